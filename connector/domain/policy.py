@@ -1,0 +1,450 @@
+"""The rules as data: what mappings/rules.yaml is validated into and what the pure rules read.
+
+These models live in the domain (not next to the YAML loader) because the scoring, lifecycle
+and routing functions take them as input; the loader in `connector.mapping` only turns a file
+into them and reports file:line errors. Every model forbids unknown keys so a typo in a rules
+file is an error, not a silently ignored setting.
+"""
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from connector.domain.contact import IntentLevel, LeadSource
+from connector.domain.engagement import EngagementKind
+from connector.domain.outcomes import TaskPriority
+from connector.domain.stages import LifecycleStage, SalesStatus
+
+NonNegative = Annotated[float, Field(ge=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Scoring -----------------------------------------------------------------------------------
+
+
+class EngagementRule(_Rules):
+    """Points for one kind of engagement. Positive points cool off with the half-life; negative
+    ones (unsubscribe, bounce) are facts that do not fade."""
+
+    kind: EngagementKind
+    points: float
+    cap_per_day: NonNegative | None = Field(
+        default=None, description="most points this kind can earn on one day, before decay"
+    )
+    cap_total: NonNegative | None = Field(
+        default=None, description="most points this kind can contribute after decay"
+    )
+    decays: bool | None = Field(
+        default=None, description="defaults to true for positive points, false for negative"
+    )
+
+    @property
+    def name(self) -> str:
+        return self.kind.value
+
+    @property
+    def applies_decay(self) -> bool:
+        return self.points > 0 if self.decays is None else self.decays
+
+
+class DomainRule(_Rules):
+    """Points (usually negative) for e-mail domains: competitors, students, free mail."""
+
+    name: str = Field(min_length=1)
+    points: float
+    domains: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _needs_a_domain(self) -> Self:
+        if not self.domains and not self.suffixes:
+            raise ValueError("give at least one entry in `domains` or `suffixes`")
+        return self
+
+    def matches(self, domain: str | None) -> bool:
+        if not domain:
+            return False
+        domain = domain.lower()
+        return domain in {d.lower() for d in self.domains} or any(
+            domain.endswith(s.lower()) for s in self.suffixes
+        )
+
+
+class ScoringRules(_Rules):
+    half_life_days: float = Field(default=30, gt=0)
+    engagement: tuple[EngagementRule, ...] = Field(min_length=1)
+    domains: tuple[DomainRule, ...] = ()
+    source_weights: dict[LeadSource, NonNegative] = Field(
+        default_factory=dict,
+        description="multiplier on positive behaviour points by lead source; missing = 1.0",
+    )
+    intent_points: dict[IntentLevel, float] = Field(default_factory=dict)
+    intent_from_kinds: dict[IntentLevel, tuple[EngagementKind, ...]] = Field(
+        default_factory=dict,
+        description="infer intent from engagement when the CRM holds none",
+    )
+    intent_window_days: PositiveInt = 90
+
+    def rule_for(self, kind: EngagementKind) -> EngagementRule | None:
+        return next((rule for rule in self.engagement if rule.kind == kind), None)
+
+
+# --- Fit -----------------------------------------------------------------------------------------
+
+
+class FitField(StrEnum):
+    """Contact attributes a fit rule may look at (company ones come from the contact's company)."""
+
+    INDUSTRY = "industry"
+    EMPLOYEES = "employees"
+    ANNUAL_REVENUE = "annual_revenue"
+    COUNTRY = "country"
+    REGION = "region"
+    JOB_TITLE = "job_title"
+    SENIORITY = "seniority"
+    DECISION_ROLE = "decision_role"
+    EMAIL_DOMAIN = "email_domain"
+    SOURCE = "source"
+
+
+def _operator_names(fields: list[str]) -> list[str]:
+    return ["in" if name == "any_of" else name for name in fields]
+
+
+class Condition(_Rules):
+    """One test on one field. Exactly one of the operators is given; text compares
+    case-insensitively, `between` is inclusive."""
+
+    field: FitField
+    equals: str | float | None = None
+    any_of: tuple[str, ...] | None = Field(default=None, alias="in")
+    matches: str | None = None
+    between: tuple[float, float] | None = None
+    at_least: float | None = None
+    below: float | None = None
+    missing: bool | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self) -> Self:
+        given = [
+            name
+            for name in ("equals", "any_of", "matches", "between", "at_least", "below", "missing")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of: equals, in, matches, between, at_least, below, missing"
+                + (
+                    f" (got {', '.join('in' if g == 'any_of' else g for g in given)})"
+                    if given
+                    else ""
+                )
+            )
+        if self.matches is not None:
+            try:
+                re.compile(self.matches)
+            except re.error as exc:
+                raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise ValueError("`between` needs [low, high] with low <= high")
+        return self
+
+
+class FitCriterion(Condition):
+    name: str = Field(min_length=1)
+    points: int
+
+
+class Disqualifier(Condition):
+    name: str = Field(min_length=1)
+
+
+class GradeBand(_Rules):
+    grade: str = Field(min_length=1, max_length=10)
+    min_points: int
+
+
+class FitRules(_Rules):
+    grades: tuple[GradeBand, ...] = Field(min_length=1)
+    criteria: tuple[FitCriterion, ...] = ()
+    disqualify: tuple[Disqualifier, ...] = ()
+    disqualified_grade: str = Field(default="X", min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _grades_descend(self) -> Self:
+        mins = [band.min_points for band in self.grades]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError(
+                "list grades best first, each with a lower `min_points` than the one before"
+            )
+        return self
+
+    def grade_rank(self, grade: str) -> int | None:
+        """0 for the best grade; None for a grade that is not defined."""
+        for index, band in enumerate(self.grades):
+            if band.grade == grade:
+                return index
+        return None
+
+
+# --- Lifecycle -----------------------------------------------------------------------------------
+
+
+class LeadRule(_Rules):
+    """When a subscriber (or a contact with no stage) becomes a lead."""
+
+    min_score: float | None = 1
+    kinds: tuple[EngagementKind, ...] = (EngagementKind.FORM_SUBMISSION,)
+
+
+class MqlRule(_Rules):
+    min_score: NonNegative = 100
+    min_grade: str = Field(description="the worst fit grade that may still become an MQL")
+
+
+class SqlRule(_Rules):
+    """Sales verification. The score alone never makes an SQL, so there is no score here."""
+
+    bant_complete: bool = True
+    sales_statuses: tuple[SalesStatus, ...] = (SalesStatus.QUALIFIED,)
+    trigger_kinds: tuple[EngagementKind, ...] = (
+        EngagementKind.MEETING_BOOKED,
+        EngagementKind.DEMO_REQUEST,
+        EngagementKind.PRICING_REQUEST,
+    )
+    trigger_within_days: PositiveInt = 30
+
+
+class RecycleRule(_Rules):
+    to: LifecycleStage = LifecycleStage.LEAD
+    from_stages: tuple[LifecycleStage, ...] = (LifecycleStage.MQL, LifecycleStage.SQL)
+    sales_statuses: tuple[SalesStatus, ...] = (SalesStatus.REJECTED,)
+    idle_days: PositiveInt | None = 45
+    below_score: NonNegative | None = 40
+    idle_from_stages: tuple[LifecycleStage, ...] = (LifecycleStage.MQL,)
+    set_sales_status: SalesStatus | None = SalesStatus.NURTURE
+
+
+class DisqualifyRule(_Rules):
+    to: LifecycleStage = LifecycleStage.OTHER
+    from_stages: tuple[LifecycleStage, ...] = (
+        LifecycleStage.SUBSCRIBER,
+        LifecycleStage.LEAD,
+        LifecycleStage.MQL,
+    )
+    set_sales_status: SalesStatus | None = SalesStatus.DISQUALIFIED
+
+
+class LifecycleRules(_Rules):
+    lead: LeadRule = LeadRule()
+    mql: MqlRule
+    sql: SqlRule = SqlRule()
+    recycle: RecycleRule = RecycleRule()
+    disqualify: DisqualifyRule = DisqualifyRule()
+    respect_manual_stage: bool = True
+    deals_override_manual_stage: bool = True
+
+    @model_validator(mode="after")
+    def _recycle_goes_backwards(self) -> Self:
+        target = self.recycle.to
+        if target.rank is None or any(
+            stage.rank is None or not target.is_before(stage) for stage in self.recycle.from_stages
+        ):
+            raise ValueError("recycle.to must be a funnel stage before every stage in from_stages")
+        return self
+
+
+# --- Routing -------------------------------------------------------------------------------------
+
+
+class PoolMember(_Rules):
+    owner: str = Field(min_length=3, description="the owner's e-mail address in the CRM")
+    weight: PositiveInt = 1
+    capacity: PositiveInt | None = Field(
+        default=None, description="most open leads this owner may hold; full owners are skipped"
+    )
+
+
+class RouteKind(StrEnum):
+    ACCOUNT_OWNER = "account_owner"
+    TERRITORY = "territory"
+    ROUND_ROBIN = "round_robin"
+
+
+class RoutingRule(_Rules):
+    """One step of routing, tried in order until one yields an available owner.
+
+    `when` narrows a territory or round-robin rule to contacts matching every condition.
+    """
+
+    name: str = Field(min_length=1)
+    type: RouteKind
+    when: tuple[Condition, ...] = ()
+    pool: tuple[PoolMember, ...] = ()
+
+    @model_validator(mode="after")
+    def _pool_matches_type(self) -> Self:
+        if self.type == RouteKind.ACCOUNT_OWNER and self.pool:
+            raise ValueError("an account_owner rule takes no pool: it uses the account's owner")
+        if self.type != RouteKind.ACCOUNT_OWNER and not self.pool:
+            raise ValueError(f"a {self.type.value} rule needs a non-empty `pool` of owners")
+        owners = [member.owner.lower() for member in self.pool]
+        if len(set(owners)) != len(owners):
+            raise ValueError("an owner appears twice in the same pool")
+        return self
+
+
+class RoutingRules(_Rules):
+    assign_from_stage: LifecycleStage = LifecycleStage.MQL
+    keep_existing_owner: bool = True
+    rules: tuple[RoutingRule, ...] = Field(min_length=1)
+    out_of_office: tuple[str, ...] = ()
+    fallback_owner: str | None = None
+
+
+# --- Tasks and SLAs ------------------------------------------------------------------------------
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def index(self) -> int:
+        return list(Weekday).index(self)
+
+
+class BusinessHours(_Rules):
+    time_zone: str = "UTC"
+    days: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    holidays: tuple[date, ...] = ()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _sane_window(self) -> Self:
+        if not self.days:
+            raise ValueError("give at least one working day")
+        if self.start >= self.end:
+            raise ValueError("`start` must be before `end` (overnight shifts are not supported)")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class TaskTemplate(_Rules):
+    """A follow-up task for one stage. `{name}`, `{email}`, `{company}`, `{score}`, `{grade}`
+    and `{stage}` are filled in."""
+
+    subject: str = Field(min_length=1)
+    priority: TaskPriority = TaskPriority.MEDIUM
+    sla_business_minutes: PositiveInt = 60
+
+
+class TaskRules(_Rules):
+    business_hours: BusinessHours = BusinessHours()
+    on_stage: dict[LifecycleStage, TaskTemplate] = Field(default_factory=dict)
+
+
+# --- The whole file ------------------------------------------------------------------------------
+
+
+class RulesPolicy(_Rules):
+    """Everything in mappings/rules.yaml."""
+
+    version: int = Field(default=1, ge=1, le=1)
+    scoring: ScoringRules
+    fit: FitRules
+    lifecycle: LifecycleRules
+    routing: RoutingRules
+    tasks: TaskRules = TaskRules()
+
+
+Path = tuple[str | int, ...]
+
+
+class PolicyProblem(BaseModel):
+    """A mistake that only shows when parts of the file are read together (a duplicate name, a
+    grade that is referenced but not defined). `path` points at the offending entry so the
+    loader can name its line."""
+
+    path: Path
+    message: str
+
+
+def _duplicates(names: list[str], path: Path, what: str) -> list[PolicyProblem]:
+    seen: set[str] = set()
+    problems = []
+    for index, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                PolicyProblem(
+                    path=(*path, index),
+                    message=f"duplicate {what} {name!r}: each {what} must be unique",
+                )
+            )
+        seen.add(name)
+    return problems
+
+
+def policy_problems(policy: RulesPolicy) -> list[PolicyProblem]:
+    """Every cross-reference and uniqueness mistake in a rules policy, each with its path."""
+    problems = [
+        *_duplicates(
+            [rule.kind.value for rule in policy.scoring.engagement],
+            ("scoring", "engagement"),
+            "engagement kind",
+        ),
+        *_duplicates(
+            [rule.name for rule in policy.scoring.domains], ("scoring", "domains"), "name"
+        ),
+        *_duplicates([band.grade for band in policy.fit.grades], ("fit", "grades"), "grade"),
+        *_duplicates([rule.name for rule in policy.fit.criteria], ("fit", "criteria"), "name"),
+        *_duplicates([rule.name for rule in policy.fit.disqualify], ("fit", "disqualify"), "name"),
+        *_duplicates([rule.name for rule in policy.routing.rules], ("routing", "rules"), "name"),
+    ]
+    if policy.fit.disqualified_grade in {band.grade for band in policy.fit.grades}:
+        problems.append(
+            PolicyProblem(
+                path=("fit", "disqualified_grade"),
+                message="disqualified_grade must differ from every grade under fit.grades",
+            )
+        )
+    if policy.fit.grade_rank(policy.lifecycle.mql.min_grade) is None:
+        known = ", ".join(band.grade for band in policy.fit.grades)
+        problems.append(
+            PolicyProblem(
+                path=("lifecycle", "mql", "min_grade"),
+                message=f"{policy.lifecycle.mql.min_grade!r} is not a grade defined under "
+                f"fit.grades ({known})",
+            )
+        )
+    return problems

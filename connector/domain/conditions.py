@@ -78,3 +78,21 @@ def condition_holds(condition: Condition, contact: Contact) -> bool:
     if condition.below is not None:
         return number < condition.below
     return False
+
+
+def describe(condition: Condition) -> str:
+    """The condition in words, for explanations: "industry in [Software, Fintech]"."""
+    field = condition.field.value
+    if condition.missing is not None:
+        return f"{field} is {'missing' if condition.missing else 'present'}"
+    if condition.equals is not None:
+        return f"{field} = {condition.equals}"
+    if condition.any_of is not None:
+        return f"{field} in [{', '.join(condition.any_of)}]"
+    if condition.matches is not None:
+        return f"{field} matches /{condition.matches}/"
+    if condition.between is not None:
+        return f"{field} between {condition.between[0]:g} and {condition.between[1]:g}"
+    if condition.at_least is not None:
+        return f"{field} >= {condition.at_least:g}"
+    return f"{field} < {condition.below:g}"

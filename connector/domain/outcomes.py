@@ -17,12 +17,15 @@ class _Value(BaseModel):
 
 
 class ScoreLine(_Value):
-    """One rule's contribution. `points` is what it adds to the total after caps and decay."""
+    """One rule's contribution, shown at each step so a reader can follow the arithmetic:
+    `raw_points` before anything, `capped_points` after the per-day cap, `decayed_points` after
+    time decay, and `points` (what it adds to the total) after the total cap, rounded."""
 
     rule: str
     events: int = 0
     raw_points: float
     capped_points: float
+    decayed_points: float
     points: int
     note: str = ""
 

@@ -46,6 +46,14 @@ class EngagementRule(_Rules):
         default=None, description="defaults to true for positive points, false for negative"
     )
 
+    @model_validator(mode="after")
+    def _negatives_do_not_fade(self) -> Self:
+        if self.points < 0 and self.decays:
+            raise ValueError(
+                "negative points cannot decay: a fading penalty would raise scores over time"
+            )
+        return self
+
     @property
     def name(self) -> str:
         return self.kind.value
@@ -92,6 +100,17 @@ class ScoringRules(_Rules):
         description="infer intent from engagement when the CRM holds none",
     )
     intent_window_days: PositiveInt = 90
+
+    @model_validator(mode="after")
+    def _intent_points_grow(self) -> Self:
+        levels = [level for level in IntentLevel if level in self.intent_points]
+        points = [self.intent_points[level] for level in levels]
+        if points != sorted(points):
+            raise ValueError(
+                "intent_points must not decrease from awareness to interest to consideration "
+                "to decision: a later intent is never worth less"
+            )
+        return self
 
     def rule_for(self, kind: EngagementKind) -> EngagementRule | None:
         return next((rule for rule in self.engagement if rule.kind == kind), None)

@@ -1,0 +1,202 @@
+"""Lifecycle transitions: the one next stage a contact should move to, with its reasons.
+
+Stages only move forward; the only ways back are the explicit recycle and disqualify rules.
+The checks run from the strongest evidence to the weakest (a deal beats a sales verdict beats a
+score), and the first that applies wins, so a run never produces two transitions for one contact.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from connector.domain.contact import Contact, DealStatus
+from connector.domain.engagement import Engagement
+from connector.domain.outcomes import FitCard, ScoreCard, Transition, TransitionKind
+from connector.domain.policy import LifecycleRules, RulesPolicy, ScoringRules
+from connector.domain.stages import LifecycleStage
+
+
+class StageDecision(BaseModel):
+    """The transition (if any) and, when there is none, why the contact stays where it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    transition: Transition | None
+    notes: tuple[str, ...] = ()
+
+
+def _moves_forward(current: LifecycleStage | None, target: LifecycleStage) -> bool:
+    """Whether `target` is strictly further down the funnel; anything beats no stage, and a
+    contact parked in `other` only leaves it for a deal."""
+    if current is None:
+        return True
+    return current.is_before(target)
+
+
+def _positive_kinds(scoring: ScoringRules) -> set[str]:
+    return {rule.kind for rule in scoring.engagement if rule.points > 0}
+
+
+def _deal_transition(contact: Contact) -> tuple[LifecycleStage, str] | None:
+    if any(deal.status == DealStatus.WON for deal in contact.deals):
+        return LifecycleStage.CUSTOMER, "a deal is closed-won"
+    if any(deal.status == DealStatus.OPEN for deal in contact.deals):
+        return LifecycleStage.OPPORTUNITY, "an open deal exists"
+    return None
+
+
+def _recycle_reasons(
+    contact: Contact,
+    rules: LifecycleRules,
+    score: ScoreCard,
+    last_engaged: datetime | None,
+    now: datetime,
+) -> list[str]:
+    recycle = rules.recycle
+    stage = contact.lifecycle_stage
+    if stage not in recycle.from_stages:
+        return []
+    if contact.sales_status in recycle.sales_statuses:
+        return [f"sales set the lead status to {contact.sales_status.value}"]
+    if (
+        stage in recycle.idle_from_stages
+        and recycle.idle_days is not None
+        and recycle.below_score is not None
+        and score.total < recycle.below_score
+        and (last_engaged is None or now - last_engaged > timedelta(days=recycle.idle_days))
+    ):
+        since = f"since {last_engaged.date().isoformat()}" if last_engaged else "ever"
+        return [
+            f"no engagement for more than {recycle.idle_days} days ({since})",
+            f"score {score.total} fell below the recycle threshold {recycle.below_score:g}",
+        ]
+    return []
+
+
+def _sql_reasons(
+    contact: Contact,
+    rules: LifecycleRules,
+    events: Sequence[Engagement],
+    fresh: bool,
+    now: datetime,
+) -> list[str]:
+    sql = rules.sql
+    if contact.sales_status in sql.sales_statuses:
+        return [f"sales set the lead status to {contact.sales_status.value}"]
+    if not fresh:
+        return []
+    if sql.bant_complete and contact.bant.complete:
+        return ["BANT complete: budget, authority, need and timeline confirmed by sales"]
+    since = now - timedelta(days=sql.trigger_within_days)
+    if contact.recycled_at is not None:
+        since = max(since, contact.recycled_at)
+    triggers = [e for e in events if e.kind in sql.trigger_kinds and e.occurred_at >= since]
+    if triggers:
+        latest = max(triggers, key=lambda e: e.occurred_at)
+        return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
+    return []
+
+
+def decide_stage(
+    contact: Contact,
+    engagements: Sequence[Engagement],
+    score: ScoreCard,
+    fit: FitCard,
+    policy: RulesPolicy,
+    now: datetime,
+) -> StageDecision:
+    """The next lifecycle stage for a contact at `now`, or why it stays."""
+    rules = policy.lifecycle
+    current = contact.lifecycle_stage
+    events = [e for e in engagements if e.contact_id == contact.id and e.occurred_at <= now]
+    positive = _positive_kinds(policy.scoring)
+    positive_events = [e for e in events if e.kind in positive]
+    last_engaged = max((e.occurred_at for e in positive_events), default=None)
+    fresh = contact.recycled_at is None or any(
+        e.occurred_at > contact.recycled_at for e in positive_events
+    )
+
+    def move(target: LifecycleStage, kind: TransitionKind, reasons: list[str]) -> StageDecision:
+        return StageDecision(
+            transition=Transition(
+                contact_id=contact.id,
+                from_stage=current,
+                to_stage=target,
+                kind=kind,
+                at=now,
+                reasons=tuple(reasons),
+            )
+        )
+
+    deal = _deal_transition(contact)
+    manual_hold = contact.stage_set_manually and rules.respect_manual_stage
+    deal_moves = deal is not None and (
+        current == LifecycleStage.OTHER or _moves_forward(current, deal[0])
+    )
+    if deal and deal_moves and (not manual_hold or rules.deals_override_manual_stage):
+        return move(deal[0], TransitionKind.ADVANCE, [deal[1]])
+    if manual_hold:
+        return StageDecision(
+            transition=None, notes=(f"stage {current} was set by a person in the CRM",)
+        )
+    if current in (LifecycleStage.OTHER, LifecycleStage.CUSTOMER, LifecycleStage.EVANGELIST):
+        return StageDecision(transition=None, notes=(f"no automatic move out of {current}",))
+
+    if fit.disqualified and (current is None or current in rules.disqualify.from_stages):
+        return move(
+            rules.disqualify.to,
+            TransitionKind.DISQUALIFY,
+            ["outside the ideal customer profile", *fit.disqualified_reasons],
+        )
+
+    recycle = _recycle_reasons(contact, rules, score, last_engaged, now)
+    if recycle:
+        return move(rules.recycle.to, TransitionKind.RECYCLE, recycle)
+
+    notes: list[str] = []
+    if _moves_forward(current, LifecycleStage.SQL):
+        sql = _sql_reasons(contact, rules, events, fresh, now)
+        if sql:
+            return move(LifecycleStage.SQL, TransitionKind.ADVANCE, sql)
+
+    if _moves_forward(current, LifecycleStage.MQL):
+        mql = rules.mql
+        grade_rank = policy.fit.grade_rank(fit.grade)
+        worst_rank = policy.fit.grade_rank(mql.min_grade)
+        fit_ok = (
+            not fit.disqualified
+            and grade_rank is not None
+            and worst_rank is not None
+            and grade_rank <= worst_rank
+        )
+        if score.total >= mql.min_score and fit_ok and fresh:
+            return move(
+                LifecycleStage.MQL,
+                TransitionKind.ADVANCE,
+                [
+                    f"score {score.total} >= MQL threshold {mql.min_score:g}",
+                    f"fit grade {fit.grade} is {mql.min_grade} or better",
+                ],
+            )
+        if score.total >= mql.min_score and not fit_ok:
+            notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")
+        elif score.total >= mql.min_score and not fresh:
+            notes.append("recycled earlier: waiting for new engagement before MQL again")
+        else:
+            notes.append(f"score {score.total} is below the MQL threshold {mql.min_score:g}")
+
+    if current in (None, LifecycleStage.SUBSCRIBER):
+        lead = rules.lead
+        hits = [e for e in events if e.kind in lead.kinds]
+        if hits:
+            return move(LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hits[-1].kind.value}"])
+        if lead.min_score is not None and score.total >= lead.min_score:
+            return move(
+                LifecycleStage.LEAD,
+                TransitionKind.ADVANCE,
+                [f"score {score.total} >= lead threshold {lead.min_score:g}"],
+            )
+        if current is None:
+            return move(LifecycleStage.SUBSCRIBER, TransitionKind.ADVANCE, ["new contact"])
+    return StageDecision(transition=None, notes=tuple(notes))

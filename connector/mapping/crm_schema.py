@@ -1,0 +1,275 @@
+"""Schemas of mappings/hubspot.yaml and mappings/salesforce.yaml: which CRM field holds each
+domain field, and which CRM values mean which domain value.
+
+Value maps list, for each domain value, the CRM values that mean it; the FIRST one listed is
+the value the connector writes. That keeps reading tolerant (several picklist values may mean
+"working") and writing unambiguous.
+"""
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from connector.domain.contact import IntentLevel, LeadSource
+from connector.domain.engagement import EngagementKind
+from connector.domain.outcomes import TaskPriority
+from connector.domain.stages import LifecycleStage, SalesStatus
+
+CrmName = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]
+CrmValues = Annotated[
+    tuple[Annotated[str, StringConstraints(min_length=1)], ...], Field(min_length=1)
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactField(StrEnum):
+    """Domain fields of a person that a mapping file can point at a CRM field."""
+
+    EMAIL = "email"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    JOB_TITLE = "job_title"
+    SENIORITY = "seniority"
+    DECISION_ROLE = "decision_role"
+    COUNTRY = "country"
+    REGION = "region"
+    SOURCE = "source"
+    INTENT = "intent"
+    LIFECYCLE_STAGE = "lifecycle_stage"
+    SALES_STATUS = "sales_status"
+    OWNER_ID = "owner_id"
+    COMPANY_ID = "company_id"
+    BANT_BUDGET = "bant_budget"
+    BANT_AUTHORITY = "bant_authority"
+    BANT_NEED = "bant_need"
+    BANT_TIMELINE = "bant_timeline"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    SCORE = "score"
+    GRADE = "grade"
+    SCORE_REASONS = "score_reasons"
+    CONNECTOR_STAGE = "connector_stage"
+    RECYCLED_AT = "recycled_at"
+
+
+# Without these the connector can neither identify people nor write its results back.
+REQUIRED_CONTACT_FIELDS = (
+    ContactField.EMAIL,
+    ContactField.LIFECYCLE_STAGE,
+    ContactField.OWNER_ID,
+    ContactField.SCORE,
+    ContactField.GRADE,
+    ContactField.SCORE_REASONS,
+    ContactField.CONNECTOR_STAGE,
+    ContactField.RECYCLED_AT,
+)
+
+# The connector's own fields: `connector mappings provision` creates them when they are missing.
+CONNECTOR_OWNED_FIELDS = (
+    ContactField.SCORE,
+    ContactField.GRADE,
+    ContactField.SCORE_REASONS,
+    ContactField.CONNECTOR_STAGE,
+    ContactField.RECYCLED_AT,
+)
+
+
+class CompanyField(StrEnum):
+    NAME = "name"
+    DOMAIN = "domain"
+    INDUSTRY = "industry"
+    EMPLOYEES = "employees"
+    ANNUAL_REVENUE = "annual_revenue"
+    COUNTRY = "country"
+    REGION = "region"
+    OWNER_ID = "owner_id"
+
+
+def _no_value_twice(maps: dict[str, dict]) -> None:
+    for field, mapping in maps.items():
+        seen: dict[str, str] = {}
+        for domain_value, crm_values in mapping.items():
+            for crm_value in crm_values:
+                key = crm_value.casefold()
+                if key in seen:
+                    raise ValueError(
+                        f"{field}: CRM value {crm_value!r} is listed under both "
+                        f"{seen[key]!r} and {str(domain_value)!r}; "
+                        "a CRM value can mean only one thing"
+                    )
+                seen[key] = str(domain_value)
+
+
+class ValueMaps(_Strict):
+    lifecycle_stage: dict[LifecycleStage, CrmValues]
+    sales_status: dict[SalesStatus, CrmValues] = {}
+    source: dict[LeadSource, CrmValues] = {}
+    intent: dict[IntentLevel, CrmValues] = {}
+
+    @model_validator(mode="after")
+    def _unambiguous(self) -> Self:
+        _no_value_twice(
+            {
+                "lifecycle_stage": self.lifecycle_stage,
+                "sales_status": self.sales_status,
+                "source": self.source,
+                "intent": self.intent,
+            }
+        )
+        return self
+
+
+class PersonMapping(_Strict):
+    """One CRM object that holds people (a HubSpot contact, a Salesforce Lead or Contact)."""
+
+    object: CrmName
+    fields: dict[ContactField, CrmName]
+    values: ValueMaps
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> Self:
+        missing = [field.value for field in REQUIRED_CONTACT_FIELDS if field not in self.fields]
+        if missing:
+            raise ValueError(f"`fields` must map {', '.join(missing)}")
+        return self
+
+
+class TaskMapping(_Strict):
+    object: CrmName
+    key_field: CrmName = Field(description="where the task's idempotency key is stored")
+    priority: dict[TaskPriority, str]
+    status: str = Field(min_length=1, description="the status new tasks are created with")
+
+
+# --- HubSpot --------------------------------------------------------------------------------
+
+
+class HubSpotCounter(_Strict):
+    """A contact property that counts an activity, with the property holding its latest date."""
+
+    kind: EngagementKind
+    count: CrmName
+    date: CrmName
+
+
+class HubSpotFlag(_Strict):
+    """A yes/no contact property that records an event (e.g. opted out of all e-mail)."""
+
+    kind: EngagementKind
+    property: CrmName
+    date: CrmName | None = None
+
+
+class NamePattern(_Strict):
+    matches: str = Field(min_length=1)
+    kind: EngagementKind
+
+    @model_validator(mode="after")
+    def _valid_regex(self) -> Self:
+        try:
+            re.compile(self.matches)
+        except re.error as exc:
+            raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
+        return self
+
+
+class HubSpotConversion(_Strict):
+    name: CrmName
+    date: CrmName
+
+
+class HubSpotConversions(_Strict):
+    """Form submissions ("conversions") become engagement kinds by their names, first match
+    wins; a conversion whose name matches nothing counts as a plain form submission."""
+
+    properties: tuple[HubSpotConversion, ...] = ()
+    names: tuple[NamePattern, ...] = ()
+    default_kind: EngagementKind = EngagementKind.FORM_SUBMISSION
+
+
+class HubSpotEngagement(_Strict):
+    counters: tuple[HubSpotCounter, ...] = ()
+    flags: tuple[HubSpotFlag, ...] = ()
+    conversions: HubSpotConversions = HubSpotConversions()
+    objects: dict[Literal["meetings", "calls", "emails", "notes"], EngagementKind] = {}
+
+
+class HubSpotDeals(_Strict):
+    won_stages: CrmValues = ("closedwon",)
+    lost_stages: CrmValues = ("closedlost",)
+
+
+class HubSpotMapping(_Strict):
+    crm: Literal["hubspot"]
+    property_group: CrmName = "connector"
+    contact: PersonMapping
+    company: dict[CompanyField, CrmName] = {}
+    deals: HubSpotDeals = HubSpotDeals()
+    engagement: HubSpotEngagement = HubSpotEngagement()
+    tasks: TaskMapping
+
+    @property
+    def people(self) -> tuple[PersonMapping, ...]:
+        return (self.contact,)
+
+
+# --- Salesforce -----------------------------------------------------------------------------
+
+
+class SalesforceActivityRule(_Strict):
+    """A Task or Event becomes an engagement kind when `field` matches the pattern."""
+
+    field: CrmName = "Subject"
+    matches: str = Field(min_length=1)
+    kind: EngagementKind
+
+    @model_validator(mode="after")
+    def _valid_regex(self) -> Self:
+        try:
+            re.compile(self.matches)
+        except re.error as exc:
+            raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
+        return self
+
+
+class CampaignMemberRule(_Strict):
+    campaign_type: str | None = None
+    status: str = Field(min_length=1)
+    kind: EngagementKind
+
+
+class SalesforceFlag(_Strict):
+    kind: EngagementKind
+    field: CrmName
+    date: CrmName | None = None
+
+
+class SalesforceEngagement(_Strict):
+    tasks: tuple[SalesforceActivityRule, ...] = ()
+    events: tuple[SalesforceActivityRule, ...] = ()
+    campaign_members: tuple[CampaignMemberRule, ...] = ()
+    flags: tuple[SalesforceFlag, ...] = ()
+
+
+class SalesforceMapping(_Strict):
+    crm: Literal["salesforce"]
+    lead: PersonMapping
+    contact: PersonMapping
+    account: dict[CompanyField, CrmName] = {}
+    engagement: SalesforceEngagement = SalesforceEngagement()
+    tasks: TaskMapping
+    fire_assignment_rules: bool = Field(
+        default=False, description="send the assignment-rule header when changing owners"
+    )
+
+    @property
+    def people(self) -> tuple[PersonMapping, ...]:
+        return (self.lead, self.contact)
+
+
+CrmMapping = HubSpotMapping | SalesforceMapping

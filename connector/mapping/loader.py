@@ -1,0 +1,228 @@
+"""Loading rules and CRM mapping files into their models, collecting every problem with its
+file, line and field instead of stopping at the first or showing a traceback."""
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from connector.domain.policy import RulesPolicy, policy_problems
+from connector.domain.stages import LifecycleStage
+from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, SalesforceMapping
+from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath, dotted
+from connector.mapping.yaml_source import YamlDocument, load_yaml
+
+_Model = typing.TypeVar("_Model", bound=BaseModel)
+
+RULES_FILE = "rules.yaml"
+CRM_FILES = {"hubspot": "hubspot.yaml", "salesforce": "salesforce.yaml"}
+# Stages the lifecycle rules may write whatever the rules file says.
+_FUNNEL_WRITES = (
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+    LifecycleStage.CUSTOMER,
+)
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "date", "time", "datetime"}
+
+
+def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at `path`, to list its allowed keys."""
+    current: Any = root
+    for part in path:
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            field = next(
+                (f for name, f in current.model_fields.items() if part in (name, f.alias)), None
+            )
+            if field is None:
+                return None
+            current = field.annotation
+        current = _unwrap(current, part)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any, part: str | int) -> Any:
+    """Step through Optional, tuple/list items and dict values to the model inside."""
+    for _ in range(4):
+        args = typing.get_args(annotation)
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = args[0]
+            continue
+        if origin in (tuple, list) and isinstance(part, int):
+            return args[0] if args else None
+        if origin is dict and isinstance(part, str):
+            return args[1] if len(args) == 2 else None
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if models:
+            return models[0]
+        return annotation
+    return annotation
+
+
+def _clean_path(document: YamlDocument, loc: tuple[Any, ...]) -> FieldPath:
+    """Drop pydantic's union-branch tags ("str", "function-after[...]") from an error location."""
+    path: list[str | int] = []
+    for part in loc:
+        candidate = (*path, part)
+        tag_like = isinstance(part, str) and ("[" in part or part in _TYPE_TAGS)
+        if tag_like and document.position(tuple(candidate)) == document.position(tuple(path)):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], path: FieldPath) -> str:
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        parent = _model_at(model, path[:-1])
+        allowed = (
+            ", ".join(f.alias or name for name, f in parent.model_fields.items()) if parent else ""
+        )
+        hint = f"; allowed here: {allowed}" if allowed else ""
+        return f"unknown key {path[-1]!r}: remove it or fix its spelling{hint}"
+    if kind == "missing":
+        return f"required key {path[-1]!r} is missing"
+    text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("value_error", "assertion_error"):
+        return text
+    if isinstance(given, dict | list):
+        return f"{text[0].lower()}{text[1:]}"
+    return f"got {given!r}: {text[0].lower()}{text[1:]}"
+
+
+def _validate(document: YamlDocument, model: type[_Model]) -> _Model:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            path = _clean_path(document, error["loc"])
+            problems.append(document.problem(path, dotted(path), _message(error, model, path)))
+        raise ConfigError(problems) from None
+
+
+def load_rules(path: Path) -> RulesPolicy:
+    """mappings/rules.yaml → RulesPolicy, or a ConfigError listing every problem."""
+    document = load_yaml(path)
+    policy = _validate(document, RulesPolicy)
+    problems = [
+        document.problem(problem.path, dotted(problem.path), problem.message)
+        for problem in policy_problems(policy)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    return policy
+
+
+def load_crm_mapping(path: Path) -> CrmMapping:
+    """mappings/hubspot.yaml or salesforce.yaml → its mapping model, chosen by its `crm` key."""
+    document = load_yaml(path)
+    crm = document.data.get("crm")
+    schemas: dict[str, type[BaseModel]] = {
+        "hubspot": HubSpotMapping,
+        "salesforce": SalesforceMapping,
+    }
+    if crm not in schemas:
+        raise ConfigError(
+            [
+                document.problem(
+                    ("crm",),
+                    "crm",
+                    f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}",
+                )
+            ]
+        )
+    return _validate(document, schemas[crm])  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class MappingSet:
+    """The rules plus the mapping of every CRM file present in a mappings directory."""
+
+    rules: RulesPolicy
+    crms: dict[str, CrmMapping]
+
+
+def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> list[ConfigProblem]:
+    """What the rules need from a CRM mapping that the mapping does not give.
+
+    Each would otherwise surface mid-sync as a value the connector cannot write or a rule that
+    can never fire, so they are reported up front, against the CRM file that must change.
+    """
+    problems: list[str] = []
+    for person in mapping.people:
+        values = person.values
+        for stage in (
+            *rules.lifecycle.recycle.from_stages,
+            rules.lifecycle.recycle.to,
+            rules.lifecycle.disqualify.to,
+            *_FUNNEL_WRITES,
+        ):
+            if stage not in values.lifecycle_stage:
+                problems.append(
+                    f"{person.object}: values.lifecycle_stage has no CRM value for "
+                    f"{stage.value!r}, which the rules can write"
+                )
+        written = [
+            rules.lifecycle.recycle.set_sales_status,
+            rules.lifecycle.disqualify.set_sales_status,
+        ]
+        read = [*rules.lifecycle.sql.sales_statuses, *rules.lifecycle.recycle.sales_statuses]
+        for status in dict.fromkeys(s for s in (*written, *read) if s is not None):
+            if status not in values.sales_status:
+                problems.append(
+                    f"{person.object}: values.sales_status has no CRM value for {status.value!r}, "
+                    "which rules.yaml uses"
+                )
+        if rules.scoring.source_weights and "source" not in person.fields:
+            problems.append(
+                f"{person.object}: rules.yaml weights lead sources but `fields` maps no `source`"
+            )
+        bant = ("bant_budget", "bant_authority", "bant_need", "bant_timeline")
+        if rules.lifecycle.sql.bant_complete and not all(f in person.fields for f in bant):
+            problems.append(
+                f"{person.object}: rules.yaml promotes on complete BANT but `fields` does not map "
+                "all of bant_budget, bant_authority, bant_need, bant_timeline"
+            )
+    return [ConfigProblem(file=path, message=text) for text in dict.fromkeys(problems)]
+
+
+def load_mapping_dir(directory: Path) -> MappingSet:
+    """Load rules.yaml and every CRM file in `directory`, reporting all problems together."""
+    problems: list[ConfigProblem] = []
+    rules: RulesPolicy | None = None
+    crms: dict[str, CrmMapping] = {}
+    try:
+        rules = load_rules(directory / RULES_FILE)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    for crm, file_name in CRM_FILES.items():
+        path = directory / file_name
+        if not path.exists():
+            continue
+        try:
+            crms[crm] = load_crm_mapping(path)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if rules is not None:
+        for crm, mapping in crms.items():
+            problems.extend(cross_file_problems(rules, mapping, directory / CRM_FILES[crm]))
+    if not crms and not problems:
+        problems.append(
+            ConfigProblem(
+                file=directory,
+                message=f"no CRM mapping found: add {' or '.join(CRM_FILES.values())}",
+            )
+        )
+    if problems:
+        raise ConfigError(problems)
+    assert rules is not None
+    return MappingSet(rules=rules, crms=crms)

@@ -1,0 +1,104 @@
+"""Reading YAML while remembering where every key and item stood in the file.
+
+ruamel.yaml's round-trip loader records line and column for each key and sequence item; the
+data is converted to plain dicts and lists for pydantic, and the positions are kept in a side
+table keyed by the same paths pydantic reports in its errors.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
+
+Position = tuple[int, int]
+
+
+class YamlDocument:
+    """Plain data plus the 1-based (line, column) of every path in it."""
+
+    def __init__(self, path: Path, data: Any, positions: dict[FieldPath, Position]) -> None:
+        self.path = path
+        self.data = data
+        self._positions = positions
+
+    def position(self, path: FieldPath) -> Position | None:
+        """Where `path` stands; for a path that is absent (a missing key), its nearest parent."""
+        for cut in range(len(path), -1, -1):
+            found = self._positions.get(tuple(path[:cut]))
+            if found is not None:
+                return found
+        return None
+
+    def problem(self, path: FieldPath, field: str, message: str) -> ConfigProblem:
+        position = self.position(path)
+        return ConfigProblem(
+            file=self.path,
+            line=position[0] if position else None,
+            column=position[1] if position else None,
+            field=field,
+            message=message,
+        )
+
+
+def _plain(node: Any, path: FieldPath, positions: dict[FieldPath, Position]) -> Any:
+    if isinstance(node, CommentedMap):
+        result = {}
+        for key, value in node.items():
+            line, column = node.lc.key(key)
+            key_path = (*path, str(key))
+            positions[key_path] = (line + 1, column + 1)
+            result[str(key)] = _plain(value, key_path, positions)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            line, column = node.lc.item(index)
+            positions[(*path, index)] = (line + 1, column + 1)
+            items.append(_plain(value, (*path, index), positions))
+        return items
+    return node
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Parse one file; syntax errors and duplicate keys become a ConfigError with the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [ConfigProblem(file=path, message="file not found: check the path")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [ConfigProblem(file=path, message=f"cannot read the file: {exc}")]
+        ) from None
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        if "duplicate key" in what:
+            what += ": each key may appear only once in the same block"
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    file=path,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    message=f"YAML syntax: {what}",
+                )
+            ]
+        ) from None
+    except YAMLError as exc:
+        raise ConfigError([ConfigProblem(file=path, message=f"YAML syntax: {exc}")]) from None
+    positions: dict[FieldPath, Position] = {(): (1, 1)}
+    plain = _plain(data, (), positions)
+    if not isinstance(plain, dict):
+        raise ConfigError(
+            [ConfigProblem(file=path, line=1, message="expected a mapping of keys at the top")]
+        )
+    return YamlDocument(path, plain, positions)

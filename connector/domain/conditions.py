@@ -80,6 +80,10 @@ def condition_holds(condition: Condition, contact: Contact) -> bool:
     return False
 
 
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
 def describe(condition: Condition) -> str:
     """The condition in words, for explanations: "industry in [Software, Fintech]"."""
     field = condition.field.value
@@ -92,7 +96,9 @@ def describe(condition: Condition) -> str:
     if condition.matches is not None:
         return f"{field} matches /{condition.matches}/"
     if condition.between is not None:
-        return f"{field} between {condition.between[0]:g} and {condition.between[1]:g}"
+        return (
+            f"{field} between {_number(condition.between[0])} and {_number(condition.between[1])}"
+        )
     if condition.at_least is not None:
-        return f"{field} >= {condition.at_least:g}"
-    return f"{field} < {condition.below:g}"
+        return f"{field} >= {_number(condition.at_least)}"
+    return f"{field} < {_number(condition.below or 0)}"

@@ -1,8 +1,9 @@
 """Lifecycle transitions: the one next stage a contact should move to, with its reasons.
 
 Stages only move forward; the only ways back are the explicit recycle and disqualify rules.
-The checks run from the strongest evidence to the weakest (a deal beats a sales verdict beats a
-score), and the first that applies wins, so a run never produces two transitions for one contact.
+The checks run from the strongest evidence to the weakest (a deal, then the fit, then sales'
+verdict, then going cold, then the score), and the first that applies wins, so a run never
+produces two transitions for one contact.
 """
 
 from collections.abc import Sequence
@@ -46,7 +47,16 @@ def _deal_transition(contact: Contact) -> tuple[LifecycleStage, str] | None:
     return None
 
 
-def _recycle_reasons(
+def _rejection_reasons(contact: Contact, rules: LifecycleRules) -> list[str]:
+    recycle = rules.recycle
+    if contact.lifecycle_stage in recycle.from_stages and contact.sales_status in (
+        recycle.sales_statuses
+    ):
+        return [f"sales set the lead status to {contact.sales_status.value}"]
+    return []
+
+
+def _idle_reasons(
     contact: Contact,
     rules: LifecycleRules,
     score: ScoreCard,
@@ -54,13 +64,9 @@ def _recycle_reasons(
     now: datetime,
 ) -> list[str]:
     recycle = rules.recycle
-    stage = contact.lifecycle_stage
-    if stage not in recycle.from_stages:
-        return []
-    if contact.sales_status in recycle.sales_statuses:
-        return [f"sales set the lead status to {contact.sales_status.value}"]
     if (
-        stage in recycle.idle_from_stages
+        contact.lifecycle_stage in recycle.from_stages
+        and contact.lifecycle_stage in recycle.idle_from_stages
         and recycle.idle_days is not None
         and recycle.below_score is not None
         and score.total < recycle.below_score
@@ -150,16 +156,21 @@ def decide_stage(
             ["outside the ideal customer profile", *fit.disqualified_reasons],
         )
 
-    recycle = _recycle_reasons(contact, rules, score, last_engaged, now)
-    if recycle:
-        return move(rules.recycle.to, TransitionKind.RECYCLE, recycle)
+    rejected = _rejection_reasons(contact, rules)
+    if rejected:
+        return move(rules.recycle.to, TransitionKind.RECYCLE, rejected)
 
-    notes: list[str] = []
+    # Sales' own verification outranks the idle rule: a verified buyer is not "cold".
     if _moves_forward(current, LifecycleStage.SQL):
         sql = _sql_reasons(contact, rules, events, fresh, now)
         if sql:
             return move(LifecycleStage.SQL, TransitionKind.ADVANCE, sql)
 
+    idle = _idle_reasons(contact, rules, score, last_engaged, now)
+    if idle:
+        return move(rules.recycle.to, TransitionKind.RECYCLE, idle)
+
+    notes: list[str] = []
     if _moves_forward(current, LifecycleStage.MQL):
         mql = rules.mql
         grade_rank = policy.fit.grade_rank(fit.grade)

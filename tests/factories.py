@@ -1,0 +1,86 @@
+"""Builders for domain objects in tests: realistic defaults, override only what a test is about."""
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from connector.domain.contact import Company, Contact, Owner
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.policy import RulesPolicy
+from connector.mapping.loader import load_rules
+
+REPO = Path(__file__).resolve().parents[1]
+MAPPINGS = REPO / "mappings"
+NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # a Wednesday afternoon
+
+
+@cache
+def shipped_policy() -> RulesPolicy:
+    return load_rules(MAPPINGS / "rules.yaml")
+
+
+def policy_with(**changes: Any) -> RulesPolicy:
+    """The shipped policy with top-level sections replaced, e.g. policy_with(lifecycle=...)."""
+    data = shipped_policy().model_dump(by_alias=True)
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return RulesPolicy.model_validate(data)
+
+
+def company(**overrides: Any) -> Company:
+    values: dict[str, Any] = {
+        "id": "co-1",
+        "name": "Acme Analytics",
+        "domain": "acme.example",
+        "industry": "Software",
+        "employees": 800,
+        "annual_revenue": 50_000_000,
+        "country": "United States",
+    }
+    values.update(overrides)
+    return Company(**values)
+
+
+def contact(**overrides: Any) -> Contact:
+    values: dict[str, Any] = {
+        "id": "c-1",
+        "email": "dana.reyes@acme.example",
+        "first_name": "Dana",
+        "last_name": "Reyes",
+        "job_title": "VP Marketing",
+        "country": "United States",
+        "company": company(),
+    }
+    values.update(overrides)
+    return Contact(**values)
+
+
+def event(
+    kind: EngagementKind | str,
+    days_ago: float = 0,
+    *,
+    contact_id: str = "c-1",
+    quantity: int = 1,
+    now: datetime = NOW,
+) -> Engagement:
+    return Engagement(
+        contact_id=contact_id,
+        kind=EngagementKind(kind),
+        occurred_at=now - timedelta(days=days_ago),
+        quantity=quantity,
+    )
+
+
+def owners() -> list[Owner]:
+    emails = [
+        "alex.kim@sandbox.example",
+        "jordan.diaz@sandbox.example",
+        "riley.chen@sandbox.example",
+        "morgan.lee@sandbox.example",
+        "sam.fischer@sandbox.example",
+    ]
+    return [Owner(id=str(100 + index), email=email) for index, email in enumerate(emails)]

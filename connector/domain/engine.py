@@ -23,7 +23,7 @@ from connector.domain.outcomes import (
     UpdatableField,
 )
 from connector.domain.policy import RulesPolicy
-from connector.domain.routing import RoutingDecision, RoutingState, route
+from connector.domain.routing import RoutingDecision, RoutingState, needs_routing, route
 from connector.domain.scoring import score_contact
 from connector.domain.stages import LifecycleStage
 from connector.domain.tasks import build_task
@@ -44,11 +44,6 @@ class Evaluation(BaseModel):
     def final_stage(self) -> LifecycleStage | None:
         transition = self.stage.transition
         return transition.to_stage if transition else None
-
-
-def _needs_owner(stage: LifecycleStage | None, policy: RulesPolicy) -> bool:
-    threshold = policy.routing.assign_from_stage
-    return stage is not None and (stage == threshold or threshold.is_before(stage))
 
 
 def evaluate(
@@ -88,7 +83,7 @@ def evaluate(
 
     routing: RoutingDecision | None = None
     owner_id = contact.owner_id
-    if _needs_owner(stage_after, policy):
+    if needs_routing(stage_after, policy.routing):
         routing = route(contact, owners, policy.routing, routing_state)
         routing_state = routing.state
         if routing.assignment is not None:

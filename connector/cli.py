@@ -34,8 +34,8 @@ mappings_app = typer.Typer(
 )
 app.add_typer(mappings_app, name="mappings")
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
 
 @app.command()
@@ -60,6 +60,8 @@ def demo(
 
 
 def _problems_for(path: Path) -> list[ConfigProblem]:
+    if not path.exists():
+        return [ConfigProblem(file=path, message="no such file or directory: check the path")]
     try:
         if path.is_dir():
             load_mapping_dir(path)

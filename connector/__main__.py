@@ -1,0 +1,5 @@
+"""`python -m connector` runs the command line, so it works without the console script on PATH."""
+
+from connector.cli import app
+
+app(prog_name="connector")

@@ -233,10 +233,7 @@ class TestRoundRobin:
         decision = route(small, OWNERS, rules, RoutingState())
         assert decision.assignment is not None
         assert decision.assignment.rule == FALLBACK_RULE
-        assert (
-            decision.reasons[0]
-            == "round robin Enterprise: does not match (employees >= 1,000)"
-        )
+        assert decision.reasons[0] == "round robin Enterprise: does not match (employees >= 1,000)"
 
     def test_skips_and_their_reasons(self):
         rule = round_robin(

@@ -113,6 +113,7 @@ class Contact(_Value):
     deals: tuple[Deal, ...] = ()
     score: int | None = None
     grade: str | None = None
+    score_reasons: str | None = None
     recycled_at: AwareDatetime | None = None
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None

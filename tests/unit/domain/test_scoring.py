@@ -126,7 +126,7 @@ def test_intent_is_inferred_from_recent_engagement():
 
 def test_competitor_and_student_domains_are_penalised():
     policy = shipped_policy()
-    competitor = score_contact(contact(email="x@rivalcrm.example"), [], policy.scoring, NOW)
+    competitor = score_contact(contact(email="x@rivalcrm.io"), [], policy.scoring, NOW)
     student = score_contact(contact(email="kim@cs.stanford.edu"), [], policy.scoring, NOW)
     assert competitor.total == -100
     assert line(student, "e-mail domain: student").points == -30
@@ -163,7 +163,7 @@ events_strategy = st.lists(
     max_size=40,
 )
 sources = st.none() | st.sampled_from(list(LeadSource))
-emails = st.sampled_from(["a@acme.example", "b@rivalcrm.example", "c@uni.edu", "d@gmail.com", None])
+emails = st.sampled_from(["a@acme.example", "b@rivalcrm.io", "c@uni.edu", "d@gmail.com", None])
 
 
 @settings(max_examples=150, deadline=None)

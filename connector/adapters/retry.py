@@ -1,0 +1,93 @@
+"""One tenacity policy for every CRM call: retry 429s, 5xx, lock contention and connection
+errors with capped, jittered exponential backoff, honouring Retry-After when the CRM sends one.
+
+Daily-limit, auth and validation failures are not retried: they raise at once with the
+message from the error table.
+"""
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel, Field
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from connector.adapters.errors import Disposition, Failure, classify, error_for
+
+T = TypeVar("T")
+
+
+class RetryPolicy(BaseModel):
+    max_attempts: int = Field(default=6, ge=1)
+    initial_wait: float = Field(default=0.5, ge=0)
+    max_wait: float = Field(default=30.0, ge=0)
+    jitter: float = Field(default=0.5, ge=0)
+
+
+class _Retryable(Exception):
+    """Carries a classified failure through tenacity."""
+
+    def __init__(self, failure: Failure) -> None:
+        self.failure = failure
+        super().__init__(failure.message)
+
+
+def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    backoff = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait) + wait_random(
+        0, policy.jitter
+    )
+
+    def wait(state: RetryCallState) -> float:
+        outcome = state.outcome
+        exc = outcome.exception() if outcome else None
+        if isinstance(exc, _Retryable) and exc.failure.retry_after is not None:
+            return min(max(exc.failure.retry_after, 0.0), policy.max_wait)
+        return backoff(state)
+
+    return wait
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    *,
+    to_failure: Callable[[BaseException], Failure | None],
+    action: str,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `call`, retrying what the error table says is worth retrying.
+
+    `to_failure` translates the SDK's exception into a Failure (None: not a CRM failure, let it
+    propagate). `action` completes "while trying to ..." in the final error message.
+    """
+    policy = policy or RetryPolicy()
+
+    def attempt() -> T:
+        try:
+            return call()
+        except Exception as exc:
+            failure = to_failure(exc)
+            if failure is None:
+                raise
+            if classify(failure) in (Disposition.RETRY, Disposition.RATE_LIMITED):
+                raise _Retryable(failure) from exc
+            raise error_for(failure, action) from None
+
+    retrying = Retrying(
+        retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
+        stop=stop_after_attempt(policy.max_attempts),
+        wait=_wait(policy),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        return retrying(attempt)
+    except _Retryable as exhausted:
+        raise error_for(exhausted.failure, action) from None

@@ -1,0 +1,285 @@
+"""Translation between CRM records and domain values, driven by a mapping file.
+
+Both adapters use this, so a HubSpot property and a Salesforce field that mean the same thing
+become the same domain value, and one rules file decides the same way on both CRMs. Values that
+cannot be understood raise `RecordDataError` naming the record and field, so the sync engine can
+skip that record with its reason instead of writing nonsense back.
+"""
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from connector.domain.contact import Bant, Company, Contact, Deal
+from connector.domain.outcomes import ContactUpdate, UpdatableField
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
+
+E = TypeVar("E", bound=StrEnum)
+_TRUE = {"true", "yes", "1", "y", "checked"}
+_FALSE = {"false", "no", "0", "n", "unchecked"}
+_SALESFORCE_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")  # 2026-01-01T00:00:00.000+0000
+
+
+class RecordDataError(ValueError):
+    """A value in a CRM record the rules cannot use; the record is skipped with this reason."""
+
+    def __init__(self, record_id: str, field: str, crm_field: str, reason: str) -> None:
+        self.record_id, self.field, self.crm_field, self.reason = (
+            record_id,
+            field,
+            crm_field,
+            reason,
+        )
+        super().__init__(f"record {record_id}: {field} ({crm_field}) {reason}")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_datetime(value: Any) -> datetime:
+    """ISO 8601 (with Z, +00:00 or Salesforce's +0000), a date, or epoch milliseconds (HubSpot)
+    → an aware UTC datetime."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.strip().isdigit()
+    ):
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    elif isinstance(value, str):
+        text = _SALESFORCE_OFFSET.sub(r"\1:\2", value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"not a date: {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_number(value: Any) -> float:
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"not yes/no: {value!r}")
+
+
+def reverse_map(mapping: Mapping[E, Iterable[str]]) -> dict[str, E]:
+    """CRM value (case-folded) → domain value."""
+    return {crm.casefold(): domain for domain, values in mapping.items() for crm in values}
+
+
+class PersonTranslator:
+    """Reads one person object's records into Contacts and turns updates into field values."""
+
+    def __init__(
+        self, mapping: PersonMapping, company_fields: Mapping[CompanyField, str] | None = None
+    ) -> None:
+        self.mapping = mapping
+        self.fields = mapping.fields
+        self.company_fields = dict(company_fields or {})
+        values = mapping.values
+        self._stages = reverse_map(values.lifecycle_stage)
+        self._statuses = reverse_map(values.sales_status)
+        self._sources = reverse_map(values.source)
+        self._intents = reverse_map(values.intent)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def read_fields(self) -> list[str]:
+        """Exactly the CRM fields the mapping needs, to request nothing more."""
+        return sorted(set(self.fields.values()))
+
+    def company_read_fields(self) -> list[str]:
+        return sorted(set(self.company_fields.values()))
+
+    def _get(self, record: Mapping[str, Any], field: ContactField) -> Any:
+        crm_field = self.fields.get(field)
+        if crm_field is None:
+            return None
+        value = record.get(crm_field)
+        return None if _blank(value) else value
+
+    def _parse(self, record_id: str, field: ContactField, value: Any, parser: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return parser(value)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise RecordDataError(
+                record_id, field.value, self.fields[field], f"has {value!r}: {exc}"
+            ) from None
+
+    def _enum(
+        self, lookup: dict[str, E], record: Mapping[str, Any], field: ContactField
+    ) -> E | None:
+        value = self._get(record, field)
+        return None if value is None else lookup.get(str(value).strip().casefold())
+
+    def _stage(self, record_id: str, record: Mapping[str, Any]) -> LifecycleStage | None:
+        value = self._get(record, ContactField.LIFECYCLE_STAGE)
+        if value is None:
+            return None
+        stage = self._stages.get(str(value).strip().casefold())
+        if stage is None:
+            # Guessing would let the connector overwrite a stage it does not understand.
+            raise RecordDataError(
+                record_id,
+                "lifecycle_stage",
+                self.fields[ContactField.LIFECYCLE_STAGE],
+                f"has {value!r}, which values.lifecycle_stage does not map: add it to the "
+                "mapping file under the stage it means",
+            )
+        return stage
+
+    def to_contact(
+        self,
+        record_id: str,
+        record: Mapping[str, Any],
+        company: Company | None = None,
+        deals: Iterable[Deal] = (),
+    ) -> Contact:
+        """A Contact from a CRM record (field name → raw value) and its company and deals."""
+
+        def text(field: ContactField) -> Any:
+            return self._get(record, field)
+
+        stage = self._stage(record_id, record)
+        marker = text(ContactField.CONNECTOR_STAGE)
+        score = self._parse(record_id, ContactField.SCORE, text(ContactField.SCORE), parse_number)
+        bant = Bant(
+            **{
+                name: self._parse(record_id, field, text(field), parse_bool)
+                for name, field in (
+                    ("budget", ContactField.BANT_BUDGET),
+                    ("authority", ContactField.BANT_AUTHORITY),
+                    ("need", ContactField.BANT_NEED),
+                    ("timeline", ContactField.BANT_TIMELINE),
+                )
+            }
+        )
+        dates = {
+            name: self._parse(record_id, field, text(field), parse_datetime)
+            for name, field in (
+                ("recycled_at", ContactField.RECYCLED_AT),
+                ("created_at", ContactField.CREATED_AT),
+                ("updated_at", ContactField.UPDATED_AT),
+            )
+        }
+        try:
+            return Contact(
+                id=record_id,
+                email=_text(text(ContactField.EMAIL)),
+                first_name=_text(text(ContactField.FIRST_NAME)),
+                last_name=_text(text(ContactField.LAST_NAME)),
+                job_title=_text(text(ContactField.JOB_TITLE)),
+                seniority=_text(text(ContactField.SENIORITY)),
+                decision_role=_text(text(ContactField.DECISION_ROLE)),
+                country=_text(text(ContactField.COUNTRY)),
+                region=_text(text(ContactField.REGION)),
+                source=self._enum(self._sources, record, ContactField.SOURCE),
+                intent=self._enum(self._intents, record, ContactField.INTENT),
+                lifecycle_stage=stage,
+                # The connector stamps the stage it wrote; a different stage now means a person
+                # changed it. No stamp yet means the connector never claimed this contact.
+                stage_set_manually=marker is not None
+                and stage is not None
+                and str(marker).strip() != stage.value,
+                sales_status=self._enum(self._statuses, record, ContactField.SALES_STATUS),
+                bant=bant,
+                owner_id=_text(text(ContactField.OWNER_ID)),
+                company=company,
+                deals=tuple(deals),
+                score=None if score is None else round(score),
+                grade=_text(text(ContactField.GRADE)),
+                score_reasons=_text(text(ContactField.SCORE_REASONS)),
+                **dates,
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise RecordDataError(record_id, field, field, first["msg"]) from None
+
+    def to_company(self, company_id: str, record: Mapping[str, Any]) -> Company:
+        """A Company from a CRM company/account record; absurd numbers are a RecordDataError."""
+
+        def get(field: CompanyField) -> Any:
+            crm_field = self.company_fields.get(field)
+            value = record.get(crm_field) if crm_field else None
+            return None if _blank(value) else value
+
+        def number(field: CompanyField) -> float | None:
+            value = get(field)
+            if value is None:
+                return None
+            try:
+                parsed = parse_number(value)
+            except (ValueError, TypeError) as exc:
+                raise RecordDataError(
+                    company_id, field.value, self.company_fields[field], f"has {value!r}: {exc}"
+                ) from None
+            if parsed < 0:
+                raise RecordDataError(
+                    company_id, field.value, self.company_fields[field], f"is negative ({value})"
+                )
+            return parsed
+
+        employees = number(CompanyField.EMPLOYEES)
+        return Company(
+            id=company_id,
+            name=_text(get(CompanyField.NAME)),
+            domain=_text(get(CompanyField.DOMAIN)),
+            industry=_text(get(CompanyField.INDUSTRY)),
+            employees=None if employees is None else round(employees),
+            annual_revenue=number(CompanyField.ANNUAL_REVENUE),
+            country=_text(get(CompanyField.COUNTRY)),
+            region=_text(get(CompanyField.REGION)),
+            owner_id=_text(get(CompanyField.OWNER_ID)),
+        )
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def to_crm(self, update: ContactUpdate) -> dict[str, Any]:
+        """CRM field → value for an update. Datetimes stay datetimes: each adapter formats them
+        as its API expects. A stage change also stamps the connector's stage marker."""
+        out: dict[str, Any] = {}
+        for field, value in update.changes.items():
+            match field:
+                case UpdatableField.LIFECYCLE_STAGE:
+                    stage = LifecycleStage(value) if value is not None else None
+                    out[self.fields[ContactField.LIFECYCLE_STAGE]] = (
+                        self.mapping.values.lifecycle_stage[stage][0] if stage else None
+                    )
+                    out[self.fields[ContactField.CONNECTOR_STAGE]] = stage.value if stage else None
+                case UpdatableField.SALES_STATUS:
+                    status = SalesStatus(value) if value is not None else None
+                    crm_field = self.fields.get(ContactField.SALES_STATUS)
+                    if crm_field is not None:
+                        out[crm_field] = (
+                            self.mapping.values.sales_status[status][0] if status else None
+                        )
+                case _:
+                    out[self.fields[ContactField(field.value)]] = value
+        return out
+
+
+def _text(value: Any) -> str | None:
+    return None if _blank(value) else str(value).strip()

@@ -1,0 +1,1 @@
+"""Orchestration: pull → decide → diff → guard → push → record."""

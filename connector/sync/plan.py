@@ -1,0 +1,55 @@
+"""The diff between what the rules want and what the CRM already holds.
+
+Only differences are written: an unchanged contact costs no API call, and a re-run after a
+crash finds nothing left to do for the records that already landed.
+"""
+
+from datetime import datetime
+
+from connector.domain.contact import Contact
+from connector.domain.engine import Evaluation
+from connector.domain.outcomes import ContactUpdate, FieldValue, UpdatableField
+
+
+def current_value(contact: Contact, field: UpdatableField) -> FieldValue:
+    """What the CRM holds now for a field the connector writes, in domain terms."""
+    match field:
+        case UpdatableField.SCORE:
+            return contact.score
+        case UpdatableField.GRADE:
+            return contact.grade
+        case UpdatableField.LIFECYCLE_STAGE:
+            return contact.lifecycle_stage.value if contact.lifecycle_stage else None
+        case UpdatableField.OWNER_ID:
+            return contact.owner_id
+        case UpdatableField.SALES_STATUS:
+            return contact.sales_status.value if contact.sales_status else None
+        case UpdatableField.RECYCLED_AT:
+            return contact.recycled_at
+        case UpdatableField.SCORE_REASONS:
+            return contact.score_reasons
+
+
+def _same(old: FieldValue, new: FieldValue) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        # CRMs store milliseconds at best; a microsecond difference is not a change.
+        return abs((old - new).total_seconds()) < 0.001
+    if isinstance(old, str) and isinstance(new, str):
+        return old.strip() == new.strip()
+    return old == new
+
+
+def plan_update(contact: Contact, evaluation: Evaluation) -> ContactUpdate | None:
+    """The fields whose desired value differs from the CRM's, or None when nothing differs."""
+    changes: dict[UpdatableField, FieldValue] = {}
+    previous: dict[UpdatableField, FieldValue] = {}
+    for field, desired in evaluation.desired.items():
+        held = current_value(contact, field)
+        if not _same(held, desired):
+            changes[field] = desired
+            previous[field] = held
+    if not changes:
+        return None
+    transition = evaluation.stage.transition
+    reasons = transition.reasons if transition else ()
+    return ContactUpdate(contact_id=contact.id, changes=changes, previous=previous, reasons=reasons)

@@ -1,0 +1,47 @@
+"""The sandbox's settings, shared by both emulators, the CLI (`connector sandbox serve`) and the
+pytest fixtures, validated once at this boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from connector.sandbox.common.faults import FaultInjector, FaultPlan
+from connector.sandbox.common.request_log import RequestLog
+
+
+class SandboxConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    contacts: int = Field(default=200, ge=0)
+    seed: int = 42
+    dataset: Path | None = None
+    fault_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    fault_seed: int | None = None  # None: use `seed`
+    slow_seconds: float = Field(default=2.0, ge=0.0)
+    # Requests per rate window: HubSpot's rolling 10 seconds, Salesforce's concurrent requests.
+    rate_limit: int | None = Field(default=None, ge=0)
+    daily_limit: int | None = Field(default=None, ge=0)
+    token: str = Field(default="sandbox-token", min_length=1, repr=False)
+    # Whether the connector's own custom fields already exist in the emulated CRM.
+    provision_connector_fields: bool = True
+    keep_log_entries: int | None = Field(default=100_000, ge=0)
+
+    @property
+    def effective_fault_seed(self) -> int:
+        return self.seed if self.fault_seed is None else self.fault_seed
+
+    def fault_plan(self) -> FaultPlan:
+        """The fault plan these settings ask for (all fault kinds equally likely)."""
+        return FaultPlan(
+            rate=self.fault_rate, seed=self.effective_fault_seed, slow_seconds=self.slow_seconds
+        )
+
+    def make_fault_injector(self) -> FaultInjector:
+        return FaultInjector(self.fault_plan())
+
+    def make_request_log(self) -> RequestLog:
+        return RequestLog(keep_entries=self.keep_log_entries)

@@ -1,0 +1,665 @@
+"""A small HTTP/1.1 server and router that the CRM emulators build on.
+
+The unmodified SDKs (urllib3 under hubspot-api-client, requests under simple-salesforce) reuse
+connections, so the server speaks HTTP/1.1 with keep-alive and exact Content-Length. Each CRM
+emulator subclasses `EmulatorApp`, registers its routes and overrides the hooks (auth, limits,
+error bodies); `EmulatorApp.dispatch` owns the order in which those run so both CRMs count,
+fail and log requests the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import socket
+import socketserver
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
+from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.tls import TlsMaterial
+
+logger = logging.getLogger(__name__)
+
+JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
+UNMATCHED_ENDPOINT = "<unmatched>"
+
+
+class BadRequestBody(ValueError):
+    """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
+
+
+class Headers(Mapping[str, str]):
+    """Read-only, case-insensitive header mapping (the last value wins for repeated headers)."""
+
+    def __init__(self, items: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else (items or [])
+        self._data: dict[str, tuple[str, str]] = {
+            name.lower(): (name, value) for name, value in pairs
+        }
+
+    def __getitem__(self, name: str) -> str:
+        return self._data[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._data.values())
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Headers({sorted(self)!r})"  # names only: values may hold tokens
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # without query string, percent-decoded
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=Headers)
+    body: bytes = field(default=b"", repr=False)
+    endpoint: str = ""  # the matched route's name, set by the router/dispatch
+    path_params: dict[str, str] = field(default_factory=dict)
+    partial_failure: bool = False  # fault injection asks a batch handler to fail some inputs
+
+    @classmethod
+    def from_target(
+        cls,
+        method: str,
+        target: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> Request:
+        """Build a request from a raw request target such as `/a/b%20c?x=1&x=2`."""
+        split = urlsplit(target)
+        return cls(
+            method=method.upper(),
+            path=unquote(split.path) or "/",
+            query=parse_qs(split.query, keep_blank_values=True),
+            headers=headers if isinstance(headers, Headers) else Headers(headers),
+            body=body,
+        )
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise BadRequestBody("The request body is empty; a JSON document was expected.")
+        try:
+            return json.loads(self.body)
+        except UnicodeDecodeError as exc:
+            raise BadRequestBody(f"The request body is not UTF-8 text: {exc.reason}.") from exc
+        except json.JSONDecodeError as exc:
+            raise BadRequestBody(
+                f"Invalid JSON in request body at line {exc.lineno} column {exc.colno}: {exc.msg}."
+            ) from exc
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def params(self, name: str) -> list[str]:
+        return list(self.query.get(name, []))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON; datetimes as ISO 8601 UTC with `Z`, enums by value."""
+    return json.dumps(
+        value, default=_json_default, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes | str | dict[str, Any] | list[Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    records_read: int = 0
+    records_written: int = 0
+    delay_seconds: float = 0.0  # set by a SLOW fault: the server waits this long before answering
+
+    def encode(self) -> tuple[bytes, str | None]:
+        """The body bytes and the content type to send with them."""
+        body = self.body
+        if body is None:
+            return b"", self.content_type
+        if isinstance(body, dict | list):
+            return dumps_json(body), self.content_type or JSON_CONTENT_TYPE
+        if isinstance(body, str):
+            return body.encode("utf-8"), self.content_type or TEXT_CONTENT_TYPE
+        return bytes(body), self.content_type or "application/octet-stream"
+
+
+def json_response(status: int, body: dict[str, Any] | list[Any], **kwargs: Any) -> Response:
+    return Response(status=status, body=body, **kwargs)
+
+
+Handler = Callable[[Request], Response]
+
+_PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<path>:path)?\}$")
+
+
+@dataclass(frozen=True)
+class _Route:
+    method: str
+    pattern: str
+    regex: re.Pattern[str]
+    handler: Handler
+    name: str
+    specificity: tuple[int, int, int]  # lower sorts first: (has rest, params, -order)
+    order: int
+
+
+def _normalise(path: str) -> str:
+    """Trailing slashes are insignificant (simple-salesforce adds them, HubSpot's SDK does not)."""
+    return path.rstrip("/") or "/"
+
+
+class Router:
+    """Maps (method, path) to a handler. `{name}` matches one segment, a trailing
+    `{name:path}` the remainder. When several routes match, literal segments win over
+    parameters, and earlier registration wins among equals."""
+
+    def __init__(self) -> None:
+        self._routes: list[_Route] = []
+
+    def add(self, method: str, pattern: str, handler: Handler, name: str | None = None) -> None:
+        method = method.upper()
+        segments = _normalise(pattern).strip("/").split("/") if pattern.strip("/") else []
+        parts: list[str] = []
+        params = 0
+        has_rest = False
+        for index, segment in enumerate(segments):
+            found = _PARAM.match(segment)
+            if found is None:
+                if "{" in segment or "}" in segment:
+                    raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
+                parts.append(re.escape(segment))
+                continue
+            params += 1
+            if found["path"]:
+                if index != len(segments) - 1:
+                    raise ValueError(f"route {pattern!r}: only the last segment may be :path")
+                has_rest = True
+                parts.append(f"(?P<{found['name']}>.*)")
+            else:
+                parts.append(f"(?P<{found['name']}>[^/]+)")
+        regex = re.compile("^/" + "/".join(parts) + "$")
+        order = len(self._routes)
+        self._routes.append(
+            _Route(
+                method=method,
+                pattern=pattern,
+                regex=regex,
+                handler=handler,
+                name=name or f"{method} {pattern}",
+                specificity=(int(has_rest), params, order),
+                order=order,
+            )
+        )
+
+    def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
+        normal = _normalise(path)
+        for route in self._routes:
+            found = route.regex.match(normal)
+            if found is None and route.specificity[0]:
+                found = route.regex.match(normal + "/")  # `{rest:path}` may be empty
+            if found is not None:
+                yield route, found
+
+    def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | None:
+        method = method.upper()
+        best: tuple[_Route, re.Match[str]] | None = None
+        for route, found in self._candidates(path):
+            if route.method != method and not (method == "HEAD" and route.method == "GET"):
+                continue
+            if best is None or route.specificity < best[0].specificity:
+                best = (route, found)
+        if best is None:
+            return None
+        route, found = best
+        return route.handler, route.name, {k: v for k, v in found.groupdict().items()}
+
+    def allowed_methods(self, path: str) -> set[str]:
+        """Methods registered for `path`; empty when the path is unknown (→ 404, else 405)."""
+        return {route.method for route, _ in self._candidates(path)}
+
+    @property
+    def endpoints(self) -> list[str]:
+        return [route.name for route in self._routes]
+
+
+def _error_body(status: int, message: str, category: str) -> dict[str, Any]:
+    return {"status": "error", "message": message, "category": category, "httpStatus": status}
+
+
+class EmulatorApp:
+    """Base class of the CRM emulators: routing, hooks, fault injection and the request log.
+
+    Subclasses register routes on `self.router` and override the hooks. The sets
+    `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
+    (names whose handler honours `request.partial_failure`) may be overridden too; if
+    `batch_endpoints` is None every endpoint counts as a batch endpoint.
+    """
+
+    auth_exempt_endpoints: frozenset[str] = frozenset()
+    fault_exempt_endpoints: frozenset[str] = frozenset()
+    batch_endpoints: frozenset[str] | None = None
+
+    def __init__(
+        self,
+        *,
+        faults: FaultInjector | None = None,
+        log: RequestLog | None = None,
+    ) -> None:
+        self.router = Router()
+        self.log = log if log is not None else RequestLog()
+        self.faults = faults if faults is not None else FaultInjector()
+
+    # ---- hooks -------------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> Response | None:
+        """Return an error response to reject the request; None lets it through."""
+        return None
+
+    def before_handler(self, request: Request) -> Response | None:
+        """Runs after auth and fault decision (rate limits...). A response short-circuits."""
+        return None
+
+    def after_handler(self, request: Request, response: Response) -> None:
+        """Runs for every response produced after authentication succeeded (handler answers,
+        injected error faults, before_handler rejections, 500s); may add headers."""
+
+    def render_fault(self, fault: Fault, request: Request) -> Response:
+        """The CRM-specific answer to an injected 429/500/502/503."""
+        status = fault.status or 500
+        if fault is Fault.RATE_LIMITED:
+            return Response(
+                status,
+                _error_body(status, "You have reached your rate limit.", "RATE_LIMITS"),
+                headers={"Retry-After": "1"},
+            )
+        return Response(status, _error_body(status, "Injected server error.", "INTERNAL_ERROR"))
+
+    def not_found(self, request: Request) -> Response:
+        return Response(404, _error_body(404, f"No route for {request.path}", "OBJECT_NOT_FOUND"))
+
+    def method_not_allowed(self, request: Request) -> Response:
+        allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
+        return Response(
+            405,
+            _error_body(405, f"Method {request.method} not allowed here", "METHOD_NOT_ALLOWED"),
+            headers={"Allow": allowed},
+        )
+
+    def bad_request(self, request: Request, message: str) -> Response:
+        """The answer when a handler raises `BadRequestBody`."""
+        return Response(400, _error_body(400, message, "VALIDATION_ERROR"))
+
+    def internal_error(self, request: Request, exc: BaseException) -> Response:
+        return Response(
+            500,
+            _error_body(
+                500,
+                f"Internal error in the sandbox ({type(exc).__name__}); see the server log.",
+                "INTERNAL_ERROR",
+            ),
+        )
+
+    def requires_auth(self, request: Request) -> bool:
+        return request.endpoint not in self.auth_exempt_endpoints
+
+    def fault_eligible(self, request: Request) -> bool:
+        return request.endpoint not in self.fault_exempt_endpoints
+
+    def is_batch(self, request: Request) -> bool:
+        return self.batch_endpoints is None or request.endpoint in self.batch_endpoints
+
+    # ---- the pipeline ------------------------------------------------------------------------
+    def dispatch(self, request: Request) -> Response | Fault:
+        """route → authenticate → fault → before_handler → handler → after_handler → log.
+
+        Returns `Fault.DROP` when the server must close the connection without answering. A SLOW
+        fault is served normally with `response.delay_seconds` set for the server to honour.
+        Never raises: a handler's exception becomes a 500 (traceback to the Python logger).
+        """
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        fault: Fault | None = None
+        outcome: Response | Fault
+        try:
+            outcome, fault = self._run(request)
+        except Exception as exc:  # a broken hook must not kill the server thread either
+            logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
+            outcome = self._safe_internal_error(request, exc)
+        if isinstance(outcome, Response):
+            status, read, written = outcome.status, outcome.records_read, outcome.records_written
+        else:
+            status, read, written = 0, 0, 0
+        self.log.record(
+            method=request.method,
+            path=request.path,
+            endpoint=request.endpoint or UNMATCHED_ENDPOINT,
+            status=status,
+            records_read=read,
+            records_written=written,
+            started_at=started_at,
+            duration_s=time.perf_counter() - started,
+            fault=fault,
+        )
+        logger.debug("sandbox %s %s -> %s", request.method, request.endpoint, status)
+        return outcome
+
+    def _run(self, request: Request) -> tuple[Response | Fault, Fault | None]:
+        matched = self.router.match(request.method, request.path)
+        if matched is None:
+            request.endpoint = UNMATCHED_ENDPOINT
+            if self.router.allowed_methods(request.path):
+                return self.method_not_allowed(request), None
+            return self.not_found(request), None
+        handler, request.endpoint, request.path_params = matched
+        if self.requires_auth(request):
+            rejection = self.authenticate(request)
+            if rejection is not None:
+                return rejection, None
+        fault = (
+            self.faults.decide(request.endpoint, batch=self.is_batch(request))
+            if (self.fault_eligible(request))
+            else None
+        )
+        if fault is Fault.DROP:
+            return Fault.DROP, fault
+        if fault in ERROR_FAULTS:
+            response = self.render_fault(fault, request)
+        else:
+            if fault is Fault.PARTIAL_BATCH:
+                request.partial_failure = True
+            response = self._call(handler, request)
+        try:
+            self.after_handler(request, response)
+        except Exception:
+            logger.exception("after_handler failed for %s", request.endpoint)
+        if fault is Fault.SLOW:
+            response.delay_seconds = self.faults.slow_seconds
+        return response, fault
+
+    def _call(self, handler: Handler, request: Request) -> Response:
+        try:
+            response = self.before_handler(request)
+            if response is None:
+                response = handler(request)
+            if not isinstance(response, Response):
+                raise TypeError(f"handler returned {type(response).__name__}, not Response")
+            return response
+        except BadRequestBody as exc:
+            return self.bad_request(request, str(exc))
+        except Exception as exc:
+            logger.exception("sandbox handler failed for %s", request.endpoint)
+            return self._safe_internal_error(request, exc)
+
+    def _safe_internal_error(self, request: Request, exc: BaseException) -> Response:
+        try:
+            return self.internal_error(request, exc)
+        except Exception:
+            logger.exception("internal_error hook failed")
+            return Response(500, _error_body(500, "Internal error in the sandbox.", "INTERNAL"))
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK would add ~40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
+    server_version = "CRMSandbox/1.0"
+    sys_version = ""
+    server: _Server
+
+    # The default request lines carry paths and query strings, which may hold e-mail addresses;
+    # `EmulatorApp.dispatch` logs the endpoint name instead.
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def log_error(self, format: str, *args: Any) -> None:
+        logger.debug("sandbox http protocol error %s", args[0] if args else "")
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size_line = self.rfile.readline(65537)
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537).strip():  # trailers
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(3)
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        count = int(length)
+        if count < 0:
+            raise ValueError("negative Content-Length")
+        return self.rfile.read(count)
+
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.send_error(400, "Bad request body framing")
+            self.close_connection = True
+            return
+        request = Request.from_target(
+            self.command, self.path, Headers(list(self.headers.items())), body
+        )
+        outcome = self.server.app.dispatch(request)
+        if isinstance(outcome, Fault):  # DROP: vanish without a byte
+            self.close_connection = True
+            self._abort()
+            return
+        if outcome.delay_seconds > 0 and self.server.stopping.wait(outcome.delay_seconds):
+            self.close_connection = True
+            self._abort()
+            return
+        self._write(outcome)
+
+    def _abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _write(self, response: Response) -> None:
+        payload, content_type = response.encode()
+        no_body = response.status in (204, 304) or 100 <= response.status < 200
+        self.send_response(response.status)
+        sent = {name.lower() for name in response.headers}
+        if content_type and not no_body and "content-type" not in sent:
+            self.send_header("Content-Type", content_type)
+        if not no_body and "content-length" not in sent:
+            self.send_header("Content-Length", str(len(payload)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not no_body and self.command != "HEAD":
+            self.wfile.write(payload)
+        self.wfile.flush()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(
+        self, address: tuple[str, int], app: EmulatorApp, tls: ssl.SSLContext | None
+    ) -> None:
+        self.app = app
+        self.tls = tls
+        self.stopping = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _RequestHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host name (getfqdn), which can hang without DNS.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake happens here, in the connection's own thread, so a slow or
+        # distrustful client never blocks the accept loop.
+        conn = request
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                logger.debug("sandbox TLS handshake failed: %s", exc)
+                return
+        with self._open_lock:
+            self._open.add(conn)
+        try:
+            self.RequestHandlerClass(conn, client_address, self)
+        finally:
+            with self._open_lock:
+                self._open.discard(conn)
+            if conn is not request:
+                with contextlib.suppress(OSError):
+                    conn.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("sandbox connection error", exc_info=True)
+
+    def close_open_connections(self) -> None:
+        with self._open_lock:
+            connections = list(self._open)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class EmulatorServer:
+    """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given)."""
+
+    def __init__(
+        self,
+        app: EmulatorApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TlsMaterial | None = None,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        scheme = "https" if self.tls is not None else "http"
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> EmulatorServer:
+        if self._server is not None:
+            raise RuntimeError("the server is already started")
+        context = self.tls.server_context() if self.tls is not None else None
+        self._server = _Server((self.host, self.port), self.app, context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"sandbox-{type(self.app).__name__}-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.info("sandbox %s listening on %s", type(self.app).__name__, self.url)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+        server.close_open_connections()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+__all__ = [
+    "JSON_CONTENT_TYPE",
+    "UNMATCHED_ENDPOINT",
+    "BadRequestBody",
+    "EmulatorApp",
+    "EmulatorServer",
+    "Handler",
+    "Headers",
+    "Request",
+    "Response",
+    "Router",
+    "dumps_json",
+    "json_response",
+]

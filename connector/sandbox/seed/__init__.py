@@ -1,0 +1,68 @@
+"""Deterministic seed data for the emulators, built only from the domain value types.
+
+`SeedData(spec)` streams companies and contacts (never a list of all of them) in either of two
+modes: synthetic B2B data (`spec.dataset is None`) or the real X Education lead history
+(`spec.dataset` = path of x-education-leads.csv). Each emulator converts these neutral records
+into its own native objects and assigns its own CRM ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from connector.domain.contact import Company, Owner
+from connector.sandbox.seed.dataset import LEAKING_COLUMNS, DatasetSeed
+from connector.sandbox.seed.spec import DEFAULT_NOW, SeedContact, SeedDataError, SeedSpec
+from connector.sandbox.seed.synthetic import SyntheticSeed
+
+
+class SeedData:
+    """The seed for one spec. Iterating twice yields the same items again."""
+
+    def __init__(self, spec: SeedSpec) -> None:
+        self.spec = spec
+        self._synthetic = SyntheticSeed(spec)
+        self._dataset = DatasetSeed(spec, spec.dataset) if spec.dataset is not None else None
+        self.owners: list[Owner] = list(self._synthetic.owners)
+
+    @property
+    def is_dataset(self) -> bool:
+        return self._dataset is not None
+
+    @property
+    def contact_count(self) -> int | None:
+        """How many contacts `contacts()` yields; None in dataset mode with contacts=0 (all)."""
+        if self._dataset is not None:
+            return self.spec.contacts or None
+        return self.spec.contacts
+
+    def companies(self) -> Iterator[Company]:
+        """Every company, competitors first. Dataset mode has none (the file holds none)."""
+        if self._dataset is not None:
+            return iter(())
+        return self._synthetic.companies()
+
+    def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
+        """Contacts `start`..`stop-1` (all by default), streamed in a stable order."""
+        if self._dataset is not None:
+            return self._dataset.contacts(start, stop)
+        return self._synthetic.contacts(start, stop)
+
+    def contact(self, index: int) -> SeedContact:
+        """Contact `index` alone (synthetic mode: built without building the ones before)."""
+        if self._dataset is not None:
+            found = next(self._dataset.contacts(index, index + 1), None)
+            if found is None:
+                raise IndexError(f"contact index {index} beyond the dataset")
+            return found
+        return self._synthetic.contact(index)
+
+
+__all__ = [
+    "DEFAULT_NOW",
+    "LEAKING_COLUMNS",
+    "SeedContact",
+    "SeedData",
+    "SeedDataError",
+    "SeedSpec",
+]

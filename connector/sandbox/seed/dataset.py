@@ -1,0 +1,400 @@
+"""Seed contacts from the public X Education lead history (x-education-leads.csv).
+
+The file is streamed row by row from wherever it lives (never copied into the package). It holds
+no names, e-mail addresses or dates, so those are synthesised deterministically per row; every
+behavioural fact (visits, page views, last activities, opt-outs, source, country, occupation)
+comes from the file.
+
+Columns that sales wrote after contact leak the outcome (`Tags`, `Lead Quality`, `Lead Profile`,
+the `Asymmetrique *` indices) and are never read. `Converted` is copied verbatim to
+`extra["converted"]` for backtesting ONLY: nothing else is derived from it, and emulators must
+not load it into the CRM.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from connector.domain.contact import Contact, LeadSource
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.stages import LifecycleStage
+from connector.sandbox.seed import vocabulary as v
+from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
+
+#: Columns read to shape a contact. Anything else in the file is ignored.
+USED_COLUMNS: tuple[str, ...] = (
+    "Prospect ID",
+    "Lead Number",
+    "Lead Origin",
+    "Lead Source",
+    "Do Not Email",
+    "Do Not Call",
+    "TotalVisits",
+    "Total Time Spent on Website",
+    "Page Views Per Visit",
+    "Last Activity",
+    "Country",
+    "Specialization",
+    "How did you hear about X Education",
+    "What is your current occupation",
+    "What matters most to you in choosing a course",
+    "City",
+    "A free copy of Mastering The Interview",
+    "Last Notable Activity",
+)
+#: Read only to be passed through as `extra["converted"]` for backtesting.
+OUTCOME_COLUMN = "Converted"
+#: Written by sales after contact: they leak the outcome and are never read.
+LEAKING_COLUMNS: tuple[str, ...] = (
+    "Converted",
+    "Tags",
+    "Lead Quality",
+    "Lead Profile",
+    "Asymmetrique Activity Index",
+    "Asymmetrique Profile Index",
+    "Asymmetrique Activity Score",
+    "Asymmetrique Profile Score",
+)
+_REQUIRED = (*USED_COLUMNS, OUTCOME_COLUMN)
+
+_MISSING = {"", "select", "unknown", "nan"}
+
+LEAD_SOURCES: dict[str, LeadSource] = {
+    "google": LeadSource.PAID_SEARCH,
+    "bing": LeadSource.PAID_SEARCH,
+    "pay per click ads": LeadSource.PAID_SEARCH,
+    "organic search": LeadSource.ORGANIC_SEARCH,
+    "blog": LeadSource.ORGANIC_SEARCH,
+    "reference": LeadSource.REFERRAL,
+    "referral sites": LeadSource.REFERRAL,
+    "olark chat": LeadSource.CHAT,
+    "live chat": LeadSource.CHAT,
+    "direct traffic": LeadSource.DIRECT,
+    "facebook": LeadSource.SOCIAL,
+    "social media": LeadSource.SOCIAL,
+    "youtubechannel": LeadSource.SOCIAL,
+    "welingak website": LeadSource.PARTNER,
+    "welearn": LeadSource.PARTNER,
+    "welearnblog_home": LeadSource.PARTNER,
+    "nc_edm": LeadSource.EMAIL,
+    "click2call": LeadSource.OTHER,
+    "press_release": LeadSource.OTHER,
+    "testone": LeadSource.OTHER,
+}
+
+#: Last (Notable) Activity → engagement kind; activities that are not the person's own
+#: behaviour (SMS Sent, Unreachable, Modified, ...) map to nothing.
+ACTIVITIES: dict[str, EngagementKind | None] = {
+    "email opened": EngagementKind.EMAIL_OPEN,
+    "email link clicked": EngagementKind.EMAIL_CLICK,
+    "view in browser link clicked": EngagementKind.EMAIL_CLICK,
+    "form submitted on website": EngagementKind.FORM_SUBMISSION,
+    "email bounced": EngagementKind.EMAIL_BOUNCE,
+    "unsubscribed": EngagementKind.UNSUBSCRIBE,
+    "had a phone conversation": EngagementKind.CALL,
+    "olark chat conversation": EngagementKind.CHAT_CONVERSATION,
+    "page visited on website": EngagementKind.PAGE_VIEW,
+    "email marked spam": EngagementKind.SPAM_REPORT,
+    "visited booth in tradeshow": EngagementKind.EVENT_ATTENDED,
+    "sms sent": None,
+    "converted to lead": None,
+    "unreachable": None,
+    "approached upfront": None,
+    "email received": None,
+    "resubscribed to emails": None,
+    "modified": None,
+}
+
+#: Lead Origin values that mean the person filled in a form to become a lead.
+FORM_ORIGINS = {"landing page submission", "lead add form", "quick add form"}
+
+#: occupation → (job title, seniority)
+OCCUPATIONS: dict[str, tuple[str, str | None]] = {
+    "student": ("Student", v.SENIORITY_STUDENT),
+    "working professional": ("Working Professional", v.SENIORITY_INDIVIDUAL),
+    "businessman": ("Business Owner", v.SENIORITY_C_LEVEL),
+    "unemployed": ("Unemployed", None),
+    "housewife": ("Homemaker", None),
+    "other": ("Other", None),
+}
+
+#: Specialization → industry label (contact-level: HubSpot contact `industry`, Lead.Industry).
+SPECIALIZATIONS: dict[str, str] = {
+    "finance management": "Financial Services",
+    "banking, investment and insurance": "Financial Services",
+    "human resource management": "Human Resources",
+    "marketing management": "Marketing & Advertising",
+    "media and advertising": "Marketing & Advertising",
+    "operations management": "Operations",
+    "supply chain management": "Logistics",
+    "business administration": "Business Administration",
+    "international business": "International Trade",
+    "it projects management": "IT Services",
+    "e-commerce": "Retail",
+    "e-business": "Retail",
+    "retail management": "Retail",
+    "travel and tourism": "Hospitality",
+    "hospitality management": "Hospitality",
+    "healthcare management": "Healthcare",
+    "rural and agribusiness": "Agriculture",
+    "services excellence": "Consulting",
+}
+
+REGIONS: dict[str, str] = {
+    **{country: region for country, region, *_ in v.COUNTRIES},
+    "Saudi Arabia": "EMEA",
+    "Qatar": "EMEA",
+    "Bahrain": "EMEA",
+    "Oman": "EMEA",
+    "Kuwait": "EMEA",
+    "Nigeria": "EMEA",
+    "Ghana": "EMEA",
+    "Uganda": "EMEA",
+    "Kenya": "EMEA",
+    "Tanzania": "EMEA",
+    "Liberia": "EMEA",
+    "Belgium": "EMEA",
+    "Switzerland": "EMEA",
+    "Denmark": "EMEA",
+    "Russia": "EMEA",
+    "Hong Kong": "APAC",
+    "China": "APAC",
+    "Philippines": "APAC",
+    "Bangladesh": "APAC",
+    "Sri Lanka": "APAC",
+    "Malaysia": "APAC",
+    "Vietnam": "APAC",
+    "Indonesia": "APAC",
+    "Asia/Pacific Region": "APAC",
+}
+
+
+def _value(row: dict[str, str | None], column: str) -> str | None:
+    raw = row.get(column)
+    if raw is None:
+        return None
+    text = raw.strip()
+    return None if text.lower() in _MISSING else text
+
+
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+class DatasetSeed:
+    """Streams `SeedContact`s from the CSV; one per row, in file order."""
+
+    def __init__(self, spec: SeedSpec, path: Path) -> None:
+        self.spec = spec
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise SeedDataError(f"{self.path}: dataset file not found")
+
+    def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
+        limit = self.spec.contacts or None
+        end = limit if stop is None else (stop if limit is None else min(stop, limit))
+        with self.path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            missing = [name for name in _REQUIRED if name not in (reader.fieldnames or [])]
+            if missing:
+                raise SeedDataError(f"{self.path}:1: missing column(s): {', '.join(missing)}")
+            index = 0
+            try:
+                for row in reader:
+                    if end is not None and index >= end:
+                        return
+                    if index >= start:
+                        yield self._build(row, index, reader.line_num)
+                    index += 1
+            except csv.Error as exc:
+                raise SeedDataError(f"{self.path}:{reader.line_num}: {exc}") from exc
+
+    def _build(self, row: dict[str, str | None], index: int, line: int) -> SeedContact:
+        if None in row or any(row.get(name) is None for name in _REQUIRED):
+            raise SeedDataError(
+                f"{self.path}:{line}: expected {len(row) - (None in row)} fields, "
+                "found a different number (unquoted comma or truncated row?)"
+            )
+        try:
+            return _RowBuilder(self.spec, row, index).build()
+        except SeedDataError as exc:
+            raise SeedDataError(f"{self.path}:{line}: {exc}") from None
+        except ValueError as exc:  # pydantic validation of the domain types
+            raise SeedDataError(f"{self.path}:{line}: {exc}") from exc
+
+
+class _RowBuilder:
+    def __init__(self, spec: SeedSpec, row: dict[str, str | None], index: int) -> None:
+        self.spec = spec
+        self.row = row
+        self.index = index
+        self.rng = item_rng(spec.seed, "dataset-row", index)
+
+    def _number(self, column: str) -> float | None:
+        text = _value(self.row, column)
+        if text is None:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise SeedDataError(f"{column} {text!r} is not a number") from None
+        if not math.isfinite(number) or number < 0:
+            raise SeedDataError(f"{column} {text!r} is not a non-negative number")
+        return number
+
+    def build(self) -> SeedContact:
+        row, rng, spec = self.row, self.rng, self.spec
+        lead_number = _value(row, "Lead Number")
+        if lead_number is None:
+            raise SeedDataError("Lead Number is empty")
+        contact_id = f"xedu-{lead_number}"
+
+        first = rng.choice(v.FIRST_NAMES)
+        last = rng.choice(v.LAST_NAMES)
+        domain = rng.choice(v.FREE_MAIL_DOMAINS)
+        # The lead number keeps addresses unique, as real people add digits to free-mail names.
+        email = f"{_slug(first)}.{_slug(last)}{lead_number}@{domain}"
+
+        raw_source = _value(row, "Lead Source")
+        source = LEAD_SOURCES.get(raw_source.lower(), LeadSource.OTHER) if raw_source else None
+        country = _value(row, "Country")
+        region = REGIONS.get(country) if country else None
+        if country == "Asia/Pacific Region":
+            country = None
+        occupation = _value(row, "What is your current occupation")
+        title, seniority = (
+            OCCUPATIONS.get(occupation.lower(), (occupation, None)) if occupation else (None, None)
+        )
+
+        history = timedelta(days=spec.history_days)
+        created_at = self._at(rng.uniform(86_400, history.total_seconds()))
+        engagements = self._engagements(contact_id, created_at)
+        updated_at = max([created_at, *(e.occurred_at for e in engagements)])
+
+        contact = Contact(
+            id=contact_id,
+            email=email,
+            first_name=first,
+            last_name=last,
+            job_title=title,
+            seniority=seniority,
+            country=country,
+            region=region,
+            source=source,
+            lifecycle_stage=LifecycleStage.LEAD,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+        return SeedContact(contact=contact, engagements=engagements, extra=self._extra(raw_source))
+
+    def _at(self, age_seconds: float) -> datetime:
+        return (self.spec.now - timedelta(seconds=max(age_seconds, 60.0))).replace(microsecond=0)
+
+    def _between(self, start: datetime, end: datetime) -> datetime:
+        """A time between start and end (both before `now`), to the second."""
+        span = max((end - start).total_seconds(), 0.0)
+        return (start + timedelta(seconds=self.rng.uniform(0, span))).replace(microsecond=0)
+
+    def _engagements(self, contact_id: str, created_at: datetime) -> list[Engagement]:
+        row, now = self.row, self.spec.now
+        latest_possible = now - timedelta(minutes=1)
+        last_at = self._between(created_at, latest_possible)
+        # The notable activity is the last one that counted; it happened at or before the last.
+        notable_at = self._between(created_at, last_at)
+        items: list[tuple[EngagementKind, datetime, int, str | None]] = []
+
+        origin = _value(row, "Lead Origin")
+        if origin and origin.lower() in FORM_ORIGINS:
+            items.append((EngagementKind.FORM_SUBMISSION, created_at, 1, origin))
+
+        last = _value(row, "Last Activity")
+        notable = _value(row, "Last Notable Activity")
+        last_kind = ACTIVITIES.get(last.lower()) if last else None
+        notable_kind = ACTIVITIES.get(notable.lower()) if notable else None
+
+        visits = self._number("TotalVisits")
+        per_visit = self._number("Page Views Per Visit")
+        # Counters carry the date of the latest page view when an activity column names one.
+        if last_kind == EngagementKind.PAGE_VIEW:
+            counters_at = last_at
+        elif notable_kind == EngagementKind.PAGE_VIEW:
+            counters_at = notable_at
+        else:
+            counters_at = self._between(created_at, last_at)
+        if visits:
+            items.append((EngagementKind.WEBSITE_VISIT, counters_at, round(visits), None))
+            page_views = round(visits * (per_visit or 1.0))
+            if page_views >= 1:
+                items.append((EngagementKind.PAGE_VIEW, counters_at, page_views, None))
+        if last_kind is not None and not (last_kind == EngagementKind.PAGE_VIEW and visits):
+            items.append((last_kind, last_at, 1, last))
+        notable_is_counted = notable_kind == EngagementKind.PAGE_VIEW and bool(visits)
+        if notable_kind not in (None, last_kind) and not notable_is_counted:
+            items.append((notable_kind, notable_at, 1, notable))
+
+        if _value(row, "A free copy of Mastering The Interview") == "Yes":
+            items.append(
+                (EngagementKind.CONTENT_DOWNLOAD, created_at, 1, "Mastering The Interview")
+            )
+        has_unsubscribe = any(kind == EngagementKind.UNSUBSCRIBE for kind, *_ in items)
+        if _value(row, "Do Not Email") == "Yes" and not has_unsubscribe:
+            items.append(
+                (
+                    EngagementKind.UNSUBSCRIBE,
+                    self._between(created_at, latest_possible),
+                    1,
+                    "Do Not Email",
+                )
+            )
+
+        items.sort(key=lambda item: item[1])
+        return [
+            Engagement(
+                contact_id=contact_id,
+                kind=kind,
+                occurred_at=at,
+                quantity=max(quantity, 1),
+                source_id=f"{contact_id}-e{n + 1:02d}",
+                detail=detail,
+            )
+            for n, (kind, at, quantity, detail) in enumerate(items)
+        ]
+
+    def _extra(self, raw_source: str | None) -> dict[str, str]:
+        row = self.row
+        extra: dict[str, str] = {"persona": "dataset"}
+        pairs = {
+            "prospect_id": "Prospect ID",
+            "lead_number": "Lead Number",
+            "lead_origin": "Lead Origin",
+            "city": "City",
+            "occupation": "What is your current occupation",
+            "specialization": "Specialization",
+            "how_heard": "How did you hear about X Education",
+            "course_motivation": "What matters most to you in choosing a course",
+            "last_activity": "Last Activity",
+            "last_notable_activity": "Last Notable Activity",
+            "time_on_website_s": "Total Time Spent on Website",
+        }
+        for key, column in pairs.items():
+            value = _value(row, column)
+            if value is not None:
+                extra[key] = value
+        if raw_source:
+            extra["lead_source_detail"] = raw_source
+        specialization = _value(row, "Specialization")
+        if specialization and specialization.lower() in SPECIALIZATIONS:
+            extra["industry"] = SPECIALIZATIONS[specialization.lower()]
+        if _value(row, "Do Not Email") == "Yes":
+            extra["email_opt_out"] = "true"
+        if _value(row, "Do Not Call") == "Yes":
+            extra["do_not_call"] = "true"
+        # Backtesting only: the recorded outcome. Never an input, never loaded into a CRM.
+        outcome = _value(row, OUTCOME_COLUMN)
+        if outcome is not None:
+            extra["converted"] = outcome
+        return extra

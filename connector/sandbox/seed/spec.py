@@ -1,0 +1,67 @@
+"""What seed data to build (`SeedSpec`) and what one seeded person looks like (`SeedContact`)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from connector.domain.contact import Contact
+from connector.domain.engagement import Engagement
+
+#: A fixed reference time so the same spec yields the same data on every run and machine.
+DEFAULT_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class SeedDataError(ValueError):
+    """The seed input (a dataset file) is unusable; the message names the file and line."""
+
+
+class SeedSpec(BaseModel):
+    """The recipe for seed data. Equal specs give identical data.
+
+    `contacts` is the number of people; in dataset mode 0 means "every row of the file".
+    `contacts_per_company` sets how many companies the synthetic mode creates (on average that
+    many people per company; the real distribution is skewed: a few big accounts, many small).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contacts: int = Field(ge=0)
+    seed: int = 42
+    dataset: Path | None = None
+    now: AwareDatetime = DEFAULT_NOW
+    history_days: int = Field(default=180, ge=1)
+    owners: int = Field(default=8, ge=0)
+    contacts_per_company: float = Field(default=4.0, ge=1.0)
+
+    @field_validator("now")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class SeedContact:
+    """One seeded person: the domain contact (company and deals attached), the engagement
+    history, and CRM-neutral raw extras without a domain field (phone, city, ...).
+
+    `extra["converted"]`, present only in dataset mode, is the file's recorded outcome. It exists
+    for backtesting scoring rules and must never be loaded into a CRM field or used as input.
+    """
+
+    contact: Contact
+    engagements: list[Engagement] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def item_rng(seed: int, kind: str, index: int) -> random.Random:
+    """An independent generator for item `index`, so item k needs no items before it.
+
+    String seeds are hashed with SHA-512 by `random`, which is stable across processes and
+    machines (unlike `hash()`, which PYTHONHASHSEED randomises).
+    """
+    return random.Random(f"{seed}:{kind}:{index}")

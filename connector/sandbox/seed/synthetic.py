@@ -1,0 +1,573 @@
+"""Synthetic B2B seed data: people, companies, deals, owners and months of engagement.
+
+Every item is derived from its own generator seeded with (seed, kind, index) so item k can be
+built alone (emulators load lazily or in chunks, a million contacts stream in flat memory) and
+the output is identical on every run. Distributions aim at what a marketing database looks like:
+mostly subscribers and leads with little activity, a thinner funnel further down, some free-mail,
+student and competitor addresses for disqualification rules, unsubscribes and bounces.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import random
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from connector.domain.contact import (
+    Bant,
+    Company,
+    Contact,
+    Deal,
+    DealStatus,
+    IntentLevel,
+    LeadSource,
+    Owner,
+)
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.seed import vocabulary as v
+from connector.sandbox.seed.spec import SeedContact, SeedSpec, item_rng
+
+T = TypeVar("T")
+
+_NAME_SPACE = len(v.FIRST_NAMES) * len(v.LAST_NAMES)
+_COMPANY_SPACE = len(v.COMPANY_PREFIXES) * len(v.COMPANY_CORES)
+_STRIDE = 7919  # a prime: k -> k*STRIDE mod N is a permutation when it does not divide N
+assert math.gcd(_STRIDE, _NAME_SPACE) == 1 and math.gcd(_STRIDE, _COMPANY_SPACE) == 1
+
+_MINUTE = timedelta(minutes=1)
+
+
+class _Weighted(Generic[T]):
+    """A categorical distribution drawn with one `random()` call (cheap at a million items)."""
+
+    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
+        self.values = [value for value, _ in pairs]
+        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+
+    def draw(self, rng: random.Random) -> T:
+        point = rng.random() * self.cumulative[-1]
+        return self.values[bisect.bisect_right(self.cumulative, point)]
+
+
+_INDUSTRY = _Weighted(v.INDUSTRIES)
+_COUNTRY = _Weighted([(entry, entry[2]) for entry in v.COUNTRIES])
+_SENIORITY = _Weighted(v.SENIORITY_WEIGHTS)
+_ROLES = {seniority: _Weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.items()}
+_SOURCE = _Weighted(v.LEAD_SOURCE_WEIGHTS)
+_STAGE = _Weighted(v.STAGE_WEIGHTS)
+_ENGAGEMENT = _Weighted(v.ENGAGEMENT_WEIGHTS)
+_STUDENT_STAGE = _Weighted(
+    [(LifecycleStage.SUBSCRIBER, 60), (LifecycleStage.LEAD, 35), (LifecycleStage.OTHER, 5)]
+)
+_COMPETITOR_STAGE = _Weighted(
+    [(LifecycleStage.SUBSCRIBER, 45), (LifecycleStage.LEAD, 40), (LifecycleStage.OTHER, 15)]
+)
+_SIZE_BUCKETS = _Weighted(
+    [
+        ((1, 10), 15),
+        ((11, 50), 25),
+        ((51, 200), 25),
+        ((201, 1000), 18),
+        ((1001, 5000), 10),
+        ((5001, 50000), 7),
+    ]
+)
+_SALES_STATUS: dict[LifecycleStage, _Weighted[SalesStatus | None]] = {
+    LifecycleStage.LEAD: _Weighted(
+        [
+            (None, 60),
+            (SalesStatus.NEW, 15),
+            (SalesStatus.NURTURE, 15),
+            (SalesStatus.REJECTED, 5),
+            (SalesStatus.WORKING, 5),
+        ]
+    ),
+    LifecycleStage.MQL: _Weighted(
+        [(SalesStatus.NEW, 50), (SalesStatus.WORKING, 35), (None, 10), (SalesStatus.REJECTED, 5)]
+    ),
+    LifecycleStage.SQL: _Weighted([(SalesStatus.WORKING, 40), (SalesStatus.QUALIFIED, 60)]),
+    LifecycleStage.OTHER: _Weighted([(SalesStatus.DISQUALIFIED, 80), (None, 20)]),
+}
+_LEGAL_SUFFIX = {
+    "United States": "Inc.",
+    "Canada": "Inc.",
+    "United Kingdom": "Ltd",
+    "Ireland": "Ltd",
+    "Germany": "GmbH",
+    "France": "SAS",
+    "Netherlands": "B.V.",
+    "Spain": "S.L.",
+    "Italy": "S.r.l.",
+    "Sweden": "AB",
+    "Brazil": "Ltda.",
+    "Mexico": "S.A. de C.V.",
+    "Australia": "Pty Ltd",
+    "India": "Pvt Ltd",
+    "Japan": "K.K.",
+    "Singapore": "Pte Ltd",
+}
+_CALLING_CODE = {
+    "United States": "+1",
+    "Canada": "+1",
+    "United Kingdom": "+44",
+    "Germany": "+49",
+    "France": "+33",
+    "Netherlands": "+31",
+    "Spain": "+34",
+    "Italy": "+39",
+    "Sweden": "+46",
+    "Ireland": "+353",
+    "South Africa": "+27",
+    "United Arab Emirates": "+971",
+    "India": "+91",
+    "Australia": "+61",
+    "Singapore": "+65",
+    "Japan": "+81",
+    "Brazil": "+55",
+    "Mexico": "+52",
+    "Argentina": "+54",
+}
+_INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
+    LifecycleStage.SUBSCRIBER: (IntentLevel.AWARENESS,),
+    LifecycleStage.LEAD: (IntentLevel.AWARENESS, IntentLevel.INTEREST),
+    LifecycleStage.MQL: (IntentLevel.INTEREST, IntentLevel.CONSIDERATION),
+    LifecycleStage.SQL: (IntentLevel.CONSIDERATION, IntentLevel.DECISION),
+    LifecycleStage.OPPORTUNITY: (IntentLevel.CONSIDERATION, IntentLevel.DECISION),
+    LifecycleStage.CUSTOMER: (IntentLevel.DECISION,),
+    LifecycleStage.EVANGELIST: (IntentLevel.DECISION,),
+    LifecycleStage.OTHER: (IntentLevel.AWARENESS,),
+}
+#: (min events, max events, share of "hot": events concentrated in the last weeks)
+_INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = {
+    LifecycleStage.SUBSCRIBER: (0, 5, 0.03),
+    LifecycleStage.LEAD: (1, 12, 0.12),
+    LifecycleStage.MQL: (8, 32, 0.7),
+    LifecycleStage.SQL: (8, 30, 0.6),
+    LifecycleStage.OPPORTUNITY: (6, 26, 0.5),
+    LifecycleStage.CUSTOMER: (4, 20, 0.2),
+    LifecycleStage.EVANGELIST: (4, 16, 0.2),
+    LifecycleStage.OTHER: (0, 5, 0.0),
+}
+_DOWNSTREAM = frozenset(
+    {
+        LifecycleStage.MQL,
+        LifecycleStage.SQL,
+        LifecycleStage.OPPORTUNITY,
+        LifecycleStage.CUSTOMER,
+        LifecycleStage.EVANGELIST,
+    }
+)
+
+
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _at(now: datetime, age: timedelta) -> datetime:
+    """A timestamp `age` before `now`, to the second (CRMs store no finer)."""
+    return (now - age).replace(microsecond=0)
+
+
+class SyntheticSeed:
+    """Random-access synthetic data for one spec: `contact(k)` and `company(i)` stand alone."""
+
+    COMPETITOR_PREFIX = "seed-company-competitor-"
+
+    def __init__(self, spec: SeedSpec) -> None:
+        self.spec = spec
+        self.company_count = (
+            math.ceil(spec.contacts / spec.contacts_per_company) if spec.contacts else 0
+        )
+        self._name_offset = (spec.seed * 104_729) % _NAME_SPACE
+        self._company_offset = (spec.seed * 1_299_709) % _COMPANY_SPACE
+        self.owners = [self._owner(index) for index in range(spec.owners)]
+        self._active_owners = [owner for owner in self.owners if owner.active]
+        self.company = lru_cache(maxsize=4096)(self._company)
+
+    # ---- owners ------------------------------------------------------------------------------
+    def _owner(self, index: int) -> Owner:
+        if index < len(v.OWNER_ROSTER):
+            first, last = v.OWNER_ROSTER[index]
+        else:
+            rng = item_rng(self.spec.seed, "owner", index)
+            first, last = rng.choice(v.FIRST_NAMES), f"{rng.choice(v.LAST_NAMES)}{index}"
+        # One deactivated owner (a leaver) when the team is big enough: routing must skip it.
+        active = not (self.spec.owners >= 4 and index == self.spec.owners - 1)
+        return Owner(
+            id=f"seed-owner-{index + 1:02d}",
+            name=f"{first} {last}",
+            email=f"{_slug(first)}.{_slug(last)}@{v.OWNER_MAIL_DOMAIN}",
+            active=active,
+        )
+
+    def _pick_owner(self, rng: random.Random, *, allow_inactive: float = 0.0) -> str | None:
+        if not self.owners:
+            return None
+        if allow_inactive and rng.random() < allow_inactive:
+            return rng.choice(self.owners).id
+        pool = self._active_owners or self.owners
+        return rng.choice(pool).id
+
+    # ---- companies ---------------------------------------------------------------------------
+    def companies(self) -> Iterator[Company]:
+        if not self.company_count:
+            return
+        for index in range(len(v.COMPETITORS)):
+            yield self._competitor(index)
+        for index in range(self.company_count):
+            yield self.company(index)
+
+    def _competitor(self, index: int) -> Company:
+        name, domain = v.COMPETITORS[index]
+        return Company(
+            id=f"{self.COMPETITOR_PREFIX}{index + 1}",
+            name=name,
+            domain=domain,
+            industry="Software",
+            employees=(240, 1150)[index % 2],
+            annual_revenue=(31_000_000.0, 180_000_000.0)[index % 2],
+            country="United States",
+            region="NA",
+        )
+
+    def _company(self, index: int) -> Company:
+        rng = item_rng(self.spec.seed, "company", index)
+        slot = (index * _STRIDE + self._company_offset) % _COMPANY_SPACE
+        generation = index // _COMPANY_SPACE
+        prefix = v.COMPANY_PREFIXES[slot % len(v.COMPANY_PREFIXES)]
+        core = v.COMPANY_CORES[slot // len(v.COMPANY_PREFIXES)]
+        number = f" {generation + 1}" if generation else ""
+        country, region, _, tld, _ = _COUNTRY.draw(rng)
+        base = f"{prefix} {core}{number}"
+        suffix = _LEGAL_SUFFIX.get(country)
+        name = f"{base} {suffix}" if suffix and rng.random() < 0.5 else base
+        low, high = _SIZE_BUCKETS.draw(rng)
+        employees = round(math.exp(rng.uniform(math.log(low), math.log(high))))
+        revenue = round(employees * rng.uniform(60_000, 350_000), -3)
+        return Company(
+            id=f"seed-company-{index + 1:06d}",
+            name=name,
+            domain=f"{_slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
+            industry=_INDUSTRY.draw(rng) if rng.random() < 0.95 else None,
+            employees=employees if rng.random() < 0.93 else None,
+            annual_revenue=revenue if rng.random() < 0.85 else None,
+            country=country,
+            region=region,
+            owner_id=self._pick_owner(rng, allow_inactive=0.05) if rng.random() < 0.55 else None,
+        )
+
+    # ---- contacts ----------------------------------------------------------------------------
+    def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
+        end = self.spec.contacts if stop is None else min(stop, self.spec.contacts)
+        for index in range(max(start, 0), end):
+            yield self.contact(index)
+
+    def contact(self, index: int) -> SeedContact:
+        if not 0 <= index < self.spec.contacts:
+            raise IndexError(f"contact index {index} outside 0..{self.spec.contacts - 1}")
+        return _ContactBuilder(self, index).build()
+
+
+class _ContactBuilder:
+    """Builds contact `index`; one instance per contact keeps the steps readable."""
+
+    def __init__(self, seed: SyntheticSeed, index: int) -> None:
+        self.seed = seed
+        self.spec = seed.spec
+        self.index = index
+        self.rng = item_rng(self.spec.seed, "contact", index)
+        self.id = f"seed-{index + 1:06d}"
+
+    def build(self) -> SeedContact:
+        rng, spec = self.rng, self.spec
+        slot = (self.index * _STRIDE + self.seed._name_offset) % _NAME_SPACE
+        generation = self.index // _NAME_SPACE
+        first = v.FIRST_NAMES[slot % len(v.FIRST_NAMES)]
+        last = v.LAST_NAMES[slot // len(v.FIRST_NAMES)]
+        local = f"{_slug(first)}.{_slug(last)}{generation + 1 if generation else ''}"
+
+        kind = rng.random()
+        company: Company | None
+        if kind < 0.005:
+            company = self.seed._competitor(rng.randrange(len(v.COMPETITORS)))
+            persona = "competitor"
+        elif kind < 0.065:
+            company, persona = None, "freemail"
+        elif kind < 0.095:
+            company, persona = None, "student"
+        else:
+            # Skewed: a few big accounts hold many people, many companies hold one or two.
+            position = int(self.seed.company_count * rng.random() ** 1.6)
+            company = self.seed.company(min(position, self.seed.company_count - 1))
+            persona = "employee"
+
+        if persona == "student":
+            domain = rng.choice(v.STUDENT_DOMAINS)
+        elif persona == "freemail":
+            domain = rng.choice(v.FREE_MAIL_DOMAINS)
+        else:
+            assert company is not None and company.domain is not None
+            domain = company.domain
+        email: str | None = f"{local}@{domain}"
+        if persona == "employee" and rng.random() < 0.01:
+            email = None  # a business card typed in without the address
+
+        if persona == "student":
+            stage = _STUDENT_STAGE.draw(rng)
+            seniority = v.SENIORITY_STUDENT
+            title, function = rng.choice(("Student", "MBA Student", "Graduate Student")), None
+        else:
+            stage = _COMPETITOR_STAGE.draw(rng) if persona == "competitor" else _STAGE.draw(rng)
+            seniority = _SENIORITY.draw(rng)
+            function, chief = rng.choice(v.FUNCTIONS)
+            title = self._title(seniority, function, chief)
+        role = _ROLES[seniority].draw(rng) if rng.random() < 0.6 else None
+
+        if company is not None and company.country and rng.random() < 0.9:
+            country, region = company.country, company.region
+        else:
+            country, region, *_ = _COUNTRY.draw(rng)
+        if rng.random() < 0.04:
+            country, region = None, None  # never asked
+
+        source = _SOURCE.draw(rng) if rng.random() < 0.92 else None
+        history = timedelta(days=spec.history_days)
+        created_at = _at(
+            spec.now, timedelta(seconds=rng.uniform(2 * 86_400, (history * 1.6).total_seconds()))
+        )
+        engagements = self._engagements(stage, created_at)
+        updated_at = max([created_at, *(e.occurred_at for e in engagements)])
+
+        status = _SALES_STATUS[stage].draw(rng) if stage in _SALES_STATUS else None
+        if stage in (
+            LifecycleStage.OPPORTUNITY,
+            LifecycleStage.CUSTOMER,
+            LifecycleStage.EVANGELIST,
+        ):
+            status = SalesStatus.QUALIFIED
+        contact = Contact(
+            id=self.id,
+            email=email,
+            first_name=first,
+            last_name=last,
+            job_title=title,
+            seniority=seniority if rng.random() < 0.8 else None,
+            decision_role=role,
+            country=country,
+            region=region,
+            source=source,
+            intent=rng.choice(_INTENT_BY_STAGE[stage]) if rng.random() < 0.35 else None,
+            lifecycle_stage=stage,
+            sales_status=status,
+            bant=self._bant(stage),
+            owner_id=self._owner(stage, company),
+            company=company,
+            deals=self._deals(stage, company, created_at),
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+        extra = self._extra(persona, country, company, source, function, engagements)
+        return SeedContact(contact=contact, engagements=engagements, extra=extra)
+
+    @staticmethod
+    def _title(seniority: str, function: str, chief: str | None) -> str:
+        if seniority == v.SENIORITY_C_LEVEL:
+            return chief or f"Head of {function}"
+        if seniority == v.SENIORITY_VP:
+            return f"VP of {function}"
+        if seniority == v.SENIORITY_DIRECTOR:
+            return f"Director of {function}"
+        if seniority == v.SENIORITY_MANAGER:
+            return f"{function} Manager"
+        if seniority == v.SENIORITY_INTERN:
+            return f"{function} Intern"
+        return f"{function} {v.IC_TITLES[len(function) % len(v.IC_TITLES)]}"
+
+    def _owner(self, stage: LifecycleStage, company: Company | None) -> str | None:
+        rng = self.rng
+        share = 0.85 if stage in _DOWNSTREAM else {LifecycleStage.LEAD: 0.3}.get(stage, 0.05)
+        if rng.random() >= share:
+            return None
+        if company is not None and company.owner_id and rng.random() < 0.7:
+            return company.owner_id  # account-based: the account owner owns its people
+        return self.seed._pick_owner(rng, allow_inactive=0.03)
+
+    def _bant(self, stage: LifecycleStage) -> Bant:
+        rng = self.rng
+        if stage in (LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD, LifecycleStage.OTHER):
+            return Bant()
+        if stage == LifecycleStage.MQL:
+            return Bant(need=True) if rng.random() < 0.2 else Bant()
+        if stage == LifecycleStage.SQL and rng.random() < 0.6:
+            answers = [
+                (True if rng.random() < 0.7 else rng.choice((None, False))) for _ in range(4)
+            ]
+            return Bant(
+                budget=answers[0], authority=answers[1], need=answers[2], timeline=answers[3]
+            )
+        return Bant(budget=True, authority=True, need=True, timeline=True)
+
+    def _deals(
+        self, stage: LifecycleStage, company: Company | None, created_at: datetime
+    ) -> tuple[Deal, ...]:
+        rng, now = self.rng, self.spec.now
+        size = (company.employees if company and company.employees else 20) or 20
+        typical = 4_000 * max(size, 5) ** 0.45
+
+        def amount() -> float:
+            return float(round(rng.lognormvariate(math.log(typical), 0.5), -2))
+
+        def closed() -> datetime:
+            horizon = max((now - created_at).total_seconds(), 86_400.0)
+            return _at(now, timedelta(seconds=rng.uniform(3_600, horizon)))
+
+        deals: list[tuple[DealStatus, float, datetime | None]] = []
+        if stage == LifecycleStage.OPPORTUNITY:
+            deals.append((DealStatus.OPEN, amount(), None))
+            if rng.random() < 0.2:
+                deals.append((DealStatus.LOST, amount(), closed()))
+        elif stage in (LifecycleStage.CUSTOMER, LifecycleStage.EVANGELIST):
+            deals.append((DealStatus.WON, amount(), closed()))
+            if rng.random() < 0.3:
+                deals.append((DealStatus.OPEN, amount(), None))
+        elif stage in (LifecycleStage.LEAD, LifecycleStage.OTHER) and rng.random() < 0.05:
+            deals.append((DealStatus.LOST, amount(), closed()))
+        return tuple(
+            Deal(id=f"seed-deal-{self.index + 1:06d}-{n + 1}", status=s, amount=a, closed_at=c)
+            for n, (s, a, c) in enumerate(deals)
+        )
+
+    def _engagements(self, stage: LifecycleStage, created_at: datetime) -> list[Engagement]:
+        rng, spec = self.rng, self.spec
+        window_start = max(created_at, spec.now - timedelta(days=spec.history_days))
+        span = max((spec.now - window_start).total_seconds() - 60, 60.0)
+        low, high, hot_share = _INTENSITY[stage]
+        hot = rng.random() < hot_share
+        idle = stage == LifecycleStage.MQL and rng.random() < 0.25  # recycle candidates
+        count = rng.randint(low, high)
+        if stage == LifecycleStage.LEAD and hot:
+            count += rng.randint(8, 20)  # leads that are ready to become MQLs
+
+        def when() -> datetime:
+            if hot and not idle:
+                age = rng.expovariate(1 / (14 * 86_400))
+                if age > span:  # redraw instead of clamping, which would pile events up
+                    age = rng.uniform(0, span)
+            elif idle:
+                age = rng.uniform(min(70 * 86_400, span * 0.8), span)
+            else:
+                age = rng.uniform(0, span)
+            return _at(spec.now, timedelta(seconds=age) + _MINUTE)
+
+        items: list[tuple[EngagementKind, datetime]] = [
+            (_ENGAGEMENT.draw(rng), when()) for _ in range(count)
+        ]
+        sales_ready = {
+            LifecycleStage.SQL: (1, 3),
+            LifecycleStage.OPPORTUNITY: (1, 3),
+            LifecycleStage.CUSTOMER: (0, 2),
+            LifecycleStage.EVANGELIST: (0, 1),
+        }.get(stage)
+        if sales_ready is None and stage == LifecycleStage.MQL and rng.random() < 0.15:
+            sales_ready = (1, 1)  # asked for a demo: an SQL the connector should find
+        if sales_ready is not None:
+            items += [
+                (rng.choice(v.SALES_READY_KINDS), when()) for _ in range(rng.randint(*sales_ready))
+            ]
+        if count:
+            roll = rng.random()
+            if roll < 0.03:
+                items.append((EngagementKind.UNSUBSCRIBE, when()))
+            elif roll < 0.05:
+                items.append((EngagementKind.EMAIL_BOUNCE, when()))
+            elif roll < 0.053:
+                items.append((EngagementKind.SPAM_REPORT, when()))
+        items.sort(key=lambda item: item[1])
+        return [
+            Engagement(
+                contact_id=self.id,
+                kind=kind,
+                occurred_at=at,
+                quantity=self._quantity(kind),
+                source_id=f"{self.id}-e{n + 1:03d}",
+                detail=self._detail(kind),
+            )
+            for n, (kind, at) in enumerate(items)
+        ]
+
+    def _quantity(self, kind: EngagementKind) -> int:
+        if kind == EngagementKind.PAGE_VIEW:
+            return self.rng.randint(1, 12)
+        if kind == EngagementKind.WEBSITE_VISIT:
+            return self.rng.randint(1, 4)
+        if kind == EngagementKind.EMAIL_OPEN:
+            return self.rng.randint(1, 3)
+        return 1
+
+    def _detail(self, kind: EngagementKind) -> str | None:
+        rng = self.rng
+        match kind:
+            case EngagementKind.PAGE_VIEW | EngagementKind.WEBSITE_VISIT:
+                return rng.choice(v.PAGES)
+            case EngagementKind.EMAIL_OPEN | EngagementKind.EMAIL_CLICK:
+                return rng.choice(v.EMAIL_CAMPAIGNS)
+            case EngagementKind.UNSUBSCRIBE | EngagementKind.EMAIL_BOUNCE:
+                return rng.choice(v.EMAIL_CAMPAIGNS)
+            case EngagementKind.CONTENT_DOWNLOAD:
+                return rng.choice(v.CONTENT)
+            case EngagementKind.WEBINAR_REGISTERED | EngagementKind.WEBINAR_ATTENDED:
+                return rng.choice(v.WEBINARS)
+            case EngagementKind.EVENT_ATTENDED:
+                return rng.choice(v.EVENTS)
+            case EngagementKind.FORM_SUBMISSION:
+                return rng.choice(v.FORMS)
+            case EngagementKind.DEMO_REQUEST:
+                return "Request a demo"
+            case EngagementKind.PRICING_REQUEST:
+                return "/pricing - talk to sales"
+        return None
+
+    def _extra(
+        self,
+        persona: str,
+        country: str | None,
+        company: Company | None,
+        source: LeadSource | None,
+        function: str | None,
+        engagements: list[Engagement],
+    ) -> dict[str, str]:
+        rng = self.rng
+        extra: dict[str, str] = {"persona": persona}
+        if rng.random() < 0.8:
+            extra["phone"] = self._phone(country)
+        entry = next((item for item in v.COUNTRIES if item[0] == country), None)
+        if entry is not None and rng.random() < 0.85:
+            extra["city"] = rng.choice(entry[4])
+        if source is not None:
+            extra["lead_source_detail"] = rng.choice(v.LEAD_SOURCE_DETAILS[source])
+        if function is not None:
+            extra["job_function"] = function
+        if company is not None and company.name:
+            extra["company_name"] = company.name
+        if company is not None and company.domain:
+            extra["website"] = f"https://www.{company.domain}"
+        if any(e.kind == EngagementKind.UNSUBSCRIBE for e in engagements):
+            extra["email_opt_out"] = "true"
+        if any(e.kind == EngagementKind.EMAIL_BOUNCE for e in engagements):
+            extra["email_bounced"] = "true"
+        return extra
+
+    def _phone(self, country: str | None) -> str:
+        rng = self.rng
+        code = _CALLING_CODE.get(country or "", "+1")
+        if code == "+1":
+            return f"+1 {rng.randint(201, 989)} 555 01{rng.randint(0, 99):02d}"  # fictional
+        if code == "+44":
+            return f"+44 20 7946 0{rng.randint(0, 999):03d}"  # Ofcom drama range
+        return f"{code} {rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(0, 9999):04d}"

@@ -13,7 +13,7 @@ def field_value(contact: Contact, field: FitField) -> str | float | None:
     company = contact.company
     match field:
         case FitField.INDUSTRY:
-            return company.industry if company else None
+            return (company.industry if company else None) or contact.industry
         case FitField.EMPLOYEES:
             return company.employees if company else None
         case FitField.ANNUAL_REVENUE:

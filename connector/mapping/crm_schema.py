@@ -34,6 +34,7 @@ class ContactField(StrEnum):
     FIRST_NAME = "first_name"
     LAST_NAME = "last_name"
     JOB_TITLE = "job_title"
+    INDUSTRY = "industry"
     SENIORITY = "seniority"
     DECISION_ROLE = "decision_role"
     COUNTRY = "country"

@@ -191,6 +191,7 @@ class PersonTranslator:
                 first_name=_text(text(ContactField.FIRST_NAME)),
                 last_name=_text(text(ContactField.LAST_NAME)),
                 job_title=_text(text(ContactField.JOB_TITLE)),
+                industry=_text(text(ContactField.INDUSTRY)),
                 seniority=_text(text(ContactField.SENIORITY)),
                 decision_role=_text(text(ContactField.DECISION_ROLE)),
                 country=_text(text(ContactField.COUNTRY)),

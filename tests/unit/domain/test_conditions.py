@@ -53,3 +53,9 @@ def test_a_condition_needs_exactly_one_test():
         Condition(field=FitField.COUNTRY, equals="DE", missing=True)
     with pytest.raises(ValueError, match="give exactly one of"):
         Condition(field=FitField.COUNTRY)
+
+
+def test_industry_falls_back_to_the_person_when_the_company_has_none():
+    condition = Condition(field=FitField.INDUSTRY, equals="Fintech")
+    assert condition_holds(condition, contact(company=None, industry="Fintech"))
+    assert not condition_holds(condition, contact(industry="Fintech"))  # company says Software

@@ -88,10 +88,11 @@ class Contact(_Value):
     """A person in the CRM (a HubSpot contact, a Salesforce Lead or Contact).
 
     `industry` is the person's own answer (many forms ask it); the company's industry, when
-    known, wins over it. `stage_set_manually` is decided by the adapter (for example: the stage differs from the one
-    the connector last wrote), because only the adapter can see the CRM's history; the rules
-    merely respect it. `recycled_at` is the connector's own marker of its last recycle, kept in
-    the CRM so a recycled lead needs fresh engagement before it is promoted again.
+    known, wins over it. `stage_set_manually` is decided by the adapter (for example: the stage
+    differs from the one the connector last wrote), because only the adapter can see the CRM's
+    history; the rules merely respect it. `recycled_at` is the connector's own marker of its
+    last recycle, kept in the CRM so a recycled lead needs fresh engagement before it is
+    promoted again.
     """
 
     id: str

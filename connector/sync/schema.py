@@ -1,0 +1,121 @@
+"""The state store's tables (SQLAlchemy Core). Changes go through a new Alembic revision in
+connector/sync/migrations/versions, never by editing an applied one, so an old state file
+opens with a new release."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes stored as ISO-8601 text, identical on SQLite and PostgreSQL."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("state timestamps must be timezone-aware")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("dry_run", Boolean, nullable=False, default=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("outcome", String(40)),
+    Column("counts", JSON),
+    Column("api_calls", JSON),
+)
+
+watermarks = Table(
+    "watermarks",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("object", String(100), primary_key=True),
+    Column("value", UtcDateTime, nullable=False),
+    Column("run_id", Integer),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("job", String(100), primary_key=True),
+    Column("cursor", Text),
+    Column("pages_done", Integer, nullable=False, default=0),
+    Column("records_done", Integer, nullable=False, default=0),
+    Column("total", Integer),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+routing_states = Table(
+    "routing_states",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+task_keys = Table(
+    "task_keys",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("crm_id", String(100), nullable=False),
+    Column("contact_id", String(100), nullable=False),
+    Column("run_id", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, index=True),
+    Column("account", String(200), nullable=False),
+    Column("contact_id", String(100), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("field", String(100)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("rule", Text),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
+)

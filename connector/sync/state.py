@@ -1,0 +1,416 @@
+"""The state store: runs, watermarks, backfill checkpoints, routing state, created task keys,
+the audit log and the one-run-per-account lock.
+
+SQLite (one file) by default, any SQLAlchemy URL (e.g. PostgreSQL) for shared deployments. The
+schema is brought up to date by Alembic on open, so a new release opens an old state file.
+"""
+
+import json
+import os
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from pydantic import BaseModel
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from connector.domain.routing import RoutingState
+from connector.sync.schema import (
+    audit_log,
+    checkpoints,
+    locks,
+    routing_states,
+    runs,
+    task_keys,
+    watermarks,
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class LockHeldError(RuntimeError):
+    """Another run holds this account's lock; the caller exits with code 3."""
+
+
+class AuditEntry(BaseModel):
+    contact_id: str
+    kind: str  # "transition", "write", "skip", "reject", "task"
+    field: str | None = None
+    old_value: Any = None
+    new_value: Any = None
+    rule: str | None = None
+
+
+class Checkpoint(BaseModel):
+    cursor: str | None
+    pages_done: int
+    records_done: int
+    total: int | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    holder: str
+    host: str
+    pid: int
+    heartbeat_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StateStore:
+    """All persistent state of the connector, one account (CRM portal/org) per key."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> "StateStore":
+        """Open (creating and migrating as needed) the store at a SQLAlchemy URL or file path."""
+        if "://" not in url:
+            url = f"sqlite:///{Path(url).expanduser()}"
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+                cursor.execute("PRAGMA busy_timeout=10000")
+                cursor.close()
+
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        return cls(engine)
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str | None:
+        return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
+        with self._tx() as tx:
+            result = tx.execute(
+                insert(runs).values(account=account, kind=kind, dry_run=dry_run, started_at=_now())
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(
+        self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]
+    ) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(finished_at=_now(), outcome=outcome, counts=counts, api_calls=api_calls)
+            )
+
+    def last_runs(self, account: str, limit: int = 10) -> list[dict[str, Any]]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(runs)
+                .where(runs.c.account == account)
+                .order_by(runs.c.id.desc())
+                .limit(limit)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    # --- watermarks --------------------------------------------------------------------------
+
+    def watermark(self, account: str, object_name: str) -> datetime | None:
+        with self._tx() as tx:
+            return tx.execute(
+                select(watermarks.c.value).where(
+                    watermarks.c.account == account, watermarks.c.object == object_name
+                )
+            ).scalar_one_or_none()
+
+    def set_watermark(
+        self, account: str, object_name: str, value: datetime, run_id: int | None = None
+    ) -> None:
+        """Move the watermark forward only: an older value (a slow, overlapping run) is ignored."""
+        with self._tx() as tx:
+            current = tx.execute(
+                select(watermarks.c.value).where(
+                    watermarks.c.account == account, watermarks.c.object == object_name
+                )
+            ).scalar_one_or_none()
+            if current is None:
+                tx.execute(
+                    insert(watermarks).values(
+                        account=account,
+                        object=object_name,
+                        value=value,
+                        run_id=run_id,
+                        updated_at=_now(),
+                    )
+                )
+            elif value > current:
+                tx.execute(
+                    update(watermarks)
+                    .where(watermarks.c.account == account, watermarks.c.object == object_name)
+                    .values(value=value, run_id=run_id, updated_at=_now())
+                )
+
+    # --- backfill checkpoints ----------------------------------------------------------------
+
+    def checkpoint(self, account: str, job: str) -> Checkpoint | None:
+        with self._tx() as tx:
+            row = tx.execute(
+                select(checkpoints).where(
+                    checkpoints.c.account == account, checkpoints.c.job == job
+                )
+            ).one_or_none()
+        if row is None:
+            return None
+        return Checkpoint(
+            cursor=row.cursor,
+            pages_done=row.pages_done,
+            records_done=row.records_done,
+            total=row.total,
+            started_at=row.started_at,
+        )
+
+    def save_checkpoint(self, account: str, job: str, checkpoint: Checkpoint) -> None:
+        values = checkpoint.model_dump() | {"updated_at": _now()}
+        with self._tx() as tx:
+            changed = tx.execute(
+                update(checkpoints)
+                .where(checkpoints.c.account == account, checkpoints.c.job == job)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                tx.execute(insert(checkpoints).values(account=account, job=job, **values))
+
+    def clear_checkpoint(self, account: str, job: str) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                delete(checkpoints).where(
+                    checkpoints.c.account == account, checkpoints.c.job == job
+                )
+            )
+
+    # --- routing state -----------------------------------------------------------------------
+
+    def routing_state(self, account: str) -> RoutingState:
+        with self._tx() as tx:
+            raw = tx.execute(
+                select(routing_states.c.state).where(routing_states.c.account == account)
+            ).scalar_one_or_none()
+        return RoutingState() if raw is None else RoutingState.model_validate(raw)
+
+    def save_routing_state(self, account: str, state: RoutingState) -> None:
+        data = state.model_dump(mode="json")
+        with self._tx() as tx:
+            changed = tx.execute(
+                update(routing_states)
+                .where(routing_states.c.account == account)
+                .values(state=data, updated_at=_now())
+            ).rowcount
+            if not changed:
+                tx.execute(
+                    insert(routing_states).values(account=account, state=data, updated_at=_now())
+                )
+
+    # --- task keys ---------------------------------------------------------------------------
+
+    def known_task_keys(self, account: str, keys: Iterable[str]) -> dict[str, str]:
+        """Which of these keys the connector already created a task for (key → CRM id)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        with self._tx() as tx:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = tx.execute(
+                    select(task_keys.c.key, task_keys.c.crm_id).where(
+                        task_keys.c.account == account, task_keys.c.key.in_(chunk)
+                    )
+                )
+                found.update({row.key: row.crm_id for row in rows})
+        return found
+
+    def record_tasks(
+        self, account: str, created: dict[str, tuple[str, str]], run_id: int | None
+    ) -> None:
+        """Remember created tasks: key → (CRM task id, contact id). Re-recording is harmless."""
+        if not created:
+            return
+        existing = self.known_task_keys(account, created)
+        rows = [
+            {
+                "account": account,
+                "key": key,
+                "crm_id": crm_id,
+                "contact_id": contact_id,
+                "run_id": run_id,
+                "created_at": _now(),
+            }
+            for key, (crm_id, contact_id) in created.items()
+            if key not in existing
+        ]
+        if rows:
+            with self._tx() as tx:
+                tx.execute(insert(task_keys), rows)
+
+    # --- audit -------------------------------------------------------------------------------
+
+    def audit(self, account: str, run_id: int | None, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        at = _now()
+        rows = [
+            {
+                "run_id": run_id,
+                "account": account,
+                "contact_id": entry.contact_id,
+                "kind": entry.kind,
+                "field": entry.field,
+                "old_value": _text(entry.old_value),
+                "new_value": _text(entry.new_value),
+                "rule": entry.rule,
+                "at": at,
+            }
+            for entry in entries
+        ]
+        with self._tx() as tx:
+            tx.execute(insert(audit_log), rows)
+
+    def audit_entries(self, account: str, contact_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(audit_log).where(audit_log.c.account == account).order_by(audit_log.c.id)
+        if contact_id is not None:
+            query = query.where(audit_log.c.contact_id == contact_id)
+        with self._tx() as tx:
+            return [dict(row._mapping) for row in tx.execute(query)]
+
+    def audit_count(self, account: str) -> int:
+        with self._tx() as tx:
+            return int(
+                tx.execute(
+                    select(func.count())
+                    .select_from(audit_log)
+                    .where(audit_log.c.account == account)
+                ).scalar_one()
+            )
+
+    # --- the run lock ------------------------------------------------------------------------
+
+    def acquire_lock(self, account: str, holder: str, *, stale_after: timedelta) -> None:
+        """Take the account's lock, or raise LockHeldError naming who holds it.
+
+        A lock whose holder process is gone (same host) or whose heartbeat is older than
+        `stale_after` belongs to a killed run and is taken over.
+        """
+        host, pid, now = socket.gethostname(), os.getpid(), _now()
+        values = {
+            "holder": holder,
+            "host": host,
+            "pid": pid,
+            "acquired_at": now,
+            "heartbeat_at": now,
+        }
+        with self._tx() as tx:
+            try:
+                tx.execute(insert(locks).values(account=account, **values))
+                return
+            except IntegrityError:
+                pass
+        with self._tx() as tx:
+            row = tx.execute(select(locks).where(locks.c.account == account)).one_or_none()
+            if row is None:
+                tx.execute(insert(locks).values(account=account, **values))
+                return
+            dead = row.host == host and not _pid_alive(row.pid)
+            stale = now - row.heartbeat_at > stale_after
+            if not (dead or stale):
+                raise LockHeldError(
+                    f"another run ({row.holder}, pid {row.pid} on {row.host}) is syncing account "
+                    f"{account} since {row.acquired_at:%Y-%m-%d %H:%M:%S} UTC; wait for it to "
+                    "finish (it takes the lock over automatically if that run was killed)"
+                )
+            taken = tx.execute(
+                update(locks)
+                .where(locks.c.account == account, locks.c.pid == row.pid, locks.c.host == row.host)
+                .values(**values)
+            ).rowcount
+            if not taken:
+                raise LockHeldError(f"another run took over the lock of account {account} first")
+
+    def heartbeat(self, account: str) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(locks)
+                .where(locks.c.account == account, locks.c.pid == os.getpid())
+                .values(heartbeat_at=_now())
+            )
+
+    def lock_holder(self, account: str) -> LockInfo | None:
+        with self._tx() as tx:
+            row = tx.execute(select(locks).where(locks.c.account == account)).one_or_none()
+        return None if row is None else LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+
+    def release_lock(self, account: str) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                delete(locks).where(
+                    locks.c.account == account,
+                    locks.c.pid == os.getpid(),
+                    locks.c.host == socket.gethostname(),
+                )
+            )

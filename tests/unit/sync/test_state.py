@@ -1,0 +1,159 @@
+"""The state store on a real SQLite file: migrations, watermarks, checkpoints, routing state,
+task keys, audit and the run lock (with real processes for the lock's liveness checks)."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import update
+
+from connector.domain.routing import RoutingState
+from connector.sync.schema import locks
+from connector.sync.state import AuditEntry, Checkpoint, LockHeldError, StateStore, _alembic_config
+
+T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path) -> StateStore:
+    return StateStore.open(str(tmp_path / "state.sqlite"))
+
+
+def test_a_new_file_is_migrated_to_the_head_revision(store):
+    assert store.schema_revision() == StateStore.head_revision() == "0001"
+
+
+def test_reopening_keeps_the_data_and_migrating_down_and_up_works(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    first = StateStore.open(path)
+    first.set_watermark("portal-1", "contacts", T0)
+    first.engine.dispose()
+    again = StateStore.open(path)
+    assert again.watermark("portal-1", "contacts") == T0
+    with again.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "base")
+        command.upgrade(_alembic_config(connection), "head")
+    assert again.schema_revision() == "0001"
+
+
+def test_watermarks_only_move_forward_per_account_and_object(store):
+    store.set_watermark("a", "contacts", T0)
+    store.set_watermark("a", "contacts", T0 - timedelta(hours=1))
+    store.set_watermark("b", "contacts", T0 + timedelta(days=1))
+    assert store.watermark("a", "contacts") == T0
+    assert store.watermark("b", "contacts") == T0 + timedelta(days=1)
+    assert store.watermark("a", "deals") is None
+
+
+def test_checkpoints_save_update_and_clear(store):
+    checkpoint = Checkpoint(
+        cursor="after-200", pages_done=2, records_done=200, total=1000, started_at=T0
+    )
+    store.save_checkpoint("a", "backfill", checkpoint)
+    store.save_checkpoint("a", "backfill", checkpoint.model_copy(update={"pages_done": 3}))
+    assert store.checkpoint("a", "backfill").pages_done == 3
+    store.clear_checkpoint("a", "backfill")
+    assert store.checkpoint("a", "backfill") is None
+
+
+def test_routing_state_round_trips(store):
+    assert store.routing_state("a") == RoutingState()
+    state = RoutingState(weights={"rr": {"x@y.example": 2}}, load={"x@y.example": 5})
+    store.save_routing_state("a", state)
+    store.save_routing_state("a", state)
+    assert store.routing_state("a") == state
+
+
+def test_task_keys_are_remembered_once(store):
+    store.record_tasks("a", {"k1": ("t1", "c1"), "k2": ("t2", "c2")}, run_id=None)
+    store.record_tasks("a", {"k1": ("t1", "c1")}, run_id=None)
+    assert store.known_task_keys("a", ["k1", "k3"]) == {"k1": "t1"}
+    assert store.known_task_keys("b", ["k1"]) == {}
+
+
+def test_runs_and_audit_are_recorded(store):
+    run = store.begin_run("a", "sync")
+    store.audit(
+        "a",
+        run,
+        [
+            AuditEntry(
+                contact_id="c1",
+                kind="write",
+                field="lifecycle_stage",
+                old_value="lead",
+                new_value="mql",
+                rule="score 120 >= 100",
+            )
+        ],
+    )
+    store.finish_run(run, "ok", {"read": 1}, {"GET /x": 1})
+    (latest,) = store.last_runs("a", limit=1)
+    assert (latest["outcome"], latest["counts"]) == ("ok", {"read": 1})
+    (entry,) = store.audit_entries("a", "c1")
+    assert (entry["old_value"], entry["new_value"], entry["run_id"]) == ("lead", "mql", run)
+
+
+def test_a_held_lock_refuses_a_second_run_with_a_clear_message(store):
+    store.acquire_lock("a", "sync", stale_after=timedelta(minutes=30))
+    with pytest.raises(LockHeldError, match="another run \\(sync, pid"):
+        store.acquire_lock("a", "backfill", stale_after=timedelta(minutes=30))
+    store.acquire_lock("b", "sync", stale_after=timedelta(minutes=30))  # other account: fine
+    store.release_lock("a")
+    store.acquire_lock("a", "backfill", stale_after=timedelta(minutes=30))
+
+
+def test_a_lock_held_by_another_live_process_is_respected(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    StateStore.open(path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, datetime; from connector.sync.state import StateStore;"
+            f"s = StateStore.open({path!r});"
+            "s.acquire_lock('a', 'sync', stale_after=datetime.timedelta(hours=1));"
+            "print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LockHeldError):
+            StateStore.open(path).acquire_lock("a", "sync", stale_after=timedelta(hours=1))
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def test_the_lock_of_a_killed_run_is_taken_over(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    StateStore.open(path)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import datetime; from connector.sync.state import StateStore;"
+            f"s = StateStore.open({path!r});"
+            "s.acquire_lock('a', 'sync', stale_after=datetime.timedelta(hours=1))",
+        ],
+        check=True,
+    )  # exits without releasing: like a run killed with -9
+    store = StateStore.open(path)
+    store.acquire_lock("a", "sync", stale_after=timedelta(hours=1))
+    assert store.lock_holder("a").pid == os.getpid()
+
+
+def test_a_lock_with_an_old_heartbeat_is_stale(store):
+    store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(locks).values(pid=1, host="another-host", heartbeat_at=T0 - timedelta(days=1))
+        )
+    store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    assert store.lock_holder("a").host != "another-host"

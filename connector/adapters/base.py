@@ -67,6 +67,16 @@ class WriteResult(BaseModel):
         )
 
 
+class ContactPage(BaseModel):
+    """One page of a contact read. `cursor` resumes the read right after this page (a backfill
+    checkpoints it); `skipped` are records whose data the rules cannot use, with the reason."""
+
+    contacts: list[Contact] = []
+    skipped: list[RecordError] = []
+    cursor: str | None = None
+    max_updated_at: datetime | None = None
+
+
 @runtime_checkable
 class CrmAdapter(Protocol):
     """The verbs of DESIGN.md. Reads stream page by page; writes batch at the CRM's maximum and
@@ -77,6 +87,16 @@ class CrmAdapter(Protocol):
 
     def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
         """Every contact (since=None) or those modified since the watermark, in pages."""
+        ...
+
+    def iter_contact_pages(
+        self, since: datetime | None, resume_after: str | None = None
+    ) -> Iterator[ContactPage]:
+        """The same read, page by page, with a resumable cursor and the skipped records."""
+        ...
+
+    def count_contacts(self, since: datetime | None) -> int | None:
+        """How many contacts the read will yield, for progress bars; None when unknown."""
         ...
 
     def iter_engagements(

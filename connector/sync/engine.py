@@ -1,0 +1,362 @@
+"""The run: pull → decide → diff → guard → push → record, for an incremental sync or a
+resumable backfill.
+
+Ordering is what makes it crash-safe: the CRM is written before the state that says it was
+written, task creation is idempotent by key in the CRM itself, and the watermark (or the
+backfill checkpoint) moves only after the writes it covers succeeded. A run killed at any moment
+and run again therefore converges on the same CRM state, without duplicate tasks.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel
+
+from connector.adapters.base import ContactPage, CrmAdapter, RecordError
+from connector.adapters.errors import CrmError
+from connector.domain.contact import Contact, Owner
+from connector.domain.engagement import Engagement
+from connector.domain.engine import Evaluation, evaluate
+from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.domain.policy import RulesPolicy
+from connector.domain.routing import RoutingState
+from connector.sync.guard import ChangeLimit, check_change_limit
+from connector.sync.plan import plan_update
+from connector.sync.report import PlannedChange, RunSummary, score_bucket
+from connector.sync.state import AuditEntry, Checkpoint, LockHeldError, StateStore
+
+EXIT_OK, EXIT_REJECTED, EXIT_GUARD = 0, 1, 3
+CONTACTS = "contacts"
+BACKFILL_JOB = "backfill"
+
+Progress = Callable[[int, int | None], None]
+
+
+class RunOptions(BaseModel):
+    dry_run: bool = False
+    max_changes: ChangeLimit | None = None
+    force: bool = False
+    resume: bool = False
+    stale_lock_after: timedelta = timedelta(minutes=30)
+
+
+@dataclass
+class ContactPlan:
+    contact: Contact
+    evaluation: Evaluation
+    update: ContactUpdate | None
+
+    @property
+    def task(self) -> TaskSpec | None:
+        return self.evaluation.task
+
+
+def unusable_reason(contact: Contact, now: datetime) -> str | None:
+    """Why the rules cannot be trusted with this record, or None. Such records are skipped
+    (and reported) rather than scored on garbage."""
+    if not contact.email:
+        return "missing e-mail address"
+    if contact.created_at and contact.created_at > now + timedelta(days=1):
+        return f"created in the future ({contact.created_at:%Y-%m-%d})"
+    if contact.updated_at and contact.created_at and contact.updated_at < contact.created_at:
+        return "last modified before it was created"
+    return None
+
+
+class SyncEngine:
+    """Runs syncs and backfills of one CRM account with one rules policy."""
+
+    def __init__(
+        self,
+        adapter: CrmAdapter,
+        policy: RulesPolicy,
+        store: StateStore,
+        account: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.adapter = adapter
+        self.policy = policy
+        self.store = store
+        self.account = account
+        self.clock = clock
+
+    # --- the two entry points ----------------------------------------------------------------
+
+    def sync(self, options: RunOptions) -> RunSummary:
+        """Contacts modified since the watermark: plan them all, guard, then write."""
+        return self._run("sync", options, self._sync_body)
+
+    def backfill(self, options: RunOptions, progress: Progress | None = None) -> RunSummary:
+        """Every contact, page by page, checkpointing after each page's writes."""
+        return self._run(
+            "backfill", options, lambda s, o, r: self._backfill_body(s, o, r, progress)
+        )
+
+    # --- shared run frame --------------------------------------------------------------------
+
+    def _run(
+        self,
+        kind: str,
+        options: RunOptions,
+        body: Callable[[RunSummary, RunOptions, int | None], None],
+    ) -> RunSummary:
+        summary = RunSummary(
+            kind=kind, account=self.account, dry_run=options.dry_run, started_at=self.clock()
+        )
+        run_id: int | None = None
+        if not options.dry_run:  # a dry run writes nothing, not even its own run record
+            try:
+                self.store.acquire_lock(self.account, kind, stale_after=options.stale_lock_after)
+            except LockHeldError as exc:
+                summary.outcome, summary.exit_code, summary.message = "locked", EXIT_GUARD, str(exc)
+                summary.finished_at = self.clock()
+                return summary
+            run_id = self.store.begin_run(self.account, kind, dry_run=False)
+        try:
+            body(summary, options, run_id)
+            if summary.outcome == "running":
+                bad = summary.rejected or summary.skipped
+                summary.outcome = "finished_with_rejects" if bad else "ok"
+                summary.exit_code = EXIT_REJECTED if bad else EXIT_OK
+        except CrmError as exc:
+            summary.outcome, summary.exit_code, summary.message = "failed", exc.exit_code, str(exc)
+        finally:
+            summary.finished_at = self.clock()
+            summary.api_calls = self.adapter.usage.by_endpoint()
+            if run_id is not None:
+                self.store.finish_run(
+                    run_id,
+                    summary.outcome if summary.outcome != "running" else "interrupted",
+                    summary.counts(),
+                    {name: usage.model_dump() for name, usage in summary.api_calls.items()},
+                )
+                self.store.release_lock(self.account)
+        return summary
+
+    # --- sync --------------------------------------------------------------------------------
+
+    def _sync_body(self, summary: RunSummary, options: RunOptions, run_id: int | None) -> None:
+        now = self.clock()
+        since = self.store.watermark(self.account, CONTACTS)
+        owners = self.adapter.list_owners()
+        routing = self.store.routing_state(self.account)
+        plans: list[ContactPlan] = []
+        skipped: list[RecordError] = []
+        newest: datetime | None = None
+        for page in self.adapter.iter_contact_pages(since):
+            page_plans, routing, page_skipped = self._decide(page, owners, routing, now, summary)
+            plans.extend(page_plans)
+            skipped.extend(page_skipped)
+            newest = _later(newest, page.max_updated_at)
+        self._tally(plans, summary)
+        updates = [plan.update for plan in plans if plan.update is not None]
+        if options.max_changes is not None and not options.force:
+            verdict = check_change_limit(updates, summary.contacts_read, options.max_changes)
+            if verdict.tripped:
+                summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
+                summary.message = verdict.summary()
+                return
+        if options.dry_run:
+            return
+        self._push(plans, skipped, summary, run_id)
+        self.store.save_routing_state(self.account, routing)
+        if newest is not None:
+            self.store.set_watermark(self.account, CONTACTS, newest, run_id)
+
+    # --- backfill ----------------------------------------------------------------------------
+
+    def _backfill_body(
+        self,
+        summary: RunSummary,
+        options: RunOptions,
+        run_id: int | None,
+        progress: Progress | None,
+    ) -> None:
+        started = self.clock()
+        checkpoint = self.store.checkpoint(self.account, BACKFILL_JOB) if options.resume else None
+        cursor = checkpoint.cursor if checkpoint else None
+        if checkpoint is not None:
+            summary.resumed_from_page = checkpoint.pages_done
+            summary.pages_done = checkpoint.pages_done
+            summary.contacts_read = checkpoint.records_done
+            started = checkpoint.started_at
+        summary.contacts_total = self.adapter.count_contacts(None)
+        owners = self.adapter.list_owners()
+        routing = self.store.routing_state(self.account)
+        for page in self.adapter.iter_contact_pages(None, resume_after=cursor):
+            now = self.clock()
+            plans, routing, skipped = self._decide(page, owners, routing, now, summary)
+            self._tally(plans, summary)
+            if not options.dry_run:
+                self._push(plans, skipped, summary, run_id)
+                self.store.save_routing_state(self.account, routing)
+                summary.pages_done += 1
+                self.store.save_checkpoint(
+                    self.account,
+                    BACKFILL_JOB,
+                    Checkpoint(
+                        cursor=page.cursor,
+                        pages_done=summary.pages_done,
+                        records_done=summary.contacts_read,
+                        total=summary.contacts_total,
+                        started_at=started,
+                    ),
+                )
+            if progress is not None:
+                progress(summary.contacts_read, summary.contacts_total)
+        if not options.dry_run:
+            # A full pass covers every change made before it started.
+            self.store.set_watermark(self.account, CONTACTS, started, run_id)
+            self.store.clear_checkpoint(self.account, BACKFILL_JOB)
+
+    # --- decide ------------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        page: ContactPage,
+        owners: list[Owner],
+        routing: RoutingState,
+        now: datetime,
+        summary: RunSummary,
+    ) -> tuple[list[ContactPlan], RoutingState, list[RecordError]]:
+        skipped = list(page.skipped)
+        summary.contacts_read += len(page.contacts) + len(page.skipped)
+        usable: list[Contact] = []
+        for contact in page.contacts:
+            reason = unusable_reason(contact, now)
+            if reason is None:
+                usable.append(contact)
+            else:
+                skipped.append(RecordError(record_id=contact.id, message=reason))
+        summary.skipped.extend(skipped)
+        by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
+        plans = []
+        for contact in usable:
+            evaluation, routing = evaluate(
+                contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+            )
+            plans.append(ContactPlan(contact, evaluation, plan_update(contact, evaluation)))
+        return plans, routing, skipped
+
+    def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
+        for plan in plans:
+            summary.score_distribution[score_bucket(plan.evaluation.score.total)] += 1
+            if plan.update is not None:
+                summary.updates_planned += 1
+                if UpdatableField.OWNER_ID in plan.update.changes:
+                    summary.owners_assigned += 1
+                if summary.dry_run:
+                    summary.plan.append(_planned(plan))
+            transition = plan.evaluation.stage.transition
+            if transition is not None:
+                origin = transition.from_stage.value if transition.from_stage else "none"
+                summary.stage_changes[f"{origin} -> {transition.to_stage.value}"] += 1
+            if plan.task is not None:
+                summary.tasks_planned += 1
+
+    # --- push and record ---------------------------------------------------------------------
+
+    def _push(
+        self,
+        plans: list[ContactPlan],
+        skipped: list[RecordError],
+        summary: RunSummary,
+        run_id: int | None,
+    ) -> None:
+        updates = [plan.update for plan in plans if plan.update is not None]
+        result = self.adapter.apply_updates(updates) if updates else None
+        rejected = {error.record_id for error in result.rejected} if result else set()
+        if result is not None:
+            summary.rejected.extend(result.rejected)
+            summary.updates_applied += len(result.applied)
+        tasks = [p.task for p in plans if p.task is not None and p.contact.id not in rejected]
+        known = self.store.known_task_keys(self.account, [task.key for task in tasks])
+        fresh = [task for task in tasks if task.key not in known]
+        summary.tasks_already_existed += len(tasks) - len(fresh)
+        created: dict[str, tuple[str, str]] = {}
+        if fresh:
+            task_result = self.adapter.create_tasks(fresh)
+            summary.rejected.extend(task_result.rejected)
+            contact_of = {task.key: task.contact_id for task in fresh}
+            created = {
+                key: (crm_id, contact_of[key])
+                for key, crm_id in task_result.created_ids.items()
+                if key in contact_of
+            }
+            summary.tasks_already_existed += len(task_result.already_existed)
+            summary.tasks_created += len(created) - len(task_result.already_existed)
+        self.store.record_tasks(self.account, created, run_id)
+        entries = list(_audit(plans, result.rejected if result else [], created))
+        entries += [
+            AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+        ]
+        self.store.audit(self.account, run_id, entries)
+
+
+def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:
+    grouped: dict[str, list[Engagement]] = {}
+    for engagement in engagements:
+        grouped.setdefault(engagement.contact_id, []).append(engagement)
+    return grouped
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _planned(plan: ContactPlan) -> PlannedChange:
+    assert plan.update is not None
+    return PlannedChange(
+        contact_id=plan.contact.id,
+        changes={field.value: value for field, value in plan.update.changes.items()},
+        previous={field.value: value for field, value in plan.update.previous.items()},
+        reasons=plan.update.reasons,
+        task=plan.task,
+    )
+
+
+def _audit(
+    plans: list[ContactPlan],
+    rejected: list[RecordError],
+    created: dict[str, tuple[str, str]],
+) -> Iterable[AuditEntry]:
+    messages = {error.record_id: error.message for error in rejected}
+    for plan in plans:
+        contact_id = plan.contact.id
+        transition = plan.evaluation.stage.transition
+        if contact_id in messages:
+            yield AuditEntry(contact_id=contact_id, kind="reject", rule=messages.get(contact_id))
+            continue
+        if transition is not None:
+            yield AuditEntry(
+                contact_id=contact_id,
+                kind="transition",
+                field="lifecycle_stage",
+                old_value=transition.from_stage.value if transition.from_stage else None,
+                new_value=transition.to_stage.value,
+                rule="; ".join(transition.reasons),
+            )
+        if plan.update is not None:
+            for field, value in plan.update.changes.items():
+                if field == UpdatableField.SCORE_REASONS:
+                    continue  # the explanation itself; its score line is audited
+                yield AuditEntry(
+                    contact_id=contact_id,
+                    kind="write",
+                    field=field.value,
+                    old_value=plan.update.previous.get(field),
+                    new_value=value,
+                    rule="; ".join(plan.update.reasons) or None,
+                )
+        if plan.task is not None and plan.task.key in created:
+            yield AuditEntry(
+                contact_id=contact_id,
+                kind="task",
+                new_value=created[plan.task.key][0],
+                rule=plan.task.subject,
+            )

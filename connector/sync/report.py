@@ -1,0 +1,74 @@
+"""What a run did, for people (rich tables) and machines (--json)."""
+
+from collections import Counter
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from connector.adapters.base import RecordError
+from connector.adapters.usage import EndpointUsage
+from connector.domain.outcomes import FieldValue, TaskSpec
+
+SCORE_BUCKETS = ((None, 0, "< 0"), (0, 25, "0-24"), (25, 50, "25-49"), (50, 100, "50-99"))
+
+
+def score_bucket(score: int) -> str:
+    for low, high, label in SCORE_BUCKETS:
+        if (low is None or score >= low) and score < high:
+            return label
+    return "100+"
+
+
+class PlannedChange(BaseModel):
+    """One contact's share of the plan: the field changes and the task, with reasons."""
+
+    contact_id: str
+    changes: dict[str, FieldValue]
+    previous: dict[str, FieldValue]
+    reasons: tuple[str, ...] = ()
+    task: TaskSpec | None = None
+
+
+class RunSummary(BaseModel):
+    kind: str
+    account: str
+    dry_run: bool = False
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = "running"
+    exit_code: int = 0
+    message: str = ""
+    contacts_read: int = 0
+    contacts_total: int | None = None
+    updates_planned: int = 0
+    updates_applied: int = 0
+    tasks_planned: int = 0
+    tasks_created: int = 0
+    tasks_already_existed: int = 0
+    owners_assigned: int = 0
+    stage_changes: Counter[str] = Field(default_factory=Counter)
+    score_distribution: Counter[str] = Field(default_factory=Counter)
+    rejected: list[RecordError] = []
+    skipped: list[RecordError] = []
+    api_calls: dict[str, EndpointUsage] = {}
+    resumed_from_page: int | None = None
+    pages_done: int = 0
+    plan: list[PlannedChange] = []
+
+    @property
+    def wall_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "contacts_read": self.contacts_read,
+            "updates_planned": self.updates_planned,
+            "updates_applied": self.updates_applied,
+            "tasks_created": self.tasks_created,
+            "tasks_already_existed": self.tasks_already_existed,
+            "owners_assigned": self.owners_assigned,
+            "rejected": len(self.rejected),
+            "skipped": len(self.skipped),
+        }

@@ -1,0 +1,115 @@
+"""The Salesforce adapter: the verbs of adapters/base.py on simple-salesforce.
+
+    mapping = load_crm_mapping(Path("mappings/salesforce.yaml"))
+    adapter = SalesforceAdapter(SalesforceSettings(), mapping)
+    for page in adapter.iter_contact_pages(since=watermark):
+        ...
+
+Registered under the `connector.adapters` entry-point group as
+`connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each: `settings` (what to
+reach and how), `auth` (OAuth token), `client` (SDK session, TLS trust, counting, pacing,
+retries), `soql` (escaped queries), `read` (people), `engagement`, `flags`, `write`,
+`describe` (schema, mapping checks, provisioning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+import requests
+
+from connector.adapters.base import ContactPage, FieldSchema, WriteResult
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.describe import (
+    ProvisionPlan,
+    check_mapping,
+    describe_fields,
+    provision,
+)
+from connector.adapters.salesforce.engagement import EngagementReader
+from connector.adapters.salesforce.flags import FlagCache
+from connector.adapters.salesforce.read import PersonReader
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.adapters.salesforce.write import Writer
+from connector.adapters.usage import ApiUsage
+from connector.domain.contact import Contact, Owner
+from connector.domain.engagement import Engagement
+from connector.domain.outcomes import ContactUpdate, TaskSpec
+from connector.mapping.crm_schema import SalesforceMapping
+
+
+class SalesforceAdapter:
+    """Leads and Contacts in, score/grade/stage/owner updates and follow-up Tasks out."""
+
+    name = "salesforce"
+
+    def __init__(
+        self,
+        settings: SalesforceSettings,
+        mapping: SalesforceMapping,
+        *,
+        usage: ApiUsage | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.settings = settings
+        self.mapping = mapping
+        self.usage = usage or ApiUsage()
+        self.client = SalesforceClient(settings, self.usage, session=session)
+        self._flags = FlagCache()
+        self._people = PersonReader(self.client, mapping, settings, self._flags)
+        self._engagement = EngagementReader(
+            self.client, mapping, settings, self._people, self._flags
+        )
+        self._writer = Writer(self.client, mapping, settings, self._people)
+
+    # --- reads ---
+
+    def iter_contact_pages(
+        self, since: datetime | None, resume_after: str | None = None
+    ) -> Iterator[ContactPage]:
+        """Leads (unconverted) then Contacts, page by page, each page resumable."""
+        return self._people.pages(since, resume_after)
+
+    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
+        for page in self.iter_contact_pages(since):
+            yield from page.contacts
+
+    def count_contacts(self, since: datetime | None) -> int | None:
+        return sum(self._people.count(source, since) for source in self._people.sources)
+
+    def iter_engagements(
+        self, contact_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> Iterator[Engagement]:
+        return self._engagement.engagements(contact_ids, since)
+
+    def list_owners(self) -> list[Owner]:
+        return self._people.owners()
+
+    def describe_fields(self) -> FieldSchema:
+        return describe_fields(self.client, self.mapping)
+
+    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
+        """Problems of the mapping against the org (describes it unless a schema is given)."""
+        return check_mapping(self.mapping, schema or self.describe_fields())
+
+    def provision(self, schema: FieldSchema | None = None) -> ProvisionPlan:
+        """The custom fields an admin must create; nothing is created."""
+        return provision(self.mapping, schema or self.describe_fields())
+
+    # --- writes ---
+
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        return self._writer.apply_updates(updates)
+
+    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
+        return self._writer.create_tasks(tasks)
+
+
+__all__ = [
+    "ProvisionPlan",
+    "SalesforceAdapter",
+    "SalesforceSettings",
+    "check_mapping",
+    "provision",
+]

@@ -1,0 +1,367 @@
+"""One authenticated simple-salesforce client with the adapter's transport rules around it.
+
+- TLS: the configured CA file is what is trusted. requests lets `REQUESTS_CA_BUNDLE` override
+  `session.verify`, so the CA is pinned in a transport adapter that every https request of the
+  session goes through (simple-salesforce's own calls included), together with a default
+  timeout, because several SDK calls accept none.
+- Every HTTP request is counted in `ApiUsage` per attempt, so retries show in the run's cost.
+- `Sforce-Limit-Info` is read from every answer (a session response hook); before each call the
+  client stops with `CrmDailyLimitError` if the next request would eat into the reserve kept
+  for other integrations.
+- One tenacity policy (adapters/retry.py) for every call; an expired session is refreshed once
+  and the call retried.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import quote_plus, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from simple_salesforce import Salesforce
+from simple_salesforce.bulk2 import Operation
+from simple_salesforce.exceptions import SalesforceExpiredSession
+
+from connector.adapters.errors import (
+    CrmDailyLimitError,
+    CrmRequestError,
+    CrmUnavailableError,
+)
+from connector.adapters.retry import RetryPolicy, call_with_retries
+from connector.adapters.salesforce.auth import Authenticator
+from connector.adapters.salesforce.failures import first_error, to_failure
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.adapters.usage import ApiUsage
+
+T = TypeVar("T")
+Record = dict[str, Any]
+
+# Stable endpoint labels for ApiUsage (the REST API's resource paths).
+QUERY = "GET /query"
+QUERY_MORE = "GET /query/{locator}"
+DESCRIBE = "GET /sobjects/{sobject}/describe"
+COLLECTIONS_UPDATE = "PATCH /composite/sobjects"
+COLLECTIONS_CREATE = "POST /composite/sobjects"
+BULK_CREATE = "POST /jobs/query"
+BULK_GET = "GET /jobs/query/{id}"
+BULK_RESULTS = "GET /jobs/query/{id}/results"
+BULK_ABORT = "PATCH /jobs/query/{id}"
+
+_API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+
+
+class _PinnedTransport(HTTPAdapter):
+    """Verifies against the configured CA file whatever the environment says, and applies a
+    timeout to requests made without one."""
+
+    def __init__(self, ca_file: str | None, timeout: float) -> None:
+        super().__init__()
+        self._ca_file = ca_file
+        self._timeout = timeout
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        if self._ca_file is not None:
+            verify = self._ca_file
+        return super().send(
+            request,
+            stream=stream,
+            timeout=self._timeout if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+def build_session(settings: SalesforceSettings) -> requests.Session:
+    """A session whose https requests trust exactly the configured CA (or the system's)."""
+    session = requests.Session()
+    ca_file = str(settings.ca_file) if settings.ca_file is not None else None
+    if ca_file is not None:
+        session.verify = ca_file
+    session.mount("https://", _PinnedTransport(ca_file, settings.timeout_seconds))
+    return session
+
+
+class DailyAllowance:
+    """The org's daily API usage as the last `Sforce-Limit-Info` header reported it."""
+
+    def __init__(self, reserve: float) -> None:
+        self.reserve = reserve
+        self.used: int | None = None
+        self.maximum: int | None = None
+        self._lock = threading.Lock()
+
+    def observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        found = _API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
+        if found:
+            with self._lock:
+                self.used, self.maximum = int(found.group(1)), int(found.group(2))
+
+    @property
+    def stop_at(self) -> int | None:
+        """Usage from which no request is sent: the allowance minus the reserve."""
+        if self.maximum is None:
+            return None
+        return self.maximum - math.ceil(self.maximum * self.reserve)
+
+    def check(self) -> None:
+        with self._lock:
+            used, stop_at = self.used, self.stop_at
+        if used is not None and stop_at is not None and used >= stop_at:
+            raise CrmDailyLimitError(
+                f"Salesforce's daily API usage is {used} of {self.maximum}; the connector keeps "
+                f"{self.reserve:.0%} for other integrations and stopped before using it. "
+                "Nothing more was sent; run again after the allowance recovers (it is a rolling "
+                "24 hours)."
+            )
+
+
+def _invalid_session(exc: SalesforceExpiredSession) -> bool:
+    code, _ = first_error(exc.content)
+    return code in ("INVALID_SESSION_ID", "")
+
+
+class SalesforceClient:
+    """simple-salesforce plus counting, pacing, retries and session refresh."""
+
+    def __init__(
+        self,
+        settings: SalesforceSettings,
+        usage: ApiUsage,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.usage = usage
+        self.session = session or build_session(settings)
+        self.allowance = DailyAllowance(settings.daily_reserve)
+        self.session.hooks["response"].append(self.allowance.observe)
+        self.auth = Authenticator(settings, self.session, usage)
+        self.sleep = sleep
+        self._sf: Salesforce | None = None
+        self.user_id: str | None = None
+
+    # --- session ---
+
+    @property
+    def sf(self) -> Salesforce:
+        if self._sf is None:
+            self.login()
+        assert self._sf is not None
+        return self._sf
+
+    def login(self) -> None:
+        with self._tls_guard(self.settings.login_url):
+            token = self.auth.fetch()
+        self.user_id = token.user_id
+        self._sf = Salesforce(
+            instance_url=token.instance_url,
+            session_id=token.access_token.get_secret_value(),
+            session=self.session,
+            version=self.settings.api_version,
+        )
+
+    @property
+    def query_url(self) -> str:
+        """The URL a REST query is sent to, before its `?q=` parameter."""
+        return f"{self.sf.base_url}query/"
+
+    def query_url_length(self, soql: str) -> int:
+        return len(self.query_url) + len("?q=") + len(quote_plus(soql))
+
+    @contextmanager
+    def _tls_guard(self, url: str) -> Iterator[None]:
+        try:
+            yield
+        except requests.exceptions.SSLError as exc:
+            host = urlsplit(url).netloc or url
+            raise CrmUnavailableError(
+                f"TLS verification of {host} failed ({type(exc).__name__}). If Salesforce is "
+                "reached through a proxy or an emulator with its own CA, set SALESFORCE_CA_FILE "
+                "to that CA's PEM file."
+            ) from None
+
+    # --- the one call wrapper ---
+
+    def call(
+        self,
+        endpoint: str,
+        fn: Callable[[Salesforce], T],
+        *,
+        action: str,
+        records: Callable[[T], int] | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> T:
+        """Run `fn` (exactly one HTTP request) under the retry policy, counting every attempt,
+        stopping before the daily reserve, and refreshing an expired session once."""
+        refreshed = False
+
+        def once() -> T:
+            self.allowance.check()
+            sf = self.sf
+            try:
+                result = fn(sf)
+            except BaseException:
+                self.usage.record(endpoint)
+                raise
+            self.usage.record(endpoint, records(result) if records else 0)
+            return result
+
+        def attempt() -> T:
+            nonlocal refreshed
+            try:
+                return once()
+            except SalesforceExpiredSession as exc:
+                if refreshed or not _invalid_session(exc):
+                    raise
+                refreshed = True
+                self.login()
+                return once()
+
+        host = f"https://{self._sf.sf_instance}" if self._sf else self.settings.login_url
+        with self._tls_guard(host):
+            return call_with_retries(
+                attempt, to_failure=to_failure, action=action, policy=policy or self.settings.retry
+            )
+
+    # --- REST query ---
+
+    def query_pages(self, soql: str, *, action: str) -> Iterator[list[Record]]:
+        """The records of a SOQL query, one REST page (up to 2,000) at a time.
+
+        This is `query_all_iter`'s loop with each page under the retry policy: the SDK's
+        generator cannot retry a single failed page, and a repeated `nextRecordsUrl` raises
+        instead of spinning.
+        """
+        result = self.call(QUERY, lambda sf: sf.query(soql), action=action, records=_record_count)
+        seen: set[str] = set()
+        while True:
+            yield list(result.get("records") or [])
+            if result.get("done", True):
+                return
+            next_url = str(result.get("nextRecordsUrl") or "")
+            if not next_url or next_url in seen:
+                raise CrmRequestError(
+                    f"Salesforce returned the query cursor {next_url or '(none)'} again while "
+                    f"trying to {action}; stopped instead of reading the same page forever."
+                )
+            seen.add(next_url)
+            result = self.call(
+                QUERY_MORE,
+                lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True),
+                action=action,
+                records=_record_count,
+            )
+
+    def count(self, soql: str, *, action: str) -> int:
+        """`SELECT COUNT() ...`: the answer holds only totalSize."""
+        result = self.call(QUERY, lambda sf: sf.query(soql), action=action)
+        return int(result.get("totalSize") or 0)
+
+    # --- Bulk API 2.0 query ---
+
+    def _bulk(self, sf: Salesforce, object_name: str) -> Any:
+        """The SDK's Bulk 2.0 client for one object. Its public `query()` generator can neither
+        retry one result set nor resume at a locator, so the adapter drives the same steps
+        (create_job, get_job, get_query_results) itself."""
+        return getattr(sf.bulk2, object_name)._client
+
+    def bulk_start(self, object_name: str, soql: str, *, action: str) -> str:
+        """Create a query job and wait until it completed; returns the job id."""
+        job = self.call(
+            BULK_CREATE,
+            lambda sf: self._bulk(sf, object_name).create_job(Operation.query, soql),
+            action=action,
+        )
+        job_id = str(job["id"])
+        deadline = time.monotonic() + self.settings.bulk_timeout_seconds
+        while True:
+            info = self.call(
+                BULK_GET,
+                lambda sf: self._bulk(sf, object_name).get_job(job_id, True),
+                action=action,
+            )
+            state = str(info.get("state"))
+            if state == "JobComplete":
+                return job_id
+            if state in ("Failed", "Aborted"):
+                raise CrmRequestError(
+                    f"Salesforce's Bulk API 2.0 query job {job_id} ended {state} while trying "
+                    f"to {action}: {info.get('errorMessage') or 'no message'}."
+                )
+            if time.monotonic() >= deadline:
+                self.call(
+                    BULK_ABORT,
+                    lambda sf: self._bulk(sf, object_name).abort_job(job_id, True),
+                    action=action,
+                )
+                raise CrmUnavailableError(
+                    f"Salesforce's Bulk API 2.0 query job {job_id} did not finish within "
+                    f"{self.settings.bulk_timeout_seconds:.0f} s while trying to {action}; it "
+                    "was aborted."
+                )
+            self.sleep(self.settings.bulk_poll_seconds)
+
+    def bulk_page(
+        self, object_name: str, job_id: str, locator: str, *, action: str
+    ) -> tuple[list[Record], str]:
+        """One result set of a completed job and the locator of the next ('' after the last)."""
+        page = self.call(
+            BULK_RESULTS,
+            lambda sf: self._bulk(sf, object_name).get_query_results(
+                job_id, locator, self.settings.bulk_page_size
+            ),
+            action=action,
+            records=lambda result: int(result["number_of_records"]),
+        )
+        reader = csv.DictReader(io.StringIO(page["records"]))
+        rows = [
+            {key: (value if value != "" else None) for key, value in row.items()} for row in reader
+        ]
+        return rows, str(page["locator"] or "")
+
+    # --- REST resources ---
+
+    def rest(
+        self,
+        endpoint: str,
+        path: str,
+        *,
+        action: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        records: int = 0,
+        policy: RetryPolicy | None = None,
+    ) -> Any:
+        """One call of a REST resource below /services/data/vXX.X/ (sObject Collections,
+        describe), through the SDK's `restful`."""
+        return self.call(
+            endpoint,
+            lambda sf: sf.restful(path, method=method, json=body, headers=headers or {}),
+            action=action,
+            records=lambda _: records,
+            policy=policy,
+        )
+
+
+def _record_count(result: dict[str, Any]) -> int:
+    return len(result.get("records") or [])

@@ -1,0 +1,370 @@
+"""The org's schema (sObject describe) and the checks of mappings/salesforce.yaml against it.
+
+`check_mapping` finds what would otherwise fail at write time or silently read nothing:
+fields that do not exist, fields of a type the domain value cannot live in, fields the
+connector must write but may not, and picklist values that the org does not have.
+`provision` lists the custom fields an admin must create: Salesforce metadata changes stay an
+admin's decision (they touch page layouts, field-level security and profiles), so the adapter
+never creates fields itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from connector.adapters.base import CrmField, FieldSchema
+from connector.adapters.salesforce.client import DESCRIBE, SalesforceClient
+from connector.mapping.crm_schema import (
+    CONNECTOR_OWNED_FIELDS,
+    CompanyField,
+    ContactField,
+    PersonMapping,
+    SalesforceMapping,
+)
+
+_TEXT = frozenset(
+    {"string", "textarea", "email", "phone", "url", "picklist", "combobox", "multipicklist"}
+)
+_CHOICE = frozenset({"picklist", "combobox", "string"})
+_NUMBER = frozenset({"double", "int", "currency", "percent", "long"})
+_DATETIME = frozenset({"datetime"})
+
+EXPECTED_TYPES: dict[ContactField, frozenset[str]] = {
+    ContactField.EMAIL: frozenset({"email", "string"}),
+    ContactField.FIRST_NAME: _TEXT,
+    ContactField.LAST_NAME: _TEXT,
+    ContactField.JOB_TITLE: _TEXT,
+    ContactField.INDUSTRY: _TEXT,
+    ContactField.SENIORITY: _TEXT,
+    ContactField.DECISION_ROLE: _TEXT,
+    ContactField.COUNTRY: _TEXT,
+    ContactField.REGION: _TEXT,
+    ContactField.SOURCE: _CHOICE,
+    ContactField.INTENT: _CHOICE,
+    ContactField.LIFECYCLE_STAGE: _CHOICE,
+    ContactField.SALES_STATUS: _CHOICE,
+    ContactField.OWNER_ID: frozenset({"reference"}),
+    ContactField.COMPANY_ID: frozenset({"reference"}),
+    ContactField.BANT_BUDGET: frozenset({"boolean", "picklist", "string"}),
+    ContactField.BANT_AUTHORITY: frozenset({"boolean", "picklist", "string"}),
+    ContactField.BANT_NEED: frozenset({"boolean", "picklist", "string"}),
+    ContactField.BANT_TIMELINE: frozenset({"boolean", "picklist", "string"}),
+    ContactField.CREATED_AT: _DATETIME,
+    ContactField.UPDATED_AT: _DATETIME,
+    ContactField.SCORE: _NUMBER,
+    ContactField.GRADE: frozenset({"string", "picklist"}),
+    ContactField.SCORE_REASONS: frozenset({"textarea", "string"}),
+    ContactField.CONNECTOR_STAGE: frozenset({"string", "picklist"}),
+    ContactField.RECYCLED_AT: _DATETIME,
+}
+WRITTEN_FIELDS = frozenset(
+    {
+        ContactField.SCORE,
+        ContactField.GRADE,
+        ContactField.LIFECYCLE_STAGE,
+        ContactField.OWNER_ID,
+        ContactField.SALES_STATUS,
+        ContactField.RECYCLED_AT,
+        ContactField.SCORE_REASONS,
+        ContactField.CONNECTOR_STAGE,
+    }
+)
+COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
+    CompanyField.NAME: _TEXT,
+    CompanyField.DOMAIN: frozenset({"url", "string"}),
+    CompanyField.INDUSTRY: _TEXT,
+    CompanyField.EMPLOYEES: _NUMBER,
+    CompanyField.ANNUAL_REVENUE: _NUMBER,
+    CompanyField.COUNTRY: _TEXT,
+    CompanyField.REGION: _TEXT,
+    CompanyField.OWNER_ID: frozenset({"reference"}),
+}
+_VALUE_FIELDS = {
+    "lifecycle_stage": ContactField.LIFECYCLE_STAGE,
+    "sales_status": ContactField.SALES_STATUS,
+    "source": ContactField.SOURCE,
+    "intent": ContactField.INTENT,
+}
+
+
+# --- describe ------------------------------------------------------------------------------------
+
+
+def described_objects(mapping: SalesforceMapping) -> list[str]:
+    """The objects the mapping touches."""
+    names = [mapping.lead.object, mapping.contact.object]
+    if mapping.account:
+        names.append("Account")
+    names.append(mapping.tasks.object)
+    if mapping.engagement.tasks and "Task" not in names:
+        names.append("Task")
+    if mapping.engagement.events:
+        names.append("Event")
+    if mapping.engagement.campaign_members:
+        names += ["CampaignMember", "Campaign"]
+    return list(dict.fromkeys(names))
+
+
+def crm_field(raw: Mapping[str, Any]) -> CrmField:
+    options = tuple(
+        str(value["value"])
+        for value in raw.get("picklistValues") or []
+        if value.get("active", True) and value.get("value") is not None
+    )
+    return CrmField(
+        name=str(raw["name"]),
+        label=str(raw.get("label") or ""),
+        type=str(raw.get("type") or ""),
+        options=options,
+        writable=bool(raw.get("updateable", False)),
+        custom=bool(raw.get("custom", False)),
+    )
+
+
+def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
+    """One sObject describe per object the mapping touches."""
+    objects: dict[str, dict[str, CrmField]] = {}
+    for name in described_objects(mapping):
+        body = client.rest(DESCRIBE, f"sobjects/{name}/describe", action=f"describe {name}")
+        objects[name] = {
+            str(raw["name"]): crm_field(raw) for raw in (body or {}).get("fields") or []
+        }
+    return FieldSchema(objects=objects)
+
+
+# --- checking a mapping --------------------------------------------------------------------------
+
+
+def _find(schema: FieldSchema, crm_object: str, name: str) -> CrmField | None:
+    """Salesforce API names are case-insensitive."""
+    found = schema.field(crm_object, name)
+    if found is not None:
+        return found
+    lowered = name.lower()
+    return next(
+        (f for key, f in schema.objects.get(crm_object, {}).items() if key.lower() == lowered),
+        None,
+    )
+
+
+def _field_problems(
+    schema: FieldSchema,
+    crm_object: str,
+    name: str,
+    what: str,
+    expected: Iterable[str],
+    must_write: bool = False,
+) -> tuple[CrmField | None, list[str]]:
+    found = _find(schema, crm_object, name)
+    if found is None:
+        hint = " (custom fields end in __c)" if not name.endswith("__c") and "_" in name else ""
+        return None, [f"{crm_object}.{name} ({what}): no such field on {crm_object}{hint}"]
+    problems: list[str] = []
+    allowed = sorted(set(expected))
+    if allowed and found.type not in allowed:
+        problems.append(
+            f"{crm_object}.{name} ({what}): is a {found.type} field; expected one of "
+            f"{', '.join(allowed)}"
+        )
+    if must_write and not found.writable:
+        problems.append(
+            f"{crm_object}.{name} ({what}): the connector writes it, but it is read-only for "
+            "the integration user (check field-level security)"
+        )
+    return found, problems
+
+
+def _picklist_problems(
+    field: CrmField, crm_object: str, what: str, values: Iterable[str], written: str | None
+) -> list[str]:
+    if field.type not in ("picklist", "multipicklist") or not field.options:
+        return []
+    options = set(field.options)
+    problems: list[str] = []
+    for value in dict.fromkeys(values):
+        if value in options:
+            continue
+        if value == written:
+            problems.append(
+                f"{crm_object}.{field.name} ({what}): picklist value {value!r} does not exist, "
+                "and it is the value the connector writes"
+            )
+        else:
+            problems.append(
+                f"{crm_object}.{field.name} ({what}): picklist value {value!r} does not exist"
+            )
+    return problems
+
+
+def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
+    crm_object = person.object
+    if crm_object not in schema.objects:
+        return [f"{crm_object}: the org has no such object (or the user cannot see it)"]
+    problems: list[str] = []
+    found: dict[ContactField, CrmField] = {}
+    for field, name in person.fields.items():
+        crm, issues = _field_problems(
+            schema,
+            crm_object,
+            name,
+            field.value,
+            EXPECTED_TYPES.get(field, ()),
+            must_write=field in WRITTEN_FIELDS,
+        )
+        problems += issues
+        if crm is not None:
+            found[field] = crm
+    for attribute, field in _VALUE_FIELDS.items():
+        crm = found.get(field)
+        value_map = getattr(person.values, attribute)
+        if crm is None or not value_map:
+            continue
+        for domain_value, crm_values in value_map.items():
+            problems += _picklist_problems(
+                crm, crm_object, f"{attribute} {domain_value}", crm_values, crm_values[0]
+            )
+    return problems
+
+
+def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
+    """Every way mappings/salesforce.yaml disagrees with the org, one sentence each."""
+    problems: list[str] = []
+    for person in mapping.people:
+        problems += _person_problems(person, schema)
+    if mapping.account:
+        for field, name in mapping.account.items():
+            problems += _field_problems(
+                schema, "Account", name, f"account {field.value}", COMPANY_TYPES.get(field, ())
+            )[1]
+    engagement = mapping.engagement
+    for rule in engagement.tasks:
+        problems += _field_problems(schema, "Task", rule.field, f"task rule {rule.kind}", ())[1]
+    for rule in engagement.events:
+        problems += _field_problems(schema, "Event", rule.field, f"event rule {rule.kind}", ())[1]
+    if engagement.campaign_members:
+        status, _ = _field_problems(schema, "CampaignMember", "Status", "member status", ())
+        campaign_type, _ = _field_problems(schema, "Campaign", "Type", "campaign type", ())
+        for member in engagement.campaign_members:
+            if status is not None:
+                problems += _picklist_problems(
+                    status, "CampaignMember", f"campaign rule {member.kind}", [member.status], None
+                )
+            if campaign_type is not None and member.campaign_type:
+                problems += _picklist_problems(
+                    campaign_type,
+                    "Campaign",
+                    f"campaign rule {member.kind}",
+                    [member.campaign_type],
+                    None,
+                )
+    for flag in engagement.flags:
+        for person in mapping.people:
+            for name in filter(None, (flag.field, flag.date)):
+                problems += _field_problems(
+                    schema,
+                    person.object,
+                    name,
+                    f"flag {flag.kind}",
+                    {"boolean", "datetime", "date"},
+                )[1]
+    tasks = mapping.tasks
+    key, issues = _field_problems(
+        schema, tasks.object, tasks.key_field, "task key", {"string"}, must_write=False
+    )
+    problems += issues
+    priority, issues = _field_problems(schema, tasks.object, "Priority", "task priority", ())
+    problems += issues
+    if priority is not None:
+        for value in tasks.priority.values():
+            problems += _picklist_problems(priority, tasks.object, "task priority", [value], value)
+    status, issues = _field_problems(schema, tasks.object, "Status", "task status", ())
+    problems += issues
+    if status is not None:
+        problems += _picklist_problems(
+            status, tasks.object, "task status", [tasks.status], tasks.status
+        )
+    del key
+    return list(dict.fromkeys(problems))
+
+
+# --- provisioning --------------------------------------------------------------------------------
+
+
+class FieldSpec(BaseModel):
+    """A custom field an admin creates in Setup > Object Manager > <object> > Fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    object: str
+    name: str
+    label: str
+    type: str
+    details: str = ""
+
+
+_SPECS: dict[ContactField, tuple[str, str]] = {
+    ContactField.SCORE: ("Number", "length 18, 0 decimal places"),
+    ContactField.GRADE: ("Text", "length 10"),
+    ContactField.SCORE_REASONS: ("Long Text Area", "length 32,768"),
+    ContactField.CONNECTOR_STAGE: ("Text", "length 40"),
+    ContactField.RECYCLED_AT: ("Date/Time", ""),
+    ContactField.LIFECYCLE_STAGE: ("Picklist", ""),
+}
+
+
+def _label(api_name: str) -> str:
+    return api_name.removesuffix("__c").replace("_", " ")
+
+
+class ProvisionPlan(BaseModel):
+    missing: list[FieldSpec] = []
+
+    def instructions(self) -> str:
+        if not self.missing:
+            return "Every custom field the connector needs exists."
+        lines = [
+            "Salesforce custom fields are created by an admin (Setup > Object Manager > "
+            "<object> > Fields & Relationships > New), then made editable for the integration "
+            "user's profile or permission set. Missing:"
+        ]
+        for spec in self.missing:
+            extra = f", {spec.details}" if spec.details else ""
+            lines.append(f"- {spec.object}: {spec.label} ({spec.name}), {spec.type}{extra}")
+        return "\n".join(lines)
+
+
+def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
+    """The connector's own custom fields that the org lacks, as specifications for an admin."""
+    missing: list[FieldSpec] = []
+    for person in mapping.people:
+        for field in (*CONNECTOR_OWNED_FIELDS, ContactField.LIFECYCLE_STAGE):
+            name = person.fields.get(field)
+            if name is None or not name.endswith("__c"):
+                continue
+            if _find(schema, person.object, name) is not None:
+                continue
+            kind, details = _SPECS[field]
+            if field == ContactField.LIFECYCLE_STAGE:
+                values = [crm_values[0] for crm_values in person.values.lifecycle_stage.values()]
+                details = "values (in this order): " + ", ".join(values)
+            missing.append(
+                FieldSpec(
+                    object=person.object, name=name, label=_label(name), type=kind, details=details
+                )
+            )
+    key_field = mapping.tasks.key_field
+    if key_field.endswith("__c") and _find(schema, mapping.tasks.object, key_field) is None:
+        missing.append(
+            FieldSpec(
+                object=mapping.tasks.object,
+                name=key_field,
+                label=_label(key_field),
+                type="Text",
+                details="length 80, External ID, Unique (case-insensitive): the idempotency key "
+                "that keeps follow-up tasks from being created twice",
+            )
+        )
+    return ProvisionPlan(missing=missing)

@@ -1,0 +1,257 @@
+"""Engagement from Tasks, Events and CampaignMembers (per `engagement` in
+mappings/salesforce.yaml), plus the e-mail flags on the person record.
+
+Always in bulk: one query per object per chunk of person ids (chunks sized to the query URL
+limit), never one query per person. Tasks the connector created itself (they carry the task key)
+are left out, so the connector's own follow-ups never feed back into the score.
+
+When each activity happened:
+- Task: CompletedDateTime when completed (a logged call, an e-mail), else CreatedDate (a demo
+  request still open). ActivityDate is a due date, not when it happened.
+- Event: CreatedDate, the moment the meeting was booked (StartDateTime may lie in the future).
+- CampaignMember: CreatedDate, when the person joined the campaign (a status moved up later,
+  e.g. Registered -> Attended, keeps that time: Salesforce records no time for status changes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connector.adapters.salesforce import soql
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
+from connector.adapters.salesforce.read import CREATED, KEY_PREFIXES, MODSTAMP, PersonReader
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.mapping.crm_schema import (
+    CampaignMemberRule,
+    SalesforceActivityRule,
+    SalesforceMapping,
+)
+from connector.mapping.translate import parse_datetime
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    field: str
+    pattern: re.Pattern[str]
+    kind: EngagementKind
+
+
+def _compile(rules: Sequence[SalesforceActivityRule]) -> list[_Compiled]:
+    # Case-insensitive: subjects are typed by people and tools ("Email: Opened", "DEMO").
+    return [
+        _Compiled(rule.field, re.compile(rule.matches, re.IGNORECASE), rule.kind) for rule in rules
+    ]
+
+
+def _kind(rules: Sequence[_Compiled], row: dict[str, Any]) -> EngagementKind | None:
+    for rule in rules:
+        value = row.get(rule.field)
+        if value is not None and rule.pattern.search(str(value)):
+            return rule.kind
+    return None
+
+
+def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> EngagementKind | None:
+    status = str(row.get("Status") or "").strip().casefold()
+    campaign_type = str(row.get("Campaign.Type") or "").strip().casefold()
+    for rule in rules:
+        if rule.status.casefold() != status:
+            continue
+        if rule.campaign_type is not None and rule.campaign_type.casefold() != campaign_type:
+            continue
+        return rule.kind
+    return None
+
+
+def _when(*values: Any) -> datetime | None:
+    for value in values:
+        if value not in (None, ""):
+            try:
+                return parse_datetime(value)
+            except (ValueError, TypeError):
+                continue
+    return None
+
+
+class EngagementReader:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        mapping: SalesforceMapping,
+        settings: SalesforceSettings,
+        people: PersonReader,
+        flags: FlagCache,
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.settings = settings
+        self.people = people
+        self.flags = flags
+        self.task_rules = _compile(mapping.engagement.tasks)
+        self.event_rules = _compile(mapping.engagement.events)
+        self.member_rules = mapping.engagement.campaign_members
+
+    def engagements(
+        self, contact_ids: Sequence[str] | None, since: datetime | None
+    ) -> Iterator[Engagement]:
+        if contact_ids is not None:
+            yield from self._by_ids(list(dict.fromkeys(contact_ids)))
+        else:
+            yield from self._by_time(since)
+
+    # --- by person ids ---
+
+    def _chunked(
+        self, ids: Sequence[str], build: Callable[[list[str]], str], action: str
+    ) -> Iterator[dict[str, Any]]:
+        for _, query in soql.in_chunks(
+            ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
+        ):
+            for records in self.client.query_pages(query, action=action):
+                for record in records:
+                    yield soql.flatten(record)
+
+    def _by_ids(self, ids: list[str]) -> Iterator[Engagement]:
+        wanted = set(ids)
+        people = [i for i in ids if i[:3] in KEY_PREFIXES.values()]
+        leads = [i for i in people if i[:3] == KEY_PREFIXES["Lead"]]
+        contacts = [i for i in people if i[:3] == KEY_PREFIXES["Contact"]]
+        if self.task_rules:
+            rows = self._chunked(
+                people,
+                lambda chunk: self._task_query("WhoId IN {ids}", ids=chunk),
+                "read Tasks",
+            )
+            yield from self._tasks(rows, wanted)
+        if self.event_rules:
+            rows = self._chunked(
+                people,
+                lambda chunk: self._event_query("WhoId IN {ids}", ids=chunk),
+                "read Events",
+            )
+            yield from self._events(rows, wanted)
+        if self.member_rules:
+            for field, group in (("LeadId", leads), ("ContactId", contacts)):
+                rows = self._chunked(
+                    group,
+                    lambda chunk, f=field: self._member_query(
+                        "{field:literal} IN {ids}", field=f, ids=chunk
+                    ),
+                    "read campaign members",
+                )
+                yield from self._members(rows, wanted)
+        yield from self._flags(leads, contacts)
+
+    def _flags(self, leads: list[str], contacts: list[str]) -> Iterator[Engagement]:
+        flags = self.mapping.engagement.flags
+        if not flags:
+            return
+        cached, missing = self.flags.split([*leads, *contacts])
+        yield from cached
+        fields = soql.unique(["Id", CREATED, *flag_fields(flags)])
+        for source in self.people.sources:
+            prefix = KEY_PREFIXES[source.name]
+            group = [i for i in missing if i[:3] == prefix]
+            rows = self._chunked(
+                group,
+                lambda chunk, name=source.name: soql.select(name, fields, "Id IN {ids}", ids=chunk),
+                f"read {source.name} e-mail flags",
+            )
+            for row in rows:
+                person_id = str(row["Id"])
+                found = flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+                self.flags.put(person_id, found)
+                yield from found
+
+    # --- by time ---
+
+    def _by_time(self, since: datetime | None) -> Iterator[Engagement]:
+        after = since - self.settings.overlap if since is not None else None
+        stamp = " AND SystemModstamp >= {since}" if after is not None else ""
+        if self.task_rules:
+            query = self._task_query("WhoId != null" + stamp, since=after)
+            yield from self._tasks(self._all(query, "read Tasks"), None)
+        if self.event_rules:
+            query = self._event_query("WhoId != null" + stamp, since=after)
+            yield from self._events(self._all(query, "read Events"), None)
+        if self.member_rules:
+            where = "SystemModstamp >= {since}" if after is not None else ""
+            query = self._member_query(where, since=after)
+            yield from self._members(self._all(query, "read campaign members"), None)
+        flags = self.mapping.engagement.flags
+        if flags:
+            fields = soql.unique(["Id", CREATED, MODSTAMP, *flag_fields(flags)])
+            for source in self.people.sources:
+                clauses = [c for c in (source.where, stamp.removeprefix(" AND ")) if c]
+                query = soql.select(source.name, fields, " AND ".join(clauses), since=after)
+                for row in self._all(query, f"read {source.name} e-mail flags"):
+                    person_id = str(row["Id"])
+                    yield from flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+
+    def _all(self, query: str, action: str) -> Iterator[dict[str, Any]]:
+        for records in self.client.query_pages(query, action=action):
+            for record in records:
+                yield soql.flatten(record)
+
+    # --- queries and rows ---
+
+    def _task_query(self, where: str, **values: Any) -> str:
+        fields = ["Id", "WhoId", CREATED, "CompletedDateTime", *(r.field for r in self.task_rules)]
+        where = f"({where}) AND {{key:literal}} = null"
+        return soql.select("Task", fields, where, key=self.mapping.tasks.key_field, **values)
+
+    def _event_query(self, where: str, **values: Any) -> str:
+        fields = ["Id", "WhoId", CREATED, *(r.field for r in self.event_rules)]
+        return soql.select("Event", fields, where, **values)
+
+    def _member_query(self, where: str, **values: Any) -> str:
+        fields = [
+            "Id",
+            "LeadId",
+            "ContactId",
+            "Status",
+            CREATED,
+            "Campaign.Type",
+            "Campaign.Name",
+        ]
+        return soql.select("CampaignMember", fields, where, **values)
+
+    def _tasks(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
+        for row in rows:
+            who = str(row.get("WhoId") or "")
+            kind = _kind(self.task_rules, row)
+            when = _when(row.get("CompletedDateTime"), row.get(CREATED))
+            if kind is None or when is None or (wanted is not None and who not in wanted):
+                continue
+            yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
+
+    def _events(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
+        for row in rows:
+            who = str(row.get("WhoId") or "")
+            kind = _kind(self.event_rules, row)
+            when = _when(row.get(CREATED))
+            if kind is None or when is None or (wanted is not None and who not in wanted):
+                continue
+            yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
+
+    def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
+        for row in rows:
+            kind = _member_kind(self.member_rules, row)
+            when = _when(row.get(CREATED))
+            candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
+            who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
+            if kind is None or when is None or who is None:
+                continue
+            yield Engagement(
+                contact_id=who,
+                kind=kind,
+                occurred_at=when,
+                source_id=str(row["Id"]),
+                detail=row.get("Campaign.Name"),
+            )

@@ -1,0 +1,59 @@
+"""Salesforce's failures in the neutral terms of the shared error table (adapters/errors.py).
+
+simple-salesforce raises a `SalesforceError` subclass per HTTP status, carrying the decoded body
+in `content`: for the REST API a list `[{"errorCode": ..., "message": ...}]`. Transport failures
+come from requests. This module only translates; what to retry is decided by `classify`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+
+from connector.adapters.errors import Failure
+
+CRM = "Salesforce"
+
+# Salesforce answers both an exhausted daily allowance and too many concurrent long requests
+# with 403 REQUEST_LIMIT_EXCEEDED; only the message tells them apart ("TotalRequests Limit
+# exceeded." vs "ConcurrentPerOrgLongTxn Limit exceeded."). Retrying the daily one only burns
+# tomorrow's allowance, so it becomes the table's daily-limit code.
+_DAILY_MESSAGE = "totalrequests limit exceeded"
+DAILY_LIMIT_CODE = "DAILY_API_LIMIT_EXCEEDED"
+
+
+def first_error(content: Any) -> tuple[str, str]:
+    """(errorCode, message) of the first entry of Salesforce's error array, if it is one."""
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        entry = content[0]
+        return str(entry.get("errorCode") or ""), str(entry.get("message") or "")
+    if isinstance(content, dict):
+        return str(content.get("errorCode") or content.get("error") or ""), str(
+            content.get("message") or content.get("error_description") or ""
+        )
+    return "", ""
+
+
+def to_failure(exc: BaseException) -> Failure | None:
+    """A Failure for a Salesforce or transport error; None for anything else (it propagates)."""
+    if isinstance(exc, SalesforceAuthenticationFailed):
+        return Failure(status=401, code=str(exc.code or ""), message=exc.auth_message, crm=CRM)
+    if isinstance(exc, SalesforceError):
+        code, message = first_error(exc.content)
+        if not code and not message:
+            message = f"HTTP {exc.status} from {exc.resource_name or 'the API'}"
+        if code == "REQUEST_LIMIT_EXCEEDED" and message.strip().lower().startswith(_DAILY_MESSAGE):
+            code = DAILY_LIMIT_CODE
+        return Failure(status=exc.status, code=code, message=message, crm=CRM)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return None  # a trust problem is configuration: retrying cannot fix it
+    if isinstance(
+        exc,
+        requests.exceptions.ConnectionError
+        | requests.exceptions.Timeout
+        | requests.exceptions.ChunkedEncodingError,
+    ):
+        return Failure(status=None, message=type(exc).__name__, crm=CRM)
+    return None

@@ -1,0 +1,108 @@
+"""E-mail flags that live on the person record itself (HasOptedOutOfEmail, EmailBouncedDate),
+turned into engagements per `engagement.flags` of mappings/salesforce.yaml.
+
+The person read already fetches these fields, so their engagements are kept in a bounded
+cache and `iter_engagements` for the same people costs no extra call; a person not in the cache
+(e.g. engagement asked for without a read before) is looked up in bulk.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from connector.domain.engagement import Engagement
+from connector.mapping.crm_schema import SalesforceFlag
+from connector.mapping.translate import parse_bool, parse_datetime
+
+DEFAULT_CACHE_SIZE = 200_000
+
+
+def flag_fields(flags: Sequence[SalesforceFlag]) -> list[str]:
+    names: list[str] = []
+    for flag in flags:
+        names.append(flag.field)
+        if flag.date:
+            names.append(flag.date)
+    return names
+
+
+def _is_set(value: Any) -> bool:
+    """A checkbox that is true, or any other field that holds a value (a bounce date)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    if isinstance(value, bool):
+        return value
+    try:
+        return parse_bool(value)
+    except ValueError:
+        return True  # a date or text: being filled in is the event
+
+
+def flag_engagements(
+    person_id: str,
+    record: Mapping[str, Any],
+    flags: Sequence[SalesforceFlag],
+    created_at: datetime | None,
+) -> tuple[Engagement, ...]:
+    """Engagements for the flags set on one person record.
+
+    A flag without a date field (an opt-out checkbox) is dated at the record's creation:
+    negative points never decay, and the earliest possible date keeps the event inside any
+    evaluation time (a later date could fall after the `now` of a dry run).
+    """
+    found: list[Engagement] = []
+    for flag in flags:
+        if not _is_set(record.get(flag.field)):
+            continue
+        when: datetime | None = None
+        raw_date = record.get(flag.date) if flag.date else None
+        if raw_date not in (None, ""):
+            try:
+                when = parse_datetime(raw_date)
+            except (ValueError, TypeError):
+                when = None
+        when = when or created_at
+        if when is None:
+            continue
+        found.append(
+            Engagement(
+                contact_id=person_id,
+                kind=flag.kind,
+                occurred_at=when,
+                source_id=f"{person_id}:{flag.field}",
+            )
+        )
+    return tuple(found)
+
+
+class FlagCache:
+    """Flag engagements of recently read people (id -> engagements, possibly none)."""
+
+    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[Engagement, ...]] = OrderedDict()
+
+    def put(self, person_id: str, engagements: tuple[Engagement, ...]) -> None:
+        with self._lock:
+            self._items[person_id] = engagements
+            self._items.move_to_end(person_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def split(self, person_ids: Iterable[str]) -> tuple[list[Engagement], list[str]]:
+        """(cached engagements, ids not in the cache)."""
+        found: list[Engagement] = []
+        missing: list[str] = []
+        with self._lock:
+            for person_id in person_ids:
+                cached = self._items.get(person_id)
+                if cached is None:
+                    missing.append(person_id)
+                else:
+                    found.extend(cached)
+        return found, missing

@@ -1,0 +1,481 @@
+"""Reading people: unconverted Leads and Contacts (a person may be either), with their company
+(the Contact's Account; the Lead's own firmographics, or the Account whose Name equals the Lead's
+Company), their opportunities (through OpportunityContactRole), and their e-mail flags.
+
+Ids keep Salesforce's key prefix (00Q Lead, 003 Contact), so the object of a person is always
+known from the id alone. Reads are incremental on SystemModstamp with an overlap window; a read
+of `bulk_threshold` records or more (counted with SELECT COUNT()) goes through Bulk API 2.0,
+smaller ones through REST query pages. Each page carries a cursor to resume after it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from connector.adapters.base import ContactPage, RecordError
+from connector.adapters.errors import CrmRequestError
+from connector.adapters.salesforce import soql
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
+from connector.mapping.crm_schema import (
+    CompanyField,
+    ContactField,
+    PersonMapping,
+    SalesforceMapping,
+)
+from connector.mapping.translate import (
+    PersonTranslator,
+    RecordDataError,
+    parse_bool,
+    parse_datetime,
+    parse_number,
+)
+
+KEY_PREFIXES = {"Lead": "00Q", "Contact": "003"}
+MODSTAMP = "SystemModstamp"
+CREATED = "CreatedDate"
+QUEUE_PREFIX = "00G"  # Group: a queue can own Leads
+NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form asks no company
+
+
+def object_of(record_id: str) -> str | None:
+    """Lead or Contact, from the id's key prefix."""
+    prefix = record_id[:3]
+    return next((name for name, key in KEY_PREFIXES.items() if key == prefix), None)
+
+
+def relationship_of(reference_field: str) -> str:
+    """The SOQL relationship name of a lookup field: AccountId -> Account, X__c -> X__r."""
+    if reference_field.endswith("__c"):
+        return reference_field[:-3] + "__r"
+    if reference_field.endswith("Id"):
+        return reference_field[:-2]
+    return reference_field
+
+
+class ReadCursor(BaseModel):
+    """Where a read resumes: after an Id (REST, ordered by Id) or at a Bulk job's locator."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    object: str
+    mode: Literal["rest", "bulk", "done"]
+    after: str | None = None
+    job: str | None = None
+    locator: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> ReadCursor | None:
+        if not text:
+            return None
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError:
+            raise CrmRequestError(
+                f"The resume cursor {text[:80]!r} is not one the Salesforce adapter wrote; "
+                "start the read again without it."
+            ) from None
+
+
+@dataclass(frozen=True)
+class PersonSource:
+    """One object that holds people, with what it takes to read it."""
+
+    mapping: PersonMapping
+    translator: PersonTranslator
+    where: str  # a format_soql template of the object's own filter
+    account_reference: str | None  # the lookup to Account (Contact.AccountId)
+
+    @property
+    def name(self) -> str:
+        return self.mapping.object
+
+
+def website_domain(website: str | None) -> str | None:
+    """`https://www.acme.com/about` -> `acme.com`: Salesforce keeps a URL where others keep
+    the bare domain."""
+    if not website:
+        return None
+    text = website.strip()
+    host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+    host = host.lower().removeprefix("www.")
+    return host or None
+
+
+def _company_name(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if not text or text.lower() == NOT_PROVIDED else text
+
+
+class PersonReader:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        mapping: SalesforceMapping,
+        settings: SalesforceSettings,
+        flags: FlagCache,
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.settings = settings
+        self.flags = flags
+        account_fields = dict(mapping.account)
+        self.lead = PersonSource(
+            mapping.lead,
+            PersonTranslator(mapping.lead, settings.lead_company_fields),
+            "IsConverted = false",
+            None,
+        )
+        self.contact = PersonSource(
+            mapping.contact,
+            PersonTranslator(mapping.contact, account_fields),
+            "",
+            mapping.contact.fields.get(ContactField.COMPANY_ID),
+        )
+        self.account_translator = PersonTranslator(mapping.contact, account_fields)
+        self.sources = (self.lead, self.contact)
+
+    def owner_field(self, object_name: str) -> str | None:
+        source = next((s for s in self.sources if s.name == object_name), None)
+        return source.mapping.fields.get(ContactField.OWNER_ID) if source else None
+
+    # --- queries ---
+
+    def fields(self, source: PersonSource) -> list[str]:
+        names = ["Id", *source.translator.read_fields(), MODSTAMP, CREATED]
+        names += flag_fields(self.mapping.engagement.flags)
+        if source.account_reference:
+            relationship = relationship_of(source.account_reference)
+            names += [f"{relationship}.{field}" for field in self.mapping.account.values()]
+        else:
+            names += list(self.settings.lead_company_fields.values())
+        return soql.unique(names)
+
+    def _where(self, source: PersonSource, since: datetime | None) -> tuple[str, dict[str, Any]]:
+        clauses, values = [], {}
+        if source.where:
+            clauses.append(source.where)
+        if since is not None:
+            clauses.append("SystemModstamp >= {since}")
+            values["since"] = since - self.settings.overlap
+        return " AND ".join(clauses), values
+
+    def count(self, source: PersonSource, since: datetime | None) -> int:
+        where, values = self._where(source, since)
+        return self.client.count(
+            soql.count(source.name, where, **values), action=f"count {source.name} records"
+        )
+
+    # --- pages ---
+
+    def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
+        cursor = ReadCursor.parse(resume_after)
+        names = [source.name for source in self.sources]
+        if cursor is not None and cursor.object not in names:
+            raise CrmRequestError(f"The resume cursor names an unknown object {cursor.object}.")
+        for index, source in enumerate(self.sources):
+            if cursor is not None and names.index(cursor.object) > index:
+                continue
+            own = cursor if cursor is not None and cursor.object == source.name else None
+            yield from self._source_pages(source, since, own)
+
+    def _source_pages(
+        self, source: PersonSource, since: datetime | None, cursor: ReadCursor | None
+    ) -> Iterator[ContactPage]:
+        if cursor is not None and cursor.mode == "done":
+            return
+        if cursor is not None and cursor.mode == "bulk" and cursor.job:
+            yield from self._bulk_pages(source, cursor.job, cursor.locator or "")
+            return
+        if cursor is None and self.count(source, since) >= self.settings.bulk_threshold:
+            where, values = self._where(source, since)
+            query = soql.select(source.name, self.fields(source), where, **values)
+            job = self.client.bulk_start(source.name, query, action=f"read {source.name} records")
+            yield from self._bulk_pages(source, job, "")
+            return
+        yield from self._rest_pages(source, since, cursor.after if cursor else None)
+
+    def _rest_pages(
+        self, source: PersonSource, since: datetime | None, after: str | None
+    ) -> Iterator[ContactPage]:
+        where, values = self._where(source, since)
+        if after:
+            where = f"{where} AND Id > {{after}}" if where else "Id > {after}"
+            values["after"] = after
+        query = soql.select(source.name, self.fields(source), where, "Id", **values)
+        for records in self.client.query_pages(query, action=f"read {source.name} records"):
+            rows = [soql.flatten(record) for record in records]
+            last = str(rows[-1]["Id"]) if rows else after
+            cursor = ReadCursor(object=source.name, mode="rest", after=last)
+            yield self._page(source, rows, cursor)
+
+    def _bulk_pages(self, source: PersonSource, job: str, locator: str) -> Iterator[ContactPage]:
+        action = f"read {source.name} records"
+        while True:
+            rows, following = self.client.bulk_page(source.name, job, locator, action=action)
+            if following:
+                cursor = ReadCursor(object=source.name, mode="bulk", job=job, locator=following)
+            else:
+                cursor = ReadCursor(object=source.name, mode="done")
+            yield self._page(source, rows, cursor)
+            if not following:
+                return
+            locator = following
+
+    # --- translation ---
+
+    def _page(
+        self, source: PersonSource, rows: list[dict[str, Any]], cursor: ReadCursor
+    ) -> ContactPage:
+        if source.account_reference is None:
+            companies = self._lead_companies(source, rows)
+            deals: dict[str, list[Deal]] = {}
+        else:
+            companies = self._account_companies(source, rows)
+            deals = self._deals([str(row["Id"]) for row in rows])
+        contacts: list[Contact] = []
+        skipped: list[RecordError] = []
+        latest: datetime | None = None
+        for row in rows:
+            record_id = str(row["Id"])
+            try:
+                company = companies.get(record_id)
+                if isinstance(company, RecordDataError):
+                    raise company
+                contact = source.translator.to_contact(
+                    record_id, row, company, deals.get(record_id, ())
+                )
+            except RecordDataError as exc:
+                skipped.append(
+                    RecordError(
+                        record_id=record_id,
+                        message=str(exc),
+                        code="UNUSABLE_VALUE",
+                        field=exc.crm_field,
+                    )
+                )
+                continue
+            contacts.append(self._owned(contact))
+            self.flags.put(
+                record_id,
+                flag_engagements(
+                    record_id, row, self.mapping.engagement.flags, _datetime(row.get(CREATED))
+                ),
+            )
+            stamp = _datetime(row.get(MODSTAMP))
+            if stamp is not None and (latest is None or stamp > latest):
+                latest = stamp
+        return ContactPage(
+            contacts=contacts,
+            skipped=skipped,
+            cursor=cursor.model_dump_json(exclude_none=True),
+            max_updated_at=latest,
+        )
+
+    # --- owners that mean "nobody yet" ---
+
+    def _unassigned(self, owner_id: str | None) -> bool:
+        if not owner_id:
+            return True
+        settings = self.settings
+        if settings.queues_are_unassigned and owner_id.startswith(QUEUE_PREFIX):
+            return True
+        nobody = {i[:15] for i in settings.unassigned_owner_ids}
+        if settings.integration_user_is_unassigned and self.client.user_id:
+            nobody.add(self.client.user_id[:15])
+        return owner_id[:15] in nobody
+
+    def _owned(self, contact: Contact) -> Contact:
+        """The contact with placeholder owners (queue, API user, default owner) read as None."""
+        update: dict[str, Any] = {}
+        if contact.owner_id and self._unassigned(contact.owner_id):
+            update["owner_id"] = None
+        company = contact.company
+        if company is not None and company.owner_id and self._unassigned(company.owner_id):
+            update["company"] = company.model_copy(update={"owner_id": None})
+        return contact.model_copy(update=update) if update else contact
+
+    def _account_companies(
+        self, source: PersonSource, rows: list[dict[str, Any]]
+    ) -> dict[str, Company | RecordDataError]:
+        assert source.account_reference is not None
+        relationship = relationship_of(source.account_reference)
+        out: dict[str, Company | RecordDataError] = {}
+        for row in rows:
+            account_id = row.get(source.account_reference)
+            if not account_id:
+                continue
+            try:
+                out[str(row["Id"])] = _normalised(
+                    source.translator.to_company(str(account_id), soql.parent(row, relationship))
+                )
+            except RecordDataError as exc:
+                out[str(row["Id"])] = exc
+        return out
+
+    def _lead_companies(
+        self, source: PersonSource, rows: list[dict[str, Any]]
+    ) -> dict[str, Company | RecordDataError]:
+        name_field = self.settings.lead_company_fields.get(CompanyField.NAME)
+        matches = (
+            self._accounts_named(
+                [_company_name(row.get(name_field)) or "" for row in rows if name_field]
+            )
+            if self.settings.match_leads_to_accounts and name_field
+            else {}
+        )
+        out: dict[str, Company | RecordDataError] = {}
+        for row in rows:
+            record_id = str(row["Id"])
+            try:
+                own = _normalised(source.translator.to_company(f"lead:{record_id}", row))
+            except RecordDataError as exc:
+                out[record_id] = exc
+                continue
+            own = own.model_copy(update={"name": _company_name(own.name)})
+            matched = matches.get((own.name or "").casefold()) if own.name else None
+            if matched is not None:
+                # The Account wins where it knows something; the Lead fills the gaps.
+                known = {k: v for k, v in matched.model_dump().items() if v is not None}
+                own = own.model_copy(update=known)
+            # The Lead's address is the person's: without a name or firmographics there is no
+            # company to speak of, only a form that asked none of it.
+            if any(
+                value is not None
+                for value in (own.name, own.domain, own.employees, own.annual_revenue)
+            ):
+                out[record_id] = own
+        return out
+
+    def _accounts_named(self, names: Sequence[str]) -> dict[str, Company]:
+        """Accounts whose Name equals one of `names` (case-insensitively, as SOQL compares);
+        a name two Accounts share matches neither, since guessing would misroute the lead."""
+        wanted = sorted({name for name in names if name}, key=str.casefold)
+        if not wanted:
+            return {}
+        account_fields = soql.unique(["Id", "Name", *self.mapping.account.values()])
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+        def build(chunk: list[str]) -> str:
+            return soql.select("Account", account_fields, "Name IN {names}", names=chunk)
+
+        for _, query in soql.in_chunks(
+            wanted, build, self.client.query_url_length, self.settings.max_query_url_bytes
+        ):
+            for records in self.client.query_pages(query, action="match Leads to Accounts"):
+                for record in records:
+                    row = soql.flatten(record)
+                    found[str(row.get("Name") or "").casefold()].append(row)
+        out: dict[str, Company] = {}
+        for key, rows in found.items():
+            if len(rows) != 1:
+                continue
+            try:
+                out[key] = _normalised(
+                    self.account_translator.to_company(str(rows[0]["Id"]), rows[0])
+                )
+            except RecordDataError:
+                continue
+        return out
+
+    def _deals(self, contact_ids: Sequence[str]) -> dict[str, list[Deal]]:
+        """Opportunities of these Contacts through their contact roles, in bulk."""
+        fields = [
+            "ContactId",
+            "OpportunityId",
+            "Opportunity.IsClosed",
+            "Opportunity.IsWon",
+            "Opportunity.Amount",
+            "Opportunity.CloseDate",
+        ]
+
+        def build(chunk: list[str]) -> str:
+            return soql.select("OpportunityContactRole", fields, "ContactId IN {ids}", ids=chunk)
+
+        out: dict[str, dict[str, Deal]] = defaultdict(dict)
+        for _, query in soql.in_chunks(
+            list(contact_ids),
+            build,
+            self.client.query_url_length,
+            self.settings.max_query_url_bytes,
+        ):
+            for records in self.client.query_pages(query, action="read opportunities"):
+                for record in records:
+                    row = soql.flatten(record)
+                    deal = _deal(row)
+                    if deal is not None:
+                        out[str(row["ContactId"])][deal.id] = deal
+        return {contact: list(deals.values()) for contact, deals in out.items()}
+
+    # --- owners ---
+
+    def owners(self) -> list[Owner]:
+        query = soql.select(
+            "User", ["Id", "Name", "Email", "IsActive"], "UserType = {kind}", "Id", kind="Standard"
+        )
+        owners: list[Owner] = []
+        for records in self.client.query_pages(query, action="list Salesforce users"):
+            for record in records:
+                owners.append(
+                    Owner(
+                        id=str(record["Id"]),
+                        name=record.get("Name"),
+                        email=record.get("Email"),
+                        active=_bool(record.get("IsActive"), default=True),
+                    )
+                )
+        return owners
+
+
+def _normalised(company: Company) -> Company:
+    domain = website_domain(company.domain)
+    return company if domain == company.domain else company.model_copy(update={"domain": domain})
+
+
+def _datetime(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_datetime(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _bool(value: Any, default: bool = False) -> bool:
+    if value in (None, ""):
+        return default
+    try:
+        return parse_bool(value)
+    except ValueError:
+        return default
+
+
+def _deal(row: Mapping[str, Any]) -> Deal | None:
+    opportunity_id = row.get("OpportunityId")
+    if not opportunity_id:
+        return None
+    closed = _bool(row.get("Opportunity.IsClosed"))
+    won = _bool(row.get("Opportunity.IsWon"))
+    status = DealStatus.WON if won else DealStatus.LOST if closed else DealStatus.OPEN
+    amount_raw = row.get("Opportunity.Amount")
+    try:
+        amount = None if amount_raw in (None, "") else parse_number(amount_raw)
+    except (ValueError, TypeError):
+        amount = None
+    return Deal(
+        id=str(opportunity_id),
+        status=status,
+        amount=amount,
+        closed_at=_datetime(row.get("Opportunity.CloseDate")) if closed else None,
+    )

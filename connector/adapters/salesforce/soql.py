@@ -1,0 +1,100 @@
+"""Building SOQL: every value goes through simple-salesforce's `format_soql`, which quotes and
+escapes it (quotes, backslashes, newlines...), so no CRM data can change a query's meaning.
+Object and field names come from the validated mapping and are inserted as `:literal`.
+
+Id and name lists are split so each query URL stays within Salesforce's limit (16,384 bytes
+for URI plus headers on a REST call; SOQL itself allows 100,000 characters), never one query
+per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote_plus
+
+from simple_salesforce.format import format_soql, quote_soql_value
+
+_COMMA = len(quote_plus(","))
+
+
+def select(
+    object_name: str,
+    fields: Iterable[str],
+    where: str = "",
+    order_by: str = "",
+    **values: Any,
+) -> str:
+    """`SELECT fields FROM object [WHERE ...] [ORDER BY ...]`; `where` is a format_soql template
+    whose `{name}` placeholders are filled, escaped, from `values`."""
+    template = "SELECT {fields:literal} FROM {object:literal}"
+    if where:
+        template += f" WHERE {where}"
+    if order_by:
+        template += " ORDER BY {order:literal}"
+    return format_soql(
+        template, fields=", ".join(unique(fields)), object=object_name, order=order_by, **values
+    )
+
+
+def count(object_name: str, where: str = "", **values: Any) -> str:
+    template = "SELECT COUNT() FROM {object:literal}"
+    if where:
+        template += f" WHERE {where}"
+    return format_soql(template, object=object_name, **values)
+
+
+def unique(names: Iterable[str]) -> list[str]:
+    """Field names once each, first occurrence first (SOQL rejects duplicates)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            out.append(name)
+    return out
+
+
+def in_chunks(
+    values: Sequence[str],
+    build: Callable[[list[str]], str],
+    measure: Callable[[str], int],
+    budget: int,
+) -> Iterator[tuple[list[str], str]]:
+    """Split `values` into the fewest queries `build(chunk)` whose `measure` (URL length) stays
+    within `budget`; yields each chunk with its query. A single value too long for the budget
+    still gets its own query (Salesforce then answers for it)."""
+    if not values:
+        return
+    fixed = measure(build([]))
+    chunk: list[str] = []
+    size = fixed
+    for value in values:
+        cost = len(quote_plus(quote_soql_value(value))) + _COMMA
+        if chunk and size + cost > budget:
+            yield chunk, build(chunk)
+            chunk, size = [], fixed
+        chunk.append(value)
+        size += cost
+    if chunk:
+        yield chunk, build(chunk)
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A REST record as `{"Field": v, "Parent.Field": v}`, the way Bulk API CSV names columns,
+    so REST and Bulk reads translate the same way."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "attributes":
+            continue
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def parent(record: Mapping[str, Any], relationship: str) -> dict[str, Any]:
+    """The fields of a flattened record's parent (`Account.Name` -> `Name`)."""
+    start = f"{relationship}."
+    return {key[len(start) :]: value for key, value in record.items() if key.startswith(start)}

@@ -1,0 +1,315 @@
+"""Writing back: field updates through sObject Collections, and follow-up Tasks.
+
+Updates: PATCH /composite/sobjects, 200 records per call, `allOrNone=false` so one bad record
+never holds back the rest. Only the fields given (already diffed by the plan) are sent. A
+collection may mix object types (processed in chunks per type, at most 10), so Leads and
+Contacts share calls, Leads first. Records refused with UNABLE_TO_LOCK_ROW (another
+transaction held the row) are sent again with backoff; other per-record errors come back as
+`RecordError`s with Salesforce's own message.
+
+Assignment rules: Salesforce applies a Lead's active assignment rules on every REST create or
+update unless the request carries `Sforce-Auto-Assign: FALSE` (REST API Developer Guide,
+"Assignment Rule Header"; default TRUE). So every write says FALSE, except owner changes when
+the mapping sets `fire_assignment_rules: true`; those travel in their own calls with TRUE.
+
+Tasks are idempotent by their TaskSpec key, stored in the mapping's `tasks.key_field` (an
+External ID, Unique text field): existing keys are looked up with one IN query per chunk before
+anything is created, and again after any create whose outcome is unknown (5xx, timeout, dropped
+connection), so neither a re-run nor a crash between creating and recording makes a second task.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.errors import CrmUnavailableError
+from connector.adapters.retry import RetryPolicy
+from connector.adapters.salesforce import soql
+from connector.adapters.salesforce.client import (
+    COLLECTIONS_CREATE,
+    COLLECTIONS_UPDATE,
+    SalesforceClient,
+)
+from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.mapping.crm_schema import SalesforceMapping
+
+BATCH_SIZE = 200  # sObject Collections' maximum
+LOCKED = "UNABLE_TO_LOCK_ROW"
+DUPLICATE = "DUPLICATE_VALUE"
+SUBJECT_LENGTH = 255
+DESCRIPTION_LENGTH = 32_000
+AUTO_ASSIGN = "Sforce-Auto-Assign"
+
+
+def salesforce_value(value: Any) -> Any:
+    """A domain value as Salesforce's JSON expects it (datetimes in UTC with milliseconds)."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return value
+
+
+@dataclass
+class _Pending:
+    """One record of a collection call and what it stands for."""
+
+    key: str  # the contact id of an update, the task key of a task
+    body: dict[str, Any]
+    person: str = ""  # the contact a task is for: rejects are reported against it
+
+
+def _batches(items: Sequence[_Pending]) -> Iterator[list[_Pending]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield list(items[start : start + BATCH_SIZE])
+
+
+def _merged(updates: Sequence[ContactUpdate]) -> list[ContactUpdate]:
+    """One update per record (Salesforce refuses a collection naming an id twice; later changes
+    win), Leads first so a mixed collection is processed in two chunks, not many."""
+    by_id: dict[str, ContactUpdate] = {}
+    for update in updates:
+        known = by_id.get(update.contact_id)
+        if known is not None:
+            update = known.model_copy(
+                update={
+                    "changes": {**known.changes, **update.changes},
+                    "previous": {**update.previous, **known.previous},
+                    "reasons": (*known.reasons, *update.reasons),
+                }
+            )
+        by_id[update.contact_id] = update
+    lead = KEY_PREFIXES["Lead"]
+    return sorted(by_id.values(), key=lambda u: (u.contact_id[:3] != lead, u.contact_id))
+
+
+def _error(result: dict[str, Any]) -> tuple[str, str, str | None]:
+    errors = result.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    fields = first.get("fields") or []
+    return (
+        str(first.get("statusCode") or "UNKNOWN"),
+        str(first.get("message") or "refused without a message"),
+        str(fields[0]) if fields else None,
+    )
+
+
+class Writer:
+    def __init__(
+        self,
+        client: SalesforceClient,
+        mapping: SalesforceMapping,
+        settings: SalesforceSettings,
+        people: PersonReader,
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.settings = settings
+        self.people = people
+        self._random = random.Random()
+
+    # --- pacing of per-record retries ---
+
+    def _backoff(self, attempt: int) -> None:
+        policy: RetryPolicy = self.settings.retry
+        wait = min(policy.max_wait, policy.initial_wait * 2**attempt)
+        self.client.sleep(wait + self._random.uniform(0, policy.jitter))
+
+    # --- updates ---
+
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        translators = {source.name: source.translator for source in self.people.sources}
+        rejected: list[RecordError] = []
+        applied: list[str] = []
+        quiet: list[_Pending] = []  # never fire assignment rules
+        firing: list[_Pending] = []  # owner changes, when the mapping says to fire them
+        for update in _merged(updates):
+            object_name = object_of(update.contact_id)
+            if object_name is None:
+                rejected.append(
+                    RecordError(
+                        record_id=update.contact_id,
+                        code="UNKNOWN_OBJECT",
+                        message="the id is neither a Lead (00Q) nor a Contact (003)",
+                    )
+                )
+                continue
+            fields = translators[object_name].to_crm(update)
+            owner_field = self.people.owner_field(object_name)
+            if owner_field and owner_field in fields and fields[owner_field] is None:
+                del fields[owner_field]  # a Salesforce record always has an owner
+            if not fields:
+                applied.append(update.contact_id)
+                continue
+            body = {
+                "attributes": {"type": object_name},
+                "id": update.contact_id,
+                **{name: salesforce_value(value) for name, value in fields.items()},
+            }
+            owner_change = UpdatableField.OWNER_ID in update.changes
+            target = firing if owner_change and self.mapping.fire_assignment_rules else quiet
+            target.append(_Pending(update.contact_id, body))
+        result = WriteResult(applied=applied, rejected=rejected)
+        for pending, fire in ((quiet, False), (firing, True)):
+            for batch in _batches(pending):
+                result = result.merge(self._update_batch(batch, fire))
+        return result
+
+    def _update_batch(self, batch: list[_Pending], fire: bool) -> WriteResult:
+        headers = {AUTO_ASSIGN: "TRUE" if fire else "FALSE"}
+        applied: list[str] = []
+        rejected: list[RecordError] = []
+        attempt = 0
+        while batch:
+            results = self.client.rest(
+                COLLECTIONS_UPDATE,
+                "composite/sobjects",
+                method="PATCH",
+                body={"allOrNone": False, "records": [item.body for item in batch]},
+                headers=headers,
+                records=len(batch),
+                action=f"update {len(batch)} Salesforce records",
+            )
+            locked: list[_Pending] = []
+            for item, outcome in zip(batch, results, strict=True):
+                if outcome.get("success"):
+                    applied.append(item.key)
+                    continue
+                code, message, field = _error(outcome)
+                if code == LOCKED and attempt + 1 < self.settings.retry.max_attempts:
+                    locked.append(item)
+                else:
+                    rejected.append(
+                        RecordError(record_id=item.key, message=message, code=code, field=field)
+                    )
+            batch = locked
+            if batch:
+                self._backoff(attempt)
+                attempt += 1
+        return WriteResult(applied=applied, rejected=rejected)
+
+    # --- tasks ---
+
+    def existing_tasks(self, keys: Sequence[str]) -> dict[str, str]:
+        """Task id per key already in Salesforce, looked up in bulk."""
+        key_field = self.mapping.tasks.key_field
+        task_object = self.mapping.tasks.object
+        found: dict[str, str] = {}
+
+        def build(chunk: list[str]) -> str:
+            return soql.select(
+                task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
+            )
+
+        for _, query in soql.in_chunks(
+            list(keys), build, self.client.query_url_length, self.settings.max_query_url_bytes
+        ):
+            for records in self.client.query_pages(query, action="look up existing tasks"):
+                for record in records:
+                    key = record.get(key_field)
+                    if key:
+                        found[str(key)] = str(record["Id"])
+        return found
+
+    def _task_body(self, spec: TaskSpec) -> dict[str, Any]:
+        tasks = self.mapping.tasks
+        body: dict[str, Any] = {
+            "attributes": {"type": tasks.object},
+            "WhoId": spec.contact_id,
+            "Subject": spec.subject[:SUBJECT_LENGTH],
+            "Description": spec.body[:DESCRIPTION_LENGTH],
+            "ActivityDate": spec.due_at.date().isoformat(),
+            "Priority": tasks.priority[spec.priority],
+            "Status": tasks.status,
+            tasks.key_field: spec.key,
+        }
+        if spec.owner_id:
+            body["OwnerId"] = spec.owner_id
+        return body
+
+    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
+        specs = {spec.key: spec for spec in tasks}  # one task per key, whatever the input
+        existing = self.existing_tasks(list(specs))
+        result = WriteResult(created_ids=dict(existing), already_existed=list(existing))
+        todo = [
+            _Pending(key, self._task_body(spec), spec.contact_id)
+            for key, spec in specs.items()
+            if key not in existing
+        ]
+        for batch in _batches(todo):
+            result = result.merge(self._create_batch(batch))
+        return result
+
+    def _create_batch(self, batch: list[_Pending]) -> WriteResult:
+        headers = {AUTO_ASSIGN: "FALSE"}
+        created: dict[str, str] = {}
+        existed: list[str] = []
+        rejected: list[RecordError] = []
+        once = RetryPolicy(**{**self.settings.retry.model_dump(), "max_attempts": 1})
+        attempt = 0
+        while batch:
+            try:
+                results = self.client.rest(
+                    COLLECTIONS_CREATE,
+                    "composite/sobjects",
+                    method="POST",
+                    body={"allOrNone": False, "records": [item.body for item in batch]},
+                    headers=headers,
+                    records=len(batch),
+                    action=f"create {len(batch)} Salesforce tasks",
+                    policy=once,
+                )
+            except CrmUnavailableError:
+                # The outcome is unknown: the tasks may exist now. Look before trying again.
+                attempt += 1
+                if attempt >= self.settings.retry.max_attempts:
+                    raise
+                self._backoff(attempt - 1)
+                landed = self.existing_tasks([item.key for item in batch])
+                created.update(landed)
+                batch = [item for item in batch if item.key not in landed]
+                continue
+            retry: list[_Pending] = []
+            duplicates: list[_Pending] = []
+            for item, outcome in zip(batch, results, strict=True):
+                if outcome.get("success"):
+                    created[item.key] = str(outcome.get("id"))
+                    continue
+                code, message, field = _error(outcome)
+                if code == DUPLICATE:
+                    duplicates.append(item)
+                elif code == LOCKED and attempt + 1 < self.settings.retry.max_attempts:
+                    retry.append(item)
+                else:
+                    rejected.append(_task_rejected(item, code, message, field))
+            if duplicates:
+                # The key exists (a concurrent run, or an earlier attempt that landed).
+                landed = self.existing_tasks([item.key for item in duplicates])
+                for item in duplicates:
+                    if item.key in landed:
+                        created[item.key] = landed[item.key]
+                        existed.append(item.key)
+                    else:
+                        rejected.append(
+                            _task_rejected(item, DUPLICATE, "the task key is taken", None)
+                        )
+            batch = retry
+            if batch:
+                self._backoff(attempt)
+                attempt += 1
+        return WriteResult(
+            applied=list(created), created_ids=created, already_existed=existed, rejected=rejected
+        )
+
+
+def _task_rejected(item: _Pending, code: str, message: str, field: str | None) -> RecordError:
+    """A refused task, reported against its contact with the key that names the task."""
+    return RecordError(
+        record_id=item.person, message=f"task {item.key}: {message}", code=code, field=field
+    )

@@ -1,0 +1,242 @@
+"""Owners (`/crm/v3/owners`) and the properties API (`/crm/v3/properties`): the schema side of
+the portal that adapters read to validate mappings and to provision missing custom fields.
+
+Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, `archived`);
+`GET /crm/v3/owners/{id}?idProperty=userId` looks an owner up by user id. Properties: list (the
+`CollectionResponsePropertyNoPaging` shape), read one, create (201 `ModelProperty`; an existing
+name is a 409), batch read, groups list/read/create (201 `PropertyGroup`). The SDK calls the
+owners list as `/crm/v3/owners/` with a trailing slash; the router ignores trailing slashes.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from connector.sandbox.common.http import Request, Response, Router
+from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.properties import (
+    FIELD_TYPES,
+    PROPERTY_NAME,
+    PROPERTY_TYPES,
+    Option,
+    PropertyCreateBody,
+    PropertyDef,
+    PropertyGroup,
+    PropertyGroupCreateBody,
+    PropertyRegistry,
+    format_datetime,
+)
+from connector.sandbox.hubspot.state import (
+    CrmState,
+    flag,
+    guarded,
+    int_param,
+    json_object,
+    object_type_of,
+    record_id,
+)
+
+OWNERS_DEFAULT_LIMIT = 100
+OWNERS_MAX_LIMIT = 500
+
+
+def _model_error(exc: ValidationError) -> errors.HubSpotError:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return errors.invalid_json(f"{where}: {first['msg']}")
+
+
+class MetaApi:
+    def __init__(self, crm: CrmState) -> None:
+        self.crm = crm
+
+    def register(self, router: Router) -> None:
+        props = "/crm/v3/properties/{object_type}"
+        routes = [
+            ("GET", "/crm/v3/owners", self.owners),
+            ("GET", "/crm/v3/owners/{owner_id}", self.owner),
+            ("GET", props + "/groups", self.groups),
+            ("POST", props + "/groups", self.create_group),
+            ("GET", props + "/groups/{group_name}", self.group),
+            ("POST", props + "/batch/read", self.batch_read_properties),
+            ("GET", props, self.properties),
+            ("POST", props, self.create_property),
+            ("GET", props + "/{property_name}", self.property),
+        ]
+        for method, pattern, handler in routes:
+            router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
+
+    def _registry(self, request: Request) -> PropertyRegistry:
+        return self.crm.store.catalog[object_type_of(request).name]
+
+    # ---- owners -------------------------------------------------------------------------------
+    def owners(self, request: Request) -> Response:
+        limit = max(1, min(int_param(request, "limit", OWNERS_DEFAULT_LIMIT), OWNERS_MAX_LIMIT))
+        listing = self.crm.owners.listing(
+            archived=flag(request, "archived"), email=request.param("email")
+        )
+        after = request.param("after")
+        start = 0
+        if after:
+            after_id = record_id(after)
+            if after_id is None:
+                raise errors.validation(f"after must be an owner id; got {after}")
+            start = next(
+                (i for i, owner in enumerate(listing) if owner.id >= after_id), len(listing)
+            )
+        page = listing[start : start + limit]
+        body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
+        if start + limit < len(listing):
+            next_after = str(listing[start + limit].id)
+            body["paging"] = {
+                "next": {
+                    "after": next_after,
+                    "link": f"{self.crm.base_url(request)}/crm/v3/owners/"
+                    f"?limit={limit}&after={next_after}",
+                }
+            }
+        return Response(200, body, records_read=len(page))
+
+    def owner(self, request: Request) -> Response:
+        number = record_id(request.path_params["owner_id"])
+        if number is None:
+            raise errors.not_found()
+        by_user = (request.param("idProperty") or "id") == "userId"
+        found = self.crm.owners.by_user_id(number) if by_user else self.crm.owners.get(number)
+        if found is None or found.archived != flag(request, "archived"):
+            raise errors.not_found()
+        return Response(200, found.to_api(), records_read=1)
+
+    # ---- properties ---------------------------------------------------------------------------
+    def properties(self, request: Request) -> Response:
+        registry = self._registry(request)
+        if flag(request, "archived"):
+            return Response(200, {"results": []})  # nothing is ever archived here
+        results = [definition.to_api() for definition in registry.all()]
+        return Response(200, {"results": results}, records_read=len(results))
+
+    def property(self, request: Request) -> Response:
+        registry = self._registry(request)
+        definition = registry.get(request.path_params["property_name"])
+        if definition is None:
+            raise errors.not_found(
+                f"Property {request.path_params['property_name']} does not exist"
+            )
+        return Response(200, definition.to_api(), records_read=1)
+
+    def batch_read_properties(self, request: Request) -> Response:
+        registry = self._registry(request)
+        started = self.crm.store.now_ms()
+        inputs = json_object(request).get("inputs") or []
+        results = [
+            definition.to_api()
+            for item in inputs
+            if (definition := registry.get(str((item or {}).get("name", "")))) is not None
+        ]
+        body = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": format_datetime(started),
+            "completedAt": format_datetime(self.crm.store.now_ms()),
+        }
+        return Response(200, body, records_read=len(results))
+
+    def create_property(self, request: Request) -> Response:
+        registry = self._registry(request)
+        try:
+            body = PropertyCreateBody.model_validate(json_object(request))
+        except ValidationError as exc:
+            raise _model_error(exc) from None
+        if body.type not in PROPERTY_TYPES:
+            raise errors.validation(
+                f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
+            )
+        if body.field_type not in FIELD_TYPES:
+            raise errors.validation(
+                f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
+            )
+        if not PROPERTY_NAME.match(body.name):
+            raise errors.validation(
+                f"Property name {body.name} must start with a lowercase letter "
+                "and use only a-z, 0-9 and _"
+            )
+        if registry.group(body.group_name) is None:
+            raise errors.validation(f"Property group {body.group_name} does not exist")
+        if registry.get(body.name) is not None:
+            raise errors.HubSpotError(
+                409,
+                errors.error_body(
+                    f"Property named '{body.name}' already exists.",
+                    "OBJECT_ALREADY_EXISTS",
+                    context={"name": [body.name]},
+                ),
+            )
+        options = tuple(
+            Option(
+                option.value, option.label, option.display_order, option.hidden, option.description
+            )
+            for option in body.options
+        )
+        if body.type == "enumeration" and not options and not body.external_options:
+            raise errors.validation("An enumeration property needs at least one option")
+        if body.type == "bool" and not options:
+            options = (Option("true", "Yes", 0), Option("false", "No", 1))
+        now = format_datetime(self.crm.store.now_ms())
+        definition = registry.add(
+            PropertyDef(
+                name=body.name,
+                label=body.label,
+                type=body.type,
+                field_type=body.field_type,
+                group_name=body.group_name,
+                description=body.description,
+                options=options,
+                hubspot_defined=False,
+                has_unique_value=body.has_unique_value,
+                referenced_object_type=body.referenced_object_type,
+                external_options=body.external_options,
+                display_order=body.display_order,
+                form_field=body.form_field,
+                hidden=body.hidden,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return Response(201, definition.to_api(), records_written=1)
+
+    def groups(self, request: Request) -> Response:
+        registry = self._registry(request)
+        results = [group.to_api() for group in registry.groups()]
+        return Response(200, {"results": results}, records_read=len(results))
+
+    def group(self, request: Request) -> Response:
+        registry = self._registry(request)
+        found = registry.group(request.path_params["group_name"])
+        if found is None:
+            raise errors.not_found(
+                f"Property group {request.path_params['group_name']} does not exist"
+            )
+        return Response(200, found.to_api(), records_read=1)
+
+    def create_group(self, request: Request) -> Response:
+        registry = self._registry(request)
+        try:
+            body = PropertyGroupCreateBody.model_validate(json_object(request))
+        except ValidationError as exc:
+            raise _model_error(exc) from None
+        if not PROPERTY_NAME.match(body.name):
+            raise errors.validation(
+                f"Group name {body.name} must start with a lowercase letter "
+                "and use only a-z, 0-9 and _"
+            )
+        if registry.group(body.name) is not None:
+            raise errors.HubSpotError(
+                409,
+                errors.error_body(
+                    f"Property group named '{body.name}' already exists.",
+                    "OBJECT_ALREADY_EXISTS",
+                    context={"name": [body.name]},
+                ),
+            )
+        group = registry.add_group(PropertyGroup(body.name, body.label, body.display_order))
+        return Response(201, group.to_api(), records_written=1)

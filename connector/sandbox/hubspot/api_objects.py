@@ -1,0 +1,573 @@
+"""CRM v3 object endpoints: list, get, create, update, archive, batch read/create/update/upsert/
+archive and search, for every object type in `objects.OBJECT_TYPES`.
+
+Behaviour follows "Using Object APIs" (developers.hubspot.com/docs/api-reference/latest/crm/
+using-object-apis) and the SDK's response models:
+- list: `limit` (default 10, at most 100), `after` = the id of the next record, and an absolute
+  `paging.next.link`; no `paging` on the last page (the SDK's `fetch_all` stops on that);
+- batches: at most 100 inputs (101 → 400 "The maximum number of inputs supported in a batch is
+  100..."); missing records in batch read/update are reported in one OBJECT_NOT_FOUND error
+  ("Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are
+  valid.", context `ids`) of a 207 answer while the rest succeeds;
+- batch create: a bad input fails the whole batch unless every input carries an
+  `objectWriteTraceId`, which turns on multi-status (201 → 207 with per-input errors);
+- duplicate contact e-mail: 409 CONFLICT "Contact already exists. Existing ID: N".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from connector.sandbox.common.http import Request, Response, Router
+from connector.sandbox.hubspot import errors, records
+from connector.sandbox.hubspot.associations import association_type
+from connector.sandbox.hubspot.objects import (
+    CONTACTS,
+    OBJECT_TYPES,
+    ObjectType,
+    resolve_object_type,
+)
+from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
+from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
+from connector.sandbox.hubspot.state import (
+    BATCH_LIMIT,
+    HISTORY_LIMIT,
+    CrmState,
+    batch_body,
+    batch_inputs,
+    flag,
+    guarded,
+    int_param,
+    json_object,
+    object_type_of,
+    record_id,
+)
+from connector.sandbox.hubspot.store import Table
+
+LIST_DEFAULT_LIMIT = 10
+LIST_MAX_LIMIT = 100
+#: Route names (method + path) of the batch writes that honour PARTIAL_BATCH fault injection.
+PARTIAL_BATCH_ACTIONS = ("create", "update", "upsert")
+
+ObjectHandler = Callable[[ObjectType, Request], Response]
+
+
+def _not_found_message(object_type: ObjectType) -> str:
+    return (
+        f"Could not get some {object_type.upper} objects, they may be deleted or not exist. "
+        "Check that ids are valid."
+    )
+
+
+def _injected_failure(context: dict[str, list[str]]) -> dict[str, object]:
+    """A per-input error for the PARTIAL_BATCH fault. HubSpot documents no transient per-record
+    error, so the emulator says plainly that this one is injected."""
+    return errors.standard_error(
+        "Injected partial batch failure (sandbox fault); the input was not processed. Retry it.",
+        "INTERNAL_ERROR",
+        context,
+    )
+
+
+class ObjectsApi:
+    def __init__(self, crm: CrmState) -> None:
+        self.crm = crm
+
+    # ---- routing ----------------------------------------------------------------------------
+    def register(self, router: Router) -> list[str]:
+        """Register every route; returns the names of the batch writes (PARTIAL_BATCH-aware)."""
+        table: list[tuple[str, str, ObjectHandler]] = [
+            ("POST", "/batch/read", self.batch_read),
+            ("POST", "/batch/create", self.batch_create),
+            ("POST", "/batch/update", self.batch_update),
+            ("POST", "/batch/upsert", self.batch_upsert),
+            ("POST", "/batch/archive", self.batch_archive),
+            ("POST", "/search", self.search),
+            ("GET", "", self.list),
+            ("POST", "", self.create),
+            ("GET", "/{object_id}", self.get),
+            ("PATCH", "/{object_id}", self.update),
+            ("DELETE", "/{object_id}", self.archive),
+        ]
+        batch_names: list[str] = []
+        prefixes = [(f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES]
+        prefixes.append(("/crm/v3/objects/{object_type}", None))
+        for prefix, object_type in prefixes:
+            for method, suffix, handler in table:
+                pattern = prefix + suffix
+                name = f"{method} {pattern}"
+                router.add(method, pattern, self._bind(handler, object_type), name=name)
+                if (
+                    suffix.startswith("/batch/")
+                    and suffix.rsplit("/", 1)[1] in PARTIAL_BATCH_ACTIONS
+                ):
+                    batch_names.append(name)
+        return batch_names
+
+    def _bind(
+        self, handler: ObjectHandler, object_type: ObjectType | None
+    ) -> Callable[[Request], Response]:
+        def run(request: Request) -> Response:
+            kind = object_type if object_type is not None else object_type_of(request)
+            return handler(kind, request)
+
+        return guarded(self.crm, run)
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def _table(self, object_type: ObjectType) -> Table:
+        return self.crm.store.table(object_type)
+
+    def _locate(
+        self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
+    ) -> int | None:
+        if id_property and id_property != "hs_object_id":
+            definition = table.registry.get(id_property)
+            unique = definition is not None and (
+                definition.has_unique_value
+                or (table.object_type is CONTACTS and id_property == "email")
+            )
+            if not unique:
+                raise errors.validation(f"{id_property} is not a unique identifier property")
+            row = table.find_unique(id_property, raw_id)
+        else:
+            number = record_id(raw_id)
+            row = table.row_of(number) if number is not None else None
+        if row is None or table.is_archived(row) != archived:
+            return None
+        return row
+
+    def _association_types(self, request: Request) -> list[ObjectType]:
+        found: list[ObjectType] = []
+        for name in split_names(request.params("associations")):
+            other = resolve_object_type(name)
+            if other is None:
+                raise errors.validation(f"Unable to infer object type from: {name}")
+            if other not in found:
+                found.append(other)
+        return found
+
+    def _associations(
+        self, table: Table, row: int, kinds: Sequence[ObjectType]
+    ) -> dict[str, object]:
+        record = table.ids[row]
+        out: dict[str, object] = {}
+        for other in kinds:
+            results: list[dict[str, str]] = []
+            for to_id, type_ids in self.crm.graph.targets(table.object_type, record, other):
+                for type_id in type_ids:
+                    kind = association_type(table.object_type, other, type_id)
+                    results.append(
+                        {"id": str(to_id), "type": kind.v3_name if kind else str(type_id)}
+                    )
+            if results:
+                out[other.name] = {"results": results}
+        return out
+
+    def _render(
+        self,
+        projection: Projection,
+        row: int,
+        *,
+        history: Sequence[str] = (),
+        associations: Sequence[ObjectType] = (),
+    ) -> dict[str, object]:
+        body = projection.record(row)
+        if history:
+            body["propertiesWithHistory"] = records.with_history(projection, row, history)
+        if associations:
+            linked = self._associations(projection.table, row, associations)
+            if linked:
+                body["associations"] = linked
+        return body
+
+    def _check_email(
+        self, table: Table, prepared: records.Prepared, row: int | None = None
+    ) -> None:
+        if table.object_type is not CONTACTS:
+            return
+        email = prepared.get("email")
+        if not isinstance(email, str):
+            return
+        existing = table.find_unique("email", email)
+        if existing is not None and existing != row:
+            raise errors.conflict(f"Contact already exists. Existing ID: {table.ids[existing]}")
+
+    def _resolve_associations(self, object_type: ObjectType, raw: Any) -> list[tuple[Any, int]]:
+        """Validate the `associations` of a create input: [(AssociationType, to id)]."""
+        if raw in (None, []):
+            return []
+        if not isinstance(raw, list):
+            raise errors.invalid_json("associations must be a list")
+        resolved: list[tuple[Any, int]] = []
+        for item in raw:
+            item = item if isinstance(item, dict) else {}
+            to = item.get("to") if isinstance(item.get("to"), dict) else {}
+            to_id = record_id(to.get("id", ""))
+            for spec in item.get("types") or []:
+                type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+                number = record_id(type_id) if type_id is not None else None
+                kind = next(
+                    (
+                        found
+                        for other in OBJECT_TYPES
+                        if number is not None
+                        and (found := association_type(object_type, other, number)) is not None
+                    ),
+                    None,
+                )
+                if kind is None:
+                    raise errors.validation(
+                        f"association type id {type_id} doesn't exist from {object_type.singular}"
+                    )
+                target = self._table(kind.to_type)
+                target_row = target.row_of(to_id) if to_id is not None else None
+                if target_row is None or target.is_archived(target_row):
+                    raise errors.validation(
+                        f"No {kind.to_type.singular} with id {to.get('id')} exists to associate"
+                    )
+                resolved.append((kind, to_id))
+        return resolved
+
+    # ---- single-record endpoints ---------------------------------------------------------------
+    def list(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        history = split_names(request.params("propertiesWithHistory"))
+        if history:
+            limit = min(limit, HISTORY_LIMIT)
+        archived = flag(request, "archived")
+        after_raw = request.param("after")
+        start = 0
+        if after_raw:
+            after = record_id(after_raw)
+            if after is None:
+                raise errors.validation(f"after must be a record id; got {after_raw}")
+            start = table.first_row_at_or_after(after)
+        projection = Projection(table, split_names(request.params("properties")) or None)
+        kinds = self._association_types(request)
+        rows: list[int] = []
+        flags = table.archived
+        wanted = 1 if archived else 0
+        for row in range(start, len(table)):
+            if flags[row] == wanted:
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+        page, following = rows[:limit], rows[limit:]
+        body: dict[str, object] = {
+            "results": [
+                self._render(projection, row, history=history, associations=kinds) for row in page
+            ]
+        }
+        if following:
+            next_after = str(table.ids[following[0]])
+            query = {key: list(values) for key, values in request.query.items()}
+            query["after"] = [next_after]
+            link = f"{self.crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
+            body["paging"] = {"next": {"after": next_after, "link": link}}
+        return Response(200, body, records_read=len(page))
+
+    def get(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        row = self._locate(
+            table,
+            request.path_params["object_id"],
+            request.param("idProperty"),
+            flag(request, "archived"),
+        )
+        if row is None:
+            raise errors.not_found()
+        projection = Projection(table, split_names(request.params("properties")) or None)
+        body = self._render(
+            projection,
+            row,
+            history=split_names(request.params("propertiesWithHistory")),
+            associations=self._association_types(request),
+        )
+        return Response(200, body, records_read=1)
+
+    def create(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        body = json_object(request)
+        properties = body.get("properties")
+        if not isinstance(properties, dict):
+            raise errors.invalid_json("Missing required creator property 'properties'")
+        prepared = self._prepare(table, properties, creating=True)
+        self._check_email(table, prepared)
+        links = self._resolve_associations(object_type, body.get("associations"))
+        row = self._create_row(table, prepared, links)
+        projection = Projection(table, [*object_type.default_properties, *prepared])
+        return Response(201, projection.record(row), records_written=1)
+
+    def update(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        body = json_object(request)
+        properties = body.get("properties")
+        if not isinstance(properties, dict):
+            raise errors.invalid_json("Missing required creator property 'properties'")
+        row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
+        if row is None:
+            raise errors.not_found()
+        prepared = self._prepare(table, properties, creating=False)
+        self._check_email(table, prepared, row)
+        records.apply(table, row, prepared, self.crm.store.now_ms())
+        projection = Projection(table, [*object_type.default_properties, *prepared])
+        return Response(200, projection.record(row), records_written=1)
+
+    def archive(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        row = self._locate(table, request.path_params["object_id"], None)
+        if row is not None:
+            table.archive(row, self.crm.store.now_ms())
+        return Response(204, records_written=1 if row is not None else 0)
+
+    def _prepare(
+        self, table: Table, properties: dict[str, Any], *, creating: bool
+    ) -> records.Prepared:
+        try:
+            return records.prepare(table, properties, creating=creating)
+        except InvalidProperties as problem:
+            raise errors.property_validation(problem.problems) from None
+
+    def _create_row(
+        self, table: Table, prepared: records.Prepared, links: list[tuple[Any, int]]
+    ) -> int:
+        store = self.crm.store
+        new_id = store.next_id()
+        row = records.create(table, new_id, prepared, store.now_ms())
+        for kind, to_id in links:
+            self.crm.graph.add(kind, new_id, to_id)
+        return row
+
+    # ---- batch endpoints ------------------------------------------------------------------------
+    def batch_read(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        started = self.crm.store.now_ms()
+        body = json_object(request)
+        history = [str(name) for name in body.get("propertiesWithHistory") or []]
+        inputs = batch_inputs(body, HISTORY_LIMIT if history else BATCH_LIMIT)
+        id_property = body.get("idProperty")
+        archived = flag(request, "archived")
+        projection = Projection(table, [str(name) for name in body.get("properties") or []] or None)
+        results: list[dict[str, object]] = []
+        missing: list[str] = []
+        seen: set[int] = set()
+        for item in inputs:
+            raw = str((item or {}).get("id", ""))
+            row = self._locate(table, raw, id_property, archived)
+            if row is None:
+                missing.append(raw)
+            elif row not in seen:
+                seen.add(row)
+                results.append(self._render(projection, row, history=history))
+        problems = []
+        if missing:
+            problems.append(
+                errors.standard_error(
+                    _not_found_message(object_type), "OBJECT_NOT_FOUND", {"ids": missing}
+                )
+            )
+        status = 207 if problems else 200
+        return Response(
+            status,
+            batch_body(results, problems, started, self.crm.store.now_ms()),
+            records_read=len(results),
+        )
+
+    def batch_create(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        started = self.crm.store.now_ms()
+        inputs = batch_inputs(json_object(request))
+        traced = bool(inputs) and all(
+            isinstance(item, dict) and item.get("objectWriteTraceId") for item in inputs
+        )
+        problems: list[dict[str, object]] = []
+        accepted: list[tuple[records.Prepared, list[tuple[Any, int]]]] = []
+        emails_in_batch: dict[str, int] = {}
+        for index, item in enumerate(inputs):
+            item = item if isinstance(item, dict) else {}
+            trace = item.get("objectWriteTraceId")
+            context = {"objectWriteTraceId": [str(trace)]} if trace else {"index": [str(index)]}
+            if request.partial_failure and index % 2 == 1:
+                problems.append(_injected_failure(context))
+                continue
+            try:
+                properties = item.get("properties")
+                if not isinstance(properties, dict):
+                    raise errors.invalid_json("Missing required creator property 'properties'")
+                prepared = self._prepare(table, properties, creating=True)
+                self._check_email(table, prepared)
+                email = prepared.get("email") if object_type is CONTACTS else None
+                if isinstance(email, str):
+                    if email.lower() in emails_in_batch:
+                        raise errors.conflict(
+                            "Contact already exists in this batch: duplicate email"
+                        )
+                    emails_in_batch[email.lower()] = index
+                links = self._resolve_associations(object_type, item.get("associations"))
+            except errors.HubSpotError as failure:
+                if not traced:
+                    raise
+                problems.append(
+                    errors.standard_error(
+                        str(failure.body.get("message")),
+                        str(failure.body.get("category")),
+                        context,
+                        errors=failure.body.get("errors") or [],  # type: ignore[arg-type]
+                    )
+                )
+                continue
+            accepted.append((prepared, links))
+        results = []
+        for prepared, links in accepted:
+            row = self._create_row(table, prepared, links)
+            projection = Projection(table, [*object_type.default_properties, *prepared])
+            results.append(projection.record(row))
+        status = 207 if problems else 201
+        return Response(
+            status,
+            batch_body(results, problems, started, self.crm.store.now_ms()),
+            records_written=len(results),
+        )
+
+    def batch_update(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        store = self.crm.store
+        started = store.now_ms()
+        inputs = [
+            item if isinstance(item, dict) else {} for item in batch_inputs(json_object(request))
+        ]
+        ids = [str(item.get("id", "")) for item in inputs]
+        duplicates = sorted({value for value in ids if ids.count(value) > 1})
+        if duplicates:
+            raise errors.HubSpotError(
+                400,
+                errors.error_body(
+                    f"Duplicate IDs found in batch input: [{', '.join(duplicates)}]. "
+                    "IDs must be unique",
+                    "VALIDATION_ERROR",
+                    context={"ids": duplicates},
+                ),
+            )
+        prepared_inputs = []
+        for item in inputs:
+            properties = item.get("properties")
+            if not isinstance(properties, dict):
+                raise errors.invalid_json("Missing required creator property 'properties'")
+            prepared_inputs.append(self._prepare(table, properties, creating=False))
+        problems: list[dict[str, object]] = []
+        missing: list[str] = []
+        missing_traces: list[str] = []
+        results: list[dict[str, object]] = []
+        for index, (item, prepared) in enumerate(zip(inputs, prepared_inputs, strict=True)):
+            raw = str(item.get("id", ""))
+            if request.partial_failure and index % 2 == 1:
+                context = {"ids": [raw]}
+                if item.get("objectWriteTraceId"):
+                    context["objectWriteTraceId"] = [str(item["objectWriteTraceId"])]
+                problems.append(_injected_failure(context))
+                continue
+            row = self._locate(table, raw, item.get("idProperty"))
+            if row is None:
+                missing.append(raw)
+                if item.get("objectWriteTraceId"):
+                    missing_traces.append(str(item["objectWriteTraceId"]))
+                continue
+            self._check_email(table, prepared, row)
+            records.apply(table, row, prepared, store.now_ms())
+            projection = Projection(table, [*object_type.default_properties, *prepared])
+            results.append(projection.record(row))
+        if missing:
+            context = {"ids": missing}
+            if missing_traces:
+                context["objectWriteTraceId"] = missing_traces
+            problems.insert(
+                0,
+                errors.standard_error(_not_found_message(object_type), "OBJECT_NOT_FOUND", context),
+            )
+        status = 207 if problems else 200
+        return Response(
+            status,
+            batch_body(results, problems, started, store.now_ms()),
+            records_written=len(results),
+        )
+
+    def batch_upsert(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        store = self.crm.store
+        started = store.now_ms()
+        inputs = [
+            item if isinstance(item, dict) else {} for item in batch_inputs(json_object(request))
+        ]
+        plans: list[tuple[dict[str, Any], int | None, records.Prepared]] = []
+        for item in inputs:
+            properties = item.get("properties")
+            if not isinstance(properties, dict):
+                raise errors.invalid_json("Missing required creator property 'properties'")
+            id_property = item.get("idProperty")
+            raw = str(item.get("id", ""))
+            row = self._locate(table, raw, id_property)
+            values = dict(properties)
+            if row is None:
+                if not id_property or id_property == "hs_object_id":
+                    raise errors.validation(
+                        f"Cannot create {object_type.singular} {raw}: no idProperty"
+                    )
+                values.setdefault(id_property, raw)
+            prepared = self._prepare(table, values, creating=row is None)
+            plans.append((item, row, prepared))
+        problems: list[dict[str, object]] = []
+        results: list[dict[str, object]] = []
+        for index, (item, row, prepared) in enumerate(plans):
+            if request.partial_failure and index % 2 == 1:
+                problems.append(_injected_failure({"ids": [str(item.get("id", ""))]}))
+                continue
+            if row is None:
+                self._check_email(table, prepared)
+                row = self._create_row(table, prepared, [])
+                new = True
+            else:
+                self._check_email(table, prepared, row)
+                records.apply(table, row, prepared, store.now_ms())
+                new = False
+            record = Projection(table, [*object_type.default_properties, *prepared]).record(row)
+            record["new"] = new
+            results.append(record)
+        status = 207 if problems else 200
+        return Response(
+            status,
+            batch_body(results, problems, started, store.now_ms()),
+            records_written=len(results),
+        )
+
+    def batch_archive(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        now = self.crm.store.now_ms()
+        archived = 0
+        for item in batch_inputs(json_object(request)):
+            row = self._locate(table, str((item or {}).get("id", "")), None)
+            if row is not None:
+                table.archive(row, now)
+                archived += 1
+        return Response(204, records_written=archived)
+
+    # ---- search -------------------------------------------------------------------------------
+    def search(self, object_type: ObjectType, request: Request) -> Response:
+        table = self._table(object_type)
+        body = parse_search(json_object(request))
+        engine = self.crm.search
+        engine.validate(body)
+        offset = engine.offset(body)
+        rows = engine.matching_rows(table, body)
+        end = min(offset + body.limit, len(rows), MAX_RESULTS)
+        page = rows[offset:end] if offset < end else []
+        projection = Projection(table, body.properties or None)
+        response: dict[str, object] = {
+            "total": len(rows),
+            "results": [projection.record(row) for row in page],
+        }
+        if page and end < len(rows):
+            response["paging"] = {"next": {"after": str(end)}}
+        return Response(200, response, records_read=len(page))

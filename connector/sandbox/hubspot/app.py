@@ -1,0 +1,100 @@
+"""The HubSpot emulator as an `EmulatorApp`: routes, bearer-token auth, rate limits, fault bodies.
+
+Order of checks per request (the base class owns it): route → 401 for a missing or wrong bearer
+token → injected fault → rate limits (429 TEN_SECONDLY_ROLLING / DAILY) → handler. Every answer
+after authentication carries the rate-limit headers that are configured and an
+`X-HubSpot-Correlation-Id`, as HubSpot's do.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.common.faults import Fault, FaultInjector
+from connector.sandbox.common.http import EmulatorApp, Request, Response
+from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.api_associations import AssociationsApi
+from connector.sandbox.hubspot.api_meta import MetaApi
+from connector.sandbox.hubspot.api_objects import ObjectsApi
+from connector.sandbox.hubspot.limits import TEN_SECONDLY_ROLLING, RateLimits
+from connector.sandbox.hubspot.state import CrmState
+
+
+class HubSpotApp(EmulatorApp):
+    def __init__(
+        self,
+        config: SandboxConfig,
+        crm: CrmState,
+        *,
+        limits: RateLimits,
+        faults: FaultInjector,
+        log: RequestLog,
+    ) -> None:
+        super().__init__(faults=faults, log=log)
+        self.config = config
+        self.crm = crm
+        self.limits = limits
+        batch = ObjectsApi(crm).register(self.router)
+        batch += AssociationsApi(crm).register(self.router)
+        MetaApi(crm).register(self.router)
+        self.batch_endpoints = frozenset(batch)
+
+    # ---- hooks -------------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> Response | None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.config.token.encode()
+        ):
+            return None
+        return errors.to_response(errors.unauthorized())
+
+    def before_handler(self, request: Request) -> Response | None:
+        refusal = self.limits.acquire()
+        return errors.to_response(refusal) if refusal is not None else None
+
+    def after_handler(self, request: Request, response: Response) -> None:
+        for name, value in self.limits.headers().items():
+            response.headers.setdefault(name, value)
+        correlation = (
+            response.body.get("correlationId") if isinstance(response.body, dict) else None
+        )
+        response.headers.setdefault(
+            "X-HubSpot-Correlation-Id", str(correlation or errors.correlation_id())
+        )
+
+    def render_fault(self, fault: Fault, request: Request) -> Response:
+        if fault is Fault.RATE_LIMITED:
+            return errors.to_response(
+                errors.rate_limited(TEN_SECONDLY_ROLLING, self.limits.forced_headers())
+            )
+        if fault is Fault.BAD_GATEWAY_502:
+            # A gateway in front of the API answers 502, not the API: an HTML page, not JSON.
+            return Response(
+                502,
+                "<html><head><title>502 Bad Gateway</title></head>"
+                "<body><h1>502 Bad Gateway</h1></body></html>",
+                content_type="text/html",
+            )
+        status = fault.status or 500
+        message = "Service Unavailable" if status == 503 else "internal error"
+        category = "SERVICE_UNAVAILABLE" if status == 503 else "INTERNAL_ERROR"
+        return Response(status, errors.error_body(message, category))
+
+    def not_found(self, request: Request) -> Response:
+        return errors.to_response(errors.not_found())
+
+    def method_not_allowed(self, request: Request) -> Response:
+        allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
+        body = errors.error_body(
+            f"Method {request.method} is not supported here", "VALIDATION_ERROR"
+        )
+        return Response(405, body, headers={"Allow": allowed})
+
+    def bad_request(self, request: Request, message: str) -> Response:
+        return errors.to_response(errors.invalid_json(message))
+
+    def internal_error(self, request: Request, exc: BaseException) -> Response:
+        return Response(500, errors.error_body("internal error", "INTERNAL_ERROR"))

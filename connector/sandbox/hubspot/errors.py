@@ -1,0 +1,185 @@
+"""HubSpot's JSON error bodies, built in one place so every endpoint fails the same way.
+
+Sources: "Error handling" (developers.hubspot.com/docs/api-reference/error-handling): the
+top-level body is `status`, `message`, `correlationId`, `category`, plus `errors` (each with
+`message`, `code`, `context`) and `links`/`context` where HubSpot has them; the
+PROPERTY_DOESNT_EXIST example there is reproduced by `property_validation`. The 401 text is the one
+api.hubapi.com returns for an unknown token; the batch-size text is the one HubSpot answers to 101
+inputs; the 429 body (`errorType`, `policyName`) is the one in HubSpot's usage-guidelines page.
+
+The SDK's `StandardError` (per-input errors of 207 answers) requires `context`, `links`, `errors`,
+`category`, `message` and `status`, so those are always present there, even when HubSpot's own
+examples leave `links`/`errors` out: the spec (and the SDK built from it) wins over the example.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+
+from connector.sandbox.common.http import Response
+from connector.sandbox.hubspot.properties import InvalidValue
+
+#: The emulated portal's hub id, as HubSpot puts it into validation messages.
+PORTAL_ID = 8_675_309
+
+Body = dict[str, object]
+
+
+class HubSpotError(Exception):
+    """An error answer: raised anywhere in a handler, rendered by the app."""
+
+    def __init__(self, status: int, body: Body, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(body.get("message"))
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+def to_response(error: HubSpotError) -> Response:
+    return Response(error.status, error.body, headers=dict(error.headers))
+
+
+def correlation_id() -> str:
+    return str(uuid.uuid4())
+
+
+def error_body(
+    message: str,
+    category: str,
+    *,
+    errors: Sequence[Mapping[str, object]] | None = None,
+    context: Mapping[str, Sequence[str]] | None = None,
+    links: Mapping[str, str] | None = None,
+    sub_category: str | None = None,
+) -> Body:
+    body: Body = {"status": "error", "message": message, "correlationId": correlation_id()}
+    if errors is not None:
+        body["errors"] = [dict(item) for item in errors]
+    body["category"] = category
+    if context is not None:
+        body["context"] = {key: list(values) for key, values in context.items()}
+    if links is not None:
+        body["links"] = dict(links)
+    if sub_category is not None:
+        body["subCategory"] = sub_category
+    return body
+
+
+def standard_error(
+    message: str,
+    category: str,
+    context: Mapping[str, Iterable[str]],
+    *,
+    sub_category: str | None = None,
+    errors: Sequence[Mapping[str, object]] = (),
+) -> Body:
+    """One entry of a 207 answer's `errors` (the SDK's `StandardError`)."""
+    body: Body = {
+        "status": "error",
+        "category": category,
+        "message": message,
+        "context": {key: list(values) for key, values in context.items()},
+        "errors": [dict(item) for item in errors],
+        "links": {},
+    }
+    if sub_category is not None:
+        body["subCategory"] = sub_category
+    return body
+
+
+# --- the errors the emulator raises --------------------------------------------------------------
+
+
+def unauthorized() -> HubSpotError:
+    return HubSpotError(
+        401,
+        error_body(
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication and "
+            "you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+            "INVALID_AUTHENTICATION",
+        ),
+    )
+
+
+def validation(
+    message: str, *, errors: Sequence[Mapping[str, object]] | None = None
+) -> HubSpotError:
+    return HubSpotError(400, error_body(message, "VALIDATION_ERROR", errors=errors))
+
+
+def too_many_inputs(limit: int = 100) -> HubSpotError:
+    return validation(
+        f"The maximum number of inputs supported in a batch is {limit}. "
+        "Please reduce the number of items and try again"
+    )
+
+
+def invalid_json(detail: str) -> HubSpotError:
+    return validation(f"Invalid input JSON on line 1, column 1: {detail}")
+
+
+def not_found(message: str = "resource not found") -> HubSpotError:
+    return HubSpotError(404, error_body(message, "OBJECT_NOT_FOUND"))
+
+
+def conflict(message: str) -> HubSpotError:
+    return HubSpotError(409, error_body(message, "CONFLICT"))
+
+
+def property_messages(problems: Sequence[InvalidValue]) -> tuple[str, list[dict[str, object]]]:
+    """HubSpot's "Property values were not valid: [...]" message and its `errors` list."""
+    results = [
+        {
+            "isValid": False,
+            "message": problem.message,
+            "error": problem.code,
+            "name": problem.name,
+            "localizedErrorMessage": problem.message,
+            "portalId": PORTAL_ID,
+        }
+        for problem in problems
+    ]
+    message = "Property values were not valid: " + json.dumps(results, separators=(",", ":"))
+    errors = [
+        {
+            "message": problem.message,
+            "code": problem.code,
+            "context": {"propertyName": [problem.name]},
+        }
+        for problem in problems
+    ]
+    return message, errors
+
+
+def property_validation(problems: Sequence[InvalidValue]) -> HubSpotError:
+    message, errors = property_messages(problems)
+    return validation(message, errors=errors)
+
+
+def doesnt_exist(name: str) -> InvalidValue:
+    return InvalidValue(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
+
+
+def required(name: str) -> InvalidValue:
+    return InvalidValue(name, "REQUIRED", f'Property "{name}" is required')
+
+
+def read_only(name: str) -> InvalidValue:
+    # The code HubSpot uses here is not documented; READ_ONLY_VALUE is the emulator's.
+    return InvalidValue(name, "READ_ONLY_VALUE", f'Property "{name}" is a read only property')
+
+
+def rate_limited(policy: str, headers: Mapping[str, str]) -> HubSpotError:
+    """429 as documented in HubSpot's usage guidelines (policyName TEN_SECONDLY_ROLLING | DAILY)."""
+    label = "ten_secondly_rolling" if policy == "TEN_SECONDLY_ROLLING" else policy.lower()
+    body: Body = {
+        "status": "error",
+        "message": f"You have reached your {label} limit.",
+        "errorType": "RATE_LIMIT",
+        "correlationId": correlation_id(),
+        "policyName": policy,
+        "requestId": uuid.uuid4().hex,
+    }
+    return HubSpotError(429, body, headers)

@@ -1,0 +1,424 @@
+"""CRM search: filter groups, operators, sorting and the paging limits of POST .../search.
+
+Semantics from HubSpot's search guide (developers.hubspot.com/docs/api/crm/search): filters in a
+group are ANDed, groups are ORed; at most 5 groups, 10 filters per group, 25 in all (changelog
+"Expanded filtering capabilities", 2024); `limit` at most 200; a query never yields more than
+10,000 results and asking for a page beyond that is a 400; `after` is an offset; one sort rule.
+`associations.{object}` (e.g. `associations.contact`) filters on associated record ids.
+
+String comparisons are case-insensitive (HubSpot's guide asks for lower-case values with IN on
+strings, because its index is). NEQ and NOT_IN match records without a value, as an inverted
+term query does. A first page costs one scan; the matching rows are cached per query and table
+version, so paging through one query is not O(N) per page.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.associations import AssociationGraph
+from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.properties import PropertyDef, parse_datetime_ms
+from connector.sandbox.hubspot.store import Table
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 10
+MAX_RESULTS = 10_000
+MAX_GROUPS = 5
+MAX_FILTERS_PER_GROUP = 10
+MAX_FILTERS = 25
+
+OPERATORS = frozenset(
+    {
+        "EQ",
+        "NEQ",
+        "LT",
+        "LTE",
+        "GT",
+        "GTE",
+        "BETWEEN",
+        "IN",
+        "NOT_IN",
+        "HAS_PROPERTY",
+        "NOT_HAS_PROPERTY",
+        "CONTAINS_TOKEN",
+        "NOT_CONTAINS_TOKEN",
+    }
+)
+
+Scalar = str | int | float | bool
+
+
+class FilterBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    property_name: str = Field(alias="propertyName")
+    operator: str
+    value: Scalar | None = None
+    high_value: Scalar | None = Field(default=None, alias="highValue")
+    values: list[Scalar] | None = None
+
+
+class FilterGroupBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    filters: list[FilterBody] = []
+
+
+class SortBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    property_name: str = Field(alias="propertyName")
+    direction: str = "ASCENDING"
+
+
+class SearchBody(BaseModel):
+    """`PublicObjectSearchRequest`; `sorts` as objects or as strings ("prop", "-prop")."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    filter_groups: list[FilterGroupBody] = Field(default=[], alias="filterGroups")
+    sorts: list[SortBody | str] = []
+    query: str | None = None
+    properties: list[str] = []
+    limit: int = DEFAULT_LIMIT
+    after: str | int | None = None
+
+    @field_validator("filter_groups", "sorts", "properties", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return [] if value is None else value
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _none_is_default(cls, value: object) -> object:
+        return DEFAULT_LIMIT if value is None else value
+
+
+def parse_search(raw: Any) -> SearchBody:
+    try:
+        return SearchBody.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise errors.invalid_json(f"{where}: {first['msg']}") from None
+
+
+def _text(value: Scalar | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+Getter = Callable[[int], object]
+Predicate = Callable[[int], bool]
+
+
+class _Compiled:
+    def __init__(self, table: Table, graph: AssociationGraph) -> None:
+        self.table = table
+        self.graph = graph
+
+    # -- property access ------------------------------------------------------------------------
+    def getter(self, name: str) -> tuple[Getter, str]:
+        """A row → comparable value function and its kind: "number" or "string"."""
+        table = self.table
+        if name == "hs_object_id":
+            ids = table.ids
+            return (lambda row: ids[row]), "number"
+        if name == table.object_type.modified_property:
+            updated = table.updated
+            return (lambda row: updated[row]), "number"
+        definition = table.registry.get(name)
+        if definition is None:
+            raise errors.validation(f"Unable to search on property {name}: it does not exist.")
+        return self._column_getter(name, definition)
+
+    def _column_getter(self, name: str, definition: PropertyDef) -> tuple[Getter, str]:
+        table = self.table
+        if definition.type == "datetime":
+            return (lambda row: table.get(row, name)), "number"
+        if definition.type == "date":  # stored as YYYY-MM-DD, compared as midnight UTC
+
+            def day(row: int) -> int | None:
+                value = table.get(row, name)
+                return None if value is None else parse_datetime_ms(str(value))
+
+            return day, "number"
+        if definition.type == "number":
+
+            def number(row: int) -> float | None:
+                value = table.get(row, name)
+                if value is None:
+                    return None
+                try:
+                    return float(value)
+                except ValueError:
+                    return None
+
+            return number, "number"
+
+        def text(row: int) -> str | None:
+            value = table.get(row, name)
+            return None if value is None else str(value).lower()
+
+        return text, "string"
+
+    def operand(self, kind: str, name: str, raw: Scalar | None) -> float | str:
+        text = _text(raw)
+        if kind == "string":
+            return text.lower()
+        definition = self.table.registry.get(name)
+        if definition is not None and definition.type in ("datetime", "date"):
+            parsed = parse_datetime_ms(text)
+            if parsed is None:
+                raise errors.validation(f"{text} is not a valid value for datetime property {name}")
+            return parsed
+        try:
+            return float(text)
+        except ValueError:
+            raise errors.validation(
+                f"{text} is not a valid value for number property {name}"
+            ) from None
+
+    # -- filters --------------------------------------------------------------------------------
+    def predicate(self, body: FilterBody) -> Predicate:
+        operator = body.operator.upper()
+        if operator not in OPERATORS:
+            raise errors.validation(f"Unsupported filter operator {body.operator}")
+        get, kind = self.getter(body.property_name)
+        multi = self._multi_valued(body.property_name)
+        name = body.property_name
+
+        def values() -> list[float | str]:
+            raw = (
+                body.values
+                if body.values is not None
+                else ([] if body.value is None else [body.value])
+            )
+            return [self.operand(kind, name, item) for item in raw]
+
+        if operator == "HAS_PROPERTY":
+            return lambda row: get(row) is not None
+        if operator == "NOT_HAS_PROPERTY":
+            return lambda row: get(row) is None
+        if operator in ("EQ", "NEQ", "IN", "NOT_IN"):
+            wanted = (
+                set(values())
+                if operator in ("IN", "NOT_IN")
+                else {self.operand(kind, name, body.value)}
+            )
+
+            def member(row: int) -> bool:
+                value = get(row)
+                if value is None:
+                    return False
+                if multi:  # a multi-select matches when any of its values does
+                    return not wanted.isdisjoint(str(value).split(";"))
+                return value in wanted
+
+            if operator in ("EQ", "IN"):
+                return member
+            return lambda row: not member(row)
+        if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+            pattern = _text(body.value).lower()
+
+            def contains(row: int) -> bool:
+                value = get(row)
+                if value is None:
+                    return False
+                text = str(value).lower()
+                tokens = [token for token in re.split(r"[^0-9a-z@._*-]+", text) if token]
+                return fnmatch.fnmatchcase(text, pattern) or any(
+                    fnmatch.fnmatchcase(token, pattern) for token in tokens
+                )
+
+            return contains if operator == "CONTAINS_TOKEN" else (lambda row: not contains(row))
+        if operator == "BETWEEN":
+            low = self.operand(kind, name, body.value)
+            high = self.operand(kind, name, body.high_value)
+            return lambda row: (v := get(row)) is not None and low <= v <= high  # type: ignore[operator]
+        target = self.operand(kind, name, body.value)
+        compare = {
+            "LT": lambda a, b: a < b,
+            "LTE": lambda a, b: a <= b,
+            "GT": lambda a, b: a > b,
+            "GTE": lambda a, b: a >= b,
+        }[operator]
+        return lambda row: (v := get(row)) is not None and compare(v, target)
+
+    def _multi_valued(self, name: str) -> bool:
+        definition = self.table.registry.get(name)
+        return definition is not None and definition.multi_valued
+
+    def association_ids(self, body: FilterBody) -> set[int]:
+        """Ids of records associated with the record(s) an `associations.{type}` filter names."""
+        other = resolve_object_type(body.property_name.split(".", 1)[1])
+        if other is None:
+            raise errors.validation(f"Unknown association filter {body.property_name}")
+        operator = body.operator.upper()
+        if operator == "EQ":
+            raw = [body.value]
+        elif operator == "IN":
+            raw = list(body.values or [])
+        else:
+            raise errors.validation(f"Operator {operator} is not supported on {body.property_name}")
+        try:
+            source_ids = [int(_text(item)) for item in raw]
+        except ValueError:
+            raise errors.validation(f"{body.property_name} takes record ids") from None
+        return self.graph.target_ids(other, source_ids, self.table.object_type)
+
+
+def _query_fields(object_type: ObjectType) -> tuple[str, ...]:
+    """The text properties a free-text `query` looks at (HubSpot's default searchable ones)."""
+    return {
+        "contacts": ("firstname", "lastname", "email", "phone", "company"),
+        "companies": ("name", "domain", "phone"),
+        "deals": ("dealname",),
+        "tasks": ("hs_task_subject", "hs_task_body"),
+        "meetings": ("hs_meeting_title", "hs_meeting_body"),
+        "calls": ("hs_call_title", "hs_call_body"),
+        "emails": ("hs_email_subject", "hs_email_text"),
+        "notes": ("hs_note_body",),
+    }.get(object_type.name, ())
+
+
+class SearchEngine:
+    """Evaluates searches on one store; caches matched rows per (query, table version)."""
+
+    def __init__(self, graph: AssociationGraph, cache_size: int = 16) -> None:
+        self.graph = graph
+        self._cache: OrderedDict[tuple[str, str, int], list[int]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def validate(self, body: SearchBody) -> None:
+        if body.limit > MAX_LIMIT or body.limit < 0:
+            raise errors.validation(f"limit must be between 0 and {MAX_LIMIT}; got {body.limit}")
+        if len(body.filter_groups) > MAX_GROUPS:
+            raise errors.validation(f"A search may have at most {MAX_GROUPS} filterGroups")
+        total = 0
+        for group in body.filter_groups:
+            if len(group.filters) > MAX_FILTERS_PER_GROUP:
+                raise errors.validation(
+                    f"A filterGroup may have at most {MAX_FILTERS_PER_GROUP} filters"
+                )
+            total += len(group.filters)
+        if total > MAX_FILTERS:
+            raise errors.validation(f"A search may have at most {MAX_FILTERS} filters in all")
+
+    def offset(self, body: SearchBody) -> int:
+        if body.after in (None, ""):
+            return 0
+        try:
+            offset = int(str(body.after))
+        except ValueError:
+            raise errors.validation(f"after must be a number; got {body.after}") from None
+        if offset < 0:
+            raise errors.validation(f"after must be >= 0; got {body.after}")
+        if offset >= MAX_RESULTS:
+            raise errors.validation(
+                f"The search can return at most {MAX_RESULTS} results; "
+                f"after={offset} is beyond them."
+            )
+        return offset
+
+    def matching_rows(self, table: Table, body: SearchBody) -> list[int]:
+        key = (
+            table.object_type.name,
+            json.dumps(
+                [body.model_dump(include={"filter_groups", "sorts", "query"}, mode="json")],
+                sort_keys=True,
+            ),
+            table.version,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        rows = self._evaluate(table, body)
+        self._cache[key] = rows
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return rows
+
+    def _evaluate(self, table: Table, body: SearchBody) -> list[int]:
+        compiled = _Compiled(table, self.graph)
+        groups: list[tuple[set[int] | None, list[Predicate]]] = []
+        for group in body.filter_groups:
+            restrict: set[int] | None = None
+            predicates: list[Predicate] = []
+            for item in group.filters:
+                if item.property_name.startswith("associations."):
+                    ids = compiled.association_ids(item)
+                    restrict = ids if restrict is None else restrict & ids
+                else:
+                    predicates.append(compiled.predicate(item))
+            groups.append((restrict, predicates))
+        query_predicate = self._query_predicate(table, body.query)
+
+        def candidate_rows() -> list[int]:
+            if groups and all(restrict is not None for restrict, _ in groups):
+                ids: set[int] = set()
+                for restrict, _ in groups:
+                    ids |= restrict or set()
+                rows = [row for row in (table.row_of(i) for i in ids) if row is not None]
+                return sorted(rows)
+            return range(len(table))  # type: ignore[return-value]
+
+        archived = table.archived
+        matched: list[int] = []
+        for row in candidate_rows():
+            if archived[row]:
+                continue
+            if groups and not any(
+                (restrict is None or table.ids[row] in restrict) and all(p(row) for p in predicates)
+                for restrict, predicates in groups
+            ):
+                continue
+            if query_predicate is not None and not query_predicate(row):
+                continue
+            matched.append(row)
+        return self._sort(compiled, matched, body)
+
+    @staticmethod
+    def _query_predicate(table: Table, query: str | None) -> Predicate | None:
+        if not query or not query.strip():
+            return None
+        needle = query.strip().lower()
+        fields = _query_fields(table.object_type)
+
+        def matches(row: int) -> bool:
+            for name in fields:
+                value = table.get(row, name)
+                if isinstance(value, str) and needle in value.lower():
+                    return True
+            return False
+
+        return matches
+
+    @staticmethod
+    def _sort(compiled: _Compiled, rows: list[int], body: SearchBody) -> list[int]:
+        if not body.sorts:
+            return rows  # rows are in id order already: HubSpot's default
+        first = body.sorts[0]  # HubSpot applies a single sort rule
+        if isinstance(first, str):
+            descending = first.startswith("-")
+            name = first.lstrip("-")
+        else:
+            descending = first.direction.upper() == "DESCENDING"
+            name = first.property_name
+        get, _ = compiled.getter(name)
+        present = [row for row in rows if get(row) is not None]
+        missing = [row for row in rows if get(row) is None]
+        # list.sort is stable even with reverse=True, so ties stay in id order either way.
+        present.sort(key=get, reverse=descending)  # type: ignore[arg-type]
+        return present + missing

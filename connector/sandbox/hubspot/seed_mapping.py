@@ -1,0 +1,350 @@
+"""How the neutral seed (domain value types) becomes HubSpot-native property values.
+
+Pure functions of one seeded item, producing plain picklable rows (`ContactRows`), so the
+conversion can run in worker processes while the loader (`seeding.Seeder`) assigns record ids
+and associations in seed order. The vocabulary tables below are the seeding conventions the
+package docstring lists: web and e-mail activity become HubSpot's own counters on the contact,
+form fills, downloads, webinar registrations, trial sign-ups and demo/pricing requests become
+conversion events, booked meetings and calls become meeting and call objects. Engagement kinds
+HubSpot keeps nowhere on a contact (webinar and event attendance, chat) are not loaded.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from connector.domain.contact import Company, DealStatus, LeadSource, Owner
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.hubspot.properties import CALL_DISPOSITIONS, datetime_to_ms
+from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
+
+Values = dict[str, str | int | None]
+
+#: First HubSpot owner id / user id handed out to seeded owners.
+FIRST_OWNER_ID = 52_000_001
+FIRST_USER_ID = 9_100_001
+
+LIFECYCLE: dict[LifecycleStage, str] = {
+    LifecycleStage.SUBSCRIBER: "subscriber",
+    LifecycleStage.LEAD: "lead",
+    LifecycleStage.MQL: "marketingqualifiedlead",
+    LifecycleStage.SQL: "salesqualifiedlead",
+    LifecycleStage.OPPORTUNITY: "opportunity",
+    LifecycleStage.CUSTOMER: "customer",
+    LifecycleStage.EVANGELIST: "evangelist",
+    LifecycleStage.OTHER: "other",
+}
+#: HubSpot has no "rejected": both a rejected and a disqualified lead are UNQUALIFIED (the
+#: disqualified ones also sit in lifecycle stage `other`).
+LEAD_STATUS: dict[SalesStatus, str] = {
+    SalesStatus.NEW: "NEW",
+    SalesStatus.WORKING: "IN_PROGRESS",
+    SalesStatus.QUALIFIED: "OPEN_DEAL",
+    SalesStatus.REJECTED: "UNQUALIFIED",
+    SalesStatus.NURTURE: "BAD_TIMING",
+    SalesStatus.DISQUALIFIED: "UNQUALIFIED",
+}
+ANALYTICS_SOURCE: dict[LeadSource, str] = {
+    LeadSource.ORGANIC_SEARCH: "ORGANIC_SEARCH",
+    LeadSource.PAID_SEARCH: "PAID_SEARCH",
+    LeadSource.EMAIL: "EMAIL_MARKETING",
+    LeadSource.SOCIAL: "SOCIAL_MEDIA",
+    LeadSource.PAID_SOCIAL: "PAID_SOCIAL",
+    LeadSource.REFERRAL: "REFERRALS",
+    LeadSource.PARTNER: "REFERRALS",
+    LeadSource.DIRECT: "DIRECT_TRAFFIC",
+    LeadSource.CHAT: "DIRECT_TRAFFIC",
+    LeadSource.EVENT: "OFFLINE",
+    LeadSource.PURCHASED_LIST: "OFFLINE",
+    LeadSource.OTHER: "OTHER_CAMPAIGNS",
+}
+BUYING_ROLE: dict[str, str] = {
+    "decision_maker": "DECISION_MAKER",
+    "economic_buyer": "BUDGET_HOLDER",
+    "champion": "CHAMPION",
+    "influencer": "INFLUENCER",
+    "end_user": "END_USER",
+    "gatekeeper": "OTHER",
+    "executive_sponsor": "EXECUTIVE_SPONSOR",
+    "blocker": "BLOCKER",
+}
+#: The seed's free-text industries → HubSpot's company `industry` values.
+INDUSTRY: dict[str, str] = {
+    "software": "COMPUTER_SOFTWARE",
+    "it services": "INFORMATION_TECHNOLOGY_AND_SERVICES",
+    "financial services": "FINANCIAL_SERVICES",
+    "manufacturing": "MECHANICAL_OR_INDUSTRIAL_ENGINEERING",
+    "healthcare": "HOSPITAL_HEALTH_CARE",
+    "retail": "RETAIL",
+    "logistics": "LOGISTICS_AND_SUPPLY_CHAIN",
+    "marketing & advertising": "MARKETING_AND_ADVERTISING",
+    "telecommunications": "TELECOMMUNICATIONS",
+    "energy": "OIL_ENERGY",
+    "education": "EDUCATION_MANAGEMENT",
+    "consulting": "MANAGEMENT_CONSULTING",
+    "real estate": "REAL_ESTATE",
+    "media": "ONLINE_MEDIA",
+    "government": "GOVERNMENT_ADMINISTRATION",
+    "non-profit": "NON_PROFIT_ORGANIZATION_MANAGEMENT",
+    "hospitality": "HOSPITALITY",
+    "pharmaceuticals": "PHARMACEUTICALS",
+}
+#: Engagements HubSpot records as a conversion (a form submission on the contact).
+CONVERSION_NAMES: dict[EngagementKind, str] = {
+    EngagementKind.DEMO_REQUEST: "Request a demo",
+    EngagementKind.PRICING_REQUEST: "Pricing page form",
+    EngagementKind.TRIAL_SIGNUP: "Free trial signup",
+}
+_OPEN_DEAL_STAGES = (
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+)
+
+
+def conversion_name(engagement: Engagement) -> str | None:
+    kind = engagement.kind
+    if kind in CONVERSION_NAMES:
+        return CONVERSION_NAMES[kind]
+    if kind == EngagementKind.FORM_SUBMISSION:
+        return engagement.detail or "Contact us"
+    if kind == EngagementKind.CONTENT_DOWNLOAD:
+        return f"Whitepaper download: {engagement.detail or 'content'}"
+    if kind == EngagementKind.WEBINAR_REGISTERED:
+        return f"Webinar registration: {engagement.detail or 'webinar'}"
+    return None
+
+
+def _ms(moment: datetime) -> int:
+    return datetime_to_ms(moment)
+
+
+def _amount(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _stable(text: str) -> int:
+    """A deterministic small hash (Python's `hash` is salted per process)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+@dataclass
+class ContactRows:
+    """One seeded contact and its deals and activities as plain values (no ids yet)."""
+
+    values: Values
+    created: int
+    updated: int
+    company_id: str | None  # the seed's company id, mapped to a HubSpot id by the loader
+    deals: list[tuple[Values, int, int]] = field(default_factory=list)
+    meetings: list[tuple[Values, int]] = field(default_factory=list)
+    calls: list[tuple[Values, int]] = field(default_factory=list)
+
+
+def owner_ids(owners: list[Owner]) -> dict[str, int]:
+    """Seed owner id → HubSpot owner id (by position, so every process agrees)."""
+    return {owner.id: FIRST_OWNER_ID + index for index, owner in enumerate(owners)}
+
+
+def _owner(owners: dict[str, int], owner_id: str | None) -> str | None:
+    mapped = owners.get(owner_id) if owner_id is not None else None
+    return str(mapped) if mapped is not None else None
+
+
+def company_values(company: Company, owners: dict[str, int], now_ms: int) -> tuple[Values, int]:
+    created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
+    values: Values = {
+        "createdate": created,
+        "name": company.name,
+        "domain": company.domain,
+        "industry": INDUSTRY.get((company.industry or "").lower()),
+        "numberofemployees": str(company.employees) if company.employees is not None else None,
+        "annualrevenue": _amount(company.annual_revenue),
+        "country": company.country,
+        "state": company.region,
+        "hubspot_owner_id": _owner(owners, company.owner_id),
+    }
+    return values, created
+
+
+def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) -> ContactRows:
+    contact, extra = item.contact, item.extra
+    created = _ms(contact.created_at or now)
+    updated = _ms(contact.updated_at or contact.created_at or now)
+    owner = _owner(owners, contact.owner_id)
+    company = contact.company
+    values: Values = {
+        "createdate": created,
+        "email": contact.email,
+        "firstname": contact.first_name,
+        "lastname": contact.last_name,
+        "jobtitle": contact.job_title,
+        "hs_buying_role": BUYING_ROLE.get(contact.decision_role or ""),
+        "country": contact.country,
+        "state": contact.region,
+        "city": extra.get("city"),
+        "phone": extra.get("phone"),
+        "company": extra.get("company_name") or (company.name if company else None),
+        "industry": company.industry if company else None,
+        "lifecyclestage": LIFECYCLE.get(contact.lifecycle_stage)
+        if contact.lifecycle_stage
+        else None,
+        "hs_lead_status": LEAD_STATUS.get(contact.sales_status) if contact.sales_status else None,
+        "hubspot_owner_id": owner,
+        "hs_analytics_source": ANALYTICS_SOURCE.get(contact.source) if contact.source else None,
+        "bant_budget": _bool(contact.bant.budget),
+        "bant_authority": _bool(contact.bant.authority),
+        "bant_need": _bool(contact.bant.need),
+        "bant_timeline": _bool(contact.bant.timeline),
+    }
+    if contact.score is not None:
+        values["connector_score"] = str(contact.score)
+    if contact.grade is not None:
+        values["connector_grade"] = contact.grade
+    if contact.recycled_at is not None:
+        values["connector_recycled_at"] = _ms(contact.recycled_at)
+    values.update(_activity_counters(item.engagements, extra))
+    rows = ContactRows(values, created, updated, company.id if company else None)
+
+    who = company.name if company and company.name else contact.last_name
+    for index, deal in enumerate(contact.deals):
+        opened = contact.created_at or now
+        if deal.closed_at is not None:
+            opened = min(max(opened, deal.closed_at - timedelta(days=45)), deal.closed_at)
+        if deal.status == DealStatus.WON:
+            stage = "closedwon"
+        elif deal.status == DealStatus.LOST:
+            stage = "closedlost"
+        else:
+            stage = _OPEN_DEAL_STAGES[_stable(deal.id) % len(_OPEN_DEAL_STAGES)]
+        close = deal.closed_at or (now + timedelta(days=15 + _stable(deal.id) % 60))
+        deal_values: Values = {
+            "createdate": _ms(opened),
+            "dealname": f"{who or 'Deal'} - "
+            + ("new business" if index == 0 else f"expansion {index}"),
+            "amount": _amount(deal.amount),
+            "dealstage": stage,
+            "pipeline": "default",
+            "closedate": _ms(close),
+            "hubspot_owner_id": owner,
+        }
+        rows.deals.append((deal_values, _ms(opened), _ms(deal.closed_at or opened)))
+
+    for engagement in item.engagements:
+        booked = _ms(engagement.occurred_at)
+        if engagement.kind == EngagementKind.MEETING_BOOKED:
+            start = engagement.occurred_at + timedelta(days=2)
+            rows.meetings.append(
+                (
+                    {
+                        "hs_createdate": booked,
+                        "hs_timestamp": _ms(start),
+                        "hs_meeting_title": "Discovery call with "
+                        + (contact.first_name or "prospect"),
+                        "hs_meeting_start_time": _ms(start),
+                        "hs_meeting_end_time": _ms(start + timedelta(minutes=30)),
+                        "hs_meeting_outcome": "SCHEDULED" if start > now else "COMPLETED",
+                        "hubspot_owner_id": owner,
+                    },
+                    booked,
+                )
+            )
+        elif engagement.kind == EngagementKind.CALL:
+            outcome = "Connected" if _stable(engagement.source_id or "") % 3 else "Left voicemail"
+            rows.calls.append(
+                (
+                    {
+                        "hs_createdate": booked,
+                        "hs_timestamp": booked,
+                        "hs_call_title": " ".join(
+                            part
+                            for part in ("Call with", contact.first_name, contact.last_name)
+                            if part
+                        ),
+                        "hs_call_disposition": CALL_DISPOSITIONS[outcome],
+                        "hs_call_direction": "OUTBOUND",
+                        "hs_call_status": "COMPLETED",
+                        "hs_call_duration": "420000" if outcome == "Connected" else "45000",
+                        "hubspot_owner_id": owner,
+                    },
+                    booked,
+                )
+            )
+    return rows
+
+
+@lru_cache(maxsize=2)
+def _seed_for(spec_json: str) -> SeedData:
+    return SeedData(SeedSpec.model_validate_json(spec_json))
+
+
+def convert_range(spec_json: str, start: int, stop: int) -> list[ContactRows]:
+    """Worker entry point: convert seed contacts `start`..`stop-1` (runs in a child process)."""
+    data = _seed_for(spec_json)
+    owners = owner_ids(data.owners)
+    return [convert_contact(item, owners, data.spec.now) for item in data.contacts(start, stop)]
+
+
+def _bool(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+def _activity_counters(
+    engagements: list[Engagement], extra: dict[str, str]
+) -> dict[str, str | int | None]:
+    """HubSpot's web, e-mail and conversion counters from an engagement history."""
+    page_views = visits = opens = clicks = bounces = 0
+    last_visit = last_open = last_click = None
+    optout = extra.get("email_opt_out") == "true"
+    conversions: list[tuple[datetime, str]] = []
+    for engagement in engagements:
+        kind, at, quantity = engagement.kind, engagement.occurred_at, engagement.quantity
+        if kind == EngagementKind.PAGE_VIEW:
+            page_views += quantity
+            last_visit = at if last_visit is None or at > last_visit else last_visit
+        elif kind == EngagementKind.WEBSITE_VISIT:
+            visits += quantity
+            last_visit = at if last_visit is None or at > last_visit else last_visit
+        elif kind == EngagementKind.EMAIL_OPEN:
+            opens += quantity
+            last_open = at if last_open is None or at > last_open else last_open
+        elif kind == EngagementKind.EMAIL_CLICK:
+            clicks += quantity
+            last_click = at if last_click is None or at > last_click else last_click
+        elif kind == EngagementKind.EMAIL_BOUNCE:
+            bounces += quantity
+        elif kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
+            optout = True
+        else:
+            name = conversion_name(engagement)
+            if name is not None:
+                conversions.append((at, name))
+    if extra.get("email_bounced") == "true" and not bounces:
+        bounces = 1
+    conversions.sort(key=lambda item: item[0])
+    values: dict[str, str | int | None] = {
+        "hs_analytics_num_page_views": str(page_views),
+        "hs_analytics_num_visits": str(visits),
+        "hs_analytics_last_visit_timestamp": _ms(last_visit) if last_visit else None,
+        "hs_email_open": str(opens),
+        "hs_email_last_open_date": _ms(last_open) if last_open else None,
+        "hs_email_click": str(clicks),
+        "hs_email_last_click_date": _ms(last_click) if last_click else None,
+        "hs_email_bounce": str(bounces),
+        "hs_email_optout": "true" if optout else None,
+        "num_conversion_events": str(len(conversions)),
+    }
+    if conversions:
+        values["first_conversion_date"] = _ms(conversions[0][0])
+        values["first_conversion_event_name"] = conversions[0][1]
+        values["recent_conversion_date"] = _ms(conversions[-1][0])
+        values["recent_conversion_event_name"] = conversions[-1][1]
+    return values

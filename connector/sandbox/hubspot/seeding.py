@@ -1,0 +1,257 @@
+"""Load `SeedData` into the emulated portal: owners, companies, then contacts with their deals,
+meetings and calls, in seed order, with record ids from the store's single growing sequence.
+
+Building a synthetic contact costs ~0.1 ms (the seed generator), which dominates start-up at
+scale; for large synthetic seeds the conversion (`seed_mapping.convert_range`) therefore runs in
+forked worker processes, chunk by chunk, while this process assigns ids and associations in
+order — so parallel and serial seeding give identical portals. Workers are only forked from a
+single-threaded process on Linux (forking beside running threads can deadlock, and "spawn" would
+re-run the caller's `__main__`); anywhere else, or if a worker fails, seeding runs (or resumes)
+serially.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from connector.domain.contact import Company
+from connector.sandbox.hubspot.associations import AssociationGraph, default_type, primary_type
+from connector.sandbox.hubspot.objects import (
+    CALLS,
+    COMPANIES,
+    CONTACTS,
+    DEALS,
+    MEETINGS,
+    ObjectType,
+)
+from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
+from connector.sandbox.hubspot.properties import datetime_to_ms
+from connector.sandbox.hubspot.seed_mapping import (
+    FIRST_OWNER_ID,
+    FIRST_USER_ID,
+    ContactRows,
+    Values,
+    company_values,
+    convert_contact,
+    convert_range,
+    owner_ids,
+)
+from connector.sandbox.hubspot.store import Store, Table
+from connector.sandbox.seed import SeedData
+
+logger = logging.getLogger(__name__)
+
+#: Below this many synthetic contacts, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 50_000
+CHUNK = 5_000
+
+#: Values that are (nearly) unique per record: sharing them would only cost a dict entry.
+_UNIQUE_ISH = frozenset({"email", "phone", "dealname", "domain", "name", "hs_call_title"})
+
+
+@dataclass
+class SeedReport:
+    owners: int = 0
+    companies: int = 0
+    contacts: int = 0
+    deals: int = 0
+    meetings: int = 0
+    calls: int = 0
+
+
+class Seeder:
+    """Loads one `SeedData` into a store."""
+
+    def __init__(
+        self,
+        store: Store,
+        graph: AssociationGraph,
+        owners: OwnerDirectory,
+        *,
+        workers: int | None = None,
+    ) -> None:
+        self.store = store
+        self.graph = graph
+        self.owners = owners
+        self.workers = workers
+        self.company_ids: dict[str, int] = {}
+        self.report = SeedReport()
+        self._newest = 0
+        # Most contact values repeat (countries, titles, stages): keep one string of each.
+        self._strings: dict[str, str] = {}
+
+    def load(self, data: SeedData) -> SeedReport:
+        now_ms = datetime_to_ms(data.spec.now)
+        self._owners(data, now_ms)
+        owners = owner_ids(data.owners)
+        companies = self.store.table(COMPANIES)
+        for company in data.companies():
+            self._company(companies, company, owners, now_ms)
+        for rows in self._contact_rows(data, owners):
+            self._contact(rows, data, owners, now_ms)
+        self.store.not_before(max(now_ms, self._newest))
+        return self.report
+
+    # ---- producing rows ---------------------------------------------------------------------
+    def _contact_rows(self, data: SeedData, owners: dict[str, int]) -> Iterator[ContactRows]:
+        count = data.contact_count or 0
+        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        parallel = (
+            not data.is_dataset
+            and workers >= 2
+            and count >= PARALLEL_THRESHOLD
+            and sys.platform == "linux"
+            and threading.active_count() == 1
+        )
+        done = 0
+        if parallel:
+            try:
+                for rows in self._parallel_rows(data, count, workers):
+                    yield rows
+                    done += 1
+                return
+            except Exception:  # a broken worker: carry on in this process
+                logger.warning("parallel seeding failed; continuing serially", exc_info=True)
+        now = data.spec.now
+        for item in data.contacts(done):
+            yield convert_contact(item, owners, now)
+
+    @staticmethod
+    def _parallel_rows(data: SeedData, count: int, workers: int) -> Iterator[ContactRows]:
+        spec = data.spec.model_dump_json()
+        todo = iter([(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)])
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: list[Future[list[ContactRows]]] = [
+                pool.submit(convert_range, spec, start, stop)
+                for start, stop in _take(todo, 2 * workers)  # a window keeps memory flat
+            ]
+            while pending:
+                chunk = pending.pop(0).result()
+                pending.extend(
+                    pool.submit(convert_range, spec, start, stop) for start, stop in _take(todo, 1)
+                )
+                yield from chunk
+
+    # ---- loading ------------------------------------------------------------------------------
+    def _owners(self, data: SeedData, now_ms: int) -> None:
+        for index, owner in enumerate(data.owners):
+            first, _, last = (owner.name or "").partition(" ")
+            self.owners.add(
+                OwnerRecord(
+                    id=FIRST_OWNER_ID + index,
+                    user_id=FIRST_USER_ID + index,
+                    email=owner.email,
+                    first_name=first or None,
+                    last_name=last or None,
+                    created_ms=now_ms - 400 * 86_400_000,
+                    updated_ms=now_ms - 30 * 86_400_000,
+                    archived=not owner.active,
+                )
+            )
+            self.report.owners += 1
+
+    def _company(self, table: Table, company: Company, owners: dict[str, int], now_ms: int) -> int:
+        values, created = company_values(company, owners, now_ms)
+        record_id = self.store.next_id()
+        row = table.append(record_id, created, created)
+        self._fill(table, row, values)
+        self.company_ids[company.id] = record_id
+        self.report.companies += 1
+        return record_id
+
+    def _contact(
+        self, rows: ContactRows, data: SeedData, owners: dict[str, int], now_ms: int
+    ) -> None:
+        store = self.store
+        company_id = None
+        if rows.company_id is not None:
+            company_id = self.company_ids.get(rows.company_id)
+            if company_id is None:  # a company the seed did not list: load it now
+                company = self._unlisted_company(data, rows.company_id)
+                if company is not None:
+                    company_id = self._company(store.table(COMPANIES), company, owners, now_ms)
+        contacts = store.table(CONTACTS)
+        record_id = store.next_id()
+        row = contacts.append(record_id, rows.created, rows.updated)
+        self._fill(contacts, row, rows.values)
+        self._newest = max(self._newest, rows.updated)
+        self.report.contacts += 1
+        if company_id is not None:
+            self._link(CONTACTS, record_id, COMPANIES, company_id, primary=True)
+        for values, created, updated in rows.deals:
+            deal_id = self._record(DEALS, values, created, updated)
+            self._link(DEALS, deal_id, CONTACTS, record_id)
+            if company_id is not None:
+                self._link(DEALS, deal_id, COMPANIES, company_id, primary=True)
+            self.report.deals += 1
+        for kind, activities in ((MEETINGS, rows.meetings), (CALLS, rows.calls)):
+            for values, stamp in activities:
+                activity_id = self._record(kind, values, stamp, stamp)
+                self._link(kind, activity_id, CONTACTS, record_id)
+                if company_id is not None:
+                    self._link(kind, activity_id, COMPANIES, company_id)
+            if kind is MEETINGS:
+                self.report.meetings += len(activities)
+            else:
+                self.report.calls += len(activities)
+
+    def _unlisted_company(self, data: SeedData, company_id: str) -> Company | None:
+        """Find a contact's company that `data.companies()` did not yield (rare)."""
+        for item in data.contacts():
+            if item.contact.company is not None and item.contact.company.id == company_id:
+                return item.contact.company
+        return None
+
+    def _record(self, object_type: ObjectType, values: Values, created: int, updated: int) -> int:
+        table = self.store.table(object_type)
+        record_id = self.store.next_id()
+        row = table.append(record_id, created, updated)
+        self._fill(table, row, values)
+        return record_id
+
+    def _fill(self, table: Table, row: int, values: Values) -> None:
+        """Store already-normalised values, skipping empty ones and unprovisioned properties."""
+        known = table.registry
+        share = self._strings.setdefault
+        table.fill(
+            row,
+            {
+                name: share(value, value)
+                if value.__class__ is str and name not in _UNIQUE_ISH
+                else value
+                for name, value in values.items()
+                if value is not None and value != "" and name in known
+            },
+        )
+
+    def _link(
+        self,
+        from_type: ObjectType,
+        from_id: int,
+        to_type: ObjectType,
+        to_id: int,
+        primary: bool = False,
+    ) -> None:
+        kind = default_type(from_type, to_type)
+        if kind is not None:
+            self.graph.add(kind, from_id, to_id)
+        if primary:
+            labelled = primary_type(from_type, to_type)
+            if labelled is not None:
+                self.graph.add(labelled, from_id, to_id)
+
+
+def _take(items: Iterator[tuple[int, int]], count: int) -> Iterable[tuple[int, int]]:
+    for _ in range(count):
+        found = next(items, None)
+        if found is None:
+            return
+        yield found

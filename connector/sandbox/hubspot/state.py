@@ -1,0 +1,129 @@
+"""Everything a handler needs, in one object, plus the request helpers all endpoints share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.associations import AssociationGraph
+from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.owners import OwnerDirectory
+from connector.sandbox.hubspot.properties import format_datetime
+from connector.sandbox.hubspot.search import SearchEngine
+from connector.sandbox.hubspot.store import Store
+
+#: HubSpot's limit on inputs per batch request (using-object-apis: "Limits").
+BATCH_LIMIT = 100
+#: With propertiesWithHistory HubSpot takes at most 50 inputs / records per page.
+HISTORY_LIMIT = 50
+
+
+@dataclass
+class CrmState:
+    store: Store
+    graph: AssociationGraph
+    owners: OwnerDirectory
+    search: SearchEngine
+    #: The base URL a client used to reach us ("http://127.0.0.1:PORT"), for absolute links.
+    base_url: Callable[[Request], str]
+
+
+def guarded(crm: CrmState, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Run `handler` under the store lock and turn a raised HubSpotError into its answer."""
+
+    def run(request: Request) -> Response:
+        try:
+            with crm.store.lock:
+                return handler(request)
+        except errors.HubSpotError as error:
+            return errors.to_response(error)
+
+    return run
+
+
+def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
+    alias = request.path_params.get(key, "")
+    found = resolve_object_type(alias)
+    if found is None:
+        # What HubSpot answers for an object type it does not know.
+        raise errors.validation(f"Unable to infer object type from: {alias}")
+    return found
+
+
+def json_body(request: Request) -> Any:
+    try:
+        return request.json()
+    except BadRequestBody as exc:
+        raise errors.invalid_json(str(exc)) from None
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    body = json_body(request)
+    if not isinstance(body, dict):
+        raise errors.invalid_json("a JSON object was expected")
+    return body
+
+
+def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[Any]:
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list):
+        raise errors.invalid_json("Missing required creator property 'inputs'")
+    if not all(isinstance(item, dict) for item in inputs):
+        raise errors.invalid_json("every element of 'inputs' must be a JSON object")
+    if len(inputs) > limit:
+        if limit == HISTORY_LIMIT:
+            raise errors.validation(
+                "The maximum number of inputs supported in a batch request for property histories "
+                f"is {HISTORY_LIMIT}. Please reduce the number of items and try again"
+            )
+        raise errors.too_many_inputs(limit)
+    return inputs
+
+
+def flag(request: Request, name: str, default: bool = False) -> bool:
+    """A boolean query parameter; the SDK sends Python's `True`/`False`, others `true`/`false`."""
+    raw = request.param(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() == "true"
+
+
+def int_param(request: Request, name: str, default: int) -> int:
+    raw = request.param(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise errors.validation(f"{name} must be a number; got {raw}") from None
+
+
+def record_id(raw: object) -> int | None:
+    """A HubSpot record id (numeric string) as an int; None when it cannot be one."""
+    text = str(raw).strip()
+    if not text.isdigit():
+        return None
+    return int(text)
+
+
+def batch_body(
+    results: list[dict[str, object]],
+    problems: list[dict[str, object]],
+    started_ms: int,
+    completed_ms: int,
+) -> dict[str, object]:
+    """`BatchResponse…` / `BatchResponse…WithErrors`: status COMPLETE, timestamps, errors."""
+    body: dict[str, object] = {
+        "status": "COMPLETE",
+        "results": results,
+    }
+    if problems:
+        body["numErrors"] = len(problems)
+        body["errors"] = problems
+    body["requestedAt"] = format_datetime(started_ms)
+    body["startedAt"] = format_datetime(started_ms)
+    body["completedAt"] = format_datetime(completed_ms)
+    return body

@@ -1,0 +1,356 @@
+"""The Salesforce emulator's routes and its answers to the shared pipeline's hooks.
+
+Routing, fault decisions and the request log come from `EmulatorApp`; this class decides what is
+Salesforce about them: bearer-session checks (401 INVALID_SESSION_ID), the API version in the
+path, the daily and concurrent allowances (403 REQUEST_LIMIT_EXCEEDED), the `Sforce-Limit-Info`
+header, and Salesforce's error array for every failure, including injected faults (an injected
+rate limit is Salesforce's REQUEST_LIMIT_EXCEEDED 403, a 500 is UNKNOWN_EXCEPTION, a 503
+SERVER_UNAVAILABLE).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from connector.sandbox.common.faults import Fault, FaultInjector
+from connector.sandbox.common.http import EmulatorApp, Request, Response
+from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.salesforce.api_limits import ApiAllowance
+from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
+from connector.sandbox.salesforce.collections import CollectionResources
+from connector.sandbox.salesforce.errors import (
+    CONCURRENT_LIMIT_MESSAGE,
+    ApiError,
+    concurrent_limit_exceeded,
+    daily_limit_exceeded,
+    invalid_session,
+    not_found,
+)
+from connector.sandbox.salesforce.oauth import (
+    ORG_ID,
+    SalesforceCredentials,
+    SessionStore,
+    TokenEndpoint,
+)
+from connector.sandbox.salesforce.query import QueryResource
+from connector.sandbox.salesforce.records import RecordResources
+from connector.sandbox.salesforce.store import Store
+from connector.sandbox.salesforce.writes import Writer
+
+#: The API versions the sandbox serves (Summer '14 to Winter '25); simple-salesforce defaults to
+#: 59.0. Labels follow Salesforce's release names, three releases a year.
+MIN_VERSION = 31
+MAX_VERSION = 62
+_VERSION = re.compile(r"^v(\d+)\.0$")
+_SEASONS = ("Winter", "Spring", "Summer")
+
+#: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
+_LOGIN_ENDPOINTS = frozenset({"oauth.token", "soap.login"})
+_UNCOUNTED = _LOGIN_ENDPOINTS | {"versions"}
+_BATCH = frozenset(
+    {"collections.create", "collections.update", "collections.upsert", "collections.delete"}
+)
+
+
+def version_label(number: int) -> str:
+    """Salesforce's release name for API version `number` (e.g. 59 -> Winter '24)."""
+    offset = number - 20  # v20.0 was Winter '11
+    return f"{_SEASONS[offset % 3]} '{11 + offset // 3:02d}"
+
+
+def _guard(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    def run(request: Request) -> Response:
+        try:
+            return handler(request)
+        except ApiError as error:
+            return Response(error.status, error.body(), headers=dict(error.headers))
+
+    return run
+
+
+class SalesforceApp(EmulatorApp):
+    auth_exempt_endpoints = _UNCOUNTED
+    fault_exempt_endpoints = _UNCOUNTED
+    batch_endpoints = _BATCH
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        credentials: SalesforceCredentials,
+        integration_user_id: str,
+        allowance: ApiAllowance,
+        sessions: SessionStore,
+        faults: FaultInjector | None = None,
+        log: RequestLog | None = None,
+        fault_seed: int = 0,
+        bulk_polls_to_complete: int = 2,
+        partial_batch_fraction: float = 0.1,
+    ) -> None:
+        super().__init__(faults=faults, log=log)
+        self.store = store
+        self.credentials = credentials
+        self.integration_user_id = integration_user_id
+        self.allowance = allowance
+        self.sessions = sessions
+        self.base_url = ""  # set once the server knows its port
+        self.tokens = TokenEndpoint(credentials, sessions, integration_user_id, "")
+        self._acquired: set[int] = set()
+        self._users: dict[int, str] = {}
+        self._state_lock = threading.Lock()
+        self._partial_counter = 0
+        self._fault_seed = fault_seed
+        self.queries = QueryResource(store)
+        self.records = RecordResources(store, self.writer_for)
+        self.collections = CollectionResources(
+            store, self.writer_for, self._partial_rng, partial_batch_fraction
+        )
+        self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
+        self._register()
+
+    def set_base_url(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.tokens.base_url = base_url
+
+    # -- routes -------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        data = "/services/data/{version}"
+        routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
+            ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
+            ("POST", "/services/Soap/u/{version}", self.tokens.soap_login, "soap.login"),
+            ("GET", "/services/data", self.versions, "versions"),
+            ("GET", data, self.resources, "resources"),
+            ("GET", f"{data}/limits", self.limits, "limits"),
+            ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
+            ("GET", f"{data}/sobjects/{{sobject}}", self.records.basic_info, "sobject.info"),
+            ("POST", f"{data}/sobjects/{{sobject}}", self.records.create, "sobject.create"),
+            (
+                "GET",
+                f"{data}/sobjects/{{sobject}}/describe",
+                self.records.describe,
+                "sobject.describe",
+            ),
+            ("GET", f"{data}/sobjects/{{sobject}}/{{record_id}}", self.records.get, "sobject.get"),
+            (
+                "PATCH",
+                f"{data}/sobjects/{{sobject}}/{{record_id}}",
+                self.records.update,
+                "sobject.update",
+            ),
+            (
+                "DELETE",
+                f"{data}/sobjects/{{sobject}}/{{record_id}}",
+                self.records.delete,
+                "sobject.delete",
+            ),
+            (
+                "GET",
+                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
+                self.records.get_by_external_id,
+                "sobject.get_by_external_id",
+            ),
+            (
+                "PATCH",
+                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
+                self.records.upsert,
+                "sobject.upsert",
+            ),
+            ("GET", f"{data}/query", self.queries.run, "query"),
+            ("GET", f"{data}/query/{{locator}}", self.queries.more, "query.more"),
+            ("GET", f"{data}/queryAll", self.queries.run, "queryAll"),
+            ("GET", f"{data}/queryAll/{{locator}}", self.queries.more, "queryAll.more"),
+            ("POST", f"{data}/composite/sobjects", self.collections.create, "collections.create"),
+            (
+                "PATCH",
+                f"{data}/composite/sobjects",
+                self.collections.update,
+                "collections.update",
+            ),
+            (
+                "DELETE",
+                f"{data}/composite/sobjects",
+                self.collections.delete,
+                "collections.delete",
+            ),
+            (
+                "GET",
+                f"{data}/composite/sobjects/{{sobject}}",
+                self.collections.retrieve,
+                "collections.retrieve",
+            ),
+            (
+                "POST",
+                f"{data}/composite/sobjects/{{sobject}}",
+                self.collections.retrieve,
+                "collections.retrieve",
+            ),
+            (
+                "PATCH",
+                f"{data}/composite/sobjects/{{sobject}}/{{field}}",
+                self.collections.upsert,
+                "collections.upsert",
+            ),
+            ("POST", f"{data}/jobs/query", self.bulk2.create, "bulk2.query.create"),
+            ("GET", f"{data}/jobs/query", self.bulk2.list, "bulk2.query.list"),
+            ("GET", f"{data}/jobs/query/{{job_id}}", self.bulk2.get, "bulk2.query.get"),
+            ("PATCH", f"{data}/jobs/query/{{job_id}}", self.bulk2.abort, "bulk2.query.abort"),
+            ("DELETE", f"{data}/jobs/query/{{job_id}}", self.bulk2.delete, "bulk2.query.delete"),
+            (
+                "GET",
+                f"{data}/jobs/query/{{job_id}}/results",
+                self.bulk2.results,
+                "bulk2.query.results",
+            ),
+        ]
+        for method, pattern, handler, name in routes:
+            self.router.add(method, pattern, _guard(handler), name=name)
+
+    # -- small resources --------------------------------------------------------------------------
+
+    def versions(self, request: Request) -> Response:
+        return Response(
+            200,
+            [
+                {
+                    "label": version_label(number),
+                    "url": f"/services/data/v{number}.0",
+                    "version": f"{number}.0",
+                }
+                for number in range(MIN_VERSION, MAX_VERSION + 1)
+            ],
+        )
+
+    def resources(self, request: Request) -> Response:
+        base = f"/services/data/{request.path_params['version']}"
+        names = ("sobjects", "query", "queryAll", "composite", "jobs", "limits")
+        body: dict[str, str] = {name: f"{base}/{name}" for name in names}
+        body["identity"] = f"{self.base_url}/id/{ORG_ID}/{self.integration_user_id}"
+        return Response(200, body)
+
+    def limits(self, request: Request) -> Response:
+        return Response(200, self.allowance.limits_body())
+
+    # -- per-request identity ---------------------------------------------------------------------
+
+    def user_of(self, request: Request) -> str:
+        with self._state_lock:
+            return self._users.get(id(request), self.integration_user_id)
+
+    def writer_for(self, request: Request) -> Writer:
+        return Writer(self.store, self.user_of(request))
+
+    def _partial_rng(self) -> random.Random:
+        with self._state_lock:
+            self._partial_counter += 1
+            counter = self._partial_counter
+        return random.Random(f"{self._fault_seed}:partial:{counter}")
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def authenticate(self, request: Request) -> Response | None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        session = None
+        if scheme.lower() in ("bearer", "oauth") and token.strip():
+            session = self.sessions.validate(token.strip())
+        if session is None:
+            error = invalid_session()
+            return Response(error.status, error.body())
+        with self._state_lock:
+            self._users[id(request)] = session.user_id
+        return None
+
+    def before_handler(self, request: Request) -> Response | None:
+        version = request.path_params.get("version")
+        if version is not None and request.endpoint != "soap.login":
+            found = _VERSION.match(version)
+            if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
+                error = not_found()
+                return Response(error.status, error.body())
+        if request.endpoint in _UNCOUNTED:
+            return None
+        if not self.allowance.daily.try_acquire():
+            error = daily_limit_exceeded()
+            return Response(error.status, error.body())
+        if not self.allowance.concurrency.try_acquire():
+            error = concurrent_limit_exceeded()
+            return Response(error.status, error.body())
+        with self._state_lock:
+            self._acquired.add(id(request))
+        if request.endpoint == "bulk2.query.create":
+            self.allowance.bulk_query_jobs.try_acquire()
+        return None
+
+    def after_handler(self, request: Request, response: Response) -> None:
+        with self._state_lock:
+            acquired = id(request) in self._acquired
+            self._acquired.discard(id(request))
+            self._users.pop(id(request), None)
+        if acquired:
+            self.allowance.concurrency.release()
+        if request.endpoint not in _UNCOUNTED:
+            response.headers.setdefault("Sforce-Limit-Info", self.allowance.header())
+
+    def render_fault(self, fault: Fault, request: Request) -> Response:
+        if fault is Fault.RATE_LIMITED:
+            return Response(
+                403, [{"message": CONCURRENT_LIMIT_MESSAGE, "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+            )
+        if fault is Fault.BAD_GATEWAY_502:
+            return Response(
+                502,
+                "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
+                content_type="text/html",
+            )
+        if fault is Fault.UNAVAILABLE_503:
+            return Response(
+                503,
+                [
+                    {
+                        "message": "The server is unavailable to handle the request. Typically "
+                        "this issue occurs if the server is down for maintenance or is "
+                        "currently overloaded.",
+                        "errorCode": "SERVER_UNAVAILABLE",
+                    }
+                ],
+            )
+        return self._unknown_exception()
+
+    @staticmethod
+    def _unknown_exception() -> Response:
+        error_id = random.randint(10**8, 10**9 - 1)
+        return Response(
+            500,
+            [
+                {
+                    "message": "An unexpected error occurred. Please include this ErrorId if you "
+                    f"contact support: {error_id}-{error_id % 99991} (-{error_id % 1000003})",
+                    "errorCode": "UNKNOWN_EXCEPTION",
+                }
+            ],
+        )
+
+    def not_found(self, request: Request) -> Response:
+        error = not_found()
+        return Response(error.status, error.body())
+
+    def method_not_allowed(self, request: Request) -> Response:
+        allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
+        body: list[dict[str, Any]] = [
+            {
+                "errorCode": "METHOD_NOT_ALLOWED",
+                "message": f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
+            }
+        ]
+        return Response(405, body, headers={"Allow": allowed})
+
+    def bad_request(self, request: Request, message: str) -> Response:
+        return Response(400, [{"message": message, "errorCode": "JSON_PARSER_ERROR"}])
+
+    def internal_error(self, request: Request, exc: BaseException) -> Response:
+        return self._unknown_exception()

@@ -1,0 +1,112 @@
+"""Salesforce's error answers, in the shapes its APIs use.
+
+- REST API: an HTTP error status and a JSON array `[{"message": ..., "errorCode": ...}]`, with a
+  `fields` list where the error concerns fields (REST API Developer Guide, "Status Codes and Error
+  Responses"; e.g. `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`).
+- Per-record results (sObject Collections): `{"statusCode": ..., "message": ..., "fields": [...]}`.
+- SOQL errors carry the query line, a caret under the offending column and
+  `ERROR at Row:r:Column:c` before the message, as Salesforce prints them (for instance
+  `\\nSELECT Naem FROM Account\\n       ^\\nERROR at Row:1:Column:8\\nNo such column 'Naem' ...`).
+- OAuth token endpoint: `{"error": ..., "error_description": ...}` (see oauth.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SESSION_EXPIRED = "Session expired or invalid"
+NOT_FOUND_MESSAGE = "The requested resource does not exist"
+DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded."
+CONCURRENT_LIMIT_MESSAGE = "ConcurrentPerOrgLongTxn Limit exceeded."
+ROLLED_BACK_MESSAGE = (
+    "Record rolled back because not all records were valid and the request was using AllOrNone "
+    "header"
+)
+CUSTOM_FIELD_HINT = (
+    "If you are attempting to use a custom field, be sure to append the '__c' after the custom "
+    "field name. Please reference your WSDL or the describe call for the appropriate names."
+)
+CUSTOM_OBJECT_HINT = (
+    "If you are attempting to use a custom object, be sure to append the '__c' after the entity "
+    "name. Please reference your WSDL or the describe call for the appropriate names."
+)
+CUSTOM_RELATIONSHIP_HINT = (
+    "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
+    "custom relationship name. Please reference your WSDL or the describe call for the "
+    "appropriate names."
+)
+
+
+class RecordError(Exception):
+    """One record's failure inside a write; rendered per record or as a top-level error."""
+
+    def __init__(self, status_code: str, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(f"{status_code}: {message}")
+        self.status_code = status_code
+        self.message = message
+        self.fields = fields or []
+
+    def as_result_error(self) -> dict[str, Any]:
+        return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
+
+    def as_rest_error(self) -> dict[str, Any]:
+        return {"message": self.message, "errorCode": self.status_code, "fields": self.fields}
+
+
+class ApiError(Exception):
+    """A request-level failure answered with `status` and Salesforce's JSON error array."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        fields: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {error_code}: {message}")
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.fields = fields
+        self.headers = headers or {}
+
+    def body(self) -> list[dict[str, Any]]:
+        entry: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
+        if self.fields is not None:
+            entry["fields"] = self.fields
+        return [entry]
+
+    @classmethod
+    def from_record_error(cls, error: RecordError, status: int = 400) -> ApiError:
+        return cls(status, error.status_code, error.message, error.fields)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
+def invalid_session() -> ApiError:
+    return ApiError(401, "INVALID_SESSION_ID", SESSION_EXPIRED)
+
+
+def daily_limit_exceeded() -> ApiError:
+    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", DAILY_LIMIT_MESSAGE)
+
+
+def concurrent_limit_exceeded() -> ApiError:
+    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", CONCURRENT_LIMIT_MESSAGE)
+
+
+def query_error(error_code: str, message: str, soql: str, position: int | None) -> ApiError:
+    """A SOQL error in Salesforce's layout: the query line, a caret, the row and column."""
+    if position is None:
+        return ApiError(400, error_code, message)
+    position = max(0, min(position, len(soql)))
+    line_start = soql.rfind("\n", 0, position) + 1
+    line_end = soql.find("\n", position)
+    line = soql[line_start : line_end if line_end != -1 else len(soql)]
+    row = soql.count("\n", 0, position) + 1
+    column = position - line_start + 1
+    text = f"\n{line}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n{message}"
+    return ApiError(400, error_code, text)

@@ -1,0 +1,60 @@
+"""Salesforce record ids: 15-character case-sensitive ids with an 18-character checksum form.
+
+An id starts with its object's three-character key prefix (00Q Lead, 003 Contact, ...), which is
+how Salesforce - and this emulator - tells which object an id belongs to without a lookup. The
+18-character form appends three characters that encode, for each five-character chunk, which
+letters are upper case; clients compare ids in either form, so the emulator accepts both and
+always answers with 18 characters, as the REST API does.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_ID_SHAPE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$")
+# Characters 4-6: a pod/instance marker and a reserved character; fixed for the sandbox org.
+_INSTANCE = "gK0"
+
+
+def checksum(id15: str) -> str:
+    """The three checksum characters Salesforce appends to a 15-character id."""
+    suffix = []
+    for chunk in range(3):
+        bits = 0
+        for position, char in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= char <= "Z":
+                bits |= 1 << position
+        suffix.append(_CHECKSUM_ALPHABET[bits])
+    return "".join(suffix)
+
+
+def to18(record_id: str) -> str:
+    """Normalise a 15- or 18-character id to 18 characters (the checksum is recomputed)."""
+    return record_id[:15] + checksum(record_id[:15])
+
+
+def looks_like_id(value: str) -> bool:
+    """True when `value` has the shape of a Salesforce id (15 or 18 alphanumerics)."""
+    return bool(_ID_SHAPE.match(value))
+
+
+def make_id(key_prefix: str, number: int) -> str:
+    """The 18-character id of the `number`-th record of the object with `key_prefix`."""
+    if len(key_prefix) != 3:
+        raise ValueError("key prefix must have 3 characters")
+    digits = []
+    remaining = number
+    while remaining:
+        remaining, digit = divmod(remaining, 62)
+        digits.append(_BASE62[digit])
+    body = "".join(reversed(digits)).rjust(9, "0")
+    if len(body) > 9:
+        raise ValueError("record number too large for a Salesforce id")
+    id15 = key_prefix + _INSTANCE + body
+    return id15 + checksum(id15)
+
+
+def prefix_of(record_id: str) -> str:
+    return record_id[:3]

@@ -1,0 +1,329 @@
+"""Logging in: the OAuth 2.0 token endpoint, the SOAP `login()` call, and the session store.
+
+Token endpoint (`POST /services/oauth2/token`, form-encoded), per Salesforce's "OAuth 2.0
+Username-Password Flow" and "OAuth 2.0 Client Credentials Flow":
+- `grant_type=password` with client_id, client_secret, username and password (the user's
+  password with the security token appended);
+- `grant_type=client_credentials` with the client id and secret in an HTTP Basic header (what
+  simple-salesforce sends) or in the body;
+- `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an RS256 `assertion` signed by a
+  key whose certificate was uploaded to the connected app (`TokenEndpoint.jwt_keys`, see
+  `SalesforceSandbox.add_jwt_certificate`): `iss` the client id, `sub` the username, `aud` the
+  login server (https://login.salesforce.com, https://test.salesforce.com or the My Domain /
+  sandbox URL), `exp` in the future ("OAuth 2.0 JWT Bearer Flow for Server-to-Server
+  Integration"); it answers access_token, scope, instance_url, id and token_type.
+Success answers `access_token`, `instance_url`, `id` (`<login>/id/<orgId>/<userId>`),
+`token_type: Bearer`, `issued_at` (epoch ms as a string) and `signature` (Base64 HMAC-SHA256 of
+id + issued_at keyed with the client secret); the client-credentials flow also answers `scope`.
+Failures answer 400 with `{"error": ..., "error_description": ...}`: `invalid_client_id` /
+"client identifier invalid", `invalid_client` / "invalid client credentials", `invalid_grant` /
+"authentication failure", `unsupported_grant_type` / "grant type not supported", and for JWT
+`invalid_grant` / "invalid assertion" or "audience is invalid".
+
+SOAP login (`POST /services/Soap/u/<version>`) is what simple-salesforce uses for username +
+password + security token; it answers a `loginResponse` with `serverUrl` and `sessionId`
+(partner WSDL LoginResult), or a SOAP fault `INVALID_LOGIN` (HTTP 500).
+
+Sessions are bearer tokens mapped to a user; `expire_all()` invalidates every issued token so a
+client's re-login on 401 INVALID_SESSION_ID can be tested.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pydantic import BaseModel, ConfigDict, Field
+
+from connector.sandbox.common.http import Request, Response
+
+ORG_ID = "00DgK000000SandAAA"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class SalesforceCredentials(BaseModel):
+    """The sandbox org's fixed login secrets (override them to test wrong-credential paths)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    client_id: str = "3MVG9sandboxConnectorClientId"
+    client_secret: str = Field(default="sandbox-client-secret", repr=False)
+    username: str = "integration@connector-sandbox.example"
+    password: str = Field(default="sandbox-password", repr=False)
+    security_token: str = Field(default="SANDBOXSECURITYTOKEN", repr=False)
+    #: The My Domain prefix for simple-salesforce's client-credentials flow
+    #: (`domain="connector-sandbox.my"` -> https://connector-sandbox.my.salesforce.com).
+    my_domain: str = "connector-sandbox.my"
+
+
+@dataclass
+class Session:
+    token: str
+    user_id: str
+    issued_at_ms: int
+    expires_at: float | None
+
+
+class SessionStore:
+    """Issued access tokens. Thread-safe."""
+
+    def __init__(self, ttl_seconds: float | None = None) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[str, Session] = {}
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, user_id: str, token: str | None = None) -> Session:
+        token = token or f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(48)}"
+        expires = None if self.ttl_seconds is None else time.monotonic() + self.ttl_seconds
+        session = Session(token, user_id, int(time.time() * 1000), expires)
+        with self._lock:
+            self._sessions[token] = session
+        return session
+
+    def validate(self, token: str) -> Session | None:
+        with self._lock:
+            session = self._sessions.get(token)
+            if session is None:
+                return None
+            if session.expires_at is not None and time.monotonic() >= session.expires_at:
+                del self._sessions[token]
+                return None
+            return session
+
+    def expire_all(self) -> int:
+        """Invalidate every issued token; returns how many there were."""
+        with self._lock:
+            count = len(self._sessions)
+            self._sessions.clear()
+            return count
+
+    def expire(self, token: str) -> bool:
+        with self._lock:
+            return self._sessions.pop(token, None) is not None
+
+
+def _oauth_error(error: str, description: str) -> Response:
+    return Response(400, {"error": error, "error_description": description})
+
+
+class TokenEndpoint:
+    """Handles `/services/oauth2/token` and `/services/Soap/u/{version}`."""
+
+    def __init__(
+        self,
+        credentials: SalesforceCredentials,
+        sessions: SessionStore,
+        user_id: str,
+        base_url: str,
+    ) -> None:
+        self.credentials = credentials
+        self.sessions = sessions
+        self.user_id = user_id
+        self.base_url = base_url  # login URL and instance URL are the sandbox itself
+        self.jwt_keys: list[rsa.RSAPublicKey] = []  # certificates uploaded to the connected app
+
+    def add_jwt_certificate(self, pem: bytes | str) -> None:
+        """Trust JWT assertions signed by the key of this PEM certificate or public key."""
+        data = pem.encode() if isinstance(pem, str) else pem
+        try:
+            key: Any = x509.load_pem_x509_certificate(data).public_key()
+        except ValueError:
+            key = serialization.load_pem_public_key(data)
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError("Salesforce JWT bearer assertions are RS256: an RSA key is needed")
+        self.jwt_keys.append(key)
+
+    def _form(self, request: Request) -> dict[str, str]:
+        form = {key: values[0] for key, values in request.query.items() if values}
+        try:
+            body = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            body = {}
+        form.update({key: values[0] for key, values in body.items() if values})
+        return form
+
+    def _basic_client(self, request: Request) -> tuple[str, str] | None:
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("basic "):
+            return None
+        try:
+            decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        client_id, _, secret = decoded.partition(":")
+        return client_id, secret
+
+    def token(self, request: Request) -> Response:
+        form = self._form(request)
+        grant = form.get("grant_type")
+        creds = self.credentials
+        if grant == JWT_GRANT:
+            return self._jwt(form.get("assertion", ""))
+        if grant == "password":
+            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        elif grant == "client_credentials":
+            basic = self._basic_client(request)
+            client_id, secret = basic or (form.get("client_id", ""), form.get("client_secret", ""))
+        else:
+            return _oauth_error("unsupported_grant_type", "grant type not supported")
+        if not hmac.compare_digest(client_id, creds.client_id):
+            return _oauth_error("invalid_client_id", "client identifier invalid")
+        if not hmac.compare_digest(secret, creds.client_secret):
+            return _oauth_error("invalid_client", "invalid client credentials")
+        if grant == "password":
+            expected = creds.password + creds.security_token
+            if form.get("username") != creds.username or not hmac.compare_digest(
+                form.get("password", ""), expected
+            ):
+                return _oauth_error("invalid_grant", "authentication failure")
+        session = self.sessions.issue(self.user_id)
+        identity = f"{self.base_url}/id/{ORG_ID}/{self.user_id}"
+        issued_at = str(session.issued_at_ms)
+        signature = base64.b64encode(
+            hmac.new(
+                creds.client_secret.encode(), (identity + issued_at).encode(), hashlib.sha256
+            ).digest()
+        ).decode()
+        body: dict[str, Any] = {
+            "access_token": session.token,
+            "instance_url": self.base_url,
+            "id": identity,
+            "token_type": "Bearer",
+            "issued_at": issued_at,
+            "signature": signature,
+        }
+        if grant == "client_credentials":
+            body["scope"] = "api"
+        return Response(200, body)
+
+    def _jwt(self, assertion: str) -> Response:
+        claims = _verified_claims(assertion, self.jwt_keys)
+        creds = self.credentials
+        if claims is None:
+            return _oauth_error("invalid_grant", "invalid assertion")
+        if claims.get("iss") != creds.client_id:
+            return _oauth_error("invalid_client_id", "client identifier invalid")
+        audiences = claims.get("aud")
+        audiences = audiences if isinstance(audiences, list) else [audiences]
+        allowed = {
+            "https://login.salesforce.com",
+            "https://test.salesforce.com",
+            f"https://{creds.my_domain}.salesforce.com",
+            self.base_url,
+        }
+        if not allowed.intersection(str(audience).rstrip("/") for audience in audiences):
+            return _oauth_error("invalid_grant", "audience is invalid")
+        expires = claims.get("exp")
+        try:
+            expired = float(expires) <= time.time()  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            expired = True
+        if expired or claims.get("sub") != creds.username:
+            return _oauth_error("invalid_grant", "invalid assertion")
+        session = self.sessions.issue(self.user_id)
+        return Response(
+            200,
+            {
+                "access_token": session.token,
+                "scope": "api",
+                "instance_url": self.base_url,
+                "id": f"{self.base_url}/id/{ORG_ID}/{self.user_id}",
+                "token_type": "Bearer",
+            },
+        )
+
+    def soap_login(self, request: Request) -> Response:
+        version = request.path_params.get("version", "59.0")
+        username, password = _soap_credentials(request.body)
+        creds = self.credentials
+        if username != creds.username or password != creds.password + creds.security_token:
+            return Response(500, _soap_fault(), content_type="text/xml;charset=UTF-8")
+        session = self.sessions.issue(self.user_id)
+        server = f"{self.base_url}/services/Soap/u/{version}/{ORG_ID[:15]}"
+        metadata = f"{self.base_url}/services/Soap/m/{version}/{ORG_ID[:15]}"
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+            'xmlns="urn:partner.soap.sforce.com" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            "<soapenv:Body><loginResponse><result>"
+            f"<metadataServerUrl>{metadata}</metadataServerUrl>"
+            "<passwordExpired>false</passwordExpired>"
+            "<sandbox>true</sandbox>"
+            f"<serverUrl>{server}</serverUrl>"
+            f"<sessionId>{session.token}</sessionId>"
+            f"<userId>{self.user_id}</userId>"
+            "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
+        )
+        return Response(200, xml, content_type="text/xml;charset=UTF-8")
+
+
+def _soap_credentials(body: bytes) -> tuple[str | None, str | None]:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None, None
+    username = password = None
+    for element in root.iter():
+        local = element.tag.rsplit("}", 1)[-1]
+        if local == "username":
+            username = element.text
+        elif local == "password":
+            password = element.text
+    return username, password
+
+
+def _soap_fault() -> str:
+    message = "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:sf="urn:fault.partner.soap.sforce.com" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<soapenv:Body><soapenv:Fault>"
+        "<faultcode>sf:INVALID_LOGIN</faultcode>"
+        f"<faultstring>{message}</faultstring>"
+        '<detail><sf:LoginFault xsi:type="sf:LoginFault">'
+        "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"
+        "<sf:exceptionMessage>Invalid username, password, security token; or user locked out."
+        "</sf:exceptionMessage></sf:LoginFault></detail>"
+        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
+
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _verified_claims(assertion: str, keys: list[rsa.RSAPublicKey]) -> dict[str, Any] | None:
+    """The claims of an RS256-signed JWT when one of `keys` verifies it, else None."""
+    try:
+        header_b64, payload_b64, signature_b64 = assertion.split(".")
+        header = json.loads(_b64url(header_b64))
+        claims = json.loads(_b64url(payload_b64))
+        signature = _b64url(signature_b64)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or header.get("alg") != "RS256" or not isinstance(claims, dict):
+        return None
+    signed = f"{header_b64}.{payload_b64}".encode()
+    for key in keys:
+        try:
+            key.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            continue
+        return claims
+    return None

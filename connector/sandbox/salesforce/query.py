@@ -1,0 +1,151 @@
+"""The `query` and `queryAll` resources and their query locators.
+
+"When a SOQL query is executed, up to 2,000 records can be returned at a time"; beyond that the
+response has `done: false` and `nextRecordsUrl` (`/services/data/vXX.X/query/01g...-2000`), which
+the client GETs until `done` is true (REST API "Query", "Query More Results"). `totalSize` is the
+number of records the whole query matches. The `Sforce-Query-Options: batchSize=n` header asks
+for smaller pages (200 to 2,000). `queryAll` also answers deleted records.
+
+`SELECT COUNT() ...` answers only `totalSize` with no records; `COUNT(field)` answers one
+`AggregateResult` record with `expr0` (or the alias).
+
+The matching rows are fixed when the query runs (a locator is a snapshot of row numbers, which
+is how a million-row result pages without re-running the query); field values are read when a
+page is served. Locators expire after 15 idle minutes, as Salesforce's do; an unknown or expired
+locator answers INVALID_QUERY_LOCATOR.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from connector.sandbox.common.http import Request, Response
+from connector.sandbox.salesforce.errors import ApiError
+from connector.sandbox.salesforce.reader import resolve
+from connector.sandbox.salesforce.render import record_json
+from connector.sandbox.salesforce.soql import BoundQuery, execute, prepare
+from connector.sandbox.salesforce.store import Store
+
+PAGE_SIZE = 2000
+MIN_BATCH_SIZE = 200
+LOCATOR_IDLE_SECONDS = 15 * 60
+MAX_OPEN_LOCATORS = 1000
+_BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass
+class Locator:
+    id: str
+    query: BoundQuery
+    rows: array[int]
+    page_size: int
+    resource: str  # "query" or "queryAll"
+    last_used: float
+
+
+class QueryResource:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._locators: OrderedDict[str, Locator] = OrderedDict()
+
+    def run(self, request: Request) -> Response:
+        include_deleted = request.endpoint.endswith("queryAll")
+        soql = request.param("q")
+        if not soql:
+            raise ApiError(400, "MALFORMED_QUERY", "Missing required 'q' parameter")
+        version = request.path_params["version"].lstrip("v")
+        with self.store.lock:
+            bound = prepare(self.store, soql)
+            rows = execute(self.store, bound, include_deleted=include_deleted)
+            if bound.count_only:
+                return Response(200, {"totalSize": len(rows), "done": True, "records": []})
+            if bound.aggregate:
+                return Response(200, self._aggregate(bound, rows), records_read=1)
+            page_size = self._page_size(request)
+            resource = "queryAll" if include_deleted else "query"
+            locator = Locator(
+                id="",
+                query=bound,
+                rows=array("i", rows),
+                page_size=page_size,
+                resource=resource,
+                last_used=time.monotonic(),
+            )
+            return self._page(locator, 0, version)
+
+    def more(self, request: Request) -> Response:
+        version = request.path_params["version"].lstrip("v")
+        locator_id, _, offset_text = request.path_params["locator"].rpartition("-")
+        with self._lock:
+            self._expire()
+            locator = self._locators.get(locator_id)
+            if locator is not None:
+                locator.last_used = time.monotonic()
+                self._locators.move_to_end(locator_id)
+        if locator is None or not offset_text.isdigit():
+            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        offset = int(offset_text)
+        if offset >= len(locator.rows):
+            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        with self.store.lock:
+            return self._page(locator, offset, version)
+
+    def _page(self, locator: Locator, offset: int, version: str) -> Response:
+        table = self.store.table(locator.query.object.name)
+        end = min(offset + locator.page_size, len(locator.rows))
+        records = [
+            record_json(self.store, table, row, locator.query.fields, version)
+            for row in locator.rows[offset:end]
+        ]
+        body: dict[str, Any] = {"totalSize": len(locator.rows), "done": end >= len(locator.rows)}
+        if end < len(locator.rows):
+            if not locator.id:
+                self._register(locator)
+            body["nextRecordsUrl"] = (
+                f"/services/data/v{version}/{locator.resource}/{locator.id}-{end}"
+            )
+        body["records"] = records
+        return Response(200, body, records_read=len(records))
+
+    def _register(self, locator: Locator) -> None:
+        with self._lock:
+            self._expire()
+            locator.id = "01ggK" + secrets.token_hex(5).upper()[:10] + "AAA"
+            self._locators[locator.id] = locator
+            while len(self._locators) > MAX_OPEN_LOCATORS:
+                self._locators.popitem(last=False)
+
+    def _expire(self) -> None:
+        horizon = time.monotonic() - LOCATOR_IDLE_SECONDS
+        stale = [key for key, loc in self._locators.items() if loc.last_used < horizon]
+        for key in stale:
+            del self._locators[key]
+
+    def open_locators(self) -> int:
+        with self._lock:
+            return len(self._locators)
+
+    @staticmethod
+    def _page_size(request: Request) -> int:
+        options = request.headers.get("Sforce-Query-Options", "")
+        found = _BATCH_SIZE.search(options)
+        if not found:
+            return PAGE_SIZE
+        return max(MIN_BATCH_SIZE, min(PAGE_SIZE, int(found.group(1))))
+
+    def _aggregate(self, bound: BoundQuery, rows: list[int]) -> dict[str, Any]:
+        assert bound.count_path is not None
+        table = self.store.table(bound.object.name)
+        count = sum(
+            1 for row in rows if resolve(self.store, table, row, bound.count_path) is not None
+        )
+        record = {"attributes": {"type": "AggregateResult"}, (bound.count_alias or "expr0"): count}
+        return {"totalSize": 1, "done": True, "records": [record]}

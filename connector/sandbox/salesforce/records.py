@@ -1,0 +1,226 @@
+"""The sObject resources: describe, basic information, and single records (create, get, update,
+delete, and get/upsert by external id).
+
+Answers per the REST API Developer Guide: create `POST /sobjects/<Type>` -> 201
+`{"id", "success": true, "errors": []}`; update `PATCH /sobjects/<Type>/<Id>` -> 204 No Content;
+delete -> 204; get -> the record with `attributes` (all fields, or `?fields=`); a wrong object or
+id -> 404 NOT_FOUND "The requested resource does not exist"; an id-shaped segment that is not an
+id is read as an external id field name -> 404 "Provided external ID field does not exist or is
+not accessible: <segment>"; a deleted record -> 404 ENTITY_IS_DELETED. Upsert by external id
+`PATCH /sobjects/<Type>/<Field>/<Value>` creates (201, `created: true`) or updates (API 46.0+:
+200 with `created: false`; earlier versions 204); several matches -> 300.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.describe import basic_info, global_describe, sobject_describe
+from connector.sandbox.salesforce.errors import ApiError, RecordError, not_found
+from connector.sandbox.salesforce.render import full_record_json
+from connector.sandbox.salesforce.schema import FieldDef, ObjectDef
+from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.writes import Writer
+
+
+def version_of(request: Request) -> str:
+    return request.path_params["version"].lstrip("v")
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json()
+    except BadRequestBody as exc:
+        raise ApiError(400, "JSON_PARSER_ERROR", str(exc)) from exc
+    if not isinstance(body, dict):
+        raise ApiError(
+            400,
+            "JSON_PARSER_ERROR",
+            "Cannot deserialize instance of SObject from START_ARRAY value [ or request may be "
+            "missing a required field",
+        )
+    return body
+
+
+class RecordResources:
+    def __init__(self, store: Store, writer_for: Any) -> None:
+        self.store = store
+        self.writer_for = writer_for  # request -> Writer (acting as the session's user)
+
+    def object_of(self, request: Request) -> ObjectDef:
+        obj = self.store.object_named(request.path_params["sobject"])
+        if obj is None or not obj.queryable:
+            raise not_found()
+        return obj
+
+    # -- metadata ---------------------------------------------------------------------------------
+
+    def global_describe(self, request: Request) -> Response:
+        return Response(200, global_describe(self.store.objects, version_of(request)))
+
+    def basic_info(self, request: Request) -> Response:
+        return Response(200, basic_info(self.object_of(request), version_of(request)))
+
+    def describe(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        return Response(200, sobject_describe(obj, self.store.objects, version_of(request)))
+
+    # -- single records ---------------------------------------------------------------------------
+
+    def create(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        body = json_object(request)
+        writer: Writer = self.writer_for(request)
+        with self.store.lock:
+            try:
+                record_id = writer.apply(writer.prepare_create(obj, body))
+            except RecordError as error:
+                raise ApiError.from_record_error(error) from error
+        return Response(201, {"id": record_id, "success": True, "errors": []}, records_written=1)
+
+    def get(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        table, row = self._locate(obj, request.path_params["record_id"])
+        fields = self._requested_fields(obj, request)
+        with self.store.lock:
+            record = full_record_json(table, row, fields, version_of(request))
+        return Response(200, record, records_read=1)
+
+    def update(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        record_id = request.path_params["record_id"]
+        self._locate(obj, record_id)
+        body = json_object(request)
+        writer: Writer = self.writer_for(request)
+        with self.store.lock:
+            try:
+                writer.apply(writer.prepare_update(obj, record_id, body))
+            except RecordError as error:
+                raise ApiError.from_record_error(error) from error
+        return Response(204, records_written=1)
+
+    def delete(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        record_id = request.path_params["record_id"]
+        self._locate(obj, record_id)
+        writer: Writer = self.writer_for(request)
+        with self.store.lock:
+            try:
+                writer.delete(obj, record_id)
+            except RecordError as error:
+                raise ApiError.from_record_error(error) from error
+        return Response(204, records_written=1)
+
+    # -- by external id -------------------------------------------------------------------------
+
+    def get_by_external_id(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        field_def = self._external_field(obj, request.path_params["field"])
+        matches = self._matches(obj, field_def, request.path_params["value"])
+        if not matches:
+            raise not_found()
+        table = self.store.table(obj.name)
+        version = version_of(request)
+        if len(matches) > 1:
+            return self._multiple(table, matches, version)
+        fields = self._requested_fields(obj, request)
+        with self.store.lock:
+            record = full_record_json(table, matches[0], fields, version)
+        return Response(200, record, records_read=1)
+
+    def upsert(self, request: Request) -> Response:
+        obj = self.object_of(request)
+        field_def = self._external_field(obj, request.path_params["field"])
+        value = request.path_params["value"]
+        body = json_object(request)
+        writer: Writer = self.writer_for(request)
+        version = version_of(request)
+        table = self.store.table(obj.name)
+        with self.store.lock:
+            matches = self._matches(obj, field_def, value)
+            if len(matches) > 1:
+                return self._multiple(table, matches, version)
+            try:
+                if matches:
+                    record_id = writer.apply(
+                        writer.prepare_update(obj, table.ids[matches[0]], body)
+                    )
+                    if float(version) < 46.0:
+                        return Response(204, records_written=1)
+                    result = {"id": record_id, "success": True, "errors": [], "created": False}
+                    return Response(200, result, records_written=1)
+                if request.param("updateOnly", "false").lower() == "true":
+                    raise not_found()
+                body = {**body, field_def.name: value}
+                record_id = writer.apply(writer.prepare_create(obj, body))
+            except RecordError as error:
+                raise ApiError.from_record_error(error) from error
+        result = {"id": record_id, "success": True, "errors": [], "created": True}
+        return Response(201, result, records_written=1)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _locate(self, obj: ObjectDef, record_id: str) -> tuple[Table, int]:
+        if not ids.looks_like_id(record_id):
+            raise ApiError(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {record_id}",
+            )
+        with self.store.lock:
+            located = self.store.locate(record_id)
+        table = self.store.table(obj.name)
+        if located is None or located[0] is not table:
+            raise not_found()
+        if table.is_deleted(located[1]):
+            raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+        return located
+
+    def _requested_fields(self, obj: ObjectDef, request: Request) -> list[FieldDef]:
+        wanted = request.param("fields")
+        if not wanted:
+            return list(obj.fields)
+        fields = []
+        for name in (part.strip() for part in wanted.split(",") if part.strip()):
+            field_def = obj.field(name)
+            if field_def is None:
+                raise ApiError(
+                    400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}"
+                )
+            fields.append(field_def)
+        return fields
+
+    def _external_field(self, obj: ObjectDef, name: str) -> FieldDef:
+        field_def = obj.field(name)
+        if field_def is None or not (field_def.external_id or field_def.name == "Id"):
+            raise ApiError(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {name}",
+            )
+        return field_def
+
+    def _matches(self, obj: ObjectDef, field_def: FieldDef, value: str) -> list[int]:
+        table = self.store.table(obj.name)
+        with self.store.lock:
+            if field_def.name == "Id":
+                located = self.store.locate(value)
+                return [located[1]] if located and located[0] is table else []
+            if field_def.unique:
+                row = table.find_unique(field_def.name, value)
+                return [] if row is None or table.is_deleted(row) else [row]
+            column = table.columns[field_def.name]
+            lowered = value.lower()
+            return [
+                row
+                for row in range(len(table))
+                if not table.is_deleted(row) and (column.get(row) or "").lower() == lowered
+            ]
+
+    @staticmethod
+    def _multiple(table: Table, rows: list[int], version: str) -> Response:
+        name = table.definition.name
+        urls = [f"/services/data/v{version}/sobjects/{name}/{table.ids[row]}" for row in rows]
+        return Response(300, urls)

@@ -1,0 +1,249 @@
+"""`SalesforceSandbox`: a seeded Salesforce emulator served over TLS on loopback, in one object
+(for tests, `connector sandbox serve` and `connector demo`)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import requests
+
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.common.http import EmulatorServer
+from connector.sandbox.common.tls import TlsMaterial, make_tls_material
+from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.api_limits import ApiAllowance
+from connector.sandbox.salesforce.app import SalesforceApp
+from connector.sandbox.salesforce.client import login_hosts, sandbox_session
+from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
+from connector.sandbox.salesforce.objects import build_objects
+from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
+from connector.sandbox.salesforce.store import Store
+from connector.sandbox.salesforce.values import datetime_to_ms
+from connector.sandbox.seed import SeedData, SeedSpec
+
+DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
+
+
+class SalesforceSandbox:
+    """A Salesforce org emulator seeded from `config`, served with TLS on `config.host:port`.
+
+    `config.token` is a pre-issued valid access token (for `Salesforce(instance_url=...,
+    session_id=...)`); `config.rate_limit` is the number of concurrent requests allowed and
+    `config.daily_limit` the DailyApiRequests allowance (100,000 when None).
+    """
+
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        credentials: SalesforceCredentials | None = None,
+        seed_data: SeedData | None = None,
+        session_ttl_seconds: float | None = None,
+        bulk_polls_to_complete: int = 2,
+        partial_batch_fraction: float = 0.1,
+        tls_directory: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.credentials = credentials or SalesforceCredentials()
+        self._clock = clock
+        self.store = Store(build_objects(self.config.provision_connector_fields), clock=clock)
+        self.log = self.config.make_request_log()
+        self.faults = self.config.make_fault_injector()
+        self.sessions = SessionStore(ttl_seconds=session_ttl_seconds)
+        self.allowance = ApiAllowance(self.config.daily_limit, self.config.rate_limit)
+        self.integration_user_id = self._create_integration_user()
+        self.app = SalesforceApp(
+            self.store,
+            credentials=self.credentials,
+            integration_user_id=self.integration_user_id,
+            allowance=self.allowance,
+            sessions=self.sessions,
+            faults=self.faults,
+            log=self.log,
+            fault_seed=self.config.effective_fault_seed,
+            bulk_polls_to_complete=bulk_polls_to_complete,
+            partial_batch_fraction=partial_batch_fraction,
+        )
+        self._seed_data = seed_data
+        self._tls_directory = tls_directory
+        self._owned_tls_directory: Path | None = None
+        self.tls: TlsMaterial | None = None
+        self._server: EmulatorServer | None = None
+        self.seed_summary: SeedSummary | None = None
+        self.seed_seconds: float | None = None
+        self.sessions.issue(self.integration_user_id, token=self.config.token)
+
+    def _create_integration_user(self) -> str:
+        users = self.store.table("User")
+        now = datetime_to_ms(self.store.now())
+        row = users.insert(
+            {
+                "Username": self.credentials.username,
+                "FirstName": "Sandbox",
+                "LastName": "Integration",
+                "Alias": "sint",
+                "Email": self.credentials.username,
+                "IsActive": True,
+                "UserType": "Standard",
+                "CreatedDate": now,
+                "LastModifiedDate": now,
+                "SystemModstamp": now,
+            }
+        )
+        user_id = users.ids[row]
+        users.update(row, {"CreatedById": user_id, "LastModifiedById": user_id})
+        return user_id
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    def seed(self) -> SeedSummary:
+        """Load the seed data (once); `start()` calls this when it was not called before."""
+        if self.seed_summary is None:
+            data = self._seed_data or SeedData(
+                SeedSpec(
+                    contacts=self.config.contacts,
+                    seed=self.config.seed,
+                    dataset=self.config.dataset,
+                )
+            )
+            began = time.perf_counter()
+            lag = data.spec.now - self.store.now()
+            if self._clock is None and lag > timedelta(0):
+                # The seed's history ends at `spec.now`; if this machine's clock is behind it,
+                # run the org's clock ahead so new writes never look older than seeded ones
+                # (SystemModstamp watermarks depend on it).
+                shift = lag + timedelta(seconds=1)
+                self.store.set_clock(lambda: datetime.now(UTC) + shift)
+            self.seed_summary = SalesforceSeeder(
+                self.store,
+                data,
+                self.integration_user_id,
+                self.config.provision_connector_fields,
+            ).run()
+            self.seed_seconds = time.perf_counter() - began
+        return self.seed_summary
+
+    def start(self) -> SalesforceSandbox:
+        if self._server is not None:
+            raise RuntimeError("the sandbox is already running")
+        self.seed()
+        directory = self._tls_directory
+        if directory is None:
+            self._owned_tls_directory = Path(tempfile.mkdtemp(prefix="sf-sandbox-tls-"))
+            directory = self._owned_tls_directory
+        self.tls = make_tls_material(directory)
+        self._server = EmulatorServer(
+            self.app, self.config.host, self.config.port, tls=self.tls
+        ).start()
+        self.app.set_base_url(self._server.url)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._owned_tls_directory is not None:
+            shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
+            self._owned_tls_directory = None
+
+    def __enter__(self) -> SalesforceSandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ---- how clients reach it -------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The instance URL (what the token endpoint answers as `instance_url`)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._server.url
+
+    @property
+    def login_url(self) -> str:
+        """Where the OAuth token endpoint (`/services/oauth2/token`) and SOAP login live."""
+        return self.url
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/services/oauth2/token"
+
+    @property
+    def ca_file(self) -> Path:
+        if self.tls is None:
+            raise RuntimeError("the sandbox is not running")
+        return self.tls.ca_file
+
+    @property
+    def token(self) -> str:
+        """A valid access token of the integration user (until `expire_sessions()`)."""
+        return self.config.token
+
+    @property
+    def my_domain(self) -> str:
+        return self.credentials.my_domain
+
+    def session(self) -> requests.Session:
+        """A requests session that trusts the sandbox CA and routes simple-salesforce's login
+        hosts (login/test/My Domain .salesforce.com) here; pass it as `Salesforce(session=...)`.
+        """
+        return sandbox_session(self.url, self.ca_file, login_hosts(self.my_domain))
+
+    def salesforce_kwargs(self) -> dict[str, object]:
+        """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token."""
+        return {
+            "instance_url": self.url,
+            "session_id": self.token,
+            "session": self.session(),
+            "version": DEFAULT_API_VERSION,
+        }
+
+    # ---- test controls --------------------------------------------------------------------------
+
+    def expire_sessions(self) -> int:
+        """Invalidate every access token (the pre-issued one too): the next call answers
+        401 INVALID_SESSION_ID, so a client's re-login can be tested."""
+        return self.sessions.expire_all()
+
+    def lock_records(self, record_ids: Iterable[str]) -> None:
+        """Hold a lock on records: writes to them fail with UNABLE_TO_LOCK_ROW until unlocked."""
+        with self.store.lock:
+            self.store.locked_ids.update(ids.to18(record_id) for record_id in record_ids)
+
+    def unlock_records(self, record_ids: Iterable[str] | None = None) -> None:
+        with self.store.lock:
+            if record_ids is None:
+                self.store.locked_ids.clear()
+            else:
+                self.store.locked_ids.difference_update(ids.to18(r) for r in record_ids)
+
+    def add_jwt_certificate(self, pem: bytes | str) -> None:
+        """Upload a certificate (or RSA public key) to the sandbox's connected app, so JWT bearer
+        assertions signed with its private key log in (`grant_type=...:jwt-bearer`)."""
+        self.app.tokens.add_jwt_certificate(pem)
+
+    def reset_counters(self) -> None:
+        """Zero the request log, pending forced faults and the daily API usage."""
+        self.log.reset()
+        self.faults.clear()
+        self.allowance.daily.reset()
+
+    def ids_of(self, object_name: str) -> list[str]:
+        """Every live record id of an object, in creation order (a test convenience)."""
+        table = self.store.table(object_name)
+        with self.store.lock:
+            return [table.ids[row] for row in self.store.iter_live(object_name)]

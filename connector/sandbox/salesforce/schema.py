@@ -1,0 +1,200 @@
+"""The emulated org's metadata model: objects and their fields, as describe reports them.
+
+One definition drives everything that depends on a field: the describe output, SOQL binding
+(does the field exist, can it be filtered or sorted, which literal type does it take), write
+validation (createable, updateable, length, restricted picklists, uniqueness) and the store's
+column kinds. Keeping it in one place is what makes the emulator answer consistently.
+
+Field types use describe's `type` vocabulary (id, string, textarea, picklist, boolean, int,
+double, currency, percent, date, datetime, email, phone, url, reference, combobox); `soapType`
+follows from the type. Source: the DescribeSObjectResult field properties listed in Salesforce's
+SOAP/REST API reference (mirrored in public clients such as go-sfdc's `sobject/describe.go`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class FieldType(StrEnum):
+    ID = "id"
+    STRING = "string"
+    TEXTAREA = "textarea"
+    PICKLIST = "picklist"
+    COMBOBOX = "combobox"
+    BOOLEAN = "boolean"
+    INT = "int"
+    DOUBLE = "double"
+    CURRENCY = "currency"
+    PERCENT = "percent"
+    DATE = "date"
+    DATETIME = "datetime"
+    EMAIL = "email"
+    PHONE = "phone"
+    URL = "url"
+    REFERENCE = "reference"
+
+
+class Kind(StrEnum):
+    """How a value is stored and compared (several describe types share one kind)."""
+
+    TEXT = "text"
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+_KIND: dict[FieldType, Kind] = {
+    FieldType.ID: Kind.TEXT,
+    FieldType.STRING: Kind.TEXT,
+    FieldType.TEXTAREA: Kind.TEXT,
+    FieldType.PICKLIST: Kind.TEXT,
+    FieldType.COMBOBOX: Kind.TEXT,
+    FieldType.EMAIL: Kind.TEXT,
+    FieldType.PHONE: Kind.TEXT,
+    FieldType.URL: Kind.TEXT,
+    FieldType.REFERENCE: Kind.TEXT,
+    FieldType.BOOLEAN: Kind.BOOL,
+    FieldType.INT: Kind.INT,
+    FieldType.DOUBLE: Kind.FLOAT,
+    FieldType.CURRENCY: Kind.FLOAT,
+    FieldType.PERCENT: Kind.FLOAT,
+    FieldType.DATE: Kind.DATE,
+    FieldType.DATETIME: Kind.DATETIME,
+}
+
+_SOAP_TYPE: dict[FieldType, str] = {
+    FieldType.ID: "tns:ID",
+    FieldType.REFERENCE: "tns:ID",
+    FieldType.BOOLEAN: "xsd:boolean",
+    FieldType.INT: "xsd:int",
+    FieldType.DOUBLE: "xsd:double",
+    FieldType.CURRENCY: "xsd:double",
+    FieldType.PERCENT: "xsd:double",
+    FieldType.DATE: "xsd:date",
+    FieldType.DATETIME: "xsd:dateTime",
+}
+
+# Types whose values are text for SOQL literals and JSON (ids and picklists included).
+TEXT_TYPES = frozenset(t for t, k in _KIND.items() if k is Kind.TEXT)
+
+
+@dataclass(frozen=True)
+class PicklistValue:
+    value: str
+    default: bool = False
+    active: bool = True
+
+
+#: A derived value: computed from the record being read (`get(field_name)`), never stored.
+Formula = Callable[[Callable[[str], Any]], Any]
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: FieldType
+    length: int = 0
+    precision: int = 0
+    scale: int = 0
+    digits: int = 0
+    nillable: bool = True
+    createable: bool = True
+    updateable: bool = True
+    defaulted_on_create: bool = False
+    custom: bool = False
+    external_id: bool = False
+    unique: bool = False
+    case_sensitive: bool = False
+    id_lookup: bool = False
+    name_field: bool = False
+    filterable: bool = True
+    sortable: bool = True
+    groupable: bool = True
+    picklist: tuple[PicklistValue, ...] = ()
+    restricted_picklist: bool = False
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    default_value: Any = None
+    extra_type_info: str | None = None
+    calculated: bool = False
+    formula: Formula | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def kind(self) -> Kind:
+        return _KIND[self.type]
+
+    @property
+    def soap_type(self) -> str:
+        return _SOAP_TYPE.get(self.type, "xsd:string")
+
+    @property
+    def polymorphic(self) -> bool:
+        """A lookup to more than one object resolves to the `Name` pseudo-object in SOQL."""
+        return len(self.reference_to) > 1
+
+    @property
+    def stored(self) -> bool:
+        return self.formula is None
+
+    @property
+    def required_on_create(self) -> bool:
+        return (
+            not self.nillable
+            and not self.defaulted_on_create
+            and self.createable
+            and self.type is not FieldType.BOOLEAN
+        )
+
+    def picklist_values(self) -> list[str]:
+        return [value.value for value in self.picklist if value.active]
+
+    def default_picklist_value(self) -> str | None:
+        return next((value.value for value in self.picklist if value.default), None)
+
+
+@dataclass
+class ObjectDef:
+    name: str
+    label: str
+    label_plural: str
+    key_prefix: str
+    fields: list[FieldDef]
+    createable: bool = True
+    updateable: bool = True
+    deletable: bool = True
+    queryable: bool = True
+    custom: bool = False
+    _by_lower: dict[str, FieldDef] = field(default_factory=dict, repr=False)
+    _relationships: dict[str, FieldDef] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        self._by_lower = {f.name.lower(): f for f in self.fields}
+        self._relationships = {
+            f.relationship_name.lower(): f for f in self.fields if f.relationship_name is not None
+        }
+
+    def field(self, name: str) -> FieldDef | None:
+        """The field called `name` (case-insensitive, as SOQL and the REST API treat names)."""
+        return self._by_lower.get(name.lower())
+
+    def relationship(self, name: str) -> FieldDef | None:
+        """The lookup field whose relationship name is `name` (e.g. Owner -> OwnerId)."""
+        return self._relationships.get(name.lower())
+
+    def add_fields(self, extra: Iterable[FieldDef]) -> None:
+        self.fields.extend(extra)
+        self.reindex()
+
+    @property
+    def stored_fields(self) -> list[FieldDef]:
+        return [f for f in self.fields if f.stored]

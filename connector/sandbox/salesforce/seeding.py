@@ -1,0 +1,569 @@
+"""Loading the neutral seed data into the emulated org, the way a Sales Cloud org would hold it.
+
+- Owners become active/inactive standard Users; the API user ("Sandbox Integration") owns what
+  the seed leaves unassigned, as an org's default owner would.
+- A person is a Contact under an Account when sales is working a deal with them (SQL stage and
+  beyond, or any deal) and, deterministically, for about a quarter of the other people who have
+  a company; everyone else is an unconverted Lead. Overall that is about 60 % Leads.
+  People past SQL without a company get an "(Individual)" account.
+- Deals become Opportunities (Closed Won / Closed Lost / an open stage) with an
+  OpportunityContactRole.
+- Engagement: e-mail opens and clicks, calls, chats, demo and pricing requests are completed
+  Tasks on the person (WhoId); booked meetings are Events; page views, visits, form submissions,
+  downloads, webinars, events and trial sign-ups are CampaignMembers of Website / Content /
+  Webinar / Event campaigns; unsubscribes and spam reports set HasOptedOutOfEmail; bounces set
+  EmailBouncedDate.
+- The dataset's recorded outcome (`extra["converted"]`) is never loaded.
+
+Records are inserted straight into the store (already valid by construction), which keeps a
+million-person seed to one pass over the seed stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.salesforce.objects import INDUSTRIES
+from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
+from connector.sandbox.seed import SeedContact, SeedData
+from connector.sandbox.seed.spec import item_rng
+
+CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
+NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form has no company
+
+LEAD_SOURCE: dict[LeadSource, str] = {
+    LeadSource.ORGANIC_SEARCH: "Organic Search",
+    LeadSource.PAID_SEARCH: "Paid Search",
+    LeadSource.SOCIAL: "Social",
+    LeadSource.PAID_SOCIAL: "Paid Social",
+    LeadSource.EMAIL: "Email",
+    LeadSource.EVENT: "Event",
+    LeadSource.CHAT: "Chat",
+    LeadSource.REFERRAL: "Referral",
+    LeadSource.PARTNER: "Partner",
+    LeadSource.DIRECT: "Direct",
+    LeadSource.PURCHASED_LIST: "Purchased List",
+    LeadSource.OTHER: "Other",
+}
+LEAD_STATUS: dict[SalesStatus, str] = {
+    SalesStatus.NEW: "Open - Not Contacted",
+    SalesStatus.WORKING: "Working - Contacted",
+    SalesStatus.QUALIFIED: "Working - Contacted",
+    SalesStatus.NURTURE: "Nurturing",
+    SalesStatus.REJECTED: "Closed - Not Converted",
+    SalesStatus.DISQUALIFIED: "Closed - Not Converted",
+}
+RATING: dict[IntentLevel, str] = {
+    IntentLevel.DECISION: "Hot",
+    IntentLevel.CONSIDERATION: "Warm",
+    IntentLevel.INTEREST: "Warm",
+    IntentLevel.AWARENESS: "Cold",
+}
+LIFECYCLE: dict[LifecycleStage, str] = {
+    LifecycleStage.SUBSCRIBER: "Subscriber",
+    LifecycleStage.LEAD: "Lead",
+    LifecycleStage.MQL: "MQL",
+    LifecycleStage.SQL: "SQL",
+    LifecycleStage.OPPORTUNITY: "Opportunity",
+    LifecycleStage.CUSTOMER: "Customer",
+    LifecycleStage.EVANGELIST: "Evangelist",
+    LifecycleStage.OTHER: "Other",
+}
+BUYING_ROLE: dict[str, str] = {
+    "decision_maker": "Decision Maker",
+    "economic_buyer": "Economic Buyer",
+    "technical_buyer": "Technical Buyer",
+    "influencer": "Influencer",
+    "champion": "Champion",
+    "end_user": "End User",
+    "gatekeeper": "Other",
+}
+# Seed industry labels -> the standard Industry picklist.
+INDUSTRY: dict[str, str] = {
+    "Software": "Technology",
+    "IT Services": "Technology",
+    "Financial Services": "Finance",
+    "Logistics": "Transportation",
+    "Marketing & Advertising": "Media",
+    "Non-profit": "Not For Profit",
+    "Pharmaceuticals": "Biotechnology",
+    "International Trade": "Shipping",
+}
+_DOWNSTREAM = frozenset(
+    {
+        LifecycleStage.SQL,
+        LifecycleStage.OPPORTUNITY,
+        LifecycleStage.CUSTOMER,
+        LifecycleStage.EVANGELIST,
+    }
+)
+OPEN_STAGES = (
+    ("Prospecting", 10),
+    ("Qualification", 10),
+    ("Needs Analysis", 20),
+    ("Value Proposition", 50),
+    ("Id. Decision Makers", 60),
+    ("Perception Analysis", 70),
+    ("Proposal/Price Quote", 75),
+    ("Negotiation/Review", 90),
+)
+BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
+# Campaign member statuses ranked so a stronger response replaces a weaker one.
+_STATUS_RANK = {
+    "Sent": 0,
+    "Visited": 1,
+    "Registered": 2,
+    "Responded": 3,
+    "Downloaded": 3,
+    "Attended": 4,
+}
+# engagement kind -> (Task subject prefix, TaskSubtype, Type)
+_TASKS: dict[EngagementKind, tuple[str, str, str]] = {
+    EngagementKind.EMAIL_OPEN: ("Email: opened", "Email", "Email"),
+    EngagementKind.EMAIL_CLICK: ("Email: clicked", "Email", "Email"),
+    EngagementKind.SPAM_REPORT: ("Email: marked as spam", "Email", "Email"),
+    EngagementKind.CALL: ("Call", "Call", "Call"),
+    EngagementKind.CHAT_CONVERSATION: ("Chat conversation", "Task", "Other"),
+    EngagementKind.DEMO_REQUEST: ("Demo request", "Task", "Other"),
+    EngagementKind.PRICING_REQUEST: ("Pricing request", "Task", "Other"),
+}
+# engagement kind -> (campaign Type, member Status)
+_MEMBERSHIPS: dict[EngagementKind, tuple[str, str]] = {
+    EngagementKind.PAGE_VIEW: ("Website", "Visited"),
+    EngagementKind.WEBSITE_VISIT: ("Website", "Visited"),
+    EngagementKind.FORM_SUBMISSION: ("Website", "Responded"),
+    EngagementKind.TRIAL_SIGNUP: ("Website", "Responded"),
+    EngagementKind.CONTENT_DOWNLOAD: ("Content", "Downloaded"),
+    EngagementKind.WEBINAR_REGISTERED: ("Webinar", "Registered"),
+    EngagementKind.WEBINAR_ATTENDED: ("Webinar", "Attended"),
+    EngagementKind.EVENT_ATTENDED: ("Event", "Attended"),
+}
+_DAY_MS = 86_400_000
+
+
+def industry(label: str | None) -> str | None:
+    if label is None:
+        return None
+    if label in INDUSTRIES:
+        return label
+    return INDUSTRY.get(label, "Other")
+
+
+def _campaign_name(kind: EngagementKind, detail: str | None) -> str:
+    if kind in (EngagementKind.PAGE_VIEW, EngagementKind.WEBSITE_VISIT):
+        return f"Website: {detail}" if detail else "Website visits"
+    if kind == EngagementKind.FORM_SUBMISSION:
+        return f"Form: {detail}" if detail else "Form submissions"
+    if kind == EngagementKind.TRIAL_SIGNUP:
+        return "Free trial sign-up"
+    return detail or kind.value.replace("_", " ").title()
+
+
+def _alias(first: str, last: str) -> str:
+    return (first[:1] + last[:4]).lower() or "user"
+
+
+@dataclass
+class SeedSummary:
+    users: int = 0
+    leads: int = 0
+    contacts: int = 0
+    accounts: int = 0
+    opportunities: int = 0
+    tasks: int = 0
+    events: int = 0
+    campaigns: int = 0
+    campaign_members: int = 0
+    owner_ids: dict[str, str] = field(default_factory=dict)  # seed owner id -> User id
+
+
+class SalesforceSeeder:
+    def __init__(
+        self,
+        store: Store,
+        data: SeedData,
+        integration_user_id: str,
+        provision_connector_fields: bool,
+    ) -> None:
+        self.store = store
+        self.data = data
+        self.spec = data.spec
+        self.admin = integration_user_id
+        self.provision = provision_connector_fields
+        self.summary = SeedSummary()
+        self._accounts: dict[str, str] = {}  # seed company id -> Account id
+        self._campaigns: dict[tuple[str, str], str] = {}
+        self._t: dict[str, Table] = {name: store.table(name) for name in store.tables}
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _audit(self, created: datetime, modified: datetime | None = None) -> dict[str, Any]:
+        created_ms = datetime_to_ms(created)
+        modified_ms = datetime_to_ms(modified) if modified is not None else created_ms
+        return {
+            "CreatedDate": created_ms,
+            "CreatedById": self.admin,
+            "LastModifiedDate": modified_ms,
+            "LastModifiedById": self.admin,
+            "SystemModstamp": modified_ms,
+        }
+
+    def _owner(self, seed_owner: str | None) -> str:
+        if seed_owner is None:
+            return self.admin
+        return self.summary.owner_ids.get(seed_owner, self.admin)
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def run(self) -> SeedSummary:
+        with self.store.lock:
+            self._users()
+            for index, seeded in enumerate(self.data.contacts()):
+                self._person(index, seeded)
+        return self.summary
+
+    def _users(self) -> None:
+        users = self._t["User"]
+        for owner in self.data.owners:
+            first, _, last = (owner.name or "Sandbox Owner").partition(" ")
+            last = last or first
+            values = {
+                "Username": owner.email or f"{owner.id}@connector-sandbox.example",
+                "FirstName": first,
+                "LastName": last,
+                "Alias": _alias(first, last),
+                "Email": owner.email or f"{owner.id}@connector-sandbox.example",
+                "IsActive": owner.active,
+                "UserType": "Standard",
+                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
+            }
+            row = users.insert(values)
+            self.summary.owner_ids[owner.id] = users.ids[row]
+            self.summary.users += 1
+
+    def _person(self, index: int, seeded: SeedContact) -> None:
+        contact = seeded.contact
+        stage = contact.lifecycle_stage
+        downstream = stage in _DOWNSTREAM or bool(contact.deals)
+        if downstream:
+            as_contact = True
+        elif contact.company is None:
+            as_contact = False
+        else:
+            as_contact = item_rng(self.spec.seed, "salesforce-person", index).random() < (
+                CONTACT_SHARE
+            )
+        created = contact.created_at or self.spec.now
+        modified = contact.updated_at or created
+        owner = self._owner(contact.owner_id)
+        person = self._person_values(contact, seeded.extra)
+        opted_out = seeded.extra.get("email_opt_out") == "true"
+        bounce: datetime | None = None
+        last_activity: datetime | None = None
+        for engagement in seeded.engagements:
+            last_activity = max(last_activity or engagement.occurred_at, engagement.occurred_at)
+            if engagement.kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
+                opted_out = True
+            elif engagement.kind == EngagementKind.EMAIL_BOUNCE:
+                bounce = engagement.occurred_at
+        person["HasOptedOutOfEmail"] = opted_out
+        if bounce is not None:
+            person["EmailBouncedDate"] = datetime_to_ms(bounce)
+            person["EmailBouncedReason"] = BOUNCE_REASON
+        if last_activity is not None:
+            person["LastActivityDate"] = date_to_days(last_activity.date())
+        person.update(self._audit(created, modified))
+        person["OwnerId"] = owner
+
+        if as_contact:
+            account_id = self._account_for(contact, seeded.extra, owner, created)
+            person["AccountId"] = account_id
+            for name in ("Country", "City", "State"):
+                value = person.pop(name, None)
+                if value is not None:
+                    person[f"Mailing{name}"] = value
+            for name in (
+                "Company",
+                "Industry",
+                "NumberOfEmployees",
+                "AnnualRevenue",
+                "Status",
+                "Rating",
+                "Website",
+            ):
+                person.pop(name, None)
+            table = self._t["Contact"]
+            row = table.insert(person)
+            person_id = table.ids[row]
+            self.summary.contacts += 1
+            self._deals(index, contact, person_id, account_id, owner, created)
+        else:
+            table = self._t["Lead"]
+            row = table.insert(person)
+            person_id = table.ids[row]
+            self.summary.leads += 1
+        self._engagements(seeded.engagements, person_id, as_contact, owner)
+
+    def _person_values(self, contact: Contact, extra: dict[str, str]) -> dict[str, Any]:
+        company = contact.company
+        values: dict[str, Any] = {
+            "FirstName": contact.first_name,
+            "LastName": contact.last_name or NOT_PROVIDED,
+            "Email": contact.email,
+            "Title": contact.job_title[:128] if contact.job_title else None,
+            "Country": contact.country,
+            "City": extra.get("city"),
+            "Phone": extra.get("phone"),
+            "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
+            "Company": (company.name if company and company.name else extra.get("company_name"))
+            or NOT_PROVIDED,
+            "Industry": industry(company.industry if company else extra.get("industry")),
+            "NumberOfEmployees": company.employees if company else None,
+            "AnnualRevenue": company.annual_revenue if company else None,
+            "Website": extra.get("website"),
+            "Status": self._lead_status(contact),
+            "Rating": RATING[contact.intent] if contact.intent else None,
+            "Budget_Confirmed__c": bool(contact.bant.budget),
+            "Authority_Confirmed__c": bool(contact.bant.authority),
+            "Need_Confirmed__c": bool(contact.bant.need),
+            "Timeline_Confirmed__c": bool(contact.bant.timeline),
+            "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")
+            if contact.decision_role
+            else None,
+        }
+        if self.provision and contact.lifecycle_stage is not None:
+            values["Lifecycle_Stage__c"] = LIFECYCLE[contact.lifecycle_stage]
+            if contact.score is not None:
+                values["Connector_Score__c"] = float(contact.score)
+            if contact.grade is not None:
+                values["Connector_Grade__c"] = contact.grade[:10]
+        return {name: value for name, value in values.items() if value is not None}
+
+    @staticmethod
+    def _lead_status(contact: Contact) -> str:
+        if contact.sales_status is not None:
+            return LEAD_STATUS[contact.sales_status]
+        if contact.lifecycle_stage == LifecycleStage.OTHER:
+            return "Closed - Not Converted"
+        return "Open - Not Contacted"
+
+    def _account_for(
+        self, contact: Contact, extra: dict[str, str], owner: str, created: datetime
+    ) -> str:
+        company = contact.company
+        key = company.id if company is not None else f"individual:{contact.id}"
+        found = self._accounts.get(key)
+        if found is not None:
+            return found
+        values = self._account_values(company, contact, extra, owner, created)
+        table = self._t["Account"]
+        row = table.insert(values)
+        account_id = table.ids[row]
+        self._accounts[key] = account_id
+        self.summary.accounts += 1
+        return account_id
+
+    def _account_values(
+        self,
+        company: Company | None,
+        contact: Contact,
+        extra: dict[str, str],
+        owner: str,
+        created: datetime,
+    ) -> dict[str, Any]:
+        opened = created - timedelta(days=1)
+        if company is None:
+            name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "Unknown"
+            values: dict[str, Any] = {
+                "Name": f"{name} (Individual)",
+                "Type": "Prospect",
+                "BillingCountry": contact.country,
+                "OwnerId": owner,
+            }
+        else:
+            values = {
+                "Name": (company.name or NOT_PROVIDED)[:255],
+                "Website": f"https://www.{company.domain}" if company.domain else None,
+                "Industry": industry(company.industry),
+                "NumberOfEmployees": company.employees,
+                "AnnualRevenue": company.annual_revenue,
+                "BillingCountry": company.country,
+                "Type": "Prospect",
+                "OwnerId": self._owner(company.owner_id),
+            }
+        values.update(self._audit(opened))
+        return {name: value for name, value in values.items() if value is not None}
+
+    def _deals(
+        self,
+        index: int,
+        contact: Contact,
+        contact_id: str,
+        account_id: str,
+        owner: str,
+        created: datetime,
+    ) -> None:
+        if not contact.deals:
+            return
+        rng = item_rng(self.spec.seed, "salesforce-deals", index)
+        accounts = self._t["Account"]
+        account_row = accounts.row_of[account_id]
+        account_name = accounts.get(account_row, "Name")
+        opportunities = self._t["Opportunity"]
+        roles = self._t["OpportunityContactRole"]
+        now = self.spec.now
+        for number, deal in enumerate(contact.deals, start=1):
+            if deal.status == DealStatus.WON:
+                stage, probability = "Closed Won", 100
+            elif deal.status == DealStatus.LOST:
+                stage, probability = "Closed Lost", 0
+            else:
+                stage, probability = OPEN_STAGES[rng.randrange(len(OPEN_STAGES))]
+            closed = deal.closed_at
+            if closed is not None:
+                close_date = closed.date()
+                opened = max(created, closed - timedelta(days=rng.randint(14, 90)))
+                modified = closed
+            else:
+                close_date = (now + timedelta(days=rng.randint(10, 120))).date()
+                opened = max(created, now - timedelta(days=rng.randint(5, 60)))
+                modified = opened
+            values: dict[str, Any] = {
+                "AccountId": account_id,
+                "ContactId": contact_id,
+                "Name": f"{account_name} - {'New Business' if number == 1 else f'Deal {number}'}"[
+                    :120
+                ],
+                "StageName": stage,
+                "Probability": float(probability),
+                "Amount": deal.amount,
+                "CloseDate": date_to_days(close_date),
+                "Type": "New Business" if number == 1 else "Existing Business",
+                "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
+                "IsClosed": deal.status != DealStatus.OPEN,
+                "IsWon": deal.status == DealStatus.WON,
+                "OwnerId": owner,
+                **self._audit(opened, modified),
+            }
+            row = opportunities.insert({k: v for k, v in values.items() if v is not None})
+            self.summary.opportunities += 1
+            role = (
+                "Decision Maker" if contact.decision_role == "decision_maker" else "Business User"
+            )
+            roles.insert(
+                {
+                    "OpportunityId": opportunities.ids[row],
+                    "ContactId": contact_id,
+                    "Role": role,
+                    "IsPrimary": True,
+                    **self._audit(opened),
+                }
+            )
+            if deal.status == DealStatus.WON:
+                accounts.update(account_row, {"Type": "Customer - Direct"})
+
+    def _engagements(
+        self, engagements: list[Engagement], person_id: str, as_contact: bool, owner: str
+    ) -> None:
+        members: dict[str, tuple[str, datetime]] = {}  # campaign id -> (status, first time)
+        tasks, events = self._t["Task"], self._t["Event"]
+        for engagement in engagements:
+            kind = engagement.kind
+            at = engagement.occurred_at
+            at_ms = datetime_to_ms(at)
+            if kind in _TASKS:
+                prefix, subtype, type_ = _TASKS[kind]
+                subject = (
+                    f"{prefix} {engagement.detail}"
+                    if (engagement.detail and subtype == "Email")
+                    else prefix
+                )
+                task: dict[str, Any] = {
+                    "WhoId": person_id,
+                    "Subject": subject[:255],
+                    "ActivityDate": at_ms // _DAY_MS,
+                    "Status": "Completed",
+                    "Priority": "High"
+                    if kind in (EngagementKind.DEMO_REQUEST, EngagementKind.PRICING_REQUEST)
+                    else "Normal",
+                    "IsClosed": True,
+                    "TaskSubtype": subtype,
+                    "Type": type_,
+                    "OwnerId": owner,
+                    "CompletedDateTime": at_ms,
+                    **self._audit(at),
+                }
+                if engagement.quantity > 1:
+                    task["Description"] = f"Count: {engagement.quantity}"
+                tasks.insert(task)
+                self.summary.tasks += 1
+            elif kind == EngagementKind.MEETING_BOOKED:
+                events.insert(
+                    {
+                        "WhoId": person_id,
+                        "Subject": "Meeting",
+                        "StartDateTime": at_ms,
+                        "EndDateTime": at_ms + 30 * 60_000,
+                        "ActivityDateTime": at_ms,
+                        "ActivityDate": at_ms // _DAY_MS,
+                        "DurationInMinutes": 30,
+                        "Type": "Meeting",
+                        "OwnerId": owner,
+                        **self._audit(at),
+                    }
+                )
+                self.summary.events += 1
+            elif kind in _MEMBERSHIPS:
+                campaign_type, status = _MEMBERSHIPS[kind]
+                campaign_id = self._campaign(campaign_type, _campaign_name(kind, engagement.detail))
+                previous = members.get(campaign_id)
+                if previous is None:
+                    members[campaign_id] = (status, at)
+                elif _STATUS_RANK[status] > _STATUS_RANK[previous[0]]:
+                    members[campaign_id] = (status, previous[1])
+        member_table = self._t["CampaignMember"]
+        person_field = "ContactId" if as_contact else "LeadId"
+        for campaign_id, (status, first) in members.items():
+            first_ms = datetime_to_ms(first)
+            member_table.insert(
+                {
+                    "CampaignId": campaign_id,
+                    person_field: person_id,
+                    "LeadOrContactId": person_id,
+                    "Type": "Contact" if as_contact else "Lead",
+                    "Status": status,
+                    "HasResponded": status != "Sent",
+                    "FirstRespondedDate": first_ms // _DAY_MS,
+                    **self._audit(first),
+                }
+            )
+            self.summary.campaign_members += 1
+
+    def _campaign(self, campaign_type: str, name: str) -> str:
+        key = (campaign_type, name)
+        found = self._campaigns.get(key)
+        if found is not None:
+            return found
+        start = self.spec.now - timedelta(days=self.spec.history_days * 2)
+        table = self._t["Campaign"]
+        row = table.insert(
+            {
+                "Name": name[:80],
+                "Type": campaign_type,
+                "Status": "In Progress",
+                "IsActive": True,
+                "StartDate": date_to_days(start.date()),
+                "OwnerId": self.admin,
+                **self._audit(start),
+            }
+        )
+        campaign_id = table.ids[row]
+        self._campaigns[key] = campaign_id
+        self.summary.campaigns += 1
+        return campaign_id

@@ -1,0 +1,32 @@
+"""SOQL for the Salesforce sandbox: lexer -> parser -> binder (metadata) -> executor (rows).
+
+`prepare` turns query text into a bound query or raises the ApiError Salesforce would answer
+(MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE, ... with the row/column layout).
+"""
+
+from __future__ import annotations
+
+from connector.sandbox.salesforce.errors import ApiError, query_error
+from connector.sandbox.salesforce.objects import name_object
+from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery, SoqlBindError
+from connector.sandbox.salesforce.soql.executor import execute
+from connector.sandbox.salesforce.soql.parser import SoqlSyntaxError, parse
+from connector.sandbox.salesforce.store import Store
+from connector.sandbox.salesforce.values import datetime_to_ms
+
+__all__ = ["BoundPath", "BoundQuery", "execute", "prepare"]
+
+_NAME_OBJECT = name_object()
+
+
+def prepare(store: Store, soql: str) -> BoundQuery:
+    try:
+        parsed = parse(soql)
+        binder = Binder(store.objects, _NAME_OBJECT, datetime_to_ms(store.now()))
+        return binder.bind(parsed, soql)
+    except SoqlSyntaxError as exc:
+        raise query_error("MALFORMED_QUERY", exc.message, soql, exc.pos) from exc
+    except SoqlBindError as exc:
+        raise query_error(exc.error_code, exc.message, soql, exc.pos) from exc
+    except ValueError as exc:  # an impossible date such as 2024-02-30
+        raise ApiError(400, "MALFORMED_QUERY", f"invalid date or dateTime literal: {exc}") from exc

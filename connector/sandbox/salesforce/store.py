@@ -1,0 +1,262 @@
+"""The emulated org's records, kept column by column so a million persons fit in memory.
+
+Each object is a table of columns: numbers, datetimes (epoch ms) and dates (epoch days) live in
+typed arrays with a sentinel for null, booleans in a bytearray, text in lists of (interned, where
+values repeat) strings. Columns grow lazily: a field that was never written for the newest rows
+costs nothing, which keeps bulk seeding and sparse fields cheap. Lookup fields get a value->rows
+index so `WhoId IN (...)` or `AccountId = '...'` never scans millions of rows.
+
+The store knows nothing about HTTP or validation; `writes.py` validates, this module applies.
+All access goes through one re-entrant lock held by the callers (`Store.lock`).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
+from connector.sandbox.salesforce.values import datetime_to_ms
+
+INT_NULL = -(2**63)
+DATE_NULL = -(2**31)
+
+# Low-cardinality text columns whose values are interned so a million rows share few strings.
+_INTERNED_TYPES = frozenset({FieldType.PICKLIST, FieldType.REFERENCE, FieldType.COMBOBOX})
+
+
+class Column:
+    """One field's values for every row of a table; `None` stands for null on every kind."""
+
+    __slots__ = ("data", "field", "intern", "kind", "null")
+
+    def __init__(self, field: FieldDef) -> None:
+        self.field = field
+        self.kind = field.kind
+        self.intern = field.type in _INTERNED_TYPES
+        self.data: Any
+        if self.kind is Kind.INT or self.kind is Kind.DATETIME:
+            self.data, self.null = array("q"), INT_NULL
+        elif self.kind is Kind.DATE:
+            self.data, self.null = array("i"), DATE_NULL
+        elif self.kind is Kind.FLOAT:
+            self.data, self.null = array("d"), float("nan")
+        elif self.kind is Kind.BOOL:
+            self.data, self.null = bytearray(), 0
+        else:
+            self.data, self.null = [], None
+
+    def get(self, row: int) -> Any:
+        data = self.data
+        if row >= len(data):
+            return False if self.kind is Kind.BOOL else None
+        value = data[row]
+        kind = self.kind
+        if kind is Kind.TEXT:
+            return value
+        if kind is Kind.BOOL:
+            return value == 1
+        if kind is Kind.FLOAT:
+            return None if value != value else value
+        return None if value == self.null else value
+
+    def set(self, row: int, value: Any) -> None:
+        data = self.data
+        size = len(data)
+        if row == size and value is not None and self.kind is not Kind.BOOL:
+            # The seeding and insert path: appending the newest row.
+            data.append(sys.intern(value) if self.intern and isinstance(value, str) else value)
+            return
+        if value is None:
+            if row >= size:
+                return
+            data[row] = self.null
+            return
+        if self.kind is Kind.BOOL:
+            value = 1 if value else 0
+            if value == 0 and row >= size:
+                return
+        elif self.intern and isinstance(value, str):
+            value = sys.intern(value)
+        if row < size:
+            data[row] = value
+            return
+        if row > size:
+            self._pad(row - size)
+        data.append(value)
+
+    def _pad(self, count: int) -> None:
+        if self.kind is Kind.TEXT:
+            self.data.extend([None] * count)
+        elif self.kind is Kind.BOOL:
+            self.data.extend(bytes(count))
+        else:
+            self.data.extend(array(self.data.typecode, [self.null]) * count)
+
+
+class Table:
+    """The rows of one object. Row numbers are stable; deleted rows stay, flagged IsDeleted."""
+
+    def __init__(self, definition: ObjectDef, indexed: Iterable[str] = ()) -> None:
+        self.definition = definition
+        # Ids live in `ids`/`row_of`, not in a column.
+        self.columns: dict[str, Column] = {
+            f.name: Column(f) for f in definition.stored_fields if f.type is not FieldType.ID
+        }
+        self.ids: list[str] = []
+        self.row_of: dict[str, int] = {}
+        self.deleted = bytearray()
+        self.next_number = 1
+        # value -> rows for lookup fields, plus value.lower() -> row for unique text fields.
+        self.indexes: dict[str, dict[str, list[int]]] = {
+            name: {} for name in indexed if name in self.columns
+        }
+        self.unique: dict[str, dict[str, int]] = {
+            f.name: {} for f in definition.stored_fields if f.unique
+        }
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add_column(self, field: FieldDef) -> None:
+        self.columns[field.name] = Column(field)
+        if field.unique:
+            self.unique[field.name] = {}
+
+    def new_id(self) -> str:
+        record_id = ids.make_id(self.definition.key_prefix, self.next_number)
+        self.next_number += 1
+        return record_id
+
+    def insert(self, values: dict[str, Any], record_id: str | None = None) -> int:
+        """Append a row with stored-representation `values`; returns its row number."""
+        record_id = record_id or self.new_id()
+        row = len(self.ids)
+        self.ids.append(record_id)
+        self.row_of[record_id] = row
+        self.deleted.append(0)
+        columns = self.columns
+        for name, value in values.items():
+            columns[name].set(row, value)
+            if name in self.indexes and value is not None:
+                self.indexes[name].setdefault(value, []).append(row)
+            if name in self.unique and value is not None:
+                self.unique[name][str(value).lower()] = row
+        return row
+
+    def update(self, row: int, values: dict[str, Any]) -> None:
+        columns = self.columns
+        for name, value in values.items():
+            column = columns[name]
+            if name in self.indexes or name in self.unique:
+                old = column.get(row)
+                if old == value:
+                    continue
+                if name in self.indexes:
+                    index = self.indexes[name]
+                    if old is not None:
+                        rows = index.get(old)
+                        if rows is not None and row in rows:
+                            rows.remove(row)
+                    if value is not None:
+                        rows = index.setdefault(value, [])
+                        rows.append(row)
+                        rows.sort()
+                if name in self.unique:
+                    unique = self.unique[name]
+                    if old is not None and unique.get(str(old).lower()) == row:
+                        del unique[str(old).lower()]
+                    if value is not None:
+                        unique[str(value).lower()] = row
+            column.set(row, value)
+
+    def get(self, row: int, name: str) -> Any:
+        return self.columns[name].get(row)
+
+    def is_deleted(self, row: int) -> bool:
+        return self.deleted[row] == 1
+
+    def mark_deleted(self, row: int, deleted: bool = True) -> None:
+        self.deleted[row] = 1 if deleted else 0
+        if "IsDeleted" in self.columns:
+            self.columns["IsDeleted"].set(row, deleted)
+
+    def find_unique(self, name: str, value: str) -> int | None:
+        return self.unique.get(name, {}).get(value.lower())
+
+    def rows_with(self, name: str, value: str) -> list[int]:
+        return self.indexes[name].get(value, [])
+
+
+class Store:
+    """All tables of the org, the id registry across them, record locks and the clock."""
+
+    def __init__(
+        self,
+        objects: dict[str, ObjectDef],
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.objects = objects
+        self.lock = threading.RLock()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.tables: dict[str, Table] = {}
+        self._by_prefix: dict[str, Table] = {}
+        for name, definition in objects.items():
+            indexed = [f.name for f in definition.stored_fields if f.type is FieldType.REFERENCE]
+            table = Table(definition, indexed)
+            self.tables[name] = table
+            self._by_prefix[definition.key_prefix] = table
+        self.locked_ids: set[str] = set()
+        self._last_ms = 0
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+
+    def now_ms(self) -> int:
+        """A strictly increasing timestamp, so SystemModstamp orders writes even within 1 ms."""
+        stamp = datetime_to_ms(self._clock())
+        if stamp <= self._last_ms:
+            stamp = self._last_ms + 1
+        self._last_ms = stamp
+        return stamp
+
+    def table(self, name: str) -> Table:
+        return self.tables[name]
+
+    def object_named(self, name: str) -> ObjectDef | None:
+        lowered = name.lower()
+        return next((o for o in self.objects.values() if o.name.lower() == lowered), None)
+
+    def locate(self, record_id: str) -> tuple[Table, int] | None:
+        """The table and row of an id (15 or 18 characters), deleted rows included."""
+        if not ids.looks_like_id(record_id):
+            return None
+        table = self._by_prefix.get(record_id[:3])
+        if table is None:
+            return None
+        row = table.row_of.get(ids.to18(record_id))
+        return None if row is None else (table, row)
+
+    def add_field(self, object_name: str, field: FieldDef) -> None:
+        definition = self.objects[object_name]
+        definition.add_fields([field])
+        self.tables[object_name].add_column(field)
+
+    def iter_live(self, object_name: str) -> Iterator[int]:
+        table = self.tables[object_name]
+        deleted = table.deleted
+        return (row for row in range(len(table)) if not deleted[row])
+
+    def count(self, object_name: str, include_deleted: bool = False) -> int:
+        table = self.tables[object_name]
+        if include_deleted:
+            return len(table)
+        return len(table) - table.deleted.count(1)

@@ -1,0 +1,342 @@
+"""Validating and applying record writes (create, update, delete), for the single-record resources,
+sObject Collections and seeding alike.
+
+Checks and the errors they raise, in Salesforce's words (REST/SOAP API "StatusCode" values and
+the messages the API answers, e.g. `[{"message":"No such column 'x' on sobject of type
+Account","errorCode":"INVALID_FIELD"}]`):
+- unknown field: INVALID_FIELD "No such column 'X' on sobject of type Lead"
+- read-only field: INVALID_FIELD_FOR_INSERT_UPDATE "Unable to create/update fields: X. ..."
+- value of the wrong JSON type: JSON_PARSER_ERROR (request level)
+- text longer than the field: STRING_TOO_LONG "Label: data value too large: v (max length=n)"
+- restricted picklist: INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
+  "Label: bad value for restricted picklist field: v"
+- id of the wrong shape or object in a lookup: MALFORMED_ID "Label: id value of incorrect type: v"
+- missing required fields: REQUIRED_FIELD_MISSING "Required fields are missing: [A, B]"
+- duplicate unique/external id value: DUPLICATE_VALUE
+  "duplicate value found: F duplicates value on record with id: ID"
+- a locked record: UNABLE_TO_LOCK_ROW "unable to obtain exclusive access to this record or 1
+  records: ID"
+- a deleted record: ENTITY_IS_DELETED "entity is deleted"
+
+Every write maintains CreatedDate/CreatedById on insert and LastModifiedDate, LastModifiedById
+and SystemModstamp on every change, and the derived fields Salesforce computes (IsClosed/IsWon,
+HasResponded, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.errors import ApiError, RecordError
+from connector.sandbox.salesforce.objects import RESPONDED_MEMBER_STATUSES
+from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
+from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.values import ValueFormatError, to_stored
+
+_DAY_MS = 86_400_000
+
+
+def json_parser_error(error: ValueFormatError) -> ApiError:
+    kind = {"string": "String", "boolean": "boolean", "int": "int", "double": "double"}.get(
+        error.expected, error.expected
+    )
+    token = "VALUE_STRING" if isinstance(error.value, str) else "VALUE_NUMBER_INT"
+    if isinstance(error.value, bool):
+        token = "VALUE_TRUE" if error.value else "VALUE_FALSE"
+    return ApiError(
+        400,
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {kind} from {token} value {error.value} or request may "
+        "be missing a required field",
+    )
+
+
+def locked_error(record_id: str) -> RecordError:
+    return RecordError(
+        "UNABLE_TO_LOCK_ROW",
+        f"unable to obtain exclusive access to this record or 1 records: {record_id}",
+    )
+
+
+def entity_deleted() -> RecordError:
+    return RecordError("ENTITY_IS_DELETED", "entity is deleted")
+
+
+@dataclass
+class PreparedWrite:
+    """A validated write, ready to apply: `values` are in the store's representation."""
+
+    table: Table
+    values: dict[str, Any]
+    row: int | None = None  # None: insert
+    record_id: str | None = None
+    claimed: dict[str, str] = field(default_factory=dict)  # unique field -> lowered value
+
+
+class Writer:
+    """Validates and applies writes as `user_id` (the session's user)."""
+
+    def __init__(self, store: Store, user_id: str) -> None:
+        self.store = store
+        self.user_id = user_id
+
+    # -- validation ----------------------------------------------------------------------------
+
+    def prepare_create(
+        self,
+        obj: ObjectDef,
+        body: dict[str, Any],
+        pending: dict[tuple[str, str], str] | None = None,
+    ) -> PreparedWrite:
+        table = self.store.table(obj.name)
+        values = self._convert(obj, body, creating=True)
+        for name, value in self._defaults(obj, values).items():
+            values.setdefault(name, value)
+        missing = [
+            f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
+        ]
+        missing.extend(self._object_rules(obj, values))
+        if missing:
+            raise RecordError(
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+                missing,
+            )
+        prepared = PreparedWrite(table, values)
+        self._check_unique(prepared, pending)
+        return prepared
+
+    def prepare_update(
+        self,
+        obj: ObjectDef,
+        record_id: str,
+        body: dict[str, Any],
+        pending: dict[tuple[str, str], str] | None = None,
+    ) -> PreparedWrite:
+        located = self.store.locate(record_id)
+        table = self.store.table(obj.name)
+        if located is None or located[0] is not table:
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+        _, row = located
+        full_id = table.ids[row]
+        if table.is_deleted(row):
+            raise entity_deleted()
+        if full_id in self.store.locked_ids:
+            raise locked_error(full_id)
+        values = self._convert(obj, body, creating=False)
+        nulled_required = [
+            name
+            for name, value in values.items()
+            if value is None and not obj.field(name).nillable  # type: ignore[union-attr]
+        ]
+        if nulled_required:
+            raise RecordError(
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(nulled_required)}]",
+                nulled_required,
+            )
+        prepared = PreparedWrite(table, values, row=row, record_id=full_id)
+        self._check_unique(prepared, pending)
+        return prepared
+
+    def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        readonly: list[str] = []
+        for key, raw in body.items():
+            if key == "attributes":
+                continue
+            field_def = obj.field(key)
+            if field_def is None:
+                raise RecordError(
+                    "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}"
+                )
+            if field_def.type is FieldType.ID:
+                if creating:
+                    raise RecordError(
+                        "INVALID_FIELD", "cannot specify Id in an insert call", ["Id"]
+                    )
+                continue
+            allowed = field_def.createable if creating else field_def.updateable
+            if not allowed:
+                readonly.append(field_def.name)
+                continue
+            try:
+                stored = to_stored(field_def, raw)
+            except ValueFormatError as exc:
+                raise json_parser_error(exc) from exc
+            self._check_value(field_def, stored)
+            values[field_def.name] = stored
+        if readonly:
+            raise RecordError(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                f"Unable to create/update fields: {', '.join(readonly)}. Please check the security "
+                "settings of this field and verify that it is read/write for your profile or "
+                "permission set.",
+                readonly,
+            )
+        return values
+
+    def _check_value(self, field_def: FieldDef, stored: Any) -> None:
+        if stored is None or field_def.kind is not Kind.TEXT:
+            return
+        if field_def.type in (FieldType.REFERENCE,):
+            if not ids.looks_like_id(stored) or not self._references_allowed(field_def, stored):
+                raise RecordError(
+                    "MALFORMED_ID",
+                    f"{field_def.label}: id value of incorrect type: {stored}",
+                    [field_def.name],
+                )
+            return
+        if field_def.length and len(stored) > field_def.length:
+            raise RecordError(
+                "STRING_TOO_LONG",
+                f"{field_def.label}: data value too large: {stored} "
+                f"(max length={field_def.length})",
+                [field_def.name],
+            )
+        if field_def.restricted_picklist and stored not in field_def.picklist_values():
+            raise RecordError(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"{field_def.label}: bad value for restricted picklist field: {stored}",
+                [field_def.name],
+            )
+
+    def _references_allowed(self, field_def: FieldDef, value: str) -> bool:
+        prefixes = {
+            self.store.objects[target].key_prefix
+            for target in field_def.reference_to
+            if target in self.store.objects
+        }
+        if "Group" in field_def.reference_to:
+            prefixes.add("00G")
+        return value[:3] in prefixes
+
+    def _defaults(self, obj: ObjectDef, values: dict[str, Any]) -> dict[str, Any]:
+        defaults: dict[str, Any] = {}
+        for field_def in obj.fields:
+            if field_def.type is FieldType.PICKLIST and field_def.defaulted_on_create:
+                default = field_def.default_picklist_value()
+                if default is not None:
+                    defaults[field_def.name] = default
+        if obj.field("OwnerId") is not None:
+            defaults["OwnerId"] = self.user_id
+        return defaults
+
+    @staticmethod
+    def _object_rules(obj: ObjectDef, values: dict[str, Any]) -> list[str]:
+        """Requirements beyond per-field nillability."""
+        if (
+            obj.name == "CampaignMember"
+            and not values.get("LeadId")
+            and not values.get("ContactId")
+        ):
+            return ["LeadId", "ContactId"]
+        return []
+
+    def _check_unique(
+        self, prepared: PreparedWrite, pending: dict[tuple[str, str], str] | None
+    ) -> None:
+        table = prepared.table
+        for name in table.unique:
+            value = prepared.values.get(name)
+            if value is None:
+                continue
+            lowered = str(value).lower()
+            holder = table.find_unique(name, lowered)
+            if holder is not None and holder != prepared.row:
+                raise RecordError(
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {name} duplicates value on record with id: "
+                    f"{table.ids[holder]}",
+                )
+            if pending is not None:
+                other = pending.get((name, lowered))
+                if other is not None:
+                    raise RecordError(
+                        "DUPLICATE_VALUE",
+                        f"duplicate value found: {name} duplicates value on record with id: "
+                        f"{other}",
+                    )
+            prepared.claimed[name] = lowered
+
+    # -- applying ------------------------------------------------------------------------------
+
+    def apply(self, prepared: PreparedWrite) -> str:
+        """Apply a validated write; returns the record id."""
+        now = self.store.now_ms()
+        table = prepared.table
+        values = dict(prepared.values)
+        values["LastModifiedDate"] = now
+        values["LastModifiedById"] = self.user_id
+        values["SystemModstamp"] = now
+        if prepared.row is None:
+            values.setdefault("CreatedDate", now)
+            values.setdefault("CreatedById", self.user_id)
+            self._derive(table, None, values, now)
+            row = table.insert(values)
+            return table.ids[row]
+        self._derive(table, prepared.row, values, now)
+        table.update(prepared.row, values)
+        return table.ids[prepared.row]
+
+    def delete(self, obj: ObjectDef, record_id: str) -> str:
+        located = self.store.locate(record_id)
+        table = self.store.table(obj.name)
+        if located is None or located[0] is not table:
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+        row = located[1]
+        full_id = table.ids[row]
+        if table.is_deleted(row):
+            raise entity_deleted()
+        if full_id in self.store.locked_ids:
+            raise locked_error(full_id)
+        now = self.store.now_ms()
+        table.update(
+            row, {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
+        )
+        table.mark_deleted(row)
+        return full_id
+
+    @staticmethod
+    def _derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:
+        """Fields Salesforce computes from others (read-only to clients)."""
+        name = table.definition.name
+
+        def current(field_name: str) -> Any:
+            if field_name in values:
+                return values[field_name]
+            return None if row is None else table.get(row, field_name)
+
+        if name == "Opportunity" and "StageName" in values:
+            stage = values["StageName"]
+            values["IsClosed"] = stage in ("Closed Won", "Closed Lost")
+            values["IsWon"] = stage == "Closed Won"
+        elif name == "Task" and "Status" in values:
+            closed = values["Status"] == "Completed"
+            values["IsClosed"] = closed
+            if closed and current("CompletedDateTime") is None:
+                values["CompletedDateTime"] = now
+        elif name == "Event" and "StartDateTime" in values:
+            start = values["StartDateTime"]
+            if start is not None:
+                values.setdefault("ActivityDateTime", start)
+                values.setdefault("ActivityDate", start // _DAY_MS)
+                duration = current("DurationInMinutes") or 60
+                values.setdefault("DurationInMinutes", duration)
+                values.setdefault("EndDateTime", start + duration * 60_000)
+        elif name == "CampaignMember":
+            if row is None:
+                lead_id, contact_id = values.get("LeadId"), values.get("ContactId")
+                values["LeadOrContactId"] = contact_id or lead_id
+                values["Type"] = "Contact" if contact_id else "Lead"
+            if "Status" in values:
+                responded = values["Status"] in RESPONDED_MEMBER_STATUSES
+                values["HasResponded"] = responded
+                if responded and current("FirstRespondedDate") is None:
+                    values["FirstRespondedDate"] = date_to_days_from_ms(now)
+
+
+def date_to_days_from_ms(ms: int) -> int:
+    return ms // _DAY_MS

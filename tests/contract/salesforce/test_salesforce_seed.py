@@ -1,0 +1,116 @@
+"""The seeded org keeps the conventions the connector's Salesforce mapping relies on."""
+
+from __future__ import annotations
+
+import pytest
+from simple_salesforce import Salesforce
+
+from connector.sandbox.salesforce import SalesforceSandbox
+
+PREFIXES = {
+    "Lead": "00Q",
+    "Contact": "003",
+    "Account": "001",
+    "Opportunity": "006",
+    "Task": "00T",
+    "Event": "00U",
+    "User": "005",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+}
+
+
+def test_people_split_into_leads_and_contacts(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
+    summary = sandbox.seed_summary
+    assert summary is not None
+    assert summary.leads + summary.contacts == 300
+    leads = sf.query("SELECT COUNT() FROM Lead WHERE IsConverted = false")["totalSize"]
+    contacts = sf.query("SELECT COUNT() FROM Contact WHERE AccountId != null")["totalSize"]
+    assert (leads, contacts) == (summary.leads, summary.contacts)
+    assert 0.5 < summary.leads / 300 < 0.7
+    downstream = sf.query(
+        "SELECT COUNT() FROM Lead WHERE Lifecycle_Stage__c IN ('SQL', 'Opportunity', 'Customer')"
+    )
+    assert downstream["totalSize"] == 0  # sales-stage people are Contacts
+
+
+@pytest.mark.parametrize(("name", "prefix"), sorted(PREFIXES.items()))
+def test_ids_carry_key_prefixes(sf: Salesforce, name: str, prefix: str) -> None:
+    [record] = sf.query(f"SELECT Id FROM {name} LIMIT 1")["records"]
+    assert record["Id"].startswith(prefix)
+    assert len(record["Id"]) == 18
+
+
+def test_owners_are_users(sf: Salesforce) -> None:
+    users = sf.query_all("SELECT Id, Name, Email, IsActive, UserType FROM User")["records"]
+    assert len(users) == 9  # eight seed owners and the integration user
+    assert sum(1 for user in users if not user["IsActive"]) == 1
+    assert {user["UserType"] for user in users} == {"Standard"}
+    owned = sf.query("SELECT COUNT() FROM Lead WHERE Owner.IsActive = true")["totalSize"]
+    assert owned > 0
+
+
+def test_seeded_person_fields(sf: Salesforce) -> None:
+    lead = sf.query(
+        "SELECT Email, FirstName, LastName, Company, LeadSource, Status, Lifecycle_Stage__c, "
+        "Budget_Confirmed__c, CreatedDate, SystemModstamp FROM Lead "
+        "WHERE LeadSource != null AND Email != null LIMIT 1"
+    )["records"][0]
+    assert "@" in lead["Email"]
+    assert lead["Status"] in {
+        "Open - Not Contacted",
+        "Working - Contacted",
+        "Closed - Not Converted",
+        "Nurturing",
+    }
+    assert lead["Lifecycle_Stage__c"] in {"Subscriber", "Lead", "MQL", "Other"}
+    assert lead["SystemModstamp"] >= lead["CreatedDate"]
+    contact = sf.query(
+        "SELECT Account.Name, Account.Industry, MailingCountry, Lifecycle_Stage__c FROM Contact "
+        "WHERE Lifecycle_Stage__c = 'Customer' LIMIT 1"
+    )["records"][0]
+    assert contact["Account"]["Name"]
+    won = sf.query(
+        "SELECT Id, StageName, IsClosed, IsWon, Amount FROM Opportunity "
+        "WHERE StageName = 'Closed Won' LIMIT 1"
+    )["records"][0]
+    assert (won["IsClosed"], won["IsWon"]) == (True, True)
+
+
+def test_engagement_records(sf: Salesforce) -> None:
+    subjects = {
+        r["Subject"].split(" ")[0]
+        for r in sf.query_all("SELECT Subject FROM Task WHERE Status = 'Completed'")["records"]
+    }
+    assert "Email:" in subjects
+    opened = sf.query(
+        "SELECT Who.Type, TaskSubtype, ActivityDate FROM Task "
+        "WHERE Subject LIKE 'Email: opened %' LIMIT 1"
+    )["records"][0]
+    assert opened["TaskSubtype"] == "Email"
+    members = sf.query_all(
+        "SELECT Status, HasResponded, Campaign.Type, LeadId, ContactId FROM CampaignMember"
+    )["records"]
+    assert {m["Campaign"]["Type"] for m in members} <= {"Website", "Content", "Webinar", "Event"}
+    assert {m["Status"] for m in members} <= {
+        "Visited",
+        "Responded",
+        "Downloaded",
+        "Registered",
+        "Attended",
+    }
+    assert all(bool(m["LeadId"]) != bool(m["ContactId"]) for m in members)
+    meetings = sf.query("SELECT COUNT() FROM Event WHERE Subject = 'Meeting'")["totalSize"]
+    assert meetings > 0
+    opted_out = sf.query("SELECT COUNT() FROM Lead WHERE HasOptedOutOfEmail = true")
+    assert opted_out["totalSize"] > 0
+
+
+def test_date_literals(sf: Salesforce) -> None:
+    created = sf.Lead.create({"LastName": "Today", "Company": "Date Literal Co"})["id"]
+    base = "SELECT Id FROM Lead WHERE Company = 'Date Literal Co' AND "
+    assert [r["Id"] for r in sf.query(base + "CreatedDate = TODAY")["records"]] == [created]
+    assert sf.query(base + "CreatedDate = LAST_N_DAYS:3")["totalSize"] == 1
+    assert sf.query(base + "CreatedDate < TODAY")["totalSize"] == 0
+    assert sf.query(base + "CreatedDate > YESTERDAY")["totalSize"] == 1
+    assert sf.query(base + "CreatedDate = THIS_YEAR")["totalSize"] == 1

@@ -1,0 +1,107 @@
+"""The org's schema from sObject describe, the mapping checks against it, and the list of
+custom fields an admin must create."""
+
+from __future__ import annotations
+
+from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce.describe import check_mapping, provision
+from connector.domain.contact import LeadSource
+from connector.mapping.crm_schema import ContactField
+
+
+def test_describe_costs_one_call_per_object(sandbox, adapter, counts):
+    schema = adapter.describe_fields()
+
+    assert sorted(schema.objects) == [
+        "Account",
+        "Campaign",
+        "CampaignMember",
+        "Contact",
+        "Event",
+        "Lead",
+        "Task",
+    ]
+    assert counts.calls(adapter)[sf.DESCRIBE] == 7
+    counts.assert_exact(adapter, sandbox)
+    stage = schema.field("Lead", "Lifecycle_Stage__c")
+    assert stage is not None and stage.type == "picklist" and "MQL" in stage.options
+    assert stage.custom and stage.writable
+    assert not schema.field("Lead", "CreatedDate").writable
+
+
+def test_the_shipped_mapping_against_the_sandbox_org(adapter):
+    # The sandbox's Lead Status picklist (like a default org's) has no "Disqualified".
+    assert adapter.check_mapping() == [
+        "Lead.Status (sales_status disqualified): picklist value 'Disqualified' does not "
+        "exist, and it is the value the connector writes"
+    ]
+
+
+def test_unknown_mistyped_and_unwritable_fields_and_missing_values(adapter, mapping):
+    lead = mapping.lead
+    broken_lead = lead.model_copy(
+        update={
+            "fields": {
+                **lead.fields,
+                ContactField.JOB_TITLE: "Titel",
+                ContactField.SCORE: "Email",
+                ContactField.GRADE: "Connector_Grade",
+                ContactField.RECYCLED_AT: "CreatedDate",
+            },
+            "values": lead.values.model_copy(
+                update={
+                    "source": {**lead.values.source, LeadSource.PAID_SOCIAL: ("Paid Social Ads",)}
+                }
+            ),
+        }
+    )
+    broken = mapping.model_copy(update={"lead": broken_lead})
+
+    problems = check_mapping(broken, adapter.describe_fields())
+
+    assert "Lead.Titel (job_title): no such field on Lead" in problems
+    assert any(
+        p.startswith("Lead.Email (score): is a email field; expected one of") for p in problems
+    )
+    assert (
+        "Lead.Connector_Grade (grade): no such field on Lead (custom fields end in __c)" in problems
+    )
+    assert any(
+        p.startswith("Lead.CreatedDate (recycled_at): the connector writes it") for p in problems
+    )
+    assert (
+        "Lead.LeadSource (source paid_social): picklist value 'Paid Social Ads' does not exist, "
+        "and it is the value the connector writes" in problems
+    )
+
+
+def test_provisioning_lists_the_missing_custom_fields(make_sandbox, make_adapter):
+    sandbox = make_sandbox(contacts=10, provision_connector_fields=False)
+    adapter = make_adapter(sandbox)
+    schema = adapter.describe_fields()
+
+    plan = adapter.provision(schema)
+
+    names = sorted((spec.object, spec.name) for spec in plan.missing)
+    per_person = [
+        "Connector_Grade__c",
+        "Connector_Recycled_At__c",
+        "Connector_Score_Reasons__c",
+        "Connector_Score__c",
+        "Connector_Stage__c",
+        "Lifecycle_Stage__c",
+    ]
+    assert names == sorted(
+        [("Contact", n) for n in per_person]
+        + [("Lead", n) for n in per_person]
+        + [("Task", "Connector_Task_Key__c")]
+    )
+    text = plan.instructions()
+    assert (
+        "Task: Connector Task Key (Connector_Task_Key__c), Text, length 80, External ID, Unique"
+        in text
+    )
+    assert "values (in this order): Subscriber, Lead, MQL, SQL" in text
+    assert any("no such field" in p for p in check_mapping(adapter.mapping, schema))
+    # Nothing was created: describing again finds the same gaps.
+    assert provision(adapter.mapping, adapter.describe_fields()) == plan

@@ -1,0 +1,120 @@
+"""The HubSpot adapter: the verbs of `connector.adapters.base.CrmAdapter` on hubspot-api-client.
+
+    adapter = HubSpotAdapter(HubSpotSettings(), mapping)   # HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL
+    for page in adapter.iter_contact_pages(since=None): ...
+    adapter.apply_updates(updates); adapter.create_tasks(tasks)
+    adapter.usage.by_endpoint()                              # what the run cost
+
+Split by job (as dlt's verified sources are): `settings` (endpoints, limits, page sizes),
+`client` (SDK construction, pacing, retries, counting), `failures` (HubSpot errors → the shared
+error table), `read` / `engagement` / `fetch` (records), `write` (updates, tasks), `describe`
+(property schema, mapping check, provisioning).
+"""
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+from connector.adapters.base import ContactPage, FieldSchema, WriteResult
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.describe import check_mapping, describe_fields, provision
+from connector.adapters.hubspot.engagement import EngagementCache, EngagementReader
+from connector.adapters.hubspot.read import ContactReader, list_owners
+from connector.adapters.hubspot.settings import HubSpotSettings
+from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
+from connector.adapters.usage import ApiUsage
+from connector.domain.contact import Contact, Owner
+from connector.domain.engagement import Engagement
+from connector.domain.outcomes import ContactUpdate, TaskSpec
+from connector.mapping.crm_schema import HubSpotMapping
+from connector.mapping.translate import PersonTranslator
+
+__all__ = ["HubSpotAdapter", "HubSpotSettings", "check_mapping", "provision"]
+
+
+class HubSpotAdapter:
+    """One HubSpot portal, read and written through the mapping. Not thread-safe: one adapter
+    per sync; its `usage` counts every request it made."""
+
+    name = "hubspot"
+
+    def __init__(
+        self,
+        settings: HubSpotSettings,
+        mapping: HubSpotMapping,
+        *,
+        usage: ApiUsage | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.mapping = mapping
+        self.usage = usage or ApiUsage()
+        self.client = HubSpotClient(settings, self.usage, sleep=sleep or time.sleep)
+        self.translator = PersonTranslator(mapping.contact, mapping.company)
+        self.cache = EngagementCache(settings.engagement_cache_contacts)
+        self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
+        self.engagement = EngagementReader(self.client, mapping, self.cache, self.reader.modified)
+        self.updates = UpdateWriter(self.client, mapping, self.translator)
+        self.tasks = TaskWriter(self.client, mapping)
+
+    # ---- reading ----------------------------------------------------------------------------
+    def iter_contact_pages(
+        self, since: datetime | None, resume_after: str | None = None
+    ) -> Iterator[ContactPage]:
+        """Full read (since=None: list endpoint, cursor = HubSpot's `after`) or incremental
+        (search; cursor = "<modified ms>" or "<modified ms>:<last id>"). A cursor resumes the
+        same kind of read right after the page that returned it."""
+        return self.reader.pages(since, resume_after)
+
+    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
+        for page in self.iter_contact_pages(since):
+            yield from page.contacts
+
+    def count_contacts(self, since: datetime | None) -> int | None:
+        return self.reader.count(since)
+
+    def iter_engagements(
+        self, contact_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> Iterator[Engagement]:
+        """Engagement of these contacts (no call for what iter_contacts already read but the
+        engagement objects' batch reads), optionally only what happened since `since`.
+        Without ids: the engagement of every contact modified since `since`."""
+        if contact_ids is not None:
+            yield from self.engagement.for_contacts(contact_ids, since)
+            return
+        if since is None:
+            raise ValueError("iter_engagements needs contact ids or a `since` time")
+        for page in self.iter_contact_pages(since):
+            ids = [c.id for c in page.contacts] + [s.record_id for s in page.skipped]
+            yield from self.engagement.for_contacts(ids, since)
+
+    def list_owners(self) -> list[Owner]:
+        return list_owners(self.client)
+
+    def describe_fields(self) -> FieldSchema:
+        """Property definitions of contacts, companies, deals, tasks and the engagement
+        objects the mapping reads."""
+        return describe_fields(
+            self.client,
+            [
+                self.mapping.contact.object,
+                "companies",
+                "deals",
+                self.mapping.tasks.object,
+                *self.mapping.engagement.objects,
+            ],
+        )
+
+    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
+        return check_mapping(self.mapping, schema or self.describe_fields())
+
+    def provision_fields(self, schema: FieldSchema | None = None) -> list[str]:
+        """Create the connector's own missing properties; returns "object.property" created."""
+        return provision(self.client, self.mapping, schema or self.describe_fields())
+
+    # ---- writing ----------------------------------------------------------------------------
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        return self.updates.apply(updates)
+
+    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
+        return self.tasks.create(tasks)

@@ -1,0 +1,96 @@
+"""The HubSpot SDK client, and the one way every request is sent: paced, retried, counted.
+
+The SDK is built once per adapter (each `client.crm...` attribute access of hubspot-api-client
+builds a fresh `ApiClient` with its own connection pool, which would defeat keep-alive), pointed
+at `settings.base_url` through `Configuration.host` — the sandbox is configuration, never a code
+path that skips the SDK. urllib3's own retries are switched off (`retry=False`) so that the
+shared tenacity policy is the only one deciding what is retried and how long to wait.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from hubspot import HubSpot
+
+from connector.adapters.hubspot.failures import Endpoint, to_failure
+from connector.adapters.hubspot.pacing import RatePacer
+from connector.adapters.hubspot.settings import HubSpotSettings
+from connector.adapters.retry import RetryPolicy, call_with_retries
+from connector.adapters.usage import ApiUsage
+from connector.redact import register_secret
+
+T = TypeVar("T")
+#: An SDK `*_with_http_info` call, given the request timeout: (data, status, headers).
+SdkCall = Callable[[tuple[float, float]], tuple[Any, int, Any]]
+
+
+class HubSpotClient:
+    def __init__(
+        self,
+        settings: HubSpotSettings,
+        usage: ApiUsage,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        token = settings.access_token.get_secret_value()
+        register_secret(token)
+        self.settings = settings
+        self.usage = usage
+        self.sleep = sleep
+        self.clock = clock
+        sdk = HubSpot(access_token=token, host=settings.base_url, retry=False)
+        self.objects = sdk.crm.objects.basic_api
+        self.batch = sdk.crm.objects.batch_api
+        self.search = sdk.crm.objects.search_api
+        self.associations = sdk.crm.associations.v4.batch_api
+        self.owners = sdk.crm.owners.owners_api
+        self.properties = sdk.crm.properties.core_api
+        self.groups = sdk.crm.properties.groups_api
+        self.pacer = RatePacer(
+            burst_limit=settings.burst_limit,
+            window_seconds=settings.burst_window_seconds,
+            search_per_second=settings.search_limit_per_second,
+            slow_down_below=settings.slow_down_below,
+            daily_reserve=settings.daily_reserve,
+            clock=clock,
+            sleep=sleep,
+        )
+        self._timeout = (settings.connect_timeout, settings.read_timeout)
+
+    def send(
+        self,
+        endpoint: Endpoint,
+        call: SdkCall,
+        *,
+        action: str,
+        records: Callable[[Any], int] = lambda _: 0,
+        policy: RetryPolicy | None = None,
+    ) -> Any:
+        """Send one SDK request with pacing, the shared retry policy and usage counting.
+
+        Every attempt is counted (a retried call costs HubSpot twice); `records` says how many
+        records an answer carried or a write sent. `policy` overrides the retry policy, e.g.
+        `max_attempts=1` for a create whose retry must first re-check what already landed.
+        """
+
+        def attempt() -> Any:
+            self.pacer.before(search=endpoint.search)
+            try:
+                data, _status, headers = call(self._timeout)
+            except Exception as exc:
+                self.pacer.after(getattr(exc, "headers", None))
+                self.usage.record(endpoint.label)
+                raise
+            self.pacer.after(headers)
+            self.usage.record(endpoint.label, records(data))
+            return data
+
+        return call_with_retries(
+            attempt,
+            to_failure=lambda exc: to_failure(exc, endpoint),
+            action=action,
+            policy=policy or self.settings.retry,
+            sleep=self.sleep,
+        )

@@ -1,0 +1,358 @@
+"""The portal's schema: property definitions as a FieldSchema, the mapping checked against it,
+and the connector's own missing properties created.
+
+`check_mapping` is what `connector mappings validate` reports online: a mapping that names a
+property the portal does not have, or one of the wrong type, or values that are not among the
+property's options, would otherwise fail in the middle of a sync (or, worse, write nothing and
+say nothing: HubSpot ignores an unknown enumeration value on some paths).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
+
+from connector.adapters.base import CrmField, FieldSchema
+from connector.adapters.errors import CrmRequestError
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.mapping.crm_schema import (
+    CONNECTOR_OWNED_FIELDS,
+    CompanyField,
+    ContactField,
+    HubSpotMapping,
+)
+
+TEXT = frozenset({"string", "enumeration"})
+NUMBER = frozenset({"number"})
+DATE = frozenset({"datetime", "date"})
+BOOLISH = frozenset({"bool", "enumeration", "string"})
+ANY = frozenset({"string", "enumeration", "number", "bool", "datetime", "date", "phone_number"})
+
+CONTACT_TYPES: dict[ContactField, frozenset[str]] = {
+    ContactField.EMAIL: frozenset({"string"}),
+    ContactField.FIRST_NAME: TEXT,
+    ContactField.LAST_NAME: TEXT,
+    ContactField.JOB_TITLE: TEXT,
+    ContactField.INDUSTRY: TEXT,
+    ContactField.SENIORITY: TEXT,
+    ContactField.DECISION_ROLE: TEXT,
+    ContactField.COUNTRY: TEXT,
+    ContactField.REGION: TEXT,
+    ContactField.SOURCE: TEXT,
+    ContactField.INTENT: TEXT,
+    ContactField.LIFECYCLE_STAGE: frozenset({"enumeration"}),
+    ContactField.SALES_STATUS: frozenset({"enumeration"}),
+    ContactField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
+    ContactField.COMPANY_ID: frozenset({"string", "number"}),
+    ContactField.BANT_BUDGET: BOOLISH,
+    ContactField.BANT_AUTHORITY: BOOLISH,
+    ContactField.BANT_NEED: BOOLISH,
+    ContactField.BANT_TIMELINE: BOOLISH,
+    ContactField.CREATED_AT: DATE,
+    ContactField.UPDATED_AT: DATE,
+    ContactField.SCORE: NUMBER,
+    ContactField.GRADE: TEXT,
+    ContactField.SCORE_REASONS: frozenset({"string"}),
+    ContactField.CONNECTOR_STAGE: TEXT,
+    ContactField.RECYCLED_AT: DATE,
+}
+COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
+    CompanyField.NAME: TEXT,
+    CompanyField.DOMAIN: TEXT,
+    CompanyField.INDUSTRY: TEXT,
+    CompanyField.EMPLOYEES: NUMBER,
+    CompanyField.ANNUAL_REVENUE: NUMBER,
+    CompanyField.COUNTRY: TEXT,
+    CompanyField.REGION: TEXT,
+    CompanyField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
+}
+#: Fields the connector writes: their properties must accept values.
+WRITTEN_CONTACT_FIELDS = (
+    ContactField.SCORE,
+    ContactField.GRADE,
+    ContactField.SCORE_REASONS,
+    ContactField.CONNECTOR_STAGE,
+    ContactField.RECYCLED_AT,
+    ContactField.LIFECYCLE_STAGE,
+    ContactField.SALES_STATUS,
+    ContactField.OWNER_ID,
+)
+TASK_PROPERTIES = {
+    "hs_task_subject": TEXT,
+    "hs_task_body": frozenset({"string"}),
+    "hs_task_status": frozenset({"enumeration"}),
+    "hs_task_priority": frozenset({"enumeration"}),
+    "hs_timestamp": DATE,
+}
+
+
+def describe_fields(client: HubSpotClient, object_types: Iterable[str]) -> FieldSchema:
+    """One properties call per object type."""
+    objects: dict[str, dict[str, CrmField]] = {}
+    for object_type in dict.fromkeys(object_types):
+        answer = client.send(
+            endpoints.properties(object_type),
+            lambda timeout, object_type=object_type: client.properties.get_all_with_http_info(
+                object_type, archived=False, _request_timeout=timeout
+            ),
+            action=f"read the {object_type} property definitions",
+            records=lambda data: len(data.results or []),
+        )
+        fields: dict[str, CrmField] = {}
+        for prop in answer.results or []:
+            meta = prop.modification_metadata
+            fields[prop.name] = CrmField(
+                name=prop.name,
+                label=prop.label or "",
+                type=prop.type or "",
+                options=tuple(option.value for option in prop.options or []),
+                writable=not bool(meta and meta.read_only_value) and not bool(prop.calculated),
+                custom=not bool(prop.hubspot_defined),
+            )
+        objects[object_type] = fields
+    return FieldSchema(objects=objects)
+
+
+def _check_property(
+    schema: FieldSchema,
+    crm_object: str,
+    name: str,
+    allowed: frozenset[str],
+    what: str,
+    *,
+    written: bool = False,
+) -> list[str]:
+    found = schema.field(crm_object, name)
+    if found is None:
+        return [f"{crm_object}.{name} ({what}) does not exist in the portal"]
+    problems = []
+    if found.type not in allowed:
+        problems.append(
+            f"{crm_object}.{name} ({what}) has type {found.type!r}; "
+            f"expected {' or '.join(sorted(allowed))}"
+        )
+    if written and not found.writable:
+        problems.append(f"{crm_object}.{name} ({what}) is read-only, but the connector writes it")
+    return problems
+
+
+def _check_values(
+    schema: FieldSchema,
+    crm_object: str,
+    name: str,
+    what: str,
+    values: dict[str, Sequence[str]],
+    *,
+    written: bool,
+) -> list[str]:
+    """The value the connector writes (the first listed) must be an option; for values only
+    read, a domain value none of whose listed values exist can never be recognised."""
+    found = schema.field(crm_object, name)
+    if found is None or found.type != "enumeration" or not found.options:
+        return []
+    options = {option.casefold() for option in found.options}
+    problems = []
+    for domain_value, crm_values in values.items():
+        missing = [value for value in crm_values if value.casefold() not in options]
+        if written and crm_values[0].casefold() not in options:
+            problems.append(
+                f"{crm_object}.{name} ({what}): {crm_values[0]!r}, written for "
+                f"{domain_value!r}, is not one of its options"
+            )
+        elif len(missing) == len(crm_values):
+            problems.append(
+                f"{crm_object}.{name} ({what}): none of {list(crm_values)} (for "
+                f"{domain_value!r}) is one of its options"
+            )
+    return problems
+
+
+def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
+    """Every mapped property that does not exist or has the wrong type, options or access."""
+    problems: list[str] = []
+    contact = mapping.contact
+    obj = contact.object
+    for field, name in contact.fields.items():
+        problems += _check_property(
+            schema,
+            obj,
+            name,
+            CONTACT_TYPES.get(field, ANY),
+            field.value,
+            written=field in WRITTEN_CONTACT_FIELDS,
+        )
+    value_maps = contact.values
+    for field, values, written in (
+        (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),
+        (ContactField.SALES_STATUS, value_maps.sales_status, True),
+        (ContactField.SOURCE, value_maps.source, False),
+        (ContactField.INTENT, value_maps.intent, False),
+    ):
+        name = contact.fields.get(field)
+        if name and values:
+            problems += _check_values(
+                schema,
+                obj,
+                name,
+                field.value,
+                {str(k): v for k, v in values.items()},
+                written=written,
+            )
+    for field, name in mapping.company.items():
+        problems += _check_property(
+            schema, "companies", name, COMPANY_TYPES.get(field, ANY), f"company {field.value}"
+        )
+    engagement = mapping.engagement
+    for counter in engagement.counters:
+        problems += _check_property(schema, obj, counter.count, NUMBER, f"{counter.kind} count")
+        problems += _check_property(schema, obj, counter.date, DATE, f"{counter.kind} date")
+    for flag in engagement.flags:
+        problems += _check_property(schema, obj, flag.property, BOOLISH, f"{flag.kind} flag")
+        if flag.date:
+            problems += _check_property(schema, obj, flag.date, DATE, f"{flag.kind} date")
+    for conversion in engagement.conversions.properties:
+        problems += _check_property(schema, obj, conversion.name, TEXT, "conversion name")
+        problems += _check_property(schema, obj, conversion.date, DATE, "conversion date")
+    stages = {
+        "won": list(mapping.deals.won_stages),
+        "lost": list(mapping.deals.lost_stages),
+    }
+    if schema.objects.get("deals"):
+        problems += _check_property(
+            schema, "deals", "dealstage", frozenset({"enumeration"}), "deal stage"
+        )
+        problems += _check_values(schema, "deals", "dealstage", "deal stage", stages, written=False)
+    tasks = mapping.tasks
+    problems += _check_property(
+        schema, tasks.object, tasks.key_field, frozenset({"string"}), "task key", written=True
+    )
+    for name, allowed in TASK_PROPERTIES.items():
+        problems += _check_property(schema, tasks.object, name, allowed, "task", written=True)
+    problems += _check_values(
+        schema,
+        tasks.object,
+        "hs_task_status",
+        "task status",
+        {"status": [tasks.status]},
+        written=True,
+    )
+    problems += _check_values(
+        schema,
+        tasks.object,
+        "hs_task_priority",
+        "task priority",
+        {str(k): [v] for k, v in tasks.priority.items()},
+        written=True,
+    )
+    return list(dict.fromkeys(problems))
+
+
+@dataclass(frozen=True)
+class _Spec:
+    label: str
+    type: str
+    field_type: str
+    description: str
+
+
+CONNECTOR_PROPERTY_SPECS: dict[ContactField, _Spec] = {
+    ContactField.SCORE: _Spec(
+        "Connector score", "number", "number", "Behaviour score computed by the connector"
+    ),
+    ContactField.GRADE: _Spec(
+        "Connector fit grade", "string", "text", "Fit grade computed by the connector"
+    ),
+    ContactField.SCORE_REASONS: _Spec(
+        "Connector score reasons", "string", "textarea", "Why the score is what it is"
+    ),
+    ContactField.CONNECTOR_STAGE: _Spec(
+        "Connector stage",
+        "string",
+        "text",
+        "Lifecycle stage the connector last wrote; a different stage means a person changed it",
+    ),
+    ContactField.RECYCLED_AT: _Spec(
+        "Connector recycled at", "datetime", "date", "When the connector last recycled the lead"
+    ),
+}
+TASK_KEY_SPEC = _Spec(
+    "Connector task key",
+    "string",
+    "text",
+    "Idempotency key of a task the connector created; never edit it",
+)
+
+
+def provision(client: HubSpotClient, mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
+    """Create the connector's own properties that `schema` lacks, in the mapping's property
+    group (created too when missing); returns "object.property" for each one created.
+    Properties that exist are never changed, even with a wrong type: `check_mapping` reports
+    those, because changing a type could destroy a customer's data."""
+    wanted: list[tuple[str, str, _Spec]] = []
+    contact = mapping.contact
+    for field in CONNECTOR_OWNED_FIELDS:
+        name = contact.fields.get(field)
+        if name and schema.field(contact.object, name) is None:
+            wanted.append((contact.object, name, CONNECTOR_PROPERTY_SPECS[field]))
+    if schema.field(mapping.tasks.object, mapping.tasks.key_field) is None:
+        wanted.append((mapping.tasks.object, mapping.tasks.key_field, TASK_KEY_SPEC))
+    created: list[str] = []
+    grouped: set[str] = set()
+    for object_type, name, spec in wanted:
+        if object_type not in grouped:
+            _ensure_group(client, object_type, mapping.property_group)
+            grouped.add(object_type)
+        body = PropertyCreate(
+            name=name,
+            label=spec.label,
+            type=spec.type,
+            field_type=spec.field_type,
+            group_name=mapping.property_group,
+            description=spec.description,
+            form_field=False,
+            has_unique_value=False,
+            hidden=False,
+            options=[],
+        )
+        try:
+            client.send(
+                endpoints.create_property(object_type),
+                lambda timeout, object_type=object_type, body=body: (
+                    client.properties.create_with_http_info(
+                        object_type, body, _request_timeout=timeout
+                    )
+                ),
+                action=f"create the {object_type} property {name}",
+                records=lambda _: 1,
+            )
+        except CrmRequestError as refused:
+            if refused.failure is None or refused.failure.status != 409:
+                raise
+            continue  # created meanwhile (another run): nothing to do
+        created.append(f"{object_type}.{name}")
+    return created
+
+
+def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
+    answer = client.send(
+        endpoints.groups(object_type),
+        lambda timeout: client.groups.get_all_with_http_info(object_type, _request_timeout=timeout),
+        action=f"read the {object_type} property groups",
+        records=lambda data: len(data.results or []),
+    )
+    if any(existing.name == group for existing in answer.results or []):
+        return
+    body = PropertyGroupCreate(name=group, label="Connector", display_order=-1)
+    try:
+        client.send(
+            endpoints.create_group(object_type),
+            lambda timeout: client.groups.create_with_http_info(
+                object_type, body, _request_timeout=timeout
+            ),
+            action=f"create the {object_type} property group {group}",
+            records=lambda _: 1,
+        )
+    except CrmRequestError as refused:
+        if refused.failure is None or refused.failure.status != 409:
+            raise

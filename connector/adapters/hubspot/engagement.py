@@ -1,0 +1,304 @@
+"""Engagement from HubSpot: the activity a contact carries in its own properties, and the
+engagement objects (meetings, calls, ...) associated with it.
+
+HubSpot keeps web and e-mail activity on the contact as counters with the date of the latest
+event (`hs_analytics_num_visits` + `hs_analytics_last_visit_timestamp`, ...), flags
+(`hs_email_optout`) and the first/most recent form submission ("conversion") with its date. Each
+counter becomes one Engagement with a quantity rather than invented individual events. Those
+properties are read with the contacts themselves, so they cost no call of their own; what
+`iter_contacts` read is kept (bounded) so `iter_engagements` for the same ids needs no call but
+the batch read of the associated engagement objects.
+"""
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.fetch import (
+    Association,
+    batch_read,
+    read_associations,
+    unique,
+)
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.mapping.crm_schema import HubSpotMapping
+from connector.mapping.translate import parse_bool, parse_datetime, parse_number
+
+#: Properties read per engagement object type: the activity date first, then its outcome.
+OBJECT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "meetings": ("hs_timestamp", "hs_meeting_start_time", "hs_meeting_outcome"),
+    "calls": ("hs_timestamp", "hs_call_disposition", "hs_call_direction"),
+    "emails": ("hs_timestamp", "hs_email_direction"),
+    "notes": ("hs_timestamp",),
+}
+_OUTCOME = {
+    "meetings": "hs_meeting_outcome",
+    "calls": "hs_call_disposition",
+    "emails": "hs_email_direction",
+}
+
+
+@dataclass
+class EngagementInputs:
+    """What one contact's engagement is made of: its activity properties (plus its modified
+    date, the fallback date of an undated flag) and its engagement objects' ids by type."""
+
+    properties: dict[str, Any]
+    objects: dict[str, list[str]] = field(default_factory=dict)
+
+
+def engagement_properties(mapping: HubSpotMapping) -> list[str]:
+    """The contact properties that hold activity, as the mapping names them."""
+    config = mapping.engagement
+    names: list[str] = []
+    for counter in config.counters:
+        names += [counter.count, counter.date]
+    for flag in config.flags:
+        names += [flag.property, *([flag.date] if flag.date else [])]
+    for conversion in config.conversions.properties:
+        names += [conversion.name, conversion.date]
+    return unique(names)
+
+
+class EngagementCache:
+    """A bounded, least-recently-used map of contact id → EngagementInputs."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, EngagementInputs] = OrderedDict()
+
+    def put(self, contact_id: str, inputs: EngagementInputs) -> None:
+        if self.capacity <= 0:
+            return
+        self._items[contact_id] = inputs
+        self._items.move_to_end(contact_id)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def get(self, contact_id: str) -> EngagementInputs | None:
+        found = self._items.get(contact_id)
+        if found is not None:
+            self._items.move_to_end(contact_id)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _date(value: Any) -> datetime | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_datetime(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+class PropertyEngagement:
+    """Turns a contact's activity properties into Engagements, as the mapping says."""
+
+    def __init__(self, mapping: HubSpotMapping, modified_property: str) -> None:
+        self.config = mapping.engagement
+        self.modified_property = modified_property
+        self._names = [
+            (re.compile(pattern.matches, re.IGNORECASE), pattern.kind)
+            for pattern in self.config.conversions.names
+        ]
+
+    def kind_of_conversion(self, name: str) -> EngagementKind:
+        for pattern, kind in self._names:
+            if pattern.search(name):
+                return kind
+        return self.config.conversions.default_kind
+
+    def engagements(self, contact_id: str, props: Mapping[str, Any]) -> list[Engagement]:
+        out: list[Engagement] = []
+        for counter in self.config.counters:
+            count = props.get(counter.count)
+            when = _date(props.get(counter.date))
+            try:
+                quantity = round(parse_number(count)) if count not in (None, "") else 0
+            except (ValueError, TypeError):
+                quantity = 0
+            if quantity > 0 and when is not None:
+                out.append(
+                    Engagement(
+                        contact_id=contact_id,
+                        kind=counter.kind,
+                        occurred_at=when,
+                        quantity=quantity,
+                        source_id=f"{contact_id}:{counter.count}",
+                    )
+                )
+        for flag in self.config.flags:
+            raw = props.get(flag.property)
+            try:
+                set_ = raw not in (None, "") and parse_bool(raw)
+            except ValueError:
+                set_ = False
+            # Undated flags are dated by the contact's last modification: no later than that.
+            when = _date(props.get(flag.date)) if flag.date else None
+            when = when or _date(props.get(self.modified_property))
+            if set_ and when is not None:
+                out.append(
+                    Engagement(
+                        contact_id=contact_id,
+                        kind=flag.kind,
+                        occurred_at=when,
+                        source_id=f"{contact_id}:{flag.property}",
+                    )
+                )
+        seen: set[tuple[str, datetime]] = set()
+        for conversion in self.config.conversions.properties:
+            name = props.get(conversion.name)
+            when = _date(props.get(conversion.date))
+            if not name or when is None or (str(name), when) in seen:
+                continue  # first and most recent conversion are often the same one
+            seen.add((str(name), when))
+            out.append(
+                Engagement(
+                    contact_id=contact_id,
+                    kind=self.kind_of_conversion(str(name)),
+                    occurred_at=when,
+                    source_id=f"{contact_id}:{conversion.name}",
+                    detail=str(name)[:200],
+                )
+            )
+        return out
+
+
+def object_engagement(
+    contact_id: str, object_type: str, kind: EngagementKind, record: Any
+) -> Engagement | None:
+    props = record.properties or {}
+    when = None
+    for name in OBJECT_PROPERTIES.get(object_type, ("hs_timestamp",)):
+        when = _date(props.get(name))
+        if when is not None:
+            break
+    when = when or (record.created_at if isinstance(record.created_at, datetime) else None)
+    if when is None:
+        return None
+    outcome = props.get(_OUTCOME.get(object_type, ""))
+    return Engagement(
+        contact_id=contact_id,
+        kind=kind,
+        occurred_at=parse_datetime(when),
+        source_id=f"{object_type}:{record.id}",
+        detail=str(outcome) if outcome else None,
+    )
+
+
+class EngagementReader:
+    """`iter_engagements`: cached inputs first, one bulk fetch for the rest, then the engagement
+    objects in batches of 100 — never a call per contact."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        mapping: HubSpotMapping,
+        cache: EngagementCache,
+        modified_property: str,
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.cache = cache
+        self.modified_property = modified_property
+        self.objects = dict(mapping.engagement.objects)
+        self.from_properties = PropertyEngagement(mapping, modified_property)
+        self.contact_properties = unique(
+            [*engagement_properties(mapping), modified_property, "hs_object_id"]
+        )
+
+    def inputs_for(self, contact_ids: Sequence[str]) -> dict[str, EngagementInputs]:
+        """Inputs of these contacts: from the cache, else one batch read + association reads."""
+        found: dict[str, EngagementInputs] = {}
+        missing: list[str] = []
+        for contact_id in unique(contact_ids):
+            cached = self.cache.get(contact_id)
+            if cached is None:
+                missing.append(contact_id)
+            else:
+                found[contact_id] = cached
+        if missing:
+            records = batch_read(self.client, "contacts", missing, self.contact_properties)
+            linked = {
+                object_type: read_associations(self.client, "contacts", object_type, list(records))
+                for object_type in self.objects
+            }
+            for contact_id, record in records.items():
+                inputs = inputs_from_record(
+                    record.properties or {},
+                    self.contact_properties,
+                    {
+                        object_type: linked[object_type].get(contact_id, [])
+                        for object_type in linked
+                    },
+                    self.objects,
+                )
+                self.cache.put(contact_id, inputs)
+                found[contact_id] = inputs
+        return found
+
+    def engagements(
+        self, inputs: Mapping[str, EngagementInputs], since: datetime | None = None
+    ) -> Iterator[Engagement]:
+        for contact_id, contact_inputs in inputs.items():
+            for engagement in self.from_properties.engagements(
+                contact_id, contact_inputs.properties
+            ):
+                if since is None or engagement.occurred_at >= since:
+                    yield engagement
+        for object_type, kind in self.objects.items():
+            wanted = unique(
+                object_id
+                for contact_inputs in inputs.values()
+                for object_id in contact_inputs.objects.get(object_type, [])
+            )
+            if not wanted:
+                continue
+            records = batch_read(
+                self.client, object_type, wanted, OBJECT_PROPERTIES.get(object_type, ())
+            )
+            for contact_id, contact_inputs in inputs.items():
+                for object_id in contact_inputs.objects.get(object_type, []):
+                    record = records.get(object_id)
+                    engagement = (
+                        object_engagement(contact_id, object_type, kind, record)
+                        if record is not None
+                        else None
+                    )
+                    if engagement is not None and (
+                        since is None or engagement.occurred_at >= since
+                    ):
+                        yield engagement
+
+    def for_contacts(
+        self, contact_ids: Sequence[str], since: datetime | None = None
+    ) -> Iterator[Engagement]:
+        """In chunks of one batch, so memory stays bounded whatever the number of ids."""
+        # Ten batches per round keeps the engagement objects' batch reads full.
+        size = self.client.settings.batch_size * 10
+        ids = unique(contact_ids)
+        for start in range(0, len(ids), size):
+            yield from self.engagements(self.inputs_for(ids[start : start + size]), since)
+
+
+def inputs_from_record(
+    properties: Mapping[str, Any],
+    names: Iterable[str],
+    associations: Mapping[str, Iterable[Association]],
+    object_types: Iterable[str],
+) -> EngagementInputs:
+    """Only the activity properties are kept: the cache holds thousands of these."""
+    return EngagementInputs(
+        properties={name: properties.get(name) for name in names},
+        objects={
+            object_type: unique(a.to_id for a in associations.get(object_type, []))
+            for object_type in object_types
+        },
+    )

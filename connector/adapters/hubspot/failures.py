@@ -1,0 +1,183 @@
+"""HubSpot's failures in the shared error table's terms.
+
+This module only translates: hubspot-api-client's `ApiException` (status, JSON body with
+`category`/`policyName`/`errors`, headers incl. `Retry-After`) and transport errors from urllib3
+(or requests) become a CRM-neutral `Failure`; `connector.adapters.errors` decides what to do.
+
+Body shapes (developers.hubspot.com "Error handling" and "API usage guidelines"):
+- errors: `{"status": "error", "message", "correlationId", "category", "errors": [...]}`;
+- 429: `{"status": "error", "message", "errorType": "RATE_LIMIT", "policyName":
+  "TEN_SECONDLY_ROLLING" | "DAILY", ...}`;
+- 403 MISSING_SCOPES: `errors[].context.requiredGranularScopes` (or `requiredScopes`) names them.
+
+Messages carry HubSpot's own words but never a request URL, header or body: those can hold the
+token or personal data.
+"""
+
+import http.client
+import json
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import urllib3.exceptions
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+
+from connector.adapters.errors import Failure
+
+CRM = "HubSpot"
+
+#: Each generated SDK package has its own ApiException class, without a common base.
+API_EXCEPTIONS: tuple[type[Exception], ...] = (
+    ObjectsApiException,
+    AssociationsApiException,
+    OwnersApiException,
+    PropertiesApiException,
+)
+TRANSPORT_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    urllib3.exceptions.HTTPError,  # timeouts, dropped/refused connections, protocol errors
+    http.client.HTTPException,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    ConnectionError,
+    TimeoutError,
+    socket.timeout,
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One API operation: its label in the usage counters and the scope it needs."""
+
+    method: str
+    path: str
+    scope: str
+    search: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    getter = getattr(headers, "get", None)
+    if getter is None:
+        return None
+    value = getter(name)
+    if value is None:  # plain dicts are case-sensitive
+        lowered = name.lower()
+        for key, candidate in dict(headers).items():
+            if str(key).lower() == lowered:
+                return str(candidate)
+        return None
+    return str(value)
+
+
+def _retry_after(headers: Any) -> float | None:
+    raw = _header(headers, "Retry-After")
+    if raw is None:
+        return None
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        return None  # an HTTP date: fall back to the policy's backoff
+
+
+def parse_body(raw: Any) -> dict[str, Any]:
+    """The JSON error body as a dict; {} when it is not JSON (e.g. a gateway's HTML page)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="replace")
+    try:
+        body = json.loads(raw)
+    except (TypeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _scopes(body: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for detail in body.get("errors") or []:
+        context = detail.get("context") if isinstance(detail, dict) else None
+        if not isinstance(context, dict):
+            continue
+        for key in ("requiredGranularScopes", "requiredScopes", "missingScopes"):
+            for scope in context.get(key) or []:
+                if scope not in found:
+                    found.append(str(scope))
+    return found
+
+
+def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
+    status = int(exc.status) if exc.status else None
+    body = parse_body(getattr(exc, "body", None))
+    headers = getattr(exc, "headers", None)
+    message = str(body.get("message") or exc.reason or "").strip()
+    category = str(body.get("category") or "")
+    if status is None:  # the SDK's own transport failure (e.g. TLS), no HTTP answer
+        return Failure(
+            status=None, message="no answer from HubSpot (TLS or transport error)", crm=CRM
+        )
+    if status == 429:
+        policy = str(body.get("policyName") or "")
+        return Failure(
+            status=429,
+            code=policy,
+            message=message or "too many requests",
+            retry_after=_retry_after(headers),
+            crm=CRM,
+        )
+    if status == 401:
+        return Failure(
+            status=401,
+            code=category,
+            message=(
+                "the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or the "
+                f"private app lacks scope {endpoint.scope}. HubSpot said: {message}"
+            ),
+            crm=CRM,
+        )
+    if status == 403:
+        scopes = _scopes(body) or [endpoint.scope]
+        # No code on purpose: the shared table treats a 403 without a CRM code as an auth
+        # problem (exit 4), which a missing scope is; with a code it would be a plain refusal.
+        return Failure(
+            status=403,
+            message=(
+                f"the access token is missing scope {', '.join(scopes)} "
+                f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
+                f"HubSpot said: {message}"
+            ),
+            crm=CRM,
+        )
+    return Failure(
+        status=status,
+        code=category,
+        message=message,
+        retry_after=_retry_after(headers),
+        crm=CRM,
+    )
+
+
+def to_failure(exc: BaseException, endpoint: Endpoint) -> Failure | None:
+    """A Failure for a HubSpot or transport error; None for anything else (a bug: let it out)."""
+    if isinstance(exc, API_EXCEPTIONS):
+        return _http_failure(exc, endpoint)
+    if isinstance(exc, TRANSPORT_EXCEPTIONS):
+        return Failure(
+            status=None, message=f"no answer from HubSpot ({type(exc).__name__})", crm=CRM
+        )
+    return None
+
+
+def is_ambiguous(failure: Failure) -> bool:
+    """Whether a failed write may have been applied anyway: no answer, or a server error after
+    the request reached HubSpot. A 429 or a 4xx means it was refused before anything happened."""
+    return failure.status is None or failure.status >= 500

@@ -1,0 +1,167 @@
+"""Bulk fetches shared by the readers: batch read by id, association batch read, search pages.
+
+Each helper pages or chunks at HubSpot's documented maximum so that reading N records costs
+about N / batch-size calls, never one call per record.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from hubspot.crm.associations.v4 import (
+    BatchInputPublicFetchAssociationsBatchRequest,
+    PublicFetchAssociationsBatchRequest,
+)
+from hubspot.crm.objects import (
+    BatchReadInputSimplePublicObjectId,
+    PublicObjectSearchRequest,
+    SimplePublicObjectId,
+)
+
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+
+T = TypeVar("T")
+HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
+#: HubSpot-defined "Primary" association type ids, by (from, to) object type.
+PRIMARY_TYPE_IDS = {("contacts", "companies"): 1, ("deals", "companies"): 5}
+#: The v3 association type names HubSpot gives primary associations in `associations=...`.
+PRIMARY_TYPE_NAMES = frozenset({"contact_to_company", "deal_to_company"})
+
+
+class PagingLoopError(RuntimeError):
+    """HubSpot handed back a cursor already seen: paging on would never end."""
+
+
+@dataclass(frozen=True)
+class Association:
+    to_id: str
+    primary: bool = False
+
+
+@dataclass
+class RawRecord:
+    """A record as read: id, raw property values and associated ids per object type."""
+
+    id: str
+    properties: dict[str, Any]
+    associations: dict[str, list[Association]]
+    updated_at: Any = None
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def unique(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def batch_read(
+    client: HubSpotClient,
+    object_type: str,
+    ids: Iterable[str],
+    properties: Sequence[str],
+) -> dict[str, Any]:
+    """id → SimplePublicObject for the ids that exist (missing or archived ones are absent)."""
+    found: dict[str, Any] = {}
+    wanted = unique(ids)
+    for chunk in chunks(wanted, client.settings.batch_size):
+        body = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=record_id) for record_id in chunk],
+            properties=list(properties),
+        )
+        answer = client.send(
+            endpoints.batch_read(object_type),
+            lambda timeout, body=body: client.batch.read_with_http_info(
+                object_type, body, archived=False, _request_timeout=timeout
+            ),
+            action=f"read {object_type} by id",
+            records=lambda data: len(data.results or []),
+        )
+        for record in answer.results or []:
+            found[str(record.id)] = record
+    return found
+
+
+def _is_primary(from_type: str, to_type: str, types: Sequence[Any]) -> bool:
+    primary_id = PRIMARY_TYPE_IDS.get((from_type, to_type))
+    for spec in types or []:
+        if (spec.label or "").lower() == "primary":
+            return True
+        if (
+            primary_id is not None
+            and spec.type_id == primary_id
+            and spec.category == (HUBSPOT_DEFINED)
+        ):
+            return True
+    return False
+
+
+def read_associations(
+    client: HubSpotClient, from_type: str, to_type: str, ids: Iterable[str]
+) -> dict[str, list[Association]]:
+    """from id → associated records (v4 batch read); records without any are absent.
+
+    HubSpot pages a record's associations (500 per page); a record with more is asked for again
+    with its `after` until done. Records with none come back as a 207 error entry
+    (NO_ASSOCIATIONS_FOUND), which is not a failure here.
+    """
+    out: dict[str, list[Association]] = {}
+    pending: list[tuple[str, str | None]] = [(record_id, None) for record_id in unique(ids)]
+    seen_cursors: set[tuple[str, str]] = set()
+    while pending:
+        follow_ups: list[tuple[str, str | None]] = []
+        for chunk in chunks(pending, client.settings.association_batch_size):
+            body = BatchInputPublicFetchAssociationsBatchRequest(
+                inputs=[
+                    PublicFetchAssociationsBatchRequest(id=record_id, after=after)
+                    for record_id, after in chunk
+                ]
+            )
+            answer = client.send(
+                endpoints.associations_read(from_type, to_type),
+                lambda timeout, body=body: client.associations.get_page_with_http_info(
+                    from_type, to_type, body, _request_timeout=timeout
+                ),
+                action=f"read {from_type}→{to_type} associations",
+                records=lambda data: sum(len(result.to or []) for result in data.results or []),
+            )
+            for result in answer.results or []:
+                from_id = str(result._from.id)
+                bucket = out.setdefault(from_id, [])
+                for target in result.to or []:
+                    primary = _is_primary(from_type, to_type, target.association_types)
+                    bucket.append(Association(str(target.to_object_id), primary))
+                after = result.paging.next.after if result.paging and result.paging.next else None
+                if after:
+                    if (from_id, after) in seen_cursors:
+                        raise PagingLoopError(
+                            f"HubSpot repeated the association cursor of {from_type} {from_id}"
+                        )
+                    seen_cursors.add((from_id, after))
+                    follow_ups.append((from_id, after))
+        pending = follow_ups
+    return out
+
+
+def search_page(
+    client: HubSpotClient, object_type: str, request: PublicObjectSearchRequest, action: str
+) -> Any:
+    return client.send(
+        endpoints.search(object_type),
+        lambda timeout: client.search.do_search_with_http_info(
+            object_type, request, _request_timeout=timeout
+        ),
+        action=action,
+        records=lambda data: len(data.results or []),
+    )
+
+
+def merge_primary(associations: list[Association]) -> list[Association]:
+    """One entry per target id, primary if any of its association types is."""
+    merged: dict[str, bool] = {}
+    for association in associations:
+        merged[association.to_id] = merged.get(association.to_id, False) or association.primary
+    return [Association(to_id, primary) for to_id, primary in merged.items()]

@@ -1,0 +1,486 @@
+"""Reading contacts (with their companies and deals) and owners from HubSpot.
+
+Full read: the contacts list endpoint, 100 per page, with exactly the properties the mapping
+needs and `associations` for companies, deals and the engagement objects, so one call per page
+brings everything but the associated records themselves, which follow in batch reads (100 ids
+per call, companies and deals cached across pages).
+
+Incremental read: search on the modified date since the watermark minus an overlap window (the
+search index lags writes by seconds), sorted ascending, bounded above by the moment the read
+started, one fresh query per page that restarts from the last modified date seen instead of
+paging by offset. So the 10,000-result cap of a search never applies, records changed during the
+run (by the connector's own writes too) neither shift a page nor come back a second time, and a
+record at the page boundary is neither skipped nor read twice. When more than a page of records
+share one modified date (bulk jobs do that), that date is read on its own, sorted by id and
+restarted after the last id HubSpot returned — never after a client-side maximum, because
+HubSpot compares ids as text, and its sort and its filter agree with each other, not with us.
+"""
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+
+from connector.adapters.base import ContactPage, RecordError
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.engagement import (
+    EngagementCache,
+    engagement_properties,
+    inputs_from_record,
+)
+from connector.adapters.hubspot.fetch import (
+    PRIMARY_TYPE_NAMES,
+    Association,
+    PagingLoopError,
+    RawRecord,
+    batch_read,
+    merge_primary,
+    read_associations,
+    search_page,
+    unique,
+)
+from connector.domain.contact import Company, Deal, DealStatus, Owner
+from connector.mapping.crm_schema import ContactField, HubSpotMapping
+from connector.mapping.translate import (
+    PersonTranslator,
+    RecordDataError,
+    parse_datetime,
+    parse_number,
+)
+
+log = logging.getLogger(__name__)
+
+DEAL_PROPERTIES = ("dealstage", "amount", "closedate", "pipeline")
+ID_PROPERTY = "hs_object_id"
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class _Lru:
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        if self.capacity <= 0:
+            return
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.capacity:
+            self.items.popitem(last=False)
+
+
+class ContactReader:
+    def __init__(
+        self,
+        client: HubSpotClient,
+        mapping: HubSpotMapping,
+        translator: PersonTranslator,
+        cache: EngagementCache,
+    ) -> None:
+        self.client = client
+        self.settings = client.settings
+        self.mapping = mapping
+        self.translator = translator
+        self.cache = cache
+        self.modified = mapping.contact.fields.get(ContactField.UPDATED_AT, "lastmodifieddate")
+        self.engagement_objects = list(mapping.engagement.objects)
+        self.association_types = unique(["companies", "deals", *self.engagement_objects])
+        self.engagement_names = unique(
+            [*engagement_properties(mapping), self.modified, ID_PROPERTY]
+        )
+        self.properties = unique(
+            [*translator.read_fields(), *self.engagement_names, self.modified, ID_PROPERTY]
+        )
+        self.company_properties = translator.company_read_fields()
+        self._companies = _Lru(self.settings.company_cache_size)
+        self._deals = _Lru(self.settings.company_cache_size)
+
+    # ---- public -----------------------------------------------------------------------------
+    def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
+        if since is None:
+            yield from self._list_pages(resume_after)
+        else:
+            yield from self._search_pages(since, resume_after)
+
+    def count(self, since: datetime | None) -> int:
+        """One search call: HubSpot reports the total of any search."""
+        groups = [] if since is None else [FilterGroup(filters=self._window(since))]
+        request = PublicObjectSearchRequest(
+            filter_groups=groups, properties=[ID_PROPERTY], limit=1, sorts=[]
+        )
+        answer = search_page(self.client, "contacts", request, "count contacts")
+        return int(answer.total or 0)
+
+    # ---- full read --------------------------------------------------------------------------
+    def _list_pages(self, resume_after: str | None) -> Iterator[ContactPage]:
+        after = resume_after
+        seen: set[str] = set()
+        while True:
+            answer = self.client.send(
+                endpoints.list_objects("contacts"),
+                lambda timeout, after=after: self.client.objects.get_page_with_http_info(
+                    "contacts",
+                    limit=self.settings.page_size,
+                    after=after,
+                    properties=self.properties,
+                    associations=self.association_types,
+                    archived=False,
+                    _request_timeout=timeout,
+                ),
+                action="list contacts",
+                records=lambda data: len(data.results or []),
+            )
+            paging = answer.paging.next if answer.paging else None
+            next_after = str(paging.after) if paging and paging.after else None
+            if next_after is not None:
+                if next_after == after or next_after in seen:
+                    raise PagingLoopError(f"HubSpot repeated the contacts cursor {next_after}")
+                seen.add(next_after)
+            records, incomplete = self._raw_from_list(answer.results or [])
+            yield self._page(records, next_after, incomplete)
+            if next_after is None:
+                return
+            after = next_after
+
+    def _raw_from_list(
+        self, results: Sequence[Any]
+    ) -> tuple[list[RawRecord], dict[str, list[str]]]:
+        """Records with their inline associations; per type, the ids whose association list
+        HubSpot paged (more than fit inline), to complete through the v4 batch read."""
+        records: list[RawRecord] = []
+        incomplete: dict[str, list[str]] = {}
+        for result in results:
+            linked: dict[str, list[Association]] = {}
+            for key, collection in (result.associations or {}).items():
+                object_type = self._association_key(key)
+                if object_type is None or collection is None:
+                    continue
+                linked[object_type] = merge_primary(
+                    [
+                        Association(str(item.id), item.type in PRIMARY_TYPE_NAMES)
+                        for item in collection.results or []
+                    ]
+                )
+                if collection.paging and collection.paging.next:
+                    incomplete.setdefault(object_type, []).append(str(result.id))
+            records.append(
+                RawRecord(str(result.id), dict(result.properties or {}), linked, result.updated_at)
+            )
+        return records, incomplete
+
+    def _association_key(self, key: str) -> str | None:
+        key = key.lower()
+        for object_type in self.association_types:
+            if key in (object_type, object_type.rstrip("s"), object_type[:-3] + "y"):
+                return object_type
+        return None
+
+    # ---- incremental read -------------------------------------------------------------------
+    def _window(self, since: datetime, until_ms: int | None = None) -> list[Filter]:
+        low = since - timedelta(seconds=self.settings.incremental_overlap_seconds)
+        filters = [Filter(property_name=self.modified, operator="GTE", value=str(to_ms(low)))]
+        if until_ms is not None:
+            filters.append(Filter(property_name=self.modified, operator="LTE", value=str(until_ms)))
+        return filters
+
+    def _modified_ms(self, record: Any) -> int:
+        raw = (record.properties or {}).get(self.modified)
+        try:
+            return to_ms(parse_datetime(raw if raw is not None else record.updated_at))
+        except (TypeError, ValueError):
+            return 0
+
+    def _search_pages(self, since: datetime, resume_after: str | None) -> Iterator[ContactPage]:
+        until_ms = int(time.time() * 1000)  # records changed from now on wait for the next run
+        low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
+        strict = False
+        tie_after: str | None = None
+        tie_mode = False
+        boundary: set[str] = set()  # ids already yielded whose modified date is `low`
+        if resume_after:
+            stamp, _, last_id = resume_after.partition(":")
+            if not stamp.isdigit() or (last_id and not last_id.isdigit()):
+                raise ValueError(f"not a cursor of an incremental HubSpot read: {resume_after!r}")
+            low = int(stamp)
+            if last_id:
+                tie_mode, tie_after = True, last_id
+        limit = self.settings.search_page_size
+        while True:
+            if tie_mode:
+                filters = [Filter(property_name=self.modified, operator="EQ", value=str(low))]
+                if tie_after is not None:
+                    filters.append(
+                        Filter(property_name=ID_PROPERTY, operator="GT", value=tie_after)
+                    )
+                sorts = [{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}]
+            else:
+                filters = [
+                    Filter(
+                        property_name=self.modified,
+                        operator="GT" if strict else "GTE",
+                        value=str(low),
+                    ),
+                    Filter(property_name=self.modified, operator="LTE", value=str(until_ms)),
+                ]
+                sorts = [{"propertyName": self.modified, "direction": "ASCENDING"}]
+            request = PublicObjectSearchRequest(
+                filter_groups=[FilterGroup(filters=filters)],
+                sorts=sorts,
+                properties=self.properties,
+                limit=limit,
+            )
+            results = list(
+                search_page(self.client, "contacts", request, "search contacts").results or []
+            )
+            if tie_mode:
+                if not results:
+                    tie_mode, strict, boundary = False, True, set()
+                    continue
+                last = str(results[-1].id)
+                if last == tie_after:
+                    raise PagingLoopError(f"HubSpot repeated the contacts search cursor {last}")
+                fresh = [r for r in results if str(r.id) not in boundary]
+                boundary.update(str(r.id) for r in results)
+                tie_after = last
+                yield self._page(self._raw_from_search(fresh), f"{low}:{last}", None)
+                continue
+            if not results:
+                return
+            stamps = {str(r.id): self._modified_ms(r) for r in results}
+            fresh = [r for r in results if not (stamps[str(r.id)] == low and str(r.id) in boundary)]
+            if not fresh:
+                if len(results) < limit:
+                    return
+                # A full page of one modified date, all read already: read that date by id.
+                tie_mode, tie_after = True, None
+                continue
+            top = max(stamps.values())
+            if top == low:
+                boundary.update(str(r.id) for r in fresh)
+            else:
+                low, strict = top, False
+                boundary = {record_id for record_id, stamp in stamps.items() if stamp == top}
+            yield self._page(self._raw_from_search(fresh), str(low), None)
+            if len(results) < limit:
+                return
+
+    def _raw_from_search(self, results: Sequence[Any]) -> list[RawRecord]:
+        return [RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at) for r in results]
+
+    # ---- one page ---------------------------------------------------------------------------
+    def _page(
+        self,
+        records: list[RawRecord],
+        cursor: str | None,
+        incomplete: dict[str, list[str]] | None,
+    ) -> ContactPage:
+        """Associations (when the read did not bring them), companies and deals in bulk, then
+        translation; unusable records are skipped with their reason."""
+        ids = [record.id for record in records]
+        to_fetch = (
+            {object_type: ids for object_type in self.association_types}
+            if incomplete is None
+            else incomplete
+        )
+        for object_type, wanted in to_fetch.items():
+            if not wanted:
+                continue
+            linked = read_associations(self.client, "contacts", object_type, wanted)
+            asked = set(wanted)
+            for record in records:
+                if record.id in asked:
+                    record.associations[object_type] = merge_primary(linked.get(record.id, []))
+        company_of = {record.id: self._company_id(record) for record in records}
+        companies = self._companies_by_id([c for c in company_of.values() if c])
+        deals = self._deals_by_id(
+            [a.to_id for record in records for a in record.associations.get("deals", [])]
+        )
+        page = ContactPage(cursor=cursor)
+        newest: datetime | None = None
+        for record in records:
+            updated = self._updated(record)
+            if updated is not None and (newest is None or updated > newest):
+                newest = updated
+            self.cache.put(
+                record.id,
+                inputs_from_record(
+                    record.properties,
+                    self.engagement_names,
+                    record.associations,
+                    self.engagement_objects,
+                ),
+            )
+            company_id = company_of[record.id]
+            company = companies.get(company_id) if company_id else None
+            if isinstance(company, RecordDataError):
+                page.skipped.append(_skip(record.id, company, prefix=f"company {company_id}: "))
+                continue
+            try:
+                page.contacts.append(
+                    self.translator.to_contact(
+                        record.id,
+                        record.properties,
+                        company=company,
+                        deals=[
+                            deals[a.to_id]
+                            for a in record.associations.get("deals", [])
+                            if a.to_id in deals
+                        ],
+                    )
+                )
+            except RecordDataError as problem:
+                page.skipped.append(_skip(record.id, problem))
+        page.max_updated_at = newest
+        log.debug(
+            "hubspot contacts page: %d read, %d skipped, cursor %s",
+            len(page.contacts),
+            len(page.skipped),
+            cursor,
+        )
+        return page
+
+    def _updated(self, record: RawRecord) -> datetime | None:
+        raw = record.properties.get(self.modified) or record.updated_at
+        try:
+            return parse_datetime(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _company_id(record: RawRecord) -> str | None:
+        linked = record.associations.get("companies", [])
+        if not linked:
+            return None
+        primary = [a.to_id for a in linked if a.primary]
+        candidates = primary or [a.to_id for a in linked]
+        return min(candidates, key=lambda value: (len(value), value))
+
+    def _companies_by_id(self, ids: list[str]) -> dict[str, Company | RecordDataError]:
+        out: dict[str, Company | RecordDataError] = {}
+        missing = []
+        for company_id in unique(ids):
+            cached = self._companies.get(company_id)
+            if cached is None:
+                missing.append(company_id)
+            else:
+                out[company_id] = cached
+        if missing and self.company_properties:
+            for company_id, record in batch_read(
+                self.client, "companies", missing, self.company_properties
+            ).items():
+                try:
+                    company: Company | RecordDataError = self.translator.to_company(
+                        company_id, record.properties or {}
+                    )
+                except RecordDataError as problem:
+                    company = problem
+                self._companies.put(company_id, company)
+                out[company_id] = company
+        elif missing:
+            for company_id in missing:
+                out[company_id] = Company(id=company_id)
+        return out
+
+    def _deals_by_id(self, ids: list[str]) -> dict[str, Deal]:
+        out: dict[str, Deal] = {}
+        missing = []
+        for deal_id in unique(ids):
+            cached = self._deals.get(deal_id)
+            if cached is None:
+                missing.append(deal_id)
+            else:
+                out[deal_id] = cached
+        if missing:
+            for deal_id, record in batch_read(
+                self.client, "deals", missing, DEAL_PROPERTIES
+            ).items():
+                deal = self._deal(deal_id, record.properties or {})
+                self._deals.put(deal_id, deal)
+                out[deal_id] = deal
+        return out
+
+    def _deal(self, deal_id: str, props: dict[str, Any]) -> Deal:
+        stage = str(props.get("dealstage") or "").strip().casefold()
+        won = {value.casefold() for value in self.mapping.deals.won_stages}
+        lost = {value.casefold() for value in self.mapping.deals.lost_stages}
+        status = (
+            DealStatus.WON
+            if stage in won
+            else DealStatus.LOST
+            if stage in lost
+            else DealStatus.OPEN
+        )
+        try:
+            amount = (
+                parse_number(props["amount"]) if props.get("amount") not in (None, "") else None
+            )
+        except (ValueError, TypeError):
+            amount = None
+        try:
+            closed = parse_datetime(props["closedate"]) if props.get("closedate") else None
+        except (ValueError, TypeError):
+            closed = None
+        return Deal(id=deal_id, status=status, amount=amount, closed_at=closed)
+
+
+def _skip(record_id: str, problem: RecordDataError, prefix: str = "") -> RecordError:
+    return RecordError(
+        record_id=record_id,
+        message=f"{prefix}{problem.field} ({problem.crm_field}) {problem.reason}",
+        code="UNUSABLE_VALUE",
+        field=problem.crm_field,
+    )
+
+
+def list_owners(client: HubSpotClient) -> list[Owner]:
+    """Active owners, then archived ones (as inactive), so routing can tell them apart."""
+    owners: list[Owner] = []
+    for archived in (False, True):
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            answer = client.send(
+                endpoints.OWNERS,
+                lambda timeout, after=after, archived=archived: (
+                    client.owners.get_page_with_http_info(
+                        limit=client.settings.owners_page_size,
+                        after=after,
+                        archived=archived,
+                        _request_timeout=timeout,
+                    )
+                ),
+                action="list owners",
+                records=lambda data: len(data.results or []),
+            )
+            for owner in answer.results or []:
+                name = " ".join(part for part in (owner.first_name, owner.last_name) if part)
+                owners.append(
+                    Owner(
+                        id=str(owner.id),
+                        name=name or None,
+                        email=owner.email or None,
+                        active=not (archived or owner.archived),
+                    )
+                )
+            paging = answer.paging.next if answer.paging else None
+            after = str(paging.after) if paging and paging.after else None
+            if after is None:
+                break
+            if after in seen:
+                raise PagingLoopError(f"HubSpot repeated the owners cursor {after}")
+            seen.add(after)
+    return owners

@@ -1,0 +1,94 @@
+"""HubSpot connection settings, from the environment and .env (`HUBSPOT_*`).
+
+The base URL is a setting with the production default, so the sandbox (or a proxy) is reached by
+configuration alone and every request still goes through the unmodified hubspot-api-client.
+Limits default to HubSpot's documented values for the smallest tier (developers.hubspot.com,
+"API usage guidelines": 100 requests per 10 s for a Free/Starter private app; the search guide:
+5 search requests per second per account, 200 records per search page, 100 inputs per batch;
+changelog 2025-02 "Batch Read Limit for HubSpot Associations API": 1,000 ids per association batch
+read). Raise `HUBSPOT_BURST_LIMIT` on Professional/Enterprise portals (190).
+"""
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connector.adapters.retry import RetryPolicy
+
+PRODUCTION_BASE_URL = "https://api.hubapi.com"
+
+
+class HubSpotSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUBSPOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    access_token: SecretStr = Field(
+        description="private app access token (HUBSPOT_ACCESS_TOKEN); never logged"
+    )
+    base_url: str = Field(
+        default=PRODUCTION_BASE_URL, description="API root; point it at a sandbox to test"
+    )
+
+    # --- pacing ------------------------------------------------------------------------------
+    burst_limit: int = Field(default=100, ge=1, description="requests per burst window")
+    burst_window_seconds: float = Field(default=10.0, gt=0)
+    search_limit_per_second: int = Field(default=5, ge=1)
+    slow_down_below: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="space requests out once X-HubSpot-RateLimit-Remaining falls below this "
+        "fraction of X-HubSpot-RateLimit-Max",
+    )
+    daily_reserve: int = Field(
+        default=0,
+        ge=0,
+        description="stop cleanly once X-HubSpot-RateLimit-Daily-Remaining is at or below this, "
+        "leaving the rest of the day's allowance to other integrations",
+    )
+
+    # --- paging and batching -----------------------------------------------------------------
+    page_size: int = Field(default=100, ge=1, le=100, description="list endpoint page size")
+    search_page_size: int = Field(default=200, ge=1, le=200)
+    batch_size: int = Field(default=100, ge=1, le=100, description="inputs per batch call")
+    association_batch_size: int = Field(default=1000, ge=1, le=1000)
+    owners_page_size: int = Field(default=500, ge=1, le=500)
+
+    # --- incremental reads -------------------------------------------------------------------
+    incremental_overlap_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="re-read this much before the watermark: HubSpot's search index lags "
+        "writes by seconds, so a record modified just before the last run may have been missed",
+    )
+    search_index_lag_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="after a task create whose answer was lost, wait this long before searching "
+        "for its key again, so the search index has caught up with the write",
+    )
+
+    # --- transport and retries ---------------------------------------------------------------
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    retry: RetryPolicy = RetryPolicy()
+
+    # --- memory bounds -----------------------------------------------------------------------
+    engagement_cache_contacts: int = Field(
+        default=20_000,
+        ge=0,
+        description="contacts whose engagement inputs iter_contacts keeps for iter_engagements",
+    )
+    company_cache_size: int = Field(default=10_000, ge=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value

@@ -1,0 +1,491 @@
+"""Writing to HubSpot: contact updates and follow-up tasks, in batches of 100.
+
+Updates carry only the properties the plan found different. A lifecycle stage moving backwards
+(recycle, or away from `other`) is first cleared, then set, in two ordered requests: HubSpot
+silently ignores a backward value otherwise (its stage property only moves forward). Forward
+moves go in one request. Batch updates are idempotent, so retrying one is always safe.
+
+Per-record outcomes follow HubSpot's answers: a 207 names the inputs that failed (by id or
+`objectWriteTraceId`, which the adapter sets to the contact id or task key); transient ones are
+retried, the others are reported with HubSpot's message while the rest of the batch lands. A 400
+for a whole batch (HubSpot validates every input before applying any) is split in halves until
+the inputs it is about are isolated and reported.
+
+Tasks are idempotent by the TaskSpec key stored in the task key property: existing keys are
+searched (IN filter, 100 keys per call) before creating, so a re-run never duplicates a task. A
+batch create is not idempotent, so it is never retried blindly: when its answer is lost (no
+answer, timeout, 5xx after the request went out) the keys are searched again — after the search
+index had time to catch up — and only the still missing tasks are created.
+"""
+
+import logging
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hubspot.crm.objects import (
+    AssociationSpec,
+    BatchInputSimplePublicObjectBatchInput,
+    BatchInputSimplePublicObjectBatchInputForCreate,
+    Filter,
+    FilterGroup,
+    PublicAssociationsForObject,
+    PublicObjectId,
+    PublicObjectSearchRequest,
+    SimplePublicObjectBatchInput,
+    SimplePublicObjectBatchInputForCreate,
+)
+
+from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.errors import (
+    CrmError,
+    CrmRequestError,
+    Disposition,
+    Failure,
+    classify,
+    error_for,
+)
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.failures import is_ambiguous
+from connector.adapters.hubspot.fetch import chunks, search_page
+from connector.adapters.retry import RetryPolicy
+from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.domain.stages import FUNNEL, LifecycleStage
+from connector.mapping.crm_schema import ContactField, HubSpotMapping
+from connector.mapping.translate import PersonTranslator
+
+log = logging.getLogger(__name__)
+
+#: HubSpot's default lifecycle order: `other` comes last, so leaving it is a backward move.
+HUBSPOT_STAGE_ORDER = {stage: rank for rank, stage in enumerate((*FUNNEL, LifecycleStage.OTHER))}
+#: HubSpot-defined association type of a task to a contact (associations v4 type ids).
+TASK_TO_CONTACT = 204
+HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
+#: Per-record error categories that say "try again", not "this input is wrong".
+TRANSIENT_CATEGORIES = frozenset(
+    {"INTERNAL_ERROR", "SERVICE_UNAVAILABLE", "RATE_LIMITS", "TIMEOUT", "LOCKED"}
+)
+SPLITTABLE_STATUSES = frozenset({400, 409, 422})
+
+
+def hubspot_datetime(moment: datetime) -> str:
+    """HubSpot's datetime format, as it returns them: ISO 8601 in UTC with milliseconds."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def property_value(value: Any) -> str:
+    """A property value as the API takes it; "" clears a property (HubSpot's documented way)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return hubspot_datetime(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None) -> float:
+    """The shared policy's wait before attempt `attempt + 1` (Retry-After wins, capped)."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), policy.max_wait)
+    wait = min(policy.initial_wait * 2 ** (attempt - 1), policy.max_wait)
+    return wait + random.uniform(0, policy.jitter)
+
+
+@dataclass
+class _Outcome:
+    applied: list[str] = field(default_factory=list)
+    rejected: list[RecordError] = field(default_factory=list)
+    transient: dict[str, str] = field(default_factory=dict)  # id -> message, to retry
+
+
+def _error_ids(error: Any) -> list[str]:
+    context = error.context or {}
+    ids = [str(value) for value in context.get("ids") or []]
+    ids += [str(value) for value in context.get("objectWriteTraceId") or []]
+    return list(dict.fromkeys(ids))
+
+
+def _error_message(error: Any) -> str:
+    details = [d.message for d in (error.errors or []) if getattr(d, "message", None)]
+    message = error.message or ""
+    if details and all(detail not in message for detail in details):
+        message = f"{message} ({'; '.join(details)})" if message else "; ".join(details)
+    return message or "rejected by HubSpot"
+
+
+def _error_field(error: Any) -> str | None:
+    for detail in error.errors or []:
+        context = getattr(detail, "context", None) or {}
+        names = context.get("propertyName") if isinstance(context, dict) else None
+        if names:
+            return str(names[0])
+    return None
+
+
+def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str | None]) -> _Outcome:
+    """Applied, rejected and transient ids of one batch answer (200/201 or 207)."""
+    outcome = _Outcome()
+    sent_set = set(sent)
+    for record in answer.results or []:
+        key = key_of(record)
+        if key in sent_set:
+            outcome.applied.append(key)
+    unattributed: list[str] = []
+    for error in getattr(answer, "errors", None) or []:
+        message = _error_message(error)
+        ids = [i for i in _error_ids(error) if i in sent_set] or []
+        if not ids:
+            unattributed.append(message)
+            continue
+        for record_id in ids:
+            if (error.category or "") in TRANSIENT_CATEGORIES:
+                outcome.transient[record_id] = message
+            else:
+                outcome.rejected.append(
+                    RecordError(
+                        record_id=record_id,
+                        message=message,
+                        code=error.category or "",
+                        field=_error_field(error),
+                    )
+                )
+    settled = (
+        set(outcome.applied) | set(outcome.transient) | {r.record_id for r in outcome.rejected}
+    )
+    for record_id in sent:
+        if record_id not in settled:
+            message = "; ".join(unattributed) or "HubSpot did not confirm this record"
+            outcome.rejected.append(RecordError(record_id=record_id, message=message))
+    return outcome
+
+
+class UpdateWriter:
+    def __init__(
+        self, client: HubSpotClient, mapping: HubSpotMapping, translator: PersonTranslator
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.translator = translator
+        self.stage_property = mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
+
+    @staticmethod
+    def moves_backwards(update: ContactUpdate) -> bool:
+        """True when the new stage is earlier in HubSpot's order than the one held, or when
+        what is held is unknown (clearing first is then the only safe way)."""
+        if UpdatableField.LIFECYCLE_STAGE not in update.changes:
+            return False
+        new = update.changes[UpdatableField.LIFECYCLE_STAGE]
+        if new is None:
+            return False
+        if UpdatableField.LIFECYCLE_STAGE not in update.previous:
+            return True
+        old = update.previous[UpdatableField.LIFECYCLE_STAGE]
+        if old is None:
+            return False
+        return (
+            HUBSPOT_STAGE_ORDER[LifecycleStage(str(new))]
+            < HUBSPOT_STAGE_ORDER[LifecycleStage(str(old))]
+        )
+
+    def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        merged: dict[str, ContactUpdate] = {}
+        for update in updates:  # HubSpot refuses a batch naming one id twice
+            if update.contact_id in merged:
+                before = merged[update.contact_id]
+                update = ContactUpdate(
+                    contact_id=update.contact_id,
+                    changes={**before.changes, **update.changes},
+                    previous={**update.previous, **before.previous},
+                    reasons=(*before.reasons, *update.reasons),
+                )
+            merged[update.contact_id] = update
+        result = WriteResult()
+        for chunk in chunks(list(merged.values()), self.client.settings.batch_size):
+            payload = {
+                update.contact_id: {
+                    name: property_value(value)
+                    for name, value in self.translator.to_crm(update).items()
+                }
+                for update in chunk
+            }
+            # An update the mapping has no property for (e.g. no lead status mapped) has
+            # nothing to send: it is done, not refused.
+            nothing = [cid for cid, props in payload.items() if not props]
+            result = result.merge(WriteResult(applied=nothing))
+            payload = {cid: props for cid, props in payload.items() if props}
+            backwards = [u.contact_id for u in chunk if self.moves_backwards(u)]
+            refused: set[str] = set()
+            if backwards:
+                cleared = self._update({cid: {self.stage_property: ""} for cid in backwards})
+                result = result.merge(WriteResult(rejected=cleared.rejected))
+                refused = {r.record_id for r in cleared.rejected}
+            done = self._update({c: p for c, p in payload.items() if c not in refused})
+            result = result.merge(WriteResult(applied=done.applied, rejected=done.rejected))
+        log.debug(
+            "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
+            len(result.applied),
+            len(result.rejected),
+            sum(1 for update in merged.values() if self.moves_backwards(update)),
+        )
+        return result
+
+    def _update(self, payload: dict[str, dict[str, str]]) -> _Outcome:
+        """One logical batch update: transient per-record failures retried, 400s split."""
+        total = _Outcome()
+        pending = dict(payload)
+        policy = self.client.settings.retry
+        attempt = 0
+        while pending:
+            attempt += 1
+            outcome = self._send_split(pending)
+            total.applied += outcome.applied
+            total.rejected += outcome.rejected
+            if not outcome.transient:
+                break
+            if attempt >= policy.max_attempts:
+                total.rejected += [
+                    RecordError(record_id=i, message=m, code="TRANSIENT")
+                    for i, m in outcome.transient.items()
+                ]
+                break
+            self.client.sleep(backoff(policy, attempt))
+            pending = {i: pending[i] for i in outcome.transient}
+        return total
+
+    def _send_split(self, payload: dict[str, dict[str, str]]) -> _Outcome:
+        if not payload:
+            return _Outcome()
+        try:
+            return self._send(payload)
+        except CrmRequestError as refused:
+            failure = refused.failure
+            if failure is None or failure.status not in SPLITTABLE_STATUSES:
+                raise
+            if len(payload) == 1:
+                (contact_id,) = payload
+                return _Outcome(
+                    rejected=[
+                        RecordError(
+                            record_id=contact_id, message=failure.message, code=failure.code
+                        )
+                    ]
+                )
+            items = list(payload.items())
+            half = len(items) // 2
+            first, second = (
+                self._send_split(dict(items[:half])),
+                self._send_split(dict(items[half:])),
+            )
+            return _Outcome(
+                applied=first.applied + second.applied,
+                rejected=first.rejected + second.rejected,
+                transient={**first.transient, **second.transient},
+            )
+
+    def _send(self, payload: dict[str, dict[str, str]]) -> _Outcome:
+        body = BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                SimplePublicObjectBatchInput(
+                    id=contact_id, properties=properties, object_write_trace_id=contact_id
+                )
+                for contact_id, properties in payload.items()
+            ]
+        )
+        answer = self.client.send(
+            endpoints.batch_update("contacts"),
+            lambda timeout: self.client.batch.update_with_http_info(
+                "contacts", body, _request_timeout=timeout
+            ),
+            action="update contacts",
+            records=lambda _: len(payload),
+        )
+        return sort_outcome(answer, list(payload), lambda record: str(record.id))
+
+
+class TaskWriter:
+    def __init__(self, client: HubSpotClient, mapping: HubSpotMapping) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.tasks = mapping.tasks
+        self.key_field = mapping.tasks.key_field
+
+    def properties(self, spec: TaskSpec) -> dict[str, str]:
+        props = {
+            "hs_task_subject": spec.subject,
+            "hs_task_body": spec.body,
+            "hs_task_status": self.tasks.status,
+            "hs_task_priority": self.tasks.priority.get(spec.priority, spec.priority.value.upper()),
+            "hs_task_type": "TODO",
+            "hs_timestamp": hubspot_datetime(spec.due_at),
+            self.key_field: spec.key,
+        }
+        if spec.owner_id:
+            props["hubspot_owner_id"] = spec.owner_id
+        return props
+
+    def find(self, keys: Iterable[str]) -> dict[str, str]:
+        """key → id of an existing task, searched 100 keys per call (HubSpot's guide asks for
+        lower-case values with IN on text properties; the connector's keys are lower-case)."""
+        found: dict[str, str] = {}
+        wanted = {key.casefold(): key for key in keys}
+        for chunk in chunks(list(wanted), 100):
+            after: str | None = None
+            while True:
+                request = PublicObjectSearchRequest(
+                    filter_groups=[
+                        FilterGroup(
+                            filters=[
+                                Filter(
+                                    property_name=self.key_field, operator="IN", values=list(chunk)
+                                )
+                            ]
+                        )
+                    ],
+                    properties=[self.key_field],
+                    sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                    limit=200,
+                    after=after,
+                )
+                answer = search_page(self.client, "tasks", request, "look up existing tasks")
+                for record in answer.results or []:
+                    value = str((record.properties or {}).get(self.key_field) or "").casefold()
+                    if value in wanted:
+                        # Several tasks with one key (made before the connector): keep the first.
+                        found.setdefault(wanted[value], str(record.id))
+                paging = answer.paging.next if answer.paging else None
+                next_after = str(paging.after) if paging and paging.after else None
+                if next_after is None or next_after == after:
+                    break
+                after = next_after
+        return found
+
+    def create(self, specs: Sequence[TaskSpec]) -> WriteResult:
+        unique: dict[str, TaskSpec] = {}
+        for spec in specs:
+            unique.setdefault(spec.key, spec)
+        result = WriteResult()
+        for chunk in chunks(list(unique.values()), self.client.settings.batch_size):
+            result = result.merge(self._create_chunk(list(chunk)))
+        log.debug(
+            "hubspot tasks: %d created, %d already existed, %d rejected",
+            len(result.applied),
+            len(result.already_existed),
+            len(result.rejected),
+        )
+        return result
+
+    def _create_chunk(self, specs: list[TaskSpec]) -> WriteResult:
+        result = WriteResult()
+        pending = {spec.key: spec for spec in specs}
+        policy = self.client.settings.retry
+        last: Failure | None = None
+        transient: dict[str, str] = {}
+        sent_unanswered: set[str] = set()  # keys of a create whose answer was lost
+        for attempt in range(1, policy.max_attempts + 1):
+            existing = self.find(pending)
+            for key, task_id in existing.items():
+                result.created_ids[key] = task_id
+                if key in sent_unanswered:
+                    result.applied.append(key)  # this call created it; the answer was lost
+                else:
+                    result.already_existed.append(key)
+                pending.pop(key)
+            if not pending:
+                return result
+            try:
+                outcome = self._send(list(pending.values()))
+            except CrmError as problem:
+                failure = problem.failure
+                if failure is None or classify(failure) not in (
+                    Disposition.RETRY,
+                    Disposition.RATE_LIMITED,
+                ):
+                    raise
+                last = failure
+                wait = backoff(policy, attempt, failure.retry_after)
+                if is_ambiguous(failure):
+                    sent_unanswered.update(pending)
+                    # The tasks may exist although the answer was lost: let search see them.
+                    wait = max(wait, self.client.settings.search_index_lag_seconds)
+                if attempt < policy.max_attempts:
+                    self.client.sleep(wait)
+                continue
+            for key, task_id in outcome.created.items():
+                result.created_ids[key] = task_id
+                result.applied.append(key)
+                pending.pop(key, None)
+            result.rejected.extend(outcome.rejected)
+            for error in outcome.rejected:
+                pending.pop(error.record_id, None)
+            transient = outcome.transient
+            last = None
+            if not pending:
+                return result
+            if attempt < policy.max_attempts:
+                self.client.sleep(backoff(policy, attempt))
+        if last is not None and not transient:
+            raise error_for(last, "create tasks")
+        result.rejected.extend(
+            RecordError(record_id=key, message=transient.get(key, "not created"), code="TRANSIENT")
+            for key in pending
+        )
+        return result
+
+    @dataclass
+    class _Created:
+        created: dict[str, str]
+        rejected: list[RecordError]
+        transient: dict[str, str]
+
+    def _send(self, specs: list[TaskSpec]) -> "TaskWriter._Created":
+        body = BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[
+                SimplePublicObjectBatchInputForCreate(
+                    properties=self.properties(spec),
+                    object_write_trace_id=spec.key,
+                    associations=[
+                        PublicAssociationsForObject(
+                            to=PublicObjectId(id=spec.contact_id),
+                            types=[
+                                AssociationSpec(
+                                    association_category=HUBSPOT_DEFINED,
+                                    association_type_id=TASK_TO_CONTACT,
+                                )
+                            ],
+                        )
+                    ],
+                )
+                for spec in specs
+            ]
+        )
+        answer = self.client.send(
+            endpoints.batch_create("tasks"),
+            lambda timeout: self.client.batch.create_with_http_info(
+                "tasks", body, _request_timeout=timeout
+            ),
+            action="create tasks",
+            records=lambda _: len(specs),
+            # Never retried as is: a lost answer is settled by searching the keys again.
+            policy=self.client.settings.retry.model_copy(update={"max_attempts": 1}),
+        )
+        keys = [spec.key for spec in specs]
+        created: dict[str, str] = {}
+        for record in answer.results or []:
+            key = str((record.properties or {}).get(self.key_field) or "")
+            if key in keys:
+                created[key] = str(record.id)
+        outcome = sort_outcome(
+            answer, keys, lambda record: str((record.properties or {}).get(self.key_field) or "")
+        )
+        return TaskWriter._Created(
+            created=created, rejected=outcome.rejected, transient=outcome.transient
+        )

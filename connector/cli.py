@@ -6,20 +6,34 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 """
 
 import json
+import sys
+import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from connector.adapters.base import CrmAdapter
+from connector.adapters.errors import CrmError
 from connector.mapping.loader import (
+    CRM_FILES,
     RULES_FILE,
     load_crm_mapping,
     load_mapping_dir,
     load_rules,
 )
 from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.launch import start_sandbox
 from connector.settings import Settings
+from connector.sync.connect import (
+    ConnectionConfigError,
+    build_adapter,
+    online_mapping_problems,
+    provision_report,
+)
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -33,6 +47,10 @@ mappings_app = typer.Typer(
     help="Check and prepare the rules and field-mapping files.", no_args_is_help=True
 )
 app.add_typer(mappings_app, name="mappings")
+sandbox_app = typer.Typer(
+    help="Run the HubSpot and Salesforce API emulators.", no_args_is_help=True
+)
+app.add_typer(sandbox_app, name="sandbox")
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
@@ -74,6 +92,37 @@ def _problems_for(path: Path) -> list[ConfigProblem]:
     return []
 
 
+def _crm_file(targets: list[Path], crm: str) -> Path | None:
+    """The mapping file of `crm` among the paths given (a directory or the file itself)."""
+    for target in targets:
+        candidate = target / CRM_FILES[crm] if target.is_dir() else target
+        if candidate.name == CRM_FILES[crm] and candidate.exists():
+            return candidate
+    return None
+
+
+def _crm_choice(crm: str | None) -> str:
+    chosen = crm or Settings().crm
+    if chosen is None:
+        errors.print("Say which CRM to check: --crm hubspot|salesforce or CONNECTOR_CRM.")
+        raise typer.Exit(EXIT_CONFIG)
+    return chosen
+
+
+def _connect(crm: str, mapping_path: Path) -> CrmAdapter:
+    try:
+        return build_adapter(crm, load_crm_mapping(mapping_path))
+    except ConnectionConfigError as exc:
+        errors.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+CrmOption = Annotated[
+    str | None,
+    typer.Option("--crm", help="hubspot or salesforce (default: CONNECTOR_CRM)."),
+]
+
+
 @mappings_app.command("validate")
 def mappings_validate(
     paths: Annotated[
@@ -83,23 +132,30 @@ def mappings_validate(
     offline: Annotated[
         bool, typer.Option("--offline", help="Check the files only, without asking the CRM.")
     ] = False,
+    crm: CrmOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check rules.yaml, hubspot.yaml and salesforce.yaml; print every problem at once.
 
-    Exits 0 when every file is valid and 2 when any is not.
+    Without --offline the CRM's own schema is read too: every mapped field must exist there with
+    the right type, and every value the connector writes must be an allowed option.
+    Exits 0 when every file is valid, 2 when any is not, 4 when the CRM cannot be reached.
     """
     settings = Settings()
     targets = paths or [settings.mappings_dir]
     problems = [problem for path in targets for problem in _problems_for(path)]
     if not offline and not problems:
-        problems.append(
-            ConfigProblem(
-                file=targets[0],
-                message="checking the files against a live CRM needs a CRM adapter, which this "
-                "release does not have yet; run with --offline to check the files alone",
-            )
-        )
+        chosen = _crm_choice(crm)
+        mapping_path = _crm_file(targets, chosen)
+        if mapping_path is None:
+            errors.print(f"No {CRM_FILES[chosen]} among {', '.join(map(str, targets))}.")
+            raise typer.Exit(EXIT_CONFIG)
+        try:
+            found = online_mapping_problems(_connect(chosen, mapping_path))
+        except CrmError as exc:
+            errors.print(str(exc), markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        problems = [ConfigProblem(file=mapping_path, message=text) for text in found]
     if as_json:
         print(json.dumps([problem.model_dump(mode="json") for problem in problems], indent=2))
     elif problems:
@@ -110,3 +166,86 @@ def mappings_validate(
         names = ", ".join(str(path) for path in targets)
         console.print(f"[green]OK[/green] {names}: no problems found.")
     raise typer.Exit(EXIT_CONFIG if problems else EXIT_OK)
+
+
+@mappings_app.command("provision")
+def mappings_provision(crm: CrmOption = None) -> None:
+    """Create the connector's own fields (score, grade, reasons, stage marker, recycled-at,
+    task key) where they are missing.
+
+    On HubSpot the properties are created in the mapping's property group; on Salesforce the
+    custom fields an admin must create are listed, because metadata changes stay an admin's
+    decision.
+    """
+    chosen = _crm_choice(crm)
+    mapping_path = Settings().mappings_dir / CRM_FILES[chosen]
+    if problems := _problems_for(mapping_path):
+        for problem in problems:
+            errors.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(EXIT_CONFIG)
+    try:
+        lines = provision_report(_connect(chosen, mapping_path))
+    except CrmError as exc:
+        errors.print(str(exc), markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
+    raise typer.Exit(EXIT_OK)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    crm: Annotated[str, typer.Option("--crm", help="hubspot or salesforce.")] = "hubspot",
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port.")] = 0,
+    contacts: Annotated[int, typer.Option(min=0, help="Contacts to seed.")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
+    dataset: Annotated[
+        Path | None, typer.Option(help="Seed from x-education-leads.csv instead.")
+    ] = None,
+    fault_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")
+    ] = 0.0,
+    rate_limit: Annotated[
+        int | None, typer.Option(help="Requests per rate window (HubSpot 10 s burst).")
+    ] = None,
+    token: Annotated[str, typer.Option(help="HubSpot access token the sandbox accepts.")] = (
+        "sandbox-token"
+    ),
+) -> None:
+    """Run a HubSpot or Salesforce API emulator until interrupted (Ctrl-C).
+
+    Prints its base URL (and the CA file for Salesforce's TLS) and the settings that point the
+    connector at it.
+    """
+    if crm not in CRM_FILES:
+        errors.print("--crm must be hubspot or salesforce")
+        raise typer.Exit(EXIT_CONFIG)
+    if dataset is not None and not dataset.is_file():
+        errors.print(f"{dataset}: no such file")
+        raise typer.Exit(EXIT_CONFIG)
+    config = SandboxConfig(
+        host=host,
+        port=port,
+        contacts=contacts,
+        seed=seed,
+        dataset=dataset,
+        fault_rate=fault_rate,
+        rate_limit=rate_limit,
+        token=token,
+    )
+    tls_directory = Path(tempfile.mkdtemp(prefix="connector-sandbox-tls-"))
+    running = start_sandbox(crm, config, tls_directory)  # type: ignore[arg-type]
+    console.print(f"{crm} sandbox listening on {running.url}", markup=False)
+    if running.ca_file:
+        console.print(f"CA file: {running.ca_file}", markup=False)
+    console.print("Point the connector at it with:", markup=False)
+    for name, value in running.settings.items():
+        console.print(f"  export {name}={value}", markup=False, highlight=False)
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("stopping", markup=False)
+    finally:
+        running.stop()

@@ -39,6 +39,9 @@ from connector.sandbox.hubspot.state import (
 LIST_DEFAULT_LIMIT = 500
 LIST_MAX_LIMIT = 500
 V4 = "/crm/v4"
+#: Association batch reads take up to 1,000 ids since February 2025 (HubSpot changelog "Bug Fix:
+#: Batch Read Limit for HubSpot Associations API"); batch creates stay at 100.
+ASSOCIATION_READ_LIMIT = 1000
 
 
 class AssociationsApi:
@@ -292,7 +295,7 @@ class AssociationsApi:
     def batch_read(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
         started = self.crm.store.now_ms()
-        inputs = batch_inputs(json_object(request))
+        inputs = batch_inputs(json_object(request), ASSOCIATION_READ_LIMIT)
         results: list[dict[str, object]] = []
         problems: list[dict[str, object]] = []
         for item in inputs:

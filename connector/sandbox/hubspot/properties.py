@@ -562,6 +562,7 @@ def _contact_properties(provision_connector_fields: bool) -> list[PropertyDef]:
         _number("hs_email_click", "Marketing emails clicked", email),
         _datetime("hs_email_last_click_date", "Last marketing email click date", email),
         _number("hs_email_bounce", "Marketing emails bounced", email),
+        _datetime("hs_email_last_send_date", "Last marketing email send date", email),
         PropertyDef(
             "hs_email_optout",
             "Unsubscribed from all email",

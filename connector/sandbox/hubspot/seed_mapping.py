@@ -302,7 +302,7 @@ def _activity_counters(
 ) -> dict[str, str | int | None]:
     """HubSpot's web, e-mail and conversion counters from an engagement history."""
     page_views = visits = opens = clicks = bounces = 0
-    last_visit = last_open = last_click = None
+    last_visit = last_open = last_click = last_send = None
     optout = extra.get("email_opt_out") == "true"
     conversions: list[tuple[datetime, str]] = []
     for engagement in engagements:
@@ -321,6 +321,7 @@ def _activity_counters(
             last_click = at if last_click is None or at > last_click else last_click
         elif kind == EngagementKind.EMAIL_BOUNCE:
             bounces += quantity
+            last_send = at if last_send is None or at > last_send else last_send
         elif kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
             optout = True
         else:
@@ -330,6 +331,7 @@ def _activity_counters(
     if extra.get("email_bounced") == "true" and not bounces:
         bounces = 1
     conversions.sort(key=lambda item: item[0])
+    latest_send = max((d for d in (last_send, last_open, last_click) if d), default=None)
     values: dict[str, str | int | None] = {
         "hs_analytics_num_page_views": str(page_views),
         "hs_analytics_num_visits": str(visits),
@@ -339,6 +341,9 @@ def _activity_counters(
         "hs_email_click": str(clicks),
         "hs_email_last_click_date": _ms(last_click) if last_click else None,
         "hs_email_bounce": str(bounces),
+        # Every open, click or bounce follows a send, so the latest of them is the latest send
+        # the history proves.
+        "hs_email_last_send_date": _ms(latest_send) if latest_send else None,
         "hs_email_optout": "true" if optout else None,
         "num_conversion_events": str(len(conversions)),
     }

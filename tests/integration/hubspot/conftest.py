@@ -68,9 +68,6 @@ def sandbox_settings(sandbox: HubSpotSandbox, **overrides: object) -> HubSpotSet
         "search_index_lag_seconds": 0.01,
         "search_limit_per_second": 1000,
         "burst_limit": 100_000,
-        # The sandbox caps the v4 association batch read at 100 inputs where HubSpot takes
-        # 1,000 (changelog 2025-02, "Batch Read Limit for HubSpot Associations API"); reported.
-        "association_batch_size": 100,
     }
     values.update(overrides)
     return HubSpotSettings(_env_file=None, **values)  # type: ignore[arg-type]

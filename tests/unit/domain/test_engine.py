@@ -12,7 +12,7 @@ from connector.domain.engine import evaluate
 from connector.domain.outcomes import TaskPriority, UpdatableField
 from connector.domain.routing import RoutingState
 from connector.domain.stages import LifecycleStage, SalesStatus
-from tests.factories import NOW, contact, event, owners, shipped_policy
+from tests.factories import NOW, contact, event, owners, policy_with, shipped_policy
 
 F = UpdatableField
 
@@ -90,10 +90,19 @@ def test_recycle_sets_nurture_status_and_the_recycle_marker_without_a_task():
 
 
 def test_disqualified_contacts_are_parked_with_their_status():
-    evaluation, _ = run(contact(job_title="Student", lifecycle_stage=LifecycleStage.LEAD), [])
+    student = contact(job_title="Student", lifecycle_stage=LifecycleStage.LEAD)
+    evaluation, _ = run(student, [])
     assert evaluation.final_stage == LifecycleStage.OTHER
-    assert evaluation.desired[F.SALES_STATUS] == "disqualified"
+    assert F.SALES_STATUS not in evaluation.desired  # shipped rules write no status on disqualify
     assert evaluation.desired[F.GRADE] == "X"
+    writes_status = policy_with(
+        lifecycle={
+            **shipped_policy().lifecycle.model_dump(),
+            "disqualify": {"set_sales_status": "disqualified"},
+        }
+    )
+    evaluation, _ = evaluate(student, [], writes_status, owners(), RoutingState(), NOW)
+    assert evaluation.desired[F.SALES_STATUS] == "disqualified"
 
 
 def test_an_sql_gets_the_qualify_task():

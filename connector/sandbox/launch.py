@@ -1,0 +1,61 @@
+"""Starting either emulator by name, and the settings that point the connector at it.
+
+The connector reaches a sandbox exactly as it reaches a real CRM — through its base/login URL,
+credentials and CA file — so a sandbox is described by the environment variables a user would
+set, never by a code path that skips the SDK.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.hubspot import HubSpotSandbox
+from connector.sandbox.salesforce import SalesforceSandbox
+
+Crm = Literal["hubspot", "salesforce"]
+
+
+@dataclass
+class RunningSandbox:
+    crm: Crm
+    sandbox: HubSpotSandbox | SalesforceSandbox
+    url: str
+    ca_file: Path | None
+    settings: dict[str, str]  # environment variable → value that reaches this sandbox
+
+    def stop(self) -> None:
+        self.sandbox.stop()
+
+
+def start_sandbox(
+    crm: Crm, config: SandboxConfig, tls_directory: Path | None = None
+) -> RunningSandbox:
+    """Start, seed and describe one emulator; the caller stops it."""
+    if crm == "hubspot":
+        hubspot = HubSpotSandbox(config).start()
+        return RunningSandbox(
+            crm=crm,
+            sandbox=hubspot,
+            url=hubspot.url,
+            ca_file=None,
+            settings={"HUBSPOT_BASE_URL": hubspot.url, "HUBSPOT_ACCESS_TOKEN": hubspot.token},
+        )
+    salesforce = SalesforceSandbox(config, tls_directory=tls_directory).start()
+    creds = salesforce.credentials
+    return RunningSandbox(
+        crm=crm,
+        sandbox=salesforce,
+        url=salesforce.url,
+        ca_file=Path(salesforce.ca_file),
+        settings={
+            "SALESFORCE_LOGIN_URL": salesforce.login_url,
+            "SALESFORCE_AUTH_FLOW": "password",
+            "SALESFORCE_CLIENT_ID": creds.client_id,
+            "SALESFORCE_CLIENT_SECRET": creds.client_secret,
+            "SALESFORCE_USERNAME": creds.username,
+            "SALESFORCE_PASSWORD": creds.password,
+            "SALESFORCE_SECURITY_TOKEN": creds.security_token,
+            "SALESFORCE_CA_FILE": str(salesforce.ca_file),
+        },
+    )

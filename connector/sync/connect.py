@@ -1,0 +1,80 @@
+"""Building the adapter for a CRM from settings and mapping files, and the mapping checks that
+need the CRM itself. Adapters are found through the `connector.adapters` entry points, so a
+third-party CRM plugs in the same way as the built-in two."""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib.metadata import entry_points
+from typing import get_type_hints
+
+from pydantic import ValidationError
+
+from connector.adapters.base import CrmAdapter
+from connector.mapping.crm_schema import CrmMapping
+
+ADAPTER_GROUP = "connector.adapters"
+
+
+class ConnectionConfigError(Exception):
+    """The CRM cannot even be tried: unknown adapter or missing/invalid settings (exit 2)."""
+
+
+@contextmanager
+def _environment(overrides: Mapping[str, str] | None) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in overrides or {}}
+    os.environ.update(overrides or {})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def build_adapter(
+    crm: str, mapping: CrmMapping, environment: Mapping[str, str] | None = None
+) -> CrmAdapter:
+    """The adapter registered for `crm`, configured from the environment (and .env), with
+    `environment` taking precedence (how the demo points the connector at its sandbox)."""
+    found = {entry.name: entry for entry in entry_points(group=ADAPTER_GROUP)}
+    if crm not in found:
+        raise ConnectionConfigError(
+            f"no adapter named {crm!r} is installed (available: {', '.join(sorted(found))})"
+        )
+    adapter_class = found[crm].load()
+    settings_class = get_type_hints(adapter_class.__init__)["settings"]
+    with _environment(environment):
+        try:
+            settings = settings_class()
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{settings_class.model_config.get('env_prefix', '')}"
+                f"{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+                for error in exc.errors(include_url=False)
+            )
+            raise ConnectionConfigError(
+                f"{crm} settings are incomplete: {problems} (see .env.example)"
+            ) from None
+    return adapter_class(settings, mapping)
+
+
+def online_mapping_problems(adapter: CrmAdapter) -> list[str]:
+    """Every mapped field the CRM lacks or holds with the wrong type or options."""
+    check = getattr(adapter, "check_mapping", None)
+    return list(check()) if check else []
+
+
+def provision_report(adapter: CrmAdapter) -> list[str]:
+    """Create the connector's own missing fields where the CRM's API allows it (HubSpot), or
+    list what an admin must create (Salesforce metadata stays an admin's decision)."""
+    create = getattr(adapter, "provision_fields", None)
+    if create is not None:
+        created = create()
+        return [f"created {name}" for name in created] or ["every connector property exists"]
+    plan = getattr(adapter, "provision", None)
+    if plan is not None:
+        return plan().instructions().splitlines()
+    return [f"the {adapter.name} adapter cannot provision fields"]

@@ -82,7 +82,12 @@ def test_missing_directory_is_a_clear_error(tmp_path):
 
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (MAPPINGS.parent / "README.md").read_text()
-    for command in (["demo"], ["mappings", "validate"]):
+    for command in (
+        ["demo"],
+        ["mappings", "validate"],
+        ["mappings", "provision"],
+        ["sandbox", "serve"],
+    ):
         result = connector(*command, "--help")
         assert result.returncode == 0
         assert "Usage" in result.stdout

@@ -71,7 +71,7 @@ def test_jwt_flow_sends_a_signed_assertion(sandbox, make_adapter, tmp_path):
     adapter, public, sent = _jwt_adapter(sandbox, make_adapter, tmp_path)
 
     with pytest.raises(CrmAuthError):
-        adapter.count_contacts(None)  # the sandbox has no JWT bearer grant (see the xfail below)
+        adapter.count_contacts(None)  # no certificate uploaded to the connected app yet
 
     form = sent[0]
     assert form["grant_type"] == [JWT_GRANT]
@@ -83,14 +83,11 @@ def test_jwt_flow_sends_a_signed_assertion(sandbox, make_adapter, tmp_path):
     assert 0 < claims["exp"] - __import__("time").time() <= 180
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox gap: the emulated token endpoint answers unsupported_grant_type for the "
-    "JWT bearer grant (urn:ietf:params:oauth:grant-type:jwt-bearer) and holds no app certificate",
-)
-def test_jwt_flow_logs_in(sandbox, make_adapter, tmp_path):
-    adapter, _, _ = _jwt_adapter(sandbox, make_adapter, tmp_path)
+def test_jwt_flow_logs_in_once_the_certificate_is_uploaded(sandbox, make_adapter, tmp_path):
+    adapter, public, sent = _jwt_adapter(sandbox, make_adapter, tmp_path)
+    sandbox.add_jwt_certificate(public)  # what uploading it to the connected app does
     assert adapter.count_contacts(None) == 300
+    assert sent[0]["grant_type"] == [JWT_GRANT]
 
 
 def test_an_expired_session_is_refreshed_once(sandbox, adapter, counts):

@@ -1,0 +1,146 @@
+"""`connector sandbox serve`, then `mappings validate` and `mappings provision` against it, as a
+user runs them: separate processes talking over loopback, configured only through the
+environment variables `serve` prints."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import MAPPINGS
+
+REPO = MAPPINGS.parent
+
+
+def connector(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "connector", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def served(request):
+    """Start `connector sandbox serve` and return the environment it says to export."""
+    crm, *extra = request.param
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "connector",
+            "sandbox",
+            "serve",
+            "--crm",
+            crm,
+            "--contacts",
+            "30",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HUBSPOT_", "SALESFORCE_"))
+    }
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if match := re.match(r"\s+export (\w+)=(.*)", line):
+            env[match[1]] = match[2]
+        if len([x for x in lines if "export" in x]) == (2 if crm == "hubspot" else 8):
+            break
+    env["CONNECTOR_CRM"] = crm
+    yield env, "".join(lines)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("served", [("hubspot",), ("salesforce",)], indirect=True)
+def test_serve_prints_how_to_reach_it_and_the_shipped_mapping_validates_online(served):
+    env, banner = served
+    assert "sandbox listening on http" in banner
+    result = connector("mappings", "validate", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "no problems found" in result.stdout
+
+
+@pytest.mark.parametrize("served", [("salesforce",)], indirect=True)
+def test_salesforce_serve_prints_its_ca_file(served):
+    env, banner = served
+    assert Path(env["SALESFORCE_CA_FILE"]).is_file()
+    assert f"CA file: {env['SALESFORCE_CA_FILE']}" in banner
+
+
+@pytest.mark.parametrize("served", [("hubspot",)], indirect=True)
+def test_online_validation_reports_a_property_the_portal_lacks(served, tmp_path):
+    env, _ = served
+    broken = tmp_path / "hubspot.yaml"
+    broken.write_text(
+        (MAPPINGS / "hubspot.yaml")
+        .read_text()
+        .replace("job_title: jobtitle", "job_title: job_titel")
+    )
+    result = connector("mappings", "validate", str(broken), env=env)
+    assert result.returncode == 2
+    assert "job_titel" in result.stderr and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize("served", [("hubspot",)], indirect=True)
+def test_provision_on_a_provisioned_portal_creates_nothing(served):
+    env, _ = served
+    result = connector("mappings", "provision", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "every connector property exists" in result.stdout
+
+
+def test_missing_credentials_are_a_configuration_error_naming_the_variable():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUBSPOT_")}
+    result = connector("mappings", "validate", "--crm", "hubspot", env=env)
+    assert result.returncode == 2
+    assert "HUBSPOT_ACCESS_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_token_is_an_auth_error_without_the_token(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUBSPOT_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "connector",
+            "sandbox",
+            "serve",
+            "--crm",
+            "hubspot",
+            "--contacts",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        for line in process.stdout:
+            if match := re.match(r"\s+export HUBSPOT_BASE_URL=(.*)", line):
+                env["HUBSPOT_BASE_URL"] = match[1]
+                break
+        env["HUBSPOT_ACCESS_TOKEN"] = "pat-wrong-token-0042"
+        result = connector("mappings", "validate", "--crm", "hubspot", env=env)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert result.returncode == 4
+    assert "HUBSPOT_ACCESS_TOKEN" in result.stderr
+    assert "pat-wrong-token-0042" not in result.stderr + result.stdout

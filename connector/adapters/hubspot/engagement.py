@@ -42,6 +42,10 @@ _OUTCOME = {
 }
 
 
+# HubSpot's own creation date of every record; dates flags that have no date of their own.
+CREATED_PROPERTY = "createdate"
+
+
 @dataclass
 class EngagementInputs:
     """What one contact's engagement is made of: its activity properties (plus its modified
@@ -59,6 +63,8 @@ def engagement_properties(mapping: HubSpotMapping) -> list[str]:
         names += [counter.count, counter.date]
     for flag in config.flags:
         names += [flag.property, *([flag.date] if flag.date else [])]
+    if any(flag.date is None for flag in config.flags):
+        names.append(CREATED_PROPERTY)
     for conversion in config.conversions.properties:
         names += [conversion.name, conversion.date]
     return unique(names)
@@ -140,9 +146,15 @@ class PropertyEngagement:
                 set_ = raw not in (None, "") and parse_bool(raw)
             except ValueError:
                 set_ = False
-            # Undated flags are dated by the contact's last modification: no later than that.
+            # An undated flag is dated at the contact's creation: it happened no earlier, and
+            # unlike the last-modified date it does not move when the connector writes the
+            # contact, so re-evaluating an unchanged contact decides the same again.
             when = _date(props.get(flag.date)) if flag.date else None
-            when = when or _date(props.get(self.modified_property))
+            when = (
+                when
+                or _date(props.get(CREATED_PROPERTY))
+                or _date(props.get(self.modified_property))
+            )
             if set_ and when is not None:
                 out.append(
                     Engagement(

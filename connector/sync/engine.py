@@ -73,13 +73,18 @@ class SyncEngine:
         policy: RulesPolicy,
         store: StateStore,
         account: str,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] | None = None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`clock` is the moment the rules decide at (decay, SLAs, idle time): the wall clock
+        unless pinned for a reproducible run (CONNECTOR_AS_OF). Run records and the backfill's
+        watermark always use the wall clock, because they describe when CRM data was read."""
         self.adapter = adapter
         self.policy = policy
         self.store = store
         self.account = account
-        self.clock = clock
+        self.wall_clock = wall_clock
+        self.clock = clock or wall_clock
 
     # --- the two entry points ----------------------------------------------------------------
 
@@ -102,7 +107,7 @@ class SyncEngine:
         body: Callable[[RunSummary, RunOptions, int | None], None],
     ) -> RunSummary:
         summary = RunSummary(
-            kind=kind, account=self.account, dry_run=options.dry_run, started_at=self.clock()
+            kind=kind, account=self.account, dry_run=options.dry_run, started_at=self.wall_clock()
         )
         run_id: int | None = None
         if not options.dry_run:  # a dry run writes nothing, not even its own run record
@@ -110,7 +115,7 @@ class SyncEngine:
                 self.store.acquire_lock(self.account, kind, stale_after=options.stale_lock_after)
             except LockHeldError as exc:
                 summary.outcome, summary.exit_code, summary.message = "locked", EXIT_GUARD, str(exc)
-                summary.finished_at = self.clock()
+                summary.finished_at = self.wall_clock()
                 return summary
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
         try:
@@ -122,7 +127,7 @@ class SyncEngine:
         except CrmError as exc:
             summary.outcome, summary.exit_code, summary.message = "failed", exc.exit_code, str(exc)
         finally:
-            summary.finished_at = self.clock()
+            summary.finished_at = self.wall_clock()
             summary.api_calls = self.adapter.usage.by_endpoint()
             if run_id is not None:
                 self.store.finish_run(
@@ -146,6 +151,8 @@ class SyncEngine:
         newest: datetime | None = None
         for page in self.adapter.iter_contact_pages(since):
             page_plans, routing, page_skipped = self._decide(page, owners, routing, now, summary)
+            if run_id is not None:
+                self.store.heartbeat(self.account)
             plans.extend(page_plans)
             skipped.extend(page_skipped)
             newest = _later(newest, page.max_updated_at)
@@ -173,7 +180,7 @@ class SyncEngine:
         run_id: int | None,
         progress: Progress | None,
     ) -> None:
-        started = self.clock()
+        started = self.wall_clock()
         checkpoint = self.store.checkpoint(self.account, BACKFILL_JOB) if options.resume else None
         cursor = checkpoint.cursor if checkpoint else None
         if checkpoint is not None:
@@ -192,6 +199,7 @@ class SyncEngine:
                 self._push(plans, skipped, summary, run_id)
                 self.store.save_routing_state(self.account, routing)
                 summary.pages_done += 1
+                self.store.heartbeat(self.account)
                 self.store.save_checkpoint(
                     self.account,
                     BACKFILL_JOB,

@@ -88,6 +88,10 @@ class HubSpotAdapter:
             ids = [c.id for c in page.contacts] + [s.record_id for s in page.skipped]
             yield from self.engagement.for_contacts(ids, since)
 
+    def find_contacts(self, key: str) -> ContactPage:
+        """The contact(s) with this record id or e-mail address, as a page."""
+        return self.reader.find(key)
+
     def list_owners(self) -> list[Owner]:
         return list_owners(self.client)
 

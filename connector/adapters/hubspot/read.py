@@ -125,6 +125,21 @@ class ContactReader:
         answer = search_page(self.client, "contacts", request, "count contacts")
         return int(answer.total or 0)
 
+    def find(self, key: str) -> ContactPage:
+        """The contacts whose record id or e-mail address is `key` (for `connector explain`):
+        one search, whose filter groups are ORed."""
+        email = self.mapping.contact.fields.get(ContactField.EMAIL, "email")
+        groups = [FilterGroup(filters=[Filter(property_name=email, operator="EQ", value=key)])]
+        if key.isdigit():
+            groups.append(
+                FilterGroup(filters=[Filter(property_name=ID_PROPERTY, operator="EQ", value=key)])
+            )
+        request = PublicObjectSearchRequest(
+            filter_groups=groups, properties=self.properties, limit=10, sorts=[]
+        )
+        results = list(search_page(self.client, "contacts", request, "find contact").results or [])
+        return self._page(self._raw_from_search(results), None, None)
+
     # ---- full read --------------------------------------------------------------------------
     def _list_pages(self, resume_after: str | None) -> Iterator[ContactPage]:
         after = resume_after

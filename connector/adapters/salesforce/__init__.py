@@ -83,6 +83,10 @@ class SalesforceAdapter:
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
 
+    def find_contacts(self, key: str) -> ContactPage:
+        """The Lead(s) and Contact(s) with this record id or e-mail address, as one page."""
+        return self._people.find(key)
+
     def list_owners(self) -> list[Owner]:
         return self._people.owners()
 

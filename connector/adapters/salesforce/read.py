@@ -47,6 +47,11 @@ QUEUE_PREFIX = "00G"  # Group: a queue can own Leads
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form asks no company
 
 
+def _looks_like_id(text: str) -> bool:
+    """A 15- or 18-character Salesforce id (comparing a non-id with Id is a query error)."""
+    return len(text) in (15, 18) and text.isalnum()
+
+
 def object_of(record_id: str) -> str | None:
     """Lead or Contact, from the id's key prefix."""
     prefix = record_id[:3]
@@ -189,6 +194,27 @@ class PersonReader:
                 continue
             own = cursor if cursor is not None and cursor.object == source.name else None
             yield from self._source_pages(source, since, own)
+
+    def find(self, key: str) -> ContactPage:
+        """People of either object whose Id or e-mail address is `key`; the value is escaped
+        by the formatter like every other."""
+        contacts: list[Contact] = []
+        skipped: list[RecordError] = []
+        for source in self.sources:
+            email = source.mapping.fields.get(ContactField.EMAIL, "Email")
+            match = (
+                "(Id = {key} OR {email:literal} = {key})"
+                if _looks_like_id(key)
+                else ("{email:literal} = {key}")
+            )
+            where = f"{source.where} AND {match}" if source.where else match
+            query = soql.select(source.name, self.fields(source), where, key=key, email=email)
+            for records in self.client.query_pages(query, action=f"find {source.name} record"):
+                rows = [soql.flatten(record) for record in records]
+                page = self._page(source, rows, ReadCursor(object=source.name, mode="done"))
+                contacts += page.contacts
+                skipped += page.skipped
+        return ContactPage(contacts=contacts, skipped=skipped)
 
     def _source_pages(
         self, source: PersonSource, since: datetime | None, cursor: ReadCursor | None

@@ -9,14 +9,17 @@ import json
 import sys
 import tempfile
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from connector.adapters.base import CrmAdapter
 from connector.adapters.errors import CrmError
+from connector.demo import run_demo
 from connector.mapping.loader import (
     CRM_FILES,
     RULES_FILE,
@@ -25,8 +28,10 @@ from connector.mapping.loader import (
     load_rules,
 )
 from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.render import print_demo, print_explanations, print_plan, print_summary, progress_bar
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.launch import start_sandbox
+from connector.sandbox.seed import SeedDataError
 from connector.settings import Settings
 from connector.sync.connect import (
     ConnectionConfigError,
@@ -34,8 +39,13 @@ from connector.sync.connect import (
     online_mapping_problems,
     provision_report,
 )
+from connector.sync.explain import ContactNotFoundError, explain_contact
+from connector.sync.guard import ChangeLimit
+from connector.sync.report import RunSummary
+from connector.sync.session import Session, StateStoreError, open_session
 
 EXIT_OK = 0
+EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 
 app = typer.Typer(
@@ -56,25 +66,221 @@ console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
 
+def _settings() -> Settings:
+    """Settings from the environment and .env; a bad value is a usage error (exit 2) that
+    names the variable, never a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            name = "CONNECTOR_" + "_".join(str(part) for part in error["loc"]).upper()
+            errors.print(f"{name}: {error['msg']} (see .env.example)", markup=False)
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def _print_config_problems(problems: list[ConfigProblem]) -> None:
+    for problem in problems:
+        errors.print(str(problem), markup=False, highlight=False)
+    errors.print(f"{len(problems)} problem(s) found; nothing was run.", style="bold red")
+
+
+def _open(settings: Settings, crm: str | None) -> Session:
+    """Mapping files, adapter and state store, or a clear configuration error (exit 2)."""
+    chosen = _crm_choice(crm, settings)
+    try:
+        return open_session(settings, chosen)
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+    except (ConnectionConfigError, StateStoreError) as exc:
+        errors.print(str(exc), markup=False)
+    raise typer.Exit(EXIT_CONFIG)
+
+
+def _finish(summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        print(summary.model_dump_json(indent=2))
+    else:
+        if summary.dry_run:
+            print_plan(console, summary)
+        print_summary(console, summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def _change_limit(text: str | None) -> ChangeLimit | None:
+    if text is None:
+        return None
+    try:
+        return ChangeLimit.parse(text)
+    except ValueError as exc:
+        errors.print(f"--max-changes: {exc}", markup=False)
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+CrmOption = Annotated[
+    str | None,
+    typer.Option("--crm", help="hubspot or salesforce (default: CONNECTOR_CRM)."),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the exact plan; write nothing to the CRM or the state."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")]
+
+
+@app.command()
+def sync(
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+    max_changes: Annotated[
+        str | None,
+        typer.Option(
+            "--max-changes",
+            help="Abort (exit 3) before any write if more contacts than this (500) or this "
+            "share (5%) would change stage or owner. Default: CONNECTOR_MAX_CHANGES.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write even when the change limit is exceeded.")
+    ] = False,
+    crm: CrmOption = None,
+) -> None:
+    """Incremental sync: every contact changed since the last run, scored, staged, routed and
+    written back. Meant for cron or any scheduler; one run per CRM account at a time.
+
+    Exit codes: 0 ok, 1 some records rejected or skipped, 2 configuration, 3 change limit or
+    another run holds the lock, 4 CRM unreachable, auth failed or daily limit reached.
+    """
+    settings = _settings()
+    limit = _change_limit(max_changes)
+    session = _open(settings, crm)
+    options = session.options(dry_run=dry_run, force=force, max_changes=limit)
+    _finish(session.engine().sync(options), as_json)
+
+
+@app.command()
+def backfill(
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Continue an interrupted backfill after its last finished page."
+        ),
+    ] = False,
+    crm: CrmOption = None,
+) -> None:
+    """A full pass over every contact, page by page, with a progress bar. Checkpoints after
+    each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
+    settings = _settings()
+    session = _open(settings, crm)
+    engine = session.engine()
+    options = session.options(dry_run=dry_run, resume=resume)
+    if as_json:
+        summary = engine.backfill(options)
+    else:
+        with progress_bar(errors, "backfill") as progress:
+            summary = engine.backfill(options, progress=progress)
+    _finish(summary, as_json)
+
+
+@app.command()
+def explain(
+    contact: Annotated[str, typer.Argument(help="The contact's CRM record id or e-mail address.")],
+    as_json: JsonOption = False,
+    crm: CrmOption = None,
+) -> None:
+    """One contact's score rule by rule, fit grade, the stage move it would get and why, the
+    owner decision and the follow-up task — read live from the CRM, nothing written."""
+    settings = _settings()
+    session = _open(settings, crm)
+    now = settings.as_of or datetime.now(UTC)
+    try:
+        result = explain_contact(
+            session.adapter, session.mappings.rules, session.store, session.account, contact, now
+        )
+    except ContactNotFoundError as exc:
+        errors.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(str(exc), markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "contacts": [
+                        {
+                            "contact": item.contact.model_dump(mode="json"),
+                            "evaluation": item.evaluation.model_dump(mode="json"),
+                            "update": item.update.model_dump(mode="json") if item.update else None,
+                        }
+                        for item in result.explanations
+                    ],
+                    "unusable": [problem.model_dump() for problem in result.unusable],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print_explanations(console, result)
+    raise typer.Exit(EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK)
+
+
 @app.command()
 def demo(
     crm: Annotated[
-        str, typer.Option(help="Which CRM sandbox to demo: hubspot or salesforce.")
+        str, typer.Option("--crm", help="Which CRM sandbox to demo: hubspot or salesforce.")
     ] = "hubspot",
-    contacts: Annotated[int, typer.Option(min=1, help="How many contacts to seed.")] = 500,
+    contacts: Annotated[
+        int, typer.Option(min=0, help="Contacts to seed (with --dataset, 0 = every row).")
+    ] = 500,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(help="Seed from a lead-history CSV (x-education-leads.csv) instead."),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Run the whole product against an embedded CRM sandbox (nothing to configure).
 
-    Starts an in-process HubSpot or Salesforce sandbox, seeds it, runs a backfill and then an
-    incremental sync, and reports scores, stage changes, owners, tasks and API calls.
+    Starts an in-process HubSpot or Salesforce sandbox, seeds it, runs a backfill, lets sales
+    work some leads in the CRM, then runs an incremental sync, and reports contacts read, score
+    distribution, stage changes, owners assigned, tasks created, records rejected, API calls by
+    endpoint and wall time.
     """
-    console.print(
-        "[bold]connector demo[/bold] will start an embedded "
-        f"{crm} sandbox with {contacts} contacts, run a backfill and an incremental sync, and "
-        "report what changed. The sandbox and the sync engine are still being built; until "
-        "they land this command only describes the demo."
-    )
-    raise typer.Exit(EXIT_OK)
+    if crm not in CRM_FILES:
+        errors.print("--crm must be hubspot or salesforce")
+        raise typer.Exit(EXIT_CONFIG)
+    if dataset is not None and not dataset.is_file():
+        errors.print(f"{dataset}: no such file (--dataset)", markup=False)
+        raise typer.Exit(EXIT_CONFIG)
+    if contacts == 0 and dataset is None:
+        errors.print("--contacts 0 only means every row together with --dataset")
+        raise typer.Exit(EXIT_CONFIG)
+    settings = _settings()
+    try:
+        if as_json:
+            report = run_demo(crm, contacts, dataset, settings.mappings_dir)  # type: ignore[arg-type]
+        else:
+            with progress_bar(errors, "backfill") as progress:
+                report = run_demo(
+                    crm,  # type: ignore[arg-type]
+                    contacts,
+                    dataset,
+                    settings.mappings_dir,
+                    progress=progress,
+                    announce=lambda text: errors.print(text, markup=False, highlight=False),
+                )
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+        raise typer.Exit(EXIT_CONFIG) from None
+    except SeedDataError as exc:
+        errors.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_CONFIG) from None
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_demo(console, report)
+    raise typer.Exit(report.exit_code)
 
 
 def _problems_for(path: Path) -> list[ConfigProblem]:
@@ -101,10 +307,13 @@ def _crm_file(targets: list[Path], crm: str) -> Path | None:
     return None
 
 
-def _crm_choice(crm: str | None) -> str:
-    chosen = crm or Settings().crm
+def _crm_choice(crm: str | None, settings: Settings | None = None) -> str:
+    chosen = crm or (settings or _settings()).crm
     if chosen is None:
-        errors.print("Say which CRM to check: --crm hubspot|salesforce or CONNECTOR_CRM.")
+        errors.print("Say which CRM: --crm hubspot|salesforce or CONNECTOR_CRM.")
+        raise typer.Exit(EXIT_CONFIG)
+    if chosen not in CRM_FILES:
+        errors.print(f"--crm must be hubspot or salesforce, not {chosen!r}", markup=False)
         raise typer.Exit(EXIT_CONFIG)
     return chosen
 
@@ -115,12 +324,6 @@ def _connect(crm: str, mapping_path: Path) -> CrmAdapter:
     except ConnectionConfigError as exc:
         errors.print(str(exc), markup=False)
         raise typer.Exit(EXIT_CONFIG) from None
-
-
-CrmOption = Annotated[
-    str | None,
-    typer.Option("--crm", help="hubspot or salesforce (default: CONNECTOR_CRM)."),
-]
 
 
 @mappings_app.command("validate")
@@ -141,7 +344,7 @@ def mappings_validate(
     the right type, and every value the connector writes must be an allowed option.
     Exits 0 when every file is valid, 2 when any is not, 4 when the CRM cannot be reached.
     """
-    settings = Settings()
+    settings = _settings()
     targets = paths or [settings.mappings_dir]
     problems = [problem for path in targets for problem in _problems_for(path)]
     if not offline and not problems:
@@ -178,7 +381,7 @@ def mappings_provision(crm: CrmOption = None) -> None:
     decision.
     """
     chosen = _crm_choice(crm)
-    mapping_path = Settings().mappings_dir / CRM_FILES[chosen]
+    mapping_path = _settings().mappings_dir / CRM_FILES[chosen]
     if problems := _problems_for(mapping_path):
         for problem in problems:
             errors.print(str(problem), markup=False, highlight=False)

@@ -1,13 +1,17 @@
 """Settings from the environment and .env (documented in .env.example).
 
-Secrets are `SecretStr` so they never print in logs, reprs or error messages.
+Secrets are `SecretStr` so they never print in logs, reprs or error messages. CRM credentials
+live in each adapter's own settings (HUBSPOT_*, SALESFORCE_*); these are the connector's.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connector.sync.guard import ChangeLimit
 
 
 class Settings(BaseSettings):
@@ -19,3 +23,40 @@ class Settings(BaseSettings):
         default=None, description="which CRM this deployment syncs"
     )
     mappings_dir: Path = Field(default=Path("mappings"), description="rules and mapping files")
+    state_url: str = Field(
+        default="connector-state.sqlite",
+        description="state store: a SQLite file path or any SQLAlchemy URL",
+    )
+    account: str | None = Field(
+        default=None,
+        description="name of this CRM account in the state store (default: the CRM's name); "
+        "give each portal or org its own when one state store serves several",
+    )
+    max_changes: str | None = Field(
+        default=None,
+        description="change-limit guard for sync: a count (500) or a share (5%) of contacts "
+        "whose stage or owner may change in one run",
+    )
+    stale_lock_minutes: float = Field(default=30.0, gt=0)
+    as_of: AwareDatetime | None = Field(
+        default=None,
+        description="decide as of this moment instead of now (reproducible dry runs, tests)",
+    )
+
+    @field_validator("max_changes")
+    @classmethod
+    def _change_limit(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            ChangeLimit.parse(value)
+            return value
+        return None
+
+    @property
+    def account_name(self) -> str:
+        return self.account or self.crm or "default"
+
+    def change_limit(self) -> ChangeLimit | None:
+        return ChangeLimit.parse(self.max_changes) if self.max_changes else None
+
+    def evaluation_time(self) -> datetime | None:
+        return self.as_of

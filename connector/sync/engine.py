@@ -24,7 +24,13 @@ from connector.domain.routing import RoutingState
 from connector.sync.guard import ChangeLimit, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
-from connector.sync.state import AuditEntry, Checkpoint, LockHeldError, StateStore
+from connector.sync.state import (
+    AuditEntry,
+    Checkpoint,
+    LockHeldError,
+    PendingWrite,
+    StateStore,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_GUARD = 0, 1, 3
 CONTACTS = "contacts"
@@ -119,6 +125,7 @@ class SyncEngine:
                 return summary
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
         try:
+            self._recover(summary, options)
             body(summary, options, run_id)
             if summary.outcome == "running":
                 bad = summary.rejected or summary.skipped
@@ -166,10 +173,9 @@ class SyncEngine:
                 return
         if options.dry_run:
             return
-        self._push(plans, skipped, summary, run_id)
-        self.store.save_routing_state(self.account, routing)
-        if newest is not None:
-            self.store.set_watermark(self.account, CONTACTS, newest, run_id)
+        pending = self._pending("sync", plans, skipped, routing, run_id)
+        pending.watermark = newest
+        self._write(pending, summary)
 
     # --- backfill ----------------------------------------------------------------------------
 
@@ -196,21 +202,17 @@ class SyncEngine:
             plans, routing, skipped = self._decide(page, owners, routing, now, summary)
             self._tally(plans, summary)
             if not options.dry_run:
-                self._push(plans, skipped, summary, run_id)
-                self.store.save_routing_state(self.account, routing)
                 summary.pages_done += 1
-                self.store.heartbeat(self.account)
-                self.store.save_checkpoint(
-                    self.account,
-                    BACKFILL_JOB,
-                    Checkpoint(
-                        cursor=page.cursor,
-                        pages_done=summary.pages_done,
-                        records_done=summary.contacts_read,
-                        total=summary.contacts_total,
-                        started_at=started,
-                    ),
+                pending = self._pending("backfill", plans, skipped, routing, run_id)
+                pending.checkpoint = Checkpoint(
+                    cursor=page.cursor,
+                    pages_done=summary.pages_done,
+                    records_done=summary.contacts_read,
+                    total=summary.contacts_total,
+                    started_at=started,
                 )
+                self._write(pending, summary)
+                self.store.heartbeat(self.account)
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
         if not options.dry_run:
@@ -265,20 +267,36 @@ class SyncEngine:
 
     # --- push and record ---------------------------------------------------------------------
 
-    def _push(
+    def _pending(
         self,
+        job: str,
         plans: list[ContactPlan],
         skipped: list[RecordError],
-        summary: RunSummary,
+        routing: RoutingState,
         run_id: int | None,
-    ) -> None:
-        updates = [plan.update for plan in plans if plan.update is not None]
-        result = self.adapter.apply_updates(updates) if updates else None
-        rejected = {error.record_id for error in result.rejected} if result else set()
+    ) -> PendingWrite:
+        return PendingWrite(
+            job=job,
+            updates=[plan.update for plan in plans if plan.update is not None],
+            tasks=[plan.task for plan in plans if plan.task is not None],
+            audit=list(_planned_audit(plans)),
+            skipped=[
+                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+            ],
+            routing=routing,
+            run_id=run_id,
+        )
+
+    def _write(self, pending: PendingWrite, summary: RunSummary) -> None:
+        """Journal, write, commit: the journal entry makes a kill between the CRM write and the
+        state commit harmless (the next run finishes exactly these writes)."""
+        self.store.save_pending(self.account, pending)
+        result = self.adapter.apply_updates(pending.updates) if pending.updates else None
+        rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
-        tasks = [p.task for p in plans if p.task is not None and p.contact.id not in rejected]
+        tasks = [task for task in pending.tasks if task.contact_id not in rejected]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])
         fresh = [task for task in tasks if task.key not in known]
         summary.tasks_already_existed += len(tasks) - len(fresh)
@@ -294,12 +312,42 @@ class SyncEngine:
             }
             summary.tasks_already_existed += len(task_result.already_existed)
             summary.tasks_created += len(created) - len(task_result.already_existed)
-        self.store.record_tasks(self.account, created, run_id)
-        entries = list(_audit(plans, result.rejected if result else [], created))
+        entries = [entry for entry in pending.audit if entry.contact_id not in rejected]
         entries += [
-            AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+            AuditEntry(contact_id=contact_id, kind="reject", rule=message)
+            for contact_id, message in rejected.items()
         ]
-        self.store.audit(self.account, run_id, entries)
+        entries += [
+            AuditEntry(
+                contact_id=task.contact_id,
+                kind="task",
+                new_value=created[task.key][0],
+                rule=task.subject,
+            )
+            for task in fresh
+            if task.key in created
+        ]
+        entries += pending.skipped
+        self.store.commit_pending(self.account, pending, created, entries, BACKFILL_JOB, CONTACTS)
+
+    def _recover(self, summary: RunSummary, options: RunOptions) -> None:
+        """Finish the writes a killed run journaled but may not have made.
+
+        They are replayed as planned (not re-decided), so round-robin positions and task keys
+        stay those of the interrupted run. A dry run only reports them.
+        """
+        pending = self.store.pending(self.account)
+        if pending is None:
+            return
+        if options.dry_run:
+            summary.message = (
+                f"a killed {pending.job} left {len(pending.updates)} planned update(s) and "
+                f"{len(pending.tasks)} task(s); the next run finishes them first"
+            )
+            return
+        applied_before = summary.updates_applied
+        self._write(pending, summary)
+        summary.recovered_updates = summary.updates_applied - applied_before
 
 
 def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:
@@ -328,18 +376,11 @@ def _planned(plan: ContactPlan) -> PlannedChange:
     )
 
 
-def _audit(
-    plans: list[ContactPlan],
-    rejected: list[RecordError],
-    created: dict[str, tuple[str, str]],
-) -> Iterable[AuditEntry]:
-    messages = {error.record_id: error.message for error in rejected}
+def _planned_audit(plans: list[ContactPlan]) -> Iterable[AuditEntry]:
+    """Every transition and field write the plans make (reasons as the rule)."""
     for plan in plans:
         contact_id = plan.contact.id
         transition = plan.evaluation.stage.transition
-        if contact_id in messages:
-            yield AuditEntry(contact_id=contact_id, kind="reject", rule=messages.get(contact_id))
-            continue
         if transition is not None:
             yield AuditEntry(
                 contact_id=contact_id,
@@ -361,10 +402,3 @@ def _audit(
                     new_value=value,
                     rule="; ".join(plan.update.reasons) or None,
                 )
-        if plan.task is not None and plan.task.key in created:
-            yield AuditEntry(
-                contact_id=contact_id,
-                kind="task",
-                new_value=created[plan.task.key][0],
-                rule=plan.task.subject,
-            )

@@ -52,6 +52,7 @@ class RunSummary(BaseModel):
     skipped: list[RecordError] = []
     api_calls: dict[str, EndpointUsage] = {}
     resumed_from_page: int | None = None
+    recovered_updates: int = 0  # journaled writes of a killed run, finished by this one
     pages_done: int = 0
     plan: list[PlannedChange] = []
 

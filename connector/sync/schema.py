@@ -119,3 +119,14 @@ locks = Table(
     Column("acquired_at", UtcDateTime, nullable=False),
     Column("heartbeat_at", UtcDateTime, nullable=False),
 )
+
+# Added by revision 0002: the writes a run is about to make, recorded before it makes them, so a
+# run killed mid-write is finished by the next one exactly as planned (see SyncEngine).
+pending_writes = Table(
+    "pending_writes",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("job", String(20), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -33,11 +33,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
 from connector.sync.schema import (
     audit_log,
     checkpoints,
     locks,
+    pending_writes,
     routing_states,
     runs,
     task_keys,
@@ -66,6 +68,27 @@ class Checkpoint(BaseModel):
     records_done: int
     total: int | None
     started_at: datetime
+
+
+class PendingWrite(BaseModel):
+    """One batch of planned CRM writes and the state to commit once they landed.
+
+    Journaled before the first write and deleted in the same transaction that commits the
+    routing state and the checkpoint (backfill) or watermark (sync). A run that finds one left
+    behind by a killed run pushes exactly these writes again (updates and task creates are
+    idempotent) and commits, so the CRM ends as if the killed run had never stopped — the
+    round-robin positions the writes were decided with are not lost or applied twice.
+    """
+
+    job: str  # "sync" or "backfill"
+    updates: list[ContactUpdate] = []
+    tasks: list[TaskSpec] = []
+    audit: list[AuditEntry] = []  # transitions and field writes; rejects/tasks added after
+    skipped: list[AuditEntry] = []
+    routing: RoutingState
+    checkpoint: Checkpoint | None = None
+    watermark: datetime | None = None
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +166,15 @@ class StateStore:
         with self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def _use(self, connection: Connection | None) -> Iterator[Connection]:
+        """The caller's transaction (so several writes commit together), or a new one."""
+        if connection is not None:
+            yield connection
+        else:
+            with self._tx() as tx:
+                yield tx
+
     # --- runs ------------------------------------------------------------------------------
 
     def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
@@ -183,10 +215,15 @@ class StateStore:
             ).scalar_one_or_none()
 
     def set_watermark(
-        self, account: str, object_name: str, value: datetime, run_id: int | None = None
+        self,
+        account: str,
+        object_name: str,
+        value: datetime,
+        run_id: int | None = None,
+        connection: Connection | None = None,
     ) -> None:
         """Move the watermark forward only: an older value (a slow, overlapping run) is ignored."""
-        with self._tx() as tx:
+        with self._use(connection) as tx:
             current = tx.execute(
                 select(watermarks.c.value).where(
                     watermarks.c.account == account, watermarks.c.object == object_name
@@ -228,9 +265,11 @@ class StateStore:
             started_at=row.started_at,
         )
 
-    def save_checkpoint(self, account: str, job: str, checkpoint: Checkpoint) -> None:
+    def save_checkpoint(
+        self, account: str, job: str, checkpoint: Checkpoint, connection: Connection | None = None
+    ) -> None:
         values = checkpoint.model_dump() | {"updated_at": _now()}
-        with self._tx() as tx:
+        with self._use(connection) as tx:
             changed = tx.execute(
                 update(checkpoints)
                 .where(checkpoints.c.account == account, checkpoints.c.job == job)
@@ -239,8 +278,10 @@ class StateStore:
             if not changed:
                 tx.execute(insert(checkpoints).values(account=account, job=job, **values))
 
-    def clear_checkpoint(self, account: str, job: str) -> None:
-        with self._tx() as tx:
+    def clear_checkpoint(
+        self, account: str, job: str, connection: Connection | None = None
+    ) -> None:
+        with self._use(connection) as tx:
             tx.execute(
                 delete(checkpoints).where(
                     checkpoints.c.account == account, checkpoints.c.job == job
@@ -256,9 +297,11 @@ class StateStore:
             ).scalar_one_or_none()
         return RoutingState() if raw is None else RoutingState.model_validate(raw)
 
-    def save_routing_state(self, account: str, state: RoutingState) -> None:
+    def save_routing_state(
+        self, account: str, state: RoutingState, connection: Connection | None = None
+    ) -> None:
         data = state.model_dump(mode="json")
-        with self._tx() as tx:
+        with self._use(connection) as tx:
             changed = tx.execute(
                 update(routing_states)
                 .where(routing_states.c.account == account)
@@ -271,11 +314,13 @@ class StateStore:
 
     # --- task keys ---------------------------------------------------------------------------
 
-    def known_task_keys(self, account: str, keys: Iterable[str]) -> dict[str, str]:
+    def known_task_keys(
+        self, account: str, keys: Iterable[str], connection: Connection | None = None
+    ) -> dict[str, str]:
         """Which of these keys the connector already created a task for (key → CRM id)."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
-        with self._tx() as tx:
+        with self._use(connection) as tx:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 rows = tx.execute(
@@ -287,12 +332,16 @@ class StateStore:
         return found
 
     def record_tasks(
-        self, account: str, created: dict[str, tuple[str, str]], run_id: int | None
+        self,
+        account: str,
+        created: dict[str, tuple[str, str]],
+        run_id: int | None,
+        connection: Connection | None = None,
     ) -> None:
         """Remember created tasks: key → (CRM task id, contact id). Re-recording is harmless."""
         if not created:
             return
-        existing = self.known_task_keys(account, created)
+        existing = self.known_task_keys(account, created, connection)
         rows = [
             {
                 "account": account,
@@ -306,12 +355,18 @@ class StateStore:
             if key not in existing
         ]
         if rows:
-            with self._tx() as tx:
+            with self._use(connection) as tx:
                 tx.execute(insert(task_keys), rows)
 
     # --- audit -------------------------------------------------------------------------------
 
-    def audit(self, account: str, run_id: int | None, entries: Sequence[AuditEntry]) -> None:
+    def audit(
+        self,
+        account: str,
+        run_id: int | None,
+        entries: Sequence[AuditEntry],
+        connection: Connection | None = None,
+    ) -> None:
         if not entries:
             return
         at = _now()
@@ -329,7 +384,7 @@ class StateStore:
             }
             for entry in entries
         ]
-        with self._tx() as tx:
+        with self._use(connection) as tx:
             tx.execute(insert(audit_log), rows)
 
     def audit_entries(self, account: str, contact_id: str | None = None) -> list[dict[str, Any]]:
@@ -348,6 +403,48 @@ class StateStore:
                     .where(audit_log.c.account == account)
                 ).scalar_one()
             )
+
+    # --- pending writes (write-ahead journal) --------------------------------------------------
+
+    def save_pending(self, account: str, pending: PendingWrite) -> None:
+        payload = pending.model_dump(mode="json")
+        with self._tx() as tx:
+            tx.execute(delete(pending_writes).where(pending_writes.c.account == account))
+            tx.execute(
+                insert(pending_writes).values(
+                    account=account, job=pending.job, payload=payload, created_at=_now()
+                )
+            )
+
+    def pending(self, account: str) -> PendingWrite | None:
+        with self._tx() as tx:
+            raw = tx.execute(
+                select(pending_writes.c.payload).where(pending_writes.c.account == account)
+            ).scalar_one_or_none()
+        return None if raw is None else PendingWrite.model_validate(raw)
+
+    def commit_pending(
+        self,
+        account: str,
+        pending: PendingWrite,
+        created: dict[str, tuple[str, str]],
+        entries: Sequence[AuditEntry],
+        job_name: str,
+        object_name: str,
+    ) -> None:
+        """Everything the landed writes allow, in one transaction: created task keys, the audit
+        entries, the routing state, the checkpoint or watermark; the journal entry goes."""
+        with self._tx() as tx:
+            self.record_tasks(account, created, pending.run_id, connection=tx)
+            self.audit(account, pending.run_id, entries, connection=tx)
+            self.save_routing_state(account, pending.routing, connection=tx)
+            if pending.checkpoint is not None:
+                self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)
+            if pending.watermark is not None:
+                self.set_watermark(
+                    account, object_name, pending.watermark, pending.run_id, connection=tx
+                )
+            tx.execute(delete(pending_writes).where(pending_writes.c.account == account))
 
     # --- the run lock ------------------------------------------------------------------------
 

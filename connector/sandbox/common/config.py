@@ -3,6 +3,7 @@ pytest fixtures, validated once at this boundary."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,9 @@ class SandboxConfig(BaseModel):
     contacts: int = Field(default=200, ge=0)
     seed: int = 42
     dataset: Path | None = None
+    # The moment the seeded histories lead up to (None: the seed's fixed reference time, so
+    # tests are reproducible; the demo passes the current time so its data looks fresh).
+    seed_now: datetime | None = None
     fault_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     fault_seed: int | None = None  # None: use `seed`
     slow_seconds: float = Field(default=2.0, ge=0.0)

@@ -19,7 +19,7 @@ from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.seeding import Seeder, SeedReport
 from connector.sandbox.hubspot.state import CrmState
 from connector.sandbox.hubspot.store import Store
-from connector.sandbox.seed import SeedData, SeedSpec
+from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
 
 
 class HubSpotSandbox:
@@ -59,6 +59,7 @@ class HubSpotSandbox:
                     contacts=self.config.contacts,
                     seed=self.config.seed,
                     dataset=self.config.dataset,
+                    now=self.config.seed_now or DEFAULT_NOW,
                 )
             )
             began = time.perf_counter()

@@ -25,7 +25,7 @@ from connector.sandbox.salesforce.objects import build_objects
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import datetime_to_ms
-from connector.sandbox.seed import SeedData, SeedSpec
+from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
 
 DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
 
@@ -111,6 +111,7 @@ class SalesforceSandbox:
                     contacts=self.config.contacts,
                     seed=self.config.seed,
                     dataset=self.config.dataset,
+                    now=self.config.seed_now or DEFAULT_NOW,
                 )
             )
             began = time.perf_counter()

@@ -10,9 +10,17 @@ import pytest
 from alembic import command
 from sqlalchemy import update
 
+from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.routing import RoutingState
 from connector.sync.schema import locks
-from connector.sync.state import AuditEntry, Checkpoint, LockHeldError, StateStore, _alembic_config
+from connector.sync.state import (
+    AuditEntry,
+    Checkpoint,
+    LockHeldError,
+    PendingWrite,
+    StateStore,
+    _alembic_config,
+)
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
@@ -23,7 +31,21 @@ def store(tmp_path) -> StateStore:
 
 
 def test_a_new_file_is_migrated_to_the_head_revision(store):
-    assert store.schema_revision() == StateStore.head_revision() == "0001"
+    assert store.schema_revision() == StateStore.head_revision() == "0002"
+
+
+def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    old = StateStore.open(path)
+    old.set_watermark("portal-1", "contacts", T0)
+    with old.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0001")  # as the first release left it
+    assert old.schema_revision() == "0001"
+    old.engine.dispose()
+    new = StateStore.open(path)
+    assert new.schema_revision() == "0002"
+    assert new.watermark("portal-1", "contacts") == T0
+    assert new.pending("portal-1") is None
 
 
 def test_reopening_keeps_the_data_and_migrating_down_and_up_works(tmp_path):
@@ -36,7 +58,7 @@ def test_reopening_keeps_the_data_and_migrating_down_and_up_works(tmp_path):
     with again.engine.begin() as connection:
         command.downgrade(_alembic_config(connection), "base")
         command.upgrade(_alembic_config(connection), "head")
-    assert again.schema_revision() == "0001"
+    assert again.schema_revision() == "0002"
 
 
 def test_watermarks_only_move_forward_per_account_and_object(store):
@@ -157,3 +179,31 @@ def test_a_lock_with_an_old_heartbeat_is_stale(store):
         )
     store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
     assert store.lock_holder("a").host != "another-host"
+
+
+def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
+    routing = RoutingState(weights={"pool": {"alex.kim@sandbox.example": 3}}, load={"a@x.io": 1})
+    pending = PendingWrite(
+        job="backfill",
+        updates=[ContactUpdate(contact_id="7", changes={UpdatableField.SCORE: 12})],
+        routing=routing,
+        checkpoint=Checkpoint(
+            cursor="c2", pages_done=2, records_done=200, total=None, started_at=T0
+        ),
+    )
+    store.save_pending("a", pending)
+    assert store.pending("a") == pending
+    assert store.pending("b") is None
+    store.commit_pending(
+        "a",
+        pending,
+        {"key-1": ("task-9", "7")},
+        [AuditEntry(contact_id="7", kind="write", field="score", new_value=12)],
+        "backfill",
+        "contacts",
+    )
+    assert store.pending("a") is None
+    assert store.routing_state("a") == routing
+    assert store.checkpoint("a", "backfill").cursor == "c2"
+    assert store.known_task_keys("a", ["key-1"]) == {"key-1": "task-9"}
+    assert store.audit_count("a") == 1

@@ -1,0 +1,262 @@
+"""How results look to people: rich tables and progress bars. Machines get --json instead.
+
+Only record ids are printed, never names or e-mail addresses (personal data stays in the CRM),
+except in `explain`, whose user asked about one person by name.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from connector.demo import DemoReport
+from connector.sync.engine import Progress as ProgressCallback
+from connector.sync.explain import ExplainResult, Explanation
+from connector.sync.report import SCORE_BUCKETS, RunSummary
+
+MAX_LISTED_PROBLEMS = 20
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
+    """A bar with records done/total, rate and ETA; yields the engine's progress callback."""
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]} contacts/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None, rate="-")
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+            speed = bar.tasks[task].speed
+            bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+        yield update
+
+
+def _counts_table(summary: RunSummary) -> Table:
+    table = Table(title=f"{summary.kind} of {summary.account}", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("outcome", summary.outcome + (" (dry run: nothing written)" if summary.dry_run else "")),
+        ("contacts read", f"{summary.contacts_read:,}"),
+        ("updates planned", f"{summary.updates_planned:,}"),
+        ("updates applied", f"{summary.updates_applied:,}"),
+        ("owners assigned", f"{summary.owners_assigned:,}"),
+        ("tasks planned", f"{summary.tasks_planned:,}"),
+        ("tasks created", f"{summary.tasks_created:,}"),
+        ("tasks that already existed", f"{summary.tasks_already_existed:,}"),
+        ("records rejected by the CRM", f"{len(summary.rejected):,}"),
+        ("records skipped (unusable data)", f"{len(summary.skipped):,}"),
+    ]
+    if summary.resumed_from_page is not None:
+        rows.append(("resumed after page", f"{summary.resumed_from_page:,}"))
+    if summary.wall_seconds is not None:
+        rate = summary.contacts_read / summary.wall_seconds if summary.wall_seconds else 0.0
+        rows.append(("wall time", f"{summary.wall_seconds:.1f} s ({rate:,.0f} contacts/s)"))
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def _distribution_table(summary: RunSummary) -> Table:
+    table = Table(title="score distribution")
+    table.add_column("score")
+    table.add_column("contacts", justify="right")
+    labels = [label for _, _, label in SCORE_BUCKETS] + ["100+"]
+    for label in labels:
+        table.add_row(label, f"{summary.score_distribution.get(label, 0):,}")
+    return table
+
+
+def _stages_table(summary: RunSummary) -> Table:
+    table = Table(title="stage changes")
+    table.add_column("from -> to")
+    table.add_column("contacts", justify="right")
+    for move, count in sorted(summary.stage_changes.items(), key=lambda item: -item[1]):
+        table.add_row(move, f"{count:,}")
+    if not summary.stage_changes:
+        table.add_row("(none)", "0")
+    return table
+
+
+def _calls_table(summary: RunSummary) -> Table:
+    table = Table(title="API calls")
+    table.add_column("endpoint")
+    table.add_column("calls", justify="right")
+    table.add_column("records", justify="right")
+    for endpoint, usage in sorted(summary.api_calls.items()):
+        table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
+    table.add_row(
+        "total",
+        f"{sum(u.calls for u in summary.api_calls.values()):,}",
+        f"{sum(u.records for u in summary.api_calls.values()):,}",
+        style="bold",
+    )
+    return table
+
+
+def print_summary(console: Console, summary: RunSummary) -> None:
+    console.print(_counts_table(summary))
+    if summary.contacts_read:
+        console.print(_distribution_table(summary))
+        console.print(_stages_table(summary))
+    if summary.api_calls:
+        console.print(_calls_table(summary))
+    for title, problems in (("rejected", summary.rejected), ("skipped", summary.skipped)):
+        for problem in problems[:MAX_LISTED_PROBLEMS]:
+            console.print(f"{title} {problem.record_id}: {problem.message}", markup=False)
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            rest = len(problems) - MAX_LISTED_PROBLEMS
+            console.print(f"... and {rest} more {title} (see --json or the audit log)")
+    if summary.message:
+        style = "bold red" if summary.exit_code else ""
+        console.print(summary.message, style=style, markup=False)
+
+
+def print_plan(console: Console, summary: RunSummary) -> None:
+    """The dry run's exact plan: per contact the field changes (old -> new) and the task."""
+    if not summary.plan:
+        console.print("The plan is empty: nothing would change.")
+        return
+    table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
+    table.add_column("contact")
+    table.add_column("field")
+    table.add_column("now")
+    table.add_column("would become")
+    for change in summary.plan:
+        first = True
+        for field, value in change.changes.items():
+            if field == "score_reasons":
+                continue  # the explanation text itself; shown by `connector explain`
+            previous = change.previous.get(field)
+            table.add_row(
+                change.contact_id if first else "",
+                field,
+                "" if previous is None else str(previous),
+                "" if value is None else str(value),
+            )
+            first = False
+        if change.task is not None:
+            due = f"{change.task.due_at:%Y-%m-%d %H:%M} UTC"
+            table.add_row(
+                "" if not first else change.contact_id,
+                "task",
+                "",
+                f"{change.task.subject} (due {due})",
+            )
+    console.print(table)
+
+
+def _explanation(console: Console, item: Explanation) -> None:
+    contact, evaluation = item.contact, item.evaluation
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    console.print(f"[bold]{contact.id}[/bold] {name} <{contact.email}>", highlight=False)
+    stage = contact.lifecycle_stage.value if contact.lifecycle_stage else "none"
+    console.print(
+        f"  CRM now: stage {stage}, score {contact.score}, grade {contact.grade}, "
+        f"owner {contact.owner_id or 'none'}",
+        markup=False,
+    )
+    score = Table(title=f"score {evaluation.score.total}")
+    for column in ("rule", "events", "raw", "after day cap", "after decay", "points"):
+        score.add_column(column, justify="left" if column == "rule" else "right")
+    for line in evaluation.score.lines:
+        score.add_row(
+            line.rule + (f" ({line.note})" if line.note else ""),
+            str(line.events or ""),
+            f"{line.raw_points:g}",
+            f"{line.capped_points:g}",
+            f"{line.decayed_points:.1f}",
+            f"{line.points:+d}",
+        )
+    score.add_row("total", "", "", "", "", str(evaluation.score.total), style="bold")
+    console.print(score)
+    fit = Table(title=f"fit grade {evaluation.fit.grade} ({evaluation.fit.points} points)")
+    fit.add_column("rule")
+    fit.add_column("matched")
+    fit.add_column("points", justify="right")
+    for fit_line in evaluation.fit.lines:
+        fit.add_row(fit_line.rule, fit_line.matched, f"{fit_line.points:+d}")
+    console.print(fit)
+    for reason in evaluation.fit.disqualified_reasons:
+        console.print(f"  disqualifier: {reason}", markup=False)
+    transition = evaluation.stage.transition
+    if transition is not None:
+        origin = transition.from_stage.value if transition.from_stage else "none"
+        console.print(
+            f"  stage: {origin} -> {transition.to_stage.value} ({transition.kind.value}) because "
+            + "; ".join(transition.reasons),
+            markup=False,
+        )
+    else:
+        console.print("  stage: no change. " + " ".join(evaluation.stage.notes), markup=False)
+    routing = evaluation.routing
+    if routing is not None:
+        chosen = routing.assignment
+        verdict = f"owner {chosen.owner_id} by {chosen.rule}" if chosen else "no owner chosen"
+        console.print(f"  routing: {verdict}: " + "; ".join(routing.reasons), markup=False)
+    if evaluation.task is not None:
+        task = evaluation.task
+        console.print(
+            f"  task: {task.subject} for {task.owner_id or 'nobody'}, {task.priority.value} "
+            f"priority, due {task.due_at:%Y-%m-%d %H:%M} UTC",
+            markup=False,
+        )
+    if item.update is None:
+        console.print("  a sync would write nothing: the CRM already holds these values")
+    else:
+        writes = ", ".join(
+            f"{field.value} {item.update.previous.get(field)!r} -> {value!r}"
+            for field, value in item.update.changes.items()
+            if field.value != "score_reasons"
+        )
+        console.print(f"  a sync would write: {writes}", markup=False)
+
+
+def print_explanations(console: Console, result: ExplainResult) -> None:
+    for item in result.explanations:
+        _explanation(console, item)
+    for problem in result.unusable:
+        console.print(
+            f"{problem.record_id}: the rules cannot use this record: {problem.message}",
+            markup=False,
+        )
+
+
+def print_demo(console: Console, report: DemoReport) -> None:
+    source = f"rows of {report.dataset}" if report.dataset else "generated contacts"
+    console.print(
+        f"[bold]Demo on the embedded {report.crm} sandbox[/bold]: {report.contacts_seeded:,} "
+        f"{source}, seeded in {report.seed_seconds:.1f} s.",
+        highlight=False,
+    )
+    console.rule("1. backfill: every contact scored, staged, routed")
+    print_summary(console, report.backfill)
+    console.rule("2. meanwhile in the CRM")
+    console.print(
+        f"Sales filled in BANT for {report.activity.qualified} lead(s) and rejected "
+        f"{report.activity.rejected}.",
+        highlight=False,
+    )
+    console.rule("3. incremental sync: only what changed")
+    print_summary(console, report.sync)
+    console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)

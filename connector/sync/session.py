@@ -1,0 +1,87 @@
+"""Everything one command needs to run against one CRM account: the validated mapping files,
+the adapter, the state store and the engine — opened in that order, so a broken mapping file
+stops the command before the CRM is contacted or the state store is touched."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from connector.adapters.base import CrmAdapter
+from connector.mapping.loader import CRM_FILES, MappingSet, load_mapping_dir
+from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.settings import Settings
+from connector.sync.connect import ConnectionConfigError, build_adapter
+from connector.sync.engine import RunOptions, SyncEngine
+from connector.sync.state import StateStore
+
+
+class StateStoreError(Exception):
+    """The state store cannot be opened (bad URL, unwritable path): exit 2."""
+
+
+@dataclass
+class Session:
+    crm: str
+    settings: Settings
+    mappings: MappingSet
+    adapter: CrmAdapter
+    store: StateStore
+
+    @property
+    def account(self) -> str:
+        return self.settings.account or self.crm
+
+    def engine(self) -> SyncEngine:
+        as_of = self.settings.as_of
+        return SyncEngine(
+            self.adapter,
+            self.mappings.rules,
+            self.store,
+            account=self.account,
+            clock=(lambda: as_of) if as_of is not None else None,
+        )
+
+    def options(self, **overrides: object) -> RunOptions:
+        """Run options from the settings, overridden by what the command line says."""
+        values: dict[str, object] = {
+            "stale_lock_after": timedelta(minutes=self.settings.stale_lock_minutes),
+            "max_changes": self.settings.change_limit(),
+        }
+        values.update({name: value for name, value in overrides.items() if value is not None})
+        return RunOptions.model_validate(values)
+
+
+def open_session(
+    settings: Settings, crm: str, environment: Mapping[str, str] | None = None
+) -> Session:
+    """Load and check the mapping files, build the adapter and open (migrating) the state store.
+
+    Raises ConfigError (bad mapping files), ConnectionConfigError (missing CRM settings) or
+    StateStoreError — all configuration problems, exit 2.
+    """
+    mappings = load_mapping_dir(settings.mappings_dir)
+    mapping = mappings.crms.get(crm)
+    if mapping is None:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    file=settings.mappings_dir / CRM_FILES[crm],
+                    message=f"no {CRM_FILES[crm]} in {settings.mappings_dir}: the {crm} "
+                    "field mapping is required to sync it",
+                )
+            ]
+        )
+    adapter = build_adapter(crm, mapping, environment)
+    try:
+        store = StateStore.open(settings.state_url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StateStoreError(
+            f"cannot open the state store {settings.state_url!r} (CONNECTOR_STATE_URL): "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        ) from None
+    return Session(crm, settings, mappings, adapter, store)
+
+
+__all__ = ["ConnectionConfigError", "Session", "StateStoreError", "open_session"]

@@ -138,7 +138,9 @@ class StateStore:
     def open(cls, url: str) -> "StateStore":
         """Open (creating and migrating as needed) the store at a SQLAlchemy URL or file path."""
         if "://" not in url:
-            url = f"sqlite:///{Path(url).expanduser()}"
+            path = Path(url).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deployment's first run
+            url = f"sqlite:///{path}"
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
 

@@ -1,0 +1,187 @@
+"""Running the `connector` command as a user does — a separate process configured only through
+environment variables — against a sandbox started in the test process, and reading back what
+the CRM then holds (through its public API) to compare runs.
+
+Decisions are pinned with CONNECTOR_AS_OF to the seed's reference time, so two runs on two
+identically seeded sandboxes must leave identical CRMs.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from simple_salesforce import Salesforce
+
+from connector.domain.contact import Contact
+from connector.mapping.loader import load_crm_mapping
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.launch import Crm, RunningSandbox, start_sandbox
+from connector.sandbox.seed import DEFAULT_NOW
+from connector.sync.connect import build_adapter
+from tests.factories import MAPPINGS, REPO
+
+FAST_RETRIES = {
+    "HUBSPOT_RETRY__INITIAL_WAIT": "0.01",
+    "HUBSPOT_RETRY__MAX_WAIT": "0.05",
+    "HUBSPOT_RETRY__JITTER": "0.01",
+    "HUBSPOT_RETRY__MAX_ATTEMPTS": "12",
+    "HUBSPOT_BURST_LIMIT": "100000",
+    "HUBSPOT_SEARCH_LIMIT_PER_SECOND": "1000",
+    "HUBSPOT_SEARCH_INDEX_LAG_SECONDS": "0.01",
+    "HUBSPOT_READ_TIMEOUT": "1",
+    "SALESFORCE_RETRY__INITIAL_WAIT": "0.01",
+    "SALESFORCE_RETRY__MAX_WAIT": "0.05",
+    "SALESFORCE_RETRY__JITTER": "0.01",
+    "SALESFORCE_RETRY__MAX_ATTEMPTS": "12",
+    "SALESFORCE_TIMEOUT_SECONDS": "1",
+}
+
+
+@dataclass
+class CrmUnderTest:
+    """One running sandbox and the environment that points `connector` at it."""
+
+    crm: Crm
+    running: RunningSandbox
+    env: dict[str, str]
+    state_file: Path
+
+    def connector(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "connector", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=self.env,
+            timeout=timeout,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "connector", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO,
+            env=self.env,
+        )
+
+    @property
+    def requests_served(self) -> int:
+        return self.running.sandbox.log.calls()
+
+    def kill_after(self, process: subprocess.Popen[str], more_requests: int) -> bool:
+        """SIGKILL `process` once the sandbox has served `more_requests` more requests; False
+        when it finished first."""
+        target = self.requests_served + more_requests
+        while process.poll() is None:
+            if self.requests_served >= target:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                return True
+            time.sleep(0.0005)
+        return False
+
+    def records_written(self) -> int:
+        """Records the sandbox changed on anyone's request (updates, creates)."""
+        return self.running.sandbox.log.records_written()
+
+    def snapshot_contacts(self) -> list[Contact]:
+        """Every person as the connector reads them now."""
+        mapping = load_crm_mapping(MAPPINGS / f"{self.crm}.yaml")
+        return list(build_adapter(self.crm, mapping, environment=self.env).iter_contacts(None))
+
+    def snapshot(self) -> "CrmSnapshot":
+        return CrmSnapshot.read(self)
+
+
+@dataclass
+class CrmSnapshot:
+    """What the connector wrote, as the CRM holds it: per person its score, grade, reasons,
+    stage and owner; and how many tasks carry each idempotency key."""
+
+    people: dict[str, tuple[Any, ...]]
+    task_keys: Counter[str]
+
+    @classmethod
+    def read(cls, under_test: "CrmUnderTest") -> "CrmSnapshot":
+        people = {
+            contact.id: (
+                contact.score,
+                contact.grade,
+                contact.score_reasons,
+                contact.lifecycle_stage,
+                contact.owner_id,
+                contact.recycled_at,
+            )
+            for contact in under_test.snapshot_contacts()
+        }
+        if under_test.crm == "hubspot":
+            keys = _hubspot_task_keys(under_test.running)
+        else:
+            keys = _salesforce_task_keys(under_test.running)
+        return cls(people, keys)
+
+
+def _hubspot_task_keys(running: RunningSandbox) -> Counter[str]:
+    base, token = running.url.rstrip("/"), running.settings["HUBSPOT_ACCESS_TOKEN"]
+    keys: Counter[str] = Counter()
+    after: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, "properties": "connector_task_key"}
+        if after:
+            params["after"] = after
+        answer = requests.get(
+            f"{base}/crm/v3/objects/tasks",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        body = answer.json()
+        keys.update(
+            r["properties"]["connector_task_key"]
+            for r in body["results"]
+            if r["properties"].get("connector_task_key")
+        )
+        after = body.get("paging", {}).get("next", {}).get("after")
+        if not after:
+            return keys
+
+
+def _salesforce_task_keys(running: RunningSandbox) -> Counter[str]:
+    client = Salesforce(**running.sandbox.salesforce_kwargs())  # type: ignore[union-attr]
+    rows = client.query_all(
+        "SELECT Connector_Task_Key__c FROM Task WHERE Connector_Task_Key__c != null"
+    )
+    return Counter(row["Connector_Task_Key__c"] for row in rows["records"])
+
+
+def start_crm(
+    crm: Crm, tmp_path: Path, *, contacts: int = 200, mappings: Path = MAPPINGS, **config: Any
+) -> CrmUnderTest:
+    running = start_sandbox(crm, SandboxConfig(contacts=contacts, **config), tmp_path / "tls")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HUBSPOT_", "SALESFORCE_", "CONNECTOR_"))
+    }
+    state_file = tmp_path / "state.sqlite"
+    env.update(running.settings)
+    env.update(FAST_RETRIES)
+    env.update(
+        {
+            "CONNECTOR_CRM": crm,
+            "CONNECTOR_MAPPINGS_DIR": str(mappings),
+            "CONNECTOR_STATE_URL": str(state_file),
+            "CONNECTOR_AS_OF": DEFAULT_NOW.isoformat(),
+        }
+    )
+    return CrmUnderTest(crm, running, env, state_file)

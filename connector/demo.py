@@ -6,6 +6,7 @@ an incremental sync. The connector reaches the sandbox only through the settings
 set (base/login URL, credentials, CA file), so the demo runs the real adapters over real HTTP.
 """
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -84,6 +85,7 @@ def run_demo(
         sync = session.engine().sync(session.options())
     finally:
         running.stop()
+        shutil.rmtree(work, ignore_errors=True)  # state and TLS files of a throwaway sandbox
     return DemoReport(
         crm=crm,
         contacts_seeded=backfill.contacts_total or backfill.contacts_read,

@@ -2,7 +2,10 @@
 against both sandboxes, checked against what the CRM then holds."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -161,3 +164,34 @@ def test_a_bad_setting_is_named_without_a_traceback(make_crm):
     assert result.returncode == 2
     assert "CONNECTOR_MAX_CHANGES" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_the_demo_runs_on_a_machine_with_nothing_configured(crm, tmp_path):
+    """The README's first command: embedded sandbox, backfill, sales activity, sync."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HUBSPOT_", "SALESFORCE_", "CONNECTOR_"))
+    }
+    env["CONNECTOR_MAPPINGS_DIR"] = str(MAPPINGS)
+    result = subprocess.run(
+        [sys.executable, "-m", "connector", "demo", "--crm", crm, "--contacts", "120", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no .env, no state file, nothing from a previous run
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["backfill"]["contacts_read"] == report["contacts_seeded"] == 120
+    assert report["backfill"]["updates_applied"] > 100
+    assert report["backfill"]["api_calls"]
+    qualified = report["activity"]["qualified"]
+    assert qualified > 0
+    # Sales confirmed BANT for some people: the sync finds them and moves them to SQL.
+    to_sql = sum(n for move, n in report["sync"]["stage_changes"].items() if move.endswith("sql"))
+    assert 0 < to_sql <= qualified
+    assert report["sync"]["tasks_created"] >= to_sql
+    assert list(tmp_path.iterdir()) == []  # the demo leaves nothing behind in the directory

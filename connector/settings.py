@@ -16,7 +16,11 @@ from connector.sync.guard import ChangeLimit
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CONNECTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="CONNECTOR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     crm: Literal["hubspot", "salesforce"] | None = Field(

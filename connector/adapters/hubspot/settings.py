@@ -23,6 +23,7 @@ class HubSpotSettings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         env_nested_delimiter="__",
+        env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
         extra="ignore",
     )
 
@@ -57,6 +58,13 @@ class HubSpotSettings(BaseSettings):
     batch_size: int = Field(default=100, ge=1, le=100, description="inputs per batch call")
     association_batch_size: int = Field(default=1000, ge=1, le=1000)
     owners_page_size: int = Field(default=500, ge=1, le=500)
+    read_ahead_records: int = Field(
+        default=1000,
+        ge=1,
+        description="contacts read ahead (several list or search pages) before their companies, "
+        "deals, associations and engagement objects are batch-read together, so those batch "
+        "reads go out full instead of a quarter full; pages keep their own cursors",
+    )
 
     # --- incremental reads -------------------------------------------------------------------
     incremental_overlap_seconds: float = Field(
@@ -84,6 +92,12 @@ class HubSpotSettings(BaseSettings):
         description="contacts whose engagement inputs iter_contacts keeps for iter_engagements",
     )
     company_cache_size: int = Field(default=10_000, ge=0)
+    engagement_object_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="engagement objects (meetings, calls, ...) per type kept between the "
+        "read-ahead batch read and iter_engagements",
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -45,6 +45,7 @@ class SalesforceSettings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         env_nested_delimiter="__",
+        env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
         extra="ignore",
     )
 

@@ -4,13 +4,26 @@ domain field, and which CRM values mean which domain value.
 Value maps list, for each domain value, the CRM values that mean it; the FIRST one listed is
 the value the connector writes. That keeps reading tolerant (several picklist values may mean
 "working") and writing unambiguous.
+
+Two kinds of value map exist. Stage, sales status, source and intent map onto closed domain
+enumerations the rules are keyed by. Industry and decision role map onto open vocabularies: the
+domain keeps them as text because every CRM (and every org) has its own list, and the rules only
+compare them. Mapping both CRMs' lists onto one vocabulary is what lets one rules file grade the
+same company the same way in HubSpot and in Salesforce.
 """
 
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
@@ -21,6 +34,21 @@ CrmName = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z_][A-
 CrmValues = Annotated[
     tuple[Annotated[str, StringConstraints(min_length=1)], ...], Field(min_length=1)
 ]
+_TERM = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+
+
+def _domain_term(value: str) -> str:
+    """Terms of an open vocabulary are lower_snake_case, as the closed ones are, so a term and
+    the CRM's own spelling of it can never be confused (nor two terms differ only in case)."""
+    if not _TERM.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a domain term: write it in lower_snake_case (e.g. 'technology', "
+            "'decision_maker') and list the CRM's own values under it"
+        )
+    return value
+
+
+DomainTerm = Annotated[str, AfterValidator(_domain_term)]
 
 
 class _Strict(BaseModel):
@@ -107,10 +135,22 @@ def _no_value_twice(maps: dict[str, dict]) -> None:
 
 
 class ValueMaps(_Strict):
+    """Domain value -> the CRM values that mean it, per field.
+
+    A CRM value no map lists: a lifecycle stage is a record error (the connector must not
+    overwrite a stage it does not understand); a sales status, source or intent reads as unknown
+    (None), since the rules are keyed by their enumerations; an industry or decision role passes
+    through as the CRM holds it (trimmed), because those fields are open text in the domain and
+    the rules compare them case-insensitively: a rule can still name a CRM value nobody mapped,
+    and a file without these maps reads the CRM's values unchanged, as before they existed.
+    """
+
     lifecycle_stage: dict[LifecycleStage, CrmValues]
     sales_status: dict[SalesStatus, CrmValues] = {}
     source: dict[LeadSource, CrmValues] = {}
     intent: dict[IntentLevel, CrmValues] = {}
+    industry: dict[DomainTerm, CrmValues] = {}
+    decision_role: dict[DomainTerm, CrmValues] = {}
 
     @model_validator(mode="after")
     def _unambiguous(self) -> Self:
@@ -120,6 +160,8 @@ class ValueMaps(_Strict):
                 "sales_status": self.sales_status,
                 "source": self.source,
                 "intent": self.intent,
+                "industry": self.industry,
+                "decision_role": self.decision_role,
             }
         )
         return self

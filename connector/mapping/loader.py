@@ -8,10 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from connector.domain.policy import RulesPolicy, policy_problems
+from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
 from connector.domain.stages import LifecycleStage
-from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, SalesforceMapping
+from connector.mapping.crm_schema import (
+    CrmMapping,
+    HubSpotMapping,
+    SalesforceMapping,
+    ValueMaps,
+)
 from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath, dotted
+from connector.mapping.translate import reverse_map
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
 _Model = typing.TypeVar("_Model", bound=BaseModel)
@@ -186,6 +192,7 @@ def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> 
             problems.append(
                 f"{person.object}: rules.yaml weights lead sources but `fields` maps no `source`"
             )
+        problems += _translated_away(rules, person.object, values)
         bant = ("bant_budget", "bant_authority", "bant_need", "bant_timeline")
         if rules.lifecycle.sql.bant_complete and not all(f in person.fields for f in bant):
             problems.append(
@@ -193,6 +200,45 @@ def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> 
                 "all of bant_budget, bant_authority, bant_need, bant_timeline"
             )
     return [ConfigProblem(file=path, message=text) for text in dict.fromkeys(problems)]
+
+
+def _conditions(rules: RulesPolicy) -> list[tuple[str, Condition]]:
+    """Every condition in the rules, with the words that name it in a problem."""
+    return [
+        *((f"fit criterion {rule.name!r}", rule) for rule in rules.fit.criteria),
+        *((f"disqualifier {rule.name!r}", rule) for rule in rules.fit.disqualify),
+        *(
+            (f"routing rule {rule.name!r}", condition)
+            for rule in rules.routing.rules
+            for condition in rule.when
+        ),
+    ]
+
+
+def _translated_away(rules: RulesPolicy, crm_object: str, values: ValueMaps) -> list[str]:
+    """Rule values that name a CRM value which the mapping translates into another term.
+
+    Such a rule can never fire on that CRM: the rules only ever see the translated term. (A
+    value the mapping does not list passes through, so a rule may name it; see `ValueMaps`.)
+    """
+    maps = {FitField.INDUSTRY: values.industry, FitField.DECISION_ROLE: values.decision_role}
+    problems: list[str] = []
+    for where, condition in _conditions(rules):
+        mapping = maps.get(condition.field)
+        if not mapping:
+            continue
+        terms = {term.casefold() for term in mapping}
+        translated = reverse_map(mapping)
+        named = [condition.equals] if isinstance(condition.equals, str) else []
+        for value in (*named, *(condition.any_of or ())):
+            term = translated.get(value.strip().casefold())
+            if term is not None and value.strip().casefold() not in terms:
+                problems.append(
+                    f"{crm_object}: rules.yaml's {where} tests {condition.field.value} against "
+                    f"{value!r}, which values.{condition.field.value} translates to {term!r}: "
+                    f"the rule never sees {value!r}; name {term!r} instead"
+                )
+    return problems
 
 
 def load_mapping_dir(directory: Path) -> MappingSet:

@@ -21,6 +21,7 @@ from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
 
 E = TypeVar("E", bound=StrEnum)
+V = TypeVar("V", bound=str)
 _TRUE = {"true", "yes", "1", "y", "checked"}
 _FALSE = {"false", "no", "0", "n", "unchecked"}
 _SALESFORCE_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")  # 2026-01-01T00:00:00.000+0000
@@ -82,7 +83,7 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(f"not yes/no: {value!r}")
 
 
-def reverse_map(mapping: Mapping[E, Iterable[str]]) -> dict[str, E]:
+def reverse_map(mapping: Mapping[V, Iterable[str]]) -> dict[str, V]:
     """CRM value (case-folded) → domain value."""
     return {crm.casefold(): domain for domain, values in mapping.items() for crm in values}
 
@@ -101,6 +102,8 @@ class PersonTranslator:
         self._statuses = reverse_map(values.sales_status)
         self._sources = reverse_map(values.source)
         self._intents = reverse_map(values.intent)
+        self._industries = reverse_map(values.industry)
+        self._roles = reverse_map(values.decision_role)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -133,6 +136,13 @@ class PersonTranslator:
     ) -> E | None:
         value = self._get(record, field)
         return None if value is None else lookup.get(str(value).strip().casefold())
+
+    @staticmethod
+    def _term(lookup: Mapping[str, str], value: Any) -> str | None:
+        """A value of an open vocabulary (industry, decision role) in the domain's terms; one the
+        mapping does not list passes through as the CRM holds it (see `ValueMaps`)."""
+        text = _text(value)
+        return None if text is None else lookup.get(text.casefold(), text)
 
     def _stage(self, record_id: str, record: Mapping[str, Any]) -> LifecycleStage | None:
         value = self._get(record, ContactField.LIFECYCLE_STAGE)
@@ -191,9 +201,9 @@ class PersonTranslator:
                 first_name=_text(text(ContactField.FIRST_NAME)),
                 last_name=_text(text(ContactField.LAST_NAME)),
                 job_title=_text(text(ContactField.JOB_TITLE)),
-                industry=_text(text(ContactField.INDUSTRY)),
+                industry=self._term(self._industries, text(ContactField.INDUSTRY)),
                 seniority=_text(text(ContactField.SENIORITY)),
-                decision_role=_text(text(ContactField.DECISION_ROLE)),
+                decision_role=self._term(self._roles, text(ContactField.DECISION_ROLE)),
                 country=_text(text(ContactField.COUNTRY)),
                 region=_text(text(ContactField.REGION)),
                 source=self._enum(self._sources, record, ContactField.SOURCE),
@@ -248,7 +258,9 @@ class PersonTranslator:
             id=company_id,
             name=_text(get(CompanyField.NAME)),
             domain=_text(get(CompanyField.DOMAIN)),
-            industry=_text(get(CompanyField.INDUSTRY)),
+            # The person's industry map, since a company's industry and a person's share one
+            # vocabulary in the rules (and in Salesforce, one picklist on Lead and Account).
+            industry=self._term(self._industries, get(CompanyField.INDUSTRY)),
             employees=None if employees is None else round(employees),
             annual_revenue=number(CompanyField.ANNUAL_REVENUE),
             country=_text(get(CompanyField.COUNTRY)),

@@ -188,6 +188,8 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
         (ContactField.SALES_STATUS, value_maps.sales_status, True),
         (ContactField.SOURCE, value_maps.source, False),
         (ContactField.INTENT, value_maps.intent, False),
+        (ContactField.INDUSTRY, value_maps.industry, False),
+        (ContactField.DECISION_ROLE, value_maps.decision_role, False),
     ):
         name = contact.fields.get(field)
         if name and values:
@@ -202,6 +204,17 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     for field, name in mapping.company.items():
         problems += _check_property(
             schema, "companies", name, COMPANY_TYPES.get(field, ANY), f"company {field.value}"
+        )
+    # A company's industry is read through the contact's industry map (one vocabulary).
+    company_industry = mapping.company.get(CompanyField.INDUSTRY)
+    if company_industry and value_maps.industry:
+        problems += _check_values(
+            schema,
+            "companies",
+            company_industry,
+            "company industry",
+            dict(value_maps.industry),
+            written=False,
         )
     engagement = mapping.engagement
     for counter in engagement.counters:

@@ -28,12 +28,25 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_bool, parse_datetime, parse_number
 
-#: Properties read per engagement object type: the activity date first, then its outcome.
-OBJECT_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "meetings": ("hs_timestamp", "hs_meeting_start_time", "hs_meeting_outcome"),
-    "calls": ("hs_timestamp", "hs_call_disposition", "hs_call_direction"),
-    "emails": ("hs_timestamp", "hs_email_direction"),
+#: Where each engagement object's date is read, first found wins. A meeting is dated when it
+#: was booked (hs_createdate), not when it takes place (hs_timestamp, its start): the rules score
+#: "meeting booked" - the prospect's commitment, made at booking - and let it trigger an SQL
+#: within days of it. The start may lie weeks ahead; dating the meeting there would delay both
+#: until the meeting happened (scoring ignores anything after `now`) and would decay it from a
+#: later day than Salesforce, whose adapter dates an Event at its CreatedDate for the same reason.
+#: A call, e-mail or note is dated when it happened, which is its hs_timestamp.
+DATE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "meetings": ("hs_createdate", "hs_timestamp"),
+    "calls": ("hs_timestamp",),
+    "emails": ("hs_timestamp",),
     "notes": ("hs_timestamp",),
+}
+#: Properties read per engagement object type: its date, then its outcome.
+OBJECT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "meetings": (*DATE_PROPERTIES["meetings"], "hs_meeting_outcome"),
+    "calls": (*DATE_PROPERTIES["calls"], "hs_call_disposition", "hs_call_direction"),
+    "emails": (*DATE_PROPERTIES["emails"], "hs_email_direction"),
+    "notes": DATE_PROPERTIES["notes"],
 }
 _OUTCOME = {
     "meetings": "hs_meeting_outcome",
@@ -188,7 +201,7 @@ def object_engagement(
 ) -> Engagement | None:
     props = record.properties or {}
     when = None
-    for name in OBJECT_PROPERTIES.get(object_type, ("hs_timestamp",)):
+    for name in DATE_PROPERTIES.get(object_type, ("hs_timestamp",)):
         when = _date(props.get(name))
         if when is not None:
             break

@@ -87,7 +87,11 @@ _VALUE_FIELDS = {
     "sales_status": ContactField.SALES_STATUS,
     "source": ContactField.SOURCE,
     "intent": ContactField.INTENT,
+    "industry": ContactField.INDUSTRY,
+    "decision_role": ContactField.DECISION_ROLE,
 }
+#: Value maps of open vocabularies: only read, never written, so no value is "the one written".
+_READ_ONLY_VALUES = frozenset({"industry", "decision_role"})
 
 
 # --- describe ------------------------------------------------------------------------------------
@@ -222,9 +226,30 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
         value_map = getattr(person.values, attribute)
         if crm is None or not value_map:
             continue
+        written = attribute not in _READ_ONLY_VALUES
         for domain_value, crm_values in value_map.items():
             problems += _picklist_problems(
-                crm, crm_object, f"{attribute} {domain_value}", crm_values, crm_values[0]
+                crm,
+                crm_object,
+                f"{attribute} {domain_value}",
+                crm_values,
+                crm_values[0] if written else None,
+            )
+    return problems
+
+
+def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
+    """An Account's industry is read through the people's industry map: Lead and Account share
+    the Industry picklist, so the same values must exist on the Account."""
+    name = mapping.account.get(CompanyField.INDUSTRY)
+    found = _find(schema, "Account", name) if name else None
+    if found is None:
+        return []
+    problems: list[str] = []
+    for person in mapping.people:
+        for term, crm_values in person.values.industry.items():
+            problems += _picklist_problems(
+                found, "Account", f"account industry {term}", crm_values, None
             )
     return problems
 
@@ -239,6 +264,7 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
             problems += _field_problems(
                 schema, "Account", name, f"account {field.value}", COMPANY_TYPES.get(field, ())
             )[1]
+        problems += _account_industry_problems(mapping, schema)
     engagement = mapping.engagement
     for rule in engagement.tasks:
         problems += _field_problems(schema, "Task", rule.field, f"task rule {rule.kind}", ())[1]

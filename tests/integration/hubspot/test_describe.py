@@ -48,6 +48,36 @@ def test_check_mapping_finds_written_values_that_are_not_options(adapter, mappin
     assert any("hs_task_status" in p and "'OPEN'" in p for p in problems)
 
 
+def test_the_shipped_industry_and_buying_role_maps_cover_every_option(adapter, mapping):
+    """Every option of the portal's company industry and buying role means a shared term, so
+    no HubSpot value reaches the rules in HubSpot's own words."""
+    schema = adapter.describe_fields()
+    values = mapping.contact.values
+    for object_type, name, value_map in (
+        ("companies", "industry", values.industry),
+        ("contacts", "hs_buying_role", values.decision_role),
+    ):
+        found = schema.field(object_type, name)
+        assert found is not None and found.type == "enumeration"
+        listed = [value for crm_values in value_map.values() for value in crm_values]
+        assert sorted(listed) == sorted(found.options), name
+
+
+def test_check_mapping_finds_industry_values_that_are_not_options(adapter, mapping):
+    values = mapping.contact.values
+    broken_values = values.model_copy(
+        update={"industry": {**values.industry, "fintech": ("FINTECH", "NEOBANKING")}}
+    )
+    contact = mapping.contact.model_copy(update={"values": broken_values})
+    problems = check_mapping(
+        mapping.model_copy(update={"contact": contact}), adapter.describe_fields()
+    )
+    assert problems == [
+        "companies.industry (company industry): none of ['FINTECH', 'NEOBANKING'] (for "
+        "'fintech') is one of its options"
+    ]
+
+
 def test_provision_creates_the_connectors_missing_properties_in_its_group(
     make_sandbox, make_adapter
 ):

@@ -71,6 +71,44 @@ def test_unknown_mistyped_and_unwritable_fields_and_missing_values(adapter, mapp
     )
 
 
+def test_the_shipped_industry_and_buying_role_maps_cover_every_picklist_value(adapter, mapping):
+    """Every value of the org's Industry picklist (shared by Lead and Account) and of the buying
+    role means a shared term, so no Salesforce value reaches the rules in its own words."""
+    schema = adapter.describe_fields()
+    values = mapping.lead.values
+    for crm_object, name, value_map in (
+        ("Lead", "Industry", values.industry),
+        ("Account", "Industry", values.industry),
+        ("Lead", "Buying_Role__c", values.decision_role),
+        ("Contact", "Buying_Role__c", values.decision_role),
+    ):
+        found = schema.field(crm_object, name)
+        assert found is not None and found.type == "picklist"
+        listed = [value for crm_values in value_map.values() for value in crm_values]
+        assert sorted(listed) == sorted(found.options), f"{crm_object}.{name}"
+
+
+def test_industry_values_missing_from_the_picklist_are_found_on_lead_and_account(adapter, mapping):
+    values = mapping.lead.values
+    broken_values = values.model_copy(
+        update={"industry": {**values.industry, "fintech": ("Fintech",)}}
+    )
+    broken = mapping.model_copy(
+        update={
+            "lead": mapping.lead.model_copy(update={"values": broken_values}),
+            "contact": mapping.contact.model_copy(update={"values": broken_values}),
+        }
+    )
+
+    problems = check_mapping(broken, adapter.describe_fields())
+
+    # Read only, never written: no "value the connector writes". Contact has no Industry.
+    assert problems == [
+        "Lead.Industry (industry fintech): picklist value 'Fintech' does not exist",
+        "Account.Industry (account industry fintech): picklist value 'Fintech' does not exist",
+    ]
+
+
 def test_provisioning_lists_the_missing_custom_fields(make_sandbox, make_adapter):
     sandbox = make_sandbox(contacts=10, provision_connector_fields=False)
     adapter = make_adapter(sandbox)

@@ -203,3 +203,59 @@ def test_cross_file_problem_when_rules_write_an_unmapped_status(mappings):
     problems = problems_of(load_mapping_dir, mappings)
     assert [p.file for p in problems] == [hubspot]
     assert "no CRM value for 'nurture'" in problems[0].message
+
+
+def test_industry_terms_must_be_domain_terms(mappings):
+    hubspot = mappings / "hubspot.yaml"
+    line = replace(
+        hubspot, "      technology: [COMPUTER_SOFTWARE,", "      Technology: [COMPUTER_SOFTWARE,"
+    )
+    problem = only_problem(load_crm_mapping, hubspot)
+    assert (problem.file, problem.line) == (hubspot, line)
+    assert problem.field == "contact.values.industry.Technology"
+    assert "'Technology' is not a domain term: write it in lower_snake_case" in problem.message
+
+
+def test_industry_value_listed_under_two_terms(mappings):
+    hubspot = mappings / "hubspot.yaml"
+    replace(
+        hubspot,
+        "      media: [MARKETING_AND_ADVERTISING,",
+        "      media: [INTERNET, MARKETING_AND_ADVERTISING,",
+    )
+    problem = only_problem(load_crm_mapping, hubspot)
+    assert problem.field == "contact.values"
+    assert (
+        "industry: CRM value 'INTERNET' is listed under both 'media' and 'technology'"
+        in problem.message
+    )
+
+
+def test_decision_role_term_without_values_names_its_line(mappings):
+    salesforce = mappings / "salesforce.yaml"
+    line = replace(salesforce, "      champion: [Champion]", "      champion: []")
+    problems = problems_of(load_crm_mapping, salesforce)
+    # Lead and Contact share the values (a YAML alias), so both report the one line.
+    assert {(p.line, p.field) for p in problems} == {
+        (line, "lead.values.decision_role.champion"),
+        (line, "contact.values.decision_role.champion"),
+    }
+    assert all("at least 1 item" in p.message for p in problems)
+
+
+def test_cross_file_problem_when_a_rule_names_a_value_the_crm_file_translates(mappings):
+    rules = mappings / "rules.yaml"
+    replace(
+        rules, "in: [technology, finance,", "in: [technology, COMPUTER_SOFTWARE, Finance, finance,"
+    )
+    problems = problems_of(load_mapping_dir, mappings)
+    # HubSpot reads COMPUTER_SOFTWARE as technology, so the rule never sees it; Salesforce's
+    # Finance is the term `finance` in another case, which the rules compare case-insensitively.
+    assert [(p.file.name, p.message) for p in problems] == [
+        (
+            "hubspot.yaml",
+            "contacts: rules.yaml's fit criterion 'target industry' tests industry against "
+            "'COMPUTER_SOFTWARE', which values.industry translates to 'technology': the rule "
+            "never sees 'COMPUTER_SOFTWARE'; name 'technology' instead",
+        )
+    ]

@@ -140,3 +140,26 @@ def test_parse_bool_refuses_nonsense():
     assert parse_bool("Yes") is True
     with pytest.raises(ValueError):
         parse_bool("perhaps")
+
+
+def test_industry_and_buying_role_become_the_shared_vocabulary(hubspot, salesforce_lead):
+    """The same company and role, as each CRM holds them, read as the same domain terms."""
+    hubspot_company = hubspot.to_company("1", {"industry": "FINANCIAL_SERVICES"})
+    salesforce_company = salesforce_lead.to_company("lead:1", {"Industry": "Finance"})
+    assert hubspot_company.industry == salesforce_company.industry == "finance"
+    assert hubspot.to_contact("1", {"hs_buying_role": "BUDGET_HOLDER"}).decision_role == (
+        "economic_buyer"
+    )
+    lead = salesforce_lead.to_contact(
+        "00Q1", {"Industry": "technology", "Buying_Role__c": "Economic Buyer"}
+    )
+    assert (lead.industry, lead.decision_role) == ("technology", "economic_buyer")
+
+
+def test_unlisted_industry_and_role_pass_through_as_the_crm_holds_them(hubspot, salesforce_lead):
+    """Open vocabularies: a value no map lists (an org's own picklist value, a free-text answer)
+    reaches the rules trimmed but otherwise unchanged, where it can still be matched."""
+    person = hubspot.to_contact("1", {"industry": " Space Tourism ", "hs_buying_role": "Coach"})
+    assert (person.industry, person.decision_role) == ("Space Tourism", "Coach")
+    assert salesforce_lead.to_company("lead:1", {"Industry": "Fintech"}).industry == "Fintech"
+    assert salesforce_lead.to_company("lead:1", {"Industry": "  "}).industry is None

@@ -54,6 +54,7 @@ class HubSpotAdapter:
         self.cache = EngagementCache(settings.engagement_cache_contacts)
         self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
         self.engagement = EngagementReader(self.client, mapping, self.cache, self.reader.modified)
+        self.reader.prefetch = self.engagement.prefetch
         self.updates = UpdateWriter(self.client, mapping, self.translator)
         self.tasks = TaskWriter(self.client, mapping)
 

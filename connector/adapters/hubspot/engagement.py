@@ -108,6 +108,29 @@ class EngagementCache:
         return len(self._items)
 
 
+class _RecordCache:
+    """A bounded, least-recently-used map of engagement object id → record (or None)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, Any] = OrderedDict()
+
+    def __contains__(self, object_id: str) -> bool:
+        return object_id in self._items
+
+    def get(self, object_id: str) -> Any:
+        self._items.move_to_end(object_id)
+        return self._items[object_id]
+
+    def put(self, object_id: str, record: Any) -> None:
+        if self.capacity <= 0:
+            return
+        self._items[object_id] = record
+        self._items.move_to_end(object_id)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+
 def _date(value: Any) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -238,6 +261,44 @@ class EngagementReader:
         self.contact_properties = unique(
             [*engagement_properties(mapping), modified_property, "hs_object_id"]
         )
+        capacity = client.settings.engagement_object_cache_size
+        #: Engagement objects by type, id → record (None: HubSpot has no such live record).
+        self._records: dict[str, _RecordCache] = {
+            object_type: _RecordCache(capacity) for object_type in self.objects
+        }
+
+    def prefetch(self, inputs: Iterable[EngagementInputs]) -> None:
+        """Batch-read the engagement objects these contacts name, for `engagements()` to find
+        (the contact reader calls this once per read-ahead group, so the reads go out full)."""
+        wanted: dict[str, list[str]] = {object_type: [] for object_type in self.objects}
+        for contact_inputs in inputs:
+            for object_type, ids in wanted.items():
+                ids.extend(contact_inputs.objects.get(object_type, []))
+        for object_type, ids in wanted.items():
+            self._records_of(object_type, ids)
+
+    def _records_of(self, object_type: str, ids: Iterable[str]) -> dict[str, Any]:
+        """id → record for these ids: cached ones, the rest in one batch read (and cached)."""
+        cache = self._records[object_type]
+        found: dict[str, Any] = {}
+        missing: list[str] = []
+        for object_id in unique(ids):
+            if object_id in cache:
+                record = cache.get(object_id)
+                if record is not None:
+                    found[object_id] = record
+            else:
+                missing.append(object_id)
+        if missing:
+            read = batch_read(
+                self.client, object_type, missing, OBJECT_PROPERTIES.get(object_type, ())
+            )
+            for object_id in missing:
+                record = read.get(object_id)
+                cache.put(object_id, record)
+                if record is not None:
+                    found[object_id] = record
+        return found
 
     def inputs_for(self, contact_ids: Sequence[str]) -> dict[str, EngagementInputs]:
         """Inputs of these contacts: from the cache, else one batch read + association reads."""
@@ -286,9 +347,7 @@ class EngagementReader:
             )
             if not wanted:
                 continue
-            records = batch_read(
-                self.client, object_type, wanted, OBJECT_PROPERTIES.get(object_type, ())
-            )
+            records = self._records_of(object_type, wanted)
             for contact_id, contact_inputs in inputs.items():
                 for object_id in contact_inputs.objects.get(object_type, []):
                     record = records.get(object_id)

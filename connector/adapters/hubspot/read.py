@@ -19,7 +19,7 @@ HubSpot compares ids as text, and its sort and its filter agree with each other,
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import (
     EngagementCache,
+    EngagementInputs,
     engagement_properties,
     inputs_from_record,
 )
@@ -54,6 +55,10 @@ from connector.mapping.translate import (
 )
 
 log = logging.getLogger(__name__)
+
+#: One page as HubSpot returned it: its records, the cursor after it, and per association type
+#: the ids whose inline association list was cut short (None: no association came inline).
+_RawPage = tuple[list[RawRecord], str | None, dict[str, list[str]] | None]
 
 DEAL_PROPERTIES = ("dealstage", "amount", "closedate", "pipeline")
 ID_PROPERTY = "hs_object_id"
@@ -108,13 +113,18 @@ class ContactReader:
         self.company_properties = translator.company_read_fields()
         self._companies = _Lru(self.settings.company_cache_size)
         self._deals = _Lru(self.settings.company_cache_size)
+        #: Called with the engagement inputs of each read-ahead group, so the engagement
+        #: objects they name are batch-read together (set by the adapter).
+        self.prefetch: Callable[[Iterable[EngagementInputs]], None] | None = None
 
     # ---- public -----------------------------------------------------------------------------
     def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
-        if since is None:
-            yield from self._list_pages(resume_after)
-        else:
-            yield from self._search_pages(since, resume_after)
+        raw = (
+            self._list_pages(resume_after)
+            if since is None
+            else self._search_pages(since, resume_after)
+        )
+        yield from self._read_ahead(raw)
 
     def count(self, since: datetime | None) -> int:
         """One search call: HubSpot reports the total of any search."""
@@ -138,10 +148,10 @@ class ContactReader:
             filter_groups=groups, properties=self.properties, limit=10, sorts=[]
         )
         results = list(search_page(self.client, "contacts", request, "find contact").results or [])
-        return self._page(self._raw_from_search(results), None, None)
+        return self._pages([(self._raw_from_search(results), None, None)])[0]
 
     # ---- full read --------------------------------------------------------------------------
-    def _list_pages(self, resume_after: str | None) -> Iterator[ContactPage]:
+    def _list_pages(self, resume_after: str | None) -> Iterator[_RawPage]:
         after = resume_after
         seen: set[str] = set()
         while True:
@@ -166,7 +176,7 @@ class ContactReader:
                     raise PagingLoopError(f"HubSpot repeated the contacts cursor {next_after}")
                 seen.add(next_after)
             records, incomplete = self._raw_from_list(answer.results or [])
-            yield self._page(records, next_after, incomplete)
+            yield records, next_after, incomplete
             if next_after is None:
                 return
             after = next_after
@@ -219,7 +229,7 @@ class ContactReader:
         except (TypeError, ValueError):
             return 0
 
-    def _search_pages(self, since: datetime, resume_after: str | None) -> Iterator[ContactPage]:
+    def _search_pages(self, since: datetime, resume_after: str | None) -> Iterator[_RawPage]:
         until_ms = int(time.time() * 1000)  # records changed from now on wait for the next run
         low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
         strict = False
@@ -271,7 +281,7 @@ class ContactReader:
                 fresh = [r for r in results if str(r.id) not in boundary]
                 boundary.update(str(r.id) for r in results)
                 tie_after = last
-                yield self._page(self._raw_from_search(fresh), f"{low}:{last}", None)
+                yield self._raw_from_search(fresh), f"{low}:{last}", None
                 continue
             if not results:
                 return
@@ -289,56 +299,90 @@ class ContactReader:
             else:
                 low, strict = top, False
                 boundary = {record_id for record_id, stamp in stamps.items() if stamp == top}
-            yield self._page(self._raw_from_search(fresh), str(low), None)
+            yield self._raw_from_search(fresh), str(low), None
             if len(results) < limit:
                 return
 
     def _raw_from_search(self, results: Sequence[Any]) -> list[RawRecord]:
         return [RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at) for r in results]
 
-    # ---- one page ---------------------------------------------------------------------------
+    # ---- pages --------------------------------------------------------------------------------
+    def _read_ahead(self, raw: Iterator[_RawPage]) -> Iterator[ContactPage]:
+        """Pages as HubSpot returned them, but their associated records fetched for
+        `read_ahead_records` contacts at a time: a list page of 100 contacts names some 25
+        companies and a handful of deals and meetings, so fetching them page by page sends
+        batch reads a quarter full, while a group of pages fills them. Each page still keeps
+        its own cursor, so a backfill checkpoints (and resumes) exactly as before."""
+        group: list[_RawPage] = []
+        size = 0
+        for item in raw:
+            group.append(item)
+            size += len(item[0])
+            if size >= self.settings.read_ahead_records:
+                yield from self._pages(group)
+                group, size = [], 0
+        if group:
+            yield from self._pages(group)
+
+    def _pages(self, group: list[_RawPage]) -> list[ContactPage]:
+        """Associations (when the read did not bring them), companies, deals and the engagement
+        objects of a group of pages in bulk, then translation page by page; unusable records are
+        skipped with their reason."""
+        everything = [record for records, _, _ in group for record in records]
+        to_fetch: dict[str, list[str]] = {}
+        for records, _, incomplete in group:
+            wanted = (
+                {object_type: [r.id for r in records] for object_type in self.association_types}
+                if incomplete is None
+                else incomplete
+            )
+            for object_type, ids in wanted.items():
+                to_fetch.setdefault(object_type, []).extend(ids)
+        for object_type, wanted_ids in to_fetch.items():
+            if not wanted_ids:
+                continue
+            linked = read_associations(self.client, "contacts", object_type, wanted_ids)
+            asked = set(wanted_ids)
+            for record in everything:
+                if record.id in asked:
+                    record.associations[object_type] = merge_primary(linked.get(record.id, []))
+        company_of = {record.id: self._company_id(record) for record in everything}
+        companies = self._companies_by_id([c for c in company_of.values() if c])
+        deals = self._deals_by_id(
+            [a.to_id for record in everything for a in record.associations.get("deals", [])]
+        )
+        inputs = {
+            record.id: inputs_from_record(
+                record.properties,
+                self.engagement_names,
+                record.associations,
+                self.engagement_objects,
+            )
+            for record in everything
+        }
+        if self.prefetch is not None:
+            self.prefetch(inputs.values())
+        return [
+            self._page(records, cursor, inputs, company_of, companies, deals)
+            for records, cursor, _ in group
+        ]
+
     def _page(
         self,
         records: list[RawRecord],
         cursor: str | None,
-        incomplete: dict[str, list[str]] | None,
+        inputs: dict[str, EngagementInputs],
+        company_of: dict[str, str | None],
+        companies: dict[str, Company | RecordDataError],
+        deals: dict[str, Deal],
     ) -> ContactPage:
-        """Associations (when the read did not bring them), companies and deals in bulk, then
-        translation; unusable records are skipped with their reason."""
-        ids = [record.id for record in records]
-        to_fetch = (
-            {object_type: ids for object_type in self.association_types}
-            if incomplete is None
-            else incomplete
-        )
-        for object_type, wanted in to_fetch.items():
-            if not wanted:
-                continue
-            linked = read_associations(self.client, "contacts", object_type, wanted)
-            asked = set(wanted)
-            for record in records:
-                if record.id in asked:
-                    record.associations[object_type] = merge_primary(linked.get(record.id, []))
-        company_of = {record.id: self._company_id(record) for record in records}
-        companies = self._companies_by_id([c for c in company_of.values() if c])
-        deals = self._deals_by_id(
-            [a.to_id for record in records for a in record.associations.get("deals", [])]
-        )
         page = ContactPage(cursor=cursor)
         newest: datetime | None = None
         for record in records:
             updated = self._updated(record)
             if updated is not None and (newest is None or updated > newest):
                 newest = updated
-            self.cache.put(
-                record.id,
-                inputs_from_record(
-                    record.properties,
-                    self.engagement_names,
-                    record.associations,
-                    self.engagement_objects,
-                ),
-            )
+            self.cache.put(record.id, inputs[record.id])
             company_id = company_of[record.id]
             company = companies.get(company_id) if company_id else None
             if isinstance(company, RecordDataError):

@@ -55,6 +55,7 @@ def _engagement_line(
     points = rule.points
     cap_per_day = rule.cap_per_day
     decays = rule.applies_decay
+    copysign = math.copysign
     spent_per_day: dict[date, float] = {}
     raw = capped = decayed = 0.0
     count = 0
@@ -68,13 +69,18 @@ def _engagement_line(
         if cap_per_day is not None:
             day = occurred_at.astimezone(UTC).date()
             spent = spent_per_day.get(day, 0.0)
-            room = max(cap_per_day - spent, 0.0)
-            allowed = math.copysign(min(abs(value), room), value)
+            room = cap_per_day - spent
+            if not room >= 0.0:  # max(room, 0.0) without a call
+                room = 0.0
+            size = abs(value)
+            allowed = copysign(size if size <= room else room, value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
         if decays:
-            age_days = max((now - occurred_at).total_seconds(), 0.0) / SECONDS_PER_DAY
-            decayed += allowed * 0.5 ** (age_days / half_life)
+            age = (now - occurred_at).total_seconds()
+            if not age >= 0.0:
+                age = 0.0
+            decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
         else:
             decayed += allowed * 1.0
     final = _clamp(decayed, rule.cap_total)

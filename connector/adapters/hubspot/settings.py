@@ -86,14 +86,18 @@ class HubSpotSettings(BaseSettings):
     retry: RetryPolicy = RetryPolicy()
 
     # --- memory bounds -----------------------------------------------------------------------
+    # The engine asks for a page's engagement right after reading it, so these caches need to
+    # hold one read-ahead group (plus slack), not the run: sized larger they only make the
+    # connector's memory grow with the number of contacts until they fill.
     engagement_cache_contacts: int = Field(
-        default=20_000,
+        default=2_000,
         ge=0,
-        description="contacts whose engagement inputs iter_contacts keeps for iter_engagements",
+        description="contacts whose engagement inputs iter_contacts keeps for iter_engagements "
+        "(at least read_ahead_records, or a page's engagement is read again)",
     )
     company_cache_size: int = Field(default=10_000, ge=0)
     engagement_object_cache_size: int = Field(
-        default=10_000,
+        default=5_000,
         ge=0,
         description="engagement objects (meetings, calls, ...) per type kept between the "
         "read-ahead batch read and iter_engagements",

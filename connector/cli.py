@@ -439,14 +439,14 @@ def sandbox_serve(
     )
     tls_directory = Path(tempfile.mkdtemp(prefix="connector-sandbox-tls-"))
     running = start_sandbox(crm, config, tls_directory)  # type: ignore[arg-type]
-    console.print(f"{crm} sandbox listening on {running.url}", markup=False)
-    if running.ca_file:
-        console.print(f"CA file: {running.ca_file}", markup=False)
-    console.print("Point the connector at it with:", markup=False)
-    for name, value in running.settings.items():
-        console.print(f"  export {name}={value}", markup=False, highlight=False)
-    sys.stdout.flush()
-    try:
+    try:  # from here on, Ctrl-C (even during the banner) stops the sandbox cleanly
+        console.print(f"{crm} sandbox listening on {running.url}", markup=False)
+        if running.ca_file:
+            console.print(f"CA file: {running.ca_file}", markup=False)
+        console.print("Point the connector at it with:", markup=False)
+        for name, value in running.settings.items():
+            console.print(f"  export {name}={value}", markup=False, highlight=False)
+        sys.stdout.flush()
         threading.Event().wait()
     except KeyboardInterrupt:
         console.print("stopping", markup=False)

@@ -115,6 +115,10 @@ def _calls_table(summary: RunSummary) -> Table:
 
 
 def print_summary(console: Console, summary: RunSummary) -> None:
+    if summary.outcome in {"failed", "locked"} and not summary.contacts_read:
+        # Nothing happened but the reason: a table of zeros would only hide it.
+        console.print(summary.message, style="bold red", markup=False)
+        return
     console.print(_counts_table(summary))
     if summary.contacts_read:
         console.print(_distribution_table(summary))

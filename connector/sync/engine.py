@@ -153,28 +153,31 @@ class SyncEngine:
         since = self.store.watermark(self.account, CONTACTS)
         owners = self.adapter.list_owners()
         routing = self.store.routing_state(self.account)
-        plans: list[ContactPlan] = []
-        skipped: list[RecordError] = []
-        newest: datetime | None = None
+        # Only what will be written is kept across pages (updates, tasks, audit lines), never
+        # the contacts or their evaluations: memory follows the changes, not the contacts read.
+        pending = PendingWrite(job="sync", routing=routing, run_id=run_id)
         for page in self.adapter.iter_contact_pages(since):
             page_plans, routing, page_skipped = self._decide(page, owners, routing, now, summary)
             if run_id is not None:
                 self.store.heartbeat(self.account)
-            plans.extend(page_plans)
-            skipped.extend(page_skipped)
-            newest = _later(newest, page.max_updated_at)
-        self._tally(plans, summary)
-        updates = [plan.update for plan in plans if plan.update is not None]
+            self._tally(page_plans, summary)
+            part = self._pending("sync", page_plans, page_skipped, routing, run_id)
+            pending.updates += part.updates
+            pending.tasks += part.tasks
+            pending.audit += part.audit
+            pending.skipped += part.skipped
+            pending.watermark = _later(pending.watermark, page.max_updated_at)
+        pending.routing = routing
         if options.max_changes is not None and not options.force:
-            verdict = check_change_limit(updates, summary.contacts_read, options.max_changes)
+            verdict = check_change_limit(
+                pending.updates, summary.contacts_read, options.max_changes
+            )
             if verdict.tripped:
                 summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
                 summary.message = verdict.summary()
                 return
         if options.dry_run:
             return
-        pending = self._pending("sync", plans, skipped, routing, run_id)
-        pending.watermark = newest
         self._write(pending, summary)
 
     # --- backfill ----------------------------------------------------------------------------

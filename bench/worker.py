@@ -14,8 +14,8 @@ watermark exactly as two CLI runs would.
 from __future__ import annotations
 
 import json
-import resource
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -57,6 +57,45 @@ def _count_actions(adapter: CrmAdapter) -> Counter[str]:
     return actions
 
 
+class PeakWatch:
+    """Where the memory went: samples VmRSS and, at each new high by `step_mb`, notes what the
+    main thread was doing (its innermost connector frames). A diagnostic (job "watch": true),
+    since sampling costs a little time."""
+
+    def __init__(self, step_mb: float = 16.0, interval: float = 0.02) -> None:
+        self.step_kb = step_mb * 1024
+        self.interval = interval
+        self.marks: list[dict[str, Any]] = []
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        high = _status_kb("VmRSS")
+        while not self._stop.wait(self.interval):
+            now = _status_kb("VmRSS")
+            if now < high + self.step_kb:
+                continue
+            high = now
+            frame = sys._current_frames().get(self._main or 0)
+            stack = []
+            while frame is not None and len(stack) < 6:
+                name = frame.f_code.co_filename
+                if "/connector/" in name:
+                    short = name.split("/connector/", 1)[1]
+                    stack.append(f"{short}:{frame.f_lineno} {frame.f_code.co_name}")
+                frame = frame.f_back
+            self.marks.append({"rss_mb": round(now / 1024), "stack": stack})
+
+
 def build_adapter(job: dict[str, Any]) -> CrmAdapter:
     mappings = load_mapping_dir(Path(job["mappings"]))
     mapping = mappings.crms[job["crm"]]
@@ -80,13 +119,22 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         adapter, mappings.rules, store, account=job["crm"], clock=lambda: DEFAULT_NOW
     )
     rss_before_kb = _status_kb("VmRSS")
+    watch = PeakWatch() if job.get("watch") else None
     began = time.perf_counter()
-    if job["kind"] == "backfill":
-        summary = engine.backfill(RunOptions())
-    else:
-        summary = engine.sync(RunOptions())
+    if watch is not None:
+        watch.__enter__()
+    try:
+        if job["kind"] == "backfill":
+            summary = engine.backfill(RunOptions())
+        else:
+            summary = engine.sync(RunOptions())
+    finally:
+        if watch is not None:
+            watch.__exit__()
     wall = time.perf_counter() - began
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec from the process
+    # that spawned this one, so it would report the sandbox's RSS whenever that was larger.
+    peak_kb = _status_kb("VmHWM")
     pacer = getattr(getattr(adapter, "client", None), "pacer", None)
     return {
         "kind": job["kind"],
@@ -106,6 +154,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "api_calls": {name: use.model_dump() for name, use in adapter.usage.by_endpoint().items()},
         "actions": dict(actions),
         "pacer_waited_seconds": getattr(pacer, "waited_seconds", None),
+        "memory_marks": watch.marks if watch is not None else None,
     }
 
 

@@ -4,7 +4,6 @@ Secrets are `SecretStr` so they never print in logs, reprs or error messages. CR
 live in each adapter's own settings (HUBSPOT_*, SALESFORCE_*); these are the connector's.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -55,12 +54,5 @@ class Settings(BaseSettings):
             return value
         return None
 
-    @property
-    def account_name(self) -> str:
-        return self.account or self.crm or "default"
-
     def change_limit(self) -> ChangeLimit | None:
         return ChangeLimit.parse(self.max_changes) if self.max_changes else None
-
-    def evaluation_time(self) -> datetime | None:
-        return self.as_of

@@ -18,7 +18,10 @@ from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
 from connector.mapping.translate import parse_bool, parse_datetime
 
-DEFAULT_CACHE_SIZE = 200_000
+#: People whose flags a read keeps for `iter_engagements`. The engine asks for a page's
+#: engagement right after reading the page (2,000 people at most), so a few pages' worth is
+#: enough; a cache sized for the whole run only makes memory grow with the number of people.
+DEFAULT_CACHE_SIZE = 10_000
 
 
 def flag_fields(flags: Sequence[SalesforceFlag]) -> list[str]:

@@ -8,6 +8,7 @@ The README's tables are pasted from this output, so every figure there is one a 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,29 +28,39 @@ def _x(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+RUN_LABELS = (
+    ("backfill", "backfill"),
+    ("sync_after_backfill", "first sync after it"),
+    ("sync", "sync, 1 % changed"),
+)
+
+
+def _measured_runs(
+    runs: list[dict[str, Any]],
+) -> Iterator[tuple[dict[str, Any], str, dict[str, Any]]]:
+    """Each scenario's measured runs, with the label the tables show them under."""
+    for data in runs:
+        for key, label in RUN_LABELS:
+            run = data.get(key)
+            if run and run.get("skipped") is not True:
+                yield data, label, run
+
+
 def calls_table(runs: list[dict[str, Any]]) -> str:
     rows = [
         "| CRM | contacts | run | contacts read | updates | tasks | minimum calls "
         "| measured, minimum's part | ratio | all calls | ratio, all | all calls per 1,000 |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for data in runs:
-        for key, label in (
-            ("backfill", "backfill"),
-            ("sync_after_backfill", "first sync after it"),
-            ("sync", "sync, 1 % changed"),
-        ):
-            run = data.get(key)
-            if not run or run.get("skipped") is True:
-                continue
-            cost = run["cost"]
-            rows.append(
-                f"| {data['crm']} | {data['contacts']:,} | {label} | {run['contacts_read']:,} "
-                f"| {run['updates_applied']:,} | {run['tasks_created']:,} "
-                f"| {cost['minimum_total']:,} | {cost['measured_in_formula']:,} "
-                f"| {_x(cost['ratio_in_formula'])} | {cost['measured_total']:,} "
-                f"| {_x(cost['ratio_total'])} | {cost['per_1000_contacts']['total']:.1f} |"
-            )
+    for data, label, run in _measured_runs(runs):
+        cost = run["cost"]
+        rows.append(
+            f"| {data['crm']} | {data['contacts']:,} | {label} | {run['contacts_read']:,} "
+            f"| {run['updates_applied']:,} | {run['tasks_created']:,} "
+            f"| {cost['minimum_total']:,} | {cost['measured_in_formula']:,} "
+            f"| {_x(cost['ratio_in_formula'])} | {cost['measured_total']:,} "
+            f"| {_x(cost['ratio_total'])} | {cost['per_1000_contacts']['total']:.1f} |"
+        )
     return "\n".join(rows)
 
 
@@ -90,22 +101,14 @@ def speed_table(runs: list[dict[str, Any]]) -> str:
         "| RSS before the run | failed requests | sandbox seeding |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for data in runs:
-        for key, label in (
-            ("backfill", "backfill"),
-            ("sync_after_backfill", "first sync after it"),
-            ("sync", "sync, 1 % changed"),
-        ):
-            run = data.get(key)
-            if not run or run.get("skipped") is True:
-                continue
-            rate = run["contacts_read"] / run["wall_seconds"] if run["wall_seconds"] else 0
-            rows.append(
-                f"| {data['crm']} | {data['contacts']:,} | {label} "
-                f"| {run['wall_seconds']:,.1f} s | {rate:,.0f} | {run['peak_rss_mb']:,.0f} MB "
-                f"| {run['rss_before_run_mb']:,.0f} MB | {run['failed_requests']} "
-                f"| {data['seed_seconds']:,.0f} s |"
-            )
+    for data, label, run in _measured_runs(runs):
+        rate = run["contacts_read"] / run["wall_seconds"] if run["wall_seconds"] else 0
+        rows.append(
+            f"| {data['crm']} | {data['contacts']:,} | {label} "
+            f"| {run['wall_seconds']:,.1f} s | {rate:,.0f} | {run['peak_rss_mb']:,.0f} MB "
+            f"| {run['rss_before_run_mb']:,.0f} MB | {run['failed_requests']} "
+            f"| {data['seed_seconds']:,.0f} s |"
+        )
     return "\n".join(rows)
 
 

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         "whose stage or owner may change in one run",
     )
     stale_lock_minutes: float = Field(default=30.0, gt=0)
+    write_buffer_records: int = Field(
+        default=5000,
+        ge=1,
+        description="a backfill writes the CRM once this many planned updates have gathered "
+        "(full batches; fewer calls). Lower it on memory-tight hosts: a few kB per contact",
+    )
     as_of: AwareDatetime | None = Field(
         default=None,
         description="decide as of this moment instead of now (reproducible dry runs, tests)",

@@ -120,12 +120,14 @@ locks = Table(
     Column("heartbeat_at", UtcDateTime, nullable=False),
 )
 
-# Added by revision 0002: the writes a run is about to make, recorded before it makes them, so a
-# run killed mid-write is finished by the next one exactly as planned (see SyncEngine).
-pending_writes = Table(
-    "pending_writes",
+# Added by revision 0002 as one row per account, made one row per page by 0003: the writes a run
+# is about to make, recorded before it makes them, so a run killed mid-write is finished by the
+# next one exactly as planned (see SyncEngine).
+write_journal = Table(
+    "write_journal",
     metadata,
     Column("account", String(200), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("job", String(20), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),

@@ -48,6 +48,7 @@ class Session:
         values: dict[str, object] = {
             "stale_lock_after": timedelta(minutes=self.settings.stale_lock_minutes),
             "max_changes": self.settings.change_limit(),
+            "write_buffer_records": self.settings.write_buffer_records,
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return RunOptions.model_validate(values)

@@ -39,11 +39,11 @@ from connector.sync.schema import (
     audit_log,
     checkpoints,
     locks,
-    pending_writes,
     routing_states,
     runs,
     task_keys,
     watermarks,
+    write_journal,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -89,6 +89,28 @@ class PendingWrite(BaseModel):
     checkpoint: Checkpoint | None = None
     watermark: datetime | None = None
     run_id: int | None = None
+
+    def followed_by(self, later: "PendingWrite") -> "PendingWrite":
+        """This journal entry and a later one as one: the writes of both, the state (routing,
+        checkpoint, watermark) the later one was decided to — what committing both means."""
+        return PendingWrite(
+            job=later.job,
+            updates=[*self.updates, *later.updates],
+            tasks=[*self.tasks, *later.tasks],
+            audit=[*self.audit, *later.audit],
+            skipped=[*self.skipped, *later.skipped],
+            routing=later.routing,
+            checkpoint=later.checkpoint or self.checkpoint,
+            watermark=later_of(self.watermark, later.watermark),
+            run_id=later.run_id if later.run_id is not None else self.run_id,
+        )
+
+
+def later_of(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later of two optional moments (a watermark only moves forward)."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
 
 
 @dataclass(frozen=True)
@@ -409,21 +431,45 @@ class StateStore:
     # --- pending writes (write-ahead journal) --------------------------------------------------
 
     def save_pending(self, account: str, pending: PendingWrite) -> None:
-        payload = pending.model_dump(mode="json")
+        """Journal `pending` as the account's only entry (a sync journals its writes at once)."""
         with self._tx() as tx:
-            tx.execute(delete(pending_writes).where(pending_writes.c.account == account))
-            tx.execute(
-                insert(pending_writes).values(
-                    account=account, job=pending.job, payload=payload, created_at=_now()
-                )
+            tx.execute(delete(write_journal).where(write_journal.c.account == account))
+            self._journal(tx, account, 0, pending)
+
+    def append_pending(self, account: str, pending: PendingWrite) -> None:
+        """Journal one more page of planned writes after those already journaled: a backfill
+        journals each page as it is decided and writes the CRM once several have gathered."""
+        with self._tx() as tx:
+            last = tx.execute(
+                select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
+            ).scalar_one_or_none()
+            self._journal(tx, account, 0 if last is None else last + 1, pending)
+
+    @staticmethod
+    def _journal(tx: Connection, account: str, seq: int, pending: PendingWrite) -> None:
+        tx.execute(
+            insert(write_journal).values(
+                account=account,
+                seq=seq,
+                job=pending.job,
+                payload=pending.model_dump(mode="json"),
+                created_at=_now(),
             )
+        )
 
     def pending(self, account: str) -> PendingWrite | None:
+        """Everything journaled and not yet committed, as one entry (None when nothing is)."""
         with self._tx() as tx:
-            raw = tx.execute(
-                select(pending_writes.c.payload).where(pending_writes.c.account == account)
-            ).scalar_one_or_none()
-        return None if raw is None else PendingWrite.model_validate(raw)
+            rows = tx.execute(
+                select(write_journal.c.payload)
+                .where(write_journal.c.account == account)
+                .order_by(write_journal.c.seq)
+            ).scalars()
+            merged: PendingWrite | None = None
+            for raw in rows:
+                entry = PendingWrite.model_validate(raw)
+                merged = entry if merged is None else merged.followed_by(entry)
+        return merged
 
     def commit_pending(
         self,
@@ -435,7 +481,7 @@ class StateStore:
         object_name: str,
     ) -> None:
         """Everything the landed writes allow, in one transaction: created task keys, the audit
-        entries, the routing state, the checkpoint or watermark; the journal entry goes."""
+        entries, the routing state, the checkpoint or watermark; the journal's entries go."""
         with self._tx() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
@@ -446,7 +492,7 @@ class StateStore:
                 self.set_watermark(
                     account, object_name, pending.watermark, pending.run_id, connection=tx
                 )
-            tx.execute(delete(pending_writes).where(pending_writes.c.account == account))
+            tx.execute(delete(write_journal).where(write_journal.c.account == account))
 
     # --- the run lock ------------------------------------------------------------------------
 

@@ -16,9 +16,12 @@ KILL_POINTS = (3, 7, 12, 5, 9, 16, 4, 11)
 
 
 def _settings_for_small_pages(under_test: CrmUnderTest) -> None:
-    # More pages and more write batches per contact count, so kills land between them.
+    # More pages and more write batches per contact count, so kills land between them; and
+    # the CRM written every two or three pages, so kills also land between a page journaled
+    # and its writes sent.
     under_test.env["HUBSPOT_PAGE_SIZE"] = "40"
     under_test.env["HUBSPOT_BATCH_SIZE"] = "25"
+    under_test.env["CONNECTOR_WRITE_BUFFER_RECORDS"] = "70"
 
 
 @pytest.fixture

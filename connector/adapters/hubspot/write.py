@@ -3,7 +3,9 @@
 Updates carry only the properties the plan found different. A lifecycle stage moving backwards
 (recycle, or away from `other`) is first cleared, then set, in two ordered requests: HubSpot
 silently ignores a backward value otherwise (its stage property only moves forward). Forward
-moves go in one request. Batch updates are idempotent, so retrying one is always safe.
+moves go in one request. The clears of a whole call go first, in full batches, then every set:
+a contact moving back holds no stage between its two requests, for the length of one call.
+Batch updates are idempotent, so retrying one is always safe.
 
 Per-record outcomes follow HubSpot's answers: a 207 names the inputs that failed (by id or
 `objectWriteTraceId`, which the adapter sets to the contact id or task key); transient ones are
@@ -209,26 +211,29 @@ class UpdateWriter:
                 )
             merged[update.contact_id] = update
         result = WriteResult()
-        for chunk in chunks(list(merged.values()), self.client.settings.batch_size):
-            payload = {
-                update.contact_id: {
-                    name: property_value(value)
-                    for name, value in self.translator.to_crm(update).items()
-                }
-                for update in chunk
+        payload = {
+            update.contact_id: {
+                name: property_value(value)
+                for name, value in self.translator.to_crm(update).items()
             }
-            # An update the mapping has no property for (e.g. no lead status mapped) has
-            # nothing to send: it is done, not refused.
-            nothing = [cid for cid, props in payload.items() if not props]
-            result = result.merge(WriteResult(applied=nothing))
-            payload = {cid: props for cid, props in payload.items() if props}
-            backwards = [u.contact_id for u in chunk if self.moves_backwards(u)]
-            refused: set[str] = set()
-            if backwards:
-                cleared = self._update({cid: {self.stage_property: ""} for cid in backwards})
-                result = result.merge(WriteResult(rejected=cleared.rejected))
-                refused = {r.record_id for r in cleared.rejected}
-            done = self._update({c: p for c, p in payload.items() if c not in refused})
+            for update in merged.values()
+        }
+        # An update the mapping has no property for (e.g. no lead status mapped) has nothing
+        # to send: it is done, not refused.
+        result = result.merge(WriteResult(applied=[c for c, props in payload.items() if not props]))
+        payload = {cid: props for cid, props in payload.items() if props}
+        # All clears before all sets, each in full batches: clearing per batch of updates would
+        # send a clearing request of two or three contacts with nearly every batch.
+        backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
+        refused: set[str] = set()
+        size = self.client.settings.batch_size
+        for chunk in chunks(backwards, size):
+            cleared = self._update({cid: {self.stage_property: ""} for cid in chunk})
+            result = result.merge(WriteResult(rejected=cleared.rejected))
+            refused |= {r.record_id for r in cleared.rejected}
+        settable = [cid for cid in payload if cid not in refused]
+        for chunk in chunks(settable, size):
+            done = self._update({cid: payload[cid] for cid in chunk})
             result = result.merge(WriteResult(applied=done.applied, rejected=done.rejected))
         log.debug(
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",

@@ -1,9 +1,13 @@
 """Backfill, incremental sync, dry run, guard and lock — end to end through HTTP."""
 
 from datetime import timedelta
+from math import ceil
 
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sync.engine import RunOptions
 from connector.sync.guard import ChangeLimit
+from connector.sync.state import StateStore
 
 UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 CREATE_TASKS = "POST /crm/v3/objects/tasks/batch/create"
@@ -16,8 +20,13 @@ def test_backfill_writes_decisions_and_a_second_pass_changes_nothing(sandbox, st
     assert summary.updates_applied > 0
     assert summary.tasks_created > 0
     assert sum(summary.stage_changes.values()) > 0
-    # One batch per page of 100, plus the clearing request of pages with backward stage moves.
-    assert summary.pages_done <= sandbox.log.calls(UPDATE) <= 2 * summary.pages_done
+    # Written once all four pages were journaled: full batches of 100, plus one batch
+    # clearing the stage of the contacts that move back (recycled MQLs), not one per page.
+    assert summary.pages_done == 4
+    full_batches = ceil(summary.updates_applied / 100)
+    assert full_batches <= sandbox.log.calls(UPDATE) <= full_batches + 1
+    assert sandbox.log.calls(CREATE_TASKS) == ceil(summary.tasks_created / 100)
+    assert store.pending("portal") is None
     assert store.watermark("portal", "contacts") is not None
     assert store.checkpoint("portal", "backfill") is None
     assert store.audit_count("portal") > 0
@@ -68,3 +77,33 @@ def test_a_second_concurrent_run_exits_3(sandbox, store, make_engine):
     assert summary.exit_code == 3
     assert "another run" in summary.message
     assert sandbox.log.calls(UPDATE) == 0
+
+
+def _crm_state(sandbox: HubSpotSandbox, make_engine, store: StateStore) -> dict[str, object]:
+    adapter = make_engine(sandbox, store).adapter
+    contacts = {
+        c.id: (c.score, c.grade, c.lifecycle_stage, c.owner_id) for c in adapter.iter_contacts(None)
+    }
+    return {"contacts": contacts, "tasks": sandbox.log.records_written(CREATE_TASKS)}
+
+
+def test_buffering_pages_changes_the_calls_not_the_outcome(sandbox, tmp_path, make_engine):
+    """Writing every page at once (a buffer of one update) and writing four pages together must
+    leave identically seeded CRMs identical; only the number of write calls differs."""
+    per_page_store = StateStore.open(str(tmp_path / "per-page.sqlite"))
+    per_page = make_engine(sandbox, per_page_store).backfill(RunOptions(write_buffer_records=1))
+    assert per_page.exit_code in (0, 1), per_page.message
+    per_page_calls = sandbox.log.calls(UPDATE) + sandbox.log.calls(CREATE_TASKS)
+    with HubSpotSandbox(SandboxConfig(contacts=400)) as twin:
+        buffered_store = StateStore.open(str(tmp_path / "buffered.sqlite"))
+        buffered = make_engine(twin, buffered_store).backfill(RunOptions())
+        assert buffered.exit_code == per_page.exit_code
+        assert buffered.updates_applied == per_page.updates_applied
+        assert buffered.tasks_created == per_page.tasks_created
+        assert _crm_state(twin, make_engine, buffered_store) == _crm_state(
+            sandbox, make_engine, per_page_store
+        )
+        assert buffered_store.routing_state("portal") == per_page_store.routing_state("portal")
+        assert buffered_store.audit_count("portal") == per_page_store.audit_count("portal")
+        buffered_calls = twin.log.calls(UPDATE) + twin.log.calls(CREATE_TASKS)
+    assert buffered_calls < per_page_calls

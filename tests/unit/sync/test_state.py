@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.routing import RoutingState
-from connector.sync.schema import locks
+from connector.sync.schema import locks, write_journal
 from connector.sync.state import (
     AuditEntry,
     Checkpoint,
@@ -31,7 +31,7 @@ def store(tmp_path) -> StateStore:
 
 
 def test_a_new_file_is_migrated_to_the_head_revision(store):
-    assert store.schema_revision() == StateStore.head_revision() == "0002"
+    assert store.schema_revision() == StateStore.head_revision() == "0003"
 
 
 def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
@@ -43,7 +43,7 @@ def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
     assert old.schema_revision() == "0001"
     old.engine.dispose()
     new = StateStore.open(path)
-    assert new.schema_revision() == "0002"
+    assert new.schema_revision() == "0003"
     assert new.watermark("portal-1", "contacts") == T0
     assert new.pending("portal-1") is None
 
@@ -58,7 +58,7 @@ def test_reopening_keeps_the_data_and_migrating_down_and_up_works(tmp_path):
     with again.engine.begin() as connection:
         command.downgrade(_alembic_config(connection), "base")
         command.upgrade(_alembic_config(connection), "head")
-    assert again.schema_revision() == "0002"
+    assert again.schema_revision() == "0003"
 
 
 def test_watermarks_only_move_forward_per_account_and_object(store):
@@ -207,3 +207,76 @@ def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
     assert store.checkpoint("a", "backfill").cursor == "c2"
     assert store.known_task_keys("a", ["key-1"]) == {"key-1": "task-9"}
     assert store.audit_count("a") == 1
+
+
+def _page(number: int, contact_id: str, routing: RoutingState) -> PendingWrite:
+    return PendingWrite(
+        job="backfill",
+        updates=[ContactUpdate(contact_id=contact_id, changes={UpdatableField.SCORE: number})],
+        audit=[AuditEntry(contact_id=contact_id, kind="write", field="score", new_value=number)],
+        routing=routing,
+        checkpoint=Checkpoint(
+            cursor=f"c{number}",
+            pages_done=number,
+            records_done=100 * number,
+            total=None,
+            started_at=T0,
+        ),
+        run_id=4,
+    )
+
+
+def test_journaled_pages_read_back_as_one_entry_with_the_newest_state(store):
+    first = _page(1, "7", RoutingState(weights={"pool": {"a": 1}}))
+    second = _page(2, "8", RoutingState(weights={"pool": {"a": 2}}))
+    store.append_pending("a", first)
+    store.append_pending("a", second)
+    merged = store.pending("a")
+    assert merged is not None
+    assert [u.contact_id for u in merged.updates] == ["7", "8"]
+    assert [e.contact_id for e in merged.audit] == ["7", "8"]
+    assert merged.routing == second.routing  # decided after both pages
+    assert merged.checkpoint is not None and merged.checkpoint.cursor == "c2"
+    assert merged == first.followed_by(second)
+    store.commit_pending("a", merged, {}, merged.audit, "backfill", "contacts")
+    assert store.pending("a") is None
+    assert store.checkpoint("a", "backfill").pages_done == 2
+    with store.engine.begin() as connection:
+        left = connection.execute(select(func.count()).select_from(write_journal)).scalar_one()
+    assert left == 0
+
+
+def test_saving_a_pending_write_replaces_what_was_journaled(store):
+    store.append_pending("a", _page(1, "7", RoutingState()))
+    store.append_pending("a", _page(2, "8", RoutingState()))
+    only = _page(3, "9", RoutingState())
+    store.save_pending("a", only)
+    assert store.pending("a") == only
+
+
+def test_a_pending_write_left_by_the_previous_release_is_carried_over(tmp_path):
+    """A run of release 0002 killed mid-write left one pending row; the upgraded store must
+    still hand it to the next run, and migrating down again merges the pages back into one."""
+    path = str(tmp_path / "state.sqlite")
+    store = StateStore.open(path)
+    with store.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0002")
+    left = _page(1, "7", RoutingState(weights={"pool": {"a": 5}}))
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO pending_writes (account, job, payload, created_at) VALUES (?, ?, ?, ?)",
+            ("a", "backfill", left.model_dump_json(), T0.isoformat()),
+        )
+    store.engine.dispose()
+    upgraded = StateStore.open(path)
+    assert upgraded.schema_revision() == "0003"
+    assert upgraded.pending("a") == left
+    upgraded.append_pending("a", _page(2, "8", RoutingState()))
+    with upgraded.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0002")
+        payload = connection.exec_driver_sql(
+            "SELECT payload FROM pending_writes WHERE account = 'a'"
+        ).scalar_one()
+    back = PendingWrite.model_validate_json(payload)
+    assert [u.contact_id for u in back.updates] == ["7", "8"]
+    assert back.checkpoint is not None and back.checkpoint.cursor == "c2"

@@ -5,44 +5,25 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 4 CRM unreachable or auth failed.
 """
 
-import json
 import sys
-import tempfile
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from connector.adapters.base import CrmAdapter
-from connector.adapters.errors import CrmError
-from connector.demo import run_demo
-from connector.mapping.loader import (
-    CRM_FILES,
-    RULES_FILE,
-    load_crm_mapping,
-    load_mapping_dir,
-    load_rules,
-)
-from connector.mapping.problems import ConfigError, ConfigProblem
-from connector.render import print_demo, print_explanations, print_plan, print_summary, progress_bar
-from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.launch import start_sandbox
-from connector.sandbox.seed import SeedDataError
-from connector.settings import Settings
-from connector.sync.connect import (
-    ConnectionConfigError,
-    build_adapter,
-    online_mapping_problems,
-    provision_report,
-)
-from connector.sync.explain import ContactNotFoundError, explain_contact
-from connector.sync.guard import ChangeLimit
-from connector.sync.report import RunSummary
-from connector.sync.session import Session, StateStoreError, open_session
+# Everything else is imported inside the command that needs it: the CRM SDKs, SQLAlchemy and
+# Alembic, the sandboxes and the rules engine cost over a second to import, and `--help`, a
+# usage error or `mappings validate --offline` need none of them. tests/unit/test_cli_imports.py
+# keeps it that way.
+if TYPE_CHECKING:
+    from connector.adapters.base import CrmAdapter
+    from connector.mapping.problems import ConfigProblem
+    from connector.settings import Settings
+    from connector.sync.guard import ChangeLimit
+    from connector.sync.report import RunSummary
+    from connector.sync.session import Session
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -66,9 +47,13 @@ console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
 
-def _settings() -> Settings:
+def _settings() -> "Settings":
     """Settings from the environment and .env; a bad value is a usage error (exit 2) that
     names the variable, never a traceback."""
+    from pydantic import ValidationError
+
+    from connector.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -78,14 +63,18 @@ def _settings() -> Settings:
         raise typer.Exit(EXIT_CONFIG) from None
 
 
-def _print_config_problems(problems: list[ConfigProblem]) -> None:
+def _print_config_problems(problems: "list[ConfigProblem]") -> None:
     for problem in problems:
         errors.print(str(problem), markup=False, highlight=False)
     errors.print(f"{len(problems)} problem(s) found; nothing was run.", style="bold red")
 
 
-def _open(settings: Settings, crm: str | None) -> Session:
+def _open(settings: "Settings", crm: str | None) -> "Session":
     """Mapping files, adapter and state store, or a clear configuration error (exit 2)."""
+    from connector.mapping.problems import ConfigError
+    from connector.sync.connect import ConnectionConfigError
+    from connector.sync.session import StateStoreError, open_session
+
     chosen = _crm_choice(crm, settings)
     try:
         return open_session(settings, chosen)
@@ -96,7 +85,9 @@ def _open(settings: Settings, crm: str | None) -> Session:
     raise typer.Exit(EXIT_CONFIG)
 
 
-def _finish(summary: RunSummary, as_json: bool) -> None:
+def _finish(summary: "RunSummary", as_json: bool) -> None:
+    from connector.render import print_plan, print_summary
+
     if as_json:
         print(summary.model_dump_json(indent=2))
     else:
@@ -106,9 +97,11 @@ def _finish(summary: RunSummary, as_json: bool) -> None:
     raise typer.Exit(summary.exit_code)
 
 
-def _change_limit(text: str | None) -> ChangeLimit | None:
+def _change_limit(text: str | None) -> "ChangeLimit | None":
     if text is None:
         return None
+    from connector.sync.guard import ChangeLimit
+
     try:
         return ChangeLimit.parse(text)
     except ValueError as exc:
@@ -171,6 +164,8 @@ def backfill(
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
+    from connector.render import progress_bar
+
     settings = _settings()
     session = _open(settings, crm)
     engine = session.engine()
@@ -191,6 +186,12 @@ def explain(
 ) -> None:
     """One contact's score rule by rule, fit grade, the stage move it would get and why, the
     owner decision and the follow-up task — read live from the CRM, nothing written."""
+    import json
+
+    from connector.adapters.errors import CrmError
+    from connector.render import print_explanations
+    from connector.sync.explain import ContactNotFoundError, explain_contact
+
     settings = _settings()
     session = _open(settings, crm)
     now = settings.as_of or datetime.now(UTC)
@@ -247,6 +248,8 @@ def demo(
     distribution, stage changes, owners assigned, tasks created, records rejected, API calls by
     endpoint and wall time.
     """
+    from connector.mapping.loader import CRM_FILES
+
     if crm not in CRM_FILES:
         errors.print("--crm must be hubspot or salesforce")
         raise typer.Exit(EXIT_CONFIG)
@@ -257,6 +260,11 @@ def demo(
         errors.print("--contacts 0 only means every row together with --dataset")
         raise typer.Exit(EXIT_CONFIG)
     settings = _settings()
+    from connector.demo import run_demo
+    from connector.mapping.problems import ConfigError
+    from connector.render import print_demo, progress_bar
+    from connector.sandbox.seed import SeedDataError
+
     try:
         if as_json:
             report = run_demo(crm, contacts, dataset, settings.mappings_dir)  # type: ignore[arg-type]
@@ -283,7 +291,10 @@ def demo(
     raise typer.Exit(report.exit_code)
 
 
-def _problems_for(path: Path) -> list[ConfigProblem]:
+def _problems_for(path: Path) -> "list[ConfigProblem]":
+    from connector.mapping.loader import RULES_FILE, load_crm_mapping, load_mapping_dir, load_rules
+    from connector.mapping.problems import ConfigError, ConfigProblem
+
     if not path.exists():
         return [ConfigProblem(file=path, message="no such file or directory: check the path")]
     try:
@@ -300,6 +311,8 @@ def _problems_for(path: Path) -> list[ConfigProblem]:
 
 def _crm_file(targets: list[Path], crm: str) -> Path | None:
     """The mapping file of `crm` among the paths given (a directory or the file itself)."""
+    from connector.mapping.loader import CRM_FILES
+
     for target in targets:
         candidate = target / CRM_FILES[crm] if target.is_dir() else target
         if candidate.name == CRM_FILES[crm] and candidate.exists():
@@ -307,7 +320,9 @@ def _crm_file(targets: list[Path], crm: str) -> Path | None:
     return None
 
 
-def _crm_choice(crm: str | None, settings: Settings | None = None) -> str:
+def _crm_choice(crm: str | None, settings: "Settings | None" = None) -> str:
+    from connector.mapping.loader import CRM_FILES
+
     chosen = crm or (settings or _settings()).crm
     if chosen is None:
         errors.print("Say which CRM: --crm hubspot|salesforce or CONNECTOR_CRM.")
@@ -318,7 +333,10 @@ def _crm_choice(crm: str | None, settings: Settings | None = None) -> str:
     return chosen
 
 
-def _connect(crm: str, mapping_path: Path) -> CrmAdapter:
+def _connect(crm: str, mapping_path: Path) -> "CrmAdapter":
+    from connector.mapping.loader import load_crm_mapping
+    from connector.sync.connect import ConnectionConfigError, build_adapter
+
     try:
         return build_adapter(crm, load_crm_mapping(mapping_path))
     except ConnectionConfigError as exc:
@@ -344,6 +362,13 @@ def mappings_validate(
     the right type, and every value the connector writes must be an allowed option.
     Exits 0 when every file is valid, 2 when any is not, 4 when the CRM cannot be reached.
     """
+    import json
+
+    from connector.adapters.errors import CrmError
+    from connector.mapping.loader import CRM_FILES
+    from connector.mapping.problems import ConfigProblem
+    from connector.sync.connect import online_mapping_problems
+
     settings = _settings()
     targets = paths or [settings.mappings_dir]
     problems = [problem for path in targets for problem in _problems_for(path)]
@@ -380,6 +405,10 @@ def mappings_provision(crm: CrmOption = None) -> None:
     custom fields an admin must create are listed, because metadata changes stay an admin's
     decision.
     """
+    from connector.adapters.errors import CrmError
+    from connector.mapping.loader import CRM_FILES
+    from connector.sync.connect import provision_report
+
     chosen = _crm_choice(crm)
     mapping_path = _settings().mappings_dir / CRM_FILES[chosen]
     if problems := _problems_for(mapping_path):
@@ -421,6 +450,13 @@ def sandbox_serve(
     Prints its base URL (and the CA file for Salesforce's TLS) and the settings that point the
     connector at it.
     """
+    import tempfile
+    import threading
+
+    from connector.mapping.loader import CRM_FILES
+    from connector.sandbox.common.config import SandboxConfig
+    from connector.sandbox.launch import start_sandbox
+
     if crm not in CRM_FILES:
         errors.print("--crm must be hubspot or salesforce")
         raise typer.Exit(EXIT_CONFIG)

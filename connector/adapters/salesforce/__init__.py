@@ -76,7 +76,9 @@ class SalesforceAdapter:
             yield from page.contacts
 
     def count_contacts(self, since: datetime | None) -> int | None:
-        return sum(self._people.count(source, since) for source in self._people.sources)
+        """Leads and Contacts changed since `since`; the next read of the same `since` reuses
+        these counts for its Bulk-or-REST decision (one COUNT() per object per backfill)."""
+        return self._people.total(since)
 
     def iter_engagements(
         self, contact_ids: Sequence[str] | None = None, since: datetime | None = None

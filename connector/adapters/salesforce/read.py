@@ -5,7 +5,9 @@ Company), their opportunities (through OpportunityContactRole), and their e-mail
 Ids keep Salesforce's key prefix (00Q Lead, 003 Contact), so the object of a person is always
 known from the id alone. Reads are incremental on SystemModstamp with an overlap window; a read
 of `bulk_threshold` records or more (counted with SELECT COUNT()) goes through Bulk API 2.0,
-smaller ones through REST query pages. Each page carries a cursor to resume after it.
+smaller ones through REST query pages. Each page carries a cursor to resume after it. A backfill
+counts every object for its progress bar just before reading it; the read takes the Bulk-or-REST
+decision on those counts instead of counting each object a second time.
 """
 
 from __future__ import annotations
@@ -150,6 +152,8 @@ class PersonReader:
         )
         self.account_translator = PersonTranslator(mapping.contact, account_fields)
         self.sources = (self.lead, self.contact)
+        #: Counts made by `total` for the read that follows it: (object, since) -> records.
+        self._counted: dict[tuple[str, datetime | None], int] = {}
 
     def owner_field(self, object_name: str) -> str | None:
         source = next((s for s in self.sources if s.name == object_name), None)
@@ -182,6 +186,24 @@ class PersonReader:
             soql.count(source.name, where, **values), action=f"count {source.name} records"
         )
 
+    def total(self, since: datetime | None) -> int:
+        """People of both objects changed since `since`, counted now.
+
+        Each object's count is kept for the next read (`pages`) of the same `since`, which
+        decides Bulk or REST on it rather than paying a second COUNT() query per object: a
+        backfill counts for its progress bar right before it reads. Always counted afresh, so
+        calling this twice asks Salesforce twice.
+        """
+        counted = {(source.name, since): self.count(source, since) for source in self.sources}
+        self._counted = counted
+        return sum(counted.values())
+
+    def _counts_for(self, since: datetime | None) -> dict[str, int]:
+        """The counts `total` made for this `since`, taken once: a later read counts again,
+        so a count is never older than the read that follows it."""
+        counted, self._counted = self._counted, {}
+        return {name: count for (name, when), count in counted.items() if when == since}
+
     # --- pages ---
 
     def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
@@ -189,11 +211,12 @@ class PersonReader:
         names = [source.name for source in self.sources]
         if cursor is not None and cursor.object not in names:
             raise CrmRequestError(f"The resume cursor names an unknown object {cursor.object}.")
+        counted = self._counts_for(since)
         for index, source in enumerate(self.sources):
             if cursor is not None and names.index(cursor.object) > index:
                 continue
             own = cursor if cursor is not None and cursor.object == source.name else None
-            yield from self._source_pages(source, since, own)
+            yield from self._source_pages(source, since, own, counted.get(source.name))
 
     def find(self, key: str) -> ContactPage:
         """People of either object whose Id or e-mail address is `key`; the value is escaped
@@ -217,19 +240,30 @@ class PersonReader:
         return ContactPage(contacts=contacts, skipped=skipped)
 
     def _source_pages(
-        self, source: PersonSource, since: datetime | None, cursor: ReadCursor | None
+        self,
+        source: PersonSource,
+        since: datetime | None,
+        cursor: ReadCursor | None,
+        counted: int | None = None,
     ) -> Iterator[ContactPage]:
+        """One object's pages: resumed where the cursor says, else through Bulk API 2.0 when
+        the object holds `bulk_threshold` records or more (`counted`, when the caller already
+        counted them, else counted here)."""
         if cursor is not None and cursor.mode == "done":
             return
         if cursor is not None and cursor.mode == "bulk" and cursor.job:
             yield from self._bulk_pages(source, cursor.job, cursor.locator or "")
             return
-        if cursor is None and self.count(source, since) >= self.settings.bulk_threshold:
-            where, values = self._where(source, since)
-            query = soql.select(source.name, self.fields(source), where, **values)
-            job = self.client.bulk_start(source.name, query, action=f"read {source.name} records")
-            yield from self._bulk_pages(source, job, "")
-            return
+        if cursor is None:
+            size = counted if counted is not None else self.count(source, since)
+            if size >= self.settings.bulk_threshold:
+                where, values = self._where(source, since)
+                query = soql.select(source.name, self.fields(source), where, **values)
+                job = self.client.bulk_start(
+                    source.name, query, action=f"read {source.name} records"
+                )
+                yield from self._bulk_pages(source, job, "")
+                return
         yield from self._rest_pages(source, since, cursor.after if cursor else None)
 
     def _rest_pages(

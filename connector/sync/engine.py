@@ -27,7 +27,7 @@ from connector.domain.engine import Evaluation, evaluate
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
-from connector.sync.guard import ChangeLimit, check_change_limit
+from connector.sync.guard import ChangeCount, ChangeLimit, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
 from connector.sync.state import (
@@ -162,36 +162,40 @@ class SyncEngine:
     # --- sync --------------------------------------------------------------------------------
 
     def _sync_body(self, summary: RunSummary, options: RunOptions, run_id: int | None) -> None:
+        """Decide and journal every page, guard the whole plan, then write it in chunks.
+
+        Plans go to the journal, unapproved, as each page is decided; in memory stay only the
+        guard's counts, so a sync re-reading everything (the first after a backfill, or one
+        after a long outage) needs no more memory than a page and a write chunk.
+        """
         now = self.clock()
         since = self.store.watermark(self.account, CONTACTS)
         owners = self.adapter.list_owners()
         routing = self.store.routing_state(self.account)
-        # Only what will be written is kept across pages (updates, tasks, audit lines), never
-        # the contacts or their evaluations: memory follows the changes, not the contacts read.
-        pending = PendingWrite(job="sync", routing=routing, run_id=run_id)
+        changes = ChangeCount()
+        watermark: datetime | None = None
         for page in self.adapter.iter_contact_pages(since):
             page_plans, routing, page_skipped = self._decide(page, owners, routing, now, summary)
             if run_id is not None:
                 self.store.heartbeat(self.account)
             self._tally(page_plans, summary)
             part = self._pending("sync", page_plans, page_skipped, routing, run_id)
-            pending.updates += part.updates
-            pending.tasks += part.tasks
-            pending.audit += part.audit
-            pending.skipped += part.skipped
-            pending.watermark = later_of(pending.watermark, page.max_updated_at)
-        pending.routing = routing
+            changes += ChangeCount.of(part.updates)
+            watermark = later_of(watermark, page.max_updated_at)
+            if not options.dry_run:
+                self.store.append_pending(self.account, part, approved=False)
         if options.max_changes is not None and not options.force:
-            verdict = check_change_limit(
-                pending.updates, summary.contacts_read, options.max_changes
-            )
+            verdict = check_change_limit(changes, summary.contacts_read, options.max_changes)
             if verdict.tripped:
+                self.store.discard_pending(self.account)
                 summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
                 summary.message = verdict.summary()
                 return
         if options.dry_run:
             return
-        self._write(pending, summary)
+        closing = PendingWrite(job="sync", routing=routing, watermark=watermark, run_id=run_id)
+        self.store.approve_pending(self.account, closing)
+        self._push_journal(summary, options)
 
     # --- backfill ----------------------------------------------------------------------------
 
@@ -326,14 +330,19 @@ class SyncEngine:
             run_id=run_id,
         )
 
-    def _write(self, pending: PendingWrite, summary: RunSummary) -> None:
-        """Journal, write, commit: the journal entry makes a kill between the CRM write and the
-        state commit harmless (the next run finishes exactly these writes)."""
-        self.store.save_pending(self.account, pending)
-        self._push(pending, summary)
+    def _push_journal(self, summary: RunSummary, options: RunOptions) -> None:
+        """Write the approved journal in chunks of about `write_buffer_records` updates, each
+        committed (and its rows dropped) as soon as it landed."""
+        for chunk, through_seq in self.store.pending_chunks(
+            self.account, options.write_buffer_records
+        ):
+            self._push(chunk, summary, through_seq)
 
-    def _push(self, pending: PendingWrite, summary: RunSummary) -> None:
-        """Write journaled plans to the CRM, then commit what landed and drop the journal."""
+    def _push(
+        self, pending: PendingWrite, summary: RunSummary, through_seq: int | None = None
+    ) -> None:
+        """Write journaled plans to the CRM, then commit what landed and drop their journal
+        rows (up to `through_seq`, or all)."""
         result = self.adapter.apply_updates(pending.updates) if pending.updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
@@ -371,25 +380,29 @@ class SyncEngine:
             if task.key in created
         ]
         entries += pending.skipped
-        self.store.commit_pending(self.account, pending, created, entries, BACKFILL_JOB, CONTACTS)
+        self.store.commit_pending(
+            self.account, pending, created, entries, BACKFILL_JOB, CONTACTS, through_seq
+        )
 
     def _recover(self, summary: RunSummary, options: RunOptions) -> None:
         """Finish the writes a killed run journaled but may not have made.
 
         They are replayed as planned (not re-decided), so round-robin positions and task keys
-        stay those of the interrupted run. A dry run only reports them.
+        stay those of the interrupted run. A sync killed before its guard approved its plan
+        left unapproved rows: those are dropped (its watermark did not move, so this run reads
+        those contacts again). A dry run only reports what it found.
         """
-        pending = self.store.pending(self.account)
-        if pending is None:
-            return
         if options.dry_run:
-            summary.message = (
-                f"a killed {pending.job} left {len(pending.updates)} planned update(s) and "
-                f"{len(pending.tasks)} task(s); the next run finishes them first"
-            )
+            pending = self.store.pending(self.account)
+            if pending is not None:
+                summary.message = (
+                    f"a killed {pending.job} left {len(pending.updates)} planned update(s) and "
+                    f"{len(pending.tasks)} task(s); the next run finishes them first"
+                )
             return
+        self.store.discard_pending(self.account, unapproved_only=True)
         applied_before = summary.updates_applied
-        self._push(pending, summary)
+        self._push_journal(summary, options)
         summary.recovered_updates = summary.updates_applied - applied_before
 
 

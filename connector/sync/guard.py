@@ -2,6 +2,7 @@
 a run that would change more than the configured share aborts before any write."""
 
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -56,20 +57,39 @@ class GuardVerdict(BaseModel):
         )
 
 
-GUARDED_FIELDS = (UpdatableField.LIFECYCLE_STAGE, UpdatableField.OWNER_ID)
+class ChangeCount(BaseModel):
+    """How many planned updates change a stage, an owner, either: counted page by page, so the
+    guard can judge a whole run without holding its plans in memory."""
+
+    stage: int = 0
+    owner: int = 0
+    changed: int = 0
+
+    @classmethod
+    def of(cls, updates: Iterable[ContactUpdate]) -> "ChangeCount":
+        count = cls()
+        for update in updates:
+            stage = UpdatableField.LIFECYCLE_STAGE in update.changes
+            owner = UpdatableField.OWNER_ID in update.changes
+            count.stage += stage
+            count.owner += owner
+            count.changed += stage or owner
+        return count
+
+    def __add__(self, other: "ChangeCount") -> "ChangeCount":
+        return ChangeCount(
+            stage=self.stage + other.stage,
+            owner=self.owner + other.owner,
+            changed=self.changed + other.changed,
+        )
 
 
-def check_change_limit(
-    updates: list[ContactUpdate], evaluated: int, limit: ChangeLimit
-) -> GuardVerdict:
-    stage = sum(1 for u in updates if UpdatableField.LIFECYCLE_STAGE in u.changes)
-    owner = sum(1 for u in updates if UpdatableField.OWNER_ID in u.changes)
-    changed = sum(1 for u in updates if any(f in u.changes for f in GUARDED_FIELDS))
+def check_change_limit(count: ChangeCount, evaluated: int, limit: ChangeLimit) -> GuardVerdict:
     return GuardVerdict(
-        tripped=not limit.allows(changed, evaluated),
-        stage_changes=stage,
-        owner_changes=owner,
-        changed_contacts=changed,
+        tripped=not limit.allows(count.changed, evaluated),
+        stage_changes=count.stage,
+        owner_changes=count.owner,
+        changed_contacts=count.changed,
         evaluated=evaluated,
         limit=str(limit),
     )

@@ -129,6 +129,8 @@ write_journal = Table(
     Column("account", String(200), primary_key=True),
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("job", String(20), nullable=False),
+    # False while a sync's change-limit guard has not yet judged the run's plan.
+    Column("approved", Boolean, nullable=False),
     Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )

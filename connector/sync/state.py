@@ -431,45 +431,98 @@ class StateStore:
     # --- pending writes (write-ahead journal) --------------------------------------------------
 
     def save_pending(self, account: str, pending: PendingWrite) -> None:
-        """Journal `pending` as the account's only entry (a sync journals its writes at once)."""
+        """Journal `pending`, approved, as the account's only entry."""
         with self._tx() as tx:
             tx.execute(delete(write_journal).where(write_journal.c.account == account))
-            self._journal(tx, account, 0, pending)
+            self._journal(tx, account, 0, pending, approved=True)
 
-    def append_pending(self, account: str, pending: PendingWrite) -> None:
-        """Journal one more page of planned writes after those already journaled: a backfill
-        journals each page as it is decided and writes the CRM once several have gathered."""
+    def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
+        """Journal one more page of planned writes after those already journaled.
+
+        A backfill journals each page approved, as it is decided, and writes the CRM once
+        several have gathered. A sync journals its pages unapproved until its change-limit guard
+        has judged the whole run (`approve_pending`): a run killed before that leaves nothing
+        the next run would replay unguarded.
+        """
         with self._tx() as tx:
             last = tx.execute(
                 select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
             ).scalar_one_or_none()
-            self._journal(tx, account, 0 if last is None else last + 1, pending)
+            self._journal(tx, account, 0 if last is None else last + 1, pending, approved)
+
+    def approve_pending(self, account: str, closing: PendingWrite) -> None:
+        """The guard let the journaled plan through: approve every row and add `closing`, the
+        state only the whole plan may commit (a sync's new watermark), as the last row."""
+        with self._tx() as tx:
+            tx.execute(
+                update(write_journal)
+                .where(write_journal.c.account == account)
+                .values(approved=True)
+            )
+            last = tx.execute(
+                select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
+            ).scalar_one_or_none()
+            self._journal(tx, account, 0 if last is None else last + 1, closing, True)
+
+    def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
+        """Drop journaled rows (all, or those no guard approved); how many were dropped."""
+        condition = write_journal.c.account == account
+        if unapproved_only:
+            condition = condition & ~write_journal.c.approved
+        with self._tx() as tx:
+            return tx.execute(delete(write_journal).where(condition)).rowcount or 0
 
     @staticmethod
-    def _journal(tx: Connection, account: str, seq: int, pending: PendingWrite) -> None:
+    def _journal(
+        tx: Connection, account: str, seq: int, pending: PendingWrite, approved: bool
+    ) -> None:
         tx.execute(
             insert(write_journal).values(
                 account=account,
                 seq=seq,
                 job=pending.job,
+                approved=approved,
                 payload=pending.model_dump(mode="json"),
                 created_at=_now(),
             )
         )
 
     def pending(self, account: str) -> PendingWrite | None:
-        """Everything journaled and not yet committed, as one entry (None when nothing is)."""
-        with self._tx() as tx:
-            rows = tx.execute(
-                select(write_journal.c.payload)
-                .where(write_journal.c.account == account)
-                .order_by(write_journal.c.seq)
-            ).scalars()
-            merged: PendingWrite | None = None
-            for raw in rows:
-                entry = PendingWrite.model_validate(raw)
-                merged = entry if merged is None else merged.followed_by(entry)
+        """Everything approved and not yet committed, as one entry (None when nothing is)."""
+        merged: PendingWrite | None = None
+        for chunk, _ in self.pending_chunks(account, max_updates=None):
+            merged = chunk if merged is None else merged.followed_by(chunk)
         return merged
+
+    def pending_chunks(
+        self, account: str, max_updates: int | None
+    ) -> Iterator[tuple[PendingWrite, int]]:
+        """The approved journal in order, as entries of about `max_updates` updates (whole
+        rows; None: one entry), each with the last row it covers for `commit_pending`. Rows
+        are read one at a time, so a large journal never sits in memory at once."""
+        with self._tx() as tx:
+            seqs = list(
+                tx.execute(
+                    select(write_journal.c.seq)
+                    .where((write_journal.c.account == account) & write_journal.c.approved)
+                    .order_by(write_journal.c.seq)
+                ).scalars()
+            )
+        merged: PendingWrite | None = None
+        for seq in seqs:
+            with self._tx() as tx:
+                raw = tx.execute(
+                    select(write_journal.c.payload).where(
+                        (write_journal.c.account == account) & (write_journal.c.seq == seq)
+                    )
+                ).scalar_one()
+            entry = PendingWrite.model_validate(raw)
+            merged = entry if merged is None else merged.followed_by(entry)
+            if max_updates is not None and len(merged.updates) >= max_updates:
+                yield merged, seq
+                merged = None
+        if merged is not None:
+            yield merged, seqs[-1]
 
     def commit_pending(
         self,
@@ -479,9 +532,11 @@ class StateStore:
         entries: Sequence[AuditEntry],
         job_name: str,
         object_name: str,
+        through_seq: int | None = None,
     ) -> None:
         """Everything the landed writes allow, in one transaction: created task keys, the audit
-        entries, the routing state, the checkpoint or watermark; the journal's entries go."""
+        entries, the routing state, the checkpoint or watermark; the journal's rows they cover
+        (up to `through_seq`, or all) go."""
         with self._tx() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
@@ -492,7 +547,10 @@ class StateStore:
                 self.set_watermark(
                     account, object_name, pending.watermark, pending.run_id, connection=tx
                 )
-            tx.execute(delete(write_journal).where(write_journal.c.account == account))
+            covered = write_journal.c.account == account
+            if through_seq is not None:
+                covered = covered & (write_journal.c.seq <= through_seq)
+            tx.execute(delete(write_journal).where(covered))
 
     # --- the run lock ------------------------------------------------------------------------
 

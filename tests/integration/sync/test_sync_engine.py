@@ -3,11 +3,13 @@
 from datetime import timedelta
 from math import ceil
 
+from connector.domain.outcomes import ContactUpdate, UpdatableField
+from connector.domain.routing import RoutingState
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sync.engine import RunOptions
 from connector.sync.guard import ChangeLimit
-from connector.sync.state import StateStore
+from connector.sync.state import PendingWrite, StateStore
 
 UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 CREATE_TASKS = "POST /crm/v3/objects/tasks/batch/create"
@@ -66,6 +68,8 @@ def test_change_limit_aborts_before_any_write_unless_forced(sandbox, store, make
     assert "over the limit of 1" in summary.message
     assert sandbox.log.calls(UPDATE) == 0
     assert store.watermark("portal", "contacts") is None
+    assert store.pending("portal") is None
+    assert store.discard_pending("portal") == 0, "a refused plan must not stay journaled"
     forced = make_engine(sandbox, store).sync(limited.model_copy(update={"force": True}))
     assert forced.exit_code in (0, 1)
     assert sandbox.log.calls(UPDATE) > 0
@@ -107,3 +111,32 @@ def test_buffering_pages_changes_the_calls_not_the_outcome(sandbox, tmp_path, ma
         assert buffered_store.audit_count("portal") == per_page_store.audit_count("portal")
         buffered_calls = twin.log.calls(UPDATE) + twin.log.calls(CREATE_TASKS)
     assert buffered_calls < per_page_calls
+
+
+def test_a_sync_writes_its_journal_in_chunks_and_leaves_nothing_behind(sandbox, store, make_engine):
+    summary = make_engine(sandbox, store).sync(RunOptions(write_buffer_records=100))
+    assert summary.exit_code in (0, 1), summary.message
+    assert summary.updates_applied == summary.updates_planned > 300
+    assert sandbox.log.calls(UPDATE) >= 4  # at least one call per chunk of 100
+    assert store.discard_pending("portal") == 0
+    assert store.watermark("portal", "contacts") is not None
+    again = make_engine(sandbox, store).sync(RunOptions())
+    assert again.updates_planned == 0
+
+
+def test_a_plan_no_guard_approved_is_never_replayed(sandbox, store, make_engine):
+    """A sync killed after journaling pages but before its guard judged them: the next run
+    drops those rows and decides afresh, rather than writing a possibly refused plan."""
+    victim = next(iter(make_engine(sandbox, store).adapter.iter_contacts(None)))
+    unguarded = PendingWrite(
+        job="sync",
+        updates=[ContactUpdate(contact_id=victim.id, changes={UpdatableField.SCORE: 999})],
+        routing=RoutingState(),
+    )
+    store.append_pending("portal", unguarded, approved=False)
+    summary = make_engine(sandbox, store).sync(RunOptions())
+    assert summary.exit_code in (0, 1), summary.message
+    assert summary.recovered_updates == 0
+    after = {c.id: c for c in make_engine(sandbox, store).adapter.iter_contacts(None)}
+    assert after[victim.id].score != 999
+    assert store.discard_pending("portal") == 0

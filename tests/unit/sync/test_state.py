@@ -280,3 +280,41 @@ def test_a_pending_write_left_by_the_previous_release_is_carried_over(tmp_path):
     back = PendingWrite.model_validate_json(payload)
     assert [u.contact_id for u in back.updates] == ["7", "8"]
     assert back.checkpoint is not None and back.checkpoint.cursor == "c2"
+
+
+def test_a_syncs_unapproved_pages_are_not_pending_until_approved(store):
+    store.append_pending("a", _page(1, "7", RoutingState()), approved=False)
+    store.append_pending("a", _page(2, "8", RoutingState()), approved=False)
+    assert store.pending("a") is None  # not guarded yet: nothing a next run may replay
+    closing = PendingWrite(job="sync", routing=RoutingState(), watermark=T0, run_id=4)
+    store.approve_pending("a", closing)
+    merged = store.pending("a")
+    assert merged is not None
+    assert [u.contact_id for u in merged.updates] == ["7", "8"]
+    assert merged.watermark == T0
+
+
+def test_only_unapproved_rows_are_discarded_when_asked(store):
+    store.append_pending("a", _page(1, "7", RoutingState()))
+    store.append_pending("a", _page(2, "8", RoutingState()), approved=False)
+    assert store.discard_pending("a", unapproved_only=True) == 1
+    merged = store.pending("a")
+    assert merged is not None and [u.contact_id for u in merged.updates] == ["7"]
+    assert store.discard_pending("a") == 1
+    assert store.pending("a") is None
+
+
+def test_the_journal_is_read_and_committed_in_chunks_of_whole_rows(store):
+    for number in range(1, 6):
+        store.append_pending("a", _page(number, str(number), RoutingState()))
+    chunks = list(store.pending_chunks("a", max_updates=2))
+    assert [[u.contact_id for u in chunk.updates] for chunk, _ in chunks] == [
+        ["1", "2"],
+        ["3", "4"],
+        ["5"],
+    ]
+    first, through = chunks[0]
+    store.commit_pending("a", first, {}, first.audit, "backfill", "contacts", through)
+    left = store.pending("a")
+    assert left is not None and [u.contact_id for u in left.updates] == ["3", "4", "5"]
+    assert store.checkpoint("a", "backfill").cursor == "c2"  # the committed chunk's own

@@ -2,8 +2,9 @@
 
 A backfill now journals every page as it is decided and writes the CRM once several pages
 have gathered (full batches instead of a partial batch per page), so the journal must hold
-several pages at once. A pending entry left by a killed run of an older release is carried
-over as the first row of its account.
+several pages at once. A sync journals its pages before its change-limit guard has judged
+them, unapproved: a killed run's unapproved rows are discarded, never replayed. A pending entry
+left by a killed run of an older release is carried over, approved, as its account's first row.
 
 Revision ID: 0003
 Revises: 0002
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column("account", sa.String(200), primary_key=True),
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("job", sa.String(20), nullable=False),
+        sa.Column("approved", sa.Boolean, nullable=False),
         sa.Column("payload", sa.JSON, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
@@ -45,7 +47,7 @@ def upgrade() -> None:
     )
     rows = bind.execute(sa.select(old)).mappings().all()
     if rows:
-        op.bulk_insert(journal, [{**row, "seq": 0} for row in rows])
+        op.bulk_insert(journal, [{**row, "seq": 0, "approved": True} for row in rows])
     op.drop_table("pending_writes")
 
 
@@ -63,11 +65,16 @@ def downgrade() -> None:
         sa.column("account", sa.String),
         sa.column("seq", sa.Integer),
         sa.column("job", sa.String),
+        sa.column("approved", sa.Boolean),
         sa.column("payload", sa.JSON),
         sa.column("created_at", UtcDateTime),
     )
     merged: dict[str, dict[str, Any]] = {}
-    ordered = sa.select(journal).order_by(journal.c.account, journal.c.seq)
+    ordered = (
+        sa.select(journal.c.account, journal.c.job, journal.c.payload, journal.c.created_at)
+        .where(journal.c.approved)
+        .order_by(journal.c.account, journal.c.seq)
+    )
     for row in bind.execute(ordered).mappings():
         entry = merged.get(row["account"])
         if entry is None:
@@ -83,6 +90,6 @@ def downgrade() -> None:
     if merged:
         op.bulk_insert(
             pending,
-            [{k: v for k, v in entry.items() if k != "seq"} for entry in merged.values()],
+            list(merged.values()),
         )
     op.drop_table("write_journal")

@@ -1,0 +1,28 @@
+"""The change-limit guard's counting: per page, added up, judged once for the whole run."""
+
+from connector.domain.outcomes import ContactUpdate, UpdatableField
+from connector.sync.guard import ChangeCount, ChangeLimit, check_change_limit
+
+
+def _update(contact_id: str, *fields: UpdatableField) -> ContactUpdate:
+    return ContactUpdate(contact_id=contact_id, changes={field: "x" for field in fields})
+
+
+def test_counts_stage_owner_and_contacts_changing_either():
+    page_one = ChangeCount.of(
+        [
+            _update("1", UpdatableField.LIFECYCLE_STAGE, UpdatableField.OWNER_ID),
+            _update("2", UpdatableField.SCORE),
+        ]
+    )
+    page_two = ChangeCount.of([_update("3", UpdatableField.OWNER_ID, UpdatableField.SCORE)])
+    total = page_one + page_two
+    assert (total.stage, total.owner, total.changed) == (1, 2, 2)
+
+
+def test_the_verdict_judges_the_summed_counts_against_the_limit():
+    count = ChangeCount(stage=3, owner=1, changed=3)
+    assert check_change_limit(count, 100, ChangeLimit.parse("3")).tripped is False
+    verdict = check_change_limit(count, 100, ChangeLimit.parse("2%"))
+    assert verdict.tripped is True
+    assert "3 of 100 contacts would change stage or owner" in verdict.summary()

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.fit import grade_contact
+from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import StageDecision, decide_stage
 from connector.domain.outcomes import (
     FieldValue,
@@ -59,9 +60,11 @@ def evaluate(
     The routing state goes in and comes back out (rather than being hidden in the engine) so
     the caller decides when a round-robin step is committed — only after the write succeeded.
     """
-    score = score_contact(contact, engagements, policy.scoring, now)
+    # filtered, grouped and sorted once for both the score and the stage rules
+    history = EngagementHistory.of(contact.id, engagements, now)
+    score = score_contact(contact, history, policy.scoring, now)
     fit = grade_contact(contact, policy.fit)
-    stage = decide_stage(contact, engagements, score, fit, policy, now)
+    stage = decide_stage(contact, history, score, fit, policy, now)
     transition = stage.transition
     stage_after = transition.to_stage if transition else contact.lifecycle_stage
 

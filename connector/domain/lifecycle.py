@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.engagement import Engagement
+from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import FitCard, ScoreCard, Transition, TransitionKind
 from connector.domain.policy import LifecycleRules, RulesPolicy, ScoringRules
 from connector.domain.stages import LifecycleStage
@@ -83,7 +84,7 @@ def _idle_reasons(
 def _sql_reasons(
     contact: Contact,
     rules: LifecycleRules,
-    events: Sequence[Engagement],
+    history: EngagementHistory,
     fresh: bool,
     now: datetime,
 ) -> list[str]:
@@ -97,6 +98,13 @@ def _sql_reasons(
     since = now - timedelta(days=sql.trigger_within_days)
     if contact.recycled_at is not None:
         since = max(since, contact.recycled_at)
+    if history.fast:
+        # the latest trigger overall is the latest since `since`, if it is since then
+        latest = history.latest(sql.trigger_kinds)
+        if latest is not None and latest.occurred_at >= since:
+            return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
+        return []
+    events = history.events or []
     triggers = [e for e in events if e.kind in sql.trigger_kinds and e.occurred_at >= since]
     if triggers:
         latest = max(triggers, key=lambda e: e.occurred_at)
@@ -104,24 +112,39 @@ def _sql_reasons(
     return []
 
 
+def _last_engaged(
+    contact: Contact, history: EngagementHistory, scoring: ScoringRules
+) -> tuple[datetime | None, bool]:
+    """When the contact last did something worth positive points, and whether that was after
+    the connector last recycled it (`fresh`: no recycle, or engaged since)."""
+    positive = _positive_kinds(scoring)
+    recycled_at = contact.recycled_at
+    if history.fast:
+        latest = history.latest(positive)
+        last_engaged = latest.occurred_at if latest is not None else None
+        # any engagement after the recycle <=> the latest one is after it
+        fresh = recycled_at is None or (last_engaged is not None and last_engaged > recycled_at)
+        return last_engaged, fresh
+    positive_events = [e for e in history.events or [] if e.kind in positive]
+    last_engaged = max((e.occurred_at for e in positive_events), default=None)
+    fresh = recycled_at is None or any(e.occurred_at > recycled_at for e in positive_events)
+    return last_engaged, fresh
+
+
 def decide_stage(
     contact: Contact,
-    engagements: Sequence[Engagement],
+    engagements: Sequence[Engagement] | EngagementHistory,
     score: ScoreCard,
     fit: FitCard,
     policy: RulesPolicy,
     now: datetime,
 ) -> StageDecision:
-    """The next lifecycle stage for a contact at `now`, or why it stays."""
+    """The next lifecycle stage for a contact at `now`, or why it stays. `engagements` may be
+    an `EngagementHistory` already built for this contact and `now`."""
     rules = policy.lifecycle
     current = contact.lifecycle_stage
-    events = [e for e in engagements if e.contact_id == contact.id and e.occurred_at <= now]
-    positive = _positive_kinds(policy.scoring)
-    positive_events = [e for e in events if e.kind in positive]
-    last_engaged = max((e.occurred_at for e in positive_events), default=None)
-    fresh = contact.recycled_at is None or any(
-        e.occurred_at > contact.recycled_at for e in positive_events
-    )
+    history = EngagementHistory.of(contact.id, engagements, now)
+    last_engaged, fresh = _last_engaged(contact, history, policy.scoring)
 
     def move(target: LifecycleStage, kind: TransitionKind, reasons: list[str]) -> StageDecision:
         return StageDecision(
@@ -162,7 +185,7 @@ def decide_stage(
 
     # Sales' own verification outranks the idle rule: a verified buyer is not "cold".
     if _moves_forward(current, LifecycleStage.SQL):
-        sql = _sql_reasons(contact, rules, events, fresh, now)
+        sql = _sql_reasons(contact, rules, history, fresh, now)
         if sql:
             return move(LifecycleStage.SQL, TransitionKind.ADVANCE, sql)
 
@@ -199,9 +222,13 @@ def decide_stage(
 
     if current in (None, LifecycleStage.SUBSCRIBER):
         lead = rules.lead
-        hits = [e for e in events if e.kind in lead.kinds]
-        if hits:
-            return move(LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hits[-1].kind.value}"])
+        if history.fast:
+            hit = history.last_kind(lead.kinds)
+        else:
+            hits = [e for e in history.events or [] if e.kind in lead.kinds]
+            hit = hits[-1].kind if hits else None
+        if hit is not None:
+            return move(LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hit.value}"])
         if lead.min_score is not None and score.total >= lead.min_score:
             return move(
                 LifecycleStage.LEAD,

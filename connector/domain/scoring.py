@@ -6,10 +6,10 @@ raw points (a burst of page views on one day cannot dominate), then each event d
 age, then the per-kind total cap applies to what is left. Negative points never decay.
 
 Speed: this is the rules engine's inner loop (once per engagement of every contact), so the
-usual path (`_fast_engagement_line`) works on integer epoch microseconds and does its per-event
+usual path (`_fast_engagement_sums`) works on integer epoch microseconds and does its per-event
 arithmetic in C-level `map`/`reduce` pipelines, skipping what cannot change a result. Every
 float it produces is computed with the same operations, on the same operands, in the same
-order as the straightforward per-event loop (`_engagement_line`, which still scores histories
+order as the straightforward per-event loop (`_engagement_sums`, which still scores histories
 the fast form cannot hold): scores are bit-identical, not merely close.
 """
 
@@ -83,9 +83,12 @@ def _line(
     )
 
 
-def _engagement_line(
+Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points of one kind
+
+
+def _engagement_sums(
     rule: EngagementRule, events: Sequence[Engagement], now: datetime, half_life: float
-) -> ScoreLine:
+) -> Sums:
     """One kind's contribution, the straightforward way: for histories that only have the
     general form (see `EngagementHistory`); events must be sorted oldest first so daily caps
     are spent in the order things happened.
@@ -124,17 +127,17 @@ def _engagement_line(
             decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
         else:
             decayed += allowed * 1.0
-    return _line(rule, count, raw, capped, decayed, half_life)
+    return count, raw, capped, decayed
 
 
-def _fast_engagement_line(
+def _fast_engagement_sums(
     rule: EngagementRule,
     times: list[int],
     quantities: list[int],
     now_us: int,
     half_life: float,
-) -> ScoreLine:
-    """`_engagement_line` for the fast form: the epoch microseconds (all <= `now_us`) and
+) -> Sums:
+    """`_engagement_sums` for the fast form: the epoch microseconds (all <= `now_us`) and
     quantities of one kind's engagements, sorted as there, and the same floats as a result.
 
     Why each shortcut is exact:
@@ -173,7 +176,7 @@ def _fast_engagement_line(
         capped, decayed = _capped_any(
             points, cap_per_day, decays, quantities, times, now_us, half_life
         )
-    return _line(rule, count, raw, capped, decayed, half_life)
+    return count, raw, capped, decayed
 
 
 def _raw_points(points: float, quantities: list[int], count: int, unit: bool) -> float:
@@ -204,7 +207,7 @@ def _capped_positive(
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap, for positive points: day by day, jumping
-    over the rest of a day once its room is spent. With a positive value, `_engagement_line`'s
+    over the rest of a day once its room is spent. With a positive value, `_engagement_sums`'s
     `copysign(min(|value|, room), value)` is `min(value, room)` and `abs(allowed)` is
     `allowed`."""
     capped = decayed = 0.0
@@ -244,7 +247,7 @@ def _capped_any(
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap for any points (negative, zero): per event,
-    exactly `_engagement_line`'s loop with integer days and ages."""
+    exactly `_engagement_sums`'s loop with integer days and ages."""
     copysign = math.copysign
     spent_per_day: dict[int, float] = {}
     capped = decayed = 0.0
@@ -329,8 +332,12 @@ def score_contact(
             kind_times = times.get(rule.kind)
             if kind_times:
                 lines.append(
-                    _fast_engagement_line(
-                        rule, kind_times, quantities[rule.kind], now_us, half_life
+                    _line(
+                        rule,
+                        *_fast_engagement_sums(
+                            rule, kind_times, quantities[rule.kind], now_us, half_life
+                        ),
+                        half_life,
                     )
                 )
     else:
@@ -347,7 +354,8 @@ def score_contact(
                 group.sort(key=_TIME_AND_SOURCE)
         for rule in rules.engagement:
             if general.get(rule.kind):
-                lines.append(_engagement_line(rule, general[rule.kind], now, half_life))
+                sums = _engagement_sums(rule, general[rule.kind], now, half_life)
+                lines.append(_line(rule, *sums, half_life))
 
     positive_behaviour = sum(line.points for line in lines if line.points > 0)
     weight = rules.source_weights.get(contact.source) if contact.source else None

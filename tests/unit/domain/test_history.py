@@ -1,0 +1,202 @@
+"""The fast form of a contact's history (integer epochs and records) must give bit for bit the
+results of the general form (the rules' original datetime code).
+
+The general form is forced by moving every engagement into ZoneInfo("UTC"): a zone type the
+fast form does not trust (zones with daylight saving time compare by wall clock), but one
+whose offset is constant, so both forms must agree exactly.
+"""
+
+import struct
+from datetime import UTC, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connector.domain.contact import IntentLevel
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.engine import evaluate
+from connector.domain.history import EngagementHistory
+from connector.domain.policy import EngagementRule
+from connector.domain.routing import RoutingState
+from connector.domain.scoring import _engagement_sums, _fast_engagement_sums, score_contact
+from connector.domain.stages import LifecycleStage, SalesStatus
+from tests.factories import NOW, contact, owners, shipped_policy
+
+ZONE_UTC = ZoneInfo("UTC")
+ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+DAY_US = 86_400 * 10**6
+
+
+def in_zone_utc(events: list[Engagement]) -> list[Engagement]:
+    return [
+        e.model_copy(update={"occurred_at": e.occurred_at.astimezone(ZONE_UTC)}) for e in events
+    ]
+
+
+def bits(sums: tuple[int, float, float, float]) -> tuple:
+    """Floats by their bytes: 0.0 and -0.0, or two neighbouring floats, are told apart."""
+    count, *floats = sums
+    return (count, *(struct.pack("<d", value) for value in floats))
+
+
+ALL_KINDS = st.sampled_from(list(EngagementKind))
+
+
+@st.composite
+def histories(draw, kinds=ALL_KINDS, max_size=60):
+    """Engagements of contact c-1 (and a few of someone else), with simultaneous ones (shared
+    instants, sometimes in different zones), times around midnight and after `NOW`, large
+    quantities and missing source ids; in any order."""
+    pool = draw(
+        st.lists(st.integers(min_value=-2 * DAY_US, max_value=400 * DAY_US), min_size=1, max_size=6)
+    )
+    pool += [0, NOW.hour * 3600 * 10**6, NOW.hour * 3600 * 10**6 + 1]  # now, midnight, before it
+    events = []
+    for _ in range(draw(st.integers(0, max_size))):
+        age_us = draw(
+            st.sampled_from(pool) | st.integers(min_value=-DAY_US, max_value=400 * DAY_US)
+        )
+        events.append(
+            Engagement(
+                contact_id=draw(st.sampled_from(["c-1"] * 9 + ["someone-else"])),
+                kind=draw(kinds),
+                occurred_at=(NOW - timedelta(microseconds=age_us)).astimezone(
+                    draw(st.sampled_from(ZONES))
+                ),
+                quantity=draw(st.integers(1, 12) | st.sampled_from([65_534, 65_535, 70_000])),
+                source_id=draw(st.none() | st.sampled_from(["a", "b", "c"])),
+            )
+        )
+    return events
+
+
+@st.composite
+def rules(draw):
+    points = draw(
+        st.sampled_from([1.0, 3.0, 15.0, 50.0, -15.0, -30.0, 0.0, 0.1, 0.3, 0.7, 2.5, -0.3, 1e15])
+    )
+    decays = draw(st.none() | st.just(False) | (st.just(True) if points >= 0 else st.none()))
+    return EngagementRule(
+        kind=EngagementKind.PAGE_VIEW,
+        points=points,
+        cap_per_day=draw(st.none() | st.sampled_from([0.0, 0.3, 1.0, 2.1, 5.0, 9.0, 40.0])),
+        cap_total=draw(st.none() | st.sampled_from([10.0, 45.0])),
+        decays=decays,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    events=histories(kinds=st.just(EngagementKind.PAGE_VIEW)),
+    rule=rules(),
+    half_life=st.sampled_from([0.3, 7.7, 30.0, 10_000.0]),
+)
+def test_fast_sums_are_bit_identical_to_the_straightforward_loop(events, rule, half_life):
+    fast = EngagementHistory.of("c-1", events, NOW)
+    general = EngagementHistory.of("c-1", in_zone_utc(events), NOW)
+    assert fast.fast
+    assert general.fast == (not general.source)  # nothing to read: the general form has no use
+    assert fast.times is not None and fast.quantities is not None and fast.now_us is not None
+    ordered = sorted(general.events or [], key=lambda e: (e.occurred_at, e.source_id or ""))
+    expected = _engagement_sums(rule, ordered, NOW, half_life)
+    kind = EngagementKind.PAGE_VIEW
+    if not ordered:
+        assert kind not in fast.times
+        return
+    times, quantities = fast.times[kind], fast.quantities[kind]
+    assert bits(_fast_engagement_sums(rule, times, quantities, fast.now_us, half_life)) == bits(
+        expected
+    )
+
+
+def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
+    # Under a daily cap, the order of simultaneous engagements moves the last bit of the sums:
+    # 0.3 + 0.0 allowed, or 0.1 + 0.19999999999999998, each times the same decay factor.
+    rule = EngagementRule(kind=EngagementKind.PAGE_VIEW, points=0.1, cap_per_day=0.3)
+    at = NOW - timedelta(days=3.3)
+    events = [
+        Engagement(contact_id="c-1", kind="page_view", occurred_at=at, quantity=1, source_id="b"),
+        Engagement(contact_id="c-1", kind="page_view", occurred_at=at, quantity=12, source_id="a"),
+    ]
+    history = EngagementHistory.of("c-1", events, NOW)
+    assert history.quantities == {EngagementKind.PAGE_VIEW: [12, 1]}
+    assert history.times is not None and history.now_us is not None
+    fast = _fast_engagement_sums(rule, history.times[rule.kind], [12, 1], history.now_us, 30.0)
+    assert bits(fast) == bits(_engagement_sums(rule, events[::-1], NOW, 30.0))
+    assert bits(fast) != bits(_engagement_sums(rule, events, NOW, 30.0))
+
+
+contacts = st.builds(
+    lambda stage, status, intent, recycled_days, manual: contact(
+        lifecycle_stage=stage,
+        sales_status=status,
+        intent=intent,
+        recycled_at=None if recycled_days is None else NOW - timedelta(days=recycled_days),
+        stage_set_manually=manual,
+    ),
+    st.none() | st.sampled_from(list(LifecycleStage)),
+    st.none() | st.sampled_from(list(SalesStatus)),
+    st.none() | st.sampled_from(list(IntentLevel)),
+    st.none() | st.floats(min_value=0, max_value=120, allow_nan=False),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=histories(), person=contacts)
+def test_evaluate_gives_the_same_decision_from_either_form(events, person):
+    policy = shipped_policy()
+    fast, state = evaluate(person, events, policy, owners(), RoutingState(), NOW)
+    general, general_state = evaluate(
+        person, in_zone_utc(events), policy, owners(), RoutingState(), NOW
+    )
+    assert fast.model_dump() == general.model_dump()
+    assert state == general_state
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=histories(), person=contacts)
+def test_a_zoned_now_reads_the_same_as_utc(events, person):
+    zoned_now = NOW.astimezone(ZoneInfo("America/New_York"))
+    card = score_contact(person, events, shipped_policy().scoring, zoned_now)
+    assert (
+        card.model_dump()
+        == score_contact(person, events, shipped_policy().scoring, NOW).model_dump()
+    )
+
+
+def test_engagement_derives_its_epoch_and_record_when_made_and_copied():
+    event = Engagement(contact_id="c-1", kind="call", occurred_at="2026-01-01T00:00:00+02:00")
+    assert event._epoch_us == 1_767_218_400 * 10**6
+    moved = event.model_copy(update={"occurred_at": NOW})
+    assert moved._epoch_us == int(NOW.timestamp()) * 10**6
+    assert moved._record != event._record
+    assert event.model_copy(update={"quantity": 3})._record != event._record
+    assert "_epoch_us" not in event.model_dump() and "_record" not in event.model_dump_json()
+    same_instant = Engagement(
+        contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZONES[1])
+    ).model_copy(update={"occurred_at": NOW})
+    assert same_instant == Engagement(contact_id="c-1", kind="call", occurred_at=NOW)
+
+
+def test_engagements_in_zones_with_daylight_saving_have_no_epoch():
+    event = Engagement(
+        contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZoneInfo("Europe/Berlin"))
+    )
+    assert event._epoch_us is None and event._record is None
+    assert not EngagementHistory.of("c-1", [event], NOW).fast
+
+
+def test_a_naive_now_fails_as_before():
+    event = Engagement(contact_id="c-1", kind="call", occurred_at=NOW)
+    with pytest.raises(TypeError, match="can't compare offset-naive and offset-aware"):
+        score_contact(contact(), [event], shipped_policy().scoring, NOW.replace(tzinfo=None))
+
+
+def test_a_history_is_only_reused_for_its_own_contact_and_now():
+    history = EngagementHistory.of("c-1", [], NOW)
+    assert EngagementHistory.of("c-1", history, NOW) is history
+    with pytest.raises(ValueError, match="another contact"):
+        score_contact(contact(id="c-2"), history, shipped_policy().scoring, NOW)

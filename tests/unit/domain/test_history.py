@@ -1,13 +1,14 @@
 """The fast form of a contact's history (integer epochs and records) must give bit for bit the
 results of the general form (the rules' original datetime code).
 
-The general form is forced by moving every engagement into ZoneInfo("UTC"): a zone type the
-fast form does not trust (zones with daylight saving time compare by wall clock), but one
-whose offset is constant, so both forms must agree exactly.
+The general form is forced by giving every engagement its own offset in a tzinfo class the fast
+form does not know (it trusts only fixed-offset classes; a zone with daylight saving time
+compares by wall clock): the offset is constant, so both forms must agree exactly, down to
+each engagement's local date.
 """
 
 import struct
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,14 +25,33 @@ from connector.domain.scoring import _engagement_sums, _fast_engagement_sums, sc
 from connector.domain.stages import LifecycleStage, SalesStatus
 from tests.factories import NOW, contact, owners, shipped_policy
 
-ZONE_UTC = ZoneInfo("UTC")
 ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 DAY_US = 86_400 * 10**6
 
 
-def in_zone_utc(events: list[Engagement]) -> list[Engagement]:
+class UnknownFixedZone(tzinfo):
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self.offset
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+def in_unknown_zones(events: list[Engagement]) -> list[Engagement]:
+    """The same engagements at the same offsets, in a tzinfo class the fast form does not
+    know."""
     return [
-        e.model_copy(update={"occurred_at": e.occurred_at.astimezone(ZONE_UTC)}) for e in events
+        e.model_copy(
+            update={
+                "occurred_at": e.occurred_at.replace(
+                    tzinfo=UnknownFixedZone(e.occurred_at.utcoffset() or timedelta(0))
+                )
+            }
+        )
+        for e in events
     ]
 
 
@@ -95,7 +115,7 @@ def rules(draw):
 )
 def test_fast_sums_are_bit_identical_to_the_straightforward_loop(events, rule, half_life):
     fast = EngagementHistory.of("c-1", events, NOW)
-    general = EngagementHistory.of("c-1", in_zone_utc(events), NOW)
+    general = EngagementHistory.of("c-1", in_unknown_zones(events), NOW)
     assert fast.fast
     assert general.fast == (not general.source)  # nothing to read: the general form has no use
     assert fast.times is not None and fast.quantities is not None and fast.now_us is not None
@@ -128,6 +148,39 @@ def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
     assert bits(fast) != bits(_engagement_sums(rule, events, NOW, 30.0))
 
 
+def simultaneous(kinds: tuple[str, str], at: datetime) -> list[Engagement]:
+    """Two engagements at one instant whose local dates differ (+10:00 and -08:00)."""
+    zones = (timezone(timedelta(hours=10)), timezone(timedelta(hours=-8)))
+    return [
+        Engagement(contact_id="c-1", kind=kind, occurred_at=at.astimezone(zone))
+        for kind, zone in zip(kinds, zones, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_of_simultaneous_triggers_the_first_given_is_the_latest(order):
+    events = simultaneous(("demo_request", "meeting_booked"), NOW - timedelta(days=2, hours=7))
+    events = events[::order]
+    first = events[0]
+    expected = (f"{first.kind.value} on {first.occurred_at.date().isoformat()}",)
+    for history in (events, in_unknown_zones(events)):
+        decision, _ = evaluate(contact(), history, shipped_policy(), owners(), RoutingState(), NOW)
+        assert decision.stage.transition is not None
+        assert decision.stage.transition.reasons == expected
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_of_simultaneous_last_engagements_the_first_given_dates_the_idle_recycle(order):
+    events = simultaneous(("page_view", "email_open"), NOW - timedelta(days=50, hours=7))
+    events = events[::order]
+    since = f"since {events[0].occurred_at.date().isoformat()}"
+    person = contact(lifecycle_stage=LifecycleStage.MQL)
+    for history in (events, in_unknown_zones(events)):
+        decision, _ = evaluate(person, history, shipped_policy(), owners(), RoutingState(), NOW)
+        assert decision.stage.transition is not None
+        assert since in decision.stage.transition.reasons[0]
+
+
 contacts = st.builds(
     lambda stage, status, intent, recycled_days, manual: contact(
         lifecycle_stage=stage,
@@ -150,7 +203,7 @@ def test_evaluate_gives_the_same_decision_from_either_form(events, person):
     policy = shipped_policy()
     fast, state = evaluate(person, events, policy, owners(), RoutingState(), NOW)
     general, general_state = evaluate(
-        person, in_zone_utc(events), policy, owners(), RoutingState(), NOW
+        person, in_unknown_zones(events), policy, owners(), RoutingState(), NOW
     )
     assert fast.model_dump() == general.model_dump()
     assert state == general_state

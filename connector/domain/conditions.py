@@ -1,8 +1,6 @@
 """Evaluating a rule condition against a contact — shared by fit criteria, disqualifiers and
 routing territories so that "industry in [...]" means the same thing everywhere."""
 
-import re
-
 from connector.domain.contact import Contact
 from connector.domain.policy import Condition, FitField
 
@@ -64,9 +62,11 @@ def condition_holds(condition: Condition, contact: Contact) -> bool:
             return actual == wanted
         return _text(value) == _text(condition.equals)
     if condition.any_of is not None:
-        return _text(value) in {_text(item) for item in condition.any_of}
+        return _text(value) in condition.folded_any_of  # each item as _text(item)
     if condition.matches is not None:
-        return re.search(condition.matches, str(value), flags=re.IGNORECASE) is not None
+        pattern = condition.pattern  # condition.matches, compiled with re.IGNORECASE
+        assert pattern is not None
+        return pattern.search(str(value)) is not None
     number = _as_number(value)
     if number is None:
         return False

@@ -55,22 +55,31 @@ def _fixed_epoch_microseconds(moment: datetime) -> int | None:
 
 KIND_ORDER: tuple[EngagementKind, ...] = tuple(EngagementKind)
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+MICROSECONDS_PER_DAY = 86_400_000_000
 # An engagement's record: one integer that sorts by (kind, time) and carries the quantity,
-#   ((rank << RECORD_SPAN_BITS) + RECORD_OFFSET_US + epoch_us) << RECORD_QUANTITY_BITS | q
-# where q is the quantity, or RECORD_QUANTITY_MASK for any quantity that does not fit. Every
-# datetime's epoch_us lies in [-RECORD_OFFSET_US, 2**RECORD_SPAN_BITS - RECORD_OFFSET_US).
+#   (record_origin(rank of the kind) + epoch_us) << RECORD_QUANTITY_BITS | q
+# where q is the quantity, or RECORD_QUANTITY_MASK for any quantity that does not fit. Each
+# kind owns a span of RECORD_KIND_SPAN microseconds, more than datetime's range (3,652,059
+# days); the origins are whole days, so `time // MICROSECONDS_PER_DAY` finds UTC days on the
+# records' scale as on the epoch's.
 RECORD_QUANTITY_BITS = 16
 RECORD_QUANTITY_MASK = (1 << RECORD_QUANTITY_BITS) - 1
-RECORD_SPAN_BITS = 59
-RECORD_OFFSET_US = -((datetime.min.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND)
+RECORD_KIND_SPAN = MICROSECONDS_PER_DAY << 22
+RECORD_OFFSET_US = -((datetime.min.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND)  # 719,162 d
+
+
+def record_origin(rank: int) -> int:
+    """Where the epoch lies on the records' scale for the kind of this rank."""
+    return rank * RECORD_KIND_SPAN + RECORD_OFFSET_US
 
 
 def _record(kind: EngagementKind, epoch_us: int | None, quantity: int) -> int | None:
     rank = _KIND_RANK.get(kind)
     if rank is None or epoch_us is None or type(quantity) is not int or quantity < 1:
         return None
-    shifted = ((rank << RECORD_SPAN_BITS) + RECORD_OFFSET_US + epoch_us) << RECORD_QUANTITY_BITS
-    return shifted | min(quantity, RECORD_QUANTITY_MASK)
+    return ((record_origin(rank) + epoch_us) << RECORD_QUANTITY_BITS) | min(
+        quantity, RECORD_QUANTITY_MASK
+    )
 
 
 class Engagement(BaseModel):
@@ -99,7 +108,7 @@ class Engagement(BaseModel):
         filters, finds the UTC day and ages each event with one integer operation instead of a
         datetime method call or an aware-datetime subtraction, and with the same exact
         results: the age in seconds is the same integer microseconds divided by 10**6 that
-        `timedelta.total_seconds()` computes. Like `_record`, it is not a field (never
+        `timedelta.total_seconds()` computes. Like `_row`, it is not a field (never
         serialised, compared or hashed) and is computed when the engagement is made
         (`model_post_init`), because adapters build each engagement once and the rules read
         it once per run; the property only serves instances made without validation.
@@ -107,14 +116,17 @@ class Engagement(BaseModel):
         return _fixed_epoch_microseconds(self.occurred_at)
 
     @cached_property
-    def _record(self) -> int | None:
-        """Kind, time and quantity in one integer (see `RECORD_SPAN_BITS`), or None when the
-        engagement has no `_epoch_us`: a contact's records, read with one attribute access
-        per engagement and sorted as plain integers, group its engagements by kind in time
-        order. Attribute reads dominate the rules' cost per engagement (a pydantic model's
-        attribute access costs several times a plain object's), so this is the only one the
-        common path makes per engagement besides `contact_id`."""
-        return _record(self.kind, self._epoch_us, self.quantity)
+    def _row(self) -> tuple[int | None, str]:
+        """(record, contact_id): the record holds kind, time and quantity in one integer (see
+        `RECORD_KIND_SPAN`), or is None when the engagement has no `_epoch_us`.
+
+        A contact's records, sorted as plain integers, group its engagements by kind in time
+        order. This is the one attribute the common path reads per engagement, hence the
+        contact id alongside: reading an attribute of a pydantic model costs several times a
+        plain object's (its `__getattr__` hook), about as much as the rest of the per-event
+        work together.
+        """
+        return _record(self.kind, self._epoch_us, self.quantity), self.contact_id
 
     def model_post_init(self, context: Any, /) -> None:
         self._derive()
@@ -122,11 +134,11 @@ class Engagement(BaseModel):
     def _derive(self) -> None:
         epoch_us = _fixed_epoch_microseconds(self.occurred_at)
         self.__dict__["_epoch_us"] = epoch_us
-        self.__dict__["_record"] = _record(self.kind, epoch_us, self.quantity)
+        self.__dict__["_row"] = (_record(self.kind, epoch_us, self.quantity), self.contact_id)
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
         """As pydantic's, which neither validates nor runs `model_post_init`: a copy with a new
-        time, kind or quantity must not keep the original's epoch and record."""
+        time, kind, quantity or contact must not keep the original's epoch and row."""
         copied = super().model_copy(update=update, deep=deep)
         if update:
             copied._derive()

@@ -7,7 +7,7 @@ sorting happen once instead of once per rule.
 
 Two forms, with identical results:
 - the *fast* form, when every engagement of the contact has a record (an exact epoch, see
-  `Engagement._record`) and `now` is aware: per kind, the times (epoch microseconds, oldest
+  `Engagement._row`) and `now` is aware: per kind, the times (integer microseconds, oldest
   first) and quantities of its engagements, taken from the records with C-level operations
   (one attribute read per engagement; sorting and splitting integers);
 - the *general* form, for histories with an engagement in a zone with daylight saving time
@@ -20,24 +20,24 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from itertools import repeat
-from operator import and_, attrgetter, rshift, sub
+from operator import add, and_, attrgetter, itemgetter, rshift
 
 from connector.domain.engagement import (
     KIND_ORDER,
-    RECORD_OFFSET_US,
+    RECORD_KIND_SPAN,
     RECORD_QUANTITY_BITS,
     RECORD_QUANTITY_MASK,
-    RECORD_SPAN_BITS,
     Engagement,
     EngagementKind,
     epoch_microseconds,
+    record_origin,
 )
 
-_RECORD = attrgetter("_record")
-_CONTACT_ID = attrgetter("contact_id")
+_ROW = attrgetter("_row")
+_RECORD = itemgetter(0)
+_CONTACT_ID = itemgetter(1)
 _EPOCH_US = attrgetter("_epoch_us")
 _QUANTITY = attrgetter("quantity")
-_RANK_SHIFT = RECORD_SPAN_BITS + RECORD_QUANTITY_BITS
 
 
 def _epoch_and_source(event: Engagement) -> tuple[int | None, str]:
@@ -47,19 +47,24 @@ def _epoch_and_source(event: Engagement) -> tuple[int | None, str]:
 class EngagementHistory:
     """A contact's engagements at `now`; build it with `EngagementHistory.of`.
 
-    Fast form: `times[kind]` holds the epoch microseconds of the kind's engagements in the
-    order of one sort by (time, kind, source id) restricted to that kind, `quantities[kind]`
-    their quantities in the same order; only kinds that occurred are keys. `source` is the
-    contact's engagements in input order and `records` their records, for the few questions
-    that need an engagement itself. `events` is None. General form: `events` holds the
-    filtered engagements in input order; `times`, `quantities` and `records` are None.
+    Fast form, for each kind that occurred: `times[kind]` holds the times of its engagements
+    in the order of one sort by (time, kind, source id) restricted to that kind,
+    `quantities[kind]` their quantities in the same order and `counts[kind]` their sum.
+    The times are on the kind's scale of the records: epoch microseconds plus
+    `origins[kind]`, a whole number of days (see `Engagement._row`), which saves undoing
+    it per engagement; differences and UTC days are the epoch's. `source` is the contact's
+    engagements in input order and `records` their records, for the few questions that need
+    an engagement itself. `events` is None. General form: `events` holds the filtered
+    engagements in input order; the fast form's fields are None.
     """
 
     __slots__ = (
         "contact_id",
+        "counts",
         "events",
         "now",
         "now_us",
+        "origins",
         "quantities",
         "records",
         "source",
@@ -73,7 +78,9 @@ class EngagementHistory:
         self.source = source
         self.times: dict[EngagementKind, list[int]] | None = None
         self.quantities: dict[EngagementKind, list[int]] | None = None
-        self.records: list[int] | None = None
+        self.counts: dict[EngagementKind, int] | None = None
+        self.origins: dict[EngagementKind, int] | None = None
+        self.records: list[int | None] | None = None
         self.events: list[Engagement] | None = None
 
     @classmethod
@@ -91,11 +98,13 @@ class EngagementHistory:
                 raise ValueError("this history was built for another contact or `now`")
             return engagements
         source = engagements if isinstance(engagements, list | tuple) else list(engagements)
-        contact_ids = list(map(_CONTACT_ID, source))
+        rows = list(map(_ROW, source))
+        contact_ids = list(map(_CONTACT_ID, rows))
         if contact_ids.count(contact_id) != len(contact_ids):
             source = [e for e in source if e.contact_id == contact_id]
+            rows = list(map(_ROW, source))
         history = cls(contact_id, now, source)
-        if history.now_us is None or not history._group():
+        if history.now_us is None or not history._group(list(map(_RECORD, rows))):
             history.events = [e for e in source if e.occurred_at <= now]
         return history
 
@@ -103,15 +112,15 @@ class EngagementHistory:
     def fast(self) -> bool:
         return self.times is not None
 
-    def _group(self) -> bool:
-        """Fill the fast form's fields; False when an engagement has no record.
+    def _group(self, records: list[int | None]) -> bool:
+        """Fill the fast form's fields from the records of `source`; False when an engagement
+        has no record.
 
         The records sort by kind, then time, then quantity; each kind is a contiguous run,
-        cut at `now`. Simultaneous engagements of one kind, ordered by quantity there, must
-        go by source id instead, and a quantity too large for its record must be read from
-        the engagement: such a kind is read from its engagements instead.
+        cut at `now`. Simultaneous engagements of one kind go by source id, not quantity:
+        when their quantities differ (all 1, they are indistinguishable here), or a quantity
+        is too large for its record, the kind is read from its engagements instead.
         """
-        records = list(map(_RECORD, self.source))
         try:
             ordered = sorted(records)  # TypeError between None and an int
         except TypeError:
@@ -122,53 +131,65 @@ class EngagementHistory:
         assert now_us is not None
         times: dict[EngagementKind, list[int]] = {}
         quantities: dict[EngagementKind, list[int]] = {}
+        counts: dict[EngagementKind, int] = {}
+        origins: dict[EngagementKind, int] = {}
         start, end = 0, len(ordered)
         while start < end:
-            rank = ordered[start] >> _RANK_SHIFT
-            stop = bisect_left(ordered, (rank + 1) << _RANK_SHIFT, start)
-            base = (rank << RECORD_SPAN_BITS) + RECORD_OFFSET_US
-            last = ((base + now_us) << RECORD_QUANTITY_BITS) | RECORD_QUANTITY_MASK
+            rank = (ordered[start] >> RECORD_QUANTITY_BITS) // RECORD_KIND_SPAN
+            stop = bisect_left(
+                ordered, (rank + 1) * RECORD_KIND_SPAN << RECORD_QUANTITY_BITS, start
+            )
+            origin = record_origin(rank)
+            last = ((origin + now_us) << RECORD_QUANTITY_BITS) | RECORD_QUANTITY_MASK
             cut = bisect_right(ordered, last, start, stop)
             if cut > start:
                 kind = KIND_ORDER[rank]
                 run = ordered[start:cut]
-                kind_times = list(
-                    map(sub, map(rshift, run, repeat(RECORD_QUANTITY_BITS)), repeat(base))
-                )
+                kind_times = list(map(rshift, run, repeat(RECORD_QUANTITY_BITS)))
                 kind_quantities = list(map(and_, run, repeat(RECORD_QUANTITY_MASK)))
-                if len(set(kind_times)) < len(kind_times) or RECORD_QUANTITY_MASK in (
-                    kind_quantities
+                count = sum(kind_quantities)
+                if count != len(run) and (
+                    len(set(kind_times)) < len(kind_times)
+                    or RECORD_QUANTITY_MASK in kind_quantities
                 ):
-                    kind_times, kind_quantities = self._read_kind(kind, now_us)
+                    kind_times, kind_quantities = self._read_kind(kind, now_us, origin)
+                    count = sum(kind_quantities)
                 times[kind] = kind_times
                 quantities[kind] = kind_quantities
+                counts[kind] = count
+                origins[kind] = origin
             start = stop
         self.times, self.quantities, self.records = times, quantities, records
+        self.counts, self.origins = counts, origins
         return True
 
-    def _read_kind(self, kind: EngagementKind, now_us: int) -> tuple[list[int], list[int]]:
-        """One kind's times and quantities from its engagements: ties by source id."""
+    def _read_kind(
+        self, kind: EngagementKind, now_us: int, origin: int
+    ) -> tuple[list[int], list[int]]:
+        """One kind's times (on its scale) and quantities from its engagements: ties by
+        source id, quantities in full."""
         events = sorted(
             (e for e in self.source if e.kind == kind and e._epoch_us <= now_us),
             key=_epoch_and_source,
         )
-        return list(map(_EPOCH_US, events)), list(map(_QUANTITY, events))
+        times = list(map(add, map(_EPOCH_US, events), repeat(origin)))
+        return times, list(map(_QUANTITY, events))
 
     def latest(self, kinds: Collection[EngagementKind]) -> Engagement | None:
         """Fast form only: the latest engagement of `kinds`, and among simultaneous ones the
         first in input order — what `max(..., key=occurred_at)` over the engagements returns
         (the choice shows: their kinds and local dates may differ)."""
-        times, quantities, records = self.times, self.quantities, self.records
-        assert times is not None and quantities is not None and records is not None
+        times, quantities, origins = self.times, self.quantities, self.origins
+        assert times is not None and quantities is not None and origins is not None
         best_kind: EngagementKind | None = None
         best_us = 0
         tied = False
         for kind in times.keys() & set(kinds):
             kind_times = times[kind]
-            last = kind_times[-1]
+            last = kind_times[-1] - origins[kind]
             if best_kind is None or last > best_us:
                 best_kind, best_us = kind, last
-                tied = len(kind_times) > 1 and kind_times[-2] == last
+                tied = len(kind_times) > 1 and kind_times[-2] == kind_times[-1]
             elif last == best_us:
                 tied = True
         if best_kind is None:
@@ -177,10 +198,10 @@ class EngagementHistory:
             wanted = set(kinds)
             return next(e for e in self.source if e.kind in wanted and e._epoch_us == best_us)
         # the one engagement of its kind at that time: find its record among the contact's
-        base = (KIND_ORDER.index(best_kind) << RECORD_SPAN_BITS) + RECORD_OFFSET_US
         quantity = min(quantities[best_kind][-1], RECORD_QUANTITY_MASK)
-        record = ((base + best_us) << RECORD_QUANTITY_BITS) | quantity
-        return self.source[records.index(record)]
+        record = (times[best_kind][-1] << RECORD_QUANTITY_BITS) | quantity
+        assert self.records is not None
+        return self.source[self.records.index(record)]
 
     def last_kind(self, kinds: Collection[EngagementKind]) -> EngagementKind | None:
         """Fast form only: the kind of the last engagement of `kinds` in input order (not in

@@ -36,10 +36,6 @@ def _moves_forward(current: LifecycleStage | None, target: LifecycleStage) -> bo
     return current.is_before(target)
 
 
-def _positive_kinds(scoring: ScoringRules) -> set[str]:
-    return {rule.kind for rule in scoring.engagement if rule.points > 0}
-
-
 def _deal_transition(contact: Contact) -> tuple[LifecycleStage, str] | None:
     if any(deal.status == DealStatus.WON for deal in contact.deals):
         return LifecycleStage.CUSTOMER, "a deal is closed-won"
@@ -117,7 +113,7 @@ def _last_engaged(
 ) -> tuple[datetime | None, bool]:
     """When the contact last did something worth positive points, and whether that was after
     the connector last recycled it (`fresh`: no recycle, or engaged since)."""
-    positive = _positive_kinds(scoring)
+    positive = scoring.positive_kinds
     recycled_at = contact.recycled_at
     if history.fast:
         latest = history.latest(positive)

@@ -9,6 +9,7 @@ file is an error, not a silently ignored setting.
 import re
 from datetime import date, time
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,9 +82,16 @@ class DomainRule(_Rules):
         if not domain:
             return False
         domain = domain.lower()
-        return domain in {d.lower() for d in self.domains} or any(
-            domain.endswith(s.lower()) for s in self.suffixes
-        )
+        return domain in self._lower_domains or domain.endswith(self._lower_suffixes)
+
+    # Lower-cased once per rule rather than once per contact scored.
+    @cached_property
+    def _lower_domains(self) -> frozenset[str]:
+        return frozenset(d.lower() for d in self.domains)
+
+    @cached_property
+    def _lower_suffixes(self) -> tuple[str, ...]:
+        return tuple(s.lower() for s in self.suffixes)
 
 
 class ScoringRules(_Rules):
@@ -114,6 +122,12 @@ class ScoringRules(_Rules):
 
     def rule_for(self, kind: EngagementKind) -> EngagementRule | None:
         return next((rule for rule in self.engagement if rule.kind == kind), None)
+
+    @cached_property
+    def positive_kinds(self) -> frozenset[EngagementKind]:
+        """Kinds worth positive points: what counts as engaging (computed once per policy,
+        read for every contact)."""
+        return frozenset(rule.kind for rule in self.engagement if rule.points > 0)
 
 
 # --- Fit -----------------------------------------------------------------------------------------
@@ -177,6 +191,16 @@ class Condition(_Rules):
         if self.between is not None and self.between[0] > self.between[1]:
             raise ValueError("`between` needs [low, high] with low <= high")
         return self
+
+    # What `condition_holds` compares against, prepared once per rule rather than once per
+    # contact: `any_of` stripped and case-folded as the value is, `matches` compiled.
+    @cached_property
+    def folded_any_of(self) -> frozenset[str]:
+        return frozenset(str(item).strip().casefold() for item in self.any_of or ())
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return None if self.matches is None else re.compile(self.matches, flags=re.IGNORECASE)
 
 
 class FitCriterion(Condition):

@@ -29,6 +29,7 @@ from connector.domain.outcomes import ScoreCard, ScoreLine
 from connector.domain.policy import EngagementRule, ScoringRules
 
 SECONDS_PER_DAY = 86_400.0
+_INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
 _MICROSECONDS_PER_SECOND = 1_000_000
 _MICROSECONDS_PER_DAY = 86_400_000_000
 _EXACT_INTEGERS = 2**53  # every integer of smaller magnitude is an exact float
@@ -134,11 +135,14 @@ def _fast_engagement_sums(
     rule: EngagementRule,
     times: list[int],
     quantities: list[int],
-    now_us: int,
+    count: int,
+    now: int,
     half_life: float,
 ) -> Sums:
-    """`_engagement_sums` for the fast form: the epoch microseconds (all <= `now_us`) and
-    quantities of one kind's engagements, sorted as there, and the same floats as a result.
+    """`_engagement_sums` for the fast form: one kind's engagements sorted as there, given by
+    their times (integer microseconds, all <= `now`, on a scale that differs from the
+    epoch's by whole days: see `EngagementHistory`), quantities and the quantities' sum, with
+    the same floats as a result.
 
     Why each shortcut is exact:
     - the raw points are a left-to-right sum of `points * quantity`; `_raw_points` computes
@@ -146,7 +150,7 @@ def _fast_engagement_sums(
       3.12+), or as one product when every term and partial sum is an exact integer;
     - without a daily cap every event is allowed its whole value, so the capped sum is the raw
       sum, and without decay (`allowed * 1.0 == allowed`) so is the decayed one;
-    - an event's age is `(now_us - time) / 10**6`: the integer microseconds over 10**6,
+    - an event's age is `(now - time) / 10**6`: the integer microseconds over 10**6,
       rounded once, exactly what `timedelta.total_seconds()` returns; each event's factor is
       then `0.5 ** (age / 86400.0 / half_life)` as before;
     - under a daily cap, positive points and time order make each UTC day a contiguous run
@@ -155,7 +159,6 @@ def _fast_engagement_sums(
       -0.0), so the loop jumps to the next day.
     """
     points = rule.points
-    count = sum(quantities)
     unit = count == len(quantities)  # quantities are >= 1: all of them are 1
     raw = _raw_points(points, quantities, count, unit)
     cap_per_day = rule.cap_per_day
@@ -165,16 +168,16 @@ def _fast_engagement_sums(
         if decays:
             # `points * 1` is `points`, bit for bit
             values = repeat(points) if unit else map(mul, repeat(points), quantities)
-            decayed = reduce(add, map(mul, values, _decay_factors(times, now_us, half_life)), 0.0)
+            decayed = reduce(add, map(mul, values, _decay_factors(times, now, half_life)), 0.0)
         else:
             decayed = raw
     elif points > 0:
         capped, decayed = _capped_positive(
-            points, cap_per_day, decays, quantities, unit, times, now_us, half_life
+            points, cap_per_day, decays, quantities, unit, times, now, half_life
         )
     else:
         capped, decayed = _capped_any(
-            points, cap_per_day, decays, quantities, times, now_us, half_life
+            points, cap_per_day, decays, quantities, times, now, half_life
         )
     return count, raw, capped, decayed
 
@@ -189,9 +192,9 @@ def _raw_points(points: float, quantities: list[int], count: int, unit: bool) ->
     return reduce(add, values, 0.0)
 
 
-def _decay_factors(times: Iterable[int], now_us: int, half_life: float) -> Iterable[float]:
+def _decay_factors(times: Iterable[int], now: int, half_life: float) -> Iterable[float]:
     """`0.5 ** (age_seconds / 86400.0 / half_life)` per event, as a C-level pipeline."""
-    seconds = map(truediv, map(sub, repeat(now_us), times), repeat(_MICROSECONDS_PER_SECOND))
+    seconds = map(truediv, map(sub, repeat(now), times), repeat(_MICROSECONDS_PER_SECOND))
     days = map(truediv, seconds, repeat(SECONDS_PER_DAY))
     return map(pow, repeat(0.5), map(truediv, days, repeat(half_life)))
 
@@ -203,7 +206,7 @@ def _capped_positive(
     quantities: list[int],
     unit: bool,
     times: list[int],
-    now_us: int,
+    now: int,
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap, for positive points: day by day, jumping
@@ -227,7 +230,7 @@ def _capped_positive(
             spent += allowed
             capped += allowed
             if decays:
-                age = (now_us - times[index]) / _MICROSECONDS_PER_SECOND
+                age = (now - times[index]) / _MICROSECONDS_PER_SECOND
                 decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
             else:
                 decayed += allowed * 1.0
@@ -243,7 +246,7 @@ def _capped_any(
     decays: bool,
     quantities: list[int],
     times: list[int],
-    now_us: int,
+    now: int,
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap for any points (negative, zero): per event,
@@ -263,7 +266,7 @@ def _capped_any(
         spent_per_day[day] = spent + abs(allowed)
         capped += allowed
         if decays:
-            age = (now_us - time) / _MICROSECONDS_PER_SECOND
+            age = (now - time) / _MICROSECONDS_PER_SECOND
             decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
         else:
             decayed += allowed * 1.0
@@ -298,13 +301,17 @@ def infer_intent(
         # each kind's last time is its latest; comparing epochs is comparing the datetimes
         # (see EngagementHistory)
         since_us = epoch_microseconds(since)
-        recent_kinds = {kind for kind, times in events.times.items() if times[-1] >= since_us}
+        assert since_us is not None and events.origins is not None
+        origins = events.origins
+        recent_kinds = {
+            kind for kind, times in events.times.items() if times[-1] >= since_us + origins[kind]
+        }
     else:
         if isinstance(events, EngagementHistory):
             events = events.events or ()
         recent_kinds = {event.kind for event in events if event.occurred_at >= since}
     found = None
-    for level in IntentLevel:
+    for level in _INTENT_LEVELS:
         if recent_kinds.intersection(rules.intent_from_kinds.get(level, ())):
             found = level
     return found
@@ -326,20 +333,28 @@ def score_contact(
     history = EngagementHistory.of(contact.id, engagements, now)
     half_life = rules.half_life_days
     lines: list[ScoreLine] = []
-    times, quantities, now_us = history.times, history.quantities, history.now_us
-    if times is not None and quantities is not None and now_us is not None:
+    times, quantities, counts, origins = (
+        history.times,
+        history.quantities,
+        history.counts,
+        history.origins,
+    )
+    now_us = history.now_us
+    if times is not None and quantities is not None and counts is not None and origins is not None:
+        assert now_us is not None
         for rule in rules.engagement:
-            kind_times = times.get(rule.kind)
+            kind = rule.kind
+            kind_times = times.get(kind)
             if kind_times:
-                lines.append(
-                    _line(
-                        rule,
-                        *_fast_engagement_sums(
-                            rule, kind_times, quantities[rule.kind], now_us, half_life
-                        ),
-                        half_life,
-                    )
+                sums = _fast_engagement_sums(
+                    rule,
+                    kind_times,
+                    quantities[kind],
+                    counts[kind],
+                    now_us + origins[kind],
+                    half_life,
                 )
+                lines.append(_line(rule, *sums, half_life))
     else:
         events = history.events or []
         # Oldest first within each kind, ties by source id: the order of one sort by (time,

@@ -61,6 +61,20 @@ def bits(sums: tuple[int, float, float, float]) -> tuple:
     return (count, *(struct.pack("<d", value) for value in floats))
 
 
+def fast_sums(history: EngagementHistory, rule: EngagementRule, half_life: float) -> tuple:
+    kind = rule.kind
+    assert history.times and history.quantities and history.counts and history.origins
+    assert history.now_us is not None
+    return _fast_engagement_sums(
+        rule,
+        history.times[kind],
+        history.quantities[kind],
+        history.counts[kind],
+        history.now_us + history.origins[kind],
+        half_life,
+    )
+
+
 ALL_KINDS = st.sampled_from(list(EngagementKind))
 
 
@@ -125,10 +139,7 @@ def test_fast_sums_are_bit_identical_to_the_straightforward_loop(events, rule, h
     if not ordered:
         assert kind not in fast.times
         return
-    times, quantities = fast.times[kind], fast.quantities[kind]
-    assert bits(_fast_engagement_sums(rule, times, quantities, fast.now_us, half_life)) == bits(
-        expected
-    )
+    assert bits(fast_sums(fast, rule, half_life)) == bits(expected)
 
 
 def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
@@ -142,8 +153,7 @@ def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
     ]
     history = EngagementHistory.of("c-1", events, NOW)
     assert history.quantities == {EngagementKind.PAGE_VIEW: [12, 1]}
-    assert history.times is not None and history.now_us is not None
-    fast = _fast_engagement_sums(rule, history.times[rule.kind], [12, 1], history.now_us, 30.0)
+    fast = fast_sums(history, rule, 30.0)
     assert bits(fast) == bits(_engagement_sums(rule, events[::-1], NOW, 30.0))
     assert bits(fast) != bits(_engagement_sums(rule, events, NOW, 30.0))
 
@@ -225,9 +235,10 @@ def test_engagement_derives_its_epoch_and_record_when_made_and_copied():
     assert event._epoch_us == 1_767_218_400 * 10**6
     moved = event.model_copy(update={"occurred_at": NOW})
     assert moved._epoch_us == int(NOW.timestamp()) * 10**6
-    assert moved._record != event._record
-    assert event.model_copy(update={"quantity": 3})._record != event._record
-    assert "_epoch_us" not in event.model_dump() and "_record" not in event.model_dump_json()
+    assert moved._row != event._row
+    assert event.model_copy(update={"quantity": 3})._row != event._row
+    assert event.model_copy(update={"contact_id": "c-2"})._row == (event._row[0], "c-2")
+    assert "_epoch_us" not in event.model_dump() and "_row" not in event.model_dump_json()
     same_instant = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZONES[1])
     ).model_copy(update={"occurred_at": NOW})
@@ -238,7 +249,7 @@ def test_engagements_in_zones_with_daylight_saving_have_no_epoch():
     event = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZoneInfo("Europe/Berlin"))
     )
-    assert event._epoch_us is None and event._record is None
+    assert event._epoch_us is None and event._row == (None, "c-1")
     assert not EngagementHistory.of("c-1", [event], NOW).fast
 
 

@@ -201,14 +201,20 @@ def decide_stage(
             and grade_rank <= worst_rank
         )
         if score.total >= mql.min_score and fit_ok and fresh:
-            return move(
-                LifecycleStage.MQL,
-                TransitionKind.ADVANCE,
-                [
-                    f"score {score.total} >= MQL threshold {mql.min_score:g}",
-                    f"fit grade {fit.grade} is {mql.min_grade} or better",
-                ],
-            )
+            qualified = [
+                f"score {score.total} >= MQL threshold {mql.min_score:g}",
+                f"fit grade {fit.grade} is {mql.min_grade} or better",
+            ]
+            if contact.sales_status in rules.recycle.sales_statuses:
+                # Sales already rejected this lead: as an MQL it would be recycled on the very
+                # next run, so it is recycled now — one run, one write, the same end state —
+                # and waits for new engagement like any recycled MQL.
+                return move(
+                    rules.recycle.to,
+                    TransitionKind.RECYCLE,
+                    [*qualified, f"but sales set the lead status to {contact.sales_status}"],
+                )
+            return move(LifecycleStage.MQL, TransitionKind.ADVANCE, qualified)
         if score.total >= mql.min_score and not fit_ok:
             notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")
         elif score.total >= mql.min_score and not fresh:

@@ -243,3 +243,14 @@ def test_stages_only_move_backwards_through_recycle_or_disqualify(
             or any(e.kind in triggers for e in events)
         ), "score alone made an SQL"
     assert decide(person, events).transition == transition  # deterministic
+
+
+def test_a_lead_sales_already_rejected_is_recycled_rather_than_made_an_mql():
+    """As an MQL it would be recycled on the next run anyway (rejected MQLs are); deciding it
+    now makes one run settle it, instead of an MQL write and a recycle write one run apart."""
+    person = contact(lifecycle_stage=Stage.LEAD, sales_status=SalesStatus.REJECTED)
+    transition = decide(person, hot_events()).transition
+    assert transition.kind == TransitionKind.RECYCLE
+    assert transition.to_stage == Stage.LEAD
+    assert transition.reasons[0].startswith("score ")
+    assert transition.reasons[-1] == "but sales set the lead status to rejected"

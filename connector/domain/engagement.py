@@ -54,28 +54,26 @@ def _fixed_epoch_microseconds(moment: datetime) -> int | None:
 
 
 KIND_ORDER: tuple[EngagementKind, ...] = tuple(EngagementKind)
-_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 MICROSECONDS_PER_DAY = 86_400_000_000
-# An engagement's record: one integer that sorts by (kind, time) and carries the quantity,
-#   (record_origin(rank of the kind) + epoch_us) << RECORD_QUANTITY_BITS | q
-# where q is the quantity, or RECORD_QUANTITY_MASK for any quantity that does not fit. Each
-# kind owns a span of RECORD_KIND_SPAN microseconds, more than datetime's range (3,652,059
-# days); the origins are whole days, so `time // MICROSECONDS_PER_DAY` finds UTC days on the
-# records' scale as on the epoch's.
-RECORD_QUANTITY_BITS = 16
-RECORD_QUANTITY_MASK = (1 << RECORD_QUANTITY_BITS) - 1
-RECORD_KIND_SPAN = MICROSECONDS_PER_DAY << 22
-RECORD_OFFSET_US = -((datetime.min.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND)  # 719,162 d
+# The rules group a contact's engagements by kind in time order by sorting one integer per
+# engagement: its time on its kind's scale, `kind_origin(kind) + epoch_us`. Each kind owns a
+# span of KIND_SPAN microseconds, more than datetime's whole range (3,652,059 days), so the
+# kinds never overlap and sort in KIND_ORDER; the origins are whole days, so
+# `time // MICROSECONDS_PER_DAY` finds UTC days on a kind's scale as on the epoch's, and
+# differences between times of one kind are the epoch's.
+KIND_SPAN = MICROSECONDS_PER_DAY << 22
+_OFFSET_US = -((datetime.min.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND)  # 719,162 days
+_ORIGINS = {kind: rank * KIND_SPAN + _OFFSET_US for rank, kind in enumerate(KIND_ORDER)}
 
 
-def record_origin(rank: int) -> int:
-    """Where the epoch lies on the records' scale for the kind of this rank."""
-    return rank * RECORD_KIND_SPAN + RECORD_OFFSET_US
+def kind_origin(kind: EngagementKind) -> int:
+    """Where the epoch lies on the kind's scale of times."""
+    return _ORIGINS[kind]
 
 
-_SHIFTED_ORIGINS = {
-    kind: record_origin(rank) << RECORD_QUANTITY_BITS for rank, kind in enumerate(KIND_ORDER)
-}
+def kind_at(time: int) -> EngagementKind:
+    """The kind whose scale a time lies on."""
+    return KIND_ORDER[time // KIND_SPAN]
 
 
 class Engagement(BaseModel):
@@ -110,39 +108,34 @@ class Engagement(BaseModel):
         values = self.__dict__
         moment = values["occurred_at"]
         quantity = values["quantity"]
-        origin = _SHIFTED_ORIGINS.get(values["kind"])
-        record = None
+        origin = _ORIGINS.get(values["kind"])
+        time = None
         if (
             type(moment.tzinfo) in _FIXED_OFFSET_ZONES
             and type(moment) is datetime
             and origin is not None
-            and type(quantity) is int
+            and type(quantity) is int  # the rules count on quantities >= 1 (validated)
             and quantity >= 1
         ):
             # (moment - _EPOCH) // _MICROSECOND, in a third fewer machine instructions
             since = moment - _EPOCH
-            epoch_us = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
-            record = (
-                origin
-                + (epoch_us << RECORD_QUANTITY_BITS)
-                + (quantity if quantity < RECORD_QUANTITY_MASK else RECORD_QUANTITY_MASK)
-            )
-        values["_row"] = (record, values["contact_id"])
+            time = origin + (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+        values["_row"] = (time, quantity, values["contact_id"])
 
     @cached_property
-    def _row(self) -> tuple[int | None, str]:
-        """(record, contact_id): the record holds kind, time and quantity in one integer (see
-        `RECORD_KIND_SPAN`), or is None when the engagement has no `_epoch_us`.
+    def _row(self) -> tuple[int | None, int, str]:
+        """(time, quantity, contact_id), where time is `occurred_at` on its kind's scale (see
+        `KIND_SPAN`), or None when the engagement has no `_epoch_us`.
 
-        A contact's records, sorted as plain integers, group its engagements by kind in time
-        order. This is the one attribute the common path reads per engagement, hence the
+        Sorted by time, a contact's rows group its engagements by kind in time order. This
+        is the one attribute the common path reads per engagement, hence the quantity and
         contact id alongside: reading an attribute of a pydantic model costs several times a
         plain object's (its `__getattr__` hook), about as much as the rest of the per-event
         work together. Set by `model_post_init`; the property serves instances made without
         it.
         """
         self.model_post_init(None)
-        row: tuple[int | None, str] = self.__dict__["_row"]
+        row: tuple[int | None, int, str] = self.__dict__["_row"]
         return row
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:

@@ -6,10 +6,10 @@ engagement of some kinds. Built once per evaluation and shared, the filtering, g
 sorting happen once instead of once per rule.
 
 Two forms, with identical results:
-- the *fast* form, when every engagement of the contact has a record (an exact epoch, see
+- the *fast* form, when every engagement of the contact has an exact time (see
   `Engagement._row`) and `now` is aware: per kind, the times (integer microseconds, oldest
-  first) and quantities of its engagements, taken from the records with C-level operations
-  (one attribute read per engagement; sorting and splitting integers);
+  first) and quantities of its engagements, gathered with C-level operations (one attribute
+  read per engagement, then sorting and slicing lists of integers);
 - the *general* form, for histories with an engagement in a zone with daylight saving time
   (between two datetimes sharing such a zone, Python compares and subtracts by wall clock) or
   a naive `now`: the filtered engagements in input order, read by the rules' original
@@ -20,24 +20,25 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from itertools import repeat
-from operator import add, and_, attrgetter, itemgetter, rshift
+from operator import add, attrgetter, itemgetter
 
 from connector.domain.engagement import (
-    KIND_ORDER,
-    RECORD_KIND_SPAN,
-    RECORD_QUANTITY_BITS,
-    RECORD_QUANTITY_MASK,
+    KIND_SPAN,
     Engagement,
     EngagementKind,
     epoch_microseconds,
-    record_origin,
+    kind_at,
+    kind_origin,
 )
 
 _ROW = attrgetter("_row")
-_RECORD = itemgetter(0)
-_CONTACT_ID = itemgetter(1)
+_TIME = itemgetter(0)
+_QUANTITY = itemgetter(1)
+_CONTACT_ID = itemgetter(2)
 _EPOCH_US = attrgetter("_epoch_us")
-_QUANTITY = attrgetter("quantity")
+_EVENT_QUANTITY = attrgetter("quantity")
+
+Row = tuple[int | None, int, str]  # Engagement._row: (time on the kind's scale, quantity, contact)
 
 
 def _epoch_and_source(event: Engagement) -> tuple[int | None, str]:
@@ -50,23 +51,25 @@ class EngagementHistory:
     Fast form, for each kind that occurred: `times[kind]` holds the times of its engagements
     in the order of one sort by (time, kind, source id) restricted to that kind,
     `quantities[kind]` their quantities in the same order and `counts[kind]` their sum.
-    The times are on the kind's scale of the records: epoch microseconds plus
-    `origins[kind]`, a whole number of days (see `Engagement._row`), which saves undoing
-    it per engagement; differences and UTC days are the epoch's. `source` is the contact's
-    engagements in input order and `records` their records, for the few questions that need
-    an engagement itself. `events` is None. General form: `events` holds the filtered
-    engagements in input order; the fast form's fields are None.
+    The times are on the kind's scale (see `Engagement._row`): epoch microseconds plus
+    `origins[kind]`, a whole number of days, which saves undoing it per engagement;
+    differences and UTC days are the epoch's. `source` is the contact's engagements in input
+    order, `rows` their rows and `last_rows[kind]` the row of each kind's latest engagement,
+    for the few questions that need an engagement itself.
+    `events` is None. General form: `events` holds the filtered engagements in input order;
+    the fast form's fields are None.
     """
 
     __slots__ = (
         "contact_id",
         "counts",
         "events",
+        "last_rows",
         "now",
         "now_us",
         "origins",
         "quantities",
-        "records",
+        "rows",
         "source",
         "times",
     )
@@ -80,7 +83,8 @@ class EngagementHistory:
         self.quantities: dict[EngagementKind, list[int]] | None = None
         self.counts: dict[EngagementKind, int] | None = None
         self.origins: dict[EngagementKind, int] | None = None
-        self.records: list[int | None] | None = None
+        self.rows: list[Row] | None = None
+        self.last_rows: dict[EngagementKind, Row] | None = None
         self.events: list[Engagement] | None = None
 
     @classmethod
@@ -98,13 +102,13 @@ class EngagementHistory:
                 raise ValueError("this history was built for another contact or `now`")
             return engagements
         source = engagements if isinstance(engagements, list | tuple) else list(engagements)
-        rows = list(map(_ROW, source))
+        rows: list[Row] = list(map(_ROW, source))
         contact_ids = list(map(_CONTACT_ID, rows))
         if contact_ids.count(contact_id) != len(contact_ids):
             source = [e for e in source if e.contact_id == contact_id]
             rows = list(map(_ROW, source))
         history = cls(contact_id, now, source)
-        if history.now_us is None or not history._group(list(map(_RECORD, rows))):
+        if history.now_us is None or not history._group(rows):
             history.events = [e for e in source if e.occurred_at <= now]
         return history
 
@@ -112,75 +116,72 @@ class EngagementHistory:
     def fast(self) -> bool:
         return self.times is not None
 
-    def _group(self, records: list[int | None]) -> bool:
-        """Fill the fast form's fields from the records of `source`; False when an engagement
-        has no record.
+    def _group(self, rows: list[Row]) -> bool:
+        """Fill the fast form's fields from the rows of `source`; False when an engagement
+        has no time.
 
-        The records sort by kind, then time, then quantity; each kind is a contiguous run,
-        cut at `now`. Simultaneous engagements of one kind go by source id, not quantity:
-        when their quantities differ (all 1, they are indistinguishable here), or a quantity
-        is too large for its record, the kind is read from its engagements instead.
+        Sorted by time, the rows fall into one contiguous run per kind, cut at `now`.
+        Simultaneous engagements of one kind go by source id, which the stable sort by time
+        alone does not do: when such a kind's quantities differ (all 1, the engagements are
+        indistinguishable here), it is read from its engagements instead.
         """
         try:
-            ordered = sorted(records)  # TypeError between None and an int
+            ordered = sorted(rows, key=_TIME)  # TypeError between None and an int
         except TypeError:
             return False
-        if len(ordered) == 1 and ordered[0] is None:
+        all_times: list[int] = list(map(_TIME, ordered))
+        if len(all_times) == 1 and all_times[0] is None:
             return False
+        all_quantities: list[int] = list(map(_QUANTITY, ordered))
         now_us = self.now_us
         assert now_us is not None
         times: dict[EngagementKind, list[int]] = {}
         quantities: dict[EngagementKind, list[int]] = {}
         counts: dict[EngagementKind, int] = {}
         origins: dict[EngagementKind, int] = {}
-        start, end = 0, len(ordered)
+        last_rows: dict[EngagementKind, Row] = {}
+        start, end = 0, len(all_times)
         while start < end:
-            rank = (ordered[start] >> RECORD_QUANTITY_BITS) // RECORD_KIND_SPAN
-            stop = bisect_left(
-                ordered, (rank + 1) * RECORD_KIND_SPAN << RECORD_QUANTITY_BITS, start
-            )
-            origin = record_origin(rank)
-            last = ((origin + now_us) << RECORD_QUANTITY_BITS) | RECORD_QUANTITY_MASK
-            cut = bisect_right(ordered, last, start, stop)
+            kind = kind_at(all_times[start])
+            origin = kind_origin(kind)
+            stop = bisect_left(all_times, (all_times[start] // KIND_SPAN + 1) * KIND_SPAN, start)
+            cut = bisect_right(all_times, origin + now_us, start, stop)
             if cut > start:
-                kind = KIND_ORDER[rank]
-                run = ordered[start:cut]
-                kind_times = list(map(rshift, run, repeat(RECORD_QUANTITY_BITS)))
-                kind_quantities = list(map(and_, run, repeat(RECORD_QUANTITY_MASK)))
+                kind_times = all_times[start:cut]
+                kind_quantities = all_quantities[start:cut]
                 count = sum(kind_quantities)
-                if count != len(run) and (
-                    len(set(kind_times)) < len(kind_times)
-                    or RECORD_QUANTITY_MASK in kind_quantities
-                ):
+                if count != len(kind_quantities) and len(set(kind_times)) < len(kind_times):
                     kind_times, kind_quantities = self._read_kind(kind, now_us, origin)
-                    count = sum(kind_quantities)
                 times[kind] = kind_times
                 quantities[kind] = kind_quantities
                 counts[kind] = count
                 origins[kind] = origin
+                last_rows[kind] = ordered[cut - 1]
             start = stop
-        self.times, self.quantities, self.records = times, quantities, records
-        self.counts, self.origins = counts, origins
+        self.times, self.quantities, self.counts, self.origins = times, quantities, counts, origins
+        self.rows, self.last_rows = rows, last_rows
         return True
 
     def _read_kind(
         self, kind: EngagementKind, now_us: int, origin: int
     ) -> tuple[list[int], list[int]]:
         """One kind's times (on its scale) and quantities from its engagements: ties by
-        source id, quantities in full."""
+        source id."""
         events = sorted(
             (e for e in self.source if e.kind == kind and e._epoch_us <= now_us),
             key=_epoch_and_source,
         )
-        times = list(map(add, map(_EPOCH_US, events), repeat(origin)))
-        return times, list(map(_QUANTITY, events))
+        return list(map(add, map(_EPOCH_US, events), repeat(origin))), list(
+            map(_EVENT_QUANTITY, events)
+        )
 
     def latest(self, kinds: Collection[EngagementKind]) -> Engagement | None:
         """Fast form only: the latest engagement of `kinds`, and among simultaneous ones the
         first in input order — what `max(..., key=occurred_at)` over the engagements returns
         (the choice shows: their kinds and local dates may differ)."""
-        times, quantities, origins = self.times, self.quantities, self.origins
-        assert times is not None and quantities is not None and origins is not None
+        times, origins, rows, last_rows = self.times, self.origins, self.rows, self.last_rows
+        assert times is not None and origins is not None
+        assert rows is not None and last_rows is not None
         best_kind: EngagementKind | None = None
         best_us = 0
         tied = False
@@ -197,11 +198,8 @@ class EngagementHistory:
         if tied:
             wanted = set(kinds)
             return next(e for e in self.source if e.kind in wanted and e._epoch_us == best_us)
-        # the one engagement of its kind at that time: find its record among the contact's
-        quantity = min(quantities[best_kind][-1], RECORD_QUANTITY_MASK)
-        record = (times[best_kind][-1] << RECORD_QUANTITY_BITS) | quantity
-        assert self.records is not None
-        return self.source[self.records.index(record)]
+        # the one engagement of its kind at that time: its row is the only one equal to this
+        return self.source[rows.index(last_rows[best_kind])]
 
     def last_kind(self, kinds: Collection[EngagementKind]) -> EngagementKind | None:
         """Fast form only: the kind of the last engagement of `kinds` in input order (not in

@@ -237,7 +237,7 @@ def test_engagement_derives_its_epoch_and_record_when_made_and_copied():
     assert moved._epoch_us == int(NOW.timestamp()) * 10**6
     assert moved._row != event._row
     assert event.model_copy(update={"quantity": 3})._row != event._row
-    assert event.model_copy(update={"contact_id": "c-2"})._row == (event._row[0], "c-2")
+    assert event.model_copy(update={"contact_id": "c-2"})._row == (event._row[0], 1, "c-2")
     assert "_epoch_us" not in event.model_dump() and "_row" not in event.model_dump_json()
     same_instant = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZONES[1])
@@ -249,7 +249,7 @@ def test_engagements_in_zones_with_daylight_saving_have_no_epoch():
     event = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZoneInfo("Europe/Berlin"))
     )
-    assert event._epoch_us is None and event._row == (None, "c-1")
+    assert event._epoch_us is None and event._row == (None, 1, "c-1")
     assert not EngagementHistory.of("c-1", [event], NOW).fast
 
 

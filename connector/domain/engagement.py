@@ -98,12 +98,15 @@ class Engagement(BaseModel):
         """`occurred_at` as exact integer microseconds since the epoch, or None when its zone
         has a variable offset (see `_FIXED_OFFSET_ZONES`). The age in seconds is these
         microseconds divided by 10**6, as `timedelta.total_seconds()` computes it. Like
-        `_row`, not a field: never serialised, compared or hashed."""
+        `_time`, not a field: never serialised, compared or hashed."""
         return _fixed_epoch_microseconds(self.occurred_at)
 
-    # `_row` is computed once, when the engagement is made: adapters make each engagement once
-    # and the rules read it once per run, so this is where it costs least. Written flat (one
-    # `__dict__` read, no helper calls) because it adds to every engagement's construction.
+    # `_time` is computed once, when the engagement is made: adapters make each engagement
+    # once and the rules read it once per run. It adds to every engagement's construction,
+    # hence the flat code (one `__dict__` read, no helper calls) and a plain int: a tuple
+    # holding it with the quantity and contact id would save the rules two attribute reads
+    # per engagement, but costs more to make, mostly in garbage collection of one more
+    # tracked object per engagement.
     def model_post_init(self, context: Any, /) -> None:
         values = self.__dict__
         moment = values["occurred_at"]
@@ -120,27 +123,21 @@ class Engagement(BaseModel):
             # (moment - _EPOCH) // _MICROSECOND, in a third fewer machine instructions
             since = moment - _EPOCH
             time = origin + (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
-        values["_row"] = (time, quantity, values["contact_id"])
+        values["_time"] = time
 
     @cached_property
-    def _row(self) -> tuple[int | None, int, str]:
-        """(time, quantity, contact_id), where time is `occurred_at` on its kind's scale (see
-        `KIND_SPAN`), or None when the engagement has no `_epoch_us`.
-
-        Sorted by time, a contact's rows group its engagements by kind in time order. This
-        is the one attribute the common path reads per engagement, hence the quantity and
-        contact id alongside: reading an attribute of a pydantic model costs several times a
-        plain object's (its `__getattr__` hook), about as much as the rest of the per-event
-        work together. Set by `model_post_init`; the property serves instances made without
-        it.
-        """
+    def _time(self) -> int | None:
+        """`occurred_at` on its kind's scale (see `KIND_SPAN`), or None when the engagement
+        has no `_epoch_us` (or an unvalidated kind or quantity): sorted by it, a contact's
+        engagements group by kind in time order. Set by `model_post_init`; the property
+        serves instances made without it."""
         self.model_post_init(None)
-        row: tuple[int | None, int, str] = self.__dict__["_row"]
-        return row
+        time: int | None = self.__dict__["_time"]
+        return time
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
         """As pydantic's, which neither validates nor runs `model_post_init`: a copy with a new
-        time, kind, quantity or contact must not keep the original's epoch and row."""
+        time, kind or quantity must not keep the original's epoch and time."""
         copied = super().model_copy(update=update, deep=deep)
         if update:
             copied.__dict__.pop("_epoch_us", None)

@@ -7,9 +7,9 @@ sorting happen once instead of once per rule.
 
 Two forms, with identical results:
 - the *fast* form, when every engagement of the contact has an exact time (see
-  `Engagement._row`) and `now` is aware: per kind, the times (integer microseconds, oldest
-  first) and quantities of its engagements, gathered with C-level operations (one attribute
-  read per engagement, then sorting and slicing lists of integers);
+  `Engagement._time`) and `now` is aware: per kind, the times (integer microseconds, oldest
+  first) and quantities of its engagements, gathered with C-level operations (one
+  `attrgetter` call per engagement, then sorting and slicing lists of integers);
 - the *general* form, for histories with an engagement in a zone with daylight saving time
   (between two datetimes sharing such a zone, Python compares and subtracts by wall clock) or
   a naive `now`: the filtered engagements in input order, read by the rules' original
@@ -31,14 +31,14 @@ from connector.domain.engagement import (
     kind_origin,
 )
 
-_ROW = attrgetter("_row")
+_ROW = attrgetter("_time", "quantity", "contact_id")
 _TIME = itemgetter(0)
 _QUANTITY = itemgetter(1)
 _CONTACT_ID = itemgetter(2)
 _EPOCH_US = attrgetter("_epoch_us")
 _EVENT_QUANTITY = attrgetter("quantity")
 
-Row = tuple[int | None, int, str]  # Engagement._row: (time on the kind's scale, quantity, contact)
+Row = tuple[int | None, int, str]  # (Engagement._time, quantity, contact_id)
 
 
 def _epoch_and_source(event: Engagement) -> tuple[int | None, str]:
@@ -51,7 +51,7 @@ class EngagementHistory:
     Fast form, for each kind that occurred: `times[kind]` holds the times of its engagements
     in the order of one sort by (time, kind, source id) restricted to that kind,
     `quantities[kind]` their quantities in the same order and `counts[kind]` their sum.
-    The times are on the kind's scale (see `Engagement._row`): epoch microseconds plus
+    The times are on the kind's scale (see `Engagement._time`): epoch microseconds plus
     `origins[kind]`, a whole number of days, which saves undoing it per engagement;
     differences and UTC days are the epoch's. `source` is the contact's engagements in input
     order, `rows` their rows and `last_rows[kind]` the row of each kind's latest engagement,

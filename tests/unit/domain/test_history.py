@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.contact import IntentLevel
-from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.engagement import Engagement, EngagementKind, kind_origin
 from connector.domain.engine import evaluate
 from connector.domain.history import EngagementHistory
 from connector.domain.policy import EngagementRule
@@ -230,15 +230,16 @@ def test_a_zoned_now_reads_the_same_as_utc(events, person):
     )
 
 
-def test_engagement_derives_its_epoch_and_record_when_made_and_copied():
+def test_engagement_derives_its_epoch_and_time_when_made_and_copied():
     event = Engagement(contact_id="c-1", kind="call", occurred_at="2026-01-01T00:00:00+02:00")
     assert event._epoch_us == 1_767_218_400 * 10**6
+    assert event._time == kind_origin(EngagementKind.CALL) + event._epoch_us
     moved = event.model_copy(update={"occurred_at": NOW})
     assert moved._epoch_us == int(NOW.timestamp()) * 10**6
-    assert moved._row != event._row
-    assert event.model_copy(update={"quantity": 3})._row != event._row
-    assert event.model_copy(update={"contact_id": "c-2"})._row == (event._row[0], 1, "c-2")
-    assert "_epoch_us" not in event.model_dump() and "_row" not in event.model_dump_json()
+    assert moved._time == kind_origin(EngagementKind.CALL) + moved._epoch_us
+    assert event.model_copy(update={"kind": "demo_request"})._time != event._time
+    assert event.model_copy(update={"quantity": 0})._time is None  # unvalidated: no fast form
+    assert "_epoch_us" not in event.model_dump() and "_time" not in event.model_dump_json()
     same_instant = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZONES[1])
     ).model_copy(update={"occurred_at": NOW})
@@ -249,7 +250,7 @@ def test_engagements_in_zones_with_daylight_saving_have_no_epoch():
     event = Engagement(
         contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZoneInfo("Europe/Berlin"))
     )
-    assert event._epoch_us is None and event._row == (None, 1, "c-1")
+    assert event._epoch_us is None and event._time is None
     assert not EngagementHistory.of("c-1", [event], NOW).fast
 
 

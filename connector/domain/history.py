@@ -3,46 +3,52 @@
 Scoring and the lifecycle rules both need a contact's engagements filtered to the contact and
 to `now`; scoring also needs each kind in time order, and the lifecycle rules the latest
 engagement of some kinds. Built once per evaluation and shared, the filtering, grouping and
-sorting happen once instead of once per rule.
+sorting happen once instead of once per rule, and with C-level operations over whole lists
+(`map`, `sorted`, `bisect`, slices) instead of Python code per engagement: this is the rules
+engine's cost per engagement.
 
 Two forms, with identical results:
-- the *fast* form, when every engagement of the contact has an exact time (see
-  `Engagement._time`) and `now` is aware: per kind, the times (integer microseconds, oldest
-  first) and quantities of its engagements, gathered with C-level operations (one
-  `attrgetter` call per engagement, then sorting and slicing lists of integers);
+- the *fast* form, when every engagement of the contact is a plain `datetime` in a
+  fixed-offset zone (UTC and "+02:00" alike) and `now` is an aware plain `datetime`: per
+  kind, the times and quantities of its engagements, oldest first. Between such datetimes,
+  comparison is by instant, a total order, which is what sorting once and cutting at `now`
+  or at midnight by bisection rely on;
 - the *general* form, for histories with an engagement in a zone with daylight saving time
-  (between two datetimes sharing such a zone, Python compares and subtracts by wall clock) or
-  a naive `now`: the filtered engagements in input order, read by the rules' original
-  datetime code, which has those exact semantics.
+  (two datetimes sharing such a zone compare by wall clock, which is not the instants' order)
+  or a naive `now`: the filtered engagements in input order, read by the rules' original
+  code, one engagement at a time.
 """
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
-from itertools import repeat
-from operator import add, attrgetter, itemgetter
+from datetime import datetime, timezone
+from itertools import islice
+from operator import attrgetter, eq, itemgetter
 
-from connector.domain.engagement import (
-    KIND_SPAN,
-    Engagement,
-    EngagementKind,
-    epoch_microseconds,
-    kind_at,
-    kind_origin,
-)
+from pydantic_core import TzInfo
 
-_ROW = attrgetter("_time", "quantity", "contact_id")
+from connector.domain.engagement import Engagement, EngagementKind
+
+# The fields the rules read from every engagement, taken from the model's `__dict__` (where
+# pydantic keeps a model's field values): one attribute access per engagement instead of
+# four, each of which would pass through BaseModel's `__getattr__` hook at several times the
+# cost of a plain object's.
+_FIELDS = itemgetter("occurred_at", "kind", "quantity", "contact_id")
 _TIME = itemgetter(0)
-_QUANTITY = itemgetter(1)
-_CONTACT_ID = itemgetter(2)
-_EPOCH_US = attrgetter("_epoch_us")
+_KIND = itemgetter(1)
+_QUANTITY = itemgetter(2)
+_CONTACT_ID = itemgetter(3)
+_ZONE = attrgetter("tzinfo")
 _EVENT_QUANTITY = attrgetter("quantity")
+# Zones whose offset never changes: the stdlib's fixed offsets (UTC included) and pydantic's
+# parsed "Z"/"+02:00".
+_FIXED_OFFSET_ZONES = (timezone, TzInfo)
 
-Row = tuple[int | None, int, str]  # (Engagement._time, quantity, contact_id)
+Row = tuple[datetime, EngagementKind, int, str]  # an engagement's _FIELDS
 
 
-def _epoch_and_source(event: Engagement) -> tuple[int | None, str]:
-    return event._epoch_us, event.source_id or ""
+def _time_and_source(event: Engagement) -> tuple[datetime, str]:
+    return event.occurred_at, event.source_id or ""
 
 
 class EngagementHistory:
@@ -51,13 +57,10 @@ class EngagementHistory:
     Fast form, for each kind that occurred: `times[kind]` holds the times of its engagements
     in the order of one sort by (time, kind, source id) restricted to that kind,
     `quantities[kind]` their quantities in the same order and `counts[kind]` their sum.
-    The times are on the kind's scale (see `Engagement._time`): epoch microseconds plus
-    `origins[kind]`, a whole number of days, which saves undoing it per engagement;
-    differences and UTC days are the epoch's. `source` is the contact's engagements in input
-    order, `rows` their rows and `last_rows[kind]` the row of each kind's latest engagement,
-    for the few questions that need an engagement itself.
-    `events` is None. General form: `events` holds the filtered engagements in input order;
-    the fast form's fields are None.
+    `source` is the contact's engagements in input order, `rows` their fields and
+    `last_rows[kind]` the fields of each kind's latest engagement, for the few questions that
+    need an engagement itself. `events` is None. General form: `events` holds the filtered
+    engagements in input order; the fast form's fields are None.
     """
 
     __slots__ = (
@@ -66,8 +69,6 @@ class EngagementHistory:
         "events",
         "last_rows",
         "now",
-        "now_us",
-        "origins",
         "quantities",
         "rows",
         "source",
@@ -77,12 +78,10 @@ class EngagementHistory:
     def __init__(self, contact_id: str, now: datetime, source: Sequence[Engagement]) -> None:
         self.contact_id = contact_id
         self.now = now
-        self.now_us = epoch_microseconds(now)
         self.source = source
-        self.times: dict[EngagementKind, list[int]] | None = None
+        self.times: dict[EngagementKind, list[datetime]] | None = None
         self.quantities: dict[EngagementKind, list[int]] | None = None
         self.counts: dict[EngagementKind, int] | None = None
-        self.origins: dict[EngagementKind, int] | None = None
         self.rows: list[Row] | None = None
         self.last_rows: dict[EngagementKind, Row] | None = None
         self.events: list[Engagement] | None = None
@@ -102,13 +101,13 @@ class EngagementHistory:
                 raise ValueError("this history was built for another contact or `now`")
             return engagements
         source = engagements if isinstance(engagements, list | tuple) else list(engagements)
-        rows: list[Row] = list(map(_ROW, source))
+        rows: list[Row] = list(map(_FIELDS, map(vars, source)))
         contact_ids = list(map(_CONTACT_ID, rows))
         if contact_ids.count(contact_id) != len(contact_ids):
             source = [e for e in source if e.contact_id == contact_id]
-            rows = list(map(_ROW, source))
+            rows = list(map(_FIELDS, map(vars, source)))
         history = cls(contact_id, now, source)
-        if history.now_us is None or not history._group(rows):
+        if not history._group(rows):
             history.events = [e for e in source if e.occurred_at <= now]
         return history
 
@@ -117,88 +116,85 @@ class EngagementHistory:
         return self.times is not None
 
     def _group(self, rows: list[Row]) -> bool:
-        """Fill the fast form's fields from the rows of `source`; False when an engagement
-        has no time.
+        """Fill the fast form's fields; False when the general form is needed.
 
-        Sorted by time, the rows fall into one contiguous run per kind, cut at `now`.
-        Simultaneous engagements of one kind go by source id, which the stable sort by time
-        alone does not do: when such a kind's quantities differ (all 1, the engagements are
-        indistinguishable here), it is read from its engagements instead.
+        Sorted by kind, the rows fall into one run per kind; each run sorted (stably) by time
+        is the kind's engagements in time order, cut at `now`. Simultaneous engagements of
+        one kind go by source id, which these sorts do not do: when such a kind's quantities
+        differ (all 1, the engagements are indistinguishable here), it is read from its
+        engagements instead.
         """
-        try:
-            ordered = sorted(rows, key=_TIME)  # TypeError between None and an int
-        except TypeError:
+        now = self.now
+        if type(now) is not datetime or now.utcoffset() is None:
             return False
-        all_times: list[int] = list(map(_TIME, ordered))
-        if len(all_times) == 1 and all_times[0] is None:
+        all_times = list(map(_TIME, rows))
+        if not set(map(type, set(map(_ZONE, all_times)))).issubset(_FIXED_OFFSET_ZONES):
             return False
-        all_quantities: list[int] = list(map(_QUANTITY, ordered))
-        now_us = self.now_us
-        assert now_us is not None
-        times: dict[EngagementKind, list[int]] = {}
+        if set(map(type, all_times)) - {datetime}:  # a subclass may compute differently
+            return False
+        ordered = sorted(rows, key=_KIND)
+        kinds: list[EngagementKind] = list(map(_KIND, ordered))
+        times: dict[EngagementKind, list[datetime]] = {}
         quantities: dict[EngagementKind, list[int]] = {}
         counts: dict[EngagementKind, int] = {}
-        origins: dict[EngagementKind, int] = {}
         last_rows: dict[EngagementKind, Row] = {}
-        start, end = 0, len(all_times)
+        start, end = 0, len(kinds)
         while start < end:
-            kind = kind_at(all_times[start])
-            origin = kind_origin(kind)
-            stop = bisect_left(all_times, (all_times[start] // KIND_SPAN + 1) * KIND_SPAN, start)
-            cut = bisect_right(all_times, origin + now_us, start, stop)
-            if cut > start:
-                kind_times = all_times[start:cut]
-                kind_quantities = all_quantities[start:cut]
+            kind = kinds[start]
+            stop = bisect_right(kinds, kind, start)
+            run = ordered[start:stop]
+            run.sort(key=_TIME)  # stable: kinds sorted first, then each kind by time
+            run_times: list[datetime] = list(map(_TIME, run))
+            cut = bisect_right(run_times, now)
+            if cut:
+                kind_times = run_times[:cut] if cut < len(run_times) else run_times
+                kind_quantities: list[int] = list(map(_QUANTITY, run[:cut]))
                 count = sum(kind_quantities)
-                if count != len(kind_quantities) and len(set(kind_times)) < len(kind_times):
-                    kind_times, kind_quantities = self._read_kind(kind, now_us, origin)
+                if count != len(kind_quantities) and any(
+                    map(eq, kind_times, islice(kind_times, 1, None))
+                ):
+                    kind_times, kind_quantities = self._read_kind(kind)
                 times[kind] = kind_times
                 quantities[kind] = kind_quantities
                 counts[kind] = count
-                origins[kind] = origin
-                last_rows[kind] = ordered[cut - 1]
+                last_rows[kind] = run[cut - 1]
             start = stop
-        self.times, self.quantities, self.counts, self.origins = times, quantities, counts, origins
+        self.times, self.quantities, self.counts = times, quantities, counts
         self.rows, self.last_rows = rows, last_rows
         return True
 
-    def _read_kind(
-        self, kind: EngagementKind, now_us: int, origin: int
-    ) -> tuple[list[int], list[int]]:
-        """One kind's times (on its scale) and quantities from its engagements: ties by
-        source id."""
+    def _read_kind(self, kind: EngagementKind) -> tuple[list[datetime], list[int]]:
+        """One kind's times and quantities from its engagements: ties by source id."""
+        now = self.now
         events = sorted(
-            (e for e in self.source if e.kind == kind and e._epoch_us <= now_us),
-            key=_epoch_and_source,
+            (e for e in self.source if e.kind == kind and e.occurred_at <= now),
+            key=_time_and_source,
         )
-        return list(map(add, map(_EPOCH_US, events), repeat(origin))), list(
-            map(_EVENT_QUANTITY, events)
-        )
+        return [e.occurred_at for e in events], list(map(_EVENT_QUANTITY, events))
 
     def latest(self, kinds: Collection[EngagementKind]) -> Engagement | None:
         """Fast form only: the latest engagement of `kinds`, and among simultaneous ones the
         first in input order — what `max(..., key=occurred_at)` over the engagements returns
         (the choice shows: their kinds and local dates may differ)."""
-        times, origins, rows, last_rows = self.times, self.origins, self.rows, self.last_rows
-        assert times is not None and origins is not None
-        assert rows is not None and last_rows is not None
+        times, rows, last_rows = self.times, self.rows, self.last_rows
+        assert times is not None and rows is not None and last_rows is not None
         best_kind: EngagementKind | None = None
-        best_us = 0
+        best: datetime | None = None
         tied = False
         for kind in times.keys() & set(kinds):
             kind_times = times[kind]
-            last = kind_times[-1] - origins[kind]
-            if best_kind is None or last > best_us:
-                best_kind, best_us = kind, last
-                tied = len(kind_times) > 1 and kind_times[-2] == kind_times[-1]
-            elif last == best_us:
+            last = kind_times[-1]
+            if best is None or last > best:
+                best_kind, best = kind, last
+                tied = len(kind_times) > 1 and kind_times[-2] == last
+            elif last == best:
                 tied = True
         if best_kind is None:
             return None
         if tied:
             wanted = set(kinds)
-            return next(e for e in self.source if e.kind in wanted and e._epoch_us == best_us)
-        # the one engagement of its kind at that time: its row is the only one equal to this
+            return next(e for e in self.source if e.kind in wanted and e.occurred_at == best)
+        # the one engagement of its kind at that time: its fields are the only ones equal
         return self.source[rows.index(last_rows[best_kind])]
 
     def last_kind(self, kinds: Collection[EngagementKind]) -> EngagementKind | None:
@@ -209,8 +205,7 @@ class EngagementHistory:
         present = times.keys() & set(kinds)
         if len(present) < 2:  # no candidate, or all of one kind: no need to find which is last
             return next(iter(present), None)
-        now_us = self.now_us
-        assert now_us is not None
+        now = self.now
         return next(
-            e.kind for e in reversed(self.source) if e.kind in present and e._epoch_us <= now_us
+            e.kind for e in reversed(self.source) if e.kind in present and e.occurred_at <= now
         )

@@ -6,11 +6,11 @@ raw points (a burst of page views on one day cannot dominate), then each event d
 age, then the per-kind total cap applies to what is left. Negative points never decay.
 
 Speed: this is the rules engine's inner loop (once per engagement of every contact), so the
-usual path (`_fast_engagement_sums`) works on integer epoch microseconds and does its per-event
-arithmetic in C-level `map`/`reduce` pipelines, skipping what cannot change a result. Every
-float it produces is computed with the same operations, on the same operands, in the same
-order as the straightforward per-event loop (`_engagement_sums`, which still scores histories
-the fast form cannot hold): scores are bit-identical, not merely close.
+usual path (`_fast_engagement_sums`) does its per-event arithmetic in C-level `map`/`reduce`
+pipelines over a kind's sorted times (see `EngagementHistory`), skipping what cannot change a
+result. Every float it produces is computed with the same operations, on the same operands,
+in the same order as the straightforward per-event loop (`_engagement_sums`, which still
+scores histories the fast form cannot hold): scores are bit-identical, not merely close.
 """
 
 import math
@@ -23,15 +23,16 @@ from itertools import repeat
 from operator import add, attrgetter, mul, sub, truediv
 
 from connector.domain.contact import Contact, IntentLevel
-from connector.domain.engagement import Engagement, EngagementKind, epoch_microseconds
+from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import ScoreCard, ScoreLine
 from connector.domain.policy import EngagementRule, ScoringRules
 
 SECONDS_PER_DAY = 86_400.0
 _INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
-_MICROSECONDS_PER_SECOND = 1_000_000
-_MICROSECONDS_PER_DAY = 86_400_000_000
+_ONE_DAY = timedelta(days=1)
+_MIDNIGHT = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+_TOTAL_SECONDS = timedelta.total_seconds
 _EXACT_INTEGERS = 2**53  # every integer of smaller magnitude is an exact float
 _TIME_AND_SOURCE = attrgetter("occurred_at", "source_id")
 
@@ -133,16 +134,15 @@ def _engagement_sums(
 
 def _fast_engagement_sums(
     rule: EngagementRule,
-    times: list[int],
+    times: list[datetime],
     quantities: list[int],
     count: int,
-    now: int,
+    now: datetime,
     half_life: float,
 ) -> Sums:
     """`_engagement_sums` for the fast form: one kind's engagements sorted as there, given by
-    their times (integer microseconds, all <= `now`, on a scale that differs from the
-    epoch's by whole days: see `EngagementHistory`), quantities and the quantities' sum, with
-    the same floats as a result.
+    their times (all <= `now`, in fixed-offset zones: see `EngagementHistory`), quantities
+    and the quantities' sum, with the same floats as a result.
 
     Why each shortcut is exact:
     - the raw points are a left-to-right sum of `points * quantity`; `_raw_points` computes
@@ -150,13 +150,12 @@ def _fast_engagement_sums(
       3.12+), or as one product when every term and partial sum is an exact integer;
     - without a daily cap every event is allowed its whole value, so the capped sum is the raw
       sum, and without decay (`allowed * 1.0 == allowed`) so is the decayed one;
-    - an event's age is `(now - time) / 10**6`: the integer microseconds over 10**6,
-      rounded once, exactly what `timedelta.total_seconds()` returns; each event's factor is
-      then `0.5 ** (age / 86400.0 / half_life)` as before;
+    - each event's age and factor are `(now - time).total_seconds()` and
+      `0.5 ** (age / 86400.0 / half_life)` as before, only computed by `map`;
     - under a daily cap, positive points and time order make each UTC day a contiguous run
       whose spending starts at 0; once a day's room is exactly 0 every further event of that
       day is allowed ±0.0, which changes no sum (the sums start at +0.0 and can never become
-      -0.0), so the loop jumps to the next day.
+      -0.0), so the loop jumps to the next UTC midnight.
     """
     points = rule.points
     unit = count == len(quantities)  # quantities are >= 1: all of them are 1
@@ -192,9 +191,9 @@ def _raw_points(points: float, quantities: list[int], count: int, unit: bool) ->
     return reduce(add, values, 0.0)
 
 
-def _decay_factors(times: Iterable[int], now: int, half_life: float) -> Iterable[float]:
-    """`0.5 ** (age_seconds / 86400.0 / half_life)` per event, as a C-level pipeline."""
-    seconds = map(truediv, map(sub, repeat(now), times), repeat(_MICROSECONDS_PER_SECOND))
+def _decay_factors(times: Iterable[datetime], now: datetime, half_life: float) -> Iterable[float]:
+    """`0.5 ** ((now - time).total_seconds() / 86400.0 / half_life)` per event, in C."""
+    seconds = map(_TOTAL_SECONDS, map(sub, repeat(now), times))
     days = map(truediv, seconds, repeat(SECONDS_PER_DAY))
     return map(pow, repeat(0.5), map(truediv, days, repeat(half_life)))
 
@@ -205,8 +204,8 @@ def _capped_positive(
     decays: bool,
     quantities: list[int],
     unit: bool,
-    times: list[int],
-    now: int,
+    times: list[datetime],
+    now: datetime,
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap, for positive points: day by day, jumping
@@ -216,7 +215,8 @@ def _capped_positive(
     capped = decayed = 0.0
     index, end = 0, len(times)
     while index < end:
-        next_day = (times[index] // _MICROSECONDS_PER_DAY + 1) * _MICROSECONDS_PER_DAY
+        midnight = times[index].astimezone(UTC).replace(**_MIDNIGHT)
+        next_day = midnight + _ONE_DAY if midnight.date() != date.max else None
         spent = 0.0
         while True:
             value = points if unit else points * quantities[index]
@@ -225,17 +225,17 @@ def _capped_positive(
                 room = 0.0
             allowed = value if value <= room else room
             if allowed == 0.0:  # the day's room is spent: nothing more that day counts
-                index = bisect_left(times, next_day, index)
+                index = end if next_day is None else bisect_left(times, next_day, index)
                 break
             spent += allowed
             capped += allowed
             if decays:
-                age = (now - times[index]) / _MICROSECONDS_PER_SECOND
+                age = (now - times[index]).total_seconds()
                 decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
             else:
                 decayed += allowed * 1.0
             index += 1
-            if index == end or times[index] >= next_day:
+            if index == end or (next_day is not None and times[index] >= next_day):
                 break
     return capped, decayed
 
@@ -245,18 +245,18 @@ def _capped_any(
     cap_per_day: float,
     decays: bool,
     quantities: list[int],
-    times: list[int],
-    now: int,
+    times: list[datetime],
+    now: datetime,
     half_life: float,
 ) -> tuple[float, float]:
     """Capped and decayed sums under a daily cap for any points (negative, zero): per event,
-    exactly `_engagement_sums`'s loop with integer days and ages."""
+    exactly `_engagement_sums`'s loop."""
     copysign = math.copysign
-    spent_per_day: dict[int, float] = {}
+    spent_per_day: dict[date, float] = {}
     capped = decayed = 0.0
     for quantity, time in zip(quantities, times, strict=True):
         value = points * quantity
-        day = time // _MICROSECONDS_PER_DAY
+        day = time.astimezone(UTC).date()
         spent = spent_per_day.get(day, 0.0)
         room = cap_per_day - spent
         if not room >= 0.0:
@@ -266,7 +266,7 @@ def _capped_any(
         spent_per_day[day] = spent + abs(allowed)
         capped += allowed
         if decays:
-            age = (now - time) / _MICROSECONDS_PER_SECOND
+            age = (now - time).total_seconds()
             decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
         else:
             decayed += allowed * 1.0
@@ -298,14 +298,8 @@ def infer_intent(
     since = now - timedelta(days=rules.intent_window_days)
     recent_kinds: set[EngagementKind]
     if isinstance(events, EngagementHistory) and events.times is not None:
-        # each kind's last time is its latest; comparing epochs is comparing the datetimes
-        # (see EngagementHistory)
-        since_us = epoch_microseconds(since)
-        assert since_us is not None and events.origins is not None
-        origins = events.origins
-        recent_kinds = {
-            kind for kind, times in events.times.items() if times[-1] >= since_us + origins[kind]
-        }
+        # each kind's last time is its latest
+        recent_kinds = {kind for kind, times in events.times.items() if times[-1] >= since}
     else:
         if isinstance(events, EngagementHistory):
             events = events.events or ()
@@ -333,26 +327,14 @@ def score_contact(
     history = EngagementHistory.of(contact.id, engagements, now)
     half_life = rules.half_life_days
     lines: list[ScoreLine] = []
-    times, quantities, counts, origins = (
-        history.times,
-        history.quantities,
-        history.counts,
-        history.origins,
-    )
-    now_us = history.now_us
-    if times is not None and quantities is not None and counts is not None and origins is not None:
-        assert now_us is not None
+    times, quantities, counts = history.times, history.quantities, history.counts
+    if times is not None and quantities is not None and counts is not None:
         for rule in rules.engagement:
             kind = rule.kind
             kind_times = times.get(kind)
             if kind_times:
                 sums = _fast_engagement_sums(
-                    rule,
-                    kind_times,
-                    quantities[kind],
-                    counts[kind],
-                    now_us + origins[kind],
-                    half_life,
+                    rule, kind_times, quantities[kind], counts[kind], now, half_life
                 )
                 lines.append(_line(rule, *sums, half_life))
     else:

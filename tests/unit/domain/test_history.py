@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.contact import IntentLevel
-from connector.domain.engagement import Engagement, EngagementKind, kind_origin
+from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.engine import evaluate
 from connector.domain.history import EngagementHistory
 from connector.domain.policy import EngagementRule
@@ -63,14 +63,13 @@ def bits(sums: tuple[int, float, float, float]) -> tuple:
 
 def fast_sums(history: EngagementHistory, rule: EngagementRule, half_life: float) -> tuple:
     kind = rule.kind
-    assert history.times and history.quantities and history.counts and history.origins
-    assert history.now_us is not None
+    assert history.times and history.quantities and history.counts
     return _fast_engagement_sums(
         rule,
         history.times[kind],
         history.quantities[kind],
         history.counts[kind],
-        history.now_us + history.origins[kind],
+        history.now,
         half_life,
     )
 
@@ -132,7 +131,7 @@ def test_fast_sums_are_bit_identical_to_the_straightforward_loop(events, rule, h
     general = EngagementHistory.of("c-1", in_unknown_zones(events), NOW)
     assert fast.fast
     assert general.fast == (not general.source)  # nothing to read: the general form has no use
-    assert fast.times is not None and fast.quantities is not None and fast.now_us is not None
+    assert fast.times is not None
     ordered = sorted(general.events or [], key=lambda e: (e.occurred_at, e.source_id or ""))
     expected = _engagement_sums(rule, ordered, NOW, half_life)
     kind = EngagementKind.PAGE_VIEW
@@ -230,28 +229,16 @@ def test_a_zoned_now_reads_the_same_as_utc(events, person):
     )
 
 
-def test_engagement_derives_its_epoch_and_time_when_made_and_copied():
-    event = Engagement(contact_id="c-1", kind="call", occurred_at="2026-01-01T00:00:00+02:00")
-    assert event._epoch_us == 1_767_218_400 * 10**6
-    assert event._time == kind_origin(EngagementKind.CALL) + event._epoch_us
-    moved = event.model_copy(update={"occurred_at": NOW})
-    assert moved._epoch_us == int(NOW.timestamp()) * 10**6
-    assert moved._time == kind_origin(EngagementKind.CALL) + moved._epoch_us
-    assert event.model_copy(update={"kind": "demo_request"})._time != event._time
-    assert event.model_copy(update={"quantity": 0})._time is None  # unvalidated: no fast form
-    assert "_epoch_us" not in event.model_dump() and "_time" not in event.model_dump_json()
-    same_instant = Engagement(
-        contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZONES[1])
-    ).model_copy(update={"occurred_at": NOW})
-    assert same_instant == Engagement(contact_id="c-1", kind="call", occurred_at=NOW)
-
-
-def test_engagements_in_zones_with_daylight_saving_have_no_epoch():
-    event = Engagement(
-        contact_id="c-1", kind="call", occurred_at=NOW.astimezone(ZoneInfo("Europe/Berlin"))
-    )
-    assert event._epoch_us is None and event._time is None
+def test_engagements_in_zones_with_daylight_saving_are_read_by_the_general_form():
+    berlin = ZoneInfo("Europe/Berlin")
+    event = Engagement(contact_id="c-1", kind="call", occurred_at=NOW.astimezone(berlin))
     assert not EngagementHistory.of("c-1", [event], NOW).fast
+    assert EngagementHistory.of("c-1", [event.model_copy(update={"occurred_at": NOW})], NOW).fast
+
+
+def test_a_zoned_now_still_reads_the_fast_form():
+    event = Engagement(contact_id="c-1", kind="call", occurred_at=NOW)
+    assert EngagementHistory.of("c-1", [event], NOW.astimezone(ZoneInfo("Asia/Tokyo"))).fast
 
 
 def test_a_naive_now_fails_as_before():

@@ -20,6 +20,7 @@ Two forms, with identical results:
 """
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timezone
 from itertools import islice
@@ -42,7 +43,7 @@ _ZONE = attrgetter("tzinfo")
 _EVENT_QUANTITY = attrgetter("quantity")
 # Zones whose offset never changes: the stdlib's fixed offsets (UTC included) and pydantic's
 # parsed "Z"/"+02:00".
-_FIXED_OFFSET_ZONES = (timezone, TzInfo)
+_FIXED_OFFSET_ZONES = {timezone, TzInfo}
 
 Row = tuple[datetime, EngagementKind, int, str]  # an engagement's _FIELDS
 
@@ -118,33 +119,31 @@ class EngagementHistory:
     def _group(self, rows: list[Row]) -> bool:
         """Fill the fast form's fields; False when the general form is needed.
 
-        Sorted by kind, the rows fall into one run per kind; each run sorted (stably) by time
-        is the kind's engagements in time order, cut at `now`. Simultaneous engagements of
-        one kind go by source id, which these sorts do not do: when such a kind's quantities
+        The rows are grouped by kind (in input order); each group sorted (stably) by time is
+        the kind's engagements in time order, cut at `now`. Simultaneous engagements of one
+        kind go by source id, which this sort does not do: when such a kind's quantities
         differ (all 1, the engagements are indistinguishable here), it is read from its
         engagements instead.
         """
         now = self.now
         if type(now) is not datetime or now.utcoffset() is None:
             return False
-        all_times = list(map(_TIME, rows))
-        if not set(map(type, set(map(_ZONE, all_times)))).issubset(_FIXED_OFFSET_ZONES):
-            return False
-        if set(map(type, all_times)) - {datetime}:  # a subclass may compute differently
-            return False
-        ordered = sorted(rows, key=_KIND)
-        kinds: list[EngagementKind] = list(map(_KIND, ordered))
+        # A loop in Python, but cheaper than sorting by kind: kinds compare as strings.
+        groups: defaultdict[EngagementKind, list[Row]] = defaultdict(list)
+        for row in rows:
+            groups[row[1]].append(row)
         times: dict[EngagementKind, list[datetime]] = {}
         quantities: dict[EngagementKind, list[int]] = {}
         counts: dict[EngagementKind, int] = {}
         last_rows: dict[EngagementKind, Row] = {}
-        start, end = 0, len(kinds)
-        while start < end:
-            kind = kinds[start]
-            stop = bisect_right(kinds, kind, start)
-            run = ordered[start:stop]
-            run.sort(key=_TIME)  # stable: kinds sorted first, then each kind by time
+        for kind, run in groups.items():
+            run.sort(key=_TIME)
             run_times: list[datetime] = list(map(_TIME, run))
+            zones = set(map(_ZONE, run_times))
+            if set(map(type, zones)) - _FIXED_OFFSET_ZONES or set(map(type, run_times)) - {
+                datetime
+            }:
+                return False  # (a datetime subclass might compute differently)
             cut = bisect_right(run_times, now)
             if cut:
                 kind_times = run_times[:cut] if cut < len(run_times) else run_times
@@ -158,7 +157,6 @@ class EngagementHistory:
                 quantities[kind] = kind_quantities
                 counts[kind] = count
                 last_rows[kind] = run[cut - 1]
-            start = stop
         self.times, self.quantities, self.counts = times, quantities, counts
         self.rows, self.last_rows = rows, last_rows
         return True

@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from functools import reduce
 from itertools import repeat
 from operator import add, attrgetter, mul, sub, truediv
@@ -31,7 +32,7 @@ from connector.domain.policy import EngagementRule, ScoringRules
 SECONDS_PER_DAY = 86_400.0
 _INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
 _ONE_DAY = timedelta(days=1)
-_MIDNIGHT = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+_MIDNIGHT = clock_time(0)
 _TOTAL_SECONDS = timedelta.total_seconds
 _EXACT_INTEGERS = 2**53  # every integer of smaller magnitude is an exact float
 _TIME_AND_SOURCE = attrgetter("occurred_at", "source_id")
@@ -215,8 +216,8 @@ def _capped_positive(
     capped = decayed = 0.0
     index, end = 0, len(times)
     while index < end:
-        midnight = times[index].astimezone(UTC).replace(**_MIDNIGHT)
-        next_day = midnight + _ONE_DAY if midnight.date() != date.max else None
+        day = times[index].astimezone(UTC).date()
+        next_day = datetime.combine(day + _ONE_DAY, _MIDNIGHT, UTC) if day != date.max else None
         spent = 0.0
         while True:
             value = points if unit else points * quantities[index]

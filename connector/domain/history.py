@@ -15,8 +15,8 @@ Two forms, with identical results:
   or at midnight by bisection rely on;
 - the *general* form, for histories with an engagement in a zone with daylight saving time
   (two datetimes sharing such a zone compare by wall clock, which is not the instants' order)
-  or a naive `now`: the filtered engagements in input order, read by the rules' original
-  code, one engagement at a time.
+  or a datetime subclass (its arithmetic may differ), or a naive `now`: the filtered
+  engagements in input order, read by the rules' original code, one engagement at a time.
 """
 
 from bisect import bisect_right

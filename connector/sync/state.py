@@ -434,7 +434,7 @@ class StateStore:
         """Journal `pending`, approved, as the account's only entry."""
         with self._tx() as tx:
             tx.execute(delete(write_journal).where(write_journal.c.account == account))
-            self._journal(tx, account, 0, pending, approved=True)
+            self._journal(tx, account, pending, approved=True)
 
     def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
         """Journal one more page of planned writes after those already journaled.
@@ -445,10 +445,7 @@ class StateStore:
         the next run would replay unguarded.
         """
         with self._tx() as tx:
-            last = tx.execute(
-                select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
-            ).scalar_one_or_none()
-            self._journal(tx, account, 0 if last is None else last + 1, pending, approved)
+            self._journal(tx, account, pending, approved)
 
     def approve_pending(self, account: str, closing: PendingWrite) -> None:
         """The guard let the journaled plan through: approve every row and add `closing`, the
@@ -459,10 +456,7 @@ class StateStore:
                 .where(write_journal.c.account == account)
                 .values(approved=True)
             )
-            last = tx.execute(
-                select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
-            ).scalar_one_or_none()
-            self._journal(tx, account, 0 if last is None else last + 1, closing, True)
+            self._journal(tx, account, closing, approved=True)
 
     def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
         """Drop journaled rows (all, or those no guard approved); how many were dropped."""
@@ -473,13 +467,15 @@ class StateStore:
             return tx.execute(delete(write_journal).where(condition)).rowcount or 0
 
     @staticmethod
-    def _journal(
-        tx: Connection, account: str, seq: int, pending: PendingWrite, approved: bool
-    ) -> None:
+    def _journal(tx: Connection, account: str, pending: PendingWrite, approved: bool) -> None:
+        """Add `pending` as the account's next journal row."""
+        last = tx.execute(
+            select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
+        ).scalar_one_or_none()
         tx.execute(
             insert(write_journal).values(
                 account=account,
-                seq=seq,
+                seq=0 if last is None else last + 1,
                 job=pending.job,
                 approved=approved,
                 payload=pending.model_dump(mode="json"),

@@ -6,7 +6,7 @@ adapters (registered under the `connector.adapters` entry-point group) are inter
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,6 +77,30 @@ class ContactPage(BaseModel):
     max_updated_at: datetime | None = None
 
 
+class TaskState(BaseModel):
+    """A connector-created follow-up task as the CRM holds it now. Escalation reads it so that a
+    task the rep already completed is never escalated, and a reassigned one is not moved twice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(description="the connector's idempotency key stored on the task")
+    crm_id: str
+    status: Literal["open", "done"]
+    owner_id: str | None = None
+    contact_id: str | None = None
+    due_at: datetime | None = None
+
+
+class TaskReassignment(BaseModel):
+    """Move one open task to another owner (SLA escalation, `action: reassign`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    crm_id: str
+    owner_id: str
+
+
 @runtime_checkable
 class CrmAdapter(Protocol):
     """The verbs of DESIGN.md. Reads stream page by page; writes batch at the CRM's maximum and
@@ -107,6 +131,20 @@ class CrmAdapter(Protocol):
 
     def find_contacts(self, key: str) -> ContactPage:
         """The contact(s) whose CRM record id or e-mail address is `key` (`connector explain`)."""
+        ...
+
+    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
+        """These contacts by CRM id, in full batches (people whose decision fell due with no CRM
+        change); ids the CRM no longer holds are absent from the page, not errors."""
+        ...
+
+    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
+        """The current state of connector-created tasks by idempotency key, read in bulk; keys
+        the CRM no longer holds are absent."""
+        ...
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """Give open tasks a new owner, batched; per-record rejects come back in the result."""
         ...
 
     def list_owners(self) -> list[Owner]: ...

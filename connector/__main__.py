@@ -1,5 +1,5 @@
 """`python -m connector` runs the command line, so it works without the console script on PATH."""
 
-from connector.cli import app
+from connector.cli import main
 
-app(prog_name="connector")
+main()

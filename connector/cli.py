@@ -2,7 +2,7 @@
 
 No logic lives here (see DESIGN.md); exit codes follow the convention there:
 0 ok, 1 finished with rejected records, 2 bad configuration or usage, 3 aborted by a guard,
-4 CRM unreachable or auth failed.
+4 CRM unreachable or auth failed, 5 an unexpected internal error (see `main`).
 """
 
 import sys
@@ -28,11 +28,14 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_CONFIG = 2
+EXIT_CRASH = 5  # an unexpected failure (a bug): never 1, which means "records rejected"
 
 app = typer.Typer(
     help="Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce.",
     no_args_is_help=True,
     add_completion=False,
+    # Typer's pretty tracebacks print local variables: request headers among them.
+    pretty_exceptions_enable=False,
 )
 mappings_app = typer.Typer(
     help="Check and prepare the rules and field-mapping files.", no_args_is_help=True
@@ -488,3 +491,34 @@ def sandbox_serve(
         console.print("stopping", markup=False)
     finally:
         running.stop()
+
+
+def main() -> None:
+    """The console script: the command line, with one last guard around it.
+
+    An unexpected exception would otherwise print a traceback whose frames and messages can hold
+    a header, URL or value with a secret in it (a cron line sends stderr to a log file). It
+    prints one redacted line instead and exits with its own code, so a scheduler can tell a crash
+    from a run that finished with rejected records; `CONNECTOR_TRACEBACK=1` adds the (equally
+    redacted) traceback for a bug report.
+    """
+    try:
+        app(prog_name="connector")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # the last line of defence: nothing escapes unredacted
+        import os
+        import traceback
+
+        from connector.redact import redact
+
+        if os.environ.get("CONNECTOR_TRACEBACK") == "1":
+            sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+        message = redact(f"{type(exc).__name__}: {exc}").replace("\n", " ").replace("\r", " ")
+        sys.stderr.write(
+            f"connector: internal error: {message}\n"
+            "This is a bug, not a problem with your data or settings. Nothing more was written; "
+            "a later run finishes what this one journaled. Set CONNECTOR_TRACEBACK=1 for the "
+            "details to report.\n"
+        )
+        sys.exit(EXIT_CRASH)

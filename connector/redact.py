@@ -7,6 +7,10 @@ never leak a token into a log file or a terminal.
 
 import logging
 import threading
+import unicodedata
+from typing import Annotated
+
+from pydantic import BeforeValidator, SecretStr
 
 PLACEHOLDER = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
@@ -62,3 +66,33 @@ def install_secret_filter(logger: logging.Logger | None = None) -> None:
     target.addFilter(secret_filter)
     for handler in target.handlers:
         handler.addFilter(secret_filter)
+
+
+def clean_secret(value: object) -> object:
+    """A secret setting as it must be used: surrounding white space removed, nothing unprintable
+    inside.
+
+    Secrets mounted from files or pasted from a vault often end in a newline; sent as is, the
+    HTTP library refuses the header and its error (a traceback) quotes the header in full. The
+    raw and the cleaned value are both registered first, so even an error raised about the value
+    can never show it, and the message names the problem, never the value.
+    """
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    register_secret(value)
+    cleaned = value.strip()
+    register_secret(cleaned)
+    if not cleaned:
+        raise ValueError("is empty or only white space; set the secret itself")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in cleaned):
+        raise ValueError(
+            "holds a line break or another control character inside the value (surrounding "
+            "white space is removed, but not this); copy the secret again without it"
+        )
+    return cleaned
+
+
+#: The type of every secret setting: cleaned and registered with the redactor on load.
+Secret = Annotated[SecretStr, BeforeValidator(clean_secret)]

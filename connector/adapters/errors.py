@@ -76,6 +76,11 @@ class CrmUnavailableError(CrmError):
     """The CRM kept failing or could not be reached after every retry."""
 
 
+class CrmInsecureRedirectError(CrmError):
+    """The CRM (or something in between) redirected an https request to plain http; following
+    it would send credentials and records in clear text, so the request stops there."""
+
+
 class CrmDailyLimitError(CrmError):
     """The CRM's daily API allowance (or the reserve the connector keeps) is spent: stop cleanly
     and run again after the allowance resets."""

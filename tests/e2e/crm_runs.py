@@ -53,13 +53,16 @@ class CrmUnderTest:
     env: dict[str, str]
     state_file: Path
 
-    def connector(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    def connector(
+        self, *args: str, timeout: float = 180, env_override: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `connector` with this sandbox's environment (or `env_override` in its place)."""
         return subprocess.run(
             [sys.executable, "-m", "connector", *args],
             capture_output=True,
             text=True,
             cwd=REPO,
-            env=self.env,
+            env=env_override if env_override is not None else self.env,
             timeout=timeout,
         )
 

@@ -9,10 +9,11 @@ changelog 2025-02 "Batch Read Limit for HubSpot Associations API": 1,000 ids per
 read). Raise `HUBSPOT_BURST_LIMIT` on Professional/Enterprise portals (190).
 """
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.adapters.retry import RetryPolicy
+from connector.redact import Secret
 
 PRODUCTION_BASE_URL = "https://api.hubapi.com"
 
@@ -27,7 +28,7 @@ class HubSpotSettings(BaseSettings):
         extra="ignore",
     )
 
-    access_token: SecretStr = Field(
+    access_token: Secret = Field(
         description="private app access token (HUBSPOT_ACCESS_TOKEN); never logged"
     )
     base_url: str = Field(

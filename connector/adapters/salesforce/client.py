@@ -8,6 +8,9 @@
 - `Sforce-Limit-Info` is read from every answer (a session response hook); before each call the
   client stops with `CrmDailyLimitError` if the next request would eat into the reserve kept
   for other integrations.
+- No redirect that leaves https is followed: a login URL or proxy answering 307/308 towards
+  plain http would otherwise receive the client secret, password and token in clear text
+  (requests resends a POST body on 307/308). Such an answer stops the run with a clear error.
 - One tenacity policy (adapters/retry.py) for every call; an expired session is refreshed once
   and the call retried.
 """
@@ -23,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -33,6 +36,7 @@ from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from connector.adapters.errors import (
     CrmDailyLimitError,
+    CrmInsecureRedirectError,
     CrmRequestError,
     CrmUnavailableError,
 )
@@ -89,9 +93,29 @@ class _PinnedTransport(HTTPAdapter):
         )
 
 
+class _HttpsOnlySession(requests.Session):
+    """A requests session that refuses to follow a redirect from https to anything else."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is None or urlsplit(resp.url).scheme != "https":
+            return target
+        absolute = urljoin(resp.url, target)
+        if urlsplit(absolute).scheme != "https":
+            origin = urlsplit(resp.url)
+            raise CrmInsecureRedirectError(
+                f"Salesforce at {origin.scheme}://{origin.netloc} answered HTTP "
+                f"{resp.status_code} with a redirect to {urlsplit(absolute).scheme}:// "
+                "(not https); the connector never follows it, since credentials and records "
+                "would travel in clear text. Check SALESFORCE_LOGIN_URL and any proxy in between."
+            )
+        return target
+
+
 def build_session(settings: SalesforceSettings) -> requests.Session:
-    """A session whose https requests trust exactly the configured CA (or the system's)."""
-    session = requests.Session()
+    """A session whose https requests trust exactly the configured CA (or the system's) and
+    never follow a redirect off https."""
+    session = _HttpsOnlySession()
     ca_file = str(settings.ca_file) if settings.ca_file is not None else None
     if ca_file is not None:
         session.verify = ca_file

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.adapters.retry import RetryPolicy
 from connector.mapping.crm_schema import CompanyField
-from connector.redact import register_secret
+from connector.redact import Secret
 
 AuthFlow = Literal["client_credentials", "password", "jwt"]
 
@@ -57,10 +57,10 @@ class SalesforceSettings(BaseSettings):
     )
     auth_flow: AuthFlow = "client_credentials"
     client_id: str | None = Field(default=None, description="connected app consumer key")
-    client_secret: SecretStr | None = Field(default=None, repr=False)
+    client_secret: Secret | None = Field(default=None, repr=False)
     username: str | None = None
-    password: SecretStr | None = Field(default=None, repr=False)
-    security_token: SecretStr | None = Field(
+    password: Secret | None = Field(default=None, repr=False)
+    security_token: Secret | None = Field(
         default=None, repr=False, description="appended to the password (password flow)"
     )
     jwt_private_key_file: Path | None = Field(
@@ -167,9 +167,6 @@ class SalesforceSettings(BaseSettings):
             raise ValueError(
                 f"the {self.auth_flow} flow needs {', '.join(missing)}; see .env.example"
             )
-        for secret in (self.client_secret, self.password, self.security_token):
-            if secret is not None:
-                register_secret(secret.get_secret_value())
         return self
 
     @property

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
+
+from connector.shown import shown
 
 # Everything else is imported inside the command that needs it: the CRM SDKs, SQLAlchemy and
 # Alembic, the sandboxes and the rules engine cost over a second to import, and `--help`, a
@@ -62,13 +65,13 @@ def _settings() -> "Settings":
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             name = "CONNECTOR_" + "_".join(str(part) for part in error["loc"]).upper()
-            errors.print(f"{name}: {error['msg']} (see .env.example)", markup=False)
+            errors.print(shown(f"{name}: {error['msg']} (see .env.example)"))
         raise typer.Exit(EXIT_CONFIG) from None
 
 
 def _print_config_problems(problems: "list[ConfigProblem]") -> None:
     for problem in problems:
-        errors.print(str(problem), markup=False, highlight=False)
+        errors.print(shown(str(problem)))
     errors.print(f"{len(problems)} problem(s) found; nothing was run.", style="bold red")
 
 
@@ -84,7 +87,7 @@ def _open(settings: "Settings", crm: str | None) -> "Session":
     except ConfigError as exc:
         _print_config_problems(exc.problems)
     except (ConnectionConfigError, StateStoreError) as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
     raise typer.Exit(EXIT_CONFIG)
 
 
@@ -108,7 +111,7 @@ def _change_limit(text: str | None) -> "ChangeLimit | None":
     try:
         return ChangeLimit.parse(text)
     except ValueError as exc:
-        errors.print(f"--max-changes: {exc}", markup=False)
+        errors.print(shown(f"--max-changes: {exc}"))
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -203,10 +206,10 @@ def explain(
             session.adapter, session.mappings.rules, session.store, session.account, contact, now
         )
     except ContactNotFoundError as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
         raise typer.Exit(EXIT_CONFIG) from None
     except CrmError as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
         raise typer.Exit(exc.exit_code) from None
     if as_json:
         print(
@@ -257,7 +260,7 @@ def demo(
         errors.print("--crm must be hubspot or salesforce")
         raise typer.Exit(EXIT_CONFIG)
     if dataset is not None and not dataset.is_file():
-        errors.print(f"{dataset}: no such file (--dataset)", markup=False)
+        errors.print(shown(f"{dataset}: no such file (--dataset)"))
         raise typer.Exit(EXIT_CONFIG)
     if contacts == 0 and dataset is None:
         errors.print("--contacts 0 only means every row together with --dataset")
@@ -279,13 +282,13 @@ def demo(
                     dataset,
                     settings.mappings_dir,
                     progress=progress,
-                    announce=lambda text: errors.print(text, markup=False, highlight=False),
+                    announce=lambda text: errors.print(shown(text)),
                 )
     except ConfigError as exc:
         _print_config_problems(exc.problems)
         raise typer.Exit(EXIT_CONFIG) from None
     except SeedDataError as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
         raise typer.Exit(EXIT_CONFIG) from None
     if as_json:
         print(report.model_dump_json(indent=2))
@@ -331,7 +334,7 @@ def _crm_choice(crm: str | None, settings: "Settings | None" = None) -> str:
         errors.print("Say which CRM: --crm hubspot|salesforce or CONNECTOR_CRM.")
         raise typer.Exit(EXIT_CONFIG)
     if chosen not in CRM_FILES:
-        errors.print(f"--crm must be hubspot or salesforce, not {chosen!r}", markup=False)
+        errors.print(shown(f"--crm must be hubspot or salesforce, not {chosen!r}"))
         raise typer.Exit(EXIT_CONFIG)
     return chosen
 
@@ -343,7 +346,7 @@ def _connect(crm: str, mapping_path: Path) -> "CrmAdapter":
     try:
         return build_adapter(crm, load_crm_mapping(mapping_path))
     except ConnectionConfigError as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -384,18 +387,18 @@ def mappings_validate(
         try:
             found = online_mapping_problems(_connect(chosen, mapping_path))
         except CrmError as exc:
-            errors.print(str(exc), markup=False)
+            errors.print(shown(str(exc)))
             raise typer.Exit(exc.exit_code) from None
         problems = [ConfigProblem(file=mapping_path, message=text) for text in found]
     if as_json:
         print(json.dumps([problem.model_dump(mode="json") for problem in problems], indent=2))
     elif problems:
         for problem in problems:
-            errors.print(str(problem), markup=False, highlight=False)
+            errors.print(shown(str(problem)))
         errors.print(f"{len(problems)} problem(s) found.", style="bold red")
     else:
         names = ", ".join(str(path) for path in targets)
-        console.print(f"[green]OK[/green] {names}: no problems found.")
+        console.print(Text.assemble(("OK", "green"), " ", shown(f"{names}: no problems found.")))
     raise typer.Exit(EXIT_CONFIG if problems else EXIT_OK)
 
 
@@ -416,15 +419,15 @@ def mappings_provision(crm: CrmOption = None) -> None:
     mapping_path = _settings().mappings_dir / CRM_FILES[chosen]
     if problems := _problems_for(mapping_path):
         for problem in problems:
-            errors.print(str(problem), markup=False, highlight=False)
+            errors.print(shown(str(problem)))
         raise typer.Exit(EXIT_CONFIG)
     try:
         lines = provision_report(_connect(chosen, mapping_path))
     except CrmError as exc:
-        errors.print(str(exc), markup=False)
+        errors.print(shown(str(exc)))
         raise typer.Exit(exc.exit_code) from None
     for line in lines:
-        console.print(line, markup=False, highlight=False)
+        console.print(shown(line))
     raise typer.Exit(EXIT_OK)
 
 
@@ -464,7 +467,7 @@ def sandbox_serve(
         errors.print("--crm must be hubspot or salesforce")
         raise typer.Exit(EXIT_CONFIG)
     if dataset is not None and not dataset.is_file():
-        errors.print(f"{dataset}: no such file")
+        errors.print(shown(f"{dataset}: no such file"))
         raise typer.Exit(EXIT_CONFIG)
     config = SandboxConfig(
         host=host,
@@ -479,16 +482,16 @@ def sandbox_serve(
     tls_directory = Path(tempfile.mkdtemp(prefix="connector-sandbox-tls-"))
     running = start_sandbox(crm, config, tls_directory)  # type: ignore[arg-type]
     try:  # from here on, Ctrl-C (even during the banner) stops the sandbox cleanly
-        console.print(f"{crm} sandbox listening on {running.url}", markup=False)
+        console.print(shown(f"{crm} sandbox listening on {running.url}"))
         if running.ca_file:
-            console.print(f"CA file: {running.ca_file}", markup=False)
-        console.print("Point the connector at it with:", markup=False)
+            console.print(shown(f"CA file: {running.ca_file}"))
+        console.print(shown("Point the connector at it with:"))
         for name, value in running.settings.items():
-            console.print(f"  export {name}={value}", markup=False, highlight=False)
+            console.print(shown(f"  export {name}={value}"))
         sys.stdout.flush()
         threading.Event().wait()
     except KeyboardInterrupt:
-        console.print("stopping", markup=False)
+        console.print(shown("stopping"))
     finally:
         running.stop()
 

@@ -2,6 +2,7 @@
 
 Only record ids are printed, never names or e-mail addresses (personal data stays in the CRM),
 except in `explain`, whose user asked about one person by name.
+Everything that comes from the CRM or the rules files is printed through `shown()`.
 """
 
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from connector.demo import DemoReport
+from connector.shown import shown
 from connector.sync.engine import Progress as ProgressCallback
 from connector.sync.explain import ExplainResult, Explanation
 from connector.sync.report import SCORE_BUCKETS, RunSummary
@@ -117,7 +119,7 @@ def _calls_table(summary: RunSummary) -> Table:
 def print_summary(console: Console, summary: RunSummary) -> None:
     if summary.outcome in {"failed", "locked"} and not summary.contacts_read:
         # Nothing happened but the reason: a table of zeros would only hide it.
-        console.print(summary.message, style="bold red", markup=False)
+        console.print(shown(summary.message), style="bold red")
         return
     console.print(_counts_table(summary))
     if summary.contacts_read:
@@ -127,13 +129,13 @@ def print_summary(console: Console, summary: RunSummary) -> None:
         console.print(_calls_table(summary))
     for title, problems in (("rejected", summary.rejected), ("skipped", summary.skipped)):
         for problem in problems[:MAX_LISTED_PROBLEMS]:
-            console.print(f"{title} {problem.record_id}: {problem.message}", markup=False)
+            console.print(shown(f"{title} {problem.record_id}: {problem.message}"))
         if len(problems) > MAX_LISTED_PROBLEMS:
             rest = len(problems) - MAX_LISTED_PROBLEMS
             console.print(f"... and {rest} more {title} (see --json or the audit log)")
     if summary.message:
         style = "bold red" if summary.exit_code else ""
-        console.print(summary.message, style=style, markup=False)
+        console.print(shown(summary.message), style=style)
 
 
 def print_plan(console: Console, summary: RunSummary) -> None:
@@ -142,7 +144,7 @@ def print_plan(console: Console, summary: RunSummary) -> None:
         console.print("The plan is empty: nothing would change.")
         return
     table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
-    table.add_column("contact")
+    table.add_column("contact", overflow="fold")  # a Salesforce id is never cut when piped
     table.add_column("field")
     table.add_column("now")
     table.add_column("would become")
@@ -155,8 +157,8 @@ def print_plan(console: Console, summary: RunSummary) -> None:
             table.add_row(
                 change.contact_id if first else "",
                 field,
-                "" if previous is None else str(previous),
-                "" if value is None else str(value),
+                shown("" if previous is None else previous),
+                shown("" if value is None else value),
             )
             first = False
         if change.task is not None:
@@ -165,7 +167,7 @@ def print_plan(console: Console, summary: RunSummary) -> None:
                 "" if not first else change.contact_id,
                 "task",
                 "",
-                f"{change.task.subject} (due {due})",
+                shown(f"{change.task.subject} (due {due})"),
             )
     console.print(table)
 
@@ -173,19 +175,22 @@ def print_plan(console: Console, summary: RunSummary) -> None:
 def _explanation(console: Console, item: Explanation) -> None:
     contact, evaluation = item.contact, item.evaluation
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
-    console.print(f"[bold]{contact.id}[/bold] {name} <{contact.email}>", highlight=False)
+    header = shown(contact.id)
+    header.stylize("bold")
+    console.print(header + shown(f" {name} <{contact.email}>"))
     stage = contact.lifecycle_stage.value if contact.lifecycle_stage else "none"
     console.print(
-        f"  CRM now: stage {stage}, score {contact.score}, grade {contact.grade}, "
-        f"owner {contact.owner_id or 'none'}",
-        markup=False,
+        shown(
+            f"  CRM now: stage {stage}, score {contact.score}, grade {contact.grade}, "
+            f"owner {contact.owner_id or 'none'}"
+        )
     )
     score = Table(title=f"score {evaluation.score.total}")
     for column in ("rule", "events", "raw", "after day cap", "after decay", "points"):
         score.add_column(column, justify="left" if column == "rule" else "right")
     for line in evaluation.score.lines:
         score.add_row(
-            line.rule + (f" ({line.note})" if line.note else ""),
+            shown(line.rule + (f" ({line.note})" if line.note else "")),
             str(line.events or ""),
             f"{line.raw_points:g}",
             f"{line.capped_points:g}",
@@ -199,31 +204,33 @@ def _explanation(console: Console, item: Explanation) -> None:
     fit.add_column("matched")
     fit.add_column("points", justify="right")
     for fit_line in evaluation.fit.lines:
-        fit.add_row(fit_line.rule, fit_line.matched, f"{fit_line.points:+d}")
+        fit.add_row(shown(fit_line.rule), shown(fit_line.matched), f"{fit_line.points:+d}")
     console.print(fit)
     for reason in evaluation.fit.disqualified_reasons:
-        console.print(f"  disqualifier: {reason}", markup=False)
+        console.print(shown(f"  disqualifier: {reason}"))
     transition = evaluation.stage.transition
     if transition is not None:
         origin = transition.from_stage.value if transition.from_stage else "none"
         console.print(
-            f"  stage: {origin} -> {transition.to_stage.value} ({transition.kind.value}) because "
-            + "; ".join(transition.reasons),
-            markup=False,
+            shown(
+                f"  stage: {origin} -> {transition.to_stage.value} ({transition.kind.value}) "
+                "because " + "; ".join(transition.reasons)
+            )
         )
     else:
-        console.print("  stage: no change. " + " ".join(evaluation.stage.notes), markup=False)
+        console.print(shown("  stage: no change. " + " ".join(evaluation.stage.notes)))
     routing = evaluation.routing
     if routing is not None:
         chosen = routing.assignment
         verdict = f"owner {chosen.owner_id} by {chosen.rule}" if chosen else "no owner chosen"
-        console.print(f"  routing: {verdict}: " + "; ".join(routing.reasons), markup=False)
+        console.print(shown(f"  routing: {verdict}: " + "; ".join(routing.reasons)))
     if evaluation.task is not None:
         task = evaluation.task
         console.print(
-            f"  task: {task.subject} for {task.owner_id or 'nobody'}, {task.priority.value} "
-            f"priority, due {task.due_at:%Y-%m-%d %H:%M} UTC",
-            markup=False,
+            shown(
+                f"  task: {task.subject} for {task.owner_id or 'nobody'}, {task.priority.value} "
+                f"priority, due {task.due_at:%Y-%m-%d %H:%M} UTC"
+            )
         )
     if item.update is None:
         console.print("  a sync would write nothing: the CRM already holds these values")
@@ -233,7 +240,7 @@ def _explanation(console: Console, item: Explanation) -> None:
             for field, value in item.update.changes.items()
             if field.value != "score_reasons"
         )
-        console.print(f"  a sync would write: {writes}", markup=False)
+        console.print(shown(f"  a sync would write: {writes}"))
 
 
 def print_explanations(console: Console, result: ExplainResult) -> None:
@@ -241,8 +248,7 @@ def print_explanations(console: Console, result: ExplainResult) -> None:
         _explanation(console, item)
     for problem in result.unusable:
         console.print(
-            f"{problem.record_id}: the rules cannot use this record: {problem.message}",
-            markup=False,
+            shown(f"{problem.record_id}: the rules cannot use this record: {problem.message}")
         )
 
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="a backfill writes the CRM once this many planned updates have gathered "
         "(full batches; fewer calls). Lower it on memory-tight hosts: a few kB per contact",
     )
+    fail_on_skipped: bool = Field(
+        default=False,
+        description="exit 1 when records were skipped as unusable (no e-mail, impossible "
+        "dates), as for records the CRM rejected; by default they are reported and exit 0",
+    )
     as_of: AwareDatetime | None = Field(
         default=None,
         description="decide as of this moment instead of now (reproducible dry runs, tests)",

@@ -57,6 +57,10 @@ class RunOptions(BaseModel):
     #: batch per page; memory grows with it (a few kB per buffered contact).
     write_buffer_records: int = Field(default=5000, ge=1)
     write_buffer_wait: timedelta = timedelta(seconds=60)
+    #: Records skipped as unusable (no e-mail, impossible dates) are counted and reported but do
+    #: not fail the run: they are the CRM's data, not the run's fault, and a cron alert on a
+    #: non-zero exit would fire on every ordinary run. Set to make them exit 1 as rejects do.
+    fail_on_skipped: bool = False
 
 
 @dataclass
@@ -141,7 +145,7 @@ class SyncEngine:
             self._recover(summary, options)
             body(summary, options, run_id)
             if summary.outcome == "running":
-                bad = summary.rejected or summary.skipped
+                bad = summary.rejected or (options.fail_on_skipped and summary.skipped)
                 summary.outcome = "finished_with_rejects" if bad else "ok"
                 summary.exit_code = EXIT_REJECTED if bad else EXIT_OK
         except CrmError as exc:

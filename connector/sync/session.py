@@ -49,6 +49,7 @@ class Session:
             "stale_lock_after": timedelta(minutes=self.settings.stale_lock_minutes),
             "max_changes": self.settings.change_limit(),
             "write_buffer_records": self.settings.write_buffer_records,
+            "fail_on_skipped": self.settings.fail_on_skipped,
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return RunOptions.model_validate(values)

@@ -146,8 +146,9 @@ def sync(
     """Incremental sync: every contact changed since the last run, scored, staged, routed and
     written back. Meant for cron or any scheduler; one run per CRM account at a time.
 
-    Exit codes: 0 ok, 1 some records rejected (or skipped, with CONNECTOR_FAIL_ON_SKIPPED), 2 configuration, 3 change limit or
-    another run holds the lock, 4 CRM unreachable, auth failed or daily limit reached.
+    Exit codes: 0 ok, 1 some records rejected (or skipped, with CONNECTOR_FAIL_ON_SKIPPED),
+    2 configuration, 3 change limit or another run holds the lock, 4 CRM unreachable, auth
+    failed or daily limit reached, 5 internal error.
     """
     settings = _settings()
     limit = _change_limit(max_changes)

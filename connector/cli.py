@@ -97,7 +97,7 @@ def _finish(summary: "RunSummary", as_json: bool) -> None:
     if as_json:
         print(summary.model_dump_json(indent=2))
     else:
-        if summary.dry_run:
+        if summary.dry_run and summary.outcome != "failed":
             print_plan(console, summary)
         print_summary(console, summary)
     raise typer.Exit(summary.exit_code)

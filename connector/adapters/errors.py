@@ -17,6 +17,7 @@ class Disposition(StrEnum):
     RATE_LIMITED = "rate_limited"
     STOP = "stop"
     AUTH = "auth"
+    MISCONFIGURED = "misconfigured"
     FAIL = "fail"
 
 
@@ -36,11 +37,18 @@ RETRYABLE_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "TEN_SE
 # Codes that mean the allowance for the day is gone: retrying only burns more of tomorrow's.
 DAILY_LIMIT_CODES = frozenset({"DAILY", "DAILY_LIMIT_REACHED", "DAILY_API_LIMIT_EXCEEDED"})
 CONCURRENCY_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SECONDLY", "CONCURRENT_REQUESTS"})
+# The connector's own codes for a connection setting that cannot work (TLS spoken to a plain
+# http server, an untrusted certificate, a missing CA file, a base URL that is not the API's):
+# retrying only delays the one line that says which setting to fix.
+TLS_ERROR, WRONG_URL = "TLS_ERROR", "WRONG_URL"
+SETTING_CODES = frozenset({TLS_ERROR, WRONG_URL})
 
 
 def classify(failure: Failure) -> Disposition:
     """The single table. Order matters: a daily limit is a stop even though it is a 429/403."""
     status, code = failure.status, failure.code.upper()
+    if code in SETTING_CODES:
+        return Disposition.MISCONFIGURED
     if code in DAILY_LIMIT_CODES:
         return Disposition.STOP
     if status is None:
@@ -81,6 +89,11 @@ class CrmInsecureRedirectError(CrmError):
     it would send credentials and records in clear text, so the request stops there."""
 
 
+class CrmSettingError(CrmError):
+    """A connection setting cannot work (URL, TLS, CA file): the CRM was never really reached,
+    and nothing will until the setting named in the message is fixed."""
+
+
 class CrmDailyLimitError(CrmError):
     """The CRM's daily API allowance (or the reserve the connector keeps) is spent: stop cleanly
     and run again after the allowance resets."""
@@ -104,6 +117,11 @@ def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
             return CrmAuthError(
                 f"{crm} refused the credentials while trying to {action} ({status}{code}){detail}."
                 f" Check the token or client credentials and their scopes/permissions.{extra}",
+                failure,
+            )
+        case Disposition.MISCONFIGURED:
+            return CrmSettingError(
+                f"{crm} could not be reached while trying to {action}: {failure.message}{extra}",
                 failure,
             )
         case Disposition.STOP:

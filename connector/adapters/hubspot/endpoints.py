@@ -21,12 +21,18 @@ def _schema_scope(object_type: str, access: str) -> str:
 
 
 def list_objects(object_type: str) -> Endpoint:
-    return Endpoint("GET", f"/crm/v3/objects/{object_type}", _scope(object_type, "read"))
+    return Endpoint(
+        "GET", f"/crm/v3/objects/{object_type}", _scope(object_type, "read"), collection=True
+    )
 
 
 def search(object_type: str) -> Endpoint:
     return Endpoint(
-        "POST", f"/crm/v3/objects/{object_type}/search", _scope(object_type, "read"), search=True
+        "POST",
+        f"/crm/v3/objects/{object_type}/search",
+        _scope(object_type, "read"),
+        search=True,
+        collection=True,
     )
 
 
@@ -54,11 +60,16 @@ def associations_read(from_type: str, to_type: str) -> Endpoint:
     )
 
 
-OWNERS = Endpoint("GET", "/crm/v3/owners", "crm.objects.owners.read")
+OWNERS = Endpoint("GET", "/crm/v3/owners", "crm.objects.owners.read", collection=True)
 
 
 def properties(object_type: str) -> Endpoint:
-    return Endpoint("GET", f"/crm/v3/properties/{object_type}", _schema_scope(object_type, "read"))
+    return Endpoint(
+        "GET",
+        f"/crm/v3/properties/{object_type}",
+        _schema_scope(object_type, "read"),
+        collection=True,
+    )
 
 
 def create_property(object_type: str) -> Endpoint:

@@ -27,7 +27,7 @@ from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
-from connector.adapters.errors import Failure
+from connector.adapters.errors import TLS_ERROR, WRONG_URL, Failure
 
 CRM = "HubSpot"
 
@@ -57,6 +57,9 @@ class Endpoint:
     path: str
     scope: str
     search: bool = False
+    #: A collection every portal has (owners, a standard object's list, search, properties):
+    #: a 404 there means the base URL is not HubSpot's API root, not a missing record.
+    collection: bool = False
 
     @property
     def label(self) -> str:
@@ -121,9 +124,25 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
     headers = getattr(exc, "headers", None)
     message = str(body.get("message") or exc.reason or "").strip()
     category = str(body.get("category") or "")
-    if status is None:  # the SDK's own transport failure (e.g. TLS), no HTTP answer
+    if status is None:  # the SDK's own transport failure, no HTTP answer
+        if str(exc.reason or "").startswith("SSLError"):
+            return Failure(
+                status=None,
+                code=TLS_ERROR,
+                message="the TLS handshake failed. Check that HUBSPOT_BASE_URL uses https only "
+                "where the server speaks https (https://api.hubapi.com does)",
+                crm=CRM,
+            )
         return Failure(
             status=None, message="no answer from HubSpot (TLS or transport error)", crm=CRM
+        )
+    if status == 404 and endpoint.collection:
+        return Failure(
+            status=404,
+            code=WRONG_URL,
+            message=f"HTTP 404 for {endpoint.label}, which every portal has: HUBSPOT_BASE_URL "
+            "is not HubSpot's API root (https://api.hubapi.com, without a path)",
+            crm=CRM,
         )
     if status == 429:
         policy = str(body.get("policyName") or "")
@@ -170,6 +189,10 @@ def to_failure(exc: BaseException, endpoint: Endpoint) -> Failure | None:
     """A Failure for a HubSpot or transport error; None for anything else (a bug: let it out)."""
     if isinstance(exc, API_EXCEPTIONS):
         return _http_failure(exc, endpoint)
+    if isinstance(exc, AttributeError) and isinstance(exc.__context__, API_EXCEPTIONS):
+        # hubspot-api-client turns a TLS failure into ApiException(status=0, body=None) and then
+        # trips over its own `e.body.decode(...)`: the AttributeError carries the real failure.
+        return _http_failure(exc.__context__, endpoint)
     if isinstance(exc, TRANSPORT_EXCEPTIONS):
         return Failure(
             status=None, message=f"no answer from HubSpot ({type(exc).__name__})", crm=CRM

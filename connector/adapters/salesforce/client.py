@@ -24,7 +24,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote_plus, urljoin, urlsplit
 
@@ -193,8 +192,7 @@ class SalesforceClient:
         return self._sf
 
     def login(self) -> None:
-        with self._tls_guard(self.settings.login_url):
-            token = self.auth.fetch()
+        token = self.auth.fetch()
         self.user_id = token.user_id
         self._sf = Salesforce(
             instance_url=token.instance_url,
@@ -210,18 +208,6 @@ class SalesforceClient:
 
     def query_url_length(self, soql: str) -> int:
         return len(self.query_url) + len("?q=") + len(quote_plus(soql))
-
-    @contextmanager
-    def _tls_guard(self, url: str) -> Iterator[None]:
-        try:
-            yield
-        except requests.exceptions.SSLError as exc:
-            host = urlsplit(url).netloc or url
-            raise CrmUnavailableError(
-                f"TLS verification of {host} failed ({type(exc).__name__}). If Salesforce is "
-                "reached through a proxy or an emulator with its own CA, set SALESFORCE_CA_FILE "
-                "to that CA's PEM file."
-            ) from None
 
     # --- the one call wrapper ---
 
@@ -260,11 +246,9 @@ class SalesforceClient:
                 self.login()
                 return once()
 
-        host = f"https://{self._sf.sf_instance}" if self._sf else self.settings.login_url
-        with self._tls_guard(host):
-            return call_with_retries(
-                attempt, to_failure=to_failure, action=action, policy=policy or self.settings.retry
-            )
+        return call_with_retries(
+            attempt, to_failure=to_failure, action=action, policy=policy or self.settings.retry
+        )
 
     # --- REST query ---
 

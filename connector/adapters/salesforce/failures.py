@@ -12,7 +12,7 @@ from typing import Any
 import requests
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
-from connector.adapters.errors import Failure
+from connector.adapters.errors import TLS_ERROR, Failure
 
 CRM = "Salesforce"
 
@@ -47,8 +47,24 @@ def to_failure(exc: BaseException) -> Failure | None:
         if code == "REQUEST_LIMIT_EXCEEDED" and message.strip().lower().startswith(_DAILY_MESSAGE):
             code = DAILY_LIMIT_CODE
         return Failure(status=exc.status, code=code, message=message, crm=CRM)
+    return transport_failure(exc)
+
+
+def transport_failure(exc: BaseException) -> Failure | None:
+    """A Failure for an error of requests' transport (no HTTP answer), None for anything else.
+
+    TLS problems are settings, not weather: retrying cannot fix them, so they become the table's
+    TLS_ERROR (exit 4 at once) with the settings to look at, not a traceback.
+    """
     if isinstance(exc, requests.exceptions.SSLError):
-        return None  # a trust problem is configuration: retrying cannot fix it
+        return Failure(
+            status=None,
+            code=TLS_ERROR,
+            message="the TLS handshake failed. Check that SALESFORCE_LOGIN_URL (and the org's "
+            "instance URL) is served over https; if Salesforce is reached through a proxy or an "
+            "emulator with its own CA, set SALESFORCE_CA_FILE to that CA's PEM file",
+            crm=CRM,
+        )
     if isinstance(
         exc,
         requests.exceptions.ConnectionError
@@ -56,4 +72,13 @@ def to_failure(exc: BaseException) -> Failure | None:
         | requests.exceptions.ChunkedEncodingError,
     ):
         return Failure(status=None, message=type(exc).__name__, crm=CRM)
+    if type(exc) is OSError and "CA certificate bundle" in str(exc):
+        # requests' own words when `verify` names a file that does not exist
+        return Failure(
+            status=None,
+            code=TLS_ERROR,
+            message="SALESFORCE_CA_FILE names a file that does not exist or cannot be read; "
+            "set it to the PEM file of the CA that signed the server's certificate",
+            crm=CRM,
+        )
     return None

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import ValidationError
 
-from connector.adapters.errors import CrmAuthError, CrmUnavailableError
+from connector.adapters.errors import CrmAuthError, CrmSettingError
 from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
 from connector.adapters.salesforce import client as sf
 from connector.adapters.salesforce.auth import JWT_GRANT, TOKEN_ENDPOINT
@@ -143,7 +143,7 @@ def test_without_the_sandbox_ca_nothing_is_sent(sandbox, make_adapter, tmp_path)
     trustme.CA().cert_pem.write_to_path(str(other))
     for ca_file in (None, other):
         adapter = make_adapter(sandbox, ca_file=ca_file)
-        with pytest.raises(CrmUnavailableError, match="SALESFORCE_CA_FILE"):
+        with pytest.raises(CrmSettingError, match="SALESFORCE_CA_FILE"):
             adapter.count_contacts(None)
         assert adapter.usage.calls(TOKEN_ENDPOINT) == 1  # one attempt, not retried
     assert sandbox.log.calls() == 0

@@ -69,6 +69,17 @@ def _settings() -> "Settings":
         raise typer.Exit(EXIT_CONFIG) from None
 
 
+def _mappings_dir(settings: "Settings") -> Path:
+    """CONNECTOR_MAPPINGS_DIR, else ./mappings; otherwise say to run `connector init` (exit 2)."""
+    from connector.mapping.locate import MappingsNotFoundError, find_mappings_dir
+
+    try:
+        return find_mappings_dir(settings.mappings_dir)
+    except MappingsNotFoundError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
 def _print_config_problems(problems: "list[ConfigProblem]") -> None:
     for problem in problems:
         errors.print(shown(str(problem)))
@@ -235,6 +246,48 @@ def explain(
 
 
 @app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write mappings/ and .env (default: here).")
+    ] = Path("."),
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that already exist.")
+    ] = False,
+) -> None:
+    """Write an editable, commented copy of the default rules and CRM mapping files (mappings/)
+    and a .env from the documented example, to start a project of your own.
+
+    Files that already exist are kept (--force overwrites them), so running it twice is safe.
+    """
+    import shutil
+
+    from connector.mapping.locate import LOCAL_MAPPINGS, packaged_defaults, packaged_env_example
+
+    target = directory / LOCAL_MAPPINGS
+    copies = [(path, target / path.name) for path in sorted(packaged_defaults().glob("*.yaml"))]
+    copies.append((packaged_env_example(), directory / ".env"))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for source, destination in copies:
+            if destination.exists() and not force:
+                console.print(shown(f"kept     {destination} (exists; --force overwrites it)"))
+                continue
+            shutil.copyfile(source, destination)
+            console.print(shown(f"wrote    {destination}"))
+    except OSError as exc:
+        errors.print(shown(f"cannot write {exc.filename or directory}: {exc.strerror}"))
+        raise typer.Exit(EXIT_CONFIG) from None
+    console.print(
+        shown(
+            "Next: set CONNECTOR_CRM and the CRM's credentials in .env, then run "
+            "`connector mappings validate`, `connector mappings provision`, "
+            "`connector backfill --dry-run`. `connector demo` tries it all on a sandbox first."
+        )
+    )
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
 def demo(
     crm: Annotated[
         str, typer.Option("--crm", help="Which CRM sandbox to demo: hubspot or salesforce.")
@@ -268,20 +321,27 @@ def demo(
         raise typer.Exit(EXIT_CONFIG)
     settings = _settings()
     from connector.demo import run_demo
+    from connector.mapping.locate import MappingsNotFoundError, find_mappings_dir, packaged_defaults
     from connector.mapping.problems import ConfigError
     from connector.render import print_demo, progress_bar
     from connector.sandbox.seed import SeedDataError
 
+    try:  # the demo runs anywhere: without local files it uses the shipped defaults
+        mappings_dir = find_mappings_dir(settings.mappings_dir)
+    except MappingsNotFoundError:
+        if settings.mappings_dir is not None:
+            raise
+        mappings_dir = packaged_defaults()
     try:
         if as_json:
-            report = run_demo(crm, contacts, dataset, settings.mappings_dir)  # type: ignore[arg-type]
+            report = run_demo(crm, contacts, dataset, mappings_dir)  # type: ignore[arg-type]
         else:
             with progress_bar(errors, "backfill") as progress:
                 report = run_demo(
                     crm,  # type: ignore[arg-type]
                     contacts,
                     dataset,
-                    settings.mappings_dir,
+                    mappings_dir,
                     progress=progress,
                     announce=lambda text: errors.print(shown(text)),
                 )
@@ -377,7 +437,7 @@ def mappings_validate(
     from connector.sync.connect import online_mapping_problems
 
     settings = _settings()
-    targets = paths or [settings.mappings_dir]
+    targets = paths or [_mappings_dir(settings)]
     problems = [problem for path in targets for problem in _problems_for(path)]
     if not offline and not problems:
         chosen = _crm_choice(crm)
@@ -417,7 +477,7 @@ def mappings_provision(crm: CrmOption = None) -> None:
     from connector.sync.connect import provision_report
 
     chosen = _crm_choice(crm)
-    mapping_path = _settings().mappings_dir / CRM_FILES[chosen]
+    mapping_path = _mappings_dir(_settings()) / CRM_FILES[chosen]
     if problems := _problems_for(mapping_path):
         for problem in problems:
             errors.print(shown(str(problem)))

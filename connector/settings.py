@@ -25,7 +25,11 @@ class Settings(BaseSettings):
     crm: Literal["hubspot", "salesforce"] | None = Field(
         default=None, description="which CRM this deployment syncs"
     )
-    mappings_dir: Path = Field(default=Path("mappings"), description="rules and mapping files")
+    mappings_dir: Path | None = Field(
+        default=None,
+        description="folder with rules.yaml, hubspot.yaml and salesforce.yaml (default: "
+        "./mappings; `connector init` writes an editable copy of the shipped defaults)",
+    )
     state_url: str = Field(
         default="connector-state.sqlite",
         description="state store: a SQLite file path or any SQLAlchemy URL",

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.adapters.base import CrmAdapter
 from connector.mapping.loader import CRM_FILES, MappingSet, load_mapping_dir
+from connector.mapping.locate import LOCAL_MAPPINGS, MappingsNotFoundError, find_mappings_dir
 from connector.mapping.problems import ConfigError, ConfigProblem
 from connector.settings import Settings
 from connector.sync.connect import ConnectionConfigError, build_adapter
@@ -63,14 +64,18 @@ def open_session(
     Raises ConfigError (bad mapping files), ConnectionConfigError (missing CRM settings) or
     StateStoreError — all configuration problems, exit 2.
     """
-    mappings = load_mapping_dir(settings.mappings_dir)
+    try:
+        mappings_dir = find_mappings_dir(settings.mappings_dir)
+    except MappingsNotFoundError as exc:
+        raise ConfigError([ConfigProblem(file=LOCAL_MAPPINGS, message=str(exc))]) from None
+    mappings = load_mapping_dir(mappings_dir)
     mapping = mappings.crms.get(crm)
     if mapping is None:
         raise ConfigError(
             [
                 ConfigProblem(
-                    file=settings.mappings_dir / CRM_FILES[crm],
-                    message=f"no {CRM_FILES[crm]} in {settings.mappings_dir}: the {crm} "
+                    file=mappings_dir / CRM_FILES[crm],
+                    message=f"no {CRM_FILES[crm]} in {mappings_dir}: the {crm} "
                     "field mapping is required to sync it",
                 )
             ]

@@ -41,8 +41,14 @@ class Settings(BaseSettings):
     )
     max_changes: str | None = Field(
         default=None,
-        description="change-limit guard for sync: a count (500) or a share (5%) of contacts "
-        "whose stage or owner may change in one run",
+        description="change-limit guard for sync: a count (500) or a share (5%) of the "
+        "account's contacts whose stage or owner may change in one run",
+    )
+    max_changes_floor: int = Field(
+        default=10,
+        ge=0,
+        description="the change limit never aborts a sync that changes this many people or "
+        "fewer (a small account's genuine qualifications)",
     )
     stale_lock_minutes: float = Field(default=30.0, gt=0)
     write_buffer_records: int = Field(

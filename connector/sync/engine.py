@@ -27,7 +27,7 @@ from connector.domain.engine import Evaluation, evaluate
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
-from connector.sync.guard import ChangeCount, ChangeLimit, check_change_limit
+from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
 from connector.sync.state import (
@@ -61,6 +61,8 @@ class RunOptions(BaseModel):
     #: not fail the run: they are the CRM's data, not the run's fault, and a cron alert on a
     #: non-zero exit would fire on every ordinary run. Set to make them exit 1 as rejects do.
     fail_on_skipped: bool = False
+    #: The change limit never aborts a run that changes this many people or fewer.
+    change_floor: int = Field(default=10, ge=0)
 
 
 @dataclass
@@ -189,7 +191,7 @@ class SyncEngine:
             if not options.dry_run:
                 self.store.append_pending(self.account, part, approved=False)
         if options.max_changes is not None and not options.force:
-            verdict = check_change_limit(changes, summary.contacts_read, options.max_changes)
+            verdict = self._judge(changes, summary, options.max_changes, options.change_floor)
             if verdict.tripped:
                 self.store.discard_pending(self.account)
                 summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
@@ -200,6 +202,19 @@ class SyncEngine:
         closing = PendingWrite(job="sync", routing=routing, watermark=watermark, run_id=run_id)
         self.store.approve_pending(self.account, closing)
         self._push_journal(summary, options)
+
+    def _judge(
+        self, changes: ChangeCount, summary: RunSummary, limit: ChangeLimit, floor: int
+    ) -> GuardVerdict:
+        """The guard's verdict. A share is taken of the account's population, counted in the CRM
+        (one call) only when the run changes more than the floor and more than that share of
+        what it read, so a quiet sync pays nothing for it."""
+        population = summary.contacts_read
+        verdict = check_change_limit(changes, population, limit, floor)
+        if verdict.tripped and limit.percent is not None:
+            population = max(self.adapter.count_contacts(None) or 0, population)
+            verdict = check_change_limit(changes, population, limit, floor)
+        return verdict
 
     # --- backfill ----------------------------------------------------------------------------
 

@@ -1,5 +1,12 @@
 """The change-limit guard: a bad mapping edit can flip thousands of stages or owners at once, so
-a run that would change more than the configured share aborts before any write."""
+a run that would change more than the configured share aborts before any write.
+
+A share is judged against the account's population (every contact the CRM holds), not against
+the contacts one incremental sync happened to read: on a quiet day a sync reads the handful of
+people sales touched, and "2 of 7 would change" is normal work, not a broken mapping. Below an
+absolute floor (`CONNECTOR_MAX_CHANGES_FLOOR`, 10 people) it never aborts at all, so a small
+account is not stopped by a handful of genuine qualifications.
+"""
 
 import re
 from collections.abc import Iterable
@@ -29,7 +36,9 @@ class ChangeLimit(BaseModel):
             raise ValueError(f"{text!r}: a count of contacts must be a whole number")
         return cls(count=int(number))
 
-    def allows(self, changed: int, evaluated: int) -> bool:
+    def allows(self, changed: int, evaluated: int, floor: int = 0) -> bool:
+        if changed <= floor:
+            return True
         if self.count is not None:
             return changed <= self.count
         if self.percent is not None and evaluated:
@@ -45,7 +54,7 @@ class GuardVerdict(BaseModel):
     stage_changes: int
     owner_changes: int
     changed_contacts: int
-    evaluated: int
+    evaluated: int = Field(description="the population the share is taken of")
     limit: str
 
     def summary(self) -> str:
@@ -84,9 +93,13 @@ class ChangeCount(BaseModel):
         )
 
 
-def check_change_limit(count: ChangeCount, evaluated: int, limit: ChangeLimit) -> GuardVerdict:
+def check_change_limit(
+    count: ChangeCount, evaluated: int, limit: ChangeLimit, floor: int = 0
+) -> GuardVerdict:
+    """Judge a run's summed counts against the limit, taking a share of `evaluated` (the
+    account's population); `floor` changed people or fewer always pass."""
     return GuardVerdict(
-        tripped=not limit.allows(count.changed, evaluated),
+        tripped=not limit.allows(count.changed, evaluated, floor),
         stage_changes=count.stage,
         owner_changes=count.owner,
         changed_contacts=count.changed,

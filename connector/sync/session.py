@@ -51,6 +51,7 @@ class Session:
             "max_changes": self.settings.change_limit(),
             "write_buffer_records": self.settings.write_buffer_records,
             "fail_on_skipped": self.settings.fail_on_skipped,
+            "change_floor": self.settings.max_changes_floor,
         }
         values.update({name: value for name, value in overrides.items() if value is not None})
         return RunOptions.model_validate(values)

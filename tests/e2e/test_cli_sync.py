@@ -157,6 +157,45 @@ def test_the_change_limit_aborts_before_any_write_unless_forced(make_crm, tmp_pa
     assert under_test.snapshot() != before
 
 
+def test_a_quiet_day_sync_is_not_stopped_by_a_share_of_the_few_contacts_it_read(make_crm):
+    """Sales qualify two leads; the next sync reads only a handful of people. 5 % is judged
+    against the account's 100 contacts, not against the few read (which the old guard did)."""
+    import requests
+
+    from connector.domain.stages import LifecycleStage
+    from connector.mapping.loader import load_crm_mapping
+    from connector.sandbox.activity import BANT
+
+    under_test = make_crm("hubspot", contacts=100)
+    under_test.env["HUBSPOT_INCREMENTAL_OVERLAP_SECONDS"] = "0"
+    assert under_test.connector("backfill", "--json").returncode == 0
+    assert under_test.connector("sync", "--json").returncode == 0  # settles the backfill
+    leads = [
+        contact
+        for contact in under_test.snapshot_contacts()
+        if contact.lifecycle_stage == LifecycleStage.LEAD and contact.grade in ("A", "B", "C")
+    ]
+    fields = load_crm_mapping(MAPPINGS / "hubspot.yaml").contact.fields  # type: ignore[union-attr]
+    answer = requests.post(
+        f"{under_test.running.url.rstrip('/')}/crm/v3/objects/contacts/batch/update",
+        json={
+            "inputs": [
+                {"id": lead.id, "properties": {fields[f]: "true" for f in BANT if f in fields}}
+                for lead in leads[:2]
+            ]
+        },
+        headers={"Authorization": f"Bearer {under_test.env['HUBSPOT_ACCESS_TOKEN']}"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    env = {**under_test.env, "CONNECTOR_MAX_CHANGES": "5%", "CONNECTOR_MAX_CHANGES_FLOOR": "0"}
+    result = under_test.connector("sync", "--json", env_override=env)
+    summary = _json(result)
+    assert result.returncode == 0, summary["message"]
+    assert summary["stage_changes"] == {"lead -> sql": 2}
+    assert 5 * summary["contacts_read"] < 2 * 100, "the run must be a share of what it read"
+
+
 def test_a_second_run_while_one_holds_the_lock_exits_3(make_crm):
     under_test = make_crm("hubspot", contacts=20)
     store = StateStore.open(str(under_test.state_file))

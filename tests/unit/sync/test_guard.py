@@ -26,3 +26,10 @@ def test_the_verdict_judges_the_summed_counts_against_the_limit():
     verdict = check_change_limit(count, 100, ChangeLimit.parse("2%"))
     assert verdict.tripped is True
     assert "3 of 100 contacts would change stage or owner" in verdict.summary()
+
+
+def test_the_floor_lets_a_handful_of_changes_through_whatever_the_share():
+    count = ChangeCount(stage=2, owner=0, changed=2)
+    assert check_change_limit(count, 7, ChangeLimit.parse("5%")).tripped is True
+    assert check_change_limit(count, 7, ChangeLimit.parse("5%"), floor=2).tripped is False
+    assert check_change_limit(count, 7, ChangeLimit.parse("1"), floor=1).tripped is True

@@ -376,15 +376,38 @@ def _problems_for(path: Path) -> "list[ConfigProblem]":
     return []
 
 
+def _file_among(targets: list[Path], name: str) -> Path | None:
+    """The file called `name` among the paths given (a directory or the file itself)."""
+    for target in targets:
+        candidate = target / name if target.is_dir() else target
+        if candidate.name == name and candidate.exists():
+            return candidate
+    return None
+
+
 def _crm_file(targets: list[Path], crm: str) -> Path | None:
     """The mapping file of `crm` among the paths given (a directory or the file itself)."""
     from connector.mapping.loader import CRM_FILES
 
-    for target in targets:
-        candidate = target / CRM_FILES[crm] if target.is_dir() else target
-        if candidate.name == CRM_FILES[crm] and candidate.exists():
-            return candidate
-    return None
+    return _file_among(targets, CRM_FILES[crm])
+
+
+def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[ConfigProblem]":
+    """What the CRM itself says is wrong: mapped fields it lacks or holds with another type or
+    options, and owners rules.yaml names that it has no active user for."""
+    from connector.mapping.loader import RULES_FILE, load_rules, owner_problems
+    from connector.mapping.problems import ConfigProblem
+    from connector.sync.connect import online_mapping_problems
+
+    mapping_path = _crm_file(targets, adapter.name)
+    found = [
+        ConfigProblem(file=mapping_path or targets[0], message=text)
+        for text in online_mapping_problems(adapter)
+    ]
+    rules_file = _file_among(targets, RULES_FILE)
+    if rules_file is not None:
+        found += owner_problems(rules_file, load_rules(rules_file), adapter.list_owners())
+    return found
 
 
 def _crm_choice(crm: str | None, settings: "Settings | None" = None) -> str:
@@ -433,8 +456,6 @@ def mappings_validate(
 
     from connector.adapters.errors import CrmError
     from connector.mapping.loader import CRM_FILES
-    from connector.mapping.problems import ConfigProblem
-    from connector.sync.connect import online_mapping_problems
 
     settings = _settings()
     targets = paths or [_mappings_dir(settings)]
@@ -446,11 +467,10 @@ def mappings_validate(
             errors.print(f"No {CRM_FILES[chosen]} among {', '.join(map(str, targets))}.")
             raise typer.Exit(EXIT_CONFIG)
         try:
-            found = online_mapping_problems(_connect(chosen, mapping_path))
+            problems = _online_problems(_connect(chosen, mapping_path), targets)
         except CrmError as exc:
             errors.print(shown(str(exc)))
             raise typer.Exit(exc.exit_code) from None
-        problems = [ConfigProblem(file=mapping_path, message=text) for text in found]
     if as_json:
         print(json.dumps([problem.model_dump(mode="json") for problem in problems], indent=2))
     elif problems:

@@ -10,6 +10,7 @@ in and hands back, so the sync engine can persist it between runs and a dry run 
 away. Nothing lives in module globals; the same input always gives the same decision.
 """
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from connector.domain.conditions import condition_holds, describe
 from connector.domain.contact import Contact, Owner
 from connector.domain.outcomes import Assignment
-from connector.domain.policy import PoolMember, RouteKind, RoutingRule, RoutingRules
+from connector.domain.policy import PolicyProblem, PoolMember, RouteKind, RoutingRule, RoutingRules
 from connector.domain.stages import LifecycleStage
 
 EXISTING_OWNER_RULE = "existing owner"
@@ -342,3 +343,41 @@ def _decide(
     return RoutingDecision(
         assignment=assignment, reasons=tuple(trail), state=_with_load(outcome.state, owner)
     )
+
+
+def unknown_owner_problems(rules: RoutingRules, owners: Sequence[Owner]) -> list[PolicyProblem]:
+    """Every owner e-mail the routing rules name that no active CRM user has.
+
+    A typo would not fail anything: the pool would quietly skip that rep ("unavailable") and
+    their leads would go to the others. So a run refuses to start instead, naming the entry,
+    with the closest active e-mail as a hint.
+    """
+    active = sorted(
+        {normalise_email(owner.email) for owner in owners if owner.active and owner.email}
+    )
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("routing", "rules", index, "pool", position, "owner"), member.owner)
+        for index, rule in enumerate(rules.rules)
+        for position, member in enumerate(rule.pool)
+    ]
+    if rules.fallback_owner:
+        named.append((("routing", "fallback_owner"), rules.fallback_owner))
+    named += [
+        (("routing", "out_of_office", index), email)
+        for index, email in enumerate(rules.out_of_office)
+    ]
+    problems = []
+    for path, email in named:
+        key = normalise_email(email)
+        if key in active:
+            continue
+        close = difflib.get_close_matches(key, active, n=1, cutoff=0.8)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(
+            PolicyProblem(
+                path=path,
+                message=f"no active user in the CRM has the e-mail {email!r}{hint}. Fix the "
+                "address or activate the user: a run will not route around a missing owner",
+            )
+        )
+    return problems

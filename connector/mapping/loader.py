@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from connector.domain.contact import Owner
 from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
+from connector.domain.routing import unknown_owner_problems
 from connector.domain.stages import LifecycleStage
 from connector.mapping.crm_schema import (
     CrmMapping,
@@ -272,3 +274,14 @@ def load_mapping_dir(directory: Path) -> MappingSet:
         raise ConfigError(problems)
     assert rules is not None
     return MappingSet(rules=rules, crms=crms)
+
+
+def owner_problems(
+    rules_file: Path, rules: RulesPolicy, owners: typing.Sequence[Owner]
+) -> list[ConfigProblem]:
+    """Every owner e-mail rules.yaml names that the CRM has no active user for, with its line."""
+    found = unknown_owner_problems(rules.routing, owners)
+    if not found:
+        return []
+    document = load_yaml(rules_file)
+    return [document.problem(p.path, dotted(p.path), p.message) for p in found]

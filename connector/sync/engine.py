@@ -13,7 +13,7 @@ A backfill journals page by page but writes once several pages have gathered
 clears, and sending those per page would cost a call each where one call takes 100.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +26,7 @@ from connector.domain.engagement import Engagement
 from connector.domain.engine import Evaluation, evaluate
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
-from connector.domain.routing import RoutingState
+from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -39,7 +39,7 @@ from connector.sync.state import (
     later_of,
 )
 
-EXIT_OK, EXIT_REJECTED, EXIT_GUARD = 0, 1, 3
+EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
 
@@ -88,6 +88,14 @@ def unusable_reason(contact: Contact, now: datetime) -> str | None:
     return None
 
 
+class OwnerConfigError(Exception):
+    """The rules name an owner the CRM has no active user for (exit 2, nothing run)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 class SyncEngine:
     """Runs syncs and backfills of one CRM account with one rules policy."""
 
@@ -99,6 +107,7 @@ class SyncEngine:
         account: str,
         clock: Callable[[], datetime] | None = None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        owner_check: "Callable[[Sequence[Owner]], list[str]] | None" = None,
     ) -> None:
         """`clock` is the moment the rules decide at (decay, SLAs, idle time): the wall clock
         unless pinned for a reproducible run (CONNECTOR_AS_OF). Run records and the backfill's
@@ -109,6 +118,14 @@ class SyncEngine:
         self.account = account
         self.wall_clock = wall_clock
         self.clock = clock or wall_clock
+        #: Problems (one line each, ideally `file:line: ...`) with the owners the rules name;
+        #: any problem stops the run before it decides anyone.
+        self.owner_check = owner_check or (
+            lambda owners: [
+                f"rules {'.'.join(map(str, p.path))}: {p.message}"
+                for p in unknown_owner_problems(policy.routing, owners)
+            ]
+        )
 
     # --- the two entry points ----------------------------------------------------------------
 
@@ -152,6 +169,9 @@ class SyncEngine:
                 summary.exit_code = EXIT_REJECTED if bad else EXIT_OK
         except CrmError as exc:
             summary.outcome, summary.exit_code, summary.message = "failed", exc.exit_code, str(exc)
+        except OwnerConfigError as exc:
+            summary.outcome, summary.exit_code = "failed", EXIT_CONFIG
+            summary.message = "\n".join([*exc.problems, "Nothing was run."])
         finally:
             summary.finished_at = self.wall_clock()
             summary.api_calls = self.adapter.usage.by_endpoint()
@@ -165,6 +185,13 @@ class SyncEngine:
                 self.store.release_lock(self.account)
         return summary
 
+    def _known_owners(self) -> list[Owner]:
+        """The CRM's owners, once every owner the rules name is among the active ones."""
+        owners = self.adapter.list_owners()
+        if problems := self.owner_check(owners):
+            raise OwnerConfigError(problems)
+        return owners
+
     # --- sync --------------------------------------------------------------------------------
 
     def _sync_body(self, summary: RunSummary, options: RunOptions, run_id: int | None) -> None:
@@ -176,7 +203,7 @@ class SyncEngine:
         """
         now = self.clock()
         since = self.store.watermark(self.account, CONTACTS)
-        owners = self.adapter.list_owners()
+        owners = self._known_owners()
         routing = self.store.routing_state(self.account)
         changes = ChangeCount()
         watermark: datetime | None = None
@@ -234,7 +261,7 @@ class SyncEngine:
             summary.contacts_read = checkpoint.records_done
             started = checkpoint.started_at
         summary.contacts_total = self.adapter.count_contacts(None)
-        owners = self.adapter.list_owners()
+        owners = self._known_owners()
         routing = self.store.routing_state(self.account)
         buffer: PendingWrite | None = None
         buffered_since = self.wall_clock()

@@ -2,14 +2,22 @@
 the adapter, the state store and the engine — opened in that order, so a broken mapping file
 stops the command before the CRM is contacted or the state store is touched."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from connector.adapters.base import CrmAdapter
-from connector.mapping.loader import CRM_FILES, MappingSet, load_mapping_dir
+from connector.domain.contact import Owner
+from connector.mapping.loader import (
+    CRM_FILES,
+    RULES_FILE,
+    MappingSet,
+    load_mapping_dir,
+    owner_problems,
+)
 from connector.mapping.locate import LOCAL_MAPPINGS, MappingsNotFoundError, find_mappings_dir
 from connector.mapping.problems import ConfigError, ConfigProblem
 from connector.settings import Settings
@@ -29,6 +37,11 @@ class Session:
     mappings: MappingSet
     adapter: CrmAdapter
     store: StateStore
+    rules_file: Path = LOCAL_MAPPINGS / RULES_FILE
+
+    def owner_problems(self, owners: Sequence[Owner]) -> list[str]:
+        """Owners rules.yaml names that the CRM lacks, each as `file:line:column: ...`."""
+        return [str(p) for p in owner_problems(self.rules_file, self.mappings.rules, owners)]
 
     @property
     def account(self) -> str:
@@ -42,6 +55,7 @@ class Session:
             self.store,
             account=self.account,
             clock=(lambda: as_of) if as_of is not None else None,
+            owner_check=self.owner_problems,
         )
 
     def options(self, **overrides: object) -> RunOptions:
@@ -89,7 +103,7 @@ def open_session(
             f"cannot open the state store {settings.state_url!r} (CONNECTOR_STATE_URL): "
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from None
-    return Session(crm, settings, mappings, adapter, store)
+    return Session(crm, settings, mappings, adapter, store, mappings_dir / RULES_FILE)
 
 
 __all__ = ["ConnectionConfigError", "Session", "StateStoreError", "open_session"]

@@ -245,3 +245,30 @@ def test_the_demo_runs_on_a_machine_with_nothing_configured(crm, tmp_path):
     assert 0 < to_sql <= qualified
     assert report["sync"]["tasks_created"] >= to_sql
     assert list(tmp_path.iterdir()) == []  # the demo leaves nothing behind in the directory
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_an_owner_typo_in_the_rules_stops_validation_and_every_run(crm, make_crm, tmp_path):
+    typo = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, typo)
+    rules = typo / "rules.yaml"
+    text = rules.read_text()
+    assert "{owner: jordan.diaz@sandbox.example" in text
+    rules.write_text(text.replace("{owner: jordan.diaz@", "{owner: jordan.dias@", 1))
+    line = 1 + text[: text.index("{owner: jordan.diaz@")].count("\n")
+    under_test = make_crm(crm, contacts=30, mappings=typo)
+
+    offline = under_test.connector("mappings", "validate", "--offline")
+    assert offline.returncode == 0, offline.stderr  # only the CRM knows its users
+    online = under_test.connector("mappings", "validate")
+    assert online.returncode == 2
+    assert f"rules.yaml:{line}:" in online.stderr
+    assert "did you mean jordan.diaz@sandbox.example" in online.stderr
+
+    for command in (("backfill", "--json"), ("sync", "--dry-run", "--json")):
+        result = under_test.connector(*command)
+        assert result.returncode == 2, result.stdout + result.stderr
+        summary = _json(result)
+        assert f"rules.yaml:{line}:" in summary["message"]
+        assert summary["contacts_read"] == 0
+    assert under_test.records_written() == 0

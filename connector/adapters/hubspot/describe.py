@@ -16,6 +16,7 @@ from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
     CompanyField,
@@ -66,6 +67,15 @@ COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.COUNTRY: TEXT,
     CompanyField.REGION: TEXT,
     CompanyField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
+}
+#: HubSpot property types that can hold each mapped property type (`properties:`). A yes/no
+#: property is `bool`, or an `enumeration` shown as a single checkbox (as hs_email_optout is).
+PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
+    PropertyType.NUMBER: NUMBER,
+    PropertyType.TEXT: frozenset({"string", "enumeration", "phone_number"}),
+    PropertyType.PICKLIST: frozenset({"enumeration"}),
+    PropertyType.DATE: DATE,
+    PropertyType.BOOL: frozenset({"bool", "enumeration"}),
 }
 #: Fields the connector writes: their properties must accept values.
 WRITTEN_CONTACT_FIELDS = (
@@ -168,6 +178,22 @@ def _check_values(
     return problems
 
 
+def _check_yes_no(
+    schema: FieldSchema, crm_object: str, name: str, kind: PropertyType, what: str
+) -> list[str]:
+    """A yes/no property held in an enumeration must be a single checkbox: its options are
+    exactly "true" and "false" (as hs_email_optout's are); any other select is not yes/no."""
+    found = schema.field(crm_object, name)
+    if kind != PropertyType.BOOL or found is None or found.type != "enumeration":
+        return []
+    if {option.casefold() for option in found.options} == {"true", "false"}:
+        return []
+    return [
+        f"{crm_object}.{name} ({what}) is an enumeration with options "
+        f"{list(found.options)}, not a yes/no checkbox"
+    ]
+
+
 def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     """Every mapped property that does not exist or has the wrong type, options or access."""
     problems: list[str] = []
@@ -182,6 +208,11 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
             field.value,
             written=field in WRITTEN_CONTACT_FIELDS,
         )
+    for shared, mapped in contact.properties.items():
+        problems += _check_property(
+            schema, obj, mapped.field, PROPERTY_TYPES[mapped.type], f"property {shared}"
+        )
+        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, f"property {shared}")
     value_maps = contact.values
     for field, values, written in (
         (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
@@ -63,10 +62,10 @@ def test_memory_stays_flat_while_streaming() -> None:
     assert peak < 2_000_000  # holding 1,500 contacts with their history would take far more
 
 
-def test_a_thousand_contacts_generate_quickly() -> None:
-    started = time.perf_counter()
-    assert sum(1 for _ in SeedData(SeedSpec(contacts=1000, seed=9)).contacts()) == 1000
-    assert time.perf_counter() - started < 3.0
+def test_a_thousand_contacts_generate_with_distinct_ids() -> None:
+    people = list(SeedData(SeedSpec(contacts=1000, seed=9)).contacts())
+    assert len(people) == 1000
+    assert len({item.contact.id for item in people}) == 1000
 
 
 def test_timestamps_are_aware_ordered_and_before_now(thousand: list[SeedContact]) -> None:

@@ -33,24 +33,50 @@ EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 EXIT_CRASH = 5  # an unexpected failure (a bug): never 1, which means "records rejected"
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     help="Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
     # Typer's pretty tracebacks print local variables: request headers among them.
     pretty_exceptions_enable=False,
 )
 mappings_app = typer.Typer(
-    help="Check and prepare the rules and field-mapping files.", no_args_is_help=True
+    help="Check and prepare the rules and field-mapping files.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 app.add_typer(mappings_app, name="mappings")
 sandbox_app = typer.Typer(
-    help="Run the HubSpot and Salesforce API emulators.", no_args_is_help=True
+    help="Run the HubSpot and Salesforce API emulators.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
 )
 app.add_typer(sandbox_app, name="sandbox")
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(shown(f"connector {version('crm-lifecycle-connector')}"))
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _common(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce."""
 
 
 def _settings() -> "Settings":
@@ -561,6 +587,7 @@ def sandbox_serve(
     Prints its base URL (and the CA file for Salesforce's TLS) and the settings that point the
     connector at it.
     """
+    import shutil
     import tempfile
     import threading
 
@@ -603,6 +630,7 @@ def sandbox_serve(
         console.print(shown("stopping"))
     finally:
         running.stop()
+        shutil.rmtree(tls_directory, ignore_errors=True)  # its CA and key served this run only
 
 
 def main() -> None:

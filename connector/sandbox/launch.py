@@ -22,7 +22,9 @@ class RunningSandbox:
     sandbox: HubSpotSandbox | SalesforceSandbox
     url: str
     ca_file: Path | None
-    settings: dict[str, str]  # environment variable → value that reaches this sandbox
+    #: environment variable → value that reaches this sandbox, CONNECTOR_CRM included, so a .env
+    #: copied from the example (CONNECTOR_CRM=hubspot) cannot send a Salesforce user elsewhere
+    settings: dict[str, str]
 
     def stop(self) -> None:
         self.sandbox.stop()
@@ -39,7 +41,11 @@ def start_sandbox(
             sandbox=hubspot,
             url=hubspot.url,
             ca_file=None,
-            settings={"HUBSPOT_BASE_URL": hubspot.url, "HUBSPOT_ACCESS_TOKEN": hubspot.token},
+            settings={
+                "CONNECTOR_CRM": "hubspot",
+                "HUBSPOT_BASE_URL": hubspot.url,
+                "HUBSPOT_ACCESS_TOKEN": hubspot.token,
+            },
         )
     salesforce = SalesforceSandbox(config, tls_directory=tls_directory).start()
     creds = salesforce.credentials
@@ -49,6 +55,7 @@ def start_sandbox(
         url=salesforce.url,
         ca_file=Path(salesforce.ca_file),
         settings={
+            "CONNECTOR_CRM": "salesforce",
             "SALESFORCE_LOGIN_URL": salesforce.login_url,
             "SALESFORCE_AUTH_FLOW": "password",
             "SALESFORCE_CLIENT_ID": creds.client_id,

@@ -59,12 +59,14 @@ def served(request):
         lines.append(line)
         if match := re.match(r"\s+export (\w+)=(.*)", line):
             env[match[1]] = match[2]
-        if len([x for x in lines if "export" in x]) == (2 if crm == "hubspot" else 8):
+        if len([x for x in lines if "export" in x]) == (3 if crm == "hubspot" else 9):
             break
-    env["CONNECTOR_CRM"] = crm
+    assert env["CONNECTOR_CRM"] == crm  # the banner says which CRM, so a copied .env cannot
     yield env, "".join(lines)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
+    if "SALESFORCE_CA_FILE" in env:  # the served run's own CA and key are removed with it
+        assert not Path(env["SALESFORCE_CA_FILE"]).parent.exists()
 
 
 @pytest.mark.parametrize("served", [("hubspot",), ("salesforce",)], indirect=True)

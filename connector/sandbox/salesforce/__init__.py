@@ -60,7 +60,12 @@ Ids are 18-character Salesforce ids with the objects' key prefixes: 00Q Lead, 00
 Users (the owners): Id, Name, FirstName, LastName, Email, Username, Alias, IsActive, UserType
 (Standard). One seed owner is inactive. The API user "Sandbox Integration"
 (`sandbox.integration_user_id`, username = `credentials.username`) owns whatever the seed leaves
-unassigned.
+unassigned. The seeded history was created and last modified by the "Automated Process" user
+(UserType AutomatedProcess, not an owner), never by the integration user: what the connector's
+user modified last is what the connector wrote itself. Every API write sets LastModifiedById (and
+CreatedById on insert) to the session's user. Logging a Task or Event, or adding a campaign
+member, leaves the person's LastModifiedDate and SystemModstamp alone: Salesforce documents no
+such change, so the connector must not rely on it.
 
 About 60 % of the seed people are unconverted Leads; the rest - everyone at SQL or beyond or with
 a deal, and about a quarter of the others who have a company - are Contacts under an Account

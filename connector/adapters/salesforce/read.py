@@ -333,6 +333,10 @@ class PersonReader:
             return
         if cursor is None:
             size = counted if counted is not None else self.count(source, since)
+            if size == 0:
+                # Nothing to read: a quiet sync costs its COUNT() alone. A record committed
+                # after the count carries a later stamp, so the next read still finds it.
+                return
             if size >= self.settings.bulk_threshold:
                 where, values = self._where(source, since)
                 query = soql.select(source.name, self.fields(source), where, **values)

@@ -335,7 +335,8 @@ class PersonReader:
             size = counted if counted is not None else self.count(source, since)
             if size == 0:
                 # Nothing to read: a quiet sync costs its COUNT() alone. A record committed
-                # after the count carries a later stamp, so the next read still finds it.
+                # after the count is left to the next read, as one committed after a page was
+                # read would be; the overlap window keeps the watermark from passing it.
                 return
             if size >= self.settings.bulk_threshold:
                 where, values = self._where(source, since)

@@ -3,6 +3,7 @@
     python bench/run.py backfill  --crm hubspot --contacts 10000 100000
     python bench/run.py sync      --crm salesforce --contacts 10000
     python bench/run.py ratelimit --contacts 10000 --rate-limit 100
+    python bench/run.py changes   --contacts 10000
     python bench/run.py engine
     python bench/run.py all       --contacts 10000 100000
 
@@ -125,10 +126,15 @@ def worker_settings(running: RunningSandbox, overrides: dict[str, Any]) -> dict[
 
 
 def run_worker(
-    running: RunningSandbox, kind: str, state: Path, overrides: dict[str, Any]
+    running: RunningSandbox,
+    kind: str,
+    state: Path,
+    overrides: dict[str, Any],
+    decide_now: bool = False,
 ) -> dict[str, Any]:
     """One connector run in a fresh interpreter; the sandbox's own view of it added."""
     job = {
+        "decide_now": decide_now,
         "crm": running.crm,
         "kind": kind,
         "mappings": str(MAPPINGS),
@@ -198,25 +204,48 @@ def change_hubspot(sandbox: HubSpotSandbox, share: float) -> int:
 
 def change_salesforce(sandbox: SalesforceSandbox, share: float) -> int:
     """Set Budget_Confirmed__c on every 1/share-th Lead and Contact, through sObject
-    Collections (PATCH /composite/sobjects), 200 per call."""
+    Collections (PATCH /composite/sobjects), 200 per call, as a sales rep (the connector
+    leaves its own user's changes out of an incremental read)."""
     step = round(1 / share)
     records = [
         {"attributes": {"type": name}, "id": record_id, "Budget_Confirmed__c": True}
         for name in ("Lead", "Contact")
         for record_id in sandbox.ids_of(name)[::step]
     ]
+    _salesforce_collections(sandbox, "PATCH", records)
+    return len(records)
+
+
+def engage_salesforce(sandbox: SalesforceSandbox, share: float) -> int:
+    """Log a "Demo request" Task on every 1/share-th Lead and Contact (offset from the people
+    `change_salesforce` edits), as a sales rep, through POST /composite/sobjects: the people's
+    own records do not change."""
+    step = round(1 / share)
+    records = [
+        {"attributes": {"type": "Task"}, "WhoId": who, "Subject": "Demo request"}
+        for name in ("Lead", "Contact")
+        for who in sandbox.ids_of(name)[step // 2 :: step]
+    ]
+    _salesforce_collections(sandbox, "POST", records)
+    return len(records)
+
+
+def _salesforce_collections(
+    sandbox: SalesforceSandbox, method: str, records: list[dict[str, Any]]
+) -> None:
     session = sandbox.session()
     url = f"{sandbox.url}/services/data/v59.0/composite/sobjects"
-    headers = {"Authorization": f"Bearer {sandbox.token}"}
+    token = sandbox.sessions.issue(sandbox.rep_user_id()).token
+    headers = {"Authorization": f"Bearer {token}"}
     for start in range(0, len(records), 200):
-        answer = session.patch(
+        answer = session.request(
+            method,
             url,
             json={"allOrNone": False, "records": records[start : start + 200]},
             headers=headers,
             timeout=60,
         )
         answer.raise_for_status()
-    return len(records)
 
 
 # ---- scenarios ------------------------------------------------------------------------------
@@ -291,6 +320,50 @@ def scenario(crm: str, contacts: int, with_sync: bool) -> dict[str, Any]:
                 _show(crm, contacts, "sync 1 % changed", sync)
     finally:
         running.stop()
+    return out
+
+
+def changes(contacts: int) -> dict[str, Any]:
+    """Salesforce change detection: after a backfill, the first sync (its own writes left out
+    by LastModifiedById), the same sync with that filter off (a copy of the state), a quiet
+    sync, a sync after 1 % of the people were edited by a rep, and one after a rep logged a
+    "Demo request" Task on another 1 % (their own records unchanged)."""
+    crm = "salesforce"
+    print(f"[changes {contacts:,}] seeding the sandbox ...", flush=True)
+    running, seed_seconds = start(crm, contacts)
+    overrides: dict[str, Any] = {"overlap": 0}  # as in `scenario`: no wait between the runs
+    out: dict[str, Any] = {
+        "crm": crm,
+        "contacts": contacts,
+        "seed_seconds": seed_seconds,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    }
+    runs: dict[str, dict[str, Any]] = {}
+
+    def measure(label: str, state: Path, extra: dict[str, Any], **kwargs: Any) -> None:
+        result = run_worker(running, "sync" if runs else "backfill", state, extra, **kwargs)
+        result["cost"] = cost(crm, result, result["contacts_read"])
+        runs[label] = result
+        _show(crm, contacts, label, result)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-state-") as directory:
+            state, echo_state = Path(directory) / "state.sqlite", Path(directory) / "echo.sqlite"
+            measure("backfill", state, overrides)
+            echo_state.write_bytes(state.read_bytes())
+            measure("first sync after backfill", state, overrides)
+            measure("same, own writes read", echo_state, {**overrides, "skip_own_writes": False})
+            measure("quiet sync", state, overrides)
+            time.sleep(1.0)  # the edits' stamps land after the quiet sync's read
+            out["edited"] = change_salesforce(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
+            measure("sync, 1 % edited", state, overrides)
+            time.sleep(1.0)
+            out["engaged"] = engage_salesforce(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
+            measure("sync, 1 % demo request", state, overrides, decide_now=True)
+    finally:
+        running.stop()
+    out["runs"] = runs
     return out
 
 
@@ -396,6 +469,8 @@ def main(argv: list[str] | None = None) -> None:
         sub = commands.add_parser(name)
         sub.add_argument("--crm", choices=("hubspot", "salesforce"), action="append")
         sub.add_argument("--contacts", type=int, nargs="+", default=[10_000, 100_000])
+    detection = commands.add_parser("changes")
+    detection.add_argument("--contacts", type=int, default=10_000)
     limited = commands.add_parser("ratelimit")
     limited.add_argument("--contacts", type=int, default=10_000)
     limited.add_argument("--rate-limit", type=int, default=100)
@@ -406,6 +481,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "engine":
         save("engine", engine(args.contacts, args.events_per_contact))
+        return
+    if args.command == "changes":
+        save(f"changes-salesforce-{args.contacts}", changes(args.contacts))
         return
     if args.command == "ratelimit":
         save(f"ratelimit-hubspot-{args.contacts}", ratelimit(args.contacts, args.rate_limit))

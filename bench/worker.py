@@ -114,10 +114,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     mappings = load_mapping_dir(Path(job["mappings"]))
     store = StateStore.open(job["state"])
     # Decide at the seed's reference time, as the tests do: the seeded histories are then as
-    # fresh as they were generated to be, and every run decides the same.
-    engine = SyncEngine(
-        adapter, mappings.rules, store, account=job["crm"], clock=lambda: DEFAULT_NOW
-    )
+    # fresh as they were generated to be, and every run decides the same. A job with
+    # "decide_now" decides at the wall clock instead (engagement created during the benchmark
+    # lies after the seed's time, and the rules ignore engagement after their `now`).
+    clock = None if job.get("decide_now") else (lambda: DEFAULT_NOW)
+    engine = SyncEngine(adapter, mappings.rules, store, account=job["crm"], clock=clock)
     rss_before_kb = _status_kb("VmRSS")
     watch = PeakWatch() if job.get("watch") else None
     began = time.perf_counter()

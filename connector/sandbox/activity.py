@@ -93,7 +93,10 @@ def simulate_salesforce(
     running: RunningSandbox, mapping: SalesforceMapping, share: float, seed: int
 ) -> ActivityReport:
     sandbox = running.sandbox
-    client = Salesforce(**sandbox.salesforce_kwargs())  # type: ignore[union-attr]
+    assert sandbox is not None
+    # As a rep, not as the integration user: the connector leaves its own writes out of an
+    # incremental read, and these are people's changes it must see.
+    client = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
     rows = client.query_all("SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id")
     ids = [row["Id"] for row in rows["records"]]
     qualify, reject = _pick(ids, share, random.Random(seed))

@@ -51,6 +51,8 @@ Record = dict[str, Any]
 # Stable endpoint labels for ApiUsage (the REST API's resource paths).
 QUERY = "GET /query"
 QUERY_MORE = "GET /query/{locator}"
+QUERY_ALL = "GET /queryAll"
+QUERY_ALL_MORE = "GET /queryAll/{locator}"
 DESCRIBE = "GET /sobjects/{sobject}/describe"
 COLLECTIONS_UPDATE = "PATCH /composite/sobjects"
 COLLECTIONS_CREATE = "POST /composite/sobjects"
@@ -201,6 +203,13 @@ class SalesforceClient:
             version=self.settings.api_version,
         )
 
+    def identity(self) -> str | None:
+        """The id of the user the token acts as (from the identity URL), logging in first if
+        no call was made yet; None when the token answer carried no identity URL."""
+        if self._sf is None:
+            self.login()
+        return self.user_id
+
     @property
     def query_url(self) -> str:
         """The URL a REST query is sent to, before its `?q=` parameter."""
@@ -252,14 +261,23 @@ class SalesforceClient:
 
     # --- REST query ---
 
-    def query_pages(self, soql: str, *, action: str) -> Iterator[list[Record]]:
+    def query_pages(
+        self, soql: str, *, action: str, include_deleted: bool = False
+    ) -> Iterator[list[Record]]:
         """The records of a SOQL query, one REST page (up to 2,000) at a time.
 
         This is `query_all_iter`'s loop with each page under the retry policy: the SDK's
         generator cannot retry a single failed page, and a repeated `nextRecordsUrl` raises
-        instead of spinning.
+        instead of spinning. `include_deleted` sends it to the QueryAll resource, which also
+        answers records in the recycle bin (IsDeleted = true) and archived activities.
         """
-        result = self.call(QUERY, lambda sf: sf.query(soql), action=action, records=_record_count)
+        first = QUERY_ALL if include_deleted else QUERY
+        result = self.call(
+            first,
+            lambda sf: sf.query(soql, include_deleted=include_deleted),
+            action=action,
+            records=_record_count,
+        )
         seen: set[str] = set()
         while True:
             yield list(result.get("records") or [])
@@ -273,7 +291,7 @@ class SalesforceClient:
                 )
             seen.add(next_url)
             result = self.call(
-                QUERY_MORE,
+                QUERY_ALL_MORE if "/queryAll/" in next_url else QUERY_MORE,
                 lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True),
                 action=action,
                 records=_record_count,

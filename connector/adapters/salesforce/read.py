@@ -8,6 +8,21 @@ of `bulk_threshold` records or more (counted with SELECT COUNT()) goes through B
 smaller ones through REST query pages. Each page carries a cursor to resume after it. A backfill
 counts every object for its progress bar just before reading it; the read takes the Bulk-or-REST
 decision on those counts instead of counting each object a second time.
+
+An incremental read (`since` given) differs from a full one in two ways:
+- It also yields the people whose engagement changed since `since` (changes.py), read by id in
+  chunks after the people whose own record changed, each person once.
+- It leaves out records whose last change was the integration user's own (`LastModifiedById !=
+  <the token's user>`, setting `skip_own_writes`): the connector's writes move SystemModstamp,
+  so without this the first sync after a backfill re-reads every person the backfill wrote,
+  and every sync re-reads what the previous one wrote. A person's edit made after the
+  connector's write is seen (the person is then the last modifier). What it does not see is an
+  edit made between the connector's read of a record and its write of the same record: the
+  connector is then the last modifier and hides it. That window is one page's decide-and-write
+  in a sync and at most the write buffer's wait (60 s by default) in a backfill; the person is
+  re-decided at their next change or engagement. Re-reading every record the connector wrote
+  to close that window is exactly the echo this avoids. Records changed by another tool that
+  shares the integration user are hidden too, hence the setting.
 """
 
 from __future__ import annotations
@@ -25,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.salesforce import soql
+from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.settings import SalesforceSettings
@@ -155,6 +171,9 @@ class PersonReader:
         self.sources = (self.lead, self.contact)
         #: Counts made by `total` for the read that follows it: (object, since) -> records.
         self._counted: dict[tuple[str, datetime | None], int] = {}
+        self.changes = (
+            EngagementChanges(client, mapping, settings) if settings.engagement_changes else None
+        )
 
     def owner_field(self, object_name: str) -> str | None:
         source = next((s for s in self.sources if s.name == object_name), None)
@@ -179,6 +198,10 @@ class PersonReader:
         if since is not None:
             clauses.append("SystemModstamp >= {since}")
             values["since"] = since - self.settings.overlap
+            me = self.client.identity() if self.settings.skip_own_writes else None
+            if me:
+                clauses.append("LastModifiedById != {me}")
+                values["me"] = me
         return " AND ".join(clauses), values
 
     def count(self, source: PersonSource, since: datetime | None) -> int:
@@ -213,11 +236,65 @@ class PersonReader:
         if cursor is not None and cursor.object not in names:
             raise CrmRequestError(f"The resume cursor names an unknown object {cursor.object}.")
         counted = self._counts_for(since)
+        if since is not None and cursor is None and self.changes is not None:
+            yield from self._changed_pages(since, counted)
+            return
         for index, source in enumerate(self.sources):
             if cursor is not None and names.index(cursor.object) > index:
                 continue
             own = cursor if cursor is not None and cursor.object == source.name else None
             yield from self._source_pages(source, since, own, counted.get(source.name))
+
+    def _changed_pages(self, since: datetime, counted: dict[str, int]) -> Iterator[ContactPage]:
+        """People changed since `since`, then those whose engagement changed and who were not
+        among them, read by id in chunks sized to the query URL limit. The engagement's latest
+        stamp rides on the last page (an empty one if nobody was left to read), so the
+        watermark passes engagement that brought nobody new."""
+        engaged = self.changes.since(since) if self.changes is not None else None
+        pending = engaged.ids if engaged is not None else {}
+        for source in self.sources:
+            for page in self._source_pages(source, since, None, counted.get(source.name)):
+                for contact in page.contacts:
+                    pending.pop(contact.id, None)
+                for skipped in page.skipped:
+                    pending.pop(skipped.record_id, None)
+                yield page
+        latest = engaged.latest if engaged is not None else None
+        last: ContactPage | None = None
+        for page in self._pages_by_id(list(pending)):
+            if last is not None:
+                yield last
+            last = page
+        if last is None:
+            if latest is None:
+                return
+            done = ReadCursor(object=self.contact.name, mode="done")
+            last = ContactPage(cursor=done.model_dump_json(exclude_none=True))
+        stamps = [s for s in (last.max_updated_at, latest) if s is not None]
+        yield last.model_copy(update={"max_updated_at": max(stamps) if stamps else None})
+
+    def _pages_by_id(self, ids: Sequence[str]) -> Iterator[ContactPage]:
+        for source in self.sources:
+            prefix = KEY_PREFIXES[source.name]
+            group = [i for i in ids if i[:3] == prefix]
+            yield from self._source_by_id(source, group)
+
+    def _source_by_id(self, source: PersonSource, ids: list[str]) -> Iterator[ContactPage]:
+        match = f"{source.where} AND Id IN {{ids}}" if source.where else "Id IN {ids}"
+        fields = self.fields(source)
+
+        def build(chunk: list[str]) -> str:
+            return soql.select(source.name, fields, match, ids=chunk)
+
+        done = ReadCursor(object=source.name, mode="done")
+        action = f"read {source.name} records with changed engagement"
+        for _, query in soql.in_chunks(
+            ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
+        ):
+            for records in self.client.query_pages(query, action=action):
+                rows = [soql.flatten(record) for record in records]
+                if rows:
+                    yield self._page(source, rows, done)
 
     def find(self, key: str) -> ContactPage:
         """People of either object whose Id or e-mail address is `key`; the value is escaped
@@ -298,6 +375,11 @@ class PersonReader:
             return
         if cursor is None:
             size = counted if counted is not None else self.count(source, since)
+            if size == 0:
+                # Nothing to read: a quiet sync costs its COUNT() alone. A record committed
+                # after the count is left to the next read, as one committed after a page was
+                # read would be; the overlap window keeps the watermark from passing it.
+                return
             if size >= self.settings.bulk_threshold:
                 where, values = self._where(source, since)
                 query = soql.select(source.name, self.fields(source), where, **values)

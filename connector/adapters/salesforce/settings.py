@@ -115,6 +115,17 @@ class SalesforceSettings(BaseSettings):
         ge=1_000,
         description="longest query URL sent; Salesforce allows 16,384 bytes for URI + headers",
     )
+    skip_own_writes: bool = Field(
+        default=True,
+        description="incremental reads leave out people whose last change was made by the "
+        "integration user itself (LastModifiedById), so the connector's own writes do not come "
+        "back as changes; turn off when other tools share that user",
+    )
+    engagement_changes: bool = Field(
+        default=True,
+        description="incremental reads also bring in the people whose Tasks, Events or "
+        "campaign memberships changed or were deleted since the watermark",
+    )
     match_leads_to_accounts: bool = Field(
         default=True, description="give a Lead the Account whose Name equals its Company"
     )

@@ -30,7 +30,10 @@ OAuth2 token endpoint (password, client-credentials and - once a certificate is 
 data/` (versions, no auth) and `/services/data/vXX.X/` (31.0-62.0); global and per-object
 describe; SOQL `query`/`queryAll` with `nextRecordsUrl` paging (2,000 per page, or
 `Sforce-Query-Options: batchSize`); sObject create/get/update/delete and get/upsert by external
-id; sObject Collections create/update/upsert/delete/retrieve (<= 200, allOrNone, results in
+id; sObject Get Updated / Get Deleted (`/sobjects/<Type>/updated|deleted/?start=&end=`, seconds
+dropped, 30 / 15 days back, INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in
+the recycle bin (QueryAll, IsDeleted = true) for 15 days; sObject Collections
+create/update/upsert/delete/retrieve (<= 200, allOrNone, results in
 order); Bulk API 2.0 query jobs (`/jobs/query`, CSV results with Sforce-Locator and
 Sforce-NumberOfRecords); `/limits`; `Sforce-Limit-Info: api-usage=N/M` on every counted answer;
 401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance (`daily_limit`) and
@@ -39,7 +42,8 @@ faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500 UNKNOWN_E
 503 SERVER_UNAVAILABLE, dropped connections, slow answers). Request-log endpoint names:
 oauth.token, soap.login, versions, resources, limits, describe.global, sobject.info,
 sobject.describe, sobject.create, sobject.get, sobject.update, sobject.delete,
-sobject.get_by_external_id, sobject.upsert, query, query.more, queryAll, queryAll.more,
+sobject.get_by_external_id, sobject.upsert, sobject.updated, sobject.deleted, query,
+query.more, queryAll, queryAll.more,
 collections.create, collections.update, collections.upsert, collections.delete,
 collections.retrieve, bulk2.query.create, bulk2.query.list, bulk2.query.get, bulk2.query.abort,
 bulk2.query.delete, bulk2.query.results.
@@ -60,7 +64,12 @@ Ids are 18-character Salesforce ids with the objects' key prefixes: 00Q Lead, 00
 Users (the owners): Id, Name, FirstName, LastName, Email, Username, Alias, IsActive, UserType
 (Standard). One seed owner is inactive. The API user "Sandbox Integration"
 (`sandbox.integration_user_id`, username = `credentials.username`) owns whatever the seed leaves
-unassigned.
+unassigned. The seeded history was created and last modified by the "Automated Process" user
+(UserType AutomatedProcess, not an owner), never by the integration user: what the connector's
+user modified last is what the connector wrote itself. Every API write sets LastModifiedById (and
+CreatedById on insert) to the session's user. Logging a Task or Event, or adding a campaign
+member, leaves the person's LastModifiedDate and SystemModstamp alone: Salesforce documents no
+such change, so the connector must not rely on it.
 
 About 60 % of the seed people are unconverted Leads; the rest - everyone at SQL or beyond or with
 a deal, and about a quarter of the others who have a company - are Contacts under an Account

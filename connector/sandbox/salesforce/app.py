@@ -38,6 +38,7 @@ from connector.sandbox.salesforce.oauth import (
 )
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
+from connector.sandbox.salesforce.replication import ReplicationResources
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import Writer
 
@@ -110,6 +111,7 @@ class SalesforceApp(EmulatorApp):
             store, self.writer_for, self._partial_rng, partial_batch_fraction
         )
         self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
+        self.replication = ReplicationResources(store)
         self._register()
 
     def set_base_url(self, base_url: str) -> None:
@@ -136,6 +138,18 @@ class SalesforceApp(EmulatorApp):
                 "sobject.describe",
             ),
             ("GET", f"{data}/sobjects/{{sobject}}/{{record_id}}", self.records.get, "sobject.get"),
+            (
+                "GET",
+                f"{data}/sobjects/{{sobject}}/updated",
+                self.replication.updated,
+                "sobject.updated",
+            ),
+            (
+                "GET",
+                f"{data}/sobjects/{{sobject}}/deleted",
+                self.replication.deleted,
+                "sobject.deleted",
+            ),
             (
                 "PATCH",
                 f"{data}/sobjects/{{sobject}}/{{record_id}}",

@@ -165,6 +165,7 @@ USER_TYPES = (
     "CspLitePortal",
     "CustomerSuccess",
     "PowerCustomerSuccess",
+    "AutomatedProcess",
 )
 
 LONG_TEXT_LENGTH = 32768

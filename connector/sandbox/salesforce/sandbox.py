@@ -205,11 +205,14 @@ class SalesforceSandbox:
         """
         return sandbox_session(self.url, self.ca_file, login_hosts(self.my_domain))
 
-    def salesforce_kwargs(self) -> dict[str, object]:
-        """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token."""
+    def salesforce_kwargs(self, user_id: str | None = None) -> dict[str, object]:
+        """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token of
+        the integration user, or a session issued for `user_id` (a rep working in the CRM:
+        what they write carries their id in LastModifiedById, not the connector's)."""
+        token = self.token if user_id is None else self.sessions.issue(user_id).token
         return {
             "instance_url": self.url,
-            "session_id": self.token,
+            "session_id": token,
             "session": self.session(),
             "version": DEFAULT_API_VERSION,
         }
@@ -243,6 +246,21 @@ class SalesforceSandbox:
         self.log.reset()
         self.faults.clear()
         self.allowance.daily.reset()
+
+    def rep_user_id(self) -> str:
+        """A seeded, active sales rep (a Standard user other than the integration user), to
+        act as a person working in the CRM."""
+        users = self.store.table("User")
+        with self.store.lock:
+            for row in self.store.iter_live("User"):
+                user_id = users.ids[row]
+                if (
+                    user_id != self.integration_user_id
+                    and users.get(row, "UserType") == "Standard"
+                    and users.get(row, "IsActive")
+                ):
+                    return user_id
+        raise LookupError("the sandbox has no seeded sales rep")
 
     def ids_of(self, object_name: str) -> list[str]:
         """Every live record id of an object, in creation order (a test convenience)."""

@@ -198,6 +198,11 @@ class SalesforceSeeder:
         self.data = data
         self.spec = data.spec
         self.admin = integration_user_id
+        #: Who created and last modified the seeded history. Not the integration user: in a
+        #: real org the connector did not write that history (web forms, imports and reps
+        #: did), and the connector's incremental read leaves out what its own user modified
+        #: last (LastModifiedById). Salesforce's own "Automated Process" user stands in.
+        self.author = integration_user_id
         self.provision = provision_connector_fields
         self.summary = SeedSummary()
         self._accounts: dict[str, str] = {}  # seed company id -> Account id
@@ -211,9 +216,9 @@ class SalesforceSeeder:
         modified_ms = datetime_to_ms(modified) if modified is not None else created_ms
         return {
             "CreatedDate": created_ms,
-            "CreatedById": self.admin,
+            "CreatedById": self.author,
             "LastModifiedDate": modified_ms,
-            "LastModifiedById": self.admin,
+            "LastModifiedById": self.author,
             "SystemModstamp": modified_ms,
         }
 
@@ -253,6 +258,19 @@ class SalesforceSeeder:
 
     def _users(self) -> None:
         users = self._t["User"]
+        row = users.insert(
+            {
+                "Username": "autoproc@connector-sandbox.example",
+                "FirstName": "Automated",
+                "LastName": "Process",
+                "Alias": "autoproc",
+                "Email": "autoproc@connector-sandbox.example",
+                "IsActive": True,
+                "UserType": "AutomatedProcess",
+                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
+            }
+        )
+        self.author = users.ids[row]
         for owner in self.data.owners:
             first, _, last = (owner.name or "Sandbox Owner").partition(" ")
             last = last or first

@@ -23,6 +23,12 @@ Account","errorCode":"INVALID_FIELD"}]`):
 Every write maintains CreatedDate/CreatedById on insert and LastModifiedDate, LastModifiedById
 and SystemModstamp on every change, and the derived fields Salesforce computes (IsClosed/IsWon,
 HasResponded, ...).
+
+A Task or Event written or deleted re-derives its person's LastActivityDate: "the latest Due
+Date of the Closed Tasks on a record" or "the latest Start Date of Events", counting activities
+not deleted (Salesforce Help 000385365, "Differences between Last Activity and Last Modified
+Dates"). The person's LastModifiedDate and SystemModstamp stay as they were: no Salesforce
+document says logging an activity moves them, so the connector must not count on it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import ValueFormatError, to_stored
 
 _DAY_MS = 86_400_000
+ACTIVITY_OBJECTS = ("Task", "Event")
 
 
 def json_parser_error(error: ValueFormatError) -> ApiError:
@@ -295,9 +302,12 @@ class Writer:
             values.setdefault("CreatedById", self.user_id)
             self._derive(table, None, values, now)
             row = table.insert(values)
+            self._roll_up_activity(table, row, None)
             return table.ids[row]
         self._derive(table, prepared.row, values, now)
+        before = self._who(table, prepared.row)
         table.update(prepared.row, values)
+        self._roll_up_activity(table, prepared.row, before)
         return table.ids[prepared.row]
 
     def delete(self, obj: ObjectDef, record_id: str) -> str:
@@ -316,7 +326,42 @@ class Writer:
             row, {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
         )
         table.mark_deleted(row)
+        self._roll_up_activity(table, row, None)
         return full_id
+
+    # -- activity roll-up ------------------------------------------------------------------------
+
+    @staticmethod
+    def _who(table: Table, row: int) -> str | None:
+        if table.definition.name not in ACTIVITY_OBJECTS:
+            return None
+        return table.get(row, "WhoId")
+
+    def _roll_up_activity(self, table: Table, row: int, previous_who: str | None) -> None:
+        """Re-derive LastActivityDate of the activity's person (and of its former person when
+        WhoId changed), without touching the person's modification stamps."""
+        if table.definition.name not in ACTIVITY_OBJECTS:
+            return
+        for who in {previous_who, table.get(row, "WhoId")} - {None}:
+            located = self.store.locate(who)
+            if located is None or "LastActivityDate" not in located[0].columns:
+                continue
+            person, person_row = located
+            person.update(person_row, {"LastActivityDate": self._last_activity(who)})
+
+    def _last_activity(self, who: str) -> int | None:
+        latest: int | None = None
+        for name in ACTIVITY_OBJECTS:
+            activities = self.store.table(name)
+            for row in activities.rows_with("WhoId", who):
+                if activities.is_deleted(row):
+                    continue
+                if name == "Task" and not activities.get(row, "IsClosed"):
+                    continue
+                day = activities.get(row, "ActivityDate")
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+        return latest
 
     @staticmethod
     def _derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from simple_salesforce import Salesforce
 
@@ -43,9 +45,12 @@ def test_ids_carry_key_prefixes(sf: Salesforce, name: str, prefix: str) -> None:
 
 def test_owners_are_users(sf: Salesforce) -> None:
     users = sf.query_all("SELECT Id, Name, Email, IsActive, UserType FROM User")["records"]
-    assert len(users) == 9  # eight seed owners and the integration user
+    # Eight seed owners, the integration user, and the "Automated Process" user who wrote the
+    # seeded history (so none of it reads as the connector's own writes).
+    assert len(users) == 10
     assert sum(1 for user in users if not user["IsActive"]) == 1
-    assert {user["UserType"] for user in users} == {"Standard"}
+    types = Counter(user["UserType"] for user in users)
+    assert types == {"Standard": 9, "AutomatedProcess": 1}
     owned = sf.query("SELECT COUNT() FROM Lead WHERE Owner.IsActive = true")["totalSize"]
     assert owned > 0
 

@@ -32,6 +32,8 @@ SANDBOX_ENDPOINT = {
     TOKEN_ENDPOINT: "oauth.token",
     sf_client.QUERY: "query",
     sf_client.QUERY_MORE: "query.more",
+    sf_client.QUERY_ALL: "queryAll",
+    sf_client.QUERY_ALL_MORE: "queryAll.more",
     sf_client.DESCRIBE: "sobject.describe",
     sf_client.COLLECTIONS_UPDATE: "collections.update",
     sf_client.COLLECTIONS_CREATE: "collections.create",

@@ -101,7 +101,7 @@ def test_bulk_cursor_resumes_at_the_locator(sandbox, make_adapter, counts):
 
 
 def test_incremental_read_uses_system_modstamp_and_the_overlap(sandbox, make_adapter):
-    api = Salesforce(**sandbox.salesforce_kwargs())
+    api = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
     lead_ids, contact_ids = sandbox.ids_of("Lead")[:3], sandbox.ids_of("Contact")[:2]
     before = sandbox.store.now()
     for lead_id in lead_ids:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from connector.sandbox.salesforce.reader import read_field, resolve
@@ -31,6 +32,9 @@ from connector.sandbox.salesforce.soql.binder import (
     BoundQuery,
 )
 from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.values import datetime_to_ms
+
+RECYCLE_BIN_DAYS = timedelta(days=15)
 
 Rows = list[int]
 
@@ -42,9 +46,20 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     rows = runner.filter(query.where, None) if query.where is not None else None
     if rows is None:
         rows = list(range(len(table)))
+    deleted = table.deleted
     if not include_deleted:
-        deleted = table.deleted
         rows = [row for row in rows if not deleted[row]]
+    elif deleted.count(1):
+        # The recycle bin keeps a deleted record 15 days; after that QueryAll no longer sees
+        # it ("After these records are permanently removed from the recycle bin, you can no
+        # longer query them", REST API Developer Guide, QueryAll). Its delete set SystemModstamp.
+        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN_DAYS)
+        stamps = table.columns.get("SystemModstamp")
+        rows = [
+            row
+            for row in rows
+            if not deleted[row] or stamps is None or (stamps.get(row) or 0) >= purged_before
+        ]
     if query.order_by:
         rows = runner.order(rows, query)
     start = query.offset or 0

@@ -1,0 +1,124 @@
+"""Which people an incremental read must re-decide because their engagement changed, not
+their own record.
+
+Logging a Task or an Event on a Lead, or adding the Lead to a campaign, writes the activity or
+the CampaignMember. Salesforce documents no change to the person's own LastModifiedDate or
+SystemModstamp for it: LastModifiedDate is "when a user last modified this record" and
+SystemModstamp "when a user or automated process last modified this record" (Object Reference,
+System Fields); the Lead's LastActivityDate is derived from its activities, and nothing promises
+that deriving it moves a stamp. A read of people by SystemModstamp therefore cannot be trusted
+to see a demo request. So each engagement object the mapping scores (Task, Event,
+CampaignMember) is read by its own SystemModstamp and mapped to its person (WhoId; LeadId /
+ContactId): one query per object, paged at 2,000, only two or three id columns per row.
+
+Deleted engagement: the queries go to the QueryAll resource, which also answers soft-deleted
+records ("QueryAll returns records that are soft deleted due to a merge or delete", REST API
+Developer Guide, QueryAll) with their WhoId, and a delete moves SystemModstamp (getDeleted's
+`deletedDate` "is obtained using the SystemModstamp system field", SOAP API, GetDeletedResult).
+The same query thus finds the person of a Task deleted since the watermark, which getDeleted
+cannot (it answers only the Task's id, so a second query by id would be needed anyway). Both
+see a deleted record only while it is in the recycle bin (15 days, or until emptied): a sync
+gap longer than that needs a backfill to drop a deleted activity's points.
+
+The connector's own follow-up Tasks (they carry the task key) are left out here as they are
+from scoring, so creating them does not bring their person back into the next sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connector.adapters.salesforce import soql
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.mapping.crm_schema import SalesforceMapping
+from connector.mapping.translate import parse_datetime
+
+MODSTAMP = "SystemModstamp"
+PERSON_PREFIXES = ("00Q", "003")  # Lead, Contact
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One engagement object: the fields naming its person and its own filter."""
+
+    object: str
+    person_fields: tuple[str, ...]
+    where: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChangedPeople:
+    """Person ids (Lead 00Q / Contact 003), first seen first, and the latest engagement stamp
+    read (it moves the watermark like a person's own stamp does)."""
+
+    ids: dict[str, None] = field(default_factory=dict)
+    latest: datetime | None = None
+
+
+class EngagementChanges:
+    def __init__(
+        self, client: SalesforceClient, mapping: SalesforceMapping, settings: SalesforceSettings
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        rules = mapping.engagement
+        sources: list[_Source] = []
+        if rules.tasks:
+            sources.append(
+                _Source(
+                    "Task",
+                    ("WhoId",),
+                    "WhoId != null AND {key:literal} = null",
+                    {"key": mapping.tasks.key_field},
+                )
+            )
+        if rules.events:
+            sources.append(_Source("Event", ("WhoId",), "WhoId != null"))
+        if rules.campaign_members:
+            sources.append(_Source("CampaignMember", ("LeadId", "ContactId"), ""))
+        self.sources = tuple(sources)
+
+    def since(self, since: datetime) -> ChangedPeople:
+        """The people whose scored engagement was created, changed or deleted since `since`
+        (less the read overlap, as for people)."""
+        found = ChangedPeople()
+        after = since - self.settings.overlap
+        for source in self.sources:
+            for row in self._rows(source, after):
+                for name in source.person_fields:
+                    person = str(row.get(name) or "")
+                    if person[:3] in PERSON_PREFIXES:
+                        found.ids.setdefault(person, None)
+                stamp = _datetime(row.get(MODSTAMP))
+                if stamp is not None and (found.latest is None or stamp > found.latest):
+                    found.latest = stamp
+        return found
+
+    def _rows(self, source: _Source, after: datetime) -> Iterator[dict[str, Any]]:
+        where = "SystemModstamp >= {since}"
+        if source.where:
+            where = f"{source.where} AND {where}"
+        query = soql.select(
+            source.object,
+            [*source.person_fields, MODSTAMP],
+            where,
+            since=after,
+            **source.values,
+        )
+        action = f"find people whose {source.object} records changed"
+        for records in self.client.query_pages(query, action=action, include_deleted=True):
+            yield from records
+
+
+def _datetime(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_datetime(value)
+    except (ValueError, TypeError):
+        return None

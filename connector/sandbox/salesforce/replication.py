@@ -1,0 +1,119 @@
+"""The data replication resources: sObject Get Updated and sObject Get Deleted.
+
+As the REST API Developer Guide describes them (`GET /sobjects/<Type>/updated/?start=&end=` and
+`.../deleted/?start=&end=`, API 29.0+ for deleted, 31.0+ for updated, simple-salesforce's
+`sf.Lead.updated(start, end)` / `sf.Task.deleted(start, end)`):
+- `start` and `end` are ISO 8601 date-times; "the API ignores the seconds portion" of both
+  (12:30:15 is 12:30:00 UTC). `start` must precede `end`, else 400 INVALID_REPLICATION_DATE.
+- Updated: `{"ids": [...], "latestDateCovered"}`, the records created or changed in the span
+  judged by SystemModstamp ("If SystemModstamp isn't available, the call uses
+  LastModifiedDate"), live records only; results for no more than 30 days before the call.
+- Deleted: `{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable",
+  "latestDateCovered"}`; `deletedDate` "is obtained using the SystemModstamp system field";
+  results for no more than 15 days before the call (the recycle bin's horizon, which is also
+  `earliestDateAvailable` here since the sandbox never purges earlier).
+- More than 600,000 ids: 400 EXCEEDED_ID_LIMIT.
+`latestDateCovered` is `end` (minute-truncated): the sandbox has no long-running transactions
+that would hold it back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from connector.sandbox.common.http import Request, Response
+from connector.sandbox.salesforce.errors import ApiError, not_found
+from connector.sandbox.salesforce.schema import ObjectDef
+from connector.sandbox.salesforce.store import Store
+from connector.sandbox.salesforce.values import (
+    datetime_to_ms,
+    format_datetime,
+    parse_datetime_text,
+)
+
+MAX_IDS = 600_000
+UPDATED_DAYS = 30
+DELETED_DAYS = 15  # how long the recycle bin keeps a deleted record
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+class ReplicationResources:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _object(self, request: Request) -> ObjectDef:
+        obj = self.store.object_named(request.path_params["sobject"])
+        if obj is None or not obj.queryable:
+            raise not_found()
+        return obj
+
+    def _span(self, request: Request) -> tuple[int, int]:
+        """The request's `start` and `end` as epoch ms, seconds dropped."""
+        bounds: list[int] = []
+        for name in ("start", "end"):
+            values = request.query.get(name) or [""]
+            try:
+                moment = parse_datetime_text(values[0])
+            except ValueError:
+                raise ApiError(
+                    400,
+                    "INVALID_REPLICATION_DATE",
+                    f"{name} must be an ISO 8601 date and time, e.g. 2013-05-05T00:00:00+00:00",
+                ) from None
+            bounds.append(datetime_to_ms(_minute(moment)))
+        start, end = bounds
+        if start >= end:
+            raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
+        return start, end
+
+    def updated(self, request: Request) -> Response:
+        obj = self._object(request)
+        start, end = self._span(request)
+        horizon = datetime_to_ms(self.store.now() - timedelta(days=UPDATED_DAYS))
+        start = max(start, horizon)
+        table = self.store.table(obj.name)
+        with self.store.lock:
+            found = [
+                table.ids[row]
+                for row in self.store.iter_live(obj.name)
+                if start <= (table.get(row, "SystemModstamp") or 0) < end
+            ]
+        if len(found) > MAX_IDS:
+            raise _too_many()
+        return Response(200, {"ids": found, "latestDateCovered": format_datetime(end)})
+
+    def deleted(self, request: Request) -> Response:
+        obj = self._object(request)
+        start, end = self._span(request)
+        horizon = datetime_to_ms(_minute(self.store.now() - timedelta(days=DELETED_DAYS)))
+        start = max(start, horizon)
+        table = self.store.table(obj.name)
+        records = []
+        with self.store.lock:
+            for row in range(len(table)):
+                if not table.is_deleted(row):
+                    continue
+                stamp = table.get(row, "SystemModstamp") or 0
+                if start <= stamp < end:
+                    records.append({"id": table.ids[row], "deletedDate": format_datetime(stamp)})
+        if len(records) > MAX_IDS:
+            raise _too_many()
+        return Response(
+            200,
+            {
+                "deletedRecords": records,
+                "earliestDateAvailable": format_datetime(horizon),
+                "latestDateCovered": format_datetime(end),
+            },
+        )
+
+
+def _too_many() -> ApiError:
+    return ApiError(
+        400,
+        "EXCEEDED_ID_LIMIT",
+        "Too many ids were requested; choose start and end dates closer together",
+    )

@@ -32,6 +32,7 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 EXIT_CRASH = 5  # an unexpected failure (a bug): never 1, which means "records rejected"
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
@@ -214,12 +215,33 @@ def backfill(
     session = _open(settings, crm)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)
-    if as_json:
-        summary = engine.backfill(options)
-    else:
-        with progress_bar(errors, "backfill") as progress:
-            summary = engine.backfill(options, progress=progress)
+    try:
+        if as_json:
+            summary = engine.backfill(options)
+        else:
+            with progress_bar(errors, "backfill") as progress:
+                summary = engine.backfill(options, progress=progress)
+    except KeyboardInterrupt:
+        _interrupted_backfill(session, dry_run)
     _finish(summary, as_json)
+
+
+def _interrupted_backfill(session: "Session", dry_run: bool) -> None:
+    """Ctrl-C: say what was kept and how to go on, instead of click's bare "Aborted!"."""
+    if dry_run:
+        errors.print("Interrupted. A dry run writes nothing, so nothing was kept.")
+    else:
+        done = session.store.checkpoint(session.account, "backfill")
+        kept = (
+            f"{done.pages_done:,} finished page(s) ({done.records_done:,} contacts) are kept"
+            if done is not None
+            else "no page had finished yet"
+        )
+        errors.print(
+            f"Interrupted. {kept}; journaled writes are finished by the next run. "
+            "`connector backfill --resume` continues after the last finished page."
+        )
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.command()

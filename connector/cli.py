@@ -121,11 +121,20 @@ def _open(settings: "Settings", crm: str | None) -> "Session":
 
     chosen = _crm_choice(crm, settings)
     try:
-        return open_session(settings, chosen)
+        session = open_session(settings, chosen)
     except ConfigError as exc:
         _print_config_problems(exc.problems)
     except (ConnectionConfigError, StateStoreError) as exc:
         errors.print(shown(str(exc)))
+    else:
+        if session.store.created:
+            errors.print(
+                shown(
+                    f"Created a new, empty state store at {session.store.location} "
+                    "(CONNECTOR_STATE_URL). If you expected an existing one, check the setting."
+                )
+            )
+        return session
     raise typer.Exit(EXIT_CONFIG)
 
 
@@ -179,6 +188,14 @@ def sync(
     force: Annotated[
         bool, typer.Option("--force", help="Write even when the change limit is exceeded.")
     ] = False,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Allow a sync on a state store with no backfill or earlier sync: it reads and "
+            "decides every contact.",
+        ),
+    ] = False,
     crm: CrmOption = None,
 ) -> None:
     """Incremental sync: every contact changed since the last run, scored, staged, routed and
@@ -191,7 +208,12 @@ def sync(
     settings = _settings()
     limit = _change_limit(max_changes)
     session = _open(settings, crm)
-    options = session.options(dry_run=dry_run, force=force, max_changes=limit)
+    options = session.options(
+        dry_run=dry_run,
+        force=force,
+        max_changes=limit,
+        require_history=not (from_scratch or dry_run),
+    )
     _finish(session.engine().sync(options), as_json)
 
 

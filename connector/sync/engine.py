@@ -61,6 +61,9 @@ class RunOptions(BaseModel):
     #: not fail the run: they are the CRM's data, not the run's fault, and a cron alert on a
     #: non-zero exit would fire on every ordinary run. Set to make them exit 1 as rejects do.
     fail_on_skipped: bool = False
+    #: A sync with no watermark yet (a new or mistyped state store) stops instead of reading
+    #: and deciding every contact unannounced; `connector sync --from-scratch` allows it.
+    require_history: bool = False
     #: The change limit never aborts a run that changes this many people or fewer.
     change_floor: int = Field(default=10, ge=0)
 
@@ -203,6 +206,15 @@ class SyncEngine:
         """
         now = self.clock()
         since = self.store.watermark(self.account, CONTACTS)
+        if since is None and options.require_history:
+            summary.outcome, summary.exit_code = "failed", EXIT_CONFIG
+            summary.message = (
+                f"The state store holds no backfill or earlier sync of account {self.account!r}, "
+                "so this sync would read and decide every contact. If CONNECTOR_STATE_URL has a "
+                "typo, fix it; otherwise run `connector backfill` first (or `connector sync "
+                "--from-scratch` to do it anyway). Nothing was run."
+            )
+            return
         owners = self._known_owners()
         routing = self.store.routing_state(self.account)
         changes = ChangeCount()

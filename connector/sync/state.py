@@ -153,6 +153,10 @@ def _pid_alive(pid: int) -> bool:
 class StateStore:
     """All persistent state of the connector, one account (CRM portal/org) per key."""
 
+    #: True when `open` found no schema and created one: a typo in CONNECTOR_STATE_URL looks
+    #: exactly like this, so the command line says so.
+    created: bool = False
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -174,8 +178,16 @@ class StateStore:
                 cursor.close()
 
         with engine.begin() as connection:
+            created = MigrationContext.configure(connection).get_current_revision() is None
             command.upgrade(_alembic_config(connection), "head")
-        return cls(engine)
+        store = cls(engine)
+        store.created = created
+        return store
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages: the URL with any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:

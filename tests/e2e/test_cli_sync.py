@@ -204,7 +204,23 @@ def test_a_second_run_while_one_holds_the_lock_exits_3(make_crm):
     assert result.returncode == 3
     assert "another run" in result.stdout + result.stderr
     store.release_lock("hubspot")
-    assert under_test.connector("sync", "--json").returncode in (0, 1)
+    assert under_test.connector("sync", "--from-scratch", "--json").returncode in (0, 1)
+
+
+def test_a_sync_on_a_new_state_store_says_so_and_refuses_until_asked(make_crm, tmp_path):
+    under_test = make_crm("hubspot", contacts=20)
+    mistyped = {**under_test.env, "CONNECTOR_STATE_URL": str(tmp_path / "conector-state.sqlite")}
+    refused = under_test.connector("sync", "--json", env_override=mistyped)
+    assert refused.returncode == 2
+    assert "Created a new, empty state store" in refused.stderr
+    assert "no backfill or earlier sync" in _json(refused)["message"]
+    assert under_test.records_written() == 0
+    dry = under_test.connector("sync", "--dry-run", "--json", env_override=mistyped)
+    assert dry.returncode == 0 and "Created a new" not in dry.stderr  # it exists now
+    asked = under_test.connector("sync", "--from-scratch", "--json", env_override=mistyped)
+    assert asked.returncode == 0, asked.stderr
+    assert _json(asked)["contacts_read"] == 20
+    assert under_test.connector("sync", "--json", env_override=mistyped).returncode == 0
 
 
 def test_a_bad_setting_is_named_without_a_traceback(make_crm):

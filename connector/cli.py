@@ -138,14 +138,21 @@ def _open(settings: "Settings", crm: str | None) -> "Session":
     raise typer.Exit(EXIT_CONFIG)
 
 
-def _finish(summary: "RunSummary", as_json: bool) -> None:
+def _plan_choice(plan: str) -> str:
+    if plan not in ("summary", "full"):
+        errors.print(shown(f"--plan must be summary or full, not {plan!r}"))
+        raise typer.Exit(EXIT_CONFIG)
+    return plan
+
+
+def _finish(summary: "RunSummary", as_json: bool, plan: str = "summary") -> None:
     from connector.render import print_plan, print_summary
 
     if as_json:
         print(summary.model_dump_json(indent=2))
     else:
         if summary.dry_run and summary.outcome != "failed":
-            print_plan(console, summary)
+            print_plan(console, summary, full=plan == "full")
         print_summary(console, summary)
     raise typer.Exit(summary.exit_code)
 
@@ -171,6 +178,14 @@ DryRunOption = Annotated[
     typer.Option("--dry-run", help="Print the exact plan; write nothing to the CRM or the state."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")]
+PlanOption = Annotated[
+    str,
+    typer.Option(
+        "--plan",
+        help="What a dry run prints: 'summary' (an overview and the first 20 people) or 'full' "
+        "(every person).",
+    ),
+]
 
 
 @app.command()
@@ -196,6 +211,7 @@ def sync(
             "decides every contact.",
         ),
     ] = False,
+    plan: PlanOption = "summary",
     crm: CrmOption = None,
 ) -> None:
     """Incremental sync: every contact changed since the last run, scored, staged, routed and
@@ -205,6 +221,7 @@ def sync(
     2 configuration, 3 change limit or another run holds the lock, 4 CRM unreachable, auth
     failed or daily limit reached, 5 internal error.
     """
+    plan = _plan_choice(plan)
     settings = _settings()
     limit = _change_limit(max_changes)
     session = _open(settings, crm)
@@ -214,7 +231,7 @@ def sync(
         max_changes=limit,
         require_history=not (from_scratch or dry_run),
     )
-    _finish(session.engine().sync(options), as_json)
+    _finish(session.engine().sync(options), as_json, plan)
 
 
 @app.command()
@@ -227,6 +244,7 @@ def backfill(
             "--resume", help="Continue an interrupted backfill after its last finished page."
         ),
     ] = False,
+    plan: PlanOption = "summary",
     crm: CrmOption = None,
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
@@ -234,6 +252,7 @@ def backfill(
     from connector.render import progress_bar
 
     settings = _settings()
+    plan = _plan_choice(plan)
     session = _open(settings, crm)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)
@@ -245,7 +264,7 @@ def backfill(
                 summary = engine.backfill(options, progress=progress)
     except KeyboardInterrupt:
         _interrupted_backfill(session, dry_run)
-    _finish(summary, as_json)
+    _finish(summary, as_json, plan)
 
 
 def _interrupted_backfill(session: "Session", dry_run: bool) -> None:

@@ -5,6 +5,7 @@ except in `explain`, whose user asked about one person by name.
 Everything that comes from the CRM or the rules files is printed through `shown()`.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +28,7 @@ from connector.sync.explain import ExplainResult, Explanation
 from connector.sync.report import SCORE_BUCKETS, RunSummary
 
 MAX_LISTED_PROBLEMS = 20
+PLAN_PREVIEW = 20  # people a dry run details unless --plan full
 
 
 @contextmanager
@@ -138,38 +140,67 @@ def print_summary(console: Console, summary: RunSummary) -> None:
         console.print(shown(summary.message), style=style)
 
 
-def print_plan(console: Console, summary: RunSummary) -> None:
-    """The dry run's exact plan: per contact the field changes (old -> new) and the task."""
+def _plan_value(field: str, value: object, summary: RunSummary) -> str:
+    if value is None:
+        return ""
+    if field == "owner_id" and str(value) in summary.owner_names:
+        return f"{summary.owner_names[str(value)]} ({value})"
+    return str(value)
+
+
+def _plan_overview(summary: RunSummary) -> Table:
+    fields: Counter[str] = Counter()
+    for change in summary.plan:
+        fields.update(field for field in change.changes if field != "score_reasons")
+    tasks = sum(1 for change in summary.plan if change.task is not None)
+    table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
+    table.add_column("what would change")
+    table.add_column("contacts", justify="right")
+    for field, count in fields.most_common():
+        table.add_row(field, f"{count:,}")
+    table.add_row("task created", f"{tasks:,}")
+    return table
+
+
+def print_plan(console: Console, summary: RunSummary, full: bool = False) -> None:
+    """The dry run's plan: an overview and the first PLAN_PREVIEW people (every one with
+    `full`), per contact the field changes (old -> new, owners by name) and the task."""
     if not summary.plan:
         console.print("The plan is empty: nothing would change.")
         return
-    table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
+    shown_plan = summary.plan if full else summary.plan[:PLAN_PREVIEW]
+    if not full:
+        console.print(_plan_overview(summary))
+    table = Table(title=f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail")
     table.add_column("contact", overflow="fold")  # a Salesforce id is never cut when piped
     table.add_column("field")
     table.add_column("now")
     table.add_column("would become")
-    for change in summary.plan:
+    for change in shown_plan:
         first = True
         for field, value in change.changes.items():
             if field == "score_reasons":
                 continue  # the explanation text itself; shown by `connector explain`
-            previous = change.previous.get(field)
             table.add_row(
                 change.contact_id if first else "",
                 field,
-                shown("" if previous is None else previous),
-                shown("" if value is None else value),
+                shown(_plan_value(field, change.previous.get(field), summary)),
+                shown(_plan_value(field, value, summary)),
             )
             first = False
         if change.task is not None:
             due = f"{change.task.due_at:%Y-%m-%d %H:%M} UTC"
+            owner = _plan_value("owner_id", change.task.owner_id, summary) or "nobody"
             table.add_row(
                 "" if not first else change.contact_id,
                 "task",
                 "",
-                shown(f"{change.task.subject} (due {due})"),
+                shown(f"{change.task.subject} for {owner} (due {due})"),
             )
     console.print(table)
+    if len(shown_plan) < len(summary.plan):
+        rest = len(summary.plan) - len(shown_plan)
+        console.print(f"... and {rest:,} more contact(s): --plan full lists every one.")
 
 
 def _explanation(console: Console, item: Explanation) -> None:

@@ -216,6 +216,7 @@ class SyncEngine:
             )
             return
         owners = self._known_owners()
+        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         routing = self.store.routing_state(self.account)
         changes = ChangeCount()
         watermark: datetime | None = None
@@ -274,6 +275,7 @@ class SyncEngine:
             started = checkpoint.started_at
         summary.contacts_total = self.adapter.count_contacts(None)
         owners = self._known_owners()
+        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         routing = self.store.routing_state(self.account)
         buffer: PendingWrite | None = None
         buffered_since = self.wall_clock()

@@ -55,6 +55,8 @@ class RunSummary(BaseModel):
     recovered_updates: int = 0  # journaled writes of a killed run, finished by this one
     pages_done: int = 0
     plan: list[PlannedChange] = []
+    #: owner id → display name, so a plan shows "Alex Kim" rather than "83021742"
+    owner_names: dict[str, str] = {}
 
     @property
     def wall_seconds(self) -> float | None:

@@ -74,6 +74,37 @@ def test_skipped_records_fail_the_run_only_when_the_setting_says_so(make_crm):
     assert summary["outcome"] == "finished_with_rejects"
 
 
+def test_a_dry_run_plan_is_a_summary_with_owner_names_unless_full_is_asked(make_crm):
+    under_test = make_crm("hubspot", contacts=150)
+    under_test.env["COLUMNS"] = "250"  # table cells unwrapped, to find names in them
+    summary = under_test.connector("backfill", "--dry-run")
+    assert summary.returncode == 0, summary.stderr
+    assert "what would change" in summary.stdout
+    assert "20 of " in summary.stdout and "--plan full lists every one" in summary.stdout
+    full = under_test.connector("backfill", "--dry-run", "--plan", "full", "--json")
+    planned = len(_json(full)["plan"])
+    every = under_test.connector("backfill", "--dry-run", "--plan", "full")
+    assert f"{planned} of {planned} contact(s) in detail" in every.stdout.replace(",", "")
+    assert "what would change" not in every.stdout
+    assigned = {
+        c["changes"]["owner_id"] for c in _json(full)["plan"] if c["changes"].get("owner_id")
+    }
+    assert assigned
+    names = {owner.id: owner.name for owner in _owners(under_test)}
+    for owner_id in assigned:
+        assert f"{names[owner_id]} ({owner_id})" in every.stdout, "owners are shown by name"
+    wrong = under_test.connector("backfill", "--dry-run", "--plan", "everything")
+    assert wrong.returncode == 2 and "--plan must be summary or full" in wrong.stderr
+
+
+def _owners(under_test):
+    from connector.mapping.loader import load_crm_mapping
+    from connector.sync.connect import build_adapter
+
+    mapping = load_crm_mapping(MAPPINGS / f"{under_test.crm}.yaml")
+    return build_adapter(under_test.crm, mapping, environment=under_test.env).list_owners()
+
+
 @pytest.mark.parametrize("crm", CRMS)
 def test_dry_run_prints_the_plan_and_writes_nothing(crm, make_crm):
     under_test = make_crm(crm, contacts=60)

@@ -5,10 +5,11 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 4 CRM unreachable or auth failed, 5 an unexpected internal error (see `main`).
 """
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,6 +57,9 @@ sandbox_app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 
+#: settings variables that --env-file supplied (not set in the environment before), for `config`
+FROM_ENV_FILE: dict[str, Path] = {}
+
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
@@ -76,8 +80,30 @@ def _common(
             "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            help="Read settings from this file too (the environment wins over it, and it wins "
+            "over ./.env).",
+        ),
+    ] = None,
 ) -> None:
     """Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce."""
+    if env_file is not None:
+        from dotenv import load_dotenv
+
+        if not env_file.is_file():
+            errors.print(shown(f"--env-file {env_file}: no such file"))
+            raise typer.Exit(EXIT_CONFIG)
+        # Loaded into the process environment without overriding it, so every settings class
+        # (the connector's and each adapter's) sees it exactly as if it had been exported.
+        from dotenv import dotenv_values
+
+        FROM_ENV_FILE.update(
+            {name: env_file for name in dotenv_values(env_file) if name not in os.environ}
+        )
+        load_dotenv(env_file, override=False)
 
 
 def _settings() -> "Settings":
@@ -332,6 +358,96 @@ def explain(
     else:
         print_explanations(console, result)
     raise typer.Exit(EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK)
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="How many of the newest runs.")] = 20,
+    as_json: JsonOption = False,
+    crm: CrmOption = None,
+) -> None:
+    """Past runs of this account from the state store: kind, start and end, outcome, contacts
+    read, updates, tasks, rejects and skips (no sqlite3 needed)."""
+    import json
+
+    from connector.inspect_views import JSON_SCHEMA_VERSION, runs_table
+
+    session = _open(_settings(), crm)
+    rows = session.store.last_runs(session.account, limit)
+    if as_json:
+        payload = {"schema_version": JSON_SCHEMA_VERSION, "account": session.account, "runs": rows}
+        print(json.dumps(payload, indent=2, default=str))
+    else:
+        console.print(runs_table(rows, session.account))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def audit(
+    contact: Annotated[str, typer.Argument(help="The contact's CRM record id or e-mail address.")],
+    as_json: JsonOption = False,
+    crm: CrmOption = None,
+) -> None:
+    """One person's audit trail from the state store: every transition and write the connector
+    made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
+    import json
+
+    from connector.adapters.errors import CrmError
+    from connector.inspect_views import JSON_SCHEMA_VERSION, audit_table
+
+    session = _open(_settings(), crm)
+    ids = [contact]
+    if "@" in contact:
+        try:
+            ids = [person.id for person in session.adapter.find_contacts(contact).contacts]
+        except CrmError as exc:
+            errors.print(shown(str(exc)))
+            raise typer.Exit(exc.exit_code) from None
+        if not ids:
+            errors.print(shown(f"no contact has the e-mail address {contact}"))
+            raise typer.Exit(EXIT_CONFIG)
+    trails = {person: session.store.audit_entries(session.account, person) for person in ids}
+    if as_json:
+        payload = {"schema_version": JSON_SCHEMA_VERSION, "account": session.account}
+        print(json.dumps({**payload, "contacts": trails}, indent=2, default=str))
+    else:
+        for person, rows in trails.items():
+            console.print(audit_table(rows, person))
+            if not rows:
+                console.print(shown(f"The connector has written nothing for {person}."))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def config(
+    as_json: JsonOption = False,
+    crm: CrmOption = None,
+) -> None:
+    """The settings in effect and where each came from (environment, .env or default), secrets
+    masked: what a run would use, before it runs."""
+    import json
+
+    from connector.inspect_views import JSON_SCHEMA_VERSION, settings_in_effect, settings_table
+    from connector.sync.connect import ConnectionConfigError, adapter_settings
+
+    settings = _settings()
+    chosen = crm or settings.crm
+    instances: list[Any] = [settings]
+    problem = None
+    if chosen:
+        try:
+            instances.append(adapter_settings(chosen))
+        except ConnectionConfigError as exc:
+            problem = str(exc)
+    rows = settings_in_effect(instances, from_env_file=FROM_ENV_FILE)
+    if as_json:
+        payload = {"schema_version": JSON_SCHEMA_VERSION, "settings": rows, "problem": problem}
+        print(json.dumps(payload, indent=2))
+    else:
+        console.print(settings_table(rows))
+        if problem:
+            errors.print(shown(problem))
+    raise typer.Exit(EXIT_CONFIG if problem else EXIT_OK)
 
 
 @app.command()

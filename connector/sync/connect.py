@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from importlib.metadata import entry_points
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 from pydantic import ValidationError
 
@@ -34,17 +34,31 @@ def _environment(overrides: Mapping[str, str] | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def build_adapter(
-    crm: str, mapping: CrmMapping, environment: Mapping[str, str] | None = None
-) -> CrmAdapter:
-    """The adapter registered for `crm`, configured from the environment (and .env), with
-    `environment` taking precedence (how the demo points the connector at its sandbox)."""
+def _adapter_class(crm: str) -> Any:
     found = {entry.name: entry for entry in entry_points(group=ADAPTER_GROUP)}
     if crm not in found:
         raise ConnectionConfigError(
             f"no adapter named {crm!r} is installed (available: {', '.join(sorted(found))})"
         )
-    adapter_class = found[crm].load()
+    return found[crm].load()
+
+
+def adapter_settings(crm: str, environment: Mapping[str, str] | None = None) -> Any:
+    """The settings the adapter for `crm` would be configured with (ConnectionConfigError when
+    they are incomplete or invalid, naming each variable)."""
+    return _settings_for(crm, _adapter_class(crm), environment)
+
+
+def build_adapter(
+    crm: str, mapping: CrmMapping, environment: Mapping[str, str] | None = None
+) -> CrmAdapter:
+    """The adapter registered for `crm`, configured from the environment (and .env), with
+    `environment` taking precedence (how the demo points the connector at its sandbox)."""
+    adapter_class = _adapter_class(crm)
+    return adapter_class(_settings_for(crm, adapter_class, environment), mapping)
+
+
+def _settings_for(crm: str, adapter_class: Any, environment: Mapping[str, str] | None) -> Any:
     settings_class = get_type_hints(adapter_class.__init__)["settings"]
     with _environment(environment):
         try:
@@ -58,7 +72,7 @@ def build_adapter(
             raise ConnectionConfigError(
                 f"{crm} settings are incomplete: {problems} (see .env.example)"
             ) from None
-    return adapter_class(settings, mapping)
+    return settings
 
 
 def online_mapping_problems(adapter: CrmAdapter) -> list[str]:

@@ -1,0 +1,108 @@
+"""Read-only views of the state store and the settings for people: past runs, one person's audit
+trail, and the settings in effect with where each came from (like `dbt debug` or `meltano config
+list`). Rendering only; the data comes from the state store and pydantic-settings."""
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings
+from rich.table import Table
+
+from connector.shown import shown
+
+JSON_SCHEMA_VERSION = 1  # bumped when a --json layout of these views changes incompatibly
+
+
+def _when(value: Any) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if isinstance(value, datetime) else ""
+
+
+def runs_table(rows: Iterable[Mapping[str, Any]], account: str) -> Table:
+    table = Table(title=f"runs of {account}, newest first")
+    for column in ("run", "kind", "started", "finished", "outcome", "read", "updated", "tasks"):
+        table.add_column(column, justify="right" if column in ("run", "read") else "left")
+    table.add_column("rejected / skipped", justify="right")
+    for row in rows:
+        counts = row.get("counts") or {}
+        table.add_row(
+            str(row["id"]),
+            row["kind"] + (" (dry run)" if row.get("dry_run") else ""),
+            _when(row.get("started_at")),
+            _when(row.get("finished_at")),
+            shown(row.get("outcome") or "unfinished"),
+            f"{counts.get('contacts_read', 0):,}",
+            f"{counts.get('updates_applied', 0):,}",
+            f"{counts.get('tasks_created', 0):,}",
+            f"{counts.get('rejected', 0):,} / {counts.get('skipped', 0):,}",
+        )
+    return table
+
+
+def audit_table(rows: Iterable[Mapping[str, Any]], contact_id: str) -> Table:
+    table = Table(title=f"audit trail of {contact_id}, oldest first")
+    for column in ("at", "run", "what", "field", "old", "new", "rule"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            _when(row.get("at")),
+            str(row.get("run_id") or ""),
+            shown(row.get("kind") or ""),
+            shown(row.get("field") or ""),
+            shown(row.get("old_value") or ""),
+            shown(row.get("new_value") or ""),
+            shown(row.get("rule") or ""),
+        )
+    return table
+
+
+def settings_in_effect(
+    settings: Iterable[BaseSettings],
+    env_file: Path = Path(".env"),
+    from_env_file: Mapping[str, Path] | None = None,
+) -> list[dict[str, str]]:
+    """Each setting's variable, value in effect (secrets masked) and where it came from;
+    `from_env_file` names the variables an `--env-file` put into the environment."""
+    from_env_file = from_env_file or {}
+    from_file = (
+        {k: v for k, v in dotenv_values(env_file).items() if v} if env_file.is_file() else {}
+    )
+    rows = []
+    for instance in settings:
+        prefix = str(instance.model_config.get("env_prefix", ""))
+        for name in type(instance).model_fields:
+            variable = f"{prefix}{name}".upper()
+            value = getattr(instance, name)
+            if variable in from_env_file:
+                source = f"--env-file {from_env_file[variable]}"
+            elif os.environ.get(variable):
+                source = "environment"
+            elif variable in from_file:
+                source = str(env_file)
+            elif any(key.startswith(f"{variable}__") for key in (*os.environ, *from_file)):
+                source = "environment or .env (nested)"
+            else:
+                source = "default"
+            if isinstance(value, SecretStr):
+                shown_value = "*** (set)" if value.get_secret_value() else "(empty)"
+            elif value is None:
+                shown_value = "(not set)"
+            elif isinstance(value, BaseModel):
+                shown_value = str(value.model_dump())
+            else:
+                shown_value = str(value)
+            rows.append({"setting": variable, "value": shown_value, "source": source})
+    return rows
+
+
+def settings_table(rows: Iterable[Mapping[str, str]]) -> Table:
+    table = Table(title="settings in effect")
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["setting"], shown(row["value"]), row["source"])
+    return table

@@ -64,6 +64,11 @@ def _counts_table(summary: RunSummary) -> Table:
         ("tasks planned", f"{summary.tasks_planned:,}"),
         ("tasks created", f"{summary.tasks_created:,}"),
         ("tasks that already existed", f"{summary.tasks_already_existed:,}"),
+        ("people re-decided because due", f"{summary.contacts_due:,}"),
+        ("cooled scores refreshed", f"{summary.scores_refreshed:,}"),
+        ("SLA escalations planned", f"{summary.escalations_planned:,}"),
+        ("SLA escalations applied", f"{summary.escalations_applied:,}"),
+        ("overdue tasks done by the rep", f"{summary.escalations_closed:,}"),
         ("records rejected by the CRM", f"{len(summary.rejected):,}"),
         ("records skipped (unusable data)", f"{len(summary.skipped):,}"),
     ]

@@ -36,6 +36,7 @@ from connector.sync.speed import (
     apply_refresh_rule,
     escalation_part,
     escalation_watch,
+    is_refresh,
 )
 from connector.sync.state import (
     AuditEntry,
@@ -357,7 +358,8 @@ class SyncEngine:
             due = next_due(written, engagements, self.policy, now)
             if wait_until is not None and (due.at is None or wait_until < due.at):
                 due = DueTime(at=wait_until, reason="cooled score: refresh interval")
-            refreshed = update is not None and UpdatableField.SCORE in update.changes
+            # a refresh is a write of a score that only cooled; the interval limits those
+            refreshed = due_read and update is not None and is_refresh(update)
             plans.append(ContactPlan(contact, evaluation, update, due, refreshed))
         return plans, routing, skipped
 

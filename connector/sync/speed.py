@@ -35,6 +35,11 @@ TASK_STATE_BATCH = 1000
 _SCORE_ONLY = frozenset({UpdatableField.SCORE, UpdatableField.SCORE_REASONS})
 
 
+def is_refresh(update: ContactUpdate) -> bool:
+    """Whether an update only rewrites the score (and its explanation)."""
+    return UpdatableField.SCORE in update.changes and not set(update.changes) - _SCORE_ONLY
+
+
 def apply_refresh_rule(
     contact: Contact,
     update: ContactUpdate | None,

@@ -9,6 +9,7 @@ memory), so they move modification dates exactly as a real CRM does.
 
 import random
 from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -110,3 +111,136 @@ def simulate_salesforce(
             "composite/sobjects", method="PATCH", json={"allOrNone": False, "records": chunk}
         )
     return ActivityReport(qualified=len(qualify), rejected=len(reject) if rejected else 0)
+
+
+# --- a sales rep at work, one action at a time ---------------------------------------------------
+#
+# Tests and the demo act as a human in the CRM through these: completing a follow-up task,
+# booking a meeting, logging a call or a request. Every action is one ordinary API request, so
+# the CRM stamps (modification dates, SystemModstamp, IsClosed) move as they do for a person.
+
+#: HubSpot-defined association type ids, meeting → contact and call → contact (associations v4).
+MEETING_TO_CONTACT = 200
+CALL_TO_CONTACT = 194
+
+
+def _hubspot_time(moment: datetime) -> str:
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class HubSpotRep:
+    """A rep working in a HubSpot portal (or its sandbox) over the public v3 API."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def of(cls, running: RunningSandbox) -> "HubSpotRep":
+        return cls(running.url, running.settings["HUBSPOT_ACCESS_TOKEN"])
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        answer = self.http.request(method, f"{self.base}{path}", json=body, timeout=30)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def complete_task(self, task_id: str) -> None:
+        """Mark a task done, as the rep's "Complete" checkbox does (hs_task_status COMPLETED)."""
+        self._send(
+            "PATCH",
+            f"/crm/v3/objects/tasks/{task_id}",
+            {"properties": {"hs_task_status": "COMPLETED"}},
+        )
+
+    def set_task_status(self, task_id: str, status: str) -> None:
+        """Any other status the UI offers (NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED)."""
+        self._send(
+            "PATCH", f"/crm/v3/objects/tasks/{task_id}", {"properties": {"hs_task_status": status}}
+        )
+
+    def book_meeting(
+        self,
+        contact_id: str,
+        start: datetime,
+        *,
+        title: str = "Product demo",
+        minutes: int = 30,
+        outcome: str = "SCHEDULED",
+    ) -> str:
+        """A meeting object associated with the contact (type 200), as a booked meeting link or
+        a rep logging one makes it; returns the meeting id."""
+        end = start + timedelta(minutes=minutes)
+        body = {
+            "properties": {
+                "hs_meeting_title": title,
+                "hs_meeting_start_time": _hubspot_time(start),
+                "hs_meeting_end_time": _hubspot_time(end),
+                "hs_meeting_outcome": outcome,
+                "hs_timestamp": _hubspot_time(start),
+            },
+            "associations": [
+                {
+                    "to": {"id": contact_id},
+                    "types": [
+                        {
+                            "associationCategory": "HUBSPOT_DEFINED",
+                            "associationTypeId": MEETING_TO_CONTACT,
+                        }
+                    ],
+                }
+            ],
+        }
+        return str(self._send("POST", "/crm/v3/objects/meetings", body)["id"])
+
+    def delete(self, object_type: str, record_id: str) -> None:
+        """Archive a record (a meeting booked by mistake, a task deleted by the rep)."""
+        self._send("DELETE", f"/crm/v3/objects/{object_type}/{record_id}")
+
+
+class SalesforceRep:
+    """A rep working in a Salesforce org (or its sandbox) through simple-salesforce."""
+
+    def __init__(self, client: Salesforce) -> None:
+        self.client = client
+
+    @classmethod
+    def of(cls, running: RunningSandbox) -> "SalesforceRep":
+        return cls(Salesforce(**running.sandbox.salesforce_kwargs()))  # type: ignore[union-attr]
+
+    def complete_task(self, task_id: str) -> None:
+        """Status Completed: Salesforce derives IsClosed (and CompletedDateTime) from it."""
+        self.client.Task.update(task_id, {"Status": "Completed"})
+
+    def log_task(
+        self,
+        who_id: str,
+        subject: str,
+        *,
+        status: str = "Completed",
+        due: date | None = None,
+        kind: str | None = None,
+    ) -> str:
+        """A Task on a Lead or Contact (WhoId), e.g. "Demo request" or a logged call; returns
+        its id."""
+        values: dict[str, Any] = {"WhoId": who_id, "Subject": subject, "Status": status}
+        if due is not None:
+            values["ActivityDate"] = due.isoformat()
+        if kind is not None:
+            values["Type"] = kind
+        return str(self.client.Task.create(values)["id"])
+
+    def log_event(self, who_id: str, subject: str, start: datetime, *, minutes: int = 30) -> str:
+        """An Event (a meeting) on a Lead or Contact; returns its id."""
+        moment = start.astimezone(UTC) if start.tzinfo else start.replace(tzinfo=UTC)
+        values = {
+            "WhoId": who_id,
+            "Subject": subject,
+            "StartDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+            "DurationInMinutes": minutes,
+        }
+        return str(self.client.Event.create(values)["id"])
+
+    def delete(self, object_name: str, record_id: str) -> None:
+        getattr(self.client, object_name).delete(record_id)

@@ -15,12 +15,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from connector.adapters.base import ContactPage, FieldSchema, WriteResult
+from connector.adapters.base import (
+    ContactPage,
+    FieldSchema,
+    TaskReassignment,
+    TaskState,
+    WriteResult,
+)
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.describe import check_mapping, describe_fields, provision
 from connector.adapters.hubspot.engagement import EngagementCache, EngagementReader
 from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
+from connector.adapters.hubspot.task_state import TaskStates
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
@@ -57,6 +64,7 @@ class HubSpotAdapter:
         self.reader.prefetch = self.engagement.prefetch
         self.updates = UpdateWriter(self.client, mapping, self.translator)
         self.tasks = TaskWriter(self.client, mapping)
+        self.task_states_reader = TaskStates(self.client, mapping)
 
     # ---- reading ----------------------------------------------------------------------------
     def iter_contact_pages(
@@ -93,6 +101,15 @@ class HubSpotAdapter:
         """The contact(s) with this record id or e-mail address, as a page."""
         return self.reader.find(key)
 
+    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
+        """These contacts by id (people whose decision fell due), batch-read 100 per call and
+        completed like an incremental page; ids HubSpot no longer holds are absent."""
+        return self.reader.by_ids(contact_ids)
+
+    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
+        """Connector-created tasks by key: status (COMPLETED is done), owner, contact, due."""
+        return self.task_states_reader.states(keys)
+
     def list_owners(self) -> list[Owner]:
         return list_owners(self.client)
 
@@ -123,3 +140,8 @@ class HubSpotAdapter:
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
         return self.tasks.create(tasks)
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """New owners for tasks (`hubspot_owner_id`), 100 per batch update; applied and
+        rejected name the moves by task key."""
+        return self.task_states_reader.reassign(moves, self.updates.update_records)

@@ -31,11 +31,8 @@ from hubspot.crm.objects import (
     AssociationSpec,
     BatchInputSimplePublicObjectBatchInput,
     BatchInputSimplePublicObjectBatchInputForCreate,
-    Filter,
-    FilterGroup,
     PublicAssociationsForObject,
     PublicObjectId,
-    PublicObjectSearchRequest,
     SimplePublicObjectBatchInput,
     SimplePublicObjectBatchInputForCreate,
 )
@@ -52,7 +49,8 @@ from connector.adapters.errors import (
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import is_ambiguous
-from connector.adapters.hubspot.fetch import chunks, search_page
+from connector.adapters.hubspot.fetch import chunks
+from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.retry import RetryPolicy
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.stages import FUNNEL, LifecycleStage
@@ -228,12 +226,12 @@ class UpdateWriter:
         refused: set[str] = set()
         size = self.client.settings.batch_size
         for chunk in chunks(backwards, size):
-            cleared = self._update({cid: {self.stage_property: ""} for cid in chunk})
+            cleared = self.update_records({cid: {self.stage_property: ""} for cid in chunk})
             result = result.merge(WriteResult(rejected=cleared.rejected))
             refused |= {r.record_id for r in cleared.rejected}
         settable = [cid for cid in payload if cid not in refused]
         for chunk in chunks(settable, size):
-            done = self._update({cid: payload[cid] for cid in chunk})
+            done = self.update_records({cid: payload[cid] for cid in chunk})
             result = result.merge(WriteResult(applied=done.applied, rejected=done.rejected))
         log.debug(
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
@@ -243,15 +241,18 @@ class UpdateWriter:
         )
         return result
 
-    def _update(self, payload: dict[str, dict[str, str]]) -> _Outcome:
-        """One logical batch update: transient per-record failures retried, 400s split."""
+    def update_records(
+        self, payload: dict[str, dict[str, str]], object_type: str = "contacts"
+    ) -> _Outcome:
+        """One logical batch update of `object_type` records (contacts, or tasks when they
+        change owner): transient per-record failures retried, 400s split."""
         total = _Outcome()
         pending = dict(payload)
         policy = self.client.settings.retry
         attempt = 0
         while pending:
             attempt += 1
-            outcome = self._send_split(pending)
+            outcome = self._send_split(pending, object_type)
             total.applied += outcome.applied
             total.rejected += outcome.rejected
             if not outcome.transient:
@@ -266,11 +267,11 @@ class UpdateWriter:
             pending = {i: pending[i] for i in outcome.transient}
         return total
 
-    def _send_split(self, payload: dict[str, dict[str, str]]) -> _Outcome:
+    def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> _Outcome:
         if not payload:
             return _Outcome()
         try:
-            return self._send(payload)
+            return self._send(payload, object_type)
         except CrmRequestError as refused:
             failure = refused.failure
             if failure is None or failure.status not in SPLITTABLE_STATUSES:
@@ -287,8 +288,8 @@ class UpdateWriter:
             items = list(payload.items())
             half = len(items) // 2
             first, second = (
-                self._send_split(dict(items[:half])),
-                self._send_split(dict(items[half:])),
+                self._send_split(dict(items[:half]), object_type),
+                self._send_split(dict(items[half:]), object_type),
             )
             return _Outcome(
                 applied=first.applied + second.applied,
@@ -296,7 +297,7 @@ class UpdateWriter:
                 transient={**first.transient, **second.transient},
             )
 
-    def _send(self, payload: dict[str, dict[str, str]]) -> _Outcome:
+    def _send(self, payload: dict[str, dict[str, str]], object_type: str) -> _Outcome:
         body = BatchInputSimplePublicObjectBatchInput(
             inputs=[
                 SimplePublicObjectBatchInput(
@@ -306,11 +307,11 @@ class UpdateWriter:
             ]
         )
         answer = self.client.send(
-            endpoints.batch_update("contacts"),
+            endpoints.batch_update(object_type),
             lambda timeout: self.client.batch.update_with_http_info(
-                "contacts", body, _request_timeout=timeout
+                object_type, body, _request_timeout=timeout
             ),
-            action="update contacts",
+            action=f"update {object_type}",
             records=lambda _: len(payload),
         )
         return sort_outcome(answer, list(payload), lambda record: str(record.id))
@@ -338,40 +339,9 @@ class TaskWriter:
         return props
 
     def find(self, keys: Iterable[str]) -> dict[str, str]:
-        """key → id of an existing task, searched 100 keys per call (HubSpot's guide asks for
-        lower-case values with IN on text properties; the connector's keys are lower-case)."""
-        found: dict[str, str] = {}
-        wanted = {key.casefold(): key for key in keys}
-        for chunk in chunks(list(wanted), 100):
-            after: str | None = None
-            while True:
-                request = PublicObjectSearchRequest(
-                    filter_groups=[
-                        FilterGroup(
-                            filters=[
-                                Filter(
-                                    property_name=self.key_field, operator="IN", values=list(chunk)
-                                )
-                            ]
-                        )
-                    ],
-                    properties=[self.key_field],
-                    sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-                    limit=200,
-                    after=after,
-                )
-                answer = search_page(self.client, "tasks", request, "look up existing tasks")
-                for record in answer.results or []:
-                    value = str((record.properties or {}).get(self.key_field) or "").casefold()
-                    if value in wanted:
-                        # Several tasks with one key (made before the connector): keep the first.
-                        found.setdefault(wanted[value], str(record.id))
-                paging = answer.paging.next if answer.paging else None
-                next_after = str(paging.after) if paging and paging.after else None
-                if next_after is None or next_after == after:
-                    break
-                after = next_after
-        return found
+        """key → id of an existing task, searched 100 keys per call."""
+        found = search_by_key(self.client, self.key_field, keys, (), "look up existing tasks")
+        return {key: str(record.id) for key, record in found.items()}
 
     def create(self, specs: Sequence[TaskSpec]) -> WriteResult:
         unique: dict[str, TaskSpec] = {}

@@ -29,6 +29,7 @@ from connector.sandbox.hubspot.objects import (
     ObjectType,
     resolve_object_type,
 )
+from connector.sandbox.hubspot.properties import InvalidValue
 from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
 from connector.sandbox.hubspot.state import (
@@ -327,9 +328,30 @@ class ObjectsApi:
         self, table: Table, properties: dict[str, Any], *, creating: bool
     ) -> records.Prepared:
         try:
-            return records.prepare(table, properties, creating=creating)
+            prepared = records.prepare(table, properties, creating=creating)
         except InvalidProperties as problem:
             raise errors.property_validation(problem.problems) from None
+        unknown = self._unknown_owners(table, prepared)
+        if unknown:
+            raise errors.property_validation(unknown)
+        return prepared
+
+    def _unknown_owners(self, table: Table, prepared: records.Prepared) -> list[InvalidValue]:
+        """Owner properties (`hubspot_owner_id`, whose options are the portal's owners) must
+        name an owner: HubSpot refuses anything else with INVALID_OWNER_ID (the owners guide:
+        a user id "will result in an error if it is used to assign ownership"; the code is the
+        one integrators report — the message wording is the emulator's)."""
+        problems: list[InvalidValue] = []
+        for name, value in prepared.items():
+            definition = table.registry.get(name)
+            if value is None or definition is None or not definition.external_options:
+                continue
+            owner = record_id(value)
+            if owner is None or self.crm.owners.get(owner) is None:
+                problems.append(
+                    InvalidValue(name, "INVALID_OWNER_ID", f"{value} is not a valid owner id")
+                )
+        return problems
 
     def _create_row(
         self, table: Table, prepared: records.Prepared, links: list[tuple[Any, int]]

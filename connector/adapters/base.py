@@ -140,11 +140,13 @@ class CrmAdapter(Protocol):
 
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         """The current state of connector-created tasks by idempotency key, read in bulk; keys
-        the CRM no longer holds are absent."""
+        the CRM no longer holds are absent. HubSpot finds keys through its search index, which
+        lags writes by seconds: a task created moments ago may be absent too."""
         ...
 
     def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
-        """Give open tasks a new owner, batched; per-record rejects come back in the result."""
+        """Give open tasks a new owner, batched; per-record rejects come back in the result.
+        `applied` and each reject's `record_id` name the moves by task key."""
         ...
 
     def list_owners(self) -> list[Owner]: ...

@@ -12,6 +12,10 @@ task's due date"; `hubspot_owner_id` is "the owner ID of the user assigned to th
 `hs_task_status` is "either COMPLETED or NOT_STARTED" for the API (the property's options also
 hold IN_PROGRESS, WAITING and DEFERRED, which the UI sets). Only COMPLETED means the rep is done:
 a task in progress, waiting or deferred is still open and may be escalated.
+
+The key lookup goes through the search index, which lags writes by seconds (the same lag the
+task writer waits out after a lost create): a task created moments before may not be found
+yet. An absent key is therefore "not seen", not proof that the rep deleted the task.
 """
 
 import logging

@@ -19,7 +19,13 @@ from datetime import datetime
 
 import requests
 
-from connector.adapters.base import ContactPage, FieldSchema, WriteResult
+from connector.adapters.base import (
+    ContactPage,
+    FieldSchema,
+    TaskReassignment,
+    TaskState,
+    WriteResult,
+)
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
     ProvisionPlan,
@@ -31,6 +37,7 @@ from connector.adapters.salesforce.engagement import EngagementReader
 from connector.adapters.salesforce.flags import FlagCache
 from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
+from connector.adapters.salesforce.task_state import TaskStates
 from connector.adapters.salesforce.write import Writer
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
@@ -62,6 +69,7 @@ class SalesforceAdapter:
             self.client, mapping, settings, self._people, self._flags
         )
         self._writer = Writer(self.client, mapping, settings, self._people)
+        self._task_states = TaskStates(self.client, mapping, settings)
 
     # --- reads ---
 
@@ -89,6 +97,16 @@ class SalesforceAdapter:
         """The Lead(s) and Contact(s) with this record id or e-mail address, as one page."""
         return self._people.find(key)
 
+    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
+        """These Leads and Contacts by id (`Id IN (...)` per object, chunked under the URL
+        limit), translated as the incremental read translates them; ids no longer held (or
+        Leads since converted) are absent."""
+        return self._people.by_ids(contact_ids)
+
+    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
+        """Connector-created Tasks by key: IsClosed is done; OwnerId, WhoId, ActivityDate."""
+        return self._task_states.states(list(keys))
+
     def list_owners(self) -> list[Owner]:
         return self._people.owners()
 
@@ -110,6 +128,11 @@ class SalesforceAdapter:
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
         return self._writer.create_tasks(tasks)
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """New Task owners through sObject Collections, 200 per call; applied and rejected
+        name the moves by task key."""
+        return self._writer.reassign_tasks(moves)
 
 
 __all__ = [

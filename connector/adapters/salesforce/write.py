@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.errors import CrmUnavailableError
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce import soql
@@ -193,6 +193,28 @@ class Writer:
                 self._backoff(attempt)
                 attempt += 1
         return WriteResult(applied=applied, rejected=rejected)
+
+    # --- task owners (SLA escalation) ---
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """New `OwnerId`s through sObject Collections, 200 Tasks per call, `allOrNone=false`:
+        an owner Salesforce refuses (INVALID_CROSS_REFERENCE_KEY for a User that does not
+        exist, INACTIVE_OWNER_OR_USER for a deactivated one) comes back against the move's
+        task key while the rest land. Assignment rules apply to Leads and Cases only; the
+        header still says FALSE like every other write."""
+        by_id = {move.crm_id: move for move in moves}  # one record per task per collection
+        task_object = self.mapping.tasks.object
+        pending = [
+            _Pending(
+                move.key,
+                {"attributes": {"type": task_object}, "id": crm_id, "OwnerId": move.owner_id},
+            )
+            for crm_id, move in by_id.items()
+        ]
+        result = WriteResult()
+        for batch in _batches(pending):
+            result = result.merge(self._update_batch(batch, fire=False))
+        return result
 
     # --- tasks ---
 

@@ -11,7 +11,9 @@ using-object-apis) and the SDK's response models:
   valid.", context `ids`) of a 207 answer while the rest succeeds;
 - batch create: a bad input fails the whole batch unless every input carries an
   `objectWriteTraceId`, which turns on multi-status (201 → 207 with per-input errors);
-- duplicate contact e-mail: 409 CONFLICT "Contact already exists. Existing ID: N".
+- duplicate contact e-mail: 409 CONFLICT "Contact already exists. Existing ID: N";
+- an owner property (`hubspot_owner_id`) naming no owner: 400 VALIDATION_ERROR whose property
+  error is INVALID_OWNER_ID, for the whole batch like any invalid property value.
 """
 
 from __future__ import annotations

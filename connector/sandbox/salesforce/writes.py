@@ -11,6 +11,8 @@ Account","errorCode":"INVALID_FIELD"}]`):
 - restricted picklist: INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
   "Label: bad value for restricted picklist field: v"
 - id of the wrong shape or object in a lookup: MALFORMED_ID "Label: id value of incorrect type: v"
+- a lookup to a record that does not exist or was deleted: INVALID_CROSS_REFERENCE_KEY
+  "invalid cross reference id"
 - missing required fields: REQUIRED_FIELD_MISSING "Required fields are missing: [A, B]"
 - duplicate unique/external id value: DUPLICATE_VALUE
   "duplicate value found: F duplicates value on record with id: ID"
@@ -188,6 +190,10 @@ class Writer:
                     f"{field_def.label}: id value of incorrect type: {stored}",
                     [field_def.name],
                 )
+            if not self._reference_exists(field_def, stored):
+                raise RecordError(
+                    "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [field_def.name]
+                )
             return
         if field_def.length and len(stored) > field_def.length:
             raise RecordError(
@@ -212,6 +218,19 @@ class Writer:
         if "Group" in field_def.reference_to:
             prefixes.add("00G")
         return value[:3] in prefixes
+
+    def _reference_exists(self, field_def: FieldDef, value: str) -> bool:
+        """A well-formed id of the right object must also name a live record: Salesforce
+        refuses a lookup to a record that does not exist or was deleted with
+        INVALID_CROSS_REFERENCE_KEY "invalid cross reference id" (e.g. a Task's OwnerId naming
+        no User). Targets the emulator keeps no table for (queues, Group) are not checked."""
+        for target in field_def.reference_to:
+            definition = self.store.objects.get(target)
+            if definition is None or definition.key_prefix != value[:3]:
+                continue
+            located = self.store.locate(value)
+            return located is not None and not located[0].is_deleted(located[1])
+        return True
 
     def _defaults(self, obj: ObjectDef, values: dict[str, Any]) -> dict[str, Any]:
         defaults: dict[str, Any] = {}

@@ -442,8 +442,7 @@ class SyncEngine:
             moves = [m for m in pending.reassignments if m.key not in _keys_of(pending, rejected)]
             moved = self.adapter.reassign_tasks(moves)
             summary.rejected.extend(moved.rejected)
-            by_crm_id = {m.crm_id: m.key for m in moves}
-            reassign_rejected = {by_crm_id.get(e.record_id, e.record_id) for e in moved.rejected}
+            reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
             reassign_rejected |= {m.key for m in pending.reassignments if m not in moves}
         tasks = [task for task in pending.tasks if task.contact_id not in rejected]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])

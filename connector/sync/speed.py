@@ -110,6 +110,8 @@ def plan_escalation(
     template = escalation_template(LifecycleStage(row.stage), policy.tasks)
     action = template.action if template is not None else EscalationAction.REASSIGN
     if state is None:
+        # Absent means deleted: escalation comes at least the SLA plus the margin (minutes to
+        # hours) after the task was created, far beyond HubSpot's search-index lag (seconds).
         return _closed(row, action, "the task is no longer in the CRM"), routing
     if state.status == "done":
         return _closed(row, action, "the rep completed the task: nothing to escalate"), routing

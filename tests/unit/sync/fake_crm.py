@@ -163,9 +163,9 @@ class FakeCrm:
         result = WriteResult()
         for move in moves:
             if move.key not in self.tasks:
-                result.rejected.append(RecordError(record_id=move.crm_id, message="no task"))
+                result.rejected.append(RecordError(record_id=move.key, message="no task"))
                 continue
             self.task_owner[move.key] = move.owner_id
-            result.applied.append(move.crm_id)
+            result.applied.append(move.key)  # moves are named by task key (adapters/base.py)
         self._maybe_crash("reassign_tasks", "after")
         return result

@@ -132,20 +132,34 @@ def test_a_time_jump_escalates_overdue_tasks_once_recycles_and_cools(crm, make_c
     )
 
 
+def owners_and_tasks(under_test: CrmUnderTest) -> tuple[dict[str, Any], dict[str, int]]:
+    """Who owns each person, and how many tasks carry each key: what escalation changes.
+    (Scores are left out: a run finished five minutes later decays them five minutes more.)"""
+    snapshot = under_test.snapshot()
+    owners = {person: values[4] for person, values in snapshot.people.items()}
+    return owners, dict(snapshot.task_keys)
+
+
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
 def test_an_escalating_sync_killed_anywhere_ends_like_an_uninterrupted_one(crm, make_crm):
     reference = make_crm(crm, "reference")
     decided(reference)
+    served_before = reference.requests_served
     sync_at(reference, AFTER_MQL_ESCALATION)
-    expected = reference.snapshot()
+    requests = reference.requests_served - served_before
+    # the writes come last (contacts, then tasks moved or created): kill among them, and once
+    # while it still reads
+    kill_points = sorted({max(1, requests - back) for back in (1, 2, 3, 5)} | {requests // 2})
+    sync_at(reference, AFTER_MQL_ESCALATION + timedelta(minutes=5))
+    expected = owners_and_tasks(reference)
     killed_somewhere = 0
-    for point, after_requests in enumerate((2, 4, 6, 9)):
+    for point, after_requests in enumerate(kill_points):
         under_test = make_crm(crm, f"killed-{point}")
         store = decided(under_test)
         under_test.env["CONNECTOR_AS_OF"] = AFTER_MQL_ESCALATION.isoformat()
         killed_somewhere += under_test.kill_after(under_test.start("sync"), after_requests)
         sync_at(under_test, AFTER_MQL_ESCALATION + timedelta(minutes=5))
-        assert under_test.snapshot() == expected
+        assert owners_and_tasks(under_test) == expected
         audited = [r["contact_id"] for r in rows(store, audit_log) if r["kind"] == "escalation"]
         assert len(audited) == len(set(audited))  # each escalated once, audited once
-    assert killed_somewhere >= 3
+    assert killed_somewhere >= len(kill_points) - 1

@@ -145,6 +145,7 @@ def print_plan(console: Console, summary: RunSummary) -> None:
     """The dry run's exact plan: per contact the field changes (old -> new) and the task."""
     if not summary.plan:
         console.print("The plan is empty: nothing would change.")
+        _print_escalations(console, summary)
         return
     table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
     table.add_column("contact")
@@ -173,6 +174,7 @@ def print_plan(console: Console, summary: RunSummary) -> None:
                 f"{change.task.subject} (due {due})",
             )
     console.print(table)
+    _print_escalations(console, summary)
 
 
 def _explanation(console: Console, item: Explanation) -> None:
@@ -269,3 +271,22 @@ def print_demo(console: Console, report: DemoReport) -> None:
     console.rule("3. incremental sync: only what changed")
     print_summary(console, report.sync)
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
+
+
+def _print_escalations(console: Console, summary: RunSummary) -> None:
+    """The dry run's SLA escalations: task, person, action, from and to whom, and why."""
+    if not summary.escalations:
+        return
+    table = Table(title=f"SLA escalations: {len(summary.escalations):,} overdue task(s)")
+    for column in ("task", "contact", "action", "from", "to", "why"):
+        table.add_column(column)
+    for plan in summary.escalations:
+        table.add_row(
+            plan.task_crm_id,
+            plan.contact_id,
+            plan.action.value,
+            plan.from_owner_id or "",
+            plan.to_owner_id or "(nobody)",
+            plan.reason,
+        )
+    console.print(table)

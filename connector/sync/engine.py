@@ -439,11 +439,14 @@ class SyncEngine:
             summary.updates_applied += len(result.applied)
         reassign_rejected: set[str] = set()
         if pending.reassignments:
-            moves = [m for m in pending.reassignments if m.key not in _keys_of(pending, rejected)]
-            moved = self.adapter.reassign_tasks(moves)
-            summary.rejected.extend(moved.rejected)
-            reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
-            reassign_rejected |= {m.key for m in pending.reassignments if m not in moves}
+            # a task moves only with its person: a rejected owner update keeps the task too
+            held = _keys_of(pending, rejected)
+            moves = [m for m in pending.reassignments if m.key not in held]
+            if moves:
+                moved = self.adapter.reassign_tasks(moves)
+                summary.rejected.extend(moved.rejected)
+                reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
+            reassign_rejected |= held
         tasks = [task for task in pending.tasks if task.contact_id not in rejected]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])
         fresh = [task for task in tasks if task.key not in known]

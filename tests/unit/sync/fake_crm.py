@@ -50,6 +50,7 @@ class FakeCrm:
         self.task_state_keys: list[str] = []
         self.reassign_calls = 0
         self.crash_at: tuple[str, str] | None = None  # (verb, "before" | "after")
+        self.refuse: set[str] = set()  # contact ids whose updates the "CRM" rejects
 
     def _maybe_crash(self, verb: str, when: str) -> None:
         if self.crash_at == (verb, when):
@@ -116,6 +117,8 @@ class FakeCrm:
     # read sees only what "people" changed (the echo of its own writes is another issue)
     def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
         self._maybe_crash("apply_updates", "before")
+        refused = [u for u in updates if u.contact_id in self.refuse]
+        updates = [u for u in updates if u.contact_id not in self.refuse]
         for update in updates:
             values: dict[str, object] = {}
             for field, value in update.changes.items():
@@ -140,7 +143,10 @@ class FakeCrm:
                 {**contact.model_dump(), **values}
             )
         self._maybe_crash("apply_updates", "after")
-        return WriteResult(applied=[u.contact_id for u in updates])
+        return WriteResult(
+            applied=[u.contact_id for u in updates],
+            rejected=[RecordError(record_id=u.contact_id, message="refused") for u in refused],
+        )
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
         self._maybe_crash("create_tasks", "before")

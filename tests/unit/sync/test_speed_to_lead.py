@@ -199,6 +199,17 @@ def test_dry_run_previews_the_escalation_and_the_guard_counts_it(store):
     )
 
 
+def test_a_person_the_crm_refuses_to_move_keeps_the_task_and_is_reported(store):
+    policy = escalating_policy()
+    crm, key, owner = _made_mql(store, policy)
+    crm.refuse.add("c-1")
+    summary = run(crm, store, policy, NOW + timedelta(hours=3))
+    assert crm.reassign_calls == 0 and crm.task_owner[key] == owner
+    assert [error.record_id for error in summary.rejected] == ["c-1"]
+    assert summary.escalations_applied == 0
+    assert store.escalation_states(ACCOUNT)[key]["state"] == "failed"
+
+
 CRASH_POINTS = [
     ("apply_updates", "before"),
     ("apply_updates", "after"),

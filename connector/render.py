@@ -68,6 +68,11 @@ def _counts_table(summary: RunSummary) -> Table:
         ("tasks planned", f"{summary.tasks_planned:,}"),
         ("tasks created", f"{summary.tasks_created:,}"),
         ("tasks that already existed", f"{summary.tasks_already_existed:,}"),
+        ("people re-decided because due", f"{summary.contacts_due:,}"),
+        ("cooled scores refreshed", f"{summary.scores_refreshed:,}"),
+        ("SLA escalations planned", f"{summary.escalations_planned:,}"),
+        ("SLA escalations applied", f"{summary.escalations_applied:,}"),
+        ("overdue tasks done by the rep", f"{summary.escalations_closed:,}"),
         ("records rejected by the CRM", f"{len(summary.rejected):,}"),
         ("records skipped (unusable data)", f"{len(summary.skipped):,}"),
     ]
@@ -167,6 +172,7 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     `full`), per contact the field changes (old -> new, owners by name) and the task."""
     if not summary.plan:
         console.print("The plan is empty: nothing would change.")
+        _print_escalations(console, summary)
         return
     shown_plan = summary.plan if full else summary.plan[:PLAN_PREVIEW]
     if not full:
@@ -201,6 +207,7 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     if len(shown_plan) < len(summary.plan):
         rest = len(summary.plan) - len(shown_plan)
         console.print(f"... and {rest:,} more contact(s): --plan full lists every one.")
+    _print_escalations(console, summary)
 
 
 def _explanation(console: Console, item: Explanation) -> None:
@@ -301,3 +308,22 @@ def print_demo(console: Console, report: DemoReport) -> None:
     console.rule("3. incremental sync: only what changed")
     print_summary(console, report.sync)
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
+
+
+def _print_escalations(console: Console, summary: RunSummary) -> None:
+    """The dry run's SLA escalations: task, person, action, from and to whom, and why."""
+    if not summary.escalations:
+        return
+    table = Table(title=f"SLA escalations: {len(summary.escalations):,} overdue task(s)")
+    for column in ("task", "contact", "action", "from", "to", "why"):
+        table.add_column(column)
+    for plan in summary.escalations:
+        table.add_row(
+            plan.task_crm_id,
+            plan.contact_id,
+            plan.action.value,
+            plan.from_owner_id or "",
+            plan.to_owner_id or "(nobody)",
+            plan.reason,
+        )
+    console.print(table)

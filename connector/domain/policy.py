@@ -94,6 +94,25 @@ class DomainRule(_Rules):
         return tuple(s.lower() for s in self.suffixes)
 
 
+class ScoreRefresh(_Rules):
+    """When a score that only cooled with time (no new engagement, no other change) is written
+    again. Decay moves every score a little every day; writing each drift would make every sync
+    write every contact. The stored score is refreshed when it is off the true decayed score by
+    more than the tolerance — the larger of `points` and `percent` of the true score, the way
+    `math.isclose` combines an absolute and a relative tolerance — and at most once per
+    `min_interval_hours` per person."""
+
+    points: NonNegative = 5
+    percent: Annotated[float, Field(ge=0, le=100)] = 10
+    min_interval_hours: NonNegative = 24
+
+    def drifted(self, stored: int | None, true: int) -> bool:
+        """Whether `stored` is off the true score by more than the tolerance (None: always)."""
+        if stored is None:
+            return True
+        return abs(true - stored) > max(self.points, self.percent / 100 * abs(true))
+
+
 class ScoringRules(_Rules):
     half_life_days: float = Field(default=30, gt=0)
     engagement: tuple[EngagementRule, ...] = Field(min_length=1)
@@ -112,6 +131,7 @@ class ScoringRules(_Rules):
         default=(),
         description="points for what a mapped CRM property holds (time on site, occupation, ...)",
     )
+    refresh: ScoreRefresh = ScoreRefresh()
 
     @model_validator(mode="after")
     def _intent_points_grow(self) -> Self:
@@ -487,13 +507,44 @@ class BusinessHours(_Rules):
         return ZoneInfo(self.time_zone)
 
 
+class EscalationAction(StrEnum):
+    """What happens to a follow-up task still open past its SLA plus the escalation margin."""
+
+    REASSIGN = "reassign"  # the person and the task go to the next owner of the same pool
+    NOTIFY = "notify"  # one task for `notify_owner` (e.g. the team lead); the task stays
+
+
 class TaskTemplate(_Rules):
     """A follow-up task for one stage. `{name}`, `{email}`, `{company}`, `{score}`, `{grade}`
-    and `{stage}` are filled in."""
+    and `{stage}` are filled in.
+
+    With `escalate_after_business_minutes`, a task the rep has not completed that many business
+    minutes after its SLA ran out is escalated once (speed to lead: a hot lead must not wait on
+    an absent rep)."""
 
     subject: str = Field(min_length=1)
     priority: TaskPriority = TaskPriority.MEDIUM
     sla_business_minutes: PositiveInt = 60
+    escalate_after_business_minutes: PositiveInt | None = None
+    action: EscalationAction = EscalationAction.REASSIGN
+    notify_owner: str | None = Field(
+        default=None, min_length=3, description="the e-mail of the owner `notify` writes to"
+    )
+
+    @model_validator(mode="after")
+    def _notify_needs_an_owner(self) -> Self:
+        if self.escalate_after_business_minutes is None:
+            if self.notify_owner is not None or self.action != EscalationAction.REASSIGN:
+                raise ValueError(
+                    "`action` and `notify_owner` need `escalate_after_business_minutes`: say "
+                    "how many business minutes after the SLA an open task is escalated"
+                )
+            return self
+        if self.action == EscalationAction.NOTIFY and self.notify_owner is None:
+            raise ValueError("`action: notify` needs `notify_owner`: the e-mail of who to tell")
+        if self.action == EscalationAction.REASSIGN and self.notify_owner is not None:
+            raise ValueError("`notify_owner` is only read with `action: notify`")
+        return self
 
 
 class TaskRules(_Rules):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from connector.adapters.base import ContactPage, CrmAdapter, RecordError
 from connector.adapters.errors import CrmError
 from connector.domain.contact import Contact, Owner
+from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
 from connector.domain.engine import Evaluation, evaluate
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
@@ -30,9 +31,18 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
+from connector.sync.speed import (
+    DUE_READ_BATCH,
+    apply_refresh_rule,
+    escalation_part,
+    escalation_watch,
+    is_refresh,
+)
 from connector.sync.state import (
     AuditEntry,
     Checkpoint,
+    DueEntry,
+    DueRow,
     LockHeldError,
     PendingWrite,
     StateStore,
@@ -73,6 +83,8 @@ class ContactPlan:
     contact: Contact
     evaluation: Evaluation
     update: ContactUpdate | None
+    due: DueTime | None = None
+    score_refreshed: bool = False
 
     @property
     def task(self) -> TaskSpec | None:
@@ -220,18 +232,34 @@ class SyncEngine:
         routing = self.store.routing_state(self.account)
         changes = ChangeCount()
         watermark: datetime | None = None
-        for page in self.adapter.iter_contact_pages(since):
-            page_plans, routing, page_skipped = self._decide(page, owners, routing, now, summary)
+        seen: set[str] = set()
+        for page in self._changed_then_due(since, now, seen, summary):
+            due_read = isinstance(page, _DuePage)
+            page_plans, routing, page_skipped = self._decide(
+                page, owners, routing, now, summary, due_read=due_read
+            )
             if run_id is not None:
                 self.store.heartbeat(self.account)
             self._tally(page_plans, summary)
             part = self._pending("sync", page_plans, page_skipped, routing, run_id)
+            if isinstance(page, _DuePage):
+                part.forget_due = page.gone
             changes += ChangeCount.of(part.updates)
-            watermark = later_of(watermark, page.max_updated_at)
+            if not due_read:  # a read by id says nothing about what changed since when
+                watermark = later_of(watermark, page.max_updated_at)
+            if not options.dry_run:
+                self.store.append_pending(self.account, part, approved=False)
+        escalations = self.store.due_escalations(self.account, now)
+        if escalations:
+            part, routing = escalation_part(
+                escalations, self.adapter, self.policy, owners, routing, now, run_id, summary
+            )
+            changes += ChangeCount.of(part.updates)
             if not options.dry_run:
                 self.store.append_pending(self.account, part, approved=False)
         if options.max_changes is not None and not options.force:
-            verdict = self._judge(changes, summary, options.max_changes, options.change_floor)
+            evaluated = summary.contacts_read + len(escalations)
+            verdict = self._judge(changes, evaluated, options.max_changes, options.change_floor)
             if verdict.tripped:
                 self.store.discard_pending(self.account)
                 summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
@@ -244,17 +272,41 @@ class SyncEngine:
         self._push_journal(summary, options)
 
     def _judge(
-        self, changes: ChangeCount, summary: RunSummary, limit: ChangeLimit, floor: int
+        self, changes: ChangeCount, evaluated: int, limit: ChangeLimit, floor: int
     ) -> GuardVerdict:
         """The guard's verdict. A share is taken of the account's population, counted in the CRM
         (one call) only when the run changes more than the floor and more than that share of
-        what it read, so a quiet sync pays nothing for it."""
-        population = summary.contacts_read
+        what it read (`evaluated`), so a quiet sync pays nothing for it."""
+        population = evaluated
         verdict = check_change_limit(changes, population, limit, floor)
         if verdict.tripped and limit.percent is not None:
             population = max(self.adapter.count_contacts(None) or 0, population)
             verdict = check_change_limit(changes, population, limit, floor)
         return verdict
+
+    def _changed_then_due(
+        self, since: datetime | None, now: datetime, seen: set[str], summary: RunSummary
+    ) -> Iterable[ContactPage]:
+        """The pages of the incremental read, then the people whose decision fell due with
+        no CRM change (read by id, in full batches), minus those the first read already
+        brought: each person is decided once per sync, and nobody is read without reason."""
+        for page in self.adapter.iter_contact_pages(since):
+            seen.update(contact.id for contact in page.contacts)
+            seen.update(error.record_id for error in page.skipped)
+            yield page
+        if since is None:
+            return  # a full read already decided everyone
+        due = [cid for cid in self.store.due_contacts(self.account, now) if cid not in seen]
+        for start in range(0, len(due), DUE_READ_BATCH):
+            wanted = due[start : start + DUE_READ_BATCH]
+            summary.contacts_due += len(wanted)
+            page = self.adapter.read_contacts(wanted)
+            found = {c.id for c in page.contacts} | {e.record_id for e in page.skipped}
+            yield _DuePage(
+                contacts=page.contacts,
+                skipped=page.skipped,
+                gone=[cid for cid in wanted if cid not in found],
+            )
 
     # --- backfill ----------------------------------------------------------------------------
 
@@ -332,7 +384,11 @@ class SyncEngine:
         routing: RoutingState,
         now: datetime,
         summary: RunSummary,
+        *,
+        due_read: bool = False,
     ) -> tuple[list[ContactPlan], RoutingState, list[RecordError]]:
+        """Evaluate a page of contacts; each plan carries the person's next due time. People
+        read only because they were due write a cooled score only under the refresh rule."""
         skipped = list(page.skipped)
         summary.contacts_read += len(page.contacts) + len(page.skipped)
         usable: list[Contact] = []
@@ -344,12 +400,27 @@ class SyncEngine:
                 skipped.append(RecordError(record_id=contact.id, message=reason))
         summary.skipped.extend(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
+        held: dict[str, DueRow] = (
+            self.store.due_rows(self.account, [c.id for c in usable]) if due_read else {}
+        )
         plans = []
         for contact in usable:
-            evaluation, routing = evaluate(
-                contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+            engagements = by_contact.get(contact.id, [])
+            evaluation, routing = evaluate(contact, engagements, self.policy, owners, routing, now)
+            update = plan_update(contact, evaluation)
+            refreshed_at = held[contact.id].score_refreshed_at if contact.id in held else None
+            update, wait_until = (
+                apply_refresh_rule(contact, update, self.policy, refreshed_at, now)
+                if due_read
+                else (update, None)
             )
-            plans.append(ContactPlan(contact, evaluation, plan_update(contact, evaluation)))
+            written = as_written(contact, update.changes if update is not None else {})
+            due = next_due(written, engagements, self.policy, now)
+            if wait_until is not None and (due.at is None or wait_until < due.at):
+                due = DueTime(at=wait_until, reason="cooled score: refresh interval")
+            # a refresh is a write of a score that only cooled; the interval limits those
+            refreshed = due_read and update is not None and is_refresh(update)
+            plans.append(ContactPlan(contact, evaluation, update, due, refreshed))
         return plans, routing, skipped
 
     def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
@@ -367,6 +438,8 @@ class SyncEngine:
                 summary.stage_changes[f"{origin} -> {transition.to_stage.value}"] += 1
             if plan.task is not None:
                 summary.tasks_planned += 1
+            if plan.score_refreshed:
+                summary.scores_refreshed += 1
 
     # --- push and record ---------------------------------------------------------------------
 
@@ -388,6 +461,22 @@ class SyncEngine:
             ],
             routing=routing,
             run_id=run_id,
+            due=[
+                DueEntry(
+                    contact_id=plan.contact.id,
+                    due_at=plan.due.at,
+                    reason=plan.due.reason,
+                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
+                )
+                for plan in plans
+                if plan.due is not None
+            ],
+            watches=[
+                watch
+                for plan in plans
+                if plan.task is not None
+                and (watch := escalation_watch(plan.task, self.policy)) is not None
+            ],
         )
 
     def _push_journal(self, summary: RunSummary, options: RunOptions) -> None:
@@ -408,6 +497,16 @@ class SyncEngine:
         if result is not None:
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
+        reassign_rejected: set[str] = set()
+        if pending.reassignments:
+            # a task moves only with its person: a rejected owner update keeps the task too
+            held = _keys_of(pending, rejected)
+            moves = [m for m in pending.reassignments if m.key not in held]
+            if moves:
+                moved = self.adapter.reassign_tasks(moves)
+                summary.rejected.extend(moved.rejected)
+                reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
+            reassign_rejected |= held
         tasks = [task for task in pending.tasks if task.contact_id not in rejected]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])
         fresh = [task for task in tasks if task.key not in known]
@@ -440,8 +539,27 @@ class SyncEngine:
             if task.key in created
         ]
         entries += pending.skipped
+        escalated = [
+            plan
+            for plan in pending.escalations
+            if plan.to_owner_id is not None and plan.task_key not in reassign_rejected
+        ]
+        summary.escalations_applied += len(
+            [p for p in escalated if p.notify_task is None or p.notify_task.key in created]
+        )
+        if rejected:
+            pending = pending.model_copy(
+                update={"due": [d for d in pending.due if d.contact_id not in rejected]}
+            )
         self.store.commit_pending(
-            self.account, pending, created, entries, BACKFILL_JOB, CONTACTS, through_seq
+            self.account,
+            pending,
+            created,
+            entries,
+            BACKFILL_JOB,
+            CONTACTS,
+            through_seq,
+            rejected_escalations=reassign_rejected,
         )
 
     def _recover(self, summary: RunSummary, options: RunOptions) -> None:
@@ -464,6 +582,18 @@ class SyncEngine:
         applied_before = summary.updates_applied
         self._push_journal(summary, options)
         summary.recovered_updates = summary.updates_applied - applied_before
+
+
+class _DuePage(ContactPage):
+    """A page of people read by id because they were due; `gone` are those the CRM no longer
+    holds (their due time is forgotten)."""
+
+    gone: list[str] = Field(default_factory=list)
+
+
+def _keys_of(pending: PendingWrite, rejected: dict[str, str]) -> set[str]:
+    """Task keys of escalations whose contact update the CRM rejected: their task stays."""
+    return {plan.task_key for plan in pending.escalations if plan.contact_id in rejected}
 
 
 def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from connector.adapters.base import RecordError
 from connector.adapters.usage import EndpointUsage
+from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import FieldValue, TaskSpec
 
 SCORE_BUCKETS = ((None, 0, "< 0"), (0, 25, "0-24"), (25, 50, "25-49"), (50, 100, "50-99"))
@@ -57,6 +58,15 @@ class RunSummary(BaseModel):
     plan: list[PlannedChange] = []
     #: owner id → display name, so a plan shows "Alex Kim" rather than "83021742"
     owner_names: dict[str, str] = {}
+    # speed to lead: people re-decided because their decision fell due with no CRM change,
+    # scores refreshed because they cooled beyond the tolerance, and SLA escalations
+    contacts_due: int = 0
+    scores_refreshed: int = 0
+    escalations_planned: int = 0
+    escalations_applied: int = 0
+    escalations_closed: int = 0  # the rep completed the task (or it is gone): not escalated
+    escalations_unassignable: int = 0  # nobody available to take it; the reason is audited
+    escalations: list[EscalationPlan] = []  # the dry run's preview
 
     @property
     def wall_seconds(self) -> float | None:
@@ -74,4 +84,9 @@ class RunSummary(BaseModel):
             "owners_assigned": self.owners_assigned,
             "rejected": len(self.rejected),
             "skipped": len(self.skipped),
+            "contacts_due": self.contacts_due,
+            "scores_refreshed": self.scores_refreshed,
+            "escalations_planned": self.escalations_planned,
+            "escalations_applied": self.escalations_applied,
+            "escalations_closed": self.escalations_closed,
         }

@@ -134,3 +134,37 @@ write_journal = Table(
     Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Added by revision 0004 (speed to lead). When each decided person's decision next changes with
+# no new input, so a sync re-reads exactly the people that are due; and when a score that only
+# cooled was last written, so decay refreshes it at most once per `scoring.refresh` interval.
+contact_due = Table(
+    "contact_due",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("contact_id", String(100), primary_key=True),
+    Column("due_at", UtcDateTime, index=True),
+    Column("reason", Text),
+    Column("score_refreshed_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Added by revision 0004: the follow-up tasks whose stage escalates, when each is escalated if
+# still open, and what became of it (waiting, escalated, closed: done by the rep or gone).
+task_escalations = Table(
+    "task_escalations",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("crm_id", String(100), nullable=False),
+    Column("contact_id", String(100), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("owner_id", String(100)),
+    Column("task_due_at", UtcDateTime, nullable=False),
+    Column("escalate_at", UtcDateTime, nullable=False, index=True),
+    Column("state", String(20), nullable=False),
+    Column("to_owner_id", String(100)),
+    Column("outcome", Text),
+    Column("run_id", Integer),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

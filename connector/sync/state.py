@@ -33,14 +33,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from connector.adapters.base import TaskReassignment
+from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
 from connector.sync.schema import (
     audit_log,
     checkpoints,
+    contact_due,
     locks,
     routing_states,
     runs,
+    task_escalations,
     task_keys,
     watermarks,
     write_journal,
@@ -70,6 +74,44 @@ class Checkpoint(BaseModel):
     started_at: datetime
 
 
+class DueEntry(BaseModel):
+    """A person's next due time, committed with the writes of the decision it belongs to;
+    `score_refreshed_at` is set when this decision writes the score."""
+
+    contact_id: str
+    due_at: datetime | None
+    reason: str = ""
+    score_refreshed_at: datetime | None = None
+
+
+class EscalationWatch(BaseModel):
+    """A follow-up task to escalate at `escalate_at` if still open; recorded only once the
+    task exists in the CRM (its key is among the created ones)."""
+
+    key: str
+    contact_id: str
+    stage: str
+    owner_id: str | None
+    task_due_at: datetime
+    escalate_at: datetime
+
+
+class DueRow(BaseModel):
+    contact_id: str
+    due_at: datetime | None
+    score_refreshed_at: datetime | None
+
+
+class EscalationRow(BaseModel):
+    key: str
+    crm_id: str
+    contact_id: str
+    stage: str
+    owner_id: str | None
+    task_due_at: datetime
+    escalate_at: datetime
+
+
 class PendingWrite(BaseModel):
     """One batch of planned CRM writes and the state to commit once they landed.
 
@@ -89,6 +131,12 @@ class PendingWrite(BaseModel):
     checkpoint: Checkpoint | None = None
     watermark: datetime | None = None
     run_id: int | None = None
+    # speed to lead (revision 0004): due times, tasks to watch, escalations and their moves
+    due: list[DueEntry] = []
+    forget_due: list[str] = []  # people the CRM no longer holds
+    watches: list[EscalationWatch] = []
+    escalations: list[EscalationPlan] = []
+    reassignments: list[TaskReassignment] = []
 
     def followed_by(self, later: "PendingWrite") -> "PendingWrite":
         """This journal entry and a later one as one: the writes of both, the state (routing,
@@ -103,6 +151,11 @@ class PendingWrite(BaseModel):
             checkpoint=later.checkpoint or self.checkpoint,
             watermark=later_of(self.watermark, later.watermark),
             run_id=later.run_id if later.run_id is not None else self.run_id,
+            due=[*self.due, *later.due],
+            forget_due=[*self.forget_due, *later.forget_due],
+            watches=[*self.watches, *later.watches],
+            escalations=[*self.escalations, *later.escalations],
+            reassignments=[*self.reassignments, *later.reassignments],
         )
 
 
@@ -394,6 +447,148 @@ class StateStore:
             with self._use(connection) as tx:
                 tx.execute(insert(task_keys), rows)
 
+    # --- due times and escalations (speed to lead) ----------------------------------------------
+
+    def due_contacts(self, account: str, now: datetime, limit: int | None = None) -> list[str]:
+        """The people whose decision is due at `now` (due time reached), oldest due first."""
+        query = (
+            select(contact_due.c.contact_id)
+            .where(
+                contact_due.c.account == account,
+                contact_due.c.due_at.is_not(None),
+                contact_due.c.due_at <= now,
+            )
+            .order_by(contact_due.c.due_at, contact_due.c.contact_id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._tx() as tx:
+            return list(tx.execute(query).scalars())
+
+    def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueRow]:
+        wanted = list(dict.fromkeys(contact_ids))
+        found: dict[str, DueRow] = {}
+        with self._tx() as tx:
+            for start in range(0, len(wanted), 500):
+                rows = tx.execute(
+                    select(contact_due).where(
+                        contact_due.c.account == account,
+                        contact_due.c.contact_id.in_(wanted[start : start + 500]),
+                    )
+                )
+                for row in rows:
+                    found[row.contact_id] = DueRow(
+                        contact_id=row.contact_id,
+                        due_at=row.due_at,
+                        score_refreshed_at=row.score_refreshed_at,
+                    )
+        return found
+
+    def _save_due(
+        self, tx: Connection, account: str, entries: Sequence[DueEntry], forget: Sequence[str]
+    ) -> None:
+        """Upsert due times (keeping the last score refresh unless this one refreshed)."""
+        gone = list(dict.fromkeys([*forget, *(entry.contact_id for entry in entries)]))
+        held = {}
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            for row in tx.execute(
+                select(contact_due.c.contact_id, contact_due.c.score_refreshed_at).where(
+                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
+                )
+            ):
+                held[row.contact_id] = row.score_refreshed_at
+            tx.execute(
+                delete(contact_due).where(
+                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
+                )
+            )
+        latest = {entry.contact_id: entry for entry in entries}  # a later decision wins
+        rows = [
+            {
+                "account": account,
+                "contact_id": entry.contact_id,
+                "due_at": entry.due_at,
+                "reason": entry.reason,
+                "score_refreshed_at": entry.score_refreshed_at or held.get(entry.contact_id),
+                "updated_at": _now(),
+            }
+            for entry in latest.values()
+        ]
+        if rows:
+            tx.execute(insert(contact_due), rows)
+
+    def due_escalations(self, account: str, now: datetime) -> list[EscalationRow]:
+        """Follow-up tasks still waiting whose escalation time has come."""
+        query = (
+            select(task_escalations)
+            .where(
+                task_escalations.c.account == account,
+                task_escalations.c.state == "waiting",
+                task_escalations.c.escalate_at <= now,
+            )
+            .order_by(task_escalations.c.escalate_at, task_escalations.c.key)
+        )
+        with self._tx() as tx:
+            return [EscalationRow.model_validate(dict(row._mapping)) for row in tx.execute(query)]
+
+    def escalation_states(self, account: str) -> dict[str, dict[str, Any]]:
+        """Every watched task of the account by key (for tests, `connector explain`)."""
+        with self._tx() as tx:
+            rows = tx.execute(select(task_escalations).where(task_escalations.c.account == account))
+            return {row.key: dict(row._mapping) for row in rows}
+
+    def _save_escalations(
+        self,
+        tx: Connection,
+        account: str,
+        pending: PendingWrite,
+        created: dict[str, tuple[str, str]],
+        rejected: set[str],
+    ) -> None:
+        """Watch the created tasks that escalate; record what each escalation became."""
+        watched = [watch for watch in pending.watches if watch.key in created]
+        if watched:
+            known = set(
+                tx.execute(
+                    select(task_escalations.c.key).where(
+                        task_escalations.c.account == account,
+                        task_escalations.c.key.in_([watch.key for watch in watched]),
+                    )
+                ).scalars()
+            )
+            rows = [
+                {
+                    "account": account,
+                    **watch.model_dump(),
+                    "crm_id": created[watch.key][0],
+                    "state": "waiting",
+                    "run_id": pending.run_id,
+                    "updated_at": _now(),
+                }
+                for watch in {w.key: w for w in watched}.values()
+                if watch.key not in known
+            ]
+            if rows:
+                tx.execute(insert(task_escalations), rows)
+        for plan in pending.escalations:
+            failed = plan.task_key in rejected
+            state = "failed" if failed else "escalated" if plan.to_owner_id else "closed"
+            tx.execute(
+                update(task_escalations)
+                .where(
+                    task_escalations.c.account == account,
+                    task_escalations.c.key == plan.task_key,
+                )
+                .values(
+                    state=state,
+                    to_owner_id=plan.to_owner_id,
+                    outcome=plan.reason,
+                    run_id=pending.run_id,
+                    updated_at=_now(),
+                )
+            )
+
     # --- audit -------------------------------------------------------------------------------
 
     def audit(
@@ -541,6 +736,7 @@ class StateStore:
         job_name: str,
         object_name: str,
         through_seq: int | None = None,
+        rejected_escalations: Iterable[str] = (),
     ) -> None:
         """Everything the landed writes allow, in one transaction: created task keys, the audit
         entries, the routing state, the checkpoint or watermark; the journal's rows they cover
@@ -548,6 +744,8 @@ class StateStore:
         with self._tx() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
+            self._save_due(tx, account, pending.due, pending.forget_due)
+            self._save_escalations(tx, account, pending, created, set(rejected_escalations))
             self.save_routing_state(account, pending.routing, connection=tx)
             if pending.checkpoint is not None:
                 self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)

@@ -94,10 +94,16 @@ def test_the_adapter_reads_mapped_fields_with_the_file_id(make_sandbox, make_ada
     selects = [
         SELECT.match(value) for entry in sandbox.log.entries for value in entry.query.get("q", [])
     ]
-    by_object = {
-        m["object"]: {f.strip().lower() for f in m["fields"].split(",")} for m in selects if m
-    }
+    by_object: dict[str, set[str]] = {}
+    for m in selects:
+        if m and "count()" not in m["fields"].lower():  # the read's COUNT() probes select nothing
+            by_object.setdefault(m["object"], set()).update(
+                f.strip().lower() for f in m["fields"].split(",")
+            )
+    assert "Lead" in by_object
     for person in mapping.people:
+        if person.object not in by_object:
+            continue  # the org holds none (its COUNT() was 0), so no field query was needed
         selected = by_object[person.object]
         assert {p.field.lower() for p in person.properties.values()} <= selected
         assert {f for f in selected if f.endswith("__c")} <= named

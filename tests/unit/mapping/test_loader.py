@@ -259,3 +259,21 @@ def test_cross_file_problem_when_a_rule_names_a_value_the_crm_file_translates(ma
             "never sees 'COMPUTER_SOFTWARE'; name 'technology' instead",
         )
     ]
+
+
+def test_notify_without_an_owner_names_the_task_template_and_its_line(mappings):
+    rules = mappings / "rules.yaml"
+    replace(rules, "      notify_owner: taylor.brooks@sandbox.example\n", "")
+    problem = only_problem(load_rules, rules)
+    assert problem.file == rules
+    assert problem.field == "tasks.on_stage.sql"
+    assert problem.line is not None
+    assert "`action: notify` needs `notify_owner`" in problem.message
+
+
+def test_an_unknown_escalation_action_lists_the_allowed_ones(mappings):
+    rules = mappings / "rules.yaml"
+    line = replace(rules, "      action: reassign", "      action: shout")
+    problem = only_problem(load_rules, rules)
+    assert (problem.line, problem.field) == (line, "tasks.on_stage.mql.action")
+    assert "reassign" in problem.message and "notify" in problem.message

@@ -73,6 +73,18 @@ class HubSpotSettings(BaseSettings):
         description="re-read this much before the watermark: HubSpot's search index lags "
         "writes by seconds, so a record modified just before the last run may have been missed",
     )
+    fingerprint_property: str | None = Field(
+        default="connector_fingerprint",
+        description="contact property where each connector write leaves a digest of the inputs "
+        "it decided on, so the next incremental read leaves its own writes out (no echo); "
+        "created by `connector mappings provision`; empty: re-read the connector's own writes",
+    )
+    echo_memory_contacts: int = Field(
+        default=200_000,
+        ge=0,
+        description="contacts per run whose read inputs are kept until written (about 100 bytes "
+        "each); a write beyond that goes without a fingerprint and is read again next time",
+    )
     search_index_lag_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -4,6 +4,7 @@
     python bench/run.py sync      --crm salesforce --contacts 10000
     python bench/run.py ratelimit --contacts 10000 --rate-limit 100
     python bench/run.py engine
+    python bench/run.py changes   --contacts 10000          # HubSpot change detection, no echo
     python bench/run.py all       --contacts 10000 100000
 
 The sandbox runs in this process; every measured connector run (backfill, sync) runs in a fresh
@@ -125,10 +126,16 @@ def worker_settings(running: RunningSandbox, overrides: dict[str, Any]) -> dict[
 
 
 def run_worker(
-    running: RunningSandbox, kind: str, state: Path, overrides: dict[str, Any]
+    running: RunningSandbox,
+    kind: str,
+    state: Path,
+    overrides: dict[str, Any],
+    decide_now: bool = False,
 ) -> dict[str, Any]:
-    """One connector run in a fresh interpreter; the sandbox's own view of it added."""
+    """One connector run in a fresh interpreter; the sandbox's own view of it added.
+    `decide_now`: the rules decide at the wall clock instead of the seed's reference time."""
     job = {
+        "decide_now": decide_now,
         "crm": running.crm,
         "kind": kind,
         "mappings": str(MAPPINGS),
@@ -219,6 +226,43 @@ def change_salesforce(sandbox: SalesforceSandbox, share: float) -> int:
     return len(records)
 
 
+def book_hubspot_meetings(sandbox: HubSpotSandbox, share: float, offset: int) -> int:
+    """Book one meeting for every 1/share-th contact (from `offset`), each associated with its
+    contact, through POST /crm/v3/objects/meetings/batch/create (100 per call): the contacts
+    themselves are not touched."""
+    table = sandbox.store.tables["contacts"]
+    step = round(1 / share)
+    with sandbox.store.lock:
+        ids = [
+            str(table.ids[row])
+            for row in range(offset, len(table), step)
+            if not table.is_archived(row)
+        ]
+    when = datetime.now(UTC).isoformat()
+    inputs = [
+        {
+            "properties": {"hs_timestamp": when, "hs_meeting_outcome": "SCHEDULED"},
+            "associations": [
+                {
+                    "to": {"id": contact_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 200}],
+                }
+            ],
+        }
+        for contact_id in ids
+    ]
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {sandbox.token}"
+    for start in range(0, len(inputs), 100):
+        answer = session.post(
+            f"{sandbox.url}/crm/v3/objects/meetings/batch/create",
+            json={"inputs": inputs[start : start + 100]},
+            timeout=60,
+        )
+        answer.raise_for_status()
+    return len(inputs)
+
+
 # ---- scenarios ------------------------------------------------------------------------------
 
 
@@ -291,6 +335,66 @@ def scenario(crm: str, contacts: int, with_sync: bool) -> dict[str, Any]:
                 _show(crm, contacts, "sync 1 % changed", sync)
     finally:
         running.stop()
+    return out
+
+
+def change_detection(contacts: int) -> dict[str, Any]:
+    """HubSpot change detection, twice on a fresh sandbox each: with the echo fingerprint (this
+    code) and without it (`fingerprint_property` unset: how the connector read before). Each:
+    backfill; the first sync after it; a quiet sync (nothing changed); 1 % of the contacts
+    changed through the API, sync; 1 % of the contacts given a meeting (contact untouched),
+    sync. The history is seeded up to now and the rules decide now, so booked meetings count."""
+    out: dict[str, Any] = {
+        "crm": "hubspot",
+        "contacts": contacts,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    }
+    variants = {"fingerprint": {}, "no_fingerprint": {"fingerprint_property": None}}
+    for variant, extra in variants.items():
+        print(f"[hubspot {contacts:,} {variant}] seeding the sandbox ...", flush=True)
+        running = start_sandbox(
+            "hubspot",
+            SandboxConfig(
+                contacts=contacts,
+                keep_log_entries=200_000,
+                seed_now=datetime.now(UTC).replace(microsecond=0),
+            ),
+        )
+        overrides: dict[str, Any] = {
+            **hubspot_overrides(False),
+            "incremental_overlap_seconds": 0,
+            **extra,
+        }
+        runs: dict[str, Any] = {}
+        try:
+            with tempfile.TemporaryDirectory(prefix="bench-state-") as directory:
+                state = Path(directory) / "state.sqlite"
+
+                def measure(label: str, needed: int, variant: str = variant) -> None:
+                    time.sleep(1.0)  # stamps of what changed land after the last read window
+                    kind = "backfill" if label == "backfill" else "sync"
+                    run = run_worker(running, kind, state, overrides, decide_now=True)  # noqa: B023
+                    run["cost"] = cost("hubspot", run, needed)
+                    runs[label] = run  # noqa: B023
+                    _show("hubspot", contacts, f"{variant[:6]} {label}", run)
+
+                measure("backfill", contacts)
+                measure("sync_after_backfill", 0)
+                measure("quiet_sync", 0)
+                changed = change_hubspot(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
+                measure("sync_1pct_changed", changed)
+                runs["sync_1pct_changed"]["changed_through_api"] = changed
+                booked = book_hubspot_meetings(
+                    running.sandbox,  # type: ignore[arg-type]
+                    CHANGED_SHARE,
+                    offset=50,
+                )
+                measure("sync_1pct_meetings", booked)
+                runs["sync_1pct_meetings"]["meetings_booked"] = booked
+        finally:
+            running.stop()
+        out[variant] = runs
     return out
 
 
@@ -399,6 +503,8 @@ def main(argv: list[str] | None = None) -> None:
     limited = commands.add_parser("ratelimit")
     limited.add_argument("--contacts", type=int, default=10_000)
     limited.add_argument("--rate-limit", type=int, default=100)
+    detect = commands.add_parser("changes")
+    detect.add_argument("--contacts", type=int, nargs="+", default=[10_000])
     rules = commands.add_parser("engine")
     rules.add_argument("--contacts", type=int, default=2_000)
     rules.add_argument("--events-per-contact", type=int, default=500)
@@ -406,6 +512,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command == "engine":
         save("engine", engine(args.contacts, args.events_per_contact))
+        return
+    if args.command == "changes":
+        for contacts in args.contacts:
+            save(f"changes-hubspot-{contacts}", change_detection(contacts))
         return
     if args.command == "ratelimit":
         save(f"ratelimit-hubspot-{args.contacts}", ratelimit(args.contacts, args.rate_limit))

@@ -115,8 +115,13 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     store = StateStore.open(job["state"])
     # Decide at the seed's reference time, as the tests do: the seeded histories are then as
     # fresh as they were generated to be, and every run decides the same.
+    # (`decide_now`: at the wall clock, for a sandbox seeded up to now.)
     engine = SyncEngine(
-        adapter, mappings.rules, store, account=job["crm"], clock=lambda: DEFAULT_NOW
+        adapter,
+        mappings.rules,
+        store,
+        account=job["crm"],
+        clock=None if job.get("decide_now") else lambda: DEFAULT_NOW,
     )
     rss_before_kb = _status_kb("VmRSS")
     watch = PeakWatch() if job.get("watch") else None

@@ -340,7 +340,7 @@ def scenario(crm: str, contacts: int, with_sync: bool) -> dict[str, Any]:
 
 def change_detection(contacts: int) -> dict[str, Any]:
     """HubSpot change detection, twice on a fresh sandbox each: with the echo fingerprint (this
-    code) and without it (`fingerprint_property` unset: how the connector read before). Each:
+    code) and without it (`skip_own_writes` off: how the connector read before). Each:
     backfill; the first sync after it; a quiet sync (nothing changed); 1 % of the contacts
     changed through the API, sync; 1 % of the contacts given a meeting (contact untouched),
     sync. The history is seeded up to now and the rules decide now, so booked meetings count."""
@@ -350,7 +350,7 @@ def change_detection(contacts: int) -> dict[str, Any]:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
-    variants = {"fingerprint": {}, "no_fingerprint": {"fingerprint_property": None}}
+    variants = {"fingerprint": {}, "no_fingerprint": {"skip_own_writes": False}}
     for variant, extra in variants.items():
         print(f"[hubspot {contacts:,} {variant}] seeding the sandbox ...", flush=True)
         running = start_sandbox(

@@ -47,7 +47,6 @@ def echo_filter(
         if ContactField(f.value) in fields and fields[ContactField(f.value)] not in outputs
     }
     settings = client.settings
-    assert settings.fingerprint_property is not None
     return EchoFilter(
         client,
         settings.fingerprint_property,
@@ -86,7 +85,7 @@ class HubSpotAdapter:
         )
         self.updates = UpdateWriter(self.client, mapping, self.translator)
         self.echo: EchoFilter | None = None
-        if settings.fingerprint_property:
+        if settings.skip_own_writes:
             self.echo = echo_filter(self.client, mapping, self.reader.properties)
             self.reader.echo = self.echo
             self.reader.properties.append(settings.fingerprint_property)
@@ -161,7 +160,7 @@ class HubSpotAdapter:
             self.client,
             self.mapping,
             schema or self.describe_fields(),
-            self.settings.fingerprint_property,
+            self.settings.fingerprint_property if self.settings.skip_own_writes else None,
         )
 
     # ---- writing ----------------------------------------------------------------------------

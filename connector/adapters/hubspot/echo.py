@@ -42,7 +42,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from connector.adapters.errors import CrmRequestError
+from connector.adapters.errors import CrmAuthError, CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 
@@ -131,7 +131,8 @@ class EchoFilter:
 
     def available(self) -> bool:
         """Whether the portal has the fingerprint property (asked once, at the first write:
-        writing a property that does not exist would fail the whole batch)."""
+        writing a property that does not exist would fail the whole batch). A token without
+        the schema read scope cannot tell: then no fingerprint is written either."""
         if self._exists is None:
             try:
                 self.client.send(
@@ -143,13 +144,12 @@ class EchoFilter:
                     records=lambda _: 1,
                 )
                 self._exists = True
-            except CrmRequestError as refused:
-                if refused.failure is None or refused.failure.status != 404:
-                    raise
+            except (CrmRequestError, CrmAuthError) as refused:
                 log.warning(
-                    "the contacts property %s does not exist; the next sync re-reads what this "
-                    "run writes (run `connector mappings provision` to create it)",
+                    "the contacts property %s cannot be used (%s); the next sync re-reads what "
+                    "this run writes (`connector mappings provision` creates it)",
                     self.property_name,
+                    refused,
                 )
                 self._exists = False
         return self._exists

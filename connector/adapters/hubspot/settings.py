@@ -73,11 +73,16 @@ class HubSpotSettings(BaseSettings):
         description="re-read this much before the watermark: HubSpot's search index lags "
         "writes by seconds, so a record modified just before the last run may have been missed",
     )
-    fingerprint_property: str | None = Field(
+    skip_own_writes: bool = Field(
+        default=True,
+        description="leave the connector's own writes out of the next incremental read (no "
+        "echo), by the fingerprint it writes with each update; false: read them again",
+    )
+    fingerprint_property: str = Field(
         default="connector_fingerprint",
+        min_length=1,
         description="contact property where each connector write leaves a digest of the inputs "
-        "it decided on, so the next incremental read leaves its own writes out (no echo); "
-        "created by `connector mappings provision`; empty: re-read the connector's own writes",
+        "it decided on; created by `connector mappings provision`",
     )
     echo_memory_contacts: int = Field(
         default=200_000,

@@ -6,14 +6,12 @@ brings everything but the associated records themselves, which follow in batch r
 per call, companies and deals cached across pages).
 
 Incremental read: search on the modified date since the watermark minus an overlap window (the
-search index lags writes by seconds), sorted ascending, bounded above by the moment the read
-started, one fresh query per page that restarts from the last modified date seen instead of
-paging by offset. So the 10,000-result cap of a search never applies, records changed during the
-run (by the connector's own writes too) neither shift a page nor come back a second time, and a
-record at the page boundary is neither skipped nor read twice. When more than a page of records
-share one modified date (bulk jobs do that), that date is read on its own, sorted by id and
-restarted after the last id HubSpot returned — never after a client-side maximum, because
-HubSpot compares ids as text, and its sort and its filter agree with each other, not with us.
+search index lags writes by seconds), bounded above by the moment the read started, in the
+restartable paging of `fetch.search_since` (no 10,000-result cap, no record skipped or read
+twice at a page boundary). Records still exactly as the connector's own last write left them
+are dropped before anything else is fetched for them (`echo`). Then the contacts whose
+engagement objects changed or were deleted in the same window, and were not read already, are
+read by id (`changes`), so a meeting booked on an untouched contact reaches the next sync.
 """
 
 import logging

@@ -13,10 +13,13 @@ their own modification stamp instead:
   same restartable, cap-free paging as contacts, then the v4 association batch read
   `{type}/contacts` (1,000 ids per call) maps a page of up to 200 objects to its contacts;
 - deleted: search never returns archived records, so each type's list endpoint is read with
-  `archived=true` ("Using object APIs": archived records stay listable, with `archivedAt`, for
-  the 90 days they can be restored) together with `associations=contacts`, and the objects
-  archived inside the window name the contacts to re-decide. The list cannot be filtered by
-  date: it costs one call per 100 archived objects of the type, every sync.
+  `archived=true` (the object APIs' `archived` flag; the records carry `archivedAt`; the
+  knowledge base's "Restore deleted records" keeps them restorable for 90 days) together with
+  `associations=contacts`, and the objects archived inside the window name the contacts to
+  re-decide. The list cannot be filtered by date: it costs one call per 100 archived objects of
+  the type, every sync. That the list answers an archived record's associations inline is not
+  spelled out in HubSpot's reference (a restore brings them back, so they are kept); a portal
+  that answers without them leaves the contact to be re-decided at its next change.
 
 Everything is read in pages and batches, never a call per contact; the caller deduplicates the
 contacts against those whose own record changed.

@@ -178,3 +178,11 @@ def test_serve_refuses_a_now_that_is_not_a_time():
     result = connector("sandbox", "serve", "--now", "yesterday", env=dict(os.environ))
     assert result.returncode == 2
     assert "--now 'yesterday' is not an ISO 8601 time" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "served", [("salesforce", "--now", "2025-03-01T12:00:00+01:00")], indirect=True
+)
+def test_serve_now_applies_to_salesforce_too_in_utc(served):
+    _, banner = served
+    assert "History seeded up to 2025-03-01T11:00:00+00:00" in banner

@@ -5,6 +5,7 @@
     python bench/run.py ratelimit --contacts 10000 --rate-limit 100
     python bench/run.py changes   --contacts 10000
     python bench/run.py engine
+    python bench/run.py changes   --contacts 10000          # HubSpot change detection, no echo
     python bench/run.py all       --contacts 10000 100000
 
 The sandbox runs in this process; every measured connector run (backfill, sync) runs in a fresh
@@ -132,7 +133,8 @@ def run_worker(
     overrides: dict[str, Any],
     decide_now: bool = False,
 ) -> dict[str, Any]:
-    """One connector run in a fresh interpreter; the sandbox's own view of it added."""
+    """One connector run in a fresh interpreter; the sandbox's own view of it added.
+    `decide_now`: the rules decide at the wall clock instead of the seed's reference time."""
     job = {
         "decide_now": decide_now,
         "crm": running.crm,
@@ -248,6 +250,43 @@ def _salesforce_collections(
         answer.raise_for_status()
 
 
+def book_hubspot_meetings(sandbox: HubSpotSandbox, share: float, offset: int) -> int:
+    """Book one meeting for every 1/share-th contact (from `offset`), each associated with its
+    contact, through POST /crm/v3/objects/meetings/batch/create (100 per call): the contacts
+    themselves are not touched."""
+    table = sandbox.store.tables["contacts"]
+    step = round(1 / share)
+    with sandbox.store.lock:
+        ids = [
+            str(table.ids[row])
+            for row in range(offset, len(table), step)
+            if not table.is_archived(row)
+        ]
+    when = datetime.now(UTC).isoformat()
+    inputs = [
+        {
+            "properties": {"hs_timestamp": when, "hs_meeting_outcome": "SCHEDULED"},
+            "associations": [
+                {
+                    "to": {"id": contact_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 200}],
+                }
+            ],
+        }
+        for contact_id in ids
+    ]
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {sandbox.token}"
+    for start in range(0, len(inputs), 100):
+        answer = session.post(
+            f"{sandbox.url}/crm/v3/objects/meetings/batch/create",
+            json={"inputs": inputs[start : start + 100]},
+            timeout=60,
+        )
+        answer.raise_for_status()
+    return len(inputs)
+
+
 # ---- scenarios ------------------------------------------------------------------------------
 
 
@@ -323,7 +362,7 @@ def scenario(crm: str, contacts: int, with_sync: bool) -> dict[str, Any]:
     return out
 
 
-def changes(contacts: int) -> dict[str, Any]:
+def salesforce_change_detection(contacts: int) -> dict[str, Any]:
     """Salesforce change detection: after a backfill, the first sync (its own writes left out
     by LastModifiedById), the same sync with that filter off (a copy of the state), a quiet
     sync, a sync after 1 % of the people were edited by a rep, and one after a rep logged a
@@ -364,6 +403,65 @@ def changes(contacts: int) -> dict[str, Any]:
     finally:
         running.stop()
     out["runs"] = runs
+
+
+def hubspot_change_detection(contacts: int) -> dict[str, Any]:
+    """HubSpot change detection, twice on a fresh sandbox each: with the echo fingerprint (this
+    code) and without it (`skip_own_writes` off: how the connector read before). Each:
+    backfill; the first sync after it; a quiet sync (nothing changed); 1 % of the contacts
+    changed through the API, sync; 1 % of the contacts given a meeting (contact untouched),
+    sync. The history is seeded up to now and the rules decide now, so booked meetings count."""
+    out: dict[str, Any] = {
+        "crm": "hubspot",
+        "contacts": contacts,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    }
+    variants = {"fingerprint": {}, "no_fingerprint": {"skip_own_writes": False}}
+    for variant, extra in variants.items():
+        print(f"[hubspot {contacts:,} {variant}] seeding the sandbox ...", flush=True)
+        running = start_sandbox(
+            "hubspot",
+            SandboxConfig(
+                contacts=contacts,
+                keep_log_entries=200_000,
+                seed_now=datetime.now(UTC).replace(microsecond=0),
+            ),
+        )
+        overrides: dict[str, Any] = {
+            **hubspot_overrides(False),
+            "incremental_overlap_seconds": 0,
+            **extra,
+        }
+        runs: dict[str, Any] = {}
+        try:
+            with tempfile.TemporaryDirectory(prefix="bench-state-") as directory:
+                state = Path(directory) / "state.sqlite"
+
+                def measure(label: str, needed: int, variant: str = variant) -> None:
+                    time.sleep(1.0)  # stamps of what changed land after the last read window
+                    kind = "backfill" if label == "backfill" else "sync"
+                    run = run_worker(running, kind, state, overrides, decide_now=True)  # noqa: B023
+                    run["cost"] = cost("hubspot", run, needed)
+                    runs[label] = run  # noqa: B023
+                    _show("hubspot", contacts, f"{variant[:6]} {label}", run)
+
+                measure("backfill", contacts)
+                measure("sync_after_backfill", 0)
+                measure("quiet_sync", 0)
+                changed = change_hubspot(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
+                measure("sync_1pct_changed", changed)
+                runs["sync_1pct_changed"]["changed_through_api"] = changed
+                booked = book_hubspot_meetings(
+                    running.sandbox,  # type: ignore[arg-type]
+                    CHANGED_SHARE,
+                    offset=50,
+                )
+                measure("sync_1pct_meetings", booked)
+                runs["sync_1pct_meetings"]["meetings_booked"] = booked
+        finally:
+            running.stop()
+        out[variant] = runs
     return out
 
 
@@ -469,11 +567,12 @@ def main(argv: list[str] | None = None) -> None:
         sub = commands.add_parser(name)
         sub.add_argument("--crm", choices=("hubspot", "salesforce"), action="append")
         sub.add_argument("--contacts", type=int, nargs="+", default=[10_000, 100_000])
-    detection = commands.add_parser("changes")
-    detection.add_argument("--contacts", type=int, default=10_000)
     limited = commands.add_parser("ratelimit")
     limited.add_argument("--contacts", type=int, default=10_000)
     limited.add_argument("--rate-limit", type=int, default=100)
+    detect = commands.add_parser("changes")
+    detect.add_argument("--crm", choices=("hubspot", "salesforce"), action="append")
+    detect.add_argument("--contacts", type=int, nargs="+", default=[10_000])
     rules = commands.add_parser("engine")
     rules.add_argument("--contacts", type=int, default=2_000)
     rules.add_argument("--events-per-contact", type=int, default=500)
@@ -483,7 +582,13 @@ def main(argv: list[str] | None = None) -> None:
         save("engine", engine(args.contacts, args.events_per_contact))
         return
     if args.command == "changes":
-        save(f"changes-salesforce-{args.contacts}", changes(args.contacts))
+        detectors = {
+            "hubspot": hubspot_change_detection,
+            "salesforce": salesforce_change_detection,
+        }
+        for crm in args.crm or list(detectors):
+            for contacts in args.contacts:
+                save(f"changes-{crm}-{contacts}", detectors[crm](contacts))
         return
     if args.command == "ratelimit":
         save(f"ratelimit-hubspot-{args.contacts}", ratelimit(args.contacts, args.rate_limit))

@@ -734,6 +734,15 @@ def mappings_provision(crm: CrmOption = None) -> None:
     raise typer.Exit(EXIT_OK)
 
 
+def _seed_moment(raw: str | None) -> datetime:
+    """The moment a served sandbox's history leads up to: `--now`, else the current time
+    (whole seconds, UTC). A time without an offset is taken as UTC."""
+    if raw is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    moment = datetime.fromisoformat(raw.strip())
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     crm: Annotated[str, typer.Option("--crm", help="hubspot or salesforce.")] = "hubspot",
@@ -760,11 +769,20 @@ def sandbox_serve(
     token: Annotated[str, typer.Option(help="HubSpot access token the sandbox accepts.")] = (
         "sandbox-token"
     ),
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Seed the history up to this ISO 8601 time (UTC if no offset) for a "
+            "reproducible sandbox; default: the current time.",
+        ),
+    ] = None,
 ) -> None:
     """Run a HubSpot or Salesforce API emulator until interrupted (Ctrl-C).
 
-    Prints its base URL (and the CA file for Salesforce's TLS) and the settings that point the
-    connector at it.
+    Its seeded history leads up to now (as `connector demo` does), so a backfill at today's
+    clock finds fresh interest: MQLs and tasks, not an empty funnel. Prints its base URL (and
+    the CA file for Salesforce's TLS) and the settings that point the connector at it.
     """
     import shutil
     import tempfile
@@ -783,7 +801,13 @@ def sandbox_serve(
     if with_outcomes and dataset is None:
         errors.print("--with-outcomes needs --dataset (the outcomes come from the file)")
         raise typer.Exit(EXIT_CONFIG)
+    try:
+        seed_now = _seed_moment(now)
+    except ValueError:
+        errors.print(f"--now {now!r} is not an ISO 8601 time; write e.g. 2026-11-02T09:00:00Z")
+        raise typer.Exit(EXIT_CONFIG) from None
     config = SandboxConfig(
+        seed_now=seed_now,
         host=host,
         port=port,
         contacts=contacts,
@@ -798,6 +822,7 @@ def sandbox_serve(
     running = start_sandbox(crm, config, tls_directory)  # type: ignore[arg-type]
     try:  # from here on, Ctrl-C (even during the banner) stops the sandbox cleanly
         console.print(shown(f"{crm} sandbox listening on {running.url}"))
+        console.print(shown(f"History seeded up to {seed_now.isoformat()}"))
         if running.ca_file:
             console.print(shown(f"CA file: {running.ca_file}"))
         console.print(shown("Point the connector at it with:"))

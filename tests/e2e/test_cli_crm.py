@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,44 @@ def test_wrong_token_is_an_auth_error_without_the_token(tmp_path):
     assert result.returncode == 4
     assert "HUBSPOT_ACCESS_TOKEN" in result.stderr
     assert "pat-wrong-token-0042" not in result.stderr + result.stdout
+
+
+def _newest_contact_change(env: dict[str, str]) -> datetime:
+    """The latest `lastmodifieddate` of the served portal's contacts, through the SDK."""
+    from hubspot import HubSpot
+
+    client = HubSpot(access_token=env["HUBSPOT_ACCESS_TOKEN"], host=env["HUBSPOT_BASE_URL"])
+    page = client.crm.contacts.basic_api.get_page(limit=100, properties=["lastmodifieddate"])
+    return max(contact.updated_at for contact in page.results)
+
+
+@pytest.mark.parametrize("served", [("hubspot",)], indirect=True)
+def test_serve_seeds_its_history_up_to_the_current_time_by_default(served):
+    env, banner = served
+    seeded = datetime.fromisoformat(re.search(r"History seeded up to (\S+)", banner)[1])
+    assert abs(datetime.now(UTC) - seeded) < timedelta(minutes=5)
+    newest = _newest_contact_change(env)
+    assert seeded - timedelta(days=30) < newest <= seeded + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("served", [("hubspot", "--now", "2025-03-01T12:00:00Z")], indirect=True)
+def test_serve_now_pins_the_seeded_history_for_a_reproducible_sandbox(served):
+    env, banner = served
+    assert "History seeded up to 2025-03-01T12:00:00+00:00" in banner
+    newest = _newest_contact_change(env)
+    pinned = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    assert pinned - timedelta(days=30) < newest <= pinned
+
+
+def test_serve_refuses_a_now_that_is_not_a_time():
+    result = connector("sandbox", "serve", "--now", "yesterday", env=dict(os.environ))
+    assert result.returncode == 2
+    assert "--now 'yesterday' is not an ISO 8601 time" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "served", [("salesforce", "--now", "2025-03-01T12:00:00+01:00")], indirect=True
+)
+def test_serve_now_applies_to_salesforce_too_in_utc(served):
+    _, banner = served
+    assert "History seeded up to 2025-03-01T11:00:00+00:00" in banner

@@ -171,6 +171,9 @@ def test_the_change_limit_aborts_before_any_write_unless_forced(make_crm, tmp_pa
     rules.write_text(
         text.replace("    min_score: 100\n    min_grade: C", "    min_score: 5\n    min_grade: D")
     )
+    # A sync re-decides only the people that changed (its own writes do not count): an import
+    # touches every contact, so the next sync re-decides them all under the edited rules.
+    _touch_every_hubspot_contact(under_test)
     before = under_test.snapshot()
     written = under_test.records_written()
 
@@ -225,6 +228,30 @@ def test_a_quiet_day_sync_is_not_stopped_by_a_share_of_the_few_contacts_it_read(
     assert result.returncode == 0, summary["message"]
     assert summary["stage_changes"] == {"lead -> sql": 2}
     assert 5 * summary["contacts_read"] < 2 * 100, "the run must be a share of what it read"
+
+
+def _touch_every_hubspot_contact(under_test) -> None:
+    """Another integration's import: the first name of every contact the backfill decided
+    (the seed's unusable records left alone) rewritten through the SDK."""
+    from hubspot import HubSpot
+    from hubspot.crm.contacts import (
+        BatchInputSimplePublicObjectBatchInput,
+        SimplePublicObjectBatchInput,
+    )
+
+    client = HubSpot(
+        access_token=under_test.env["HUBSPOT_ACCESS_TOKEN"], host=under_test.env["HUBSPOT_BASE_URL"]
+    )
+    ids = [c.id for c in under_test.snapshot_contacts() if c.score is not None]
+    for start in range(0, len(ids), 100):
+        client.crm.contacts.batch_api.update(
+            BatchInputSimplePublicObjectBatchInput(
+                inputs=[
+                    SimplePublicObjectBatchInput(id=i, properties={"firstname": "Imported"})
+                    for i in ids[start : start + 100]
+                ]
+            )
+        )
 
 
 def test_a_second_run_while_one_holds_the_lock_exits_3(make_crm):

@@ -22,8 +22,10 @@ from connector.adapters.base import (
     TaskState,
     WriteResult,
 )
+from connector.adapters.hubspot.changes import EngagementChanges
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.describe import check_mapping, describe_fields, provision
+from connector.adapters.hubspot.echo import EchoFilter
 from connector.adapters.hubspot.engagement import EngagementCache, EngagementReader
 from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
@@ -32,11 +34,34 @@ from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec
-from connector.mapping.crm_schema import HubSpotMapping
+from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.mapping.crm_schema import CONNECTOR_OWNED_FIELDS, ContactField, HubSpotMapping
 from connector.mapping.translate import PersonTranslator
 
 __all__ = ["HubSpotAdapter", "HubSpotSettings", "check_mapping", "provision"]
+
+
+def echo_filter(
+    client: HubSpotClient, mapping: HubSpotMapping, read_names: Sequence[str]
+) -> EchoFilter:
+    """The echo filter over what the reader reads: the connector's own outputs and the
+    modified date left out, the people-facing fields it writes taken at their written value."""
+    fields = mapping.contact.fields
+    outputs = {fields[f] for f in CONNECTOR_OWNED_FIELDS if f in fields}
+    written = {
+        fields[ContactField(f.value)]
+        for f in UpdatableField
+        if ContactField(f.value) in fields and fields[ContactField(f.value)] not in outputs
+    }
+    settings = client.settings
+    return EchoFilter(
+        client,
+        settings.fingerprint_property,
+        read_names,
+        written,
+        excluded={*outputs, fields.get(ContactField.UPDATED_AT, "lastmodifieddate")},
+        capacity=settings.echo_memory_contacts,
+    )
 
 
 class HubSpotAdapter:
@@ -62,7 +87,16 @@ class HubSpotAdapter:
         self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
         self.engagement = EngagementReader(self.client, mapping, self.cache, self.reader.modified)
         self.reader.prefetch = self.engagement.prefetch
+        self.reader.changes = EngagementChanges(
+            self.client, list(mapping.engagement.objects), self.engagement.remember
+        )
         self.updates = UpdateWriter(self.client, mapping, self.translator)
+        self.echo: EchoFilter | None = None
+        if settings.skip_own_writes:
+            self.echo = echo_filter(self.client, mapping, self.reader.properties)
+            self.reader.echo = self.echo
+            self.reader.properties.append(settings.fingerprint_property)
+            self.updates.stamp = self.echo.stamp
         self.tasks = TaskWriter(self.client, mapping)
         self.task_states_reader = TaskStates(self.client, mapping)
 
@@ -72,10 +106,17 @@ class HubSpotAdapter:
     ) -> Iterator[ContactPage]:
         """Full read (since=None: list endpoint, cursor = HubSpot's `after`) or incremental
         (search; cursor = "<modified ms>" or "<modified ms>:<last id>"). A cursor resumes the
-        same kind of read right after the page that returned it."""
+        same kind of read right after the page that returned it.
+
+        An incremental read yields the contacts whose own record changed since `since`, except
+        those still exactly as the connector's own last write left them (`echo`), then, in
+        pages without a cursor, the contacts whose engagement objects (meetings, calls, ...)
+        changed or were deleted in the same window and were not read already (`changes`)."""
         return self.reader.pages(since, resume_after)
 
     def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
+        """As `iter_contact_pages`: an incremental read also yields the contacts whose
+        engagement objects changed or were deleted, and leaves out the connector's own echo."""
         for page in self.iter_contact_pages(since):
             yield from page.contacts
 
@@ -132,7 +173,12 @@ class HubSpotAdapter:
 
     def provision_fields(self, schema: FieldSchema | None = None) -> list[str]:
         """Create the connector's own missing properties; returns "object.property" created."""
-        return provision(self.client, self.mapping, schema or self.describe_fields())
+        return provision(
+            self.client,
+            self.mapping,
+            schema or self.describe_fields(),
+            self.settings.fingerprint_property if self.settings.skip_own_writes else None,
+        )
 
     # ---- writing ----------------------------------------------------------------------------
     def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:

@@ -320,6 +320,12 @@ CONNECTOR_PROPERTY_SPECS: dict[ContactField, _Spec] = {
         "Connector recycled at", "datetime", "date", "When the connector last recycled the lead"
     ),
 }
+FINGERPRINT_SPEC = _Spec(
+    "Connector fingerprint",
+    "string",
+    "text",
+    "Digest of what the connector last decided on, so it does not re-read its own writes",
+)
 TASK_KEY_SPEC = _Spec(
     "Connector task key",
     "string",
@@ -328,7 +334,12 @@ TASK_KEY_SPEC = _Spec(
 )
 
 
-def provision(client: HubSpotClient, mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
+def provision(
+    client: HubSpotClient,
+    mapping: HubSpotMapping,
+    schema: FieldSchema,
+    fingerprint_property: str | None = None,
+) -> list[str]:
     """Create the connector's own properties that `schema` lacks, in the mapping's property
     group (created too when missing); returns "object.property" for each one created.
     Properties that exist are never changed, even with a wrong type: `check_mapping` reports
@@ -339,6 +350,8 @@ def provision(client: HubSpotClient, mapping: HubSpotMapping, schema: FieldSchem
         name = contact.fields.get(field)
         if name and schema.field(contact.object, name) is None:
             wanted.append((contact.object, name, CONNECTOR_PROPERTY_SPECS[field]))
+    if fingerprint_property and schema.field(contact.object, fingerprint_property) is None:
+        wanted.append((contact.object, fingerprint_property, FINGERPRINT_SPEC))
     if schema.field(mapping.tasks.object, mapping.tasks.key_field) is None:
         wanted.append((mapping.tasks.object, mapping.tasks.key_field, TASK_KEY_SPEC))
     created: list[str] = []

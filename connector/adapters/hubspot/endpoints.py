@@ -72,6 +72,11 @@ def properties(object_type: str) -> Endpoint:
     )
 
 
+def property_definition(object_type: str) -> Endpoint:
+    path = f"/crm/v3/properties/{object_type}/{{propertyName}}"
+    return Endpoint("GET", path, _schema_scope(object_type, "read"))
+
+
 def create_property(object_type: str) -> Endpoint:
     return Endpoint(
         "POST", f"/crm/v3/properties/{object_type}", _schema_scope(object_type, "write")

@@ -277,6 +277,14 @@ class EngagementReader:
         for object_type, ids in wanted.items():
             self._records_of(object_type, ids)
 
+    def remember(self, object_type: str, records: Sequence[Any]) -> None:
+        """Keep engagement records read elsewhere (the change search) so they are not read
+        again by id."""
+        cache = self._records.get(object_type)
+        if cache is not None:
+            for record in records:
+                cache.put(str(record.id), record)
+
     def _records_of(self, object_type: str, ids: Iterable[str]) -> dict[str, Any]:
         """id → record for these ids: cached ones, the rest in one batch read (and cached)."""
         cache = self._records[object_type]

@@ -6,6 +6,7 @@ about N / batch-size calls, never one call per record.
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from hubspot.crm.associations.v4 import (
@@ -14,14 +15,18 @@ from hubspot.crm.associations.v4 import (
 )
 from hubspot.crm.objects import (
     BatchReadInputSimplePublicObjectId,
+    Filter,
+    FilterGroup,
     PublicObjectSearchRequest,
     SimplePublicObjectId,
 )
 
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.mapping.translate import parse_datetime
 
 T = TypeVar("T")
+ID_PROPERTY = "hs_object_id"
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 #: HubSpot-defined "Primary" association type ids, by (from, to) object type.
 PRIMARY_TYPE_IDS = {("contacts", "companies"): 1, ("deals", "companies"): 5}
@@ -165,3 +170,105 @@ def merge_primary(associations: list[Association]) -> list[Association]:
     for association in associations:
         merged[association.to_id] = merged.get(association.to_id, False) or association.primary
     return [Association(to_id, primary) for to_id, primary in merged.items()]
+
+
+def _modified_ms(record: Any, modified: str) -> int:
+    """A search result's modified date in ms (0 when it has none HubSpot could sort by)."""
+    raw = (record.properties or {}).get(modified)
+    if raw is None:
+        raw = record.updated_at
+    if isinstance(raw, datetime):
+        return int(raw.timestamp() * 1000)
+    try:
+        return int(parse_datetime(raw).timestamp() * 1000)
+    except (TypeError, ValueError):
+        return 0
+
+
+def search_since(
+    client: HubSpotClient,
+    object_type: str,
+    *,
+    modified: str,
+    properties: Sequence[str],
+    low_ms: int,
+    until_ms: int,
+    resume_after: str | None = None,
+) -> Iterator[tuple[list[Any], str, int]]:
+    """Records of `object_type` whose `modified` date lies in [low_ms, until_ms], ascending, as
+    (fresh records, cursor, newest modified ms of the page).
+
+    One fresh query per page that restarts from the last modified date seen instead of paging
+    by offset, so the 10,000-result cap of a search never applies, records changed during the
+    run neither shift a page nor come back a second time, and a record at the page boundary is
+    neither skipped nor read twice. When more than a page of records share one modified date
+    (bulk jobs do that), that date is read on its own, sorted by id and restarted after the last
+    id HubSpot returned — never after a client-side maximum, because HubSpot compares ids as
+    text, and its sort and its filter agree with each other, not with us. The cursor is
+    "<modified ms>" or "<modified ms>:<last id>"; passed back as `resume_after` it resumes right
+    after the page that returned it.
+    """
+    low = low_ms
+    strict = False
+    tie_after: str | None = None
+    tie_mode = False
+    boundary: set[str] = set()  # ids already yielded whose modified date is `low`
+    if resume_after:
+        stamp, _, last_id = resume_after.partition(":")
+        if not stamp.isdigit() or (last_id and not last_id.isdigit()):
+            raise ValueError(f"not a cursor of an incremental HubSpot read: {resume_after!r}")
+        low = int(stamp)
+        if last_id:
+            tie_mode, tie_after = True, last_id
+    limit = client.settings.search_page_size
+    action = f"search {object_type}"
+    while True:
+        if tie_mode:
+            filters = [Filter(property_name=modified, operator="EQ", value=str(low))]
+            if tie_after is not None:
+                filters.append(Filter(property_name=ID_PROPERTY, operator="GT", value=tie_after))
+            sorts = [{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}]
+        else:
+            filters = [
+                Filter(property_name=modified, operator="GT" if strict else "GTE", value=str(low)),
+                Filter(property_name=modified, operator="LTE", value=str(until_ms)),
+            ]
+            sorts = [{"propertyName": modified, "direction": "ASCENDING"}]
+        request = PublicObjectSearchRequest(
+            filter_groups=[FilterGroup(filters=filters)],
+            sorts=sorts,
+            properties=list(properties),
+            limit=limit,
+        )
+        results = list(search_page(client, object_type, request, action).results or [])
+        if tie_mode:
+            if not results:
+                tie_mode, strict, boundary = False, True, set()
+                continue
+            last = str(results[-1].id)
+            if last == tie_after:
+                raise PagingLoopError(f"HubSpot repeated the {object_type} search cursor {last}")
+            fresh = [r for r in results if str(r.id) not in boundary]
+            boundary.update(str(r.id) for r in results)
+            tie_after = last
+            yield fresh, f"{low}:{last}", low
+            continue
+        if not results:
+            return
+        stamps = {str(r.id): _modified_ms(r, modified) for r in results}
+        fresh = [r for r in results if not (stamps[str(r.id)] == low and str(r.id) in boundary)]
+        if not fresh:
+            if len(results) < limit:
+                return
+            # A full page of one modified date, all read already: read that date by id.
+            tie_mode, tie_after = True, None
+            continue
+        top = max(stamps.values())
+        if top == low:
+            boundary.update(str(r.id) for r in fresh)
+        else:
+            low, strict = top, False
+            boundary = {record_id for record_id, stamp in stamps.items() if stamp == top}
+        yield fresh, str(low), top
+        if len(results) < limit:
+            return

@@ -6,28 +6,29 @@ brings everything but the associated records themselves, which follow in batch r
 per call, companies and deals cached across pages).
 
 Incremental read: search on the modified date since the watermark minus an overlap window (the
-search index lags writes by seconds), sorted ascending, bounded above by the moment the read
-started, one fresh query per page that restarts from the last modified date seen instead of
-paging by offset. So the 10,000-result cap of a search never applies, records changed during the
-run (by the connector's own writes too) neither shift a page nor come back a second time, and a
-record at the page boundary is neither skipped nor read twice. When more than a page of records
-share one modified date (bulk jobs do that), that date is read on its own, sorted by id and
-restarted after the last id HubSpot returned — never after a client-side maximum, because
-HubSpot compares ids as text, and its sort and its filter agree with each other, not with us.
+search index lags writes by seconds), bounded above by the moment the read started, in the
+restartable paging of `fetch.search_since` (no 10,000-result cap, no record skipped or read
+twice at a page boundary). Records still exactly as the connector's own last write left them
+are dropped before anything else is fetched for them (`echo`). Then the contacts whose
+engagement objects changed or were deleted in the same window, and were not read already, are
+read by id (`changes`), so a meeting booked on an untouched contact reaches the next sync.
 """
 
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.changes import EngagementChanges
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.echo import EchoFilter
 from connector.adapters.hubspot.engagement import (
     EngagementCache,
     EngagementInputs,
@@ -43,6 +44,7 @@ from connector.adapters.hubspot.fetch import (
     merge_primary,
     read_associations,
     search_page,
+    search_since,
     unique,
 )
 from connector.domain.contact import Company, Deal, DealStatus, Owner
@@ -56,9 +58,10 @@ from connector.mapping.translate import (
 
 log = logging.getLogger(__name__)
 
-#: One page as HubSpot returned it: its records, the cursor after it, and per association type
-#: the ids whose inline association list was cut short (None: no association came inline).
-_RawPage = tuple[list[RawRecord], str | None, dict[str, list[str]] | None]
+#: One page as HubSpot returned it: its records, the cursor after it, per association type the
+#: ids whose inline association list was cut short (None: no association came inline), and the
+#: newest modified date (ms) the page covers beyond its records (echo left out, engagement).
+_RawPage = tuple[list[RawRecord], str | None, dict[str, list[str]] | None, int | None]
 
 DEAL_PROPERTIES = ("dealstage", "amount", "closedate", "pipeline")
 ID_PROPERTY = "hs_object_id"
@@ -116,15 +119,25 @@ class ContactReader:
         #: Called with the engagement inputs of each read-ahead group, so the engagement
         #: objects they name are batch-read together (set by the adapter).
         self.prefetch: Callable[[Iterable[EngagementInputs]], None] | None = None
+        #: Engagement-driven change detection and the echo filter (set by the adapter).
+        self.changes: EngagementChanges | None = None
+        self.echo: EchoFilter | None = None
 
     # ---- public -----------------------------------------------------------------------------
     def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
-        raw = (
-            self._list_pages(resume_after)
-            if since is None
-            else self._search_pages(since, resume_after)
+        if since is None:
+            yield from self._read_ahead(self._list_pages(resume_after))
+            return
+        # One upper bound for every search of the run: records changed from now on wait for
+        # the next run, and the watermark (the newest date seen) never passes a record unread.
+        until_ms = int(time.time() * 1000)
+        yielded: set[str] = set()
+        yield from self._read_ahead(
+            chain(
+                self._search_pages(since, resume_after, until_ms, yielded),
+                self._engagement_pages(since, until_ms, yielded),
+            )
         )
-        yield from self._read_ahead(raw)
 
     def count(self, since: datetime | None) -> int:
         """One search call: HubSpot reports the total of any search."""
@@ -148,7 +161,7 @@ class ContactReader:
             filter_groups=groups, properties=self.properties, limit=10, sorts=[]
         )
         results = list(search_page(self.client, "contacts", request, "find contact").results or [])
-        return self._pages([(self._raw_from_search(results), None, None)])[0]
+        return self._pages([(self._raw_from_search(results), None, None, None)])[0]
 
     def by_ids(self, contact_ids: Sequence[str]) -> ContactPage:
         """These contacts, batch-read 100 ids per call with the properties of the incremental
@@ -200,7 +213,7 @@ class ContactReader:
                     raise PagingLoopError(f"HubSpot repeated the contacts cursor {next_after}")
                 seen.add(next_after)
             records, incomplete = self._raw_from_list(answer.results or [])
-            yield records, next_after, incomplete
+            yield records, next_after, incomplete, None
             if next_after is None:
                 return
             after = next_after
@@ -246,86 +259,47 @@ class ContactReader:
             filters.append(Filter(property_name=self.modified, operator="LTE", value=str(until_ms)))
         return filters
 
-    def _modified_ms(self, record: Any) -> int:
-        raw = (record.properties or {}).get(self.modified)
-        try:
-            return to_ms(parse_datetime(raw if raw is not None else record.updated_at))
-        except (TypeError, ValueError):
-            return 0
-
-    def _search_pages(self, since: datetime, resume_after: str | None) -> Iterator[_RawPage]:
-        until_ms = int(time.time() * 1000)  # records changed from now on wait for the next run
+    def _search_pages(
+        self, since: datetime, resume_after: str | None, until_ms: int, yielded: set[str]
+    ) -> Iterator[_RawPage]:
+        """Contacts whose own record changed, minus the connector's own echo (see `echo`):
+        those are left out before anything else is fetched for them, but their modified dates
+        still count towards the page's newest date, so the watermark moves past them."""
         low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
-        strict = False
-        tie_after: str | None = None
-        tie_mode = False
-        boundary: set[str] = set()  # ids already yielded whose modified date is `low`
-        if resume_after:
-            stamp, _, last_id = resume_after.partition(":")
-            if not stamp.isdigit() or (last_id and not last_id.isdigit()):
-                raise ValueError(f"not a cursor of an incremental HubSpot read: {resume_after!r}")
-            low = int(stamp)
-            if last_id:
-                tie_mode, tie_after = True, last_id
-        limit = self.settings.search_page_size
-        while True:
-            if tie_mode:
-                filters = [Filter(property_name=self.modified, operator="EQ", value=str(low))]
-                if tie_after is not None:
-                    filters.append(
-                        Filter(property_name=ID_PROPERTY, operator="GT", value=tie_after)
-                    )
-                sorts = [{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}]
-            else:
-                filters = [
-                    Filter(
-                        property_name=self.modified,
-                        operator="GT" if strict else "GTE",
-                        value=str(low),
-                    ),
-                    Filter(property_name=self.modified, operator="LTE", value=str(until_ms)),
-                ]
-                sorts = [{"propertyName": self.modified, "direction": "ASCENDING"}]
-            request = PublicObjectSearchRequest(
-                filter_groups=[FilterGroup(filters=filters)],
-                sorts=sorts,
-                properties=self.properties,
-                limit=limit,
-            )
-            results = list(
-                search_page(self.client, "contacts", request, "search contacts").results or []
-            )
-            if tie_mode:
-                if not results:
-                    tie_mode, strict, boundary = False, True, set()
-                    continue
-                last = str(results[-1].id)
-                if last == tie_after:
-                    raise PagingLoopError(f"HubSpot repeated the contacts search cursor {last}")
-                fresh = [r for r in results if str(r.id) not in boundary]
-                boundary.update(str(r.id) for r in results)
-                tie_after = last
-                yield self._raw_from_search(fresh), f"{low}:{last}", None
-                continue
-            if not results:
-                return
-            stamps = {str(r.id): self._modified_ms(r) for r in results}
-            fresh = [r for r in results if not (stamps[str(r.id)] == low and str(r.id) in boundary)]
-            if not fresh:
-                if len(results) < limit:
-                    return
-                # A full page of one modified date, all read already: read that date by id.
-                tie_mode, tie_after = True, None
-                continue
-            top = max(stamps.values())
-            if top == low:
-                boundary.update(str(r.id) for r in fresh)
-            else:
-                low, strict = top, False
-                boundary = {record_id for record_id, stamp in stamps.items() if stamp == top}
-            yield self._raw_from_search(fresh), str(low), None
-            if len(results) < limit:
-                return
+        for results, cursor, top in search_since(
+            self.client,
+            "contacts",
+            modified=self.modified,
+            properties=self.properties,
+            low_ms=low,
+            until_ms=until_ms,
+            resume_after=resume_after,
+        ):
+            kept = results
+            if self.echo is not None:
+                kept = [r for r in results if not self.echo.is_echo(r.properties or {})]
+                self.echo.dropped += len(results) - len(kept)
+            yielded.update(str(r.id) for r in kept)
+            yield self._raw_from_search(kept), cursor, None, top
+
+    def _engagement_pages(
+        self, since: datetime, until_ms: int, yielded: set[str]
+    ) -> Iterator[_RawPage]:
+        """Contacts whose engagement objects changed or were deleted in the same window, unless
+        already read for a change of their own; each page's newest date is the objects' newest
+        modification, so the watermark moves past engagement already seen."""
+        if self.changes is None:
+            return
+        low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
+        for contact_ids, top in self.changes.contact_ids(low, until_ms):
+            wanted = [i for i in contact_ids if i not in yielded]
+            yielded.update(wanted)
+            found = batch_read(self.client, "contacts", wanted, self.properties) if wanted else {}
+            records = [
+                RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at)
+                for r in found.values()
+            ]
+            yield records, None, None, top
 
     def _raw_from_search(self, results: Sequence[Any]) -> list[RawRecord]:
         return [RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at) for r in results]
@@ -352,9 +326,9 @@ class ContactReader:
         """Associations (when the read did not bring them), companies, deals and the engagement
         objects of a group of pages in bulk, then translation page by page; unusable records are
         skipped with their reason."""
-        everything = [record for records, _, _ in group for record in records]
+        everything = [record for records, _, _, _ in group for record in records]
         to_fetch: dict[str, list[str]] = {}
-        for records, _, incomplete in group:
+        for records, _, incomplete, _ in group:
             wanted = (
                 {object_type: [r.id for r in records] for object_type in self.association_types}
                 if incomplete is None
@@ -387,8 +361,8 @@ class ContactReader:
         if self.prefetch is not None:
             self.prefetch(inputs.values())
         return [
-            self._page(records, cursor, inputs, company_of, companies, deals)
-            for records, cursor, _ in group
+            self._page(records, cursor, inputs, company_of, companies, deals, covered)
+            for records, cursor, _, covered in group
         ]
 
     def _page(
@@ -399,10 +373,15 @@ class ContactReader:
         company_of: dict[str, str | None],
         companies: dict[str, Company | RecordDataError],
         deals: dict[str, Deal],
+        covered_ms: int | None = None,
     ) -> ContactPage:
         page = ContactPage(cursor=cursor)
-        newest: datetime | None = None
+        newest: datetime | None = (
+            datetime.fromtimestamp(covered_ms / 1000, tz=UTC) if covered_ms else None
+        )
         for record in records:
+            if self.echo is not None:
+                self.echo.remember(record.id, record.properties)
             updated = self._updated(record)
             if updated is not None and (newest is None or updated > newest):
                 newest = updated

@@ -74,6 +74,23 @@ class HubSpotSettings(BaseSettings):
         description="re-read this much before the watermark: HubSpot's search index lags "
         "writes by seconds, so a record modified just before the last run may have been missed",
     )
+    skip_own_writes: bool = Field(
+        default=True,
+        description="leave the connector's own writes out of the next incremental read (no "
+        "echo), by the fingerprint it writes with each update; false: read them again",
+    )
+    fingerprint_property: str = Field(
+        default="connector_fingerprint",
+        min_length=1,
+        description="contact property where each connector write leaves a digest of the inputs "
+        "it decided on; created by `connector mappings provision`",
+    )
+    echo_memory_contacts: int = Field(
+        default=200_000,
+        ge=0,
+        description="contacts per run whose read inputs are kept until written (about 100 bytes "
+        "each); a write beyond that goes without a fingerprint and is read again next time",
+    )
     search_index_lag_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -176,6 +176,9 @@ class UpdateWriter:
         self.mapping = mapping
         self.translator = translator
         self.stage_property = mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
+        #: Extra properties to send with a contact's update: the echo fingerprint (set by the
+        #: adapter; see `echo`). Sent with the final set, so the record is written once more.
+        self.stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
 
     @staticmethod
     def moves_backwards(update: ContactUpdate) -> bool:
@@ -220,6 +223,8 @@ class UpdateWriter:
         # to send: it is done, not refused.
         result = result.merge(WriteResult(applied=[c for c, props in payload.items() if not props]))
         payload = {cid: props for cid, props in payload.items() if props}
+        if self.stamp is not None:
+            payload = {cid: {**props, **self.stamp(cid, props)} for cid, props in payload.items()}
         # All clears before all sets, each in full batches: clearing per batch of updates would
         # send a clearing request of two or three contacts with nearly every batch.
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]

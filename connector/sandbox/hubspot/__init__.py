@@ -53,7 +53,8 @@ Customer-made contact properties, always present: bant_budget, bant_authority, b
 bant_timeline (bool, booleancheckbox).
 The connector's own properties, only with `provision_connector_fields` (group "connector"):
 contacts connector_score (number), connector_grade (string), connector_score_reasons
-(textarea), connector_stage (string), connector_recycled_at (datetime); tasks
+(textarea), connector_stage (string), connector_recycled_at (datetime), connector_fingerprint
+(string); tasks
 connector_task_key (string).
 Owners: ids from 52000001 on (user ids from 9100001); an inactive seed owner is archived.
 """

@@ -361,6 +361,10 @@ class ObjectsApi:
         store = self.crm.store
         new_id = store.next_id()
         row = records.create(table, new_id, prepared, store.now_ms())
+        # Associating the new record (a meeting, a call, a task) leaves the records it points
+        # at alone: HubSpot documents no synchronous change of a contact's `lastmodifieddate`
+        # when an activity is logged on it (its calculated activity properties, such as
+        # `notes_last_updated`, are refreshed in the background, with no promise of when).
         for kind, to_id in links:
             self.crm.graph.add(kind, new_id, to_id)
         return row

@@ -643,6 +643,7 @@ def _connector_contact_properties() -> list[PropertyDef]:
         ),
         _text("connector_stage", "Connector stage", group, hubspot_defined=False),
         _datetime("connector_recycled_at", "Connector recycled at", group, hubspot_defined=False),
+        _text("connector_fingerprint", "Connector fingerprint", group, hubspot_defined=False),
     ]
 
 

@@ -20,6 +20,7 @@ CONNECTOR_CONTACT_PROPERTIES = {
     "connector_score_reasons": ("string", "textarea"),
     "connector_stage": ("string", "text"),
     "connector_recycled_at": ("datetime", "date"),
+    "connector_fingerprint": ("string", "text"),
 }
 STANDARD_CONTACT_PROPERTIES = {
     "email", "firstname", "lastname", "jobtitle", "hs_buying_role", "country", "state", "city",

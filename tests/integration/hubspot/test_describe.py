@@ -95,6 +95,7 @@ def test_provision_creates_the_connectors_missing_properties_in_its_group(
             "contacts.connector_score_reasons",
             "contacts.connector_stage",
             "contacts.connector_recycled_at",
+            "contacts.connector_fingerprint",
             "tasks.connector_task_key",
         ]
     )

@@ -1,0 +1,120 @@
+"""Engagement-driven change detection: the contacts whose meetings, calls (every engagement
+object the mapping scores) changed or were deleted since the watermark.
+
+A meeting booked or a call logged is a record of its own, associated with the contact; HubSpot
+does not document that creating or deleting one moves the contact's own `lastmodifieddate` (the
+knowledge base only describes calculated activity properties such as `notes_last_updated`,
+refreshed by HubSpot in the background, with no promise of when), so an incremental read by the
+contact's modified date alone would miss the hottest signal there is. The objects are found by
+their own modification stamp instead:
+
+- changed or created: CRM search on `hs_lastmodifieddate` of each engagement object type
+  (developers.hubspot.com, "Search the CRM": engagements are searchable like any object), in the
+  same restartable, cap-free paging as contacts, then the v4 association batch read
+  `{type}/contacts` (1,000 ids per call) maps a page of up to 200 objects to its contacts;
+- deleted: search never returns archived records, so each type's list endpoint is read with
+  `archived=true` (the object APIs' `archived` flag; the records carry `archivedAt`; the
+  knowledge base's "Restore deleted records" keeps them restorable for 90 days) together with
+  `associations=contacts`, and the objects archived inside the window name the contacts to
+  re-decide. The list cannot be filtered by date: it costs one call per 100 archived objects of
+  the type, every sync. That the list answers an archived record's associations inline is not
+  spelled out in HubSpot's reference (a restore brings them back, so they are kept); a portal
+  that answers without them leaves the contact to be re-decided at its next change.
+
+Everything is read in pages and batches, never a call per contact; the caller deduplicates the
+contacts against those whose own record changed.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
+from connector.adapters.hubspot.fetch import (
+    PagingLoopError,
+    read_associations,
+    search_since,
+    unique,
+)
+
+#: The modification stamp of every engagement object (HubSpot's activity default properties).
+ENGAGEMENT_MODIFIED = "hs_lastmodifieddate"
+
+
+def _ms(moment: Any) -> int | None:
+    return int(moment.timestamp() * 1000) if isinstance(moment, datetime) else None
+
+
+class EngagementChanges:
+    """Finds, type by type, the contacts whose engagement changed within a window."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        object_types: Sequence[str],
+        remember: Callable[[str, Sequence[Any]], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.object_types = list(object_types)
+        #: Called with each page of changed objects, so their records need no second read.
+        self.remember = remember
+
+    def contact_ids(self, low_ms: int, until_ms: int) -> Iterator[tuple[list[str], int | None]]:
+        """(contact ids, newest stamp the batch covers) per page of changed or deleted objects."""
+        for object_type in self.object_types:
+            for records, _cursor, top in search_since(
+                self.client,
+                object_type,
+                modified=ENGAGEMENT_MODIFIED,
+                properties=OBJECT_PROPERTIES.get(object_type, ()),
+                low_ms=low_ms,
+                until_ms=until_ms,
+            ):
+                if self.remember is not None:
+                    self.remember(object_type, records)
+                linked = read_associations(
+                    self.client, object_type, "contacts", [str(r.id) for r in records]
+                )
+                ids = unique(a.to_id for r in records for a in linked.get(str(r.id), []))
+                yield ids, top
+            yield from self._archived(object_type, low_ms, until_ms)
+
+    def _archived(
+        self, object_type: str, low_ms: int, until_ms: int
+    ) -> Iterator[tuple[list[str], int | None]]:
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            answer = self.client.send(
+                endpoints.list_objects(object_type),
+                lambda timeout, after=after: self.client.objects.get_page_with_http_info(
+                    object_type,
+                    limit=self.client.settings.page_size,
+                    after=after,
+                    properties=[ENGAGEMENT_MODIFIED],
+                    associations=["contacts"],
+                    archived=True,
+                    _request_timeout=timeout,
+                ),
+                action=f"list archived {object_type}",
+                records=lambda data: len(data.results or []),
+            )
+            ids: list[str] = []
+            for record in answer.results or []:
+                archived_ms = _ms(record.archived_at)
+                if archived_ms is None or not low_ms <= archived_ms <= until_ms:
+                    continue
+                for key, collection in (record.associations or {}).items():
+                    if key.lower().startswith("contact") and collection is not None:
+                        ids.extend(str(item.id) for item in collection.results or [])
+            if ids:
+                yield unique(ids), None
+            paging = answer.paging.next if answer.paging else None
+            after = str(paging.after) if paging and paging.after else None
+            if after is None:
+                return
+            if after in seen:
+                raise PagingLoopError(f"HubSpot repeated the archived {object_type} cursor")
+            seen.add(after)

@@ -1,0 +1,155 @@
+"""No echo: telling the connector's own writes apart from everyone else's on HubSpot.
+
+Every write moves a contact's `lastmodifieddate`, so an incremental read by modified date finds
+again every contact the connector itself wrote: after a backfill nearly all of them (1,486 of
+1,500), after a sync every contact it updated. What HubSpot offers to tell them apart, and why
+each falls short on its own:
+
+- The batch update answer's `updatedAt` says when *our* write landed; a later modified date
+  means someone wrote after us. But a person editing the contact between the connector's read
+  and its write (a backfill buffers writes for up to a minute) leaves no trace in it, and the
+  stamps would have to be kept between runs.
+- `hs_updated_by_user_id` and the `propertiesWithHistory` sources (sourceType/sourceId) tell who
+  changed what, but history is not available in search, and a batch read with history takes 50
+  records per call — dearer than reading the contacts again.
+- Search filters compare a property with a constant, never with another property, so no query
+  can say "modified after the connector's last write".
+
+So the connector keeps the answer on the record itself: with each update it writes
+`connector_fingerprint`, a digest of every property it reads, taken as they will be once the
+write has landed (what it read, overlaid with what it writes). The next incremental read
+recomputes the digest from the search result: equal means nothing the connector decides on has
+changed since its own write, whoever moved the modified date, and the record is dropped before
+its companies, deals and engagement are fetched; different means a person, workflow or other
+integration changed an input — before or after the write, even in the gap between read and
+write — and the record is read as any other. The engagement objects (meetings, calls) are not
+on the contact: their changes are found by their own modification stamp (see `changes`).
+
+Left out of the digest: the modified date itself, the fingerprint, and the connector's own
+output properties (score, grade, reasons, stage marker, recycled-at) whose number and date
+formats HubSpot may render differently from how they were sent; a person overwriting one of
+those is corrected at the contact's next change, not at once. Everything goes through HubSpot's
+ordinary property API: when the portal lacks the property (not provisioned yet), the connector
+writes no fingerprint and simply reads its own writes again, as before.
+
+What this cannot save: the search pages themselves. HubSpot's search has no way to leave the
+echoed records out of its answer, so they still cost one search call per 200 records (instead
+of the association, company, deal and engagement reads that followed for each page).
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from connector.adapters.errors import CrmAuthError, CrmRequestError
+from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot.client import HubSpotClient
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever what the digest covers changes, so an old fingerprint never matches.
+DIGEST_VERSION = b"1"
+
+
+def _normal(value: Any) -> str:
+    """HubSpot reads back a cleared property as null and takes "" to clear one: same value."""
+    return "" if value is None else str(value)
+
+
+class EchoFilter:
+    """Computes, remembers and checks the fingerprints of one adapter's contacts."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        property_name: str,
+        read_names: Iterable[str],
+        written_names: Iterable[str],
+        excluded: Iterable[str],
+        capacity: int,
+    ) -> None:
+        self.client = client
+        self.property_name = property_name
+        left_out = {*excluded, property_name}
+        self.written = sorted(set(written_names) - left_out)
+        self.rest = sorted(set(read_names) - left_out - set(self.written))
+        self.capacity = capacity
+        #: contact id → (digest of the unwritten inputs, values of the written ones), as read.
+        self._read: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+        self._exists: bool | None = None
+        self.dropped = 0
+
+    def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
+        digest = hashlib.blake2b(DIGEST_VERSION, digest_size=16)
+        for name in self.rest:
+            digest.update(name.encode())
+            digest.update(b"\x00")
+            digest.update(_normal(properties.get(name)).encode())
+            digest.update(b"\x01")
+        return digest.digest()
+
+    def _fingerprint(self, rest: bytes, written: tuple[str, ...]) -> str:
+        digest = hashlib.blake2b(rest, digest_size=16)
+        for name, value in zip(self.written, written, strict=True):
+            digest.update(name.encode())
+            digest.update(b"\x00")
+            digest.update(value.encode())
+            digest.update(b"\x01")
+        return digest.hexdigest()
+
+    def fingerprint(self, properties: Mapping[str, Any]) -> str:
+        """The digest of a record's inputs as it is now."""
+        written = tuple(_normal(properties.get(name)) for name in self.written)
+        return self._fingerprint(self._rest_digest(properties), written)
+
+    def is_echo(self, properties: Mapping[str, Any]) -> bool:
+        """True when the record still holds exactly what the connector's last write left."""
+        stored = properties.get(self.property_name)
+        return bool(stored) and stored == self.fingerprint(properties)
+
+    def remember(self, contact_id: str, properties: Mapping[str, Any]) -> None:
+        """Keep what a write of this contact needs to fingerprint it (bounded: past
+        `capacity` contacts a write goes without, and the next read reads that contact)."""
+        if contact_id not in self._read and len(self._read) >= self.capacity:
+            return
+        self._read[contact_id] = (
+            self._rest_digest(properties),
+            tuple(_normal(properties.get(name)) for name in self.written),
+        )
+
+    def stamp(self, contact_id: str, sending: Mapping[str, str]) -> dict[str, str]:
+        """The fingerprint property to send with this update ({} when unknown or unusable)."""
+        known = self._read.get(contact_id)
+        if known is None or not self.available():
+            return {}
+        rest, held = known
+        after = tuple(
+            sending.get(name, value) for name, value in zip(self.written, held, strict=True)
+        )
+        return {self.property_name: self._fingerprint(rest, after)}
+
+    def available(self) -> bool:
+        """Whether the portal has the fingerprint property (asked once, at the first write:
+        writing a property that does not exist would fail the whole batch). A token without
+        the schema read scope cannot tell: then no fingerprint is written either."""
+        if self._exists is None:
+            try:
+                self.client.send(
+                    endpoints.property_definition("contacts"),
+                    lambda timeout: self.client.properties.get_by_name_with_http_info(
+                        "contacts", self.property_name, _request_timeout=timeout
+                    ),
+                    action=f"read the contacts property {self.property_name}",
+                    records=lambda _: 1,
+                )
+                self._exists = True
+            except (CrmRequestError, CrmAuthError) as refused:
+                log.warning(
+                    "the contacts property %s cannot be used (%s); the next sync re-reads what "
+                    "this run writes (`connector mappings provision` creates it)",
+                    self.property_name,
+                    refused,
+                )
+                self._exists = False
+        return self._exists

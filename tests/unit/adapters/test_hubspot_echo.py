@@ -1,0 +1,80 @@
+"""The echo fingerprint: what a write leaves must digest like the record read back afterwards,
+and any change to an input must not. (Pure: no request is made while the portal is known to
+have the property.)"""
+
+from typing import Any
+
+from connector.adapters.hubspot.echo import EchoFilter
+
+READ = ["email", "jobtitle", "lifecyclestage", "hubspot_owner_id", "connector_score"]
+
+
+def echo_filter() -> EchoFilter:
+    echo = EchoFilter(
+        client=None,  # type: ignore[arg-type]  # never asked: availability is set below
+        property_name="connector_fingerprint",
+        read_names=[*READ, "lastmodifieddate"],
+        written_names=["lifecyclestage", "hubspot_owner_id"],
+        excluded=["connector_score", "lastmodifieddate"],
+        capacity=10,
+    )
+    echo._exists = True
+    return echo
+
+
+def after_write(read: dict[str, Any], sent: dict[str, str]) -> dict[str, Any]:
+    return {**read, **sent, "lastmodifieddate": "2026-12-04T15:00:00.000Z"}
+
+
+READ_BACK = {
+    "email": "a@example.com",
+    "jobtitle": "CTO",
+    "lifecyclestage": "lead",
+    "hubspot_owner_id": None,
+    "connector_score": "20",
+    "lastmodifieddate": "2026-12-01T10:00:00.000Z",
+}
+
+
+def test_a_record_as_the_connector_left_it_is_its_echo():
+    echo = echo_filter()
+    echo.remember("1", READ_BACK)
+    sent = {
+        "lifecyclestage": "salesqualifiedlead",
+        "hubspot_owner_id": "7",
+        "connector_score": "95",
+    }
+    stamp = echo.stamp("1", sent)
+    assert set(stamp) == {"connector_fingerprint"}
+    assert echo.is_echo(after_write(READ_BACK, {**sent, **stamp}))
+
+
+def test_a_person_s_change_before_or_after_the_write_is_not_an_echo():
+    echo = echo_filter()
+    echo.remember("1", READ_BACK)
+    sent = {"lifecyclestage": "marketingqualifiedlead"}
+    stamp = echo.stamp("1", sent)
+    edited_input = after_write({**READ_BACK, "jobtitle": "Intern"}, {**sent, **stamp})
+    assert not echo.is_echo(edited_input)
+    stage_changed_back = after_write(READ_BACK, {**sent, **stamp, "lifecyclestage": "lead"})
+    assert not echo.is_echo(stage_changed_back)
+    owner_set = after_write(READ_BACK, {**sent, **stamp, "hubspot_owner_id": "9"})
+    assert not echo.is_echo(owner_set)
+
+
+def test_cleared_values_read_back_as_null_and_outputs_do_not_count():
+    echo = echo_filter()
+    echo.remember("1", READ_BACK)
+    stamp = echo.stamp("1", {"hubspot_owner_id": ""})
+    record = after_write(READ_BACK, {**stamp, "hubspot_owner_id": None, "connector_score": "21"})
+    assert echo.is_echo(record)
+
+
+def test_no_fingerprint_without_a_read_or_beyond_capacity_and_none_is_never_an_echo():
+    echo = echo_filter()
+    assert echo.stamp("unread", {"lifecyclestage": "lead"}) == {}
+    for number in range(10):
+        echo.remember(str(number), READ_BACK)
+    echo.remember("overflow", READ_BACK)
+    assert echo.stamp("overflow", {"lifecyclestage": "lead"}) == {}
+    assert not echo.is_echo(READ_BACK)  # never written by the connector

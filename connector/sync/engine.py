@@ -30,6 +30,7 @@ from connector.domain.routing import RoutingState
 from connector.sync.guard import ChangeCount, ChangeLimit, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
+from connector.sync.snapshot import PeopleSnapshot
 from connector.sync.state import (
     AuditEntry,
     Checkpoint,
@@ -107,6 +108,10 @@ class SyncEngine:
         self.account = account
         self.wall_clock = wall_clock
         self.clock = clock or wall_clock
+        #: The inputs each page was decided on, kept for `connector whatif` (not on a dry run,
+        #: which writes nothing to the state store).
+        self.snapshot = PeopleSnapshot(store.engine)
+        self._keep_snapshot = False
 
     # --- the two entry points ----------------------------------------------------------------
 
@@ -133,6 +138,7 @@ class SyncEngine:
             kind=kind, account=self.account, dry_run=options.dry_run, started_at=self.wall_clock()
         )
         run_id: int | None = None
+        self._keep_snapshot = not options.dry_run
         if not options.dry_run:  # a dry run writes nothing, not even its own run record
             try:
                 self.store.acquire_lock(self.account, kind, stale_after=options.stale_lock_after)
@@ -288,6 +294,9 @@ class SyncEngine:
                 skipped.append(RecordError(record_id=contact.id, message=reason))
         summary.skipped.extend(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
+        if self._keep_snapshot:
+            people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
+            self.snapshot.save(self.account, people, self.wall_clock())
         plans = []
         for contact in usable:
             evaluation, routing = evaluate(

@@ -96,9 +96,12 @@ def test_raising_the_threshold_loses_the_hot_mql():
 
 
 def test_unusable_records_are_skipped_not_decided():
-    people = [*_people(), _person("nomail", "website_visit").model_copy(
-        update={"contact": contact(id="nomail", email=None)}
-    )]
+    people = [
+        *_people(),
+        _person("nomail", "website_visit").model_copy(
+            update={"contact": contact(id="nomail", email=None)}
+        ),
+    ]
     result = what_if(people, shipped_policy(), _lowered(50), owners(), RoutingState(), NOW)
     assert (result.people, result.skipped) == (3, 1)
 

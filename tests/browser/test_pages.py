@@ -4,7 +4,7 @@ with the seeded number of bars, nothing wider than a phone's screen, and a scree
 kept under pytest's tmp dir (its path printed) as the test's artefact.
 
 Skipped only when chromium is genuinely absent on this machine; CI (.ci/run) installs it, and
-sets CONNECTOR_REQUIRE_BROWSER=1 so that a missing browser fails there instead of skipping.
+sets CI_REQUIRE_BROWSER=1 so that a missing browser fails there instead of skipping.
 """
 
 import os
@@ -21,8 +21,8 @@ PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 if not Path(CHROMIUM).exists():
-    if os.environ.get("CONNECTOR_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("chromium is required here (CONNECTOR_REQUIRE_BROWSER=1) but absent")
+    if os.environ.get("CI_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("chromium is required here (CI_REQUIRE_BROWSER=1) but absent")
     pytest.skip(
         "chromium is not installed (apt-get install chromium); .ci/run installs it",
         allow_module_level=True,

@@ -271,6 +271,8 @@ def print_demo(console: Console, report: DemoReport) -> None:
     console.rule("3. incremental sync: only what changed")
     print_summary(console, report.sync)
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
+    if report.report_path is not None:
+        console.print(shown(f"Funnel report: {report.report_path}"), highlight=False)
 
 
 def print_whatif(console: Console, result: WhatIf) -> None:

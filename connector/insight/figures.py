@@ -18,6 +18,7 @@ and optionally spend per source. Definitions (the tests hand-count against them)
 Every figure copes with nothing to count: empty inputs give empty rows, never an error.
 """
 
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +43,7 @@ SPEED_BUCKETS: tuple[tuple[float | None, str], ...] = (
     (None, "> 3 d"),
 )
 UNKNOWN = "(unknown)"
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,15 @@ def stage_flow(moves: Iterable[StageMove]) -> list[StageFlow]:
 
 def exit_reasons(moves: Iterable[StageMove], kind: str) -> dict[str, int]:
     """Why people were recycled (kind "recycled") or disqualified: reason → moves, most first.
-    A move's reasons are its audit rule text, one reason per "; "-separated part."""
+    A move's reasons are its audit rule text, one reason per "; "-separated part, with its
+    numbers written as # so one rule's reasons group ("score 11 fell below 40" and "score 12
+    fell below 40" are the same reason)."""
     counts: Counter[str] = Counter()
     for move in moves:
         if _kind(move) == kind:
-            counts.update(part.strip() for part in move.reasons.split(";") if part.strip())
+            counts.update(
+                _NUMBER.sub("#", part.strip()) for part in move.reasons.split(";") if part.strip()
+            )
     return dict(counts.most_common())
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from connector.domain.contact import Contact, Owner
-from connector.domain.engine import Evaluation, evaluate
+from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
 from connector.domain.stages import FUNNEL, LifecycleStage
@@ -231,14 +231,26 @@ def what_if(
     the rules cannot use (the runs skip them too) are counted as skipped."""
     counter = WhatIfCounter(owners)
     live_state = proposed_state = routing
+    # Score and grade depend only on these two sections: when the edit leaves them alone, each
+    # person is scored and graded once and both rule sets decide from that.
+    shared = live.scoring == proposed.scoring and live.fit == proposed.fit
     for person in people:
         contact = person.contact
         if unusable_reason(contact, now) is not None:
             counter.result.skipped += 1
             continue
-        live_eval, live_state = evaluate(contact, person.engagements, live, owners, live_state, now)
+        basis = assess(contact, person.engagements, live, now)
+        live_eval, live_state = evaluate(
+            contact, person.engagements, live, owners, live_state, now, assessed=basis
+        )
         new_eval, proposed_state = evaluate(
-            contact, person.engagements, proposed, owners, proposed_state, now
+            contact,
+            person.engagements,
+            proposed,
+            owners,
+            proposed_state,
+            now,
+            assessed=basis if shared else None,
         )
         counter.add(contact, live_eval, new_eval)
     return counter.finish()

@@ -119,3 +119,31 @@ def test_snapshot_round_trip_streams_in_id_order(tmp_path):
     assert [p.contact.id for p in back] == ["cold", "hot", "warm"]
     assert back[0].engagements == []
     assert back[2] == people[1]
+
+
+def test_a_scoring_edit_is_scored_with_the_proposed_rules():
+    scoring = shipped_policy().scoring.model_dump(by_alias=True)
+    scoring["engagement"] = [
+        {**rule, "points": rule["points"] * 2} if rule["kind"] == "call" else rule
+        for rule in scoring["engagement"]
+    ]
+    proposed = policy_with(scoring=scoring)
+    result = what_if(_people(), shipped_policy(), proposed, owners(), RoutingState(), NOW)
+    # warm has one call (10 points → 20): 65 → 75, still under 100, so no stage change, but
+    # the score differs; hot (one call too) gains 10 as well and stays an MQL
+    assert result.stage_changes == {}
+    by_id = {m.contact_id: m for m in result.movers}
+    assert by_id == {}  # scores alone change nobody's stage, owner or task
+    warm = next(p for p in _people() if p.contact.id == "warm")
+    live, _ = evaluate(
+        warm.contact, warm.engagements, shipped_policy(), owners(), RoutingState(), NOW
+    )
+    new, _ = evaluate(warm.contact, warm.engagements, proposed, owners(), RoutingState(), NOW)
+    assert new.score.total == live.score.total + 10
+    lowered = _lowered(70)
+    both = lowered.model_copy(update={"scoring": proposed.scoring})
+    result = what_if(_people(), shipped_policy(), both, owners(), RoutingState(), NOW)
+    # at 70 the doubled call (75) makes warm an MQL; with the old points (65) it would not
+    assert result.stage_changes == {"lead -> mql": 1}
+    mover = next(m for m in result.movers if m.contact_id == "warm")
+    assert (mover.live.score, mover.proposed.score) == (live.score.total, new.score.total)

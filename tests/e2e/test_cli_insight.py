@@ -125,3 +125,41 @@ def test_report_rejects_a_bad_spend_file_naming_the_line(tmp_path):
     assert result.returncode == 2
     assert f"{spend}:3: source 'bought'" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("backfilled", ["hubspot"], indirect=True)
+def test_refresh_reads_the_crm_and_an_empty_period_renders_empty(backfilled, tmp_path):
+    state_before = _state_rows(backfilled.state_file)
+    fresh = backfilled.connector(
+        "whatif", "--rules", str(MAPPINGS / "rules.yaml"), "--refresh", "--json"
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    result = json.loads(fresh.stdout)
+    assert result["people"] + result["skipped"] == len(backfilled.snapshot_contacts())
+    assert result["people_changed"] == 0
+
+    page = tmp_path / "empty.html"
+    empty = backfilled.connector("report", "--since", "2099-01-01", "--json", "--out", str(page))
+    assert empty.returncode == 0, empty.stderr
+    figures = json.loads(empty.stdout)
+    assert figures["stage_moves"] == 0 and figures["speed_to_lead"]["tasks"] == 0
+    assert figures["conversion_by_source"] == [] and figures["recycle_reasons"] == {}
+    assert "No MQL in this period." in page.read_text()
+    assert _state_rows(backfilled.state_file) == state_before
+
+    bad = backfilled.connector("report", "--since", "last week")
+    assert bad.returncode == 2 and "--since: 'last week' is not a date" in bad.stderr
+
+
+def test_whatif_names_the_problem_in_a_bad_rules_file(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    text = (MAPPINGS / "rules.yaml").read_text().replace("min_score: 100", "min_score: -5", 1)
+    rules.write_text(text)
+    under_test = start_crm("hubspot", tmp_path, contacts=5)
+    try:
+        result = under_test.connector("whatif", "--rules", str(rules), "--json")
+    finally:
+        under_test.running.stop()
+    assert result.returncode == 2
+    assert f"{rules}:" in result.stderr and "min_score" in result.stderr
+    assert result.stdout == ""

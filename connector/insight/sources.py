@@ -18,6 +18,7 @@ from connector.insight.figures import PersonNow, StageMove, TaskRecord
 from connector.sync.schema import audit_log, task_keys
 
 TASK_STATE_CHUNK = 500
+ESCALATION = "escalation"
 
 
 def person_now(contact: Contact) -> PersonNow:
@@ -69,16 +70,17 @@ def stage_moves(engine: Engine, account: str, since: datetime | None) -> list[St
         ]
 
 
-def _escalations(engine: Engine, account: str) -> dict[str, list[datetime]]:
-    """When each contact's task was escalated, from audit entries whose kind starts with
-    "escalat" (the SLA escalation's own audit kind)."""
-    query = select(audit_log.c.contact_id, audit_log.c.at).where(
-        audit_log.c.account == account, audit_log.c.kind.like("escalat%")
+def _escalations(engine: Engine, account: str) -> dict[str, list[str]]:
+    """The audit rule text of every SLA escalation, by contact. The escalation audits each
+    escalated task as kind "escalation" with a rule naming the task ("reassign task <CRM id>:
+    why"); "escalation_skip" entries are tasks it left alone and do not count."""
+    query = select(audit_log.c.contact_id, audit_log.c.rule).where(
+        audit_log.c.account == account, audit_log.c.kind == ESCALATION
     )
-    found: dict[str, list[datetime]] = defaultdict(list)
+    found: dict[str, list[str]] = defaultdict(list)
     with engine.connect() as connection:
         for row in connection.execute(query):
-            found[row.contact_id].append(row.at)
+            found[row.contact_id].append(row.rule or "")
     return found
 
 
@@ -92,7 +94,11 @@ def task_records(
     """The connector's tasks created in the period, each joined with the stage move of the same
     contact and run that made it, and its state in the CRM now."""
     query = select(
-        task_keys.c.key, task_keys.c.contact_id, task_keys.c.run_id, task_keys.c.created_at
+        task_keys.c.key,
+        task_keys.c.crm_id,
+        task_keys.c.contact_id,
+        task_keys.c.run_id,
+        task_keys.c.created_at,
     ).where(task_keys.c.account == account)
     if since is not None:
         query = query.where(task_keys.c.created_at >= since)
@@ -119,7 +125,9 @@ def task_records(
                 owner_id=state.owner_id if state else None,
                 due_at=state.due_at if state else None,
                 completed_at=state.completed_at if state else None,
-                escalated=any(at >= row.created_at for at in escalated.get(row.contact_id, [])),
+                escalated=any(
+                    f"task {row.crm_id}" in rule for rule in escalated.get(row.contact_id, [])
+                ),
             )
         )
     return records

@@ -7,7 +7,7 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -358,6 +358,137 @@ def explain(
     else:
         print_explanations(console, result)
     raise typer.Exit(EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK)
+
+
+def _since(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.print(shown(f"--since: {text!r} is not a date like 2026-11-01"))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def _write_page(path: Path, html: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        errors.print(shown(f"{path}: cannot write it ({exc.strerror or exc}): check --out"))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+OutOption = Annotated[Path | None, typer.Option("--out", help="Where to write the HTML page.")]
+
+
+@app.command()
+def report(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Start of the period (YYYY-MM-DD); default all.")
+    ] = None,
+    out: OutOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    spend: Annotated[
+        Path | None,
+        typer.Option("--spend", help="CSV of source,period,amount: adds cost per MQL and SQL."),
+    ] = None,
+    crm: CrmOption = None,
+) -> None:
+    """The funnel report: stages now and the flow between them, conversion by source, intent
+    and persona, speed to lead, owner load, score distribution, recycle reasons and (with
+    --spend) cost per MQL/SQL. Reads the state store and the CRM; writes neither.
+
+    Writes one self-contained HTML page (default report.html; opens offline) and prints its
+    path, or the same figures as JSON with --json (and the page too when --out is given).
+    """
+    from connector.adapters.errors import CrmError
+    from connector.insight.html import render_report
+    from connector.insight.run import run_report
+    from connector.insight.spend import SpendError
+
+    day = _since(since)
+    settings = _settings()
+    session = _open(settings, crm)
+    now = settings.as_of or datetime.now(UTC)
+    try:
+        figures = run_report(session, now, day, spend)
+    except SpendError as exc:
+        for problem in exc.problems:
+            errors.print(shown(problem))
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+    if out is not None or not as_json:
+        path = out or Path("report.html")
+        _write_page(path, render_report(figures))
+        if not as_json:
+            console.print(shown(f"report written to {path.resolve()}"))
+    if as_json:
+        print(figures.model_dump_json(indent=2))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def whatif(
+    rules: Annotated[
+        Path, typer.Option("--rules", help="The proposed rules file (a changed rules.yaml).")
+    ],
+    mappings: Annotated[
+        Path | None,
+        typer.Option("--mappings", help="Directory of the live rules and CRM files."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+    out: OutOption = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Read every person from the CRM now.")
+    ] = False,
+    crm: CrmOption = None,
+) -> None:
+    """Preview a rules edit: decide every person with the live rules and with --rules, and
+    show the difference — stage changes (from → to), MQLs and SQLs gained and lost, owner load
+    change, tasks that would be created, and the 20 people who move most with both
+    explanations. Works on the snapshot the last sync/backfill kept (--refresh: the CRM now).
+    Writes nothing to the CRM or the state store.
+
+    Writes an HTML page (default whatif.html) and prints a summary, or JSON with --json.
+    """
+    from connector.adapters.errors import CrmError
+    from connector.insight.html import render_whatif
+    from connector.insight.run import EmptySnapshotError, run_whatif
+    from connector.mapping.problems import ConfigError
+
+    settings = _settings()
+    if mappings is not None:
+        settings = settings.model_copy(update={"mappings_dir": mappings})
+    if not rules.is_file():
+        errors.print(shown(f"{rules}: no such file (--rules)"))
+        raise typer.Exit(EXIT_CONFIG)
+    session = _open(settings, crm)
+    now = settings.as_of or datetime.now(UTC)
+    try:
+        result, source = run_whatif(session, rules, now, refresh)
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+        raise typer.Exit(EXIT_CONFIG) from None
+    except EmptySnapshotError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+    if out is not None or not as_json:
+        path = out or Path("whatif.html")
+        _write_page(path, render_whatif(result, str(rules), source))
+    if as_json:
+        print(result.model_dump_json(indent=2))
+    else:
+        from connector.render import print_whatif
+
+        print_whatif(console, result)
+        console.print(shown(f"what-if written to {path.resolve()}"))
+    raise typer.Exit(EXIT_OK)
 
 
 @app.command()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from connector.insight.html import render_report
+from connector.insight.report import collect_report
 from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
 from connector.sandbox.activity import ActivityReport, simulate_hubspot, simulate_salesforce
 from connector.sandbox.common.config import SandboxConfig
@@ -22,7 +24,7 @@ from connector.sandbox.launch import Crm, start_sandbox
 from connector.settings import Settings
 from connector.sync.engine import Progress
 from connector.sync.report import RunSummary
-from connector.sync.session import open_session
+from connector.sync.session import Session, open_session
 
 ACTIVITY_SHARE = 0.04  # 2 % qualified by sales, 2 % rejected
 
@@ -36,6 +38,7 @@ class DemoReport(BaseModel):
     activity: ActivityReport
     sync: RunSummary
     wall_seconds: float
+    report_path: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -53,7 +56,10 @@ def run_demo(
     progress: Progress | None = None,
     announce: Callable[[str], None] = lambda _: None,
     with_outcomes: bool = False,
+    report_dir: Path | None = None,
 ) -> DemoReport:
+    """`report_dir`: where the funnel report goes (default a new temporary directory, which the
+    demo leaves for the user to open; the rest of its files are removed)."""
     began = time.perf_counter()
     announce(f"Seeding an embedded {crm} sandbox with {contacts or 'every'} contact(s)...")
     work = Path(tempfile.mkdtemp(prefix="connector-demo-"))
@@ -87,6 +93,8 @@ def run_demo(
         # A fresh session per run, as each scheduled run is a fresh process with fresh counters.
         session = open_session(settings, crm, environment=running.settings)
         sync = session.engine().sync(session.options())
+        announce("Writing the funnel report...")
+        report_path = _write_report(session, report_dir)
     finally:
         running.stop()
         shutil.rmtree(work, ignore_errors=True)  # state and TLS files of a throwaway sandbox
@@ -99,4 +107,21 @@ def run_demo(
         activity=activity,
         sync=sync,
         wall_seconds=time.perf_counter() - began,
+        report_path=report_path,
     )
+
+
+def _write_report(session: Session, report_dir: Path | None) -> Path:
+    """The funnel report of what the demo just did, as `connector report` writes it."""
+    directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
+    figures = collect_report(
+        session.adapter,
+        session.store,
+        session.mappings.rules,
+        session.account,
+        datetime.now(UTC),
+        None,
+    )
+    path = directory / "report.html"
+    path.write_text(render_report(figures), encoding="utf-8")
+    return path

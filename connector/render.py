@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from connector.demo import DemoReport
+from connector.insight.whatif import WhatIf
 from connector.shown import shown
 from connector.sync.engine import Progress as ProgressCallback
 from connector.sync.explain import ExplainResult, Explanation
@@ -308,6 +309,8 @@ def print_demo(console: Console, report: DemoReport) -> None:
     console.rule("3. incremental sync: only what changed")
     print_summary(console, report.sync)
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
+    if report.report_path is not None:
+        console.print(shown(f"Funnel report: {report.report_path}"), highlight=False)
 
 
 def _print_escalations(console: Console, summary: RunSummary) -> None:
@@ -327,3 +330,20 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
             plan.reason,
         )
     console.print(table)
+
+
+def print_whatif(console: Console, result: WhatIf) -> None:
+    """The what-if's headline numbers and its stage changes, for a terminal."""
+    console.print(
+        f"{result.people} people decided twice: {result.people_changed} would change; "
+        f"MQLs +{result.mql_gained}/-{result.mql_lost}, SQLs +{result.sql_gained}/"
+        f"-{result.sql_lost}; {result.tasks_added} task(s) would be created, "
+        f"{result.tasks_removed} no longer."
+    )
+    if result.stage_changes:
+        table = Table(title="Stage changes (live -> proposed)")
+        table.add_column("change")
+        table.add_column("people", justify="right")
+        for change, count in result.stage_changes.items():
+            table.add_row(shown(change), str(count))
+        console.print(table)

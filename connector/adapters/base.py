@@ -89,6 +89,9 @@ class TaskState(BaseModel):
     owner_id: str | None = None
     contact_id: str | None = None
     due_at: datetime | None = None
+    #: When the rep completed it, where the CRM reports that (Salesforce `CompletedDateTime`);
+    #: None when open or not reported. The funnel report's speed to lead reads it.
+    completed_at: datetime | None = None
 
 
 class TaskReassignment(BaseModel):

@@ -6,6 +6,7 @@ exactly the same reasoning.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -47,6 +48,29 @@ class Evaluation(BaseModel):
         return transition.to_stage if transition else None
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """The engagement history, score and fit grade of one contact at one moment: the part of a
+    decision that only the scoring and fit rules shape. `connector whatif` computes it once for
+    both rule sets when those sections are equal (most edits touch thresholds or routing)."""
+
+    history: EngagementHistory
+    score: ScoreCard
+    fit: FitCard
+
+
+def assess(
+    contact: Contact, engagements: Sequence[Engagement], policy: RulesPolicy, now: datetime
+) -> Assessment:
+    # filtered, grouped and sorted once for both the score and the stage rules
+    history = EngagementHistory.of(contact.id, engagements, now)
+    return Assessment(
+        history=history,
+        score=score_contact(contact, history, policy.scoring, now),
+        fit=grade_contact(contact, policy.fit, now),
+    )
+
+
 def evaluate(
     contact: Contact,
     engagements: Sequence[Engagement],
@@ -54,16 +78,18 @@ def evaluate(
     owners: Sequence[Owner],
     routing_state: RoutingState,
     now: datetime,
+    *,
+    assessed: Assessment | None = None,
 ) -> tuple[Evaluation, RoutingState]:
     """Decide everything about one contact at `now`.
 
     The routing state goes in and comes back out (rather than being hidden in the engine) so
     the caller decides when a round-robin step is committed — only after the write succeeded.
+    `assessed`, when given, must come from `assess` with the same contact, engagement, scoring
+    and fit rules and `now`.
     """
-    # filtered, grouped and sorted once for both the score and the stage rules
-    history = EngagementHistory.of(contact.id, engagements, now)
-    score = score_contact(contact, history, policy.scoring, now)
-    fit = grade_contact(contact, policy.fit, now)
+    assessed = assessed or assess(contact, engagements, policy, now)
+    history, score, fit = assessed.history, assessed.score, assessed.fit
     stage = decide_stage(contact, history, score, fit, policy, now)
     transition = stage.transition
     stage_after = transition.to_stage if transition else contact.lifecycle_stage

@@ -31,6 +31,7 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
+from connector.sync.snapshot import PeopleSnapshot
 from connector.sync.speed import (
     DUE_READ_BATCH,
     apply_refresh_rule,
@@ -141,6 +142,10 @@ class SyncEngine:
                 for p in unknown_owner_problems(policy.routing, owners)
             ]
         )
+        #: The inputs each page was decided on, kept for `connector whatif` (not on a dry run,
+        #: which writes nothing to the state store).
+        self.snapshot = PeopleSnapshot(store.engine)
+        self._keep_snapshot = False
 
     # --- the two entry points ----------------------------------------------------------------
 
@@ -167,6 +172,7 @@ class SyncEngine:
             kind=kind, account=self.account, dry_run=options.dry_run, started_at=self.wall_clock()
         )
         run_id: int | None = None
+        self._keep_snapshot = not options.dry_run
         if not options.dry_run:  # a dry run writes nothing, not even its own run record
             try:
                 self.store.acquire_lock(self.account, kind, stale_after=options.stale_lock_after)
@@ -403,6 +409,9 @@ class SyncEngine:
         held: dict[str, DueRow] = (
             self.store.due_rows(self.account, [c.id for c in usable]) if due_read else {}
         )
+        if self._keep_snapshot:
+            people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
+            self.snapshot.save(self.account, people, self.wall_clock())
         plans = []
         for contact in usable:
             engagements = by_contact.get(contact.id, [])

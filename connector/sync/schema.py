@@ -168,3 +168,15 @@ task_escalations = Table(
     Column("run_id", Integer),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Added by revision 0005: the inputs the last runs decided on (one row per person: the Contact
+# and its Engagement as JSON), so `connector whatif` can decide everyone again without reading
+# the CRM. Written by sync and backfill as pages are decided; see connector/sync/snapshot.py.
+snapshot_people = Table(
+    "snapshot_people",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("contact_id", String(100), primary_key=True),
+    Column("payload", Text, nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+)

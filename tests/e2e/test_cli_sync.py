@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -319,6 +320,13 @@ def test_the_demo_runs_on_a_machine_with_nothing_configured(crm, tmp_path):
     assert 0 < to_sql <= qualified
     assert report["sync"]["tasks_created"] >= to_sql
     assert list(tmp_path.iterdir()) == []  # the demo leaves nothing behind in the directory
+    # ... but the funnel report of what it did, in a directory of its own, named
+    page = Path(report["report_path"])
+    try:
+        html = page.read_text()
+        assert "Funnel report" in html and f"{report['contacts_seeded']} people" in html
+    finally:
+        shutil.rmtree(page.parent)
 
 
 @pytest.mark.parametrize("crm", CRMS)

@@ -22,7 +22,17 @@ from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping
 from connector.mapping.translate import parse_bool
 
-STATE_FIELDS = ("Id", "Status", "IsClosed", "OwnerId", "WhoId", "ActivityDate")
+# CompletedDateTime (Task object reference: "the date and time the task was completed", set by
+# Salesforce when the Task is closed) gives the report its speed to lead.
+STATE_FIELDS = (
+    "Id",
+    "Status",
+    "IsClosed",
+    "OwnerId",
+    "WhoId",
+    "ActivityDate",
+    "CompletedDateTime",
+)
 
 
 class TaskStates:
@@ -65,6 +75,7 @@ class TaskStates:
                         owner_id=record.get("OwnerId") or None,
                         contact_id=record.get("WhoId") or None,
                         due_at=_due(record.get("ActivityDate")),
+                        completed_at=_moment(record.get("CompletedDateTime")),
                     )
         return out
 
@@ -85,3 +96,14 @@ def _due(value: Any) -> datetime | None:
         return datetime.combine(date.fromisoformat(str(value)[:10]), time.min, tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A Salesforce dateTime ("2026-11-18T15:00:00.000+0000") as an aware datetime."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,122 @@
+"""The funnel report: every figure of `connector report`, assembled from the inputs.
+
+`build_report` is pure (inputs in, `FunnelReport` out); `collect_report` reads the inputs —
+audit log and task keys from the state store, people, owners and task states from the CRM
+through the adapter — and writes nothing anywhere.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from connector.adapters.base import CrmAdapter
+from connector.domain.policy import RulesPolicy
+from connector.insight import figures
+from connector.insight.figures import (
+    ConversionRow,
+    OwnerLoadRow,
+    PersonNow,
+    SpeedToLead,
+    SpendRow,
+    StageCount,
+    StageFlow,
+    StageMove,
+    TaskRecord,
+)
+from connector.insight.sources import capacities, people_now, stage_moves, task_records
+from connector.sync.state import StateStore
+
+
+class FunnelReport(BaseModel):
+    account: str
+    crm: str
+    generated_at: datetime
+    since: datetime | None
+    people: int
+    stage_moves: int
+    funnel: list[StageCount]
+    flow: list[StageFlow]
+    recycle_reasons: dict[str, int]
+    disqualify_reasons: dict[str, int]
+    conversion_by_source: list[ConversionRow]
+    conversion_by_intent: list[ConversionRow]
+    conversion_by_persona: list[ConversionRow]
+    speed_to_lead: SpeedToLead
+    sla_minutes: dict[str, int]
+    owner_load: list[OwnerLoadRow]
+    score_by_grade: dict[str, dict[str, int]]
+    cost_per_source: list[SpendRow] | None = None
+
+
+def build_report(
+    *,
+    account: str,
+    crm: str,
+    people: Sequence[PersonNow],
+    moves: Sequence[StageMove],
+    tasks: Sequence[TaskRecord],
+    policy: RulesPolicy,
+    owner_name: Mapping[str, str],
+    now: datetime,
+    since: datetime | None,
+    spend: Mapping[str, float] | None = None,
+) -> FunnelReport:
+    """Every figure. With `since`, conversion only looks at people who moved in the period (the
+    funnel now always shows everyone)."""
+    moved = {move.contact_id for move in moves}
+    cohort = [person for person in people if person.contact_id in moved] if since else people
+    return FunnelReport(
+        account=account,
+        crm=crm,
+        generated_at=now,
+        since=since,
+        people=len(people),
+        stage_moves=len(moves),
+        funnel=figures.funnel_now(people),
+        flow=figures.stage_flow(moves),
+        recycle_reasons=figures.exit_reasons(moves, "recycled"),
+        disqualify_reasons=figures.exit_reasons(moves, "disqualified"),
+        conversion_by_source=figures.conversion(cohort, moves, "source"),
+        conversion_by_intent=figures.conversion(cohort, moves, "intent"),
+        conversion_by_persona=figures.conversion(cohort, moves, "persona"),
+        speed_to_lead=figures.speed_to_lead(tasks, now, owner_name),
+        sla_minutes={
+            stage.value: template.sla_business_minutes
+            for stage, template in policy.tasks.on_stage.items()
+        },
+        owner_load=figures.owner_load(people, capacities(policy), owner_name),
+        score_by_grade=figures.score_by_grade(people),
+        cost_per_source=(None if spend is None else figures.cost_per_source(spend, people, moves)),
+    )
+
+
+def collect_report(
+    adapter: CrmAdapter,
+    store: StateStore,
+    policy: RulesPolicy,
+    account: str,
+    now: datetime,
+    since: datetime | None,
+    spend: Mapping[str, float] | None = None,
+) -> FunnelReport:
+    """Read everything the report needs (read-only) and build it."""
+    owner_name = {
+        owner.id: (owner.email or owner.name or owner.id).casefold()
+        for owner in adapter.list_owners()
+    }
+    people = list(people_now(adapter))
+    moves = stage_moves(store.engine, account, since)
+    tasks = task_records(store.engine, account, since, moves, adapter)
+    return build_report(
+        account=account,
+        crm=adapter.name,
+        people=people,
+        moves=moves,
+        tasks=tasks,
+        policy=policy,
+        owner_name=owner_name,
+        now=now,
+        since=since,
+        spend=spend,
+    )

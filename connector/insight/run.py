@@ -1,0 +1,88 @@
+"""The two commands' work, between the CLI (which parses and prints) and the pure figures."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from connector.adapters.base import CrmAdapter
+from connector.insight.report import FunnelReport, collect_report
+from connector.insight.spend import read_spend, spend_by_source
+from connector.insight.whatif import WhatIf, what_if
+from connector.mapping.loader import CRM_FILES, cross_file_problems, load_rules
+from connector.mapping.problems import ConfigError
+from connector.sync.session import Session
+from connector.sync.snapshot import PeopleSnapshot, SnapshotPerson
+
+
+def start_of(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def run_report(
+    session: Session, now: datetime, since: date | None, spend_file: Path | None
+) -> FunnelReport:
+    """The report of the session's account. A bad spend file raises SpendError before the CRM
+    is read."""
+    spend = None
+    if spend_file is not None:
+        spend = spend_by_source(read_spend(spend_file), since)
+    return collect_report(
+        session.adapter,
+        session.store,
+        session.mappings.rules,
+        session.account,
+        now,
+        start_of(since),
+        spend,
+    )
+
+
+def live_people(adapter: CrmAdapter) -> Iterator[SnapshotPerson]:
+    """Everyone read from the CRM now, page by page, with engagement fetched per page in bulk
+    (`whatif --refresh`): the same inputs a backfill decides on."""
+    for page in adapter.iter_contact_pages(None):
+        by_contact: dict[str, list] = {contact.id: [] for contact in page.contacts}
+        for engagement in adapter.iter_engagements(list(by_contact)):
+            by_contact.setdefault(engagement.contact_id, []).append(engagement)
+        for contact in page.contacts:
+            yield SnapshotPerson(contact=contact, engagements=by_contact[contact.id])
+
+
+class EmptySnapshotError(Exception):
+    """No run has filled the snapshot yet for this account."""
+
+
+def run_whatif(
+    session: Session, rules_file: Path, now: datetime, refresh: bool
+) -> tuple[WhatIf, str]:
+    """Decide everyone with the live rules and with `rules_file`; nothing is written. Raises
+    ConfigError (the proposed file's problems, file:line) or EmptySnapshotError."""
+    proposed = load_rules(rules_file)
+    mapping = session.mappings.crms[session.crm]
+    problems = cross_file_problems(
+        proposed, mapping, session.settings.mappings_dir / CRM_FILES[session.crm]
+    )
+    if problems:
+        raise ConfigError(problems)
+    snapshot = PeopleSnapshot(session.store.engine)
+    if refresh:
+        people: Iterator[SnapshotPerson] = live_people(session.adapter)
+        source = "read from the CRM now"
+    else:
+        count = snapshot.count(session.account)
+        if count == 0:
+            raise EmptySnapshotError(
+                f"no snapshot for account {session.account} yet: run `connector backfill` or "
+                "`connector sync` first, or add --refresh to read the CRM now"
+            )
+        people = snapshot.people(session.account)
+        source = f"snapshot of the last runs, {count} people"
+    result = what_if(
+        people,
+        session.mappings.rules,
+        proposed,
+        session.adapter.list_owners(),
+        session.store.routing_state(session.account),
+        now,
+    )
+    return result, source

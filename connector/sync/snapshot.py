@@ -1,0 +1,110 @@
+"""The people snapshot: the Contact + Engagement inputs the last runs decided on.
+
+Sync and backfill keep it (one row per person, replaced each time the person is decided again),
+so `connector whatif` can decide everyone twice — live and proposed rules — without reading the
+CRM: cheap in API calls and fast. Rows are read back in key order, a batch at a time (keyset
+paging, portable across SQLite and PostgreSQL), so memory stays flat at any size.
+
+A person the CRM deleted stays in the snapshot until a `whatif --refresh` shows the CRM as it
+is now; the snapshot never feeds a write, only previews.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, delete, func, insert, select
+
+from connector.domain.contact import Contact
+from connector.domain.engagement import Engagement
+from connector.sync.schema import snapshot_people
+
+READ_BATCH = 2000
+_DELETE_CHUNK = 500  # bound parameters per statement stay well under SQLite's limit
+
+
+class SnapshotPerson(BaseModel):
+    """One person as a run read them: the contact and every engagement it was decided with."""
+
+    contact: Contact
+    engagements: list[Engagement] = []
+
+
+class PeopleSnapshot:
+    """The snapshot table of one state store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(
+        self,
+        account: str,
+        people: Sequence[tuple[Contact, Sequence[Engagement]]],
+        read_at: datetime | None = None,
+    ) -> None:
+        """Replace these people's rows (one transaction per page the engine decided)."""
+        if not people:
+            return
+        at = read_at or datetime.now(UTC)
+        rows = [
+            {
+                "account": account,
+                "contact_id": contact.id,
+                "payload": SnapshotPerson(
+                    contact=contact, engagements=list(engagements)
+                ).model_dump_json(),
+                "read_at": at,
+            }
+            for contact, engagements in {c.id: (c, e) for c, e in people}.values()
+        ]
+        ids = [row["contact_id"] for row in rows]
+        with self.engine.begin() as tx:
+            for start in range(0, len(ids), _DELETE_CHUNK):
+                tx.execute(
+                    delete(snapshot_people).where(
+                        snapshot_people.c.account == account,
+                        snapshot_people.c.contact_id.in_(ids[start : start + _DELETE_CHUNK]),
+                    )
+                )
+            tx.execute(insert(snapshot_people), rows)
+
+    def count(self, account: str) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count())
+                    .select_from(snapshot_people)
+                    .where(snapshot_people.c.account == account)
+                ).scalar_one()
+            )
+
+    def people(self, account: str, batch: int = READ_BATCH) -> Iterator[SnapshotPerson]:
+        """Every person of the account, in contact-id order, `batch` rows per query."""
+        for payloads in self.payload_batches(account, batch):
+            for payload in payloads:
+                yield SnapshotPerson.model_validate_json(payload)
+
+    def payload_batches(self, account: str, batch: int = READ_BATCH) -> Iterator[list[str]]:
+        """The raw JSON rows in batches (for a what-if split over worker processes)."""
+        after: str | None = None
+        while True:
+            query = (
+                select(snapshot_people.c.contact_id, snapshot_people.c.payload)
+                .where(snapshot_people.c.account == account)
+                .order_by(snapshot_people.c.contact_id)
+                .limit(batch)
+            )
+            if after is not None:
+                query = query.where(snapshot_people.c.contact_id > after)
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).all()
+            if not rows:
+                return
+            after = rows[-1].contact_id
+            yield [row.payload for row in rows]
+
+
+def people_of(pairs: Iterable[tuple[Contact, Sequence[Engagement]]]) -> Iterator[SnapshotPerson]:
+    """Contacts read live (`whatif --refresh`) in the snapshot's shape."""
+    for contact, engagements in pairs:
+        yield SnapshotPerson(contact=contact, engagements=list(engagements))

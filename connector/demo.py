@@ -10,11 +10,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from connector import demo_story
 from connector.insight.html import render_report
 from connector.insight.report import collect_report
 from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
@@ -27,6 +28,7 @@ from connector.sync.report import RunSummary
 from connector.sync.session import Session, open_session
 
 ACTIVITY_SHARE = 0.04  # 2 % qualified by sales, 2 % rejected
+LATER = timedelta(days=5)  # how far the demo's last sync jumps: at least three business days
 
 
 class DemoReport(BaseModel):
@@ -39,12 +41,16 @@ class DemoReport(BaseModel):
     sync: RunSummary
     wall_seconds: float
     report_path: Path | None = None
+    #: the sync five days later, when only time has passed (due people, cooled scores, escalations)
+    later: RunSummary | None = None
+    story: list[demo_story.Chapter] = []
 
     @property
     def exit_code(self) -> int:
         """0 when both runs ran: the records they skipped or the CRM rejected are part of the
         show (reported, and seeded on purpose). A failed or aborted run keeps its code."""
-        worst = max(self.backfill.exit_code, self.sync.exit_code)
+        runs = (self.backfill, self.sync, *([self.later] if self.later else []))
+        worst = max(run.exit_code for run in runs)
         return worst if worst >= 2 else 0
 
 
@@ -89,10 +95,26 @@ def run_demo(
         else:
             assert isinstance(mapping, SalesforceMapping)
             activity = simulate_salesforce(running, mapping, ACTIVITY_SHARE, seed=config.seed)
+        now = datetime.now(UTC)
+        people = list(session.adapter.iter_contacts(None))
+        story = [c for c in [demo_story.qualified_person(session, people, now)] if c]
+        booked = demo_story.meeting_target(people)
+        if booked is not None:
+            announce(f"{demo_story.name_of(booked)} books a product demo in the CRM...")
+            demo_story.book_meeting(running, booked, now)
         announce("Running an incremental sync...")
         # A fresh session per run, as each scheduled run is a fresh process with fresh counters.
         session = open_session(settings, crm, environment=running.settings)
         sync = session.engine().sync(session.options())
+        sync_run = _last_run_id(session)
+        if booked is not None:
+            story.append(demo_story.meeting_outcome(session, booked))
+        story += [c for c in [demo_story.recycled_person(session, sync_run)] if c]
+        announce("Five days later, with nobody touching the CRM: the next sync...")
+        later_settings = settings.model_copy(update={"as_of": now + LATER})
+        session = open_session(later_settings, crm, environment=running.settings)
+        later = session.engine().sync(session.options())
+        story += [c for c in [demo_story.escalations(session, _last_run_id(session))] if c]
         announce("Writing the funnel report...")
         report_path = _write_report(session, report_dir)
     finally:
@@ -106,9 +128,16 @@ def run_demo(
         backfill=backfill,
         activity=activity,
         sync=sync,
+        later=later,
+        story=story,
         wall_seconds=time.perf_counter() - began,
         report_path=report_path,
     )
+
+
+def _last_run_id(session: Session) -> int | None:
+    runs = session.store.last_runs(session.account, 1)
+    return int(runs[0]["id"]) if runs else None
 
 
 def _write_report(session: Session, report_dir: Path | None) -> Path:

@@ -20,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from connector.demo import DemoReport
 from connector.insight.whatif import WhatIf
@@ -308,6 +309,22 @@ def print_demo(console: Console, report: DemoReport) -> None:
     )
     console.rule("3. incremental sync: only what changed")
     print_summary(console, report.sync)
+    if report.later is not None:
+        console.rule("4. five days later: only time passed")
+        later = report.later
+        console.print(
+            f"{later.contacts_due:,} people re-decided because their decision fell due, "
+            f"{later.scores_refreshed:,} cooled scores refreshed, "
+            f"{later.escalations_applied:,} overdue follow-up(s) escalated; stage changes: "
+            + (", ".join(f"{m} {n}" for m, n in later.stage_changes.items()) or "none"),
+            highlight=False,
+        )
+    if report.story:
+        console.rule("the people behind the numbers")
+        for chapter in report.story:
+            console.print(Text(chapter.title, style="bold"))
+            for line in chapter.lines:
+                console.print(shown(line))
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
     if report.report_path is not None:
         console.print(shown(f"Funnel report: {report.report_path}"), highlight=False)

@@ -317,8 +317,16 @@ def test_the_demo_runs_on_a_machine_with_nothing_configured(crm, tmp_path):
     assert qualified > 0
     # Sales confirmed BANT for some people: the sync finds them and moves them to SQL.
     to_sql = sum(n for move, n in report["sync"]["stage_changes"].items() if move.endswith("sql"))
-    assert 0 < to_sql <= qualified
+    assert 0 < to_sql <= qualified + 1  # and the demo's booked meeting
     assert report["sync"]["tasks_created"] >= to_sql
+    # The story: a meeting booked in the CRM alone makes an SQL with an owner and a task at the
+    # next sync; five days later, with nobody touching the CRM, overdue follow-ups escalate.
+    chapters = {chapter["title"]: chapter["lines"] for chapter in report["story"]}
+    meeting = chapters["a meeting booked in the CRM"]
+    assert "stage sql, owner " in meeting[1] and "owner none" not in meeting[1]
+    assert meeting[2].startswith("  task: Qualify and book a meeting")
+    assert report["later"]["escalations_applied"] >= 1
+    assert any(title.startswith("five days later") for title in chapters)
     assert list(tmp_path.iterdir()) == []  # the demo leaves nothing behind in the directory
     # ... but the funnel report of what it did, in a directory of its own, named
     page = Path(report["report_path"])

@@ -178,7 +178,7 @@ class ContactReader:
         size = max(1, self.settings.read_ahead_records)
         page = ContactPage()
         for start in range(0, len(records), size):
-            (part,) = self._pages([(records[start : start + size], None, None)])
+            (part,) = self._pages([(records[start : start + size], None, None, None)])
             page.contacts += part.contacts
             page.skipped += part.skipped
             if part.max_updated_at is not None and (

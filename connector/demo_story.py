@@ -1,0 +1,157 @@
+"""The demo's story: a few named people, so the counts have faces.
+
+A new user should see, on real adapters and a real sandbox, what the product is for: a person
+becoming marketing-qualified with the score lines that made it, the owner they got and why, the
+follow-up task and its due time; a meeting booked in the CRM making a sales-qualified lead with
+an owner and a task at the next sync; a lead sales rejected being recycled; and days later, with
+nobody touching the CRM, overdue follow-ups escalated. Each line is read back from the CRM or the
+state store, never made up.
+"""
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from connector.domain.contact import Contact
+from connector.domain.stages import LifecycleStage
+from connector.sandbox.activity import HubSpotRep, SalesforceRep
+from connector.sandbox.launch import RunningSandbox
+from connector.sync.explain import explain_contact
+from connector.sync.session import Session
+
+ROUTABLE_GRADES = ("A", "B", "C")
+
+
+class Chapter(BaseModel):
+    title: str
+    lines: list[str]
+
+
+def name_of(contact: Contact) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.id
+
+
+def _owner_names(session: Session) -> dict[str, str]:
+    return {o.id: o.name or o.email or o.id for o in session.adapter.list_owners()}
+
+
+def qualified_person(session: Session, people: list[Contact], now: datetime) -> Chapter | None:
+    """A marketing-qualified person with an owner, line by line; where the data holds none,
+    the lead closest to it, with what it still lacks."""
+    threshold = session.mappings.rules.lifecycle.mql.min_score
+    qualified = [
+        p
+        for p in people
+        if p.lifecycle_stage == LifecycleStage.MQL
+        and p.owner_id
+        and p.email
+        and (p.score or 0) >= threshold
+    ]
+    leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
+    pool = qualified or sorted(leads, key=lambda p: -(p.score or 0))[:1]
+    if not pool:
+        return None
+    chosen = pool[0]
+    found = explain_contact(
+        session.adapter, session.mappings.rules, session.store, session.account, chosen.id, now
+    ).explanations
+    if not found:
+        return None
+    evaluation = found[0].evaluation
+    top = sorted(evaluation.score.lines, key=lambda line: -abs(line.points))[:4]
+    owners = _owner_names(session)
+    status = (
+        "is a marketing-qualified lead"
+        if qualified
+        else f"is the lead closest to MQL ({threshold:g} points needed)"
+    )
+    lines = [
+        f"{name_of(chosen)} {status}: score {evaluation.score.total}, fit grade "
+        f"{evaluation.fit.grade}.",
+        *(f"  {line.points:+d}  {line.rule}" for line in top),
+        f"  owner: {owners.get(chosen.owner_id or '', 'none yet')}",
+    ]
+    title = "a marketing-qualified lead, and why" if qualified else "almost an MQL, and why"
+    return Chapter(title=title, lines=lines)
+
+
+def meeting_target(people: list[Contact]) -> Contact | None:
+    """A lead the rules can route: at stage lead, with an e-mail and a usable grade."""
+    return next(
+        (
+            p
+            for p in people
+            if p.lifecycle_stage == LifecycleStage.LEAD
+            and p.email
+            and p.grade in ROUTABLE_GRADES
+            and not p.owner_id
+        ),
+        None,
+    )
+
+
+def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> None:
+    """What a prospect booking a demo leaves in the CRM: a meeting on their record only."""
+    start = now - timedelta(minutes=1)
+    if running.crm == "hubspot":
+        HubSpotRep.of(running).book_meeting(person.id, start, title="Product demo")
+    else:
+        SalesforceRep.of(running).log_event(person.id, "Product demo", start)
+
+
+def meeting_outcome(session: Session, person: Contact) -> Chapter:
+    """The booked person as the CRM holds them after the next sync, and the task they got."""
+    after = next(iter(session.adapter.find_contacts(person.id).contacts), person)
+    owners = _owner_names(session)
+    tasks = [
+        entry
+        for entry in session.store.audit_entries(session.account, person.id)
+        if entry["kind"] == "task"
+    ]
+    stage = after.lifecycle_stage.value if after.lifecycle_stage else "none"
+    lines = [
+        f"{name_of(person)} booked a product demo in the CRM; their own record did not change.",
+        f"  next sync: stage {stage}, owner {owners.get(after.owner_id or '', 'none')}",
+        *(f"  task: {entry['rule']}" for entry in tasks[-1:]),
+    ]
+    return Chapter(title="a meeting booked in the CRM", lines=lines)
+
+
+def recycled_person(session: Session, run_id: int | None) -> Chapter | None:
+    """A lead sales rejected, sent back to nurture by the sync, with the reason."""
+    for entry in session.store.audit_entries(session.account):
+        if (
+            entry["kind"] == "transition"
+            and entry["run_id"] == run_id
+            and entry["new_value"] == LifecycleStage.LEAD.value
+            and entry["old_value"] != LifecycleStage.SUBSCRIBER.value
+        ):
+            person = next(iter(session.adapter.find_contacts(entry["contact_id"]).contacts), None)
+            who = name_of(person) if person else entry["contact_id"]
+            return Chapter(
+                title="a lead sales rejected",
+                lines=[f"{who}: {entry['old_value']} -> lead (recycled): {entry['rule']}"],
+            )
+    return None
+
+
+def escalations(session: Session, run_id: int | None) -> Chapter | None:
+    """Follow-ups left open past their SLA, escalated by a later sync."""
+    owners = _owner_names(session)
+    found = [
+        entry
+        for entry in session.store.audit_entries(session.account)
+        if entry["kind"] == "escalation" and entry["run_id"] == run_id
+    ]
+    if not found:
+        return None
+    lines = [
+        f"{len(found)} follow-up(s) still open past their SLA were escalated, for example:",
+        *(
+            f"  {owners.get(e['old_value'] or '', e['old_value'] or 'nobody')} -> "
+            f"{owners.get(e['new_value'] or '', e['new_value'] or 'nobody')} "
+            f"({e['rule'].split(': ', 1)[0]})"
+            for e in found[:2]
+        ),
+    ]
+    return Chapter(title="five days later, nobody had touched the follow-ups", lines=lines)

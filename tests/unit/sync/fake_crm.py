@@ -20,9 +20,9 @@ from connector.adapters.base import (
 )
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
+from connector.domain.due import as_written
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
-from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.domain.outcomes import ContactUpdate, TaskSpec
 
 
 class Killed(BaseException):
@@ -120,28 +120,9 @@ class FakeCrm:
         refused = [u for u in updates if u.contact_id in self.refuse]
         updates = [u for u in updates if u.contact_id not in self.refuse]
         for update in updates:
-            values: dict[str, object] = {}
-            for field, value in update.changes.items():
-                match field:
-                    case UpdatableField.SCORE:
-                        values["score"] = value
-                    case UpdatableField.GRADE:
-                        values["grade"] = value
-                    case UpdatableField.LIFECYCLE_STAGE:
-                        values["lifecycle_stage"] = LifecycleStage(value) if value else None
-                    case UpdatableField.OWNER_ID:
-                        values["owner_id"] = value
-                    case UpdatableField.SALES_STATUS:
-                        values["sales_status"] = SalesStatus(value) if value else None
-                    case UpdatableField.RECYCLED_AT:
-                        values["recycled_at"] = value
-                    case UpdatableField.SCORE_REASONS:
-                        values["score_reasons"] = value
-            contact = self.contacts[update.contact_id]
+            written = as_written(self.contacts[update.contact_id], update.changes)
             # journaled values come back as JSON: validate as the real adapters parse them
-            self.contacts[update.contact_id] = Contact.model_validate(
-                {**contact.model_dump(), **values}
-            )
+            self.contacts[update.contact_id] = Contact.model_validate(dict(written))
         self._maybe_crash("apply_updates", "after")
         return WriteResult(
             applied=[u.contact_id for u in updates],

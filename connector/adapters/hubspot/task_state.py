@@ -109,6 +109,7 @@ class TaskStates:
                 owner_id=str(props["hubspot_owner_id"]) if props.get("hubspot_owner_id") else None,
                 contact_id=contacts[0] if contacts else None,
                 due_at=_moment(props.get("hs_timestamp")),
+                completed_at=_completed_at(record, props),
             )
         return out
 
@@ -151,3 +152,13 @@ def _moment(raw: Any) -> datetime | None:
         return parse_datetime(raw)
     except (TypeError, ValueError):
         return None
+
+
+def _completed_at(record: Any, props: dict[str, Any]) -> datetime | None:
+    """When a done task was completed, as far as HubSpot's documented fields tell: its last
+    modification (`updatedAt`). The tasks guide documents no completion timestamp, so this is
+    an upper bound — exact unless someone edits the task after completing it."""
+    if props.get("hs_task_status") not in DONE_STATUSES:
+        return None
+    updated = getattr(record, "updated_at", None)
+    return updated if isinstance(updated, datetime) else None

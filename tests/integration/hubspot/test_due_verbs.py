@@ -3,7 +3,7 @@ by key and task owners moved — in bulk, through the unmodified SDK into the sa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from connector.adapters.base import TaskReassignment
 from connector.sandbox.activity import HubSpotRep
@@ -62,8 +62,10 @@ def test_task_states_are_read_by_key_in_bulk(make_sandbox, make_adapter, make_sp
     created = adapter.create_tasks(specs)
     rep = HubSpotRep(sandbox.url, sandbox.token)
     done = {spec.key for spec in specs[:7]}
+    before_completion = datetime.now(UTC) - timedelta(seconds=1)
     for key in done:
         rep.complete_task(created.created_ids[key])
+    after_completion = datetime.now(UTC) + timedelta(seconds=1)
     rep.set_task_status(created.created_ids[specs[8].key], "IN_PROGRESS")
 
     sandbox.log.reset()
@@ -79,6 +81,11 @@ def test_task_states_are_read_by_key_in_bulk(make_sandbox, make_adapter, make_sp
         assert state.owner_id == spec.owner_id
         assert state.contact_id == spec.contact_id
         assert state.due_at == spec.due_at
+        if spec.key in done:  # the task's last modification: its completion, here
+            assert state.completed_at is not None
+            assert before_completion <= state.completed_at <= after_completion
+        else:
+            assert state.completed_at is None
 
 
 def test_a_deleted_task_has_no_state(sandbox, make_adapter, make_specs):

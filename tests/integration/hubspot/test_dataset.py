@@ -90,13 +90,15 @@ def test_the_adapter_reads_mapped_properties_with_the_file_id(make_sandbox, make
             else:
                 assert props[name] == value
         assert "converted" not in props
-    # Exactly the mapped properties were requested: fields, properties, engagement, id, date.
+    # Exactly the mapped properties were requested: fields, properties, engagement, id, date,
+    # and the connector's own echo fingerprint (adapters/hubspot/echo.py).
     wanted = {
         *mapping.contact.fields.values(),
         *(p.field for p in mapping.contact.properties.values()),
         *engagement_properties(mapping),
         "hs_object_id",
         "lastmodifieddate",
+        adapter.settings.fingerprint_property,
     }
     lists = [e for e in sandbox.log.entries if e.endpoint == LIST]
     assert lists

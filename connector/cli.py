@@ -440,6 +440,13 @@ def demo(
         Path | None,
         typer.Option(help="Seed from a lead-history CSV (x-education-leads.csv) instead."),
     ] = None,
+    with_outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--with-outcomes",
+            help="With --dataset: record converted leads as customers with a closed-won deal.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run the whole product against an embedded CRM sandbox (nothing to configure).
@@ -460,6 +467,9 @@ def demo(
     if contacts == 0 and dataset is None:
         errors.print("--contacts 0 only means every row together with --dataset")
         raise typer.Exit(EXIT_CONFIG)
+    if with_outcomes and dataset is None:
+        errors.print("--with-outcomes needs --dataset (the outcomes come from the file)")
+        raise typer.Exit(EXIT_CONFIG)
     settings = _settings()
     from connector.demo import run_demo
     from connector.mapping.problems import ConfigError
@@ -468,7 +478,13 @@ def demo(
 
     try:
         if as_json:
-            report = run_demo(crm, contacts, dataset, settings.mappings_dir)  # type: ignore[arg-type]
+            report = run_demo(
+                crm,  # type: ignore[arg-type]
+                contacts,
+                dataset,
+                settings.mappings_dir,
+                with_outcomes=with_outcomes,
+            )
         else:
             with progress_bar(errors, "backfill") as progress:
                 report = run_demo(
@@ -478,6 +494,7 @@ def demo(
                     settings.mappings_dir,
                     progress=progress,
                     announce=lambda text: errors.print(text, markup=False, highlight=False),
+                    with_outcomes=with_outcomes,
                 )
     except ConfigError as exc:
         _print_config_problems(exc.problems)
@@ -636,6 +653,13 @@ def sandbox_serve(
     dataset: Annotated[
         Path | None, typer.Option(help="Seed from x-education-leads.csv instead.")
     ] = None,
+    with_outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--with-outcomes",
+            help="With --dataset: record converted leads as customers with a closed-won deal.",
+        ),
+    ] = False,
     fault_rate: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")
     ] = 0.0,
@@ -664,12 +688,16 @@ def sandbox_serve(
     if dataset is not None and not dataset.is_file():
         errors.print(f"{dataset}: no such file")
         raise typer.Exit(EXIT_CONFIG)
+    if with_outcomes and dataset is None:
+        errors.print("--with-outcomes needs --dataset (the outcomes come from the file)")
+        raise typer.Exit(EXIT_CONFIG)
     config = SandboxConfig(
         host=host,
         port=port,
         contacts=contacts,
         seed=seed,
         dataset=dataset,
+        with_outcomes=with_outcomes,
         fault_rate=fault_rate,
         rate_limit=rate_limit,
         token=token,

@@ -52,12 +52,16 @@ def run_demo(
     mappings_dir: Path,
     progress: Progress | None = None,
     announce: Callable[[str], None] = lambda _: None,
+    with_outcomes: bool = False,
 ) -> DemoReport:
     began = time.perf_counter()
     announce(f"Seeding an embedded {crm} sandbox with {contacts or 'every'} contact(s)...")
     work = Path(tempfile.mkdtemp(prefix="connector-demo-"))
     config = SandboxConfig(
-        contacts=contacts, dataset=dataset, seed_now=datetime.now(UTC).replace(microsecond=0)
+        contacts=contacts,
+        dataset=dataset,
+        with_outcomes=with_outcomes,
+        seed_now=datetime.now(UTC).replace(microsecond=0),
     )
     running = start_sandbox(crm, config, work / "tls")
     try:

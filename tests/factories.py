@@ -13,6 +13,18 @@ from connector.mapping.loader import load_rules
 REPO = Path(__file__).resolve().parents[1]
 MAPPINGS = REPO / "mappings"
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # a Wednesday afternoon
+#: The X Education lead history (not in the repository): beside the checkout, or the shared one.
+DATASET = next(
+    (
+        path
+        for path in (
+            REPO.parent / "shared" / "datasets" / "x-education-leads.csv",
+            Path("/work/shared/datasets/x-education-leads.csv"),
+        )
+        if path.is_file()
+    ),
+    REPO.parent / "shared" / "datasets" / "x-education-leads.csv",
+)
 
 
 @cache

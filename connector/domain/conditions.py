@@ -1,8 +1,13 @@
-"""Evaluating a rule condition against a contact — shared by fit criteria, disqualifiers and
-routing territories so that "industry in [...]" means the same thing everywhere."""
+"""Evaluating a rule condition against a contact — shared by fit criteria, disqualifiers,
+property score rules and routing territories so that "industry in [...]" means the same thing
+everywhere."""
+
+import math
+from datetime import datetime, timedelta
 
 from connector.domain.contact import Contact
 from connector.domain.policy import Condition, FitField
+from connector.domain.properties import PropertyValue
 
 
 def field_value(contact: Contact, field: FitField) -> str | float | None:
@@ -32,29 +37,49 @@ def field_value(contact: Contact, field: FitField) -> str | float | None:
             return contact.source.value if contact.source else None
 
 
-def _as_number(value: str | float | None) -> float | None:
-    if value is None or isinstance(value, bool):
+def condition_value(condition: Condition, contact: Contact) -> PropertyValue | None:
+    """What the condition looks at: a built-in field or a mapped property (None when absent)."""
+    if condition.property is not None:
+        return contact.properties.get(condition.property)
+    assert condition.field is not None
+    return field_value(contact, condition.field)
+
+
+def _as_number(value: PropertyValue | None) -> float | None:
+    if value is None or isinstance(value, bool | datetime):
         return None
     if isinstance(value, int | float):
         return float(value)
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
-def _text(value: str | float) -> str:
+def _text(value: PropertyValue) -> str:
     return str(value).strip().casefold()
 
 
-def condition_holds(condition: Condition, contact: Contact) -> bool:
-    """True when the contact satisfies the condition; a missing value satisfies only `missing`."""
-    value = field_value(contact, condition.field)
+def condition_holds(condition: Condition, contact: Contact, now: datetime | None = None) -> bool:
+    """True when the contact satisfies the condition; a missing value satisfies only `missing`.
+
+    `now` is needed by `within_days` only (a recency test without a `now` never holds, which is
+    why routing, which has none, may not use it). A `per_unit` rule holds when its value is a
+    number: its points come from `per_unit_points`.
+    """
+    value = condition_value(condition, contact)
     if condition.missing is not None:
         is_missing = value is None or (isinstance(value, str) and not value.strip())
         return is_missing == condition.missing
     if value is None:
         return False
+    if condition.is_ is not None:
+        return isinstance(value, bool) and value == condition.is_
+    if condition.within_days is not None:
+        if now is None or not isinstance(value, datetime):
+            return False
+        return value >= now - timedelta(days=condition.within_days)
     if condition.equals is not None:
         wanted = _as_number(condition.equals)
         actual = _as_number(value)
@@ -77,7 +102,21 @@ def condition_holds(condition: Condition, contact: Contact) -> bool:
         return number >= condition.at_least
     if condition.below is not None:
         return number < condition.below
-    return False
+    return getattr(condition, "per_unit", None) is not None
+
+
+def per_unit_points(
+    value: PropertyValue | None, per_unit: float, points: float, cap: float | None
+) -> tuple[int, float, float]:
+    """(whole units, raw points, points after the cap) of a per-unit rule: `points` for each
+    whole `per_unit` in the value. Negative values count no units: "time on site" or "visits"
+    below zero is a data error, not a reason for negative points."""
+    number = _as_number(value)
+    units = 0 if number is None or number <= 0 else int(number // per_unit)
+    raw = units * points
+    if cap is None:
+        return units, raw, raw
+    return units, raw, max(-cap, min(cap, raw))
 
 
 def _number(value: float) -> str:
@@ -86,9 +125,13 @@ def _number(value: float) -> str:
 
 def describe(condition: Condition) -> str:
     """The condition in words, for explanations: "industry in [Software, Fintech]"."""
-    field = condition.field.value
+    field = condition.subject
     if condition.missing is not None:
         return f"{field} is {'missing' if condition.missing else 'present'}"
+    if condition.is_ is not None:
+        return f"{field} is {'yes' if condition.is_ else 'no'}"
+    if condition.within_days is not None:
+        return f"{field} within {_number(condition.within_days)} days"
     if condition.equals is not None:
         return f"{field} = {condition.equals}"
     if condition.any_of is not None:
@@ -101,4 +144,19 @@ def describe(condition: Condition) -> str:
         )
     if condition.at_least is not None:
         return f"{field} >= {_number(condition.at_least)}"
+    per_unit = getattr(condition, "per_unit", None)
+    if per_unit is not None:
+        points = getattr(condition, "points", 0)
+        cap = getattr(condition, "cap", None)
+        return f"{_number(points)} per {_number(per_unit)} of {field}" + (
+            f", at most {_number(cap)}" if cap is not None else ""
+        )
     return f"{field} < {_number(condition.below or 0)}"
+
+
+def describe_per_unit(condition: Condition, value: PropertyValue | None, units: int) -> str:
+    """A per-unit rule applied to one contact: "time_on_site 734: 12 x 1 per 60, at most 30"."""
+    shown = (
+        _number(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    )
+    return f"{condition.subject} {shown}: {units} x {describe(condition)}"

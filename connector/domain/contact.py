@@ -4,10 +4,12 @@ Adapters translate CRM records into these through the mapping files; the rules n
 field name. Every field a CRM may leave empty is optional, because real CRM data is incomplete.
 """
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from connector.domain.properties import PropertyValue
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 
@@ -92,7 +94,9 @@ class Contact(_Value):
     differs from the one the connector last wrote), because only the adapter can see the CRM's
     history; the rules merely respect it. `recycled_at` is the connector's own marker of its
     last recycle, kept in the CRM so a recycled lead needs fresh engagement before it is
-    promoted again.
+    promoted again. `properties` holds the values of the properties the CRM file maps under
+    `properties` (shared name -> number, text, date or bool; absent when the CRM holds none),
+    which rules name with `property:`.
     """
 
     id: str
@@ -120,6 +124,7 @@ class Contact(_Value):
     recycled_at: AwareDatetime | None = None
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
+    properties: Mapping[str, PropertyValue] = {}
 
     @property
     def email_domain(self) -> str | None:

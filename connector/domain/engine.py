@@ -63,7 +63,7 @@ def evaluate(
     # filtered, grouped and sorted once for both the score and the stage rules
     history = EngagementHistory.of(contact.id, engagements, now)
     score = score_contact(contact, history, policy.scoring, now)
-    fit = grade_contact(contact, policy.fit)
+    fit = grade_contact(contact, policy.fit, now)
     stage = decide_stage(contact, history, score, fit, policy, now)
     transition = stage.transition
     stage_after = transition.to_stage if transition else contact.lifecycle_stage

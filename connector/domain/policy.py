@@ -10,7 +10,7 @@ import re
 from datetime import date, time
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -108,6 +108,10 @@ class ScoringRules(_Rules):
         description="infer intent from engagement when the CRM holds none",
     )
     intent_window_days: PositiveInt = 90
+    properties: "tuple[PropertyRule, ...]" = Field(
+        default=(),
+        description="points for what a mapped CRM property holds (time on site, occupation, ...)",
+    )
 
     @model_validator(mode="after")
     def _intent_points_grow(self) -> Self:
@@ -152,36 +156,66 @@ def _operator_names(fields: list[str]) -> list[str]:
     return ["in" if name == "any_of" else name for name in fields]
 
 
-class Condition(_Rules):
-    """One test on one field. Exactly one of the operators is given; text compares
-    case-insensitively, `between` is inclusive."""
+_OPERATORS = (
+    "equals",
+    "any_of",
+    "matches",
+    "between",
+    "at_least",
+    "below",
+    "within_days",
+    "is_",
+    "per_unit",
+    "missing",
+)
 
-    field: FitField
+
+def operator_name(attribute: str) -> str:
+    """The rules-file spelling of a Condition attribute (`any_of` is `in`, `is_` is `is`)."""
+    return {"any_of": "in", "is_": "is"}.get(attribute, attribute)
+
+
+class Condition(_Rules):
+    """One test on one field or mapped CRM property. Exactly one of the operators is given; text
+    compares case-insensitively, `between` is inclusive, `within_days` holds for a date no
+    older than that many days at the time of evaluation, `is` tests a yes/no property.
+
+    `field` names one of the built-in contact attributes (`FitField`); `property` names any
+    property the CRM files map under `properties` (custom ones included). Exactly one of the
+    two is given. `per_unit` is not a test but a points rule (see `FitCriterion` and
+    `PropertyRule`): only rules that carry points accept it.
+    """
+
+    field: FitField | None = None
+    property: str | None = Field(default=None, min_length=1)
     equals: str | float | None = None
     any_of: tuple[str, ...] | None = Field(default=None, alias="in")
     matches: str | None = None
     between: tuple[float, float] | None = None
     at_least: float | None = None
     below: float | None = None
+    within_days: float | None = Field(default=None, gt=0)
+    is_: bool | None = Field(default=None, alias="is")
     missing: bool | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    #: Whether `per_unit` counts as this rule's operator (only rules that carry points).
+    _takes_per_unit: ClassVar[bool] = False
+
     @model_validator(mode="after")
     def _exactly_one_operator(self) -> Self:
-        given = [
-            name
-            for name in ("equals", "any_of", "matches", "between", "at_least", "below", "missing")
-            if getattr(self, name) is not None
-        ]
+        if (self.field is None) == (self.property is None):
+            raise ValueError(
+                "give exactly one of `field` (a built-in attribute) or `property` (a property "
+                "the CRM files map under `properties`)"
+            )
+        allowed = [op for op in _OPERATORS if op != "per_unit" or self._takes_per_unit]
+        given = [name for name in allowed if getattr(self, name, None) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of: equals, in, matches, between, at_least, below, missing"
-                + (
-                    f" (got {', '.join('in' if g == 'any_of' else g for g in given)})"
-                    if given
-                    else ""
-                )
+                f"give exactly one of: {', '.join(operator_name(op) for op in allowed)}"
+                + (f" (got {', '.join(operator_name(g) for g in given)})" if given else "")
             )
         if self.matches is not None:
             try:
@@ -191,6 +225,22 @@ class Condition(_Rules):
         if self.between is not None and self.between[0] > self.between[1]:
             raise ValueError("`between` needs [low, high] with low <= high")
         return self
+
+    # (cached_property, not property: the `property` field shadows the builtin in this body)
+    @cached_property
+    def subject(self) -> str:
+        """What the condition looks at, as written in the file: a field or a property name."""
+        if self.property is not None:
+            return self.property
+        assert self.field is not None
+        return self.field.value
+
+    @cached_property
+    def operator(self) -> str:
+        """The one operator given, in the rules-file spelling (`in`, `is`, `per_unit`, ...)."""
+        return next(
+            operator_name(name) for name in _OPERATORS if getattr(self, name, None) is not None
+        )
 
     # What `condition_holds` compares against, prepared once per rule rather than once per
     # contact: `any_of` stripped and case-folded as the value is, `matches` compiled.
@@ -203,9 +253,43 @@ class Condition(_Rules):
         return None if self.matches is None else re.compile(self.matches, flags=re.IGNORECASE)
 
 
-class FitCriterion(Condition):
+class PerUnit(_Rules):
+    """Points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
+    full 60 (seconds on site, say), never more than 30 (nor less than -30 for negative points).
+    Whole units only, so every point is explainable as "N units x P"."""
+
+    per_unit: float | None = Field(default=None, gt=0)
+    cap: NonNegative | None = Field(
+        default=None, description="most points (in absolute value) a per_unit rule can give"
+    )
+
+    @model_validator(mode="after")
+    def _cap_needs_per_unit(self) -> Self:
+        if self.cap is not None and self.per_unit is None:
+            raise ValueError("`cap` only applies to a `per_unit` rule")
+        return self
+
+
+class FitCriterion(Condition, PerUnit):
+    """Fit points for a match; with `per_unit`, `points` per whole unit of the value (capped)."""
+
     name: str = Field(min_length=1)
     points: int
+
+    _takes_per_unit: ClassVar[bool] = True
+
+
+class PropertyRule(Condition, PerUnit):
+    """Behaviour points from a property the CRM keeps on the person (time on site, last
+    activity, ...): `points` when the condition holds, or with `per_unit` that many points per
+    whole unit of the value, capped. Property points are a snapshot of the CRM's value: they
+    neither decay (the CRM already keeps the value current) nor get a source weight, so each
+    rule adds exactly the points its line shows and learned points stay additive."""
+
+    name: str = Field(min_length=1)
+    points: float
+
+    _takes_per_unit: ClassVar[bool] = True
 
 
 class Disqualifier(Condition):
@@ -420,6 +504,9 @@ class TaskRules(_Rules):
 # --- The whole file ------------------------------------------------------------------------------
 
 
+ScoringRules.model_rebuild()
+
+
 class RulesPolicy(_Rules):
     """Everything in mappings/rules.yaml."""
 
@@ -470,10 +557,23 @@ def policy_problems(policy: RulesPolicy) -> list[PolicyProblem]:
             [rule.name for rule in policy.scoring.domains], ("scoring", "domains"), "name"
         ),
         *_duplicates([band.grade for band in policy.fit.grades], ("fit", "grades"), "grade"),
+        *_duplicates(
+            [rule.name for rule in policy.scoring.properties], ("scoring", "properties"), "name"
+        ),
         *_duplicates([rule.name for rule in policy.fit.criteria], ("fit", "criteria"), "name"),
         *_duplicates([rule.name for rule in policy.fit.disqualify], ("fit", "disqualify"), "name"),
         *_duplicates([rule.name for rule in policy.routing.rules], ("routing", "rules"), "name"),
     ]
+    for index, rule in enumerate(policy.routing.rules):
+        for position, condition in enumerate(rule.when):
+            if condition.within_days is not None:
+                problems.append(
+                    PolicyProblem(
+                        path=("routing", "rules", index, "when", position, "within_days"),
+                        message="routing conditions cannot test recency (`within_days`): an "
+                        "owner must not depend on the day the sync runs",
+                    )
+                )
     if policy.fit.disqualified_grade in {band.grade for band in policy.fit.grades}:
         problems.append(
             PolicyProblem(

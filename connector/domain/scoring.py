@@ -23,11 +23,18 @@ from functools import reduce
 from itertools import repeat
 from operator import add, attrgetter, mul, sub, truediv
 
+from connector.domain.conditions import (
+    condition_holds,
+    condition_value,
+    describe,
+    describe_per_unit,
+    per_unit_points,
+)
 from connector.domain.contact import Contact, IntentLevel
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import ScoreCard, ScoreLine
-from connector.domain.policy import EngagementRule, ScoringRules
+from connector.domain.policy import EngagementRule, PropertyRule, ScoringRules
 
 SECONDS_PER_DAY = 86_400.0
 _INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
@@ -285,6 +292,27 @@ def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
     )
 
 
+def _property_line(rule: PropertyRule, contact: Contact, now: datetime) -> ScoreLine | None:
+    """A `scoring.properties` rule's line, or None when it does not apply: the points when the
+    condition holds; for a per-unit rule, `points` per whole unit (raw) and after the cap."""
+    if rule.per_unit is None:
+        if not condition_holds(rule, contact, now):
+            return None
+        return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
+    value = condition_value(rule, contact)
+    units, raw, capped = per_unit_points(value, rule.per_unit, rule.points, rule.cap)
+    if units == 0:
+        return None
+    return ScoreLine(
+        rule=f"property: {rule.name}",
+        raw_points=raw,
+        capped_points=capped,
+        decayed_points=capped,
+        points=_round(capped),
+        note=describe_per_unit(rule, value, units),
+    )
+
+
 def infer_intent(
     contact: Contact,
     events: Iterable[Engagement] | EngagementHistory,
@@ -381,6 +409,12 @@ def score_contact(
                     contact.email_domain or "",
                 )
             )
+
+    # After the source weight, which multiplies engagement only (see `PropertyRule`).
+    for property_rule in rules.properties:
+        line = _property_line(property_rule, contact, now)
+        if line is not None:
+            lines.append(line)
 
     lines = [line for line in lines if line.points != 0 or line.raw_points != 0]
     return ScoreCard(total=sum(line.points for line in lines), lines=tuple(lines), computed_at=now)

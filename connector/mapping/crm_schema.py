@@ -28,6 +28,7 @@ from pydantic import (
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.domain.outcomes import TaskPriority
+from connector.domain.properties import PropertyType
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 CrmName = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")]
@@ -167,12 +168,27 @@ class ValueMaps(_Strict):
         return self
 
 
+class MappedProperty(_Strict):
+    """Where one CRM keeps a property the rules may name (`property:` in rules.yaml), and what
+    type its values have. The same shared name maps to each CRM's own property or field, with
+    the same type, so one rule reads the same fact on every CRM."""
+
+    field: CrmName
+    type: PropertyType
+
+
 class PersonMapping(_Strict):
-    """One CRM object that holds people (a HubSpot contact, a Salesforce Lead or Contact)."""
+    """One CRM object that holds people (a HubSpot contact, a Salesforce Lead or Contact).
+
+    `properties`: shared property name (lower_snake_case) -> the CRM field and its type; any
+    property or field, custom ones included. The adapters read exactly these (besides `fields`)
+    into `Contact.properties`.
+    """
 
     object: CrmName
     fields: dict[ContactField, CrmName]
     values: ValueMaps
+    properties: dict[DomainTerm, MappedProperty] = {}
 
     @model_validator(mode="after")
     def _required_fields(self) -> Self:

@@ -17,6 +17,7 @@ from connector.mapping.crm_schema import (
     ValueMaps,
 )
 from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath, dotted
+from connector.mapping.property_rules import property_rule_problems
 from connector.mapping.translate import reverse_map
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
@@ -261,6 +262,13 @@ def load_mapping_dir(directory: Path) -> MappingSet:
     if rules is not None:
         for crm, mapping in crms.items():
             problems.extend(cross_file_problems(rules, mapping, directory / CRM_FILES[crm]))
+        problems.extend(
+            property_rule_problems(
+                rules,
+                directory / RULES_FILE,
+                {crm: (mapping, directory / CRM_FILES[crm]) for crm, mapping in crms.items()},
+            )
+        )
     if not crms and not problems:
         problems.append(
             ConfigProblem(

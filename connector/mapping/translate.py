@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from connector.domain.contact import Bant, Company, Contact, Deal
 from connector.domain.outcomes import ContactUpdate, UpdatableField
+from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
 
@@ -104,12 +105,32 @@ class PersonTranslator:
         self._intents = reverse_map(values.intent)
         self._industries = reverse_map(values.industry)
         self._roles = reverse_map(values.decision_role)
+        self._properties = mapping.properties
 
     # --- reading -------------------------------------------------------------------------------
 
     def read_fields(self) -> list[str]:
-        """Exactly the CRM fields the mapping needs, to request nothing more."""
-        return sorted(set(self.fields.values()))
+        """Exactly the CRM fields the mapping needs (its `fields` and `properties`), to request
+        nothing more."""
+        return sorted({*self.fields.values(), *(p.field for p in self._properties.values())})
+
+    def _read_properties(
+        self, record_id: str, record: Mapping[str, Any]
+    ) -> dict[str, PropertyValue]:
+        """The mapped properties the record holds, parsed by their declared type; a value that
+        does not parse is a RecordDataError naming the property and the CRM field."""
+        found: dict[str, PropertyValue] = {}
+        for name, mapped in self._properties.items():
+            raw = record.get(mapped.field)
+            if _blank(raw):
+                continue
+            try:
+                found[name] = _PROPERTY_PARSERS[mapped.type](raw)
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise RecordDataError(
+                    record_id, f"properties.{name}", mapped.field, f"has {raw!r}: {exc}"
+                ) from None
+        return found
 
     def company_read_fields(self) -> list[str]:
         return sorted(set(self.company_fields.values()))
@@ -222,6 +243,7 @@ class PersonTranslator:
                 score=None if score is None else round(score),
                 grade=_text(text(ContactField.GRADE)),
                 score_reasons=_text(text(ContactField.SCORE_REASONS)),
+                properties=self._read_properties(record_id, record),
                 **dates,
             )
         except ValidationError as exc:
@@ -296,3 +318,16 @@ class PersonTranslator:
 
 def _text(value: Any) -> str | None:
     return None if _blank(value) else str(value).strip()
+
+
+def _property_text(value: Any) -> str:
+    return str(value).strip()
+
+
+_PROPERTY_PARSERS: dict[PropertyType, Any] = {
+    PropertyType.NUMBER: parse_number,
+    PropertyType.TEXT: _property_text,
+    PropertyType.PICKLIST: _property_text,
+    PropertyType.DATE: parse_datetime,
+    PropertyType.BOOL: parse_bool,
+}

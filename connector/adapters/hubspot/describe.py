@@ -16,6 +16,7 @@ from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
     CompanyField,
@@ -66,6 +67,15 @@ COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.COUNTRY: TEXT,
     CompanyField.REGION: TEXT,
     CompanyField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
+}
+#: HubSpot property types that can hold each mapped property type (`properties:`). A yes/no
+#: property is `bool`, or an `enumeration` shown as a single checkbox (as hs_email_optout is).
+PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
+    PropertyType.NUMBER: NUMBER,
+    PropertyType.TEXT: frozenset({"string", "enumeration", "phone_number"}),
+    PropertyType.PICKLIST: frozenset({"enumeration"}),
+    PropertyType.DATE: DATE,
+    PropertyType.BOOL: frozenset({"bool", "enumeration"}),
 }
 #: Fields the connector writes: their properties must accept values.
 WRITTEN_CONTACT_FIELDS = (
@@ -181,6 +191,10 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
             CONTACT_TYPES.get(field, ANY),
             field.value,
             written=field in WRITTEN_CONTACT_FIELDS,
+        )
+    for shared, mapped in contact.properties.items():
+        problems += _check_property(
+            schema, obj, mapped.field, PROPERTY_TYPES[mapped.type], f"property {shared}"
         )
     value_maps = contact.values
     for field, values, written in (

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.salesforce.client import DESCRIBE, SalesforceClient
+from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
     CompanyField,
@@ -59,6 +60,14 @@ EXPECTED_TYPES: dict[ContactField, frozenset[str]] = {
     ContactField.SCORE_REASONS: frozenset({"textarea", "string"}),
     ContactField.CONNECTOR_STAGE: frozenset({"string", "picklist"}),
     ContactField.RECYCLED_AT: _DATETIME,
+}
+#: Field types (describe `type`) that can hold each mapped property type (`properties:`).
+PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
+    PropertyType.NUMBER: _NUMBER,
+    PropertyType.TEXT: _TEXT,
+    PropertyType.PICKLIST: frozenset({"picklist", "combobox", "multipicklist"}),
+    PropertyType.DATE: frozenset({"date", "datetime"}),
+    PropertyType.BOOL: frozenset({"boolean"}),
 }
 WRITTEN_FIELDS = frozenset(
     {
@@ -221,6 +230,14 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
         problems += issues
         if crm is not None:
             found[field] = crm
+    for shared, mapped in person.properties.items():
+        problems += _field_problems(
+            schema,
+            crm_object,
+            mapped.field,
+            f"property {shared}",
+            PROPERTY_TYPES[mapped.type],
+        )[1]
     for attribute, field in _VALUE_FIELDS.items():
         crm = found.get(field)
         value_map = getattr(person.values, attribute)

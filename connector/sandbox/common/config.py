@@ -20,6 +20,9 @@ class SandboxConfig(BaseModel):
     contacts: int = Field(default=200, ge=0)
     seed: int = 42
     dataset: Path | None = None
+    # Dataset mode: record each lead's known outcome as the CRM would (closed-won deal and
+    # customer stage for converted leads); off by default so the history carries no outcome.
+    with_outcomes: bool = False
     # The moment the seeded histories lead up to (None: the seed's fixed reference time, so
     # tests are reproducible; the demo passes the current time so its data looks fresh).
     seed_now: datetime | None = None

@@ -377,6 +377,7 @@ class EmulatorApp:
             started_at=started_at,
             duration_s=time.perf_counter() - started,
             fault=fault,
+            query=request.query,
         )
         logger.debug("sandbox %s %s -> %s", request.method, request.endpoint, status)
         return outcome

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from connector.sandbox.common.faults import Fault
@@ -26,6 +26,9 @@ class LoggedRequest:
     started_at: datetime
     duration_s: float
     fault: Fault | None
+    # The query string's parameters (e.g. which properties a list call asked for), so tests can
+    # assert what was requested, not only how often.
+    query: dict[str, list[str]] = field(default_factory=dict)
 
 
 class RequestLog:
@@ -55,6 +58,7 @@ class RequestLog:
         started_at: datetime,
         duration_s: float = 0.0,
         fault: Fault | None = None,
+        query: dict[str, list[str]] | None = None,
     ) -> LoggedRequest:
         entry = LoggedRequest(
             method=method,
@@ -66,6 +70,7 @@ class RequestLog:
             started_at=started_at,
             duration_s=duration_s,
             fault=fault,
+            query=query or {},
         )
         with self._lock:
             if self._keep != 0:

@@ -34,6 +34,7 @@ from connector.sandbox.hubspot.objects import (
     TASKS,
     ObjectType,
 )
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPOT_GROUP
 
 #: When the standard catalog "was created"; HubSpot-defined properties predate every portal.
 CATALOG_EPOCH = "2019-08-06T02:43:14.491Z"
@@ -150,6 +151,7 @@ INDUSTRIES: tuple[str, ...] = (
 )  # fmt: skip
 
 CONNECTOR_GROUP = "connector"
+DATASET_GROUP = HUBSPOT_GROUP
 
 # --- definitions -------------------------------------------------------------------------------
 
@@ -518,6 +520,27 @@ def _owner(group: str) -> PropertyDef:
     )
 
 
+def dataset_property(
+    name: str, label: str, kind: str, group: str, options: Iterable[str] = ()
+) -> PropertyDef:
+    """A custom contact property as an admin creates it for an imported column: `kind` is the
+    seed's property type (number, text, picklist, bool), turned into HubSpot's type/fieldType
+    pair (number/number, string/text, enumeration/select, bool/booleancheckbox)."""
+    if kind == "number":
+        return _number(name, label, group, hubspot_defined=False, form_field=True)
+    if kind == "picklist":
+        return PropertyDef(
+            name, label, "enumeration", "select", group, options=_options((v, v) for v in options),
+            hubspot_defined=False, form_field=True,
+        )  # fmt: skip
+    if kind == "bool":
+        return PropertyDef(
+            name, label, "bool", "booleancheckbox", group, options=_YES_NO,
+            hubspot_defined=False, form_field=True,
+        )  # fmt: skip
+    return _text(name, label, group, hubspot_defined=False, form_field=True)
+
+
 def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
     """Record id, create and modified dates: present on every object, partly read-only."""
     return [
@@ -557,6 +580,8 @@ def _contact_properties(provision_connector_fields: bool) -> list[PropertyDef]:
         _number("hs_analytics_num_page_views", "Number of Pageviews", analytics),
         _number("hs_analytics_num_visits", "Number of Sessions", analytics),
         _datetime("hs_analytics_last_visit_timestamp", "Time of Last Session", analytics),
+        _number("hs_analytics_average_page_views", "Average Pageviews", analytics),
+        _text("hs_analytics_source_data_1", "Original Traffic Source Drill-Down 1", analytics),
         _number("hs_email_open", "Marketing emails opened", email),
         _datetime("hs_email_last_open_date", "Last marketing email open date", email),
         _number("hs_email_click", "Marketing emails clicked", email),
@@ -591,6 +616,14 @@ def _contact_properties(provision_connector_fields: bool) -> list[PropertyDef]:
                 form_field=True,
             )
         )
+    # The X Education columns' custom properties (seed/dataset_properties.py): the emulated
+    # portal is one that imported that file, so they exist (empty) in every mode, the way BANT
+    # does; dataset seeding fills the picklists' options from the file.
+    props.extend(
+        dataset_property(prop.hubspot, prop.label, prop.type.value, DATASET_GROUP)
+        for prop in DATASET_PROPERTIES
+        if not prop.hubspot_standard
+    )
     if provision_connector_fields:
         props.extend(_connector_contact_properties())
     return props
@@ -728,6 +761,7 @@ _GROUP_LABELS: dict[str, str] = {
     "email": "Email information",
     "note": "Note information",
     CONNECTOR_GROUP: "Connector",
+    DATASET_GROUP: "Dataset",
 }
 
 

@@ -21,6 +21,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.hubspot.properties import CALL_DISPOSITIONS, datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
 Values = dict[str, str | int | None]
 
@@ -212,6 +213,8 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
     if contact.recycled_at is not None:
         values["connector_recycled_at"] = _ms(contact.recycled_at)
     values.update(_activity_counters(item.engagements, extra))
+    if item.properties:
+        values.update(_dataset_values(item, values))
     rows = ContactRows(values, created, updated, company.id if company else None)
 
     who = company.name if company and company.name else contact.last_name
@@ -291,6 +294,28 @@ def convert_range(spec_json: str, start: int, stop: int) -> list[ContactRows]:
     data = _seed_for(spec_json)
     owners = owner_ids(data.owners)
     return [convert_contact(item, owners, data.spec.now) for item in data.contacts(start, stop)]
+
+
+def _dataset_values(item: SeedContact, values: Values) -> Values:
+    """The dataset's columns in their HubSpot properties, as HubSpot returns them (numbers and
+    yes/no as strings). A standard property takes the file's value, or stays empty when the
+    file has none (an imported contact HubSpot never tracked has no session count); the opt-out
+    keeps what the engagement history set, written as "false" otherwise, since the file
+    answers the question for every lead."""
+    out: Values = {}
+    for prop in DATASET_PROPERTIES:
+        value = item.properties.get(prop.name)
+        if prop.name == "do_not_email":
+            out[prop.hubspot] = "true" if values.get(prop.hubspot) == "true" or value else "false"
+        elif isinstance(value, bool):
+            out[prop.hubspot] = "true" if value else "false"
+        elif isinstance(value, float):
+            out[prop.hubspot] = _amount(value)
+        elif value is not None:
+            out[prop.hubspot] = str(value)
+        elif prop.hubspot_standard:
+            out[prop.hubspot] = None
+    return out
 
 
 def _bool(value: bool | None) -> str | None:

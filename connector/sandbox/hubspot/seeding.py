@@ -32,7 +32,7 @@ from connector.sandbox.hubspot.objects import (
     ObjectType,
 )
 from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
-from connector.sandbox.hubspot.properties import datetime_to_ms
+from connector.sandbox.hubspot.properties import dataset_property, datetime_to_ms
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,
     FIRST_USER_ID,
@@ -45,6 +45,7 @@ from connector.sandbox.hubspot.seed_mapping import (
 )
 from connector.sandbox.hubspot.store import Store, Table
 from connector.sandbox.seed import SeedData
+from connector.sandbox.seed.dataset_properties import BY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ class Seeder:
 
     def load(self, data: SeedData) -> SeedReport:
         now_ms = datetime_to_ms(data.spec.now)
+        if data.is_dataset:
+            self._dataset_properties(data)
         self._owners(data, now_ms)
         owners = owner_ids(data.owners)
         companies = self.store.table(COMPANIES)
@@ -98,6 +101,21 @@ class Seeder:
             self._contact(rows, data, owners, now_ms)
         self.store.not_before(max(now_ms, self._newest))
         return self.report
+
+    def _dataset_properties(self, data: SeedData) -> None:
+        """Give the dataset's picklist properties (present in every emulated portal) the
+        values the file holds as options, as an admin would before importing it."""
+        registry = self.store.catalog[CONTACTS.name]
+        for name, values in data.picklist_options().items():
+            prop = BY_NAME[name]
+            existing = registry.get(prop.hubspot)
+            if existing is None or existing.type != "enumeration":
+                continue
+            definition = dataset_property(
+                prop.hubspot, prop.label, prop.type.value, existing.group_name, values
+            )
+            definition.display_order = existing.display_order
+            registry.add(definition)
 
     # ---- producing rows ---------------------------------------------------------------------
     def _contact_rows(self, data: SeedData, owners: dict[str, int]) -> Iterator[ContactRows]:

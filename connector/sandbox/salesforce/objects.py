@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, ObjectDef, PicklistValue
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
 T = FieldType
 
@@ -361,6 +362,40 @@ def _person_custom_fields() -> list[FieldDef]:
     ]
 
 
+def dataset_fields(object_name: str) -> list[FieldDef]:
+    """The X Education columns' custom fields (seed/dataset_properties.py) on Lead or Contact:
+    the emulated org is one that imported that file, so they exist (empty) in every mode, as
+    BANT does; dataset seeding fills the picklists' values from the file."""
+    return [
+        dataset_field(
+            prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact,
+            prop.label,
+            prop.type.value,
+            record_id=prop.name == "dataset_record_id",
+        )
+        for prop in DATASET_PROPERTIES
+        if not prop.salesforce_standard
+    ]
+
+
+def dataset_field(
+    name: str, label: str, kind: str, options: Iterable[str] = (), *, record_id: bool = False
+) -> FieldDef:
+    """A custom Lead/Contact field as an admin creates it for an imported column: `kind` is the
+    seed's property type (number -> Number(18, 2), text -> Text(255), picklist -> an
+    unrestricted Picklist of the file's values, bool -> Checkbox). The file's record id is a
+    unique External ID, so a re-import can upsert by it."""
+    if kind == "number":
+        return number(name, label, 18, 2, custom=True)
+    if kind == "picklist":
+        return picklist(name, label, options, custom=True)
+    if kind == "bool":
+        return checkbox(name, label, custom=True)
+    if record_id:
+        return text(name, label, 64, custom=True, external_id=True, unique=True, id_lookup=True)
+    return text(name, label, 255, custom=True)
+
+
 def connector_person_fields() -> list[FieldDef]:
     """The connector's own fields on Lead and Contact (present when provisioned)."""
     return [
@@ -427,6 +462,7 @@ def lead() -> ObjectDef:
         integer("NumberOfEmployees", "Employees"),
         owner_field(("Group", "User")),
         checkbox("HasOptedOutOfEmail", "Email Opt Out"),
+        checkbox("DoNotCall", "Do Not Call"),
         checkbox("IsConverted", "Converted", **_readonly()),
         typed("ConvertedDate", "Converted Date", T.DATE, **_readonly()),
         reference(
@@ -456,6 +492,7 @@ def lead() -> ObjectDef:
         text("EmailBouncedReason", "Email Bounced Reason", 255),
         typed("EmailBouncedDate", "Email Bounced Date", T.DATETIME),
         *_person_custom_fields(),
+        *dataset_fields("Lead"),
     ]
     return ObjectDef("Lead", "Lead", "Leads", "00Q", fields)
 
@@ -479,11 +516,13 @@ def contact() -> ObjectDef:
         long_text("Description", "Contact Description", 32000),
         owner_field(),
         checkbox("HasOptedOutOfEmail", "Email Opt Out"),
+        checkbox("DoNotCall", "Do Not Call"),
         *audit_fields(),
         typed("LastActivityDate", "Last Activity", T.DATE, **_readonly()),
         text("EmailBouncedReason", "Email Bounced Reason", 255),
         typed("EmailBouncedDate", "Email Bounced Date", T.DATETIME),
         *_person_custom_fields(),
+        *dataset_fields("Contact"),
     ]
     return ObjectDef("Contact", "Contact", "Contacts", "003", fields)
 

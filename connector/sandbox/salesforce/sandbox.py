@@ -111,6 +111,7 @@ class SalesforceSandbox:
                     contacts=self.config.contacts,
                     seed=self.config.seed,
                     dataset=self.config.dataset,
+                    with_outcomes=self.config.with_outcomes,
                     now=self.config.seed_now or DEFAULT_NOW,
                 )
             )

@@ -21,7 +21,8 @@ million-person seed to one pass over the seed stream.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,9 +30,11 @@ from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, 
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.salesforce.objects import INDUSTRIES
+from connector.sandbox.salesforce.schema import FieldType, PicklistValue
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData
+from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
 from connector.sandbox.seed.spec import item_rng
 
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
@@ -223,10 +226,30 @@ class SalesforceSeeder:
 
     def run(self) -> SeedSummary:
         with self.store.lock:
+            if self.data.is_dataset:
+                self._dataset_fields()
             self._users()
             for index, seeded in enumerate(self.data.contacts()):
                 self._person(index, seeded)
         return self.summary
+
+    def _dataset_fields(self) -> None:
+        """Give the dataset's picklist fields (present in every emulated org, on Lead and
+        Contact) the values the file holds, as an admin would before importing it."""
+        for name, values in self.data.picklist_options().items():
+            prop = BY_NAME[name]
+            for object_name in ("Lead", "Contact"):
+                definition = self.store.objects[object_name]
+                api_name = (
+                    prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact
+                )
+                existing = definition.field(api_name)
+                if existing is None or existing.type is not FieldType.PICKLIST:
+                    continue
+                updated = replace(existing, picklist=tuple(PicklistValue(v) for v in values))
+                definition.fields[definition.fields.index(existing)] = updated
+                definition.reindex()
+                self._t[object_name].columns[api_name].field = updated
 
     def _users(self) -> None:
         users = self._t["User"]
@@ -262,7 +285,7 @@ class SalesforceSeeder:
         created = contact.created_at or self.spec.now
         modified = contact.updated_at or created
         owner = self._owner(contact.owner_id)
-        person = self._person_values(contact, seeded.extra)
+        person = self._person_values(contact, seeded.extra, seeded.properties)
         opted_out = seeded.extra.get("email_opt_out") == "true"
         bounce: datetime | None = None
         last_activity: datetime | None = None
@@ -310,7 +333,9 @@ class SalesforceSeeder:
             self.summary.leads += 1
         self._engagements(seeded.engagements, person_id, as_contact, owner)
 
-    def _person_values(self, contact: Contact, extra: dict[str, str]) -> dict[str, Any]:
+    def _person_values(
+        self, contact: Contact, extra: dict[str, str], properties: Mapping[str, Any]
+    ) -> dict[str, Any]:
         company = contact.company
         values: dict[str, Any] = {
             "FirstName": contact.first_name,
@@ -337,6 +362,12 @@ class SalesforceSeeder:
             if contact.decision_role
             else None,
         }
+        for prop in DATASET_PROPERTIES:
+            # Dataset columns, in the Lead's fields (Contact's City moves to MailingCity below).
+            # The e-mail opt-out is set from the engagement history by the caller.
+            value = properties.get(prop.name)
+            if value is not None and prop.name != "do_not_email":
+                values[prop.salesforce_lead] = value
         if self.provision and contact.lifecycle_stage is not None:
             values["Lifecycle_Stage__c"] = LIFECYCLE[contact.lifecycle_stage]
             if contact.score is not None:

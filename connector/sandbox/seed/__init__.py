@@ -36,6 +36,11 @@ class SeedData:
             return self.spec.contacts or None
         return self.spec.contacts
 
+    def picklist_options(self) -> dict[str, tuple[str, ...]]:
+        """Dataset mode: each picklist property's values in the file (for provisioning the
+        CRM's picklists); empty in synthetic mode."""
+        return self._dataset.picklist_options() if self._dataset is not None else {}
+
     def companies(self) -> Iterator[Company]:
         """Every company, competitors first. Dataset mode has none (the file holds none)."""
         if self._dataset is not None:

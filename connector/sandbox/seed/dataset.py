@@ -5,10 +5,16 @@ no names, e-mail addresses or dates, so those are synthesised deterministically 
 behavioural fact (visits, page views, last activities, opt-outs, source, country, occupation)
 comes from the file.
 
+Every other non-leaky column is also carried as a typed property (`SeedContact.properties`,
+named as in `dataset_properties`), which the emulators load into standard or custom CRM
+properties, with the file's own id in `dataset_record_id`.
+
 Columns that sales wrote after contact leak the outcome (`Tags`, `Lead Quality`, `Lead Profile`,
 the `Asymmetrique *` indices) and are never read. `Converted` is copied verbatim to
-`extra["converted"]` for backtesting ONLY: nothing else is derived from it, and emulators must
-not load it into the CRM.
+`extra["converted"]` for backtesting; it never becomes a property. Only with
+`SeedSpec.with_outcomes` does it shape the record, the way a CRM records an outcome: a converted
+lead gets a closed-won deal, closed after its last activity, and the customer stage; the others
+stay leads, where sales left them.
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from connector.domain.contact import Contact, LeadSource
+from connector.domain.contact import Contact, Deal, DealStatus, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.seed import vocabulary as v
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
 
 #: Columns read to shape a contact. Anything else in the file is ignored.
@@ -59,7 +67,10 @@ LEAKING_COLUMNS: tuple[str, ...] = (
     "Asymmetrique Activity Score",
     "Asymmetrique Profile Score",
 )
-_REQUIRED = (*USED_COLUMNS, OUTCOME_COLUMN)
+_REQUIRED = tuple(
+    dict.fromkeys((*USED_COLUMNS, *(p.column for p in DATASET_PROPERTIES), OUTCOME_COLUMN))
+)
+_YES_NO = {"yes": True, "no": False}
 
 _MISSING = {"", "select", "unknown", "nan"}
 
@@ -193,6 +204,22 @@ class DatasetSeed:
         self.path = Path(path)
         if not self.path.is_file():
             raise SeedDataError(f"{self.path}: dataset file not found")
+        self._options: dict[str, tuple[str, ...]] | None = None
+
+    def picklist_options(self) -> dict[str, tuple[str, ...]]:
+        """The values each picklist property takes in the whole file, sorted: what an admin
+        would list as the picklist's options before importing it ("Select" is no option)."""
+        if self._options is None:
+            picklists = [p for p in DATASET_PROPERTIES if p.type == PropertyType.PICKLIST]
+            seen: dict[str, set[str]] = {p.name: set() for p in picklists}
+            with self.path.open(newline="", encoding="utf-8-sig") as handle:
+                for row in csv.DictReader(handle):
+                    for prop in picklists:
+                        value = _value(row, prop.column)
+                        if value is not None:
+                            seen[prop.name].add(value)
+            self._options = {name: tuple(sorted(values)) for name, values in seen.items()}
+        return self._options
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         limit = self.spec.contacts or None
@@ -274,6 +301,12 @@ class _RowBuilder:
         created_at = self._at(rng.uniform(86_400, history.total_seconds()))
         engagements = self._engagements(contact_id, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
+        stage, deals = LifecycleStage.LEAD, ()
+        if spec.with_outcomes and _value(row, OUTCOME_COLUMN) == "1":
+            # Sales closed the deal after the lead's last recorded activity, before `now`.
+            closed_at = self._between(updated_at + timedelta(seconds=30), spec.now)
+            won = Deal(id=f"{contact_id}-won", status=DealStatus.WON, closed_at=closed_at)
+            stage, deals, updated_at = LifecycleStage.CUSTOMER, (won,), closed_at
 
         contact = Contact(
             id=contact_id,
@@ -285,11 +318,38 @@ class _RowBuilder:
             country=country,
             region=region,
             source=source,
-            lifecycle_stage=LifecycleStage.LEAD,
+            lifecycle_stage=stage,
+            deals=deals,
             created_at=created_at,
             updated_at=updated_at,
         )
-        return SeedContact(contact=contact, engagements=engagements, extra=self._extra(raw_source))
+        return SeedContact(
+            contact=contact,
+            engagements=engagements,
+            extra=self._extra(raw_source),
+            properties=self._properties(),
+        )
+
+    def _properties(self) -> dict[str, PropertyValue]:
+        """Every non-leaky column by its shared property name, parsed by the property's type;
+        missing values ("Select", blank) are left out, as an import leaves the field empty."""
+        found: dict[str, PropertyValue] = {}
+        for prop in DATASET_PROPERTIES:
+            if prop.type == PropertyType.NUMBER:
+                number = self._number(prop.column)
+                if number is not None:
+                    found[prop.name] = number
+                continue
+            text = _value(self.row, prop.column)
+            if text is None:
+                continue
+            if prop.type == PropertyType.BOOL:
+                if text.lower() not in _YES_NO:
+                    raise SeedDataError(f"{prop.column} {text!r} is neither Yes nor No")
+                found[prop.name] = _YES_NO[text.lower()]
+            else:
+                found[prop.name] = text
+        return found
 
     def _at(self, age_seconds: float) -> datetime:
         return (self.spec.now - timedelta(seconds=max(age_seconds, 60.0))).replace(microsecond=0)

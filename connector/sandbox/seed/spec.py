@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
+from connector.domain.properties import PropertyValue
 
 #: A fixed reference time so the same spec yields the same data on every run and machine.
 DEFAULT_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -26,6 +27,8 @@ class SeedSpec(BaseModel):
     `contacts` is the number of people; in dataset mode 0 means "every row of the file".
     `contacts_per_company` sets how many companies the synthetic mode creates (on average that
     many people per company; the real distribution is skewed: a few big accounts, many small).
+    `with_outcomes` (dataset mode only) records each lead's known outcome as a CRM would: a
+    converted lead gets a closed-won deal and the customer stage, dated after its activity.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -37,6 +40,7 @@ class SeedSpec(BaseModel):
     history_days: int = Field(default=180, ge=1)
     owners: int = Field(default=8, ge=0)
     contacts_per_company: float = Field(default=4.0, ge=1.0)
+    with_outcomes: bool = False
 
     @field_validator("now")
     @classmethod
@@ -49,13 +53,19 @@ class SeedContact:
     """One seeded person: the domain contact (company and deals attached), the engagement
     history, and CRM-neutral raw extras without a domain field (phone, city, ...).
 
+    `properties` (dataset mode): the file's non-leaky columns by their shared property name
+    (see `dataset_properties.DATASET_PROPERTIES`), parsed; each emulator loads them into the
+    property/field that holds them in its CRM.
+
     `extra["converted"]`, present only in dataset mode, is the file's recorded outcome. It exists
-    for backtesting scoring rules and must never be loaded into a CRM field or used as input.
+    for backtesting scoring rules and must never be loaded into a CRM field or used as input
+    (with `SeedSpec.with_outcomes` it shapes the contact's deals and stage instead).
     """
 
     contact: Contact
     engagements: list[Engagement] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, PropertyValue] = field(default_factory=dict)
 
 
 def item_rng(seed: int, kind: str, index: int) -> random.Random:

@@ -1,0 +1,113 @@
+"""Offline checks of the rules that name a mapped CRM property (`property:` in rules.yaml)
+against the CRM files' `properties` sections, each problem placed at its file, line and column.
+
+A rule on a property no CRM file maps would never fire; an operator that does not fit the
+property's type (`matches` on a number, `within_days` on text) would silently never match; and
+a property typed differently in two CRM files would make the same rule decide differently on
+HubSpot and Salesforce. All three are reported before a sync runs.
+"""
+
+from pathlib import Path
+
+from connector.domain.policy import Condition, RulesPolicy
+from connector.domain.properties import OPERATORS, PropertyType
+from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, PersonMapping
+from connector.mapping.problems import ConfigProblem, FieldPath, dotted
+from connector.mapping.yaml_source import YamlDocument, load_yaml
+
+
+def property_conditions(rules: RulesPolicy) -> list[tuple[FieldPath, Condition]]:
+    """Every condition in the rules that names a property, with its path in rules.yaml."""
+    found: list[tuple[FieldPath, Condition]] = []
+    sections: list[tuple[FieldPath, tuple[Condition, ...]]] = [
+        (("scoring", "properties"), rules.scoring.properties),
+        (("fit", "criteria"), rules.fit.criteria),
+        (("fit", "disqualify"), rules.fit.disqualify),
+    ]
+    for index, routing in enumerate(rules.routing.rules):
+        sections.append((("routing", "rules", index, "when"), routing.when))
+    for path, conditions in sections:
+        for index, condition in enumerate(conditions):
+            if condition.property is not None:
+                found.append(((*path, index), condition))
+    return found
+
+
+def person_objects(mapping: CrmMapping) -> list[tuple[str, PersonMapping]]:
+    """Each person mapping with its key in the CRM file (`contact`, `lead`)."""
+    if isinstance(mapping, HubSpotMapping):
+        return [("contact", mapping.contact)]
+    return [("lead", mapping.lead), ("contact", mapping.contact)]
+
+
+def _types(
+    crms: dict[str, tuple[CrmMapping, Path]],
+) -> tuple[dict[str, PropertyType], list[ConfigProblem]]:
+    """The type of each mapped property (the first mapping's), and every mapping that types
+    the same name differently."""
+    types: dict[str, tuple[PropertyType, str]] = {}
+    problems: list[ConfigProblem] = []
+    for mapping, path in crms.values():
+        document: YamlDocument | None = None
+        for key, person in person_objects(mapping):
+            for name, mapped in person.properties.items():
+                first = types.setdefault(name, (mapped.type, f"{path.name} ({key})"))
+                if first[0] != mapped.type:
+                    document = document or load_yaml(path)
+                    where: FieldPath = (key, "properties", name, "type")
+                    problems.append(
+                        document.problem(
+                            where,
+                            dotted(where),
+                            f"{name!r} is a {mapped.type.value} here but a {first[0].value} in "
+                            f"{first[1]}: give it one type everywhere, or the same rule decides "
+                            "differently on each CRM",
+                        )
+                    )
+    return {name: found[0] for name, found in types.items()}, problems
+
+
+def property_rule_problems(
+    rules: RulesPolicy, rules_path: Path, crms: dict[str, tuple[CrmMapping, Path]]
+) -> list[ConfigProblem]:
+    """Unknown properties, operators that do not fit a property's type, and properties typed
+    differently across CRM files; rules.yaml problems carry its line and column."""
+    conditions = property_conditions(rules)
+    types, problems = _types(crms)
+    if not conditions:
+        return problems
+    document = load_yaml(rules_path)
+    for path, condition in conditions:
+        name = condition.property
+        assert name is not None
+        lacking = [
+            f"{file.name} ({key})"
+            for mapping, file in crms.values()
+            for key, person in person_objects(mapping)
+            if name not in person.properties
+        ]
+        if lacking:
+            where: FieldPath = (*path, "property")
+            problems.append(
+                document.problem(
+                    where,
+                    dotted(where),
+                    f"unknown property {name!r}: map it under `properties` in "
+                    f"{', '.join(lacking)} (its CRM field and type)",
+                )
+            )
+            continue
+        kind = types[name]
+        operator = condition.operator
+        if operator not in OPERATORS[kind]:
+            where = (*path, operator)
+            allowed = ", ".join(sorted(OPERATORS[kind]))
+            problems.append(
+                document.problem(
+                    where,
+                    dotted(where),
+                    f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of "
+                    f"{allowed}",
+                )
+            )
+    return problems

@@ -32,6 +32,9 @@ YamlPath = tuple[str | int, ...]
 #: negative (a fading penalty would raise scores over time), and a penalty cannot turn into a
 #: reward without changing how it decays; both are held at their sign.
 Sign = Literal["positive", "negative", "any"]
+#: How a rule's line becomes its evidence: decayed engagement points (under the total cap), a
+#: yes/no match (1), or whole units of a number (under the cap) for a `per_unit` rule.
+Evidence = Literal["decayed", "match", "units"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,9 @@ class Feature:
     path: YamlPath
     current: float
     sign: Sign
-    #: cap keys of an engagement rule, in events (cap in points / |points|): rescaled with the
-    #: learned points so a cap keeps stopping the same number of events
+    evidence: Evidence = "match"
+    #: caps of the rule in events or units (cap in points / |points|): rescaled with the
+    #: learned points so a cap keeps stopping the same number of events or units
     cap_units: dict[str, float] = field(default_factory=dict)
     #: multiplied by the contact's source weight (positive engagement only, as the engine does)
     source_weighted: bool = False
@@ -70,9 +74,9 @@ class FeatureSpace:
         self._fit_index = {f.label: i for i, f in enumerate(self.features) if f.section == "fit"}
         self.unit_policy = _unit_policy(policy)
         self._caps = {
-            i: f.cap_units.get("cap_total")
+            i: f.cap_units["cap_total"]
             for i, f in enumerate(self.features)
-            if f.cap_units.get("cap_total") is not None
+            if "cap_total" in f.cap_units
         }
 
     @property
@@ -93,21 +97,24 @@ class FeatureSpace:
             if index is None:
                 continue
             feature = self.features[index]
-            if line.events:  # an engagement line: its decayed points, under the total cap
+            if feature.evidence == "decayed":  # engagement: decayed points, under the total cap
                 value = line.decayed_points
                 cap = self._caps.get(index)
                 if cap is not None:
                     value = max(-cap, min(cap, value))
-            else:  # a constant line (intent, e-mail domain) fired: one unit
+            elif feature.evidence == "units":  # per-unit property: whole units, under the cap
+                value = line.capped_points
+            else:  # a constant line (intent, e-mail domain, property match) fired
                 value = 1.0
             if feature.source_weighted and weight is not None:
                 value *= weight
             values[index] = value
-        fit = grade_contact(contact, self.unit_policy.fit)
+        fit = grade_contact(contact, self.unit_policy.fit, now)
         for fit_line in fit.lines:
             index = self._fit_index.get(fit_line.rule)
             if index is not None:
-                values[index] = 1.0
+                # a match is worth 1 point in the unit policy, a per-unit criterion 1 per unit
+                values[index] = float(fit_line.points)
         return Row(values, fit.disqualified)
 
 
@@ -127,6 +134,7 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             path=("scoring", "engagement", index, "points"),
             current=rule.points,
             sign="positive" if positive else "negative",
+            evidence="decayed",
             cap_units=caps,
             source_weighted=positive,
         )
@@ -137,6 +145,16 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             path=("scoring", "domains", index, "points"),
             current=domain.points,
             sign="any",
+        )
+    for index, rule in enumerate(scoring.properties):
+        yield Feature(
+            label=f"property: {rule.name}",
+            section="score",
+            path=("scoring", "properties", index, "points"),
+            current=rule.points,
+            sign="any",  # property points neither decay nor get a source weight
+            evidence="match" if rule.per_unit is None else "units",
+            cap_units=_cap_units(rule.cap, rule.points),
         )
     for rank, level in enumerate(IntentLevel):
         if level in scoring.intent_points:
@@ -155,7 +173,13 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             path=("fit", "criteria", index, "points"),
             current=criterion.points,
             sign="any",
+            evidence="match" if criterion.per_unit is None else "units",
+            cap_units=_cap_units(criterion.cap, criterion.points),
         )
+
+
+def _cap_units(cap: float | None, points: float) -> dict[str, float]:
+    return {} if cap is None else {"cap": cap / (abs(points) or 1.0)}
 
 
 def _unit_policy(policy: RulesPolicy) -> RulesPolicy:
@@ -172,8 +196,16 @@ def _unit_policy(policy: RulesPolicy) -> RulesPolicy:
                 rule[name] = rule[name] / size
     for domain in scoring["domains"]:
         domain["points"] = 1.0
+    for rule, original in zip(
+        scoring.get("properties", ()), policy.scoring.properties, strict=True
+    ):
+        rule["points"] = 1.0
+        if original.cap is not None:
+            rule["cap"] = original.cap / (abs(original.points) or 1.0)
     scoring["intent_points"] = {level: 1.0 for level in scoring["intent_points"]}
     scoring["source_weights"] = {}
-    for criterion in data["fit"]["criteria"]:
+    for criterion, original in zip(data["fit"]["criteria"], policy.fit.criteria, strict=True):
         criterion["points"] = 1
+        if original.cap is not None:
+            criterion["cap"] = original.cap / (abs(original.points) or 1.0)
     return RulesPolicy.model_validate(data)

@@ -53,6 +53,14 @@ def by_deals(converted: bool, index: int) -> tuple[LifecycleStage, SalesStatus |
     return LifecycleStage.OTHER, SalesStatus.DISQUALIFIED, (_deal(index, DealStatus.LOST),)
 
 
+def by_status(converted: bool, index: int) -> tuple[LifecycleStage, SalesStatus | None, tuple]:
+    """Stage and lead status only, no deals: on Salesforce a person with a deal is a Contact
+    under an Account, and Contacts have no lead status."""
+    if converted:
+        return LifecycleStage.SQL, SalesStatus.QUALIFIED, ()
+    return LifecycleStage.LEAD, SalesStatus.REJECTED, ()
+
+
 def only_converted(converted: bool, index: int) -> tuple[LifecycleStage, SalesStatus | None, tuple]:
     return LifecycleStage.SQL, SalesStatus.QUALIFIED, ()
 

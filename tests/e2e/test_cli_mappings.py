@@ -87,6 +87,8 @@ def test_every_command_has_help_and_is_in_the_readme():
         ["mappings", "validate"],
         ["mappings", "provision"],
         ["sandbox", "serve"],
+        ["calibrate"],
+        ["backtest"],
     ):
         result = connector(*command, "--help")
         assert result.returncode == 0

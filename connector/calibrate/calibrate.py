@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from ruamel.yaml import YAML
 
 from connector.adapters.base import CrmAdapter
 from connector.calibrate.chart import render
@@ -115,6 +116,7 @@ def calibrate(
     changes = [
         *_changes(space, fitted.rules),
         Change(MQL_THRESHOLD, chosen.threshold, _threshold_comment(policy, chosen, target, met)),
+        *_rescaled(text, policy, chosen.threshold),
     ]
     proposed = patch(text, changes)
     if chosen.min_grade != policy.lifecycle.mql.min_grade:
@@ -154,6 +156,30 @@ def _changes(space: FeatureSpace, rules: list[LearnedRule]) -> list[Change]:
                 changes.append(
                     Change((*feature.path[:-1], name), round(units * abs(rule.proposed)), None)
                 )
+    return changes
+
+
+#: Score thresholds on the same scale as the MQL threshold: when that moves, they move with it.
+SCALED_THRESHOLDS = (("lifecycle", "lead", "min_score"), ("lifecycle", "recycle", "below_score"))
+
+
+def _rescaled(text: str, policy: RulesPolicy, threshold: int) -> list[Change]:
+    """The other score thresholds, scaled by the same factor as the MQL threshold (a lead at 10
+    of 100 stays a lead at a tenth of the new MQL threshold), where the file sets them."""
+    old = policy.lifecycle.mql.min_score
+    if old <= 0:
+        return []
+    document = YAML(typ="rt").load(text)
+    changes = []
+    for path in SCALED_THRESHOLDS:
+        node = document
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        value = node.get(path[-1]) if isinstance(node, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            scaled = max(0, round(value * threshold / old))
+            note = f"was {value:g}, scaled with mql.min_score ({old:g} -> {threshold})"
+            changes.append(Change(path, scaled, note))
     return changes
 
 

@@ -10,8 +10,8 @@ put back in the file, give a score that is the weighted sum of these same lines.
 Only `score_contact` and `grade_contact` run here, never the lifecycle rules: stage, deals,
 lead status and the recycle marker (the outcome, see `outcomes.py`) cannot become features.
 
-Adding a rule family (say, rules on any CRM property) means adding one `_family` entry: how to
-find its rules in the policy, their line label, and the YAML path of their points.
+Adding a rule family means telling `_features` where its rules sit in the policy, their line
+label and the YAML path of their points, and `_unit_policy` how to make them worth one point.
 """
 
 from collections.abc import Iterator, Sequence

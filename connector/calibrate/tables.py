@@ -30,7 +30,9 @@ def _ranking_table(title: str, ranking: Ranking) -> Table:
 
 def _tradeoff_table(rows: list[TradeOff], chosen: int) -> Table:
     grade = rows[0].min_grade if rows else "-"
-    table = Table(title=f"MQL gate on the holdout: score >= threshold AND grade {grade} or better")
+    table = Table(
+        title=Text(f"MQL gate on the holdout: score >= threshold AND grade {grade} or better")
+    )
     for name in ("threshold", "MQLs", "share", "MQL -> converted", "recall"):
         table.add_column(name, justify="right")
     for row in rows:

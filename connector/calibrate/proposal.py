@@ -18,7 +18,8 @@ from connector.calibrate.errors import CalibrationError
 from connector.calibrate.report import LearnedRule
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
-_OWN_COMMENT = re.compile(r"\s*#\s*calibrated:.*$")
+#: a comment this module wrote before, and the admin's comment it kept after " — "
+_OWN_COMMENT = re.compile(r"\s*#\s*calibrated:.*?(?: — (?P<kept>.*))?$")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ def patch(text: str, changes: Sequence[Change]) -> str:
             body = body[: found.start()] + _number(change.value) + body[found.end() :]
             last_end = max(last_end, found.start() + len(_number(change.value)))
         if comments:
-            body = _OWN_COMMENT.sub("", body)
+            body = _OWN_COMMENT.sub(
+                lambda m: f"  # {m['kept']}" if m["kept"] else "", body, count=1
+            )
             head, old_comment = _split_comment(body, last_end)
             note = "; ".join(comments)
             rest = f" — {old_comment}" if old_comment else ""
@@ -116,7 +119,9 @@ def patch_grade(text: str, grade: str, was: str) -> str:
     ending = line[len(line.rstrip("\r\n")) :]
     head, old_comment = _split_comment(line[: len(line) - len(ending)], found.end())
     head = head[: found.start()] + grade + head[found.end() :]
-    rest = f" — {old_comment}" if old_comment and "calibrated:" not in old_comment else ""
+    if old_comment.startswith("calibrated:"):  # ours from a previous run: keep only the admin's
+        old_comment = old_comment.partition(" — ")[2]
+    rest = f" — {old_comment}" if old_comment else ""
     lines[line_number] = (
         f"{head.rstrip()}  # calibrated: was {was}, chosen with min_score{rest}{ending}"
     )

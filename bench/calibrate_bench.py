@@ -32,7 +32,7 @@ from sklearn.metrics import roc_auc_score
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from connector.calibrate.history import in_holdout  # noqa: E402
+from connector.calibrate.history import Split  # noqa: E402
 from connector.calibrate.outcomes import OutcomeRules  # noqa: E402
 from connector.domain.policy import RulesPolicy  # noqa: E402
 from connector.mapping.loader import load_crm_mapping, load_rules  # noqa: E402
@@ -42,6 +42,8 @@ from connector.sandbox.seed import DEFAULT_NOW  # noqa: E402
 from connector.sync.connect import build_adapter  # noqa: E402
 
 DATASET = Path("/work/shared/datasets/x-education-leads.csv")
+#: held-out part by the file's own lead id: both CRMs hold out the same leads
+SPLIT = Split(0.3, 42, "dataset_record_id")
 IDLE_DAYS = "0"  # every lead without a sale is a non-conversion, as the file records it
 
 
@@ -91,7 +93,7 @@ def main() -> None:
             "HUBSPOT_SEARCH_LIMIT_PER_SECOND": "1000",
         }
     )
-    split = ["--idle-days", IDLE_DAYS]
+    split = ["--idle-days", IDLE_DAYS, "--split-by", "dataset_record_id"]
     try:
         calibration, calibrate_s = _run(env, "calibrate", "--out", str(proposed), *split)
         before, _ = _run(env, "backtest", "--part", "holdout", *split)
@@ -148,7 +150,7 @@ def _stored(
     outcomes = OutcomeRules(idle_days=int(IDLE_DAYS))
     scores, converted, mql = [], [], []
     for contact in adapter.iter_contacts(None):
-        if not in_holdout(contact.id, 0.3, 42):
+        if not SPLIT.held_out(contact):
             continue
         # the outcome as the dataset recorded it: a won deal (stages moved by the backfill
         # itself, MQL, are not outcomes)

@@ -252,6 +252,14 @@ HoldoutOption = Annotated[
     ),
 ]
 SplitSeedOption = Annotated[int, typer.Option("--split-seed", help="Seed of the split.")]
+SplitByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--split-by",
+        help="Split by this mapped property (an external id, say) instead of the CRM id, so "
+        "two CRMs holding the same people hold out the same ones.",
+    ),
+]
 
 
 def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
@@ -276,6 +284,7 @@ def calibrate(
     idle_days: IdleDaysOption = 90,
     holdout: HoldoutOption = 0.3,
     split_seed: SplitSeedOption = 42,
+    split_by: SplitByOption = None,
     min_support: Annotated[
         int, typer.Option("--min-support", min=1, help="Fewest people a rule must fire for.")
     ] = 30,
@@ -323,6 +332,7 @@ def calibrate(
         outcomes=outcomes,
         holdout_share=holdout,
         split_seed=split_seed,
+        split_by=split_by,
         min_support=min_support,
         points_per_logit=points_per_logit,
         target_rate=target_rate,
@@ -368,6 +378,7 @@ def backtest(
     idle_days: IdleDaysOption = 90,
     holdout: HoldoutOption = 0.3,
     split_seed: SplitSeedOption = 42,
+    split_by: SplitByOption = None,
     crm: CrmOption = None,
 ) -> None:
     """Score every person in the CRM with a rules file, read-only, and measure it.
@@ -385,7 +396,7 @@ def backtest(
         raise typer.Exit(EXIT_CONFIG) from None
     from connector.adapters.errors import CrmError
     from connector.calibrate.backtest import backtest as run_backtest
-    from connector.calibrate.history import Part
+    from connector.calibrate.history import Part, Split
     from connector.calibrate.tables import print_backtest
     from connector.mapping.loader import RULES_FILE, load_rules
     from connector.mapping.problems import ConfigError
@@ -412,8 +423,7 @@ def backtest(
             outcomes,
             now,
             part=Part(part),
-            holdout_share=holdout,
-            split_seed=split_seed,
+            split=Split(holdout, split_seed, split_by),
         )
     except CalibrationError as exc:
         errors.print(str(exc), markup=False)

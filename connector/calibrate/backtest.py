@@ -19,7 +19,7 @@ import numpy as np
 from connector.adapters.base import CrmAdapter
 from connector.calibrate.calibrate import check_schema
 from connector.calibrate.errors import CalibrationError
-from connector.calibrate.history import Part, ReadCounts, in_holdout, iter_people
+from connector.calibrate.history import Part, ReadCounts, Split, iter_people
 from connector.calibrate.metrics import ranking
 from connector.calibrate.outcomes import OutcomeRules
 from connector.calibrate.report import BacktestReport, Mql
@@ -64,8 +64,7 @@ def backtest(
     outcomes: OutcomeRules,
     now: datetime,
     part: Part = Part.ALL,
-    holdout_share: float = 0.3,
-    split_seed: int = 42,
+    split: Split | None = None,
     external_id_field: str = "dataset_record_id",
 ) -> BacktestReport:
     check_schema(adapter)
@@ -82,9 +81,7 @@ def backtest(
             writer.writerow(COLUMNS)
         for person in iter_people(adapter, now, counts):
             contact = person.contact
-            if part != Part.ALL and (
-                in_holdout(contact.id, holdout_share, split_seed) != (part == Part.HOLDOUT)
-            ):
+            if part != Part.ALL and (split or Split()).held_out(contact) != (part == Part.HOLDOUT):
                 continue
             # a fresh routing state per person: routing does not change a score or a stage
             evaluation, _ = evaluate(

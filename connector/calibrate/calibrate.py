@@ -19,7 +19,7 @@ from connector.calibrate.chart import render
 from connector.calibrate.errors import CalibrationError
 from connector.calibrate.features import FeatureSpace
 from connector.calibrate.fit import CalibrateOptions, History, check_history, fit_points
-from connector.calibrate.history import ReadCounts, in_holdout, iter_people
+from connector.calibrate.history import ReadCounts, Split, iter_people
 from connector.calibrate.metrics import propose_threshold, ranking, tradeoff
 from connector.calibrate.proposal import Change, describe, patch, patch_grade
 from connector.calibrate.report import CalibrationReport, LearnedRule, TradeOff
@@ -47,13 +47,13 @@ def read_history(
 ) -> tuple[History, ReadCounts]:
     history = History(width=len(space.features))
     counts = ReadCounts()
+    split = Split(options.holdout_share, options.split_seed, options.split_by)
     for person in iter_people(adapter, now, counts):
         outcome = options.outcomes.outcome(person.contact, person.last_activity, now)
         if outcome is None:
             continue
         row = space.row(person.contact, person.engagements, now)
-        held_out = in_holdout(person.contact.id, options.holdout_share, options.split_seed)
-        history.add(row, outcome, held_out)
+        history.add(row, outcome, split.held_out(person.contact))
     return history, counts
 
 

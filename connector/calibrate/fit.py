@@ -29,6 +29,9 @@ class CalibrateOptions(BaseModel):
     outcomes: OutcomeRules = OutcomeRules()
     holdout_share: float = Field(default=0.3, gt=0, lt=1)
     split_seed: int = 42
+    split_by: str | None = Field(
+        default=None, description="a mapped property to split by instead of the CRM id"
+    )
     min_support: int = Field(default=30, ge=1)
     points_per_logit: float = Field(default=10.0, gt=0)
     regularisation: float = Field(default=1.0, gt=0, description="C: smaller = sparser points")

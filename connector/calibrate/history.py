@@ -42,9 +42,30 @@ class Part(StrEnum):
     HOLDOUT = "holdout"
 
 
-def in_holdout(contact_id: str, share: float, seed: int) -> bool:
+@dataclass(frozen=True)
+class Split:
+    """Who is held out: a share of people chosen by a hash of their CRM id — or of a mapped
+    property (`by`, e.g. an external id), so two CRMs holding the same people hold out the same
+    ones. People without that property fall back to their CRM id."""
+
+    share: float = 0.3
+    seed: int = 42
+    by: str | None = None
+
+    def key(self, contact: Contact) -> str:
+        if self.by is not None:
+            value = contact.properties.get(self.by)
+            if value is not None and str(value) != "":
+                return str(value)
+        return contact.id
+
+    def held_out(self, contact: Contact) -> bool:
+        return in_holdout(self.key(contact), self.share, self.seed)
+
+
+def in_holdout(key: str, share: float, seed: int) -> bool:
     """Stable across runs, processes and machines (SHA-256, not `hash()`)."""
-    digest = hashlib.sha256(f"{seed}:{contact_id}".encode()).digest()
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 

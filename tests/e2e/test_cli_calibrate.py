@@ -171,3 +171,29 @@ def test_without_scikit_learn_both_commands_say_how_to_install_it(tmp_path):
         assert result.returncode == 2
         assert "pip install 'crm-lifecycle-connector[calibrate]'" in result.stderr
     assert not (tmp_path / "rules.yaml").exists()
+
+
+@pytest.mark.skipif(not DATASET.is_file(), reason="x-education-leads.csv absent")
+def test_split_by_the_dataset_id_holds_out_the_same_people_on_both_crms(tmp_path):
+    held_out = {}
+    for crm in ("hubspot", "salesforce"):
+        data = SeedData(SeedSpec(contacts=200, dataset=DATASET, with_outcomes=True))
+        scores = tmp_path / crm / "scores.csv"
+        scores.parent.mkdir()
+        with crm_with(crm, data, scores.parent) as under_test:
+            result = under_test.connector(
+                "backtest",
+                "--out",
+                str(scores),
+                "--idle-days",
+                "0",
+                "--part",
+                "holdout",
+                "--split-by",
+                "dataset_record_id",
+            )
+        assert result.returncode == 0, result.stderr
+        with scores.open(newline="") as handle:
+            held_out[crm] = {row["external_id"]: row["outcome"] for row in csv.DictReader(handle)}
+    assert 30 < len(held_out["hubspot"]) < 100  # about 30 % of 200
+    assert held_out["hubspot"] == held_out["salesforce"]  # same people, same known outcomes

@@ -80,6 +80,12 @@ def calibrate(
     options: CalibrateOptions,
     now: datetime,
 ) -> CalibrationReport:
+    """Learn points from the CRM's history and write the proposed rules file (and its chart).
+
+    The holdout figures score people with the learned points times each rule's evidence: what
+    the engine's lines add up to before each line is rounded (and the source bonus computed
+    from rounded lines), so they can differ from `backtest`'s exact scores in the last digit.
+    """
     try:
         text = rules_path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -140,8 +146,7 @@ def calibrate(
         chart=str(chart_path),
     )
     svg = render("connector calibrate", held_ranking.deciles, rows, chosen.threshold)
-    _write_checked(out, proposed)
-    _write(chart_path, svg)
+    _write_both(out, proposed, chart_path, svg)
     return report
 
 
@@ -193,31 +198,29 @@ def _threshold_comment(policy: RulesPolicy, chosen: TradeOff, target: float, met
     )
 
 
-def _write(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _temporary(beside: Path, text: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", dir=beside.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    return Path(name)
 
 
-def _write_checked(path: Path, text: str) -> None:
-    """Write the proposed rules only once they load as a valid rules file."""
-    handle, temporary = tempfile.mkstemp(prefix=".rules.", suffix=".yaml", dir=path.parent)
+def _write_both(out: Path, rules: str, chart: Path, svg: str) -> None:
+    """Both files or neither: the proposed rules must load as a valid rules file before either
+    is renamed into place."""
+    staged: list[Path] = []
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        staged.append(_temporary(out, rules))
         try:
-            load_rules(Path(temporary))
+            load_rules(staged[0])
         except ConfigError as exc:
             raise CalibrationError(
                 "the proposed rules would not validate; nothing was written:\n"
                 + "\n".join(f"  {problem.message}" for problem in exc.problems)
             ) from None
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        staged.append(_temporary(chart, svg))
+        os.replace(staged[1], chart)
+        os.replace(staged[0], out)
+    finally:
+        for path in staged:
+            path.unlink(missing_ok=True)

@@ -9,10 +9,10 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from ruamel.yaml import YAML
 
 from connector.adapters.base import CrmAdapter
 from connector.calibrate.chart import render
@@ -21,7 +21,7 @@ from connector.calibrate.features import FeatureSpace
 from connector.calibrate.fit import CalibrateOptions, History, check_history, fit_points
 from connector.calibrate.history import ReadCounts, Split, iter_people
 from connector.calibrate.metrics import propose_threshold, ranking, tradeoff
-from connector.calibrate.proposal import Change, describe, patch, patch_grade
+from connector.calibrate.proposal import Change, describe, load_document, patch, patch_grade
 from connector.calibrate.report import CalibrationReport, LearnedRule, TradeOff
 from connector.domain.policy import FitRules, RulesPolicy
 from connector.mapping.loader import load_rules
@@ -92,6 +92,7 @@ def calibrate(
         raise CalibrationError(f"{rules_path}: cannot read the rules file: {exc}") from None
     if not out.parent.is_dir():
         raise CalibrationError(f"{out.parent}: no such directory (--out)")
+    document = load_document(text)
     check_schema(adapter)
     space = FeatureSpace(policy)
     history, counts = read_history(adapter, space, options, now)
@@ -122,11 +123,12 @@ def calibrate(
     changes = [
         *_changes(space, fitted.rules),
         Change(MQL_THRESHOLD, chosen.threshold, _threshold_comment(policy, chosen, target, met)),
-        *_rescaled(text, policy, chosen.threshold),
+        *_rescaled(document, policy, chosen.threshold),
     ]
-    proposed = patch(text, changes)
+    proposed = patch(text, changes, document)
     if chosen.min_grade != policy.lifecycle.mql.min_grade:
-        proposed = patch_grade(proposed, chosen.min_grade, policy.lifecycle.mql.min_grade)
+        was = policy.lifecycle.mql.min_grade
+        proposed = patch_grade(proposed, chosen.min_grade, was, document)
     chart_path = out.with_suffix(".svg")
     report = CalibrationReport(
         people_read=counts.people,
@@ -168,13 +170,12 @@ def _changes(space: FeatureSpace, rules: list[LearnedRule]) -> list[Change]:
 SCALED_THRESHOLDS = (("lifecycle", "lead", "min_score"), ("lifecycle", "recycle", "below_score"))
 
 
-def _rescaled(text: str, policy: RulesPolicy, threshold: int) -> list[Change]:
+def _rescaled(document: Any, policy: RulesPolicy, threshold: int) -> list[Change]:
     """The other score thresholds, scaled by the same factor as the MQL threshold (a lead at 10
     of 100 stays a lead at a tenth of the new MQL threshold), where the file sets them."""
     old = policy.lifecycle.mql.min_score
     if old <= 0:
         return []
-    document = YAML(typ="rt").load(text)
     changes = []
     for path in SCALED_THRESHOLDS:
         node = document

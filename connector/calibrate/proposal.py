@@ -10,6 +10,7 @@ into a rewrite of the whole section.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -46,10 +47,17 @@ def _position(document: object, path: Sequence[str | int]) -> tuple[int, int]:
     raise CalibrationError(f"cannot place a value at {'.'.join(map(str, path))}")
 
 
-def patch(text: str, changes: Sequence[Change]) -> str:
+def load_document(text: str) -> Any:
+    """The round-trip document of a rules file: where each value stands. Edits made by `patch`
+    stay within their lines, and each line is edited right to left, so one document serves
+    every edit of the same text (a round-trip load costs about half a second)."""
+    return YAML(typ="rt").load(text)
+
+
+def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
     """`text` with each change's number replaced in place and its comment set at the end of
     that line (a previous `calibrated:` comment is replaced, any other comment kept after it)."""
-    document = YAML(typ="rt").load(text)
+    document = load_document(text) if document is None else document
     lines = text.splitlines(keepends=True)
     by_line: dict[int, list[tuple[int, Change]]] = {}
     for change in changes:
@@ -105,11 +113,11 @@ def describe(rule: LearnedRule) -> str:
     return ", ".join(parts)
 
 
-def patch_grade(text: str, grade: str, was: str) -> str:
+def patch_grade(text: str, grade: str, was: str, document: Any = None) -> str:
     """`lifecycle.mql.min_grade` set to `grade` in place, with a comment saying it was learned
     with the threshold (the trade-off picked the grade gate that lets most MQLs through at the
     target rate)."""
-    document = YAML(typ="rt").load(text)
+    document = load_document(text) if document is None else document
     line_number, column = document["lifecycle"]["mql"].lc.value("min_grade")
     lines = text.splitlines(keepends=True)
     line = lines[line_number]

@@ -134,6 +134,8 @@ def main() -> None:
         "backfill_exit_code": backfill.get("exit_code"),
         "rules_learned": sum(1 for r in calibration["rules"] if r["status"] == "learned"),
         "rules_dropped": sum(1 for r in calibration["rules"] if r["status"] == "dropped"),
+        "rules_held_at_0": sum(1 for r in calibration["rules"] if r["status"] == "held at 0"),
+        "rules_kept": sum(1 for r in calibration["rules"] if r["status"] == "kept"),
     }
     out = REPO / "bench" / "results" / f"calibrate-{options.crm}-{options.contacts}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -178,6 +178,22 @@ def _check_values(
     return problems
 
 
+def _check_yes_no(
+    schema: FieldSchema, crm_object: str, name: str, kind: PropertyType, what: str
+) -> list[str]:
+    """A yes/no property held in an enumeration must be a single checkbox: its options are
+    exactly "true" and "false" (as hs_email_optout's are); any other select is not yes/no."""
+    found = schema.field(crm_object, name)
+    if kind != PropertyType.BOOL or found is None or found.type != "enumeration":
+        return []
+    if {option.casefold() for option in found.options} == {"true", "false"}:
+        return []
+    return [
+        f"{crm_object}.{name} ({what}) is an enumeration with options "
+        f"{list(found.options)}, not a yes/no checkbox"
+    ]
+
+
 def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     """Every mapped property that does not exist or has the wrong type, options or access."""
     problems: list[str] = []
@@ -196,6 +212,7 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
         problems += _check_property(
             schema, obj, mapped.field, PROPERTY_TYPES[mapped.type], f"property {shared}"
         )
+        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, f"property {shared}")
     value_maps = contact.values
     for field, values, written in (
         (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),

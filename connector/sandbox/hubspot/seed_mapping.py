@@ -194,7 +194,12 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         "city": extra.get("city"),
         "phone": extra.get("phone"),
         "company": extra.get("company_name") or (company.name if company else None),
-        "industry": company.industry if company else None,
+        # A person without a company may still have answered an industry question (the
+        # dataset's specialization): HubSpot's contact `industry` then holds it in HubSpot's own
+        # spelling, as Salesforce's seed puts it in Lead.Industry.
+        "industry": company.industry
+        if company
+        else INDUSTRY.get((extra.get("industry") or "").lower()),
         "lifecyclestage": LIFECYCLE.get(contact.lifecycle_stage)
         if contact.lifecycle_stage
         else None,

@@ -5,6 +5,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from connector.domain.conditions import condition_holds, describe
@@ -256,3 +258,44 @@ def test_problems_duplicate_property_rule_and_recency_in_routing():
             "routing conditions cannot test recency (`within_days`)",
         ),
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seconds=st.floats(min_value=-1e6, max_value=1e7, allow_nan=False),
+    per_unit=st.floats(min_value=0.5, max_value=600),
+    points=st.integers(min_value=-20, max_value=20),
+    cap=st.one_of(st.none(), st.integers(min_value=0, max_value=200)),
+    origin=st.sampled_from(["Lead Add Form", "API", "Landing Page Submission"]),
+)
+def test_property_scores_are_the_sum_of_their_lines_and_per_unit_is_bounded(
+    seconds: float, per_unit: float, points: int, cap: int | None, origin: str
+):
+    rules = shipped_policy().scoring.model_copy(
+        update={
+            "properties": (
+                PropertyRule.model_validate(
+                    {
+                        "name": "time",
+                        "property": "seconds",
+                        "per_unit": per_unit,
+                        "points": points,
+                        "cap": cap,
+                    }
+                ),
+                PropertyRule.model_validate(
+                    {"name": "form", "property": "origin", "in": ["Lead Add Form"], "points": 20}
+                ),
+            )
+        }
+    )
+    card = score_contact(person(seconds=seconds, origin=origin), [], rules, NOW)
+    assert card.total == sum(line.points for line in card.lines)
+    (time_line,) = [line for line in card.lines if line.rule == "property: time"] or [None]
+    if time_line is not None:
+        units = int(seconds // per_unit)
+        assert time_line.raw_points == units * points
+        assert cap is None or abs(time_line.points) <= cap
+    else:
+        assert seconds < per_unit or points == 0 or cap == 0
+    assert any(line.rule == "property: form" for line in card.lines) is (origin == "Lead Add Form")

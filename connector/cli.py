@@ -23,6 +23,7 @@ from connector.shown import shown
 # keeps it that way.
 if TYPE_CHECKING:
     from connector.adapters.base import CrmAdapter
+    from connector.calibrate.outcomes import OutcomeRules
     from connector.mapping.problems import ConfigProblem
     from connector.settings import Settings
     from connector.sync.guard import ChangeLimit
@@ -427,6 +428,136 @@ def report(
             console.print(shown(f"report written to {path.resolve()}"))
     if as_json:
         print(figures.model_dump_json(indent=2))
+
+
+SuccessFromOption = Annotated[
+    str,
+    typer.Option(
+        "--success-from",
+        help="Earliest stage that counts as converted (sql, opportunity or customer); a deal "
+        "or a qualified lead status counts too.",
+    ),
+]
+IdleDaysOption = Annotated[
+    int,
+    typer.Option(
+        "--idle-days",
+        min=0,
+        help="No activity for this many days counts as not converted (as do rejected, "
+        "disqualified, nurtured and recycled people).",
+    ),
+]
+HoldoutOption = Annotated[
+    float,
+    typer.Option(
+        "--holdout", min=0.01, max=0.99, help="Share of people held out (by hashed CRM id)."
+    ),
+]
+SplitSeedOption = Annotated[int, typer.Option("--split-seed", help="Seed of the split.")]
+SplitByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--split-by",
+        help="Split by this mapped property (an external id, say) instead of the CRM id, so "
+        "two CRMs holding the same people hold out the same ones.",
+    ),
+]
+
+
+def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
+    from pydantic import ValidationError
+
+    from connector.calibrate.outcomes import OutcomeRules
+
+    try:
+        return OutcomeRules.model_validate({"success_from": success_from, "idle_days": idle_days})
+    except ValidationError as exc:
+        errors.print(shown(f"--success-from: {exc.errors()[0]['msg']}"))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+@app.command()
+def calibrate(
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the proposed rules file (and its .svg).")
+    ],
+    as_json: JsonOption = False,
+    success_from: SuccessFromOption = "sql",
+    idle_days: IdleDaysOption = 90,
+    holdout: HoldoutOption = 0.3,
+    split_seed: SplitSeedOption = 42,
+    split_by: SplitByOption = None,
+    min_support: Annotated[
+        int, typer.Option("--min-support", min=1, help="Fewest people a rule must fire for.")
+    ] = 30,
+    points_per_logit: Annotated[
+        float,
+        typer.Option("--points-per-logit", min=0.1, help="Points per unit of log-odds."),
+    ] = 10.0,
+    target_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--target-rate",
+            min=0.01,
+            max=1.0,
+            help="MQL -> conversion rate the proposed threshold must reach (default: twice "
+            "the base rate).",
+        ),
+    ] = None,
+    crm: CrmOption = None,
+) -> None:
+    """Learn whole-number points from the CRM's sales outcomes and propose a rules file.
+
+    Reads every person and their engagement (read-only, page by page), fits points for the
+    behaviour rules and fit criteria on a training part (L1 logistic regression), measures them
+    on the held-out part (AUC, lift per decile, the MQL threshold trade-off) and writes the
+    current rules.yaml with only the learned values changed, each with a comment giving its
+    evidence. Needs the extra: pip install 'crm-lifecycle-connector[calibrate]'.
+    """
+    from connector.calibrate.errors import CalibrationError, require_sklearn
+
+    try:
+        require_sklearn()
+    except CalibrationError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    from connector.adapters.errors import CrmError
+    from connector.calibrate.calibrate import calibrate as run_calibration
+    from connector.calibrate.fit import CalibrateOptions
+    from connector.calibrate.tables import print_calibration
+
+    outcomes = _outcomes(success_from, idle_days)
+    settings = _settings()
+    session = _open(settings, crm)
+    options = CalibrateOptions(
+        outcomes=outcomes,
+        holdout_share=holdout,
+        split_seed=split_seed,
+        split_by=split_by,
+        min_support=min_support,
+        points_per_logit=points_per_logit,
+        target_rate=target_rate,
+    )
+    now = settings.as_of or datetime.now(UTC)
+    try:
+        report = run_calibration(
+            session.adapter,
+            session.mappings.rules,
+            session.rules_file,
+            out,
+            options,
+            now,
+        )
+    except CalibrationError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_calibration(console, report)
     raise typer.Exit(EXIT_OK)
 
 
@@ -620,6 +751,84 @@ def init(
             "`connector backfill --dry-run`. `connector demo` tries it all on a sandbox first."
         )
     )
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def backtest(
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="The rules file to score with (default: the mappings')."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one CSV row per person here.")
+    ] = None,
+    as_json: JsonOption = False,
+    part: Annotated[
+        str,
+        typer.Option("--part", help="all, or the train or holdout part of calibrate's split."),
+    ] = "all",
+    success_from: SuccessFromOption = "sql",
+    idle_days: IdleDaysOption = 90,
+    holdout: HoldoutOption = 0.3,
+    split_seed: SplitSeedOption = 42,
+    split_by: SplitByOption = None,
+    crm: CrmOption = None,
+) -> None:
+    """Score every person in the CRM with a rules file, read-only, and measure it.
+
+    Writes one row per person (CRM id, dataset id when mapped, score, grade, the stage the
+    rules would give, MQL, known outcome) and reports AUC, lift per decile and the MQL gate's
+    precision and recall where outcomes are known. Nothing is written to the CRM.
+    """
+    from connector.calibrate.errors import CalibrationError, require_sklearn
+
+    try:
+        require_sklearn()
+    except CalibrationError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    from connector.adapters.errors import CrmError
+    from connector.calibrate.backtest import backtest as run_backtest
+    from connector.calibrate.history import Part, Split
+    from connector.calibrate.tables import print_backtest
+    from connector.mapping.loader import load_rules
+    from connector.mapping.problems import ConfigError
+
+    if part not in {p.value for p in Part}:
+        errors.print(shown("--part must be all, train or holdout"))
+        raise typer.Exit(EXIT_CONFIG)
+    outcomes = _outcomes(success_from, idle_days)
+    settings = _settings()
+    session = _open(settings, crm)
+    rules_path = rules or session.rules_file
+    try:
+        policy = load_rules(rules_path) if rules is not None else session.mappings.rules
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+        raise typer.Exit(EXIT_CONFIG) from None
+    now = settings.as_of or datetime.now(UTC)
+    try:
+        report = run_backtest(
+            session.adapter,
+            policy,
+            str(rules_path),
+            out,
+            outcomes,
+            now,
+            part=Part(part),
+            split=Split(holdout, split_seed, split_by),
+        )
+    except CalibrationError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_backtest(console, report)
     raise typer.Exit(EXIT_OK)
 
 

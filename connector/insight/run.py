@@ -60,7 +60,7 @@ def run_whatif(
     proposed = load_rules(rules_file)
     mapping = session.mappings.crms[session.crm]
     problems = cross_file_problems(
-        proposed, mapping, session.settings.mappings_dir / CRM_FILES[session.crm]
+        proposed, mapping, session.rules_file.parent / CRM_FILES[session.crm]
     )
     if problems:
         raise ConfigError(problems)

@@ -1,0 +1,70 @@
+"""Which people have a known outcome, and which: the label calibration learns from.
+
+Read only from what sales and the CRM recorded (stage, deals, lead status, the connector's
+recycle marker, idleness) — and used only as the label: none of these fields is ever a feature
+(see `features.py`, which evaluates only the score and fit rules, never the lifecycle rules).
+"""
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from connector.domain.contact import Contact, DealStatus
+from connector.domain.stages import LifecycleStage, SalesStatus
+
+
+class OutcomeRules(BaseModel):
+    """What counts as converted and what as not converted. Everyone else is unknown and left
+    out of the fit (an open lead that is still being worked has no outcome yet).
+
+    Defaults follow the funnel: reaching SQL (sales verified), an opportunity or a customer is
+    a success; sales rejecting or disqualifying a lead, the connector recycling it, or no
+    activity for `idle_days` is a failure.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    success_from: LifecycleStage = LifecycleStage.SQL
+    success_statuses: tuple[SalesStatus, ...] = (SalesStatus.QUALIFIED,)
+    deals_are_success: bool = True
+    failure_statuses: tuple[SalesStatus, ...] = (
+        SalesStatus.REJECTED,
+        SalesStatus.DISQUALIFIED,
+        SalesStatus.NURTURE,
+    )
+    failure_stages: tuple[LifecycleStage, ...] = (LifecycleStage.OTHER,)
+    recycled_is_failure: bool = True
+    idle_days: int | None = Field(
+        default=90,
+        ge=0,
+        description="no activity for this many days is a failure (None: idleness is unknown)",
+    )
+
+    def outcome(
+        self, contact: Contact, last_activity: datetime | None, now: datetime
+    ) -> bool | None:
+        """True (converted), False (did not) or None (unknown yet)."""
+        stage = contact.lifecycle_stage
+        success_rank = self.success_from.rank or 0
+        if stage is not None and stage.rank is not None and stage.rank >= success_rank:
+            return True
+        if contact.sales_status is not None and contact.sales_status in self.success_statuses:
+            return True
+        if self.deals_are_success and any(
+            deal.status in (DealStatus.OPEN, DealStatus.WON) for deal in contact.deals
+        ):
+            return True
+        if contact.sales_status is not None and contact.sales_status in self.failure_statuses:
+            return False
+        if stage is not None and stage in self.failure_stages:
+            return False
+        if self.recycled_is_failure and contact.recycled_at is not None:
+            return False
+        if self.idle_days is not None:
+            last = max(
+                (moment for moment in (last_activity, contact.created_at) if moment is not None),
+                default=None,
+            )
+            if last is not None and now - last >= timedelta(days=self.idle_days):
+                return False
+        return None

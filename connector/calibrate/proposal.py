@@ -1,0 +1,136 @@
+"""Writing the proposed rules.yaml: the current file, byte for byte, with only the learned
+values and a comment on each changed.
+
+ruamel.yaml's round-trip loader gives the line and column of every value; the values are
+replaced in the original text at those positions rather than re-dumped, because a dump
+re-flows the aligned flow mappings of `scoring.engagement` and would turn the reviewable diff
+into a rewrite of the whole section.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from connector.calibrate.errors import CalibrationError
+from connector.calibrate.report import LearnedRule
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
+#: a comment this module wrote before, and the admin's comment it kept after " — "
+_OWN_COMMENT = re.compile(r"\s*#\s*calibrated:.*?(?: — (?P<kept>.*))?$")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: tuple[str | int, ...]
+    value: float
+    comment: str | None  # the line's comment (None: leave the line's comment alone)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _position(document: object, path: Sequence[str | int]) -> tuple[int, int]:
+    """(line, column), 0-based, of the value at `path`."""
+    node = document
+    for part in path[:-1]:
+        node = node[part]  # type: ignore[index]
+    last = path[-1]
+    if isinstance(node, CommentedMap):
+        return node.lc.value(last)  # type: ignore[no-any-return]
+    if isinstance(node, CommentedSeq):
+        return node.lc.item(last)  # type: ignore[no-any-return]
+    raise CalibrationError(f"cannot place a value at {'.'.join(map(str, path))}")
+
+
+def load_document(text: str) -> Any:
+    """The round-trip document of a rules file: where each value stands. Edits made by `patch`
+    stay within their lines, and each line is edited right to left, so one document serves
+    every edit of the same text (a round-trip load costs about half a second)."""
+    return YAML(typ="rt").load(text)
+
+
+def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
+    """`text` with each change's number replaced in place and its comment set at the end of
+    that line (a previous `calibrated:` comment is replaced, any other comment kept after it)."""
+    document = load_document(text) if document is None else document
+    lines = text.splitlines(keepends=True)
+    by_line: dict[int, list[tuple[int, Change]]] = {}
+    for change in changes:
+        line, column = _position(document, change.path)
+        by_line.setdefault(line, []).append((column, change))
+    for line_number, edits in by_line.items():
+        line = lines[line_number]
+        ending = line[len(line.rstrip("\r\n")) :]
+        body = line[: len(line) - len(ending)]
+        comments = [c.comment for _, c in edits if c.comment]
+        last_end = 0
+        for column, change in sorted(edits, key=lambda item: item[0], reverse=True):
+            found = _NUMBER.match(body, column)
+            if found is None:
+                raise CalibrationError(
+                    f"line {line_number + 1}: expected a number at column {column + 1}"
+                )
+            body = body[: found.start()] + _number(change.value) + body[found.end() :]
+            last_end = max(last_end, found.start() + len(_number(change.value)))
+        if comments:
+            body = _OWN_COMMENT.sub(
+                lambda m: f"  # {m['kept']}" if m["kept"] else "", body, count=1
+            )
+            head, old_comment = _split_comment(body, last_end)
+            note = "; ".join(comments)
+            rest = f" — {old_comment}" if old_comment else ""
+            body = f"{head.rstrip()}  # calibrated: {note}{rest}"
+        lines[line_number] = body + ending
+    return "".join(lines)
+
+
+def _split_comment(body: str, after: int) -> tuple[str, str]:
+    """The line before its comment and the comment's text, looking only past column `after`
+    (the edited value), where a `#` after whitespace starts a YAML comment."""
+    found = re.search(r"\s#", body[after:])
+    if found is None:
+        return body, ""
+    start = after + found.start()
+    return body[:start], body[start:].strip().lstrip("#").strip()
+
+
+def describe(rule: LearnedRule) -> str:
+    """The evidence behind one learned value, as its comment."""
+    parts = [f"was {_number(rule.current)}"]
+    if rule.status in ("learned", "dropped"):
+        parts.append(f"support {rule.support}")
+        if rule.conversion is not None:
+            parts.append(f"conversion {rule.conversion:.0%}")
+        if rule.lift is not None:
+            parts.append(f"lift {rule.lift:.2f}")
+    if rule.why:
+        parts.append(rule.why)
+    return ", ".join(parts)
+
+
+def patch_grade(text: str, grade: str, was: str, document: Any = None) -> str:
+    """`lifecycle.mql.min_grade` set to `grade` in place, with a comment saying it was learned
+    with the threshold (the trade-off picked the grade gate that lets most MQLs through at the
+    target rate)."""
+    document = load_document(text) if document is None else document
+    line_number, column = document["lifecycle"]["mql"].lc.value("min_grade")
+    lines = text.splitlines(keepends=True)
+    line = lines[line_number]
+    found = re.compile(r"[\"']?[^\s#\"']+[\"']?").match(line, column)
+    if found is None:
+        raise CalibrationError(f"line {line_number + 1}: expected a grade at column {column + 1}")
+    ending = line[len(line.rstrip("\r\n")) :]
+    head, old_comment = _split_comment(line[: len(line) - len(ending)], found.end())
+    head = head[: found.start()] + grade + head[found.end() :]
+    if old_comment.startswith("calibrated:"):  # ours from a previous run: keep only the admin's
+        old_comment = old_comment.partition(" — ")[2]
+    rest = f" — {old_comment}" if old_comment else ""
+    lines[line_number] = (
+        f"{head.rstrip()}  # calibrated: was {was}, chosen with min_score{rest}{ending}"
+    )
+    return "".join(lines)

@@ -14,7 +14,7 @@ clears, and sending those per page would cost a call each where one call takes 1
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -24,15 +24,18 @@ from connector.adapters.errors import CrmError
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.engine import Evaluation, evaluate
+from connector.domain.lifecycle import StageDecision
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
+from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
 from connector.sync.state import (
     AuditEntry,
     Checkpoint,
+    FieldMark,
     LockHeldError,
     PendingWrite,
     StateStore,
@@ -70,6 +73,9 @@ class ContactPlan:
     contact: Contact
     evaluation: Evaluation
     update: ContactUpdate | None
+    #: Fields left alone by ownership (audited as "hold") and first-seen marks to keep.
+    holds: list[AuditEntry] = field(default_factory=list)
+    marks: list[FieldMark] = field(default_factory=list)
 
     @property
     def task(self) -> TaskSpec | None:
@@ -330,13 +336,49 @@ class SyncEngine:
                 skipped.append(RecordError(record_id=contact.id, message=reason))
         summary.skipped.extend(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
+        marks = self.store.field_marks(self.account, [c.id for c in usable])
         plans = []
         for contact in usable:
-            evaluation, routing = evaluate(
-                contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+            plan, routing = self._plan(
+                contact, by_contact, marks.get(contact.id, {}), owners, routing, now
             )
-            plans.append(ContactPlan(contact, evaluation, plan_update(contact, evaluation)))
+            plans.append(plan)
         return plans, routing, skipped
+
+    def _plan(
+        self,
+        contact: Contact,
+        by_contact: dict[str, list[Engagement]],
+        marks: dict[str, str | None],
+        owners: list[Owner],
+        routing: RoutingState,
+        now: datetime,
+    ) -> tuple[ContactPlan, RoutingState]:
+        """One contact's decision with field ownership applied: a stage a person set since the
+        connector's mark is a manual stage for the lifecycle rules, and every field a person
+        owns or changed is left out of the update (audited as a hold)."""
+        ownership = self.policy.ownership
+        edits = edits_of(contact, marks, ownership)
+        if UpdatableField.LIFECYCLE_STAGE in edits and not contact.stage_set_manually:
+            contact = contact.model_copy(update={"stage_set_manually": True})
+        evaluation, routed = evaluate(
+            contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+        )
+        kept = restrict(
+            contact, evaluation, plan_update(contact, evaluation), edits, marks, ownership
+        )
+        if not kept.stage_written:
+            note = "the stage is not the connector's to write (ownership)"
+            evaluation = evaluation.model_copy(
+                update={"task": None, "stage": StageDecision(transition=None, notes=(note,))}
+            )
+        if not kept.owner_written:
+            routed = routing  # no assignment made, no round-robin step taken
+            if evaluation.task is not None:
+                task = retarget(evaluation.task, {contact.id: contact.owner_id})
+                evaluation = evaluation.model_copy(update={"task": task})
+        plan = ContactPlan(contact, evaluation, kept.update, kept.holds, kept.marks)
+        return plan, routed
 
     def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
         for plan in plans:
@@ -368,7 +410,8 @@ class SyncEngine:
             job=job,
             updates=[plan.update for plan in plans if plan.update is not None],
             tasks=[plan.task for plan in plans if plan.task is not None],
-            audit=list(_planned_audit(plans)),
+            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
+            marks=[mark for plan in plans for mark in plan.marks],
             skipped=[
                 AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
             ],
@@ -388,13 +431,36 @@ class SyncEngine:
         self, pending: PendingWrite, summary: RunSummary, through_seq: int | None = None
     ) -> None:
         """Write journaled plans to the CRM, then commit what landed and drop their journal
-        rows (up to `through_seq`, or all)."""
-        result = self.adapter.apply_updates(pending.updates) if pending.updates else None
+        rows (up to `through_seq`, or all).
+
+        Just before the write, the shared fields about to be written are read again (one call
+        per batch) and any a person changed since the decision are left alone, audited: no
+        lost update, neither in a run nor in the replay of a killed run's journal."""
+        ownership = self.policy.ownership
+        updates, holds, dropped = list(pending.updates), [], set()
+        owners_now: dict[str, str | None] = {}
+        shared = [
+            u.contact_id for u in updates if any(ownership.of(f) == "shared" for f in u.changes)
+        ]
+        if shared:
+            checked = recheck(updates, self.adapter.current_values(shared), ownership)
+            updates, holds, dropped, owners_now = (
+                checked.updates,
+                checked.holds,
+                checked.dropped,
+                checked.owners,
+            )
+        result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
-        tasks = [task for task in pending.tasks if task.contact_id not in rejected]
+        stage_left = {cid for cid, name in dropped if name == UpdatableField.LIFECYCLE_STAGE}
+        tasks = [
+            retarget(task, owners_now)
+            for task in pending.tasks
+            if task.contact_id not in rejected and task.contact_id not in stage_left
+        ]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])
         fresh = [task for task in tasks if task.key not in known]
         summary.tasks_already_existed += len(tasks) - len(fresh)
@@ -410,7 +476,16 @@ class SyncEngine:
             }
             summary.tasks_already_existed += len(task_result.already_existed)
             summary.tasks_created += len(created) - len(task_result.already_existed)
-        entries = [entry for entry in pending.audit if entry.contact_id not in rejected]
+        entries = [
+            entry
+            for entry in pending.audit
+            if entry.contact_id not in rejected
+            and (
+                entry.kind not in ("write", "transition")
+                or (entry.contact_id, entry.field) not in dropped
+            )
+        ]
+        entries += holds
         entries += [
             AuditEntry(contact_id=contact_id, kind="reject", rule=message)
             for contact_id, message in rejected.items()
@@ -426,8 +501,17 @@ class SyncEngine:
             if task.key in created
         ]
         entries += pending.skipped
+        marks = [m for m in pending.marks if m.contact_id not in rejected]
+        marks += written_marks(updates, set(rejected), ownership)
         self.store.commit_pending(
-            self.account, pending, created, entries, BACKFILL_JOB, CONTACTS, through_seq
+            self.account,
+            pending,
+            created,
+            entries,
+            BACKFILL_JOB,
+            CONTACTS,
+            through_seq,
+            marks=marks,
         )
 
     def _recover(self, summary: RunSummary, options: RunOptions) -> None:

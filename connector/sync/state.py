@@ -5,6 +5,7 @@ SQLite (one file) by default, any SQLAlchemy URL (e.g. PostgreSQL) for shared de
 schema is brought up to date by Alembic on open, so a new release opens an old state file.
 """
 
+import getpass
 import json
 import os
 import socket
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from connector.domain.routing import RoutingState
 from connector.sync.schema import (
     audit_log,
     checkpoints,
+    field_marks,
     locks,
     routing_states,
     runs,
@@ -55,11 +58,20 @@ class LockHeldError(RuntimeError):
 
 class AuditEntry(BaseModel):
     contact_id: str
-    kind: str  # "transition", "write", "skip", "reject", "task"
+    kind: str  # "transition", "write", "skip", "reject", "task", "hold"
     field: str | None = None
     old_value: Any = None
     new_value: Any = None
     rule: str | None = None
+
+
+class FieldMark(BaseModel):
+    """What the connector last wrote, or first saw, in one shared field of one person
+    (`canonical` text): a CRM value that differs from it was set by someone else."""
+
+    contact_id: str
+    field: str
+    value: str | None
 
 
 class Checkpoint(BaseModel):
@@ -85,6 +97,9 @@ class PendingWrite(BaseModel):
     tasks: list[TaskSpec] = []
     audit: list[AuditEntry] = []  # transitions and field writes; rejects/tasks added after
     skipped: list[AuditEntry] = []
+    #: Shared fields seen for the first time (their value becomes the mark); the marks of
+    #: written values are taken from the writes that landed.
+    marks: list[FieldMark] = []
     routing: RoutingState
     checkpoint: Checkpoint | None = None
     watermark: datetime | None = None
@@ -99,6 +114,7 @@ class PendingWrite(BaseModel):
             tasks=[*self.tasks, *later.tasks],
             audit=[*self.audit, *later.audit],
             skipped=[*self.skipped, *later.skipped],
+            marks=[*self.marks, *later.marks],
             routing=later.routing,
             checkpoint=later.checkpoint or self.checkpoint,
             watermark=later_of(self.watermark, later.watermark),
@@ -119,6 +135,23 @@ class LockInfo:
     host: str
     pid: int
     heartbeat_at: datetime
+
+
+@cache
+def actor() -> str:
+    """Who writes: the OS user, the host and the connector's version, for every audit entry
+    (an auditor asks "who changed this?" before "why?")."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("crm-lifecycle-connector")
+    except PackageNotFoundError:
+        release = "unknown"
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid{os.getuid()}"
+    return f"{user}@{socket.gethostname()} connector/{release}"[:200]
 
 
 def _now() -> datetime:
@@ -217,6 +250,23 @@ class StateStore:
                 .where(runs.c.id == run_id)
                 .values(finished_at=_now(), outcome=outcome, counts=counts, api_calls=api_calls)
             )
+
+    def close_killed_runs(self, account: str, by_run: int, note: str) -> list[int]:
+        """Close as `killed` every run of the account still open but `by_run`, which holds the
+        account's lock and so is the only one alive; `note` says what `by_run` finished on
+        their behalf. Without this a killed run stays "unfinished" in the history forever."""
+        open_runs = (
+            (runs.c.account == account) & runs.c.finished_at.is_(None) & (runs.c.id != by_run)
+        )
+        with self._tx() as tx:
+            ids = [int(i) for i in tx.execute(select(runs.c.id).where(open_runs)).scalars()]
+            if ids:
+                tx.execute(
+                    update(runs)
+                    .where(runs.c.id.in_(ids))
+                    .values(finished_at=_now(), outcome="killed", finished_by_run=by_run, note=note)
+                )
+        return ids
 
     def last_runs(self, account: str, limit: int = 10) -> list[dict[str, Any]]:
         with self._tx() as tx:
@@ -382,6 +432,68 @@ class StateStore:
             with self._use(connection) as tx:
                 tx.execute(insert(task_keys), rows)
 
+    # --- field marks (ownership) --------------------------------------------------------------
+
+    def field_marks(
+        self, account: str, contact_ids: Iterable[str]
+    ) -> dict[str, dict[str, str | None]]:
+        """contact id → {field: the value the connector last wrote or first saw}."""
+        wanted = list(dict.fromkeys(contact_ids))
+        found: dict[str, dict[str, str | None]] = {}
+        with self._tx() as tx:
+            for start in range(0, len(wanted), 500):
+                rows = tx.execute(
+                    select(
+                        field_marks.c.contact_id, field_marks.c.field, field_marks.c.value
+                    ).where(
+                        field_marks.c.account == account,
+                        field_marks.c.contact_id.in_(wanted[start : start + 500]),
+                    )
+                )
+                for row in rows:
+                    found.setdefault(row.contact_id, {})[row.field] = row.value
+        return found
+
+    def save_marks(
+        self,
+        account: str,
+        marks: Sequence[FieldMark],
+        run_id: int | None,
+        connection: Connection | None = None,
+    ) -> None:
+        """Keep these marks, replacing older ones of the same person and field (the last one
+        given for a person and field wins)."""
+        latest = {(mark.contact_id, mark.field): mark for mark in marks}
+        if not latest:
+            return
+        at = _now()
+        keys = list(latest)
+        with self._use(connection) as tx:
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                for contact_id, field in chunk:
+                    tx.execute(
+                        delete(field_marks).where(
+                            field_marks.c.account == account,
+                            field_marks.c.contact_id == contact_id,
+                            field_marks.c.field == field,
+                        )
+                    )
+                tx.execute(
+                    insert(field_marks),
+                    [
+                        {
+                            "account": account,
+                            "contact_id": key[0],
+                            "field": key[1],
+                            "value": latest[key].value,
+                            "run_id": run_id,
+                            "updated_at": at,
+                        }
+                        for key in chunk
+                    ],
+                )
+
     # --- audit -------------------------------------------------------------------------------
 
     def audit(
@@ -405,6 +517,7 @@ class StateStore:
                 "new_value": _text(entry.new_value),
                 "rule": entry.rule,
                 "at": at,
+                "actor": actor(),
             }
             for entry in entries
         ]
@@ -529,13 +642,16 @@ class StateStore:
         job_name: str,
         object_name: str,
         through_seq: int | None = None,
+        marks: Sequence[FieldMark] = (),
     ) -> None:
         """Everything the landed writes allow, in one transaction: created task keys, the audit
-        entries, the routing state, the checkpoint or watermark; the journal's rows they cover
-        (up to `through_seq`, or all) go."""
+        entries, the field marks (`marks`: those of the written values), the routing state,
+        the checkpoint or watermark; the journal's rows they cover (up to `through_seq`, or
+        all) go."""
         with self._tx() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
+            self.save_marks(account, marks, pending.run_id, connection=tx)
             self.save_routing_state(account, pending.routing, connection=tx)
             if pending.checkpoint is not None:
                 self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)

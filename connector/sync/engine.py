@@ -168,6 +168,8 @@ class SyncEngine:
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
         try:
             self._recover(summary, options)
+            if run_id is not None:
+                self._close_killed(run_id, summary)
             body(summary, options, run_id)
             if summary.outcome == "running":
                 bad = summary.rejected or (options.fail_on_skipped and summary.skipped)
@@ -190,6 +192,15 @@ class SyncEngine:
                 )
                 self.store.release_lock(self.account)
         return summary
+
+    def _close_killed(self, run_id: int, summary: RunSummary) -> None:
+        """Runs still open while this one holds the lock were killed: close them as `killed`,
+        saying what this run finished of their journal, so the history tells the truth."""
+        note = (
+            f"killed; its lock was taken over by run {run_id}, which finished its journal "
+            f"({summary.recovered_updates} update(s) written on its behalf)"
+        )
+        summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
     def _known_owners(self) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""
@@ -382,6 +393,7 @@ class SyncEngine:
 
     def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
         for plan in plans:
+            summary.fields_held += len(plan.holds)
             summary.score_distribution[score_bucket(plan.evaluation.score.total)] += 1
             if plan.update is not None:
                 summary.updates_planned += 1
@@ -450,6 +462,7 @@ class SyncEngine:
                 checked.dropped,
                 checked.owners,
             )
+        summary.fields_held += len(holds)
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:

@@ -81,6 +81,27 @@ def restrict(
                     value=canonical(current_value(contact, name)),
                 )
             )
+    standing = [
+        edit
+        for name, edit in edits.items()
+        if update is None
+        or name not in update.changes
+        or (name == UpdatableField.LIFECYCLE_STAGE and evaluation.stage.transition is None)
+    ]
+    for edit in standing:
+        # Left alone without even a planned write to drop (a manual stage holds the rules'
+        # move back): audited all the same, so the log says why the connector did nothing.
+        result.holds.append(
+            _hold(
+                contact.id,
+                edit.field,
+                edit.connector_value,
+                edit.crm_value,
+                f"{edit.field.value} was changed in the CRM since the connector last wrote or "
+                f"saw it ({edit.connector_value!r}, now {edit.crm_value!r}); left alone "
+                "(ownership: shared)",
+            )
+        )
     if update is None:
         return result
     kept: dict[UpdatableField, FieldValue] = {}
@@ -89,7 +110,7 @@ def restrict(
         reason: str | None = None
         if owner == FieldOwner.HUMAN:
             reason = f"{name.value} is owned by people (ownership: human): never written"
-        elif owner == FieldOwner.SHARED and name in edits:
+        elif owner == FieldOwner.SHARED and name in edits and edits[name] not in standing:
             overridden = name == UpdatableField.LIFECYCLE_STAGE and (
                 evaluation.stage.transition is not None
             )

@@ -53,6 +53,8 @@ class RunSummary(BaseModel):
     api_calls: dict[str, EndpointUsage] = {}
     resumed_from_page: int | None = None
     recovered_updates: int = 0  # journaled writes of a killed run, finished by this one
+    killed_runs: list[int] = []  # runs found unfinished and closed as killed by this one
+    fields_held: int = 0  # shared or human fields left alone (a person's edit), each audited
     pages_done: int = 0
     plan: list[PlannedChange] = []
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
@@ -42,11 +42,18 @@ from connector.sync.schema import (
     checkpoints,
     field_marks,
     locks,
+    metadata,
     routing_states,
     runs,
     task_keys,
     watermarks,
     write_journal,
+)
+from connector.sync.state_check import (
+    StateCheckError,
+    check_after_migration,
+    check_before_migration,
+    check_file,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -195,7 +202,10 @@ class StateStore:
         if "://" not in url:
             path = Path(url).expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deployment's first run
+            check_file(path)
             url = f"sqlite:///{path}"
+        elif url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            check_file(Path(url.removeprefix("sqlite:///")).expanduser())
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
 
@@ -206,8 +216,22 @@ class StateStore:
                 cursor.execute("PRAGMA busy_timeout=10000")
                 cursor.close()
 
-        with engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+        known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
+        try:
+            with engine.begin() as connection:
+                check_before_migration(connection, known)
+                command.upgrade(_alembic_config(connection), "head")
+                check_after_migration(connection, metadata.tables)
+        except DatabaseError as exc:
+            engine.dispose()
+            first = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+            raise StateCheckError(
+                f"the state store cannot be used ({first}); nothing was run. If another "
+                "program holds it, wait; if it is damaged, restore it from a backup"
+            ) from None
+        except StateCheckError:
+            engine.dispose()
+            raise
         return cls(engine)
 
     def schema_revision(self) -> str | None:

@@ -45,7 +45,7 @@ def check_file(path: Path, min_free_bytes: int = MIN_FREE_BYTES) -> None:
         if path.stat().st_size == 0:
             raise StateCheckError(
                 f"state store {path} is an empty (0-byte) file, not a state store: it was "
-                "truncated or created by something else. Nothing was run, so no audit or "
+                "truncated or created by something else; nothing was run, so no audit or "
                 "routing state is lost: restore it from a backup, or delete it to start anew"
             )
         with path.open("rb") as handle:

@@ -28,6 +28,7 @@ from connector.domain.lifecycle import StageDecision
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState, unknown_owner_problems
+from connector.domain.text import bounded
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
@@ -43,6 +44,8 @@ from connector.sync.state import (
 )
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
+#: A task subject in the audit log names the task, it need not hold all of it.
+AUDIT_TEXT_LENGTH = 255
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
 
@@ -508,7 +511,7 @@ class SyncEngine:
                 contact_id=task.contact_id,
                 kind="task",
                 new_value=created[task.key][0],
-                rule=task.subject,
+                rule=bounded(task.subject, AUDIT_TEXT_LENGTH),
             )
             for task in fresh
             if task.key in created

@@ -83,6 +83,12 @@ class Crm:
     def rep_owner_ids(self) -> list[str]:
         return [o.id for o in self.adapter().list_owners() if o.active]
 
+    def set_company_name(self, record_id: str, name: str) -> None:
+        raise NotImplementedError
+
+    def task_subject(self, task_id: str) -> str:
+        raise NotImplementedError
+
     def is_reread(self, request: Request) -> bool:
         raise NotImplementedError
 
@@ -138,6 +144,32 @@ class HubSpot(Crm):
     def set_owner(self, record_id: str, owner_id: str) -> None:
         self._patch(record_id, {"hubspot_owner_id": owner_id})
 
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.sandbox.token}"}
+
+    def set_company_name(self, record_id: str, name: str) -> None:
+        """The name of the person's primary company (the associated company record)."""
+        url = f"{self.sandbox.url}/crm/v4/objects/contacts/{record_id}/associations/companies"
+        links = requests.get(url, headers=self._headers(), timeout=10).json()["results"]
+        assert links, f"contact {record_id} has no company"
+        for link in links:
+            answer = requests.patch(
+                f"{self.sandbox.url}/crm/v3/objects/companies/{link['toObjectId']}",
+                json={"properties": {"name": name}},
+                headers=self._headers(),
+                timeout=30,
+            )
+            assert answer.status_code == 200, answer.text[:300]
+
+    def task_subject(self, task_id: str) -> str:
+        answer = requests.get(
+            f"{self.sandbox.url}/crm/v3/objects/tasks/{task_id}",
+            params={"properties": "hs_task_subject"},
+            headers=self._headers(),
+            timeout=10,
+        )
+        return str(answer.json()["properties"]["hs_task_subject"])
+
     def is_reread(self, request: Request) -> bool:
         return request.method == "POST" and request.path.endswith("/objects/contacts/batch/read")
 
@@ -187,6 +219,18 @@ class SalesforceOrg(Crm):
 
     def set_owner(self, record_id: str, owner_id: str) -> None:
         self._object(record_id).update(record_id, {"OwnerId": owner_id})
+
+    def set_company_name(self, record_id: str, name: str) -> None:
+        """A Lead's own Company (a Contact's is its Account's Name)."""
+        if record_id.startswith("00Q"):
+            self.rep.Lead.update(record_id, {"Company": name})
+            return
+        [row] = self.rep.query(f"SELECT AccountId FROM Contact WHERE Id = '{record_id}'")["records"]
+        self.rep.Account.update(row["AccountId"], {"Name": name})
+
+    def task_subject(self, task_id: str) -> str:
+        [row] = self.rep.query(f"SELECT Subject FROM Task WHERE Id = '{task_id}'")["records"]
+        return str(row["Subject"])
 
     def rep_owner_ids(self) -> list[str]:
         # The connector's own integration user reads as "nobody yet" (SALESFORCE_*_UNASSIGNED).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +54,15 @@ class Crm:
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
+        #: The moment the rules decide at: the seed's reference time unless a test needs
+        #: engagement it creates now to count.
+        self.clock: Callable[[], datetime] = lambda: DEFAULT_NOW
 
     def adapter(self) -> CrmAdapter:
         raise NotImplementedError
 
     def engine(self, policy: RulesPolicy = RULES) -> SyncEngine:
-        return SyncEngine(
-            self.adapter(), policy, self.store, account=self.name, clock=lambda: DEFAULT_NOW
-        )
+        return SyncEngine(self.adapter(), policy, self.store, account=self.name, clock=self.clock)
 
     def backfill(self) -> RunSummary:
         summary = self.engine().backfill(RunOptions())
@@ -84,6 +86,10 @@ class Crm:
         return [o.id for o in self.adapter().list_owners() if o.active]
 
     def set_company_name(self, record_id: str, name: str) -> None:
+        raise NotImplementedError
+
+    def reject_then_request_demo(self, record_id: str) -> None:
+        """Sales rejects the lead (lead status), then the person asks for a demo."""
         raise NotImplementedError
 
     def task_subject(self, task_id: str) -> str:
@@ -161,6 +167,17 @@ class HubSpot(Crm):
             )
             assert answer.status_code == 200, answer.text[:300]
 
+    def reject_then_request_demo(self, record_id: str) -> None:
+        self._patch(record_id, {"hs_lead_status": "UNQUALIFIED"})
+        asked = datetime.now(UTC) - timedelta(minutes=5)
+        self._patch(
+            record_id,
+            {
+                "recent_conversion_event_name": "Demo request",
+                "recent_conversion_date": str(int(asked.timestamp() * 1000)),
+            },
+        )
+
     def task_subject(self, task_id: str) -> str:
         answer = requests.get(
             f"{self.sandbox.url}/crm/v3/objects/tasks/{task_id}",
@@ -227,6 +244,12 @@ class SalesforceOrg(Crm):
             return
         [row] = self.rep.query(f"SELECT AccountId FROM Contact WHERE Id = '{record_id}'")["records"]
         self.rep.Account.update(row["AccountId"], {"Name": name})
+
+    def reject_then_request_demo(self, record_id: str) -> None:
+        self._object(record_id).update(record_id, {"Status": "Closed - Not Converted"})
+        self.rep.Task.create(
+            {"WhoId": record_id, "Subject": "Demo request", "Status": "Not Started"}
+        )
 
     def task_subject(self, task_id: str) -> str:
         [row] = self.rep.query(f"SELECT Subject FROM Task WHERE Id = '{task_id}'")["records"]

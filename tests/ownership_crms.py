@@ -85,6 +85,10 @@ class Crm:
     def rep_owner_ids(self) -> list[str]:
         return [o.id for o in self.adapter().list_owners() if o.active]
 
+    def clear_owner(self, record_id: str) -> None:
+        """A person takes the owner away (the record reads as unassigned)."""
+        raise NotImplementedError
+
     def set_company_name(self, record_id: str, name: str) -> None:
         raise NotImplementedError
 
@@ -149,6 +153,9 @@ class HubSpot(Crm):
 
     def set_owner(self, record_id: str, owner_id: str) -> None:
         self._patch(record_id, {"hubspot_owner_id": owner_id})
+
+    def clear_owner(self, record_id: str) -> None:
+        self._patch(record_id, {"hubspot_owner_id": ""})
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.sandbox.token}"}
@@ -236,6 +243,10 @@ class SalesforceOrg(Crm):
 
     def set_owner(self, record_id: str, owner_id: str) -> None:
         self._object(record_id).update(record_id, {"OwnerId": owner_id})
+
+    def clear_owner(self, record_id: str) -> None:
+        # A Salesforce record always has an owner; the integration user's reads as nobody yet.
+        self.set_owner(record_id, self.sandbox.integration_user_id)
 
     def set_company_name(self, record_id: str, name: str) -> None:
         """A Lead's own Company (a Contact's is its Account's Name)."""

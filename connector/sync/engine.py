@@ -14,6 +14,7 @@ clears, and sending those per page would cost a call each where one call takes 1
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +31,7 @@ from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
+from connector.sync.heartbeat import Heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -169,7 +171,13 @@ class SyncEngine:
                 summary.finished_at = self.wall_clock()
                 return summary
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
+        beating: AbstractContextManager[object] = (
+            Heartbeat(self.store, self.account, options.stale_lock_after)
+            if run_id is not None
+            else nullcontext()
+        )
         try:
+            beating.__enter__()
             self._recover(summary, options)
             if run_id is not None:
                 self._close_killed(run_id, summary)
@@ -184,6 +192,7 @@ class SyncEngine:
             summary.outcome, summary.exit_code = "failed", EXIT_CONFIG
             summary.message = "\n".join([*exc.problems, "Nothing was run."])
         finally:
+            beating.__exit__(None, None, None)
             summary.finished_at = self.wall_clock()
             summary.api_calls = self.adapter.usage.by_endpoint()
             if run_id is not None:

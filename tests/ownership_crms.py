@@ -85,6 +85,10 @@ class Crm:
     def rep_owner_ids(self) -> list[str]:
         return [o.id for o in self.adapter().list_owners() if o.active]
 
+    def set_company_number(self, record_id: str, field: str, value: float) -> None:
+        """A number on the person's company: `employees` or `annual_revenue`."""
+        raise NotImplementedError
+
     def clear_owner(self, record_id: str) -> None:
         """A person takes the owner away (the record reads as unassigned)."""
         raise NotImplementedError
@@ -156,6 +160,20 @@ class HubSpot(Crm):
 
     def clear_owner(self, record_id: str) -> None:
         self._patch(record_id, {"hubspot_owner_id": ""})
+
+    def set_company_number(self, record_id: str, field: str, value: float) -> None:
+        name = {"employees": "numberofemployees", "annual_revenue": "annualrevenue"}[field]
+        url = f"{self.sandbox.url}/crm/v4/objects/contacts/{record_id}/associations/companies"
+        links = requests.get(url, headers=self._headers(), timeout=10).json()["results"]
+        assert links, f"contact {record_id} has no company"
+        for link in links:
+            answer = requests.patch(
+                f"{self.sandbox.url}/crm/v3/objects/companies/{link['toObjectId']}",
+                json={"properties": {name: str(int(value))}},
+                headers=self._headers(),
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text[:300]
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.sandbox.token}"}
@@ -243,6 +261,14 @@ class SalesforceOrg(Crm):
 
     def set_owner(self, record_id: str, owner_id: str) -> None:
         self._object(record_id).update(record_id, {"OwnerId": owner_id})
+
+    def set_company_number(self, record_id: str, field: str, value: float) -> None:
+        name = {"employees": "NumberOfEmployees", "annual_revenue": "AnnualRevenue"}[field]
+        if record_id.startswith("00Q"):
+            self.rep.Lead.update(record_id, {name: value})
+            return
+        [row] = self.rep.query(f"SELECT AccountId FROM Contact WHERE Id = '{record_id}'")["records"]
+        self.rep.Account.update(row["AccountId"], {name: value})
 
     def clear_owner(self, record_id: str) -> None:
         # A Salesforce record always has an owner; the integration user's reads as nobody yet.

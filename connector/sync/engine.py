@@ -603,5 +603,31 @@ def _planned_audit(plans: list[ContactPlan]) -> Iterable[AuditEntry]:
                     field=field.value,
                     old_value=plan.update.previous.get(field),
                     new_value=value,
-                    rule="; ".join(plan.update.reasons) or None,
+                    rule=_why(plan, field),
                 )
+
+
+def _why(plan: ContactPlan, field: UpdatableField) -> str | None:
+    """The rule that decided one field's write, as an auditor asks for it: the score's rules,
+    the fit's criteria, the routing rule, or the transition's reasons."""
+    evaluation = plan.evaluation
+    match field:
+        case UpdatableField.SCORE:
+            fired = "; ".join(
+                f"{line.rule} {line.points:+d}" for line in evaluation.score.lines if line.points
+            )
+            text = f"scoring: {fired or 'no rule fired'} = {evaluation.score.total}"
+        case UpdatableField.GRADE:
+            fit = evaluation.fit
+            if fit.disqualified:
+                text = "fit: disqualified: " + "; ".join(fit.disqualified_reasons)
+            else:
+                lines = "; ".join(f"{line.rule} {line.points:+d}" for line in fit.lines)
+                text = f"fit: {lines or 'no criterion matched'} = {fit.points} (grade {fit.grade})"
+        case UpdatableField.OWNER_ID if evaluation.routing and evaluation.routing.assignment:
+            assignment = evaluation.routing.assignment
+            text = f"routing rule {assignment.rule!r}: " + "; ".join(assignment.reasons)
+        case _:
+            reasons = plan.update.reasons if plan.update is not None else ()
+            return "; ".join(reasons) or None
+    return bounded(text, AUDIT_TEXT_LENGTH * 4)

@@ -127,3 +127,16 @@ def test_an_owner_edit_before_a_failed_syncs_replay_is_not_lost(crm: Crm):
     runs = {r["id"]: r for r in crm.store.last_runs(crm.name, limit=5)}
     first = min(runs)
     assert runs[first]["outcome"] == "failed"
+
+
+def test_every_write_names_the_rule_that_decided_it_and_who_made_it(crm: Crm):
+    crm.backfill()
+    writes = [e for e in crm.store.audit_entries(crm.name) if e["kind"] == "write"]
+    prefixes = {"score": "scoring: ", "grade": "fit: ", "owner_id": "routing rule "}
+    for field, prefix in prefixes.items():
+        of_field = [e for e in writes if e["field"] == field]
+        assert of_field, field
+        assert all(e["rule"] and e["rule"].startswith(prefix) for e in of_field), field
+    assert all(
+        "@" in e["actor"] and " connector/" in e["actor"] for e in crm.store.audit_entries(crm.name)
+    )

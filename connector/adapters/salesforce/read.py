@@ -66,6 +66,10 @@ QUEUE_PREFIX = "00G"  # Group: a queue can own Leads
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form asks no company
 
 
+#: Account.Name's length (describe: string, length 255).
+ACCOUNT_NAME_LENGTH = 255
+
+
 def _looks_like_id(text: str) -> bool:
     """A 15- or 18-character Salesforce id (comparing a non-id with Id is a query error)."""
     return len(text) in (15, 18) and text.isalnum()
@@ -576,7 +580,13 @@ class PersonReader:
     def _accounts_named(self, names: Sequence[str]) -> dict[str, Company]:
         """Accounts whose Name equals one of `names` (case-insensitively, as SOQL compares);
         a name two Accounts share matches neither, since guessing would misroute the lead."""
-        wanted = sorted({name for name in names if name}, key=str.casefold)
+        # No Account can be named longer than its Name field (255 characters): such a name
+        # matches nothing, and one in the URL could outgrow what the server takes (HTTP 414)
+        # and fail every run.
+        wanted = sorted(
+            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH},
+            key=str.casefold,
+        )
         if not wanted:
             return {}
         account_fields = soql.unique(["Id", "Name", *self.mapping.account.values()])

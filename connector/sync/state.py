@@ -495,12 +495,15 @@ class StateStore:
         with self._use(connection) as tx:
             for start in range(0, len(keys), 400):
                 chunk = keys[start : start + 400]
+                by_field: dict[str, list[str]] = {}
                 for contact_id, field in chunk:
+                    by_field.setdefault(field, []).append(contact_id)
+                for field, contact_ids in by_field.items():  # a statement per field, not per mark
                     tx.execute(
                         delete(field_marks).where(
                             field_marks.c.account == account,
-                            field_marks.c.contact_id == contact_id,
                             field_marks.c.field == field,
+                            field_marks.c.contact_id.in_(contact_ids),
                         )
                     )
                 tx.execute(

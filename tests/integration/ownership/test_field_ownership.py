@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from connector.domain.ownership import FieldOwner
 from connector.domain.stages import LifecycleStage
+from connector.sync.engine import RunOptions
 from tests.ownership_crms import Crm, once
 
 ADVANCED = (LifecycleStage.MQL, LifecycleStage.SQL)
@@ -140,3 +141,20 @@ def test_every_write_names_the_rule_that_decided_it_and_who_made_it(crm: Crm):
     assert all(
         "@" in e["actor"] and " connector/" in e["actor"] for e in crm.store.audit_entries(crm.name)
     )
+
+
+def test_a_field_owned_by_people_is_never_written(crm: Crm):
+    rules = crm.engine().policy
+    people_own_owner = rules.model_copy(
+        update={"ownership": rules.ownership.model_copy(update={"owner_id": FieldOwner.HUMAN})}
+    )
+    would = crm.sync(dry_run=True).plan  # with the shipped ownership, owners are routed
+    assert any(p.changes.get("owner_id") for p in would)
+
+    summary = crm.engine(people_own_owner).backfill(RunOptions())
+    assert summary.exit_code == 0, summary.message
+    entries = crm.store.audit_entries(crm.name)
+    assert not [e for e in entries if e["kind"] == "write" and e["field"] == "owner_id"]
+    holds = [e for e in entries if e["kind"] == "hold" and e["field"] == "owner_id"]
+    assert holds and all("ownership: human" in e["rule"] for e in holds)
+    assert summary.fields_held >= len(holds)

@@ -81,12 +81,19 @@ def restrict(
                     value=canonical(current_value(contact, name)),
                 )
             )
+    # Edits the connector leaves alone without a planned write to drop: a manual stage holds
+    # the lifecycle rules (no transition), and a field the rules want otherwise but that is
+    # not in the update. A field the rules do not want to change at all is not audited.
     standing = [
         edit
         for name, edit in edits.items()
-        if update is None
-        or name not in update.changes
-        or (name == UpdatableField.LIFECYCLE_STAGE and evaluation.stage.transition is None)
+        if (name == UpdatableField.LIFECYCLE_STAGE and evaluation.stage.transition is None)
+        or (
+            name != UpdatableField.LIFECYCLE_STAGE
+            and name in evaluation.desired
+            and canonical(evaluation.desired[name]) != edit.crm_value
+            and (update is None or name not in update.changes)
+        )
     ]
     for edit in standing:
         # Left alone without even a planned write to drop (a manual stage holds the rules'

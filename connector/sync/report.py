@@ -74,4 +74,6 @@ class RunSummary(BaseModel):
             "owners_assigned": self.owners_assigned,
             "rejected": len(self.rejected),
             "skipped": len(self.skipped),
+            "fields_held": self.fields_held,
+            "recovered_updates": self.recovered_updates,
         }

@@ -200,7 +200,9 @@ def recheck(
         for name, value in update.changes.items():
             if now is not None and ownership.of(name) == FieldOwner.SHARED:
                 then, held = update.previous.get(name), current_value(now, name)
-                if canonical(then) != canonical(held):
+                # Holding the planned value already is no person's edit: a killed run's write
+                # that landed before its commit; the replay writes it again (idempotent).
+                if canonical(then) != canonical(held) and canonical(held) != canonical(value):
                     holds.append(
                         _hold(
                             update.contact_id,

@@ -48,7 +48,9 @@ SUBJECT_LENGTH = 255  # Task.Subject (describe: length 255)
 DESCRIPTION_LENGTH = 32_000  # Task.Description (describe: Long Text Area, 32,000)
 #: The connector's own text fields, at the lengths `mappings provision` has the admin create
 #: (adapters/salesforce/describe.py): longer text is refused with STRING_TOO_LONG.
-TEXT_LENGTHS = {UpdatableField.SCORE_REASONS: 32_768, UpdatableField.GRADE: 10}
+#: Only free text is cut: a grade is a value from the rules, and a cut one would be wrong data
+#: (too long a grade is refused by Salesforce, visibly, as a configuration mistake).
+TEXT_LENGTHS = {UpdatableField.SCORE_REASONS: 32_768}
 AUTO_ASSIGN = "Sforce-Auto-Assign"
 
 

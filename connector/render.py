@@ -77,7 +77,11 @@ def _counts_table(summary: RunSummary) -> Table:
         ("overdue tasks done by the rep", f"{summary.escalations_closed:,}"),
         ("records rejected by the CRM", f"{len(summary.rejected):,}"),
         ("records skipped (unusable data)", f"{len(summary.skipped):,}"),
+        ("fields left alone (a person's edit)", f"{summary.fields_held:,}"),
     ]
+    if summary.killed_runs:
+        killed = ", ".join(str(run) for run in summary.killed_runs)
+        rows.append(("killed runs closed", f"{killed} ({summary.recovered_updates:,} finished)"))
     if summary.resumed_from_page is not None:
         rows.append(("resumed after page", f"{summary.resumed_from_page:,}"))
     if summary.wall_seconds is not None:

@@ -141,6 +141,13 @@ class CrmAdapter(Protocol):
         change); ids the CRM no longer holds are absent from the page, not errors."""
         ...
 
+    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        """These contacts' own fields as the CRM holds them right now, one call per batch
+        (HubSpot batch read, Salesforce one SOQL per chunk) and nothing associated: read just
+        before a write, so a shared field a person changed since the run read it is left alone
+        (no lost update). Ids the CRM no longer holds, or cannot translate, are absent."""
+        ...
+
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         """The current state of connector-created tasks by idempotency key, read in bulk; keys
         the CRM no longer holds are absent. HubSpot finds keys through its search index, which

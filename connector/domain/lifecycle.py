@@ -53,6 +53,16 @@ def _rejection_reasons(contact: Contact, rules: LifecycleRules) -> list[str]:
     return []
 
 
+def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
+    """Sales' status rejects the lead, and an SQL with it would be recycled straight away."""
+    recycle = rules.recycle
+    return (
+        contact.sales_status in recycle.sales_statuses
+        and contact.sales_status not in rules.sql.sales_statuses
+        and LifecycleStage.SQL in recycle.from_stages
+    )
+
+
 def _idle_reasons(
     contact: Contact,
     rules: LifecycleRules,
@@ -182,6 +192,16 @@ def decide_stage(
     # Sales' own verification outranks the idle rule: a verified buyer is not "cold".
     if _moves_forward(current, LifecycleStage.SQL):
         sql = _sql_reasons(contact, rules, history, fresh, now)
+        if sql and _rejected_by_sales(contact, rules):
+            # Sales already rejected this lead: as an SQL it would be recycled on the very next
+            # run, leaving its follow-up task behind. Sales' verdict stands (as for an MQL
+            # below): recycled now, one run, one write, a fixed point; a new request after
+            # this recycle makes it an SQL, sales' status then being the recycle's own.
+            return move(
+                rules.recycle.to,
+                TransitionKind.RECYCLE,
+                [*sql, f"but sales set the lead status to {contact.sales_status}"],
+            )
         if sql:
             return move(LifecycleStage.SQL, TransitionKind.ADVANCE, sql)
 

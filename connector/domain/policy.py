@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.domain.outcomes import TaskPriority
+from connector.domain.ownership import FieldOwnership
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -567,6 +568,8 @@ class RulesPolicy(_Rules):
     lifecycle: LifecycleRules
     routing: RoutingRules
     tasks: TaskRules = TaskRules()
+    #: Who owns each written field (connector, shared, human); see domain/ownership.py.
+    ownership: FieldOwnership = FieldOwnership()
 
 
 Path = tuple[str | int, ...]

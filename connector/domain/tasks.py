@@ -18,8 +18,10 @@ from connector.domain.contact import Contact
 from connector.domain.outcomes import FitCard, ScoreCard, TaskSpec, Transition, TransitionKind
 from connector.domain.policy import TaskRules
 from connector.domain.stages import LifecycleStage
+from connector.domain.text import bounded
 
 PLACEHOLDERS = ("name", "email", "company", "score", "grade", "stage")
+PLACEHOLDER_LENGTH = 255
 """The placeholders a task subject may use. Any other `{word}` is left in the subject as
 written (never an error), so a typo shows up in the CRM instead of stopping a sync; braces that
 do not form a placeholder are left alone too."""
@@ -58,7 +60,7 @@ def _placeholder_values(
     contact: Contact, transition: Transition, score: ScoreCard, fit: FitCard
 ) -> dict[str, str]:
     company = contact.company
-    return {
+    values = {
         "name": _display_name(contact),
         "email": contact.email or "no e-mail",
         "company": (company.name if company and company.name else "no company"),
@@ -66,6 +68,10 @@ def _placeholder_values(
         "grade": fit.grade,
         "stage": transition.to_stage.value,
     }
+    # A subject is one line for a rep, not a document: a value pasted 100 KB long into a form
+    # is cut (visibly) to the shortest subject a CRM holds (Salesforce Task.Subject: 255), so
+    # one name cannot crowd out the rest and both CRMs get the same subject.
+    return {key: bounded(value, PLACEHOLDER_LENGTH) for key, value in values.items()}
 
 
 def _fit_section(fit: FitCard) -> list[str]:

@@ -45,6 +45,16 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: Dates outside these years are placeholders ("9999-12-31") or typos: a record holding one is
+#: skipped with its reason (README: "impossible dates, absurd values") rather than decided on.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+#: More employees than any organisation has (the largest employers have about two million) or
+#: more revenue than any company earns (about a trillion a year at most, in any currency the
+#: CRM reports): data entry errors the fit grade must not be built on.
+MAX_EMPLOYEES = 10_000_000
+MAX_ANNUAL_REVENUE = 1e13
+
+
 def parse_datetime(value: Any) -> datetime:
     """ISO 8601 (with Z, +00:00 or Salesforce's +0000), a date, or epoch milliseconds (HubSpot)
     → an aware UTC datetime."""
@@ -63,6 +73,11 @@ def parse_datetime(value: Any) -> datetime:
         raise ValueError(f"not a date: {value!r}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(
+            f"implausible date {moment.date().isoformat()} (expected years "
+            f"{EARLIEST_YEAR}-{LATEST_YEAR}): a placeholder or typo, not a moment to decide on"
+        )
     return moment.astimezone(UTC)
 
 
@@ -272,6 +287,14 @@ class PersonTranslator:
             if parsed < 0:
                 raise RecordDataError(
                     company_id, field.value, self.company_fields[field], f"is negative ({value})"
+                )
+            ceiling = MAX_EMPLOYEES if field == CompanyField.EMPLOYEES else MAX_ANNUAL_REVENUE
+            if field in (CompanyField.EMPLOYEES, CompanyField.ANNUAL_REVENUE) and parsed > ceiling:
+                raise RecordDataError(
+                    company_id,
+                    field.value,
+                    self.company_fields[field],
+                    f"is implausibly large ({value}; at most {ceiling:,.0f} is believable)",
                 )
             return parsed
 

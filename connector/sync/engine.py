@@ -14,7 +14,8 @@ clears, and sending those per page would cost a call each where one call takes 1
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -25,10 +26,14 @@ from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
 from connector.domain.engine import Evaluation, evaluate
+from connector.domain.lifecycle import StageDecision
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState, unknown_owner_problems
+from connector.domain.text import bounded
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
+from connector.sync.heartbeat import Heartbeat
+from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
 from connector.sync.snapshot import PeopleSnapshot
@@ -44,6 +49,7 @@ from connector.sync.state import (
     Checkpoint,
     DueEntry,
     DueRow,
+    FieldMark,
     LockHeldError,
     PendingWrite,
     StateStore,
@@ -51,6 +57,8 @@ from connector.sync.state import (
 )
 
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
+#: A task subject in the audit log names the task, it need not hold all of it.
+AUDIT_TEXT_LENGTH = 255
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
 
@@ -84,6 +92,9 @@ class ContactPlan:
     contact: Contact
     evaluation: Evaluation
     update: ContactUpdate | None
+    #: Fields left alone by ownership (audited as "hold") and first-seen marks to keep.
+    holds: list[AuditEntry] = field(default_factory=list)
+    marks: list[FieldMark] = field(default_factory=list)
     due: DueTime | None = None
     score_refreshed: bool = False
 
@@ -181,8 +192,16 @@ class SyncEngine:
                 summary.finished_at = self.wall_clock()
                 return summary
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
+        beating: AbstractContextManager[object] = (
+            Heartbeat(self.store, self.account, options.stale_lock_after)
+            if run_id is not None
+            else nullcontext()
+        )
         try:
+            beating.__enter__()
             self._recover(summary, options)
+            if run_id is not None:
+                self._close_killed(run_id, summary)
             body(summary, options, run_id)
             if summary.outcome == "running":
                 bad = summary.rejected or (options.fail_on_skipped and summary.skipped)
@@ -194,6 +213,7 @@ class SyncEngine:
             summary.outcome, summary.exit_code = "failed", EXIT_CONFIG
             summary.message = "\n".join([*exc.problems, "Nothing was run."])
         finally:
+            beating.__exit__(None, None, None)
             summary.finished_at = self.wall_clock()
             summary.api_calls = self.adapter.usage.by_endpoint()
             if run_id is not None:
@@ -205,6 +225,15 @@ class SyncEngine:
                 )
                 self.store.release_lock(self.account)
         return summary
+
+    def _close_killed(self, run_id: int, summary: RunSummary) -> None:
+        """Runs still open while this one holds the lock were killed: close them as `killed`,
+        saying what this run finished of their journal, so the history tells the truth."""
+        note = (
+            f"killed; its lock was taken over by run {run_id}, which finished its journal "
+            f"({summary.recovered_updates} update(s) written on its behalf)"
+        )
+        summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
     def _known_owners(self) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""
@@ -412,28 +441,66 @@ class SyncEngine:
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
             self.snapshot.save(self.account, people, self.wall_clock())
+        marks = self.store.field_marks(self.account, [c.id for c in usable])
         plans = []
         for contact in usable:
-            engagements = by_contact.get(contact.id, [])
-            evaluation, routing = evaluate(contact, engagements, self.policy, owners, routing, now)
-            update = plan_update(contact, evaluation)
+            plan, routing = self._plan(
+                contact, by_contact, marks.get(contact.id, {}), owners, routing, now
+            )
             refreshed_at = held[contact.id].score_refreshed_at if contact.id in held else None
             update, wait_until = (
-                apply_refresh_rule(contact, update, self.policy, refreshed_at, now)
+                apply_refresh_rule(plan.contact, plan.update, self.policy, refreshed_at, now)
                 if due_read
-                else (update, None)
+                else (plan.update, None)
             )
-            written = as_written(contact, update.changes if update is not None else {})
-            due = next_due(written, engagements, self.policy, now)
+            written = as_written(plan.contact, update.changes if update is not None else {})
+            due = next_due(written, by_contact.get(contact.id, []), self.policy, now)
             if wait_until is not None and (due.at is None or wait_until < due.at):
                 due = DueTime(at=wait_until, reason="cooled score: refresh interval")
+            plan.update, plan.due = update, due
             # a refresh is a write of a score that only cooled; the interval limits those
-            refreshed = due_read and update is not None and is_refresh(update)
-            plans.append(ContactPlan(contact, evaluation, update, due, refreshed))
+            plan.score_refreshed = due_read and update is not None and is_refresh(update)
+            plans.append(plan)
         return plans, routing, skipped
+
+    def _plan(
+        self,
+        contact: Contact,
+        by_contact: dict[str, list[Engagement]],
+        marks: dict[str, str | None],
+        owners: list[Owner],
+        routing: RoutingState,
+        now: datetime,
+    ) -> tuple[ContactPlan, RoutingState]:
+        """One contact's decision with field ownership applied: a stage a person set since the
+        connector's mark is a manual stage for the lifecycle rules, and every field a person
+        owns or changed is left out of the update (audited as a hold)."""
+        ownership = self.policy.ownership
+        edits = edits_of(contact, marks, ownership)
+        if UpdatableField.LIFECYCLE_STAGE in edits and not contact.stage_set_manually:
+            contact = contact.model_copy(update={"stage_set_manually": True})
+        evaluation, routed = evaluate(
+            contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+        )
+        kept = restrict(
+            contact, evaluation, plan_update(contact, evaluation), edits, marks, ownership
+        )
+        if not kept.stage_written:
+            note = "the stage is not the connector's to write (ownership)"
+            evaluation = evaluation.model_copy(
+                update={"task": None, "stage": StageDecision(transition=None, notes=(note,))}
+            )
+        if not kept.owner_written:
+            routed = routing  # no assignment made, no round-robin step taken
+            if evaluation.task is not None:
+                task = retarget(evaluation.task, {contact.id: contact.owner_id})
+                evaluation = evaluation.model_copy(update={"task": task})
+        plan = ContactPlan(contact, evaluation, kept.update, kept.holds, kept.marks)
+        return plan, routed
 
     def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
         for plan in plans:
+            summary.fields_held += len(plan.holds)
             summary.score_distribution[score_bucket(plan.evaluation.score.total)] += 1
             if plan.update is not None:
                 summary.updates_planned += 1
@@ -464,7 +531,8 @@ class SyncEngine:
             job=job,
             updates=[plan.update for plan in plans if plan.update is not None],
             tasks=[plan.task for plan in plans if plan.task is not None],
-            audit=list(_planned_audit(plans)),
+            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
+            marks=[mark for plan in plans for mark in plan.marks],
             skipped=[
                 AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
             ],
@@ -500,23 +568,49 @@ class SyncEngine:
         self, pending: PendingWrite, summary: RunSummary, through_seq: int | None = None
     ) -> None:
         """Write journaled plans to the CRM, then commit what landed and drop their journal
-        rows (up to `through_seq`, or all)."""
-        result = self.adapter.apply_updates(pending.updates) if pending.updates else None
+        rows (up to `through_seq`, or all).
+
+        Just before the write, the shared fields about to be written are read again (one call
+        per batch) and any a person changed since the decision are left alone, audited: no
+        lost update, neither in a run nor in the replay of a killed run's journal."""
+        ownership = self.policy.ownership
+        updates, holds, dropped = list(pending.updates), [], set()
+        owners_now: dict[str, str | None] = {}
+        shared = [
+            u.contact_id for u in updates if any(ownership.of(f) == "shared" for f in u.changes)
+        ]
+        if shared:
+            checked = recheck(updates, self.adapter.current_values(shared), ownership)
+            updates, holds, dropped, owners_now = (
+                checked.updates,
+                checked.holds,
+                checked.dropped,
+                checked.owners,
+            )
+        summary.fields_held += len(holds)
+        result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
         reassign_rejected: set[str] = set()
         if pending.reassignments:
-            # a task moves only with its person: a rejected owner update keeps the task too
-            held = _keys_of(pending, rejected)
+            # a task moves only with its person: a rejected owner update keeps the task too, and
+            # so does one a person changed in the meantime (their choice of owner stands)
+            held = _keys_of(pending, {**rejected, **dict.fromkeys(owners_now, "")})
             moves = [m for m in pending.reassignments if m.key not in held]
             if moves:
                 moved = self.adapter.reassign_tasks(moves)
                 summary.rejected.extend(moved.rejected)
                 reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
             reassign_rejected |= held
-        tasks = [task for task in pending.tasks if task.contact_id not in rejected]
+        notices = {p.notify_task.key for p in pending.escalations if p.notify_task is not None}
+        stage_left = {cid for cid, name in dropped if name == UpdatableField.LIFECYCLE_STAGE}
+        tasks = [
+            task if task.key in notices else retarget(task, owners_now)
+            for task in pending.tasks
+            if task.contact_id not in rejected and task.contact_id not in stage_left
+        ]
         known = self.store.known_task_keys(self.account, [task.key for task in tasks])
         fresh = [task for task in tasks if task.key not in known]
         summary.tasks_already_existed += len(tasks) - len(fresh)
@@ -532,7 +626,16 @@ class SyncEngine:
             }
             summary.tasks_already_existed += len(task_result.already_existed)
             summary.tasks_created += len(created) - len(task_result.already_existed)
-        entries = [entry for entry in pending.audit if entry.contact_id not in rejected]
+        entries = [
+            entry
+            for entry in pending.audit
+            if entry.contact_id not in rejected
+            and (
+                entry.kind not in ("write", "transition")
+                or (entry.contact_id, entry.field) not in dropped
+            )
+        ]
+        entries += holds
         entries += [
             AuditEntry(contact_id=contact_id, kind="reject", rule=message)
             for contact_id, message in rejected.items()
@@ -542,7 +645,7 @@ class SyncEngine:
                 contact_id=task.contact_id,
                 kind="task",
                 new_value=created[task.key][0],
-                rule=task.subject,
+                rule=bounded(task.subject, AUDIT_TEXT_LENGTH),
             )
             for task in fresh
             if task.key in created
@@ -560,6 +663,8 @@ class SyncEngine:
             pending = pending.model_copy(
                 update={"due": [d for d in pending.due if d.contact_id not in rejected]}
             )
+        marks = [m for m in pending.marks if m.contact_id not in rejected]
+        marks += written_marks(updates, set(rejected), ownership)
         self.store.commit_pending(
             self.account,
             pending,
@@ -569,6 +674,7 @@ class SyncEngine:
             CONTACTS,
             through_seq,
             rejected_escalations=reassign_rejected,
+            marks=marks,
         )
 
     def _recover(self, summary: RunSummary, options: RunOptions) -> None:
@@ -647,5 +753,31 @@ def _planned_audit(plans: list[ContactPlan]) -> Iterable[AuditEntry]:
                     field=field.value,
                     old_value=plan.update.previous.get(field),
                     new_value=value,
-                    rule="; ".join(plan.update.reasons) or None,
+                    rule=_why(plan, field),
                 )
+
+
+def _why(plan: ContactPlan, field: UpdatableField) -> str | None:
+    """The rule that decided one field's write, as an auditor asks for it: the score's rules,
+    the fit's criteria, the routing rule, or the transition's reasons."""
+    evaluation = plan.evaluation
+    match field:
+        case UpdatableField.SCORE:
+            fired = "; ".join(
+                f"{line.rule} {line.points:+d}" for line in evaluation.score.lines if line.points
+            )
+            text = f"scoring: {fired or 'no rule fired'} = {evaluation.score.total}"
+        case UpdatableField.GRADE:
+            fit = evaluation.fit
+            if fit.disqualified:
+                text = "fit: disqualified: " + "; ".join(fit.disqualified_reasons)
+            else:
+                lines = "; ".join(f"{line.rule} {line.points:+d}" for line in fit.lines)
+                text = f"fit: {lines or 'no criterion matched'} = {fit.points} (grade {fit.grade})"
+        case UpdatableField.OWNER_ID if evaluation.routing and evaluation.routing.assignment:
+            assignment = evaluation.routing.assignment
+            text = f"routing rule {assignment.rule!r}: " + "; ".join(assignment.reasons)
+        case _:
+            reasons = plan.update.reasons if plan.update is not None else ()
+            return "; ".join(reasons) or None
+    return bounded(text, AUDIT_TEXT_LENGTH * 4)

@@ -54,6 +54,8 @@ class RunSummary(BaseModel):
     api_calls: dict[str, EndpointUsage] = {}
     resumed_from_page: int | None = None
     recovered_updates: int = 0  # journaled writes of a killed run, finished by this one
+    killed_runs: list[int] = []  # runs found unfinished and closed as killed by this one
+    fields_held: int = 0  # shared or human fields left alone (a person's edit), each audited
     pages_done: int = 0
     plan: list[PlannedChange] = []
     #: owner id → display name, so a plan shows "Alex Kim" rather than "83021742"
@@ -89,4 +91,6 @@ class RunSummary(BaseModel):
             "escalations_planned": self.escalations_planned,
             "escalations_applied": self.escalations_applied,
             "escalations_closed": self.escalations_closed,
+            "fields_held": self.fields_held,
+            "recovered_updates": self.recovered_updates,
         }

@@ -50,6 +50,9 @@ runs = Table(
     Column("outcome", String(40)),
     Column("counts", JSON),
     Column("api_calls", JSON),
+    # A killed run: the run that took its lock over and finished its journal, and what it did.
+    Column("finished_by_run", Integer),
+    Column("note", Text),
 )
 
 watermarks = Table(
@@ -107,6 +110,8 @@ audit_log = Table(
     Column("new_value", Text),
     Column("rule", Text),
     Column("at", UtcDateTime, nullable=False),
+    # Who made the write: "user@host connector/VERSION".
+    Column("actor", String(200)),
 )
 
 locks = Table(
@@ -179,4 +184,17 @@ snapshot_people = Table(
     Column("contact_id", String(100), primary_key=True),
     Column("payload", Text, nullable=False),
     Column("read_at", UtcDateTime, nullable=False),
+)
+
+#: Per person and shared field, the value the connector last wrote (or first saw): a CRM value
+#: that differs from it was set by someone else, and a shared field is then left alone.
+field_marks = Table(
+    "field_marks",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("contact_id", String(64), primary_key=True),
+    Column("field", String(40), primary_key=True),
+    Column("value", Text),
+    Column("run_id", Integer),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -24,6 +24,7 @@ from connector.settings import Settings
 from connector.sync.connect import ConnectionConfigError, build_adapter
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.state import StateStore
+from connector.sync.state_check import StateCheckError
 
 
 class StateStoreError(Exception):
@@ -98,6 +99,8 @@ def open_session(
     adapter = build_adapter(crm, mapping, environment)
     try:
         store = StateStore.open(settings.state_url)
+    except StateCheckError as exc:
+        raise StateStoreError(f"{exc} (CONNECTOR_STATE_URL)") from None
     except (SQLAlchemyError, OSError) as exc:
         raise StateStoreError(
             f"cannot open the state store {settings.state_url!r} (CONNECTOR_STATE_URL): "

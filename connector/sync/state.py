@@ -5,6 +5,7 @@ SQLite (one file) by default, any SQLAlchemy URL (e.g. PostgreSQL) for shared de
 schema is brought up to date by Alembic on open, so a new release opens an old state file.
 """
 
+import getpass
 import json
 import os
 import socket
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from connector.adapters.base import TaskReassignment
 from connector.domain.escalation import EscalationPlan
@@ -41,13 +43,21 @@ from connector.sync.schema import (
     audit_log,
     checkpoints,
     contact_due,
+    field_marks,
     locks,
+    metadata,
     routing_states,
     runs,
     task_escalations,
     task_keys,
     watermarks,
     write_journal,
+)
+from connector.sync.state_check import (
+    StateCheckError,
+    check_after_migration,
+    check_before_migration,
+    check_file,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -59,11 +69,20 @@ class LockHeldError(RuntimeError):
 
 class AuditEntry(BaseModel):
     contact_id: str
-    kind: str  # "transition", "write", "skip", "reject", "task"
+    kind: str  # "transition", "write", "skip", "reject", "task", "hold"
     field: str | None = None
     old_value: Any = None
     new_value: Any = None
     rule: str | None = None
+
+
+class FieldMark(BaseModel):
+    """What the connector last wrote, or first saw, in one shared field of one person
+    (`canonical` text): a CRM value that differs from it was set by someone else."""
+
+    contact_id: str
+    field: str
+    value: str | None
 
 
 class Checkpoint(BaseModel):
@@ -127,6 +146,9 @@ class PendingWrite(BaseModel):
     tasks: list[TaskSpec] = []
     audit: list[AuditEntry] = []  # transitions and field writes; rejects/tasks added after
     skipped: list[AuditEntry] = []
+    #: Shared fields seen for the first time (their value becomes the mark); the marks of
+    #: written values are taken from the writes that landed.
+    marks: list[FieldMark] = []
     routing: RoutingState
     checkpoint: Checkpoint | None = None
     watermark: datetime | None = None
@@ -147,6 +169,7 @@ class PendingWrite(BaseModel):
             tasks=[*self.tasks, *later.tasks],
             audit=[*self.audit, *later.audit],
             skipped=[*self.skipped, *later.skipped],
+            marks=[*self.marks, *later.marks],
             routing=later.routing,
             checkpoint=later.checkpoint or self.checkpoint,
             watermark=later_of(self.watermark, later.watermark),
@@ -172,6 +195,23 @@ class LockInfo:
     host: str
     pid: int
     heartbeat_at: datetime
+
+
+@cache
+def actor() -> str:
+    """Who writes: the OS user, the host and the connector's version, for every audit entry
+    (an auditor asks "who changed this?" before "why?")."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("crm-lifecycle-connector")
+    except PackageNotFoundError:
+        release = "unknown"
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid{os.getuid()}"
+    return f"{user}@{socket.gethostname()} connector/{release}"[:200]
 
 
 def _now() -> datetime:
@@ -219,7 +259,10 @@ class StateStore:
         if "://" not in url:
             path = Path(url).expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deployment's first run
+            check_file(path)
             url = f"sqlite:///{path}"
+        elif url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            check_file(Path(url.removeprefix("sqlite:///")).expanduser())
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
 
@@ -230,9 +273,23 @@ class StateStore:
                 cursor.execute("PRAGMA busy_timeout=10000")
                 cursor.close()
 
-        with engine.begin() as connection:
-            created = MigrationContext.configure(connection).get_current_revision() is None
-            command.upgrade(_alembic_config(connection), "head")
+        known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
+        try:
+            with engine.begin() as connection:
+                check_before_migration(connection, known)
+                created = MigrationContext.configure(connection).get_current_revision() is None
+                command.upgrade(_alembic_config(connection), "head")
+                check_after_migration(connection, metadata.tables)
+        except DatabaseError as exc:
+            engine.dispose()
+            first = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+            raise StateCheckError(
+                f"the state store cannot be used ({first}); nothing was run. If another "
+                "program holds it, wait; if it is damaged, restore it from a backup"
+            ) from None
+        except StateCheckError:
+            engine.dispose()
+            raise
         store = cls(engine)
         store.created = created
         return store
@@ -282,6 +339,23 @@ class StateStore:
                 .where(runs.c.id == run_id)
                 .values(finished_at=_now(), outcome=outcome, counts=counts, api_calls=api_calls)
             )
+
+    def close_killed_runs(self, account: str, by_run: int, note: str) -> list[int]:
+        """Close as `killed` every run of the account still open but `by_run`, which holds the
+        account's lock and so is the only one alive; `note` says what `by_run` finished on
+        their behalf. Without this a killed run stays "unfinished" in the history forever."""
+        open_runs = (
+            (runs.c.account == account) & runs.c.finished_at.is_(None) & (runs.c.id != by_run)
+        )
+        with self._tx() as tx:
+            ids = [int(i) for i in tx.execute(select(runs.c.id).where(open_runs)).scalars()]
+            if ids:
+                tx.execute(
+                    update(runs)
+                    .where(runs.c.id.in_(ids))
+                    .values(finished_at=_now(), outcome="killed", finished_by_run=by_run, note=note)
+                )
+        return ids
 
     def last_runs(self, account: str, limit: int = 10) -> list[dict[str, Any]]:
         with self._tx() as tx:
@@ -589,6 +663,71 @@ class StateStore:
                 )
             )
 
+    # --- field marks (ownership) --------------------------------------------------------------
+
+    def field_marks(
+        self, account: str, contact_ids: Iterable[str]
+    ) -> dict[str, dict[str, str | None]]:
+        """contact id → {field: the value the connector last wrote or first saw}."""
+        wanted = list(dict.fromkeys(contact_ids))
+        found: dict[str, dict[str, str | None]] = {}
+        with self._tx() as tx:
+            for start in range(0, len(wanted), 500):
+                rows = tx.execute(
+                    select(
+                        field_marks.c.contact_id, field_marks.c.field, field_marks.c.value
+                    ).where(
+                        field_marks.c.account == account,
+                        field_marks.c.contact_id.in_(wanted[start : start + 500]),
+                    )
+                )
+                for row in rows:
+                    found.setdefault(row.contact_id, {})[row.field] = row.value
+        return found
+
+    def save_marks(
+        self,
+        account: str,
+        marks: Sequence[FieldMark],
+        run_id: int | None,
+        connection: Connection | None = None,
+    ) -> None:
+        """Keep these marks, replacing older ones of the same person and field (the last one
+        given for a person and field wins)."""
+        latest = {(mark.contact_id, mark.field): mark for mark in marks}
+        if not latest:
+            return
+        at = _now()
+        keys = list(latest)
+        with self._use(connection) as tx:
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                by_field: dict[str, list[str]] = {}
+                for contact_id, field in chunk:
+                    by_field.setdefault(field, []).append(contact_id)
+                for field, contact_ids in by_field.items():  # a statement per field, not per mark
+                    tx.execute(
+                        delete(field_marks).where(
+                            field_marks.c.account == account,
+                            field_marks.c.field == field,
+                            field_marks.c.contact_id.in_(contact_ids),
+                        )
+                    )
+                tx.execute(
+                    insert(field_marks),
+                    [
+                        {
+                            "account": account,
+                            "contact_id": key[0],
+                            "field": key[1],
+                            "value": latest[key].value,
+                            "run_id": run_id,
+                            "updated_at": at,
+                        }
+                        for key in chunk
+                    ],
+                )
+
     # --- audit -------------------------------------------------------------------------------
 
     def audit(
@@ -612,6 +751,7 @@ class StateStore:
                 "new_value": _text(entry.new_value),
                 "rule": entry.rule,
                 "at": at,
+                "actor": actor(),
             }
             for entry in entries
         ]
@@ -737,15 +877,18 @@ class StateStore:
         object_name: str,
         through_seq: int | None = None,
         rejected_escalations: Iterable[str] = (),
+        marks: Sequence[FieldMark] = (),
     ) -> None:
         """Everything the landed writes allow, in one transaction: created task keys, the audit
-        entries, the routing state, the checkpoint or watermark; the journal's rows they cover
-        (up to `through_seq`, or all) go."""
+        entries, the field marks (`marks`: those of the written values), the routing state,
+        the checkpoint or watermark; the journal's rows they cover (up to `through_seq`, or
+        all) go."""
         with self._tx() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
             self._save_due(tx, account, pending.due, pending.forget_due)
             self._save_escalations(tx, account, pending, created, set(rejected_escalations))
+            self.save_marks(account, marks, pending.run_id, connection=tx)
             self.save_routing_state(account, pending.routing, connection=tx)
             if pending.checkpoint is not None:
                 self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)

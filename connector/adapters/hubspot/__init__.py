@@ -147,6 +147,10 @@ class HubSpotAdapter:
         completed like an incremental page; ids HubSpot no longer holds are absent."""
         return self.reader.by_ids(contact_ids)
 
+    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        """The contacts' own properties now: one batch read per 100 ids, no associations."""
+        return self.reader.current(contact_ids)
+
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         """Connector-created tasks by key: status (COMPLETED is done), owner, contact, due."""
         return self.task_states_reader.states(keys)

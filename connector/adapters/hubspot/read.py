@@ -47,7 +47,7 @@ from connector.adapters.hubspot.fetch import (
     search_since,
     unique,
 )
-from connector.domain.contact import Company, Deal, DealStatus, Owner
+from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
 from connector.mapping.translate import (
     PersonTranslator,
@@ -186,6 +186,23 @@ class ContactReader:
             ):
                 page.max_updated_at = part.max_updated_at
         return page
+
+    def current(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        """The contacts' own properties as HubSpot holds them now, batch-read 100 ids per call
+        (POST /crm/v3/objects/contacts/batch/read takes at most 100 inputs) without their
+        associations: what a write is about to replace. Untranslatable records are absent."""
+        wanted = unique(str(contact_id) for contact_id in contact_ids)
+        properties = unique([*self.translator.read_fields(), self.modified, ID_PROPERTY])
+        found = batch_read(self.client, "contacts", wanted, properties)
+        current: dict[str, Contact] = {}
+        for record_id, record in found.items():
+            try:
+                current[record_id] = self.translator.to_contact(
+                    record_id, dict(record.properties or {})
+                )
+            except RecordDataError:
+                continue
+        return current
 
     # ---- full read --------------------------------------------------------------------------
     def _list_pages(self, resume_after: str | None) -> Iterator[_RawPage]:

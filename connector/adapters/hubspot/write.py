@@ -54,6 +54,7 @@ from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.retry import RetryPolicy
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.stages import FUNNEL, LifecycleStage
+from connector.domain.text import bounded
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
 from connector.mapping.translate import PersonTranslator
 
@@ -79,6 +80,12 @@ def hubspot_datetime(moment: datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
+#: "string: A plain text string, limited to 65,536 characters"
+#: (https://developers.hubspot.com/docs/guides/api/crm/properties): every text written is cut
+#: to it, visibly, instead of being refused.
+STRING_LENGTH = 65_536
+
+
 def property_value(value: Any) -> str:
     """A property value as the API takes it; "" clears a property (HubSpot's documented way)."""
     if value is None:
@@ -89,7 +96,7 @@ def property_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return bounded(str(value), STRING_LENGTH)
 
 
 def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None) -> float:
@@ -331,8 +338,8 @@ class TaskWriter:
 
     def properties(self, spec: TaskSpec) -> dict[str, str]:
         props = {
-            "hs_task_subject": spec.subject,
-            "hs_task_body": spec.body,
+            "hs_task_subject": bounded(spec.subject, STRING_LENGTH),
+            "hs_task_body": bounded(spec.body, STRING_LENGTH),
             "hs_task_status": self.tasks.status,
             "hs_task_priority": self.tasks.priority.get(spec.priority, spec.priority.value.upper()),
             "hs_task_type": "TODO",

@@ -103,6 +103,10 @@ class SalesforceAdapter:
         Leads since converted) are absent."""
         return self._people.by_ids(contact_ids)
 
+    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        """The people's own fields now: one `Id IN (...)` SOQL per object and URL-sized chunk."""
+        return self._people.current(contact_ids)
+
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         """Connector-created Tasks by key: IsClosed is done; OwnerId, WhoId, ActivityDate."""
         return self._task_states.states(list(keys))

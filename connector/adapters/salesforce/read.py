@@ -66,6 +66,10 @@ QUEUE_PREFIX = "00G"  # Group: a queue can own Leads
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form asks no company
 
 
+#: Account.Name's length (describe: string, length 255).
+ACCOUNT_NAME_LENGTH = 255
+
+
 def _looks_like_id(text: str) -> bool:
     """A 15- or 18-character Salesforce id (comparing a non-id with Id is a query error)."""
     return len(text) in (15, 18) and text.isalnum()
@@ -354,6 +358,37 @@ class PersonReader:
                         latest = page.max_updated_at
         return ContactPage(contacts=contacts, skipped=skipped, max_updated_at=latest)
 
+    def current(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        """The people's own fields as Salesforce holds them now: per object, `Id IN (...)`
+        queries of the translated fields only (no Account, opportunity or activity), chunked
+        under the URL budget so one call per chunk. Untranslatable records are absent."""
+        wanted = list(dict.fromkeys(str(contact_id) for contact_id in contact_ids))
+        current: dict[str, Contact] = {}
+        for source in self.sources:
+            ids = [i for i in wanted if object_of(i) == source.name]
+            fields = soql.unique(["Id", *source.translator.read_fields()])
+
+            def build(
+                chunk: list[str], source: PersonSource = source, fields: list[str] = fields
+            ) -> str:
+                return soql.select(source.name, fields, "Id IN {ids}", "Id", ids=chunk)
+
+            for _, query in soql.in_chunks(
+                ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
+            ):
+                for records in self.client.query_pages(
+                    query, action=f"re-read {source.name} records before writing"
+                ):
+                    for record in records:
+                        row = soql.flatten(record)
+                        record_id = str(row["Id"])
+                        try:
+                            contact = source.translator.to_contact(record_id, row, None, ())
+                        except RecordDataError:
+                            continue
+                        current[record_id] = self._owned(contact)
+        return current
+
     def _by_id_query(self, source: PersonSource, ids: list[str]) -> str:
         where = f"{source.where} AND Id IN {{ids}}" if source.where else "Id IN {ids}"
         return soql.select(source.name, self.fields(source), where, "Id", ids=ids)
@@ -545,7 +580,13 @@ class PersonReader:
     def _accounts_named(self, names: Sequence[str]) -> dict[str, Company]:
         """Accounts whose Name equals one of `names` (case-insensitively, as SOQL compares);
         a name two Accounts share matches neither, since guessing would misroute the lead."""
-        wanted = sorted({name for name in names if name}, key=str.casefold)
+        # No Account can be named longer than its Name field (255 characters): such a name
+        # matches nothing, and one in the URL could outgrow what the server takes (HTTP 414)
+        # and fail every run.
+        wanted = sorted(
+            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH},
+            key=str.casefold,
+        )
         if not wanted:
             return {}
         account_fields = soql.unique(["Id", "Name", *self.mapping.account.values()])

@@ -38,13 +38,19 @@ from connector.adapters.salesforce.client import (
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.domain.text import bounded, bounded_update
 from connector.mapping.crm_schema import SalesforceMapping
 
 BATCH_SIZE = 200  # sObject Collections' maximum
 LOCKED = "UNABLE_TO_LOCK_ROW"
 DUPLICATE = "DUPLICATE_VALUE"
-SUBJECT_LENGTH = 255
-DESCRIPTION_LENGTH = 32_000
+SUBJECT_LENGTH = 255  # Task.Subject (describe: length 255)
+DESCRIPTION_LENGTH = 32_000  # Task.Description (describe: Long Text Area, 32,000)
+#: The connector's own text fields, at the lengths `mappings provision` has the admin create
+#: (adapters/salesforce/describe.py): longer text is refused with STRING_TOO_LONG.
+#: Only free text is cut: a grade is a value from the rules, and a cut one would be wrong data
+#: (too long a grade is refused by Salesforce, visibly, as a configuration mistake).
+TEXT_LENGTHS = {UpdatableField.SCORE_REASONS: 32_768}
 AUTO_ASSIGN = "Sforce-Auto-Assign"
 
 
@@ -140,7 +146,7 @@ class Writer:
                     )
                 )
                 continue
-            fields = translators[object_name].to_crm(update)
+            fields = translators[object_name].to_crm(bounded_update(update, TEXT_LENGTHS))
             owner_field = self.people.owner_field(object_name)
             if owner_field and owner_field in fields and fields[owner_field] is None:
                 del fields[owner_field]  # a Salesforce record always has an owner
@@ -244,8 +250,8 @@ class Writer:
         body: dict[str, Any] = {
             "attributes": {"type": tasks.object},
             "WhoId": spec.contact_id,
-            "Subject": spec.subject[:SUBJECT_LENGTH],
-            "Description": spec.body[:DESCRIPTION_LENGTH],
+            "Subject": bounded(spec.subject, SUBJECT_LENGTH),
+            "Description": bounded(spec.body, DESCRIPTION_LENGTH),
             "ActivityDate": spec.due_at.date().isoformat(),
             "Priority": tasks.priority[spec.priority],
             "Status": tasks.status,

@@ -287,6 +287,17 @@ class EmulatorApp:
         self.router = Router()
         self.log = log if log is not None else RequestLog()
         self.faults = faults if faults is not None else FaultInjector()
+        self._request_hooks: list[Callable[[Request], None]] = []
+
+    # ---- test hook -----------------------------------------------------------------------------
+    def on_request(self, hook: Callable[[Request], None]) -> Callable[[], None]:
+        """Test hook: `hook(request)` runs for every routed, authenticated request right before
+        its handler, in the server thread, so a test can act "at the exact moment" a client
+        sends a given request (e.g. a person edits a record between a sync's read and its
+        write). The hook may call the emulator over HTTP itself (the server is threaded). It
+        never changes the request or the answer. Returns a function that removes the hook."""
+        self._request_hooks.append(hook)
+        return lambda: self._request_hooks.remove(hook)
 
     # ---- hooks -------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
@@ -406,6 +417,8 @@ class EmulatorApp:
         else:
             if fault is Fault.PARTIAL_BATCH:
                 request.partial_failure = True
+            for hook in list(self._request_hooks):
+                hook(request)
             response = self._call(handler, request)
         try:
             self.after_handler(request, response)

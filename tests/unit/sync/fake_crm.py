@@ -92,6 +92,9 @@ class FakeCrm:
             contacts=[self.contacts[cid] for cid in contact_ids if cid in self.contacts]
         )
 
+    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        return {cid: self.contacts[cid] for cid in contact_ids if cid in self.contacts}
+
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         self.task_state_keys.extend(keys)
         return {

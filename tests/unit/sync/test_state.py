@@ -31,7 +31,7 @@ def store(tmp_path) -> StateStore:
 
 
 def test_a_new_file_is_migrated_to_the_head_revision(store):
-    assert store.schema_revision() == StateStore.head_revision() == "0005"
+    assert store.schema_revision() == StateStore.head_revision() == "0006"
 
 
 def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
@@ -318,3 +318,23 @@ def test_the_journal_is_read_and_committed_in_chunks_of_whole_rows(store):
     left = store.pending("a")
     assert left is not None and [u.contact_id for u in left.updates] == ["3", "4", "5"]
     assert store.checkpoint("a", "backfill").cursor == "c2"  # the committed chunk's own
+
+
+def test_field_marks_keep_the_last_value_per_person_and_field(store):
+    from connector.sync.state import FieldMark
+
+    store.save_marks(
+        "a",
+        [
+            FieldMark(contact_id="1", field="owner_id", value="7"),
+            FieldMark(contact_id="2", field="owner_id", value="8"),
+            FieldMark(contact_id="1", field="lifecycle_stage", value="lead"),
+        ],
+        run_id=1,
+    )
+    store.save_marks("a", [FieldMark(contact_id="1", field="owner_id", value="9")], run_id=2)
+    store.save_marks("b", [FieldMark(contact_id="1", field="owner_id", value="x")], run_id=3)
+    assert store.field_marks("a", ["1", "2", "3"]) == {
+        "1": {"owner_id": "9", "lifecycle_stage": "lead"},
+        "2": {"owner_id": "8"},
+    }

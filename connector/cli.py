@@ -22,6 +22,8 @@ from connector.shown import shown
 # usage error or `mappings validate --offline` need none of them. tests/unit/test_cli_imports.py
 # keeps it that way.
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from connector.adapters.base import CrmAdapter
     from connector.calibrate.outcomes import OutcomeRules
     from connector.mapping.problems import ConfigProblem
@@ -165,6 +167,18 @@ def _open(settings: "Settings", crm: str | None) -> "Session":
     raise typer.Exit(EXIT_CONFIG)
 
 
+def _print_json(kind: str, payload: "BaseModel | dict[str, Any]") -> None:
+    """Every --json has one layout: an object naming its `kind` and the `schema_version` of
+    the layouts (connector.inspect_views.JSON_SCHEMA_VERSION), then the command's own fields."""
+    import json
+
+    from connector.inspect_views import JSON_SCHEMA_VERSION
+
+    body = payload if isinstance(payload, dict) else payload.model_dump(mode="json")
+    header = {"schema_version": JSON_SCHEMA_VERSION, "kind": kind}
+    print(json.dumps({**header, **body}, indent=2, default=str))
+
+
 def _plan_choice(plan: str) -> str:
     if plan not in ("summary", "full"):
         errors.print(shown(f"--plan must be summary or full, not {plan!r}"))
@@ -176,7 +190,7 @@ def _finish(summary: "RunSummary", as_json: bool, plan: str = "summary") -> None
     from connector.render import print_plan, print_summary
 
     if as_json:
-        print(summary.model_dump_json(indent=2))
+        _print_json(summary.kind, summary)
     else:
         if summary.dry_run and summary.outcome != "failed":
             print_plan(console, summary, full=plan == "full")
@@ -320,7 +334,6 @@ def explain(
 ) -> None:
     """One contact's score rule by rule, fit grade, the stage move it would get and why, the
     owner decision and the follow-up task — read live from the CRM, nothing written."""
-    import json
 
     from connector.adapters.errors import CrmError
     from connector.render import print_explanations
@@ -340,22 +353,16 @@ def explain(
         errors.print(shown(str(exc)))
         raise typer.Exit(exc.exit_code) from None
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "contacts": [
-                        {
-                            "contact": item.contact.model_dump(mode="json"),
-                            "evaluation": item.evaluation.model_dump(mode="json"),
-                            "update": item.update.model_dump(mode="json") if item.update else None,
-                        }
-                        for item in result.explanations
-                    ],
-                    "unusable": [problem.model_dump() for problem in result.unusable],
-                },
-                indent=2,
-            )
-        )
+        contacts = [
+            {
+                "contact": item.contact.model_dump(mode="json"),
+                "evaluation": item.evaluation.model_dump(mode="json"),
+                "update": item.update.model_dump(mode="json") if item.update else None,
+            }
+            for item in result.explanations
+        ]
+        unusable = [problem.model_dump() for problem in result.unusable]
+        _print_json("explain", {"contacts": contacts, "unusable": unusable})
     else:
         print_explanations(console, result)
     raise typer.Exit(EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK)
@@ -427,7 +434,7 @@ def report(
         if not as_json:
             console.print(shown(f"report written to {path.resolve()}"))
     if as_json:
-        print(figures.model_dump_json(indent=2))
+        _print_json("report", figures)
 
 
 SuccessFromOption = Annotated[
@@ -555,7 +562,7 @@ def calibrate(
         errors.print(shown(str(exc)))
         raise typer.Exit(exc.exit_code) from None
     if as_json:
-        print(report.model_dump_json(indent=2))
+        _print_json("calibrate", report)
     else:
         print_calibration(console, report)
     raise typer.Exit(EXIT_OK)
@@ -613,7 +620,7 @@ def whatif(
         path = out or Path("whatif.html")
         _write_page(path, render_whatif(result, str(rules), source))
     if as_json:
-        print(result.model_dump_json(indent=2))
+        _print_json("whatif", result)
     else:
         from connector.render import print_whatif
 
@@ -630,15 +637,13 @@ def runs(
 ) -> None:
     """Past runs of this account from the state store: kind, start and end, outcome, contacts
     read, updates, tasks, rejects and skips (no sqlite3 needed)."""
-    import json
 
-    from connector.inspect_views import JSON_SCHEMA_VERSION, runs_table
+    from connector.inspect_views import runs_table
 
     session = _open(_settings(), crm)
     rows = session.store.last_runs(session.account, limit)
     if as_json:
-        payload = {"schema_version": JSON_SCHEMA_VERSION, "account": session.account, "runs": rows}
-        print(json.dumps(payload, indent=2, default=str))
+        _print_json("runs", {"account": session.account, "runs": rows})
     else:
         console.print(runs_table(rows, session.account))
     raise typer.Exit(EXIT_OK)
@@ -652,10 +657,9 @@ def audit(
 ) -> None:
     """One person's audit trail from the state store: every transition and write the connector
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
-    import json
 
     from connector.adapters.errors import CrmError
-    from connector.inspect_views import JSON_SCHEMA_VERSION, audit_table
+    from connector.inspect_views import audit_table
 
     session = _open(_settings(), crm)
     ids = [contact]
@@ -670,8 +674,7 @@ def audit(
             raise typer.Exit(EXIT_CONFIG)
     trails = {person: session.store.audit_entries(session.account, person) for person in ids}
     if as_json:
-        payload = {"schema_version": JSON_SCHEMA_VERSION, "account": session.account}
-        print(json.dumps({**payload, "contacts": trails}, indent=2, default=str))
+        _print_json("audit", {"account": session.account, "contacts": trails})
     else:
         for person, rows in trails.items():
             console.print(audit_table(rows, person))
@@ -687,9 +690,8 @@ def config(
 ) -> None:
     """The settings in effect and where each came from (environment, .env or default), secrets
     masked: what a run would use, before it runs."""
-    import json
 
-    from connector.inspect_views import JSON_SCHEMA_VERSION, settings_in_effect, settings_table
+    from connector.inspect_views import settings_in_effect, settings_table
     from connector.sync.connect import ConnectionConfigError, adapter_settings
 
     settings = _settings()
@@ -703,8 +705,7 @@ def config(
             problem = str(exc)
     rows = settings_in_effect(instances, from_env_file=FROM_ENV_FILE)
     if as_json:
-        payload = {"schema_version": JSON_SCHEMA_VERSION, "settings": rows, "problem": problem}
-        print(json.dumps(payload, indent=2))
+        _print_json("config", {"settings": rows, "problem": problem})
     else:
         console.print(settings_table(rows))
         if problem:
@@ -826,7 +827,7 @@ def backtest(
         errors.print(shown(str(exc)))
         raise typer.Exit(exc.exit_code) from None
     if as_json:
-        print(report.model_dump_json(indent=2))
+        _print_json("backtest", report)
     else:
         print_backtest(console, report)
     raise typer.Exit(EXIT_OK)
@@ -914,7 +915,7 @@ def demo(
         errors.print(shown(str(exc)))
         raise typer.Exit(EXIT_CONFIG) from None
     if as_json:
-        print(report.model_dump_json(indent=2))
+        _print_json("demo", report)
     else:
         print_demo(console, report)
     raise typer.Exit(report.exit_code)
@@ -1014,7 +1015,6 @@ def mappings_validate(
     the right type, and every value the connector writes must be an allowed option.
     Exits 0 when every file is valid, 2 when any is not, 4 when the CRM cannot be reached.
     """
-    import json
 
     from connector.adapters.errors import CrmError
     from connector.mapping.loader import CRM_FILES
@@ -1034,7 +1034,8 @@ def mappings_validate(
             errors.print(shown(str(exc)))
             raise typer.Exit(exc.exit_code) from None
     if as_json:
-        print(json.dumps([problem.model_dump(mode="json") for problem in problems], indent=2))
+        found = [problem.model_dump(mode="json") for problem in problems]
+        _print_json("mappings_validate", {"problems": found})
     elif problems:
         for problem in problems:
             errors.print(shown(str(problem)))

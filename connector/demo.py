@@ -102,13 +102,15 @@ def run_demo(
         if booked is not None:
             announce(f"{demo_story.name_of(booked)} books a product demo in the CRM...")
             demo_story.book_meeting(running, booked, now)
+            # decided when the meeting is in the CRM, as the next sync will decide it
+            preview = demo_story.meeting_preview(session, booked, datetime.now(UTC))
         announce("Running an incremental sync...")
         # A fresh session per run, as each scheduled run is a fresh process with fresh counters.
         session = open_session(settings, crm, environment=running.settings)
         sync = session.engine().sync(session.options())
         sync_run = _last_run_id(session)
         if booked is not None:
-            story.append(demo_story.meeting_outcome(session, booked))
+            story.append(demo_story.meeting_outcome(session, booked, preview))
         story += [c for c in [demo_story.recycled_person(session, sync_run)] if c]
         announce("Five days later, with nobody touching the CRM: the next sync...")
         later_settings = settings.model_copy(update={"as_of": now + LATER})

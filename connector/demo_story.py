@@ -9,6 +9,7 @@ state store, never made up.
 """
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -99,7 +100,31 @@ def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> Non
         SalesforceRep.of(running).log_event(person.id, "Product demo", start)
 
 
-def meeting_outcome(session: Session, person: Contact) -> Chapter:
+def meeting_preview(session: Session, person: Contact, now: datetime) -> list[str]:
+    """What the next sync will do for the booked person and why (as `connector explain` says
+    it before anything is written): the stage move, the owner decision, the task's due time."""
+    found = explain_contact(
+        session.adapter, session.mappings.rules, session.store, session.account, person.id, now
+    ).explanations
+    if not found:
+        return []
+    evaluation = found[0].evaluation
+    owners = _owner_names(session)
+    lines = []
+    if evaluation.stage.transition is not None:
+        lines.append("  why: " + "; ".join(evaluation.stage.transition.reasons))
+    if evaluation.routing is not None and evaluation.routing.assignment is not None:
+        chosen = evaluation.routing.assignment
+        name = owners.get(chosen.owner_id, chosen.owner_id)
+        lines.append(f"  owner: {name}, by {chosen.rule}: " + "; ".join(evaluation.routing.reasons))
+    if evaluation.task is not None:
+        zone = ZoneInfo(session.mappings.rules.tasks.business_hours.time_zone)
+        due = evaluation.task.due_at.astimezone(zone)
+        lines.append(f"  task due {due:%a %Y-%m-%d %H:%M %Z} (the SLA counts business hours)")
+    return lines
+
+
+def meeting_outcome(session: Session, person: Contact, preview: list[str]) -> Chapter:
     """The booked person as the CRM holds them after the next sync, and the task they got."""
     after = next(iter(session.adapter.find_contacts(person.id).contacts), person)
     owners = _owner_names(session)
@@ -113,6 +138,7 @@ def meeting_outcome(session: Session, person: Contact) -> Chapter:
         f"{name_of(person)} booked a product demo in the CRM; their own record did not change.",
         f"  next sync: stage {stage}, owner {owners.get(after.owner_id or '', 'none')}",
         *(f"  task: {entry['rule']}" for entry in tasks[-1:]),
+        *preview,
     ]
     return Chapter(title="a meeting booked in the CRM", lines=lines)
 
@@ -124,7 +150,7 @@ def recycled_person(session: Session, run_id: int | None) -> Chapter | None:
             entry["kind"] == "transition"
             and entry["run_id"] == run_id
             and entry["new_value"] == LifecycleStage.LEAD.value
-            and entry["old_value"] != LifecycleStage.SUBSCRIBER.value
+            and entry["old_value"] not in (LifecycleStage.SUBSCRIBER.value, entry["new_value"])
         ):
             person = next(iter(session.adapter.find_contacts(entry["contact_id"]).contacts), None)
             who = name_of(person) if person else entry["contact_id"]

@@ -31,6 +31,14 @@ from connector.sync.report import SCORE_BUCKETS, RunSummary
 
 MAX_LISTED_PROBLEMS = 20
 PLAN_PREVIEW = 20  # people a dry run details unless --plan full
+NEXT_STEPS = (
+    "Open the funnel report above in a browser (it works offline).",
+    "Run it for real: `connector init` writes mappings/ and .env here; put your CRM's "
+    "credentials in .env, then `connector mappings validate`, `connector mappings provision`, "
+    "`connector backfill --dry-run`, `connector backfill`, and `connector sync` on a schedule.",
+    "Tune the rules on your own history: `connector calibrate --out proposed.yaml`, review the "
+    "diff, `connector whatif --rules proposed.yaml`, then `connector backtest`.",
+)
 
 
 @contextmanager
@@ -332,6 +340,9 @@ def print_demo(console: Console, report: DemoReport) -> None:
     console.print(f"Demo finished in {report.wall_seconds:.1f} s.", highlight=False)
     if report.report_path is not None:
         console.print(shown(f"Funnel report: {report.report_path}"), highlight=False)
+    console.rule("next")
+    for line in NEXT_STEPS:
+        console.print(shown(line))
 
 
 def _print_escalations(console: Console, summary: RunSummary) -> None:

@@ -61,3 +61,19 @@ def test_config_shows_each_setting_its_source_and_never_a_secret(backfilled, tmp
     assert rows["HUBSPOT_CONNECT_TIMEOUT"]["source"] == "default"
     missing = backfilled.connector("--env-file", str(tmp_path / "nope.env"), "config")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_every_json_answer_has_one_layout(backfilled: CrmUnderTest):
+    """An object naming its kind and the layout's schema version, whatever the command."""
+    person = next(c for c in backfilled.snapshot_contacts() if c.email)
+    commands = {
+        "sync": ("sync", "--dry-run", "--json"),
+        "explain": ("explain", person.id, "--json"),
+        "runs": ("runs", "--json"),
+        "audit": ("audit", person.id, "--json"),
+        "config": ("config", "--json"),
+        "mappings_validate": ("mappings", "validate", "--offline", "--json"),
+    }
+    for kind, command in commands.items():
+        answer = _json(backfilled.connector(*command))
+        assert (answer["schema_version"], answer["kind"]) == (1, kind), command

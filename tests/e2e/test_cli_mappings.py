@@ -62,7 +62,9 @@ def test_single_files_can_be_checked(broken):
 
 def test_json_output_for_machines(broken):
     result = connector("mappings", "validate", "--offline", "--json", str(broken))
-    problems = json.loads(result.stdout)
+    answer = json.loads(result.stdout)
+    assert (answer["schema_version"], answer["kind"]) == (1, "mappings_validate")
+    problems = answer["problems"]
     assert result.returncode == 2
     assert {Path(p["file"]).name for p in problems} == {"rules.yaml", "hubspot.yaml"}
     assert all(p["line"] for p in problems)

@@ -52,7 +52,7 @@ def test_an_owner_edit_after_a_kill_survives_the_replay(crm: str, tmp_path: Path
                 raise RuntimeError("the client is gone")  # nothing of this write lands
 
         remove = under_test.running.sandbox.app.on_request(kill_at_first_write)
-        process.append(under_test.start("sync"))
+        process.append(under_test.start("sync", "--from-scratch"))
         assert process[0].wait(timeout=180) == -signal.SIGKILL
         remove()
 
@@ -66,7 +66,7 @@ def test_an_owner_edit_after_a_kill_survives_the_replay(crm: str, tmp_path: Path
         owner = next(o for o in set(held.values()) if o and o != planned)
         _set_owner(under_test, person, owner)
 
-        result = under_test.connector("sync", "--json")
+        result = under_test.connector("sync", "--from-scratch", "--json")
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert summary["recovered_updates"] > 0

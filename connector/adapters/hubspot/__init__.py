@@ -87,8 +87,11 @@ class HubSpotAdapter:
         self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
         self.engagement = EngagementReader(self.client, mapping, self.cache, self.reader.modified)
         self.reader.prefetch = self.engagement.prefetch
+        # Every associated record the rules read can change without the contact changing: a
+        # meeting booked, a deal closed won, the company's industry corrected. Each of them
+        # brings its contacts into the next incremental read.
         self.reader.changes = EngagementChanges(
-            self.client, list(mapping.engagement.objects), self.engagement.remember
+            self.client, self.reader.association_types, self.engagement.remember
         )
         self.updates = UpdateWriter(self.client, mapping, self.translator)
         self.echo: EchoFilter | None = None

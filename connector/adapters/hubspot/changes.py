@@ -1,5 +1,6 @@
-"""Engagement-driven change detection: the contacts whose meetings, calls (every engagement
-object the mapping scores) changed or were deleted since the watermark.
+"""Change detection through associated records: the contacts whose meetings, calls (every
+engagement object the mapping scores), companies or deals changed or were deleted since the
+watermark (a deal closed won makes a customer; a company's corrected industry changes the fit).
 
 A meeting booked or a call logged is a record of its own, associated with the contact; HubSpot
 does not document that creating or deleting one moves the contact's own `lastmodifieddate` (the
@@ -39,7 +40,8 @@ from connector.adapters.hubspot.fetch import (
     unique,
 )
 
-#: The modification stamp of every engagement object (HubSpot's activity default properties).
+#: The modification stamp of every engagement object, company and deal (HubSpot's default
+#: properties of each object).
 ENGAGEMENT_MODIFIED = "hs_lastmodifieddate"
 
 

@@ -132,10 +132,13 @@ def test_an_incremental_read_with_nothing_changed_reads_and_writes_nothing(sandb
     # one search of changed records and one page of archived ones.
     assert sandbox.log.calls_by_endpoint() == {
         SEARCH: 1,
-        "POST /crm/v3/objects/meetings/search": 1,
-        "GET /crm/v3/objects/meetings": 1,
-        "POST /crm/v3/objects/calls/search": 1,
-        "GET /crm/v3/objects/calls": 1,
+        # per associated object type (companies, deals, meetings, calls): what changed, what
+        # was archived
+        **{
+            f"{method} /crm/v3/objects/{object_type}{suffix}": 1
+            for object_type in ("companies", "deals", "meetings", "calls")
+            for method, suffix in (("POST", "/search"), ("GET", ""))
+        },
     }
     assert writes(sandbox.log) == 0
 

@@ -37,11 +37,12 @@ UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 #: HubSpot-defined association types (associations v4): meeting → contact, call → contact.
 MEETING_TO_CONTACT, CALL_TO_CONTACT = 200, 194
 #: Every engagement object the shipped mapping scores costs one search and one archived page.
+#: The fixed cost of change detection per sync: per associated object type the rules read
+#: (companies, deals, meetings, calls), one search of what changed and one archived page.
 ENGAGEMENT_READS = {
-    "POST /crm/v3/objects/meetings/search": 1,
-    "GET /crm/v3/objects/meetings": 1,
-    "POST /crm/v3/objects/calls/search": 1,
-    "GET /crm/v3/objects/calls": 1,
+    f"{method} /crm/v3/objects/{object_type}{suffix}": 1
+    for object_type in ("companies", "deals", "meetings", "calls")
+    for method, suffix in (("POST", "/search"), ("GET", ""))
 }
 #: The rules decide an hour after the sandbox's history ends, and at that same moment in every
 #: run of a test, so decay moves no score between runs; everything the test logs happens before.
@@ -149,6 +150,44 @@ def calls(summary: Any) -> dict[str, int]:
     return {name: usage.calls for name, usage in summary.api_calls.items()}
 
 
+def test_a_deal_won_alone_makes_its_contact_a_customer(sandbox, engine):
+    """Sales closing a deal touches the deal, not the contact: the deal's own modification
+    stamp brings the contact into the next sync (deal→contact association type 3)."""
+    engine(sandbox).backfill(RunOptions())
+    table = sandbox.store.table(CONTACTS)
+    stages = {str(table.ids[row]): table.get(row, "lifecyclestage") for row in range(len(table))}
+    contact_id = next(cid for cid, stage in stages.items() if stage == "salesqualifiedlead")
+    before = held(sandbox, contact_id, "lastmodifieddate")
+    sdk(sandbox).crm.objects.basic_api.create(
+        "deals",
+        SimplePublicObjectInputForCreate(
+            properties={
+                "dealname": "First order",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "12000",
+                "closedate": datetime.now(UTC).isoformat(),
+            },
+            associations=[
+                PublicAssociationsForObject(
+                    to=PublicObjectId(id=contact_id),
+                    types=[
+                        AssociationSpec(
+                            association_category="HUBSPOT_DEFINED", association_type_id=3
+                        )
+                    ],
+                )
+            ],
+        ),
+    )
+    assert held(sandbox, contact_id, "lastmodifieddate") == before  # the contact is untouched
+
+    summary = engine(sandbox).sync(RunOptions())
+    assert summary.exit_code == 0, summary.message
+    assert held(sandbox, contact_id, "lifecyclestage") == "customer"
+    assert summary.contacts_read == 1
+
+
 def test_a_meeting_booked_alone_makes_its_contact_sql_with_owner_and_task(sandbox, engine):
     engine(sandbox).backfill(RunOptions())
     table = sandbox.store.table(CONTACTS)
@@ -166,11 +205,12 @@ def test_a_meeting_booked_alone_makes_its_contact_sql_with_owner_and_task(sandbo
     assert held(sandbox, contact_id, "lifecyclestage") == "salesqualifiedlead"
     assert held(sandbox, contact_id, "hubspot_owner_id")
     assert task_key(contact_id, LifecycleStage.SQL, DECIDE_AT.date()) in task_keys(sandbox)
-    # Only that contact was read (the backfill's own writes did not echo), by id, in one call;
-    # the meeting found by its own search, mapped to its contact by one association read.
+    # Only that contact was read (the backfill's own writes did not echo), by id, in one call
+    # (and its shared fields read again once just before the write: no lost update); the
+    # meeting found by its own search, mapped to its contact by one association read.
     assert summary.contacts_read == 1
     used = calls(summary)
-    assert used[CONTACTS_BY_ID] == 1
+    assert used[CONTACTS_BY_ID] == 2
     assert used["POST /crm/v4/associations/meetings/contacts/batch/read"] == 1
     assert used["POST /crm/v3/objects/tasks/batch/create"] == 1
 

@@ -49,6 +49,8 @@ class _Source:
     person_fields: tuple[str, ...]
     where: str
     values: dict[str, Any] = field(default_factory=dict)
+    #: the stamp that says the person's input changed: the record's own, or its parent's
+    stamp: str = MODSTAMP
 
 
 @dataclass
@@ -81,6 +83,18 @@ class EngagementChanges:
             sources.append(_Source("Event", ("WhoId",), "WhoId != null"))
         if rules.campaign_members:
             sources.append(_Source("CampaignMember", ("LeadId", "ContactId"), ""))
+        # Sales closing an opportunity, or correcting the account's figures, changes neither
+        # the Contact nor its contact role: the parent's stamp says so (SOQL filters on a
+        # parent relationship field). A won opportunity makes a customer; the account's
+        # industry, size and country are the Contact's fit.
+        sources.append(
+            _Source(
+                "OpportunityContactRole", ("ContactId",), "", stamp="Opportunity.SystemModstamp"
+            )
+        )
+        sources.append(
+            _Source("Contact", ("Id",), "AccountId != null", stamp="Account.SystemModstamp")
+        )
         self.sources = tuple(sources)
 
     def since(self, since: datetime) -> ChangedPeople:
@@ -94,25 +108,25 @@ class EngagementChanges:
                     person = str(row.get(name) or "")
                     if person[:3] in PERSON_PREFIXES:
                         found.ids.setdefault(person, None)
-                stamp = _datetime(row.get(MODSTAMP))
+                stamp = _datetime(row.get(source.stamp))
                 if stamp is not None and (found.latest is None or stamp > found.latest):
                     found.latest = stamp
         return found
 
     def _rows(self, source: _Source, after: datetime) -> Iterator[dict[str, Any]]:
-        where = "SystemModstamp >= {since}"
+        where = f"{source.stamp} >= {{since}}"
         if source.where:
             where = f"{source.where} AND {where}"
         query = soql.select(
             source.object,
-            [*source.person_fields, MODSTAMP],
+            [*source.person_fields, source.stamp],
             where,
             since=after,
             **source.values,
         )
         action = f"find people whose {source.object} records changed"
         for records in self.client.query_pages(query, action=action, include_deleted=True):
-            yield from records
+            yield from (soql.flatten(record) for record in records)
 
 
 def _datetime(value: Any) -> datetime | None:

@@ -25,6 +25,11 @@ from connector.sync.state import StateStore
 RULES = load_rules(Path(__file__).resolve().parents[3] / "mappings" / "rules.yaml")
 READS = (sf.QUERY, sf.QUERY_MORE, sf.QUERY_ALL, sf.QUERY_ALL_MORE)
 
+#: QueryAll reads per sync of what changed around the people: Task, Event, CampaignMember, the
+#: opportunities' contact roles (by Opportunity.SystemModstamp) and Contacts by their Account's
+#: stamp.
+CHANGE_SOURCES = 5
+
 
 class Org:
     """One sandbox, one state store; each run gets a fresh adapter, as each CLI run does."""
@@ -139,8 +144,8 @@ def test_a_task_an_event_and_a_campaign_response_alone_bring_their_people_in(org
     # Event, CampaignMember: 3 per page), the lookup of existing follow-up task keys and,
     # just before writing, the re-read of the shared fields (one SOQL per object).
     reads = org.reads()
-    assert quiet_reads == {sf.QUERY: 3, sf.QUERY_ALL: 3}
-    assert reads[sf.QUERY_ALL] == 3
+    assert quiet_reads == {sf.QUERY: 3, sf.QUERY_ALL: CHANGE_SOURCES}
+    assert reads[sf.QUERY_ALL] == CHANGE_SOURCES
     assert reads[sf.QUERY] - quiet_reads[sf.QUERY] == 2 + 1 + 1 + 2 * 3 + 1 + 2
 
     # The next sync reads the same engagement again (it lies within the read overlap, as a
@@ -163,7 +168,7 @@ def test_a_deleted_task_re_decides_its_person(org):
     summary = org.sync()
 
     assert summary.contacts_read == 1
-    assert org.last is not None and org.last.usage.calls(sf.QUERY_ALL) == 3
+    assert org.last is not None and org.last.usage.calls(sf.QUERY_ALL) == CHANGE_SOURCES
     # The pricing request's points are gone; the stage it reached stays (stages only move
     # forward), and so does its follow-up task.
     after = org.person("Lead", lead)
@@ -206,7 +211,7 @@ def test_first_sync_after_a_backfill_reads_only_what_people_changed_meanwhile(or
     quiet_reads = org.reads()
     assert quiet_reads[sf.QUERY] == 1 + 2
     assert first_reads[sf.QUERY] == quiet_reads[sf.QUERY] + 1 + 1 + 3 + 1 + 1
-    assert first_reads[sf.QUERY_ALL] == quiet_reads[sf.QUERY_ALL] == 3
+    assert first_reads[sf.QUERY_ALL] == quiet_reads[sf.QUERY_ALL] == CHANGE_SOURCES
 
 
 def test_without_skipping_own_writes_the_backfill_echoes(org):
@@ -248,3 +253,26 @@ def test_people_found_through_engagement_are_read_in_url_sized_chunks(sandbox, m
         assert sum(sizes) == count
         assert len(sizes) > 1 and set(sizes[:-1]) == {sizes[0]} and sizes[-1] <= sizes[0]
     assert max(len(url) for url in urls) <= 3000
+
+
+def test_an_opportunity_won_alone_makes_its_contact_a_customer(org):
+    """Closing an opportunity writes the Opportunity (and the rep adds a contact role): neither
+    touches the Contact, whose stage must still become customer at the next sync."""
+    org.backfill()
+    [contact] = org.at_stage_lead("Contact", 1)
+    assert org.sync().contacts_read == 0
+    [account] = org.api.query(f"SELECT AccountId FROM Contact WHERE Id = '{contact}'")["records"]
+    won = org.rep.Opportunity.create(
+        {
+            "Name": "First order",
+            "AccountId": account["AccountId"],
+            "StageName": "Closed Won",
+            "CloseDate": datetime.now(UTC).date().isoformat(),
+            "Amount": 12000,
+        }
+    )
+    org.rep.OpportunityContactRole.create({"OpportunityId": won["id"], "ContactId": contact})
+
+    summary = org.sync()
+    assert org.person("Contact", contact)["Lifecycle_Stage__c"] == "Customer"
+    assert summary.contacts_read >= 1

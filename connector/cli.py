@@ -7,6 +7,8 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -483,6 +485,23 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
         raise typer.Exit(EXIT_CONFIG) from None
 
 
+@contextmanager
+def _calibration_failures() -> "Iterator[None]":
+    """calibrate and backtest: a problem with the history or the extra is exit 2, the CRM's
+    own failure keeps its exit code; one clear line either way, nothing written."""
+    from connector.adapters.errors import CrmError
+    from connector.calibrate.errors import CalibrationError
+
+    try:
+        yield
+    except CalibrationError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+
+
 @app.command()
 def calibrate(
     out: Annotated[
@@ -521,14 +540,10 @@ def calibrate(
     current rules.yaml with only the learned values changed, each with a comment giving its
     evidence. Needs the extra: pip install 'crm-lifecycle-connector[calibrate]'.
     """
-    from connector.calibrate.errors import CalibrationError, require_sklearn
+    from connector.calibrate.errors import require_sklearn
 
-    try:
+    with _calibration_failures():
         require_sklearn()
-    except CalibrationError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    from connector.adapters.errors import CrmError
     from connector.calibrate.calibrate import calibrate as run_calibration
     from connector.calibrate.fit import CalibrateOptions
     from connector.calibrate.tables import print_calibration
@@ -546,7 +561,7 @@ def calibrate(
         target_rate=target_rate,
     )
     now = settings.as_of or datetime.now(UTC)
-    try:
+    with _calibration_failures():
         report = run_calibration(
             session.adapter,
             session.mappings.rules,
@@ -555,12 +570,6 @@ def calibrate(
             options,
             now,
         )
-    except CalibrationError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
     if as_json:
         _print_json("calibrate", report)
     else:
@@ -782,14 +791,10 @@ def backtest(
     rules would give, MQL, known outcome) and reports AUC, lift per decile and the MQL gate's
     precision and recall where outcomes are known. Nothing is written to the CRM.
     """
-    from connector.calibrate.errors import CalibrationError, require_sklearn
+    from connector.calibrate.errors import require_sklearn
 
-    try:
+    with _calibration_failures():
         require_sklearn()
-    except CalibrationError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    from connector.adapters.errors import CrmError
     from connector.calibrate.backtest import backtest as run_backtest
     from connector.calibrate.history import Part, Split
     from connector.calibrate.tables import print_backtest
@@ -809,7 +814,7 @@ def backtest(
         _print_config_problems(exc.problems)
         raise typer.Exit(EXIT_CONFIG) from None
     now = settings.as_of or datetime.now(UTC)
-    try:
+    with _calibration_failures():
         report = run_backtest(
             session.adapter,
             policy,
@@ -820,12 +825,6 @@ def backtest(
             part=Part(part),
             split=Split(holdout, split_seed, split_by),
         )
-    except CalibrationError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
     if as_json:
         _print_json("backtest", report)
     else:

@@ -1,5 +1,12 @@
-"""OAuth 2.0 against the configured login URL: client-credentials, username-password and JWT
-bearer flows, each answering an access token and the org's `instance_url`.
+"""OAuth 2.0 against the configured login URL: client-credentials, username-password, JWT
+bearer and refresh-token flows, each answering an access token and the org's `instance_url`.
+
+The refresh-token flow ("OAuth 2.0 Refresh Token Flow for Renewed Sessions", Salesforce Help) is
+what most connected apps use once a person authorised them through the web server flow: it posts
+`grant_type=refresh_token`, the refresh token, the client id and (when the connected app
+requires it, the default) the client secret. With refresh token rotation on, Salesforce answers a
+new refresh token and voids the old one; the connector cannot store it back into the settings, so
+it warns (without the value) and the next run's login would fail: turn rotation off for this app.
 
 The token request is made here rather than through simple-salesforce's login helper because
 that helper only builds `https://<domain>.salesforce.com` URLs; the login URL must be a setting
@@ -9,6 +16,7 @@ simple-salesforce with the returned instance URL and token.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -24,8 +32,11 @@ from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
 
+logger = logging.getLogger(__name__)
+
 TOKEN_ENDPOINT = "POST /services/oauth2/token"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+REFRESH_GRANT = "refresh_token"
 JWT_LIFETIME_SECONDS = 180  # Salesforce rejects assertions valid for more than 3 minutes
 
 
@@ -118,6 +129,11 @@ def token_request(settings: SalesforceSettings) -> tuple[dict[str, str], dict[st
             }
         case "jwt":
             form = {"grant_type": JWT_GRANT, "assertion": _jwt_assertion(settings)}
+        case "refresh_token":
+            refresh = settings.refresh_token.get_secret_value() if settings.refresh_token else ""
+            form = {"grant_type": REFRESH_GRANT, "refresh_token": refresh, "client_id": client_id}
+            if secret:
+                form["client_secret"] = secret
     return form, {"Accept": "application/json"}
 
 
@@ -170,4 +186,12 @@ class Authenticator:
                 "instance_url."
             ) from None
         register_secret(token.access_token.get_secret_value())
+        rotated = body.get("refresh_token")
+        if settings.auth_flow == "refresh_token" and isinstance(rotated, str) and rotated:
+            register_secret(rotated)
+            logger.warning(
+                "Salesforce rotated the refresh token (refresh token rotation is on for the "
+                "connected app): SALESFORCE_REFRESH_TOKEN is now void and the next login will "
+                "fail. Turn rotation off for this connected app and authorise it again."
+            )
         return token

@@ -20,7 +20,7 @@ from connector.adapters.retry import RetryPolicy
 from connector.mapping.crm_schema import CompanyField
 from connector.redact import Secret
 
-AuthFlow = Literal["client_credentials", "password", "jwt"]
+AuthFlow = Literal["client_credentials", "password", "jwt", "refresh_token"]
 
 PRODUCTION_LOGIN_URL = "https://login.salesforce.com"
 
@@ -62,6 +62,12 @@ class SalesforceSettings(BaseSettings):
     password: Secret | None = Field(default=None, repr=False)
     security_token: Secret | None = Field(
         default=None, repr=False, description="appended to the password (password flow)"
+    )
+    refresh_token: Secret | None = Field(
+        default=None,
+        repr=False,
+        description="refresh_token flow: the token the connected app received through the web "
+        "server flow (refresh token rotation off, else it stops working after one use)",
     )
     jwt_private_key_file: Path | None = Field(
         default=None, description="PEM private key whose certificate the connected app holds"
@@ -169,6 +175,8 @@ class SalesforceSettings(BaseSettings):
                 missing.append("SALESFORCE_USERNAME")
             if self.password is None:
                 missing.append("SALESFORCE_PASSWORD")
+        if self.auth_flow == "refresh_token" and self.refresh_token is None:
+            missing.append("SALESFORCE_REFRESH_TOKEN")
         if self.auth_flow == "jwt":
             if not (self.jwt_subject or self.username):
                 missing.append("SALESFORCE_JWT_SUBJECT (or SALESFORCE_USERNAME)")

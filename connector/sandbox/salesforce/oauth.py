@@ -11,7 +11,18 @@ Username-Password Flow" and "OAuth 2.0 Client Credentials Flow":
   `SalesforceSandbox.add_jwt_certificate`): `iss` the client id, `sub` the username, `aud` the
   login server (https://login.salesforce.com, https://test.salesforce.com or the My Domain /
   sandbox URL), `exp` in the future ("OAuth 2.0 JWT Bearer Flow for Server-to-Server
-  Integration"); it answers access_token, scope, instance_url, id and token_type.
+  Integration"); it answers access_token, scope, instance_url, id and token_type;
+- `grant_type=refresh_token` with `refresh_token` and the client id and secret in the body or in
+  an HTTP Basic header ("OAuth 2.0 Refresh Token Flow for Renewed Sessions", Salesforce Help;
+  REST API Developer Guide, "Understanding the OAuth Refresh Token Process"). The secret is
+  required, as for a connected app with "Require Secret for Refresh Token Flow" on. A refresh
+  token the org never issued or has revoked answers `invalid_grant` / "expired access/refresh
+  token" (the description real orgs send, as quoted in restforce#81 and jsforce#1656). The
+  answer is the password flow's plus `scope`; rotation (a new refresh token per use) is off,
+  Salesforce's default for a connected app, so no `refresh_token` comes back. Refresh tokens come
+  from the web server flow, which needs a browser; the sandbox org has one already issued
+  (`SalesforceCredentials.refresh_token`) and `TokenEndpoint.issue_refresh_token` /
+  `revoke_refresh_token` add and revoke more.
 Success answers `access_token`, `instance_url`, `id` (`<login>/id/<orgId>/<userId>`),
 `token_type: Bearer`, `issued_at` (epoch ms as a string) and `signature` (Base64 HMAC-SHA256 of
 id + issued_at keyed with the client secret); the client-credentials flow also answers `scope`.
@@ -52,6 +63,7 @@ from connector.sandbox.common.http import Request, Response
 
 ORG_ID = "00DgK000000SandAAA"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+REFRESH_GRANT = "refresh_token"
 
 
 class SalesforceCredentials(BaseModel):
@@ -64,6 +76,8 @@ class SalesforceCredentials(BaseModel):
     username: str = "integration@connector-sandbox.example"
     password: str = Field(default="sandbox-password", repr=False)
     security_token: str = Field(default="SANDBOXSECURITYTOKEN", repr=False)
+    #: A refresh token the org issued to the connected app (through the web server flow).
+    refresh_token: str = Field(default="5Aep861SandboxConnectorRefreshToken", repr=False)
     #: The My Domain prefix for simple-salesforce's client-credentials flow
     #: (`domain="connector-sandbox.my"` -> https://connector-sandbox.my.salesforce.com).
     my_domain: str = "connector-sandbox.my"
@@ -134,6 +148,28 @@ class TokenEndpoint:
         self.user_id = user_id
         self.base_url = base_url  # login URL and instance URL are the sandbox itself
         self.jwt_keys: list[rsa.RSAPublicKey] = []  # certificates uploaded to the connected app
+        self._refresh_tokens: set[str] = {credentials.refresh_token}
+        self._refresh_lock = threading.Lock()
+
+    def issue_refresh_token(self) -> str:
+        """A new refresh token for the connected app (as a web server flow would issue)."""
+        token = f"5Aep861{secrets.token_urlsafe(48)}"
+        with self._refresh_lock:
+            self._refresh_tokens.add(token)
+        return token
+
+    def revoke_refresh_token(self, token: str) -> bool:
+        """Revoke one refresh token (an admin's "Revoke" in Connected Apps OAuth Usage)."""
+        with self._refresh_lock:
+            if token not in self._refresh_tokens:
+                return False
+            self._refresh_tokens.discard(token)
+            return True
+
+    def _refresh_token_valid(self, token: str) -> bool:
+        with self._refresh_lock:
+            known = list(self._refresh_tokens)
+        return any(hmac.compare_digest(token, candidate) for candidate in known)
 
     def add_jwt_certificate(self, pem: bytes | str) -> None:
         """Trust JWT assertions signed by the key of this PEM certificate or public key."""
@@ -174,7 +210,7 @@ class TokenEndpoint:
             return self._jwt(form.get("assertion", ""))
         if grant == "password":
             client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
-        elif grant == "client_credentials":
+        elif grant in ("client_credentials", REFRESH_GRANT):
             basic = self._basic_client(request)
             client_id, secret = basic or (form.get("client_id", ""), form.get("client_secret", ""))
         else:
@@ -189,6 +225,8 @@ class TokenEndpoint:
                 form.get("password", ""), expected
             ):
                 return _oauth_error("invalid_grant", "authentication failure")
+        if grant == REFRESH_GRANT and not self._refresh_token_valid(form.get("refresh_token", "")):
+            return _oauth_error("invalid_grant", "expired access/refresh token")
         session = self.sessions.issue(self.user_id)
         identity = f"{self.base_url}/id/{ORG_ID}/{self.user_id}"
         issued_at = str(session.issued_at_ms)
@@ -207,6 +245,8 @@ class TokenEndpoint:
         }
         if grant == "client_credentials":
             body["scope"] = "api"
+        elif grant == REFRESH_GRANT:
+            body["scope"] = "api refresh_token"
         return Response(200, body)
 
     def _jwt(self, assertion: str) -> Response:

@@ -241,6 +241,14 @@ class SalesforceSandbox:
         assertions signed with its private key log in (`grant_type=...:jwt-bearer`)."""
         self.app.tokens.add_jwt_certificate(pem)
 
+    def issue_refresh_token(self) -> str:
+        """A new refresh token of the connected app, for `grant_type=refresh_token`."""
+        return self.app.tokens.issue_refresh_token()
+
+    def revoke_refresh_token(self, token: str) -> bool:
+        """Revoke a refresh token: its next use answers `invalid_grant`."""
+        return self.app.tokens.revoke_refresh_token(token)
+
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the daily API usage."""
         self.log.reset()

@@ -1,4 +1,4 @@
-"""Logging in (client-credentials, username-password and JWT bearer flows against the
+"""Logging in (client-credentials, username-password, JWT bearer and refresh-token flows against the
 configured login URL), refreshing an expired session once, TLS trust, and secrets kept out of
 error messages."""
 
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from connector.adapters.errors import CrmAuthError, CrmSettingError
 from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
 from connector.adapters.salesforce import client as sf
-from connector.adapters.salesforce.auth import JWT_GRANT, TOKEN_ENDPOINT
+from connector.adapters.salesforce.auth import JWT_GRANT, REFRESH_GRANT, TOKEN_ENDPOINT
 
 
 def test_password_flow(sandbox, adapter, counts):
@@ -33,6 +33,64 @@ def test_client_credentials_flow(sandbox, make_adapter, counts):
     )
     assert adapter.count_contacts(None) == 300
     assert counts.calls(adapter) == {TOKEN_ENDPOINT: 1, sf.QUERY: 2}
+
+
+def _refresh_adapter(sandbox, make_adapter, refresh_token):
+    adapter = make_adapter(
+        sandbox,
+        auth_flow="refresh_token",
+        refresh_token=refresh_token,
+        username=None,
+        password=None,
+        security_token=None,
+    )
+    sent: list[dict[str, list[str]]] = []
+    adapter.client.session.hooks["response"].append(
+        lambda r, *a, **k: sent.append(parse_qs(r.request.body or ""))
+    )
+    return adapter, sent
+
+
+def test_refresh_token_flow_logs_in_and_queries_through_simple_salesforce(
+    sandbox, make_adapter, counts
+):
+    refresh = sandbox.issue_refresh_token()
+    adapter, sent = _refresh_adapter(sandbox, make_adapter, refresh)
+
+    assert adapter.count_contacts(None) == 300
+
+    creds = sandbox.credentials
+    assert sent[0] == {
+        "grant_type": [REFRESH_GRANT],
+        "refresh_token": [refresh],
+        "client_id": [creds.client_id],
+        "client_secret": [creds.client_secret],
+    }
+    assert counts.calls(adapter) == {TOKEN_ENDPOINT: 1, sf.QUERY: 2}
+    counts.assert_exact(adapter, sandbox)
+
+
+def test_refresh_token_flow_renews_an_expired_session(sandbox, make_adapter, counts):
+    adapter, _ = _refresh_adapter(sandbox, make_adapter, sandbox.credentials.refresh_token)
+    adapter.count_contacts(None)
+    sandbox.expire_sessions()
+
+    assert adapter.count_contacts(None) == 300
+    assert counts.calls(adapter) == {TOKEN_ENDPOINT: 2, sf.QUERY: 5}
+
+
+def test_a_revoked_refresh_token_fails_at_once_without_the_token(sandbox, make_adapter, counts):
+    refresh = sandbox.issue_refresh_token()
+    sandbox.revoke_refresh_token(refresh)
+    adapter, _ = _refresh_adapter(sandbox, make_adapter, refresh)
+
+    with pytest.raises(CrmAuthError) as caught:
+        adapter.count_contacts(None)
+
+    message = str(caught.value)
+    assert "invalid_grant" in message and "expired access/refresh token" in message
+    assert refresh not in message
+    assert counts.calls(adapter) == {TOKEN_ENDPOINT: 1}  # an auth failure is not retried
 
 
 def _key_pair(directory: Path) -> tuple[Path, bytes]:
@@ -155,6 +213,8 @@ def test_without_the_sandbox_ca_nothing_is_sent(sandbox, make_adapter, tmp_path)
 def test_settings_name_what_a_flow_is_missing():
     with pytest.raises(ValidationError, match=r"SALESFORCE_USERNAME.*SALESFORCE_PASSWORD"):
         SalesforceSettings(_env_file=None, auth_flow="password", client_id="x", client_secret="y")
+    with pytest.raises(ValidationError, match="SALESFORCE_REFRESH_TOKEN"):
+        SalesforceSettings(_env_file=None, auth_flow="refresh_token", client_id="x")
     with pytest.raises(ValidationError, match="SALESFORCE_JWT_PRIVATE_KEY_FILE"):
         SalesforceSettings(_env_file=None, auth_flow="jwt", client_id="x", username="u")
     with pytest.raises(ValidationError, match="https://"):

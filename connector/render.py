@@ -79,6 +79,7 @@ def _counts_table(summary: RunSummary) -> Table:
         ("tasks created", f"{summary.tasks_created:,}"),
         ("tasks that already existed", f"{summary.tasks_already_existed:,}"),
         ("people re-decided because due", f"{summary.contacts_due:,}"),
+        ("people deleted in the CRM, forgotten", f"{summary.contacts_deleted:,}"),
         ("cooled scores refreshed", f"{summary.scores_refreshed:,}"),
         ("SLA escalations planned", f"{summary.escalations_planned:,}"),
         ("SLA escalations applied", f"{summary.escalations_applied:,}"),

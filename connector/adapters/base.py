@@ -75,6 +75,9 @@ class ContactPage(BaseModel):
     skipped: list[RecordError] = []
     cursor: str | None = None
     max_updated_at: datetime | None = None
+    #: Ids of people the CRM deleted since the watermark, where the adapter can tell (Salesforce
+    #: getDeleted); the engine forgets them. Only an incremental read fills it.
+    deleted: list[str] = []
 
 
 class TaskState(BaseModel):

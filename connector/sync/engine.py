@@ -279,6 +279,8 @@ class SyncEngine:
             part = self._pending("sync", page_plans, page_skipped, routing, run_id)
             if isinstance(page, _DuePage):
                 part.forget_due = page.gone
+            if page.deleted:
+                self._forget_deleted(page.deleted, part, summary, options.dry_run)
             changes += ChangeCount.of(part.updates)
             if not due_read:  # a read by id says nothing about what changed since when
                 watermark = later_of(watermark, page.max_updated_at)
@@ -305,6 +307,19 @@ class SyncEngine:
         closing = PendingWrite(job="sync", routing=routing, watermark=watermark, run_id=run_id)
         self.store.approve_pending(self.account, closing)
         self._push_journal(summary, options)
+
+    def _forget_deleted(
+        self, ids: list[str], part: PendingWrite, summary: RunSummary, dry_run: bool
+    ) -> None:
+        """People the CRM deleted: their due time goes with this page's journal (so they are
+        never read by id again) and their snapshot row now (a what-if no longer counts them).
+        Counted only when the state still knew them: a deletion reported again by the next sync
+        (the read window overlaps) is not counted twice."""
+        known = set(self.store.due_rows(self.account, ids)) | self.snapshot.known(self.account, ids)
+        summary.contacts_deleted += len(known)
+        part.forget_due = [*part.forget_due, *ids]
+        if not dry_run:
+            self.snapshot.forget(self.account, ids)
 
     def _judge(
         self, changes: ChangeCount, evaluated: int, limit: ChangeLimit, floor: int

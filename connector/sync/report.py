@@ -63,6 +63,9 @@ class RunSummary(BaseModel):
     # speed to lead: people re-decided because their decision fell due with no CRM change,
     # scores refreshed because they cooled beyond the tolerance, and SLA escalations
     contacts_due: int = 0
+    #: people the CRM deleted (Salesforce getDeleted) whom the state still knew: their due time
+    #: and snapshot row are dropped, so they are never read by id or previewed again
+    contacts_deleted: int = 0
     scores_refreshed: int = 0
     escalations_planned: int = 0
     escalations_applied: int = 0
@@ -87,6 +90,7 @@ class RunSummary(BaseModel):
             "rejected": len(self.rejected),
             "skipped": len(self.skipped),
             "contacts_due": self.contacts_due,
+            "contacts_deleted": self.contacts_deleted,
             "scores_refreshed": self.scores_refreshed,
             "escalations_planned": self.escalations_planned,
             "escalations_applied": self.escalations_applied,

@@ -5,8 +5,9 @@ so `connector whatif` can decide everyone twice — live and proposed rules — 
 CRM: cheap in API calls and fast. Rows are read back in key order, a batch at a time (keyset
 paging, portable across SQLite and PostgreSQL), so memory stays flat at any size.
 
-A person the CRM deleted stays in the snapshot until a `whatif --refresh` shows the CRM as it
-is now; the snapshot never feeds a write, only previews.
+A person the CRM deleted leaves the snapshot at the next sync when the adapter can tell
+(Salesforce getDeleted: `forget`); otherwise they stay until a `whatif --refresh` shows the CRM
+as it is now. The snapshot never feeds a write, only previews.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,6 +68,34 @@ class PeopleSnapshot:
                     )
                 )
             tx.execute(insert(snapshot_people), rows)
+
+    def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
+        """Which of these people the snapshot holds."""
+        wanted = list(dict.fromkeys(contact_ids))
+        found: set[str] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), _DELETE_CHUNK):
+                found.update(
+                    connection.execute(
+                        select(snapshot_people.c.contact_id).where(
+                            snapshot_people.c.account == account,
+                            snapshot_people.c.contact_id.in_(wanted[start : start + _DELETE_CHUNK]),
+                        )
+                    ).scalars()
+                )
+        return found
+
+    def forget(self, account: str, contact_ids: Sequence[str]) -> None:
+        """Drop these people's rows (the CRM deleted them)."""
+        wanted = list(dict.fromkeys(contact_ids))
+        with self.engine.begin() as tx:
+            for start in range(0, len(wanted), _DELETE_CHUNK):
+                tx.execute(
+                    delete(snapshot_people).where(
+                        snapshot_people.c.account == account,
+                        snapshot_people.c.contact_id.in_(wanted[start : start + _DELETE_CHUNK]),
+                    )
+                )
 
     def count(self, account: str) -> int:
         with self.engine.connect() as connection:

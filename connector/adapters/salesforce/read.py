@@ -42,6 +42,7 @@ from connector.adapters.errors import CrmRequestError
 from connector.adapters.salesforce import soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.deletions import DeletedPeople
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
@@ -178,6 +179,7 @@ class PersonReader:
         self.changes = (
             EngagementChanges(client, mapping, settings) if settings.engagement_changes else None
         )
+        self.deletions = DeletedPeople(client, settings, [source.name for source in self.sources])
 
     def owner_field(self, object_name: str) -> str | None:
         source = next((s for s in self.sources if s.name == object_name), None)
@@ -240,8 +242,17 @@ class PersonReader:
         if cursor is not None and cursor.object not in names:
             raise CrmRequestError(f"The resume cursor names an unknown object {cursor.object}.")
         counted = self._counts_for(since)
-        if since is not None and cursor is None and self.changes is not None:
-            yield from self._changed_pages(since, counted)
+        if since is not None and cursor is None:
+            # A deletion moves no query's stamp: getDeleted names the people the org deleted
+            # since the watermark, on a page of their own after the changed people.
+            deleted = self.deletions.since(since)
+            if self.changes is not None:
+                yield from self._changed_pages(since, counted)
+            else:
+                for source in self.sources:
+                    yield from self._source_pages(source, since, None, counted.get(source.name))
+            if deleted:
+                yield ContactPage(deleted=deleted)
             return
         for index, source in enumerate(self.sources):
             if cursor is not None and names.index(cursor.object) > index:

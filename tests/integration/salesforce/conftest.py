@@ -18,6 +18,7 @@ from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
 from connector.adapters.salesforce import client as sf_client
 from connector.adapters.salesforce.auth import TOKEN_ENDPOINT
+from connector.adapters.salesforce.deletions import DELETED
 from connector.mapping.crm_schema import SalesforceMapping
 from connector.mapping.loader import load_crm_mapping
 from connector.sandbox.common.config import SandboxConfig
@@ -35,6 +36,7 @@ SANDBOX_ENDPOINT = {
     sf_client.QUERY_ALL: "queryAll",
     sf_client.QUERY_ALL_MORE: "queryAll.more",
     sf_client.DESCRIBE: "sobject.describe",
+    DELETED: "sobject.deleted",
     sf_client.COLLECTIONS_UPDATE: "collections.update",
     sf_client.COLLECTIONS_CREATE: "collections.create",
     sf_client.BULK_CREATE: "bulk2.query.create",

@@ -18,6 +18,7 @@ from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.api_associations import AssociationsApi
 from connector.sandbox.hubspot.api_meta import MetaApi
 from connector.sandbox.hubspot.api_objects import ObjectsApi
+from connector.sandbox.hubspot.api_schemas import SchemasApi
 from connector.sandbox.hubspot.limits import TEN_SECONDLY_ROLLING, RateLimits
 from connector.sandbox.hubspot.state import CrmState
 
@@ -39,6 +40,7 @@ class HubSpotApp(EmulatorApp):
         batch = ObjectsApi(crm).register(self.router)
         batch += AssociationsApi(crm).register(self.router)
         MetaApi(crm).register(self.router)
+        SchemasApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 
     # ---- hooks -------------------------------------------------------------------------------

@@ -102,3 +102,23 @@ def test_a_dry_run_counts_the_deletion_but_forgets_nothing(org: Org) -> None:
     assert org.snapshot.known(ACCOUNT, [lead]) == {lead}
     assert org.run("sync").contacts_deleted == 1
     assert org.snapshot.known(ACCOUNT, [lead]) == set()
+
+
+def test_the_asked_span_keeps_to_the_documented_limits(org: Org, caplog) -> None:
+    """A watermark older than the recycle bin's 15 days is asked from the horizon on (no
+    refusal, no warning while the org still has that much); one inside the current minute or
+    the one before is not asked at all (getDeleted wants more than a minute, seconds dropped)."""
+    lead = org.first_of("Lead")
+    org.rep.Lead.delete(lead)
+    adapter = org.make_adapter(org.sandbox)
+    now = datetime.now(UTC)
+
+    old = list(adapter.iter_contact_pages(now - timedelta(days=40)))
+    assert [page.deleted for page in old if page.deleted] == [[lead]]
+    assert adapter.usage.calls(DELETED) == 2
+    assert "not noticed" not in caplog.text
+
+    adapter.usage.reset()
+    recent = list(adapter.iter_contact_pages(now + timedelta(minutes=5)))  # since - overlap = now
+    assert adapter.usage.calls(DELETED) == 0
+    assert all(not page.deleted for page in recent)

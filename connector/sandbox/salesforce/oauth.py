@@ -18,10 +18,12 @@ Username-Password Flow" and "OAuth 2.0 Client Credentials Flow":
   required, as for a connected app with "Require Secret for Refresh Token Flow" on. A refresh
   token the org never issued or has revoked answers `invalid_grant` / "expired access/refresh
   token" (the description real orgs send, as quoted in restforce#81 and jsforce#1656). The
-  answer is the password flow's plus `scope`; rotation (a new refresh token per use) is off,
-  Salesforce's default for a connected app, so no `refresh_token` comes back. Refresh tokens come
-  from the web server flow, which needs a browser; the sandbox org has one already issued
-  (`SalesforceCredentials.refresh_token`) and `TokenEndpoint.issue_refresh_token` /
+  answer is the password flow's plus `scope`. Refresh token rotation is off by default, so no
+  `refresh_token` comes back; with `TokenEndpoint.rotate_refresh_tokens` on, "the connected app
+  issues a new refresh token along with the access token each time the flow is invoked. The
+  previous refresh token is automatically invalidated" (Salesforce Help, same page). Refresh
+  tokens come from the web server flow, which needs a browser; the sandbox org has one already
+  issued (`SalesforceCredentials.refresh_token`) and `TokenEndpoint.issue_refresh_token` /
   `revoke_refresh_token` add and revoke more.
 Success answers `access_token`, `instance_url`, `id` (`<login>/id/<orgId>/<userId>`),
 `token_type: Bearer`, `issued_at` (epoch ms as a string) and `signature` (Base64 HMAC-SHA256 of
@@ -150,6 +152,7 @@ class TokenEndpoint:
         self.jwt_keys: list[rsa.RSAPublicKey] = []  # certificates uploaded to the connected app
         self._refresh_tokens: set[str] = {credentials.refresh_token}
         self._refresh_lock = threading.Lock()
+        self.rotate_refresh_tokens = False  # the connected app's "refresh token rotation"
 
     def issue_refresh_token(self) -> str:
         """A new refresh token for the connected app (as a web server flow would issue)."""
@@ -247,6 +250,9 @@ class TokenEndpoint:
             body["scope"] = "api"
         elif grant == REFRESH_GRANT:
             body["scope"] = "api refresh_token"
+            if self.rotate_refresh_tokens:
+                self.revoke_refresh_token(form.get("refresh_token", ""))
+                body["refresh_token"] = self.issue_refresh_token()
         return Response(200, body)
 
     def _jwt(self, assertion: str) -> Response:

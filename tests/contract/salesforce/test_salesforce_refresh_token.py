@@ -107,3 +107,22 @@ def test_a_revoked_refresh_token_is_refused(sandbox: SalesforceSandbox) -> None:
         {"error": "invalid_grant", "error_description": "expired access/refresh token"},
     )
     assert _refresh(sandbox, sandbox.credentials.refresh_token)[0] == 200  # others still work
+
+
+def test_with_rotation_on_each_use_answers_a_new_refresh_token_and_voids_the_old(
+    sandbox: SalesforceSandbox,
+) -> None:
+    first = sandbox.issue_refresh_token()
+    sandbox.app.tokens.rotate_refresh_tokens = True
+    try:
+        status, body = _refresh(sandbox, first)
+        assert status == 200
+        second = body["refresh_token"]
+        assert second != first
+        assert _refresh(sandbox, first) == (
+            400,
+            {"error": "invalid_grant", "error_description": "expired access/refresh token"},
+        )
+        assert _refresh(sandbox, second)[0] == 200
+    finally:
+        sandbox.app.tokens.rotate_refresh_tokens = False

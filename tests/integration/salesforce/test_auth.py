@@ -93,6 +93,17 @@ def test_a_revoked_refresh_token_fails_at_once_without_the_token(sandbox, make_a
     assert counts.calls(adapter) == {TOKEN_ENDPOINT: 1}  # an auth failure is not retried
 
 
+def test_a_rotated_refresh_token_is_warned_about_without_its_value(sandbox, make_adapter, caplog):
+    sandbox.app.tokens.rotate_refresh_tokens = True
+    adapter, _ = _refresh_adapter(sandbox, make_adapter, sandbox.issue_refresh_token())
+
+    assert adapter.count_contacts(None) == 300
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("rotated the refresh token" in message for message in warnings)
+    assert not any("5Aep861" in message for message in warnings)
+
+
 def _key_pair(directory: Path) -> tuple[Path, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(

@@ -60,7 +60,8 @@ class DeletedPeople:
         """Ids of the people deleted from `since` (less the read overlap) until now, in the
         order the org answers them, Leads first."""
         end = _minute(self.clock())
-        start = max(_minute(since - self.settings.overlap), end - HORIZON)
+        wanted = _minute(since - self.settings.overlap)
+        start = max(wanted, end - HORIZON)
         if end - start < SHORTEST_SPAN:
             return []
         found: dict[str, None] = {}
@@ -69,7 +70,7 @@ class DeletedPeople:
             for record in answer.get("deletedRecords") or []:
                 if isinstance(record, dict) and record.get("id"):
                     found.setdefault(str(record["id"]), None)
-            self._warn_if_incomplete(name, start, answer.get("earliestDateAvailable"))
+            self._warn_if_incomplete(name, wanted, start, answer.get("earliestDateAvailable"))
         return list(found)
 
     def _deleted(self, name: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -82,16 +83,19 @@ class DeletedPeople:
         return result if isinstance(result, dict) else {}
 
     @staticmethod
-    def _warn_if_incomplete(name: str, start: datetime, earliest: Any) -> None:
+    def _warn_if_incomplete(name: str, wanted: datetime, start: datetime, earliest: Any) -> None:
+        """Warn when the span asked starts after the one wanted (the 15-day horizon) or the org
+        knows deletions only from later on (`earliestDateAvailable`: a purged recycle bin)."""
         try:
             available = parse_datetime(earliest) if earliest else None
         except (TypeError, ValueError):
             available = None
-        if available is not None and available > start:
+        known_from = max(start, available) if available is not None else start
+        if known_from > wanted:
             logger.warning(
-                "Salesforce knows %s deletions only from %s on (recycle bin horizon or purge); "
-                "people deleted between %s and then are not noticed by this sync.",
+                "Salesforce knows %s deletions only from %s on (15-day recycle bin horizon or a "
+                "purge); people deleted between %s and then are not noticed by this sync.",
                 name,
-                available.isoformat(),
-                start.isoformat(),
+                known_from.isoformat(),
+                wanted.isoformat(),
             )

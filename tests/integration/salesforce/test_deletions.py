@@ -106,8 +106,9 @@ def test_a_dry_run_counts_the_deletion_but_forgets_nothing(org: Org) -> None:
 
 def test_the_asked_span_keeps_to_the_documented_limits(org: Org, caplog) -> None:
     """A watermark older than the recycle bin's 15 days is asked from the horizon on (no
-    refusal, no warning while the org still has that much); one inside the current minute or
-    the one before is not asked at all (getDeleted wants more than a minute, seconds dropped)."""
+    refusal) with a warning that earlier deletions are not known; one inside the current minute
+    or the one before is not asked at all (getDeleted wants more than a minute, seconds
+    dropped)."""
     lead = org.first_of("Lead")
     org.rep.Lead.delete(lead)
     adapter = org.make_adapter(org.sandbox)
@@ -116,9 +117,21 @@ def test_the_asked_span_keeps_to_the_documented_limits(org: Org, caplog) -> None
     old = list(adapter.iter_contact_pages(now - timedelta(days=40)))
     assert [page.deleted for page in old if page.deleted] == [[lead]]
     assert adapter.usage.calls(DELETED) == 2
-    assert "not noticed" not in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [w.split(" deletions")[0] for w in warnings if "not noticed" in w] == [
+        "Salesforce knows Lead",
+        "Salesforce knows Contact",
+    ]
 
     adapter.usage.reset()
     recent = list(adapter.iter_contact_pages(now + timedelta(minutes=5)))  # since - overlap = now
     assert adapter.usage.calls(DELETED) == 0
     assert all(not page.deleted for page in recent)
+
+
+def test_a_watermark_inside_the_horizon_asks_without_a_warning(org: Org, caplog) -> None:
+    adapter = org.make_adapter(org.sandbox)
+    list(adapter.iter_contact_pages(datetime.now(UTC) - timedelta(days=14)))
+
+    assert adapter.usage.calls(DELETED) == 2
+    assert "not noticed" not in caplog.text

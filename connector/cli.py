@@ -790,6 +790,70 @@ def accounts_list(as_json: JsonOption = False) -> None:
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Account runs this worker executes at the same time.")
+    ] = 2,
+    tick_seconds: Annotated[
+        int,
+        typer.Option("--tick-seconds", min=1, max=60, help="How often the schedule is looked at."),
+    ] = 60,
+    heartbeat_seconds: Annotated[
+        float, typer.Option("--heartbeat-seconds", min=0.1, help="Worker heartbeat interval.")
+    ] = 10.0,
+    stalled_after_seconds: Annotated[
+        float,
+        typer.Option(
+            "--stalled-after-seconds",
+            min=1.0,
+            help="A worker silent this long is taken for dead; its account run is queued again.",
+        ),
+    ] = 30.0,
+    name: Annotated[str | None, typer.Option("--name", help="This worker's name in logs.")] = None,
+) -> None:
+    """Run account syncs from the job queue until stopped (Ctrl-C, SIGTERM). Start one on any
+    number of machines: every account of the accounts file is synced on its schedule by
+    exactly one worker at a time, a killed worker's account is picked up by another, and a
+    slow account holds one slot of one worker only. Needs the PostgreSQL state store (the
+    queue lives there) and `pip install 'crm-lifecycle-connector[workers]'`."""
+    import socket
+
+    settings = _settings()
+    try:
+        from connector.sync.worker import WorkerConfigError, WorkerOptions, run_worker
+    except ImportError as exc:
+        errors.print(
+            shown(
+                f"connector worker needs the job queue ({exc.name} is not installed): "
+                "pip install 'crm-lifecycle-connector[workers]'"
+            )
+        )
+        raise typer.Exit(EXIT_CONFIG) from None
+    accounts = _account_set(settings)
+    options = WorkerOptions(
+        accounts_file=accounts.path.resolve(),
+        state_url=settings.state_url,
+        tick_seconds=tick_seconds,
+        concurrency=concurrency,
+        heartbeat_seconds=heartbeat_seconds,
+        stalled_after_seconds=stalled_after_seconds,
+    )
+    label = name or f"{socket.gethostname()}-{os.getpid()}"
+    try:
+        run_worker(
+            options,
+            label,
+            on_start=lambda: errors.print(
+                shown(f"worker {label}: {len(accounts.accounts)} account(s), Ctrl-C stops it")
+            ),
+        )
+    except WorkerConfigError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
 def audit(
     contact: Annotated[str, typer.Argument(help="The contact's CRM record id or e-mail address.")],
     as_json: JsonOption = False,

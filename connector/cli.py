@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from connector.calibrate.outcomes import OutcomeRules
     from connector.mapping.problems import ConfigProblem
     from connector.settings import Settings
+    from connector.sync.accounts import AccountSet
     from connector.sync.guard import ChangeLimit
     from connector.sync.report import RunSummary
     from connector.sync.session import Session
@@ -55,6 +56,12 @@ mappings_app = typer.Typer(
     context_settings=HELP_OPTIONS,
 )
 app.add_typer(mappings_app, name="mappings")
+accounts_app = typer.Typer(
+    help="The CRM accounts of the accounts file and how their syncs stand.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+)
+app.add_typer(accounts_app, name="accounts")
 sandbox_app = typer.Typer(
     help="Run the HubSpot and Salesforce API emulators.",
     no_args_is_help=True,
@@ -124,6 +131,43 @@ def _settings() -> "Settings":
         for error in exc.errors(include_url=False):
             name = "CONNECTOR_" + "_".join(str(part) for part in error["loc"]).upper()
             errors.print(shown(f"{name}: {error['msg']} (see .env.example)"))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+AccountOption = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help="Run for this account of the accounts file (CONNECTOR_ACCOUNTS_FILE, default "
+        "./accounts.yaml): its CRM, mappings, change limit and credential variables.",
+    ),
+]
+
+
+def _account_set(settings: "Settings") -> "AccountSet":
+    from connector.mapping.problems import ConfigError
+    from connector.sync.accounts import AccountSet, find_accounts_file
+
+    try:
+        return AccountSet.load(find_accounts_file(settings.accounts_file))
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+    raise typer.Exit(EXIT_CONFIG)
+
+
+def _use_account(name: str | None) -> None:
+    """Make this process the run of account `name`: its entry's settings and credentials
+    become the environment every settings class reads, exactly as if they had been exported.
+    One process runs one account, so nothing of it reaches another account's run."""
+    if name is None:
+        return
+    from connector.mapping.problems import ConfigError
+
+    accounts = _account_set(_settings())
+    try:
+        os.environ.update(accounts.environment_for(accounts.get(name), os.environ))
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -256,6 +300,15 @@ def sync(
     ] = False,
     plan: PlanOption = "summary",
     crm: CrmOption = None,
+    account: AccountOption = None,
+    all_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--all-accounts",
+            help="Sync every account of the accounts file, one after the other, each in its "
+            "own process; exits with the highest exit code of any.",
+        ),
+    ] = False,
 ) -> None:
     """Incremental sync: every contact changed since the last run, scored, staged, routed and
     written back. Meant for cron or any scheduler; one run per CRM account at a time.
@@ -265,6 +318,12 @@ def sync(
     failed or daily limit reached, 5 internal error.
     """
     plan = _plan_choice(plan)
+    if all_accounts:
+        if account is not None or crm is not None:
+            errors.print("--all-accounts runs every account: give neither --account nor --crm")
+            raise typer.Exit(EXIT_CONFIG)
+        _sync_all_accounts(sys.argv, as_json)
+    _use_account(account)
     settings = _settings()
     limit = _change_limit(max_changes)
     session = _open(settings, crm)
@@ -275,6 +334,37 @@ def sync(
         require_history=not (from_scratch or dry_run),
     )
     _finish(session.engine().sync(options), as_json, plan)
+
+
+def _sync_all_accounts(argv: list[str], as_json: bool) -> None:
+    """One `connector sync --account NAME` process per account, in the file's order, with the
+    options given here; a table (or JSON) of how each ended."""
+    import json
+    import subprocess
+
+    from connector.inspect_views import accounts_run_table
+
+    accounts = _account_set(_settings())
+    passed = [arg for arg in argv[argv.index("sync") + 1 :] if arg != "--all-accounts"]
+    results: list[dict[str, Any]] = []
+    for entry in accounts.accounts:
+        command = [sys.executable, "-m", "connector", "sync", *passed, "--account", entry.name]
+        if not as_json:
+            errors.print(shown(f"── {entry.name} ({entry.crm}) ──"))
+        done = subprocess.run(command, stdout=subprocess.PIPE if as_json else None, text=True)
+        summary = None
+        if as_json and done.stdout.strip():
+            try:
+                summary = json.loads(done.stdout)
+            except ValueError:
+                summary = None
+        results.append({"account": entry.name, "exit_code": done.returncode, "summary": summary})
+    worst = max(result["exit_code"] for result in results)
+    if as_json:
+        _print_json("sync-all-accounts", {"exit_code": worst, "accounts": results})
+    else:
+        console.print(accounts_run_table(results))
+    raise typer.Exit(worst)
 
 
 @app.command()
@@ -289,11 +379,13 @@ def backfill(
     ] = False,
     plan: PlanOption = "summary",
     crm: CrmOption = None,
+    account: AccountOption = None,
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
     from connector.render import progress_bar
 
+    _use_account(account)
     settings = _settings()
     plan = _plan_choice(plan)
     session = _open(settings, crm)
@@ -643,18 +735,121 @@ def runs(
     limit: Annotated[int, typer.Option(min=1, help="How many of the newest runs.")] = 20,
     as_json: JsonOption = False,
     crm: CrmOption = None,
+    account: AccountOption = None,
 ) -> None:
     """Past runs of this account from the state store: kind, start and end, outcome, contacts
     read, updates, tasks, rejects and skips (no sqlite3 needed)."""
 
     from connector.inspect_views import runs_table
 
+    _use_account(account)
     session = _open(_settings(), crm)
     rows = session.store.last_runs(session.account, limit)
     if as_json:
         _print_json("runs", {"account": session.account, "runs": rows})
     else:
         console.print(runs_table(rows, session.account))
+    raise typer.Exit(EXIT_OK)
+
+
+@accounts_app.command("list")
+def accounts_list(as_json: JsonOption = False) -> None:
+    """Every account of the accounts file: its CRM and schedule, its last run, how far its
+    data lags behind now (the oldest watermark), who holds its lock and which credential
+    variables are unset. Reads the state store only; talks to no CRM."""
+    from connector.inspect_views import accounts_table
+    from connector.sync.accounts import account_status
+    from connector.sync.session import StateStoreError, open_state_store
+
+    settings = _settings()
+    accounts = _account_set(settings)
+    now = settings.as_of or datetime.now(UTC)
+    statuses = []
+    for entry in accounts.accounts:
+        url = str(entry.settings.get("CONNECTOR_STATE_URL", settings.state_url))
+        try:
+            store = open_state_store(url, create=False)
+        except StateStoreError as exc:
+            errors.print(shown(f"{entry.name}: {exc}"))
+            raise typer.Exit(EXIT_CONFIG) from None
+        statuses.append(account_status(entry, store, os.environ, now))
+    if as_json:
+        _print_json(
+            "accounts",
+            {
+                "accounts_file": str(accounts.path),
+                "accounts": [
+                    {**status.model_dump(mode="json"), "behind": status.behind}
+                    for status in statuses
+                ],
+            },
+        )
+    else:
+        console.print(accounts_table(statuses, now))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Account runs this worker executes at the same time.")
+    ] = 2,
+    tick_seconds: Annotated[
+        int,
+        typer.Option("--tick-seconds", min=1, max=60, help="How often the schedule is looked at."),
+    ] = 60,
+    heartbeat_seconds: Annotated[
+        float, typer.Option("--heartbeat-seconds", min=0.1, help="Worker heartbeat interval.")
+    ] = 10.0,
+    stalled_after_seconds: Annotated[
+        float,
+        typer.Option(
+            "--stalled-after-seconds",
+            min=1.0,
+            help="A worker silent this long is taken for dead; its account run is queued again.",
+        ),
+    ] = 30.0,
+    name: Annotated[str | None, typer.Option("--name", help="This worker's name in logs.")] = None,
+) -> None:
+    """Run account syncs from the job queue until stopped (Ctrl-C, SIGTERM). Start one on any
+    number of machines: every account of the accounts file is synced on its schedule by
+    exactly one worker at a time, a killed worker's account is picked up by another, and a
+    slow account holds one slot of one worker only. Needs the PostgreSQL state store (the
+    queue lives there) and `pip install 'crm-lifecycle-connector[workers]'`."""
+    import socket
+
+    settings = _settings()
+    try:
+        from connector.sync.worker import WorkerConfigError, WorkerOptions, run_worker
+    except ImportError as exc:
+        errors.print(
+            shown(
+                f"connector worker needs the job queue ({exc.name} is not installed): "
+                "pip install 'crm-lifecycle-connector[workers]'"
+            )
+        )
+        raise typer.Exit(EXIT_CONFIG) from None
+    accounts = _account_set(settings)
+    options = WorkerOptions(
+        accounts_file=accounts.path.resolve(),
+        state_url=settings.state_url,
+        tick_seconds=tick_seconds,
+        concurrency=concurrency,
+        heartbeat_seconds=heartbeat_seconds,
+        stalled_after_seconds=stalled_after_seconds,
+    )
+    label = name or f"{socket.gethostname()}-{os.getpid()}"
+    try:
+        run_worker(
+            options,
+            label,
+            on_start=lambda: errors.print(
+                shown(f"worker {label}: {len(accounts.accounts)} account(s), Ctrl-C stops it")
+            ),
+        )
+    except WorkerConfigError as exc:
+        errors.print(shown(str(exc)))
+        raise typer.Exit(EXIT_CONFIG) from None
     raise typer.Exit(EXIT_OK)
 
 

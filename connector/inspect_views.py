@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, SecretStr
@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings
 from rich.table import Table
 
 from connector.shown import shown
+
+if TYPE_CHECKING:
+    from connector.sync.accounts import AccountStatus
 
 JSON_SCHEMA_VERSION = 1  # bumped when a --json layout of these views changes incompatibly
 
@@ -105,4 +108,50 @@ def settings_table(rows: Iterable[Mapping[str, str]]) -> Table:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["setting"], shown(row["value"]), row["source"])
+    return table
+
+
+def _lag(seconds: int | None) -> str:
+    if seconds is None:
+        return "never synced"
+    minutes, _ = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def accounts_table(statuses: "Iterable[AccountStatus]", now: datetime) -> Table:
+    """`connector accounts list`: one account a row; lag is how old its newest data may be."""
+    table = Table(title=f"accounts at {_when(now)}")
+    for column in ("account", "crm", "every", "last run", "outcome", "watermark", "lag", "lock"):
+        table.add_column(column)
+    table.add_column("unset credentials")
+    for status in statuses:
+        last = status.last_run
+        lock = status.lock
+        table.add_row(
+            shown(status.name),
+            status.crm,
+            _lag(status.every_seconds),
+            "" if last is None else f"{last.kind} {_when(last.started_at)}",
+            "" if last is None else shown(last.outcome or "unfinished"),
+            _when(status.watermark),
+            _lag(status.lag_seconds) + (" (behind)" if status.behind else ""),
+            ""
+            if lock is None
+            else shown(f"pid {lock.pid} on {lock.host} since {_when(lock.heartbeat_at)}"),
+            shown(", ".join(status.missing_credentials)),
+        )
+    return table
+
+
+def accounts_run_table(results: Iterable[Mapping[str, Any]]) -> Table:
+    """How each account's sync of `sync --all-accounts` ended."""
+    table = Table(title="sync of every account")
+    table.add_column("account")
+    table.add_column("exit code", justify="right")
+    for result in results:
+        table.add_row(shown(result["account"]), str(result["exit_code"]))
     return table

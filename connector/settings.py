@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default="connector-state.sqlite",
         description="state store: a SQLite file path or any SQLAlchemy URL",
     )
+    accounts_file: Path | None = Field(
+        default=None,
+        description="the accounts file for `--account` and `--all-accounts` (default: "
+        "./accounts.yaml); it names each account's CRM, mappings and credential variables",
+    )
     account: str | None = Field(
         default=None,
         description="name of this CRM account in the state store (default: the CRM's name); "

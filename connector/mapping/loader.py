@@ -118,6 +118,11 @@ def _validate(document: YamlDocument, model: type[_Model]) -> _Model:
         raise ConfigError(problems) from None
 
 
+def load_model(path: Path, model: type[_Model]) -> _Model:
+    """Any YAML configuration file → its pydantic model, or a ConfigError with file:line."""
+    return _validate(load_yaml(path), model)
+
+
 def load_rules(path: Path) -> RulesPolicy:
     """mappings/rules.yaml → RulesPolicy, or a ConfigError listing every problem."""
     document = load_yaml(path)

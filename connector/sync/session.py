@@ -97,16 +97,32 @@ def open_session(
             ]
         )
     adapter = build_adapter(crm, mapping, environment)
+    store = open_state_store(settings.state_url)
+    assert store is not None
+    return Session(crm, settings, mappings, adapter, store, mappings_dir / RULES_FILE)
+
+
+def open_state_store(url: str, *, create: bool = True) -> StateStore | None:
+    """The state store at `url`, migrated to the current schema, or a StateStoreError saying
+    what is wrong. With `create=False` a SQLite file that does not exist yet is None (nothing
+    has run), not a new empty store: looking must not leave files behind."""
+    if not create and "://" not in url and not Path(url).expanduser().exists():
+        return None
     try:
-        store = StateStore.open(settings.state_url)
+        return StateStore.open(url)
     except StateCheckError as exc:
         raise StateStoreError(f"{exc} (CONNECTOR_STATE_URL)") from None
     except (SQLAlchemyError, OSError) as exc:
         raise StateStoreError(
-            f"cannot open the state store {settings.state_url!r} (CONNECTOR_STATE_URL): "
+            f"cannot open the state store {url!r} (CONNECTOR_STATE_URL): "
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from None
-    return Session(crm, settings, mappings, adapter, store, mappings_dir / RULES_FILE)
 
 
-__all__ = ["ConnectionConfigError", "Session", "StateStoreError", "open_session"]
+__all__ = [
+    "ConnectionConfigError",
+    "Session",
+    "StateStoreError",
+    "open_session",
+    "open_state_store",
+]

@@ -377,6 +377,16 @@ class StateStore:
                 )
             ).scalar_one_or_none()
 
+    def watermarks(self, account: str) -> dict[str, datetime]:
+        """Every object's watermark of the account (empty before its first finished run)."""
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(watermarks.c.object, watermarks.c.value).where(
+                    watermarks.c.account == account
+                )
+            )
+            return {row.object: row.value for row in rows}
+
     def set_watermark(
         self,
         account: str,

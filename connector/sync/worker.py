@@ -1,0 +1,207 @@
+"""Workers on any number of machines, scheduling every account's sync through procrastinate.
+
+procrastinate is a job queue kept in PostgreSQL — the state store's own database, so workers
+need no infrastructure beside it. What it gives, and this module relies on:
+- a job's `lock` (here: the account name) keeps two jobs of one account from running at once
+  on any worker, and its `queueing_lock` keeps one queued job per account, however many
+  workers schedule it;
+- periodic tasks are deferred once per tick across all workers (a unique row per tick);
+- workers heartbeat, so the job of a killed worker is found as *stalled* and queued again.
+
+Each account's run is an ordinary `connector sync --account NAME` (or `backfill --resume` for
+an account that has never run) in a child process: the same code path, exit codes and lock as
+from cron, one account's settings never in another's process, and a slow account occupies one
+slot of one worker while the others go on. The child is killed with its worker (Linux
+PR_SET_PDEATHSIG), so a killed worker leaves no run behind that would hold the account.
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from procrastinate import App, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
+from procrastinate.schema import SchemaManager
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from connector.sync.accounts import AccountSet
+from connector.sync.state import StateStore
+
+logger = logging.getLogger("connector.worker")
+
+SYNC_TASK = "connector.sync_account"
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerConfigError(Exception):
+    """Workers need a PostgreSQL state store (exit 2)."""
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    accounts_file: Path
+    state_url: str
+    #: how often the schedule is looked at (a periodic task; seconds, ≥ 1)
+    tick_seconds: int = 60
+    concurrency: int = 2
+    heartbeat_seconds: float = 10.0
+    #: a worker silent this long is taken for dead and its job is queued again
+    stalled_after_seconds: float = 30.0
+
+
+def queue_url(state_url: str) -> str:
+    """The libpq address of the state store, which must be PostgreSQL."""
+    try:
+        url = make_url(state_url)
+    except Exception:
+        url = None
+    if url is None or url.get_backend_name() != "postgresql":
+        raise WorkerConfigError(
+            "workers keep their queue in the state store's database, which must be PostgreSQL: "
+            "set CONNECTOR_STATE_URL to postgresql+psycopg://user@host/db (README, "
+            "'Running many accounts')"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: receive SIGKILL when the worker that started it dies."""
+    with contextlib.suppress(OSError):  # not Linux: a killed worker's run ends on its own
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _cron_every(seconds: int) -> str:
+    """procrastinate's cron with a seconds column, firing every `seconds` (≤ 60)."""
+    if not 1 <= seconds <= 60 or 60 % seconds:
+        raise WorkerConfigError(f"the schedule tick must divide a minute, not {seconds} s")
+    return "* * * * *" if seconds == 60 else f"* * * * * */{seconds}"
+
+
+def build_app(options: WorkerOptions) -> App:
+    """The queue and its two tasks: run one account; look at the schedule every tick."""
+    app = App(connector=PsycopgConnector(conninfo=queue_url(options.state_url)))
+
+    @app.task(name=SYNC_TASK)
+    async def sync_account(account: str) -> None:
+        await run_account(account, options)
+
+    @app.periodic(cron=_cron_every(options.tick_seconds), periodic_id="schedule")
+    @app.task(name="connector.schedule", queueing_lock="connector.schedule")
+    async def schedule(timestamp: int) -> None:
+        await requeue_stalled(app, options)
+        for account in due_accounts(options, datetime.fromtimestamp(timestamp, UTC)):
+            try:
+                await sync_account.configure(lock=account, queueing_lock=account).defer_async(
+                    account=account
+                )
+                logger.info("queued account=%s", account)
+            except AlreadyEnqueued:
+                pass  # one queued run per account is enough
+
+    return app
+
+
+def due_accounts(options: WorkerOptions, now: datetime) -> list[str]:
+    """Accounts whose last run started at least one interval before `now`, or never ran."""
+    accounts = AccountSet.load(options.accounts_file)
+    store = StateStore.open(options.state_url)
+    try:
+        due = []
+        for account in accounts.accounts:
+            runs = [run for run in store.last_runs(account.name, 5) if not run["dry_run"]]
+            started = runs[0]["started_at"] if runs else None
+            if started is None or now - started >= account.interval - timedelta(seconds=1):
+                due.append(account.name)
+        return due
+    finally:
+        store.engine.dispose()
+
+
+async def requeue_stalled(app: App, options: WorkerOptions) -> None:
+    """Queue again the jobs of workers that stopped heart-beating (killed, machine lost)."""
+    stalled = await app.job_manager.get_stalled_jobs(
+        task_name=SYNC_TASK, seconds_since_heartbeat=options.stalled_after_seconds
+    )
+    for job in stalled:
+        try:
+            await app.job_manager.retry_job(job)
+            logger.warning("requeued job=%s of a stalled worker", job.id)
+        except UniqueViolation:
+            # The schedule already queued a run of that account: let that one run instead,
+            # and end the stalled job so that its account lock frees the queued one.
+            await app.job_manager.finish_job(job, Status.FAILED, delete_job=False)
+            logger.warning("ended job=%s of a stalled worker; a queued run replaces it", job.id)
+
+
+def _has_history(options: WorkerOptions, account: str) -> bool:
+    store = StateStore.open(options.state_url)
+    try:
+        return bool(store.watermarks(account))
+    finally:
+        store.engine.dispose()
+
+
+async def run_account(account: str, options: WorkerOptions) -> None:
+    """One run of `account` in a child process: its first is a (resumable) backfill, every
+    later one a sync. A run another process holds the lock of (exit 3) is not a failure."""
+    command = ["sync"] if _has_history(options, account) else ["backfill", "--resume"]
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "connector",
+        *command,
+        "--account",
+        account,
+        "--json",
+        stdout=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "CONNECTOR_ACCOUNTS_FILE": str(options.accounts_file)},
+        preexec_fn=_die_with_parent,
+    )
+    code = await child.wait()
+    logger.info("ran account=%s command=%s exit=%s", account, command[0], code)
+    if code not in (0, 1, 3):
+        raise RuntimeError(f"{command[0]} of account {account} exited {code}")
+
+
+def prepare_queue(options: WorkerOptions) -> None:
+    """Create procrastinate's tables in the state store's database once, whichever worker
+    starts first (an advisory lock serialises workers starting together)."""
+    import psycopg
+
+    with psycopg.connect(queue_url(options.state_url), autocommit=False) as connection:
+        connection.execute("SELECT pg_advisory_xact_lock(hashtext('connector.queue_schema'))")
+        present = connection.execute(
+            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
+        ).fetchone()
+        if not (present and present[0]):
+            connection.execute(sql.SQL(SchemaManager.get_schema()))
+        connection.commit()
+
+
+def run_worker(
+    options: WorkerOptions, name: str, on_start: Callable[[], None] | None = None
+) -> None:
+    """Run a worker until SIGINT/SIGTERM: it executes queued account runs and, with every
+    other worker, the schedule."""
+    prepare_queue(options)
+    app = build_app(options)
+    if on_start is not None:
+        on_start()
+    app.run_worker(
+        name=name,
+        concurrency=options.concurrency,
+        update_heartbeat_interval=options.heartbeat_seconds,
+        stalled_worker_timeout=options.stalled_after_seconds,
+        fetch_job_polling_interval=min(5.0, float(options.tick_seconds)),
+        delete_jobs="successful",
+    )

@@ -1,0 +1,155 @@
+"""`connector worker` on several processes sharing one PostgreSQL state store and queue:
+twelve accounts, three workers, one of them killed mid-run. Every account is synced, no
+account ever runs twice at once, and each CRM ends exactly as after a run on its own."""
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from connector.sandbox.launch import Crm
+from connector.sync.state import StateStore
+from tests.e2e.crm_runs import FAST_RETRIES, CrmSnapshot, CrmUnderTest, start_crm
+from tests.factories import MAPPINGS, REPO
+
+psycopg = pytest.importorskip("psycopg")
+
+ACCOUNTS: list[tuple[str, Crm]] = [
+    *((f"portal-{n}", "hubspot") for n in range(9)),
+    *((f"org-{n}", "salesforce") for n in range(3)),
+]
+CONTACTS = 12
+SECRETS = ("TOKEN", "SECRET", "PASSWORD")
+
+
+@pytest.fixture
+def state_url() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server the suite was given."""
+    server = os.environ.get("CONNECTOR_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("no PostgreSQL server (CONNECTOR_TEST_POSTGRES_URL)")
+    name = f"workers_{uuid.uuid4().hex[:10]}"
+    admin = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    base = server.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def _sandboxes(folder: Path) -> dict[str, CrmUnderTest]:
+    return {
+        name: start_crm(crm, folder / name, contacts=CONTACTS, seed=100 + index)
+        for index, (name, crm) in enumerate(ACCOUNTS)
+    }
+
+
+def _accounts_file(folder: Path, crms: dict[str, CrmUnderTest]) -> tuple[Path, dict[str, str]]:
+    lines, secrets = ["accounts:"], {}
+    for name, under_test in crms.items():
+        lines += [f"  - name: {name}", f"    crm: {under_test.crm}", f"    mappings: {MAPPINGS}"]
+        lines += ["    every: 3600", "    credentials:"]
+        settings = under_test.running.settings
+        for setting, value in settings.items():
+            if any(word in setting for word in SECRETS):
+                variable = f"{name.upper().replace('-', '_')}_{setting}"
+                secrets[variable] = value
+                lines.append(f"      {setting}: {variable}")
+        lines.append("    settings:")
+        lines += [
+            f"      {setting}: '{value}'"
+            for setting, value in settings.items()
+            if setting != "CONNECTOR_CRM" and not any(word in setting for word in SECRETS)
+        ]
+    path = folder / "accounts.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, secrets
+
+
+def _finished(store: StateStore) -> set[str]:
+    done = set()
+    for name, _crm in ACCOUNTS:
+        runs = store.last_runs(name, 20)
+        if any(run["outcome"] == "ok" for run in runs):
+            done.add(name)
+    return done
+
+
+def test_three_workers_one_killed_sync_every_account_once_at_a_time(
+    tmp_path: Path, state_url: str
+) -> None:
+    crms = _sandboxes(tmp_path / "workers")
+    accounts_file, secrets = _accounts_file(tmp_path, crms)
+    any_env = next(iter(crms.values())).env
+    env = {k: v for k, v in any_env.items() if not k.startswith(("HUBSPOT_", "SALESFORCE_"))}
+    env = {k: v for k, v in env.items() if k not in ("CONNECTOR_CRM", "CONNECTOR_MAPPINGS_DIR")}
+    env.update(FAST_RETRIES)
+    env.update(secrets)
+    env.update({"CONNECTOR_STATE_URL": state_url, "CONNECTOR_ACCOUNTS_FILE": str(accounts_file)})
+    env["CONNECTOR_STALE_LOCK_MINUTES"] = "0.1"
+    command = [sys.executable, "-m", "connector", "worker", "--concurrency", "2"]
+    command += ["--tick-seconds", "2", "--heartbeat-seconds", "0.5", "--stalled-after-seconds", "3"]
+    logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
+    workers = [
+        subprocess.Popen(
+            [*command, "--name", f"w{n}"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=logs[n].open("w"),
+        )
+        for n in range(3)
+    ]
+    store = StateStore.open(state_url)
+    try:
+        # Kill the first worker once runs are under way (some started, not all finished).
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            started = sum(bool(store.last_runs(name, 1)) for name, _ in ACCOUNTS)
+            if started >= 4:
+                break
+            time.sleep(0.1)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait()
+        while time.monotonic() < deadline and len(_finished(store)) < len(ACCOUNTS):
+            assert all(w.poll() is None for w in workers[1:]), logs[1].read_text()
+            time.sleep(0.5)
+        assert _finished(store) == {name for name, _ in ACCOUNTS}, logs[1].read_text()
+    finally:
+        for process in workers[1:]:
+            process.send_signal(signal.SIGTERM)
+        for process in workers[1:]:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    # Never two runs of one account at once: each run started after the one before ended,
+    # except a killed run, which the run that took its lock over closed.
+    for name, _crm in ACCOUNTS:
+        runs = sorted(store.last_runs(name, 20), key=lambda run: run["started_at"])
+        for earlier, later in itertools.pairwise(runs):
+            if earlier["outcome"] == "killed":
+                assert earlier["finished_by_run"] == later["id"]
+            else:
+                assert earlier["finished_at"] is not None
+                assert later["started_at"] >= earlier["finished_at"], name
+
+    # The CRMs equal what one run of each account alone leaves.
+    alone = _sandboxes(tmp_path / "alone")
+    try:
+        for name, under_test in alone.items():
+            done = under_test.connector("backfill", "--json")
+            assert done.returncode == 0, done.stderr
+            assert CrmSnapshot.read(under_test) == CrmSnapshot.read(crms[name]), name
+    finally:
+        for under_test in [*alone.values(), *crms.values()]:
+            under_test.running.stop()

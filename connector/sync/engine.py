@@ -13,6 +13,7 @@ A backfill journals page by page but writes once several pages have gathered
 clears, and sending those per page would cost a call each where one call takes 100.
 """
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -215,6 +216,7 @@ class SyncEngine:
         finally:
             beating.__exit__(None, None, None)
             summary.finished_at = self.wall_clock()
+            summary.cpu_seconds = round(time.process_time(), 3)
             summary.api_calls = self.adapter.usage.by_endpoint()
             if run_id is not None:
                 self.store.finish_run(

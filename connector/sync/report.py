@@ -72,6 +72,9 @@ class RunSummary(BaseModel):
     escalations_closed: int = 0  # the rep completed the task (or it is gone): not escalated
     escalations_unassignable: int = 0  # nobody available to take it; the reason is audited
     escalations: list[EscalationPlan] = []  # the dry run's preview
+    #: CPU seconds (user + system) of the connector's process when the run ended, imports
+    #: included: what one scheduled run costs its host, kept with the run's counts
+    cpu_seconds: float = 0.0
 
     @property
     def wall_seconds(self) -> float | None:
@@ -97,4 +100,5 @@ class RunSummary(BaseModel):
             "escalations_closed": self.escalations_closed,
             "fields_held": self.fields_held,
             "recovered_updates": self.recovered_updates,
+            "cpu_ms": round(self.cpu_seconds * 1000),
         }

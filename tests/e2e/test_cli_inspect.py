@@ -26,6 +26,8 @@ def test_runs_lists_the_backfill_with_its_counts(backfilled: CrmUnderTest):
     assert listed["schema_version"] == 1
     assert [(run["kind"], run["outcome"]) for run in listed["runs"]] == [("backfill", "ok")]
     assert listed["runs"][0]["counts"]["contacts_read"] == 40
+    # what the run cost its host: the process's CPU, imports included (never zero)
+    assert listed["runs"][0]["counts"]["cpu_ms"] > 0
     wide = {**backfilled.env, "COLUMNS": "200"}
     table = backfilled.connector("runs", env_override=wide)
     assert table.returncode == 0 and "backfill" in table.stdout

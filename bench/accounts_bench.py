@@ -8,13 +8,15 @@ history: the schedule lag of each sync (its start minus the moment it fell due: 
 run's start plus the interval) as p50/p95, and the connector's CPU seconds per account-sync
 (the run's own process, imports included: `counts.cpu_ms`).
 
-    python bench/accounts_bench.py --postgres postgresql+psycopg://connector@127.0.0.1:55432/postgres \
+    python bench/accounts_bench.py \
+        --postgres postgresql+psycopg://connector@127.0.0.1:55432/postgres \
         --accounts 50 --contacts 1000 --every 120 --rounds 3 --workers 1 2 4
 
 Results go to bench/results/accounts-<accounts>x<contacts>.json and one line per worker count.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -170,7 +172,7 @@ def measure(args: argparse.Namespace, workers: int) -> dict[str, Any]:
     syncs = 0
     for name in sandboxes:
         runs = sorted(store.last_runs(name, 1000), key=lambda run: run["started_at"])
-        for earlier, later in zip(runs, runs[1:], strict=False):
+        for earlier, later in itertools.pairwise(runs):
             # a sync that followed a sync of this measurement: the schedule's own lag
             if earlier["kind"] != "sync" or earlier["started_at"].timestamp() < started:
                 continue

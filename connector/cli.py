@@ -789,6 +789,13 @@ def accounts_list(as_json: JsonOption = False) -> None:
     raise typer.Exit(EXIT_OK)
 
 
+def _worker_run(argv: list[str], accounts_file: str) -> None:
+    """One account's run in a worker's forked process: this command line, as from cron."""
+    from connector.sync.worker import run_in_child
+
+    run_in_child(main, argv, accounts_file)
+
+
 @app.command()
 def worker(
     concurrency: Annotated[
@@ -837,6 +844,7 @@ def worker(
         concurrency=concurrency,
         heartbeat_seconds=heartbeat_seconds,
         stalled_after_seconds=stalled_after_seconds,
+        run_command=_worker_run,
     )
     label = name or f"{socket.gethostname()}-{os.getpid()}"
     try:

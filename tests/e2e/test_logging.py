@@ -32,7 +32,8 @@ def make_crm(tmp_path) -> Iterator:
     started: list[CrmUnderTest] = []
 
     def make(crm: str, **config: object) -> CrmUnderTest:
-        under_test = start_crm(crm, tmp_path / f"{crm}-{len(started)}", contacts=CONTACTS, **config)
+        config.setdefault("contacts", CONTACTS)
+        under_test = start_crm(crm, tmp_path / f"{crm}-{len(started)}", **config)
         started.append(under_test)
         return under_test
 
@@ -239,3 +240,17 @@ def test_the_change_limit_decisions_are_logged(make_crm):
     assert passed.returncode == 0, passed.stdout + passed.stderr
     (guard,) = named(events(passed.stderr), "guard_pass")
     assert guard["level"] == "INFO" and guard["limit"] == "1" and guard["changed"] == 1
+
+
+def test_skipped_records_are_logged_by_crm_id_only(make_crm):
+    """The 150-person seed holds people without an e-mail address: each is logged once, at the
+    default level, by its CRM id, without the reason's wording (it could quote a value)."""
+    under_test = make_crm("hubspot", contacts=150)
+    result = under_test.connector("--log-format", "json", "backfill", "--json")
+    assert result.returncode == 0, result.stderr
+    skipped = {s["record_id"] for s in json.loads(result.stdout)["skipped"]}
+    assert skipped
+    lines = named(events(result.stderr), "record_skipped")
+    assert sorted(line["id"] for line in lines) == sorted(skipped)
+    assert all(line["logger"] == "connector.sync" and line["level"] == "INFO" for line in lines)
+    assert "missing e-mail address" not in result.stderr

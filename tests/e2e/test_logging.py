@@ -9,8 +9,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from connector.sandbox.common.faults import Fault, FaultPlan
+from connector.sandbox.common.http import Request
 from tests.e2e.crm_runs import CrmUnderTest, start_crm
 
 CONTACTS = 20
@@ -254,3 +256,45 @@ def test_skipped_records_are_logged_by_crm_id_only(make_crm):
     assert sorted(line["id"] for line in lines) == sorted(skipped)
     assert all(line["logger"] == "connector.sync" and line["level"] == "INFO" for line in lines)
     assert "missing e-mail address" not in result.stderr
+
+
+def test_a_record_the_crm_rejects_is_logged_by_id_and_code_only(make_crm):
+    """A person deleted in HubSpot at the moment the update batch is sent: HubSpot answers 207
+    with OBJECT_NOT_FOUND for that input. The log names the CRM id and the code; HubSpot's
+    message stays in the summary."""
+    under_test = make_crm("hubspot")
+    sandbox = under_test.running.sandbox
+    deleted: list[str] = []
+
+    def delete_one_at_the_update(request: Request) -> None:
+        if deleted or request.method != "POST":
+            return
+        if not request.path.endswith("/objects/contacts/batch/update"):
+            return
+        person = json.loads(request.body)["inputs"][0]["id"]
+        answer = requests.delete(
+            f"{under_test.running.url}/crm/v3/objects/contacts/{person}",
+            headers={"Authorization": f"Bearer {sandbox.token}"},
+            timeout=10,
+        )
+        assert answer.status_code == 204, answer.text
+        deleted.append(person)
+
+    remove = sandbox.app.on_request(delete_one_at_the_update)
+    try:
+        result = under_test.connector("--log-format", "json", "backfill", "--json")
+    finally:
+        remove()
+    assert deleted
+    summary = json.loads(result.stdout)
+    assert result.returncode == 1, result.stderr
+    assert [r["record_id"] for r in summary["rejected"]] == deleted
+    (line,) = named(events(result.stderr), "record_rejected")
+    assert line["level"] == "WARNING" and line["logger"] == "connector.sync"
+    assert (line["object"], line["id"], line["code"]) == (
+        "contacts",
+        deleted[0],
+        "OBJECT_NOT_FOUND",
+    )
+    assert summary["rejected"][0]["message"] not in result.stderr
+    assert named(events(result.stderr), "run_end")[0]["rejected"] == 1

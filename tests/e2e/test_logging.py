@@ -48,6 +48,20 @@ def secrets_of(env: dict[str, str]) -> list[str]:
     return [env[name] for name in SECRET_SETTINGS if env.get(name)]
 
 
+def watch_tokens(under_test: CrmUnderTest) -> set[str]:
+    """Every bearer token the sandbox accepts from now on: the HubSpot token, and the session
+    ids Salesforce issues at login, which are secrets just as much as the settings."""
+    seen: set[str] = set()
+
+    def hook(request: Request) -> None:
+        value = request.headers.get("Authorization", "")
+        if value.startswith("Bearer "):
+            seen.add(value.removeprefix("Bearer ").strip())
+
+    under_test.running.sandbox.app.on_request(hook)
+    return seen
+
+
 def assert_nowhere(secrets: list[str], result, under_test: CrmUnderTest) -> None:
     """No secret in stdout, stderr (the log) or any byte of the SQLite state store."""
     assert secrets, "the run had a secret to leak"
@@ -88,6 +102,7 @@ def test_a_wrong_credential_at_debug_level_leaks_nowhere(make_crm, crm):
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
 def test_a_5xx_storm_at_debug_level_is_retried_logged_and_leaks_nowhere(make_crm, crm):
     under_test = make_crm(crm)
+    tokens = watch_tokens(under_test)
     under_test.running.sandbox.faults.set_plan(
         FaultPlan(rate=0.4, weights=SERVER_ERRORS, seed=7, endpoints=None)
     )
@@ -104,11 +119,12 @@ def test_a_5xx_storm_at_debug_level_is_retried_logged_and_leaks_nowhere(make_crm
     assert all(line["logger"] == f"connector.adapters.{crm}" for line in retries)
     assert all(line["wait_seconds"] >= 0 and line["attempt"] >= 1 for line in retries)
     assert named(lines, "run_end")[0]["outcome"] in ("ok", "finished_with_rejects")
-    assert_nowhere(secrets_of(under_test.env), result, under_test)
+    assert tokens, "no request carried a bearer token"
+    assert_nowhere([*secrets_of(under_test.env), *tokens], result, under_test)
 
 
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
-def test_a_storm_that_never_ends_fails_with_its_reason_and_leaks_nowhere(make_crm, crm):
+def test_a_storm_that_never_ends_fails_after_its_retries_and_leaks_nowhere(make_crm, crm):
     under_test = make_crm(crm)
     under_test.running.sandbox.faults.set_plan(FaultPlan(rate=1.0, weights=SERVER_ERRORS))
     env = {
@@ -122,7 +138,8 @@ def test_a_storm_that_never_ends_fails_with_its_reason_and_leaks_nowhere(make_cr
     assert result.returncode == 4, result.stdout + result.stderr
     retry_lines = [line for line in result.stderr.splitlines() if " retry " in line]
     assert len(retry_lines) == 2, result.stderr  # 3 attempts: 2 waits, then the run fails
-    assert "outcome=failed" in result.stderr
+    (end,) = [line for line in result.stderr.splitlines() if " run_end " in line]
+    assert " WARNING connector.sync " in end and "outcome=failed exit_code=4" in end
     assert_nowhere(secrets_of(env), result, under_test)
 
 

@@ -129,8 +129,9 @@ def _common(
 
 
 def _configure_logging(level: str | None, log_format: str | None) -> None:
-    """Logging as the options, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), say; a bad
-    value is a usage error naming the option or variable (exit 2)."""
+    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
+    info as text. Set up before any command runs, so every command logs the same way; a bad
+    value is a usage error naming the option or the variable (exit 2)."""
     from pydantic import ValidationError
 
     from connector.logs import configure_logging

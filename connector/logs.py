@@ -66,9 +66,6 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     made: a test runner (or an embedding program) that swaps sys.stderr gets the lines, and a
     stream closed after one command is never written to by the next."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property  # type: ignore[override]
     def stream(self) -> TextIO:
         return sys.stderr

@@ -100,6 +100,22 @@ def _common(
             "over ./.env).",
         ),
     ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            help="Log lines on stderr from this level up: debug, info, warning or error "
+            "(default: CONNECTOR_LOG_LEVEL, else info: each run's start and end, retries, "
+            "guard decisions, skips and rejects).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="text, or json: one object per line (default: CONNECTOR_LOG_FORMAT, else text).",
+        ),
+    ] = None,
 ) -> None:
     """Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce."""
     if env_file is not None:
@@ -116,6 +132,33 @@ def _common(
             {name: env_file for name in dotenv_values(env_file) if name not in os.environ}
         )
         load_dotenv(env_file, override=False)
+    _configure_logging(log_level, log_format)
+
+
+def _configure_logging(level: str | None, log_format: str | None) -> None:
+    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
+    info as text. Set up before any command runs, so every command logs the same way; a bad
+    value is a usage error naming the option or the variable (exit 2)."""
+    from pydantic import ValidationError
+
+    from connector.logs import configure_logging
+    from connector.settings import LogSettings
+
+    given = {
+        name: value
+        for name, value in (("log_level", level), ("log_format", log_format))
+        if value is not None
+    }
+    try:
+        chosen = LogSettings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = str(error["loc"][0])
+            option = "--" + field.replace("_", "-")
+            source = option if field in given else f"CONNECTOR_{field.upper()}"
+            errors.print(shown(f"{source}: {error['msg']}"))
+        raise typer.Exit(EXIT_CONFIG) from None
+    configure_logging(chosen.log_level, chosen.log_format)
 
 
 def _settings() -> "Settings":

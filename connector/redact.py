@@ -46,26 +46,69 @@ def redact(text: str) -> str:
     return _registry.redact(text)
 
 
+#: Attributes every LogRecord has; anything else on a record came in through `extra=` (a
+#: structured event's fields) and is scrubbed as well, since a JSON formatter prints it.
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redacted(item) for item in value)
+    return value
+
+
 class SecretFilter(logging.Filter):
-    """Scrubs registered secrets from a record's final message (args included)."""
+    """Scrubs registered secrets from a record: its final message (args included), its
+    traceback, its stack and every field passed with `extra=`.
+
+    The traceback is formatted here, before any formatter sees the record: a formatter caches
+    it in `exc_text` only while formatting, after the filters ran, so scrubbing `exc_text`
+    alone would miss every first formatting of an exception (an SDK error quoting a header).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD_ATTRIBUTES:
+                setattr(record, name, _redacted(value))
         return True
 
 
+def protect_handler(handler: logging.Handler) -> logging.Handler:
+    """Attach the secret filter to one handler (once) and return it.
+
+    A filter on a logger does not see records that propagate from its children, a filter on a
+    handler sees every record it writes: anyone who configures their own handler (a file, a
+    syslog or a JSON shipper) calls this on it.
+    """
+    if not any(isinstance(existing, SecretFilter) for existing in handler.filters):
+        handler.addFilter(SecretFilter())
+    return handler
+
+
 def install_secret_filter(logger: logging.Logger | None = None) -> None:
-    """Attach the filter to every handler of the logger (the root logger by default)."""
+    """Attach the filter to the logger and every handler it has (the root logger by default)."""
     target = logger or logging.getLogger()
-    secret_filter = SecretFilter()
-    target.addFilter(secret_filter)
+    if not any(isinstance(existing, SecretFilter) for existing in target.filters):
+        target.addFilter(SecretFilter())
     for handler in target.handlers:
-        handler.addFilter(secret_filter)
+        protect_handler(handler)
 
 
 def clean_secret(value: object) -> object:

@@ -12,15 +12,41 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.sync.guard import ChangeLimit
 
+CONFIG = SettingsConfigDict(
+    env_prefix="CONNECTOR_",
+    env_file=".env",
+    env_file_encoding="utf-8",
+    env_ignore_empty=True,
+    extra="ignore",
+)
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTOR_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_ignore_empty=True,
-        extra="ignore",
+
+class LogSettings(BaseSettings):
+    """How the connector logs. Read on its own before any command runs, so that a command's
+    own settings problems are already logged (and a bad log setting is reported first)."""
+
+    model_config = CONFIG
+
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info",
+        description="connector log lines on stderr at this level and above: info gives one "
+        "line at each run's start and end plus retries, guard decisions, skips and rejects; "
+        "debug adds every page read and write batch",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="log lines as text, or one JSON object per line"
+    )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class Settings(LogSettings, BaseSettings):
+    """Every connector setting (the log settings included, so `connector config` shows them)."""
+
+    model_config = CONFIG
 
     crm: Literal["hubspot", "salesforce"] | None = Field(
         default=None, description="which CRM this deployment syncs"

@@ -5,6 +5,7 @@ Daily-limit, auth and validation failures are not retried: they raise at once wi
 message from the error table.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -20,6 +21,7 @@ from tenacity import (
 )
 
 from connector.adapters.errors import Disposition, Failure, classify, error_for
+from connector.logs import event
 
 T = TypeVar("T")
 
@@ -54,6 +56,31 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
+def _log_retry(action: str) -> Callable[[RetryCallState], None]:
+    """tenacity's before_sleep: one line per retry, on the logger of the CRM that failed
+    (connector.adapters.hubspot, ...), with the reason (status and CRM error code, never the
+    CRM's message, which may quote a record) and the wait about to be slept."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        failure = exc.failure if isinstance(exc, _Retryable) else None
+        crm = failure.crm.lower() if failure and failure.crm else ""
+        event(
+            logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),
+            logging.WARNING,
+            "retry",
+            action=action,
+            attempt=state.attempt_number,
+            status=failure.status if failure else None,
+            code=(failure.code or None) if failure else None,
+            reason=classify(failure).value if failure else None,
+            retry_after=failure.retry_after if failure else None,
+            wait_seconds=round(state.next_action.sleep, 3) if state.next_action else None,
+        )
+
+    return before_sleep
+
+
 def call_with_retries(
     call: Callable[[], T],
     *,
@@ -85,6 +112,7 @@ def call_with_retries(
         stop=stop_after_attempt(policy.max_attempts),
         wait=_wait(policy),
         sleep=sleep,
+        before_sleep=_log_retry(action),
         reraise=True,
     )
     try:

@@ -32,6 +32,7 @@ from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
+from connector.sync import events
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
 from connector.sync.heartbeat import Heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
@@ -191,8 +192,17 @@ class SyncEngine:
             except LockHeldError as exc:
                 summary.outcome, summary.exit_code, summary.message = "locked", EXIT_GUARD, str(exc)
                 summary.finished_at = self.wall_clock()
+                events.run_finished(None, self.adapter.name, summary)
                 return summary
             run_id = self.store.begin_run(self.account, kind, dry_run=False)
+        events.run_started(
+            run_id,
+            self.adapter.name,
+            self.account,
+            kind,
+            dry_run=options.dry_run,
+            resume=options.resume,
+        )
         beating: AbstractContextManager[object] = (
             Heartbeat(self.store, self.account, options.stale_lock_after)
             if run_id is not None
@@ -226,6 +236,7 @@ class SyncEngine:
                     {name: usage.model_dump() for name, usage in summary.api_calls.items()},
                 )
                 self.store.release_lock(self.account)
+            events.run_finished(run_id, self.adapter.name, summary)
         return summary
 
     def _close_killed(self, run_id: int, summary: RunSummary) -> None:
@@ -299,6 +310,7 @@ class SyncEngine:
         if options.max_changes is not None and not options.force:
             evaluated = summary.contacts_read + len(escalations)
             verdict = self._judge(changes, evaluated, options.max_changes, options.change_floor)
+            events.guard_decision(verdict)
             if verdict.tripped:
                 self.store.discard_pending(self.account)
                 summary.outcome, summary.exit_code = "aborted_by_guard", EXIT_GUARD
@@ -451,6 +463,8 @@ class SyncEngine:
             else:
                 skipped.append(RecordError(record_id=contact.id, message=reason))
         summary.skipped.extend(skipped)
+        events.page_read(page, due=due_read)
+        events.records_skipped(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
         held: dict[str, DueRow] = (
             self.store.due_rows(self.account, [c.id for c in usable]) if due_read else {}
@@ -608,6 +622,7 @@ class SyncEngine:
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
+            events.write_batch("contacts", result, planned=len(updates))
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
         reassign_rejected: set[str] = set()
@@ -618,6 +633,7 @@ class SyncEngine:
             moves = [m for m in pending.reassignments if m.key not in held]
             if moves:
                 moved = self.adapter.reassign_tasks(moves)
+                events.write_batch("task_owners", moved, planned=len(moves))
                 summary.rejected.extend(moved.rejected)
                 reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
             reassign_rejected |= held
@@ -634,6 +650,7 @@ class SyncEngine:
         created: dict[str, tuple[str, str]] = {}
         if fresh:
             task_result = self.adapter.create_tasks(fresh)
+            events.write_batch("tasks", task_result, planned=len(fresh))
             summary.rejected.extend(task_result.rejected)
             contact_of = {task.key: task.contact_id for task in fresh}
             created = {

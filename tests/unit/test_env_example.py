@@ -131,7 +131,10 @@ def test_the_crm_settings_parse_once_the_secrets_are_filled_in(clean_env, monkey
 def test_every_setting_is_documented(cls):
     prefix = cls.model_config["env_prefix"]
     listed = {name for name in documented() if name.startswith(prefix)}
-    expected = set(env_names(cls))
+    # a class read on its own ahead of the rest (LogSettings) shares its prefix with the rest
+    sharing = [other for other in SETTINGS_CLASSES if other.model_config["env_prefix"] == prefix]
+    expected = set().union(*(env_names(other) for other in sharing))
+    assert set(env_names(cls)) <= expected
     assert sorted(expected - listed) == [], "settings missing from .env.example"
     assert sorted(listed - expected) == [], ".env.example lists settings that do not exist"
 

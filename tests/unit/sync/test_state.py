@@ -182,6 +182,19 @@ def test_a_lock_with_an_old_heartbeat_is_stale(store):
     assert store.lock_holder("a").host != "another-host"
 
 
+def test_a_lock_held_on_another_machine_is_respected_while_its_heartbeat_is_fresh(store):
+    """A shared store (PostgreSQL) serves several machines: a pid unknown here says nothing
+    about a run on another host; only its heartbeat does."""
+    store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    with store.engine.begin() as connection:
+        connection.execute(update(locks).values(pid=2**22 + 7, host="another-host"))
+    with pytest.raises(LockHeldError, match="on another-host"):
+        store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    store.heartbeat("a")  # this process does not hold it: the other host's beat is untouched
+    store.release_lock("a")  # nor may it release it
+    assert store.lock_holder("a").host == "another-host"
+
+
 def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
     routing = RoutingState(weights={"pool": {"alex.kim@sandbox.example": 3}}, load={"a@x.io": 1})
     pending = PendingWrite(

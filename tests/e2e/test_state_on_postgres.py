@@ -29,9 +29,11 @@ from tests.factories import MAPPINGS
 from tests.postgres import PostgresServer
 
 CONTACTS = 200
-#: A sync every five minutes, as a scheduler runs it: decisions at the backfill's moment and
-#: five and ten minutes later.
-SCHEDULE = [DEFAULT_NOW + timedelta(minutes=5 * n) for n in range(3)]
+#: The backfill on Monday 09:00 UTC; a sync at 17:00, after the MQL follow-ups' SLA escalation
+#: (it moves owners of open tasks, which changes those contacts in the CRM), and one two hours
+#: later with nothing changed by anyone but the connector. Scores have cooled a point or two by
+#: then: within the refresh tolerance, so nothing is due and nothing may be written.
+SCHEDULE = [DEFAULT_NOW, DEFAULT_NOW + timedelta(hours=8), DEFAULT_NOW + timedelta(hours=10)]
 
 
 @pytest.fixture
@@ -80,7 +82,8 @@ def assert_settles(under_test: CrmUnderTest) -> None:
     backfill, backfill_writes = run_at(under_test, SCHEDULE[0], "backfill")
     assert backfill["updates_applied"] > 50 and backfill["tasks_created"] > 5, backfill
     assert backfill_writes >= backfill["updates_applied"] + backfill["tasks_created"]
-    run_at(under_test, SCHEDULE[1], "sync")
+    escalating, _ = run_at(under_test, SCHEDULE[1], "sync")
+    assert escalating["escalations_applied"] > 0, escalating
     second, second_writes = run_at(under_test, SCHEDULE[2], "sync")
     assert (second["updates_planned"], second["tasks_planned"]) == (0, 0), second
     assert second_writes == 0, f"the second sync changed {second_writes} record(s) in the CRM"

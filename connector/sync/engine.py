@@ -45,6 +45,7 @@ from connector.sync.speed import (
     escalation_part,
     escalation_watch,
     is_refresh,
+    only_cools,
 )
 from connector.sync.state import (
     AuditEntry,
@@ -451,8 +452,9 @@ class SyncEngine:
         *,
         due_read: bool = False,
     ) -> tuple[list[ContactPlan], RoutingState, list[RecordError]]:
-        """Evaluate a page of contacts; each plan carries the person's next due time. People
-        read only because they were due write a cooled score only under the refresh rule."""
+        """Evaluate a page of contacts; each plan carries the person's next due time. A score
+        that only cooled (people read because due, or whose update only lowers the score) is
+        written only under the refresh rule, so the decision does not depend on the read."""
         skipped = list(page.skipped)
         summary.contacts_read += len(page.contacts) + len(page.skipped)
         usable: list[Contact] = []
@@ -466,9 +468,7 @@ class SyncEngine:
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
-        held: dict[str, DueRow] = (
-            self.store.due_rows(self.account, [c.id for c in usable]) if due_read else {}
-        )
+        held: dict[str, DueRow] = self.store.due_rows(self.account, [c.id for c in usable])
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
             self.snapshot.save(self.account, people, self.wall_clock())
@@ -479,9 +479,11 @@ class SyncEngine:
                 contact, by_contact, marks.get(contact.id, {}), owners, routing, now
             )
             refreshed_at = held[contact.id].score_refreshed_at if contact.id in held else None
+            # what time alone did to the score is a refresh, however the person was read
+            cooled = due_read or only_cools(plan.contact, plan.update)
             update, wait_until = (
                 apply_refresh_rule(plan.contact, plan.update, self.policy, refreshed_at, now)
-                if due_read
+                if cooled
                 else (plan.update, None)
             )
             written = as_written(plan.contact, update.changes if update is not None else {})
@@ -490,7 +492,7 @@ class SyncEngine:
                 due = DueTime(at=wait_until, reason="cooled score: refresh interval")
             plan.update, plan.due = update, due
             # a refresh is a write of a score that only cooled; the interval limits those
-            plan.score_refreshed = due_read and update is not None and is_refresh(update)
+            plan.score_refreshed = cooled and update is not None and is_refresh(update)
             plans.append(plan)
         return plans, routing, skipped
 

@@ -40,6 +40,22 @@ def is_refresh(update: ContactUpdate) -> bool:
     return UpdatableField.SCORE in update.changes and not set(update.changes) - _SCORE_ONLY
 
 
+def only_cools(contact: Contact, update: ContactUpdate | None) -> bool:
+    """Whether `update` does nothing but lower the stored score (and rewrite its reasons).
+
+    Decay only ever lowers a score and a new positive engagement only ever raises it, so such
+    an update is what time did since the score was written — whatever made the run read the
+    person again: a change the rules do not read (the connector's own escalation moving the
+    owner, anyone editing a phone number) as much as a due time. It then falls under the same
+    refresh rule as a due read; without that, the decision would depend on why the person was
+    read, and a sync after a sync would write cooled scores one at a time (issue #16 item 4).
+    """
+    if update is None or not is_refresh(update):
+        return False
+    new = update.changes[UpdatableField.SCORE]
+    return isinstance(new, int) and contact.score is not None and new < contact.score
+
+
 def apply_refresh_rule(
     contact: Contact,
     update: ContactUpdate | None,

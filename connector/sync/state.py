@@ -233,6 +233,24 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+def postgres_driver(url: str) -> str:
+    """A PostgreSQL URL without a driver (`postgresql://`, `postgres://`) with psycopg 3, the
+    driver of the `postgres` extra: SQLAlchemy would otherwise load psycopg2, which the
+    connector does not install. A URL that names its driver is left as it is."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            url = "postgresql+psycopg://" + url.removeprefix(scheme)
+    if url.startswith("postgresql+psycopg://"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StateCheckError(
+                "a PostgreSQL state store needs the psycopg driver: "
+                "pip install 'crm-lifecycle-connector[postgres]'; nothing was run"
+            ) from None
+    return url
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -263,6 +281,7 @@ class StateStore:
             url = f"sqlite:///{path}"
         elif url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             check_file(Path(url.removeprefix("sqlite:///")).expanduser())
+        url = postgres_driver(url)
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
 
@@ -927,16 +946,26 @@ class StateStore:
             "acquired_at": now,
             "heartbeat_at": now,
         }
-        with self._tx() as tx:
-            try:
+        try:  # the lock is the account's row: the primary key lets only one insert land
+            with self._tx() as tx:
                 tx.execute(insert(locks).values(account=account, **values))
-                return
-            except IntegrityError:
-                pass
+            return
+        except IntegrityError:
+            pass  # held, or left by a killed run (PostgreSQL: the failed insert rolled back)
         with self._tx() as tx:
-            row = tx.execute(select(locks).where(locks.c.account == account)).one_or_none()
-            if row is None:
-                tx.execute(insert(locks).values(account=account, **values))
+            # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): of two runs that find the
+            # same stale lock, the second waits here for the first to commit and then sees the
+            # first's fresh heartbeat, so exactly one takes the lock over, on any machine.
+            row = tx.execute(
+                select(locks).where(locks.c.account == account).with_for_update()
+            ).one_or_none()
+            if row is None:  # released meanwhile; a run racing for it may insert first
+                try:
+                    tx.execute(insert(locks).values(account=account, **values))
+                except IntegrityError:
+                    raise LockHeldError(
+                        f"another run took the lock of account {account} first"
+                    ) from None
                 return
             dead = row.host == host and not _pid_alive(row.pid)
             stale = now - row.heartbeat_at > stale_after
@@ -958,7 +987,11 @@ class StateStore:
         with self._tx() as tx:
             tx.execute(
                 update(locks)
-                .where(locks.c.account == account, locks.c.pid == os.getpid())
+                .where(
+                    locks.c.account == account,
+                    locks.c.pid == os.getpid(),
+                    locks.c.host == socket.gethostname(),  # a pid is only unique on one host
+                )
                 .values(heartbeat_at=_now())
             )
 

@@ -77,6 +77,11 @@ class CrmUnderTest:
         )
 
     @property
+    def state_url(self) -> str:
+        """The state store this sandbox's runs use (CONNECTOR_STATE_URL)."""
+        return self.env["CONNECTOR_STATE_URL"]
+
+    @property
     def requests_served(self) -> int:
         return self.running.sandbox.log.calls()
 
@@ -168,8 +173,16 @@ def _salesforce_task_keys(running: RunningSandbox) -> Counter[str]:
 
 
 def start_crm(
-    crm: Crm, tmp_path: Path, *, contacts: int = 200, mappings: Path = MAPPINGS, **config: Any
+    crm: Crm,
+    tmp_path: Path,
+    *,
+    contacts: int = 200,
+    mappings: Path = MAPPINGS,
+    state_url: str | None = None,
+    **config: Any,
 ) -> CrmUnderTest:
+    """A sandbox of `crm` and the environment to run `connector` on it; the state in a SQLite
+    file in `tmp_path`, or at `state_url` (e.g. a PostgreSQL database, tests/postgres.py)."""
     running = start_sandbox(crm, SandboxConfig(contacts=contacts, **config), tmp_path / "tls")
     env = {
         key: value
@@ -183,7 +196,7 @@ def start_crm(
         {
             "CONNECTOR_CRM": crm,
             "CONNECTOR_MAPPINGS_DIR": str(mappings),
-            "CONNECTOR_STATE_URL": str(state_file),
+            "CONNECTOR_STATE_URL": state_url or str(state_file),
             "CONNECTOR_AS_OF": DEFAULT_NOW.isoformat(),
         }
     )

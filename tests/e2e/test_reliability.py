@@ -41,9 +41,14 @@ def eager_mappings(tmp_path):
 def make_crm(tmp_path, eager_mappings):
     started: list[CrmUnderTest] = []
 
-    def make(crm: str, name: str, **config) -> CrmUnderTest:
+    def make(crm: str, name: str, state_url: str | None = None, **config) -> CrmUnderTest:
         under_test = start_crm(
-            crm, tmp_path / name, contacts=CONTACTS, mappings=eager_mappings, **config
+            crm,
+            tmp_path / name,
+            contacts=CONTACTS,
+            mappings=eager_mappings,
+            state_url=state_url,
+            **config,
         )
         _settings_for_small_pages(under_test)
         started.append(under_test)
@@ -64,9 +69,13 @@ def _clean_run(make_crm, crm: str):
 
 
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
-def test_a_backfill_killed_at_many_points_and_resumed_ends_like_an_uninterrupted_one(crm, make_crm):
+def test_a_backfill_killed_at_many_points_and_resumed_ends_like_an_uninterrupted_one(
+    crm, make_crm, state_url
+):
+    """The killed runs' state on SQLite and on PostgreSQL (`state_url`): the journal, the
+    checkpoint and the lock takeover must hold on both."""
     expected = _clean_run(make_crm, crm)
-    crashed = make_crm(crm, "crashed")
+    crashed = make_crm(crm, "crashed", state_url=state_url)
     kills = 0
     for more in KILL_POINTS:
         process = crashed.start("backfill", "--resume")

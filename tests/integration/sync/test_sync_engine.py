@@ -1,7 +1,10 @@
-"""Backfill, incremental sync, dry run, guard and lock — end to end through HTTP."""
+"""Backfill, incremental sync, dry run, guard and lock — end to end through HTTP, with the
+state on SQLite and on PostgreSQL."""
 
 from datetime import timedelta
 from math import ceil
+
+import pytest
 
 from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.routing import RoutingState
@@ -13,6 +16,13 @@ from connector.sync.state import PendingWrite, StateStore
 
 UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 CREATE_TASKS = "POST /crm/v3/objects/tasks/batch/create"
+
+
+@pytest.fixture
+def store(state_url) -> StateStore:
+    """The folder's store, here once per backend (tests/postgres.py): the journal, the lock and
+    the guard must behave the same on a shared PostgreSQL store as on a SQLite file."""
+    return StateStore.open(state_url)
 
 
 def test_backfill_writes_decisions_and_a_second_pass_changes_nothing(sandbox, store, make_engine):

@@ -1,5 +1,6 @@
-"""The state store on a real SQLite file: migrations, watermarks, checkpoints, routing state,
-task keys, audit and the run lock (with real processes for the lock's liveness checks)."""
+"""The state store on a real SQLite file and a real PostgreSQL database (`state_url`, see
+tests/postgres.py): migrations, watermarks, checkpoints, routing state, task keys, audit and the
+run lock (with real processes for the lock's liveness checks)."""
 
 import os
 import subprocess
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, column, func, select, table, text, update
 
 from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.routing import RoutingState
@@ -26,16 +27,16 @@ T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path) -> StateStore:
-    return StateStore.open(str(tmp_path / "state.sqlite"))
+def store(state_url) -> StateStore:
+    return StateStore.open(state_url)
 
 
 def test_a_new_file_is_migrated_to_the_head_revision(store):
     assert store.schema_revision() == StateStore.head_revision() == "0006"
 
 
-def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
-    path = str(tmp_path / "state.sqlite")
+def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(state_url):
+    path = state_url
     old = StateStore.open(path)
     old.set_watermark("portal-1", "contacts", T0)
     with old.engine.begin() as connection:
@@ -48,8 +49,8 @@ def test_a_state_file_of_an_older_release_opens_and_keeps_its_data(tmp_path):
     assert new.pending("portal-1") is None
 
 
-def test_reopening_keeps_the_data_and_migrating_down_and_up_works(tmp_path):
-    path = str(tmp_path / "state.sqlite")
+def test_reopening_keeps_the_data_and_migrating_down_and_up_works(state_url):
+    path = state_url
     first = StateStore.open(path)
     first.set_watermark("portal-1", "contacts", T0)
     first.engine.dispose()
@@ -128,8 +129,8 @@ def test_a_held_lock_refuses_a_second_run_with_a_clear_message(store):
     store.acquire_lock("a", "backfill", stale_after=timedelta(minutes=30))
 
 
-def test_a_lock_held_by_another_live_process_is_respected(tmp_path):
-    path = str(tmp_path / "state.sqlite")
+def test_a_lock_held_by_another_live_process_is_respected(state_url):
+    path = state_url
     StateStore.open(path)
     holder = subprocess.Popen(
         [
@@ -153,8 +154,8 @@ def test_a_lock_held_by_another_live_process_is_respected(tmp_path):
         holder.wait(timeout=30)
 
 
-def test_the_lock_of_a_killed_run_is_taken_over(tmp_path):
-    path = str(tmp_path / "state.sqlite")
+def test_the_lock_of_a_killed_run_is_taken_over(state_url):
+    path = state_url
     StateStore.open(path)
     subprocess.run(
         [
@@ -179,6 +180,19 @@ def test_a_lock_with_an_old_heartbeat_is_stale(store):
         )
     store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
     assert store.lock_holder("a").host != "another-host"
+
+
+def test_a_lock_held_on_another_machine_is_respected_while_its_heartbeat_is_fresh(store):
+    """A shared store (PostgreSQL) serves several machines: a pid unknown here says nothing
+    about a run on another host; only its heartbeat does."""
+    store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    with store.engine.begin() as connection:
+        connection.execute(update(locks).values(pid=2**22 + 7, host="another-host"))
+    with pytest.raises(LockHeldError, match="on another-host"):
+        store.acquire_lock("a", "sync", stale_after=timedelta(minutes=5))
+    store.heartbeat("a")  # this process does not hold it: the other host's beat is untouched
+    store.release_lock("a")  # nor may it release it
+    assert store.lock_holder("a").host == "another-host"
 
 
 def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
@@ -254,18 +268,26 @@ def test_saving_a_pending_write_replaces_what_was_journaled(store):
     assert store.pending("a") == only
 
 
-def test_a_pending_write_left_by_the_previous_release_is_carried_over(tmp_path):
+def test_a_pending_write_left_by_the_previous_release_is_carried_over(state_url):
     """A run of release 0002 killed mid-write left one pending row; the upgraded store must
     still hand it to the next run, and migrating down again merges the pages back into one."""
-    path = str(tmp_path / "state.sqlite")
+    path = state_url
     store = StateStore.open(path)
     with store.engine.begin() as connection:
         command.downgrade(_alembic_config(connection), "0002")
     left = _page(1, "7", RoutingState(weights={"pool": {"a": 5}}))
     with store.engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO pending_writes (account, job, payload, created_at) VALUES (?, ?, ?, ?)",
-            ("a", "backfill", left.model_dump_json(), T0.isoformat()),
+        connection.execute(
+            text(
+                "INSERT INTO pending_writes (account, job, payload, created_at) "
+                "VALUES (:account, :job, :payload, :created_at)"
+            ),
+            {
+                "account": "a",
+                "job": "backfill",
+                "payload": left.model_dump_json(),
+                "created_at": T0.isoformat(),
+            },
         )
     store.engine.dispose()
     upgraded = StateStore.open(path)
@@ -274,10 +296,11 @@ def test_a_pending_write_left_by_the_previous_release_is_carried_over(tmp_path):
     upgraded.append_pending("a", _page(2, "8", RoutingState()))
     with upgraded.engine.begin() as connection:
         command.downgrade(_alembic_config(connection), "0002")
-        payload = connection.exec_driver_sql(
-            "SELECT payload FROM pending_writes WHERE account = 'a'"
+        pending_writes = table("pending_writes", column("account"), column("payload", JSON))
+        payload = connection.execute(
+            select(pending_writes.c.payload).where(pending_writes.c.account == "a")
         ).scalar_one()
-    back = PendingWrite.model_validate_json(payload)
+    back = PendingWrite.model_validate(payload)
     assert [u.contact_id for u in back.updates] == ["7", "8"]
     assert back.checkpoint is not None and back.checkpoint.cursor == "c2"
 

@@ -3,12 +3,10 @@ twelve accounts, three workers, one of them killed mid-run. Every account is syn
 account ever runs twice at once, and each CRM ends exactly as after a run on its own."""
 
 import itertools
-import os
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +16,7 @@ from connector.sandbox.launch import Crm
 from connector.sync.state import StateStore
 from tests.e2e.crm_runs import FAST_RETRIES, CrmSnapshot, CrmUnderTest, start_crm
 from tests.factories import MAPPINGS, REPO
-
-psycopg = pytest.importorskip("psycopg")
+from tests.postgres import PostgresServer
 
 ACCOUNTS: list[tuple[str, Crm]] = [
     *((f"portal-{n}", "hubspot") for n in range(9)),
@@ -30,19 +27,11 @@ SECRETS = ("TOKEN", "SECRET", "PASSWORD")
 
 
 @pytest.fixture
-def state_url() -> Iterator[str]:
-    """A fresh database on the PostgreSQL server the suite was given."""
-    server = os.environ.get("CONNECTOR_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("no PostgreSQL server (CONNECTOR_TEST_POSTGRES_URL)")
-    name = f"workers_{uuid.uuid4().hex[:10]}"
-    admin = server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    base = server.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+def queue_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database on the session's PostgreSQL server: the state store and the queue."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
 
 
 def _sandboxes(folder: Path) -> dict[str, CrmUnderTest]:
@@ -84,8 +73,9 @@ def _finished(store: StateStore) -> set[str]:
 
 
 def test_three_workers_one_killed_sync_every_account_once_at_a_time(
-    tmp_path: Path, state_url: str
+    tmp_path: Path, queue_url: str
 ) -> None:
+    state_url = queue_url
     crms = _sandboxes(tmp_path / "workers")
     accounts_file, secrets = _accounts_file(tmp_path, crms)
     any_env = next(iter(crms.values())).env

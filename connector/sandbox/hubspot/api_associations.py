@@ -23,7 +23,7 @@ from connector.sandbox.hubspot.associations import (
     association_types,
     default_type,
 )
-from connector.sandbox.hubspot.objects import ObjectType
+from connector.sandbox.hubspot.catalogue import ObjectType
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_body,

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
 from connector.sandbox.hubspot.associations import association_type
-from connector.sandbox.hubspot.objects import (
+from connector.sandbox.hubspot.catalogue import (
     CONTACTS,
     OBJECT_TYPES,
     ObjectType,

@@ -12,9 +12,9 @@ from connector.sandbox.common.http import EmulatorServer, Request
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.associations import AssociationGraph
+from connector.sandbox.hubspot.catalogue import standard_catalog
 from connector.sandbox.hubspot.limits import RateLimits
 from connector.sandbox.hubspot.owners import OwnerDirectory
-from connector.sandbox.hubspot.properties import standard_catalog
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.seeding import Seeder, SeedReport
 from connector.sandbox.hubspot.state import CrmState

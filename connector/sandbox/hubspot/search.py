@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import AssociationGraph
-from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.properties import PropertyDef, parse_datetime_ms
 from connector.sandbox.hubspot.store import Table
 

@@ -9,7 +9,7 @@ from typing import Any
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import AssociationGraph
-from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.owners import OwnerDirectory
 from connector.sandbox.hubspot.properties import format_datetime
 from connector.sandbox.hubspot.search import SearchEngine

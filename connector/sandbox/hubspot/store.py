@@ -20,7 +20,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
-from connector.sandbox.hubspot.objects import OBJECT_TYPES, ObjectType
+from connector.sandbox.hubspot.catalogue import OBJECT_TYPES, ObjectType
 from connector.sandbox.hubspot.properties import PropertyRegistry
 
 Stored = str | int | None

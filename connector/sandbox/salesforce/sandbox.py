@@ -19,9 +19,9 @@ from connector.sandbox.common.tls import TlsMaterial, make_tls_material
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.api_limits import ApiAllowance
 from connector.sandbox.salesforce.app import SalesforceApp
+from connector.sandbox.salesforce.catalogue import build_objects
 from connector.sandbox.salesforce.client import login_hosts, sandbox_session
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
-from connector.sandbox.salesforce.objects import build_objects
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import datetime_to_ms

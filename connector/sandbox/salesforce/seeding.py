@@ -29,7 +29,7 @@ from typing import Any
 from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
-from connector.sandbox.salesforce.objects import INDUSTRIES
+from connector.sandbox.salesforce.catalogue import INDUSTRIES
 from connector.sandbox.salesforce.schema import FieldType, PicklistValue
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms

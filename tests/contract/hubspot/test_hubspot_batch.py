@@ -23,7 +23,7 @@ from hubspot.crm.contacts import (
 )
 
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS
+from connector.sandbox.hubspot.catalogue import CONTACTS
 
 TOO_MANY = (
     "The maximum number of inputs supported in a batch is 100. "

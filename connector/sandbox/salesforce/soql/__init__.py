@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+from connector.sandbox.salesforce.catalogue import name_object
 from connector.sandbox.salesforce.errors import ApiError, query_error
-from connector.sandbox.salesforce.objects import name_object
 from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery, SoqlBindError
 from connector.sandbox.salesforce.soql.executor import execute
 from connector.sandbox.salesforce.soql.parser import SoqlSyntaxError, parse

@@ -50,7 +50,7 @@ _VERSION = re.compile(r"^v(\d+)\.0$")
 _SEASONS = ("Winter", "Spring", "Summer")
 
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
-_LOGIN_ENDPOINTS = frozenset({"oauth.token", "soap.login"})
+_LOGIN_ENDPOINTS = frozenset({"oauth.token"})
 _UNCOUNTED = _LOGIN_ENDPOINTS | {"versions"}
 _BATCH = frozenset(
     {"collections.create", "collections.update", "collections.upsert", "collections.delete"}
@@ -124,7 +124,6 @@ class SalesforceApp(EmulatorApp):
         data = "/services/data/{version}"
         routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
-            ("POST", "/services/Soap/u/{version}", self.tokens.soap_login, "soap.login"),
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/limits", self.limits, "limits"),
@@ -162,18 +161,6 @@ class SalesforceApp(EmulatorApp):
                 self.records.delete,
                 "sobject.delete",
             ),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
-                self.records.get_by_external_id,
-                "sobject.get_by_external_id",
-            ),
-            (
-                "PATCH",
-                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
-                self.records.upsert,
-                "sobject.upsert",
-            ),
             ("GET", f"{data}/query", self.queries.run, "query"),
             ("GET", f"{data}/query/{{locator}}", self.queries.more, "query.more"),
             ("GET", f"{data}/queryAll", self.queries.run, "queryAll"),
@@ -185,35 +172,9 @@ class SalesforceApp(EmulatorApp):
                 self.collections.update,
                 "collections.update",
             ),
-            (
-                "DELETE",
-                f"{data}/composite/sobjects",
-                self.collections.delete,
-                "collections.delete",
-            ),
-            (
-                "GET",
-                f"{data}/composite/sobjects/{{sobject}}",
-                self.collections.retrieve,
-                "collections.retrieve",
-            ),
-            (
-                "POST",
-                f"{data}/composite/sobjects/{{sobject}}",
-                self.collections.retrieve,
-                "collections.retrieve",
-            ),
-            (
-                "PATCH",
-                f"{data}/composite/sobjects/{{sobject}}/{{field}}",
-                self.collections.upsert,
-                "collections.upsert",
-            ),
             ("POST", f"{data}/jobs/query", self.bulk2.create, "bulk2.query.create"),
-            ("GET", f"{data}/jobs/query", self.bulk2.list, "bulk2.query.list"),
             ("GET", f"{data}/jobs/query/{{job_id}}", self.bulk2.get, "bulk2.query.get"),
             ("PATCH", f"{data}/jobs/query/{{job_id}}", self.bulk2.abort, "bulk2.query.abort"),
-            ("DELETE", f"{data}/jobs/query/{{job_id}}", self.bulk2.delete, "bulk2.query.delete"),
             (
                 "GET",
                 f"{data}/jobs/query/{{job_id}}/results",
@@ -281,7 +242,7 @@ class SalesforceApp(EmulatorApp):
 
     def before_handler(self, request: Request) -> Response | None:
         version = request.path_params.get("version")
-        if version is not None and request.endpoint != "soap.login":
+        if version is not None:
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
                 error = not_found()

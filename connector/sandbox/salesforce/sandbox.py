@@ -177,7 +177,7 @@ class SalesforceSandbox:
 
     @property
     def login_url(self) -> str:
-        """Where the OAuth token endpoint (`/services/oauth2/token`) and SOAP login live."""
+        """Where the OAuth token endpoint (`/services/oauth2/token`) lives."""
         return self.url
 
     @property

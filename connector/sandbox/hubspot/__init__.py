@@ -13,9 +13,12 @@ tools use `sandbox.url` as the base URL and `Authorization: Bearer <sandbox.toke
 Served
 ------
 CRM v3 objects (contacts, companies, deals, tasks, emails, meetings, calls, notes): list, get,
-create, update, archive, batch read/create/update/upsert/archive, search; associations v4
-(default and labelled create, list, batch read/create/archive, labels); owners; properties and
-property groups (list, read, create). Errors, 207 multi-status, 401, 429 with the
+create, update, archive, batch read/create/update, search; associations v4 (default create,
+list, batch read, batch default create, labels); owners (list); properties (list, read, create)
+and property groups (list, create). The object types and properties are data:
+`catalogue.yaml`. Not emulated, because nothing in the connector uses them: batch upsert/archive,
+labelled association create and removal, one owner by id, one group by name, properties batch
+read. Errors, 207 multi-status, 401, 429 with the
 X-HubSpot-RateLimit-* headers, fault injection and the request log: see `app`, `errors`,
 `limits`. Route names in the request log are "METHOD /path/pattern", e.g.
 "GET /crm/v3/objects/contacts" or "POST /crm/v3/objects/tasks/batch/create".

@@ -78,14 +78,6 @@ class PropertyDef:
         self._option_index = {option.value.lower(): option.value for option in self.options}
 
     @property
-    def is_datetime(self) -> bool:
-        return self.type == "datetime"
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.type in ("number", "datetime")
-
-    @property
     def multi_valued(self) -> bool:
         return self.type == "enumeration" and self.field_type == "checkbox"
 
@@ -275,15 +267,6 @@ def _invalid_option(definition: PropertyDef, text: str) -> InvalidValue:
     return InvalidValue(
         definition.name, "INVALID_OPTION", f"{text} was not one of the allowed options: [{labels}]"
     )
-
-
-def render_value(definition: PropertyDef | None, stored: object) -> str | None:
-    """The API form of a stored value (datetimes back to ISO strings)."""
-    if stored is None:
-        return None
-    if isinstance(stored, int):
-        return format_datetime(stored)
-    return stored  # type: ignore[return-value]
 
 
 # --- request bodies (pydantic at the boundary) ---------------------------------------------------

@@ -44,14 +44,7 @@ class HubSpotSandbox(ServedSandbox[SeedReport]):
         with self.store.lock:
             return Seeder(self.store, self.graph, self.owners).load(data)
 
-    @property
-    def seed_report(self) -> SeedReport | None:
-        return self._seed_report
-
     # ---- access -------------------------------------------------------------------------------
-    def sdk_kwargs(self) -> dict[str, str]:
-        """Keyword arguments for `hubspot.HubSpot(**kwargs)` that reach this sandbox."""
-        return {"access_token": self.token, "host": self.url}
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the rate-limit windows."""

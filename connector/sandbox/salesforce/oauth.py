@@ -108,10 +108,6 @@ class SessionStore:
             self._sessions.clear()
             return count
 
-    def expire(self, token: str) -> bool:
-        with self._lock:
-            return self._sessions.pop(token, None) is not None
-
 
 def _oauth_error(error: str, description: str) -> Response:
     return Response(400, {"error": error, "error_description": description})

@@ -151,16 +151,6 @@ SENIORITIES: tuple[str, ...] = (
     SENIORITY_STUDENT,
 )
 
-#: Buying-committee roles (free strings in the domain).
-DECISION_ROLES: tuple[str, ...] = (
-    "decision_maker",
-    "economic_buyer",
-    "champion",
-    "influencer",
-    "end_user",
-    "gatekeeper",
-)
-
 #: (function, C-level title or None)
 FUNCTIONS: tuple[tuple[str, str | None], ...] = (
     ("Marketing", "Chief Marketing Officer"),

@@ -32,14 +32,14 @@ create/get/update/delete; sObject Get Updated / Get Deleted
 INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in the recycle bin
 (QueryAll, IsDeleted = true) for 15 days; sObject Collections create/update (<= 200, allOrNone,
 results in order); Bulk API 2.0 query jobs (`/jobs/query`: create, get, abort, CSV results with
-Sforce-Locator and Sforce-NumberOfRecords); `/limits`; `Sforce-Limit-Info: api-usage=N/M` on
+Sforce-Locator and Sforce-NumberOfRecords); `Sforce-Limit-Info: api-usage=N/M` on
 every counted answer; 401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance
 (`daily_limit`) and concurrent requests (`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and
 PARTIAL_BATCH faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500
 UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE, dropped connections, slow answers). Not emulated,
 because nothing in the connector uses them: SOAP login, get/upsert by external id, Collections
-upsert/delete/retrieve, listing and deleting Bulk jobs. Request-log endpoint names: oauth.token,
-versions, resources, limits, describe.global, sobject.info, sobject.describe, sobject.create,
+upsert/delete/retrieve, listing and deleting Bulk jobs, `/limits`. Request-log endpoint names:
+oauth.token, versions, resources, describe.global, sobject.info, sobject.describe, sobject.create,
 sobject.get, sobject.update, sobject.delete, sobject.updated, sobject.deleted, query, query.more,
 queryAll, queryAll.more, collections.create, collections.update, bulk2.query.create,
 bulk2.query.get, bulk2.query.abort, bulk2.query.results.

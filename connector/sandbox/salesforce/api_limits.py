@@ -1,4 +1,4 @@
-"""The org's API allowances: the daily request limit, the concurrency limit and `/limits`.
+"""The org's API allowances: the daily request limit and the concurrency limit.
 
 - Every REST call except the Versions resource counts against `DailyApiRequests` ("This response
   header is returned in each request to REST API (except for calls to the Versions URI, /, which
@@ -9,12 +9,10 @@
   "ConcurrentPerOrgLongTxn Limit exceeded." (the REST API lists REQUEST_LIMIT_EXCEEDED under 403).
   Salesforce only counts requests running longer than 20 seconds towards the concurrency limit;
   the sandbox counts every request in flight, so a small limit is easy to provoke in tests.
-- `/limits` answers `{"<Limit>": {"Max": n, "Remaining": n}, ...}` (REST API "Limits").
+- The `/limits` resource is not emulated: the connector reads its usage from `Sforce-Limit-Info`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 
@@ -35,33 +33,3 @@ class ApiAllowance:
 
     def header(self) -> str:
         return f"api-usage={self.daily.used}/{self.maximum}"
-
-    def limits_body(self) -> dict[str, Any]:
-        remaining = self.daily.remaining or 0
-
-        def entry(maximum: int, left: int | None = None) -> dict[str, int]:
-            return {"Max": maximum, "Remaining": maximum if left is None else left}
-
-        bulk_max = self.bulk_query_jobs.limit or DEFAULT_BULK_QUERY_JOBS
-        return {
-            "ConcurrentAsyncGetReportInstances": entry(200),
-            "ConcurrentSyncReportRuns": entry(20),
-            "DailyApiRequests": entry(self.maximum, remaining),
-            "DailyAsyncApexExecutions": entry(250_000),
-            "DailyBulkApiBatches": entry(15_000),
-            "DailyBulkV2QueryFileStorageMB": entry(976_562),
-            "DailyBulkV2QueryJobs": entry(bulk_max, self.bulk_query_jobs.remaining),
-            "DailyDurableGenericStreamingApiEvents": entry(10_000),
-            "DailyDurableStreamingApiEvents": entry(10_000),
-            "DailyGenericStreamingApiEvents": entry(10_000),
-            "DailyStandardVolumePlatformEvents": entry(10_000),
-            "DailyStreamingApiEvents": entry(10_000),
-            "DailyWorkflowEmails": entry(390),
-            "DataStorageMB": entry(5),
-            "FileStorageMB": entry(20),
-            "HourlyAsyncReportRuns": entry(1_200),
-            "HourlyDashboardRefreshes": entry(200),
-            "HourlySyncReportRuns": entry(500),
-            "MassEmail": entry(10),
-            "SingleEmail": entry(15),
-        }

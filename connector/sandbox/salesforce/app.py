@@ -126,7 +126,6 @@ class SalesforceApp(EmulatorApp):
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
-            ("GET", f"{data}/limits", self.limits, "limits"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
             ("GET", f"{data}/sobjects/{{sobject}}", self.records.basic_info, "sobject.info"),
             ("POST", f"{data}/sobjects/{{sobject}}", self.records.create, "sobject.create"),
@@ -202,15 +201,10 @@ class SalesforceApp(EmulatorApp):
 
     def resources(self, request: Request) -> Response:
         base = f"/services/data/{request.path_params['version']}"
-        names = ("sobjects", "query", "queryAll", "composite", "jobs", "limits")
+        names = ("sobjects", "query", "queryAll", "composite", "jobs")
         body: dict[str, str] = {name: f"{base}/{name}" for name in names}
         body["identity"] = f"{self.base_url}/id/{ORG_ID}/{self.integration_user_id}"
         return Response(200, body)
-
-    def limits(self, request: Request) -> Response:
-        return Response(200, self.allowance.limits_body())
-
-    # -- per-request identity ---------------------------------------------------------------------
 
     def user_of(self, request: Request) -> str:
         with self._state_lock:

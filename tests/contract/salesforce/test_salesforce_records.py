@@ -232,7 +232,7 @@ def test_resources_by_version_and_unknown_paths(sandbox: SalesforceSandbox, sf: 
     assert resources["sobjects"] == "/services/data/v59.0/sobjects"
     session = sandbox.session()
     auth = {"Authorization": f"Bearer {sandbox.token}"}
-    old = session.get(f"{sandbox.url}/services/data/v12.0/limits", headers=auth)
+    old = session.get(f"{sandbox.url}/services/data/v12.0/sobjects/Lead/describe", headers=auth)
     assert old.status_code == 404
     assert old.json() == [
         {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}

@@ -50,6 +50,11 @@ def _catalogue() -> dict[str, Any]:
     return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
 
 
+def seeding(table: str) -> Any:
+    """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
+    return _catalogue()["seeding"][table]
+
+
 _ACTIVITY_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
 

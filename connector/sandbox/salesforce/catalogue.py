@@ -67,6 +67,11 @@ def _catalogue() -> dict[str, Any]:
     return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
 
 
+def seeding(table: str) -> Any:
+    """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
+    return _catalogue()["seeding"][table]
+
+
 def vocabulary(name: str) -> tuple[str, ...]:
     """A picklist's values as catalogue.yaml lists them."""
     return tuple(_catalogue()["vocabularies"][name])

@@ -53,9 +53,10 @@ subqueries, TYPEOF, functions (FIELDS(), toLabel(), convertCurrency()), SOSL sea
 
 Seeded org (the connector's Salesforce mapping relies on these names)
 ----------------------------------------------------------------------
-Ids are 18-character Salesforce ids with the objects' key prefixes: 00Q Lead, 003 Contact,
-001 Account, 006 Opportunity, 00K OpportunityContactRole, 00T Task, 00U Event, 005 User,
-701 Campaign, 00v CampaignMember (750 for Bulk API jobs).
+The objects, their fields, key prefixes and picklist values (the customer's BANT and buying-role
+fields; the connector's own fields, present only with `provision_connector_fields`) are data:
+`catalogue.yaml`, with the table of how seed values become picklist values (`seeding`). Ids are
+18-character Salesforce ids with those key prefixes (750 for Bulk API jobs).
 
 Users (the owners): Id, Name, FirstName, LastName, Email, Username, Alias, IsActive, UserType
 (Standard). One seed owner is inactive. The API user "Sandbox Integration"
@@ -79,20 +80,7 @@ BillingState exist but stay empty: the seed knows regions, not states.)
 Contact: Email, FirstName, LastName, Name, Title, AccountId, MailingCountry, MailingState,
 MailingCity, Phone, LeadSource, OwnerId, HasOptedOutOfEmail, EmailBouncedDate,
 EmailBouncedReason, LastActivityDate, CreatedDate, LastModifiedDate, SystemModstamp.
-LeadSource values: Web, Phone Inquiry, Partner Referral, Purchased List, Other, Organic Search,
-Paid Search, Social, Paid Social, Email, Event, Chat, Referral, Partner, Direct.
-Lead Status values: Open - Not Contacted (default), Working - Contacted, Closed - Converted,
-Closed - Not Converted, Nurturing. Rating: Hot, Warm, Cold (from the seed's intent).
-Customer custom fields on Lead and Contact (always present): Budget_Confirmed__c,
-Authority_Confirmed__c, Need_Confirmed__c, Timeline_Confirmed__c (Checkbox), Buying_Role__c
-(restricted Picklist: Decision Maker, Economic Buyer, Technical Buyer, Influencer, Champion,
-End User, Other).
-Connector fields (only with `provision_connector_fields`): on Lead and Contact
-Connector_Score__c (Number 18,0), Connector_Grade__c (Text 10), Connector_Score_Reasons__c
-(Long Text Area), Lifecycle_Stage__c (restricted Picklist: Subscriber, Lead, MQL, SQL,
-Opportunity, Customer, Evangelist, Other; seeded with the person's current stage),
-Connector_Stage__c (Text 40), Connector_Recycled_At__c (DateTime); on Task
-Connector_Task_Key__c (Text 80, External ID, Unique).
+Lifecycle_Stage__c (with the connector's fields) is seeded with the person's current stage.
 Account: Name, Website, Industry (standard values: Technology, Finance, Healthcare, ...; seed
 labels mapped onto them), NumberOfEmployees, AnnualRevenue, BillingCountry, BillingState, Type
 (Prospect, Customer - Direct once a deal is won), OwnerId.

@@ -47,9 +47,10 @@ bulk2.query.get, bulk2.query.abort, bulk2.query.results.
 SOQL subset: SELECT fields (with relationship paths such as Owner.Name, Account.Name,
 Who.Name), COUNT(), COUNT(field); FROM one object; WHERE with = != <> < <= > >= LIKE IN NOT IN,
 AND/OR/NOT and parentheses (AND and OR not mixed without parentheses, as in SOQL); string, number,
-boolean, null, date, datetime and date literals (TODAY, LAST_N_DAYS:n, ...); ORDER BY ASC/DESC
-NULLS FIRST/LAST; LIMIT; OFFSET (<= 2,000). Not emulated: GROUP BY/HAVING, semi-joins and
-subqueries, TYPEOF, functions (FIELDS(), toLabel(), convertCurrency()), SOSL search.
+boolean, null, date and datetime literals; ORDER BY ASC/DESC NULLS FIRST/LAST; LIMIT; OFFSET
+(<= 2,000). Not emulated: GROUP BY/HAVING, semi-joins and subqueries, TYPEOF, functions
+(FIELDS(), toLabel(), convertCurrency()), relative date literals (TODAY, LAST_N_DAYS:n, ...: the
+connector always sends explicit datetimes), SOSL search.
 
 Seeded org (the connector's Salesforce mapping relies on these names)
 ----------------------------------------------------------------------

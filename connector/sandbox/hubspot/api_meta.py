@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.properties import (
+from connector.sandbox.hubspot.schema import (
     FIELD_TYPES,
     PROPERTY_NAME,
     PROPERTY_TYPES,
@@ -25,7 +25,6 @@ from connector.sandbox.hubspot.properties import (
     PropertyGroup,
     PropertyGroupCreateBody,
     PropertyRegistry,
-    format_datetime,
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
@@ -36,6 +35,7 @@ from connector.sandbox.hubspot.state import (
     object_type_of,
     record_id,
 )
+from connector.sandbox.hubspot.values import format_datetime
 
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500

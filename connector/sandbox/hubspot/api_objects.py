@@ -32,7 +32,6 @@ from connector.sandbox.hubspot.catalogue import (
     ObjectType,
     resolve_object_type,
 )
-from connector.sandbox.hubspot.properties import InvalidValue
 from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
 from connector.sandbox.hubspot.state import (
@@ -49,6 +48,7 @@ from connector.sandbox.hubspot.state import (
     record_id,
 )
 from connector.sandbox.hubspot.store import Table
+from connector.sandbox.hubspot.values import InvalidValue
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100

@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from connector.sandbox.hubspot.properties import (
+from connector.sandbox.hubspot.schema import (
     Option,
     PropertyDef,
     PropertyGroup,

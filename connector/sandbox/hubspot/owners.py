@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connector.sandbox.hubspot.properties import format_datetime
+from connector.sandbox.hubspot.values import format_datetime
 
 
 @dataclass

@@ -21,7 +21,7 @@ from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
-from connector.sandbox.hubspot.properties import datetime_to_ms
+from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 

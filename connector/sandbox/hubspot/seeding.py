@@ -33,7 +33,6 @@ from connector.sandbox.hubspot.catalogue import (
     dataset_property,
 )
 from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
-from connector.sandbox.hubspot.properties import datetime_to_ms
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,
     FIRST_USER_ID,
@@ -45,6 +44,7 @@ from connector.sandbox.hubspot.seed_mapping import (
     owner_ids,
 )
 from connector.sandbox.hubspot.store import Store, Table
+from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedData
 from connector.sandbox.seed.dataset_properties import BY_NAME
 

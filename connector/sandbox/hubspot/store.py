@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 from connector.sandbox.hubspot.catalogue import OBJECT_TYPES, ObjectType
-from connector.sandbox.hubspot.properties import PropertyRegistry
+from connector.sandbox.hubspot.schema import PropertyRegistry
 
 Stored = str | int | None
 

@@ -19,7 +19,6 @@ from typing import Any
 from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.request_log import RequestLog
-from connector.sandbox.salesforce.api_limits import ApiAllowance
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import (
@@ -30,6 +29,7 @@ from connector.sandbox.salesforce.errors import (
     invalid_session,
     not_found,
 )
+from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import (
     ORG_ID,
     SalesforceCredentials,

@@ -12,10 +12,10 @@ import requests
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.api_limits import ApiAllowance
 from connector.sandbox.salesforce.app import SalesforceApp
 from connector.sandbox.salesforce.catalogue import build_objects
 from connector.sandbox.salesforce.client import login_hosts, sandbox_session
+from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store

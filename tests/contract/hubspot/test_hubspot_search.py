@@ -13,7 +13,7 @@ from hubspot.crm.objects import SimplePublicObjectInputForCreate
 
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.hubspot.catalogue import CONTACTS
-from connector.sandbox.hubspot.properties import parse_datetime_ms
+from connector.sandbox.hubspot.values import parse_datetime_ms
 
 
 def search(client: HubSpot, *filters: dict, **options) -> object:

@@ -122,64 +122,32 @@ class SalesforceApp(EmulatorApp):
 
     def _register(self) -> None:
         data = "/services/data/{version}"
+        sobject = f"{data}/sobjects/{{sobject}}"
+        record = f"{sobject}/{{record_id}}"
+        job = f"{data}/jobs/query/{{job_id}}"
         routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
-            ("GET", f"{data}/sobjects/{{sobject}}", self.records.basic_info, "sobject.info"),
-            ("POST", f"{data}/sobjects/{{sobject}}", self.records.create, "sobject.create"),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/describe",
-                self.records.describe,
-                "sobject.describe",
-            ),
-            ("GET", f"{data}/sobjects/{{sobject}}/{{record_id}}", self.records.get, "sobject.get"),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/updated",
-                self.replication.updated,
-                "sobject.updated",
-            ),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/deleted",
-                self.replication.deleted,
-                "sobject.deleted",
-            ),
-            (
-                "PATCH",
-                f"{data}/sobjects/{{sobject}}/{{record_id}}",
-                self.records.update,
-                "sobject.update",
-            ),
-            (
-                "DELETE",
-                f"{data}/sobjects/{{sobject}}/{{record_id}}",
-                self.records.delete,
-                "sobject.delete",
-            ),
+            ("GET", sobject, self.records.basic_info, "sobject.info"),
+            ("POST", sobject, self.records.create, "sobject.create"),
+            ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
+            ("GET", record, self.records.get, "sobject.get"),
+            ("GET", f"{sobject}/updated", self.replication.updated, "sobject.updated"),
+            ("GET", f"{sobject}/deleted", self.replication.deleted, "sobject.deleted"),
+            ("PATCH", record, self.records.update, "sobject.update"),
+            ("DELETE", record, self.records.delete, "sobject.delete"),
             ("GET", f"{data}/query", self.queries.run, "query"),
             ("GET", f"{data}/query/{{locator}}", self.queries.more, "query.more"),
             ("GET", f"{data}/queryAll", self.queries.run, "queryAll"),
             ("GET", f"{data}/queryAll/{{locator}}", self.queries.more, "queryAll.more"),
             ("POST", f"{data}/composite/sobjects", self.collections.create, "collections.create"),
-            (
-                "PATCH",
-                f"{data}/composite/sobjects",
-                self.collections.update,
-                "collections.update",
-            ),
+            ("PATCH", f"{data}/composite/sobjects", self.collections.update, "collections.update"),
             ("POST", f"{data}/jobs/query", self.bulk2.create, "bulk2.query.create"),
-            ("GET", f"{data}/jobs/query/{{job_id}}", self.bulk2.get, "bulk2.query.get"),
-            ("PATCH", f"{data}/jobs/query/{{job_id}}", self.bulk2.abort, "bulk2.query.abort"),
-            (
-                "GET",
-                f"{data}/jobs/query/{{job_id}}/results",
-                self.bulk2.results,
-                "bulk2.query.results",
-            ),
+            ("GET", job, self.bulk2.get, "bulk2.query.get"),
+            ("PATCH", job, self.bulk2.abort, "bulk2.query.abort"),
+            ("GET", f"{job}/results", self.bulk2.results, "bulk2.query.results"),
         ]
         for method, pattern, handler, name in routes:
             self.router.add(method, pattern, _guard(handler), name=name)

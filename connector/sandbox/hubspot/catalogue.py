@@ -73,7 +73,11 @@ def _object_type(name: str, spec: dict[str, Any]) -> ObjectType:
 OBJECT_TYPES: tuple[ObjectType, ...] = tuple(
     _object_type(name, spec) for name, spec in _catalogue()["object_types"].items()
 )
-CONTACTS, COMPANIES, DEALS, TASKS, EMAILS, MEETINGS, CALLS, NOTES = OBJECT_TYPES
+_BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
+# The types the seeding and the tests name (more may be listed in catalogue.yaml).
+CONTACTS, COMPANIES, DEALS = _BY_NAME["contacts"], _BY_NAME["companies"], _BY_NAME["deals"]
+TASKS, EMAILS, MEETINGS = _BY_NAME["tasks"], _BY_NAME["emails"], _BY_NAME["meetings"]
+CALLS, NOTES = _BY_NAME["calls"], _BY_NAME["notes"]
 
 _BY_ALIAS: dict[str, ObjectType] = {
     alias: object_type

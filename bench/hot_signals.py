@@ -27,8 +27,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from connector.demo_rep import HubSpotRep, SalesforceRep  # noqa: E402
 from connector.domain.stages import LifecycleStage  # noqa: E402
-from connector.sandbox.activity import HubSpotRep, SalesforceRep  # noqa: E402
 from connector.sandbox.common.config import SandboxConfig  # noqa: E402
 from connector.sandbox.launch import Crm, start_sandbox  # noqa: E402
 from connector.settings import Settings  # noqa: E402

@@ -16,10 +16,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from connector import demo_story
+from connector.demo_rep import ActivityReport, simulate_hubspot, simulate_salesforce
 from connector.insight.html import render_report
 from connector.insight.report import collect_report
 from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
-from connector.sandbox.activity import ActivityReport, simulate_hubspot, simulate_salesforce
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.launch import Crm, start_sandbox
 from connector.settings import Settings

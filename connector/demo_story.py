@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from connector.demo_rep import HubSpotRep, SalesforceRep
 from connector.domain.contact import Contact
 from connector.domain.stages import LifecycleStage
-from connector.sandbox.activity import HubSpotRep, SalesforceRep
 from connector.sandbox.launch import RunningSandbox
 from connector.sync.explain import explain_contact
 from connector.sync.session import Session

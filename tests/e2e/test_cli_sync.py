@@ -197,9 +197,9 @@ def test_a_quiet_day_sync_is_not_stopped_by_a_share_of_the_few_contacts_it_read(
     against the account's 100 contacts, not against the few read (which the old guard did)."""
     import requests
 
+    from connector.demo_rep import BANT
     from connector.domain.stages import LifecycleStage
     from connector.mapping.loader import load_crm_mapping
-    from connector.sandbox.activity import BANT
 
     under_test = make_crm("hubspot", contacts=100)
     under_test.env["HUBSPOT_INCREMENTAL_OVERLAP_SECONDS"] = "0"

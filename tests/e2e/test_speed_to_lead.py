@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from connector.sandbox.activity import HubSpotRep, SalesforceRep
+from connector.demo_rep import HubSpotRep, SalesforceRep
 from connector.sandbox.seed import DEFAULT_NOW
 from connector.sync.schema import audit_log, contact_due, task_escalations
 from connector.sync.state import StateStore

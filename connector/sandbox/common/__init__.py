@@ -14,7 +14,6 @@ from connector.sandbox.common.http import (
     Response,
     Router,
     dumps_json,
-    json_response,
 )
 from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter, RollingWindowLimiter
 from connector.sandbox.common.request_log import LoggedRequest, RequestLog
@@ -43,6 +42,5 @@ __all__ = [
     "SandboxConfig",
     "TlsMaterial",
     "dumps_json",
-    "json_response",
     "make_tls_material",
 ]

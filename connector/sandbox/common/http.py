@@ -162,10 +162,6 @@ class Response:
         return bytes(body), self.content_type or "application/octet-stream"
 
 
-def json_response(status: int, body: dict[str, Any] | list[Any], **kwargs: Any) -> Response:
-    return Response(status=status, body=body, **kwargs)
-
-
 Handler = Callable[[Request], Response]
 
 _PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<path>:path)?\}$")
@@ -255,10 +251,6 @@ class Router:
     def allowed_methods(self, path: str) -> set[str]:
         """Methods registered for `path`; empty when the path is unknown (→ 404, else 405)."""
         return {route.method for route, _ in self._candidates(path)}
-
-    @property
-    def endpoints(self) -> list[str]:
-        return [route.name for route in self._routes]
 
 
 def _error_body(status: int, message: str, category: str) -> dict[str, Any]:
@@ -675,5 +667,4 @@ __all__ = [
     "Response",
     "Router",
     "dumps_json",
-    "json_response",
 ]

@@ -59,19 +59,6 @@ class RollingWindowLimiter:
             self._prune(self._clock())
             return max(self.limit - len(self._stamps), 0)
 
-    def retry_after(self) -> float:
-        """Seconds until one more acquisition would succeed (0.0 when it would now)."""
-        if self.limit is None:
-            return 0.0
-        with self._lock:
-            now = self._clock()
-            self._prune(now)
-            if len(self._stamps) < self.limit:
-                return 0.0
-            if not self._stamps:  # limit == 0: never
-                return self.window_seconds
-            return max(self._stamps[0] + self.window_seconds - now, 0.0)
-
     def reset(self) -> None:
         with self._lock:
             self._stamps.clear()
@@ -147,8 +134,3 @@ class ConcurrencyLimiter:
             if self._in_flight == 0:
                 raise RuntimeError("release() without a matching try_acquire()")
             self._in_flight -= 1
-
-    @property
-    def in_flight(self) -> int:
-        with self._lock:
-            return self._in_flight

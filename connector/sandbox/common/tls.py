@@ -26,10 +26,6 @@ class TlsMaterial:
         context.load_cert_chain(certfile=self.cert_file, keyfile=self.key_file)
         return context
 
-    def client_context(self) -> ssl.SSLContext:
-        """A verifying client context that trusts only the sandbox CA."""
-        return ssl.create_default_context(cafile=str(self.ca_file))
-
 
 def make_tls_material(directory: Path) -> TlsMaterial:
     """Create a CA and a server certificate for 127.0.0.1/localhost as PEM files in `directory`."""

@@ -13,25 +13,24 @@ tools use `sandbox.url` as the base URL and `Authorization: Bearer <sandbox.toke
 Served
 ------
 CRM v3 objects (contacts, companies, deals, tasks, emails, meetings, calls, notes): list, get,
-create, update, archive, batch read/create/update/upsert/archive, search; associations v4
-(default and labelled create, list, batch read/create/archive, labels); owners; properties and
-property groups (list, read, create). Errors, 207 multi-status, 401, 429 with the
+create, update, archive, batch read/create/update, search; associations v4 (default create,
+list, batch read, batch default create, labels); owners (list); properties (list, read, create)
+and property groups (list, create). The object types and properties are data:
+`catalogue.yaml`. Not emulated, because nothing in the connector uses them: batch upsert/archive,
+labelled association create and removal, one owner by id, one group by name, properties batch
+read. Errors, 207 multi-status, 401, 429 with the
 X-HubSpot-RateLimit-* headers, fault injection and the request log: see `app`, `errors`,
 `limits`. Route names in the request log are "METHOD /path/pattern", e.g.
 "GET /crm/v3/objects/contacts" or "POST /crm/v3/objects/tasks/batch/create".
 
 Seeded portal (the connector's HubSpot mapping relies on these names)
 -------------------------------------------------------------------
-Contacts: email, firstname, lastname, jobtitle, hs_buying_role (BUDGET_HOLDER, CHAMPION,
-DECISION_MAKER, END_USER, EXECUTIVE_SPONSOR, INFLUENCER, LEGAL_AND_COMPLIANCE, BLOCKER, OTHER;
-multi-select), country, state (the seed's region), city, phone, company, industry (free text),
-lifecyclestage (subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity,
-customer, evangelist, other — forward only unless cleared first), hs_lead_status (NEW, OPEN,
-IN_PROGRESS, OPEN_DEAL, UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING; seeded from the
-sales status: new→NEW, working→IN_PROGRESS, qualified→OPEN_DEAL, rejected/disqualified→
-UNQUALIFIED, nurture→BAD_TIMING), hubspot_owner_id, hs_analytics_source (ORGANIC_SEARCH,
-PAID_SEARCH, EMAIL_MARKETING, SOCIAL_MEDIA, REFERRALS, OTHER_CAMPAIGNS, DIRECT_TRAFFIC, OFFLINE,
-PAID_SOCIAL), createdate, lastmodifieddate, hs_object_id.
+The object types, their properties and option values (the customer's BANT properties; the
+connector's own, group "connector", present only with `provision_connector_fields`) are data:
+`catalogue.yaml`, with the tables of how seed values become option values (`seeding`).
+Contacts: the seed fills email, firstname, lastname, jobtitle, hs_buying_role (multi-select),
+country, state (the seed's region), city, phone, company, industry (free text), lifecyclestage
+(forward only unless cleared first), hs_lead_status, hubspot_owner_id, hs_analytics_source.
 Activity counters: hs_analytics_num_page_views, hs_analytics_num_visits,
 hs_analytics_last_visit_timestamp, hs_email_open, hs_email_last_open_date, hs_email_click,
 hs_email_last_click_date, hs_email_bounce, hs_email_optout (unsubscribe or spam report),
@@ -46,16 +45,8 @@ and its company.
 Companies: name, domain, industry (HubSpot values, e.g. COMPUTER_SOFTWARE), numberofemployees,
 annualrevenue, country, state (region), hubspot_owner_id; contact→company associations are both
 unlabeled (279) and Primary (1).
-Deals (pipeline "default": appointmentscheduled, qualifiedtobuy, presentationscheduled,
-decisionmakerboughtin, contractsent, closedwon, closedlost): dealname, amount, dealstage,
-closedate, pipeline, hubspot_owner_id; associated with the contact (3) and company (341 and 5).
-Customer-made contact properties, always present: bant_budget, bant_authority, bant_need,
-bant_timeline (bool, booleancheckbox).
-The connector's own properties, only with `provision_connector_fields` (group "connector"):
-contacts connector_score (number), connector_grade (string), connector_score_reasons
-(textarea), connector_stage (string), connector_recycled_at (datetime), connector_fingerprint
-(string); tasks
-connector_task_key (string).
+Deals (pipeline "default"): dealname, amount, dealstage, closedate, pipeline, hubspot_owner_id;
+associated with the contact (3) and company (341 and 5).
 Owners: ids from 52000001 on (user ids from 9100001); an inactive seed owner is archived.
 """
 

@@ -1,36 +1,33 @@
-"""Associations v4: default and labelled creation (single and batch), listing, batch read,
-removal and the association type labels.
+"""Associations v4: default creation (single and batch), listing, batch read and the association
+type labels - what the connector, the demo and the tests' setup use. Labelled creation and
+removal are not emulated (records are associated at creation or by default type here).
 
 Shapes are the SDK's `hubspot.crm.associations.v4` models: `BatchResponsePublicDefaultAssociation`
-(default create, both directions), `LabelsBetweenObjectPair` (201), `BatchResponsePublicAssociation
-MultiWithLabel` (batch read; a record without associations is a 207 error entry with
-subCategory `crm.associations.NO_ASSOCIATIONS_FOUND`, message "No company is associated with
-contact 1.", as HubSpot answers) and `CollectionResponseMultiAssociatedObjectWithLabel
-ForwardPaging`. v4 answers carry record ids as numbers where HubSpot sends numbers
-(`toObjectId`), which the SDK turns into strings.
+(default create, both directions), `BatchResponsePublicAssociationMultiWithLabel` (batch read; a
+record without associations is a 207 error entry with subCategory
+`crm.associations.NO_ASSOCIATIONS_FOUND`, message "No company is associated with contact 1.", as
+HubSpot answers) and `CollectionResponseMultiAssociatedObjectWithLabelForwardPaging`. v4 answers
+carry record ids as numbers where HubSpot sends numbers (`toObjectId`), which the SDK turns into
+strings.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import (
-    HUBSPOT_DEFINED,
     AssociationType,
     association_type,
     association_types,
     default_type,
 )
-from connector.sandbox.hubspot.objects import ObjectType
+from connector.sandbox.hubspot.catalogue import ObjectType
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_body,
     batch_inputs,
     guarded,
     int_param,
-    json_body,
     json_object,
     object_type_of,
     record_id,
@@ -53,18 +50,14 @@ class AssociationsApi:
         pairs = V4 + "/associations/{from_type}/{to_type}"
         routes = [
             ("PUT", objects + "/default/{to_type}/{to_id}", self.create_default),
-            ("PUT", objects + "/{to_type}/{to_id}", self.create_labelled),
-            ("DELETE", objects + "/{to_type}/{to_id}", self.archive),
             ("GET", objects + "/{to_type}", self.list),
             ("POST", pairs + "/batch/associate/default", self.batch_create_default),
-            ("POST", pairs + "/batch/create", self.batch_create),
             ("POST", pairs + "/batch/read", self.batch_read),
-            ("POST", pairs + "/batch/archive", self.batch_archive),
             ("GET", pairs + "/labels", self.labels),
         ]
         for method, pattern, handler in routes:
             router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
-        return [f"POST {pairs}/batch/create", f"POST {pairs}/batch/associate/default"]
+        return [f"POST {pairs}/batch/associate/default"]
 
     # ---- helpers ------------------------------------------------------------------------------
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
@@ -122,52 +115,6 @@ class AssociationsApi:
             },
         ]
 
-    def _labels_between(
-        self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int
-    ) -> dict[str, object]:
-        type_ids: list[int] = next(
-            (
-                types
-                for target, types in self.crm.graph.targets(from_type, from_id, to_type)
-                if target == to_id
-            ),
-            [],
-        )
-        labels = [
-            kind.label
-            for type_id in type_ids
-            if (kind := association_type(from_type, to_type, type_id)) is not None and kind.label
-        ]
-        return {
-            "fromObjectTypeId": from_type.type_id,
-            "fromObjectId": from_id,
-            "toObjectTypeId": to_type.type_id,
-            "toObjectId": to_id,
-            "labels": labels,
-        }
-
-    def _kinds(
-        self, from_type: ObjectType, to_type: ObjectType, specs: Any
-    ) -> list[AssociationType]:
-        if not isinstance(specs, list) or not specs:
-            raise errors.invalid_json("types must be a non-empty list of association specs")
-        kinds: list[AssociationType] = []
-        for spec in specs:
-            spec = spec if isinstance(spec, dict) else {}
-            type_id = spec.get("associationTypeId")
-            kind = (
-                association_type(from_type, to_type, int(type_id))
-                if isinstance(type_id, int)
-                else None
-            )
-            if kind is None or spec.get("associationCategory", HUBSPOT_DEFINED) != kind.category:
-                raise errors.validation(
-                    f"association type id {type_id} doesn't exist between "
-                    f"{from_type.singular} and {to_type.singular}"
-                )
-            kinds.append(kind)
-        return kinds
-
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
     ) -> list[dict[str, object]]:
@@ -193,26 +140,6 @@ class AssociationsApi:
             self._default_results(kind, from_id, to_id), [], started, self.crm.store.now_ms()
         )
         return Response(200, body, records_written=1)
-
-    def create_labelled(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        kinds = self._kinds(from_type, to_type, json_body(request))
-        from_id = self._require(from_type, request.path_params["from_id"])
-        to_id = self._require(to_type, request.path_params["to_id"])
-        for kind in kinds:
-            self.crm.graph.add(kind, from_id, to_id)
-        return Response(
-            201, self._labels_between(from_type, from_id, to_type, to_id), records_written=1
-        )
-
-    def archive(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        from_id = record_id(request.path_params["from_id"])
-        to_id = record_id(request.path_params["to_id"])
-        removed = 0
-        if from_id is not None and to_id is not None:
-            removed = self.crm.graph.remove(from_type, from_id, to_type, to_id)
-        return Response(204, records_written=1 if removed else 0)
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -249,49 +176,6 @@ class AssociationsApi:
         body = batch_body(results, [], started, self.crm.store.now_ms())
         return Response(200, body, records_written=len(pairs))
 
-    def batch_create(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        started = self.crm.store.now_ms()
-        inputs = batch_inputs(json_object(request))
-        planned: list[tuple[int, int, list[AssociationType]]] = []
-        problems: list[dict[str, object]] = []
-        for index, item in enumerate(inputs):
-            item = item if isinstance(item, dict) else {}
-            kinds = self._kinds(from_type, to_type, item.get("types"))
-            raw_from = (item.get("from") or {}).get("id")
-            raw_to = (item.get("to") or {}).get("id")
-            from_id, to_id = self._exists(from_type, raw_from), self._exists(to_type, raw_to)
-            if request.partial_failure and index % 2 == 1:
-                problems.append(
-                    errors.standard_error(
-                        "Injected partial batch failure (sandbox fault); "
-                        "the input was not processed.",
-                        "INTERNAL_ERROR",
-                        {"fromObjectId": [str(raw_from)], "toObjectId": [str(raw_to)]},
-                    )
-                )
-                continue
-            if from_id is None or to_id is None:
-                missing = raw_from if from_id is None else raw_to
-                missing_type = from_type if from_id is None else to_type
-                problems.append(
-                    errors.standard_error(
-                        f"{missing_type.upper} {missing} does not exist",
-                        "VALIDATION_ERROR",
-                        {"id": [str(missing)]},
-                    )
-                )
-                continue
-            planned.append((from_id, to_id, kinds))
-        results = []
-        for from_id, to_id, kinds in planned:
-            for kind in kinds:
-                self.crm.graph.add(kind, from_id, to_id)
-            results.append(self._labels_between(from_type, from_id, to_type, to_id))
-        status = 207 if problems else 201
-        body = batch_body(results, problems, started, self.crm.store.now_ms())
-        return Response(status, body, records_written=len(results))
-
     def batch_read(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
         started = self.crm.store.now_ms()
@@ -327,18 +211,6 @@ class AssociationsApi:
         status = 207 if problems else 200
         body = batch_body(results, problems, started, self.crm.store.now_ms())
         return Response(status, body, records_read=sum(len(r["to"]) for r in results))  # type: ignore[arg-type]
-
-    def batch_archive(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        removed = 0
-        for item in batch_inputs(json_object(request)):
-            item = item if isinstance(item, dict) else {}
-            from_id = record_id((item.get("from") or {}).get("id", ""))
-            for target in item.get("to") or []:
-                to_id = record_id((target or {}).get("id", ""))
-                if from_id is not None and to_id is not None:
-                    removed += 1 if self.crm.graph.remove(from_type, from_id, to_type, to_id) else 0
-        return Response(204, records_written=removed)
 
     def labels(self, request: Request) -> Response:
         from_type, to_type = self._types(request)

@@ -1,10 +1,11 @@
 """Owners (`/crm/v3/owners`) and the properties API (`/crm/v3/properties`): the schema side of
 the portal that adapters read to validate mappings and to provision missing custom fields.
 
-Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, `archived`);
-`GET /crm/v3/owners/{id}?idProperty=userId` looks an owner up by user id. Properties: list (the
-`CollectionResponsePropertyNoPaging` shape), read one, create (201 `ModelProperty`; an existing
-name is a 409), batch read, groups list/read/create (201 `PropertyGroup`). The SDK calls the
+Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, `archived`).
+Properties: list (the `CollectionResponsePropertyNoPaging` shape), read one, create (201
+`ModelProperty`; an existing name is a 409), groups list/create (201 `PropertyGroup`). Not
+emulated, because no adapter reads them: one owner by id, one group by name, properties batch
+read. The SDK calls the
 owners list as `/crm/v3/owners/` with a trailing slash; the router ignores trailing slashes.
 """
 
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.properties import (
+from connector.sandbox.hubspot.schema import (
     FIELD_TYPES,
     PROPERTY_NAME,
     PROPERTY_TYPES,
@@ -24,7 +25,6 @@ from connector.sandbox.hubspot.properties import (
     PropertyGroup,
     PropertyGroupCreateBody,
     PropertyRegistry,
-    format_datetime,
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
@@ -35,6 +35,7 @@ from connector.sandbox.hubspot.state import (
     object_type_of,
     record_id,
 )
+from connector.sandbox.hubspot.values import format_datetime
 
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
@@ -54,11 +55,8 @@ class MetaApi:
         props = "/crm/v3/properties/{object_type}"
         routes = [
             ("GET", "/crm/v3/owners", self.owners),
-            ("GET", "/crm/v3/owners/{owner_id}", self.owner),
             ("GET", props + "/groups", self.groups),
             ("POST", props + "/groups", self.create_group),
-            ("GET", props + "/groups/{group_name}", self.group),
-            ("POST", props + "/batch/read", self.batch_read_properties),
             ("GET", props, self.properties),
             ("POST", props, self.create_property),
             ("GET", props + "/{property_name}", self.property),
@@ -97,16 +95,6 @@ class MetaApi:
             }
         return Response(200, body, records_read=len(page))
 
-    def owner(self, request: Request) -> Response:
-        number = record_id(request.path_params["owner_id"])
-        if number is None:
-            raise errors.not_found()
-        by_user = (request.param("idProperty") or "id") == "userId"
-        found = self.crm.owners.by_user_id(number) if by_user else self.crm.owners.get(number)
-        if found is None or found.archived != flag(request, "archived"):
-            raise errors.not_found()
-        return Response(200, found.to_api(), records_read=1)
-
     # ---- properties ---------------------------------------------------------------------------
     def properties(self, request: Request) -> Response:
         registry = self._registry(request)
@@ -123,23 +111,6 @@ class MetaApi:
                 f"Property {request.path_params['property_name']} does not exist"
             )
         return Response(200, definition.to_api(), records_read=1)
-
-    def batch_read_properties(self, request: Request) -> Response:
-        registry = self._registry(request)
-        started = self.crm.store.now_ms()
-        inputs = json_object(request).get("inputs") or []
-        results = [
-            definition.to_api()
-            for item in inputs
-            if (definition := registry.get(str((item or {}).get("name", "")))) is not None
-        ]
-        body = {
-            "status": "COMPLETE",
-            "results": results,
-            "startedAt": format_datetime(started),
-            "completedAt": format_datetime(self.crm.store.now_ms()),
-        }
-        return Response(200, body, records_read=len(results))
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
@@ -208,15 +179,6 @@ class MetaApi:
         registry = self._registry(request)
         results = [group.to_api() for group in registry.groups()]
         return Response(200, {"results": results}, records_read=len(results))
-
-    def group(self, request: Request) -> Response:
-        registry = self._registry(request)
-        found = registry.group(request.path_params["group_name"])
-        if found is None:
-            raise errors.not_found(
-                f"Property group {request.path_params['group_name']} does not exist"
-            )
-        return Response(200, found.to_api(), records_read=1)
 
     def create_group(self, request: Request) -> Response:
         registry = self._registry(request)

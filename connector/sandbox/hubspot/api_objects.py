@@ -1,5 +1,6 @@
-"""CRM v3 object endpoints: list, get, create, update, archive, batch read/create/update/upsert/
-archive and search, for every object type in `objects.OBJECT_TYPES`.
+"""CRM v3 object endpoints: list, get, create, update, archive, batch read/create/update and
+search, for every object type in `catalogue.OBJECT_TYPES` (batch upsert and batch archive are not
+emulated: nothing in the connector uses them).
 
 Behaviour follows "Using Object APIs" (developers.hubspot.com/docs/api-reference/latest/crm/
 using-object-apis) and the SDK's response models:
@@ -25,13 +26,12 @@ from urllib.parse import urlencode
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
 from connector.sandbox.hubspot.associations import association_type
-from connector.sandbox.hubspot.objects import (
+from connector.sandbox.hubspot.catalogue import (
     CONTACTS,
     OBJECT_TYPES,
     ObjectType,
     resolve_object_type,
 )
-from connector.sandbox.hubspot.properties import InvalidValue
 from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
 from connector.sandbox.hubspot.state import (
@@ -48,11 +48,12 @@ from connector.sandbox.hubspot.state import (
     record_id,
 )
 from connector.sandbox.hubspot.store import Table
+from connector.sandbox.hubspot.values import InvalidValue
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
 #: Route names (method + path) of the batch writes that honour PARTIAL_BATCH fault injection.
-PARTIAL_BATCH_ACTIONS = ("create", "update", "upsert")
+PARTIAL_BATCH_ACTIONS = ("create", "update")
 
 ObjectHandler = Callable[[ObjectType, Request], Response]
 
@@ -85,8 +86,6 @@ class ObjectsApi:
             ("POST", "/batch/read", self.batch_read),
             ("POST", "/batch/create", self.batch_create),
             ("POST", "/batch/update", self.batch_update),
-            ("POST", "/batch/upsert", self.batch_upsert),
-            ("POST", "/batch/archive", self.batch_archive),
             ("POST", "/search", self.search),
             ("GET", "", self.list),
             ("POST", "", self.create),
@@ -525,65 +524,6 @@ class ObjectsApi:
             batch_body(results, problems, started, store.now_ms()),
             records_written=len(results),
         )
-
-    def batch_upsert(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
-        store = self.crm.store
-        started = store.now_ms()
-        inputs = [
-            item if isinstance(item, dict) else {} for item in batch_inputs(json_object(request))
-        ]
-        plans: list[tuple[dict[str, Any], int | None, records.Prepared]] = []
-        for item in inputs:
-            properties = item.get("properties")
-            if not isinstance(properties, dict):
-                raise errors.invalid_json("Missing required creator property 'properties'")
-            id_property = item.get("idProperty")
-            raw = str(item.get("id", ""))
-            row = self._locate(table, raw, id_property)
-            values = dict(properties)
-            if row is None:
-                if not id_property or id_property == "hs_object_id":
-                    raise errors.validation(
-                        f"Cannot create {object_type.singular} {raw}: no idProperty"
-                    )
-                values.setdefault(id_property, raw)
-            prepared = self._prepare(table, values, creating=row is None)
-            plans.append((item, row, prepared))
-        problems: list[dict[str, object]] = []
-        results: list[dict[str, object]] = []
-        for index, (item, row, prepared) in enumerate(plans):
-            if request.partial_failure and index % 2 == 1:
-                problems.append(_injected_failure({"ids": [str(item.get("id", ""))]}))
-                continue
-            if row is None:
-                self._check_email(table, prepared)
-                row = self._create_row(table, prepared, [])
-                new = True
-            else:
-                self._check_email(table, prepared, row)
-                records.apply(table, row, prepared, store.now_ms())
-                new = False
-            record = Projection(table, [*object_type.default_properties, *prepared]).record(row)
-            record["new"] = new
-            results.append(record)
-        status = 207 if problems else 200
-        return Response(
-            status,
-            batch_body(results, problems, started, store.now_ms()),
-            records_written=len(results),
-        )
-
-    def batch_archive(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
-        now = self.crm.store.now_ms()
-        archived = 0
-        for item in batch_inputs(json_object(request)):
-            row = self._locate(table, str((item or {}).get("id", "")), None)
-            if row is not None:
-                table.archive(row, now)
-                archived += 1
-        return Response(204, records_written=archived)
 
     # ---- search -------------------------------------------------------------------------------
     def search(self, object_type: ObjectType, request: Request) -> Response:

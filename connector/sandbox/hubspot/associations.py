@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from connector.sandbox.hubspot.objects import (
+from connector.sandbox.hubspot.catalogue import (
     CALLS,
     COMPANIES,
     CONTACTS,

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
 from connector.sandbox.common.http import Response
-from connector.sandbox.hubspot.properties import InvalidValue
+from connector.sandbox.hubspot.values import InvalidValue
 
 #: The emulated portal's hub id, as HubSpot puts it into validation messages.
 PORTAL_ID = 8_675_309

@@ -13,10 +13,6 @@ not pretend to know a portal's tier.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-
 from connector.sandbox.common.limits import DailyCounter, RollingWindowLimiter
 from connector.sandbox.hubspot import errors
 
@@ -25,20 +21,10 @@ TEN_SECONDLY_ROLLING = "TEN_SECONDLY_ROLLING"
 DAILY = "DAILY"
 
 
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
-
-
 class RateLimits:
-    def __init__(
-        self,
-        burst: int | None,
-        daily: int | None,
-        clock: Callable[[], float] = time.monotonic,
-        today: Callable[[], date] = _utc_today,
-    ) -> None:
-        self.burst = RollingWindowLimiter(burst, WINDOW_SECONDS, clock)
-        self.daily = DailyCounter(daily, today)
+    def __init__(self, burst: int | None, daily: int | None) -> None:
+        self.burst = RollingWindowLimiter(burst, WINDOW_SECONDS)
+        self.daily = DailyCounter(daily)
 
     def acquire(self) -> errors.HubSpotError | None:
         """Count one request; the 429 to answer instead when a limit is spent."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connector.sandbox.hubspot.properties import format_datetime
+from connector.sandbox.hubspot.values import format_datetime
 
 
 @dataclass
@@ -54,9 +54,6 @@ class OwnerDirectory:
 
     def get(self, owner_id: int) -> OwnerRecord | None:
         return self._owners.get(owner_id)
-
-    def by_user_id(self, user_id: int) -> OwnerRecord | None:
-        return next((owner for owner in self._owners.values() if owner.user_id == user_id), None)
 
     def listing(self, *, archived: bool, email: str | None = None) -> list[OwnerRecord]:
         owners = sorted(self._owners.values(), key=lambda owner: owner.id)

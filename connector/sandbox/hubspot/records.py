@@ -20,14 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.objects import CONTACTS
-from connector.sandbox.hubspot.properties import (
-    LIFECYCLE_ORDER,
-    InvalidValue,
-    format_datetime,
-    normalize_value,
-)
+from connector.sandbox.hubspot.catalogue import CONTACTS, LIFECYCLE_ORDER
 from connector.sandbox.hubspot.store import Stored, Table
+from connector.sandbox.hubspot.values import InvalidValue, format_datetime, normalize_value
 
 Prepared = dict[str, Stored]
 

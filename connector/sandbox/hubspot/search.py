@@ -25,9 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import AssociationGraph
-from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
-from connector.sandbox.hubspot.properties import PropertyDef, parse_datetime_ms
+from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.schema import PropertyDef
 from connector.sandbox.hubspot.store import Table
+from connector.sandbox.hubspot.values import parse_datetime_ms
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10

@@ -2,11 +2,12 @@
 
 Pure functions of one seeded item, producing plain picklable rows (`ContactRows`), so the
 conversion can run in worker processes while the loader (`seeding.Seeder`) assigns record ids
-and associations in seed order. The vocabulary tables below are the seeding conventions the
-package docstring lists: web and e-mail activity become HubSpot's own counters on the contact,
-form fills, downloads, webinar registrations, trial sign-ups and demo/pricing requests become
-conversion events, booked meetings and calls become meeting and call objects. Engagement kinds
-HubSpot keeps nowhere on a contact (webinar and event attendance, chat) are not loaded.
+and associations in seed order. The value tables (catalogue.yaml, `seeding`) are the seeding
+conventions the package docstring lists: web and e-mail activity become HubSpot's own counters
+on the contact, form fills, downloads, webinar registrations, trial sign-ups and demo/pricing
+requests become conversion events, booked meetings and calls become meeting and call objects.
+Engagement kinds HubSpot keeps nowhere on a contact (webinar and event attendance, chat) are not
+loaded.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from functools import lru_cache
 from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
-from connector.sandbox.hubspot.properties import CALL_DISPOSITIONS, datetime_to_ms
+from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
+from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
@@ -30,83 +32,22 @@ FIRST_OWNER_ID = 52_000_001
 FIRST_USER_ID = 9_100_001
 
 LIFECYCLE: dict[LifecycleStage, str] = {
-    LifecycleStage.SUBSCRIBER: "subscriber",
-    LifecycleStage.LEAD: "lead",
-    LifecycleStage.MQL: "marketingqualifiedlead",
-    LifecycleStage.SQL: "salesqualifiedlead",
-    LifecycleStage.OPPORTUNITY: "opportunity",
-    LifecycleStage.CUSTOMER: "customer",
-    LifecycleStage.EVANGELIST: "evangelist",
-    LifecycleStage.OTHER: "other",
+    LifecycleStage(stage): value for stage, value in seeding("lifecycle").items()
 }
-#: HubSpot has no "rejected": both a rejected and a disqualified lead are UNQUALIFIED (the
-#: disqualified ones also sit in lifecycle stage `other`).
 LEAD_STATUS: dict[SalesStatus, str] = {
-    SalesStatus.NEW: "NEW",
-    SalesStatus.WORKING: "IN_PROGRESS",
-    SalesStatus.QUALIFIED: "OPEN_DEAL",
-    SalesStatus.REJECTED: "UNQUALIFIED",
-    SalesStatus.NURTURE: "BAD_TIMING",
-    SalesStatus.DISQUALIFIED: "UNQUALIFIED",
+    SalesStatus(status): value for status, value in seeding("lead_status").items()
 }
 ANALYTICS_SOURCE: dict[LeadSource, str] = {
-    LeadSource.ORGANIC_SEARCH: "ORGANIC_SEARCH",
-    LeadSource.PAID_SEARCH: "PAID_SEARCH",
-    LeadSource.EMAIL: "EMAIL_MARKETING",
-    LeadSource.SOCIAL: "SOCIAL_MEDIA",
-    LeadSource.PAID_SOCIAL: "PAID_SOCIAL",
-    LeadSource.REFERRAL: "REFERRALS",
-    LeadSource.PARTNER: "REFERRALS",
-    LeadSource.DIRECT: "DIRECT_TRAFFIC",
-    LeadSource.CHAT: "DIRECT_TRAFFIC",
-    LeadSource.EVENT: "OFFLINE",
-    LeadSource.PURCHASED_LIST: "OFFLINE",
-    LeadSource.OTHER: "OTHER_CAMPAIGNS",
+    LeadSource(source): value for source, value in seeding("analytics_source").items()
 }
-BUYING_ROLE: dict[str, str] = {
-    "decision_maker": "DECISION_MAKER",
-    "economic_buyer": "BUDGET_HOLDER",
-    "champion": "CHAMPION",
-    "influencer": "INFLUENCER",
-    "end_user": "END_USER",
-    "gatekeeper": "OTHER",
-    "executive_sponsor": "EXECUTIVE_SPONSOR",
-    "blocker": "BLOCKER",
-}
-#: The seed's free-text industries → HubSpot's company `industry` values.
-INDUSTRY: dict[str, str] = {
-    "software": "COMPUTER_SOFTWARE",
-    "it services": "INFORMATION_TECHNOLOGY_AND_SERVICES",
-    "financial services": "FINANCIAL_SERVICES",
-    "manufacturing": "MECHANICAL_OR_INDUSTRIAL_ENGINEERING",
-    "healthcare": "HOSPITAL_HEALTH_CARE",
-    "retail": "RETAIL",
-    "logistics": "LOGISTICS_AND_SUPPLY_CHAIN",
-    "marketing & advertising": "MARKETING_AND_ADVERTISING",
-    "telecommunications": "TELECOMMUNICATIONS",
-    "energy": "OIL_ENERGY",
-    "education": "EDUCATION_MANAGEMENT",
-    "consulting": "MANAGEMENT_CONSULTING",
-    "real estate": "REAL_ESTATE",
-    "media": "ONLINE_MEDIA",
-    "government": "GOVERNMENT_ADMINISTRATION",
-    "non-profit": "NON_PROFIT_ORGANIZATION_MANAGEMENT",
-    "hospitality": "HOSPITALITY",
-    "pharmaceuticals": "PHARMACEUTICALS",
-}
+BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
+#: The seed's free-text industries (lower case) → HubSpot's company `industry` values.
+INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
 CONVERSION_NAMES: dict[EngagementKind, str] = {
-    EngagementKind.DEMO_REQUEST: "Request a demo",
-    EngagementKind.PRICING_REQUEST: "Pricing page form",
-    EngagementKind.TRIAL_SIGNUP: "Free trial signup",
+    EngagementKind(kind): name for kind, name in seeding("conversion_names").items()
 }
-_OPEN_DEAL_STAGES = (
-    "appointmentscheduled",
-    "qualifiedtobuy",
-    "presentationscheduled",
-    "decisionmakerboughtin",
-    "contractsent",
-)
+_OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 
 
 def conversion_name(engagement: Engagement) -> str | None:

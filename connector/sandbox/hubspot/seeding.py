@@ -23,16 +23,16 @@ from dataclasses import dataclass
 
 from connector.domain.contact import Company
 from connector.sandbox.hubspot.associations import AssociationGraph, default_type, primary_type
-from connector.sandbox.hubspot.objects import (
+from connector.sandbox.hubspot.catalogue import (
     CALLS,
     COMPANIES,
     CONTACTS,
     DEALS,
     MEETINGS,
     ObjectType,
+    dataset_property,
 )
 from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
-from connector.sandbox.hubspot.properties import dataset_property, datetime_to_ms
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,
     FIRST_USER_ID,
@@ -44,6 +44,7 @@ from connector.sandbox.hubspot.seed_mapping import (
     owner_ids,
 )
 from connector.sandbox.hubspot.store import Store, Table
+from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedData
 from connector.sandbox.seed.dataset_properties import BY_NAME
 

@@ -9,11 +9,11 @@ from typing import Any
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import AssociationGraph
-from connector.sandbox.hubspot.objects import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.owners import OwnerDirectory
-from connector.sandbox.hubspot.properties import format_datetime
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.store import Store
+from connector.sandbox.hubspot.values import format_datetime
 
 #: HubSpot's limit on inputs per batch request (using-object-apis: "Limits").
 BATCH_LIMIT = 100

@@ -18,10 +18,10 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from connector.sandbox.hubspot.objects import OBJECT_TYPES, ObjectType
-from connector.sandbox.hubspot.properties import PropertyRegistry
+from connector.sandbox.hubspot.catalogue import OBJECT_TYPES, ObjectType
+from connector.sandbox.hubspot.schema import PropertyRegistry
 
 Stored = str | int | None
 
@@ -157,12 +157,6 @@ class Table:
                     index.setdefault(stored.lower(), row)
             self._unique[name] = index
         return index.get(value.lower())
-
-    def live_rows_from(self, start: int) -> Iterator[int]:
-        archived = self.archived
-        for row in range(start, len(self.ids)):
-            if not archived[row]:
-                yield row
 
 
 class Store:

@@ -17,8 +17,6 @@ simple-salesforce always builds https URLs, so the sandbox serves TLS with a thr
                         session=sandbox.session())                         # OAuth password flow
         sf = Salesforce(consumer_key=c.client_id, consumer_secret=c.client_secret,
                         domain=sandbox.my_domain, session=sandbox.session())  # client credentials
-        sf = Salesforce(username=c.username, password=c.password,
-                        security_token=c.security_token, session=sandbox.session())  # SOAP login
         # 3. Any HTTP client: POST `sandbox.token_url` (form-encoded OAuth) and use the answered
         #    `instance_url` (= `sandbox.url`) with `Authorization: Bearer <access_token>`,
         #    trusting `sandbox.ca_file`.
@@ -26,40 +24,40 @@ simple-salesforce always builds https URLs, so the sandbox serves TLS with a thr
 Served
 ------
 OAuth2 token endpoint (password, client-credentials and - once a certificate is uploaded with
-`sandbox.add_jwt_certificate(pem)` - JWT bearer grants) and SOAP `login()`; `/services/
-data/` (versions, no auth) and `/services/data/vXX.X/` (31.0-62.0); global and per-object
-describe; SOQL `query`/`queryAll` with `nextRecordsUrl` paging (2,000 per page, or
-`Sforce-Query-Options: batchSize`); sObject create/get/update/delete and get/upsert by external
-id; sObject Get Updated / Get Deleted (`/sobjects/<Type>/updated|deleted/?start=&end=`, seconds
-dropped, 30 / 15 days back, INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in
-the recycle bin (QueryAll, IsDeleted = true) for 15 days; sObject Collections
-create/update/upsert/delete/retrieve (<= 200, allOrNone, results in
-order); Bulk API 2.0 query jobs (`/jobs/query`, CSV results with Sforce-Locator and
-Sforce-NumberOfRecords); `/limits`; `Sforce-Limit-Info: api-usage=N/M` on every counted answer;
-401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance (`daily_limit`) and
-concurrent requests (`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and PARTIAL_BATCH
-faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500 UNKNOWN_EXCEPTION, 502,
-503 SERVER_UNAVAILABLE, dropped connections, slow answers). Request-log endpoint names:
-oauth.token, soap.login, versions, resources, limits, describe.global, sobject.info,
-sobject.describe, sobject.create, sobject.get, sobject.update, sobject.delete,
-sobject.get_by_external_id, sobject.upsert, sobject.updated, sobject.deleted, query,
-query.more, queryAll, queryAll.more,
-collections.create, collections.update, collections.upsert, collections.delete,
-collections.retrieve, bulk2.query.create, bulk2.query.list, bulk2.query.get, bulk2.query.abort,
-bulk2.query.delete, bulk2.query.results.
+`sandbox.add_jwt_certificate(pem)` - JWT bearer grants); `/services/data/` (versions, no auth)
+and `/services/data/vXX.X/` (31.0-62.0); global and per-object describe; SOQL `query`/`queryAll`
+with `nextRecordsUrl` paging (2,000 per page, or `Sforce-Query-Options: batchSize`); sObject
+create/get/update/delete; sObject Get Updated / Get Deleted
+(`/sobjects/<Type>/updated|deleted/?start=&end=`, seconds dropped, 30 / 15 days back,
+INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in the recycle bin
+(QueryAll, IsDeleted = true) for 15 days; sObject Collections create/update (<= 200, allOrNone,
+results in order); Bulk API 2.0 query jobs (`/jobs/query`: create, get, abort, CSV results with
+Sforce-Locator and Sforce-NumberOfRecords); `Sforce-Limit-Info: api-usage=N/M` on
+every counted answer; 401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance
+(`daily_limit`) and concurrent requests (`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and
+PARTIAL_BATCH faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500
+UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE, dropped connections, slow answers). Not emulated,
+because nothing in the connector uses them: SOAP login, get/upsert by external id, Collections
+upsert/delete/retrieve, listing and deleting Bulk jobs, `/limits`. Request-log endpoint names:
+oauth.token, versions, resources, describe.global, sobject.info, sobject.describe, sobject.create,
+sobject.get, sobject.update, sobject.delete, sobject.updated, sobject.deleted, query, query.more,
+queryAll, queryAll.more, collections.create, collections.update, bulk2.query.create,
+bulk2.query.get, bulk2.query.abort, bulk2.query.results.
 
 SOQL subset: SELECT fields (with relationship paths such as Owner.Name, Account.Name,
 Who.Name), COUNT(), COUNT(field); FROM one object; WHERE with = != <> < <= > >= LIKE IN NOT IN,
 AND/OR/NOT and parentheses (AND and OR not mixed without parentheses, as in SOQL); string, number,
-boolean, null, date, datetime and date literals (TODAY, LAST_N_DAYS:n, ...); ORDER BY ASC/DESC
-NULLS FIRST/LAST; LIMIT; OFFSET (<= 2,000). Not emulated: GROUP BY/HAVING, semi-joins and
-subqueries, TYPEOF, functions (FIELDS(), toLabel(), convertCurrency()), SOSL search.
+boolean, null, date and datetime literals; ORDER BY ASC/DESC NULLS FIRST/LAST; LIMIT; OFFSET
+(<= 2,000). Not emulated: GROUP BY/HAVING, semi-joins and subqueries, TYPEOF, functions
+(FIELDS(), toLabel(), convertCurrency()), relative date literals (TODAY, LAST_N_DAYS:n, ...: the
+connector always sends explicit datetimes), SOSL search.
 
 Seeded org (the connector's Salesforce mapping relies on these names)
 ----------------------------------------------------------------------
-Ids are 18-character Salesforce ids with the objects' key prefixes: 00Q Lead, 003 Contact,
-001 Account, 006 Opportunity, 00K OpportunityContactRole, 00T Task, 00U Event, 005 User,
-701 Campaign, 00v CampaignMember (750 for Bulk API jobs).
+The objects, their fields, key prefixes and picklist values (the customer's BANT and buying-role
+fields; the connector's own fields, present only with `provision_connector_fields`) are data:
+`catalogue.yaml`, with the table of how seed values become picklist values (`seeding`). Ids are
+18-character Salesforce ids with those key prefixes (750 for Bulk API jobs).
 
 Users (the owners): Id, Name, FirstName, LastName, Email, Username, Alias, IsActive, UserType
 (Standard). One seed owner is inactive. The API user "Sandbox Integration"
@@ -83,20 +81,7 @@ BillingState exist but stay empty: the seed knows regions, not states.)
 Contact: Email, FirstName, LastName, Name, Title, AccountId, MailingCountry, MailingState,
 MailingCity, Phone, LeadSource, OwnerId, HasOptedOutOfEmail, EmailBouncedDate,
 EmailBouncedReason, LastActivityDate, CreatedDate, LastModifiedDate, SystemModstamp.
-LeadSource values: Web, Phone Inquiry, Partner Referral, Purchased List, Other, Organic Search,
-Paid Search, Social, Paid Social, Email, Event, Chat, Referral, Partner, Direct.
-Lead Status values: Open - Not Contacted (default), Working - Contacted, Closed - Converted,
-Closed - Not Converted, Nurturing. Rating: Hot, Warm, Cold (from the seed's intent).
-Customer custom fields on Lead and Contact (always present): Budget_Confirmed__c,
-Authority_Confirmed__c, Need_Confirmed__c, Timeline_Confirmed__c (Checkbox), Buying_Role__c
-(restricted Picklist: Decision Maker, Economic Buyer, Technical Buyer, Influencer, Champion,
-End User, Other).
-Connector fields (only with `provision_connector_fields`): on Lead and Contact
-Connector_Score__c (Number 18,0), Connector_Grade__c (Text 10), Connector_Score_Reasons__c
-(Long Text Area), Lifecycle_Stage__c (restricted Picklist: Subscriber, Lead, MQL, SQL,
-Opportunity, Customer, Evangelist, Other; seeded with the person's current stage),
-Connector_Stage__c (Text 40), Connector_Recycled_At__c (DateTime); on Task
-Connector_Task_Key__c (Text 80, External ID, Unique).
+Lifecycle_Stage__c (with the connector's fields) is seeded with the person's current stage.
 Account: Name, Website, Industry (standard values: Technology, Finance, Healthcare, ...; seed
 labels mapped onto them), NumberOfEmployees, AnnualRevenue, BillingCountry, BillingState, Type
 (Prospect, Customer - Direct once a deal is won), OwnerId.

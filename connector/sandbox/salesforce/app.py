@@ -19,7 +19,6 @@ from typing import Any
 from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.request_log import RequestLog
-from connector.sandbox.salesforce.api_limits import ApiAllowance
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import (
@@ -30,6 +29,7 @@ from connector.sandbox.salesforce.errors import (
     invalid_session,
     not_found,
 )
+from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import (
     ORG_ID,
     SalesforceCredentials,
@@ -50,7 +50,7 @@ _VERSION = re.compile(r"^v(\d+)\.0$")
 _SEASONS = ("Winter", "Spring", "Summer")
 
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
-_LOGIN_ENDPOINTS = frozenset({"oauth.token", "soap.login"})
+_LOGIN_ENDPOINTS = frozenset({"oauth.token"})
 _UNCOUNTED = _LOGIN_ENDPOINTS | {"versions"}
 _BATCH = frozenset(
     {"collections.create", "collections.update", "collections.upsert", "collections.delete"}
@@ -122,104 +122,32 @@ class SalesforceApp(EmulatorApp):
 
     def _register(self) -> None:
         data = "/services/data/{version}"
+        sobject = f"{data}/sobjects/{{sobject}}"
+        record = f"{sobject}/{{record_id}}"
+        job = f"{data}/jobs/query/{{job_id}}"
         routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
-            ("POST", "/services/Soap/u/{version}", self.tokens.soap_login, "soap.login"),
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
-            ("GET", f"{data}/limits", self.limits, "limits"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
-            ("GET", f"{data}/sobjects/{{sobject}}", self.records.basic_info, "sobject.info"),
-            ("POST", f"{data}/sobjects/{{sobject}}", self.records.create, "sobject.create"),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/describe",
-                self.records.describe,
-                "sobject.describe",
-            ),
-            ("GET", f"{data}/sobjects/{{sobject}}/{{record_id}}", self.records.get, "sobject.get"),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/updated",
-                self.replication.updated,
-                "sobject.updated",
-            ),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/deleted",
-                self.replication.deleted,
-                "sobject.deleted",
-            ),
-            (
-                "PATCH",
-                f"{data}/sobjects/{{sobject}}/{{record_id}}",
-                self.records.update,
-                "sobject.update",
-            ),
-            (
-                "DELETE",
-                f"{data}/sobjects/{{sobject}}/{{record_id}}",
-                self.records.delete,
-                "sobject.delete",
-            ),
-            (
-                "GET",
-                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
-                self.records.get_by_external_id,
-                "sobject.get_by_external_id",
-            ),
-            (
-                "PATCH",
-                f"{data}/sobjects/{{sobject}}/{{field}}/{{value}}",
-                self.records.upsert,
-                "sobject.upsert",
-            ),
+            ("GET", sobject, self.records.basic_info, "sobject.info"),
+            ("POST", sobject, self.records.create, "sobject.create"),
+            ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
+            ("GET", record, self.records.get, "sobject.get"),
+            ("GET", f"{sobject}/updated", self.replication.updated, "sobject.updated"),
+            ("GET", f"{sobject}/deleted", self.replication.deleted, "sobject.deleted"),
+            ("PATCH", record, self.records.update, "sobject.update"),
+            ("DELETE", record, self.records.delete, "sobject.delete"),
             ("GET", f"{data}/query", self.queries.run, "query"),
             ("GET", f"{data}/query/{{locator}}", self.queries.more, "query.more"),
             ("GET", f"{data}/queryAll", self.queries.run, "queryAll"),
             ("GET", f"{data}/queryAll/{{locator}}", self.queries.more, "queryAll.more"),
             ("POST", f"{data}/composite/sobjects", self.collections.create, "collections.create"),
-            (
-                "PATCH",
-                f"{data}/composite/sobjects",
-                self.collections.update,
-                "collections.update",
-            ),
-            (
-                "DELETE",
-                f"{data}/composite/sobjects",
-                self.collections.delete,
-                "collections.delete",
-            ),
-            (
-                "GET",
-                f"{data}/composite/sobjects/{{sobject}}",
-                self.collections.retrieve,
-                "collections.retrieve",
-            ),
-            (
-                "POST",
-                f"{data}/composite/sobjects/{{sobject}}",
-                self.collections.retrieve,
-                "collections.retrieve",
-            ),
-            (
-                "PATCH",
-                f"{data}/composite/sobjects/{{sobject}}/{{field}}",
-                self.collections.upsert,
-                "collections.upsert",
-            ),
+            ("PATCH", f"{data}/composite/sobjects", self.collections.update, "collections.update"),
             ("POST", f"{data}/jobs/query", self.bulk2.create, "bulk2.query.create"),
-            ("GET", f"{data}/jobs/query", self.bulk2.list, "bulk2.query.list"),
-            ("GET", f"{data}/jobs/query/{{job_id}}", self.bulk2.get, "bulk2.query.get"),
-            ("PATCH", f"{data}/jobs/query/{{job_id}}", self.bulk2.abort, "bulk2.query.abort"),
-            ("DELETE", f"{data}/jobs/query/{{job_id}}", self.bulk2.delete, "bulk2.query.delete"),
-            (
-                "GET",
-                f"{data}/jobs/query/{{job_id}}/results",
-                self.bulk2.results,
-                "bulk2.query.results",
-            ),
+            ("GET", job, self.bulk2.get, "bulk2.query.get"),
+            ("PATCH", job, self.bulk2.abort, "bulk2.query.abort"),
+            ("GET", f"{job}/results", self.bulk2.results, "bulk2.query.results"),
         ]
         for method, pattern, handler, name in routes:
             self.router.add(method, pattern, _guard(handler), name=name)
@@ -241,15 +169,10 @@ class SalesforceApp(EmulatorApp):
 
     def resources(self, request: Request) -> Response:
         base = f"/services/data/{request.path_params['version']}"
-        names = ("sobjects", "query", "queryAll", "composite", "jobs", "limits")
+        names = ("sobjects", "query", "queryAll", "composite", "jobs")
         body: dict[str, str] = {name: f"{base}/{name}" for name in names}
         body["identity"] = f"{self.base_url}/id/{ORG_ID}/{self.integration_user_id}"
         return Response(200, body)
-
-    def limits(self, request: Request) -> Response:
-        return Response(200, self.allowance.limits_body())
-
-    # -- per-request identity ---------------------------------------------------------------------
 
     def user_of(self, request: Request) -> str:
         with self._state_lock:
@@ -281,7 +204,7 @@ class SalesforceApp(EmulatorApp):
 
     def before_handler(self, request: Request) -> Response | None:
         version = request.path_params.get("version")
-        if version is not None and request.endpoint != "soap.login":
+        if version is not None:
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
                 error = not_found()

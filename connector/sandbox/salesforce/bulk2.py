@@ -1,4 +1,5 @@
-"""Bulk API 2.0 query jobs: create, poll, page through CSV results, abort, delete, list.
+"""Bulk API 2.0 query jobs: create, poll, page through CSV results, abort (what the connector
+uses; deleting and listing jobs are not emulated).
 
 Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information About a Query Job",
 "Get Results for a Query Job"):
@@ -211,19 +212,6 @@ class Bulk2QueryJobs:
                 raise ApiError(400, "API_ERROR", f"Job is already in a terminal state: {job.state}")
             job.state = "Aborted"
         return Response(200, job.info(detailed=False))
-
-    def delete(self, request: Request) -> Response:
-        job = self._job(request)
-        with self._lock:
-            if job.state in ("UploadComplete", "InProgress"):
-                raise ApiError(400, "API_ERROR", "Cannot delete a job that is in progress")
-            del self._jobs[job.id]
-        return Response(204)
-
-    def list(self, request: Request) -> Response:
-        with self._lock:
-            jobs = [job.info(detailed=True) for job in self._jobs.values()]
-        return Response(200, {"done": True, "records": jobs, "nextRecordsUrl": None})
 
     def results(self, request: Request) -> Response:
         job = self._job(request)

@@ -1,18 +1,17 @@
-"""sObject Collections: create, update, upsert, delete and retrieve up to 200 records per call.
+"""sObject Collections: create and update up to 200 records per call (what the connector and the
+demo's reps use; upsert, delete and retrieve are not emulated).
 
 Per the REST API Developer Guide ("sObject Collections"):
 - at most 200 records (more: 400 EXCEEDED_ID_LIMIT "record limit reached. cannot submit more
-  than 200 records into this call"; retrieve takes up to 2,000 ids in a POST body);
+  than 200 records into this call");
 - results come back in the order of the request, one per record: success
   `{"id": ..., "success": true, "errors": []}`, failure
-  `{"success": false, "errors": [{"statusCode", "message", "fields"}]}` (upsert results add
-  `created`);
+  `{"success": false, "errors": [{"statusCode", "message", "fields"}]}`;
 - `allOrNone: true` rolls the whole request back when any record fails: the failing records
   carry their error, the others ALL_OR_NONE_OPERATION_ROLLED_BACK "Record rolled back because
   not all records were valid and the request was using AllOrNone header";
 - each record needs `attributes.type`; update records need an `id`, a malformed one answers
-  MALFORMED_ID "malformed id <id>";
-- retrieve answers the records with the requested fields, `null` for an id that does not exist.
+  MALFORMED_ID "malformed id <id>".
 
 A PARTIAL_BATCH fault (or a record locked with `SalesforceSandbox.lock_records`) makes records
 fail with UNABLE_TO_LOCK_ROW, the transient error another transaction's lock produces.
@@ -31,13 +30,11 @@ from connector.sandbox.salesforce.errors import (
     ApiError,
     RecordError,
 )
-from connector.sandbox.salesforce.render import full_record_json
 from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
-MAX_RETRIEVE_IDS = 2000
 
 
 def _limit_error() -> ApiError:
@@ -147,49 +144,6 @@ class CollectionResources:
 
         return self._write(request, records, all_or_none, writer, prepare)
 
-    def upsert(self, request: Request) -> Response:
-        all_or_none, records = self._body(request)
-        writer = self.writer_for(request)
-        obj = self.store.object_named(request.path_params["sobject"])
-        if obj is None or not obj.queryable:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-        field_def = obj.field(request.path_params["field"])
-        if field_def is None or not field_def.external_id:
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                "Provided external ID field does not exist or is not accessible: "
-                f"{request.path_params['field']}",
-            )
-        table = self.store.table(obj.name)
-        created: dict[int, bool] = {}
-
-        def prepare(index: int, record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
-            record_obj = self._object_for(record)
-            if record_obj is not obj:
-                raise RecordError("INVALID_TYPE", "Must send a concrete entity type.")
-            fields = {key: value for key, value in record.items() if key != "attributes"}
-            key = next((v for k, v in fields.items() if k.lower() == field_def.name.lower()), None)
-            if key is None or key == "":
-                raise RecordError(
-                    "MISSING_ARGUMENT", f"{field_def.name} not specified", [field_def.name]
-                )
-            row = table.find_unique(field_def.name, str(key)) if field_def.unique else None
-            if row is not None and not table.is_deleted(row):
-                created[index] = False
-                return writer.prepare_update(obj, table.ids[row], fields, pending)
-            created[index] = True
-            return writer.prepare_create(obj, fields, pending)
-
-        response = self._write(request, records, all_or_none, writer, prepare)
-        assert isinstance(response.body, list)
-        for index, result in enumerate(response.body):
-            if result.get("success"):
-                result["created"] = created.get(index, False)
-            else:
-                result["created"] = False
-        return response
-
     def _write(
         self,
         request: Request,
@@ -249,89 +203,3 @@ class CollectionResources:
             ):
                 return value
         return fallback
-
-    def delete(self, request: Request) -> Response:
-        wanted = [part for part in ",".join(request.params("ids")).split(",") if part]
-        if len(wanted) > MAX_RECORDS:
-            raise _limit_error()
-        all_or_none = (request.param("allOrNone", "false") or "false").lower() == "true"
-        writer = self.writer_for(request)
-        locked = self._locked_indexes(request, len(wanted))
-        results: list[dict[str, Any] | None] = [None] * len(wanted)
-        written = 0
-        with self.store.lock:
-            targets: dict[int, tuple[ObjectDef, str]] = {}
-            for index, record_id in enumerate(wanted):
-                located = self.store.locate(record_id)
-                if located is None:
-                    results[index] = _failure(
-                        RecordError("MALFORMED_ID", f"malformed id {record_id}")
-                    )
-                    continue
-                table, row = located
-                if index in locked or table.ids[row] in self.store.locked_ids:
-                    results[index] = _failure(locked_error(table.ids[row]))
-                    continue
-                if table.is_deleted(row):
-                    results[index] = _failure(RecordError("ENTITY_IS_DELETED", "entity is deleted"))
-                    continue
-                targets[index] = (table.definition, record_id)
-            if all_or_none and any(result is not None for result in results):
-                for index in targets:
-                    results[index] = _rolled_back()
-            else:
-                for index, (obj, record_id) in targets.items():
-                    deleted_id = writer.delete(obj, record_id)
-                    results[index] = {"id": deleted_id, "success": True, "errors": []}
-                    written += 1
-        return Response(200, results, records_written=written)
-
-    # -- reads ----------------------------------------------------------------------------------
-
-    def retrieve(self, request: Request) -> Response:
-        obj = self.store.object_named(request.path_params["sobject"])
-        if obj is None or not obj.queryable:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-        if request.method == "POST":
-            try:
-                body = request.json()
-            except BadRequestBody as exc:
-                raise ApiError(400, "JSON_PARSER_ERROR", str(exc)) from exc
-            wanted_ids = [str(v) for v in (body.get("ids") or [])] if isinstance(body, dict) else []
-            wanted_fields = (
-                [str(v) for v in (body.get("fields") or [])] if isinstance(body, dict) else []
-            )
-            limit = MAX_RETRIEVE_IDS
-        else:
-            wanted_ids = [p for p in ",".join(request.params("ids")).split(",") if p]
-            wanted_fields = [p for p in ",".join(request.params("fields")).split(",") if p]
-            limit = MAX_RETRIEVE_IDS
-        if not wanted_ids or not wanted_fields:
-            raise ApiError(400, "MALFORMED_QUERY", "Both ids and fields are required")
-        if len(wanted_ids) > limit:
-            raise _limit_error()
-        fields = []
-        for name in wanted_fields:
-            field_def = obj.field(name.strip())
-            if field_def is None:
-                raise ApiError(
-                    400,
-                    "INVALID_FIELD",
-                    f"No such column '{name.strip()}' on entity '{obj.name}'. If you are "
-                    "attempting to use a custom field, be sure to append the '__c' after the "
-                    "custom field name. Please reference your WSDL or the describe call for the "
-                    "appropriate names.",
-                )
-            fields.append(field_def)
-        table = self.store.table(obj.name)
-        version = request.path_params["version"].lstrip("v")
-        records: list[dict[str, Any] | None] = []
-        with self.store.lock:
-            for record_id in wanted_ids:
-                located = self.store.locate(record_id)
-                if located is None or located[0] is not table or table.is_deleted(located[1]):
-                    records.append(None)
-                    continue
-                records.append(full_record_json(table, located[1], fields, version))
-        read = sum(1 for record in records if record is not None)
-        return Response(200, records, records_read=read)

@@ -49,9 +49,6 @@ class RecordError(Exception):
     def as_result_error(self) -> dict[str, Any]:
         return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
 
-    def as_rest_error(self) -> dict[str, Any]:
-        return {"message": self.message, "errorCode": self.status_code, "fields": self.fields}
-
 
 class ApiError(Exception):
     """A request-level failure answered with `status` and Salesforce's JSON error array."""

@@ -54,7 +54,3 @@ def make_id(key_prefix: str, number: int) -> str:
         raise ValueError("record number too large for a Salesforce id")
     id15 = key_prefix + _INSTANCE + body
     return id15 + checksum(id15)
-
-
-def prefix_of(record_id: str) -> str:
-    return record_id[:3]

@@ -1,4 +1,4 @@
-"""Logging in: the OAuth 2.0 token endpoint, the SOAP `login()` call, and the session store.
+"""Logging in: the OAuth 2.0 token endpoint and the session store.
 
 Token endpoint (`POST /services/oauth2/token`, form-encoded), per Salesforce's "OAuth 2.0
 Username-Password Flow" and "OAuth 2.0 Client Credentials Flow":
@@ -33,9 +33,8 @@ Failures answer 400 with `{"error": ..., "error_description": ...}`: `invalid_cl
 "authentication failure", `unsupported_grant_type` / "grant type not supported", and for JWT
 `invalid_grant` / "invalid assertion" or "audience is invalid".
 
-SOAP login (`POST /services/Soap/u/<version>`) is what simple-salesforce uses for username +
-password + security token; it answers a `loginResponse` with `serverUrl` and `sessionId`
-(partner WSDL LoginResult), or a SOAP fault `INVALID_LOGIN` (HTTP 500).
+The SOAP `login()` call (simple-salesforce's username + password + security token login) is not
+emulated: the connector logs in through the token endpoint only.
 
 Sessions are bearer tokens mapped to a user; `expire_all()` invalidates every issued token so a
 client's re-login on 401 INVALID_SESSION_ID can be tested.
@@ -50,7 +49,6 @@ import json
 import secrets
 import threading
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -126,17 +124,13 @@ class SessionStore:
             self._sessions.clear()
             return count
 
-    def expire(self, token: str) -> bool:
-        with self._lock:
-            return self._sessions.pop(token, None) is not None
-
 
 def _oauth_error(error: str, description: str) -> Response:
     return Response(400, {"error": error, "error_description": description})
 
 
 class TokenEndpoint:
-    """Handles `/services/oauth2/token` and `/services/Soap/u/{version}`."""
+    """Handles `/services/oauth2/token`."""
 
     def __init__(
         self,
@@ -290,64 +284,6 @@ class TokenEndpoint:
                 "token_type": "Bearer",
             },
         )
-
-    def soap_login(self, request: Request) -> Response:
-        version = request.path_params.get("version", "59.0")
-        username, password = _soap_credentials(request.body)
-        creds = self.credentials
-        if username != creds.username or password != creds.password + creds.security_token:
-            return Response(500, _soap_fault(), content_type="text/xml;charset=UTF-8")
-        session = self.sessions.issue(self.user_id)
-        server = f"{self.base_url}/services/Soap/u/{version}/{ORG_ID[:15]}"
-        metadata = f"{self.base_url}/services/Soap/m/{version}/{ORG_ID[:15]}"
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns="urn:partner.soap.sforce.com" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            "<soapenv:Body><loginResponse><result>"
-            f"<metadataServerUrl>{metadata}</metadataServerUrl>"
-            "<passwordExpired>false</passwordExpired>"
-            "<sandbox>true</sandbox>"
-            f"<serverUrl>{server}</serverUrl>"
-            f"<sessionId>{session.token}</sessionId>"
-            f"<userId>{self.user_id}</userId>"
-            "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
-        )
-        return Response(200, xml, content_type="text/xml;charset=UTF-8")
-
-
-def _soap_credentials(body: bytes) -> tuple[str | None, str | None]:
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
-        return None, None
-    username = password = None
-    for element in root.iter():
-        local = element.tag.rsplit("}", 1)[-1]
-        if local == "username":
-            username = element.text
-        elif local == "password":
-            password = element.text
-    return username, password
-
-
-def _soap_fault() -> str:
-    message = "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:sf="urn:fault.partner.soap.sforce.com" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        "<soapenv:Body><soapenv:Fault>"
-        "<faultcode>sf:INVALID_LOGIN</faultcode>"
-        f"<faultstring>{message}</faultstring>"
-        '<detail><sf:LoginFault xsi:type="sf:LoginFault">'
-        "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"
-        "<sf:exceptionMessage>Invalid username, password, security token; or user locked out."
-        "</sf:exceptionMessage></sf:LoginFault></detail>"
-        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
-    )
 
 
 def _b64url(text: str) -> bytes:

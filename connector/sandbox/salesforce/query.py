@@ -129,10 +129,6 @@ class QueryResource:
         for key in stale:
             del self._locators[key]
 
-    def open_locators(self) -> int:
-        with self._lock:
-            return len(self._locators)
-
     @staticmethod
     def _page_size(request: Request) -> int:
         options = request.headers.get("Sforce-Query-Options", "")

@@ -1,14 +1,12 @@
 """The sObject resources: describe, basic information, and single records (create, get, update,
-delete, and get/upsert by external id).
+delete). Get and upsert by external id are not emulated: the connector uses neither.
 
 Answers per the REST API Developer Guide: create `POST /sobjects/<Type>` -> 201
 `{"id", "success": true, "errors": []}`; update `PATCH /sobjects/<Type>/<Id>` -> 204 No Content;
 delete -> 204; get -> the record with `attributes` (all fields, or `?fields=`); a wrong object or
 id -> 404 NOT_FOUND "The requested resource does not exist"; an id-shaped segment that is not an
 id is read as an external id field name -> 404 "Provided external ID field does not exist or is
-not accessible: <segment>"; a deleted record -> 404 ENTITY_IS_DELETED. Upsert by external id
-`PATCH /sobjects/<Type>/<Field>/<Value>` creates (201, `created: true`) or updates (API 46.0+:
-200 with `created: false`; earlier versions 204); several matches -> 300.
+not accessible: <segment>"; a deleted record -> 404 ENTITY_IS_DELETED.
 """
 
 from __future__ import annotations
@@ -113,53 +111,6 @@ class RecordResources:
                 raise ApiError.from_record_error(error) from error
         return Response(204, records_written=1)
 
-    # -- by external id -------------------------------------------------------------------------
-
-    def get_by_external_id(self, request: Request) -> Response:
-        obj = self.object_of(request)
-        field_def = self._external_field(obj, request.path_params["field"])
-        matches = self._matches(obj, field_def, request.path_params["value"])
-        if not matches:
-            raise not_found()
-        table = self.store.table(obj.name)
-        version = version_of(request)
-        if len(matches) > 1:
-            return self._multiple(table, matches, version)
-        fields = self._requested_fields(obj, request)
-        with self.store.lock:
-            record = full_record_json(table, matches[0], fields, version)
-        return Response(200, record, records_read=1)
-
-    def upsert(self, request: Request) -> Response:
-        obj = self.object_of(request)
-        field_def = self._external_field(obj, request.path_params["field"])
-        value = request.path_params["value"]
-        body = json_object(request)
-        writer: Writer = self.writer_for(request)
-        version = version_of(request)
-        table = self.store.table(obj.name)
-        with self.store.lock:
-            matches = self._matches(obj, field_def, value)
-            if len(matches) > 1:
-                return self._multiple(table, matches, version)
-            try:
-                if matches:
-                    record_id = writer.apply(
-                        writer.prepare_update(obj, table.ids[matches[0]], body)
-                    )
-                    if float(version) < 46.0:
-                        return Response(204, records_written=1)
-                    result = {"id": record_id, "success": True, "errors": [], "created": False}
-                    return Response(200, result, records_written=1)
-                if request.param("updateOnly", "false").lower() == "true":
-                    raise not_found()
-                body = {**body, field_def.name: value}
-                record_id = writer.apply(writer.prepare_create(obj, body))
-            except RecordError as error:
-                raise ApiError.from_record_error(error) from error
-        result = {"id": record_id, "success": True, "errors": [], "created": True}
-        return Response(201, result, records_written=1)
-
     # -- helpers --------------------------------------------------------------------------------
 
     def _locate(self, obj: ObjectDef, record_id: str) -> tuple[Table, int]:
@@ -191,36 +142,3 @@ class RecordResources:
                 )
             fields.append(field_def)
         return fields
-
-    def _external_field(self, obj: ObjectDef, name: str) -> FieldDef:
-        field_def = obj.field(name)
-        if field_def is None or not (field_def.external_id or field_def.name == "Id"):
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                f"Provided external ID field does not exist or is not accessible: {name}",
-            )
-        return field_def
-
-    def _matches(self, obj: ObjectDef, field_def: FieldDef, value: str) -> list[int]:
-        table = self.store.table(obj.name)
-        with self.store.lock:
-            if field_def.name == "Id":
-                located = self.store.locate(value)
-                return [located[1]] if located and located[0] is table else []
-            if field_def.unique:
-                row = table.find_unique(field_def.name, value)
-                return [] if row is None or table.is_deleted(row) else [row]
-            column = table.columns[field_def.name]
-            lowered = value.lower()
-            return [
-                row
-                for row in range(len(table))
-                if not table.is_deleted(row) and (column.get(row) or "").lower() == lowered
-            ]
-
-    @staticmethod
-    def _multiple(table: Table, rows: list[int], version: str) -> Response:
-        name = table.definition.name
-        urls = [f"/services/data/v{version}/sobjects/{name}/{table.ids[row]}" for row in rows]
-        return Response(300, urls)

@@ -3,40 +3,37 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 
 import requests
 
 from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.common.http import EmulatorServer
-from connector.sandbox.common.tls import TlsMaterial, make_tls_material
+from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.api_limits import ApiAllowance
 from connector.sandbox.salesforce.app import SalesforceApp
+from connector.sandbox.salesforce.catalogue import build_objects
 from connector.sandbox.salesforce.client import login_hosts, sandbox_session
+from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
-from connector.sandbox.salesforce.objects import build_objects
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import datetime_to_ms
-from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
+from connector.sandbox.seed import SeedData
 
 DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
 
 
-class SalesforceSandbox:
+class SalesforceSandbox(ServedSandbox[SeedSummary]):
     """A Salesforce org emulator seeded from `config`, served with TLS on `config.host:port`.
 
     `config.token` is a pre-issued valid access token (for `Salesforce(instance_url=...,
     session_id=...)`); `config.rate_limit` is the number of concurrent requests allowed and
     `config.daily_limit` the DailyApiRequests allowance (100,000 when None).
     """
+
+    use_tls = True
 
     def __init__(
         self,
@@ -50,12 +47,10 @@ class SalesforceSandbox:
         tls_directory: Path | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.config = config or SandboxConfig()
+        super().__init__(config, seed_data, tls_directory)
         self.credentials = credentials or SalesforceCredentials()
         self._clock = clock
         self.store = Store(build_objects(self.config.provision_connector_fields), clock=clock)
-        self.log = self.config.make_request_log()
-        self.faults = self.config.make_fault_injector()
         self.sessions = SessionStore(ttl_seconds=session_ttl_seconds)
         self.allowance = ApiAllowance(self.config.daily_limit, self.config.rate_limit)
         self.integration_user_id = self._create_integration_user()
@@ -71,13 +66,6 @@ class SalesforceSandbox:
             bulk_polls_to_complete=bulk_polls_to_complete,
             partial_batch_fraction=partial_batch_fraction,
         )
-        self._seed_data = seed_data
-        self._tls_directory = tls_directory
-        self._owned_tls_directory: Path | None = None
-        self.tls: TlsMaterial | None = None
-        self._server: EmulatorServer | None = None
-        self.seed_summary: SeedSummary | None = None
-        self.seed_seconds: float | None = None
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
@@ -101,83 +89,30 @@ class SalesforceSandbox:
         users.update(row, {"CreatedById": user_id, "LastModifiedById": user_id})
         return user_id
 
-    # ---- lifecycle ----------------------------------------------------------------------------
+    def _load(self, data: SeedData) -> SeedSummary:
+        lag = data.spec.now - self.store.now()
+        if self._clock is None and lag > timedelta(0):
+            # The seed's history ends at `spec.now`; if this machine's clock is behind it,
+            # run the org's clock ahead so new writes never look older than seeded ones
+            # (SystemModstamp watermarks depend on it).
+            shift = lag + timedelta(seconds=1)
+            self.store.set_clock(lambda: datetime.now(UTC) + shift)
+        return SalesforceSeeder(
+            self.store, data, self.integration_user_id, self.config.provision_connector_fields
+        ).run()
 
-    def seed(self) -> SeedSummary:
-        """Load the seed data (once); `start()` calls this when it was not called before."""
-        if self.seed_summary is None:
-            data = self._seed_data or SeedData(
-                SeedSpec(
-                    contacts=self.config.contacts,
-                    seed=self.config.seed,
-                    dataset=self.config.dataset,
-                    with_outcomes=self.config.with_outcomes,
-                    now=self.config.seed_now or DEFAULT_NOW,
-                )
-            )
-            began = time.perf_counter()
-            lag = data.spec.now - self.store.now()
-            if self._clock is None and lag > timedelta(0):
-                # The seed's history ends at `spec.now`; if this machine's clock is behind it,
-                # run the org's clock ahead so new writes never look older than seeded ones
-                # (SystemModstamp watermarks depend on it).
-                shift = lag + timedelta(seconds=1)
-                self.store.set_clock(lambda: datetime.now(UTC) + shift)
-            self.seed_summary = SalesforceSeeder(
-                self.store,
-                data,
-                self.integration_user_id,
-                self.config.provision_connector_fields,
-            ).run()
-            self.seed_seconds = time.perf_counter() - began
-        return self.seed_summary
+    def _started(self, url: str) -> None:
+        self.app.set_base_url(url)
 
-    def start(self) -> SalesforceSandbox:
-        if self._server is not None:
-            raise RuntimeError("the sandbox is already running")
-        self.seed()
-        directory = self._tls_directory
-        if directory is None:
-            self._owned_tls_directory = Path(tempfile.mkdtemp(prefix="sf-sandbox-tls-"))
-            directory = self._owned_tls_directory
-        self.tls = make_tls_material(directory)
-        self._server = EmulatorServer(
-            self.app, self.config.host, self.config.port, tls=self.tls
-        ).start()
-        self.app.set_base_url(self._server.url)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._owned_tls_directory is not None:
-            shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
-            self._owned_tls_directory = None
-
-    def __enter__(self) -> SalesforceSandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    @property
+    def seed_summary(self) -> SeedSummary | None:
+        return self._seed_report
 
     # ---- how clients reach it -------------------------------------------------------------------
 
     @property
-    def url(self) -> str:
-        """The instance URL (what the token endpoint answers as `instance_url`)."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        return self._server.url
-
-    @property
     def login_url(self) -> str:
-        """Where the OAuth token endpoint (`/services/oauth2/token`) and SOAP login live."""
+        """Where the OAuth token endpoint (`/services/oauth2/token`) lives."""
         return self.url
 
     @property
@@ -189,11 +124,6 @@ class SalesforceSandbox:
         if self.tls is None:
             raise RuntimeError("the sandbox is not running")
         return self.tls.ca_file
-
-    @property
-    def token(self) -> str:
-        """A valid access token of the integration user (until `expire_sessions()`)."""
-        return self.config.token
 
     @property
     def my_domain(self) -> str:

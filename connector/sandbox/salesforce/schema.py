@@ -80,9 +80,6 @@ _SOAP_TYPE: dict[FieldType, str] = {
     FieldType.DATETIME: "xsd:dateTime",
 }
 
-# Types whose values are text for SOQL literals and JSON (ids and picklists included).
-TEXT_TYPES = frozenset(t for t, k in _KIND.items() if k is Kind.TEXT)
-
 
 @dataclass(frozen=True)
 class PicklistValue:

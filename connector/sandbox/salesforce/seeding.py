@@ -29,7 +29,7 @@ from typing import Any
 from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
-from connector.sandbox.salesforce.objects import INDUSTRIES
+from connector.sandbox.salesforce.catalogue import INDUSTRIES, seeding
 from connector.sandbox.salesforce.schema import FieldType, PicklistValue
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
@@ -41,63 +41,20 @@ CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % C
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form has no company
 
 LEAD_SOURCE: dict[LeadSource, str] = {
-    LeadSource.ORGANIC_SEARCH: "Organic Search",
-    LeadSource.PAID_SEARCH: "Paid Search",
-    LeadSource.SOCIAL: "Social",
-    LeadSource.PAID_SOCIAL: "Paid Social",
-    LeadSource.EMAIL: "Email",
-    LeadSource.EVENT: "Event",
-    LeadSource.CHAT: "Chat",
-    LeadSource.REFERRAL: "Referral",
-    LeadSource.PARTNER: "Partner",
-    LeadSource.DIRECT: "Direct",
-    LeadSource.PURCHASED_LIST: "Purchased List",
-    LeadSource.OTHER: "Other",
+    LeadSource(source): value for source, value in seeding("lead_source").items()
 }
 LEAD_STATUS: dict[SalesStatus, str] = {
-    SalesStatus.NEW: "Open - Not Contacted",
-    SalesStatus.WORKING: "Working - Contacted",
-    SalesStatus.QUALIFIED: "Working - Contacted",
-    SalesStatus.NURTURE: "Nurturing",
-    SalesStatus.REJECTED: "Closed - Not Converted",
-    SalesStatus.DISQUALIFIED: "Closed - Not Converted",
+    SalesStatus(status): value for status, value in seeding("lead_status").items()
 }
 RATING: dict[IntentLevel, str] = {
-    IntentLevel.DECISION: "Hot",
-    IntentLevel.CONSIDERATION: "Warm",
-    IntentLevel.INTEREST: "Warm",
-    IntentLevel.AWARENESS: "Cold",
+    IntentLevel(intent): value for intent, value in seeding("rating").items()
 }
 LIFECYCLE: dict[LifecycleStage, str] = {
-    LifecycleStage.SUBSCRIBER: "Subscriber",
-    LifecycleStage.LEAD: "Lead",
-    LifecycleStage.MQL: "MQL",
-    LifecycleStage.SQL: "SQL",
-    LifecycleStage.OPPORTUNITY: "Opportunity",
-    LifecycleStage.CUSTOMER: "Customer",
-    LifecycleStage.EVANGELIST: "Evangelist",
-    LifecycleStage.OTHER: "Other",
+    LifecycleStage(stage): value for stage, value in seeding("lifecycle").items()
 }
-BUYING_ROLE: dict[str, str] = {
-    "decision_maker": "Decision Maker",
-    "economic_buyer": "Economic Buyer",
-    "technical_buyer": "Technical Buyer",
-    "influencer": "Influencer",
-    "champion": "Champion",
-    "end_user": "End User",
-    "gatekeeper": "Other",
-}
-# Seed industry labels -> the standard Industry picklist.
-INDUSTRY: dict[str, str] = {
-    "Software": "Technology",
-    "IT Services": "Technology",
-    "Financial Services": "Finance",
-    "Logistics": "Transportation",
-    "Marketing & Advertising": "Media",
-    "Non-profit": "Not For Profit",
-    "Pharmaceuticals": "Biotechnology",
-    "International Trade": "Shipping",
-}
+BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
+#: Seed industry labels -> the standard Industry picklist.
+INDUSTRY: dict[str, str] = dict(seeding("industry"))
 _DOWNSTREAM = frozenset(
     {
         LifecycleStage.SQL,
@@ -106,46 +63,17 @@ _DOWNSTREAM = frozenset(
         LifecycleStage.EVANGELIST,
     }
 )
-OPEN_STAGES = (
-    ("Prospecting", 10),
-    ("Qualification", 10),
-    ("Needs Analysis", 20),
-    ("Value Proposition", 50),
-    ("Id. Decision Makers", 60),
-    ("Perception Analysis", 70),
-    ("Proposal/Price Quote", 75),
-    ("Negotiation/Review", 90),
-)
+OPEN_STAGES: tuple[tuple[str, int], ...] = tuple(tuple(row) for row in seeding("open_stages"))
 BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
-# Campaign member statuses ranked so a stronger response replaces a weaker one.
-_STATUS_RANK = {
-    "Sent": 0,
-    "Visited": 1,
-    "Registered": 2,
-    "Responded": 3,
-    "Downloaded": 3,
-    "Attended": 4,
-}
-# engagement kind -> (Task subject prefix, TaskSubtype, Type)
+#: Campaign member statuses ranked so a stronger response replaces a weaker one.
+_STATUS_RANK: dict[str, int] = dict(seeding("member_status_rank"))
+#: engagement kind -> (Task subject prefix, TaskSubtype, Type)
 _TASKS: dict[EngagementKind, tuple[str, str, str]] = {
-    EngagementKind.EMAIL_OPEN: ("Email: opened", "Email", "Email"),
-    EngagementKind.EMAIL_CLICK: ("Email: clicked", "Email", "Email"),
-    EngagementKind.SPAM_REPORT: ("Email: marked as spam", "Email", "Email"),
-    EngagementKind.CALL: ("Call", "Call", "Call"),
-    EngagementKind.CHAT_CONVERSATION: ("Chat conversation", "Task", "Other"),
-    EngagementKind.DEMO_REQUEST: ("Demo request", "Task", "Other"),
-    EngagementKind.PRICING_REQUEST: ("Pricing request", "Task", "Other"),
+    EngagementKind(kind): tuple(row) for kind, row in seeding("tasks").items()
 }
-# engagement kind -> (campaign Type, member Status)
+#: engagement kind -> (campaign Type, member Status)
 _MEMBERSHIPS: dict[EngagementKind, tuple[str, str]] = {
-    EngagementKind.PAGE_VIEW: ("Website", "Visited"),
-    EngagementKind.WEBSITE_VISIT: ("Website", "Visited"),
-    EngagementKind.FORM_SUBMISSION: ("Website", "Responded"),
-    EngagementKind.TRIAL_SIGNUP: ("Website", "Responded"),
-    EngagementKind.CONTENT_DOWNLOAD: ("Content", "Downloaded"),
-    EngagementKind.WEBINAR_REGISTERED: ("Webinar", "Registered"),
-    EngagementKind.WEBINAR_ATTENDED: ("Webinar", "Attended"),
-    EngagementKind.EVENT_ATTENDED: ("Event", "Attended"),
+    EngagementKind(kind): tuple(row) for kind, row in seeding("memberships").items()
 }
 _DAY_MS = 86_400_000
 

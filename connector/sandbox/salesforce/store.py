@@ -245,11 +245,6 @@ class Store:
         row = table.row_of.get(ids.to18(record_id))
         return None if row is None else (table, row)
 
-    def add_field(self, object_name: str, field: FieldDef) -> None:
-        definition = self.objects[object_name]
-        definition.add_fields([field])
-        self.tables[object_name].add_column(field)
-
     def iter_live(self, object_name: str) -> Iterator[int]:
         table = self.tables[object_name]
         deleted = table.deleted

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.catalogue import RESPONDED_MEMBER_STATUSES
 from connector.sandbox.salesforce.errors import ApiError, RecordError
-from connector.sandbox.salesforce.objects import RESPONDED_MEMBER_STATUSES
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import ValueFormatError, to_stored

@@ -1,8 +1,9 @@
 """Where each non-leaky column of the X Education file lives in a CRM, the way an admin who
 imported the file into a real portal or org would hold it.
 
-A column goes into a standard property/field where one exists, and into a custom one otherwise
-(created with the type below: HubSpot properties API types, Salesforce describe field types):
+The columns are data (dataset_properties.yaml). A column goes into a standard property/field
+where one exists, and into a custom one otherwise (created with its type: HubSpot properties API
+types, Salesforce describe field types):
 
 - HubSpot standard contact properties used: `hs_analytics_num_visits` (Number of Sessions),
   `hs_analytics_average_page_views` (Average Pageviews), `hs_analytics_source_data_1` (Original
@@ -21,6 +22,9 @@ the built-in `country`. The leaky columns (`Tags`, `Lead Quality`, `Lead Profile
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
+
+from ruamel.yaml import YAML
 
 from connector.domain.properties import PropertyType
 
@@ -44,81 +48,27 @@ class DatasetProperty:
     salesforce_standard: bool = False
 
 
-def _custom(column: str, name: str, kind: PropertyType, label: str) -> DatasetProperty:
-    field = "_".join(part.capitalize() for part in name.split("_")) + "__c"
-    return DatasetProperty(column, name, kind, label, name, field, field)
+def _property(entry: dict[str, str]) -> DatasetProperty:
+    name = entry["name"]
+    custom = "_".join(part.capitalize() for part in name.split("_")) + "__c"
+    lead = entry.get("salesforce", custom)
+    return DatasetProperty(
+        column=entry["column"],
+        name=name,
+        type=PropertyType(entry["type"]),
+        label=entry["label"],
+        hubspot=entry.get("hubspot", name),
+        salesforce_lead=lead,
+        salesforce_contact=entry.get("salesforce_contact", lead),
+        hubspot_standard="hubspot" in entry,
+        salesforce_standard="salesforce" in entry,
+    )
 
 
-N, T, P, B = PropertyType.NUMBER, PropertyType.TEXT, PropertyType.PICKLIST, PropertyType.BOOL
-
-DATASET_PROPERTIES: tuple[DatasetProperty, ...] = (
-    _custom("Prospect ID", "dataset_record_id", T, "Dataset record ID"),
-    _custom("Lead Number", "lead_number", T, "Lead number"),
-    _custom("Lead Origin", "lead_origin", P, "Lead origin"),
-    DatasetProperty(
-        "Lead Source", "lead_source_detail", T, "Lead source detail",
-        "hs_analytics_source_data_1", "Lead_Source_Detail__c", "Lead_Source_Detail__c",
-        hubspot_standard=True,
-    ),
-    DatasetProperty(
-        "Do Not Email", "do_not_email", B, "Email opt out",
-        "hs_email_optout", "HasOptedOutOfEmail", "HasOptedOutOfEmail",
-        hubspot_standard=True, salesforce_standard=True,
-    ),
-    DatasetProperty(
-        "Do Not Call", "do_not_call", B, "Do not call",
-        "do_not_call", "DoNotCall", "DoNotCall", salesforce_standard=True,
-    ),
-    DatasetProperty(
-        "TotalVisits", "total_visits", N, "Total visits",
-        "hs_analytics_num_visits", "Total_Visits__c", "Total_Visits__c", hubspot_standard=True,
-    ),
-    _custom("Total Time Spent on Website", "time_on_site", N, "Time on site (seconds)"),
-    DatasetProperty(
-        "Page Views Per Visit", "page_views_per_visit", N, "Page views per visit",
-        "hs_analytics_average_page_views", "Page_Views_Per_Visit__c", "Page_Views_Per_Visit__c",
-        hubspot_standard=True,
-    ),
-    _custom("Last Activity", "last_activity", P, "Last activity"),
-    _custom("Specialization", "specialization", P, "Specialization"),
-    _custom("How did you hear about X Education", "how_heard", P, "How did you hear about us"),
-    _custom("What is your current occupation", "occupation", P, "Current occupation"),
-    _custom(
-        "What matters most to you in choosing a course", "course_motivation", P,
-        "What matters most in choosing a course",
-    ),
-    _custom("Search", "saw_search_ad", B, "Saw a search ad"),
-    _custom("Magazine", "saw_magazine_ad", B, "Saw a magazine ad"),
-    _custom("Newspaper Article", "saw_newspaper_article", B, "Saw a newspaper article"),
-    _custom("X Education Forums", "saw_forum_post", B, "Saw a forum post"),
-    _custom("Newspaper", "saw_newspaper_ad", B, "Saw a newspaper ad"),
-    _custom("Digital Advertisement", "saw_digital_ad", B, "Saw a digital ad"),
-    _custom(
-        "Through Recommendations", "came_through_recommendation", B,
-        "Came through a recommendation",
-    ),
-    _custom(
-        "Receive More Updates About Our Courses", "wants_course_updates", B,
-        "Wants course updates",
-    ),
-    _custom(
-        "Update me on Supply Chain Content", "wants_supply_chain_content", B,
-        "Wants supply chain content",
-    ),
-    _custom("Get updates on DM Content", "wants_dm_content", B, "Wants digital marketing content"),
-    DatasetProperty(
-        "City", "city", T, "City", "city", "City", "MailingCity",
-        hubspot_standard=True, salesforce_standard=True,
-    ),
-    _custom(
-        "I agree to pay the amount through cheque", "agrees_to_pay_by_cheque", B,
-        "Agrees to pay by cheque",
-    ),
-    _custom(
-        "A free copy of Mastering The Interview", "wants_interview_guide", B,
-        "Wants the free interview guide",
-    ),
-    _custom("Last Notable Activity", "last_notable_activity", P, "Last notable activity"),
-)  # fmt: skip
-
+DATASET_PROPERTIES: tuple[DatasetProperty, ...] = tuple(
+    _property(entry)
+    for entry in YAML(typ="safe").load(
+        files("connector.sandbox.seed").joinpath("dataset_properties.yaml").read_text("utf-8")
+    )
+)
 BY_NAME: dict[str, DatasetProperty] = {prop.name: prop for prop in DATASET_PROPERTIES}

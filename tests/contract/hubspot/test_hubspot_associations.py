@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from hubspot import HubSpot
 from hubspot.crm.associations.v4 import (
-    AssociationSpec,
-    BatchInputPublicAssociationMultiPost,
     BatchInputPublicDefaultAssociationMultiPost,
     BatchInputPublicFetchAssociationsBatchRequest,
     BatchResponsePublicAssociationMultiWithLabel,
     BatchResponsePublicAssociationMultiWithLabelWithErrors,
-    PublicAssociationMultiPost,
     PublicDefaultAssociationMultiPost,
     PublicFetchAssociationsBatchRequest,
     PublicObjectId,
@@ -126,43 +123,9 @@ def test_contact_to_company_has_unlabeled_and_primary_types(client: HubSpot) -> 
     assert types == {(1, "Primary"), (279, None)}
 
 
-def test_labelled_batch_create_and_labels(client: HubSpot) -> None:
-    task, contact = new_task(client), first_contact(client, 1)
-
-    answer = client.crm.associations.v4.batch_api.create(
-        "tasks",
-        "contacts",
-        BatchInputPublicAssociationMultiPost(
-            inputs=[
-                PublicAssociationMultiPost(
-                    _from=PublicObjectId(id=task),
-                    to=PublicObjectId(id=contact),
-                    types=[
-                        AssociationSpec(
-                            association_category="HUBSPOT_DEFINED", association_type_id=204
-                        )
-                    ],
-                )
-            ]
-        ),
-    )
-
-    assert answer.results[0].from_object_type_id == "0-27"
-    assert answer.results[0].to_object_type_id == "0-1"
-    assert answer.results[0].to_object_id == contact
+def test_association_labels_between_tasks_and_contacts(client: HubSpot) -> None:
     labels = client.crm.associations.v4.schema.definitions_api.get_all("tasks", "contacts")
     assert [(item.type_id, item.category) for item in labels.results] == [(204, "HUBSPOT_DEFINED")]
-
-
-def test_archive_removes_both_directions(client: HubSpot) -> None:
-    task, contact = new_task(client), first_contact(client)
-    client.crm.associations.v4.basic_api.create_default("tasks", task, "contacts", contact)
-
-    client.crm.associations.v4.basic_api.archive("tasks", task, "contacts", contact)
-
-    assert client.crm.associations.v4.basic_api.get_page("tasks", task, "contacts").results == []
-    back = client.crm.associations.v4.basic_api.get_page("contacts", contact, "tasks").results
-    assert task not in {item.to_object_id for item in back}
 
 
 def test_deals_are_associated_with_contact_and_company(client: HubSpot) -> None:

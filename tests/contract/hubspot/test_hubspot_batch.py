@@ -11,19 +11,16 @@ from hubspot.crm.contacts import (
     ApiException,
     BatchInputSimplePublicObjectBatchInput,
     BatchInputSimplePublicObjectBatchInputForCreate,
-    BatchInputSimplePublicObjectBatchInputUpsert,
-    BatchInputSimplePublicObjectId,
     BatchReadInputSimplePublicObjectId,
     BatchResponseSimplePublicObject,
     BatchResponseSimplePublicObjectWithErrors,
     SimplePublicObjectBatchInput,
     SimplePublicObjectBatchInputForCreate,
-    SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectId,
 )
 
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS
+from connector.sandbox.hubspot.catalogue import CONTACTS
 
 TOO_MANY = (
     "The maximum number of inputs supported in a batch is 100. "
@@ -68,11 +65,8 @@ def test_batch_read_returns_the_records_asked_for(client: HubSpot) -> None:
                 inputs=[SimplePublicObjectBatchInputForCreate(properties={}) for _ in ids]
             )
         ),
-        lambda c, ids: c.crm.contacts.batch_api.archive(
-            BatchInputSimplePublicObjectId(inputs=[SimplePublicObjectId(id=i) for i in ids])
-        ),
     ],
-    ids=["read", "update", "create", "archive"],
+    ids=["read", "update", "create"],
 )
 def test_101_inputs_is_hubspots_400(sandbox: HubSpotSandbox, client: HubSpot, call) -> None:
     ids = [str(number) for number in range(1, 102)]
@@ -219,37 +213,3 @@ def test_batch_create_returns_201_records(client: HubSpot) -> None:
 
     assert isinstance(answer, BatchResponseSimplePublicObject)
     assert len({item.id for item in answer.results}) == 100
-
-
-def test_batch_upsert_by_email_creates_and_updates(client: HubSpot) -> None:
-    existing = client.crm.contacts.basic_api.get_page(limit=1, properties=["email"]).results[0]
-    inputs = [
-        SimplePublicObjectBatchInputUpsert(
-            id=existing.properties["email"], id_property="email", properties={"phone": "555"}
-        ),
-        SimplePublicObjectBatchInputUpsert(
-            id="fresh@example.org", id_property="email", properties={"phone": "777"}
-        ),
-    ]
-
-    answer = client.crm.contacts.batch_api.upsert(
-        BatchInputSimplePublicObjectBatchInputUpsert(inputs)
-    )
-
-    by_email = {item.properties["email"]: item for item in answer.results}
-    assert by_email[existing.properties["email"]].new is False
-    assert by_email[existing.properties["email"]].id == existing.id
-    assert by_email["fresh@example.org"].new is True
-    assert by_email["fresh@example.org"].properties["phone"] == "777"
-
-
-def test_batch_archive_answers_204_and_hides_records(sandbox, client: HubSpot) -> None:
-    ids = some_ids(client, 3)
-
-    answer = client.crm.contacts.batch_api.archive(
-        BatchInputSimplePublicObjectId(inputs=[SimplePublicObjectId(id=i) for i in ids])
-    )
-
-    assert answer is None  # 204: the SDK returns nothing
-    answer = client.crm.contacts.batch_api.read(read_request(ids))
-    assert answer.errors[0].context == {"ids": ids}

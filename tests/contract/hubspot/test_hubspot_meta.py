@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput
-from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
@@ -45,20 +44,6 @@ def test_owners_page_and_skip_the_archived(sandbox: HubSpotSandbox, client: HubS
     assert [owner.archived for owner in archived.results] == [True]
     assert rest.paging is None
     assert active[0].id.isdigit() and isinstance(active[0].user_id, int)
-
-
-def test_owner_by_id_user_id_and_email(client: HubSpot) -> None:
-    owner = client.crm.owners.owners_api.get_page(limit=1).results[0]
-
-    assert client.crm.owners.owners_api.get_by_id(int(owner.id)).email == owner.email
-    by_user = client.crm.owners.owners_api.get_by_id(owner.user_id, id_property="userId")
-    assert by_user.id == owner.id
-    assert [o.id for o in client.crm.owners.owners_api.get_page(email=owner.email).results] == [
-        owner.id
-    ]
-    with pytest.raises(OwnersApiException) as missing:
-        client.crm.owners.owners_api.get_by_id(1)
-    assert missing.value.status == 404
 
 
 def test_seeded_owner_ids_are_what_records_point_to(client: HubSpot) -> None:

@@ -18,7 +18,7 @@ from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.objects import SimplePublicObjectInputForCreate as ObjectInputForCreate
 
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS
+from connector.sandbox.hubspot.catalogue import CONTACTS
 
 LIST = "GET /crm/v3/objects/contacts"
 

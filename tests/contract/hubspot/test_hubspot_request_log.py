@@ -16,7 +16,7 @@ from hubspot.crm.contacts import (
 )
 
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS
+from connector.sandbox.hubspot.catalogue import CONTACTS
 
 LIST = "GET /crm/v3/objects/contacts"
 READ = "POST /crm/v3/objects/contacts/batch/read"

@@ -12,8 +12,8 @@ from hubspot.crm.objects import PublicObjectSearchRequest as ObjectSearchRequest
 from hubspot.crm.objects import SimplePublicObjectInputForCreate
 
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS
-from connector.sandbox.hubspot.properties import parse_datetime_ms
+from connector.sandbox.hubspot.catalogue import CONTACTS
+from connector.sandbox.hubspot.values import parse_datetime_ms
 
 
 def search(client: HubSpot, *filters: dict, **options) -> object:

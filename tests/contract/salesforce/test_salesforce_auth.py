@@ -54,18 +54,6 @@ def test_oauth_client_credentials_flow(sandbox: SalesforceSandbox) -> None:
     assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] > 0
 
 
-def test_soap_login_with_security_token(sandbox: SalesforceSandbox) -> None:
-    creds = sandbox.credentials
-    sf = Salesforce(
-        username=creds.username,
-        password=creds.password,
-        security_token=creds.security_token,
-        session=sandbox.session(),
-    )
-    assert f"https://{sf.sf_instance}" == sandbox.url
-    assert sf.query("SELECT Id FROM Account LIMIT 1")["done"] is True
-
-
 def test_bad_password_is_invalid_grant(sandbox: SalesforceSandbox) -> None:
     creds = sandbox.credentials
     with pytest.raises(SalesforceAuthenticationFailed) as failure:
@@ -98,18 +86,6 @@ def test_bad_client_credentials(sandbox: SalesforceSandbox) -> None:
             session=sandbox.session(),
         )
     assert unknown_client.value.code == "invalid_client_id"
-
-
-def test_bad_soap_password_is_invalid_login(sandbox: SalesforceSandbox) -> None:
-    creds = sandbox.credentials
-    with pytest.raises(SalesforceAuthenticationFailed) as failure:
-        Salesforce(
-            username=creds.username,
-            password="wrong",
-            security_token=creds.security_token,
-            session=sandbox.session(),
-        )
-    assert failure.value.code == "INVALID_LOGIN"
 
 
 def test_token_response_shape_and_signature(sandbox: SalesforceSandbox) -> None:

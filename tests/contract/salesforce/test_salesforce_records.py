@@ -195,42 +195,19 @@ def test_write_errors(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
         sf.Lead.get("00QgK00000zzzzzAAA")
 
 
-def test_upsert_by_external_id_is_idempotent(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
+def test_unique_external_id_refuses_a_duplicate(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
+    """Connector_Task_Key__c is Unique (case-insensitive): a second task with the same key is
+    refused, which is what makes the connector's task creation idempotent."""
     who = sandbox.ids_of("Lead")[1]
-    body = {"Subject": "Follow up", "WhoId": who, "Priority": "High"}
-    first = sf.Task.upsert("Connector_Task_Key__c/key-001", body, raw_response=True)
-    assert first.status_code == 201
-    assert first.json()["created"] is True
-    again = sf.Task.upsert("Connector_Task_Key__c/key-001", body, raw_response=True)
-    assert again.status_code == 200
-    assert again.json() == {
-        "id": first.json()["id"],
-        "success": True,
-        "errors": [],
-        "created": False,
-    }
-    fetched = sf.Task.get_by_custom_id("Connector_Task_Key__c", "key-001")
-    assert fetched["Id"] == first.json()["id"]
-    duplicate = _write_error(
-        lambda: sf.Task.create({"Subject": "dup", "Connector_Task_Key__c": "KEY-001"})
-    )
+    body = {"Subject": "Follow up", "WhoId": who, "Connector_Task_Key__c": "key-001"}
+    first = sf.Task.create(body)
+    duplicate = _write_error(lambda: sf.Task.create({**body, "Connector_Task_Key__c": "KEY-001"}))
     assert duplicate["errorCode"] == "DUPLICATE_VALUE"
     assert duplicate["message"] == (
         "duplicate value found: Connector_Task_Key__c duplicates value on record with id: "
-        f"{first.json()['id']}"
+        f"{first['id']}"
     )
     assert sandbox.store.count("Task") == sandbox.seed_summary.tasks + 1  # type: ignore[union-attr]
-
-
-def test_lookup_needs_an_external_id_field(sf: Salesforce) -> None:
-    with pytest.raises(SalesforceResourceNotFound) as failure:
-        sf.Lead.get_by_custom_id("Email", "nobody@example.com")
-    assert failure.value.content == [  # type: ignore[comparison-overlap]
-        {
-            "message": "Provided external ID field does not exist or is not accessible: Email",
-            "errorCode": "NOT_FOUND",
-        }
-    ]
 
 
 def test_locked_record_is_unable_to_lock_row(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
@@ -255,7 +232,7 @@ def test_resources_by_version_and_unknown_paths(sandbox: SalesforceSandbox, sf: 
     assert resources["sobjects"] == "/services/data/v59.0/sobjects"
     session = sandbox.session()
     auth = {"Authorization": f"Bearer {sandbox.token}"}
-    old = session.get(f"{sandbox.url}/services/data/v12.0/limits", headers=auth)
+    old = session.get(f"{sandbox.url}/services/data/v12.0/sobjects/Lead/describe", headers=auth)
     assert old.status_code == 404
     assert old.json() == [
         {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}

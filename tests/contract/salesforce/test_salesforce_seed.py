@@ -109,13 +109,3 @@ def test_engagement_records(sf: Salesforce) -> None:
     assert meetings > 0
     opted_out = sf.query("SELECT COUNT() FROM Lead WHERE HasOptedOutOfEmail = true")
     assert opted_out["totalSize"] > 0
-
-
-def test_date_literals(sf: Salesforce) -> None:
-    created = sf.Lead.create({"LastName": "Today", "Company": "Date Literal Co"})["id"]
-    base = "SELECT Id FROM Lead WHERE Company = 'Date Literal Co' AND "
-    assert [r["Id"] for r in sf.query(base + "CreatedDate = TODAY")["records"]] == [created]
-    assert sf.query(base + "CreatedDate = LAST_N_DAYS:3")["totalSize"] == 1
-    assert sf.query(base + "CreatedDate < TODAY")["totalSize"] == 0
-    assert sf.query(base + "CreatedDate > YESTERDAY")["totalSize"] == 1
-    assert sf.query(base + "CreatedDate = THIS_YEAR")["totalSize"] == 1

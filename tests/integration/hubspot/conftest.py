@@ -25,7 +25,7 @@ from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.loader import load_crm_mapping
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import TASKS
+from connector.sandbox.hubspot.catalogue import TASKS
 
 MAPPING_FILE = Path(__file__).resolve().parents[3] / "mappings" / "hubspot.yaml"
 FAST_RETRIES = RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005)

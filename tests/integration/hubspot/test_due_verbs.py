@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from connector.adapters.base import TaskReassignment
-from connector.sandbox.activity import HubSpotRep
-from connector.sandbox.hubspot.objects import TASKS
+from connector.demo_rep import HubSpotRep
+from connector.sandbox.hubspot.catalogue import TASKS
 
 BATCH_READ = "POST /crm/v3/objects/contacts/batch/read"
 CONTACT_SEARCH = "POST /crm/v3/objects/contacts/search"

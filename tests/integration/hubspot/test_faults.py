@@ -12,7 +12,7 @@ from connector.adapters.hubspot import HubSpotAdapter
 from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.redact import install_secret_filter
 from connector.sandbox.common.faults import Fault, FaultPlan
-from connector.sandbox.hubspot.objects import CONTACTS
+from connector.sandbox.hubspot.catalogue import CONTACTS
 
 UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 LIST = "GET /crm/v3/objects/contacts"

@@ -4,7 +4,7 @@ idempotent by key — across re-runs, crashes and lost answers."""
 from __future__ import annotations
 
 from connector.sandbox.common.faults import Fault
-from connector.sandbox.hubspot.objects import CONTACTS, TASKS
+from connector.sandbox.hubspot.catalogue import CONTACTS, TASKS
 
 CREATE = "POST /crm/v3/objects/tasks/batch/create"
 SEARCH = "POST /crm/v3/objects/tasks/search"

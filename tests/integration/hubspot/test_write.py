@@ -24,7 +24,7 @@ PROPERTY = "GET /crm/v3/properties/{object_type}/{property_name}"
 
 def raw(sandbox, contact_id: str, name: str):
     """What the sandbox stores (the test's view of the portal, independent of the adapter)."""
-    from connector.sandbox.hubspot.objects import CONTACTS
+    from connector.sandbox.hubspot.catalogue import CONTACTS
 
     table = sandbox.store.table(CONTACTS)
     return table.get(table.row_of(int(contact_id)), name)

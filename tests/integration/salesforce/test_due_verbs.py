@@ -11,9 +11,9 @@ from simple_salesforce import Salesforce
 from connector.adapters.base import TaskReassignment
 from connector.adapters.salesforce import client as sf
 from connector.adapters.salesforce.auth import TOKEN_ENDPOINT
+from connector.demo_rep import SalesforceRep
 from connector.domain.outcomes import TaskPriority, TaskSpec
 from connector.domain.stages import LifecycleStage
-from connector.sandbox.activity import SalesforceRep
 from connector.sandbox.salesforce.ids import make_id
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from simple_salesforce import Salesforce
 
+from connector.demo_rep import SalesforceRep
 from connector.domain.outcomes import TaskPriority, TaskSpec
 from connector.domain.stages import LifecycleStage
-from connector.sandbox.activity import SalesforceRep
 
 
 def test_task_states_carry_the_completion_time_of_done_tasks(sandbox, make_adapter):

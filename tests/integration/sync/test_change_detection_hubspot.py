@@ -26,7 +26,7 @@ from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.loader import load_mapping_dir
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.hubspot.objects import CONTACTS, TASKS
+from connector.sandbox.hubspot.catalogue import CONTACTS, TASKS
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.state import StateStore
 

@@ -6,13 +6,12 @@
 
 from __future__ import annotations
 
+from connector.sandbox.salesforce.catalogue import name_object
 from connector.sandbox.salesforce.errors import ApiError, query_error
-from connector.sandbox.salesforce.objects import name_object
 from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery, SoqlBindError
 from connector.sandbox.salesforce.soql.executor import execute
 from connector.sandbox.salesforce.soql.parser import SoqlSyntaxError, parse
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.values import datetime_to_ms
 
 __all__ = ["BoundPath", "BoundQuery", "execute", "prepare"]
 
@@ -22,7 +21,7 @@ _NAME_OBJECT = name_object()
 def prepare(store: Store, soql: str) -> BoundQuery:
     try:
         parsed = parse(soql)
-        binder = Binder(store.objects, _NAME_OBJECT, datetime_to_ms(store.now()))
+        binder = Binder(store.objects, _NAME_OBJECT)
         return binder.bind(parsed, soql)
     except SoqlSyntaxError as exc:
         raise query_error("MALFORMED_QUERY", exc.message, soql, exc.pos) from exc

@@ -13,7 +13,6 @@ class LiteralKind(StrEnum):
     NULL = "null"
     DATE = "date"
     DATETIME = "datetime"
-    DATE_LITERAL = "date_literal"  # TODAY, LAST_N_DAYS:30, ...
 
 
 @dataclass(frozen=True)

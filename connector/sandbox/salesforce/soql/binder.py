@@ -16,6 +16,7 @@ Errors are Salesforce's (SOQL and SOSL Reference; messages as the API prints the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import (
@@ -37,6 +38,7 @@ from connector.sandbox.salesforce.soql.ast import (
     Or,
     Query,
 )
+from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms, parse_datetime_text
 
 MAX_OFFSET = 2000
 
@@ -68,7 +70,7 @@ class BoundPath:
 @dataclass(frozen=True)
 class BoundLiteral:
     literal: Literal
-    value: object  # stored representation, or a (start, end) range for date literals
+    value: object  # stored representation
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,9 @@ _TYPE_NAMES = {
 class Binder:
     """Resolves names against `objects`; `literal_value` converts literals to stored form."""
 
-    def __init__(self, objects: dict[str, ObjectDef], name_object: ObjectDef, now_ms: int) -> None:
+    def __init__(self, objects: dict[str, ObjectDef], name_object: ObjectDef) -> None:
         self.objects = {name.lower(): obj for name, obj in objects.items()}
         self.name_object = name_object
-        self.now_ms = now_ms
 
     def bind(self, query: Query, soql: str) -> BoundQuery:
         obj = self.objects.get(query.object_name.lower())
@@ -278,8 +279,6 @@ class Binder:
         return resolved
 
     def literal(self, path: BoundPath, literal: Literal) -> BoundLiteral:
-        from connector.sandbox.salesforce.soql.dates import date_literal_range, literal_stored
-
         leaf = path.leaf
         kind = leaf.kind
         if literal.kind is LiteralKind.NULL:
@@ -291,11 +290,6 @@ class Binder:
                 "'\\%' outside a LIKE expression.",
                 literal.pos,
             )
-        if literal.kind is LiteralKind.DATE_LITERAL:
-            if kind not in (Kind.DATE, Kind.DATETIME):
-                raise self._type_error(leaf, literal)
-            word, amount = literal.value  # type: ignore[misc]
-            return BoundLiteral(literal, date_literal_range(word, amount, kind, self.now_ms))
         expected = {
             Kind.TEXT: LiteralKind.STRING,
             Kind.BOOL: LiteralKind.BOOLEAN,
@@ -334,3 +328,14 @@ def _describe_kind(leaf: FieldDef) -> str:
     if leaf.type in (FieldType.ID, FieldType.REFERENCE):
         return "id"
     return _TYPE_NAMES[leaf.kind]
+
+
+def literal_stored(literal: Literal, kind: Kind) -> object:
+    """A type-checked literal in the store's representation."""
+    if literal.kind is LiteralKind.DATE:
+        return date_to_days(date.fromisoformat(str(literal.value)))
+    if literal.kind is LiteralKind.DATETIME:
+        return datetime_to_ms(parse_datetime_text(str(literal.value)))
+    if literal.kind is LiteralKind.NUMBER and kind is Kind.FLOAT:
+        return float(literal.value)  # type: ignore[arg-type]
+    return literal.value

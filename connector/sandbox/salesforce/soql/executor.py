@@ -19,7 +19,6 @@ from typing import Any
 
 from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
-from connector.sandbox.salesforce.soql.ast import LiteralKind
 from connector.sandbox.salesforce.soql.binder import (
     BoundAnd,
     BoundComparison,
@@ -209,17 +208,6 @@ def _fold_literal(path: BoundPath, value: Any) -> Any:
 def _comparison(node: BoundComparison) -> Callable[[Any], bool]:
     op = node.op
     literal = node.value
-    if literal.literal.kind is LiteralKind.DATE_LITERAL:
-        start, end = literal.value  # type: ignore[misc]
-        ranges: dict[str, Callable[[Any], bool]] = {
-            "=": lambda v: v is not None and start <= v < end,
-            "!=": lambda v: v is None or not start <= v < end,
-            "<": lambda v: v is not None and v < start,
-            "<=": lambda v: v is not None and v < end,
-            ">": lambda v: v is not None and v >= end,
-            ">=": lambda v: v is not None and v >= start,
-        }
-        return ranges[op]
     target = _fold_literal(node.path, literal.value)
     if target is None:
         if op == "=":

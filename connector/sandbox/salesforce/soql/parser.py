@@ -66,25 +66,6 @@ UNSUPPORTED = frozenset(
     {"GROUP", "HAVING", "WITH", "FOR", "USING", "TYPEOF", "INCLUDES", "EXCLUDES"}
 )
 
-DATE_LITERALS = frozenset(
-    {
-        "YESTERDAY",
-        "TODAY",
-        "TOMORROW",
-        "LAST_WEEK",
-        "THIS_WEEK",
-        "NEXT_WEEK",
-        "LAST_MONTH",
-        "THIS_MONTH",
-        "NEXT_MONTH",
-        "LAST_90_DAYS",
-        "NEXT_90_DAYS",
-        "THIS_YEAR",
-        "LAST_YEAR",
-        "NEXT_YEAR",
-    }
-)
-DATE_LITERALS_WITH_N = frozenset({"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO"})
 COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
 
 
@@ -329,15 +310,5 @@ class _Parser:
             if word == "NULL":
                 self.advance()
                 return Literal(LiteralKind.NULL, None, token.pos, token.text)
-            if word in DATE_LITERALS:
-                self.advance()
-                return Literal(LiteralKind.DATE_LITERAL, (word, None), token.pos, token.text)
-            if word in DATE_LITERALS_WITH_N:
-                self.advance()
-                self.expect(Tok.COLON)
-                amount = self.non_negative_int()
-                return Literal(
-                    LiteralKind.DATE_LITERAL, (word, amount), token.pos, f"{token.text}:{amount}"
-                )
         self.unexpected()
         raise AssertionError("unreachable")

@@ -1,0 +1,120 @@
+"""`ServedSandbox`: the start/stop block both emulators share - seed once, serve the app on
+`config.host:config.port` (over TLS with a throw-away CA when the CRM's client insists on https),
+shut down and clean up - so `HubSpotSandbox` and `SalesforceSandbox` only say what is CRM-specific
+(how to seed, what to do once the URL is known)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.common.faults import FaultInjector
+from connector.sandbox.common.http import EmulatorApp, EmulatorServer
+from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.tls import TlsMaterial, make_tls_material
+from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
+
+Report = TypeVar("Report")
+
+
+class ServedSandbox(Generic[Report]):
+    """A seeded emulator served on loopback. Subclasses set `app` and implement `_load`."""
+
+    #: Serve https (simple-salesforce only builds https URLs); HubSpot's SDK takes any host.
+    use_tls = False
+    app: EmulatorApp
+
+    def __init__(
+        self,
+        config: SandboxConfig | None,
+        seed_data: SeedData | None,
+        tls_directory: Path | None = None,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.log: RequestLog = self.config.make_request_log()
+        self.faults: FaultInjector = self.config.make_fault_injector()
+        self._seed_data = seed_data
+        self._tls_directory = tls_directory
+        self._owned_tls_directory: Path | None = None
+        self.tls: TlsMaterial | None = None
+        self._server: EmulatorServer | None = None
+        self._seed_report: Report | None = None
+        self.seed_seconds: float | None = None
+
+    # ---- what each CRM says -------------------------------------------------------------------
+    def _load(self, data: SeedData) -> Report:
+        raise NotImplementedError
+
+    def _started(self, url: str) -> None:
+        """Called once the server listens (e.g. to tell the app its own base URL)."""
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def seed(self) -> Report:
+        """Load the seed data (once); `start()` calls this when it was not called before."""
+        if self._seed_report is None:
+            data = self._seed_data or SeedData(
+                SeedSpec(
+                    contacts=self.config.contacts,
+                    seed=self.config.seed,
+                    dataset=self.config.dataset,
+                    with_outcomes=self.config.with_outcomes,
+                    now=self.config.seed_now or DEFAULT_NOW,
+                )
+            )
+            began = time.perf_counter()
+            self._seed_report = self._load(data)
+            self.seed_seconds = time.perf_counter() - began
+        return self._seed_report
+
+    def start(self) -> Self:
+        if self._server is not None:
+            raise RuntimeError("the sandbox is already running")
+        self.seed()
+        if self.use_tls:
+            directory = self._tls_directory
+            if directory is None:
+                directory = self._owned_tls_directory = Path(
+                    tempfile.mkdtemp(prefix="sandbox-tls-")
+                )
+            self.tls = make_tls_material(directory)
+        self._server = EmulatorServer(
+            self.app, self.config.host, self.config.port, tls=self.tls
+        ).start()
+        self._started(self._server.url)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._owned_tls_directory is not None:
+            shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
+            self._owned_tls_directory = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ---- how clients reach it -----------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._server.url
+
+    @property
+    def token(self) -> str:
+        """The pre-issued access token (`config.token`)."""
+        return self.config.token

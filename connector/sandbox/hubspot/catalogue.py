@@ -1,0 +1,191 @@
+"""The CRM object types the emulator serves and their standard properties, read from
+catalogue.yaml.
+
+The catalogue is data so that adding a property or an option is a one-line change checked
+against HubSpot's documentation, not a Python constructor; this module only knows the usual
+fieldType of each property type, how fragments are spliced in and how property groups follow
+from the properties (in order of first use, as `GET /crm/v3/properties/{objectType}/groups`
+lists them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from connector.sandbox.hubspot.schema import (
+    Option,
+    PropertyDef,
+    PropertyGroup,
+    PropertyRegistry,
+)
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPOT_GROUP
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    name: str  # plural, as in /crm/v3/objects/{name}
+    singular: str  # as in association type names ("contact_to_company") and v3 search filters
+    type_id: str  # "0-1"
+    created_property: str
+    modified_property: str
+    default_properties: tuple[str, ...]
+    #: Properties a create must carry (using-object-apis: "Required properties to create").
+    required_on_create: tuple[str, ...] = ()
+
+    @property
+    def upper(self) -> str:
+        """The upper-case singular of some messages ("Could not get some CONTACT objects...")."""
+        return self.singular.upper()
+
+
+@cache
+def _catalogue() -> dict[str, Any]:
+    text = files("connector.sandbox.hubspot").joinpath("catalogue.yaml").read_text("utf-8")
+    return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
+
+
+def seeding(table: str) -> Any:
+    """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
+    return _catalogue()["seeding"][table]
+
+
+_ACTIVITY_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
+
+
+def _object_type(name: str, spec: dict[str, Any]) -> ObjectType:
+    return ObjectType(
+        name=name,
+        singular=spec["singular"],
+        type_id=spec["type_id"],
+        created_property=spec.get("created_property", "hs_createdate"),
+        modified_property=spec.get("modified_property", "hs_lastmodifieddate"),
+        default_properties=tuple(spec.get("default_properties", _ACTIVITY_DEFAULTS)),
+        required_on_create=tuple(spec.get("required_on_create", ())),
+    )
+
+
+OBJECT_TYPES: tuple[ObjectType, ...] = tuple(
+    _object_type(name, spec) for name, spec in _catalogue()["object_types"].items()
+)
+_BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
+# The types the seeding and the tests name (more may be listed in catalogue.yaml).
+CONTACTS, COMPANIES, DEALS = _BY_NAME["contacts"], _BY_NAME["companies"], _BY_NAME["deals"]
+TASKS, EMAILS, MEETINGS = _BY_NAME["tasks"], _BY_NAME["emails"], _BY_NAME["meetings"]
+CALLS, NOTES = _BY_NAME["calls"], _BY_NAME["notes"]
+
+_BY_ALIAS: dict[str, ObjectType] = {
+    alias: object_type
+    for object_type in OBJECT_TYPES
+    for alias in (object_type.name, object_type.singular, object_type.type_id)
+}
+
+
+def resolve_object_type(alias: str) -> ObjectType | None:
+    """The object type an URL segment names (case-insensitive), or None when unknown."""
+    return _BY_ALIAS.get(alias.lower())
+
+
+def options(vocabulary: str | dict[str, str] | list[str]) -> tuple[Option, ...]:
+    """A vocabulary's options: a mapping gives value -> label, a list gives values whose labels
+    are their title case (`NOT_STARTED` -> "Not Started"); a string names a vocabulary."""
+    if isinstance(vocabulary, str):
+        vocabulary = _catalogue()["vocabularies"][vocabulary]
+    if isinstance(vocabulary, dict):
+        pairs = list(vocabulary.items())
+    else:
+        pairs = [(value, value.replace("_", " ").title()) for value in vocabulary]
+    return tuple(Option(value, label, index) for index, (value, label) in enumerate(pairs))
+
+
+#: HubSpot's default lifecycle order; `other` is last, so moving away from it is "backward".
+LIFECYCLE_ORDER: dict[str, int] = {
+    option.value: option.display_order for option in options("lifecycle_stages")
+}
+CALL_DISPOSITIONS: dict[str, str] = dict(_catalogue()["call_dispositions"])
+
+_FIELD_TYPES = {
+    "string": "text",
+    "number": "number",
+    "datetime": "date",
+    "enumeration": "select",
+    "bool": "booleancheckbox",
+}
+
+
+def property_def(spec: dict[str, Any], group: str) -> PropertyDef:
+    """One catalogue entry as a PropertyDef (see catalogue.yaml for the defaults)."""
+    spec = dict(spec)
+    kind = spec.pop("type", "string")
+    field_type = spec.pop("field_type", _FIELD_TYPES[kind])
+    choices = spec.pop("options", "yes_no" if kind == "bool" else ())
+    spec["hubspot_defined"] = not spec.pop("custom", False)
+    spec["group_name"] = spec.pop("group", group)
+    return PropertyDef(type=kind, field_type=field_type, options=options(choices), **spec)
+
+
+def dataset_property(
+    name: str, label: str, kind: str, group: str, values: Iterable[str] = ()
+) -> PropertyDef:
+    """A custom contact property as an admin creates it for an imported column: `kind` is the
+    seed's property type (number, text, picklist, bool), turned into HubSpot's type/fieldType
+    pair (number/number, string/text, enumeration/select, bool/booleancheckbox)."""
+    spec: dict[str, Any] = {"name": name, "label": label, "custom": True, "form_field": True}
+    if kind in ("number", "bool"):
+        spec["type"] = kind
+    elif kind == "picklist":
+        spec.update(type="enumeration", options={value: value for value in values})
+    return property_def(spec, group)
+
+
+def _properties(entries: Iterable[dict[str, Any]], group: str) -> Iterator[PropertyDef]:
+    for entry in entries:
+        use = entry.get("use")
+        if use == "dataset":
+            for prop in DATASET_PROPERTIES:
+                if not prop.hubspot_standard:
+                    yield dataset_property(prop.hubspot, prop.label, prop.type.value, HUBSPOT_GROUP)
+        elif use is not None:
+            yield from _properties(_catalogue()["fragments"][use], entry.get("group", group))
+        else:
+            yield property_def(entry, group)
+
+
+def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
+    """Record id, create and modified dates: present on every object, partly read-only."""
+    created, modified = object_type.created_property, object_type.modified_property
+    entries = [
+        {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
+        {"name": created, "label": "Create Date", "type": "datetime"},
+        {"name": modified, "label": "Last Modified Date", "type": "datetime"},
+    ]
+    entries[2]["read_only_value"] = True
+    return [property_def(entry, group) for entry in entries]
+
+
+def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegistry]:
+    """A fresh, mutable catalog of every object type's properties and groups, keyed by name."""
+    catalogue = _catalogue()
+    labels: dict[str, str] = catalogue["group_labels"]
+    catalog: dict[str, PropertyRegistry] = {}
+    for object_type in OBJECT_TYPES:
+        spec = catalogue["object_types"][object_type.name]
+        group = spec["group"]
+        definitions = [*_system(object_type, group), *_properties(spec["properties"], group)]
+        if provision_connector_fields:
+            extra = catalogue["connector_properties"].get(object_type.name, ())
+            definitions.extend(_properties(extra, group))
+        registry = PropertyRegistry(object_type)
+        for order, definition in enumerate(definitions):
+            definition.display_order = order
+            registry.add(definition)
+            if registry.group(definition.group_name) is None:
+                name = definition.group_name
+                registry.add_group(PropertyGroup(name, labels[name], len(registry.groups())))
+        catalog[object_type.name] = registry
+    return catalog

@@ -1,0 +1,215 @@
+"""The portal's metadata model: property definitions, property groups and the properties API's
+request bodies (the values they accept are checked in `values`).
+
+Shapes follow the SDK's `hubspot.crm.properties.models` (`ModelProperty`, `Option`,
+`PropertyGroup`): `description`, `options`, `groupName`, `fieldType` are always present because the
+SDK refuses a property without them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from connector.sandbox.hubspot.catalogue import ObjectType
+
+#: When the standard catalog "was created"; HubSpot-defined properties predate every portal.
+CATALOG_EPOCH = "2019-08-06T02:43:14.491Z"
+
+# --- definitions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    display_order: int = 0
+    hidden: bool = False
+    description: str = ""
+
+    def to_api(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "description": self.description,
+            "displayOrder": self.display_order,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass
+class PropertyDef:
+    """One property of one object type, as `GET /crm/v3/properties/{objectType}` lists it."""
+
+    name: str
+    label: str
+    type: str  # string | number | date | datetime | enumeration | bool
+    field_type: (
+        str  # text | textarea | number | date | select | radio | checkbox | booleancheckbox ...
+    )
+    group_name: str
+    description: str = ""
+    options: tuple[Option, ...] = ()
+    hubspot_defined: bool = True
+    read_only_value: bool = False
+    has_unique_value: bool = False
+    referenced_object_type: str | None = None
+    external_options: bool = False
+    display_order: int = -1
+    form_field: bool = False
+    hidden: bool = False
+    created_at: str = CATALOG_EPOCH
+    updated_at: str = CATALOG_EPOCH
+    _option_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._option_index = {option.value.lower(): option.value for option in self.options}
+
+    @property
+    def multi_valued(self) -> bool:
+        return self.type == "enumeration" and self.field_type == "checkbox"
+
+    def canonical_option(self, raw: str) -> str | None:
+        return self._option_index.get(raw.lower())
+
+    def to_api(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "updatedAt": self.updated_at,
+            "createdAt": self.created_at,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "description": self.description,
+            "groupName": self.group_name,
+            "options": [option.to_api() for option in self.options],
+            "displayOrder": self.display_order,
+            "calculated": False,
+            "externalOptions": self.external_options,
+            "hasUniqueValue": self.has_unique_value,
+            "hidden": self.hidden,
+            "modificationMetadata": {
+                "archivable": not self.hubspot_defined,
+                "readOnlyDefinition": self.hubspot_defined,
+                "readOnlyValue": self.read_only_value,
+            },
+            "formField": self.form_field,
+            "archived": False,
+        }
+        if self.hubspot_defined:
+            body["hubspotDefined"] = True
+        if self.referenced_object_type:
+            body["referencedObjectType"] = self.referenced_object_type
+        return body
+
+
+@dataclass
+class PropertyGroup:
+    name: str
+    label: str
+    display_order: int = -1
+    archived: bool = False
+
+    def to_api(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "displayOrder": self.display_order,
+            "archived": self.archived,
+        }
+
+
+class PropertyRegistry:
+    """The properties and groups of one object type. Mutable: custom properties can be created."""
+
+    def __init__(self, object_type: ObjectType) -> None:
+        self.object_type = object_type
+        self._properties: dict[str, PropertyDef] = {}
+        self._groups: dict[str, PropertyGroup] = {}
+
+    def add(self, definition: PropertyDef) -> PropertyDef:
+        self._properties[definition.name] = definition
+        return definition
+
+    def add_group(self, group: PropertyGroup) -> PropertyGroup:
+        self._groups[group.name] = group
+        return group
+
+    def get(self, name: str) -> PropertyDef | None:
+        return self._properties.get(name)
+
+    def group(self, name: str) -> PropertyGroup | None:
+        return self._groups.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._properties
+
+    def all(self) -> list[PropertyDef]:
+        return list(self._properties.values())
+
+    def groups(self) -> list[PropertyGroup]:
+        return list(self._groups.values())
+
+
+# --- request bodies (pydantic at the boundary) ---------------------------------------------------
+
+
+class OptionInput(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    label: str
+    value: str
+    hidden: bool = False
+    display_order: int = Field(default=0, alias="displayOrder")
+    description: str = ""
+
+
+class PropertyCreateBody(BaseModel):
+    """`PropertyCreate` in the SDK: label, type, groupName, name and fieldType are required."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    type: str
+    field_type: str = Field(alias="fieldType")
+    group_name: str = Field(alias="groupName")
+    description: str = ""
+    options: list[OptionInput] = []
+    display_order: int = Field(default=-1, alias="displayOrder")
+    has_unique_value: bool = Field(default=False, alias="hasUniqueValue")
+    hidden: bool = False
+    form_field: bool = Field(default=False, alias="formField")
+    external_options: bool = Field(default=False, alias="externalOptions")
+    referenced_object_type: str | None = Field(default=None, alias="referencedObjectType")
+
+
+class PropertyGroupCreateBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    display_order: int = Field(default=-1, alias="displayOrder")
+
+
+#: PropertyCreate's allowed values in the SDK's generated model.
+PROPERTY_TYPES = frozenset({"string", "number", "date", "datetime", "enumeration", "bool"})
+FIELD_TYPES = frozenset(
+    {
+        "textarea",
+        "text",
+        "date",
+        "file",
+        "number",
+        "select",
+        "radio",
+        "checkbox",
+        "booleancheckbox",
+        "calculation_equation",
+    }
+)
+PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

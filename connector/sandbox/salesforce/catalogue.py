@@ -1,0 +1,172 @@
+"""The sobjects of the emulated org, read from catalogue.yaml: standard fields as a Sales Cloud
+org has them, the customer's custom fields, and - when provisioned - the connector's own fields.
+
+The catalogue is data so that adding a field or a picklist value is a one-line change checked
+against Salesforce's Object Reference, not a Python constructor; this module only knows the
+describe defaults of each field type (the presets below) and how fragments are spliced in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from connector.sandbox.salesforce.schema import FieldDef, FieldType, ObjectDef, PicklistValue
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+
+#: Describe's defaults per catalogue type: what the field helpers of a real org's setup give a
+#: field of that type unless the catalogue says otherwise.
+_READONLY = {"createable": False, "updateable": False}
+_PRESETS: dict[str, dict[str, Any]] = {
+    "string": {"type": FieldType.STRING, "length": 255},
+    "longtext": {
+        "type": FieldType.TEXTAREA,
+        "length": 32768,
+        "filterable": False,
+        "sortable": False,
+        "groupable": False,
+        "extra_type_info": "plaintextarea",
+    },
+    "picklist": {"type": FieldType.PICKLIST, "length": 255},
+    "boolean": {
+        "type": FieldType.BOOLEAN,
+        "nillable": False,
+        "defaulted_on_create": True,
+        "default_value": False,
+    },
+    "double": {"type": FieldType.DOUBLE, "precision": 18},
+    "currency": {"type": FieldType.CURRENCY, "precision": 18},
+    "int": {"type": FieldType.INT, "digits": 8},
+    "reference": {"type": FieldType.REFERENCE, "length": 18},
+    "id": {
+        "type": FieldType.ID,
+        "length": 18,
+        "nillable": False,
+        "defaulted_on_create": True,
+        "id_lookup": True,
+        **_READONLY,
+    },
+}
+
+
+def _full_name(get: Callable[[str], Any]) -> str | None:
+    joined = " ".join(part for part in (get("FirstName"), get("LastName")) if part)
+    return joined or None
+
+
+_FORMULAS = {"full_name": _full_name}
+
+
+@cache
+def _catalogue() -> dict[str, Any]:
+    text = files("connector.sandbox.salesforce").joinpath("catalogue.yaml").read_text("utf-8")
+    return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
+
+
+def seeding(table: str) -> Any:
+    """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
+    return _catalogue()["seeding"][table]
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """A picklist's values as catalogue.yaml lists them."""
+    return tuple(_catalogue()["vocabularies"][name])
+
+
+INDUSTRIES = vocabulary("industries")
+RESPONDED_MEMBER_STATUSES = frozenset(vocabulary("responded_member_statuses"))
+
+
+def field_def(spec: dict[str, Any]) -> FieldDef:
+    """One catalogue entry as a FieldDef: the type's preset, then the entry's own keys."""
+    spec = dict(spec)
+    kind = spec.pop("type")
+    attrs: dict[str, Any] = {"type": FieldType(kind)} if kind not in _PRESETS else {}
+    attrs.update(_PRESETS.get(kind, {}))
+    if spec.pop("readonly", False):
+        attrs.update(_READONLY)
+    values = spec.pop("values", None)
+    if values is not None:
+        default = spec.pop("default", None)
+        names = vocabulary(values) if isinstance(values, str) else values
+        attrs["picklist"] = tuple(PicklistValue(v, default=v == default) for v in names)
+        attrs["default_value"] = default
+        attrs["defaulted_on_create"] = default is not None or spec.pop("defaulted_on_create", False)
+    if "to" in spec:
+        attrs["reference_to"] = tuple(spec.pop("to"))
+        attrs["relationship_name"] = spec.pop("relationship")
+    if "formula" in spec:
+        attrs["formula"] = _FORMULAS[spec.pop("formula")]
+    attrs.update(spec)
+    return FieldDef(**attrs)
+
+
+def dataset_field(
+    name: str, label: str, kind: str, options: Iterable[str] = (), *, record_id: bool = False
+) -> FieldDef:
+    """A custom Lead/Contact field as an admin creates it for an imported column: `kind` is the
+    seed's property type (number -> Number(18, 2), text -> Text(255), picklist -> an
+    unrestricted Picklist of the file's values, bool -> Checkbox). The file's record id is a
+    unique External ID, so a re-import can upsert by it."""
+    spec: dict[str, Any] = {"name": name, "label": label, "custom": True}
+    if kind == "number":
+        spec.update(type="double", scale=2)
+    elif kind == "picklist":
+        spec.update(type="picklist", values=list(options))
+    elif kind == "bool":
+        spec.update(type="boolean")
+    elif record_id:
+        spec.update(type="string", length=64, external_id=True, unique=True, id_lookup=True)
+    else:
+        spec.update(type="string")
+    return field_def(spec)
+
+
+def _dataset_fields(object_name: str) -> Iterator[FieldDef]:
+    """The X Education columns' custom fields (seed/dataset_properties.py) on Lead or Contact:
+    the emulated org is one that imported that file, so they exist (empty) in every mode, as
+    BANT does; dataset seeding fills the picklists' values from the file."""
+    for prop in DATASET_PROPERTIES:
+        if not prop.salesforce_standard:
+            name = prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact
+            record_id = prop.name == "dataset_record_id"
+            yield dataset_field(name, prop.label, prop.type.value, record_id=record_id)
+
+
+def _fields(entries: Iterable[dict[str, Any]], object_name: str) -> Iterator[FieldDef]:
+    for entry in entries:
+        use = entry.get("use")
+        if use == "dataset":
+            yield from _dataset_fields(object_name)
+        elif use is not None:
+            yield from _fields(_catalogue()["fragments"][use], object_name)
+        else:
+            yield field_def(entry)
+
+
+_OBJECT_FLAGS = ("createable", "updateable", "deletable", "queryable")
+
+
+def _object(name: str, spec: dict[str, Any]) -> ObjectDef:
+    flags = {k: spec[k] for k in _OBJECT_FLAGS if k in spec}
+    fields = list(_fields(spec["fields"], name))
+    return ObjectDef(name, spec["label"], spec["plural"], spec["prefix"], fields, **flags)
+
+
+def name_object() -> ObjectDef:
+    """The SOQL `Name` pseudo-object a polymorphic relationship path resolves to."""
+    return _object("Name", _catalogue()["name_object"])
+
+
+def build_objects(provision_connector_fields: bool) -> dict[str, ObjectDef]:
+    """Fresh definitions for one sandbox (each sandbox may add fields independently)."""
+    catalogue = _catalogue()
+    by_name = {name: _object(name, spec) for name, spec in catalogue["objects"].items()}
+    if provision_connector_fields:
+        for name, entries in catalogue["connector_fields"].items():
+            by_name[name].add_fields(_fields(entries, name))
+    return by_name

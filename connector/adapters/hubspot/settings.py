@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.adapters.retry import RetryPolicy
+from connector.durations import Seconds
 from connector.redact import Secret
 
 PRODUCTION_BASE_URL = "https://api.hubapi.com"
@@ -37,7 +38,7 @@ class HubSpotSettings(BaseSettings):
 
     # --- pacing ------------------------------------------------------------------------------
     burst_limit: int = Field(default=100, ge=1, description="requests per burst window")
-    burst_window_seconds: float = Field(default=10.0, gt=0)
+    burst_window_seconds: Seconds = Field(default=10.0, gt=0)
     search_limit_per_second: int = Field(default=5, ge=1)
     slow_down_below: float = Field(
         default=0.1,
@@ -68,7 +69,7 @@ class HubSpotSettings(BaseSettings):
     )
 
     # --- incremental reads -------------------------------------------------------------------
-    incremental_overlap_seconds: float = Field(
+    incremental_overlap_seconds: Seconds = Field(
         default=300.0,
         ge=0,
         description="re-read this much before the watermark: HubSpot's search index lags "
@@ -91,7 +92,7 @@ class HubSpotSettings(BaseSettings):
         description="contacts per run whose read inputs are kept until written (about 100 bytes "
         "each); a write beyond that goes without a fingerprint and is read again next time",
     )
-    search_index_lag_seconds: float = Field(
+    search_index_lag_seconds: Seconds = Field(
         default=5.0,
         ge=0,
         description="after a task create whose answer was lost, wait this long before searching "
@@ -99,8 +100,8 @@ class HubSpotSettings(BaseSettings):
     )
 
     # --- transport and retries ---------------------------------------------------------------
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
+    connect_timeout: Seconds = Field(default=10.0, gt=0)
+    read_timeout: Seconds = Field(default=60.0, gt=0)
     retry: RetryPolicy = RetryPolicy()
 
     # --- memory bounds -----------------------------------------------------------------------

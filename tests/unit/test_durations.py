@@ -65,7 +65,7 @@ def env(monkeypatch):
 
 def test_every_duration_setting_takes_both_forms(env):
     env.setenv("HUBSPOT_INCREMENTAL_OVERLAP_SECONDS", "PT5M")
-    env.setenv("HUBSPOT_READ_TIMEOUT", "PT1M")
+    env.setenv("HUBSPOT_READ_TIMEOUT_SECONDS", "PT1M")
     env.setenv("HUBSPOT_RETRY__MAX_WAIT", "PT30S")
     env.setenv("SALESFORCE_OVERLAP_SECONDS", "300")
     env.setenv("SALESFORCE_BULK_TIMEOUT_SECONDS", "PT1H")
@@ -74,7 +74,7 @@ def test_every_duration_setting_takes_both_forms(env):
     salesforce = SalesforceSettings(_env_file=None)  # type: ignore[call-arg]
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert hubspot.incremental_overlap_seconds == salesforce.overlap_seconds == 300.0
-    assert hubspot.read_timeout == 60.0 and hubspot.retry.max_wait == 30.0
+    assert hubspot.read_timeout_seconds == 60.0 and hubspot.retry.max_wait == 30.0
     assert salesforce.bulk_timeout_seconds == 3600.0
     assert settings.stale_lock_seconds == 1800.0
 
@@ -87,13 +87,23 @@ def test_a_negative_duration_is_refused_where_the_setting_forbids_it(env):
         RetryPolicy(max_wait="-PT1S")
 
 
-def test_the_old_salesforce_overlap_name_still_reads_with_a_warning(env):
-    env.setenv("SALESFORCE_OVERLAP", "PT2M")
-    with pytest.warns(
-        FutureWarning, match="SALESFORCE_OVERLAP is deprecated.*SALESFORCE_OVERLAP_SECONDS"
-    ):
-        settings = SalesforceSettings(_env_file=None)  # type: ignore[call-arg]
-    assert settings.overlap_seconds == 120.0
+@pytest.mark.parametrize(
+    ("cls", "old", "value", "field", "seconds"),
+    [
+        (SalesforceSettings, "SALESFORCE_OVERLAP", "PT2M", "overlap_seconds", 120.0),
+        (HubSpotSettings, "HUBSPOT_CONNECT_TIMEOUT", "3", "connect_timeout_seconds", 3.0),
+        (HubSpotSettings, "HUBSPOT_READ_TIMEOUT", "PT1M", "read_timeout_seconds", 60.0),
+        (Settings, "CONNECTOR_STALE_LOCK_MINUTES", "2", "stale_lock_seconds", 120.0),
+    ],
+)
+def test_an_old_name_still_reads_with_a_warning_naming_the_new(
+    env, cls, old, value, field, seconds
+):
+    env.setenv(old, value)
+    new = f"{old.split('_')[0]}_{field}".upper()
+    with pytest.warns(FutureWarning, match=f"{old} is deprecated.*set {new} instead"):
+        settings = cls(_env_file=None)  # type: ignore[call-arg]
+    assert getattr(settings, field) == seconds
 
 
 def test_the_new_name_wins_over_the_old(env):

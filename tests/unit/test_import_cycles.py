@@ -8,6 +8,7 @@ count. The graph is read from the source with `ast`, so the test needs no third-
 """
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,19 +55,28 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the connector modules it imports. An import of a package's parent is left
-    out: Python imports the parents first anyway, and a package re-exporting its submodules
-    is no cycle."""
+    """Module -> the connector modules it imports. Reaching one's own package only to get to a
+    sibling (`from connector.sync import plan`, `import connector.sync.plan`) is left out:
+    Python imports the parents first anyway, and a package re-exporting its submodules is no
+    cycle. Taking a name defined in the package's `__init__` is kept: that reads the package."""
     known = modules()
     graph: dict[str, set[str]] = {name: set() for name in known}
     for name, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in _statements(tree):
-            for target in _imported(node, name, path.name == "__init__.py", known):
+            for named in _imported(node, name, path.name == "__init__.py", known):
+                target = named
                 while target and target not in known:
                     target = target.rpartition(".")[0]
-                if target and target != name and not name.startswith(target + "."):
-                    graph[name].add(target)
+                if not target or target == name:
+                    continue
+                # an ancestor counts when the statement named it itself (a name from its
+                # __init__), not when it is only on the way to a submodule
+                if name.startswith(target + ".") and named != target:
+                    continue
+                if name.startswith(target + ".") and isinstance(node, ast.Import):
+                    continue
+                graph[name].add(target)
     return graph
 
 
@@ -120,6 +130,20 @@ def test_the_checker_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_a_name_taken_from_ones_own_package_init_counts(tmp_path, monkeypatch):
+    package = tmp_path / PACKAGE / "kit"
+    package.mkdir(parents=True)
+    (tmp_path / PACKAGE / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("from connector.kit.part import Part\nLIMIT = 1\n")
+    (package / "part.py").write_text("from connector.kit import LIMIT\nPart = LIMIT\n")
+    (package / "other.py").write_text("from connector.kit import part\n")
+    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)  # read the toy package
+    graph = import_graph()
+    assert graph["connector.kit.part"] == {"connector.kit"}
+    assert graph["connector.kit.other"] == {"connector.kit.part"}
+    assert cycles(graph) == [["connector.kit", "connector.kit.part"]]
 
 
 def test_the_graph_holds_known_imports():

@@ -89,40 +89,30 @@ def _engagement_sums(
     """One kind's contribution; events must be sorted oldest first so daily caps are spent in
     the order things happened (`EngagementHistory.by_kind` holds them so).
 
-    The arithmetic is exactly `decay_factor`'s and `_utc_day`'s (same operations in the same
-    order) with no helper call per event.
+    Per event: its points, at most what is left of its UTC day's cap (in absolute value, so a
+    capped penalty stays a penalty), then decayed by its age unless the rule does not decay.
     """
     points = rule.points
     cap_per_day = rule.cap_per_day
     decays = rule.applies_decay
-    copysign = math.copysign
     spent_per_day: dict[date, float] = {}
     raw = capped = decayed = 0.0
     count = 0
     for event in events:
-        quantity = event.quantity
-        occurred_at = event.occurred_at
-        value = points * quantity
-        count += quantity
+        value = points * event.quantity
+        count += event.quantity
         raw += value
         allowed = value
         if cap_per_day is not None:
-            day = occurred_at.astimezone(UTC).date()
+            day = _utc_day(event.occurred_at)
             spent = spent_per_day.get(day, 0.0)
             room = cap_per_day - spent
-            if not room >= 0.0:  # max(room, 0.0) without a call
+            if not room >= 0.0:  # max(room, 0.0), and 0.0 for a NaN
                 room = 0.0
-            size = abs(value)
-            allowed = copysign(size if size <= room else room, value)
+            allowed = math.copysign(min(abs(value), room), value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
-        if decays:
-            age = (now - occurred_at).total_seconds()
-            if not age >= 0.0:
-                age = 0.0
-            decayed += allowed * 0.5 ** (age / SECONDS_PER_DAY / half_life)
-        else:
-            decayed += allowed * 1.0
+        decayed += allowed * decay_factor(event.occurred_at, now, half_life) if decays else allowed
     return count, raw, capped, decayed
 
 

@@ -26,11 +26,11 @@ from connector.shown import shown
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from connector.adapters.base import CrmAdapter
     from connector.calibrate.outcomes import OutcomeRules
     from connector.mapping.problems import ConfigProblem
     from connector.settings import Settings
     from connector.sync.accounts import AccountSet
+    from connector.sync.connect import CrmAdapter
     from connector.sync.guard import ChangeLimit
     from connector.sync.report import RunSummary
     from connector.sync.session import Session
@@ -472,8 +472,8 @@ def explain(
     """One contact's score rule by rule, fit grade, the stage move it would get and why, the
     owner decision and the follow-up task — read live from the CRM, nothing written."""
 
-    from connector.adapters.errors import CrmError
     from connector.render import print_explanations
+    from connector.sync.connect import CrmError
     from connector.sync.explain import ContactNotFoundError, explain_contact
 
     settings = _settings()
@@ -547,10 +547,10 @@ def report(
     Writes one self-contained HTML page (default report.html; opens offline) and prints its
     path, or the same figures as JSON with --json (and the page too when --out is given).
     """
-    from connector.adapters.errors import CrmError
     from connector.insight.html import render_report
     from connector.insight.run import run_report
     from connector.insight.spend import SpendError
+    from connector.sync.connect import CrmError
 
     day = _since(since)
     settings = _settings()
@@ -624,8 +624,8 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
 def _calibration_failures() -> "Iterator[None]":
     """calibrate and backtest: a problem with the history or the extra is exit 2, the CRM's
     own failure keeps its exit code; one clear line either way, nothing written."""
-    from connector.adapters.errors import CrmError
     from connector.calibrate.errors import CalibrationError
+    from connector.sync.connect import CrmError
 
     try:
         yield
@@ -736,10 +736,10 @@ def whatif(
 
     Writes an HTML page (default whatif.html) and prints a summary, or JSON with --json.
     """
-    from connector.adapters.errors import CrmError
     from connector.insight.html import render_whatif
     from connector.insight.run import EmptySnapshotError, run_whatif
     from connector.mapping.problems import ConfigError
+    from connector.sync.connect import CrmError
 
     settings = _settings()
     if mappings is not None:
@@ -913,8 +913,8 @@ def audit(
     """One person's audit trail from the state store: every transition and write the connector
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
 
-    from connector.adapters.errors import CrmError
     from connector.inspect_views import audit_table
+    from connector.sync.connect import CrmError
 
     session = _open(_settings(), crm)
     ids = [contact]
@@ -1261,8 +1261,8 @@ def mappings_validate(
     Exits 0 when every file is valid, 2 when any is not, 4 when the CRM cannot be reached.
     """
 
-    from connector.adapters.errors import CrmError
     from connector.mapping.loader import CRM_FILES
+    from connector.sync.connect import CrmError
 
     settings = _settings()
     targets = paths or [_mappings_dir(settings)]
@@ -1300,9 +1300,8 @@ def mappings_provision(crm: CrmOption = None) -> None:
     custom fields an admin must create are listed, because metadata changes stay an admin's
     decision.
     """
-    from connector.adapters.errors import CrmError
     from connector.mapping.loader import CRM_FILES
-    from connector.sync.connect import provision_report
+    from connector.sync.connect import CrmError, provision_report
 
     chosen = _crm_choice(crm)
     mapping_path = _mappings_dir(_settings()) / CRM_FILES[chosen]

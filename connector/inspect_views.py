@@ -77,7 +77,9 @@ def settings_in_effect(
     rows = []
     for instance in settings:
         prefix = str(instance.model_config.get("env_prefix", ""))
-        for name in type(instance).model_fields:
+        for name, field in type(instance).model_fields.items():
+            if field.deprecated:  # an old name: its value shows under the new one
+                continue
             variable = f"{prefix}{name}".upper()
             value = getattr(instance, name)
             if variable in from_env_file:

@@ -5,12 +5,16 @@ live in each adapter's own settings (HUBSPOT_*, SALESFORCE_*); these are the con
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connector.sync.guard import ChangeLimit
+from connector.change_limit import ChangeLimit
+from connector.durations import Seconds, adopt_deprecated
+
+# old name -> (new name, factor to seconds): read for one deprecation cycle, with a warning
+_RENAMED = {"stale_lock_minutes": ("stale_lock_seconds", 60.0)}
 
 CONFIG = SettingsConfigDict(
     env_prefix="CONNECTOR_",
@@ -81,7 +85,17 @@ class Settings(LogSettings, BaseSettings):
         description="the change limit never aborts a sync that changes this many people or "
         "fewer (a small account's genuine qualifications)",
     )
-    stale_lock_minutes: float = Field(default=30.0, gt=0)
+    stale_lock_seconds: Seconds = Field(
+        default=1800.0,
+        gt=0,
+        description="a run lock older than this is taken over (seconds, or ISO 8601: PT30M)",
+    )
+    stale_lock_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        deprecated="CONNECTOR_STALE_LOCK_MINUTES: use CONNECTOR_STALE_LOCK_SECONDS",
+        exclude=True,
+    )
     write_buffer_records: int = Field(
         default=5000,
         ge=1,
@@ -97,6 +111,11 @@ class Settings(LogSettings, BaseSettings):
         default=None,
         description="decide as of this moment instead of now (reproducible dry runs, tests)",
     )
+
+    @model_validator(mode="after")
+    def _old_names(self) -> Self:
+        adopt_deprecated(self, _RENAMED, "CONNECTOR_")
+        return self
 
     @field_validator("max_changes")
     @classmethod

@@ -21,6 +21,7 @@ from tenacity import (
 )
 
 from connector.adapters.errors import Disposition, Failure, classify, error_for
+from connector.durations import Seconds
 from connector.logs import event
 
 T = TypeVar("T")
@@ -28,9 +29,9 @@ T = TypeVar("T")
 
 class RetryPolicy(BaseModel):
     max_attempts: int = Field(default=6, ge=1)
-    initial_wait: float = Field(default=0.5, ge=0)
-    max_wait: float = Field(default=30.0, ge=0)
-    jitter: float = Field(default=0.5, ge=0)
+    initial_wait: Seconds = Field(default=0.5, ge=0)
+    max_wait: Seconds = Field(default=30.0, ge=0)
+    jitter: Seconds = Field(default=0.5, ge=0)
 
 
 class _Retryable(Exception):

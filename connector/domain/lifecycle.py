@@ -28,6 +28,10 @@ class StageDecision(BaseModel):
     notes: tuple[str, ...] = ()
 
 
+def _occurred_at(event: Engagement) -> datetime:
+    return event.occurred_at
+
+
 def _moves_forward(current: LifecycleStage | None, target: LifecycleStage) -> bool:
     """Whether `target` is strictly further down the funnel; anything beats no stage, and a
     contact parked in `other` only leaves it for a deal."""
@@ -104,16 +108,10 @@ def _sql_reasons(
     since = now - timedelta(days=sql.trigger_within_days)
     if contact.recycled_at is not None:
         since = max(since, contact.recycled_at)
-    if history.fast:
-        # the latest trigger overall is the latest since `since`, if it is since then
-        latest = history.latest(sql.trigger_kinds)
-        if latest is not None and latest.occurred_at >= since:
-            return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
-        return []
-    events = history.events or []
-    triggers = [e for e in events if e.kind in sql.trigger_kinds and e.occurred_at >= since]
+    triggers = [e for e in history.of_kinds(sql.trigger_kinds) if e.occurred_at >= since]
     if triggers:
-        latest = max(triggers, key=lambda e: e.occurred_at)
+        # of simultaneous triggers the first given (max keeps the first of equal keys)
+        latest = max(triggers, key=_occurred_at)
         return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
     return []
 
@@ -125,13 +123,7 @@ def _last_engaged(
     the connector last recycled it (`fresh`: no recycle, or engaged since)."""
     positive = scoring.positive_kinds
     recycled_at = contact.recycled_at
-    if history.fast:
-        latest = history.latest(positive)
-        last_engaged = latest.occurred_at if latest is not None else None
-        # any engagement after the recycle <=> the latest one is after it
-        fresh = recycled_at is None or (last_engaged is not None and last_engaged > recycled_at)
-        return last_engaged, fresh
-    positive_events = [e for e in history.events or [] if e.kind in positive]
+    positive_events = history.of_kinds(positive)
     last_engaged = max((e.occurred_at for e in positive_events), default=None)
     fresh = recycled_at is None or any(e.occurred_at > recycled_at for e in positive_events)
     return last_engaged, fresh
@@ -244,11 +236,8 @@ def decide_stage(
 
     if current in (None, LifecycleStage.SUBSCRIBER):
         lead = rules.lead
-        if history.fast:
-            hit = history.last_kind(lead.kinds)
-        else:
-            hits = [e for e in history.events or [] if e.kind in lead.kinds]
-            hit = hits[-1].kind if hits else None
+        hits = history.of_kinds(lead.kinds)
+        hit = hits[-1].kind if hits else None  # the last given, as the CRM listed them
         if hit is not None:
             return move(LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hit.value}"])
         if lead.min_score is not None and score.total >= lead.min_score:

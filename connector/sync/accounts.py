@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from connector.change_limit import ChangeLimit
+from connector.durations import Seconds
 from connector.mapping.loader import load_model
 from connector.mapping.problems import ConfigError, ConfigProblem
-from connector.sync.guard import ChangeLimit
 
 if TYPE_CHECKING:
     from connector.sync.state import StateStore
@@ -32,26 +33,8 @@ _VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 #: settings that hold secrets: never written in the file, only named as a variable to read
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
-_DURATION = re.compile(
-    r"P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-
-
-def parse_every(text: str | int) -> timedelta:
-    """A schedule interval: seconds (900) or an ISO 8601 duration (PT15M, P1D)."""
-    if isinstance(text, int) or str(text).isdigit():
-        seconds = int(text)
-    else:
-        match = _DURATION.fullmatch(str(text).strip().upper())
-        if match is None or not any(match.groupdict().values()):
-            raise ValueError(f"{text!r} is not a duration: give seconds (900) or PT15M")
-        parts = {name: int(value or 0) for name, value in match.groupdict().items()}
-        seconds = (
-            parts["days"] * 86400 + parts["hours"] * 3600 + parts["minutes"] * 60 + parts["seconds"]
-        )
-    if seconds < 60:
-        raise ValueError(f"{text!r} is under a minute: a sync needs at least a minute")
-    return timedelta(seconds=seconds)
+#: the shortest schedule: a sync needs a minute; a smaller number is likely a unit mistake
+SHORTEST_INTERVAL = 60.0
 
 
 def _setting_name(value: str) -> str:
@@ -84,8 +67,8 @@ class Account(BaseModel):
     mappings: Path | None = Field(
         default=None, description="its mappings folder, relative to the accounts file"
     )
-    every: str | int = Field(
-        default="PT15M", description="how often it is synced: seconds or an ISO 8601 duration"
+    every: Seconds = Field(
+        default=900.0, description="how often it is synced: seconds or an ISO 8601 duration"
     )
     max_changes: str | None = Field(default=None, description="its change limit: 500 or 5%")
     credentials: dict[SettingName, VariableName] = Field(
@@ -107,8 +90,9 @@ class Account(BaseModel):
 
     @field_validator("every")
     @classmethod
-    def _every(cls, value: str | int) -> str | int:
-        parse_every(value)
+    def _every(cls, value: float) -> float:
+        if value < SHORTEST_INTERVAL:
+            raise ValueError(f"{value:g} s is under a minute: a sync needs at least a minute")
         return value
 
     @field_validator("max_changes")
@@ -142,7 +126,7 @@ class Account(BaseModel):
 
     @property
     def interval(self) -> timedelta:
-        return parse_every(self.every)
+        return timedelta(seconds=self.every)
 
 
 class AccountsFile(BaseModel):

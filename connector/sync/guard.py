@@ -8,45 +8,14 @@ absolute floor (`CONNECTOR_MAX_CHANGES_FLOOR`, 10 people) it never aborts at all
 account is not stopped by a handful of genuine qualifications.
 """
 
-import re
 from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
+from connector.change_limit import ChangeLimit
 from connector.domain.outcomes import ContactUpdate, UpdatableField
 
-_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
-
-
-class ChangeLimit(BaseModel):
-    """Either an absolute number of contacts or a percentage of the contacts evaluated."""
-
-    count: int | None = Field(default=None, ge=0)
-    percent: float | None = Field(default=None, ge=0, le=100)
-
-    @classmethod
-    def parse(cls, text: str) -> "ChangeLimit":
-        match = _LIMIT.match(text)
-        if not match:
-            raise ValueError(f"{text!r} is not a change limit: use a number (500) or a share (5%)")
-        number, percent = match.groups()
-        if percent:
-            return cls(percent=float(number))
-        if "." in number:
-            raise ValueError(f"{text!r}: a count of contacts must be a whole number")
-        return cls(count=int(number))
-
-    def allows(self, changed: int, evaluated: int, floor: int = 0) -> bool:
-        if changed <= floor:
-            return True
-        if self.count is not None:
-            return changed <= self.count
-        if self.percent is not None and evaluated:
-            return changed * 100 <= self.percent * evaluated
-        return True
-
-    def __str__(self) -> str:
-        return f"{self.percent:g}%" if self.percent is not None else f"{self.count}"
+__all__ = ["ChangeCount", "ChangeLimit", "GuardVerdict", "check_change_limit"]
 
 
 class GuardVerdict(BaseModel):

@@ -62,7 +62,7 @@ class Session:
     def options(self, **overrides: object) -> RunOptions:
         """Run options from the settings, overridden by what the command line says."""
         values: dict[str, object] = {
-            "stale_lock_after": timedelta(minutes=self.settings.stale_lock_minutes),
+            "stale_lock_after": timedelta(seconds=self.settings.stale_lock_seconds),
             "max_changes": self.settings.change_limit(),
             "write_buffer_records": self.settings.write_buffer_records,
             "fail_on_skipped": self.settings.fail_on_skipped,

@@ -46,7 +46,10 @@ def test_audit_shows_one_persons_trail_by_id_or_email(backfilled: CrmUnderTest):
 
 def test_config_shows_each_setting_its_source_and_never_a_secret(backfilled, tmp_path):
     env_file = tmp_path / "account.env"
-    env_file.write_text("CONNECTOR_ACCOUNT=acme-portal\nCONNECTOR_MAX_CHANGES_FLOOR=3\n")
+    env_file.write_text(
+        "CONNECTOR_ACCOUNT=acme-portal\nCONNECTOR_MAX_CHANGES_FLOOR=3\n"
+        "CONNECTOR_STALE_LOCK_MINUTES=2\n"  # an old name: read, shown under the new one
+    )
     env = {**backfilled.env, "CONNECTOR_MAX_CHANGES_FLOOR": "7"}
     result = backfilled.connector("--env-file", str(env_file), "config", "--json", env_override=env)
     rows = {row["setting"]: row for row in _json(result)["settings"]}
@@ -60,7 +63,10 @@ def test_config_shows_each_setting_its_source_and_never_a_secret(backfilled, tmp
         "source": f"--env-file {env_file}",
     }
     assert rows["CONNECTOR_MAX_CHANGES_FLOOR"]["value"] == "7"  # the environment wins
-    assert rows["HUBSPOT_CONNECT_TIMEOUT"]["source"] == "default"
+    assert rows["HUBSPOT_CONNECT_TIMEOUT_SECONDS"]["source"] == "default"
+    assert rows["CONNECTOR_STALE_LOCK_SECONDS"]["value"] == "120.0"
+    assert "CONNECTOR_STALE_LOCK_MINUTES" not in rows
+    assert "CONNECTOR_STALE_LOCK_MINUTES is deprecated" in result.stderr
     missing = backfilled.connector("--env-file", str(tmp_path / "nope.env"), "config")
     assert missing.returncode == 2 and "no such file" in missing.stderr
 

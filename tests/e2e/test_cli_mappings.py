@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_commands import registered_commands
 from tests.factories import MAPPINGS
 
 
@@ -82,27 +83,9 @@ def test_missing_directory_is_a_clear_error(tmp_path):
     assert "no such file or directory" in result.stderr
 
 
-def _registered_commands() -> list[list[str]]:
-    """Every leaf command the CLI registers, as its words (`["mappings", "validate"]`)."""
-    import typer.main
-
-    from connector.cli import app
-
-    def walk(command: typer.main.TyperCommand, words: list[str]) -> list[list[str]]:
-        if isinstance(command, typer.main.TyperGroup):
-            return [
-                found
-                for name, sub in sorted(command.commands.items())
-                for found in walk(sub, [*words, name])
-            ]
-        return [words]
-
-    return walk(typer.main.get_command(app), [])
-
-
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (MAPPINGS.parent / "README.md").read_text()
-    commands = _registered_commands()
+    commands = registered_commands()
     assert ["demo"] in commands and ["mappings", "validate"] in commands
     for command in commands:
         for flag in ("--help", "-h"):

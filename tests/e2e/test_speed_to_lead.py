@@ -46,7 +46,7 @@ def make_crm(tmp_path, eager_mappings):
         # not lag, and the re-read would hide who is read because due (the CRMs' own
         # defaults keep it; re-reading the connector's own writes is issue #13 item 4).
         under_test.env["HUBSPOT_INCREMENTAL_OVERLAP_SECONDS"] = "0"
-        under_test.env["SALESFORCE_OVERLAP"] = "PT0S"
+        under_test.env["SALESFORCE_OVERLAP_SECONDS"] = "PT0S"
         started.append(under_test)
         return under_test
 

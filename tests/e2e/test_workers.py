@@ -84,7 +84,7 @@ def test_three_workers_one_killed_sync_every_account_once_at_a_time(
     env.update(FAST_RETRIES)
     env.update(secrets)
     env.update({"CONNECTOR_STATE_URL": state_url, "CONNECTOR_ACCOUNTS_FILE": str(accounts_file)})
-    env["CONNECTOR_STALE_LOCK_MINUTES"] = "0.1"
+    env["CONNECTOR_STALE_LOCK_SECONDS"] = "6"
     command = [sys.executable, "-m", "connector", "worker", "--concurrency", "2"]
     command += ["--tick-seconds", "2", "--heartbeat-seconds", "0.5", "--stalled-after-seconds", "3"]
     logs = [tmp_path / f"worker-{n}.log" for n in range(3)]

@@ -59,11 +59,14 @@ SETTINGS_CLASSES = settings_classes()
 
 def env_names(cls: type[BaseSettings]) -> dict[str, tuple[str, ...]]:
     """Environment variable name → attribute path; nested models (the retry policy) are set one
-    field at a time through the nested delimiter, so each of their fields is a variable."""
+    field at a time through the nested delimiter, so each of their fields is a variable. A
+    deprecated old name is still read (with a warning) but no longer documented."""
     prefix = cls.model_config.get("env_prefix", "")
     delimiter = cls.model_config.get("env_nested_delimiter")
     names: dict[str, tuple[str, ...]] = {}
     for name, field in cls.model_fields.items():
+        if field.deprecated:
+            continue
         nested = field.annotation
         if delimiter and isinstance(nested, type) and issubclass(nested, BaseModel):
             for sub in nested.model_fields:

@@ -57,7 +57,7 @@ class HubSpotClient:
             clock=clock,
             sleep=sleep,
         )
-        self._timeout = (settings.connect_timeout, settings.read_timeout)
+        self._timeout = (settings.connect_timeout_seconds, settings.read_timeout_seconds)
 
     def send(
         self,

@@ -9,10 +9,13 @@ changelog 2025-02 "Batch Read Limit for HubSpot Associations API": 1,000 ids per
 read). Raise `HUBSPOT_BURST_LIMIT` on Professional/Enterprise portals (190).
 """
 
-from pydantic import Field, field_validator
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.adapters.retry import RetryPolicy
+from connector.durations import Seconds, adopt_deprecated
 from connector.redact import Secret
 
 PRODUCTION_BASE_URL = "https://api.hubapi.com"
@@ -37,7 +40,7 @@ class HubSpotSettings(BaseSettings):
 
     # --- pacing ------------------------------------------------------------------------------
     burst_limit: int = Field(default=100, ge=1, description="requests per burst window")
-    burst_window_seconds: float = Field(default=10.0, gt=0)
+    burst_window_seconds: Seconds = Field(default=10.0, gt=0)
     search_limit_per_second: int = Field(default=5, ge=1)
     slow_down_below: float = Field(
         default=0.1,
@@ -68,7 +71,7 @@ class HubSpotSettings(BaseSettings):
     )
 
     # --- incremental reads -------------------------------------------------------------------
-    incremental_overlap_seconds: float = Field(
+    incremental_overlap_seconds: Seconds = Field(
         default=300.0,
         ge=0,
         description="re-read this much before the watermark: HubSpot's search index lags "
@@ -91,7 +94,7 @@ class HubSpotSettings(BaseSettings):
         description="contacts per run whose read inputs are kept until written (about 100 bytes "
         "each); a write beyond that goes without a fingerprint and is read again next time",
     )
-    search_index_lag_seconds: float = Field(
+    search_index_lag_seconds: Seconds = Field(
         default=5.0,
         ge=0,
         description="after a task create whose answer was lost, wait this long before searching "
@@ -99,8 +102,20 @@ class HubSpotSettings(BaseSettings):
     )
 
     # --- transport and retries ---------------------------------------------------------------
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
+    connect_timeout_seconds: Seconds = Field(default=10.0, gt=0)
+    read_timeout_seconds: Seconds = Field(default=60.0, gt=0)
+    connect_timeout: Seconds | None = Field(
+        default=None,
+        gt=0,
+        deprecated="HUBSPOT_CONNECT_TIMEOUT: use HUBSPOT_CONNECT_TIMEOUT_SECONDS",
+        exclude=True,
+    )
+    read_timeout: Seconds | None = Field(
+        default=None,
+        gt=0,
+        deprecated="HUBSPOT_READ_TIMEOUT: use HUBSPOT_READ_TIMEOUT_SECONDS",
+        exclude=True,
+    )
     retry: RetryPolicy = RetryPolicy()
 
     # --- memory bounds -----------------------------------------------------------------------
@@ -120,6 +135,18 @@ class HubSpotSettings(BaseSettings):
         description="engagement objects (meetings, calls, ...) per type kept between the "
         "read-ahead batch read and iter_engagements",
     )
+
+    @model_validator(mode="after")
+    def _old_names(self) -> Self:
+        adopt_deprecated(
+            self,
+            {
+                "connect_timeout": ("connect_timeout_seconds", 1.0),
+                "read_timeout": ("read_timeout_seconds", 1.0),
+            },
+            "HUBSPOT_",
+        )
+        return self
 
     @field_validator("base_url")
     @classmethod

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from connector.adapters.salesforce import soql
@@ -101,7 +101,7 @@ class EngagementChanges:
         """The people whose scored engagement was created, changed or deleted since `since`
         (less the read overlap, as for people)."""
         found = ChangedPeople()
-        after = since - self.settings.overlap
+        after = since - timedelta(seconds=self.settings.overlap_seconds)
         for source in self.sources:
             for row in self._rows(source, after):
                 for name in source.person_fields:

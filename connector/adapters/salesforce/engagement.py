@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from connector.adapters.salesforce import soql
@@ -172,7 +172,9 @@ class EngagementReader:
     # --- by time ---
 
     def _by_time(self, since: datetime | None) -> Iterator[Engagement]:
-        after = since - self.settings.overlap if since is not None else None
+        after = (
+            since - timedelta(seconds=self.settings.overlap_seconds) if since is not None else None
+        )
         stamp = " AND SystemModstamp >= {since}" if after is not None else ""
         if self.task_rules:
             query = self._task_query("WhoId != null" + stamp, since=after)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -203,7 +203,7 @@ class PersonReader:
             clauses.append(source.where)
         if since is not None:
             clauses.append("SystemModstamp >= {since}")
-            values["since"] = since - self.settings.overlap
+            values["since"] = since - timedelta(seconds=self.settings.overlap_seconds)
             me = self.client.identity() if self.settings.skip_own_writes else None
             if me:
                 clauses.append("LastModifiedById != {me}")

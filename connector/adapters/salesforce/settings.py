@@ -8,7 +8,6 @@ soon as they are loaded, so no log line or error message can carry them.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.adapters.retry import RetryPolicy
+from connector.durations import Seconds, adopt_deprecated
 from connector.mapping.crm_schema import CompanyField
 from connector.redact import Secret
 
@@ -88,7 +88,7 @@ class SalesforceSettings(BaseSettings):
         description="PEM bundle to trust instead of the system's (e.g. the sandbox CA); it wins "
         "over REQUESTS_CA_BUNDLE",
     )
-    timeout_seconds: float = Field(default=120.0, gt=0, description="per request")
+    timeout_seconds: Seconds = Field(default=120.0, gt=0, description="per request")
 
     # --- pacing and retries ---
     daily_reserve: float = Field(
@@ -109,12 +109,19 @@ class SalesforceSettings(BaseSettings):
     bulk_page_size: int = Field(
         default=2_000, ge=1, description="records per Bulk result set (one page of the read)"
     )
-    bulk_poll_seconds: float = Field(default=1.0, gt=0)
-    bulk_timeout_seconds: float = Field(default=3600.0, gt=0)
-    overlap: timedelta = Field(
-        default=timedelta(minutes=5),
+    bulk_poll_seconds: Seconds = Field(default=1.0, gt=0)
+    bulk_timeout_seconds: Seconds = Field(default=3600.0, gt=0)
+    overlap_seconds: Seconds = Field(
+        default=300.0,
+        ge=0,
         description="incremental reads start this much before the watermark (SystemModstamp "
         "is set at commit, so a transaction that began earlier may land behind it)",
+    )
+    overlap: Seconds | None = Field(
+        default=None,
+        ge=0,
+        deprecated="SALESFORCE_OVERLAP: use SALESFORCE_OVERLAP_SECONDS",
+        exclude=True,
     )
     max_query_url_bytes: int = Field(
         default=12_000,
@@ -162,6 +169,11 @@ class SalesforceSettings(BaseSettings):
         if parts.scheme != "https" or not parts.netloc:
             raise ValueError("must be an https:// URL such as https://login.salesforce.com")
         return f"https://{parts.netloc}"
+
+    @model_validator(mode="after")
+    def _old_names(self) -> Self:
+        adopt_deprecated(self, {"overlap": ("overlap_seconds", 1.0)}, "SALESFORCE_")
+        return self
 
     @model_validator(mode="after")
     def _credentials_for_flow(self) -> Self:

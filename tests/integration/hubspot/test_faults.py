@@ -25,7 +25,7 @@ def stored_scores(sandbox) -> dict[str, str | None]:
 
 def test_a_fault_storm_ends_with_every_update_applied_exactly_once(make_sandbox, make_adapter):
     sandbox = make_sandbox(contacts=500, slow_seconds=0.5)
-    adapter = make_adapter(sandbox, read_timeout=0.2)
+    adapter = make_adapter(sandbox, read_timeout_seconds=0.2)
     contacts = list(adapter.iter_contacts(None))
     sandbox.faults.set_plan(FaultPlan(rate=0.5, seed=11, slow_seconds=0.5))
     updates = [
@@ -51,7 +51,7 @@ def test_every_kind_of_fault_on_the_update_endpoint_still_lands_each_update_once
     make_sandbox, make_adapter
 ):
     sandbox = make_sandbox(contacts=120, slow_seconds=0.5)
-    adapter = make_adapter(sandbox, read_timeout=0.2)
+    adapter = make_adapter(sandbox, read_timeout_seconds=0.2)
     contacts = list(adapter.iter_contacts(None))
     for fault in (
         Fault.RATE_LIMITED,
@@ -79,7 +79,7 @@ def test_a_fault_storm_during_reads_and_task_creation(
     make_sandbox, make_adapter, make_specs, portal_tasks
 ):
     sandbox = make_sandbox(contacts=220, slow_seconds=0.5)
-    adapter = make_adapter(sandbox, read_timeout=0.2)
+    adapter = make_adapter(sandbox, read_timeout_seconds=0.2)
     clean = [c.id for c in make_adapter(sandbox).iter_contacts(None)]
     sandbox.faults.set_plan(FaultPlan(rate=0.35, seed=5, slow_seconds=0.5))
     contacts = list(adapter.iter_contacts(None))

@@ -3,8 +3,6 @@ sandbox's real rolling ten-second window (no 429 may come back)."""
 
 from __future__ import annotations
 
-import time
-
 from connector.adapters.hubspot.pacing import RatePacer
 
 
@@ -82,10 +80,11 @@ def test_the_portals_headers_lower_the_limit_and_slow_requests_down():
 def test_the_sandboxs_burst_limit_is_learned_and_never_hit(make_sandbox, make_adapter):
     sandbox = make_sandbox(contacts=10, rate_limit=3)
     adapter = make_adapter(sandbox, burst_limit=100, search_limit_per_second=5)
-    began = time.monotonic()
     for _ in range(4):
         assert adapter.count_contacts(None) == 10
-    elapsed = time.monotonic() - began
-    assert sandbox.log.statuses() == {200: 4}  # not a single 429
+    # The sandbox counts its ten-second window in real time: four requests and not a single
+    # 429 means the fourth waited for the window to roll, and the pacer says it waited (no
+    # wall-clock bound here: bench/ measures time, this test the behaviour).
+    assert sandbox.log.statuses() == {200: 4}
     assert adapter.client.pacer.portal_max == 3
-    assert elapsed >= 9.0  # request 4 waited for the window to roll
+    assert adapter.client.pacer.waited_seconds > 0

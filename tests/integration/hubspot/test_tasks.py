@@ -75,7 +75,7 @@ def test_a_create_whose_answer_is_lost_is_not_repeated(
     """The sandbox creates the tasks, then answers after the client gave up: the adapter
     searches the keys again instead of creating them a second time."""
     sandbox = make_sandbox(contacts=60, slow_seconds=0.6)
-    adapter = make_adapter(sandbox, read_timeout=0.25)
+    adapter = make_adapter(sandbox, read_timeout_seconds=0.25)
     wanted = make_specs(list(adapter.iter_contacts(None)), 20)
     sandbox.faults.force(Fault.SLOW, 1, CREATE)
     result = adapter.create_tasks(wanted)

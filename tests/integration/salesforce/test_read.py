@@ -109,12 +109,12 @@ def test_incremental_read_uses_system_modstamp_and_the_overlap(sandbox, make_ada
     for contact_id in contact_ids:
         api.Contact.update(contact_id, {"Title": "Head of Data"})
 
-    exact = make_adapter(sandbox, overlap=timedelta(0))
+    exact = make_adapter(sandbox, overlap_seconds=0)
     _, changed = _read_all(exact, since=before)
     assert sorted(c.id for c in changed) == sorted(lead_ids + contact_ids)
 
     # A watermark a little after the writes still sees them through the overlap window.
-    overlapping = make_adapter(sandbox, overlap=timedelta(minutes=5))
+    overlapping = make_adapter(sandbox, overlap_seconds="PT5M")
     _, again = _read_all(overlapping, since=before + timedelta(minutes=2))
     assert sorted(c.id for c in again) == sorted(lead_ids + contact_ids)
     assert exact.count_contacts(before) == 5

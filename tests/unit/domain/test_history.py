@@ -1,10 +1,10 @@
-"""The fast form of a contact's history (integer epochs and records) must give bit for bit the
-results of the general form (the rules' original datetime code).
+"""A contact's history as the rules read it: filtered to the contact and to `now`, each kind
+oldest first with ties by source id, and the same decisions whatever tzinfo class carries a
+given offset (the rules compare instants, not zone objects).
 
-The general form is forced by giving every engagement its own offset in a tzinfo class the fast
-form does not know (it trusts only fixed-offset classes; a zone with daylight saving time
-compares by wall clock): the offset is constant, so both forms must agree exactly, down to
-each engagement's local date.
+Other zones are tried by giving every engagement its own offset in a tzinfo class of its own:
+the offset is constant, so the decisions must agree exactly, down to each engagement's local
+date.
 """
 
 import struct
@@ -21,7 +21,7 @@ from connector.domain.engine import evaluate
 from connector.domain.history import EngagementHistory
 from connector.domain.policy import EngagementRule
 from connector.domain.routing import RoutingState
-from connector.domain.scoring import _engagement_sums, _fast_engagement_sums, score_contact
+from connector.domain.scoring import _engagement_sums, score_contact
 from connector.domain.stages import LifecycleStage, SalesStatus
 from tests.factories import NOW, contact, owners, shipped_policy
 
@@ -59,19 +59,6 @@ def bits(sums: tuple[int, float, float, float]) -> tuple:
     """Floats by their bytes: 0.0 and -0.0, or two neighbouring floats, are told apart."""
     count, *floats = sums
     return (count, *(struct.pack("<d", value) for value in floats))
-
-
-def fast_sums(history: EngagementHistory, rule: EngagementRule, half_life: float) -> tuple:
-    kind = rule.kind
-    assert history.times and history.quantities and history.counts
-    return _fast_engagement_sums(
-        rule,
-        history.times[kind],
-        history.quantities[kind],
-        history.counts[kind],
-        history.now,
-        half_life,
-    )
 
 
 ALL_KINDS = st.sampled_from(list(EngagementKind))
@@ -120,27 +107,6 @@ def rules(draw):
     )
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    events=histories(kinds=st.just(EngagementKind.PAGE_VIEW)),
-    rule=rules(),
-    half_life=st.sampled_from([0.3, 7.7, 30.0, 10_000.0]),
-)
-def test_fast_sums_are_bit_identical_to_the_straightforward_loop(events, rule, half_life):
-    fast = EngagementHistory.of("c-1", events, NOW)
-    general = EngagementHistory.of("c-1", in_unknown_zones(events), NOW)
-    assert fast.fast
-    assert general.fast == (not general.source)  # nothing to read: the general form has no use
-    assert fast.times is not None
-    ordered = sorted(general.events or [], key=lambda e: (e.occurred_at, e.source_id or ""))
-    expected = _engagement_sums(rule, ordered, NOW, half_life)
-    kind = EngagementKind.PAGE_VIEW
-    if not ordered:
-        assert kind not in fast.times
-        return
-    assert bits(fast_sums(fast, rule, half_life)) == bits(expected)
-
-
 def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
     # Under a daily cap, the order of simultaneous engagements moves the last bit of the sums:
     # 0.3 + 0.0 allowed, or 0.1 + 0.19999999999999998, each times the same decay factor.
@@ -151,10 +117,18 @@ def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
         Engagement(contact_id="c-1", kind="page_view", occurred_at=at, quantity=12, source_id="a"),
     ]
     history = EngagementHistory.of("c-1", events, NOW)
-    assert history.quantities == {EngagementKind.PAGE_VIEW: [12, 1]}
-    fast = fast_sums(history, rule, 30.0)
-    assert bits(fast) == bits(_engagement_sums(rule, events[::-1], NOW, 30.0))
-    assert bits(fast) != bits(_engagement_sums(rule, events, NOW, 30.0))
+    ordered = history.by_kind[EngagementKind.PAGE_VIEW]
+    assert [e.source_id for e in ordered] == ["a", "b"]
+    assert bits(_engagement_sums(rule, ordered, NOW, 30.0)) != bits(
+        _engagement_sums(rule, events, NOW, 30.0)
+    )
+    card = score_contact(contact(id="c-1"), history, shipped_policy().scoring, NOW)
+    assert (
+        card.model_dump()
+        == score_contact(
+            contact(id="c-1"), events[::-1], shipped_policy().scoring, NOW
+        ).model_dump()
+    )
 
 
 def simultaneous(kinds: tuple[str, str], at: datetime) -> list[Engagement]:
@@ -208,7 +182,7 @@ contacts = st.builds(
 
 @settings(max_examples=150, deadline=None)
 @given(events=histories(), person=contacts)
-def test_evaluate_gives_the_same_decision_from_either_form(events, person):
+def test_evaluate_gives_the_same_decision_whatever_tzinfo_class_holds_an_offset(events, person):
     policy = shipped_policy()
     fast, state = evaluate(person, events, policy, owners(), RoutingState(), NOW)
     general, general_state = evaluate(
@@ -229,16 +203,15 @@ def test_a_zoned_now_reads_the_same_as_utc(events, person):
     )
 
 
-def test_engagements_in_zones_with_daylight_saving_are_read_by_the_general_form():
-    berlin = ZoneInfo("Europe/Berlin")
-    event = Engagement(contact_id="c-1", kind="call", occurred_at=NOW.astimezone(berlin))
-    assert not EngagementHistory.of("c-1", [event], NOW).fast
-    assert EngagementHistory.of("c-1", [event.model_copy(update={"occurred_at": NOW})], NOW).fast
-
-
-def test_a_zoned_now_still_reads_the_fast_form():
-    event = Engagement(contact_id="c-1", kind="call", occurred_at=NOW)
-    assert EngagementHistory.of("c-1", [event], NOW.astimezone(ZoneInfo("Asia/Tokyo"))).fast
+def test_engagements_after_now_and_of_other_contacts_are_left_out():
+    events = [
+        Engagement(contact_id="c-1", kind="call", occurred_at=NOW - timedelta(hours=1)),
+        Engagement(contact_id="c-1", kind="call", occurred_at=NOW + timedelta(seconds=1)),
+        Engagement(contact_id="c-2", kind="call", occurred_at=NOW - timedelta(hours=2)),
+    ]
+    history = EngagementHistory.of("c-1", events, NOW)
+    assert history.events == [events[0]]
+    assert history.by_kind == {EngagementKind.CALL: [events[0]]}
 
 
 def test_a_naive_now_fails_as_before():

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from connector.mapping.problems import ConfigError
-from connector.sync.accounts import AccountSet, account_status, parse_every
+from connector.sync.accounts import AccountSet, account_status
 from connector.sync.state import StateStore
 
 GOOD = """\
@@ -78,6 +78,7 @@ def test_a_secret_pasted_into_the_file_is_refused_by_line_without_echoing_it(
         (("HUBSPOT_BURST_LIMIT: 100", "HUBSPOT_ACCESS_TOKEN: abc"), "move it to `credentials`"),
         (("every: PT5M", "every: PT10S"), "under a minute"),
         (("every: PT5M", "every: soon"), "is not a duration"),
+        (("every: PT5M", "every: P1M"), "years and months"),
         (("max_changes: 5%", "max_changes: lots"), "max_changes"),
         (("name: globex-salesforce", "name: acme-hubspot"), "given twice: acme-hubspot"),
         (("crm: salesforce", "crm: pipedrive"), "crm"),
@@ -100,9 +101,11 @@ def test_an_unknown_account_lists_the_known_ones(tmp_path: Path) -> None:
         accounts.get("initech")
 
 
-def test_every_accepts_seconds_and_iso_durations() -> None:
-    assert parse_every(900) == parse_every("PT15M") == parse_every("900") == timedelta(minutes=15)
-    assert parse_every("P1DT1H") == timedelta(hours=25)
+def test_every_accepts_seconds_and_iso_durations(tmp_path: Path) -> None:
+    for given in ("900", "PT15M", "'900'"):
+        text = GOOD.replace("every: PT5M", f"every: {given}")
+        accounts = AccountSet.load(_write(tmp_path, text))
+        assert accounts.get("acme-hubspot").interval == timedelta(minutes=15)
 
 
 def test_status_reports_last_run_oldest_watermark_lag_and_lock(tmp_path: Path) -> None:

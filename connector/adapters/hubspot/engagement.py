@@ -11,7 +11,6 @@ the batch read of the associated engagement objects.
 """
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ from connector.adapters.hubspot.fetch import (
     read_associations,
     unique,
 )
+from connector.adapters.kit import BoundedMap, chunks
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_bool, parse_datetime, parse_number
@@ -83,52 +83,8 @@ def engagement_properties(mapping: HubSpotMapping) -> list[str]:
     return unique(names)
 
 
-class EngagementCache:
+class EngagementCache(BoundedMap[str, EngagementInputs]):
     """A bounded, least-recently-used map of contact id → EngagementInputs."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, EngagementInputs] = OrderedDict()
-
-    def put(self, contact_id: str, inputs: EngagementInputs) -> None:
-        if self.capacity <= 0:
-            return
-        self._items[contact_id] = inputs
-        self._items.move_to_end(contact_id)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-    def get(self, contact_id: str) -> EngagementInputs | None:
-        found = self._items.get(contact_id)
-        if found is not None:
-            self._items.move_to_end(contact_id)
-        return found
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class _RecordCache:
-    """A bounded, least-recently-used map of engagement object id → record (or None)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, Any] = OrderedDict()
-
-    def __contains__(self, object_id: str) -> bool:
-        return object_id in self._items
-
-    def get(self, object_id: str) -> Any:
-        self._items.move_to_end(object_id)
-        return self._items[object_id]
-
-    def put(self, object_id: str, record: Any) -> None:
-        if self.capacity <= 0:
-            return
-        self._items[object_id] = record
-        self._items.move_to_end(object_id)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
 
 
 def _date(value: Any) -> datetime | None:
@@ -263,8 +219,8 @@ class EngagementReader:
         )
         capacity = client.settings.engagement_object_cache_size
         #: Engagement objects by type, id → record (None: HubSpot has no such live record).
-        self._records: dict[str, _RecordCache] = {
-            object_type: _RecordCache(capacity) for object_type in self.objects
+        self._records: dict[str, BoundedMap[str, Any]] = {
+            object_type: BoundedMap[str, Any](capacity) for object_type in self.objects
         }
 
     def prefetch(self, inputs: Iterable[EngagementInputs]) -> None:
@@ -375,9 +331,8 @@ class EngagementReader:
         """In chunks of one batch, so memory stays bounded whatever the number of ids."""
         # Ten batches per round keeps the engagement objects' batch reads full.
         size = self.client.settings.batch_size * 10
-        ids = unique(contact_ids)
-        for start in range(0, len(ids), size):
-            yield from self.engagements(self.inputs_for(ids[start : start + size]), since)
+        for chunk in chunks(unique(contact_ids), size):
+            yield from self.engagements(self.inputs_for(chunk), since)
 
 
 def inputs_from_record(

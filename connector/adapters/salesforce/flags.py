@@ -8,12 +8,11 @@ cache and `iter_engagements` for the same people costs no extra call; a person n
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from connector.adapters.kit import BoundedMap
 from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
 from connector.mapping.translate import parse_bool, parse_datetime
@@ -82,30 +81,20 @@ def flag_engagements(
     return tuple(found)
 
 
-class FlagCache:
+class FlagCache(BoundedMap[str, tuple[Engagement, ...]]):
     """Flag engagements of recently read people (id -> engagements, possibly none)."""
 
     def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict[str, tuple[Engagement, ...]] = OrderedDict()
-
-    def put(self, person_id: str, engagements: tuple[Engagement, ...]) -> None:
-        with self._lock:
-            self._items[person_id] = engagements
-            self._items.move_to_end(person_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        super().__init__(size)
 
     def split(self, person_ids: Iterable[str]) -> tuple[list[Engagement], list[str]]:
         """(cached engagements, ids not in the cache)."""
         found: list[Engagement] = []
         missing: list[str] = []
-        with self._lock:
-            for person_id in person_ids:
-                cached = self._items.get(person_id)
-                if cached is None:
-                    missing.append(person_id)
-                else:
-                    found.extend(cached)
+        for person_id in person_ids:
+            cached = self.get(person_id)
+            if cached is None:
+                missing.append(person_id)
+            else:
+                found.extend(cached)
         return found, missing

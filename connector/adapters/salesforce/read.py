@@ -39,9 +39,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
+from connector.adapters.kit import paginate
 from connector.adapters.salesforce import soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.failures import CRM
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
@@ -441,16 +443,23 @@ class PersonReader:
 
     def _bulk_pages(self, source: PersonSource, job: str, locator: str) -> Iterator[ContactPage]:
         action = f"read {source.name} records"
-        while True:
-            rows, following = self.client.bulk_page(source.name, job, locator, action=action)
+
+        def fetch(at: str | None) -> tuple[list[dict[str, Any]], str]:
+            return self.client.bulk_page(source.name, job, at or "", action=action)
+
+        pages = paginate(
+            fetch,
+            lambda page: page[1] or None,
+            crm=CRM,
+            what="Bulk API locator",
+            start=locator or None,
+        )
+        for rows, following in pages:
             if following:
                 cursor = ReadCursor(object=source.name, mode="bulk", job=job, locator=following)
             else:
                 cursor = ReadCursor(object=source.name, mode="done")
             yield self._page(source, rows, cursor)
-            if not following:
-                return
-            locator = following
 
     # --- translation ---
 

@@ -14,7 +14,8 @@ retries), `soql` (escaped queries), `read` (people), `engagement`, `flags`, `wri
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 import requests
@@ -58,11 +59,14 @@ class SalesforceAdapter:
         *,
         usage: ApiUsage | None = None,
         session: requests.Session | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.settings = settings
         self.mapping = mapping
         self.usage = usage or ApiUsage()
-        self.client = SalesforceClient(settings, self.usage, session=session)
+        self.client = SalesforceClient(
+            settings, self.usage, session=session, sleep=sleep or time.sleep
+        )
         self._flags = FlagCache()
         self._people = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(

@@ -18,6 +18,7 @@ from datetime import datetime
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    SchemaReport,
     TaskReassignment,
     TaskState,
     WriteResult,
@@ -175,16 +176,19 @@ class HubSpotAdapter:
             ],
         )
 
-    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
-        return check_mapping(self.mapping, schema or self.describe_fields())
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision_fields(self, schema: FieldSchema | None = None) -> list[str]:
-        """Create the connector's own missing properties; returns "object.property" created."""
-        return provision(
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """Create the connector's own missing properties ("object.property" in `created`)."""
+        created = provision(
             self.client,
             self.mapping,
             schema or self.describe_fields(),
             self.settings.fingerprint_property if self.settings.skip_own_writes else None,
+        )
+        return SchemaReport(
+            created=created, summary="" if created else "every connector property exists"
         )
 
     # ---- writing ----------------------------------------------------------------------------

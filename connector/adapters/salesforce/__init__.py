@@ -23,6 +23,7 @@ import requests
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    SchemaReport,
     TaskReassignment,
     TaskState,
     WriteResult,
@@ -121,13 +122,16 @@ class SalesforceAdapter:
     def describe_fields(self) -> FieldSchema:
         return describe_fields(self.client, self.mapping)
 
-    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
         """Problems of the mapping against the org (describes it unless a schema is given)."""
-        return check_mapping(self.mapping, schema or self.describe_fields())
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision(self, schema: FieldSchema | None = None) -> ProvisionPlan:
-        """The custom fields an admin must create; nothing is created."""
-        return provision(self.mapping, schema or self.describe_fields())
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """The custom fields an admin must create (`for_admin`); nothing is created."""
+        plan = provision(self.mapping, schema or self.describe_fields())
+        if not plan.missing:
+            return SchemaReport(summary=plan.instructions())
+        return SchemaReport(for_admin=plan.instructions().splitlines())
 
     # --- writes ---
 

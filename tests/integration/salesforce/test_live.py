@@ -26,7 +26,7 @@ def live(mapping) -> SalesforceAdapter:
 
 
 def test_live_mapping_checks_run(live):
-    problems = live.check_mapping()
+    problems = live.check_mapping().problems
     assert isinstance(problems, list)
     print("\n".join(problems) or "mapping matches the org")
 

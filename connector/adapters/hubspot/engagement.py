@@ -24,6 +24,7 @@ from connector.adapters.hubspot.fetch import (
     unique,
 )
 from connector.adapters.kit import BoundedMap, chunks
+from connector.adapters.kit.values import moment
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_bool, parse_datetime, parse_number
@@ -87,15 +88,6 @@ class EngagementCache(BoundedMap[str, EngagementInputs]):
     """A bounded, least-recently-used map of contact id → EngagementInputs."""
 
 
-def _date(value: Any) -> datetime | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_datetime(value)
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
 class PropertyEngagement:
     """Turns a contact's activity properties into Engagements, as the mapping says."""
 
@@ -117,7 +109,7 @@ class PropertyEngagement:
         out: list[Engagement] = []
         for counter in self.config.counters:
             count = props.get(counter.count)
-            when = _date(props.get(counter.date))
+            when = moment(props.get(counter.date))
             try:
                 quantity = round(parse_number(count)) if count not in (None, "") else 0
             except (ValueError, TypeError):
@@ -141,11 +133,11 @@ class PropertyEngagement:
             # An undated flag is dated at the contact's creation: it happened no earlier, and
             # unlike the last-modified date it does not move when the connector writes the
             # contact, so re-evaluating an unchanged contact decides the same again.
-            when = _date(props.get(flag.date)) if flag.date else None
+            when = moment(props.get(flag.date)) if flag.date else None
             when = (
                 when
-                or _date(props.get(CREATED_PROPERTY))
-                or _date(props.get(self.modified_property))
+                or moment(props.get(CREATED_PROPERTY))
+                or moment(props.get(self.modified_property))
             )
             if set_ and when is not None:
                 out.append(
@@ -159,7 +151,7 @@ class PropertyEngagement:
         seen: set[tuple[str, datetime]] = set()
         for conversion in self.config.conversions.properties:
             name = props.get(conversion.name)
-            when = _date(props.get(conversion.date))
+            when = moment(props.get(conversion.date))
             if not name or when is None or (str(name), when) in seen:
                 continue  # first and most recent conversion are often the same one
             seen.add((str(name), when))
@@ -181,7 +173,7 @@ def object_engagement(
     props = record.properties or {}
     when = None
     for name in DATE_PROPERTIES.get(object_type, ("hs_timestamp",)):
-        when = _date(props.get(name))
+        when = moment(props.get(name))
         if when is not None:
             break
     when = when or (record.created_at if isinstance(record.created_at, datetime) else None)

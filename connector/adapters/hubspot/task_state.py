@@ -30,8 +30,8 @@ from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
 from connector.adapters.hubspot.fetch import next_after, read_associations, search_page
 from connector.adapters.kit import chunks, paginate
+from connector.adapters.kit.values import moment
 from connector.mapping.crm_schema import HubSpotMapping
-from connector.mapping.translate import parse_datetime
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class TaskStates:
                 status="done" if props.get("hs_task_status") in DONE_STATUSES else "open",
                 owner_id=str(props["hubspot_owner_id"]) if props.get("hubspot_owner_id") else None,
                 contact_id=contacts[0] if contacts else None,
-                due_at=_moment(props.get("hs_timestamp")),
+                due_at=moment(props.get("hs_timestamp")),
                 completed_at=_completed_at(record, props),
             )
         return out
@@ -142,15 +142,6 @@ class TaskStates:
             "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
         )
         return result
-
-
-def _moment(raw: Any) -> datetime | None:
-    if raw in (None, ""):
-        return None
-    try:
-        return parse_datetime(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _completed_at(record: Any, props: dict[str, Any]) -> datetime | None:

@@ -42,6 +42,7 @@ from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import is_ambiguous
 from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.updates import merge_updates
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.domain.text import bounded
@@ -184,17 +185,7 @@ class UpdateWriter:
         )
 
     def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
-        merged: dict[str, ContactUpdate] = {}
-        for update in updates:  # HubSpot refuses a batch naming one id twice
-            if update.contact_id in merged:
-                before = merged[update.contact_id]
-                update = ContactUpdate(
-                    contact_id=update.contact_id,
-                    changes={**before.changes, **update.changes},
-                    previous={**update.previous, **before.previous},
-                    reasons=(*before.reasons, *update.reasons),
-                )
-            merged[update.contact_id] = update
+        merged = merge_updates(updates)
         result = WriteResult()
         payload = {
             update.contact_id: {

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
@@ -32,7 +33,6 @@ from connector.mapping.crm_schema import (
     SalesforceActivityRule,
     SalesforceMapping,
 )
-from connector.mapping.translate import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -66,16 +66,6 @@ def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> En
         if rule.campaign_type is not None and rule.campaign_type.casefold() != campaign_type:
             continue
         return rule.kind
-    return None
-
-
-def _when(*values: Any) -> datetime | None:
-    for value in values:
-        if value not in (None, ""):
-            try:
-                return parse_datetime(value)
-            except (ValueError, TypeError):
-                continue
     return None
 
 
@@ -165,7 +155,7 @@ class EngagementReader:
             )
             for row in rows:
                 person_id = str(row["Id"])
-                found = flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+                found = flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
                 self.flags.put(person_id, found)
                 yield from found
 
@@ -192,7 +182,7 @@ class EngagementReader:
                 query = soql.select(source.name, fields, " AND ".join(clauses), since=after)
                 for row in self._all(query, f"read {source.name} e-mail flags"):
                     person_id = str(row["Id"])
-                    yield from flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+                    yield from flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
 
     def _all(self, query: str, action: str) -> Iterator[dict[str, Any]]:
         for records in self.client.query_pages(query, action=action):
@@ -226,7 +216,7 @@ class EngagementReader:
         for row in rows:
             who = str(row.get("WhoId") or "")
             kind = _kind(self.task_rules, row)
-            when = _when(row.get("CompletedDateTime"), row.get(CREATED))
+            when = moment(row.get("CompletedDateTime"), row.get(CREATED))
             if kind is None or when is None or (wanted is not None and who not in wanted):
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
@@ -235,7 +225,7 @@ class EngagementReader:
         for row in rows:
             who = str(row.get("WhoId") or "")
             kind = _kind(self.event_rules, row)
-            when = _when(row.get(CREATED))
+            when = moment(row.get(CREATED))
             if kind is None or when is None or (wanted is not None and who not in wanted):
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
@@ -243,7 +233,7 @@ class EngagementReader:
     def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
             kind = _member_kind(self.member_rules, row)
-            when = _when(row.get(CREATED))
+            when = moment(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
             if kind is None or when is None or who is None:

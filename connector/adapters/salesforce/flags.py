@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.kit import BoundedMap
+from connector.adapters.kit.values import moment
 from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
-from connector.mapping.translate import parse_bool, parse_datetime
+from connector.mapping.translate import parse_bool
 
 #: People whose flags a read keeps for `iter_engagements`. The engine asks for a page's
 #: engagement right after reading the page (2,000 people at most), so a few pages' worth is
@@ -60,14 +61,7 @@ def flag_engagements(
     for flag in flags:
         if not _is_set(record.get(flag.field)):
             continue
-        when: datetime | None = None
-        raw_date = record.get(flag.date) if flag.date else None
-        if raw_date not in (None, ""):
-            try:
-                when = parse_datetime(raw_date)
-            except (ValueError, TypeError):
-                when = None
-        when = when or created_at
+        when = moment(record.get(flag.date) if flag.date else None) or created_at
         if when is None:
             continue
         found.append(

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.kit import paginate
+from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
@@ -57,7 +58,6 @@ from connector.mapping.translate import (
     PersonTranslator,
     RecordDataError,
     parse_bool,
-    parse_datetime,
     parse_number,
 )
 
@@ -498,10 +498,10 @@ class PersonReader:
             self.flags.put(
                 record_id,
                 flag_engagements(
-                    record_id, row, self.mapping.engagement.flags, _datetime(row.get(CREATED))
+                    record_id, row, self.mapping.engagement.flags, moment(row.get(CREATED))
                 ),
             )
-            stamp = _datetime(row.get(MODSTAMP))
+            stamp = moment(row.get(MODSTAMP))
             if stamp is not None and (latest is None or stamp > latest):
                 latest = stamp
         return ContactPage(
@@ -677,15 +677,6 @@ def _normalised(company: Company) -> Company:
     return company if domain == company.domain else company.model_copy(update={"domain": domain})
 
 
-def _datetime(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_datetime(value)
-    except (ValueError, TypeError):
-        return None
-
-
 def _bool(value: Any, default: bool = False) -> bool:
     if value in (None, ""):
         return default
@@ -711,5 +702,5 @@ def _deal(row: Mapping[str, Any]) -> Deal | None:
         id=str(opportunity_id),
         status=status,
         amount=amount,
-        closed_at=_datetime(row.get("Opportunity.CloseDate")) if closed else None,
+        closed_at=moment(row.get("Opportunity.CloseDate")) if closed else None,
     )

@@ -28,6 +28,7 @@ from typing import Any
 from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.errors import Failure
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.updates import merge_updates
 from connector.adapters.salesforce import soql
 from connector.adapters.salesforce.client import (
     COLLECTIONS_CREATE,
@@ -71,22 +72,10 @@ class _Pending:
 
 
 def _merged(updates: Sequence[ContactUpdate]) -> list[ContactUpdate]:
-    """One update per record (Salesforce refuses a collection naming an id twice; later changes
-    win), Leads first so a mixed collection is processed in two chunks, not many."""
-    by_id: dict[str, ContactUpdate] = {}
-    for update in updates:
-        known = by_id.get(update.contact_id)
-        if known is not None:
-            update = known.model_copy(
-                update={
-                    "changes": {**known.changes, **update.changes},
-                    "previous": {**update.previous, **known.previous},
-                    "reasons": (*known.reasons, *update.reasons),
-                }
-            )
-        by_id[update.contact_id] = update
+    """One update per record, Leads first so a mixed collection is processed in two chunks."""
     lead = KEY_PREFIXES["Lead"]
-    return sorted(by_id.values(), key=lambda u: (u.contact_id[:3] != lead, u.contact_id))
+    merged = merge_updates(updates).values()
+    return sorted(merged, key=lambda u: (u.contact_id[:3] != lead, u.contact_id))
 
 
 def _error(result: dict[str, Any]) -> tuple[str, str, str | None]:

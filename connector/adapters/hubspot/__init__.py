@@ -7,7 +7,7 @@
 
 Split by job (as dlt's verified sources are): `settings` (endpoints, limits, page sizes),
 `client` (SDK construction, pacing, retries, counting), `failures` (HubSpot errors → the shared
-error table), `read` / `engagement` / `fetch` (records), `write` (updates, tasks), `describe`
+error table), `read` / `engagement` / `query` (records), `write` (updates, tasks), `describe`
 (property schema, mapping check, provisioning).
 """
 

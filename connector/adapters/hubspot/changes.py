@@ -34,7 +34,7 @@ from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.fetch import (
+from connector.adapters.hubspot.query import (
     next_after,
     read_associations,
     search_since,

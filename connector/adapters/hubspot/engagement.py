@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.fetch import (
+from connector.adapters.hubspot.query import (
     Association,
     batch_read,
     read_associations,

@@ -35,7 +35,7 @@ from connector.adapters.hubspot.engagement import (
     inputs_from_record,
 )
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.fetch import (
+from connector.adapters.hubspot.query import (
     PRIMARY_TYPE_NAMES,
     Association,
     RawRecord,
@@ -48,6 +48,7 @@ from connector.adapters.hubspot.fetch import (
     unique,
 )
 from connector.adapters.kit import BoundedMap, chunks, paginate
+from connector.adapters.kit.values import moment
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
 from connector.mapping.translate import (
@@ -95,8 +96,10 @@ class ContactReader:
             [*translator.read_fields(), *self.engagement_names, self.modified, ID_PROPERTY]
         )
         self.company_properties = translator.company_read_fields()
-        self._companies = BoundedMap[str, Any](self.settings.company_cache_size)
-        self._deals = BoundedMap[str, Any](self.settings.company_cache_size)
+        self._companies = BoundedMap[str, Company | RecordDataError](
+            self.settings.company_cache_size
+        )
+        self._deals = BoundedMap[str, Deal](self.settings.company_cache_size)
         #: Called with the engagement inputs of each read-ahead group, so the engagement
         #: objects they name are batch-read together (set by the adapter).
         self.prefetch: Callable[[Iterable[EngagementInputs]], None] | None = None
@@ -405,11 +408,7 @@ class ContactReader:
         return page
 
     def _updated(self, record: RawRecord) -> datetime | None:
-        raw = record.properties.get(self.modified) or record.updated_at
-        try:
-            return parse_datetime(raw) if raw else None
-        except (TypeError, ValueError):
-            return None
+        return moment(record.properties.get(self.modified) or record.updated_at)
 
     @staticmethod
     def _company_id(record: RawRecord) -> str | None:
@@ -421,14 +420,7 @@ class ContactReader:
         return min(candidates, key=lambda value: (len(value), value))
 
     def _companies_by_id(self, ids: list[str]) -> dict[str, Company | RecordDataError]:
-        out: dict[str, Company | RecordDataError] = {}
-        missing = []
-        for company_id in unique(ids):
-            cached = self._companies.get(company_id)
-            if cached is None:
-                missing.append(company_id)
-            else:
-                out[company_id] = cached
+        out, missing = self._companies.split(ids)
         if missing and self.company_properties:
             for company_id, record in batch_read(
                 self.client, "companies", missing, self.company_properties
@@ -447,14 +439,7 @@ class ContactReader:
         return out
 
     def _deals_by_id(self, ids: list[str]) -> dict[str, Deal]:
-        out: dict[str, Deal] = {}
-        missing = []
-        for deal_id in unique(ids):
-            cached = self._deals.get(deal_id)
-            if cached is None:
-                missing.append(deal_id)
-            else:
-                out[deal_id] = cached
+        out, missing = self._deals.split(ids)
         if missing:
             for deal_id, record in batch_read(
                 self.client, "deals", missing, DEAL_PROPERTIES

@@ -28,7 +28,7 @@ from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 from connector.adapters.base import RecordError, TaskReassignment, TaskState, WriteResult
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.fetch import next_after, read_associations, search_page
+from connector.adapters.hubspot.query import next_after, read_associations, search_page
 from connector.adapters.kit import chunks, paginate
 from connector.adapters.kit.values import moment
 from connector.mapping.crm_schema import HubSpotMapping

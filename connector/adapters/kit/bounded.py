@@ -7,6 +7,7 @@ per key, so they need a map. Thread-safe, because the Salesforce readers prefetc
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -38,6 +39,19 @@ class BoundedMap(Generic[K, V]):
                 return default
             self._items.move_to_end(key)
             return self._items[key]
+
+    def split(self, keys: Iterable[K]) -> tuple[dict[K, V], list[K]]:
+        """(the cached values by key, the keys not cached): what a batch read must still ask
+        for. Each key once, in the order given."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        for key in dict.fromkeys(keys):
+            value = self.get(key)
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        return found, missing
 
     def __getitem__(self, key: K) -> V:
         with self._lock:

@@ -8,7 +8,8 @@
 Registered under the `connector.adapters` entry-point group as
 `connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each: `settings` (what to
 reach and how), `auth` (OAuth token), `client` (SDK session, TLS trust, counting, pacing,
-retries), `soql` (escaped queries), `read` (people), `engagement`, `flags`, `write`,
+retries), `pacing` (daily allowance), `query` (escaped SOQL), `read` (people), `engagement`,
+`flags`, `write`,
 `describe` (schema, mapping checks, provisioning).
 """
 

@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.kit.values import moment
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping

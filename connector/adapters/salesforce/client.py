@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -34,7 +31,6 @@ from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from connector.adapters.errors import (
-    CrmDailyLimitError,
     CrmInsecureRedirectError,
     CrmRequestError,
     CrmUnavailableError,
@@ -43,6 +39,7 @@ from connector.adapters.kit import Transport, paginate
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce.auth import Authenticator
 from connector.adapters.salesforce.failures import first_error, to_failure
+from connector.adapters.salesforce.pacing import DailyAllowance
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 
@@ -61,8 +58,6 @@ BULK_CREATE = "POST /jobs/query"
 BULK_GET = "GET /jobs/query/{id}"
 BULK_RESULTS = "GET /jobs/query/{id}/results"
 BULK_ABORT = "PATCH /jobs/query/{id}"
-
-_API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
 class _PinnedTransport(HTTPAdapter):
@@ -123,40 +118,6 @@ def build_session(settings: SalesforceSettings) -> requests.Session:
         session.verify = ca_file
     session.mount("https://", _PinnedTransport(ca_file, settings.timeout_seconds))
     return session
-
-
-class DailyAllowance:
-    """The org's daily API usage as the last `Sforce-Limit-Info` header reported it."""
-
-    def __init__(self, reserve: float) -> None:
-        self.reserve = reserve
-        self.used: int | None = None
-        self.maximum: int | None = None
-        self._lock = threading.Lock()
-
-    def observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        found = _API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
-        if found:
-            with self._lock:
-                self.used, self.maximum = int(found.group(1)), int(found.group(2))
-
-    @property
-    def stop_at(self) -> int | None:
-        """Usage from which no request is sent: the allowance minus the reserve."""
-        if self.maximum is None:
-            return None
-        return self.maximum - math.ceil(self.maximum * self.reserve)
-
-    def check(self) -> None:
-        with self._lock:
-            used, stop_at = self.used, self.stop_at
-        if used is not None and stop_at is not None and used >= stop_at:
-            raise CrmDailyLimitError(
-                f"Salesforce's daily API usage is {used} of {self.maximum}; the connector keeps "
-                f"{self.reserve:.0%} for other integrations and stopped before using it. "
-                "Nothing more was sent; run again after the allowance recovers (it is a rolling "
-                "24 hours)."
-            )
 
 
 def _invalid_session(exc: SalesforceExpiredSession) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.kit.values import moment
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.read import CREATED, KEY_PREFIXES, MODSTAMP, PersonReader
@@ -143,7 +143,8 @@ class EngagementReader:
         if not flags:
             return
         cached, missing = self.flags.split([*leads, *contacts])
-        yield from cached
+        for engagements in cached.values():
+            yield from engagements
         fields = soql.unique(["Id", CREATED, *flag_fields(flags)])
         for source in self.people.sources:
             prefix = KEY_PREFIXES[source.name]

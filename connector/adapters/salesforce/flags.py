@@ -8,7 +8,7 @@ cache and `iter_engagements` for the same people costs no extra call; a person n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -80,15 +80,3 @@ class FlagCache(BoundedMap[str, tuple[Engagement, ...]]):
 
     def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
         super().__init__(size)
-
-    def split(self, person_ids: Iterable[str]) -> tuple[list[Engagement], list[str]]:
-        """(cached engagements, ids not in the cache)."""
-        found: list[Engagement] = []
-        missing: list[str] = []
-        for person_id in person_ids:
-            cached = self.get(person_id)
-            if cached is None:
-                missing.append(person_id)
-            else:
-                found.extend(cached)
-        return found, missing

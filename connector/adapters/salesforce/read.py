@@ -41,7 +41,7 @@ from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.kit import paginate
 from connector.adapters.kit.values import moment
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.failures import CRM

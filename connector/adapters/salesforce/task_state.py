@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from connector.adapters.base import TaskState
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping

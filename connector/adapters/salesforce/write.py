@@ -29,7 +29,7 @@ from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.errors import Failure
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
 from connector.adapters.kit.updates import merge_updates
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import (
     COLLECTIONS_CREATE,
     COLLECTIONS_UPDATE,

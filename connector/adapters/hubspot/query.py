@@ -1,4 +1,5 @@
-"""Bulk fetches shared by the readers: batch read by id, association batch read, search pages.
+"""HubSpot's query dialect, shared by the readers: batch read by id, association batch read,
+search pages and the restartable search by modified date (Salesforce's counterpart builds SOQL).
 
 Each helper pages or chunks at HubSpot's documented maximum so that reading N records costs
 about N / batch-size calls, never one call per record.

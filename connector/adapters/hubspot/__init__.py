@@ -5,10 +5,12 @@
     adapter.apply_updates(updates); adapter.create_tasks(tasks)
     adapter.usage.by_endpoint()                              # what the run cost
 
-Split by job (as dlt's verified sources are): `settings` (endpoints, limits, page sizes),
-`client` (SDK construction, pacing, retries, counting), `failures` (HubSpot errors → the shared
-error table), `read` / `engagement` / `query` (records), `write` (updates, tasks), `describe`
-(property schema, mapping check, provisioning).
+Split by job (as dlt's verified sources are), named as in the Salesforce package: `settings`
+(endpoints, limits, page sizes), `client` (SDK construction, the kit's transport), `endpoints`
+(usage labels and scopes), `pacing` (rate limits), `failures` (HubSpot errors → the shared error
+table), `query` (batch reads, searches), `read`, `changes`, `engagement`, `write`, `task_state`,
+`describe` (property schema, mapping check, provisioning); HubSpot's own: `echo` (telling the
+connector's writes apart).
 """
 
 import time

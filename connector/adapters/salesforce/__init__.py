@@ -6,11 +6,12 @@
         ...
 
 Registered under the `connector.adapters` entry-point group as
-`connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each: `settings` (what to
-reach and how), `auth` (OAuth token), `client` (SDK session, TLS trust, counting, pacing,
-retries), `pacing` (daily allowance), `query` (escaped SOQL), `read` (people), `engagement`,
-`flags`, `write`,
-`describe` (schema, mapping checks, provisioning).
+`connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each, named as in the
+HubSpot package: `settings` (what to reach and how), `client` (SDK session, TLS trust, the kit's
+transport), `endpoints` (usage labels), `pacing` (daily allowance), `failures` (errors → the
+shared table), `query` (escaped SOQL), `read` (people), `changes`, `engagement`, `write`,
+`task_state`, `describe` (schema, mapping checks, provisioning); Salesforce's own: `auth` (OAuth
+token) and `flags` (engagement flags on the person).
 """
 
 from __future__ import annotations

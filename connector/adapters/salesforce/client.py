@@ -38,6 +38,16 @@ from connector.adapters.errors import (
 from connector.adapters.kit import Transport, paginate
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce.auth import Authenticator
+from connector.adapters.salesforce.endpoints import (
+    BULK_ABORT,
+    BULK_CREATE,
+    BULK_GET,
+    BULK_RESULTS,
+    QUERY,
+    QUERY_ALL,
+    QUERY_ALL_MORE,
+    QUERY_MORE,
+)
 from connector.adapters.salesforce.failures import first_error, to_failure
 from connector.adapters.salesforce.pacing import DailyAllowance
 from connector.adapters.salesforce.settings import SalesforceSettings
@@ -45,19 +55,6 @@ from connector.adapters.usage import ApiUsage
 
 T = TypeVar("T")
 Record = dict[str, Any]
-
-# Stable endpoint labels for ApiUsage (the REST API's resource paths).
-QUERY = "GET /query"
-QUERY_MORE = "GET /query/{locator}"
-QUERY_ALL = "GET /queryAll"
-QUERY_ALL_MORE = "GET /queryAll/{locator}"
-DESCRIBE = "GET /sobjects/{sobject}/describe"
-COLLECTIONS_UPDATE = "PATCH /composite/sobjects"
-COLLECTIONS_CREATE = "POST /composite/sobjects"
-BULK_CREATE = "POST /jobs/query"
-BULK_GET = "GET /jobs/query/{id}"
-BULK_RESULTS = "GET /jobs/query/{id}/results"
-BULK_ABORT = "PATCH /jobs/query/{id}"
 
 
 class _PinnedTransport(HTTPAdapter):

@@ -30,11 +30,8 @@ from connector.adapters.errors import Failure
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.salesforce import query as soql
-from connector.adapters.salesforce.client import (
-    COLLECTIONS_CREATE,
-    COLLECTIONS_UPDATE,
-    SalesforceClient,
-)
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField

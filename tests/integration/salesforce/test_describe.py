@@ -3,7 +3,7 @@ custom fields an admin must create."""
 
 from __future__ import annotations
 
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.describe import check_mapping, provision
 from connector.domain.contact import LeadSource
 from connector.mapping.crm_schema import ContactField

@@ -10,7 +10,7 @@ from simple_salesforce import Salesforce
 
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce import SalesforceAdapter
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.domain.outcomes import TaskPriority, TaskSpec
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.faults import Fault

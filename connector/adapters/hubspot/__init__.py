@@ -13,9 +13,9 @@ table), `query` (batch reads, searches), `read`, `changes`, `engagement`, `write
 connector's writes apart).
 """
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Unpack
 
 from connector.adapters.base import (
     ContactPage,
@@ -34,7 +34,7 @@ from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
 from connector.adapters.hubspot.task_state import TaskStates
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
-from connector.adapters.usage import ApiUsage
+from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
@@ -67,24 +67,19 @@ def echo_filter(
     )
 
 
-class HubSpotAdapter:
+class HubSpotAdapter(AdapterBase):
     """One HubSpot portal, read and written through the mapping. Not thread-safe: one adapter
     per sync; its `usage` counts every request it made."""
 
     name = "hubspot"
 
     def __init__(
-        self,
-        settings: HubSpotSettings,
-        mapping: HubSpotMapping,
-        *,
-        usage: ApiUsage | None = None,
-        sleep: Callable[[float], None] | None = None,
+        self, settings: HubSpotSettings, mapping: HubSpotMapping, **options: Unpack[AdapterOptions]
     ) -> None:
+        super().__init__(**options)
         self.settings = settings
         self.mapping = mapping
-        self.usage = usage or ApiUsage()
-        self.client = HubSpotClient(settings, self.usage, sleep=sleep or time.sleep)
+        self.client = HubSpotClient(settings, self.usage, sleep=self.sleep)
         self.translator = PersonTranslator(mapping.contact, mapping.company)
         self.cache = EngagementCache(settings.engagement_cache_contacts)
         self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
@@ -119,12 +114,6 @@ class HubSpotAdapter:
         pages without a cursor, the contacts whose engagement objects (meetings, calls, ...)
         changed or were deleted in the same window and were not read already (`changes`)."""
         return self.reader.pages(since, resume_after)
-
-    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
-        """As `iter_contact_pages`: an incremental read also yields the contacts whose
-        engagement objects changed or were deleted, and leaves out the connector's own echo."""
-        for page in self.iter_contact_pages(since):
-            yield from page.contacts
 
     def count_contacts(self, since: datetime | None) -> int | None:
         return self.reader.count(since)

@@ -24,7 +24,7 @@ from connector.adapters.hubspot.query import (
     unique,
 )
 from connector.adapters.kit import BoundedMap, chunks
-from connector.adapters.kit.values import moment
+from connector.adapters.kit.values import flagged, moment
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_bool, parse_datetime, parse_number
@@ -133,20 +133,14 @@ class PropertyEngagement:
             # An undated flag is dated at the contact's creation: it happened no earlier, and
             # unlike the last-modified date it does not move when the connector writes the
             # contact, so re-evaluating an unchanged contact decides the same again.
-            when = moment(props.get(flag.date)) if flag.date else None
-            when = (
-                when
-                or moment(props.get(CREATED_PROPERTY))
-                or moment(props.get(self.modified_property))
-            )
-            if set_ and when is not None:
-                out.append(
-                    Engagement(
-                        contact_id=contact_id,
-                        kind=flag.kind,
-                        occurred_at=when,
-                        source_id=f"{contact_id}:{flag.property}",
-                    )
+            if set_:
+                out += flagged(
+                    contact_id,
+                    flag.kind,
+                    flag.property,
+                    props.get(flag.date) if flag.date else None,
+                    props.get(CREATED_PROPERTY),
+                    props.get(self.modified_property),
                 )
         seen: set[tuple[str, datetime]] = set()
         for conversion in self.config.conversions.properties:

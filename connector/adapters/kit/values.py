@@ -1,9 +1,11 @@
-"""Reading a CRM's date values: both CRMs hand back "" or null for an empty date, and a
-person can type nonsense into a text field the mapping reads as one."""
+"""Reading a CRM's values: both CRMs hand back "" or null for an empty date, and a person can
+type nonsense into a text field the mapping reads as one; a flag field set on a record is an
+engagement on either CRM."""
 
 from datetime import datetime
 from typing import Any
 
+from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.translate import parse_datetime
 
 
@@ -18,3 +20,16 @@ def moment(*values: Any) -> datetime | None:
         except (ValueError, TypeError, OverflowError):
             continue
     return None
+
+
+def flagged(contact_id: str, kind: EngagementKind, field: str, *dates: Any) -> list[Engagement]:
+    """The engagement a set flag field stands for, dated by the first of `dates` that reads
+    as one; none when no date does (an undated event cannot be decayed or placed in a window)."""
+    when = moment(*dates)
+    if when is None:
+        return []
+    return [
+        Engagement(
+            contact_id=contact_id, kind=kind, occurred_at=when, source_id=f"{contact_id}:{field}"
+        )
+    ]

@@ -16,9 +16,9 @@ token) and `flags` (engagement flags on the person).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Unpack
 
 import requests
 
@@ -30,6 +30,7 @@ from connector.adapters.base import (
     TaskState,
     WriteResult,
 )
+from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
     ProvisionPlan,
@@ -43,14 +44,13 @@ from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.salesforce.task_state import TaskStates
 from connector.adapters.salesforce.write import Writer
-from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
-class SalesforceAdapter:
+class SalesforceAdapter(AdapterBase):
     """Leads and Contacts in, score/grade/stage/owner updates and follow-up Tasks out."""
 
     name = "salesforce"
@@ -60,16 +60,13 @@ class SalesforceAdapter:
         settings: SalesforceSettings,
         mapping: SalesforceMapping,
         *,
-        usage: ApiUsage | None = None,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] | None = None,
+        **options: Unpack[AdapterOptions],
     ) -> None:
+        super().__init__(**options)
         self.settings = settings
         self.mapping = mapping
-        self.usage = usage or ApiUsage()
-        self.client = SalesforceClient(
-            settings, self.usage, session=session, sleep=sleep or time.sleep
-        )
+        self.client = SalesforceClient(settings, self.usage, session=session, sleep=self.sleep)
         self._flags = FlagCache()
         self._people = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(
@@ -85,10 +82,6 @@ class SalesforceAdapter:
     ) -> Iterator[ContactPage]:
         """Leads (unconverted) then Contacts, page by page, each page resumable."""
         return self._people.pages(since, resume_after)
-
-    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
-        for page in self.iter_contact_pages(since):
-            yield from page.contacts
 
     def count_contacts(self, since: datetime | None) -> int | None:
         """Leads and Contacts changed since `since`; the next read of the same `since` reuses

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.kit import BoundedMap
-from connector.adapters.kit.values import moment
+from connector.adapters.kit.values import flagged
 from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
 from connector.mapping.translate import parse_bool
@@ -61,16 +61,12 @@ def flag_engagements(
     for flag in flags:
         if not _is_set(record.get(flag.field)):
             continue
-        when = moment(record.get(flag.date) if flag.date else None) or created_at
-        if when is None:
-            continue
-        found.append(
-            Engagement(
-                contact_id=person_id,
-                kind=flag.kind,
-                occurred_at=when,
-                source_id=f"{person_id}:{flag.field}",
-            )
+        found += flagged(
+            person_id,
+            flag.kind,
+            flag.field,
+            record.get(flag.date) if flag.date else None,
+            created_at,
         )
     return tuple(found)
 

@@ -183,27 +183,24 @@ def object_engagement(
     )
 
 
+@dataclass(eq=False)
 class EngagementReader:
     """`iter_engagements`: cached inputs first, one bulk fetch for the rest, then the engagement
     objects in batches of 100 — never a call per contact."""
 
-    def __init__(
-        self,
-        client: HubSpotClient,
-        mapping: HubSpotMapping,
-        cache: EngagementCache,
-        modified_property: str,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.cache = cache
-        self.modified_property = modified_property
-        self.objects = dict(mapping.engagement.objects)
-        self.from_properties = PropertyEngagement(mapping, modified_property)
+    client: HubSpotClient
+    mapping: HubSpotMapping
+    cache: EngagementCache
+    #: The contact property of its last change: the date of last resort for an undated flag.
+    modified_property: str
+
+    def __post_init__(self) -> None:
+        self.objects = dict(self.mapping.engagement.objects)
+        self.from_properties = PropertyEngagement(self.mapping, self.modified_property)
         self.contact_properties = unique(
-            [*engagement_properties(mapping), modified_property, "hs_object_id"]
+            [*engagement_properties(self.mapping), self.modified_property, "hs_object_id"]
         )
-        capacity = client.settings.engagement_object_cache_size
+        capacity = self.client.settings.engagement_object_cache_size
         #: Engagement objects by type, id → record (None: HubSpot has no such live record).
         self._records: dict[str, BoundedMap[str, Any]] = {
             object_type: BoundedMap[str, Any](capacity) for object_type in self.objects

@@ -22,6 +22,7 @@ index had time to catch up — and only the still missing tasks are created.
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -153,17 +154,17 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
     return outcome
 
 
+@dataclass(eq=False)
 class UpdateWriter:
-    def __init__(
-        self, client: HubSpotClient, mapping: HubSpotMapping, translator: PersonTranslator
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.translator = translator
-        self.stage_property = mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
-        #: Extra properties to send with a contact's update: the echo fingerprint (set by the
-        #: adapter; see `echo`). Sent with the final set, so the record is written once more.
-        self.stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
+    client: HubSpotClient
+    mapping: HubSpotMapping
+    translator: PersonTranslator
+    #: Extra properties to send with a contact's update: the echo fingerprint (set by the
+    #: adapter; see `echo`). Sent with the final set, so the record is written once more.
+    stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.stage_property = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
 
     @staticmethod
     def moves_backwards(update: ContactUpdate) -> bool:

@@ -69,9 +69,7 @@ class SalesforceAdapter(AdapterBase):
         self.client = SalesforceClient(settings, self.usage, session=session, sleep=self.sleep)
         self._flags = FlagCache()
         self._people = PersonReader(self.client, mapping, settings, self._flags)
-        self._engagement = EngagementReader(
-            self.client, mapping, settings, self._people, self._flags
-        )
+        self._engagement = EngagementReader(self._people, self._flags)
         self._writer = Writer(self.client, mapping, settings, self._people)
         self._task_states = TaskStates(self.client, mapping, settings)
 

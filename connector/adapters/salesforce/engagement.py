@@ -23,15 +23,12 @@ from typing import Any
 
 from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import query as soql
-from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.read import CREATED, KEY_PREFIXES, MODSTAMP, PersonReader
-from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import (
     CampaignMemberRule,
     SalesforceActivityRule,
-    SalesforceMapping,
 )
 
 
@@ -70,22 +67,15 @@ def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> En
 
 
 class EngagementReader:
-    def __init__(
-        self,
-        client: SalesforceClient,
-        mapping: SalesforceMapping,
-        settings: SalesforceSettings,
-        people: PersonReader,
-        flags: FlagCache,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.settings = settings
-        self.people = people
-        self.flags = flags
-        self.task_rules = _compile(mapping.engagement.tasks)
-        self.event_rules = _compile(mapping.engagement.events)
-        self.member_rules = mapping.engagement.campaign_members
+    """Tasks, Events and CampaignMembers of people the reader read (or that changed), in bulk;
+    it reads with the person reader's client, mapping and settings."""
+
+    def __init__(self, people: PersonReader, flags: FlagCache) -> None:
+        self.people, self.flags = people, flags
+        self.client, self.mapping, self.settings = people.client, people.mapping, people.settings
+        rules = self.mapping.engagement
+        self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
+        self.member_rules = rules.campaign_members
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None

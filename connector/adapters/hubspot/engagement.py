@@ -24,10 +24,10 @@ from connector.adapters.hubspot.query import (
     unique,
 )
 from connector.adapters.kit import BoundedMap, chunks
-from connector.adapters.kit.values import flagged, moment
+from connector.adapters.kit.values import boolean, flagged, moment, number
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
-from connector.mapping.translate import parse_bool, parse_datetime, parse_number
+from connector.mapping.translate import parse_datetime
 
 #: Where each engagement object's date is read, first found wins. A meeting is dated when it
 #: was booked (hs_createdate), not when it takes place (hs_timestamp, its start): the rules score
@@ -110,10 +110,7 @@ class PropertyEngagement:
         for counter in self.config.counters:
             count = props.get(counter.count)
             when = moment(props.get(counter.date))
-            try:
-                quantity = round(parse_number(count)) if count not in (None, "") else 0
-            except (ValueError, TypeError):
-                quantity = 0
+            quantity = round(number(count) or 0)
             if quantity > 0 and when is not None:
                 out.append(
                     Engagement(
@@ -125,15 +122,10 @@ class PropertyEngagement:
                     )
                 )
         for flag in self.config.flags:
-            raw = props.get(flag.property)
-            try:
-                set_ = raw not in (None, "") and parse_bool(raw)
-            except ValueError:
-                set_ = False
             # An undated flag is dated at the contact's creation: it happened no earlier, and
             # unlike the last-modified date it does not move when the connector writes the
             # contact, so re-evaluating an unchanged contact decides the same again.
-            if set_:
+            if boolean(props.get(flag.property)):
                 out += flagged(
                     contact_id,
                     flag.kind,

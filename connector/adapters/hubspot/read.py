@@ -48,14 +48,12 @@ from connector.adapters.hubspot.query import (
     unique,
 )
 from connector.adapters.kit import BoundedMap, chunks, paginate
-from connector.adapters.kit.values import moment
+from connector.adapters.kit.values import moment, number
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
 from connector.mapping.translate import (
     PersonTranslator,
     RecordDataError,
-    parse_datetime,
-    parse_number,
 )
 
 log = logging.getLogger(__name__)
@@ -460,16 +458,7 @@ class ContactReader:
             if stage in lost
             else DealStatus.OPEN
         )
-        try:
-            amount = (
-                parse_number(props["amount"]) if props.get("amount") not in (None, "") else None
-            )
-        except (ValueError, TypeError):
-            amount = None
-        try:
-            closed = parse_datetime(props["closedate"]) if props.get("closedate") else None
-        except (ValueError, TypeError):
-            closed = None
+        amount, closed = number(props.get("amount")), moment(props.get("closedate"))
         return Deal(id=deal_id, status=status, amount=amount, closed_at=closed)
 
 

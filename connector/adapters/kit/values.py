@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.domain.engagement import Engagement, EngagementKind
-from connector.mapping.translate import parse_datetime
+from connector.mapping.translate import parse_bool, parse_datetime, parse_number
 
 
 def moment(*values: Any) -> datetime | None:
@@ -20,6 +20,26 @@ def moment(*values: Any) -> datetime | None:
         except (ValueError, TypeError, OverflowError):
             continue
     return None
+
+
+def number(value: Any) -> float | None:
+    """A number, None when the value is empty or none (an amount typed as "n/a")."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_number(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def boolean(value: Any, default: bool = False) -> bool:
+    """A yes/no value, `default` when the value is empty or not yes/no."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        return parse_bool(value)
+    except ValueError:
+        return default
 
 
 def flagged(contact_id: str, kind: EngagementKind, field: str, *dates: Any) -> list[Engagement]:

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.kit import paginate
-from connector.adapters.kit.values import moment
+from connector.adapters.kit.values import boolean, moment, number
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
@@ -57,8 +57,6 @@ from connector.mapping.crm_schema import (
 from connector.mapping.translate import (
     PersonTranslator,
     RecordDataError,
-    parse_bool,
-    parse_number,
 )
 
 KEY_PREFIXES = {"Lead": "00Q", "Contact": "003"}
@@ -666,7 +664,7 @@ class PersonReader:
                         id=str(record["Id"]),
                         name=record.get("Name"),
                         email=record.get("Email"),
-                        active=_bool(record.get("IsActive"), default=True),
+                        active=boolean(record.get("IsActive"), default=True),
                     )
                 )
         return owners
@@ -677,30 +675,16 @@ def _normalised(company: Company) -> Company:
     return company if domain == company.domain else company.model_copy(update={"domain": domain})
 
 
-def _bool(value: Any, default: bool = False) -> bool:
-    if value in (None, ""):
-        return default
-    try:
-        return parse_bool(value)
-    except ValueError:
-        return default
-
-
 def _deal(row: Mapping[str, Any]) -> Deal | None:
     opportunity_id = row.get("OpportunityId")
     if not opportunity_id:
         return None
-    closed = _bool(row.get("Opportunity.IsClosed"))
-    won = _bool(row.get("Opportunity.IsWon"))
+    closed = boolean(row.get("Opportunity.IsClosed"))
+    won = boolean(row.get("Opportunity.IsWon"))
     status = DealStatus.WON if won else DealStatus.LOST if closed else DealStatus.OPEN
-    amount_raw = row.get("Opportunity.Amount")
-    try:
-        amount = None if amount_raw in (None, "") else parse_number(amount_raw)
-    except (ValueError, TypeError):
-        amount = None
     return Deal(
         id=str(opportunity_id),
         status=status,
-        amount=amount,
+        amount=number(row.get("Opportunity.Amount")),
         closed_at=moment(row.get("Opportunity.CloseDate")) if closed else None,
     )

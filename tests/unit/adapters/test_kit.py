@@ -3,6 +3,7 @@ per-record retries and create-once. (Through real HTTP into the sandboxes:
 tests/integration/hubspot/test_kit.py and tests/integration/salesforce/test_kit.py.)"""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +18,9 @@ from connector.adapters.kit import (
     paginate,
     retry_records,
 )
+from connector.adapters.kit.values import boolean, flagged, moment, number
 from connector.adapters.retry import RetryPolicy, backoff
+from connector.domain.engagement import EngagementKind
 
 NO_JITTER = RetryPolicy(max_attempts=4, initial_wait=1.0, max_wait=30.0, jitter=0.0)
 
@@ -182,3 +185,27 @@ def test_create_once_raises_when_every_attempt_failed():
             sleep=lambda _: None,
         )
     assert len(crm.lookups) == NO_JITTER.max_attempts  # looked before each of the 4 tries
+
+
+def test_bounded_map_split_names_what_a_batch_read_must_still_fetch():
+    cache: BoundedMap[str, tuple[int, ...]] = BoundedMap(5)
+    cache.put("a", ())  # cached, with nothing in it: still found
+    cache.put("b", (1,))
+    assert cache.split(["b", "x", "a", "x"]) == ({"b": (1,), "a": ()}, ["x"])
+
+
+# ---- values -----------------------------------------------------------------------------------
+def test_values_read_empty_and_malformed_crm_values_as_absent():
+    assert moment("", None, "not a date", "2026-11-18T15:00:00.000+0000") == datetime(
+        2026, 11, 18, 15, tzinfo=UTC
+    )
+    assert moment("  ", None) is None
+    assert number("12.5") == 12.5 and number("n/a") is None and number("") is None
+    assert number("nan") is None
+    assert boolean("true") is True and boolean("maybe") is False and boolean("", True) is True
+
+
+def test_a_flag_is_dated_by_its_first_readable_date_or_not_at_all():
+    (found,) = flagged("c1", EngagementKind.UNSUBSCRIBE, "optout", "", "2026-01-02")
+    assert (found.occurred_at, found.source_id) == (datetime(2026, 1, 2, tzinfo=UTC), "c1:optout")
+    assert flagged("c1", EngagementKind.UNSUBSCRIBE, "optout", None, "garbage") == []

@@ -70,7 +70,7 @@ class SalesforceAdapter(AdapterBase):
         self._flags = FlagCache()
         self._people = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self._people, self._flags)
-        self._writer = Writer(self.client, mapping, settings, self._people)
+        self._writer = Writer(self._people)
         self._task_states = TaskStates(self.client, mapping, settings)
 
     # --- reads ---

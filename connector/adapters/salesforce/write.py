@@ -30,13 +30,10 @@ from connector.adapters.errors import Failure
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.salesforce import query as soql
-from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
-from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update
-from connector.mapping.crm_schema import SalesforceMapping
 
 BATCH_SIZE = 200  # sObject Collections' maximum
 LOCKED = "UNABLE_TO_LOCK_ROW"
@@ -87,17 +84,12 @@ def _error(result: dict[str, Any]) -> tuple[str, str, str | None]:
 
 
 class Writer:
-    def __init__(
-        self,
-        client: SalesforceClient,
-        mapping: SalesforceMapping,
-        settings: SalesforceSettings,
-        people: PersonReader,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.settings = settings
+    """Writes with the person reader's client, mapping and settings (it knows each person
+    object's fields and translator)."""
+
+    def __init__(self, people: PersonReader) -> None:
         self.people = people
+        self.client, self.mapping, self.settings = people.client, people.mapping, people.settings
 
     # --- updates ---
 

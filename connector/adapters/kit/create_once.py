@@ -10,9 +10,9 @@ retry, whatever failed — not only after a lost answer — and after a lost ans
 `settle_seconds`. Salesforce used to look only after a lost answer, HubSpot before each try;
 a record that landed while the CRM answered 429 or "row locked" (a concurrent run, an answer
 that failed after the commit) is then found instead of duplicated, at the cost of one lookup
-per retry, which is rare. `settle_seconds` is HubSpot's search index lag ("search results may
-take a few seconds to reflect recent changes", CRM search API guide); Salesforce's SOQL reads
-its own commits at once, so it passes 0.
+per retry, which is rare. `settle_seconds` is HubSpot's search index lag (its keys are found
+by search, which shows a write only seconds later: `search_index_lag_seconds`); Salesforce looks
+keys up with a SOQL query, not a search index, and passes 0.
 """
 
 import time

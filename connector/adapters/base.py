@@ -38,6 +38,30 @@ class FieldSchema(BaseModel):
         return self.objects.get(crm_object, {}).get(name)
 
 
+class SchemaReport(BaseModel):
+    """What an adapter's `check_mapping` found or its `provision` did, in one shape for every
+    CRM, so the CLI and calibration print it without asking which adapter answered."""
+
+    #: Mapped fields the CRM lacks or holds with another type or options (check_mapping).
+    problems: list[str] = []
+    #: "object.field" the adapter created through the CRM's API (provision, HubSpot).
+    created: list[str] = []
+    #: What an admin must create by hand, one line each (provision, Salesforce: metadata
+    #: changes stay an admin's decision).
+    for_admin: list[str] = []
+    #: A closing line in the CRM's own terms, e.g. "every connector property exists".
+    summary: str = ""
+
+    def lines(self) -> list[str]:
+        created = [f"created {name}" for name in self.created]
+        return [
+            *self.problems,
+            *created,
+            *self.for_admin,
+            *([self.summary] if self.summary else []),
+        ]
+
+
 class RecordError(BaseModel):
     """A record the CRM (or the adapter) refused, with the CRM's own message."""
 
@@ -165,6 +189,15 @@ class CrmAdapter(Protocol):
     def list_owners(self) -> list[Owner]: ...
 
     def describe_fields(self) -> FieldSchema: ...
+
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """The mapping against the CRM's schema (described unless given): `problems`."""
+        ...
+
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """The connector's own fields the CRM lacks: created where the API allows it
+        (`created`), otherwise listed for an admin (`for_admin`)."""
+        ...
 
     def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult: ...
 

@@ -42,17 +42,25 @@ class _Retryable(Exception):
         super().__init__(failure.message)
 
 
-def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait) + wait_random(
-        0, policy.jitter
-    )
+def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None) -> float:
+    """The wait after failed attempt number `attempt` (1 for the first): Retry-After when the
+    CRM sent one, else `initial_wait * 2**(attempt - 1)` plus jitter, both capped at max_wait.
+    The one formula for whole requests (tenacity, below) and for per-record retries (kit)."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), policy.max_wait)
+    exponential = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
+    jitter = wait_random(0, policy.jitter)
+    state = RetryCallState(None, None, (), {})
+    state.attempt_number = attempt
+    return exponential(state) + jitter(state)
 
+
+def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     def wait(state: RetryCallState) -> float:
         outcome = state.outcome
         exc = outcome.exception() if outcome else None
-        if isinstance(exc, _Retryable) and exc.failure.retry_after is not None:
-            return min(max(exc.failure.retry_after, 0.0), policy.max_wait)
-        return backoff(state)
+        retry_after = exc.failure.retry_after if isinstance(exc, _Retryable) else None
+        return backoff(policy, state.attempt_number, retry_after)
 
     return wait
 

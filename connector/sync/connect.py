@@ -2,13 +2,12 @@
 need the CRM itself. Adapters are found through the `connector.adapters` entry points, so a
 third-party CRM plugs in the same way as the built-in two."""
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import Any, get_type_hints
 
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource
 
 from connector.adapters.base import CrmAdapter
 from connector.adapters.errors import CrmError
@@ -35,18 +34,20 @@ class ConnectionConfigError(Exception):
     """The CRM cannot even be tried: unknown adapter or missing/invalid settings (exit 2)."""
 
 
-@contextmanager
-def _environment(overrides: Mapping[str, str] | None) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in overrides or {}}
-    os.environ.update(overrides or {})
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+class _Overrides(EnvSettingsSource):
+    """Variables given by the caller, read exactly as the environment is read (prefix,
+    `__` for nested settings, case), without touching `os.environ`: the process environment
+    is shared by every thread and would leak one CRM's overrides into another's settings.
+    (Overriding `_load_env_vars` is how pydantic-settings' own .env source extends this.)"""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str]) -> None:
+        self._variables = dict(variables)
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        if self.case_sensitive:
+            return dict(self._variables)
+        return {name.lower(): value for name, value in self._variables.items()}
 
 
 def _adapter_class(crm: str) -> Any:
@@ -75,35 +76,29 @@ def build_adapter(
 
 def _settings_for(crm: str, adapter_class: Any, environment: Mapping[str, str] | None) -> Any:
     settings_class = get_type_hints(adapter_class.__init__)["settings"]
-    with _environment(environment):
-        try:
-            settings = settings_class()
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{settings_class.model_config.get('env_prefix', '')}"
-                f"{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
-                for error in exc.errors(include_url=False)
-            )
-            raise ConnectionConfigError(
-                f"{crm} settings are incomplete: {problems} (see .env.example)"
-            ) from None
+    try:
+        # Values from `environment` are init arguments: they win over the process environment
+        # and .env, which the settings class still reads for everything else.
+        overrides = _Overrides(settings_class, environment)() if environment else {}
+        settings = settings_class(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{settings_class.model_config.get('env_prefix', '')}"
+            f"{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        raise ConnectionConfigError(
+            f"{crm} settings are incomplete: {problems} (see .env.example)"
+        ) from None
     return settings
 
 
 def online_mapping_problems(adapter: CrmAdapter) -> list[str]:
     """Every mapped field the CRM lacks or holds with the wrong type or options."""
-    check = getattr(adapter, "check_mapping", None)
-    return list(check()) if check else []
+    return adapter.check_mapping().problems
 
 
 def provision_report(adapter: CrmAdapter) -> list[str]:
     """Create the connector's own missing fields where the CRM's API allows it (HubSpot), or
     list what an admin must create (Salesforce metadata stays an admin's decision)."""
-    create = getattr(adapter, "provision_fields", None)
-    if create is not None:
-        created = create()
-        return [f"created {name}" for name in created] or ["every connector property exists"]
-    plan = getattr(adapter, "provision", None)
-    if plan is not None:
-        return plan().instructions().splitlines()
-    return [f"the {adapter.name} adapter cannot provision fields"]
+    return adapter.provision().lines()

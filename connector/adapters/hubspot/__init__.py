@@ -5,19 +5,22 @@
     adapter.apply_updates(updates); adapter.create_tasks(tasks)
     adapter.usage.by_endpoint()                              # what the run cost
 
-Split by job (as dlt's verified sources are): `settings` (endpoints, limits, page sizes),
-`client` (SDK construction, pacing, retries, counting), `failures` (HubSpot errors → the shared
-error table), `read` / `engagement` / `fetch` (records), `write` (updates, tasks), `describe`
-(property schema, mapping check, provisioning).
+Split by job (as dlt's verified sources are), named as in the Salesforce package: `settings`
+(endpoints, limits, page sizes), `client` (SDK construction, the kit's transport), `endpoints`
+(usage labels and scopes), `pacing` (rate limits), `failures` (HubSpot errors → the shared error
+table), `query` (batch reads, searches), `read`, `changes`, `engagement`, `write`, `task_state`,
+`describe` (property schema, mapping check, provisioning); HubSpot's own: `echo` (telling the
+connector's writes apart).
 """
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Unpack
 
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    SchemaReport,
     TaskReassignment,
     TaskState,
     WriteResult,
@@ -31,7 +34,7 @@ from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
 from connector.adapters.hubspot.task_state import TaskStates
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
-from connector.adapters.usage import ApiUsage
+from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
@@ -64,24 +67,19 @@ def echo_filter(
     )
 
 
-class HubSpotAdapter:
+class HubSpotAdapter(AdapterBase):
     """One HubSpot portal, read and written through the mapping. Not thread-safe: one adapter
     per sync; its `usage` counts every request it made."""
 
     name = "hubspot"
 
     def __init__(
-        self,
-        settings: HubSpotSettings,
-        mapping: HubSpotMapping,
-        *,
-        usage: ApiUsage | None = None,
-        sleep: Callable[[float], None] | None = None,
+        self, settings: HubSpotSettings, mapping: HubSpotMapping, **options: Unpack[AdapterOptions]
     ) -> None:
+        super().__init__(**options)
         self.settings = settings
         self.mapping = mapping
-        self.usage = usage or ApiUsage()
-        self.client = HubSpotClient(settings, self.usage, sleep=sleep or time.sleep)
+        self.client = HubSpotClient(settings, self.usage, sleep=self.sleep)
         self.translator = PersonTranslator(mapping.contact, mapping.company)
         self.cache = EngagementCache(settings.engagement_cache_contacts)
         self.reader = ContactReader(self.client, mapping, self.translator, self.cache)
@@ -116,12 +114,6 @@ class HubSpotAdapter:
         pages without a cursor, the contacts whose engagement objects (meetings, calls, ...)
         changed or were deleted in the same window and were not read already (`changes`)."""
         return self.reader.pages(since, resume_after)
-
-    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
-        """As `iter_contact_pages`: an incremental read also yields the contacts whose
-        engagement objects changed or were deleted, and leaves out the connector's own echo."""
-        for page in self.iter_contact_pages(since):
-            yield from page.contacts
 
     def count_contacts(self, since: datetime | None) -> int | None:
         return self.reader.count(since)
@@ -175,16 +167,19 @@ class HubSpotAdapter:
             ],
         )
 
-    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
-        return check_mapping(self.mapping, schema or self.describe_fields())
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision_fields(self, schema: FieldSchema | None = None) -> list[str]:
-        """Create the connector's own missing properties; returns "object.property" created."""
-        return provision(
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """Create the connector's own missing properties ("object.property" in `created`)."""
+        created = provision(
             self.client,
             self.mapping,
             schema or self.describe_fields(),
             self.settings.fingerprint_property if self.settings.skip_own_writes else None,
+        )
+        return SchemaReport(
+            created=created, summary="" if created else "every connector property exists"
         )
 
     # ---- writing ----------------------------------------------------------------------------

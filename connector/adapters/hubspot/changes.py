@@ -33,12 +33,14 @@ from typing import Any
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
-from connector.adapters.hubspot.fetch import (
-    PagingLoopError,
+from connector.adapters.hubspot.failures import CRM
+from connector.adapters.hubspot.query import (
+    next_after,
     read_associations,
     search_since,
     unique,
 )
+from connector.adapters.kit import paginate
 
 #: The modification stamp of every engagement object, company and deal (HubSpot's default
 #: properties of each object).
@@ -86,12 +88,11 @@ class EngagementChanges:
     def _archived(
         self, object_type: str, low_ms: int, until_ms: int
     ) -> Iterator[tuple[list[str], int | None]]:
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
-            answer = self.client.send(
+
+        def fetch(after: str | None) -> Any:
+            return self.client.send(
                 endpoints.list_objects(object_type),
-                lambda timeout, after=after: self.client.objects.get_page_with_http_info(
+                lambda timeout: self.client.objects.get_page_with_http_info(
                     object_type,
                     limit=self.client.settings.page_size,
                     after=after,
@@ -103,6 +104,8 @@ class EngagementChanges:
                 action=f"list archived {object_type}",
                 records=lambda data: len(data.results or []),
             )
+
+        for answer in paginate(fetch, next_after, crm=CRM, what=f"archived {object_type}"):
             ids: list[str] = []
             for record in answer.results or []:
                 archived_ms = _ms(record.archived_at)
@@ -113,10 +116,3 @@ class EngagementChanges:
                         ids.extend(str(item.id) for item in collection.results or [])
             if ids:
                 yield unique(ids), None
-            paging = answer.paging.next if answer.paging else None
-            after = str(paging.after) if paging and paging.after else None
-            if after is None:
-                return
-            if after in seen:
-                raise PagingLoopError(f"HubSpot repeated the archived {object_type} cursor")
-            seen.add(after)

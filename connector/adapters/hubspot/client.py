@@ -16,7 +16,8 @@ from hubspot import HubSpot
 from connector.adapters.hubspot.failures import Endpoint, to_failure
 from connector.adapters.hubspot.pacing import RatePacer
 from connector.adapters.hubspot.settings import HubSpotSettings
-from connector.adapters.retry import RetryPolicy, call_with_retries
+from connector.adapters.kit import Transport
+from connector.adapters.retry import RetryPolicy
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
 
@@ -58,6 +59,7 @@ class HubSpotClient:
             sleep=sleep,
         )
         self._timeout = (settings.connect_timeout_seconds, settings.read_timeout_seconds)
+        self.transport = Transport(usage, settings.retry, lambda _: None, sleep=sleep)
 
     def send(
         self,
@@ -76,21 +78,20 @@ class HubSpotClient:
         """
 
         def attempt() -> Any:
-            self.pacer.before(search=endpoint.search)
             try:
                 data, _status, headers = call(self._timeout)
             except Exception as exc:
                 self.pacer.after(getattr(exc, "headers", None))
-                self.usage.record(endpoint.label)
                 raise
             self.pacer.after(headers)
-            self.usage.record(endpoint.label, records(data))
             return data
 
-        return call_with_retries(
+        return self.transport.send(
+            endpoint.label,
             attempt,
-            to_failure=lambda exc: to_failure(exc, endpoint),
             action=action,
-            policy=policy or self.settings.retry,
-            sleep=self.sleep,
+            records=records,
+            policy=policy,
+            to_failure=lambda exc: to_failure(exc, endpoint),
+            before=lambda: self.pacer.before(search=endpoint.search),
         )

@@ -30,33 +30,21 @@ DATE = frozenset({"datetime", "date"})
 BOOLISH = frozenset({"bool", "enumeration", "string"})
 ANY = frozenset({"string", "enumeration", "number", "bool", "datetime", "date", "phone_number"})
 
+_F = ContactField  # short, so each group of fields fits a line
 CONTACT_TYPES: dict[ContactField, frozenset[str]] = {
-    ContactField.EMAIL: frozenset({"string"}),
-    ContactField.FIRST_NAME: TEXT,
-    ContactField.LAST_NAME: TEXT,
-    ContactField.JOB_TITLE: TEXT,
-    ContactField.INDUSTRY: TEXT,
-    ContactField.SENIORITY: TEXT,
-    ContactField.DECISION_ROLE: TEXT,
-    ContactField.COUNTRY: TEXT,
-    ContactField.REGION: TEXT,
-    ContactField.SOURCE: TEXT,
-    ContactField.INTENT: TEXT,
-    ContactField.LIFECYCLE_STAGE: frozenset({"enumeration"}),
-    ContactField.SALES_STATUS: frozenset({"enumeration"}),
-    ContactField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
-    ContactField.COMPANY_ID: frozenset({"string", "number"}),
-    ContactField.BANT_BUDGET: BOOLISH,
-    ContactField.BANT_AUTHORITY: BOOLISH,
-    ContactField.BANT_NEED: BOOLISH,
-    ContactField.BANT_TIMELINE: BOOLISH,
-    ContactField.CREATED_AT: DATE,
-    ContactField.UPDATED_AT: DATE,
-    ContactField.SCORE: NUMBER,
-    ContactField.GRADE: TEXT,
-    ContactField.SCORE_REASONS: frozenset({"string"}),
-    ContactField.CONNECTOR_STAGE: TEXT,
-    ContactField.RECYCLED_AT: DATE,
+    **dict.fromkeys(
+        (_F.FIRST_NAME, _F.LAST_NAME, _F.JOB_TITLE, _F.INDUSTRY, _F.SENIORITY, _F.DECISION_ROLE),
+        TEXT,
+    ),
+    **dict.fromkeys((_F.COUNTRY, _F.REGION, _F.SOURCE, _F.INTENT, _F.GRADE), TEXT),
+    **dict.fromkeys((_F.BANT_BUDGET, _F.BANT_AUTHORITY, _F.BANT_NEED, _F.BANT_TIMELINE), BOOLISH),
+    **dict.fromkeys((_F.CREATED_AT, _F.UPDATED_AT, _F.RECYCLED_AT), DATE),
+    **dict.fromkeys((_F.LIFECYCLE_STAGE, _F.SALES_STATUS), frozenset({"enumeration"})),
+    **dict.fromkeys((_F.EMAIL, _F.SCORE_REASONS), frozenset({"string"})),
+    _F.OWNER_ID: frozenset({"enumeration", "string", "number"}),
+    _F.COMPANY_ID: frozenset({"string", "number"}),
+    _F.SCORE: NUMBER,
+    _F.CONNECTOR_STAGE: TEXT,
 }
 COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.NAME: TEXT,

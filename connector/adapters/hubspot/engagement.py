@@ -11,22 +11,23 @@ the batch read of the associated engagement objects.
 """
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.fetch import (
+from connector.adapters.hubspot.query import (
     Association,
     batch_read,
     read_associations,
     unique,
 )
+from connector.adapters.kit import BoundedMap, chunks
+from connector.adapters.kit.values import boolean, flagged, moment, number
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import HubSpotMapping
-from connector.mapping.translate import parse_bool, parse_datetime, parse_number
+from connector.mapping.translate import parse_datetime
 
 #: Where each engagement object's date is read, first found wins. A meeting is dated when it
 #: was booked (hs_createdate), not when it takes place (hs_timestamp, its start): the rules score
@@ -83,61 +84,8 @@ def engagement_properties(mapping: HubSpotMapping) -> list[str]:
     return unique(names)
 
 
-class EngagementCache:
+class EngagementCache(BoundedMap[str, EngagementInputs]):
     """A bounded, least-recently-used map of contact id → EngagementInputs."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, EngagementInputs] = OrderedDict()
-
-    def put(self, contact_id: str, inputs: EngagementInputs) -> None:
-        if self.capacity <= 0:
-            return
-        self._items[contact_id] = inputs
-        self._items.move_to_end(contact_id)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-    def get(self, contact_id: str) -> EngagementInputs | None:
-        found = self._items.get(contact_id)
-        if found is not None:
-            self._items.move_to_end(contact_id)
-        return found
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class _RecordCache:
-    """A bounded, least-recently-used map of engagement object id → record (or None)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, Any] = OrderedDict()
-
-    def __contains__(self, object_id: str) -> bool:
-        return object_id in self._items
-
-    def get(self, object_id: str) -> Any:
-        self._items.move_to_end(object_id)
-        return self._items[object_id]
-
-    def put(self, object_id: str, record: Any) -> None:
-        if self.capacity <= 0:
-            return
-        self._items[object_id] = record
-        self._items.move_to_end(object_id)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-
-
-def _date(value: Any) -> datetime | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return parse_datetime(value)
-    except (ValueError, TypeError, OverflowError):
-        return None
 
 
 class PropertyEngagement:
@@ -161,11 +109,8 @@ class PropertyEngagement:
         out: list[Engagement] = []
         for counter in self.config.counters:
             count = props.get(counter.count)
-            when = _date(props.get(counter.date))
-            try:
-                quantity = round(parse_number(count)) if count not in (None, "") else 0
-            except (ValueError, TypeError):
-                quantity = 0
+            when = moment(props.get(counter.date))
+            quantity = round(number(count) or 0)
             if quantity > 0 and when is not None:
                 out.append(
                     Engagement(
@@ -177,33 +122,22 @@ class PropertyEngagement:
                     )
                 )
         for flag in self.config.flags:
-            raw = props.get(flag.property)
-            try:
-                set_ = raw not in (None, "") and parse_bool(raw)
-            except ValueError:
-                set_ = False
             # An undated flag is dated at the contact's creation: it happened no earlier, and
             # unlike the last-modified date it does not move when the connector writes the
             # contact, so re-evaluating an unchanged contact decides the same again.
-            when = _date(props.get(flag.date)) if flag.date else None
-            when = (
-                when
-                or _date(props.get(CREATED_PROPERTY))
-                or _date(props.get(self.modified_property))
-            )
-            if set_ and when is not None:
-                out.append(
-                    Engagement(
-                        contact_id=contact_id,
-                        kind=flag.kind,
-                        occurred_at=when,
-                        source_id=f"{contact_id}:{flag.property}",
-                    )
+            if boolean(props.get(flag.property)):
+                out += flagged(
+                    contact_id,
+                    flag.kind,
+                    flag.property,
+                    props.get(flag.date) if flag.date else None,
+                    props.get(CREATED_PROPERTY),
+                    props.get(self.modified_property),
                 )
         seen: set[tuple[str, datetime]] = set()
         for conversion in self.config.conversions.properties:
             name = props.get(conversion.name)
-            when = _date(props.get(conversion.date))
+            when = moment(props.get(conversion.date))
             if not name or when is None or (str(name), when) in seen:
                 continue  # first and most recent conversion are often the same one
             seen.add((str(name), when))
@@ -225,7 +159,7 @@ def object_engagement(
     props = record.properties or {}
     when = None
     for name in DATE_PROPERTIES.get(object_type, ("hs_timestamp",)):
-        when = _date(props.get(name))
+        when = moment(props.get(name))
         if when is not None:
             break
     when = when or (record.created_at if isinstance(record.created_at, datetime) else None)
@@ -241,30 +175,27 @@ def object_engagement(
     )
 
 
+@dataclass(eq=False)
 class EngagementReader:
     """`iter_engagements`: cached inputs first, one bulk fetch for the rest, then the engagement
     objects in batches of 100 — never a call per contact."""
 
-    def __init__(
-        self,
-        client: HubSpotClient,
-        mapping: HubSpotMapping,
-        cache: EngagementCache,
-        modified_property: str,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.cache = cache
-        self.modified_property = modified_property
-        self.objects = dict(mapping.engagement.objects)
-        self.from_properties = PropertyEngagement(mapping, modified_property)
+    client: HubSpotClient
+    mapping: HubSpotMapping
+    cache: EngagementCache
+    #: The contact property of its last change: the date of last resort for an undated flag.
+    modified_property: str
+
+    def __post_init__(self) -> None:
+        self.objects = dict(self.mapping.engagement.objects)
+        self.from_properties = PropertyEngagement(self.mapping, self.modified_property)
         self.contact_properties = unique(
-            [*engagement_properties(mapping), modified_property, "hs_object_id"]
+            [*engagement_properties(self.mapping), self.modified_property, "hs_object_id"]
         )
-        capacity = client.settings.engagement_object_cache_size
+        capacity = self.client.settings.engagement_object_cache_size
         #: Engagement objects by type, id → record (None: HubSpot has no such live record).
-        self._records: dict[str, _RecordCache] = {
-            object_type: _RecordCache(capacity) for object_type in self.objects
+        self._records: dict[str, BoundedMap[str, Any]] = {
+            object_type: BoundedMap[str, Any](capacity) for object_type in self.objects
         }
 
     def prefetch(self, inputs: Iterable[EngagementInputs]) -> None:
@@ -375,9 +306,8 @@ class EngagementReader:
         """In chunks of one batch, so memory stays bounded whatever the number of ids."""
         # Ten batches per round keeps the engagement objects' batch reads full.
         size = self.client.settings.batch_size * 10
-        ids = unique(contact_ids)
-        for start in range(0, len(ids), size):
-            yield from self.engagements(self.inputs_for(ids[start : start + size]), since)
+        for chunk in chunks(unique(contact_ids), size):
+            yield from self.engagements(self.inputs_for(chunk), since)
 
 
 def inputs_from_record(

@@ -16,7 +16,6 @@ read by id (`changes`), so a meeting booked on an untouched contact reaches the 
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -35,25 +34,26 @@ from connector.adapters.hubspot.engagement import (
     engagement_properties,
     inputs_from_record,
 )
-from connector.adapters.hubspot.fetch import (
+from connector.adapters.hubspot.failures import CRM
+from connector.adapters.hubspot.query import (
     PRIMARY_TYPE_NAMES,
     Association,
-    PagingLoopError,
     RawRecord,
     batch_read,
     merge_primary,
+    next_after,
     read_associations,
     search_page,
     search_since,
     unique,
 )
+from connector.adapters.kit import BoundedMap, chunks, paginate
+from connector.adapters.kit.values import moment, number
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
 from connector.mapping.translate import (
     PersonTranslator,
     RecordDataError,
-    parse_datetime,
-    parse_number,
 )
 
 log = logging.getLogger(__name__)
@@ -69,26 +69,6 @@ ID_PROPERTY = "hs_object_id"
 
 def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
-
-
-class _Lru:
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self.items: OrderedDict[str, Any] = OrderedDict()
-
-    def get(self, key: str) -> Any:
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        return None
-
-    def put(self, key: str, value: Any) -> None:
-        if self.capacity <= 0:
-            return
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.capacity:
-            self.items.popitem(last=False)
 
 
 class ContactReader:
@@ -114,8 +94,10 @@ class ContactReader:
             [*translator.read_fields(), *self.engagement_names, self.modified, ID_PROPERTY]
         )
         self.company_properties = translator.company_read_fields()
-        self._companies = _Lru(self.settings.company_cache_size)
-        self._deals = _Lru(self.settings.company_cache_size)
+        self._companies = BoundedMap[str, Company | RecordDataError](
+            self.settings.company_cache_size
+        )
+        self._deals = BoundedMap[str, Deal](self.settings.company_cache_size)
         #: Called with the engagement inputs of each read-ahead group, so the engagement
         #: objects they name are batch-read together (set by the adapter).
         self.prefetch: Callable[[Iterable[EngagementInputs]], None] | None = None
@@ -177,8 +159,8 @@ class ContactReader:
         ]
         size = max(1, self.settings.read_ahead_records)
         page = ContactPage()
-        for start in range(0, len(records), size):
-            (part,) = self._pages([(records[start : start + size], None, None, None)])
+        for chunk in chunks(records, size):
+            (part,) = self._pages([(chunk, None, None, None)])
             page.contacts += part.contacts
             page.skipped += part.skipped
             if part.max_updated_at is not None and (
@@ -206,12 +188,10 @@ class ContactReader:
 
     # ---- full read --------------------------------------------------------------------------
     def _list_pages(self, resume_after: str | None) -> Iterator[_RawPage]:
-        after = resume_after
-        seen: set[str] = set()
-        while True:
-            answer = self.client.send(
+        def fetch(after: str | None) -> Any:
+            return self.client.send(
                 endpoints.list_objects("contacts"),
-                lambda timeout, after=after: self.client.objects.get_page_with_http_info(
+                lambda timeout: self.client.objects.get_page_with_http_info(
                     "contacts",
                     limit=self.settings.page_size,
                     after=after,
@@ -223,17 +203,10 @@ class ContactReader:
                 action="list contacts",
                 records=lambda data: len(data.results or []),
             )
-            paging = answer.paging.next if answer.paging else None
-            next_after = str(paging.after) if paging and paging.after else None
-            if next_after is not None:
-                if next_after == after or next_after in seen:
-                    raise PagingLoopError(f"HubSpot repeated the contacts cursor {next_after}")
-                seen.add(next_after)
+
+        for answer in paginate(fetch, next_after, crm=CRM, what="contacts", start=resume_after):
             records, incomplete = self._raw_from_list(answer.results or [])
-            yield records, next_after, incomplete, None
-            if next_after is None:
-                return
-            after = next_after
+            yield records, next_after(answer), incomplete, None
 
     def _raw_from_list(
         self, results: Sequence[Any]
@@ -433,11 +406,7 @@ class ContactReader:
         return page
 
     def _updated(self, record: RawRecord) -> datetime | None:
-        raw = record.properties.get(self.modified) or record.updated_at
-        try:
-            return parse_datetime(raw) if raw else None
-        except (TypeError, ValueError):
-            return None
+        return moment(record.properties.get(self.modified) or record.updated_at)
 
     @staticmethod
     def _company_id(record: RawRecord) -> str | None:
@@ -449,14 +418,7 @@ class ContactReader:
         return min(candidates, key=lambda value: (len(value), value))
 
     def _companies_by_id(self, ids: list[str]) -> dict[str, Company | RecordDataError]:
-        out: dict[str, Company | RecordDataError] = {}
-        missing = []
-        for company_id in unique(ids):
-            cached = self._companies.get(company_id)
-            if cached is None:
-                missing.append(company_id)
-            else:
-                out[company_id] = cached
+        out, missing = self._companies.split(ids)
         if missing and self.company_properties:
             for company_id, record in batch_read(
                 self.client, "companies", missing, self.company_properties
@@ -475,14 +437,7 @@ class ContactReader:
         return out
 
     def _deals_by_id(self, ids: list[str]) -> dict[str, Deal]:
-        out: dict[str, Deal] = {}
-        missing = []
-        for deal_id in unique(ids):
-            cached = self._deals.get(deal_id)
-            if cached is None:
-                missing.append(deal_id)
-            else:
-                out[deal_id] = cached
+        out, missing = self._deals.split(ids)
         if missing:
             for deal_id, record in batch_read(
                 self.client, "deals", missing, DEAL_PROPERTIES
@@ -503,16 +458,7 @@ class ContactReader:
             if stage in lost
             else DealStatus.OPEN
         )
-        try:
-            amount = (
-                parse_number(props["amount"]) if props.get("amount") not in (None, "") else None
-            )
-        except (ValueError, TypeError):
-            amount = None
-        try:
-            closed = parse_datetime(props["closedate"]) if props.get("closedate") else None
-        except (ValueError, TypeError):
-            closed = None
+        amount, closed = number(props.get("amount")), moment(props.get("closedate"))
         return Deal(id=deal_id, status=status, amount=amount, closed_at=closed)
 
 
@@ -529,22 +475,21 @@ def list_owners(client: HubSpotClient) -> list[Owner]:
     """Active owners, then archived ones (as inactive), so routing can tell them apart."""
     owners: list[Owner] = []
     for archived in (False, True):
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
-            answer = client.send(
+
+        def fetch(after: str | None, archived: bool = archived) -> Any:
+            return client.send(
                 endpoints.OWNERS,
-                lambda timeout, after=after, archived=archived: (
-                    client.owners.get_page_with_http_info(
-                        limit=client.settings.owners_page_size,
-                        after=after,
-                        archived=archived,
-                        _request_timeout=timeout,
-                    )
+                lambda timeout: client.owners.get_page_with_http_info(
+                    limit=client.settings.owners_page_size,
+                    after=after,
+                    archived=archived,
+                    _request_timeout=timeout,
                 ),
                 action="list owners",
                 records=lambda data: len(data.results or []),
             )
+
+        for answer in paginate(fetch, next_after, crm=CRM, what="owners"):
             for owner in answer.results or []:
                 name = " ".join(part for part in (owner.first_name, owner.last_name) if part)
                 owners.append(
@@ -555,11 +500,4 @@ def list_owners(client: HubSpotClient) -> list[Owner]:
                         active=not (archived or owner.archived),
                     )
                 )
-            paging = answer.paging.next if answer.paging else None
-            after = str(paging.after) if paging and paging.after else None
-            if after is None:
-                break
-            if after in seen:
-                raise PagingLoopError(f"HubSpot repeated the owners cursor {after}")
-            seen.add(after)
     return owners

@@ -12,8 +12,9 @@ read). Raise `HUBSPOT_BURST_LIMIT` on Professional/Enterprise portals (190).
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
+from connector.adapters.kit.settings import crm_settings_config
 from connector.adapters.retry import RetryPolicy
 from connector.durations import Seconds, adopt_deprecated
 from connector.redact import Secret
@@ -22,14 +23,7 @@ PRODUCTION_BASE_URL = "https://api.hubapi.com"
 
 
 class HubSpotSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="HUBSPOT_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_nested_delimiter="__",
-        env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
-        extra="ignore",
-    )
+    model_config = crm_settings_config("HUBSPOT_")
 
     access_token: Secret = Field(
         description="private app access token (HUBSPOT_ACCESS_TOKEN); never logged"

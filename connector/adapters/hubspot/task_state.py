@@ -27,9 +27,11 @@ from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.adapters.base import RecordError, TaskReassignment, TaskState, WriteResult
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.fetch import chunks, read_associations, search_page
+from connector.adapters.hubspot.failures import CRM
+from connector.adapters.hubspot.query import next_after, read_associations, search_page
+from connector.adapters.kit import chunks, paginate
+from connector.adapters.kit.values import moment
 from connector.mapping.crm_schema import HubSpotMapping
-from connector.mapping.translate import parse_datetime
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,12 @@ def search_by_key(
     found: dict[str, Any] = {}
     wanted = {key.casefold(): key for key in keys}
     for chunk in chunks(list(wanted), KEYS_PER_SEARCH):
-        after: str | None = None
-        while True:
+
+        def fetch(after: str | None, chunk: list[str] = chunk) -> Any:
             request = PublicObjectSearchRequest(
                 filter_groups=[
                     FilterGroup(
-                        filters=[Filter(property_name=key_field, operator="IN", values=list(chunk))]
+                        filters=[Filter(property_name=key_field, operator="IN", values=chunk)]
                     )
                 ],
                 properties=list(dict.fromkeys([key_field, *properties])),
@@ -65,17 +67,14 @@ def search_by_key(
                 limit=200,
                 after=after,
             )
-            answer = search_page(client, "tasks", request, action)
+            return search_page(client, "tasks", request, action)
+
+        for answer in paginate(fetch, next_after, crm=CRM, what="task key search"):
             for record in answer.results or []:
                 value = str((record.properties or {}).get(key_field) or "").casefold()
                 if value in wanted:
                     # Several tasks with one key (made before the connector): keep the first.
                     found.setdefault(wanted[value], record)
-            paging = answer.paging.next if answer.paging else None
-            next_after = str(paging.after) if paging and paging.after else None
-            if next_after is None or next_after == after:
-                break
-            after = next_after
     return found
 
 
@@ -108,7 +107,7 @@ class TaskStates:
                 status="done" if props.get("hs_task_status") in DONE_STATUSES else "open",
                 owner_id=str(props["hubspot_owner_id"]) if props.get("hubspot_owner_id") else None,
                 contact_id=contacts[0] if contacts else None,
-                due_at=_moment(props.get("hs_timestamp")),
+                due_at=moment(props.get("hs_timestamp")),
                 completed_at=_completed_at(record, props),
             )
         return out
@@ -143,15 +142,6 @@ class TaskStates:
             "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
         )
         return result
-
-
-def _moment(raw: Any) -> datetime | None:
-    if raw in (None, ""):
-        return None
-    try:
-        return parse_datetime(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _completed_at(record: Any, props: dict[str, Any]) -> datetime | None:

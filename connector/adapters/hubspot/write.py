@@ -21,9 +21,8 @@ index had time to catch up — and only the still missing tasks are created.
 """
 
 import logging
-import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,20 +37,13 @@ from hubspot.crm.objects import (
 )
 
 from connector.adapters.base import RecordError, WriteResult
-from connector.adapters.errors import (
-    CrmError,
-    CrmRequestError,
-    Disposition,
-    Failure,
-    classify,
-    error_for,
-)
+from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import is_ambiguous
-from connector.adapters.hubspot.fetch import chunks
 from connector.adapters.hubspot.task_state import search_by_key
-from connector.adapters.retry import RetryPolicy
+from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.updates import merge_updates
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.domain.text import bounded
@@ -99,21 +91,6 @@ def property_value(value: Any) -> str:
     return bounded(str(value), STRING_LENGTH)
 
 
-def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None) -> float:
-    """The shared policy's wait before attempt `attempt + 1` (Retry-After wins, capped)."""
-    if retry_after is not None:
-        return min(max(retry_after, 0.0), policy.max_wait)
-    wait = min(policy.initial_wait * 2 ** (attempt - 1), policy.max_wait)
-    return wait + random.uniform(0, policy.jitter)
-
-
-@dataclass
-class _Outcome:
-    applied: list[str] = field(default_factory=list)
-    rejected: list[RecordError] = field(default_factory=list)
-    transient: dict[str, str] = field(default_factory=dict)  # id -> message, to retry
-
-
 def _error_ids(error: Any) -> list[str]:
     context = error.context or {}
     ids = [str(value) for value in context.get("ids") or []]
@@ -138,9 +115,9 @@ def _error_field(error: Any) -> str | None:
     return None
 
 
-def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str | None]) -> _Outcome:
+def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str | None]) -> Outcome:
     """Applied, rejected and transient ids of one batch answer (200/201 or 207)."""
-    outcome = _Outcome()
+    outcome = Outcome()
     sent_set = set(sent)
     for record in answer.results or []:
         key = key_of(record)
@@ -155,7 +132,9 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
             continue
         for record_id in ids:
             if (error.category or "") in TRANSIENT_CATEGORIES:
-                outcome.transient[record_id] = message
+                outcome.transient[record_id] = RecordError(
+                    record_id=record_id, message=message, code="TRANSIENT"
+                )
             else:
                 outcome.rejected.append(
                     RecordError(
@@ -175,17 +154,17 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
     return outcome
 
 
+@dataclass(eq=False)
 class UpdateWriter:
-    def __init__(
-        self, client: HubSpotClient, mapping: HubSpotMapping, translator: PersonTranslator
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.translator = translator
-        self.stage_property = mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
-        #: Extra properties to send with a contact's update: the echo fingerprint (set by the
-        #: adapter; see `echo`). Sent with the final set, so the record is written once more.
-        self.stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
+    client: HubSpotClient
+    mapping: HubSpotMapping
+    translator: PersonTranslator
+    #: Extra properties to send with a contact's update: the echo fingerprint (set by the
+    #: adapter; see `echo`). Sent with the final set, so the record is written once more.
+    stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.stage_property = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
 
     @staticmethod
     def moves_backwards(update: ContactUpdate) -> bool:
@@ -207,17 +186,7 @@ class UpdateWriter:
         )
 
     def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
-        merged: dict[str, ContactUpdate] = {}
-        for update in updates:  # HubSpot refuses a batch naming one id twice
-            if update.contact_id in merged:
-                before = merged[update.contact_id]
-                update = ContactUpdate(
-                    contact_id=update.contact_id,
-                    changes={**before.changes, **update.changes},
-                    previous={**update.previous, **before.previous},
-                    reasons=(*before.reasons, *update.reasons),
-                )
-            merged[update.contact_id] = update
+        merged = merge_updates(updates)
         result = WriteResult()
         payload = {
             update.contact_id: {
@@ -255,33 +224,19 @@ class UpdateWriter:
 
     def update_records(
         self, payload: dict[str, dict[str, str]], object_type: str = "contacts"
-    ) -> _Outcome:
+    ) -> Outcome:
         """One logical batch update of `object_type` records (contacts, or tasks when they
         change owner): transient per-record failures retried, 400s split."""
-        total = _Outcome()
-        pending = dict(payload)
-        policy = self.client.settings.retry
-        attempt = 0
-        while pending:
-            attempt += 1
-            outcome = self._send_split(pending, object_type)
-            total.applied += outcome.applied
-            total.rejected += outcome.rejected
-            if not outcome.transient:
-                break
-            if attempt >= policy.max_attempts:
-                total.rejected += [
-                    RecordError(record_id=i, message=m, code="TRANSIENT")
-                    for i, m in outcome.transient.items()
-                ]
-                break
-            self.client.sleep(backoff(policy, attempt))
-            pending = {i: pending[i] for i in outcome.transient}
-        return total
+        return retry_records(
+            payload,
+            lambda pending: self._send_split(pending, object_type),
+            policy=self.client.settings.retry,
+            sleep=self.client.sleep,
+        )
 
-    def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> _Outcome:
+    def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         if not payload:
-            return _Outcome()
+            return Outcome()
         try:
             return self._send(payload, object_type)
         except CrmRequestError as refused:
@@ -290,7 +245,7 @@ class UpdateWriter:
                 raise
             if len(payload) == 1:
                 (contact_id,) = payload
-                return _Outcome(
+                return Outcome(
                     rejected=[
                         RecordError(
                             record_id=contact_id, message=failure.message, code=failure.code
@@ -303,13 +258,9 @@ class UpdateWriter:
                 self._send_split(dict(items[:half]), object_type),
                 self._send_split(dict(items[half:]), object_type),
             )
-            return _Outcome(
-                applied=first.applied + second.applied,
-                rejected=first.rejected + second.rejected,
-                transient={**first.transient, **second.transient},
-            )
+            return first.add(second)
 
-    def _send(self, payload: dict[str, dict[str, str]], object_type: str) -> _Outcome:
+    def _send(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         body = BatchInputSimplePublicObjectBatchInput(
             inputs=[
                 SimplePublicObjectBatchInput(
@@ -356,12 +307,20 @@ class TaskWriter:
         return {key: str(record.id) for key, record in found.items()}
 
     def create(self, specs: Sequence[TaskSpec]) -> WriteResult:
+        settings = self.client.settings
         unique: dict[str, TaskSpec] = {}
         for spec in specs:
             unique.setdefault(spec.key, spec)
-        result = WriteResult()
-        for chunk in chunks(list(unique.values()), self.client.settings.batch_size):
-            result = result.merge(self._create_chunk(list(chunk)))
+        result = create_once(
+            unique,
+            find=self.find,
+            send=self._send,
+            batch_size=settings.batch_size,
+            policy=settings.retry,
+            lost=is_ambiguous,
+            settle_seconds=settings.search_index_lag_seconds,
+            sleep=self.client.sleep,
+        )
         log.debug(
             "hubspot tasks: %d created, %d already existed, %d rejected",
             len(result.applied),
@@ -370,70 +329,8 @@ class TaskWriter:
         )
         return result
 
-    def _create_chunk(self, specs: list[TaskSpec]) -> WriteResult:
-        result = WriteResult()
-        pending = {spec.key: spec for spec in specs}
-        policy = self.client.settings.retry
-        last: Failure | None = None
-        transient: dict[str, str] = {}
-        sent_unanswered: set[str] = set()  # keys of a create whose answer was lost
-        for attempt in range(1, policy.max_attempts + 1):
-            existing = self.find(pending)
-            for key, task_id in existing.items():
-                result.created_ids[key] = task_id
-                if key in sent_unanswered:
-                    result.applied.append(key)  # this call created it; the answer was lost
-                else:
-                    result.already_existed.append(key)
-                pending.pop(key)
-            if not pending:
-                return result
-            try:
-                outcome = self._send(list(pending.values()))
-            except CrmError as problem:
-                failure = problem.failure
-                if failure is None or classify(failure) not in (
-                    Disposition.RETRY,
-                    Disposition.RATE_LIMITED,
-                ):
-                    raise
-                last = failure
-                wait = backoff(policy, attempt, failure.retry_after)
-                if is_ambiguous(failure):
-                    sent_unanswered.update(pending)
-                    # The tasks may exist although the answer was lost: let search see them.
-                    wait = max(wait, self.client.settings.search_index_lag_seconds)
-                if attempt < policy.max_attempts:
-                    self.client.sleep(wait)
-                continue
-            for key, task_id in outcome.created.items():
-                result.created_ids[key] = task_id
-                result.applied.append(key)
-                pending.pop(key, None)
-            result.rejected.extend(outcome.rejected)
-            for error in outcome.rejected:
-                pending.pop(error.record_id, None)
-            transient = outcome.transient
-            last = None
-            if not pending:
-                return result
-            if attempt < policy.max_attempts:
-                self.client.sleep(backoff(policy, attempt))
-        if last is not None and not transient:
-            raise error_for(last, "create tasks")
-        result.rejected.extend(
-            RecordError(record_id=key, message=transient.get(key, "not created"), code="TRANSIENT")
-            for key in pending
-        )
-        return result
-
-    @dataclass
-    class _Created:
-        created: dict[str, str]
-        rejected: list[RecordError]
-        transient: dict[str, str]
-
-    def _send(self, specs: list[TaskSpec]) -> "TaskWriter._Created":
+    def _send(self, pending: dict[str, TaskSpec]) -> Attempt:
+        specs = list(pending.values())
         body = BatchInputSimplePublicObjectBatchInputForCreate(
             inputs=[
                 SimplePublicObjectBatchInputForCreate(
@@ -464,15 +361,18 @@ class TaskWriter:
             # Never retried as is: a lost answer is settled by searching the keys again.
             policy=self.client.settings.retry.model_copy(update={"max_attempts": 1}),
         )
-        keys = [spec.key for spec in specs]
         created: dict[str, str] = {}
         for record in answer.results or []:
             key = str((record.properties or {}).get(self.key_field) or "")
-            if key in keys:
+            if key in pending:
                 created[key] = str(record.id)
         outcome = sort_outcome(
-            answer, keys, lambda record: str((record.properties or {}).get(self.key_field) or "")
+            answer,
+            list(pending),
+            lambda record: str((record.properties or {}).get(self.key_field) or ""),
         )
-        return TaskWriter._Created(
-            created=created, rejected=outcome.rejected, transient=outcome.transient
+        return Attempt(
+            created=created,
+            rejected={error.record_id: error for error in outcome.rejected},
+            transient=outcome.transient,
         )

@@ -6,26 +6,31 @@
         ...
 
 Registered under the `connector.adapters` entry-point group as
-`connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each: `settings` (what to
-reach and how), `auth` (OAuth token), `client` (SDK session, TLS trust, counting, pacing,
-retries), `soql` (escaped queries), `read` (people), `engagement`, `flags`, `write`,
-`describe` (schema, mapping checks, provisioning).
+`connector.adapters.salesforce:SalesforceAdapter`. Modules, one job each, named as in the
+HubSpot package: `settings` (what to reach and how), `client` (SDK session, TLS trust, the kit's
+transport), `endpoints` (usage labels), `pacing` (daily allowance), `failures` (errors → the
+shared table), `query` (escaped SOQL), `read` (people), `changes`, `engagement`, `write`,
+`task_state`, `describe` (schema, mapping checks, provisioning); Salesforce's own: `auth` (OAuth
+token) and `flags` (engagement flags on the person).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Unpack
 
 import requests
 
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    SchemaReport,
     TaskReassignment,
     TaskState,
     WriteResult,
 )
+from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
     ProvisionPlan,
@@ -39,14 +44,13 @@ from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.salesforce.task_state import TaskStates
 from connector.adapters.salesforce.write import Writer
-from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
-class SalesforceAdapter:
+class SalesforceAdapter(AdapterBase):
     """Leads and Contacts in, score/grade/stage/owner updates and follow-up Tasks out."""
 
     name = "salesforce"
@@ -56,19 +60,17 @@ class SalesforceAdapter:
         settings: SalesforceSettings,
         mapping: SalesforceMapping,
         *,
-        usage: ApiUsage | None = None,
         session: requests.Session | None = None,
+        **options: Unpack[AdapterOptions],
     ) -> None:
+        super().__init__(**options)
         self.settings = settings
         self.mapping = mapping
-        self.usage = usage or ApiUsage()
-        self.client = SalesforceClient(settings, self.usage, session=session)
+        self.client = SalesforceClient(settings, self.usage, session=session, sleep=self.sleep)
         self._flags = FlagCache()
         self._people = PersonReader(self.client, mapping, settings, self._flags)
-        self._engagement = EngagementReader(
-            self.client, mapping, settings, self._people, self._flags
-        )
-        self._writer = Writer(self.client, mapping, settings, self._people)
+        self._engagement = EngagementReader(self._people, self._flags)
+        self._writer = Writer(self._people)
         self._task_states = TaskStates(self.client, mapping, settings)
 
     # --- reads ---
@@ -78,10 +80,6 @@ class SalesforceAdapter:
     ) -> Iterator[ContactPage]:
         """Leads (unconverted) then Contacts, page by page, each page resumable."""
         return self._people.pages(since, resume_after)
-
-    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
-        for page in self.iter_contact_pages(since):
-            yield from page.contacts
 
     def count_contacts(self, since: datetime | None) -> int | None:
         """Leads and Contacts changed since `since`; the next read of the same `since` reuses
@@ -117,13 +115,16 @@ class SalesforceAdapter:
     def describe_fields(self) -> FieldSchema:
         return describe_fields(self.client, self.mapping)
 
-    def check_mapping(self, schema: FieldSchema | None = None) -> list[str]:
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
         """Problems of the mapping against the org (describes it unless a schema is given)."""
-        return check_mapping(self.mapping, schema or self.describe_fields())
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision(self, schema: FieldSchema | None = None) -> ProvisionPlan:
-        """The custom fields an admin must create; nothing is created."""
-        return provision(self.mapping, schema or self.describe_fields())
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+        """The custom fields an admin must create (`for_admin`); nothing is created."""
+        plan = provision(self.mapping, schema or self.describe_fields())
+        if not plan.missing:
+            return SchemaReport(summary=plan.instructions())
+        return SchemaReport(for_admin=plan.instructions().splitlines())
 
     # --- writes ---
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.adapters.salesforce import soql
+from connector.adapters.kit.values import moment
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping
-from connector.mapping.translate import parse_datetime
 
 MODSTAMP = "SystemModstamp"
 PERSON_PREFIXES = ("00Q", "003")  # Lead, Contact
@@ -108,7 +108,7 @@ class EngagementChanges:
                     person = str(row.get(name) or "")
                     if person[:3] in PERSON_PREFIXES:
                         found.ids.setdefault(person, None)
-                stamp = _datetime(row.get(source.stamp))
+                stamp = moment(row.get(source.stamp))
                 if stamp is not None and (found.latest is None or stamp > found.latest):
                     found.latest = stamp
         return found
@@ -127,12 +127,3 @@ class EngagementChanges:
         action = f"find people whose {source.object} records changed"
         for records in self.client.query_pages(query, action=action, include_deleted=True):
             yield from (soql.flatten(record) for record in records)
-
-
-def _datetime(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_datetime(value)
-    except (ValueError, TypeError):
-        return None

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -34,34 +31,30 @@ from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
 from connector.adapters.errors import (
-    CrmDailyLimitError,
     CrmInsecureRedirectError,
     CrmRequestError,
     CrmUnavailableError,
 )
-from connector.adapters.retry import RetryPolicy, call_with_retries
+from connector.adapters.kit import Transport, paginate
+from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce.auth import Authenticator
+from connector.adapters.salesforce.endpoints import (
+    BULK_ABORT,
+    BULK_CREATE,
+    BULK_GET,
+    BULK_RESULTS,
+    QUERY,
+    QUERY_ALL,
+    QUERY_ALL_MORE,
+    QUERY_MORE,
+)
 from connector.adapters.salesforce.failures import first_error, to_failure
+from connector.adapters.salesforce.pacing import DailyAllowance
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 
 T = TypeVar("T")
 Record = dict[str, Any]
-
-# Stable endpoint labels for ApiUsage (the REST API's resource paths).
-QUERY = "GET /query"
-QUERY_MORE = "GET /query/{locator}"
-QUERY_ALL = "GET /queryAll"
-QUERY_ALL_MORE = "GET /queryAll/{locator}"
-DESCRIBE = "GET /sobjects/{sobject}/describe"
-COLLECTIONS_UPDATE = "PATCH /composite/sobjects"
-COLLECTIONS_CREATE = "POST /composite/sobjects"
-BULK_CREATE = "POST /jobs/query"
-BULK_GET = "GET /jobs/query/{id}"
-BULK_RESULTS = "GET /jobs/query/{id}/results"
-BULK_ABORT = "PATCH /jobs/query/{id}"
-
-_API_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
 class _PinnedTransport(HTTPAdapter):
@@ -124,40 +117,6 @@ def build_session(settings: SalesforceSettings) -> requests.Session:
     return session
 
 
-class DailyAllowance:
-    """The org's daily API usage as the last `Sforce-Limit-Info` header reported it."""
-
-    def __init__(self, reserve: float) -> None:
-        self.reserve = reserve
-        self.used: int | None = None
-        self.maximum: int | None = None
-        self._lock = threading.Lock()
-
-    def observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        found = _API_USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
-        if found:
-            with self._lock:
-                self.used, self.maximum = int(found.group(1)), int(found.group(2))
-
-    @property
-    def stop_at(self) -> int | None:
-        """Usage from which no request is sent: the allowance minus the reserve."""
-        if self.maximum is None:
-            return None
-        return self.maximum - math.ceil(self.maximum * self.reserve)
-
-    def check(self) -> None:
-        with self._lock:
-            used, stop_at = self.used, self.stop_at
-        if used is not None and stop_at is not None and used >= stop_at:
-            raise CrmDailyLimitError(
-                f"Salesforce's daily API usage is {used} of {self.maximum}; the connector keeps "
-                f"{self.reserve:.0%} for other integrations and stopped before using it. "
-                "Nothing more was sent; run again after the allowance recovers (it is a rolling "
-                "24 hours)."
-            )
-
-
 def _invalid_session(exc: SalesforceExpiredSession) -> bool:
     code, _ = first_error(exc.content)
     return code in ("INVALID_SESSION_ID", "")
@@ -181,10 +140,19 @@ class SalesforceClient:
         self.session.hooks["response"].append(self.allowance.observe)
         self.auth = Authenticator(settings, self.session, usage)
         self.sleep = sleep
+        self.transport = Transport(
+            usage, settings.retry, to_failure, sleep=sleep, before=self._ready
+        )
         self._sf: Salesforce | None = None
         self.user_id: str | None = None
 
     # --- session ---
+
+    def _ready(self) -> None:
+        """Before each request: stop short of the daily reserve, log in if not yet (the token
+        request is counted as itself, not as the call it precedes)."""
+        self.allowance.check()
+        self.sf  # noqa: B018
 
     @property
     def sf(self) -> Salesforce:
@@ -231,32 +199,20 @@ class SalesforceClient:
     ) -> T:
         """Run `fn` (exactly one HTTP request) under the retry policy, counting every attempt,
         stopping before the daily reserve, and refreshing an expired session once."""
-        refreshed = False
 
-        def once() -> T:
-            self.allowance.check()
-            sf = self.sf
-            try:
-                result = fn(sf)
-            except BaseException:
-                self.usage.record(endpoint)
-                raise
-            self.usage.record(endpoint, records(result) if records else 0)
-            return result
+        def refresh(exc: BaseException) -> bool:
+            if not isinstance(exc, SalesforceExpiredSession) or not _invalid_session(exc):
+                return False
+            self.login()
+            return True
 
-        def attempt() -> T:
-            nonlocal refreshed
-            try:
-                return once()
-            except SalesforceExpiredSession as exc:
-                if refreshed or not _invalid_session(exc):
-                    raise
-                refreshed = True
-                self.login()
-                return once()
-
-        return call_with_retries(
-            attempt, to_failure=to_failure, action=action, policy=policy or self.settings.retry
+        return self.transport.send(
+            endpoint,
+            lambda: fn(self.sf),
+            action=action,
+            records=records,
+            policy=policy,
+            recover=refresh,
         )
 
     # --- REST query ---
@@ -271,31 +227,29 @@ class SalesforceClient:
         instead of spinning. `include_deleted` sends it to the QueryAll resource, which also
         answers records in the recycle bin (IsDeleted = true) and archived activities.
         """
-        first = QUERY_ALL if include_deleted else QUERY
-        result = self.call(
-            first,
-            lambda sf: sf.query(soql, include_deleted=include_deleted),
-            action=action,
-            records=_record_count,
-        )
-        seen: set[str] = set()
-        while True:
-            yield list(result.get("records") or [])
-            if result.get("done", True):
-                return
-            next_url = str(result.get("nextRecordsUrl") or "")
-            if not next_url or next_url in seen:
-                raise CrmRequestError(
-                    f"Salesforce returned the query cursor {next_url or '(none)'} again while "
-                    f"trying to {action}; stopped instead of reading the same page forever."
+
+        def fetch(next_url: str | None) -> dict[str, Any]:
+            if next_url is None:
+                return self.call(
+                    QUERY_ALL if include_deleted else QUERY,
+                    lambda sf: sf.query(soql, include_deleted=include_deleted),
+                    action=action,
+                    records=_record_count,
                 )
-            seen.add(next_url)
-            result = self.call(
+            return self.call(
                 QUERY_ALL_MORE if "/queryAll/" in next_url else QUERY_MORE,
-                lambda sf, url=next_url: sf.query_more(url, identifier_is_url=True),
+                lambda sf: sf.query_more(next_url, identifier_is_url=True),
                 action=action,
                 records=_record_count,
             )
+
+        def next_url(result: dict[str, Any]) -> str | None:
+            if result.get("done", True):
+                return None
+            return str(result.get("nextRecordsUrl") or "") or _no_cursor(action)
+
+        for result in paginate(fetch, next_url, crm="Salesforce", what="query"):
+            yield list(result.get("records") or [])
 
     def count(self, soql: str, *, action: str) -> int:
         """`SELECT COUNT() ...`: the answer holds only totalSize."""
@@ -387,6 +341,12 @@ class SalesforceClient:
             records=lambda _: records,
             policy=policy,
         )
+
+
+def _no_cursor(action: str) -> str:
+    raise CrmRequestError(
+        f"Salesforce said a query has more records but gave no cursor while trying to {action}."
+    )
 
 
 def _record_count(result: dict[str, Any]) -> int:

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from connector.adapters.base import CrmField, FieldSchema
-from connector.adapters.salesforce.client import DESCRIBE, SalesforceClient
+from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.salesforce.endpoints import DESCRIBE
 from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,

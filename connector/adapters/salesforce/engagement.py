@@ -21,18 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.adapters.salesforce import soql
-from connector.adapters.salesforce.client import SalesforceClient
+from connector.adapters.kit.values import moment
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.read import CREATED, KEY_PREFIXES, MODSTAMP, PersonReader
-from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import (
     CampaignMemberRule,
     SalesforceActivityRule,
-    SalesforceMapping,
 )
-from connector.mapping.translate import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -69,33 +66,16 @@ def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> En
     return None
 
 
-def _when(*values: Any) -> datetime | None:
-    for value in values:
-        if value not in (None, ""):
-            try:
-                return parse_datetime(value)
-            except (ValueError, TypeError):
-                continue
-    return None
-
-
 class EngagementReader:
-    def __init__(
-        self,
-        client: SalesforceClient,
-        mapping: SalesforceMapping,
-        settings: SalesforceSettings,
-        people: PersonReader,
-        flags: FlagCache,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.settings = settings
-        self.people = people
-        self.flags = flags
-        self.task_rules = _compile(mapping.engagement.tasks)
-        self.event_rules = _compile(mapping.engagement.events)
-        self.member_rules = mapping.engagement.campaign_members
+    """Tasks, Events and CampaignMembers of people the reader read (or that changed), in bulk;
+    it reads with the person reader's client, mapping and settings."""
+
+    def __init__(self, people: PersonReader, flags: FlagCache) -> None:
+        self.people, self.flags = people, flags
+        self.client, self.mapping, self.settings = people.client, people.mapping, people.settings
+        rules = self.mapping.engagement
+        self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
+        self.member_rules = rules.campaign_members
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None
@@ -153,7 +133,8 @@ class EngagementReader:
         if not flags:
             return
         cached, missing = self.flags.split([*leads, *contacts])
-        yield from cached
+        for engagements in cached.values():
+            yield from engagements
         fields = soql.unique(["Id", CREATED, *flag_fields(flags)])
         for source in self.people.sources:
             prefix = KEY_PREFIXES[source.name]
@@ -165,7 +146,7 @@ class EngagementReader:
             )
             for row in rows:
                 person_id = str(row["Id"])
-                found = flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+                found = flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
                 self.flags.put(person_id, found)
                 yield from found
 
@@ -194,7 +175,7 @@ class EngagementReader:
                 query = soql.select(source.name, fields, " AND ".join(clauses), since=after)
                 for row in self._all(query, f"read {source.name} e-mail flags"):
                     person_id = str(row["Id"])
-                    yield from flag_engagements(person_id, row, flags, _when(row.get(CREATED)))
+                    yield from flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
 
     def _all(self, query: str, action: str) -> Iterator[dict[str, Any]]:
         for records in self.client.query_pages(query, action=action):
@@ -228,7 +209,7 @@ class EngagementReader:
         for row in rows:
             who = str(row.get("WhoId") or "")
             kind = _kind(self.task_rules, row)
-            when = _when(row.get("CompletedDateTime"), row.get(CREATED))
+            when = moment(row.get("CompletedDateTime"), row.get(CREATED))
             if kind is None or when is None or (wanted is not None and who not in wanted):
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
@@ -237,7 +218,7 @@ class EngagementReader:
         for row in rows:
             who = str(row.get("WhoId") or "")
             kind = _kind(self.event_rules, row)
-            when = _when(row.get(CREATED))
+            when = moment(row.get(CREATED))
             if kind is None or when is None or (wanted is not None and who not in wanted):
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
@@ -245,7 +226,7 @@ class EngagementReader:
     def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
             kind = _member_kind(self.member_rules, row)
-            when = _when(row.get(CREATED))
+            when = moment(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
             if kind is None or when is None or who is None:

@@ -8,15 +8,15 @@ cache and `iter_engagements` for the same people costs no extra call; a person n
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from connector.adapters.kit import BoundedMap
+from connector.adapters.kit.values import flagged
 from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
-from connector.mapping.translate import parse_bool, parse_datetime
+from connector.mapping.translate import parse_bool
 
 #: People whose flags a read keeps for `iter_engagements`. The engine asks for a page's
 #: engagement right after reading the page (2,000 people at most), so a few pages' worth is
@@ -61,51 +61,18 @@ def flag_engagements(
     for flag in flags:
         if not _is_set(record.get(flag.field)):
             continue
-        when: datetime | None = None
-        raw_date = record.get(flag.date) if flag.date else None
-        if raw_date not in (None, ""):
-            try:
-                when = parse_datetime(raw_date)
-            except (ValueError, TypeError):
-                when = None
-        when = when or created_at
-        if when is None:
-            continue
-        found.append(
-            Engagement(
-                contact_id=person_id,
-                kind=flag.kind,
-                occurred_at=when,
-                source_id=f"{person_id}:{flag.field}",
-            )
+        found += flagged(
+            person_id,
+            flag.kind,
+            flag.field,
+            record.get(flag.date) if flag.date else None,
+            created_at,
         )
     return tuple(found)
 
 
-class FlagCache:
+class FlagCache(BoundedMap[str, tuple[Engagement, ...]]):
     """Flag engagements of recently read people (id -> engagements, possibly none)."""
 
     def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict[str, tuple[Engagement, ...]] = OrderedDict()
-
-    def put(self, person_id: str, engagements: tuple[Engagement, ...]) -> None:
-        with self._lock:
-            self._items[person_id] = engagements
-            self._items.move_to_end(person_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def split(self, person_ids: Iterable[str]) -> tuple[list[Engagement], list[str]]:
-        """(cached engagements, ids not in the cache)."""
-        found: list[Engagement] = []
-        missing: list[str] = []
-        with self._lock:
-            for person_id in person_ids:
-                cached = self._items.get(person_id)
-                if cached is None:
-                    missing.append(person_id)
-                else:
-                    found.extend(cached)
-        return found, missing
+        super().__init__(size)

@@ -39,10 +39,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connector.adapters.base import ContactPage, RecordError
 from connector.adapters.errors import CrmRequestError
-from connector.adapters.salesforce import soql
+from connector.adapters.kit import paginate
+from connector.adapters.kit.values import boolean, moment, number
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.deletions import DeletedPeople
+from connector.adapters.salesforce.failures import CRM
 from connector.adapters.salesforce.flags import FlagCache, flag_engagements, flag_fields
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
@@ -55,9 +58,6 @@ from connector.mapping.crm_schema import (
 from connector.mapping.translate import (
     PersonTranslator,
     RecordDataError,
-    parse_bool,
-    parse_datetime,
-    parse_number,
 )
 
 KEY_PREFIXES = {"Lead": "00Q", "Contact": "003"}
@@ -452,16 +452,23 @@ class PersonReader:
 
     def _bulk_pages(self, source: PersonSource, job: str, locator: str) -> Iterator[ContactPage]:
         action = f"read {source.name} records"
-        while True:
-            rows, following = self.client.bulk_page(source.name, job, locator, action=action)
+
+        def fetch(at: str | None) -> tuple[list[dict[str, Any]], str]:
+            return self.client.bulk_page(source.name, job, at or "", action=action)
+
+        pages = paginate(
+            fetch,
+            lambda page: page[1] or None,
+            crm=CRM,
+            what="Bulk API locator",
+            start=locator or None,
+        )
+        for rows, following in pages:
             if following:
                 cursor = ReadCursor(object=source.name, mode="bulk", job=job, locator=following)
             else:
                 cursor = ReadCursor(object=source.name, mode="done")
             yield self._page(source, rows, cursor)
-            if not following:
-                return
-            locator = following
 
     # --- translation ---
 
@@ -500,10 +507,10 @@ class PersonReader:
             self.flags.put(
                 record_id,
                 flag_engagements(
-                    record_id, row, self.mapping.engagement.flags, _datetime(row.get(CREATED))
+                    record_id, row, self.mapping.engagement.flags, moment(row.get(CREATED))
                 ),
             )
-            stamp = _datetime(row.get(MODSTAMP))
+            stamp = moment(row.get(MODSTAMP))
             if stamp is not None and (latest is None or stamp > latest):
                 latest = stamp
         return ContactPage(
@@ -668,7 +675,7 @@ class PersonReader:
                         id=str(record["Id"]),
                         name=record.get("Name"),
                         email=record.get("Email"),
-                        active=_bool(record.get("IsActive"), default=True),
+                        active=boolean(record.get("IsActive"), default=True),
                     )
                 )
         return owners
@@ -679,39 +686,16 @@ def _normalised(company: Company) -> Company:
     return company if domain == company.domain else company.model_copy(update={"domain": domain})
 
 
-def _datetime(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_datetime(value)
-    except (ValueError, TypeError):
-        return None
-
-
-def _bool(value: Any, default: bool = False) -> bool:
-    if value in (None, ""):
-        return default
-    try:
-        return parse_bool(value)
-    except ValueError:
-        return default
-
-
 def _deal(row: Mapping[str, Any]) -> Deal | None:
     opportunity_id = row.get("OpportunityId")
     if not opportunity_id:
         return None
-    closed = _bool(row.get("Opportunity.IsClosed"))
-    won = _bool(row.get("Opportunity.IsWon"))
+    closed = boolean(row.get("Opportunity.IsClosed"))
+    won = boolean(row.get("Opportunity.IsWon"))
     status = DealStatus.WON if won else DealStatus.LOST if closed else DealStatus.OPEN
-    amount_raw = row.get("Opportunity.Amount")
-    try:
-        amount = None if amount_raw in (None, "") else parse_number(amount_raw)
-    except (ValueError, TypeError):
-        amount = None
     return Deal(
         id=str(opportunity_id),
         status=status,
-        amount=amount,
-        closed_at=_datetime(row.get("Opportunity.CloseDate")) if closed else None,
+        amount=number(row.get("Opportunity.Amount")),
+        closed_at=moment(row.get("Opportunity.CloseDate")) if closed else None,
     )

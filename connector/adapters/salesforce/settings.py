@@ -13,8 +13,9 @@ from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
+from connector.adapters.kit.settings import crm_settings_config
 from connector.adapters.retry import RetryPolicy
 from connector.durations import Seconds, adopt_deprecated
 from connector.mapping.crm_schema import CompanyField
@@ -40,14 +41,7 @@ DEFAULT_LEAD_COMPANY_FIELDS: dict[CompanyField, str] = {
 class SalesforceSettings(BaseSettings):
     """Connection, authentication, pacing and read/write tuning for the Salesforce adapter."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SALESFORCE_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_nested_delimiter="__",
-        env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
-        extra="ignore",
-    )
+    model_config = crm_settings_config("SALESFORCE_")
 
     # --- where and who ---
     login_url: str = Field(

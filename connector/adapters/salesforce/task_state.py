@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from connector.adapters.base import TaskState
-from connector.adapters.salesforce import soql
+from connector.adapters.kit.values import boolean
+from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping
-from connector.mapping.translate import parse_bool
 
 # CompletedDateTime (Task object reference: "the date and time the task was completed", set by
 # Salesforce when the Task is closed) gives the report its speed to lead.
@@ -71,22 +71,13 @@ class TaskStates:
                     out[key] = TaskState(
                         key=key,
                         crm_id=str(record["Id"]),
-                        status="done" if _closed(record.get("IsClosed")) else "open",
+                        status="done" if boolean(record.get("IsClosed")) else "open",
                         owner_id=record.get("OwnerId") or None,
                         contact_id=record.get("WhoId") or None,
                         due_at=_due(record.get("ActivityDate")),
                         completed_at=_moment(record.get("CompletedDateTime")),
                     )
         return out
-
-
-def _closed(value: Any) -> bool:
-    if value in (None, ""):
-        return False
-    try:
-        return parse_bool(value)
-    except ValueError:
-        return False
 
 
 def _due(value: Any) -> datetime | None:

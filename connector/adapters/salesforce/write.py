@@ -20,26 +20,20 @@ connection), so neither a re-run nor a crash between creating and recording make
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from connector.adapters.base import RecordError, TaskReassignment, WriteResult
-from connector.adapters.errors import CrmUnavailableError
-from connector.adapters.retry import RetryPolicy
-from connector.adapters.salesforce import soql
-from connector.adapters.salesforce.client import (
-    COLLECTIONS_CREATE,
-    COLLECTIONS_UPDATE,
-    SalesforceClient,
-)
+from connector.adapters.errors import Failure
+from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.updates import merge_updates
+from connector.adapters.salesforce import query as soql
+from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
-from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update
-from connector.mapping.crm_schema import SalesforceMapping
 
 BATCH_SIZE = 200  # sObject Collections' maximum
 LOCKED = "UNABLE_TO_LOCK_ROW"
@@ -71,28 +65,11 @@ class _Pending:
     person: str = ""  # the contact a task is for: rejects are reported against it
 
 
-def _batches(items: Sequence[_Pending]) -> Iterator[list[_Pending]]:
-    for start in range(0, len(items), BATCH_SIZE):
-        yield list(items[start : start + BATCH_SIZE])
-
-
 def _merged(updates: Sequence[ContactUpdate]) -> list[ContactUpdate]:
-    """One update per record (Salesforce refuses a collection naming an id twice; later changes
-    win), Leads first so a mixed collection is processed in two chunks, not many."""
-    by_id: dict[str, ContactUpdate] = {}
-    for update in updates:
-        known = by_id.get(update.contact_id)
-        if known is not None:
-            update = known.model_copy(
-                update={
-                    "changes": {**known.changes, **update.changes},
-                    "previous": {**update.previous, **known.previous},
-                    "reasons": (*known.reasons, *update.reasons),
-                }
-            )
-        by_id[update.contact_id] = update
+    """One update per record, Leads first so a mixed collection is processed in two chunks."""
     lead = KEY_PREFIXES["Lead"]
-    return sorted(by_id.values(), key=lambda u: (u.contact_id[:3] != lead, u.contact_id))
+    merged = merge_updates(updates).values()
+    return sorted(merged, key=lambda u: (u.contact_id[:3] != lead, u.contact_id))
 
 
 def _error(result: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -107,25 +84,12 @@ def _error(result: dict[str, Any]) -> tuple[str, str, str | None]:
 
 
 class Writer:
-    def __init__(
-        self,
-        client: SalesforceClient,
-        mapping: SalesforceMapping,
-        settings: SalesforceSettings,
-        people: PersonReader,
-    ) -> None:
-        self.client = client
-        self.mapping = mapping
-        self.settings = settings
+    """Writes with the person reader's client, mapping and settings (it knows each person
+    object's fields and translator)."""
+
+    def __init__(self, people: PersonReader) -> None:
         self.people = people
-        self._random = random.Random()
-
-    # --- pacing of per-record retries ---
-
-    def _backoff(self, attempt: int) -> None:
-        policy: RetryPolicy = self.settings.retry
-        wait = min(policy.max_wait, policy.initial_wait * 2**attempt)
-        self.client.sleep(wait + self._random.uniform(0, policy.jitter))
+        self.client, self.mapping, self.settings = people.client, people.mapping, people.settings
 
     # --- updates ---
 
@@ -163,42 +127,44 @@ class Writer:
             target.append(_Pending(update.contact_id, body))
         result = WriteResult(applied=applied, rejected=rejected)
         for pending, fire in ((quiet, False), (firing, True)):
-            for batch in _batches(pending):
+            for batch in chunks(pending, BATCH_SIZE):
                 result = result.merge(self._update_batch(batch, fire))
         return result
 
     def _update_batch(self, batch: list[_Pending], fire: bool) -> WriteResult:
+        """One collection call; records refused with UNABLE_TO_LOCK_ROW go again, alone."""
         headers = {AUTO_ASSIGN: "TRUE" if fire else "FALSE"}
-        applied: list[str] = []
-        rejected: list[RecordError] = []
-        attempt = 0
-        while batch:
+
+        def send(pending: dict[str, _Pending]) -> Outcome:
             results = self.client.rest(
                 COLLECTIONS_UPDATE,
                 "composite/sobjects",
                 method="PATCH",
-                body={"allOrNone": False, "records": [item.body for item in batch]},
+                body={"allOrNone": False, "records": [item.body for item in pending.values()]},
                 headers=headers,
-                records=len(batch),
-                action=f"update {len(batch)} Salesforce records",
+                records=len(pending),
+                action=f"update {len(pending)} Salesforce records",
             )
-            locked: list[_Pending] = []
-            for item, outcome in zip(batch, results, strict=True):
-                if outcome.get("success"):
-                    applied.append(item.key)
+            outcome = Outcome()
+            for key, result in zip(pending, results, strict=True):
+                if result.get("success"):
+                    outcome.applied.append(key)
                     continue
-                code, message, field = _error(outcome)
-                if code == LOCKED and attempt + 1 < self.settings.retry.max_attempts:
-                    locked.append(item)
+                code, message, field = _error(result)
+                error = RecordError(record_id=key, message=message, code=code, field=field)
+                if code == LOCKED:
+                    outcome.transient[key] = error
                 else:
-                    rejected.append(
-                        RecordError(record_id=item.key, message=message, code=code, field=field)
-                    )
-            batch = locked
-            if batch:
-                self._backoff(attempt)
-                attempt += 1
-        return WriteResult(applied=applied, rejected=rejected)
+                    outcome.rejected.append(error)
+            return outcome
+
+        done = retry_records(
+            {item.key: item for item in batch},
+            send,
+            policy=self.settings.retry,
+            sleep=self.client.sleep,
+        )
+        return WriteResult(applied=done.applied, rejected=done.rejected)
 
     # --- task owners (SLA escalation) ---
 
@@ -218,7 +184,7 @@ class Writer:
             for crm_id, move in by_id.items()
         ]
         result = WriteResult()
-        for batch in _batches(pending):
+        for batch in chunks(pending, BATCH_SIZE):
             result = result.merge(self._update_batch(batch, fire=False))
         return result
 
@@ -262,78 +228,53 @@ class Writer:
         return body
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
-        specs = {spec.key: spec for spec in tasks}  # one task per key, whatever the input
-        existing = self.existing_tasks(list(specs))
-        result = WriteResult(created_ids=dict(existing), already_existed=list(existing))
-        todo = [
-            _Pending(key, self._task_body(spec), spec.contact_id)
-            for key, spec in specs.items()
-            if key not in existing
-        ]
-        for batch in _batches(todo):
-            result = result.merge(self._create_batch(batch))
-        return result
-
-    def _create_batch(self, batch: list[_Pending]) -> WriteResult:
-        headers = {AUTO_ASSIGN: "FALSE"}
-        created: dict[str, str] = {}
-        existed: list[str] = []
-        rejected: list[RecordError] = []
-        once = RetryPolicy(**{**self.settings.retry.model_dump(), "max_attempts": 1})
-        attempt = 0
-        while batch:
-            try:
-                results = self.client.rest(
-                    COLLECTIONS_CREATE,
-                    "composite/sobjects",
-                    method="POST",
-                    body={"allOrNone": False, "records": [item.body for item in batch]},
-                    headers=headers,
-                    records=len(batch),
-                    action=f"create {len(batch)} Salesforce tasks",
-                    policy=once,
-                )
-            except CrmUnavailableError:
-                # The outcome is unknown: the tasks may exist now. Look before trying again.
-                attempt += 1
-                if attempt >= self.settings.retry.max_attempts:
-                    raise
-                self._backoff(attempt - 1)
-                landed = self.existing_tasks([item.key for item in batch])
-                created.update(landed)
-                batch = [item for item in batch if item.key not in landed]
-                continue
-            retry: list[_Pending] = []
-            duplicates: list[_Pending] = []
-            for item, outcome in zip(batch, results, strict=True):
-                if outcome.get("success"):
-                    created[item.key] = str(outcome.get("id"))
-                    continue
-                code, message, field = _error(outcome)
-                if code == DUPLICATE:
-                    duplicates.append(item)
-                elif code == LOCKED and attempt + 1 < self.settings.retry.max_attempts:
-                    retry.append(item)
-                else:
-                    rejected.append(_task_rejected(item, code, message, field))
-            if duplicates:
-                # The key exists (a concurrent run, or an earlier attempt that landed).
-                landed = self.existing_tasks([item.key for item in duplicates])
-                for item in duplicates:
-                    if item.key in landed:
-                        created[item.key] = landed[item.key]
-                        existed.append(item.key)
-                    else:
-                        rejected.append(
-                            _task_rejected(item, DUPLICATE, "the task key is taken", None)
-                        )
-            batch = retry
-            if batch:
-                self._backoff(attempt)
-                attempt += 1
-        return WriteResult(
-            applied=list(created), created_ids=created, already_existed=existed, rejected=rejected
+        """One task per key (the last spec of a key wins), created at most once (kit
+        `create_once`); a 5xx, timeout or dropped connection is a lost answer."""
+        return create_once(
+            {
+                spec.key: _Pending(spec.key, self._task_body(spec), spec.contact_id)
+                for spec in tasks
+            },
+            find=self.existing_tasks,
+            send=self._create_batch,
+            batch_size=BATCH_SIZE,
+            policy=self.settings.retry,
+            lost=_unanswered,
+            sleep=self.client.sleep,
         )
+
+    def _create_batch(self, pending: dict[str, _Pending]) -> Attempt:
+        batch = list(pending.values())
+        results = self.client.rest(
+            COLLECTIONS_CREATE,
+            "composite/sobjects",
+            method="POST",
+            body={"allOrNone": False, "records": [item.body for item in batch]},
+            headers={AUTO_ASSIGN: "FALSE"},
+            records=len(batch),
+            action=f"create {len(batch)} Salesforce tasks",
+            # Never retried as is: a lost answer is settled by looking the keys up again.
+            policy=self.settings.retry.model_copy(update={"max_attempts": 1}),
+        )
+        attempt = Attempt()
+        for item, outcome in zip(batch, results, strict=True):
+            if outcome.get("success"):
+                attempt.created[item.key] = str(outcome.get("id"))
+                continue
+            code, message, field = _error(outcome)
+            if code == DUPLICATE:
+                attempt.taken[item.key] = _task_rejected(item, code, "the task key is taken", None)
+            elif code == LOCKED:
+                attempt.transient[item.key] = _task_rejected(item, code, message, field)
+            else:
+                attempt.rejected[item.key] = _task_rejected(item, code, message, field)
+        return attempt
+
+
+def _unanswered(failure: Failure) -> bool:
+    """No answer or a 5xx: the collection may have been committed before the answer failed.
+    (A 429 or REQUEST_LIMIT_EXCEEDED answer means the request was never processed.)"""
+    return failure.status is None or failure.status >= 500
 
 
 def _task_rejected(item: _Pending, code: str, message: str, field: str | None) -> RecordError:

@@ -23,7 +23,7 @@ def test_describe_reads_each_object_types_properties_once(adapter, sandbox):
 
 
 def test_the_shipped_mapping_against_the_seeded_portal(adapter):
-    assert adapter.check_mapping() == []
+    assert adapter.check_mapping().problems == []
 
 
 def test_check_mapping_finds_missing_and_mistyped_properties(adapter, mapping):
@@ -84,10 +84,10 @@ def test_provision_creates_the_connectors_missing_properties_in_its_group(
     sandbox = make_sandbox(contacts=20, provision_connector_fields=False)
     adapter = make_adapter(sandbox)
     schema = adapter.describe_fields()
-    before = adapter.check_mapping(schema)
+    before = adapter.check_mapping(schema).problems
     assert any("connector_score" in p and "does not exist" in p for p in before)
     assert any("connector_task_key" in p and "does not exist" in p for p in before)
-    created = adapter.provision_fields(schema)
+    created = adapter.provision(schema).created
     assert sorted(created) == sorted(
         [
             "contacts.connector_score",
@@ -100,7 +100,7 @@ def test_provision_creates_the_connectors_missing_properties_in_its_group(
         ]
     )
     after = adapter.describe_fields()
-    assert not [p for p in adapter.check_mapping(after) if "connector_" in p]
+    assert not [p for p in adapter.check_mapping(after).problems if "connector_" in p]
     assert after.field("contacts", "connector_recycled_at").type == "datetime"
     assert after.field("contacts", "connector_score").type == "number"
     # in the mapping's own group, read back with plain HTTP (not through the adapter)
@@ -111,7 +111,7 @@ def test_provision_creates_the_connectors_missing_properties_in_its_group(
     ).json()
     assert answer["groupName"] == "connector"
     # provisioning twice creates nothing
-    assert adapter.provision_fields() == []
+    assert adapter.provision().lines() == ["every connector property exists"]
 
 
 def test_provisioned_properties_take_the_connectors_writes(make_sandbox, make_adapter):
@@ -119,7 +119,7 @@ def test_provisioned_properties_take_the_connectors_writes(make_sandbox, make_ad
 
     sandbox = make_sandbox(contacts=20, provision_connector_fields=False)
     adapter = make_adapter(sandbox)
-    adapter.provision_fields()
+    adapter.provision()
     contact = next(iter(adapter.iter_contacts(None)))
     result = adapter.apply_updates(
         [

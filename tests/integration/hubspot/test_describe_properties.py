@@ -19,7 +19,7 @@ def _with(mapping, **properties: MappedProperty):
 
 def test_shipped_properties_exist_with_fitting_types(adapter, mapping):
     assert mapping.contact.properties
-    assert [p for p in adapter.check_mapping() if "property" in p] == []
+    assert [p for p in adapter.check_mapping().problems if "property" in p] == []
 
 
 @pytest.mark.skipif(not DATASET.is_file(), reason="x-education-leads.csv absent")

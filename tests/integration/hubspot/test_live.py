@@ -36,7 +36,7 @@ def test_live_schema_and_mapping(live):
     assert stage is not None and not stage.custom
     assert stage.type == "enumeration" and stage.options
     assert schema.field("contacts", "email") is not None
-    problems = live.check_mapping(schema)
+    problems = live.check_mapping(schema).problems
     # Portals differ (the connector's own properties may not be provisioned yet), so problems
     # may be listed; each must say which property it is about, and none may call the stage
     # the schema above just showed to exist as an enumeration missing or mistyped (its options

@@ -16,7 +16,7 @@ import pytest
 
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
-from connector.adapters.salesforce import client as sf_client
+from connector.adapters.salesforce import endpoints as sf_client
 from connector.adapters.salesforce.auth import TOKEN_ENDPOINT
 from connector.adapters.salesforce.deletions import DELETED
 from connector.mapping.crm_schema import SalesforceMapping

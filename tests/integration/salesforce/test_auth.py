@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from connector.adapters.errors import CrmAuthError, CrmSettingError
 from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.auth import JWT_GRANT, REFRESH_GRANT, TOKEN_ENDPOINT
 
 

@@ -15,7 +15,7 @@ import pytest
 from simple_salesforce import Salesforce
 
 from connector.adapters.salesforce import SalesforceAdapter
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.mapping.loader import load_rules
 from connector.sandbox.salesforce import SalesforceSandbox
 from connector.sync.engine import RunOptions, SyncEngine

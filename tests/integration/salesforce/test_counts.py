@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from connector.adapters.salesforce import SalesforceAdapter
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.client import build_session
 from connector.mapping.loader import load_mapping_dir
 from connector.sandbox.seed.spec import DEFAULT_NOW

@@ -3,7 +3,7 @@ custom fields an admin must create."""
 
 from __future__ import annotations
 
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.describe import check_mapping, provision
 from connector.domain.contact import LeadSource
 from connector.mapping.crm_schema import ContactField
@@ -30,7 +30,7 @@ def test_describe_costs_one_call_per_object(sandbox, adapter, counts):
 
 
 def test_the_shipped_mapping_against_the_sandbox_org(adapter):
-    assert adapter.check_mapping() == []
+    assert adapter.check_mapping().problems == []
 
 
 def test_unknown_mistyped_and_unwritable_fields_and_missing_values(adapter, mapping):
@@ -114,7 +114,9 @@ def test_provisioning_lists_the_missing_custom_fields(make_sandbox, make_adapter
     adapter = make_adapter(sandbox)
     schema = adapter.describe_fields()
 
-    plan = adapter.provision(schema)
+    plan = provision(adapter.mapping, schema)
+    report = adapter.provision(schema)
+    assert report.created == [] and report.for_admin == plan.instructions().splitlines()
 
     names = sorted((spec.object, spec.name) for spec in plan.missing)
     per_person = [

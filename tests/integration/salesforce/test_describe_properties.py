@@ -9,7 +9,7 @@ from connector.mapping.crm_schema import MappedProperty
 
 def test_shipped_properties_exist_with_fitting_types(adapter, mapping):
     assert mapping.lead.properties and mapping.contact.properties
-    assert [p for p in adapter.check_mapping() if "property" in p] == []
+    assert [p for p in adapter.check_mapping().problems if "property" in p] == []
 
 
 def test_missing_and_mistyped_fields_are_reported_per_object(adapter, mapping):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from simple_salesforce import Salesforce
 
 from connector.adapters.base import TaskReassignment
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.auth import TOKEN_ENDPOINT
 from connector.demo_rep import SalesforceRep
 from connector.domain.outcomes import TaskPriority, TaskSpec

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from simple_salesforce import Salesforce
 
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.domain.engagement import EngagementKind
 
 

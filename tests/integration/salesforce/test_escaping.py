@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from simple_salesforce import Salesforce
 
-from connector.adapters.salesforce import soql
+from connector.adapters.salesforce import query as soql
 
 NASTY = [
     "O'Reilly & Sons",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from connector.adapters.errors import CrmDailyLimitError, CrmUnavailableError
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.sandbox.common.faults import Fault
 
 

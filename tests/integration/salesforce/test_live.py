@@ -37,7 +37,7 @@ def test_live_mapping_checks_run(live):
         assert email is not None and not email.custom, crm_object
     status = schema.field("Lead", "Status")
     assert status is not None and status.options  # a picklist the org fills in
-    problems = live.check_mapping(schema)
+    problems = live.check_mapping(schema).problems
     # Orgs differ (custom fields may not exist yet), so problems may be listed; each must say
     # what it is about, and none may be about the standard Email fields found above.
     assert [p for p in problems if not PROBLEM.match(p)] == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from simple_salesforce import Salesforce
 
-from connector.adapters.salesforce import client as sf
+from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.auth import TOKEN_ENDPOINT
 from connector.domain.outcomes import TaskPriority, TaskSpec
 from connector.domain.stages import LifecycleStage

@@ -1,6 +1,7 @@
-"""Building SOQL: every value goes through simple-salesforce's `format_soql`, which quotes and
-escapes it (quotes, backslashes, newlines...), so no CRM data can change a query's meaning.
-Object and field names come from the validated mapping and are inserted as `:literal`.
+"""Salesforce's query dialect: building SOQL (HubSpot's query.py builds searches). Every value
+goes through simple-salesforce's `format_soql`, which quotes and escapes it (quotes,
+backslashes, newlines...), so no CRM data can change a query's meaning. Object and field names
+come from the validated mapping and are inserted as `:literal`.
 
 Id and name lists are split so each query URL stays within Salesforce's limit (16,384 bytes
 for URI plus headers on a REST call; SOQL itself allows 100,000 characters), never one query

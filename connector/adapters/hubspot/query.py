@@ -1,4 +1,5 @@
-"""Bulk fetches shared by the readers: batch read by id, association batch read, search pages.
+"""HubSpot's query dialect, shared by the readers: batch read by id, association batch read,
+search pages and the restartable search by modified date (Salesforce's counterpart builds SOQL).
 
 Each helper pages or chunks at HubSpot's documented maximum so that reading N records costs
 about N / batch-size calls, never one call per record.
@@ -23,6 +24,8 @@ from hubspot.crm.objects import (
 
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.failures import CRM
+from connector.adapters.kit import CursorGuard, chunks
 from connector.mapping.translate import parse_datetime
 
 T = TypeVar("T")
@@ -32,10 +35,6 @@ HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 PRIMARY_TYPE_IDS = {("contacts", "companies"): 1, ("deals", "companies"): 5}
 #: The v3 association type names HubSpot gives primary associations in `associations=...`.
 PRIMARY_TYPE_NAMES = frozenset({"contact_to_company", "deal_to_company"})
-
-
-class PagingLoopError(RuntimeError):
-    """HubSpot handed back a cursor already seen: paging on would never end."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,10 @@ class RawRecord:
     updated_at: Any = None
 
 
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def next_after(answer: Any) -> str | None:
+    """The `after` cursor of a HubSpot page's `paging.next`, None after the last page."""
+    paging = answer.paging.next if answer.paging else None
+    return str(paging.after) if paging and paging.after else None
 
 
 def unique(ids: Iterable[str]) -> list[str]:
@@ -115,7 +115,7 @@ def read_associations(
     """
     out: dict[str, list[Association]] = {}
     pending: list[tuple[str, str | None]] = [(record_id, None) for record_id in unique(ids)]
-    seen_cursors: set[tuple[str, str]] = set()
+    guard = CursorGuard(CRM, f"{from_type}→{to_type} association")
     while pending:
         follow_ups: list[tuple[str, str | None]] = []
         for chunk in chunks(pending, client.settings.association_batch_size):
@@ -141,11 +141,7 @@ def read_associations(
                     bucket.append(Association(str(target.to_object_id), primary))
                 after = result.paging.next.after if result.paging and result.paging.next else None
                 if after:
-                    if (from_id, after) in seen_cursors:
-                        raise PagingLoopError(
-                            f"HubSpot repeated the association cursor of {from_type} {from_id}"
-                        )
-                    seen_cursors.add((from_id, after))
+                    guard.follow((from_id, after))
                     follow_ups.append((from_id, after))
         pending = follow_ups
     return out
@@ -222,6 +218,7 @@ def search_since(
             tie_mode, tie_after = True, last_id
     limit = client.settings.search_page_size
     action = f"search {object_type}"
+    guard = CursorGuard(CRM, f"{object_type} search")
     while True:
         if tie_mode:
             filters = [Filter(property_name=modified, operator="EQ", value=str(low))]
@@ -246,8 +243,7 @@ def search_since(
                 tie_mode, strict, boundary = False, True, set()
                 continue
             last = str(results[-1].id)
-            if last == tie_after:
-                raise PagingLoopError(f"HubSpot repeated the {object_type} search cursor {last}")
+            guard.follow(f"{low}:{last}")
             fresh = [r for r in results if str(r.id) not in boundary]
             boundary.update(str(r.id) for r in results)
             tie_after = last

@@ -1,0 +1,39 @@
+"""The part of an adapter class that is the same for every CRM: the request counter, the
+injected sleep (tests and fault storms never wait on the wall clock), and the verbs that
+follow from others."""
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TypedDict
+
+from connector.adapters.base import ContactPage
+from connector.adapters.usage import ApiUsage
+from connector.domain.contact import Contact
+
+
+class AdapterOptions(TypedDict, total=False):
+    """Keyword options every adapter takes besides its settings and mapping."""
+
+    usage: ApiUsage | None
+    sleep: Callable[[float], None] | None
+
+
+class AdapterBase:
+    name: str
+
+    def __init__(
+        self, *, usage: ApiUsage | None = None, sleep: Callable[[float], None] | None = None
+    ) -> None:
+        self.usage = usage or ApiUsage()
+        self.sleep = sleep or time.sleep
+
+    def iter_contact_pages(
+        self, since: datetime | None, resume_after: str | None = None
+    ) -> Iterator[ContactPage]:
+        raise NotImplementedError
+
+    def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
+        """The contacts of `iter_contact_pages`, page after page."""
+        for page in self.iter_contact_pages(since):
+            yield from page.contacts

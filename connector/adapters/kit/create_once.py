@@ -1,0 +1,136 @@
+"""Create records at most once by an idempotency key, even when an answer is lost.
+
+A batch create is not idempotent: sending it again after a timeout, a dropped connection or a
+5xx may create every record twice. So a create is sent once (no blind retry); the keys are
+looked up before anything is sent and again before every further attempt, and only the keys
+still missing are created.
+
+One lookup timing for both CRMs, the safer of the two the adapters had: look before *every*
+retry, whatever failed — not only after a lost answer — and after a lost answer not before
+`settle_seconds`. Salesforce used to look only after a lost answer, HubSpot before each try;
+a record that landed while the CRM answered 429 or "row locked" (a concurrent run, an answer
+that failed after the commit) is then found instead of duplicated, at the cost of one lookup
+per retry, which is rare. `settle_seconds` is HubSpot's search index lag (its keys are found
+by search, which shows a write only seconds later: `search_index_lag_seconds`); Salesforce looks
+keys up with a SOQL query, not a search index, and passes 0.
+"""
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.errors import CrmError, Disposition, Failure, classify
+from connector.adapters.kit.chunks import chunks
+from connector.adapters.retry import RetryPolicy, backoff
+
+V = TypeVar("V")
+#: key → CRM id of the records that already hold these keys.
+Find = Callable[[Sequence[str]], dict[str, str]]
+
+
+@dataclass
+class Attempt:
+    """What one create call answered, by key."""
+
+    created: dict[str, str] = field(default_factory=dict)  # key → new CRM id
+    rejected: dict[str, RecordError] = field(default_factory=dict)  # refused for good
+    transient: dict[str, RecordError] = field(default_factory=dict)  # try again (reject if not)
+    taken: dict[str, RecordError] = field(default_factory=dict)  # CRM says the key exists
+
+
+def create_once(
+    items: Mapping[str, V],
+    *,
+    find: Find,
+    send: Callable[[dict[str, V]], Attempt],
+    batch_size: int,
+    policy: RetryPolicy,
+    lost: Callable[[Failure], bool],
+    settle_seconds: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> WriteResult:
+    """Create the records of `items` (key → what to create) whose key `find` does not know.
+
+    `send` makes one create call (without retries of its own) for up to `batch_size` items.
+    `lost(failure)` says a failed call's outcome is unknown (it may have landed). A key found
+    after its create's answer was lost counts as applied (this run made it), any other key
+    found counts as already existing."""
+    existing = find(list(items))
+    result = WriteResult(created_ids=dict(existing), already_existed=list(existing))
+    todo = [key for key in items if key not in existing]
+    for batch in chunks(todo, batch_size):
+        pending = {key: items[key] for key in batch}
+        result = result.merge(
+            _create_batch(pending, find, send, policy, lost, settle_seconds, sleep)
+        )
+    return result
+
+
+def _create_batch(
+    pending: dict[str, V],
+    find: Find,
+    send: Callable[[dict[str, V]], Attempt],
+    policy: RetryPolicy,
+    lost: Callable[[Failure], bool],
+    settle_seconds: float,
+    sleep: Callable[[float], None],
+) -> WriteResult:
+    result = WriteResult()
+    unanswered: set[str] = set()  # keys of a create whose answer was lost
+    transient: dict[str, RecordError] = {}
+    last: CrmError | None = None
+
+    def settle(keys: Sequence[str]) -> dict[str, str]:
+        found = find(keys)
+        for key, crm_id in found.items():
+            result.created_ids[key] = crm_id
+            (result.applied if key in unanswered else result.already_existed).append(key)
+            pending.pop(key, None)
+        return found
+
+    for attempt in range(1, policy.max_attempts + 1):
+        if attempt > 1:
+            settle(list(pending))
+        if not pending:
+            return result
+        try:
+            outcome = send(dict(pending))
+        except CrmError as problem:
+            failure = problem.failure
+            if failure is None or classify(failure) not in (
+                Disposition.RETRY,
+                Disposition.RATE_LIMITED,
+            ):
+                raise
+            last, transient = problem, {}
+            wait = backoff(policy, attempt, failure.retry_after)
+            if lost(failure):
+                unanswered.update(pending)
+                wait = max(wait, settle_seconds)  # let the lookup see what may have landed
+            if attempt < policy.max_attempts:
+                sleep(wait)
+            continue
+        last, transient = None, outcome.transient
+        for key, crm_id in outcome.created.items():
+            result.created_ids[key] = crm_id
+            result.applied.append(key)
+        result.rejected += outcome.rejected.values()
+        done = {*outcome.created, *outcome.rejected, *outcome.taken}
+        pending = {key: value for key, value in pending.items() if key not in done}
+        if outcome.taken:
+            # A concurrent run, or an earlier attempt that landed, holds the key already.
+            found = settle(list(outcome.taken))
+            result.rejected += [e for k, e in outcome.taken.items() if k not in found]
+        if not pending:
+            return result
+        if attempt < policy.max_attempts:
+            sleep(backoff(policy, attempt))
+    if last is not None:
+        raise last
+    result.rejected += [
+        transient.get(key) or RecordError(record_id=key, message="not created", code="TRANSIENT")
+        for key in pending
+    ]
+    return result

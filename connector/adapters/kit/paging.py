@@ -1,0 +1,59 @@
+"""Cursor paging that refuses to loop (singer-sdk's paginators do the same).
+
+A CRM that hands back a cursor already followed would make a read spin forever, or — when the
+loop merely stops — end early and miss records (for task keys: create a duplicate task). Both
+CRMs' loops therefore go through one guard, and a repeated cursor is a `CrmRequestError`: a
+`CrmError`, so the sync engine ends the run with this message instead of a traceback.
+"""
+
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
+
+from connector.adapters.errors import CrmRequestError
+
+P = TypeVar("P")
+C = TypeVar("C", bound=Hashable)
+
+
+class CursorGuard:
+    """Remembers every cursor followed by one read; `follow` raises on a repeat."""
+
+    def __init__(self, crm: str, what: str) -> None:
+        self.crm = crm
+        self.what = what
+        self._seen: set[Hashable] = set()
+
+    def follow(self, cursor: Hashable) -> None:
+        if cursor in self._seen:
+            raise CrmRequestError(
+                f"{self.crm} returned the {self.what} cursor {cursor!r} again; the read stopped "
+                "instead of reading the same page forever. Run again; if it repeats, report it "
+                f"to {self.crm} support with this cursor."
+            )
+        self._seen.add(cursor)
+
+
+def paginate(
+    fetch: Callable[[C | None], P],
+    next_cursor: Callable[[P], C | None],
+    *,
+    crm: str,
+    what: str,
+    start: C | None = None,
+) -> Iterator[P]:
+    """Pages from `fetch(cursor)`, starting at `start`, until `next_cursor(page)` is None.
+
+    A page is yielded only after its next cursor passed the guard, so whoever checkpoints the
+    cursor of a page never stores one that would loop."""
+    guard = CursorGuard(crm, what)
+    cursor = start
+    if cursor is not None:
+        guard.follow(cursor)
+    while True:
+        page = fetch(cursor)
+        cursor = next_cursor(page)
+        if cursor is not None:
+            guard.follow(cursor)
+        yield page
+        if cursor is None:
+            return

@@ -1,0 +1,91 @@
+"""One way every request to a CRM is sent: check the allowance (or pace), call, count,
+classify, retry.
+
+Both adapters wrap their SDK's one-request callables in `Transport.send`, so HubSpot and
+Salesforce count a retried call twice, retry exactly what the error table says, wait with the
+same tenacity policy (adapters/retry.py: its one place to hook `before_sleep`) and honour the
+sleep injected into the adapter (tests run fault storms without waiting).
+"""
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from connector.adapters.errors import Failure
+from connector.adapters.retry import RetryPolicy, call_with_retries
+from connector.adapters.usage import ApiUsage
+
+T = TypeVar("T")
+ToFailure = Callable[[BaseException], Failure | None]
+
+
+class Transport:
+    """Sends requests for one adapter: `usage` counts them, `policy` retries them, `sleep`
+    waits, `before` runs before every attempt (pacing, the daily reserve: it may raise)."""
+
+    def __init__(
+        self,
+        usage: ApiUsage,
+        policy: RetryPolicy,
+        to_failure: ToFailure,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        before: Callable[[], None] | None = None,
+    ) -> None:
+        self.usage = usage
+        self.policy = policy
+        self.to_failure = to_failure
+        self.sleep = sleep
+        self.before = before
+
+    def send(
+        self,
+        label: str,
+        call: Callable[[], T],
+        *,
+        action: str,
+        records: Callable[[T], int] | None = None,
+        policy: RetryPolicy | None = None,
+        to_failure: ToFailure | None = None,
+        recover: Callable[[BaseException], bool] | None = None,
+        before: Callable[[], None] | None = None,
+    ) -> T:
+        """Run `call` (exactly one HTTP request) under the retry policy, counting every attempt
+        under `label` with the records `records(answer)` says it carried.
+
+        `action` completes "while trying to ..." in the final error. `policy` overrides the
+        retry policy (`max_attempts=1` for a create whose retry must first look what landed).
+        `recover(exc)` may repair the cause of a failure once (Salesforce refreshes an expired
+        session) and returns True to send the request again within the same attempt.
+        """
+        pace = before or self.before
+        recovered = False
+
+        def once() -> T:
+            if pace is not None:
+                pace()
+            try:
+                answer = call()
+            except BaseException:
+                self.usage.record(label)
+                raise
+            self.usage.record(label, records(answer) if records else 0)
+            return answer
+
+        def attempt() -> T:
+            nonlocal recovered
+            try:
+                return once()
+            except Exception as exc:
+                if recovered or recover is None or not recover(exc):
+                    raise
+                recovered = True
+                return once()
+
+        return call_with_retries(
+            attempt,
+            to_failure=to_failure or self.to_failure,
+            action=action,
+            policy=policy or self.policy,
+            sleep=self.sleep,
+        )

@@ -60,7 +60,7 @@ class DeletedPeople:
         """Ids of the people deleted from `since` (less the read overlap) until now, in the
         order the org answers them, Leads first."""
         end = _minute(self.clock())
-        wanted = _minute(since - self.settings.overlap)
+        wanted = _minute(since - timedelta(seconds=self.settings.overlap_seconds))
         start = max(wanted, end - HORIZON)
         if end - start < SHORTEST_SPAN:
             return []

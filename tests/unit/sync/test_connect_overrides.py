@@ -16,7 +16,7 @@ def no_env_file(tmp_path, monkeypatch):
 
 
 def test_overrides_win_and_the_environment_supplies_the_rest_untouched(monkeypatch):
-    monkeypatch.setenv("HUBSPOT_READ_TIMEOUT", "7")
+    monkeypatch.setenv("HUBSPOT_READ_TIMEOUT_SECONDS", "7")
     monkeypatch.setenv("HUBSPOT_BASE_URL", "https://api.hubapi.com")
     before = dict(os.environ)
 
@@ -32,7 +32,7 @@ def test_overrides_win_and_the_environment_supplies_the_rest_untouched(monkeypat
     assert settings.access_token.get_secret_value() == "pat-override"
     assert settings.base_url == "http://127.0.0.1:8765"
     assert settings.retry.max_attempts == 3
-    assert settings.read_timeout == 7
+    assert settings.read_timeout_seconds == 7
     assert dict(os.environ) == before
 
 

@@ -26,6 +26,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from connector.sync.state import postgres_driver
+
 ENV_URL = "CONNECTOR_TEST_POSTGRES_URL"
 SUPERUSER = "postgres"
 
@@ -165,7 +167,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     except ImportError:
         _unavailable("the psycopg driver is not installed (pip install -e '.[postgres]')")
     if os.environ.get(ENV_URL):
-        yield PostgresServer(os.environ[ENV_URL])
+        yield PostgresServer(postgres_driver(os.environ[ENV_URL]))  # postgresql:// too
         return
     bin_dir = postgres_bin_dir()
     if bin_dir is None:

@@ -9,11 +9,13 @@ import pytest
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
+from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.policy import RulesPolicy
 from connector.domain.stages import LifecycleStage
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.guard import ChangeLimit
 from connector.sync.report import RunSummary
+from connector.sync.speed import only_cools
 from connector.sync.state import StateStore
 from tests.factories import NOW, contact, event, owners, policy_with, shipped_policy
 from tests.unit.sync.fake_crm import FakeCrm, Killed
@@ -253,3 +255,20 @@ def test_a_notify_escalation_survives_a_kill_without_a_second_task(store, when):
     run(crm, store, policy, NOW + timedelta(hours=3, minutes=5))
     run(crm, store, policy, NOW + timedelta(hours=4))
     assert len(crm.tasks) == 2
+
+
+def test_only_an_update_that_lowers_the_score_alone_counts_as_cooling():
+    """The refresh rule's test for people read for any reason (issue #16 item 4): decay only
+    lowers a score; a new engagement raises it and a decision moves more than the score."""
+    person = contact(score=15)
+
+    def update(**changes):
+        return ContactUpdate(
+            contact_id=person.id, changes={UpdatableField[k.upper()]: v for k, v in changes.items()}
+        )
+
+    assert only_cools(person, update(score=14, score_reasons="decayed"))
+    assert not only_cools(person, update(score=17, score_reasons="a new visit"))
+    assert not only_cools(person, update(score=14, lifecycle_stage=LifecycleStage.LEAD))
+    assert not only_cools(person, None)
+    assert not only_cools(contact(score=None), update(score=14))

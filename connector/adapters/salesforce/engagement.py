@@ -11,6 +11,9 @@ When each activity happened:
 - Event: CreatedDate, the moment the meeting was booked (StartDateTime may lie in the future).
 - CampaignMember: CreatedDate, when the person joined the campaign (a status moved up later,
   e.g. Registered -> Attended, keeps that time: Salesforce records no time for status changes).
+  A membership that `engagement.counters` names also carries how many times, read from number
+  fields on its Lead or Contact in the same query (`Lead.Total_Visits__c`): one engagement per
+  counter with that quantity, which replaces the membership's own engagement of the same kind.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import (
     CampaignMemberRule,
     SalesforceActivityRule,
+    SalesforceCounter,
     SalesforceMapping,
 )
 from connector.mapping.translate import parse_datetime
@@ -69,6 +73,32 @@ def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> En
     return None
 
 
+def _member_matches(rule: SalesforceCounter, row: dict[str, Any]) -> bool:
+    status = str(row.get("Status") or "").strip().casefold()
+    campaign_type = str(row.get("Campaign.Type") or "").strip().casefold()
+    if rule.status.casefold() != status:
+        return False
+    return rule.campaign_type is None or rule.campaign_type.casefold() == campaign_type
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value) if value not in (None, "") else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+    return number if number > 0 else 0.0
+
+
+def _counted(rule: SalesforceCounter, row: dict[str, Any], person: str) -> int:
+    """How many times, from the member's Lead or Contact (`person` is the relationship); a
+    count above 0 is at least once. `times` left empty multiplies by 1, as an average of
+    pages per visit that was never recorded says nothing more than the visits."""
+    count = _number(row.get(f"{person}.{rule.count}"))
+    if rule.times is not None and count:
+        count *= _number(row.get(f"{person}.{rule.times}")) or 1.0
+    return max(round(count), 1) if count else 0
+
+
 def _when(*values: Any) -> datetime | None:
     for value in values:
         if value not in (None, ""):
@@ -96,6 +126,7 @@ class EngagementReader:
         self.task_rules = _compile(mapping.engagement.tasks)
         self.event_rules = _compile(mapping.engagement.events)
         self.member_rules = mapping.engagement.campaign_members
+        self.counters = mapping.engagement.counters
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None
@@ -136,7 +167,7 @@ class EngagementReader:
                 "read Events",
             )
             yield from self._events(rows, wanted)
-        if self.member_rules:
+        if self.member_rules or self.counters:
             for field, group in (("LeadId", leads), ("ContactId", contacts)):
                 rows = self._chunked(
                     group,
@@ -180,7 +211,7 @@ class EngagementReader:
         if self.event_rules:
             query = self._event_query("WhoId != null" + stamp, since=after)
             yield from self._events(self._all(query, "read Events"), None)
-        if self.member_rules:
+        if self.member_rules or self.counters:
             where = "SystemModstamp >= {since}" if after is not None else ""
             query = self._member_query(where, since=after)
             yield from self._members(self._all(query, "read campaign members"), None)
@@ -220,7 +251,10 @@ class EngagementReader:
             "Campaign.Type",
             "Campaign.Name",
         ]
-        return soql.select("CampaignMember", fields, where, **values)
+        for counter in self.counters:
+            for name in filter(None, (counter.count, counter.times)):
+                fields += [f"Lead.{name}", f"Contact.{name}"]
+        return soql.select("CampaignMember", soql.unique(fields), where, **values)
 
     def _tasks(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
@@ -246,7 +280,23 @@ class EngagementReader:
             when = _when(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
-            if kind is None or when is None or who is None:
+            if when is None or who is None:
+                continue
+            counted = set()
+            person = "Contact" if who == row.get("ContactId") else "Lead"
+            for counter in self.counters:
+                quantity = _counted(counter, row, person) if _member_matches(counter, row) else 0
+                if quantity:
+                    counted.add(counter.kind)
+                    yield Engagement(
+                        contact_id=who,
+                        kind=counter.kind,
+                        occurred_at=when,
+                        quantity=quantity,
+                        source_id=f"{row['Id']}:{counter.kind.value}",
+                        detail=row.get("Campaign.Name"),
+                    )
+            if kind is None or kind in counted:
                 continue
             yield Engagement(
                 contact_id=who,

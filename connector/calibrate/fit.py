@@ -167,7 +167,7 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
                 why=why,
             )
         )
-    _intent_never_decreases(space, rules)
+    intent_never_decreases(space, rules)
     return Fitted(rules)
 
 
@@ -183,7 +183,7 @@ def _wrong_sign(feature: Feature, coefficient: float) -> bool:
     return False
 
 
-def _intent_never_decreases(space: FeatureSpace, rules: list[LearnedRule]) -> None:
+def intent_never_decreases(space: FeatureSpace, rules: list[LearnedRule]) -> None:
     """The rules file requires intent points that never decrease along the journey: a later
     level inherits the earlier level's points when it learned fewer."""
     best = None

@@ -9,7 +9,10 @@ part of `calibrate_bench.py`; each difference is put down to its cause where one
 - *source*: HubSpot's original source has no partner channel (partner sites are REFERRALS),
   so the rules' `partner` weight applies only on Salesforce;
 - *page visit without visits*: the row records no visit but a page visit as its last activity;
-  HubSpot counts the page view, Salesforce the visited "Website" membership.
+  HubSpot counts the page view, Salesforce the visited "Website" membership;
+- *a third conversion*: HubSpot keeps a contact's first and most recent form conversion only
+  (`first_`/`recent_conversion_event_name`), so a download between two forms is lost there,
+  while Salesforce keeps every campaign membership.
 
 Usage: python bench/parity_dataset.py [--contacts N] [--rules mappings/rules.yaml ...]
 Writes bench/results/parity-dataset-<N>.json.
@@ -80,6 +83,8 @@ def _cause(hubspot: dict[str, Any], salesforce: dict[str, Any]) -> str:
         return "source: partner on Salesforce, referral on HubSpot"
     if "page_view" in hubspot["kinds"] and "website_visit" not in hubspot["kinds"]:
         return "page visit without visits"
+    if set(salesforce["kinds"]) - set(hubspot["kinds"]) == {"content_download"}:
+        return "a third conversion: HubSpot keeps the first and the most recent"
     return "unexplained"
 
 

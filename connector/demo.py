@@ -20,6 +20,7 @@ from connector.demo_rep import ActivityReport, simulate_hubspot, simulate_salesf
 from connector.insight.html import render_report
 from connector.insight.report import collect_report
 from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
+from connector.mapping.loader import CRM_FILES, RULES_FILE
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.launch import Crm, start_sandbox
 from connector.settings import Settings
@@ -27,6 +28,10 @@ from connector.sync.engine import Progress
 from connector.sync.report import RunSummary
 from connector.sync.session import Session, open_session
 
+#: The rules `connector calibrate` learned from the X Education history (mappings/), used by
+#: the demo's dataset mode in place of rules.yaml: the shipped rules are written for a B2B
+#: software funnel and qualify almost none of a course provider's leads.
+DATASET_RULES = "rules.dataset.yaml"
 ACTIVITY_SHARE = 0.04  # 2 % qualified by sales, 2 % rejected
 LATER = timedelta(days=5)  # how far the demo's last sync jumps: at least three business days
 
@@ -44,6 +49,9 @@ class DemoReport(BaseModel):
     #: the sync five days later, when only time has passed (due people, cooled scores, escalations)
     later: RunSummary | None = None
     story: list[demo_story.Chapter] = []
+    #: the rules file the demo ran with, and whether calibrate learned it from the history
+    rules_file: Path | None = None
+    rules_learned: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -69,6 +77,12 @@ def run_demo(
     began = time.perf_counter()
     announce(f"Seeding an embedded {crm} sandbox with {contacts or 'every'} contact(s)...")
     work = Path(tempfile.mkdtemp(prefix="connector-demo-"))
+    rules_file = mappings_dir / RULES_FILE
+    learned = dataset is not None and (mappings_dir / DATASET_RULES).is_file()
+    if learned:
+        rules_file = mappings_dir / DATASET_RULES
+        mappings_dir = _with_rules(mappings_dir, rules_file, work / "mappings")
+        announce(f"Rules learned from this history by `connector calibrate`: {rules_file}")
     config = SandboxConfig(
         contacts=contacts,
         dataset=dataset,
@@ -97,7 +111,8 @@ def run_demo(
             activity = simulate_salesforce(running, mapping, ACTIVITY_SHARE, seed=config.seed)
         now = datetime.now(UTC)
         people = list(session.adapter.iter_contacts(None))
-        story = [c for c in [demo_story.qualified_person(session, people, now)] if c]
+        story = [c for c in [demo_story.mqls(session, people, learned)] if c]
+        story += [c for c in [demo_story.qualified_person(session, people, now)] if c]
         booked = demo_story.meeting_target(people)
         if booked is not None:
             announce(f"{demo_story.name_of(booked)} books a product demo in the CRM...")
@@ -134,7 +149,20 @@ def run_demo(
         story=story,
         wall_seconds=time.perf_counter() - began,
         report_path=report_path,
+        rules_file=rules_file,
+        rules_learned=learned,
     )
+
+
+def _with_rules(mappings_dir: Path, rules: Path, target: Path) -> Path:
+    """A copy of the CRM files beside `rules` as rules.yaml: the folder shape every command
+    loads (the shipped folder itself is never written to)."""
+    target.mkdir()
+    for name in CRM_FILES.values():
+        if (mappings_dir / name).is_file():
+            shutil.copy(mappings_dir / name, target / name)
+    shutil.copy(rules, target / RULES_FILE)
+    return target
 
 
 def _last_run_id(session: Session) -> int | None:

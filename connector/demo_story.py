@@ -36,6 +36,33 @@ def _owner_names(session: Session) -> dict[str, str]:
     return {o.id: o.name or o.email or o.id for o in session.adapter.list_owners()}
 
 
+MQLS_NAMED = 5
+
+
+def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | None:
+    """How many people the rules made marketing-qualified, the best-scored few by name, and
+    which rules decided it (learned from the history's outcomes, or the file as written)."""
+    found = sorted(
+        (p for p in people if p.lifecycle_stage == LifecycleStage.MQL),
+        key=lambda p: -(p.score or 0),
+    )
+    mql = session.mappings.rules.lifecycle.mql
+    how = (
+        "rules learned from this history's outcomes by `connector calibrate`"
+        if learned
+        else "the rules as written in rules.yaml"
+    )
+    lines = [
+        f"{len(found):,} people are marketing-qualified (score >= {mql.min_score:g}, grade "
+        f"{mql.min_grade} or better), by the {how}."
+    ]
+    lines += [
+        f"  {name_of(p)}: score {p.score if p.score is not None else '?'}, grade {p.grade or '?'}"
+        for p in found[:MQLS_NAMED]
+    ]
+    return Chapter(title="the marketing-qualified leads", lines=lines)
+
+
 def qualified_person(session: Session, people: list[Contact], now: datetime) -> Chapter | None:
     """A marketing-qualified person with an owner, line by line; where the data holds none,
     the lead closest to it, with what it still lacks."""

@@ -312,6 +312,14 @@ def print_demo(console: Console, report: DemoReport) -> None:
         f"{source}, seeded in {report.seed_seconds:.1f} s.",
         highlight=False,
     )
+    if report.rules_file is not None:
+        how = (
+            "learned from this history's outcomes by `connector calibrate` (the command is in "
+            "the file's header)"
+            if report.rules_learned
+            else "as shipped"
+        )
+        console.print(shown(f"Rules: {report.rules_file}, {how}."), highlight=False)
     console.rule("1. backfill: every contact scored, staged, routed")
     print_summary(console, report.backfill)
     console.rule("2. meanwhile in the CRM")

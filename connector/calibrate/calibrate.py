@@ -18,11 +18,18 @@ from connector.adapters.base import CrmAdapter
 from connector.calibrate.chart import render
 from connector.calibrate.errors import CalibrationError
 from connector.calibrate.features import FeatureSpace
-from connector.calibrate.fit import CalibrateOptions, History, check_history, fit_points
+from connector.calibrate.fit import (
+    CalibrateOptions,
+    Fitted,
+    History,
+    check_history,
+    fit_points,
+    intent_never_decreases,
+)
 from connector.calibrate.history import ReadCounts, Split, iter_people
 from connector.calibrate.metrics import propose_threshold, ranking, tradeoff
 from connector.calibrate.proposal import Change, describe, load_document, patch, patch_grade
-from connector.calibrate.report import CalibrationReport, LearnedRule, TradeOff
+from connector.calibrate.report import CalibrationReport, LearnedRule, Ranking, TradeOff
 from connector.domain.policy import FitRules, RulesPolicy
 from connector.mapping.loader import load_rules
 from connector.mapping.problems import ConfigError
@@ -101,23 +108,15 @@ def calibrate(
 
     matrix, outcomes, holdout = history.arrays()
     disqualified = np.frombuffer(history.disqualified, dtype=np.int8).astype(bool)
-    points = fitted.points()
-    score_cols, fit_cols = space.indices("score"), space.indices("fit")
-    x, y = matrix[holdout], outcomes[holdout]
-    scores = x[:, score_cols] @ points[score_cols]
-    fit_points_ = x[:, fit_cols] @ points[fit_cols]
-    by_grade = {
-        band.grade: tradeoff(
-            scores,
-            grade_gate(policy.fit, band.grade, fit_points_, disqualified[holdout]),
-            y,
-            band.grade,
+    x, y, gone = matrix[holdout], outcomes[holdout], disqualified[holdout]
+    held_ranking, by_grade, target, chosen, met = _choose(
+        space, policy, fitted, x, y, gone, options
+    )
+    if _scale_kept(space, fitted.rules, policy.lifecycle.mql.min_score, chosen.threshold):
+        # the kept rules now weigh on the learned scale: measure and choose again with them
+        held_ranking, by_grade, target, chosen, met = _choose(
+            space, policy, fitted, x, y, gone, options
         )
-        for band in policy.fit.grades
-    }
-    held_ranking = ranking(scores, y)
-    target = options.target_rate or min(2 * held_ranking.base_rate, 0.95)
-    chosen, met = propose_threshold([row for rows in by_grade.values() for row in rows], target)
     rows = by_grade[chosen.min_grade]
 
     changes = [
@@ -152,10 +151,62 @@ def calibrate(
     return report
 
 
+def _choose(
+    space: FeatureSpace,
+    policy: RulesPolicy,
+    fitted: Fitted,
+    x: NDArray[np.float64],
+    y: NDArray[np.bool_],
+    disqualified: NDArray[np.bool_],
+    options: CalibrateOptions,
+) -> tuple[Ranking, dict[str, list[TradeOff]], float, TradeOff, bool]:
+    """The held-out people scored with the proposed points: ranking, trade-off per grade gate,
+    and the threshold and grade gate proposed for the target rate."""
+    points = fitted.points()
+    score_cols, fit_cols = space.indices("score"), space.indices("fit")
+    scores = x[:, score_cols] @ points[score_cols]
+    fit_points_ = x[:, fit_cols] @ points[fit_cols]
+    by_grade = {
+        band.grade: tradeoff(
+            scores, grade_gate(policy.fit, band.grade, fit_points_, disqualified), y, band.grade
+        )
+        for band in policy.fit.grades
+    }
+    held_ranking = ranking(scores, y)
+    target = options.target_rate or min(2 * held_ranking.base_rate, 0.95)
+    chosen, met = propose_threshold([row for rows in by_grade.values() for row in rows], target)
+    return held_ranking, by_grade, target, chosen, met
+
+
+def _scale_kept(
+    space: FeatureSpace, rules: list[LearnedRule], old_threshold: float, threshold: int
+) -> bool:
+    """Score rules kept at their points (too few people to learn from) scaled like the MQL
+    threshold: the learned points are on another scale than the file's, and a kept demo request
+    worth 50 of a 100-point threshold must stay worth half of the new one, not five times it.
+    Fit rules keep theirs: the grade bands they add up to are not rescaled. True if any moved."""
+    if old_threshold <= 0 or threshold == old_threshold:
+        return False
+    factor = threshold / old_threshold
+    moved = False
+    for rule in rules:
+        if rule.status != "kept" or rule.section != "score" or not rule.current:
+            continue
+        scaled = float(round(rule.current * factor)) or float(np.sign(rule.current))
+        if scaled != rule.proposed:
+            rule.proposed = scaled
+            note = f"scaled with mql.min_score ({old_threshold:g} -> {threshold})"
+            rule.why = f"{rule.why}; {note}" if rule.why else note
+            moved = True
+    if moved:
+        intent_never_decreases(space, rules)
+    return moved
+
+
 def _changes(space: FeatureSpace, rules: list[LearnedRule]) -> list[Change]:
     changes = []
     for feature, rule in zip(space.features, rules, strict=True):
-        if rule.status == "kept":
+        if rule.status == "kept" and rule.proposed == rule.current:
             continue
         changes.append(Change(feature.path, rule.proposed, describe(rule)))
         if rule.proposed:

@@ -302,6 +302,28 @@ class CampaignMemberRule(_Strict):
     kind: EngagementKind
 
 
+class SalesforceCounter(_Strict):
+    """How many times a person did something, kept as a number on the person (Lead and Contact
+    fields of the same API name), dated by their membership in the campaign the rule names.
+
+    Salesforce keeps no record per web visit: a CampaignMember is the one relationship between a
+    campaign and a lead or contact (Object Reference, CampaignMember; its Status moves, no row
+    is added per response), so a "Website" membership says only that the person visited, and
+    when they first did. The counts come from
+    whatever tracks the site (an import, a marketing tool) into number fields. HubSpot keeps the
+    same counts on the contact (`hs_analytics_num_visits`, `hs_analytics_num_page_views`), so
+    both CRMs hand the rules the same quantities. `times` multiplies (page views = visits x
+    page views per visit, when only the average is kept). A matching membership whose count is
+    empty or 0 is read by `campaign_members` as before.
+    """
+
+    kind: EngagementKind
+    count: CrmName
+    times: CrmName | None = None
+    campaign_type: str | None = None
+    status: str = Field(min_length=1)
+
+
 class SalesforceFlag(_Strict):
     kind: EngagementKind
     field: CrmName
@@ -312,6 +334,7 @@ class SalesforceEngagement(_Strict):
     tasks: tuple[SalesforceActivityRule, ...] = ()
     events: tuple[SalesforceActivityRule, ...] = ()
     campaign_members: tuple[CampaignMemberRule, ...] = ()
+    counters: tuple[SalesforceCounter, ...] = ()
     flags: tuple[SalesforceFlag, ...] = ()
 
 

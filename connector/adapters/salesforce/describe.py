@@ -314,6 +314,12 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
                     f"flag {flag.kind}",
                     {"boolean", "datetime", "date"},
                 )[1]
+    for counter in engagement.counters:
+        for person in mapping.people:
+            for name in filter(None, (counter.count, counter.times)):
+                problems += _field_problems(
+                    schema, person.object, name, f"counter {counter.kind}", _NUMBER
+                )[1]
     tasks = mapping.tasks
     key, issues = _field_problems(
         schema, tasks.object, tasks.key_field, "task key", {"string"}, must_write=False

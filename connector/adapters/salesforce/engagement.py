@@ -11,6 +11,9 @@ When each activity happened:
 - Event: CreatedDate, the moment the meeting was booked (StartDateTime may lie in the future).
 - CampaignMember: CreatedDate, when the person joined the campaign (a status moved up later,
   e.g. Registered -> Attended, keeps that time: Salesforce records no time for status changes).
+  A membership that `engagement.counters` names also carries how many times, read from number
+  fields on its Lead or Contact in the same query (`Lead.Total_Visits__c`): one engagement per
+  counter with that quantity, which replaces the membership's own engagement of the same kind.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.mapping.crm_schema import (
     CampaignMemberRule,
     SalesforceActivityRule,
+    SalesforceCounter,
 )
 
 
@@ -55,15 +59,33 @@ def _kind(rules: Sequence[_Compiled], row: dict[str, Any]) -> EngagementKind | N
 
 
 def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> EngagementKind | None:
+    return next((rule.kind for rule in rules if _member_matches(rule, row)), None)
+
+
+def _member_matches(rule: CampaignMemberRule | SalesforceCounter, row: dict[str, Any]) -> bool:
     status = str(row.get("Status") or "").strip().casefold()
     campaign_type = str(row.get("Campaign.Type") or "").strip().casefold()
-    for rule in rules:
-        if rule.status.casefold() != status:
-            continue
-        if rule.campaign_type is not None and rule.campaign_type.casefold() != campaign_type:
-            continue
-        return rule.kind
-    return None
+    if rule.status.casefold() != status:
+        return False
+    return rule.campaign_type is None or rule.campaign_type.casefold() == campaign_type
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value) if value not in (None, "") else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+    return number if number > 0 else 0.0
+
+
+def _counted(rule: SalesforceCounter, row: dict[str, Any], person: str) -> int:
+    """How many times, from the member's Lead or Contact (`person` is the relationship); a
+    count above 0 is at least once. `times` left empty multiplies by 1, as an average of
+    pages per visit that was never recorded says nothing more than the visits."""
+    count = _number(row.get(f"{person}.{rule.count}"))
+    if rule.times is not None and count:
+        count *= _number(row.get(f"{person}.{rule.times}")) or 1.0
+    return max(round(count), 1) if count else 0
 
 
 class EngagementReader:
@@ -76,6 +98,7 @@ class EngagementReader:
         rules = self.mapping.engagement
         self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
         self.member_rules = rules.campaign_members
+        self.counters = rules.counters
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None
@@ -116,7 +139,7 @@ class EngagementReader:
                 "read Events",
             )
             yield from self._events(rows, wanted)
-        if self.member_rules:
+        if self.member_rules or self.counters:
             for field, group in (("LeadId", leads), ("ContactId", contacts)):
                 rows = self._chunked(
                     group,
@@ -163,7 +186,7 @@ class EngagementReader:
         if self.event_rules:
             query = self._event_query("WhoId != null" + stamp, since=after)
             yield from self._events(self._all(query, "read Events"), None)
-        if self.member_rules:
+        if self.member_rules or self.counters:
             where = "SystemModstamp >= {since}" if after is not None else ""
             query = self._member_query(where, since=after)
             yield from self._members(self._all(query, "read campaign members"), None)
@@ -203,7 +226,10 @@ class EngagementReader:
             "Campaign.Type",
             "Campaign.Name",
         ]
-        return soql.select("CampaignMember", fields, where, **values)
+        for counter in self.counters:
+            for name in filter(None, (counter.count, counter.times)):
+                fields += [f"Lead.{name}", f"Contact.{name}"]
+        return soql.select("CampaignMember", soql.unique(fields), where, **values)
 
     def _tasks(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
@@ -229,7 +255,23 @@ class EngagementReader:
             when = moment(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
-            if kind is None or when is None or who is None:
+            if when is None or who is None:
+                continue
+            counted = set()
+            person = "Contact" if who == row.get("ContactId") else "Lead"
+            for counter in self.counters:
+                quantity = _counted(counter, row, person) if _member_matches(counter, row) else 0
+                if quantity:
+                    counted.add(counter.kind)
+                    yield Engagement(
+                        contact_id=who,
+                        kind=counter.kind,
+                        occurred_at=when,
+                        quantity=quantity,
+                        source_id=f"{row['Id']}:{counter.kind.value}",
+                        detail=row.get("Campaign.Name"),
+                    )
+            if kind is None or kind in counted:
                 continue
             yield Engagement(
                 contact_id=who,

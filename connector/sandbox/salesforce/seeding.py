@@ -357,9 +357,14 @@ class SalesforceSeeder:
         opened = created - timedelta(days=1)
         if company is None:
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "Unknown"
+            # The Account lead conversion would have made: the standard mapping carries
+            # Lead.Industry to Account.Industry (convertLead(): "The system automatically maps
+            # standard lead fields to standard account, contact, and opportunity fields"), and
+            # Contact has no Industry field of its own.
             values: dict[str, Any] = {
                 "Name": f"{name} (Individual)",
                 "Type": "Prospect",
+                "Industry": industry(extra.get("industry")),
                 "BillingCountry": contact.country,
                 "OwnerId": owner,
             }

@@ -42,8 +42,15 @@ def test_planted_weights_come_back_as_points(tmp_path, rules_without_intent):
     # and near the planted size at 10 points per unit of log-odds (L1 shrinks a little)
     for label, weight in PLANTED.items():
         assert abs(learned[label] - 10 * weight) <= 0.4 * abs(10 * weight) + 2, label
-    # rules that never fired keep their points; the holdout ranks people well
-    assert learned["engagement: demo_request"] == 50
+    # rules that never fired keep their weight against the MQL threshold: 50 of 100 becomes
+    # half the proposed threshold, not 50 points beside learned ones of a few points each
+    was = load_rules(rules).lifecycle.mql.min_score
+    demo = next(rule for rule in report.rules if rule.label == "engagement: demo_request")
+    assert demo.status == "kept" and demo.current == 50
+    assert demo.proposed == round(50 * report.proposed_threshold / was) != 50
+    assert f"scaled with mql.min_score ({was:g} -> {report.proposed_threshold})" in demo.why
+    text = (tmp_path / "rules.yaml").read_text()
+    assert "was 50, fired for 0 training people" in text
     assert report.holdout_ranking.auc > 0.7
 
 
@@ -66,7 +73,9 @@ def test_the_proposed_file_keeps_comments_and_diffs_only_in_learned_values(tmp_p
     after = out.read_text().splitlines()
     assert len(before) == len(after)
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
-    learned = [rule for rule in report.rules if rule.status != "kept"]
+    # learned rules, and kept ones whose points were scaled with the threshold
+    learned = [r for r in report.rules if r.status != "kept" or r.proposed != r.current]
+    assert any(r.status == "kept" for r in learned)
     grade_line = 1 if report.proposed_min_grade != "C" else 0
     # the learned rules, the MQL threshold (and grade), and the lead and recycle thresholds
     # scaled with it

@@ -6,7 +6,8 @@ from __future__ import annotations
 from connector.adapters.salesforce import endpoints as sf
 from connector.adapters.salesforce.describe import check_mapping, provision
 from connector.domain.contact import LeadSource
-from connector.mapping.crm_schema import ContactField
+from connector.domain.engagement import EngagementKind
+from connector.mapping.crm_schema import ContactField, SalesforceCounter
 
 
 def test_describe_costs_one_call_per_object(sandbox, adapter, counts):
@@ -69,6 +70,36 @@ def test_unknown_mistyped_and_unwritable_fields_and_missing_values(adapter, mapp
         "Lead.LeadSource (source paid_social): picklist value 'Paid Social Ads' does not exist, "
         "and it is the value the connector writes" in problems
     )
+
+
+def test_counter_fields_must_be_numbers_on_lead_and_contact(adapter, mapping):
+    """`engagement.counters` read a count off the person: a missing or non-number field is
+    named per object, before a read would fail on it or count text."""
+    engagement = mapping.engagement
+    counters = (
+        SalesforceCounter(
+            kind=EngagementKind.WEBSITE_VISIT, count="Web_Visits__c", status="Visited"
+        ),
+        SalesforceCounter(
+            kind=EngagementKind.PAGE_VIEW, count="Total_Visits__c", times="Email", status="Visited"
+        ),
+    )
+    broken = mapping.model_copy(
+        update={"engagement": engagement.model_copy(update={"counters": counters})}
+    )
+
+    problems = check_mapping(broken, adapter.describe_fields())
+
+    for person in ("Lead", "Contact"):
+        assert (
+            f"{person}.Web_Visits__c (counter website_visit): no such field on {person}" in problems
+        )
+        assert any(
+            p.startswith(f"{person}.Email (counter page_view): is a email field; expected one of")
+            for p in problems
+        )
+    assert not [p for p in problems if "Total_Visits__c" in p]
+    assert not [p for p in check_mapping(mapping, adapter.describe_fields()) if "counter" in p]
 
 
 def test_the_shipped_industry_and_buying_role_maps_cover_every_picklist_value(adapter, mapping):

@@ -122,10 +122,24 @@ def cost(crm: str, run: dict[str, Any], needed_reads: int) -> dict[str, Any]:
     }
 
 
+#: Objects a person lives in: HubSpot contacts; Salesforce Leads and Contacts (a query each).
+PERSON_OBJECTS = {"hubspot": 1, "salesforce": 2}
+
+
+def detection_floor(crm: str, people: int) -> int:
+    """Issue #13's floor for a sync: reading exactly the changed and due people (⌈people/B⌉
+    pages, B = 100 on HubSpot and 200 on Salesforce, at least one per object a person lives in)
+    plus one page per followed object."""
+    reads = math.ceil(people / MIN_BATCH[crm])
+    return (
+        max(reads + (PERSON_OBJECTS[crm] - 1 if people else 0), PERSON_OBJECTS[crm])
+        + (FOLLOWED_OBJECTS[crm])
+    )
+
+
 def detection_goal(crm: str, run: dict[str, Any], people: int) -> dict[str, Any]:
-    """Calls of a sync against issue #13's floor for change detection: ⌈people/B⌉ person reads
-    (B = 100 on HubSpot, 200 on Salesforce) + one page per followed object."""
-    floor = math.ceil(people / MIN_BATCH[crm]) + FOLLOWED_OBJECTS[crm]
+    """Calls of a sync against issue #13's floor (`detection_floor`)."""
+    floor = detection_floor(crm, people)
     total = sum(use["calls"] for use in run["api_calls"].values())
     return {"people": people, "floor": floor, "calls": total, "ratio": total / floor}
 

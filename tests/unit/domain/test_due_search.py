@@ -19,7 +19,7 @@ from connector.domain.routing import RoutingState
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import SeedData, SeedSpec
 from connector.sync.plan import plan_update
-from tests.factories import NOW, contact, event, owners, shipped_policy
+from tests.factories import NOW, contact, event, owners, policy_with, shipped_policy
 
 
 @contextmanager
@@ -165,3 +165,32 @@ def test_step_instants_are_where_a_kinds_points_step_down():
     assert first_after - first_before < RESOLUTION
     total = due.score_contact(person, events, policy.scoring, first_before).total
     assert due.score_contact(person, events, policy.scoring, first_after).total == total - 1
+
+
+def test_an_uncapped_sum_of_thousands_of_points_gets_a_bounded_guide_and_the_same_instant():
+    """A rule without a total cap and a history worth thousands of points: the step instants
+    are thinned (a few hundred probes, not thousands), and the due time is still exactly the
+    plain bisection's."""
+    policy = policy_with(
+        scoring={
+            "engagement": [
+                {"kind": "page_view", "points": 1},
+                *shipped_policy().scoring.model_dump(by_alias=True)["engagement"][1:],
+            ]
+        }
+    )
+    events = [event(EngagementKind.PAGE_VIEW, days_ago=day / 10, quantity=40) for day in range(80)]
+    person = contact(lifecycle_stage=LifecycleStage.MQL, owner_id="100", score=5000)
+    card = due.score_contact(person, events, policy.scoring, NOW)
+    assert card.total > 2000
+    probes = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    assert 100 < len(probes) < card.total  # two probes per half-integer would be twice it
+    with counting_decisions() as guided:
+        found = next_due(person, events, policy, NOW)
+    with (
+        counting_decisions() as plain,
+        mock.patch.object(due, "_step_instants", lambda *args: []),
+    ):
+        before = next_due(person, events, policy, NOW)
+    assert found == before and found.at is not None
+    assert guided[0] < plain[0]

@@ -18,16 +18,19 @@ score and stage evaluation — some 40 % of a backfill's CPU. Most of them are s
 what the score card already says: between two window moments a decaying kind's sum is
 `x · 0.5 ** (t / half-life)` (one half-life for the whole policy; daily caps act on raw points,
 before decay), and its points, `round(min(x, cap))`, can only step where that sum crosses a
-half-integer. Those instants are computed from the card (`_step_instants`) and the first one
-that changes the decision is found by bisection over them (about log2 of their number)
-decisions), which brackets the change within seconds; the bisection over time is then replayed
-from that bracket, deciding afresh only the midpoints that fall inside it (a few). The result is
-therefore the very instant the plain bisection returns, at about half the decisions; the
-instants are only a guide (a rule that moves with time in another way, such as a property rule
-on a date, just widens the bracket), never trusted without a decision at them.
+half-integer. Those instants are computed from the card (`_step_instants`); the stage rules and
+the drift, which read only the total, guess at which of them the decision changes
+(`_first_step_changing`, no scoring); the probes either side of the guess are decided first,
+and if they do not close the bracket, a bisection over the probes does. The bisection over
+time is then replayed from that bracket, deciding afresh only the midpoints that fall inside
+it. The result is therefore the very instant the plain bisection returns, at 8 decisions
+instead of 19 for a person whose due time is a decay crossing (seeded people, shipped rules);
+the instants and the guess are only a guide (a rule that moves with time in another way, such
+as a property rule on a date, just widens the bracket), never trusted without a decision.
 """
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -156,15 +159,25 @@ def next_due(
     refresh = policy.scoring.refresh
     cards: dict[datetime, ScoreCard] = {}
 
-    def signature(at: datetime) -> Signature:
-        history = EngagementHistory.of(contact.id, engagements, at)
-        score = score_contact(contact, history, policy.scoring, at)
-        cards[at] = score
+    def decision(history: EngagementHistory, score: ScoreCard, at: datetime) -> Signature:
         transition = decide_stage(contact, history, score, fit, policy, at).transition
         drifted = contact.score is not None and refresh.drifted(contact.score, score.total)
         if transition is None:
             return None, None, drifted
         return transition.kind, transition.to_stage, drifted
+
+    def signature(at: datetime) -> Signature:
+        history = EngagementHistory.of(contact.id, engagements, at)
+        score = score_contact(contact, history, policy.scoring, at)
+        cards[at] = score
+        return decision(history, score, at)
+
+    def at_total(at: datetime) -> Callable[[int], Signature]:
+        """The decision at `at` had the score been `total` (the stage rules and the drift
+        read only the total): a guess at the decision later in the same stretch."""
+        history = EngagementHistory.of(contact.id, engagements, at)
+        card = cards[at]
+        return lambda total: decision(history, card.model_copy(update={"total": total}), at)
 
     start = signature(now)
     end = now + horizon
@@ -175,9 +188,23 @@ def next_due(
         # the decay-only stretch is checked first, then the boundary.
         last_decayed = max(low, moment - _JUST_AFTER)
         if signature(last_decayed) != start:
-            guide = _step_instants(cards[low], policy.scoring, low, last_decayed)
+            steps = _step_instants(cards[low], policy.scoring, low, last_decayed)
+            guide = sorted(
+                probe
+                for moment, margin in steps
+                for probe in (moment - margin, moment + margin)
+                if low < probe < last_decayed
+            )
+            hint = _first_step_changing(
+                [moment for moment, _ in steps],
+                cards[low].total,
+                cards[last_decayed].total,
+                at_total(last_decayed),
+                start,
+            )
             return DueTime(
-                at=_first_change(signature, start, low, last_decayed, guide), reason=_why(start)
+                at=_first_change(signature, start, low, last_decayed, guide, hint),
+                reason=_why(start),
             )
         if signature(moment) != start:
             return DueTime(at=moment, reason=_why(start))
@@ -187,7 +214,7 @@ def next_due(
 
 def _step_instants(
     card: ScoreCard, scoring: ScoringRules, low: datetime, high: datetime
-) -> list[datetime]:
+) -> list[tuple[datetime, timedelta]]:
     """Probes around every instant in (low, high) where a decaying kind's points may step
     down, computed from the score card at `low`: a kind's decayed sum x falls as
     `x · 0.5 ** (t / half-life)` and its points `round(min(x, cap))` change only where it
@@ -198,7 +225,7 @@ def _step_instants(
     decaying = {f"engagement: {rule.kind.value}": rule for rule in scoring.engagement}
     error = 0.5 * 10.0**-_DECAYED_PLACES
     span = (high - low).total_seconds()
-    probes: list[datetime] = []
+    steps: list[tuple[datetime, timedelta]] = []
     for line in card.lines:
         rule = decaying.get(line.rule)
         x = line.decayed_points
@@ -211,10 +238,32 @@ def _step_instants(
             if after >= span:
                 break
             margin = timedelta(seconds=half_life / math.log(2) * error / crossing) + _STEP_MARGIN
-            moment = low + timedelta(seconds=after)
-            probes.extend((moment - margin, moment + margin))
+            steps.append((low + timedelta(seconds=after), margin))
             crossing -= max(1.0, math.floor(crossing / _STEPS_PER_KIND))
-    return sorted(probe for probe in probes if low < probe < high)
+    return sorted(steps)
+
+
+def _first_step_changing(
+    moments: Sequence[datetime],
+    top: int,
+    bottom: int,
+    decide: Callable[[int], Signature],
+    start: Signature,
+) -> datetime | None:
+    """A guess at the step instant where the decision changes: the score falls from `top` to
+    `bottom` over `moments`, taken as even steps; the first whose score would decide
+    differently (`decide` runs only the stage rules and the drift, no scoring)."""
+    if not moments or bottom >= top:
+        return None
+    drop = (top - bottom) / len(moments)
+    tried: dict[int, bool] = {}
+    for number, moment in enumerate(moments, start=1):
+        total = round(top - drop * number)
+        if total not in tried:
+            tried[total] = decide(total) != start
+        if tried[total]:
+            return moment
+    return None
 
 
 def _first_change(
@@ -223,6 +272,7 @@ def _first_change(
     low: datetime,
     high: datetime,
     guide: Sequence[datetime] = (),
+    hint: datetime | None = None,
 ) -> datetime:
     """The first moment in (low, high] whose signature differs from `start`, to RESOLUTION,
     given that it differs at `high` and that the difference, once there, stays (decay only).
@@ -233,6 +283,15 @@ def _first_change(
     falls inside the bracket — outside it, the stay-once-changed premise already answers."""
     before, after = low, high
     first, last = 0, len(guide)
+    if hint is not None and guide:
+        # the probes either side of the guessed instant first: right, they close the bracket
+        after_hint = min(max(bisect_left(guide, hint), 1), len(guide) - 1)
+        for index in (after_hint, after_hint - 1):
+            if first <= index < last:
+                if signature(guide[index]) != start:
+                    after, last = guide[index], index
+                else:
+                    before, first = guide[index], index + 1
     while first < last:
         middle = (first + last) // 2
         if signature(guide[middle]) != start:

@@ -123,16 +123,20 @@ START = (None, None, False)
     guide_minutes=st.lists(
         st.floats(min_value=0.0001, max_value=400 * 1440, allow_nan=False), max_size=40
     ),
+    hint_minutes=st.none() | st.floats(min_value=0, max_value=400 * 1440, allow_nan=False),
 )
-def test_any_guide_even_a_wrong_one_yields_the_bisections_instant(change_minutes, guide_minutes):
+def test_any_guide_and_hint_even_wrong_ones_yield_the_bisections_instant(
+    change_minutes, guide_minutes, hint_minutes
+):
     low = NOW
     high = NOW + timedelta(days=400)
     change = low + timedelta(minutes=change_minutes)
     plain_calls: list[datetime] = []
     plain = due._first_change(step_at(change, plain_calls), START, low, high)
     guide = sorted(low + timedelta(minutes=m) for m in guide_minutes)
+    hint = None if hint_minutes is None else low + timedelta(minutes=hint_minutes)
     guided_calls: list[datetime] = []
-    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide)
+    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide, hint)
     assert guided == plain
     assert change <= guided <= change + RESOLUTION
 
@@ -140,14 +144,18 @@ def test_any_guide_even_a_wrong_one_yields_the_bisections_instant(change_minutes
 def test_a_guide_around_the_change_saves_most_of_the_bisection():
     low, high = NOW, NOW + timedelta(days=400)
     change = low + timedelta(days=37, seconds=1234.5)
-    guide = [change - timedelta(seconds=2), change + timedelta(seconds=2)]
+    steps = [change + timedelta(days=day) for day in range(-30, 30)]
+    guide = sorted(t + d for t in steps for d in (timedelta(seconds=-2), timedelta(seconds=2)))
     plain_calls: list[datetime] = []
     guided_calls: list[datetime] = []
+    hinted_calls: list[datetime] = []
     plain = due._first_change(step_at(change, plain_calls), START, low, high)
     guided = due._first_change(step_at(change, guided_calls), START, low, high, guide)
-    assert guided == plain
+    hinted = due._first_change(step_at(change, hinted_calls), START, low, high, guide, change)
+    assert guided == plain == hinted
     assert len(plain_calls) >= 19
-    assert len(guided_calls) <= 4
+    assert len(guided_calls) <= 9  # log2 of 120 probes, then the replay
+    assert len(hinted_calls) <= 4  # the two probes around the right guess, then the replay
 
 
 def test_step_instants_are_where_a_kinds_points_step_down():
@@ -159,9 +167,10 @@ def test_step_instants_are_where_a_kinds_points_step_down():
     events = [event(EngagementKind.WEBINAR_ATTENDED, days_ago=0)]
     person = contact()
     card = due.score_contact(person, events, policy.scoring, NOW)
-    probes = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
-    assert probes == sorted(probes) and len(probes) % 2 == 0
-    first_before, first_after = probes[0], probes[1]
+    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    assert steps == sorted(steps) and len(steps) == 15  # 15 points: 14.5, 13.5, ... 0.5
+    moment, margin = steps[0]
+    first_before, first_after = moment - margin, moment + margin
     assert first_after - first_before < RESOLUTION
     total = due.score_contact(person, events, policy.scoring, first_before).total
     assert due.score_contact(person, events, policy.scoring, first_after).total == total - 1
@@ -183,8 +192,8 @@ def test_an_uncapped_sum_of_thousands_of_points_gets_a_bounded_guide_and_the_sam
     person = contact(lifecycle_stage=LifecycleStage.MQL, owner_id="100", score=5000)
     card = due.score_contact(person, events, policy.scoring, NOW)
     assert card.total > 2000
-    probes = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
-    assert 100 < len(probes) < card.total  # two probes per half-integer would be twice it
+    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    assert 100 < len(steps) < card.total / 2  # one per half-integer would be the total
     with counting_decisions() as guided:
         found = next_due(person, events, policy, NOW)
     with (

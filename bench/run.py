@@ -29,11 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import create_engine, select, update
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.launch import RunningSandbox, start_sandbox
 from connector.sandbox.salesforce import SalesforceSandbox
+from connector.sandbox.seed.spec import DEFAULT_NOW
+from connector.sync.schema import contact_due
 from connector.sync.state import StateStore
 
 BENCH = Path(__file__).resolve().parent
@@ -51,6 +54,13 @@ CHANGED_SHARE = 0.01
 #: backfill wrote and takes about as long as the backfill (most of an hour at a million).
 SETTLE_BY_SYNC_UP_TO = 100_000
 CALL_TARGET = 1.05
+#: The objects each CRM's change detection follows besides the people themselves, one search or
+#: QueryAll each per sync at least: HubSpot meetings, calls, companies, deals; Salesforce Task,
+#: Event, CampaignMember, OpportunityContactRole (by Opportunity), Contact (by Account).
+FOLLOWED_OBJECTS = {"hubspot": 4, "salesforce": 5}
+#: Issue #13's goal for change detection and due re-evaluation: all calls within 1.1x of reading
+#: exactly the changed and due people plus one page per followed object.
+DETECTION_TARGET = 1.1
 
 
 # ---- classifying calls ----------------------------------------------------------------------
@@ -110,6 +120,54 @@ def cost(crm: str, run: dict[str, Any], needed_reads: int) -> dict[str, Any]:
             "total": total * per_thousand,
         },
     }
+
+
+#: Objects a person lives in: HubSpot contacts; Salesforce Leads and Contacts (a query each).
+PERSON_OBJECTS = {"hubspot": 1, "salesforce": 2}
+
+
+def detection_floor(crm: str, people: int) -> int:
+    """Issue #13's floor for a sync: reading exactly the changed and due people (⌈people/B⌉
+    pages, B = 100 on HubSpot and 200 on Salesforce, at least one per object a person lives in)
+    plus one page per followed object."""
+    reads = math.ceil(people / MIN_BATCH[crm])
+    return (
+        max(reads + (PERSON_OBJECTS[crm] - 1 if people else 0), PERSON_OBJECTS[crm])
+        + (FOLLOWED_OBJECTS[crm])
+    )
+
+
+def detection_goal(crm: str, run: dict[str, Any], people: int) -> dict[str, Any]:
+    """Calls of a sync against issue #13's floor (`detection_floor`)."""
+    floor = detection_floor(crm, people)
+    total = sum(use["calls"] for use in run["api_calls"].values())
+    return {"people": people, "floor": floor, "calls": total, "ratio": total / floor}
+
+
+def make_due(state: Path, account: str, share: float, at: datetime) -> int:
+    """Make every 1/share-th person (by id) due at `at` in the state store, as if their stored
+    due time had come: what a sync re-decides then is exactly those people, read by id."""
+    engine = create_engine(f"sqlite:///{state}")
+    step = round(1 / share)
+    with engine.begin() as tx:
+        ids = list(
+            tx.execute(
+                select(contact_due.c.contact_id)
+                .where(contact_due.c.account == account)
+                .order_by(contact_due.c.contact_id)
+            ).scalars()
+        )[step // 3 :: step]
+        for start in range(0, len(ids), 500):
+            tx.execute(
+                update(contact_due)
+                .where(
+                    contact_due.c.account == account,
+                    contact_due.c.contact_id.in_(ids[start : start + 500]),
+                )
+                .values(due_at=at)
+            )
+    engine.dispose()
+    return len(ids)
 
 
 # ---- the worker -----------------------------------------------------------------------------
@@ -362,7 +420,7 @@ def scenario(crm: str, contacts: int, with_sync: bool) -> dict[str, Any]:
     return out
 
 
-def salesforce_change_detection(contacts: int) -> dict[str, Any]:
+def salesforce_change_detection(contacts: int, compare: bool = True) -> dict[str, Any]:
     """Salesforce change detection: after a backfill, the first sync (its own writes left out
     by LastModifiedById), the same sync with that filter off (a copy of the state), a quiet
     sync, a sync after 1 % of the people were edited by a rep, and one after a rep logged a
@@ -392,8 +450,15 @@ def salesforce_change_detection(contacts: int) -> dict[str, Any]:
             measure("backfill", state, overrides)
             echo_state.write_bytes(state.read_bytes())
             measure("first sync after backfill", state, overrides)
-            measure("same, own writes read", echo_state, {**overrides, "skip_own_writes": False})
+            if compare:  # as long as the backfill: `--no-compare` leaves it out
+                measure(
+                    "same, own writes read", echo_state, {**overrides, "skip_own_writes": False}
+                )
             measure("quiet sync", state, overrides)
+            # Before the edits: a sync re-reads what changed in its watermark's second, which
+            # after the edits would be the edited people again (see "Found, not fixed").
+            out["due"] = make_due(state, crm, CHANGED_SHARE, DEFAULT_NOW - timedelta(minutes=1))
+            measure("sync, 1 % due", state, overrides)
             time.sleep(1.0)  # the edits' stamps land after the quiet sync's read
             out["edited"] = change_salesforce(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
             measure("sync, 1 % edited", state, overrides)
@@ -402,10 +467,20 @@ def salesforce_change_detection(contacts: int) -> dict[str, Any]:
             measure("sync, 1 % demo request", state, overrides, decide_now=True)
     finally:
         running.stop()
+    people = {
+        "quiet sync": 0,
+        "first sync after backfill": 0,
+        "sync, 1 % edited": out.get("edited", 0),
+        "sync, 1 % due": out.get("due", 0),
+    }
+    for label, count in people.items():
+        if label in runs:
+            runs[label]["goal"] = detection_goal(crm, runs[label], count)
     out["runs"] = runs
+    return out
 
 
-def hubspot_change_detection(contacts: int) -> dict[str, Any]:
+def hubspot_change_detection(contacts: int, compare: bool = True) -> dict[str, Any]:
     """HubSpot change detection, twice on a fresh sandbox each: with the echo fingerprint (this
     code) and without it (`skip_own_writes` off: how the connector read before). Each:
     backfill; the first sync after it; a quiet sync (nothing changed); 1 % of the contacts
@@ -417,7 +492,9 @@ def hubspot_change_detection(contacts: int) -> dict[str, Any]:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
-    variants = {"fingerprint": {}, "no_fingerprint": {"skip_own_writes": False}}
+    variants: dict[str, dict[str, Any]] = {"fingerprint": {}}
+    if compare:  # the old way too (`--no-compare` leaves it out: at 100,000 it costs an hour)
+        variants["no_fingerprint"] = {"skip_own_writes": False}
     for variant, extra in variants.items():
         print(f"[hubspot {contacts:,} {variant}] seeding the sandbox ...", flush=True)
         running = start_sandbox(
@@ -449,6 +526,11 @@ def hubspot_change_detection(contacts: int) -> dict[str, Any]:
                 measure("backfill", contacts)
                 measure("sync_after_backfill", 0)
                 measure("quiet_sync", 0)
+                due = make_due(
+                    state, "hubspot", CHANGED_SHARE, datetime.now(UTC) - timedelta(minutes=1)
+                )
+                measure("sync_1pct_due", due)
+                runs["sync_1pct_due"]["made_due"] = due
                 changed = change_hubspot(running.sandbox, CHANGED_SHARE)  # type: ignore[arg-type]
                 measure("sync_1pct_changed", changed)
                 runs["sync_1pct_changed"]["changed_through_api"] = changed
@@ -459,6 +541,14 @@ def hubspot_change_detection(contacts: int) -> dict[str, Any]:
                 )
                 measure("sync_1pct_meetings", booked)
                 runs["sync_1pct_meetings"]["meetings_booked"] = booked
+                people = {
+                    "sync_after_backfill": 0,
+                    "quiet_sync": 0,
+                    "sync_1pct_changed": changed,
+                    "sync_1pct_due": due,
+                }
+                for label, count in people.items():
+                    runs[label]["goal"] = detection_goal("hubspot", runs[label], count)
         finally:
             running.stop()
         out[variant] = runs
@@ -573,6 +663,12 @@ def main(argv: list[str] | None = None) -> None:
     detect = commands.add_parser("changes")
     detect.add_argument("--crm", choices=("hubspot", "salesforce"), action="append")
     detect.add_argument("--contacts", type=int, nargs="+", default=[10_000])
+    detect.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="leave out how the connector read before (HubSpot: a second sandbox; "
+        "Salesforce: the first sync with its own writes read)",
+    )
     rules = commands.add_parser("engine")
     rules.add_argument("--contacts", type=int, default=2_000)
     rules.add_argument("--events-per-contact", type=int, default=500)
@@ -582,13 +678,14 @@ def main(argv: list[str] | None = None) -> None:
         save("engine", engine(args.contacts, args.events_per_contact))
         return
     if args.command == "changes":
-        detectors = {
-            "hubspot": hubspot_change_detection,
-            "salesforce": salesforce_change_detection,
-        }
-        for crm in args.crm or list(detectors):
+        for crm in args.crm or ["hubspot", "salesforce"]:
             for contacts in args.contacts:
-                save(f"changes-{crm}-{contacts}", detectors[crm](contacts))
+                data = (
+                    hubspot_change_detection(contacts, compare=not args.no_compare)
+                    if crm == "hubspot"
+                    else salesforce_change_detection(contacts, compare=not args.no_compare)
+                )
+                save(f"changes-{crm}-{contacts}", data)
         return
     if args.command == "ratelimit":
         save(f"ratelimit-hubspot-{args.contacts}", ratelimit(args.contacts, args.rate_limit))

@@ -34,7 +34,21 @@ writes no fingerprint and simply reads its own writes again, as before.
 
 What this cannot save: the search pages themselves. HubSpot's search has no way to leave the
 echoed records out of its answer, so they still cost one search call per 200 records (instead
-of the association, company, deal and engagement reads that followed for each page).
+of the association, company, deal and engagement reads that followed for each page). Checked
+against HubSpot's documentation (bench/README.md, "No echo on HubSpot", has the whole account):
+
+- a search filter is a property, an operator and constants (`value`, `highValue`, `values`);
+  no operator names a second property ("Search the CRM"), and a search takes at most 5 filter
+  groups and 25 filters (developer changelog, 2024-08-26);
+- `propertiesWithHistory` is offered by the objects' read and batch read, not by search, and a
+  batch read with history takes 50 inputs ("The maximum number of inputs supported in a batch
+  request for property histories is 50"): reading the written contacts' history would cost 4 times
+  the search pages it would replace;
+- a connector-written batch label searched as "label = L and modified after the end of L's
+  write" needs one filter group per label, and is exact only if a label covers one batch
+  (100 contacts): a person's edit landing on an already-written contact while the rest of its
+  label is written would fall before the label's end and be missed. That is ⌈written / 500⌉
+  searches plus the labels kept between runs, still some 20 times a quiet sync at 100,000.
 """
 
 import hashlib

@@ -1,0 +1,205 @@
+"""The guided search for due times returns exactly what the plain bisection returned, with fewer
+decisions. The plain bisection is the same code with no guide (`_step_instants` answering
+nothing), so every comparison here is old answer against new answer, instant for instant."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import connector.domain.due as due
+from connector.domain.contact import Contact
+from connector.domain.due import RESOLUTION, DueTime, as_written, next_due
+from connector.domain.engagement import Engagement, EngagementKind
+from connector.domain.engine import evaluate
+from connector.domain.routing import RoutingState
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.seed import SeedData, SeedSpec
+from connector.sync.plan import plan_update
+from tests.factories import NOW, contact, event, owners, policy_with, shipped_policy
+
+
+@contextmanager
+def counting_decisions() -> Iterator[list[int]]:
+    """Counts the score evaluations `next_due` makes (one per decision it derives)."""
+    count = [0]
+    real = due.score_contact
+
+    def counted(*args: object, **kwargs: object) -> object:
+        count[0] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with mock.patch.object(due, "score_contact", counted):
+        yield count
+
+
+def plain_bisection(person: Contact, events: list[Engagement], now: datetime) -> DueTime:
+    """The due time as found before the guide: bisection over time alone."""
+    with mock.patch.object(due, "_step_instants", lambda *args: []):
+        return next_due(person, events, shipped_policy(), now)
+
+
+def decided(person: Contact, events: list[Engagement], now: datetime = NOW) -> Contact:
+    evaluation, _ = evaluate(person, events, shipped_policy(), owners(), RoutingState(), now)
+    update = plan_update(person, evaluation)
+    return as_written(person, update.changes if update else {})
+
+
+kinds = st.sampled_from(list(EngagementKind))
+events_strategy = st.lists(
+    st.builds(
+        lambda kind, age, quantity: event(kind, days_ago=age, quantity=quantity),
+        kinds,
+        st.floats(min_value=-20, max_value=200, allow_nan=False),
+        st.integers(min_value=1, max_value=40),
+    ),
+    max_size=16,
+)
+stages = st.sampled_from(
+    [None, LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD, LifecycleStage.MQL, LifecycleStage.SQL]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stage=stages,
+    status=st.none() | st.sampled_from(list(SalesStatus)),
+    events=events_strategy,
+    stored=st.none() | st.integers(min_value=0, max_value=400),
+    redecided=st.booleans(),
+)
+def test_the_guided_search_finds_the_plain_bisections_instant(
+    stage, status, events, stored, redecided
+):
+    person = contact(lifecycle_stage=stage, sales_status=status, owner_id="100", score=stored)
+    # as a sync leaves it (redecided), or as found in the CRM (a stale score: drift at once)
+    person = decided(person, events) if redecided else person
+    assert next_due(person, events, shipped_policy(), NOW) == plain_bisection(person, events, NOW)
+
+
+def test_a_seeded_population_keeps_every_due_time_at_under_two_thirds_of_the_decisions():
+    """400 people of the sandbox's seed (the benchmarks' data) decided with the shipped rules:
+    every due time is the plain bisection's, and the decisions drop by more than a third."""
+    data = SeedData(SeedSpec(contacts=400, seed=42))
+    policy = shipped_policy()
+    routing = RoutingState()
+    people: list[tuple[Contact, list[Engagement]]] = []
+    now = data.spec.now
+    for item in data.contacts():
+        evaluation, routing = evaluate(
+            item.contact, item.engagements, policy, data.owners, routing, now
+        )
+        update = plan_update(item.contact, evaluation)
+        written = as_written(item.contact, update.changes if update else {})
+        people.append((written, list(item.engagements)))
+    with counting_decisions() as guided:
+        found = [next_due(person, events, policy, now) for person, events in people]
+    with counting_decisions() as plain:
+        before = [plain_bisection(person, events, now) for person, events in people]
+    assert found == before
+    assert sum(1 for item in found if item.at is not None) > 200  # the search is exercised
+    assert guided[0] < plain[0] * 2 / 3
+
+
+def step_at(change: datetime, calls: list[datetime]) -> Callable[[datetime], tuple]:
+    """A signature that turns different at `change` and stays so (decay's premise)."""
+
+    def signature(at: datetime) -> tuple:
+        calls.append(at)
+        return (None, None, at >= change)
+
+    return signature
+
+
+START = (None, None, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    change_minutes=st.floats(min_value=0.001, max_value=400 * 1440, allow_nan=False),
+    guide_minutes=st.lists(
+        st.floats(min_value=0.0001, max_value=400 * 1440, allow_nan=False), max_size=40
+    ),
+    hint_minutes=st.none() | st.floats(min_value=0, max_value=400 * 1440, allow_nan=False),
+)
+def test_any_guide_and_hint_even_wrong_ones_yield_the_bisections_instant(
+    change_minutes, guide_minutes, hint_minutes
+):
+    low = NOW
+    high = NOW + timedelta(days=400)
+    change = low + timedelta(minutes=change_minutes)
+    plain_calls: list[datetime] = []
+    plain = due._first_change(step_at(change, plain_calls), START, low, high)
+    guide = sorted(low + timedelta(minutes=m) for m in guide_minutes)
+    hint = None if hint_minutes is None else low + timedelta(minutes=hint_minutes)
+    guided_calls: list[datetime] = []
+    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide, hint)
+    assert guided == plain
+    assert change <= guided <= change + RESOLUTION
+
+
+def test_a_guide_around_the_change_saves_most_of_the_bisection():
+    low, high = NOW, NOW + timedelta(days=400)
+    change = low + timedelta(days=37, seconds=1234.5)
+    steps = [change + timedelta(days=day) for day in range(-30, 30)]
+    guide = sorted(t + d for t in steps for d in (timedelta(seconds=-2), timedelta(seconds=2)))
+    plain_calls: list[datetime] = []
+    guided_calls: list[datetime] = []
+    hinted_calls: list[datetime] = []
+    plain = due._first_change(step_at(change, plain_calls), START, low, high)
+    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide)
+    hinted = due._first_change(step_at(change, hinted_calls), START, low, high, guide, change)
+    assert guided == plain == hinted
+    assert len(plain_calls) >= 19
+    assert len(guided_calls) <= 9  # log2 of 120 probes, then the replay
+    assert len(hinted_calls) <= 4  # the two probes around the right guess, then the replay
+
+
+def test_step_instants_are_where_a_kinds_points_step_down():
+    """A webinar's 15 points with a 30-day half-life (the shipped rules): its points step from
+    15 to 14 when 15 · 0.5 ** (d / 30) crosses 14.5; the computed instant is bracketed by two
+    probes under a minute apart (the card's 4-decimal rounding of the sum moves the instant by
+    up to 13 s), and the score does step between them."""
+    policy = shipped_policy()
+    events = [event(EngagementKind.WEBINAR_ATTENDED, days_ago=0)]
+    person = contact()
+    card = due.score_contact(person, events, policy.scoring, NOW)
+    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    assert steps == sorted(steps) and len(steps) == 15  # 15 points: 14.5, 13.5, ... 0.5
+    moment, margin = steps[0]
+    first_before, first_after = moment - margin, moment + margin
+    assert first_after - first_before < RESOLUTION
+    total = due.score_contact(person, events, policy.scoring, first_before).total
+    assert due.score_contact(person, events, policy.scoring, first_after).total == total - 1
+
+
+def test_an_uncapped_sum_of_thousands_of_points_gets_a_bounded_guide_and_the_same_instant():
+    """A rule without a total cap and a history worth thousands of points: the step instants
+    are thinned (a few hundred probes, not thousands), and the due time is still exactly the
+    plain bisection's."""
+    policy = policy_with(
+        scoring={
+            "engagement": [
+                {"kind": "page_view", "points": 1},
+                *shipped_policy().scoring.model_dump(by_alias=True)["engagement"][1:],
+            ]
+        }
+    )
+    events = [event(EngagementKind.PAGE_VIEW, days_ago=day / 10, quantity=40) for day in range(80)]
+    person = contact(lifecycle_stage=LifecycleStage.MQL, owner_id="100", score=5000)
+    card = due.score_contact(person, events, policy.scoring, NOW)
+    assert card.total > 2000
+    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    assert 100 < len(steps) < card.total / 2  # one per half-integer would be the total
+    with counting_decisions() as guided:
+        found = next_due(person, events, policy, NOW)
+    with (
+        counting_decisions() as plain,
+        mock.patch.object(due, "_step_instants", lambda *args: []),
+    ):
+        before = next_due(person, events, policy, NOW)
+    assert found == before and found.at is not None
+    assert guided[0] < plain[0]

@@ -34,6 +34,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
     """
 
     use_tls = True
+    app: SalesforceApp  # its token endpoint and base URL are reached below
 
     def __init__(
         self,

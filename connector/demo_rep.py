@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 from pydantic import BaseModel
-from simple_salesforce import Salesforce
+from simple_salesforce import Salesforce, SFType
 
 from connector.domain.stages import SalesStatus
 from connector.mapping.crm_schema import (
@@ -24,6 +24,7 @@ from connector.mapping.crm_schema import (
     SalesforceMapping,
 )
 from connector.sandbox.launch import RunningSandbox
+from connector.sandbox.salesforce import SalesforceSandbox
 
 BANT = (
     ContactField.BANT_BUDGET,
@@ -89,11 +90,17 @@ def simulate_hubspot(
     return ActivityReport(qualified=len(qualify), rejected=len(reject) if rejected else 0)
 
 
+def _salesforce(running: RunningSandbox) -> SalesforceSandbox:
+    """The running Salesforce sandbox (a HubSpot one has no simple-salesforce login)."""
+    if not isinstance(running.sandbox, SalesforceSandbox):
+        raise TypeError(f"a Salesforce sandbox is needed here, not {running.crm}")
+    return running.sandbox
+
+
 def simulate_salesforce(
     running: RunningSandbox, mapping: SalesforceMapping, share: float, seed: int
 ) -> ActivityReport:
-    sandbox = running.sandbox
-    assert sandbox is not None
+    sandbox = _salesforce(running)
     # As a rep, not as the integration user: the connector leaves its own writes out of an
     # incremental read, and these are people's changes it must see.
     client = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
@@ -208,13 +215,21 @@ class SalesforceRep:
     def __init__(self, client: Salesforce) -> None:
         self.client = client
 
+    def _sobject(self, name: str) -> SFType:
+        """`client.<name>`: simple-salesforce types its attribute lookup as SFType or a bulk
+        handler (the same __getattr__ serves `bulk` and `bulk2`); an sObject name is an SFType."""
+        handle = getattr(self.client, name)
+        if not isinstance(handle, SFType):
+            raise TypeError(f"{name} is not an sObject of the Salesforce client")
+        return handle
+
     @classmethod
     def of(cls, running: RunningSandbox) -> "SalesforceRep":
-        return cls(Salesforce(**running.sandbox.salesforce_kwargs()))  # type: ignore[union-attr]
+        return cls(Salesforce(**_salesforce(running).salesforce_kwargs()))
 
     def complete_task(self, task_id: str) -> None:
         """Status Completed: Salesforce derives IsClosed (and CompletedDateTime) from it."""
-        self.client.Task.update(task_id, {"Status": "Completed"})
+        self._sobject("Task").update(task_id, {"Status": "Completed"})
 
     def log_task(
         self,
@@ -232,7 +247,7 @@ class SalesforceRep:
             values["ActivityDate"] = due.isoformat()
         if kind is not None:
             values["Type"] = kind
-        return str(self.client.Task.create(values)["id"])
+        return str(self._sobject("Task").create(values)["id"])
 
     def log_event(self, who_id: str, subject: str, start: datetime, *, minutes: int = 30) -> str:
         """An Event (a meeting) on a Lead or Contact; returns its id."""
@@ -243,7 +258,7 @@ class SalesforceRep:
             "StartDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
             "DurationInMinutes": minutes,
         }
-        return str(self.client.Event.create(values)["id"])
+        return str(self._sobject("Event").create(values)["id"])
 
     def delete(self, object_name: str, record_id: str) -> None:
         getattr(self.client, object_name).delete(record_id)

@@ -61,12 +61,12 @@ def _text_value(value: object) -> str:
     return text
 
 
-class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is when a line is written, not when the handler was
     made: a test runner (or an embedding program) that swaps sys.stderr gets the lines, and a
     stream closed after one command is never written to by the next."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

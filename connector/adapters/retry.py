@@ -50,7 +50,7 @@ def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None)
         return min(max(retry_after, 0.0), policy.max_wait)
     exponential = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
     jitter = wait_random(0, policy.jitter)
-    state = RetryCallState(None, None, (), {})
+    state = RetryCallState(Retrying(), None, (), {})  # the waits read only attempt_number
     state.attempt_number = attempt
     return exponential(state) + jitter(state)
 

@@ -146,15 +146,15 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             current=domain.points,
             sign="any",
         )
-    for index, rule in enumerate(scoring.properties):
+    for index, prop in enumerate(scoring.properties):
         yield Feature(
-            label=f"property: {rule.name}",
+            label=f"property: {prop.name}",
             section="score",
             path=("scoring", "properties", index, "points"),
-            current=rule.points,
+            current=prop.points,
             sign="any",  # property points neither decay nor get a source weight
-            evidence="match" if rule.per_unit is None else "units",
-            cap_units=_cap_units(rule.cap, rule.points),
+            evidence="match" if prop.per_unit is None else "units",
+            cap_units=_cap_units(prop.cap, prop.points),
         )
     for rank, level in enumerate(IntentLevel):
         if level in scoring.intent_points:
@@ -196,16 +196,16 @@ def _unit_policy(policy: RulesPolicy) -> RulesPolicy:
                 rule[name] = rule[name] / size
     for domain in scoring["domains"]:
         domain["points"] = 1.0
-    for rule, original in zip(
+    for prop, prop_original in zip(
         scoring.get("properties", ()), policy.scoring.properties, strict=True
     ):
-        rule["points"] = 1.0
-        if original.cap is not None:
-            rule["cap"] = original.cap / (abs(original.points) or 1.0)
+        prop["points"] = 1.0
+        if prop_original.cap is not None:
+            prop["cap"] = prop_original.cap / (abs(prop_original.points) or 1.0)
     scoring["intent_points"] = {level: 1.0 for level in scoring["intent_points"]}
     scoring["source_weights"] = {}
-    for criterion, original in zip(data["fit"]["criteria"], policy.fit.criteria, strict=True):
+    for criterion, fit_original in zip(data["fit"]["criteria"], policy.fit.criteria, strict=True):
         criterion["points"] = 1
-        if original.cap is not None:
-            criterion["cap"] = original.cap / (abs(original.points) or 1.0)
+        if fit_original.cap is not None:
+            criterion["cap"] = fit_original.cap / (abs(fit_original.points) or 1.0)
     return RulesPolicy.model_validate(data)

@@ -34,16 +34,19 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _position(document: object, path: Sequence[str | int]) -> tuple[int, int]:
-    """(line, column), 0-based, of the value at `path`."""
+def _position(document: Any, path: Sequence[str | int]) -> tuple[int, int]:
+    """(line, column), 0-based, of the value at `path` (`document` is ruamel's round-trip
+    tree, whose nodes and `.lc` positions ruamel types as Any)."""
     node = document
     for part in path[:-1]:
-        node = node[part]  # type: ignore[index]
+        node = node[part]
     last = path[-1]
     if isinstance(node, CommentedMap):
-        return node.lc.value(last)  # type: ignore[no-any-return]
+        line, column = node.lc.value(last)
+        return int(line), int(column)
     if isinstance(node, CommentedSeq):
-        return node.lc.item(last)  # type: ignore[no-any-return]
+        line, column = node.lc.item(last)
+        return int(line), int(column)
     raise CalibrationError(f"cannot place a value at {'.'.join(map(str, path))}")
 
 
@@ -61,8 +64,8 @@ def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
     lines = text.splitlines(keepends=True)
     by_line: dict[int, list[tuple[int, Change]]] = {}
     for change in changes:
-        line, column = _position(document, change.path)
-        by_line.setdefault(line, []).append((column, change))
+        line_number, column = _position(document, change.path)
+        by_line.setdefault(line_number, []).append((column, change))
     for line_number, edits in by_line.items():
         line = lines[line_number]
         ending = line[len(line.rstrip("\r\n")) :]

@@ -33,7 +33,7 @@ def _require_aware(moment: datetime, what: str) -> None:
 
 def _is_working_day(day: date, hours: BusinessHours) -> bool:
     """A configured weekday that is not a holiday (holidays are dates in the hours' zone)."""
-    return day.weekday() in {weekday.index for weekday in hours.days} and (
+    return day.weekday() in {weekday.number for weekday in hours.days} and (
         day not in hours.holidays
     )
 

@@ -93,11 +93,11 @@ def as_written(contact: Contact, desired: dict[UpdatableField, FieldValue]) -> C
             case UpdatableField.GRADE:
                 values["grade"] = value
             case UpdatableField.LIFECYCLE_STAGE:
-                values["lifecycle_stage"] = LifecycleStage(value) if value else None
+                values["lifecycle_stage"] = LifecycleStage(str(value)) if value else None
             case UpdatableField.OWNER_ID:
                 values["owner_id"] = value
             case UpdatableField.SALES_STATUS:
-                values["sales_status"] = SalesStatus(value) if value else None
+                values["sales_status"] = SalesStatus(str(value)) if value else None
             case UpdatableField.RECYCLED_AT:
                 values["recycled_at"] = value
             case UpdatableField.SCORE_REASONS:

@@ -473,7 +473,8 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
+        """Monday is 0, as `datetime.weekday()` counts (not `index`: that is `str.index`)."""
         return list(Weekday).index(self)
 
 

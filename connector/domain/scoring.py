@@ -192,12 +192,13 @@ def score_contact(
             lines.append(_line(rule, *_engagement_sums(rule, events, now, half_life), half_life))
 
     positive_behaviour = sum(line.points for line in lines if line.points > 0)
-    weight = rules.source_weights.get(contact.source) if contact.source else None
-    if weight is not None and weight != 1 and positive_behaviour:
+    source = contact.source
+    weight = rules.source_weights.get(source) if source else None
+    if source is not None and weight is not None and weight != 1 and positive_behaviour:
         bonus = positive_behaviour * (weight - 1)
         lines.append(
             _constant_line(
-                f"source: {contact.source.value}",
+                f"source: {source.value}",
                 bonus,
                 f"x{weight:g} on {positive_behaviour} positive behaviour points",
             )

@@ -69,7 +69,9 @@ class OwnerLoad(BaseModel):
 class WhatIf(BaseModel):
     people: int = 0
     skipped: int = 0
-    people_changed: int = Field(0, description="people whose stage, owner or task would differ")
+    people_changed: int = Field(
+        default=0, description="people whose stage, owner or task would differ"
+    )
     stage_changes: dict[str, int] = Field(
         default_factory=dict, description="'live -> proposed' outcome counts, changed only"
     )
@@ -85,7 +87,9 @@ class WhatIf(BaseModel):
     owner_load: list[OwnerLoad] = []
     tasks_live: int = 0
     tasks_proposed: int = 0
-    tasks_added: int = Field(0, description="tasks the proposed rules make that live ones don't")
+    tasks_added: int = Field(
+        default=0, description="tasks the proposed rules make that live ones don't"
+    )
     tasks_removed: int = 0
     new_tasks: list[TaskPreview] = Field(
         default_factory=list, description=f"the first {TASKS_LISTED} added tasks"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from connector.domain.contact import Owner
 from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
@@ -87,7 +88,7 @@ def _clean_path(document: YamlDocument, loc: tuple[Any, ...]) -> FieldPath:
     return tuple(path)
 
 
-def _message(error: dict[str, Any], model: type[BaseModel], path: FieldPath) -> str:
+def _message(error: ErrorDetails, model: type[BaseModel], path: FieldPath) -> str:
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
@@ -232,6 +233,8 @@ def _translated_away(rules: RulesPolicy, crm_object: str, values: ValueMaps) -> 
     maps = {FitField.INDUSTRY: values.industry, FitField.DECISION_ROLE: values.decision_role}
     problems: list[str] = []
     for where, condition in _conditions(rules):
+        if condition.field is None:  # a `property:` condition: no value map applies
+            continue
         mapping = maps.get(condition.field)
         if not mapping:
             continue

@@ -322,13 +322,13 @@ class PersonTranslator:
         for field, value in update.changes.items():
             match field:
                 case UpdatableField.LIFECYCLE_STAGE:
-                    stage = LifecycleStage(value) if value is not None else None
+                    stage = LifecycleStage(str(value)) if value is not None else None
                     out[self.fields[ContactField.LIFECYCLE_STAGE]] = (
                         self.mapping.values.lifecycle_stage[stage][0] if stage else None
                     )
                     out[self.fields[ContactField.CONNECTOR_STAGE]] = stage.value if stage else None
                 case UpdatableField.SALES_STATUS:
-                    status = SalesStatus(value) if value is not None else None
+                    status = SalesStatus(str(value)) if value is not None else None
                     crm_field = self.fields.get(ContactField.SALES_STATUS)
                     if crm_field is not None:
                         out[crm_field] = (

@@ -347,7 +347,10 @@ class StateStore:
             result = tx.execute(
                 insert(runs).values(account=account, kind=kind, dry_run=dry_run, started_at=_now())
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key  # None only for a statement that inserts nothing
+            if key is None:
+                raise RuntimeError("the runs insert returned no primary key")
+            return int(key[0])
 
     def finish_run(
         self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]

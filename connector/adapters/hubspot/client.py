@@ -9,7 +9,7 @@ shared tenacity policy is the only one deciding what is retried and how long to 
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from hubspot import HubSpot
 
@@ -22,8 +22,16 @@ from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
 
 T = TypeVar("T")
-#: An SDK `*_with_http_info` call, given the request timeout: (data, status, headers).
-SdkCall = Callable[[tuple[float, float]], tuple[Any, int, Any]]
+
+
+class SdkCall(Protocol):
+    """An SDK `*_with_http_info` call, given the request timeout: (data, status, headers).
+
+    A callback protocol rather than a Callable alias: callers bind loop variables as lambda
+    default arguments (`lambda timeout, body=body: ...`), which mypy infers against a
+    protocol's `__call__` but not against a one-argument Callable."""
+
+    def __call__(self, timeout: tuple[float, float], /) -> tuple[Any, int, Any]: ...
 
 
 class HubSpotClient:

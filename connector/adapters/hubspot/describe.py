@@ -7,8 +7,9 @@ property's options, would otherwise fail in the middle of a sync (or, worse, wri
 say nothing: HubSpot ignores an unknown enumeration value on some paths).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 
@@ -89,11 +90,15 @@ def describe_fields(client: HubSpotClient, object_types: Iterable[str]) -> Field
     """One properties call per object type."""
     objects: dict[str, dict[str, CrmField]] = {}
     for object_type in dict.fromkeys(object_types):
+
+        def get_all(timeout: tuple[float, float], object_type: str = object_type) -> Any:
+            return client.properties.get_all_with_http_info(
+                object_type, archived=False, _request_timeout=timeout
+            )
+
         answer = client.send(
             endpoints.properties(object_type),
-            lambda timeout, object_type=object_type: client.properties.get_all_with_http_info(
-                object_type, archived=False, _request_timeout=timeout
-            ),
+            get_all,
             action=f"read the {object_type} property definitions",
             records=lambda data: len(data.results or []),
         )
@@ -140,7 +145,7 @@ def _check_values(
     crm_object: str,
     name: str,
     what: str,
-    values: dict[str, Sequence[str]],
+    values: Mapping[str, Sequence[str]],
     *,
     written: bool,
 ) -> list[str]:
@@ -210,19 +215,23 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
         (ContactField.INDUSTRY, value_maps.industry, False),
         (ContactField.DECISION_ROLE, value_maps.decision_role, False),
     ):
-        name = contact.fields.get(field)
-        if name and values:
+        crm_name = contact.fields.get(field)
+        if crm_name and values:
             problems += _check_values(
                 schema,
                 obj,
-                name,
+                crm_name,
                 field.value,
                 {str(k): v for k, v in values.items()},
                 written=written,
             )
-    for field, name in mapping.company.items():
+    for company_field, company_name in mapping.company.items():
         problems += _check_property(
-            schema, "companies", name, COMPANY_TYPES.get(field, ANY), f"company {field.value}"
+            schema,
+            "companies",
+            company_name,
+            COMPANY_TYPES.get(company_field, ANY),
+            f"company {company_field.value}",
         )
     # A company's industry is read through the contact's industry map (one vocabulary).
     company_industry = mapping.company.get(CompanyField.INDUSTRY)
@@ -360,14 +369,20 @@ def provision(
             hidden=False,
             options=[],
         )
+
+        def create(
+            timeout: tuple[float, float],
+            object_type: str = object_type,
+            body: PropertyCreate = body,
+        ) -> Any:
+            return client.properties.create_with_http_info(
+                object_type, body, _request_timeout=timeout
+            )
+
         try:
             client.send(
                 endpoints.create_property(object_type),
-                lambda timeout, object_type=object_type, body=body: (
-                    client.properties.create_with_http_info(
-                        object_type, body, _request_timeout=timeout
-                    )
-                ),
+                create,
                 action=f"create the {object_type} property {name}",
                 records=lambda _: 1,
             )

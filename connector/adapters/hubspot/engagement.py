@@ -272,6 +272,7 @@ class EngagementReader:
     def engagements(
         self, inputs: Mapping[str, EngagementInputs], since: datetime | None = None
     ) -> Iterator[Engagement]:
+        engagement: Engagement | None  # from properties first, then from activity records
         for contact_id, contact_inputs in inputs.items():
             for engagement in self.from_properties.engagements(
                 contact_id, contact_inputs.properties

@@ -66,7 +66,7 @@ class _PinnedTransport(HTTPAdapter):
         self._ca_file = ca_file
         self._timeout = timeout
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,

@@ -19,10 +19,10 @@ When each activity happened:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import query as soql
@@ -34,6 +34,13 @@ from connector.mapping.crm_schema import (
     SalesforceActivityRule,
     SalesforceCounter,
 )
+
+
+class _QueryOf(Protocol):
+    """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
+    as lambda defaults, which mypy infers against a protocol but not a Callable)."""
+
+    def __call__(self, chunk: list[str], /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ class EngagementReader:
     # --- by person ids ---
 
     def _chunked(
-        self, ids: Sequence[str], build: Callable[[list[str]], str], action: str
+        self, ids: Sequence[str], build: _QueryOf, action: str
     ) -> Iterator[dict[str, Any]]:
         for _, query in soql.in_chunks(
             ids, build, self.client.query_url_length, self.settings.max_query_url_bytes

@@ -198,7 +198,8 @@ class PersonReader:
         return soql.unique(names)
 
     def _where(self, source: PersonSource, since: datetime | None) -> tuple[str, dict[str, Any]]:
-        clauses, values = [], {}
+        clauses: list[str] = []
+        values: dict[str, Any] = {}
         if source.where:
             clauses.append(source.where)
         if since is not None:

@@ -566,7 +566,7 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             self._open.add(conn)
         try:
-            self.RequestHandlerClass(conn, client_address, self)
+            super().finish_request(conn, client_address)  # builds RequestHandlerClass on conn
         finally:
             with self._open_lock:
                 self._open.discard(conn)

@@ -182,6 +182,7 @@ class AssociationsApi:
         inputs = batch_inputs(json_object(request), ASSOCIATION_READ_LIMIT)
         results: list[dict[str, object]] = []
         problems: list[dict[str, object]] = []
+        records_read = 0
         for item in inputs:
             item = item if isinstance(item, dict) else {}
             raw = str(item.get("id", ""))
@@ -208,9 +209,10 @@ class AssociationsApi:
             if start + LIST_MAX_LIMIT < len(targets):
                 result["paging"] = {"next": {"after": str(start + LIST_MAX_LIMIT)}}
             results.append(result)
+            records_read += len(page)
         status = 207 if problems else 200
         body = batch_body(results, problems, started, self.crm.store.now_ms())
-        return Response(status, body, records_read=sum(len(r["to"]) for r in results))  # type: ignore[arg-type]
+        return Response(status, body, records_read=records_read)
 
     def labels(self, request: Request) -> Response:
         from_type, to_type = self._types(request)

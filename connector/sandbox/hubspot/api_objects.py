@@ -87,14 +87,16 @@ class ObjectsApi:
             ("POST", "/batch/create", self.batch_create),
             ("POST", "/batch/update", self.batch_update),
             ("POST", "/search", self.search),
-            ("GET", "", self.list),
+            ("GET", "", self.list_records),
             ("POST", "", self.create),
             ("GET", "/{object_id}", self.get),
             ("PATCH", "/{object_id}", self.update),
             ("DELETE", "/{object_id}", self.archive),
         ]
         batch_names: list[str] = []
-        prefixes = [(f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES]
+        prefixes: list[tuple[str, ObjectType | None]] = [
+            (f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES
+        ]
         prefixes.append(("/crm/v3/objects/{object_type}", None))
         for prefix, object_type in prefixes:
             for method, suffix, handler in table:
@@ -209,7 +211,8 @@ class ObjectsApi:
         resolved: list[tuple[Any, int]] = []
         for item in raw:
             item = item if isinstance(item, dict) else {}
-            to = item.get("to") if isinstance(item.get("to"), dict) else {}
+            given_to = item.get("to")
+            to = given_to if isinstance(given_to, dict) else {}
             to_id = record_id(to.get("id", ""))
             for spec in item.get("types") or []:
                 type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
@@ -229,7 +232,7 @@ class ObjectsApi:
                     )
                 target = self._table(kind.to_type)
                 target_row = target.row_of(to_id) if to_id is not None else None
-                if target_row is None or target.is_archived(target_row):
+                if to_id is None or target_row is None or target.is_archived(target_row):
                     raise errors.validation(
                         f"No {kind.to_type.singular} with id {to.get('id')} exists to associate"
                     )
@@ -237,7 +240,7 @@ class ObjectsApi:
         return resolved
 
     # ---- single-record endpoints ---------------------------------------------------------------
-    def list(self, object_type: ObjectType, request: Request) -> Response:
+    def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
         history = split_names(request.params("propertiesWithHistory"))

@@ -47,7 +47,7 @@ class ObjectType:
 @cache
 def _catalogue() -> dict[str, Any]:
     text = files("connector.sandbox.hubspot").joinpath("catalogue.yaml").read_text("utf-8")
-    return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
+    return YAML(typ="safe").load(text)
 
 
 def seeding(table: str) -> Any:
@@ -159,7 +159,7 @@ def _properties(entries: Iterable[dict[str, Any]], group: str) -> Iterator[Prope
 def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
     """Record id, create and modified dates: present on every object, partly read-only."""
     created, modified = object_type.created_property, object_type.modified_property
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
         {"name": created, "label": "Create Date", "type": "datetime"},
         {"name": modified, "label": "Last Modified Date", "type": "datetime"},

@@ -142,7 +142,7 @@ def property_messages(problems: Sequence[InvalidValue]) -> tuple[str, list[dict[
         for problem in problems
     ]
     message = "Property values were not valid: " + json.dumps(results, separators=(",", ":"))
-    errors = [
+    errors: list[dict[str, object]] = [
         {
             "message": problem.message,
             "code": problem.code,

@@ -64,7 +64,7 @@ _FORMULAS = {"full_name": _full_name}
 @cache
 def _catalogue() -> dict[str, Any]:
     text = files("connector.sandbox.salesforce").joinpath("catalogue.yaml").read_text("utf-8")
-    return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
+    return YAML(typ="safe").load(text)
 
 
 def seeding(table: str) -> Any:

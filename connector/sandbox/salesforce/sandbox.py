@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import requests
 
@@ -25,6 +26,16 @@ from connector.sandbox.seed import SeedData
 DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
 
 
+class SalesforceLogin(TypedDict):
+    """Keyword arguments of `simple_salesforce.Salesforce` that reach the sandbox (typed, so
+    `Salesforce(**login)` is checked against simple-salesforce's own annotations)."""
+
+    instance_url: str
+    session_id: str
+    session: requests.Session
+    version: str
+
+
 class SalesforceSandbox(ServedSandbox[SeedSummary]):
     """A Salesforce org emulator seeded from `config`, served with TLS on `config.host:port`.
 
@@ -34,6 +45,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
     """
 
     use_tls = True
+    app: SalesforceApp  # its token endpoint and base URL are reached below
 
     def __init__(
         self,
@@ -135,7 +147,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         """
         return sandbox_session(self.url, self.ca_file, login_hosts(self.my_domain))
 
-    def salesforce_kwargs(self, user_id: str | None = None) -> dict[str, object]:
+    def salesforce_kwargs(self, user_id: str | None = None) -> SalesforceLogin:
         """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token of
         the integration user, or a session issued for `user_id` (a rep working in the CRM:
         what they write carries their id in LastModifiedById, not the connector's)."""

@@ -40,6 +40,7 @@ class Column:
         self.kind = field.kind
         self.intern = field.type in _INTERNED_TYPES
         self.data: Any
+        self.null: Any  # what stands for null in `data`: an int, nan, 0 or None by kind
         if self.kind is Kind.INT or self.kind is Kind.DATETIME:
             self.data, self.null = array("q"), INT_NULL
         elif self.kind is Kind.DATE:

@@ -301,7 +301,8 @@ class _RowBuilder:
         created_at = self._at(rng.uniform(86_400, history.total_seconds()))
         engagements = self._engagements(contact_id, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
-        stage, deals = LifecycleStage.LEAD, ()
+        deals: tuple[Deal, ...] = ()
+        stage = LifecycleStage.LEAD
         if spec.with_outcomes and _value(row, OUTCOME_COLUMN) == "1":
             # Sales closed the deal after the lead's last recorded activity, before `now`.
             closed_at = self._between(updated_at + timedelta(seconds=30), spec.now)

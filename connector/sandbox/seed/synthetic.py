@@ -329,6 +329,8 @@ class _ContactBuilder:
             title = self._title(seniority, function, chief)
         role = _ROLES[seniority].draw(rng) if rng.random() < 0.6 else None
 
+        country: str | None
+        region: str | None
         if company is not None and company.country and rng.random() < 0.9:
             country, region = company.country, company.region
         else:

@@ -58,7 +58,7 @@ FUNCTIONS: tuple[tuple[str, str | None], ...] = _rows("functions")
 IC_TITLES: tuple[str, ...] = tuple(_DATA["ic_titles"])
 SENIORITY_WEIGHTS: tuple[tuple[str, float], ...] = _rows("seniority_weights")
 ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    seniority: tuple(tuple(pair) for pair in pairs)  # type: ignore[misc]
+    seniority: tuple(tuple(pair) for pair in pairs)
     for seniority, pairs in _DATA["role_weights"].items()
 }
 LEAD_SOURCE_WEIGHTS: tuple[tuple[LeadSource, float], ...] = tuple(

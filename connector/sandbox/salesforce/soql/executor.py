@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
@@ -110,16 +110,18 @@ class _Runner:
             return sorted(matched)
         if isinstance(node, BoundNot):
             excluded = set(self.filter(node.child, rows))
-            domain = rows if rows is not None else range(len(self.table))
-            return [row for row in domain if row not in excluded]
+            candidates = rows if rows is not None else range(len(self.table))
+            return [row for row in candidates if row not in excluded]
         if self.indexable(node):
-            return self.indexed(node, rows)  # type: ignore[arg-type]
+            return self.indexed(node, rows)
         test = self.predicate(node)
-        get = self.getter(node.path)  # type: ignore[union-attr]
+        get = self.getter(node.path)
         domain: Iterable[int] = rows if rows is not None else range(len(self.table))
         return [row for row in domain if test(get(row))]
 
-    def indexable(self, node: BoundCondition) -> bool:
+    def indexable(self, node: BoundCondition) -> TypeGuard[BoundComparison | BoundIn]:
+        """Whether an index answers `node` (only an equality or an IN can be, so a True
+        narrows the node to those for `indexed`)."""
         if isinstance(node, BoundComparison):
             values_ok = node.op == "=" and node.value.value is not None
         elif isinstance(node, BoundIn):

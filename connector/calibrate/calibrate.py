@@ -155,7 +155,7 @@ def _choose(
     space: FeatureSpace,
     policy: RulesPolicy,
     fitted: Fitted,
-    x: NDArray[np.float64],
+    x: NDArray[np.floating[Any]],
     y: NDArray[np.bool_],
     disqualified: NDArray[np.bool_],
     options: CalibrateOptions,

@@ -293,11 +293,11 @@ def _first_change(
                 else:
                     before, first = guide[index], index + 1
     while first < last:
-        middle = (first + last) // 2
-        if signature(guide[middle]) != start:
-            after, last = guide[middle], middle
+        index = (first + last) // 2
+        if signature(guide[index]) != start:
+            after, last = guide[index], index
         else:
-            before, first = guide[middle], middle + 1
+            before, first = guide[index], index + 1
     while high - low > RESOLUTION:
         middle = low + (high - low) / 2
         if middle >= after:

@@ -55,13 +55,34 @@ class HubSpotRecord:
 
 
 @dataclass(slots=True)
+class ErrorDetail:
+    """One entry of a batch error's `errors` (the SDK's ErrorDetail: message, context)."""
+
+    message: str | None = None
+    context: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class BatchError:
+    """One entry of a 207 batch answer's `errors` (the SDK's StandardError): its category,
+    message, `context` (`ids`, `objectWriteTraceId`, ...) and per-property details."""
+
+    category: str | None = None
+    message: str | None = None
+    context: dict[str, Any] | None = None
+    errors: list[ErrorDetail] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RecordPage:
-    """One page of records (list or search): the records, the `after` cursor of the next page
-    (None after the last) and the search's total (None for a list)."""
+    """One page of records (list or search) or a batch answer: the records, the `after` cursor
+    of the next page (None after the last), the search's total (None for a list) and a 207
+    batch answer's per-record errors."""
 
     results: list[HubSpotRecord]
     after: str | None = None
     total: int | None = None
+    errors: list[BatchError] = field(default_factory=list)
 
 
 def body(response: Any) -> Any:
@@ -110,13 +131,25 @@ def record(data: dict[str, Any]) -> HubSpotRecord:
 
 
 def page(data: dict[str, Any]) -> RecordPage:
-    """A list page, a search page or a batch read answer (whose `errors` for ids HubSpot does
-    not hold are left out: a missing record is simply absent, as with the SDK before)."""
+    """A list page, a search page or a batch answer, with a 207 answer's `errors`."""
     total = data.get("total")
     return RecordPage(
         results=[record(item) for item in data.get("results") or []],
         after=next_after(data),
         total=int(total) if total is not None else None,
+        errors=[batch_error(item) for item in data.get("errors") or []],
+    )
+
+
+def batch_error(data: dict[str, Any]) -> BatchError:
+    return BatchError(
+        category=data.get("category"),
+        message=data.get("message"),
+        context=data.get("context") or None,
+        errors=[
+            ErrorDetail(detail.get("message"), detail.get("context") or None)
+            for detail in data.get("errors") or []
+        ],
     )
 
 

@@ -48,14 +48,16 @@ def _count_actions(adapter: CrmAdapter) -> Counter[str]:
     action is what tells a contact read from an engagement read."""
     actions: Counter[str] = Counter()
     client: Any = adapter.client  # type: ignore[attr-defined]
-    name = "send" if isinstance(adapter, HubSpotAdapter) else "call"
-    original = getattr(client, name)
+    # HubSpot sends through `send` (SDK models) or `send_json` (raw answers, see hubspot/raw.py).
+    names = ("send", "send_json") if isinstance(adapter, HubSpotAdapter) else ("call",)
+    for name in names:
+        original = getattr(client, name)
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        actions[str(kwargs.get("action", "?"))] += 1
-        return original(*args, **kwargs)
+        def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            actions[str(kwargs.get("action", "?"))] += 1
+            return _original(*args, **kwargs)
 
-    setattr(client, name, counted)
+        setattr(client, name, counted)
     return actions
 
 

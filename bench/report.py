@@ -112,8 +112,35 @@ def speed_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def cpu_table() -> str:
+    """CPU seconds of the connector process per backfill result file, tagged ones (BENCH_TAG:
+    before/after pairs) included; profiled runs are left out (the profiler inflates CPU)."""
+    rows = [
+        "| CRM | contacts | result file | run: CPU s | CPU s per 1,000 contacts "
+        "| with imports: CPU s | contacts/s per core | wall time | peak RSS |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for path in sorted(RESULTS.glob("*-backfill*.json")):
+        data = json.loads(path.read_text())
+        run = data.get("backfill") or {}
+        cpu = run.get("cpu_seconds")
+        if not cpu or cpu.get("profiled"):
+            continue
+        per_thousand = cpu["run"] * 1000 / max(run["contacts_read"], 1)
+        rows.append(
+            f"| {data['crm']} | {data['contacts']:,} | {path.name} | {cpu['run']:.1f} "
+            f"| {per_thousand:.2f} | {cpu['with_imports']:.1f} "
+            f"| {run['contacts_read'] / cpu['run']:,.0f} | {run['wall_seconds']:.1f} s "
+            f"| {run['peak_rss_mb']:.0f} MB |"
+        )
+    return "\n".join(rows)
+
+
 def main() -> None:
     runs = _load()
+    print("### CPU of the connector process (backfills)\n")
+    print(cpu_table())
+    print()
     print("### API calls\n")
     print(calls_table(runs))
     print("\n### Where the calls go\n")

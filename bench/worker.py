@@ -51,7 +51,9 @@ def _count_actions(adapter: CrmAdapter) -> Counter[str]:
     # HubSpot sends through `send` (SDK models) or `send_json` (raw answers, see hubspot/raw.py).
     names = ("send", "send_json") if isinstance(adapter, HubSpotAdapter) else ("call",)
     for name in names:
-        original = getattr(client, name)
+        original = getattr(client, name, None)
+        if original is None:  # an older client without raw reads (a BEFORE run)
+            continue
 
         def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
             actions[str(kwargs.get("action", "?"))] += 1

@@ -10,16 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from hubspot.crm.associations.v4 import (
-    BatchInputPublicFetchAssociationsBatchRequest,
-    PublicFetchAssociationsBatchRequest,
-)
 from hubspot.crm.objects import (
-    BatchReadInputSimplePublicObjectId,
     Filter,
     FilterGroup,
     PublicObjectSearchRequest,
-    SimplePublicObjectId,
 )
 
 from connector.adapters.hubspot import endpoints, raw
@@ -76,10 +70,12 @@ def batch_read(
     found: dict[str, raw.HubSpotRecord] = {}
     wanted = unique(ids)
     for chunk in chunks(wanted, client.settings.batch_size):
-        body = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=record_id) for record_id in chunk],
-            properties=list(properties),
-        )
+        # The body as the JSON it serializes to (what BatchReadInputSimplePublicObjectId would
+        # give): each SDK model built costs a fresh Configuration, logging setup included.
+        body = {
+            "inputs": [{"id": record_id} for record_id in chunk],
+            "properties": list(properties),
+        }
         answer = client.send_json(
             endpoints.batch_read(object_type),
             lambda timeout, body=body: client.batch.read_with_http_info(
@@ -129,12 +125,13 @@ def read_associations(
     while pending:
         follow_ups: list[tuple[str, str | None]] = []
         for chunk in chunks(pending, client.settings.association_batch_size):
-            body = BatchInputPublicFetchAssociationsBatchRequest(
-                inputs=[
-                    PublicFetchAssociationsBatchRequest(id=record_id, after=after)
+            # The JSON of BatchInputPublicFetchAssociationsBatchRequest (see `batch_read`).
+            body = {
+                "inputs": [
+                    {"id": record_id} if after is None else {"id": record_id, "after": after}
                     for record_id, after in chunk
                 ]
-            )
+            }
             answer = client.send_json(
                 endpoints.associations_read(from_type, to_type),
                 lambda timeout, body=body: client.associations.get_page_with_http_info(

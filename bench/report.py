@@ -112,13 +112,18 @@ def speed_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def cpu_table() -> str:
     """CPU seconds of the connector process per backfill result file, tagged ones (BENCH_TAG:
     before/after pairs) included; profiled runs are left out (the profiler inflates CPU)."""
     rows = [
         "| CRM | contacts | result file | run: CPU s | CPU s per 1,000 contacts "
-        "| with imports: CPU s | contacts/s per core | wall time | peak RSS |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| with imports: CPU s | rules: evaluate | rules: next_due | outside the rules "
+        "| contacts/s per core | wall time | peak RSS |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for path in sorted(RESULTS.glob("*-backfill*.json")):
         data = json.loads(path.read_text())
@@ -130,6 +135,8 @@ def cpu_table() -> str:
         rows.append(
             f"| {data['crm']} | {data['contacts']:,} | {path.name} | {cpu['run']:.1f} "
             f"| {per_thousand:.2f} | {cpu['with_imports']:.1f} "
+            f"| {_seconds(cpu.get('rules_evaluate'))} | {_seconds(cpu.get('rules_next_due'))} "
+            f"| {_seconds(cpu.get('outside_rules'))} "
             f"| {run['contacts_read'] / cpu['run']:,.0f} | {run['wall_seconds']:.1f} s "
             f"| {run['peak_rss_mb']:.0f} MB |"
         )

@@ -8,6 +8,7 @@ The README's tables are pasted from this output, so every figure there is one a 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ def _load() -> list[dict[str, Any]]:
     runs = []
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
-        if "backfill" in data and "crm" in data and not path.stem.startswith("ratelimit"):
+        # Tagged files (BENCH_TAG: CPU before/after pairs, profiled runs) only feed the CPU table.
+        untagged = re.fullmatch(r"(hubspot|salesforce)-\d+(-backfill)?", path.stem) is not None
+        if "backfill" in data and "crm" in data and untagged:
             runs.append(data)
     return sorted(runs, key=lambda d: (d["crm"], d["contacts"]))
 

@@ -8,6 +8,7 @@ The README's tables are pasted from this output, so every figure there is one a 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ def _load() -> list[dict[str, Any]]:
     runs = []
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
-        if "backfill" in data and "crm" in data and not path.stem.startswith("ratelimit"):
+        # Tagged files (BENCH_TAG: CPU before/after pairs, profiled runs) only feed the CPU table.
+        untagged = re.fullmatch(r"(hubspot|salesforce)-\d+(-backfill)?", path.stem) is not None
+        if "backfill" in data and "crm" in data and untagged:
             runs.append(data)
     return sorted(runs, key=lambda d: (d["crm"], d["contacts"]))
 
@@ -112,8 +115,42 @@ def speed_table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def cpu_table() -> str:
+    """CPU seconds of the connector process per backfill result file, tagged ones (BENCH_TAG:
+    before/after pairs) included; profiled runs are left out (the profiler inflates CPU)."""
+    rows = [
+        "| CRM | contacts | result file | run: CPU s | CPU s per 1,000 contacts "
+        "| with imports: CPU s | rules: evaluate | rules: next_due | outside the rules "
+        "| contacts/s per core | wall time | peak RSS |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for path in sorted(RESULTS.glob("*-backfill*.json")):
+        data = json.loads(path.read_text())
+        run = data.get("backfill") or {}
+        cpu = run.get("cpu_seconds")
+        if not cpu or cpu.get("profiled"):
+            continue
+        per_thousand = cpu["run"] * 1000 / max(run["contacts_read"], 1)
+        rows.append(
+            f"| {data['crm']} | {data['contacts']:,} | {path.name} | {cpu['run']:.1f} "
+            f"| {per_thousand:.2f} | {cpu['with_imports']:.1f} "
+            f"| {_seconds(cpu.get('rules_evaluate'))} | {_seconds(cpu.get('rules_next_due'))} "
+            f"| {_seconds(cpu.get('outside_rules'))} "
+            f"| {run['contacts_read'] / cpu['run']:,.0f} | {run['wall_seconds']:.1f} s "
+            f"| {run['peak_rss_mb']:.0f} MB |"
+        )
+    return "\n".join(rows)
+
+
 def main() -> None:
     runs = _load()
+    print("### CPU of the connector process (backfills)\n")
+    print(cpu_table())
+    print()
     print("### API calls\n")
     print(calls_table(runs))
     print("\n### Where the calls go\n")

@@ -46,6 +46,12 @@ RESULTS = BENCH / "results"
 WORKER = BENCH / "worker.py"
 #: BENCH_WATCH_MEMORY=1 records where each worker's RSS grew (a diagnostic; slightly slower).
 WATCH_MEMORY = os.environ.get("BENCH_WATCH_MEMORY") == "1"
+#: BENCH_PROFILE=1 runs each worker under cProfile and writes bench/results/profiles/*.prof and
+#: a top-15 .txt next to it (a diagnostic: the profiler inflates the run's CPU seconds).
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+#: BENCH_TAG=before appends "-before" to the result file's name, so a before/after pair of the
+#: same scenario can sit side by side in bench/results/.
+TAG = f"-{os.environ['BENCH_TAG']}" if os.environ.get("BENCH_TAG") else ""
 
 #: The batch size of the issue's minimum: HubSpot batches 100 inputs, Salesforce 200 records.
 MIN_BATCH = {"hubspot": 100, "salesforce": 200}
@@ -201,6 +207,9 @@ def run_worker(
         "state": str(state),
         "settings": worker_settings(running, overrides),
         "watch": WATCH_MEMORY,
+        "profile": (
+            str(RESULTS / "profiles" / f"{running.crm}-{kind}{TAG}.prof") if PROFILE else None
+        ),
     }
     sandbox = running.sandbox
     sandbox.reset_counters()
@@ -633,7 +642,9 @@ def _show(crm: str, contacts: int, label: str, run: dict[str, Any]) -> None:
         f"calls {c['measured_total']:>7,} (formula part {c['measured_in_formula']:,}) "
         f"min {c['minimum_total']:,}  ratio {_x(ratio_f)} / total {_x(ratio_t)}  "
         f"{run['wall_seconds']:.1f} s  {run['contacts_read'] / run['wall_seconds']:,.0f}/s  "
-        f"peak RSS {run['peak_rss_mb']:.0f} MB  failed {run['failed_requests']}",
+        f"peak RSS {run['peak_rss_mb']:.0f} MB  failed {run['failed_requests']}  "
+        f"CPU {run['cpu_seconds']['run']:.1f} s (with imports "
+        f"{run['cpu_seconds']['with_imports']:.1f} s)",
         flush=True,
     )
 
@@ -695,7 +706,7 @@ def main(argv: list[str] | None = None) -> None:
         for contacts in args.contacts:
             data = scenario(crm, contacts, with_sync=args.command != "backfill")
             suffix = "-backfill" if args.command == "backfill" else ""
-            save(f"{crm}-{contacts}{suffix}", data)
+            save(f"{crm}-{contacts}{suffix}{TAG}", data)
     if args.command == "all":
         save("ratelimit-hubspot-10000", ratelimit(10_000, 100))
         save("engine", engine(2_000, 500))

@@ -67,8 +67,14 @@ def parse_datetime(value: Any) -> datetime:
     ):
         moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
     elif isinstance(value, str):
-        text = _SALESFORCE_OFFSET.sub(r"\1:\2", value.strip().replace("Z", "+00:00"))
-        moment = datetime.fromisoformat(text)
+        text = value.strip()
+        try:
+            # Python 3.11+ reads "Z", "+0000" and any fraction itself, at a twentieth of the
+            # cost of the rewrite below (dates are parsed for every record and engagement).
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            text = _SALESFORCE_OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text)
     else:
         raise ValueError(f"not a date: {value!r}")
     if moment.tzinfo is None:

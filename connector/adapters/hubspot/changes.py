@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
 from connector.adapters.hubspot.failures import CRM
@@ -89,8 +89,8 @@ class EngagementChanges:
         self, object_type: str, low_ms: int, until_ms: int
     ) -> Iterator[tuple[list[str], int | None]]:
 
-        def fetch(after: str | None) -> Any:
-            return self.client.send(
+        def fetch(after: str | None) -> raw.RecordPage:
+            answer = self.client.send_json(
                 endpoints.list_objects(object_type),
                 lambda timeout: self.client.objects.get_page_with_http_info(
                     object_type,
@@ -100,19 +100,20 @@ class EngagementChanges:
                     associations=["contacts"],
                     archived=True,
                     _request_timeout=timeout,
+                    _preload_content=False,
                 ),
                 action=f"list archived {object_type}",
-                records=lambda data: len(data.results or []),
             )
+            return raw.page(answer)
 
         for answer in paginate(fetch, next_after, crm=CRM, what=f"archived {object_type}"):
             ids: list[str] = []
-            for record in answer.results or []:
+            for record in answer.results:
                 archived_ms = _ms(record.archived_at)
                 if archived_ms is None or not low_ms <= archived_ms <= until_ms:
                     continue
-                for key, collection in (record.associations or {}).items():
-                    if key.lower().startswith("contact") and collection is not None:
-                        ids.extend(str(item.id) for item in collection.results or [])
+                for key, collection in record.associations.items():
+                    if key.lower().startswith("contact"):
+                        ids.extend(item.id for item in collection.results)
             if ids:
                 yield unique(ids), None

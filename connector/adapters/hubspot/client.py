@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from hubspot import HubSpot
 
+from connector.adapters.hubspot import raw
 from connector.adapters.hubspot.failures import Endpoint, to_failure
 from connector.adapters.hubspot.pacing import RatePacer
 from connector.adapters.hubspot.settings import HubSpotSettings
@@ -32,6 +33,12 @@ class SdkCall(Protocol):
     protocol's `__call__` but not against a one-argument Callable."""
 
     def __call__(self, timeout: tuple[float, float], /) -> tuple[Any, int, Any]: ...
+
+
+class RawSdkCall(Protocol):
+    """The same call made with `_preload_content=False`: the raw urllib3 response."""
+
+    def __call__(self, timeout: tuple[float, float], /) -> Any: ...
 
 
 class HubSpotClient:
@@ -93,6 +100,39 @@ class HubSpotClient:
                 raise
             self.pacer.after(headers)
             return data
+
+        return self.transport.send(
+            endpoint.label,
+            attempt,
+            action=action,
+            records=records,
+            policy=policy,
+            to_failure=lambda exc: to_failure(exc, endpoint),
+            before=lambda: self.pacer.before(search=endpoint.search),
+        )
+
+    def send_json(
+        self,
+        endpoint: Endpoint,
+        call: RawSdkCall,
+        *,
+        action: str,
+        records: Callable[[Any], int] = raw.result_count,
+        policy: RetryPolicy | None = None,
+    ) -> Any:
+        """`send` for an SDK call made with `_preload_content=False`: the answer's JSON as
+        plain dicts and lists, without the SDK's model layer (see `raw`). The request is the
+        SDK's all the same (host, token, pool, ApiException on a non-2xx status), so pacing,
+        retries and the error table apply exactly as in `send`."""
+
+        def attempt() -> Any:
+            try:
+                response = call(self._timeout)
+            except Exception as exc:
+                self.pacer.after(getattr(exc, "headers", None))
+                raise
+            self.pacer.after(response.headers)
+            return raw.body(response)
 
         return self.transport.send(
             endpoint.label,

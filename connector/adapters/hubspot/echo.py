@@ -95,13 +95,10 @@ class EchoFilter:
         self.dropped = 0
 
     def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
-        digest = hashlib.blake2b(DIGEST_VERSION, digest_size=16)
-        for name in self.rest:
-            digest.update(name.encode())
-            digest.update(b"\x00")
-            digest.update(_normal(properties.get(name)).encode())
-            digest.update(b"\x01")
-        return digest.digest()
+        # One update with the joined text: the same bytes, hence the same digest, as one update
+        # per name and value, without four hash calls per property of every contact read.
+        text = "".join(f"{name}\x00{_normal(properties.get(name))}\x01" for name in self.rest)
+        return hashlib.blake2b(DIGEST_VERSION + text.encode(), digest_size=16).digest()
 
     def _fingerprint(self, rest: bytes, written: tuple[str, ...]) -> str:
         digest = hashlib.blake2b(rest, digest_size=16)

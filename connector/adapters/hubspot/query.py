@@ -10,19 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from hubspot.crm.associations.v4 import (
-    BatchInputPublicFetchAssociationsBatchRequest,
-    PublicFetchAssociationsBatchRequest,
-)
 from hubspot.crm.objects import (
-    BatchReadInputSimplePublicObjectId,
     Filter,
     FilterGroup,
     PublicObjectSearchRequest,
-    SimplePublicObjectId,
 )
 
-from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
 from connector.adapters.kit import CursorGuard, chunks
@@ -55,6 +49,8 @@ class RawRecord:
 
 def next_after(answer: Any) -> str | None:
     """The `after` cursor of a HubSpot page's `paging.next`, None after the last page."""
+    if isinstance(answer, raw.RecordPage):
+        return answer.after
     paging = answer.paging.next if answer.paging else None
     return str(paging.after) if paging and paging.after else None
 
@@ -69,36 +65,44 @@ def batch_read(
     ids: Iterable[str],
     properties: Sequence[str],
 ) -> dict[str, Any]:
-    """id → SimplePublicObject for the ids that exist (missing or archived ones are absent)."""
-    found: dict[str, Any] = {}
+    """id → record for the ids that exist (missing or archived ones are absent), decoded by
+    `raw` rather than the SDK's models (the hottest call of a backfill after the list)."""
+    found: dict[str, raw.HubSpotRecord] = {}
     wanted = unique(ids)
     for chunk in chunks(wanted, client.settings.batch_size):
-        body = BatchReadInputSimplePublicObjectId(
-            inputs=[SimplePublicObjectId(id=record_id) for record_id in chunk],
-            properties=list(properties),
-        )
-        answer = client.send(
+        # The body as the JSON it serializes to (what BatchReadInputSimplePublicObjectId would
+        # give): each SDK model built costs a fresh Configuration, logging setup included.
+        body = {
+            "inputs": [{"id": record_id} for record_id in chunk],
+            "properties": list(properties),
+        }
+        answer = client.send_json(
             endpoints.batch_read(object_type),
             lambda timeout, body=body: client.batch.read_with_http_info(
-                object_type, body, archived=False, _request_timeout=timeout
+                object_type,
+                body,
+                archived=False,
+                _request_timeout=timeout,
+                _preload_content=False,
             ),
             action=f"read {object_type} by id",
-            records=lambda data: len(data.results or []),
         )
-        for record in answer.results or []:
-            found[str(record.id)] = record
+        for record in raw.page(answer).results:
+            found[record.id] = record
     return found
 
 
-def _is_primary(from_type: str, to_type: str, types: Sequence[Any]) -> bool:
+def _is_primary(from_type: str, to_type: str, types: Sequence[dict[str, Any]]) -> bool:
+    """Whether any of a v4 answer's `associationTypes` ({"category", "typeId", "label"}) is
+    the primary one."""
     primary_id = PRIMARY_TYPE_IDS.get((from_type, to_type))
     for spec in types or []:
-        if (spec.label or "").lower() == "primary":
+        if (spec.get("label") or "").lower() == "primary":
             return True
         if (
             primary_id is not None
-            and spec.type_id == primary_id
-            and spec.category == (HUBSPOT_DEFINED)
+            and spec.get("typeId") == primary_id
+            and spec.get("category") == HUBSPOT_DEFINED
         ):
             return True
     return False
@@ -111,7 +115,9 @@ def read_associations(
 
     HubSpot pages a record's associations (500 per page); a record with more is asked for again
     with its `after` until done. Records with none come back as a 207 error entry
-    (NO_ASSOCIATIONS_FOUND), which is not a failure here.
+    (NO_ASSOCIATIONS_FOUND), which is not a failure here. The answer is read as JSON (`raw`):
+    `{"results": [{"from": {"id"}, "to": [{"toObjectId", "associationTypes": [...]}],
+    "paging"?}], "errors"?}` (CRM API v4 associations, batch read).
     """
     out: dict[str, list[Association]] = {}
     pending: list[tuple[str, str | None]] = [(record_id, None) for record_id in unique(ids)]
@@ -119,27 +125,34 @@ def read_associations(
     while pending:
         follow_ups: list[tuple[str, str | None]] = []
         for chunk in chunks(pending, client.settings.association_batch_size):
-            body = BatchInputPublicFetchAssociationsBatchRequest(
-                inputs=[
-                    PublicFetchAssociationsBatchRequest(id=record_id, after=after)
+            # The JSON of BatchInputPublicFetchAssociationsBatchRequest (see `batch_read`).
+            body = {
+                "inputs": [
+                    {"id": record_id} if after is None else {"id": record_id, "after": after}
                     for record_id, after in chunk
                 ]
-            )
-            answer = client.send(
+            }
+            answer = client.send_json(
                 endpoints.associations_read(from_type, to_type),
                 lambda timeout, body=body: client.associations.get_page_with_http_info(
-                    from_type, to_type, body, _request_timeout=timeout
+                    from_type,
+                    to_type,
+                    body,
+                    _request_timeout=timeout,
+                    _preload_content=False,
                 ),
                 action=f"read {from_type}→{to_type} associations",
-                records=lambda data: sum(len(result.to or []) for result in data.results or []),
+                records=lambda data: sum(
+                    len(result.get("to") or []) for result in data.get("results") or []
+                ),
             )
-            for result in answer.results or []:
-                from_id = str(result._from.id)
+            for result in answer.get("results") or []:
+                from_id = str(result["from"]["id"])
                 bucket = out.setdefault(from_id, [])
-                for target in result.to or []:
-                    primary = _is_primary(from_type, to_type, target.association_types)
-                    bucket.append(Association(str(target.to_object_id), primary))
-                after = result.paging.next.after if result.paging and result.paging.next else None
+                for target in result.get("to") or []:
+                    primary = _is_primary(from_type, to_type, target.get("associationTypes"))
+                    bucket.append(Association(str(target["toObjectId"]), primary))
+                after = raw.next_after(result)
                 if after:
                     guard.follow((from_id, after))
                     follow_ups.append((from_id, after))
@@ -149,15 +162,16 @@ def read_associations(
 
 def search_page(
     client: HubSpotClient, object_type: str, request: PublicObjectSearchRequest, action: str
-) -> Any:
-    return client.send(
+) -> raw.RecordPage:
+    """One search request; the page decoded by `raw` (results, `after`, `total`)."""
+    answer = client.send_json(
         endpoints.search(object_type),
         lambda timeout: client.search.do_search_with_http_info(
-            object_type, request, _request_timeout=timeout
+            object_type, request, _request_timeout=timeout, _preload_content=False
         ),
         action=action,
-        records=lambda data: len(data.results or []),
     )
+    return raw.page(answer)
 
 
 def merge_primary(associations: list[Association]) -> list[Association]:
@@ -170,13 +184,13 @@ def merge_primary(associations: list[Association]) -> list[Association]:
 
 def _modified_ms(record: Any, modified: str) -> int:
     """A search result's modified date in ms (0 when it has none HubSpot could sort by)."""
-    raw = (record.properties or {}).get(modified)
-    if raw is None:
-        raw = record.updated_at
-    if isinstance(raw, datetime):
-        return int(raw.timestamp() * 1000)
+    value = (record.properties or {}).get(modified)
+    if value is None:
+        value = record.updated_at
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
     try:
-        return int(parse_datetime(raw).timestamp() * 1000)
+        return int(parse_datetime(value).timestamp() * 1000)
     except (TypeError, ValueError):
         return 0
 

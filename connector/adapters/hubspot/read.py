@@ -24,7 +24,7 @@ from typing import Any
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.adapters.base import ContactPage, RecordError
-from connector.adapters.hubspot import endpoints
+from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.changes import EngagementChanges
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.echo import EchoFilter
@@ -188,8 +188,8 @@ class ContactReader:
 
     # ---- full read --------------------------------------------------------------------------
     def _list_pages(self, resume_after: str | None) -> Iterator[_RawPage]:
-        def fetch(after: str | None) -> Any:
-            return self.client.send(
+        def fetch(after: str | None) -> raw.RecordPage:
+            answer = self.client.send_json(
                 endpoints.list_objects("contacts"),
                 lambda timeout: self.client.objects.get_page_with_http_info(
                     "contacts",
@@ -199,17 +199,18 @@ class ContactReader:
                     associations=self.association_types,
                     archived=False,
                     _request_timeout=timeout,
+                    _preload_content=False,
                 ),
                 action="list contacts",
-                records=lambda data: len(data.results or []),
             )
+            return raw.page(answer)
 
         for answer in paginate(fetch, next_after, crm=CRM, what="contacts", start=resume_after):
-            records, incomplete = self._raw_from_list(answer.results or [])
+            records, incomplete = self._raw_from_list(answer.results)
             yield records, next_after(answer), incomplete, None
 
     def _raw_from_list(
-        self, results: Sequence[Any]
+        self, results: Sequence[raw.HubSpotRecord]
     ) -> tuple[list[RawRecord], dict[str, list[str]]]:
         """Records with their inline associations; per type, the ids whose association list
         HubSpot paged (more than fit inline), to complete through the v4 batch read."""
@@ -217,21 +218,19 @@ class ContactReader:
         incomplete: dict[str, list[str]] = {}
         for result in results:
             linked: dict[str, list[Association]] = {}
-            for key, collection in (result.associations or {}).items():
+            for key, collection in result.associations.items():
                 object_type = self._association_key(key)
-                if object_type is None or collection is None:
+                if object_type is None:
                     continue
                 linked[object_type] = merge_primary(
                     [
-                        Association(str(item.id), item.type in PRIMARY_TYPE_NAMES)
-                        for item in collection.results or []
+                        Association(item.id, item.type in PRIMARY_TYPE_NAMES)
+                        for item in collection.results
                     ]
                 )
-                if collection.paging and collection.paging.next:
-                    incomplete.setdefault(object_type, []).append(str(result.id))
-            records.append(
-                RawRecord(str(result.id), dict(result.properties or {}), linked, result.updated_at)
-            )
+                if collection.more:
+                    incomplete.setdefault(object_type, []).append(result.id)
+            records.append(RawRecord(result.id, result.properties, linked, result.updated_at))
         return records, incomplete
 
     def _association_key(self, key: str) -> str | None:

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
@@ -38,7 +37,9 @@ from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
 from psycopg import sql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from connector.logs import event
 from connector.sync.accounts import AccountSet
 from connector.sync.state import StateStore
 
@@ -65,14 +66,14 @@ class WorkerOptions:
     #: a picklable top-level function(argv, accounts_file) that runs one command line in the
     #: forked process (the CLI's; this layer does not import the CLI)
     run_command: Callable[[list[str], str], None] | None = None
-    context: Any = None
+    context: multiprocessing.context.ForkServerContext | None = None
 
 
 def queue_url(state_url: str) -> str:
     """The libpq address of the state store, which must be PostgreSQL."""
     try:
         url = make_url(state_url)
-    except Exception:
+    except ArgumentError:
         url = None
     if url is None or url.get_backend_name() != "postgresql":
         raise WorkerConfigError(
@@ -84,7 +85,8 @@ def queue_url(state_url: str) -> str:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: receive SIGKILL when the worker that started it dies."""
+    """In the forked run: receive SIGKILL when the process that forked it dies (the fork
+    server, which itself ends with its worker)."""
     with contextlib.suppress(OSError):  # not Linux: a killed worker's run ends on its own
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -108,12 +110,13 @@ def build_app(options: WorkerOptions) -> App:
     @app.task(name="connector.schedule", queueing_lock="connector.schedule")
     async def schedule(timestamp: int) -> None:
         await requeue_stalled(app, options)
-        for account in due_accounts(options, datetime.fromtimestamp(timestamp, UTC)):
+        moment = datetime.fromtimestamp(timestamp, UTC)
+        for account in await asyncio.to_thread(due_accounts, options, moment):
             try:
                 await sync_account.configure(lock=account, queueing_lock=account).defer_async(
                     account=account
                 )
-                logger.info("queued account=%s", account)
+                event(logger, logging.INFO, "account_queued", account=account)
             except AlreadyEnqueued:
                 pass  # one queued run per account is enough
 
@@ -144,12 +147,12 @@ async def requeue_stalled(app: App, options: WorkerOptions) -> None:
     for job in stalled:
         try:
             await app.job_manager.retry_job(job)
-            logger.warning("requeued job=%s of a stalled worker", job.id)
+            event(logger, logging.WARNING, "stalled_job_requeued", job=job.id)
         except UniqueViolation:
             # The schedule already queued a run of that account: let that one run instead,
             # and end the stalled job so that its account lock frees the queued one.
             await app.job_manager.finish_job(job, Status.FAILED, delete_job=False)
-            logger.warning("ended job=%s of a stalled worker; a queued run replaces it", job.id)
+            event(logger, logging.WARNING, "stalled_job_replaced", job=job.id)
 
 
 def _has_history(options: WorkerOptions, account: str) -> bool:
@@ -182,15 +185,17 @@ def fork_server() -> multiprocessing.context.ForkServerContext:
 async def run_account(account: str, options: WorkerOptions) -> None:
     """One run of `account` in its own process: its first is a (resumable) backfill, every
     later one a sync. A run another process holds the lock of (exit 3) is not a failure."""
-    command = ["sync"] if _has_history(options, account) else ["backfill", "--resume"]
+    history = await asyncio.to_thread(_has_history, options, account)
+    command = ["sync"] if history else ["backfill", "--resume"]
     argv = [*command, "--account", account, "--json"]
-    child = options.context.Process(
+    context = options.context if options.context is not None else fork_server()
+    child = context.Process(
         target=options.run_command, args=(argv, str(options.accounts_file)), name=account
     )
     child.start()
     await asyncio.to_thread(child.join)
     code = child.exitcode
-    logger.info("ran account=%s command=%s exit=%s", account, command[0], code)
+    event(logger, logging.INFO, "account_ran", account=account, command=command[0], exit_code=code)
     if code not in (0, 1, 3):
         raise RuntimeError(f"{command[0]} of account {account} exited {code}")
 

@@ -434,15 +434,38 @@ def backfill(
     session = _open(settings, crm)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)
-    try:
-        if as_json:
-            summary = engine.backfill(options)
-        else:
-            with progress_bar(errors, "backfill") as progress:
-                summary = engine.backfill(options, progress=progress)
-    except KeyboardInterrupt:
-        _interrupted_backfill(session, dry_run)
+    with _ctrl_c_seen() as interrupted:
+        try:
+            if as_json:
+                summary = engine.backfill(options)
+            else:
+                with progress_bar(errors, "backfill") as progress:
+                    summary = engine.backfill(options, progress=progress)
+        except BaseException:
+            # Ctrl-C raises KeyboardInterrupt wherever Python happens to be; inside a library
+            # that converts exceptions (pydantic's serializer does) it arrives as another one.
+            if interrupted:
+                _interrupted_backfill(session, dry_run)
+            raise
     _finish(summary, as_json, plan)
+
+
+@contextmanager
+def _ctrl_c_seen() -> Iterator[list[int]]:
+    """A list that gets an entry when Ctrl-C (SIGINT) arrives; Ctrl-C still interrupts."""
+    import signal
+
+    seen: list[int] = []
+
+    def note_and_interrupt(signum: int, _frame: object) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, note_and_interrupt)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _interrupted_backfill(session: "Session", dry_run: bool) -> None:

@@ -388,10 +388,12 @@ def _sync_all_accounts(argv: list[str], as_json: bool) -> None:
     from connector.inspect_views import accounts_run_table
 
     accounts = _account_set(_settings())
-    passed = [arg for arg in argv[argv.index("sync") + 1 :] if arg != "--all-accounts"]
+    at = argv.index("sync")
+    common, passed = argv[1:at], [arg for arg in argv[at + 1 :] if arg != "--all-accounts"]
     results: list[dict[str, Any]] = []
     for entry in accounts.accounts:
-        command = [sys.executable, "-m", "connector", "sync", *passed, "--account", entry.name]
+        command = [sys.executable, "-m", "connector", *common, "sync", *passed]
+        command += ["--account", entry.name]
         if not as_json:
             errors.print(shown(f"── {entry.name} ({entry.crm}) ──"))
         done = subprocess.run(command, stdout=subprocess.PIPE if as_json else None, text=True)

@@ -183,10 +183,13 @@ def test_all_accounts_for_people_names_each_account_and_goes_on_past_a_failure(
 ) -> None:
     env, _state = setup
     without = {k: v for k, v in env.items() if k != "ACME_HUBSPOT_HUBSPOT_ACCESS_TOKEN"}
-    done = _connector(without, "sync", "--all-accounts", "--dry-run")
+    # global options (before the command) reach every account's run too
+    done = _connector(without, "--log-format", "json", "sync", "--all-accounts", "--dry-run")
     assert done.returncode == 2  # the highest exit code of any account
     for name, crm in ACCOUNTS:
         assert f"── {name} ({crm}) ──" in done.stderr
+    run_ends = [line for line in done.stderr.splitlines() if '"event": "run_end"' in line]
+    assert len(run_ends) == 2  # the two accounts that ran logged as JSON
     table = done.stdout[done.stdout.index("sync of every account") :]
     assert [line.split("│")[1:3] for line in table.splitlines() if "│" in line] == [
         [" acme-hubspot       ", "         2 "],

@@ -201,3 +201,32 @@ def start_crm(
         }
     )
     return CrmUnderTest(crm, running, env, state_file)
+
+
+#: words in a setting's name that make it a credential, named by variable in accounts.yaml
+SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD")
+
+
+def write_accounts_file(
+    folder: Path, accounts: dict[str, tuple[str, dict[str, str]]], every: int | str = "PT15M"
+) -> tuple[Path, dict[str, str]]:
+    """accounts.yaml for sandboxes (name → CRM and the settings that reach it): credentials
+    named by variable, the rest as settings; and the variables that hold the secrets."""
+    lines, secrets = ["accounts:"], {}
+    for name, (crm, settings) in accounts.items():
+        lines += [f"  - name: {name}", f"    crm: {crm}", f"    mappings: {MAPPINGS}"]
+        lines += [f"    every: {every}", "    credentials:"]
+        for setting, value in settings.items():
+            if any(word in setting for word in SECRET_WORDS):
+                variable = f"{name.upper().replace('-', '_')}_{setting}"
+                secrets[variable] = value
+                lines.append(f"      {setting}: {variable}")
+        lines.append("    settings:")
+        lines += [
+            f"      {setting}: '{value}'"
+            for setting, value in settings.items()
+            if setting != "CONNECTOR_CRM" and not any(word in setting for word in SECRET_WORDS)
+        ]
+    path = folder / "accounts.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, secrets

@@ -16,15 +16,14 @@ from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.launch import Crm, RunningSandbox, start_sandbox
 from connector.sandbox.seed import DEFAULT_NOW
 from connector.sync.state import StateStore
-from tests.e2e.crm_runs import FAST_RETRIES
-from tests.factories import MAPPINGS, REPO
+from tests.e2e.crm_runs import FAST_RETRIES, SECRET_WORDS, write_accounts_file
+from tests.factories import REPO
 
 ACCOUNTS: list[tuple[str, Crm]] = [
     ("acme-hubspot", "hubspot"),
     ("globex-hubspot", "hubspot"),
     ("initech-salesforce", "salesforce"),
 ]
-SECRETS = ("TOKEN", "SECRET", "PASSWORD")
 
 
 @pytest.fixture(scope="module")
@@ -40,37 +39,14 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ru
             sandbox.stop()
 
 
-def _accounts_file(
-    folder: Path, sandboxes: dict[str, RunningSandbox]
-) -> tuple[Path, dict[str, str]]:
-    """accounts.yaml for the three sandboxes, and the variables holding their secrets."""
-    lines, secrets = ["accounts:"], {}
-    for name, crm in ACCOUNTS:
-        lines += [f"  - name: {name}", f"    crm: {crm}", f"    mappings: {MAPPINGS}"]
-        lines += ["    every: PT15M", "    credentials:"]
-        settings = sandboxes[name].settings
-        for setting, value in settings.items():
-            if any(word in setting for word in SECRETS):
-                variable = f"{name.upper().replace('-', '_')}_{setting}"
-                secrets[variable] = value
-                lines.append(f"      {setting}: {variable}")
-        lines.append("    settings:")
-        lines += [
-            f"      {setting}: '{value}'"
-            for setting, value in settings.items()
-            if setting != "CONNECTOR_CRM" and not any(word in setting for word in SECRETS)
-        ]
-    path = folder / "accounts.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path, secrets
-
-
 @pytest.fixture(scope="module")
 def setup(
     tmp_path_factory: pytest.TempPathFactory, sandboxes: dict[str, RunningSandbox]
 ) -> tuple[dict[str, str], Path]:
     folder = tmp_path_factory.mktemp("agency")
-    accounts_file, secrets = _accounts_file(folder, sandboxes)
+    accounts_file, secrets = write_accounts_file(
+        folder, {name: (crm, sandboxes[name].settings) for name, crm in ACCOUNTS}
+    )
     env = {
         key: value
         for key, value in os.environ.items()
@@ -154,7 +130,7 @@ def test_each_account_runs_with_its_own_crm_credentials_and_lock(
     assert after.returncode == 0, after.stderr
 
     # No secret value anywhere the operator looks: the file, the outputs, the state store.
-    secrets = [value for variable, value in env.items() if variable.endswith(SECRETS)]
+    secrets = [value for variable, value in env.items() if variable.endswith(SECRET_WORDS)]
     seen = listed.stdout + listed.stderr + everything.stdout + everything.stderr
     stored = state.read_bytes() + Path(env["CONNECTOR_ACCOUNTS_FILE"]).read_bytes()
     for secret in secrets:

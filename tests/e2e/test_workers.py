@@ -14,8 +14,14 @@ import pytest
 
 from connector.sandbox.launch import Crm
 from connector.sync.state import StateStore
-from tests.e2e.crm_runs import FAST_RETRIES, CrmSnapshot, CrmUnderTest, start_crm
-from tests.factories import MAPPINGS, REPO
+from tests.e2e.crm_runs import (
+    FAST_RETRIES,
+    CrmSnapshot,
+    CrmUnderTest,
+    start_crm,
+    write_accounts_file,
+)
+from tests.factories import REPO
 from tests.postgres import PostgresServer
 
 ACCOUNTS: list[tuple[str, Crm]] = [
@@ -23,7 +29,6 @@ ACCOUNTS: list[tuple[str, Crm]] = [
     *((f"org-{n}", "salesforce") for n in range(3)),
 ]
 CONTACTS = 12
-SECRETS = ("TOKEN", "SECRET", "PASSWORD")
 
 
 @pytest.fixture
@@ -41,28 +46,6 @@ def _sandboxes(folder: Path) -> dict[str, CrmUnderTest]:
     }
 
 
-def _accounts_file(folder: Path, crms: dict[str, CrmUnderTest]) -> tuple[Path, dict[str, str]]:
-    lines, secrets = ["accounts:"], {}
-    for name, under_test in crms.items():
-        lines += [f"  - name: {name}", f"    crm: {under_test.crm}", f"    mappings: {MAPPINGS}"]
-        lines += ["    every: 3600", "    credentials:"]
-        settings = under_test.running.settings
-        for setting, value in settings.items():
-            if any(word in setting for word in SECRETS):
-                variable = f"{name.upper().replace('-', '_')}_{setting}"
-                secrets[variable] = value
-                lines.append(f"      {setting}: {variable}")
-        lines.append("    settings:")
-        lines += [
-            f"      {setting}: '{value}'"
-            for setting, value in settings.items()
-            if setting != "CONNECTOR_CRM" and not any(word in setting for word in SECRETS)
-        ]
-    path = folder / "accounts.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path, secrets
-
-
 def _finished(store: StateStore) -> set[str]:
     done = set()
     for name, _crm in ACCOUNTS:
@@ -77,7 +60,9 @@ def test_three_workers_one_killed_sync_every_account_once_at_a_time(
 ) -> None:
     state_url = queue_url
     crms = _sandboxes(tmp_path / "workers")
-    accounts_file, secrets = _accounts_file(tmp_path, crms)
+    accounts_file, secrets = write_accounts_file(
+        tmp_path, {name: (crm.crm, crm.running.settings) for name, crm in crms.items()}, 3600
+    )
     any_env = next(iter(crms.values())).env
     env = {k: v for k, v in any_env.items() if not k.startswith(("HUBSPOT_", "SALESFORCE_"))}
     env = {k: v for k, v in env.items() if k not in ("CONNECTOR_CRM", "CONNECTOR_MAPPINGS_DIR")}

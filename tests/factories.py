@@ -96,3 +96,28 @@ def owners() -> list[Owner]:
         "sam.fischer@sandbox.example",
     ]
     return [Owner(id=str(100 + index), email=email) for index, email in enumerate(emails)]
+
+
+def fast_hubspot_adapter(sandbox: Any, mappings: Path = MAPPINGS, **overrides: Any) -> Any:
+    """A HubSpot adapter on a sandbox, with waits short enough for tests (retries, search
+    index lag, pacing); `overrides` change any other setting. Imported lazily: the unit tests
+    that use this module need no SDK."""
+    from connector.adapters.hubspot import HubSpotAdapter
+    from connector.adapters.hubspot.settings import HubSpotSettings
+    from connector.adapters.retry import RetryPolicy
+    from connector.mapping.crm_schema import HubSpotMapping
+    from connector.mapping.loader import load_mapping_dir
+
+    mapping = load_mapping_dir(mappings).crms["hubspot"]
+    assert isinstance(mapping, HubSpotMapping)
+    settings = HubSpotSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        access_token=sandbox.token,
+        base_url=sandbox.url,
+        retry=RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
+        search_index_lag_seconds=0.01,
+        burst_limit=100_000,
+        search_limit_per_second=1000,
+        **overrides,
+    )
+    return HubSpotAdapter(settings, mapping)

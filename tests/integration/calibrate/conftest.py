@@ -8,32 +8,21 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from connector.adapters.hubspot import HubSpotAdapter, HubSpotSettings
-from connector.adapters.retry import RetryPolicy
-from connector.mapping.crm_schema import HubSpotMapping
-from connector.mapping.loader import load_mapping_dir
+from connector.adapters.hubspot import HubSpotAdapter
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.seed import SeedData
 
 pytest.importorskip("sklearn")
 
+from tests.factories import fast_hubspot_adapter
+
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 
 
 def adapter_for(sandbox: HubSpotSandbox, mappings: Path = MAPPINGS) -> HubSpotAdapter:
-    mapping = load_mapping_dir(mappings).crms["hubspot"]
-    assert isinstance(mapping, HubSpotMapping)
-    settings = HubSpotSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        access_token=sandbox.token,
-        base_url=sandbox.url,
-        retry=RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
-        search_index_lag_seconds=0.01,
-        burst_limit=100_000,
-        search_limit_per_second=1000,
-    )
-    return HubSpotAdapter(settings, mapping)
+    adapter: HubSpotAdapter = fast_hubspot_adapter(sandbox, mappings)
+    return adapter
 
 
 @contextmanager

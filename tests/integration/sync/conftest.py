@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from connector.adapters.hubspot import HubSpotAdapter, HubSpotSettings
-from connector.adapters.retry import RetryPolicy
-from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.loader import load_mapping_dir
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.seed.spec import DEFAULT_NOW
 from connector.sync.engine import SyncEngine
 from connector.sync.state import StateStore
+from tests.factories import fast_hubspot_adapter
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 
@@ -32,21 +30,10 @@ def store(tmp_path) -> StateStore:
 
 def _engine(sandbox: HubSpotSandbox, store: StateStore) -> SyncEngine:
     mappings = load_mapping_dir(MAPPINGS)
-    mapping = mappings.crms["hubspot"]
-    assert isinstance(mapping, HubSpotMapping)
-    settings = HubSpotSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        access_token=sandbox.token,
-        base_url=sandbox.url,
-        retry=RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
-        search_index_lag_seconds=0.01,
-        burst_limit=100_000,
-        search_limit_per_second=1000,
-    )
     # Decide at the seed's reference time, so the seeded histories are as fresh as they were
     # generated to be, whatever today's date is.
     return SyncEngine(
-        HubSpotAdapter(settings, mapping),
+        fast_hubspot_adapter(sandbox),
         mappings.rules,
         store,
         account="portal",

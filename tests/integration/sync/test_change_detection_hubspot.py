@@ -18,17 +18,16 @@ from hubspot.crm.objects import (
     SimplePublicObjectInputForCreate,
 )
 
-from connector.adapters.hubspot import HubSpotAdapter, HubSpotSettings
-from connector.adapters.retry import RetryPolicy
+from connector.adapters.hubspot import HubSpotAdapter
 from connector.domain.stages import LifecycleStage
 from connector.domain.tasks import task_key
-from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.loader import load_mapping_dir
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.hubspot.catalogue import CONTACTS, TASKS
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.state import StateStore
+from tests.factories import fast_hubspot_adapter
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 CONTACTS_SEARCH = "POST /crm/v3/objects/contacts/search"
@@ -62,19 +61,8 @@ def store(tmp_path: Path) -> StateStore:
 
 
 def adapter_for(sandbox: HubSpotSandbox, **overrides: Any) -> HubSpotAdapter:
-    mapping = load_mapping_dir(MAPPINGS).crms["hubspot"]
-    assert isinstance(mapping, HubSpotMapping)
-    settings = HubSpotSettings(
-        _env_file=None,  # type: ignore[call-arg]
-        access_token=sandbox.token,
-        base_url=sandbox.url,
-        retry=RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
-        search_index_lag_seconds=0.01,
-        burst_limit=100_000,
-        search_limit_per_second=1000,
-        **overrides,
-    )
-    return HubSpotAdapter(settings, mapping)
+    adapter: HubSpotAdapter = fast_hubspot_adapter(sandbox, **overrides)
+    return adapter
 
 
 @pytest.fixture

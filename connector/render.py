@@ -93,6 +93,8 @@ def _counts_table(summary: RunSummary) -> Table:
         rows.append(("killed runs closed", f"{killed} ({summary.recovered_updates:,} finished)"))
     if summary.resumed_from_page is not None:
         rows.append(("resumed after page", f"{summary.resumed_from_page:,}"))
+    if summary.decisions_carried_over:
+        rows.append(("decisions kept from a failed sync", f"{summary.decisions_carried_over:,}"))
     if summary.wall_seconds is not None:
         rate = summary.contacts_read / summary.wall_seconds if summary.wall_seconds else 0.0
         rows.append(("wall time", f"{summary.wall_seconds:.1f} s ({rate:,.0f} contacts/s)"))

@@ -4,7 +4,7 @@ The sync engine only ever talks to this Protocol, so HubSpot, Salesforce and thi
 adapters (registered under the `connector.adapters` entry-point group) are interchangeable.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -102,6 +102,37 @@ class ContactPage(BaseModel):
     #: Ids of people the CRM deleted since the watermark, where the adapter can tell (Salesforce
     #: getDeleted); the engine forgets them. Only an incremental read fills it.
     deleted: list[str] = []
+
+
+class KnownDecisions:
+    """People a failed sync already decided (its journal was kept), each with the moment that
+    sync's reads began: a person listed again with a change stamp (their own record's, or
+    that of the engagement, company or deal record that brought them) no later than that
+    moment was read after the change, so the kept decision already saw it and the adapter
+    need not read them again. Anyone else, or a listing without a stamp (a deleted
+    engagement), is read as usual, so no change is ever missed. `carried` collects the ids
+    an adapter left unread this way."""
+
+    def __init__(self, read_at: Mapping[str, datetime]) -> None:
+        self.read_at = dict(read_at)
+        self.carried: set[str] = set()
+
+    def covers(self, record_id: str, stamp: datetime | None) -> bool:
+        """True (and noted) when the kept decision of `record_id` saw its change at `stamp`."""
+        seen = self.read_at.get(record_id)
+        if seen is None or stamp is None or stamp > seen:
+            return False
+        self.carried.add(record_id)
+        return True
+
+
+@runtime_checkable
+class ResumableRead(Protocol):
+    """An adapter whose incremental read can leave out people a kept decision covers
+    (`KnownDecisions`); the engine sets `known` around a sync's read and clears it after.
+    Optional: an adapter without it reads everybody, which is slower but just as correct."""
+
+    known: KnownDecisions | None
 
 
 class TaskState(BaseModel):

@@ -13,6 +13,7 @@ A backfill journals page by page but writes once several pages have gathered
 clears, and sending those per page would cost a call each where one call takes 100.
 """
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -21,7 +22,13 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from connector.adapters.base import ContactPage, CrmAdapter, RecordError
+from connector.adapters.base import (
+    ContactPage,
+    CrmAdapter,
+    KnownDecisions,
+    RecordError,
+    ResumableRead,
+)
 from connector.adapters.errors import CrmError
 from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
@@ -53,6 +60,7 @@ from connector.sync.state import (
     DueEntry,
     DueRow,
     FieldMark,
+    KeptJournal,
     LockHeldError,
     PendingWrite,
     StateStore,
@@ -211,7 +219,7 @@ class SyncEngine:
         )
         try:
             beating.__enter__()
-            self._recover(summary, options)
+            self._recover(summary, options, keep_unapproved=kind == "sync")
             if run_id is not None:
                 self._close_killed(run_id, summary)
             body(summary, options, run_id)
@@ -279,37 +287,63 @@ class SyncEngine:
         owners = self._known_owners()
         summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         routing = self.store.routing_state(self.account)
+        kept = self._kept_journal(since, options)
+        if kept is not None:
+            routing = kept.routing  # the kept decisions' round-robin steps stay taken
+        basis, read_at = self._basis(), self.wall_clock()
+        redone = 0
         changes = ChangeCount()
         watermark: datetime | None = None
         seen: set[str] = set()
-        for page in self._changed_then_due(since, now, seen, summary):
-            due_read = isinstance(page, _DuePage)
-            page_plans, routing, page_skipped = self._decide(
-                page, owners, routing, now, summary, due_read=due_read
-            )
-            if run_id is not None:
-                self.store.heartbeat(self.account)
-            self._tally(page_plans, summary)
-            part = self._pending("sync", page_plans, page_skipped, routing, run_id)
-            if isinstance(page, _DuePage):
-                part.forget_due = page.gone
-            if page.deleted:
-                self._forget_deleted(page.deleted, part, summary, options.dry_run)
-            changes += ChangeCount.of(part.updates)
-            if not due_read:  # a read by id says nothing about what changed since when
-                watermark = later_of(watermark, page.max_updated_at)
-            if not options.dry_run:
-                self.store.append_pending(self.account, part, approved=False)
+        resumable = self.adapter if isinstance(self.adapter, ResumableRead) else None
+        if resumable is not None and kept is not None:
+            resumable.known = KnownDecisions(kept.read_at)
+        try:
+            for page in self._changed_then_due(since, now, seen, summary, kept):
+                due_read = isinstance(page, _DuePage)
+                page_plans, routing, page_skipped = self._decide(
+                    page, owners, routing, now, summary, due_read=due_read
+                )
+                if run_id is not None:
+                    self.store.heartbeat(self.account)
+                self._tally(page_plans, summary)
+                part = self._pending("sync", page_plans, page_skipped, routing, run_id)
+                part.decided = [p.contact.id for p in page_plans] + [
+                    e.record_id for e in page_skipped
+                ]
+                part.read_at, part.basis = read_at, basis
+                if isinstance(page, _DuePage):
+                    part.forget_due = page.gone
+                if page.deleted:
+                    self._forget_deleted(page.deleted, part, summary, options.dry_run)
+                changes += ChangeCount.of(part.updates)
+                if not due_read:  # a read by id says nothing about what changed since when
+                    watermark = later_of(watermark, page.max_updated_at)
+                if kept is not None:
+                    redone += self._supersede(kept, [*part.decided, *page.deleted])
+                if not options.dry_run:
+                    self.store.append_pending(self.account, part, approved=False)
+        finally:
+            if resumable is not None:
+                resumable.known = None
+        if kept is not None:
+            summary.decisions_carried_over = len(kept.read_at)
+            events.journal_kept(run_id, carried=len(kept.read_at), redone=redone, rows=kept.rows)
+            # the guard judges the kept and the new decisions together
+            changes = ChangeCount()
+            for row in self.store.unapproved_rows(self.account):
+                changes += ChangeCount.of(row.updates)
         escalations = self.store.due_escalations(self.account, now)
         if escalations:
             part, routing = escalation_part(
                 escalations, self.adapter, self.policy, owners, routing, now, run_id, summary
             )
+            part.read_at, part.basis = read_at, basis
             changes += ChangeCount.of(part.updates)
             if not options.dry_run:
                 self.store.append_pending(self.account, part, approved=False)
         if options.max_changes is not None and not options.force:
-            evaluated = summary.contacts_read + len(escalations)
+            evaluated = summary.contacts_read + len(escalations) + summary.decisions_carried_over
             verdict = self._judge(changes, evaluated, options.max_changes, options.change_floor)
             events.guard_decision(verdict)
             if verdict.tripped:
@@ -322,6 +356,38 @@ class SyncEngine:
         closing = PendingWrite(job="sync", routing=routing, watermark=watermark, run_id=run_id)
         self.store.approve_pending(self.account, closing)
         self._push_journal(summary, options)
+
+    def _kept_journal(self, since: datetime | None, options: RunOptions) -> KeptJournal | None:
+        """The decisions a failed or killed sync journaled, if this sync can build on them;
+        otherwise they are dropped and everybody is read as before. Not trusted: another rules
+        or mapping basis, a journal of an older version or of another job, a read from scratch
+        (no watermark). A dry run neither uses nor drops them."""
+        if options.dry_run:
+            return None
+        kept = self.store.kept_decisions(self.account, self._basis()) if since else None
+        if kept is None:
+            self.store.discard_pending(self.account, unapproved_only=True)
+        return kept
+
+    def _supersede(self, kept: KeptJournal, contact_ids: Sequence[str]) -> int:
+        """People read and decided again (they changed after the kept read, or the adapter
+        cannot skip them) or deleted: their kept decision leaves the journal. How many."""
+        again = [cid for cid in dict.fromkeys(contact_ids) if cid in kept.read_at]
+        if again:
+            self.store.drop_decided(self.account, again, [kept.row_of[cid] for cid in again])
+            for cid in again:
+                del kept.read_at[cid]
+        return len(again)
+
+    def _basis(self) -> str:
+        """A digest of what a decision depends on besides the CRM's data: the rules and the
+        adapter's mapping. A kept decision made on another basis is never carried over."""
+        digest = hashlib.sha256(self.adapter.name.encode())
+        digest.update(self.policy.model_dump_json().encode())
+        mapping = getattr(self.adapter, "mapping", None)
+        if isinstance(mapping, BaseModel):
+            digest.update(mapping.model_dump_json().encode())
+        return digest.hexdigest()
 
     def _forget_deleted(
         self, ids: list[str], part: PendingWrite, summary: RunSummary, dry_run: bool
@@ -350,18 +416,29 @@ class SyncEngine:
         return verdict
 
     def _changed_then_due(
-        self, since: datetime | None, now: datetime, seen: set[str], summary: RunSummary
+        self,
+        since: datetime | None,
+        now: datetime,
+        seen: set[str],
+        summary: RunSummary,
+        kept: KeptJournal | None = None,
     ) -> Iterable[ContactPage]:
         """The pages of the incremental read, then the people whose decision fell due with
         no CRM change (read by id, in full batches), minus those the first read already
-        brought: each person is decided once per sync, and nobody is read without reason."""
+        brought and those a kept journal already decided: each person is decided once per
+        sync, and nobody is read without reason."""
         for page in self.adapter.iter_contact_pages(since):
             seen.update(contact.id for contact in page.contacts)
             seen.update(error.record_id for error in page.skipped)
             yield page
         if since is None:
             return  # a full read already decided everyone
-        due = [cid for cid in self.store.due_contacts(self.account, now) if cid not in seen]
+        decided = kept.read_at if kept is not None else {}
+        due = [
+            cid
+            for cid in self.store.due_contacts(self.account, now)
+            if cid not in seen and cid not in decided
+        ]
         for start in range(0, len(due), DUE_READ_BATCH):
             wanted = due[start : start + DUE_READ_BATCH]
             summary.contacts_due += len(wanted)
@@ -713,13 +790,16 @@ class SyncEngine:
             marks=marks,
         )
 
-    def _recover(self, summary: RunSummary, options: RunOptions) -> None:
+    def _recover(
+        self, summary: RunSummary, options: RunOptions, *, keep_unapproved: bool = False
+    ) -> None:
         """Finish the writes a killed run journaled but may not have made.
 
         They are replayed as planned (not re-decided), so round-robin positions and task keys
         stay those of the interrupted run. A sync killed before its guard approved its plan
-        left unapproved rows: those are dropped (its watermark did not move, so this run reads
-        those contacts again). A dry run only reports what it found.
+        left unapproved rows: a backfill drops them (its watermark did not move, so the next
+        sync reads those contacts again); a sync keeps them for `_kept_journal` to judge
+        (`keep_unapproved`). A dry run only reports what it found.
         """
         if options.dry_run:
             pending = self.store.pending(self.account)
@@ -729,7 +809,8 @@ class SyncEngine:
                     f"{len(pending.tasks)} task(s); the next run finishes them first"
                 )
             return
-        self.store.discard_pending(self.account, unapproved_only=True)
+        if not keep_unapproved:
+            self.store.discard_pending(self.account, unapproved_only=True)
         applied_before = summary.updates_applied
         self._push_journal(summary, options)
         summary.recovered_updates = summary.updates_applied - applied_before

@@ -54,6 +54,20 @@ def run_finished(run_id: int | None, crm: str, summary: RunSummary) -> None:
     )
 
 
+def journal_kept(run_id: int | None, *, carried: int, redone: int, rows: int) -> None:
+    """A failed or killed sync's decisions used by this one: how many people were carried over
+    unread, how many were read and decided again because they changed (counts only)."""
+    event(
+        log,
+        logging.INFO,
+        "journal_kept",
+        run_id=run_id,
+        carried_over=carried,
+        decided_again=redone,
+        journal_rows=rows,
+    )
+
+
 def page_read(page: ContactPage, *, due: bool = False) -> None:
     """A page of contacts read: its size and the cursor after it (an opaque CRM paging token
     or record id, never a value of a person's record)."""

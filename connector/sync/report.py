@@ -54,6 +54,9 @@ class RunSummary(BaseModel):
     api_calls: dict[str, EndpointUsage] = {}
     resumed_from_page: int | None = None
     recovered_updates: int = 0  # journaled writes of a killed run, finished by this one
+    #: people a failed or killed sync had decided whose kept decision this sync used instead
+    #: of reading and deciding them again (nothing about them changed since)
+    decisions_carried_over: int = 0
     killed_runs: list[int] = []  # runs found unfinished and closed as killed by this one
     fields_held: int = 0  # shared or human fields left alone (a person's edit), each audited
     pages_done: int = 0
@@ -100,5 +103,6 @@ class RunSummary(BaseModel):
             "escalations_closed": self.escalations_closed,
             "fields_held": self.fields_held,
             "recovered_updates": self.recovered_updates,
+            "decisions_carried_over": self.decisions_carried_over,
             "cpu_ms": round(self.cpu_seconds * 1000),
         }

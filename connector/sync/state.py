@@ -159,6 +159,29 @@ class PendingWrite(BaseModel):
     watches: list[EscalationWatch] = []
     escalations: list[EscalationPlan] = []
     reassignments: list[TaskReassignment] = []
+    # a failed sync's journal kept for the next (payload only, no schema change): the people
+    # this row decided, when the run's reads began, and the rules and mapping it decided with
+    decided: list[str] = []
+    read_at: datetime | None = None
+    basis: str | None = None
+
+    def without(self, contact_ids: Iterable[str]) -> "PendingWrite":
+        """This entry without anything it planned for these people (their decision is
+        superseded by a newer one): updates, tasks, audit, marks, due times, watches."""
+        gone = set(contact_ids)
+        return self.model_copy(
+            update={
+                "updates": [u for u in self.updates if u.contact_id not in gone],
+                "tasks": [t for t in self.tasks if t.contact_id not in gone],
+                "audit": [a for a in self.audit if a.contact_id not in gone],
+                "skipped": [a for a in self.skipped if a.contact_id not in gone],
+                "marks": [m for m in self.marks if m.contact_id not in gone],
+                "due": [d for d in self.due if d.contact_id not in gone],
+                "forget_due": [c for c in self.forget_due if c not in gone],
+                "watches": [w for w in self.watches if w.contact_id not in gone],
+                "decided": [c for c in self.decided if c not in gone],
+            }
+        )
 
     def followed_by(self, later: "PendingWrite") -> "PendingWrite":
         """This journal entry and a later one as one: the writes of both, the state (routing,
@@ -179,7 +202,21 @@ class PendingWrite(BaseModel):
             watches=[*self.watches, *later.watches],
             escalations=[*self.escalations, *later.escalations],
             reassignments=[*self.reassignments, *later.reassignments],
+            decided=[*self.decided, *later.decided],
+            read_at=later.read_at or self.read_at,
+            basis=later.basis or self.basis,
         )
+
+
+class KeptJournal(BaseModel):
+    """What a failed sync left decided: per person, the moment its reads began; the routing
+    state its last kept page was decided to (the next decisions continue from it)."""
+
+    read_at: dict[str, datetime]
+    #: per person, the journal row (seq) holding the kept decision
+    row_of: dict[str, int]
+    routing: RoutingState
+    rows: int
 
 
 def later_of(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -844,6 +881,97 @@ class StateStore:
             condition = condition & ~write_journal.c.approved
         with self._tx() as tx:
             return tx.execute(delete(write_journal).where(condition)).rowcount or 0
+
+    def kept_decisions(self, account: str, basis: str) -> KeptJournal | None:
+        """The unapproved journal of a sync that failed or was killed while reading, if the
+        next sync can trust it: every row a sync's, decided with the same rules and mapping
+        (`basis`) by this version (it records `read_at`). None when there is none or any row
+        fails that (the caller drops them all). Rows planning escalations are dropped here:
+        escalations are worked out again from the state store, which they did not change."""
+        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
+        read_at: dict[str, datetime] = {}
+        row_of: dict[str, int] = {}
+        routing: RoutingState | None = None
+        rows = 0
+        stale: list[int] = []
+        with self._tx() as tx:
+            seqs = list(
+                tx.execute(
+                    select(write_journal.c.seq).where(unapproved).order_by(write_journal.c.seq)
+                ).scalars()
+            )
+        for seq in seqs:  # one row at a time: a long read's journal never sits in memory
+            with self._tx() as tx:
+                row = tx.execute(
+                    select(write_journal.c.job, write_journal.c.payload).where(
+                        unapproved & (write_journal.c.seq == seq)
+                    )
+                ).one()
+            try:
+                entry = PendingWrite.model_validate(row.payload)
+            except ValueError:  # written by another version
+                return None
+            if row.job != "sync" or entry.basis != basis or entry.read_at is None:
+                return None
+            if entry.escalations or entry.reassignments:
+                stale.append(seq)
+                continue
+            rows += 1
+            routing = entry.routing
+            for contact_id in entry.decided:
+                read_at[contact_id], row_of[contact_id] = entry.read_at, seq
+        if stale:
+            with self._tx() as tx:
+                tx.execute(delete(write_journal).where(unapproved & write_journal.c.seq.in_(stale)))
+        if routing is None:
+            return None
+        return KeptJournal(read_at=read_at, row_of=row_of, routing=routing, rows=rows)
+
+    def unapproved_rows(self, account: str) -> Iterator[PendingWrite]:
+        """The unapproved journal in order, one row at a time (the guard counts a sync's
+        plan, kept and new, without holding it in memory)."""
+        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
+        with self._tx() as tx:
+            seqs = list(
+                tx.execute(
+                    select(write_journal.c.seq).where(unapproved).order_by(write_journal.c.seq)
+                ).scalars()
+            )
+        for seq in seqs:
+            with self._tx() as tx:
+                raw = tx.execute(
+                    select(write_journal.c.payload).where(unapproved & (write_journal.c.seq == seq))
+                ).scalar_one_or_none()
+            if raw is not None:
+                yield PendingWrite.model_validate(raw)
+
+    def drop_decided(
+        self, account: str, contact_ids: Iterable[str], rows: Iterable[int] | None = None
+    ) -> int:
+        """Take these people's decisions out of the unapproved journal (a newer read decides
+        them again), in one transaction; only `rows` (seqs, from `KeptJournal.row_of`) are
+        looked at when given. How many rows changed."""
+        gone = set(contact_ids)
+        if not gone:
+            return 0
+        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
+        if rows is not None:
+            unapproved = unapproved & write_journal.c.seq.in_(sorted(set(rows)))
+        changed = 0
+        with self._tx() as tx:
+            for seq, payload in tx.execute(
+                select(write_journal.c.seq, write_journal.c.payload).where(unapproved)
+            ).all():
+                entry = PendingWrite.model_validate(payload)
+                if gone.isdisjoint(entry.decided):
+                    continue
+                tx.execute(
+                    update(write_journal)
+                    .where(unapproved & (write_journal.c.seq == seq))
+                    .values(payload=entry.without(gone).model_dump(mode="json"))
+                )
+                changed += 1
+        return changed
 
     @staticmethod
     def _journal(tx: Connection, account: str, pending: PendingWrite, approved: bool) -> None:

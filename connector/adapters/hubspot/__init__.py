@@ -20,6 +20,7 @@ from typing import Unpack
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    KnownDecisions,
     SchemaReport,
     TaskReassignment,
     TaskState,
@@ -102,6 +103,16 @@ class HubSpotAdapter(AdapterBase):
         self.task_states_reader = TaskStates(self.client, mapping)
 
     # ---- reading ----------------------------------------------------------------------------
+    @property
+    def known(self) -> KnownDecisions | None:
+        """People a failed sync already decided; an incremental read lists them but reads
+        only those changed since (`ResumableRead`)."""
+        return self.reader.known
+
+    @known.setter
+    def known(self, value: KnownDecisions | None) -> None:
+        self.reader.known = value
+
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None
     ) -> Iterator[ContactPage]:

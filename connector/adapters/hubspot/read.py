@@ -23,7 +23,7 @@ from typing import Any
 
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
-from connector.adapters.base import ContactPage, RecordError
+from connector.adapters.base import ContactPage, KnownDecisions, RecordError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.changes import EngagementChanges
 from connector.adapters.hubspot.client import HubSpotClient
@@ -104,6 +104,9 @@ class ContactReader:
         #: Engagement-driven change detection and the echo filter (set by the adapter).
         self.changes: EngagementChanges | None = None
         self.echo: EchoFilter | None = None
+        #: People a failed sync's kept journal already decided (set by the engine for a sync):
+        #: listed, but not read again unless changed after that sync's reads began.
+        self.known: KnownDecisions | None = None
 
     # ---- public -----------------------------------------------------------------------------
     def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
@@ -268,6 +271,17 @@ class ContactReader:
             if self.echo is not None:
                 kept = [r for r in results if not self.echo.is_echo(r.properties or {})]
                 self.echo.dropped += len(results) - len(kept)
+            if self.known is not None:
+                # Not added to `yielded`: an engagement change after the kept read still
+                # brings the person back below.
+                known = self.known
+                kept = [
+                    r
+                    for r in kept
+                    if not known.covers(
+                        str(r.id), moment((r.properties or {}).get(self.modified) or r.updated_at)
+                    )
+                ]
             yielded.update(str(r.id) for r in kept)
             yield self._raw_from_search(kept), cursor, None, top
 
@@ -282,6 +296,12 @@ class ContactReader:
         low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
         for contact_ids, top in self.changes.contact_ids(low, until_ms):
             wanted = [i for i in contact_ids if i not in yielded]
+            if self.known is not None:
+                # the page's newest object stamp bounds each object's: covered means every
+                # object that brought the person changed before the kept read began
+                stamp = datetime.fromtimestamp(top / 1000, tz=UTC) if top is not None else None
+                known = self.known
+                wanted = [i for i in wanted if not known.covers(i, stamp)]
             yielded.update(wanted)
             found = batch_read(self.client, "contacts", wanted, self.properties) if wanted else {}
             records = [

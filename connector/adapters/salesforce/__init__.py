@@ -25,6 +25,7 @@ import requests
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
+    KnownDecisions,
     SchemaReport,
     TaskReassignment,
     TaskState,
@@ -74,6 +75,16 @@ class SalesforceAdapter(AdapterBase):
         self._task_states = TaskStates(self.client, mapping, settings)
 
     # --- reads ---
+
+    @property
+    def known(self) -> KnownDecisions | None:
+        """People a failed sync already decided; an incremental read lists them but reads
+        only those changed since (`ResumableRead`)."""
+        return self._people.known
+
+    @known.setter
+    def known(self, value: KnownDecisions | None) -> None:
+        self._people.known = value
 
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None

@@ -60,6 +60,9 @@ class ChangedPeople:
 
     ids: dict[str, None] = field(default_factory=dict)
     latest: datetime | None = None
+    #: per person, the newest stamp of the engagement rows that named them (None when a row
+    #: had none): what a kept decision must have seen to cover the change
+    stamps: dict[str, datetime | None] = field(default_factory=dict)
 
 
 class EngagementChanges:
@@ -104,11 +107,12 @@ class EngagementChanges:
         after = since - timedelta(seconds=self.settings.overlap_seconds)
         for source in self.sources:
             for row in self._rows(source, after):
+                stamp = moment(row.get(source.stamp))
                 for name in source.person_fields:
                     person = str(row.get(name) or "")
                     if person[:3] in PERSON_PREFIXES:
                         found.ids.setdefault(person, None)
-                stamp = moment(row.get(source.stamp))
+                        found.stamps[person] = _newest(found.stamps.get(person, stamp), stamp)
                 if stamp is not None and (found.latest is None or stamp > found.latest):
                     found.latest = stamp
         return found
@@ -127,3 +131,10 @@ class EngagementChanges:
         action = f"find people whose {source.object} records changed"
         for records in self.client.query_pages(query, action=action, include_deleted=True):
             yield from (soql.flatten(record) for record in records)
+
+
+def _newest(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later stamp; None (unknown) wins, so a row without a stamp is never covered."""
+    if a is None or b is None:
+        return None
+    return max(a, b)

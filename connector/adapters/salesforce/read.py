@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from connector.adapters.base import ContactPage, RecordError
+from connector.adapters.base import ContactPage, KnownDecisions, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.kit import paginate
 from connector.adapters.kit.values import boolean, moment, number
@@ -180,6 +180,9 @@ class PersonReader:
             EngagementChanges(client, mapping, settings) if settings.engagement_changes else None
         )
         self.deletions = DeletedPeople(client, settings, [source.name for source in self.sources])
+        #: People a failed sync's kept journal already decided (set by the engine for a sync):
+        #: listed, but not completed and translated again unless changed after its reads began.
+        self.known: KnownDecisions | None = None
 
     def owner_field(self, object_name: str) -> str | None:
         source = next((s for s in self.sources if s.name == object_name), None)
@@ -276,6 +279,9 @@ class PersonReader:
                     pending.pop(skipped.record_id, None)
                 yield page
         latest = engaged.latest if engaged is not None else None
+        if self.known is not None and engaged is not None:
+            known, engaged_at = self.known, engaged.stamps
+            pending = {i: None for i in pending if not known.covers(i, engaged_at.get(i))}
         last: ContactPage | None = None
         for page in self._pages_by_id(list(pending)):
             if last is not None:
@@ -449,7 +455,7 @@ class PersonReader:
             rows = [soql.flatten(record) for record in records]
             last = str(rows[-1]["Id"]) if rows else after
             cursor = ReadCursor(object=source.name, mode="rest", after=last)
-            yield self._page(source, rows, cursor)
+            yield self._page(source, rows, cursor, listed=since is not None)
 
     def _bulk_pages(self, source: PersonSource, job: str, locator: str) -> Iterator[ContactPage]:
         action = f"read {source.name} records"
@@ -469,13 +475,32 @@ class PersonReader:
                 cursor = ReadCursor(object=source.name, mode="bulk", job=job, locator=following)
             else:
                 cursor = ReadCursor(object=source.name, mode="done")
-            yield self._page(source, rows, cursor)
+            yield self._page(source, rows, cursor, listed=True)
 
     # --- translation ---
 
     def _page(
-        self, source: PersonSource, rows: list[dict[str, Any]], cursor: ReadCursor
+        self,
+        source: PersonSource,
+        rows: list[dict[str, Any]],
+        cursor: ReadCursor,
+        *,
+        listed: bool = False,
     ) -> ContactPage:
+        """Translate rows with their companies, opportunities and flags. Rows `listed` by a
+        read by stamp that a kept decision covers (`known`) are left out before anything is
+        fetched for them; their stamps still count towards the page's newest."""
+        covered_latest: datetime | None = None
+        if listed and self.known is not None:
+            known, fresh = self.known, []
+            for row in rows:
+                stamp = moment(row.get(MODSTAMP))
+                if known.covers(str(row["Id"]), stamp):
+                    if stamp is not None and (covered_latest is None or stamp > covered_latest):
+                        covered_latest = stamp
+                else:
+                    fresh.append(row)
+            rows = fresh
         if source.account_reference is None:
             companies = self._lead_companies(source, rows)
             deals: dict[str, list[Deal]] = {}
@@ -484,7 +509,7 @@ class PersonReader:
             deals = self._deals([str(row["Id"]) for row in rows])
         contacts: list[Contact] = []
         skipped: list[RecordError] = []
-        latest: datetime | None = None
+        latest: datetime | None = covered_latest
         for row in rows:
             record_id = str(row["Id"])
             try:

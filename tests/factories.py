@@ -114,10 +114,12 @@ def fast_hubspot_adapter(sandbox: Any, mappings: Path = MAPPINGS, **overrides: A
         _env_file=None,  # type: ignore[call-arg]
         access_token=sandbox.token,
         base_url=sandbox.url,
-        retry=RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
-        search_index_lag_seconds=0.01,
-        burst_limit=100_000,
-        search_limit_per_second=1000,
-        **overrides,
+        **{
+            "retry": RetryPolicy(max_attempts=8, initial_wait=0.005, max_wait=0.05, jitter=0.005),
+            "search_index_lag_seconds": 0.01,
+            "burst_limit": 100_000,
+            "search_limit_per_second": 1000,
+            **overrides,
+        },
     )
     return HubSpotAdapter(settings, mapping)

@@ -290,6 +290,7 @@ class SyncEngine:
         kept = self._kept_journal(since, options)
         if kept is not None:
             routing = kept.routing  # the kept decisions' round-robin steps stay taken
+            summary.decisions_carried_over = len(kept.read_at)
         basis, read_at = self._basis(), self.wall_clock()
         redone = 0
         changes = ChangeCount()
@@ -321,13 +322,13 @@ class SyncEngine:
                     watermark = later_of(watermark, page.max_updated_at)
                 if kept is not None:
                     redone += self._supersede(kept, [*part.decided, *page.deleted])
+                    summary.decisions_carried_over = len(kept.read_at)
                 if not options.dry_run:
                     self.store.append_pending(self.account, part, approved=False)
         finally:
             if resumable is not None:
                 resumable.known = None
         if kept is not None:
-            summary.decisions_carried_over = len(kept.read_at)
             events.journal_kept(run_id, carried=len(kept.read_at), redone=redone, rows=kept.rows)
             # the guard judges the kept and the new decisions together
             changes = ChangeCount()

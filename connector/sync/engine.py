@@ -468,7 +468,13 @@ class SyncEngine:
             summary.pages_done = checkpoint.pages_done
             summary.contacts_read = checkpoint.records_done
             started = checkpoint.started_at
-        summary.contacts_total = self.adapter.count_contacts(None)
+        # A resumed backfill takes the total (a progress figure) from its checkpoint: under a
+        # small daily API allowance every call a resume spends before its first page counts.
+        summary.contacts_total = (
+            checkpoint.total
+            if checkpoint is not None and checkpoint.total is not None
+            else self.adapter.count_contacts(None)
+        )
         owners = self._known_owners()
         summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         routing = self.store.routing_state(self.account)

@@ -5,7 +5,7 @@ adapters (registered under the `connector.adapters` entry-point group) are inter
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,10 +117,14 @@ class KnownDecisions:
         self.read_at = dict(read_at)
         self.carried: set[str] = set()
 
-    def covers(self, record_id: str, stamp: datetime | None) -> bool:
-        """True (and noted) when the kept decision of `record_id` saw its change at `stamp`."""
+    def covers(self, record_id: str, stamp: datetime | None, margin: timedelta) -> bool:
+        """True (and noted) when the kept decision of `record_id` saw its change at `stamp`.
+        `margin` is the adapter's read overlap: a CRM stamps a change when its transaction
+        began or committed, not when a read could first see it (the same reason the
+        incremental read starts that much before the watermark), and its clock is not ours;
+        only a change stamped at least that long before the kept read began counts as seen."""
         seen = self.read_at.get(record_id)
-        if seen is None or stamp is None or stamp > seen:
+        if seen is None or stamp is None or stamp + margin > seen:
             return False
         self.carried.add(record_id)
         return True

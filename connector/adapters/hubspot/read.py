@@ -244,6 +244,10 @@ class ContactReader:
         return None
 
     # ---- incremental read -------------------------------------------------------------------
+    @property
+    def _overlap(self) -> timedelta:
+        return timedelta(seconds=self.settings.incremental_overlap_seconds)
+
     def _window(self, since: datetime, until_ms: int | None = None) -> list[Filter]:
         low = since - timedelta(seconds=self.settings.incremental_overlap_seconds)
         filters = [Filter(property_name=self.modified, operator="GTE", value=str(to_ms(low)))]
@@ -279,7 +283,9 @@ class ContactReader:
                     r
                     for r in kept
                     if not known.covers(
-                        str(r.id), moment((r.properties or {}).get(self.modified) or r.updated_at)
+                        str(r.id),
+                        moment((r.properties or {}).get(self.modified) or r.updated_at),
+                        self._overlap,
                     )
                 ]
             yielded.update(str(r.id) for r in kept)
@@ -301,7 +307,7 @@ class ContactReader:
                 # object that brought the person changed before the kept read began
                 stamp = datetime.fromtimestamp(top / 1000, tz=UTC) if top is not None else None
                 known = self.known
-                wanted = [i for i in wanted if not known.covers(i, stamp)]
+                wanted = [i for i in wanted if not known.covers(i, stamp, self._overlap)]
             yielded.update(wanted)
             found = batch_read(self.client, "contacts", wanted, self.properties) if wanted else {}
             records = [

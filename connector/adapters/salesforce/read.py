@@ -281,7 +281,8 @@ class PersonReader:
         latest = engaged.latest if engaged is not None else None
         if self.known is not None and engaged is not None:
             known, engaged_at = self.known, engaged.stamps
-            pending = {i: None for i in pending if not known.covers(i, engaged_at.get(i))}
+            overlap = timedelta(seconds=self.settings.overlap_seconds)
+            pending = {i: None for i in pending if not known.covers(i, engaged_at.get(i), overlap)}
         last: ContactPage | None = None
         for page in self._pages_by_id(list(pending)):
             if last is not None:
@@ -493,9 +494,10 @@ class PersonReader:
         covered_latest: datetime | None = None
         if listed and self.known is not None:
             known, fresh = self.known, []
+            overlap = timedelta(seconds=self.settings.overlap_seconds)
             for row in rows:
                 stamp = moment(row.get(MODSTAMP))
-                if known.covers(str(row["Id"]), stamp):
+                if known.covers(str(row["Id"]), stamp, overlap):
                     if stamp is not None and (covered_latest is None or stamp > covered_latest):
                         covered_latest = stamp
                 else:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connector.adapters.base import KnownDecisions
 from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import ContactUpdate, TaskPriority, TaskSpec, UpdatableField
 from connector.domain.policy import EscalationAction
@@ -117,3 +118,13 @@ def test_escalation_rows_are_dropped_and_approved_rows_are_not_the_kept_journal(
     assert [row.decided for row in store.unapproved_rows("p")] == [["a"]]
     assert store.kept_decisions("q", BASIS) is None  # approved: replayed, never re-judged
     assert store.kept_decisions("nobody", BASIS) is None
+
+
+def test_a_change_counts_as_seen_only_when_stamped_an_overlap_before_the_kept_read():
+    known = KnownDecisions({"a": T1})
+    overlap = timedelta(minutes=5)
+    assert known.covers("a", T0, overlap)  # stamped exactly the overlap before: seen
+    assert not known.covers("a", T0 + timedelta(seconds=1), overlap)  # may have landed late
+    assert not known.covers("a", None, overlap)  # no stamp (a deleted engagement): read again
+    assert not known.covers("b", T0, overlap)  # never decided
+    assert known.carried == {"a"}

@@ -330,10 +330,11 @@ class SyncEngine:
                 resumable.known = None
         if kept is not None:
             events.journal_kept(run_id, carried=len(kept.read_at), redone=redone, rows=kept.rows)
-            # the guard judges the kept and the new decisions together
-            changes = ChangeCount()
-            for row in self.store.unapproved_rows(self.account):
-                changes += ChangeCount.of(row.updates)
+            if options.max_changes is not None and not options.force:
+                # the guard judges the kept and the new decisions together
+                changes = ChangeCount()
+                for row in self.store.unapproved_rows(self.account):
+                    changes += ChangeCount.of(row.updates)
         escalations = self.store.due_escalations(self.account, now)
         if escalations:
             part, routing = escalation_part(

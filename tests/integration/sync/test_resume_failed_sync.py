@@ -27,6 +27,7 @@ from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.hubspot.catalogue import CONTACTS, TASKS
 from connector.sandbox.salesforce import SalesforceSandbox
 from connector.sync.engine import RunOptions, SyncEngine
+from connector.sync.guard import ChangeLimit
 from connector.sync.report import RunSummary
 from connector.sync.state import StateStore
 from tests.factories import fast_hubspot_adapter
@@ -280,3 +281,17 @@ def test_a_storm_of_faults_makes_progress_at_every_attempt_and_ends(twins, tmp_p
     clean = open_store(tmp_path / "clean.sqlite", twin.name)
     assert twin.sync(clean).exit_code in (0, 1)
     assert crm.state() == twin.state()
+
+
+def test_the_change_limit_judges_the_kept_and_the_new_decisions_together(twins, tmp_path):
+    crm, twin = twins
+    store = open_store(tmp_path / "state.sqlite", crm.name)
+    assert fail_after(crm, store, pages=1).outcome == "failed"
+    assert kept_people(store, crm.name)
+    limited = RunOptions(max_changes=ChangeLimit.parse("1"), change_floor=0)
+    resumed = crm.engine(store).sync(limited)
+    clean = twin.engine(open_store(tmp_path / "clean.sqlite", twin.name)).sync(limited)
+    assert clean.outcome == resumed.outcome == "aborted_by_guard"
+    # the same verdict as one clean sync's: "<changed> of <evaluated> contacts would change"
+    assert resumed.message.split(",")[0] == clean.message.split(",")[0]
+    assert store.discard_pending(crm.name) == 0, "a refused plan, kept part included, is gone"

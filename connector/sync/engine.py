@@ -29,7 +29,7 @@ from connector.adapters.base import (
     RecordError,
     ResumableRead,
 )
-from connector.adapters.errors import CrmError
+from connector.adapters.errors import CrmDailyLimitError, CrmError
 from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
@@ -229,6 +229,13 @@ class SyncEngine:
                 summary.exit_code = EXIT_REJECTED if bad else EXIT_OK
         except CrmError as exc:
             summary.outcome, summary.exit_code, summary.message = "failed", exc.exit_code, str(exc)
+            if isinstance(exc, CrmDailyLimitError) and kind == "backfill" and _stalled(summary):
+                summary.message += (
+                    " This run finished no page and wrote nothing before the allowance ran out, "
+                    "so `backfill --resume` after the next reset would stop at the same point: "
+                    "leave the connector more of the daily allowance (HUBSPOT_DAILY_RESERVE, "
+                    "SALESFORCE_DAILY_RESERVE) or run it when other integrations are quiet."
+                )
         except OwnerConfigError as exc:
             summary.outcome, summary.exit_code = "failed", EXIT_CONFIG
             summary.message = "\n".join([*exc.problems, "Nothing was run."])
@@ -829,6 +836,13 @@ class _DuePage(ContactPage):
     holds (their due time is forgotten)."""
 
     gone: list[str] = Field(default_factory=list)
+
+
+def _stalled(summary: RunSummary) -> bool:
+    """A backfill that neither finished a page nor wrote anything: run again under the same
+    daily allowance, it would stop at the same point."""
+    moved = summary.pages_done > (summary.resumed_from_page or 0)
+    return not moved and not summary.updates_applied and not summary.tasks_created
 
 
 def _keys_of(pending: PendingWrite, rejected: dict[str, str]) -> set[str]:

@@ -79,3 +79,20 @@ def test_a_backfill_resumed_day_after_day_moves_on_every_day_and_ends(
     assert clean.exit_code in (0, 1), clean.message
     assert written == clean.updates_applied
     assert people(sandbox) == people(twin)
+
+
+def test_an_allowance_smaller_than_one_page_says_resuming_will_not_help(
+    make_sandbox, make_adapter, tmp_path
+):
+    """Eight calls a day do not cover one page (its result set, the Account match and the
+    engagement queries, after the owners): nothing is ever finished, and the run says so
+    rather than inviting a resume that would stop at the same point every day."""
+    sandbox = make_sandbox(daily_limit=8)
+    store = StateStore.open(str(tmp_path / "state.sqlite"))
+    for _day in range(2):
+        summary = backfill(sandbox, make_adapter, store)
+        assert summary.outcome == "failed"
+        assert "daily API usage is 8 of 8" in summary.message
+        assert "would stop at the same point" in summary.message
+        assert store.checkpoint("org", "backfill") is None
+        sandbox.allowance.daily.reset()

@@ -8,8 +8,8 @@ from typing import Any
 
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.associations import AssociationGraph
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.owners import OwnerDirectory
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.store import Store

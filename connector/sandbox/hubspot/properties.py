@@ -47,7 +47,7 @@ def _model_error(exc: ValidationError) -> errors.HubSpotError:
     return errors.invalid_json(f"{where}: {first['msg']}")
 
 
-class MetaApi:
+class PropertiesApi:
     def __init__(self, crm: CrmState) -> None:
         self.crm = crm
 

@@ -25,13 +25,13 @@ from urllib.parse import urlencode
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
-from connector.sandbox.hubspot.associations import association_type
 from connector.sandbox.hubspot.catalogue import (
     CONTACTS,
     OBJECT_TYPES,
     ObjectType,
     resolve_object_type,
 )
+from connector.sandbox.hubspot.graph import association_type
 from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
 from connector.sandbox.hubspot.state import (

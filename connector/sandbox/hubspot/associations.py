@@ -24,8 +24,8 @@ from connector.sandbox.hubspot.graph import (
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
-    batch_body,
     batch_inputs,
+    batch_response,
     guarded,
     int_param,
     json_object,
@@ -136,10 +136,8 @@ class AssociationsApi:
         to_id = self._require(to_type, request.path_params["to_id"])
         started = self.crm.store.now_ms()
         self.crm.graph.add(kind, from_id, to_id)
-        body = batch_body(
-            self._default_results(kind, from_id, to_id), [], started, self.crm.store.now_ms()
-        )
-        return Response(200, body, records_written=1)
+        results = self._default_results(kind, from_id, to_id)
+        return batch_response(results, [], started, self.crm.store.now_ms(), written=1)
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -173,8 +171,7 @@ class AssociationsApi:
         for from_id, to_id in pairs:
             self.crm.graph.add(kind, from_id, to_id)
             results.extend(self._default_results(kind, from_id, to_id))
-        body = batch_body(results, [], started, self.crm.store.now_ms())
-        return Response(200, body, records_written=len(pairs))
+        return batch_response(results, [], started, self.crm.store.now_ms(), written=len(pairs))
 
     def batch_read(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -210,9 +207,8 @@ class AssociationsApi:
                 result["paging"] = {"next": {"after": str(start + LIST_MAX_LIMIT)}}
             results.append(result)
             records_read += len(page)
-        status = 207 if problems else 200
-        body = batch_body(results, problems, started, self.crm.store.now_ms())
-        return Response(status, body, records_read=records_read)
+        now = self.crm.store.now_ms()
+        return batch_response(results, problems, started, now, read=records_read)
 
     def labels(self, request: Request) -> Response:
         from_type, to_type = self._types(request)

@@ -38,8 +38,8 @@ from connector.sandbox.hubspot.state import (
     BATCH_LIMIT,
     HISTORY_LIMIT,
     CrmState,
-    batch_body,
     batch_inputs,
+    batch_response,
     flag,
     guarded,
     int_param,
@@ -403,11 +403,8 @@ class ObjectsApi:
                     _not_found_message(object_type), "OBJECT_NOT_FOUND", {"ids": missing}
                 )
             )
-        status = 207 if problems else 200
-        return Response(
-            status,
-            batch_body(results, problems, started, self.crm.store.now_ms()),
-            records_read=len(results),
+        return batch_response(
+            results, problems, started, self.crm.store.now_ms(), read=len(results)
         )
 
     def batch_create(self, object_type: ObjectType, request: Request) -> Response:
@@ -459,11 +456,8 @@ class ObjectsApi:
             row = self._create_row(table, prepared, links)
             projection = Projection(table, [*object_type.default_properties, *prepared])
             results.append(projection.record(row))
-        status = 207 if problems else 201
-        return Response(
-            status,
-            batch_body(results, problems, started, self.crm.store.now_ms()),
-            records_written=len(results),
+        return batch_response(
+            results, problems, started, self.crm.store.now_ms(), ok=201, written=len(results)
         )
 
     def batch_update(self, object_type: ObjectType, request: Request) -> Response:
@@ -521,12 +515,7 @@ class ObjectsApi:
                 0,
                 errors.standard_error(_not_found_message(object_type), "OBJECT_NOT_FOUND", context),
             )
-        status = 207 if problems else 200
-        return Response(
-            status,
-            batch_body(results, problems, started, store.now_ms()),
-            records_written=len(results),
-        )
+        return batch_response(results, problems, started, store.now_ms(), written=len(results))
 
     # ---- search -------------------------------------------------------------------------------
     def search(self, object_type: ObjectType, request: Request) -> Response:

@@ -109,21 +109,23 @@ def record_id(raw: object) -> int | None:
     return int(text)
 
 
-def batch_body(
+def batch_response(
     results: list[dict[str, object]],
     problems: list[dict[str, object]],
     started_ms: int,
     completed_ms: int,
-) -> dict[str, object]:
-    """`BatchResponse…` / `BatchResponse…WithErrors`: status COMPLETE, timestamps, errors."""
-    body: dict[str, object] = {
-        "status": "COMPLETE",
-        "results": results,
-    }
+    *,
+    ok: int = 200,
+    read: int = 0,
+    written: int = 0,
+) -> Response:
+    """`BatchResponse…` (status `ok`) or, with problems, `BatchResponse…WithErrors` (207):
+    status COMPLETE, timestamps, errors."""
+    body: dict[str, object] = {"status": "COMPLETE", "results": results}
     if problems:
         body["numErrors"] = len(problems)
         body["errors"] = problems
     body["requestedAt"] = format_datetime(started_ms)
     body["startedAt"] = format_datetime(started_ms)
     body["completedAt"] = format_datetime(completed_ms)
-    return body
+    return Response(207 if problems else ok, body, records_read=read, records_written=written)

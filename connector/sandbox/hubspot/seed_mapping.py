@@ -268,56 +268,48 @@ def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
+#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
+_COUNTED: dict[EngagementKind, tuple[str, str]] = {
+    EngagementKind.PAGE_VIEW: ("hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp"),
+    EngagementKind.WEBSITE_VISIT: ("hs_analytics_num_visits", "hs_analytics_last_visit_timestamp"),
+    EngagementKind.EMAIL_OPEN: ("hs_email_open", "hs_email_last_open_date"),
+    EngagementKind.EMAIL_CLICK: ("hs_email_click", "hs_email_last_click_date"),
+    EngagementKind.EMAIL_BOUNCE: ("hs_email_bounce", "hs_email_last_send_date"),
+}
+
+
 def _activity_counters(
     engagements: list[Engagement], extra: dict[str, str]
 ) -> dict[str, str | int | None]:
     """HubSpot's web, e-mail and conversion counters from an engagement history."""
-    page_views = visits = opens = clicks = bounces = 0
-    last_visit = last_open = last_click = last_send = None
+    counts = dict.fromkeys((counter for counter, _ in _COUNTED.values()), 0)
+    last: dict[str, datetime | None] = dict.fromkeys(date for _, date in _COUNTED.values())
     optout = extra.get("email_opt_out") == "true"
     conversions: list[tuple[datetime, str]] = []
     for engagement in engagements:
-        kind, at, quantity = engagement.kind, engagement.occurred_at, engagement.quantity
-        if kind == EngagementKind.PAGE_VIEW:
-            page_views += quantity
-            last_visit = at if last_visit is None or at > last_visit else last_visit
-        elif kind == EngagementKind.WEBSITE_VISIT:
-            visits += quantity
-            last_visit = at if last_visit is None or at > last_visit else last_visit
-        elif kind == EngagementKind.EMAIL_OPEN:
-            opens += quantity
-            last_open = at if last_open is None or at > last_open else last_open
-        elif kind == EngagementKind.EMAIL_CLICK:
-            clicks += quantity
-            last_click = at if last_click is None or at > last_click else last_click
-        elif kind == EngagementKind.EMAIL_BOUNCE:
-            bounces += quantity
-            last_send = at if last_send is None or at > last_send else last_send
+        kind, at = engagement.kind, engagement.occurred_at
+        if kind in _COUNTED:
+            counter, date = _COUNTED[kind]
+            counts[counter] += engagement.quantity
+            latest = last[date]
+            last[date] = at if latest is None or at > latest else latest
         elif kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
             optout = True
         else:
             name = conversion_name(engagement)
             if name is not None:
                 conversions.append((at, name))
-    if extra.get("email_bounced") == "true" and not bounces:
-        bounces = 1
+    if extra.get("email_bounced") == "true" and not counts["hs_email_bounce"]:
+        counts["hs_email_bounce"] = 1
     conversions.sort(key=lambda item: item[0])
-    latest_send = max((d for d in (last_send, last_open, last_click) if d), default=None)
-    values: dict[str, str | int | None] = {
-        "hs_analytics_num_page_views": str(page_views),
-        "hs_analytics_num_visits": str(visits),
-        "hs_analytics_last_visit_timestamp": _ms(last_visit) if last_visit else None,
-        "hs_email_open": str(opens),
-        "hs_email_last_open_date": _ms(last_open) if last_open else None,
-        "hs_email_click": str(clicks),
-        "hs_email_last_click_date": _ms(last_click) if last_click else None,
-        "hs_email_bounce": str(bounces),
-        # Every open, click or bounce follows a send, so the latest of them is the latest send
-        # the history proves.
-        "hs_email_last_send_date": _ms(latest_send) if latest_send else None,
-        "hs_email_optout": "true" if optout else None,
-        "num_conversion_events": str(len(conversions)),
-    }
+    # Every open, click or bounce follows a send, so the latest of them is the latest send the
+    # history proves.
+    emails = ("hs_email_last_send_date", "hs_email_last_open_date", "hs_email_last_click_date")
+    last[emails[0]] = max((d for d in map(last.get, emails) if d), default=None)
+    values: dict[str, str | int | None] = {name: str(count) for name, count in counts.items()}
+    values.update({name: _ms(at) if at else None for name, at in last.items()})
+    values["hs_email_optout"] = "true" if optout else None
+    values["num_conversion_events"] = str(len(conversions))
     if conversions:
         values["first_conversion_date"] = _ms(conversions[0][0])
         values["first_conversion_event_name"] = conversions[0][1]

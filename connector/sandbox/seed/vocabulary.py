@@ -13,9 +13,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from connector.domain.contact import LeadSource
+from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
-from connector.domain.stages import LifecycleStage
+from connector.domain.stages import LifecycleStage, SalesStatus
 
 _DATA: dict[str, Any] = YAML(typ="safe").load(
     files("connector.sandbox.seed").joinpath("vocabulary.yaml").read_text("utf-8")
@@ -84,3 +84,30 @@ EVENTS: tuple[str, ...] = tuple(_DATA["events"])
 FORMS: tuple[str, ...] = tuple(_DATA["forms"])
 OWNER_MAIL_DOMAIN: str = _DATA["owner_mail_domain"]
 OWNER_ROSTER: tuple[tuple[str, str], ...] = _rows("owner_roster")
+STUDENT_STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
+    (LifecycleStage(stage), weight) for stage, weight in _DATA["student_stage_weights"]
+)
+COMPETITOR_STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
+    (LifecycleStage(stage), weight) for stage, weight in _DATA["competitor_stage_weights"]
+)
+#: ((min employees, max employees), weight)
+SIZE_BUCKETS: tuple[tuple[tuple[int, int], float], ...] = tuple(
+    ((low, high), weight) for (low, high), weight in _DATA["size_buckets"]
+)
+SALES_STATUS_WEIGHTS: dict[LifecycleStage, tuple[tuple[SalesStatus | None, float], ...]] = {
+    LifecycleStage(stage): tuple(
+        (SalesStatus(status) if status else None, weight) for status, weight in pairs
+    )
+    for stage, pairs in _DATA["sales_status_weights"].items()
+}
+LEGAL_SUFFIX: dict[str, str] = dict(_DATA["legal_suffix"])
+CALLING_CODE: dict[str, str] = dict(_DATA["calling_code"])
+INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
+    LifecycleStage(stage): tuple(IntentLevel(level) for level in levels)
+    for stage, levels in _DATA["intent_by_stage"].items()
+}
+#: (min events, max events, share of "hot": events concentrated in the last weeks)
+INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = {
+    LifecycleStage(stage): (low, high, hot)
+    for stage, (low, high, hot) in _DATA["intensity"].items()
+}

@@ -75,6 +75,14 @@ def _injected_failure(context: dict[str, list[str]]) -> dict[str, object]:
     )
 
 
+def _properties(item: dict[str, Any]) -> dict[str, Any]:
+    """An input's `properties` object, which HubSpot requires on every create and update."""
+    properties = item.get("properties")
+    if not isinstance(properties, dict):
+        raise errors.invalid_json("Missing required creator property 'properties'")
+    return properties
+
+
 class ObjectsApi:
     def __init__(self, crm: CrmState) -> None:
         self.crm = crm
@@ -300,9 +308,7 @@ class ObjectsApi:
     def create(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         body = json_object(request)
-        properties = body.get("properties")
-        if not isinstance(properties, dict):
-            raise errors.invalid_json("Missing required creator property 'properties'")
+        properties = _properties(body)
         prepared = self._prepare(table, properties, creating=True)
         self._check_email(table, prepared)
         links = self._resolve_associations(object_type, body.get("associations"))
@@ -313,9 +319,7 @@ class ObjectsApi:
     def update(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         body = json_object(request)
-        properties = body.get("properties")
-        if not isinstance(properties, dict):
-            raise errors.invalid_json("Missing required creator property 'properties'")
+        properties = _properties(body)
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
         if row is None:
             raise errors.not_found()
@@ -425,9 +429,7 @@ class ObjectsApi:
                 problems.append(_injected_failure(context))
                 continue
             try:
-                properties = item.get("properties")
-                if not isinstance(properties, dict):
-                    raise errors.invalid_json("Missing required creator property 'properties'")
+                properties = _properties(item)
                 prepared = self._prepare(table, properties, creating=True)
                 self._check_email(table, prepared)
                 email = prepared.get("email") if object_type is CONTACTS else None
@@ -481,9 +483,7 @@ class ObjectsApi:
             )
         prepared_inputs = []
         for item in inputs:
-            properties = item.get("properties")
-            if not isinstance(properties, dict):
-                raise errors.invalid_json("Missing required creator property 'properties'")
+            properties = _properties(item)
             prepared_inputs.append(self._prepare(table, properties, creating=False))
         problems: list[dict[str, object]] = []
         missing: list[str] = []

@@ -20,6 +20,7 @@ from functools import lru_cache
 from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.common.data import keyed
 from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
 from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
@@ -31,22 +32,14 @@ Values = dict[str, str | int | None]
 FIRST_OWNER_ID = 52_000_001
 FIRST_USER_ID = 9_100_001
 
-LIFECYCLE: dict[LifecycleStage, str] = {
-    LifecycleStage(stage): value for stage, value in seeding("lifecycle").items()
-}
-LEAD_STATUS: dict[SalesStatus, str] = {
-    SalesStatus(status): value for status, value in seeding("lead_status").items()
-}
-ANALYTICS_SOURCE: dict[LeadSource, str] = {
-    LeadSource(source): value for source, value in seeding("analytics_source").items()
-}
+LIFECYCLE: dict[LifecycleStage, str] = keyed(LifecycleStage, seeding("lifecycle"))
+LEAD_STATUS: dict[SalesStatus, str] = keyed(SalesStatus, seeding("lead_status"))
+ANALYTICS_SOURCE: dict[LeadSource, str] = keyed(LeadSource, seeding("analytics_source"))
 BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: The seed's free-text industries (lower case) → HubSpot's company `industry` values.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
-CONVERSION_NAMES: dict[EngagementKind, str] = {
-    EngagementKind(kind): name for kind, name in seeding("conversion_names").items()
-}
+CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 
 

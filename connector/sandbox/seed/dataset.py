@@ -23,23 +23,19 @@ import csv
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from connector.domain.contact import Contact, Deal, DealStatus, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
+from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
 
-_DATA: dict[str, Any] = YAML(typ="safe").load(
-    files("connector.sandbox.seed").joinpath("dataset.yaml").read_text("utf-8")
-)
+_DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
 USED_COLUMNS: tuple[str, ...] = tuple(_DATA["used_columns"])
 #: Read only to be passed through as `extra["converted"]` for backtesting.

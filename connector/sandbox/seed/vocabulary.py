@@ -8,18 +8,14 @@ generator draws lead sources, stages and engagement kinds).
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.common.data import package_yaml, weighted
 
-_DATA: dict[str, Any] = YAML(typ="safe").load(
-    files("connector.sandbox.seed").joinpath("vocabulary.yaml").read_text("utf-8")
-)
+_DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "vocabulary.yaml")
 
 
 def _rows(key: str) -> tuple[tuple[Any, ...], ...]:
@@ -61,18 +57,12 @@ ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
     seniority: tuple(tuple(pair) for pair in pairs)
     for seniority, pairs in _DATA["role_weights"].items()
 }
-LEAD_SOURCE_WEIGHTS: tuple[tuple[LeadSource, float], ...] = tuple(
-    (LeadSource(source), weight) for source, weight in _DATA["lead_source_weights"]
-)
+LEAD_SOURCE_WEIGHTS = weighted(LeadSource, _DATA["lead_source_weights"])
 LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = {
     LeadSource(source): tuple(details) for source, details in _DATA["lead_source_details"].items()
 }
-STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
-    (LifecycleStage(stage), weight) for stage, weight in _DATA["stage_weights"]
-)
-ENGAGEMENT_WEIGHTS: tuple[tuple[EngagementKind, float], ...] = tuple(
-    (EngagementKind(kind), weight) for kind, weight in _DATA["engagement_weights"]
-)
+STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["stage_weights"])
+ENGAGEMENT_WEIGHTS = weighted(EngagementKind, _DATA["engagement_weights"])
 SALES_READY_KINDS: tuple[EngagementKind, ...] = tuple(
     EngagementKind(kind) for kind in _DATA["sales_ready_kinds"]
 )
@@ -84,12 +74,8 @@ EVENTS: tuple[str, ...] = tuple(_DATA["events"])
 FORMS: tuple[str, ...] = tuple(_DATA["forms"])
 OWNER_MAIL_DOMAIN: str = _DATA["owner_mail_domain"]
 OWNER_ROSTER: tuple[tuple[str, str], ...] = _rows("owner_roster")
-STUDENT_STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
-    (LifecycleStage(stage), weight) for stage, weight in _DATA["student_stage_weights"]
-)
-COMPETITOR_STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
-    (LifecycleStage(stage), weight) for stage, weight in _DATA["competitor_stage_weights"]
-)
+STUDENT_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["student_stage_weights"])
+COMPETITOR_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["competitor_stage_weights"])
 #: ((min employees, max employees), weight)
 SIZE_BUCKETS: tuple[tuple[tuple[int, int], float], ...] = tuple(
     ((low, high), weight) for (low, high), weight in _DATA["size_buckets"]

@@ -133,7 +133,6 @@ class SalesforceApp(EmulatorApp):
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),
-            ("GET", f"{sobject}/updated", self.replication.updated, "sobject.updated"),
             ("GET", f"{sobject}/deleted", self.replication.deleted, "sobject.deleted"),
             ("PATCH", record, self.records.update, "sobject.update"),
             ("DELETE", record, self.records.delete, "sobject.delete"),

@@ -155,35 +155,17 @@ class PropertiesApi:
         if registry.group(body.group_name) is None:
             raise errors.validation(f"Property group {body.group_name} does not exist")
         _refuse_taken("Property", body.name, registry.get(body.name) is not None)
-        options = tuple(
-            Option(
-                option.value, option.label, option.display_order, option.hidden, option.description
-            )
-            for option in body.options
-        )
+        options = tuple(Option(**option.model_dump()) for option in body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
         if body.type == "bool" and not options:
             options = (Option("true", "Yes", 0), Option("false", "No", 1))
         now = format_datetime(self.crm.store.now_ms())
+        # The body's fields are PropertyDef's, by the same (snake_case) names.
+        fields = body.model_dump(exclude={"options"})
         definition = registry.add(
             PropertyDef(
-                name=body.name,
-                label=body.label,
-                type=body.type,
-                field_type=body.field_type,
-                group_name=body.group_name,
-                description=body.description,
-                options=options,
-                hubspot_defined=False,
-                has_unique_value=body.has_unique_value,
-                referenced_object_type=body.referenced_object_type,
-                external_options=body.external_options,
-                display_order=body.display_order,
-                form_field=body.form_field,
-                hidden=body.hidden,
-                created_at=now,
-                updated_at=now,
+                **fields, options=options, hubspot_defined=False, created_at=now, updated_at=now
             )
         )
         return Response(201, definition.to_api(), records_written=1)

@@ -50,24 +50,20 @@ app = typer.Typer(
     # Typer's pretty tracebacks print local variables: request headers among them.
     pretty_exceptions_enable=False,
 )
-mappings_app = typer.Typer(
-    help="Check and prepare the rules and field-mapping files.",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
+
+
+def _group(name: str, summary: str) -> typer.Typer:
+    """A command group (`connector <name> ...`) with the app's help options."""
+    group = typer.Typer(help=summary, no_args_is_help=True, context_settings=HELP_OPTIONS)
+    app.add_typer(group, name=name)
+    return group
+
+
+mappings_app = _group("mappings", "Check and prepare the rules and field-mapping files.")
+accounts_app = _group(
+    "accounts", "The CRM accounts of the accounts file and how their syncs stand."
 )
-app.add_typer(mappings_app, name="mappings")
-accounts_app = typer.Typer(
-    help="The CRM accounts of the accounts file and how their syncs stand.",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-)
-app.add_typer(accounts_app, name="accounts")
-sandbox_app = typer.Typer(
-    help="Run the HubSpot and Salesforce API emulators.",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-)
-app.add_typer(sandbox_app, name="sandbox")
+sandbox_app = _group("sandbox", "Run the HubSpot and Salesforce API emulators.")
 
 #: settings variables that --env-file supplied (not set in the environment before), for `config`
 FROM_ENV_FILE: dict[str, Path] = {}

@@ -65,10 +65,17 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
         yield update
 
 
+def _table_of(title: str, label: str, *numbers: str, show_header: bool = True) -> Table:
+    """A table of a label column and right-aligned number columns."""
+    table = Table(title=title, show_header=show_header)
+    table.add_column(label)
+    for number in numbers:
+        table.add_column(number, justify="right")
+    return table
+
+
 def _counts_table(summary: RunSummary) -> Table:
-    table = Table(title=f"{summary.kind} of {summary.account}", show_header=False)
-    table.add_column("what")
-    table.add_column("count", justify="right")
+    table = _table_of(f"{summary.kind} of {summary.account}", "what", "count", show_header=False)
     rows = [
         ("outcome", summary.outcome + (" (dry run: nothing written)" if summary.dry_run else "")),
         ("contacts read", f"{summary.contacts_read:,}"),
@@ -104,9 +111,7 @@ def _counts_table(summary: RunSummary) -> Table:
 
 
 def _distribution_table(summary: RunSummary) -> Table:
-    table = Table(title="score distribution")
-    table.add_column("score")
-    table.add_column("contacts", justify="right")
+    table = _table_of("score distribution", "score", "contacts")
     labels = [label for _, _, label in SCORE_BUCKETS] + ["100+"]
     for label in labels:
         table.add_row(label, f"{summary.score_distribution.get(label, 0):,}")
@@ -114,9 +119,7 @@ def _distribution_table(summary: RunSummary) -> Table:
 
 
 def _stages_table(summary: RunSummary) -> Table:
-    table = Table(title="stage changes")
-    table.add_column("from -> to")
-    table.add_column("contacts", justify="right")
+    table = _table_of("stage changes", "from -> to", "contacts")
     for move, count in sorted(summary.stage_changes.items(), key=lambda item: -item[1]):
         table.add_row(move, f"{count:,}")
     if not summary.stage_changes:
@@ -125,10 +128,7 @@ def _stages_table(summary: RunSummary) -> Table:
 
 
 def _calls_table(summary: RunSummary) -> Table:
-    table = Table(title="API calls")
-    table.add_column("endpoint")
-    table.add_column("calls", justify="right")
-    table.add_column("records", justify="right")
+    table = _table_of("API calls", "endpoint", "calls", "records")
     for endpoint, usage in sorted(summary.api_calls.items()):
         table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
     table.add_row(
@@ -175,9 +175,9 @@ def _plan_overview(summary: RunSummary) -> Table:
     for change in summary.plan:
         fields.update(field for field in change.changes if field != "score_reasons")
     tasks = sum(1 for change in summary.plan if change.task is not None)
-    table = Table(title=f"plan: {len(summary.plan):,} contact(s) would change")
-    table.add_column("what would change")
-    table.add_column("contacts", justify="right")
+    table = _table_of(
+        f"plan: {len(summary.plan):,} contact(s) would change", "what would change", "contacts"
+    )
     for field, count in fields.most_common():
         table.add_row(field, f"{count:,}")
     table.add_row("task created", f"{tasks:,}")
@@ -384,9 +384,7 @@ def print_whatif(console: Console, result: WhatIf) -> None:
         f"{result.tasks_removed} no longer."
     )
     if result.stage_changes:
-        table = Table(title="Stage changes (live -> proposed)")
-        table.add_column("change")
-        table.add_column("people", justify="right")
+        table = _table_of("Stage changes (live -> proposed)", "change", "people")
         for change, count in result.stage_changes.items():
             table.add_row(shown(change), str(count))
         console.print(table)

@@ -38,6 +38,18 @@ CrmValues = Annotated[
 _TERM = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
+def _compiles(pattern: str) -> str:
+    """A `matches` pattern is refused where it is written, not when the first record reaches it."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
+    return pattern
+
+
+Regex = Annotated[str, Field(min_length=1), AfterValidator(_compiles)]
+
+
 def _domain_term(value: str) -> str:
     """Terms of an open vocabulary are lower_snake_case, as the closed ones are, so a term and
     the CRM's own spelling of it can never be confused (nor two terms differ only in case)."""
@@ -225,16 +237,8 @@ class HubSpotFlag(_Strict):
 
 
 class NamePattern(_Strict):
-    matches: str = Field(min_length=1)
+    matches: Regex
     kind: EngagementKind
-
-    @model_validator(mode="after")
-    def _valid_regex(self) -> Self:
-        try:
-            re.compile(self.matches)
-        except re.error as exc:
-            raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
-        return self
 
 
 class HubSpotConversion(_Strict):
@@ -284,16 +288,8 @@ class SalesforceActivityRule(_Strict):
     """A Task or Event becomes an engagement kind when `field` matches the pattern."""
 
     field: CrmName = "Subject"
-    matches: str = Field(min_length=1)
+    matches: Regex
     kind: EngagementKind
-
-    @model_validator(mode="after")
-    def _valid_regex(self) -> Self:
-        try:
-            re.compile(self.matches)
-        except re.error as exc:
-            raise ValueError(f"`matches` is not a valid regular expression: {exc}") from None
-        return self
 
 
 class CampaignMemberRule(_Strict):

@@ -22,15 +22,7 @@ from typing import Unpack
 
 import requests
 
-from connector.adapters.base import (
-    ContactPage,
-    FieldSchema,
-    KnownDecisions,
-    SchemaReport,
-    TaskReassignment,
-    TaskState,
-    WriteResult,
-)
+from connector.adapters import base
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
@@ -77,18 +69,18 @@ class SalesforceAdapter(AdapterBase):
     # --- reads ---
 
     @property
-    def known(self) -> KnownDecisions | None:
+    def known(self) -> base.KnownDecisions | None:
         """People a failed sync already decided; an incremental read lists them but reads
         only those changed since (`ResumableRead`)."""
         return self._people.known
 
     @known.setter
-    def known(self, value: KnownDecisions | None) -> None:
+    def known(self, value: base.KnownDecisions | None) -> None:
         self._people.known = value
 
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None
-    ) -> Iterator[ContactPage]:
+    ) -> Iterator[base.ContactPage]:
         """Leads (unconverted) then Contacts, page by page, each page resumable."""
         return self._people.pages(since, resume_after)
 
@@ -102,11 +94,11 @@ class SalesforceAdapter(AdapterBase):
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
 
-    def find_contacts(self, key: str) -> ContactPage:
+    def find_contacts(self, key: str) -> base.ContactPage:
         """The Lead(s) and Contact(s) with this record id or e-mail address, as one page."""
         return self._people.find(key)
 
-    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
+    def read_contacts(self, contact_ids: Sequence[str]) -> base.ContactPage:
         """These Leads and Contacts by id (`Id IN (...)` per object, chunked under the URL
         limit), translated as the incremental read translates them; ids no longer held (or
         Leads since converted) are absent."""
@@ -116,36 +108,38 @@ class SalesforceAdapter(AdapterBase):
         """The people's own fields now: one `Id IN (...)` SOQL per object and URL-sized chunk."""
         return self._people.current(contact_ids)
 
-    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
+    def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
         """Connector-created Tasks by key: IsClosed is done; OwnerId, WhoId, ActivityDate."""
         return self._task_states.states(list(keys))
 
     def list_owners(self) -> list[Owner]:
         return self._people.owners()
 
-    def describe_fields(self) -> FieldSchema:
+    def describe_fields(self) -> base.FieldSchema:
         return describe_fields(self.client, self.mapping)
 
-    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+    def check_mapping(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
         """Problems of the mapping against the org (describes it unless a schema is given)."""
-        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
+        return base.SchemaReport(
+            problems=check_mapping(self.mapping, schema or self.describe_fields())
+        )
 
-    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
+    def provision(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
         """The custom fields an admin must create (`for_admin`); nothing is created."""
         plan = provision(self.mapping, schema or self.describe_fields())
         if not plan.missing:
-            return SchemaReport(summary=plan.instructions())
-        return SchemaReport(for_admin=plan.instructions().splitlines())
+            return base.SchemaReport(summary=plan.instructions())
+        return base.SchemaReport(for_admin=plan.instructions().splitlines())
 
     # --- writes ---
 
-    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> base.WriteResult:
         return self._writer.apply_updates(updates)
 
-    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
+    def create_tasks(self, tasks: Sequence[TaskSpec]) -> base.WriteResult:
         return self._writer.create_tasks(tasks)
 
-    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+    def reassign_tasks(self, moves: Sequence[base.TaskReassignment]) -> base.WriteResult:
         """New Task owners through sObject Collections, 200 per call; applied and rejected
         name the moves by task key."""
         return self._writer.reassign_tasks(moves)

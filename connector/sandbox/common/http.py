@@ -24,8 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
@@ -585,7 +584,23 @@ class _Server(ThreadingHTTPServer):
                 conn.shutdown(socket.SHUT_RDWR)
 
 
-class EmulatorServer:
+class Served:
+    """`with` starts what `start()` starts and stops it again, whatever happens inside."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class EmulatorServer(Served):
     """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given)."""
 
     def __init__(
@@ -614,7 +629,7 @@ class EmulatorServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> EmulatorServer:
+    def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already started")
         context = self.tls.server_context() if self.tls is not None else None
@@ -642,17 +657,6 @@ class EmulatorServer:
             thread.join(timeout=5)
         self._server = None
         self._thread = None
-
-    def __enter__(self) -> EmulatorServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 __all__ = [

@@ -9,12 +9,11 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Generic, Self, TypeVar
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import FaultInjector
-from connector.sandbox.common.http import EmulatorApp, EmulatorServer
+from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Served
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.common.tls import TlsMaterial, make_tls_material
 from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
@@ -22,7 +21,7 @@ from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
 Report = TypeVar("Report")
 
 
-class ServedSandbox(Generic[Report]):
+class ServedSandbox(Served, Generic[Report]):
     """A seeded emulator served on loopback. Subclasses set `app` and implement `_load`."""
 
     #: Serve https (simple-salesforce only builds https URLs); HubSpot's SDK takes any host.
@@ -95,17 +94,6 @@ class ServedSandbox(Generic[Report]):
         if self._owned_tls_directory is not None:
             shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
             self._owned_tls_directory = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ---- how clients reach it -----------------------------------------------------------------
     @property

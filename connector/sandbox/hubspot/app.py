@@ -15,11 +15,11 @@ from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.api_associations import AssociationsApi
-from connector.sandbox.hubspot.api_meta import MetaApi
-from connector.sandbox.hubspot.api_objects import ObjectsApi
-from connector.sandbox.hubspot.api_schemas import SchemasApi
+from connector.sandbox.hubspot.associations import AssociationsApi
 from connector.sandbox.hubspot.limits import TEN_SECONDLY_ROLLING, RateLimits
+from connector.sandbox.hubspot.objects import ObjectsApi
+from connector.sandbox.hubspot.properties import PropertiesApi
+from connector.sandbox.hubspot.schemas import SchemasApi
 from connector.sandbox.hubspot.state import CrmState
 
 
@@ -39,7 +39,7 @@ class HubSpotApp(EmulatorApp):
         self.limits = limits
         batch = ObjectsApi(crm).register(self.router)
         batch += AssociationsApi(crm).register(self.router)
-        MetaApi(crm).register(self.router)
+        PropertiesApi(crm).register(self.router)
         SchemasApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 

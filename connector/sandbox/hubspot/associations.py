@@ -1,195 +1,216 @@
-"""Association types (HubSpot-defined ids) and the association graph between records.
+"""Associations v4: default creation (single and batch), listing, batch read and the association
+type labels - what the connector, the demo and the tests' setup use. Labelled creation and
+removal are not emulated (records are associated at creation or by default type here).
 
-Type ids are HubSpot's defaults from the associations v4 guide ("Association type ID values",
-developers.hubspot.com/docs/api/crm/associations): contact→company 279 (unlabeled) and 1
-(Primary), deal→contact 3, task→contact 204, meeting→contact 200, call→contact 194,
-email→contact 198, note→contact 202, and their company/deal counterparts. Every type has a
-reverse type, and an association always exists in both directions, as in HubSpot.
-
-Edges are packed into one int (`to_id << 16 | type_id`) in a list per (pair, from record), which
-keeps a million contacts' companies and activities in a few hundred megabytes.
+Shapes are the SDK's `hubspot.crm.associations.v4` models: `BatchResponsePublicDefaultAssociation`
+(default create, both directions), `BatchResponsePublicAssociationMultiWithLabel` (batch read; a
+record without associations is a 207 error entry with subCategory
+`crm.associations.NO_ASSOCIATIONS_FOUND`, message "No company is associated with contact 1.", as
+HubSpot answers) and `CollectionResponseMultiAssociatedObjectWithLabelForwardPaging`. v4 answers
+carry record ids as numbers where HubSpot sends numbers (`toObjectId`), which the SDK turns into
+strings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-from connector.sandbox.hubspot.catalogue import (
-    CALLS,
-    COMPANIES,
-    CONTACTS,
-    DEALS,
-    EMAILS,
-    MEETINGS,
-    NOTES,
-    TASKS,
-    ObjectType,
+from connector.sandbox.common.http import Request, Response, Router
+from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.catalogue import ObjectType
+from connector.sandbox.hubspot.graph import (
+    AssociationType,
+    association_type,
+    association_types,
+    default_type,
+)
+from connector.sandbox.hubspot.state import (
+    CrmState,
+    batch_inputs,
+    batch_response,
+    guarded,
+    int_param,
+    json_object,
+    object_type_of,
+    record_id,
 )
 
-HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
-USER_DEFINED = "USER_DEFINED"
-_SHIFT = 16
-_MASK = (1 << _SHIFT) - 1
+LIST_DEFAULT_LIMIT = 500
+LIST_MAX_LIMIT = 500
+V4 = "/crm/v4"
+#: Association batch reads take up to 1,000 ids since February 2025 (HubSpot changelog "Bug Fix:
+#: Batch Read Limit for HubSpot Associations API"); batch creates stay at 100.
+ASSOCIATION_READ_LIMIT = 1000
 
 
-@dataclass(frozen=True)
-class AssociationType:
-    from_type: ObjectType
-    to_type: ObjectType
-    type_id: int
-    reverse_id: int
-    label: str | None = None
-    category: str = HUBSPOT_DEFINED
+class AssociationsApi:
+    def __init__(self, crm: CrmState) -> None:
+        self.crm = crm
 
-    @property
-    def v3_name(self) -> str:
-        """The `type` string of GET .../objects/{type}/{id}?associations=... results."""
-        base = f"{self.from_type.singular}_to_{self.to_type.singular}"
-        if self.label is None and _has_primary(self.from_type, self.to_type):
-            return base + "_unlabeled"
-        return base
+    def register(self, router: Router) -> list[str]:
+        objects = V4 + "/objects/{from_type}/{from_id}/associations"
+        pairs = V4 + "/associations/{from_type}/{to_type}"
+        routes = [
+            ("PUT", objects + "/default/{to_type}/{to_id}", self.create_default),
+            ("GET", objects + "/{to_type}", self.list),
+            ("POST", pairs + "/batch/associate/default", self.batch_create_default),
+            ("POST", pairs + "/batch/read", self.batch_read),
+            ("GET", pairs + "/labels", self.labels),
+        ]
+        for method, pattern, handler in routes:
+            router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
+        return [f"POST {pairs}/batch/associate/default"]
 
-    def spec_with_label(self) -> dict[str, object]:
-        return {"category": self.category, "typeId": self.type_id, "label": self.label}
+    # ---- helpers ------------------------------------------------------------------------------
+    def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
+        return object_type_of(request, "from_type"), object_type_of(request, "to_type")
 
+    def _exists(self, object_type: ObjectType, raw: object) -> int | None:
+        number = record_id(raw)
+        if number is None:
+            return None
+        table = self.crm.store.table(object_type)
+        row = table.row_of(number)
+        if row is None or table.is_archived(row):
+            return None
+        return number
 
-def _pair(
-    left: ObjectType,
-    right: ObjectType,
-    left_to_right: int,
-    right_to_left: int,
-    label: str | None = None,
-) -> list[AssociationType]:
-    return [
-        AssociationType(left, right, left_to_right, right_to_left, label),
-        AssociationType(right, left, right_to_left, left_to_right, label),
-    ]
+    def _require(self, object_type: ObjectType, raw: object) -> int:
+        number = self._exists(object_type, raw)
+        if number is None:
+            raise errors.HubSpotError(
+                400,
+                errors.error_body(
+                    f"{object_type.upper} {raw} does not exist",
+                    "VALIDATION_ERROR",
+                    context={"id": [str(raw)]},
+                ),
+            )
+        return number
 
+    def _default(self, from_type: ObjectType, to_type: ObjectType) -> AssociationType:
+        kind = default_type(from_type, to_type)
+        if kind is None:
+            raise errors.validation(
+                "There is no default association type from "
+                f"{from_type.singular} to {to_type.singular}"
+            )
+        return kind
 
-_TYPES: list[AssociationType] = [
-    *_pair(CONTACTS, COMPANIES, 279, 280),
-    *_pair(CONTACTS, COMPANIES, 1, 2, "Primary"),
-    *_pair(DEALS, CONTACTS, 3, 4),
-    *_pair(DEALS, COMPANIES, 341, 342),
-    *_pair(DEALS, COMPANIES, 5, 6, "Primary"),
-]
-for _activity, (_to_contact, _to_company, _to_deal) in {
-    CALLS: (194, 182, 206),
-    EMAILS: (198, 186, 210),
-    MEETINGS: (200, 188, 212),
-    NOTES: (202, 190, 214),
-    TASKS: (204, 192, 216),
-}.items():
-    # HubSpot numbers the reverse (record → activity) one below the activity → record id.
-    _TYPES += _pair(_activity, CONTACTS, _to_contact, _to_contact - 1)
-    _TYPES += _pair(_activity, COMPANIES, _to_company, _to_company - 1)
-    _TYPES += _pair(_activity, DEALS, _to_deal, _to_deal - 1)
+    @staticmethod
+    def _default_results(
+        kind: AssociationType, from_id: int, to_id: int
+    ) -> list[dict[str, object]]:
+        def spec(type_id: int) -> dict[str, object]:
+            return {"associationCategory": kind.category, "associationTypeId": type_id}
 
-_BY_ID: dict[tuple[str, str, int], AssociationType] = {
-    (kind.from_type.name, kind.to_type.name, kind.type_id): kind for kind in _TYPES
-}
-_BY_PAIR: dict[tuple[str, str], list[AssociationType]] = {}
-for _kind in _TYPES:
-    _BY_PAIR.setdefault((_kind.from_type.name, _kind.to_type.name), []).append(_kind)
+        return [
+            {
+                "from": {"id": str(from_id)},
+                "to": {"id": str(to_id)},
+                "associationSpec": spec(kind.type_id),
+            },
+            {
+                "from": {"id": str(to_id)},
+                "to": {"id": str(from_id)},
+                "associationSpec": spec(kind.reverse_id),
+            },
+        ]
 
-
-def _has_primary(from_type: ObjectType, to_type: ObjectType) -> bool:
-    return any(kind.label == "Primary" for kind in _BY_PAIR.get((from_type.name, to_type.name), ()))
-
-
-def association_types(from_type: ObjectType, to_type: ObjectType) -> list[AssociationType]:
-    return sorted(_BY_PAIR.get((from_type.name, to_type.name), []), key=lambda kind: kind.type_id)
-
-
-def association_type(
-    from_type: ObjectType, to_type: ObjectType, type_id: int
-) -> AssociationType | None:
-    return _BY_ID.get((from_type.name, to_type.name, type_id))
-
-
-def default_type(from_type: ObjectType, to_type: ObjectType) -> AssociationType | None:
-    """The unlabeled HubSpot-defined type that "default" associations create."""
-    for kind in _BY_PAIR.get((from_type.name, to_type.name), ()):
-        if kind.label is None:
-            return kind
-    return None
-
-
-def primary_type(from_type: ObjectType, to_type: ObjectType) -> AssociationType | None:
-    for kind in _BY_PAIR.get((from_type.name, to_type.name), ()):
-        if kind.label == "Primary":
-            return kind
-    return None
-
-
-class AssociationGraph:
-    """Both directions of every association, by object type pair and source record id."""
-
-    def __init__(self) -> None:
-        self._edges: dict[tuple[str, str], dict[int, list[int]]] = {}
-
-    def _bucket(self, from_type: ObjectType, to_type: ObjectType) -> dict[int, list[int]]:
-        key = (from_type.name, to_type.name)
-        bucket = self._edges.get(key)
-        if bucket is None:
-            bucket = self._edges[key] = {}
-        return bucket
-
-    def _add_one(
-        self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int, type_id: int
-    ) -> bool:
-        packed = (to_id << _SHIFT) | type_id
-        edges = self._bucket(from_type, to_type).setdefault(from_id, [])
-        if packed in edges:
-            return False
-        edges.append(packed)
-        return True
-
-    def add(self, kind: AssociationType, from_id: int, to_id: int) -> bool:
-        """Associate both ways; True when the association did not exist yet."""
-        added = self._add_one(kind.from_type, from_id, kind.to_type, to_id, kind.type_id)
-        self._add_one(kind.to_type, to_id, kind.from_type, from_id, kind.reverse_id)
-        return added
-
-    def remove(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        """Remove every association between two records (both ways); how many types went."""
-        removed = self._drop(from_type, from_id, to_type, to_id)
-        self._drop(to_type, to_id, from_type, from_id)
-        return removed
-
-    def _drop(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket or from_id not in bucket:
-            return 0
-        kept = [packed for packed in bucket[from_id] if packed >> _SHIFT != to_id]
-        removed = len(bucket[from_id]) - len(kept)
-        if kept:
-            bucket[from_id] = kept
-        else:
-            del bucket[from_id]
-        return removed
-
-    def targets(
+    def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
-    ) -> list[tuple[int, list[int]]]:
-        """(to id, [type ids]) pairs in ascending to-id order."""
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket:
-            return []
-        grouped: dict[int, list[int]] = {}
-        for packed in bucket.get(from_id, ()):
-            grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
-        return sorted((to_id, sorted(types)) for to_id, types in grouped.items())
+    ) -> list[dict[str, object]]:
+        out = []
+        for to_id, type_ids in self.crm.graph.targets(from_type, from_id, to_type):
+            specs = [
+                kind.spec_with_label()
+                for type_id in type_ids
+                if (kind := association_type(from_type, to_type, type_id)) is not None
+            ]
+            out.append({"toObjectId": to_id, "associationTypes": specs})
+        return out
 
-    def target_ids(
-        self, from_type: ObjectType, from_ids: Iterable[int], to_type: ObjectType
-    ) -> set[int]:
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket:
-            return set()
-        found: set[int] = set()
-        for from_id in from_ids:
-            for packed in bucket.get(from_id, ()):
-                found.add(packed >> _SHIFT)
-        return found
+    # ---- single record ------------------------------------------------------------------------
+    def create_default(self, request: Request) -> Response:
+        from_type, to_type = self._types(request)
+        kind = self._default(from_type, to_type)
+        from_id = self._require(from_type, request.path_params["from_id"])
+        to_id = self._require(to_type, request.path_params["to_id"])
+        started = self.crm.store.now_ms()
+        self.crm.graph.add(kind, from_id, to_id)
+        results = self._default_results(kind, from_id, to_id)
+        return batch_response(results, [], started, self.crm.store.now_ms(), written=1)
+
+    def list(self, request: Request) -> Response:
+        from_type, to_type = self._types(request)
+        from_id = self._exists(from_type, request.path_params["from_id"])
+        if from_id is None:
+            raise errors.not_found()
+        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        targets = self._targets(from_type, from_id, to_type)
+        after = request.param("after")
+        start = int(after) if after and after.isdigit() else 0
+        page = targets[start : start + limit]
+        body: dict[str, object] = {"results": page}
+        if start + limit < len(targets):
+            body["paging"] = {"next": {"after": str(start + limit)}}
+        return Response(200, body, records_read=len(page))
+
+    # ---- batches ------------------------------------------------------------------------------
+    def batch_create_default(self, request: Request) -> Response:
+        from_type, to_type = self._types(request)
+        kind = self._default(from_type, to_type)
+        started = self.crm.store.now_ms()
+        inputs = batch_inputs(json_object(request))
+        pairs = [
+            (
+                self._require(from_type, ((item or {}).get("from") or {}).get("id")),
+                self._require(to_type, ((item or {}).get("to") or {}).get("id")),
+            )
+            for item in inputs
+        ]
+        results: list[dict[str, object]] = []
+        for from_id, to_id in pairs:
+            self.crm.graph.add(kind, from_id, to_id)
+            results.extend(self._default_results(kind, from_id, to_id))
+        return batch_response(results, [], started, self.crm.store.now_ms(), written=len(pairs))
+
+    def batch_read(self, request: Request) -> Response:
+        from_type, to_type = self._types(request)
+        started = self.crm.store.now_ms()
+        inputs = batch_inputs(json_object(request), ASSOCIATION_READ_LIMIT)
+        results: list[dict[str, object]] = []
+        problems: list[dict[str, object]] = []
+        records_read = 0
+        for item in inputs:
+            item = item if isinstance(item, dict) else {}
+            raw = str(item.get("id", ""))
+            from_id = record_id(raw)
+            targets = self._targets(from_type, from_id, to_type) if from_id is not None else []
+            after = str(item.get("after") or "")
+            start = int(after) if after.isdigit() else 0
+            page = targets[start : start + LIST_MAX_LIMIT]
+            if not page:
+                problems.append(
+                    errors.standard_error(
+                        f"No {to_type.singular} is associated with {from_type.singular} {raw}.",
+                        "OBJECT_NOT_FOUND",
+                        {
+                            "fromObjectId": [raw],
+                            "fromObjectType": [from_type.singular],
+                            "toObjectType": [to_type.singular],
+                        },
+                        sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
+                    )
+                )
+                continue
+            result: dict[str, object] = {"from": {"id": raw}, "to": page}
+            if start + LIST_MAX_LIMIT < len(targets):
+                result["paging"] = {"next": {"after": str(start + LIST_MAX_LIMIT)}}
+            results.append(result)
+            records_read += len(page)
+        now = self.crm.store.now_ms()
+        return batch_response(results, problems, started, now, read=records_read)
+
+    def labels(self, request: Request) -> Response:
+        from_type, to_type = self._types(request)
+        results = [kind.spec_with_label() for kind in association_types(from_type, to_type)]
+        return Response(200, {"results": results})

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from connector.sandbox.common.data import package_yaml
 from connector.sandbox.hubspot.schema import (
     Option,
     PropertyDef,
@@ -44,10 +41,8 @@ class ObjectType:
         return self.singular.upper()
 
 
-@cache
 def _catalogue() -> dict[str, Any]:
-    text = files("connector.sandbox.hubspot").joinpath("catalogue.yaml").read_text("utf-8")
-    return YAML(typ="safe").load(text)
+    return package_yaml("connector.sandbox.hubspot", "catalogue.yaml")
 
 
 def seeding(table: str) -> Any:

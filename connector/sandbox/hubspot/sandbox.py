@@ -7,8 +7,8 @@ from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.http import Request
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.hubspot.app import HubSpotApp
-from connector.sandbox.hubspot.associations import AssociationGraph
 from connector.sandbox.hubspot.catalogue import standard_catalog
+from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.limits import RateLimits
 from connector.sandbox.hubspot.owners import OwnerDirectory
 from connector.sandbox.hubspot.search import SearchEngine

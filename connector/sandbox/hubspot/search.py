@@ -24,8 +24,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.associations import AssociationGraph
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.schema import PropertyDef
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import parse_datetime_ms

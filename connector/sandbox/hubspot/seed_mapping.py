@@ -20,6 +20,7 @@ from functools import lru_cache
 from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.common.data import keyed
 from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
 from connector.sandbox.hubspot.values import datetime_to_ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
@@ -31,22 +32,14 @@ Values = dict[str, str | int | None]
 FIRST_OWNER_ID = 52_000_001
 FIRST_USER_ID = 9_100_001
 
-LIFECYCLE: dict[LifecycleStage, str] = {
-    LifecycleStage(stage): value for stage, value in seeding("lifecycle").items()
-}
-LEAD_STATUS: dict[SalesStatus, str] = {
-    SalesStatus(status): value for status, value in seeding("lead_status").items()
-}
-ANALYTICS_SOURCE: dict[LeadSource, str] = {
-    LeadSource(source): value for source, value in seeding("analytics_source").items()
-}
+LIFECYCLE: dict[LifecycleStage, str] = keyed(LifecycleStage, seeding("lifecycle"))
+LEAD_STATUS: dict[SalesStatus, str] = keyed(SalesStatus, seeding("lead_status"))
+ANALYTICS_SOURCE: dict[LeadSource, str] = keyed(LeadSource, seeding("analytics_source"))
 BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: The seed's free-text industries (lower case) → HubSpot's company `industry` values.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
-CONVERSION_NAMES: dict[EngagementKind, str] = {
-    EngagementKind(kind): name for kind, name in seeding("conversion_names").items()
-}
+CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 
 
@@ -268,56 +261,48 @@ def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
+#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
+_COUNTED: dict[EngagementKind, tuple[str, str]] = {
+    EngagementKind.PAGE_VIEW: ("hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp"),
+    EngagementKind.WEBSITE_VISIT: ("hs_analytics_num_visits", "hs_analytics_last_visit_timestamp"),
+    EngagementKind.EMAIL_OPEN: ("hs_email_open", "hs_email_last_open_date"),
+    EngagementKind.EMAIL_CLICK: ("hs_email_click", "hs_email_last_click_date"),
+    EngagementKind.EMAIL_BOUNCE: ("hs_email_bounce", "hs_email_last_send_date"),
+}
+
+
 def _activity_counters(
     engagements: list[Engagement], extra: dict[str, str]
 ) -> dict[str, str | int | None]:
     """HubSpot's web, e-mail and conversion counters from an engagement history."""
-    page_views = visits = opens = clicks = bounces = 0
-    last_visit = last_open = last_click = last_send = None
+    counts = dict.fromkeys((counter for counter, _ in _COUNTED.values()), 0)
+    last: dict[str, datetime | None] = dict.fromkeys(date for _, date in _COUNTED.values())
     optout = extra.get("email_opt_out") == "true"
     conversions: list[tuple[datetime, str]] = []
     for engagement in engagements:
-        kind, at, quantity = engagement.kind, engagement.occurred_at, engagement.quantity
-        if kind == EngagementKind.PAGE_VIEW:
-            page_views += quantity
-            last_visit = at if last_visit is None or at > last_visit else last_visit
-        elif kind == EngagementKind.WEBSITE_VISIT:
-            visits += quantity
-            last_visit = at if last_visit is None or at > last_visit else last_visit
-        elif kind == EngagementKind.EMAIL_OPEN:
-            opens += quantity
-            last_open = at if last_open is None or at > last_open else last_open
-        elif kind == EngagementKind.EMAIL_CLICK:
-            clicks += quantity
-            last_click = at if last_click is None or at > last_click else last_click
-        elif kind == EngagementKind.EMAIL_BOUNCE:
-            bounces += quantity
-            last_send = at if last_send is None or at > last_send else last_send
+        kind, at = engagement.kind, engagement.occurred_at
+        if kind in _COUNTED:
+            counter, date = _COUNTED[kind]
+            counts[counter] += engagement.quantity
+            latest = last[date]
+            last[date] = at if latest is None or at > latest else latest
         elif kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
             optout = True
         else:
             name = conversion_name(engagement)
             if name is not None:
                 conversions.append((at, name))
-    if extra.get("email_bounced") == "true" and not bounces:
-        bounces = 1
+    if extra.get("email_bounced") == "true" and not counts["hs_email_bounce"]:
+        counts["hs_email_bounce"] = 1
     conversions.sort(key=lambda item: item[0])
-    latest_send = max((d for d in (last_send, last_open, last_click) if d), default=None)
-    values: dict[str, str | int | None] = {
-        "hs_analytics_num_page_views": str(page_views),
-        "hs_analytics_num_visits": str(visits),
-        "hs_analytics_last_visit_timestamp": _ms(last_visit) if last_visit else None,
-        "hs_email_open": str(opens),
-        "hs_email_last_open_date": _ms(last_open) if last_open else None,
-        "hs_email_click": str(clicks),
-        "hs_email_last_click_date": _ms(last_click) if last_click else None,
-        "hs_email_bounce": str(bounces),
-        # Every open, click or bounce follows a send, so the latest of them is the latest send
-        # the history proves.
-        "hs_email_last_send_date": _ms(latest_send) if latest_send else None,
-        "hs_email_optout": "true" if optout else None,
-        "num_conversion_events": str(len(conversions)),
-    }
+    # Every open, click or bounce follows a send, so the latest of them is the latest send the
+    # history proves.
+    emails = ("hs_email_last_send_date", "hs_email_last_open_date", "hs_email_last_click_date")
+    last[emails[0]] = max((d for d in map(last.get, emails) if d), default=None)
+    values: dict[str, str | int | None] = {name: str(count) for name, count in counts.items()}
+    values.update({name: _ms(at) if at else None for name, at in last.items()})
+    values["hs_email_optout"] = "true" if optout else None
+    values["num_conversion_events"] = str(len(conversions))
     if conversions:
         values["first_conversion_date"] = _ms(conversions[0][0])
         values["first_conversion_event_name"] = conversions[0][1]

@@ -22,7 +22,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from connector.domain.contact import Company
-from connector.sandbox.hubspot.associations import AssociationGraph, default_type, primary_type
 from connector.sandbox.hubspot.catalogue import (
     CALLS,
     COMPANIES,
@@ -32,6 +31,7 @@ from connector.sandbox.hubspot.catalogue import (
     ObjectType,
     dataset_property,
 )
+from connector.sandbox.hubspot.graph import AssociationGraph, default_type, primary_type
 from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,

@@ -8,8 +8,8 @@ from typing import Any
 
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.associations import AssociationGraph
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.owners import OwnerDirectory
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.store import Store
@@ -109,21 +109,23 @@ def record_id(raw: object) -> int | None:
     return int(text)
 
 
-def batch_body(
+def batch_response(
     results: list[dict[str, object]],
     problems: list[dict[str, object]],
     started_ms: int,
     completed_ms: int,
-) -> dict[str, object]:
-    """`BatchResponse…` / `BatchResponse…WithErrors`: status COMPLETE, timestamps, errors."""
-    body: dict[str, object] = {
-        "status": "COMPLETE",
-        "results": results,
-    }
+    *,
+    ok: int = 200,
+    read: int = 0,
+    written: int = 0,
+) -> Response:
+    """`BatchResponse…` (status `ok`) or, with problems, `BatchResponse…WithErrors` (207):
+    status COMPLETE, timestamps, errors."""
+    body: dict[str, object] = {"status": "COMPLETE", "results": results}
     if problems:
         body["numErrors"] = len(problems)
         body["errors"] = problems
     body["requestedAt"] = format_datetime(started_ms)
     body["startedAt"] = format_datetime(started_ms)
     body["completedAt"] = format_datetime(completed_ms)
-    return body
+    return Response(207 if problems else ok, body, records_read=read, records_written=written)

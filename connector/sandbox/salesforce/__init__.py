@@ -27,22 +27,22 @@ OAuth2 token endpoint (password, client-credentials and - once a certificate is 
 `sandbox.add_jwt_certificate(pem)` - JWT bearer grants); `/services/data/` (versions, no auth)
 and `/services/data/vXX.X/` (31.0-62.0); global and per-object describe; SOQL `query`/`queryAll`
 with `nextRecordsUrl` paging (2,000 per page, or `Sforce-Query-Options: batchSize`); sObject
-create/get/update/delete; sObject Get Updated / Get Deleted
-(`/sobjects/<Type>/updated|deleted/?start=&end=`, seconds dropped, 30 / 15 days back,
-INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in the recycle bin
-(QueryAll, IsDeleted = true) for 15 days; sObject Collections create/update (<= 200, allOrNone,
-results in order); Bulk API 2.0 query jobs (`/jobs/query`: create, get, abort, CSV results with
-Sforce-Locator and Sforce-NumberOfRecords); `Sforce-Limit-Info: api-usage=N/M` on
-every counted answer; 401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance
-(`daily_limit`) and concurrent requests (`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and
-PARTIAL_BATCH faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500
-UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE, dropped connections, slow answers). Not emulated,
-because nothing in the connector uses them: SOAP login, get/upsert by external id, Collections
-upsert/delete/retrieve, listing and deleting Bulk jobs, `/limits`. Request-log endpoint names:
-oauth.token, versions, resources, describe.global, sobject.info, sobject.describe, sobject.create,
-sobject.get, sobject.update, sobject.delete, sobject.updated, sobject.deleted, query, query.more,
-queryAll, queryAll.more, collections.create, collections.update, bulk2.query.create,
-bulk2.query.get, bulk2.query.abort, bulk2.query.results.
+create/get/update/delete; sObject Get Deleted (`/sobjects/<Type>/deleted/?start=&end=`,
+seconds dropped, 15 days back, INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record
+stays in the recycle bin (QueryAll, IsDeleted = true) for 15 days; sObject Collections
+create/update (<= 200, allOrNone, results in order); Bulk API 2.0 query jobs (`/jobs/query`:
+create, get, abort, CSV results with Sforce-Locator and Sforce-NumberOfRecords);
+`Sforce-Limit-Info: api-usage=N/M` on every counted answer; 401 INVALID_SESSION_ID; 403
+REQUEST_LIMIT_EXCEEDED for the daily allowance (`daily_limit`) and concurrent requests
+(`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and PARTIAL_BATCH faults; injected faults
+(rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500 UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE,
+dropped connections, slow answers). Not emulated, because nothing in the connector uses them:
+SOAP login, get/upsert by external id, Collections upsert/delete/retrieve, listing and deleting
+Bulk jobs, `/limits`, sObject Get Updated. Request-log endpoint names: oauth.token, versions,
+resources, describe.global, sobject.info, sobject.describe, sobject.create, sobject.get,
+sobject.update, sobject.delete, sobject.deleted, query, query.more, queryAll, queryAll.more,
+collections.create, collections.update, bulk2.query.create, bulk2.query.get, bulk2.query.abort,
+bulk2.query.results.
 
 SOQL subset: SELECT fields (with relationship paths such as Owner.Name, Account.Name,
 Who.Name), COUNT(), COUNT(field); FROM one object; WHERE with = != <> < <= > >= LIKE IN NOT IN,

@@ -22,7 +22,6 @@ from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import (
-    CONCURRENT_LIMIT_MESSAGE,
     ApiError,
     concurrent_limit_exceeded,
     daily_limit_exceeded,
@@ -68,7 +67,7 @@ def _guard(handler: Callable[[Request], Response]) -> Callable[[Request], Respon
         try:
             return handler(request)
         except ApiError as error:
-            return Response(error.status, error.body(), headers=dict(error.headers))
+            return error.response()
 
     return run
 
@@ -134,7 +133,6 @@ class SalesforceApp(EmulatorApp):
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),
-            ("GET", f"{sobject}/updated", self.replication.updated, "sobject.updated"),
             ("GET", f"{sobject}/deleted", self.replication.deleted, "sobject.deleted"),
             ("PATCH", record, self.records.update, "sobject.update"),
             ("DELETE", record, self.records.delete, "sobject.delete"),
@@ -196,8 +194,7 @@ class SalesforceApp(EmulatorApp):
         if scheme.lower() in ("bearer", "oauth") and token.strip():
             session = self.sessions.validate(token.strip())
         if session is None:
-            error = invalid_session()
-            return Response(error.status, error.body())
+            return invalid_session().response()
         with self._state_lock:
             self._users[id(request)] = session.user_id
         return None
@@ -207,16 +204,13 @@ class SalesforceApp(EmulatorApp):
         if version is not None:
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
-                error = not_found()
-                return Response(error.status, error.body())
+                return not_found().response()
         if request.endpoint in _UNCOUNTED:
             return None
         if not self.allowance.daily.try_acquire():
-            error = daily_limit_exceeded()
-            return Response(error.status, error.body())
+            return daily_limit_exceeded().response()
         if not self.allowance.concurrency.try_acquire():
-            error = concurrent_limit_exceeded()
-            return Response(error.status, error.body())
+            return concurrent_limit_exceeded().response()
         with self._state_lock:
             self._acquired.add(id(request))
         if request.endpoint == "bulk2.query.create":
@@ -235,9 +229,7 @@ class SalesforceApp(EmulatorApp):
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
-            return Response(
-                403, [{"message": CONCURRENT_LIMIT_MESSAGE, "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-            )
+            return concurrent_limit_exceeded().response()
         if fault is Fault.BAD_GATEWAY_502:
             return Response(
                 502,
@@ -245,36 +237,24 @@ class SalesforceApp(EmulatorApp):
                 content_type="text/html",
             )
         if fault is Fault.UNAVAILABLE_503:
-            return Response(
-                503,
-                [
-                    {
-                        "message": "The server is unavailable to handle the request. Typically "
-                        "this issue occurs if the server is down for maintenance or is "
-                        "currently overloaded.",
-                        "errorCode": "SERVER_UNAVAILABLE",
-                    }
-                ],
+            message = (
+                "The server is unavailable to handle the request. Typically this issue occurs "
+                "if the server is down for maintenance or is currently overloaded."
             )
+            return ApiError(503, "SERVER_UNAVAILABLE", message).response()
         return self._unknown_exception()
 
     @staticmethod
     def _unknown_exception() -> Response:
         error_id = random.randint(10**8, 10**9 - 1)
-        return Response(
-            500,
-            [
-                {
-                    "message": "An unexpected error occurred. Please include this ErrorId if you "
-                    f"contact support: {error_id}-{error_id % 99991} (-{error_id % 1000003})",
-                    "errorCode": "UNKNOWN_EXCEPTION",
-                }
-            ],
+        message = (
+            "An unexpected error occurred. Please include this ErrorId if you contact support: "
+            f"{error_id}-{error_id % 99991} (-{error_id % 1000003})"
         )
+        return ApiError(500, "UNKNOWN_EXCEPTION", message).response()
 
     def not_found(self, request: Request) -> Response:
-        error = not_found()
-        return Response(error.status, error.body())
+        return not_found().response()
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
@@ -287,7 +267,7 @@ class SalesforceApp(EmulatorApp):
         return Response(405, body, headers={"Allow": allowed})
 
     def bad_request(self, request: Request, message: str) -> Response:
-        return Response(400, [{"message": message, "errorCode": "JSON_PARSER_ERROR"}])
+        return ApiError(400, "JSON_PARSER_ERROR", message).response()
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
         return self._unknown_exception()

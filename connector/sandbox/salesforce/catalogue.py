@@ -9,12 +9,9 @@ describe defaults of each field type (the presets below) and how fragments are s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from connector.sandbox.common.data import package_yaml
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, ObjectDef, PicklistValue
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
@@ -61,10 +58,8 @@ def _full_name(get: Callable[[str], Any]) -> str | None:
 _FORMULAS = {"full_name": _full_name}
 
 
-@cache
 def _catalogue() -> dict[str, Any]:
-    text = files("connector.sandbox.salesforce").joinpath("catalogue.yaml").read_text("utf-8")
-    return YAML(typ="safe").load(text)
+    return package_yaml("connector.sandbox.salesforce", "catalogue.yaml")
 
 
 def seeding(table: str) -> Any:

@@ -178,33 +178,18 @@ def _child_relationships(obj: ObjectDef, objects: dict[str, ObjectDef]) -> list[
 
 
 def sobject_describe(obj: ObjectDef, objects: dict[str, ObjectDef], version: str) -> dict[str, Any]:
-    summary = object_summary(obj, version)
-    urls = summary.pop("urls")
-    describe: dict[str, Any] = {
+    """The summary's properties plus the per-object detail, in Salesforce's (alphabetical)
+    order."""
+    plural = obj.label_plural.lower()
+    detail = {
         "actionOverrides": [],
-        **{k: summary[k] for k in ("activateable",)},
         "childRelationships": _child_relationships(obj, objects),
         "compactLayoutable": True,
-        **{
-            k: summary[k]
-            for k in ("createable", "custom", "customSetting", "deletable", "deprecatedAndHidden")
-        },
-        "feedEnabled": summary["feedEnabled"],
         "fields": [field_describe(field) for field in obj.fields],
-        "hasSubtypes": False,
-        "isSubtype": False,
-        "keyPrefix": obj.key_prefix,
-        "label": obj.label,
-        "labelPlural": obj.label_plural,
-        "layoutable": True,
         "listviewable": None,
         "lookupLayoutable": None,
-        "mergeable": summary["mergeable"],
-        "mruEnabled": True,
-        "name": obj.name,
         "namedLayoutInfos": [],
         "networkScopeFieldName": None,
-        "queryable": obj.queryable,
         "recordTypeInfos": [
             {
                 "active": True,
@@ -220,17 +205,10 @@ def sobject_describe(obj: ObjectDef, objects: dict[str, ObjectDef], version: str
                 },
             }
         ],
-        "replicateable": True,
-        "retrieveable": True,
         "searchLayoutable": True,
-        "searchable": True,
         "supportedScopes": [
-            {"label": "All " + obj.label_plural.lower(), "name": "everything"},
-            {"label": "My " + obj.label_plural.lower(), "name": "mine"},
+            {"label": f"All {plural}", "name": "everything"},
+            {"label": f"My {plural}", "name": "mine"},
         ],
-        "triggerable": True,
-        "undeletable": obj.deletable,
-        "updateable": obj.updateable,
-        "urls": urls,
     }
-    return describe
+    return dict(sorted({**object_summary(obj, version), **detail}.items()))

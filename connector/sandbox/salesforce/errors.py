@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector.sandbox.common.http import Response
+
 SESSION_EXPIRED = "Session expired or invalid"
 NOT_FOUND_MESSAGE = "The requested resource does not exist"
 DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded."
@@ -73,6 +75,9 @@ class ApiError(Exception):
         if self.fields is not None:
             entry["fields"] = self.fields
         return [entry]
+
+    def response(self) -> Response:
+        return Response(self.status, self.body(), headers=dict(self.headers))
 
     @classmethod
     def from_record_error(cls, error: RecordError, status: int = 400) -> ApiError:

@@ -1,14 +1,11 @@
-"""The data replication resources: sObject Get Updated and sObject Get Deleted.
+"""The data replication resource the connector uses: sObject Get Deleted (its deletions read).
 
-As the REST API Developer Guide describes them (`GET /sobjects/<Type>/updated/?start=&end=` and
-`.../deleted/?start=&end=`, API 29.0+ for deleted, 31.0+ for updated, simple-salesforce's
-`sf.Lead.updated(start, end)` / `sf.Task.deleted(start, end)`):
+As the REST API Developer Guide describes it (`GET /sobjects/<Type>/deleted/?start=&end=`, API
+29.0+, simple-salesforce's `sf.Task.deleted(start, end)`); Get Updated is not emulated: nothing
+in the connector uses it.
 - `start` and `end` are ISO 8601 date-times; "the API ignores the seconds portion" of both
   (12:30:15 is 12:30:00 UTC). `start` must precede `end`, else 400 INVALID_REPLICATION_DATE.
-- Updated: `{"ids": [...], "latestDateCovered"}`, the records created or changed in the span
-  judged by SystemModstamp ("If SystemModstamp isn't available, the call uses
-  LastModifiedDate"), live records only; results for no more than 30 days before the call.
-- Deleted: `{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable",
+- Answer: `{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable",
   "latestDateCovered"}`; `deletedDate` "is obtained using the SystemModstamp system field";
   results for no more than 15 days before the call (the recycle bin's horizon, which is also
   `earliestDateAvailable` here since the sandbox never purges earlier).
@@ -32,7 +29,6 @@ from connector.sandbox.salesforce.values import (
 )
 
 MAX_IDS = 600_000
-UPDATED_DAYS = 30
 DELETED_DAYS = 15  # how long the recycle bin keeps a deleted record
 
 
@@ -68,22 +64,6 @@ class ReplicationResources:
         if start >= end:
             raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
         return start, end
-
-    def updated(self, request: Request) -> Response:
-        obj = self._object(request)
-        start, end = self._span(request)
-        horizon = datetime_to_ms(self.store.now() - timedelta(days=UPDATED_DAYS))
-        start = max(start, horizon)
-        table = self.store.table(obj.name)
-        with self.store.lock:
-            found = [
-                table.ids[row]
-                for row in self.store.iter_live(obj.name)
-                if start <= (table.get(row, "SystemModstamp") or 0) < end
-            ]
-        if len(found) > MAX_IDS:
-            raise _too_many()
-        return Response(200, {"ids": found, "latestDateCovered": format_datetime(end)})
 
     def deleted(self, request: Request) -> Response:
         obj = self._object(request)

@@ -29,6 +29,7 @@ from typing import Any
 from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.common.data import keyed
 from connector.sandbox.salesforce.catalogue import INDUSTRIES, seeding
 from connector.sandbox.salesforce.schema import FieldType, PicklistValue
 from connector.sandbox.salesforce.store import Store, Table
@@ -40,18 +41,10 @@ from connector.sandbox.seed.spec import item_rng
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form has no company
 
-LEAD_SOURCE: dict[LeadSource, str] = {
-    LeadSource(source): value for source, value in seeding("lead_source").items()
-}
-LEAD_STATUS: dict[SalesStatus, str] = {
-    SalesStatus(status): value for status, value in seeding("lead_status").items()
-}
-RATING: dict[IntentLevel, str] = {
-    IntentLevel(intent): value for intent, value in seeding("rating").items()
-}
-LIFECYCLE: dict[LifecycleStage, str] = {
-    LifecycleStage(stage): value for stage, value in seeding("lifecycle").items()
-}
+LEAD_SOURCE: dict[LeadSource, str] = keyed(LeadSource, seeding("lead_source"))
+LEAD_STATUS: dict[SalesStatus, str] = keyed(SalesStatus, seeding("lead_status"))
+RATING: dict[IntentLevel, str] = keyed(IntentLevel, seeding("rating"))
+LIFECYCLE: dict[LifecycleStage, str] = keyed(LifecycleStage, seeding("lifecycle"))
 BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: Seed industry labels -> the standard Industry picklist.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))

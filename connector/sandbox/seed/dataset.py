@@ -24,49 +24,24 @@ import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from connector.domain.contact import Contact, Deal, DealStatus, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
+from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
 
+_DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
-USED_COLUMNS: tuple[str, ...] = (
-    "Prospect ID",
-    "Lead Number",
-    "Lead Origin",
-    "Lead Source",
-    "Do Not Email",
-    "Do Not Call",
-    "TotalVisits",
-    "Total Time Spent on Website",
-    "Page Views Per Visit",
-    "Last Activity",
-    "Country",
-    "Specialization",
-    "How did you hear about X Education",
-    "What is your current occupation",
-    "What matters most to you in choosing a course",
-    "City",
-    "A free copy of Mastering The Interview",
-    "Last Notable Activity",
-)
+USED_COLUMNS: tuple[str, ...] = tuple(_DATA["used_columns"])
 #: Read only to be passed through as `extra["converted"]` for backtesting.
 OUTCOME_COLUMN = "Converted"
 #: Written by sales after contact: they leak the outcome and are never read.
-LEAKING_COLUMNS: tuple[str, ...] = (
-    "Converted",
-    "Tags",
-    "Lead Quality",
-    "Lead Profile",
-    "Asymmetrique Activity Index",
-    "Asymmetrique Profile Index",
-    "Asymmetrique Activity Score",
-    "Asymmetrique Profile Score",
-)
+LEAKING_COLUMNS: tuple[str, ...] = tuple(_DATA["leaking_columns"])
 _REQUIRED = tuple(
     dict.fromkeys((*USED_COLUMNS, *(p.column for p in DATASET_PROPERTIES), OUTCOME_COLUMN))
 )
@@ -75,112 +50,23 @@ _YES_NO = {"yes": True, "no": False}
 _MISSING = {"", "select", "unknown", "nan"}
 
 LEAD_SOURCES: dict[str, LeadSource] = {
-    "google": LeadSource.PAID_SEARCH,
-    "bing": LeadSource.PAID_SEARCH,
-    "pay per click ads": LeadSource.PAID_SEARCH,
-    "organic search": LeadSource.ORGANIC_SEARCH,
-    "blog": LeadSource.ORGANIC_SEARCH,
-    "reference": LeadSource.REFERRAL,
-    "referral sites": LeadSource.REFERRAL,
-    "olark chat": LeadSource.CHAT,
-    "live chat": LeadSource.CHAT,
-    "direct traffic": LeadSource.DIRECT,
-    "facebook": LeadSource.SOCIAL,
-    "social media": LeadSource.SOCIAL,
-    "youtubechannel": LeadSource.SOCIAL,
-    "welingak website": LeadSource.PARTNER,
-    "welearn": LeadSource.PARTNER,
-    "welearnblog_home": LeadSource.PARTNER,
-    "nc_edm": LeadSource.EMAIL,
-    "click2call": LeadSource.OTHER,
-    "press_release": LeadSource.OTHER,
-    "testone": LeadSource.OTHER,
+    name: LeadSource(source) for name, source in _DATA["lead_sources"].items()
 }
-
-#: Last (Notable) Activity → engagement kind; activities that are not the person's own
-#: behaviour (SMS Sent, Unreachable, Modified, ...) map to nothing.
+#: Last (Notable) Activity → engagement kind, or None for what is not the person's own doing.
 ACTIVITIES: dict[str, EngagementKind | None] = {
-    "email opened": EngagementKind.EMAIL_OPEN,
-    "email link clicked": EngagementKind.EMAIL_CLICK,
-    "view in browser link clicked": EngagementKind.EMAIL_CLICK,
-    "form submitted on website": EngagementKind.FORM_SUBMISSION,
-    "email bounced": EngagementKind.EMAIL_BOUNCE,
-    "unsubscribed": EngagementKind.UNSUBSCRIBE,
-    "had a phone conversation": EngagementKind.CALL,
-    "olark chat conversation": EngagementKind.CHAT_CONVERSATION,
-    "page visited on website": EngagementKind.PAGE_VIEW,
-    "email marked spam": EngagementKind.SPAM_REPORT,
-    "visited booth in tradeshow": EngagementKind.EVENT_ATTENDED,
-    "sms sent": None,
-    "converted to lead": None,
-    "unreachable": None,
-    "approached upfront": None,
-    "email received": None,
-    "resubscribed to emails": None,
-    "modified": None,
+    name: EngagementKind(kind) if kind else None for name, kind in _DATA["activities"].items()
 }
-
 #: Lead Origin values that mean the person filled in a form to become a lead.
-FORM_ORIGINS = {"landing page submission", "lead add form", "quick add form"}
-
+FORM_ORIGINS: set[str] = set(_DATA["form_origins"])
 #: occupation → (job title, seniority)
 OCCUPATIONS: dict[str, tuple[str, str | None]] = {
-    "student": ("Student", v.SENIORITY_STUDENT),
-    "working professional": ("Working Professional", v.SENIORITY_INDIVIDUAL),
-    "businessman": ("Business Owner", v.SENIORITY_C_LEVEL),
-    "unemployed": ("Unemployed", None),
-    "housewife": ("Homemaker", None),
-    "other": ("Other", None),
+    name: (title, seniority) for name, (title, seniority) in _DATA["occupations"].items()
 }
-
 #: Specialization → industry label (contact-level: HubSpot contact `industry`, Lead.Industry).
-SPECIALIZATIONS: dict[str, str] = {
-    "finance management": "Financial Services",
-    "banking, investment and insurance": "Financial Services",
-    "human resource management": "Human Resources",
-    "marketing management": "Marketing & Advertising",
-    "media and advertising": "Marketing & Advertising",
-    "operations management": "Operations",
-    "supply chain management": "Logistics",
-    "business administration": "Business Administration",
-    "international business": "International Trade",
-    "it projects management": "IT Services",
-    "e-commerce": "Retail",
-    "e-business": "Retail",
-    "retail management": "Retail",
-    "travel and tourism": "Hospitality",
-    "hospitality management": "Hospitality",
-    "healthcare management": "Healthcare",
-    "rural and agribusiness": "Agriculture",
-    "services excellence": "Consulting",
-}
-
+SPECIALIZATIONS: dict[str, str] = dict(_DATA["specializations"])
 REGIONS: dict[str, str] = {
     **{country: region for country, region, *_ in v.COUNTRIES},
-    "Saudi Arabia": "EMEA",
-    "Qatar": "EMEA",
-    "Bahrain": "EMEA",
-    "Oman": "EMEA",
-    "Kuwait": "EMEA",
-    "Nigeria": "EMEA",
-    "Ghana": "EMEA",
-    "Uganda": "EMEA",
-    "Kenya": "EMEA",
-    "Tanzania": "EMEA",
-    "Liberia": "EMEA",
-    "Belgium": "EMEA",
-    "Switzerland": "EMEA",
-    "Denmark": "EMEA",
-    "Russia": "EMEA",
-    "Hong Kong": "APAC",
-    "China": "APAC",
-    "Philippines": "APAC",
-    "Bangladesh": "APAC",
-    "Sri Lanka": "APAC",
-    "Malaysia": "APAC",
-    "Vietnam": "APAC",
-    "Indonesia": "APAC",
-    "Asia/Pacific Region": "APAC",
+    **_DATA["regions"],
 }
 
 

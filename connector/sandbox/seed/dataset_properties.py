@@ -22,11 +22,9 @@ the built-in `country`. The leaky columns (`Tags`, `Lead Quality`, `Lead Profile
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
-
-from ruamel.yaml import YAML
 
 from connector.domain.properties import PropertyType
+from connector.sandbox.common.data import package_yaml
 
 #: HubSpot property group the custom dataset properties are created in.
 HUBSPOT_GROUP = "dataset"
@@ -66,9 +64,6 @@ def _property(entry: dict[str, str]) -> DatasetProperty:
 
 
 DATASET_PROPERTIES: tuple[DatasetProperty, ...] = tuple(
-    _property(entry)
-    for entry in YAML(typ="safe").load(
-        files("connector.sandbox.seed").joinpath("dataset_properties.yaml").read_text("utf-8")
-    )
+    _property(entry) for entry in package_yaml("connector.sandbox.seed", "dataset_properties.yaml")
 )
 BY_NAME: dict[str, DatasetProperty] = {prop.name: prop for prop in DATASET_PROPERTIES}

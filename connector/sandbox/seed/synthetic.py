@@ -24,7 +24,6 @@ from connector.domain.contact import (
     Contact,
     Deal,
     DealStatus,
-    IntentLevel,
     LeadSource,
     Owner,
 )
@@ -62,98 +61,10 @@ _ROLES = {seniority: _Weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.ite
 _SOURCE = _Weighted(v.LEAD_SOURCE_WEIGHTS)
 _STAGE = _Weighted(v.STAGE_WEIGHTS)
 _ENGAGEMENT = _Weighted(v.ENGAGEMENT_WEIGHTS)
-_STUDENT_STAGE = _Weighted(
-    [(LifecycleStage.SUBSCRIBER, 60), (LifecycleStage.LEAD, 35), (LifecycleStage.OTHER, 5)]
-)
-_COMPETITOR_STAGE = _Weighted(
-    [(LifecycleStage.SUBSCRIBER, 45), (LifecycleStage.LEAD, 40), (LifecycleStage.OTHER, 15)]
-)
-_SIZE_BUCKETS = _Weighted(
-    [
-        ((1, 10), 15),
-        ((11, 50), 25),
-        ((51, 200), 25),
-        ((201, 1000), 18),
-        ((1001, 5000), 10),
-        ((5001, 50000), 7),
-    ]
-)
-_SALES_STATUS: dict[LifecycleStage, _Weighted[SalesStatus | None]] = {
-    LifecycleStage.LEAD: _Weighted(
-        [
-            (None, 60),
-            (SalesStatus.NEW, 15),
-            (SalesStatus.NURTURE, 15),
-            (SalesStatus.REJECTED, 5),
-            (SalesStatus.WORKING, 5),
-        ]
-    ),
-    LifecycleStage.MQL: _Weighted(
-        [(SalesStatus.NEW, 50), (SalesStatus.WORKING, 35), (None, 10), (SalesStatus.REJECTED, 5)]
-    ),
-    LifecycleStage.SQL: _Weighted([(SalesStatus.WORKING, 40), (SalesStatus.QUALIFIED, 60)]),
-    LifecycleStage.OTHER: _Weighted([(SalesStatus.DISQUALIFIED, 80), (None, 20)]),
-}
-_LEGAL_SUFFIX = {
-    "United States": "Inc.",
-    "Canada": "Inc.",
-    "United Kingdom": "Ltd",
-    "Ireland": "Ltd",
-    "Germany": "GmbH",
-    "France": "SAS",
-    "Netherlands": "B.V.",
-    "Spain": "S.L.",
-    "Italy": "S.r.l.",
-    "Sweden": "AB",
-    "Brazil": "Ltda.",
-    "Mexico": "S.A. de C.V.",
-    "Australia": "Pty Ltd",
-    "India": "Pvt Ltd",
-    "Japan": "K.K.",
-    "Singapore": "Pte Ltd",
-}
-_CALLING_CODE = {
-    "United States": "+1",
-    "Canada": "+1",
-    "United Kingdom": "+44",
-    "Germany": "+49",
-    "France": "+33",
-    "Netherlands": "+31",
-    "Spain": "+34",
-    "Italy": "+39",
-    "Sweden": "+46",
-    "Ireland": "+353",
-    "South Africa": "+27",
-    "United Arab Emirates": "+971",
-    "India": "+91",
-    "Australia": "+61",
-    "Singapore": "+65",
-    "Japan": "+81",
-    "Brazil": "+55",
-    "Mexico": "+52",
-    "Argentina": "+54",
-}
-_INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
-    LifecycleStage.SUBSCRIBER: (IntentLevel.AWARENESS,),
-    LifecycleStage.LEAD: (IntentLevel.AWARENESS, IntentLevel.INTEREST),
-    LifecycleStage.MQL: (IntentLevel.INTEREST, IntentLevel.CONSIDERATION),
-    LifecycleStage.SQL: (IntentLevel.CONSIDERATION, IntentLevel.DECISION),
-    LifecycleStage.OPPORTUNITY: (IntentLevel.CONSIDERATION, IntentLevel.DECISION),
-    LifecycleStage.CUSTOMER: (IntentLevel.DECISION,),
-    LifecycleStage.EVANGELIST: (IntentLevel.DECISION,),
-    LifecycleStage.OTHER: (IntentLevel.AWARENESS,),
-}
-#: (min events, max events, share of "hot": events concentrated in the last weeks)
-_INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = {
-    LifecycleStage.SUBSCRIBER: (0, 5, 0.03),
-    LifecycleStage.LEAD: (1, 12, 0.12),
-    LifecycleStage.MQL: (8, 32, 0.7),
-    LifecycleStage.SQL: (8, 30, 0.6),
-    LifecycleStage.OPPORTUNITY: (6, 26, 0.5),
-    LifecycleStage.CUSTOMER: (4, 20, 0.2),
-    LifecycleStage.EVANGELIST: (4, 16, 0.2),
-    LifecycleStage.OTHER: (0, 5, 0.0),
-}
+_STUDENT_STAGE = _Weighted(v.STUDENT_STAGE_WEIGHTS)
+_COMPETITOR_STAGE = _Weighted(v.COMPETITOR_STAGE_WEIGHTS)
+_SIZE_BUCKETS = _Weighted(v.SIZE_BUCKETS)
+_SALES_STATUS = {stage: _Weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
 _DOWNSTREAM = frozenset(
     {
         LifecycleStage.MQL,
@@ -245,7 +156,7 @@ class SyntheticSeed:
         number = f" {generation + 1}" if generation else ""
         country, region, _, tld, _ = _COUNTRY.draw(rng)
         base = f"{prefix} {core}{number}"
-        suffix = _LEGAL_SUFFIX.get(country)
+        suffix = v.LEGAL_SUFFIX.get(country)
         name = f"{base} {suffix}" if suffix and rng.random() < 0.5 else base
         low, high = _SIZE_BUCKETS.draw(rng)
         employees = round(math.exp(rng.uniform(math.log(low), math.log(high))))
@@ -364,7 +275,7 @@ class _ContactBuilder:
             country=country,
             region=region,
             source=source,
-            intent=rng.choice(_INTENT_BY_STAGE[stage]) if rng.random() < 0.35 else None,
+            intent=rng.choice(v.INTENT_BY_STAGE[stage]) if rng.random() < 0.35 else None,
             lifecycle_stage=stage,
             sales_status=status,
             bant=self._bant(stage),
@@ -449,7 +360,7 @@ class _ContactBuilder:
         rng, spec = self.rng, self.spec
         window_start = max(created_at, spec.now - timedelta(days=spec.history_days))
         span = max((spec.now - window_start).total_seconds() - 60, 60.0)
-        low, high, hot_share = _INTENSITY[stage]
+        low, high, hot_share = v.INTENSITY[stage]
         hot = rng.random() < hot_share
         idle = stage == LifecycleStage.MQL and rng.random() < 0.25  # recycle candidates
         count = rng.randint(low, high)
@@ -567,7 +478,7 @@ class _ContactBuilder:
 
     def _phone(self, country: str | None) -> str:
         rng = self.rng
-        code = _CALLING_CODE.get(country or "", "+1")
+        code = v.CALLING_CODE.get(country or "", "+1")
         if code == "+1":
             return f"+1 {rng.randint(201, 989)} 555 01{rng.randint(0, 99):02d}"  # fictional
         if code == "+44":

@@ -8,18 +8,14 @@ generator draws lead sources, stages and engagement kinds).
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
-from ruamel.yaml import YAML
-
-from connector.domain.contact import LeadSource
+from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
-from connector.domain.stages import LifecycleStage
+from connector.domain.stages import LifecycleStage, SalesStatus
+from connector.sandbox.common.data import package_yaml, weighted
 
-_DATA: dict[str, Any] = YAML(typ="safe").load(
-    files("connector.sandbox.seed").joinpath("vocabulary.yaml").read_text("utf-8")
-)
+_DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "vocabulary.yaml")
 
 
 def _rows(key: str) -> tuple[tuple[Any, ...], ...]:
@@ -61,18 +57,12 @@ ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
     seniority: tuple(tuple(pair) for pair in pairs)
     for seniority, pairs in _DATA["role_weights"].items()
 }
-LEAD_SOURCE_WEIGHTS: tuple[tuple[LeadSource, float], ...] = tuple(
-    (LeadSource(source), weight) for source, weight in _DATA["lead_source_weights"]
-)
+LEAD_SOURCE_WEIGHTS = weighted(LeadSource, _DATA["lead_source_weights"])
 LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = {
     LeadSource(source): tuple(details) for source, details in _DATA["lead_source_details"].items()
 }
-STAGE_WEIGHTS: tuple[tuple[LifecycleStage, float], ...] = tuple(
-    (LifecycleStage(stage), weight) for stage, weight in _DATA["stage_weights"]
-)
-ENGAGEMENT_WEIGHTS: tuple[tuple[EngagementKind, float], ...] = tuple(
-    (EngagementKind(kind), weight) for kind, weight in _DATA["engagement_weights"]
-)
+STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["stage_weights"])
+ENGAGEMENT_WEIGHTS = weighted(EngagementKind, _DATA["engagement_weights"])
 SALES_READY_KINDS: tuple[EngagementKind, ...] = tuple(
     EngagementKind(kind) for kind in _DATA["sales_ready_kinds"]
 )
@@ -84,3 +74,26 @@ EVENTS: tuple[str, ...] = tuple(_DATA["events"])
 FORMS: tuple[str, ...] = tuple(_DATA["forms"])
 OWNER_MAIL_DOMAIN: str = _DATA["owner_mail_domain"]
 OWNER_ROSTER: tuple[tuple[str, str], ...] = _rows("owner_roster")
+STUDENT_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["student_stage_weights"])
+COMPETITOR_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["competitor_stage_weights"])
+#: ((min employees, max employees), weight)
+SIZE_BUCKETS: tuple[tuple[tuple[int, int], float], ...] = tuple(
+    ((low, high), weight) for (low, high), weight in _DATA["size_buckets"]
+)
+SALES_STATUS_WEIGHTS: dict[LifecycleStage, tuple[tuple[SalesStatus | None, float], ...]] = {
+    LifecycleStage(stage): tuple(
+        (SalesStatus(status) if status else None, weight) for status, weight in pairs
+    )
+    for stage, pairs in _DATA["sales_status_weights"].items()
+}
+LEGAL_SUFFIX: dict[str, str] = dict(_DATA["legal_suffix"])
+CALLING_CODE: dict[str, str] = dict(_DATA["calling_code"])
+INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
+    LifecycleStage(stage): tuple(IntentLevel(level) for level in levels)
+    for stage, levels in _DATA["intent_by_stage"].items()
+}
+#: (min events, max events, share of "hot": events concentrated in the last weeks)
+INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = {
+    LifecycleStage(stage): (low, high, hot)
+    for stage, (low, high, hot) in _DATA["intensity"].items()
+}

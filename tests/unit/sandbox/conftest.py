@@ -6,15 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from connector.sandbox.common import (
-    EmulatorApp,
-    EmulatorServer,
-    FaultInjector,
-    FaultPlan,
-    Request,
-    RequestLog,
-    Response,
-)
+from connector.sandbox.common.faults import FaultInjector, FaultPlan
+from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Request, Response
+from connector.sandbox.common.request_log import RequestLog
 
 TOKEN = "test-token"
 

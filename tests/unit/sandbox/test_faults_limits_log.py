@@ -9,16 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from connector.sandbox.common import (
-    ConcurrencyLimiter,
-    DailyCounter,
-    Fault,
-    FaultInjector,
-    FaultPlan,
-    RequestLog,
-    RollingWindowLimiter,
-    SandboxConfig,
-)
+from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.common.faults import Fault, FaultInjector, FaultPlan
+from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter, RollingWindowLimiter
+from connector.sandbox.common.request_log import RequestLog
 
 
 def _sequence(injector: FaultInjector, n: int = 2000) -> list[Fault | None]:

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from connector.sandbox.common import (
+from connector.sandbox.common.faults import Fault
+from connector.sandbox.common.http import (
     UNMATCHED_ENDPOINT,
     EmulatorServer,
-    Fault,
     Request,
     Response,
     Router,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from connector.sandbox.common import EmulatorServer, TlsMaterial, make_tls_material
+from connector.sandbox.common.http import EmulatorServer
+from connector.sandbox.common.tls import TlsMaterial, make_tls_material
 from tests.unit.sandbox.conftest import EchoApp
 
 

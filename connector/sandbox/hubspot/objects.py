@@ -25,21 +25,21 @@ from urllib.parse import urlencode
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
-from connector.sandbox.hubspot.associations import association_type
 from connector.sandbox.hubspot.catalogue import (
     CONTACTS,
     OBJECT_TYPES,
     ObjectType,
     resolve_object_type,
 )
+from connector.sandbox.hubspot.graph import association_type
 from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
 from connector.sandbox.hubspot.state import (
     BATCH_LIMIT,
     HISTORY_LIMIT,
     CrmState,
-    batch_body,
     batch_inputs,
+    batch_response,
     flag,
     guarded,
     int_param,
@@ -73,6 +73,14 @@ def _injected_failure(context: dict[str, list[str]]) -> dict[str, object]:
         "INTERNAL_ERROR",
         context,
     )
+
+
+def _properties(item: dict[str, Any]) -> dict[str, Any]:
+    """An input's `properties` object, which HubSpot requires on every create and update."""
+    properties = item.get("properties")
+    if not isinstance(properties, dict):
+        raise errors.invalid_json("Missing required creator property 'properties'")
+    return properties
 
 
 class ObjectsApi:
@@ -300,9 +308,7 @@ class ObjectsApi:
     def create(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         body = json_object(request)
-        properties = body.get("properties")
-        if not isinstance(properties, dict):
-            raise errors.invalid_json("Missing required creator property 'properties'")
+        properties = _properties(body)
         prepared = self._prepare(table, properties, creating=True)
         self._check_email(table, prepared)
         links = self._resolve_associations(object_type, body.get("associations"))
@@ -313,9 +319,7 @@ class ObjectsApi:
     def update(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         body = json_object(request)
-        properties = body.get("properties")
-        if not isinstance(properties, dict):
-            raise errors.invalid_json("Missing required creator property 'properties'")
+        properties = _properties(body)
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
         if row is None:
             raise errors.not_found()
@@ -403,11 +407,8 @@ class ObjectsApi:
                     _not_found_message(object_type), "OBJECT_NOT_FOUND", {"ids": missing}
                 )
             )
-        status = 207 if problems else 200
-        return Response(
-            status,
-            batch_body(results, problems, started, self.crm.store.now_ms()),
-            records_read=len(results),
+        return batch_response(
+            results, problems, started, self.crm.store.now_ms(), read=len(results)
         )
 
     def batch_create(self, object_type: ObjectType, request: Request) -> Response:
@@ -428,9 +429,7 @@ class ObjectsApi:
                 problems.append(_injected_failure(context))
                 continue
             try:
-                properties = item.get("properties")
-                if not isinstance(properties, dict):
-                    raise errors.invalid_json("Missing required creator property 'properties'")
+                properties = _properties(item)
                 prepared = self._prepare(table, properties, creating=True)
                 self._check_email(table, prepared)
                 email = prepared.get("email") if object_type is CONTACTS else None
@@ -459,11 +458,8 @@ class ObjectsApi:
             row = self._create_row(table, prepared, links)
             projection = Projection(table, [*object_type.default_properties, *prepared])
             results.append(projection.record(row))
-        status = 207 if problems else 201
-        return Response(
-            status,
-            batch_body(results, problems, started, self.crm.store.now_ms()),
-            records_written=len(results),
+        return batch_response(
+            results, problems, started, self.crm.store.now_ms(), ok=201, written=len(results)
         )
 
     def batch_update(self, object_type: ObjectType, request: Request) -> Response:
@@ -487,9 +483,7 @@ class ObjectsApi:
             )
         prepared_inputs = []
         for item in inputs:
-            properties = item.get("properties")
-            if not isinstance(properties, dict):
-                raise errors.invalid_json("Missing required creator property 'properties'")
+            properties = _properties(item)
             prepared_inputs.append(self._prepare(table, properties, creating=False))
         problems: list[dict[str, object]] = []
         missing: list[str] = []
@@ -521,12 +515,7 @@ class ObjectsApi:
                 0,
                 errors.standard_error(_not_found_message(object_type), "OBJECT_NOT_FOUND", context),
             )
-        status = 207 if problems else 200
-        return Response(
-            status,
-            batch_body(results, problems, started, store.now_ms()),
-            records_written=len(results),
-        )
+        return batch_response(results, problems, started, store.now_ms(), written=len(results))
 
     # ---- search -------------------------------------------------------------------------------
     def search(self, object_type: ObjectType, request: Request) -> Response:

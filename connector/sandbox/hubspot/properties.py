@@ -11,7 +11,9 @@ owners list as `/crm/v3/owners/` with a trailing slash; the router ignores trail
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
@@ -39,15 +41,41 @@ from connector.sandbox.hubspot.values import format_datetime
 
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
+M = TypeVar("M", bound=BaseModel)
 
 
-def _model_error(exc: ValidationError) -> errors.HubSpotError:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return errors.invalid_json(f"{where}: {first['msg']}")
+def _body(model: type[M], request: Request) -> M:
+    """The request body as `model`; a wrong one is HubSpot's 400 naming the first bad field."""
+    try:
+        return model.model_validate(json_object(request))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise errors.invalid_json(f"{where}: {first['msg']}") from None
 
 
-class MetaApi:
+def _check_name(kind: str, name: str) -> None:
+    """A new property's or group's name must be HubSpot's pattern (lowercase, a-z, 0-9, _)."""
+    if not PROPERTY_NAME.match(name):
+        raise errors.validation(
+            f"{kind} name {name} must start with a lowercase letter and use only a-z, 0-9 and _"
+        )
+
+
+def _refuse_taken(kind: str, name: str, taken: bool) -> None:
+    """HubSpot answers 409 OBJECT_ALREADY_EXISTS for a property or group name in use."""
+    if taken:
+        raise errors.HubSpotError(
+            409,
+            errors.error_body(
+                f"{kind} named '{name}' already exists.",
+                "OBJECT_ALREADY_EXISTS",
+                context={"name": [name]},
+            ),
+        )
+
+
+class PropertiesApi:
     def __init__(self, crm: CrmState) -> None:
         self.crm = crm
 
@@ -114,10 +142,7 @@ class MetaApi:
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
-        try:
-            body = PropertyCreateBody.model_validate(json_object(request))
-        except ValidationError as exc:
-            raise _model_error(exc) from None
+        body = _body(PropertyCreateBody, request)
         if body.type not in PROPERTY_TYPES:
             raise errors.validation(
                 f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
@@ -126,51 +151,21 @@ class MetaApi:
             raise errors.validation(
                 f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
             )
-        if not PROPERTY_NAME.match(body.name):
-            raise errors.validation(
-                f"Property name {body.name} must start with a lowercase letter "
-                "and use only a-z, 0-9 and _"
-            )
+        _check_name("Property", body.name)
         if registry.group(body.group_name) is None:
             raise errors.validation(f"Property group {body.group_name} does not exist")
-        if registry.get(body.name) is not None:
-            raise errors.HubSpotError(
-                409,
-                errors.error_body(
-                    f"Property named '{body.name}' already exists.",
-                    "OBJECT_ALREADY_EXISTS",
-                    context={"name": [body.name]},
-                ),
-            )
-        options = tuple(
-            Option(
-                option.value, option.label, option.display_order, option.hidden, option.description
-            )
-            for option in body.options
-        )
+        _refuse_taken("Property", body.name, registry.get(body.name) is not None)
+        options = tuple(Option(**option.model_dump()) for option in body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
         if body.type == "bool" and not options:
             options = (Option("true", "Yes", 0), Option("false", "No", 1))
         now = format_datetime(self.crm.store.now_ms())
+        # The body's fields are PropertyDef's, by the same (snake_case) names.
+        fields = body.model_dump(exclude={"options"})
         definition = registry.add(
             PropertyDef(
-                name=body.name,
-                label=body.label,
-                type=body.type,
-                field_type=body.field_type,
-                group_name=body.group_name,
-                description=body.description,
-                options=options,
-                hubspot_defined=False,
-                has_unique_value=body.has_unique_value,
-                referenced_object_type=body.referenced_object_type,
-                external_options=body.external_options,
-                display_order=body.display_order,
-                form_field=body.form_field,
-                hidden=body.hidden,
-                created_at=now,
-                updated_at=now,
+                **fields, options=options, hubspot_defined=False, created_at=now, updated_at=now
             )
         )
         return Response(201, definition.to_api(), records_written=1)
@@ -182,23 +177,8 @@ class MetaApi:
 
     def create_group(self, request: Request) -> Response:
         registry = self._registry(request)
-        try:
-            body = PropertyGroupCreateBody.model_validate(json_object(request))
-        except ValidationError as exc:
-            raise _model_error(exc) from None
-        if not PROPERTY_NAME.match(body.name):
-            raise errors.validation(
-                f"Group name {body.name} must start with a lowercase letter "
-                "and use only a-z, 0-9 and _"
-            )
-        if registry.group(body.name) is not None:
-            raise errors.HubSpotError(
-                409,
-                errors.error_body(
-                    f"Property group named '{body.name}' already exists.",
-                    "OBJECT_ALREADY_EXISTS",
-                    context={"name": [body.name]},
-                ),
-            )
+        body = _body(PropertyGroupCreateBody, request)
+        _check_name("Group", body.name)
+        _refuse_taken("Property group", body.name, registry.group(body.name) is not None)
         group = registry.add_group(PropertyGroup(body.name, body.label, body.display_order))
         return Response(201, group.to_api(), records_written=1)

@@ -3,9 +3,12 @@
 An admin may create the connector's text fields shorter than `mappings provision` says (a
 score-reasons field of 255 instead of 32,768), and Salesforce refuses a longer value with
 STRING_TOO_LONG ("Label: data value too large: … (max length=n)"), which would reject the whole
-record. So the writer cuts text to the length the org's describe reports (`fields[].length`,
-REST API Developer Guide "sObject Describe"; DescribeFieldResult `length`: "maximum size of the
-field in Unicode characters, not bytes").
+record (SOAP API Developer Guide, "AllowFieldTruncationHeader": since API version 15.0 "if a
+string or textarea value is too large, the operation fails and the fault code STRING_TOO_LONG is
+returned"; the connector sends no truncation header, so the cut stays its own and visible). So
+the writer cuts text to the length the org's describe reports (`fields[].length`, REST API
+Developer Guide "sObject Describe"; DescribeFieldResult `length`: the maximum size of the field
+in Unicode characters).
 
 The describe is asked lazily, once per object and adapter (that is, per run), by the first
 write that carries text for that object: a quiet sync, or a dry run (which never reaches the

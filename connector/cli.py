@@ -2,7 +2,7 @@
 
 No logic lives here (see DESIGN.md); exit codes follow the convention there:
 0 ok, 1 finished with rejected records, 2 bad configuration or usage, 3 aborted by a guard,
-4 CRM unreachable or auth failed, 5 an unexpected internal error (see `main`).
+4 CRM unreachable, failing or auth failed, 5 an unexpected internal error (see `main`).
 """
 
 import os
@@ -353,8 +353,9 @@ def sync(
     written back. Meant for cron or any scheduler; one run per CRM account at a time.
 
     Exit codes: 0 ok, 1 some records rejected (or skipped, with CONNECTOR_FAIL_ON_SKIPPED),
-    2 configuration, 3 change limit or another run holds the lock, 4 CRM unreachable, auth
-    failed or daily limit reached, 5 internal error.
+    2 configuration, 3 change limit or another run holds the lock, 4 CRM unreachable or
+    failing (e.g. a paging cursor handed back twice), auth failed or daily limit reached,
+    5 internal error.
     """
     plan = _plan_choice(plan)
     if all_accounts:

@@ -27,6 +27,9 @@ class CrmField(BaseModel):
     options: tuple[str, ...] = ()
     writable: bool = True
     custom: bool = False
+    #: The most characters the field holds, where the CRM's describe says (Salesforce `length`
+    #: of a text field); None where it does not (HubSpot properties carry no length).
+    length: int | None = None
 
 
 class FieldSchema(BaseModel):

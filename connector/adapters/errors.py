@@ -105,6 +105,12 @@ class CrmRequestError(CrmError):
     exit_code = 1
 
 
+class CrmPagingError(CrmError):
+    """The CRM handed back a paging cursor the read had already followed: a CRM-side fault
+    (like an outage, not a record it refused), so it ends the run with exit code 4, "CRM
+    unreachable", never 1, which README keeps for a run that finished with rejected records."""
+
+
 def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
     """The exception (and message) for a failure that will not be retried (any more)."""
     crm = failure.crm or "the CRM"

@@ -30,6 +30,17 @@ def bounded(text: str, limit: int | None) -> str:
     return text[:cut].rstrip() + ELLIPSIS
 
 
+def cut_from(held: str, text: str) -> bool:
+    """Whether `held` is `text` as `bounded` cut it for some field: its start and the ellipsis.
+
+    That is what the CRM holds after the connector wrote `text` into a shorter field, and all of
+    `text` it can hold, so a plan must count it as unchanged; otherwise every sync would write
+    the same cut value again."""
+    if not held.endswith(ELLIPSIS) or len(held) >= len(text):
+        return False
+    return text.startswith(held[: -len(ELLIPSIS)])
+
+
 def bounded_update(update: ContactUpdate, limits: Mapping[UpdatableField, int]) -> ContactUpdate:
     """`update` with each text value cut to its field's limit (fields without one unchanged)."""
     changes = {

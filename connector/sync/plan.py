@@ -9,6 +9,7 @@ from datetime import datetime
 from connector.domain.contact import Contact
 from connector.domain.engine import Evaluation
 from connector.domain.outcomes import ContactUpdate, FieldValue, UpdatableField
+from connector.domain.text import cut_from
 
 
 def current_value(contact: Contact, field: UpdatableField) -> FieldValue:
@@ -35,7 +36,8 @@ def _same(old: FieldValue, new: FieldValue) -> bool:
         # CRMs store milliseconds at best; a microsecond difference is not a change.
         return abs((old - new).total_seconds()) < 0.001
     if isinstance(old, str) and isinstance(new, str):
-        return old.strip() == new.strip()
+        # A text the adapter cut to its field (domain/text.py) is all the field can hold of it.
+        return old.strip() == new.strip() or cut_from(old.strip(), new.strip())
     return old == new
 
 

@@ -163,3 +163,19 @@ def test_an_escalating_sync_killed_anywhere_ends_like_an_uninterrupted_one(crm, 
         audited = [r["contact_id"] for r in rows(store, audit_log) if r["kind"] == "escalation"]
         assert len(audited) == len(set(audited))  # each escalated once, audited once
     assert killed_somewhere >= len(kill_points) - 1
+
+
+def test_the_sync_after_an_escalation_rereads_nobody_the_connector_wrote(make_crm):
+    """An escalation's owner write carries the echo fingerprint like every other contact write
+    (issue #13): the next sync's search finds the escalated contacts (their modified date
+    moved) and drops them as the connector's own writes instead of reading them again."""
+    under_test = make_crm("hubspot", "crm")
+    store = decided(under_test)
+    summary = sync_at(under_test, AFTER_MQL_ESCALATION)
+    assert summary["escalations_applied"] >= 3
+    escalated = {r["contact_id"] for r in rows(store, audit_log) if r["kind"] == "escalation"}
+
+    again = sync_at(under_test, AFTER_MQL_ESCALATION + timedelta(minutes=1))
+
+    assert again["outcome"] == "ok"
+    assert again["contacts_read"] == 0, (again["contacts_read"], len(escalated))

@@ -195,6 +195,14 @@ class HubSpotAdapter(AdapterBase):
 
     # ---- writing ----------------------------------------------------------------------------
     def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        """Batch updates, each with the echo fingerprint. A contact this run's search did not
+        hand over (an SLA escalation's owner change, a replayed journal) is read first, one
+        batch read per 100 unless the pre-write re-read already did, so its write is
+        fingerprinted too when nothing changed on it since the search (`read.current`)."""
+        if self.echo is not None and self.reader.read_until_ms is not None:
+            unread = self.echo.unknown(update.contact_id for update in updates)
+            if unread:
+                self.reader.current(unread)
         return self.updates.apply(updates)
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:

@@ -25,6 +25,12 @@ integration changed an input — before or after the write, even in the gap betw
 write — and the record is read as any other. The engagement objects (meetings, calls) are not
 on the contact: their changes are found by their own modification stamp (see `changes`).
 
+A contact written without this run's search having handed it over (an SLA escalation's owner
+change, a replayed journal of a killed run) has no read to fingerprint from: it is read by id
+just before the write (one batch read per 100, none when the pre-write re-read of shared fields
+already read it), and fingerprinted only when its last change is one the run's search already
+covered; a contact a person changed since is written without, so the next sync reads it.
+
 Left out of the digest: the modified date itself, the fingerprint, and the connector's own
 output properties (score, grade, reasons, stage marker, recycled-at) whose number and date
 formats HubSpot may render differently from how they were sent; a person overwriting one of
@@ -118,6 +124,19 @@ class EchoFilter:
         """True when the record still holds exactly what the connector's last write left."""
         stored = properties.get(self.property_name)
         return bool(stored) and stored == self.fingerprint(properties)
+
+    def knows(self, contact_id: str) -> bool:
+        """Whether this run has kept a read of the contact to fingerprint its write with."""
+        return contact_id in self._read
+
+    def unknown(self, contact_ids: Iterable[str]) -> list[str]:
+        """The contacts a write would send without a fingerprint though one could be kept
+        (room left, property present): what is worth one batch read before the write."""
+        missing = [cid for cid in dict.fromkeys(contact_ids) if cid not in self._read]
+        room = self.capacity - len(self._read)
+        if not missing or room <= 0 or not self.available():
+            return []
+        return missing[:room]
 
     def remember(self, contact_id: str, properties: Mapping[str, Any]) -> None:
         """Keep what a write of this contact needs to fingerprint it (bounded: past

@@ -107,6 +107,8 @@ class ContactReader:
         #: People a failed sync's kept journal already decided (set by the engine for a sync):
         #: listed, but not read again unless changed after that sync's reads began.
         self.known: KnownDecisions | None = None
+        #: The upper bound of this run's incremental read (ms), once it has started.
+        self.read_until_ms: int | None = None
 
     # ---- public -----------------------------------------------------------------------------
     def pages(self, since: datetime | None, resume_after: str | None) -> Iterator[ContactPage]:
@@ -116,6 +118,7 @@ class ContactReader:
         # One upper bound for every search of the run: records changed from now on wait for
         # the next run, and the watermark (the newest date seen) never passes a record unread.
         until_ms = int(time.time() * 1000)
+        self.read_until_ms = until_ms
         yielded: set[str] = set()
         yield from self._read_ahead(
             chain(
@@ -178,9 +181,12 @@ class ContactReader:
         associations: what a write is about to replace. Untranslatable records are absent."""
         wanted = unique(str(contact_id) for contact_id in contact_ids)
         properties = unique([*self.translator.read_fields(), self.modified, ID_PROPERTY])
+        if self.echo is not None:
+            properties = unique([*properties, *self.properties])  # what a fingerprint covers
         found = batch_read(self.client, "contacts", wanted, properties)
         current: dict[str, Contact] = {}
         for record_id, record in found.items():
+            self._remember_unread(record_id, dict(record.properties or {}))
             try:
                 current[record_id] = self.translator.to_contact(
                     record_id, dict(record.properties or {})
@@ -188,6 +194,23 @@ class ContactReader:
             except RecordDataError:
                 continue
         return current
+
+    def _remember_unread(self, record_id: str, properties: dict[str, Any]) -> None:
+        """Let the write that follows this re-read carry the echo fingerprint for a contact the
+        run's search did not hand over (an SLA escalation's owner change: the person is written
+        without having changed), so the next sync drops that write instead of reading it back.
+
+        Only when the contact's last change is one this run's search already covered, index
+        lag included (modified at or before its upper bound less the overlap window): that
+        change was read and decided, by this run or an earlier one. A contact changed since
+        is left unremembered, so its write goes without a fingerprint and the next sync reads
+        the change, as before. A contact the search read keeps what the search saw."""
+        if self.echo is None or self.read_until_ms is None or self.echo.knows(record_id):
+            return
+        modified = moment(properties.get(self.modified))
+        overlap_ms = int(self.settings.incremental_overlap_seconds * 1000)
+        if modified is not None and to_ms(modified) <= self.read_until_ms - overlap_ms:
+            self.echo.remember(record_id, properties)
 
     # ---- full read --------------------------------------------------------------------------
     def _list_pages(self, resume_after: str | None) -> Iterator[_RawPage]:

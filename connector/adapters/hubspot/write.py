@@ -71,8 +71,14 @@ def hubspot_datetime(moment: datetime) -> str:
 
 
 #: "string: A plain text string, limited to 65,536 characters"
-#: (https://developers.hubspot.com/docs/guides/api/crm/properties): every text written is cut
-#: to it, visibly, instead of being refused.
+#: (https://developers.hubspot.com/docs/guides/api/crm/properties); the knowledge base says the
+#: same of single- and multi-line text "when the value is added through the CRM"
+#: (https://knowledge.hubspot.com/properties/property-field-types-in-hubspot). The properties
+#: API reports no per-property length, so there is nothing to describe: this is the limit. The
+#: tasks API (https://developers.hubspot.com/docs/api/crm/tasks) documents `hs_task_subject`
+#: ("The title of the task") and `hs_task_body` ("The task notes") with no limit of their own:
+#: string properties, under the same one. Every text written is cut to it, visibly, instead of
+#: being refused.
 STRING_LENGTH = 65_536
 
 

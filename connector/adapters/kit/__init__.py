@@ -2,7 +2,7 @@
 
 - `transport`: send one request — check the allowance or pace, call, count, classify, retry
   (the one tenacity policy of adapters/retry.py, with the adapter's injected sleep);
-- `paging`: follow cursors, refusing one already seen (a `CrmRequestError`, not a spin);
+- `paging`: follow cursors, refusing one already seen (a `CrmPagingError`, exit 4, not a spin);
 - `records`: retry the records a batch answer called transient, with the same backoff;
 - `create_once`: create records idempotently by key, settling a lost answer by looking again;
 - `bounded`: a bounded least-recently-used map; `chunks`: fixed-size batches.

@@ -2,14 +2,15 @@
 
 A CRM that hands back a cursor already followed would make a read spin forever, or — when the
 loop merely stops — end early and miss records (for task keys: create a duplicate task). Both
-CRMs' loops therefore go through one guard, and a repeated cursor is a `CrmRequestError`: a
-`CrmError`, so the sync engine ends the run with this message instead of a traceback.
+CRMs' loops therefore go through one guard, and a repeated cursor is a `CrmPagingError`: a
+`CrmError`, so the sync engine ends the run with this message instead of a traceback, and with
+exit code 4 (the CRM misbehaved; nothing was refused).
 """
 
 from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
 
-from connector.adapters.errors import CrmRequestError
+from connector.adapters.errors import CrmPagingError
 
 P = TypeVar("P")
 C = TypeVar("C", bound=Hashable)
@@ -25,7 +26,7 @@ class CursorGuard:
 
     def follow(self, cursor: Hashable) -> None:
         if cursor in self._seen:
-            raise CrmRequestError(
+            raise CrmPagingError(
                 f"{self.crm} returned the {self.what} cursor {cursor!r} again; the read stopped "
                 "instead of reading the same page forever. Run again; if it repeats, report it "
                 f"to {self.crm} support with this cursor."

@@ -135,13 +135,16 @@ def crm_field(raw: Mapping[str, Any]) -> CrmField:
         options=options,
         writable=bool(raw.get("updateable", False)),
         custom=bool(raw.get("custom", False)),
+        # Describe reports `length` 0 for fields that are not text (numbers, dates, booleans).
+        length=int(raw.get("length") or 0) or None,
     )
 
 
-def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
-    """One sObject describe per object the mapping touches."""
+def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSchema:
+    """One sObject describe (`GET /sobjects/{name}/describe`) per object: the one way the
+    adapter learns the org's fields, for mapping checks, provisioning and text lengths."""
     objects: dict[str, dict[str, CrmField]] = {}
-    for name in described_objects(mapping):
+    for name in names:
         body = client.rest(DESCRIBE, f"sobjects/{name}/describe", action=f"describe {name}")
         objects[name] = {
             str(raw["name"]): crm_field(raw) for raw in (body or {}).get("fields") or []
@@ -149,10 +152,15 @@ def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> Fie
     return FieldSchema(objects=objects)
 
 
+def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
+    """One sObject describe per object the mapping touches."""
+    return describe_objects(client, described_objects(mapping))
+
+
 # --- checking a mapping --------------------------------------------------------------------------
 
 
-def _find(schema: FieldSchema, crm_object: str, name: str) -> CrmField | None:
+def find_field(schema: FieldSchema, crm_object: str, name: str) -> CrmField | None:
     """Salesforce API names are case-insensitive."""
     found = schema.field(crm_object, name)
     if found is not None:
@@ -172,7 +180,7 @@ def _field_problems(
     expected: Iterable[str],
     must_write: bool = False,
 ) -> tuple[CrmField | None, list[str]]:
-    found = _find(schema, crm_object, name)
+    found = find_field(schema, crm_object, name)
     if found is None:
         hint = " (custom fields end in __c)" if not name.endswith("__c") and "_" in name else ""
         return None, [f"{crm_object}.{name} ({what}): no such field on {crm_object}{hint}"]
@@ -260,7 +268,7 @@ def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) 
     """An Account's industry is read through the people's industry map: Lead and Account share
     the Industry picklist, so the same values must exist on the Account."""
     name = mapping.account.get(CompanyField.INDUSTRY)
-    found = _find(schema, "Account", name) if name else None
+    found = find_field(schema, "Account", name) if name else None
     if found is None:
         return []
     problems: list[str] = []
@@ -394,7 +402,7 @@ def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
             name = person.fields.get(field)
             if name is None or not name.endswith("__c"):
                 continue
-            if _find(schema, person.object, name) is not None:
+            if find_field(schema, person.object, name) is not None:
                 continue
             kind, details = _SPECS[field]
             if field == ContactField.LIFECYCLE_STAGE:
@@ -406,7 +414,7 @@ def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
                 )
             )
     key_field = mapping.tasks.key_field
-    if key_field.endswith("__c") and _find(schema, mapping.tasks.object, key_field) is None:
+    if key_field.endswith("__c") and find_field(schema, mapping.tasks.object, key_field) is None:
         missing.append(
             FieldSpec(
                 object=mapping.tasks.object,

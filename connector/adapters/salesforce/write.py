@@ -31,19 +31,24 @@ from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
+from connector.adapters.salesforce.lengths import FieldLengths
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update
+from connector.mapping.crm_schema import ContactField
 
 BATCH_SIZE = 200  # sObject Collections' maximum
 LOCKED = "UNABLE_TO_LOCK_ROW"
 DUPLICATE = "DUPLICATE_VALUE"
+# Documented lengths, the fallback where the org's describe reports none (lengths.py): the
+# describe is what counts, since an admin may have made a field shorter.
 SUBJECT_LENGTH = 255  # Task.Subject (describe: length 255)
 DESCRIPTION_LENGTH = 32_000  # Task.Description (describe: Long Text Area, 32,000)
 #: The connector's own text fields, at the lengths `mappings provision` has the admin create
 #: (adapters/salesforce/describe.py): longer text is refused with STRING_TOO_LONG.
-#: Only free text is cut: a grade is a value from the rules, and a cut one would be wrong data
-#: (too long a grade is refused by Salesforce, visibly, as a configuration mistake).
+#: Only free text is cut: a grade or a lead status is a value from the rules or the mapping,
+#: and a cut one would be wrong data (too long a value is refused by Salesforce, visibly, as a
+#: configuration mistake, instead of landing as something no picklist holds).
 TEXT_LENGTHS = {UpdatableField.SCORE_REASONS: 32_768}
 AUTO_ASSIGN = "Sforce-Auto-Assign"
 
@@ -90,6 +95,18 @@ class Writer:
     def __init__(self, people: PersonReader) -> None:
         self.people = people
         self.client, self.mapping, self.settings = people.client, people.mapping, people.settings
+        self.lengths = FieldLengths(self.client)
+
+    def _text_limits(self, update: ContactUpdate, object_name: str) -> dict[UpdatableField, int]:
+        """The length of each free-text field this update writes, as the org describes it
+        (described on the first such update of the run, never for an update without text)."""
+        source = next(s for s in self.people.sources if s.name == object_name)
+        limits: dict[UpdatableField, int] = {}
+        for field, documented in TEXT_LENGTHS.items():
+            name = source.mapping.fields.get(ContactField(field.value))
+            if name is not None and isinstance(update.changes.get(field), str):
+                limits[field] = self.lengths.length(object_name, name, documented)
+        return limits
 
     # --- updates ---
 
@@ -110,7 +127,8 @@ class Writer:
                     )
                 )
                 continue
-            fields = translators[object_name].to_crm(bounded_update(update, TEXT_LENGTHS))
+            limits = self._text_limits(update, object_name)
+            fields = translators[object_name].to_crm(bounded_update(update, limits))
             owner_field = self.people.owner_field(object_name)
             if owner_field and owner_field in fields and fields[owner_field] is None:
                 del fields[owner_field]  # a Salesforce record always has an owner
@@ -216,8 +234,12 @@ class Writer:
         body: dict[str, Any] = {
             "attributes": {"type": tasks.object},
             "WhoId": spec.contact_id,
-            "Subject": bounded(spec.subject, SUBJECT_LENGTH),
-            "Description": bounded(spec.body, DESCRIPTION_LENGTH),
+            "Subject": bounded(
+                spec.subject, self.lengths.length(tasks.object, "Subject", SUBJECT_LENGTH)
+            ),
+            "Description": bounded(
+                spec.body, self.lengths.length(tasks.object, "Description", DESCRIPTION_LENGTH)
+            ),
             "ActivityDate": spec.due_at.date().isoformat(),
             "Priority": tasks.priority[spec.priority],
             "Status": tasks.status,

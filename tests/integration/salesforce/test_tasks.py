@@ -53,6 +53,7 @@ def test_tasks_are_created_with_every_field(sandbox, adapter, counts):
     assert counts.calls(adapter) == {
         TOKEN_ENDPOINT: 1,
         sf.QUERY: 1,  # the key lookup
+        sf.DESCRIBE: 1,  # Task's field lengths, at the run's first task write
         sf.COLLECTIONS_CREATE: 1,
     }
     counts.assert_exact(adapter, sandbox)

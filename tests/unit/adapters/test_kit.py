@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connector.adapters.base import RecordError
-from connector.adapters.errors import CrmError, CrmRequestError, CrmUnavailableError, Failure
+from connector.adapters.errors import CrmError, CrmPagingError, CrmUnavailableError, Failure
 from connector.adapters.kit import (
     Attempt,
     BoundedMap,
@@ -74,16 +74,17 @@ def test_paginate_follows_cursors_until_there_is_none():
 def test_a_repeated_cursor_is_a_crm_error_raised_before_the_page_that_carries_it():
     pages = {None: ("p1", "c1"), "c1": ("p2", "c1")}
     seen: list[str] = []
-    with pytest.raises(CrmRequestError) as caught:
+    with pytest.raises(CrmPagingError) as caught:
         for page, _ in paginate(lambda c: pages[c], lambda p: p[1], crm="HubSpot", what="owners"):
             seen.append(page)
     assert isinstance(caught.value, CrmError)
+    assert caught.value.exit_code == 4  # a CRM-side failure, not a rejected record (1)
     assert seen == ["p1"]  # the page whose cursor loops is never handed on (or checkpointed)
     assert "HubSpot returned the owners cursor 'c1' again" in str(caught.value)
 
 
 def test_a_resume_cursor_that_comes_back_is_refused_too():
-    with pytest.raises(CrmRequestError, match="'c7' again"):
+    with pytest.raises(CrmPagingError, match="'c7' again"):
         list(paginate(lambda c: ("p", "c7"), lambda p: p[1], crm="X", what="list", start="c7"))
 
 

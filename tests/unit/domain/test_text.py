@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connector.domain.text import ELLIPSIS, bounded
+from connector.domain.text import ELLIPSIS, bounded, cut_from
 
 
 def test_short_text_is_unchanged():
@@ -37,3 +37,18 @@ def test_never_longer_than_the_limit_and_a_prefix_when_cut(text: str, limit: int
     else:
         assert cut.endswith(ELLIPSIS)
         assert text.startswith(cut[: -len(ELLIPSIS)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.integers(min_value=1, max_value=300))
+def test_a_cut_text_is_recognised_as_cut_from_its_source(text: str, limit: int):
+    cut = bounded(text, limit)
+    assert cut_from(cut, text) == (cut != text)
+
+
+def test_a_cut_text_is_not_cut_from_another_text():
+    cut = bounded("score 72: demo request, webinar", 12)
+    assert cut_from(cut, "score 72: demo request, webinar")
+    assert not cut_from(cut, "score 81: demo request, webinar")  # the start changed
+    assert not cut_from(cut, cut)  # equal is equal, not cut
+    assert not cut_from("score 72", "score 72: demo")  # no ellipsis: a different value

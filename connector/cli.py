@@ -690,6 +690,21 @@ def calibrate(
             "the base rate).",
         ),
     ] = None,
+    sample_size: Annotated[
+        int,
+        typer.Option(
+            "--sample-size",
+            min=100,
+            help="Most training rows the fit holds (half per outcome); beyond, a uniform "
+            "sample, so memory stays flat however many people the CRM holds.",
+        ),
+    ] = 20_000,
+    holdout_size: Annotated[
+        int,
+        typer.Option(
+            "--holdout-size", min=100, help="Most held-out people measured; beyond, a sample."
+        ),
+    ] = 20_000,
     crm: CrmOption = None,
 ) -> None:
     """Learn whole-number points from the CRM's sales outcomes and propose a rules file.
@@ -719,6 +734,8 @@ def calibrate(
         min_support=min_support,
         points_per_logit=points_per_logit,
         target_rate=target_rate,
+        sample_size=sample_size,
+        holdout_size=holdout_size,
     )
     now = settings.as_of or datetime.now(UTC)
     with _calibration_failures():

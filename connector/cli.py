@@ -1209,7 +1209,7 @@ def demo(
 
 
 def _problems_for(path: Path) -> "list[ConfigProblem]":
-    from connector.mapping.loader import RULES_FILE, load_crm_mapping, load_mapping_dir, load_rules
+    from connector.mapping.loader import file_kind, load_crm_mapping, load_mapping_dir, load_rules
     from connector.mapping.problems import ConfigError, ConfigProblem
 
     if not path.exists():
@@ -1217,13 +1217,37 @@ def _problems_for(path: Path) -> "list[ConfigProblem]":
     try:
         if path.is_dir():
             load_mapping_dir(path)
-        elif path.name == RULES_FILE:
+            return []
+        kind = file_kind(path)
+        if kind == "rules":
             load_rules(path)
-        else:
+        elif kind == "crm":
             load_crm_mapping(path)
+        else:
+            return [ConfigProblem(file=path, message=NEITHER_RULES_NOR_MAPPING)]
     except ConfigError as exc:
         return exc.problems
     return []
+
+
+NEITHER_RULES_NOR_MAPPING = (
+    "neither a rules file (top-level scoring, fit, lifecycle, routing) nor a CRM mapping (a "
+    "top-level `crm: hubspot` or `crm: salesforce`): check that this is the file you meant"
+)
+
+
+def _rules_among(targets: list[Path]) -> Path | None:
+    """The rules file among the paths given: rules.yaml in a directory, or a file given that
+    is a rules file by its content."""
+    from connector.mapping.loader import RULES_FILE, file_kind
+
+    for target in targets:
+        if target.is_dir():
+            if (target / RULES_FILE).exists():
+                return target / RULES_FILE
+        elif target.exists() and file_kind(target) == "rules":
+            return target
+    return None
 
 
 def _file_among(targets: list[Path], name: str) -> Path | None:
@@ -1245,7 +1269,7 @@ def _crm_file(targets: list[Path], crm: str) -> Path | None:
 def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[ConfigProblem]":
     """What the CRM itself says is wrong: mapped fields it lacks or holds with another type or
     options, and owners rules.yaml names that it has no active user for."""
-    from connector.mapping.loader import RULES_FILE, load_rules, owner_problems
+    from connector.mapping.loader import load_rules, owner_problems
     from connector.mapping.problems import ConfigProblem
     from connector.sync.connect import online_mapping_problems
 
@@ -1254,7 +1278,7 @@ def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[Config
         ConfigProblem(file=mapping_path or targets[0], message=text)
         for text in online_mapping_problems(adapter)
     ]
-    rules_file = _file_among(targets, RULES_FILE)
+    rules_file = _rules_among(targets)
     if rules_file is not None:
         found += owner_problems(rules_file, load_rules(rules_file), adapter.list_owners())
     return found

@@ -40,13 +40,13 @@ class CalibrateOptions(BaseModel):
         default=None, gt=0, le=1, description="MQL -> conversion rate to reach; None: 2x base"
     )
     sample_size: int = Field(
-        default=20_000,
+        default=50_000,
         ge=100,
         description="most training rows the fit holds (half per outcome); beyond, a uniform "
         "sample: memory stays flat in the number of people (bench/README.md measures the points)",
     )
     holdout_size: int = Field(
-        default=20_000, ge=100, description="most held-out rows measured; beyond, a uniform sample"
+        default=50_000, ge=100, description="most held-out rows measured; beyond, a uniform sample"
     )
 
 
@@ -81,7 +81,7 @@ class History:
     result is what holding them all gave. Never the records: only feature values (float32)."""
 
     def __init__(
-        self, width: int, sample_size: int = 20_000, holdout_size: int = 20_000, seed: int = 42
+        self, width: int, sample_size: int = 50_000, holdout_size: int = 50_000, seed: int = 42
     ) -> None:
         self.width = width
         per_class = max(1, sample_size // 2)

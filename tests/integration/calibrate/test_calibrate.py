@@ -102,3 +102,38 @@ def test_the_proposed_file_keeps_comments_and_diffs_only_in_learned_values(tmp_p
     assert len(diff) == len(changed)
     assert out.with_suffix(".svg").read_text().startswith("<svg")
     load_rules(out)  # a valid rules file
+
+
+def test_a_capped_sample_keeps_exact_counts_and_the_planted_points(tmp_path, rules_without_intent):
+    """Memory flat in the people: the fit holds at most --sample-size rows and the holdout
+    measures at most --holdout-size, yet support, conversion and lift count every training
+    person, and the planted weights still come back."""
+    rules = rules_without_intent()
+    data = PlantedHistory(PEOPLE)
+    everyone = _calibrate(data, rules, tmp_path / "all.yaml")
+    capped_options = OPTIONS.model_copy(update={"sample_size": 400, "holdout_size": 150})
+    with running(data) as sandbox:
+        capped = calibrate(
+            adapter_for(sandbox),
+            load_rules(rules),
+            rules,
+            tmp_path / "capped.yaml",
+            capped_options,
+            DEFAULT_NOW,
+        )
+    assert everyone.fit_rows == everyone.train and everyone.holdout_measured == everyone.holdout
+    assert capped.train == everyone.train and capped.holdout == everyone.holdout
+    assert capped.fit_rows <= 400 < capped.train
+    assert capped.holdout_measured == capped.holdout_ranking.people == 150 < capped.holdout
+    for mine, theirs in zip(capped.rules, everyone.rules, strict=True):
+        assert (mine.support, mine.conversion, mine.lift) == (
+            theirs.support,
+            theirs.conversion,
+            theirs.lift,
+        )
+    learned = _learned(capped)
+    for label, weight in PLANTED.items():
+        assert (learned[label] > 0) == (weight > 0), (label, learned[label])
+        assert abs(learned[label] - 10 * weight) <= 0.5 * abs(10 * weight) + 2, label
+    assert capped.holdout_ranking.auc > 0.7
+    load_rules(tmp_path / "capped.yaml")

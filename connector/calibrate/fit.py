@@ -7,6 +7,14 @@ lines. L1 zeroes rules that add nothing beyond the others (fewer, larger points 
 features are standardised for the fit so the penalty treats a page-view count and a yes/no
 criterion alike, and unscaled afterwards. A rule that fired for fewer than `min_support`
 training people keeps its points: too little evidence to explain a change.
+
+Memory is flat in the number of people (`History`): a rule's support, conversion and lift and
+its spread are counted over every training person as they stream past; the fit itself learns
+from at most `sample_size` rows, a seeded reservoir sample per outcome weighted back to the
+whole training part, and the holdout figures are measured on at most `holdout_size` held-out
+people. Up to the caps (50,000 each: a CRM of ~190,000 people at the synthetic history's share
+of known outcomes) nothing is sampled and the proposed file is byte for byte what holding every
+row gave; bench/calibrate_sample.py measures what a smaller sample changes.
 """
 
 from dataclasses import dataclass

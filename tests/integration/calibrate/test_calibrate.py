@@ -137,3 +137,22 @@ def test_a_capped_sample_keeps_exact_counts_and_the_planted_points(tmp_path, rul
         assert abs(learned[label] - 10 * weight) <= 0.5 * abs(10 * weight) + 2, label
     assert capped.holdout_ranking.auc > 0.7
     load_rules(tmp_path / "capped.yaml")
+
+
+def test_the_read_only_commands_keep_nothing_per_contact_read_for_a_write(tmp_path):
+    """calibrate and backtest never write, so the HubSpot adapter they open remembers nothing
+    for the echo filter; a syncing adapter remembers every contact it read."""
+    from connector.cli import READ_ONLY_SETTINGS
+    from connector.mapping.loader import load_mapping_dir
+    from connector.sync.connect import build_adapter
+
+    mapping = load_mapping_dir(MAPPINGS).crms["hubspot"]
+    with running(PlantedHistory(60)) as sandbox:
+        environment = {"HUBSPOT_ACCESS_TOKEN": sandbox.token, "HUBSPOT_BASE_URL": sandbox.url}
+        syncing = build_adapter("hubspot", mapping, environment)
+        reading = build_adapter("hubspot", mapping, {**environment, **READ_ONLY_SETTINGS})
+        for adapter in (syncing, reading):
+            assert adapter.echo is not None
+            assert len(list(adapter.iter_contacts(None))) == 60
+        assert len(syncing.echo._read) == 60
+        assert len(reading.echo._read) == 0

@@ -15,8 +15,9 @@ connector's own, not the sandbox's, which lives in this process) and wall time. 
 shared, so CPU seconds, not wall time, are the comparison.
 
 Usage: python bench/calibrate_scale.py [--crm hubspot|salesforce] --contacts 10000 100000
-[--steps calibrate backfill]. Writes bench/results/calibrate-scale-<crm>-<N>.json; measuring
-only some steps replaces those in the file and keeps the others.
+[--steps calibrate backfill] [--env NAME=VALUE ...] [--sample-size N]. Writes
+bench/results/calibrate-scale-<crm>-<N>.json; measuring only some steps replaces those in the file
+and keeps the others.
 """
 
 import argparse
@@ -62,7 +63,13 @@ def _step(env: dict[str, str], work: Path, name: str, *args: str) -> dict[str, f
     }
 
 
-def measure(crm: str, contacts: int, steps: list[str]) -> dict[str, object]:
+def measure(
+    crm: str,
+    contacts: int,
+    steps: list[str],
+    extra_env: dict[str, str] | None = None,
+    calibrate_args: tuple[str, ...] = (),
+) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="calibrate-scale-"))
     began = time.perf_counter()
     running = start_sandbox(crm, SandboxConfig(contacts=contacts), work / "tls")  # type: ignore[arg-type]
@@ -78,8 +85,9 @@ def measure(crm: str, contacts: int, steps: list[str]) -> dict[str, object]:
             "HUBSPOT_SEARCH_LIMIT_PER_SECOND": "1000",
         }
     )
+    env.update(extra_env or {})
     commands = {
-        "calibrate": ("calibrate", "--out", str(work / "rules.yaml")),
+        "calibrate": ("calibrate", "--out", str(work / "rules.yaml"), *calibrate_args),
         "backfill": ("backfill",),
     }
     measured: dict[str, object] = {"crm": crm, "contacts": contacts, "seeding_s": round(seeding, 1)}
@@ -98,11 +106,37 @@ def main() -> None:
     parser.add_argument(
         "--steps", nargs="+", default=["calibrate", "backfill"], choices=["calibrate", "backfill"]
     )
+    parser.add_argument(
+        "--env",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="settings for the measured commands (e.g. HUBSPOT_COMPANY_CACHE_SIZE=1000); "
+        "the result file then records them and is named after them",
+    )
+    parser.add_argument(
+        "--sample-size",
+        type=int,
+        default=None,
+        help="calibrate --sample-size and --holdout-size (default: calibrate's own)",
+    )
     options = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in options.env)
+    calibrate_args: tuple[str, ...] = ()
+    if options.sample_size is not None:
+        size = str(options.sample_size)
+        calibrate_args = ("--sample-size", size, "--holdout-size", size)
     for contacts in options.contacts:
-        out = REPO / "bench" / "results" / f"calibrate-scale-{options.crm}-{contacts}.json"
+        tag = "".join(f"-{name.lower()}-{value}" for name, value in extra_env.items())
+        if options.sample_size is not None:
+            tag += f"-sample-{options.sample_size}"
+        out = REPO / "bench" / "results" / f"calibrate-scale-{options.crm}-{contacts}{tag}.json"
         result = json.loads(out.read_text()) if out.is_file() else {}
-        result.update(measure(options.crm, contacts, options.steps))
+        result.update(measure(options.crm, contacts, options.steps, extra_env, calibrate_args))
+        if extra_env:
+            result["env"] = extra_env
+        if calibrate_args:
+            result["calibrate_args"] = list(calibrate_args)
         if "calibrate" in result and "backfill" in result:
             result["calibrate_over_backfill_cpu"] = round(
                 result["calibrate"]["cpu_s"] / result["backfill"]["cpu_s"], 2

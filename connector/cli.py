@@ -7,7 +7,7 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -227,15 +227,18 @@ def _print_config_problems(problems: "list[ConfigProblem]") -> None:
     errors.print(f"{len(problems)} problem(s) found; nothing was run.", style="bold red")
 
 
-def _open(settings: "Settings", crm: str | None) -> "Session":
-    """Mapping files, adapter and state store, or a clear configuration error (exit 2)."""
+def _open(
+    settings: "Settings", crm: str | None, environment: "Mapping[str, str] | None" = None
+) -> "Session":
+    """Mapping files, adapter and state store, or a clear configuration error (exit 2).
+    `environment`: adapter settings that win over the environment for this command."""
     from connector.mapping.problems import ConfigError
     from connector.sync.connect import ConnectionConfigError
     from connector.sync.session import StateStoreError, open_session
 
     chosen = _crm_choice(crm, settings)
     try:
-        session = open_session(settings, chosen)
+        session = open_session(settings, chosen, environment)
     except ConfigError as exc:
         _print_config_problems(exc.problems)
     except (ConnectionConfigError, StateStoreError) as exc:
@@ -642,6 +645,13 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
         raise typer.Exit(EXIT_CONFIG) from None
 
 
+#: Adapter settings for the commands that only read (calibrate, backtest). HubSpot's echo
+#: filter otherwise keeps, for every contact read, what stamping its write would need (up to
+#: HUBSPOT_ECHO_MEMORY_CONTACTS, 200,000): writes these commands never make, and the memory
+#: that grew with the people in `calibrate` (bench/README.md, calibration at 100,000 people).
+READ_ONLY_SETTINGS = {"HUBSPOT_ECHO_MEMORY_CONTACTS": "0"}
+
+
 @contextmanager
 def _calibration_failures() -> "Iterator[None]":
     """calibrate and backtest: a problem with the history or the extra is exit 2, the CRM's
@@ -687,6 +697,21 @@ def calibrate(
             "the base rate).",
         ),
     ] = None,
+    sample_size: Annotated[
+        int,
+        typer.Option(
+            "--sample-size",
+            min=100,
+            help="Most training rows the fit holds (half per outcome); beyond, a uniform "
+            "sample, so memory stays flat however many people the CRM holds.",
+        ),
+    ] = 50_000,
+    holdout_size: Annotated[
+        int,
+        typer.Option(
+            "--holdout-size", min=100, help="Most held-out people measured; beyond, a sample."
+        ),
+    ] = 50_000,
     crm: CrmOption = None,
 ) -> None:
     """Learn whole-number points from the CRM's sales outcomes and propose a rules file.
@@ -707,7 +732,7 @@ def calibrate(
 
     outcomes = _outcomes(success_from, idle_days)
     settings = _settings()
-    session = _open(settings, crm)
+    session = _open(settings, crm, READ_ONLY_SETTINGS)
     options = CalibrateOptions(
         outcomes=outcomes,
         holdout_share=holdout,
@@ -716,6 +741,8 @@ def calibrate(
         min_support=min_support,
         points_per_logit=points_per_logit,
         target_rate=target_rate,
+        sample_size=sample_size,
+        holdout_size=holdout_size,
     )
     now = settings.as_of or datetime.now(UTC)
     with _calibration_failures():
@@ -1074,7 +1101,7 @@ def backtest(
         raise typer.Exit(EXIT_CONFIG)
     outcomes = _outcomes(success_from, idle_days)
     settings = _settings()
-    session = _open(settings, crm)
+    session = _open(settings, crm, READ_ONLY_SETTINGS)
     rules_path = rules or session.rules_file
     try:
         policy = load_rules(rules_path) if rules is not None else session.mappings.rules
@@ -1189,7 +1216,7 @@ def demo(
 
 
 def _problems_for(path: Path) -> "list[ConfigProblem]":
-    from connector.mapping.loader import RULES_FILE, load_crm_mapping, load_mapping_dir, load_rules
+    from connector.mapping.loader import file_kind, load_crm_mapping, load_mapping_dir, load_rules
     from connector.mapping.problems import ConfigError, ConfigProblem
 
     if not path.exists():
@@ -1197,13 +1224,37 @@ def _problems_for(path: Path) -> "list[ConfigProblem]":
     try:
         if path.is_dir():
             load_mapping_dir(path)
-        elif path.name == RULES_FILE:
+            return []
+        kind = file_kind(path)
+        if kind == "rules":
             load_rules(path)
-        else:
+        elif kind == "crm":
             load_crm_mapping(path)
+        else:
+            return [ConfigProblem(file=path, message=NEITHER_RULES_NOR_MAPPING)]
     except ConfigError as exc:
         return exc.problems
     return []
+
+
+NEITHER_RULES_NOR_MAPPING = (
+    "neither a rules file (top-level scoring, fit, lifecycle, routing) nor a CRM mapping (a "
+    "top-level `crm: hubspot` or `crm: salesforce`): check that this is the file you meant"
+)
+
+
+def _rules_among(targets: list[Path]) -> Path | None:
+    """The rules file among the paths given: rules.yaml in a directory, or a file given that
+    is a rules file by its content."""
+    from connector.mapping.loader import RULES_FILE, file_kind
+
+    for target in targets:
+        if target.is_dir():
+            if (target / RULES_FILE).exists():
+                return target / RULES_FILE
+        elif target.exists() and file_kind(target) == "rules":
+            return target
+    return None
 
 
 def _file_among(targets: list[Path], name: str) -> Path | None:
@@ -1225,7 +1276,7 @@ def _crm_file(targets: list[Path], crm: str) -> Path | None:
 def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[ConfigProblem]":
     """What the CRM itself says is wrong: mapped fields it lacks or holds with another type or
     options, and owners rules.yaml names that it has no active user for."""
-    from connector.mapping.loader import RULES_FILE, load_rules, owner_problems
+    from connector.mapping.loader import load_rules, owner_problems
     from connector.mapping.problems import ConfigProblem
     from connector.sync.connect import online_mapping_problems
 
@@ -1234,7 +1285,7 @@ def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[Config
         ConfigProblem(file=mapping_path or targets[0], message=text)
         for text in online_mapping_problems(adapter)
     ]
-    rules_file = _file_among(targets, RULES_FILE)
+    rules_file = _rules_among(targets)
     if rules_file is not None:
         found += owner_problems(rules_file, load_rules(rules_file), adapter.list_owners())
     return found

@@ -52,7 +52,9 @@ def check_schema(adapter: CrmAdapter) -> None:
 def read_history(
     adapter: CrmAdapter, space: FeatureSpace, options: CalibrateOptions, now: datetime
 ) -> tuple[History, ReadCounts]:
-    history = History(width=len(space.features))
+    history = History(
+        len(space.features), options.sample_size, options.holdout_size, options.split_seed
+    )
     counts = ReadCounts()
     split = Split(options.holdout_share, options.split_seed, options.split_by)
     for person in iter_people(adapter, now, counts):
@@ -61,6 +63,7 @@ def read_history(
             continue
         row = space.row(person.contact, person.engagements, now)
         history.add(row, outcome, split.held_out(person.contact))
+    history.finish()
     return history, counts
 
 
@@ -106,9 +109,8 @@ def calibrate(
     check_history(history)
     fitted = fit_points(space, history, options)
 
-    matrix, outcomes, holdout = history.arrays()
-    disqualified = np.frombuffer(history.disqualified, dtype=np.int8).astype(bool)
-    x, y, gone = matrix[holdout], outcomes[holdout], disqualified[holdout]
+    held = history.holdout_sample()
+    x, y, gone = held.x, held.y, held.disqualified
     held_ranking, by_grade, target, chosen, met = _choose(
         space, policy, fitted, x, y, gone, options
     )
@@ -133,8 +135,10 @@ def calibrate(
         people_read=counts.people,
         skipped=counts.skipped,
         known_outcome=len(history),
-        train=int((~holdout).sum()),
-        holdout=int(holdout.sum()),
+        train=history.counts.people,
+        holdout=history.held_people,
+        fit_rows=history.fit_rows,
+        holdout_measured=len(y),
         points_per_logit=options.points_per_logit,
         holdout_ranking=held_ranking,
         tradeoff=rows,

@@ -7,20 +7,29 @@ lines. L1 zeroes rules that add nothing beyond the others (fewer, larger points 
 features are standardised for the fit so the penalty treats a page-view count and a yes/no
 criterion alike, and unscaled afterwards. A rule that fired for fewer than `min_support`
 training people keeps its points: too little evidence to explain a change.
+
+Memory is flat in the number of people (`History`): a rule's support, conversion and lift and
+its spread are counted over every training person as they stream past; the fit itself learns
+from at most `sample_size` rows, a seeded reservoir sample per outcome weighted back to the
+whole training part, and the holdout figures are measured on at most `holdout_size` held-out
+people. Up to the caps (50,000 each: a CRM of ~190,000 people at the synthetic history's share
+of known outcomes) nothing is sampled and the proposed file is byte for byte what holding every
+row gave; bench/calibrate_sample.py measures what a smaller sample changes.
 """
 
-from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.linear_model import LogisticRegression
 
+from connector.calibrate.counts import RuleCounts
 from connector.calibrate.errors import CalibrationError
 from connector.calibrate.features import Feature, FeatureSpace, Row
 from connector.calibrate.outcomes import OutcomeRules
 from connector.calibrate.report import LearnedRule, RuleStatus
+from connector.calibrate.sample import Reservoir
 
 
 class CalibrateOptions(BaseModel):
@@ -38,36 +47,101 @@ class CalibrateOptions(BaseModel):
     target_rate: float | None = Field(
         default=None, gt=0, le=1, description="MQL -> conversion rate to reach; None: 2x base"
     )
+    sample_size: int = Field(
+        default=50_000,
+        ge=100,
+        description="most training rows the fit holds (half per outcome); beyond, a uniform "
+        "sample: memory stays flat in the number of people (bench/README.md measures the points)",
+    )
+    holdout_size: int = Field(
+        default=50_000, ge=100, description="most held-out rows measured; beyond, a uniform sample"
+    )
 
 
-@dataclass
+#: Tags of a kept row: its outcome, and (held-out rows) whether the fit rules disqualify it.
+CONVERTED, DISQUALIFIED = 1, 2
+
+
+@dataclass(frozen=True)
+class TrainingSample:
+    """The training rows the fit learns from, in CRM read order. `weights` is None when every
+    training person is there; otherwise each row stands for `weight` people of its class."""
+
+    x: NDArray[np.float32]
+    y: NDArray[np.bool_]
+    weights: NDArray[np.float64] | None
+
+
+@dataclass(frozen=True)
+class HoldoutSample:
+    """The held-out rows measured (all of them, or a uniform sample), in CRM read order."""
+
+    x: NDArray[np.float32]
+    y: NDArray[np.bool_]
+    disqualified: NDArray[np.bool_]
+
+
 class History:
-    """Feature rows of the people with a known outcome, compact (float32), never the records."""
+    """What calibrate keeps of the people with a known outcome, in memory that stops growing:
+    exact streamed per-rule counts of the training part (`counts`, see counts.py), a bounded
+    uniform sample of training rows per class for the fit, and a bounded uniform sample of
+    held-out rows to measure the proposed points on. Below the caps every row is kept and the
+    result is what holding them all gave. Never the records: only feature values (float32)."""
 
-    width: int
-    values: array = field(default_factory=lambda: array("f"))
-    outcomes: array = field(default_factory=lambda: array("b"))
-    holdout: array = field(default_factory=lambda: array("b"))
-    disqualified: array = field(default_factory=lambda: array("b"))
+    def __init__(
+        self, width: int, sample_size: int = 50_000, holdout_size: int = 50_000, seed: int = 42
+    ) -> None:
+        self.width = width
+        per_class = max(1, sample_size // 2)
+        # one reservoir per class: a rare outcome is kept whole, the common one sampled
+        self.training = (Reservoir(width, per_class, seed), Reservoir(width, per_class, seed + 1))
+        self.holdout = Reservoir(width, holdout_size, seed + 2)
+        self.counts = RuleCounts(width)
+        self.held_people = 0
+        self.held_converted = 0
+        self._offered = 0
 
     def add(self, row: Row, outcome: bool, held_out: bool) -> None:
-        self.values.extend(row.values)
-        self.outcomes.append(outcome)
-        self.holdout.append(held_out)
-        self.disqualified.append(row.disqualified)
+        order = self._offered
+        self._offered += 1
+        if held_out:
+            self.held_people += 1
+            self.held_converted += outcome
+            tag = (CONVERTED if outcome else 0) | (DISQUALIFIED if row.disqualified else 0)
+            self.holdout.offer(row.values, tag, order)
+        else:
+            self.counts.add(row.values, outcome)
+            self.training[int(outcome)].offer(row.values, int(outcome), order)
+
+    def finish(self) -> None:
+        """Call once every person was added."""
+        self.counts.finish()
 
     def __len__(self) -> int:
-        return len(self.outcomes)
+        return self._offered
 
-    def arrays(self) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.bool_]]:
-        """The rows as a float32 view of the buffer, not a float64 copy: at 100,000 people a
-        copy of the whole matrix cost 28 MB more at the peak. Arithmetic with the float64
-        points and spreads is done in float64 by numpy's promotion, so results are the same."""
-        matrix = np.frombuffer(self.values, dtype=np.float32).reshape(-1, self.width)
-        return (
-            matrix,
-            np.frombuffer(self.outcomes, dtype=np.int8).astype(bool),
-            np.frombuffer(self.holdout, dtype=np.int8).astype(bool),
+    @property
+    def fit_rows(self) -> int:
+        """Training rows the fit learns from (every training person, up to the cap)."""
+        return sum(len(reservoir) for reservoir in self.training)
+
+    def training_sample(self) -> TrainingSample:
+        parts = [reservoir.rows() for reservoir in self.training]
+        order = np.argsort(np.concatenate([part[2] for part in parts]), kind="stable")
+        x = np.concatenate([part[0] for part in parts])[order]
+        y = np.concatenate([part[1] for part in parts])[order].astype(bool)
+        weights = None
+        if any(reservoir.sampled for reservoir in self.training):
+            per_class = [r.offered / len(r) if len(r) else 0.0 for r in self.training]
+            weights = np.where(y, per_class[1], per_class[0])
+        return TrainingSample(x, y, weights)
+
+    def holdout_sample(self) -> HoldoutSample:
+        x, tags, order = self.holdout.rows()
+        sort = np.argsort(order, kind="stable")
+        tags = tags[sort]
+        return HoldoutSample(
+            x[sort], (tags & CONVERTED).astype(bool), (tags & DISQUALIFIED).astype(bool)
         )
 
 
@@ -79,14 +153,13 @@ class Fitted:
         return np.array([rule.proposed for rule in self.rules])
 
 
-def _check_classes(outcomes: NDArray[np.bool_], where: str, hint: str) -> None:
-    positives = int(outcomes.sum())
-    if len(outcomes) == 0:
+def _check_classes(people: int, positives: int, where: str, hint: str) -> None:
+    if people == 0:
         raise CalibrationError(f"no people with a known outcome in {where}: {hint}")
-    if positives in (0, len(outcomes)):
+    if positives in (0, people):
         kind = "converted" if positives else "not converted"
         raise CalibrationError(
-            f"every one of the {len(outcomes)} people with a known outcome in {where} is {kind}: "
+            f"every one of the {people} people with a known outcome in {where} is {kind}: "
             f"learning needs both kinds ({hint})"
         )
 
@@ -97,20 +170,28 @@ def check_history(history: History) -> None:
         "record outcomes in the CRM (stages, deals, lead statuses) or widen what counts "
         "(--success-from, --idle-days)"
     )
-    _, outcomes, holdout = history.arrays()
-    _check_classes(outcomes, "the CRM", hint)
-    _check_classes(outcomes[~holdout], "the training part", hint + ", or a smaller --holdout")
-    _check_classes(outcomes[holdout], "the holdout part", hint + ", or a larger --holdout")
+    train, held = history.counts, (history.held_people, history.held_converted)
+    _check_classes(len(history), train.converted + held[1], "the CRM", hint)
+    _check_classes(
+        train.people, train.converted, "the training part", hint + ", or a smaller --holdout"
+    )
+    _check_classes(*held, "the holdout part", hint + ", or a larger --holdout")
 
 
 def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions) -> Fitted:
-    """Proposed points for every learnable rule, with the evidence behind each."""
-    matrix, outcomes, holdout = history.arrays()
-    x, y = matrix[~holdout], outcomes[~holdout]
-    base = float(y.mean())
-    fired = x != 0
-    support = fired.sum(axis=0)
-    spread = x.std(axis=0, dtype=np.float64)
+    """Proposed points for every learnable rule, with the evidence behind each.
+
+    Support, conversion and lift count every training person (streamed). The fit learns from
+    the training sample: when a class was sampled, each kept row is weighted by the people of
+    its class it stands for, so liblinear minimises the same C * sum(loss) + |w|_1 as on all of
+    them (in expectation) and the L1 penalty keeps its strength relative to the data."""
+    counts = history.counts
+    sample = history.training_sample()
+    x, y = sample.x, sample.y
+    base = counts.converted / counts.people
+    support = counts.support
+    # all training rows at hand: their spread exactly as before; sampled: the streamed one
+    spread = counts.spread() if sample.weights is not None else x.std(axis=0, dtype=np.float64)
     eligible = [
         j for j in range(space_width(space)) if support[j] >= options.min_support and spread[j] > 0
     ]
@@ -125,7 +206,7 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
             max_iter=1000,
             random_state=options.split_seed,
         )
-        model.fit(x[:, active] / spread[active], y)
+        model.fit(x[:, active] / spread[active], y, sample_weight=sample.weights)
         raw = model.coef_[0] / spread[active]
         coefficients = dict(zip(active, raw.tolist(), strict=True))
         wrong = [j for j in active if _wrong_sign(space.features[j], coefficients[j])]
@@ -139,7 +220,7 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
     rules = []
     for j, feature in enumerate(space.features):
         count = int(support[j])
-        rate = float(y[fired[:, j]].mean()) if count else None
+        rate = int(counts.support_converted[j]) / count if count else None
         lift = rate / base if rate is not None and base else None
         status: RuleStatus
         if j in held:

@@ -1,7 +1,8 @@
 """Streaming people and their engagement out of the CRM, one page at a time, for both commands.
 
-Memory holds one page of contacts and their engagement, never the CRM: calibration keeps only
-each person's feature values (4 bytes per rule), backtest only what it writes.
+Memory holds one page of contacts and their engagement, never the CRM: calibration keeps
+streamed per-rule counts and a bounded sample of feature rows (fit.History), backtest only what
+it writes.
 """
 
 import hashlib

@@ -64,6 +64,10 @@ class CalibrationReport(_Report):
     known_outcome: int
     train: int
     holdout: int
+    #: training rows the fit learned from and held-out people measured: `train` and `holdout`
+    #: up to the caps (--sample-size, --holdout-size), a uniform sample beyond them
+    fit_rows: int
+    holdout_measured: int
     points_per_logit: float
     holdout_ranking: Ranking
     tradeoff: list[TradeOff]

@@ -56,6 +56,14 @@ def print_calibration(console: Console, report: CalibrationReport) -> None:
             f"{report.holdout} held out. Base rate {held.base_rate:.1%}."
         )
     )
+    if report.fit_rows < report.train or report.holdout_measured < report.holdout:
+        console.print(
+            Text(
+                f"Fitted on a uniform sample of {report.fit_rows} training people (support, "
+                f"conversion and lift count all {report.train}); holdout figures measured on "
+                f"{report.holdout_measured} of the {report.holdout} held out."
+            )
+        )
     rules = Table(title="Proposed points (training part)")
     for name in ("rule", "was", "proposed", "support", "conversion", "lift", "status"):
         rules.add_column(name, justify="left" if name in ("rule", "status") else "right")

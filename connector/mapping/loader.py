@@ -28,6 +28,9 @@ _Model = typing.TypeVar("_Model", bound=BaseModel)
 
 RULES_FILE = "rules.yaml"
 CRM_FILES = {"hubspot": "hubspot.yaml", "salesforce": "salesforce.yaml"}
+#: Top-level keys only a rules file has (a CRM mapping file has `crm:` instead).
+RULES_KEYS = frozenset({"scoring", "fit", "lifecycle", "routing"})
+FileKind = typing.Literal["rules", "crm"]
 # Stages the lifecycle rules may write whatever the rules file says.
 _FUNNEL_WRITES = (
     LifecycleStage.SUBSCRIBER,
@@ -135,6 +138,25 @@ def load_rules(path: Path) -> RulesPolicy:
     if problems:
         raise ConfigError(problems)
     return policy
+
+
+def file_kind(path: Path) -> FileKind | None:
+    """Whether a file is a rules file or a CRM mapping: by its name when it has a shipped one,
+    otherwise by its content (a top-level `crm:` key, or the rules' own sections), so a rules
+    file kept under another name (rules.dataset.yaml, a proposal from `calibrate`) is checked
+    as rules. None: neither. A file that does not parse raises its ConfigError."""
+    if path.name == RULES_FILE:
+        return "rules"
+    if path.name in CRM_FILES.values():
+        return "crm"
+    data = load_yaml(path).data
+    if not isinstance(data, dict):
+        return None
+    if "crm" in data:
+        return "crm"
+    if RULES_KEYS & set(data):
+        return "rules"
+    return None
 
 
 def load_crm_mapping(path: Path) -> CrmMapping:

@@ -61,6 +61,34 @@ def test_single_files_can_be_checked(broken):
     assert bad.returncode == 2
 
 
+def test_a_rules_file_under_another_name_is_checked_as_rules(broken, tmp_path):
+    """Recognised by its content: the dataset's rules, or a proposal from `calibrate`, are
+    rules files whatever they are called, and a broken one is reported as rules."""
+    shipped = connector("mappings", "validate", "--offline", str(MAPPINGS / "rules.dataset.yaml"))
+    assert shipped.returncode == 0, shipped.stderr
+    proposal = tmp_path / "proposed.yaml"
+    shutil.copy(broken / "rules.yaml", proposal)
+    bad = connector("mappings", "validate", "--offline", str(proposal))
+    assert bad.returncode == 2
+    assert f"{proposal}:" in bad.stderr and "scoring.engagement[0].kind" in bad.stderr
+    assert "`crm` must be one of" not in bad.stderr
+    # a CRM mapping under another name is still a CRM mapping
+    renamed = tmp_path / "hubspot-staging.yaml"
+    shutil.copy(broken / "hubspot.yaml", renamed)
+    mapping = connector("mappings", "validate", "--offline", str(renamed))
+    assert mapping.returncode == 2 and "bogus" in mapping.stderr
+
+
+def test_a_file_that_is_neither_rules_nor_a_mapping_is_a_clear_error(tmp_path):
+    stray = tmp_path / "accounts.yaml"
+    stray.write_text("accounts:\n  - name: acme\n")
+    result = connector("mappings", "validate", "--offline", str(stray))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{stray}: neither a rules file" in result.stderr
+    assert "`crm: hubspot`" in result.stderr
+
+
 def test_json_output_for_machines(broken):
     result = connector("mappings", "validate", "--offline", "--json", str(broken))
     answer = json.loads(result.stdout)

@@ -102,3 +102,57 @@ def test_the_proposed_file_keeps_comments_and_diffs_only_in_learned_values(tmp_p
     assert len(diff) == len(changed)
     assert out.with_suffix(".svg").read_text().startswith("<svg")
     load_rules(out)  # a valid rules file
+
+
+def test_a_capped_sample_keeps_exact_counts_and_the_planted_points(tmp_path, rules_without_intent):
+    """Memory flat in the people: the fit holds at most --sample-size rows and the holdout
+    measures at most --holdout-size, yet support, conversion and lift count every training
+    person, and the planted weights still come back."""
+    rules = rules_without_intent()
+    data = PlantedHistory(PEOPLE)
+    everyone = _calibrate(data, rules, tmp_path / "all.yaml")
+    capped_options = OPTIONS.model_copy(update={"sample_size": 400, "holdout_size": 150})
+    with running(data) as sandbox:
+        capped = calibrate(
+            adapter_for(sandbox),
+            load_rules(rules),
+            rules,
+            tmp_path / "capped.yaml",
+            capped_options,
+            DEFAULT_NOW,
+        )
+    assert everyone.fit_rows == everyone.train and everyone.holdout_measured == everyone.holdout
+    assert capped.train == everyone.train and capped.holdout == everyone.holdout
+    assert capped.fit_rows <= 400 < capped.train
+    assert capped.holdout_measured == capped.holdout_ranking.people == 150 < capped.holdout
+    for mine, theirs in zip(capped.rules, everyone.rules, strict=True):
+        assert (mine.support, mine.conversion, mine.lift) == (
+            theirs.support,
+            theirs.conversion,
+            theirs.lift,
+        )
+    learned = _learned(capped)
+    for label, weight in PLANTED.items():
+        assert (learned[label] > 0) == (weight > 0), (label, learned[label])
+        assert abs(learned[label] - 10 * weight) <= 0.5 * abs(10 * weight) + 2, label
+    assert capped.holdout_ranking.auc > 0.7
+    load_rules(tmp_path / "capped.yaml")
+
+
+def test_the_read_only_commands_keep_nothing_per_contact_read_for_a_write(tmp_path):
+    """calibrate and backtest never write, so the HubSpot adapter they open remembers nothing
+    for the echo filter; a syncing adapter remembers every contact it read."""
+    from connector.cli import READ_ONLY_SETTINGS
+    from connector.mapping.loader import load_mapping_dir
+    from connector.sync.connect import build_adapter
+
+    mapping = load_mapping_dir(MAPPINGS).crms["hubspot"]
+    with running(PlantedHistory(60)) as sandbox:
+        environment = {"HUBSPOT_ACCESS_TOKEN": sandbox.token, "HUBSPOT_BASE_URL": sandbox.url}
+        syncing = build_adapter("hubspot", mapping, environment)
+        reading = build_adapter("hubspot", mapping, {**environment, **READ_ONLY_SETTINGS})
+        for adapter in (syncing, reading):
+            assert adapter.echo is not None
+            assert len(list(adapter.iter_contacts(None))) == 60
+        assert len(syncing.echo._read) == 60
+        assert len(reading.echo._read) == 0

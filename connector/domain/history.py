@@ -63,6 +63,20 @@ class EngagementHistory:
         events = [e for e in engagements if e.contact_id == contact_id and e.occurred_at <= now]
         return cls(contact_id, now, events)
 
+    def seen_at(self, now: datetime) -> "EngagementHistory":
+        """This history read at another `now` at which the contact has exactly the same
+        engagements (none of them falls between the two moments; the caller knows it).
+
+        The due search decides one person at many moments between two of their engagements;
+        regrouping and resorting the same engagements for each was a fifth of its cost.
+        """
+        seen = EngagementHistory.__new__(EngagementHistory)
+        seen.contact_id = self.contact_id
+        seen.now = now
+        seen.events = self.events
+        seen.by_kind = self.by_kind
+        return seen
+
     def of_kinds(self, kinds: Iterable[EngagementKind]) -> list[Engagement]:
         """The engagements of `kinds`, in the order they were given."""
         wanted = set(kinds)

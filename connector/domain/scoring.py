@@ -14,6 +14,7 @@ into engagements than here.
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from connector.domain.conditions import (
     condition_holds,
@@ -27,6 +28,7 @@ from connector.domain.engagement import Engagement
 from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import ScoreCard, ScoreLine
 from connector.domain.policy import EngagementRule, PropertyRule, ScoringRules
+from connector.domain.properties import PropertyValue
 
 SECONDS_PER_DAY = 86_400.0
 _INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
@@ -127,24 +129,40 @@ def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
     )
 
 
-def _property_line(rule: PropertyRule, contact: Contact, now: datetime) -> ScoreLine | None:
-    """A `scoring.properties` rule's line, or None when it does not apply: the points when the
+class _PropertyPoints(NamedTuple):
+    """What a `scoring.properties` rule adds: its points before and after its cap, and for a
+    per-unit rule the whole units and the value they were counted from (for the line's note)."""
+
+    raw: float
+    capped: float
+    units: int
+    value: PropertyValue | None
+
+
+def _property_points(rule: PropertyRule, contact: Contact, now: datetime) -> _PropertyPoints | None:
+    """A `scoring.properties` rule's points, or None when it does not apply: the points when the
     condition holds; for a per-unit rule, `points` per whole unit (raw) and after the cap."""
     if rule.per_unit is None:
         if not condition_holds(rule, contact, now):
             return None
-        return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
+        return _PropertyPoints(rule.points, rule.points, 0, None)
     value = condition_value(rule, contact)
     units, raw, capped = per_unit_points(value, rule.per_unit, rule.points, rule.cap)
     if units == 0:
         return None
+    return _PropertyPoints(raw, capped, units, value)
+
+
+def _property_line(rule: PropertyRule, points: _PropertyPoints) -> ScoreLine:
+    if rule.per_unit is None:
+        return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
     return ScoreLine(
         rule=f"property: {rule.name}",
-        raw_points=raw,
-        capped_points=capped,
-        decayed_points=capped,
-        points=_round(capped),
-        note=describe_per_unit(rule, value, units),
+        raw_points=points.raw,
+        capped_points=points.capped,
+        decayed_points=points.capped,
+        points=_round(points.capped),
+        note=describe_per_unit(rule, points.value, points.units),
     )
 
 
@@ -183,47 +201,90 @@ def score_contact(
     `engagements` may be an `EngagementHistory` already built for this contact and `now`
     (`evaluate` shares one with the lifecycle rules).
     """
-    history = EngagementHistory.of(contact.id, engagements, now)
-    half_life = rules.half_life_days
     lines: list[ScoreLine] = []
+    total = _score(contact, EngagementHistory.of(contact.id, engagements, now), rules, now, lines)
+    lines = [line for line in lines if line.points != 0 or line.raw_points != 0]
+    return ScoreCard(total=total, lines=tuple(lines), computed_at=now)
+
+
+def score_total(
+    contact: Contact,
+    engagements: Iterable[Engagement] | EngagementHistory,
+    rules: ScoringRules,
+    now: datetime,
+) -> int:
+    """`score_contact(...).total` without the explanation lines.
+
+    The due search (due.py) decides each person at several moments and reads only the total
+    there; building the lines (a pydantic model per rule, its note's text) was most of what
+    scoring cost it. Both go through `_score`, so they cannot disagree.
+    """
+    return _score(contact, EngagementHistory.of(contact.id, engagements, now), rules, now, None)
+
+
+def _score(
+    contact: Contact,
+    history: EngagementHistory,
+    rules: ScoringRules,
+    now: datetime,
+    lines: list[ScoreLine] | None,
+) -> int:
+    """The total at `now`; each contribution's explanation line is appended to `lines` when
+    it is given. A contribution's points are the rounded value its line shows (`ScoreLine.points`),
+    so the total is the sum of the lines whether or not they are built."""
+    half_life = rules.half_life_days
+    total = 0
+    positive_behaviour = 0
     for rule in rules.engagement:
         events = history.by_kind.get(rule.kind)
         if events:
-            lines.append(_line(rule, *_engagement_sums(rule, events, now, half_life), half_life))
+            count, raw, capped, decayed = _engagement_sums(rule, events, now, half_life)
+            points = _round(_clamp(decayed, rule.cap_total))
+            total += points
+            if points > 0:
+                positive_behaviour += points
+            if lines is not None:
+                lines.append(_line(rule, count, raw, capped, decayed, half_life))
 
-    positive_behaviour = sum(line.points for line in lines if line.points > 0)
     source = contact.source
     weight = rules.source_weights.get(source) if source else None
     if source is not None and weight is not None and weight != 1 and positive_behaviour:
         bonus = positive_behaviour * (weight - 1)
-        lines.append(
-            _constant_line(
-                f"source: {source.value}",
-                bonus,
-                f"x{weight:g} on {positive_behaviour} positive behaviour points",
-            )
-        )
-
-    intent = infer_intent(contact, history, rules, now)
-    if intent is not None and rules.intent_points.get(intent):
-        origin = "from the CRM" if contact.intent is not None else "from recent engagement"
-        lines.append(_constant_line(f"intent: {intent.value}", rules.intent_points[intent], origin))
-
-    for domain_rule in rules.domains:
-        if domain_rule.matches(contact.email_domain):
+        total += _round(bonus)
+        if lines is not None:
             lines.append(
                 _constant_line(
-                    f"e-mail domain: {domain_rule.name}",
-                    domain_rule.points,
-                    contact.email_domain or "",
+                    f"source: {source.value}",
+                    bonus,
+                    f"x{weight:g} on {positive_behaviour} positive behaviour points",
                 )
             )
 
+    intent = infer_intent(contact, history, rules, now)
+    if intent is not None and rules.intent_points.get(intent):
+        intent_points = rules.intent_points[intent]
+        total += _round(intent_points)
+        if lines is not None:
+            origin = "from the CRM" if contact.intent is not None else "from recent engagement"
+            lines.append(_constant_line(f"intent: {intent.value}", intent_points, origin))
+
+    for domain_rule in rules.domains:
+        if domain_rule.matches(contact.email_domain):
+            total += _round(domain_rule.points)
+            if lines is not None:
+                lines.append(
+                    _constant_line(
+                        f"e-mail domain: {domain_rule.name}",
+                        domain_rule.points,
+                        contact.email_domain or "",
+                    )
+                )
+
     # After the source weight, which multiplies engagement only (see `PropertyRule`).
     for property_rule in rules.properties:
-        line = _property_line(property_rule, contact, now)
-        if line is not None:
-            lines.append(line)
-
-    lines = [line for line in lines if line.points != 0 or line.raw_points != 0]
-    return ScoreCard(total=sum(line.points for line in lines), lines=tuple(lines), computed_at=now)
+        found = _property_points(property_rule, contact, now)
+        if found is not None:
+            total += _round(found.capped)
+            if lines is not None:
+                lines.append(_property_line(property_rule, found))
+    return total

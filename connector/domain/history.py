@@ -31,9 +31,10 @@ class EngagementHistory:
     `events` holds the contact's engagements up to `now` in the order they were given (the
     lifecycle rules break ties by it: of two simultaneous triggers the first given wins);
     `by_kind[kind]` holds each kind that occurred, oldest first, ties by source id.
+    The lists are shared (with `seen_at` copies): read them, never change them.
     """
 
-    __slots__ = ("by_kind", "contact_id", "events", "now")
+    __slots__ = ("by_kind", "contact_id", "events", "memo", "now")
 
     def __init__(self, contact_id: str, now: datetime, events: list[Engagement]) -> None:
         self.contact_id = contact_id
@@ -45,6 +46,9 @@ class EngagementHistory:
         for group in by_kind.values():
             group.sort(key=_time_then_source)
         self.by_kind = by_kind
+        self.memo: dict[object, object] = {}
+        """What the rules derive from the engagements alone, whatever `now` (scoring keeps each
+        kind's capped points here); shared with the `seen_at` copies, which hold the same."""
 
     @classmethod
     def of(
@@ -75,6 +79,7 @@ class EngagementHistory:
         seen.now = now
         seen.events = self.events
         seen.by_kind = self.by_kind
+        seen.memo = self.memo
         return seen
 
     def of_kinds(self, kinds: Iterable[EngagementKind]) -> list[Engagement]:

@@ -5,8 +5,9 @@ Order of operations, chosen so that "decay never raises a score" holds: per-day 
 raw points (a burst of page views on one day cannot dominate), then each event decays by its own
 age, then the per-kind total cap applies to what is left. Negative points never decay.
 
-Speed: this is the rules engine's inner loop (once per engagement of every contact), so
-`_engagement_sums` does its per-event arithmetic inline, with no helper call per event; the
+Speed: this is the rules engine's inner loop (once per engagement of every contact, and again
+at every moment the due search probes), so the per-day caps, which do not depend on `now`, are
+computed once per history (`_capped_in`) and only the decay per probe; the
 end-to-end runs (a what-if or a calibration over a snapshot) spend more time turning stored rows
 into engagements than here.
 """
@@ -14,7 +15,7 @@ into engagements than here.
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from connector.domain.conditions import (
     condition_holds,
@@ -85,21 +86,29 @@ def _line(
 Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points of one kind
 
 
-def _engagement_sums(
-    rule: EngagementRule, events: Sequence[Engagement], now: datetime, half_life: float
-) -> Sums:
-    """One kind's contribution; events must be sorted oldest first so daily caps are spent in
-    the order things happened (`EngagementHistory.by_kind` holds them so).
+class _Capped(NamedTuple):
+    """One kind's engagements after the per-day caps, which do not depend on `now`: the events,
+    raw and capped points, and each event's time with what its day's cap allowed of it."""
+
+    events: int
+    raw: float
+    capped: float
+    allowed: tuple[tuple[datetime, float], ...]
+
+
+def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
+    """Events must be sorted oldest first so daily caps are spent in the order things happened
+    (`EngagementHistory.by_kind` holds them so).
 
     Per event: its points, at most what is left of its UTC day's cap (in absolute value, so a
-    capped penalty stays a penalty), then decayed by its age unless the rule does not decay.
+    capped penalty stays a penalty).
     """
     points = rule.points
     cap_per_day = rule.cap_per_day
-    decays = rule.applies_decay
     spent_per_day: dict[date, float] = {}
-    raw = capped = decayed = 0.0
+    raw = capped = 0.0
     count = 0
+    allowed_by_event: list[tuple[datetime, float]] = []
     for event in events:
         value = points * event.quantity
         count += event.quantity
@@ -114,8 +123,47 @@ def _engagement_sums(
             allowed = math.copysign(min(abs(value), room), value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
-        decayed += allowed * decay_factor(event.occurred_at, now, half_life) if decays else allowed
-    return count, raw, capped, decayed
+        allowed_by_event.append((event.occurred_at, allowed))
+    return _Capped(count, raw, capped, tuple(allowed_by_event))
+
+
+def _engagement_sums(
+    rule: EngagementRule, events: Sequence[Engagement], now: datetime, half_life: float
+) -> Sums:
+    """One kind's contribution at `now`: its capped points (`_capped`, so `events` must be
+    sorted oldest first), each decayed by its age unless the rule does not decay."""
+    return _decayed(rule, _capped(rule, events), now, half_life)
+
+
+def _capped_in(rule: EngagementRule, history: EngagementHistory) -> _Capped | None:
+    """`_capped` of the rule's kind in `history`, or None when the kind did not occur.
+
+    Kept in the history's memo (per rule, since `connector whatif` scores one history under
+    two rule sets): the due search scores one history at many moments, and only the decay
+    moves between them.
+    """
+    key = ("capped", id(rule))
+    memo = cast(tuple[EngagementRule, _Capped] | None, history.memo.get(key))
+    if memo is not None and memo[0] is rule:
+        return memo[1]
+    events = history.by_kind.get(rule.kind)
+    if not events:
+        return None
+    capped = _capped(rule, events)
+    history.memo[key] = (rule, capped)
+    return capped
+
+
+def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
+    """The capped points, each decayed by its age at `now` unless the rule does not decay:
+    the same terms added in the same order as one pass over the events would, so the same
+    float whether or not the capped points came from the memo."""
+    if not rule.applies_decay:
+        return capped.events, capped.raw, capped.capped, capped.capped
+    decayed = 0.0
+    for occurred_at, allowed in capped.allowed:
+        decayed += allowed * decay_factor(occurred_at, now, half_life)
+    return capped.events, capped.raw, capped.capped, decayed
 
 
 def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
@@ -236,9 +284,9 @@ def _score(
     total = 0
     positive_behaviour = 0
     for rule in rules.engagement:
-        events = history.by_kind.get(rule.kind)
-        if events:
-            count, raw, capped, decayed = _engagement_sums(rule, events, now, half_life)
+        kept = _capped_in(rule, history)
+        if kept is not None:
+            count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
             points = _round(_clamp(decayed, rule.cap_total))
             total += points
             if points > 0:

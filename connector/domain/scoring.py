@@ -7,7 +7,7 @@ age, then the per-kind total cap applies to what is left. Negative points never 
 
 Speed: this is the rules engine's inner loop (once per engagement of every contact, and again
 at every moment the due search probes), so the per-day caps, which do not depend on `now`, are
-computed once per history (`_capped_in`) and only the decay per probe; the
+computed once per history (`_capped_kinds`) and only the decay per probe; the
 end-to-end runs (a what-if or a calibration over a snapshot) spend more time turning stored rows
 into engagements than here.
 """
@@ -135,23 +135,31 @@ def _engagement_sums(
     return _decayed(rule, _capped(rule, events), now, half_life)
 
 
-def _capped_in(rule: EngagementRule, history: EngagementHistory) -> _Capped | None:
-    """`_capped` of the rule's kind in `history`, or None when the kind did not occur.
+def _capped_kinds(
+    rules: ScoringRules, history: EngagementHistory
+) -> tuple[tuple[EngagementRule, _Capped], ...]:
+    """Each engagement rule whose kind occurred in `history`, in the rules' order, with its
+    `_capped` points.
 
-    Kept in the history's memo (per rule, since `connector whatif` scores one history under
-    two rule sets): the due search scores one history at many moments, and only the decay
-    moves between them.
+    Kept in the history's memo (per rule set, since `connector whatif` scores one history
+    under two): the due search scores one history at many moments, and only the decay moves
+    between them.
     """
-    key = ("capped", id(rule))
-    memo = cast(tuple[EngagementRule, _Capped] | None, history.memo.get(key))
-    if memo is not None and memo[0] is rule:
+    key = ("capped", id(rules))
+    memo = cast(
+        tuple[ScoringRules, tuple[tuple[EngagementRule, _Capped], ...]] | None,
+        history.memo.get(key),
+    )
+    if memo is not None and memo[0] is rules:
         return memo[1]
-    events = history.by_kind.get(rule.kind)
-    if not events:
-        return None
-    capped = _capped(rule, events)
-    history.memo[key] = (rule, capped)
-    return capped
+    by_kind = history.by_kind
+    kinds = tuple(
+        (rule, _capped(rule, events))
+        for rule in rules.engagement
+        if (events := by_kind.get(rule.kind))
+    )
+    history.memo[key] = (rules, kinds)
+    return kinds
 
 
 def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
@@ -283,16 +291,14 @@ def _score(
     half_life = rules.half_life_days
     total = 0
     positive_behaviour = 0
-    for rule in rules.engagement:
-        kept = _capped_in(rule, history)
-        if kept is not None:
-            count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
-            points = _round(_clamp(decayed, rule.cap_total))
-            total += points
-            if points > 0:
-                positive_behaviour += points
-            if lines is not None:
-                lines.append(_line(rule, count, raw, capped, decayed, half_life))
+    for rule, kept in _capped_kinds(rules, history):
+        count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
+        points = _round(_clamp(decayed, rule.cap_total))
+        total += points
+        if points > 0:
+            positive_behaviour += points
+        if lines is not None:
+            lines.append(_line(rule, count, raw, capped, decayed, half_life))
 
     source = contact.source
     weight = rules.source_weights.get(source) if source else None

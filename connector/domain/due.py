@@ -33,6 +33,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -161,9 +162,7 @@ def next_due(
     histories = _Histories(contact.id, engagements)
 
     def decision(history: EngagementHistory, total: int, at: datetime) -> Signature:
-        # the stage rules and the drift read only the score's total
-        score = ScoreCard.model_construct(total=total, lines=(), computed_at=at)
-        transition = decide_stage(contact, history, score, fit, policy, at).transition
+        transition = decide_stage(contact, history, _Total(total), fit, policy, at).transition
         drifted = contact.score is not None and refresh.drifted(contact.score, total)
         if transition is None:
             return None, None, drifted
@@ -214,6 +213,12 @@ def next_due(
             return DueTime(at=moment, reason=_why(start))
         low = moment
     return DueTime(at=None, reason="no change expected without new input")
+
+
+class _Total(NamedTuple):
+    """A score as the stage rules read it (`lifecycle.ScoreTotal`): the total alone."""
+
+    total: int
 
 
 class _Histories:

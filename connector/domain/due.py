@@ -27,6 +27,11 @@ it. The result is therefore the very instant the plain bisection returns, at 8 d
 instead of 19 for a person whose due time is a decay crossing (seeded people, shipped rules);
 the instants and the guess are only a guide (a rule that moves with time in another way, such
 as a property rule on a date, just widens the bracket), never trusted without a decision.
+
+What a probe costs: it reads only the score's total (`score_total`, no explanation lines; the
+stage rules take a bare total, `lifecycle.ScoreTotal`), the person's engagements are grouped
+once per set of visible ones (`_Histories`) and each kind's per-day caps once per history
+(scoring's memo), so a probe is the decay sum and the stage rules.
 """
 
 import math

@@ -27,12 +27,18 @@ it. The result is therefore the very instant the plain bisection returns, at 8 d
 instead of 19 for a person whose due time is a decay crossing (seeded people, shipped rules);
 the instants and the guess are only a guide (a rule that moves with time in another way, such
 as a property rule on a date, just widens the bracket), never trusted without a decision.
+
+What a probe costs: it reads only the score's total (`score_total`, no explanation lines; the
+stage rules take a bare total, `lifecycle.ScoreTotal`), the person's engagements are grouped
+once per set of visible ones (`_Histories`) and each kind's per-day caps once per history
+(scoring's memo), so a probe is the decay sum and the stage rules.
 """
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,7 +49,7 @@ from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import decide_stage
 from connector.domain.outcomes import FieldValue, ScoreCard, TransitionKind, UpdatableField
 from connector.domain.policy import RulesPolicy, ScoringRules
-from connector.domain.scoring import score_contact
+from connector.domain.scoring import score_contact, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 RESOLUTION = timedelta(minutes=1)
@@ -157,27 +163,27 @@ def next_due(
     """
     fit = grade_contact(contact, policy.fit)
     refresh = policy.scoring.refresh
-    cards: dict[datetime, ScoreCard] = {}
+    totals: dict[datetime, int] = {}
+    histories = _Histories(contact.id, engagements)
 
-    def decision(history: EngagementHistory, score: ScoreCard, at: datetime) -> Signature:
-        transition = decide_stage(contact, history, score, fit, policy, at).transition
-        drifted = contact.score is not None and refresh.drifted(contact.score, score.total)
+    def decision(history: EngagementHistory, total: int, at: datetime) -> Signature:
+        transition = decide_stage(contact, history, _Total(total), fit, policy, at).transition
+        drifted = contact.score is not None and refresh.drifted(contact.score, total)
         if transition is None:
             return None, None, drifted
         return transition.kind, transition.to_stage, drifted
 
     def signature(at: datetime) -> Signature:
-        history = EngagementHistory.of(contact.id, engagements, at)
-        score = score_contact(contact, history, policy.scoring, at)
-        cards[at] = score
-        return decision(history, score, at)
+        history = histories.at(at)
+        total = score_total(contact, history, policy.scoring, at)
+        totals[at] = total
+        return decision(history, total, at)
 
     def at_total(at: datetime) -> Callable[[int], Signature]:
-        """The decision at `at` had the score been `total` (the stage rules and the drift
-        read only the total): a guess at the decision later in the same stretch."""
-        history = EngagementHistory.of(contact.id, engagements, at)
-        card = cards[at]
-        return lambda total: decision(history, card.model_copy(update={"total": total}), at)
+        """The decision at `at` had the score been `total`: a guess at the decision later in
+        the same stretch."""
+        history = histories.at(at)
+        return lambda total: decision(history, total, at)
 
     start = signature(now)
     end = now + horizon
@@ -188,7 +194,9 @@ def next_due(
         # the decay-only stretch is checked first, then the boundary.
         last_decayed = max(low, moment - _JUST_AFTER)
         if signature(last_decayed) != start:
-            steps = _step_instants(cards[low], policy.scoring, low, last_decayed)
+            # the lines at `low`, built once, say where each kind's points step down
+            card = score_contact(contact, histories.at(low), policy.scoring, low)
+            steps = _step_instants(card, policy.scoring, low, last_decayed)
             guide = sorted(
                 probe
                 for moment, margin in steps
@@ -197,8 +205,8 @@ def next_due(
             )
             hint = _first_step_changing(
                 [moment for moment, _ in steps],
-                cards[low].total,
-                cards[last_decayed].total,
+                totals[low],
+                totals[last_decayed],
                 at_total(last_decayed),
                 start,
             )
@@ -210,6 +218,32 @@ def next_due(
             return DueTime(at=moment, reason=_why(start))
         low = moment
     return DueTime(at=None, reason="no change expected without new input")
+
+
+class _Total(NamedTuple):
+    """A score as the stage rules read it (`lifecycle.ScoreTotal`): the total alone."""
+
+    total: int
+
+
+class _Histories:
+    """One person's `EngagementHistory` at any moment, grouped and sorted once per set of
+    visible engagements: between two of the person's engagements every moment sees the same
+    ones, so the due search's probes there share one history (`EngagementHistory.seen_at`)."""
+
+    def __init__(self, contact_id: str, engagements: Sequence[Engagement]) -> None:
+        self._contact_id = contact_id
+        self._engagements = engagements
+        self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact_id)
+        self._built: dict[int, EngagementHistory] = {}
+
+    def at(self, now: datetime) -> EngagementHistory:
+        visible = bisect_right(self._times, now)  # how many of the person's are at or before now
+        built = self._built.get(visible)
+        if built is None:
+            built = EngagementHistory.of(self._contact_id, self._engagements, now)
+            self._built[visible] = built
+        return built if built.now == now else built.seen_at(now)
 
 
 def _step_instants(

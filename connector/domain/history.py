@@ -31,9 +31,10 @@ class EngagementHistory:
     `events` holds the contact's engagements up to `now` in the order they were given (the
     lifecycle rules break ties by it: of two simultaneous triggers the first given wins);
     `by_kind[kind]` holds each kind that occurred, oldest first, ties by source id.
+    The lists are shared (with `seen_at` copies): read them, never change them.
     """
 
-    __slots__ = ("by_kind", "contact_id", "events", "now")
+    __slots__ = ("by_kind", "contact_id", "events", "memo", "now")
 
     def __init__(self, contact_id: str, now: datetime, events: list[Engagement]) -> None:
         self.contact_id = contact_id
@@ -45,6 +46,9 @@ class EngagementHistory:
         for group in by_kind.values():
             group.sort(key=_time_then_source)
         self.by_kind = by_kind
+        self.memo: dict[object, object] = {}
+        """What the rules derive from the engagements alone, whatever `now` (scoring keeps each
+        kind's capped points here); shared with the `seen_at` copies, which hold the same."""
 
     @classmethod
     def of(
@@ -62,6 +66,21 @@ class EngagementHistory:
             return engagements
         events = [e for e in engagements if e.contact_id == contact_id and e.occurred_at <= now]
         return cls(contact_id, now, events)
+
+    def seen_at(self, now: datetime) -> "EngagementHistory":
+        """This history read at another `now` at which the contact has exactly the same
+        engagements (none of them falls between the two moments; the caller knows it).
+
+        The due search decides one person at many moments between two of their engagements;
+        regrouping and resorting the same engagements for each was a fifth of its cost.
+        """
+        seen = EngagementHistory.__new__(EngagementHistory)
+        seen.contact_id = self.contact_id
+        seen.now = now
+        seen.events = self.events
+        seen.by_kind = self.by_kind
+        seen.memo = self.memo
+        return seen
 
     def of_kinds(self, kinds: Iterable[EngagementKind]) -> list[Engagement]:
         """The engagements of `kinds`, in the order they were given."""

@@ -8,15 +8,24 @@ produces two transitions for one contact.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.engagement import Engagement
 from connector.domain.history import EngagementHistory
-from connector.domain.outcomes import FitCard, ScoreCard, Transition, TransitionKind
+from connector.domain.outcomes import FitCard, Transition, TransitionKind
 from connector.domain.policy import LifecycleRules, RulesPolicy, ScoringRules
 from connector.domain.stages import LifecycleStage
+
+
+class ScoreTotal(Protocol):
+    """What the lifecycle rules read of a score: its total alone (a `ScoreCard` is one). The
+    due search decides at many moments from a bare total, without building a card."""
+
+    @property
+    def total(self) -> int: ...
 
 
 class StageDecision(BaseModel):
@@ -70,7 +79,7 @@ def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
 def _idle_reasons(
     contact: Contact,
     rules: LifecycleRules,
-    score: ScoreCard,
+    score: ScoreTotal,
     last_engaged: datetime | None,
     now: datetime,
 ) -> list[str]:
@@ -132,7 +141,7 @@ def _last_engaged(
 def decide_stage(
     contact: Contact,
     engagements: Sequence[Engagement] | EngagementHistory,
-    score: ScoreCard,
+    score: ScoreTotal,
     fit: FitCard,
     policy: RulesPolicy,
     now: datetime,

@@ -513,6 +513,11 @@ class SyncEngine:
                     self._push(buffer, summary)
                     buffer = None
                 self.store.heartbeat(self.account)
+                del part
+            # Journaled and buffered: the page's decisions go now, not when the next page's
+            # replace them (they would stay alive through its read and decisions: 2,000 people
+            # a page on Salesforce, ~25 MB of the backfill's peak).
+            del plans, skipped
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
         if buffer is not None:

@@ -249,7 +249,10 @@ class SalesforceClient:
             return str(result.get("nextRecordsUrl") or "") or _no_cursor(action)
 
         for result in paginate(fetch, next_url, crm="Salesforce", what="query"):
-            yield list(result.get("records") or [])
+            # Taken out of the response, not copied: this generator and `paginate` keep the
+            # response while the caller works on the page (a sync decides 2,000 people then),
+            # and the raw records would stay alive beside what the caller made of them.
+            yield result.pop("records", None) or []
 
     def count(self, soql: str, *, action: str) -> int:
         """`SELECT COUNT() ...`: the answer holds only totalSize."""

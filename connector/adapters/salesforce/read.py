@@ -316,8 +316,9 @@ class PersonReader:
         ):
             for records in self.client.query_pages(query, action=action):
                 rows = [soql.flatten(record) for record in records]
+                del records  # see `_released`
                 if rows:
-                    yield self._page(source, rows, done)
+                    yield _released(self._page(source, rows, done), rows)
 
     def find(self, key: str) -> ContactPage:
         """People of either object whose Id or e-mail address is `key`; the value is escaped
@@ -454,9 +455,10 @@ class PersonReader:
         query = soql.select(source.name, self.fields(source), where, "Id", **values)
         for records in self.client.query_pages(query, action=f"read {source.name} records"):
             rows = [soql.flatten(record) for record in records]
+            del records  # see `_released`
             last = str(rows[-1]["Id"]) if rows else after
             cursor = ReadCursor(object=source.name, mode="rest", after=last)
-            yield self._page(source, rows, cursor, listed=since is not None)
+            yield _released(self._page(source, rows, cursor, listed=since is not None), rows)
 
     def _bulk_pages(self, source: PersonSource, job: str, locator: str) -> Iterator[ContactPage]:
         action = f"read {source.name} records"
@@ -476,7 +478,7 @@ class PersonReader:
                 cursor = ReadCursor(object=source.name, mode="bulk", job=job, locator=following)
             else:
                 cursor = ReadCursor(object=source.name, mode="done")
-            yield self._page(source, rows, cursor, listed=True)
+            yield _released(self._page(source, rows, cursor, listed=True), rows)
 
     # --- translation ---
 
@@ -727,3 +729,14 @@ def _deal(row: Mapping[str, Any]) -> Deal | None:
         amount=number(row.get("Opportunity.Amount")),
         closed_at=moment(row.get("Opportunity.CloseDate")) if closed else None,
     )
+
+
+def _released(page: ContactPage, rows: list[dict[str, Any]]) -> ContactPage:
+    """`page`, with the raw rows it was made from emptied.
+
+    A page generator's frame keeps its locals while the sync engine decides the page it
+    yielded (2,000 people on Salesforce); emptied, the flattened records it read are freed
+    then instead of staying alive beside the contacts, engagement and decisions.
+    """
+    rows.clear()
+    return page

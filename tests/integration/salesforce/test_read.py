@@ -3,7 +3,9 @@ incremental reads on SystemModstamp with the overlap window, companies, deals an
 
 from __future__ import annotations
 
+import gc
 import json
+import types
 from datetime import timedelta
 
 from simple_salesforce import Salesforce
@@ -194,3 +196,33 @@ def test_placeholder_owners_read_as_unassigned(sandbox, make_adapter):
     }
     assert all(kept[i].owner_id == api_user for i in held_by_api_user)
     assert all(kept[i].owner_id is None for i in held_by_seller)
+
+
+def _records_held(generator: object) -> int:
+    """Records (dicts with an Id) reachable from a suspended generator's frames: its locals,
+    the iterators it is suspended in (their frames, in turn) and the lists, tuples and dicts
+    they hold; functions, modules and other objects are not followed."""
+    seen: set[int] = set()
+    pending = [generator]
+    found = 0
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict) and "Id" in item:
+            found += 1
+        elif isinstance(item, (types.GeneratorType, list, tuple, dict)):
+            pending.extend(gc.get_referents(item))
+    return found
+
+
+def test_a_page_being_decided_holds_none_of_the_records_it_was_read_from(adapter):
+    """While the engine works on a yielded page (2,000 people on Salesforce), the paused page
+    generators must not keep the raw or flattened records of that page alive beside it."""
+    pages = adapter.iter_contact_pages(None)
+    page = next(pages)
+    assert len(page.contacts) == 184  # the Lead page, read over REST
+    assert _records_held(pages) == 0
+    rest = list(pages)
+    assert sum(len(p.contacts) for p in rest) == 116

@@ -24,15 +24,21 @@ from tests.factories import NOW, contact, event, owners, policy_with, shipped_po
 
 @contextmanager
 def counting_decisions() -> Iterator[list[int]]:
-    """Counts the score evaluations `next_due` makes (one per decision it derives)."""
+    """Counts the scorings `next_due` makes: one total per decision it derives, and the
+    explained card it reads the step instants from once a change is found."""
     count = [0]
-    real = due.score_contact
 
-    def counted(*args: object, **kwargs: object) -> object:
-        count[0] += 1
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def counting(real: Callable[..., object]) -> Callable[..., object]:
+        def counted(*args: object, **kwargs: object) -> object:
+            count[0] += 1
+            return real(*args, **kwargs)
 
-    with mock.patch.object(due, "score_contact", counted):
+        return counted
+
+    with (
+        mock.patch.object(due, "score_total", counting(due.score_total)),
+        mock.patch.object(due, "score_contact", counting(due.score_contact)),
+    ):
         yield count
 
 

@@ -14,9 +14,9 @@ import re
 import warnings
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # the date part of an ISO 8601 duration (before any "T") naming years or months
@@ -52,6 +52,15 @@ def to_seconds(value: object) -> float:
 
 Seconds = Annotated[float, BeforeValidator(to_seconds)]
 """A duration setting: seconds as a float, given as `300`, `2.5`, `PT5M` or `P1D`."""
+
+
+def old_name(
+    old_env: str, new_env: str, *, gt: float | None = None, ge: float | None = None
+) -> Any:
+    """The declaration of a setting's old name, kept for one deprecation cycle: read from the
+    environment and .env (so `adopt_deprecated` can carry it over), left out of dumps, and
+    bounded like the new name (`gt=0` or `ge=0`)."""
+    return Field(default=None, deprecated=f"{old_env}: use {new_env}", exclude=True, gt=gt, ge=ge)
 
 
 def adopt_deprecated(

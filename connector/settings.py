@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.change_limit import ChangeLimit
-from connector.durations import Seconds, adopt_deprecated
+from connector.durations import Seconds, adopt_deprecated, old_name
 
 # old name -> (new name, factor to seconds): read for one deprecation cycle, with a warning
 _RENAMED = {"stale_lock_minutes": ("stale_lock_seconds", 60.0)}
@@ -90,11 +90,8 @@ class Settings(LogSettings, BaseSettings):
         gt=0,
         description="a run lock older than this is taken over (seconds, or ISO 8601: PT30M)",
     )
-    stale_lock_minutes: float | None = Field(
-        default=None,
-        gt=0,
-        deprecated="CONNECTOR_STALE_LOCK_MINUTES: use CONNECTOR_STALE_LOCK_SECONDS",
-        exclude=True,
+    stale_lock_minutes: float | None = old_name(
+        "CONNECTOR_STALE_LOCK_MINUTES", "CONNECTOR_STALE_LOCK_SECONDS", gt=0
     )
     write_buffer_records: int = Field(
         default=5000,

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings
 
 from connector.adapters.kit.settings import crm_settings_config
 from connector.adapters.retry import RetryPolicy
-from connector.durations import Seconds, adopt_deprecated
+from connector.durations import Seconds, adopt_deprecated, old_name
 from connector.redact import Secret
 
 PRODUCTION_BASE_URL = "https://api.hubapi.com"
@@ -98,17 +98,11 @@ class HubSpotSettings(BaseSettings):
     # --- transport and retries ---------------------------------------------------------------
     connect_timeout_seconds: Seconds = Field(default=10.0, gt=0)
     read_timeout_seconds: Seconds = Field(default=60.0, gt=0)
-    connect_timeout: Seconds | None = Field(
-        default=None,
-        gt=0,
-        deprecated="HUBSPOT_CONNECT_TIMEOUT: use HUBSPOT_CONNECT_TIMEOUT_SECONDS",
-        exclude=True,
+    connect_timeout: Seconds | None = old_name(
+        "HUBSPOT_CONNECT_TIMEOUT", "HUBSPOT_CONNECT_TIMEOUT_SECONDS", gt=0
     )
-    read_timeout: Seconds | None = Field(
-        default=None,
-        gt=0,
-        deprecated="HUBSPOT_READ_TIMEOUT: use HUBSPOT_READ_TIMEOUT_SECONDS",
-        exclude=True,
+    read_timeout: Seconds | None = old_name(
+        "HUBSPOT_READ_TIMEOUT", "HUBSPOT_READ_TIMEOUT_SECONDS", gt=0
     )
     retry: RetryPolicy = RetryPolicy()
 
@@ -122,7 +116,12 @@ class HubSpotSettings(BaseSettings):
         description="contacts whose engagement inputs iter_contacts keeps for iter_engagements "
         "(at least read_ahead_records, or a page's engagement is read again)",
     )
-    company_cache_size: int = Field(default=10_000, ge=0)
+    company_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="companies kept by id across pages, so one shared by many contacts is read "
+        "once while it stays in the cache",
+    )
     engagement_object_cache_size: int = Field(
         default=5_000,
         ge=0,

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings
 
 from connector.adapters.kit.settings import crm_settings_config
 from connector.adapters.retry import RetryPolicy
-from connector.durations import Seconds, adopt_deprecated
+from connector.durations import Seconds, adopt_deprecated, old_name
 from connector.mapping.crm_schema import CompanyField
 from connector.redact import Secret
 
@@ -111,12 +111,7 @@ class SalesforceSettings(BaseSettings):
         description="incremental reads start this much before the watermark (SystemModstamp "
         "is set at commit, so a transaction that began earlier may land behind it)",
     )
-    overlap: Seconds | None = Field(
-        default=None,
-        ge=0,
-        deprecated="SALESFORCE_OVERLAP: use SALESFORCE_OVERLAP_SECONDS",
-        exclude=True,
-    )
+    overlap: Seconds | None = old_name("SALESFORCE_OVERLAP", "SALESFORCE_OVERLAP_SECONDS", ge=0)
     max_query_url_bytes: int = Field(
         default=12_000,
         ge=1_000,

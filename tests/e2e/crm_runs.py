@@ -22,6 +22,7 @@ from simple_salesforce import Salesforce
 from connector.domain.contact import Contact
 from connector.mapping.loader import load_crm_mapping
 from connector.sandbox.common.config import SandboxConfig
+from connector.sandbox.common.faults import FaultPlan
 from connector.sandbox.launch import Crm, RunningSandbox, start_sandbox
 from connector.sandbox.seed import DEFAULT_NOW
 from connector.sync.connect import build_adapter
@@ -120,6 +121,18 @@ class CrmSnapshot:
 
     @classmethod
     def read(cls, under_test: "CrmUnderTest") -> "CrmSnapshot":
+        # The test reads what the CRM holds, not whether it can weather faults: a faulty
+        # sandbox answers this read without its injected faults (then resumes its plan).
+        faults = under_test.running.sandbox.faults
+        plan = faults.plan
+        faults.set_plan(FaultPlan(rate=0.0))
+        try:
+            return cls._read(under_test)
+        finally:
+            faults.set_plan(plan)
+
+    @classmethod
+    def _read(cls, under_test: "CrmUnderTest") -> "CrmSnapshot":
         people = {
             contact.id: (
                 contact.score,

@@ -271,15 +271,18 @@ def measure(
     command += ["--tick-seconds", str(args.tick)]
     started = time.time()
     threading.Thread(target=changer, daemon=True).start()
+    # Each worker's stderr (its warnings, a failed job's traceback, the runs' own errors) in a
+    # file of the run's folder, so that a failure can be read after the run.
+    logs = [fleet.folder / f"worker-{workers}x{every}-w{n}.log" for n in range(workers)]
     processes = [
         subprocess.Popen(
             [*command, "--name", f"w{n}"],
             env=env,
             cwd=REPO,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log.open("wb"),
         )
-        for n in range(workers)
+        for n, log in enumerate(logs)
     ]
     time.sleep(every * rounds + args.tick)
     stopped = time.time()
@@ -343,6 +346,7 @@ def measure(
         "cpu_seconds_total": sum(cpu),
         "runs_failed": failed,
         "jobs_failed": failed_jobs,
+        "worker_logs": [str(log) for log in logs],
     }
 
 

@@ -9,6 +9,7 @@ import getpass
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError
@@ -263,6 +265,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
+#: Alembic runs a migration through module-level state (`alembic.context`, the loaded `env.py`):
+#: two threads of one process migrating at once (a worker's slots, or a slot and its schedule
+#: tick, opening the store together) trip over each other ("KeyError: 'config'"). One at a time.
+_MIGRATING = threading.Lock()
+
+#: The key of the PostgreSQL advisory lock that makes processes opening one new database at the
+#: same moment migrate it one after the other: the second finds the schema at head and does
+#: nothing, instead of failing on a duplicate table or type. (Any fixed 64-bit number: it only
+#: has to be the same in every connector process; "conn" "migr" in ASCII.)
+_MIGRATION_LOCK_KEY = 0x636F6E6E6D696772
+
+
 def _alembic_config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -331,7 +345,11 @@ class StateStore:
 
         known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
         try:
-            with engine.begin() as connection:
+            with _MIGRATING, engine.begin() as connection:
+                if engine.dialect.name == "postgresql":  # released when the transaction ends
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                    )
                 check_before_migration(connection, known)
                 created = MigrationContext.configure(connection).get_current_revision() is None
                 command.upgrade(_alembic_config(connection), "head")

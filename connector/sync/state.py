@@ -350,6 +350,10 @@ class StateStore:
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
                     )
+                elif engine.dialect.name == "sqlite":
+                    # the file's write lock now, not at the first CREATE: another process
+                    # opening the same new file waits (busy_timeout) and then finds the head
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
                 check_before_migration(connection, known)
                 created = MigrationContext.configure(connection).get_current_revision() is None
                 command.upgrade(_alembic_config(connection), "head")

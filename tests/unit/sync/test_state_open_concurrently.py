@@ -9,6 +9,7 @@ must get a usable store (on SQLite and on PostgreSQL: `state_url`, tests/postgre
 import subprocess
 import sys
 import threading
+import time
 
 from alembic.script import ScriptDirectory
 
@@ -42,30 +43,32 @@ def test_threads_opening_a_new_store_at_once_all_get_it_at_the_head(state_url):
     assert revisions == [HEAD] * OPENERS
 
 
-def test_processes_opening_a_new_postgres_database_at_once_all_get_it(postgres_server, tmp_path):
-    url = postgres_server.create_database()
-    try:
-        # every process waits for a file to appear, so they open the store together
-        opener = (
-            "import os, sys, time\n"
-            "while not os.path.exists(sys.argv[2]): time.sleep(0.01)\n"
-            "from connector.sync.state import StateStore\n"
-            "print(StateStore.open(sys.argv[1]).schema_revision())\n"
+def test_processes_opening_a_new_store_at_once_all_get_it(state_url, tmp_path):
+    # each process imports the connector, says it is ready, then waits for the signal file, so
+    # that they all open the store together
+    opener = (
+        "import os, sys, time\n"
+        "from connector.sync.state import StateStore\n"
+        "open(sys.argv[3], 'w').close()\n"
+        "while not os.path.exists(sys.argv[2]): time.sleep(0.005)\n"
+        "print(StateStore.open(sys.argv[1]).schema_revision())\n"
+    )
+    signal = tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(OPENERS)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", opener, state_url, str(signal), str(ready[n])],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        signal = tmp_path / "go"
-        runs = [
-            subprocess.Popen(
-                [sys.executable, "-c", opener, url, str(signal)],
-                cwd=REPO,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(OPENERS)
-        ]
-        signal.touch()
-        results = [run.communicate(timeout=300) for run in runs]
-        assert [run.returncode for run in runs] == [0] * OPENERS, [err for _, err in results]
-        assert [out.strip() for out, _ in results] == [HEAD] * OPENERS
-    finally:
-        postgres_server.drop_database(url)
+        for n in range(OPENERS)
+    ]
+    while not all(path.exists() for path in ready):
+        assert all(run.poll() is None for run in runs), [run.communicate() for run in runs]
+        time.sleep(0.01)
+    signal.touch()
+    results = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0] * OPENERS, [err for _, err in results]
+    assert [out.strip() for out, _ in results] == [HEAD] * OPENERS

@@ -323,15 +323,17 @@ class StateStore:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str) -> "StateStore":
-        """Open (creating and migrating as needed) the store at a SQLAlchemy URL or file path."""
-        if "://" not in url:
-            path = Path(url).expanduser()
+    def open(cls, url: str, *, _in_place: bool = False) -> "StateStore":
+        """Open (creating and migrating as needed) the store at a SQLAlchemy URL or file path.
+        (`_in_place`: create a new SQLite file where it is, for `_create_sqlite` only.)"""
+        created_here = False
+        if "://" not in url or (url.startswith("sqlite:///") and url != "sqlite:///:memory:"):
+            path = Path(url.removeprefix("sqlite:///")).expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deployment's first run
             check_file(path)
+            if not path.exists() and not _in_place:
+                created_here = cls._create_sqlite(path)
             url = f"sqlite:///{path}"
-        elif url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            check_file(Path(url.removeprefix("sqlite:///")).expanduser())
         url = postgres_driver(url)
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
@@ -369,8 +371,29 @@ class StateStore:
             engine.dispose()
             raise
         store = cls(engine)
-        store.created = created
+        store.created = created or created_here
         return store
+
+    @classmethod
+    def _create_sqlite(cls, path: Path) -> bool:
+        """Create a new SQLite store at `path` atomically: built and migrated under a name of
+        its own beside it, then linked in place. SQLite creates a file empty and writes it a
+        moment later; another run (a cron line of another account, a worker's other slot)
+        would meanwhile find a 0-byte file — exactly what a truncated store looks like, which
+        is refused. Whether this run's file was the one linked in (False: another run was
+        first, and its store is used)."""
+        building = path.with_name(f".{path.name}.new-{os.getpid()}-{threading.get_ident()}")
+        try:
+            # (disposing closes every connection: SQLite folds the WAL into the file)
+            cls.open(str(building), _in_place=True).engine.dispose()
+            try:
+                os.link(building, path)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            for leftover in (building, *building.parent.glob(f"{building.name}-*")):
+                leftover.unlink(missing_ok=True)
 
     @property
     def location(self) -> str:

@@ -387,9 +387,13 @@ class StateStore:
             # (disposing closes every connection: SQLite folds the WAL into the file)
             cls.open(str(building), _in_place=True).engine.dispose()
             try:
-                os.link(building, path)
+                os.link(building, path)  # never replaces: the first run's store stays
             except FileExistsError:
                 return False
+            except OSError:  # a file system without hard links: a rename, nearly as safe
+                if path.exists():
+                    return False
+                os.rename(building, path)
             return True
         finally:
             for leftover in (building, *building.parent.glob(f"{building.name}-*")):

@@ -277,6 +277,10 @@ _MIGRATING = threading.Lock()
 _MIGRATION_LOCK_KEY = 0x636F6E6E6D696772
 
 
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
 def _alembic_config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -345,6 +349,7 @@ class StateStore:
                 cursor.execute("PRAGMA busy_timeout=10000")
                 cursor.close()
 
+        # newest first: walk_revisions goes from the head down to the first migration
         known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
         try:
             with _MIGRATING, engine.begin() as connection:
@@ -352,9 +357,10 @@ class StateStore:
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
                     )
-                elif engine.dialect.name == "sqlite":
-                    # the file's write lock now, not at the first CREATE: another process
-                    # opening the same new file waits (busy_timeout) and then finds the head
+                elif engine.dialect.name == "sqlite" and _revision(connection) != known[0]:
+                    # the file's write lock before the first CREATE or ALTER: another process
+                    # migrating the same file waits (busy_timeout) and then finds the head. At
+                    # the head already (every run but a store's first), nothing is locked.
                     connection.exec_driver_sql("BEGIN IMMEDIATE")
                 check_before_migration(connection, known)
                 created = MigrationContext.configure(connection).get_current_revision() is None

@@ -3,12 +3,16 @@
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.domain.contact import Company, Contact, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.policy import RulesPolicy
 from connector.mapping.loader import load_rules
+
+if TYPE_CHECKING:
+    from connector.adapters.salesforce import SalesforceSettings
+    from connector.sandbox.salesforce import SalesforceSandbox
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPINGS = REPO / "mappings"
@@ -123,3 +127,24 @@ def fast_hubspot_adapter(sandbox: Any, mappings: Path = MAPPINGS, **overrides: A
         },
     )
     return HubSpotAdapter(settings, mapping)
+
+
+def salesforce_settings(sandbox: "SalesforceSandbox", **overrides: Any) -> "SalesforceSettings":
+    """Settings that reach a Salesforce sandbox like a real org: its login URL, the OAuth
+    username-password flow with its credentials, and its CA file (`overrides` win)."""
+    from connector.adapters.salesforce import SalesforceSettings  # (only the tests that need it)
+
+    creds = sandbox.credentials
+    values: dict[str, Any] = {
+        "login_url": sandbox.login_url,
+        "auth_flow": "password",
+        "client_id": creds.client_id,
+        "client_secret": creds.client_secret,
+        "username": creds.username,
+        "password": creds.password,
+        "security_token": creds.security_token,
+        "ca_file": sandbox.ca_file,
+        "bulk_poll_seconds": 0.01,
+        **overrides,
+    }
+    return SalesforceSettings(_env_file=None, **values)  # type: ignore[call-arg]

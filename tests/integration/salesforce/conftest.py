@@ -23,6 +23,7 @@ from connector.mapping.crm_schema import SalesforceMapping
 from connector.mapping.loader import load_crm_mapping
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.salesforce import SalesforceSandbox
+from tests.factories import salesforce_settings
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 SMALL = 300  # people in the default sandbox: 184 Leads and 116 Contacts with seed 42
@@ -75,23 +76,8 @@ def sandbox(make_sandbox: Callable[..., SalesforceSandbox]) -> SalesforceSandbox
 
 
 def settings_for(sandbox: SalesforceSandbox, **overrides: Any) -> SalesforceSettings:
-    """Settings that reach the sandbox like a real org: its login URL, the OAuth
-    username-password flow with its credentials, and its CA file."""
-    creds = sandbox.credentials
-    values: dict[str, Any] = {
-        "login_url": sandbox.login_url,
-        "auth_flow": "password",
-        "client_id": creds.client_id,
-        "client_secret": creds.client_secret,
-        "username": creds.username,
-        "password": creds.password,
-        "security_token": creds.security_token,
-        "ca_file": sandbox.ca_file,
-        "retry": FAST_RETRY,
-        "bulk_poll_seconds": 0.01,
-    }
-    values.update(overrides)
-    return SalesforceSettings(_env_file=None, **values)  # type: ignore[call-arg]
+    """`salesforce_settings` with this folder's fast retries."""
+    return salesforce_settings(sandbox, **{"retry": FAST_RETRY, **overrides})
 
 
 @pytest.fixture(scope="session")

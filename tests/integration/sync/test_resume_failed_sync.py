@@ -18,7 +18,7 @@ from simple_salesforce import Salesforce
 
 from connector.adapters.base import CrmAdapter
 from connector.adapters.retry import RetryPolicy
-from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
+from connector.adapters.salesforce import SalesforceAdapter
 from connector.mapping.crm_schema import SalesforceMapping
 from connector.mapping.loader import load_crm_mapping, load_mapping_dir
 from connector.sandbox.common.config import SandboxConfig
@@ -30,7 +30,7 @@ from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.guard import ChangeLimit
 from connector.sync.report import RunSummary
 from connector.sync.state import StateStore
-from tests.factories import fast_hubspot_adapter
+from tests.factories import fast_hubspot_adapter, salesforce_settings
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 RULES = load_mapping_dir(MAPPINGS).rules
@@ -129,22 +129,10 @@ def salesforce_crm(sandbox: SalesforceSandbox) -> Crm:
     rep = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
 
     def adapter(**overrides: Any) -> CrmAdapter:
-        creds = sandbox.credentials
-        values: dict[str, Any] = {
-            "login_url": sandbox.login_url,
-            "auth_flow": "password",
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "username": creds.username,
-            "password": creds.password,
-            "security_token": creds.security_token,
-            "ca_file": sandbox.ca_file,
-            "retry": RetryPolicy(max_attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0),
-            "bulk_poll_seconds": 0.01,
-            "overlap_seconds": NO_OVERLAP,
-            **overrides,
-        }
-        settings = SalesforceSettings(_env_file=None, **values)  # type: ignore[call-arg]
+        retry = RetryPolicy(max_attempts=4, initial_wait=0.01, max_wait=0.05, jitter=0.0)
+        settings = salesforce_settings(
+            sandbox, **{"retry": retry, "overlap_seconds": NO_OVERLAP, **overrides}
+        )
         return SalesforceAdapter(settings, mapping)
 
     def edit(person_id: str) -> None:

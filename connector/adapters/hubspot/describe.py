@@ -17,6 +17,7 @@ from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
@@ -66,17 +67,6 @@ PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
     PropertyType.DATE: DATE,
     PropertyType.BOOL: frozenset({"bool", "enumeration"}),
 }
-#: Fields the connector writes: their properties must accept values.
-WRITTEN_CONTACT_FIELDS = (
-    ContactField.SCORE,
-    ContactField.GRADE,
-    ContactField.SCORE_REASONS,
-    ContactField.CONNECTOR_STAGE,
-    ContactField.RECYCLED_AT,
-    ContactField.LIFECYCLE_STAGE,
-    ContactField.SALES_STATUS,
-    ContactField.OWNER_ID,
-)
 TASK_PROPERTIES = {
     "hs_task_subject": TEXT,
     "hs_task_body": frozenset({"string"}),
@@ -199,7 +189,7 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
             name,
             CONTACT_TYPES.get(field, ANY),
             field.value,
-            written=field in WRITTEN_CONTACT_FIELDS,
+            written=field in WRITTEN_FIELDS,
         )
     for shared, mapped in contact.properties.items():
         problems += _check_property(

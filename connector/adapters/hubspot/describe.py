@@ -16,7 +16,8 @@ from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
-from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.client import HubSpotClient, SdkCall
+from connector.adapters.hubspot.failures import Endpoint
 from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
@@ -245,10 +246,7 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     for conversion in engagement.conversions.properties:
         problems += _check_property(schema, obj, conversion.name, TEXT, "conversion name")
         problems += _check_property(schema, obj, conversion.date, DATE, "conversion date")
-    stages = {
-        "won": list(mapping.deals.won_stages),
-        "lost": list(mapping.deals.lost_stages),
-    }
+    stages = {"won": list(mapping.deals.won_stages), "lost": list(mapping.deals.lost_stages)}
     if schema.objects.get("deals"):
         problems += _check_property(
             schema, "deals", "dealstage", frozenset({"enumeration"}), "deal stage"
@@ -260,22 +258,11 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     )
     for name, allowed in TASK_PROPERTIES.items():
         problems += _check_property(schema, tasks.object, name, allowed, "task", written=True)
-    problems += _check_values(
-        schema,
-        tasks.object,
-        "hs_task_status",
-        "task status",
-        {"status": [tasks.status]},
-        written=True,
-    )
-    problems += _check_values(
-        schema,
-        tasks.object,
-        "hs_task_priority",
-        "task priority",
-        {str(k): [v] for k, v in tasks.priority.items()},
-        written=True,
-    )
+    for name, what, options in (
+        ("hs_task_status", "task status", {"status": [tasks.status]}),
+        ("hs_task_priority", "task priority", {str(k): [v] for k, v in tasks.priority.items()}),
+    ):
+        problems += _check_values(schema, tasks.object, name, what, options, written=True)
     return list(dict.fromkeys(problems))
 
 
@@ -359,29 +346,27 @@ def provision(
             hidden=False,
             options=[],
         )
-
-        def create(
-            timeout: tuple[float, float],
-            object_type: str = object_type,
-            body: PropertyCreate = body,
-        ) -> Any:
-            return client.properties.create_with_http_info(
-                object_type, body, _request_timeout=timeout
-            )
-
-        try:
-            client.send(
-                endpoints.create_property(object_type),
-                create,
-                action=f"create the {object_type} property {name}",
-                records=lambda _: 1,
-            )
-        except CrmRequestError as refused:
-            if refused.failure is None or refused.failure.status != 409:
-                raise
-            continue  # created meanwhile (another run): nothing to do
-        created.append(f"{object_type}.{name}")
+        if _create(
+            client,
+            endpoints.create_property(object_type),
+            lambda timeout, object_type=object_type, body=body: (
+                client.properties.create_with_http_info(object_type, body, _request_timeout=timeout)
+            ),
+            f"create the {object_type} property {name}",
+        ):
+            created.append(f"{object_type}.{name}")
     return created
+
+
+def _create(client: HubSpotClient, endpoint: Endpoint, call: SdkCall, action: str) -> bool:
+    """Send one create; False when HubSpot answers 409: another run created it meanwhile."""
+    try:
+        client.send(endpoint, call, action=action, records=lambda _: 1)
+    except CrmRequestError as refused:
+        if refused.failure is None or refused.failure.status != 409:
+            raise
+        return False
+    return True
 
 
 def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
@@ -394,15 +379,11 @@ def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
     if any(existing.name == group for existing in answer.results or []):
         return
     body = PropertyGroupCreate(name=group, label="Connector", display_order=-1)
-    try:
-        client.send(
-            endpoints.create_group(object_type),
-            lambda timeout: client.groups.create_with_http_info(
-                object_type, body, _request_timeout=timeout
-            ),
-            action=f"create the {object_type} property group {group}",
-            records=lambda _: 1,
-        )
-    except CrmRequestError as refused:
-        if refused.failure is None or refused.failure.status != 409:
-            raise
+    _create(
+        client,
+        endpoints.create_group(object_type),
+        lambda timeout: client.groups.create_with_http_info(
+            object_type, body, _request_timeout=timeout
+        ),
+        f"create the {object_type} property group {group}",
+    )

@@ -8,6 +8,7 @@ never leak a token into a log file or a terminal.
 import logging
 import threading
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BeforeValidator, SecretStr
@@ -54,40 +55,51 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, 
 }
 
 
-def _redacted(value: object) -> object:
+def _scrubbed(value: object, scrub: Callable[[str], str]) -> object:
     if isinstance(value, str):
-        return redact(value)
+        return scrub(value)
     if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
+        return {key: _scrubbed(item, scrub) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_redacted(item) for item in value)
+        return type(value)(_scrubbed(item, scrub) for item in value)
     return value
 
 
-class SecretFilter(logging.Filter):
-    """Scrubs registered secrets from a record: its final message (args included), its
-    traceback, its stack and every field passed with `extra=`.
+class ScrubFilter(logging.Filter):
+    """Applies `scrub` to a record: its final message (args included), its traceback, its
+    stack and every field passed with `extra=`.
 
     The traceback is formatted here, before any formatter sees the record: a formatter caches
     it in `exc_text` only while formatting, after the filters ran, so scrubbing `exc_text`
     alone would miss every first formatting of an exception (an SDK error quoting a header).
     """
 
+    def __init__(self, scrub: Callable[[str], str]) -> None:
+        super().__init__()
+        self.scrub = scrub
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = self.scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = self.scrub(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = self.scrub(record.stack_info)
         for name, value in list(vars(record).items()):
             if name not in _STANDARD_ATTRIBUTES:
-                setattr(record, name, _redacted(value))
+                setattr(record, name, _scrubbed(value, self.scrub))
         return True
+
+
+class SecretFilter(ScrubFilter):
+    """Scrubs registered secrets from every part of a record."""
+
+    def __init__(self) -> None:
+        super().__init__(redact)
 
 
 def protect_handler(handler: logging.Handler) -> logging.Handler:

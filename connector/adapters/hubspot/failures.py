@@ -26,6 +26,7 @@ from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsA
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from requests.structures import CaseInsensitiveDict
 
 from connector.adapters.errors import TLS_ERROR, WRONG_URL, Failure
 
@@ -66,30 +67,14 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    getter = getattr(headers, "get", None)
-    if getter is None:
-        return None
-    value = getter(name)
-    if value is None:  # plain dicts are case-sensitive
-        lowered = name.lower()
-        for key, candidate in dict(headers).items():
-            if str(key).lower() == lowered:
-                return str(candidate)
-        return None
-    return str(value)
-
-
 def _retry_after(headers: Any) -> float | None:
-    raw = _header(headers, "Retry-After")
-    if raw is None:
-        return None
+    """Retry-After in seconds; None when absent or an HTTP date (the policy's backoff then).
+    The SDK hands over urllib3's case-insensitive headers, or a plain dict that is not."""
+    raw = CaseInsensitiveDict(headers or {}).get("Retry-After")
     try:
-        return max(float(raw), 0.0)
+        return max(float(raw), 0.0) if raw is not None else None
     except ValueError:
-        return None  # an HTTP date: fall back to the policy's backoff
+        return None
 
 
 def parse_body(raw: Any) -> dict[str, Any]:

@@ -117,9 +117,8 @@ class TaskStates:
         which retries transient per-record errors and splits a 400 until the refused inputs are
         isolated, so one unknown owner never holds back the rest). Applied and rejected name
         the moves by task key."""
-        by_id: dict[str, TaskReassignment] = {}
-        for move in moves:
-            by_id[move.crm_id] = move  # one input per task: HubSpot refuses a repeated id
+        # One input per task: HubSpot refuses a repeated id.
+        by_id = {move.crm_id: move for move in moves}
         payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
         result = WriteResult()
         for chunk in chunks(list(payload), self.client.settings.batch_size):

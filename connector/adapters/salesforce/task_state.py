@@ -6,8 +6,8 @@ list) reads them all. The Task fields (Object Reference, "Task"): `IsClosed` is 
 Salesforce from `Status` (a TaskStatus value flagged closed, e.g. "Completed"), so it says
 "done" whatever the org named its closed statuses; `OwnerId` is the assigned user; `WhoId` the
 Lead or Contact; `ActivityDate` the due date — a date only ("Due Date Only"), so the due time
-read back is midnight UTC of that day (`moment` reads a date so). Deleted Tasks are not returned by a query (no ALL ROWS),
-so their keys are absent.
+read back is midnight UTC of that day (as the kit's `moment` reads a date). Deleted Tasks are
+not returned by a query (no ALL ROWS), so their keys are absent.
 """
 
 from __future__ import annotations
@@ -75,4 +75,3 @@ class TaskStates:
                         completed_at=moment(record.get("CompletedDateTime")),
                     )
         return out
-

@@ -167,16 +167,9 @@ class HubSpotAdapter(AdapterBase):
     def describe_fields(self) -> FieldSchema:
         """Property definitions of contacts, companies, deals, tasks and the engagement
         objects the mapping reads."""
-        return describe_fields(
-            self.client,
-            [
-                self.mapping.contact.object,
-                "companies",
-                "deals",
-                self.mapping.tasks.object,
-                *self.mapping.engagement.objects,
-            ],
-        )
+        mapping = self.mapping
+        objects = [mapping.contact.object, "companies", "deals", mapping.tasks.object]
+        return describe_fields(self.client, [*objects, *mapping.engagement.objects])
 
     def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
         return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))

@@ -184,19 +184,12 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     contact = mapping.contact
     obj = contact.object
     for field, name in contact.fields.items():
-        problems += _check_property(
-            schema,
-            obj,
-            name,
-            CONTACT_TYPES.get(field, ANY),
-            field.value,
-            written=field in WRITTEN_FIELDS,
-        )
+        allowed, written = CONTACT_TYPES.get(field, ANY), field in WRITTEN_FIELDS
+        problems += _check_property(schema, obj, name, allowed, field.value, written=written)
     for shared, mapped in contact.properties.items():
-        problems += _check_property(
-            schema, obj, mapped.field, PROPERTY_TYPES[mapped.type], f"property {shared}"
-        )
-        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, f"property {shared}")
+        what, allowed = f"property {shared}", PROPERTY_TYPES[mapped.type]
+        problems += _check_property(schema, obj, mapped.field, allowed, what)
+        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, what)
     value_maps = contact.values
     for field, values, written in (
         (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),
@@ -208,32 +201,17 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     ):
         crm_name = contact.fields.get(field)
         if crm_name and values:
-            problems += _check_values(
-                schema,
-                obj,
-                crm_name,
-                field.value,
-                {str(k): v for k, v in values.items()},
-                written=written,
-            )
+            by_value = {str(k): v for k, v in values.items()}
+            problems += _check_values(schema, obj, crm_name, field.value, by_value, written=written)
     for company_field, company_name in mapping.company.items():
-        problems += _check_property(
-            schema,
-            "companies",
-            company_name,
-            COMPANY_TYPES.get(company_field, ANY),
-            f"company {company_field.value}",
-        )
+        what, allowed = f"company {company_field.value}", COMPANY_TYPES.get(company_field, ANY)
+        problems += _check_property(schema, "companies", company_name, allowed, what)
     # A company's industry is read through the contact's industry map (one vocabulary).
     company_industry = mapping.company.get(CompanyField.INDUSTRY)
     if company_industry and value_maps.industry:
+        industry, what = dict(value_maps.industry), "company industry"
         problems += _check_values(
-            schema,
-            "companies",
-            company_industry,
-            "company industry",
-            dict(value_maps.industry),
-            written=False,
+            schema, "companies", company_industry, what, industry, written=False
         )
     engagement = mapping.engagement
     for counter in engagement.counters:

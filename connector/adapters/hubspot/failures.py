@@ -16,7 +16,6 @@ token or personal data.
 
 import http.client
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +44,7 @@ TRANSPORT_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
     ConnectionError,
-    TimeoutError,
-    socket.timeout,
+    TimeoutError,  # socket.timeout too: an alias of it since Python 3.10
 )
 
 

@@ -206,38 +206,21 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
     if crm_object not in schema.objects:
         return [f"{crm_object}: the org has no such object (or the user cannot see it)"]
     problems: list[str] = []
-    found: dict[ContactField, CrmField] = {}
+    found: dict[ContactField, CrmField | None] = {}
     for field, name in person.fields.items():
-        crm, issues = _field_problems(
-            schema,
-            crm_object,
-            name,
-            field.value,
-            EXPECTED_TYPES.get(field, ()),
-            must_write=field in WRITTEN_FIELDS,
+        expected, written = EXPECTED_TYPES.get(field, ()), field in WRITTEN_FIELDS
+        found[field], issues = _field_problems(
+            schema, crm_object, name, field.value, expected, written
         )
         problems += issues
-        if crm is not None:
-            found[field] = crm
     for shared, mapped in person.properties.items():
-        problems += _field_problems(
-            schema,
-            crm_object,
-            mapped.field,
-            f"property {shared}",
-            PROPERTY_TYPES[mapped.type],
-        )[1]
+        what, expected = f"property {shared}", PROPERTY_TYPES[mapped.type]
+        problems += _field_problems(schema, crm_object, mapped.field, what, expected)[1]
     for attribute, field in _VALUE_FIELDS.items():
-        crm = found.get(field)
-        value_map = getattr(person.values, attribute)
-        if crm is None or not value_map:
-            continue
-        written = attribute not in _READ_ONLY_VALUES
-        for domain_value, crm_values in value_map.items():
-            what = f"{attribute} {domain_value}"
-            problems += _picklist_problems(
-                crm, crm_object, what, crm_values, crm_values[:1] if written else ()
-            )
+        crm, written = found.get(field), attribute not in _READ_ONLY_VALUES
+        for domain_value, crm_values in getattr(person.values, attribute).items():
+            what, chosen = f"{attribute} {domain_value}", crm_values[:1] if written else ()
+            problems += _picklist_problems(crm, crm_object, what, crm_values, chosen)
     return problems
 
 
@@ -260,9 +243,8 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
         problems += _person_problems(person, schema)
     if mapping.account:
         for field, name in mapping.account.items():
-            problems += _field_problems(
-                schema, "Account", name, f"account {field.value}", COMPANY_TYPES.get(field, ())
-            )[1]
+            what, expected = f"account {field.value}", COMPANY_TYPES.get(field, ())
+            problems += _field_problems(schema, "Account", name, what, expected)[1]
         problems += _account_industry_problems(mapping, schema)
     engagement = mapping.engagement
     for rule in engagement.tasks:

@@ -18,18 +18,13 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
-from typing import Literal, TextIO
+from typing import Literal, TextIO, get_args
 
 from connector.redact import ScrubFilter, protect_handler
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["text", "json"]
-LEVELS: dict[str, int] = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-}
+LEVELS = {name: logging.getLevelNamesMapping()[name.upper()] for name in get_args(LogLevel)}
 #: The connector's loggers all live under this name; only they follow --log-level.
 ROOT_LOGGER = "connector"
 #: Libraries log at this level at most (their debug lines print URLs with query values).

@@ -106,34 +106,30 @@ def _jwt_assertion(settings: SalesforceSettings) -> str:
         ) from None
 
 
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value else ""
+
+
 def token_request(settings: SalesforceSettings) -> tuple[dict[str, str], dict[str, str]]:
     """Form body and extra headers of the token request for the configured flow."""
-    client_id = settings.client_id or ""
-    secret = settings.client_secret.get_secret_value() if settings.client_secret else ""
+    client = {
+        "client_id": settings.client_id or "",
+        "client_secret": _secret(settings.client_secret),
+    }
     match settings.auth_flow:
         case "client_credentials":
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": secret,
-            }
+            form = {"grant_type": "client_credentials", **client}
         case "password":
-            password = settings.password.get_secret_value() if settings.password else ""
-            token = settings.security_token.get_secret_value() if settings.security_token else ""
-            form = {
-                "grant_type": "password",
-                "client_id": client_id,
-                "client_secret": secret,
-                "username": settings.username or "",
-                "password": password + token,
-            }
+            password = _secret(settings.password) + _secret(settings.security_token)
+            user = {"username": settings.username or "", "password": password}
+            form = {"grant_type": "password", **client, **user}
         case "jwt":
             form = {"grant_type": JWT_GRANT, "assertion": _jwt_assertion(settings)}
         case "refresh_token":
-            refresh = settings.refresh_token.get_secret_value() if settings.refresh_token else ""
-            form = {"grant_type": REFRESH_GRANT, "refresh_token": refresh, "client_id": client_id}
-            if secret:
-                form["client_secret"] = secret
+            refresh = _secret(settings.refresh_token)
+            form = {"grant_type": REFRESH_GRANT, "refresh_token": refresh, **client}
+            if not form["client_secret"]:
+                del form["client_secret"]  # the app requires none (by default it does)
     return form, {"Accept": "application/json"}
 
 

@@ -17,34 +17,23 @@ PLACEHOLDER = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
 
 
-class _Registry:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._secrets: set[str] = set()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= _MIN_SECRET_LENGTH:
-            with self._lock:
-                self._secrets.add(secret)
-
-    def redact(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, PLACEHOLDER)
-        return text
-
-
-_registry = _Registry()
+_lock = threading.Lock()
+_secrets: set[str] = set()
 
 
 def register_secret(secret: str | None) -> None:
     """Remember a secret so it is scrubbed from every later log line and error message."""
-    _registry.add(secret)
+    if secret and len(secret) >= _MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(secret)
 
 
 def redact(text: str) -> str:
-    return _registry.redact(text)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)  # a longer secret may hold a shorter
+    for secret in secrets:
+        text = text.replace(secret, PLACEHOLDER)
+    return text
 
 
 #: Attributes every LogRecord has; anything else on a record came in through `extra=` (a

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from connector.adapters.errors import WRONG_URL, CrmAuthError, Failure
 from connector.adapters.retry import call_with_retries
-from connector.adapters.salesforce.failures import CRM, transport_failure
+from connector.adapters.salesforce.failures import crm_failure, transport_failure
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
@@ -66,19 +66,18 @@ class _TokenRefused(Exception):
 def _token_failure(exc: BaseException) -> Failure | None:
     if isinstance(exc, _TokenRefused):
         if exc.status >= 500:
-            return Failure(status=exc.status, code=exc.error, message=exc.description, crm=CRM)
+            return crm_failure(status=exc.status, code=exc.error, message=exc.description)
         if exc.status in (404, 405):
             # No OAuth server there at all: the login URL is not a Salesforce login host.
-            return Failure(
+            return crm_failure(
                 status=exc.status,
                 code=WRONG_URL,
                 message=f"HTTP {exc.status} from the token endpoint: SALESFORCE_LOGIN_URL is not "
                 "a Salesforce login host (use https://login.salesforce.com, "
                 "https://test.salesforce.com or the org's My Domain URL)",
-                crm=CRM,
             )
         # Any OAuth error answer means the credentials (or the app's policy) were refused.
-        return Failure(status=401, code=exc.error, message=exc.description, crm=CRM)
+        return crm_failure(status=401, code=exc.error, message=exc.description)
     return transport_failure(exc)
 
 

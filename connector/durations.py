@@ -10,6 +10,7 @@ requests' timeouts and tenacity take.
 Years and months (`P1Y`, `P1M`) are refused: they have no fixed length in seconds.
 """
 
+import contextlib
 import re
 import warnings
 from collections.abc import Mapping
@@ -27,27 +28,22 @@ _HINT = "give seconds (300) or an ISO 8601 duration (PT5M)"
 
 def to_seconds(value: object) -> float:
     """`value` (seconds as a number or text, an ISO 8601 duration, a timedelta) in seconds."""
-    if isinstance(value, bool):  # True is an int to Python, never a duration to a user
-        raise ValueError(f"{value!r} is not a duration: {_HINT}")
     if isinstance(value, timedelta):
         return value.total_seconds()
-    if isinstance(value, int | float):
+    # True is an int to Python, never a duration to a user
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration: {_HINT}")
-    text = value.strip()
+    text = value.strip() if isinstance(value, str) else ""
     if _NUMBER.match(text):
         return float(text)
-    if not text[:1].upper() == "P":
-        raise ValueError(f"{value!r} is not a duration: {_HINT}")
     if _CALENDAR.match(text):
         raise ValueError(
             f"{value!r}: years and months have no fixed length; use days (P30D) or seconds"
         )
-    try:
-        return _TIMEDELTA.validate_python(text.upper()).total_seconds()
-    except ValueError:
-        raise ValueError(f"{value!r} is not a duration: {_HINT}") from None
+    if text[:1].upper() == "P":
+        with contextlib.suppress(ValueError):
+            return _TIMEDELTA.validate_python(text.upper()).total_seconds()
+    raise ValueError(f"{value!r} is not a duration: {_HINT}")
 
 
 Seconds = Annotated[float, BeforeValidator(to_seconds)]

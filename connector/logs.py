@@ -18,18 +18,13 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
-from typing import Literal, TextIO
+from typing import Literal, TextIO, get_args
 
-from connector.redact import protect_handler
+from connector.redact import ScrubFilter, protect_handler
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["text", "json"]
-LEVELS: dict[str, int] = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-}
+LEVELS = {name: logging.getLevelNamesMapping()[name.upper()] for name in get_args(LogLevel)}
 #: The connector's loggers all live under this name; only they follow --log-level.
 ROOT_LOGGER = "connector"
 #: Libraries log at this level at most (their debug lines print URLs with query values).
@@ -75,24 +70,12 @@ class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
-class PersonalDataFilter(logging.Filter):
-    """Masks e-mail addresses in every line: the connector's own events carry ids only, but a
-    library's warning or an exception may quote a record."""
+class PersonalDataFilter(ScrubFilter):
+    """Masks e-mail addresses in every part of a line: the connector's own events carry ids
+    only, but a library's warning or an exception may quote a record."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = _EMAIL.sub(EMAIL_PLACEHOLDER, message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        if record.exc_text:
-            record.exc_text = _EMAIL.sub(EMAIL_PLACEHOLDER, record.exc_text)
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            record.fields = {
-                key: _EMAIL.sub(EMAIL_PLACEHOLDER, value) if isinstance(value, str) else value
-                for key, value in fields.items()
-            }
-        return True
+    def __init__(self) -> None:
+        super().__init__(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text))
 
 
 def _timestamp(record: logging.LogRecord) -> str:

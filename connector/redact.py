@@ -8,6 +8,7 @@ never leak a token into a log file or a terminal.
 import logging
 import threading
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BeforeValidator, SecretStr
@@ -16,34 +17,23 @@ PLACEHOLDER = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
 
 
-class _Registry:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._secrets: set[str] = set()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= _MIN_SECRET_LENGTH:
-            with self._lock:
-                self._secrets.add(secret)
-
-    def redact(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, PLACEHOLDER)
-        return text
-
-
-_registry = _Registry()
+_lock = threading.Lock()
+_secrets: set[str] = set()
 
 
 def register_secret(secret: str | None) -> None:
     """Remember a secret so it is scrubbed from every later log line and error message."""
-    _registry.add(secret)
+    if secret and len(secret) >= _MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(secret)
 
 
 def redact(text: str) -> str:
-    return _registry.redact(text)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)  # a longer secret may hold a shorter
+    for secret in secrets:
+        text = text.replace(secret, PLACEHOLDER)
+    return text
 
 
 #: Attributes every LogRecord has; anything else on a record came in through `extra=` (a
@@ -54,40 +44,51 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, 
 }
 
 
-def _redacted(value: object) -> object:
+def _scrubbed(value: object, scrub: Callable[[str], str]) -> object:
     if isinstance(value, str):
-        return redact(value)
+        return scrub(value)
     if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
+        return {key: _scrubbed(item, scrub) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_redacted(item) for item in value)
+        return type(value)(_scrubbed(item, scrub) for item in value)
     return value
 
 
-class SecretFilter(logging.Filter):
-    """Scrubs registered secrets from a record: its final message (args included), its
-    traceback, its stack and every field passed with `extra=`.
+class ScrubFilter(logging.Filter):
+    """Applies `scrub` to a record: its final message (args included), its traceback, its
+    stack and every field passed with `extra=`.
 
     The traceback is formatted here, before any formatter sees the record: a formatter caches
     it in `exc_text` only while formatting, after the filters ran, so scrubbing `exc_text`
     alone would miss every first formatting of an exception (an SDK error quoting a header).
     """
 
+    def __init__(self, scrub: Callable[[str], str]) -> None:
+        super().__init__()
+        self.scrub = scrub
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = self.scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = self.scrub(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = self.scrub(record.stack_info)
         for name, value in list(vars(record).items()):
             if name not in _STANDARD_ATTRIBUTES:
-                setattr(record, name, _redacted(value))
+                setattr(record, name, _scrubbed(value, self.scrub))
         return True
+
+
+class SecretFilter(ScrubFilter):
+    """Scrubs registered secrets from every part of a record."""
+
+    def __init__(self) -> None:
+        super().__init__(redact)
 
 
 def protect_handler(handler: logging.Handler) -> logging.Handler:

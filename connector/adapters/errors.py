@@ -57,11 +57,8 @@ def classify(failure: Failure) -> Disposition:
         return Disposition.RATE_LIMITED
     if code in RETRYABLE_CODES or status in (500, 502, 503, 504):
         return Disposition.RETRY
-    if status == 401:
-        return Disposition.AUTH
-    if status == 403 and code not in ("", "FORBIDDEN"):
-        return Disposition.FAIL
-    if status == 403:
+    # A 403 with a CRM code of its own refuses this request; a bare one refuses the credentials.
+    if status == 401 or (status == 403 and code in ("", "FORBIDDEN")):
         return Disposition.AUTH
     return Disposition.FAIL
 

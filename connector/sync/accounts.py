@@ -33,6 +33,8 @@ _VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 #: settings that hold secrets: never written in the file, only named as a variable to read
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
+#: settings an account's own keys set (crm, name, mappings, max_changes), never `settings`
+_OWN_KEYS = {f"CONNECTOR_{key}" for key in ("CRM", "ACCOUNT", "MAPPINGS_DIR", "MAX_CHANGES")}
 #: the shortest schedule: a sync needs a minute; a smaller number is likely a unit mistake
 SHORTEST_INTERVAL = 60.0
 
@@ -55,6 +57,7 @@ def _variable_name(value: str) -> str:
 
 SettingName = Annotated[str, AfterValidator(_setting_name)]
 VariableName = Annotated[str, AfterValidator(_variable_name)]
+SettingValue = str | int | float | bool
 
 
 class Account(BaseModel):
@@ -75,7 +78,7 @@ class Account(BaseModel):
         default_factory=dict,
         description="connector setting → the environment variable that holds its value",
     )
-    settings: dict[str, str | int | float | bool] = Field(
+    settings: dict[str, SettingValue] = Field(
         default_factory=dict, description="other, non-secret settings of this account's runs"
     )
 
@@ -104,9 +107,7 @@ class Account(BaseModel):
 
     @field_validator("settings")
     @classmethod
-    def _settings(
-        cls, value: dict[str, str | int | float | bool]
-    ) -> dict[str, str | int | float | bool]:
+    def _settings(cls, value: dict[str, SettingValue]) -> dict[str, SettingValue]:
         for setting in value:
             if not _VARIABLE.fullmatch(setting):
                 raise ValueError(f"{setting!r} is not a setting name like HUBSPOT_BASE_URL")
@@ -115,12 +116,7 @@ class Account(BaseModel):
                     f"{setting} is a secret: move it to `credentials` as the name of the "
                     "environment variable that holds it"
                 )
-            if setting.startswith("CONNECTOR_") and setting.removeprefix("CONNECTOR_") in (
-                "CRM",
-                "ACCOUNT",
-                "MAPPINGS_DIR",
-                "MAX_CHANGES",
-            ):
+            if setting in _OWN_KEYS:
                 raise ValueError(f"{setting} is set by the account's own keys, not in `settings`")
         return value
 
@@ -196,7 +192,7 @@ class AccountSet:
         return overlay
 
 
-def _text(value: str | int | float | bool) -> str:
+def _text(value: SettingValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

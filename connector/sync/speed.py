@@ -170,14 +170,13 @@ def escalation_part(
     the task moves and the notify tasks; every plan audited with who, from, to and why."""
     states = _task_states(adapter, [row.key for row in rows])
     plans: list[EscalationPlan] = []
-    for row in rows:
-        plan, routing = plan_escalation(row, states.get(row.key), policy, owners, routing, now)
-        plans.append(plan)
     updates: list[ContactUpdate] = []
     moves: list[TaskReassignment] = []
     tasks: list[TaskSpec] = []
     audit: list[AuditEntry] = []
-    for plan in plans:
+    for row in rows:
+        plan, routing = plan_escalation(row, states.get(row.key), policy, owners, routing, now)
+        plans.append(plan)
         if plan.to_owner_id is None:
             summary.escalations_closed += plan.closed
             summary.escalations_unassignable += not plan.closed

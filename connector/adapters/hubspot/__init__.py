@@ -36,9 +36,10 @@ from connector.adapters.hubspot.settings import HubSpotSettings
 from connector.adapters.hubspot.task_state import TaskStates
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
+from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
+from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import CONNECTOR_OWNED_FIELDS, ContactField, HubSpotMapping
 from connector.mapping.translate import PersonTranslator
 
@@ -52,11 +53,7 @@ def echo_filter(
     modified date left out, the people-facing fields it writes taken at their written value."""
     fields = mapping.contact.fields
     outputs = {fields[f] for f in CONNECTOR_OWNED_FIELDS if f in fields}
-    written = {
-        fields[ContactField(f.value)]
-        for f in UpdatableField
-        if ContactField(f.value) in fields and fields[ContactField(f.value)] not in outputs
-    }
+    written = {fields[f] for f in WRITTEN_FIELDS if f in fields} - outputs
     settings = client.settings
     return EchoFilter(
         client,
@@ -167,16 +164,9 @@ class HubSpotAdapter(AdapterBase):
     def describe_fields(self) -> FieldSchema:
         """Property definitions of contacts, companies, deals, tasks and the engagement
         objects the mapping reads."""
-        return describe_fields(
-            self.client,
-            [
-                self.mapping.contact.object,
-                "companies",
-                "deals",
-                self.mapping.tasks.object,
-                *self.mapping.engagement.objects,
-            ],
-        )
+        mapping = self.mapping
+        objects = [mapping.contact.object, "companies", "deals", mapping.tasks.object]
+        return describe_fields(self.client, [*objects, *mapping.engagement.objects])
 
     def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
         return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))

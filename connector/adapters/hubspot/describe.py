@@ -16,7 +16,9 @@ from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
-from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.client import HubSpotClient, SdkCall
+from connector.adapters.hubspot.failures import Endpoint
+from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
@@ -66,17 +68,6 @@ PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
     PropertyType.DATE: DATE,
     PropertyType.BOOL: frozenset({"bool", "enumeration"}),
 }
-#: Fields the connector writes: their properties must accept values.
-WRITTEN_CONTACT_FIELDS = (
-    ContactField.SCORE,
-    ContactField.GRADE,
-    ContactField.SCORE_REASONS,
-    ContactField.CONNECTOR_STAGE,
-    ContactField.RECYCLED_AT,
-    ContactField.LIFECYCLE_STAGE,
-    ContactField.SALES_STATUS,
-    ContactField.OWNER_ID,
-)
 TASK_PROPERTIES = {
     "hs_task_subject": TEXT,
     "hs_task_body": frozenset({"string"}),
@@ -193,19 +184,12 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     contact = mapping.contact
     obj = contact.object
     for field, name in contact.fields.items():
-        problems += _check_property(
-            schema,
-            obj,
-            name,
-            CONTACT_TYPES.get(field, ANY),
-            field.value,
-            written=field in WRITTEN_CONTACT_FIELDS,
-        )
+        allowed, written = CONTACT_TYPES.get(field, ANY), field in WRITTEN_FIELDS
+        problems += _check_property(schema, obj, name, allowed, field.value, written=written)
     for shared, mapped in contact.properties.items():
-        problems += _check_property(
-            schema, obj, mapped.field, PROPERTY_TYPES[mapped.type], f"property {shared}"
-        )
-        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, f"property {shared}")
+        what, allowed = f"property {shared}", PROPERTY_TYPES[mapped.type]
+        problems += _check_property(schema, obj, mapped.field, allowed, what)
+        problems += _check_yes_no(schema, obj, mapped.field, mapped.type, what)
     value_maps = contact.values
     for field, values, written in (
         (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),
@@ -217,32 +201,17 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     ):
         crm_name = contact.fields.get(field)
         if crm_name and values:
-            problems += _check_values(
-                schema,
-                obj,
-                crm_name,
-                field.value,
-                {str(k): v for k, v in values.items()},
-                written=written,
-            )
+            by_value = {str(k): v for k, v in values.items()}
+            problems += _check_values(schema, obj, crm_name, field.value, by_value, written=written)
     for company_field, company_name in mapping.company.items():
-        problems += _check_property(
-            schema,
-            "companies",
-            company_name,
-            COMPANY_TYPES.get(company_field, ANY),
-            f"company {company_field.value}",
-        )
+        what, allowed = f"company {company_field.value}", COMPANY_TYPES.get(company_field, ANY)
+        problems += _check_property(schema, "companies", company_name, allowed, what)
     # A company's industry is read through the contact's industry map (one vocabulary).
     company_industry = mapping.company.get(CompanyField.INDUSTRY)
     if company_industry and value_maps.industry:
+        industry, what = dict(value_maps.industry), "company industry"
         problems += _check_values(
-            schema,
-            "companies",
-            company_industry,
-            "company industry",
-            dict(value_maps.industry),
-            written=False,
+            schema, "companies", company_industry, what, industry, written=False
         )
     engagement = mapping.engagement
     for counter in engagement.counters:
@@ -255,10 +224,7 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     for conversion in engagement.conversions.properties:
         problems += _check_property(schema, obj, conversion.name, TEXT, "conversion name")
         problems += _check_property(schema, obj, conversion.date, DATE, "conversion date")
-    stages = {
-        "won": list(mapping.deals.won_stages),
-        "lost": list(mapping.deals.lost_stages),
-    }
+    stages = {"won": list(mapping.deals.won_stages), "lost": list(mapping.deals.lost_stages)}
     if schema.objects.get("deals"):
         problems += _check_property(
             schema, "deals", "dealstage", frozenset({"enumeration"}), "deal stage"
@@ -270,22 +236,11 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
     )
     for name, allowed in TASK_PROPERTIES.items():
         problems += _check_property(schema, tasks.object, name, allowed, "task", written=True)
-    problems += _check_values(
-        schema,
-        tasks.object,
-        "hs_task_status",
-        "task status",
-        {"status": [tasks.status]},
-        written=True,
-    )
-    problems += _check_values(
-        schema,
-        tasks.object,
-        "hs_task_priority",
-        "task priority",
-        {str(k): [v] for k, v in tasks.priority.items()},
-        written=True,
-    )
+    for name, what, options in (
+        ("hs_task_status", "task status", {"status": [tasks.status]}),
+        ("hs_task_priority", "task priority", {str(k): [v] for k, v in tasks.priority.items()}),
+    ):
+        problems += _check_values(schema, tasks.object, name, what, options, written=True)
     return list(dict.fromkeys(problems))
 
 
@@ -369,29 +324,27 @@ def provision(
             hidden=False,
             options=[],
         )
-
-        def create(
-            timeout: tuple[float, float],
-            object_type: str = object_type,
-            body: PropertyCreate = body,
-        ) -> Any:
-            return client.properties.create_with_http_info(
-                object_type, body, _request_timeout=timeout
-            )
-
-        try:
-            client.send(
-                endpoints.create_property(object_type),
-                create,
-                action=f"create the {object_type} property {name}",
-                records=lambda _: 1,
-            )
-        except CrmRequestError as refused:
-            if refused.failure is None or refused.failure.status != 409:
-                raise
-            continue  # created meanwhile (another run): nothing to do
-        created.append(f"{object_type}.{name}")
+        if _create(
+            client,
+            endpoints.create_property(object_type),
+            lambda timeout, object_type=object_type, body=body: (
+                client.properties.create_with_http_info(object_type, body, _request_timeout=timeout)
+            ),
+            f"create the {object_type} property {name}",
+        ):
+            created.append(f"{object_type}.{name}")
     return created
+
+
+def _create(client: HubSpotClient, endpoint: Endpoint, call: SdkCall, action: str) -> bool:
+    """Send one create; False when HubSpot answers 409: another run created it meanwhile."""
+    try:
+        client.send(endpoint, call, action=action, records=lambda _: 1)
+    except CrmRequestError as refused:
+        if refused.failure is None or refused.failure.status != 409:
+            raise
+        return False
+    return True
 
 
 def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
@@ -404,15 +357,11 @@ def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
     if any(existing.name == group for existing in answer.results or []):
         return
     body = PropertyGroupCreate(name=group, label="Connector", display_order=-1)
-    try:
-        client.send(
-            endpoints.create_group(object_type),
-            lambda timeout: client.groups.create_with_http_info(
-                object_type, body, _request_timeout=timeout
-            ),
-            action=f"create the {object_type} property group {group}",
-            records=lambda _: 1,
-        )
-    except CrmRequestError as refused:
-        if refused.failure is None or refused.failure.status != 409:
-            raise
+    _create(
+        client,
+        endpoints.create_group(object_type),
+        lambda timeout: client.groups.create_with_http_info(
+            object_type, body, _request_timeout=timeout
+        ),
+        f"create the {object_type} property group {group}",
+    )

@@ -16,8 +16,8 @@ token or personal data.
 
 import http.client
 import json
-import socket
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import requests
@@ -26,10 +26,13 @@ from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsA
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from requests.structures import CaseInsensitiveDict
 
 from connector.adapters.errors import TLS_ERROR, WRONG_URL, Failure
 
 CRM = "HubSpot"
+#: A Failure of this CRM.
+crm_failure = partial(Failure, crm=CRM)
 
 #: Each generated SDK package has its own ApiException class, without a common base.
 API_EXCEPTIONS: tuple[type[Exception], ...] = (
@@ -44,8 +47,7 @@ TRANSPORT_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
     ConnectionError,
-    TimeoutError,
-    socket.timeout,
+    TimeoutError,  # socket.timeout too: an alias of it since Python 3.10
 )
 
 
@@ -66,30 +68,14 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    getter = getattr(headers, "get", None)
-    if getter is None:
-        return None
-    value = getter(name)
-    if value is None:  # plain dicts are case-sensitive
-        lowered = name.lower()
-        for key, candidate in dict(headers).items():
-            if str(key).lower() == lowered:
-                return str(candidate)
-        return None
-    return str(value)
-
-
 def _retry_after(headers: Any) -> float | None:
-    raw = _header(headers, "Retry-After")
-    if raw is None:
-        return None
+    """Retry-After in seconds; None when absent or an HTTP date (the policy's backoff then).
+    The SDK hands over urllib3's case-insensitive headers, or a plain dict that is not."""
+    raw = CaseInsensitiveDict(headers or {}).get("Retry-After")
     try:
-        return max(float(raw), 0.0)
+        return max(float(raw), 0.0) if raw is not None else None
     except ValueError:
-        return None  # an HTTP date: fall back to the policy's backoff
+        return None
 
 
 def parse_body(raw: Any) -> dict[str, Any]:
@@ -126,62 +112,54 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
     category = str(body.get("category") or "")
     if status is None:  # the SDK's own transport failure, no HTTP answer
         if str(exc.reason or "").startswith("SSLError"):
-            return Failure(
+            return crm_failure(
                 status=None,
                 code=TLS_ERROR,
                 message="the TLS handshake failed. Check that HUBSPOT_BASE_URL uses https only "
                 "where the server speaks https (https://api.hubapi.com does)",
-                crm=CRM,
             )
-        return Failure(
-            status=None, message="no answer from HubSpot (TLS or transport error)", crm=CRM
-        )
+        return crm_failure(status=None, message="no answer from HubSpot (TLS or transport error)")
     if status == 404 and endpoint.collection:
-        return Failure(
+        return crm_failure(
             status=404,
             code=WRONG_URL,
             message=f"HTTP 404 for {endpoint.label}, which every portal has: HUBSPOT_BASE_URL "
             "is not HubSpot's API root (https://api.hubapi.com, without a path)",
-            crm=CRM,
         )
     if status == 429:
         policy = str(body.get("policyName") or "")
-        return Failure(
+        return crm_failure(
             status=429,
             code=policy,
             message=message or "too many requests",
             retry_after=_retry_after(headers),
-            crm=CRM,
         )
     if status == 401:
-        return Failure(
+        return crm_failure(
             status=401,
             code=category,
             message=(
                 "the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or the "
                 f"private app lacks scope {endpoint.scope}. HubSpot said: {message}"
             ),
-            crm=CRM,
         )
     if status == 403:
         scopes = _scopes(body) or [endpoint.scope]
         # No code on purpose: the shared table treats a 403 without a CRM code as an auth
         # problem (exit 4), which a missing scope is; with a code it would be a plain refusal.
-        return Failure(
+        return crm_failure(
             status=403,
             message=(
                 f"the access token is missing scope {', '.join(scopes)} "
                 f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
                 f"HubSpot said: {message}"
             ),
-            crm=CRM,
         )
-    return Failure(
+    return crm_failure(
         status=status,
         code=category,
         message=message,
         retry_after=_retry_after(headers),
-        crm=CRM,
     )
 
 
@@ -194,9 +172,7 @@ def to_failure(exc: BaseException, endpoint: Endpoint) -> Failure | None:
         # trips over its own `e.body.decode(...)`: the AttributeError carries the real failure.
         return _http_failure(exc.__context__, endpoint)
     if isinstance(exc, TRANSPORT_EXCEPTIONS):
-        return Failure(
-            status=None, message=f"no answer from HubSpot ({type(exc).__name__})", crm=CRM
-        )
+        return crm_failure(status=None, message=f"no answer from HubSpot ({type(exc).__name__})")
     return None
 
 

@@ -25,8 +25,6 @@ SEARCH_WINDOW_SECONDS = 1.0
 
 
 def _int(headers: Mapping[str, Any] | Any, name: str) -> int | None:
-    if not headers:
-        return None
     value = headers.get(name)
     if value is None:
         return None

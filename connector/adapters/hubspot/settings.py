@@ -20,6 +20,8 @@ from connector.durations import Seconds, adopt_deprecated, old_name
 from connector.redact import Secret
 
 PRODUCTION_BASE_URL = "https://api.hubapi.com"
+# old name -> (new name, factor to seconds): read for one deprecation cycle, with a warning
+_RENAMED = {name: (f"{name}_seconds", 1.0) for name in ("connect_timeout", "read_timeout")}
 
 
 class HubSpotSettings(BaseSettings):
@@ -131,14 +133,7 @@ class HubSpotSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _old_names(self) -> Self:
-        adopt_deprecated(
-            self,
-            {
-                "connect_timeout": ("connect_timeout_seconds", 1.0),
-                "read_timeout": ("read_timeout_seconds", 1.0),
-            },
-            "HUBSPOT_",
-        )
+        adopt_deprecated(self, _RENAMED, "HUBSPOT_")
         return self
 
     @field_validator("base_url")

@@ -25,7 +25,7 @@ from typing import Any
 
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
-from connector.adapters.base import RecordError, TaskReassignment, TaskState, WriteResult
+from connector.adapters.base import TaskReassignment, TaskState, WriteResult
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
 from connector.adapters.hubspot.query import next_after, read_associations, search_page
@@ -117,27 +117,22 @@ class TaskStates:
         which retries transient per-record errors and splits a 400 until the refused inputs are
         isolated, so one unknown owner never holds back the rest). Applied and rejected name
         the moves by task key."""
-        by_id: dict[str, TaskReassignment] = {}
-        for move in moves:
-            by_id[move.crm_id] = move  # one input per task: HubSpot refuses a repeated id
+        # One input per task: HubSpot refuses a repeated id.
+        by_id = {move.crm_id: move for move in moves}
         payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
         result = WriteResult()
         for chunk in chunks(list(payload), self.client.settings.batch_size):
             outcome = update({crm_id: payload[crm_id] for crm_id in chunk}, self.object)
-            result = result.merge(
-                WriteResult(
-                    applied=[by_id[crm_id].key for crm_id in outcome.applied],
-                    rejected=[
-                        RecordError(
-                            record_id=by_id[error.record_id].key,
-                            message=f"task {error.record_id}: {error.message}",
-                            code=error.code,
-                            field=error.field,
-                        )
-                        for error in outcome.rejected
-                    ],
+            result.applied += [by_id[crm_id].key for crm_id in outcome.applied]
+            result.rejected += [
+                error.model_copy(
+                    update={
+                        "record_id": by_id[error.record_id].key,
+                        "message": f"task {error.record_id}: {error.message}",
+                    }
                 )
-            )
+                for error in outcome.rejected
+            ]
         log.debug(
             "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
         )

@@ -145,10 +145,4 @@ class SalesforceAdapter(AdapterBase):
         return self._writer.reassign_tasks(moves)
 
 
-__all__ = [
-    "ProvisionPlan",
-    "SalesforceAdapter",
-    "SalesforceSettings",
-    "check_mapping",
-    "provision",
-]
+__all__ = ["ProvisionPlan", "SalesforceAdapter", "SalesforceSettings", "check_mapping", "provision"]

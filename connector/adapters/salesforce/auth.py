@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from connector.adapters.errors import WRONG_URL, CrmAuthError, Failure
 from connector.adapters.retry import call_with_retries
-from connector.adapters.salesforce.failures import CRM, transport_failure
+from connector.adapters.salesforce.failures import crm_failure, transport_failure
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
@@ -66,19 +66,18 @@ class _TokenRefused(Exception):
 def _token_failure(exc: BaseException) -> Failure | None:
     if isinstance(exc, _TokenRefused):
         if exc.status >= 500:
-            return Failure(status=exc.status, code=exc.error, message=exc.description, crm=CRM)
+            return crm_failure(status=exc.status, code=exc.error, message=exc.description)
         if exc.status in (404, 405):
             # No OAuth server there at all: the login URL is not a Salesforce login host.
-            return Failure(
+            return crm_failure(
                 status=exc.status,
                 code=WRONG_URL,
                 message=f"HTTP {exc.status} from the token endpoint: SALESFORCE_LOGIN_URL is not "
                 "a Salesforce login host (use https://login.salesforce.com, "
                 "https://test.salesforce.com or the org's My Domain URL)",
-                crm=CRM,
             )
         # Any OAuth error answer means the credentials (or the app's policy) were refused.
-        return Failure(status=401, code=exc.error, message=exc.description, crm=CRM)
+        return crm_failure(status=401, code=exc.error, message=exc.description)
     return transport_failure(exc)
 
 
@@ -106,34 +105,30 @@ def _jwt_assertion(settings: SalesforceSettings) -> str:
         ) from None
 
 
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value else ""
+
+
 def token_request(settings: SalesforceSettings) -> tuple[dict[str, str], dict[str, str]]:
     """Form body and extra headers of the token request for the configured flow."""
-    client_id = settings.client_id or ""
-    secret = settings.client_secret.get_secret_value() if settings.client_secret else ""
+    client = {
+        "client_id": settings.client_id or "",
+        "client_secret": _secret(settings.client_secret),
+    }
     match settings.auth_flow:
         case "client_credentials":
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": secret,
-            }
+            form = {"grant_type": "client_credentials", **client}
         case "password":
-            password = settings.password.get_secret_value() if settings.password else ""
-            token = settings.security_token.get_secret_value() if settings.security_token else ""
-            form = {
-                "grant_type": "password",
-                "client_id": client_id,
-                "client_secret": secret,
-                "username": settings.username or "",
-                "password": password + token,
-            }
+            password = _secret(settings.password) + _secret(settings.security_token)
+            user = {"username": settings.username or "", "password": password}
+            form = {"grant_type": "password", **client, **user}
         case "jwt":
             form = {"grant_type": JWT_GRANT, "assertion": _jwt_assertion(settings)}
         case "refresh_token":
-            refresh = settings.refresh_token.get_secret_value() if settings.refresh_token else ""
-            form = {"grant_type": REFRESH_GRANT, "refresh_token": refresh, "client_id": client_id}
-            if secret:
-                form["client_secret"] = secret
+            refresh = _secret(settings.refresh_token)
+            form = {"grant_type": REFRESH_GRANT, "refresh_token": refresh, **client}
+            if not form["client_secret"]:
+                del form["client_secret"]  # the app requires none (by default it does)
     return form, {"Accept": "application/json"}
 
 

@@ -74,14 +74,9 @@ class EngagementChanges:
         rules = mapping.engagement
         sources: list[_Source] = []
         if rules.tasks:
-            sources.append(
-                _Source(
-                    "Task",
-                    ("WhoId",),
-                    "WhoId != null AND {key:literal} = null",
-                    {"key": mapping.tasks.key_field},
-                )
-            )
+            own_tasks = {"key": mapping.tasks.key_field}
+            where = "WhoId != null AND {key:literal} = null"
+            sources.append(_Source("Task", ("WhoId",), where, own_tasks))
         if rules.events:
             sources.append(_Source("Event", ("WhoId",), "WhoId != null"))
         if rules.campaign_members:
@@ -90,14 +85,9 @@ class EngagementChanges:
         # the Contact nor its contact role: the parent's stamp says so (SOQL filters on a
         # parent relationship field). A won opportunity makes a customer; the account's
         # industry, size and country are the Contact's fit.
-        sources.append(
-            _Source(
-                "OpportunityContactRole", ("ContactId",), "", stamp="Opportunity.SystemModstamp"
-            )
-        )
-        sources.append(
-            _Source("Contact", ("Id",), "AccountId != null", stamp="Account.SystemModstamp")
-        )
+        role_stamp, account_stamp = "Opportunity.SystemModstamp", "Account.SystemModstamp"
+        sources.append(_Source("OpportunityContactRole", ("ContactId",), "", stamp=role_stamp))
+        sources.append(_Source("Contact", ("Id",), "AccountId != null", stamp=account_stamp))
         self.sources = tuple(sources)
 
     def since(self, since: datetime) -> ChangedPeople:

@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from connector.adapters.kit.values import moment
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
-from connector.mapping.translate import parse_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +86,7 @@ class DeletedPeople:
     def _warn_if_incomplete(name: str, wanted: datetime, start: datetime, earliest: Any) -> None:
         """Warn when the span asked starts after the one wanted (the 15-day horizon) or the org
         knows deletions only from later on (`earliestDateAvailable`: a purged recycle bin)."""
-        try:
-            available = parse_datetime(earliest) if earliest else None
-        except (TypeError, ValueError):
-            available = None
+        available = moment(earliest)
         known_from = max(start, available) if available is not None else start
         if known_from > wanted:
             logger.warning(

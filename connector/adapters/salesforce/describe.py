@@ -10,12 +10,13 @@ never creates fields itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from connector.adapters.base import CrmField, FieldSchema
+from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.endpoints import DESCRIBE
 from connector.domain.properties import PropertyType
@@ -33,34 +34,25 @@ _TEXT = frozenset(
 _CHOICE = frozenset({"picklist", "combobox", "string"})
 _NUMBER = frozenset({"double", "int", "currency", "percent", "long"})
 _DATETIME = frozenset({"datetime"})
+_FLAG = frozenset({"boolean", "datetime", "date"})
 
+_F = ContactField  # short, so each group of fields fits a line
+_BOOLISH = frozenset({"boolean", "picklist", "string"})
+_LABEL = frozenset({"string", "picklist"})
 EXPECTED_TYPES: dict[ContactField, frozenset[str]] = {
-    ContactField.EMAIL: frozenset({"email", "string"}),
-    ContactField.FIRST_NAME: _TEXT,
-    ContactField.LAST_NAME: _TEXT,
-    ContactField.JOB_TITLE: _TEXT,
-    ContactField.INDUSTRY: _TEXT,
-    ContactField.SENIORITY: _TEXT,
-    ContactField.DECISION_ROLE: _TEXT,
-    ContactField.COUNTRY: _TEXT,
-    ContactField.REGION: _TEXT,
-    ContactField.SOURCE: _CHOICE,
-    ContactField.INTENT: _CHOICE,
-    ContactField.LIFECYCLE_STAGE: _CHOICE,
-    ContactField.SALES_STATUS: _CHOICE,
-    ContactField.OWNER_ID: frozenset({"reference"}),
-    ContactField.COMPANY_ID: frozenset({"reference"}),
-    ContactField.BANT_BUDGET: frozenset({"boolean", "picklist", "string"}),
-    ContactField.BANT_AUTHORITY: frozenset({"boolean", "picklist", "string"}),
-    ContactField.BANT_NEED: frozenset({"boolean", "picklist", "string"}),
-    ContactField.BANT_TIMELINE: frozenset({"boolean", "picklist", "string"}),
-    ContactField.CREATED_AT: _DATETIME,
-    ContactField.UPDATED_AT: _DATETIME,
-    ContactField.SCORE: _NUMBER,
-    ContactField.GRADE: frozenset({"string", "picklist"}),
-    ContactField.SCORE_REASONS: frozenset({"textarea", "string"}),
-    ContactField.CONNECTOR_STAGE: frozenset({"string", "picklist"}),
-    ContactField.RECYCLED_AT: _DATETIME,
+    **dict.fromkeys(
+        (_F.FIRST_NAME, _F.LAST_NAME, _F.JOB_TITLE, _F.INDUSTRY, _F.SENIORITY, _F.DECISION_ROLE),
+        _TEXT,
+    ),
+    **dict.fromkeys((_F.COUNTRY, _F.REGION), _TEXT),
+    **dict.fromkeys((_F.SOURCE, _F.INTENT, _F.LIFECYCLE_STAGE, _F.SALES_STATUS), _CHOICE),
+    **dict.fromkeys((_F.OWNER_ID, _F.COMPANY_ID), frozenset({"reference"})),
+    **dict.fromkeys((_F.BANT_BUDGET, _F.BANT_AUTHORITY, _F.BANT_NEED, _F.BANT_TIMELINE), _BOOLISH),
+    **dict.fromkeys((_F.CREATED_AT, _F.UPDATED_AT, _F.RECYCLED_AT), _DATETIME),
+    **dict.fromkeys((_F.GRADE, _F.CONNECTOR_STAGE), _LABEL),
+    _F.EMAIL: frozenset({"email", "string"}),
+    _F.SCORE: _NUMBER,
+    _F.SCORE_REASONS: frozenset({"textarea", "string"}),
 }
 #: Field types (describe `type`) that can hold each mapped property type (`properties:`).
 PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
@@ -70,18 +62,6 @@ PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
     PropertyType.DATE: frozenset({"date", "datetime"}),
     PropertyType.BOOL: frozenset({"boolean"}),
 }
-WRITTEN_FIELDS = frozenset(
-    {
-        ContactField.SCORE,
-        ContactField.GRADE,
-        ContactField.LIFECYCLE_STAGE,
-        ContactField.OWNER_ID,
-        ContactField.SALES_STATUS,
-        ContactField.RECYCLED_AT,
-        ContactField.SCORE_REASONS,
-        ContactField.CONNECTOR_STAGE,
-    }
-)
 COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.NAME: _TEXT,
     CompanyField.DOMAIN: frozenset({"url", "string"}),
@@ -200,24 +180,24 @@ def _field_problems(
 
 
 def _picklist_problems(
-    field: CrmField, crm_object: str, what: str, values: Iterable[str], written: str | None
+    field: CrmField | None,
+    crm_object: str,
+    what: str,
+    values: Iterable[str],
+    written: Sequence[str] = (),
 ) -> list[str]:
-    if field.type not in ("picklist", "multipicklist") or not field.options:
+    """The `values` a picklist lacks (none for a field that is missing or not a picklist);
+    one of `written`, the values the connector writes, says so."""
+    if field is None or field.type not in ("picklist", "multipicklist") or not field.options:
         return []
-    options = set(field.options)
     problems: list[str] = []
     for value in dict.fromkeys(values):
-        if value in options:
+        if value in field.options:
             continue
-        if value == written:
-            problems.append(
-                f"{crm_object}.{field.name} ({what}): picklist value {value!r} does not exist, "
-                "and it is the value the connector writes"
-            )
-        else:
-            problems.append(
-                f"{crm_object}.{field.name} ({what}): picklist value {value!r} does not exist"
-            )
+        problem = f"{crm_object}.{field.name} ({what}): picklist value {value!r} does not exist"
+        if value in written:
+            problem += ", and it is the value the connector writes"
+        problems.append(problem)
     return problems
 
 
@@ -226,41 +206,21 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
     if crm_object not in schema.objects:
         return [f"{crm_object}: the org has no such object (or the user cannot see it)"]
     problems: list[str] = []
-    found: dict[ContactField, CrmField] = {}
+    found: dict[ContactField, CrmField | None] = {}
     for field, name in person.fields.items():
-        crm, issues = _field_problems(
-            schema,
-            crm_object,
-            name,
-            field.value,
-            EXPECTED_TYPES.get(field, ()),
-            must_write=field in WRITTEN_FIELDS,
+        expected, written = EXPECTED_TYPES.get(field, ()), field in WRITTEN_FIELDS
+        found[field], issues = _field_problems(
+            schema, crm_object, name, field.value, expected, written
         )
         problems += issues
-        if crm is not None:
-            found[field] = crm
     for shared, mapped in person.properties.items():
-        problems += _field_problems(
-            schema,
-            crm_object,
-            mapped.field,
-            f"property {shared}",
-            PROPERTY_TYPES[mapped.type],
-        )[1]
+        what, expected = f"property {shared}", PROPERTY_TYPES[mapped.type]
+        problems += _field_problems(schema, crm_object, mapped.field, what, expected)[1]
     for attribute, field in _VALUE_FIELDS.items():
-        crm = found.get(field)
-        value_map = getattr(person.values, attribute)
-        if crm is None or not value_map:
-            continue
-        written = attribute not in _READ_ONLY_VALUES
-        for domain_value, crm_values in value_map.items():
-            problems += _picklist_problems(
-                crm,
-                crm_object,
-                f"{attribute} {domain_value}",
-                crm_values,
-                crm_values[0] if written else None,
-            )
+        crm, written = found.get(field), attribute not in _READ_ONLY_VALUES
+        for domain_value, crm_values in getattr(person.values, attribute).items():
+            what, chosen = f"{attribute} {domain_value}", crm_values[:1] if written else ()
+            problems += _picklist_problems(crm, crm_object, what, crm_values, chosen)
     return problems
 
 
@@ -269,14 +229,10 @@ def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) 
     the Industry picklist, so the same values must exist on the Account."""
     name = mapping.account.get(CompanyField.INDUSTRY)
     found = find_field(schema, "Account", name) if name else None
-    if found is None:
-        return []
     problems: list[str] = []
     for person in mapping.people:
         for term, crm_values in person.values.industry.items():
-            problems += _picklist_problems(
-                found, "Account", f"account industry {term}", crm_values, None
-            )
+            problems += _picklist_problems(found, "Account", f"account industry {term}", crm_values)
     return problems
 
 
@@ -287,9 +243,8 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
         problems += _person_problems(person, schema)
     if mapping.account:
         for field, name in mapping.account.items():
-            problems += _field_problems(
-                schema, "Account", name, f"account {field.value}", COMPANY_TYPES.get(field, ())
-            )[1]
+            what, expected = f"account {field.value}", COMPANY_TYPES.get(field, ())
+            problems += _field_problems(schema, "Account", name, what, expected)[1]
         problems += _account_industry_problems(mapping, schema)
     engagement = mapping.engagement
     for rule in engagement.tasks:
@@ -297,54 +252,34 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
     for rule in engagement.events:
         problems += _field_problems(schema, "Event", rule.field, f"event rule {rule.kind}", ())[1]
     if engagement.campaign_members:
-        status, _ = _field_problems(schema, "CampaignMember", "Status", "member status", ())
-        campaign_type, _ = _field_problems(schema, "Campaign", "Type", "campaign type", ())
+        status = _field_problems(schema, "CampaignMember", "Status", "member status", ())[0]
+        campaign_type = _field_problems(schema, "Campaign", "Type", "campaign type", ())[0]
         for member in engagement.campaign_members:
-            if status is not None:
+            what = f"campaign rule {member.kind}"
+            problems += _picklist_problems(status, "CampaignMember", what, [member.status])
+            if member.campaign_type:
                 problems += _picklist_problems(
-                    status, "CampaignMember", f"campaign rule {member.kind}", [member.status], None
-                )
-            if campaign_type is not None and member.campaign_type:
-                problems += _picklist_problems(
-                    campaign_type,
-                    "Campaign",
-                    f"campaign rule {member.kind}",
-                    [member.campaign_type],
-                    None,
+                    campaign_type, "Campaign", what, [member.campaign_type]
                 )
     for flag in engagement.flags:
         for person in mapping.people:
             for name in filter(None, (flag.field, flag.date)):
-                problems += _field_problems(
-                    schema,
-                    person.object,
-                    name,
-                    f"flag {flag.kind}",
-                    {"boolean", "datetime", "date"},
-                )[1]
+                what = f"flag {flag.kind}"
+                problems += _field_problems(schema, person.object, name, what, _FLAG)[1]
     for counter in engagement.counters:
         for person in mapping.people:
             for name in filter(None, (counter.count, counter.times)):
-                problems += _field_problems(
-                    schema, person.object, name, f"counter {counter.kind}", _NUMBER
-                )[1]
+                what = f"counter {counter.kind}"
+                problems += _field_problems(schema, person.object, name, what, _NUMBER)[1]
     tasks = mapping.tasks
-    key, issues = _field_problems(
-        schema, tasks.object, tasks.key_field, "task key", {"string"}, must_write=False
-    )
-    problems += issues
-    priority, issues = _field_problems(schema, tasks.object, "Priority", "task priority", ())
-    problems += issues
-    if priority is not None:
-        for value in tasks.priority.values():
-            problems += _picklist_problems(priority, tasks.object, "task priority", [value], value)
-    status, issues = _field_problems(schema, tasks.object, "Status", "task status", ())
-    problems += issues
-    if status is not None:
-        problems += _picklist_problems(
-            status, tasks.object, "task status", [tasks.status], tasks.status
-        )
-    del key
+    problems += _field_problems(schema, tasks.object, tasks.key_field, "task key", {"string"})[1]
+    # The task's priorities and status are values the connector writes.
+    for name, what, values in (
+        ("Priority", "task priority", list(tasks.priority.values())),
+        ("Status", "task status", [tasks.status]),
+    ):
+        crm, issues = _field_problems(schema, tasks.object, name, what, ())
+        problems += issues + _picklist_problems(crm, tasks.object, what, values, values)
     return list(dict.fromkeys(problems))
 
 

@@ -7,6 +7,7 @@ come from requests. This module only translates; what to retry is decided by `cl
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import requests
@@ -15,6 +16,8 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed, Salesfo
 from connector.adapters.errors import TLS_ERROR, Failure
 
 CRM = "Salesforce"
+#: A Failure of this CRM.
+crm_failure = partial(Failure, crm=CRM)
 
 # Salesforce answers both an exhausted daily allowance and too many concurrent long requests
 # with 403 REQUEST_LIMIT_EXCEEDED; only the message tells them apart ("TotalRequests Limit
@@ -39,14 +42,14 @@ def first_error(content: Any) -> tuple[str, str]:
 def to_failure(exc: BaseException) -> Failure | None:
     """A Failure for a Salesforce or transport error; None for anything else (it propagates)."""
     if isinstance(exc, SalesforceAuthenticationFailed):
-        return Failure(status=401, code=str(exc.code or ""), message=exc.auth_message, crm=CRM)
+        return crm_failure(status=401, code=str(exc.code or ""), message=exc.auth_message)
     if isinstance(exc, SalesforceError):
         code, message = first_error(exc.content)
         if not code and not message:
             message = f"HTTP {exc.status} from {exc.resource_name or 'the API'}"
         if code == "REQUEST_LIMIT_EXCEEDED" and message.strip().lower().startswith(_DAILY_MESSAGE):
             code = DAILY_LIMIT_CODE
-        return Failure(status=exc.status, code=code, message=message, crm=CRM)
+        return crm_failure(status=exc.status, code=code, message=message)
     return transport_failure(exc)
 
 
@@ -57,13 +60,12 @@ def transport_failure(exc: BaseException) -> Failure | None:
     TLS_ERROR (exit 4 at once) with the settings to look at, not a traceback.
     """
     if isinstance(exc, requests.exceptions.SSLError):
-        return Failure(
+        return crm_failure(
             status=None,
             code=TLS_ERROR,
             message="the TLS handshake failed. Check that SALESFORCE_LOGIN_URL (and the org's "
             "instance URL) is served over https; if Salesforce is reached through a proxy or an "
             "emulator with its own CA, set SALESFORCE_CA_FILE to that CA's PEM file",
-            crm=CRM,
         )
     if isinstance(
         exc,
@@ -71,14 +73,13 @@ def transport_failure(exc: BaseException) -> Failure | None:
         | requests.exceptions.Timeout
         | requests.exceptions.ChunkedEncodingError,
     ):
-        return Failure(status=None, message=type(exc).__name__, crm=CRM)
+        return crm_failure(status=None, message=type(exc).__name__)
     if type(exc) is OSError and "CA certificate bundle" in str(exc):
         # requests' own words when `verify` names a file that does not exist
-        return Failure(
+        return crm_failure(
             status=None,
             code=TLS_ERROR,
             message="SALESFORCE_CA_FILE names a file that does not exist or cannot be read; "
             "set it to the PEM file of the CA that signed the server's certificate",
-            crm=CRM,
         )
     return None

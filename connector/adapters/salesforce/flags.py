@@ -25,12 +25,7 @@ DEFAULT_CACHE_SIZE = 10_000
 
 
 def flag_fields(flags: Sequence[SalesforceFlag]) -> list[str]:
-    names: list[str] = []
-    for flag in flags:
-        names.append(flag.field)
-        if flag.date:
-            names.append(flag.date)
-    return names
+    return [name for flag in flags for name in (flag.field, flag.date) if name]
 
 
 def _is_set(value: Any) -> bool:

@@ -37,6 +37,15 @@ DEFAULT_LEAD_COMPANY_FIELDS: dict[CompanyField, str] = {
     CompanyField.REGION: "State",
 }
 
+#: What each flow needs besides SALESFORCE_CLIENT_ID (a JWT's `subject` may be the username).
+_FLOW_NEEDS: dict[str, tuple[str, ...]] = {
+    "client_credentials": ("client_secret",),
+    "password": ("client_secret", "username", "password"),
+    "refresh_token": ("refresh_token",),
+    "jwt": ("subject", "jwt_private_key_file"),
+}
+_VARIABLES = {"subject": "SALESFORCE_JWT_SUBJECT (or SALESFORCE_USERNAME)"}
+
 
 class SalesforceSettings(BaseSettings):
     """Connection, authentication, pacing and read/write tuning for the Salesforce adapter."""
@@ -166,23 +175,11 @@ class SalesforceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _credentials_for_flow(self) -> Self:
-        missing: list[str] = []
-        if not self.client_id:
-            missing.append("SALESFORCE_CLIENT_ID")
-        if self.auth_flow in ("client_credentials", "password") and self.client_secret is None:
-            missing.append("SALESFORCE_CLIENT_SECRET")
-        if self.auth_flow == "password":
-            if not self.username:
-                missing.append("SALESFORCE_USERNAME")
-            if self.password is None:
-                missing.append("SALESFORCE_PASSWORD")
-        if self.auth_flow == "refresh_token" and self.refresh_token is None:
-            missing.append("SALESFORCE_REFRESH_TOKEN")
-        if self.auth_flow == "jwt":
-            if not (self.jwt_subject or self.username):
-                missing.append("SALESFORCE_JWT_SUBJECT (or SALESFORCE_USERNAME)")
-            if self.jwt_private_key_file is None:
-                missing.append("SALESFORCE_JWT_PRIVATE_KEY_FILE")
+        missing = [
+            _VARIABLES.get(name, f"SALESFORCE_{name.upper()}")
+            for name in ("client_id", *_FLOW_NEEDS[self.auth_flow])
+            if not getattr(self, name)
+        ]
         if missing:
             raise ValueError(
                 f"the {self.auth_flow} flow needs {', '.join(missing)}; see .env.example"

@@ -6,17 +6,14 @@ list) reads them all. The Task fields (Object Reference, "Task"): `IsClosed` is 
 Salesforce from `Status` (a TaskStatus value flagged closed, e.g. "Completed"), so it says
 "done" whatever the org named its closed statuses; `OwnerId` is the assigned user; `WhoId` the
 Lead or Contact; `ActivityDate` the due date — a date only ("Due Date Only"), so the due time
-read back is midnight UTC of that day. Deleted Tasks are not returned by a query (no ALL ROWS),
-so their keys are absent.
+read back is midnight UTC of that day (as the kit's `moment` reads a date). Deleted Tasks are
+not returned by a query (no ALL ROWS), so their keys are absent.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from typing import Any
-
 from connector.adapters.base import TaskState
-from connector.adapters.kit.values import boolean
+from connector.adapters.kit.values import boolean, moment
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
@@ -74,27 +71,7 @@ class TaskStates:
                         status="done" if boolean(record.get("IsClosed")) else "open",
                         owner_id=record.get("OwnerId") or None,
                         contact_id=record.get("WhoId") or None,
-                        due_at=_due(record.get("ActivityDate")),
-                        completed_at=_moment(record.get("CompletedDateTime")),
+                        due_at=moment(record.get("ActivityDate")),
+                        completed_at=moment(record.get("CompletedDateTime")),
                     )
         return out
-
-
-def _due(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(str(value)[:10]), time.min, tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def _moment(value: Any) -> datetime | None:
-    """A Salesforce dateTime ("2026-11-18T15:00:00.000+0000") as an aware datetime."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

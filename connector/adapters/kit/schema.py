@@ -1,0 +1,10 @@
+"""What both CRMs' mapping checks share: the mapped fields the connector writes, whose CRM
+fields must therefore accept values (a read-only one would fail every update it is in)."""
+
+from connector.domain.outcomes import UpdatableField
+from connector.mapping.crm_schema import ContactField
+
+#: The fields an update can carry, plus the stage the connector last wrote (its own field).
+WRITTEN_FIELDS = frozenset(
+    {*(ContactField(field.value) for field in UpdatableField), ContactField.CONNECTOR_STAGE}
+)

@@ -222,7 +222,7 @@ class UpdateWriter:
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
             len(result.applied),
             len(result.rejected),
-            sum(1 for update in merged.values() if self.moves_backwards(update)),
+            len(backwards),
         )
         return result
 

@@ -14,8 +14,10 @@ watermark exactly as two CLI runs would.
 from __future__ import annotations
 
 import cProfile
+import gc
 import inspect
 import json
+import os
 import pstats
 import sys
 import threading
@@ -199,6 +201,34 @@ class AdapterCpu:
             yield item
 
 
+class GcTimes:
+    """CPU seconds the cyclic garbage collector took during the run, and its collections per
+    generation (a `gc.callbacks` hook: two process_time() calls per collection). A full
+    (generation 2) collection walks every tracked object, so its cost grows with the heap."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._began = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+            return
+        self.seconds += time.process_time() - self._began
+        self.collections[info["generation"]] += 1
+
+
+def tune_gc() -> None:
+    """BENCH_GC_TUNED=1, an experiment of what a CLI process could do: the objects of the
+    imports frozen out of every collection (`gc.freeze`) and a young generation of 10,000
+    allocations instead of 700, so full collections come rarely. Counted under "imports"."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 def _write_profile(profiler: cProfile.Profile, path: Path) -> None:
     """The run's profile: the raw stats (for snakeviz/pstats) and the top 15 by own time as
     text next to it. Profiling slows the run, so a profiled run's CPU is no measurement."""
@@ -217,7 +247,10 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     excluded), so a loaded machine stretches the wall time but not this figure. "run" is what
     the run itself cost, from just before the adapter is built; "with imports" adds what the
     interpreter spent importing the connector and its SDKs before (a CLI run pays both)."""
+    if os.environ.get("BENCH_GC_TUNED") == "1":
+        tune_gc()
     cpu_at_start = time.process_time()
+    gc_times = GcTimes()
     # Timed by process_time: the profile shows where CPU goes, not where the run waited on
     # the sandbox (a wall-clock profile puts socket reads at the top).
     profiler = cProfile.Profile(time.process_time) if job.get("profile") else None
@@ -273,6 +306,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             "outside_rules": cpu_at_end - cpu_at_start - sum(split.seconds.values()),
             "adapter": adapter_cpu.seconds["adapter"],
             "adapter_translate": adapter_cpu.seconds["translate"],
+            "gc": gc_times.seconds,
+            "gc_collections": gc_times.collections,
+            "gc_tuned": os.environ.get("BENCH_GC_TUNED") == "1",
         },
         "rss_before_run_mb": rss_before_kb / 1024,
         "peak_rss_mb": peak_kb / 1024,

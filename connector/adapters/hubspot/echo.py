@@ -103,9 +103,8 @@ class EchoFilter:
 
     def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
         # One update with the joined text: the same bytes, hence the same digest, as one update
-        # per name and value, without four hash calls per property of every contact read. The
-        # values come out of `map` and are formatted inline (as `_normal` does: None is "",
-        # f"{v}" is str(v)), with no Python call per property: 56 of them per contact.
+        # per name and value. Each value formatted inline as `_normal` would (None is "",
+        # f"{v}" is str(v)): no Python call per property, of some 56 per contact.
         values = map(properties.get, self.rest)
         text = "".join(
             [

@@ -14,7 +14,10 @@ watermark exactly as two CLI runs would.
 from __future__ import annotations
 
 import cProfile
+import gc
+import inspect
 import json
+import os
 import pstats
 import sys
 import threading
@@ -141,6 +144,91 @@ class CpuSplit:
         return timed
 
 
+class AdapterCpu:
+    """CPU seconds spent inside the adapter's verbs (SDK, HTTP, JSON, paging, the translation
+    of records it calls), timed by wrapping the verbs the engine calls on this adapter; a
+    page or engagement generator is timed per item, so the engine's work between items is
+    not. `translate` is the part of it in the mapping's translation (`to_contact`, ...).
+    Nested calls (a verb calling another) count once."""
+
+    VERBS = (
+        "iter_contact_pages",
+        "iter_engagements",
+        "read_contacts",
+        "current_values",
+        "apply_updates",
+        "create_tasks",
+        "task_states",
+        "reassign_tasks",
+        "list_owners",
+        "count_contacts",
+    )
+    TRANSLATE = ("to_contact", "to_company", "to_crm")
+
+    def __init__(self, adapter: CrmAdapter) -> None:
+        self.seconds = {"adapter": 0.0, "translate": 0.0}
+        self._depth = {"adapter": 0, "translate": 0}
+        for name in self.VERBS:
+            verb = getattr(adapter, name, None)
+            if verb is not None:
+                setattr(adapter, name, self._timed("adapter", verb))
+        translator = getattr(adapter, "translator", None)
+        for name in self.TRANSLATE if translator is not None else ():
+            setattr(translator, name, self._timed("translate", getattr(translator, name)))
+
+    def _timed(self, part: str, original: Any) -> Any:
+        def step(call: Any) -> Any:
+            outer = self._depth[part] == 0
+            began = time.process_time()
+            self._depth[part] += 1
+            try:
+                return call()
+            finally:
+                self._depth[part] -= 1
+                if outer:
+                    self.seconds[part] += time.process_time() - began
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            answer = step(lambda: original(*args, **kwargs))
+            return self._items(step, answer) if inspect.isgenerator(answer) else answer
+
+        return timed
+
+    @staticmethod
+    def _items(step: Any, items: Any) -> Any:
+        done = object()
+        while (item := step(lambda: next(items, done))) is not done:
+            yield item
+
+
+class GcTimes:
+    """CPU seconds the cyclic garbage collector took during the run, and its collections per
+    generation (a `gc.callbacks` hook: two process_time() calls per collection). A full
+    (generation 2) collection walks every tracked object, so its cost grows with the heap."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._began = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+            return
+        self.seconds += time.process_time() - self._began
+        self.collections[info["generation"]] += 1
+
+
+def tune_gc() -> None:
+    """BENCH_GC_TUNED=1, an experiment of what a CLI process could do: the objects of the
+    imports frozen out of every collection (`gc.freeze`) and a young generation of 10,000
+    allocations instead of 700, so full collections come rarely. Counted under "imports"."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 def _write_profile(profiler: cProfile.Profile, path: Path) -> None:
     """The run's profile: the raw stats (for snakeviz/pstats) and the top 15 by own time as
     text next to it. Profiling slows the run, so a profiled run's CPU is no measurement."""
@@ -159,7 +247,10 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     excluded), so a loaded machine stretches the wall time but not this figure. "run" is what
     the run itself cost, from just before the adapter is built; "with imports" adds what the
     interpreter spent importing the connector and its SDKs before (a CLI run pays both)."""
+    if os.environ.get("BENCH_GC_TUNED") == "1":
+        tune_gc()
     cpu_at_start = time.process_time()
+    gc_times = GcTimes()
     # Timed by process_time: the profile shows where CPU goes, not where the run waited on
     # the sandbox (a wall-clock profile puts socket reads at the top).
     profiler = cProfile.Profile(time.process_time) if job.get("profile") else None
@@ -168,6 +259,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     split = CpuSplit()
     adapter = build_adapter(job)
     actions = _count_actions(adapter)
+    adapter_cpu = AdapterCpu(adapter)
     mappings = load_mapping_dir(Path(job["mappings"]))
     store = StateStore.open(job["state"])
     # Decide at the seed's reference time, as the tests do: the seeded histories are then as
@@ -212,6 +304,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             "rules_evaluate": split.seconds["evaluate"],
             "rules_next_due": split.seconds["next_due"],
             "outside_rules": cpu_at_end - cpu_at_start - sum(split.seconds.values()),
+            "adapter": adapter_cpu.seconds["adapter"],
+            "adapter_translate": adapter_cpu.seconds["translate"],
+            "gc": gc_times.seconds,
+            "gc_collections": gc_times.collections,
+            "gc_tuned": os.environ.get("BENCH_GC_TUNED") == "1",
         },
         "rss_before_run_mb": rss_before_kb / 1024,
         "peak_rss_mb": peak_kb / 1024,

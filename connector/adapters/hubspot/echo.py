@@ -94,6 +94,7 @@ class EchoFilter:
         left_out = {*excluded, property_name}
         self.written = sorted(set(written_names) - left_out)
         self.rest = sorted(set(read_names) - left_out - set(self.written))
+        self._prefixes = [f"{name}\x00" for name in self.rest]
         self.capacity = capacity
         #: contact id → (digest of the unwritten inputs, values of the written ones), as read.
         self._read: dict[str, tuple[bytes, tuple[str, ...]]] = {}
@@ -102,8 +103,15 @@ class EchoFilter:
 
     def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
         # One update with the joined text: the same bytes, hence the same digest, as one update
-        # per name and value, without four hash calls per property of every contact read.
-        text = "".join(f"{name}\x00{_normal(properties.get(name))}\x01" for name in self.rest)
+        # per name and value. Each value formatted inline as `_normal` would (None is "",
+        # f"{v}" is str(v)): no Python call per property, of some 56 per contact.
+        values = map(properties.get, self.rest)
+        text = "".join(
+            [
+                f"{prefix}{'' if value is None else value}\x01"
+                for prefix, value in zip(self._prefixes, values, strict=True)
+            ]
+        )
         return hashlib.blake2b(DIGEST_VERSION + text.encode(), digest_size=16).digest()
 
     def _fingerprint(self, rest: bytes, written: tuple[str, ...]) -> str:

@@ -108,10 +108,10 @@ class PropertyEngagement:
     def engagements(self, contact_id: str, props: Mapping[str, Any]) -> list[Engagement]:
         out: list[Engagement] = []
         for counter in self.config.counters:
-            count = props.get(counter.count)
-            when = moment(props.get(counter.date))
-            quantity = round(number(count) or 0)
-            if quantity > 0 and when is not None:
+            # The date is parsed only for a counter that counted something (most do not).
+            quantity = round(number(props.get(counter.count)) or 0)
+            when = moment(props.get(counter.date)) if quantity > 0 else None
+            if when is not None:
                 out.append(
                     Engagement(
                         contact_id=contact_id,
@@ -137,8 +137,8 @@ class PropertyEngagement:
         seen: set[tuple[str, datetime]] = set()
         for conversion in self.config.conversions.properties:
             name = props.get(conversion.name)
-            when = moment(props.get(conversion.date))
-            if not name or when is None or (str(name), when) in seen:
+            when = moment(props.get(conversion.date)) if name else None
+            if when is None or (str(name), when) in seen:
                 continue  # first and most recent conversion are often the same one
             seen.add((str(name), when))
             out.append(

@@ -10,12 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from hubspot.crm.objects import (
-    Filter,
-    FilterGroup,
-    PublicObjectSearchRequest,
-)
-
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
@@ -160,10 +154,17 @@ def read_associations(
     return out
 
 
+def where(name: str, operator: str, value: str) -> dict[str, str]:
+    """One search filter, as the JSON of the SDK's `Filter` (built directly: every SDK model
+    builds a fresh Configuration, logging setup included; see `batch_read`)."""
+    return {"propertyName": name, "operator": operator, "value": value}
+
+
 def search_page(
-    client: HubSpotClient, object_type: str, request: PublicObjectSearchRequest, action: str
+    client: HubSpotClient, object_type: str, request: Any, action: str
 ) -> raw.RecordPage:
-    """One search request; the page decoded by `raw` (results, `after`, `total`)."""
+    """One search request (a `PublicObjectSearchRequest` or its JSON); the page decoded by `raw`
+    (results, `after`, `total`)."""
     answer = client.send_json(
         endpoints.search(object_type),
         lambda timeout: client.search.do_search_with_http_info(
@@ -235,22 +236,22 @@ def search_since(
     guard = CursorGuard(CRM, f"{object_type} search")
     while True:
         if tie_mode:
-            filters = [Filter(property_name=modified, operator="EQ", value=str(low))]
+            filters = [where(modified, "EQ", str(low))]
             if tie_after is not None:
-                filters.append(Filter(property_name=ID_PROPERTY, operator="GT", value=tie_after))
+                filters.append(where(ID_PROPERTY, "GT", tie_after))
             sorts = [{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}]
         else:
             filters = [
-                Filter(property_name=modified, operator="GT" if strict else "GTE", value=str(low)),
-                Filter(property_name=modified, operator="LTE", value=str(until_ms)),
+                where(modified, "GT" if strict else "GTE", str(low)),
+                where(modified, "LTE", str(until_ms)),
             ]
             sorts = [{"propertyName": modified, "direction": "ASCENDING"}]
-        request = PublicObjectSearchRequest(
-            filter_groups=[FilterGroup(filters=filters)],
-            sorts=sorts,
-            properties=list(properties),
-            limit=limit,
-        )
+        request = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": sorts,
+            "properties": list(properties),
+            "limit": limit,
+        }
         results = list(search_page(client, object_type, request, action).results or [])
         if tie_mode:
             if not results:

@@ -44,14 +44,28 @@ class InlineAssociations:
 
 @dataclass(slots=True)
 class HubSpotRecord:
-    """A CRM object as the v3 API returns it, with the SDK model's attribute names."""
+    """A CRM object as the v3 API returns it, with the SDK model's attribute names. The three
+    system timestamps are kept as sent and parsed when asked for: most records (batch update
+    answers, companies, deals) are never asked, and the parses were half of decoding a record."""
 
     id: str
     properties: dict[str, Any]
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    archived_at: datetime | None = None
+    created: str | None = None
+    updated: str | None = None
+    archived: str | None = None
     associations: dict[str, InlineAssociations] = field(default_factory=dict)
+
+    @property
+    def created_at(self) -> datetime | None:
+        return timestamp(self.created)
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return timestamp(self.updated)
+
+    @property
+    def archived_at(self) -> datetime | None:
+        return timestamp(self.archived)
 
 
 @dataclass(slots=True)
@@ -123,9 +137,9 @@ def record(data: dict[str, Any]) -> HubSpotRecord:
     return HubSpotRecord(
         id=str(data.get("id")),
         properties=data.get("properties") or {},
-        created_at=timestamp(data.get("createdAt")),
-        updated_at=timestamp(data.get("updatedAt")),
-        archived_at=timestamp(data.get("archivedAt")),
+        created=data.get("createdAt"),
+        updated=data.get("updatedAt"),
+        archived=data.get("archivedAt"),
         associations=linked,
     )
 

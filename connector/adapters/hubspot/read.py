@@ -21,8 +21,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any
 
-from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
-
 from connector.adapters.base import ContactPage, KnownDecisions, RecordError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.changes import EngagementChanges
@@ -46,6 +44,7 @@ from connector.adapters.hubspot.query import (
     search_page,
     search_since,
     unique,
+    where,
 )
 from connector.adapters.kit import BoundedMap, chunks, paginate
 from connector.adapters.kit.values import moment, number
@@ -129,10 +128,8 @@ class ContactReader:
 
     def count(self, since: datetime | None) -> int:
         """One search call: HubSpot reports the total of any search."""
-        groups = [] if since is None else [FilterGroup(filters=self._window(since))]
-        request = PublicObjectSearchRequest(
-            filter_groups=groups, properties=[ID_PROPERTY], limit=1, sorts=[]
-        )
+        groups = [] if since is None else [{"filters": self._window(since)}]
+        request = {"filterGroups": groups, "properties": [ID_PROPERTY], "limit": 1, "sorts": []}
         answer = search_page(self.client, "contacts", request, "count contacts")
         return int(answer.total or 0)
 
@@ -140,16 +137,11 @@ class ContactReader:
         """The contacts whose record id or e-mail address is `key` (for `connector explain`):
         one search, whose filter groups are ORed."""
         email = self.mapping.contact.fields.get(ContactField.EMAIL, "email")
-        groups = [FilterGroup(filters=[Filter(property_name=email, operator="EQ", value=key)])]
-        if key.isdigit():
-            groups.append(
-                FilterGroup(filters=[Filter(property_name=ID_PROPERTY, operator="EQ", value=key)])
-            )
-        request = PublicObjectSearchRequest(
-            filter_groups=groups, properties=self.properties, limit=10, sorts=[]
-        )
-        results = list(search_page(self.client, "contacts", request, "find contact").results or [])
-        return self._pages([(self._raw_from_search(results), None, None, None)])[0]
+        names = [email, ID_PROPERTY] if key.isdigit() else [email]
+        groups = [{"filters": [where(name, "EQ", key)]} for name in names]
+        request = {"filterGroups": groups, "properties": self.properties, "limit": 10, "sorts": []}
+        results = search_page(self.client, "contacts", request, "find contact").results
+        return self._pages([(self._unlinked(results), None, None, None)])[0]
 
     def by_ids(self, contact_ids: Sequence[str]) -> ContactPage:
         """These contacts, batch-read 100 ids per call with the properties of the incremental
@@ -158,11 +150,7 @@ class ContactReader:
         HubSpot no longer holds (deleted, merged away) are simply absent from the answer."""
         wanted = unique(str(contact_id) for contact_id in contact_ids)
         found = batch_read(self.client, "contacts", wanted, self.properties)
-        records = [
-            RawRecord(record_id, dict(record.properties or {}), {}, record.updated_at)
-            for record_id, record in ((i, found.get(i)) for i in wanted)
-            if record is not None
-        ]
+        records = self._unlinked([found[i] for i in wanted if i in found])
         size = max(1, self.settings.read_ahead_records)
         page = ContactPage()
         for chunk in chunks(records, size):
@@ -181,16 +169,18 @@ class ContactReader:
         associations: what a write is about to replace. Untranslatable records are absent."""
         wanted = unique(str(contact_id) for contact_id in contact_ids)
         properties = unique([*self.translator.read_fields(), self.modified, ID_PROPERTY])
-        if self.echo is not None:
-            properties = unique([*properties, *self.properties])  # what a fingerprint covers
+        # Every property a fingerprint covers only when `_remember_unread` may keep one: in an
+        # incremental read, for a contact the echo filter has no read of. Else the mapped ones.
+        echo = self.echo if self.read_until_ms is not None else None
+        if echo is not None and not all(map(echo.knows, wanted)):
+            properties = unique([*properties, *self.properties])
         found = batch_read(self.client, "contacts", wanted, properties)
         current: dict[str, Contact] = {}
         for record_id, record in found.items():
-            self._remember_unread(record_id, dict(record.properties or {}))
+            props = record.properties or {}
+            self._remember_unread(record_id, props)
             try:
-                current[record_id] = self.translator.to_contact(
-                    record_id, dict(record.properties or {})
-                )
+                current[record_id] = self.translator.to_contact(record_id, props)
             except RecordDataError:
                 continue
         return current
@@ -271,12 +261,9 @@ class ContactReader:
     def _overlap(self) -> timedelta:
         return timedelta(seconds=self.settings.incremental_overlap_seconds)
 
-    def _window(self, since: datetime, until_ms: int | None = None) -> list[Filter]:
+    def _window(self, since: datetime) -> list[dict[str, Any]]:
         low = since - timedelta(seconds=self.settings.incremental_overlap_seconds)
-        filters = [Filter(property_name=self.modified, operator="GTE", value=str(to_ms(low)))]
-        if until_ms is not None:
-            filters.append(Filter(property_name=self.modified, operator="LTE", value=str(until_ms)))
-        return filters
+        return [where(self.modified, "GTE", str(to_ms(low)))]
 
     def _search_pages(
         self, since: datetime, resume_after: str | None, until_ms: int, yielded: set[str]
@@ -312,7 +299,7 @@ class ContactReader:
                     )
                 ]
             yielded.update(str(r.id) for r in kept)
-            yield self._raw_from_search(kept), cursor, None, top
+            yield self._unlinked(kept), cursor, None, top
 
     def _engagement_pages(
         self, since: datetime, until_ms: int, yielded: set[str]
@@ -333,14 +320,12 @@ class ContactReader:
                 wanted = [i for i in wanted if not known.covers(i, stamp, self._overlap)]
             yielded.update(wanted)
             found = batch_read(self.client, "contacts", wanted, self.properties) if wanted else {}
-            records = [
-                RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at)
-                for r in found.values()
-            ]
-            yield records, None, None, top
+            yield self._unlinked(list(found.values())), None, None, top
 
-    def _raw_from_search(self, results: Sequence[Any]) -> list[RawRecord]:
-        return [RawRecord(str(r.id), dict(r.properties or {}), {}, r.updated_at) for r in results]
+    @staticmethod
+    def _unlinked(results: Sequence[raw.HubSpotRecord]) -> list[RawRecord]:
+        """Records read without their associations (search, batch read): `_pages` reads them."""
+        return [RawRecord(r.id, dict(r.properties), {}, r.updated_at) for r in results]
 
     # ---- pages --------------------------------------------------------------------------------
     def _read_ahead(self, raw: Iterator[_RawPage]) -> Iterator[ContactPage]:

@@ -26,14 +26,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hubspot.crm.objects import (
-    AssociationSpec,
-    BatchInputSimplePublicObjectBatchInputForCreate,
-    PublicAssociationsForObject,
-    PublicObjectId,
-    SimplePublicObjectBatchInputForCreate,
-)
-
 from connector.adapters.base import RecordError, WriteResult
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints, raw
@@ -222,7 +214,7 @@ class UpdateWriter:
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
             len(result.applied),
             len(result.rejected),
-            sum(1 for update in merged.values() if self.moves_backwards(update)),
+            len(backwards),
         )
         return result
 
@@ -337,26 +329,18 @@ class TaskWriter:
 
     def _send(self, pending: dict[str, TaskSpec]) -> Attempt:
         specs = list(pending.values())
-        body = BatchInputSimplePublicObjectBatchInputForCreate(
-            inputs=[
-                SimplePublicObjectBatchInputForCreate(
-                    properties=self.properties(spec),
-                    object_write_trace_id=spec.key,
-                    associations=[
-                        PublicAssociationsForObject(
-                            to=PublicObjectId(id=spec.contact_id),
-                            types=[
-                                AssociationSpec(
-                                    association_category=HUBSPOT_DEFINED,
-                                    association_type_id=TASK_TO_CONTACT,
-                                )
-                            ],
-                        )
-                    ],
-                )
+        # The JSON of BatchInputSimplePublicObjectBatchInputForCreate (see `UpdateWriter._send`).
+        association = {"associationCategory": HUBSPOT_DEFINED, "associationTypeId": TASK_TO_CONTACT}
+        body = {
+            "inputs": [
+                {
+                    "properties": self.properties(spec),
+                    "objectWriteTraceId": spec.key,
+                    "associations": [{"to": {"id": spec.contact_id}, "types": [association]}],
+                }
                 for spec in specs
             ]
-        )
+        }
         answer = raw.page(
             self.client.send_json(
                 endpoints.batch_create("tasks"),

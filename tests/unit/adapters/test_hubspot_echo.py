@@ -78,3 +78,26 @@ def test_no_fingerprint_without_a_read_or_beyond_capacity_and_none_is_never_an_e
     echo.remember("overflow", READ_BACK)
     assert echo.stamp("overflow", {"lifecyclestage": "lead"}) == {}
     assert not echo.is_echo(READ_BACK)  # never written by the connector
+
+
+def test_the_digest_is_the_documented_byte_layout_so_stored_fingerprints_keep_matching():
+    """Fingerprints already written to HubSpot must still match after a release: the digest is
+    blake2b-128 of the version byte and "name\\x00value\\x01" for every unwritten input (sorted,
+    None as ""), keyed onward with the same layout for the written fields (sorted), spelled out
+    here independently of how `EchoFilter` builds it."""
+    import hashlib
+
+    read = {**READ_BACK, "jobtitle": 42, "email": None}
+    rest = b"".join(
+        f"{name}\x00{'' if read[name] is None else str(read[name])}\x01".encode()
+        for name in ("email", "jobtitle")
+    )
+    digest = hashlib.blake2b(hashlib.blake2b(b"1" + rest, digest_size=16).digest(), digest_size=16)
+    for name in ("hubspot_owner_id", "lifecyclestage"):
+        digest.update(f"{name}\x00{'' if read[name] is None else read[name]}\x01".encode())
+    expected = digest.hexdigest()
+    echo = echo_filter()
+    assert echo.fingerprint(read) == expected
+    assert echo.is_echo({**read, "connector_fingerprint": expected})
+    echo.remember("1", read)
+    assert echo.stamp("1", {}) == {"connector_fingerprint": expected}

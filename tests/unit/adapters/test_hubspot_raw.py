@@ -121,3 +121,17 @@ def test_the_echo_digest_is_the_one_stored_fingerprints_were_made_with() -> None
     assert echo._rest_digest(properties) == previous.digest()
     changed = {**properties, "city": "4"}
     assert echo._rest_digest(changed) != previous.digest()
+
+
+def test_a_search_filter_is_the_json_of_the_sdk_model() -> None:
+    """Search requests are sent as JSON instead of SDK models; a filter must serialize exactly as
+    the SDK's `Filter` would."""
+    from hubspot.crm.objects import Filter
+    from hubspot.crm.objects.api_client import ApiClient
+
+    from connector.adapters.hubspot.query import where
+
+    model = Filter(property_name="lastmodifieddate", operator="GTE", value="1700000000000")
+    assert where("lastmodifieddate", "GTE", "1700000000000") == (
+        ApiClient().sanitize_for_serialization(model)
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.adapters.base import CrmAdapter
 from connector.domain.contact import Owner
+from connector.gc_tuning import tune_for_batch_run
 from connector.mapping.loader import (
     CRM_FILES,
     RULES_FILE,
@@ -78,7 +79,8 @@ def open_session(
     """Load and check the mapping files, build the adapter and open (migrating) the state store.
 
     Raises ConfigError (bad mapping files), ConnectionConfigError (missing CRM settings) or
-    StateStoreError — all configuration problems, exit 2.
+    StateStoreError — all configuration problems, exit 2. The garbage collector is then set
+    for the batch run that follows (`gc_tuning`).
     """
     try:
         mappings_dir = find_mappings_dir(settings.mappings_dir)
@@ -99,6 +101,7 @@ def open_session(
     adapter = build_adapter(crm, mapping, environment)
     store = open_state_store(settings.state_url)
     assert store is not None
+    tune_for_batch_run()  # everything a run needs is imported and loaded by now
     return Session(crm, settings, mappings, adapter, store, mappings_dir / RULES_FILE)
 
 

@@ -38,28 +38,13 @@ from typing import Any
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.catalogue import RESPONDED_MEMBER_STATUSES
-from connector.sandbox.salesforce.errors import ApiError, RecordError
+from connector.sandbox.salesforce.errors import RecordError
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.store import Store, Table
-from connector.sandbox.salesforce.values import ValueFormatError, to_stored
+from connector.sandbox.salesforce.values import to_stored
 
 _DAY_MS = 86_400_000
 ACTIVITY_OBJECTS = ("Task", "Event")
-
-
-def json_parser_error(error: ValueFormatError) -> ApiError:
-    kind = {"string": "String", "boolean": "boolean", "int": "int", "double": "double"}.get(
-        error.expected, error.expected
-    )
-    token = "VALUE_STRING" if isinstance(error.value, str) else "VALUE_NUMBER_INT"
-    if isinstance(error.value, bool):
-        token = "VALUE_TRUE" if error.value else "VALUE_FALSE"
-    return ApiError(
-        400,
-        "JSON_PARSER_ERROR",
-        f"Cannot deserialize instance of {kind} from {token} value {error.value} or request may "
-        "be missing a required field",
-    )
 
 
 def locked_error(record_id: str) -> RecordError:
@@ -171,10 +156,7 @@ class Writer:
             if not allowed:
                 readonly.append(field_def.name)
                 continue
-            try:
-                stored = to_stored(field_def, raw)
-            except ValueFormatError as exc:
-                raise json_parser_error(exc) from exc
+            stored = to_stored(field_def, raw)
             self._check_value(field_def, stored)
             values[field_def.name] = stored
         if readonly:

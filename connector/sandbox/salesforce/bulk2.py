@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.errors import ApiError, not_found
+from connector.sandbox.salesforce.errors import ApiError, json_body, not_found
 from connector.sandbox.salesforce.render import csv_rows
 from connector.sandbox.salesforce.soql import BoundQuery, execute, prepare
 from connector.sandbox.salesforce.store import Store
@@ -61,7 +61,6 @@ class QueryJob:
     state: str = "UploadComplete"
     polls: int = 0
     rows: array[int] | None = None
-    error_message: str | None = None
 
     def info(self, detailed: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -75,18 +74,16 @@ class QueryJob:
             "concurrencyMode": "Parallel",
             "contentType": "CSV",
             "apiVersion": float(self.api_version),
+            **({"jobType": "V2Query"} if detailed else {}),
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.column_delimiter,
         }
         if detailed:
-            body["jobType"] = "V2Query"
-        body["lineEnding"] = self.line_ending
-        body["columnDelimiter"] = self.column_delimiter
-        if detailed:
-            body["numberRecordsProcessed"] = len(self.rows) if self.rows is not None else 0
+            rows = len(self.rows) if self.rows is not None else 0
+            body["numberRecordsProcessed"] = rows
             body["retries"] = 0
-            body["totalProcessingTime"] = 0 if self.rows is None else 1 + len(self.rows) // 1000
+            body["totalProcessingTime"] = 0 if self.rows is None else 1 + rows // 1000
             body["isPkChunkingSupported"] = True
-            if self.error_message:
-                body["errorMessage"] = self.error_message
         return body
 
 
@@ -118,10 +115,7 @@ class Bulk2QueryJobs:
         self._next = 1
 
     def create(self, request: Request) -> Response:
-        try:
-            body = request.json()
-        except BadRequestBody as exc:
-            raise ApiError(400, "API_ERROR", str(exc)) from exc
+        body = json_body(request, "API_ERROR")
         if not isinstance(body, dict):
             raise ApiError(400, "API_ERROR", "Value does not match expected type")
         operation = body.get("operation")
@@ -168,12 +162,9 @@ class Bulk2QueryJobs:
         return Response(200, job.info(detailed=False))
 
     def _job(self, request: Request) -> QueryJob:
+        job_id = request.path_params["job_id"]
         with self._lock:
-            job = (
-                self._jobs.get(ids.to18(request.path_params["job_id"]))
-                if ids.looks_like_id(request.path_params["job_id"])
-                else None
-            )
+            job = self._jobs.get(ids.to18(job_id)) if ids.looks_like_id(job_id) else None
         if job is None:
             raise not_found()
         return job
@@ -201,10 +192,7 @@ class Bulk2QueryJobs:
 
     def abort(self, request: Request) -> Response:
         job = self._job(request)
-        try:
-            body = request.json()
-        except BadRequestBody as exc:
-            raise ApiError(400, "API_ERROR", str(exc)) from exc
+        body = json_body(request, "API_ERROR")
         if not isinstance(body, dict) or body.get("state") != "Aborted":
             raise ApiError(400, "API_ERROR", "Only the Aborted state can be set on a query job")
         with self._lock:
@@ -249,9 +237,5 @@ class Bulk2QueryJobs:
         next_locator = _encode_locator(end) if end < len(job.rows) else "null"
         headers = {"Sforce-NumberOfRecords": str(end - offset), "Sforce-Locator": next_locator}
         return Response(
-            200,
-            text,
-            headers=headers,
-            content_type="text/csv",
-            records_read=end - offset,
+            200, text, headers=headers, content_type="text/csv", records_read=end - offset
         )

@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from connector.sandbox.common.http import Request, Response
-from connector.sandbox.salesforce.errors import ApiError, not_found
-from connector.sandbox.salesforce.schema import ObjectDef
+from connector.sandbox.salesforce.errors import ApiError
+from connector.sandbox.salesforce.records import object_of
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import (
     datetime_to_ms,
@@ -39,12 +39,6 @@ def _minute(moment: datetime) -> datetime:
 class ReplicationResources:
     def __init__(self, store: Store) -> None:
         self.store = store
-
-    def _object(self, request: Request) -> ObjectDef:
-        obj = self.store.object_named(request.path_params["sobject"])
-        if obj is None or not obj.queryable:
-            raise not_found()
-        return obj
 
     def _span(self, request: Request) -> tuple[int, int]:
         """The request's `start` and `end` as epoch ms, seconds dropped."""
@@ -66,7 +60,7 @@ class ReplicationResources:
         return start, end
 
     def deleted(self, request: Request) -> Response:
-        obj = self._object(request)
+        obj = object_of(self.store, request)
         start, end = self._span(request)
         horizon = datetime_to_ms(_minute(self.store.now() - timedelta(days=DELETED_DAYS)))
         start = max(start, horizon)
@@ -80,7 +74,8 @@ class ReplicationResources:
                 if start <= stamp < end:
                     records.append({"id": table.ids[row], "deletedDate": format_datetime(stamp)})
         if len(records) > MAX_IDS:
-            raise _too_many()
+            message = "Too many ids were requested; choose start and end dates closer together"
+            raise ApiError(400, "EXCEEDED_ID_LIMIT", message)
         return Response(
             200,
             {
@@ -89,11 +84,3 @@ class ReplicationResources:
                 "latestDateCovered": format_datetime(end),
             },
         )
-
-
-def _too_many() -> ApiError:
-    return ApiError(
-        400,
-        "EXCEEDED_ID_LIMIT",
-        "Too many ids were requested; choose start and end dates closer together",
-    )

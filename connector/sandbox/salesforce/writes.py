@@ -54,8 +54,10 @@ def locked_error(record_id: str) -> RecordError:
     )
 
 
-def entity_deleted() -> RecordError:
-    return RecordError("ENTITY_IS_DELETED", "entity is deleted")
+def _required_missing(names: list[str]) -> RecordError:
+    return RecordError(
+        "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(names)}]", names
+    )
 
 
 @dataclass
@@ -91,13 +93,10 @@ class Writer:
         missing = [
             f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
         ]
-        missing.extend(self._object_rules(obj, values))
+        if obj.name == "CampaignMember" and not (values.get("LeadId") or values.get("ContactId")):
+            missing.extend(["LeadId", "ContactId"])  # a member is a Lead or a Contact
         if missing:
-            raise RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                missing,
-            )
+            raise _required_missing(missing)
         prepared = PreparedWrite(table, values)
         self._check_unique(prepared, pending)
         return prepared
@@ -109,16 +108,7 @@ class Writer:
         body: dict[str, Any],
         pending: dict[tuple[str, str], str] | None = None,
     ) -> PreparedWrite:
-        located = self.store.locate(record_id)
-        table = self.store.table(obj.name)
-        if located is None or located[0] is not table:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        _, row = located
-        full_id = table.ids[row]
-        if table.is_deleted(row):
-            raise entity_deleted()
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
+        table, row, full_id = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
         nulled_required = [
             name
@@ -126,14 +116,21 @@ class Writer:
             if value is None and not obj.field(name).nillable  # type: ignore[union-attr]
         ]
         if nulled_required:
-            raise RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(nulled_required)}]",
-                nulled_required,
-            )
+            raise _required_missing(nulled_required)
         prepared = PreparedWrite(table, values, row=row, record_id=full_id)
         self._check_unique(prepared, pending)
         return prepared
+
+    def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
+        """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
+        located = self.store.locate(record_id)
+        table = self.store.table(obj.name)
+        if located is None or located[0] is not table or table.is_deleted(located[1]):
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+        full_id = table.ids[located[1]]
+        if full_id in self.store.locked_ids:
+            raise locked_error(full_id)
+        return table, located[1], full_id
 
     def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -172,31 +169,20 @@ class Writer:
     def _check_value(self, field_def: FieldDef, stored: Any) -> None:
         if stored is None or field_def.kind is not Kind.TEXT:
             return
-        if field_def.type in (FieldType.REFERENCE,):
+        label, error = field_def.label, None
+        if field_def.type is FieldType.REFERENCE:
             if not ids.looks_like_id(stored) or not self._references_allowed(field_def, stored):
-                raise RecordError(
-                    "MALFORMED_ID",
-                    f"{field_def.label}: id value of incorrect type: {stored}",
-                    [field_def.name],
-                )
-            if not self._reference_exists(field_def, stored):
-                raise RecordError(
-                    "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [field_def.name]
-                )
-            return
-        if field_def.length and len(stored) > field_def.length:
-            raise RecordError(
-                "STRING_TOO_LONG",
-                f"{field_def.label}: data value too large: {stored} "
-                f"(max length={field_def.length})",
-                [field_def.name],
-            )
-        if field_def.restricted_picklist and stored not in field_def.picklist_values():
-            raise RecordError(
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"{field_def.label}: bad value for restricted picklist field: {stored}",
-                [field_def.name],
-            )
+                error = ("MALFORMED_ID", f"{label}: id value of incorrect type: {stored}")
+            elif not self._reference_exists(field_def, stored):
+                error = ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        elif field_def.length and len(stored) > field_def.length:
+            too_large = f"{label}: data value too large: {stored}"
+            error = ("STRING_TOO_LONG", f"{too_large} (max length={field_def.length})")
+        elif field_def.restricted_picklist and stored not in field_def.picklist_values():
+            bad_value = f"{label}: bad value for restricted picklist field: {stored}"
+            error = ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", bad_value)
+        if error is not None:
+            raise RecordError(*error, [field_def.name])
 
     def _references_allowed(self, field_def: FieldDef, value: str) -> bool:
         prefixes = {
@@ -232,17 +218,6 @@ class Writer:
             defaults["OwnerId"] = self.user_id
         return defaults
 
-    @staticmethod
-    def _object_rules(obj: ObjectDef, values: dict[str, Any]) -> list[str]:
-        """Requirements beyond per-field nillability."""
-        if (
-            obj.name == "CampaignMember"
-            and not values.get("LeadId")
-            and not values.get("ContactId")
-        ):
-            return ["LeadId", "ContactId"]
-        return []
-
     def _check_unique(
         self, prepared: PreparedWrite, pending: dict[tuple[str, str], str] | None
     ) -> None:
@@ -253,20 +228,11 @@ class Writer:
                 continue
             lowered = str(value).lower()
             holder = table.find_unique(name, lowered)
-            if holder is not None and holder != prepared.row:
-                raise RecordError(
-                    "DUPLICATE_VALUE",
-                    f"duplicate value found: {name} duplicates value on record with id: "
-                    f"{table.ids[holder]}",
-                )
-            if pending is not None:
-                other = pending.get((name, lowered))
-                if other is not None:
-                    raise RecordError(
-                        "DUPLICATE_VALUE",
-                        f"duplicate value found: {name} duplicates value on record with id: "
-                        f"{other}",
-                    )
+            holder_id = table.ids[holder] if holder not in (None, prepared.row) else None
+            holder_id = holder_id or (pending or {}).get((name, lowered))
+            if holder_id is not None:
+                message = f"duplicate value found: {name} duplicates value on record with id"
+                raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
             prepared.claimed[name] = lowered
 
     # -- applying ------------------------------------------------------------------------------
@@ -293,16 +259,7 @@ class Writer:
         return table.ids[prepared.row]
 
     def delete(self, obj: ObjectDef, record_id: str) -> str:
-        located = self.store.locate(record_id)
-        table = self.store.table(obj.name)
-        if located is None or located[0] is not table:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        row = located[1]
-        full_id = table.ids[row]
-        if table.is_deleted(row):
-            raise entity_deleted()
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
+        table, row, full_id = self._writable(obj, record_id)
         now = self.store.now_ms()
         table.update(
             row, {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
@@ -381,8 +338,4 @@ class Writer:
                 responded = values["Status"] in RESPONDED_MEMBER_STATUSES
                 values["HasResponded"] = responded
                 if responded and current("FirstRespondedDate") is None:
-                    values["FirstRespondedDate"] = date_to_days_from_ms(now)
-
-
-def date_to_days_from_ms(ms: int) -> int:
-    return ms // _DAY_MS
+                    values["FirstRespondedDate"] = now // _DAY_MS

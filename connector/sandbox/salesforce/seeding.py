@@ -48,14 +48,8 @@ LIFECYCLE: dict[LifecycleStage, str] = keyed(LifecycleStage, seeding("lifecycle"
 BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: Seed industry labels -> the standard Industry picklist.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))
-_DOWNSTREAM = frozenset(
-    {
-        LifecycleStage.SQL,
-        LifecycleStage.OPPORTUNITY,
-        LifecycleStage.CUSTOMER,
-        LifecycleStage.EVANGELIST,
-    }
-)
+_DOWNSTREAM = frozenset(map(LifecycleStage, seeding("contact_stages")))
+_CONTACT_FIELDS: dict[str, str | None] = seeding("contact_fields")
 OPEN_STAGES: tuple[tuple[str, int], ...] = tuple(tuple(row) for row in seeding("open_stages"))
 BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
 #: Campaign member statuses ranked so a stronger response replaces a weaker one.
@@ -143,6 +137,16 @@ class SalesforceSeeder:
             "SystemModstamp": modified_ms,
         }
 
+    def _insert(self, object_name: str, values: dict[str, Any]) -> str:
+        """Insert a record (valid by construction); its id."""
+        table = self._t[object_name]
+        return table.ids[table.insert(values)]
+
+    def _user(self, email: str, first: str, last: str, alias: str, **values: Any) -> str:
+        since = self.spec.now - timedelta(days=self.spec.history_days * 2)
+        person = {"Username": email, "FirstName": first, "LastName": last, "Email": email}
+        return self._insert("User", {**person, "Alias": alias, **values, **self._audit(since)})
+
     def _owner(self, seed_owner: str | None) -> str:
         if seed_owner is None:
             return self.admin
@@ -178,35 +182,21 @@ class SalesforceSeeder:
                 self._t[object_name].columns[api_name].field = updated
 
     def _users(self) -> None:
-        users = self._t["User"]
-        row = users.insert(
-            {
-                "Username": "autoproc@connector-sandbox.example",
-                "FirstName": "Automated",
-                "LastName": "Process",
-                "Alias": "autoproc",
-                "Email": "autoproc@connector-sandbox.example",
-                "IsActive": True,
-                "UserType": "AutomatedProcess",
-                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
-            }
+        self.author = self._user(
+            "autoproc@connector-sandbox.example",
+            "Automated",
+            "Process",
+            "autoproc",
+            IsActive=True,
+            UserType="AutomatedProcess",
         )
-        self.author = users.ids[row]
         for owner in self.data.owners:
             first, _, last = (owner.name or "Sandbox Owner").partition(" ")
             last = last or first
-            values = {
-                "Username": owner.email or f"{owner.id}@connector-sandbox.example",
-                "FirstName": first,
-                "LastName": last,
-                "Alias": _alias(first, last),
-                "Email": owner.email or f"{owner.id}@connector-sandbox.example",
-                "IsActive": owner.active,
-                "UserType": "Standard",
-                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
-            }
-            row = users.insert(values)
-            self.summary.owner_ids[owner.id] = users.ids[row]
+            email = owner.email or f"{owner.id}@connector-sandbox.example"
+            self.summary.owner_ids[owner.id] = self._user(
+                email, first, last, _alias(first, last), IsActive=owner.active, UserType="Standard"
+            )
             self.summary.users += 1
 
     def _person(self, index: int, seeded: SeedContact) -> None:
@@ -245,30 +235,13 @@ class SalesforceSeeder:
 
         if as_contact:
             account_id = self._account_for(contact, seeded.extra, owner, created)
-            person["AccountId"] = account_id
-            for name in ("Country", "City", "State"):
-                value = person.pop(name, None)
-                if value is not None:
-                    person[f"Mailing{name}"] = value
-            for name in (
-                "Company",
-                "Industry",
-                "NumberOfEmployees",
-                "AnnualRevenue",
-                "Status",
-                "Rating",
-                "Website",
-            ):
-                person.pop(name, None)
-            table = self._t["Contact"]
-            row = table.insert(person)
-            person_id = table.ids[row]
+            renamed = ((_CONTACT_FIELDS.get(name, name), value) for name, value in person.items())
+            person = {name: value for name, value in renamed if name is not None}
+            person_id = self._insert("Contact", {**person, "AccountId": account_id})
             self.summary.contacts += 1
             self._deals(index, contact, person_id, account_id, owner, created)
         else:
-            table = self._t["Lead"]
-            row = table.insert(person)
-            person_id = table.ids[row]
+            person_id = self._insert("Lead", person)
             self.summary.leads += 1
         self._engagements(seeded.engagements, person_id, as_contact, owner)
 
@@ -331,10 +304,9 @@ class SalesforceSeeder:
         found = self._accounts.get(key)
         if found is not None:
             return found
-        values = self._account_values(company, contact, extra, owner, created)
-        table = self._t["Account"]
-        row = table.insert(values)
-        account_id = table.ids[row]
+        account_id = self._insert(
+            "Account", self._account_values(company, contact, extra, owner, created)
+        )
         self._accounts[key] = account_id
         self.summary.accounts += 1
         return account_id
@@ -526,8 +498,8 @@ class SalesforceSeeder:
         if found is not None:
             return found
         start = self.spec.now - timedelta(days=self.spec.history_days * 2)
-        table = self._t["Campaign"]
-        row = table.insert(
+        campaign_id = self._insert(
+            "Campaign",
             {
                 "Name": name[:80],
                 "Type": campaign_type,
@@ -536,9 +508,8 @@ class SalesforceSeeder:
                 "StartDate": date_to_days(start.date()),
                 "OwnerId": self.admin,
                 **self._audit(start),
-            }
+            },
         )
-        campaign_id = table.ids[row]
         self._campaigns[key] = campaign_id
         self.summary.campaigns += 1
         return campaign_id

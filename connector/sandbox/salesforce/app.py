@@ -51,9 +51,7 @@ _SEASONS = ("Winter", "Spring", "Summer")
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
 _LOGIN_ENDPOINTS = frozenset({"oauth.token"})
 _UNCOUNTED = _LOGIN_ENDPOINTS | {"versions"}
-_BATCH = frozenset(
-    {"collections.create", "collections.update", "collections.upsert", "collections.delete"}
-)
+_BATCH = frozenset({"collections.create", "collections.update"})
 
 
 def version_label(number: int) -> str:
@@ -129,7 +127,6 @@ class SalesforceApp(EmulatorApp):
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
-            ("GET", sobject, self.records.basic_info, "sobject.info"),
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),

@@ -6,7 +6,7 @@ Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information Abo
 - `POST /jobs/query` with `{"operation": "query"|"queryAll", "query": ...}` answers the job
   (`id`, `operation`, `object`, `createdById`, `createdDate`, `systemModstamp`,
   `state: UploadComplete`, `concurrencyMode: Parallel`, `contentType: CSV`, `apiVersion`,
-  `lineEnding`, `columnDelimiter`); COUNT(), OFFSET and aggregate queries are not supported;
+  `lineEnding`, `columnDelimiter`); COUNT() and OFFSET queries are not supported;
 - `GET /jobs/query/<id>` answers the job with `jobType: V2Query`, `numberRecordsProcessed`,
   `retries`, `totalProcessingTime`; the state moves UploadComplete -> InProgress -> JobComplete
   as the client polls (`polls_to_complete` polls), the way simple-salesforce's `wait_for_job`
@@ -137,7 +137,7 @@ class Bulk2QueryJobs:
                     400, "INVALIDJOB", f"Failed to process query: {exc.error_code}: {exc.message}"
                 ) from exc
             now = self.store.now_ms()
-        if bound.count_only or bound.aggregate or bound.offset is not None:
+        if bound.count_only or bound.offset is not None:
             raise ApiError(
                 400,
                 "INVALIDJOB",

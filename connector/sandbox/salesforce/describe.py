@@ -1,4 +1,4 @@
-"""Describe output: the global describe, an object's basic information and its full describe.
+"""Describe output: the global describe and an object's full describe.
 
 The property names follow Salesforce's DescribeSObjectResult / DescribeGlobal (REST API Developer
 Guide "sObject Describe", "Describe Global"; the same property set public clients model, e.g.
@@ -23,7 +23,7 @@ def _sorted(*parts: dict[str, Any]) -> dict[str, Any]:
 
 
 def object_summary(obj: ObjectDef, version: str) -> dict[str, Any]:
-    """The per-object entry of the global describe and of the basic-information resource."""
+    """The per-object entry of the global describe."""
     base = f"/services/data/v{version}/sobjects/{obj.name}"
     constants = catalogue()["describe"]
     return _sorted(
@@ -57,10 +57,6 @@ def global_describe(objects: dict[str, ObjectDef], version: str) -> dict[str, An
         "maxBatchSize": 200,
         "sobjects": [object_summary(obj, version) for obj in ordered],
     }
-
-
-def basic_info(obj: ObjectDef, version: str) -> dict[str, Any]:
-    return {"objectDescribe": object_summary(obj, version), "recentItems": []}
 
 
 def field_describe(field: FieldDef) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from typing import Any
 
 from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.describe import basic_info, global_describe, sobject_describe
+from connector.sandbox.salesforce.describe import global_describe, sobject_describe
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body, not_found
 from connector.sandbox.salesforce.render import full_record_json
-from connector.sandbox.salesforce.schema import FieldDef, ObjectDef
+from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.writes import Writer
 
@@ -47,9 +47,6 @@ class RecordResources:
     def global_describe(self, request: Request) -> Response:
         return Response(200, global_describe(self.store.objects, version_of(request)))
 
-    def basic_info(self, request: Request) -> Response:
-        return Response(200, basic_info(object_of(self.store, request), version_of(request)))
-
     def describe(self, request: Request) -> Response:
         obj = object_of(self.store, request)
         return Response(200, sobject_describe(obj, self.store.objects, version_of(request)))
@@ -67,9 +64,8 @@ class RecordResources:
     def get(self, request: Request) -> Response:
         obj = object_of(self.store, request)
         table, row = self._locate(obj, request.path_params["record_id"])
-        fields = self._requested_fields(obj, request)
         with self.store.lock:
-            record = full_record_json(table, row, fields, version_of(request))
+            record = full_record_json(table, row, obj.fields, version_of(request))
         return Response(200, record, records_read=1)
 
     def update(self, request: Request) -> Response:
@@ -117,19 +113,6 @@ class RecordResources:
         if table.is_deleted(located[1]):
             raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
         return located
-
-    def _requested_fields(self, obj: ObjectDef, request: Request) -> list[FieldDef]:
-        wanted = request.param("fields")
-        if not wanted:
-            return list(obj.fields)
-        fields = []
-        for name in (part.strip() for part in wanted.split(",") if part.strip()):
-            field_def = obj.field(name)
-            if field_def is None:
-                message = f"No such column '{name}' on sobject of type {obj.name}"
-                raise ApiError(400, "INVALID_FIELD", message)
-            fields.append(field_def)
-        return fields
 
 
 def _sobject_body(request: Request) -> dict[str, Any]:

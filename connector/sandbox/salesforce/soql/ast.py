@@ -71,21 +71,12 @@ class OrderItem(Generic[P]):
     nulls_last: bool = False  # Salesforce's default: nulls first
 
 
-@dataclass(frozen=True)
-class CountExpr:
-    """`COUNT()` (no field: only totalSize is answered) or `COUNT(field) [alias]`."""
-
-    path: FieldPath | None
-    alias: str | None
-    pos: int
-
-
 @dataclass
 class Query:
     object_name: str
     object_pos: int
     fields: list[FieldPath] = field(default_factory=list)
-    count: CountExpr | None = None
+    count: bool = False  # SELECT COUNT()
     where: Condition[FieldPath, Token] | None = None
     order_by: list[OrderItem[FieldPath]] = field(default_factory=list)
     limit: int | None = None

@@ -62,16 +62,10 @@ class BoundQuery:
     object: ObjectDef
     fields: list[BoundPath] = field(default_factory=list)
     count_only: bool = False
-    count_path: BoundPath | None = None
-    count_alias: str | None = None
     where: Bound | None = None
     order_by: list[OrderItem[BoundPath]] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
-
-    @property
-    def aggregate(self) -> bool:
-        return self.count_path is not None
 
 
 #: The literal each kind of field is compared with, and the kind's name as Salesforce spells
@@ -108,11 +102,7 @@ class Binder:
             if any(resolved.text.lower() == other.text.lower() for other in bound.fields):
                 raise SoqlError(f"duplicate field selected: {path.text}", path.pos)
             bound.fields.append(resolved)
-        if query.count is not None:
-            bound.count_only = query.count.path is None
-            if query.count.path is not None:
-                bound.count_path = self.path(obj, query.count.path)
-                bound.count_alias = query.count.alias
+        bound.count_only = query.count
         if query.where is not None:
             bound.where = self.condition(obj, query.where)
         for item in query.order_by:

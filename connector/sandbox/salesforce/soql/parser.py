@@ -1,6 +1,6 @@
 """A recursive-descent parser for the SOQL subset the connector (and tools like it) use.
 
-    SELECT (COUNT() | COUNT(path) [alias] | path {, path}) FROM object
+    SELECT (COUNT() | path {, path}) FROM object
     [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}]
     [LIMIT n] [OFFSET n]
 
@@ -20,7 +20,6 @@ from connector.sandbox.salesforce.soql.ast import (
     And,
     Comparison,
     Condition,
-    CountExpr,
     FieldPath,
     InList,
     Like,
@@ -103,8 +102,8 @@ class _Parser:
 
     def query(self) -> Query:
         self.expect_keyword("SELECT")
-        count = self.count_expr() if self.at_count() else None
-        fields = [] if count is not None else self.separated(self.select_item)
+        count = self.at_count() and self.count()
+        fields = [] if count else self.separated(self.select_item)
         self.expect_keyword("FROM")
         object_token = self.expect(Tok.IDENT)
         if object_token.upper() in KEYWORDS or "." in object_token.text:
@@ -124,15 +123,15 @@ class _Parser:
             self.unexpected()
         return query
 
-    def count_expr(self) -> CountExpr:
-        start = self.advance()  # COUNT
+    def count(self) -> bool:
+        """`COUNT()`: only totalSize is answered. COUNT(field) and other aggregates are not
+        emulated (nothing in the connector asks for them)."""
+        self.advance()  # COUNT
         self.expect(Tok.LPAREN)
-        path = self.field_path() if self.current.kind is not Tok.RPAREN else None
+        if self.current.kind is not Tok.RPAREN:
+            _not_emulated("COUNT(field) is", self.current)
         self.expect(Tok.RPAREN)
-        alias: str | None = None
-        if path is not None and self.current.kind is Tok.IDENT:
-            alias = self.advance().text if self.current.upper() not in KEYWORDS else None
-        return CountExpr(path, alias, start.pos)
+        return True
 
     def select_item(self) -> FieldPath:
         if self.at_count():  # COUNT() is the whole select list or absent

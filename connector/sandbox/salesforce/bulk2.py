@@ -29,22 +29,17 @@ from typing import Any
 
 from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.catalogue import catalogue
 from connector.sandbox.salesforce.errors import ApiError, json_body, not_found
+from connector.sandbox.salesforce.records import version_of
 from connector.sandbox.salesforce.render import csv_rows
 from connector.sandbox.salesforce.soql import BoundQuery, execute, prepare
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import format_datetime
 
 DEFAULT_MAX_RECORDS = 50_000
-_DELIMITERS = {
-    "COMMA": ",",
-    "TAB": "\t",
-    "PIPE": "|",
-    "SEMICOLON": ";",
-    "CARET": "^",
-    "BACKQUOTE": "`",
-}
-_LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+_DELIMITERS: dict[str, str] = catalogue()["bulk2_csv"]["column_delimiters"]
+_LINE_ENDINGS: dict[str, str] = catalogue()["bulk2_csv"]["line_endings"]
 
 
 @dataclass
@@ -154,7 +149,7 @@ class Bulk2QueryJobs:
                 created_by=self.user_of(request),
                 created_ms=now,
                 modified_ms=now,
-                api_version=request.path_params["version"].lstrip("v"),
+                api_version=version_of(request),
                 column_delimiter=delimiter,
                 line_ending=line_ending,
             )

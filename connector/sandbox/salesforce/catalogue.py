@@ -112,9 +112,9 @@ def _fields(entries: Iterable[dict[str, Any]], object_name: str) -> Iterator[Fie
 _OBJECT_FLAGS = ("createable", "updateable", "deletable", "queryable")
 
 
-def _object(name: str, spec: dict[str, Any]) -> ObjectDef:
+def _object(name: str, spec: dict[str, Any], extra: Iterable[dict[str, Any]] = ()) -> ObjectDef:
     flags = {k: spec[k] for k in _OBJECT_FLAGS if k in spec}
-    fields = list(_fields(spec["fields"], name))
+    fields = list(_fields([*spec["fields"], *extra], name))
     return ObjectDef(name, spec["label"], spec["plural"], spec["prefix"], fields, **flags)
 
 
@@ -125,8 +125,6 @@ def name_object() -> ObjectDef:
 
 def build_objects(provision_connector_fields: bool) -> dict[str, ObjectDef]:
     """Fresh definitions for one sandbox (each sandbox may add fields independently)."""
-    by_name = {name: _object(name, spec) for name, spec in catalogue()["objects"].items()}
-    if provision_connector_fields:
-        for name, entries in catalogue()["connector_fields"].items():
-            by_name[name].add_fields(_fields(entries, name))
-    return by_name
+    extra = catalogue()["connector_fields"] if provision_connector_fields else {}
+    objects = catalogue()["objects"].items()
+    return {name: _object(name, spec, extra.get(name, ())) for name, spec in objects}

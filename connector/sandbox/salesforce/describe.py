@@ -10,6 +10,7 @@ the ones that follow from the catalogue. The master record type carries Salesfor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from connector.sandbox.salesforce.catalogue import catalogue
@@ -22,25 +23,23 @@ def _sorted(*parts: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted({key: value for part in parts for key, value in part.items()}.items()))
 
 
+def _attributes(definition: FieldDef | ObjectDef, names: list[str]) -> dict[str, Any]:
+    """`names` attributes of a definition under describe's camelCase names."""
+    camel = {name: re.sub(r"_(\w)", lambda m: m.group(1).upper(), name) for name in names}
+    return {camel[name]: getattr(definition, name) for name in names}
+
+
 def object_summary(obj: ObjectDef, version: str) -> dict[str, Any]:
     """The per-object entry of the global describe."""
     base = f"/services/data/v{version}/sobjects/{obj.name}"
     constants = catalogue()["describe"]
     return _sorted(
         constants["object"],
+        _attributes(obj, constants["object_attributes"]),
         {
-            "createable": obj.createable,
-            "custom": obj.custom,
-            "deletable": obj.deletable,
             "feedEnabled": obj.name in constants["feed_enabled"],
-            "keyPrefix": obj.key_prefix,
-            "label": obj.label,
-            "labelPlural": obj.label_plural,
             "mergeable": obj.name in constants["mergeable"],
-            "name": obj.name,
-            "queryable": obj.queryable,
             "undeletable": obj.deletable,
-            "updateable": obj.updateable,
             "urls": {
                 "sobject": base,
                 "describe": f"{base}/describe",
@@ -73,42 +72,23 @@ def field_describe(field: FieldDef) -> dict[str, Any]:
         }
         for v in field.picklist
     ]
+    constants = catalogue()["describe"]
     return _sorted(
-        catalogue()["describe"]["field"],
+        constants["field"],
+        _attributes(field, constants["field_attributes"]),
         {
             "aggregatable": field.groupable and field.type is not FieldType.TEXTAREA,
             "byteLength": length * 3 if is_text else length,
             "calculated": field.formula is not None,
-            "caseSensitive": field.case_sensitive,
-            "createable": field.createable,
-            "custom": field.custom,
             "defaultValue": field.default_value if field.type is FieldType.BOOLEAN else None,
-            "defaultedOnCreate": field.defaulted_on_create,
-            "digits": field.digits,
-            "externalId": field.external_id,
-            "extraTypeInfo": field.extra_type_info,
-            "filterable": field.filterable,
-            "groupable": field.groupable,
-            "idLookup": field.id_lookup,
-            "label": field.label,
             "length": length,
-            "name": field.name,
-            "nameField": field.name_field,
             "namePointing": field.polymorphic,
-            "nillable": field.nillable,
             "permissionable": field.nillable and field.createable,
             "picklistValues": picklist,
             "polymorphicForeignKey": field.polymorphic,
-            "precision": field.precision,
             "referenceTo": list(field.reference_to),
-            "relationshipName": field.relationship_name,
-            "restrictedPicklist": field.restricted_picklist,
-            "scale": field.scale,
             "soapType": field.soap_type,
-            "sortable": field.sortable,
             "type": field.type.value,
-            "unique": field.unique,
-            "updateable": field.updateable,
         },
     )
 

@@ -43,7 +43,6 @@ client's re-login on 401 INVALID_SESSION_ID can be tested.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 import threading
@@ -215,22 +214,19 @@ class TokenEndpoint:
             return _oauth_error("invalid_client_id", "client identifier invalid")
         if not hmac.compare_digest(secret, creds.client_secret):
             return _oauth_error("invalid_client", "invalid client credentials")
-        if grant == "password":
-            expected = creds.password + creds.security_token
-            if form.get("username") != creds.username or not hmac.compare_digest(
-                form.get("password", ""), expected
-            ):
-                return _oauth_error("invalid_grant", "authentication failure")
+        password = creds.password + creds.security_token
+        password_ok = hmac.compare_digest(form.get("password", ""), password)
+        if grant == "password" and (form.get("username") != creds.username or not password_ok):
+            return _oauth_error("invalid_grant", "authentication failure")
         if grant == REFRESH_GRANT and not self._refresh_token_valid(form.get("refresh_token", "")):
             return _oauth_error("invalid_grant", "expired access/refresh token")
         session = self.sessions.issue(self.user_id)
         identity = f"{self.base_url}/id/{ORG_ID}/{self.user_id}"
         issued_at = str(session.issued_at_ms)
-        signature = base64.b64encode(
-            hmac.new(
-                creds.client_secret.encode(), (identity + issued_at).encode(), hashlib.sha256
-            ).digest()
-        ).decode()
+        signed = hmac.digest(
+            creds.client_secret.encode(), (identity + issued_at).encode(), "sha256"
+        )
+        signature = base64.b64encode(signed).decode()
         body: dict[str, Any] = {
             "access_token": session.token,
             "instance_url": self.base_url,

@@ -61,13 +61,7 @@ class QueryResource:
             if bound.count_only:
                 return Response(200, {"totalSize": len(rows), "done": True, "records": []})
             resource = "queryAll" if include_deleted else "query"
-            locator = Locator(
-                id="",
-                query=bound,
-                rows=array("i", rows),
-                resource=resource,
-                last_used=time.monotonic(),
-            )
+            locator = Locator("", bound, array("i", rows), resource, time.monotonic())
             return self._page(locator, 0, version)
 
     def more(self, request: Request) -> Response:
@@ -79,13 +73,10 @@ class QueryResource:
             if locator is not None:
                 locator.last_used = time.monotonic()
                 self._locators.move_to_end(locator_id)
-        if locator is None or not offset_text.isdigit():
-            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        offset = int(offset_text)
-        if offset >= len(locator.rows):
+        if locator is None or not offset_text.isdigit() or int(offset_text) >= len(locator.rows):
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         with self.store.lock:
-            return self._page(locator, offset, version)
+            return self._page(locator, int(offset_text), version)
 
     def _page(self, locator: Locator, offset: int, version: str) -> Response:
         table = self.store.table(locator.query.object.name)

@@ -1,9 +1,10 @@
-"""The sObject resources: describe, basic information, and single records (create, get, update,
-delete). Get and upsert by external id are not emulated: the connector uses neither.
+"""The sObject resources: describe and single records (create, get, update, delete). An object's
+basic information, `?fields=` on a get, and get/upsert by external id are not emulated: the
+connector uses none of them.
 
 Answers per the REST API Developer Guide: create `POST /sobjects/<Type>` -> 201
 `{"id", "success": true, "errors": []}`; update `PATCH /sobjects/<Type>/<Id>` -> 204 No Content;
-delete -> 204; get -> the record with `attributes` (all fields, or `?fields=`); a wrong object or
+delete -> 204; get -> the record with `attributes` and all its fields; a wrong object or
 id -> 404 NOT_FOUND "The requested resource does not exist"; an id-shaped segment that is not an
 id is read as an external id field name -> 404 "Provided external ID field does not exist or is
 not accessible: <segment>"; a deleted record -> 404 ENTITY_IS_DELETED.

@@ -13,7 +13,7 @@ in Salesforce's SOAP/REST API reference (mirrored in public clients such as go-s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -162,10 +162,6 @@ class ObjectDef:
     def relationship(self, name: str) -> FieldDef | None:
         """The lookup field whose relationship name is `name` (e.g. Owner -> OwnerId)."""
         return self._relationships.get(name.lower())
-
-    def add_fields(self, extra: Iterable[FieldDef]) -> None:
-        self.fields.extend(extra)
-        self.reindex()
 
     @property
     def stored_fields(self) -> list[FieldDef]:

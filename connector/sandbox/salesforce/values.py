@@ -26,26 +26,18 @@ def datetime_to_ms(value: datetime) -> int:
     return (value - _EPOCH) // timedelta(milliseconds=1)
 
 
-def ms_to_datetime(ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=ms)
-
-
 def date_to_days(value: date) -> int:
     return (value - _EPOCH_DATE).days
 
 
-def days_to_date(days: int) -> date:
-    return _EPOCH_DATE + timedelta(days=days)
-
-
 def format_datetime(ms: int) -> str:
     """Salesforce's REST datetime format: millisecond precision and a +0000 offset."""
-    moment = ms_to_datetime(ms)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}+0000"
 
 
 def format_date(days: int) -> str:
-    return days_to_date(days).isoformat()
+    return (_EPOCH_DATE + timedelta(days=days)).isoformat()
 
 
 def parse_datetime_text(text: str) -> datetime:

@@ -240,41 +240,31 @@ class Writer:
     def apply(self, prepared: PreparedWrite) -> str:
         """Apply a validated write; returns the record id."""
         now = self.store.now_ms()
-        table = prepared.table
-        values = dict(prepared.values)
-        values["LastModifiedDate"] = now
-        values["LastModifiedById"] = self.user_id
-        values["SystemModstamp"] = now
-        if prepared.row is None:
-            values.setdefault("CreatedDate", now)
-            values.setdefault("CreatedById", self.user_id)
-            self._derive(table, None, values, now)
+        table, row = prepared.table, prepared.row
+        values = {**prepared.values, **self._stamps(now)}
+        if row is None:
+            values = {"CreatedDate": now, "CreatedById": self.user_id, **values}
+        derive(table, row, values, now)
+        activity = table.definition.name in ACTIVITY_OBJECTS
+        before = table.get(row, "WhoId") if activity and row is not None else None
+        if row is None:
             row = table.insert(values)
-            self._roll_up_activity(table, row, None)
-            return table.ids[row]
-        self._derive(table, prepared.row, values, now)
-        before = self._who(table, prepared.row)
-        table.update(prepared.row, values)
-        self._roll_up_activity(table, prepared.row, before)
-        return table.ids[prepared.row]
+        else:
+            table.update(row, values)
+        self._roll_up_activity(table, row, before)
+        return table.ids[row]
 
     def delete(self, obj: ObjectDef, record_id: str) -> str:
         table, row, full_id = self._writable(obj, record_id)
-        now = self.store.now_ms()
-        table.update(
-            row, {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
-        )
+        table.update(row, self._stamps(self.store.now_ms()))
         table.mark_deleted(row)
         self._roll_up_activity(table, row, None)
         return full_id
 
-    # -- activity roll-up ------------------------------------------------------------------------
+    def _stamps(self, now: int) -> dict[str, Any]:
+        return {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
 
-    @staticmethod
-    def _who(table: Table, row: int) -> str | None:
-        if table.definition.name not in ACTIVITY_OBJECTS:
-            return None
-        return table.get(row, "WhoId")
+    # -- activity roll-up ------------------------------------------------------------------------
 
     def _roll_up_activity(self, table: Table, row: int, previous_who: str | None) -> None:
         """Re-derive LastActivityDate of the activity's person (and of its former person when
@@ -289,53 +279,51 @@ class Writer:
             person.update(person_row, {"LastActivityDate": self._last_activity(who)})
 
     def _last_activity(self, who: str) -> int | None:
-        latest: int | None = None
+        """The latest ActivityDate of the person's live Events and closed Tasks."""
+        days = []
         for name in ACTIVITY_OBJECTS:
             activities = self.store.table(name)
             for row in activities.rows_with("WhoId", who):
-                if activities.is_deleted(row):
-                    continue
-                if name == "Task" and not activities.get(row, "IsClosed"):
-                    continue
-                day = activities.get(row, "ActivityDate")
-                if day is not None and (latest is None or day > latest):
-                    latest = day
-        return latest
+                closed = name != "Task" or activities.get(row, "IsClosed")
+                if closed and not activities.is_deleted(row):
+                    days.append(activities.get(row, "ActivityDate"))
+        return max((day for day in days if day is not None), default=None)
 
-    @staticmethod
-    def _derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:
-        """Fields Salesforce computes from others (read-only to clients)."""
-        name = table.definition.name
 
-        def current(field_name: str) -> Any:
-            if field_name in values:
-                return values[field_name]
-            return None if row is None else table.get(row, field_name)
+def derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:
+    """Fields Salesforce computes from others (read-only to clients), for a write at `now`
+    (epoch ms) to `row` (None: an insert); seeding derives them the same way."""
+    name = table.definition.name
 
-        if name == "Opportunity" and "StageName" in values:
-            stage = values["StageName"]
-            values["IsClosed"] = stage in ("Closed Won", "Closed Lost")
-            values["IsWon"] = stage == "Closed Won"
-        elif name == "Task" and "Status" in values:
-            closed = values["Status"] == "Completed"
-            values["IsClosed"] = closed
-            if closed and current("CompletedDateTime") is None:
-                values["CompletedDateTime"] = now
-        elif name == "Event" and "StartDateTime" in values:
-            start = values["StartDateTime"]
-            if start is not None:
-                values.setdefault("ActivityDateTime", start)
-                values.setdefault("ActivityDate", start // _DAY_MS)
-                duration = current("DurationInMinutes") or 60
-                values.setdefault("DurationInMinutes", duration)
-                values.setdefault("EndDateTime", start + duration * 60_000)
-        elif name == "CampaignMember":
-            if row is None:
-                lead_id, contact_id = values.get("LeadId"), values.get("ContactId")
-                values["LeadOrContactId"] = contact_id or lead_id
-                values["Type"] = "Contact" if contact_id else "Lead"
-            if "Status" in values:
-                responded = values["Status"] in RESPONDED_MEMBER_STATUSES
-                values["HasResponded"] = responded
-                if responded and current("FirstRespondedDate") is None:
-                    values["FirstRespondedDate"] = now // _DAY_MS
+    def current(field_name: str) -> Any:
+        if field_name in values:
+            return values[field_name]
+        return None if row is None else table.get(row, field_name)
+
+    if name == "Opportunity" and "StageName" in values:
+        stage = values["StageName"]
+        values["IsClosed"] = stage in ("Closed Won", "Closed Lost")
+        values["IsWon"] = stage == "Closed Won"
+    elif name == "Task" and "Status" in values:
+        closed = values["Status"] == "Completed"
+        values["IsClosed"] = closed
+        if closed and current("CompletedDateTime") is None:
+            values["CompletedDateTime"] = now
+    elif name == "Event" and "StartDateTime" in values:
+        start = values["StartDateTime"]
+        if start is not None:
+            values.setdefault("ActivityDateTime", start)
+            values.setdefault("ActivityDate", start // _DAY_MS)
+            duration = current("DurationInMinutes") or 60
+            values.setdefault("DurationInMinutes", duration)
+            values.setdefault("EndDateTime", start + duration * 60_000)
+    elif name == "CampaignMember":
+        if row is None:
+            lead_id, contact_id = values.get("LeadId"), values.get("ContactId")
+            values["LeadOrContactId"] = contact_id or lead_id
+            values["Type"] = "Contact" if contact_id else "Lead"
+        if "Status" in values:
+            responded = values["Status"] in RESPONDED_MEMBER_STATUSES
+            values["HasResponded"] = responded
+            if responded and current("FirstRespondedDate") is None:
+                values["FirstRespondedDate"] = now // _DAY_MS

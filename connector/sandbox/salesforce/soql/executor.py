@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.reader import read_field, resolve
@@ -160,23 +161,15 @@ class _Runner:
         # Stable sorts from the last key to the first give a multi-key order with per-key
         # direction; the null flag is placed so nulls land first or last after any reversal.
         for item in reversed(query.order_by):
-            get = self.getter(item.path)
             null_flag = 1 if item.nulls_last != item.descending else 0
-            value_flag = 1 - null_flag
-
-            def key(
-                row: int,
-                get: Callable[[int], Any] = get,
-                null_flag: int = null_flag,
-                value_flag: int = value_flag,
-            ) -> tuple[int, Any]:
-                value = get(row)
-                if value is None:
-                    return (null_flag, 0)
-                return (value_flag, value)
-
+            key = partial(_sort_key, self.getter(item.path), null_flag)
             ordered.sort(key=key, reverse=item.descending)
         return ordered
+
+
+def _sort_key(get: Callable[[int], Any], null_flag: int, row: int) -> tuple[int, Any]:
+    value = get(row)
+    return (null_flag, 0) if value is None else (1 - null_flag, value)
 
 
 def _folds(path: BoundPath) -> bool:

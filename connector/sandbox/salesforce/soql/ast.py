@@ -8,7 +8,7 @@ the store's representation, which is what the executor runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar, Union
+from typing import Generic, TypeVar
 
 from connector.sandbox.salesforce.soql.lexer import Token
 
@@ -61,7 +61,7 @@ class Not(Generic[P, V]):
     child: Condition[P, V]
 
 
-Condition = Union[Comparison[P, V], InList[P, V], Like[P], And[P, V], Or[P, V], Not[P, V]]  # noqa: UP007
+Condition = Comparison[P, V] | InList[P, V] | Like[P] | And[P, V] | Or[P, V] | Not[P, V]
 
 
 @dataclass(frozen=True)

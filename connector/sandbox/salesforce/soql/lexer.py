@@ -41,10 +41,14 @@ class Token:
     value: object = None
     # For strings: (char, escaped) pairs, so LIKE can tell `\%` from `%`.
     like_parts: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
-    has_wildcard_escape: bool = False
 
     def upper(self) -> str:
         return self.text.upper()
+
+    @property
+    def has_wildcard_escape(self) -> bool:
+        """`\\_` or `\\%`: allowed in a LIKE pattern only."""
+        return any(escaped and char in "_%" for char, escaped in self.like_parts)
 
 
 class SoqlError(Exception):
@@ -83,17 +87,12 @@ def tokenize(soql: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
     while (found := _TOKEN.match(soql, pos)) is not None and found.lastgroup is not None:
-        kind, start, text = (
-            found.lastgroup,
-            found.start(found.lastgroup),
-            found.group(found.lastgroup),
-        )
+        kind = found.lastgroup
+        start, text = found.start(kind), found.group(kind)
         if kind == "string":
             token = _string(soql, start)
-        elif kind == "punct":
-            token = Token(Tok(text), text, start)
-        elif kind == "op":
-            token = Token(Tok.OP, text, start)
+        elif kind in ("punct", "op"):
+            token = Token(Tok(text) if kind == "punct" else Tok.OP, text, start)
         elif kind == "number":
             token = Token(Tok.NUMBER, text, start, float(text) if "." in text else int(text))
         else:
@@ -129,6 +128,4 @@ def _string(soql: str, start: int) -> Token:
     if body.group(2) is None:
         raise SoqlError("unexpected token: '<EOF>'", start)
     value = "".join(char for char, _ in parts)
-    wildcard_escape = any(escaped and char in "_%" for char, escaped in parts)
-    text = soql[start : body.end()]
-    return Token(Tok.STRING, text, start, value, tuple(parts), wildcard_escape)
+    return Token(Tok.STRING, soql[start : body.end()], start, value, tuple(parts))

@@ -30,7 +30,8 @@ from connector.sandbox.salesforce.soql.ast import (
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
 
-# Clauses of full SOQL this emulator does not implement; refused with a clear message.
+# Clauses of full SOQL this emulator does not implement; refused with a clear message. (The word
+# lists are split strings, which read better here than one list item per line.)
 UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES".split())  # noqa: SIM905
 KEYWORDS = UNSUPPORTED | frozenset(
     "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN LIKE TRUE "  # noqa: SIM905

@@ -26,31 +26,31 @@ Served
 OAuth2 token endpoint (password, client-credentials and - once a certificate is uploaded with
 `sandbox.add_jwt_certificate(pem)` - JWT bearer grants); `/services/data/` (versions, no auth)
 and `/services/data/vXX.X/` (31.0-62.0); global and per-object describe; SOQL `query`/`queryAll`
-with `nextRecordsUrl` paging (2,000 per page, or `Sforce-Query-Options: batchSize`); sObject
-create/get/update/delete; sObject Get Deleted (`/sobjects/<Type>/deleted/?start=&end=`,
-seconds dropped, 15 days back, INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record
-stays in the recycle bin (QueryAll, IsDeleted = true) for 15 days; sObject Collections
-create/update (<= 200, allOrNone, results in order); Bulk API 2.0 query jobs (`/jobs/query`:
-create, get, abort, CSV results with Sforce-Locator and Sforce-NumberOfRecords);
-`Sforce-Limit-Info: api-usage=N/M` on every counted answer; 401 INVALID_SESSION_ID; 403
-REQUEST_LIMIT_EXCEEDED for the daily allowance (`daily_limit`) and concurrent requests
-(`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and PARTIAL_BATCH faults; injected faults
-(rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500 UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE,
-dropped connections, slow answers). Not emulated, because nothing in the connector uses them:
-SOAP login, get/upsert by external id, Collections upsert/delete/retrieve, listing and deleting
-Bulk jobs, `/limits`, sObject Get Updated. Request-log endpoint names: oauth.token, versions,
-resources, describe.global, sobject.info, sobject.describe, sobject.create, sobject.get,
-sobject.update, sobject.delete, sobject.deleted, query, query.more, queryAll, queryAll.more,
-collections.create, collections.update, bulk2.query.create, bulk2.query.get, bulk2.query.abort,
-bulk2.query.results.
+with `nextRecordsUrl` paging (2,000 per page); sObject create/get/update/delete; sObject Get
+Deleted (`/sobjects/<Type>/deleted/?start=&end=`, seconds dropped, 15 days back,
+INVALID_REPLICATION_DATE, EXCEEDED_ID_LIMIT); a deleted record stays in the recycle bin
+(QueryAll, IsDeleted = true) for 15 days; sObject Collections create/update (<= 200, allOrNone,
+results in order); Bulk API 2.0 query jobs (`/jobs/query`: create, get, abort, CSV results with
+Sforce-Locator and Sforce-NumberOfRecords); `Sforce-Limit-Info: api-usage=N/M` on every counted
+answer; 401 INVALID_SESSION_ID; 403 REQUEST_LIMIT_EXCEEDED for the daily allowance
+(`daily_limit`) and concurrent requests (`rate_limit`); UNABLE_TO_LOCK_ROW for locked records and
+PARTIAL_BATCH faults; injected faults (rate limit -> 403 REQUEST_LIMIT_EXCEEDED, 500
+UNKNOWN_EXCEPTION, 502, 503 SERVER_UNAVAILABLE, dropped connections, slow answers). Not emulated,
+because nothing in the connector uses them: SOAP login, an object's basic information, `?fields=`
+on a record get, get/upsert by external id, Collections upsert/delete/retrieve, listing and
+deleting Bulk jobs, `/limits`, sObject Get Updated, `Sforce-Query-Options`. Request-log endpoint
+names: oauth.token, versions, resources, describe.global, sobject.describe, sobject.create,
+sobject.get, sobject.update, sobject.delete, sobject.deleted, query, query.more, queryAll,
+queryAll.more, collections.create, collections.update, bulk2.query.create, bulk2.query.get,
+bulk2.query.abort, bulk2.query.results.
 
 SOQL subset: SELECT fields (with relationship paths such as Owner.Name, Account.Name,
-Who.Name), COUNT(), COUNT(field); FROM one object; WHERE with = != <> < <= > >= LIKE IN NOT IN,
-AND/OR/NOT and parentheses (AND and OR not mixed without parentheses, as in SOQL); string, number,
-boolean, null, date and datetime literals; ORDER BY ASC/DESC NULLS FIRST/LAST; LIMIT; OFFSET
-(<= 2,000). Not emulated: GROUP BY/HAVING, semi-joins and subqueries, TYPEOF, functions
-(FIELDS(), toLabel(), convertCurrency()), relative date literals (TODAY, LAST_N_DAYS:n, ...: the
-connector always sends explicit datetimes), SOSL search.
+Who.Name), COUNT(); FROM one object; WHERE with = != <> < <= > >= LIKE IN NOT IN, AND/OR/NOT and
+parentheses (AND and OR not mixed without parentheses, as in SOQL); string, number, boolean,
+null, date and datetime literals; ORDER BY ASC/DESC NULLS FIRST/LAST; LIMIT; OFFSET (<= 2,000).
+Not emulated: COUNT(field) and other aggregates, GROUP BY/HAVING, semi-joins and subqueries,
+TYPEOF, functions (FIELDS(), toLabel(), convertCurrency()), relative date literals (TODAY,
+LAST_N_DAYS:n, ...: the connector always sends explicit datetimes), SOSL search.
 
 Seeded org (the connector's Salesforce mapping relies on these names)
 ----------------------------------------------------------------------
@@ -69,34 +69,11 @@ CreatedById on insert) to the session's user. Logging a Task or Event, or adding
 member, leaves the person's LastModifiedDate and SystemModstamp alone: Salesforce documents no
 such change, so the connector must not rely on it.
 
-About 60 % of the seed people are unconverted Leads; the rest - everyone at SQL or beyond or with
-a deal, and about a quarter of the others who have a company - are Contacts under an Account
-built from the seed company ("<name> (Individual)" when they have none).
-
-Lead: Email, FirstName, LastName, Name, Title, Company ("[not provided]" when unknown), Industry,
-NumberOfEmployees, AnnualRevenue, Country, State, City, Phone, Website, LeadSource, Status, Rating,
-OwnerId, IsConverted (false), HasOptedOutOfEmail, EmailBouncedDate, EmailBouncedReason,
-LastActivityDate, CreatedDate, LastModifiedDate, SystemModstamp. (State, MailingState and
-BillingState exist but stay empty: the seed knows regions, not states.)
-Contact: Email, FirstName, LastName, Name, Title, AccountId, MailingCountry, MailingState,
-MailingCity, Phone, LeadSource, OwnerId, HasOptedOutOfEmail, EmailBouncedDate,
-EmailBouncedReason, LastActivityDate, CreatedDate, LastModifiedDate, SystemModstamp.
-Lifecycle_Stage__c (with the connector's fields) is seeded with the person's current stage.
-Account: Name, Website, Industry (standard values: Technology, Finance, Healthcare, ...; seed
-labels mapped onto them), NumberOfEmployees, AnnualRevenue, BillingCountry, BillingState, Type
-(Prospect, Customer - Direct once a deal is won), OwnerId.
-Opportunity: Name, AccountId, ContactId, StageName (Prospecting ... Negotiation/Review, Closed Won,
-Closed Lost), IsClosed, IsWon, Amount, Probability, CloseDate, Type, LeadSource, OwnerId; each
-with an OpportunityContactRole (OpportunityId, ContactId, Role, IsPrimary).
-Engagement: Task (WhoId = the Lead/Contact, Status Completed, TaskSubtype/Type, Subject
-"Email: opened <campaign>", "Email: clicked <campaign>", "Email: marked as spam <campaign>",
-"Call", "Chat conversation", "Demo request", "Pricing request", ActivityDate, CreatedDate,
-Description "Count: n" for repeated opens); Event (Subject "Meeting", StartDateTime,
-EndDateTime, WhoId); Campaign (Type Website / Content / Webinar / Event) with CampaignMember
-(LeadId or ContactId, Status Visited / Responded / Downloaded / Registered / Attended,
-HasResponded, FirstRespondedDate, CreatedDate) for page views and visits ("Website: <page>"),
-form submissions ("Form: <form>"), trial sign-ups, downloads, webinars and events;
-unsubscribes and spam reports set HasOptedOutOfEmail; bounces set EmailBouncedDate.
+About 60 % of the seed people are unconverted Leads; the rest are Contacts under an Account
+(seeding.py says who and how; catalogue.yaml lists each object's fields). Lifecycle_Stage__c
+(with the connector's fields) is seeded with the person's current stage. Engagement is Tasks
+(WhoId = the person), Events and CampaignMembers; unsubscribes and spam reports set
+HasOptedOutOfEmail, bounces EmailBouncedDate.
 Writing a field that does not exist answers INVALID_FIELD; a value outside a restricted
 picklist answers INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST.
 """

@@ -14,6 +14,7 @@ import random
 import re
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from connector.sandbox.common.faults import Fault, FaultInjector
@@ -37,7 +38,7 @@ from connector.sandbox.salesforce.oauth import (
 )
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
-from connector.sandbox.salesforce.replication import ReplicationResources
+from connector.sandbox.salesforce.replication import deleted_records
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import Writer
 
@@ -49,11 +50,8 @@ _VERSION = re.compile(r"^v(\d+)\.0$")
 _SEASONS = ("Winter", "Spring", "Summer")
 
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
-_LOGIN_ENDPOINTS = frozenset({"oauth.token"})
-_UNCOUNTED = _LOGIN_ENDPOINTS | {"versions"}
-_BATCH = frozenset(
-    {"collections.create", "collections.update", "collections.upsert", "collections.delete"}
-)
+_UNCOUNTED = frozenset({"oauth.token", "versions"})
+_BATCH = frozenset({"collections.create", "collections.update"})
 
 
 def version_label(number: int) -> str:
@@ -93,11 +91,10 @@ class SalesforceApp(EmulatorApp):
     ) -> None:
         super().__init__(faults=faults, log=log)
         self.store = store
-        self.credentials = credentials
         self.integration_user_id = integration_user_id
         self.allowance = allowance
         self.sessions = sessions
-        self.base_url = ""  # set once the server knows its port
+        # The token endpoint's base URL (login and instance URL) is set once the port is known.
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id, "")
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
@@ -110,11 +107,9 @@ class SalesforceApp(EmulatorApp):
             store, self.writer_for, self._partial_rng, partial_batch_fraction
         )
         self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
-        self.replication = ReplicationResources(store)
         self._register()
 
     def set_base_url(self, base_url: str) -> None:
-        self.base_url = base_url
         self.tokens.base_url = base_url
 
     # -- routes -------------------------------------------------------------------------------
@@ -129,11 +124,10 @@ class SalesforceApp(EmulatorApp):
             ("GET", "/services/data", self.versions, "versions"),
             ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
-            ("GET", sobject, self.records.basic_info, "sobject.info"),
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),
-            ("GET", f"{sobject}/deleted", self.replication.deleted, "sobject.deleted"),
+            ("GET", f"{sobject}/deleted", partial(deleted_records, self.store), "sobject.deleted"),
             ("PATCH", record, self.records.update, "sobject.update"),
             ("DELETE", record, self.records.delete, "sobject.delete"),
             ("GET", f"{data}/query", self.queries.run, "query"),
@@ -153,23 +147,17 @@ class SalesforceApp(EmulatorApp):
     # -- small resources --------------------------------------------------------------------------
 
     def versions(self, request: Request) -> Response:
-        return Response(
-            200,
-            [
-                {
-                    "label": version_label(number),
-                    "url": f"/services/data/v{number}.0",
-                    "version": f"{number}.0",
-                }
-                for number in range(MIN_VERSION, MAX_VERSION + 1)
-            ],
-        )
+        body = [
+            {"label": version_label(n), "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
+            for n in range(MIN_VERSION, MAX_VERSION + 1)
+        ]
+        return Response(200, body)
 
     def resources(self, request: Request) -> Response:
         base = f"/services/data/{request.path_params['version']}"
         names = ("sobjects", "query", "queryAll", "composite", "jobs")
         body: dict[str, str] = {name: f"{base}/{name}" for name in names}
-        body["identity"] = f"{self.base_url}/id/{ORG_ID}/{self.integration_user_id}"
+        body["identity"] = f"{self.tokens.base_url}/id/{ORG_ID}/{self.integration_user_id}"
         return Response(200, body)
 
     def user_of(self, request: Request) -> str:
@@ -213,8 +201,6 @@ class SalesforceApp(EmulatorApp):
             return concurrent_limit_exceeded().response()
         with self._state_lock:
             self._acquired.add(id(request))
-        if request.endpoint == "bulk2.query.create":
-            self.allowance.bulk_query_jobs.try_acquire()
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:

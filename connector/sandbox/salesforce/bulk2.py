@@ -6,7 +6,7 @@ Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information Abo
 - `POST /jobs/query` with `{"operation": "query"|"queryAll", "query": ...}` answers the job
   (`id`, `operation`, `object`, `createdById`, `createdDate`, `systemModstamp`,
   `state: UploadComplete`, `concurrencyMode: Parallel`, `contentType: CSV`, `apiVersion`,
-  `lineEnding`, `columnDelimiter`); COUNT(), OFFSET and aggregate queries are not supported;
+  `lineEnding`, `columnDelimiter`); COUNT() and OFFSET queries are not supported;
 - `GET /jobs/query/<id>` answers the job with `jobType: V2Query`, `numberRecordsProcessed`,
   `retries`, `totalProcessingTime`; the state moves UploadComplete -> InProgress -> JobComplete
   as the client polls (`polls_to_complete` polls), the way simple-salesforce's `wait_for_job`
@@ -27,24 +27,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.errors import ApiError, not_found
+from connector.sandbox.salesforce.catalogue import catalogue
+from connector.sandbox.salesforce.errors import ApiError, json_body, not_found
+from connector.sandbox.salesforce.records import version_of
 from connector.sandbox.salesforce.render import csv_rows
 from connector.sandbox.salesforce.soql import BoundQuery, execute, prepare
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import format_datetime
 
 DEFAULT_MAX_RECORDS = 50_000
-_DELIMITERS = {
-    "COMMA": ",",
-    "TAB": "\t",
-    "PIPE": "|",
-    "SEMICOLON": ";",
-    "CARET": "^",
-    "BACKQUOTE": "`",
-}
-_LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+_DELIMITERS: dict[str, str] = catalogue()["bulk2_csv"]["column_delimiters"]
+_LINE_ENDINGS: dict[str, str] = catalogue()["bulk2_csv"]["line_endings"]
 
 
 @dataclass
@@ -61,7 +56,6 @@ class QueryJob:
     state: str = "UploadComplete"
     polls: int = 0
     rows: array[int] | None = None
-    error_message: str | None = None
 
     def info(self, detailed: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -75,18 +69,16 @@ class QueryJob:
             "concurrencyMode": "Parallel",
             "contentType": "CSV",
             "apiVersion": float(self.api_version),
+            **({"jobType": "V2Query"} if detailed else {}),
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.column_delimiter,
         }
         if detailed:
-            body["jobType"] = "V2Query"
-        body["lineEnding"] = self.line_ending
-        body["columnDelimiter"] = self.column_delimiter
-        if detailed:
-            body["numberRecordsProcessed"] = len(self.rows) if self.rows is not None else 0
+            rows = len(self.rows) if self.rows is not None else 0
+            body["numberRecordsProcessed"] = rows
             body["retries"] = 0
-            body["totalProcessingTime"] = 0 if self.rows is None else 1 + len(self.rows) // 1000
+            body["totalProcessingTime"] = 0 if self.rows is None else 1 + rows // 1000
             body["isPkChunkingSupported"] = True
-            if self.error_message:
-                body["errorMessage"] = self.error_message
         return body
 
 
@@ -118,10 +110,7 @@ class Bulk2QueryJobs:
         self._next = 1
 
     def create(self, request: Request) -> Response:
-        try:
-            body = request.json()
-        except BadRequestBody as exc:
-            raise ApiError(400, "API_ERROR", str(exc)) from exc
+        body = json_body(request, "API_ERROR")
         if not isinstance(body, dict):
             raise ApiError(400, "API_ERROR", "Value does not match expected type")
         operation = body.get("operation")
@@ -143,7 +132,7 @@ class Bulk2QueryJobs:
                     400, "INVALIDJOB", f"Failed to process query: {exc.error_code}: {exc.message}"
                 ) from exc
             now = self.store.now_ms()
-        if bound.count_only or bound.aggregate or bound.offset is not None:
+        if bound.count_only or bound.offset is not None:
             raise ApiError(
                 400,
                 "INVALIDJOB",
@@ -160,7 +149,7 @@ class Bulk2QueryJobs:
                 created_by=self.user_of(request),
                 created_ms=now,
                 modified_ms=now,
-                api_version=request.path_params["version"].lstrip("v"),
+                api_version=version_of(request),
                 column_delimiter=delimiter,
                 line_ending=line_ending,
             )
@@ -168,12 +157,9 @@ class Bulk2QueryJobs:
         return Response(200, job.info(detailed=False))
 
     def _job(self, request: Request) -> QueryJob:
+        job_id = request.path_params["job_id"]
         with self._lock:
-            job = (
-                self._jobs.get(ids.to18(request.path_params["job_id"]))
-                if ids.looks_like_id(request.path_params["job_id"])
-                else None
-            )
+            job = self._jobs.get(ids.to18(job_id)) if ids.looks_like_id(job_id) else None
         if job is None:
             raise not_found()
         return job
@@ -201,10 +187,7 @@ class Bulk2QueryJobs:
 
     def abort(self, request: Request) -> Response:
         job = self._job(request)
-        try:
-            body = request.json()
-        except BadRequestBody as exc:
-            raise ApiError(400, "API_ERROR", str(exc)) from exc
+        body = json_body(request, "API_ERROR")
         if not isinstance(body, dict) or body.get("state") != "Aborted":
             raise ApiError(400, "API_ERROR", "Only the Aborted state can be set on a query job")
         with self._lock:
@@ -249,9 +232,5 @@ class Bulk2QueryJobs:
         next_locator = _encode_locator(end) if end < len(job.rows) else "null"
         headers = {"Sforce-NumberOfRecords": str(end - offset), "Sforce-Locator": next_locator}
         return Response(
-            200,
-            text,
-            headers=headers,
-            content_type="text/csv",
-            records_read=end - offset,
+            200, text, headers=headers, content_type="text/csv", records_read=end - offset
         )

@@ -2,8 +2,8 @@
 org has them, the customer's custom fields, and - when provisioned - the connector's own fields.
 
 The catalogue is data so that adding a field or a picklist value is a one-line change checked
-against Salesforce's Object Reference, not a Python constructor; this module only knows the
-describe defaults of each field type (the presets below) and how fragments are spliced in.
+against Salesforce's Object Reference, not a Python constructor; this module only knows how
+a type's describe defaults (`presets`) and fragments are spliced in.
 """
 
 from __future__ import annotations
@@ -15,40 +15,6 @@ from connector.sandbox.common.data import package_yaml
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, ObjectDef, PicklistValue
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
-#: Describe's defaults per catalogue type: what the field helpers of a real org's setup give a
-#: field of that type unless the catalogue says otherwise.
-_READONLY = {"createable": False, "updateable": False}
-_PRESETS: dict[str, dict[str, Any]] = {
-    "string": {"type": FieldType.STRING, "length": 255},
-    "longtext": {
-        "type": FieldType.TEXTAREA,
-        "length": 32768,
-        "filterable": False,
-        "sortable": False,
-        "groupable": False,
-        "extra_type_info": "plaintextarea",
-    },
-    "picklist": {"type": FieldType.PICKLIST, "length": 255},
-    "boolean": {
-        "type": FieldType.BOOLEAN,
-        "nillable": False,
-        "defaulted_on_create": True,
-        "default_value": False,
-    },
-    "double": {"type": FieldType.DOUBLE, "precision": 18},
-    "currency": {"type": FieldType.CURRENCY, "precision": 18},
-    "int": {"type": FieldType.INT, "digits": 8},
-    "reference": {"type": FieldType.REFERENCE, "length": 18},
-    "id": {
-        "type": FieldType.ID,
-        "length": 18,
-        "nillable": False,
-        "defaulted_on_create": True,
-        "id_lookup": True,
-        **_READONLY,
-    },
-}
-
 
 def _full_name(get: Callable[[str], Any]) -> str | None:
     joined = " ".join(part for part in (get("FirstName"), get("LastName")) if part)
@@ -58,18 +24,19 @@ def _full_name(get: Callable[[str], Any]) -> str | None:
 _FORMULAS = {"full_name": _full_name}
 
 
-def _catalogue() -> dict[str, Any]:
+def catalogue() -> dict[str, Any]:
+    """catalogue.yaml, parsed once (callers must not change it)."""
     return package_yaml("connector.sandbox.salesforce", "catalogue.yaml")
 
 
 def seeding(table: str) -> Any:
     """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
-    return _catalogue()["seeding"][table]
+    return catalogue()["seeding"][table]
 
 
 def vocabulary(name: str) -> tuple[str, ...]:
     """A picklist's values as catalogue.yaml lists them."""
-    return tuple(_catalogue()["vocabularies"][name])
+    return tuple(catalogue()["vocabularies"][name])
 
 
 INDUSTRIES = vocabulary("industries")
@@ -78,12 +45,11 @@ RESPONDED_MEMBER_STATUSES = frozenset(vocabulary("responded_member_statuses"))
 
 def field_def(spec: dict[str, Any]) -> FieldDef:
     """One catalogue entry as a FieldDef: the type's preset, then the entry's own keys."""
-    spec = dict(spec)
-    kind = spec.pop("type")
-    attrs: dict[str, Any] = {"type": FieldType(kind)} if kind not in _PRESETS else {}
-    attrs.update(_PRESETS.get(kind, {}))
+    preset = catalogue()["presets"].get(spec["type"], {})
+    spec = {**preset, **spec, "type": preset.get("type", spec["type"])}
+    attrs: dict[str, Any] = {"type": FieldType(spec.pop("type"))}
     if spec.pop("readonly", False):
-        attrs.update(_READONLY)
+        attrs.update(createable=False, updateable=False)
     values = spec.pop("values", None)
     if values is not None:
         default = spec.pop("default", None)
@@ -138,7 +104,7 @@ def _fields(entries: Iterable[dict[str, Any]], object_name: str) -> Iterator[Fie
         if use == "dataset":
             yield from _dataset_fields(object_name)
         elif use is not None:
-            yield from _fields(_catalogue()["fragments"][use], object_name)
+            yield from _fields(catalogue()["fragments"][use], object_name)
         else:
             yield field_def(entry)
 
@@ -146,22 +112,19 @@ def _fields(entries: Iterable[dict[str, Any]], object_name: str) -> Iterator[Fie
 _OBJECT_FLAGS = ("createable", "updateable", "deletable", "queryable")
 
 
-def _object(name: str, spec: dict[str, Any]) -> ObjectDef:
+def _object(name: str, spec: dict[str, Any], extra: Iterable[dict[str, Any]] = ()) -> ObjectDef:
     flags = {k: spec[k] for k in _OBJECT_FLAGS if k in spec}
-    fields = list(_fields(spec["fields"], name))
+    fields = list(_fields([*spec["fields"], *extra], name))
     return ObjectDef(name, spec["label"], spec["plural"], spec["prefix"], fields, **flags)
 
 
 def name_object() -> ObjectDef:
     """The SOQL `Name` pseudo-object a polymorphic relationship path resolves to."""
-    return _object("Name", _catalogue()["name_object"])
+    return _object("Name", catalogue()["name_object"])
 
 
 def build_objects(provision_connector_fields: bool) -> dict[str, ObjectDef]:
     """Fresh definitions for one sandbox (each sandbox may add fields independently)."""
-    catalogue = _catalogue()
-    by_name = {name: _object(name, spec) for name, spec in catalogue["objects"].items()}
-    if provision_connector_fields:
-        for name, entries in catalogue["connector_fields"].items():
-            by_name[name].add_fields(_fields(entries, name))
-    return by_name
+    extra = catalogue()["connector_fields"] if provision_connector_fields else {}
+    objects = catalogue()["objects"].items()
+    return {name: _object(name, spec, extra.get(name, ())) for name, spec in objects}

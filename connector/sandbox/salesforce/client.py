@@ -15,10 +15,10 @@ things, both ordinary `requests` configuration passed through simple-salesforce'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -27,27 +27,18 @@ from requests.adapters import HTTPAdapter
 class LoginHostAdapter(HTTPAdapter):
     """Sends requests for the mounted login hosts to `target` (scheme://host:port)."""
 
-    def __init__(self, target: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        split = urlsplit(target)
-        self._scheme = split.scheme
-        self._netloc = split.netloc
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self._target = urlsplit(target)
 
     def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
-        verify: bool | str = True,
-        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
-        proxies: Mapping[str, str] | None = None,
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         assert request.url is not None
-        parts = urlsplit(request.url)
-        request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, ""))
-        return super().send(
-            request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
-        )
+        target = self._target
+        parts = urlsplit(request.url)._replace(scheme=target.scheme, netloc=target.netloc)
+        request.url = parts._replace(fragment="").geturl()
+        return super().send(request, *args, **kwargs)
 
 
 def login_hosts(my_domain: str) -> list[str]:

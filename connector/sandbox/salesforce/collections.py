@@ -23,43 +23,29 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.errors import (
-    ROLLED_BACK_MESSAGE,
-    ApiError,
-    RecordError,
-)
+from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body
 from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
-
-
-def _limit_error() -> ApiError:
-    return ApiError(
-        400,
-        "EXCEEDED_ID_LIMIT",
-        f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call",
-    )
-
-
-def _rolled_back() -> dict[str, Any]:
-    return {
-        "success": False,
-        "errors": [
-            {
-                "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                "message": ROLLED_BACK_MESSAGE,
-                "fields": [],
-            }
-        ],
-    }
+ROLLED_BACK = RecordError(
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone "
+    "header",
+)
+#: Prepares one record's write: (record, unique values claimed by earlier records) -> write.
+Prepare = Callable[[Any, dict[tuple[str, str], str]], PreparedWrite]
 
 
 def _failure(error: RecordError) -> dict[str, Any]:
     return {"success": False, "errors": [error.as_result_error()]}
+
+
+def _success(record_id: str) -> dict[str, Any]:
+    return {"id": record_id, "success": True, "errors": []}
 
 
 class CollectionResources:
@@ -79,24 +65,19 @@ class CollectionResources:
 
     @staticmethod
     def _body(request: Request) -> tuple[bool, list[Any]]:
-        try:
-            body = request.json()
-        except BadRequestBody as exc:
-            raise ApiError(400, "JSON_PARSER_ERROR", str(exc)) from exc
+        body = json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise ApiError(400, "JSON_PARSER_ERROR", "Request body must contain a list of records")
         all_or_none = body.get("allOrNone", False)
         if not isinstance(all_or_none, bool):
             raise ApiError(400, "JSON_PARSER_ERROR", "allOrNone must be a boolean")
-        records = body["records"]
-        if len(records) > MAX_RECORDS:
-            raise _limit_error()
-        return all_or_none, records
+        if len(body["records"]) > MAX_RECORDS:
+            message = f"record limit reached. cannot submit more than {MAX_RECORDS} records"
+            raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
+        return all_or_none, body["records"]
 
     def _object_for(self, record: Any) -> ObjectDef:
-        if not isinstance(record, dict):
-            raise RecordError("INVALID_TYPE", "Must send a concrete entity type.")
-        attributes = record.get("attributes")
+        attributes = record.get("attributes") if isinstance(record, dict) else None
         type_name = attributes.get("type") if isinstance(attributes, dict) else None
         if not type_name:
             raise RecordError("INVALID_TYPE", "Must send a concrete entity type.")
@@ -108,28 +89,25 @@ class CollectionResources:
     def _locked_indexes(self, request: Request, count: int) -> set[int]:
         if not request.partial_failure or count == 0:
             return set()
-        rng = self.partial_rng()
         how_many = max(1, round(count * self.partial_fraction))
-        return set(rng.sample(range(count), how_many))
+        return set(self.partial_rng().sample(range(count), how_many))
 
     # -- writes ---------------------------------------------------------------------------------
 
     def create(self, request: Request) -> Response:
-        all_or_none, records = self._body(request)
         writer = self.writer_for(request)
 
-        def prepare(index: int, record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
+        def prepare(record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
             obj = self._object_for(record)
             fields = {key: value for key, value in record.items() if key != "attributes"}
             return writer.prepare_create(obj, fields, pending)
 
-        return self._write(request, records, all_or_none, writer, prepare)
+        return self._write(request, writer, prepare)
 
     def update(self, request: Request) -> Response:
-        all_or_none, records = self._body(request)
         writer = self.writer_for(request)
 
-        def prepare(index: int, record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
+        def prepare(record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
             obj = self._object_for(record)
             record_id = record.get("id") or record.get("Id")
             if not record_id:
@@ -142,19 +120,13 @@ class CollectionResources:
             }
             return writer.prepare_update(obj, record_id, fields, pending)
 
-        return self._write(request, records, all_or_none, writer, prepare)
+        return self._write(request, writer, prepare)
 
-    def _write(
-        self,
-        request: Request,
-        records: list[Any],
-        all_or_none: bool,
-        writer: Writer,
-        prepare: Callable[[int, Any, dict[tuple[str, str], str]], PreparedWrite],
-    ) -> Response:
+    def _write(self, request: Request, writer: Writer, prepare: Prepare) -> Response:
+        """Each record's result in order; with allOrNone nothing is applied unless all are valid."""
+        all_or_none, records = self._body(request)
         locked = self._locked_indexes(request, len(records))
         results: list[dict[str, Any] | None] = [None] * len(records)
-        written = 0
         with self.store.lock:
             pending: dict[tuple[str, str], str] = {}
             prepared: dict[int, PreparedWrite] = {}
@@ -162,7 +134,7 @@ class CollectionResources:
                 try:
                     if index in locked:
                         raise locked_error(self._lock_target(record, writer.user_id))
-                    write = prepare(index, record, pending)
+                    write = prepare(record, pending)
                 except RecordError as error:
                     results[index] = _failure(error)
                     continue
@@ -170,19 +142,12 @@ class CollectionResources:
                     prepared[index] = write
                     for name, lowered in write.claimed.items():
                         pending[(name, lowered)] = write.record_id or "(pending)"
-                    continue
-                record_id = writer.apply(write)
-                results[index] = {"id": record_id, "success": True, "errors": []}
-                written += 1
-            if all_or_none:
-                if any(result is not None for result in results):
-                    for index in prepared:
-                        results[index] = _rolled_back()
                 else:
-                    for index, write in prepared.items():
-                        record_id = writer.apply(write)
-                        results[index] = {"id": record_id, "success": True, "errors": []}
-                        written += 1
+                    results[index] = _success(writer.apply(write))
+            failed = any(result is not None for result in results)
+            for index, write in prepared.items():
+                results[index] = _failure(ROLLED_BACK) if failed else _success(writer.apply(write))
+        written = sum(1 for result in results if result is not None and result["success"])
         return Response(200, results, records_written=written)
 
     @staticmethod
@@ -194,12 +159,9 @@ class CollectionResources:
         own = record.get("id") or record.get("Id")
         if own:
             return str(own)
-        for key, value in record.items():
-            if (
-                key != "attributes"
-                and isinstance(value, str)
-                and key.endswith("Id")
-                and (ids.looks_like_id(value))
-            ):
-                return value
-        return fallback
+        parents = (
+            value
+            for key, value in record.items()
+            if key.endswith("Id") and isinstance(value, str) and ids.looks_like_id(value)
+        )
+        return next(parents, fallback)

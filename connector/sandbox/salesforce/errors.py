@@ -14,16 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.sandbox.common.http import Response
+from connector.sandbox.common.http import BadRequestBody, Request, Response
 
-SESSION_EXPIRED = "Session expired or invalid"
-NOT_FOUND_MESSAGE = "The requested resource does not exist"
-DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded."
-CONCURRENT_LIMIT_MESSAGE = "ConcurrentPerOrgLongTxn Limit exceeded."
-ROLLED_BACK_MESSAGE = (
-    "Record rolled back because not all records were valid and the request was using AllOrNone "
-    "header"
-)
 CUSTOM_FIELD_HINT = (
     "If you are attempting to use a custom field, be sure to append the '__c' after the custom "
     "field name. Please reference your WSDL or the describe call for the appropriate names."
@@ -85,19 +77,27 @@ class ApiError(Exception):
 
 
 def not_found() -> ApiError:
-    return ApiError(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+    return ApiError(404, "NOT_FOUND", "The requested resource does not exist")
 
 
 def invalid_session() -> ApiError:
-    return ApiError(401, "INVALID_SESSION_ID", SESSION_EXPIRED)
+    return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 
 
 def daily_limit_exceeded() -> ApiError:
-    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", DAILY_LIMIT_MESSAGE)
+    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 
 
 def concurrent_limit_exceeded() -> ApiError:
-    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", CONCURRENT_LIMIT_MESSAGE)
+    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
+
+
+def json_body(request: Request, error_code: str = "JSON_PARSER_ERROR") -> Any:
+    """The request's JSON body; malformed JSON answers 400 `error_code`."""
+    try:
+        return request.json()
+    except BadRequestBody as exc:
+        raise ApiError(400, error_code, str(exc)) from exc
 
 
 def query_error(error_code: str, message: str, soql: str, position: int | None) -> ApiError:

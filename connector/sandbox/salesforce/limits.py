@@ -17,19 +17,12 @@ from __future__ import annotations
 from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 
 DEFAULT_DAILY_LIMIT = 100_000
-DEFAULT_BULK_QUERY_JOBS = 10_000
 
 
 class ApiAllowance:
     def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
         self.daily = DailyCounter(daily_limit if daily_limit is not None else DEFAULT_DAILY_LIMIT)
         self.concurrency = ConcurrencyLimiter(concurrent_limit)
-        self.bulk_query_jobs = DailyCounter(DEFAULT_BULK_QUERY_JOBS)
-
-    @property
-    def maximum(self) -> int:
-        assert self.daily.limit is not None
-        return self.daily.limit
 
     def header(self) -> str:
-        return f"api-usage={self.daily.used}/{self.maximum}"
+        return f"api-usage={self.daily.used}/{self.daily.limit}"

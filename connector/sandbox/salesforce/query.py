@@ -3,11 +3,8 @@
 "When a SOQL query is executed, up to 2,000 records can be returned at a time"; beyond that the
 response has `done: false` and `nextRecordsUrl` (`/services/data/vXX.X/query/01g...-2000`), which
 the client GETs until `done` is true (REST API "Query", "Query More Results"). `totalSize` is the
-number of records the whole query matches. The `Sforce-Query-Options: batchSize=n` header asks
-for smaller pages (200 to 2,000). `queryAll` also answers deleted records.
-
-`SELECT COUNT() ...` answers only `totalSize` with no records; `COUNT(field)` answers one
-`AggregateResult` record with `expr0` (or the alias).
+number of records the whole query matches. `queryAll` also answers deleted records.
+`SELECT COUNT() ...` answers only `totalSize` with no records.
 
 The matching rows are fixed when the query runs (a locator is a snapshot of row numbers, which
 is how a million-row result pages without re-running the query); field values are read when a
@@ -17,7 +14,6 @@ locator answers INVALID_QUERY_LOCATOR.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
@@ -28,16 +24,14 @@ from typing import Any
 
 from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce.errors import ApiError
-from connector.sandbox.salesforce.reader import resolve
+from connector.sandbox.salesforce.records import version_of
 from connector.sandbox.salesforce.render import record_json
 from connector.sandbox.salesforce.soql import BoundQuery, execute, prepare
 from connector.sandbox.salesforce.store import Store
 
 PAGE_SIZE = 2000
-MIN_BATCH_SIZE = 200
 LOCATOR_IDLE_SECONDS = 15 * 60
 MAX_OPEN_LOCATORS = 1000
-_BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 
 
 @dataclass
@@ -45,7 +39,6 @@ class Locator:
     id: str
     query: BoundQuery
     rows: array[int]
-    page_size: int
     resource: str  # "query" or "queryAll"
     last_used: float
 
@@ -61,28 +54,18 @@ class QueryResource:
         soql = request.param("q")
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "Missing required 'q' parameter")
-        version = request.path_params["version"].lstrip("v")
+        version = version_of(request)
         with self.store.lock:
             bound = prepare(self.store, soql)
             rows = execute(self.store, bound, include_deleted=include_deleted)
             if bound.count_only:
                 return Response(200, {"totalSize": len(rows), "done": True, "records": []})
-            if bound.aggregate:
-                return Response(200, self._aggregate(bound, rows), records_read=1)
-            page_size = self._page_size(request)
             resource = "queryAll" if include_deleted else "query"
-            locator = Locator(
-                id="",
-                query=bound,
-                rows=array("i", rows),
-                page_size=page_size,
-                resource=resource,
-                last_used=time.monotonic(),
-            )
+            locator = Locator("", bound, array("i", rows), resource, time.monotonic())
             return self._page(locator, 0, version)
 
     def more(self, request: Request) -> Response:
-        version = request.path_params["version"].lstrip("v")
+        version = version_of(request)
         locator_id, _, offset_text = request.path_params["locator"].rpartition("-")
         with self._lock:
             self._expire()
@@ -90,17 +73,14 @@ class QueryResource:
             if locator is not None:
                 locator.last_used = time.monotonic()
                 self._locators.move_to_end(locator_id)
-        if locator is None or not offset_text.isdigit():
-            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        offset = int(offset_text)
-        if offset >= len(locator.rows):
+        if locator is None or not offset_text.isdigit() or int(offset_text) >= len(locator.rows):
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         with self.store.lock:
-            return self._page(locator, offset, version)
+            return self._page(locator, int(offset_text), version)
 
     def _page(self, locator: Locator, offset: int, version: str) -> Response:
         table = self.store.table(locator.query.object.name)
-        end = min(offset + locator.page_size, len(locator.rows))
+        end = min(offset + PAGE_SIZE, len(locator.rows))
         records = [
             record_json(self.store, table, row, locator.query.fields, version)
             for row in locator.rows[offset:end]
@@ -128,20 +108,3 @@ class QueryResource:
         stale = [key for key, loc in self._locators.items() if loc.last_used < horizon]
         for key in stale:
             del self._locators[key]
-
-    @staticmethod
-    def _page_size(request: Request) -> int:
-        options = request.headers.get("Sforce-Query-Options", "")
-        found = _BATCH_SIZE.search(options)
-        if not found:
-            return PAGE_SIZE
-        return max(MIN_BATCH_SIZE, min(PAGE_SIZE, int(found.group(1))))
-
-    def _aggregate(self, bound: BoundQuery, rows: list[int]) -> dict[str, Any]:
-        assert bound.count_path is not None
-        table = self.store.table(bound.object.name)
-        count = sum(
-            1 for row in rows if resolve(self.store, table, row, bound.count_path) is not None
-        )
-        record = {"attributes": {"type": "AggregateResult"}, (bound.count_alias or "expr0"): count}
-        return {"totalSize": 1, "done": True, "records": [record]}

@@ -33,16 +33,13 @@ def follow(
     store: Store, table: Table, row: int, hops: tuple[FieldDef, ...]
 ) -> tuple[Table, int] | None:
     """The record reached by following lookup `hops` from (table, row); None on a null link."""
-    current_table, current_row = table, row
     for hop in hops:
-        target_id = current_table.columns[hop.name].get(current_row)
-        if target_id is None:
-            return None
-        located = store.locate(target_id)
+        target_id = table.columns[hop.name].get(row)
+        located = None if target_id is None else store.locate(target_id)
         if located is None:
             return None
-        current_table, current_row = located
-    return current_table, current_row
+        table, row = located
+    return table, row
 
 
 def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: bool) -> Any:
@@ -61,7 +58,5 @@ def resolve(store: Store, table: Table, row: int, path: BoundPath) -> Any:
     if not path.hops:
         return read_field(table, row, path.leaf)
     reached = follow(store, table, row, path.hops)
-    if reached is None:
-        return None
-    target, target_row = reached
-    return read_on_target(target, target_row, path.leaf, path.objects[-1].name == "Name")
+    via_name = path.objects[-1].name == "Name"
+    return None if reached is None else read_on_target(*reached, path.leaf, via_name)

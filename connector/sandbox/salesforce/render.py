@@ -22,11 +22,9 @@ from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import to_csv_text, to_json
 
 
-def attributes(
-    object_name: str, record_id: str, version: str, type_name: str | None = None
-) -> dict[str, str]:
+def attributes(object_name: str, record_id: str, version: str) -> dict[str, str]:
     return {
-        "type": type_name or object_name,
+        "type": object_name,
         "url": f"/services/data/v{version}/sobjects/{object_name}/{record_id}",
     }
 
@@ -37,40 +35,24 @@ def record_json(
     name = table.definition.name
     record: dict[str, Any] = {"attributes": attributes(name, table.ids[row], version)}
     for path in paths:
-        if not path.hops:
-            record[path.leaf.name] = to_json(path.leaf, read_field(table, row, path.leaf))
-            continue
-        container = record
-        current: tuple[Table, int] | None = (table, row)
-        for index, hop in enumerate(path.hops):
+        container: dict[str, Any] | None = record
+        current = (table, row)
+        for hop, shown in zip(path.hops, path.objects, strict=True):
+            assert container is not None
             key = hop.relationship_name or hop.name
-            assert current is not None
-            reached = follow(store, current[0], current[1], (hop,))
-            if reached is None:
-                container.setdefault(key, None)
-                current = None
+            reached = follow(store, *current, (hop,))
+            if reached is None:  # a null lookup answers `"Owner": null`
+                container = container.setdefault(key, None)
                 break
-            nested = container.get(key)
-            if nested is None:
-                target_table, target_row = reached
-                shown_type = path.objects[index].name
-                nested = {
-                    "attributes": attributes(
-                        target_table.definition.name,
-                        target_table.ids[target_row],
-                        version,
-                        type_name=shown_type,
-                    )
-                }
-                container[key] = nested
-            container = nested
-            current = reached
-        if current is None:
-            continue
-        target_table, target_row = current
-        via_name = path.objects[-1].name == "Name"
-        value = read_on_target(target_table, target_row, path.leaf, via_name)
-        container[path.leaf.name] = to_json(path.leaf, value)
+            if container.get(key) is None:
+                target, target_row = reached
+                located = attributes(target.definition.name, target.ids[target_row], version)
+                container[key] = {"attributes": {**located, "type": shown.name}}
+            container, current = container[key], reached
+        if container is not None:
+            via_name = bool(path.objects) and path.objects[-1].name == "Name"
+            value = read_on_target(*current, path.leaf, via_name)
+            container[path.leaf.name] = to_json(path.leaf, value)
     return record
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from connector.sandbox.common.http import Request, Response
-from connector.sandbox.salesforce.errors import ApiError, not_found
-from connector.sandbox.salesforce.schema import ObjectDef
+from connector.sandbox.salesforce.errors import ApiError
+from connector.sandbox.salesforce.records import object_of
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import (
     datetime_to_ms,
@@ -36,64 +36,49 @@ def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-class ReplicationResources:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def _object(self, request: Request) -> ObjectDef:
-        obj = self.store.object_named(request.path_params["sobject"])
-        if obj is None or not obj.queryable:
-            raise not_found()
-        return obj
-
-    def _span(self, request: Request) -> tuple[int, int]:
-        """The request's `start` and `end` as epoch ms, seconds dropped."""
-        bounds: list[int] = []
-        for name in ("start", "end"):
-            values = request.query.get(name) or [""]
-            try:
-                moment = parse_datetime_text(values[0])
-            except ValueError:
-                raise ApiError(
-                    400,
-                    "INVALID_REPLICATION_DATE",
-                    f"{name} must be an ISO 8601 date and time, e.g. 2013-05-05T00:00:00+00:00",
-                ) from None
-            bounds.append(datetime_to_ms(_minute(moment)))
-        start, end = bounds
-        if start >= end:
-            raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
-        return start, end
-
-    def deleted(self, request: Request) -> Response:
-        obj = self._object(request)
-        start, end = self._span(request)
-        horizon = datetime_to_ms(_minute(self.store.now() - timedelta(days=DELETED_DAYS)))
-        start = max(start, horizon)
-        table = self.store.table(obj.name)
-        records = []
-        with self.store.lock:
-            for row in range(len(table)):
-                if not table.is_deleted(row):
-                    continue
-                stamp = table.get(row, "SystemModstamp") or 0
-                if start <= stamp < end:
-                    records.append({"id": table.ids[row], "deletedDate": format_datetime(stamp)})
-        if len(records) > MAX_IDS:
-            raise _too_many()
-        return Response(
-            200,
-            {
-                "deletedRecords": records,
-                "earliestDateAvailable": format_datetime(horizon),
-                "latestDateCovered": format_datetime(end),
-            },
-        )
-
-
-def _too_many() -> ApiError:
-    return ApiError(
-        400,
-        "EXCEEDED_ID_LIMIT",
-        "Too many ids were requested; choose start and end dates closer together",
+def deleted_records(store: Store, request: Request) -> Response:
+    """`GET /sobjects/<Type>/deleted/?start=&end=`: the object's deletions in the span."""
+    obj = object_of(store, request)
+    start, end = _span(request)
+    horizon = datetime_to_ms(_minute(store.now() - timedelta(days=DELETED_DAYS)))
+    start = max(start, horizon)
+    table = store.table(obj.name)
+    records = []
+    with store.lock:
+        for row in range(len(table)):
+            if not table.is_deleted(row):
+                continue
+            stamp = table.get(row, "SystemModstamp") or 0
+            if start <= stamp < end:
+                records.append({"id": table.ids[row], "deletedDate": format_datetime(stamp)})
+    if len(records) > MAX_IDS:
+        message = "Too many ids were requested; choose start and end dates closer together"
+        raise ApiError(400, "EXCEEDED_ID_LIMIT", message)
+    return Response(
+        200,
+        {
+            "deletedRecords": records,
+            "earliestDateAvailable": format_datetime(horizon),
+            "latestDateCovered": format_datetime(end),
+        },
     )
+
+
+def _span(request: Request) -> tuple[int, int]:
+    """The request's `start` and `end` as epoch ms, seconds dropped."""
+    bounds: list[int] = []
+    for name in ("start", "end"):
+        values = request.query.get(name) or [""]
+        try:
+            moment = parse_datetime_text(values[0])
+        except ValueError:
+            raise ApiError(
+                400,
+                "INVALID_REPLICATION_DATE",
+                f"{name} must be an ISO 8601 date and time, e.g. 2013-05-05T00:00:00+00:00",
+            ) from None
+        bounds.append(datetime_to_ms(_minute(moment)))
+    start, end = bounds
+    if start >= end:
+        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
+    return start, end

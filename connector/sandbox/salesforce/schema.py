@@ -5,18 +5,20 @@ One definition drives everything that depends on a field: the describe output, S
 validation (createable, updateable, length, restricted picklists, uniqueness) and the store's
 column kinds. Keeping it in one place is what makes the emulator answer consistently.
 
-Field types use describe's `type` vocabulary (id, string, textarea, picklist, boolean, int,
-double, currency, percent, date, datetime, email, phone, url, reference, combobox); `soapType`
-follows from the type. Source: the DescribeSObjectResult field properties listed in Salesforce's
-SOAP/REST API reference (mirrored in public clients such as go-sfdc's `sobject/describe.go`).
+Field types use describe's `type` vocabulary; the store's kind and `soapType` follow from the
+type (catalogue.yaml `field_types`). Source: the DescribeSObjectResult field properties listed
+in Salesforce's SOAP/REST API reference (mirrored in public clients such as go-sfdc's
+`sobject/describe.go`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from connector.sandbox.common.data import package_yaml
 
 
 class FieldType(StrEnum):
@@ -49,36 +51,9 @@ class Kind(StrEnum):
     DATETIME = "datetime"
 
 
-_KIND: dict[FieldType, Kind] = {
-    FieldType.ID: Kind.TEXT,
-    FieldType.STRING: Kind.TEXT,
-    FieldType.TEXTAREA: Kind.TEXT,
-    FieldType.PICKLIST: Kind.TEXT,
-    FieldType.COMBOBOX: Kind.TEXT,
-    FieldType.EMAIL: Kind.TEXT,
-    FieldType.PHONE: Kind.TEXT,
-    FieldType.URL: Kind.TEXT,
-    FieldType.REFERENCE: Kind.TEXT,
-    FieldType.BOOLEAN: Kind.BOOL,
-    FieldType.INT: Kind.INT,
-    FieldType.DOUBLE: Kind.FLOAT,
-    FieldType.CURRENCY: Kind.FLOAT,
-    FieldType.PERCENT: Kind.FLOAT,
-    FieldType.DATE: Kind.DATE,
-    FieldType.DATETIME: Kind.DATETIME,
-}
-
-_SOAP_TYPE: dict[FieldType, str] = {
-    FieldType.ID: "tns:ID",
-    FieldType.REFERENCE: "tns:ID",
-    FieldType.BOOLEAN: "xsd:boolean",
-    FieldType.INT: "xsd:int",
-    FieldType.DOUBLE: "xsd:double",
-    FieldType.CURRENCY: "xsd:double",
-    FieldType.PERCENT: "xsd:double",
-    FieldType.DATE: "xsd:date",
-    FieldType.DATETIME: "xsd:dateTime",
-}
+_TYPES = package_yaml("connector.sandbox.salesforce", "catalogue.yaml")["field_types"]
+_KIND = {FieldType(name): Kind(kind) for name, (kind, _) in _TYPES.items()}
+_SOAP_TYPE = {FieldType(name): soap for name, (_, soap) in _TYPES.items()}
 
 
 @dataclass(frozen=True)
@@ -129,7 +104,7 @@ class FieldDef:
 
     @property
     def soap_type(self) -> str:
-        return _SOAP_TYPE.get(self.type, "xsd:string")
+        return _SOAP_TYPE[self.type]
 
     @property
     def polymorphic(self) -> bool:
@@ -187,10 +162,6 @@ class ObjectDef:
     def relationship(self, name: str) -> FieldDef | None:
         """The lookup field whose relationship name is `name` (e.g. Owner -> OwnerId)."""
         return self._relationships.get(name.lower())
-
-    def add_fields(self, extra: Iterable[FieldDef]) -> None:
-        self.fields.extend(extra)
-        self.reindex()
 
     @property
     def stored_fields(self) -> list[FieldDef]:

@@ -34,6 +34,7 @@ from connector.sandbox.salesforce.catalogue import INDUSTRIES, seeding
 from connector.sandbox.salesforce.schema import FieldType, PicklistValue
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
+from connector.sandbox.salesforce.writes import derive
 from connector.sandbox.seed import SeedContact, SeedData
 from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
 from connector.sandbox.seed.spec import item_rng
@@ -48,15 +49,12 @@ LIFECYCLE: dict[LifecycleStage, str] = keyed(LifecycleStage, seeding("lifecycle"
 BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: Seed industry labels -> the standard Industry picklist.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))
-_DOWNSTREAM = frozenset(
-    {
-        LifecycleStage.SQL,
-        LifecycleStage.OPPORTUNITY,
-        LifecycleStage.CUSTOMER,
-        LifecycleStage.EVANGELIST,
-    }
-)
+_DOWNSTREAM = frozenset(map(LifecycleStage, seeding("contact_stages")))
+_CONTACT_FIELDS: dict[str, str | None] = seeding("contact_fields")
 OPEN_STAGES: tuple[tuple[str, int], ...] = tuple(tuple(row) for row in seeding("open_stages"))
+CLOSED_STAGES: dict[DealStatus, tuple[str, int]] = {
+    DealStatus(status): tuple(row) for status, row in seeding("closed_stages").items()
+}
 BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
 #: Campaign member statuses ranked so a stronger response replaces a weaker one.
 _STATUS_RANK: dict[str, int] = dict(seeding("member_status_rank"))
@@ -143,6 +141,18 @@ class SalesforceSeeder:
             "SystemModstamp": modified_ms,
         }
 
+    def _insert(self, object_name: str, values: dict[str, Any]) -> str:
+        """Insert a record (valid by construction, its derived fields computed as an API
+        insert at its CreatedDate would); its id."""
+        table = self._t[object_name]
+        derive(table, None, values, values["CreatedDate"])
+        return table.ids[table.insert(values)]
+
+    def _user(self, email: str, first: str, last: str, alias: str, **values: Any) -> str:
+        since = self.spec.now - timedelta(days=self.spec.history_days * 2)
+        person = {"Username": email, "FirstName": first, "LastName": last, "Email": email}
+        return self._insert("User", {**person, "Alias": alias, **values, **self._audit(since)})
+
     def _owner(self, seed_owner: str | None) -> str:
         if seed_owner is None:
             return self.admin
@@ -178,49 +188,33 @@ class SalesforceSeeder:
                 self._t[object_name].columns[api_name].field = updated
 
     def _users(self) -> None:
-        users = self._t["User"]
-        row = users.insert(
-            {
-                "Username": "autoproc@connector-sandbox.example",
-                "FirstName": "Automated",
-                "LastName": "Process",
-                "Alias": "autoproc",
-                "Email": "autoproc@connector-sandbox.example",
-                "IsActive": True,
-                "UserType": "AutomatedProcess",
-                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
-            }
+        self.author = self._user(
+            "autoproc@connector-sandbox.example",
+            "Automated",
+            "Process",
+            "autoproc",
+            IsActive=True,
+            UserType="AutomatedProcess",
         )
-        self.author = users.ids[row]
         for owner in self.data.owners:
             first, _, last = (owner.name or "Sandbox Owner").partition(" ")
             last = last or first
-            values = {
-                "Username": owner.email or f"{owner.id}@connector-sandbox.example",
-                "FirstName": first,
-                "LastName": last,
-                "Alias": _alias(first, last),
-                "Email": owner.email or f"{owner.id}@connector-sandbox.example",
-                "IsActive": owner.active,
-                "UserType": "Standard",
-                **self._audit(self.spec.now - timedelta(days=self.spec.history_days * 2)),
-            }
-            row = users.insert(values)
-            self.summary.owner_ids[owner.id] = users.ids[row]
+            email = owner.email or f"{owner.id}@connector-sandbox.example"
+            self.summary.owner_ids[owner.id] = self._user(
+                email, first, last, _alias(first, last), IsActive=owner.active, UserType="Standard"
+            )
             self.summary.users += 1
 
     def _person(self, index: int, seeded: SeedContact) -> None:
         contact = seeded.contact
-        stage = contact.lifecycle_stage
-        downstream = stage in _DOWNSTREAM or bool(contact.deals)
-        if downstream:
-            as_contact = True
-        elif contact.company is None:
-            as_contact = False
-        else:
-            as_contact = item_rng(self.spec.seed, "salesforce-person", index).random() < (
-                CONTACT_SHARE
+        as_contact = (
+            contact.lifecycle_stage in _DOWNSTREAM
+            or bool(contact.deals)
+            or (
+                contact.company is not None
+                and item_rng(self.spec.seed, "salesforce-person", index).random() < CONTACT_SHARE
             )
+        )
         created = contact.created_at or self.spec.now
         modified = contact.updated_at or created
         owner = self._owner(contact.owner_id)
@@ -245,30 +239,13 @@ class SalesforceSeeder:
 
         if as_contact:
             account_id = self._account_for(contact, seeded.extra, owner, created)
-            person["AccountId"] = account_id
-            for name in ("Country", "City", "State"):
-                value = person.pop(name, None)
-                if value is not None:
-                    person[f"Mailing{name}"] = value
-            for name in (
-                "Company",
-                "Industry",
-                "NumberOfEmployees",
-                "AnnualRevenue",
-                "Status",
-                "Rating",
-                "Website",
-            ):
-                person.pop(name, None)
-            table = self._t["Contact"]
-            row = table.insert(person)
-            person_id = table.ids[row]
+            renamed = ((_CONTACT_FIELDS.get(name, name), value) for name, value in person.items())
+            person = {name: value for name, value in renamed if name is not None}
+            person_id = self._insert("Contact", {**person, "AccountId": account_id})
             self.summary.contacts += 1
             self._deals(index, contact, person_id, account_id, owner, created)
         else:
-            table = self._t["Lead"]
-            row = table.insert(person)
-            person_id = table.ids[row]
+            person_id = self._insert("Lead", person)
             self.summary.leads += 1
         self._engagements(seeded.engagements, person_id, as_contact, owner)
 
@@ -331,10 +308,9 @@ class SalesforceSeeder:
         found = self._accounts.get(key)
         if found is not None:
             return found
-        values = self._account_values(company, contact, extra, owner, created)
-        table = self._t["Account"]
-        row = table.insert(values)
-        account_id = table.ids[row]
+        account_id = self._insert(
+            "Account", self._account_values(company, contact, extra, owner, created)
+        )
         self._accounts[key] = account_id
         self.summary.accounts += 1
         return account_id
@@ -390,16 +366,10 @@ class SalesforceSeeder:
         accounts = self._t["Account"]
         account_row = accounts.row_of[account_id]
         account_name = accounts.get(account_row, "Name")
-        opportunities = self._t["Opportunity"]
-        roles = self._t["OpportunityContactRole"]
         now = self.spec.now
         for number, deal in enumerate(contact.deals, start=1):
-            if deal.status == DealStatus.WON:
-                stage, probability = "Closed Won", 100
-            elif deal.status == DealStatus.LOST:
-                stage, probability = "Closed Lost", 0
-            else:
-                stage, probability = OPEN_STAGES[rng.randrange(len(OPEN_STAGES))]
+            closed_stage = CLOSED_STAGES.get(deal.status)
+            stage, probability = closed_stage or OPEN_STAGES[rng.randrange(len(OPEN_STAGES))]
             closed = deal.closed_at
             if closed is not None:
                 close_date = closed.date()
@@ -409,36 +379,36 @@ class SalesforceSeeder:
                 close_date = (now + timedelta(days=rng.randint(10, 120))).date()
                 opened = max(created, now - timedelta(days=rng.randint(5, 60)))
                 modified = opened
+            label = "New Business" if number == 1 else f"Deal {number}"
             values: dict[str, Any] = {
                 "AccountId": account_id,
                 "ContactId": contact_id,
-                "Name": f"{account_name} - {'New Business' if number == 1 else f'Deal {number}'}"[
-                    :120
-                ],
+                "Name": f"{account_name} - {label}"[:120],
                 "StageName": stage,
                 "Probability": float(probability),
                 "Amount": deal.amount,
                 "CloseDate": date_to_days(close_date),
                 "Type": "New Business" if number == 1 else "Existing Business",
                 "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
-                "IsClosed": deal.status != DealStatus.OPEN,
-                "IsWon": deal.status == DealStatus.WON,
                 "OwnerId": owner,
                 **self._audit(opened, modified),
             }
-            row = opportunities.insert({k: v for k, v in values.items() if v is not None})
+            opportunity_id = self._insert(
+                "Opportunity", {k: v for k, v in values.items() if v is not None}
+            )
             self.summary.opportunities += 1
             role = (
                 "Decision Maker" if contact.decision_role == "decision_maker" else "Business User"
             )
-            roles.insert(
+            self._insert(
+                "OpportunityContactRole",
                 {
-                    "OpportunityId": opportunities.ids[row],
+                    "OpportunityId": opportunity_id,
                     "ContactId": contact_id,
                     "Role": role,
                     "IsPrimary": True,
                     **self._audit(opened),
-                }
+                },
             )
             if deal.status == DealStatus.WON:
                 accounts.update(account_row, {"Type": "Customer - Direct"})
@@ -447,7 +417,6 @@ class SalesforceSeeder:
         self, engagements: list[Engagement], person_id: str, as_contact: bool, owner: str
     ) -> None:
         members: dict[str, tuple[str, datetime]] = {}  # campaign id -> (status, first time)
-        tasks, events = self._t["Task"], self._t["Event"]
         for engagement in engagements:
             kind = engagement.kind
             at = engagement.occurred_at
@@ -467,31 +436,27 @@ class SalesforceSeeder:
                     "Priority": "High"
                     if kind in (EngagementKind.DEMO_REQUEST, EngagementKind.PRICING_REQUEST)
                     else "Normal",
-                    "IsClosed": True,
                     "TaskSubtype": subtype,
                     "Type": type_,
                     "OwnerId": owner,
-                    "CompletedDateTime": at_ms,
                     **self._audit(at),
                 }
                 if engagement.quantity > 1:
                     task["Description"] = f"Count: {engagement.quantity}"
-                tasks.insert(task)
+                self._insert("Task", task)
                 self.summary.tasks += 1
             elif kind == EngagementKind.MEETING_BOOKED:
-                events.insert(
+                self._insert(
+                    "Event",
                     {
                         "WhoId": person_id,
                         "Subject": "Meeting",
                         "StartDateTime": at_ms,
-                        "EndDateTime": at_ms + 30 * 60_000,
-                        "ActivityDateTime": at_ms,
-                        "ActivityDate": at_ms // _DAY_MS,
                         "DurationInMinutes": 30,
                         "Type": "Meeting",
                         "OwnerId": owner,
                         **self._audit(at),
-                    }
+                    },
                 )
                 self.summary.events += 1
             elif kind in _MEMBERSHIPS:
@@ -502,22 +467,10 @@ class SalesforceSeeder:
                     members[campaign_id] = (status, at)
                 elif _STATUS_RANK[status] > _STATUS_RANK[previous[0]]:
                     members[campaign_id] = (status, previous[1])
-        member_table = self._t["CampaignMember"]
         person_field = "ContactId" if as_contact else "LeadId"
         for campaign_id, (status, first) in members.items():
-            first_ms = datetime_to_ms(first)
-            member_table.insert(
-                {
-                    "CampaignId": campaign_id,
-                    person_field: person_id,
-                    "LeadOrContactId": person_id,
-                    "Type": "Contact" if as_contact else "Lead",
-                    "Status": status,
-                    "HasResponded": status != "Sent",
-                    "FirstRespondedDate": first_ms // _DAY_MS,
-                    **self._audit(first),
-                }
-            )
+            member = {"CampaignId": campaign_id, person_field: person_id, "Status": status}
+            self._insert("CampaignMember", {**member, **self._audit(first)})
             self.summary.campaign_members += 1
 
     def _campaign(self, campaign_type: str, name: str) -> str:
@@ -526,8 +479,8 @@ class SalesforceSeeder:
         if found is not None:
             return found
         start = self.spec.now - timedelta(days=self.spec.history_days * 2)
-        table = self._t["Campaign"]
-        row = table.insert(
+        campaign_id = self._insert(
+            "Campaign",
             {
                 "Name": name[:80],
                 "Type": campaign_type,
@@ -536,9 +489,8 @@ class SalesforceSeeder:
                 "StartDate": date_to_days(start.date()),
                 "OwnerId": self.admin,
                 **self._audit(start),
-            }
+            },
         )
-        campaign_id = table.ids[row]
         self._campaigns[key] = campaign_id
         self.summary.campaigns += 1
         return campaign_id

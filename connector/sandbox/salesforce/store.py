@@ -12,6 +12,7 @@ All access goes through one re-entrant lock held by the callers (`Store.lock`).
 
 from __future__ import annotations
 
+import bisect
 import sys
 import threading
 from array import array
@@ -124,11 +125,6 @@ class Table:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add_column(self, field: FieldDef) -> None:
-        self.columns[field.name] = Column(field)
-        if field.unique:
-            self.unique[field.name] = {}
-
     def new_id(self) -> str:
         record_id = ids.make_id(self.definition.key_prefix, self.next_number)
         self.next_number += 1
@@ -141,40 +137,34 @@ class Table:
         self.ids.append(record_id)
         self.row_of[record_id] = row
         self.deleted.append(0)
-        columns = self.columns
         for name, value in values.items():
-            columns[name].set(row, value)
-            if name in self.indexes and value is not None:
-                self.indexes[name].setdefault(value, []).append(row)
-            if name in self.unique and value is not None:
-                self.unique[name][str(value).lower()] = row
+            self.columns[name].set(row, value)
+            if name in self.indexes or name in self.unique:
+                self._index(name, value, row)
         return row
 
     def update(self, row: int, values: dict[str, Any]) -> None:
-        columns = self.columns
         for name, value in values.items():
-            column = columns[name]
+            column = self.columns[name]
             if name in self.indexes or name in self.unique:
                 old = column.get(row)
                 if old == value:
                     continue
-                if name in self.indexes:
-                    index = self.indexes[name]
-                    if old is not None:
-                        rows = index.get(old)
-                        if rows is not None and row in rows:
-                            rows.remove(row)
-                    if value is not None:
-                        rows = index.setdefault(value, [])
-                        rows.append(row)
-                        rows.sort()
-                if name in self.unique:
-                    unique = self.unique[name]
-                    if old is not None and unique.get(str(old).lower()) == row:
-                        del unique[str(old).lower()]
-                    if value is not None:
-                        unique[str(value).lower()] = row
+                if old is not None and row in self.indexes.get(name, {}).get(old, ()):
+                    self.indexes[name][old].remove(row)
+                if old is not None and self.unique.get(name, {}).get(str(old).lower()) == row:
+                    del self.unique[name][str(old).lower()]
+                self._index(name, value, row)
             column.set(row, value)
+
+    def _index(self, name: str, value: Any, row: int) -> None:
+        """Enter `row` under `value` in the field's lookup index and unique-value map."""
+        if value is None:
+            return
+        if name in self.indexes:
+            bisect.insort(self.indexes[name].setdefault(value, []), row)
+        if name in self.unique:
+            self.unique[name][str(value).lower()] = row
 
     def get(self, row: int, name: str) -> Any:
         return self.columns[name].get(row)

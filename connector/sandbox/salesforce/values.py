@@ -9,134 +9,115 @@ same text forms with null as an empty field.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from connector.sandbox.salesforce.errors import ApiError
 from connector.sandbox.salesforce.schema import FieldDef, Kind
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DATE = date(1970, 1, 1)
 
 
-class ValueFormatError(ValueError):
-    """A JSON value that cannot be stored in a field of the given type."""
-
-    def __init__(self, field: FieldDef, value: Any, expected: str) -> None:
-        super().__init__(f"{field.name}: cannot store {value!r} as {expected}")
-        self.field = field
-        self.value = value
-        self.expected = expected
-
-
 def datetime_to_ms(value: datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
-
-
-def ms_to_datetime(ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=ms)
+    return (value - _EPOCH) // timedelta(milliseconds=1)
 
 
 def date_to_days(value: date) -> int:
     return (value - _EPOCH_DATE).days
 
 
-def days_to_date(days: int) -> date:
-    return _EPOCH_DATE + timedelta(days=days)
-
-
 def format_datetime(ms: int) -> str:
     """Salesforce's REST datetime format: millisecond precision and a +0000 offset."""
-    moment = ms_to_datetime(ms)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}+0000"
 
 
 def format_date(days: int) -> str:
-    return days_to_date(days).isoformat()
+    return (_EPOCH_DATE + timedelta(days=days)).isoformat()
 
 
 def parse_datetime_text(text: str) -> datetime:
-    """Parse the ISO 8601 forms clients send: `Z`, `+hh:mm` or `+hhmm`, optional fraction."""
-    candidate = text.strip()
-    if candidate.endswith(("Z", "z")):
-        candidate = candidate[:-1] + "+00:00"
-    if len(candidate) >= 5 and candidate[-5] in "+-" and candidate[-4:].isdigit():
-        candidate = candidate[:-2] + ":" + candidate[-2:]
-    parsed = datetime.fromisoformat(candidate)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    """Parse the ISO 8601 forms clients send (`Z`, `+hh:mm` or `+hhmm`, optional fraction);
+    no offset means UTC."""
+    parsed = datetime.fromisoformat(text.strip().upper())
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+#: How Salesforce's JSON parser names each kind in a JSON_PARSER_ERROR.
+_JSON_TYPE = {
+    Kind.TEXT: "String",
+    Kind.BOOL: "boolean",
+    Kind.INT: "int",
+    Kind.FLOAT: "double",
+    Kind.DATE: "date",
+    Kind.DATETIME: "datetime",
+}
 
 
 def to_stored(field: FieldDef, value: Any) -> Any:
-    """Convert a JSON value written by a client into the store's representation (None = null).
-
-    Raises ValueFormatError when the value does not fit the field's type; the caller turns it
-    into Salesforce's JSON_PARSER_ERROR answer.
-    """
+    """Convert a JSON value written by a client into the store's representation (None = null),
+    or raise the JSON_PARSER_ERROR Salesforce answers for a value that does not fit the type."""
     if value is None:
         return None
-    kind = field.kind
-    if kind is Kind.TEXT:
-        if isinstance(value, bool | dict | list):
-            raise ValueFormatError(field, value, "string")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value)
-        return text if text != "" else None
-    if kind is Kind.BOOL:
+    try:
+        return _CONVERTERS[field.kind](value)
+    except (TypeError, ValueError) as exc:
+        token = "VALUE_STRING" if isinstance(value, str) else "VALUE_NUMBER_INT"
         if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise ValueFormatError(field, value, "boolean")
-    if kind is Kind.INT:
-        return _to_number(field, value, integral=True)
-    if kind is Kind.FLOAT:
-        return _to_number(field, value, integral=False)
-    if kind is Kind.DATETIME:
-        if isinstance(value, datetime):
-            return datetime_to_ms(value)
-        if not isinstance(value, str):
-            raise ValueFormatError(field, value, "datetime")
-        try:
-            return datetime_to_ms(parse_datetime_text(value))
-        except ValueError as exc:
-            raise ValueFormatError(field, value, "datetime") from exc
-    if kind is Kind.DATE:
-        if isinstance(value, datetime):
-            return date_to_days(value.date())
-        if isinstance(value, date):
-            return date_to_days(value)
-        if not isinstance(value, str):
-            raise ValueFormatError(field, value, "date")
-        try:
-            return date_to_days(date.fromisoformat(value.strip()[:10]))
-        except ValueError as exc:
-            raise ValueFormatError(field, value, "date") from exc
-    raise AssertionError(kind)
+            token = "VALUE_TRUE" if value else "VALUE_FALSE"
+        raise ApiError(
+            400,
+            "JSON_PARSER_ERROR",
+            f"Cannot deserialize instance of {_JSON_TYPE[field.kind]} from {token} value {value} "
+            "or request may be missing a required field",
+        ) from exc
 
 
-def _to_number(field: FieldDef, value: Any, *, integral: bool) -> int | float:
-    expected = "int" if integral else "double"
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueFormatError(field, value, expected)
-    if isinstance(value, str):
-        try:
-            value = float(value) if not integral else int(value)
-        except ValueError as exc:
-            raise ValueFormatError(field, value, expected) from exc
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        raise ValueFormatError(field, value, expected)
-    if integral:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueFormatError(field, value, expected)
-            value = int(value)
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool | dict | list):
+        raise TypeError(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value) or None
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
         return value
-    return float(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise TypeError(value)
+
+
+def _number(value: Any, integral: bool) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(value)
+    number = (int if integral else float)(value) if isinstance(value, str) else value
+    if isinstance(number, float) and (
+        not math.isfinite(number) or (integral and not number.is_integer())
+    ):
+        raise ValueError(value)
+    return int(number) if integral else float(number)
+
+
+def _text_only(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+_CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.TEXT: _text,
+    Kind.BOOL: _bool,
+    Kind.INT: lambda value: _number(value, integral=True),
+    Kind.FLOAT: lambda value: _number(value, integral=False),
+    Kind.DATETIME: lambda value: datetime_to_ms(parse_datetime_text(_text_only(value))),
+    Kind.DATE: lambda value: date_to_days(date.fromisoformat(_text_only(value).strip()[:10])),
+}
 
 
 def to_json(field: FieldDef, stored: Any) -> Any:

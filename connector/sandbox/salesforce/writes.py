@@ -38,28 +38,13 @@ from typing import Any
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.catalogue import RESPONDED_MEMBER_STATUSES
-from connector.sandbox.salesforce.errors import ApiError, RecordError
+from connector.sandbox.salesforce.errors import RecordError
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.store import Store, Table
-from connector.sandbox.salesforce.values import ValueFormatError, to_stored
+from connector.sandbox.salesforce.values import to_stored
 
 _DAY_MS = 86_400_000
 ACTIVITY_OBJECTS = ("Task", "Event")
-
-
-def json_parser_error(error: ValueFormatError) -> ApiError:
-    kind = {"string": "String", "boolean": "boolean", "int": "int", "double": "double"}.get(
-        error.expected, error.expected
-    )
-    token = "VALUE_STRING" if isinstance(error.value, str) else "VALUE_NUMBER_INT"
-    if isinstance(error.value, bool):
-        token = "VALUE_TRUE" if error.value else "VALUE_FALSE"
-    return ApiError(
-        400,
-        "JSON_PARSER_ERROR",
-        f"Cannot deserialize instance of {kind} from {token} value {error.value} or request may "
-        "be missing a required field",
-    )
 
 
 def locked_error(record_id: str) -> RecordError:
@@ -69,8 +54,10 @@ def locked_error(record_id: str) -> RecordError:
     )
 
 
-def entity_deleted() -> RecordError:
-    return RecordError("ENTITY_IS_DELETED", "entity is deleted")
+def _required_missing(names: list[str]) -> RecordError:
+    return RecordError(
+        "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(names)}]", names
+    )
 
 
 @dataclass
@@ -106,13 +93,10 @@ class Writer:
         missing = [
             f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
         ]
-        missing.extend(self._object_rules(obj, values))
+        if obj.name == "CampaignMember" and not (values.get("LeadId") or values.get("ContactId")):
+            missing.extend(["LeadId", "ContactId"])  # a member is a Lead or a Contact
         if missing:
-            raise RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                missing,
-            )
+            raise _required_missing(missing)
         prepared = PreparedWrite(table, values)
         self._check_unique(prepared, pending)
         return prepared
@@ -124,16 +108,7 @@ class Writer:
         body: dict[str, Any],
         pending: dict[tuple[str, str], str] | None = None,
     ) -> PreparedWrite:
-        located = self.store.locate(record_id)
-        table = self.store.table(obj.name)
-        if located is None or located[0] is not table:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        _, row = located
-        full_id = table.ids[row]
-        if table.is_deleted(row):
-            raise entity_deleted()
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
+        table, row, full_id = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
         nulled_required = [
             name
@@ -141,14 +116,21 @@ class Writer:
             if value is None and not obj.field(name).nillable  # type: ignore[union-attr]
         ]
         if nulled_required:
-            raise RecordError(
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(nulled_required)}]",
-                nulled_required,
-            )
+            raise _required_missing(nulled_required)
         prepared = PreparedWrite(table, values, row=row, record_id=full_id)
         self._check_unique(prepared, pending)
         return prepared
+
+    def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
+        """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
+        located = self.store.locate(record_id)
+        table = self.store.table(obj.name)
+        if located is None or located[0] is not table or table.is_deleted(located[1]):
+            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+        full_id = table.ids[located[1]]
+        if full_id in self.store.locked_ids:
+            raise locked_error(full_id)
+        return table, located[1], full_id
 
     def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -171,10 +153,7 @@ class Writer:
             if not allowed:
                 readonly.append(field_def.name)
                 continue
-            try:
-                stored = to_stored(field_def, raw)
-            except ValueFormatError as exc:
-                raise json_parser_error(exc) from exc
+            stored = to_stored(field_def, raw)
             self._check_value(field_def, stored)
             values[field_def.name] = stored
         if readonly:
@@ -190,31 +169,20 @@ class Writer:
     def _check_value(self, field_def: FieldDef, stored: Any) -> None:
         if stored is None or field_def.kind is not Kind.TEXT:
             return
-        if field_def.type in (FieldType.REFERENCE,):
+        label, error = field_def.label, None
+        if field_def.type is FieldType.REFERENCE:
             if not ids.looks_like_id(stored) or not self._references_allowed(field_def, stored):
-                raise RecordError(
-                    "MALFORMED_ID",
-                    f"{field_def.label}: id value of incorrect type: {stored}",
-                    [field_def.name],
-                )
-            if not self._reference_exists(field_def, stored):
-                raise RecordError(
-                    "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [field_def.name]
-                )
-            return
-        if field_def.length and len(stored) > field_def.length:
-            raise RecordError(
-                "STRING_TOO_LONG",
-                f"{field_def.label}: data value too large: {stored} "
-                f"(max length={field_def.length})",
-                [field_def.name],
-            )
-        if field_def.restricted_picklist and stored not in field_def.picklist_values():
-            raise RecordError(
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"{field_def.label}: bad value for restricted picklist field: {stored}",
-                [field_def.name],
-            )
+                error = ("MALFORMED_ID", f"{label}: id value of incorrect type: {stored}")
+            elif not self._reference_exists(field_def, stored):
+                error = ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+        elif field_def.length and len(stored) > field_def.length:
+            too_large = f"{label}: data value too large: {stored}"
+            error = ("STRING_TOO_LONG", f"{too_large} (max length={field_def.length})")
+        elif field_def.restricted_picklist and stored not in field_def.picklist_values():
+            bad_value = f"{label}: bad value for restricted picklist field: {stored}"
+            error = ("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", bad_value)
+        if error is not None:
+            raise RecordError(*error, [field_def.name])
 
     def _references_allowed(self, field_def: FieldDef, value: str) -> bool:
         prefixes = {
@@ -250,17 +218,6 @@ class Writer:
             defaults["OwnerId"] = self.user_id
         return defaults
 
-    @staticmethod
-    def _object_rules(obj: ObjectDef, values: dict[str, Any]) -> list[str]:
-        """Requirements beyond per-field nillability."""
-        if (
-            obj.name == "CampaignMember"
-            and not values.get("LeadId")
-            and not values.get("ContactId")
-        ):
-            return ["LeadId", "ContactId"]
-        return []
-
     def _check_unique(
         self, prepared: PreparedWrite, pending: dict[tuple[str, str], str] | None
     ) -> None:
@@ -271,20 +228,11 @@ class Writer:
                 continue
             lowered = str(value).lower()
             holder = table.find_unique(name, lowered)
-            if holder is not None and holder != prepared.row:
-                raise RecordError(
-                    "DUPLICATE_VALUE",
-                    f"duplicate value found: {name} duplicates value on record with id: "
-                    f"{table.ids[holder]}",
-                )
-            if pending is not None:
-                other = pending.get((name, lowered))
-                if other is not None:
-                    raise RecordError(
-                        "DUPLICATE_VALUE",
-                        f"duplicate value found: {name} duplicates value on record with id: "
-                        f"{other}",
-                    )
+            holder_id = table.ids[holder] if holder not in (None, prepared.row) else None
+            holder_id = holder_id or (pending or {}).get((name, lowered))
+            if holder_id is not None:
+                message = f"duplicate value found: {name} duplicates value on record with id"
+                raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
             prepared.claimed[name] = lowered
 
     # -- applying ------------------------------------------------------------------------------
@@ -292,50 +240,31 @@ class Writer:
     def apply(self, prepared: PreparedWrite) -> str:
         """Apply a validated write; returns the record id."""
         now = self.store.now_ms()
-        table = prepared.table
-        values = dict(prepared.values)
-        values["LastModifiedDate"] = now
-        values["LastModifiedById"] = self.user_id
-        values["SystemModstamp"] = now
-        if prepared.row is None:
-            values.setdefault("CreatedDate", now)
-            values.setdefault("CreatedById", self.user_id)
-            self._derive(table, None, values, now)
+        table, row = prepared.table, prepared.row
+        values = {**prepared.values, **self._stamps(now)}
+        if row is None:
+            values = {"CreatedDate": now, "CreatedById": self.user_id, **values}
+        derive(table, row, values, now)
+        activity = table.definition.name in ACTIVITY_OBJECTS
+        before = table.get(row, "WhoId") if activity and row is not None else None
+        if row is None:
             row = table.insert(values)
-            self._roll_up_activity(table, row, None)
-            return table.ids[row]
-        self._derive(table, prepared.row, values, now)
-        before = self._who(table, prepared.row)
-        table.update(prepared.row, values)
-        self._roll_up_activity(table, prepared.row, before)
-        return table.ids[prepared.row]
+        else:
+            table.update(row, values)
+        self._roll_up_activity(table, row, before)
+        return table.ids[row]
 
     def delete(self, obj: ObjectDef, record_id: str) -> str:
-        located = self.store.locate(record_id)
-        table = self.store.table(obj.name)
-        if located is None or located[0] is not table:
-            raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        row = located[1]
-        full_id = table.ids[row]
-        if table.is_deleted(row):
-            raise entity_deleted()
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
-        now = self.store.now_ms()
-        table.update(
-            row, {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
-        )
+        table, row, full_id = self._writable(obj, record_id)
+        table.update(row, self._stamps(self.store.now_ms()))
         table.mark_deleted(row)
         self._roll_up_activity(table, row, None)
         return full_id
 
-    # -- activity roll-up ------------------------------------------------------------------------
+    def _stamps(self, now: int) -> dict[str, Any]:
+        return {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
 
-    @staticmethod
-    def _who(table: Table, row: int) -> str | None:
-        if table.definition.name not in ACTIVITY_OBJECTS:
-            return None
-        return table.get(row, "WhoId")
+    # -- activity roll-up ------------------------------------------------------------------------
 
     def _roll_up_activity(self, table: Table, row: int, previous_who: str | None) -> None:
         """Re-derive LastActivityDate of the activity's person (and of its former person when
@@ -350,57 +279,51 @@ class Writer:
             person.update(person_row, {"LastActivityDate": self._last_activity(who)})
 
     def _last_activity(self, who: str) -> int | None:
-        latest: int | None = None
+        """The latest ActivityDate of the person's live Events and closed Tasks."""
+        days = []
         for name in ACTIVITY_OBJECTS:
             activities = self.store.table(name)
             for row in activities.rows_with("WhoId", who):
-                if activities.is_deleted(row):
-                    continue
-                if name == "Task" and not activities.get(row, "IsClosed"):
-                    continue
-                day = activities.get(row, "ActivityDate")
-                if day is not None and (latest is None or day > latest):
-                    latest = day
-        return latest
-
-    @staticmethod
-    def _derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:
-        """Fields Salesforce computes from others (read-only to clients)."""
-        name = table.definition.name
-
-        def current(field_name: str) -> Any:
-            if field_name in values:
-                return values[field_name]
-            return None if row is None else table.get(row, field_name)
-
-        if name == "Opportunity" and "StageName" in values:
-            stage = values["StageName"]
-            values["IsClosed"] = stage in ("Closed Won", "Closed Lost")
-            values["IsWon"] = stage == "Closed Won"
-        elif name == "Task" and "Status" in values:
-            closed = values["Status"] == "Completed"
-            values["IsClosed"] = closed
-            if closed and current("CompletedDateTime") is None:
-                values["CompletedDateTime"] = now
-        elif name == "Event" and "StartDateTime" in values:
-            start = values["StartDateTime"]
-            if start is not None:
-                values.setdefault("ActivityDateTime", start)
-                values.setdefault("ActivityDate", start // _DAY_MS)
-                duration = current("DurationInMinutes") or 60
-                values.setdefault("DurationInMinutes", duration)
-                values.setdefault("EndDateTime", start + duration * 60_000)
-        elif name == "CampaignMember":
-            if row is None:
-                lead_id, contact_id = values.get("LeadId"), values.get("ContactId")
-                values["LeadOrContactId"] = contact_id or lead_id
-                values["Type"] = "Contact" if contact_id else "Lead"
-            if "Status" in values:
-                responded = values["Status"] in RESPONDED_MEMBER_STATUSES
-                values["HasResponded"] = responded
-                if responded and current("FirstRespondedDate") is None:
-                    values["FirstRespondedDate"] = date_to_days_from_ms(now)
+                closed = name != "Task" or activities.get(row, "IsClosed")
+                if closed and not activities.is_deleted(row):
+                    days.append(activities.get(row, "ActivityDate"))
+        return max((day for day in days if day is not None), default=None)
 
 
-def date_to_days_from_ms(ms: int) -> int:
-    return ms // _DAY_MS
+def derive(table: Table, row: int | None, values: dict[str, Any], now: int) -> None:
+    """Fields Salesforce computes from others (read-only to clients), for a write at `now`
+    (epoch ms) to `row` (None: an insert); seeding derives them the same way."""
+    name = table.definition.name
+
+    def current(field_name: str) -> Any:
+        if field_name in values:
+            return values[field_name]
+        return None if row is None else table.get(row, field_name)
+
+    if name == "Opportunity" and "StageName" in values:
+        stage = values["StageName"]
+        values["IsClosed"] = stage in ("Closed Won", "Closed Lost")
+        values["IsWon"] = stage == "Closed Won"
+    elif name == "Task" and "Status" in values:
+        closed = values["Status"] == "Completed"
+        values["IsClosed"] = closed
+        if closed and current("CompletedDateTime") is None:
+            values["CompletedDateTime"] = now
+    elif name == "Event" and "StartDateTime" in values:
+        start = values["StartDateTime"]
+        if start is not None:
+            values.setdefault("ActivityDateTime", start)
+            values.setdefault("ActivityDate", start // _DAY_MS)
+            duration = current("DurationInMinutes") or 60
+            values.setdefault("DurationInMinutes", duration)
+            values.setdefault("EndDateTime", start + duration * 60_000)
+    elif name == "CampaignMember":
+        if row is None:
+            lead_id, contact_id = values.get("LeadId"), values.get("ContactId")
+            values["LeadOrContactId"] = contact_id or lead_id
+            values["Type"] = "Contact" if contact_id else "Lead"
+        if "Status" in values:
+            responded = values["Status"] in RESPONDED_MEMBER_STATUSES
+            values["HasResponded"] = responded
+            if responded and current("FirstRespondedDate") is None:
+                values["FirstRespondedDate"] = now // _DAY_MS

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from connector.sandbox.salesforce.catalogue import name_object
 from connector.sandbox.salesforce.errors import ApiError, query_error
-from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery, SoqlBindError
+from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery
 from connector.sandbox.salesforce.soql.executor import execute
-from connector.sandbox.salesforce.soql.parser import SoqlSyntaxError, parse
+from connector.sandbox.salesforce.soql.lexer import SoqlError
+from connector.sandbox.salesforce.soql.parser import parse
 from connector.sandbox.salesforce.store import Store
 
 __all__ = ["BoundPath", "BoundQuery", "execute", "prepare"]
@@ -20,12 +21,8 @@ _NAME_OBJECT = name_object()
 
 def prepare(store: Store, soql: str) -> BoundQuery:
     try:
-        parsed = parse(soql)
-        binder = Binder(store.objects, _NAME_OBJECT)
-        return binder.bind(parsed, soql)
-    except SoqlSyntaxError as exc:
-        raise query_error("MALFORMED_QUERY", exc.message, soql, exc.pos) from exc
-    except SoqlBindError as exc:
+        return Binder(store.objects, _NAME_OBJECT).bind(parse(soql))
+    except SoqlError as exc:
         raise query_error(exc.error_code, exc.message, soql, exc.pos) from exc
     except ValueError as exc:  # an impossible date such as 2024-02-30
         raise ApiError(400, "MALFORMED_QUERY", f"invalid date or dateTime literal: {exc}") from exc

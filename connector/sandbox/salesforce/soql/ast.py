@@ -1,28 +1,19 @@
-"""The parsed form of a SOQL query, before names are checked against the org's metadata."""
+"""The form of a SOQL query's conditions and ordering, before and after binding.
+
+The parser builds them with `FieldPath`s and literal tokens; the binder rebuilds the same nodes
+with the paths resolved against the org's metadata (`BoundPath`) and the literals converted to
+the store's representation, which is what the executor runs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import Generic, TypeVar
 
+from connector.sandbox.salesforce.soql.lexer import Token
 
-class LiteralKind(StrEnum):
-    STRING = "string"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    NULL = "null"
-    DATE = "date"
-    DATETIME = "datetime"
-
-
-@dataclass(frozen=True)
-class Literal:
-    kind: LiteralKind
-    value: object
-    pos: int
-    text: str
-    like_parts: tuple[tuple[str, bool], ...] = ()
-    has_wildcard_escape: bool = False
+P = TypeVar("P")  # a field path: FieldPath as parsed, BoundPath once bound
+V = TypeVar("V")  # a value: the literal's token as parsed, its stored form once bound
 
 
 @dataclass(frozen=True)
@@ -36,57 +27,48 @@ class FieldPath:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    path: FieldPath
+class Comparison(Generic[P, V]):
+    path: P
     op: str  # = != < <= > >=
-    value: Literal
+    value: V
 
 
 @dataclass(frozen=True)
-class InList:
-    path: FieldPath
-    values: tuple[Literal, ...]
+class InList(Generic[P, V]):
+    path: P
+    values: tuple[V, ...]
     negated: bool
 
 
 @dataclass(frozen=True)
-class Like:
-    path: FieldPath
-    pattern: Literal
+class Like(Generic[P]):
+    path: P
+    pattern: Token  # a string literal; its like_parts tell `\%` from `%`
 
 
 @dataclass(frozen=True)
-class And:
-    children: tuple[Condition, ...]
+class And(Generic[P, V]):
+    children: tuple[Condition[P, V], ...]
 
 
 @dataclass(frozen=True)
-class Or:
-    children: tuple[Condition, ...]
+class Or(Generic[P, V]):
+    children: tuple[Condition[P, V], ...]
 
 
 @dataclass(frozen=True)
-class Not:
-    child: Condition
+class Not(Generic[P, V]):
+    child: Condition[P, V]
 
 
-Condition = Comparison | InList | Like | And | Or | Not
+Condition = Comparison[P, V] | InList[P, V] | Like[P] | And[P, V] | Or[P, V] | Not[P, V]
 
 
 @dataclass(frozen=True)
-class OrderItem:
-    path: FieldPath
+class OrderItem(Generic[P]):
+    path: P
     descending: bool = False
-    nulls_last: bool | None = None  # None: Salesforce's default (nulls first)
-
-
-@dataclass(frozen=True)
-class CountExpr:
-    """`COUNT()` (no field: only totalSize is answered) or `COUNT(field) [alias]`."""
-
-    path: FieldPath | None
-    alias: str | None
-    pos: int
+    nulls_last: bool = False  # Salesforce's default: nulls first
 
 
 @dataclass
@@ -94,9 +76,9 @@ class Query:
     object_name: str
     object_pos: int
     fields: list[FieldPath] = field(default_factory=list)
-    count: CountExpr | None = None
-    where: Condition | None = None
-    order_by: list[OrderItem] = field(default_factory=list)
+    count: bool = False  # SELECT COUNT()
+    where: Condition[FieldPath, Token] | None = None
+    order_by: list[OrderItem[FieldPath]] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
     offset_pos: int = 0

@@ -32,23 +32,15 @@ from connector.sandbox.salesforce.soql.ast import (
     FieldPath,
     InList,
     Like,
-    Literal,
-    LiteralKind,
     Not,
     Or,
+    OrderItem,
     Query,
 )
+from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms, parse_datetime_text
 
 MAX_OFFSET = 2000
-
-
-class SoqlBindError(Exception):
-    def __init__(self, error_code: str, message: str, pos: int | None) -> None:
-        super().__init__(message)
-        self.error_code = error_code
-        self.message = message
-        self.pos = pos
 
 
 @dataclass(frozen=True)
@@ -61,146 +53,70 @@ class BoundPath:
     leaf: FieldDef
     pos: int
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """The JSON nesting keys: relationship names, then the leaf's API name."""
-        return (*(hop.relationship_name or hop.name for hop in self.hops), self.leaf.name)
 
-
-@dataclass(frozen=True)
-class BoundLiteral:
-    literal: Literal
-    value: object  # stored representation
-
-
-@dataclass(frozen=True)
-class BoundComparison:
-    path: BoundPath
-    op: str
-    value: BoundLiteral
-
-
-@dataclass(frozen=True)
-class BoundIn:
-    path: BoundPath
-    values: tuple[BoundLiteral, ...]
-    negated: bool
-
-
-@dataclass(frozen=True)
-class BoundLike:
-    path: BoundPath
-    parts: tuple[tuple[str, bool], ...]
-
-
-@dataclass(frozen=True)
-class BoundAnd:
-    children: tuple[BoundCondition, ...]
-
-
-@dataclass(frozen=True)
-class BoundOr:
-    children: tuple[BoundCondition, ...]
-
-
-@dataclass(frozen=True)
-class BoundNot:
-    child: BoundCondition
-
-
-BoundCondition = BoundComparison | BoundIn | BoundLike | BoundAnd | BoundOr | BoundNot
-
-
-@dataclass(frozen=True)
-class BoundOrder:
-    path: BoundPath
-    descending: bool
-    nulls_last: bool
+Bound = Condition[BoundPath, object]  # a condition over resolved paths and stored values
 
 
 @dataclass
 class BoundQuery:
-    soql: str
     object: ObjectDef
     fields: list[BoundPath] = field(default_factory=list)
     count_only: bool = False
-    count_path: BoundPath | None = None
-    count_alias: str | None = None
-    where: BoundCondition | None = None
-    order_by: list[BoundOrder] = field(default_factory=list)
+    where: Bound | None = None
+    order_by: list[OrderItem[BoundPath]] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
 
-    @property
-    def aggregate(self) -> bool:
-        return self.count_path is not None
 
-
-# Type names as Salesforce spells them in filter-criterion errors.
-_TYPE_NAMES = {
-    Kind.TEXT: "string",
-    Kind.BOOL: "boolean",
-    Kind.INT: "integer",
-    Kind.FLOAT: "double",
-    Kind.DATE: "date",
-    Kind.DATETIME: "dateTime",
+#: The literal each kind of field is compared with, and the kind's name as Salesforce spells
+#: it in filter-criterion errors.
+_LITERALS = {
+    Kind.TEXT: (Tok.STRING, "string"),
+    Kind.BOOL: (Tok.BOOLEAN, "boolean"),
+    Kind.INT: (Tok.NUMBER, "integer"),
+    Kind.FLOAT: (Tok.NUMBER, "double"),
+    Kind.DATE: (Tok.DATE, "date"),
+    Kind.DATETIME: (Tok.DATETIME, "dateTime"),
 }
 
 
+def _is_id(leaf: FieldDef) -> bool:
+    return leaf.type in (FieldType.ID, FieldType.REFERENCE)
+
+
 class Binder:
-    """Resolves names against `objects`; `literal_value` converts literals to stored form."""
+    """Resolves names against `objects`; `literal` converts literals to stored form."""
 
     def __init__(self, objects: dict[str, ObjectDef], name_object: ObjectDef) -> None:
         self.objects = {name.lower(): obj for name, obj in objects.items()}
         self.name_object = name_object
 
-    def bind(self, query: Query, soql: str) -> BoundQuery:
+    def bind(self, query: Query) -> BoundQuery:
         obj = self.objects.get(query.object_name.lower())
         if obj is None or not obj.queryable:
-            raise SoqlBindError(
-                "INVALID_TYPE",
-                f"sObject type '{query.object_name}' is not supported. {CUSTOM_OBJECT_HINT}",
-                query.object_pos,
-            )
-        bound = BoundQuery(soql, obj)
-        seen: set[str] = set()
+            message = f"sObject type '{query.object_name}' is not supported. {CUSTOM_OBJECT_HINT}"
+            raise SoqlError(message, query.object_pos, "INVALID_TYPE")
+        bound = BoundQuery(obj)
         for path in query.fields:
             resolved = self.path(obj, path)
-            key = resolved.text.lower()
-            if key in seen:
-                raise SoqlBindError(
-                    "MALFORMED_QUERY", f"duplicate field selected: {path.text}", path.pos
-                )
-            seen.add(key)
+            if any(resolved.text.lower() == other.text.lower() for other in bound.fields):
+                raise SoqlError(f"duplicate field selected: {path.text}", path.pos)
             bound.fields.append(resolved)
-        if query.count is not None:
-            bound.count_only = query.count.path is None
-            if query.count.path is not None:
-                bound.count_path = self.path(obj, query.count.path)
-                bound.count_alias = query.count.alias
+        bound.count_only = query.count
         if query.where is not None:
             bound.where = self.condition(obj, query.where)
         for item in query.order_by:
-            resolved = self.path(obj, item.path)
-            if not resolved.leaf.sortable:
-                raise SoqlBindError(
-                    "INVALID_FIELD",
-                    f"field '{resolved.leaf.name}' can not be sorted in a query call",
-                    item.path.pos,
-                )
-            nulls_last = bool(item.nulls_last)  # default: nulls first
-            bound.order_by.append(BoundOrder(resolved, item.descending, nulls_last))
+            resolved = self.path(obj, item.path, "sorted")
+            bound.order_by.append(OrderItem(resolved, item.descending, item.nulls_last))
         if query.offset is not None and query.offset > MAX_OFFSET:
-            raise SoqlBindError(
-                "NUMBER_OUTSIDE_VALID_RANGE",
-                f"Maximum SOQL offset allowed is {MAX_OFFSET}",
-                query.offset_pos,
-            )
+            message = f"Maximum SOQL offset allowed is {MAX_OFFSET}"
+            raise SoqlError(message, query.offset_pos, "NUMBER_OUTSIDE_VALID_RANGE")
         bound.limit = query.limit
         bound.offset = query.offset
         return bound
 
-    def path(self, obj: ObjectDef, path: FieldPath) -> BoundPath:
+    def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:
+        """Resolve `path` on `obj`; `use` ("filtered", "sorted") also checks the leaf allows it."""
         parts = list(path.parts)
         # `SELECT Lead.Email FROM Lead`: a leading object name qualifies the field.
         if (
@@ -214,31 +130,23 @@ class Binder:
         current = obj
         for part in parts[:-1]:
             hop = current.relationship(part)
-            if hop is None:
-                raise SoqlBindError(
-                    "INVALID_FIELD",
-                    f"Didn't understand relationship '{part}' in field path. "
-                    f"{CUSTOM_RELATIONSHIP_HINT}",
-                    path.pos,
-                )
-            target = self._target(hop)
-            if target is None:
-                raise SoqlBindError(
-                    "INVALID_FIELD",
-                    f"Didn't understand relationship '{part}' in field path. "
-                    f"{CUSTOM_RELATIONSHIP_HINT}",
-                    path.pos,
-                )
+            target = self._target(hop) if hop is not None else None
+            if hop is None or target is None:
+                message = f"Didn't understand relationship '{part}' in field path. "
+                raise SoqlError(message + CUSTOM_RELATIONSHIP_HINT, path.pos, "INVALID_FIELD")
             hops.append(hop)
             objects.append(target)
             current = target
         leaf = current.field(parts[-1])
         if leaf is None:
-            raise SoqlBindError(
-                "INVALID_FIELD",
-                f"No such column '{parts[-1]}' on entity '{current.name}'. {CUSTOM_FIELD_HINT}",
-                path.pos,
+            message = (
+                f"No such column '{parts[-1]}' on entity '{current.name}'. {CUSTOM_FIELD_HINT}"
             )
+            raise SoqlError(message, path.pos, "INVALID_FIELD")
+        allowed = {"filtered": leaf.filterable, "sorted": leaf.sortable}.get(use or "", True)
+        if not allowed:
+            message = f"field '{leaf.name}' can not be {use} in a query call"
+            raise SoqlError(message, path.pos, "INVALID_FIELD")
         return BoundPath(".".join(parts), tuple(hops), tuple(objects), leaf, path.pos)
 
     def _target(self, hop: FieldDef) -> ObjectDef | None:
@@ -246,96 +154,53 @@ class Binder:
             return self.name_object
         return self.objects.get(hop.reference_to[0].lower()) if hop.reference_to else None
 
-    def condition(self, obj: ObjectDef, node: Condition) -> BoundCondition:
+    def condition(self, obj: ObjectDef, node: Condition[FieldPath, Token]) -> Bound:
         if isinstance(node, And):
-            return BoundAnd(tuple(self.condition(obj, child) for child in node.children))
+            return And(tuple(self.condition(obj, child) for child in node.children))
         if isinstance(node, Or):
-            return BoundOr(tuple(self.condition(obj, child) for child in node.children))
+            return Or(tuple(self.condition(obj, child) for child in node.children))
         if isinstance(node, Not):
-            return BoundNot(self.condition(obj, node.child))
-        path = self.filter_path(obj, node.path)
+            return Not(self.condition(obj, node.child))
+        path = self.path(obj, node.path, "filtered")
         if isinstance(node, Comparison):
-            return BoundComparison(path, node.op, self.literal(path, node.value))
+            return Comparison(path, node.op, self.literal(path, node.value))
         if isinstance(node, InList):
-            values = tuple(self.literal(path, value) for value in node.values)
-            return BoundIn(path, values, node.negated)
-        assert isinstance(node, Like)
-        if path.leaf.kind is not Kind.TEXT or path.leaf.type in (FieldType.ID, FieldType.REFERENCE):
-            raise SoqlBindError(
-                "INVALID_FIELD",
-                f"invalid operator on {_describe_kind(path.leaf)} field: LIKE",
-                node.path.pos,
+            return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
+        if path.leaf.kind is not Kind.TEXT or _is_id(path.leaf):
+            kind = "id" if _is_id(path.leaf) else _LITERALS[path.leaf.kind][1]
+            raise SoqlError(
+                f"invalid operator on {kind} field: LIKE", node.path.pos, "INVALID_FIELD"
             )
-        return BoundLike(path, node.pattern.like_parts)
+        return Like(path, node.pattern)
 
-    def filter_path(self, obj: ObjectDef, path: FieldPath) -> BoundPath:
-        resolved = self.path(obj, path)
-        if not resolved.leaf.filterable:
-            raise SoqlBindError(
-                "INVALID_FIELD",
-                f"field '{resolved.leaf.name}' can not be filtered in a query call",
-                path.pos,
-            )
-        return resolved
-
-    def literal(self, path: BoundPath, literal: Literal) -> BoundLiteral:
+    def literal(self, path: BoundPath, literal: Token) -> object:
+        """The literal in the store's representation, once its type fits the field's."""
         leaf = path.leaf
-        kind = leaf.kind
-        if literal.kind is LiteralKind.NULL:
-            return BoundLiteral(literal, None)
+        if literal.kind is Tok.NULL:
+            return None
         if literal.has_wildcard_escape:
-            raise SoqlBindError(
-                "MALFORMED_QUERY",
+            raise SoqlError(
                 f"Invalid string literal {literal.text}. Illegal character sequence '\\_' or "
                 "'\\%' outside a LIKE expression.",
                 literal.pos,
             )
-        expected = {
-            Kind.TEXT: LiteralKind.STRING,
-            Kind.BOOL: LiteralKind.BOOLEAN,
-            Kind.INT: LiteralKind.NUMBER,
-            Kind.FLOAT: LiteralKind.NUMBER,
-            Kind.DATE: LiteralKind.DATE,
-            Kind.DATETIME: LiteralKind.DATETIME,
-        }[kind]
+        expected, type_name = _LITERALS[leaf.kind]
         if literal.kind is not expected:
-            raise self._type_error(leaf, literal)
-        if leaf.type in (FieldType.ID, FieldType.REFERENCE):
-            text = str(literal.value)
-            if not ids.looks_like_id(text):
-                raise SoqlBindError(
-                    "INVALID_QUERY_FILTER_OPERATOR", f"invalid ID field: {text}", literal.pos
-                )
-            return BoundLiteral(literal, ids.to18(text))
-        return BoundLiteral(literal, literal_stored(literal, kind))
-
-    @staticmethod
-    def _type_error(leaf: FieldDef, literal: Literal) -> SoqlBindError:
-        type_name = _TYPE_NAMES[leaf.kind]
-        if leaf.kind is Kind.TEXT:
-            advice = "should be enclosed in quotes"
-        else:
-            advice = "should not be enclosed in quotes"
-        return SoqlBindError(
-            "INVALID_FIELD",
-            f"value of filter criterion for field '{leaf.name}' must be of type {type_name} "
-            f"and {advice}",
-            literal.pos,
-        )
-
-
-def _describe_kind(leaf: FieldDef) -> str:
-    if leaf.type in (FieldType.ID, FieldType.REFERENCE):
-        return "id"
-    return _TYPE_NAMES[leaf.kind]
-
-
-def literal_stored(literal: Literal, kind: Kind) -> object:
-    """A type-checked literal in the store's representation."""
-    if literal.kind is LiteralKind.DATE:
-        return date_to_days(date.fromisoformat(str(literal.value)))
-    if literal.kind is LiteralKind.DATETIME:
-        return datetime_to_ms(parse_datetime_text(str(literal.value)))
-    if literal.kind is LiteralKind.NUMBER and kind is Kind.FLOAT:
-        return float(literal.value)  # type: ignore[arg-type]
-    return literal.value
+            quotes = "should be" if leaf.kind is Kind.TEXT else "should not be"
+            message = (
+                f"value of filter criterion for field '{leaf.name}' must be of type {type_name} "
+                f"and {quotes} enclosed in quotes"
+            )
+            raise SoqlError(message, literal.pos, "INVALID_FIELD")
+        if _is_id(leaf):
+            if not ids.looks_like_id(str(literal.value)):
+                message = f"invalid ID field: {literal.value}"
+                raise SoqlError(message, literal.pos, "INVALID_QUERY_FILTER_OPERATOR")
+            return ids.to18(str(literal.value))
+        if literal.kind is Tok.DATE:
+            return date_to_days(date.fromisoformat(str(literal.value)))
+        if literal.kind is Tok.DATETIME:
+            return datetime_to_ms(parse_datetime_text(str(literal.value)))
+        if literal.kind is Tok.NUMBER and leaf.kind is Kind.FLOAT:
+            return float(literal.value)  # type: ignore[arg-type]
+        return literal.value

@@ -12,30 +12,24 @@ ids compare by their 18-character form; a comparison with a null field value is 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
-from connector.sandbox.salesforce.soql.binder import (
-    BoundAnd,
-    BoundComparison,
-    BoundCondition,
-    BoundIn,
-    BoundLike,
-    BoundNot,
-    BoundOr,
-    BoundPath,
-    BoundQuery,
-)
+from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
+from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import datetime_to_ms
 
 RECYCLE_BIN_DAYS = timedelta(days=15)
 
 Rows = list[int]
+Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
 
 
 def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> Rows:
@@ -79,23 +73,21 @@ class _Runner:
         """A fast accessor for a path's value on a base row (case-folded for text)."""
         table = self.table
         leaf = path.leaf
-        fold = leaf.kind is Kind.TEXT and leaf.type not in (FieldType.ID, FieldType.REFERENCE)
+        fold = _folds(path)
         if not path.hops and leaf.type is FieldType.ID:
             return table.ids.__getitem__
         if not path.hops and leaf.formula is None:
             get = table.columns[leaf.name].get
-            if fold:
-                return lambda row: _fold(get(row))
-            return get
+            return (lambda row: _fold(get(row))) if fold else get
         if not path.hops:
-            return lambda row: _fold_if(read_field(table, row, leaf), fold)
+            return lambda row: _fold(read_field(table, row, leaf), fold)
         store = self.store
-        return lambda row: _fold_if(resolve(store, table, row, path), fold)
+        return lambda row: _fold(resolve(store, table, row, path), fold)
 
     # -- filtering ------------------------------------------------------------------------------
 
-    def filter(self, node: BoundCondition, rows: Rows | None) -> Rows:
-        if isinstance(node, BoundAnd):
+    def filter(self, node: Bound, rows: Rows | None) -> Rows:
+        if isinstance(node, And):
             children = sorted(node.children, key=lambda child: 0 if self.indexable(child) else 1)
             current = rows
             for child in children:
@@ -103,12 +95,12 @@ class _Runner:
                 if not current:
                     return []
             return current if current is not None else []
-        if isinstance(node, BoundOr):
+        if isinstance(node, Or):
             matched: set[int] = set()
             for child in node.children:
                 matched.update(self.filter(child, rows))
             return sorted(matched)
-        if isinstance(node, BoundNot):
+        if isinstance(node, Not):
             excluded = set(self.filter(node.child, rows))
             candidates = rows if rows is not None else range(len(self.table))
             return [row for row in candidates if row not in excluded]
@@ -119,13 +111,13 @@ class _Runner:
         domain: Iterable[int] = rows if rows is not None else range(len(self.table))
         return [row for row in domain if test(get(row))]
 
-    def indexable(self, node: BoundCondition) -> TypeGuard[BoundComparison | BoundIn]:
+    def indexable(self, node: Bound) -> TypeGuard[Indexable]:
         """Whether an index answers `node` (only an equality or an IN can be, so a True
         narrows the node to those for `indexed`)."""
-        if isinstance(node, BoundComparison):
-            values_ok = node.op == "=" and node.value.value is not None
-        elif isinstance(node, BoundIn):
-            values_ok = not node.negated and all(v.value is not None for v in node.values)
+        if isinstance(node, Comparison):
+            values_ok = node.op == "=" and node.value is not None
+        elif isinstance(node, InList):
+            values_ok = not node.negated and all(v is not None for v in node.values)
         else:
             return False
         path = node.path
@@ -134,12 +126,8 @@ class _Runner:
         leaf = path.leaf
         return leaf.type is FieldType.ID or leaf.name in self.table.indexes
 
-    def indexed(self, node: BoundComparison | BoundIn, rows: Rows | None) -> Rows:
-        wanted = (
-            [node.value.value]
-            if isinstance(node, BoundComparison)
-            else [v.value for v in node.values]
-        )
+    def indexed(self, node: Indexable, rows: Rows | None) -> Rows:
+        wanted = [node.value] if isinstance(node, Comparison) else list(node.values)
         table = self.table
         leaf = node.path.leaf
         found: set[int] = set()
@@ -154,16 +142,16 @@ class _Runner:
             return sorted(found)
         return [row for row in rows if row in found]
 
-    def predicate(self, node: BoundCondition) -> Callable[[Any], bool]:
-        if isinstance(node, BoundLike):
-            pattern = _like_regex(node.parts)
+    def predicate(self, node: Bound) -> Callable[[Any], bool]:
+        if isinstance(node, Like):
+            pattern = _like_regex(node.pattern.like_parts)
             return lambda value: value is not None and pattern.fullmatch(value) is not None
-        if isinstance(node, BoundIn):
-            members = {_fold_literal(node.path, v.value) for v in node.values}
+        if isinstance(node, InList):
+            members = {_fold(v, _folds(node.path)) for v in node.values}
             if node.negated:
                 return lambda value: value not in members
             return lambda value: value in members
-        assert isinstance(node, BoundComparison)
+        assert isinstance(node, Comparison)
         return _comparison(node)
 
     # -- ordering -------------------------------------------------------------------------------
@@ -173,59 +161,43 @@ class _Runner:
         # Stable sorts from the last key to the first give a multi-key order with per-key
         # direction; the null flag is placed so nulls land first or last after any reversal.
         for item in reversed(query.order_by):
-            get = self.getter(item.path)
             null_flag = 1 if item.nulls_last != item.descending else 0
-            value_flag = 1 - null_flag
-
-            def key(
-                row: int,
-                get: Callable[[int], Any] = get,
-                null_flag: int = null_flag,
-                value_flag: int = value_flag,
-            ) -> tuple[int, Any]:
-                value = get(row)
-                if value is None:
-                    return (null_flag, 0)
-                return (value_flag, value)
-
+            key = partial(_sort_key, self.getter(item.path), null_flag)
             ordered.sort(key=key, reverse=item.descending)
         return ordered
 
 
-def _fold(value: Any) -> Any:
-    return value.casefold() if isinstance(value, str) else value
+def _sort_key(get: Callable[[int], Any], null_flag: int, row: int) -> tuple[int, Any]:
+    value = get(row)
+    return (null_flag, 0) if value is None else (1 - null_flag, value)
 
 
-def _fold_if(value: Any, fold: bool) -> Any:
+def _folds(path: BoundPath) -> bool:
+    """Text compares case-insensitively; ids compare by their 18-character form."""
+    return path.leaf.kind is Kind.TEXT and path.leaf.type not in (FieldType.ID, FieldType.REFERENCE)
+
+
+def _fold(value: Any, fold: bool = True) -> Any:
     return value.casefold() if fold and isinstance(value, str) else value
 
 
-def _fold_literal(path: BoundPath, value: Any) -> Any:
-    leaf = path.leaf
-    if leaf.kind is Kind.TEXT and leaf.type not in (FieldType.ID, FieldType.REFERENCE):
-        return _fold(value)
-    return value
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
-def _comparison(node: BoundComparison) -> Callable[[Any], bool]:
-    op = node.op
-    literal = node.value
-    target = _fold_literal(node.path, literal.value)
-    if target is None:
-        if op == "=":
-            return lambda v: v is None
-        if op == "!=":
-            return lambda v: v is not None
-        return lambda v: False
-    tests: dict[str, Callable[[Any], bool]] = {
-        "=": lambda v: v == target,
-        "!=": lambda v: v != target,
-        "<": lambda v: v is not None and v < target,
-        "<=": lambda v: v is not None and v <= target,
-        ">": lambda v: v is not None and v > target,
-        ">=": lambda v: v is not None and v >= target,
-    }
-    return tests[op]
+def _comparison(node: Comparison[BoundPath, object]) -> Callable[[Any], bool]:
+    """`= null` and `!= null` test for null; any other comparison with a null is false."""
+    target = _fold(node.value, _folds(node.path))
+    compare = _OPERATORS[node.op]
+    if node.op in ("=", "!="):
+        return lambda value: compare(value, target)
+    return lambda value: value is not None and target is not None and compare(value, target)
 
 
 def _like_regex(parts: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:

@@ -21,6 +21,8 @@ class Tok(StrEnum):
     NUMBER = "number"
     DATE = "date"
     DATETIME = "datetime"
+    BOOLEAN = "boolean"  # TRUE/FALSE and NULL are identifiers the parser reads as literals
+    NULL = "null"
     OP = "op"
     LPAREN = "("
     RPAREN = ")"
@@ -31,32 +33,52 @@ class Tok(StrEnum):
 
 @dataclass(frozen=True)
 class Token:
+    """A token; as a literal in a condition, `value` is what it stands for."""
+
     kind: Tok
     text: str  # the source text, used in error messages
     pos: int
     value: object = None
     # For strings: (char, escaped) pairs, so LIKE can tell `\%` from `%`.
     like_parts: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
-    has_wildcard_escape: bool = False
 
     def upper(self) -> str:
         return self.text.upper()
 
+    @property
+    def has_wildcard_escape(self) -> bool:
+        """`\\_` or `\\%`: allowed in a LIKE pattern only."""
+        return any(escaped and char in "_%" for char, escaped in self.like_parts)
 
-class LexError(Exception):
-    def __init__(self, message: str, pos: int) -> None:
+
+class SoqlError(Exception):
+    """A query Salesforce refuses: `error_code` with `message`, about the text at `pos`."""
+
+    def __init__(self, message: str, pos: int | None, error_code: str = "MALFORMED_QUERY") -> None:
         super().__init__(message)
         self.message = message
         self.pos = pos
+        self.error_code = error_code
 
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})(?![\w:])"
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+#: One alternative per token kind, tried in this order at each position.
+_TOKEN = re.compile(
+    rf"""\s*(?:
+      (?P<string>')
+    | (?P<punct>[(),:])
+    | (?P<op><=|>=|!=|<>|=|<|>)
+    | (?P<datetime>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,3}})?
+        (?:Z|[+-]\d{{2}}:\d{{2}})(?![\w:]))
+    | (?P<date>\d{{4}}-\d{{2}}-\d{{2}}(?![\w:-]))
+    | (?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?![\w.]))
+    | (?P<ident>{_IDENT})
+    )""",
+    re.VERBOSE,
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\w:-])")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?![\w.])")
-_OPERATORS = ("<=", ">=", "!=", "<>", "=", "<", ">")
+#: A string's body up to its closing quote, if it has one.
+_STRING_BODY = re.compile(r"((?:[^'\\]|\\.)*)(')?", re.DOTALL)
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)|(.)", re.DOTALL)
 #: Backslash escapes: n r t b f in either case, and the quotes and the backslash themselves.
 _SIMPLE_ESCAPES = dict(zip("nNrRtTbBfF\"'\\", "\n\n\r\r\t\t\b\b\f\f\"'\\", strict=True))
 
@@ -64,94 +86,46 @@ _SIMPLE_ESCAPES = dict(zip("nNrRtTbBfF\"'\\", "\n\n\r\r\t\t\b\b\f\f\"'\\", stric
 def tokenize(soql: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
-    length = len(soql)
-    while pos < length:
-        char = soql[pos]
-        if char.isspace():
-            pos += 1
-            continue
-        if char == "'":
-            token, pos = _string(soql, pos)
-            tokens.append(token)
-            continue
-        if char in "(),:":
-            tokens.append(Token(Tok(char), char, pos))
-            pos += 1
-            continue
-        operator = next((op for op in _OPERATORS if soql.startswith(op, pos)), None)
-        if operator is not None:
-            tokens.append(Token(Tok.OP, operator, pos))
-            pos += len(operator)
-            continue
-        match = _DATETIME.match(soql, pos)
-        if match:
-            tokens.append(Token(Tok.DATETIME, match.group(), pos, match.group()))
-            pos = match.end()
-            continue
-        match = _DATE.match(soql, pos)
-        if match:
-            tokens.append(Token(Tok.DATE, match.group(), pos, match.group()))
-            pos = match.end()
-            continue
-        match = _NUMBER.match(soql, pos)
-        if match:
-            text = match.group()
-            value: object = float(text) if ("." in text) else int(text)
-            tokens.append(Token(Tok.NUMBER, text, pos, value))
-            pos = match.end()
-            continue
-        match = _IDENT.match(soql, pos)
-        if match:
-            tokens.append(Token(Tok.IDENT, match.group(), pos, match.group()))
-            pos = match.end()
-            continue
-        raise LexError(f"unexpected token: '{char}'", pos)
-    tokens.append(Token(Tok.EOF, "<EOF>", length))
+    while (found := _TOKEN.match(soql, pos)) is not None and found.lastgroup is not None:
+        kind = found.lastgroup
+        start, text = found.start(kind), found.group(kind)
+        if kind == "string":
+            token = _string(soql, start)
+        elif kind in ("punct", "op"):
+            token = Token(Tok(text) if kind == "punct" else Tok.OP, text, start)
+        elif kind == "number":
+            token = Token(Tok.NUMBER, text, start, float(text) if "." in text else int(text))
+        else:
+            token = Token(Tok(kind), text, start, text)
+        tokens.append(token)
+        pos = start + len(token.text)
+    pos = len(soql) - len(soql[pos:].lstrip())
+    if pos < len(soql):
+        raise SoqlError(f"unexpected token: '{soql[pos]}'", pos)
+    tokens.append(Token(Tok.EOF, "<EOF>", len(soql)))
     return tokens
 
 
-def _string(soql: str, start: int) -> tuple[Token, int]:
-    pos = start + 1
+def _string(soql: str, start: int) -> Token:
+    body = _STRING_BODY.match(soql, start + 1)
+    assert body is not None  # it matches the empty string
     parts: list[tuple[str, bool]] = []
-    wildcard_escape = False
-    while True:
-        if pos >= len(soql):
-            raise LexError("unexpected token: '<EOF>'", start)
-        char = soql[pos]
-        if char == "'":
-            pos += 1
-            break
-        if char != "\\":
-            parts.append((char, False))
-            pos += 1
-            continue
-        if pos + 1 >= len(soql):
-            raise LexError("unexpected token: '<EOF>'", start)
-        escaped = soql[pos + 1]
-        if escaped in _SIMPLE_ESCAPES:
-            parts.append((_SIMPLE_ESCAPES[escaped], True))
-            pos += 2
-        elif escaped in "_%":
-            parts.append((escaped, True))
-            wildcard_escape = True
-            pos += 2
-        elif escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", soql[pos + 2 : pos + 6]):
-            parts.append((chr(int(soql[pos + 2 : pos + 6], 16)), True))
-            pos += 6
+    for piece in _ESCAPE.finditer(body.group(1)):
+        escape, plain = piece.group(1), piece.group(2)
+        if plain is not None:
+            parts.append((plain, False))
+        elif escape in _SIMPLE_ESCAPES or escape in "_%":
+            parts.append((_SIMPLE_ESCAPES.get(escape, escape), True))
+        elif len(escape) == 5:  # \uXXXX
+            parts.append((chr(int(escape[1:], 16)), True))
         else:
-            literal = soql[start : pos + 2]
-            raise LexError(
-                f"Invalid string literal {literal}'. Illegal character sequence "
-                f"'\\{escaped}' in string literal.",
+            end = start + 1 + piece.end()
+            raise SoqlError(
+                f"Invalid string literal {soql[start:end]}'. Illegal character sequence "
+                f"'\\{escape}' in string literal.",
                 start,
             )
+    if body.group(2) is None:
+        raise SoqlError("unexpected token: '<EOF>'", start)
     value = "".join(char for char, _ in parts)
-    token = Token(
-        Tok.STRING,
-        soql[start:pos],
-        start,
-        value,
-        like_parts=tuple(parts),
-        has_wildcard_escape=wildcard_escape,
-    )
-    return token, pos
+    return Token(Tok.STRING, soql[start : body.end()], start, value, tuple(parts))

@@ -1,87 +1,55 @@
 """A recursive-descent parser for the SOQL subset the connector (and tools like it) use.
 
-    SELECT (COUNT() | COUNT(path) [alias] | path {, path}) FROM object
+    SELECT (COUNT() | path {, path}) FROM object
     [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}]
     [LIMIT n] [OFFSET n]
 
 Conditions: comparisons (= != <> < <= > >=), [NOT] IN (...), LIKE, NOT, AND, OR and parentheses.
 As on Salesforce, AND and OR cannot be mixed at one level without parentheses
 (`a = 1 AND b = 2 OR c = 3` is rejected). Keywords and names are case-insensitive.
-Syntax errors raise `SoqlSyntaxError`, which the query resource answers as MALFORMED_QUERY.
+Syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import NoReturn, TypeVar
 
 from connector.sandbox.salesforce.soql.ast import (
     And,
     Comparison,
     Condition,
-    CountExpr,
     FieldPath,
     InList,
     Like,
-    Literal,
-    LiteralKind,
     Not,
     Or,
     OrderItem,
     Query,
 )
-from connector.sandbox.salesforce.soql.lexer import LexError, Tok, Token, tokenize
+from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
 
-KEYWORDS = frozenset(
-    {
-        "SELECT",
-        "FROM",
-        "WHERE",
-        "ORDER",
-        "BY",
-        "ASC",
-        "DESC",
-        "NULLS",
-        "FIRST",
-        "LAST",
-        "LIMIT",
-        "OFFSET",
-        "AND",
-        "OR",
-        "NOT",
-        "IN",
-        "LIKE",
-        "TRUE",
-        "FALSE",
-        "NULL",
-        "GROUP",
-        "HAVING",
-        "WITH",
-        "FOR",
-        "USING",
-        "TYPEOF",
-        "INCLUDES",
-        "EXCLUDES",
-    }
+# Clauses of full SOQL this emulator does not implement; refused with a clear message. (The word
+# lists are split strings, which read better here than one list item per line.)
+UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES".split())  # noqa: SIM905
+KEYWORDS = UNSUPPORTED | frozenset(
+    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN LIKE TRUE "  # noqa: SIM905
+    "FALSE NULL".split()
 )
-# Clauses of full SOQL this emulator does not implement; refused with a clear message.
-UNSUPPORTED = frozenset(
-    {"GROUP", "HAVING", "WITH", "FOR", "USING", "TYPEOF", "INCLUDES", "EXCLUDES"}
-)
-
+_LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME})
 COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
-
-
-class SoqlSyntaxError(Exception):
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
+Parsed = Condition[FieldPath, Token]
+T = TypeVar("T")
 
 
 def parse(soql: str) -> Query:
-    try:
-        tokens = tokenize(soql)
-    except LexError as exc:
-        raise SoqlSyntaxError(exc.message, exc.pos) from exc
-    return _Parser(tokens).query()
+    return _Parser(tokenize(soql)).query()
+
+
+def _not_emulated(what: str, token: Token) -> NoReturn:
+    message = f"unexpected token: '{token.text}' ({what} not emulated by the Salesforce sandbox)"
+    raise SoqlError(message, token.pos)
 
 
 class _Parser:
@@ -102,84 +70,74 @@ class _Parser:
         return token
 
     def is_keyword(self, *words: str) -> bool:
-        token = self.current
-        return token.kind is Tok.IDENT and token.upper() in words
+        return self.current.kind is Tok.IDENT and self.current.upper() in words
+
+    def accept(self, *words: str) -> Token | None:
+        """The current token, consumed, when it is one of the keywords `words`."""
+        return self.advance() if self.is_keyword(*words) else None
 
     def expect_keyword(self, word: str) -> Token:
-        if not self.is_keyword(word):
-            self.unexpected()
-        return self.advance()
+        return self.accept(word) or self.unexpected()
 
     def expect(self, kind: Tok) -> Token:
-        if self.current.kind is not kind:
-            self.unexpected()
-        return self.advance()
+        return self.advance() if self.current.kind is kind else self.unexpected()
 
-    def unexpected(self, token: Token | None = None) -> None:
+    def unexpected(self, token: Token | None = None) -> NoReturn:
         token = token or self.current
         if token.kind is Tok.IDENT and token.upper() in UNSUPPORTED:
-            raise SoqlSyntaxError(
-                f"unexpected token: '{token.text}' (this SOQL clause is not emulated by the "
-                "Salesforce sandbox)",
-                token.pos,
-            )
-        raise SoqlSyntaxError(f"unexpected token: '{token.text}'", token.pos)
+            _not_emulated("this SOQL clause is", token)
+        raise SoqlError(f"unexpected token: '{token.text}'", token.pos)
+
+    def separated(self, item: Callable[[], T]) -> list[T]:
+        """`item {, item}`."""
+        items = [item()]
+        while self.current.kind is Tok.COMMA:
+            self.advance()
+            items.append(item())
+        return items
+
+    def at_count(self) -> bool:
+        return self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN
 
     # -- grammar ------------------------------------------------------------------------------
 
     def query(self) -> Query:
         self.expect_keyword("SELECT")
-        fields: list[FieldPath] = []
-        count: CountExpr | None = None
-        if self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN:
-            count = self.count_expr()
-        else:
-            fields.append(self.field_path())
-            while self.current.kind is Tok.COMMA:
-                self.advance()
-                if self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN:
-                    self.unexpected()
-                fields.append(self.field_path())
+        count = self.at_count() and self.count()
+        fields = [] if count else self.separated(self.select_item)
         self.expect_keyword("FROM")
         object_token = self.expect(Tok.IDENT)
         if object_token.upper() in KEYWORDS or "." in object_token.text:
             self.unexpected(object_token)
         query = Query(object_token.text, object_token.pos, fields, count)
-        if self.is_keyword("WHERE"):
-            self.advance()
+        if self.accept("WHERE"):
             query.where = self.condition()
-        if self.is_keyword("ORDER"):
-            self.advance()
+        if self.accept("ORDER"):
             self.expect_keyword("BY")
-            query.order_by.append(self.order_item())
-            while self.current.kind is Tok.COMMA:
-                self.advance()
-                query.order_by.append(self.order_item())
-        if self.is_keyword("LIMIT"):
-            self.advance()
+            query.order_by = self.separated(self.order_item)
+        if self.accept("LIMIT"):
             query.limit = self.non_negative_int()
-        if self.is_keyword("OFFSET"):
-            query.offset_pos = self.advance().pos
+        if offset := self.accept("OFFSET"):
+            query.offset_pos = offset.pos
             query.offset = self.non_negative_int()
         if self.current.kind is not Tok.EOF:
             self.unexpected()
         return query
 
-    def count_expr(self) -> CountExpr:
-        start = self.advance()  # COUNT
+    def count(self) -> bool:
+        """`COUNT()`: only totalSize is answered. COUNT(field) and other aggregates are not
+        emulated (nothing in the connector asks for them)."""
+        self.advance()  # COUNT
         self.expect(Tok.LPAREN)
-        path: FieldPath | None = None
         if self.current.kind is not Tok.RPAREN:
-            path = self.field_path()
+            _not_emulated("COUNT(field) is", self.current)
         self.expect(Tok.RPAREN)
-        alias: str | None = None
-        if (
-            path is not None
-            and self.current.kind is Tok.IDENT
-            and self.current.upper() not in KEYWORDS
-        ):
-            alias = self.advance().text
-        return CountExpr(path, alias, start.pos)
+        return True
+
+    def select_item(self) -> FieldPath:
+        if self.at_count():  # COUNT() is the whole select list or absent
+            self.unexpected()
+        return self.field_path()
 
     def field_path(self) -> FieldPath:
         token = self.current
@@ -188,11 +146,7 @@ class _Parser:
         self.advance()
         if self.current.kind is Tok.LPAREN:
             # A function call (FIELDS(ALL), toLabel(...), ...) or a subquery: not emulated.
-            raise SoqlSyntaxError(
-                f"unexpected token: '(' (functions such as {token.text}() are not emulated by "
-                "the Salesforce sandbox)",
-                self.current.pos,
-            )
+            _not_emulated(f"functions such as {token.text}() are", self.current)
         return FieldPath(tuple(token.text.split(".")), token.pos)
 
     def non_negative_int(self) -> int:
@@ -200,115 +154,69 @@ class _Parser:
         if token.kind is not Tok.NUMBER or not isinstance(token.value, int) or token.value < 0:
             self.unexpected()
         self.advance()
-        assert isinstance(token.value, int)
         return token.value
 
-    def order_item(self) -> OrderItem:
+    def order_item(self) -> OrderItem[FieldPath]:
         path = self.field_path()
-        descending = False
-        nulls_last: bool | None = None
-        if self.is_keyword("ASC", "DESC"):
-            descending = self.advance().upper() == "DESC"
-        if self.is_keyword("NULLS"):
-            self.advance()
-            if not self.is_keyword("FIRST", "LAST"):
-                self.unexpected()
-            nulls_last = self.advance().upper() == "LAST"
-        return OrderItem(path, descending, nulls_last)
+        direction = self.accept("ASC", "DESC")
+        nulls_last = False
+        if self.accept("NULLS"):
+            nulls_last = (self.accept("FIRST", "LAST") or self.unexpected()).upper() == "LAST"
+        return OrderItem(path, direction is not None and direction.upper() == "DESC", nulls_last)
 
-    def condition(self) -> Condition:
+    def condition(self) -> Parsed:
         first = self.unary()
-        if self.is_keyword("AND", "OR"):
-            connective = self.current.upper()
-            children = [first]
-            while self.is_keyword(connective):
-                self.advance()
-                children.append(self.unary())
-            if self.is_keyword("AND", "OR"):
-                # Mixing AND and OR at one level needs parentheses in SOQL.
-                self.unexpected()
-            return And(tuple(children)) if connective == "AND" else Or(tuple(children))
-        return first
+        connective = self.accept("AND", "OR")
+        if connective is None:
+            return first
+        word = connective.upper()
+        children = [first, self.unary()]
+        while self.accept(word):
+            children.append(self.unary())
+        if self.is_keyword("AND", "OR"):  # mixing AND and OR at one level needs parentheses
+            self.unexpected()
+        return And(tuple(children)) if word == "AND" else Or(tuple(children))
 
-    def unary(self) -> Condition:
-        if self.is_keyword("NOT"):
-            self.advance()
+    def unary(self) -> Parsed:
+        if self.accept("NOT"):
             return Not(self.unary())
-        if self.current.kind is Tok.LPAREN:
-            self.advance()
-            inner = self.condition()
-            self.expect(Tok.RPAREN)
-            return inner
-        return self.predicate()
+        if self.current.kind is not Tok.LPAREN:
+            return self.predicate()
+        self.advance()
+        inner = self.condition()
+        self.expect(Tok.RPAREN)
+        return inner
 
-    def predicate(self) -> Condition:
+    def predicate(self) -> Parsed:
         path = self.field_path()
         token = self.current
         if token.kind is Tok.OP and token.text in COMPARISON_OPERATORS:
             self.advance()
-            op = "!=" if token.text == "<>" else token.text
-            return Comparison(path, op, self.value())
-        if self.is_keyword("LIKE"):
-            self.advance()
+            return Comparison(path, "!=" if token.text == "<>" else token.text, self.value())
+        if self.accept("LIKE"):
             pattern = self.value()
-            if pattern.kind is not LiteralKind.STRING:
-                raise SoqlSyntaxError(f"unexpected token: '{pattern.text}'", pattern.pos)
+            if pattern.kind is not Tok.STRING:
+                self.unexpected(pattern)
             return Like(path, pattern)
-        negated = False
-        if self.is_keyword("NOT"):
-            self.advance()
-            negated = True
-            if not self.is_keyword("IN"):
-                self.unexpected()
-        if self.is_keyword("IN"):
-            self.advance()
-            return InList(path, self.value_list(), negated)
-        self.unexpected()
-        raise AssertionError("unreachable")
-
-    def value_list(self) -> tuple[Literal, ...]:
+        negated = self.accept("NOT") is not None
+        if not self.accept("IN"):
+            self.unexpected()
         self.expect(Tok.LPAREN)
         if self.is_keyword("SELECT"):
-            raise SoqlSyntaxError(
-                "unexpected token: 'SELECT' (semi-join subqueries are not emulated by the "
-                "Salesforce sandbox)",
-                self.current.pos,
-            )
-        values = [self.value()]
-        while self.current.kind is Tok.COMMA:
-            self.advance()
-            values.append(self.value())
+            _not_emulated("semi-join subqueries are", replace(self.current, text="SELECT"))
+        values = self.separated(self.value)
         self.expect(Tok.RPAREN)
-        return tuple(values)
+        return InList(path, tuple(values), negated)
 
-    def value(self) -> Literal:
+    def value(self) -> Token:
+        """A literal: TRUE, FALSE and NULL come from the lexer as identifiers."""
         token = self.current
-        if token.kind is Tok.STRING:
-            self.advance()
-            return Literal(
-                LiteralKind.STRING,
-                token.value,
-                token.pos,
-                token.text,
-                like_parts=token.like_parts,
-                has_wildcard_escape=token.has_wildcard_escape,
-            )
-        if token.kind is Tok.NUMBER:
-            self.advance()
-            return Literal(LiteralKind.NUMBER, token.value, token.pos, token.text)
-        if token.kind is Tok.DATE:
-            self.advance()
-            return Literal(LiteralKind.DATE, token.value, token.pos, token.text)
-        if token.kind is Tok.DATETIME:
-            self.advance()
-            return Literal(LiteralKind.DATETIME, token.value, token.pos, token.text)
-        if token.kind is Tok.IDENT:
-            word = token.upper()
-            if word in ("TRUE", "FALSE"):
-                self.advance()
-                return Literal(LiteralKind.BOOLEAN, word == "TRUE", token.pos, token.text)
-            if word == "NULL":
-                self.advance()
-                return Literal(LiteralKind.NULL, None, token.pos, token.text)
-        self.unexpected()
-        raise AssertionError("unreachable")
+        word = token.upper() if token.kind is Tok.IDENT else ""
+        if token.kind in _LITERALS:
+            return self.advance()
+        if word not in ("TRUE", "FALSE", "NULL"):
+            self.unexpected()
+        self.advance()
+        if word == "NULL":
+            return replace(token, kind=Tok.NULL, value=None)
+        return replace(token, kind=Tok.BOOLEAN, value=word == "TRUE")

@@ -169,6 +169,9 @@ class SalesforceClient:
             session_id=token.access_token.get_secret_value(),
             session=self.session,
             version=self.settings.api_version,
+            # Plain dicts: the SDK's default OrderedDict hook takes json's pure-Python path,
+            # ~2.5x the C decoder's CPU on every query page; nothing here needs the order.
+            object_pairs_hook=None,
         )
 
     def identity(self) -> str | None:

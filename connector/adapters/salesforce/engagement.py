@@ -35,6 +35,9 @@ from connector.mapping.crm_schema import (
     SalesforceCounter,
 )
 
+#: Pairs `_matching` remembers; beyond them (free-text statuses) it matches each member anew.
+_MATCHED_PAIRS = 1024
+
 
 class _QueryOf(Protocol):
     """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
@@ -65,16 +68,19 @@ def _kind(rules: Sequence[_Compiled], row: dict[str, Any]) -> EngagementKind | N
     return None
 
 
-def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> EngagementKind | None:
-    return next((rule.kind for rule in rules if _member_matches(rule, row)), None)
+#: How a campaign member is matched: its Status and its Campaign.Type, trimmed and case-folded.
+_MemberKey = tuple[str, str]
 
 
-def _member_matches(rule: CampaignMemberRule | SalesforceCounter, row: dict[str, Any]) -> bool:
+def _member_key(row: dict[str, Any]) -> _MemberKey:
     status = str(row.get("Status") or "").strip().casefold()
-    campaign_type = str(row.get("Campaign.Type") or "").strip().casefold()
-    if rule.status.casefold() != status:
+    return status, str(row.get("Campaign.Type") or "").strip().casefold()
+
+
+def _member_matches(rule: CampaignMemberRule | SalesforceCounter, key: _MemberKey) -> bool:
+    if rule.status.casefold() != key[0]:
         return False
-    return rule.campaign_type is None or rule.campaign_type.casefold() == campaign_type
+    return rule.campaign_type is None or rule.campaign_type.casefold() == key[1]
 
 
 def _number(value: Any) -> float:
@@ -106,6 +112,10 @@ class EngagementReader:
         self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
         self.member_rules = rules.campaign_members
         self.counters = rules.counters
+        #: (status, campaign type) -> the first member rule's kind and the counters that match
+        #: it: an org has a handful of pairs and a backfill tens of thousands of members.
+        self._matched: dict[_MemberKey, tuple[EngagementKind | None, list[SalesforceCounter]]]
+        self._matched = {}
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None
@@ -256,9 +266,21 @@ class EngagementReader:
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
 
+    def _matching(
+        self, row: dict[str, Any]
+    ) -> tuple[EngagementKind | None, list[SalesforceCounter]]:
+        key = _member_key(row)
+        found = self._matched.get(key)
+        if found is None:
+            kind = next((r.kind for r in self.member_rules if _member_matches(r, key)), None)
+            found = (kind, [c for c in self.counters if _member_matches(c, key)])
+            if len(self._matched) < _MATCHED_PAIRS:
+                self._matched[key] = found
+        return found
+
     def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
-            kind = _member_kind(self.member_rules, row)
+            kind, counters = self._matching(row)
             when = moment(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
@@ -266,8 +288,8 @@ class EngagementReader:
                 continue
             counted = set()
             person = "Contact" if who == row.get("ContactId") else "Lead"
-            for counter in self.counters:
-                quantity = _counted(counter, row, person) if _member_matches(counter, row) else 0
+            for counter in counters:
+                quantity = _counted(counter, row, person)
                 if quantity:
                     counted.add(counter.kind)
                     yield Engagement(

@@ -17,6 +17,7 @@ from urllib.parse import quote_plus
 from simple_salesforce.format import format_soql, quote_soql_value
 
 _COMMA = len(quote_plus(","))
+_QUOTES = len(quote_plus("''"))
 
 
 def select(
@@ -71,7 +72,11 @@ def in_chunks(
     chunk: list[str] = []
     size = fixed
     for value in values:
-        cost = len(quote_plus(quote_soql_value(value))) + _COMMA
+        # An id (letters and digits) is quoted and encoded as itself: no escaping to measure.
+        plain = value.isascii() and value.isalnum()
+        cost = (
+            len(value) + _QUOTES if plain else len(quote_plus(quote_soql_value(value)))
+        ) + _COMMA
         if chunk and size + cost > budget:
             yield chunk, build(chunk)
             chunk, size = [], fixed
@@ -81,23 +86,17 @@ def in_chunks(
         yield chunk, build(chunk)
 
 
-def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
     """A REST record as `{"Field": v, "Parent.Field": v}`, the way Bulk API CSV names columns,
-    so REST and Bulk reads translate the same way."""
+    so REST and Bulk reads translate the same way. Only a parent record is a dict (the JSON is
+    decoded into plain dicts), so a plain value costs one type check."""
     out: dict[str, Any] = {}
     for key, value in record.items():
-        if key == "attributes":
-            continue
-        # dict first (simple-salesforce hands back OrderedDicts): the abstract Mapping check
-        # costs ~1 us a value, for every field of every record; plain values skip it.
-        if isinstance(value, dict) or (
-            value is not None
-            and not isinstance(value, str | int | float)
-            and isinstance(value, Mapping)
-        ):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
+        if not isinstance(value, dict):
+            out[key] = value
+        elif key != "attributes":
+            for name, inner in flatten(value).items():
+                out[f"{key}.{name}"] = inner
     return out
 
 

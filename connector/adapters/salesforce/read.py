@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -129,6 +129,7 @@ class PersonSource:
         return self.mapping.object
 
 
+@lru_cache(maxsize=4096)  # a page's people share their companies' websites
 def website_domain(website: str | None) -> str | None:
     """`https://www.acme.com/about` -> `acme.com`: Salesforce keeps a URL where others keep
     the bare domain."""
@@ -576,19 +577,23 @@ class PersonReader:
     def _account_companies(
         self, source: PersonSource, rows: list[dict[str, Any]]
     ) -> dict[str, Company | RecordDataError]:
+        """Each person's Account, made once per Account of the page: its fields are the same
+        in every row of one query answer, and a company is a frozen value."""
         assert source.account_reference is not None
         relationship = relationship_of(source.account_reference)
+        made: dict[str, Company | RecordDataError] = {}
         out: dict[str, Company | RecordDataError] = {}
         for row in rows:
-            account_id = row.get(source.account_reference)
-            if not account_id:
-                continue
-            try:
-                out[str(row["Id"])] = _normalised(
-                    source.translator.to_company(str(account_id), soql.parent(row, relationship))
-                )
-            except RecordDataError as exc:
-                out[str(row["Id"])] = exc
+            account_id = str(row.get(source.account_reference) or "")
+            if account_id and account_id not in made:
+                try:
+                    made[account_id] = _normalised(
+                        source.translator.to_company(account_id, soql.parent(row, relationship))
+                    )
+                except RecordDataError as exc:
+                    made[account_id] = exc
+            if account_id:
+                out[str(row["Id"])] = made[account_id]
         return out
 
     def _lead_companies(
@@ -610,7 +615,8 @@ class PersonReader:
             except RecordDataError as exc:
                 out[record_id] = exc
                 continue
-            own = own.model_copy(update={"name": _company_name(own.name)})
+            if own.name is not None and _company_name(own.name) != own.name:
+                own = own.model_copy(update={"name": _company_name(own.name)})
             matched = matches.get((own.name or "").casefold()) if own.name else None
             if matched is not None:
                 # The Account wins where it knows something; the Lead fills the gaps.

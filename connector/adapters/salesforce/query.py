@@ -10,7 +10,7 @@ per person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -72,11 +72,9 @@ def in_chunks(
     chunk: list[str] = []
     size = fixed
     for value in values:
-        # An id (letters and digits) is quoted and encoded as itself: no escaping to measure.
-        plain = value.isascii() and value.isalnum()
-        cost = (
-            len(value) + _QUOTES if plain else len(quote_plus(quote_soql_value(value)))
-        ) + _COMMA
+        plain = value.isascii() and value.isalnum()  # an id: quoted and encoded as itself
+        quoted = len(value) + _QUOTES if plain else len(quote_plus(quote_soql_value(value)))
+        cost = quoted + _COMMA
         if chunk and size + cost > budget:
             yield chunk, build(chunk)
             chunk, size = [], fixed
@@ -88,8 +86,7 @@ def in_chunks(
 
 def flatten(record: dict[str, Any]) -> dict[str, Any]:
     """A REST record as `{"Field": v, "Parent.Field": v}`, the way Bulk API CSV names columns,
-    so REST and Bulk reads translate the same way. Only a parent record is a dict (the JSON is
-    decoded into plain dicts), so a plain value costs one type check."""
+    so REST and Bulk reads translate the same way (only a parent record is a dict)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         if not isinstance(value, dict):
@@ -98,9 +95,3 @@ def flatten(record: dict[str, Any]) -> dict[str, Any]:
             for name, inner in flatten(value).items():
                 out[f"{key}.{name}"] = inner
     return out
-
-
-def parent(record: Mapping[str, Any], relationship: str) -> dict[str, Any]:
-    """The fields of a flattened record's parent (`Account.Name` -> `Name`)."""
-    start = f"{relationship}."
-    return {key[len(start) :]: value for key, value in record.items() if key.startswith(start)}

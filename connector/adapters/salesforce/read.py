@@ -312,9 +312,7 @@ class PersonReader:
 
         done = ReadCursor(object=source.name, mode="done")
         action = f"read {source.name} records with changed engagement"
-        for _, query in soql.in_chunks(
-            ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
+        for query in self.client.queries_for(ids, build):
             for records in self.client.query_pages(query, action=action):
                 rows = [soql.flatten(record) for record in records]
                 del records  # see `_released`
@@ -363,9 +361,7 @@ class PersonReader:
         for source in self.sources:
             ids = [i for i in wanted if object_of(i) == source.name]
             build = partial(self._by_id_query, source)
-            for _, query in soql.in_chunks(
-                ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-            ):
+            for query in self.client.queries_for(ids, build):
                 for records in self.client.query_pages(
                     query, action=f"read {source.name} records by id"
                 ):
@@ -394,9 +390,7 @@ class PersonReader:
             ) -> str:
                 return soql.select(source.name, fields, "Id IN {ids}", "Id", ids=chunk)
 
-            for _, query in soql.in_chunks(
-                ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-            ):
+            for query in self.client.queries_for(ids, build):
                 for records in self.client.query_pages(
                     query, action=f"re-read {source.name} records before writing"
                 ):
@@ -588,7 +582,7 @@ class PersonReader:
             if account_id and account_id not in made:
                 try:
                     made[account_id] = _normalised(
-                        source.translator.to_company(account_id, soql.parent(row, relationship))
+                        source.translator.to_company(account_id, _parent(row, relationship))
                     )
                 except RecordDataError as exc:
                     made[account_id] = exc
@@ -649,9 +643,7 @@ class PersonReader:
         def build(chunk: list[str]) -> str:
             return soql.select("Account", account_fields, "Name IN {names}", names=chunk)
 
-        for _, query in soql.in_chunks(
-            wanted, build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
+        for query in self.client.queries_for(wanted, build):
             for records in self.client.query_pages(query, action="match Leads to Accounts"):
                 for record in records:
                     row = soql.flatten(record)
@@ -683,12 +675,7 @@ class PersonReader:
             return soql.select("OpportunityContactRole", fields, "ContactId IN {ids}", ids=chunk)
 
         out: dict[str, dict[str, Deal]] = defaultdict(dict)
-        for _, query in soql.in_chunks(
-            list(contact_ids),
-            build,
-            self.client.query_url_length,
-            self.settings.max_query_url_bytes,
-        ):
+        for query in self.client.queries_for(list(contact_ids), build):
             for records in self.client.query_pages(query, action="read opportunities"):
                 for record in records:
                     row = soql.flatten(record)
@@ -715,6 +702,11 @@ class PersonReader:
                     )
                 )
         return owners
+
+
+def _parent(row: Mapping[str, Any], relationship: str) -> dict[str, Any]:
+    start = f"{relationship}."  # a flattened row's parent fields: `Account.Name` -> `Name`
+    return {key[len(start) :]: value for key, value in row.items() if key.startswith(start)}
 
 
 def _normalised(company: Company) -> Company:

@@ -147,7 +147,9 @@ class AdapterCpu:
     page's engagement, which the engine groups at once anyway, taken whole) and its writes,
     with the SDK, HTTP and JSON under them and the translation of records into Contacts. The
     part of "outside the rules" that is the adapter's; the rest is the engine and the state
-    store. Timed by wrapping the verbs on the adapter instance (the engine calls them there)."""
+    store. Timed by wrapping the verbs on the adapter instance (the engine calls them there);
+    a verb calling another through `self` (HubSpot's engagement without ids, which a backfill
+    never asks for) would count that part twice."""
 
     NAMES = (
         "iter_contact_pages",

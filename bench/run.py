@@ -644,7 +644,9 @@ def _show(crm: str, contacts: int, label: str, run: dict[str, Any]) -> None:
         f"{run['wall_seconds']:.1f} s  {run['contacts_read'] / run['wall_seconds']:,.0f}/s  "
         f"peak RSS {run['peak_rss_mb']:.0f} MB  failed {run['failed_requests']}  "
         f"CPU {run['cpu_seconds']['run']:.1f} s (with imports "
-        f"{run['cpu_seconds']['with_imports']:.1f} s)",
+        f"{run['cpu_seconds']['with_imports']:.1f} s; outside the rules "
+        f"{run['cpu_seconds'].get('outside_rules', 0):.1f}, adapter "
+        f"{run['cpu_seconds'].get('adapter', 0):.1f})",
         flush=True,
     )
 

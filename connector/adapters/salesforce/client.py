@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote_plus, urljoin, urlsplit
 
@@ -50,6 +50,7 @@ from connector.adapters.salesforce.endpoints import (
 )
 from connector.adapters.salesforce.failures import first_error, to_failure
 from connector.adapters.salesforce.pacing import DailyAllowance
+from connector.adapters.salesforce.query import in_chunks
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 
@@ -169,6 +170,7 @@ class SalesforceClient:
             session_id=token.access_token.get_secret_value(),
             session=self.session,
             version=self.settings.api_version,
+            object_pairs_hook=None,  # plain dicts: its OrderedDict hook is 2.5x the decoding
         )
 
     def identity(self) -> str | None:
@@ -232,7 +234,7 @@ class SalesforceClient:
             if next_url is None:
                 return self.call(
                     QUERY_ALL if include_deleted else QUERY,
-                    lambda sf: sf.query(soql, include_deleted=include_deleted),
+                    lambda sf: _query(sf, soql, include_deleted),
                     action=action,
                     records=_record_count,
                 )
@@ -254,9 +256,17 @@ class SalesforceClient:
             # and the raw records would stay alive beside what the caller made of them.
             yield result.pop("records", None) or []
 
+    def queries_for(
+        self, values: Sequence[str], build: Callable[[list[str]], str]
+    ) -> Iterator[str]:
+        """`build(chunk)` for the fewest chunks of `values` whose query URL stays within
+        `max_query_url_bytes` (query.in_chunks)."""
+        budget = self.settings.max_query_url_bytes
+        return (query for _, query in in_chunks(values, build, self.query_url_length, budget))
+
     def count(self, soql: str, *, action: str) -> int:
         """`SELECT COUNT() ...`: the answer holds only totalSize."""
-        result = self.call(QUERY, lambda sf: sf.query(soql), action=action)
+        result = self.call(QUERY, lambda sf: _query(sf, soql), action=action)
         return int(result.get("totalSize") or 0)
 
     # --- Bulk API 2.0 query ---
@@ -344,6 +354,22 @@ class SalesforceClient:
             records=lambda _: records,
             policy=policy,
         )
+
+
+#: Kept as they are in `q`: RFC 3986 allows them in a query, and Salesforce asks only that
+#: spaces become `+` or %20 (REST API, "Query", resources_query.htm: `?q=SELECT+name,id+from+
+#: Account`); `&`, `+`, `#`, `%`, `;`, `<`, `>` and non-ASCII text stay percent-encoded.
+_SOQL_LITERAL = "'(),=!*:@$"
+
+
+def _query(sf: Salesforce, soql: str, include_deleted: bool = False) -> Any:
+    """`sf.query(...)`, the SDK's request (session, token, URL, errors) with `q` encoded here: a
+    URL without `%` takes requests' and urllib3's fast paths instead of being re-checked byte
+    by byte (~3 ms a 16 KB id list). `query_url_length` measures the SDK's longer encoding, so
+    chunks and calls are unchanged."""
+    resource = "queryAll" if include_deleted else "query"
+    url = f"{sf.base_url}{resource}/?q={quote_plus(soql, safe=_SOQL_LITERAL)}"
+    return sf.parse_result_to_json(sf._call_salesforce("GET", url, name="query"))
 
 
 def _no_cursor(action: str) -> str:

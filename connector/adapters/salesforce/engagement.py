@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from connector.adapters.kit.values import moment
@@ -65,16 +66,14 @@ def _kind(rules: Sequence[_Compiled], row: dict[str, Any]) -> EngagementKind | N
     return None
 
 
-def _member_kind(rules: Sequence[CampaignMemberRule], row: dict[str, Any]) -> EngagementKind | None:
-    return next((rule.kind for rule in rules if _member_matches(rule, row)), None)
+#: How a campaign member is matched: its Status and its Campaign.Type, trimmed and case-folded.
+_MemberKey = tuple[str, ...]
 
 
-def _member_matches(rule: CampaignMemberRule | SalesforceCounter, row: dict[str, Any]) -> bool:
-    status = str(row.get("Status") or "").strip().casefold()
-    campaign_type = str(row.get("Campaign.Type") or "").strip().casefold()
-    if rule.status.casefold() != status:
+def _member_matches(rule: CampaignMemberRule | SalesforceCounter, key: _MemberKey) -> bool:
+    if rule.status.casefold() != key[0]:
         return False
-    return rule.campaign_type is None or rule.campaign_type.casefold() == campaign_type
+    return rule.campaign_type is None or rule.campaign_type.casefold() == key[1]
 
 
 def _number(value: Any) -> float:
@@ -106,6 +105,10 @@ class EngagementReader:
         self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
         self.member_rules = rules.campaign_members
         self.counters = rules.counters
+        #: (status, campaign type) -> the first member rule's kind and the matching counters:
+        #: both are picklists, so an org has a handful of pairs and a backfill ~40,000 members.
+        self._matched: dict[_MemberKey, tuple[EngagementKind | None, list[SalesforceCounter]]]
+        self._matched = {}
 
     def engagements(
         self, contact_ids: Sequence[str] | None, since: datetime | None
@@ -120,32 +123,18 @@ class EngagementReader:
     def _chunked(
         self, ids: Sequence[str], build: _QueryOf, action: str
     ) -> Iterator[dict[str, Any]]:
-        for _, query in soql.in_chunks(
-            ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
-            for records in self.client.query_pages(query, action=action):
-                for record in records:
-                    yield soql.flatten(record)
+        for query in self.client.queries_for(ids, build):
+            yield from self._all(query, action)
 
     def _by_ids(self, ids: list[str]) -> Iterator[Engagement]:
         wanted = set(ids)
         people = [i for i in ids if i[:3] in KEY_PREFIXES.values()]
         leads = [i for i in people if i[:3] == KEY_PREFIXES["Lead"]]
         contacts = [i for i in people if i[:3] == KEY_PREFIXES["Contact"]]
-        if self.task_rules:
-            rows = self._chunked(
-                people,
-                lambda chunk: self._task_query("WhoId IN {ids}", ids=chunk),
-                "read Tasks",
-            )
-            yield from self._tasks(rows, wanted)
-        if self.event_rules:
-            rows = self._chunked(
-                people,
-                lambda chunk: self._event_query("WhoId IN {ids}", ids=chunk),
-                "read Events",
-            )
-            yield from self._events(rows, wanted)
+        for query_of, rules, dates, action in self._activity_objects():
+            build = partial(query_of, "WhoId IN {ids}")
+            rows = self._chunked(people, lambda chunk, b=build: b(ids=chunk), action)
+            yield from self._activities(rows, wanted, rules, *dates)
         if self.member_rules or self.counters:
             for field, group in (("LeadId", leads), ("ContactId", contacts)):
                 rows = self._chunked(
@@ -187,12 +176,9 @@ class EngagementReader:
             since - timedelta(seconds=self.settings.overlap_seconds) if since is not None else None
         )
         stamp = " AND SystemModstamp >= {since}" if after is not None else ""
-        if self.task_rules:
-            query = self._task_query("WhoId != null" + stamp, since=after)
-            yield from self._tasks(self._all(query, "read Tasks"), None)
-        if self.event_rules:
-            query = self._event_query("WhoId != null" + stamp, since=after)
-            yield from self._events(self._all(query, "read Events"), None)
+        for query_of, rules, dates, action in self._activity_objects():
+            query = query_of("WhoId != null" + stamp, since=after)
+            yield from self._activities(self._all(query, action), None, rules, *dates)
         if self.member_rules or self.counters:
             where = "SystemModstamp >= {since}" if after is not None else ""
             query = self._member_query(where, since=after)
@@ -224,41 +210,45 @@ class EngagementReader:
         return soql.select("Event", fields, where, **values)
 
     def _member_query(self, where: str, **values: Any) -> str:
-        fields = [
-            "Id",
-            "LeadId",
-            "ContactId",
-            "Status",
-            CREATED,
-            "Campaign.Type",
-            "Campaign.Name",
-        ]
+        fields = ["Id", "LeadId", "ContactId", "Status", CREATED, "Campaign.Type", "Campaign.Name"]
         for counter in self.counters:
             for name in filter(None, (counter.count, counter.times)):
                 fields += [f"Lead.{name}", f"Contact.{name}"]
         return soql.select("CampaignMember", soql.unique(fields), where, **values)
 
-    def _tasks(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
+    def _activity_objects(self) -> Iterator[tuple[Any, list[_Compiled], tuple[str, ...], str]]:
+        """Tasks then Events, the ones the mapping has rules for: query, rules, dates, action."""
+        if self.task_rules:
+            yield self._task_query, self.task_rules, ("CompletedDateTime", CREATED), "read Tasks"
+        if self.event_rules:
+            yield self._event_query, self.event_rules, (CREATED,), "read Events"
+
+    def _activities(
+        self, rows: Any, wanted: set[str] | None, rules: Sequence[_Compiled], *dates: str
+    ) -> Iterator[Engagement]:
+        """Tasks or Events: the kind by the rules, dated by the first of `dates` that is one."""
         for row in rows:
             who = str(row.get("WhoId") or "")
-            kind = _kind(self.task_rules, row)
-            when = moment(row.get("CompletedDateTime"), row.get(CREATED))
+            kind = _kind(rules, row)
+            when = moment(*(row.get(field) for field in dates))
             if kind is None or when is None or (wanted is not None and who not in wanted):
                 continue
             yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
 
-    def _events(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
-        for row in rows:
-            who = str(row.get("WhoId") or "")
-            kind = _kind(self.event_rules, row)
-            when = moment(row.get(CREATED))
-            if kind is None or when is None or (wanted is not None and who not in wanted):
-                continue
-            yield Engagement(contact_id=who, kind=kind, occurred_at=when, source_id=str(row["Id"]))
+    def _matching(
+        self, row: dict[str, Any]
+    ) -> tuple[EngagementKind | None, list[SalesforceCounter]]:
+        key = tuple(str(row.get(f) or "").strip().casefold() for f in ("Status", "Campaign.Type"))
+        found = self._matched.get(key)
+        if found is None:
+            kind = next((r.kind for r in self.member_rules if _member_matches(r, key)), None)
+            counters = [c for c in self.counters if _member_matches(c, key)]
+            found = self._matched[key] = (kind, counters)
+        return found
 
     def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
-            kind = _member_kind(self.member_rules, row)
+            kind, counters = self._matching(row)
             when = moment(row.get(CREATED))
             candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
             who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
@@ -266,8 +256,8 @@ class EngagementReader:
                 continue
             counted = set()
             person = "Contact" if who == row.get("ContactId") else "Lead"
-            for counter in self.counters:
-                quantity = _counted(counter, row, person) if _member_matches(counter, row) else 0
+            for counter in counters:
+                quantity = _counted(counter, row, person)
                 if quantity:
                     counted.add(counter.kind)
                     yield Engagement(

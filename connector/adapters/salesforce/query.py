@@ -10,13 +10,14 @@ per person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
 from simple_salesforce.format import format_soql, quote_soql_value
 
 _COMMA = len(quote_plus(","))
+_QUOTES = len(quote_plus("''"))
 
 
 def select(
@@ -71,7 +72,9 @@ def in_chunks(
     chunk: list[str] = []
     size = fixed
     for value in values:
-        cost = len(quote_plus(quote_soql_value(value))) + _COMMA
+        plain = value.isascii() and value.isalnum()  # an id: quoted and encoded as itself
+        quoted = len(value) + _QUOTES if plain else len(quote_plus(quote_soql_value(value)))
+        cost = quoted + _COMMA
         if chunk and size + cost > budget:
             yield chunk, build(chunk)
             chunk, size = [], fixed
@@ -81,27 +84,14 @@ def in_chunks(
         yield chunk, build(chunk)
 
 
-def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(record: dict[str, Any]) -> dict[str, Any]:
     """A REST record as `{"Field": v, "Parent.Field": v}`, the way Bulk API CSV names columns,
-    so REST and Bulk reads translate the same way."""
+    so REST and Bulk reads translate the same way (only a parent record is a dict)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
-        if key == "attributes":
-            continue
-        # dict first (simple-salesforce hands back OrderedDicts): the abstract Mapping check
-        # costs ~1 us a value, for every field of every record; plain values skip it.
-        if isinstance(value, dict) or (
-            value is not None
-            and not isinstance(value, str | int | float)
-            and isinstance(value, Mapping)
-        ):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
+        if not isinstance(value, dict):
+            out[key] = value
+        elif key != "attributes":
+            for name, inner in flatten(value).items():
+                out[f"{key}.{name}"] = inner
     return out
-
-
-def parent(record: Mapping[str, Any], relationship: str) -> dict[str, Any]:
-    """The fields of a flattened record's parent (`Account.Name` -> `Name`)."""
-    start = f"{relationship}."
-    return {key[len(start) :]: value for key, value in record.items() if key.startswith(start)}

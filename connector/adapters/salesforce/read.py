@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -129,6 +129,7 @@ class PersonSource:
         return self.mapping.object
 
 
+@lru_cache(maxsize=4096)  # a page's people share their companies' websites
 def website_domain(website: str | None) -> str | None:
     """`https://www.acme.com/about` -> `acme.com`: Salesforce keeps a URL where others keep
     the bare domain."""
@@ -311,9 +312,7 @@ class PersonReader:
 
         done = ReadCursor(object=source.name, mode="done")
         action = f"read {source.name} records with changed engagement"
-        for _, query in soql.in_chunks(
-            ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
+        for query in self.client.queries_for(ids, build):
             for records in self.client.query_pages(query, action=action):
                 rows = [soql.flatten(record) for record in records]
                 del records  # see `_released`
@@ -362,9 +361,7 @@ class PersonReader:
         for source in self.sources:
             ids = [i for i in wanted if object_of(i) == source.name]
             build = partial(self._by_id_query, source)
-            for _, query in soql.in_chunks(
-                ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-            ):
+            for query in self.client.queries_for(ids, build):
                 for records in self.client.query_pages(
                     query, action=f"read {source.name} records by id"
                 ):
@@ -393,9 +390,7 @@ class PersonReader:
             ) -> str:
                 return soql.select(source.name, fields, "Id IN {ids}", "Id", ids=chunk)
 
-            for _, query in soql.in_chunks(
-                ids, build, self.client.query_url_length, self.settings.max_query_url_bytes
-            ):
+            for query in self.client.queries_for(ids, build):
                 for records in self.client.query_pages(
                     query, action=f"re-read {source.name} records before writing"
                 ):
@@ -576,19 +571,23 @@ class PersonReader:
     def _account_companies(
         self, source: PersonSource, rows: list[dict[str, Any]]
     ) -> dict[str, Company | RecordDataError]:
+        """Each person's Account, made once per Account of the page: its fields are the same
+        in every row of one query answer, and a company is a frozen value."""
         assert source.account_reference is not None
         relationship = relationship_of(source.account_reference)
+        made: dict[str, Company | RecordDataError] = {}
         out: dict[str, Company | RecordDataError] = {}
         for row in rows:
-            account_id = row.get(source.account_reference)
-            if not account_id:
-                continue
-            try:
-                out[str(row["Id"])] = _normalised(
-                    source.translator.to_company(str(account_id), soql.parent(row, relationship))
-                )
-            except RecordDataError as exc:
-                out[str(row["Id"])] = exc
+            account_id = str(row.get(source.account_reference) or "")
+            if account_id and account_id not in made:
+                try:
+                    made[account_id] = _normalised(
+                        source.translator.to_company(account_id, _parent(row, relationship))
+                    )
+                except RecordDataError as exc:
+                    made[account_id] = exc
+            if account_id:
+                out[str(row["Id"])] = made[account_id]
         return out
 
     def _lead_companies(
@@ -610,7 +609,8 @@ class PersonReader:
             except RecordDataError as exc:
                 out[record_id] = exc
                 continue
-            own = own.model_copy(update={"name": _company_name(own.name)})
+            if own.name is not None and _company_name(own.name) != own.name:
+                own = own.model_copy(update={"name": _company_name(own.name)})
             matched = matches.get((own.name or "").casefold()) if own.name else None
             if matched is not None:
                 # The Account wins where it knows something; the Lead fills the gaps.
@@ -643,9 +643,7 @@ class PersonReader:
         def build(chunk: list[str]) -> str:
             return soql.select("Account", account_fields, "Name IN {names}", names=chunk)
 
-        for _, query in soql.in_chunks(
-            wanted, build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
+        for query in self.client.queries_for(wanted, build):
             for records in self.client.query_pages(query, action="match Leads to Accounts"):
                 for record in records:
                     row = soql.flatten(record)
@@ -677,12 +675,7 @@ class PersonReader:
             return soql.select("OpportunityContactRole", fields, "ContactId IN {ids}", ids=chunk)
 
         out: dict[str, dict[str, Deal]] = defaultdict(dict)
-        for _, query in soql.in_chunks(
-            list(contact_ids),
-            build,
-            self.client.query_url_length,
-            self.settings.max_query_url_bytes,
-        ):
+        for query in self.client.queries_for(list(contact_ids), build):
             for records in self.client.query_pages(query, action="read opportunities"):
                 for record in records:
                     row = soql.flatten(record)
@@ -709,6 +702,11 @@ class PersonReader:
                     )
                 )
         return owners
+
+
+def _parent(row: Mapping[str, Any], relationship: str) -> dict[str, Any]:
+    start = f"{relationship}."  # a flattened row's parent fields: `Account.Name` -> `Name`
+    return {key[len(start) :]: value for key, value in row.items() if key.startswith(start)}
 
 
 def _normalised(company: Company) -> Company:

@@ -54,12 +54,7 @@ class TaskStates:
         """key → TaskState for the keys Salesforce holds; one query per URL-sized chunk."""
         wanted = {key.casefold(): key for key in keys}  # SOQL compares text case-insensitively
         out: dict[str, TaskState] = {}
-        for _, query in soql.in_chunks(
-            list(wanted.values()),
-            self._query,
-            self.client.query_url_length,
-            self.settings.max_query_url_bytes,
-        ):
+        for query in self.client.queries_for(list(wanted.values()), self._query):
             for records in self.client.query_pages(query, action="read task states"):
                 for record in records:
                     key = wanted.get(str(record.get(self.key_field) or "").casefold())

@@ -219,9 +219,7 @@ class Writer:
                 task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
             )
 
-        for _, query in soql.in_chunks(
-            list(keys), build, self.client.query_url_length, self.settings.max_query_url_bytes
-        ):
+        for query in self.client.queries_for(list(keys), build):
             for records in self.client.query_pages(query, action="look up existing tasks"):
                 for record in records:
                     key = record.get(key_field)

@@ -16,6 +16,10 @@ NASTY = [
     'Double "Quoted" GmbH',
     "Line\nBreak Inc",
     "50% _Wild_ Card",
+    # The query parameter keeps `'(),=!*:@$` as they are and encodes the rest (client._query):
+    # a `+` sent as is would arrive as a space, a `#` would end the URL, `;` and `&` split it.
+    "C++ #1; Tools & Dies = 100% (EU), Inc! *:@$/?",
+    "Société Générale ünd Ćo 株式会社",
 ]
 INJECTION = "nobody' OR Name != 'x"
 

@@ -137,6 +137,34 @@ def test_unusable_records_are_skipped_with_their_reason(sandbox, adapter):
     assert len(people) == 299
 
 
+def test_contacts_of_one_account_share_its_company_and_its_reason_to_be_skipped(sandbox, adapter):
+    """An Account is made into a company once per page (read.py `_account_companies`): every
+    Contact of it gets the same company, and when the Account holds an unusable value every
+    one of its Contacts is skipped with that reason, not only the first."""
+    api = Salesforce(**sandbox.salesforce_kwargs())
+    good, bad = sandbox.ids_of("Account")[:2]
+    api.Account.update(good, {"Website": "https://www.shared.example/about"})
+    api.Account.update(bad, {"AnnualRevenue": -1})
+    of_good = [
+        api.Contact.create({"LastName": f"Good {n}", "AccountId": good})["id"] for n in range(3)
+    ]
+    for n in range(2):
+        api.Contact.create({"LastName": f"Bad {n}", "AccountId": bad})
+    query = f"SELECT Id FROM Contact WHERE AccountId = '{bad}'"
+    of_bad = [record["Id"] for record in api.query(query)["records"]]
+    assert len(of_bad) >= 2
+
+    pages, people = _read_all(adapter)
+
+    by_id = {person.id: person for person in people}
+    companies = {by_id[i].company for i in of_good}
+    assert len(companies) == 1 and companies.pop().domain == "shared.example"
+    skipped = {e.record_id: e for page in pages for e in page.skipped}
+    assert set(skipped) == set(of_bad) and not set(of_bad) & set(by_id)
+    assert {(e.field, e.code) for e in skipped.values()} == {("AnnualRevenue", "UNUSABLE_VALUE")}
+    assert all("negative" in e.message for e in skipped.values())
+
+
 def test_companies_deals_and_owners(sandbox, adapter, counts):
     _, people = _read_all(adapter)
     contacts = [p for p in people if p.id.startswith("003")]

@@ -20,17 +20,17 @@ from connector.sandbox.hubspot.graph import (
     AssociationType,
     association_type,
     association_types,
-    default_type,
+    labelled_type,
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
     batch_response,
-    guarded,
     int_param,
     json_object,
     object_type_of,
     record_id,
+    register,
 )
 
 LIST_DEFAULT_LIMIT = 500
@@ -55,8 +55,7 @@ class AssociationsApi:
             ("POST", pairs + "/batch/read", self.batch_read),
             ("GET", pairs + "/labels", self.labels),
         ]
-        for method, pattern, handler in routes:
-            router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
+        register(router, self.crm, routes)
         return [f"POST {pairs}/batch/associate/default"]
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -65,29 +64,17 @@ class AssociationsApi:
 
     def _exists(self, object_type: ObjectType, raw: object) -> int | None:
         number = record_id(raw)
-        if number is None:
-            return None
-        table = self.crm.store.table(object_type)
-        row = table.row_of(number)
-        if row is None or table.is_archived(row):
-            return None
-        return number
+        return number if self.crm.store.table(object_type).live_row(number) is not None else None
 
     def _require(self, object_type: ObjectType, raw: object) -> int:
         number = self._exists(object_type, raw)
         if number is None:
-            raise errors.HubSpotError(
-                400,
-                errors.error_body(
-                    f"{object_type.upper} {raw} does not exist",
-                    "VALIDATION_ERROR",
-                    context={"id": [str(raw)]},
-                ),
-            )
+            message = f"{object_type.upper} {raw} does not exist"
+            raise errors.validation(message, context={"id": [str(raw)]})
         return number
 
     def _default(self, from_type: ObjectType, to_type: ObjectType) -> AssociationType:
-        kind = default_type(from_type, to_type)
+        kind = labelled_type(from_type, to_type)
         if kind is None:
             raise errors.validation(
                 "There is no default association type from "
@@ -123,7 +110,7 @@ class AssociationsApi:
             specs = [
                 kind.spec_with_label()
                 for type_id in type_ids
-                if (kind := association_type(from_type, to_type, type_id)) is not None
+                if (kind := association_type(from_type, type_id, to_type)) is not None
             ]
             out.append({"toObjectId": to_id, "associationTypes": specs})
         return out

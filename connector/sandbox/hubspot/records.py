@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import CONTACTS, LIFECYCLE_ORDER
 from connector.sandbox.hubspot.store import Stored, Table
 from connector.sandbox.hubspot.values import InvalidValue, format_datetime, normalize_value
@@ -45,10 +44,13 @@ def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -
     for name, value in raw.items():
         definition = registry.get(name)
         if definition is None:
-            problems.append(errors.doesnt_exist(name))
+            message = f'Property "{name}" does not exist'
+            problems.append(InvalidValue(name, "PROPERTY_DOESNT_EXIST", message))
             continue
         if definition.read_only_value:
-            problems.append(errors.read_only(name))
+            # The code HubSpot uses here is not documented; READ_ONLY_VALUE is the emulator's.
+            message = f'Property "{name}" is a read only property'
+            problems.append(InvalidValue(name, "READ_ONLY_VALUE", message))
             continue
         try:
             prepared[name] = normalize_value(definition, value)
@@ -57,7 +59,8 @@ def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -
     if creating:
         for name in table.object_type.required_on_create:
             if prepared.get(name) is None and not any(p.name == name for p in problems):
-                problems.append(errors.required(name))
+                message = f'Property "{name}" is required'
+                problems.append(InvalidValue(name, "REQUIRED", message))
     if problems:
         raise InvalidProperties(problems)
     return prepared

@@ -10,7 +10,7 @@ from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.catalogue import standard_catalog
 from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.limits import RateLimits
-from connector.sandbox.hubspot.owners import OwnerDirectory
+from connector.sandbox.hubspot.owners import Owners
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.seeding import Seeder, SeedReport
 from connector.sandbox.hubspot.state import CrmState
@@ -32,7 +32,7 @@ class HubSpotSandbox(ServedSandbox[SeedReport]):
         super().__init__(config, seed_data)
         self.store = Store(standard_catalog(self.config.provision_connector_fields))
         self.graph = AssociationGraph()
-        self.owners = OwnerDirectory()
+        self.owners: Owners = {}
         self.search = SearchEngine(self.graph)
         self.crm = CrmState(self.store, self.graph, self.owners, self.search, self._base_url)
         self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)

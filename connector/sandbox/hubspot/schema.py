@@ -196,20 +196,4 @@ class PropertyGroupCreateBody(BaseModel):
     display_order: int = Field(default=-1, alias="displayOrder")
 
 
-#: PropertyCreate's allowed values in the SDK's generated model.
-PROPERTY_TYPES = frozenset({"string", "number", "date", "datetime", "enumeration", "bool"})
-FIELD_TYPES = frozenset(
-    {
-        "textarea",
-        "text",
-        "date",
-        "file",
-        "number",
-        "select",
-        "radio",
-        "checkbox",
-        "booleancheckbox",
-        "calculation_equation",
-    }
-)
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -19,14 +19,14 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import ge, gt, le, lt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
+from connector.sandbox.hubspot.catalogue import resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
-from connector.sandbox.hubspot.schema import PropertyDef
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import parse_datetime_ms
 
@@ -37,23 +37,16 @@ MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
 
-OPERATORS = frozenset(
-    {
-        "EQ",
-        "NEQ",
-        "LT",
-        "LTE",
-        "GT",
-        "GTE",
-        "BETWEEN",
-        "IN",
-        "NOT_IN",
-        "HAS_PROPERTY",
-        "NOT_HAS_PROPERTY",
-        "CONTAINS_TOKEN",
-        "NOT_CONTAINS_TOKEN",
-    }
-)
+#: The comparisons, and the operators that negate another: NEQ and NOT_IN then match records
+#: without a value, as an inverted term query does.
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {"LT": lt, "LTE": le, "GT": gt, "GTE": ge}
+_NEGATED = {
+    "NEQ": "EQ",
+    "NOT_IN": "IN",
+    "NOT_HAS_PROPERTY": "HAS_PROPERTY",
+    "NOT_CONTAINS_TOKEN": "CONTAINS_TOKEN",
+}
+OPERATORS = frozenset({*_COMPARE, *_NEGATED, *_NEGATED.values(), "BETWEEN"})
 
 Scalar = str | int | float | bool
 
@@ -104,15 +97,6 @@ class SearchBody(BaseModel):
         return DEFAULT_LIMIT if value is None else value
 
 
-def parse_search(raw: Any) -> SearchBody:
-    try:
-        return SearchBody.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise errors.invalid_json(f"{where}: {first['msg']}") from None
-
-
 def _text(value: Scalar | None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -121,6 +105,20 @@ def _text(value: Scalar | None) -> str:
 
 Getter = Callable[[int], object]
 Predicate = Callable[[int], bool]
+
+
+def _contains_token(text: str, pattern: str) -> bool:
+    """Whether the value or one of its words matches the (`*` wildcard) pattern."""
+    text = text.lower()
+    tokens = [token for token in re.split(r"[^0-9a-z@._*-]+", text) if token]
+    return any(fnmatch.fnmatchcase(item, pattern) for item in [text, *tokens])
+
+
+def _number(value: object) -> float | None:
+    try:
+        return None if value is None else float(str(value))
+    except ValueError:
+        return None
 
 
 class _Compiled:
@@ -133,45 +131,25 @@ class _Compiled:
         """A row → comparable value function and its kind: "number" or "string"."""
         table = self.table
         if name == "hs_object_id":
-            ids = table.ids
-            return (lambda row: ids[row]), "number"
+            return table.ids.__getitem__, "number"
         if name == table.object_type.modified_property:
-            updated = table.updated
-            return (lambda row: updated[row]), "number"
+            return table.updated.__getitem__, "number"
         definition = table.registry.get(name)
         if definition is None:
             raise errors.validation(f"Unable to search on property {name}: it does not exist.")
-        return self._column_getter(name, definition)
-
-    def _column_getter(self, name: str, definition: PropertyDef) -> tuple[Getter, str]:
-        table = self.table
         if definition.type == "datetime":
             return (lambda row: table.get(row, name)), "number"
         if definition.type == "date":  # stored as YYYY-MM-DD, compared as midnight UTC
-
-            def day(row: int) -> int | None:
-                value = table.get(row, name)
-                return None if value is None else parse_datetime_ms(str(value))
-
-            return day, "number"
+            return (
+                lambda row: (
+                    None if (v := table.get(row, name)) is None else parse_datetime_ms(str(v))
+                )
+            ), "number"
         if definition.type == "number":
-
-            def number(row: int) -> float | None:
-                value = table.get(row, name)
-                if value is None:
-                    return None
-                try:
-                    return float(value)
-                except ValueError:
-                    return None
-
-            return number, "number"
-
-        def text(row: int) -> str | None:
-            value = table.get(row, name)
-            return None if value is None else str(value).lower()
-
-        return text, "string"
+            return (lambda row: _number(table.get(row, name))), "number"
+        return (
+            lambda row: None if (v := table.get(row, name)) is None else str(v).lower()
+        ), "string"
 
     def operand(self, kind: str, name: str, raw: Scalar | None) -> float | str:
         text = _text(raw)
@@ -183,82 +161,48 @@ class _Compiled:
             if parsed is None:
                 raise errors.validation(f"{text} is not a valid value for datetime property {name}")
             return parsed
-        try:
-            return float(text)
-        except ValueError:
-            raise errors.validation(
-                f"{text} is not a valid value for number property {name}"
-            ) from None
+        number = _number(text)
+        if number is None:
+            raise errors.validation(f"{text} is not a valid value for number property {name}")
+        return number
 
     # -- filters --------------------------------------------------------------------------------
     def predicate(self, body: FilterBody) -> Predicate:
         operator = body.operator.upper()
         if operator not in OPERATORS:
             raise errors.validation(f"Unsupported filter operator {body.operator}")
-        get, kind = self.getter(body.property_name)
-        multi = self._multi_valued(body.property_name)
+        positive = _NEGATED.get(operator, operator)
+        test = self._test(positive, body)
+        return test if positive == operator else (lambda row: not test(row))
+
+    def _test(self, operator: str, body: FilterBody) -> Predicate:
         name = body.property_name
-
-        def values() -> list[float | str]:
-            raw = (
-                body.values
-                if body.values is not None
-                else ([] if body.value is None else [body.value])
-            )
-            return [self.operand(kind, name, item) for item in raw]
-
+        get, kind = self.getter(name)
         if operator == "HAS_PROPERTY":
             return lambda row: get(row) is not None
-        if operator == "NOT_HAS_PROPERTY":
-            return lambda row: get(row) is None
-        if operator in ("EQ", "NEQ", "IN", "NOT_IN"):
-            wanted = (
-                set(values())
-                if operator in ("IN", "NOT_IN")
-                else {self.operand(kind, name, body.value)}
-            )
-
-            def member(row: int) -> bool:
-                value = get(row)
-                if value is None:
-                    return False
-                if multi:  # a multi-select matches when any of its values does
-                    return not wanted.isdisjoint(str(value).split(";"))
-                return value in wanted
-
-            if operator in ("EQ", "IN"):
-                return member
-            return lambda row: not member(row)
-        if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        if operator == "CONTAINS_TOKEN":
             pattern = _text(body.value).lower()
-
-            def contains(row: int) -> bool:
-                value = get(row)
-                if value is None:
-                    return False
-                text = str(value).lower()
-                tokens = [token for token in re.split(r"[^0-9a-z@._*-]+", text) if token]
-                return fnmatch.fnmatchcase(text, pattern) or any(
-                    fnmatch.fnmatchcase(token, pattern) for token in tokens
+            return lambda row: (v := get(row)) is not None and _contains_token(str(v), pattern)
+        if operator in ("EQ", "IN"):
+            raw = [body.value]
+            if operator == "IN" and body.values is not None:
+                raw = list(body.values)
+            elif operator == "IN" and body.value is None:
+                raw = []
+            wanted = {self.operand(kind, name, item) for item in raw}
+            definition = self.table.registry.get(name)
+            if definition is not None and definition.multi_valued:
+                # A multi-select matches when any of its values does.
+                return lambda row: (
+                    (v := get(row)) is not None and not wanted.isdisjoint(str(v).split(";"))
                 )
-
-            return contains if operator == "CONTAINS_TOKEN" else (lambda row: not contains(row))
+            return lambda row: (v := get(row)) is not None and v in wanted
+        low = self.operand(kind, name, body.value)
         if operator == "BETWEEN":
-            low = self.operand(kind, name, body.value)
             high = self.operand(kind, name, body.high_value)
             return lambda row: (v := get(row)) is not None and low <= v <= high  # type: ignore[operator]
-        target = self.operand(kind, name, body.value)
-        compare = {
-            "LT": lambda a, b: a < b,
-            "LTE": lambda a, b: a <= b,
-            "GT": lambda a, b: a > b,
-            "GTE": lambda a, b: a >= b,
-        }[operator]
-        return lambda row: (v := get(row)) is not None and compare(v, target)
-
-    def _multi_valued(self, name: str) -> bool:
-        definition = self.table.registry.get(name)
-        return definition is not None and definition.multi_valued
+        compare = _COMPARE[operator]
+        return lambda row: (v := get(row)) is not None and compare(v, low)
 
     def association_ids(self, body: FilterBody) -> set[int]:
         """Ids of records associated with the record(s) an `associations.{type}` filter names."""
@@ -277,20 +221,6 @@ class _Compiled:
         except ValueError:
             raise errors.validation(f"{body.property_name} takes record ids") from None
         return self.graph.target_ids(other, source_ids, self.table.object_type)
-
-
-def _query_fields(object_type: ObjectType) -> tuple[str, ...]:
-    """The text properties a free-text `query` looks at (HubSpot's default searchable ones)."""
-    return {
-        "contacts": ("firstname", "lastname", "email", "phone", "company"),
-        "companies": ("name", "domain", "phone"),
-        "deals": ("dealname",),
-        "tasks": ("hs_task_subject", "hs_task_body"),
-        "meetings": ("hs_meeting_title", "hs_meeting_body"),
-        "calls": ("hs_call_title", "hs_call_body"),
-        "emails": ("hs_email_subject", "hs_email_text"),
-        "notes": ("hs_note_body",),
-    }.get(object_type.name, ())
 
 
 class SearchEngine:
@@ -395,7 +325,7 @@ class SearchEngine:
         if not query or not query.strip():
             return None
         needle = query.strip().lower()
-        fields = _query_fields(table.object_type)
+        fields = table.object_type.query_properties
 
         def matches(row: int) -> bool:
             for name in fields:

@@ -31,8 +31,8 @@ from connector.sandbox.hubspot.catalogue import (
     ObjectType,
     dataset_property,
 )
-from connector.sandbox.hubspot.graph import AssociationGraph, default_type, primary_type
-from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
+from connector.sandbox.hubspot.graph import AssociationGraph, labelled_type
+from connector.sandbox.hubspot.owners import OwnerRecord, Owners
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,
     FIRST_USER_ID,
@@ -75,7 +75,7 @@ class Seeder:
         self,
         store: Store,
         graph: AssociationGraph,
-        owners: OwnerDirectory,
+        owners: Owners,
         *,
         workers: int | None = None,
     ) -> None:
@@ -163,17 +163,15 @@ class Seeder:
     def _owners(self, data: SeedData, now_ms: int) -> None:
         for index, owner in enumerate(data.owners):
             first, _, last = (owner.name or "").partition(" ")
-            self.owners.add(
-                OwnerRecord(
-                    id=FIRST_OWNER_ID + index,
-                    user_id=FIRST_USER_ID + index,
-                    email=owner.email,
-                    first_name=first or None,
-                    last_name=last or None,
-                    created_ms=now_ms - 400 * 86_400_000,
-                    updated_ms=now_ms - 30 * 86_400_000,
-                    archived=not owner.active,
-                )
+            self.owners[FIRST_OWNER_ID + index] = OwnerRecord(
+                id=FIRST_OWNER_ID + index,
+                user_id=FIRST_USER_ID + index,
+                email=owner.email,
+                first_name=first or None,
+                last_name=last or None,
+                created_ms=now_ms - 400 * 86_400_000,
+                updated_ms=now_ms - 30 * 86_400_000,
+                archived=not owner.active,
             )
             self.report.owners += 1
 
@@ -259,13 +257,10 @@ class Seeder:
         to_id: int,
         primary: bool = False,
     ) -> None:
-        kind = default_type(from_type, to_type)
-        if kind is not None:
-            self.graph.add(kind, from_id, to_id)
-        if primary:
-            labelled = primary_type(from_type, to_type)
-            if labelled is not None:
-                self.graph.add(labelled, from_id, to_id)
+        for label in (None, "Primary") if primary else (None,):
+            kind = labelled_type(from_type, to_type, label)
+            if kind is not None:
+                self.graph.add(kind, from_id, to_id)
 
 
 def _take(items: Iterator[tuple[int, int]], count: int) -> Iterable[tuple[int, int]]:

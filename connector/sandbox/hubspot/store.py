@@ -56,8 +56,10 @@ class Table:
             return row
         return None
 
-    def first_row_at_or_after(self, record_id: int) -> int:
-        return bisect_left(self.ids, record_id)
+    def live_row(self, record_id: int | None) -> int | None:
+        """The row of a record that exists and is not archived; None otherwise."""
+        row = self.row_of(record_id) if record_id is not None else None
+        return None if row is None or self.archived[row] else row
 
     def is_archived(self, row: int) -> bool:
         return bool(self.archived[row])
@@ -139,9 +141,6 @@ class Table:
     def touch(self, row: int, at_ms: int) -> None:
         self.updated[row] = at_ms
         self.version += 1
-
-    def column(self, name: str) -> list[Stored] | None:
-        return self.columns.get(name)
 
     # -- unique lookups (email, idProperty) --------------------------------------------------------
 

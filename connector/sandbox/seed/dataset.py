@@ -314,20 +314,7 @@ class _RowBuilder:
     def _extra(self, raw_source: str | None) -> dict[str, str]:
         row = self.row
         extra: dict[str, str] = {"persona": "dataset"}
-        pairs = {
-            "prospect_id": "Prospect ID",
-            "lead_number": "Lead Number",
-            "lead_origin": "Lead Origin",
-            "city": "City",
-            "occupation": "What is your current occupation",
-            "specialization": "Specialization",
-            "how_heard": "How did you hear about X Education",
-            "course_motivation": "What matters most to you in choosing a course",
-            "last_activity": "Last Activity",
-            "last_notable_activity": "Last Notable Activity",
-            "time_on_website_s": "Total Time Spent on Website",
-        }
-        for key, column in pairs.items():
+        for key, column in _DATA["extra_columns"].items():
             value = _value(row, column)
             if value is not None:
                 extra[key] = value

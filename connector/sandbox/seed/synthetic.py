@@ -65,15 +65,11 @@ _STUDENT_STAGE = _Weighted(v.STUDENT_STAGE_WEIGHTS)
 _COMPETITOR_STAGE = _Weighted(v.COMPETITOR_STAGE_WEIGHTS)
 _SIZE_BUCKETS = _Weighted(v.SIZE_BUCKETS)
 _SALES_STATUS = {stage: _Weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
-_DOWNSTREAM = frozenset(
-    {
-        LifecycleStage.MQL,
-        LifecycleStage.SQL,
-        LifecycleStage.OPPORTUNITY,
-        LifecycleStage.CUSTOMER,
-        LifecycleStage.EVANGELIST,
-    }
-)
+_DOWNSTREAM = frozenset(LifecycleStage) - {
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.OTHER,
+}
 
 
 def _slug(text: str) -> str:
@@ -290,16 +286,11 @@ class _ContactBuilder:
 
     @staticmethod
     def _title(seniority: str, function: str, chief: str | None) -> str:
-        if seniority == v.SENIORITY_C_LEVEL:
-            return chief or f"Head of {function}"
-        if seniority == v.SENIORITY_VP:
-            return f"VP of {function}"
-        if seniority == v.SENIORITY_DIRECTOR:
-            return f"Director of {function}"
-        if seniority == v.SENIORITY_MANAGER:
-            return f"{function} Manager"
-        if seniority == v.SENIORITY_INTERN:
-            return f"{function} Intern"
+        if seniority == v.SENIORITY_C_LEVEL and chief:
+            return chief
+        template = v.TITLE_TEMPLATES.get(seniority)
+        if template is not None:
+            return template.format(function=function)
         return f"{function} {v.IC_TITLES[len(function) % len(v.IC_TITLES)]}"
 
     def _owner(self, stage: LifecycleStage, company: Company | None) -> str | None:
@@ -381,12 +372,7 @@ class _ContactBuilder:
         items: list[tuple[EngagementKind, datetime]] = [
             (_ENGAGEMENT.draw(rng), when()) for _ in range(count)
         ]
-        sales_ready = {
-            LifecycleStage.SQL: (1, 3),
-            LifecycleStage.OPPORTUNITY: (1, 3),
-            LifecycleStage.CUSTOMER: (0, 2),
-            LifecycleStage.EVANGELIST: (0, 1),
-        }.get(stage)
+        sales_ready = v.SALES_READY_COUNTS.get(stage)
         if sales_ready is None and stage == LifecycleStage.MQL and rng.random() < 0.15:
             sales_ready = (1, 1)  # asked for a demo: an SQL the connector should find
         if sales_ready is not None:
@@ -415,36 +401,12 @@ class _ContactBuilder:
         ]
 
     def _quantity(self, kind: EngagementKind) -> int:
-        if kind == EngagementKind.PAGE_VIEW:
-            return self.rng.randint(1, 12)
-        if kind == EngagementKind.WEBSITE_VISIT:
-            return self.rng.randint(1, 4)
-        if kind == EngagementKind.EMAIL_OPEN:
-            return self.rng.randint(1, 3)
-        return 1
+        bounds = v.QUANTITIES.get(kind)
+        return self.rng.randint(*bounds) if bounds is not None else 1
 
     def _detail(self, kind: EngagementKind) -> str | None:
-        rng = self.rng
-        match kind:
-            case EngagementKind.PAGE_VIEW | EngagementKind.WEBSITE_VISIT:
-                return rng.choice(v.PAGES)
-            case EngagementKind.EMAIL_OPEN | EngagementKind.EMAIL_CLICK:
-                return rng.choice(v.EMAIL_CAMPAIGNS)
-            case EngagementKind.UNSUBSCRIBE | EngagementKind.EMAIL_BOUNCE:
-                return rng.choice(v.EMAIL_CAMPAIGNS)
-            case EngagementKind.CONTENT_DOWNLOAD:
-                return rng.choice(v.CONTENT)
-            case EngagementKind.WEBINAR_REGISTERED | EngagementKind.WEBINAR_ATTENDED:
-                return rng.choice(v.WEBINARS)
-            case EngagementKind.EVENT_ATTENDED:
-                return rng.choice(v.EVENTS)
-            case EngagementKind.FORM_SUBMISSION:
-                return rng.choice(v.FORMS)
-            case EngagementKind.DEMO_REQUEST:
-                return "Request a demo"
-            case EngagementKind.PRICING_REQUEST:
-                return "/pricing - talk to sales"
-        return None
+        words = v.DETAIL_LISTS.get(kind)
+        return self.rng.choice(words) if words is not None else v.DETAIL_TEXTS.get(kind)
 
     def _extra(
         self,

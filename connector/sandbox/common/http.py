@@ -574,10 +574,6 @@ class EmulatorServer(Served):
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"{scheme}://{host}:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already started")
@@ -606,17 +602,3 @@ class EmulatorServer(Served):
             thread.join(timeout=5)
         self._server = None
         self._thread = None
-
-
-__all__ = [
-    "JSON_CONTENT_TYPE",
-    "UNMATCHED_ENDPOINT",
-    "BadRequestBody",
-    "EmulatorApp",
-    "EmulatorServer",
-    "Handler",
-    "Request",
-    "Response",
-    "Router",
-    "dumps_json",
-]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -196,6 +197,13 @@ class ObjectsApi:
                 body["associations"] = linked
         return body
 
+    def _renderer(self, table: Table, request: Request) -> Callable[[int], dict[str, object]]:
+        """Renders rows as a GET asks: `properties`, `propertiesWithHistory`, `associations`."""
+        projection = Projection(table, split_names(request.params("properties")) or None)
+        history = split_names(request.params("propertiesWithHistory"))
+        kinds = self._association_types(request)
+        return lambda row: self._render(projection, row, history=history, associations=kinds)
+
     def _check_email(
         self, table: Table, prepared: records.Prepared, row: int | None = None
     ) -> None:
@@ -239,28 +247,16 @@ class ObjectsApi:
     def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
-        history = split_names(request.params("propertiesWithHistory"))
-        if history:
+        if split_names(request.params("propertiesWithHistory")):
             limit = min(limit, HISTORY_LIMIT)
-        archived = flag(request, "archived")
         after = after_id(request, "a record id")
         start = 0 if after is None else bisect_left(table.ids, after)
-        projection = Projection(table, split_names(request.params("properties")) or None)
-        kinds = self._association_types(request)
-        rows: list[int] = []
-        flags = table.archived
-        wanted = 1 if archived else 0
-        for row in range(start, len(table)):
-            if flags[row] == wanted:
-                rows.append(row)
-                if len(rows) > limit:
-                    break
+        wanted = int(flag(request, "archived"))
+        listed = (row for row in range(start, len(table)) if table.archived[row] == wanted)
+        rows = list(islice(listed, limit + 1))
         page, following = rows[:limit], rows[limit:]
-        body: dict[str, object] = {
-            "results": [
-                self._render(projection, row, history=history, associations=kinds) for row in page
-            ]
-        }
+        render = self._renderer(table, request)
+        body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
             next_after = str(table.ids[following[0]])
             query = {key: list(values) for key, values in request.query.items()}
@@ -279,14 +275,7 @@ class ObjectsApi:
         )
         if row is None:
             raise errors.not_found()
-        projection = Projection(table, split_names(request.params("properties")) or None)
-        body = self._render(
-            projection,
-            row,
-            history=split_names(request.params("propertiesWithHistory")),
-            associations=self._association_types(request),
-        )
-        return Response(200, body, records_read=1)
+        return Response(200, self._renderer(table, request)(row), records_read=1)
 
     def create(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)

@@ -22,7 +22,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.common.data import keyed
 from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
-from connector.sandbox.hubspot.values import datetime_to_ms
+from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
@@ -41,6 +41,8 @@ INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
 CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
+#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
+_COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("counters"))
 
 
 def conversion_name(engagement: Engagement) -> str | None:
@@ -54,10 +56,6 @@ def conversion_name(engagement: Engagement) -> str | None:
     if kind == EngagementKind.WEBINAR_REGISTERED:
         return f"Webinar registration: {engagement.detail or 'webinar'}"
     return None
-
-
-def _ms(moment: datetime) -> int:
-    return datetime_to_ms(moment)
 
 
 def _amount(value: float | None) -> str | None:
@@ -259,16 +257,6 @@ def _dataset_values(item: SeedContact, values: Values) -> Values:
 
 def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
-
-
-#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
-_COUNTED: dict[EngagementKind, tuple[str, str]] = {
-    EngagementKind.PAGE_VIEW: ("hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp"),
-    EngagementKind.WEBSITE_VISIT: ("hs_analytics_num_visits", "hs_analytics_last_visit_timestamp"),
-    EngagementKind.EMAIL_OPEN: ("hs_email_open", "hs_email_last_open_date"),
-    EngagementKind.EMAIL_CLICK: ("hs_email_click", "hs_email_last_click_date"),
-    EngagementKind.EMAIL_BOUNCE: ("hs_email_bounce", "hs_email_last_send_date"),
-}
 
 
 def _activity_counters(

@@ -23,6 +23,7 @@ import csv
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
-from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
+from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng, slug
 
 _DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
@@ -78,10 +79,6 @@ def _value(row: dict[str, str | None], column: str) -> str | None:
     return None if text.lower() in _MISSING else text
 
 
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 class DatasetSeed:
     """Streams `SeedContact`s from the CSV; one per row, in file order."""
 
@@ -115,14 +112,10 @@ class DatasetSeed:
             missing = [name for name in _REQUIRED if name not in (reader.fieldnames or [])]
             if missing:
                 raise SeedDataError(f"{self.path}:1: missing column(s): {', '.join(missing)}")
-            index = 0
+            first = max(start, 0)
             try:
-                for row in reader:
-                    if end is not None and index >= end:
-                        return
-                    if index >= start:
-                        yield self._build(row, index, reader.line_num)
-                    index += 1
+                for index, row in enumerate(islice(reader, first, end), first):
+                    yield self._build(row, index, reader.line_num)
             except csv.Error as exc:
                 raise SeedDataError(f"{self.path}:{reader.line_num}: {exc}") from exc
 
@@ -170,7 +163,7 @@ class _RowBuilder:
         last = rng.choice(v.LAST_NAMES)
         domain = rng.choice(v.FREE_MAIL_DOMAINS)
         # The lead number keeps addresses unique, as real people add digits to free-mail names.
-        email = f"{_slug(first)}.{_slug(last)}{lead_number}@{domain}"
+        email = f"{slug(first)}.{slug(last)}{lead_number}@{domain}"
 
         raw_source = _value(row, "Lead Source")
         source = LEAD_SOURCES.get(raw_source.lower(), LeadSource.OTHER) if raw_source else None

@@ -68,6 +68,11 @@ class SeedContact:
     properties: dict[str, PropertyValue] = field(default_factory=dict)
 
 
+def slug(text: str) -> str:
+    """Lower-case letters and digits only (for made-up e-mail addresses and domains)."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def item_rng(seed: int, kind: str, index: int) -> random.Random:
     """An independent generator for item `index`, so item k needs no items before it.
 

@@ -30,7 +30,7 @@ from connector.domain.contact import (
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.spec import SeedContact, SeedSpec, item_rng
+from connector.sandbox.seed.spec import SeedContact, SeedSpec, item_rng, slug
 
 T = TypeVar("T")
 
@@ -72,10 +72,6 @@ _DOWNSTREAM = frozenset(LifecycleStage) - {
 }
 
 
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def _at(now: datetime, age: timedelta) -> datetime:
     """A timestamp `age` before `now`, to the second (CRMs store no finer)."""
     return (now - age).replace(microsecond=0)
@@ -109,7 +105,7 @@ class SyntheticSeed:
         return Owner(
             id=f"seed-owner-{index + 1:02d}",
             name=f"{first} {last}",
-            email=f"{_slug(first)}.{_slug(last)}@{v.OWNER_MAIL_DOMAIN}",
+            email=f"{slug(first)}.{slug(last)}@{v.OWNER_MAIL_DOMAIN}",
             active=active,
         )
 
@@ -160,7 +156,7 @@ class SyntheticSeed:
         return Company(
             id=f"seed-company-{index + 1:06d}",
             name=name,
-            domain=f"{_slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
+            domain=f"{slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
             industry=_INDUSTRY.draw(rng) if rng.random() < 0.95 else None,
             employees=employees if rng.random() < 0.93 else None,
             annual_revenue=revenue if rng.random() < 0.85 else None,
@@ -197,7 +193,7 @@ class _ContactBuilder:
         generation = self.index // _NAME_SPACE
         first = v.FIRST_NAMES[slot % len(v.FIRST_NAMES)]
         last = v.LAST_NAMES[slot // len(v.FIRST_NAMES)]
-        local = f"{_slug(first)}.{_slug(last)}{generation + 1 if generation else ''}"
+        local = f"{slug(first)}.{slug(last)}{generation + 1 if generation else ''}"
 
         kind = rng.random()
         company: Company | None

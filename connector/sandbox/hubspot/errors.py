@@ -51,7 +51,6 @@ def error_body(
     *,
     errors: Sequence[Mapping[str, object]] | None = None,
     context: Mapping[str, Sequence[str]] | None = None,
-    links: Mapping[str, str] | None = None,
     sub_category: str | None = None,
 ) -> Body:
     body: Body = {"status": "error", "message": message, "correlationId": correlation_id()}
@@ -60,8 +59,6 @@ def error_body(
     body["category"] = category
     if context is not None:
         body["context"] = {key: list(values) for key, values in context.items()}
-    if links is not None:
-        body["links"] = dict(links)
     if sub_category is not None:
         body["subCategory"] = sub_category
     return body

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from operator import ge, gt, le, lt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
+from connector.sandbox.hubspot.schema import ApiBody
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import parse_datetime_ms
 
@@ -49,50 +50,37 @@ OPERATORS = frozenset({*_COMPARE, *_NEGATED, *_NEGATED.values(), "BETWEEN"})
 Scalar = str | int | float | bool
 
 
-class FilterBody(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    property_name: str = Field(alias="propertyName")
+class FilterBody(ApiBody):
+    property_name: str
     operator: str
     value: Scalar | None = None
-    high_value: Scalar | None = Field(default=None, alias="highValue")
+    high_value: Scalar | None = None
     values: list[Scalar] | None = None
 
 
-class FilterGroupBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    filters: list[FilterBody] = []
+class FilterGroupBody(ApiBody):
+    filters: list[FilterBody] = Field(default=[])
 
 
-class SortBody(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    property_name: str = Field(alias="propertyName")
+class SortBody(ApiBody):
+    property_name: str
     direction: str = "ASCENDING"
 
 
-class SearchBody(BaseModel):
+class SearchBody(ApiBody):
     """`PublicObjectSearchRequest`; `sorts` as objects or as strings ("prop", "-prop")."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    filter_groups: list[FilterGroupBody] = Field(default=[], alias="filterGroups")
-    sorts: list[SortBody | str] = []
+    filter_groups: list[FilterGroupBody] = Field(default=[])
+    sorts: list[SortBody | str] = Field(default=[])
     query: str | None = None
-    properties: list[str] = []
+    properties: list[str] = Field(default=[])
     limit: int = DEFAULT_LIMIT
     after: str | int | None = None
 
-    @field_validator("filter_groups", "sorts", "properties", mode="before")
+    @field_validator("filter_groups", "sorts", "properties", "limit", mode="before")
     @classmethod
-    def _none_is_empty(cls, value: object) -> object:
-        return [] if value is None else value
-
-    @field_validator("limit", mode="before")
-    @classmethod
-    def _none_is_default(cls, value: object) -> object:
-        return DEFAULT_LIMIT if value is None else value
+    def _none_is_default(cls, value: object, info: ValidationInfo) -> object:
+        return cls.model_fields[str(info.field_name)].default if value is None else value
 
 
 def _text(value: Scalar | None) -> str:
@@ -224,14 +212,12 @@ class SearchEngine:
             raise errors.validation(f"limit must be between 0 and {MAX_LIMIT}; got {body.limit}")
         if len(body.filter_groups) > MAX_GROUPS:
             raise errors.validation(f"A search may have at most {MAX_GROUPS} filterGroups")
-        total = 0
-        for group in body.filter_groups:
-            if len(group.filters) > MAX_FILTERS_PER_GROUP:
-                raise errors.validation(
-                    f"A filterGroup may have at most {MAX_FILTERS_PER_GROUP} filters"
-                )
-            total += len(group.filters)
-        if total > MAX_FILTERS:
+        sizes = [len(group.filters) for group in body.filter_groups]
+        if any(size > MAX_FILTERS_PER_GROUP for size in sizes):
+            raise errors.validation(
+                f"A filterGroup may have at most {MAX_FILTERS_PER_GROUP} filters"
+            )
+        if sum(sizes) > MAX_FILTERS:
             raise errors.validation(f"A search may have at most {MAX_FILTERS} filters in all")
 
     def offset(self, body: SearchBody) -> int:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response, Router
+from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
@@ -56,15 +56,9 @@ def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
     return found
 
 
-def json_body(request: Request) -> Any:
-    try:
-        return request.json()
-    except BadRequestBody as exc:
-        raise errors.invalid_json(str(exc)) from None
-
-
 def json_object(request: Request) -> dict[str, Any]:
-    body = json_body(request)
+    # A body that is no JSON raises BadRequestBody, which the app answers as `bad_request`.
+    body = request.json()
     if not isinstance(body, dict):
         raise errors.invalid_json("a JSON object was expected")
     return body

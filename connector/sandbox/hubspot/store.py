@@ -115,28 +115,10 @@ class Table:
         self.version += 1
 
     def fill(self, row: int, values: dict[str, Stored]) -> None:
-        """Bulk-set the values of a just-appended row (seeding's fast path; None values are
-        skipped). Equivalent to `set` for each item."""
-        if self._unique:
-            for name, value in values.items():
-                self.set(row, name, value)
-            return
-        columns = self.columns
+        """Set the values of a just-appended row (seeding); None values are skipped."""
         for name, value in values.items():
-            if value is None:
-                continue
-            column = columns.get(name)
-            if column is None:
-                column = columns[name] = []
-            gap = row - len(column)
-            if gap > 0:
-                column.extend([None] * gap)
-                column.append(value)
-            elif gap == 0:
-                column.append(value)
-            else:
-                column[row] = value
-        self.version += 1
+            if value is not None:
+                self.set(row, name, value)
 
     def touch(self, row: int, at_ms: int) -> None:
         self.updated[row] = at_ms

@@ -29,12 +29,14 @@ class ObjectType:
     name: str  # plural, as in /crm/v3/objects/{name}
     singular: str  # as in association type names ("contact_to_company") and v3 search filters
     type_id: str  # "0-1"
-    created_property: str
-    modified_property: str
-    default_properties: tuple[str, ...]
+    group: str  # the property group of its standard properties
+    query_properties: tuple[str, ...]
+    # Activities name neither their date properties nor their defaults (catalogue.yaml).
+    created_property: str = "hs_createdate"
+    modified_property: str = "hs_lastmodifieddate"
+    default_properties: tuple[str, ...] = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
     #: Properties a create must carry (using-object-apis: "Required properties to create").
     required_on_create: tuple[str, ...] = ()
-    query_properties: tuple[str, ...] = ()
 
     @property
     def upper(self) -> str:
@@ -51,25 +53,13 @@ def seeding(table: str) -> Any:
     return catalogue()["seeding"][table]
 
 
-_ACTIVITY_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
-
-
 def _object_type(name: str, spec: dict[str, Any]) -> ObjectType:
-    return ObjectType(
-        name=name,
-        singular=spec["singular"],
-        type_id=spec["type_id"],
-        created_property=spec.get("created_property", "hs_createdate"),
-        modified_property=spec.get("modified_property", "hs_lastmodifieddate"),
-        default_properties=tuple(spec.get("default_properties", _ACTIVITY_DEFAULTS)),
-        required_on_create=tuple(spec.get("required_on_create", ())),
-        query_properties=tuple(spec["query_properties"]),
-    )
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()}
+    del fields["properties"]  # read by standard_catalog
+    return ObjectType(name=name, **fields)
 
 
-OBJECT_TYPES: tuple[ObjectType, ...] = tuple(
-    _object_type(name, spec) for name, spec in catalogue()["object_types"].items()
-)
+OBJECT_TYPES = tuple(_object_type(name, spec) for name, spec in catalogue()["object_types"].items())
 BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
 # The types the seeding and the tests name (more may be listed in catalogue.yaml).
 CONTACTS, COMPANIES, DEALS = BY_NAME["contacts"], BY_NAME["companies"], BY_NAME["deals"]
@@ -150,9 +140,13 @@ def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
     entries: list[dict[str, Any]] = [
         {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
         {"name": created, "label": "Create Date", "type": "datetime"},
-        {"name": modified, "label": "Last Modified Date", "type": "datetime"},
+        {
+            "name": modified,
+            "label": "Last Modified Date",
+            "type": "datetime",
+            "read_only_value": True,
+        },
     ]
-    entries[2]["read_only_value"] = True
     return [property_def(entry, group) for entry in entries]
 
 
@@ -162,9 +156,8 @@ def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegi
     labels: dict[str, str] = data["group_labels"]
     catalog: dict[str, PropertyRegistry] = {}
     for object_type in OBJECT_TYPES:
-        spec = data["object_types"][object_type.name]
-        group = spec["group"]
-        definitions = [*_system(object_type, group), *_properties(spec["properties"], group)]
+        group, entries = object_type.group, data["object_types"][object_type.name]["properties"]
+        definitions = [*_system(object_type, group), *_properties(entries, group)]
         if provision_connector_fields:
             extra = data["connector_properties"].get(object_type.name, ())
             definitions.extend(_properties(extra, group))

@@ -85,18 +85,11 @@ class AssociationGraph:
     def __init__(self) -> None:
         self._edges: dict[tuple[str, str], dict[int, list[int]]] = {}
 
-    def _bucket(self, from_type: ObjectType, to_type: ObjectType) -> dict[int, list[int]]:
-        key = (from_type.name, to_type.name)
-        bucket = self._edges.get(key)
-        if bucket is None:
-            bucket = self._edges[key] = {}
-        return bucket
-
     def _add_one(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int, type_id: int
     ) -> bool:
         packed = (to_id << _SHIFT) | type_id
-        edges = self._bucket(from_type, to_type).setdefault(from_id, [])
+        edges = self._edges.setdefault((from_type.name, to_type.name), {}).setdefault(from_id, [])
         if packed in edges:
             return False
         edges.append(packed)
@@ -141,11 +134,5 @@ class AssociationGraph:
     def target_ids(
         self, from_type: ObjectType, from_ids: Iterable[int], to_type: ObjectType
     ) -> set[int]:
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket:
-            return set()
-        found: set[int] = set()
-        for from_id in from_ids:
-            for packed in bucket.get(from_id, ()):
-                found.add(packed >> _SHIFT)
-        return found
+        bucket = self._edges.get((from_type.name, to_type.name)) or {}
+        return {packed >> _SHIFT for from_id in from_ids for packed in bucket.get(from_id, ())}

@@ -108,10 +108,7 @@ _ID, _MODIFIED, _COLUMN = 0, 1, 2
 def split_names(values: Iterable[str]) -> list[str]:
     """Query values as HubSpot takes them: repeated (`properties=a&properties=b`) or
     comma-separated (`properties=a,b`)."""
-    names: list[str] = []
-    for value in values:
-        names.extend(part.strip() for part in value.split(",") if part.strip())
-    return names
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 class Projection:

@@ -100,14 +100,12 @@ def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[Any]
 def flag(request: Request, name: str, default: bool = False) -> bool:
     """A boolean query parameter; the SDK sends Python's `True`/`False`, others `true`/`false`."""
     raw = request.param(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() == "true"
+    return raw.strip().lower() == "true" if raw else default
 
 
 def int_param(request: Request, name: str, default: int) -> int:
     raw = request.param(name)
-    if raw is None or raw == "":
+    if not raw:
         return default
     try:
         return int(raw)
@@ -118,9 +116,7 @@ def int_param(request: Request, name: str, default: int) -> int:
 def record_id(raw: object) -> int | None:
     """A HubSpot record id (numeric string) as an int; None when it cannot be one."""
     text = str(raw).strip()
-    if not text.isdigit():
-        return None
-    return int(text)
+    return int(text) if text.isdigit() else None
 
 
 def after_id(request: Request, what: str) -> int | None:

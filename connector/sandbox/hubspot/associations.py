@@ -150,8 +150,8 @@ class AssociationsApi:
         inputs = batch_inputs(json_object(request))
         pairs = [
             (
-                self._require(from_type, ((item or {}).get("from") or {}).get("id")),
-                self._require(to_type, ((item or {}).get("to") or {}).get("id")),
+                self._require(from_type, (item.get("from") or {}).get("id")),
+                self._require(to_type, (item.get("to") or {}).get("id")),
             )
             for item in inputs
         ]
@@ -165,7 +165,6 @@ class AssociationsApi:
         problems: list[dict[str, object]] = []
         records_read = 0
         for item in inputs:
-            item = item if isinstance(item, dict) else {}
             raw = str(item.get("id", ""))
             from_id = record_id(raw)
             targets = self._targets(from_type, from_id, to_type) if from_id is not None else []

@@ -361,7 +361,7 @@ class ObjectsApi:
         missing: list[str] = []
         seen: set[int] = set()
         for item in inputs:
-            raw = str((item or {}).get("id", ""))
+            raw = str(item.get("id", ""))
             row = self._locate(table, raw, id_property, archived)
             if row is None:
                 missing.append(raw)
@@ -377,14 +377,11 @@ class ObjectsApi:
         table = self._table(object_type)
         started = self.crm.store.now_ms()
         inputs = batch_inputs(json_object(request))
-        traced = bool(inputs) and all(
-            isinstance(item, dict) and item.get("objectWriteTraceId") for item in inputs
-        )
+        traced = bool(inputs) and all(item.get("objectWriteTraceId") for item in inputs)
         problems: list[dict[str, object]] = []
         accepted: list[tuple[records.Prepared, list[Link]]] = []
-        emails_in_batch: dict[str, int] = {}
+        emails_in_batch: set[str] = set()
         for index, item in enumerate(inputs):
-            item = item if isinstance(item, dict) else {}
             trace = item.get("objectWriteTraceId")
             context = {"objectWriteTraceId": [str(trace)]} if trace else {"index": [str(index)]}
             if request.partial_failure and index % 2 == 1:
@@ -395,12 +392,10 @@ class ObjectsApi:
                 prepared = self._prepare(table, properties, creating=True)
                 self._check_email(table, prepared)
                 email = prepared.get("email") if object_type is CONTACTS else None
+                if isinstance(email, str) and email.lower() in emails_in_batch:
+                    raise errors.conflict("Contact already exists in this batch: duplicate email")
                 if isinstance(email, str):
-                    if email.lower() in emails_in_batch:
-                        raise errors.conflict(
-                            "Contact already exists in this batch: duplicate email"
-                        )
-                    emails_in_batch[email.lower()] = index
+                    emails_in_batch.add(email.lower())
                 links = self._resolve_associations(object_type, item.get("associations"))
             except errors.HubSpotError as failure:
                 if not traced:
@@ -427,9 +422,7 @@ class ObjectsApi:
         table = self._table(object_type)
         store = self.crm.store
         started = store.now_ms()
-        inputs = [
-            item if isinstance(item, dict) else {} for item in batch_inputs(json_object(request))
-        ]
+        inputs = batch_inputs(json_object(request))
         ids = [str(item.get("id", "")) for item in inputs]
         duplicates = sorted({value for value in ids if ids.count(value) > 1})
         if duplicates:

@@ -102,8 +102,6 @@ def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int
 
 # --- reading -------------------------------------------------------------------------------------
 
-_ID, _MODIFIED, _COLUMN = 0, 1, 2
-
 
 def split_names(values: Iterable[str]) -> list[str]:
     """Query values as HubSpot takes them: repeated (`properties=a&properties=b`) or
@@ -124,22 +122,17 @@ class Projection:
             names = [object_type.created_property, *requested, "hs_object_id", modified]
         else:
             names = list(object_type.default_properties)
-        self.fields: list[tuple[str, int]] = []
-        for name in dict.fromkeys(names):
-            if name == "hs_object_id":
-                self.fields.append((name, _ID))
-            elif name == modified:
-                self.fields.append((name, _MODIFIED))
-            elif name in table.registry:
-                self.fields.append((name, _COLUMN))
+        self.modified = modified
+        # The record id and modified date are in every object's registry (catalogue._system).
+        self.names = [name for name in dict.fromkeys(names) if name in table.registry]
 
     def properties(self, row: int) -> dict[str, str | None]:
         table = self.table
         out: dict[str, str | None] = {}
-        for name, kind in self.fields:
-            if kind == _ID:
+        for name in self.names:
+            if name == "hs_object_id":
                 out[name] = str(table.ids[row])
-            elif kind == _MODIFIED:
+            elif name == self.modified:
                 out[name] = format_datetime(table.updated[row])
             else:
                 value = table.get(row, name)

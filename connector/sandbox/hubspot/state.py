@@ -82,7 +82,7 @@ def register(
         router.add(method, pattern, guarded(crm, handler), name=f"{method} {pattern}")
 
 
-def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[Any]:
+def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
     inputs = body.get("inputs")
     if not isinstance(inputs, list):
         raise errors.invalid_json("Missing required creator property 'inputs'")

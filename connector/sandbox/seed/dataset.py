@@ -34,7 +34,14 @@ from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
-from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng, slug
+from connector.sandbox.seed.spec import (
+    SeedContact,
+    SeedDataError,
+    SeedSpec,
+    engagement_history,
+    item_rng,
+    slug,
+)
 
 _DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
@@ -282,27 +289,10 @@ class _RowBuilder:
             )
         has_unsubscribe = any(kind == EngagementKind.UNSUBSCRIBE for kind, *_ in items)
         if _value(row, "Do Not Email") == "Yes" and not has_unsubscribe:
-            items.append(
-                (
-                    EngagementKind.UNSUBSCRIBE,
-                    self._between(created_at, latest_possible),
-                    1,
-                    "Do Not Email",
-                )
-            )
+            unsubscribed_at = self._between(created_at, latest_possible)
+            items.append((EngagementKind.UNSUBSCRIBE, unsubscribed_at, 1, "Do Not Email"))
 
-        items.sort(key=lambda item: item[1])
-        return [
-            Engagement(
-                contact_id=contact_id,
-                kind=kind,
-                occurred_at=at,
-                quantity=max(quantity, 1),
-                source_id=f"{contact_id}-e{n + 1:02d}",
-                detail=detail,
-            )
-            for n, (kind, at, quantity, detail) in enumerate(items)
-        ]
+        return engagement_history(contact_id, items, 2)
 
     def _extra(self, raw_source: str | None) -> dict[str, str]:
         row = self.row

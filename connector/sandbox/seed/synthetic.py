@@ -30,7 +30,7 @@ from connector.domain.contact import (
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.spec import SeedContact, SeedSpec, item_rng, slug
+from connector.sandbox.seed.spec import SeedContact, SeedSpec, engagement_history, item_rng, slug
 
 T = TypeVar("T")
 
@@ -196,26 +196,21 @@ class _ContactBuilder:
         local = f"{slug(first)}.{slug(last)}{generation + 1 if generation else ''}"
 
         kind = rng.random()
-        company: Company | None
+        company: Company | None = None
         if kind < 0.005:
             company = self.seed._competitor(rng.randrange(len(v.COMPETITORS)))
             persona = "competitor"
         elif kind < 0.065:
-            company, persona = None, "freemail"
+            persona, domain = "freemail", rng.choice(v.FREE_MAIL_DOMAINS)
         elif kind < 0.095:
-            company, persona = None, "student"
+            persona, domain = "student", rng.choice(v.STUDENT_DOMAINS)
         else:
             # Skewed: a few big accounts hold many people, many companies hold one or two.
             position = int(self.seed.company_count * rng.random() ** 1.6)
             company = self.seed.company(min(position, self.seed.company_count - 1))
             persona = "employee"
-
-        if persona == "student":
-            domain = rng.choice(v.STUDENT_DOMAINS)
-        elif persona == "freemail":
-            domain = rng.choice(v.FREE_MAIL_DOMAINS)
-        else:
-            assert company is not None and company.domain is not None
+        if company is not None:
+            assert company.domain is not None
             domain = company.domain
         email: str | None = f"{local}@{domain}"
         if persona == "employee" and rng.random() < 0.01:
@@ -249,13 +244,10 @@ class _ContactBuilder:
         engagements = self._engagements(stage, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
 
-        status = _SALES_STATUS[stage].draw(rng) if stage in _SALES_STATUS else None
-        if stage in (
-            LifecycleStage.OPPORTUNITY,
-            LifecycleStage.CUSTOMER,
-            LifecycleStage.EVANGELIST,
-        ):
-            status = SalesStatus.QUALIFIED
+        if stage in _SALES_STATUS:
+            status = _SALES_STATUS[stage].draw(rng)
+        else:  # subscribers have none; sales qualified every opportunity and customer
+            status = SalesStatus.QUALIFIED if stage in _DOWNSTREAM else None
         contact = Contact(
             id=self.id,
             email=email,
@@ -384,17 +376,8 @@ class _ContactBuilder:
             elif roll < 0.053:
                 items.append((EngagementKind.SPAM_REPORT, when()))
         items.sort(key=lambda item: item[1])
-        return [
-            Engagement(
-                contact_id=self.id,
-                kind=kind,
-                occurred_at=at,
-                quantity=self._quantity(kind),
-                source_id=f"{self.id}-e{n + 1:03d}",
-                detail=self._detail(kind),
-            )
-            for n, (kind, at) in enumerate(items)
-        ]
+        detailed = [(kind, at, self._quantity(kind), self._detail(kind)) for kind, at in items]
+        return engagement_history(self.id, detailed, 3)
 
     def _quantity(self, kind: EngagementKind) -> int:
         bounds = v.QUANTITIES.get(kind)

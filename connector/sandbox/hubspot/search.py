@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from operator import ge, gt, le, lt
 from typing import Any
 
@@ -270,28 +270,24 @@ class SearchEngine:
             groups.append((restrict, predicates))
         query_predicate = self._query_predicate(table, body.query)
 
-        def candidate_rows() -> list[int]:
-            if groups and all(restrict is not None for restrict, _ in groups):
-                ids: set[int] = set()
-                for restrict, _ in groups:
-                    ids |= restrict or set()
-                rows = [row for row in (table.row_of(i) for i in ids) if row is not None]
-                return sorted(rows)
-            return range(len(table))  # type: ignore[return-value]
+        rows: Iterable[int] = range(len(table))
+        if groups and all(restrict is not None for restrict, _ in groups):
+            ids = set().union(*(restrict or () for restrict, _ in groups))
+            rows = sorted(row for row in map(table.row_of, ids) if row is not None)
 
-        archived = table.archived
-        matched: list[int] = []
-        for row in candidate_rows():
-            if archived[row]:
-                continue
-            if groups and not any(
-                (restrict is None or table.ids[row] in restrict) and all(p(row) for p in predicates)
-                for restrict, predicates in groups
-            ):
-                continue
-            if query_predicate is not None and not query_predicate(row):
-                continue
-            matched.append(row)
+        def matches(row: int) -> bool:
+            return not table.archived[row] and (
+                not groups
+                or any(
+                    (restrict is None or table.ids[row] in restrict)
+                    and all(p(row) for p in predicates)
+                    for restrict, predicates in groups
+                )
+            )
+
+        matched = [row for row in rows if matches(row)]
+        if query_predicate is not None:
+            matched = [row for row in matched if query_predicate(row)]
         return self._sort(compiled, matched, body)
 
     @staticmethod
@@ -301,14 +297,10 @@ class SearchEngine:
         needle = query.strip().lower()
         fields = table.object_type.query_properties
 
-        def matches(row: int) -> bool:
-            for name in fields:
-                value = table.get(row, name)
-                if isinstance(value, str) and needle in value.lower():
-                    return True
-            return False
-
-        return matches
+        return lambda row: any(
+            isinstance(value := table.get(row, name), str) and needle in value.lower()
+            for name in fields
+        )
 
     @staticmethod
     def _sort(compiled: _Compiled, rows: list[int], body: SearchBody) -> list[int]:

@@ -50,7 +50,7 @@ def error_body(
     category: str,
     *,
     errors: Sequence[Mapping[str, object]] | None = None,
-    context: Mapping[str, Sequence[str]] | None = None,
+    context: Mapping[str, Iterable[str]] | None = None,
     sub_category: str | None = None,
 ) -> Body:
     body: Body = {"status": "error", "message": message, "correlationId": correlation_id()}
@@ -72,18 +72,11 @@ def standard_error(
     sub_category: str | None = None,
     errors: Sequence[Mapping[str, object]] = (),
 ) -> Body:
-    """One entry of a 207 answer's `errors` (the SDK's `StandardError`)."""
-    body: Body = {
-        "status": "error",
-        "category": category,
-        "message": message,
-        "context": {key: list(values) for key, values in context.items()},
-        "errors": [dict(item) for item in errors],
-        "links": {},
-    }
-    if sub_category is not None:
-        body["subCategory"] = sub_category
-    return body
+    """One entry of a 207 answer's `errors` (the SDK's `StandardError`): no correlation id of
+    its own, `errors` and `links` always present."""
+    body = error_body(message, category, errors=errors, context=context, sub_category=sub_category)
+    del body["correlationId"]
+    return body | {"links": {}}
 
 
 # --- the errors the emulator raises --------------------------------------------------------------

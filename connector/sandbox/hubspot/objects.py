@@ -34,7 +34,7 @@ from connector.sandbox.hubspot.catalogue import (
     resolve_object_type,
 )
 from connector.sandbox.hubspot.graph import AssociationType, association_type
-from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
+from connector.sandbox.hubspot.records import Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, SearchBody
 from connector.sandbox.hubspot.state import (
     BATCH_LIMIT,
@@ -309,10 +309,7 @@ class ObjectsApi:
     def _prepare(
         self, table: Table, properties: dict[str, Any], *, creating: bool
     ) -> records.Prepared:
-        try:
-            prepared = records.prepare(table, properties, creating=creating)
-        except InvalidProperties as problem:
-            raise errors.property_validation(problem.problems) from None
+        prepared = records.prepare(table, properties, creating=creating)
         unknown = self._unknown_owners(table, prepared)
         if unknown:
             raise errors.property_validation(unknown)

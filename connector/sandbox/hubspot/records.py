@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import CONTACTS, LIFECYCLE_ORDER
 from connector.sandbox.hubspot.store import Stored, Table
 from connector.sandbox.hubspot.values import InvalidValue, format_datetime, normalize_value
@@ -26,16 +27,9 @@ from connector.sandbox.hubspot.values import InvalidValue, format_datetime, norm
 Prepared = dict[str, Stored]
 
 
-class InvalidProperties(Exception):
-    """One input's property problems; the handler decides between a 400 and a 207 entry."""
-
-    def __init__(self, problems: Sequence[InvalidValue]) -> None:
-        super().__init__(", ".join(problem.message for problem in problems))
-        self.problems = list(problems)
-
-
 def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -> Prepared:
-    """Validate and normalise one input's properties; raises InvalidProperties."""
+    """Validate and normalise one input's properties; every problem of the input is in the one
+    HubSpotError raised (a 400, or a 207 entry where the batch asks for one)."""
     if raw is None:
         raw = {}
     registry = table.registry
@@ -62,7 +56,7 @@ def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -
                 message = f'Property "{name}" is required'
                 problems.append(InvalidValue(name, "REQUIRED", message))
     if problems:
-        raise InvalidProperties(problems)
+        raise errors.property_validation(problems)
     return prepared
 
 

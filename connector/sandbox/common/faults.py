@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
 
 
 class Fault(StrEnum):
@@ -28,22 +28,16 @@ class Fault(StrEnum):
     @property
     def status(self) -> int | None:
         """The HTTP status an error fault answers with; None for transport/batch faults."""
-        return _FAULT_STATUS.get(self)
+        return ERROR_FAULTS.get(self)
 
 
-_FAULT_STATUS: dict[Fault, int] = {
+#: Faults answered with an error response instead of the handler's answer, and their status.
+ERROR_FAULTS: dict[Fault, int] = {
     Fault.RATE_LIMITED: 429,
     Fault.SERVER_ERROR_500: 500,
     Fault.BAD_GATEWAY_502: 502,
     Fault.UNAVAILABLE_503: 503,
 }
-
-#: Faults answered with an error response instead of the handler's answer.
-ERROR_FAULTS: frozenset[Fault] = frozenset(_FAULT_STATUS)
-
-
-def _all_kinds_equally() -> dict[Fault, float]:
-    return dict.fromkeys(Fault, 1.0)
 
 
 class FaultPlan(BaseModel):
@@ -52,17 +46,12 @@ class FaultPlan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rate: float = Field(default=0.0, ge=0.0, le=1.0)
-    weights: dict[Fault, float] = Field(default_factory=_all_kinds_equally)
+    weights: dict[Fault, NonNegativeFloat] = Field(
+        default_factory=lambda: dict.fromkeys(Fault, 1.0)
+    )
     seed: int = 0
     slow_seconds: float = Field(default=2.0, ge=0.0)
     endpoints: set[str] | None = None
-
-    @field_validator("weights")
-    @classmethod
-    def _non_negative(cls, weights: dict[Fault, float]) -> dict[Fault, float]:
-        if any(weight < 0 for weight in weights.values()):
-            raise ValueError("fault weights must be >= 0")
-        return weights
 
 
 @dataclass

@@ -27,8 +27,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from requests.structures import CaseInsensitiveDict
+
 from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
-from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.request_log import LoggedRequest, RequestLog
 from connector.sandbox.common.tls import TlsMaterial
 
 logger = logging.getLogger(__name__)
@@ -42,37 +44,14 @@ class BadRequestBody(ValueError):
     """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
 
 
-class Headers(Mapping[str, str]):
-    """Read-only, case-insensitive header mapping (the last value wins for repeated headers)."""
-
-    def __init__(self, items: Mapping[str, str] | list[tuple[str, str]] | None = None) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else (items or [])
-        self._data: dict[str, tuple[str, str]] = {
-            name.lower(): (name, value) for name, value in pairs
-        }
-
-    def __getitem__(self, name: str) -> str:
-        return self._data[name.lower()][1]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._data
-
-    def __iter__(self) -> Iterator[str]:
-        return (original for original, _ in self._data.values())
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return f"Headers({sorted(self)!r})"  # names only: values may hold tokens
-
-
 @dataclass
 class Request:
     method: str
     path: str  # without query string, percent-decoded
     query: dict[str, list[str]] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=Headers)
+    # Case-insensitive, the last value wins for a repeated header; left out of the repr because
+    # values may hold tokens.
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict, repr=False)
     body: bytes = field(default=b"", repr=False)
     endpoint: str = ""  # the matched route's name, set by the router/dispatch
     path_params: dict[str, str] = field(default_factory=dict)
@@ -92,7 +71,7 @@ class Request:
             method=method.upper(),
             path=unquote(split.path) or "/",
             query=parse_qs(split.query, keep_blank_values=True),
-            headers=headers if isinstance(headers, Headers) else Headers(headers),
+            headers=CaseInsensitiveDict(headers),
             body=body,
         )
 
@@ -169,12 +148,10 @@ _PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<path>:path)?\}$")
 @dataclass(frozen=True)
 class _Route:
     method: str
-    pattern: str
     regex: re.Pattern[str]
     handler: Handler
     name: str
-    specificity: tuple[int, int, int]  # lower sorts first: (has rest, params, -order)
-    order: int
+    specificity: tuple[int, int, int]  # lower sorts first: (has rest, params, registration order)
 
 
 def _normalise(path: str) -> str:
@@ -194,35 +171,22 @@ class Router:
         method = method.upper()
         segments = _normalise(pattern).strip("/").split("/") if pattern.strip("/") else []
         parts: list[str] = []
-        params = 0
-        has_rest = False
         for index, segment in enumerate(segments):
             found = _PARAM.match(segment)
             if found is None:
                 if "{" in segment or "}" in segment:
                     raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
                 parts.append(re.escape(segment))
-                continue
-            params += 1
-            if found["path"]:
-                if index != len(segments) - 1:
-                    raise ValueError(f"route {pattern!r}: only the last segment may be :path")
-                has_rest = True
-                parts.append(f"(?P<{found['name']}>.*)")
+            elif found["path"] and index != len(segments) - 1:
+                raise ValueError(f"route {pattern!r}: only the last segment may be :path")
             else:
-                parts.append(f"(?P<{found['name']}>[^/]+)")
+                parts.append(f"(?P<{found['name']}>{'.*' if found['path'] else '[^/]+'})")
+        has_rest = int(bool(segments) and segments[-1].endswith(":path}"))
+        params = sum(1 for segment in segments if _PARAM.match(segment))
+        specificity = (has_rest, params, len(self._routes))
         regex = re.compile("^/" + "/".join(parts) + "$")
-        order = len(self._routes)
         self._routes.append(
-            _Route(
-                method=method,
-                pattern=pattern,
-                regex=regex,
-                handler=handler,
-                name=name or f"{method} {pattern}",
-                specificity=(int(has_rest), params, order),
-                order=order,
-            )
+            _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
         )
 
     def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
@@ -236,16 +200,15 @@ class Router:
 
     def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | None:
         method = method.upper()
-        best: tuple[_Route, re.Match[str]] | None = None
-        for route, found in self._candidates(path):
-            if route.method != method and not (method == "HEAD" and route.method == "GET"):
-                continue
-            if best is None or route.specificity < best[0].specificity:
-                best = (route, found)
-        if best is None:
+        matches = [
+            (route, found)
+            for route, found in self._candidates(path)
+            if route.method == method or (method == "HEAD" and route.method == "GET")
+        ]
+        if not matches:
             return None
-        route, found = best
-        return route.handler, route.name, {k: v for k, v in found.groupdict().items()}
+        route, found = min(matches, key=lambda match: match[0].specificity)
+        return route.handler, route.name, found.groupdict()
 
     def allowed_methods(self, path: str) -> set[str]:
         """Methods registered for `path`; empty when the path is unknown (→ 404, else 405)."""
@@ -339,15 +302,6 @@ class EmulatorApp:
             ),
         )
 
-    def requires_auth(self, request: Request) -> bool:
-        return request.endpoint not in self.auth_exempt_endpoints
-
-    def fault_eligible(self, request: Request) -> bool:
-        return request.endpoint not in self.fault_exempt_endpoints
-
-    def is_batch(self, request: Request) -> bool:
-        return self.batch_endpoints is None or request.endpoint in self.batch_endpoints
-
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
         """route → authenticate → fault → before_handler → handler → after_handler → log.
@@ -365,23 +319,22 @@ class EmulatorApp:
         except Exception as exc:  # a broken hook must not kill the server thread either
             logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
             outcome = self._safe_internal_error(request, exc)
-        if isinstance(outcome, Response):
-            status, read, written = outcome.status, outcome.records_read, outcome.records_written
-        else:
-            status, read, written = 0, 0, 0
+        answered = outcome if isinstance(outcome, Response) else Response(0)
         self.log.record(
-            method=request.method,
-            path=request.path,
-            endpoint=request.endpoint or UNMATCHED_ENDPOINT,
-            status=status,
-            records_read=read,
-            records_written=written,
-            started_at=started_at,
-            duration_s=time.perf_counter() - started,
-            fault=fault,
-            query=request.query,
+            LoggedRequest(
+                method=request.method,
+                path=request.path,
+                endpoint=request.endpoint or UNMATCHED_ENDPOINT,
+                status=answered.status,
+                records_read=answered.records_read,
+                records_written=answered.records_written,
+                started_at=started_at,
+                duration_s=time.perf_counter() - started,
+                fault=fault,
+                query=request.query,
+            )
         )
-        logger.debug("sandbox %s %s -> %s", request.method, request.endpoint, status)
+        logger.debug("sandbox %s %s -> %s", request.method, request.endpoint, answered.status)
         return outcome
 
     def _run(self, request: Request) -> tuple[Response | Fault, Fault | None]:
@@ -392,22 +345,20 @@ class EmulatorApp:
                 return self.method_not_allowed(request), None
             return self.not_found(request), None
         handler, request.endpoint, request.path_params = matched
-        if self.requires_auth(request):
+        if request.endpoint not in self.auth_exempt_endpoints:
             rejection = self.authenticate(request)
             if rejection is not None:
                 return rejection, None
-        fault = (
-            self.faults.decide(request.endpoint, batch=self.is_batch(request))
-            if (self.fault_eligible(request))
-            else None
-        )
+        fault = None
+        if request.endpoint not in self.fault_exempt_endpoints:
+            batch = self.batch_endpoints is None or request.endpoint in self.batch_endpoints
+            fault = self.faults.decide(request.endpoint, batch=batch)
         if fault is Fault.DROP:
             return Fault.DROP, fault
         if fault in ERROR_FAULTS:
             response = self.render_fault(fault, request)
         else:
-            if fault is Fault.PARTIAL_BATCH:
-                request.partial_failure = True
+            request.partial_failure = fault is Fault.PARTIAL_BATCH
             for hook in list(self._request_hooks):
                 hook(request)
             response = self._call(handler, request)
@@ -421,9 +372,7 @@ class EmulatorApp:
 
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
-            response = self.before_handler(request)
-            if response is None:
-                response = handler(request)
+            response = self.before_handler(request) or handler(request)
             if not isinstance(response, Response):
                 raise TypeError(f"handler returned {type(response).__name__}, not Response")
             return response
@@ -492,7 +441,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         request = Request.from_target(
-            self.command, self.path, Headers(list(self.headers.items())), body
+            self.command, self.path, CaseInsensitiveDict(self.headers.items()), body
         )
         outcome = self.server.app.dispatch(request)
         if isinstance(outcome, Fault):  # DROP: vanish without a byte
@@ -625,10 +574,6 @@ class EmulatorServer(Served):
         host = self.host if ":" not in self.host else f"[{self.host}]"
         return f"{scheme}://{host}:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already started")
@@ -657,18 +602,3 @@ class EmulatorServer(Served):
             thread.join(timeout=5)
         self._server = None
         self._thread = None
-
-
-__all__ = [
-    "JSON_CONTENT_TYPE",
-    "UNMATCHED_ENDPOINT",
-    "BadRequestBody",
-    "EmulatorApp",
-    "EmulatorServer",
-    "Handler",
-    "Headers",
-    "Request",
-    "Response",
-    "Router",
-    "dumps_json",
-]

@@ -21,11 +21,11 @@ class LoggedRequest:
     path: str
     endpoint: str
     status: int  # 0 when the connection was dropped without an answer
-    records_read: int
-    records_written: int
     started_at: datetime
-    duration_s: float
-    fault: Fault | None
+    records_read: int = 0
+    records_written: int = 0
+    duration_s: float = 0.0
+    fault: Fault | None = None
     # The query string's parameters (e.g. which properties a list call asked for), so tests can
     # assert what was requested, not only how often.
     query: dict[str, list[str]] = field(default_factory=dict)
@@ -46,42 +46,16 @@ class RequestLog:
         self._statuses: Counter[int] = Counter()
         self._faults: Counter[Fault] = Counter()
 
-    def record(
-        self,
-        *,
-        method: str,
-        path: str,
-        endpoint: str,
-        status: int,
-        records_read: int = 0,
-        records_written: int = 0,
-        started_at: datetime,
-        duration_s: float = 0.0,
-        fault: Fault | None = None,
-        query: dict[str, list[str]] | None = None,
-    ) -> LoggedRequest:
-        entry = LoggedRequest(
-            method=method,
-            path=path,
-            endpoint=endpoint,
-            status=status,
-            records_read=records_read,
-            records_written=records_written,
-            started_at=started_at,
-            duration_s=duration_s,
-            fault=fault,
-            query=query or {},
-        )
+    def record(self, entry: LoggedRequest) -> None:
         with self._lock:
             if self._keep != 0:
                 self._entries.append(entry)
-            self._calls[endpoint] += 1
-            self._read[endpoint] += records_read
-            self._written[endpoint] += records_written
-            self._statuses[status] += 1
-            if fault is not None:
-                self._faults[fault] += 1
-        return entry
+            self._calls[entry.endpoint] += 1
+            self._read[entry.endpoint] += entry.records_read
+            self._written[entry.endpoint] += entry.records_written
+            self._statuses[entry.status] += 1
+            if entry.fault is not None:
+                self._faults[entry.fault] += 1
 
     @property
     def entries(self) -> list[LoggedRequest]:
@@ -89,21 +63,22 @@ class RequestLog:
         with self._lock:
             return list(self._entries)
 
-    def calls(self, endpoint: str | None = None) -> int:
+    def _count(self, counter: Counter[str], endpoint: str | None) -> int:
         with self._lock:
-            return self._calls[endpoint] if endpoint is not None else self._calls.total()
+            return counter[endpoint] if endpoint is not None else counter.total()
+
+    def calls(self, endpoint: str | None = None) -> int:
+        return self._count(self._calls, endpoint)
 
     def calls_by_endpoint(self) -> dict[str, int]:
         with self._lock:
             return dict(self._calls)
 
     def records_read(self, endpoint: str | None = None) -> int:
-        with self._lock:
-            return self._read[endpoint] if endpoint is not None else self._read.total()
+        return self._count(self._read, endpoint)
 
     def records_written(self, endpoint: str | None = None) -> int:
-        with self._lock:
-            return self._written[endpoint] if endpoint is not None else self._written.total()
+        return self._count(self._written, endpoint)
 
     def statuses(self) -> dict[int, int]:
         """How many answers per HTTP status (0 = dropped connection)."""
@@ -118,8 +93,5 @@ class RequestLog:
     def reset(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._calls.clear()
-            self._read.clear()
-            self._written.clear()
-            self._statuses.clear()
-            self._faults.clear()
+            for counter in (self._calls, self._read, self._written, self._statuses, self._faults):
+                counter.clear()

@@ -53,9 +53,9 @@ class ServedSandbox(Served, Generic[Report]):
         """Called once the server listens (e.g. to tell the app its own base URL)."""
 
     # ---- lifecycle ----------------------------------------------------------------------------
-    def seed(self) -> Report:
+    def seed(self) -> Report | None:
         """Load the seed data (once); `start()` calls this when it was not called before."""
-        if self._seed_report is None:
+        if self.seed_seconds is None:
             data = self._seed_data or SeedData(
                 SeedSpec(
                     contacts=self.config.contacts,

@@ -19,7 +19,6 @@ from connector.sandbox.hubspot.associations import AssociationsApi
 from connector.sandbox.hubspot.limits import TEN_SECONDLY_ROLLING, RateLimits
 from connector.sandbox.hubspot.objects import ObjectsApi
 from connector.sandbox.hubspot.properties import PropertiesApi
-from connector.sandbox.hubspot.schemas import SchemasApi
 from connector.sandbox.hubspot.state import CrmState
 
 
@@ -40,7 +39,6 @@ class HubSpotApp(EmulatorApp):
         batch = ObjectsApi(crm).register(self.router)
         batch += AssociationsApi(crm).register(self.router)
         PropertiesApi(crm).register(self.router)
-        SchemasApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 
     # ---- hooks -------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ strings.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType
@@ -20,17 +22,17 @@ from connector.sandbox.hubspot.graph import (
     AssociationType,
     association_type,
     association_types,
-    default_type,
+    labelled_type,
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
     batch_response,
-    guarded,
     int_param,
     json_object,
     object_type_of,
     record_id,
+    register,
 )
 
 LIST_DEFAULT_LIMIT = 500
@@ -39,6 +41,15 @@ V4 = "/crm/v4"
 #: Association batch reads take up to 1,000 ids since February 2025 (HubSpot changelog "Bug Fix:
 #: Batch Read Limit for HubSpot Associations API"); batch creates stay at 100.
 ASSOCIATION_READ_LIMIT = 1000
+T = TypeVar("T")
+
+
+def _page(items: list[T], after: str, limit: int) -> tuple[list[T], dict[str, object]]:
+    """One page from offset `after`, and the `paging` to the next one when there is one."""
+    start = int(after) if after.isdigit() else 0
+    if start + limit < len(items):
+        return items[start : start + limit], {"paging": {"next": {"after": str(start + limit)}}}
+    return items[start : start + limit], {}
 
 
 class AssociationsApi:
@@ -55,8 +66,7 @@ class AssociationsApi:
             ("POST", pairs + "/batch/read", self.batch_read),
             ("GET", pairs + "/labels", self.labels),
         ]
-        for method, pattern, handler in routes:
-            router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
+        register(router, self.crm, routes)
         return [f"POST {pairs}/batch/associate/default"]
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -65,29 +75,17 @@ class AssociationsApi:
 
     def _exists(self, object_type: ObjectType, raw: object) -> int | None:
         number = record_id(raw)
-        if number is None:
-            return None
-        table = self.crm.store.table(object_type)
-        row = table.row_of(number)
-        if row is None or table.is_archived(row):
-            return None
-        return number
+        return number if self.crm.store.table(object_type).live_row(number) is not None else None
 
     def _require(self, object_type: ObjectType, raw: object) -> int:
         number = self._exists(object_type, raw)
         if number is None:
-            raise errors.HubSpotError(
-                400,
-                errors.error_body(
-                    f"{object_type.upper} {raw} does not exist",
-                    "VALIDATION_ERROR",
-                    context={"id": [str(raw)]},
-                ),
-            )
+            message = f"{object_type.upper} {raw} does not exist"
+            raise errors.validation(message, context={"id": [str(raw)]})
         return number
 
     def _default(self, from_type: ObjectType, to_type: ObjectType) -> AssociationType:
-        kind = default_type(from_type, to_type)
+        kind = labelled_type(from_type, to_type)
         if kind is None:
             raise errors.validation(
                 "There is no default association type from "
@@ -95,25 +93,22 @@ class AssociationsApi:
             )
         return kind
 
-    @staticmethod
-    def _default_results(
-        kind: AssociationType, from_id: int, to_id: int
-    ) -> list[dict[str, object]]:
-        def spec(type_id: int) -> dict[str, object]:
-            return {"associationCategory": kind.category, "associationTypeId": type_id}
-
-        return [
-            {
-                "from": {"id": str(from_id)},
-                "to": {"id": str(to_id)},
-                "associationSpec": spec(kind.type_id),
-            },
-            {
-                "from": {"id": str(to_id)},
-                "to": {"id": str(from_id)},
-                "associationSpec": spec(kind.reverse_id),
-            },
-        ]
+    def _associate(
+        self, kind: AssociationType, pairs: list[tuple[int, int]], started: int
+    ) -> Response:
+        """Associate each (from, to) pair by default; the answer lists both directions."""
+        results: list[dict[str, object]] = []
+        for from_id, to_id in pairs:
+            self.crm.graph.add(kind, from_id, to_id)
+            for one, other, type_id in (
+                (from_id, to_id, kind.type_id),
+                (to_id, from_id, kind.reverse_id),
+            ):
+                spec = {"associationCategory": kind.category, "associationTypeId": type_id}
+                results.append(
+                    {"from": {"id": str(one)}, "to": {"id": str(other)}, "associationSpec": spec}
+                )
+        return batch_response(results, [], started, self.crm.store.now_ms(), written=len(pairs))
 
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
@@ -123,7 +118,7 @@ class AssociationsApi:
             specs = [
                 kind.spec_with_label()
                 for type_id in type_ids
-                if (kind := association_type(from_type, to_type, type_id)) is not None
+                if (kind := association_type(from_type, type_id, to_type)) is not None
             ]
             out.append({"toObjectId": to_id, "associationTypes": specs})
         return out
@@ -134,10 +129,7 @@ class AssociationsApi:
         kind = self._default(from_type, to_type)
         from_id = self._require(from_type, request.path_params["from_id"])
         to_id = self._require(to_type, request.path_params["to_id"])
-        started = self.crm.store.now_ms()
-        self.crm.graph.add(kind, from_id, to_id)
-        results = self._default_results(kind, from_id, to_id)
-        return batch_response(results, [], started, self.crm.store.now_ms(), written=1)
+        return self._associate(kind, [(from_id, to_id)], self.crm.store.now_ms())
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -146,12 +138,8 @@ class AssociationsApi:
             raise errors.not_found()
         limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
         targets = self._targets(from_type, from_id, to_type)
-        after = request.param("after")
-        start = int(after) if after and after.isdigit() else 0
-        page = targets[start : start + limit]
-        body: dict[str, object] = {"results": page}
-        if start + limit < len(targets):
-            body["paging"] = {"next": {"after": str(start + limit)}}
+        page, paging = _page(targets, request.param("after") or "", limit)
+        body: dict[str, object] = {"results": page, **paging}
         return Response(200, body, records_read=len(page))
 
     # ---- batches ------------------------------------------------------------------------------
@@ -162,16 +150,12 @@ class AssociationsApi:
         inputs = batch_inputs(json_object(request))
         pairs = [
             (
-                self._require(from_type, ((item or {}).get("from") or {}).get("id")),
-                self._require(to_type, ((item or {}).get("to") or {}).get("id")),
+                self._require(from_type, (item.get("from") or {}).get("id")),
+                self._require(to_type, (item.get("to") or {}).get("id")),
             )
             for item in inputs
         ]
-        results: list[dict[str, object]] = []
-        for from_id, to_id in pairs:
-            self.crm.graph.add(kind, from_id, to_id)
-            results.extend(self._default_results(kind, from_id, to_id))
-        return batch_response(results, [], started, self.crm.store.now_ms(), written=len(pairs))
+        return self._associate(kind, pairs, started)
 
     def batch_read(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -181,13 +165,10 @@ class AssociationsApi:
         problems: list[dict[str, object]] = []
         records_read = 0
         for item in inputs:
-            item = item if isinstance(item, dict) else {}
             raw = str(item.get("id", ""))
             from_id = record_id(raw)
             targets = self._targets(from_type, from_id, to_type) if from_id is not None else []
-            after = str(item.get("after") or "")
-            start = int(after) if after.isdigit() else 0
-            page = targets[start : start + LIST_MAX_LIMIT]
+            page, paging = _page(targets, str(item.get("after") or ""), LIST_MAX_LIMIT)
             if not page:
                 problems.append(
                     errors.standard_error(
@@ -202,10 +183,7 @@ class AssociationsApi:
                     )
                 )
                 continue
-            result: dict[str, object] = {"from": {"id": raw}, "to": page}
-            if start + LIST_MAX_LIMIT < len(targets):
-                result["paging"] = {"next": {"after": str(start + LIST_MAX_LIMIT)}}
-            results.append(result)
+            results.append({"from": {"id": raw}, "to": page, **paging})
             records_read += len(page)
         now = self.crm.store.now_ms()
         return batch_response(results, problems, started, now, read=records_read)

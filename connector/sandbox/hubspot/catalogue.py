@@ -29,9 +29,12 @@ class ObjectType:
     name: str  # plural, as in /crm/v3/objects/{name}
     singular: str  # as in association type names ("contact_to_company") and v3 search filters
     type_id: str  # "0-1"
-    created_property: str
-    modified_property: str
-    default_properties: tuple[str, ...]
+    group: str  # the property group of its standard properties
+    query_properties: tuple[str, ...]
+    # Activities name neither their date properties nor their defaults (catalogue.yaml).
+    created_property: str = "hs_createdate"
+    modified_property: str = "hs_lastmodifieddate"
+    default_properties: tuple[str, ...] = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
     #: Properties a create must carry (using-object-apis: "Required properties to create").
     required_on_create: tuple[str, ...] = ()
 
@@ -41,38 +44,26 @@ class ObjectType:
         return self.singular.upper()
 
 
-def _catalogue() -> dict[str, Any]:
+def catalogue() -> dict[str, Any]:
     return package_yaml("connector.sandbox.hubspot", "catalogue.yaml")
 
 
 def seeding(table: str) -> Any:
     """A seeding table of catalogue.yaml: how the neutral seed's values become this CRM's."""
-    return _catalogue()["seeding"][table]
-
-
-_ACTIVITY_DEFAULTS = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
+    return catalogue()["seeding"][table]
 
 
 def _object_type(name: str, spec: dict[str, Any]) -> ObjectType:
-    return ObjectType(
-        name=name,
-        singular=spec["singular"],
-        type_id=spec["type_id"],
-        created_property=spec.get("created_property", "hs_createdate"),
-        modified_property=spec.get("modified_property", "hs_lastmodifieddate"),
-        default_properties=tuple(spec.get("default_properties", _ACTIVITY_DEFAULTS)),
-        required_on_create=tuple(spec.get("required_on_create", ())),
-    )
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()}
+    del fields["properties"]  # read by standard_catalog
+    return ObjectType(name=name, **fields)
 
 
-OBJECT_TYPES: tuple[ObjectType, ...] = tuple(
-    _object_type(name, spec) for name, spec in _catalogue()["object_types"].items()
-)
-_BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
+OBJECT_TYPES = tuple(_object_type(name, spec) for name, spec in catalogue()["object_types"].items())
+BY_NAME = {object_type.name: object_type for object_type in OBJECT_TYPES}
 # The types the seeding and the tests name (more may be listed in catalogue.yaml).
-CONTACTS, COMPANIES, DEALS = _BY_NAME["contacts"], _BY_NAME["companies"], _BY_NAME["deals"]
-TASKS, EMAILS, MEETINGS = _BY_NAME["tasks"], _BY_NAME["emails"], _BY_NAME["meetings"]
-CALLS, NOTES = _BY_NAME["calls"], _BY_NAME["notes"]
+CONTACTS, COMPANIES, DEALS = BY_NAME["contacts"], BY_NAME["companies"], BY_NAME["deals"]
+TASKS, MEETINGS, CALLS = BY_NAME["tasks"], BY_NAME["meetings"], BY_NAME["calls"]
 
 _BY_ALIAS: dict[str, ObjectType] = {
     alias: object_type
@@ -90,7 +81,7 @@ def options(vocabulary: str | dict[str, str] | list[str]) -> tuple[Option, ...]:
     """A vocabulary's options: a mapping gives value -> label, a list gives values whose labels
     are their title case (`NOT_STARTED` -> "Not Started"); a string names a vocabulary."""
     if isinstance(vocabulary, str):
-        vocabulary = _catalogue()["vocabularies"][vocabulary]
+        vocabulary = catalogue()["vocabularies"][vocabulary]
     if isinstance(vocabulary, dict):
         pairs = list(vocabulary.items())
     else:
@@ -102,22 +93,14 @@ def options(vocabulary: str | dict[str, str] | list[str]) -> tuple[Option, ...]:
 LIFECYCLE_ORDER: dict[str, int] = {
     option.value: option.display_order for option in options("lifecycle_stages")
 }
-CALL_DISPOSITIONS: dict[str, str] = dict(_catalogue()["call_dispositions"])
-
-_FIELD_TYPES = {
-    "string": "text",
-    "number": "number",
-    "datetime": "date",
-    "enumeration": "select",
-    "bool": "booleancheckbox",
-}
+CALL_DISPOSITIONS: dict[str, str] = dict(catalogue()["call_dispositions"])
 
 
 def property_def(spec: dict[str, Any], group: str) -> PropertyDef:
     """One catalogue entry as a PropertyDef (see catalogue.yaml for the defaults)."""
     spec = dict(spec)
     kind = spec.pop("type", "string")
-    field_type = spec.pop("field_type", _FIELD_TYPES[kind])
+    field_type = spec.pop("field_type", catalogue()["default_field_types"][kind])
     choices = spec.pop("options", "yes_no" if kind == "bool" else ())
     spec["hubspot_defined"] = not spec.pop("custom", False)
     spec["group_name"] = spec.pop("group", group)
@@ -146,7 +129,7 @@ def _properties(entries: Iterable[dict[str, Any]], group: str) -> Iterator[Prope
                 if not prop.hubspot_standard:
                     yield dataset_property(prop.hubspot, prop.label, prop.type.value, HUBSPOT_GROUP)
         elif use is not None:
-            yield from _properties(_catalogue()["fragments"][use], entry.get("group", group))
+            yield from _properties(catalogue()["fragments"][use], entry.get("group", group))
         else:
             yield property_def(entry, group)
 
@@ -157,23 +140,26 @@ def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
     entries: list[dict[str, Any]] = [
         {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
         {"name": created, "label": "Create Date", "type": "datetime"},
-        {"name": modified, "label": "Last Modified Date", "type": "datetime"},
+        {
+            "name": modified,
+            "label": "Last Modified Date",
+            "type": "datetime",
+            "read_only_value": True,
+        },
     ]
-    entries[2]["read_only_value"] = True
     return [property_def(entry, group) for entry in entries]
 
 
 def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegistry]:
     """A fresh, mutable catalog of every object type's properties and groups, keyed by name."""
-    catalogue = _catalogue()
-    labels: dict[str, str] = catalogue["group_labels"]
+    data = catalogue()
+    labels: dict[str, str] = data["group_labels"]
     catalog: dict[str, PropertyRegistry] = {}
     for object_type in OBJECT_TYPES:
-        spec = catalogue["object_types"][object_type.name]
-        group = spec["group"]
-        definitions = [*_system(object_type, group), *_properties(spec["properties"], group)]
+        group, entries = object_type.group, data["object_types"][object_type.name]["properties"]
+        definitions = [*_system(object_type, group), *_properties(entries, group)]
         if provision_connector_fields:
-            extra = catalogue["connector_properties"].get(object_type.name, ())
+            extra = data["connector_properties"].get(object_type.name, ())
             definitions.extend(_properties(extra, group))
         registry = PropertyRegistry(object_type)
         for order, definition in enumerate(definitions):

@@ -50,8 +50,7 @@ def error_body(
     category: str,
     *,
     errors: Sequence[Mapping[str, object]] | None = None,
-    context: Mapping[str, Sequence[str]] | None = None,
-    links: Mapping[str, str] | None = None,
+    context: Mapping[str, Iterable[str]] | None = None,
     sub_category: str | None = None,
 ) -> Body:
     body: Body = {"status": "error", "message": message, "correlationId": correlation_id()}
@@ -60,8 +59,6 @@ def error_body(
     body["category"] = category
     if context is not None:
         body["context"] = {key: list(values) for key, values in context.items()}
-    if links is not None:
-        body["links"] = dict(links)
     if sub_category is not None:
         body["subCategory"] = sub_category
     return body
@@ -75,18 +72,11 @@ def standard_error(
     sub_category: str | None = None,
     errors: Sequence[Mapping[str, object]] = (),
 ) -> Body:
-    """One entry of a 207 answer's `errors` (the SDK's `StandardError`)."""
-    body: Body = {
-        "status": "error",
-        "category": category,
-        "message": message,
-        "context": {key: list(values) for key, values in context.items()},
-        "errors": [dict(item) for item in errors],
-        "links": {},
-    }
-    if sub_category is not None:
-        body["subCategory"] = sub_category
-    return body
+    """One entry of a 207 answer's `errors` (the SDK's `StandardError`): no correlation id of
+    its own, `errors` and `links` always present."""
+    body = error_body(message, category, errors=errors, context=context, sub_category=sub_category)
+    del body["correlationId"]
+    return body | {"links": {}}
 
 
 # --- the errors the emulator raises --------------------------------------------------------------
@@ -104,15 +94,13 @@ def unauthorized() -> HubSpotError:
 
 
 def validation(
-    message: str, *, errors: Sequence[Mapping[str, object]] | None = None
+    message: str,
+    *,
+    errors: Sequence[Mapping[str, object]] | None = None,
+    context: Mapping[str, Sequence[str]] | None = None,
 ) -> HubSpotError:
-    return HubSpotError(400, error_body(message, "VALIDATION_ERROR", errors=errors))
-
-
-def too_many_inputs(limit: int = 100) -> HubSpotError:
-    return validation(
-        f"The maximum number of inputs supported in a batch is {limit}. "
-        "Please reduce the number of items and try again"
+    return HubSpotError(
+        400, error_body(message, "VALIDATION_ERROR", errors=errors, context=context)
     )
 
 
@@ -128,8 +116,8 @@ def conflict(message: str) -> HubSpotError:
     return HubSpotError(409, error_body(message, "CONFLICT"))
 
 
-def property_messages(problems: Sequence[InvalidValue]) -> tuple[str, list[dict[str, object]]]:
-    """HubSpot's "Property values were not valid: [...]" message and its `errors` list."""
+def property_validation(problems: Sequence[InvalidValue]) -> HubSpotError:
+    """HubSpot's 400 "Property values were not valid: [...]" with its `errors` list."""
     results = [
         {
             "isValid": False,
@@ -150,25 +138,7 @@ def property_messages(problems: Sequence[InvalidValue]) -> tuple[str, list[dict[
         }
         for problem in problems
     ]
-    return message, errors
-
-
-def property_validation(problems: Sequence[InvalidValue]) -> HubSpotError:
-    message, errors = property_messages(problems)
     return validation(message, errors=errors)
-
-
-def doesnt_exist(name: str) -> InvalidValue:
-    return InvalidValue(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
-
-
-def required(name: str) -> InvalidValue:
-    return InvalidValue(name, "REQUIRED", f'Property "{name}" is required')
-
-
-def read_only(name: str) -> InvalidValue:
-    # The code HubSpot uses here is not documented; READ_ONLY_VALUE is the emulator's.
-    return InvalidValue(name, "READ_ONLY_VALUE", f'Property "{name}" is a read only property')
 
 
 def rate_limited(policy: str, headers: Mapping[str, str]) -> HubSpotError:

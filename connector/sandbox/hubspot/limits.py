@@ -49,13 +49,13 @@ class RateLimits:
 
     def forced_headers(self) -> dict[str, str]:
         """Headers for an injected 429: the window reported as spent."""
-        headers = self.headers()
-        headers["X-HubSpot-RateLimit-Interval-Milliseconds"] = str(int(WINDOW_SECONDS * 1000))
-        headers["X-HubSpot-RateLimit-Max"] = str(
-            self.burst.limit if self.burst.limit is not None else 100
-        )
-        headers["X-HubSpot-RateLimit-Remaining"] = "0"
-        return headers
+        burst = self.burst.limit if self.burst.limit is not None else 100
+        return {
+            **self.headers(),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
+            "X-HubSpot-RateLimit-Max": str(burst),
+            "X-HubSpot-RateLimit-Remaining": "0",
+        }
 
     def reset(self) -> None:
         self.burst.reset()

@@ -19,7 +19,9 @@ using-object-apis) and the SDK's response models:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,38 +33,42 @@ from connector.sandbox.hubspot.catalogue import (
     ObjectType,
     resolve_object_type,
 )
-from connector.sandbox.hubspot.graph import association_type
-from connector.sandbox.hubspot.records import InvalidProperties, Projection, split_names
-from connector.sandbox.hubspot.search import MAX_RESULTS, parse_search
+from connector.sandbox.hubspot.graph import AssociationType, association_type
+from connector.sandbox.hubspot.records import Projection, split_names
+from connector.sandbox.hubspot.search import MAX_RESULTS, SearchBody
 from connector.sandbox.hubspot.state import (
     BATCH_LIMIT,
     HISTORY_LIMIT,
     CrmState,
+    after_id,
     batch_inputs,
     batch_response,
     flag,
-    guarded,
     int_param,
     json_object,
     object_type_of,
+    parse_body,
     record_id,
+    register,
 )
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import InvalidValue
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
-#: Route names (method + path) of the batch writes that honour PARTIAL_BATCH fault injection.
-PARTIAL_BATCH_ACTIONS = ("create", "update")
+#: The batch writes that honour PARTIAL_BATCH fault injection.
+BATCH_WRITES = ("create", "update")
 
 ObjectHandler = Callable[[ObjectType, Request], Response]
+Link = tuple[AssociationType, int]  # a new record's association: its type and the other id
 
 
-def _not_found_message(object_type: ObjectType) -> str:
-    return (
+def _not_found(object_type: ObjectType, context: dict[str, list[str]]) -> dict[str, object]:
+    message = (
         f"Could not get some {object_type.upper} objects, they may be deleted or not exist. "
         "Check that ids are valid."
     )
+    return errors.standard_error(message, "OBJECT_NOT_FOUND", context)
 
 
 def _injected_failure(context: dict[str, list[str]]) -> dict[str, object]:
@@ -83,6 +89,11 @@ def _properties(item: dict[str, Any]) -> dict[str, Any]:
     return properties
 
 
+def _written(table: Table, row: int, prepared: records.Prepared) -> dict[str, object]:
+    """A written record as HubSpot answers it: the defaults and the properties written."""
+    return Projection(table, [*table.object_type.default_properties, *prepared]).record(row)
+
+
 class ObjectsApi:
     def __init__(self, crm: CrmState) -> None:
         self.crm = crm
@@ -90,7 +101,7 @@ class ObjectsApi:
     # ---- routing ----------------------------------------------------------------------------
     def register(self, router: Router) -> list[str]:
         """Register every route; returns the names of the batch writes (PARTIAL_BATCH-aware)."""
-        table: list[tuple[str, str, ObjectHandler]] = [
+        handlers: list[tuple[str, str, ObjectHandler]] = [
             ("POST", "/batch/read", self.batch_read),
             ("POST", "/batch/create", self.batch_create),
             ("POST", "/batch/update", self.batch_update),
@@ -101,31 +112,25 @@ class ObjectsApi:
             ("PATCH", "/{object_id}", self.update),
             ("DELETE", "/{object_id}", self.archive),
         ]
-        batch_names: list[str] = []
         prefixes: list[tuple[str, ObjectType | None]] = [
             (f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES
         ]
         prefixes.append(("/crm/v3/objects/{object_type}", None))
-        for prefix, object_type in prefixes:
-            for method, suffix, handler in table:
-                pattern = prefix + suffix
-                name = f"{method} {pattern}"
-                router.add(method, pattern, self._bind(handler, object_type), name=name)
-                if (
-                    suffix.startswith("/batch/")
-                    and suffix.rsplit("/", 1)[1] in PARTIAL_BATCH_ACTIONS
-                ):
-                    batch_names.append(name)
-        return batch_names
+        routes = [
+            (method, prefix + suffix, self._bind(handler, object_type))
+            for prefix, object_type in prefixes
+            for method, suffix, handler in handlers
+        ]
+        register(router, self.crm, routes)
+        return [
+            f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
+        ]
 
+    @staticmethod
     def _bind(
-        self, handler: ObjectHandler, object_type: ObjectType | None
+        handler: ObjectHandler, object_type: ObjectType | None
     ) -> Callable[[Request], Response]:
-        def run(request: Request) -> Response:
-            kind = object_type if object_type is not None else object_type_of(request)
-            return handler(kind, request)
-
-        return guarded(self.crm, run)
+        return lambda request: handler(object_type or object_type_of(request), request)
 
     # ---- helpers ------------------------------------------------------------------------------
     def _table(self, object_type: ObjectType) -> Table:
@@ -155,14 +160,8 @@ class ObjectsApi:
         skipped, not refused: "If any of the specified associations do not exist, they will be
         ignored" (the parameter's description in HubSpot's CRM objects OpenAPI spec, as
         hubspot-api-client's `basic_api.get_page` / `get_by_id` docstrings carry it)."""
-        found: list[ObjectType] = []
-        for name in split_names(request.params("associations")):
-            other = resolve_object_type(name)
-            if other is None:
-                continue
-            if other not in found:
-                found.append(other)
-        return found
+        found = map(resolve_object_type, split_names(request.params("associations")))
+        return list(dict.fromkeys(other for other in found if other is not None))
 
     def _associations(
         self, table: Table, row: int, kinds: Sequence[ObjectType]
@@ -173,7 +172,7 @@ class ObjectsApi:
             results: list[dict[str, str]] = []
             for to_id, type_ids in self.crm.graph.targets(table.object_type, record, other):
                 for type_id in type_ids:
-                    kind = association_type(table.object_type, other, type_id)
+                    kind = association_type(table.object_type, type_id, other)
                     results.append(
                         {"id": str(to_id), "type": kind.v3_name if kind else str(type_id)}
                     )
@@ -198,6 +197,13 @@ class ObjectsApi:
                 body["associations"] = linked
         return body
 
+    def _renderer(self, table: Table, request: Request) -> Callable[[int], dict[str, object]]:
+        """Renders rows as a GET asks: `properties`, `propertiesWithHistory`, `associations`."""
+        projection = Projection(table, split_names(request.params("properties")) or None)
+        history = split_names(request.params("propertiesWithHistory"))
+        kinds = self._association_types(request)
+        return lambda row: self._render(projection, row, history=history, associations=kinds)
+
     def _check_email(
         self, table: Table, prepared: records.Prepared, row: int | None = None
     ) -> None:
@@ -210,13 +216,13 @@ class ObjectsApi:
         if existing is not None and existing != row:
             raise errors.conflict(f"Contact already exists. Existing ID: {table.ids[existing]}")
 
-    def _resolve_associations(self, object_type: ObjectType, raw: Any) -> list[tuple[Any, int]]:
+    def _resolve_associations(self, object_type: ObjectType, raw: Any) -> list[Link]:
         """Validate the `associations` of a create input: [(AssociationType, to id)]."""
         if raw in (None, []):
             return []
         if not isinstance(raw, list):
             raise errors.invalid_json("associations must be a list")
-        resolved: list[tuple[Any, int]] = []
+        resolved: list[Link] = []
         for item in raw:
             item = item if isinstance(item, dict) else {}
             given_to = item.get("to")
@@ -225,22 +231,12 @@ class ObjectsApi:
             for spec in item.get("types") or []:
                 type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
                 number = record_id(type_id) if type_id is not None else None
-                kind = next(
-                    (
-                        found
-                        for other in OBJECT_TYPES
-                        if number is not None
-                        and (found := association_type(object_type, other, number)) is not None
-                    ),
-                    None,
-                )
+                kind = association_type(object_type, number) if number is not None else None
                 if kind is None:
                     raise errors.validation(
                         f"association type id {type_id} doesn't exist from {object_type.singular}"
                     )
-                target = self._table(kind.to_type)
-                target_row = target.row_of(to_id) if to_id is not None else None
-                if to_id is None or target_row is None or target.is_archived(target_row):
+                if to_id is None or self._table(kind.to_type).live_row(to_id) is None:
                     raise errors.validation(
                         f"No {kind.to_type.singular} with id {to.get('id')} exists to associate"
                     )
@@ -251,33 +247,16 @@ class ObjectsApi:
     def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
-        history = split_names(request.params("propertiesWithHistory"))
-        if history:
+        if split_names(request.params("propertiesWithHistory")):
             limit = min(limit, HISTORY_LIMIT)
-        archived = flag(request, "archived")
-        after_raw = request.param("after")
-        start = 0
-        if after_raw:
-            after = record_id(after_raw)
-            if after is None:
-                raise errors.validation(f"after must be a record id; got {after_raw}")
-            start = table.first_row_at_or_after(after)
-        projection = Projection(table, split_names(request.params("properties")) or None)
-        kinds = self._association_types(request)
-        rows: list[int] = []
-        flags = table.archived
-        wanted = 1 if archived else 0
-        for row in range(start, len(table)):
-            if flags[row] == wanted:
-                rows.append(row)
-                if len(rows) > limit:
-                    break
+        after = after_id(request, "a record id")
+        start = 0 if after is None else bisect_left(table.ids, after)
+        wanted = int(flag(request, "archived"))
+        listed = (row for row in range(start, len(table)) if table.archived[row] == wanted)
+        rows = list(islice(listed, limit + 1))
         page, following = rows[:limit], rows[limit:]
-        body: dict[str, object] = {
-            "results": [
-                self._render(projection, row, history=history, associations=kinds) for row in page
-            ]
-        }
+        render = self._renderer(table, request)
+        body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
             next_after = str(table.ids[following[0]])
             query = {key: list(values) for key, values in request.query.items()}
@@ -296,14 +275,7 @@ class ObjectsApi:
         )
         if row is None:
             raise errors.not_found()
-        projection = Projection(table, split_names(request.params("properties")) or None)
-        body = self._render(
-            projection,
-            row,
-            history=split_names(request.params("propertiesWithHistory")),
-            associations=self._association_types(request),
-        )
-        return Response(200, body, records_read=1)
+        return Response(200, self._renderer(table, request)(row), records_read=1)
 
     def create(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
@@ -313,8 +285,7 @@ class ObjectsApi:
         self._check_email(table, prepared)
         links = self._resolve_associations(object_type, body.get("associations"))
         row = self._create_row(table, prepared, links)
-        projection = Projection(table, [*object_type.default_properties, *prepared])
-        return Response(201, projection.record(row), records_written=1)
+        return Response(201, _written(table, row, prepared), records_written=1)
 
     def update(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
@@ -326,8 +297,7 @@ class ObjectsApi:
         prepared = self._prepare(table, properties, creating=False)
         self._check_email(table, prepared, row)
         records.apply(table, row, prepared, self.crm.store.now_ms())
-        projection = Projection(table, [*object_type.default_properties, *prepared])
-        return Response(200, projection.record(row), records_written=1)
+        return Response(200, _written(table, row, prepared), records_written=1)
 
     def archive(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
@@ -339,10 +309,7 @@ class ObjectsApi:
     def _prepare(
         self, table: Table, properties: dict[str, Any], *, creating: bool
     ) -> records.Prepared:
-        try:
-            prepared = records.prepare(table, properties, creating=creating)
-        except InvalidProperties as problem:
-            raise errors.property_validation(problem.problems) from None
+        prepared = records.prepare(table, properties, creating=creating)
         unknown = self._unknown_owners(table, prepared)
         if unknown:
             raise errors.property_validation(unknown)
@@ -365,9 +332,7 @@ class ObjectsApi:
                 )
         return problems
 
-    def _create_row(
-        self, table: Table, prepared: records.Prepared, links: list[tuple[Any, int]]
-    ) -> int:
+    def _create_row(self, table: Table, prepared: records.Prepared, links: list[Link]) -> int:
         store = self.crm.store
         new_id = store.next_id()
         row = records.create(table, new_id, prepared, store.now_ms())
@@ -393,20 +358,14 @@ class ObjectsApi:
         missing: list[str] = []
         seen: set[int] = set()
         for item in inputs:
-            raw = str((item or {}).get("id", ""))
+            raw = str(item.get("id", ""))
             row = self._locate(table, raw, id_property, archived)
             if row is None:
                 missing.append(raw)
             elif row not in seen:
                 seen.add(row)
                 results.append(self._render(projection, row, history=history))
-        problems = []
-        if missing:
-            problems.append(
-                errors.standard_error(
-                    _not_found_message(object_type), "OBJECT_NOT_FOUND", {"ids": missing}
-                )
-            )
+        problems = [_not_found(object_type, {"ids": missing})] if missing else []
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), read=len(results)
         )
@@ -415,14 +374,11 @@ class ObjectsApi:
         table = self._table(object_type)
         started = self.crm.store.now_ms()
         inputs = batch_inputs(json_object(request))
-        traced = bool(inputs) and all(
-            isinstance(item, dict) and item.get("objectWriteTraceId") for item in inputs
-        )
+        traced = bool(inputs) and all(item.get("objectWriteTraceId") for item in inputs)
         problems: list[dict[str, object]] = []
-        accepted: list[tuple[records.Prepared, list[tuple[Any, int]]]] = []
-        emails_in_batch: dict[str, int] = {}
+        accepted: list[tuple[records.Prepared, list[Link]]] = []
+        emails_in_batch: set[str] = set()
         for index, item in enumerate(inputs):
-            item = item if isinstance(item, dict) else {}
             trace = item.get("objectWriteTraceId")
             context = {"objectWriteTraceId": [str(trace)]} if trace else {"index": [str(index)]}
             if request.partial_failure and index % 2 == 1:
@@ -433,12 +389,10 @@ class ObjectsApi:
                 prepared = self._prepare(table, properties, creating=True)
                 self._check_email(table, prepared)
                 email = prepared.get("email") if object_type is CONTACTS else None
+                if isinstance(email, str) and email.lower() in emails_in_batch:
+                    raise errors.conflict("Contact already exists in this batch: duplicate email")
                 if isinstance(email, str):
-                    if email.lower() in emails_in_batch:
-                        raise errors.conflict(
-                            "Contact already exists in this batch: duplicate email"
-                        )
-                    emails_in_batch[email.lower()] = index
+                    emails_in_batch.add(email.lower())
                 links = self._resolve_associations(object_type, item.get("associations"))
             except errors.HubSpotError as failure:
                 if not traced:
@@ -456,8 +410,7 @@ class ObjectsApi:
         results = []
         for prepared, links in accepted:
             row = self._create_row(table, prepared, links)
-            projection = Projection(table, [*object_type.default_properties, *prepared])
-            results.append(projection.record(row))
+            results.append(_written(table, row, prepared))
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), ok=201, written=len(results)
         )
@@ -466,25 +419,16 @@ class ObjectsApi:
         table = self._table(object_type)
         store = self.crm.store
         started = store.now_ms()
-        inputs = [
-            item if isinstance(item, dict) else {} for item in batch_inputs(json_object(request))
-        ]
+        inputs = batch_inputs(json_object(request))
         ids = [str(item.get("id", "")) for item in inputs]
         duplicates = sorted({value for value in ids if ids.count(value) > 1})
         if duplicates:
-            raise errors.HubSpotError(
-                400,
-                errors.error_body(
-                    f"Duplicate IDs found in batch input: [{', '.join(duplicates)}]. "
-                    "IDs must be unique",
-                    "VALIDATION_ERROR",
-                    context={"ids": duplicates},
-                ),
-            )
-        prepared_inputs = []
-        for item in inputs:
-            properties = _properties(item)
-            prepared_inputs.append(self._prepare(table, properties, creating=False))
+            listed = ", ".join(duplicates)
+            message = f"Duplicate IDs found in batch input: [{listed}]. IDs must be unique"
+            raise errors.validation(message, context={"ids": duplicates})
+        prepared_inputs = [
+            self._prepare(table, _properties(item), creating=False) for item in inputs
+        ]
         problems: list[dict[str, object]] = []
         missing: list[str] = []
         missing_traces: list[str] = []
@@ -505,22 +449,18 @@ class ObjectsApi:
                 continue
             self._check_email(table, prepared, row)
             records.apply(table, row, prepared, store.now_ms())
-            projection = Projection(table, [*object_type.default_properties, *prepared])
-            results.append(projection.record(row))
+            results.append(_written(table, row, prepared))
         if missing:
             context = {"ids": missing}
             if missing_traces:
                 context["objectWriteTraceId"] = missing_traces
-            problems.insert(
-                0,
-                errors.standard_error(_not_found_message(object_type), "OBJECT_NOT_FOUND", context),
-            )
+            problems.insert(0, _not_found(object_type, context))
         return batch_response(results, problems, started, store.now_ms(), written=len(results))
 
     # ---- search -------------------------------------------------------------------------------
     def search(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
-        body = parse_search(json_object(request))
+        body = parse_body(SearchBody, json_object(request))
         engine = self.crm.search
         engine.validate(body)
         offset = engine.offset(body)

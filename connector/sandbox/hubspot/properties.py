@@ -5,22 +5,27 @@ Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, 
 Properties: list (the `CollectionResponsePropertyNoPaging` shape), read one, create (201
 `ModelProperty`; an existing name is a 409), groups list/create (201 `PropertyGroup`). Not
 emulated, because no adapter reads them: one owner by id, one group by name, properties batch
-read. The SDK calls the
-owners list as `/crm/v3/owners/` with a trailing slash; the router ignores trailing slashes.
+read. The SDK calls the owners list as `/crm/v3/owners/` with a trailing slash; the router
+ignores trailing slashes.
+
+Custom object schemas: `GET /crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`, the path
+hubspot-api-client's `crm.schemas.core_api.get_all` calls). "Retrieve all custom object schemas"
+(developers.hubspot.com, CRM API, Schemas) answers 200 with `{"results": [ObjectSchema, ...]}`.
+Third-party taps (singer tap-hubspot, airbyte source-hubspot) call it at start-up to discover
+custom objects and stop on a 404. The sandbox portal has only HubSpot's standard objects, so the
+list is empty, as a portal without custom objects answers (with `archived=true` too: nothing is
+archived); creating schemas (POST) and reading one are not emulated.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
+from bisect import bisect_left
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
+from connector.sandbox.hubspot.catalogue import catalogue
 from connector.sandbox.hubspot.schema import (
-    FIELD_TYPES,
     PROPERTY_NAME,
-    PROPERTY_TYPES,
     Option,
     PropertyCreateBody,
     PropertyDef,
@@ -30,28 +35,20 @@ from connector.sandbox.hubspot.schema import (
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
+    after_id,
     flag,
-    guarded,
     int_param,
     json_object,
     object_type_of,
-    record_id,
+    parse_body,
+    register,
 )
 from connector.sandbox.hubspot.values import format_datetime
 
+PROPERTY_TYPES = frozenset(catalogue()["property_types"])
+FIELD_TYPES = frozenset(catalogue()["field_types"])
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
-M = TypeVar("M", bound=BaseModel)
-
-
-def _body(model: type[M], request: Request) -> M:
-    """The request body as `model`; a wrong one is HubSpot's 400 naming the first bad field."""
-    try:
-        return model.model_validate(json_object(request))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise errors.invalid_json(f"{where}: {first['msg']}") from None
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -88,28 +85,29 @@ class PropertiesApi:
             ("GET", props, self.properties),
             ("POST", props, self.create_property),
             ("GET", props + "/{property_name}", self.property),
+            ("GET", "/crm/v3/schemas", self.schemas),
+            ("GET", "/crm-object-schemas/v3/schemas", self.schemas),
         ]
-        for method, pattern, handler in routes:
-            router.add(method, pattern, guarded(self.crm, handler), name=f"{method} {pattern}")
+        register(router, self.crm, routes)
 
     def _registry(self, request: Request) -> PropertyRegistry:
         return self.crm.store.catalog[object_type_of(request).name]
 
+    def schemas(self, request: Request) -> Response:
+        return Response(200, {"results": []})
+
     # ---- owners -------------------------------------------------------------------------------
     def owners(self, request: Request) -> Response:
         limit = max(1, min(int_param(request, "limit", OWNERS_DEFAULT_LIMIT), OWNERS_MAX_LIMIT))
-        listing = self.crm.owners.listing(
-            archived=flag(request, "archived"), email=request.param("email")
-        )
-        after = request.param("after")
-        start = 0
-        if after:
-            after_id = record_id(after)
-            if after_id is None:
-                raise errors.validation(f"after must be an owner id; got {after}")
-            start = next(
-                (i for i, owner in enumerate(listing) if owner.id >= after_id), len(listing)
-            )
+        archived, email = flag(request, "archived"), request.param("email")
+        listing = [
+            owner
+            for _, owner in sorted(self.crm.owners.items())
+            if owner.archived == archived
+            and (email is None or (owner.email or "").lower() == email.lower())
+        ]
+        after = after_id(request, "an owner id")
+        start = 0 if after is None else bisect_left([owner.id for owner in listing], after)
         page = listing[start : start + limit]
         body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
         if start + limit < len(listing):
@@ -142,7 +140,7 @@ class PropertiesApi:
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = _body(PropertyCreateBody, request)
+        body = parse_body(PropertyCreateBody, json_object(request))
         if body.type not in PROPERTY_TYPES:
             raise errors.validation(
                 f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
@@ -177,7 +175,7 @@ class PropertiesApi:
 
     def create_group(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = _body(PropertyGroupCreateBody, request)
+        body = parse_body(PropertyGroupCreateBody, json_object(request))
         _check_name("Group", body.name)
         _refuse_taken("Property group", body.name, registry.group(body.name) is not None)
         group = registry.add_group(PropertyGroup(body.name, body.label, body.display_order))

@@ -27,16 +27,9 @@ from connector.sandbox.hubspot.values import InvalidValue, format_datetime, norm
 Prepared = dict[str, Stored]
 
 
-class InvalidProperties(Exception):
-    """One input's property problems; the handler decides between a 400 and a 207 entry."""
-
-    def __init__(self, problems: Sequence[InvalidValue]) -> None:
-        super().__init__(", ".join(problem.message for problem in problems))
-        self.problems = list(problems)
-
-
 def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -> Prepared:
-    """Validate and normalise one input's properties; raises InvalidProperties."""
+    """Validate and normalise one input's properties; every problem of the input is in the one
+    HubSpotError raised (a 400, or a 207 entry where the batch asks for one)."""
     if raw is None:
         raw = {}
     registry = table.registry
@@ -45,10 +38,13 @@ def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -
     for name, value in raw.items():
         definition = registry.get(name)
         if definition is None:
-            problems.append(errors.doesnt_exist(name))
+            message = f'Property "{name}" does not exist'
+            problems.append(InvalidValue(name, "PROPERTY_DOESNT_EXIST", message))
             continue
         if definition.read_only_value:
-            problems.append(errors.read_only(name))
+            # The code HubSpot uses here is not documented; READ_ONLY_VALUE is the emulator's.
+            message = f'Property "{name}" is a read only property'
+            problems.append(InvalidValue(name, "READ_ONLY_VALUE", message))
             continue
         try:
             prepared[name] = normalize_value(definition, value)
@@ -57,9 +53,10 @@ def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -
     if creating:
         for name in table.object_type.required_on_create:
             if prepared.get(name) is None and not any(p.name == name for p in problems):
-                problems.append(errors.required(name))
+                message = f'Property "{name}" is required'
+                problems.append(InvalidValue(name, "REQUIRED", message))
     if problems:
-        raise InvalidProperties(problems)
+        raise errors.property_validation(problems)
     return prepared
 
 
@@ -99,16 +96,11 @@ def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int
 
 # --- reading -------------------------------------------------------------------------------------
 
-_ID, _MODIFIED, _COLUMN = 0, 1, 2
-
 
 def split_names(values: Iterable[str]) -> list[str]:
     """Query values as HubSpot takes them: repeated (`properties=a&properties=b`) or
     comma-separated (`properties=a,b`)."""
-    names: list[str] = []
-    for value in values:
-        names.extend(part.strip() for part in value.split(",") if part.strip())
-    return names
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 class Projection:
@@ -124,22 +116,17 @@ class Projection:
             names = [object_type.created_property, *requested, "hs_object_id", modified]
         else:
             names = list(object_type.default_properties)
-        self.fields: list[tuple[str, int]] = []
-        for name in dict.fromkeys(names):
-            if name == "hs_object_id":
-                self.fields.append((name, _ID))
-            elif name == modified:
-                self.fields.append((name, _MODIFIED))
-            elif name in table.registry:
-                self.fields.append((name, _COLUMN))
+        self.modified = modified
+        # The record id and modified date are in every object's registry (catalogue._system).
+        self.names = [name for name in dict.fromkeys(names) if name in table.registry]
 
     def properties(self, row: int) -> dict[str, str | None]:
         table = self.table
         out: dict[str, str | None] = {}
-        for name, kind in self.fields:
-            if kind == _ID:
+        for name in self.names:
+            if name == "hs_object_id":
                 out[name] = str(table.ids[row])
-            elif kind == _MODIFIED:
+            elif name == self.modified:
                 out[name] = format_datetime(table.updated[row])
             else:
                 value = table.get(row, name)

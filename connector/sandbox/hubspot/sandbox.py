@@ -10,15 +10,15 @@ from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.catalogue import standard_catalog
 from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.limits import RateLimits
-from connector.sandbox.hubspot.owners import OwnerDirectory
+from connector.sandbox.hubspot.owners import Owners
 from connector.sandbox.hubspot.search import SearchEngine
-from connector.sandbox.hubspot.seeding import Seeder, SeedReport
+from connector.sandbox.hubspot.seeding import Seeder
 from connector.sandbox.hubspot.state import CrmState
 from connector.sandbox.hubspot.store import Store
 from connector.sandbox.seed import SeedData
 
 
-class HubSpotSandbox(ServedSandbox[SeedReport]):
+class HubSpotSandbox(ServedSandbox[None]):
     """A HubSpot emulator seeded from `config` and served on `config.host:config.port`.
 
     Point the unmodified SDK at it with `HubSpot(access_token=sandbox.token, host=sandbox.url)`
@@ -32,7 +32,7 @@ class HubSpotSandbox(ServedSandbox[SeedReport]):
         super().__init__(config, seed_data)
         self.store = Store(standard_catalog(self.config.provision_connector_fields))
         self.graph = AssociationGraph()
-        self.owners = OwnerDirectory()
+        self.owners: Owners = {}
         self.search = SearchEngine(self.graph)
         self.crm = CrmState(self.store, self.graph, self.owners, self.search, self._base_url)
         self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)
@@ -40,7 +40,7 @@ class HubSpotSandbox(ServedSandbox[SeedReport]):
             self.config, self.crm, limits=self.limits, faults=self.faults, log=self.log
         )
 
-    def _load(self, data: SeedData) -> SeedReport:
+    def _load(self, data: SeedData) -> None:
         with self.store.lock:
             return Seeder(self.store, self.graph, self.owners).load(data)
 

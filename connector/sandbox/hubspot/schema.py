@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
     from connector.sandbox.hubspot.catalogue import ObjectType
@@ -158,58 +159,42 @@ class PropertyRegistry:
 # --- request bodies (pydantic at the boundary) ---------------------------------------------------
 
 
-class OptionInput(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+class ApiBody(BaseModel):
+    """A request body in HubSpot's camelCase; fields HubSpot accepts but we ignore are dropped."""
 
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
+
+
+class OptionInput(ApiBody):
     label: str
     value: str
     hidden: bool = False
-    display_order: int = Field(default=0, alias="displayOrder")
+    display_order: int = 0
     description: str = ""
 
 
-class PropertyCreateBody(BaseModel):
+class PropertyCreateBody(ApiBody):
     """`PropertyCreate` in the SDK: label, type, groupName, name and fieldType are required."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     name: str = Field(min_length=1)
     label: str = Field(min_length=1)
     type: str
-    field_type: str = Field(alias="fieldType")
-    group_name: str = Field(alias="groupName")
+    field_type: str
+    group_name: str
     description: str = ""
     options: list[OptionInput] = []
-    display_order: int = Field(default=-1, alias="displayOrder")
-    has_unique_value: bool = Field(default=False, alias="hasUniqueValue")
+    display_order: int = -1
+    has_unique_value: bool = False
     hidden: bool = False
-    form_field: bool = Field(default=False, alias="formField")
-    external_options: bool = Field(default=False, alias="externalOptions")
-    referenced_object_type: str | None = Field(default=None, alias="referencedObjectType")
+    form_field: bool = False
+    external_options: bool = False
+    referenced_object_type: str | None = None
 
 
-class PropertyGroupCreateBody(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
+class PropertyGroupCreateBody(ApiBody):
     name: str = Field(min_length=1)
     label: str = Field(min_length=1)
-    display_order: int = Field(default=-1, alias="displayOrder")
+    display_order: int = -1
 
 
-#: PropertyCreate's allowed values in the SDK's generated model.
-PROPERTY_TYPES = frozenset({"string", "number", "date", "datetime", "enumeration", "bool"})
-FIELD_TYPES = frozenset(
-    {
-        "textarea",
-        "text",
-        "date",
-        "file",
-        "number",
-        "select",
-        "radio",
-        "checkbox",
-        "booleancheckbox",
-        "calculation_equation",
-    }
-)
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

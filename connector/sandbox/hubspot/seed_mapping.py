@@ -22,7 +22,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.common.data import keyed
 from connector.sandbox.hubspot.catalogue import CALL_DISPOSITIONS, seeding
-from connector.sandbox.hubspot.values import datetime_to_ms
+from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 
@@ -41,6 +41,9 @@ INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
 CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
+_CLOSED_DEAL_STAGES = {DealStatus.WON: "closedwon", DealStatus.LOST: "closedlost"}
+#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
+_COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("counters"))
 
 
 def conversion_name(engagement: Engagement) -> str | None:
@@ -54,10 +57,6 @@ def conversion_name(engagement: Engagement) -> str | None:
     if kind == EngagementKind.WEBINAR_REGISTERED:
         return f"Webinar registration: {engagement.detail or 'webinar'}"
     return None
-
-
-def _ms(moment: datetime) -> int:
-    return datetime_to_ms(moment)
 
 
 def _amount(value: float | None) -> str | None:
@@ -161,12 +160,10 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         opened = contact.created_at or now
         if deal.closed_at is not None:
             opened = min(max(opened, deal.closed_at - timedelta(days=45)), deal.closed_at)
-        if deal.status == DealStatus.WON:
-            stage = "closedwon"
-        elif deal.status == DealStatus.LOST:
-            stage = "closedlost"
-        else:
-            stage = _OPEN_DEAL_STAGES[_stable(deal.id) % len(_OPEN_DEAL_STAGES)]
+        stage = (
+            _CLOSED_DEAL_STAGES.get(deal.status)
+            or _OPEN_DEAL_STAGES[_stable(deal.id) % len(_OPEN_DEAL_STAGES)]
+        )
         close = deal.closed_at or (now + timedelta(days=15 + _stable(deal.id) % 60))
         deal_values: Values = {
             "createdate": _ms(opened),
@@ -180,46 +177,34 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         }
         rows.deals.append((deal_values, _ms(opened), _ms(deal.closed_at or opened)))
 
+    caller = " ".join(part for part in ("Call with", contact.first_name, contact.last_name) if part)
     for engagement in item.engagements:
         booked = _ms(engagement.occurred_at)
         if engagement.kind == EngagementKind.MEETING_BOOKED:
             start = engagement.occurred_at + timedelta(days=2)
-            rows.meetings.append(
-                (
-                    {
-                        "hs_createdate": booked,
-                        "hs_timestamp": _ms(start),
-                        "hs_meeting_title": "Discovery call with "
-                        + (contact.first_name or "prospect"),
-                        "hs_meeting_start_time": _ms(start),
-                        "hs_meeting_end_time": _ms(start + timedelta(minutes=30)),
-                        "hs_meeting_outcome": "SCHEDULED" if start > now else "COMPLETED",
-                        "hubspot_owner_id": owner,
-                    },
-                    booked,
-                )
-            )
+            meeting: Values = {
+                "hs_createdate": booked,
+                "hs_timestamp": _ms(start),
+                "hs_meeting_title": "Discovery call with " + (contact.first_name or "prospect"),
+                "hs_meeting_start_time": _ms(start),
+                "hs_meeting_end_time": _ms(start + timedelta(minutes=30)),
+                "hs_meeting_outcome": "SCHEDULED" if start > now else "COMPLETED",
+                "hubspot_owner_id": owner,
+            }
+            rows.meetings.append((meeting, booked))
         elif engagement.kind == EngagementKind.CALL:
             outcome = "Connected" if _stable(engagement.source_id or "") % 3 else "Left voicemail"
-            rows.calls.append(
-                (
-                    {
-                        "hs_createdate": booked,
-                        "hs_timestamp": booked,
-                        "hs_call_title": " ".join(
-                            part
-                            for part in ("Call with", contact.first_name, contact.last_name)
-                            if part
-                        ),
-                        "hs_call_disposition": CALL_DISPOSITIONS[outcome],
-                        "hs_call_direction": "OUTBOUND",
-                        "hs_call_status": "COMPLETED",
-                        "hs_call_duration": "420000" if outcome == "Connected" else "45000",
-                        "hubspot_owner_id": owner,
-                    },
-                    booked,
-                )
-            )
+            call: Values = {
+                "hs_createdate": booked,
+                "hs_timestamp": booked,
+                "hs_call_title": caller,
+                "hs_call_disposition": CALL_DISPOSITIONS[outcome],
+                "hs_call_direction": "OUTBOUND",
+                "hs_call_status": "COMPLETED",
+                "hs_call_duration": "420000" if outcome == "Connected" else "45000",
+                "hubspot_owner_id": owner,
+            }
+            rows.calls.append((call, booked))
     return rows
 
 
@@ -259,16 +244,6 @@ def _dataset_values(item: SeedContact, values: Values) -> Values:
 
 def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
-
-
-#: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
-_COUNTED: dict[EngagementKind, tuple[str, str]] = {
-    EngagementKind.PAGE_VIEW: ("hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp"),
-    EngagementKind.WEBSITE_VISIT: ("hs_analytics_num_visits", "hs_analytics_last_visit_timestamp"),
-    EngagementKind.EMAIL_OPEN: ("hs_email_open", "hs_email_last_open_date"),
-    EngagementKind.EMAIL_CLICK: ("hs_email_click", "hs_email_last_click_date"),
-    EngagementKind.EMAIL_BOUNCE: ("hs_email_bounce", "hs_email_last_send_date"),
-}
 
 
 def _activity_counters(

@@ -17,9 +17,9 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from itertools import islice
 
 from connector.domain.contact import Company
 from connector.sandbox.hubspot.catalogue import (
@@ -31,8 +31,8 @@ from connector.sandbox.hubspot.catalogue import (
     ObjectType,
     dataset_property,
 )
-from connector.sandbox.hubspot.graph import AssociationGraph, default_type, primary_type
-from connector.sandbox.hubspot.owners import OwnerDirectory, OwnerRecord
+from connector.sandbox.hubspot.graph import AssociationGraph, labelled_type
+from connector.sandbox.hubspot.owners import OwnerRecord, Owners
 from connector.sandbox.hubspot.seed_mapping import (
     FIRST_OWNER_ID,
     FIRST_USER_ID,
@@ -58,50 +58,29 @@ CHUNK = 5_000
 _UNIQUE_ISH = frozenset({"email", "phone", "dealname", "domain", "name", "hs_call_title"})
 
 
-@dataclass
-class SeedReport:
-    owners: int = 0
-    companies: int = 0
-    contacts: int = 0
-    deals: int = 0
-    meetings: int = 0
-    calls: int = 0
-
-
 class Seeder:
     """Loads one `SeedData` into a store."""
 
-    def __init__(
-        self,
-        store: Store,
-        graph: AssociationGraph,
-        owners: OwnerDirectory,
-        *,
-        workers: int | None = None,
-    ) -> None:
+    def __init__(self, store: Store, graph: AssociationGraph, owners: Owners) -> None:
         self.store = store
         self.graph = graph
         self.owners = owners
-        self.workers = workers
         self.company_ids: dict[str, int] = {}
-        self.report = SeedReport()
         self._newest = 0
         # Most contact values repeat (countries, titles, stages): keep one string of each.
         self._strings: dict[str, str] = {}
 
-    def load(self, data: SeedData) -> SeedReport:
+    def load(self, data: SeedData) -> None:
         now_ms = datetime_to_ms(data.spec.now)
         if data.is_dataset:
             self._dataset_properties(data)
         self._owners(data, now_ms)
         owners = owner_ids(data.owners)
-        companies = self.store.table(COMPANIES)
         for company in data.companies():
-            self._company(companies, company, owners, now_ms)
+            self._company(company, owners, now_ms)
         for rows in self._contact_rows(data, owners):
             self._contact(rows, data, owners, now_ms)
         self.store.not_before(max(now_ms, self._newest))
-        return self.report
 
     def _dataset_properties(self, data: SeedData) -> None:
         """Give the dataset's picklist properties (present in every emulated portal) the
@@ -121,7 +100,7 @@ class Seeder:
     # ---- producing rows ---------------------------------------------------------------------
     def _contact_rows(self, data: SeedData, owners: dict[str, int]) -> Iterator[ContactRows]:
         count = data.contact_count or 0
-        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        workers = os.cpu_count() or 1
         parallel = (
             not data.is_dataset
             and workers >= 2
@@ -150,12 +129,12 @@ class Seeder:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: list[Future[list[ContactRows]]] = [
                 pool.submit(convert_range, spec, start, stop)
-                for start, stop in _take(todo, 2 * workers)  # a window keeps memory flat
+                for start, stop in islice(todo, 2 * workers)  # a window keeps memory flat
             ]
             while pending:
                 chunk = pending.pop(0).result()
                 pending.extend(
-                    pool.submit(convert_range, spec, start, stop) for start, stop in _take(todo, 1)
+                    pool.submit(convert_range, spec, start, stop) for start, stop in islice(todo, 1)
                 )
                 yield from chunk
 
@@ -163,46 +142,35 @@ class Seeder:
     def _owners(self, data: SeedData, now_ms: int) -> None:
         for index, owner in enumerate(data.owners):
             first, _, last = (owner.name or "").partition(" ")
-            self.owners.add(
-                OwnerRecord(
-                    id=FIRST_OWNER_ID + index,
-                    user_id=FIRST_USER_ID + index,
-                    email=owner.email,
-                    first_name=first or None,
-                    last_name=last or None,
-                    created_ms=now_ms - 400 * 86_400_000,
-                    updated_ms=now_ms - 30 * 86_400_000,
-                    archived=not owner.active,
-                )
+            self.owners[FIRST_OWNER_ID + index] = OwnerRecord(
+                id=FIRST_OWNER_ID + index,
+                user_id=FIRST_USER_ID + index,
+                email=owner.email,
+                first_name=first or None,
+                last_name=last or None,
+                created_ms=now_ms - 400 * 86_400_000,
+                updated_ms=now_ms - 30 * 86_400_000,
+                archived=not owner.active,
             )
-            self.report.owners += 1
 
-    def _company(self, table: Table, company: Company, owners: dict[str, int], now_ms: int) -> int:
+    def _company(self, company: Company, owners: dict[str, int], now_ms: int) -> int:
         values, created = company_values(company, owners, now_ms)
-        record_id = self.store.next_id()
-        row = table.append(record_id, created, created)
-        self._fill(table, row, values)
+        record_id = self._record(COMPANIES, values, created, created)
         self.company_ids[company.id] = record_id
-        self.report.companies += 1
         return record_id
 
     def _contact(
         self, rows: ContactRows, data: SeedData, owners: dict[str, int], now_ms: int
     ) -> None:
-        store = self.store
         company_id = None
         if rows.company_id is not None:
             company_id = self.company_ids.get(rows.company_id)
             if company_id is None:  # a company the seed did not list: load it now
                 company = self._unlisted_company(data, rows.company_id)
                 if company is not None:
-                    company_id = self._company(store.table(COMPANIES), company, owners, now_ms)
-        contacts = store.table(CONTACTS)
-        record_id = store.next_id()
-        row = contacts.append(record_id, rows.created, rows.updated)
-        self._fill(contacts, row, rows.values)
+                    company_id = self._company(company, owners, now_ms)
+        record_id = self._record(CONTACTS, rows.values, rows.created, rows.updated)
         self._newest = max(self._newest, rows.updated)
-        self.report.contacts += 1
         if company_id is not None:
             self._link(CONTACTS, record_id, COMPANIES, company_id, primary=True)
         for values, created, updated in rows.deals:
@@ -210,17 +178,12 @@ class Seeder:
             self._link(DEALS, deal_id, CONTACTS, record_id)
             if company_id is not None:
                 self._link(DEALS, deal_id, COMPANIES, company_id, primary=True)
-            self.report.deals += 1
         for kind, activities in ((MEETINGS, rows.meetings), (CALLS, rows.calls)):
             for values, stamp in activities:
                 activity_id = self._record(kind, values, stamp, stamp)
                 self._link(kind, activity_id, CONTACTS, record_id)
                 if company_id is not None:
                     self._link(kind, activity_id, COMPANIES, company_id)
-            if kind is MEETINGS:
-                self.report.meetings += len(activities)
-            else:
-                self.report.calls += len(activities)
 
     def _unlisted_company(self, data: SeedData, company_id: str) -> Company | None:
         """Find a contact's company that `data.companies()` did not yield (rare)."""
@@ -259,18 +222,7 @@ class Seeder:
         to_id: int,
         primary: bool = False,
     ) -> None:
-        kind = default_type(from_type, to_type)
-        if kind is not None:
-            self.graph.add(kind, from_id, to_id)
-        if primary:
-            labelled = primary_type(from_type, to_type)
-            if labelled is not None:
-                self.graph.add(labelled, from_id, to_id)
-
-
-def _take(items: Iterator[tuple[int, int]], count: int) -> Iterable[tuple[int, int]]:
-    for _ in range(count):
-        found = next(items, None)
-        if found is None:
-            return
-        yield found
+        for label in (None, "Primary") if primary else (None,):
+            kind = labelled_type(from_type, to_type, label)
+            if kind is not None:
+                self.graph.add(kind, from_id, to_id)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
-from connector.sandbox.hubspot.owners import OwnerDirectory
+from connector.sandbox.hubspot.owners import Owners
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.store import Store
 from connector.sandbox.hubspot.values import format_datetime
@@ -19,13 +21,14 @@ from connector.sandbox.hubspot.values import format_datetime
 BATCH_LIMIT = 100
 #: With propertiesWithHistory HubSpot takes at most 50 inputs / records per page.
 HISTORY_LIMIT = 50
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
 class CrmState:
     store: Store
     graph: AssociationGraph
-    owners: OwnerDirectory
+    owners: Owners
     search: SearchEngine
     #: The base URL a client used to reach us ("http://127.0.0.1:PORT"), for absolute links.
     base_url: Callable[[Request], str]
@@ -53,47 +56,56 @@ def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
     return found
 
 
-def json_body(request: Request) -> Any:
-    try:
-        return request.json()
-    except BadRequestBody as exc:
-        raise errors.invalid_json(str(exc)) from None
-
-
 def json_object(request: Request) -> dict[str, Any]:
-    body = json_body(request)
+    # A body that is no JSON raises BadRequestBody, which the app answers as `bad_request`.
+    body = request.json()
     if not isinstance(body, dict):
         raise errors.invalid_json("a JSON object was expected")
     return body
 
 
-def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[Any]:
+def parse_body(model: type[M], raw: object) -> M:
+    """A request body as `model`; a wrong one is HubSpot's 400 naming the first bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise errors.invalid_json(f"{where}: {first['msg']}") from None
+
+
+def register(
+    router: Router, crm: CrmState, routes: Sequence[tuple[str, str, Callable[[Request], Response]]]
+) -> None:
+    """Add each (method, pattern, handler), guarded, named "METHOD /pattern" in the request log."""
+    for method, pattern, handler in routes:
+        router.add(method, pattern, guarded(crm, handler), name=f"{method} {pattern}")
+
+
+def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
     inputs = body.get("inputs")
     if not isinstance(inputs, list):
         raise errors.invalid_json("Missing required creator property 'inputs'")
     if not all(isinstance(item, dict) for item in inputs):
         raise errors.invalid_json("every element of 'inputs' must be a JSON object")
     if len(inputs) > limit:
-        if limit == HISTORY_LIMIT:
-            raise errors.validation(
-                "The maximum number of inputs supported in a batch request for property histories "
-                f"is {HISTORY_LIMIT}. Please reduce the number of items and try again"
-            )
-        raise errors.too_many_inputs(limit)
+        what = " request for property histories" if limit == HISTORY_LIMIT else ""
+        raise errors.validation(
+            f"The maximum number of inputs supported in a batch{what} is {limit}. "
+            "Please reduce the number of items and try again"
+        )
     return inputs
 
 
 def flag(request: Request, name: str, default: bool = False) -> bool:
     """A boolean query parameter; the SDK sends Python's `True`/`False`, others `true`/`false`."""
     raw = request.param(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() == "true"
+    return raw.strip().lower() == "true" if raw else default
 
 
 def int_param(request: Request, name: str, default: int) -> int:
     raw = request.param(name)
-    if raw is None or raw == "":
+    if not raw:
         return default
     try:
         return int(raw)
@@ -104,9 +116,18 @@ def int_param(request: Request, name: str, default: int) -> int:
 def record_id(raw: object) -> int | None:
     """A HubSpot record id (numeric string) as an int; None when it cannot be one."""
     text = str(raw).strip()
-    if not text.isdigit():
+    return int(text) if text.isdigit() else None
+
+
+def after_id(request: Request, what: str) -> int | None:
+    """The `after` cursor of the list endpoints that page by id: the id to start at."""
+    raw = request.param("after")
+    if not raw:
         return None
-    return int(text)
+    number = record_id(raw)
+    if number is None:
+        raise errors.validation(f"after must be {what}; got {raw}")
+    return number
 
 
 def batch_response(

@@ -56,8 +56,10 @@ class Table:
             return row
         return None
 
-    def first_row_at_or_after(self, record_id: int) -> int:
-        return bisect_left(self.ids, record_id)
+    def live_row(self, record_id: int | None) -> int | None:
+        """The row of a record that exists and is not archived; None otherwise."""
+        row = self.row_of(record_id) if record_id is not None else None
+        return None if row is None or self.archived[row] else row
 
     def is_archived(self, row: int) -> bool:
         return bool(self.archived[row])
@@ -113,35 +115,14 @@ class Table:
         self.version += 1
 
     def fill(self, row: int, values: dict[str, Stored]) -> None:
-        """Bulk-set the values of a just-appended row (seeding's fast path; None values are
-        skipped). Equivalent to `set` for each item."""
-        if self._unique:
-            for name, value in values.items():
-                self.set(row, name, value)
-            return
-        columns = self.columns
+        """Set the values of a just-appended row (seeding); None values are skipped."""
         for name, value in values.items():
-            if value is None:
-                continue
-            column = columns.get(name)
-            if column is None:
-                column = columns[name] = []
-            gap = row - len(column)
-            if gap > 0:
-                column.extend([None] * gap)
-                column.append(value)
-            elif gap == 0:
-                column.append(value)
-            else:
-                column[row] = value
-        self.version += 1
+            if value is not None:
+                self.set(row, name, value)
 
     def touch(self, row: int, at_ms: int) -> None:
         self.updated[row] = at_ms
         self.version += 1
-
-    def column(self, name: str) -> list[Stored] | None:
-        return self.columns.get(name)
 
     # -- unique lookups (email, idProperty) --------------------------------------------------------
 

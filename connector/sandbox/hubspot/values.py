@@ -75,25 +75,18 @@ def normalize_value(definition: PropertyDef, raw: object) -> str | int | None:
     if text == "":
         return None
     kind = definition.type
-    if kind == "datetime":
+    if kind in ("datetime", "date"):
         ms = parse_datetime_ms(text)
         if ms is None:
             raise InvalidValue(definition.name, "INVALID_LONG", f"{text} was not a valid long.")
-        return ms
-    if kind == "date":
-        ms = parse_datetime_ms(text)
-        if ms is None:
-            raise InvalidValue(definition.name, "INVALID_LONG", f"{text} was not a valid long.")
-        return format_datetime(ms)[:10]
+        return ms if kind == "datetime" else format_datetime(ms)[:10]
     if kind == "number":
         try:
             number = float(text)
         except ValueError:
-            # The code HubSpot uses for a non-numeric number is not documented; this one is ours.
-            raise InvalidValue(
-                definition.name, "INVALID_FLOAT", f"{text} was not a valid number."
-            ) from None
+            number = math.nan
         if not math.isfinite(number):
+            # The code HubSpot uses for a non-numeric number is not documented; this one is ours.
             raise InvalidValue(definition.name, "INVALID_FLOAT", f"{text} was not a valid number.")
         return sys.intern(_as_text(number) if not isinstance(raw, str) else text.strip())
     if kind == "bool":

@@ -23,6 +23,7 @@ import csv
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,14 @@ from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
-from connector.sandbox.seed.spec import SeedContact, SeedDataError, SeedSpec, item_rng
+from connector.sandbox.seed.spec import (
+    SeedContact,
+    SeedDataError,
+    SeedSpec,
+    engagement_history,
+    item_rng,
+    slug,
+)
 
 _DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
@@ -78,10 +86,6 @@ def _value(row: dict[str, str | None], column: str) -> str | None:
     return None if text.lower() in _MISSING else text
 
 
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 class DatasetSeed:
     """Streams `SeedContact`s from the CSV; one per row, in file order."""
 
@@ -115,14 +119,10 @@ class DatasetSeed:
             missing = [name for name in _REQUIRED if name not in (reader.fieldnames or [])]
             if missing:
                 raise SeedDataError(f"{self.path}:1: missing column(s): {', '.join(missing)}")
-            index = 0
+            first = max(start, 0)
             try:
-                for row in reader:
-                    if end is not None and index >= end:
-                        return
-                    if index >= start:
-                        yield self._build(row, index, reader.line_num)
-                    index += 1
+                for index, row in enumerate(islice(reader, first, end), first):
+                    yield self._build(row, index, reader.line_num)
             except csv.Error as exc:
                 raise SeedDataError(f"{self.path}:{reader.line_num}: {exc}") from exc
 
@@ -170,7 +170,7 @@ class _RowBuilder:
         last = rng.choice(v.LAST_NAMES)
         domain = rng.choice(v.FREE_MAIL_DOMAINS)
         # The lead number keeps addresses unique, as real people add digits to free-mail names.
-        email = f"{_slug(first)}.{_slug(last)}{lead_number}@{domain}"
+        email = f"{slug(first)}.{slug(last)}{lead_number}@{domain}"
 
         raw_source = _value(row, "Lead Source")
         source = LEAD_SOURCES.get(raw_source.lower(), LeadSource.OTHER) if raw_source else None
@@ -289,45 +289,15 @@ class _RowBuilder:
             )
         has_unsubscribe = any(kind == EngagementKind.UNSUBSCRIBE for kind, *_ in items)
         if _value(row, "Do Not Email") == "Yes" and not has_unsubscribe:
-            items.append(
-                (
-                    EngagementKind.UNSUBSCRIBE,
-                    self._between(created_at, latest_possible),
-                    1,
-                    "Do Not Email",
-                )
-            )
+            unsubscribed_at = self._between(created_at, latest_possible)
+            items.append((EngagementKind.UNSUBSCRIBE, unsubscribed_at, 1, "Do Not Email"))
 
-        items.sort(key=lambda item: item[1])
-        return [
-            Engagement(
-                contact_id=contact_id,
-                kind=kind,
-                occurred_at=at,
-                quantity=max(quantity, 1),
-                source_id=f"{contact_id}-e{n + 1:02d}",
-                detail=detail,
-            )
-            for n, (kind, at, quantity, detail) in enumerate(items)
-        ]
+        return engagement_history(contact_id, items, 2)
 
     def _extra(self, raw_source: str | None) -> dict[str, str]:
         row = self.row
         extra: dict[str, str] = {"persona": "dataset"}
-        pairs = {
-            "prospect_id": "Prospect ID",
-            "lead_number": "Lead Number",
-            "lead_origin": "Lead Origin",
-            "city": "City",
-            "occupation": "What is your current occupation",
-            "specialization": "Specialization",
-            "how_heard": "How did you hear about X Education",
-            "course_motivation": "What matters most to you in choosing a course",
-            "last_activity": "Last Activity",
-            "last_notable_activity": "Last Notable Activity",
-            "time_on_website_s": "Total Time Spent on Website",
-        }
-        for key, column in pairs.items():
+        for key, column in _DATA["extra_columns"].items():
             value = _value(row, column)
             if value is not None:
                 extra[key] = value

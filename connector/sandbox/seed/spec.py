@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from connector.domain.contact import Contact
-from connector.domain.engagement import Engagement
+from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.properties import PropertyValue
 
 #: A fixed reference time so the same spec yields the same data on every run and machine.
@@ -66,6 +66,29 @@ class SeedContact:
     engagements: list[Engagement] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     properties: dict[str, PropertyValue] = field(default_factory=dict)
+
+
+def engagement_history(
+    contact_id: str, items: list[tuple[EngagementKind, datetime, int, str | None]], digits: int
+) -> list[Engagement]:
+    """(kind, when, quantity, detail) items as the person's engagements, oldest first, their
+    source ids numbered in that order."""
+    return [
+        Engagement(
+            contact_id=contact_id,
+            kind=kind,
+            occurred_at=at,
+            quantity=max(quantity, 1),
+            source_id=f"{contact_id}-e{n:0{digits}d}",
+            detail=detail,
+        )
+        for n, (kind, at, quantity, detail) in enumerate(sorted(items, key=lambda i: i[1]), 1)
+    ]
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits only (for made-up e-mail addresses and domains)."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def item_rng(seed: int, kind: str, index: int) -> random.Random:

@@ -30,7 +30,7 @@ from connector.domain.contact import (
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.spec import SeedContact, SeedSpec, item_rng
+from connector.sandbox.seed.spec import SeedContact, SeedSpec, engagement_history, item_rng, slug
 
 T = TypeVar("T")
 
@@ -65,19 +65,11 @@ _STUDENT_STAGE = _Weighted(v.STUDENT_STAGE_WEIGHTS)
 _COMPETITOR_STAGE = _Weighted(v.COMPETITOR_STAGE_WEIGHTS)
 _SIZE_BUCKETS = _Weighted(v.SIZE_BUCKETS)
 _SALES_STATUS = {stage: _Weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
-_DOWNSTREAM = frozenset(
-    {
-        LifecycleStage.MQL,
-        LifecycleStage.SQL,
-        LifecycleStage.OPPORTUNITY,
-        LifecycleStage.CUSTOMER,
-        LifecycleStage.EVANGELIST,
-    }
-)
-
-
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+_DOWNSTREAM = frozenset(LifecycleStage) - {
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.OTHER,
+}
 
 
 def _at(now: datetime, age: timedelta) -> datetime:
@@ -113,7 +105,7 @@ class SyntheticSeed:
         return Owner(
             id=f"seed-owner-{index + 1:02d}",
             name=f"{first} {last}",
-            email=f"{_slug(first)}.{_slug(last)}@{v.OWNER_MAIL_DOMAIN}",
+            email=f"{slug(first)}.{slug(last)}@{v.OWNER_MAIL_DOMAIN}",
             active=active,
         )
 
@@ -164,7 +156,7 @@ class SyntheticSeed:
         return Company(
             id=f"seed-company-{index + 1:06d}",
             name=name,
-            domain=f"{_slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
+            domain=f"{slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
             industry=_INDUSTRY.draw(rng) if rng.random() < 0.95 else None,
             employees=employees if rng.random() < 0.93 else None,
             annual_revenue=revenue if rng.random() < 0.85 else None,
@@ -201,29 +193,24 @@ class _ContactBuilder:
         generation = self.index // _NAME_SPACE
         first = v.FIRST_NAMES[slot % len(v.FIRST_NAMES)]
         last = v.LAST_NAMES[slot // len(v.FIRST_NAMES)]
-        local = f"{_slug(first)}.{_slug(last)}{generation + 1 if generation else ''}"
+        local = f"{slug(first)}.{slug(last)}{generation + 1 if generation else ''}"
 
         kind = rng.random()
-        company: Company | None
+        company: Company | None = None
         if kind < 0.005:
             company = self.seed._competitor(rng.randrange(len(v.COMPETITORS)))
             persona = "competitor"
         elif kind < 0.065:
-            company, persona = None, "freemail"
+            persona, domain = "freemail", rng.choice(v.FREE_MAIL_DOMAINS)
         elif kind < 0.095:
-            company, persona = None, "student"
+            persona, domain = "student", rng.choice(v.STUDENT_DOMAINS)
         else:
             # Skewed: a few big accounts hold many people, many companies hold one or two.
             position = int(self.seed.company_count * rng.random() ** 1.6)
             company = self.seed.company(min(position, self.seed.company_count - 1))
             persona = "employee"
-
-        if persona == "student":
-            domain = rng.choice(v.STUDENT_DOMAINS)
-        elif persona == "freemail":
-            domain = rng.choice(v.FREE_MAIL_DOMAINS)
-        else:
-            assert company is not None and company.domain is not None
+        if company is not None:
+            assert company.domain is not None
             domain = company.domain
         email: str | None = f"{local}@{domain}"
         if persona == "employee" and rng.random() < 0.01:
@@ -257,13 +244,10 @@ class _ContactBuilder:
         engagements = self._engagements(stage, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
 
-        status = _SALES_STATUS[stage].draw(rng) if stage in _SALES_STATUS else None
-        if stage in (
-            LifecycleStage.OPPORTUNITY,
-            LifecycleStage.CUSTOMER,
-            LifecycleStage.EVANGELIST,
-        ):
-            status = SalesStatus.QUALIFIED
+        if stage in _SALES_STATUS:
+            status = _SALES_STATUS[stage].draw(rng)
+        else:  # subscribers have none; sales qualified every opportunity and customer
+            status = SalesStatus.QUALIFIED if stage in _DOWNSTREAM else None
         contact = Contact(
             id=self.id,
             email=email,
@@ -290,16 +274,11 @@ class _ContactBuilder:
 
     @staticmethod
     def _title(seniority: str, function: str, chief: str | None) -> str:
-        if seniority == v.SENIORITY_C_LEVEL:
-            return chief or f"Head of {function}"
-        if seniority == v.SENIORITY_VP:
-            return f"VP of {function}"
-        if seniority == v.SENIORITY_DIRECTOR:
-            return f"Director of {function}"
-        if seniority == v.SENIORITY_MANAGER:
-            return f"{function} Manager"
-        if seniority == v.SENIORITY_INTERN:
-            return f"{function} Intern"
+        if seniority == v.SENIORITY_C_LEVEL and chief:
+            return chief
+        template = v.TITLE_TEMPLATES.get(seniority)
+        if template is not None:
+            return template.format(function=function)
         return f"{function} {v.IC_TITLES[len(function) % len(v.IC_TITLES)]}"
 
     def _owner(self, stage: LifecycleStage, company: Company | None) -> str | None:
@@ -381,12 +360,7 @@ class _ContactBuilder:
         items: list[tuple[EngagementKind, datetime]] = [
             (_ENGAGEMENT.draw(rng), when()) for _ in range(count)
         ]
-        sales_ready = {
-            LifecycleStage.SQL: (1, 3),
-            LifecycleStage.OPPORTUNITY: (1, 3),
-            LifecycleStage.CUSTOMER: (0, 2),
-            LifecycleStage.EVANGELIST: (0, 1),
-        }.get(stage)
+        sales_ready = v.SALES_READY_COUNTS.get(stage)
         if sales_ready is None and stage == LifecycleStage.MQL and rng.random() < 0.15:
             sales_ready = (1, 1)  # asked for a demo: an SQL the connector should find
         if sales_ready is not None:
@@ -402,49 +376,16 @@ class _ContactBuilder:
             elif roll < 0.053:
                 items.append((EngagementKind.SPAM_REPORT, when()))
         items.sort(key=lambda item: item[1])
-        return [
-            Engagement(
-                contact_id=self.id,
-                kind=kind,
-                occurred_at=at,
-                quantity=self._quantity(kind),
-                source_id=f"{self.id}-e{n + 1:03d}",
-                detail=self._detail(kind),
-            )
-            for n, (kind, at) in enumerate(items)
-        ]
+        detailed = [(kind, at, self._quantity(kind), self._detail(kind)) for kind, at in items]
+        return engagement_history(self.id, detailed, 3)
 
     def _quantity(self, kind: EngagementKind) -> int:
-        if kind == EngagementKind.PAGE_VIEW:
-            return self.rng.randint(1, 12)
-        if kind == EngagementKind.WEBSITE_VISIT:
-            return self.rng.randint(1, 4)
-        if kind == EngagementKind.EMAIL_OPEN:
-            return self.rng.randint(1, 3)
-        return 1
+        bounds = v.QUANTITIES.get(kind)
+        return self.rng.randint(*bounds) if bounds is not None else 1
 
     def _detail(self, kind: EngagementKind) -> str | None:
-        rng = self.rng
-        match kind:
-            case EngagementKind.PAGE_VIEW | EngagementKind.WEBSITE_VISIT:
-                return rng.choice(v.PAGES)
-            case EngagementKind.EMAIL_OPEN | EngagementKind.EMAIL_CLICK:
-                return rng.choice(v.EMAIL_CAMPAIGNS)
-            case EngagementKind.UNSUBSCRIBE | EngagementKind.EMAIL_BOUNCE:
-                return rng.choice(v.EMAIL_CAMPAIGNS)
-            case EngagementKind.CONTENT_DOWNLOAD:
-                return rng.choice(v.CONTENT)
-            case EngagementKind.WEBINAR_REGISTERED | EngagementKind.WEBINAR_ATTENDED:
-                return rng.choice(v.WEBINARS)
-            case EngagementKind.EVENT_ATTENDED:
-                return rng.choice(v.EVENTS)
-            case EngagementKind.FORM_SUBMISSION:
-                return rng.choice(v.FORMS)
-            case EngagementKind.DEMO_REQUEST:
-                return "Request a demo"
-            case EngagementKind.PRICING_REQUEST:
-                return "/pricing - talk to sales"
-        return None
+        words = v.DETAIL_LISTS.get(kind)
+        return self.rng.choice(words) if words is not None else v.DETAIL_TEXTS.get(kind)
 
     def _extra(
         self,

@@ -22,36 +22,30 @@ def _rows(key: str) -> tuple[tuple[Any, ...], ...]:
     return tuple(tuple(row) for row in _DATA[key])
 
 
-FIRST_NAMES: tuple[str, ...] = tuple(_DATA["first_names"])
-LAST_NAMES: tuple[str, ...] = tuple(_DATA["last_names"])
-COMPANY_PREFIXES: tuple[str, ...] = tuple(_DATA["company_prefixes"])
-COMPANY_CORES: tuple[str, ...] = tuple(_DATA["company_cores"])
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(_DATA[key])
+
+
+FIRST_NAMES, LAST_NAMES = _words("first_names"), _words("last_names")
+COMPANY_PREFIXES, COMPANY_CORES = _words("company_prefixes"), _words("company_cores")
 INDUSTRIES: tuple[tuple[str, float], ...] = _rows("industries")
 #: (country, region, share, top-level domain, cities)
 COUNTRIES: tuple[tuple[str, str, float, str, tuple[str, ...]], ...] = tuple(
     (name, region, share, tld, tuple(cities))
     for name, region, share, tld, cities in _DATA["countries"]
 )
-FREE_MAIL_DOMAINS: tuple[str, ...] = tuple(_DATA["free_mail_domains"])
-STUDENT_DOMAINS: tuple[str, ...] = tuple(_DATA["student_domains"])
+FREE_MAIL_DOMAINS, STUDENT_DOMAINS = _words("free_mail_domains"), _words("student_domains")
 #: (company name, domain) of the competitors disqualification rules should catch.
 COMPETITORS: tuple[tuple[str, str], ...] = _rows("competitors")
 COMPETITOR_DOMAINS: tuple[str, ...] = tuple(domain for _, domain in COMPETITORS)
 
 #: Seniority values the seed uses (free strings in the domain; fit rules match on them).
-SENIORITIES: tuple[str, ...] = tuple(_DATA["seniorities"])
-(
-    SENIORITY_C_LEVEL,
-    SENIORITY_VP,
-    SENIORITY_DIRECTOR,
-    SENIORITY_MANAGER,
-    SENIORITY_INDIVIDUAL,
-    SENIORITY_INTERN,
-    SENIORITY_STUDENT,
-) = SENIORITIES
+SENIORITIES = _words("seniorities")
+SENIORITY_C_LEVEL, *_, SENIORITY_STUDENT = SENIORITIES
+TITLE_TEMPLATES: dict[str, str] = _DATA["title_templates"]
 #: (function, C-level title or None)
 FUNCTIONS: tuple[tuple[str, str | None], ...] = _rows("functions")
-IC_TITLES: tuple[str, ...] = tuple(_DATA["ic_titles"])
+IC_TITLES = _words("ic_titles")
 SENIORITY_WEIGHTS: tuple[tuple[str, float], ...] = _rows("seniority_weights")
 ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
     seniority: tuple(tuple(pair) for pair in pairs)
@@ -63,15 +57,19 @@ LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = {
 }
 STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["stage_weights"])
 ENGAGEMENT_WEIGHTS = weighted(EngagementKind, _DATA["engagement_weights"])
-SALES_READY_KINDS: tuple[EngagementKind, ...] = tuple(
-    EngagementKind(kind) for kind in _DATA["sales_ready_kinds"]
-)
-PAGES: tuple[str, ...] = tuple(_DATA["pages"])
-CONTENT: tuple[str, ...] = tuple(_DATA["content"])
-WEBINARS: tuple[str, ...] = tuple(_DATA["webinars"])
-EMAIL_CAMPAIGNS: tuple[str, ...] = tuple(_DATA["email_campaigns"])
-EVENTS: tuple[str, ...] = tuple(_DATA["events"])
-FORMS: tuple[str, ...] = tuple(_DATA["forms"])
+SALES_READY_KINDS = tuple(map(EngagementKind, _DATA["sales_ready_kinds"]))
+SALES_READY_COUNTS: dict[LifecycleStage, tuple[int, int]] = {
+    LifecycleStage(stage): (low, high) for stage, (low, high) in _DATA["sales_ready_counts"].items()
+}
+QUANTITIES: dict[EngagementKind, tuple[int, int]] = {
+    EngagementKind(kind): (low, high) for kind, (low, high) in _DATA["quantities"].items()
+}
+DETAIL_LISTS: dict[EngagementKind, tuple[str, ...]] = {
+    EngagementKind(kind): _words(words) for kind, words in _DATA["detail_lists"].items()
+}
+DETAIL_TEXTS: dict[EngagementKind, str] = {
+    EngagementKind(kind): text for kind, text in _DATA["detail_texts"].items()
+}
 OWNER_MAIL_DOMAIN: str = _DATA["owner_mail_domain"]
 OWNER_ROSTER: tuple[tuple[str, str], ...] = _rows("owner_roster")
 STUDENT_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["student_stage_weights"])
@@ -89,7 +87,7 @@ SALES_STATUS_WEIGHTS: dict[LifecycleStage, tuple[tuple[SalesStatus | None, float
 LEGAL_SUFFIX: dict[str, str] = dict(_DATA["legal_suffix"])
 CALLING_CODE: dict[str, str] = dict(_DATA["calling_code"])
 INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
-    LifecycleStage(stage): tuple(IntentLevel(level) for level in levels)
+    LifecycleStage(stage): tuple(map(IntentLevel, levels))
     for stage, levels in _DATA["intent_by_stage"].items()
 }
 #: (min events, max events, share of "hot": events concentrated in the last weeks)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import Fault, FaultInjector, FaultPlan
 from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter, RollingWindowLimiter
-from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.request_log import LoggedRequest, RequestLog
 
 
 def _sequence(injector: FaultInjector, n: int = 2000) -> list[Fault | None]:
@@ -132,12 +132,14 @@ def test_concurrency_limiter() -> None:
 
 def _record(log: RequestLog, endpoint: str, read: int = 0) -> None:
     log.record(
-        method="GET",
-        path="/x",
-        endpoint=endpoint,
-        status=200,
-        records_read=read,
-        started_at=datetime.now(UTC),
+        LoggedRequest(
+            method="GET",
+            path="/x",
+            endpoint=endpoint,
+            status=200,
+            records_read=read,
+            started_at=datetime.now(UTC),
+        )
     )
 
 

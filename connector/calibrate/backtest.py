@@ -6,8 +6,6 @@ renamed into place at the end, so a failed run leaves no half-written file.
 """
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,7 +15,7 @@ from typing import TextIO
 import numpy as np
 
 from connector.adapters.base import CrmAdapter
-from connector.calibrate.calibrate import check_schema
+from connector.calibrate.calibrate import check_schema, staged
 from connector.calibrate.errors import CalibrationError
 from connector.calibrate.history import Part, ReadCounts, Split, iter_people
 from connector.calibrate.metrics import ranking
@@ -46,14 +44,8 @@ def _csv_target(out: Path | None) -> Iterator[TextIO | None]:
         return
     if not out.parent.is_dir():
         raise CalibrationError(f"{out.parent}: no such directory (--out)")
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            yield file
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with staged(out, newline="") as (file, _):
+        yield file
 
 
 def backtest(

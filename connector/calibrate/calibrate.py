@@ -24,6 +24,7 @@ from connector.calibrate.fit import (
     CalibrateOptions,
     Fitted,
     History,
+    HoldoutSample,
     check_history,
     fit_points,
     intent_never_decreases,
@@ -112,15 +113,10 @@ def calibrate(
     fitted = fit_points(space, history, options)
 
     held = history.holdout_sample()
-    x, y, gone = held.x, held.y, held.disqualified
-    held_ranking, by_grade, target, chosen, met = _choose(
-        space, policy, fitted, x, y, gone, options
-    )
+    held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
     if _scale_kept(space, fitted.rules, policy.lifecycle.mql.min_score, chosen.threshold):
         # the kept rules now weigh on the learned scale: measure and choose again with them
-        held_ranking, by_grade, target, chosen, met = _choose(
-            space, policy, fitted, x, y, gone, options
-        )
+        held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
     rows = by_grade[chosen.min_grade]
 
     changes = [
@@ -140,7 +136,7 @@ def calibrate(
         train=history.counts.people,
         holdout=history.held_people,
         fit_rows=history.fit_rows,
-        holdout_measured=len(y),
+        holdout_measured=len(held.y),
         points_per_logit=options.points_per_logit,
         holdout_ranking=held_ranking,
         tradeoff=rows,
@@ -161,13 +157,12 @@ def _choose(
     space: FeatureSpace,
     policy: RulesPolicy,
     fitted: Fitted,
-    x: NDArray[np.floating[Any]],
-    y: NDArray[np.bool_],
-    disqualified: NDArray[np.bool_],
+    held: HoldoutSample,
     options: CalibrateOptions,
 ) -> tuple[Ranking, dict[str, list[TradeOff]], float, TradeOff, bool]:
     """The held-out people scored with the proposed points: ranking, trade-off per grade gate,
     and the threshold and grade gate proposed for the target rate."""
+    x, y, disqualified = held.x, held.y, held.disqualified
     points = fitted.points()
     score_cols, fit_cols = space.indices("score"), space.indices("fit")
     scores = x[:, score_cols] @ points[score_cols]

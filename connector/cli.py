@@ -816,12 +816,8 @@ def runs(
     _use_account(account)
     session = _open(_settings(), crm)
     rows = session.store.last_runs(session.account, limit)
-    _show(
-        "runs",
-        {"account": session.account, "runs": rows},
-        as_json,
-        runs_table(rows, session.account),
-    )
+    table = runs_table(rows, session.account)
+    _show("runs", {"account": session.account, "runs": rows}, as_json, table)
 
 
 @accounts_app.command("list")
@@ -1393,7 +1389,6 @@ def main() -> None:
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:  # the last line of defence: nothing escapes unredacted
-        import os
         import traceback
 
         from connector.redact import redact

@@ -117,12 +117,7 @@ class FeatureSpace:
 def _features(policy: RulesPolicy) -> Iterator[Feature]:
     scoring = policy.scoring
     for index, rule in enumerate(scoring.engagement):
-        size = abs(rule.points) or 1.0
-        caps = {
-            name: cap / size
-            for name, cap in (("cap_per_day", rule.cap_per_day), ("cap_total", rule.cap_total))
-            if cap is not None
-        }
+        caps = _cap_units(rule.points, cap_per_day=rule.cap_per_day, cap_total=rule.cap_total)
         positive = rule.points > 0 or (rule.points == 0 and rule.decays is not False)
         yield Feature(
             label=f"engagement: {rule.kind.value}",
@@ -150,7 +145,7 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             current=prop.points,
             sign="any",  # property points neither decay nor get a source weight
             evidence="match" if prop.per_unit is None else "units",
-            cap_units=_cap_units(prop.cap, prop.points),
+            cap_units=_cap_units(prop.points, cap=prop.cap),
         )
     for rank, level in enumerate(IntentLevel):
         if level in scoring.intent_points:
@@ -170,12 +165,13 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             current=criterion.points,
             sign="any",
             evidence="match" if criterion.per_unit is None else "units",
-            cap_units=_cap_units(criterion.cap, criterion.points),
+            cap_units=_cap_units(criterion.points, cap=criterion.cap),
         )
 
 
-def _cap_units(cap: float | None, points: float) -> dict[str, float]:
-    return {} if cap is None else {"cap": cap / (abs(points) or 1.0)}
+def _cap_units(points: float, **caps: float | None) -> dict[str, float]:
+    """The caps a rule sets, in events or units: cap in points / |points|."""
+    return {name: cap / (abs(points) or 1.0) for name, cap in caps.items() if cap is not None}
 
 
 def _unit_policy(policy: RulesPolicy, features: Sequence[Feature]) -> RulesPolicy:

@@ -7,11 +7,11 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -25,12 +25,14 @@ from connector.shown import shown
 # keeps it that way.
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from rich.table import Table
 
     from connector.calibrate.outcomes import OutcomeRules
     from connector.mapping.problems import ConfigProblem
     from connector.settings import Settings
     from connector.sync.accounts import AccountSet
     from connector.sync.connect import CrmAdapter
+    from connector.sync.engine import Progress
     from connector.sync.guard import ChangeLimit
     from connector.sync.report import RunSummary
     from connector.sync.session import Session
@@ -70,6 +72,31 @@ FROM_ENV_FILE: dict[str, Path] = {}
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
+
+
+def _fail(message: object, code: int = EXIT_CONFIG) -> NoReturn:
+    """Stop the command: one line on stderr (data-safe, see connector.shown) and `code`."""
+    errors.print(shown(message))
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _reported(*plain: type[Exception]) -> Iterator[None]:
+    """The failures every command reports alike, in a line or a list and never a traceback:
+    configuration problems (file:line each, exit 2), the CRM's own failure (its exit code), and
+    the command's `plain` errors, whose message already says what to do (exit 2)."""
+    from connector.mapping.problems import ConfigError
+    from connector.sync.connect import CrmError
+
+    try:
+        yield
+    except ConfigError as exc:
+        _print_config_problems(exc.problems)
+        raise typer.Exit(EXIT_CONFIG) from None
+    except CrmError as exc:
+        _fail(exc, exc.exit_code)
+    except plain as exc:
+        _fail(exc)
 
 
 def _print_version(asked: bool) -> None:
@@ -115,15 +142,12 @@ def _common(
 ) -> None:
     """Readable, reviewable lead scoring and lifecycle rules for HubSpot and Salesforce."""
     if env_file is not None:
-        from dotenv import load_dotenv
+        from dotenv import dotenv_values, load_dotenv
 
         if not env_file.is_file():
-            errors.print(shown(f"--env-file {env_file}: no such file"))
-            raise typer.Exit(EXIT_CONFIG)
+            _fail(f"--env-file {env_file}: no such file")
         # Loaded into the process environment without overriding it, so every settings class
         # (the connector's and each adapter's) sees it exactly as if it had been exported.
-        from dotenv import dotenv_values
-
         FROM_ENV_FILE.update(
             {name: env_file for name in dotenv_values(env_file) if name not in os.environ}
         )
@@ -184,14 +208,10 @@ AccountOption = Annotated[
 
 
 def _account_set(settings: "Settings") -> "AccountSet":
-    from connector.mapping.problems import ConfigError
     from connector.sync.accounts import AccountSet, find_accounts_file
 
-    try:
+    with _reported():
         return AccountSet.load(find_accounts_file(settings.accounts_file))
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-    raise typer.Exit(EXIT_CONFIG)
 
 
 def _use_account(name: str | None) -> None:
@@ -200,31 +220,27 @@ def _use_account(name: str | None) -> None:
     One process runs one account, so nothing of it reaches another account's run."""
     if name is None:
         return
-    from connector.mapping.problems import ConfigError
-
     accounts = _account_set(_settings())
-    try:
+    with _reported():
         os.environ.update(accounts.environment_for(accounts.get(name), os.environ))
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-        raise typer.Exit(EXIT_CONFIG) from None
 
 
 def _mappings_dir(settings: "Settings") -> Path:
     """CONNECTOR_MAPPINGS_DIR, else ./mappings; otherwise say to run `connector init` (exit 2)."""
     from connector.mapping.locate import MappingsNotFoundError, find_mappings_dir
 
-    try:
+    with _reported(MappingsNotFoundError):
         return find_mappings_dir(settings.mappings_dir)
-    except MappingsNotFoundError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
 
 
-def _print_config_problems(problems: "list[ConfigProblem]") -> None:
+def _print_config_problems(
+    problems: "list[ConfigProblem]", outcome: str | None = "; nothing was run"
+) -> None:
+    """Each problem on a line (file:line: what to do), then their count and `outcome`."""
     for problem in problems:
         errors.print(shown(str(problem)))
-    errors.print(f"{len(problems)} problem(s) found; nothing was run.", style="bold red")
+    if outcome is not None:
+        errors.print(f"{len(problems)} problem(s) found{outcome}.", style="bold red")
 
 
 def _open(
@@ -232,27 +248,20 @@ def _open(
 ) -> "Session":
     """Mapping files, adapter and state store, or a clear configuration error (exit 2).
     `environment`: adapter settings that win over the environment for this command."""
-    from connector.mapping.problems import ConfigError
     from connector.sync.connect import ConnectionConfigError
     from connector.sync.session import StateStoreError, open_session
 
     chosen = _crm_choice(crm, settings)
-    try:
+    with _reported(ConnectionConfigError, StateStoreError):
         session = open_session(settings, chosen, environment)
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-    except (ConnectionConfigError, StateStoreError) as exc:
-        errors.print(shown(str(exc)))
-    else:
-        if session.store.created:
-            errors.print(
-                shown(
-                    f"Created a new, empty state store at {session.store.location} "
-                    "(CONNECTOR_STATE_URL). If you expected an existing one, check the setting."
-                )
+    if session.store.created:
+        errors.print(
+            shown(
+                f"Created a new, empty state store at {session.store.location} "
+                "(CONNECTOR_STATE_URL). If you expected an existing one, check the setting."
             )
-        return session
-    raise typer.Exit(EXIT_CONFIG)
+        )
+    return session
 
 
 def _print_json(kind: str, payload: "BaseModel | dict[str, Any]") -> None:
@@ -269,21 +278,34 @@ def _print_json(kind: str, payload: "BaseModel | dict[str, Any]") -> None:
 
 def _plan_choice(plan: str) -> str:
     if plan not in ("summary", "full"):
-        errors.print(shown(f"--plan must be summary or full, not {plan!r}"))
-        raise typer.Exit(EXIT_CONFIG)
+        _fail(f"--plan must be summary or full, not {plan!r}")
     return plan
+
+
+def _show(
+    kind: str,
+    result: Any,
+    as_json: bool,
+    view: "Callable[[Console, Any], object] | Table",
+    code: int = EXIT_OK,
+) -> NoReturn:
+    """A command's result, then its exit code: JSON for machines (see `_print_json`), else for
+    people: `view(console, result)`, or `view` itself when it is a table."""
+    if as_json:
+        _print_json(kind, result)
+    elif callable(view):
+        view(console, result)
+    else:
+        console.print(view)
+    raise typer.Exit(code)
 
 
 def _finish(summary: "RunSummary", as_json: bool, plan: str = "summary") -> None:
     from connector.render import print_plan, print_summary
 
-    if as_json:
-        _print_json(summary.kind, summary)
-    else:
-        if summary.dry_run and summary.outcome != "failed":
-            print_plan(console, summary, full=plan == "full")
-        print_summary(console, summary)
-    raise typer.Exit(summary.exit_code)
+    if not as_json and summary.dry_run and summary.outcome != "failed":
+        print_plan(console, summary, full=plan == "full")
+    _show(summary.kind, summary, as_json, print_summary, summary.exit_code)
 
 
 def _change_limit(text: str | None) -> "ChangeLimit | None":
@@ -294,8 +316,7 @@ def _change_limit(text: str | None) -> "ChangeLimit | None":
     try:
         return ChangeLimit.parse(text)
     except ValueError as exc:
-        errors.print(shown(f"--max-changes: {exc}"))
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"--max-changes: {exc}")
 
 
 CrmOption = Annotated[
@@ -363,8 +384,7 @@ def sync(
     plan = _plan_choice(plan)
     if all_accounts:
         if account is not None or crm is not None:
-            errors.print("--all-accounts runs every account: give neither --account nor --crm")
-            raise typer.Exit(EXIT_CONFIG)
+            _fail("--all-accounts runs every account: give neither --account nor --crm")
         _sync_all_accounts(sys.argv, as_json)
     _use_account(account)
     settings = _settings()
@@ -399,17 +419,12 @@ def _sync_all_accounts(argv: list[str], as_json: bool) -> None:
         done = subprocess.run(command, stdout=subprocess.PIPE if as_json else None, text=True)
         summary = None
         if as_json and done.stdout.strip():
-            try:
+            with suppress(ValueError):
                 summary = json.loads(done.stdout)
-            except ValueError:
-                summary = None
         results.append({"account": entry.name, "exit_code": done.returncode, "summary": summary})
     worst = max(result["exit_code"] for result in results)
-    if as_json:
-        _print_json("sync-all-accounts", {"exit_code": worst, "accounts": results})
-    else:
-        console.print(accounts_run_table(results))
-    raise typer.Exit(worst)
+    body = {"exit_code": worst, "accounts": results}
+    _show("sync-all-accounts", body, as_json, accounts_run_table(results), worst)
 
 
 @app.command()
@@ -428,8 +443,6 @@ def backfill(
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
-    from connector.render import progress_bar
-
     _use_account(account)
     settings = _settings()
     plan = _plan_choice(plan)
@@ -438,11 +451,8 @@ def backfill(
     options = session.options(dry_run=dry_run, resume=resume)
     with _ctrl_c_seen() as interrupted:
         try:
-            if as_json:
-                summary = engine.backfill(options)
-            else:
-                with progress_bar(errors, "backfill") as progress:
-                    summary = engine.backfill(options, progress=progress)
+            with _progress_bar(as_json) as progress:
+                summary = engine.backfill(options, progress=progress)
         except BaseException:
             # Ctrl-C raises KeyboardInterrupt wherever Python happens to be; inside a library
             # that converts exceptions (pydantic's serializer does) it arrives as another one.
@@ -450,6 +460,18 @@ def backfill(
                 _interrupted_backfill(session, dry_run)
             raise
     _finish(summary, as_json, plan)
+
+
+@contextmanager
+def _progress_bar(as_json: bool) -> "Iterator[Progress | None]":
+    """A backfill's progress bar on stderr for people; none with --json, which is for machines."""
+    if as_json:
+        yield None
+        return
+    from connector.render import progress_bar
+
+    with progress_bar(errors, "backfill") as progress:
+        yield progress
 
 
 @contextmanager
@@ -498,22 +520,15 @@ def explain(
     owner decision and the follow-up task — read live from the CRM, nothing written."""
 
     from connector.render import print_explanations
-    from connector.sync.connect import CrmError
     from connector.sync.explain import ContactNotFoundError, explain_contact
 
     settings = _settings()
     session = _open(settings, crm)
     now = settings.as_of or datetime.now(UTC)
-    try:
+    with _reported(ContactNotFoundError):
         result = explain_contact(
             session.adapter, session.mappings.rules, session.store, session.account, contact, now
         )
-    except ContactNotFoundError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
     if as_json:
         contacts = [
             {
@@ -536,17 +551,21 @@ def _since(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.print(shown(f"--since: {text!r} is not a date like 2026-11-01"))
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"--since: {text!r} is not a date like 2026-11-01")
 
 
-def _write_page(path: Path, html: str) -> None:
+def _write_page(out: Path | None, default: str, as_json: bool, html: Callable[[], str]) -> Path:
+    """report and whatif: the HTML page at --out (else `default`), unless only --json was asked
+    for; the path it was written to."""
+    path = out or Path(default)
+    if out is None and as_json:
+        return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
+        path.write_text(html(), encoding="utf-8")
     except OSError as exc:
-        errors.print(shown(f"{path}: cannot write it ({exc.strerror or exc}): check --out"))
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"{path}: cannot write it ({exc.strerror or exc}): check --out")
+    return path
 
 
 OutOption = Annotated[Path | None, typer.Option("--out", help="Where to write the HTML page.")]
@@ -575,28 +594,18 @@ def report(
     from connector.insight.html import render_report
     from connector.insight.run import run_report
     from connector.insight.spend import SpendError
-    from connector.sync.connect import CrmError
 
     day = _since(since)
     settings = _settings()
     session = _open(settings, crm)
     now = settings.as_of or datetime.now(UTC)
-    try:
+    with _reported(SpendError):  # each bad line of the spend file on a line of its own
         figures = run_report(session, now, day, spend)
-    except SpendError as exc:
-        for problem in exc.problems:
-            errors.print(shown(problem))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
-    if out is not None or not as_json:
-        path = out or Path("report.html")
-        _write_page(path, render_report(figures))
-        if not as_json:
-            console.print(shown(f"report written to {path.resolve()}"))
+    path = _write_page(out, "report.html", as_json, lambda: render_report(figures))
     if as_json:
         _print_json("report", figures)
+    else:
+        console.print(shown(f"report written to {path.resolve()}"))
 
 
 SuccessFromOption = Annotated[
@@ -641,8 +650,21 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
     try:
         return OutcomeRules.model_validate({"success_from": success_from, "idle_days": idle_days})
     except ValidationError as exc:
-        errors.print(shown(f"--success-from: {exc.errors()[0]['msg']}"))
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"--success-from: {exc.errors()[0]['msg']}")
+
+
+def _read_only(
+    crm: str | None, success_from: str, idle_days: int
+) -> "tuple[Settings, Session, OutcomeRules]":
+    """calibrate and backtest: the fitting extra they need and the outcome rules, checked before
+    anything is opened; then settings and a session whose adapter only reads."""
+    from connector.calibrate.errors import CalibrationError, require_sklearn
+
+    with _reported(CalibrationError):
+        require_sklearn()
+    outcomes = _outcomes(success_from, idle_days)
+    settings = _settings()
+    return settings, _open(settings, crm, READ_ONLY_SETTINGS), outcomes
 
 
 #: Adapter settings for the commands that only read (calibrate, backtest). HubSpot's echo
@@ -650,23 +672,6 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
 #: HUBSPOT_ECHO_MEMORY_CONTACTS, 200,000): writes these commands never make, and the memory
 #: that grew with the people in `calibrate` (bench/README.md, calibration at 100,000 people).
 READ_ONLY_SETTINGS = {"HUBSPOT_ECHO_MEMORY_CONTACTS": "0"}
-
-
-@contextmanager
-def _calibration_failures() -> "Iterator[None]":
-    """calibrate and backtest: a problem with the history or the extra is exit 2, the CRM's
-    own failure keeps its exit code; one clear line either way, nothing written."""
-    from connector.calibrate.errors import CalibrationError
-    from connector.sync.connect import CrmError
-
-    try:
-        yield
-    except CalibrationError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
 
 
 @app.command()
@@ -722,17 +727,12 @@ def calibrate(
     current rules.yaml with only the learned values changed, each with a comment giving its
     evidence. Needs the extra: pip install 'crm-lifecycle-connector[calibrate]'.
     """
-    from connector.calibrate.errors import require_sklearn
-
-    with _calibration_failures():
-        require_sklearn()
+    settings, session, outcomes = _read_only(crm, success_from, idle_days)
     from connector.calibrate.calibrate import calibrate as run_calibration
+    from connector.calibrate.errors import CalibrationError
     from connector.calibrate.fit import CalibrateOptions
     from connector.calibrate.tables import print_calibration
 
-    outcomes = _outcomes(success_from, idle_days)
-    settings = _settings()
-    session = _open(settings, crm, READ_ONLY_SETTINGS)
     options = CalibrateOptions(
         outcomes=outcomes,
         holdout_share=holdout,
@@ -745,20 +745,11 @@ def calibrate(
         holdout_size=holdout_size,
     )
     now = settings.as_of or datetime.now(UTC)
-    with _calibration_failures():
+    with _reported(CalibrationError):
         report = run_calibration(
-            session.adapter,
-            session.mappings.rules,
-            session.rules_file,
-            out,
-            options,
-            now,
+            session.adapter, session.mappings.rules, session.rules_file, out, options, now
         )
-    if as_json:
-        _print_json("calibrate", report)
-    else:
-        print_calibration(console, report)
-    raise typer.Exit(EXIT_OK)
+    _show("calibrate", report, as_json, print_calibration)
 
 
 @app.command()
@@ -787,31 +778,19 @@ def whatif(
     """
     from connector.insight.html import render_whatif
     from connector.insight.run import EmptySnapshotError, run_whatif
-    from connector.mapping.problems import ConfigError
-    from connector.sync.connect import CrmError
 
     settings = _settings()
     if mappings is not None:
         settings = settings.model_copy(update={"mappings_dir": mappings})
     if not rules.is_file():
-        errors.print(shown(f"{rules}: no such file (--rules)"))
-        raise typer.Exit(EXIT_CONFIG)
+        _fail(f"{rules}: no such file (--rules)")
     session = _open(settings, crm)
     now = settings.as_of or datetime.now(UTC)
-    try:
+    with _reported(EmptySnapshotError):
         result, source = run_whatif(session, rules, now, refresh)
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-        raise typer.Exit(EXIT_CONFIG) from None
-    except EmptySnapshotError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
-    if out is not None or not as_json:
-        path = out or Path("whatif.html")
-        _write_page(path, render_whatif(result, str(rules), source))
+    path = _write_page(
+        out, "whatif.html", as_json, lambda: render_whatif(result, str(rules), source)
+    )
     if as_json:
         _print_json("whatif", result)
     else:
@@ -837,11 +816,8 @@ def runs(
     _use_account(account)
     session = _open(_settings(), crm)
     rows = session.store.last_runs(session.account, limit)
-    if as_json:
-        _print_json("runs", {"account": session.account, "runs": rows})
-    else:
-        console.print(runs_table(rows, session.account))
-    raise typer.Exit(EXIT_OK)
+    table = runs_table(rows, session.account)
+    _show("runs", {"account": session.account, "runs": rows}, as_json, table)
 
 
 @accounts_app.command("list")
@@ -862,23 +838,11 @@ def accounts_list(as_json: JsonOption = False) -> None:
         try:
             store = open_state_store(url, create=False)
         except StateStoreError as exc:
-            errors.print(shown(f"{entry.name}: {exc}"))
-            raise typer.Exit(EXIT_CONFIG) from None
+            _fail(f"{entry.name}: {exc}")
         statuses.append(account_status(entry, store, os.environ, now))
-    if as_json:
-        _print_json(
-            "accounts",
-            {
-                "accounts_file": str(accounts.path),
-                "accounts": [
-                    {**status.model_dump(mode="json"), "behind": status.behind}
-                    for status in statuses
-                ],
-            },
-        )
-    else:
-        console.print(accounts_table(statuses, now))
-    raise typer.Exit(EXIT_OK)
+    found = [{**status.model_dump(mode="json"), "behind": status.behind} for status in statuses]
+    body = {"accounts_file": str(accounts.path), "accounts": found}
+    _show("accounts", body, as_json, accounts_table(statuses, now))
 
 
 def _worker_run(argv: list[str], accounts_file: str) -> None:
@@ -921,13 +885,10 @@ def worker(
     try:
         from connector.sync.worker import WorkerConfigError, WorkerOptions, run_worker
     except ImportError as exc:
-        errors.print(
-            shown(
-                f"connector worker needs the job queue ({exc.name} is not installed): "
-                "pip install 'crm-lifecycle-connector[workers]'"
-            )
+        _fail(
+            f"connector worker needs the job queue ({exc.name} is not installed): "
+            "pip install 'crm-lifecycle-connector[workers]'"
         )
-        raise typer.Exit(EXIT_CONFIG) from None
     accounts = _account_set(settings)
     options = WorkerOptions(
         accounts_file=accounts.path.resolve(),
@@ -939,17 +900,9 @@ def worker(
         run_command=_worker_run,
     )
     label = name or f"{socket.gethostname()}-{os.getpid()}"
-    try:
-        run_worker(
-            options,
-            label,
-            on_start=lambda: errors.print(
-                shown(f"worker {label}: {len(accounts.accounts)} account(s), Ctrl-C stops it")
-            ),
-        )
-    except WorkerConfigError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
+    started = f"worker {label}: {len(accounts.accounts)} account(s), Ctrl-C stops it"
+    with _reported(WorkerConfigError):
+        run_worker(options, label, on_start=lambda: errors.print(shown(started)))
     raise typer.Exit(EXIT_OK)
 
 
@@ -963,19 +916,14 @@ def audit(
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
 
     from connector.inspect_views import audit_table
-    from connector.sync.connect import CrmError
 
     session = _open(_settings(), crm)
     ids = [contact]
     if "@" in contact:
-        try:
+        with _reported():
             ids = [person.id for person in session.adapter.find_contacts(contact).contacts]
-        except CrmError as exc:
-            errors.print(shown(str(exc)))
-            raise typer.Exit(exc.exit_code) from None
         if not ids:
-            errors.print(shown(f"no contact has the e-mail address {contact}"))
-            raise typer.Exit(EXIT_CONFIG)
+            _fail(f"no contact has the e-mail address {contact}")
     trails = {person: session.store.audit_entries(session.account, person) for person in ids}
     if as_json:
         _print_json("audit", {"account": session.account, "contacts": trails})
@@ -1047,8 +995,7 @@ def init(
             shutil.copyfile(source, destination)
             console.print(shown(f"wrote    {destination}"))
     except OSError as exc:
-        errors.print(shown(f"cannot write {exc.filename or directory}: {exc.strerror}"))
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"cannot write {exc.filename or directory}: {exc.strerror}")
     console.print(
         shown(
             "Next: set CONNECTOR_CRM and the CRM's credentials in .env, then run "
@@ -1086,30 +1033,20 @@ def backtest(
     rules would give, MQL, known outcome) and reports AUC, lift per decile and the MQL gate's
     precision and recall where outcomes are known. Nothing is written to the CRM.
     """
-    from connector.calibrate.errors import require_sklearn
-
-    with _calibration_failures():
-        require_sklearn()
+    if part not in ("all", "train", "holdout"):
+        _fail("--part must be all, train or holdout")
+    settings, session, outcomes = _read_only(crm, success_from, idle_days)
     from connector.calibrate.backtest import backtest as run_backtest
+    from connector.calibrate.errors import CalibrationError
     from connector.calibrate.history import Part, Split
     from connector.calibrate.tables import print_backtest
     from connector.mapping.loader import load_rules
-    from connector.mapping.problems import ConfigError
 
-    if part not in {p.value for p in Part}:
-        errors.print(shown("--part must be all, train or holdout"))
-        raise typer.Exit(EXIT_CONFIG)
-    outcomes = _outcomes(success_from, idle_days)
-    settings = _settings()
-    session = _open(settings, crm, READ_ONLY_SETTINGS)
     rules_path = rules or session.rules_file
-    try:
+    with _reported():
         policy = load_rules(rules_path) if rules is not None else session.mappings.rules
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-        raise typer.Exit(EXIT_CONFIG) from None
     now = settings.as_of or datetime.now(UTC)
-    with _calibration_failures():
+    with _reported(CalibrationError):
         report = run_backtest(
             session.adapter,
             policy,
@@ -1120,11 +1057,29 @@ def backtest(
             part=Part(part),
             split=Split(holdout, split_seed, split_by),
         )
-    if as_json:
-        _print_json("backtest", report)
-    else:
-        print_backtest(console, report)
-    raise typer.Exit(EXIT_OK)
+    _show("backtest", report, as_json, print_backtest)
+
+
+WithOutcomesOption = Annotated[
+    bool,
+    typer.Option(
+        "--with-outcomes",
+        help="With --dataset: record converted leads as customers with a closed-won deal.",
+    ),
+]
+
+
+def _check_seeding(crm: str, dataset: Path | None, with_outcomes: bool, named: str = "") -> None:
+    """demo and sandbox serve: a CRM there is a sandbox of, and a dataset file that exists
+    (`named`: how the message names the option)."""
+    from connector.mapping.loader import CRM_FILES
+
+    if crm not in CRM_FILES:
+        _fail("--crm must be hubspot or salesforce")
+    if dataset is not None and not dataset.is_file():
+        _fail(f"{dataset}: no such file{named}")
+    if with_outcomes and dataset is None:
+        _fail("--with-outcomes needs --dataset (the outcomes come from the file)")
 
 
 @app.command()
@@ -1139,13 +1094,7 @@ def demo(
         Path | None,
         typer.Option(help="Seed from a lead-history CSV (x-education-leads.csv) instead."),
     ] = None,
-    with_outcomes: Annotated[
-        bool,
-        typer.Option(
-            "--with-outcomes",
-            help="With --dataset: record converted leads as customers with a closed-won deal.",
-        ),
-    ] = False,
+    with_outcomes: WithOutcomesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run the whole product against an embedded CRM sandbox (nothing to configure).
@@ -1155,25 +1104,13 @@ def demo(
     distribution, stage changes, owners assigned, tasks created, records rejected, API calls by
     endpoint and wall time.
     """
-    from connector.mapping.loader import CRM_FILES
-
-    if crm not in CRM_FILES:
-        errors.print("--crm must be hubspot or salesforce")
-        raise typer.Exit(EXIT_CONFIG)
-    if dataset is not None and not dataset.is_file():
-        errors.print(shown(f"{dataset}: no such file (--dataset)"))
-        raise typer.Exit(EXIT_CONFIG)
+    _check_seeding(crm, dataset, with_outcomes, " (--dataset)")
     if contacts == 0 and dataset is None:
-        errors.print("--contacts 0 only means every row together with --dataset")
-        raise typer.Exit(EXIT_CONFIG)
-    if with_outcomes and dataset is None:
-        errors.print("--with-outcomes needs --dataset (the outcomes come from the file)")
-        raise typer.Exit(EXIT_CONFIG)
+        _fail("--contacts 0 only means every row together with --dataset")
     settings = _settings()
     from connector.demo import run_demo
     from connector.mapping.locate import MappingsNotFoundError, find_mappings_dir, packaged_defaults
-    from connector.mapping.problems import ConfigError
-    from connector.render import print_demo, progress_bar
+    from connector.render import print_demo
     from connector.sandbox.seed import SeedDataError
 
     try:  # the demo runs anywhere: without local files it uses the shipped defaults
@@ -1182,37 +1119,17 @@ def demo(
         if settings.mappings_dir is not None:
             raise
         mappings_dir = packaged_defaults()
-    try:
-        if as_json:
-            report = run_demo(
-                crm,  # type: ignore[arg-type]
-                contacts,
-                dataset,
-                mappings_dir,
-                with_outcomes=with_outcomes,
-            )
-        else:
-            with progress_bar(errors, "backfill") as progress:
-                report = run_demo(
-                    crm,  # type: ignore[arg-type]
-                    contacts,
-                    dataset,
-                    mappings_dir,
-                    progress=progress,
-                    announce=lambda text: errors.print(shown(text)),
-                    with_outcomes=with_outcomes,
-                )
-    except ConfigError as exc:
-        _print_config_problems(exc.problems)
-        raise typer.Exit(EXIT_CONFIG) from None
-    except SeedDataError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
-    if as_json:
-        _print_json("demo", report)
-    else:
-        print_demo(console, report)
-    raise typer.Exit(report.exit_code)
+    with _reported(SeedDataError), _progress_bar(as_json) as progress:
+        report = run_demo(
+            crm,  # type: ignore[arg-type]
+            contacts,
+            dataset,
+            mappings_dir,
+            progress=progress,
+            announce=(lambda _: None) if as_json else (lambda text: errors.print(shown(text))),
+            with_outcomes=with_outcomes,
+        )
+    _show("demo", report, as_json, print_demo, report.exit_code)
 
 
 def _problems_for(path: Path) -> "list[ConfigProblem]":
@@ -1257,20 +1174,15 @@ def _rules_among(targets: list[Path]) -> Path | None:
     return None
 
 
-def _file_among(targets: list[Path], name: str) -> Path | None:
-    """The file called `name` among the paths given (a directory or the file itself)."""
-    for target in targets:
-        candidate = target / name if target.is_dir() else target
-        if candidate.name == name and candidate.exists():
-            return candidate
-    return None
-
-
 def _crm_file(targets: list[Path], crm: str) -> Path | None:
     """The mapping file of `crm` among the paths given (a directory or the file itself)."""
     from connector.mapping.loader import CRM_FILES
 
-    return _file_among(targets, CRM_FILES[crm])
+    for target in targets:
+        candidate = target / CRM_FILES[crm] if target.is_dir() else target
+        if candidate.name == CRM_FILES[crm] and candidate.exists():
+            return candidate
+    return None
 
 
 def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[ConfigProblem]":
@@ -1296,11 +1208,9 @@ def _crm_choice(crm: str | None, settings: "Settings | None" = None) -> str:
 
     chosen = crm or (settings or _settings()).crm
     if chosen is None:
-        errors.print("Say which CRM: --crm hubspot|salesforce or CONNECTOR_CRM.")
-        raise typer.Exit(EXIT_CONFIG)
+        _fail("Say which CRM: --crm hubspot|salesforce or CONNECTOR_CRM.")
     if chosen not in CRM_FILES:
-        errors.print(shown(f"--crm must be hubspot or salesforce, not {chosen!r}"))
-        raise typer.Exit(EXIT_CONFIG)
+        _fail(f"--crm must be hubspot or salesforce, not {chosen!r}")
     return chosen
 
 
@@ -1308,11 +1218,8 @@ def _connect(crm: str, mapping_path: Path) -> "CrmAdapter":
     from connector.mapping.loader import load_crm_mapping
     from connector.sync.connect import ConnectionConfigError, build_adapter
 
-    try:
+    with _reported(ConnectionConfigError):
         return build_adapter(crm, load_crm_mapping(mapping_path))
-    except ConnectionConfigError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(EXIT_CONFIG) from None
 
 
 @mappings_app.command("validate")
@@ -1335,7 +1242,6 @@ def mappings_validate(
     """
 
     from connector.mapping.loader import CRM_FILES
-    from connector.sync.connect import CrmError
 
     settings = _settings()
     targets = paths or [_mappings_dir(settings)]
@@ -1344,20 +1250,14 @@ def mappings_validate(
         chosen = _crm_choice(crm)
         mapping_path = _crm_file(targets, chosen)
         if mapping_path is None:
-            errors.print(f"No {CRM_FILES[chosen]} among {', '.join(map(str, targets))}.")
-            raise typer.Exit(EXIT_CONFIG)
-        try:
+            _fail(f"No {CRM_FILES[chosen]} among {', '.join(map(str, targets))}.")
+        with _reported():
             problems = _online_problems(_connect(chosen, mapping_path), targets)
-        except CrmError as exc:
-            errors.print(shown(str(exc)))
-            raise typer.Exit(exc.exit_code) from None
     if as_json:
         found = [problem.model_dump(mode="json") for problem in problems]
         _print_json("mappings_validate", {"problems": found})
     elif problems:
-        for problem in problems:
-            errors.print(shown(str(problem)))
-        errors.print(f"{len(problems)} problem(s) found.", style="bold red")
+        _print_config_problems(problems, "")
     else:
         names = ", ".join(str(path) for path in targets)
         console.print(Text.assemble(("OK", "green"), " ", shown(f"{names}: no problems found.")))
@@ -1374,19 +1274,15 @@ def mappings_provision(crm: CrmOption = None) -> None:
     decision.
     """
     from connector.mapping.loader import CRM_FILES
-    from connector.sync.connect import CrmError, provision_report
+    from connector.sync.connect import provision_report
 
     chosen = _crm_choice(crm)
     mapping_path = _mappings_dir(_settings()) / CRM_FILES[chosen]
     if problems := _problems_for(mapping_path):
-        for problem in problems:
-            errors.print(shown(str(problem)))
+        _print_config_problems(problems, None)
         raise typer.Exit(EXIT_CONFIG)
-    try:
+    with _reported():
         lines = provision_report(_connect(chosen, mapping_path))
-    except CrmError as exc:
-        errors.print(shown(str(exc)))
-        raise typer.Exit(exc.exit_code) from None
     for line in lines:
         console.print(shown(line))
     raise typer.Exit(EXIT_OK)
@@ -1411,13 +1307,7 @@ def sandbox_serve(
     dataset: Annotated[
         Path | None, typer.Option(help="Seed from x-education-leads.csv instead.")
     ] = None,
-    with_outcomes: Annotated[
-        bool,
-        typer.Option(
-            "--with-outcomes",
-            help="With --dataset: record converted leads as customers with a closed-won deal.",
-        ),
-    ] = False,
+    with_outcomes: WithOutcomesOption = False,
     fault_rate: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")
     ] = 0.0,
@@ -1446,24 +1336,14 @@ def sandbox_serve(
     import tempfile
     import threading
 
-    from connector.mapping.loader import CRM_FILES
     from connector.sandbox.common.config import SandboxConfig
     from connector.sandbox.launch import start_sandbox
 
-    if crm not in CRM_FILES:
-        errors.print("--crm must be hubspot or salesforce")
-        raise typer.Exit(EXIT_CONFIG)
-    if dataset is not None and not dataset.is_file():
-        errors.print(shown(f"{dataset}: no such file"))
-        raise typer.Exit(EXIT_CONFIG)
-    if with_outcomes and dataset is None:
-        errors.print("--with-outcomes needs --dataset (the outcomes come from the file)")
-        raise typer.Exit(EXIT_CONFIG)
+    _check_seeding(crm, dataset, with_outcomes)
     try:
         seed_now = _seed_moment(now)
     except ValueError:
-        errors.print(f"--now {now!r} is not an ISO 8601 time; write e.g. 2026-11-02T09:00:00Z")
-        raise typer.Exit(EXIT_CONFIG) from None
+        _fail(f"--now {now!r} is not an ISO 8601 time; write e.g. 2026-11-02T09:00:00Z")
     config = SandboxConfig(
         seed_now=seed_now,
         host=host,
@@ -1509,7 +1389,6 @@ def main() -> None:
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:  # the last line of defence: nothing escapes unredacted
-        import os
         import traceback
 
         from connector.redact import redact

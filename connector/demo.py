@@ -16,10 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from connector import demo_story
-from connector.demo_rep import ActivityReport, simulate_hubspot, simulate_salesforce
+from connector.demo_rep import ActivityReport, simulate_sales
 from connector.insight.html import render_report
-from connector.insight.report import collect_report
-from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
+from connector.insight.run import run_report
 from connector.mapping.loader import CRM_FILES, RULES_FILE
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.launch import Crm, start_sandbox
@@ -102,13 +101,9 @@ def run_demo(
         announce(f"Sandbox up at {running.url} ({seeded:.1f} s). Backfilling every contact...")
         session = open_session(settings, crm, environment=running.settings)
         backfill = session.engine().backfill(session.options(), progress=progress)
-        mapping = session.mappings.crms[crm]
         announce("Simulating sales activity in the CRM (BANT filled in, leads rejected)...")
-        if isinstance(mapping, HubSpotMapping):
-            activity = simulate_hubspot(running, mapping, ACTIVITY_SHARE, seed=config.seed)
-        else:
-            assert isinstance(mapping, SalesforceMapping)
-            activity = simulate_salesforce(running, mapping, ACTIVITY_SHARE, seed=config.seed)
+        mapping = session.mappings.crms[crm]
+        activity = simulate_sales(running, mapping, ACTIVITY_SHARE, seed=config.seed)
         now = datetime.now(UTC)
         people = list(session.adapter.iter_contacts(None))
         story = [c for c in [demo_story.mqls(session, people, learned)] if c]
@@ -173,14 +168,7 @@ def _last_run_id(session: Session) -> int | None:
 def _write_report(session: Session, report_dir: Path | None) -> Path:
     """The funnel report of what the demo just did, as `connector report` writes it."""
     directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
-    figures = collect_report(
-        session.adapter,
-        session.store,
-        session.mappings.rules,
-        session.account,
-        datetime.now(UTC),
-        None,
-    )
+    figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
     path = directory / "report.html"
     path.write_text(render_report(figures), encoding="utf-8")
     return path

@@ -8,21 +8,17 @@ memory), so they move modification dates exactly as a real CRM does.
 """
 
 import random
-from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from pydantic import BaseModel
 from simple_salesforce import Salesforce, SFType
 
+from connector.adapters.kit.chunks import chunks
 from connector.domain.stages import SalesStatus
-from connector.mapping.crm_schema import (
-    ContactField,
-    HubSpotMapping,
-    PersonMapping,
-    SalesforceMapping,
-)
+from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping, PersonMapping
 from connector.sandbox.launch import RunningSandbox
 from connector.sandbox.salesforce import SalesforceSandbox
 
@@ -39,11 +35,6 @@ class ActivityReport(BaseModel):
     rejected: int = 0  # lead status set to the mapping's "rejected" value
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _pick(ids: list[str], share: float, rng: random.Random) -> tuple[list[str], list[str]]:
     """Two disjoint random samples, each `share / 2` of the people."""
     count = max(1, round(len(ids) * share / 2)) if ids else 0
@@ -56,37 +47,30 @@ def _rejected_value(person: PersonMapping) -> str | None:
     return values[0] if values else None
 
 
-def simulate_hubspot(
-    running: RunningSandbox, mapping: HubSpotMapping, share: float, seed: int
+def simulate_sales(
+    running: RunningSandbox, mapping: CrmMapping, share: float, seed: int
 ) -> ActivityReport:
-    base, token = running.url.rstrip("/"), running.settings["HUBSPOT_ACCESS_TOKEN"]
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {token}"
-    ids: list[str] = []
-    after: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"after": after} if after else {})}
-        answer = http.get(f"{base}/crm/v3/objects/contacts", params=params, timeout=30)
-        answer.raise_for_status()
-        body = answer.json()
-        ids += [record["id"] for record in body["results"]]
-        after = body.get("paging", {}).get("next", {}).get("after")
-        if not after:
-            break
-    qualify, reject = _pick(ids, share, random.Random(seed))
-    fields = mapping.contact.fields
-    rejected = _rejected_value(mapping.contact)
-    inputs = [
-        {"id": i, "properties": {fields[f]: "true" for f in BANT if f in fields}} for i in qualify
-    ]
-    if rejected and ContactField.SALES_STATUS in fields:
-        status = fields[ContactField.SALES_STATUS]
-        inputs += [{"id": i, "properties": {status: rejected}} for i in reject]
-    for chunk in _chunks(inputs, 100):
-        answer = http.post(
-            f"{base}/crm/v3/objects/contacts/batch/update", json={"inputs": chunk}, timeout=30
+    """Reps at work between two runs: BANT filled in for some people (HubSpot contacts,
+    Salesforce open leads), the mapping's "rejected" lead status set on as many others."""
+    if isinstance(mapping, HubSpotMapping):
+        hubspot = HubSpotRep.of(running)
+        person, ids, write = mapping.contact, hubspot.contact_ids(), hubspot.update_contacts
+    else:
+        sandbox = _salesforce(running)
+        # As a rep, not as the integration user: the connector leaves its own writes out of an
+        # incremental read, and these are people's changes it must see.
+        salesforce = SalesforceRep(
+            Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
         )
-        answer.raise_for_status()
+        person, ids, write = mapping.lead, salesforce.open_lead_ids(), salesforce.update_leads
+    qualify, reject = _pick(ids, share, random.Random(seed))
+    fields, rejected = person.fields, _rejected_value(person)
+    changes: dict[str, dict[str, Any]] = {
+        i: {fields[f]: True for f in BANT if f in fields} for i in qualify
+    }
+    if rejected and ContactField.SALES_STATUS in fields:
+        changes |= {i: {fields[ContactField.SALES_STATUS]: rejected} for i in reject}
+    write(changes)
     return ActivityReport(qualified=len(qualify), rejected=len(reject) if rejected else 0)
 
 
@@ -95,32 +79,6 @@ def _salesforce(running: RunningSandbox) -> SalesforceSandbox:
     if not isinstance(running.sandbox, SalesforceSandbox):
         raise TypeError(f"a Salesforce sandbox is needed here, not {running.crm}")
     return running.sandbox
-
-
-def simulate_salesforce(
-    running: RunningSandbox, mapping: SalesforceMapping, share: float, seed: int
-) -> ActivityReport:
-    sandbox = _salesforce(running)
-    # As a rep, not as the integration user: the connector leaves its own writes out of an
-    # incremental read, and these are people's changes it must see.
-    client = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
-    rows = client.query_all("SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id")
-    ids = [row["Id"] for row in rows["records"]]
-    qualify, reject = _pick(ids, share, random.Random(seed))
-    fields = mapping.lead.fields
-    rejected = _rejected_value(mapping.lead)
-    records: list[dict[str, Any]] = [
-        {"attributes": {"type": "Lead"}, "Id": i, **{fields[f]: True for f in BANT if f in fields}}
-        for i in qualify
-    ]
-    if rejected and ContactField.SALES_STATUS in fields:
-        status = fields[ContactField.SALES_STATUS]
-        records += [{"attributes": {"type": "Lead"}, "Id": i, status: rejected} for i in reject]
-    for chunk in _chunks(records, 200):
-        client.restful(
-            "composite/sobjects", method="PATCH", json={"allOrNone": False, "records": chunk}
-        )
-    return ActivityReport(qualified=len(qualify), rejected=len(reject) if rejected else 0)
 
 
 # --- a sales rep at work, one action at a time ---------------------------------------------------
@@ -155,6 +113,28 @@ class HubSpotRep:
         answer = self.http.request(method, f"{self.base}{path}", json=body, timeout=30)
         answer.raise_for_status()
         return answer.json() if answer.content else None
+
+    def contact_ids(self) -> list[str]:
+        """Every contact's id, a page of 100 (the list endpoint's most) at a time."""
+        ids: list[str] = []
+        after: str | None = None
+        while True:
+            query = urlencode({"limit": 100, **({"after": after} if after else {})})
+            body = self._send("GET", f"/crm/v3/objects/contacts?{query}")
+            ids += [record["id"] for record in body["results"]]
+            after = body.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return ids
+
+    def update_contacts(self, changes: dict[str, dict[str, Any]]) -> None:
+        """Contact properties by contact id, 100 a request (the batch endpoint's most); a yes
+        is written as HubSpot's "true"."""
+        inputs = [
+            {"id": i, "properties": {k: "true" if v is True else v for k, v in values.items()}}
+            for i, values in changes.items()
+        ]
+        for chunk in chunks(inputs, 100):
+            self._send("POST", "/crm/v3/objects/contacts/batch/update", {"inputs": chunk})
 
     def complete_task(self, task_id: str) -> None:
         """Mark a task done, as the rep's "Complete" checkbox does (hs_task_status COMPLETED)."""
@@ -226,6 +206,21 @@ class SalesforceRep:
     @classmethod
     def of(cls, running: RunningSandbox) -> "SalesforceRep":
         return cls(Salesforce(**_salesforce(running).salesforce_kwargs()))
+
+    def open_lead_ids(self) -> list[str]:
+        rows = self.client.query_all("SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id")
+        return [row["Id"] for row in rows["records"]]
+
+    def update_leads(self, changes: dict[str, dict[str, Any]]) -> None:
+        """Lead fields by lead id, 200 a request (sObject Collections' most); one record's
+        failure leaves the others written (allOrNone false)."""
+        records = [
+            {"attributes": {"type": "Lead"}, "Id": i, **values} for i, values in changes.items()
+        ]
+        for chunk in chunks(records, 200):
+            self.client.restful(
+                "composite/sobjects", method="PATCH", json={"allOrNone": False, "records": chunk}
+            )
 
     def complete_task(self, task_id: str) -> None:
         """Status Completed: Salesforce derives IsClosed (and CompletedDateTime) from it."""

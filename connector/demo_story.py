@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from connector.demo_rep import HubSpotRep, SalesforceRep
 from connector.domain.contact import Contact
+from connector.domain.engine import Evaluation
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.launch import RunningSandbox
 from connector.sync.explain import explain_contact
@@ -34,6 +35,15 @@ def name_of(contact: Contact) -> str:
 
 def _owner_names(session: Session) -> dict[str, str]:
     return {o.id: o.name or o.email or o.id for o in session.adapter.list_owners()}
+
+
+def _evaluation(session: Session, person: Contact, now: datetime) -> Evaluation | None:
+    """What the rules decide for `person` now, as `connector explain` shows it (None: the
+    rules cannot use the record)."""
+    found = explain_contact(
+        session.adapter, session.mappings.rules, session.store, session.account, person.id, now
+    ).explanations
+    return found[0].evaluation if found else None
 
 
 MQLS_NAMED = 5
@@ -80,12 +90,9 @@ def qualified_person(session: Session, people: list[Contact], now: datetime) -> 
     if not pool:
         return None
     chosen = pool[0]
-    found = explain_contact(
-        session.adapter, session.mappings.rules, session.store, session.account, chosen.id, now
-    ).explanations
-    if not found:
+    evaluation = _evaluation(session, chosen, now)
+    if evaluation is None:
         return None
-    evaluation = found[0].evaluation
     top = sorted(evaluation.score.lines, key=lambda line: -abs(line.points))[:4]
     owners = _owner_names(session)
     status = (
@@ -130,12 +137,9 @@ def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> Non
 def meeting_preview(session: Session, person: Contact, now: datetime) -> list[str]:
     """What the next sync will do for the booked person and why (as `connector explain` says
     it before anything is written): the stage move, the owner decision, the task's due time."""
-    found = explain_contact(
-        session.adapter, session.mappings.rules, session.store, session.account, person.id, now
-    ).explanations
-    if not found:
+    evaluation = _evaluation(session, person, now)
+    if evaluation is None:
         return []
-    evaluation = found[0].evaluation
     owners = _owner_names(session)
     lines = []
     if evaluation.stage.transition is not None:

@@ -65,12 +65,11 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
         yield update
 
 
-def _table_of(title: str, label: str, *numbers: str, show_header: bool = True) -> Table:
-    """A table of a label column and right-aligned number columns."""
+def _table_of(title: str, *columns: str, numbers: int = 1, show_header: bool = True) -> Table:
+    """A table whose last `numbers` columns hold numbers (right-aligned)."""
     table = Table(title=title, show_header=show_header)
-    table.add_column(label)
-    for number in numbers:
-        table.add_column(number, justify="right")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="right" if index >= len(columns) - numbers else "left")
     return table
 
 
@@ -128,7 +127,7 @@ def _stages_table(summary: RunSummary) -> Table:
 
 
 def _calls_table(summary: RunSummary) -> Table:
-    table = _table_of("API calls", "endpoint", "calls", "records")
+    table = _table_of("API calls", "endpoint", "calls", "records", numbers=2)
     for endpoint, usage in sorted(summary.api_calls.items()):
         table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
     table.add_row(
@@ -240,9 +239,8 @@ def _explanation(console: Console, item: Explanation) -> None:
             f"owner {contact.owner_id or 'none'}"
         )
     )
-    score = Table(title=f"score {evaluation.score.total}")
-    for column in ("rule", "events", "raw", "after day cap", "after decay", "points"):
-        score.add_column(column, justify="left" if column == "rule" else "right")
+    columns = ("rule", "events", "raw", "after day cap", "after decay", "points")
+    score = _table_of(f"score {evaluation.score.total}", *columns, numbers=5)
     for line in evaluation.score.lines:
         score.add_row(
             shown(line.rule + (f" ({line.note})" if line.note else "")),
@@ -254,10 +252,8 @@ def _explanation(console: Console, item: Explanation) -> None:
         )
     score.add_row("total", "", "", "", "", str(evaluation.score.total), style="bold")
     console.print(score)
-    fit = Table(title=f"fit grade {evaluation.fit.grade} ({evaluation.fit.points} points)")
-    fit.add_column("rule")
-    fit.add_column("matched")
-    fit.add_column("points", justify="right")
+    title = f"fit grade {evaluation.fit.grade} ({evaluation.fit.points} points)"
+    fit = _table_of(title, "rule", "matched", "points")
     for fit_line in evaluation.fit.lines:
         fit.add_row(shown(fit_line.rule), shown(fit_line.matched), f"{fit_line.points:+d}")
     console.print(fit)
@@ -360,9 +356,8 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
     """The dry run's SLA escalations: task, person, action, from and to whom, and why."""
     if not summary.escalations:
         return
-    table = Table(title=f"SLA escalations: {len(summary.escalations):,} overdue task(s)")
-    for column in ("task", "contact", "action", "from", "to", "why"):
-        table.add_column(column)
+    title = f"SLA escalations: {len(summary.escalations):,} overdue task(s)"
+    table = _table_of(title, "task", "contact", "action", "from", "to", "why", numbers=0)
     for plan in summary.escalations:
         table.add_row(
             plan.task_crm_id,

@@ -6,8 +6,6 @@ renamed into place at the end, so a failed run leaves no half-written file.
 """
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,10 +15,10 @@ from typing import TextIO
 import numpy as np
 
 from connector.adapters.base import CrmAdapter
-from connector.calibrate.calibrate import check_schema
+from connector.calibrate.calibrate import check_schema, staged
 from connector.calibrate.errors import CalibrationError
 from connector.calibrate.history import Part, ReadCounts, Split, iter_people
-from connector.calibrate.metrics import ranking
+from connector.calibrate.metrics import gate, ranking
 from connector.calibrate.outcomes import OutcomeRules
 from connector.calibrate.report import BacktestReport, Mql
 from connector.domain.contact import Contact
@@ -34,8 +32,7 @@ COLUMNS = ("crm_id", "external_id", "score", "grade", "stage", "mql", "outcome")
 def _external_id(contact: Contact, field: str) -> str:
     """The dataset's own id when the CRM file maps one (rules on any CRM property expose
     mapped properties on the contact); empty otherwise."""
-    properties = getattr(contact, "properties", None) or {}
-    value = properties.get(field) if isinstance(properties, dict) else None
+    value = contact.properties.get(field)
     return "" if value is None else str(value)
 
 
@@ -46,14 +43,8 @@ def _csv_target(out: Path | None) -> Iterator[TextIO | None]:
         return
     if not out.parent.is_dir():
         raise CalibrationError(f"{out.parent}: no such directory (--out)")
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            yield file
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with staged(out, newline="") as (file, _):
+        yield file
 
 
 def backtest(
@@ -117,14 +108,14 @@ def backtest(
     outcome_array = np.array(known, dtype=bool)
     mql_report = None
     if measured:
-        chosen = np.array(passes, dtype=bool)
-        mqls, hits = int(chosen.sum()), int((chosen & outcome_array).sum())
+        grade = policy.lifecycle.mql.min_grade
+        passed = gate(score_array, np.array(passes, dtype=bool), outcome_array, min_score, grade)
         mql_report = Mql(
             threshold=min_score,
-            min_grade=policy.lifecycle.mql.min_grade,
-            mqls=mqls,
-            precision=hits / mqls if mqls else None,
-            recall=hits / int(outcome_array.sum()),
+            min_grade=grade,
+            mqls=passed.mqls,
+            precision=passed.precision,
+            recall=passed.recall,
         )
     return BacktestReport(
         people_read=counts.people,

@@ -7,9 +7,11 @@ chart are written, each through a temporary file renamed into place.
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +24,7 @@ from connector.calibrate.fit import (
     CalibrateOptions,
     Fitted,
     History,
+    HoldoutSample,
     check_history,
     fit_points,
     intent_never_decreases,
@@ -110,15 +113,10 @@ def calibrate(
     fitted = fit_points(space, history, options)
 
     held = history.holdout_sample()
-    x, y, gone = held.x, held.y, held.disqualified
-    held_ranking, by_grade, target, chosen, met = _choose(
-        space, policy, fitted, x, y, gone, options
-    )
+    held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
     if _scale_kept(space, fitted.rules, policy.lifecycle.mql.min_score, chosen.threshold):
         # the kept rules now weigh on the learned scale: measure and choose again with them
-        held_ranking, by_grade, target, chosen, met = _choose(
-            space, policy, fitted, x, y, gone, options
-        )
+        held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
     rows = by_grade[chosen.min_grade]
 
     changes = [
@@ -138,7 +136,7 @@ def calibrate(
         train=history.counts.people,
         holdout=history.held_people,
         fit_rows=history.fit_rows,
-        holdout_measured=len(y),
+        holdout_measured=len(held.y),
         points_per_logit=options.points_per_logit,
         holdout_ranking=held_ranking,
         tradeoff=rows,
@@ -159,13 +157,12 @@ def _choose(
     space: FeatureSpace,
     policy: RulesPolicy,
     fitted: Fitted,
-    x: NDArray[np.floating[Any]],
-    y: NDArray[np.bool_],
-    disqualified: NDArray[np.bool_],
+    held: HoldoutSample,
     options: CalibrateOptions,
 ) -> tuple[Ranking, dict[str, list[TradeOff]], float, TradeOff, bool]:
     """The held-out people scored with the proposed points: ranking, trade-off per grade gate,
     and the threshold and grade gate proposed for the target rate."""
+    x, y, disqualified = held.x, held.y, held.disqualified
     points = fitted.points()
     score_cols, fit_cols = space.indices("score"), space.indices("fit")
     scores = x[:, score_cols] @ points[score_cols]
@@ -254,29 +251,31 @@ def _threshold_comment(policy: RulesPolicy, chosen: TradeOff, target: float, met
     )
 
 
-def _temporary(beside: Path, text: str) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", dir=beside.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    return Path(name)
+@contextmanager
+def staged(out: Path, newline: str | None = None) -> Iterator[tuple[TextIO, Path]]:
+    """A file written beside `out` (and its path), renamed onto `out` only when the block
+    finishes: a failed run leaves no half-written file, and an earlier `out` stays as it was."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as file:
+            yield file, Path(temporary)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _write_both(out: Path, rules: str, chart: Path, svg: str) -> None:
     """Both files or neither: the proposed rules must load as a valid rules file before either
     is renamed into place."""
-    staged: list[Path] = []
-    try:
-        staged.append(_temporary(out, rules))
+    with staged(out) as (rules_file, rules_path), staged(chart) as (chart_file, _):
+        rules_file.write(rules)
+        rules_file.flush()
         try:
-            load_rules(staged[0])
+            load_rules(rules_path)
         except ConfigError as exc:
             raise CalibrationError(
                 "the proposed rules would not validate; nothing was written:\n"
                 + "\n".join(f"  {problem.message}" for problem in exc.problems)
             ) from None
-        staged.append(_temporary(chart, svg))
-        os.replace(staged[1], chart)
-        os.replace(staged[0], out)
-    finally:
-        for path in staged:
-            path.unlink(missing_ok=True)
+        chart_file.write(svg)

@@ -72,16 +72,12 @@ class FeatureSpace:
             f.label: i for i, f in enumerate(self.features) if f.section == "score"
         }
         self._fit_index = {f.label: i for i, f in enumerate(self.features) if f.section == "fit"}
-        self.unit_policy = _unit_policy(policy)
+        self.unit_policy = _unit_policy(policy, self.features)
         self._caps = {
             i: f.cap_units["cap_total"]
             for i, f in enumerate(self.features)
             if "cap_total" in f.cap_units
         }
-
-    @property
-    def names(self) -> list[str]:
-        return [f.label for f in self.features]
 
     def indices(self, section: Section) -> list[int]:
         return [i for i, f in enumerate(self.features) if f.section == section]
@@ -121,12 +117,7 @@ class FeatureSpace:
 def _features(policy: RulesPolicy) -> Iterator[Feature]:
     scoring = policy.scoring
     for index, rule in enumerate(scoring.engagement):
-        size = abs(rule.points) or 1.0
-        caps = {
-            name: cap / size
-            for name, cap in (("cap_per_day", rule.cap_per_day), ("cap_total", rule.cap_total))
-            if cap is not None
-        }
+        caps = _cap_units(rule.points, cap_per_day=rule.cap_per_day, cap_total=rule.cap_total)
         positive = rule.points > 0 or (rule.points == 0 and rule.decays is not False)
         yield Feature(
             label=f"engagement: {rule.kind.value}",
@@ -154,7 +145,7 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             current=prop.points,
             sign="any",  # property points neither decay nor get a source weight
             evidence="match" if prop.per_unit is None else "units",
-            cap_units=_cap_units(prop.cap, prop.points),
+            cap_units=_cap_units(prop.points, cap=prop.cap),
         )
     for rank, level in enumerate(IntentLevel):
         if level in scoring.intent_points:
@@ -174,38 +165,29 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
             current=criterion.points,
             sign="any",
             evidence="match" if criterion.per_unit is None else "units",
-            cap_units=_cap_units(criterion.cap, criterion.points),
+            cap_units=_cap_units(criterion.points, cap=criterion.cap),
         )
 
 
-def _cap_units(cap: float | None, points: float) -> dict[str, float]:
-    return {} if cap is None else {"cap": cap / (abs(points) or 1.0)}
+def _cap_units(points: float, **caps: float | None) -> dict[str, float]:
+    """The caps a rule sets, in events or units: cap in points / |points|."""
+    return {name: cap / (abs(points) or 1.0) for name, cap in caps.items() if cap is not None}
 
 
-def _unit_policy(policy: RulesPolicy) -> RulesPolicy:
-    """The policy with every learnable rule worth one point (rebuilt from its dump, so no
-    value cached from the original points survives)."""
+def _unit_policy(policy: RulesPolicy, features: Sequence[Feature]) -> RulesPolicy:
+    """The policy with every learnable rule worth one point and its caps in events or units
+    (rebuilt from its dump, so no value cached from the original points survives). Penalties
+    are worth 1 too: evidence is a magnitude, the fit gives the sign."""
     data: dict[str, Any] = policy.model_dump(by_alias=True, mode="python")
-    scoring = data["scoring"]
-    for rule, original in zip(scoring["engagement"], policy.scoring.engagement, strict=True):
-        size = abs(original.points) or 1.0
-        rule["decays"] = original.applies_decay
-        rule["points"] = 1.0  # penalties too: evidence is a magnitude, the fit gives the sign
-        for name in ("cap_per_day", "cap_total"):
-            if rule.get(name) is not None:
-                rule[name] = rule[name] / size
-    for domain in scoring["domains"]:
-        domain["points"] = 1.0
-    for prop, prop_original in zip(
-        scoring.get("properties", ()), policy.scoring.properties, strict=True
+    for feature in features:
+        node: Any = data
+        for part in feature.path[:-1]:
+            node = node[part]
+        node[feature.path[-1]] = 1.0 if feature.section == "score" else 1
+        node.update(feature.cap_units)
+    for rule, original in zip(
+        data["scoring"]["engagement"], policy.scoring.engagement, strict=True
     ):
-        prop["points"] = 1.0
-        if prop_original.cap is not None:
-            prop["cap"] = prop_original.cap / (abs(prop_original.points) or 1.0)
-    scoring["intent_points"] = {level: 1.0 for level in scoring["intent_points"]}
-    scoring["source_weights"] = {}
-    for criterion, fit_original in zip(data["fit"]["criteria"], policy.fit.criteria, strict=True):
-        criterion["points"] = 1
-        if fit_original.cap is not None:
-            criterion["cap"] = fit_original.cap / (abs(fit_original.points) or 1.0)
+        rule["decays"] = original.applies_decay
+    data["scoring"]["source_weights"] = {}
     return RulesPolicy.model_validate(data)

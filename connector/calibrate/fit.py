@@ -193,7 +193,7 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
     # all training rows at hand: their spread exactly as before; sampled: the streamed one
     spread = counts.spread() if sample.weights is not None else x.std(axis=0, dtype=np.float64)
     eligible = [
-        j for j in range(space_width(space)) if support[j] >= options.min_support and spread[j] > 0
+        j for j in range(len(space.features)) if support[j] >= options.min_support and spread[j] > 0
     ]
     held: set[int] = set()
     coefficients: dict[int, float] = {}
@@ -253,10 +253,6 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
         )
     intent_never_decreases(space, rules)
     return Fitted(rules)
-
-
-def space_width(space: FeatureSpace) -> int:
-    return len(space.features)
 
 
 def _wrong_sign(feature: Feature, coefficient: float) -> bool:

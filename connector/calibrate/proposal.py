@@ -19,6 +19,7 @@ from connector.calibrate.errors import CalibrationError
 from connector.calibrate.report import LearnedRule
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
+_GRADE = re.compile(r"[\"']?[^\s#\"']+[\"']?")
 #: a comment this module wrote before, and the admin's comment it kept after " — "
 _OWN_COMMENT = re.compile(r"\s*#\s*calibrated:.*?(?: — (?P<kept>.*))?$")
 
@@ -26,7 +27,7 @@ _OWN_COMMENT = re.compile(r"\s*#\s*calibrated:.*?(?: — (?P<kept>.*))?$")
 @dataclass(frozen=True)
 class Change:
     path: tuple[str | int, ...]
-    value: float
+    value: float | str  # a number, or a grade (the MQL gate's min_grade)
     comment: str | None  # the line's comment (None: leave the line's comment alone)
 
 
@@ -73,13 +74,16 @@ def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
         comments = [c.comment for _, c in edits if c.comment]
         last_end = 0
         for column, change in sorted(edits, key=lambda item: item[0], reverse=True):
-            found = _NUMBER.match(body, column)
+            grade = isinstance(change.value, str)
+            found = (_GRADE if grade else _NUMBER).match(body, column)
             if found is None:
+                what = "a grade" if grade else "a number"
                 raise CalibrationError(
-                    f"line {line_number + 1}: expected a number at column {column + 1}"
+                    f"line {line_number + 1}: expected {what} at column {column + 1}"
                 )
-            body = body[: found.start()] + _number(change.value) + body[found.end() :]
-            last_end = max(last_end, found.start() + len(_number(change.value)))
+            value = change.value if isinstance(change.value, str) else _number(change.value)
+            body = body[: found.start()] + value + body[found.end() :]
+            last_end = max(last_end, found.start() + len(value))
         if comments:
             body = _OWN_COMMENT.sub(
                 lambda m: f"  # {m['kept']}" if m["kept"] else "", body, count=1
@@ -120,20 +124,5 @@ def patch_grade(text: str, grade: str, was: str, document: Any = None) -> str:
     """`lifecycle.mql.min_grade` set to `grade` in place, with a comment saying it was learned
     with the threshold (the trade-off picked the grade gate that lets most MQLs through at the
     target rate)."""
-    document = load_document(text) if document is None else document
-    line_number, column = document["lifecycle"]["mql"].lc.value("min_grade")
-    lines = text.splitlines(keepends=True)
-    line = lines[line_number]
-    found = re.compile(r"[\"']?[^\s#\"']+[\"']?").match(line, column)
-    if found is None:
-        raise CalibrationError(f"line {line_number + 1}: expected a grade at column {column + 1}")
-    ending = line[len(line.rstrip("\r\n")) :]
-    head, old_comment = _split_comment(line[: len(line) - len(ending)], found.end())
-    head = head[: found.start()] + grade + head[found.end() :]
-    if old_comment.startswith("calibrated:"):  # ours from a previous run: keep only the admin's
-        old_comment = old_comment.partition(" — ")[2]
-    rest = f" — {old_comment}" if old_comment else ""
-    lines[line_number] = (
-        f"{head.rstrip()}  # calibrated: was {was}, chosen with min_score{rest}{ending}"
-    )
-    return "".join(lines)
+    change = Change(("lifecycle", "mql", "min_grade"), grade, f"was {was}, chosen with min_score")
+    return patch(text, [change], document)

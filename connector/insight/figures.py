@@ -245,10 +245,7 @@ def conversion(
     rows = [
         ConversionRow(
             key=key,
-            mql=c["mql"],
-            sql=c["sql"],
-            opportunity=c["opportunity"],
-            customer=c["customer"],
+            **{step: c[step] for step in steps},
             mql_to_sql=_rate(c["sql"], c["mql"]),
             sql_to_opportunity=_rate(c["opportunity"], c["sql"]),
             opportunity_to_customer=_rate(c["customer"], c["opportunity"]),

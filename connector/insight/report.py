@@ -1,8 +1,7 @@
 """The funnel report: every figure of `connector report`, assembled from the inputs.
 
-`build_report` is pure (inputs in, `FunnelReport` out); `collect_report` reads the inputs —
-audit log and task keys from the state store, people, owners and task states from the CRM
-through the adapter — and writes nothing anywhere.
+`build_report` is pure (inputs in, `FunnelReport` out); `connector.insight.run.run_report` reads
+the inputs and writes nothing anywhere.
 """
 
 from collections.abc import Mapping, Sequence
@@ -10,7 +9,6 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from connector.adapters.base import CrmAdapter
 from connector.domain.policy import RulesPolicy
 from connector.insight import figures
 from connector.insight.figures import (
@@ -24,8 +22,7 @@ from connector.insight.figures import (
     StageMove,
     TaskRecord,
 )
-from connector.insight.sources import capacities, people_now, stage_moves, task_records
-from connector.sync.state import StateStore
+from connector.insight.sources import capacities
 
 
 class FunnelReport(BaseModel):
@@ -88,35 +85,4 @@ def build_report(
         owner_load=figures.owner_load(people, capacities(policy), owner_name),
         score_by_grade=figures.score_by_grade(people),
         cost_per_source=(None if spend is None else figures.cost_per_source(spend, people, moves)),
-    )
-
-
-def collect_report(
-    adapter: CrmAdapter,
-    store: StateStore,
-    policy: RulesPolicy,
-    account: str,
-    now: datetime,
-    since: datetime | None,
-    spend: Mapping[str, float] | None = None,
-) -> FunnelReport:
-    """Read everything the report needs (read-only) and build it."""
-    owner_name = {
-        owner.id: (owner.email or owner.name or owner.id).casefold()
-        for owner in adapter.list_owners()
-    }
-    people = list(people_now(adapter))
-    moves = stage_moves(store.engine, account, since)
-    tasks = task_records(store.engine, account, since, moves, adapter)
-    return build_report(
-        account=account,
-        crm=adapter.name,
-        people=people,
-        moves=moves,
-        tasks=tasks,
-        policy=policy,
-        owner_name=owner_name,
-        now=now,
-        since=since,
-        spend=spend,
     )

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from connector.adapters.base import CrmAdapter
-from connector.insight.report import FunnelReport, collect_report
+from connector.insight.report import FunnelReport, build_report
+from connector.insight.sources import people_now, stage_moves, task_records
 from connector.insight.spend import read_spend, spend_by_source
 from connector.insight.whatif import WhatIf, what_if
 from connector.mapping.loader import CRM_FILES, cross_file_problems, load_rules
@@ -14,26 +15,34 @@ from connector.sync.session import Session
 from connector.sync.snapshot import PeopleSnapshot, SnapshotPerson
 
 
-def start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def run_report(
     session: Session, now: datetime, since: date | None, spend_file: Path | None
 ) -> FunnelReport:
-    """The report of the session's account. A bad spend file raises SpendError before the CRM
-    is read."""
+    """The report of the session's account, everything read and nothing written: the audit log
+    and task keys from the state store, people, owners and task states from the CRM. A bad spend
+    file raises SpendError before the CRM is read."""
     spend = None
     if spend_file is not None:
         spend = spend_by_source(read_spend(spend_file), since)
-    return collect_report(
-        session.adapter,
-        session.store,
-        session.mappings.rules,
-        session.account,
-        now,
-        start_of(since),
-        spend,
+    adapter, engine, account = session.adapter, session.store.engine, session.account
+    start = None if since is None else datetime.combine(since, time.min, tzinfo=UTC)
+    owner_name = {
+        owner.id: (owner.email or owner.name or owner.id).casefold()
+        for owner in adapter.list_owners()
+    }
+    people = list(people_now(adapter))
+    moves = stage_moves(engine, account, start)
+    return build_report(
+        account=account,
+        crm=adapter.name,
+        people=people,
+        moves=moves,
+        tasks=task_records(engine, account, start, moves, adapter),
+        policy=session.mappings.rules,
+        owner_name=owner_name,
+        now=now,
+        since=start,
+        spend=spend,
     )
 
 

@@ -42,14 +42,7 @@ def people_now(adapter: CrmAdapter) -> Iterator[PersonNow]:
 def stage_moves(engine: Engine, account: str, since: datetime | None) -> list[StageMove]:
     """The audit log's transitions (in the period), oldest first."""
     query = (
-        select(
-            audit_log.c.contact_id,
-            audit_log.c.old_value,
-            audit_log.c.new_value,
-            audit_log.c.rule,
-            audit_log.c.at,
-            audit_log.c.run_id,
-        )
+        select(audit_log)
         .where(audit_log.c.account == account, audit_log.c.kind == "transition")
         .order_by(audit_log.c.id)
     )
@@ -93,13 +86,7 @@ def task_records(
 ) -> list[TaskRecord]:
     """The connector's tasks created in the period, each joined with the stage move of the same
     contact and run that made it, and its state in the CRM now."""
-    query = select(
-        task_keys.c.key,
-        task_keys.c.crm_id,
-        task_keys.c.contact_id,
-        task_keys.c.run_id,
-        task_keys.c.created_at,
-    ).where(task_keys.c.account == account)
+    query = select(task_keys).where(task_keys.c.account == account)
     if since is not None:
         query = query.where(task_keys.c.created_at >= since)
     with engine.connect() as connection:

@@ -99,18 +99,6 @@ class ContactField(StrEnum):
     RECYCLED_AT = "recycled_at"
 
 
-# Without these the connector can neither identify people nor write its results back.
-REQUIRED_CONTACT_FIELDS = (
-    ContactField.EMAIL,
-    ContactField.LIFECYCLE_STAGE,
-    ContactField.OWNER_ID,
-    ContactField.SCORE,
-    ContactField.GRADE,
-    ContactField.SCORE_REASONS,
-    ContactField.CONNECTOR_STAGE,
-    ContactField.RECYCLED_AT,
-)
-
 # The connector's own fields: `connector mappings provision` creates them when they are missing.
 CONNECTOR_OWNED_FIELDS = (
     ContactField.SCORE,
@@ -118,6 +106,13 @@ CONNECTOR_OWNED_FIELDS = (
     ContactField.SCORE_REASONS,
     ContactField.CONNECTOR_STAGE,
     ContactField.RECYCLED_AT,
+)
+# Without these the connector can neither identify people nor write its results back.
+REQUIRED_CONTACT_FIELDS = (
+    ContactField.EMAIL,
+    ContactField.LIFECYCLE_STAGE,
+    ContactField.OWNER_ID,
+    *CONNECTOR_OWNED_FIELDS,
 )
 
 
@@ -167,16 +162,7 @@ class ValueMaps(_Strict):
 
     @model_validator(mode="after")
     def _unambiguous(self) -> Self:
-        _no_value_twice(
-            {
-                "lifecycle_stage": self.lifecycle_stage,
-                "sales_status": self.sales_status,
-                "source": self.source,
-                "intent": self.intent,
-                "industry": self.industry,
-                "decision_role": self.decision_role,
-            }
-        )
+        _no_value_twice({name: getattr(self, name) for name in type(self).model_fields})
         return self
 
 

@@ -12,14 +12,14 @@ from pydantic_core import ErrorDetails
 from connector.domain.contact import Owner
 from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
 from connector.domain.routing import unknown_owner_problems
-from connector.domain.stages import LifecycleStage
+from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.mapping.crm_schema import (
     CrmMapping,
     HubSpotMapping,
     SalesforceMapping,
     ValueMaps,
 )
-from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath, dotted
+from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
 from connector.mapping.property_rules import property_rule_problems
 from connector.mapping.translate import reverse_map
 from connector.mapping.yaml_source import YamlDocument, load_yaml
@@ -31,15 +31,8 @@ CRM_FILES = {"hubspot": "hubspot.yaml", "salesforce": "salesforce.yaml"}
 #: Top-level keys only a rules file has (a CRM mapping file has `crm:` instead).
 RULES_KEYS = frozenset({"scoring", "fit", "lifecycle", "routing"})
 FileKind = typing.Literal["rules", "crm"]
-# Stages the lifecycle rules may write whatever the rules file says.
-_FUNNEL_WRITES = (
-    LifecycleStage.SUBSCRIBER,
-    LifecycleStage.LEAD,
-    LifecycleStage.MQL,
-    LifecycleStage.SQL,
-    LifecycleStage.OPPORTUNITY,
-    LifecycleStage.CUSTOMER,
-)
+# Stages the lifecycle rules may write whatever the rules file says: the funnel up to customer.
+_FUNNEL_WRITES = FUNNEL[: FUNNEL.index(LifecycleStage.CUSTOMER) + 1]
 _TYPE_TAGS = {"str", "int", "float", "bool", "none", "date", "time", "datetime"}
 
 
@@ -118,7 +111,7 @@ def _validate(document: YamlDocument, model: type[_Model]) -> _Model:
         problems = []
         for error in exc.errors(include_url=False):
             path = _clean_path(document, error["loc"])
-            problems.append(document.problem(path, dotted(path), _message(error, model, path)))
+            problems.append(document.problem(path, _message(error, model, path)))
         raise ConfigError(problems) from None
 
 
@@ -132,8 +125,7 @@ def load_rules(path: Path) -> RulesPolicy:
     document = load_yaml(path)
     policy = _validate(document, RulesPolicy)
     problems = [
-        document.problem(problem.path, dotted(problem.path), problem.message)
-        for problem in policy_problems(policy)
+        document.problem(problem.path, problem.message) for problem in policy_problems(policy)
     ]
     if problems:
         raise ConfigError(problems)
@@ -172,7 +164,6 @@ def load_crm_mapping(path: Path) -> CrmMapping:
             [
                 document.problem(
                     ("crm",),
-                    "crm",
                     f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}",
                 )
             ]
@@ -322,4 +313,4 @@ def owner_problems(
     if not found:
         return []
     document = load_yaml(rules_file)
-    return [document.problem(p.path, dotted(p.path), p.message) for p in found]
+    return [document.problem(p.path, p.message) for p in found]

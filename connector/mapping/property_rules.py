@@ -12,7 +12,7 @@ from pathlib import Path
 from connector.domain.policy import Condition, RulesPolicy
 from connector.domain.properties import OPERATORS, PropertyType
 from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, PersonMapping
-from connector.mapping.problems import ConfigProblem, FieldPath, dotted
+from connector.mapping.problems import ConfigProblem, FieldPath
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
 
@@ -58,7 +58,6 @@ def _types(
                     problems.append(
                         document.problem(
                             where,
-                            dotted(where),
                             f"{name!r} is a {mapped.type.value} here but a {first[0].value} in "
                             f"{first[1]}: give it one type everywhere, or the same rule decides "
                             "differently on each CRM",
@@ -91,7 +90,6 @@ def property_rule_problems(
             problems.append(
                 document.problem(
                     where,
-                    dotted(where),
                     f"unknown property {name!r}: map it under `properties` in "
                     f"{', '.join(lacking)} (its CRM field and type)",
                 )
@@ -105,7 +103,6 @@ def property_rule_problems(
             problems.append(
                 document.problem(
                     where,
-                    dotted(where),
                     f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of "
                     f"{allowed}",
                 )

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
+from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath, dotted
 
 Position = tuple[int, int]
 
@@ -33,13 +33,14 @@ class YamlDocument:
                 return found
         return None
 
-    def problem(self, path: FieldPath, field: str, message: str) -> ConfigProblem:
+    def problem(self, path: FieldPath, message: str) -> ConfigProblem:
+        """A problem placed where `path` stands, naming its field (`fit.criteria[2].points`)."""
         position = self.position(path)
         return ConfigProblem(
             file=self.path,
             line=position[0] if position else None,
             column=position[1] if position else None,
-            field=field,
+            field=dotted(path),
             message=message,
         )
 
@@ -63,42 +64,34 @@ def _plain(node: Any, path: FieldPath, positions: dict[FieldPath, Position]) -> 
     return node
 
 
+def _unusable(
+    path: Path, message: str, line: int | None = None, column: int | None = None
+) -> ConfigError:
+    """The one problem that stops a file from being read at all."""
+    return ConfigError([ConfigProblem(file=path, line=line, column=column, message=message)])
+
+
 def load_yaml(path: Path) -> YamlDocument:
     """Parse one file; syntax errors and duplicate keys become a ConfigError with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            [ConfigProblem(file=path, message="file not found: check the path")]
-        ) from None
+        raise _unusable(path, "file not found: check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [ConfigProblem(file=path, message=f"cannot read the file: {exc}")]
-        ) from None
-    yaml = YAML(typ="rt")
+        raise _unusable(path, f"cannot read the file: {exc}") from None
     try:
-        data = yaml.load(text)
+        data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
         if "duplicate key" in what:
             what += ": each key may appear only once in the same block"
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    file=path,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    message=f"YAML syntax: {what}",
-                )
-            ]
-        ) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise _unusable(path, f"YAML syntax: {what}", line, column) from None
     except YAMLError as exc:
-        raise ConfigError([ConfigProblem(file=path, message=f"YAML syntax: {exc}")]) from None
+        raise _unusable(path, f"YAML syntax: {exc}") from None
     positions: dict[FieldPath, Position] = {(): (1, 1)}
     plain = _plain(data, (), positions)
     if not isinstance(plain, dict):
-        raise ConfigError(
-            [ConfigProblem(file=path, line=1, message="expected a mapping of keys at the top")]
-        )
+        raise _unusable(path, "expected a mapping of keys at the top", line=1)
     return YamlDocument(path, plain, positions)

@@ -72,12 +72,11 @@ def property_rule_problems(
 ) -> list[ConfigProblem]:
     """Unknown properties, operators that do not fit a property's type, and properties typed
     differently across CRM files; rules.yaml problems carry its line and column."""
-    conditions = property_conditions(rules)
     types, problems = _types(crms)
-    if not conditions:
-        return problems
-    document = load_yaml(rules_path)
-    for path, condition in conditions:
+    # rules.yaml is parsed again (for lines and columns) only once a problem needs placing: a
+    # valid file, every run's, is not parsed twice.
+    document: YamlDocument | None = None
+    for path, condition in property_conditions(rules):
         name = condition.property
         assert name is not None
         lacking = [
@@ -88,6 +87,7 @@ def property_rule_problems(
         ]
         if lacking:
             where: FieldPath = (*path, "property")
+            document = document or load_yaml(rules_path)
             problems.append(
                 document.problem(
                     where,
@@ -102,6 +102,7 @@ def property_rule_problems(
         if operator not in OPERATORS[kind]:
             where = (*path, operator)
             allowed = ", ".join(sorted(OPERATORS[kind]))
+            document = document or load_yaml(rules_path)
             problems.append(
                 document.problem(
                     where,

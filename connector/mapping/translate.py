@@ -23,8 +23,10 @@ from connector.mapping.crm_schema import CompanyField, ContactField, PersonMappi
 
 E = TypeVar("E", bound=StrEnum)
 V = TypeVar("V", bound=str)
-_TRUE = {"true", "yes", "1", "y", "checked"}
-_FALSE = {"false", "no", "0", "n", "unchecked"}
+_BOOLS = {
+    **dict.fromkeys(("true", "yes", "1", "y", "checked"), True),
+    **dict.fromkeys(("false", "no", "0", "n", "unchecked"), False),
+}
 _SALESFORCE_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")  # 2026-01-01T00:00:00.000+0000
 
 
@@ -58,23 +60,25 @@ MAX_ANNUAL_REVENUE = 1e13
 def parse_datetime(value: Any) -> datetime:
     """ISO 8601 (with Z, +00:00 or Salesforce's +0000), a date, or epoch milliseconds (HubSpot)
     → an aware UTC datetime."""
-    if isinstance(value, datetime):
+    if isinstance(value, str):  # first: nearly every date a CRM sends is text
+        text = value.strip()
+        if text.isdigit():
+            moment = datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        else:
+            try:
+                # Python 3.11+ reads "Z", "+0000" and any fraction itself, at a twentieth of
+                # the cost of the rewrite below (dates are parsed for every record and
+                # engagement).
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                text = _SALESFORCE_OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00"))
+                moment = datetime.fromisoformat(text)
+    elif isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
-    elif (isinstance(value, int | float) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.strip().isdigit()
-    ):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            # Python 3.11+ reads "Z", "+0000" and any fraction itself, at a twentieth of the
-            # cost of the rewrite below (dates are parsed for every record and engagement).
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            text = _SALESFORCE_OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00"))
-            moment = datetime.fromisoformat(text)
     else:
         raise ValueError(f"not a date: {value!r}")
     if moment.tzinfo is None:
@@ -97,12 +101,10 @@ def parse_number(value: Any) -> float:
 def parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().casefold()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"not yes/no: {value!r}")
+    found = _BOOLS.get(str(value).strip().casefold())
+    if found is None:
+        raise ValueError(f"not yes/no: {value!r}")
+    return found
 
 
 def reverse_map(mapping: Mapping[V, Iterable[str]]) -> dict[str, V]:
@@ -127,6 +129,20 @@ class PersonTranslator:
         self._industries = reverse_map(values.industry)
         self._roles = reverse_map(values.decision_role)
         self._properties = mapping.properties
+        # What to_contact reads, looked up once here rather than per record (it runs for every
+        # person of every read): the mapped text fields, and the parsed ones in the order their
+        # errors are reported (score, BANT, dates).
+        mapped = self.fields
+        self._texts = tuple((name, mapped[f]) for name, f in _TEXT_FIELDS if f in mapped)
+        self._parsed = tuple(
+            (name, f, mapped[f], parser) for name, f, parser in _PARSED_FIELDS if f in mapped
+        )
+        self._property_parsers = tuple(
+            (name, p.field, _PROPERTY_PARSERS[p.type]) for name, p in self._properties.items()
+        )
+        self._blank_values: dict[str, Any] = dict.fromkeys(
+            (*(name for name, _ in _TEXT_FIELDS), *(name for name, _, _ in _PARSED_FIELDS))
+        )
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -141,15 +157,15 @@ class PersonTranslator:
         """The mapped properties the record holds, parsed by their declared type; a value that
         does not parse is a RecordDataError naming the property and the CRM field."""
         found: dict[str, PropertyValue] = {}
-        for name, mapped in self._properties.items():
-            raw = record.get(mapped.field)
+        for name, crm_field, parser in self._property_parsers:
+            raw = record.get(crm_field)
             if _blank(raw):
                 continue
             try:
-                found[name] = _PROPERTY_PARSERS[mapped.type](raw)
+                found[name] = parser(raw)
             except (ValueError, TypeError, OverflowError) as exc:
                 raise RecordDataError(
-                    record_id, f"properties.{name}", mapped.field, f"has {raw!r}: {exc}"
+                    record_id, f"properties.{name}", crm_field, f"has {raw!r}: {exc}"
                 ) from None
         return found
 
@@ -162,16 +178,6 @@ class PersonTranslator:
             return None
         value = record.get(crm_field)
         return None if _blank(value) else value
-
-    def _parse(self, record_id: str, field: ContactField, value: Any, parser: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return parser(value)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise RecordDataError(
-                record_id, field.value, self.fields[field], f"has {value!r}: {exc}"
-            ) from None
 
     def _enum(
         self, lookup: dict[str, E], record: Mapping[str, Any], field: ContactField
@@ -210,44 +216,35 @@ class PersonTranslator:
         deals: Iterable[Deal] = (),
     ) -> Contact:
         """A Contact from a CRM record (field name → raw value) and its company and deals."""
-
-        def text(field: ContactField) -> Any:
-            return self._get(record, field)
-
         stage = self._stage(record_id, record)
-        marker = text(ContactField.CONNECTOR_STAGE)
-        score = self._parse(record_id, ContactField.SCORE, text(ContactField.SCORE), parse_number)
+        get = record.get
+        values = dict(self._blank_values)
+        for name, crm_field in self._texts:
+            values[name] = _text(get(crm_field))
+        for name, field, crm_field, parser in self._parsed:
+            raw = get(crm_field)
+            if not _blank(raw):
+                try:
+                    values[name] = parser(raw)
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise RecordDataError(
+                        record_id, field.value, crm_field, f"has {raw!r}: {exc}"
+                    ) from None
+        marker = self._get(record, ContactField.CONNECTOR_STAGE)
+        score = values.pop("score")
         bant = Bant(
-            **{
-                name: self._parse(record_id, field, text(field), parse_bool)
-                for name, field in (
-                    ("budget", ContactField.BANT_BUDGET),
-                    ("authority", ContactField.BANT_AUTHORITY),
-                    ("need", ContactField.BANT_NEED),
-                    ("timeline", ContactField.BANT_TIMELINE),
-                )
-            }
+            budget=values.pop("budget"),
+            authority=values.pop("authority"),
+            need=values.pop("need"),
+            timeline=values.pop("timeline"),
         )
-        dates = {
-            name: self._parse(record_id, field, text(field), parse_datetime)
-            for name, field in (
-                ("recycled_at", ContactField.RECYCLED_AT),
-                ("created_at", ContactField.CREATED_AT),
-                ("updated_at", ContactField.UPDATED_AT),
-            )
-        }
         try:
             return Contact(
                 id=record_id,
-                email=_text(text(ContactField.EMAIL)),
-                first_name=_text(text(ContactField.FIRST_NAME)),
-                last_name=_text(text(ContactField.LAST_NAME)),
-                job_title=_text(text(ContactField.JOB_TITLE)),
-                industry=self._term(self._industries, text(ContactField.INDUSTRY)),
-                seniority=_text(text(ContactField.SENIORITY)),
-                decision_role=self._term(self._roles, text(ContactField.DECISION_ROLE)),
-                country=_text(text(ContactField.COUNTRY)),
-                region=_text(text(ContactField.REGION)),
+                industry=self._term(self._industries, self._get(record, ContactField.INDUSTRY)),
+                decision_role=self._term(
+                    self._roles, self._get(record, ContactField.DECISION_ROLE)
+                ),
                 source=self._enum(self._sources, record, ContactField.SOURCE),
                 intent=self._enum(self._intents, record, ContactField.INTENT),
                 lifecycle_stage=stage,
@@ -258,19 +255,16 @@ class PersonTranslator:
                 and str(marker).strip() != stage.value,
                 sales_status=self._enum(self._statuses, record, ContactField.SALES_STATUS),
                 bant=bant,
-                owner_id=_text(text(ContactField.OWNER_ID)),
                 company=company,
                 deals=tuple(deals),
                 score=None if score is None else round(score),
-                grade=_text(text(ContactField.GRADE)),
-                score_reasons=_text(text(ContactField.SCORE_REASONS)),
                 properties=self._read_properties(record_id, record),
-                **dates,
+                **values,
             )
         except ValidationError as exc:
             first = exc.errors()[0]
-            field = ".".join(str(part) for part in first["loc"])
-            raise RecordDataError(record_id, field, field, first["msg"]) from None
+            where = ".".join(str(part) for part in first["loc"])
+            raise RecordDataError(record_id, where, where, first["msg"]) from None
 
     def to_company(self, company_id: str, record: Mapping[str, Any]) -> Company:
         """A Company from a CRM company/account record; absurd numbers are a RecordDataError."""
@@ -346,7 +340,38 @@ class PersonTranslator:
 
 
 def _text(value: Any) -> str | None:
-    return None if _blank(value) else str(value).strip()
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    return str(value).strip()
+
+
+#: Contact attribute ← mapped field, read as plain text.
+_TEXT_FIELDS = (
+    ("email", ContactField.EMAIL),
+    ("first_name", ContactField.FIRST_NAME),
+    ("last_name", ContactField.LAST_NAME),
+    ("job_title", ContactField.JOB_TITLE),
+    ("seniority", ContactField.SENIORITY),
+    ("country", ContactField.COUNTRY),
+    ("region", ContactField.REGION),
+    ("owner_id", ContactField.OWNER_ID),
+    ("grade", ContactField.GRADE),
+    ("score_reasons", ContactField.SCORE_REASONS),
+)
+#: Contact attribute (or BANT part) ← mapped field and its parser; a value that does not parse
+#: skips the record, so the order is the order the errors are found in.
+_PARSED_FIELDS = (
+    ("score", ContactField.SCORE, parse_number),
+    ("budget", ContactField.BANT_BUDGET, parse_bool),
+    ("authority", ContactField.BANT_AUTHORITY, parse_bool),
+    ("need", ContactField.BANT_NEED, parse_bool),
+    ("timeline", ContactField.BANT_TIMELINE, parse_bool),
+    ("recycled_at", ContactField.RECYCLED_AT, parse_datetime),
+    ("created_at", ContactField.CREATED_AT, parse_datetime),
+    ("updated_at", ContactField.UPDATED_AT, parse_datetime),
+)
 
 
 def _property_text(value: Any) -> str:

@@ -15,6 +15,7 @@ person's value and why.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from connector.domain.contact import Contact
 from connector.domain.engine import Evaluation
@@ -37,9 +38,17 @@ def edits_of(
     contact: Contact, marks: Mapping[str, str | None], ownership: FieldOwnership
 ) -> dict[UpdatableField, HumanEdit]:
     """The shared fields of `contact` a person changed since the connector's mark."""
+    if not marks:  # never written nor seen (a first backfill's everyone): nothing to compare
+        return {}
     known = {UpdatableField(name): value for name, value in marks.items() if _field(name)}
     held = {f: current_value(contact, f) for f in UpdatableField}
     return human_edits(held, known, ownership)
+
+
+@cache
+def _shared(ownership: FieldOwnership) -> tuple[UpdatableField, ...]:
+    """The shared fields, worked out once per rules (not once per person)."""
+    return ownership.fields(FieldOwner.SHARED)
 
 
 def _field(name: str) -> bool:
@@ -72,7 +81,7 @@ def restrict(
     manual stage, `deals_override_manual_stage`) is a rule saying otherwise, and is written.
     """
     result = Restricted(update=update)
-    for name in ownership.fields(FieldOwner.SHARED):
+    for name in _shared(ownership):
         if name.value not in marks and (update is None or name not in update.changes):
             result.marks.append(
                 FieldMark(

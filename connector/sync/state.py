@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from sqlalchemy import (
     Connection,
     Engine,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -822,35 +823,35 @@ class StateStore:
         if not latest:
             return
         at = _now()
-        keys = list(latest)
         with self._use(connection) as tx:
-            for start in range(0, len(keys), 400):
-                chunk = keys[start : start + 400]
-                by_field: dict[str, list[str]] = {}
-                for contact_id, field in chunk:
-                    by_field.setdefault(field, []).append(contact_id)
-                for field, contact_ids in by_field.items():  # a statement per field, not per mark
-                    tx.execute(
-                        delete(field_marks).where(
-                            field_marks.c.account == account,
-                            field_marks.c.field == field,
-                            field_marks.c.contact_id.in_(contact_ids),
-                        )
-                    )
-                tx.execute(
-                    insert(field_marks),
-                    [
-                        {
-                            "account": account,
-                            "contact_id": key[0],
-                            "field": key[1],
-                            "value": latest[key].value,
-                            "run_id": run_id,
-                            "updated_at": at,
-                        }
-                        for key in chunk
-                    ],
-                )
+            # Two statements, each run for every mark (executemany): a delete by primary key
+            # and an insert. Not a delete per field and chunk with an IN list: those were ~150
+            # statements a backfill buffer, each IN list built and bound anew.
+            tx.execute(
+                delete(field_marks).where(
+                    field_marks.c.account == bindparam("mark_account"),
+                    field_marks.c.contact_id == bindparam("mark_contact"),
+                    field_marks.c.field == bindparam("mark_field"),
+                ),
+                [
+                    {"mark_account": account, "mark_contact": contact_id, "mark_field": name}
+                    for contact_id, name in latest
+                ],
+            )
+            tx.execute(
+                insert(field_marks),
+                [
+                    {
+                        "account": account,
+                        "contact_id": mark.contact_id,
+                        "field": mark.field,
+                        "value": mark.value,
+                        "run_id": run_id,
+                        "updated_at": at,
+                    }
+                    for mark in latest.values()
+                ],
+            )
 
     # --- audit -------------------------------------------------------------------------------
 

@@ -83,8 +83,9 @@ def restrict(
     result = Restricted(update=update)
     for name in _shared(ownership):
         if name.value not in marks and (update is None or name not in update.changes):
+            # built from the contact's own values: nothing for pydantic to check
             result.marks.append(
-                FieldMark(
+                FieldMark.model_construct(
                     contact_id=contact.id,
                     field=name.value,
                     value=canonical(current_value(contact, name)),
@@ -150,6 +151,8 @@ def restrict(
     result.owner_written = not (
         UpdatableField.OWNER_ID in update.changes and UpdatableField.OWNER_ID not in kept
     )
+    if len(kept) == len(update.changes):
+        return result  # nothing left out: the update as planned
     result.update = (
         update.model_copy(
             update={
@@ -249,7 +252,9 @@ def written_marks(
 ) -> list[FieldMark]:
     """The marks of the shared values that landed."""
     return [
-        FieldMark(contact_id=update.contact_id, field=name.value, value=canonical(value))
+        FieldMark.model_construct(
+            contact_id=update.contact_id, field=name.value, value=canonical(value)
+        )
         for update in updates
         if update.contact_id not in rejected
         for name, value in update.changes.items()

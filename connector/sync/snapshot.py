@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
 from connector.sync.schema import snapshot_people
+from connector.sync.state import executemany
 
 READ_BATCH = 2000
 _DELETE_CHUNK = 500  # bound parameters per statement stay well under SQLite's limit
@@ -51,7 +52,8 @@ class PeopleSnapshot:
             {
                 "account": account,
                 "contact_id": contact.id,
-                "payload": SnapshotPerson(
+                # validated when read from the CRM; only serialized here
+                "payload": SnapshotPerson.model_construct(
                     contact=contact, engagements=list(engagements)
                 ).model_dump_json(),
                 "read_at": at,
@@ -67,7 +69,7 @@ class PeopleSnapshot:
                         snapshot_people.c.contact_id.in_(ids[start : start + _DELETE_CHUNK]),
                     )
                 )
-            tx.execute(insert(snapshot_people), rows)
+            executemany(tx, insert(snapshot_people), rows)
 
     def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
         """Which of these people the snapshot holds."""

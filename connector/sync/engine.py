@@ -669,7 +669,7 @@ class SyncEngine:
             routing=routing,
             run_id=run_id,
             due=[
-                DueEntry.model_construct(  # the engine's own values: nothing to validate
+                DueEntry(
                     contact_id=plan.contact.id,
                     due_at=plan.due.at,
                     reason=plan.due.reason,
@@ -874,13 +874,12 @@ def _planned(plan: ContactPlan) -> PlannedChange:
 
 
 def _planned_audit(plans: list[ContactPlan]) -> Iterable[AuditEntry]:
-    """Every transition and field write the plans make (reasons as the rule); built from the
-    decisions' own values, so without pydantic's validation (model_construct)."""
+    """Every transition and field write the plans make (reasons as the rule)."""
     for plan in plans:
         contact_id = plan.contact.id
         transition = plan.evaluation.stage.transition
         if transition is not None:
-            yield AuditEntry.model_construct(
+            yield AuditEntry(
                 contact_id=contact_id,
                 kind="transition",
                 field="lifecycle_stage",
@@ -892,7 +891,7 @@ def _planned_audit(plans: list[ContactPlan]) -> Iterable[AuditEntry]:
             for field, value in plan.update.changes.items():
                 if field == UpdatableField.SCORE_REASONS:
                     continue  # the explanation itself; its score line is audited
-                yield AuditEntry.model_construct(
+                yield AuditEntry(
                     contact_id=contact_id,
                     kind="write",
                     field=field.value,

@@ -83,9 +83,8 @@ def restrict(
     result = Restricted(update=update)
     for name in _shared(ownership):
         if name.value not in marks and (update is None or name not in update.changes):
-            # built from the contact's own values: nothing for pydantic to check
             result.marks.append(
-                FieldMark.model_construct(
+                FieldMark(
                     contact_id=contact.id,
                     field=name.value,
                     value=canonical(current_value(contact, name)),
@@ -252,9 +251,7 @@ def written_marks(
 ) -> list[FieldMark]:
     """The marks of the shared values that landed."""
     return [
-        FieldMark.model_construct(
-            contact_id=update.contact_id, field=name.value, value=canonical(value)
-        )
+        FieldMark(contact_id=update.contact_id, field=name.value, value=canonical(value))
         for update in updates
         if update.contact_id not in rejected
         for name, value in update.changes.items()

@@ -52,8 +52,7 @@ class PeopleSnapshot:
             {
                 "account": account,
                 "contact_id": contact.id,
-                # validated when read from the CRM; only serialized here
-                "payload": SnapshotPerson.model_construct(
+                "payload": SnapshotPerson(
                     contact=contact, engagements=list(engagements)
                 ).model_dump_json(),
                 "read_at": at,

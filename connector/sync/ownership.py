@@ -46,9 +46,10 @@ def edits_of(
 
 
 @cache
-def _shared(ownership: FieldOwnership) -> tuple[UpdatableField, ...]:
-    """The shared fields, worked out once per rules (not once per person)."""
-    return ownership.fields(FieldOwner.SHARED)
+def _shared(ownership: FieldOwnership) -> tuple[tuple[UpdatableField, str], ...]:
+    """The shared fields and their names, worked out once per rules, not once per person
+    (an enum's `.value` is a descriptor call on Python 3.11)."""
+    return tuple((name, name.value) for name in ownership.fields(FieldOwner.SHARED))
 
 
 def _field(name: str) -> bool:
@@ -81,12 +82,12 @@ def restrict(
     manual stage, `deals_override_manual_stage`) is a rule saying otherwise, and is written.
     """
     result = Restricted(update=update)
-    for name in _shared(ownership):
-        if name.value not in marks and (update is None or name not in update.changes):
+    for name, text in _shared(ownership):
+        if text not in marks and (update is None or name not in update.changes):
             result.marks.append(
                 FieldMark(
                     contact_id=contact.id,
-                    field=name.value,
+                    field=text,
                     value=canonical(current_value(contact, name)),
                 )
             )

@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -21,7 +20,6 @@ from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
 
-E = TypeVar("E", bound=StrEnum)
 V = TypeVar("V", bound=str)
 _BOOLS = {
     **dict.fromkeys(("true", "yes", "1", "y", "checked"), True),
@@ -140,8 +138,25 @@ class PersonTranslator:
         self._property_parsers = tuple(
             (name, p.field, _PROPERTY_PARSERS[p.type]) for name, p in self._properties.items()
         )
+        # Values of a vocabulary: open ones (a term the mapping does not list passes through),
+        # then closed ones (a value it does not list is None).
+        vocabularies: tuple[tuple[str, ContactField, Mapping[str, Any]], ...] = (
+            ("industry", ContactField.INDUSTRY, self._industries),
+            ("decision_role", ContactField.DECISION_ROLE, self._roles),
+            ("source", ContactField.SOURCE, self._sources),
+            ("intent", ContactField.INTENT, self._intents),
+            ("sales_status", ContactField.SALES_STATUS, self._statuses),
+        )
+        self._vocabularies = tuple(
+            (name, mapped[f], lookup, f in _OPEN) for name, f, lookup in vocabularies if f in mapped
+        )
+        self._marker_field = mapped.get(ContactField.CONNECTOR_STAGE)
         self._blank_values: dict[str, Any] = dict.fromkeys(
-            (*(name for name, _ in _TEXT_FIELDS), *(name for name, _, _ in _PARSED_FIELDS))
+            (
+                *(name for name, _ in _TEXT_FIELDS),
+                *(name for name, _, _ in _PARSED_FIELDS),
+                *(name for name, _, _ in vocabularies),
+            )
         )
 
     # --- reading -------------------------------------------------------------------------------
@@ -179,12 +194,6 @@ class PersonTranslator:
         value = record.get(crm_field)
         return None if _blank(value) else value
 
-    def _enum(
-        self, lookup: dict[str, E], record: Mapping[str, Any], field: ContactField
-    ) -> E | None:
-        value = self._get(record, field)
-        return None if value is None else lookup.get(str(value).strip().casefold())
-
     @staticmethod
     def _term(lookup: Mapping[str, str], value: Any) -> str | None:
         """A value of an open vocabulary (industry, decision role) in the domain's terms; one the
@@ -221,6 +230,10 @@ class PersonTranslator:
         values = dict(self._blank_values)
         for name, crm_field in self._texts:
             values[name] = _text(get(crm_field))
+        for name, crm_field, lookup, is_open in self._vocabularies:
+            text = _text(get(crm_field))
+            if text is not None:
+                values[name] = lookup.get(text.casefold(), text if is_open else None)
         for name, field, crm_field, parser in self._parsed:
             raw = get(crm_field)
             if not _blank(raw):
@@ -230,7 +243,7 @@ class PersonTranslator:
                     raise RecordDataError(
                         record_id, field.value, crm_field, f"has {raw!r}: {exc}"
                     ) from None
-        marker = self._get(record, ContactField.CONNECTOR_STAGE)
+        marker = None if self._marker_field is None else _text(get(self._marker_field))
         score = values.pop("score")
         bant = Bant(
             budget=values.pop("budget"),
@@ -241,19 +254,12 @@ class PersonTranslator:
         try:
             return Contact(
                 id=record_id,
-                industry=self._term(self._industries, self._get(record, ContactField.INDUSTRY)),
-                decision_role=self._term(
-                    self._roles, self._get(record, ContactField.DECISION_ROLE)
-                ),
-                source=self._enum(self._sources, record, ContactField.SOURCE),
-                intent=self._enum(self._intents, record, ContactField.INTENT),
                 lifecycle_stage=stage,
                 # The connector stamps the stage it wrote; a different stage now means a person
                 # changed it. No stamp yet means the connector never claimed this contact.
                 stage_set_manually=marker is not None
                 and stage is not None
-                and str(marker).strip() != stage.value,
-                sales_status=self._enum(self._statuses, record, ContactField.SALES_STATUS),
+                and marker != stage.value,
                 bant=bant,
                 company=company,
                 deals=tuple(deals),
@@ -347,6 +353,8 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
+#: Vocabularies whose unlisted values pass through as the CRM holds them (see `ValueMaps`).
+_OPEN = frozenset({ContactField.INDUSTRY, ContactField.DECISION_ROLE})
 #: Contact attribute ← mapped field, read as plain text.
 _TEXT_FIELDS = (
     ("email", ContactField.EMAIL),

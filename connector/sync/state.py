@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -286,22 +285,24 @@ def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[
     row in Python first: more than half the CPU of writing a backfill's thousands of audit
     entries, field marks and due times. The one processing these tables' parameters need,
     their types' bind processors (`UtcDateTime` → its stored text), is applied here, once per
-    distinct value. For statements of plain column values (no expanding IN, no SQL functions).
+    distinct value. For statements of plain, hashable column values (no JSON, no expanding IN).
     """
     if not rows:
         return
     compiled = statement.compile(dialect=tx.dialect, column_keys=list(rows[0]))
-    for name, bind in compiled.binds.items():
-        processor = bind.type.bind_processor(tx.dialect)
-        if processor is not None:
-            done = {value: processor(value) for value in {row[name] for row in rows}}
-            rows = [{**row, name: done[row[name]]} for row in rows]
-    order = compiled.positiontup
-    if compiled.positional and order:
-        pick = itemgetter(*order)
-        params: list[Any] = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
-    else:
-        params = list(rows)
+    order = list(compiled.positiontup or ()) if compiled.positional else list(rows[0])
+    converted = [
+        (index, cache(processor))  # a batch's rows share their timestamps: each converted once
+        for index, name in enumerate(order)
+        if (processor := compiled.binds[name].type.bind_processor(tx.dialect)) is not None
+    ]
+    named = not compiled.positional  # PostgreSQL's psycopg: %(name)s; SQLite: ?
+    params: list[Any] = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for index, convert in converted:
+            values[index] = convert(values[index])
+        params.append(dict(zip(order, values, strict=True)) if named else tuple(values))
     tx.exec_driver_sql(str(compiled), params)
 
 

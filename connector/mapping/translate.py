@@ -174,7 +174,7 @@ class PersonTranslator:
         found: dict[str, PropertyValue] = {}
         for name, crm_field, parser in self._property_parsers:
             raw = record.get(crm_field)
-            if _blank(raw):
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # _blank, inlined
                 continue
             try:
                 found[name] = parser(raw)
@@ -236,7 +236,7 @@ class PersonTranslator:
                 values[name] = lookup.get(text.casefold(), text if is_open else None)
         for name, field, crm_field, parser in self._parsed:
             raw = get(crm_field)
-            if not _blank(raw):
+            if raw is not None and not (isinstance(raw, str) and not raw.strip()):  # _blank
                 try:
                     values[name] = parser(raw)
                 except (ValueError, TypeError, OverflowError) as exc:

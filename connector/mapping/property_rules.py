@@ -73,8 +73,7 @@ def property_rule_problems(
     """Unknown properties, operators that do not fit a property's type, and properties typed
     differently across CRM files; rules.yaml problems carry its line and column."""
     types, problems = _types(crms)
-    # rules.yaml is parsed again (for lines and columns) only once a problem needs placing: a
-    # valid file, every run's, is not parsed twice.
+    # rules.yaml parsed again (for lines and columns) only when a problem needs placing
     document: YamlDocument | None = None
     for path, condition in property_conditions(rules):
         name = condition.property

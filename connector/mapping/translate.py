@@ -58,25 +58,23 @@ MAX_ANNUAL_REVENUE = 1e13
 def parse_datetime(value: Any) -> datetime:
     """ISO 8601 (with Z, +00:00 or Salesforce's +0000), a date, or epoch milliseconds (HubSpot)
     → an aware UTC datetime."""
-    if isinstance(value, str):  # first: nearly every date a CRM sends is text
-        text = value.strip()
-        if text.isdigit():
-            moment = datetime.fromtimestamp(int(text) / 1000, tz=UTC)
-        else:
-            try:
-                # Python 3.11+ reads "Z", "+0000" and any fraction itself, at a twentieth of
-                # the cost of the rewrite below (dates are parsed for every record and
-                # engagement).
-                moment = datetime.fromisoformat(text)
-            except ValueError:
-                text = _SALESFORCE_OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00"))
-                moment = datetime.fromisoformat(text)
-    elif isinstance(value, datetime):
+    if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
+    elif (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.strip().isdigit()
+    ):
         moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            # Python 3.11+ reads "Z", "+0000" and any fraction itself, at a twentieth of the
+            # cost of the rewrite below (dates are parsed for every record and engagement).
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            text = _SALESFORCE_OFFSET.sub(r"\1:\2", text.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text)
     else:
         raise ValueError(f"not a date: {value!r}")
     if moment.tzinfo is None:
@@ -121,41 +119,33 @@ class PersonTranslator:
         self.company_fields = dict(company_fields or {})
         values = mapping.values
         self._stages = reverse_map(values.lifecycle_stage)
-        self._statuses = reverse_map(values.sales_status)
-        self._sources = reverse_map(values.source)
-        self._intents = reverse_map(values.intent)
         self._industries = reverse_map(values.industry)
-        self._roles = reverse_map(values.decision_role)
         self._properties = mapping.properties
-        # What to_contact reads, looked up once here rather than per record (it runs for every
-        # person of every read): the mapped text fields, and the parsed ones in the order their
-        # errors are reported (score, BANT, dates).
+        # What to_contact reads, looked up once here rather than per record: the mapped text
+        # fields, the parsed ones in the order their errors are reported, the properties.
         mapped = self.fields
-        self._texts = tuple((name, mapped[f]) for name, f in _TEXT_FIELDS if f in mapped)
+        self._texts = tuple(
+            (n, mapped[f]) for n in _TEXT.split() if (f := ContactField(n)) in mapped
+        )
         self._parsed = tuple(
             (name, f, mapped[f], parser) for name, f, parser in _PARSED_FIELDS if f in mapped
         )
         self._property_parsers = tuple(
             (name, p.field, _PROPERTY_PARSERS[p.type]) for name, p in self._properties.items()
         )
-        # Values of a vocabulary: open ones (a term the mapping does not list passes through),
-        # then closed ones (a value it does not list is None).
-        vocabularies: tuple[tuple[str, ContactField, Mapping[str, Any]], ...] = (
-            ("industry", ContactField.INDUSTRY, self._industries),
-            ("decision_role", ContactField.DECISION_ROLE, self._roles),
-            ("source", ContactField.SOURCE, self._sources),
-            ("intent", ContactField.INTENT, self._intents),
-            ("sales_status", ContactField.SALES_STATUS, self._statuses),
-        )
+        # A vocabulary's value is its domain term; one the mapping does not list passes through
+        # as the CRM holds it in an open vocabulary, and is None in a closed one.
         self._vocabularies = tuple(
-            (name, mapped[f], lookup, f in _OPEN) for name, f, lookup in vocabularies if f in mapped
+            (f.value, mapped[f], reverse_map(getattr(values, f.value)), f in _OPEN)
+            for f in _VOCABULARIES
+            if f in mapped
         )
         self._marker_field = mapped.get(ContactField.CONNECTOR_STAGE)
         self._blank_values: dict[str, Any] = dict.fromkeys(
             (
-                *(name for name, _ in _TEXT_FIELDS),
+                *_TEXT.split(),
                 *(name for name, _, _ in _PARSED_FIELDS),
-                *(name for name, _, _ in vocabularies),
+                *(f.value for f in _VOCABULARIES),
             )
         )
 
@@ -187,23 +177,10 @@ class PersonTranslator:
     def company_read_fields(self) -> list[str]:
         return sorted(set(self.company_fields.values()))
 
-    def _get(self, record: Mapping[str, Any], field: ContactField) -> Any:
-        crm_field = self.fields.get(field)
-        if crm_field is None:
-            return None
-        value = record.get(crm_field)
-        return None if _blank(value) else value
-
-    @staticmethod
-    def _term(lookup: Mapping[str, str], value: Any) -> str | None:
-        """A value of an open vocabulary (industry, decision role) in the domain's terms; one the
-        mapping does not list passes through as the CRM holds it (see `ValueMaps`)."""
-        text = _text(value)
-        return None if text is None else lookup.get(text.casefold(), text)
-
     def _stage(self, record_id: str, record: Mapping[str, Any]) -> LifecycleStage | None:
-        value = self._get(record, ContactField.LIFECYCLE_STAGE)
-        if value is None:
+        crm_field = self.fields.get(ContactField.LIFECYCLE_STAGE)
+        value = None if crm_field is None else record.get(crm_field)
+        if _blank(value):
             return None
         stage = self._stages.get(str(value).strip().casefold())
         if stage is None:
@@ -245,12 +222,7 @@ class PersonTranslator:
                     ) from None
         marker = None if self._marker_field is None else _text(get(self._marker_field))
         score = values.pop("score")
-        bant = Bant(
-            budget=values.pop("budget"),
-            authority=values.pop("authority"),
-            need=values.pop("need"),
-            timeline=values.pop("timeline"),
-        )
+        bant = Bant(**{part: values.pop(part) for part in _BANT})
         try:
             return Contact(
                 id=record_id,
@@ -305,13 +277,14 @@ class PersonTranslator:
             return parsed
 
         employees = number(CompanyField.EMPLOYEES)
+        industry = _text(get(CompanyField.INDUSTRY))
         return Company(
             id=company_id,
             name=_text(get(CompanyField.NAME)),
             domain=_text(get(CompanyField.DOMAIN)),
             # The person's industry map, since a company's industry and a person's share one
             # vocabulary in the rules (and in Salesforce, one picklist on Lead and Account).
-            industry=self._term(self._industries, get(CompanyField.INDUSTRY)),
+            industry=industry and self._industries.get(industry.casefold(), industry),
             employees=None if employees is None else round(employees),
             annual_revenue=number(CompanyField.ANNUAL_REVENUE),
             country=_text(get(CompanyField.COUNTRY)),
@@ -353,32 +326,24 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
-#: Vocabularies whose unlisted values pass through as the CRM holds them (see `ValueMaps`).
-_OPEN = frozenset({ContactField.INDUSTRY, ContactField.DECISION_ROLE})
-#: Contact attribute ← mapped field, read as plain text.
-_TEXT_FIELDS = (
-    ("email", ContactField.EMAIL),
-    ("first_name", ContactField.FIRST_NAME),
-    ("last_name", ContactField.LAST_NAME),
-    ("job_title", ContactField.JOB_TITLE),
-    ("seniority", ContactField.SENIORITY),
-    ("country", ContactField.COUNTRY),
-    ("region", ContactField.REGION),
-    ("owner_id", ContactField.OWNER_ID),
-    ("grade", ContactField.GRADE),
-    ("score_reasons", ContactField.SCORE_REASONS),
+_BANT = ("budget", "authority", "need", "timeline")
+#: Fields of a vocabulary (`values:` in the mapping), each the Contact attribute of its name;
+#: the open ones pass values they do not list through (see `ValueMaps`).
+_VOCABULARIES = tuple(
+    map(ContactField, ("industry", "decision_role", "source", "intent", "sales_status"))
 )
+_OPEN = frozenset({ContactField.INDUSTRY, ContactField.DECISION_ROLE})
+#: Contact attributes read as plain text from the mapped field of the same name.
+_TEXT = "email first_name last_name job_title seniority country region owner_id grade score_reasons"
 #: Contact attribute (or BANT part) ← mapped field and its parser; a value that does not parse
 #: skips the record, so the order is the order the errors are found in.
 _PARSED_FIELDS = (
     ("score", ContactField.SCORE, parse_number),
-    ("budget", ContactField.BANT_BUDGET, parse_bool),
-    ("authority", ContactField.BANT_AUTHORITY, parse_bool),
-    ("need", ContactField.BANT_NEED, parse_bool),
-    ("timeline", ContactField.BANT_TIMELINE, parse_bool),
-    ("recycled_at", ContactField.RECYCLED_AT, parse_datetime),
-    ("created_at", ContactField.CREATED_AT, parse_datetime),
-    ("updated_at", ContactField.UPDATED_AT, parse_datetime),
+    *((part, ContactField(f"bant_{part}"), parse_bool) for part in _BANT),
+    *(
+        (name, ContactField(name), parse_datetime)
+        for name in ("recycled_at", "created_at", "updated_at")
+    ),
 )
 
 

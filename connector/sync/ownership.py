@@ -15,7 +15,6 @@ person's value and why.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from connector.domain.contact import Contact
 from connector.domain.engine import Evaluation
@@ -43,13 +42,6 @@ def edits_of(
     known = {UpdatableField(name): value for name, value in marks.items() if _field(name)}
     held = {f: current_value(contact, f) for f in UpdatableField}
     return human_edits(held, known, ownership)
-
-
-@cache
-def _shared(ownership: FieldOwnership) -> tuple[tuple[UpdatableField, str], ...]:
-    """The shared fields and their names, worked out once per rules, not once per person
-    (an enum's `.value` is a descriptor call on Python 3.11)."""
-    return tuple((name, name.value) for name in ownership.fields(FieldOwner.SHARED))
 
 
 def _field(name: str) -> bool:
@@ -82,12 +74,12 @@ def restrict(
     manual stage, `deals_override_manual_stage`) is a rule saying otherwise, and is written.
     """
     result = Restricted(update=update)
-    for name, text in _shared(ownership):
-        if text not in marks and (update is None or name not in update.changes):
+    for name in ownership.fields(FieldOwner.SHARED):
+        if name.value not in marks and (update is None or name not in update.changes):
             result.marks.append(
                 FieldMark(
                     contact_id=contact.id,
-                    field=text,
+                    field=name.value,
                     value=canonical(current_value(contact, name)),
                 )
             )

@@ -20,8 +20,7 @@ def current_value(contact: Contact, field: UpdatableField) -> FieldValue:
     return value.value if isinstance(value, Enum) else value
 
 
-#: field → its Contact attribute, looked up in a dict: a `match` on the members costs an enum
-#: descriptor call per case on Python 3.11, and this runs for every field of every person.
+#: field → its Contact attribute (a `match` on enum members is slow on Python 3.11)
 _ATTRIBUTE = {field: field.value for field in UpdatableField}
 
 

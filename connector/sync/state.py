@@ -174,43 +174,30 @@ class PendingWrite(BaseModel):
         """This entry without anything it planned for these people (their decision is
         superseded by a newer one): updates, tasks, audit, marks, due times, watches."""
         gone = set(contact_ids)
-        return self.model_copy(
-            update={
-                "updates": [u for u in self.updates if u.contact_id not in gone],
-                "tasks": [t for t in self.tasks if t.contact_id not in gone],
-                "audit": [a for a in self.audit if a.contact_id not in gone],
-                "skipped": [a for a in self.skipped if a.contact_id not in gone],
-                "marks": [m for m in self.marks if m.contact_id not in gone],
-                "due": [d for d in self.due if d.contact_id not in gone],
-                "forget_due": [c for c in self.forget_due if c not in gone],
-                "watches": [w for w in self.watches if w.contact_id not in gone],
-                "decided": [c for c in self.decided if c not in gone],
-            }
-        )
+        kept = {n: [x for x in getattr(self, n) if x.contact_id not in gone] for n in _PER_PERSON}
+        for name in ("forget_due", "decided"):  # lists of contact ids
+            kept[name] = [c for c in getattr(self, name) if c not in gone]
+        return self.model_copy(update=kept)
 
     def followed_by(self, later: "PendingWrite") -> "PendingWrite":
         """This journal entry and a later one as one: the writes of both, the state (routing,
         checkpoint, watermark) the later one was decided to — what committing both means."""
         return PendingWrite(
             job=later.job,
-            updates=[*self.updates, *later.updates],
-            tasks=[*self.tasks, *later.tasks],
-            audit=[*self.audit, *later.audit],
-            skipped=[*self.skipped, *later.skipped],
-            marks=[*self.marks, *later.marks],
             routing=later.routing,
             checkpoint=later.checkpoint or self.checkpoint,
             watermark=later_of(self.watermark, later.watermark),
             run_id=later.run_id if later.run_id is not None else self.run_id,
-            due=[*self.due, *later.due],
-            forget_due=[*self.forget_due, *later.forget_due],
-            watches=[*self.watches, *later.watches],
-            escalations=[*self.escalations, *later.escalations],
-            reassignments=[*self.reassignments, *later.reassignments],
-            decided=[*self.decided, *later.decided],
             read_at=later.read_at or self.read_at,
             basis=later.basis or self.basis,
+            **{n: [*getattr(self, n), *getattr(later, n)] for n in _LISTS},
         )
+
+
+#: PendingWrite's lists of records of one person each (`without` filters them by person) and
+#: all its lists (`followed_by` joins them).
+_PER_PERSON = ("updates", "tasks", "audit", "skipped", "marks", "due", "watches")
+_LISTS = (*_PER_PERSON, "forget_due", "escalations", "reassignments", "decided")
 
 
 class KeptJournal(BaseModel):
@@ -261,32 +248,17 @@ def _now() -> datetime:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
     if isinstance(value, datetime):
         return value.isoformat()
-    if type(value) is int:  # a score: what json.dumps writes, without its machinery
-        return str(value)
-    return json.dumps(value, default=str)
-
-
-def _json(value: Any) -> str:
-    """The JSON columns' serializer: a pydantic model (a journal row's payload) straight to
-    JSON text, without first building the dicts and lists json.dumps would walk again."""
-    return value.model_dump_json() if isinstance(value, BaseModel) else json.dumps(value)
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[str, Any]]) -> None:
-    """Run `statement` once for every row, through the database driver's own executemany.
-
-    SQLAlchemy compiles the statement once for the connection's dialect, so the SQL and its
-    paramstyle are SQLite's or PostgreSQL's as with any Core execute; the rows then go to the
-    driver as they are. Core's own executemany builds and processes every parameter of every
-    row in Python first: more than half the CPU of writing a backfill's thousands of audit
-    entries, field marks and due times. The one processing these tables' parameters need,
-    their types' bind processors (`UtcDateTime` → its stored text), is applied here, once per
-    distinct value. For statements of plain, hashable column values (no JSON, no expanding IN).
-    """
+    """Run `statement` once per row through the driver's executemany, compiled once for the
+    dialect, bind processors (`UtcDateTime`) applied once per distinct value: Core's own
+    processes every parameter of every row in Python. Plain, hashable values only."""
     if not rows:
         return
     compiled = statement.compile(dialect=tx.dialect, column_keys=list(rows[0]))
@@ -304,6 +276,11 @@ def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[
             values[index] = convert(values[index])
         params.append(dict(zip(order, values, strict=True)) if named else tuple(values))
     tx.exec_driver_sql(str(compiled), params)
+
+
+def _json(value: Any) -> str:
+    """A journal row's PendingWrite straight to JSON text (not model_dump, then json.dumps)."""
+    return value.model_dump_json() if isinstance(value, BaseModel) else json.dumps(value)
 
 
 #: Alembic runs a migration through module-level state (`alembic.context`, the loaded `env.py`):
@@ -863,20 +840,15 @@ class StateStore:
             return
         at = _now()
         with self._use(connection) as tx:
-            # Two statements, each run for every mark (executemany): a delete by primary key
-            # and an insert. Not a delete per field and chunk with an IN list: those were ~150
-            # statements a backfill buffer, each IN list built and bound anew.
+            # a delete by primary key and an insert, each run for every mark (executemany)
             executemany(
                 tx,
                 delete(field_marks).where(
-                    field_marks.c.account == bindparam("mark_account"),
-                    field_marks.c.contact_id == bindparam("mark_contact"),
-                    field_marks.c.field == bindparam("mark_field"),
+                    field_marks.c.account == bindparam("a"),
+                    field_marks.c.contact_id == bindparam("c"),
+                    field_marks.c.field == bindparam("f"),
                 ),
-                [
-                    {"mark_account": account, "mark_contact": contact_id, "mark_field": name}
-                    for contact_id, name in latest
-                ],
+                [{"a": account, "c": contact_id, "f": name} for contact_id, name in latest],
             )
             executemany(
                 tx,

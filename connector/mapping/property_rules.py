@@ -71,12 +71,10 @@ def property_rule_problems(
 ) -> list[ConfigProblem]:
     """Unknown properties, operators that do not fit a property's type, and properties typed
     differently across CRM files; rules.yaml problems carry its line and column."""
-    conditions = property_conditions(rules)
     types, problems = _types(crms)
-    if not conditions:
-        return problems
-    document = load_yaml(rules_path)
-    for path, condition in conditions:
+    # rules.yaml parsed again (for lines and columns) only when a problem needs placing
+    document: YamlDocument | None = None
+    for path, condition in property_conditions(rules):
         name = condition.property
         assert name is not None
         lacking = [
@@ -87,6 +85,7 @@ def property_rule_problems(
         ]
         if lacking:
             where: FieldPath = (*path, "property")
+            document = document or load_yaml(rules_path)
             problems.append(
                 document.problem(
                     where,
@@ -100,6 +99,7 @@ def property_rule_problems(
         if operator not in OPERATORS[kind]:
             where = (*path, operator)
             allowed = ", ".join(sorted(OPERATORS[kind]))
+            document = document or load_yaml(rules_path)
             problems.append(
                 document.problem(
                     where,

@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -21,10 +20,11 @@ from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
 
-E = TypeVar("E", bound=StrEnum)
 V = TypeVar("V", bound=str)
-_TRUE = {"true", "yes", "1", "y", "checked"}
-_FALSE = {"false", "no", "0", "n", "unchecked"}
+_BOOLS = {
+    **dict.fromkeys(("true", "yes", "1", "y", "checked"), True),
+    **dict.fromkeys(("false", "no", "0", "n", "unchecked"), False),
+}
 _SALESFORCE_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")  # 2026-01-01T00:00:00.000+0000
 
 
@@ -97,12 +97,10 @@ def parse_number(value: Any) -> float:
 def parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().casefold()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"not yes/no: {value!r}")
+    found = _BOOLS.get(str(value).strip().casefold())
+    if found is None:
+        raise ValueError(f"not yes/no: {value!r}")
+    return found
 
 
 def reverse_map(mapping: Mapping[V, Iterable[str]]) -> dict[str, V]:
@@ -121,12 +119,35 @@ class PersonTranslator:
         self.company_fields = dict(company_fields or {})
         values = mapping.values
         self._stages = reverse_map(values.lifecycle_stage)
-        self._statuses = reverse_map(values.sales_status)
-        self._sources = reverse_map(values.source)
-        self._intents = reverse_map(values.intent)
         self._industries = reverse_map(values.industry)
-        self._roles = reverse_map(values.decision_role)
         self._properties = mapping.properties
+        # What to_contact reads, looked up once here rather than per record: the mapped text
+        # fields, the parsed ones in the order their errors are reported, the properties.
+        mapped = self.fields
+        self._texts = tuple(
+            (n, mapped[f]) for n in _TEXT.split() if (f := ContactField(n)) in mapped
+        )
+        self._parsed = tuple(
+            (name, f, mapped[f], parser) for name, f, parser in _PARSED_FIELDS if f in mapped
+        )
+        self._property_parsers = tuple(
+            (name, p.field, _PROPERTY_PARSERS[p.type]) for name, p in self._properties.items()
+        )
+        # A vocabulary's value is its domain term; one the mapping does not list passes through
+        # as the CRM holds it in an open vocabulary, and is None in a closed one.
+        self._vocabularies = tuple(
+            (f.value, mapped[f], reverse_map(getattr(values, f.value)), f in _OPEN)
+            for f in _VOCABULARIES
+            if f in mapped
+        )
+        self._marker_field = mapped.get(ContactField.CONNECTOR_STAGE)
+        self._blank_values: dict[str, Any] = dict.fromkeys(
+            (
+                *_TEXT.split(),
+                *(name for name, _, _ in _PARSED_FIELDS),
+                *(f.value for f in _VOCABULARIES),
+            )
+        )
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -141,54 +162,25 @@ class PersonTranslator:
         """The mapped properties the record holds, parsed by their declared type; a value that
         does not parse is a RecordDataError naming the property and the CRM field."""
         found: dict[str, PropertyValue] = {}
-        for name, mapped in self._properties.items():
-            raw = record.get(mapped.field)
-            if _blank(raw):
+        for name, crm_field, parser in self._property_parsers:
+            raw = record.get(crm_field)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # _blank, inlined
                 continue
             try:
-                found[name] = _PROPERTY_PARSERS[mapped.type](raw)
+                found[name] = parser(raw)
             except (ValueError, TypeError, OverflowError) as exc:
                 raise RecordDataError(
-                    record_id, f"properties.{name}", mapped.field, f"has {raw!r}: {exc}"
+                    record_id, f"properties.{name}", crm_field, f"has {raw!r}: {exc}"
                 ) from None
         return found
 
     def company_read_fields(self) -> list[str]:
         return sorted(set(self.company_fields.values()))
 
-    def _get(self, record: Mapping[str, Any], field: ContactField) -> Any:
-        crm_field = self.fields.get(field)
-        if crm_field is None:
-            return None
-        value = record.get(crm_field)
-        return None if _blank(value) else value
-
-    def _parse(self, record_id: str, field: ContactField, value: Any, parser: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return parser(value)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise RecordDataError(
-                record_id, field.value, self.fields[field], f"has {value!r}: {exc}"
-            ) from None
-
-    def _enum(
-        self, lookup: dict[str, E], record: Mapping[str, Any], field: ContactField
-    ) -> E | None:
-        value = self._get(record, field)
-        return None if value is None else lookup.get(str(value).strip().casefold())
-
-    @staticmethod
-    def _term(lookup: Mapping[str, str], value: Any) -> str | None:
-        """A value of an open vocabulary (industry, decision role) in the domain's terms; one the
-        mapping does not list passes through as the CRM holds it (see `ValueMaps`)."""
-        text = _text(value)
-        return None if text is None else lookup.get(text.casefold(), text)
-
     def _stage(self, record_id: str, record: Mapping[str, Any]) -> LifecycleStage | None:
-        value = self._get(record, ContactField.LIFECYCLE_STAGE)
-        if value is None:
+        crm_field = self.fields.get(ContactField.LIFECYCLE_STAGE)
+        value = None if crm_field is None else record.get(crm_field)
+        if _blank(value):
             return None
         stage = self._stages.get(str(value).strip().casefold())
         if stage is None:
@@ -210,67 +202,47 @@ class PersonTranslator:
         deals: Iterable[Deal] = (),
     ) -> Contact:
         """A Contact from a CRM record (field name → raw value) and its company and deals."""
-
-        def text(field: ContactField) -> Any:
-            return self._get(record, field)
-
         stage = self._stage(record_id, record)
-        marker = text(ContactField.CONNECTOR_STAGE)
-        score = self._parse(record_id, ContactField.SCORE, text(ContactField.SCORE), parse_number)
-        bant = Bant(
-            **{
-                name: self._parse(record_id, field, text(field), parse_bool)
-                for name, field in (
-                    ("budget", ContactField.BANT_BUDGET),
-                    ("authority", ContactField.BANT_AUTHORITY),
-                    ("need", ContactField.BANT_NEED),
-                    ("timeline", ContactField.BANT_TIMELINE),
-                )
-            }
-        )
-        dates = {
-            name: self._parse(record_id, field, text(field), parse_datetime)
-            for name, field in (
-                ("recycled_at", ContactField.RECYCLED_AT),
-                ("created_at", ContactField.CREATED_AT),
-                ("updated_at", ContactField.UPDATED_AT),
-            )
-        }
+        get = record.get
+        values = dict(self._blank_values)
+        for name, crm_field in self._texts:
+            values[name] = _text(get(crm_field))
+        for name, crm_field, lookup, is_open in self._vocabularies:
+            text = _text(get(crm_field))
+            if text is not None:
+                values[name] = lookup.get(text.casefold(), text if is_open else None)
+        for name, field, crm_field, parser in self._parsed:
+            raw = get(crm_field)
+            if raw is not None and not (isinstance(raw, str) and not raw.strip()):  # _blank
+                try:
+                    values[name] = parser(raw)
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise RecordDataError(
+                        record_id, field.value, crm_field, f"has {raw!r}: {exc}"
+                    ) from None
+        marker = None if self._marker_field is None else _text(get(self._marker_field))
+        score = values.pop("score")
+        bant = Bant(**{part: values.pop(part) for part in _BANT})
         try:
             return Contact(
                 id=record_id,
-                email=_text(text(ContactField.EMAIL)),
-                first_name=_text(text(ContactField.FIRST_NAME)),
-                last_name=_text(text(ContactField.LAST_NAME)),
-                job_title=_text(text(ContactField.JOB_TITLE)),
-                industry=self._term(self._industries, text(ContactField.INDUSTRY)),
-                seniority=_text(text(ContactField.SENIORITY)),
-                decision_role=self._term(self._roles, text(ContactField.DECISION_ROLE)),
-                country=_text(text(ContactField.COUNTRY)),
-                region=_text(text(ContactField.REGION)),
-                source=self._enum(self._sources, record, ContactField.SOURCE),
-                intent=self._enum(self._intents, record, ContactField.INTENT),
                 lifecycle_stage=stage,
                 # The connector stamps the stage it wrote; a different stage now means a person
                 # changed it. No stamp yet means the connector never claimed this contact.
                 stage_set_manually=marker is not None
                 and stage is not None
-                and str(marker).strip() != stage.value,
-                sales_status=self._enum(self._statuses, record, ContactField.SALES_STATUS),
+                and marker != stage.value,
                 bant=bant,
-                owner_id=_text(text(ContactField.OWNER_ID)),
                 company=company,
                 deals=tuple(deals),
                 score=None if score is None else round(score),
-                grade=_text(text(ContactField.GRADE)),
-                score_reasons=_text(text(ContactField.SCORE_REASONS)),
                 properties=self._read_properties(record_id, record),
-                **dates,
+                **values,
             )
         except ValidationError as exc:
             first = exc.errors()[0]
-            field = ".".join(str(part) for part in first["loc"])
-            raise RecordDataError(record_id, field, field, first["msg"]) from None
+            where = ".".join(str(part) for part in first["loc"])
+            raise RecordDataError(record_id, where, where, first["msg"]) from None
 
     def to_company(self, company_id: str, record: Mapping[str, Any]) -> Company:
         """A Company from a CRM company/account record; absurd numbers are a RecordDataError."""
@@ -305,13 +277,14 @@ class PersonTranslator:
             return parsed
 
         employees = number(CompanyField.EMPLOYEES)
+        industry = _text(get(CompanyField.INDUSTRY))
         return Company(
             id=company_id,
             name=_text(get(CompanyField.NAME)),
             domain=_text(get(CompanyField.DOMAIN)),
             # The person's industry map, since a company's industry and a person's share one
             # vocabulary in the rules (and in Salesforce, one picklist on Lead and Account).
-            industry=self._term(self._industries, get(CompanyField.INDUSTRY)),
+            industry=industry and self._industries.get(industry.casefold(), industry),
             employees=None if employees is None else round(employees),
             annual_revenue=number(CompanyField.ANNUAL_REVENUE),
             country=_text(get(CompanyField.COUNTRY)),
@@ -346,7 +319,32 @@ class PersonTranslator:
 
 
 def _text(value: Any) -> str | None:
-    return None if _blank(value) else str(value).strip()
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    return str(value).strip()
+
+
+_BANT = ("budget", "authority", "need", "timeline")
+#: Fields of a vocabulary (`values:` in the mapping), each the Contact attribute of its name;
+#: the open ones pass values they do not list through (see `ValueMaps`).
+_VOCABULARIES = tuple(
+    map(ContactField, ("industry", "decision_role", "source", "intent", "sales_status"))
+)
+_OPEN = frozenset({ContactField.INDUSTRY, ContactField.DECISION_ROLE})
+#: Contact attributes read as plain text from the mapped field of the same name.
+_TEXT = "email first_name last_name job_title seniority country region owner_id grade score_reasons"
+#: Contact attribute (or BANT part) ← mapped field and its parser; a value that does not parse
+#: skips the record, so the order is the order the errors are found in.
+_PARSED_FIELDS = (
+    ("score", ContactField.SCORE, parse_number),
+    *((part, ContactField(f"bant_{part}"), parse_bool) for part in _BANT),
+    *(
+        (name, ContactField(name), parse_datetime)
+        for name in ("recycled_at", "created_at", "updated_at")
+    ),
+)
 
 
 def _property_text(value: Any) -> str:

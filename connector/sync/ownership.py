@@ -37,6 +37,8 @@ def edits_of(
     contact: Contact, marks: Mapping[str, str | None], ownership: FieldOwnership
 ) -> dict[UpdatableField, HumanEdit]:
     """The shared fields of `contact` a person changed since the connector's mark."""
+    if not marks:  # never written nor seen (a first backfill's everyone): nothing to compare
+        return {}
     known = {UpdatableField(name): value for name, value in marks.items() if _field(name)}
     held = {f: current_value(contact, f) for f in UpdatableField}
     return human_edits(held, known, ownership)
@@ -141,6 +143,8 @@ def restrict(
     result.owner_written = not (
         UpdatableField.OWNER_ID in update.changes and UpdatableField.OWNER_ID not in kept
     )
+    if len(kept) == len(update.changes):
+        return result  # nothing left out: the update as planned
     result.update = (
         update.model_copy(
             update={

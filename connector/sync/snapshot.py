@@ -10,15 +10,16 @@ A person the CRM deleted leaves the snapshot at the next sync when the adapter c
 as it is now. The snapshot never feeds a write, only previews.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
 from connector.sync.schema import snapshot_people
+from connector.sync.state import executemany
 
 READ_BATCH = 2000
 _DELETE_CHUNK = 500  # bound parameters per statement stay well under SQLite's limit
@@ -46,7 +47,7 @@ class PeopleSnapshot:
         """Replace these people's rows (one transaction per page the engine decided)."""
         if not people:
             return
-        at = read_at or datetime.now(UTC)
+        at, latest = read_at or datetime.now(UTC), {c.id: (c, e) for c, e in people}
         rows = [
             {
                 "account": account,
@@ -56,18 +57,11 @@ class PeopleSnapshot:
                 ).model_dump_json(),
                 "read_at": at,
             }
-            for contact, engagements in {c.id: (c, e) for c, e in people}.values()
+            for contact, engagements in latest.values()
         ]
-        ids = [row["contact_id"] for row in rows]
         with self.engine.begin() as tx:
-            for start in range(0, len(ids), _DELETE_CHUNK):
-                tx.execute(
-                    delete(snapshot_people).where(
-                        snapshot_people.c.account == account,
-                        snapshot_people.c.contact_id.in_(ids[start : start + _DELETE_CHUNK]),
-                    )
-                )
-            tx.execute(insert(snapshot_people), rows)
+            _delete(tx, account, list(latest))
+            executemany(tx, insert(snapshot_people), rows)
 
     def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
         """Which of these people the snapshot holds."""
@@ -87,15 +81,8 @@ class PeopleSnapshot:
 
     def forget(self, account: str, contact_ids: Sequence[str]) -> None:
         """Drop these people's rows (the CRM deleted them)."""
-        wanted = list(dict.fromkeys(contact_ids))
         with self.engine.begin() as tx:
-            for start in range(0, len(wanted), _DELETE_CHUNK):
-                tx.execute(
-                    delete(snapshot_people).where(
-                        snapshot_people.c.account == account,
-                        snapshot_people.c.contact_id.in_(wanted[start : start + _DELETE_CHUNK]),
-                    )
-                )
+            _delete(tx, account, list(dict.fromkeys(contact_ids)))
 
     def count(self, account: str) -> int:
         with self.engine.connect() as connection:
@@ -133,7 +120,11 @@ class PeopleSnapshot:
             yield [row.payload for row in rows]
 
 
-def people_of(pairs: Iterable[tuple[Contact, Sequence[Engagement]]]) -> Iterator[SnapshotPerson]:
-    """Contacts read live (`whatif --refresh`) in the snapshot's shape."""
-    for contact, engagements in pairs:
-        yield SnapshotPerson(contact=contact, engagements=list(engagements))
+def _delete(tx: Connection, account: str, contact_ids: list[str]) -> None:
+    """These people's rows go: a delete by primary key, run for each (executemany)."""
+    where = (snapshot_people.c.account == bindparam("a")) & (
+        snapshot_people.c.contact_id == bindparam("c")
+    )
+    executemany(
+        tx, delete(snapshot_people).where(where), [{"a": account, "c": c} for c in contact_ids]
+    )

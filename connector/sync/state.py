@@ -25,7 +25,10 @@ from alembic.script import ScriptDirectory
 from pydantic import BaseModel
 from sqlalchemy import (
     Connection,
+    Delete,
     Engine,
+    Insert,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -171,43 +174,30 @@ class PendingWrite(BaseModel):
         """This entry without anything it planned for these people (their decision is
         superseded by a newer one): updates, tasks, audit, marks, due times, watches."""
         gone = set(contact_ids)
-        return self.model_copy(
-            update={
-                "updates": [u for u in self.updates if u.contact_id not in gone],
-                "tasks": [t for t in self.tasks if t.contact_id not in gone],
-                "audit": [a for a in self.audit if a.contact_id not in gone],
-                "skipped": [a for a in self.skipped if a.contact_id not in gone],
-                "marks": [m for m in self.marks if m.contact_id not in gone],
-                "due": [d for d in self.due if d.contact_id not in gone],
-                "forget_due": [c for c in self.forget_due if c not in gone],
-                "watches": [w for w in self.watches if w.contact_id not in gone],
-                "decided": [c for c in self.decided if c not in gone],
-            }
-        )
+        kept = {n: [x for x in getattr(self, n) if x.contact_id not in gone] for n in _PER_PERSON}
+        for name in ("forget_due", "decided"):  # lists of contact ids
+            kept[name] = [c for c in getattr(self, name) if c not in gone]
+        return self.model_copy(update=kept)
 
     def followed_by(self, later: "PendingWrite") -> "PendingWrite":
         """This journal entry and a later one as one: the writes of both, the state (routing,
         checkpoint, watermark) the later one was decided to — what committing both means."""
         return PendingWrite(
             job=later.job,
-            updates=[*self.updates, *later.updates],
-            tasks=[*self.tasks, *later.tasks],
-            audit=[*self.audit, *later.audit],
-            skipped=[*self.skipped, *later.skipped],
-            marks=[*self.marks, *later.marks],
             routing=later.routing,
             checkpoint=later.checkpoint or self.checkpoint,
             watermark=later_of(self.watermark, later.watermark),
             run_id=later.run_id if later.run_id is not None else self.run_id,
-            due=[*self.due, *later.due],
-            forget_due=[*self.forget_due, *later.forget_due],
-            watches=[*self.watches, *later.watches],
-            escalations=[*self.escalations, *later.escalations],
-            reassignments=[*self.reassignments, *later.reassignments],
-            decided=[*self.decided, *later.decided],
             read_at=later.read_at or self.read_at,
             basis=later.basis or self.basis,
+            **{n: [*getattr(self, n), *getattr(later, n)] for n in _LISTS},
         )
+
+
+#: PendingWrite's lists of records of one person each (`without` filters them by person) and
+#: all its lists (`followed_by` joins them).
+_PER_PERSON = ("updates", "tasks", "audit", "skipped", "marks", "due", "watches")
+_LISTS = (*_PER_PERSON, "forget_due", "escalations", "reassignments", "decided")
 
 
 class KeptJournal(BaseModel):
@@ -263,6 +253,34 @@ def _text(value: Any) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat()
     return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[str, Any]]) -> None:
+    """Run `statement` once per row through the driver's executemany, compiled once for the
+    dialect, bind processors (`UtcDateTime`) applied once per distinct value: Core's own
+    processes every parameter of every row in Python. Plain, hashable values only."""
+    if not rows:
+        return
+    compiled = statement.compile(dialect=tx.dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or ()) if compiled.positional else list(rows[0])
+    converted = [
+        (index, cache(processor))  # a batch's rows share their timestamps: each converted once
+        for index, name in enumerate(order)
+        if (processor := compiled.binds[name].type.bind_processor(tx.dialect)) is not None
+    ]
+    named = not compiled.positional  # PostgreSQL's psycopg: %(name)s; SQLite: ?
+    params: list[Any] = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for index, convert in converted:
+            values[index] = convert(values[index])
+        params.append(dict(zip(order, values, strict=True)) if named else tuple(values))
+    tx.exec_driver_sql(str(compiled), params)
+
+
+def _json(value: Any) -> str:
+    """A journal row's PendingWrite straight to JSON text (not model_dump, then json.dumps)."""
+    return value.model_dump_json() if isinstance(value, BaseModel) else json.dumps(value)
 
 
 #: Alembic runs a migration through module-level state (`alembic.context`, the loaded `env.py`):
@@ -339,7 +357,7 @@ class StateStore:
                 created_here = cls._create_sqlite(path)
             url = f"sqlite:///{path}"
         url = postgres_driver(url)
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, json_serializer=_json)
         if engine.dialect.name == "sqlite":
 
             @event.listens_for(engine, "connect")
@@ -713,8 +731,7 @@ class StateStore:
             }
             for entry in latest.values()
         ]
-        if rows:
-            tx.execute(insert(contact_due), rows)
+        executemany(tx, insert(contact_due), rows)
 
     def due_escalations(self, account: str, now: datetime) -> list[EscalationRow]:
         """Follow-up tasks still waiting whose escalation time has come."""
@@ -822,35 +839,32 @@ class StateStore:
         if not latest:
             return
         at = _now()
-        keys = list(latest)
         with self._use(connection) as tx:
-            for start in range(0, len(keys), 400):
-                chunk = keys[start : start + 400]
-                by_field: dict[str, list[str]] = {}
-                for contact_id, field in chunk:
-                    by_field.setdefault(field, []).append(contact_id)
-                for field, contact_ids in by_field.items():  # a statement per field, not per mark
-                    tx.execute(
-                        delete(field_marks).where(
-                            field_marks.c.account == account,
-                            field_marks.c.field == field,
-                            field_marks.c.contact_id.in_(contact_ids),
-                        )
-                    )
-                tx.execute(
-                    insert(field_marks),
-                    [
-                        {
-                            "account": account,
-                            "contact_id": key[0],
-                            "field": key[1],
-                            "value": latest[key].value,
-                            "run_id": run_id,
-                            "updated_at": at,
-                        }
-                        for key in chunk
-                    ],
-                )
+            # a delete by primary key and an insert, each run for every mark (executemany)
+            executemany(
+                tx,
+                delete(field_marks).where(
+                    field_marks.c.account == bindparam("a"),
+                    field_marks.c.contact_id == bindparam("c"),
+                    field_marks.c.field == bindparam("f"),
+                ),
+                [{"a": account, "c": contact_id, "f": name} for contact_id, name in latest],
+            )
+            executemany(
+                tx,
+                insert(field_marks),
+                [
+                    {
+                        "account": account,
+                        "contact_id": mark.contact_id,
+                        "field": mark.field,
+                        "value": mark.value,
+                        "run_id": run_id,
+                        "updated_at": at,
+                    }
+                    for mark in latest.values()
+                ],
+            )
 
     # --- audit -------------------------------------------------------------------------------
 
@@ -863,7 +877,7 @@ class StateStore:
     ) -> None:
         if not entries:
             return
-        at = _now()
+        at, who = _now(), actor()
         rows = [
             {
                 "run_id": run_id,
@@ -875,12 +889,12 @@ class StateStore:
                 "new_value": _text(entry.new_value),
                 "rule": entry.rule,
                 "at": at,
-                "actor": actor(),
+                "actor": who,
             }
             for entry in entries
         ]
         with self._use(connection) as tx:
-            tx.execute(insert(audit_log), rows)
+            executemany(tx, insert(audit_log), rows)
 
     def audit_entries(self, account: str, contact_id: str | None = None) -> list[dict[str, Any]]:
         query = select(audit_log).where(audit_log.c.account == account).order_by(audit_log.c.id)
@@ -1023,7 +1037,7 @@ class StateStore:
                 tx.execute(
                     update(write_journal)
                     .where(unapproved & (write_journal.c.seq == seq))
-                    .values(payload=entry.without(gone).model_dump(mode="json"))
+                    .values(payload=entry.without(gone))
                 )
                 changed += 1
         return changed
@@ -1040,7 +1054,7 @@ class StateStore:
                 seq=0 if last is None else last + 1,
                 job=pending.job,
                 approved=approved,
-                payload=pending.model_dump(mode="json"),
+                payload=pending,
                 created_at=_now(),
             )
         )

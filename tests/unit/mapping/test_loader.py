@@ -17,6 +17,24 @@ def test_the_shipped_files_are_valid():
     assert loaded.rules.lifecycle.mql.min_score == 100
 
 
+def test_a_valid_directory_parses_each_file_once(monkeypatch):
+    """A run loads mappings/ before anything else; a second parse of rules.yaml (ruamel, the
+    largest fixed cost of a run's start) only to place problems that are not there is waste."""
+    from connector.mapping import loader, property_rules
+
+    parsed: list[str] = []
+    original = loader.load_yaml
+
+    def counted(path: Path):
+        parsed.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(loader, "load_yaml", counted)
+    monkeypatch.setattr(property_rules, "load_yaml", counted)
+    load_mapping_dir(MAPPINGS)
+    assert sorted(parsed) == ["hubspot.yaml", "rules.yaml", "salesforce.yaml"]
+
+
 @pytest.fixture
 def mappings(tmp_path: Path) -> Path:
     target = tmp_path / "mappings"

@@ -35,7 +35,7 @@ once per set of visible ones (`_Histories`) and each kind's per-day caps once pe
 """
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -46,10 +46,10 @@ from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
-from connector.domain.lifecycle import decide_stage
-from connector.domain.outcomes import FieldValue, ScoreCard, TransitionKind, UpdatableField
+from connector.domain.lifecycle import stage_move
+from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
 from connector.domain.policy import RulesPolicy, ScoringRules
-from connector.domain.scoring import score_contact, score_total
+from connector.domain.scoring import DecayingScore, fixed_points, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 RESOLUTION = timedelta(minutes=1)
@@ -62,13 +62,14 @@ windows at most a few months) gets no due time; any new engagement re-decides it
 
 _JUST_AFTER = timedelta(microseconds=1)
 
-_DECAYED_PLACES = 4
-"""`ScoreLine.decayed_points` is rounded to this many decimals, which bounds how far a step
-instant computed from it can be off (see `_step_instants`)."""
+_SUM_ERROR = 1e-9
+"""A bound, relative, on how far a decaying sum from `DecayingScore.sums` may be off the summed
+one (float rounding: about 1e-15), which bounds how far a step instant computed from it can be
+off (see `_step_instants`)."""
 
 _STEP_MARGIN = timedelta(seconds=1)
-"""Added either side of a computed step instant on top of the rounding's bound (float error in
-the logarithm and in the score's own arithmetic is far smaller)."""
+"""Added either side of a computed step instant on top of the sum's bound (float error in the
+logarithm is far smaller)."""
 
 _STEPS_PER_KIND = 256
 """Past this many half-integers under a kind's sum (an uncapped rule with thousands of points),
@@ -163,27 +164,31 @@ def next_due(
     """
     fit = grade_contact(contact, policy.fit)
     refresh = policy.scoring.refresh
-    totals: dict[datetime, int] = {}
-    histories = _Histories(contact.id, engagements)
+    histories = _Histories(contact, engagements, policy.scoring)
+    flips = _flips(contact.id, engagements, policy)
+    decided: dict[tuple[int, int], Signature] = {}
+    fixed: dict[int, int | None] = {}
 
     def decision(history: EngagementHistory, total: int, at: datetime) -> Signature:
-        transition = decide_stage(contact, history, _Total(total), fit, policy, at).transition
-        drifted = contact.score is not None and refresh.drifted(contact.score, total)
-        if transition is None:
-            return None, None, drifted
-        return transition.kind, transition.to_stage, drifted
+        key = (bisect_right(flips, at), total)
+        found = decided.get(key)
+        if found is None:
+            move = stage_move(contact, history, _Total(total), fit, policy, at)
+            drifted = contact.score is not None and refresh.drifted(contact.score, total)
+            found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
+            decided[key] = found
+        return found
 
     def signature(at: datetime) -> Signature:
         history = histories.at(at)
-        total = score_total(contact, history, policy.scoring, at)
-        totals[at] = total
+        stretch = bisect_right(flips, at)
+        if stretch not in fixed:
+            fixed[stretch] = fixed_points(contact, history, policy.scoring, at)
+        others = fixed[stretch]
+        total = None if others is None else histories.decaying(at).total(at, others)
+        if total is None:
+            total = score_total(contact, history, policy.scoring, at, others)
         return decision(history, total, at)
-
-    def at_total(at: datetime) -> Callable[[int], Signature]:
-        """The decision at `at` had the score been `total`: a guess at the decision later in
-        the same stretch."""
-        history = histories.at(at)
-        return lambda total: decision(history, total, at)
 
     start = signature(now)
     end = now + horizon
@@ -194,30 +199,51 @@ def next_due(
         # the decay-only stretch is checked first, then the boundary.
         last_decayed = max(low, moment - _JUST_AFTER)
         if signature(last_decayed) != start:
-            # the lines at `low`, built once, say where each kind's points step down
-            card = score_contact(contact, histories.at(low), policy.scoring, low)
-            steps = _step_instants(card, policy.scoring, low, last_decayed)
+            # the decaying sums at `low` say where each kind's points step down
+            sums = histories.decaying(low).sums(low)
+            steps = _step_instants(sums, policy.scoring.half_life_days, low, last_decayed)
             guide = sorted(
                 probe
                 for moment, margin in steps
                 for probe in (moment - margin, moment + margin)
                 if low < probe < last_decayed
             )
-            hint = _first_step_changing(
-                [moment for moment, _ in steps],
-                totals[low],
-                totals[last_decayed],
-                at_total(last_decayed),
-                start,
-            )
             return DueTime(
-                at=_first_change(signature, start, low, last_decayed, guide, hint),
+                at=_first_change(signature, start, low, last_decayed, guide),
                 reason=_why(start),
             )
         if signature(moment) != start:
             return DueTime(at=moment, reason=_why(start))
         low = moment
     return DueTime(at=None, reason="no change expected without new input")
+
+
+def _flips(
+    contact_id: str, engagements: Sequence[Engagement], policy: RulesPolicy
+) -> list[datetime]:
+    """Every instant at which a rule other than decay may read the person differently: each of
+    their engagements becoming visible, and just after each trigger, intent or idle window of
+    one of them closes (a superset of `_boundaries`, which keeps only the ones the search must
+    stop at). Between two of them the stage rules are a function of the score's total and the
+    points other than engagement are constant, so the search decides a total there once."""
+    lifecycle, scoring = policy.lifecycle, policy.scoring
+    windows: list[tuple[frozenset[EngagementKind], timedelta]] = [
+        (frozenset(lifecycle.sql.trigger_kinds), timedelta(days=lifecycle.sql.trigger_within_days)),
+        (
+            frozenset(kind for kinds in scoring.intent_from_kinds.values() for kind in kinds),
+            timedelta(days=scoring.intent_window_days),
+        ),
+    ]
+    if lifecycle.recycle.idle_days is not None:
+        windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
+    moments: set[datetime] = set()
+    for event in engagements:
+        if event.contact_id == contact_id:
+            moments.add(event.occurred_at)
+            for kinds, length in windows:
+                if event.kind in kinds:
+                    moments.add(event.occurred_at + length + _JUST_AFTER)
+    return sorted(moments)
 
 
 class _Total(NamedTuple):
@@ -231,41 +257,53 @@ class _Histories:
     visible engagements: between two of the person's engagements every moment sees the same
     ones, so the due search's probes there share one history (`EngagementHistory.seen_at`)."""
 
-    def __init__(self, contact_id: str, engagements: Sequence[Engagement]) -> None:
-        self._contact_id = contact_id
+    def __init__(
+        self, contact: Contact, engagements: Sequence[Engagement], rules: ScoringRules
+    ) -> None:
+        self._contact = contact
+        self._rules = rules
         self._engagements = engagements
-        self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact_id)
+        self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact.id)
         self._built: dict[int, EngagementHistory] = {}
+        self._decaying: dict[int, DecayingScore] = {}
 
     def at(self, now: datetime) -> EngagementHistory:
         visible = bisect_right(self._times, now)  # how many of the person's are at or before now
         built = self._built.get(visible)
         if built is None:
-            built = EngagementHistory.of(self._contact_id, self._engagements, now)
+            built = EngagementHistory.of(self._contact.id, self._engagements, now)
             self._built[visible] = built
         return built if built.now == now else built.seen_at(now)
 
+    def decaying(self, now: datetime) -> DecayingScore:
+        """The score of the engagements visible at `now`, at any moment that sees the same
+        ones: from the last of them on (or `now`, before any)."""
+        visible = bisect_right(self._times, now)
+        found = self._decaying.get(visible)
+        if found is None:
+            since = self._times[visible - 1] if visible else now
+            found = DecayingScore(self._contact, self.at(since), self._rules, since)
+            self._decaying[visible] = found
+        return found
+
 
 def _step_instants(
-    card: ScoreCard, scoring: ScoringRules, low: datetime, high: datetime
+    sums: Sequence[tuple[float, float | None]], half_life_days: float, low: datetime, high: datetime
 ) -> list[tuple[datetime, timedelta]]:
     """Probes around every instant in (low, high) where a decaying kind's points may step
-    down, computed from the score card at `low`: a kind's decayed sum x falls as
-    `x · 0.5 ** (t / half-life)` and its points `round(min(x, cap))` change only where it
-    crosses j + 0.5. Each instant gets a probe just before and just after it, the margin
-    covering the card's rounding of x (an error e in x moves the instant by
+    down, from each decaying kind's sum at `low` and its total cap (`DecayingScore.sums`): the
+    sum x falls as `x · 0.5 ** (t / half-life)` and the points `round(min(x, cap))` change only
+    where it crosses j + 0.5. Each instant gets a probe just before and just after it, the
+    margin covering the sum's float error (an error e in x moves the instant by
     `half-life / ln 2 · e / (j + 0.5)`)."""
-    half_life = scoring.half_life_days * 86_400.0
-    decaying = {f"engagement: {rule.kind.value}": rule for rule in scoring.engagement}
-    error = 0.5 * 10.0**-_DECAYED_PLACES
+    half_life = half_life_days * 86_400.0
     span = (high - low).total_seconds()
     steps: list[tuple[datetime, timedelta]] = []
-    for line in card.lines:
-        rule = decaying.get(line.rule)
-        x = line.decayed_points
-        if rule is None or not rule.applies_decay or x <= 0.5:
+    for x, cap in sums:
+        if x <= 0.5:
             continue
-        top = x if rule.cap_total is None else min(x, rule.cap_total + 0.5)
+        error = x * _SUM_ERROR
+        top = x if cap is None else min(x, cap + 0.5)
         crossing = math.ceil(top - 0.5) - 0.5  # the highest j + 0.5 below `top`
         while crossing > 0:
             after = half_life * math.log2(x / crossing)
@@ -277,36 +315,12 @@ def _step_instants(
     return sorted(steps)
 
 
-def _first_step_changing(
-    moments: Sequence[datetime],
-    top: int,
-    bottom: int,
-    decide: Callable[[int], Signature],
-    start: Signature,
-) -> datetime | None:
-    """A guess at the step instant where the decision changes: the score falls from `top` to
-    `bottom` over `moments`, taken as even steps; the first whose score would decide
-    differently (`decide` runs only the stage rules and the drift, no scoring)."""
-    if not moments or bottom >= top:
-        return None
-    drop = (top - bottom) / len(moments)
-    tried: dict[int, bool] = {}
-    for number, moment in enumerate(moments, start=1):
-        total = round(top - drop * number)
-        if total not in tried:
-            tried[total] = decide(total) != start
-        if tried[total]:
-            return moment
-    return None
-
-
 def _first_change(
     signature: Callable[[datetime], Signature],
     start: Signature,
     low: datetime,
     high: datetime,
     guide: Sequence[datetime] = (),
-    hint: datetime | None = None,
 ) -> datetime:
     """The first moment in (low, high] whose signature differs from `start`, to RESOLUTION,
     given that it differs at `high` and that the difference, once there, stays (decay only).
@@ -317,15 +331,6 @@ def _first_change(
     falls inside the bracket — outside it, the stay-once-changed premise already answers."""
     before, after = low, high
     first, last = 0, len(guide)
-    if hint is not None and guide:
-        # the probes either side of the guessed instant first: right, they close the bracket
-        after_hint = min(max(bisect_left(guide, hint), 1), len(guide) - 1)
-        for index in (after_hint, after_hint - 1):
-            if first <= index < last:
-                if signature(guide[index]) != start:
-                    after, last = guide[index], index
-                else:
-                    before, first = guide[index], index + 1
     while first < last:
         index = (first + last) // 2
         if signature(guide[index]) != start:

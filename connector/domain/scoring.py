@@ -42,8 +42,23 @@ def _round(value: float) -> int:
 
 def decay_factor(occurred_at: datetime, now: datetime, half_life_days: float) -> float:
     """How much of an engagement's value is left after its age: 1 now, 0.5 after one half-life."""
-    age_days = max((now - occurred_at).total_seconds(), 0.0) / SECONDS_PER_DAY
+    return _factor((now - occurred_at).total_seconds(), half_life_days)
+
+
+def _factor(age_seconds: float, half_life_days: float) -> float:
+    age_days = max(age_seconds, 0.0) / SECONDS_PER_DAY
     return 0.5 ** (age_days / half_life_days)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware moment in whole microseconds since the epoch. Two moments' difference divided by
+    10**6 is their timedelta's `total_seconds()` to the bit (both are the exact microseconds
+    divided by 10**6), without building a timedelta per engagement at every probe."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _utc_day(moment: datetime) -> date:
@@ -88,12 +103,13 @@ Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points
 
 class _Capped(NamedTuple):
     """One kind's engagements after the per-day caps, which do not depend on `now`: the events,
-    raw and capped points, and each event's time with what its day's cap allowed of it."""
+    raw and capped points, and each event's time (`_micros`) with what its day's cap allowed
+    of it."""
 
     events: int
     raw: float
     capped: float
-    allowed: tuple[tuple[datetime, float], ...]
+    allowed: tuple[tuple[int, float], ...]
 
 
 def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
@@ -108,7 +124,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
     spent_per_day: dict[date, float] = {}
     raw = capped = 0.0
     count = 0
-    allowed_by_event: list[tuple[datetime, float]] = []
+    allowed_by_event: list[tuple[int, float]] = []
     for event in events:
         value = points * event.quantity
         count += event.quantity
@@ -123,7 +139,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
             allowed = math.copysign(min(abs(value), room), value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
-        allowed_by_event.append((event.occurred_at, allowed))
+        allowed_by_event.append((_micros(event.occurred_at), allowed))
     return _Capped(count, raw, capped, tuple(allowed_by_event))
 
 
@@ -132,7 +148,7 @@ def _engagement_sums(
 ) -> Sums:
     """One kind's contribution at `now`: its capped points (`_capped`, so `events` must be
     sorted oldest first), each decayed by its age unless the rule does not decay."""
-    return _decayed(rule, _capped(rule, events), now, half_life)
+    return _decayed(rule, _capped(rule, events), _micros(now), half_life)
 
 
 def _capped_kinds(
@@ -162,15 +178,15 @@ def _capped_kinds(
     return kinds
 
 
-def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
-    """The capped points, each decayed by its age at `now` unless the rule does not decay:
-    the same terms added in the same order as one pass over the events would, so the same
-    float whether or not the capped points came from the memo."""
+def _decayed(rule: EngagementRule, capped: _Capped, now: int, half_life: float) -> Sums:
+    """The capped points, each decayed by its age at `now` (`_micros`) as `decay_factor` decays
+    it, unless the rule does not decay: the same terms added in the same order as one pass over
+    the events would, so the same float whether or not the capped points came from the memo."""
     if not rule.applies_decay:
         return capped.events, capped.raw, capped.capped, capped.capped
     decayed = 0.0
     for occurred_at, allowed in capped.allowed:
-        decayed += allowed * decay_factor(occurred_at, now, half_life)
+        decayed += allowed * _factor((now - occurred_at) / 1_000_000, half_life)
     return capped.events, capped.raw, capped.capped, decayed
 
 
@@ -268,14 +284,32 @@ def score_total(
     engagements: Iterable[Engagement] | EngagementHistory,
     rules: ScoringRules,
     now: datetime,
+    fixed: int | None = None,
 ) -> int:
     """`score_contact(...).total` without the explanation lines.
 
     The due search (due.py) decides each person at several moments and reads only the total
     there; building the lines (a pydantic model per rule, its note's text) was most of what
-    scoring cost it. Both go through `_score`, so they cannot disagree.
+    scoring cost it. Both go through `_score`, so they cannot disagree. `fixed`, when given,
+    is `fixed_points` of the same contact and history at a moment that reads them the same.
     """
-    return _score(contact, EngagementHistory.of(contact.id, engagements, now), rules, now, None)
+    history = EngagementHistory.of(contact.id, engagements, now)
+    return _score(contact, history, rules, now, None, fixed)
+
+
+def fixed_points(
+    contact: Contact, history: EngagementHistory, rules: ScoringRules, now: datetime
+) -> int | None:
+    """The points that are not engagement (intent, e-mail domains, property rules), or None
+    when a property rule reads a date (`within_days`, which moves with `now` at any instant).
+
+    Otherwise they move only when the history changes or an intent window closes on one of
+    its engagements, so the due search computes them once per stretch between such instants
+    and passes them to `score_total`.
+    """
+    if any(rule.within_days is not None for rule in rules.properties):
+        return None
+    return _fixed(contact, history, rules, now, None)
 
 
 def _score(
@@ -284,15 +318,17 @@ def _score(
     rules: ScoringRules,
     now: datetime,
     lines: list[ScoreLine] | None,
+    fixed: int | None = None,
 ) -> int:
     """The total at `now`; each contribution's explanation line is appended to `lines` when
     it is given. A contribution's points are the rounded value its line shows (`ScoreLine.points`),
     so the total is the sum of the lines whether or not they are built."""
     half_life = rules.half_life_days
+    at = _micros(now)
     total = 0
     positive_behaviour = 0
     for rule, kept in _capped_kinds(rules, history):
-        count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
+        count, raw, capped, decayed = _decayed(rule, kept, at, half_life)
         points = _round(_clamp(decayed, rule.cap_total))
         total += points
         if points > 0:
@@ -300,20 +336,100 @@ def _score(
         if lines is not None:
             lines.append(_line(rule, count, raw, capped, decayed, half_life))
 
+    total += _source_bonus(contact, rules, positive_behaviour, lines)
+    if fixed is None:
+        fixed = _fixed(contact, history, rules, now, lines)
+    return total + fixed
+
+
+def _source_bonus(
+    contact: Contact, rules: ScoringRules, positive_behaviour: int, lines: list[ScoreLine] | None
+) -> int:
+    """The lead source's weight on the positive behaviour points (the extra over 1x)."""
     source = contact.source
     weight = rules.source_weights.get(source) if source else None
-    if source is not None and weight is not None and weight != 1 and positive_behaviour:
-        bonus = positive_behaviour * (weight - 1)
-        total += _round(bonus)
-        if lines is not None:
-            lines.append(
-                _constant_line(
-                    f"source: {source.value}",
-                    bonus,
-                    f"x{weight:g} on {positive_behaviour} positive behaviour points",
-                )
+    if source is None or weight is None or weight == 1 or not positive_behaviour:
+        return 0
+    bonus = positive_behaviour * (weight - 1)
+    if lines is not None:
+        lines.append(
+            _constant_line(
+                f"source: {source.value}",
+                bonus,
+                f"x{weight:g} on {positive_behaviour} positive behaviour points",
             )
+        )
+    return _round(bonus)
 
+
+_UNSURE = 1e-9
+"""How close (relative) to a rounding or cap edge a factored decayed sum may come before
+`DecayingScore` leaves the moment to `_score`: the factored sum differs from the summed one by
+a few units in the last place (about 1e-15 relative), six orders of magnitude inside this."""
+
+
+class DecayingScore:
+    """One history's total at any moment from which it sees the same engagements, the other
+    points (`fixed_points`) given: the due search's probes, without re-summing the decay.
+
+    A decaying kind's sum is `sum(a_i * 0.5 ** (age_i / h))` (its terms are never negative:
+    negative points do not decay), which is its sum at `at` times `0.5 ** ((t - at) / h)`. That
+    product differs from `_score`'s own sum by float rounding only, so the kind's rounded,
+    capped points are the same unless the product lies within `_UNSURE` of a half-integer or
+    of the cap; there `total` answers None and the caller scores the moment (`score_total`).
+    The rounding, clamping and source weighting are `_score`'s own functions.
+    """
+
+    __slots__ = ("_at", "_contact", "_decaying", "_half_life", "_points", "_positive", "_rules")
+
+    def __init__(
+        self, contact: Contact, history: EngagementHistory, rules: ScoringRules, at: datetime
+    ) -> None:
+        self._contact, self._rules, self._half_life = contact, rules, rules.half_life_days
+        self._at = _micros(at)
+        self._points = self._positive = 0  # of the kinds that do not decay
+        self._decaying: list[tuple[float, float | None]] = []
+        for rule, kept in _capped_kinds(rules, history):
+            decayed = _decayed(rule, kept, self._at, self._half_life)[3]
+            if rule.applies_decay:
+                self._decaying.append((decayed, rule.cap_total))
+                continue
+            points = _round(_clamp(decayed, rule.cap_total))
+            self._points += points
+            self._positive += max(points, 0)
+
+    def sums(self, now: datetime) -> list[tuple[float, float | None]]:
+        """Each decaying kind's sum at `now` (to within `_UNSURE`) and its total cap."""
+        factor = _factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        return [(summed * factor, cap) for summed, cap in self._decaying]
+
+    def total(self, now: datetime, fixed: int) -> int | None:
+        """The total at `now` (`fixed`: `fixed_points` there), or None when unsure."""
+        factor = _factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        total, positive = self._points, self._positive
+        for summed, cap in self._decaying:
+            decayed = summed * factor
+            margin = _UNSURE * (decayed + 1.0)
+            if abs(decayed - math.floor(decayed) - 0.5) <= margin or (
+                cap is not None and abs(decayed - cap) <= margin
+            ):
+                return None
+            points = _round(_clamp(decayed, cap))
+            total += points
+            positive += max(points, 0)
+        return total + _source_bonus(self._contact, self._rules, positive, None) + fixed
+
+
+def _fixed(
+    contact: Contact,
+    history: EngagementHistory,
+    rules: ScoringRules,
+    now: datetime,
+    lines: list[ScoreLine] | None,
+) -> int:
+    """Intent, e-mail domains and property rules (`fixed_points`), after the engagement and
+    the source weight, in the lines' order."""
+    total = 0
     intent = infer_intent(contact, history, rules, now)
     if intent is not None and rules.intent_points.get(intent):
         intent_points = rules.intent_points[intent]

@@ -36,7 +36,7 @@ once per set of visible ones (`_Histories`) and each kind's per-day caps once pe
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -162,7 +162,7 @@ def next_due(
     "The decision" is what a sync would do: the stage transition it would make, and whether
     the stored score has drifted from the true decayed one beyond `scoring.refresh`.
     """
-    fit = grade_contact(contact, policy.fit)
+    fit = grade_contact(contact, policy.fit, explain=False)
     refresh = policy.scoring.refresh
     histories = _Histories(contact, engagements, policy.scoring)
     flips = _flips(contact.id, engagements, policy)
@@ -222,27 +222,27 @@ def _flips(
     contact_id: str, engagements: Sequence[Engagement], policy: RulesPolicy
 ) -> list[datetime]:
     """Every instant at which a rule other than decay may read the person differently: each of
-    their engagements becoming visible, and just after each trigger, intent or idle window of
-    one of them closes (a superset of `_boundaries`, which keeps only the ones the search must
-    stop at). Between two of them the stage rules are a function of the score's total and the
-    points other than engagement are constant, so the search decides a total there once."""
+    their engagements becoming visible, and just after a trigger, intent or idle window closes
+    on the last engagement it holds (a superset of `_boundaries`, which keeps only the windows
+    of what is visible at `now`). Between two of them the stage rules are a function of the
+    score's total and the points other than engagement are constant, so the search decides a
+    total there once. A window is one per group: any SQL trigger, each intent kind (intent
+    reads which kinds are recent), any positive kind (the idle timer reads the last one)."""
     lifecycle, scoring = policy.lifecycle, policy.scoring
-    windows: list[tuple[frozenset[EngagementKind], timedelta]] = [
-        (frozenset(lifecycle.sql.trigger_kinds), timedelta(days=lifecycle.sql.trigger_within_days)),
-        (
-            frozenset(kind for kinds in scoring.intent_from_kinds.values() for kind in kinds),
-            timedelta(days=scoring.intent_window_days),
-        ),
+    intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
+    windows: list[tuple[Collection[EngagementKind], timedelta]] = [
+        (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
+        *(((kind,), timedelta(days=scoring.intent_window_days)) for kind in intent_kinds),
     ]
     if lifecycle.recycle.idle_days is not None:
         windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
-    moments: set[datetime] = set()
-    for event in engagements:
-        if event.contact_id == contact_id:
-            moments.add(event.occurred_at)
-            for kinds, length in windows:
-                if event.kind in kinds:
-                    moments.add(event.occurred_at + length + _JUST_AFTER)
+    mine = [event for event in engagements if event.contact_id == contact_id]
+    moments = {event.occurred_at for event in mine}
+    for kinds, length in windows:
+        times = sorted(event.occurred_at for event in mine if event.kind in kinds)
+        for index, time in enumerate(times, start=1):
+            if index == len(times) or times[index] > time + length:  # else still open then
+                moments.add(time + length + _JUST_AFTER)
     return sorted(moments)
 
 

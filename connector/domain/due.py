@@ -169,26 +169,21 @@ def next_due(
     decided: dict[tuple[int, int], Signature] = {}
     fixed: dict[int, int | None] = {}
 
-    def decision(history: EngagementHistory, total: int, at: datetime) -> Signature:
-        key = (bisect_right(flips, at), total)
-        found = decided.get(key)
-        if found is None:
-            move = stage_move(contact, history, _Total(total), fit, policy, at)
-            drifted = contact.score is not None and refresh.drifted(contact.score, total)
-            found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
-            decided[key] = found
-        return found
-
     def signature(at: datetime) -> Signature:
-        history = histories.at(at)
         stretch = bisect_right(flips, at)
         if stretch not in fixed:
-            fixed[stretch] = fixed_points(contact, history, policy.scoring, at)
+            fixed[stretch] = fixed_points(contact, histories.at(at), policy.scoring, at)
         others = fixed[stretch]
         total = None if others is None else histories.decaying(at).total(at, others)
         if total is None:
-            total = score_total(contact, history, policy.scoring, at, others)
-        return decision(history, total, at)
+            total = score_total(contact, histories.at(at), policy.scoring, at, others)
+        found = decided.get((stretch, total))
+        if found is None:
+            move = stage_move(contact, histories.at(at), _Total(total), fit, policy, at)
+            drifted = contact.score is not None and refresh.drifted(contact.score, total)
+            found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
+            decided[stretch, total] = found
+        return found
 
     start = signature(now)
     end = now + horizon

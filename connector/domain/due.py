@@ -13,25 +13,14 @@ own), and between two such moments only decay moves, which never raises a score 
 scoring.py), so "the decision differs from now's" turns true at most once there and is found by
 bisection to `RESOLUTION`. The result is at most `RESOLUTION` late, never early.
 
-Cost: a bisection over the 400-day horizon takes about 20 decisions per person, each a full
-score and stage evaluation — some 40 % of a backfill's CPU. Most of them are spent learning
-what the score card already says: between two window moments a decaying kind's sum is
-`x · 0.5 ** (t / half-life)` (one half-life for the whole policy; daily caps act on raw points,
-before decay), and its points, `round(min(x, cap))`, can only step where that sum crosses a
-half-integer. Those instants are computed from the card (`_step_instants`); the stage rules and
-the drift, which read only the total, guess at which of them the decision changes
-(`_first_step_changing`, no scoring); the probes either side of the guess are decided first,
-and if they do not close the bracket, a bisection over the probes does. The bisection over
-time is then replayed from that bracket, deciding afresh only the midpoints that fall inside
-it. The result is therefore the very instant the plain bisection returns, at 8 decisions
-instead of 19 for a person whose due time is a decay crossing (seeded people, shipped rules);
-the instants and the guess are only a guide (a rule that moves with time in another way, such
-as a property rule on a date, just widens the bracket), never trusted without a decision.
-
-What a probe costs: it reads only the score's total (`score_total`, no explanation lines; the
-stage rules take a bare total, `lifecycle.ScoreTotal`), the person's engagements are grouped
-once per set of visible ones (`_Histories`) and each kind's per-day caps once per history
-(scoring's memo), so a probe is the decay sum and the stage rules.
+Cost (~7 probes a person): where a decaying kind's points step down is known from its sum
+(`x · 0.5 ** (t / half-life)` crosses j + 0.5, `_step_instants`), and a bisection over probes
+around those instants brackets the change before the bisection over time is replayed, deciding
+afresh only the midpoints inside the bracket: the very instant the plain bisection returns. A
+probe factors the decay from one moment (`scoring.DecayingScore`, scored in full at a rounding
+edge), takes the other points once per stretch between the instants that can move them
+(`_flips`), and decides each total once per stretch (`lifecycle.stage_move`, no models):
+between those instants the stage rules read the score's total alone.
 """
 
 import math

@@ -14,7 +14,7 @@ into engagements than here.
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
 
 from connector.domain.conditions import (
@@ -40,18 +40,15 @@ def _round(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def decay_factor(occurred_at: datetime, now: datetime, half_life_days: float) -> float:
+def decay_factor(age_seconds: float, half_life_days: float) -> float:
     """How much of an engagement's value is left after its age: 1 now, 0.5 after one half-life."""
-    return _factor((now - occurred_at).total_seconds(), half_life_days)
-
-
-def _factor(age_seconds: float, half_life_days: float) -> float:
     age_days = max(age_seconds, 0.0) / SECONDS_PER_DAY
     return 0.5 ** (age_days / half_life_days)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_MICROS_PER_DAY = 86_400_000_000
 
 
 def _micros(moment: datetime) -> int:
@@ -59,10 +56,6 @@ def _micros(moment: datetime) -> int:
     10**6 is their timedelta's `total_seconds()` to the bit (both are the exact microseconds
     divided by 10**6), without building a timedelta per engagement at every probe."""
     return (moment - _EPOCH) // _MICROSECOND
-
-
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
 
 
 def _clamp(value: float, cap: float | None) -> float:
@@ -121,7 +114,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
     """
     points = rule.points
     cap_per_day = rule.cap_per_day
-    spent_per_day: dict[date, float] = {}
+    spent_per_day: dict[int, float] = {}  # by UTC day: whole days of `_micros` since the epoch
     raw = capped = 0.0
     count = 0
     allowed_by_event: list[tuple[int, float]] = []
@@ -130,8 +123,9 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
         count += event.quantity
         raw += value
         allowed = value
+        micros = _micros(event.occurred_at)
         if cap_per_day is not None:
-            day = _utc_day(event.occurred_at)
+            day = micros // _MICROS_PER_DAY
             spent = spent_per_day.get(day, 0.0)
             room = cap_per_day - spent
             if not room >= 0.0:  # max(room, 0.0), and 0.0 for a NaN
@@ -139,16 +133,8 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
             allowed = math.copysign(min(abs(value), room), value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
-        allowed_by_event.append((_micros(event.occurred_at), allowed))
+        allowed_by_event.append((micros, allowed))
     return _Capped(count, raw, capped, tuple(allowed_by_event))
-
-
-def _engagement_sums(
-    rule: EngagementRule, events: Sequence[Engagement], now: datetime, half_life: float
-) -> Sums:
-    """One kind's contribution at `now`: its capped points (`_capped`, so `events` must be
-    sorted oldest first), each decayed by its age unless the rule does not decay."""
-    return _decayed(rule, _capped(rule, events), _micros(now), half_life)
 
 
 def _capped_kinds(
@@ -179,14 +165,13 @@ def _capped_kinds(
 
 
 def _decayed(rule: EngagementRule, capped: _Capped, now: int, half_life: float) -> Sums:
-    """The capped points, each decayed by its age at `now` (`_micros`) as `decay_factor` decays
-    it, unless the rule does not decay: the same terms added in the same order as one pass over
-    the events would, so the same float whether or not the capped points came from the memo."""
+    """The capped points, each decayed by its age at `now` (`_micros`) unless the rule does not
+    decay: the same terms in the same order whether or not the caps came from the memo."""
     if not rule.applies_decay:
         return capped.events, capped.raw, capped.capped, capped.capped
     decayed = 0.0
     for occurred_at, allowed in capped.allowed:
-        decayed += allowed * _factor((now - occurred_at) / 1_000_000, half_life)
+        decayed += allowed * decay_factor((now - occurred_at) / 1_000_000, half_life)
     return capped.events, capped.raw, capped.capped, decayed
 
 
@@ -286,13 +271,9 @@ def score_total(
     now: datetime,
     fixed: int | None = None,
 ) -> int:
-    """`score_contact(...).total` without the explanation lines.
-
-    The due search (due.py) decides each person at several moments and reads only the total
-    there; building the lines (a pydantic model per rule, its note's text) was most of what
-    scoring cost it. Both go through `_score`, so they cannot disagree. `fixed`, when given,
-    is `fixed_points` of the same contact and history at a moment that reads them the same.
-    """
+    """`score_contact(...).total` without the explanation lines (the due search reads only the
+    total); both go through `_score`, so they cannot disagree. `fixed`, when given, is
+    `fixed_points` of the same contact and history at a moment that reads them the same."""
     history = EngagementHistory.of(contact.id, engagements, now)
     return _score(contact, history, rules, now, None, fixed)
 
@@ -301,12 +282,9 @@ def fixed_points(
     contact: Contact, history: EngagementHistory, rules: ScoringRules, now: datetime
 ) -> int | None:
     """The points that are not engagement (intent, e-mail domains, property rules), or None
-    when a property rule reads a date (`within_days`, which moves with `now` at any instant).
-
-    Otherwise they move only when the history changes or an intent window closes on one of
-    its engagements, so the due search computes them once per stretch between such instants
-    and passes them to `score_total`.
-    """
+    when a property rule reads a date (`within_days`: it moves with `now` at any instant).
+    Otherwise they move only with the history and the intent window, so the due search takes
+    them once per stretch between such instants."""
     if any(rule.within_days is not None for rule in rules.properties):
         return None
     return _fixed(contact, history, rules, now, None)
@@ -363,22 +341,17 @@ def _source_bonus(
 
 
 _UNSURE = 1e-9
-"""How close (relative) to a rounding or cap edge a factored decayed sum may come before
-`DecayingScore` leaves the moment to `_score`: the factored sum differs from the summed one by
-a few units in the last place (about 1e-15 relative), six orders of magnitude inside this."""
+"""How close (relative) to a rounding or cap edge a factored sum may come before `DecayingScore`
+leaves the moment to `_score`; float rounding puts it ~1e-15 off the summed one."""
 
 
 class DecayingScore:
-    """One history's total at any moment from which it sees the same engagements, the other
-    points (`fixed_points`) given: the due search's probes, without re-summing the decay.
-
-    A decaying kind's sum is `sum(a_i * 0.5 ** (age_i / h))` (its terms are never negative:
-    negative points do not decay), which is its sum at `at` times `0.5 ** ((t - at) / h)`. That
-    product differs from `_score`'s own sum by float rounding only, so the kind's rounded,
-    capped points are the same unless the product lies within `_UNSURE` of a half-integer or
-    of the cap; there `total` answers None and the caller scores the moment (`score_total`).
-    The rounding, clamping and source weighting are `_score`'s own functions.
-    """
+    """One history's total at later moments that see the same engagements, without re-summing
+    the decay (the due search's probes): a decaying kind's sum `sum(a_i * 0.5 ** (age_i / h))`
+    (terms never negative: penalties do not decay) is its sum at `at` times
+    `0.5 ** ((t - at) / h)`, off `_score`'s own by float rounding only. So its rounded, capped
+    points are `_score`'s unless that product lies within `_UNSURE` of a half-integer or the
+    cap, where `total` answers None and the caller scores the moment in full."""
 
     __slots__ = ("_at", "_contact", "_decaying", "_half_life", "_points", "_positive", "_rules")
 
@@ -400,12 +373,12 @@ class DecayingScore:
 
     def sums(self, now: datetime) -> list[tuple[float, float | None]]:
         """Each decaying kind's sum at `now` (to within `_UNSURE`) and its total cap."""
-        factor = _factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        factor = decay_factor((_micros(now) - self._at) / 1_000_000, self._half_life)
         return [(summed * factor, cap) for summed, cap in self._decaying]
 
     def total(self, now: datetime, fixed: int) -> int | None:
         """The total at `now` (`fixed`: `fixed_points` there), or None when unsure."""
-        factor = _factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        factor = decay_factor((_micros(now) - self._at) / 1_000_000, self._half_life)
         total, positive = self._points, self._positive
         for summed, cap in self._decaying:
             decayed = summed * factor

@@ -129,9 +129,8 @@ def _last_engaged(
     contact: Contact, history: EngagementHistory, scoring: ScoringRules
 ) -> tuple[datetime | None, bool]:
     """When the contact last did something worth positive points, and whether that was after
-    the connector last recycled it (`fresh`: no recycle, or engaged since). Kept in the
-    history's memo for the contact's `recycled_at`: the due search asks at every moment it
-    decides between two of the person's engagements, and the answer is the same."""
+    the connector last recycled it (`fresh`: no recycle, or engaged since). In the history's
+    memo per `recycled_at`: the due search asks at every moment it decides."""
     positive = scoring.positive_kinds
     recycled_at = contact.recycled_at
     key = ("last_engaged", id(positive))
@@ -145,8 +144,7 @@ def _last_engaged(
     return last_engaged, fresh
 
 
-Move = tuple[LifecycleStage, TransitionKind, list[str]]
-"""A stage move as the rules find it: the target, the kind of move and its reasons."""
+Move = tuple[LifecycleStage, TransitionKind, list[str]]  # the target, the kind, the reasons
 
 
 def decide_stage(
@@ -163,16 +161,18 @@ def decide_stage(
     found = _decide(contact, history, score, fit, policy, now)
     if isinstance(found, list):
         return StageDecision(transition=None, notes=tuple(found))
-    target, kind, reasons = found
-    transition = Transition(
-        contact_id=contact.id,
-        from_stage=contact.lifecycle_stage,
-        to_stage=target,
-        kind=kind,
-        at=now,
-        reasons=tuple(reasons),
+    to_stage, kind, reasons = found
+    current = contact.lifecycle_stage
+    return StageDecision(
+        transition=Transition(
+            contact_id=contact.id,
+            from_stage=current,
+            to_stage=to_stage,
+            kind=kind,
+            at=now,
+            reasons=tuple(reasons),
+        )
     )
-    return StageDecision(transition=transition)
 
 
 def stage_move(
@@ -183,14 +183,10 @@ def stage_move(
     policy: RulesPolicy,
     now: datetime,
 ) -> tuple[TransitionKind, LifecycleStage] | None:
-    """`decide_stage`'s transition as (kind, target) only, from the same rules (`_decide`),
-    without its models: the due search decides each person at several moments and compares
-    nothing else, and the `Transition` and `StageDecision` models were most of a probe's
-    stage cost. `history` must be built for this contact and `now`."""
+    """`decide_stage`'s transition as (kind, target) alone, from the same rules (`_decide`)
+    without the models: what the due search compares at each moment it decides."""
     found = _decide(contact, history, score, fit, policy, now)
-    if isinstance(found, list):
-        return None
-    return found[1], found[0]
+    return None if isinstance(found, list) else (found[1], found[0])
 
 
 def _decide(

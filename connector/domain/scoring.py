@@ -14,7 +14,7 @@ into engagements than here.
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, cast
 
 from connector.domain.conditions import (
@@ -40,22 +40,14 @@ def _round(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def decay_factor(age_seconds: float, half_life_days: float) -> float:
+def decay_factor(occurred_at: datetime, now: datetime, half_life_days: float) -> float:
     """How much of an engagement's value is left after its age: 1 now, 0.5 after one half-life."""
-    age_days = max(age_seconds, 0.0) / SECONDS_PER_DAY
+    age_days = max((now - occurred_at).total_seconds(), 0.0) / SECONDS_PER_DAY
     return 0.5 ** (age_days / half_life_days)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_MICROS_PER_DAY = 86_400_000_000
-
-
-def _micros(moment: datetime) -> int:
-    """An aware moment in whole microseconds since the epoch. Two moments' difference divided by
-    10**6 is their timedelta's `total_seconds()` to the bit (both are the exact microseconds
-    divided by 10**6), without building a timedelta per engagement at every probe."""
-    return (moment - _EPOCH) // _MICROSECOND
+def _utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
 
 
 def _clamp(value: float, cap: float | None) -> float:
@@ -96,13 +88,12 @@ Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points
 
 class _Capped(NamedTuple):
     """One kind's engagements after the per-day caps, which do not depend on `now`: the events,
-    raw and capped points, and each event's time (`_micros`) with what its day's cap allowed
-    of it."""
+    raw and capped points, and each event's time with what its day's cap allowed of it."""
 
     events: int
     raw: float
     capped: float
-    allowed: tuple[tuple[int, float], ...]
+    allowed: tuple[tuple[datetime, float], ...]
 
 
 def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
@@ -114,18 +105,17 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
     """
     points = rule.points
     cap_per_day = rule.cap_per_day
-    spent_per_day: dict[int, float] = {}  # by UTC day: whole days of `_micros` since the epoch
+    spent_per_day: dict[date, float] = {}
     raw = capped = 0.0
     count = 0
-    allowed_by_event: list[tuple[int, float]] = []
+    allowed_by_event: list[tuple[datetime, float]] = []
     for event in events:
         value = points * event.quantity
         count += event.quantity
         raw += value
         allowed = value
-        micros = _micros(event.occurred_at)
         if cap_per_day is not None:
-            day = micros // _MICROS_PER_DAY
+            day = _utc_day(event.occurred_at)
             spent = spent_per_day.get(day, 0.0)
             room = cap_per_day - spent
             if not room >= 0.0:  # max(room, 0.0), and 0.0 for a NaN
@@ -133,7 +123,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
             allowed = math.copysign(min(abs(value), room), value)
             spent_per_day[day] = spent + abs(allowed)
         capped += allowed
-        allowed_by_event.append((micros, allowed))
+        allowed_by_event.append((event.occurred_at, allowed))
     return _Capped(count, raw, capped, tuple(allowed_by_event))
 
 
@@ -164,14 +154,15 @@ def _capped_kinds(
     return kinds
 
 
-def _decayed(rule: EngagementRule, capped: _Capped, now: int, half_life: float) -> Sums:
-    """The capped points, each decayed by its age at `now` (`_micros`) unless the rule does not
-    decay: the same terms in the same order whether or not the caps came from the memo."""
+def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
+    """The capped points, each decayed by its age at `now` unless the rule does not decay:
+    the same terms added in the same order as one pass over the events would, so the same
+    float whether or not the capped points came from the memo."""
     if not rule.applies_decay:
         return capped.events, capped.raw, capped.capped, capped.capped
     decayed = 0.0
     for occurred_at, allowed in capped.allowed:
-        decayed += allowed * decay_factor((now - occurred_at) / 1_000_000, half_life)
+        decayed += allowed * decay_factor(occurred_at, now, half_life)
     return capped.events, capped.raw, capped.capped, decayed
 
 
@@ -302,11 +293,10 @@ def _score(
     it is given. A contribution's points are the rounded value its line shows (`ScoreLine.points`),
     so the total is the sum of the lines whether or not they are built."""
     half_life = rules.half_life_days
-    at = _micros(now)
     total = 0
     positive_behaviour = 0
     for rule, kept in _capped_kinds(rules, history):
-        count, raw, capped, decayed = _decayed(rule, kept, at, half_life)
+        count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
         points = _round(_clamp(decayed, rule.cap_total))
         total += points
         if points > 0:
@@ -359,7 +349,7 @@ class DecayingScore:
         self, contact: Contact, history: EngagementHistory, rules: ScoringRules, at: datetime
     ) -> None:
         self._contact, self._rules, self._half_life = contact, rules, rules.half_life_days
-        self._at = _micros(at)
+        self._at = at
         self._points = self._positive = 0  # of the kinds that do not decay
         self._decaying: list[tuple[float, float | None]] = []
         for rule, kept in _capped_kinds(rules, history):
@@ -373,12 +363,12 @@ class DecayingScore:
 
     def sums(self, now: datetime) -> list[tuple[float, float | None]]:
         """Each decaying kind's sum at `now` (to within `_UNSURE`) and its total cap."""
-        factor = decay_factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        factor = decay_factor(self._at, now, self._half_life)
         return [(summed * factor, cap) for summed, cap in self._decaying]
 
     def total(self, now: datetime, fixed: int) -> int | None:
         """The total at `now` (`fixed`: `fixed_points` there), or None when unsure."""
-        factor = decay_factor((_micros(now) - self._at) / 1_000_000, self._half_life)
+        factor = decay_factor(self._at, now, self._half_life)
         total, positive = self._points, self._positive
         for summed, cap in self._decaying:
             decayed = summed * factor

@@ -141,8 +141,8 @@ def test_explanation_lists_each_rule_and_the_total():
 
 
 def test_decay_factor_is_one_now_and_half_after_half_life():
-    assert decay_factor(0.0, 30) == 1
-    assert decay_factor(timedelta(days=30).total_seconds(), 30) == pytest.approx(0.5)
+    assert decay_factor(NOW, NOW, 30) == 1
+    assert decay_factor(NOW - timedelta(days=30), NOW, 30) == pytest.approx(0.5)
 
 
 def test_negative_decay_is_rejected_by_the_rules():

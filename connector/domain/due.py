@@ -13,30 +13,19 @@ own), and between two such moments only decay moves, which never raises a score 
 scoring.py), so "the decision differs from now's" turns true at most once there and is found by
 bisection to `RESOLUTION`. The result is at most `RESOLUTION` late, never early.
 
-Cost: a bisection over the 400-day horizon takes about 20 decisions per person, each a full
-score and stage evaluation — some 40 % of a backfill's CPU. Most of them are spent learning
-what the score card already says: between two window moments a decaying kind's sum is
-`x · 0.5 ** (t / half-life)` (one half-life for the whole policy; daily caps act on raw points,
-before decay), and its points, `round(min(x, cap))`, can only step where that sum crosses a
-half-integer. Those instants are computed from the card (`_step_instants`); the stage rules and
-the drift, which read only the total, guess at which of them the decision changes
-(`_first_step_changing`, no scoring); the probes either side of the guess are decided first,
-and if they do not close the bracket, a bisection over the probes does. The bisection over
-time is then replayed from that bracket, deciding afresh only the midpoints that fall inside
-it. The result is therefore the very instant the plain bisection returns, at 8 decisions
-instead of 19 for a person whose due time is a decay crossing (seeded people, shipped rules);
-the instants and the guess are only a guide (a rule that moves with time in another way, such
-as a property rule on a date, just widens the bracket), never trusted without a decision.
-
-What a probe costs: it reads only the score's total (`score_total`, no explanation lines; the
-stage rules take a bare total, `lifecycle.ScoreTotal`), the person's engagements are grouped
-once per set of visible ones (`_Histories`) and each kind's per-day caps once per history
-(scoring's memo), so a probe is the decay sum and the stage rules.
+Cost (~7 probes a person): where a decaying kind's points step down is known from its sum
+(`x · 0.5 ** (t / half-life)` crosses j + 0.5, `_step_instants`), and a bisection over probes
+around those instants brackets the change before the bisection over time is replayed, deciding
+afresh only the midpoints inside the bracket: the very instant the plain bisection returns. A
+probe factors the decay from one moment (`scoring.DecayingScore`, scored in full at a rounding
+edge), takes the other points once per stretch between the instants that can move them
+(`_flips`), and decides each total once per stretch (`lifecycle.stage_move`, no models):
+between those instants the stage rules read the score's total alone.
 """
 
 import math
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -46,10 +35,10 @@ from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
-from connector.domain.lifecycle import decide_stage
-from connector.domain.outcomes import FieldValue, ScoreCard, TransitionKind, UpdatableField
+from connector.domain.lifecycle import stage_move
+from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
 from connector.domain.policy import RulesPolicy, ScoringRules
-from connector.domain.scoring import score_contact, score_total
+from connector.domain.scoring import DecayingScore, fixed_points, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 RESOLUTION = timedelta(minutes=1)
@@ -62,13 +51,14 @@ windows at most a few months) gets no due time; any new engagement re-decides it
 
 _JUST_AFTER = timedelta(microseconds=1)
 
-_DECAYED_PLACES = 4
-"""`ScoreLine.decayed_points` is rounded to this many decimals, which bounds how far a step
-instant computed from it can be off (see `_step_instants`)."""
+_SUM_ERROR = 1e-9
+"""A bound, relative, on how far a decaying sum from `DecayingScore.sums` may be off the summed
+one (float rounding: about 1e-15), which bounds how far a step instant computed from it can be
+off (see `_step_instants`)."""
 
 _STEP_MARGIN = timedelta(seconds=1)
-"""Added either side of a computed step instant on top of the rounding's bound (float error in
-the logarithm and in the score's own arithmetic is far smaller)."""
+"""Added either side of a computed step instant on top of the sum's bound (float error in the
+logarithm is far smaller)."""
 
 _STEPS_PER_KIND = 256
 """Past this many half-integers under a kind's sum (an uncapped rule with thousands of points),
@@ -161,29 +151,28 @@ def next_due(
     "The decision" is what a sync would do: the stage transition it would make, and whether
     the stored score has drifted from the true decayed one beyond `scoring.refresh`.
     """
-    fit = grade_contact(contact, policy.fit)
+    fit = grade_contact(contact, policy.fit, explain=False)
     refresh = policy.scoring.refresh
-    totals: dict[datetime, int] = {}
-    histories = _Histories(contact.id, engagements)
-
-    def decision(history: EngagementHistory, total: int, at: datetime) -> Signature:
-        transition = decide_stage(contact, history, _Total(total), fit, policy, at).transition
-        drifted = contact.score is not None and refresh.drifted(contact.score, total)
-        if transition is None:
-            return None, None, drifted
-        return transition.kind, transition.to_stage, drifted
+    histories = _Histories(contact, engagements, policy.scoring)
+    flips = _flips(contact.id, engagements, policy)
+    decided: dict[tuple[int, int], Signature] = {}
+    fixed: dict[int, int | None] = {}
 
     def signature(at: datetime) -> Signature:
-        history = histories.at(at)
-        total = score_total(contact, history, policy.scoring, at)
-        totals[at] = total
-        return decision(history, total, at)
-
-    def at_total(at: datetime) -> Callable[[int], Signature]:
-        """The decision at `at` had the score been `total`: a guess at the decision later in
-        the same stretch."""
-        history = histories.at(at)
-        return lambda total: decision(history, total, at)
+        stretch = bisect_right(flips, at)
+        if stretch not in fixed:
+            fixed[stretch] = fixed_points(contact, histories.at(at), policy.scoring, at)
+        others = fixed[stretch]
+        total = None if others is None else histories.decaying(at).total(at, others)
+        if total is None:
+            total = score_total(contact, histories.at(at), policy.scoring, at, others)
+        found = decided.get((stretch, total))
+        if found is None:
+            move = stage_move(contact, histories.at(at), _Total(total), fit, policy, at)
+            drifted = contact.score is not None and refresh.drifted(contact.score, total)
+            found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
+            decided[stretch, total] = found
+        return found
 
     start = signature(now)
     end = now + horizon
@@ -194,30 +183,51 @@ def next_due(
         # the decay-only stretch is checked first, then the boundary.
         last_decayed = max(low, moment - _JUST_AFTER)
         if signature(last_decayed) != start:
-            # the lines at `low`, built once, say where each kind's points step down
-            card = score_contact(contact, histories.at(low), policy.scoring, low)
-            steps = _step_instants(card, policy.scoring, low, last_decayed)
+            # the decaying sums at `low` say where each kind's points step down
+            sums = histories.decaying(low).sums(low)
+            steps = _step_instants(sums, policy.scoring.half_life_days, low, last_decayed)
             guide = sorted(
                 probe
                 for moment, margin in steps
                 for probe in (moment - margin, moment + margin)
                 if low < probe < last_decayed
             )
-            hint = _first_step_changing(
-                [moment for moment, _ in steps],
-                totals[low],
-                totals[last_decayed],
-                at_total(last_decayed),
-                start,
-            )
             return DueTime(
-                at=_first_change(signature, start, low, last_decayed, guide, hint),
+                at=_first_change(signature, start, low, last_decayed, guide),
                 reason=_why(start),
             )
         if signature(moment) != start:
             return DueTime(at=moment, reason=_why(start))
         low = moment
     return DueTime(at=None, reason="no change expected without new input")
+
+
+def _flips(
+    contact_id: str, engagements: Sequence[Engagement], policy: RulesPolicy
+) -> list[datetime]:
+    """Every instant at which a rule other than decay may read the person differently: each of
+    their engagements becoming visible, and just after a trigger, intent or idle window closes
+    on the last engagement it holds (a superset of `_boundaries`, which keeps only the windows
+    of what is visible at `now`). Between two of them the stage rules are a function of the
+    score's total and the points other than engagement are constant, so the search decides a
+    total there once. A window is one per group: any SQL trigger, each intent kind (intent
+    reads which kinds are recent), any positive kind (the idle timer reads the last one)."""
+    lifecycle, scoring = policy.lifecycle, policy.scoring
+    intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
+    windows: list[tuple[Collection[EngagementKind], timedelta]] = [
+        (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
+        *(((kind,), timedelta(days=scoring.intent_window_days)) for kind in intent_kinds),
+    ]
+    if lifecycle.recycle.idle_days is not None:
+        windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
+    mine = [event for event in engagements if event.contact_id == contact_id]
+    moments = {event.occurred_at for event in mine}
+    for kinds, length in windows:
+        times = sorted(event.occurred_at for event in mine if event.kind in kinds)
+        for index, time in enumerate(times, start=1):
+            if index == len(times) or times[index] > time + length:  # else still open then
+                moments.add(time + length + _JUST_AFTER)
+    return sorted(moments)
 
 
 class _Total(NamedTuple):
@@ -231,41 +241,53 @@ class _Histories:
     visible engagements: between two of the person's engagements every moment sees the same
     ones, so the due search's probes there share one history (`EngagementHistory.seen_at`)."""
 
-    def __init__(self, contact_id: str, engagements: Sequence[Engagement]) -> None:
-        self._contact_id = contact_id
+    def __init__(
+        self, contact: Contact, engagements: Sequence[Engagement], rules: ScoringRules
+    ) -> None:
+        self._contact = contact
+        self._rules = rules
         self._engagements = engagements
-        self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact_id)
+        self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact.id)
         self._built: dict[int, EngagementHistory] = {}
+        self._decaying: dict[int, DecayingScore] = {}
 
     def at(self, now: datetime) -> EngagementHistory:
         visible = bisect_right(self._times, now)  # how many of the person's are at or before now
         built = self._built.get(visible)
         if built is None:
-            built = EngagementHistory.of(self._contact_id, self._engagements, now)
+            built = EngagementHistory.of(self._contact.id, self._engagements, now)
             self._built[visible] = built
         return built if built.now == now else built.seen_at(now)
 
+    def decaying(self, now: datetime) -> DecayingScore:
+        """The score of the engagements visible at `now`, at any moment that sees the same
+        ones: from the last of them on (or `now`, before any)."""
+        visible = bisect_right(self._times, now)
+        found = self._decaying.get(visible)
+        if found is None:
+            since = self._times[visible - 1] if visible else now
+            found = DecayingScore(self._contact, self.at(since), self._rules, since)
+            self._decaying[visible] = found
+        return found
+
 
 def _step_instants(
-    card: ScoreCard, scoring: ScoringRules, low: datetime, high: datetime
+    sums: Sequence[tuple[float, float | None]], half_life_days: float, low: datetime, high: datetime
 ) -> list[tuple[datetime, timedelta]]:
     """Probes around every instant in (low, high) where a decaying kind's points may step
-    down, computed from the score card at `low`: a kind's decayed sum x falls as
-    `x · 0.5 ** (t / half-life)` and its points `round(min(x, cap))` change only where it
-    crosses j + 0.5. Each instant gets a probe just before and just after it, the margin
-    covering the card's rounding of x (an error e in x moves the instant by
+    down, from each decaying kind's sum at `low` and its total cap (`DecayingScore.sums`): the
+    sum x falls as `x · 0.5 ** (t / half-life)` and the points `round(min(x, cap))` change only
+    where it crosses j + 0.5. Each instant gets a probe just before and just after it, the
+    margin covering the sum's float error (an error e in x moves the instant by
     `half-life / ln 2 · e / (j + 0.5)`)."""
-    half_life = scoring.half_life_days * 86_400.0
-    decaying = {f"engagement: {rule.kind.value}": rule for rule in scoring.engagement}
-    error = 0.5 * 10.0**-_DECAYED_PLACES
+    half_life = half_life_days * 86_400.0
     span = (high - low).total_seconds()
     steps: list[tuple[datetime, timedelta]] = []
-    for line in card.lines:
-        rule = decaying.get(line.rule)
-        x = line.decayed_points
-        if rule is None or not rule.applies_decay or x <= 0.5:
+    for x, cap in sums:
+        if x <= 0.5:
             continue
-        top = x if rule.cap_total is None else min(x, rule.cap_total + 0.5)
+        error = x * _SUM_ERROR
+        top = x if cap is None else min(x, cap + 0.5)
         crossing = math.ceil(top - 0.5) - 0.5  # the highest j + 0.5 below `top`
         while crossing > 0:
             after = half_life * math.log2(x / crossing)
@@ -277,36 +299,12 @@ def _step_instants(
     return sorted(steps)
 
 
-def _first_step_changing(
-    moments: Sequence[datetime],
-    top: int,
-    bottom: int,
-    decide: Callable[[int], Signature],
-    start: Signature,
-) -> datetime | None:
-    """A guess at the step instant where the decision changes: the score falls from `top` to
-    `bottom` over `moments`, taken as even steps; the first whose score would decide
-    differently (`decide` runs only the stage rules and the drift, no scoring)."""
-    if not moments or bottom >= top:
-        return None
-    drop = (top - bottom) / len(moments)
-    tried: dict[int, bool] = {}
-    for number, moment in enumerate(moments, start=1):
-        total = round(top - drop * number)
-        if total not in tried:
-            tried[total] = decide(total) != start
-        if tried[total]:
-            return moment
-    return None
-
-
 def _first_change(
     signature: Callable[[datetime], Signature],
     start: Signature,
     low: datetime,
     high: datetime,
     guide: Sequence[datetime] = (),
-    hint: datetime | None = None,
 ) -> datetime:
     """The first moment in (low, high] whose signature differs from `start`, to RESOLUTION,
     given that it differs at `high` and that the difference, once there, stays (decay only).
@@ -317,15 +315,6 @@ def _first_change(
     falls inside the bracket — outside it, the stay-once-changed premise already answers."""
     before, after = low, high
     first, last = 0, len(guide)
-    if hint is not None and guide:
-        # the probes either side of the guessed instant first: right, they close the bracket
-        after_hint = min(max(bisect_left(guide, hint), 1), len(guide) - 1)
-        for index in (after_hint, after_hint - 1):
-            if first <= index < last:
-                if signature(guide[index]) != start:
-                    after, last = guide[index], index
-                else:
-                    before, first = guide[index], index + 1
     while first < last:
         index = (first + last) // 2
         if signature(guide[index]) != start:

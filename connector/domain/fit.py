@@ -18,40 +18,51 @@ from connector.domain.outcomes import FitCard, FitLine
 from connector.domain.policy import FitCriterion, FitRules
 
 
-def _line(criterion: FitCriterion, contact: Contact, now: datetime | None) -> FitLine | None:
-    """The criterion's line for this contact, or None when it does not apply. A per-unit
+def _points(criterion: FitCriterion, contact: Contact, now: datetime | None) -> int | None:
+    """The criterion's points for this contact, or None when it does not apply. A per-unit
     criterion applies when its value is a number and earns at least one whole unit."""
     if criterion.per_unit is None:
-        if not condition_holds(criterion, contact, now):
-            return None
-        return FitLine(rule=criterion.name, points=criterion.points, matched=describe(criterion))
+        return criterion.points if condition_holds(criterion, contact, now) else None
     value = condition_value(criterion, contact)
     units, _, capped = per_unit_points(value, criterion.per_unit, criterion.points, criterion.cap)
-    if units == 0:
-        return None
+    return None if units == 0 else int(capped)
+
+
+def _line(criterion: FitCriterion, contact: Contact, points: int) -> FitLine:
+    """The line of a criterion that applies (`_points`), saying what it matched."""
+    if criterion.per_unit is None:
+        return FitLine(rule=criterion.name, points=points, matched=describe(criterion))
+    value = condition_value(criterion, contact)
+    units, _, _ = per_unit_points(value, criterion.per_unit, criterion.points, criterion.cap)
     return FitLine(
-        rule=criterion.name,
-        points=int(capped),
-        matched=describe_per_unit(criterion, value, units),
+        rule=criterion.name, points=points, matched=describe_per_unit(criterion, value, units)
     )
 
 
-def grade_contact(contact: Contact, rules: FitRules, now: datetime | None = None) -> FitCard:
+def grade_contact(
+    contact: Contact, rules: FitRules, now: datetime | None = None, *, explain: bool = True
+) -> FitCard:
     """The fit points, the grade band they fall in, and every disqualifier that matched.
 
     A disqualified contact gets `rules.disqualified_grade` whatever its points; points below the
     lowest band still get the lowest band's grade, so every contact has a grade. `now` is only
-    read by recency tests (`within_days`); without it they never match.
+    read by recency tests (`within_days`); without it they never match. `explain=False` leaves
+    the card's lines out (the same points, grade and disqualifiers): the due search reads the
+    grade alone, and the lines' models were most of the cost.
     """
     reasons = tuple(
         f"{rule.name}: {describe(rule)}"
         for rule in rules.disqualify
         if condition_holds(rule, contact, now)
     )
-    lines = tuple(
-        line for criterion in rules.criteria if (line := _line(criterion, contact, now)) is not None
-    )
-    points = sum(line.points for line in lines)
+    points = 0
+    lines: list[FitLine] = []
+    for criterion in rules.criteria:
+        found = _points(criterion, contact, now)
+        if found is not None:
+            points += found
+            if explain:
+                lines.append(_line(criterion, contact, found))
     if reasons:
         grade = rules.disqualified_grade
     else:
@@ -59,4 +70,4 @@ def grade_contact(contact: Contact, rules: FitRules, now: datetime | None = None
             (band.grade for band in rules.grades if points >= band.min_points),
             rules.grades[-1].grade,
         )
-    return FitCard(grade=grade, points=points, lines=lines, disqualified_reasons=reasons)
+    return FitCard(grade=grade, points=points, lines=tuple(lines), disqualified_reasons=reasons)

@@ -13,8 +13,9 @@ so the duality cost readability without buying a run that mattered (bench/README
 what-if from the snapshot", has the before/after figures).
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import cast
 
 from connector.domain.engagement import Engagement, EngagementKind
 
@@ -82,7 +83,15 @@ class EngagementHistory:
         seen.memo = self.memo
         return seen
 
-    def of_kinds(self, kinds: Iterable[EngagementKind]) -> list[Engagement]:
-        """The engagements of `kinds`, in the order they were given."""
+    def of_kinds(self, kinds: Collection[EngagementKind]) -> list[Engagement]:
+        """The engagements of `kinds`, in the order they were given. Kept in the memo (the
+        stage rules ask for the same kinds at every moment the due search decides); the list is
+        shared: read it, never change it."""
+        key = ("of_kinds", id(kinds))  # the rules' own collections, alive as long as they are
+        held = cast(tuple[Collection[EngagementKind], list[Engagement]] | None, self.memo.get(key))
+        if held is not None and held[0] is kinds:
+            return held[1]
         wanted = set(kinds)
-        return [e for e in self.events if e.kind in wanted]
+        found = [e for e in self.events if e.kind in wanted]
+        self.memo[key] = (kinds, found)
+        return found

@@ -8,7 +8,7 @@ produces two transitions for one contact.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -129,13 +129,22 @@ def _last_engaged(
     contact: Contact, history: EngagementHistory, scoring: ScoringRules
 ) -> tuple[datetime | None, bool]:
     """When the contact last did something worth positive points, and whether that was after
-    the connector last recycled it (`fresh`: no recycle, or engaged since)."""
+    the connector last recycled it (`fresh`: no recycle, or engaged since). In the history's
+    memo per `recycled_at`: the due search asks at every moment it decides."""
     positive = scoring.positive_kinds
     recycled_at = contact.recycled_at
+    key = ("last_engaged", id(positive))
+    held = cast(tuple[object, datetime | None, datetime | None, bool] | None, history.memo.get(key))
+    if held is not None and held[0] is positive and held[1] == recycled_at:
+        return held[2], held[3]
     positive_events = history.of_kinds(positive)
     last_engaged = max((e.occurred_at for e in positive_events), default=None)
     fresh = recycled_at is None or any(e.occurred_at > recycled_at for e in positive_events)
+    history.memo[key] = (positive, recycled_at, last_engaged, fresh)
     return last_engaged, fresh
+
+
+Move = tuple[LifecycleStage, TransitionKind, list[str]]  # the target, the kind, the reasons
 
 
 def decide_stage(
@@ -148,22 +157,50 @@ def decide_stage(
 ) -> StageDecision:
     """The next lifecycle stage for a contact at `now`, or why it stays. `engagements` may be
     an `EngagementHistory` already built for this contact and `now`."""
+    history = EngagementHistory.of(contact.id, engagements, now)
+    found = _decide(contact, history, score, fit, policy, now)
+    if isinstance(found, list):
+        return StageDecision(transition=None, notes=tuple(found))
+    to_stage, kind, reasons = found
+    current = contact.lifecycle_stage
+    return StageDecision(
+        transition=Transition(
+            contact_id=contact.id,
+            from_stage=current,
+            to_stage=to_stage,
+            kind=kind,
+            at=now,
+            reasons=tuple(reasons),
+        )
+    )
+
+
+def stage_move(
+    contact: Contact,
+    history: EngagementHistory,
+    score: ScoreTotal,
+    fit: FitCard,
+    policy: RulesPolicy,
+    now: datetime,
+) -> tuple[TransitionKind, LifecycleStage] | None:
+    """`decide_stage`'s transition as (kind, target) alone, from the same rules (`_decide`)
+    without the models: what the due search compares at each moment it decides."""
+    found = _decide(contact, history, score, fit, policy, now)
+    return None if isinstance(found, list) else (found[1], found[0])
+
+
+def _decide(
+    contact: Contact,
+    history: EngagementHistory,
+    score: ScoreTotal,
+    fit: FitCard,
+    policy: RulesPolicy,
+    now: datetime,
+) -> Move | list[str]:
+    """The rules themselves: the move, or the notes on why the contact stays."""
     rules = policy.lifecycle
     current = contact.lifecycle_stage
-    history = EngagementHistory.of(contact.id, engagements, now)
     last_engaged, fresh = _last_engaged(contact, history, policy.scoring)
-
-    def move(target: LifecycleStage, kind: TransitionKind, reasons: list[str]) -> StageDecision:
-        return StageDecision(
-            transition=Transition(
-                contact_id=contact.id,
-                from_stage=current,
-                to_stage=target,
-                kind=kind,
-                at=now,
-                reasons=tuple(reasons),
-            )
-        )
 
     deal = _deal_transition(contact)
     manual_hold = contact.stage_set_manually and rules.respect_manual_stage
@@ -171,16 +208,14 @@ def decide_stage(
         current == LifecycleStage.OTHER or _moves_forward(current, deal[0])
     )
     if deal and deal_moves and (not manual_hold or rules.deals_override_manual_stage):
-        return move(deal[0], TransitionKind.ADVANCE, [deal[1]])
+        return deal[0], TransitionKind.ADVANCE, [deal[1]]
     if manual_hold:
-        return StageDecision(
-            transition=None, notes=(f"stage {current} was set by a person in the CRM",)
-        )
+        return [f"stage {current} was set by a person in the CRM"]
     if current in (LifecycleStage.OTHER, LifecycleStage.CUSTOMER, LifecycleStage.EVANGELIST):
-        return StageDecision(transition=None, notes=(f"no automatic move out of {current}",))
+        return [f"no automatic move out of {current}"]
 
     if fit.disqualified and (current is None or current in rules.disqualify.from_stages):
-        return move(
+        return (
             rules.disqualify.to,
             TransitionKind.DISQUALIFY,
             ["outside the ideal customer profile", *fit.disqualified_reasons],
@@ -188,7 +223,7 @@ def decide_stage(
 
     rejected = _rejection_reasons(contact, rules)
     if rejected:
-        return move(rules.recycle.to, TransitionKind.RECYCLE, rejected)
+        return rules.recycle.to, TransitionKind.RECYCLE, rejected
 
     # Sales' own verification outranks the idle rule: a verified buyer is not "cold".
     if _moves_forward(current, LifecycleStage.SQL):
@@ -198,17 +233,17 @@ def decide_stage(
             # run, leaving its follow-up task behind. Sales' verdict stands (as for an MQL
             # below): recycled now, one run, one write, a fixed point; a new request after
             # this recycle makes it an SQL, sales' status then being the recycle's own.
-            return move(
+            return (
                 rules.recycle.to,
                 TransitionKind.RECYCLE,
                 [*sql, f"but sales set the lead status to {contact.sales_status}"],
             )
         if sql:
-            return move(LifecycleStage.SQL, TransitionKind.ADVANCE, sql)
+            return LifecycleStage.SQL, TransitionKind.ADVANCE, sql
 
     idle = _idle_reasons(contact, rules, score, last_engaged, now)
     if idle:
-        return move(rules.recycle.to, TransitionKind.RECYCLE, idle)
+        return rules.recycle.to, TransitionKind.RECYCLE, idle
 
     notes: list[str] = []
     if _moves_forward(current, LifecycleStage.MQL):
@@ -230,12 +265,12 @@ def decide_stage(
                 # Sales already rejected this lead: as an MQL it would be recycled on the very
                 # next run, so it is recycled now — one run, one write, the same end state —
                 # and waits for new engagement like any recycled MQL.
-                return move(
+                return (
                     rules.recycle.to,
                     TransitionKind.RECYCLE,
                     [*qualified, f"but sales set the lead status to {contact.sales_status}"],
                 )
-            return move(LifecycleStage.MQL, TransitionKind.ADVANCE, qualified)
+            return LifecycleStage.MQL, TransitionKind.ADVANCE, qualified
         if score.total >= mql.min_score and not fit_ok:
             notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")
         elif score.total >= mql.min_score and not fresh:
@@ -248,13 +283,13 @@ def decide_stage(
         hits = history.of_kinds(lead.kinds)
         hit = hits[-1].kind if hits else None  # the last given, as the CRM listed them
         if hit is not None:
-            return move(LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hit.value}"])
+            return LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hit.value}"]
         if lead.min_score is not None and score.total >= lead.min_score:
-            return move(
+            return (
                 LifecycleStage.LEAD,
                 TransitionKind.ADVANCE,
                 [f"score {score.total} >= lead threshold {lead.min_score:g}"],
             )
         if current is None:
-            return move(LifecycleStage.SUBSCRIBER, TransitionKind.ADVANCE, ["new contact"])
-    return StageDecision(transition=None, notes=tuple(notes))
+            return LifecycleStage.SUBSCRIBER, TransitionKind.ADVANCE, ["new contact"]
+    return notes

@@ -127,14 +127,6 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
     return _Capped(count, raw, capped, tuple(allowed_by_event))
 
 
-def _engagement_sums(
-    rule: EngagementRule, events: Sequence[Engagement], now: datetime, half_life: float
-) -> Sums:
-    """One kind's contribution at `now`: its capped points (`_capped`, so `events` must be
-    sorted oldest first), each decayed by its age unless the rule does not decay."""
-    return _decayed(rule, _capped(rule, events), now, half_life)
-
-
 def _capped_kinds(
     rules: ScoringRules, history: EngagementHistory
 ) -> tuple[tuple[EngagementRule, _Capped], ...]:
@@ -268,14 +260,25 @@ def score_total(
     engagements: Iterable[Engagement] | EngagementHistory,
     rules: ScoringRules,
     now: datetime,
+    fixed: int | None = None,
 ) -> int:
-    """`score_contact(...).total` without the explanation lines.
+    """`score_contact(...).total` without the explanation lines (the due search reads only the
+    total); both go through `_score`, so they cannot disagree. `fixed`, when given, is
+    `fixed_points` of the same contact and history at a moment that reads them the same."""
+    history = EngagementHistory.of(contact.id, engagements, now)
+    return _score(contact, history, rules, now, None, fixed)
 
-    The due search (due.py) decides each person at several moments and reads only the total
-    there; building the lines (a pydantic model per rule, its note's text) was most of what
-    scoring cost it. Both go through `_score`, so they cannot disagree.
-    """
-    return _score(contact, EngagementHistory.of(contact.id, engagements, now), rules, now, None)
+
+def fixed_points(
+    contact: Contact, history: EngagementHistory, rules: ScoringRules, now: datetime
+) -> int | None:
+    """The points that are not engagement (intent, e-mail domains, property rules), or None
+    when a property rule reads a date (`within_days`: it moves with `now` at any instant).
+    Otherwise they move only with the history and the intent window, so the due search takes
+    them once per stretch between such instants."""
+    if any(rule.within_days is not None for rule in rules.properties):
+        return None
+    return _fixed(contact, history, rules, now, None)
 
 
 def _score(
@@ -284,6 +287,7 @@ def _score(
     rules: ScoringRules,
     now: datetime,
     lines: list[ScoreLine] | None,
+    fixed: int | None = None,
 ) -> int:
     """The total at `now`; each contribution's explanation line is appended to `lines` when
     it is given. A contribution's points are the rounded value its line shows (`ScoreLine.points`),
@@ -300,20 +304,95 @@ def _score(
         if lines is not None:
             lines.append(_line(rule, count, raw, capped, decayed, half_life))
 
+    total += _source_bonus(contact, rules, positive_behaviour, lines)
+    if fixed is None:
+        fixed = _fixed(contact, history, rules, now, lines)
+    return total + fixed
+
+
+def _source_bonus(
+    contact: Contact, rules: ScoringRules, positive_behaviour: int, lines: list[ScoreLine] | None
+) -> int:
+    """The lead source's weight on the positive behaviour points (the extra over 1x)."""
     source = contact.source
     weight = rules.source_weights.get(source) if source else None
-    if source is not None and weight is not None and weight != 1 and positive_behaviour:
-        bonus = positive_behaviour * (weight - 1)
-        total += _round(bonus)
-        if lines is not None:
-            lines.append(
-                _constant_line(
-                    f"source: {source.value}",
-                    bonus,
-                    f"x{weight:g} on {positive_behaviour} positive behaviour points",
-                )
+    if source is None or weight is None or weight == 1 or not positive_behaviour:
+        return 0
+    bonus = positive_behaviour * (weight - 1)
+    if lines is not None:
+        lines.append(
+            _constant_line(
+                f"source: {source.value}",
+                bonus,
+                f"x{weight:g} on {positive_behaviour} positive behaviour points",
             )
+        )
+    return _round(bonus)
 
+
+_UNSURE = 1e-9
+"""How close (relative) to a rounding or cap edge a factored sum may come before `DecayingScore`
+leaves the moment to `_score`; float rounding puts it ~1e-15 off the summed one."""
+
+
+class DecayingScore:
+    """One history's total at later moments that see the same engagements, without re-summing
+    the decay (the due search's probes): a decaying kind's sum `sum(a_i * 0.5 ** (age_i / h))`
+    (terms never negative: penalties do not decay) is its sum at `at` times
+    `0.5 ** ((t - at) / h)`, off `_score`'s own by float rounding only. So its rounded, capped
+    points are `_score`'s unless that product lies within `_UNSURE` of a half-integer or the
+    cap, where `total` answers None and the caller scores the moment in full."""
+
+    __slots__ = ("_at", "_contact", "_decaying", "_half_life", "_points", "_positive", "_rules")
+
+    def __init__(
+        self, contact: Contact, history: EngagementHistory, rules: ScoringRules, at: datetime
+    ) -> None:
+        self._contact, self._rules, self._half_life = contact, rules, rules.half_life_days
+        self._at = at
+        self._points = self._positive = 0  # of the kinds that do not decay
+        self._decaying: list[tuple[float, float | None]] = []
+        for rule, kept in _capped_kinds(rules, history):
+            decayed = _decayed(rule, kept, self._at, self._half_life)[3]
+            if rule.applies_decay:
+                self._decaying.append((decayed, rule.cap_total))
+                continue
+            points = _round(_clamp(decayed, rule.cap_total))
+            self._points += points
+            self._positive += max(points, 0)
+
+    def sums(self, now: datetime) -> list[tuple[float, float | None]]:
+        """Each decaying kind's sum at `now` (to within `_UNSURE`) and its total cap."""
+        factor = decay_factor(self._at, now, self._half_life)
+        return [(summed * factor, cap) for summed, cap in self._decaying]
+
+    def total(self, now: datetime, fixed: int) -> int | None:
+        """The total at `now` (`fixed`: `fixed_points` there), or None when unsure."""
+        factor = decay_factor(self._at, now, self._half_life)
+        total, positive = self._points, self._positive
+        for summed, cap in self._decaying:
+            decayed = summed * factor
+            margin = _UNSURE * (decayed + 1.0)
+            if abs(decayed - math.floor(decayed) - 0.5) <= margin or (
+                cap is not None and abs(decayed - cap) <= margin
+            ):
+                return None
+            points = _round(_clamp(decayed, cap))
+            total += points
+            positive += max(points, 0)
+        return total + _source_bonus(self._contact, self._rules, positive, None) + fixed
+
+
+def _fixed(
+    contact: Contact,
+    history: EngagementHistory,
+    rules: ScoringRules,
+    now: datetime,
+    lines: list[ScoreLine] | None,
+) -> int:
+    """Intent, e-mail domains and property rules (`fixed_points`), after the engagement and
+    the source weight, in the lines' order."""
+    total = 0
     intent = infer_intent(contact, history, rules, now)
     if intent is not None and rules.intent_points.get(intent):
         intent_points = rules.intent_points[intent]

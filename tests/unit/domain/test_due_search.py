@@ -1,10 +1,14 @@
 """The guided search for due times returns exactly what the plain bisection returned, with fewer
-decisions. The plain bisection is the same code with no guide (`_step_instants` answering
-nothing), so every comparison here is old answer against new answer, instant for instant."""
+decisions. The plain bisection (`plain_bisection`) is the search as it was first written, kept
+here as the reference: every probe scored in full (`score_total`) and decided by
+`decide_stage`, bisected over time alone, with none of the search's shortcuts (the factored
+decay sums, the decisions kept per total, the guide); every comparison is old answer against
+new answer, instant for instant."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 from unittest import mock
 
 from hypothesis import given, settings
@@ -15,7 +19,12 @@ from connector.domain.contact import Contact
 from connector.domain.due import RESOLUTION, DueTime, as_written, next_due
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.engine import evaluate
+from connector.domain.fit import grade_contact
+from connector.domain.history import EngagementHistory
+from connector.domain.lifecycle import decide_stage
+from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
+from connector.domain.scoring import DecayingScore, score_contact, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import SeedData, SeedSpec
 from connector.sync.plan import plan_update
@@ -24,28 +33,58 @@ from tests.factories import NOW, contact, event, owners, policy_with, shipped_po
 
 @contextmanager
 def counting_decisions() -> Iterator[list[int]]:
-    """Counts the scorings `next_due` makes: one total per decision it derives, and the
-    explained card it reads the step instants from once a change is found."""
+    """Counts the stage decisions `next_due` derives (`stage_move`, one per moment and total
+    it has not decided yet)."""
     count = [0]
+    real = due.stage_move
 
-    def counting(real: Callable[..., object]) -> Callable[..., object]:
-        def counted(*args: object, **kwargs: object) -> object:
-            count[0] += 1
-            return real(*args, **kwargs)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return real(*args, **kwargs)
 
-        return counted
-
-    with (
-        mock.patch.object(due, "score_total", counting(due.score_total)),
-        mock.patch.object(due, "score_contact", counting(due.score_contact)),
-    ):
+    with mock.patch.object(due, "stage_move", counted):
         yield count
 
 
-def plain_bisection(person: Contact, events: list[Engagement], now: datetime) -> DueTime:
-    """The due time as found before the guide: bisection over time alone."""
-    with mock.patch.object(due, "_step_instants", lambda *args: []):
-        return next_due(person, events, shipped_policy(), now)
+def plain_bisection(
+    person: Contact,
+    events: list[Engagement],
+    now: datetime,
+    policy: RulesPolicy | None = None,
+    count: list[int] | None = None,
+) -> DueTime:
+    """The due time as the first due search found it: the decision (stage transition and score
+    drift) at `now`, then at each window boundary and just before it, and a bisection over time
+    to `RESOLUTION` in the first stretch whose end differs. `count` gets one per decision."""
+    policy = policy or shipped_policy()
+    fit = grade_contact(person, policy.fit)
+
+    def signature(at: datetime) -> tuple:
+        if count is not None:
+            count[0] += 1
+        total = score_total(person, events, policy.scoring, at)
+        transition = decide_stage(person, events, due._Total(total), fit, policy, at).transition
+        drifted = person.score is not None and policy.scoring.refresh.drifted(person.score, total)
+        return (transition.kind, transition.to_stage) if transition else (None, None), drifted
+
+    start = signature(now)
+    end = now + due.HORIZON
+    low = now
+    for moment in [*due._boundaries(events, policy, now, end), end]:
+        last_decayed = max(low, moment - timedelta(microseconds=1))
+        if signature(last_decayed) != start:
+            high = last_decayed
+            while high - low > RESOLUTION:
+                middle = low + (high - low) / 2
+                if signature(middle) != start:
+                    high = middle
+                else:
+                    low = middle
+            return DueTime(at=high, reason=due._why(start[0] + (start[1],)))
+        if signature(moment) != start:
+            return DueTime(at=moment, reason=due._why(start[0] + (start[1],)))
+        low = moment
+    return DueTime(at=None, reason="no change expected without new input")
 
 
 def decided(person: Contact, events: list[Engagement], now: datetime = NOW) -> Contact:
@@ -103,8 +142,8 @@ def test_a_seeded_population_keeps_every_due_time_at_under_two_thirds_of_the_dec
         people.append((written, list(item.engagements)))
     with counting_decisions() as guided:
         found = [next_due(person, events, policy, now) for person, events in people]
-    with counting_decisions() as plain:
-        before = [plain_bisection(person, events, now) for person, events in people]
+    plain = [0]
+    before = [plain_bisection(person, events, now, policy, plain) for person, events in people]
     assert found == before
     assert sum(1 for item in found if item.at is not None) > 200  # the search is exercised
     assert guided[0] < plain[0] * 2 / 3
@@ -129,20 +168,16 @@ START = (None, None, False)
     guide_minutes=st.lists(
         st.floats(min_value=0.0001, max_value=400 * 1440, allow_nan=False), max_size=40
     ),
-    hint_minutes=st.none() | st.floats(min_value=0, max_value=400 * 1440, allow_nan=False),
 )
-def test_any_guide_and_hint_even_wrong_ones_yield_the_bisections_instant(
-    change_minutes, guide_minutes, hint_minutes
-):
+def test_any_guide_even_a_wrong_one_yields_the_bisections_instant(change_minutes, guide_minutes):
     low = NOW
     high = NOW + timedelta(days=400)
     change = low + timedelta(minutes=change_minutes)
     plain_calls: list[datetime] = []
     plain = due._first_change(step_at(change, plain_calls), START, low, high)
     guide = sorted(low + timedelta(minutes=m) for m in guide_minutes)
-    hint = None if hint_minutes is None else low + timedelta(minutes=hint_minutes)
     guided_calls: list[datetime] = []
-    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide, hint)
+    guided = due._first_change(step_at(change, guided_calls), START, low, high, guide)
     assert guided == plain
     assert change <= guided <= change + RESOLUTION
 
@@ -154,32 +189,30 @@ def test_a_guide_around_the_change_saves_most_of_the_bisection():
     guide = sorted(t + d for t in steps for d in (timedelta(seconds=-2), timedelta(seconds=2)))
     plain_calls: list[datetime] = []
     guided_calls: list[datetime] = []
-    hinted_calls: list[datetime] = []
     plain = due._first_change(step_at(change, plain_calls), START, low, high)
     guided = due._first_change(step_at(change, guided_calls), START, low, high, guide)
-    hinted = due._first_change(step_at(change, hinted_calls), START, low, high, guide, change)
-    assert guided == plain == hinted
+    assert guided == plain
     assert len(plain_calls) >= 19
     assert len(guided_calls) <= 9  # log2 of 120 probes, then the replay
-    assert len(hinted_calls) <= 4  # the two probes around the right guess, then the replay
 
 
 def test_step_instants_are_where_a_kinds_points_step_down():
     """A webinar's 15 points with a 30-day half-life (the shipped rules): its points step from
     15 to 14 when 15 · 0.5 ** (d / 30) crosses 14.5; the computed instant is bracketed by two
-    probes under a minute apart (the card's 4-decimal rounding of the sum moves the instant by
-    up to 13 s), and the score does step between them."""
+    probes under a minute apart (a second either side), and the score does step between
+    them."""
     policy = shipped_policy()
     events = [event(EngagementKind.WEBINAR_ATTENDED, days_ago=0)]
     person = contact()
-    card = due.score_contact(person, events, policy.scoring, NOW)
-    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
+    steps = due._step_instants(
+        sums_at_now(person, events, policy), 30, NOW, NOW + timedelta(days=400)
+    )
     assert steps == sorted(steps) and len(steps) == 15  # 15 points: 14.5, 13.5, ... 0.5
     moment, margin = steps[0]
     first_before, first_after = moment - margin, moment + margin
     assert first_after - first_before < RESOLUTION
-    total = due.score_contact(person, events, policy.scoring, first_before).total
-    assert due.score_contact(person, events, policy.scoring, first_after).total == total - 1
+    total = score_contact(person, events, policy.scoring, first_before).total
+    assert score_contact(person, events, policy.scoring, first_after).total == total - 1
 
 
 def test_an_uncapped_sum_of_thousands_of_points_gets_a_bounded_guide_and_the_same_instant():
@@ -196,16 +229,22 @@ def test_an_uncapped_sum_of_thousands_of_points_gets_a_bounded_guide_and_the_sam
     )
     events = [event(EngagementKind.PAGE_VIEW, days_ago=day / 10, quantity=40) for day in range(80)]
     person = contact(lifecycle_stage=LifecycleStage.MQL, owner_id="100", score=5000)
-    card = due.score_contact(person, events, policy.scoring, NOW)
-    assert card.total > 2000
-    steps = due._step_instants(card, policy.scoring, NOW, NOW + timedelta(days=400))
-    assert 100 < len(steps) < card.total / 2  # one per half-integer would be the total
+    total = score_total(person, events, policy.scoring, NOW)
+    assert total > 2000
+    steps = due._step_instants(
+        sums_at_now(person, events, policy), 30, NOW, NOW + timedelta(days=400)
+    )
+    assert 100 < len(steps) < total / 2  # one per half-integer would be the total
     with counting_decisions() as guided:
         found = next_due(person, events, policy, NOW)
-    with (
-        counting_decisions() as plain,
-        mock.patch.object(due, "_step_instants", lambda *args: []),
-    ):
-        before = next_due(person, events, policy, NOW)
+    plain = [0]
+    before = plain_bisection(person, events, NOW, policy, plain)
     assert found == before and found.at is not None
     assert guided[0] < plain[0]
+
+
+def sums_at_now(
+    person: Contact, events: list[Engagement], policy: RulesPolicy
+) -> list[tuple[float, float | None]]:
+    history = EngagementHistory.of(person.id, events, NOW)
+    return DecayingScore(person, history, policy.scoring, NOW).sums(NOW)

@@ -21,7 +21,7 @@ from connector.domain.engine import evaluate
 from connector.domain.history import EngagementHistory
 from connector.domain.policy import EngagementRule
 from connector.domain.routing import RoutingState
-from connector.domain.scoring import _engagement_sums, score_contact
+from connector.domain.scoring import _capped, _decayed, score_contact
 from connector.domain.stages import LifecycleStage, SalesStatus
 from tests.factories import NOW, contact, owners, shipped_policy
 
@@ -119,8 +119,8 @@ def test_simultaneous_engagements_go_by_source_id_not_by_quantity():
     history = EngagementHistory.of("c-1", events, NOW)
     ordered = history.by_kind[EngagementKind.PAGE_VIEW]
     assert [e.source_id for e in ordered] == ["a", "b"]
-    assert bits(_engagement_sums(rule, ordered, NOW, 30.0)) != bits(
-        _engagement_sums(rule, events, NOW, 30.0)
+    assert bits(_decayed(rule, _capped(rule, ordered), NOW, 30.0)) != bits(
+        _decayed(rule, _capped(rule, events), NOW, 30.0)
     )
     card = score_contact(contact(id="c-1"), history, shipped_policy().scoring, NOW)
     assert (

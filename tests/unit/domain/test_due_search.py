@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import connector.domain.due as due
@@ -46,6 +46,18 @@ def counting_decisions() -> Iterator[list[int]]:
         yield count
 
 
+def decision_signature(
+    person: Contact, events: list[Engagement], policy: RulesPolicy, at: datetime
+) -> tuple:
+    """What a due time watches, decided in full at `at`: the stage transition and whether the
+    score has drifted from the CRM's."""
+    fit = grade_contact(person, policy.fit)
+    total = score_total(person, events, policy.scoring, at)
+    transition = decide_stage(person, events, due._Total(total), fit, policy, at).transition
+    drifted = person.score is not None and policy.scoring.refresh.drifted(person.score, total)
+    return (transition.kind, transition.to_stage) if transition else (None, None), drifted
+
+
 def plain_bisection(
     person: Contact,
     events: list[Engagement],
@@ -57,15 +69,11 @@ def plain_bisection(
     drift) at `now`, then at each window boundary and just before it, and a bisection over time
     to `RESOLUTION` in the first stretch whose end differs. `count` gets one per decision."""
     policy = policy or shipped_policy()
-    fit = grade_contact(person, policy.fit)
 
     def signature(at: datetime) -> tuple:
         if count is not None:
             count[0] += 1
-        total = score_total(person, events, policy.scoring, at)
-        transition = decide_stage(person, events, due._Total(total), fit, policy, at).transition
-        drifted = person.score is not None and policy.scoring.refresh.drifted(person.score, total)
-        return (transition.kind, transition.to_stage) if transition else (None, None), drifted
+        return decision_signature(person, events, policy, at)
 
     start = signature(now)
     end = now + due.HORIZON
@@ -109,6 +117,16 @@ stages = st.sampled_from(
 
 
 @settings(max_examples=150, deadline=None)
+@example(  # a stale score decays through the CRM's 46 and on below it, inside one stretch
+    stage=LifecycleStage.MQL,
+    status=None,
+    events=[
+        event(EngagementKind.FORM_SUBMISSION, days_ago=0.0, quantity=29),
+        event(EngagementKind.CONTENT_DOWNLOAD, days_ago=0.0, quantity=6),
+    ],
+    stored=46,
+    redecided=False,
+)
 @given(
     stage=stages,
     status=st.none() | st.sampled_from(list(SalesStatus)),
@@ -122,7 +140,24 @@ def test_the_guided_search_finds_the_plain_bisections_instant(
     person = contact(lifecycle_stage=stage, sales_status=status, owner_id="100", score=stored)
     # as a sync leaves it (redecided), or as found in the CRM (a stale score: drift at once)
     person = decided(person, events) if redecided else person
-    assert next_due(person, events, shipped_policy(), NOW) == plain_bisection(person, events, NOW)
+    found = next_due(person, events, shipped_policy(), NOW)
+    plain = plain_bisection(person, events, NOW)
+    if found == plain:
+        return
+    # The plain bisection samples each stretch at its end only, so it misses a decision that
+    # changes and changes back inside one stretch (a stale score decaying through the CRM's
+    # value and on below it). The guided search must then find an earlier instant: one where
+    # the decision differs, with the same decision as now at every sampled moment before it.
+    assert found.at is not None and (plain.at is None or found.at < plain.at), (found, plain)
+    assert found.reason == plain.reason or plain.at is None
+    policy = shipped_policy()
+    start = decision_signature(person, events, policy, NOW)
+    assert decision_signature(person, events, policy, found.at) != start
+    before = found.at - RESOLUTION - NOW
+    assert all(
+        decision_signature(person, events, policy, NOW + before * step / 64) == start
+        for step in range(65)
+    )
 
 
 def test_a_seeded_population_keeps_every_due_time_at_under_two_thirds_of_the_decisions():

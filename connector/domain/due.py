@@ -33,7 +33,8 @@ from pydantic import BaseModel, ConfigDict
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
-from connector.domain.fit import grade_contact
+from connector.domain.engine import Assessment
+from connector.domain.fit import grade_contact, reads_dates
 from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import stage_move
 from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
@@ -144,16 +145,27 @@ def next_due(
     policy: RulesPolicy,
     now: datetime,
     horizon: timedelta = HORIZON,
+    *,
+    assessed: Assessment | None = None,
 ) -> DueTime:
     """When the decision about `contact` (as the CRM holds it after this run's writes, see
     `as_written`) next changes with no new input, or `at=None` within `horizon`.
 
     "The decision" is what a sync would do: the stage transition it would make, and whether
     the stored score has drifted from the true decayed one beyond `scoring.refresh`.
+
+    `assessed`, when given, is `evaluate`'s assessment of the same person, engagements, rules
+    and `now` (the contact before `as_written`: the writes change no field the fit or the
+    history reads). Its history is used as it is, caps included, instead of grouping it again;
+    its fit when no fit rule reads a date (the search grades without a `now`).
     """
-    fit = grade_contact(contact, policy.fit, explain=False)
+    if assessed is not None and not reads_dates(policy.fit):
+        fit = assessed.fit
+    else:
+        fit = grade_contact(contact, policy.fit, explain=False)
     refresh = policy.scoring.refresh
-    histories = _Histories(contact, engagements, policy.scoring)
+    known = assessed.history if assessed is not None else None
+    histories = _Histories(contact, engagements, policy.scoring, known)
     flips = _flips(contact.id, engagements, policy)
     decided: dict[tuple[int, int], Signature] = {}
     fixed: dict[int, int | None] = {}
@@ -242,13 +254,21 @@ class _Histories:
     ones, so the due search's probes there share one history (`EngagementHistory.seen_at`)."""
 
     def __init__(
-        self, contact: Contact, engagements: Sequence[Engagement], rules: ScoringRules
+        self,
+        contact: Contact,
+        engagements: Sequence[Engagement],
+        rules: ScoringRules,
+        known: EngagementHistory | None = None,
     ) -> None:
         self._contact = contact
         self._rules = rules
         self._engagements = engagements
         self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact.id)
         self._built: dict[int, EngagementHistory] = {}
+        if known is not None:  # `evaluate`'s, of the same engagements at its `now`
+            if known.contact_id != contact.id:
+                raise ValueError("this history was built for another contact")
+            self._built[bisect_right(self._times, known.now)] = known
         self._decaying: dict[int, DecayingScore] = {}
 
     def at(self, now: datetime) -> EngagementHistory:

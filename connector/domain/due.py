@@ -166,24 +166,25 @@ def next_due(
     refresh = policy.scoring.refresh
     known = assessed.history if assessed is not None else None
     histories = _Histories(contact, engagements, policy.scoring, known)
-    flips = _flips(contact.id, engagements, policy)
+    flips = _flips(contact, engagements, policy)
     decided: dict[tuple[int, int], Signature] = {}
     fixed: dict[int, int | None] = {}
 
     def signature(at: datetime) -> Signature:
-        stretch = bisect_right(flips, at)
+        stretch = bisect_right(flips.points, at)
         if stretch not in fixed:
             fixed[stretch] = fixed_points(contact, histories.at(at), policy.scoring, at)
         others = fixed[stretch]
         total = None if others is None else histories.decaying(at).total(at, others)
         if total is None:
             total = score_total(contact, histories.at(at), policy.scoring, at, others)
-        found = decided.get((stretch, total))
+        key = (bisect_right(flips.stage, at), total)
+        found = decided.get(key)
         if found is None:
             move = stage_move(contact, histories.at(at), _Total(total), fit, policy, at)
             drifted = contact.score is not None and refresh.drifted(contact.score, total)
             found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
-            decided[stretch, total] = found
+            decided[key] = found
         return found
 
     start = signature(now)
@@ -214,32 +215,57 @@ def next_due(
     return DueTime(at=None, reason="no change expected without new input")
 
 
-def _flips(
-    contact_id: str, engagements: Sequence[Engagement], policy: RulesPolicy
-) -> list[datetime]:
+class _Flips(NamedTuple):
+    """The instants that start a new stretch for the score's other points (`points`) and for
+    the stage rules (`stage`), sorted (see `_flips`)."""
+
+    points: list[datetime]
+    stage: list[datetime]
+
+
+def _flips(contact: Contact, engagements: Sequence[Engagement], policy: RulesPolicy) -> _Flips:
     """Every instant at which a rule other than decay may read the person differently: each of
     their engagements becoming visible, and just after a trigger, intent or idle window closes
     on the last engagement it holds (a superset of `_boundaries`, which keeps only the windows
     of what is visible at `now`). Between two of them the stage rules are a function of the
     score's total and the points other than engagement are constant, so the search decides a
     total there once. A window is one per group: any SQL trigger, each intent kind (intent
-    reads which kinds are recent), any positive kind (the idle timer reads the last one)."""
+    reads which kinds are recent), any positive kind (the idle timer reads the last one).
+
+    The two rule sets read different windows: only the score reads intent (and not at all when
+    the CRM holds the person's intent, `infer_intent`), only the stage rules the trigger and
+    idle windows; each set's stretches are cut only where it reads something new, so a
+    boundary that moves nothing it reads does not cost it a decision."""
     lifecycle, scoring = policy.lifecycle, policy.scoring
-    intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
-    windows: list[tuple[Collection[EngagementKind], timedelta]] = [
+    stage_windows: list[tuple[Collection[EngagementKind], timedelta]] = [
         (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
-        *(((kind,), timedelta(days=scoring.intent_window_days)) for kind in intent_kinds),
     ]
     if lifecycle.recycle.idle_days is not None:
-        windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
-    mine = [event for event in engagements if event.contact_id == contact_id]
-    moments = {event.occurred_at for event in mine}
+        stage_windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
+    intent_windows: list[tuple[Collection[EngagementKind], timedelta]] = []
+    if contact.intent is None:
+        intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
+        length = timedelta(days=scoring.intent_window_days)
+        intent_windows = [((kind,), length) for kind in intent_kinds]
+    mine = [event for event in engagements if event.contact_id == contact.id]
+    seen = {event.occurred_at for event in mine}
+    return _Flips(
+        points=sorted(seen | _closings(mine, intent_windows)),
+        stage=sorted(seen | _closings(mine, stage_windows)),
+    )
+
+
+def _closings(
+    events: Sequence[Engagement], windows: Iterable[tuple[Collection[EngagementKind], timedelta]]
+) -> set[datetime]:
+    """Just after each window closes on the last of `events` it holds."""
+    moments: set[datetime] = set()
     for kinds, length in windows:
-        times = sorted(event.occurred_at for event in mine if event.kind in kinds)
+        times = sorted(event.occurred_at for event in events if event.kind in kinds)
         for index, time in enumerate(times, start=1):
             if index == len(times) or times[index] > time + length:  # else still open then
                 moments.add(time + length + _JUST_AFTER)
-    return sorted(moments)
+    return moments
 
 
 class _Total(NamedTuple):

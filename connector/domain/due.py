@@ -27,6 +27,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -122,7 +123,7 @@ def _boundaries(
     open at its last instant), and when an engagement dated in the future becomes visible."""
     lifecycle, scoring = policy.lifecycle, policy.scoring
     latest = _latest_by_kind(engagements, now)
-    moments: set[datetime] = {e.occurred_at for e in engagements if now < e.occurred_at < end}
+    moments = [e.occurred_at for e in engagements if now < e.occurred_at < end]
     windows: list[tuple[Iterable[EngagementKind], timedelta]] = [
         (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
         (
@@ -135,8 +136,14 @@ def _boundaries(
     for kinds, length in windows:
         for kind in kinds:
             if kind in latest:
-                moments.add(latest[kind] + length + _JUST_AFTER)
-    return sorted(moment for moment in moments if now < moment < end)
+                moments.append(latest[kind] + length + _JUST_AFTER)
+    # sorted and each once, without a set: hashing an aware datetime looks up its UTC offset
+    moments.sort()
+    return [
+        moment
+        for index, moment in enumerate(moments)
+        if now < moment < end and (index == 0 or moment != moments[index - 1])
+    ]
 
 
 def next_due(
@@ -268,10 +275,15 @@ def _closings(
     times)."""
     moments: list[datetime] = []
     for kinds, length in windows:
-        times = sorted(time for kind, held in by_kind.items() if kind in kinds for time in held)
-        for index, time in enumerate(times, start=1):
-            if index == len(times) or times[index] > time + length:  # else still open then
-                moments.append(time + length + _JUST_AFTER)
+        groups = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if not groups:
+            continue
+        times = sorted(groups[0] if len(groups) == 1 else chain.from_iterable(groups))
+        last = len(times) - 1
+        for index, time in enumerate(times):
+            closing = time + length
+            if index == last or times[index + 1] > closing:  # else still open then
+                moments.append(closing + _JUST_AFTER)
     return moments
 
 

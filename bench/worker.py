@@ -24,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from connector.adapters.base import CrmAdapter
 from connector.adapters.hubspot import HubSpotAdapter, HubSpotSettings
@@ -127,15 +127,27 @@ class CpuSplit:
     SDK, HTTP, state store. Two process_time() calls per person cost next to nothing."""
 
     NAMES = ("evaluate", "next_due")
+    #: the engine's name → the figure it counts in: the engine assesses a person (history,
+    #: score, fit) before `evaluate` to hand the assessment to `next_due` too, and that is
+    #: part of the decision
+    PARTS: ClassVar[dict[str, str]] = {
+        "evaluate": "evaluate",
+        "assess": "evaluate",
+        "next_due": "next_due",
+    }
 
     def __init__(self) -> None:
         import connector.sync.engine as engine_module
 
         self.module: Any = engine_module
         self.seconds = dict.fromkeys(self.NAMES, 0.0)
-        self.originals = {name: getattr(engine_module, name) for name in self.NAMES}
+        self.originals = {
+            name: getattr(engine_module, name)
+            for name in self.PARTS
+            if hasattr(engine_module, name)  # an older engine does not call `assess`
+        }
         for name, original in self.originals.items():
-            setattr(engine_module, name, self._timed(name, original))
+            setattr(engine_module, name, self._timed(self.PARTS[name], original))
 
     def _timed(self, name: str, original: Any) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:

@@ -27,13 +27,15 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
-from connector.domain.fit import grade_contact
+from connector.domain.engine import Assessment
+from connector.domain.fit import grade_contact, reads_dates
 from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import stage_move
 from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
@@ -121,7 +123,7 @@ def _boundaries(
     open at its last instant), and when an engagement dated in the future becomes visible."""
     lifecycle, scoring = policy.lifecycle, policy.scoring
     latest = _latest_by_kind(engagements, now)
-    moments: set[datetime] = {e.occurred_at for e in engagements if now < e.occurred_at < end}
+    moments = [e.occurred_at for e in engagements if now < e.occurred_at < end]
     windows: list[tuple[Iterable[EngagementKind], timedelta]] = [
         (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
         (
@@ -134,8 +136,14 @@ def _boundaries(
     for kinds, length in windows:
         for kind in kinds:
             if kind in latest:
-                moments.add(latest[kind] + length + _JUST_AFTER)
-    return sorted(moment for moment in moments if now < moment < end)
+                moments.append(latest[kind] + length + _JUST_AFTER)
+    # sorted and each once, without a set: hashing an aware datetime looks up its UTC offset
+    moments.sort()
+    return [
+        moment
+        for index, moment in enumerate(moments)
+        if now < moment < end and (index == 0 or moment != moments[index - 1])
+    ]
 
 
 def next_due(
@@ -144,34 +152,46 @@ def next_due(
     policy: RulesPolicy,
     now: datetime,
     horizon: timedelta = HORIZON,
+    *,
+    assessed: Assessment | None = None,
 ) -> DueTime:
     """When the decision about `contact` (as the CRM holds it after this run's writes, see
     `as_written`) next changes with no new input, or `at=None` within `horizon`.
 
     "The decision" is what a sync would do: the stage transition it would make, and whether
     the stored score has drifted from the true decayed one beyond `scoring.refresh`.
+
+    `assessed`, when given, is `evaluate`'s assessment of the same person, engagements, rules
+    and `now` (the contact before `as_written`: the writes change no field the fit or the
+    history reads). Its history is used as it is, caps included, instead of grouping it again;
+    its fit when no fit rule reads a date (the search grades without a `now`).
     """
-    fit = grade_contact(contact, policy.fit, explain=False)
+    if assessed is not None and not reads_dates(policy.fit):
+        fit = assessed.fit
+    else:
+        fit = grade_contact(contact, policy.fit, explain=False)
     refresh = policy.scoring.refresh
-    histories = _Histories(contact, engagements, policy.scoring)
-    flips = _flips(contact.id, engagements, policy)
+    known = assessed.history if assessed is not None else None
+    histories = _Histories(contact, engagements, policy.scoring, known)
+    flips = _flips(contact, engagements, policy)
     decided: dict[tuple[int, int], Signature] = {}
     fixed: dict[int, int | None] = {}
 
     def signature(at: datetime) -> Signature:
-        stretch = bisect_right(flips, at)
+        stretch = bisect_right(flips.points, at)
         if stretch not in fixed:
             fixed[stretch] = fixed_points(contact, histories.at(at), policy.scoring, at)
         others = fixed[stretch]
         total = None if others is None else histories.decaying(at).total(at, others)
         if total is None:
             total = score_total(contact, histories.at(at), policy.scoring, at, others)
-        found = decided.get((stretch, total))
+        key = (bisect_right(flips.stage, at), total)
+        found = decided.get(key)
         if found is None:
             move = stage_move(contact, histories.at(at), _Total(total), fit, policy, at)
             drifted = contact.score is not None and refresh.drifted(contact.score, total)
             found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
-            decided[stretch, total] = found
+            decided[key] = found
         return found
 
     start = signature(now)
@@ -202,32 +222,69 @@ def next_due(
     return DueTime(at=None, reason="no change expected without new input")
 
 
-def _flips(
-    contact_id: str, engagements: Sequence[Engagement], policy: RulesPolicy
-) -> list[datetime]:
+class _Flips(NamedTuple):
+    """The instants that start a new stretch for the score's other points (`points`) and for
+    the stage rules (`stage`), sorted (see `_flips`)."""
+
+    points: list[datetime]
+    stage: list[datetime]
+
+
+def _flips(contact: Contact, engagements: Sequence[Engagement], policy: RulesPolicy) -> _Flips:
     """Every instant at which a rule other than decay may read the person differently: each of
     their engagements becoming visible, and just after a trigger, intent or idle window closes
     on the last engagement it holds (a superset of `_boundaries`, which keeps only the windows
     of what is visible at `now`). Between two of them the stage rules are a function of the
     score's total and the points other than engagement are constant, so the search decides a
     total there once. A window is one per group: any SQL trigger, each intent kind (intent
-    reads which kinds are recent), any positive kind (the idle timer reads the last one)."""
+    reads which kinds are recent), any positive kind (the idle timer reads the last one).
+
+    The two rule sets read different windows: only the score reads intent (and not at all when
+    the CRM holds the person's intent, `infer_intent`), only the stage rules the trigger and
+    idle windows; each set's stretches are cut only where it reads something new, so a
+    boundary that moves nothing it reads does not cost it a decision."""
     lifecycle, scoring = policy.lifecycle, policy.scoring
-    intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
-    windows: list[tuple[Collection[EngagementKind], timedelta]] = [
+    stage_windows: list[tuple[Collection[EngagementKind], timedelta]] = [
         (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
-        *(((kind,), timedelta(days=scoring.intent_window_days)) for kind in intent_kinds),
     ]
     if lifecycle.recycle.idle_days is not None:
-        windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
-    mine = [event for event in engagements if event.contact_id == contact_id]
-    moments = {event.occurred_at for event in mine}
+        stage_windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
+    intent_windows: list[tuple[Collection[EngagementKind], timedelta]] = []
+    if contact.intent is None:
+        intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
+        length = timedelta(days=scoring.intent_window_days)
+        intent_windows = [((kind,), length) for kind in intent_kinds]
+    by_kind: dict[EngagementKind, list[datetime]] = {}
+    for event in engagements:
+        if event.contact_id == contact.id:
+            by_kind.setdefault(event.kind, []).append(event.occurred_at)
+    # Lists, not sets: hashing an aware datetime costs more than the rest of this (its UTC
+    # offset is looked up); an instant listed twice cuts no extra stretch under bisect_right.
+    seen = [time for times in by_kind.values() for time in times]
+    return _Flips(
+        points=sorted(seen + _closings(by_kind, intent_windows)),
+        stage=sorted(seen + _closings(by_kind, stage_windows)),
+    )
+
+
+def _closings(
+    by_kind: dict[EngagementKind, list[datetime]],
+    windows: Iterable[tuple[Collection[EngagementKind], timedelta]],
+) -> list[datetime]:
+    """Just after each window closes on the last engagement it holds (`by_kind`: each kind's
+    times)."""
+    moments: list[datetime] = []
     for kinds, length in windows:
-        times = sorted(event.occurred_at for event in mine if event.kind in kinds)
-        for index, time in enumerate(times, start=1):
-            if index == len(times) or times[index] > time + length:  # else still open then
-                moments.add(time + length + _JUST_AFTER)
-    return sorted(moments)
+        groups = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if not groups:
+            continue
+        times = sorted(groups[0] if len(groups) == 1 else chain.from_iterable(groups))
+        last = len(times) - 1
+        for index, time in enumerate(times):
+            closing = time + length
+            if index == last or times[index + 1] > closing:  # else still open then
+                moments.append(closing + _JUST_AFTER)
+    return moments
 
 
 class _Total(NamedTuple):
@@ -242,13 +299,21 @@ class _Histories:
     ones, so the due search's probes there share one history (`EngagementHistory.seen_at`)."""
 
     def __init__(
-        self, contact: Contact, engagements: Sequence[Engagement], rules: ScoringRules
+        self,
+        contact: Contact,
+        engagements: Sequence[Engagement],
+        rules: ScoringRules,
+        known: EngagementHistory | None = None,
     ) -> None:
         self._contact = contact
         self._rules = rules
         self._engagements = engagements
         self._times = sorted(e.occurred_at for e in engagements if e.contact_id == contact.id)
         self._built: dict[int, EngagementHistory] = {}
+        if known is not None:  # `evaluate`'s, of the same engagements at its `now`
+            if known.contact_id != contact.id:
+                raise ValueError("this history was built for another contact")
+            self._built[bisect_right(self._times, known.now)] = known
         self._decaying: dict[int, DecayingScore] = {}
 
     def at(self, now: datetime) -> EngagementHistory:

@@ -39,6 +39,12 @@ def _line(criterion: FitCriterion, contact: Contact, points: int) -> FitLine:
     )
 
 
+def reads_dates(rules: FitRules) -> bool:
+    """Whether a criterion or disqualifier tests recency (`within_days`): only then does a
+    grade depend on the `now` it is given."""
+    return any(rule.within_days is not None for rule in (*rules.criteria, *rules.disqualify))
+
+
 def grade_contact(
     contact: Contact, rules: FitRules, now: datetime | None = None, *, explain: bool = True
 ) -> FitCard:

@@ -339,10 +339,15 @@ class FitRules(_Rules):
 
     def grade_rank(self, grade: str) -> int | None:
         """0 for the best grade; None for a grade that is not defined."""
+        return self._ranks.get(grade)
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        """Each grade's first band (the stage rules rank two grades at every decision)."""
+        ranks: dict[str, int] = {}
         for index, band in enumerate(self.grades):
-            if band.grade == grade:
-                return index
-        return None
+            ranks.setdefault(band.grade, index)
+        return ranks
 
 
 # --- Lifecycle -----------------------------------------------------------------------------------

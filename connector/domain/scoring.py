@@ -343,13 +343,23 @@ class DecayingScore:
     points are `_score`'s unless that product lies within `_UNSURE` of a half-integer or the
     cap, where `total` answers None and the caller scores the moment in full."""
 
-    __slots__ = ("_at", "_contact", "_decaying", "_half_life", "_points", "_positive", "_rules")
+    __slots__ = (
+        "_at",
+        "_bonus",
+        "_contact",
+        "_decaying",
+        "_half_life",
+        "_points",
+        "_positive",
+        "_rules",
+    )
 
     def __init__(
         self, contact: Contact, history: EngagementHistory, rules: ScoringRules, at: datetime
     ) -> None:
         self._contact, self._rules, self._half_life = contact, rules, rules.half_life_days
         self._at = at
+        self._bonus: dict[int, int] = {}  # `_source_bonus` per positive behaviour points
         self._points = self._positive = 0  # of the kinds that do not decay
         self._decaying: list[tuple[float, float | None]] = []
         for rule, kept in _capped_kinds(rules, history):
@@ -370,17 +380,26 @@ class DecayingScore:
         """The total at `now` (`fixed`: `fixed_points` there), or None when unsure."""
         factor = decay_factor(self._at, now, self._half_life)
         total, positive = self._points, self._positive
+        floor = math.floor
         for summed, cap in self._decaying:
             decayed = summed * factor
             margin = _UNSURE * (decayed + 1.0)
-            if abs(decayed - math.floor(decayed) - 0.5) <= margin or (
+            if abs(decayed - floor(decayed) - 0.5) <= margin or (
                 cap is not None and abs(decayed - cap) <= margin
             ):
                 return None
-            points = _round(_clamp(decayed, cap))
+            if cap is not None and not -cap <= decayed <= cap:
+                decayed = _clamp(decayed, cap)
+            # `_round`: half away from zero, which for a value >= 0 is floor(value + 0.5)
+            points = int(floor(decayed + 0.5)) if decayed >= 0.0 else _round(decayed)
             total += points
-            positive += max(points, 0)
-        return total + _source_bonus(self._contact, self._rules, positive, None) + fixed
+            if points > 0:
+                positive += points
+        bonus = self._bonus.get(positive)
+        if bonus is None:
+            bonus = _source_bonus(self._contact, self._rules, positive, None)
+            self._bonus[positive] = bonus
+        return total + bonus + fixed
 
 
 def _fixed(

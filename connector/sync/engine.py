@@ -33,7 +33,7 @@ from connector.adapters.errors import CrmDailyLimitError, CrmError
 from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
-from connector.domain.engine import Evaluation, evaluate
+from connector.domain.engine import Assessment, Evaluation, assess, evaluate
 from connector.domain.lifecycle import StageDecision
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.policy import RulesPolicy
@@ -572,7 +572,7 @@ class SyncEngine:
         marks = self.store.field_marks(self.account, [c.id for c in usable])
         plans = []
         for contact in usable:
-            plan, routing = self._plan(
+            plan, routing, assessed = self._plan(
                 contact, by_contact, marks.get(contact.id, {}), owners, routing, now
             )
             refreshed_at = held[contact.id].score_refreshed_at if contact.id in held else None
@@ -584,7 +584,8 @@ class SyncEngine:
                 else (plan.update, None)
             )
             written = as_written(plan.contact, update.changes if update is not None else {})
-            due = next_due(written, by_contact.get(contact.id, []), self.policy, now)
+            engagements = by_contact.get(contact.id, [])
+            due = next_due(written, engagements, self.policy, now, assessed=assessed)
             if wait_until is not None and (due.at is None or wait_until < due.at):
                 due = DueTime(at=wait_until, reason="cooled score: refresh interval")
             plan.update, plan.due = update, due
@@ -601,16 +602,19 @@ class SyncEngine:
         owners: list[Owner],
         routing: RoutingState,
         now: datetime,
-    ) -> tuple[ContactPlan, RoutingState]:
+    ) -> tuple[ContactPlan, RoutingState, Assessment]:
         """One contact's decision with field ownership applied: a stage a person set since the
         connector's mark is a manual stage for the lifecycle rules, and every field a person
-        owns or changed is left out of the update (audited as a hold)."""
+        owns or changed is left out of the update (audited as a hold). The assessment (history,
+        score, fit) comes back for the due search, which would otherwise build it again."""
         ownership = self.policy.ownership
         edits = edits_of(contact, marks, ownership)
         if UpdatableField.LIFECYCLE_STAGE in edits and not contact.stage_set_manually:
             contact = contact.model_copy(update={"stage_set_manually": True})
+        engagements = by_contact.get(contact.id, [])
+        assessed = assess(contact, engagements, self.policy, now)
         evaluation, routed = evaluate(
-            contact, by_contact.get(contact.id, []), self.policy, owners, routing, now
+            contact, engagements, self.policy, owners, routing, now, assessed=assessed
         )
         kept = restrict(
             contact, evaluation, plan_update(contact, evaluation), edits, marks, ownership
@@ -626,7 +630,7 @@ class SyncEngine:
                 task = retarget(evaluation.task, {contact.id: contact.owner_id})
                 evaluation = evaluation.model_copy(update={"task": task})
         plan = ContactPlan(contact, evaluation, kept.update, kept.holds, kept.marks)
-        return plan, routed
+        return plan, routed, assessed
 
     def _tally(self, plans: list[ContactPlan], summary: RunSummary) -> None:
         for plan in plans:

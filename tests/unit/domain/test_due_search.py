@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ import connector.domain.due as due
 from connector.domain.contact import Contact
 from connector.domain.due import RESOLUTION, DueTime, as_written, next_due
 from connector.domain.engagement import Engagement, EngagementKind
-from connector.domain.engine import evaluate
+from connector.domain.engine import assess, evaluate
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import decide_stage
@@ -283,3 +284,56 @@ def sums_at_now(
 ) -> list[tuple[float, float | None]]:
     history = EngagementHistory.of(person.id, events, NOW)
     return DecayingScore(person, history, policy.scoring, NOW).sums(NOW)
+
+
+def test_evaluates_assessment_handed_to_the_search_gives_the_same_due_times():
+    """The engine hands `next_due` the history and fit `evaluate` built for the same person
+    (`assessed`): 400 seeded people get exactly the due times they get without it."""
+    data = SeedData(SeedSpec(contacts=400, seed=42))
+    policy = shipped_policy()
+    routing = RoutingState()
+    now = data.spec.now
+    with_it, without = [], []
+    for item in data.contacts():
+        events = list(item.engagements)
+        assessed = assess(item.contact, events, policy, now)
+        evaluation, routing = evaluate(
+            item.contact, events, policy, data.owners, routing, now, assessed=assessed
+        )
+        update = plan_update(item.contact, evaluation)
+        written = as_written(item.contact, update.changes if update else {})
+        with_it.append(next_due(written, events, policy, now, assessed=assessed))
+        without.append(next_due(written, events, policy, now))
+    assert with_it == without
+    assert sum(1 for item in with_it if item.at is not None) > 200
+
+
+def test_a_fit_rule_that_reads_a_date_is_graded_again_by_the_search():
+    """`evaluate` grades at its `now`, the due search without one (a recency test never holds
+    there): with a fit criterion on a date, the assessment's fit is not the search's, and the
+    due time is the one found without the assessment."""
+    fit = shipped_policy().fit.model_dump(by_alias=True)
+    fit["criteria"] = [
+        *fit["criteria"],
+        {"name": "recent demo", "property": "demo_at", "within_days": 30, "points": 60},
+    ]
+    policy = policy_with(fit=fit)
+    events = [event(EngagementKind.FORM_SUBMISSION, days_ago=2, quantity=3)]
+    person = contact(
+        lifecycle_stage=LifecycleStage.LEAD,
+        owner_id="100",
+        job_title="Analyst",
+        company=None,
+        properties={"demo_at": NOW - timedelta(days=5)},
+    )
+    assessed = assess(person, events, policy, NOW)
+    assert assessed.fit.grade != grade_contact(person, policy.fit, explain=False).grade
+    found = next_due(person, events, policy, NOW, assessed=assessed)
+    assert found == next_due(person, events, policy, NOW)
+
+
+def test_an_assessment_of_another_person_is_refused():
+    events = [event(EngagementKind.FORM_SUBMISSION, days_ago=2)]
+    other = assess(contact(id="someone-else"), events, shipped_policy(), NOW)
+    with pytest.raises(ValueError, match="another contact"):
+        next_due(contact(), events, shipped_policy(), NOW, assessed=other)

@@ -39,7 +39,7 @@ from connector.domain.fit import grade_contact, reads_dates
 from connector.domain.history import EngagementHistory
 from connector.domain.lifecycle import stage_move
 from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
-from connector.domain.policy import RulesPolicy, ScoringRules
+from connector.domain.policy import RulesPolicy, ScoreRefresh, ScoringRules
 from connector.domain.scoring import DecayingScore, fixed_points, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 
@@ -177,7 +177,7 @@ def next_due(
     decided: dict[tuple[int, int], Signature] = {}
     fixed: dict[int, int | None] = {}
 
-    def signature(at: datetime) -> Signature:
+    def total_at(at: datetime) -> int:
         stretch = bisect_right(flips.points, at)
         if stretch not in fixed:
             fixed[stretch] = fixed_points(contact, histories.at(at), policy.scoring, at)
@@ -185,6 +185,10 @@ def next_due(
         total = None if others is None else histories.decaying(at).total(at, others)
         if total is None:
             total = score_total(contact, histories.at(at), policy.scoring, at, others)
+        return total
+
+    def signature(at: datetime) -> Signature:
+        total = total_at(at)
         key = (bisect_right(flips.stage, at), total)
         found = decided.get(key)
         if found is None:
@@ -202,7 +206,9 @@ def next_due(
         # decay did (an engagement dated in the future lifts the score back), so the end of
         # the decay-only stretch is checked first, then the boundary.
         last_decayed = max(low, moment - _JUST_AFTER)
-        if signature(last_decayed) != start:
+        high = last_decayed if signature(last_decayed) != start else None
+        stale = start[2] and contact.score is not None
+        if high is not None or stale:
             # the decaying sums at `low` say where each kind's points step down
             sums = histories.decaying(low).sums(low)
             steps = _step_instants(sums, policy.scoring.half_life_days, low, last_decayed)
@@ -212,10 +218,18 @@ def next_due(
                 for probe in (moment - margin, moment + margin)
                 if low < probe < last_decayed
             )
-            return DueTime(
-                at=_first_change(signature, start, low, last_decayed, guide),
-                reason=_why(start),
-            )
+            if stale:
+                # A stale score the true one decays through: the drift ends inside the stretch
+                # and may come back below the CRM's value before its end, which the end alone
+                # does not show.
+                back = _back_within_tolerance(total_at, contact.score or 0, refresh, guide)
+                if back is not None and (high is None or back < high):
+                    high = back
+            if high is not None:
+                guide = [probe for probe in guide if probe < high]
+                return DueTime(
+                    at=_first_change(signature, start, low, high, guide), reason=_why(start)
+                )
         if signature(moment) != start:
             return DueTime(at=moment, reason=_why(start))
         low = moment
@@ -362,6 +376,32 @@ def _step_instants(
             steps.append((low + timedelta(seconds=after), margin))
             crossing -= max(1.0, math.floor(crossing / _STEPS_PER_KIND))
     return sorted(steps)
+
+
+def _back_within_tolerance(
+    total_at: Callable[[datetime], int],
+    stored: int,
+    refresh: ScoreRefresh,
+    guide: Sequence[datetime],
+) -> datetime | None:
+    """The first `guide` probe at which a total that started above the stored score's
+    tolerance is back within it, or None (it stays above, or steps past the whole band).
+    Decay only lowers a stretch's total and the guide brackets each of its steps, so "no longer
+    above the band" holds from some probe on: found by bisection over the probes."""
+
+    def above(total: int) -> bool:
+        return total > stored and refresh.drifted(stored, total)
+
+    first, last = 0, len(guide)
+    while first < last:
+        index = (first + last) // 2
+        if above(total_at(guide[index])):
+            first = index + 1
+        else:
+            last = index
+    if first == len(guide) or refresh.drifted(stored, total_at(guide[first])):
+        return None
+    return guide[first]
 
 
 def _first_change(

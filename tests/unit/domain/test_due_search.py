@@ -128,6 +128,13 @@ stages = st.sampled_from(
     stored=46,
     redecided=False,
 )
+@example(  # the same, where the search's stretch ends past a stage change: 21 stored, 45 now
+    stage=None,
+    status=None,
+    events=[event(EngagementKind.EVENT_ATTENDED, days_ago=0.0, quantity=21)],
+    stored=21,
+    redecided=False,
+)
 @given(
     stage=stages,
     status=st.none() | st.sampled_from(list(SalesStatus)),

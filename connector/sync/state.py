@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from connector.adapters.base import TaskReassignment
+from connector.adapters.kit.chunks import chunks
 from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
@@ -68,6 +69,8 @@ from connector.sync.state_check import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the most values one IN list of a query holds
+IN_LIST = 500
 
 
 class LockHeldError(RuntimeError):
@@ -270,13 +273,6 @@ def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[
             values[index] = convert(values[index])
         params.append(dict(zip(order, values, strict=True)) if named else tuple(values))
     tx.exec_driver_sql(str(compiled), params)
-
-
-def _chunks(items: Iterable[str], size: int = 500) -> Iterator[list[str]]:
-    """The distinct `items` in lists of at most `size`: one bounded IN list per query."""
-    wanted = list(dict.fromkeys(items))
-    for start in range(0, len(wanted), size):
-        yield wanted[start : start + size]
 
 
 def _match(table: Table, key: dict[str, Any]) -> list[ColumnElement[bool]]:
@@ -591,7 +587,7 @@ class StateStore:
         """Which of these keys the connector already created a task for (key → CRM id)."""
         found: dict[str, str] = {}
         with self._use(connection) as tx:
-            for chunk in _chunks(keys):
+            for chunk in chunks(dict.fromkeys(keys), IN_LIST):
                 rows = tx.execute(
                     select(task_keys.c.key, task_keys.c.crm_id).where(
                         task_keys.c.account == account, task_keys.c.key.in_(chunk)
@@ -642,7 +638,7 @@ class StateStore:
     def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueRow]:
         found: dict[str, DueRow] = {}
         with self._tx() as tx:
-            for chunk in _chunks(contact_ids):
+            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
                 rows = tx.execute(
                     select(contact_due).where(
                         contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
@@ -655,19 +651,12 @@ class StateStore:
         self, tx: Connection, account: str, entries: Sequence[DueEntry], forget: Sequence[str]
     ) -> None:
         """Upsert due times (keeping the last score refresh unless this one refreshed)."""
-        held = {}
-        for chunk in _chunks([*forget, *(entry.contact_id for entry in entries)]):
-            for row in tx.execute(
-                select(contact_due.c.contact_id, contact_due.c.score_refreshed_at).where(
-                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
-                )
-            ):
-                held[row.contact_id] = row.score_refreshed_at
-            tx.execute(
-                delete(contact_due).where(
-                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
-                )
-            )
+        held: dict[str, datetime | None] = {}
+        for chunk in chunks(dict.fromkeys([*forget, *(e.contact_id for e in entries)]), IN_LIST):
+            these = (contact_due.c.account == account) & contact_due.c.contact_id.in_(chunk)
+            query = select(contact_due.c.contact_id, contact_due.c.score_refreshed_at).where(these)
+            held.update({row.contact_id: row.score_refreshed_at for row in tx.execute(query)})
+            tx.execute(delete(contact_due).where(these))
         latest = {entry.contact_id: entry for entry in entries}  # a later decision wins
         common = {"account": account, "updated_at": _now()}
         rows = [
@@ -711,14 +700,11 @@ class StateStore:
         """Watch the created tasks that escalate; record what each escalation became."""
         watched = [watch for watch in pending.watches if watch.key in created]
         if watched:
-            known = set(
-                tx.execute(
-                    select(task_escalations.c.key).where(
-                        task_escalations.c.account == account,
-                        task_escalations.c.key.in_([watch.key for watch in watched]),
-                    )
-                ).scalars()
+            keys = task_escalations.c.key.in_([watch.key for watch in watched])
+            query = select(task_escalations.c.key).where(
+                task_escalations.c.account == account, keys
             )
+            known = set(tx.execute(query).scalars())
             common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
                 {**common, **dict(watch), "crm_id": created[watch.key][0], "updated_at": _now()}
@@ -729,20 +715,16 @@ class StateStore:
                 tx.execute(insert(task_escalations), rows)
         for plan in pending.escalations:
             failed = plan.task_key in rejected
-            state = "failed" if failed else "escalated" if plan.to_owner_id else "closed"
+            values = {
+                "state": "failed" if failed else "escalated" if plan.to_owner_id else "closed",
+                "to_owner_id": plan.to_owner_id,
+                "outcome": plan.reason,
+                "run_id": pending.run_id,
+                "updated_at": _now(),
+            }
+            key = {"account": account, "key": plan.task_key}
             tx.execute(
-                update(task_escalations)
-                .where(
-                    task_escalations.c.account == account,
-                    task_escalations.c.key == plan.task_key,
-                )
-                .values(
-                    state=state,
-                    to_owner_id=plan.to_owner_id,
-                    outcome=plan.reason,
-                    run_id=pending.run_id,
-                    updated_at=_now(),
-                )
+                update(task_escalations).where(*_match(task_escalations, key)).values(values)
             )
 
     # --- field marks (ownership) --------------------------------------------------------------
@@ -753,7 +735,7 @@ class StateStore:
         """contact id → {field: the value the connector last wrote or first saw}."""
         found: dict[str, dict[str, str | None]] = {}
         with self._tx() as tx:
-            for chunk in _chunks(contact_ids):
+            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
                 rows = tx.execute(
                     select(
                         field_marks.c.contact_id, field_marks.c.field, field_marks.c.value
@@ -845,11 +827,8 @@ class StateStore:
         """The guard let the journaled plan through: approve every row and add `closing`, the
         state only the whole plan may commit (a sync's new watermark), as the last row."""
         with self._tx() as tx:
-            tx.execute(
-                update(write_journal)
-                .where(write_journal.c.account == account)
-                .values(approved=True)
-            )
+            rows = write_journal.c.account == account
+            tx.execute(update(write_journal).where(rows).values(approved=True))
             self._journal(tx, account, closing, approved=True)
 
     def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
@@ -1026,13 +1005,7 @@ class StateStore:
         `stale_after` belongs to a killed run and is taken over.
         """
         host, pid, now = socket.gethostname(), os.getpid(), _now()
-        values = {
-            "holder": holder,
-            "host": host,
-            "pid": pid,
-            "acquired_at": now,
-            "heartbeat_at": now,
-        }
+        values = dict(holder=holder, host=host, pid=pid, acquired_at=now, heartbeat_at=now)
         try:  # the lock is the account's row: the primary key lets only one insert land
             with self._tx() as tx:
                 tx.execute(insert(locks).values(account=account, **values))

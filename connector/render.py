@@ -104,8 +104,8 @@ def _counts_table(summary: RunSummary) -> Table:
     if summary.wall_seconds is not None:
         rate = summary.contacts_read / summary.wall_seconds if summary.wall_seconds else 0.0
         rows.append(("wall time", f"{summary.wall_seconds:.1f} s ({rate:,.0f} contacts/s)"))
-    for name, value in rows:
-        table.add_row(name, value)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -130,12 +130,9 @@ def _calls_table(summary: RunSummary) -> Table:
     table = _table_of("API calls", "endpoint", "calls", "records", numbers=2)
     for endpoint, usage in sorted(summary.api_calls.items()):
         table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
-    table.add_row(
-        "total",
-        f"{sum(u.calls for u in summary.api_calls.values()):,}",
-        f"{sum(u.records for u in summary.api_calls.values()):,}",
-        style="bold",
-    )
+    every = summary.api_calls.values()
+    calls, records = sum(u.calls for u in every), sum(u.records for u in every)
+    table.add_row("total", f"{calls:,}", f"{records:,}", style="bold")
     return table
 
 
@@ -193,11 +190,9 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     shown_plan = summary.plan if full else summary.plan[:PLAN_PREVIEW]
     if not full:
         console.print(_plan_overview(summary))
-    table = Table(title=f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail")
-    table.add_column("contact", overflow="fold")  # a Salesforce id is never cut when piped
-    table.add_column("field")
-    table.add_column("now")
-    table.add_column("would become")
+    title = f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail"
+    table = _table_of(title, "contact", "field", "now", "would become", numbers=0)
+    table.columns[0].overflow = "fold"  # a Salesforce id is never cut when piped
     for change in shown_plan:
         first = True
         for field, value in change.changes.items():

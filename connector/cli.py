@@ -772,14 +772,9 @@ def whatif(
     path = _write_page(
         out, "whatif.html", as_json, lambda: render_whatif(result, str(rules), source)
     )
-    if as_json:
-        _print_json("whatif", result)
-    else:
-        from connector.render import print_whatif
+    from connector.render import print_whatif
 
-        print_whatif(console, result)
-        console.print(shown(f"what-if written to {path.resolve()}"))
-    raise typer.Exit(EXIT_OK)
+    _show("whatif", result, as_json, lambda out, _: print_whatif(out, result, path.resolve()))
 
 
 @app.command()

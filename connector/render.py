@@ -8,6 +8,7 @@ Everything that comes from the CRM or the rules files is printed through `shown(
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -365,8 +366,8 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
     console.print(table)
 
 
-def print_whatif(console: Console, result: WhatIf) -> None:
-    """The what-if's headline numbers and its stage changes, for a terminal."""
+def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
+    """The what-if's headline numbers, its stage changes and where its page was written."""
     console.print(
         f"{result.people} people decided twice: {result.people_changed} would change; "
         f"MQLs +{result.mql_gained}/-{result.mql_lost}, SQLs +{result.sql_gained}/"
@@ -378,3 +379,4 @@ def print_whatif(console: Console, result: WhatIf) -> None:
         for change, count in result.stage_changes.items():
             table.add_row(shown(change), str(count))
         console.print(table)
+    console.print(shown(f"what-if written to {page}"))

@@ -136,14 +136,11 @@ class EscalationRow(EscalationWatch):
 
 
 class PendingWrite(BaseModel):
-    """One batch of planned CRM writes and the state to commit once they landed.
-
-    Journaled before the first write and deleted in the same transaction that commits the
-    routing state and the checkpoint (backfill) or watermark (sync). A run that finds one left
-    behind by a killed run pushes exactly these writes again (updates and task creates are
-    idempotent) and commits, so the CRM ends as if the killed run had never stopped — the
-    round-robin positions the writes were decided with are not lost or applied twice.
-    """
+    """One batch of planned CRM writes and the state to commit once they landed: journaled
+    before the first write, deleted in the transaction that commits the routing state and the
+    checkpoint (backfill) or watermark (sync). A run that finds one a killed run left pushes
+    exactly these (idempotent) writes again and commits, so the CRM ends as if the killed run
+    had never stopped, its round-robin positions neither lost nor applied twice."""
 
     job: str  # "sync" or "backfill"
     updates: list[ContactUpdate] = []
@@ -813,13 +810,9 @@ class StateStore:
             self._journal(tx, account, pending, approved=True)
 
     def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
-        """Journal one more page of planned writes after those already journaled.
-
-        A backfill journals each page approved, as it is decided, and writes the CRM once
-        several have gathered. A sync journals its pages unapproved until its change-limit guard
-        has judged the whole run (`approve_pending`): a run killed before that leaves nothing
-        the next run would replay unguarded.
-        """
+        """Journal one more page of planned writes. A backfill's pages are approved as decided;
+        a sync's stay unapproved until its change-limit guard has judged the whole run
+        (`approve_pending`), so a run killed before that leaves nothing to replay unguarded."""
         with self._tx() as tx:
             self._journal(tx, account, pending, approved)
 
@@ -999,11 +992,9 @@ class StateStore:
     # --- the run lock ------------------------------------------------------------------------
 
     def acquire_lock(self, account: str, holder: str, *, stale_after: timedelta) -> None:
-        """Take the account's lock, or raise LockHeldError naming who holds it.
-
-        A lock whose holder process is gone (same host) or whose heartbeat is older than
-        `stale_after` belongs to a killed run and is taken over.
-        """
+        """Take the account's lock, or raise LockHeldError naming who holds it. A lock whose
+        holder process is gone (same host) or whose heartbeat is older than `stale_after`
+        belongs to a killed run and is taken over."""
         host, pid, now = socket.gethostname(), os.getpid(), _now()
         values = dict(holder=holder, host=host, pid=pid, acquired_at=now, heartbeat_at=now)
         try:  # the lock is the account's row: the primary key lets only one insert land

@@ -164,11 +164,8 @@ def _configure_logging(level: str | None, log_format: str | None) -> None:
     from connector.logs import configure_logging
     from connector.settings import LogSettings
 
-    given = {
-        name: value
-        for name, value in (("log_level", level), ("log_format", log_format))
-        if value is not None
-    }
+    given = {"log_level": level, "log_format": log_format}
+    given = {name: value for name, value in given.items() if value is not None}
     try:
         chosen = LogSettings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -244,13 +241,19 @@ def _print_config_problems(
 
 
 def _open(
-    settings: "Settings", crm: str | None, environment: "Mapping[str, str] | None" = None
+    crm: str | None,
+    account: str | None = None,
+    environment: "Mapping[str, str] | None" = None,
+    settings: "Settings | None" = None,
 ) -> "Session":
-    """Mapping files, adapter and state store, or a clear configuration error (exit 2).
-    `environment`: adapter settings that win over the environment for this command."""
+    """The run of `account` (`_use_account`): mapping files, adapter and state store, or a
+    clear configuration error (exit 2). `environment`: adapter settings that win over the
+    environment for this command."""
     from connector.sync.connect import ConnectionConfigError
     from connector.sync.session import StateStoreError, open_session
 
+    _use_account(account)
+    settings = settings or _settings()
     chosen = _crm_choice(crm, settings)
     with _reported(ConnectionConfigError, StateStoreError):
         session = open_session(settings, chosen, environment)
@@ -386,10 +389,8 @@ def sync(
         if account is not None or crm is not None:
             _fail("--all-accounts runs every account: give neither --account nor --crm")
         _sync_all_accounts(sys.argv, as_json)
-    _use_account(account)
-    settings = _settings()
     limit = _change_limit(max_changes)
-    session = _open(settings, crm)
+    session = _open(crm, account)
     options = session.options(
         dry_run=dry_run,
         force=force,
@@ -443,10 +444,8 @@ def backfill(
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
-    _use_account(account)
-    settings = _settings()
     plan = _plan_choice(plan)
-    session = _open(settings, crm)
+    session = _open(crm, account)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)
     with _ctrl_c_seen() as interrupted:
@@ -522,27 +521,16 @@ def explain(
     from connector.render import print_explanations
     from connector.sync.explain import ContactNotFoundError, explain_contact
 
-    settings = _settings()
-    session = _open(settings, crm)
-    now = settings.as_of or datetime.now(UTC)
+    session = _open(crm)
+    now = session.now()
     with _reported(ContactNotFoundError):
         result = explain_contact(
             session.adapter, session.mappings.rules, session.store, session.account, contact, now
         )
-    if as_json:
-        contacts = [
-            {
-                "contact": item.contact.model_dump(mode="json"),
-                "evaluation": item.evaluation.model_dump(mode="json"),
-                "update": item.update.model_dump(mode="json") if item.update else None,
-            }
-            for item in result.explanations
-        ]
-        unusable = [problem.model_dump() for problem in result.unusable]
-        _print_json("explain", {"contacts": contacts, "unusable": unusable})
-    else:
-        print_explanations(console, result)
-    raise typer.Exit(EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK)
+    contacts = [item.model_dump(mode="json") for item in result.explanations]
+    body = {"contacts": contacts, "unusable": [problem.model_dump() for problem in result.unusable]}
+    code = EXIT_REJECTED if result.unusable and not result.explanations else EXIT_OK
+    _show("explain", body, as_json, lambda out, _: print_explanations(out, result), code)
 
 
 def _since(text: str | None) -> date | None:
@@ -596,16 +584,12 @@ def report(
     from connector.insight.spend import SpendError
 
     day = _since(since)
-    settings = _settings()
-    session = _open(settings, crm)
-    now = settings.as_of or datetime.now(UTC)
+    session = _open(crm)
     with _reported(SpendError):  # each bad line of the spend file on a line of its own
-        figures = run_report(session, now, day, spend)
+        figures = run_report(session, session.now(), day, spend)
     path = _write_page(out, "report.html", as_json, lambda: render_report(figures))
-    if as_json:
-        _print_json("report", figures)
-    else:
-        console.print(shown(f"report written to {path.resolve()}"))
+    written = shown(f"report written to {path.resolve()}")
+    _show("report", figures, as_json, lambda out, _: out.print(written))
 
 
 SuccessFromOption = Annotated[
@@ -655,16 +639,15 @@ def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
 
 def _read_only(
     crm: str | None, success_from: str, idle_days: int
-) -> "tuple[Settings, Session, OutcomeRules]":
+) -> "tuple[Session, OutcomeRules]":
     """calibrate and backtest: the fitting extra they need and the outcome rules, checked before
-    anything is opened; then settings and a session whose adapter only reads."""
+    anything is opened; then a session whose adapter only reads."""
     from connector.calibrate.errors import CalibrationError, require_sklearn
 
     with _reported(CalibrationError):
         require_sklearn()
     outcomes = _outcomes(success_from, idle_days)
-    settings = _settings()
-    return settings, _open(settings, crm, READ_ONLY_SETTINGS), outcomes
+    return _open(crm, environment=READ_ONLY_SETTINGS), outcomes
 
 
 #: Adapter settings for the commands that only read (calibrate, backtest). HubSpot's echo
@@ -727,7 +710,7 @@ def calibrate(
     current rules.yaml with only the learned values changed, each with a comment giving its
     evidence. Needs the extra: pip install 'crm-lifecycle-connector[calibrate]'.
     """
-    settings, session, outcomes = _read_only(crm, success_from, idle_days)
+    session, outcomes = _read_only(crm, success_from, idle_days)
     from connector.calibrate.calibrate import calibrate as run_calibration
     from connector.calibrate.errors import CalibrationError
     from connector.calibrate.fit import CalibrateOptions
@@ -744,10 +727,9 @@ def calibrate(
         sample_size=sample_size,
         holdout_size=holdout_size,
     )
-    now = settings.as_of or datetime.now(UTC)
     with _reported(CalibrationError):
         report = run_calibration(
-            session.adapter, session.mappings.rules, session.rules_file, out, options, now
+            session.adapter, session.mappings.rules, session.rules_file, out, options, session.now()
         )
     _show("calibrate", report, as_json, print_calibration)
 
@@ -784,21 +766,15 @@ def whatif(
         settings = settings.model_copy(update={"mappings_dir": mappings})
     if not rules.is_file():
         _fail(f"{rules}: no such file (--rules)")
-    session = _open(settings, crm)
-    now = settings.as_of or datetime.now(UTC)
+    session = _open(crm, settings=settings)
     with _reported(EmptySnapshotError):
-        result, source = run_whatif(session, rules, now, refresh)
+        result, source = run_whatif(session, rules, session.now(), refresh)
     path = _write_page(
         out, "whatif.html", as_json, lambda: render_whatif(result, str(rules), source)
     )
-    if as_json:
-        _print_json("whatif", result)
-    else:
-        from connector.render import print_whatif
+    from connector.render import print_whatif
 
-        print_whatif(console, result)
-        console.print(shown(f"what-if written to {path.resolve()}"))
-    raise typer.Exit(EXIT_OK)
+    _show("whatif", result, as_json, lambda out, _: print_whatif(out, result, path.resolve()))
 
 
 @app.command()
@@ -813,8 +789,7 @@ def runs(
 
     from connector.inspect_views import runs_table
 
-    _use_account(account)
-    session = _open(_settings(), crm)
+    session = _open(crm, account)
     rows = session.store.last_runs(session.account, limit)
     table = runs_table(rows, session.account)
     _show("runs", {"account": session.account, "runs": rows}, as_json, table)
@@ -917,7 +892,7 @@ def audit(
 
     from connector.inspect_views import audit_table
 
-    session = _open(_settings(), crm)
+    session = _open(crm)
     ids = [contact]
     if "@" in contact:
         with _reported():
@@ -1035,7 +1010,7 @@ def backtest(
     """
     if part not in ("all", "train", "holdout"):
         _fail("--part must be all, train or holdout")
-    settings, session, outcomes = _read_only(crm, success_from, idle_days)
+    session, outcomes = _read_only(crm, success_from, idle_days)
     from connector.calibrate.backtest import backtest as run_backtest
     from connector.calibrate.errors import CalibrationError
     from connector.calibrate.history import Part, Split
@@ -1045,7 +1020,6 @@ def backtest(
     rules_path = rules or session.rules_file
     with _reported():
         policy = load_rules(rules_path) if rules is not None else session.mappings.rules
-    now = settings.as_of or datetime.now(UTC)
     with _reported(CalibrationError):
         report = run_backtest(
             session.adapter,
@@ -1053,7 +1027,7 @@ def backtest(
             str(rules_path),
             out,
             outcomes,
-            now,
+            session.now(),
             part=Part(part),
             split=Split(holdout, split_seed, split_by),
         )
@@ -1141,9 +1115,7 @@ def _problems_for(path: Path) -> "list[ConfigProblem]":
     try:
         if path.is_dir():
             load_mapping_dir(path)
-            return []
-        kind = file_kind(path)
-        if kind == "rules":
+        elif (kind := file_kind(path)) == "rules":
             load_rules(path)
         elif kind == "crm":
             load_crm_mapping(path)
@@ -1166,11 +1138,9 @@ def _rules_among(targets: list[Path]) -> Path | None:
     from connector.mapping.loader import RULES_FILE, file_kind
 
     for target in targets:
-        if target.is_dir():
-            if (target / RULES_FILE).exists():
-                return target / RULES_FILE
-        elif target.exists() and file_kind(target) == "rules":
-            return target
+        candidate = target / RULES_FILE if target.is_dir() else target
+        if candidate.exists() and (target.is_dir() or file_kind(target) == "rules"):
+            return candidate
     return None
 
 

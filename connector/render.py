@@ -8,6 +8,7 @@ Everything that comes from the CRM or the rules files is printed through `shown(
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -104,8 +105,8 @@ def _counts_table(summary: RunSummary) -> Table:
     if summary.wall_seconds is not None:
         rate = summary.contacts_read / summary.wall_seconds if summary.wall_seconds else 0.0
         rows.append(("wall time", f"{summary.wall_seconds:.1f} s ({rate:,.0f} contacts/s)"))
-    for name, value in rows:
-        table.add_row(name, value)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -130,12 +131,9 @@ def _calls_table(summary: RunSummary) -> Table:
     table = _table_of("API calls", "endpoint", "calls", "records", numbers=2)
     for endpoint, usage in sorted(summary.api_calls.items()):
         table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
-    table.add_row(
-        "total",
-        f"{sum(u.calls for u in summary.api_calls.values()):,}",
-        f"{sum(u.records for u in summary.api_calls.values()):,}",
-        style="bold",
-    )
+    every = summary.api_calls.values()
+    calls, records = sum(u.calls for u in every), sum(u.records for u in every)
+    table.add_row("total", f"{calls:,}", f"{records:,}", style="bold")
     return table
 
 
@@ -193,11 +191,9 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     shown_plan = summary.plan if full else summary.plan[:PLAN_PREVIEW]
     if not full:
         console.print(_plan_overview(summary))
-    table = Table(title=f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail")
-    table.add_column("contact", overflow="fold")  # a Salesforce id is never cut when piped
-    table.add_column("field")
-    table.add_column("now")
-    table.add_column("would become")
+    title = f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail"
+    table = _table_of(title, "contact", "field", "now", "would become", numbers=0)
+    table.columns[0].overflow = "fold"  # a Salesforce id is never cut when piped
     for change in shown_plan:
         first = True
         for field, value in change.changes.items():
@@ -370,8 +366,8 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
     console.print(table)
 
 
-def print_whatif(console: Console, result: WhatIf) -> None:
-    """The what-if's headline numbers and its stage changes, for a terminal."""
+def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
+    """The what-if's headline numbers, its stage changes and where its page was written."""
     console.print(
         f"{result.people} people decided twice: {result.people_changed} would change; "
         f"MQLs +{result.mql_gained}/-{result.mql_lost}, SQLs +{result.sql_gained}/"
@@ -383,3 +379,4 @@ def print_whatif(console: Console, result: WhatIf) -> None:
         for change, count in result.stage_changes.items():
             table.add_row(shown(change), str(count))
         console.print(table)
+    console.print(shown(f"what-if written to {page}"))

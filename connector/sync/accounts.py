@@ -78,7 +78,7 @@ class Account(BaseModel):
         default_factory=dict,
         description="connector setting → the environment variable that holds its value",
     )
-    settings: dict[str, SettingValue] = Field(
+    settings: dict[SettingName, SettingValue] = Field(
         default_factory=dict, description="other, non-secret settings of this account's runs"
     )
 
@@ -109,8 +109,6 @@ class Account(BaseModel):
     @classmethod
     def _settings(cls, value: dict[str, SettingValue]) -> dict[str, SettingValue]:
         for setting in value:
-            if not _VARIABLE.fullmatch(setting):
-                raise ValueError(f"{setting!r} is not a setting name like HUBSPOT_BASE_URL")
             if any(word in setting for word in _SECRET_WORDS):
                 raise ValueError(
                     f"{setting} is a secret: move it to `credentials` as the name of the "
@@ -156,9 +154,7 @@ class AccountSet:
             if account.name == name:
                 return account
         known = ", ".join(account.name for account in self.accounts)
-        raise ConfigError(
-            [ConfigProblem(file=self.path, message=f"no account named {name!r} (known: {known})")]
-        )
+        raise _problem(self.path, f"no account named {name!r} (known: {known})")
 
     def environment_for(self, account: Account, environ: Mapping[str, str]) -> dict[str, str]:
         """The settings a run of `account` gets on top of the process environment.
@@ -172,15 +168,11 @@ class AccountSet:
             if not environ.get(variable)
         ]
         if missing:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        file=self.path,
-                        field=f"{account.name}.credentials",
-                        message=f"unset in the environment: {', '.join(missing)}; export them "
-                        "(or put them in .env) before running this account",
-                    )
-                ]
+            raise _problem(
+                self.path,
+                f"unset in the environment: {', '.join(missing)}; export them (or put them in "
+                ".env) before running this account",
+                f"{account.name}.credentials",
             )
         overlay = {setting: _text(value) for setting, value in account.settings.items()}
         overlay |= {setting: environ[variable] for setting, variable in account.credentials.items()}
@@ -192,6 +184,10 @@ class AccountSet:
         return overlay
 
 
+def _problem(file: Path, message: str, field: str = "") -> ConfigError:
+    return ConfigError([ConfigProblem(file=file, field=field, message=message)])
+
+
 def _text(value: SettingValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -201,14 +197,10 @@ def find_accounts_file(given: Path | None) -> Path:
     ./accounts.yaml; a ConfigError saying what to do when there is none."""
     path = given if given is not None else Path(ACCOUNTS_FILE)
     if not path.is_file():
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    file=path,
-                    message="no accounts file here: write one (README, 'Running many accounts') "
-                    "or point CONNECTOR_ACCOUNTS_FILE at it",
-                )
-            ]
+        raise _problem(
+            path,
+            "no accounts file here: write one (README, 'Running many accounts') or point "
+            "CONNECTOR_ACCOUNTS_FILE at it",
         )
     return path
 

@@ -9,23 +9,12 @@ from typing import Any, get_type_hints
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource
 
-from connector.adapters.base import CrmAdapter
-from connector.adapters.errors import CrmError
-from connector.mapping.crm_schema import CrmMapping
-
 # The command line reaches the CRM only through the sync layer (DESIGN.md): what it needs of
 # the adapters (the protocol's name for type hints, the error a CRM call ends in) it takes
 # from here.
-__all__ = [
-    "ADAPTER_GROUP",
-    "ConnectionConfigError",
-    "CrmAdapter",
-    "CrmError",
-    "adapter_settings",
-    "build_adapter",
-    "online_mapping_problems",
-    "provision_report",
-]
+from connector.adapters.base import CrmAdapter as CrmAdapter
+from connector.adapters.errors import CrmError as CrmError
+from connector.mapping.crm_schema import CrmMapping
 
 ADAPTER_GROUP = "connector.adapters"
 

@@ -5,6 +5,8 @@ without writing anything anywhere."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from connector.adapters.base import CrmAdapter, RecordError
 from connector.domain.contact import Contact
 from connector.domain.engine import Evaluation, evaluate
@@ -18,8 +20,9 @@ class ContactNotFoundError(LookupError):
     """No contact has that id or e-mail address."""
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     contact: Contact
     evaluation: Evaluation
     update: ContactUpdate | None  # the writes a sync would make now; None: nothing to change
@@ -54,5 +57,6 @@ def explain_contact(
     for contact in page.contacts:
         own = [e for e in engagements if e.contact_id == contact.id]
         evaluation, _ = evaluate(contact, own, policy, owners, routing, now)
-        explanations.append(Explanation(contact, evaluation, plan_update(contact, evaluation)))
+        update = plan_update(contact, evaluation)
+        explanations.append(Explanation(contact=contact, evaluation=evaluation, update=update))
     return ExplainResult(explanations, list(page.skipped))

@@ -10,7 +10,6 @@ times per timeout, and stops with it (a killed process stops beating, as it shou
 import logging
 import threading
 from datetime import timedelta
-from types import TracebackType
 
 from connector.sync.state import StateStore
 
@@ -38,11 +37,6 @@ class Heartbeat:
         self._thread.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()

@@ -4,7 +4,7 @@ stops the command before the CRM is contacted or the state store is touched."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,7 +22,7 @@ from connector.mapping.loader import (
 from connector.mapping.locate import LOCAL_MAPPINGS, MappingsNotFoundError, find_mappings_dir
 from connector.mapping.problems import ConfigError, ConfigProblem
 from connector.settings import Settings
-from connector.sync.connect import ConnectionConfigError, build_adapter
+from connector.sync.connect import build_adapter
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.state import StateStore
 from connector.sync.state_check import StateCheckError
@@ -48,6 +48,10 @@ class Session:
     @property
     def account(self) -> str:
         return self.settings.account or self.crm
+
+    def now(self) -> datetime:
+        """The moment the command judges by: CONNECTOR_AS_OF, else the current time."""
+        return self.settings.as_of or datetime.now(UTC)
 
     def engine(self) -> SyncEngine:
         as_of = self.settings.as_of
@@ -89,15 +93,9 @@ def open_session(
     mappings = load_mapping_dir(mappings_dir)
     mapping = mappings.crms.get(crm)
     if mapping is None:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    file=mappings_dir / CRM_FILES[crm],
-                    message=f"no {CRM_FILES[crm]} in {mappings_dir}: the {crm} "
-                    "field mapping is required to sync it",
-                )
-            ]
-        )
+        message = f"no {CRM_FILES[crm]} in {mappings_dir}: the {crm} field mapping is required"
+        problem = ConfigProblem(file=mappings_dir / CRM_FILES[crm], message=f"{message} to sync it")
+        raise ConfigError([problem])
     adapter = build_adapter(crm, mapping, environment)
     store = open_state_store(settings.state_url)
     assert store is not None
@@ -120,12 +118,3 @@ def open_state_store(url: str, *, create: bool = True) -> StateStore | None:
             f"cannot open the state store {url!r} (CONNECTOR_STATE_URL): "
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from None
-
-
-__all__ = [
-    "ConnectionConfigError",
-    "Session",
-    "StateStoreError",
-    "open_session",
-    "open_state_store",
-]

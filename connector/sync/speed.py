@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from connector.adapters.base import CrmAdapter, TaskReassignment, TaskState
+from connector.adapters.kit.chunks import chunks
 from connector.domain.contact import Contact, Owner
 from connector.domain.escalation import (
     EscalationPlan,
@@ -96,8 +97,8 @@ def escalation_watch(task: TaskSpec, policy: RulesPolicy) -> EscalationWatch | N
 
 def _task_states(adapter: CrmAdapter, keys: Sequence[str]) -> dict[str, TaskState]:
     states: dict[str, TaskState] = {}
-    for start in range(0, len(keys), TASK_STATE_BATCH):
-        states.update(adapter.task_states(keys[start : start + TASK_STATE_BATCH]))
+    for batch in chunks(keys, TASK_STATE_BATCH):
+        states.update(adapter.task_states(batch))
     return states
 
 

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -24,10 +24,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic import BaseModel
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Delete,
     Engine,
     Insert,
+    Table,
     bindparam,
     create_engine,
     delete,
@@ -41,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from connector.adapters.base import TaskReassignment
+from connector.adapters.kit.chunks import chunks
 from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
@@ -66,6 +69,8 @@ from connector.sync.state_check import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the most values one IN list of a query holds
+IN_LIST = 500
 
 
 class LockHeldError(RuntimeError):
@@ -120,31 +125,22 @@ class EscalationWatch(BaseModel):
     escalate_at: datetime
 
 
-class DueRow(BaseModel):
-    contact_id: str
-    due_at: datetime | None
-    score_refreshed_at: datetime | None
+#: a stored due time reads back as the entry that wrote it
+DueRow = DueEntry
 
 
-class EscalationRow(BaseModel):
-    key: str
+class EscalationRow(EscalationWatch):
+    """A watched task as stored: with the CRM id of the task."""
+
     crm_id: str
-    contact_id: str
-    stage: str
-    owner_id: str | None
-    task_due_at: datetime
-    escalate_at: datetime
 
 
 class PendingWrite(BaseModel):
-    """One batch of planned CRM writes and the state to commit once they landed.
-
-    Journaled before the first write and deleted in the same transaction that commits the
-    routing state and the checkpoint (backfill) or watermark (sync). A run that finds one left
-    behind by a killed run pushes exactly these writes again (updates and task creates are
-    idempotent) and commits, so the CRM ends as if the killed run had never stopped — the
-    round-robin positions the writes were decided with are not lost or applied twice.
-    """
+    """One batch of planned CRM writes and the state to commit once they landed: journaled
+    before the first write, deleted in the transaction that commits the routing state and the
+    checkpoint (backfill) or watermark (sync). A run that finds one a killed run left pushes
+    exactly these (idempotent) writes again and commits, so the CRM ends as if the killed run
+    had never stopped, its round-robin positions neither lost nor applied twice."""
 
     job: str  # "sync" or "backfill"
     updates: list[ContactUpdate] = []
@@ -248,11 +244,9 @@ def _now() -> datetime:
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat() if isinstance(value, datetime) else json.dumps(value, default=str)
 
 
 def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[str, Any]]) -> None:
@@ -276,6 +270,25 @@ def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[
             values[index] = convert(values[index])
         params.append(dict(zip(order, values, strict=True)) if named else tuple(values))
     tx.exec_driver_sql(str(compiled), params)
+
+
+def _match(table: Table, key: dict[str, Any]) -> list[ColumnElement[bool]]:
+    return [table.c[name] == value for name, value in key.items()]
+
+
+def _upsert(tx: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+    """Update the row of `key`, or insert it."""
+    if not tx.execute(update(table).where(*_match(table, key)).values(**values)).rowcount:
+        tx.execute(insert(table).values(**key, **values))
+
+
+def _unapproved(account: str) -> ColumnElement[bool]:
+    return (write_journal.c.account == account) & ~write_journal.c.approved
+
+
+def _mine() -> ColumnElement[bool]:
+    """The lock rows of this process (a pid is only unique on one host)."""
+    return (locks.c.pid == os.getpid()) & (locks.c.host == socket.gethostname())
 
 
 def _json(value: Any) -> str:
@@ -381,7 +394,7 @@ class StateStore:
                     # the head already (every run but a store's first), nothing is locked.
                     connection.exec_driver_sql("BEGIN IMMEDIATE")
                 check_before_migration(connection, known)
-                created = MigrationContext.configure(connection).get_current_revision() is None
+                created = _revision(connection) is None
                 command.upgrade(_alembic_config(connection), "head")
                 check_after_migration(connection, metadata.tables)
         except DatabaseError as exc:
@@ -430,25 +443,18 @@ class StateStore:
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return _revision(connection)
 
     @staticmethod
     def head_revision() -> str | None:
         return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
-            yield connection
+    def _tx(self) -> AbstractContextManager[Connection]:
+        return self.engine.begin()
 
-    @contextmanager
-    def _use(self, connection: Connection | None) -> Iterator[Connection]:
+    def _use(self, connection: Connection | None) -> AbstractContextManager[Connection]:
         """The caller's transaction (so several writes commit together), or a new one."""
-        if connection is not None:
-            yield connection
-        else:
-            with self._tx() as tx:
-                yield tx
+        return self.engine.begin() if connection is None else nullcontext(connection)
 
     # --- runs ------------------------------------------------------------------------------
 
@@ -502,12 +508,7 @@ class StateStore:
     # --- watermarks --------------------------------------------------------------------------
 
     def watermark(self, account: str, object_name: str) -> datetime | None:
-        with self._tx() as tx:
-            return tx.execute(
-                select(watermarks.c.value).where(
-                    watermarks.c.account == account, watermarks.c.object == object_name
-                )
-            ).scalar_one_or_none()
+        return self.watermarks(account).get(object_name)
 
     def watermarks(self, account: str) -> dict[str, datetime]:
         """Every object's watermark of the account (empty before its first finished run)."""
@@ -528,70 +529,36 @@ class StateStore:
         connection: Connection | None = None,
     ) -> None:
         """Move the watermark forward only: an older value (a slow, overlapping run) is ignored."""
+        key = {"account": account, "object": object_name}
         with self._use(connection) as tx:
             current = tx.execute(
-                select(watermarks.c.value).where(
-                    watermarks.c.account == account, watermarks.c.object == object_name
-                )
+                select(watermarks.c.value).where(*_match(watermarks, key))
             ).scalar_one_or_none()
-            if current is None:
-                tx.execute(
-                    insert(watermarks).values(
-                        account=account,
-                        object=object_name,
-                        value=value,
-                        run_id=run_id,
-                        updated_at=_now(),
-                    )
-                )
-            elif value > current:
-                tx.execute(
-                    update(watermarks)
-                    .where(watermarks.c.account == account, watermarks.c.object == object_name)
-                    .values(value=value, run_id=run_id, updated_at=_now())
-                )
+            if current is None or value > current:
+                values = {"value": value, "run_id": run_id, "updated_at": _now()}
+                _upsert(tx, watermarks, key, values)
 
     # --- backfill checkpoints ----------------------------------------------------------------
 
     def checkpoint(self, account: str, job: str) -> Checkpoint | None:
+        key = {"account": account, "job": job}
         with self._tx() as tx:
-            row = tx.execute(
-                select(checkpoints).where(
-                    checkpoints.c.account == account, checkpoints.c.job == job
-                )
-            ).one_or_none()
-        if row is None:
-            return None
-        return Checkpoint(
-            cursor=row.cursor,
-            pages_done=row.pages_done,
-            records_done=row.records_done,
-            total=row.total,
-            started_at=row.started_at,
-        )
+            row = tx.execute(select(checkpoints).where(*_match(checkpoints, key))).one_or_none()
+        return None if row is None else Checkpoint.model_validate(dict(row._mapping))
 
     def save_checkpoint(
         self, account: str, job: str, checkpoint: Checkpoint, connection: Connection | None = None
     ) -> None:
         values = checkpoint.model_dump() | {"updated_at": _now()}
         with self._use(connection) as tx:
-            changed = tx.execute(
-                update(checkpoints)
-                .where(checkpoints.c.account == account, checkpoints.c.job == job)
-                .values(**values)
-            ).rowcount
-            if not changed:
-                tx.execute(insert(checkpoints).values(account=account, job=job, **values))
+            _upsert(tx, checkpoints, {"account": account, "job": job}, values)
 
     def clear_checkpoint(
         self, account: str, job: str, connection: Connection | None = None
     ) -> None:
+        key = {"account": account, "job": job}
         with self._use(connection) as tx:
-            tx.execute(
-                delete(checkpoints).where(
-                    checkpoints.c.account == account, checkpoints.c.job == job
-                )
-            )
+            tx.execute(delete(checkpoints).where(*_match(checkpoints, key)))
 
     # --- routing state -----------------------------------------------------------------------
 
@@ -605,17 +572,9 @@ class StateStore:
     def save_routing_state(
         self, account: str, state: RoutingState, connection: Connection | None = None
     ) -> None:
-        data = state.model_dump(mode="json")
+        values = {"state": state.model_dump(mode="json"), "updated_at": _now()}
         with self._use(connection) as tx:
-            changed = tx.execute(
-                update(routing_states)
-                .where(routing_states.c.account == account)
-                .values(state=data, updated_at=_now())
-            ).rowcount
-            if not changed:
-                tx.execute(
-                    insert(routing_states).values(account=account, state=data, updated_at=_now())
-                )
+            _upsert(tx, routing_states, {"account": account}, values)
 
     # --- task keys ---------------------------------------------------------------------------
 
@@ -623,11 +582,9 @@ class StateStore:
         self, account: str, keys: Iterable[str], connection: Connection | None = None
     ) -> dict[str, str]:
         """Which of these keys the connector already created a task for (key → CRM id)."""
-        wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
         with self._use(connection) as tx:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in chunks(dict.fromkeys(keys), IN_LIST):
                 rows = tx.execute(
                     select(task_keys.c.key, task_keys.c.crm_id).where(
                         task_keys.c.account == account, task_keys.c.key.in_(chunk)
@@ -647,15 +604,9 @@ class StateStore:
         if not created:
             return
         existing = self.known_task_keys(account, created, connection)
+        common = {"account": account, "run_id": run_id, "created_at": _now()}
         rows = [
-            {
-                "account": account,
-                "key": key,
-                "crm_id": crm_id,
-                "contact_id": contact_id,
-                "run_id": run_id,
-                "created_at": _now(),
-            }
+            {**common, "key": key, "crm_id": crm_id, "contact_id": contact_id}
             for key, (crm_id, contact_id) in created.items()
             if key not in existing
         ]
@@ -682,52 +633,34 @@ class StateStore:
             return list(tx.execute(query).scalars())
 
     def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueRow]:
-        wanted = list(dict.fromkeys(contact_ids))
         found: dict[str, DueRow] = {}
         with self._tx() as tx:
-            for start in range(0, len(wanted), 500):
+            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
                 rows = tx.execute(
                     select(contact_due).where(
-                        contact_due.c.account == account,
-                        contact_due.c.contact_id.in_(wanted[start : start + 500]),
+                        contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
                     )
                 )
-                for row in rows:
-                    found[row.contact_id] = DueRow(
-                        contact_id=row.contact_id,
-                        due_at=row.due_at,
-                        score_refreshed_at=row.score_refreshed_at,
-                    )
+                found.update({row.contact_id: DueRow.model_validate(row._mapping) for row in rows})
         return found
 
     def _save_due(
         self, tx: Connection, account: str, entries: Sequence[DueEntry], forget: Sequence[str]
     ) -> None:
         """Upsert due times (keeping the last score refresh unless this one refreshed)."""
-        gone = list(dict.fromkeys([*forget, *(entry.contact_id for entry in entries)]))
-        held = {}
-        for start in range(0, len(gone), 500):
-            chunk = gone[start : start + 500]
-            for row in tx.execute(
-                select(contact_due.c.contact_id, contact_due.c.score_refreshed_at).where(
-                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
-                )
-            ):
-                held[row.contact_id] = row.score_refreshed_at
-            tx.execute(
-                delete(contact_due).where(
-                    contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
-                )
-            )
+        held: dict[str, datetime | None] = {}
+        for chunk in chunks(dict.fromkeys([*forget, *(e.contact_id for e in entries)]), IN_LIST):
+            these = (contact_due.c.account == account) & contact_due.c.contact_id.in_(chunk)
+            query = select(contact_due.c.contact_id, contact_due.c.score_refreshed_at).where(these)
+            held.update({row.contact_id: row.score_refreshed_at for row in tx.execute(query)})
+            tx.execute(delete(contact_due).where(these))
         latest = {entry.contact_id: entry for entry in entries}  # a later decision wins
+        common = {"account": account, "updated_at": _now()}
         rows = [
             {
-                "account": account,
-                "contact_id": entry.contact_id,
-                "due_at": entry.due_at,
-                "reason": entry.reason,
+                **dict(entry),
                 "score_refreshed_at": entry.score_refreshed_at or held.get(entry.contact_id),
-                "updated_at": _now(),
+                **common,
             }
             for entry in latest.values()
         ]
@@ -764,23 +697,14 @@ class StateStore:
         """Watch the created tasks that escalate; record what each escalation became."""
         watched = [watch for watch in pending.watches if watch.key in created]
         if watched:
-            known = set(
-                tx.execute(
-                    select(task_escalations.c.key).where(
-                        task_escalations.c.account == account,
-                        task_escalations.c.key.in_([watch.key for watch in watched]),
-                    )
-                ).scalars()
+            keys = task_escalations.c.key.in_([watch.key for watch in watched])
+            query = select(task_escalations.c.key).where(
+                task_escalations.c.account == account, keys
             )
+            known = set(tx.execute(query).scalars())
+            common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
-                {
-                    "account": account,
-                    **watch.model_dump(),
-                    "crm_id": created[watch.key][0],
-                    "state": "waiting",
-                    "run_id": pending.run_id,
-                    "updated_at": _now(),
-                }
+                {**common, **dict(watch), "crm_id": created[watch.key][0], "updated_at": _now()}
                 for watch in {w.key: w for w in watched}.values()
                 if watch.key not in known
             ]
@@ -788,20 +712,16 @@ class StateStore:
                 tx.execute(insert(task_escalations), rows)
         for plan in pending.escalations:
             failed = plan.task_key in rejected
-            state = "failed" if failed else "escalated" if plan.to_owner_id else "closed"
+            values = {
+                "state": "failed" if failed else "escalated" if plan.to_owner_id else "closed",
+                "to_owner_id": plan.to_owner_id,
+                "outcome": plan.reason,
+                "run_id": pending.run_id,
+                "updated_at": _now(),
+            }
+            key = {"account": account, "key": plan.task_key}
             tx.execute(
-                update(task_escalations)
-                .where(
-                    task_escalations.c.account == account,
-                    task_escalations.c.key == plan.task_key,
-                )
-                .values(
-                    state=state,
-                    to_owner_id=plan.to_owner_id,
-                    outcome=plan.reason,
-                    run_id=pending.run_id,
-                    updated_at=_now(),
-                )
+                update(task_escalations).where(*_match(task_escalations, key)).values(values)
             )
 
     # --- field marks (ownership) --------------------------------------------------------------
@@ -810,17 +730,13 @@ class StateStore:
         self, account: str, contact_ids: Iterable[str]
     ) -> dict[str, dict[str, str | None]]:
         """contact id → {field: the value the connector last wrote or first saw}."""
-        wanted = list(dict.fromkeys(contact_ids))
         found: dict[str, dict[str, str | None]] = {}
         with self._tx() as tx:
-            for start in range(0, len(wanted), 500):
+            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
                 rows = tx.execute(
                     select(
                         field_marks.c.contact_id, field_marks.c.field, field_marks.c.value
-                    ).where(
-                        field_marks.c.account == account,
-                        field_marks.c.contact_id.in_(wanted[start : start + 500]),
-                    )
+                    ).where(field_marks.c.account == account, field_marks.c.contact_id.in_(chunk))
                 )
                 for row in rows:
                     found.setdefault(row.contact_id, {})[row.field] = row.value
@@ -850,21 +766,9 @@ class StateStore:
                 ),
                 [{"a": account, "c": contact_id, "f": name} for contact_id, name in latest],
             )
-            executemany(
-                tx,
-                insert(field_marks),
-                [
-                    {
-                        "account": account,
-                        "contact_id": mark.contact_id,
-                        "field": mark.field,
-                        "value": mark.value,
-                        "run_id": run_id,
-                        "updated_at": at,
-                    }
-                    for mark in latest.values()
-                ],
-            )
+            common = {"account": account, "run_id": run_id, "updated_at": at}
+            rows = [{**common, **dict(mark)} for mark in latest.values()]
+            executemany(tx, insert(field_marks), rows)
 
     # --- audit -------------------------------------------------------------------------------
 
@@ -877,21 +781,10 @@ class StateStore:
     ) -> None:
         if not entries:
             return
-        at, who = _now(), actor()
+        common = {"run_id": run_id, "account": account, "at": _now(), "actor": actor()}
         rows = [
-            {
-                "run_id": run_id,
-                "account": account,
-                "contact_id": entry.contact_id,
-                "kind": entry.kind,
-                "field": entry.field,
-                "old_value": _text(entry.old_value),
-                "new_value": _text(entry.new_value),
-                "rule": entry.rule,
-                "at": at,
-                "actor": who,
-            }
-            for entry in entries
+            {**common, **dict(e), "old_value": _text(e.old_value), "new_value": _text(e.new_value)}
+            for e in entries
         ]
         with self._use(connection) as tx:
             executemany(tx, insert(audit_log), rows)
@@ -904,14 +797,9 @@ class StateStore:
             return [dict(row._mapping) for row in tx.execute(query)]
 
     def audit_count(self, account: str) -> int:
+        query = select(func.count()).select_from(audit_log).where(audit_log.c.account == account)
         with self._tx() as tx:
-            return int(
-                tx.execute(
-                    select(func.count())
-                    .select_from(audit_log)
-                    .where(audit_log.c.account == account)
-                ).scalar_one()
-            )
+            return int(tx.execute(query).scalar_one())
 
     # --- pending writes (write-ahead journal) --------------------------------------------------
 
@@ -922,13 +810,9 @@ class StateStore:
             self._journal(tx, account, pending, approved=True)
 
     def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
-        """Journal one more page of planned writes after those already journaled.
-
-        A backfill journals each page approved, as it is decided, and writes the CRM once
-        several have gathered. A sync journals its pages unapproved until its change-limit guard
-        has judged the whole run (`approve_pending`): a run killed before that leaves nothing
-        the next run would replay unguarded.
-        """
+        """Journal one more page of planned writes. A backfill's pages are approved as decided;
+        a sync's stay unapproved until its change-limit guard has judged the whole run
+        (`approve_pending`), so a run killed before that leaves nothing to replay unguarded."""
         with self._tx() as tx:
             self._journal(tx, account, pending, approved)
 
@@ -936,18 +820,13 @@ class StateStore:
         """The guard let the journaled plan through: approve every row and add `closing`, the
         state only the whole plan may commit (a sync's new watermark), as the last row."""
         with self._tx() as tx:
-            tx.execute(
-                update(write_journal)
-                .where(write_journal.c.account == account)
-                .values(approved=True)
-            )
+            rows = write_journal.c.account == account
+            tx.execute(update(write_journal).where(rows).values(approved=True))
             self._journal(tx, account, closing, approved=True)
 
     def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
         """Drop journaled rows (all, or those no guard approved); how many were dropped."""
-        condition = write_journal.c.account == account
-        if unapproved_only:
-            condition = condition & ~write_journal.c.approved
+        condition = _unapproved(account) if unapproved_only else write_journal.c.account == account
         with self._tx() as tx:
             return tx.execute(delete(write_journal).where(condition)).rowcount or 0
 
@@ -957,30 +836,17 @@ class StateStore:
         (`basis`) by this version (it records `read_at`). None when there is none or any row
         fails that (the caller drops them all). Rows planning escalations are dropped here:
         escalations are worked out again from the state store, which they did not change."""
-        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
         read_at: dict[str, datetime] = {}
         row_of: dict[str, int] = {}
         routing: RoutingState | None = None
         rows = 0
         stale: list[int] = []
-        with self._tx() as tx:
-            seqs = list(
-                tx.execute(
-                    select(write_journal.c.seq).where(unapproved).order_by(write_journal.c.seq)
-                ).scalars()
-            )
-        for seq in seqs:  # one row at a time: a long read's journal never sits in memory
-            with self._tx() as tx:
-                row = tx.execute(
-                    select(write_journal.c.job, write_journal.c.payload).where(
-                        unapproved & (write_journal.c.seq == seq)
-                    )
-                ).one()
+        for seq, job, payload in self._journal_rows(_unapproved(account)):
             try:
-                entry = PendingWrite.model_validate(row.payload)
+                entry = PendingWrite.model_validate(payload)
             except ValueError:  # written by another version
                 return None
-            if row.job != "sync" or entry.basis != basis or entry.read_at is None:
+            if job != "sync" or entry.basis != basis or entry.read_at is None:
                 return None
             if entry.escalations or entry.reassignments:
                 stale.append(seq)
@@ -991,6 +857,7 @@ class StateStore:
                 read_at[contact_id], row_of[contact_id] = entry.read_at, seq
         if stale:
             with self._tx() as tx:
+                unapproved = _unapproved(account)
                 tx.execute(delete(write_journal).where(unapproved & write_journal.c.seq.in_(stale)))
         if routing is None:
             return None
@@ -999,20 +866,24 @@ class StateStore:
     def unapproved_rows(self, account: str) -> Iterator[PendingWrite]:
         """The unapproved journal in order, one row at a time (the guard counts a sync's
         plan, kept and new, without holding it in memory)."""
-        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
+        for _, _, payload in self._journal_rows(_unapproved(account)):
+            yield PendingWrite.model_validate(payload)
+
+    def _journal_rows(self, where: ColumnElement[bool]) -> Iterator[tuple[int, str, Any]]:
+        """(seq, job, payload) of the journal rows `where` selects, in order, read one at a time
+        in a transaction each: a long run's journal never sits in memory at once."""
         with self._tx() as tx:
-            seqs = list(
-                tx.execute(
-                    select(write_journal.c.seq).where(unapproved).order_by(write_journal.c.seq)
-                ).scalars()
-            )
+            query = select(write_journal.c.seq).where(where).order_by(write_journal.c.seq)
+            seqs = list(tx.execute(query).scalars())
         for seq in seqs:
             with self._tx() as tx:
-                raw = tx.execute(
-                    select(write_journal.c.payload).where(unapproved & (write_journal.c.seq == seq))
-                ).scalar_one_or_none()
-            if raw is not None:
-                yield PendingWrite.model_validate(raw)
+                row = tx.execute(
+                    select(write_journal.c.job, write_journal.c.payload).where(
+                        where & (write_journal.c.seq == seq)
+                    )
+                ).one_or_none()
+            if row is not None:
+                yield seq, row.job, row.payload
 
     def drop_decided(
         self, account: str, contact_ids: Iterable[str], rows: Iterable[int] | None = None
@@ -1023,7 +894,7 @@ class StateStore:
         gone = set(contact_ids)
         if not gone:
             return 0
-        unapproved = (write_journal.c.account == account) & ~write_journal.c.approved
+        unapproved = _unapproved(account)
         if rows is not None:
             unapproved = unapproved & write_journal.c.seq.in_(sorted(set(rows)))
         changed = 0
@@ -1071,30 +942,18 @@ class StateStore:
     ) -> Iterator[tuple[PendingWrite, int]]:
         """The approved journal in order, as entries of about `max_updates` updates (whole
         rows; None: one entry), each with the last row it covers for `commit_pending`. Rows
-        are read one at a time, so a large journal never sits in memory at once."""
-        with self._tx() as tx:
-            seqs = list(
-                tx.execute(
-                    select(write_journal.c.seq)
-                    .where((write_journal.c.account == account) & write_journal.c.approved)
-                    .order_by(write_journal.c.seq)
-                ).scalars()
-            )
+        are read one at a time (`_journal_rows`)."""
         merged: PendingWrite | None = None
-        for seq in seqs:
-            with self._tx() as tx:
-                raw = tx.execute(
-                    select(write_journal.c.payload).where(
-                        (write_journal.c.account == account) & (write_journal.c.seq == seq)
-                    )
-                ).scalar_one()
-            entry = PendingWrite.model_validate(raw)
+        last = 0
+        approved = (write_journal.c.account == account) & write_journal.c.approved
+        for last, _, payload in self._journal_rows(approved):
+            entry = PendingWrite.model_validate(payload)
             merged = entry if merged is None else merged.followed_by(entry)
             if max_updates is not None and len(merged.updates) >= max_updates:
-                yield merged, seq
+                yield merged, last
                 merged = None
         if merged is not None:
-            yield merged, seqs[-1]
+            yield merged, last
 
     def commit_pending(
         self,
@@ -1133,19 +992,11 @@ class StateStore:
     # --- the run lock ------------------------------------------------------------------------
 
     def acquire_lock(self, account: str, holder: str, *, stale_after: timedelta) -> None:
-        """Take the account's lock, or raise LockHeldError naming who holds it.
-
-        A lock whose holder process is gone (same host) or whose heartbeat is older than
-        `stale_after` belongs to a killed run and is taken over.
-        """
+        """Take the account's lock, or raise LockHeldError naming who holds it. A lock whose
+        holder process is gone (same host) or whose heartbeat is older than `stale_after`
+        belongs to a killed run and is taken over."""
         host, pid, now = socket.gethostname(), os.getpid(), _now()
-        values = {
-            "holder": holder,
-            "host": host,
-            "pid": pid,
-            "acquired_at": now,
-            "heartbeat_at": now,
-        }
+        values = dict(holder=holder, host=host, pid=pid, acquired_at=now, heartbeat_at=now)
         try:  # the lock is the account's row: the primary key lets only one insert land
             with self._tx() as tx:
                 tx.execute(insert(locks).values(account=account, **values))
@@ -1186,13 +1037,7 @@ class StateStore:
     def heartbeat(self, account: str) -> None:
         with self._tx() as tx:
             tx.execute(
-                update(locks)
-                .where(
-                    locks.c.account == account,
-                    locks.c.pid == os.getpid(),
-                    locks.c.host == socket.gethostname(),  # a pid is only unique on one host
-                )
-                .values(heartbeat_at=_now())
+                update(locks).where(locks.c.account == account, _mine()).values(heartbeat_at=_now())
             )
 
     def lock_holder(self, account: str) -> LockInfo | None:
@@ -1202,10 +1047,4 @@ class StateStore:
 
     def release_lock(self, account: str) -> None:
         with self._tx() as tx:
-            tx.execute(
-                delete(locks).where(
-                    locks.c.account == account,
-                    locks.c.pid == os.getpid(),
-                    locks.c.host == socket.gethostname(),
-                )
-            )
+            tx.execute(delete(locks).where(locks.c.account == account, _mine()))

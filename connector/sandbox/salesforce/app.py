@@ -95,7 +95,7 @@ class SalesforceApp(EmulatorApp):
         self.allowance = allowance
         self.sessions = sessions
         # The token endpoint's base URL (login and instance URL) is set once the port is known.
-        self.tokens = TokenEndpoint(credentials, sessions, integration_user_id, "")
+        self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
         self._state_lock = threading.Lock()

@@ -1,11 +1,17 @@
 """The Salesforce emulator's routes and its answers to the shared pipeline's hooks.
 
 Routing, fault decisions and the request log come from `EmulatorApp`; this class decides what is
-Salesforce about them: bearer-session checks (401 INVALID_SESSION_ID), the API version in the
-path, the daily and concurrent allowances (403 REQUEST_LIMIT_EXCEEDED), the `Sforce-Limit-Info`
-header, and Salesforce's error array for every failure, including injected faults (an injected
-rate limit is Salesforce's REQUEST_LIMIT_EXCEEDED 403, a 500 is UNKNOWN_EXCEPTION, a 503
-SERVER_UNAVAILABLE).
+Salesforce about them: bearer sessions (401 INVALID_SESSION_ID), the API version in the path, the
+org's allowances, and Salesforce's error array for every failure, injected faults included (a
+rate limit is REQUEST_LIMIT_EXCEEDED 403, a 500 UNKNOWN_EXCEPTION, a 503 SERVER_UNAVAILABLE).
+
+Allowances (REST API "Limit Info Header"): every call but the Versions resource and the token
+endpoint counts against DailyApiRequests and answers `Sforce-Limit-Info: api-usage=N/M`; an
+exhausted allowance answers 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.", too many
+concurrent requests "ConcurrentPerOrgLongTxn Limit exceeded.". Salesforce counts only requests
+running over 20 seconds towards concurrency; the sandbox counts every request in flight, so a
+small limit is easy to provoke in tests. `/limits` is not emulated: the connector reads its
+usage from the header.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
+from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
@@ -29,7 +37,6 @@ from connector.sandbox.salesforce.errors import (
     invalid_session,
     not_found,
 )
-from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import (
     ORG_ID,
     SalesforceCredentials,
@@ -52,6 +59,14 @@ _SEASONS = ("Winter", "Spring", "Summer")
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
 _UNCOUNTED = frozenset({"oauth.token", "versions"})
 _BATCH = frozenset({"collections.create", "collections.update"})
+
+
+class ApiAllowance:
+    """The org's daily request allowance (100,000 unless set) and concurrent request cap."""
+
+    def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
+        self.daily = DailyCounter(100_000 if daily_limit is None else daily_limit)
+        self.concurrency = ConcurrencyLimiter(concurrent_limit)
 
 
 def version_label(number: int) -> str:
@@ -78,29 +93,27 @@ class SalesforceApp(EmulatorApp):
     def __init__(
         self,
         store: Store,
-        *,
+        config: SandboxConfig,
         credentials: SalesforceCredentials,
         integration_user_id: str,
-        allowance: ApiAllowance,
+        *,
         sessions: SessionStore,
-        faults: FaultInjector | None = None,
-        log: RequestLog | None = None,
-        fault_seed: int = 0,
+        faults: FaultInjector,
+        log: RequestLog,
         bulk_polls_to_complete: int = 2,
         partial_batch_fraction: float = 0.1,
     ) -> None:
         super().__init__(faults=faults, log=log)
         self.store = store
         self.integration_user_id = integration_user_id
-        self.allowance = allowance
+        self.allowance = ApiAllowance(config.daily_limit, config.rate_limit)
         self.sessions = sessions
-        # The token endpoint's base URL (login and instance URL) is set once the port is known.
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
         self._state_lock = threading.Lock()
         self._partial_counter = 0
-        self._fault_seed = fault_seed
+        self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.writer_for)
         self.collections = CollectionResources(
@@ -108,9 +121,6 @@ class SalesforceApp(EmulatorApp):
         )
         self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
         self._register()
-
-    def set_base_url(self, base_url: str) -> None:
-        self.tokens.base_url = base_url
 
     # -- routes -------------------------------------------------------------------------------
 
@@ -211,7 +221,10 @@ class SalesforceApp(EmulatorApp):
         if acquired:
             self.allowance.concurrency.release()
         if request.endpoint not in _UNCOUNTED:
-            response.headers.setdefault("Sforce-Limit-Info", self.allowance.header())
+            daily = self.allowance.daily
+            response.headers.setdefault(
+                "Sforce-Limit-Info", f"api-usage={daily.used}/{daily.limit}"
+            )
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:

@@ -1,22 +1,30 @@
 """`SalesforceSandbox`: a seeded Salesforce emulator served over TLS on loopback, in one object
-(for tests, `connector sandbox serve` and `connector demo`)."""
+(for tests, `connector sandbox serve` and `connector demo`).
+
+simple-salesforce logs in at `https://<domain>.salesforce.com` (login, test or a My Domain) and
+then talks to the `instance_url` the login answered - the sandbox's own. `session()` makes both
+reach the sandbox with ordinary `requests` configuration, passed through the SDK's documented
+`session=`: `verify` = the sandbox CA (never off; `trust_env` off, or REQUESTS_CA_BUNDLE would
+override it) and a transport adapter mounted for the login hosts only - the programmatic
+equivalent of a hosts-file entry.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.app import SalesforceApp
 from connector.sandbox.salesforce.catalogue import build_objects
-from connector.sandbox.salesforce.client import login_hosts, sandbox_session
-from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store
@@ -24,6 +32,24 @@ from connector.sandbox.salesforce.values import datetime_to_ms
 from connector.sandbox.seed import SeedData
 
 DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
+
+
+class _LoginHostAdapter(HTTPAdapter):
+    """Sends the requests of the hosts it is mounted for to `target` (scheme://host:port)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self._target = urlsplit(target)
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        assert request.url is not None
+        parts = urlsplit(request.url)._replace(
+            scheme=self._target.scheme, netloc=self._target.netloc, fragment=""
+        )
+        request.url = parts.geturl()
+        return super().send(request, *args, **kwargs)
 
 
 class SalesforceLogin(TypedDict):
@@ -63,42 +89,29 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         self.credentials = credentials or SalesforceCredentials()
         self._clock = clock
         self.store = Store(build_objects(self.config.provision_connector_fields), clock=clock)
-        self.sessions = SessionStore(ttl_seconds=session_ttl_seconds)
-        self.allowance = ApiAllowance(self.config.daily_limit, self.config.rate_limit)
         self.integration_user_id = self._create_integration_user()
         self.app = SalesforceApp(
             self.store,
-            credentials=self.credentials,
-            integration_user_id=self.integration_user_id,
-            allowance=self.allowance,
-            sessions=self.sessions,
+            self.config,
+            self.credentials,
+            self.integration_user_id,
+            sessions=SessionStore(ttl_seconds=session_ttl_seconds),
             faults=self.faults,
             log=self.log,
-            fault_seed=self.config.effective_fault_seed,
             bulk_polls_to_complete=bulk_polls_to_complete,
             partial_batch_fraction=partial_batch_fraction,
         )
+        self.sessions, self.allowance = self.app.sessions, self.app.allowance
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
-        users = self.store.table("User")
-        now = datetime_to_ms(self.store.now())
-        row = users.insert(
-            {
-                "Username": self.credentials.username,
-                "FirstName": "Sandbox",
-                "LastName": "Integration",
-                "Alias": "sint",
-                "Email": self.credentials.username,
-                "IsActive": True,
-                "UserType": "Standard",
-                "CreatedDate": now,
-                "LastModifiedDate": now,
-                "SystemModstamp": now,
-            }
-        )
-        user_id = users.ids[row]
-        users.update(row, {"CreatedById": user_id, "LastModifiedById": user_id})
+        users, username = self.store.table("User"), self.credentials.username
+        user_id, now = users.new_id(), datetime_to_ms(self.store.now())
+        person = {"Username": username, "FirstName": "Sandbox", "LastName": "Integration"}
+        stamps = dict.fromkeys(("CreatedDate", "LastModifiedDate", "SystemModstamp"), now)
+        authors = dict.fromkeys(("CreatedById", "LastModifiedById"), user_id)
+        extra = {"Alias": "sint", "Email": username, "IsActive": True, "UserType": "Standard"}
+        users.insert({**person, **extra, **stamps, **authors}, user_id)
         return user_id
 
     def _load(self, data: SeedData) -> SeedSummary:
@@ -114,7 +127,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         ).run()
 
     def _started(self, url: str) -> None:
-        self.app.set_base_url(url)
+        self.app.tokens.base_url = url
 
     @property
     def seed_summary(self) -> SeedSummary | None:
@@ -145,7 +158,12 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         """A requests session that trusts the sandbox CA and routes simple-salesforce's login
         hosts (login/test/My Domain .salesforce.com) here; pass it as `Salesforce(session=...)`.
         """
-        return sandbox_session(self.url, self.ca_file, login_hosts(self.my_domain))
+        session = requests.Session()
+        session.verify, session.trust_env = str(self.ca_file), False
+        adapter = _LoginHostAdapter(self.url)
+        for host in ("login", "test", self.my_domain):
+            session.mount(f"https://{host}.salesforce.com/", adapter)
+        return session
 
     def salesforce_kwargs(self, user_id: str | None = None) -> SalesforceLogin:
         """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token of

@@ -226,8 +226,8 @@ class Bulk2QueryJobs:
                 table,
                 list(job.rows[offset:end]),
                 job.query.fields,
-                delimiter=_DELIMITERS[job.column_delimiter],
-                line_ending=_LINE_ENDINGS[job.line_ending],
+                _DELIMITERS[job.column_delimiter],
+                _LINE_ENDINGS[job.line_ending],
             )
         next_locator = _encode_locator(end) if end < len(job.rows) else "null"
         headers = {"Sforce-NumberOfRecords": str(end - offset), "Sforce-Locator": next_locator}

@@ -16,19 +16,13 @@ from typing import Any
 
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 
-CUSTOM_FIELD_HINT = (
-    "If you are attempting to use a custom field, be sure to append the '__c' after the custom "
-    "field name. Please reference your WSDL or the describe call for the appropriate names."
-)
-CUSTOM_OBJECT_HINT = (
-    "If you are attempting to use a custom object, be sure to append the '__c' after the entity "
-    "name. Please reference your WSDL or the describe call for the appropriate names."
-)
-CUSTOM_RELATIONSHIP_HINT = (
-    "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
-    "custom relationship name. Please reference your WSDL or the describe call for the "
-    "appropriate names."
-)
+
+def custom_hint(kind: str, after: str, suffix: str = "__c") -> str:
+    """The hint Salesforce appends to an unknown field, object or relationship name."""
+    return (
+        f"If you are attempting to use a custom {kind}, be sure to append the '{suffix}' after "
+        f"the {after}. Please reference your WSDL or the describe call for the appropriate names."
+    )
 
 
 class RecordError(Exception):

@@ -17,13 +17,15 @@ import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.values import datetime_to_ms
 
+#: How long the recycle bin keeps a deleted record: QueryAll and Get Deleted see it that long.
+RECYCLE_BIN = timedelta(days=15)
 INT_NULL = -(2**63)
 DATE_NULL = -(2**31)
 
@@ -237,9 +239,12 @@ class Store:
         return None if row is None else (table, row)
 
     def iter_live(self, object_name: str) -> Iterator[int]:
-        table = self.tables[object_name]
-        deleted = table.deleted
-        return (row for row in range(len(table)) if not deleted[row])
+        deleted = self.tables[object_name].deleted
+        return (row for row in range(len(deleted)) if not deleted[row])
+
+    def iter_deleted(self, object_name: str) -> Iterator[int]:
+        deleted = self.tables[object_name].deleted
+        return (row for row in range(len(deleted)) if deleted[row])
 
     def count(self, object_name: str, include_deleted: bool = False) -> int:
         table = self.tables[object_name]

@@ -19,11 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.errors import (
-    CUSTOM_FIELD_HINT,
-    CUSTOM_OBJECT_HINT,
-    CUSTOM_RELATIONSHIP_HINT,
-)
+from connector.sandbox.salesforce.errors import custom_hint
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.soql.ast import (
     And,
@@ -94,7 +90,8 @@ class Binder:
     def bind(self, query: Query) -> BoundQuery:
         obj = self.objects.get(query.object_name.lower())
         if obj is None or not obj.queryable:
-            message = f"sObject type '{query.object_name}' is not supported. {CUSTOM_OBJECT_HINT}"
+            hint = custom_hint("object", "entity name")
+            message = f"sObject type '{query.object_name}' is not supported. {hint}"
             raise SoqlError(message, query.object_pos, "INVALID_TYPE")
         bound = BoundQuery(obj)
         for path in query.fields:
@@ -133,15 +130,18 @@ class Binder:
             target = self._target(hop) if hop is not None else None
             if hop is None or target is None:
                 message = f"Didn't understand relationship '{part}' in field path. "
-                raise SoqlError(message + CUSTOM_RELATIONSHIP_HINT, path.pos, "INVALID_FIELD")
+                raise SoqlError(
+                    message + custom_hint("relationship", "custom relationship name", "__r"),
+                    path.pos,
+                    "INVALID_FIELD",
+                )
             hops.append(hop)
             objects.append(target)
             current = target
         leaf = current.field(parts[-1])
         if leaf is None:
-            message = (
-                f"No such column '{parts[-1]}' on entity '{current.name}'. {CUSTOM_FIELD_HINT}"
-            )
+            hint = custom_hint("field", "custom field name")
+            message = f"No such column '{parts[-1]}' on entity '{current.name}'. {hint}"
             raise SoqlError(message, path.pos, "INVALID_FIELD")
         allowed = {"filtered": leaf.filterable, "sorted": leaf.sortable}.get(use or "", True)
         if not allowed:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from functools import partial
 from typing import Any, TypeGuard
 
@@ -23,10 +22,8 @@ from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
 from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
-from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table
 from connector.sandbox.salesforce.values import datetime_to_ms
-
-RECYCLE_BIN_DAYS = timedelta(days=15)
 
 Rows = list[int]
 Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
@@ -43,10 +40,9 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     if not include_deleted:
         rows = [row for row in rows if not deleted[row]]
     elif deleted.count(1):
-        # The recycle bin keeps a deleted record 15 days; after that QueryAll no longer sees
-        # it ("After these records are permanently removed from the recycle bin, you can no
-        # longer query them", REST API Developer Guide, QueryAll). Its delete set SystemModstamp.
-        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN_DAYS)
+        # "After these records are permanently removed from the recycle bin, you can no longer
+        # query them" (REST API Developer Guide, QueryAll). Their delete set SystemModstamp.
+        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN)
         stamps = table.columns.get("SystemModstamp")
         rows = [
             row
@@ -67,8 +63,6 @@ class _Runner:
         self.store = store
         self.table = table
 
-    # -- values ---------------------------------------------------------------------------------
-
     def getter(self, path: BoundPath) -> Callable[[int], Any]:
         """A fast accessor for a path's value on a base row (case-folded for text)."""
         table = self.table
@@ -83,8 +77,6 @@ class _Runner:
             return lambda row: _fold(read_field(table, row, leaf), fold)
         store = self.store
         return lambda row: _fold(resolve(store, table, row, path), fold)
-
-    # -- filtering ------------------------------------------------------------------------------
 
     def filter(self, node: Bound, rows: Rows | None) -> Rows:
         if isinstance(node, And):
@@ -153,8 +145,6 @@ class _Runner:
             return lambda value: value in members
         assert isinstance(node, Comparison)
         return _comparison(node)
-
-    # -- ordering -------------------------------------------------------------------------------
 
     def order(self, rows: Rows, query: BoundQuery) -> Rows:
         ordered = list(rows)

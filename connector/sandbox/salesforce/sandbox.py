@@ -121,7 +121,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             # run the org's clock ahead so new writes never look older than seeded ones
             # (SystemModstamp watermarks depend on it).
             shift = lag + timedelta(seconds=1)
-            self.store.set_clock(lambda: datetime.now(UTC) + shift)
+            self.store.clock = lambda: datetime.now(UTC) + shift
         return SalesforceSeeder(
             self.store, data, self.integration_user_id, self.config.provision_connector_fields
         ).run()

@@ -1,13 +1,10 @@
 """The emulated org's records, kept column by column so a million persons fit in memory.
 
-Each object is a table of columns: numbers, datetimes (epoch ms) and dates (epoch days) live in
-typed arrays with a sentinel for null, booleans in a bytearray, text in lists of (interned, where
-values repeat) strings. Columns grow lazily: a field that was never written for the newest rows
-costs nothing, which keeps bulk seeding and sparse fields cheap. Lookup fields get a value->rows
-index so `WhoId IN (...)` or `AccountId = '...'` never scans millions of rows.
-
-The store knows nothing about HTTP or validation; `writes.py` validates, this module applies.
-All access goes through one re-entrant lock held by the callers (`Store.lock`).
+Numbers, datetimes (epoch ms) and dates (epoch days) live in typed arrays with a sentinel for
+null, booleans in a bytearray, text in lists of (interned, where values repeat) strings. Columns
+grow lazily, so sparse fields cost nothing; lookup fields get a value->rows index so
+`WhoId IN (...)` never scans millions of rows. The store knows nothing of HTTP or validation
+(writes.py validates); callers hold its one re-entrant lock (`Store.lock`).
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ import bisect
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +30,9 @@ DATE_NULL = -(2**31)
 _INTERNED_TYPES = frozenset({FieldType.PICKLIST, FieldType.REFERENCE, FieldType.COMBOBOX})
 
 
+_ARRAYS = {Kind.INT: ("q", INT_NULL), Kind.DATETIME: ("q", INT_NULL), Kind.DATE: ("i", DATE_NULL)}
+
+
 class Column:
     """One field's values for every row of a table; `None` stands for null on every kind."""
 
@@ -44,10 +44,9 @@ class Column:
         self.intern = field.type in _INTERNED_TYPES
         self.data: Any
         self.null: Any  # what stands for null in `data`: an int, nan, 0 or None by kind
-        if self.kind is Kind.INT or self.kind is Kind.DATETIME:
-            self.data, self.null = array("q"), INT_NULL
-        elif self.kind is Kind.DATE:
-            self.data, self.null = array("i"), DATE_NULL
+        if self.kind in _ARRAYS:
+            typecode, self.null = _ARRAYS[self.kind]
+            self.data = array(typecode)
         elif self.kind is Kind.FLOAT:
             self.data, self.null = array("d"), float("nan")
         elif self.kind is Kind.BOOL:
@@ -56,73 +55,53 @@ class Column:
             self.data, self.null = [], None
 
     def get(self, row: int) -> Any:
-        data = self.data
-        if row >= len(data):
+        if row >= len(self.data):
             return False if self.kind is Kind.BOOL else None
-        value = data[row]
-        kind = self.kind
-        if kind is Kind.TEXT:
-            return value
-        if kind is Kind.BOOL:
+        value = self.data[row]
+        if self.kind is Kind.BOOL:
             return value == 1
-        if kind is Kind.FLOAT:
-            return None if value != value else value
-        return None if value == self.null else value
+        # nan != nan: a float column's null is the one value unequal to itself
+        return None if value is None or value == self.null or value != value else value
 
     def set(self, row: int, value: Any) -> None:
         data = self.data
         size = len(data)
-        if row == size and value is not None and self.kind is not Kind.BOOL:
-            # The seeding and insert path: appending the newest row.
-            data.append(sys.intern(value) if self.intern and isinstance(value, str) else value)
-            return
         if value is None:
-            if row >= size:
-                return
-            data[row] = self.null
+            if row < size:
+                data[row] = self.null
             return
         if self.kind is Kind.BOOL:
             value = 1 if value else 0
             if value == 0 and row >= size:
-                return
+                return  # rows past the end read as False already
         elif self.intern and isinstance(value, str):
             value = sys.intern(value)
         if row < size:
             data[row] = value
             return
-        if row > size:
-            self._pad(row - size)
+        if row > size:  # pad the rows never written
+            filler = array(data.typecode, [self.null]) if isinstance(data, array) else [self.null]
+            data.extend(bytes(row - size) if self.kind is Kind.BOOL else filler * (row - size))
         data.append(value)
-
-    def _pad(self, count: int) -> None:
-        if self.kind is Kind.TEXT:
-            self.data.extend([None] * count)
-        elif self.kind is Kind.BOOL:
-            self.data.extend(bytes(count))
-        else:
-            self.data.extend(array(self.data.typecode, [self.null]) * count)
 
 
 class Table:
     """The rows of one object. Row numbers are stable; deleted rows stay, flagged IsDeleted."""
 
-    def __init__(self, definition: ObjectDef, indexed: Iterable[str] = ()) -> None:
+    def __init__(self, definition: ObjectDef) -> None:
         self.definition = definition
+        stored = definition.stored_fields
         # Ids live in `ids`/`row_of`, not in a column.
-        self.columns: dict[str, Column] = {
-            f.name: Column(f) for f in definition.stored_fields if f.type is not FieldType.ID
-        }
+        self.columns = {f.name: Column(f) for f in stored if f.type is not FieldType.ID}
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
         self.deleted = bytearray()
         self.next_number = 1
         # value -> rows for lookup fields, plus value.lower() -> row for unique text fields.
         self.indexes: dict[str, dict[str, list[int]]] = {
-            name: {} for name in indexed if name in self.columns
+            f.name: {} for f in stored if f.type is FieldType.REFERENCE
         }
-        self.unique: dict[str, dict[str, int]] = {
-            f.name: {} for f in definition.stored_fields if f.unique
-        }
+        self.unique: dict[str, dict[str, int]] = {f.name: {} for f in stored if f.unique}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -174,10 +153,10 @@ class Table:
     def is_deleted(self, row: int) -> bool:
         return self.deleted[row] == 1
 
-    def mark_deleted(self, row: int, deleted: bool = True) -> None:
-        self.deleted[row] = 1 if deleted else 0
+    def mark_deleted(self, row: int) -> None:
+        self.deleted[row] = 1
         if "IsDeleted" in self.columns:
-            self.columns["IsDeleted"].set(row, deleted)
+            self.columns["IsDeleted"].set(row, True)
 
     def find_unique(self, name: str, value: str) -> int | None:
         return self.unique.get(name, {}).get(value.lower())
@@ -190,32 +169,22 @@ class Store:
     """All tables of the org, the id registry across them, record locks and the clock."""
 
     def __init__(
-        self,
-        objects: dict[str, ObjectDef],
-        clock: Callable[[], datetime] | None = None,
+        self, objects: dict[str, ObjectDef], clock: Callable[[], datetime] | None = None
     ) -> None:
         self.objects = objects
         self.lock = threading.RLock()
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self.tables: dict[str, Table] = {}
-        self._by_prefix: dict[str, Table] = {}
-        for name, definition in objects.items():
-            indexed = [f.name for f in definition.stored_fields if f.type is FieldType.REFERENCE]
-            table = Table(definition, indexed)
-            self.tables[name] = table
-            self._by_prefix[definition.key_prefix] = table
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.tables = {name: Table(definition) for name, definition in objects.items()}
+        self._by_prefix = {table.definition.key_prefix: table for table in self.tables.values()}
         self.locked_ids: set[str] = set()
         self._last_ms = 0
 
     def now(self) -> datetime:
-        return self._clock()
-
-    def set_clock(self, clock: Callable[[], datetime]) -> None:
-        self._clock = clock
+        return self.clock()
 
     def now_ms(self) -> int:
         """A strictly increasing timestamp, so SystemModstamp orders writes even within 1 ms."""
-        stamp = datetime_to_ms(self._clock())
+        stamp = datetime_to_ms(self.clock())
         if stamp <= self._last_ms:
             stamp = self._last_ms + 1
         self._last_ms = stamp
@@ -246,8 +215,7 @@ class Store:
         deleted = self.tables[object_name].deleted
         return (row for row in range(len(deleted)) if deleted[row])
 
-    def count(self, object_name: str, include_deleted: bool = False) -> int:
+    def count(self, object_name: str) -> int:
+        """Live records of an object."""
         table = self.tables[object_name]
-        if include_deleted:
-            return len(table)
         return len(table) - table.deleted.count(1)

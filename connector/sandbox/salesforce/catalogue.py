@@ -1,10 +1,6 @@
-"""The sobjects of the emulated org, read from catalogue.yaml: standard fields as a Sales Cloud
-org has them, the customer's custom fields, and - when provisioned - the connector's own fields.
-
-The catalogue is data so that adding a field or a picklist value is a one-line change checked
-against Salesforce's Object Reference, not a Python constructor; this module only knows how
-a type's describe defaults (`presets`) and fragments are spliced in.
-"""
+"""The sobjects of the emulated org, read from catalogue.yaml: data, so that adding a field or a
+picklist value is a one-line change checked against Salesforce's Object Reference; this module
+only splices in a type's describe defaults (`presets`) and the fragments."""
 
 from __future__ import annotations
 

@@ -1,12 +1,7 @@
-"""Describe output: the global describe and an object's full describe.
-
-The property names follow Salesforce's DescribeSObjectResult / DescribeGlobal (REST API Developer
-Guide "sObject Describe", "Describe Global"; the same property set public clients model, e.g.
-go-sfdc `sobject/describe.go`) and come out in Salesforce's (alphabetical) order. Properties that
-are the same for every object or field are data (catalogue.yaml `describe`); this module adds
-the ones that follow from the catalogue. The master record type carries Salesforce's fixed id
-012000000000000AAA.
-"""
+"""The global describe and an object's describe: Salesforce's DescribeGlobal /
+DescribeSObjectResult properties (REST API "Describe Global", "sObject Describe"), in its
+alphabetical order. What is the same for every object or field is data (catalogue.yaml
+`describe`); this module adds what follows from the catalogue."""
 
 from __future__ import annotations
 

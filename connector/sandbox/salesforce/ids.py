@@ -1,11 +1,7 @@
-"""Salesforce record ids: 15-character case-sensitive ids with an 18-character checksum form.
-
-An id starts with its object's three-character key prefix (00Q Lead, 003 Contact, ...), which is
-how Salesforce - and this emulator - tells which object an id belongs to without a lookup. The
-18-character form appends three characters that encode, for each five-character chunk, which
-letters are upper case; clients compare ids in either form, so the emulator accepts both and
-always answers with 18 characters, as the REST API does.
-"""
+"""Salesforce record ids: 15 case-sensitive characters starting with the object's key prefix (00Q
+Lead, 003 Contact, ...: how an id's object is known without a lookup), plus three checksum
+characters that encode which letters are upper case. Clients send either form; the REST API,
+and the sandbox, always answer 18 characters."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Reading field values out of the store: stored columns, formula fields and lookup paths.
-
-Shared by SOQL (filters, ordering, selected fields), the record resources and Bulk API CSV, so a
-value looks the same whichever API reads it.
-"""
+"""Reading field values out of the store (columns, formula fields, lookup paths), shared by SOQL,
+the record resources and Bulk API CSV so a value looks the same whichever API reads it."""
 
 from __future__ import annotations
 

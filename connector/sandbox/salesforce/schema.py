@@ -1,15 +1,8 @@
-"""The emulated org's metadata model: objects and their fields, as describe reports them.
-
-One definition drives everything that depends on a field: the describe output, SOQL binding
-(does the field exist, can it be filtered or sorted, which literal type does it take), write
-validation (createable, updateable, length, restricted picklists, uniqueness) and the store's
-column kinds. Keeping it in one place is what makes the emulator answer consistently.
-
-Field types use describe's `type` vocabulary; the store's kind and `soapType` follow from the
-type (catalogue.yaml `field_types`). Source: the DescribeSObjectResult field properties listed
-in Salesforce's SOAP/REST API reference (mirrored in public clients such as go-sfdc's
-`sobject/describe.go`).
-"""
+"""The emulated org's metadata: objects and their fields, as describe reports them. One
+definition drives describe, SOQL binding (does the field exist, can it be filtered or sorted,
+which literal does it take), write validation and the store's column kinds, which is what makes
+the emulator answer consistently. Types use describe's `type` vocabulary; the store's kind and
+`soapType` follow from it (catalogue.yaml `field_types`)."""
 
 from __future__ import annotations
 

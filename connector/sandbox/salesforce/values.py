@@ -1,10 +1,7 @@
-"""Conversions between the store's compact representations and the wire formats.
-
-The store keeps datetimes as epoch milliseconds and dates as epoch days (so a million records fit
-in arrays of machine integers); the REST API writes datetimes as `2013-05-20T20:49:32.000+0000`
-and dates as `2013-05-20` (the formats in Salesforce's REST examples); Bulk API 2.0 CSV uses the
-same text forms with null as an empty field.
-"""
+"""Conversions between the store's compact forms - datetimes as epoch ms, dates as epoch days, so
+a million records fit in machine-integer arrays - and the wire: the REST API's
+`2013-05-20T20:49:32.000+0000` and `2013-05-20`, and Bulk API 2.0 CSV (the same text, null
+empty)."""
 
 from __future__ import annotations
 

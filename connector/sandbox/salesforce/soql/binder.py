@@ -1,17 +1,8 @@
-"""Checks a parsed query against the org's metadata and resolves every name to a field.
-
-Errors are Salesforce's (SOQL and SOSL Reference; messages as the API prints them):
-- unknown object: INVALID_TYPE "sObject type 'X' is not supported. If you are attempting to use a
-  custom object, be sure to append the '__c' ..."
-- unknown field: INVALID_FIELD "No such column 'X' on entity 'Lead'. If you are attempting to use
-  a custom field, be sure to append the '__c' ..."
-- unknown relationship: INVALID_FIELD "Didn't understand relationship 'X' in field path. ..."
-- a literal of the wrong type: INVALID_FIELD "value of filter criterion for field 'X' must be of
-  type dateTime and should not be enclosed in quotes"
-- a malformed id literal: INVALID_QUERY_FILTER_OPERATOR "invalid ID field: X"
-- long text areas: INVALID_FIELD "field 'X' can not be filtered in a query call" / "... sorted ..."
-- OFFSET above 2,000: NUMBER_OUTSIDE_VALID_RANGE.
-"""
+"""Checks a parsed query against the org's metadata and resolves every name to a field, with
+Salesforce's errors as the API prints them (SOQL and SOSL Reference): INVALID_TYPE for an unknown
+object, INVALID_FIELD for an unknown field or relationship, a literal of the wrong type or a
+long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal,
+NUMBER_OUTSIDE_VALID_RANGE for OFFSET above 2,000."""
 
 from __future__ import annotations
 

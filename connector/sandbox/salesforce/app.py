@@ -123,7 +123,6 @@ class SalesforceApp(EmulatorApp):
         self._register()
 
     # -- routes -------------------------------------------------------------------------------
-
     def _register(self) -> None:
         data = "/services/data/{version}"
         sobject = f"{data}/sobjects/{{sobject}}"
@@ -155,7 +154,6 @@ class SalesforceApp(EmulatorApp):
             self.router.add(method, pattern, _guard(handler), name=name)
 
     # -- small resources --------------------------------------------------------------------------
-
     def versions(self, request: Request) -> Response:
         body = [
             {"label": version_label(n), "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
@@ -184,7 +182,6 @@ class SalesforceApp(EmulatorApp):
         return random.Random(f"{self._fault_seed}:partial:{counter}")
 
     # -- hooks ------------------------------------------------------------------------------------
-
     def authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

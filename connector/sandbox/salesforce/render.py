@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.sandbox.salesforce.reader import follow, read_field, read_on_target, resolve
 from connector.sandbox.salesforce.schema import FieldDef
 from connector.sandbox.salesforce.soql.binder import BoundPath
-from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.store import (
+    Store,
+    Table,
+    follow,
+    read_field,
+    read_on_target,
+    resolve,
+)
 from connector.sandbox.salesforce.values import to_csv_text, to_json
 
 

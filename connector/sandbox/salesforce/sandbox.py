@@ -134,7 +134,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         return self._seed_report
 
     # ---- how clients reach it -------------------------------------------------------------------
-
     @property
     def login_url(self) -> str:
         """Where the OAuth token endpoint (`/services/oauth2/token`) lives."""
@@ -178,7 +177,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         }
 
     # ---- test controls --------------------------------------------------------------------------
-
     def expire_sessions(self) -> int:
         """Invalidate every access token (the pre-issued one too): the next call answers
         401 INVALID_SESSION_ID, so a client's re-login can be tested."""

@@ -115,7 +115,6 @@ class SalesforceSeeder:
         self._t: dict[str, Table] = store.tables
 
     # -- helpers --------------------------------------------------------------------------------
-
     def _insert(
         self,
         object_name: str,
@@ -143,7 +142,6 @@ class SalesforceSeeder:
         return self.summary.owner_ids.get(seed_owner or "", self.admin)
 
     # -- the run --------------------------------------------------------------------------------
-
     def run(self) -> SeedSummary:
         with self.store.lock:
             if self.data.is_dataset:

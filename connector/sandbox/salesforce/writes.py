@@ -63,7 +63,6 @@ class Writer:
         self.user_id = user_id
 
     # -- validation ----------------------------------------------------------------------------
-
     def prepare_create(
         self,
         obj: ObjectDef,
@@ -206,7 +205,6 @@ class Writer:
             prepared.claimed[name] = lowered
 
     # -- applying ------------------------------------------------------------------------------
-
     def apply(self, prepared: PreparedWrite) -> str:
         """Apply a validated write; returns the record id."""
         now = self.store.now_ms()
@@ -235,7 +233,6 @@ class Writer:
         return {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
 
     # -- activity roll-up ------------------------------------------------------------------------
-
     def _roll_up_activity(self, table: Table, row: int, previous_who: str | None) -> None:
         """Re-derive LastActivityDate of the activity's person (and of its former person when
         WhoId changed), without touching the person's modification stamps."""

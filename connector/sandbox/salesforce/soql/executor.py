@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeGuard
 
-from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
 from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
-from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, read_field, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
 
 Rows = list[int]

@@ -56,7 +56,6 @@ class _Parser:
         self.index = 0
 
     # -- token helpers -------------------------------------------------------------------------
-
     @property
     def current(self) -> Token:
         return self.tokens[self.index]
@@ -98,7 +97,6 @@ class _Parser:
         return self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN
 
     # -- grammar ------------------------------------------------------------------------------
-
     def query(self) -> Query:
         self.expect_keyword("SELECT")
         count = self.at_count() and self.count()

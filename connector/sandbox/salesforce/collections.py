@@ -22,7 +22,7 @@ from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body
 from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
+from connector.sandbox.salesforce.writes import Pending, PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
 ROLLED_BACK = RecordError(
@@ -30,8 +30,6 @@ ROLLED_BACK = RecordError(
     "Record rolled back because not all records were valid and the request was using AllOrNone "
     "header",
 )
-#: Unique values claimed by earlier records of an allOrNone request: (field, value) -> id.
-Pending = dict[tuple[str, str], str]
 
 
 class CollectionResources:

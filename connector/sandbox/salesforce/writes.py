@@ -44,6 +44,10 @@ def _required_missing(names: list[str]) -> RecordError:
     )
 
 
+#: Unique values claimed by earlier records of an allOrNone request: (field, value) -> id.
+Pending = dict[tuple[str, str], str]
+
+
 @dataclass
 class PreparedWrite:
     """A validated write, ready to apply: `values` are in the store's representation."""
@@ -64,10 +68,7 @@ class Writer:
 
     # -- validation ----------------------------------------------------------------------------
     def prepare_create(
-        self,
-        obj: ObjectDef,
-        body: dict[str, Any],
-        pending: dict[tuple[str, str], str] | None = None,
+        self, obj: ObjectDef, body: dict[str, Any], pending: Pending | None = None
     ) -> PreparedWrite:
         table = self.store.table(obj.name)
         values = {**self._defaults(obj), **self._convert(obj, body, creating=True)}
@@ -78,29 +79,18 @@ class Writer:
             missing.extend(["LeadId", "ContactId"])  # a member is a Lead or a Contact
         if missing:
             raise _required_missing(missing)
-        prepared = PreparedWrite(table, values)
-        self._check_unique(prepared, pending)
-        return prepared
+        return self._unique(PreparedWrite(table, values), pending)
 
     def prepare_update(
-        self,
-        obj: ObjectDef,
-        record_id: str,
-        body: dict[str, Any],
-        pending: dict[tuple[str, str], str] | None = None,
+        self, obj: ObjectDef, record_id: str, body: dict[str, Any], pending: Pending | None = None
     ) -> PreparedWrite:
         table, row, full_id = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
-        nulled_required = [
-            name
-            for name, value in values.items()
-            if value is None and not obj.field(name).nillable  # type: ignore[union-attr]
-        ]
-        if nulled_required:
-            raise _required_missing(nulled_required)
-        prepared = PreparedWrite(table, values, row=row, record_id=full_id)
-        self._check_unique(prepared, pending)
-        return prepared
+        fields = {f.name: f for f in obj.fields}
+        nulled = [n for n, v in values.items() if v is None and not fields[n].nillable]
+        if nulled:
+            raise _required_missing(nulled)
+        return self._unique(PreparedWrite(table, values, row, full_id), pending)
 
     def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
         """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
@@ -187,9 +177,9 @@ class Writer:
             defaults["OwnerId"] = self.user_id
         return defaults
 
-    def _check_unique(
-        self, prepared: PreparedWrite, pending: dict[tuple[str, str], str] | None
-    ) -> None:
+    def _unique(self, prepared: PreparedWrite, pending: Pending | None) -> PreparedWrite:
+        """`prepared`, once no other record (nor an earlier one of the request) holds one of
+        its unique values."""
         table = prepared.table
         for name in table.unique:
             value = prepared.values.get(name)
@@ -203,6 +193,7 @@ class Writer:
                 message = f"duplicate value found: {name} duplicates value on record with id"
                 raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
             prepared.claimed[name] = lowered
+        return prepared
 
     # -- applying ------------------------------------------------------------------------------
     def apply(self, prepared: PreparedWrite) -> str:

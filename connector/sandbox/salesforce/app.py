@@ -21,7 +21,6 @@ import re
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import Fault, FaultInjector
@@ -183,11 +182,9 @@ class SalesforceApp(EmulatorApp):
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        session = None
-        if scheme.lower() in ("bearer", "oauth") and token.strip():
-            session = self.sessions.validate(token.strip())
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
+        session = self.sessions.validate(token.strip()) if bearer else None
         if session is None:
             return invalid_session().response()
         with self._state_lock:
@@ -238,10 +235,6 @@ class SalesforceApp(EmulatorApp):
                 "if the server is down for maintenance or is currently overloaded."
             )
             return ApiError(503, "SERVER_UNAVAILABLE", message).response()
-        return self._unknown_exception()
-
-    @staticmethod
-    def _unknown_exception() -> Response:
         error_id = random.randint(10**8, 10**9 - 1)
         message = (
             "An unexpected error occurred. Please include this ErrorId if you contact support: "
@@ -254,16 +247,11 @@ class SalesforceApp(EmulatorApp):
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
-        body: list[dict[str, Any]] = [
-            {
-                "errorCode": "METHOD_NOT_ALLOWED",
-                "message": f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
-            }
-        ]
-        return Response(405, body, headers={"Allow": allowed})
+        message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"
+        return ApiError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": allowed}).response()
 
     def bad_request(self, request: Request, message: str) -> Response:
         return ApiError(400, "JSON_PARSER_ERROR", message).response()
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
-        return self._unknown_exception()
+        return self.render_fault(Fault.SERVER_ERROR_500, request)

@@ -63,12 +63,9 @@ class SalesforceLogin(TypedDict):
 
 
 class SalesforceSandbox(ServedSandbox[SeedSummary]):
-    """A Salesforce org emulator seeded from `config`, served with TLS on `config.host:port`.
-
-    `config.token` is a pre-issued valid access token (for `Salesforce(instance_url=...,
-    session_id=...)`); `config.rate_limit` is the number of concurrent requests allowed and
-    `config.daily_limit` the DailyApiRequests allowance (100,000 when None).
-    """
+    """A Salesforce org seeded from `config`, served with TLS on `config.host:port`; `config.token`
+    is a pre-issued session, `rate_limit` the concurrent requests allowed and `daily_limit` the
+    DailyApiRequests allowance (100,000 when None)."""
 
     use_tls = True
     app: SalesforceApp  # its token endpoint and base URL are reached below
@@ -189,10 +186,8 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
 
     def unlock_records(self, record_ids: Iterable[str] | None = None) -> None:
         with self.store.lock:
-            if record_ids is None:
-                self.store.locked_ids.clear()
-            else:
-                self.store.locked_ids.difference_update(ids.to18(r) for r in record_ids)
+            locked = self.store.locked_ids
+            locked -= set(locked if record_ids is None else map(ids.to18, record_ids))
 
     def add_jwt_certificate(self, pem: bytes | str) -> None:
         """Upload a certificate (or RSA public key) to the sandbox's connected app, so JWT bearer
@@ -219,13 +214,9 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         users = self.store.table("User")
         with self.store.lock:
             for row in self.store.iter_live("User"):
-                user_id = users.ids[row]
-                if (
-                    user_id != self.integration_user_id
-                    and users.get(row, "UserType") == "Standard"
-                    and users.get(row, "IsActive")
-                ):
-                    return user_id
+                rep = users.get(row, "UserType") == "Standard" and users.get(row, "IsActive")
+                if rep and users.ids[row] != self.integration_user_id:
+                    return users.ids[row]
         raise LookupError("the sandbox has no seeded sales rep")
 
     def ids_of(self, object_name: str) -> list[str]:

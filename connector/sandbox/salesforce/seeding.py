@@ -50,14 +50,15 @@ CLOSED_STAGES: dict[DealStatus, tuple[str, int]] = {
 BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
 #: Campaign member statuses ranked so a stronger response replaces a weaker one.
 _STATUS_RANK: dict[str, int] = dict(seeding("member_status_rank"))
-#: engagement kind -> (Task subject prefix, TaskSubtype, Type)
-_TASKS: dict[EngagementKind, tuple[str, str, str]] = {
+#: engagement kind -> (Task subject prefix, TaskSubtype, Type, Priority)
+_TASKS: dict[EngagementKind, tuple[str, str, str, str]] = {
     EngagementKind(kind): tuple(row) for kind, row in seeding("tasks").items()
 }
 #: engagement kind -> (campaign Type, member Status)
 _MEMBERSHIPS: dict[EngagementKind, tuple[str, str]] = {
     EngagementKind(kind): tuple(row) for kind, row in seeding("memberships").items()
 }
+_CAMPAIGN_NAMES = keyed(EngagementKind, seeding("campaign_names"))
 _DAY_MS = 86_400_000
 
 
@@ -68,13 +69,8 @@ def industry(label: str | None) -> str | None:
 
 
 def _campaign_name(kind: EngagementKind, detail: str | None) -> str:
-    if kind in (EngagementKind.PAGE_VIEW, EngagementKind.WEBSITE_VISIT):
-        return f"Website: {detail}" if detail else "Website visits"
-    if kind == EngagementKind.FORM_SUBMISSION:
-        return f"Form: {detail}" if detail else "Form submissions"
-    if kind == EngagementKind.TRIAL_SIGNUP:
-        return "Free trial sign-up"
-    return detail or kind.value.replace("_", " ").title()
+    named, unnamed = _CAMPAIGN_NAMES.get(kind, ("{detail}", kind.value.replace("_", " ").title()))
+    return str(named).format(detail=detail) if detail else str(unnamed)
 
 
 @dataclass
@@ -251,14 +247,12 @@ class SalesforceSeeder:
             "Website": extra.get("website"),
             "Status": self._lead_status(contact),
             "Rating": RATING[contact.intent] if contact.intent else None,
-            "Budget_Confirmed__c": bool(contact.bant.budget),
-            "Authority_Confirmed__c": bool(contact.bant.authority),
-            "Need_Confirmed__c": bool(contact.bant.need),
-            "Timeline_Confirmed__c": bool(contact.bant.timeline),
             "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")
             if contact.decision_role
             else None,
         }
+        for part in ("budget", "authority", "need", "timeline"):
+            values[f"{part.title()}_Confirmed__c"] = bool(getattr(contact.bant, part))
         for prop in DATASET_PROPERTIES:
             # Dataset columns, in the Lead's fields (Contact's City moves to MailingCity below).
             # The e-mail opt-out is set from the engagement history by the caller.
@@ -387,7 +381,7 @@ class SalesforceSeeder:
             at = engagement.occurred_at
             at_ms = datetime_to_ms(at)
             if kind in _TASKS:
-                prefix, subtype, type_ = _TASKS[kind]
+                prefix, subtype, type_, priority = _TASKS[kind]
                 subject = (
                     f"{prefix} {engagement.detail}"
                     if (engagement.detail and subtype == "Email")
@@ -398,9 +392,7 @@ class SalesforceSeeder:
                     "Subject": subject[:255],
                     "ActivityDate": at_ms // _DAY_MS,
                     "Status": "Completed",
-                    "Priority": "High"
-                    if kind in (EngagementKind.DEMO_REQUEST, EngagementKind.PRICING_REQUEST)
-                    else "Normal",
+                    "Priority": priority,
                     "TaskSubtype": subtype,
                     "Type": type_,
                     "OwnerId": owner,

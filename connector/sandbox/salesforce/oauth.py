@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -66,7 +67,7 @@ class Session:
     token: str
     user_id: str
     issued_at_ms: int
-    expires_at: float | None
+    expires_at: float  # time.monotonic(); inf without a TTL
 
 
 class SessionStore:
@@ -79,7 +80,7 @@ class SessionStore:
 
     def issue(self, user_id: str, token: str | None = None) -> Session:
         token = token or f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(48)}"
-        expires = None if self.ttl_seconds is None else time.monotonic() + self.ttl_seconds
+        expires = math.inf if self.ttl_seconds is None else time.monotonic() + self.ttl_seconds
         session = Session(token, user_id, int(time.time() * 1000), expires)
         with self._lock:
             self._sessions[token] = session
@@ -88,11 +89,7 @@ class SessionStore:
     def validate(self, token: str) -> Session | None:
         with self._lock:
             session = self._sessions.get(token)
-            if (
-                session
-                and session.expires_at is not None
-                and time.monotonic() >= session.expires_at
-            ):
+            if session and time.monotonic() >= session.expires_at:
                 del self._sessions[token]
                 return None
             return session
@@ -100,8 +97,7 @@ class SessionStore:
     def expire_all(self) -> int:
         """Invalidate every issued token; returns how many there were."""
         with self._lock:
-            count = len(self._sessions)
-            self._sessions.clear()
+            count, self._sessions = len(self._sessions), {}
             return count
 
 

@@ -1,23 +1,22 @@
 """Logging in: the OAuth 2.0 token endpoint (`POST /services/oauth2/token`, form-encoded) and the
-session store, per Salesforce's "OAuth 2.0 Username-Password / Client Credentials / JWT Bearer /
-Refresh Token" flows - the four the connector's `auth_flow` setting offers:
-- `password`: client_id, client_secret, username and password + security token in the body;
-- `client_credentials` and `refresh_token`: the client id and secret in an HTTP Basic header
-  (what simple-salesforce sends) or in the body; the refresh token secret is required, as for a
-  connected app with "Require Secret for Refresh Token Flow" on. An unknown or revoked refresh
-  token answers `invalid_grant` / "expired access/refresh token" (what real orgs send, quoted in
-  restforce#81 and jsforce#1656). Rotation is off by default; with `rotate_refresh_tokens` "the
-  connected app issues a new refresh token ... The previous refresh token is automatically
-  invalidated". Refresh tokens come from the browser-only web server flow, so the org has one
-  already issued (`SalesforceCredentials.refresh_token`) and the sandbox issues and revokes more;
-- `urn:ietf:params:oauth:grant-type:jwt-bearer`: an RS256 `assertion` signed by a key whose
-  certificate was uploaded (`add_jwt_certificate`): `iss` the client id, `sub` the username,
-  `aud` a login server or the sandbox URL, `exp` in the future.
-Success answers access_token, instance_url, id (`<login>/id/<orgId>/<userId>`), token_type
-Bearer, and - but for JWT - issued_at (epoch ms) and signature (Base64 HMAC-SHA256 of id +
-issued_at keyed with the client secret); `scope` for all but the password flow. Failures answer
-400 `{"error", "error_description"}` in Salesforce's words. Sessions are bearer tokens mapped to
-a user; `expire_all()` invalidates them so a client's re-login on 401 can be tested.
+session store, for the four flows the connector's `auth_flow` offers (Salesforce's "OAuth 2.0
+Username-Password / Client Credentials / JWT Bearer / Refresh Token Flow"):
+- `password`: client id and secret, username, password + security token in the body;
+- `client_credentials` and `refresh_token`: the client id and secret in an HTTP Basic header (as
+  simple-salesforce sends them) or the body; the secret is required for a refresh too ("Require
+  Secret for Refresh Token Flow"). An unknown or revoked refresh token answers `invalid_grant` /
+  "expired access/refresh token" (what real orgs send: restforce#81, jsforce#1656). With
+  `rotate_refresh_tokens` each refresh issues a new token and invalidates the previous one. The
+  web server flow that issues refresh tokens needs a browser, so the org has one already
+  (`SalesforceCredentials.refresh_token`) and the sandbox issues and revokes more;
+- JWT bearer: an RS256 `assertion` signed by a key whose certificate was uploaded
+  (`add_jwt_certificate`); `iss` the client id, `sub` the username, `aud` a login server or the
+  sandbox, `exp` in the future.
+Success answers access_token, instance_url, id (`<login>/id/<orgId>/<userId>`), token_type and -
+but for JWT - issued_at and signature (Base64 HMAC-SHA256 of id + issued_at keyed with the client
+secret); `scope` for all but the password flow. Failures answer 400 `{"error",
+"error_description"}` in Salesforce's words. `expire_all()` invalidates every session, so a
+client's re-login on 401 can be tested.
 """
 
 from __future__ import annotations

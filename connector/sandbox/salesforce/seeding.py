@@ -150,20 +150,19 @@ class SalesforceSeeder:
     def _dataset_fields(self) -> None:
         """Give the dataset's picklist fields (present in every emulated org, on Lead and
         Contact) the values the file holds, as an admin would before importing it."""
+        objects = self.store.objects
         for name, values in self.data.picklist_options().items():
             prop = BY_NAME[name]
-            for object_name in ("Lead", "Contact"):
-                definition = self.store.objects[object_name]
-                api_name = (
-                    prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact
-                )
+            lead, contact = (
+                (objects["Lead"], prop.salesforce_lead),
+                (objects["Contact"], prop.salesforce_contact),
+            )
+            for definition, api_name in (lead, contact):
                 existing = definition.field(api_name)
-                if existing is None or existing.type is not FieldType.PICKLIST:
-                    continue
-                updated = replace(existing, picklist=tuple(PicklistValue(v) for v in values))
-                definition.fields[definition.fields.index(existing)] = updated
-                definition.reindex()
-                self._t[object_name].columns[api_name].field = updated
+                if existing is not None and existing.type is FieldType.PICKLIST:
+                    updated = replace(existing, picklist=tuple(map(PicklistValue, values)))
+                    definition.fields[definition.fields.index(existing)] = updated
+                    definition.reindex()
 
     def _users(self) -> None:
         automated = ("autoproc@connector-sandbox.example", "Automated", "Process", "autoproc")

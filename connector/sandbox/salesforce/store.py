@@ -39,10 +39,9 @@ _ARRAYS = {Kind.INT: ("q", INT_NULL), Kind.DATETIME: ("q", INT_NULL), Kind.DATE:
 class Column:
     """One field's values for every row of a table; `None` stands for null on every kind."""
 
-    __slots__ = ("data", "field", "intern", "kind", "null")
+    __slots__ = ("data", "intern", "kind", "null")
 
     def __init__(self, field: FieldDef) -> None:
-        self.field = field
         self.kind = field.kind
         self.intern = field.type in _INTERNED_TYPES
         self.data: Any

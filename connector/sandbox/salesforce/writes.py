@@ -1,18 +1,14 @@
-"""Validating and applying record writes (create, update, delete) for the single-record resources,
-sObject Collections and seeding alike, with Salesforce's StatusCode values and messages (REST
-API "Status Codes and Error Responses", e.g. `[{"message":"No such column 'x' on sobject of type
-Account","errorCode":"INVALID_FIELD"}]`): INVALID_FIELD, INVALID_FIELD_FOR_INSERT_UPDATE,
-JSON_PARSER_ERROR (a value of the wrong JSON type), STRING_TOO_LONG,
-INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, MALFORMED_ID and INVALID_CROSS_REFERENCE_KEY (lookups),
-REQUIRED_FIELD_MISSING, DUPLICATE_VALUE, UNABLE_TO_LOCK_ROW and ENTITY_IS_DELETED.
+"""Validating and applying record writes for the single-record resources, sObject Collections and
+seeding alike, with Salesforce's StatusCode values and messages (REST API "Status Codes and Error
+Responses"): INVALID_FIELD, INVALID_FIELD_FOR_INSERT_UPDATE, JSON_PARSER_ERROR, STRING_TOO_LONG,
+INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY,
+REQUIRED_FIELD_MISSING, DUPLICATE_VALUE, UNABLE_TO_LOCK_ROW, ENTITY_IS_DELETED.
 
-Every write keeps the audit fields (CreatedDate/CreatedById on insert, LastModifiedDate,
-LastModifiedById and SystemModstamp on every change) and the fields Salesforce derives (IsClosed,
-IsWon, HasResponded, ...). A Task or Event written or deleted re-derives its person's
-LastActivityDate ("the latest Due Date of the Closed Tasks on a record" or "the latest Start Date
-of Events", Salesforce Help 000385365) and leaves the person's LastModifiedDate and
-SystemModstamp alone: no Salesforce document says logging an activity moves them, so the
-connector must not count on it.
+Every write keeps the audit fields and the fields Salesforce derives (IsClosed, IsWon,
+HasResponded, ...). A Task or Event written or deleted re-derives its person's LastActivityDate
+("the latest Due Date of the Closed Tasks on a record" or "the latest Start Date of Events",
+Salesforce Help 000385365) and leaves the person's LastModifiedDate and SystemModstamp alone: no
+Salesforce document says logging an activity moves them, so the connector must not count on it.
 """
 
 from __future__ import annotations

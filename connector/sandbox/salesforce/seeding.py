@@ -129,7 +129,10 @@ class SalesforceSeeder:
         derive(table, None, values, created_ms)
         return table.ids[table.insert(values)]
 
-    def _user(self, email: str, first: str, last: str, alias: str, **values: Any) -> str:
+    def _user(self, email: str, name: str, **values: Any) -> str:
+        first, _, last = name.partition(" ")
+        last = last or first
+        alias = values.pop("Alias", None) or (first[:1] + last[:4]).lower() or "user"
         since = self.spec.now - timedelta(days=self.spec.history_days * 2)
         person = {"Username": email, "FirstName": first, "LastName": last, "Email": email}
         return self._insert("User", {**person, "Alias": alias, **values}, since)
@@ -165,20 +168,15 @@ class SalesforceSeeder:
                     definition.reindex()
 
     def _users(self) -> None:
-        automated = ("autoproc@connector-sandbox.example", "Automated", "Process", "autoproc")
-        self.author = self._user(*automated, IsActive=True, UserType="AutomatedProcess")
+        automated = {"Alias": "autoproc", "IsActive": True, "UserType": "AutomatedProcess"}
+        self.author = self._user(
+            "autoproc@connector-sandbox.example", "Automated Process", **automated
+        )
         for owner in self.data.owners:
-            first, _, last = (owner.name or "Sandbox Owner").partition(" ")
-            last = last or first
             email = owner.email or f"{owner.id}@connector-sandbox.example"
-            self.summary.owner_ids[owner.id] = self._user(
-                email,
-                first,
-                last,
-                (first[:1] + last[:4]).lower() or "user",
-                IsActive=owner.active,
-                UserType="Standard",
-            )
+            name = owner.name or "Sandbox Owner"
+            user_id = self._user(email, name, IsActive=owner.active, UserType="Standard")
+            self.summary.owner_ids[owner.id] = user_id
             self.summary.users += 1
 
     def _person(self, index: int, seeded: SeedContact) -> None:

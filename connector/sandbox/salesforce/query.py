@@ -46,17 +46,15 @@ class QueryResource:
         self._locators: OrderedDict[str, Locator] = OrderedDict()
 
     def run(self, request: Request) -> Response:
-        include_deleted = request.endpoint.endswith("queryAll")
-        soql = request.param("q")
+        soql, resource = request.param("q"), request.endpoint  # "query" or "queryAll"
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "Missing required 'q' parameter")
         version = version_of(request)
         with self.store.lock:
             bound = prepare(self.store, soql)
-            rows = execute(self.store, bound, include_deleted=include_deleted)
+            rows = execute(self.store, bound, include_deleted=resource == "queryAll")
             if bound.count_only:
                 return Response(200, {"totalSize": len(rows), "done": True, "records": []})
-            resource = "queryAll" if include_deleted else "query"
             locator = Locator("", bound, array("i", rows), resource, time.monotonic())
             return self._page(locator, 0, version)
 

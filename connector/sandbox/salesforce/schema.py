@@ -44,7 +44,10 @@ class Kind(StrEnum):
     DATETIME = "datetime"
 
 
-_TYPES = package_yaml("connector.sandbox.salesforce", "catalogue.yaml")["field_types"]
+_DATA = package_yaml("connector.sandbox.salesforce", "catalogue.yaml")
+_TYPES = _DATA["field_types"]
+#: kind -> (its name in a JSON_PARSER_ERROR, its name in a SOQL filter-criterion error)
+KIND_NAMES = {Kind(kind): (json, soql) for kind, (json, soql) in _DATA["kinds"].items()}
 _KIND = {FieldType(name): Kind(kind) for name, (kind, _) in _TYPES.items()}
 _SOAP_TYPE = {FieldType(name): soap for name, (_, soap) in _TYPES.items()}
 

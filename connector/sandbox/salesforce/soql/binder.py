@@ -11,7 +11,7 @@ from datetime import date
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import custom_hint
-from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
+from connector.sandbox.salesforce.schema import KIND_NAMES, FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.soql.ast import (
     And,
     Comparison,
@@ -55,15 +55,14 @@ class BoundQuery:
     offset: int | None = None
 
 
-#: The literal each kind of field is compared with, and the kind's name as Salesforce spells
-#: it in filter-criterion errors.
+#: The literal each kind of field is compared with.
 _LITERALS = {
-    Kind.TEXT: (Tok.STRING, "string"),
-    Kind.BOOL: (Tok.BOOLEAN, "boolean"),
-    Kind.INT: (Tok.NUMBER, "integer"),
-    Kind.FLOAT: (Tok.NUMBER, "double"),
-    Kind.DATE: (Tok.DATE, "date"),
-    Kind.DATETIME: (Tok.DATETIME, "dateTime"),
+    Kind.TEXT: Tok.STRING,
+    Kind.BOOL: Tok.BOOLEAN,
+    Kind.INT: Tok.NUMBER,
+    Kind.FLOAT: Tok.NUMBER,
+    Kind.DATE: Tok.DATE,
+    Kind.DATETIME: Tok.DATETIME,
 }
 
 
@@ -158,7 +157,7 @@ class Binder:
         if isinstance(node, InList):
             return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
         if path.leaf.kind is not Kind.TEXT or _is_id(path.leaf):
-            kind = "id" if _is_id(path.leaf) else _LITERALS[path.leaf.kind][1]
+            kind = "id" if _is_id(path.leaf) else KIND_NAMES[path.leaf.kind][1]
             raise SoqlError(
                 f"invalid operator on {kind} field: LIKE", node.path.pos, "INVALID_FIELD"
             )
@@ -175,7 +174,7 @@ class Binder:
                 "'\\%' outside a LIKE expression.",
                 literal.pos,
             )
-        expected, type_name = _LITERALS[leaf.kind]
+        expected, type_name = _LITERALS[leaf.kind], KIND_NAMES[leaf.kind][1]
         if literal.kind is not expected:
             quotes = "should be" if leaf.kind is Kind.TEXT else "should not be"
             message = (

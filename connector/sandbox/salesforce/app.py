@@ -32,8 +32,6 @@ from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import (
     ApiError,
     concurrent_limit_exceeded,
-    daily_limit_exceeded,
-    invalid_session,
     not_found,
 )
 from connector.sandbox.salesforce.oauth import (
@@ -186,7 +184,7 @@ class SalesforceApp(EmulatorApp):
         bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
         session = self.sessions.validate(token.strip()) if bearer else None
         if session is None:
-            return invalid_session().response()
+            return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
         with self._state_lock:
             self._users[id(request)] = session.user_id
         return None
@@ -200,7 +198,9 @@ class SalesforceApp(EmulatorApp):
         if request.endpoint in _UNCOUNTED:
             return None
         if not self.allowance.daily.try_acquire():
-            return daily_limit_exceeded().response()
+            return ApiError(
+                403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
+            ).response()
         if not self.allowance.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         with self._state_lock:

@@ -66,20 +66,12 @@ class ApiError(Exception):
         return Response(self.status, self.body(), headers=dict(self.headers))
 
     @classmethod
-    def from_record_error(cls, error: RecordError, status: int = 400) -> ApiError:
-        return cls(status, error.status_code, error.message, error.fields)
+    def from_record_error(cls, error: RecordError) -> ApiError:
+        return cls(400, error.status_code, error.message, error.fields)
 
 
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-
-
-def invalid_session() -> ApiError:
-    return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
-
-
-def daily_limit_exceeded() -> ApiError:
-    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 
 
 def concurrent_limit_exceeded() -> ApiError:
@@ -100,8 +92,7 @@ def query_error(error_code: str, message: str, soql: str, position: int | None) 
         return ApiError(400, error_code, message)
     position = max(0, min(position, len(soql)))
     line_start = soql.rfind("\n", 0, position) + 1
-    line_end = soql.find("\n", position)
-    line = soql[line_start : line_end if line_end != -1 else len(soql)]
+    line = soql[line_start:].split("\n", 1)[0]
     row = soql.count("\n", 0, position) + 1
     column = position - line_start + 1
     text = f"\n{line}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n{message}"

@@ -108,10 +108,6 @@ class FieldDef:
         return len(self.reference_to) > 1
 
     @property
-    def stored(self) -> bool:
-        return self.formula is None
-
-    @property
     def required_on_create(self) -> bool:
         return (
             not self.nillable
@@ -161,4 +157,5 @@ class ObjectDef:
 
     @property
     def stored_fields(self) -> list[FieldDef]:
-        return [f for f in self.fields if f.stored]
+        """The fields with a column: all but the formula fields, computed when read."""
+        return [f for f in self.fields if f.formula is None]

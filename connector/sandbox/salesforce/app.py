@@ -1,11 +1,17 @@
 """The Salesforce emulator's routes and its answers to the shared pipeline's hooks.
 
 Routing, fault decisions and the request log come from `EmulatorApp`; this class decides what is
-Salesforce about them: bearer-session checks (401 INVALID_SESSION_ID), the API version in the
-path, the daily and concurrent allowances (403 REQUEST_LIMIT_EXCEEDED), the `Sforce-Limit-Info`
-header, and Salesforce's error array for every failure, including injected faults (an injected
-rate limit is Salesforce's REQUEST_LIMIT_EXCEEDED 403, a 500 is UNKNOWN_EXCEPTION, a 503
-SERVER_UNAVAILABLE).
+Salesforce about them: bearer sessions (401 INVALID_SESSION_ID), the API version in the path, the
+org's allowances, and Salesforce's error array for every failure, injected faults included (a
+rate limit is REQUEST_LIMIT_EXCEEDED 403, a 500 UNKNOWN_EXCEPTION, a 503 SERVER_UNAVAILABLE).
+
+Allowances (REST API "Limit Info Header"): every call but the Versions resource and the token
+endpoint counts against DailyApiRequests and answers `Sforce-Limit-Info: api-usage=N/M`; an
+exhausted allowance answers 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.", too many
+concurrent requests "ConcurrentPerOrgLongTxn Limit exceeded.". Salesforce counts only requests
+running over 20 seconds towards concurrency; the sandbox counts every request in flight, so a
+small limit is easy to provoke in tests. `/limits` is not emulated: the connector reads its
+usage from the header.
 """
 
 from __future__ import annotations
@@ -15,21 +21,19 @@ import re
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
+from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
+from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import (
     ApiError,
     concurrent_limit_exceeded,
-    daily_limit_exceeded,
-    invalid_session,
     not_found,
 )
-from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import (
     ORG_ID,
     SalesforceCredentials,
@@ -52,6 +56,14 @@ _SEASONS = ("Winter", "Spring", "Summer")
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
 _UNCOUNTED = frozenset({"oauth.token", "versions"})
 _BATCH = frozenset({"collections.create", "collections.update"})
+
+
+class ApiAllowance:
+    """The org's daily request allowance (100,000 unless set) and concurrent request cap."""
+
+    def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
+        self.daily = DailyCounter(100_000 if daily_limit is None else daily_limit)
+        self.concurrency = ConcurrencyLimiter(concurrent_limit)
 
 
 def version_label(number: int) -> str:
@@ -78,29 +90,27 @@ class SalesforceApp(EmulatorApp):
     def __init__(
         self,
         store: Store,
-        *,
+        config: SandboxConfig,
         credentials: SalesforceCredentials,
         integration_user_id: str,
-        allowance: ApiAllowance,
+        *,
         sessions: SessionStore,
-        faults: FaultInjector | None = None,
-        log: RequestLog | None = None,
-        fault_seed: int = 0,
+        faults: FaultInjector,
+        log: RequestLog,
         bulk_polls_to_complete: int = 2,
         partial_batch_fraction: float = 0.1,
     ) -> None:
         super().__init__(faults=faults, log=log)
         self.store = store
         self.integration_user_id = integration_user_id
-        self.allowance = allowance
+        self.allowance = ApiAllowance(config.daily_limit, config.rate_limit)
         self.sessions = sessions
-        # The token endpoint's base URL (login and instance URL) is set once the port is known.
-        self.tokens = TokenEndpoint(credentials, sessions, integration_user_id, "")
+        self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
         self._state_lock = threading.Lock()
         self._partial_counter = 0
-        self._fault_seed = fault_seed
+        self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.writer_for)
         self.collections = CollectionResources(
@@ -109,11 +119,7 @@ class SalesforceApp(EmulatorApp):
         self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
         self._register()
 
-    def set_base_url(self, base_url: str) -> None:
-        self.tokens.base_url = base_url
-
     # -- routes -------------------------------------------------------------------------------
-
     def _register(self) -> None:
         data = "/services/data/{version}"
         sobject = f"{data}/sobjects/{{sobject}}"
@@ -145,7 +151,6 @@ class SalesforceApp(EmulatorApp):
             self.router.add(method, pattern, _guard(handler), name=name)
 
     # -- small resources --------------------------------------------------------------------------
-
     def versions(self, request: Request) -> Response:
         body = [
             {"label": version_label(n), "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
@@ -174,15 +179,12 @@ class SalesforceApp(EmulatorApp):
         return random.Random(f"{self._fault_seed}:partial:{counter}")
 
     # -- hooks ------------------------------------------------------------------------------------
-
     def authenticate(self, request: Request) -> Response | None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        session = None
-        if scheme.lower() in ("bearer", "oauth") and token.strip():
-            session = self.sessions.validate(token.strip())
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
+        session = self.sessions.validate(token.strip()) if bearer else None
         if session is None:
-            return invalid_session().response()
+            return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
         with self._state_lock:
             self._users[id(request)] = session.user_id
         return None
@@ -196,7 +198,9 @@ class SalesforceApp(EmulatorApp):
         if request.endpoint in _UNCOUNTED:
             return None
         if not self.allowance.daily.try_acquire():
-            return daily_limit_exceeded().response()
+            return ApiError(
+                403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
+            ).response()
         if not self.allowance.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         with self._state_lock:
@@ -211,7 +215,10 @@ class SalesforceApp(EmulatorApp):
         if acquired:
             self.allowance.concurrency.release()
         if request.endpoint not in _UNCOUNTED:
-            response.headers.setdefault("Sforce-Limit-Info", self.allowance.header())
+            daily = self.allowance.daily
+            response.headers.setdefault(
+                "Sforce-Limit-Info", f"api-usage={daily.used}/{daily.limit}"
+            )
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
@@ -228,10 +235,6 @@ class SalesforceApp(EmulatorApp):
                 "if the server is down for maintenance or is currently overloaded."
             )
             return ApiError(503, "SERVER_UNAVAILABLE", message).response()
-        return self._unknown_exception()
-
-    @staticmethod
-    def _unknown_exception() -> Response:
         error_id = random.randint(10**8, 10**9 - 1)
         message = (
             "An unexpected error occurred. Please include this ErrorId if you contact support: "
@@ -244,16 +247,11 @@ class SalesforceApp(EmulatorApp):
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
-        body: list[dict[str, Any]] = [
-            {
-                "errorCode": "METHOD_NOT_ALLOWED",
-                "message": f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
-            }
-        ]
-        return Response(405, body, headers={"Allow": allowed})
+        message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"
+        return ApiError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": allowed}).response()
 
     def bad_request(self, request: Request, message: str) -> Response:
         return ApiError(400, "JSON_PARSER_ERROR", message).response()
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
-        return self._unknown_exception()
+        return self.render_fault(Fault.SERVER_ERROR_500, request)

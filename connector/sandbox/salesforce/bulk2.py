@@ -2,19 +2,13 @@
 uses; deleting and listing jobs are not emulated).
 
 Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information About a Query Job",
-"Get Results for a Query Job"):
-- `POST /jobs/query` with `{"operation": "query"|"queryAll", "query": ...}` answers the job
-  (`id`, `operation`, `object`, `createdById`, `createdDate`, `systemModstamp`,
-  `state: UploadComplete`, `concurrencyMode: Parallel`, `contentType: CSV`, `apiVersion`,
-  `lineEnding`, `columnDelimiter`); COUNT() and OFFSET queries are not supported;
-- `GET /jobs/query/<id>` answers the job with `jobType: V2Query`, `numberRecordsProcessed`,
-  `retries`, `totalProcessingTime`; the state moves UploadComplete -> InProgress -> JobComplete
-  as the client polls (`polls_to_complete` polls), the way simple-salesforce's `wait_for_job`
-  expects;
-- `GET /jobs/query/<id>/results?locator=&maxRecords=` answers CSV with the headers
-  `Sforce-NumberOfRecords` (records in this set) and `Sforce-Locator` (the next set's locator, or
-  the string `null` after the last set). A locator is an opaque string (Base64 of the offset
-  here, like Salesforce's `MTAwMDA`) that stays valid as long as the job exists.
+"Get Results for a Query Job"): `POST /jobs/query` with `{"operation": "query"|"queryAll",
+"query"}` answers the job in state UploadComplete (COUNT() and OFFSET queries are refused); each
+`GET /jobs/query/<id>` moves it to InProgress and, after `polls_to_complete` polls, JobComplete,
+as simple-salesforce's `wait_for_job` expects; `GET .../results?locator=&maxRecords=` answers
+CSV with `Sforce-NumberOfRecords` and `Sforce-Locator` (the next set's, or `null` after the
+last). A locator is opaque (Base64 of the offset here, like Salesforce's `MTAwMDA`) and stays
+valid as long as the job exists.
 """
 
 from __future__ import annotations
@@ -49,10 +43,10 @@ class QueryJob:
     query: BoundQuery
     created_by: str
     created_ms: int
-    modified_ms: int
     api_version: str
     column_delimiter: str
     line_ending: str
+    modified_ms: int = 0
     state: str = "UploadComplete"
     polls: int = 0
     rows: array[int] | None = None
@@ -64,7 +58,7 @@ class QueryJob:
             "object": self.query.object.name,
             "createdById": self.created_by,
             "createdDate": format_datetime(self.created_ms),
-            "systemModstamp": format_datetime(self.modified_ms),
+            "systemModstamp": format_datetime(self.modified_ms or self.created_ms),
             "state": self.state,
             "concurrencyMode": "Parallel",
             "contentType": "CSV",
@@ -75,21 +69,15 @@ class QueryJob:
         }
         if detailed:
             rows = len(self.rows) if self.rows is not None else 0
-            body["numberRecordsProcessed"] = rows
-            body["retries"] = 0
-            body["totalProcessingTime"] = 0 if self.rows is None else 1 + rows // 1000
+            processing = 0 if self.rows is None else 1 + rows // 1000
+            body.update(numberRecordsProcessed=rows, retries=0, totalProcessingTime=processing)
             body["isPkChunkingSupported"] = True
         return body
 
 
-def _encode_locator(offset: int) -> str:
-    return base64.b64encode(str(offset).encode()).decode().rstrip("=")
-
-
 def _decode_locator(locator: str) -> int | None:
-    padded = locator + "=" * (-len(locator) % 4)
     try:
-        text = base64.b64decode(padded, validate=True).decode()
+        text = base64.b64decode(locator + "=" * (-len(locator) % 4), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
     return int(text) if text.isdigit() else None
@@ -97,26 +85,21 @@ def _decode_locator(locator: str) -> int | None:
 
 class Bulk2QueryJobs:
     def __init__(
-        self,
-        store: Store,
-        user_of: Callable[[Request], str],
-        polls_to_complete: int = 2,
+        self, store: Store, user_of: Callable[[Request], str], polls_to_complete: int = 2
     ) -> None:
         self.store = store
         self.user_of = user_of
         self.polls_to_complete = polls_to_complete
         self._lock = threading.Lock()
         self._jobs: dict[str, QueryJob] = {}
-        self._next = 1
 
     def create(self, request: Request) -> Response:
         body = json_body(request, "API_ERROR")
         if not isinstance(body, dict):
             raise ApiError(400, "API_ERROR", "Value does not match expected type")
-        operation = body.get("operation")
+        operation, soql = body.get("operation"), body.get("query")
         if operation not in ("query", "queryAll"):
             raise ApiError(400, "API_ERROR", f"Invalid operation: {operation}")
-        soql = body.get("query")
         if not isinstance(soql, str) or not soql.strip():
             raise ApiError(400, "API_ERROR", "query is required")
         delimiter = str(body.get("columnDelimiter", "COMMA"))
@@ -126,11 +109,9 @@ class Bulk2QueryJobs:
         with self.store.lock:
             try:
                 bound = prepare(self.store, soql)
-            except ApiError as exc:
-                # Salesforce rejects a query it cannot run when the job is created.
-                raise ApiError(
-                    400, "INVALIDJOB", f"Failed to process query: {exc.error_code}: {exc.message}"
-                ) from exc
+            except ApiError as exc:  # Salesforce refuses a query it cannot run at creation
+                message = f"Failed to process query: {exc.error_code}: {exc.message}"
+                raise ApiError(400, "INVALIDJOB", message) from exc
             now = self.store.now_ms()
         if bound.count_only or bound.offset is not None:
             raise ApiError(
@@ -140,18 +121,16 @@ class Bulk2QueryJobs:
                 "functions or OFFSET in query jobs",
             )
         with self._lock:
-            job_id = ids.make_id("750", self._next)
-            self._next += 1
+            job_id = ids.make_id("750", len(self._jobs) + 1)
             job = QueryJob(
-                id=job_id,
-                operation=operation,
-                query=bound,
-                created_by=self.user_of(request),
-                created_ms=now,
-                modified_ms=now,
-                api_version=version_of(request),
-                column_delimiter=delimiter,
-                line_ending=line_ending,
+                job_id,
+                operation,
+                bound,
+                self.user_of(request),
+                now,
+                version_of(request),
+                delimiter,
+                line_ending,
             )
             self._jobs[job_id] = job
         return Response(200, job.info(detailed=False))
@@ -166,24 +145,17 @@ class Bulk2QueryJobs:
 
     def get(self, request: Request) -> Response:
         job = self._job(request)
-        self._advance(job)
-        return Response(200, job.info(detailed=True))
-
-    def _advance(self, job: QueryJob) -> None:
         with self._lock:
-            if job.state not in ("UploadComplete", "InProgress"):
-                return
-            job.polls += 1
-            if job.state == "UploadComplete":
+            if job.state in ("UploadComplete", "InProgress"):
+                job.polls += 1
                 job.state = "InProgress"
-            if job.polls >= self.polls_to_complete:
+            if job.state == "InProgress" and job.polls >= self.polls_to_complete:
                 with self.store.lock:
-                    rows = execute(
-                        self.store, job.query, include_deleted=job.operation == "queryAll"
-                    )
+                    rows = execute(self.store, job.query, job.operation == "queryAll")
                     job.rows = array("i", rows)
                     job.modified_ms = self.store.now_ms()
                 job.state = "JobComplete"
+        return Response(200, job.info(detailed=True))
 
     def abort(self, request: Request) -> Response:
         job = self._job(request)
@@ -205,20 +177,13 @@ class Bulk2QueryJobs:
                 "can only download query results of successfully completed bulk job with "
                 f"status: JOB_COMPLETE. Current status: {job.state}",
             )
-        locator = request.param("locator")
-        offset = 0
-        if locator:
-            decoded = _decode_locator(locator)
-            if decoded is None or decoded > len(job.rows):
-                raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}")
-            offset = decoded
-        max_records_text = request.param("maxRecords")
-        max_records = DEFAULT_MAX_RECORDS
-        if max_records_text is not None:
-            if not max_records_text.isdigit() or int(max_records_text) < 1:
-                raise ApiError(400, "API_ERROR", f"Invalid maxRecords: {max_records_text}")
-            max_records = int(max_records_text)
-        end = min(offset + max_records, len(job.rows))
+        locator, limit = request.param("locator"), request.param("maxRecords")
+        offset = _decode_locator(locator) if locator else 0
+        if offset is None or offset > len(job.rows):
+            raise ApiError(400, "INVALID_LOCATOR", f"Invalid locator: {locator}")
+        if limit is not None and (not limit.isdigit() or int(limit) < 1):
+            raise ApiError(400, "API_ERROR", f"Invalid maxRecords: {limit}")
+        end = min(offset + int(limit or DEFAULT_MAX_RECORDS), len(job.rows))
         table = self.store.table(job.query.object.name)
         with self.store.lock:
             text = csv_rows(
@@ -226,11 +191,14 @@ class Bulk2QueryJobs:
                 table,
                 list(job.rows[offset:end]),
                 job.query.fields,
-                delimiter=_DELIMITERS[job.column_delimiter],
-                line_ending=_LINE_ENDINGS[job.line_ending],
+                _DELIMITERS[job.column_delimiter],
+                _LINE_ENDINGS[job.line_ending],
             )
-        next_locator = _encode_locator(end) if end < len(job.rows) else "null"
-        headers = {"Sforce-NumberOfRecords": str(end - offset), "Sforce-Locator": next_locator}
+        following = base64.b64encode(str(end).encode()).decode().rstrip("=")
+        headers = {
+            "Sforce-NumberOfRecords": str(end - offset),
+            "Sforce-Locator": following if end < len(job.rows) else "null",
+        }
         return Response(
             200, text, headers=headers, content_type="text/csv", records_read=end - offset
         )

@@ -1,10 +1,6 @@
-"""The sobjects of the emulated org, read from catalogue.yaml: standard fields as a Sales Cloud
-org has them, the customer's custom fields, and - when provisioned - the connector's own fields.
-
-The catalogue is data so that adding a field or a picklist value is a one-line change checked
-against Salesforce's Object Reference, not a Python constructor; this module only knows how
-a type's describe defaults (`presets`) and fragments are spliced in.
-"""
+"""The sobjects of the emulated org, read from catalogue.yaml: data, so that adding a field or a
+picklist value is a one-line change checked against Salesforce's Object Reference; this module
+only splices in a type's describe defaults (`presets`) and the fragments."""
 
 from __future__ import annotations
 
@@ -66,36 +62,18 @@ def field_def(spec: dict[str, Any]) -> FieldDef:
     return FieldDef(**attrs)
 
 
-def dataset_field(
-    name: str, label: str, kind: str, options: Iterable[str] = (), *, record_id: bool = False
-) -> FieldDef:
-    """A custom Lead/Contact field as an admin creates it for an imported column: `kind` is the
-    seed's property type (number -> Number(18, 2), text -> Text(255), picklist -> an
-    unrestricted Picklist of the file's values, bool -> Checkbox). The file's record id is a
-    unique External ID, so a re-import can upsert by it."""
-    spec: dict[str, Any] = {"name": name, "label": label, "custom": True}
-    if kind == "number":
-        spec.update(type="double", scale=2)
-    elif kind == "picklist":
-        spec.update(type="picklist", values=list(options))
-    elif kind == "bool":
-        spec.update(type="boolean")
-    elif record_id:
-        spec.update(type="string", length=64, external_id=True, unique=True, id_lookup=True)
-    else:
-        spec.update(type="string")
-    return field_def(spec)
-
-
 def _dataset_fields(object_name: str) -> Iterator[FieldDef]:
-    """The X Education columns' custom fields (seed/dataset_properties.py) on Lead or Contact:
-    the emulated org is one that imported that file, so they exist (empty) in every mode, as
-    BANT does; dataset seeding fills the picklists' values from the file."""
+    """The X Education columns' custom fields (seed/dataset_properties.py) on Lead or Contact,
+    as an admin creates them for an imported file (catalogue.yaml `dataset_fields` by the seed's
+    property type; the file's record id a unique External ID, so a re-import can upsert by it).
+    The emulated org is one that imported that file, so they exist (empty) in every mode, as BANT
+    does; dataset seeding fills the picklists' values from the file."""
     for prop in DATASET_PROPERTIES:
         if not prop.salesforce_standard:
             name = prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact
-            record_id = prop.name == "dataset_record_id"
-            yield dataset_field(name, prop.label, prop.type.value, record_id=record_id)
+            kind = "record_id" if prop.name == "dataset_record_id" else prop.type.value
+            spec = catalogue()["dataset_fields"][kind]
+            yield field_def({"name": name, "label": prop.label, "custom": True, **spec})
 
 
 def _fields(entries: Iterable[dict[str, Any]], object_name: str) -> Iterator[FieldDef]:

@@ -1,20 +1,14 @@
 """sObject Collections: create and update up to 200 records per call (what the connector and the
 demo's reps use; upsert, delete and retrieve are not emulated).
 
-Per the REST API Developer Guide ("sObject Collections"):
-- at most 200 records (more: 400 EXCEEDED_ID_LIMIT "record limit reached. cannot submit more
-  than 200 records into this call");
-- results come back in the order of the request, one per record: success
-  `{"id": ..., "success": true, "errors": []}`, failure
-  `{"success": false, "errors": [{"statusCode", "message", "fields"}]}`;
-- `allOrNone: true` rolls the whole request back when any record fails: the failing records
-  carry their error, the others ALL_OR_NONE_OPERATION_ROLLED_BACK "Record rolled back because
-  not all records were valid and the request was using AllOrNone header";
-- each record needs `attributes.type`; update records need an `id`, a malformed one answers
-  MALFORMED_ID "malformed id <id>".
-
-A PARTIAL_BATCH fault (or a record locked with `SalesforceSandbox.lock_records`) makes records
-fail with UNABLE_TO_LOCK_ROW, the transient error another transaction's lock produces.
+Per the REST API Developer Guide ("sObject Collections"): more than 200 records answer 400
+EXCEEDED_ID_LIMIT; results come back one per record in request order (`{"id", "success": true,
+"errors": []}` or `{"success": false, "errors": [{"statusCode", "message", "fields"}]}`);
+`allOrNone: true` rolls the whole request back when any record fails (the others answer
+ALL_OR_NONE_OPERATION_ROLLED_BACK); each record needs `attributes.type`, and an update its `id`
+(MALFORMED_ID "malformed id <id>" when it is not one). A PARTIAL_BATCH fault (or a record locked
+with `SalesforceSandbox.lock_records`) fails records with UNABLE_TO_LOCK_ROW, the transient error
+another transaction's lock produces.
 """
 
 from __future__ import annotations
@@ -28,7 +22,7 @@ from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body
 from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
+from connector.sandbox.salesforce.writes import Pending, PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
 ROLLED_BACK = RecordError(
@@ -36,16 +30,6 @@ ROLLED_BACK = RecordError(
     "Record rolled back because not all records were valid and the request was using AllOrNone "
     "header",
 )
-#: Prepares one record's write: (record, unique values claimed by earlier records) -> write.
-Prepare = Callable[[Any, dict[tuple[str, str], str]], PreparedWrite]
-
-
-def _failure(error: RecordError) -> dict[str, Any]:
-    return {"success": False, "errors": [error.as_result_error()]}
-
-
-def _success(record_id: str) -> dict[str, Any]:
-    return {"id": record_id, "success": True, "errors": []}
 
 
 class CollectionResources:
@@ -61,20 +45,25 @@ class CollectionResources:
         self.partial_rng = partial_rng
         self.partial_fraction = partial_fraction
 
-    # -- request parsing ------------------------------------------------------------------------
+    def create(self, request: Request) -> Response:
+        def prepare(writer: Writer, record: Any, pending: Pending) -> PreparedWrite:
+            fields = {key: value for key, value in record.items() if key != "attributes"}
+            return writer.prepare_create(self._object_for(record), fields, pending)
 
-    @staticmethod
-    def _body(request: Request) -> tuple[bool, list[Any]]:
-        body = json_body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-            raise ApiError(400, "JSON_PARSER_ERROR", "Request body must contain a list of records")
-        all_or_none = body.get("allOrNone", False)
-        if not isinstance(all_or_none, bool):
-            raise ApiError(400, "JSON_PARSER_ERROR", "allOrNone must be a boolean")
-        if len(body["records"]) > MAX_RECORDS:
-            message = f"record limit reached. cannot submit more than {MAX_RECORDS} records"
-            raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
-        return all_or_none, body["records"]
+        return self._write(request, prepare)
+
+    def update(self, request: Request) -> Response:
+        def prepare(writer: Writer, record: Any, pending: Pending) -> PreparedWrite:
+            obj = self._object_for(record)
+            record_id = str(record.get("id") or record.get("Id") or "")
+            if not record_id:
+                raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
+            if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
+                raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
+            fields = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}
+            return writer.prepare_update(obj, record_id, fields, pending)
+
+        return self._write(request, prepare)
 
     def _object_for(self, record: Any) -> ObjectDef:
         attributes = record.get("attributes") if isinstance(record, dict) else None
@@ -86,55 +75,33 @@ class CollectionResources:
             raise RecordError("INVALID_TYPE", f"sObject type '{type_name}' is not supported.")
         return obj
 
-    def _locked_indexes(self, request: Request, count: int) -> set[int]:
-        if not request.partial_failure or count == 0:
-            return set()
-        how_many = max(1, round(count * self.partial_fraction))
-        return set(self.partial_rng().sample(range(count), how_many))
-
-    # -- writes ---------------------------------------------------------------------------------
-
-    def create(self, request: Request) -> Response:
-        writer = self.writer_for(request)
-
-        def prepare(record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
-            obj = self._object_for(record)
-            fields = {key: value for key, value in record.items() if key != "attributes"}
-            return writer.prepare_create(obj, fields, pending)
-
-        return self._write(request, writer, prepare)
-
-    def update(self, request: Request) -> Response:
-        writer = self.writer_for(request)
-
-        def prepare(record: Any, pending: dict[tuple[str, str], str]) -> PreparedWrite:
-            obj = self._object_for(record)
-            record_id = record.get("id") or record.get("Id")
-            if not record_id:
-                raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
-            record_id = str(record_id)
-            if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
-                raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
-            fields = {
-                key: value for key, value in record.items() if key not in ("attributes", "id", "Id")
-            }
-            return writer.prepare_update(obj, record_id, fields, pending)
-
-        return self._write(request, writer, prepare)
-
-    def _write(self, request: Request, writer: Writer, prepare: Prepare) -> Response:
+    def _write(
+        self, request: Request, prepare: Callable[[Writer, Any, Pending], PreparedWrite]
+    ) -> Response:
         """Each record's result in order; with allOrNone nothing is applied unless all are valid."""
-        all_or_none, records = self._body(request)
-        locked = self._locked_indexes(request, len(records))
+        body = json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise ApiError(400, "JSON_PARSER_ERROR", "Request body must contain a list of records")
+        all_or_none, records = body.get("allOrNone", False), body["records"]
+        if not isinstance(all_or_none, bool):
+            raise ApiError(400, "JSON_PARSER_ERROR", "allOrNone must be a boolean")
+        if len(records) > MAX_RECORDS:
+            message = f"record limit reached. cannot submit more than {MAX_RECORDS} records"
+            raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
+        locked: set[int] = set()
+        if request.partial_failure and records:
+            how_many = max(1, round(len(records) * self.partial_fraction))
+            locked = set(self.partial_rng().sample(range(len(records)), how_many))
+        writer = self.writer_for(request)
         results: list[dict[str, Any] | None] = [None] * len(records)
         with self.store.lock:
-            pending: dict[tuple[str, str], str] = {}
+            pending: Pending = {}
             prepared: dict[int, PreparedWrite] = {}
             for index, record in enumerate(records):
                 try:
                     if index in locked:
-                        raise locked_error(self._lock_target(record, writer.user_id))
-                    write = prepare(record, pending)
+                        raise locked_error(_lock_target(record, writer.user_id))
+                    write = prepare(writer, record, pending)
                 except RecordError as error:
                     results[index] = _failure(error)
                     continue
@@ -150,18 +117,24 @@ class CollectionResources:
         written = sum(1 for result in results if result is not None and result["success"])
         return Response(200, results, records_written=written)
 
-    @staticmethod
-    def _lock_target(record: Any, fallback: str) -> str:
-        """The record whose lock is contended: the record itself on update, else the parent
-        it references (inserts contend for their Account, Who, ... or their owner)."""
-        if not isinstance(record, dict):
-            return fallback
-        own = record.get("id") or record.get("Id")
-        if own:
-            return str(own)
-        parents = (
-            value
-            for key, value in record.items()
-            if key.endswith("Id") and isinstance(value, str) and ids.looks_like_id(value)
-        )
-        return next(parents, fallback)
+
+def _failure(error: RecordError) -> dict[str, Any]:
+    return {"success": False, "errors": [error.as_result_error()]}
+
+
+def _success(record_id: str) -> dict[str, Any]:
+    return {"id": record_id, "success": True, "errors": []}
+
+
+def _lock_target(record: Any, fallback: str) -> str:
+    """The record whose lock is contended: the record itself on update, else the parent it
+    references (inserts contend for their Account, Who, ... or their owner)."""
+    if not isinstance(record, dict):
+        return fallback
+    own = record.get("id") or record.get("Id")
+    parents = (
+        value
+        for key, value in record.items()
+        if key.endswith("Id") and isinstance(value, str) and ids.looks_like_id(value)
+    )
+    return str(own) if own else next(parents, fallback)

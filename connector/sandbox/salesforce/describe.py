@@ -1,12 +1,7 @@
-"""Describe output: the global describe and an object's full describe.
-
-The property names follow Salesforce's DescribeSObjectResult / DescribeGlobal (REST API Developer
-Guide "sObject Describe", "Describe Global"; the same property set public clients model, e.g.
-go-sfdc `sobject/describe.go`) and come out in Salesforce's (alphabetical) order. Properties that
-are the same for every object or field are data (catalogue.yaml `describe`); this module adds
-the ones that follow from the catalogue. The master record type carries Salesforce's fixed id
-012000000000000AAA.
-"""
+"""The global describe and an object's describe: Salesforce's DescribeGlobal /
+DescribeSObjectResult properties (REST API "Describe Global", "sObject Describe"), in its
+alphabetical order. What is the same for every object or field is data (catalogue.yaml
+`describe`); this module adds what follows from the catalogue."""
 
 from __future__ import annotations
 
@@ -63,13 +58,7 @@ def field_describe(field: FieldDef) -> dict[str, Any]:
     is_text = field.kind is Kind.TEXT and not is_reference
     length = field.length if field.kind is Kind.TEXT else 0
     picklist = [
-        {
-            "active": v.active,
-            "defaultValue": v.default,
-            "label": v.value,
-            "validFor": None,
-            "value": v.value,
-        }
+        dict(active=v.active, defaultValue=v.default, label=v.value, validFor=None, value=v.value)
         for v in field.picklist
     ]
     constants = catalogue()["describe"]
@@ -97,20 +86,14 @@ def _child_relationships(obj: ObjectDef, objects: dict[str, ObjectDef]) -> list[
     """Every lookup to `obj` but the audit ones; the first of each child object is named."""
     children = []
     for child in sorted(objects.values(), key=lambda o: o.name):
-        named = False
-        for field in child.fields:
-            if obj.name not in field.reference_to or field.name in (
-                "CreatedById",
-                "LastModifiedById",
-            ):
-                continue
-            relationship = None if named else child.label_plural.replace(" ", "")
-            named = True
-            entry = {
-                "childSObject": child.name,
-                "field": field.name,
-                "relationshipName": relationship,
-            }
+        lookups = [
+            f
+            for f in child.fields
+            if obj.name in f.reference_to and f.name not in ("CreatedById", "LastModifiedById")
+        ]
+        for number, field in enumerate(lookups):
+            name = None if number else child.label_plural.replace(" ", "")
+            entry = {"childSObject": child.name, "field": field.name, "relationshipName": name}
             children.append(_sorted(catalogue()["describe"]["child_relationship"], entry))
     return children
 
@@ -120,19 +103,13 @@ def sobject_describe(obj: ObjectDef, objects: dict[str, ObjectDef], version: str
     plural = obj.label_plural.lower()
     layout = f"/services/data/v{version}/sobjects/{obj.name}/describe/layouts/"
     master = {
-        "active": True,
-        "available": True,
-        "defaultRecordTypeMapping": True,
-        "developerName": "Master",
-        "master": True,
-        "name": "Master",
+        **catalogue()["describe"]["master_record_type"],
         "recordTypeId": MASTER_RECORD_TYPE_ID,
-        "urls": {"layout": layout + MASTER_RECORD_TYPE_ID},
     }
     detail = {
         "childRelationships": _child_relationships(obj, objects),
         "fields": [field_describe(field) for field in obj.fields],
-        "recordTypeInfos": [master],
+        "recordTypeInfos": [{**master, "urls": {"layout": layout + MASTER_RECORD_TYPE_ID}}],
         "supportedScopes": [
             {"label": f"All {plural}", "name": "everything"},
             {"label": f"My {plural}", "name": "mine"},

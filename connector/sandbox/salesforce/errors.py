@@ -16,19 +16,13 @@ from typing import Any
 
 from connector.sandbox.common.http import BadRequestBody, Request, Response
 
-CUSTOM_FIELD_HINT = (
-    "If you are attempting to use a custom field, be sure to append the '__c' after the custom "
-    "field name. Please reference your WSDL or the describe call for the appropriate names."
-)
-CUSTOM_OBJECT_HINT = (
-    "If you are attempting to use a custom object, be sure to append the '__c' after the entity "
-    "name. Please reference your WSDL or the describe call for the appropriate names."
-)
-CUSTOM_RELATIONSHIP_HINT = (
-    "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
-    "custom relationship name. Please reference your WSDL or the describe call for the "
-    "appropriate names."
-)
+
+def custom_hint(kind: str, after: str, suffix: str = "__c") -> str:
+    """The hint Salesforce appends to an unknown field, object or relationship name."""
+    return (
+        f"If you are attempting to use a custom {kind}, be sure to append the '{suffix}' after "
+        f"the {after}. Please reference your WSDL or the describe call for the appropriate names."
+    )
 
 
 class RecordError(Exception):
@@ -72,20 +66,12 @@ class ApiError(Exception):
         return Response(self.status, self.body(), headers=dict(self.headers))
 
     @classmethod
-    def from_record_error(cls, error: RecordError, status: int = 400) -> ApiError:
-        return cls(status, error.status_code, error.message, error.fields)
+    def from_record_error(cls, error: RecordError) -> ApiError:
+        return cls(400, error.status_code, error.message, error.fields)
 
 
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-
-
-def invalid_session() -> ApiError:
-    return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
-
-
-def daily_limit_exceeded() -> ApiError:
-    return ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 
 
 def concurrent_limit_exceeded() -> ApiError:
@@ -106,8 +92,7 @@ def query_error(error_code: str, message: str, soql: str, position: int | None) 
         return ApiError(400, error_code, message)
     position = max(0, min(position, len(soql)))
     line_start = soql.rfind("\n", 0, position) + 1
-    line_end = soql.find("\n", position)
-    line = soql[line_start : line_end if line_end != -1 else len(soql)]
+    line = soql[line_start:].split("\n", 1)[0]
     row = soql.count("\n", 0, position) + 1
     column = position - line_start + 1
     text = f"\n{line}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n{message}"

@@ -1,11 +1,7 @@
-"""Salesforce record ids: 15-character case-sensitive ids with an 18-character checksum form.
-
-An id starts with its object's three-character key prefix (00Q Lead, 003 Contact, ...), which is
-how Salesforce - and this emulator - tells which object an id belongs to without a lookup. The
-18-character form appends three characters that encode, for each five-character chunk, which
-letters are upper case; clients compare ids in either form, so the emulator accepts both and
-always answers with 18 characters, as the REST API does.
-"""
+"""Salesforce record ids: 15 case-sensitive characters starting with the object's key prefix (00Q
+Lead, 003 Contact, ...: how an id's object is known without a lookup), plus three checksum
+characters that encode which letters are upper case. Clients send either form; the REST API,
+and the sandbox, always answer 18 characters."""
 
 from __future__ import annotations
 
@@ -20,14 +16,9 @@ _INSTANCE = "gK0"
 
 def checksum(id15: str) -> str:
     """The three checksum characters Salesforce appends to a 15-character id."""
-    suffix = []
-    for chunk in range(3):
-        bits = 0
-        for position, char in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= char <= "Z":
-                bits |= 1 << position
-        suffix.append(_CHECKSUM_ALPHABET[bits])
-    return "".join(suffix)
+    chunks = (id15[start : start + 5] for start in (0, 5, 10))
+    bits = (sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z") for chunk in chunks)
+    return "".join(_CHECKSUM_ALPHABET[value] for value in bits)
 
 
 def to18(record_id: str) -> str:
@@ -44,12 +35,11 @@ def make_id(key_prefix: str, number: int) -> str:
     """The 18-character id of the `number`-th record of the object with `key_prefix`."""
     if len(key_prefix) != 3:
         raise ValueError("key prefix must have 3 characters")
-    digits = []
-    remaining = number
-    while remaining:
-        remaining, digit = divmod(remaining, 62)
-        digits.append(_BASE62[digit])
-    body = "".join(reversed(digits)).rjust(9, "0")
+    body = ""
+    while number:
+        number, digit = divmod(number, 62)
+        body = _BASE62[digit] + body
+    body = body.rjust(9, "0")
     if len(body) > 9:
         raise ValueError("record number too large for a Salesforce id")
     id15 = key_prefix + _INSTANCE + body

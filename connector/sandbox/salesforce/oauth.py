@@ -1,49 +1,29 @@
-"""Logging in: the OAuth 2.0 token endpoint and the session store.
-
-Token endpoint (`POST /services/oauth2/token`, form-encoded), per Salesforce's "OAuth 2.0
-Username-Password Flow" and "OAuth 2.0 Client Credentials Flow":
-- `grant_type=password` with client_id, client_secret, username and password (the user's
-  password with the security token appended);
-- `grant_type=client_credentials` with the client id and secret in an HTTP Basic header (what
-  simple-salesforce sends) or in the body;
-- `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with an RS256 `assertion` signed by a
-  key whose certificate was uploaded to the connected app (`TokenEndpoint.jwt_keys`, see
-  `SalesforceSandbox.add_jwt_certificate`): `iss` the client id, `sub` the username, `aud` the
-  login server (https://login.salesforce.com, https://test.salesforce.com or the My Domain /
-  sandbox URL), `exp` in the future ("OAuth 2.0 JWT Bearer Flow for Server-to-Server
-  Integration"); it answers access_token, scope, instance_url, id and token_type;
-- `grant_type=refresh_token` with `refresh_token` and the client id and secret in the body or in
-  an HTTP Basic header ("OAuth 2.0 Refresh Token Flow for Renewed Sessions", Salesforce Help;
-  REST API Developer Guide, "Understanding the OAuth Refresh Token Process"). The secret is
-  required, as for a connected app with "Require Secret for Refresh Token Flow" on. A refresh
-  token the org never issued or has revoked answers `invalid_grant` / "expired access/refresh
-  token" (the description real orgs send, as quoted in restforce#81 and jsforce#1656). The
-  answer is the password flow's plus `scope`. Refresh token rotation is off by default, so no
-  `refresh_token` comes back; with `TokenEndpoint.rotate_refresh_tokens` on, "the connected app
-  issues a new refresh token along with the access token each time the flow is invoked. The
-  previous refresh token is automatically invalidated" (Salesforce Help, same page). Refresh
-  tokens come from the web server flow, which needs a browser; the sandbox org has one already
-  issued (`SalesforceCredentials.refresh_token`) and `TokenEndpoint.issue_refresh_token` /
-  `revoke_refresh_token` add and revoke more.
-Success answers `access_token`, `instance_url`, `id` (`<login>/id/<orgId>/<userId>`),
-`token_type: Bearer`, `issued_at` (epoch ms as a string) and `signature` (Base64 HMAC-SHA256 of
-id + issued_at keyed with the client secret); the client-credentials flow also answers `scope`.
-Failures answer 400 with `{"error": ..., "error_description": ...}`: `invalid_client_id` /
-"client identifier invalid", `invalid_client` / "invalid client credentials", `invalid_grant` /
-"authentication failure", `unsupported_grant_type` / "grant type not supported", and for JWT
-`invalid_grant` / "invalid assertion" or "audience is invalid".
-
-The SOAP `login()` call (simple-salesforce's username + password + security token login) is not
-emulated: the connector logs in through the token endpoint only.
-
-Sessions are bearer tokens mapped to a user; `expire_all()` invalidates every issued token so a
-client's re-login on 401 INVALID_SESSION_ID can be tested.
+"""Logging in: the OAuth 2.0 token endpoint (`POST /services/oauth2/token`, form-encoded) and the
+session store, for the four flows the connector's `auth_flow` offers (Salesforce's "OAuth 2.0
+Username-Password / Client Credentials / JWT Bearer / Refresh Token Flow"):
+- `password`: client id and secret, username, password + security token in the body;
+- `client_credentials` and `refresh_token`: the client id and secret in an HTTP Basic header (as
+  simple-salesforce sends them) or the body; the secret is required for a refresh too ("Require
+  Secret for Refresh Token Flow"). An unknown or revoked refresh token answers `invalid_grant` /
+  "expired access/refresh token" (what real orgs send: restforce#81, jsforce#1656). With
+  `rotate_refresh_tokens` each refresh issues a new token and invalidates the previous one. The
+  web server flow that issues refresh tokens needs a browser, so the org has one already
+  (`SalesforceCredentials.refresh_token`) and the sandbox issues and revokes more;
+- JWT bearer: an RS256 `assertion` signed by a key whose certificate was uploaded
+  (`add_jwt_certificate`); `iss` the client id, `sub` the username, `aud` a login server or the
+  sandbox, `exp` in the future.
+Success answers access_token, instance_url, id (`<login>/id/<orgId>/<userId>`), token_type and -
+but for JWT - issued_at and signature (Base64 HMAC-SHA256 of id + issued_at keyed with the client
+secret); `scope` for all but the password flow. Failures answer 400 `{"error",
+"error_description"}` in Salesforce's words. `expire_all()` invalidates every session, so a
+client's re-login on 401 can be tested.
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -86,7 +66,7 @@ class Session:
     token: str
     user_id: str
     issued_at_ms: int
-    expires_at: float | None
+    expires_at: float  # time.monotonic(); inf without a TTL
 
 
 class SessionStore:
@@ -99,7 +79,7 @@ class SessionStore:
 
     def issue(self, user_id: str, token: str | None = None) -> Session:
         token = token or f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(48)}"
-        expires = None if self.ttl_seconds is None else time.monotonic() + self.ttl_seconds
+        expires = math.inf if self.ttl_seconds is None else time.monotonic() + self.ttl_seconds
         session = Session(token, user_id, int(time.time() * 1000), expires)
         with self._lock:
             self._sessions[token] = session
@@ -108,9 +88,7 @@ class SessionStore:
     def validate(self, token: str) -> Session | None:
         with self._lock:
             session = self._sessions.get(token)
-            if session is None:
-                return None
-            if session.expires_at is not None and time.monotonic() >= session.expires_at:
+            if session and time.monotonic() >= session.expires_at:
                 del self._sessions[token]
                 return None
             return session
@@ -118,8 +96,7 @@ class SessionStore:
     def expire_all(self) -> int:
         """Invalidate every issued token; returns how many there were."""
         with self._lock:
-            count = len(self._sessions)
-            self._sessions.clear()
+            count, self._sessions = len(self._sessions), {}
             return count
 
 
@@ -131,16 +108,12 @@ class TokenEndpoint:
     """Handles `/services/oauth2/token`."""
 
     def __init__(
-        self,
-        credentials: SalesforceCredentials,
-        sessions: SessionStore,
-        user_id: str,
-        base_url: str,
+        self, credentials: SalesforceCredentials, sessions: SessionStore, user_id: str
     ) -> None:
         self.credentials = credentials
         self.sessions = sessions
         self.user_id = user_id
-        self.base_url = base_url  # login URL and instance URL are the sandbox itself
+        self.base_url = ""  # login and instance URL: the sandbox itself, once it listens
         self.jwt_keys: list[rsa.RSAPublicKey] = []  # certificates uploaded to the connected app
         self._refresh_tokens: set[str] = {credentials.refresh_token}
         self._refresh_lock = threading.Lock()
@@ -156,15 +129,9 @@ class TokenEndpoint:
     def revoke_refresh_token(self, token: str) -> bool:
         """Revoke one refresh token (an admin's "Revoke" in Connected Apps OAuth Usage)."""
         with self._refresh_lock:
-            if token not in self._refresh_tokens:
-                return False
+            known = token in self._refresh_tokens
             self._refresh_tokens.discard(token)
-            return True
-
-    def _refresh_token_valid(self, token: str) -> bool:
-        with self._refresh_lock:
-            known = list(self._refresh_tokens)
-        return any(hmac.compare_digest(token, candidate) for candidate in known)
+            return known
 
     def add_jwt_certificate(self, pem: bytes | str) -> None:
         """Trust JWT assertions signed by the key of this PEM certificate or public key."""
@@ -177,75 +144,70 @@ class TokenEndpoint:
             raise ValueError("Salesforce JWT bearer assertions are RS256: an RSA key is needed")
         self.jwt_keys.append(key)
 
-    def _form(self, request: Request) -> dict[str, str]:
+    def token(self, request: Request) -> Response:
         form = {key: values[0] for key, values in request.query.items() if values}
         try:
             body = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError:
             body = {}
         form.update({key: values[0] for key, values in body.items() if values})
-        return form
-
-    def _basic_client(self, request: Request) -> tuple[str, str] | None:
-        header = request.headers.get("Authorization", "")
-        if not header.lower().startswith("basic "):
-            return None
-        try:
-            decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        client_id, _, secret = decoded.partition(":")
-        return client_id, secret
-
-    def token(self, request: Request) -> Response:
-        form = self._form(request)
-        grant = form.get("grant_type")
-        creds = self.credentials
+        grant, creds = form.get("grant_type"), self.credentials
         if grant == JWT_GRANT:
             return self._jwt(form.get("assertion", ""))
-        if grant == "password":
-            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
-        elif grant in ("client_credentials", REFRESH_GRANT):
-            basic = self._basic_client(request)
-            client_id, secret = basic or (form.get("client_id", ""), form.get("client_secret", ""))
-        else:
+        client = form.get("client_id", ""), form.get("client_secret", "")
+        if grant in ("client_credentials", REFRESH_GRANT):
+            client = _basic_client(request) or client
+        elif grant != "password":
             return _oauth_error("unsupported_grant_type", "grant type not supported")
-        if not hmac.compare_digest(client_id, creds.client_id):
+        if not hmac.compare_digest(client[0], creds.client_id):
             return _oauth_error("invalid_client_id", "client identifier invalid")
-        if not hmac.compare_digest(secret, creds.client_secret):
+        if not hmac.compare_digest(client[1], creds.client_secret):
             return _oauth_error("invalid_client", "invalid client credentials")
-        password = creds.password + creds.security_token
-        password_ok = hmac.compare_digest(form.get("password", ""), password)
+        password_ok = hmac.compare_digest(
+            form.get("password", ""), creds.password + creds.security_token
+        )
         if grant == "password" and (form.get("username") != creds.username or not password_ok):
             return _oauth_error("invalid_grant", "authentication failure")
-        if grant == REFRESH_GRANT and not self._refresh_token_valid(form.get("refresh_token", "")):
-            return _oauth_error("invalid_grant", "expired access/refresh token")
+        refresh = form.get("refresh_token", "")
+        if grant == REFRESH_GRANT:
+            with self._refresh_lock:
+                known = list(self._refresh_tokens)
+            if not any(hmac.compare_digest(refresh, candidate) for candidate in known):
+                return _oauth_error("invalid_grant", "expired access/refresh token")
         session = self.sessions.issue(self.user_id)
-        identity = f"{self.base_url}/id/{ORG_ID}/{self.user_id}"
-        issued_at = str(session.issued_at_ms)
+        answer, issued_at = self._granted(session), str(session.issued_at_ms)
         signed = hmac.digest(
-            creds.client_secret.encode(), (identity + issued_at).encode(), "sha256"
+            creds.client_secret.encode(), (answer["id"] + issued_at).encode(), "sha256"
         )
-        signature = base64.b64encode(signed).decode()
-        body: dict[str, Any] = {
+        answer.update(issued_at=issued_at, signature=base64.b64encode(signed).decode())
+        if grant == "client_credentials":
+            answer["scope"] = "api"
+        elif grant == REFRESH_GRANT:
+            answer["scope"] = "api refresh_token"
+            if self.rotate_refresh_tokens:
+                self.revoke_refresh_token(refresh)
+                answer["refresh_token"] = self.issue_refresh_token()
+        return Response(200, answer)
+
+    def _granted(self, session: Session) -> dict[str, Any]:
+        """What every flow answers for a new session."""
+        return {
             "access_token": session.token,
             "instance_url": self.base_url,
-            "id": identity,
+            "id": f"{self.base_url}/id/{ORG_ID}/{self.user_id}",
             "token_type": "Bearer",
-            "issued_at": issued_at,
-            "signature": signature,
         }
-        if grant == "client_credentials":
-            body["scope"] = "api"
-        elif grant == REFRESH_GRANT:
-            body["scope"] = "api refresh_token"
-            if self.rotate_refresh_tokens:
-                self.revoke_refresh_token(form.get("refresh_token", ""))
-                body["refresh_token"] = self.issue_refresh_token()
-        return Response(200, body)
 
     def _jwt(self, assertion: str) -> Response:
-        claims = _verified_claims(assertion, self.jwt_keys)
+        # The signature first, then the claims in the order Salesforce reports them.
+        unchecked: Any = {f"verify_{claim}": False for claim in ("exp", "nbf", "iat", "aud", "iss")}
+        claims: dict[str, Any] | None = None
+        for key in self.jwt_keys:
+            try:
+                claims = jwt.decode(assertion, key, algorithms=["RS256"], options=unchecked)
+                break
+            except jwt.PyJWTError:
+                continue
         creds = self.credentials
         if claims is None:
             return _oauth_error("invalid_grant", "invalid assertion")
@@ -261,34 +223,23 @@ class TokenEndpoint:
         }
         if not allowed.intersection(str(audience).rstrip("/") for audience in audiences):
             return _oauth_error("invalid_grant", "audience is invalid")
-        expires = claims.get("exp")
         try:
-            expired = float(expires) <= time.time()  # type: ignore[arg-type]
+            expired = float(claims.get("exp")) <= time.time()  # type: ignore[arg-type]
         except (TypeError, ValueError):
             expired = True
         if expired or claims.get("sub") != creds.username:
             return _oauth_error("invalid_grant", "invalid assertion")
-        session = self.sessions.issue(self.user_id)
-        return Response(
-            200,
-            {
-                "access_token": session.token,
-                "scope": "api",
-                "instance_url": self.base_url,
-                "id": f"{self.base_url}/id/{ORG_ID}/{self.user_id}",
-                "token_type": "Bearer",
-            },
-        )
+        return Response(200, {**self._granted(self.sessions.issue(self.user_id)), "scope": "api"})
 
 
-def _verified_claims(assertion: str, keys: list[rsa.RSAPublicKey]) -> dict[str, Any] | None:
-    """The claims of an RS256-signed JWT when one of `keys` verifies its signature, else None.
-    The claims themselves are checked by the caller, in the order Salesforce reports them."""
-    unchecked = ("exp", "nbf", "iat", "aud", "iss")
-    options: Any = {f"verify_{claim}": False for claim in unchecked}
-    for key in keys:
-        try:
-            return jwt.decode(assertion, key, algorithms=["RS256"], options=options)
-        except jwt.PyJWTError:
-            continue
-    return None
+def _basic_client(request: Request) -> tuple[str, str] | None:
+    """The client id and secret of an HTTP Basic `Authorization` header."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret

@@ -1,15 +1,11 @@
-"""The `query` and `queryAll` resources and their query locators.
+"""The `query` and `queryAll` resources and their locators (REST API "Query", "Query More
+Results"): up to 2,000 records a page, then `done: false` and `nextRecordsUrl`
+(`/services/data/vXX.X/query/01g...-2000`) until `done`; `totalSize` counts the whole result;
+`queryAll` also answers deleted records; `SELECT COUNT()` answers only `totalSize`.
 
-"When a SOQL query is executed, up to 2,000 records can be returned at a time"; beyond that the
-response has `done: false` and `nextRecordsUrl` (`/services/data/vXX.X/query/01g...-2000`), which
-the client GETs until `done` is true (REST API "Query", "Query More Results"). `totalSize` is the
-number of records the whole query matches. `queryAll` also answers deleted records.
-`SELECT COUNT() ...` answers only `totalSize` with no records.
-
-The matching rows are fixed when the query runs (a locator is a snapshot of row numbers, which
-is how a million-row result pages without re-running the query); field values are read when a
-page is served. Locators expire after 15 idle minutes, as Salesforce's do; an unknown or expired
-locator answers INVALID_QUERY_LOCATOR.
+A locator is a snapshot of row numbers (how a million-row result pages without re-running the
+query); values are read when a page is served. Locators expire after 15 idle minutes, as
+Salesforce's do; an unknown one answers INVALID_QUERY_LOCATOR.
 """
 
 from __future__ import annotations
@@ -50,17 +46,15 @@ class QueryResource:
         self._locators: OrderedDict[str, Locator] = OrderedDict()
 
     def run(self, request: Request) -> Response:
-        include_deleted = request.endpoint.endswith("queryAll")
-        soql = request.param("q")
+        soql, resource = request.param("q"), request.endpoint  # "query" or "queryAll"
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "Missing required 'q' parameter")
         version = version_of(request)
         with self.store.lock:
             bound = prepare(self.store, soql)
-            rows = execute(self.store, bound, include_deleted=include_deleted)
+            rows = execute(self.store, bound, include_deleted=resource == "queryAll")
             if bound.count_only:
                 return Response(200, {"totalSize": len(rows), "done": True, "records": []})
-            resource = "queryAll" if include_deleted else "query"
             locator = Locator("", bound, array("i", rows), resource, time.monotonic())
             return self._page(locator, 0, version)
 

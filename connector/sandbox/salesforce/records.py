@@ -2,18 +2,16 @@
 basic information, `?fields=` on a get, and get/upsert by external id are not emulated: the
 connector uses none of them.
 
-Answers per the REST API Developer Guide: create `POST /sobjects/<Type>` -> 201
-`{"id", "success": true, "errors": []}`; update `PATCH /sobjects/<Type>/<Id>` -> 204 No Content;
-delete -> 204; get -> the record with `attributes` and all its fields; a wrong object or
-id -> 404 NOT_FOUND "The requested resource does not exist"; an id-shaped segment that is not an
-id is read as an external id field name -> 404 "Provided external ID field does not exist or is
-not accessible: <segment>"; a deleted record -> 404 ENTITY_IS_DELETED.
+Per the REST API Developer Guide: create -> 201 `{"id", "success": true, "errors": []}`; update
+and delete -> 204; get -> the record with `attributes` and all its fields; a wrong object or id
+-> 404 NOT_FOUND; a segment that is not an id is read as an external id field name -> 404
+"Provided external ID field does not exist or is not accessible: <segment>"; a deleted record ->
+404 ENTITY_IS_DELETED.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from connector.sandbox.common.http import Request, Response
@@ -43,8 +41,6 @@ class RecordResources:
         self.store = store
         self.writer_for = writer_for  # request -> Writer (acting as the session's user)
 
-    # -- metadata ---------------------------------------------------------------------------------
-
     def global_describe(self, request: Request) -> Response:
         return Response(200, global_describe(self.store.objects, version_of(request)))
 
@@ -52,60 +48,44 @@ class RecordResources:
         obj = object_of(self.store, request)
         return Response(200, sobject_describe(obj, self.store.objects, version_of(request)))
 
-    # -- single records ---------------------------------------------------------------------------
-
     def create(self, request: Request) -> Response:
         obj = object_of(self.store, request)
-        body = _sobject_body(request)
-        writer = self.writer_for(request)
-        with self._writing():
-            record_id = writer.apply(writer.prepare_create(obj, body))
+        record_id = self._write(request, lambda w: w.apply(w.prepare_create(obj, _body(request))))
         return Response(201, {"id": record_id, "success": True, "errors": []}, records_written=1)
 
     def get(self, request: Request) -> Response:
-        obj = object_of(self.store, request)
-        table, row = self._locate(obj, request.path_params["record_id"])
+        table, row, obj = self._record(request)
         with self.store.lock:
             record = full_record_json(table, row, obj.fields, version_of(request))
         return Response(200, record, records_read=1)
 
     def update(self, request: Request) -> Response:
-        obj = object_of(self.store, request)
+        _, _, obj = self._record(request)
         record_id = request.path_params["record_id"]
-        self._locate(obj, record_id)
-        body = _sobject_body(request)
-        writer = self.writer_for(request)
-        with self._writing():
-            writer.apply(writer.prepare_update(obj, record_id, body))
+        self._write(request, lambda w: w.apply(w.prepare_update(obj, record_id, _body(request))))
         return Response(204, records_written=1)
 
     def delete(self, request: Request) -> Response:
-        obj = object_of(self.store, request)
-        record_id = request.path_params["record_id"]
-        self._locate(obj, record_id)
-        writer = self.writer_for(request)
-        with self._writing():
-            writer.delete(obj, record_id)
+        _, _, obj = self._record(request)
+        self._write(request, lambda w: w.delete(obj, request.path_params["record_id"]))
         return Response(204, records_written=1)
 
-    # -- helpers --------------------------------------------------------------------------------
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the store's lock; a record's failure answers 400 with its error."""
+    def _write(self, request: Request, write: Callable[[Writer], str]) -> str:
+        """Run `write` under the store's lock; a record's failure answers 400 with its error."""
+        writer = self.writer_for(request)
         with self.store.lock:
             try:
-                yield
+                return write(writer)
             except RecordError as error:
                 raise ApiError.from_record_error(error) from error
 
-    def _locate(self, obj: ObjectDef, record_id: str) -> tuple[Table, int]:
+    def _record(self, request: Request) -> tuple[Table, int, ObjectDef]:
+        """The live record the path names: its table, row and object."""
+        obj = object_of(self.store, request)
+        record_id = request.path_params["record_id"]
         if not ids.looks_like_id(record_id):
-            raise ApiError(
-                404,
-                "NOT_FOUND",
-                f"Provided external ID field does not exist or is not accessible: {record_id}",
-            )
+            message = f"Provided external ID field does not exist or is not accessible: {record_id}"
+            raise ApiError(404, "NOT_FOUND", message)
         with self.store.lock:
             located = self.store.locate(record_id)
         table = self.store.table(obj.name)
@@ -113,10 +93,10 @@ class RecordResources:
             raise not_found()
         if table.is_deleted(located[1]):
             raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
-        return located
+        return table, located[1], obj
 
 
-def _sobject_body(request: Request) -> dict[str, Any]:
+def _body(request: Request) -> dict[str, Any]:
     body = json_body(request)
     if not isinstance(body, dict):
         raise ApiError(

@@ -1,56 +1,58 @@
-"""The data replication resource the connector uses: sObject Get Deleted (its deletions read).
+"""sObject Get Deleted (`GET /sobjects/<Type>/deleted/?start=&end=`, simple-salesforce's
+`sf.Task.deleted(start, end)`): how the connector reads deletions. Get Updated is not emulated:
+nothing in the connector uses it.
 
-As the REST API Developer Guide describes it (`GET /sobjects/<Type>/deleted/?start=&end=`, API
-29.0+, simple-salesforce's `sf.Task.deleted(start, end)`); Get Updated is not emulated: nothing
-in the connector uses it.
-- `start` and `end` are ISO 8601 date-times; "the API ignores the seconds portion" of both
-  (12:30:15 is 12:30:00 UTC). `start` must precede `end`, else 400 INVALID_REPLICATION_DATE.
-- Answer: `{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable",
-  "latestDateCovered"}`; `deletedDate` "is obtained using the SystemModstamp system field";
-  results for no more than 15 days before the call (the recycle bin's horizon, which is also
-  `earliestDateAvailable` here since the sandbox never purges earlier).
-- More than 600,000 ids: 400 EXCEEDED_ID_LIMIT.
-`latestDateCovered` is `end` (minute-truncated): the sandbox has no long-running transactions
+Per the REST API Developer Guide: "the API ignores the seconds portion" of `start` and `end`;
+`start` must precede `end` (else 400 INVALID_REPLICATION_DATE); the answer is `{"deletedRecords":
+[{"id", "deletedDate"}], "earliestDateAvailable", "latestDateCovered"}` with `deletedDate` "obtained
+using the SystemModstamp system field", for no more than the recycle bin's 15 days (also
+`earliestDateAvailable`: the sandbox never purges earlier); more than 600,000 ids answer 400
+EXCEEDED_ID_LIMIT. `latestDateCovered` is `end`: the sandbox has no long-running transactions
 that would hold it back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce.errors import ApiError
 from connector.sandbox.salesforce.records import object_of
-from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.values import (
-    datetime_to_ms,
-    format_datetime,
-    parse_datetime_text,
-)
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store
+from connector.sandbox.salesforce.values import datetime_to_ms, format_datetime, parse_datetime_text
 
 MAX_IDS = 600_000
-DELETED_DAYS = 15  # how long the recycle bin keeps a deleted record
 
 
-def _minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
+def _minute_ms(moment: datetime) -> int:
+    return datetime_to_ms(moment.replace(second=0, microsecond=0))
 
 
 def deleted_records(store: Store, request: Request) -> Response:
-    """`GET /sobjects/<Type>/deleted/?start=&end=`: the object's deletions in the span."""
+    """The object's deletions between `start` and `end`."""
     obj = object_of(store, request)
-    start, end = _span(request)
-    horizon = datetime_to_ms(_minute(store.now() - timedelta(days=DELETED_DAYS)))
-    start = max(start, horizon)
+    bounds: list[int] = []
+    for name in ("start", "end"):
+        try:
+            bounds.append(_minute_ms(parse_datetime_text(request.param(name) or "")))
+        except ValueError:
+            example = "e.g. 2013-05-05T00:00:00+00:00"
+            message = f"{name} must be an ISO 8601 date and time, {example}"
+            raise ApiError(400, "INVALID_REPLICATION_DATE", message) from None
+    start, end = bounds
+    if start >= end:
+        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
+    horizon = _minute_ms(store.now() - RECYCLE_BIN)
     table = store.table(obj.name)
-    records = []
     with store.lock:
-        for row in range(len(table)):
-            if not table.is_deleted(row):
-                continue
-            stamp = table.get(row, "SystemModstamp") or 0
-            if start <= stamp < end:
-                records.append({"id": table.ids[row], "deletedDate": format_datetime(stamp)})
+        stamps = (
+            (row, table.get(row, "SystemModstamp") or 0) for row in store.iter_deleted(obj.name)
+        )
+        records = [
+            {"id": table.ids[row], "deletedDate": format_datetime(stamp)}
+            for row, stamp in stamps
+            if max(start, horizon) <= stamp < end
+        ]
     if len(records) > MAX_IDS:
         message = "Too many ids were requested; choose start and end dates closer together"
         raise ApiError(400, "EXCEEDED_ID_LIMIT", message)
@@ -62,23 +64,3 @@ def deleted_records(store: Store, request: Request) -> Response:
             "latestDateCovered": format_datetime(end),
         },
     )
-
-
-def _span(request: Request) -> tuple[int, int]:
-    """The request's `start` and `end` as epoch ms, seconds dropped."""
-    bounds: list[int] = []
-    for name in ("start", "end"):
-        values = request.query.get(name) or [""]
-        try:
-            moment = parse_datetime_text(values[0])
-        except ValueError:
-            raise ApiError(
-                400,
-                "INVALID_REPLICATION_DATE",
-                f"{name} must be an ISO 8601 date and time, e.g. 2013-05-05T00:00:00+00:00",
-            ) from None
-        bounds.append(datetime_to_ms(_minute(moment)))
-    start, end = bounds
-    if start >= end:
-        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
-    return start, end

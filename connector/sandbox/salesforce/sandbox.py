@@ -1,22 +1,30 @@
 """`SalesforceSandbox`: a seeded Salesforce emulator served over TLS on loopback, in one object
-(for tests, `connector sandbox serve` and `connector demo`)."""
+(for tests, `connector sandbox serve` and `connector demo`).
+
+simple-salesforce logs in at `https://<domain>.salesforce.com` (login, test or a My Domain) and
+then talks to the `instance_url` the login answered - the sandbox's own. `session()` makes both
+reach the sandbox with ordinary `requests` configuration, passed through the SDK's documented
+`session=`: `verify` = the sandbox CA (never off; `trust_env` off, or REQUESTS_CA_BUNDLE would
+override it) and a transport adapter mounted for the login hosts only - the programmatic
+equivalent of a hosts-file entry.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.app import SalesforceApp
 from connector.sandbox.salesforce.catalogue import build_objects
-from connector.sandbox.salesforce.client import login_hosts, sandbox_session
-from connector.sandbox.salesforce.limits import ApiAllowance
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore
 from connector.sandbox.salesforce.seeding import SalesforceSeeder, SeedSummary
 from connector.sandbox.salesforce.store import Store
@@ -24,6 +32,24 @@ from connector.sandbox.salesforce.values import datetime_to_ms
 from connector.sandbox.seed import SeedData
 
 DEFAULT_API_VERSION = "59.0"  # simple-salesforce's DEFAULT_API_VERSION
+
+
+class _LoginHostAdapter(HTTPAdapter):
+    """Sends the requests of the hosts it is mounted for to `target` (scheme://host:port)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self._target = urlsplit(target)
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        assert request.url is not None
+        parts = urlsplit(request.url)._replace(
+            scheme=self._target.scheme, netloc=self._target.netloc, fragment=""
+        )
+        request.url = parts.geturl()
+        return super().send(request, *args, **kwargs)
 
 
 class SalesforceLogin(TypedDict):
@@ -37,12 +63,9 @@ class SalesforceLogin(TypedDict):
 
 
 class SalesforceSandbox(ServedSandbox[SeedSummary]):
-    """A Salesforce org emulator seeded from `config`, served with TLS on `config.host:port`.
-
-    `config.token` is a pre-issued valid access token (for `Salesforce(instance_url=...,
-    session_id=...)`); `config.rate_limit` is the number of concurrent requests allowed and
-    `config.daily_limit` the DailyApiRequests allowance (100,000 when None).
-    """
+    """A Salesforce org seeded from `config`, served with TLS on `config.host:port`; `config.token`
+    is a pre-issued session, `rate_limit` the concurrent requests allowed and `daily_limit` the
+    DailyApiRequests allowance (100,000 when None)."""
 
     use_tls = True
     app: SalesforceApp  # its token endpoint and base URL are reached below
@@ -63,42 +86,29 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         self.credentials = credentials or SalesforceCredentials()
         self._clock = clock
         self.store = Store(build_objects(self.config.provision_connector_fields), clock=clock)
-        self.sessions = SessionStore(ttl_seconds=session_ttl_seconds)
-        self.allowance = ApiAllowance(self.config.daily_limit, self.config.rate_limit)
         self.integration_user_id = self._create_integration_user()
         self.app = SalesforceApp(
             self.store,
-            credentials=self.credentials,
-            integration_user_id=self.integration_user_id,
-            allowance=self.allowance,
-            sessions=self.sessions,
+            self.config,
+            self.credentials,
+            self.integration_user_id,
+            sessions=SessionStore(ttl_seconds=session_ttl_seconds),
             faults=self.faults,
             log=self.log,
-            fault_seed=self.config.effective_fault_seed,
             bulk_polls_to_complete=bulk_polls_to_complete,
             partial_batch_fraction=partial_batch_fraction,
         )
+        self.sessions, self.allowance = self.app.sessions, self.app.allowance
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
-        users = self.store.table("User")
-        now = datetime_to_ms(self.store.now())
-        row = users.insert(
-            {
-                "Username": self.credentials.username,
-                "FirstName": "Sandbox",
-                "LastName": "Integration",
-                "Alias": "sint",
-                "Email": self.credentials.username,
-                "IsActive": True,
-                "UserType": "Standard",
-                "CreatedDate": now,
-                "LastModifiedDate": now,
-                "SystemModstamp": now,
-            }
-        )
-        user_id = users.ids[row]
-        users.update(row, {"CreatedById": user_id, "LastModifiedById": user_id})
+        users, username = self.store.table("User"), self.credentials.username
+        user_id, now = users.new_id(), datetime_to_ms(self.store.now())
+        person = {"Username": username, "FirstName": "Sandbox", "LastName": "Integration"}
+        stamps = dict.fromkeys(("CreatedDate", "LastModifiedDate", "SystemModstamp"), now)
+        authors = dict.fromkeys(("CreatedById", "LastModifiedById"), user_id)
+        extra = {"Alias": "sint", "Email": username, "IsActive": True, "UserType": "Standard"}
+        users.insert({**person, **extra, **stamps, **authors}, user_id)
         return user_id
 
     def _load(self, data: SeedData) -> SeedSummary:
@@ -108,20 +118,19 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             # run the org's clock ahead so new writes never look older than seeded ones
             # (SystemModstamp watermarks depend on it).
             shift = lag + timedelta(seconds=1)
-            self.store.set_clock(lambda: datetime.now(UTC) + shift)
+            self.store.clock = lambda: datetime.now(UTC) + shift
         return SalesforceSeeder(
             self.store, data, self.integration_user_id, self.config.provision_connector_fields
         ).run()
 
     def _started(self, url: str) -> None:
-        self.app.set_base_url(url)
+        self.app.tokens.base_url = url
 
     @property
     def seed_summary(self) -> SeedSummary | None:
         return self._seed_report
 
     # ---- how clients reach it -------------------------------------------------------------------
-
     @property
     def login_url(self) -> str:
         """Where the OAuth token endpoint (`/services/oauth2/token`) lives."""
@@ -145,7 +154,12 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         """A requests session that trusts the sandbox CA and routes simple-salesforce's login
         hosts (login/test/My Domain .salesforce.com) here; pass it as `Salesforce(session=...)`.
         """
-        return sandbox_session(self.url, self.ca_file, login_hosts(self.my_domain))
+        session = requests.Session()
+        session.verify, session.trust_env = str(self.ca_file), False
+        adapter = _LoginHostAdapter(self.url)
+        for host in ("login", "test", self.my_domain):
+            session.mount(f"https://{host}.salesforce.com/", adapter)
+        return session
 
     def salesforce_kwargs(self, user_id: str | None = None) -> SalesforceLogin:
         """Arguments for `simple_salesforce.Salesforce(**kwargs)` using the pre-issued token of
@@ -160,7 +174,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         }
 
     # ---- test controls --------------------------------------------------------------------------
-
     def expire_sessions(self) -> int:
         """Invalidate every access token (the pre-issued one too): the next call answers
         401 INVALID_SESSION_ID, so a client's re-login can be tested."""
@@ -173,10 +186,8 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
 
     def unlock_records(self, record_ids: Iterable[str] | None = None) -> None:
         with self.store.lock:
-            if record_ids is None:
-                self.store.locked_ids.clear()
-            else:
-                self.store.locked_ids.difference_update(ids.to18(r) for r in record_ids)
+            locked = self.store.locked_ids
+            locked -= set(locked if record_ids is None else map(ids.to18, record_ids))
 
     def add_jwt_certificate(self, pem: bytes | str) -> None:
         """Upload a certificate (or RSA public key) to the sandbox's connected app, so JWT bearer
@@ -203,13 +214,9 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         users = self.store.table("User")
         with self.store.lock:
             for row in self.store.iter_live("User"):
-                user_id = users.ids[row]
-                if (
-                    user_id != self.integration_user_id
-                    and users.get(row, "UserType") == "Standard"
-                    and users.get(row, "IsActive")
-                ):
-                    return user_id
+                rep = users.get(row, "UserType") == "Standard" and users.get(row, "IsActive")
+                if rep and users.ids[row] != self.integration_user_id:
+                    return users.ids[row]
         raise LookupError("the sandbox has no seeded sales rep")
 
     def ids_of(self, object_name: str) -> list[str]:

@@ -1,15 +1,8 @@
-"""The emulated org's metadata model: objects and their fields, as describe reports them.
-
-One definition drives everything that depends on a field: the describe output, SOQL binding
-(does the field exist, can it be filtered or sorted, which literal type does it take), write
-validation (createable, updateable, length, restricted picklists, uniqueness) and the store's
-column kinds. Keeping it in one place is what makes the emulator answer consistently.
-
-Field types use describe's `type` vocabulary; the store's kind and `soapType` follow from the
-type (catalogue.yaml `field_types`). Source: the DescribeSObjectResult field properties listed
-in Salesforce's SOAP/REST API reference (mirrored in public clients such as go-sfdc's
-`sobject/describe.go`).
-"""
+"""The emulated org's metadata: objects and their fields, as describe reports them. One
+definition drives describe, SOQL binding (does the field exist, can it be filtered or sorted,
+which literal does it take), write validation and the store's column kinds, which is what makes
+the emulator answer consistently. Types use describe's `type` vocabulary; the store's kind and
+`soapType` follow from it (catalogue.yaml `field_types`)."""
 
 from __future__ import annotations
 
@@ -51,7 +44,10 @@ class Kind(StrEnum):
     DATETIME = "datetime"
 
 
-_TYPES = package_yaml("connector.sandbox.salesforce", "catalogue.yaml")["field_types"]
+_DATA = package_yaml("connector.sandbox.salesforce", "catalogue.yaml")
+_TYPES = _DATA["field_types"]
+#: kind -> (its name in a JSON_PARSER_ERROR, its name in a SOQL filter-criterion error)
+KIND_NAMES = {Kind(kind): (json, soql) for kind, (json, soql) in _DATA["kinds"].items()}
 _KIND = {FieldType(name): Kind(kind) for name, (kind, _) in _TYPES.items()}
 _SOAP_TYPE = {FieldType(name): soap for name, (_, soap) in _TYPES.items()}
 
@@ -112,10 +108,6 @@ class FieldDef:
         return len(self.reference_to) > 1
 
     @property
-    def stored(self) -> bool:
-        return self.formula is None
-
-    @property
     def required_on_create(self) -> bool:
         return (
             not self.nillable
@@ -165,4 +157,5 @@ class ObjectDef:
 
     @property
     def stored_fields(self) -> list[FieldDef]:
-        return [f for f in self.fields if f.stored]
+        """The fields with a column: all but the formula fields, computed when read."""
+        return [f for f in self.fields if f.formula is None]

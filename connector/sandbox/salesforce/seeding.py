@@ -1,22 +1,14 @@
 """Loading the neutral seed data into the emulated org, the way a Sales Cloud org would hold it.
 
-- Owners become active/inactive standard Users; the API user ("Sandbox Integration") owns what
-  the seed leaves unassigned, as an org's default owner would.
-- A person is a Contact under an Account when sales is working a deal with them (SQL stage and
-  beyond, or any deal) and, deterministically, for about a quarter of the other people who have
-  a company; everyone else is an unconverted Lead. Overall that is about 60 % Leads.
-  People past SQL without a company get an "(Individual)" account.
-- Deals become Opportunities (Closed Won / Closed Lost / an open stage) with an
-  OpportunityContactRole.
-- Engagement: e-mail opens and clicks, calls, chats, demo and pricing requests are completed
-  Tasks on the person (WhoId); booked meetings are Events; page views, visits, form submissions,
-  downloads, webinars, events and trial sign-ups are CampaignMembers of Website / Content /
-  Webinar / Event campaigns; unsubscribes and spam reports set HasOptedOutOfEmail; bounces set
-  EmailBouncedDate.
-- The dataset's recorded outcome (`extra["converted"]`) is never loaded.
-
-Records are inserted straight into the store (already valid by construction), which keeps a
-million-person seed to one pass over the seed stream.
+A person is a Contact under an Account when sales works a deal with them (SQL stage and beyond,
+or any deal) and, deterministically, for about a quarter of the other people with a company
+(people past SQL without one get an "(Individual)" account); everyone else is an unconverted
+Lead: about 60 % Leads overall. Deals become Opportunities with an OpportunityContactRole.
+Engagement becomes completed Tasks on the person (WhoId), Events (meetings) and CampaignMembers
+of Website / Content / Webinar / Event campaigns (catalogue.yaml `seeding` has the tables);
+unsubscribes and spam reports set HasOptedOutOfEmail, bounces EmailBouncedDate. The dataset's
+recorded outcome (`extra["converted"]`) is never loaded. Records go straight into the store
+(valid by construction), which keeps a million-person seed to one pass over the seed stream.
 """
 
 from __future__ import annotations
@@ -58,37 +50,27 @@ CLOSED_STAGES: dict[DealStatus, tuple[str, int]] = {
 BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist"
 #: Campaign member statuses ranked so a stronger response replaces a weaker one.
 _STATUS_RANK: dict[str, int] = dict(seeding("member_status_rank"))
-#: engagement kind -> (Task subject prefix, TaskSubtype, Type)
-_TASKS: dict[EngagementKind, tuple[str, str, str]] = {
+#: engagement kind -> (Task subject prefix, TaskSubtype, Type, Priority)
+_TASKS: dict[EngagementKind, tuple[str, str, str, str]] = {
     EngagementKind(kind): tuple(row) for kind, row in seeding("tasks").items()
 }
 #: engagement kind -> (campaign Type, member Status)
 _MEMBERSHIPS: dict[EngagementKind, tuple[str, str]] = {
     EngagementKind(kind): tuple(row) for kind, row in seeding("memberships").items()
 }
+_CAMPAIGN_NAMES = keyed(EngagementKind, seeding("campaign_names"))
 _DAY_MS = 86_400_000
 
 
 def industry(label: str | None) -> str | None:
-    if label is None:
-        return None
-    if label in INDUSTRIES:
+    if label is None or label in INDUSTRIES:
         return label
     return INDUSTRY.get(label, "Other")
 
 
 def _campaign_name(kind: EngagementKind, detail: str | None) -> str:
-    if kind in (EngagementKind.PAGE_VIEW, EngagementKind.WEBSITE_VISIT):
-        return f"Website: {detail}" if detail else "Website visits"
-    if kind == EngagementKind.FORM_SUBMISSION:
-        return f"Form: {detail}" if detail else "Form submissions"
-    if kind == EngagementKind.TRIAL_SIGNUP:
-        return "Free trial sign-up"
-    return detail or kind.value.replace("_", " ").title()
-
-
-def _alias(first: str, last: str) -> str:
-    return (first[:1] + last[:4]).lower() or "user"
+    named, unnamed = _CAMPAIGN_NAMES.get(kind, ("{detail}", kind.value.replace("_", " ").title()))
+    return str(named).format(detail=detail) if detail else str(unnamed)
 
 
 @dataclass
@@ -126,40 +108,39 @@ class SalesforceSeeder:
         self.summary = SeedSummary()
         self._accounts: dict[str, str] = {}  # seed company id -> Account id
         self._campaigns: dict[tuple[str, str], str] = {}
-        self._t: dict[str, Table] = {name: store.table(name) for name in store.tables}
+        self._t: dict[str, Table] = store.tables
 
     # -- helpers --------------------------------------------------------------------------------
-
-    def _audit(self, created: datetime, modified: datetime | None = None) -> dict[str, Any]:
+    def _insert(
+        self,
+        object_name: str,
+        values: dict[str, Any],
+        created: datetime,
+        modified: datetime | None = None,
+    ) -> str:
+        """Insert a record written by `self.author` (valid by construction, its derived fields
+        computed as an API insert at its CreatedDate would); its id."""
         created_ms = datetime_to_ms(created)
         modified_ms = datetime_to_ms(modified) if modified is not None else created_ms
-        return {
-            "CreatedDate": created_ms,
-            "CreatedById": self.author,
-            "LastModifiedDate": modified_ms,
-            "LastModifiedById": self.author,
-            "SystemModstamp": modified_ms,
-        }
-
-    def _insert(self, object_name: str, values: dict[str, Any]) -> str:
-        """Insert a record (valid by construction, its derived fields computed as an API
-        insert at its CreatedDate would); its id."""
+        values.update(CreatedDate=created_ms, CreatedById=self.author)
+        values.update(dict.fromkeys(("LastModifiedDate", "SystemModstamp"), modified_ms))
+        values["LastModifiedById"] = self.author
         table = self._t[object_name]
-        derive(table, None, values, values["CreatedDate"])
+        derive(table, None, values, created_ms)
         return table.ids[table.insert(values)]
 
-    def _user(self, email: str, first: str, last: str, alias: str, **values: Any) -> str:
+    def _user(self, email: str, name: str, **values: Any) -> str:
+        first, _, last = name.partition(" ")
+        last = last or first
+        alias = values.pop("Alias", None) or (first[:1] + last[:4]).lower() or "user"
         since = self.spec.now - timedelta(days=self.spec.history_days * 2)
         person = {"Username": email, "FirstName": first, "LastName": last, "Email": email}
-        return self._insert("User", {**person, "Alias": alias, **values, **self._audit(since)})
+        return self._insert("User", {**person, "Alias": alias, **values}, since)
 
     def _owner(self, seed_owner: str | None) -> str:
-        if seed_owner is None:
-            return self.admin
-        return self.summary.owner_ids.get(seed_owner, self.admin)
+        return self.summary.owner_ids.get(seed_owner or "", self.admin)
 
     # -- the run --------------------------------------------------------------------------------
-
     def run(self) -> SeedSummary:
         with self.store.lock:
             if self.data.is_dataset:
@@ -172,37 +153,30 @@ class SalesforceSeeder:
     def _dataset_fields(self) -> None:
         """Give the dataset's picklist fields (present in every emulated org, on Lead and
         Contact) the values the file holds, as an admin would before importing it."""
+        objects = self.store.objects
         for name, values in self.data.picklist_options().items():
             prop = BY_NAME[name]
-            for object_name in ("Lead", "Contact"):
-                definition = self.store.objects[object_name]
-                api_name = (
-                    prop.salesforce_lead if object_name == "Lead" else prop.salesforce_contact
-                )
+            lead, contact = (
+                (objects["Lead"], prop.salesforce_lead),
+                (objects["Contact"], prop.salesforce_contact),
+            )
+            for definition, api_name in (lead, contact):
                 existing = definition.field(api_name)
-                if existing is None or existing.type is not FieldType.PICKLIST:
-                    continue
-                updated = replace(existing, picklist=tuple(PicklistValue(v) for v in values))
-                definition.fields[definition.fields.index(existing)] = updated
-                definition.reindex()
-                self._t[object_name].columns[api_name].field = updated
+                if existing is not None and existing.type is FieldType.PICKLIST:
+                    updated = replace(existing, picklist=tuple(map(PicklistValue, values)))
+                    definition.fields[definition.fields.index(existing)] = updated
+                    definition.reindex()
 
     def _users(self) -> None:
+        automated = {"Alias": "autoproc", "IsActive": True, "UserType": "AutomatedProcess"}
         self.author = self._user(
-            "autoproc@connector-sandbox.example",
-            "Automated",
-            "Process",
-            "autoproc",
-            IsActive=True,
-            UserType="AutomatedProcess",
+            "autoproc@connector-sandbox.example", "Automated Process", **automated
         )
         for owner in self.data.owners:
-            first, _, last = (owner.name or "Sandbox Owner").partition(" ")
-            last = last or first
             email = owner.email or f"{owner.id}@connector-sandbox.example"
-            self.summary.owner_ids[owner.id] = self._user(
-                email, first, last, _alias(first, last), IsActive=owner.active, UserType="Standard"
-            )
+            name = owner.name or "Sandbox Owner"
+            user_id = self._user(email, name, IsActive=owner.active, UserType="Standard")
+            self.summary.owner_ids[owner.id] = user_id
             self.summary.users += 1
 
     def _person(self, index: int, seeded: SeedContact) -> None:
@@ -234,18 +208,18 @@ class SalesforceSeeder:
             person["EmailBouncedReason"] = BOUNCE_REASON
         if last_activity is not None:
             person["LastActivityDate"] = date_to_days(last_activity.date())
-        person.update(self._audit(created, modified))
         person["OwnerId"] = owner
 
         if as_contact:
             account_id = self._account_for(contact, seeded.extra, owner, created)
             renamed = ((_CONTACT_FIELDS.get(name, name), value) for name, value in person.items())
             person = {name: value for name, value in renamed if name is not None}
-            person_id = self._insert("Contact", {**person, "AccountId": account_id})
+            person["AccountId"] = account_id
+            person_id = self._insert("Contact", person, created, modified)
             self.summary.contacts += 1
             self._deals(index, contact, person_id, account_id, owner, created)
         else:
-            person_id = self._insert("Lead", person)
+            person_id = self._insert("Lead", person, created, modified)
             self.summary.leads += 1
         self._engagements(seeded.engagements, person_id, as_contact, owner)
 
@@ -270,14 +244,12 @@ class SalesforceSeeder:
             "Website": extra.get("website"),
             "Status": self._lead_status(contact),
             "Rating": RATING[contact.intent] if contact.intent else None,
-            "Budget_Confirmed__c": bool(contact.bant.budget),
-            "Authority_Confirmed__c": bool(contact.bant.authority),
-            "Need_Confirmed__c": bool(contact.bant.need),
-            "Timeline_Confirmed__c": bool(contact.bant.timeline),
             "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")
             if contact.decision_role
             else None,
         }
+        for part in ("budget", "authority", "need", "timeline"):
+            values[f"{part.title()}_Confirmed__c"] = bool(getattr(contact.bant, part))
         for prop in DATASET_PROPERTIES:
             # Dataset columns, in the Lead's fields (Contact's City moves to MailingCity below).
             # The e-mail opt-out is set from the engagement history by the caller.
@@ -290,7 +262,7 @@ class SalesforceSeeder:
                 values["Connector_Score__c"] = float(contact.score)
             if contact.grade is not None:
                 values["Connector_Grade__c"] = contact.grade[:10]
-        return {name: value for name, value in values.items() if value is not None}
+        return values
 
     @staticmethod
     def _lead_status(contact: Contact) -> str:
@@ -308,9 +280,8 @@ class SalesforceSeeder:
         found = self._accounts.get(key)
         if found is not None:
             return found
-        account_id = self._insert(
-            "Account", self._account_values(company, contact, extra, owner, created)
-        )
+        values = self._account_values(company, contact, extra, owner)
+        account_id = self._insert("Account", values, created - timedelta(days=1))
         self._accounts[key] = account_id
         self.summary.accounts += 1
         return account_id
@@ -321,9 +292,7 @@ class SalesforceSeeder:
         contact: Contact,
         extra: dict[str, str],
         owner: str,
-        created: datetime,
     ) -> dict[str, Any]:
-        opened = created - timedelta(days=1)
         if company is None:
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "Unknown"
             # The Account lead conversion would have made: the standard mapping carries
@@ -348,8 +317,7 @@ class SalesforceSeeder:
                 "Type": "Prospect",
                 "OwnerId": self._owner(company.owner_id),
             }
-        values.update(self._audit(opened))
-        return {name: value for name, value in values.items() if value is not None}
+        return values
 
     def _deals(
         self,
@@ -391,25 +359,13 @@ class SalesforceSeeder:
                 "Type": "New Business" if number == 1 else "Existing Business",
                 "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
                 "OwnerId": owner,
-                **self._audit(opened, modified),
             }
-            opportunity_id = self._insert(
-                "Opportunity", {k: v for k, v in values.items() if v is not None}
-            )
+            opportunity_id = self._insert("Opportunity", values, opened, modified)
             self.summary.opportunities += 1
-            role = (
-                "Decision Maker" if contact.decision_role == "decision_maker" else "Business User"
-            )
-            self._insert(
-                "OpportunityContactRole",
-                {
-                    "OpportunityId": opportunity_id,
-                    "ContactId": contact_id,
-                    "Role": role,
-                    "IsPrimary": True,
-                    **self._audit(opened),
-                },
-            )
+            decides = contact.decision_role == "decision_maker"
+            role = {"Role": "Decision Maker" if decides else "Business User", "IsPrimary": True}
+            link = {"OpportunityId": opportunity_id, "ContactId": contact_id}
+            self._insert("OpportunityContactRole", {**link, **role}, opened)
             if deal.status == DealStatus.WON:
                 accounts.update(account_row, {"Type": "Customer - Direct"})
 
@@ -422,7 +378,7 @@ class SalesforceSeeder:
             at = engagement.occurred_at
             at_ms = datetime_to_ms(at)
             if kind in _TASKS:
-                prefix, subtype, type_ = _TASKS[kind]
+                prefix, subtype, type_, priority = _TASKS[kind]
                 subject = (
                     f"{prefix} {engagement.detail}"
                     if (engagement.detail and subtype == "Email")
@@ -433,17 +389,14 @@ class SalesforceSeeder:
                     "Subject": subject[:255],
                     "ActivityDate": at_ms // _DAY_MS,
                     "Status": "Completed",
-                    "Priority": "High"
-                    if kind in (EngagementKind.DEMO_REQUEST, EngagementKind.PRICING_REQUEST)
-                    else "Normal",
+                    "Priority": priority,
                     "TaskSubtype": subtype,
                     "Type": type_,
                     "OwnerId": owner,
-                    **self._audit(at),
                 }
                 if engagement.quantity > 1:
                     task["Description"] = f"Count: {engagement.quantity}"
-                self._insert("Task", task)
+                self._insert("Task", task, at)
                 self.summary.tasks += 1
             elif kind == EngagementKind.MEETING_BOOKED:
                 self._insert(
@@ -455,8 +408,8 @@ class SalesforceSeeder:
                         "DurationInMinutes": 30,
                         "Type": "Meeting",
                         "OwnerId": owner,
-                        **self._audit(at),
                     },
+                    at,
                 )
                 self.summary.events += 1
             elif kind in _MEMBERSHIPS:
@@ -470,7 +423,7 @@ class SalesforceSeeder:
         person_field = "ContactId" if as_contact else "LeadId"
         for campaign_id, (status, first) in members.items():
             member = {"CampaignId": campaign_id, person_field: person_id, "Status": status}
-            self._insert("CampaignMember", {**member, **self._audit(first)})
+            self._insert("CampaignMember", member, first)
             self.summary.campaign_members += 1
 
     def _campaign(self, campaign_type: str, name: str) -> str:
@@ -488,8 +441,8 @@ class SalesforceSeeder:
                 "IsActive": True,
                 "StartDate": date_to_days(start.date()),
                 "OwnerId": self.admin,
-                **self._audit(start),
             },
+            start,
         )
         self._campaigns[key] = campaign_id
         self.summary.campaigns += 1

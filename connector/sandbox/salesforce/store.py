@@ -1,13 +1,10 @@
 """The emulated org's records, kept column by column so a million persons fit in memory.
 
-Each object is a table of columns: numbers, datetimes (epoch ms) and dates (epoch days) live in
-typed arrays with a sentinel for null, booleans in a bytearray, text in lists of (interned, where
-values repeat) strings. Columns grow lazily: a field that was never written for the newest rows
-costs nothing, which keeps bulk seeding and sparse fields cheap. Lookup fields get a value->rows
-index so `WhoId IN (...)` or `AccountId = '...'` never scans millions of rows.
-
-The store knows nothing about HTTP or validation; `writes.py` validates, this module applies.
-All access goes through one re-entrant lock held by the callers (`Store.lock`).
+Numbers, datetimes (epoch ms) and dates (epoch days) live in typed arrays with a sentinel for
+null, booleans in a bytearray, text in lists of (interned, where values repeat) strings. Columns
+grow lazily, so sparse fields cost nothing; lookup fields get a value->rows index so
+`WhoId IN (...)` never scans millions of rows. The store knows nothing of HTTP or validation
+(writes.py validates); callers hold its one re-entrant lock (`Store.lock`).
 """
 
 from __future__ import annotations
@@ -16,14 +13,19 @@ import bisect
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.values import datetime_to_ms
 
+if TYPE_CHECKING:  # the SOQL package reads values through this module
+    from connector.sandbox.salesforce.soql.binder import BoundPath
+
+#: How long the recycle bin keeps a deleted record: QueryAll and Get Deleted see it that long.
+RECYCLE_BIN = timedelta(days=15)
 INT_NULL = -(2**63)
 DATE_NULL = -(2**31)
 
@@ -31,21 +33,22 @@ DATE_NULL = -(2**31)
 _INTERNED_TYPES = frozenset({FieldType.PICKLIST, FieldType.REFERENCE, FieldType.COMBOBOX})
 
 
+_ARRAYS = {Kind.INT: ("q", INT_NULL), Kind.DATETIME: ("q", INT_NULL), Kind.DATE: ("i", DATE_NULL)}
+
+
 class Column:
     """One field's values for every row of a table; `None` stands for null on every kind."""
 
-    __slots__ = ("data", "field", "intern", "kind", "null")
+    __slots__ = ("data", "intern", "kind", "null")
 
     def __init__(self, field: FieldDef) -> None:
-        self.field = field
         self.kind = field.kind
         self.intern = field.type in _INTERNED_TYPES
         self.data: Any
         self.null: Any  # what stands for null in `data`: an int, nan, 0 or None by kind
-        if self.kind is Kind.INT or self.kind is Kind.DATETIME:
-            self.data, self.null = array("q"), INT_NULL
-        elif self.kind is Kind.DATE:
-            self.data, self.null = array("i"), DATE_NULL
+        if self.kind in _ARRAYS:
+            typecode, self.null = _ARRAYS[self.kind]
+            self.data = array(typecode)
         elif self.kind is Kind.FLOAT:
             self.data, self.null = array("d"), float("nan")
         elif self.kind is Kind.BOOL:
@@ -54,73 +57,53 @@ class Column:
             self.data, self.null = [], None
 
     def get(self, row: int) -> Any:
-        data = self.data
-        if row >= len(data):
+        if row >= len(self.data):
             return False if self.kind is Kind.BOOL else None
-        value = data[row]
-        kind = self.kind
-        if kind is Kind.TEXT:
-            return value
-        if kind is Kind.BOOL:
+        value = self.data[row]
+        if self.kind is Kind.BOOL:
             return value == 1
-        if kind is Kind.FLOAT:
-            return None if value != value else value
-        return None if value == self.null else value
+        # nan != nan: a float column's null is the one value unequal to itself
+        return None if value is None or value == self.null or value != value else value
 
     def set(self, row: int, value: Any) -> None:
         data = self.data
         size = len(data)
-        if row == size and value is not None and self.kind is not Kind.BOOL:
-            # The seeding and insert path: appending the newest row.
-            data.append(sys.intern(value) if self.intern and isinstance(value, str) else value)
-            return
         if value is None:
-            if row >= size:
-                return
-            data[row] = self.null
+            if row < size:
+                data[row] = self.null
             return
         if self.kind is Kind.BOOL:
             value = 1 if value else 0
             if value == 0 and row >= size:
-                return
+                return  # rows past the end read as False already
         elif self.intern and isinstance(value, str):
             value = sys.intern(value)
         if row < size:
             data[row] = value
             return
-        if row > size:
-            self._pad(row - size)
+        if row > size:  # pad the rows never written
+            filler = array(data.typecode, [self.null]) if isinstance(data, array) else [self.null]
+            data.extend(bytes(row - size) if self.kind is Kind.BOOL else filler * (row - size))
         data.append(value)
-
-    def _pad(self, count: int) -> None:
-        if self.kind is Kind.TEXT:
-            self.data.extend([None] * count)
-        elif self.kind is Kind.BOOL:
-            self.data.extend(bytes(count))
-        else:
-            self.data.extend(array(self.data.typecode, [self.null]) * count)
 
 
 class Table:
     """The rows of one object. Row numbers are stable; deleted rows stay, flagged IsDeleted."""
 
-    def __init__(self, definition: ObjectDef, indexed: Iterable[str] = ()) -> None:
+    def __init__(self, definition: ObjectDef) -> None:
         self.definition = definition
+        stored = definition.stored_fields
         # Ids live in `ids`/`row_of`, not in a column.
-        self.columns: dict[str, Column] = {
-            f.name: Column(f) for f in definition.stored_fields if f.type is not FieldType.ID
-        }
+        self.columns = {f.name: Column(f) for f in stored if f.type is not FieldType.ID}
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
         self.deleted = bytearray()
         self.next_number = 1
         # value -> rows for lookup fields, plus value.lower() -> row for unique text fields.
         self.indexes: dict[str, dict[str, list[int]]] = {
-            name: {} for name in indexed if name in self.columns
+            f.name: {} for f in stored if f.type is FieldType.REFERENCE
         }
-        self.unique: dict[str, dict[str, int]] = {
-            f.name: {} for f in definition.stored_fields if f.unique
-        }
+        self.unique: dict[str, dict[str, int]] = {f.name: {} for f in stored if f.unique}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -172,10 +155,10 @@ class Table:
     def is_deleted(self, row: int) -> bool:
         return self.deleted[row] == 1
 
-    def mark_deleted(self, row: int, deleted: bool = True) -> None:
-        self.deleted[row] = 1 if deleted else 0
+    def mark_deleted(self, row: int) -> None:
+        self.deleted[row] = 1
         if "IsDeleted" in self.columns:
-            self.columns["IsDeleted"].set(row, deleted)
+            self.columns["IsDeleted"].set(row, True)
 
     def find_unique(self, name: str, value: str) -> int | None:
         return self.unique.get(name, {}).get(value.lower())
@@ -188,32 +171,22 @@ class Store:
     """All tables of the org, the id registry across them, record locks and the clock."""
 
     def __init__(
-        self,
-        objects: dict[str, ObjectDef],
-        clock: Callable[[], datetime] | None = None,
+        self, objects: dict[str, ObjectDef], clock: Callable[[], datetime] | None = None
     ) -> None:
         self.objects = objects
         self.lock = threading.RLock()
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self.tables: dict[str, Table] = {}
-        self._by_prefix: dict[str, Table] = {}
-        for name, definition in objects.items():
-            indexed = [f.name for f in definition.stored_fields if f.type is FieldType.REFERENCE]
-            table = Table(definition, indexed)
-            self.tables[name] = table
-            self._by_prefix[definition.key_prefix] = table
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.tables = {name: Table(definition) for name, definition in objects.items()}
+        self._by_prefix = {table.definition.key_prefix: table for table in self.tables.values()}
         self.locked_ids: set[str] = set()
         self._last_ms = 0
 
     def now(self) -> datetime:
-        return self._clock()
-
-    def set_clock(self, clock: Callable[[], datetime]) -> None:
-        self._clock = clock
+        return self.clock()
 
     def now_ms(self) -> int:
         """A strictly increasing timestamp, so SystemModstamp orders writes even within 1 ms."""
-        stamp = datetime_to_ms(self._clock())
+        stamp = datetime_to_ms(self.clock())
         if stamp <= self._last_ms:
             stamp = self._last_ms + 1
         self._last_ms = stamp
@@ -237,12 +210,63 @@ class Store:
         return None if row is None else (table, row)
 
     def iter_live(self, object_name: str) -> Iterator[int]:
-        table = self.tables[object_name]
-        deleted = table.deleted
-        return (row for row in range(len(table)) if not deleted[row])
+        deleted = self.tables[object_name].deleted
+        return (row for row in range(len(deleted)) if not deleted[row])
 
-    def count(self, object_name: str, include_deleted: bool = False) -> int:
+    def iter_deleted(self, object_name: str) -> Iterator[int]:
+        deleted = self.tables[object_name].deleted
+        return (row for row in range(len(deleted)) if deleted[row])
+
+    def count(self, object_name: str) -> int:
+        """Live records of an object."""
         table = self.tables[object_name]
-        if include_deleted:
-            return len(table)
         return len(table) - table.deleted.count(1)
+
+
+# ---- reading values: shared by SOQL, the record resources and Bulk API CSV, so a value looks the
+# same whichever API reads it.
+def read(table: Table, row: int, name: str) -> Any:
+    """A field's stored-representation value; formula fields are computed on the fly."""
+    field = table.definition.field(name)
+    return None if field is None else read_field(table, row, field)
+
+
+def read_field(table: Table, row: int, field: FieldDef) -> Any:
+    if field.type is FieldType.ID:
+        return table.ids[row]
+    if field.formula is not None:
+        return field.formula(lambda other: read(table, row, other))
+    return table.columns[field.name].get(row)
+
+
+def follow(
+    store: Store, table: Table, row: int, hops: tuple[FieldDef, ...]
+) -> tuple[Table, int] | None:
+    """The record reached by following lookup `hops` from (table, row); None on a null link."""
+    for hop in hops:
+        target_id = table.columns[hop.name].get(row)
+        located = None if target_id is None else store.locate(target_id)
+        if located is None:
+            return None
+        table, row = located
+    return table, row
+
+
+def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: bool) -> Any:
+    """Read `leaf` on the record a path reached. Through the polymorphic `Name` pseudo-object,
+    `Type` is the record's object name and other fields map by name (absent ones are null)."""
+    if not via_name_object:
+        return read_field(target, row, leaf)
+    if leaf.name == "Type":
+        return target.definition.name
+    actual = target.definition.field(leaf.name)
+    return None if actual is None else read_field(target, row, actual)
+
+
+def resolve(store: Store, table: Table, row: int, path: BoundPath) -> Any:
+    """The value of a bound path for one base row."""
+    if not path.hops:
+        return read_field(table, row, path.leaf)
+    reached = follow(store, table, row, path.hops)
+    via_name = path.objects[-1].name == "Name"
+    return None if reached is None else read_on_target(*reached, path.leaf, via_name)

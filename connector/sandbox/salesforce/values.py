@@ -1,10 +1,7 @@
-"""Conversions between the store's compact representations and the wire formats.
-
-The store keeps datetimes as epoch milliseconds and dates as epoch days (so a million records fit
-in arrays of machine integers); the REST API writes datetimes as `2013-05-20T20:49:32.000+0000`
-and dates as `2013-05-20` (the formats in Salesforce's REST examples); Bulk API 2.0 CSV uses the
-same text forms with null as an empty field.
-"""
+"""Conversions between the store's compact forms - datetimes as epoch ms, dates as epoch days, so
+a million records fit in machine-integer arrays - and the wire: the REST API's
+`2013-05-20T20:49:32.000+0000` and `2013-05-20`, and Bulk API 2.0 CSV (the same text, null
+empty)."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from connector.sandbox.salesforce.errors import ApiError
-from connector.sandbox.salesforce.schema import FieldDef, Kind
+from connector.sandbox.salesforce.schema import KIND_NAMES, FieldDef, Kind
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DATE = date(1970, 1, 1)
@@ -47,17 +44,6 @@ def parse_datetime_text(text: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-#: How Salesforce's JSON parser names each kind in a JSON_PARSER_ERROR.
-_JSON_TYPE = {
-    Kind.TEXT: "String",
-    Kind.BOOL: "boolean",
-    Kind.INT: "int",
-    Kind.FLOAT: "double",
-    Kind.DATE: "date",
-    Kind.DATETIME: "datetime",
-}
-
-
 def to_stored(field: FieldDef, value: Any) -> Any:
     """Convert a JSON value written by a client into the store's representation (None = null),
     or raise the JSON_PARSER_ERROR Salesforce answers for a value that does not fit the type."""
@@ -69,11 +55,12 @@ def to_stored(field: FieldDef, value: Any) -> Any:
         token = "VALUE_STRING" if isinstance(value, str) else "VALUE_NUMBER_INT"
         if isinstance(value, bool):
             token = "VALUE_TRUE" if value else "VALUE_FALSE"
+        java_type = KIND_NAMES[field.kind][0]
         raise ApiError(
             400,
             "JSON_PARSER_ERROR",
-            f"Cannot deserialize instance of {_JSON_TYPE[field.kind]} from {token} value {value} "
-            "or request may be missing a required field",
+            f"Cannot deserialize instance of {java_type} from {token} value {value} or request may "
+            "be missing a required field",
         ) from exc
 
 

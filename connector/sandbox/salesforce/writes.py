@@ -1,34 +1,14 @@
-"""Validating and applying record writes (create, update, delete), for the single-record resources,
-sObject Collections and seeding alike.
+"""Validating and applying record writes for the single-record resources, sObject Collections and
+seeding alike, with Salesforce's StatusCode values and messages (REST API "Status Codes and Error
+Responses"): INVALID_FIELD, INVALID_FIELD_FOR_INSERT_UPDATE, JSON_PARSER_ERROR, STRING_TOO_LONG,
+INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY,
+REQUIRED_FIELD_MISSING, DUPLICATE_VALUE, UNABLE_TO_LOCK_ROW, ENTITY_IS_DELETED.
 
-Checks and the errors they raise, in Salesforce's words (REST/SOAP API "StatusCode" values and
-the messages the API answers, e.g. `[{"message":"No such column 'x' on sobject of type
-Account","errorCode":"INVALID_FIELD"}]`):
-- unknown field: INVALID_FIELD "No such column 'X' on sobject of type Lead"
-- read-only field: INVALID_FIELD_FOR_INSERT_UPDATE "Unable to create/update fields: X. ..."
-- value of the wrong JSON type: JSON_PARSER_ERROR (request level)
-- text longer than the field: STRING_TOO_LONG "Label: data value too large: v (max length=n)"
-- restricted picklist: INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
-  "Label: bad value for restricted picklist field: v"
-- id of the wrong shape or object in a lookup: MALFORMED_ID "Label: id value of incorrect type: v"
-- a lookup to a record that does not exist or was deleted: INVALID_CROSS_REFERENCE_KEY
-  "invalid cross reference id"
-- missing required fields: REQUIRED_FIELD_MISSING "Required fields are missing: [A, B]"
-- duplicate unique/external id value: DUPLICATE_VALUE
-  "duplicate value found: F duplicates value on record with id: ID"
-- a locked record: UNABLE_TO_LOCK_ROW "unable to obtain exclusive access to this record or 1
-  records: ID"
-- a deleted record: ENTITY_IS_DELETED "entity is deleted"
-
-Every write maintains CreatedDate/CreatedById on insert and LastModifiedDate, LastModifiedById
-and SystemModstamp on every change, and the derived fields Salesforce computes (IsClosed/IsWon,
-HasResponded, ...).
-
-A Task or Event written or deleted re-derives its person's LastActivityDate: "the latest Due
-Date of the Closed Tasks on a record" or "the latest Start Date of Events", counting activities
-not deleted (Salesforce Help 000385365, "Differences between Last Activity and Last Modified
-Dates"). The person's LastModifiedDate and SystemModstamp stay as they were: no Salesforce
-document says logging an activity moves them, so the connector must not count on it.
+Every write keeps the audit fields and the fields Salesforce derives (IsClosed, IsWon,
+HasResponded, ...). A Task or Event written or deleted re-derives its person's LastActivityDate
+("the latest Due Date of the Closed Tasks on a record" or "the latest Start Date of Events",
+Salesforce Help 000385365) and leaves the person's LastModifiedDate and SystemModstamp alone: no
+Salesforce document says logging an activity moves them, so the connector must not count on it.
 """
 
 from __future__ import annotations
@@ -60,6 +40,10 @@ def _required_missing(names: list[str]) -> RecordError:
     )
 
 
+#: Unique values claimed by earlier records of an allOrNone request: (field, value) -> id.
+Pending = dict[tuple[str, str], str]
+
+
 @dataclass
 class PreparedWrite:
     """A validated write, ready to apply: `values` are in the store's representation."""
@@ -79,17 +63,11 @@ class Writer:
         self.user_id = user_id
 
     # -- validation ----------------------------------------------------------------------------
-
     def prepare_create(
-        self,
-        obj: ObjectDef,
-        body: dict[str, Any],
-        pending: dict[tuple[str, str], str] | None = None,
+        self, obj: ObjectDef, body: dict[str, Any], pending: Pending | None = None
     ) -> PreparedWrite:
         table = self.store.table(obj.name)
-        values = self._convert(obj, body, creating=True)
-        for name, value in self._defaults(obj, values).items():
-            values.setdefault(name, value)
+        values = {**self._defaults(obj), **self._convert(obj, body, creating=True)}
         missing = [
             f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
         ]
@@ -97,29 +75,18 @@ class Writer:
             missing.extend(["LeadId", "ContactId"])  # a member is a Lead or a Contact
         if missing:
             raise _required_missing(missing)
-        prepared = PreparedWrite(table, values)
-        self._check_unique(prepared, pending)
-        return prepared
+        return self._unique(PreparedWrite(table, values), pending)
 
     def prepare_update(
-        self,
-        obj: ObjectDef,
-        record_id: str,
-        body: dict[str, Any],
-        pending: dict[tuple[str, str], str] | None = None,
+        self, obj: ObjectDef, record_id: str, body: dict[str, Any], pending: Pending | None = None
     ) -> PreparedWrite:
         table, row, full_id = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
-        nulled_required = [
-            name
-            for name, value in values.items()
-            if value is None and not obj.field(name).nillable  # type: ignore[union-attr]
-        ]
-        if nulled_required:
-            raise _required_missing(nulled_required)
-        prepared = PreparedWrite(table, values, row=row, record_id=full_id)
-        self._check_unique(prepared, pending)
-        return prepared
+        fields = {f.name: f for f in obj.fields}
+        nulled = [n for n, v in values.items() if v is None and not fields[n].nillable]
+        if nulled:
+            raise _required_missing(nulled)
+        return self._unique(PreparedWrite(table, values, row, full_id), pending)
 
     def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
         """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
@@ -171,10 +138,7 @@ class Writer:
             return
         label, error = field_def.label, None
         if field_def.type is FieldType.REFERENCE:
-            if not ids.looks_like_id(stored) or not self._references_allowed(field_def, stored):
-                error = ("MALFORMED_ID", f"{label}: id value of incorrect type: {stored}")
-            elif not self._reference_exists(field_def, stored):
-                error = ("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+            error = self._reference_error(field_def, stored)
         elif field_def.length and len(stored) > field_def.length:
             too_large = f"{label}: data value too large: {stored}"
             error = ("STRING_TOO_LONG", f"{too_large} (max length={field_def.length})")
@@ -184,43 +148,34 @@ class Writer:
         if error is not None:
             raise RecordError(*error, [field_def.name])
 
-    def _references_allowed(self, field_def: FieldDef, value: str) -> bool:
-        prefixes = {
-            self.store.objects[target].key_prefix
-            for target in field_def.reference_to
-            if target in self.store.objects
+    def _reference_error(self, field_def: FieldDef, value: str) -> tuple[str, str] | None:
+        """A lookup holds the id of a live record of one of its objects (Group ids are taken on
+        trust: the org keeps no Group table)."""
+        objects = self.store.objects
+        prefixes = {objects[t].key_prefix for t in field_def.reference_to if t in objects}
+        trusted = {"00G"} if "Group" in field_def.reference_to else set()
+        if not ids.looks_like_id(value) or value[:3] not in prefixes | trusted:
+            return "MALFORMED_ID", f"{field_def.label}: id value of incorrect type: {value}"
+        located = self.store.locate(value)
+        if value[:3] in prefixes and (located is None or located[0].is_deleted(located[1])):
+            return "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"
+        return None
+
+    def _defaults(self, obj: ObjectDef) -> dict[str, Any]:
+        defaults = {
+            f.name: default
+            for f in obj.fields
+            if f.type is FieldType.PICKLIST
+            and f.defaulted_on_create
+            and (default := f.default_picklist_value()) is not None
         }
-        if "Group" in field_def.reference_to:
-            prefixes.add("00G")
-        return value[:3] in prefixes
-
-    def _reference_exists(self, field_def: FieldDef, value: str) -> bool:
-        """A well-formed id of the right object must also name a live record: Salesforce
-        refuses a lookup to a record that does not exist or was deleted with
-        INVALID_CROSS_REFERENCE_KEY "invalid cross reference id" (e.g. a Task's OwnerId naming
-        no User). Targets the emulator keeps no table for (queues, Group) are not checked."""
-        for target in field_def.reference_to:
-            definition = self.store.objects.get(target)
-            if definition is None or definition.key_prefix != value[:3]:
-                continue
-            located = self.store.locate(value)
-            return located is not None and not located[0].is_deleted(located[1])
-        return True
-
-    def _defaults(self, obj: ObjectDef, values: dict[str, Any]) -> dict[str, Any]:
-        defaults: dict[str, Any] = {}
-        for field_def in obj.fields:
-            if field_def.type is FieldType.PICKLIST and field_def.defaulted_on_create:
-                default = field_def.default_picklist_value()
-                if default is not None:
-                    defaults[field_def.name] = default
         if obj.field("OwnerId") is not None:
             defaults["OwnerId"] = self.user_id
         return defaults
 
-    def _check_unique(
-        self, prepared: PreparedWrite, pending: dict[tuple[str, str], str] | None
-    ) -> None:
+    def _unique(self, prepared: PreparedWrite, pending: Pending | None) -> PreparedWrite:
+        """`prepared`, once no other record (nor an earlier one of the request) holds one of
+        its unique values."""
         table = prepared.table
         for name in table.unique:
             value = prepared.values.get(name)
@@ -234,9 +189,9 @@ class Writer:
                 message = f"duplicate value found: {name} duplicates value on record with id"
                 raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
             prepared.claimed[name] = lowered
+        return prepared
 
     # -- applying ------------------------------------------------------------------------------
-
     def apply(self, prepared: PreparedWrite) -> str:
         """Apply a validated write; returns the record id."""
         now = self.store.now_ms()
@@ -265,7 +220,6 @@ class Writer:
         return {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
 
     # -- activity roll-up ------------------------------------------------------------------------
-
     def _roll_up_activity(self, table: Table, row: int, previous_who: str | None) -> None:
         """Re-derive LastActivityDate of the activity's person (and of its former person when
         WhoId changed), without touching the person's modification stamps."""

@@ -1,8 +1,5 @@
-"""SOQL for the Salesforce sandbox: lexer -> parser -> binder (metadata) -> executor (rows).
-
-`prepare` turns query text into a bound query or raises the ApiError Salesforce would answer
-(MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE, ... with the row/column layout).
-"""
+"""SOQL: lexer -> parser -> binder (metadata) -> executor (rows). `prepare` turns query text into
+a bound query or raises the ApiError Salesforce would answer, with its row/column layout."""
 
 from __future__ import annotations
 

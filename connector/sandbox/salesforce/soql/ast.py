@@ -1,9 +1,5 @@
-"""The form of a SOQL query's conditions and ordering, before and after binding.
-
-The parser builds them with `FieldPath`s and literal tokens; the binder rebuilds the same nodes
-with the paths resolved against the org's metadata (`BoundPath`) and the literals converted to
-the store's representation, which is what the executor runs.
-"""
+"""A SOQL query's conditions and ordering: the parser builds them over `FieldPath`s and literal
+tokens, the binder rebuilds them over `BoundPath`s and stored values for the executor."""
 
 from __future__ import annotations
 

@@ -1,17 +1,8 @@
-"""Checks a parsed query against the org's metadata and resolves every name to a field.
-
-Errors are Salesforce's (SOQL and SOSL Reference; messages as the API prints them):
-- unknown object: INVALID_TYPE "sObject type 'X' is not supported. If you are attempting to use a
-  custom object, be sure to append the '__c' ..."
-- unknown field: INVALID_FIELD "No such column 'X' on entity 'Lead'. If you are attempting to use
-  a custom field, be sure to append the '__c' ..."
-- unknown relationship: INVALID_FIELD "Didn't understand relationship 'X' in field path. ..."
-- a literal of the wrong type: INVALID_FIELD "value of filter criterion for field 'X' must be of
-  type dateTime and should not be enclosed in quotes"
-- a malformed id literal: INVALID_QUERY_FILTER_OPERATOR "invalid ID field: X"
-- long text areas: INVALID_FIELD "field 'X' can not be filtered in a query call" / "... sorted ..."
-- OFFSET above 2,000: NUMBER_OUTSIDE_VALID_RANGE.
-"""
+"""Checks a parsed query against the org's metadata and resolves every name to a field, with
+Salesforce's errors as the API prints them (SOQL and SOSL Reference): INVALID_TYPE for an unknown
+object, INVALID_FIELD for an unknown field or relationship, a literal of the wrong type or a
+long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal,
+NUMBER_OUTSIDE_VALID_RANGE for OFFSET above 2,000."""
 
 from __future__ import annotations
 
@@ -19,12 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.errors import (
-    CUSTOM_FIELD_HINT,
-    CUSTOM_OBJECT_HINT,
-    CUSTOM_RELATIONSHIP_HINT,
-)
-from connector.sandbox.salesforce.schema import FieldDef, FieldType, Kind, ObjectDef
+from connector.sandbox.salesforce.errors import custom_hint
+from connector.sandbox.salesforce.schema import KIND_NAMES, FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.soql.ast import (
     And,
     Comparison,
@@ -68,15 +55,14 @@ class BoundQuery:
     offset: int | None = None
 
 
-#: The literal each kind of field is compared with, and the kind's name as Salesforce spells
-#: it in filter-criterion errors.
+#: The literal each kind of field is compared with.
 _LITERALS = {
-    Kind.TEXT: (Tok.STRING, "string"),
-    Kind.BOOL: (Tok.BOOLEAN, "boolean"),
-    Kind.INT: (Tok.NUMBER, "integer"),
-    Kind.FLOAT: (Tok.NUMBER, "double"),
-    Kind.DATE: (Tok.DATE, "date"),
-    Kind.DATETIME: (Tok.DATETIME, "dateTime"),
+    Kind.TEXT: Tok.STRING,
+    Kind.BOOL: Tok.BOOLEAN,
+    Kind.INT: Tok.NUMBER,
+    Kind.FLOAT: Tok.NUMBER,
+    Kind.DATE: Tok.DATE,
+    Kind.DATETIME: Tok.DATETIME,
 }
 
 
@@ -94,7 +80,8 @@ class Binder:
     def bind(self, query: Query) -> BoundQuery:
         obj = self.objects.get(query.object_name.lower())
         if obj is None or not obj.queryable:
-            message = f"sObject type '{query.object_name}' is not supported. {CUSTOM_OBJECT_HINT}"
+            hint = custom_hint("object", "entity name")
+            message = f"sObject type '{query.object_name}' is not supported. {hint}"
             raise SoqlError(message, query.object_pos, "INVALID_TYPE")
         bound = BoundQuery(obj)
         for path in query.fields:
@@ -133,15 +120,18 @@ class Binder:
             target = self._target(hop) if hop is not None else None
             if hop is None or target is None:
                 message = f"Didn't understand relationship '{part}' in field path. "
-                raise SoqlError(message + CUSTOM_RELATIONSHIP_HINT, path.pos, "INVALID_FIELD")
+                raise SoqlError(
+                    message + custom_hint("relationship", "custom relationship name", "__r"),
+                    path.pos,
+                    "INVALID_FIELD",
+                )
             hops.append(hop)
             objects.append(target)
             current = target
         leaf = current.field(parts[-1])
         if leaf is None:
-            message = (
-                f"No such column '{parts[-1]}' on entity '{current.name}'. {CUSTOM_FIELD_HINT}"
-            )
+            hint = custom_hint("field", "custom field name")
+            message = f"No such column '{parts[-1]}' on entity '{current.name}'. {hint}"
             raise SoqlError(message, path.pos, "INVALID_FIELD")
         allowed = {"filtered": leaf.filterable, "sorted": leaf.sortable}.get(use or "", True)
         if not allowed:
@@ -167,7 +157,7 @@ class Binder:
         if isinstance(node, InList):
             return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
         if path.leaf.kind is not Kind.TEXT or _is_id(path.leaf):
-            kind = "id" if _is_id(path.leaf) else _LITERALS[path.leaf.kind][1]
+            kind = "id" if _is_id(path.leaf) else KIND_NAMES[path.leaf.kind][1]
             raise SoqlError(
                 f"invalid operator on {kind} field: LIKE", node.path.pos, "INVALID_FIELD"
             )
@@ -184,7 +174,7 @@ class Binder:
                 "'\\%' outside a LIKE expression.",
                 literal.pos,
             )
-        expected, type_name = _LITERALS[leaf.kind]
+        expected, type_name = _LITERALS[leaf.kind], KIND_NAMES[leaf.kind][1]
         if literal.kind is not expected:
             quotes = "should be" if leaf.kind is Kind.TEXT else "should not be"
             message = (

@@ -15,18 +15,14 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from functools import partial
 from typing import Any, TypeGuard
 
-from connector.sandbox.salesforce.reader import read_field, resolve
 from connector.sandbox.salesforce.schema import FieldType, Kind
 from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
-from connector.sandbox.salesforce.store import Store, Table
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, read_field, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
-
-RECYCLE_BIN_DAYS = timedelta(days=15)
 
 Rows = list[int]
 Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
@@ -36,17 +32,14 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     """The rows of `query.object` matching WHERE, ordered, after OFFSET and LIMIT."""
     table = store.table(query.object.name)
     runner = _Runner(store, table)
-    rows = runner.filter(query.where, None) if query.where is not None else None
-    if rows is None:
-        rows = list(range(len(table)))
+    rows = list(range(len(table))) if query.where is None else runner.filter(query.where, None)
     deleted = table.deleted
     if not include_deleted:
         rows = [row for row in rows if not deleted[row]]
     elif deleted.count(1):
-        # The recycle bin keeps a deleted record 15 days; after that QueryAll no longer sees
-        # it ("After these records are permanently removed from the recycle bin, you can no
-        # longer query them", REST API Developer Guide, QueryAll). Its delete set SystemModstamp.
-        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN_DAYS)
+        # "After these records are permanently removed from the recycle bin, you can no longer
+        # query them" (REST API Developer Guide, QueryAll). Their delete set SystemModstamp.
+        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN)
         stamps = table.columns.get("SystemModstamp")
         rows = [
             row
@@ -56,18 +49,13 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     if query.order_by:
         rows = runner.order(rows, query)
     start = query.offset or 0
-    if start or query.limit is not None:
-        end = None if query.limit is None else start + query.limit
-        rows = rows[start:end]
-    return rows
+    return rows[start : None if query.limit is None else start + query.limit]
 
 
 class _Runner:
     def __init__(self, store: Store, table: Table) -> None:
         self.store = store
         self.table = table
-
-    # -- values ---------------------------------------------------------------------------------
 
     def getter(self, path: BoundPath) -> Callable[[int], Any]:
         """A fast accessor for a path's value on a base row (case-folded for text)."""
@@ -83,8 +71,6 @@ class _Runner:
             return lambda row: _fold(read_field(table, row, leaf), fold)
         store = self.store
         return lambda row: _fold(resolve(store, table, row, path), fold)
-
-    # -- filtering ------------------------------------------------------------------------------
 
     def filter(self, node: Bound, rows: Rows | None) -> Rows:
         if isinstance(node, And):
@@ -120,27 +106,20 @@ class _Runner:
             values_ok = not node.negated and all(v is not None for v in node.values)
         else:
             return False
-        path = node.path
-        if path.hops or not values_ok:
-            return False
-        leaf = path.leaf
-        return leaf.type is FieldType.ID or leaf.name in self.table.indexes
+        leaf = node.path.leaf
+        indexed = leaf.type is FieldType.ID or leaf.name in self.table.indexes
+        return values_ok and not node.path.hops and indexed
 
     def indexed(self, node: Indexable, rows: Rows | None) -> Rows:
         wanted = [node.value] if isinstance(node, Comparison) else list(node.values)
-        table = self.table
-        leaf = node.path.leaf
+        table, leaf = self.table, node.path.leaf
         found: set[int] = set()
-        for value in wanted:
+        for value in map(str, wanted):
             if leaf.type is FieldType.ID:
-                row = table.row_of.get(str(value))
-                if row is not None:
-                    found.add(row)
+                found.update([table.row_of[value]] if value in table.row_of else [])
             else:
-                found.update(table.rows_with(leaf.name, str(value)))
-        if rows is None:
-            return sorted(found)
-        return [row for row in rows if row in found]
+                found.update(table.rows_with(leaf.name, value))
+        return sorted(found) if rows is None else [row for row in rows if row in found]
 
     def predicate(self, node: Bound) -> Callable[[Any], bool]:
         if isinstance(node, Like):
@@ -153,8 +132,6 @@ class _Runner:
             return lambda value: value in members
         assert isinstance(node, Comparison)
         return _comparison(node)
-
-    # -- ordering -------------------------------------------------------------------------------
 
     def order(self, rows: Rows, query: BoundQuery) -> Rows:
         ordered = list(rows)
@@ -201,12 +178,7 @@ def _comparison(node: Comparison[BoundPath, object]) -> Callable[[Any], bool]:
 
 
 def _like_regex(parts: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    pieces = []
-    for char, escaped in parts:
-        if char == "%" and not escaped:
-            pieces.append(".*")
-        elif char == "_" and not escaped:
-            pieces.append(".")
-        else:
-            pieces.append(re.escape(char))
+    """`%` and `_` are wildcards unless escaped (`\\%`, `\\_`)."""
+    wild = {"%": ".*", "_": "."}
+    pieces = (re.escape(c) if escaped or c not in wild else wild[c] for c, escaped in parts)
     return re.compile("".join(pieces), re.IGNORECASE | re.DOTALL)

@@ -1,12 +1,7 @@
-"""SOQL tokens: identifiers and field paths, string/number/date/datetime literals, operators.
-
-String literals follow "Quoted String Escape Sequences" in the SOQL and SOSL Reference: `\\n \\N`,
-`\\r \\R`, `\\t \\T`, `\\b \\B`, `\\f \\F`, `\\"`, `\\'`, `\\\\`, `\\uXXXX`, and - in LIKE
-patterns only - `\\_` and `\\%` for a literal underscore or percent sign. "If you use a backslash
-character in any other context, an error occurs." Date and datetime literals are unquoted
-(`1999-01-01`, `1999-01-01T23:01:01Z`, `...+01:00`, `...-08:00`; "Date Formats and Date
-Literals").
-"""
+"""SOQL tokens. String escapes follow "Quoted String Escape Sequences" (SOQL and SOSL Reference):
+`\\n \\r \\t \\b \\f` (either case), `\\" \\' \\\\`, `\\uXXXX`, and - in LIKE patterns only -
+`\\_` and `\\%`; "If you use a backslash character in any other context, an error occurs". Date and
+datetime literals are unquoted (`1999-01-01`, `1999-01-01T23:01:01Z`, `...-08:00`)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,11 @@
-"""A recursive-descent parser for the SOQL subset the connector (and tools like it) use.
+"""A recursive-descent parser for the SOQL subset the connector (and tools like it) use:
 
-    SELECT (COUNT() | path {, path}) FROM object
-    [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}]
-    [LIMIT n] [OFFSET n]
+    SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
+    [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n] [OFFSET n]
 
-Conditions: comparisons (= != <> < <= > >=), [NOT] IN (...), LIKE, NOT, AND, OR and parentheses.
-As on Salesforce, AND and OR cannot be mixed at one level without parentheses
-(`a = 1 AND b = 2 OR c = 3` is rejected). Keywords and names are case-insensitive.
-Syntax errors raise `SoqlError` (MALFORMED_QUERY).
+Conditions: = != <> < <= > >=, [NOT] IN (...), LIKE, NOT, AND, OR, parentheses; as on
+Salesforce, AND and OR are not mixed at one level without parentheses. Keywords and names are
+case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
 from __future__ import annotations
@@ -58,7 +56,6 @@ class _Parser:
         self.index = 0
 
     # -- token helpers -------------------------------------------------------------------------
-
     @property
     def current(self) -> Token:
         return self.tokens[self.index]
@@ -100,7 +97,6 @@ class _Parser:
         return self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN
 
     # -- grammar ------------------------------------------------------------------------------
-
     def query(self) -> Query:
         self.expect_keyword("SELECT")
         count = self.at_count() and self.count()

@@ -86,7 +86,10 @@ def options(vocabulary: str | dict[str, str] | list[str]) -> tuple[Option, ...]:
         pairs = list(vocabulary.items())
     else:
         pairs = [(value, value.replace("_", " ").title()) for value in vocabulary]
-    return tuple(Option(value, label, index) for index, (value, label) in enumerate(pairs))
+    return tuple(
+        Option(value=value, label=label, display_order=index)
+        for index, (value, label) in enumerate(pairs)
+    )
 
 
 #: HubSpot's default lifecycle order; `other` is last, so moving away from it is "backward".
@@ -167,6 +170,10 @@ def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegi
             registry.add(definition)
             if registry.group(definition.group_name) is None:
                 name = definition.group_name
-                registry.add_group(PropertyGroup(name, labels[name], len(registry.groups())))
+                registry.add_group(
+                    PropertyGroup(
+                        name=name, label=labels[name], display_order=len(registry.groups())
+                    )
+                )
         catalog[object_type.name] = registry
     return catalog

@@ -85,39 +85,17 @@ class AssociationGraph:
     def __init__(self) -> None:
         self._edges: dict[tuple[str, str], dict[int, list[int]]] = {}
 
-    def _add_one(
-        self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int, type_id: int
-    ) -> bool:
-        packed = (to_id << _SHIFT) | type_id
-        edges = self._edges.setdefault((from_type.name, to_type.name), {}).setdefault(from_id, [])
-        if packed in edges:
-            return False
-        edges.append(packed)
-        return True
-
-    def add(self, kind: AssociationType, from_id: int, to_id: int) -> bool:
-        """Associate both ways; True when the association did not exist yet."""
-        added = self._add_one(kind.from_type, from_id, kind.to_type, to_id, kind.type_id)
-        self._add_one(kind.to_type, to_id, kind.from_type, from_id, kind.reverse_id)
-        return added
-
-    def remove(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        """Remove every association between two records (both ways); how many types went."""
-        removed = self._drop(from_type, from_id, to_type, to_id)
-        self._drop(to_type, to_id, from_type, from_id)
-        return removed
-
-    def _drop(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket or from_id not in bucket:
-            return 0
-        kept = [packed for packed in bucket[from_id] if packed >> _SHIFT != to_id]
-        removed = len(bucket[from_id]) - len(kept)
-        if kept:
-            bucket[from_id] = kept
-        else:
-            del bucket[from_id]
-        return removed
+    def add(self, kind: AssociationType, from_id: int, to_id: int) -> None:
+        """Associate both ways (an existing association is left as it is)."""
+        for one, one_type, other, other_type, type_id in (
+            (from_id, kind.from_type, to_id, kind.to_type, kind.type_id),
+            (to_id, kind.to_type, from_id, kind.from_type, kind.reverse_id),
+        ):
+            pair = self._edges.setdefault((one_type.name, other_type.name), {})
+            edges = pair.setdefault(one, [])
+            packed = (other << _SHIFT) | type_id
+            if packed not in edges:
+                edges.append(packed)
 
     def targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType

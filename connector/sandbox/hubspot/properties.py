@@ -30,7 +30,6 @@ from connector.sandbox.hubspot.schema import (
     PropertyCreateBody,
     PropertyDef,
     PropertyGroup,
-    PropertyGroupCreateBody,
     PropertyRegistry,
 )
 from connector.sandbox.hubspot.state import (
@@ -153,11 +152,14 @@ class PropertiesApi:
         if registry.group(body.group_name) is None:
             raise errors.validation(f"Property group {body.group_name} does not exist")
         _refuse_taken("Property", body.name, registry.get(body.name) is not None)
-        options = tuple(Option(**option.model_dump()) for option in body.options)
+        options = tuple(body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
         if body.type == "bool" and not options:
-            options = (Option("true", "Yes", 0), Option("false", "No", 1))
+            options = (
+                Option(value="true", label="Yes"),
+                Option(value="false", label="No", display_order=1),
+            )
         now = format_datetime(self.crm.store.now_ms())
         # The body's fields are PropertyDef's, by the same (snake_case) names.
         fields = body.model_dump(exclude={"options"})
@@ -175,8 +177,10 @@ class PropertiesApi:
 
     def create_group(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = parse_body(PropertyGroupCreateBody, json_object(request))
-        _check_name("Group", body.name)
-        _refuse_taken("Property group", body.name, registry.group(body.name) is not None)
-        group = registry.add_group(PropertyGroup(body.name, body.label, body.display_order))
+        group = parse_body(PropertyGroup, json_object(request)).model_copy(
+            update={"archived": False}
+        )
+        _check_name("Group", group.name)
+        _refuse_taken("Property group", group.name, registry.group(group.name) is not None)
+        registry.add_group(group)
         return Response(201, group.to_api(), records_written=1)

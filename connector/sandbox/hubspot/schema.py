@@ -21,25 +21,35 @@ if TYPE_CHECKING:
 #: When the standard catalog "was created"; HubSpot-defined properties predate every portal.
 CATALOG_EPOCH = "2019-08-06T02:43:14.491Z"
 
-# --- definitions -------------------------------------------------------------------------------
+
+class ApiBody(BaseModel):
+    """HubSpot's camelCase JSON; fields HubSpot accepts but the emulator ignores are dropped."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
+
+    def to_api(self) -> dict[str, object]:
+        return self.model_dump(by_alias=True)
 
 
-@dataclass(frozen=True)
-class Option:
-    value: str
+class Option(ApiBody):
+    """An option of an enumeration property (the SDK's `Option`, and `OptionInput` written)."""
+
+    model_config = ConfigDict(frozen=True)
+
     label: str
+    value: str
     display_order: int = 0
     hidden: bool = False
     description: str = ""
 
-    def to_api(self) -> dict[str, object]:
-        return {
-            "label": self.label,
-            "value": self.value,
-            "description": self.description,
-            "displayOrder": self.display_order,
-            "hidden": self.hidden,
-        }
+
+class PropertyGroup(ApiBody):
+    """A property group (the SDK's `PropertyGroup`, and `PropertyGroupCreate` written)."""
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    display_order: int = -1
+    archived: bool = False
 
 
 @dataclass
@@ -108,22 +118,6 @@ class PropertyDef:
         return body
 
 
-@dataclass
-class PropertyGroup:
-    name: str
-    label: str
-    display_order: int = -1
-    archived: bool = False
-
-    def to_api(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "displayOrder": self.display_order,
-            "archived": self.archived,
-        }
-
-
 class PropertyRegistry:
     """The properties and groups of one object type. Mutable: custom properties can be created."""
 
@@ -156,23 +150,6 @@ class PropertyRegistry:
         return list(self._groups.values())
 
 
-# --- request bodies (pydantic at the boundary) ---------------------------------------------------
-
-
-class ApiBody(BaseModel):
-    """A request body in HubSpot's camelCase; fields HubSpot accepts but we ignore are dropped."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
-
-
-class OptionInput(ApiBody):
-    label: str
-    value: str
-    hidden: bool = False
-    display_order: int = 0
-    description: str = ""
-
-
 class PropertyCreateBody(ApiBody):
     """`PropertyCreate` in the SDK: label, type, groupName, name and fieldType are required."""
 
@@ -182,19 +159,13 @@ class PropertyCreateBody(ApiBody):
     field_type: str
     group_name: str
     description: str = ""
-    options: list[OptionInput] = []
+    options: list[Option] = []
     display_order: int = -1
     has_unique_value: bool = False
     hidden: bool = False
     form_field: bool = False
     external_options: bool = False
     referenced_object_type: str | None = None
-
-
-class PropertyGroupCreateBody(ApiBody):
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    display_order: int = -1
 
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

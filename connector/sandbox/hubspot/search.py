@@ -1,15 +1,12 @@
 """CRM search: filter groups, operators, sorting and the paging limits of POST .../search.
 
-Semantics from HubSpot's search guide (developers.hubspot.com/docs/api/crm/search): filters in a
-group are ANDed, groups are ORed; at most 5 groups, 10 filters per group, 25 in all (changelog
-"Expanded filtering capabilities", 2024); `limit` at most 200; a query never yields more than
-10,000 results and asking for a page beyond that is a 400; `after` is an offset; one sort rule.
-`associations.{object}` (e.g. `associations.contact`) filters on associated record ids.
-
-String comparisons are case-insensitive (HubSpot's guide asks for lower-case values with IN on
-strings, because its index is). NEQ and NOT_IN match records without a value, as an inverted
-term query does. A first page costs one scan; the matching rows are cached per query and table
-version, so paging through one query is not O(N) per page.
+From HubSpot's search guide: filters in a group are ANDed, groups ORed; at most 5 groups, 10
+filters per group, 25 in all (changelog "Expanded filtering capabilities", 2024); `limit` at most
+200; at most 10,000 results (a page beyond them is a 400); `after` is an offset; one sort rule;
+`associations.{object}` filters on associated record ids. String comparisons ignore case (the
+guide asks for lower-case IN values, as its index is); NEQ and NOT_IN match records without a
+value, as an inverted term query does. Matching rows are cached per query and table version, so
+paging through one query costs one scan, not one per page.
 """
 
 from __future__ import annotations
@@ -36,15 +33,10 @@ MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
 
-#: The comparisons, and the operators that negate another: NEQ and NOT_IN then match records
-#: without a value, as an inverted term query does. CONTAINS_TOKEN is not emulated (nothing in
-#: the connector, the demo or the bench searches by token): it is refused as unsupported.
+#: The comparisons and the operators that negate another. CONTAINS_TOKEN is not emulated
+#: (nothing in the connector, the demo or the bench searches by token): it is refused.
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {"LT": lt, "LTE": le, "GT": gt, "GTE": ge}
-_NEGATED = {
-    "NEQ": "EQ",
-    "NOT_IN": "IN",
-    "NOT_HAS_PROPERTY": "HAS_PROPERTY",
-}
+_NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY"}
 OPERATORS = frozenset({*_COMPARE, *_NEGATED, *_NEGATED.values(), "BETWEEN"})
 
 Scalar = str | int | float | bool
@@ -160,12 +152,7 @@ class _Compiled:
         if operator == "HAS_PROPERTY":
             return lambda row: get(row) is not None
         if operator in ("EQ", "IN"):
-            raw = [body.value]
-            if operator == "IN" and body.values is not None:
-                raw = list(body.values)
-            elif operator == "IN" and body.value is None:
-                raw = []
-            wanted = {self.operand(kind, name, item) for item in raw}
+            wanted = {self.operand(kind, name, item) for item in self._values(operator, body)}
             definition = self.table.registry.get(name)
             if definition is not None and definition.multi_valued:
                 # A multi-select matches when any of its values does.
@@ -180,20 +167,23 @@ class _Compiled:
         compare = _COMPARE[operator]
         return lambda row: (v := get(row)) is not None and compare(v, low)
 
+    @staticmethod
+    def _values(operator: str, body: FilterBody) -> list[Scalar | None]:
+        """The values an EQ or IN filter compares with (IN takes `values`, or one `value`)."""
+        if operator == "EQ" or body.values is None:
+            return [body.value] if operator == "EQ" or body.value is not None else []
+        return list(body.values)
+
     def association_ids(self, body: FilterBody) -> set[int]:
         """Ids of records associated with the record(s) an `associations.{type}` filter names."""
         other = resolve_object_type(body.property_name.split(".", 1)[1])
         if other is None:
             raise errors.validation(f"Unknown association filter {body.property_name}")
         operator = body.operator.upper()
-        if operator == "EQ":
-            raw = [body.value]
-        elif operator == "IN":
-            raw = list(body.values or [])
-        else:
+        if operator not in ("EQ", "IN"):
             raise errors.validation(f"Operator {operator} is not supported on {body.property_name}")
         try:
-            source_ids = [int(_text(item)) for item in raw]
+            source_ids = [int(_text(item)) for item in self._values(operator, body)]
         except ValueError:
             raise errors.validation(f"{body.property_name} takes record ids") from None
         return self.graph.target_ids(other, source_ids, self.table.object_type)

@@ -1,9 +1,8 @@
-"""The HubSpot emulator as an `EmulatorApp`: routes, bearer-token auth, rate limits, fault bodies.
+"""The HubSpot emulator as an `EmulatorApp`: bearer-token auth, rate limits, fault bodies.
 
-Order of checks per request (the base class owns it): route → 401 for a missing or wrong bearer
-token → injected fault → rate limits (429 TEN_SECONDLY_ROLLING / DAILY) → handler. Every answer
-after authentication carries the rate-limit headers that are configured and an
-`X-HubSpot-Correlation-Id`, as HubSpot's do.
+Per request (the base class owns the order): route, 401 for a missing or wrong token, injected
+fault, rate limits (429), handler. Every answer after authentication carries the configured
+rate-limit headers and an `X-HubSpot-Correlation-Id`, as HubSpot's do.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ class HubSpotApp(EmulatorApp):
         self.crm = crm
         self.limits = limits
         batch = ObjectsApi(crm).register(self.router)
-        batch += AssociationsApi(crm).register(self.router)
+        AssociationsApi(crm).register(self.router)
         PropertiesApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 

@@ -7,11 +7,12 @@
 `https://api.hubapi.com`.) Plain HTTP tools use `sandbox.url` and `Bearer <sandbox.token>`.
 
 Served: CRM v3 objects of every type in `catalogue.yaml` (list, get, create, update, archive,
-batch read/create/update, search), associations v4 (default create, list, batch read, batch
-default create, labels), owners, properties and property groups (list, read, create). Not
-emulated, because nothing in the connector uses them: batch upsert/archive, labelled association
-create and removal, one owner by id, one group by name, properties batch read. Route names in the
-request log are "METHOD /path/pattern", e.g. "POST /crm/v3/objects/tasks/batch/create".
+batch read/create/update, search), associations v4 (one record's list, batch read), owners,
+properties and property groups (list, read, create). Not emulated, because nothing in the
+connector, the demo or the bench uses them: batch upsert/archive, association creation (records
+are associated at creation) and removal, association labels, one owner by id, one group by name,
+properties batch read. Request log route names are "METHOD /path/pattern", e.g.
+"POST /crm/v3/objects/tasks/batch/create".
 
 The seeded portal (the connector's HubSpot mapping relies on its names) is data: object types,
 properties and options in `catalogue.yaml` (the connector's own group "connector" only with

@@ -1,11 +1,7 @@
 """The CRM object types the emulator serves and their standard properties, read from
-catalogue.yaml.
-
-The catalogue is data so that adding a property or an option is a one-line change checked
-against HubSpot's documentation, not a Python constructor; this module only knows the usual
-fieldType of each property type, how fragments are spliced in and how property groups follow
-from the properties (in order of first use, as `GET /crm/v3/properties/{objectType}/groups`
-lists them).
+catalogue.yaml: data, so that a property or option is a one-line change checked against
+HubSpot's documentation. This module knows each type's usual fieldType, how fragments are spliced
+in, and that groups follow from the properties (in order of first use, as HubSpot lists them).
 """
 
 from __future__ import annotations

@@ -1,20 +1,13 @@
-"""Owners (`/crm/v3/owners`) and the properties API (`/crm/v3/properties`): the schema side of
-the portal that adapters read to validate mappings and to provision missing custom fields.
+"""Owners (`/crm/v3/owners`), the properties API (`/crm/v3/properties`) and custom object
+schemas: the portal's schema side, which adapters read to validate mappings and provision fields.
 
-Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, `archived`).
-Properties: list (the `CollectionResponsePropertyNoPaging` shape), read one, create (201
-`ModelProperty`; an existing name is a 409), groups list/create (201 `PropertyGroup`). Not
-emulated, because no adapter reads them: one owner by id, one group by name, properties batch
-read. The SDK calls the owners list as `/crm/v3/owners/` with a trailing slash; the router
-ignores trailing slashes.
-
-Custom object schemas: `GET /crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`, the path
-hubspot-api-client's `crm.schemas.core_api.get_all` calls). "Retrieve all custom object schemas"
-(developers.hubspot.com, CRM API, Schemas) answers 200 with `{"results": [ObjectSchema, ...]}`.
-Third-party taps (singer tap-hubspot, airbyte source-hubspot) call it at start-up to discover
-custom objects and stop on a 404. The sandbox portal has only HubSpot's standard objects, so the
-list is empty, as a portal without custom objects answers (with `archived=true` too: nothing is
-archived); creating schemas (POST) and reading one are not emulated.
+Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `email`, `archived`; the
+SDK asks for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read
+one, create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them):
+one owner by id, one group by name, properties batch read. `GET /crm/v3/schemas` (and
+`/crm-object-schemas/v3/schemas`, what the SDK's `crm.schemas.core_api.get_all` calls) lists no
+custom object, as a portal without any answers: third-party taps (singer tap-hubspot, airbyte
+source-hubspot) call it at start-up and stop on a 404.
 """
 
 from __future__ import annotations

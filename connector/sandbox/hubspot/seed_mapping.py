@@ -1,11 +1,7 @@
-"""How the neutral seed (domain value types) becomes HubSpot-native property values.
+"""How the neutral seed becomes HubSpot property values (the tables: catalogue.yaml, `seeding`).
 
-Pure functions of one seeded item, producing plain picklable rows (`ContactRows`), so the
-conversion can run in worker processes while the loader (`seeding.Seeder`) assigns record ids
-and associations in seed order. The value tables (catalogue.yaml, `seeding`) are the seeding
-conventions the package docstring lists: web and e-mail activity become HubSpot's own counters
-on the contact, form fills, downloads, webinar registrations, trial sign-ups and demo/pricing
-requests become conversion events, booked meetings and calls become meeting and call objects.
+Pure functions of one seeded item returning picklable rows (`ContactRows`), so worker processes
+can convert while the loader (`seeding.Seeder`) assigns ids and associations in seed order.
 Engagement kinds HubSpot keeps nowhere on a contact (webinar and event attendance, chat) are not
 loaded.
 """

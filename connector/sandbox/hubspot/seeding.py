@@ -1,13 +1,11 @@
 """Load `SeedData` into the emulated portal: owners, companies, then contacts with their deals,
-meetings and calls, in seed order, with record ids from the store's single growing sequence.
+meetings and calls, in seed order, with ids from the store's one growing sequence.
 
-Building a synthetic contact costs ~0.1 ms (the seed generator), which dominates start-up at
-scale; for large synthetic seeds the conversion (`seed_mapping.convert_range`) therefore runs in
-forked worker processes, chunk by chunk, while this process assigns ids and associations in
-order — so parallel and serial seeding give identical portals. Workers are only forked from a
-single-threaded process on Linux (forking beside running threads can deadlock, and "spawn" would
-re-run the caller's `__main__`); anywhere else, or if a worker fails, seeding runs (or resumes)
-serially.
+Building a synthetic contact (~0.1 ms) dominates start-up at scale, so large synthetic seeds are
+converted in forked worker processes, chunk by chunk, while this process assigns ids in order
+(parallel and serial seeding give identical portals). Only from a single-threaded process on
+Linux (forking beside threads can deadlock, "spawn" would re-run `__main__`); elsewhere, or if a
+worker fails, seeding runs (or resumes) serially.
 """
 
 from __future__ import annotations

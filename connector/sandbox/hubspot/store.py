@@ -1,15 +1,10 @@
 """Compact, column-wise storage of CRM records, sized for a million contacts.
 
-Why columns: a dict per record costs ~4 KB for a contact with thirty properties; a list per
-property costs one pointer per record plus the (interned, mostly shared) value. Ids are HubSpot's
-numeric record ids, kept in an ascending `array('q')` whose position *is* the row number, so
-`GET /{id}` is a bisect and `after=` paging starts where the cursor points instead of scanning.
-Columns grow lazily (a column shorter than the table reads as "no value"), so a property nobody
-has written costs nothing and seeding never pads forty lists per record.
-
-Rows are never removed: archiving only flags them (HubSpot keeps archived records listable with
-`archived=true`). The store is guarded by one re-entrant lock that handlers hold for a whole
-request, which keeps batch writes atomic as seen from other requests.
+A list per property costs a pointer per record (a dict per record ~4 KB). Ids ascend in an
+`array('q')` whose position is the row, so `GET /{id}` is a bisect and `after=` paging starts at
+the cursor. Columns grow lazily: an unwritten property costs nothing. Rows are never removed
+(archived ones stay listable with `archived=true`). One re-entrant lock, held by a handler for a
+whole request, keeps batch writes atomic as other requests see them.
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ class ObjectType:
     singular: str  # as in association type names ("contact_to_company") and v3 search filters
     type_id: str  # "0-1"
     group: str  # the property group of its standard properties
-    query_properties: tuple[str, ...]
     # Activities name neither their date properties nor their defaults (catalogue.yaml).
     created_property: str = "hs_createdate"
     modified_property: str = "hs_lastmodifieddate"

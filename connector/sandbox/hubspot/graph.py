@@ -7,7 +7,6 @@ keeps a million contacts' companies and activities in a few hundred megabytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -108,9 +107,3 @@ class AssociationGraph:
         for packed in bucket.get(from_id, ()):
             grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
         return sorted((to_id, sorted(types)) for to_id, types in grouped.items())
-
-    def target_ids(
-        self, from_type: ObjectType, from_ids: Iterable[int], to_type: ObjectType
-    ) -> set[int]:
-        bucket = self._edges.get((from_type.name, to_type.name)) or {}
-        return {packed >> _SHIFT for from_id in from_ids for packed in bucket.get(from_id, ())}

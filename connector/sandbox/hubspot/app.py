@@ -40,7 +40,6 @@ class HubSpotApp(EmulatorApp):
         PropertiesApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 
-    # ---- hooks -------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

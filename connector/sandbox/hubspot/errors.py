@@ -74,9 +74,6 @@ def standard_error(
     return body | {"links": {}}
 
 
-# --- the errors the emulator raises --------------------------------------------------------------
-
-
 def unauthorized() -> HubSpotError:
     return HubSpotError(
         401,

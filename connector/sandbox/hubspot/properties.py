@@ -88,7 +88,6 @@ class PropertiesApi:
     def schemas(self, request: Request) -> Response:
         return Response(200, {"results": []})
 
-    # ---- owners -------------------------------------------------------------------------------
     def owners(self, request: Request) -> Response:
         limit = max(1, min(int_param(request, "limit", OWNERS_DEFAULT_LIMIT), OWNERS_MAX_LIMIT))
         archived, email = flag(request, "archived"), request.param("email")
@@ -113,7 +112,6 @@ class PropertiesApi:
             }
         return Response(200, body, records_read=len(page))
 
-    # ---- properties ---------------------------------------------------------------------------
     def properties(self, request: Request) -> Response:
         registry = self._registry(request)
         if flag(request, "archived"):

@@ -89,9 +89,6 @@ def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int
     return row
 
 
-# --- reading -------------------------------------------------------------------------------------
-
-
 def split_names(values: Iterable[str]) -> list[str]:
     """Query values as HubSpot takes them: repeated (`properties=a&properties=b`) or
     comma-separated (`properties=a,b`)."""

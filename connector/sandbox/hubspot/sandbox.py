@@ -44,8 +44,6 @@ class HubSpotSandbox(ServedSandbox[None]):
         with self.store.lock:
             return Seeder(self.store, self.graph, self.owners).load(data)
 
-    # ---- access -------------------------------------------------------------------------------
-
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the rate-limit windows."""
         self.log.reset()

@@ -95,7 +95,6 @@ class _Compiled:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    # -- property access ------------------------------------------------------------------------
     def getter(self, name: str) -> tuple[Getter, str]:
         """A row → comparable value function and its kind: "number" or "string"."""
         table = self.table
@@ -135,7 +134,6 @@ class _Compiled:
             raise errors.validation(f"{text} is not a valid value for number property {name}")
         return number
 
-    # -- filters --------------------------------------------------------------------------------
     def predicate(self, body: FilterBody) -> Predicate:
         operator = body.operator.upper()
         if operator not in OPERATORS:

@@ -38,6 +38,7 @@ INDUSTRY: dict[str, str] = dict(seeding("industry"))
 CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 _CLOSED_DEAL_STAGES = {DealStatus.WON: "closedwon", DealStatus.LOST: "closedlost"}
+BANT = ("budget", "authority", "need", "timeline")
 #: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
 _COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("counters"))
 
@@ -73,7 +74,7 @@ class ContactRows:
     values: Values
     created: int
     updated: int
-    company_id: str | None  # the seed's company id, mapped to a HubSpot id by the loader
+    company: Company | None  # the seed's company, mapped to a HubSpot id by the loader
     deals: list[tuple[Values, int, int]] = field(default_factory=list)
     meetings: list[tuple[Values, int]] = field(default_factory=list)
     calls: list[tuple[Values, int]] = field(default_factory=list)
@@ -135,10 +136,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         "hs_lead_status": LEAD_STATUS.get(contact.sales_status) if contact.sales_status else None,
         "hubspot_owner_id": owner,
         "hs_analytics_source": ANALYTICS_SOURCE.get(contact.source) if contact.source else None,
-        "bant_budget": _bool(contact.bant.budget),
-        "bant_authority": _bool(contact.bant.authority),
-        "bant_need": _bool(contact.bant.need),
-        "bant_timeline": _bool(contact.bant.timeline),
+        **{f"bant_{key}": _bool(getattr(contact.bant, key)) for key in BANT},
     }
     if contact.score is not None:
         values["connector_score"] = str(contact.score)
@@ -149,7 +147,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
     values.update(_activity_counters(item.engagements, extra))
     if item.properties:
         values.update(_dataset_values(item, values))
-    rows = ContactRows(values, created, updated, company.id if company else None)
+    rows = ContactRows(values, created, updated, company)
 
     who = company.name if company and company.name else contact.last_name
     for index, deal in enumerate(contact.deals):

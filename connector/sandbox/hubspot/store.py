@@ -38,8 +38,6 @@ class Table:
         self.live = 0
         self._unique: dict[str, dict[str, int]] = {}
 
-    # -- rows ------------------------------------------------------------------------------------
-
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -81,8 +79,6 @@ class Table:
                 if isinstance(value, str) and index.get(value.lower()) == row:
                     del index[value.lower()]
 
-    # -- values ----------------------------------------------------------------------------------
-
     def get(self, row: int, name: str) -> Stored:
         column = self.columns.get(name)
         if column is None or row >= len(column):
@@ -118,8 +114,6 @@ class Table:
     def touch(self, row: int, at_ms: int) -> None:
         self.updated[row] = at_ms
         self.version += 1
-
-    # -- unique lookups (email, idProperty) --------------------------------------------------------
 
     def find_unique(self, name: str, value: str) -> int | None:
         """The live row whose `name` equals `value` (case-insensitive); indexes build lazily."""

@@ -11,12 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.sandbox.common.data import package_yaml
-from connector.sandbox.hubspot.schema import (
-    Option,
-    PropertyDef,
-    PropertyGroup,
-    PropertyRegistry,
-)
+from connector.sandbox.hubspot.schema import Option, PropertyDef, PropertyGroup, PropertyRegistry
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPOT_GROUP
 
 
@@ -133,19 +128,12 @@ def _properties(entries: Iterable[dict[str, Any]], group: str) -> Iterator[Prope
 
 
 def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
-    """Record id, create and modified dates: present on every object, partly read-only."""
-    created, modified = object_type.created_property, object_type.modified_property
-    entries: list[dict[str, Any]] = [
-        {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
-        {"name": created, "label": "Create Date", "type": "datetime"},
-        {
-            "name": modified,
-            "label": "Last Modified Date",
-            "type": "datetime",
-            "read_only_value": True,
-        },
+    """Record id, create and modified dates (the `system` fragment): on every object."""
+    names = {"created": object_type.created_property, "modified": object_type.modified_property}
+    return [
+        property_def({**entry, "name": names.get(entry["name"], entry["name"])}, group)
+        for entry in catalogue()["fragments"]["system"]
     ]
-    return [property_def(entry, group) for entry in entries]
 
 
 def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegistry]:

@@ -47,11 +47,11 @@ class HubSpotApp(EmulatorApp):
             token.strip().encode(), self.config.token.encode()
         ):
             return None
-        return errors.to_response(errors.unauthorized())
+        return errors.unauthorized().response()
 
     def before_handler(self, request: Request) -> Response | None:
         refusal = self.limits.acquire()
-        return errors.to_response(refusal) if refusal is not None else None
+        return refusal.response() if refusal is not None else None
 
     def after_handler(self, request: Request, response: Response) -> None:
         for name, value in self.limits.headers().items():
@@ -65,9 +65,8 @@ class HubSpotApp(EmulatorApp):
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
-            return errors.to_response(
-                errors.rate_limited(TEN_SECONDLY_ROLLING, self.limits.forced_headers())
-            )
+            forced = self.limits.forced_headers()
+            return errors.rate_limited(TEN_SECONDLY_ROLLING, forced).response()
         if fault is Fault.BAD_GATEWAY_502:
             # A gateway in front of the API answers 502, not the API: an HTML page, not JSON.
             return Response(
@@ -82,7 +81,7 @@ class HubSpotApp(EmulatorApp):
         return Response(status, errors.error_body(message, category))
 
     def not_found(self, request: Request) -> Response:
-        return errors.to_response(errors.not_found())
+        return errors.not_found().response()
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
@@ -92,7 +91,7 @@ class HubSpotApp(EmulatorApp):
         return Response(405, body, headers={"Allow": allowed})
 
     def bad_request(self, request: Request, message: str) -> Response:
-        return errors.to_response(errors.invalid_json(message))
+        return errors.invalid_json(message).response()
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
         return Response(500, errors.error_body("internal error", "INTERNAL_ERROR"))

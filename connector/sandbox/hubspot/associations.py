@@ -19,8 +19,8 @@ from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
     batch_response,
-    int_param,
     json_object,
+    limit_param,
     object_type_of,
     record_id,
     register,
@@ -81,7 +81,7 @@ class AssociationsApi:
         from_id = self._exists(from_type, request.path_params["from_id"])
         if from_id is None:
             raise errors.not_found()
-        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         targets = self._targets(from_type, from_id, to_type)
         page, paging = _page(targets, request.param("after") or "", limit)
         body: dict[str, object] = {"results": page, **paging}

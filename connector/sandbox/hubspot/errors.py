@@ -31,9 +31,8 @@ class HubSpotError(Exception):
         self.body = body
         self.headers = dict(headers or {})
 
-
-def to_response(error: HubSpotError) -> Response:
-    return Response(error.status, error.body, headers=dict(error.headers))
+    def response(self) -> Response:
+        return Response(self.status, self.body, headers=dict(self.headers))
 
 
 def correlation_id() -> str:

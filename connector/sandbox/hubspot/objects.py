@@ -16,7 +16,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
-from urllib.parse import urlencode
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
@@ -37,8 +36,9 @@ from connector.sandbox.hubspot.state import (
     batch_inputs,
     batch_response,
     flag,
-    int_param,
     json_object,
+    limit_param,
+    next_page,
     object_type_of,
     parse_body,
     record_id,
@@ -238,7 +238,7 @@ class ObjectsApi:
     # ---- single-record endpoints ---------------------------------------------------------------
     def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
-        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         if split_names(request.params("propertiesWithHistory")):
             limit = min(limit, HISTORY_LIMIT)
         after = after_id(request, "a record id")
@@ -250,11 +250,7 @@ class ObjectsApi:
         render = self._renderer(table, request)
         body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
-            next_after = str(table.ids[following[0]])
-            query = {key: list(values) for key, values in request.query.items()}
-            query["after"] = [next_after]
-            link = f"{self.crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
-            body["paging"] = {"next": {"after": next_after, "link": link}}
+            body["paging"] = next_page(self.crm, request, str(table.ids[following[0]]))
         return Response(200, body, records_read=len(page))
 
     def get(self, object_type: ObjectType, request: Request) -> Response:

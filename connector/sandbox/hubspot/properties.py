@@ -20,7 +20,6 @@ from connector.sandbox.hubspot.catalogue import catalogue
 from connector.sandbox.hubspot.schema import (
     PROPERTY_NAME,
     Option,
-    PropertyCreateBody,
     PropertyDef,
     PropertyGroup,
     PropertyRegistry,
@@ -29,8 +28,9 @@ from connector.sandbox.hubspot.state import (
     CrmState,
     after_id,
     flag,
-    int_param,
     json_object,
+    limit_param,
+    next_page,
     object_type_of,
     parse_body,
     register,
@@ -39,6 +39,8 @@ from connector.sandbox.hubspot.values import format_datetime
 
 PROPERTY_TYPES = frozenset(catalogue()["property_types"])
 FIELD_TYPES = frozenset(catalogue()["field_types"])
+#: What a created property takes from the emulator, not from the request (and its options).
+EMULATOR_FIELDS = {"options", "hubspot_defined", "read_only_value", "created_at", "updated_at"}
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
 
@@ -89,7 +91,7 @@ class PropertiesApi:
         return Response(200, {"results": []})
 
     def owners(self, request: Request) -> Response:
-        limit = max(1, min(int_param(request, "limit", OWNERS_DEFAULT_LIMIT), OWNERS_MAX_LIMIT))
+        limit = limit_param(request, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
         archived, email = flag(request, "archived"), request.param("email")
         listing = [
             owner
@@ -102,14 +104,7 @@ class PropertiesApi:
         page = listing[start : start + limit]
         body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
         if start + limit < len(listing):
-            next_after = str(listing[start + limit].id)
-            body["paging"] = {
-                "next": {
-                    "after": next_after,
-                    "link": f"{self.crm.base_url(request)}/crm/v3/owners/"
-                    f"?limit={limit}&after={next_after}",
-                }
-            }
+            body["paging"] = next_page(self.crm, request, str(listing[start + limit].id))
         return Response(200, body, records_read=len(page))
 
     def properties(self, request: Request) -> Response:
@@ -130,7 +125,7 @@ class PropertiesApi:
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = parse_body(PropertyCreateBody, json_object(request))
+        body = parse_body(PropertyDef, json_object(request))
         if body.type not in PROPERTY_TYPES:
             raise errors.validation(
                 f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
@@ -152,8 +147,7 @@ class PropertiesApi:
                 Option(value="false", label="No", display_order=1),
             )
         now = format_datetime(self.crm.store.now_ms())
-        # The body's fields are PropertyDef's, by the same (snake_case) names.
-        fields = body.model_dump(exclude={"options"})
+        fields = body.model_dump(exclude=EMULATOR_FIELDS)
         definition = registry.add(
             PropertyDef(
                 **fields, options=options, hubspot_defined=False, created_at=now, updated_at=now

@@ -9,10 +9,9 @@ SDK refuses a property without them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
@@ -52,32 +51,31 @@ class PropertyGroup(ApiBody):
     archived: bool = False
 
 
-@dataclass
-class PropertyDef:
-    """One property of one object type, as `GET /crm/v3/properties/{objectType}` lists it."""
+class PropertyDef(ApiBody):
+    """One property of one object type, as `GET /crm/v3/properties/{objectType}` lists it, and
+    the properties API's create body (`PropertyCreate`: name, label, type, fieldType, groupName
+    required); the fields after `referenced_object_type` are the emulator's, never a client's."""
 
-    name: str
-    label: str
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
     type: str  # string | number | date | datetime | enumeration | bool
-    field_type: (
-        str  # text | textarea | number | date | select | radio | checkbox | booleancheckbox ...
-    )
+    field_type: str  # text | textarea | number | date | select | radio | checkbox | ...
     group_name: str
     description: str = ""
     options: tuple[Option, ...] = ()
+    display_order: int = -1
+    has_unique_value: bool = False
+    hidden: bool = False
+    form_field: bool = False
+    external_options: bool = False
+    referenced_object_type: str | None = None
     hubspot_defined: bool = True
     read_only_value: bool = False
-    has_unique_value: bool = False
-    referenced_object_type: str | None = None
-    external_options: bool = False
-    display_order: int = -1
-    form_field: bool = False
-    hidden: bool = False
     created_at: str = CATALOG_EPOCH
     updated_at: str = CATALOG_EPOCH
-    _option_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _option_index: dict[str, str] = PrivateAttr(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def model_post_init(self, context: Any, /) -> None:
         self._option_index = {option.value.lower(): option.value for option in self.options}
 
     @property
@@ -148,24 +146,6 @@ class PropertyRegistry:
 
     def groups(self) -> list[PropertyGroup]:
         return list(self._groups.values())
-
-
-class PropertyCreateBody(ApiBody):
-    """`PropertyCreate` in the SDK: label, type, groupName, name and fieldType are required."""
-
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    type: str
-    field_type: str
-    group_name: str
-    description: str = ""
-    options: list[Option] = []
-    display_order: int = -1
-    has_unique_value: bool = False
-    hidden: bool = False
-    form_field: bool = False
-    external_options: bool = False
-    referenced_object_type: str | None = None
 
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

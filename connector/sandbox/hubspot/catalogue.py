@@ -18,7 +18,7 @@ from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPO
 @dataclass(frozen=True)
 class ObjectType:
     name: str  # plural, as in /crm/v3/objects/{name}
-    singular: str  # as in association type names ("contact_to_company") and v3 search filters
+    singular: str  # as in association type names ("contact_to_company")
     type_id: str  # "0-1"
     group: str  # the property group of its standard properties
     # Activities name neither their date properties nor their defaults (catalogue.yaml).

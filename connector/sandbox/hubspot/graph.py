@@ -54,12 +54,6 @@ _BY_FROM_ID: dict[tuple[str, int], AssociationType] = {
 }
 
 
-@cache
-def association_types(from_type: ObjectType, to_type: ObjectType) -> list[AssociationType]:
-    found = [kind for kind in _TYPES if (kind.from_type, kind.to_type) == (from_type, to_type)]
-    return sorted(found, key=lambda kind: kind.type_id)
-
-
 def association_type(
     from_type: ObjectType, type_id: int, to_type: ObjectType | None = None
 ) -> AssociationType | None:
@@ -73,9 +67,10 @@ def association_type(
 def labelled_type(
     from_type: ObjectType, to_type: ObjectType, label: str | None = None
 ) -> AssociationType | None:
-    """The HubSpot-defined type with `label` between two object types; the unlabeled one
-    (what "default" associations create) without a label."""
-    return next((k for k in association_types(from_type, to_type) if k.label == label), None)
+    """The HubSpot-defined type with `label` between two object types (the lowest id of them);
+    the unlabeled one (what seeding and "default" associations use) without a label."""
+    found = (k for k in _TYPES if (k.from_type, k.to_type, k.label) == (from_type, to_type, label))
+    return min(found, key=lambda kind: kind.type_id, default=None)
 
 
 class AssociationGraph:

@@ -83,9 +83,7 @@ def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int
     created_property = table.object_type.created_property
     if prepared.get(created_property) is None:
         table.set(row, created_property, now_ms)
-    for name, value in prepared.items():
-        if value is not None:
-            table.set(row, name, value)
+    table.fill(row, prepared)
     return row
 
 

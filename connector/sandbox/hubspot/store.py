@@ -106,7 +106,7 @@ class Table:
         self.version += 1
 
     def fill(self, row: int, values: dict[str, Stored]) -> None:
-        """Set the values of a just-appended row (seeding); None values are skipped."""
+        """Set the values of a just-appended row; None values are skipped."""
         for name, value in values.items():
             if value is not None:
                 self.set(row, name, value)

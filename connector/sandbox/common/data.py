@@ -23,9 +23,12 @@ def package_yaml(package: str, name: str) -> Any:
     return YAML(typ="safe").load(files(package).joinpath(name).read_text("utf-8"))
 
 
-def keyed(key: Callable[[str], K], table: Mapping[str, V]) -> dict[K, V]:
-    """A table keyed by names, keyed by what the names stand for (a domain enum, usually)."""
-    return {key(name): value for name, value in table.items()}
+def keyed(
+    key: Callable[[str], K], table: Mapping[str, Any], value: Callable[[Any], V] = lambda v: v
+) -> dict[K, V]:
+    """A table keyed by names, keyed by what the names stand for (a domain enum, usually), its
+    values shaped by `value`."""
+    return {key(name): value(item) for name, item in table.items()}
 
 
 def weighted(key: Callable[[str], K], rows: Iterable[list[Any]]) -> tuple[tuple[K, float], ...]:

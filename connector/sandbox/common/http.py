@@ -106,7 +106,7 @@ def _json_default(value: Any) -> Any:
         return value.value
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, set | frozenset | tuple):
+    if isinstance(value, set | frozenset):
         return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
@@ -169,22 +169,22 @@ class Router:
 
     def add(self, method: str, pattern: str, handler: Handler, name: str | None = None) -> None:
         method = method.upper()
-        segments = _normalise(pattern).strip("/").split("/") if pattern.strip("/") else []
+        segments = [segment for segment in pattern.split("/") if segment]
         parts: list[str] = []
+        params = has_rest = 0
         for index, segment in enumerate(segments):
             found = _PARAM.match(segment)
             if found is None:
                 if "{" in segment or "}" in segment:
                     raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
                 parts.append(re.escape(segment))
-            elif found["path"] and index != len(segments) - 1:
+                continue
+            if found["path"] and index != len(segments) - 1:
                 raise ValueError(f"route {pattern!r}: only the last segment may be :path")
-            else:
-                parts.append(f"(?P<{found['name']}>{'.*' if found['path'] else '[^/]+'})")
-        has_rest = int(bool(segments) and segments[-1].endswith(":path}"))
-        params = sum(1 for segment in segments if _PARAM.match(segment))
-        specificity = (has_rest, params, len(self._routes))
+            params, has_rest = params + 1, int(bool(found["path"]))
+            parts.append(f"(?P<{found['name']}>{'.*' if found['path'] else '[^/]+'})")
         regex = re.compile("^/" + "/".join(parts) + "$")
+        specificity = (has_rest, params, len(self._routes))
         self._routes.append(
             _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
         )
@@ -215,8 +215,11 @@ class Router:
         return {route.method for route, _ in self._candidates(path)}
 
 
-def _error_body(status: int, message: str, category: str) -> dict[str, Any]:
-    return {"status": "error", "message": message, "category": category, "httpStatus": status}
+def _error(
+    status: int, message: str, category: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"status": "error", "message": message, "category": category, "httpStatus": status}
+    return Response(status, body, headers=headers or {})
 
 
 class EmulatorApp:
@@ -270,37 +273,25 @@ class EmulatorApp:
         """The CRM-specific answer to an injected 429/500/502/503."""
         status = fault.status or 500
         if fault is Fault.RATE_LIMITED:
-            return Response(
-                status,
-                _error_body(status, "You have reached your rate limit.", "RATE_LIMITS"),
-                headers={"Retry-After": "1"},
-            )
-        return Response(status, _error_body(status, "Injected server error.", "INTERNAL_ERROR"))
+            message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
+            return _error(status, message, "RATE_LIMITS", retry)
+        return _error(status, "Injected server error.", "INTERNAL_ERROR")
 
     def not_found(self, request: Request) -> Response:
-        return Response(404, _error_body(404, f"No route for {request.path}", "OBJECT_NOT_FOUND"))
+        return _error(404, f"No route for {request.path}", "OBJECT_NOT_FOUND")
 
     def method_not_allowed(self, request: Request) -> Response:
-        allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
-        return Response(
-            405,
-            _error_body(405, f"Method {request.method} not allowed here", "METHOD_NOT_ALLOWED"),
-            headers={"Allow": allowed},
-        )
+        allowed = {"Allow": ", ".join(sorted(self.router.allowed_methods(request.path)))}
+        message = f"Method {request.method} not allowed here"
+        return _error(405, message, "METHOD_NOT_ALLOWED", allowed)
 
     def bad_request(self, request: Request, message: str) -> Response:
         """The answer when a handler raises `BadRequestBody`."""
-        return Response(400, _error_body(400, message, "VALIDATION_ERROR"))
+        return _error(400, message, "VALIDATION_ERROR")
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
-        return Response(
-            500,
-            _error_body(
-                500,
-                f"Internal error in the sandbox ({type(exc).__name__}); see the server log.",
-                "INTERNAL_ERROR",
-            ),
-        )
+        message = f"Internal error in the sandbox ({type(exc).__name__}); see the server log."
+        return _error(500, message, "INTERNAL_ERROR")
 
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
@@ -387,7 +378,7 @@ class EmulatorApp:
             return self.internal_error(request, exc)
         except Exception:
             logger.exception("internal_error hook failed")
-            return Response(500, _error_body(500, "Internal error in the sandbox.", "INTERNAL"))
+            return _error(500, "Internal error in the sandbox.", "INTERNAL")
 
 
 # ---- the server ------------------------------------------------------------------------------

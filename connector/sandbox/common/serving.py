@@ -45,14 +45,12 @@ class ServedSandbox(Served, Generic[Report]):
         self._seed_report: Report | None = None
         self.seed_seconds: float | None = None
 
-    # ---- what each CRM says -------------------------------------------------------------------
     def _load(self, data: SeedData) -> Report:
         raise NotImplementedError
 
     def _started(self, url: str) -> None:
         """Called once the server listens (e.g. to tell the app its own base URL)."""
 
-    # ---- lifecycle ----------------------------------------------------------------------------
     def seed(self) -> Report | None:
         """Load the seed data (once); `start()` calls this when it was not called before."""
         if self.seed_seconds is None:
@@ -95,7 +93,6 @@ class ServedSandbox(Served, Generic[Report]):
             shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
             self._owned_tls_directory = None
 
-    # ---- how clients reach it -----------------------------------------------------------------
     @property
     def url(self) -> str:
         if self._server is None:

@@ -1,9 +1,8 @@
-"""The HubSpot emulator as an `EmulatorApp`: routes, bearer-token auth, rate limits, fault bodies.
+"""The HubSpot emulator as an `EmulatorApp`: bearer-token auth, rate limits, fault bodies.
 
-Order of checks per request (the base class owns it): route → 401 for a missing or wrong bearer
-token → injected fault → rate limits (429 TEN_SECONDLY_ROLLING / DAILY) → handler. Every answer
-after authentication carries the rate-limit headers that are configured and an
-`X-HubSpot-Correlation-Id`, as HubSpot's do.
+Per request (the base class owns the order): route, 401 for a missing or wrong token, injected
+fault, rate limits (429), handler. Every answer after authentication carries the configured
+rate-limit headers and an `X-HubSpot-Correlation-Id`, as HubSpot's do.
 """
 
 from __future__ import annotations
@@ -37,11 +36,10 @@ class HubSpotApp(EmulatorApp):
         self.crm = crm
         self.limits = limits
         batch = ObjectsApi(crm).register(self.router)
-        batch += AssociationsApi(crm).register(self.router)
+        AssociationsApi(crm).register(self.router)
         PropertiesApi(crm).register(self.router)
         self.batch_endpoints = frozenset(batch)
 
-    # ---- hooks -------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
@@ -49,11 +47,11 @@ class HubSpotApp(EmulatorApp):
             token.strip().encode(), self.config.token.encode()
         ):
             return None
-        return errors.to_response(errors.unauthorized())
+        return errors.unauthorized().response()
 
     def before_handler(self, request: Request) -> Response | None:
         refusal = self.limits.acquire()
-        return errors.to_response(refusal) if refusal is not None else None
+        return refusal.response() if refusal is not None else None
 
     def after_handler(self, request: Request, response: Response) -> None:
         for name, value in self.limits.headers().items():
@@ -67,9 +65,8 @@ class HubSpotApp(EmulatorApp):
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
-            return errors.to_response(
-                errors.rate_limited(TEN_SECONDLY_ROLLING, self.limits.forced_headers())
-            )
+            forced = self.limits.forced_headers()
+            return errors.rate_limited(TEN_SECONDLY_ROLLING, forced).response()
         if fault is Fault.BAD_GATEWAY_502:
             # A gateway in front of the API answers 502, not the API: an HTML page, not JSON.
             return Response(
@@ -84,7 +81,7 @@ class HubSpotApp(EmulatorApp):
         return Response(status, errors.error_body(message, category))
 
     def not_found(self, request: Request) -> Response:
-        return errors.to_response(errors.not_found())
+        return errors.not_found().response()
 
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
@@ -94,7 +91,7 @@ class HubSpotApp(EmulatorApp):
         return Response(405, body, headers={"Allow": allowed})
 
     def bad_request(self, request: Request, message: str) -> Response:
-        return errors.to_response(errors.invalid_json(message))
+        return errors.invalid_json(message).response()
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
         return Response(500, errors.error_body("internal error", "INTERNAL_ERROR"))

@@ -1,14 +1,10 @@
-"""Associations v4: default creation (single and batch), listing, batch read and the association
-type labels - what the connector, the demo and the tests' setup use. Labelled creation and
-removal are not emulated (records are associated at creation or by default type here).
+"""Associations v4: listing one record's associations and batch read, what the connector and
+the tests' setup read. Records are associated at creation (v3 `associations`) or by the seed:
+default and labelled creation, removal and the labels are not emulated (nothing uses them).
 
-Shapes are the SDK's `hubspot.crm.associations.v4` models: `BatchResponsePublicDefaultAssociation`
-(default create, both directions), `BatchResponsePublicAssociationMultiWithLabel` (batch read; a
-record without associations is a 207 error entry with subCategory
-`crm.associations.NO_ASSOCIATIONS_FOUND`, message "No company is associated with contact 1.", as
-HubSpot answers) and `CollectionResponseMultiAssociatedObjectWithLabelForwardPaging`. v4 answers
-carry record ids as numbers where HubSpot sends numbers (`toObjectId`), which the SDK turns into
-strings.
+Shapes are the SDK's `associations.v4` models; a record without associations is a 207 error
+entry of batch read with subCategory `crm.associations.NO_ASSOCIATIONS_FOUND` ("No company is
+associated with contact 1.", as HubSpot answers). v4 sends record ids as numbers (`toObjectId`).
 """
 
 from __future__ import annotations
@@ -18,18 +14,13 @@ from typing import TypeVar
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType
-from connector.sandbox.hubspot.graph import (
-    AssociationType,
-    association_type,
-    association_types,
-    labelled_type,
-)
+from connector.sandbox.hubspot.graph import association_type
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
     batch_response,
-    int_param,
     json_object,
+    limit_param,
     object_type_of,
     record_id,
     register,
@@ -39,7 +30,7 @@ LIST_DEFAULT_LIMIT = 500
 LIST_MAX_LIMIT = 500
 V4 = "/crm/v4"
 #: Association batch reads take up to 1,000 ids since February 2025 (HubSpot changelog "Bug Fix:
-#: Batch Read Limit for HubSpot Associations API"); batch creates stay at 100.
+#: Batch Read Limit for HubSpot Associations API").
 ASSOCIATION_READ_LIMIT = 1000
 T = TypeVar("T")
 
@@ -56,59 +47,21 @@ class AssociationsApi:
     def __init__(self, crm: CrmState) -> None:
         self.crm = crm
 
-    def register(self, router: Router) -> list[str]:
+    def register(self, router: Router) -> None:
         objects = V4 + "/objects/{from_type}/{from_id}/associations"
         pairs = V4 + "/associations/{from_type}/{to_type}"
         routes = [
-            ("PUT", objects + "/default/{to_type}/{to_id}", self.create_default),
             ("GET", objects + "/{to_type}", self.list),
-            ("POST", pairs + "/batch/associate/default", self.batch_create_default),
             ("POST", pairs + "/batch/read", self.batch_read),
-            ("GET", pairs + "/labels", self.labels),
         ]
         register(router, self.crm, routes)
-        return [f"POST {pairs}/batch/associate/default"]
 
-    # ---- helpers ------------------------------------------------------------------------------
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
         return object_type_of(request, "from_type"), object_type_of(request, "to_type")
 
     def _exists(self, object_type: ObjectType, raw: object) -> int | None:
         number = record_id(raw)
         return number if self.crm.store.table(object_type).live_row(number) is not None else None
-
-    def _require(self, object_type: ObjectType, raw: object) -> int:
-        number = self._exists(object_type, raw)
-        if number is None:
-            message = f"{object_type.upper} {raw} does not exist"
-            raise errors.validation(message, context={"id": [str(raw)]})
-        return number
-
-    def _default(self, from_type: ObjectType, to_type: ObjectType) -> AssociationType:
-        kind = labelled_type(from_type, to_type)
-        if kind is None:
-            raise errors.validation(
-                "There is no default association type from "
-                f"{from_type.singular} to {to_type.singular}"
-            )
-        return kind
-
-    def _associate(
-        self, kind: AssociationType, pairs: list[tuple[int, int]], started: int
-    ) -> Response:
-        """Associate each (from, to) pair by default; the answer lists both directions."""
-        results: list[dict[str, object]] = []
-        for from_id, to_id in pairs:
-            self.crm.graph.add(kind, from_id, to_id)
-            for one, other, type_id in (
-                (from_id, to_id, kind.type_id),
-                (to_id, from_id, kind.reverse_id),
-            ):
-                spec = {"associationCategory": kind.category, "associationTypeId": type_id}
-                results.append(
-                    {"from": {"id": str(one)}, "to": {"id": str(other)}, "associationSpec": spec}
-                )
-        return batch_response(results, [], started, self.crm.store.now_ms(), written=len(pairs))
 
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
@@ -123,39 +76,16 @@ class AssociationsApi:
             out.append({"toObjectId": to_id, "associationTypes": specs})
         return out
 
-    # ---- single record ------------------------------------------------------------------------
-    def create_default(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        kind = self._default(from_type, to_type)
-        from_id = self._require(from_type, request.path_params["from_id"])
-        to_id = self._require(to_type, request.path_params["to_id"])
-        return self._associate(kind, [(from_id, to_id)], self.crm.store.now_ms())
-
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
         from_id = self._exists(from_type, request.path_params["from_id"])
         if from_id is None:
             raise errors.not_found()
-        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         targets = self._targets(from_type, from_id, to_type)
         page, paging = _page(targets, request.param("after") or "", limit)
         body: dict[str, object] = {"results": page, **paging}
         return Response(200, body, records_read=len(page))
-
-    # ---- batches ------------------------------------------------------------------------------
-    def batch_create_default(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        kind = self._default(from_type, to_type)
-        started = self.crm.store.now_ms()
-        inputs = batch_inputs(json_object(request))
-        pairs = [
-            (
-                self._require(from_type, (item.get("from") or {}).get("id")),
-                self._require(to_type, (item.get("to") or {}).get("id")),
-            )
-            for item in inputs
-        ]
-        return self._associate(kind, pairs, started)
 
     def batch_read(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
@@ -187,8 +117,3 @@ class AssociationsApi:
             records_read += len(page)
         now = self.crm.store.now_ms()
         return batch_response(results, problems, started, now, read=records_read)
-
-    def labels(self, request: Request) -> Response:
-        from_type, to_type = self._types(request)
-        results = [kind.spec_with_label() for kind in association_types(from_type, to_type)]
-        return Response(200, {"results": results})

@@ -1,11 +1,7 @@
 """The CRM object types the emulator serves and their standard properties, read from
-catalogue.yaml.
-
-The catalogue is data so that adding a property or an option is a one-line change checked
-against HubSpot's documentation, not a Python constructor; this module only knows the usual
-fieldType of each property type, how fragments are spliced in and how property groups follow
-from the properties (in order of first use, as `GET /crm/v3/properties/{objectType}/groups`
-lists them).
+catalogue.yaml: data, so that a property or option is a one-line change checked against
+HubSpot's documentation. This module knows each type's usual fieldType, how fragments are spliced
+in, and that groups follow from the properties (in order of first use, as HubSpot lists them).
 """
 
 from __future__ import annotations
@@ -15,22 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.sandbox.common.data import package_yaml
-from connector.sandbox.hubspot.schema import (
-    Option,
-    PropertyDef,
-    PropertyGroup,
-    PropertyRegistry,
-)
+from connector.sandbox.hubspot.schema import Option, PropertyDef, PropertyGroup, PropertyRegistry
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPOT_GROUP
 
 
 @dataclass(frozen=True)
 class ObjectType:
     name: str  # plural, as in /crm/v3/objects/{name}
-    singular: str  # as in association type names ("contact_to_company") and v3 search filters
+    singular: str  # as in association type names ("contact_to_company")
     type_id: str  # "0-1"
     group: str  # the property group of its standard properties
-    query_properties: tuple[str, ...]
     # Activities name neither their date properties nor their defaults (catalogue.yaml).
     created_property: str = "hs_createdate"
     modified_property: str = "hs_lastmodifieddate"
@@ -86,7 +76,10 @@ def options(vocabulary: str | dict[str, str] | list[str]) -> tuple[Option, ...]:
         pairs = list(vocabulary.items())
     else:
         pairs = [(value, value.replace("_", " ").title()) for value in vocabulary]
-    return tuple(Option(value, label, index) for index, (value, label) in enumerate(pairs))
+    return tuple(
+        Option(value=value, label=label, display_order=index)
+        for index, (value, label) in enumerate(pairs)
+    )
 
 
 #: HubSpot's default lifecycle order; `other` is last, so moving away from it is "backward".
@@ -135,19 +128,12 @@ def _properties(entries: Iterable[dict[str, Any]], group: str) -> Iterator[Prope
 
 
 def _system(object_type: ObjectType, group: str) -> list[PropertyDef]:
-    """Record id, create and modified dates: present on every object, partly read-only."""
-    created, modified = object_type.created_property, object_type.modified_property
-    entries: list[dict[str, Any]] = [
-        {"name": "hs_object_id", "label": "Record ID", "type": "number", "read_only_value": True},
-        {"name": created, "label": "Create Date", "type": "datetime"},
-        {
-            "name": modified,
-            "label": "Last Modified Date",
-            "type": "datetime",
-            "read_only_value": True,
-        },
+    """Record id, create and modified dates (the `system` fragment): on every object."""
+    names = {"created": object_type.created_property, "modified": object_type.modified_property}
+    return [
+        property_def({**entry, "name": names.get(entry["name"], entry["name"])}, group)
+        for entry in catalogue()["fragments"]["system"]
     ]
-    return [property_def(entry, group) for entry in entries]
 
 
 def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegistry]:
@@ -167,6 +153,10 @@ def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegi
             registry.add(definition)
             if registry.group(definition.group_name) is None:
                 name = definition.group_name
-                registry.add_group(PropertyGroup(name, labels[name], len(registry.groups())))
+                registry.add_group(
+                    PropertyGroup(
+                        name=name, label=labels[name], display_order=len(registry.groups())
+                    )
+                )
         catalog[object_type.name] = registry
     return catalog

@@ -1,15 +1,10 @@
 """HubSpot's JSON error bodies, built in one place so every endpoint fails the same way.
 
-Sources: "Error handling" (developers.hubspot.com/docs/api-reference/error-handling): the
-top-level body is `status`, `message`, `correlationId`, `category`, plus `errors` (each with
-`message`, `code`, `context`) and `links`/`context` where HubSpot has them; the
-PROPERTY_DOESNT_EXIST example there is reproduced by `property_validation`. The 401 text is the one
-api.hubapi.com returns for an unknown token; the batch-size text is the one HubSpot answers to 101
-inputs; the 429 body (`errorType`, `policyName`) is the one in HubSpot's usage-guidelines page.
-
-The SDK's `StandardError` (per-input errors of 207 answers) requires `context`, `links`, `errors`,
-`category`, `message` and `status`, so those are always present there, even when HubSpot's own
-examples leave `links`/`errors` out: the spec (and the SDK built from it) wins over the example.
+From "Error handling": `status`, `message`, `correlationId`, `category`, plus `errors` (each with
+`message`, `code`, `context`) and `context` where HubSpot has them. The 401, batch-size and 429
+texts are the ones HubSpot answers. A 207 answer's per-input errors are the SDK's
+`StandardError`, which requires `context`, `links`, `errors`, `category`, `message` and `status`:
+the spec wins over HubSpot's examples that leave some out.
 """
 
 from __future__ import annotations
@@ -36,9 +31,8 @@ class HubSpotError(Exception):
         self.body = body
         self.headers = dict(headers or {})
 
-
-def to_response(error: HubSpotError) -> Response:
-    return Response(error.status, error.body, headers=dict(error.headers))
+    def response(self) -> Response:
+        return Response(self.status, self.body, headers=dict(self.headers))
 
 
 def correlation_id() -> str:
@@ -77,9 +71,6 @@ def standard_error(
     body = error_body(message, category, errors=errors, context=context, sub_category=sub_category)
     del body["correlationId"]
     return body | {"links": {}}
-
-
-# --- the errors the emulator raises --------------------------------------------------------------
 
 
 def unauthorized() -> HubSpotError:

@@ -7,7 +7,6 @@ keeps a million contacts' companies and activities in a few hundred megabytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -55,12 +54,6 @@ _BY_FROM_ID: dict[tuple[str, int], AssociationType] = {
 }
 
 
-@cache
-def association_types(from_type: ObjectType, to_type: ObjectType) -> list[AssociationType]:
-    found = [kind for kind in _TYPES if (kind.from_type, kind.to_type) == (from_type, to_type)]
-    return sorted(found, key=lambda kind: kind.type_id)
-
-
 def association_type(
     from_type: ObjectType, type_id: int, to_type: ObjectType | None = None
 ) -> AssociationType | None:
@@ -74,9 +67,10 @@ def association_type(
 def labelled_type(
     from_type: ObjectType, to_type: ObjectType, label: str | None = None
 ) -> AssociationType | None:
-    """The HubSpot-defined type with `label` between two object types; the unlabeled one
-    (what "default" associations create) without a label."""
-    return next((k for k in association_types(from_type, to_type) if k.label == label), None)
+    """The HubSpot-defined type with `label` between two object types (the lowest id of them);
+    the unlabeled one (what seeding and "default" associations use) without a label."""
+    found = (k for k in _TYPES if (k.from_type, k.to_type, k.label) == (from_type, to_type, label))
+    return min(found, key=lambda kind: kind.type_id, default=None)
 
 
 class AssociationGraph:
@@ -85,39 +79,17 @@ class AssociationGraph:
     def __init__(self) -> None:
         self._edges: dict[tuple[str, str], dict[int, list[int]]] = {}
 
-    def _add_one(
-        self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int, type_id: int
-    ) -> bool:
-        packed = (to_id << _SHIFT) | type_id
-        edges = self._edges.setdefault((from_type.name, to_type.name), {}).setdefault(from_id, [])
-        if packed in edges:
-            return False
-        edges.append(packed)
-        return True
-
-    def add(self, kind: AssociationType, from_id: int, to_id: int) -> bool:
-        """Associate both ways; True when the association did not exist yet."""
-        added = self._add_one(kind.from_type, from_id, kind.to_type, to_id, kind.type_id)
-        self._add_one(kind.to_type, to_id, kind.from_type, from_id, kind.reverse_id)
-        return added
-
-    def remove(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        """Remove every association between two records (both ways); how many types went."""
-        removed = self._drop(from_type, from_id, to_type, to_id)
-        self._drop(to_type, to_id, from_type, from_id)
-        return removed
-
-    def _drop(self, from_type: ObjectType, from_id: int, to_type: ObjectType, to_id: int) -> int:
-        bucket = self._edges.get((from_type.name, to_type.name))
-        if not bucket or from_id not in bucket:
-            return 0
-        kept = [packed for packed in bucket[from_id] if packed >> _SHIFT != to_id]
-        removed = len(bucket[from_id]) - len(kept)
-        if kept:
-            bucket[from_id] = kept
-        else:
-            del bucket[from_id]
-        return removed
+    def add(self, kind: AssociationType, from_id: int, to_id: int) -> None:
+        """Associate both ways (an existing association is left as it is)."""
+        for one, one_type, other, other_type, type_id in (
+            (from_id, kind.from_type, to_id, kind.to_type, kind.type_id),
+            (to_id, kind.to_type, from_id, kind.from_type, kind.reverse_id),
+        ):
+            pair = self._edges.setdefault((one_type.name, other_type.name), {})
+            edges = pair.setdefault(one, [])
+            packed = (other << _SHIFT) | type_id
+            if packed not in edges:
+                edges.append(packed)
 
     def targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
@@ -130,9 +102,3 @@ class AssociationGraph:
         for packed in bucket.get(from_id, ()):
             grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
         return sorted((to_id, sorted(types)) for to_id, types in grouped.items())
-
-    def target_ids(
-        self, from_type: ObjectType, from_ids: Iterable[int], to_type: ObjectType
-    ) -> set[int]:
-        bucket = self._edges.get((from_type.name, to_type.name)) or {}
-        return {packed >> _SHIFT for from_id in from_ids for packed in bucket.get(from_id, ())}

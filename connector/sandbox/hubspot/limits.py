@@ -1,14 +1,9 @@
 """HubSpot's two request limits and the headers that report them.
 
-HubSpot counts requests per private app in a rolling ten-second window (policy
-TEN_SECONDLY_ROLLING) and per day (policy DAILY), answers 429 with the body in `errors.rate_limited`
-once either is spent, and reports the state on responses with `X-HubSpot-RateLimit-Max`,
-`-Remaining`, `-Interval-Milliseconds` (the burst window) and `X-HubSpot-RateLimit-Daily`,
-`-Daily-Remaining` (HubSpot's usage guidelines and its 2018/2019 changelog entries on these
-headers; the `-Secondly` pair is deprecated and not sent).
-
-A limit left unconfigured (None) is not enforced and its headers are not sent: the emulator does
-not pretend to know a portal's tier.
+Per private app: a rolling ten-second window (policy TEN_SECONDLY_ROLLING) and a day (DAILY);
+429 once either is spent, and `X-HubSpot-RateLimit-Max`, `-Remaining`, `-Interval-Milliseconds`,
+`-Daily`, `-Daily-Remaining` on answers (HubSpot's usage guidelines). A limit left unconfigured
+is neither enforced nor reported: the emulator does not pretend to know a portal's tier.
 """
 
 from __future__ import annotations

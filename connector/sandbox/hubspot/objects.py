@@ -1,20 +1,13 @@
-"""CRM v3 object endpoints: list, get, create, update, archive, batch read/create/update and
-search, for every object type in `catalogue.OBJECT_TYPES` (batch upsert and batch archive are not
-emulated: nothing in the connector uses them).
+"""CRM v3 object endpoints (list, get, create, update, archive, batch read/create/update, search)
+for every type in `catalogue.OBJECT_TYPES`; batch upsert/archive are not emulated (unused).
 
-Behaviour follows "Using Object APIs" (developers.hubspot.com/docs/api-reference/latest/crm/
-using-object-apis) and the SDK's response models:
-- list: `limit` (default 10, at most 100), `after` = the id of the next record, and an absolute
-  `paging.next.link`; no `paging` on the last page (the SDK's `fetch_all` stops on that);
-- batches: at most 100 inputs (101 → 400 "The maximum number of inputs supported in a batch is
-  100..."); missing records in batch read/update are reported in one OBJECT_NOT_FOUND error
-  ("Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are
-  valid.", context `ids`) of a 207 answer while the rest succeeds;
-- batch create: a bad input fails the whole batch unless every input carries an
-  `objectWriteTraceId`, which turns on multi-status (201 → 207 with per-input errors);
-- duplicate contact e-mail: 409 CONFLICT "Contact already exists. Existing ID: N";
-- an owner property (`hubspot_owner_id`) naming no owner: 400 VALIDATION_ERROR whose property
-  error is INVALID_OWNER_ID, for the whole batch like any invalid property value.
+As "Using Object APIs" and the SDK's models have it: list pages by `limit` (default 10, at most
+100) and `after` (the next record's id) with an absolute `paging.next.link`, and no `paging` on
+the last page (the SDK's `fetch_all` stops on that); batches take at most 100 inputs; ids missing
+from a batch read/update are one OBJECT_NOT_FOUND error of a 207 answer; a bad input fails a
+batch create whole unless every input carries an `objectWriteTraceId` (then 207 with per-input
+errors); a duplicate contact e-mail is 409 "Contact already exists. Existing ID: N"; an owner
+property naming no owner is a 400 whose property error is INVALID_OWNER_ID.
 """
 
 from __future__ import annotations
@@ -23,7 +16,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
-from urllib.parse import urlencode
 
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors, records
@@ -44,8 +36,9 @@ from connector.sandbox.hubspot.state import (
     batch_inputs,
     batch_response,
     flag,
-    int_param,
     json_object,
+    limit_param,
+    next_page,
     object_type_of,
     parse_body,
     record_id,
@@ -156,10 +149,9 @@ class ObjectsApi:
         return row
 
     def _association_types(self, request: Request) -> list[ObjectType]:
-        """The object types of the `associations` query parameter. A type the portal lacks is
-        skipped, not refused: "If any of the specified associations do not exist, they will be
-        ignored" (the parameter's description in HubSpot's CRM objects OpenAPI spec, as
-        hubspot-api-client's `basic_api.get_page` / `get_by_id` docstrings carry it)."""
+        """The object types of the `associations` parameter; one the portal lacks is skipped:
+        "If any of the specified associations do not exist, they will be ignored" (HubSpot's
+        CRM objects OpenAPI spec, as the SDK's `basic_api.get_page` docstring carries it)."""
         found = map(resolve_object_type, split_names(request.params("associations")))
         return list(dict.fromkeys(other for other in found if other is not None))
 
@@ -246,7 +238,7 @@ class ObjectsApi:
     # ---- single-record endpoints ---------------------------------------------------------------
     def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
-        limit = max(1, min(int_param(request, "limit", LIST_DEFAULT_LIMIT), LIST_MAX_LIMIT))
+        limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         if split_names(request.params("propertiesWithHistory")):
             limit = min(limit, HISTORY_LIMIT)
         after = after_id(request, "a record id")
@@ -258,11 +250,7 @@ class ObjectsApi:
         render = self._renderer(table, request)
         body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
-            next_after = str(table.ids[following[0]])
-            query = {key: list(values) for key, values in request.query.items()}
-            query["after"] = [next_after]
-            link = f"{self.crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
-            body["paging"] = {"next": {"after": next_after, "link": link}}
+            body["paging"] = next_page(self.crm, request, str(table.ids[following[0]]))
         return Response(200, body, records_read=len(page))
 
     def get(self, object_type: ObjectType, request: Request) -> Response:
@@ -309,28 +297,21 @@ class ObjectsApi:
     def _prepare(
         self, table: Table, properties: dict[str, Any], *, creating: bool
     ) -> records.Prepared:
+        """`records.prepare`, and owner properties (`hubspot_owner_id`, whose options are the
+        portal's owners) must name an owner: HubSpot refuses anything else with
+        INVALID_OWNER_ID (the owners guide; the message wording is the emulator's)."""
         prepared = records.prepare(table, properties, creating=creating)
-        unknown = self._unknown_owners(table, prepared)
+        unknown = [
+            InvalidValue(name, "INVALID_OWNER_ID", f"{value} is not a valid owner id")
+            for name, value in prepared.items()
+            if value is not None
+            and (definition := table.registry.get(name)) is not None
+            and definition.external_options
+            and self.crm.owners.get(record_id(value) or -1) is None
+        ]
         if unknown:
             raise errors.property_validation(unknown)
         return prepared
-
-    def _unknown_owners(self, table: Table, prepared: records.Prepared) -> list[InvalidValue]:
-        """Owner properties (`hubspot_owner_id`, whose options are the portal's owners) must
-        name an owner: HubSpot refuses anything else with INVALID_OWNER_ID (the owners guide:
-        a user id "will result in an error if it is used to assign ownership"; the code is the
-        one integrators report — the message wording is the emulator's)."""
-        problems: list[InvalidValue] = []
-        for name, value in prepared.items():
-            definition = table.registry.get(name)
-            if value is None or definition is None or not definition.external_options:
-                continue
-            owner = record_id(value)
-            if owner is None or self.crm.owners.get(owner) is None:
-                problems.append(
-                    InvalidValue(name, "INVALID_OWNER_ID", f"{value} is not a valid owner id")
-                )
-        return problems
 
     def _create_row(self, table: Table, prepared: records.Prepared, links: list[Link]) -> int:
         store = self.crm.store

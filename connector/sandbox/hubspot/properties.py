@@ -1,20 +1,13 @@
-"""Owners (`/crm/v3/owners`) and the properties API (`/crm/v3/properties`): the schema side of
-the portal that adapters read to validate mappings and to provision missing custom fields.
+"""Owners (`/crm/v3/owners`), the properties API (`/crm/v3/properties`) and custom object
+schemas: the portal's schema side, which adapters read to validate mappings and provision fields.
 
-Owners page like HubSpot's (`limit` default 100, at most 500, `after`, `email`, `archived`).
-Properties: list (the `CollectionResponsePropertyNoPaging` shape), read one, create (201
-`ModelProperty`; an existing name is a 409), groups list/create (201 `PropertyGroup`). Not
-emulated, because no adapter reads them: one owner by id, one group by name, properties batch
-read. The SDK calls the owners list as `/crm/v3/owners/` with a trailing slash; the router
-ignores trailing slashes.
-
-Custom object schemas: `GET /crm/v3/schemas` (and `/crm-object-schemas/v3/schemas`, the path
-hubspot-api-client's `crm.schemas.core_api.get_all` calls). "Retrieve all custom object schemas"
-(developers.hubspot.com, CRM API, Schemas) answers 200 with `{"results": [ObjectSchema, ...]}`.
-Third-party taps (singer tap-hubspot, airbyte source-hubspot) call it at start-up to discover
-custom objects and stop on a 404. The sandbox portal has only HubSpot's standard objects, so the
-list is empty, as a portal without custom objects answers (with `archived=true` too: nothing is
-archived); creating schemas (POST) and reading one are not emulated.
+Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `email`, `archived`; the
+SDK asks for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read
+one, create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them):
+one owner by id, one group by name, properties batch read. `GET /crm/v3/schemas` (and
+`/crm-object-schemas/v3/schemas`, what the SDK's `crm.schemas.core_api.get_all` calls) lists no
+custom object, as a portal without any answers: third-party taps (singer tap-hubspot, airbyte
+source-hubspot) call it at start-up and stop on a 404.
 """
 
 from __future__ import annotations
@@ -27,18 +20,17 @@ from connector.sandbox.hubspot.catalogue import catalogue
 from connector.sandbox.hubspot.schema import (
     PROPERTY_NAME,
     Option,
-    PropertyCreateBody,
     PropertyDef,
     PropertyGroup,
-    PropertyGroupCreateBody,
     PropertyRegistry,
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
     after_id,
     flag,
-    int_param,
     json_object,
+    limit_param,
+    next_page,
     object_type_of,
     parse_body,
     register,
@@ -47,6 +39,8 @@ from connector.sandbox.hubspot.values import format_datetime
 
 PROPERTY_TYPES = frozenset(catalogue()["property_types"])
 FIELD_TYPES = frozenset(catalogue()["field_types"])
+#: What a created property takes from the emulator, not from the request (and its options).
+EMULATOR_FIELDS = {"options", "hubspot_defined", "read_only_value", "created_at", "updated_at"}
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
 
@@ -96,9 +90,8 @@ class PropertiesApi:
     def schemas(self, request: Request) -> Response:
         return Response(200, {"results": []})
 
-    # ---- owners -------------------------------------------------------------------------------
     def owners(self, request: Request) -> Response:
-        limit = max(1, min(int_param(request, "limit", OWNERS_DEFAULT_LIMIT), OWNERS_MAX_LIMIT))
+        limit = limit_param(request, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
         archived, email = flag(request, "archived"), request.param("email")
         listing = [
             owner
@@ -111,17 +104,9 @@ class PropertiesApi:
         page = listing[start : start + limit]
         body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
         if start + limit < len(listing):
-            next_after = str(listing[start + limit].id)
-            body["paging"] = {
-                "next": {
-                    "after": next_after,
-                    "link": f"{self.crm.base_url(request)}/crm/v3/owners/"
-                    f"?limit={limit}&after={next_after}",
-                }
-            }
+            body["paging"] = next_page(self.crm, request, str(listing[start + limit].id))
         return Response(200, body, records_read=len(page))
 
-    # ---- properties ---------------------------------------------------------------------------
     def properties(self, request: Request) -> Response:
         registry = self._registry(request)
         if flag(request, "archived"):
@@ -140,7 +125,7 @@ class PropertiesApi:
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = parse_body(PropertyCreateBody, json_object(request))
+        body = parse_body(PropertyDef, json_object(request))
         if body.type not in PROPERTY_TYPES:
             raise errors.validation(
                 f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
@@ -153,14 +138,16 @@ class PropertiesApi:
         if registry.group(body.group_name) is None:
             raise errors.validation(f"Property group {body.group_name} does not exist")
         _refuse_taken("Property", body.name, registry.get(body.name) is not None)
-        options = tuple(Option(**option.model_dump()) for option in body.options)
+        options = tuple(body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
         if body.type == "bool" and not options:
-            options = (Option("true", "Yes", 0), Option("false", "No", 1))
+            options = (
+                Option(value="true", label="Yes"),
+                Option(value="false", label="No", display_order=1),
+            )
         now = format_datetime(self.crm.store.now_ms())
-        # The body's fields are PropertyDef's, by the same (snake_case) names.
-        fields = body.model_dump(exclude={"options"})
+        fields = body.model_dump(exclude=EMULATOR_FIELDS)
         definition = registry.add(
             PropertyDef(
                 **fields, options=options, hubspot_defined=False, created_at=now, updated_at=now
@@ -175,8 +162,10 @@ class PropertiesApi:
 
     def create_group(self, request: Request) -> Response:
         registry = self._registry(request)
-        body = parse_body(PropertyGroupCreateBody, json_object(request))
-        _check_name("Group", body.name)
-        _refuse_taken("Property group", body.name, registry.group(body.name) is not None)
-        group = registry.add_group(PropertyGroup(body.name, body.label, body.display_order))
+        group = parse_body(PropertyGroup, json_object(request)).model_copy(
+            update={"archived": False}
+        )
+        _check_name("Group", group.name)
+        _refuse_taken("Property group", group.name, registry.group(group.name) is not None)
+        registry.add_group(group)
         return Response(201, group.to_api(), records_written=1)

@@ -1,18 +1,13 @@
 """Writing and reading records the way HubSpot does.
 
-Writes: every property is validated against its definition before anything is stored, so a
-request with one bad property changes nothing (HubSpot answers 400 for the whole input). The
-lifecycle stage only moves forward: a write to an earlier stage is silently ignored unless the
-property was cleared first (developers' forum answer by HubSpot staff: "set the value to "" then,
-in a separate request, set the earlier lifecycle stage"; `other` is last in the default order).
-The modified date (`lastmodifieddate` for contacts, `hs_lastmodifieddate` otherwise) and
-`updatedAt` move whenever a write changes a value; a write that changes nothing leaves them alone.
+Writes: every property is validated before anything is stored, so one bad property changes
+nothing (a 400 for the whole input). The lifecycle stage only moves forward: an earlier stage is
+silently ignored unless the property was cleared first (HubSpot staff on the developers' forum;
+`other` is last). The modified date and `updatedAt` move only when a write changes a value.
 
-Reads: a requested property that exists but has no value comes back as null, a requested property
-that does not exist is left out, and without `properties` the object type's defaults are returned
-(HubSpot's deals guide: "If a requested property isn't defined, it won't be included in the
-response. If a requested property is defined but a deal doesn't have a value, it will be returned
-as null."). The record id, create date and modified date always come along.
+Reads (HubSpot's deals guide): a requested property without a value comes back as null, one that
+does not exist is left out, no `properties` gives the type's defaults; the record id, create and
+modified dates always come along.
 """
 
 from __future__ import annotations
@@ -88,13 +83,8 @@ def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int
     created_property = table.object_type.created_property
     if prepared.get(created_property) is None:
         table.set(row, created_property, now_ms)
-    for name, value in prepared.items():
-        if value is not None:
-            table.set(row, name, value)
+    table.fill(row, prepared)
     return row
-
-
-# --- reading -------------------------------------------------------------------------------------
 
 
 def split_names(values: Iterable[str]) -> list[str]:

@@ -33,7 +33,7 @@ class HubSpotSandbox(ServedSandbox[None]):
         self.store = Store(standard_catalog(self.config.provision_connector_fields))
         self.graph = AssociationGraph()
         self.owners: Owners = {}
-        self.search = SearchEngine(self.graph)
+        self.search = SearchEngine()
         self.crm = CrmState(self.store, self.graph, self.owners, self.search, self._base_url)
         self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)
         self.app = HubSpotApp(
@@ -43,8 +43,6 @@ class HubSpotSandbox(ServedSandbox[None]):
     def _load(self, data: SeedData) -> None:
         with self.store.lock:
             return Seeder(self.store, self.graph, self.owners).load(data)
-
-    # ---- access -------------------------------------------------------------------------------
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the rate-limit windows."""

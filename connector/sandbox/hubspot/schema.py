@@ -9,10 +9,9 @@ SDK refuses a property without them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
@@ -21,53 +20,62 @@ if TYPE_CHECKING:
 #: When the standard catalog "was created"; HubSpot-defined properties predate every portal.
 CATALOG_EPOCH = "2019-08-06T02:43:14.491Z"
 
-# --- definitions -------------------------------------------------------------------------------
+
+class ApiBody(BaseModel):
+    """HubSpot's camelCase JSON; fields HubSpot accepts but the emulator ignores are dropped."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
+
+    def to_api(self) -> dict[str, object]:
+        return self.model_dump(by_alias=True)
 
 
-@dataclass(frozen=True)
-class Option:
-    value: str
+class Option(ApiBody):
+    """An option of an enumeration property (the SDK's `Option`, and `OptionInput` written)."""
+
+    model_config = ConfigDict(frozen=True)
+
     label: str
+    value: str
     display_order: int = 0
     hidden: bool = False
     description: str = ""
 
-    def to_api(self) -> dict[str, object]:
-        return {
-            "label": self.label,
-            "value": self.value,
-            "description": self.description,
-            "displayOrder": self.display_order,
-            "hidden": self.hidden,
-        }
+
+class PropertyGroup(ApiBody):
+    """A property group (the SDK's `PropertyGroup`, and `PropertyGroupCreate` written)."""
+
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    display_order: int = -1
+    archived: bool = False
 
 
-@dataclass
-class PropertyDef:
-    """One property of one object type, as `GET /crm/v3/properties/{objectType}` lists it."""
+class PropertyDef(ApiBody):
+    """One property of one object type, as `GET /crm/v3/properties/{objectType}` lists it, and
+    the properties API's create body (`PropertyCreate`: name, label, type, fieldType, groupName
+    required); the fields after `referenced_object_type` are the emulator's, never a client's."""
 
-    name: str
-    label: str
+    name: str = Field(min_length=1)
+    label: str = Field(min_length=1)
     type: str  # string | number | date | datetime | enumeration | bool
-    field_type: (
-        str  # text | textarea | number | date | select | radio | checkbox | booleancheckbox ...
-    )
+    field_type: str  # text | textarea | number | date | select | radio | checkbox | ...
     group_name: str
     description: str = ""
     options: tuple[Option, ...] = ()
+    display_order: int = -1
+    has_unique_value: bool = False
+    hidden: bool = False
+    form_field: bool = False
+    external_options: bool = False
+    referenced_object_type: str | None = None
     hubspot_defined: bool = True
     read_only_value: bool = False
-    has_unique_value: bool = False
-    referenced_object_type: str | None = None
-    external_options: bool = False
-    display_order: int = -1
-    form_field: bool = False
-    hidden: bool = False
     created_at: str = CATALOG_EPOCH
     updated_at: str = CATALOG_EPOCH
-    _option_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _option_index: dict[str, str] = PrivateAttr(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def model_post_init(self, context: Any, /) -> None:
         self._option_index = {option.value.lower(): option.value for option in self.options}
 
     @property
@@ -108,22 +116,6 @@ class PropertyDef:
         return body
 
 
-@dataclass
-class PropertyGroup:
-    name: str
-    label: str
-    display_order: int = -1
-    archived: bool = False
-
-    def to_api(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "displayOrder": self.display_order,
-            "archived": self.archived,
-        }
-
-
 class PropertyRegistry:
     """The properties and groups of one object type. Mutable: custom properties can be created."""
 
@@ -154,47 +146,6 @@ class PropertyRegistry:
 
     def groups(self) -> list[PropertyGroup]:
         return list(self._groups.values())
-
-
-# --- request bodies (pydantic at the boundary) ---------------------------------------------------
-
-
-class ApiBody(BaseModel):
-    """A request body in HubSpot's camelCase; fields HubSpot accepts but we ignore are dropped."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, alias_generator=to_camel)
-
-
-class OptionInput(ApiBody):
-    label: str
-    value: str
-    hidden: bool = False
-    display_order: int = 0
-    description: str = ""
-
-
-class PropertyCreateBody(ApiBody):
-    """`PropertyCreate` in the SDK: label, type, groupName, name and fieldType are required."""
-
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    type: str
-    field_type: str
-    group_name: str
-    description: str = ""
-    options: list[OptionInput] = []
-    display_order: int = -1
-    has_unique_value: bool = False
-    hidden: bool = False
-    form_field: bool = False
-    external_options: bool = False
-    referenced_object_type: str | None = None
-
-
-class PropertyGroupCreateBody(ApiBody):
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    display_order: int = -1
 
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -1,30 +1,26 @@
 """CRM search: filter groups, operators, sorting and the paging limits of POST .../search.
 
-Semantics from HubSpot's search guide (developers.hubspot.com/docs/api/crm/search): filters in a
-group are ANDed, groups are ORed; at most 5 groups, 10 filters per group, 25 in all (changelog
-"Expanded filtering capabilities", 2024); `limit` at most 200; a query never yields more than
-10,000 results and asking for a page beyond that is a 400; `after` is an offset; one sort rule.
-`associations.{object}` (e.g. `associations.contact`) filters on associated record ids.
-
-String comparisons are case-insensitive (HubSpot's guide asks for lower-case values with IN on
-strings, because its index is). NEQ and NOT_IN match records without a value, as an inverted
-term query does. A first page costs one scan; the matching rows are cached per query and table
-version, so paging through one query is not O(N) per page.
+From HubSpot's search guide: filters in a group are ANDed, groups ORed; at most 5 groups, 10
+filters per group, 25 in all (changelog "Expanded filtering capabilities", 2024); `limit` at most
+200; at most 10,000 results (a page beyond them is a 400); `after` is an offset; one sort rule.
+Filters on associations (`associations.contact`) and the free-text `query` are refused: nothing
+in the connector, the demo or the bench searches by them. String comparisons ignore case (the
+guide asks for lower-case IN values, as its index is); NEQ and NOT_IN match records without a
+value, as an inverted term query does. Matching rows are cached per query and table version, so
+paging through one query costs one scan, not one per page.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from operator import ge, gt, le, lt
 from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from connector.sandbox.hubspot import errors
-from connector.sandbox.hubspot.catalogue import resolve_object_type
-from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.schema import ApiBody
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import parse_datetime_ms
@@ -36,15 +32,10 @@ MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
 
-#: The comparisons, and the operators that negate another: NEQ and NOT_IN then match records
-#: without a value, as an inverted term query does. CONTAINS_TOKEN is not emulated (nothing in
-#: the connector, the demo or the bench searches by token): it is refused as unsupported.
+#: The comparisons and the operators that negate another. CONTAINS_TOKEN is not emulated
+#: (nothing in the connector, the demo or the bench searches by token): it is refused.
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {"LT": lt, "LTE": le, "GT": gt, "GTE": ge}
-_NEGATED = {
-    "NEQ": "EQ",
-    "NOT_IN": "IN",
-    "NOT_HAS_PROPERTY": "HAS_PROPERTY",
-}
+_NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY"}
 OPERATORS = frozenset({*_COMPARE, *_NEGATED, *_NEGATED.values(), "BETWEEN"})
 
 Scalar = str | int | float | bool
@@ -101,11 +92,9 @@ def _number(value: object) -> float | None:
 
 
 class _Compiled:
-    def __init__(self, table: Table, graph: AssociationGraph) -> None:
+    def __init__(self, table: Table) -> None:
         self.table = table
-        self.graph = graph
 
-    # -- property access ------------------------------------------------------------------------
     def getter(self, name: str) -> tuple[Getter, str]:
         """A row → comparable value function and its kind: "number" or "string"."""
         table = self.table
@@ -145,7 +134,6 @@ class _Compiled:
             raise errors.validation(f"{text} is not a valid value for number property {name}")
         return number
 
-    # -- filters --------------------------------------------------------------------------------
     def predicate(self, body: FilterBody) -> Predicate:
         operator = body.operator.upper()
         if operator not in OPERATORS:
@@ -160,12 +148,12 @@ class _Compiled:
         if operator == "HAS_PROPERTY":
             return lambda row: get(row) is not None
         if operator in ("EQ", "IN"):
-            raw = [body.value]
-            if operator == "IN" and body.values is not None:
-                raw = list(body.values)
-            elif operator == "IN" and body.value is None:
-                raw = []
-            wanted = {self.operand(kind, name, item) for item in raw}
+            raw = body.values if operator == "IN" and body.values is not None else [body.value]
+            wanted = {
+                self.operand(kind, name, item)
+                for item in raw
+                if operator == "EQ" or item is not None
+            }
             definition = self.table.registry.get(name)
             if definition is not None and definition.multi_valued:
                 # A multi-select matches when any of its values does.
@@ -180,34 +168,17 @@ class _Compiled:
         compare = _COMPARE[operator]
         return lambda row: (v := get(row)) is not None and compare(v, low)
 
-    def association_ids(self, body: FilterBody) -> set[int]:
-        """Ids of records associated with the record(s) an `associations.{type}` filter names."""
-        other = resolve_object_type(body.property_name.split(".", 1)[1])
-        if other is None:
-            raise errors.validation(f"Unknown association filter {body.property_name}")
-        operator = body.operator.upper()
-        if operator == "EQ":
-            raw = [body.value]
-        elif operator == "IN":
-            raw = list(body.values or [])
-        else:
-            raise errors.validation(f"Operator {operator} is not supported on {body.property_name}")
-        try:
-            source_ids = [int(_text(item)) for item in raw]
-        except ValueError:
-            raise errors.validation(f"{body.property_name} takes record ids") from None
-        return self.graph.target_ids(other, source_ids, self.table.object_type)
-
 
 class SearchEngine:
     """Evaluates searches on one store; caches matched rows per (query, table version)."""
 
-    def __init__(self, graph: AssociationGraph, cache_size: int = 16) -> None:
-        self.graph = graph
+    def __init__(self, cache_size: int = 16) -> None:
         self._cache: OrderedDict[tuple[str, str, int], list[int]] = OrderedDict()
         self._cache_size = cache_size
 
     def validate(self, body: SearchBody) -> None:
+        if body.query:
+            raise errors.validation("The sandbox does not emulate the free-text query of a search")
         if body.limit > MAX_LIMIT or body.limit < 0:
             raise errors.validation(f"limit must be between 0 and {MAX_LIMIT}; got {body.limit}")
         if len(body.filter_groups) > MAX_GROUPS:
@@ -240,7 +211,7 @@ class SearchEngine:
         key = (
             table.object_type.name,
             json.dumps(
-                [body.model_dump(include={"filter_groups", "sorts", "query"}, mode="json")],
+                [body.model_dump(include={"filter_groups", "sorts"}, mode="json")],
                 sort_keys=True,
             ),
             table.version,
@@ -256,51 +227,17 @@ class SearchEngine:
         return rows
 
     def _evaluate(self, table: Table, body: SearchBody) -> list[int]:
-        compiled = _Compiled(table, self.graph)
-        groups: list[tuple[set[int] | None, list[Predicate]]] = []
-        for group in body.filter_groups:
-            restrict: set[int] | None = None
-            predicates: list[Predicate] = []
-            for item in group.filters:
-                if item.property_name.startswith("associations."):
-                    ids = compiled.association_ids(item)
-                    restrict = ids if restrict is None else restrict & ids
-                else:
-                    predicates.append(compiled.predicate(item))
-            groups.append((restrict, predicates))
-        query_predicate = self._query_predicate(table, body.query)
-
-        rows: Iterable[int] = range(len(table))
-        if groups and all(restrict is not None for restrict, _ in groups):
-            ids = set().union(*(restrict or () for restrict, _ in groups))
-            rows = sorted(row for row in map(table.row_of, ids) if row is not None)
-
-        def matches(row: int) -> bool:
-            return not table.archived[row] and (
-                not groups
-                or any(
-                    (restrict is None or table.ids[row] in restrict)
-                    and all(p(row) for p in predicates)
-                    for restrict, predicates in groups
-                )
-            )
-
-        matched = [row for row in rows if matches(row)]
-        if query_predicate is not None:
-            matched = [row for row in matched if query_predicate(row)]
+        compiled = _Compiled(table)
+        groups = [
+            [compiled.predicate(item) for item in group.filters] for group in body.filter_groups
+        ]
+        matched = [
+            row
+            for row in range(len(table))
+            if not table.archived[row]
+            and (not groups or any(all(p(row) for p in group) for group in groups))
+        ]
         return self._sort(compiled, matched, body)
-
-    @staticmethod
-    def _query_predicate(table: Table, query: str | None) -> Predicate | None:
-        if not query or not query.strip():
-            return None
-        needle = query.strip().lower()
-        fields = table.object_type.query_properties
-
-        return lambda row: any(
-            isinstance(value := table.get(row, name), str) and needle in value.lower()
-            for name in fields
-        )
 
     @staticmethod
     def _sort(compiled: _Compiled, rows: list[int], body: SearchBody) -> list[int]:

@@ -1,11 +1,7 @@
-"""How the neutral seed (domain value types) becomes HubSpot-native property values.
+"""How the neutral seed becomes HubSpot property values (the tables: catalogue.yaml, `seeding`).
 
-Pure functions of one seeded item, producing plain picklable rows (`ContactRows`), so the
-conversion can run in worker processes while the loader (`seeding.Seeder`) assigns record ids
-and associations in seed order. The value tables (catalogue.yaml, `seeding`) are the seeding
-conventions the package docstring lists: web and e-mail activity become HubSpot's own counters
-on the contact, form fills, downloads, webinar registrations, trial sign-ups and demo/pricing
-requests become conversion events, booked meetings and calls become meeting and call objects.
+Pure functions of one seeded item returning picklable rows (`ContactRows`), so worker processes
+can convert while the loader (`seeding.Seeder`) assigns ids and associations in seed order.
 Engagement kinds HubSpot keeps nowhere on a contact (webinar and event attendance, chat) are not
 loaded.
 """
@@ -42,6 +38,7 @@ INDUSTRY: dict[str, str] = dict(seeding("industry"))
 CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 _CLOSED_DEAL_STAGES = {DealStatus.WON: "closedwon", DealStatus.LOST: "closedlost"}
+BANT = ("budget", "authority", "need", "timeline")
 #: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
 _COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("counters"))
 
@@ -77,7 +74,7 @@ class ContactRows:
     values: Values
     created: int
     updated: int
-    company_id: str | None  # the seed's company id, mapped to a HubSpot id by the loader
+    company: Company | None  # the seed's company, mapped to a HubSpot id by the loader
     deals: list[tuple[Values, int, int]] = field(default_factory=list)
     meetings: list[tuple[Values, int]] = field(default_factory=list)
     calls: list[tuple[Values, int]] = field(default_factory=list)
@@ -139,10 +136,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         "hs_lead_status": LEAD_STATUS.get(contact.sales_status) if contact.sales_status else None,
         "hubspot_owner_id": owner,
         "hs_analytics_source": ANALYTICS_SOURCE.get(contact.source) if contact.source else None,
-        "bant_budget": _bool(contact.bant.budget),
-        "bant_authority": _bool(contact.bant.authority),
-        "bant_need": _bool(contact.bant.need),
-        "bant_timeline": _bool(contact.bant.timeline),
+        **{f"bant_{key}": _bool(getattr(contact.bant, key)) for key in BANT},
     }
     if contact.score is not None:
         values["connector_score"] = str(contact.score)
@@ -153,7 +147,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
     values.update(_activity_counters(item.engagements, extra))
     if item.properties:
         values.update(_dataset_values(item, values))
-    rows = ContactRows(values, created, updated, company.id if company else None)
+    rows = ContactRows(values, created, updated, company)
 
     who = company.name if company and company.name else contact.last_name
     for index, deal in enumerate(contact.deals):

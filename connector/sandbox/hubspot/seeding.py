@@ -1,13 +1,11 @@
 """Load `SeedData` into the emulated portal: owners, companies, then contacts with their deals,
-meetings and calls, in seed order, with record ids from the store's single growing sequence.
+meetings and calls, in seed order, with ids from the store's one growing sequence.
 
-Building a synthetic contact costs ~0.1 ms (the seed generator), which dominates start-up at
-scale; for large synthetic seeds the conversion (`seed_mapping.convert_range`) therefore runs in
-forked worker processes, chunk by chunk, while this process assigns ids and associations in
-order — so parallel and serial seeding give identical portals. Workers are only forked from a
-single-threaded process on Linux (forking beside running threads can deadlock, and "spawn" would
-re-run the caller's `__main__`); anywhere else, or if a worker fails, seeding runs (or resumes)
-serially.
+Building a synthetic contact (~0.1 ms) dominates start-up at scale, so large synthetic seeds are
+converted in forked worker processes, chunk by chunk, while this process assigns ids in order
+(parallel and serial seeding give identical portals). Only from a single-threaded process on
+Linux (forking beside threads can deadlock, "spawn" would re-run `__main__`); elsewhere, or if a
+worker fails, seeding runs (or resumes) serially.
 """
 
 from __future__ import annotations
@@ -79,7 +77,7 @@ class Seeder:
         for company in data.companies():
             self._company(company, owners, now_ms)
         for rows in self._contact_rows(data, owners):
-            self._contact(rows, data, owners, now_ms)
+            self._contact(rows, owners, now_ms)
         self.store.not_before(max(now_ms, self._newest))
 
     def _dataset_properties(self, data: SeedData) -> None:
@@ -97,7 +95,6 @@ class Seeder:
             definition.display_order = existing.display_order
             registry.add(definition)
 
-    # ---- producing rows ---------------------------------------------------------------------
     def _contact_rows(self, data: SeedData, owners: dict[str, int]) -> Iterator[ContactRows]:
         count = data.contact_count or 0
         workers = os.cpu_count() or 1
@@ -138,7 +135,6 @@ class Seeder:
                 )
                 yield from chunk
 
-    # ---- loading ------------------------------------------------------------------------------
     def _owners(self, data: SeedData, now_ms: int) -> None:
         for index, owner in enumerate(data.owners):
             first, _, last = (owner.name or "").partition(" ")
@@ -159,16 +155,12 @@ class Seeder:
         self.company_ids[company.id] = record_id
         return record_id
 
-    def _contact(
-        self, rows: ContactRows, data: SeedData, owners: dict[str, int], now_ms: int
-    ) -> None:
+    def _contact(self, rows: ContactRows, owners: dict[str, int], now_ms: int) -> None:
         company_id = None
-        if rows.company_id is not None:
-            company_id = self.company_ids.get(rows.company_id)
-            if company_id is None:  # a company the seed did not list: load it now
-                company = self._unlisted_company(data, rows.company_id)
-                if company is not None:
-                    company_id = self._company(company, owners, now_ms)
+        if rows.company is not None:  # a company the seed did not list is loaded now
+            company_id = self.company_ids.get(rows.company.id)
+            if company_id is None:
+                company_id = self._company(rows.company, owners, now_ms)
         record_id = self._record(CONTACTS, rows.values, rows.created, rows.updated)
         self._newest = max(self._newest, rows.updated)
         if company_id is not None:
@@ -184,13 +176,6 @@ class Seeder:
                 self._link(kind, activity_id, CONTACTS, record_id)
                 if company_id is not None:
                     self._link(kind, activity_id, COMPANIES, company_id)
-
-    def _unlisted_company(self, data: SeedData, company_id: str) -> Company | None:
-        """Find a contact's company that `data.companies()` did not yield (rare)."""
-        for item in data.contacts():
-            if item.contact.company is not None and item.contact.company.id == company_id:
-                return item.contact.company
-        return None
 
     def _record(self, object_type: ObjectType, values: Values, created: int, updated: int) -> int:
         table = self.store.table(object_type)

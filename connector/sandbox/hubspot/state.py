@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
@@ -32,19 +33,6 @@ class CrmState:
     search: SearchEngine
     #: The base URL a client used to reach us ("http://127.0.0.1:PORT"), for absolute links.
     base_url: Callable[[Request], str]
-
-
-def guarded(crm: CrmState, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    """Run `handler` under the store lock and turn a raised HubSpotError into its answer."""
-
-    def run(request: Request) -> Response:
-        try:
-            with crm.store.lock:
-                return handler(request)
-        except errors.HubSpotError as error:
-            return errors.to_response(error)
-
-    return run
 
 
 def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
@@ -77,9 +65,21 @@ def parse_body(model: type[M], raw: object) -> M:
 def register(
     router: Router, crm: CrmState, routes: Sequence[tuple[str, str, Callable[[Request], Response]]]
 ) -> None:
-    """Add each (method, pattern, handler), guarded, named "METHOD /pattern" in the request log."""
+    """Add each (method, pattern, handler), named "METHOD /pattern" in the request log; handlers
+    run under the store lock and a raised HubSpotError becomes its answer."""
+
+    def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        def run(request: Request) -> Response:
+            try:
+                with crm.store.lock:
+                    return handler(request)
+            except errors.HubSpotError as error:
+                return error.response()
+
+        return run
+
     for method, pattern, handler in routes:
-        router.add(method, pattern, guarded(crm, handler), name=f"{method} {pattern}")
+        router.add(method, pattern, guarded(handler), name=f"{method} {pattern}")
 
 
 def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
@@ -111,6 +111,18 @@ def int_param(request: Request, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise errors.validation(f"{name} must be a number; got {raw}") from None
+
+
+def limit_param(request: Request, default: int, maximum: int) -> int:
+    return max(1, min(int_param(request, "limit", default), maximum))
+
+
+def next_page(crm: CrmState, request: Request, after: str) -> dict[str, object]:
+    """`paging` to the page that starts at `after`, with HubSpot's absolute `link`: the request's
+    own URL with `after` replaced."""
+    query = {key: list(values) for key, values in request.query.items()} | {"after": [after]}
+    link = f"{crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
+    return {"next": {"after": after, "link": link}}
 
 
 def record_id(raw: object) -> int | None:

@@ -1,15 +1,10 @@
 """Compact, column-wise storage of CRM records, sized for a million contacts.
 
-Why columns: a dict per record costs ~4 KB for a contact with thirty properties; a list per
-property costs one pointer per record plus the (interned, mostly shared) value. Ids are HubSpot's
-numeric record ids, kept in an ascending `array('q')` whose position *is* the row number, so
-`GET /{id}` is a bisect and `after=` paging starts where the cursor points instead of scanning.
-Columns grow lazily (a column shorter than the table reads as "no value"), so a property nobody
-has written costs nothing and seeding never pads forty lists per record.
-
-Rows are never removed: archiving only flags them (HubSpot keeps archived records listable with
-`archived=true`). The store is guarded by one re-entrant lock that handlers hold for a whole
-request, which keeps batch writes atomic as seen from other requests.
+A list per property costs a pointer per record (a dict per record ~4 KB). Ids ascend in an
+`array('q')` whose position is the row, so `GET /{id}` is a bisect and `after=` paging starts at
+the cursor. Columns grow lazily: an unwritten property costs nothing. Rows are never removed
+(archived ones stay listable with `archived=true`). One re-entrant lock, held by a handler for a
+whole request, keeps batch writes atomic as other requests see them.
 """
 
 from __future__ import annotations
@@ -42,8 +37,6 @@ class Table:
         self.version = 0
         self.live = 0
         self._unique: dict[str, dict[str, int]] = {}
-
-    # -- rows ------------------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,8 +79,6 @@ class Table:
                 if isinstance(value, str) and index.get(value.lower()) == row:
                     del index[value.lower()]
 
-    # -- values ----------------------------------------------------------------------------------
-
     def get(self, row: int, name: str) -> Stored:
         column = self.columns.get(name)
         if column is None or row >= len(column):
@@ -115,7 +106,7 @@ class Table:
         self.version += 1
 
     def fill(self, row: int, values: dict[str, Stored]) -> None:
-        """Set the values of a just-appended row (seeding); None values are skipped."""
+        """Set the values of a just-appended row; None values are skipped."""
         for name, value in values.items():
             if value is not None:
                 self.set(row, name, value)
@@ -123,8 +114,6 @@ class Table:
     def touch(self, row: int, at_ms: int) -> None:
         self.updated[row] = at_ms
         self.version += 1
-
-    # -- unique lookups (email, idProperty) --------------------------------------------------------
 
     def find_unique(self, name: str, value: str) -> int | None:
         """The live row whose `name` equals `value` (case-insensitive); indexes build lazily."""

@@ -1,12 +1,9 @@
 """Written values: how a property's value is checked and stored, and HubSpot's date formats.
 
-Validation errors copy HubSpot's own codes and messages as seen in its responses:
-`PROPERTY_DOESNT_EXIST` ('Property "x" does not exist', the example in "Using Object APIs" /
-error handling), `INVALID_OPTION` ("v was not one of the allowed options: [...]") and
-`INVALID_LONG` ("v was not a valid long.", what HubSpot answers for a bad datetime).
-
-Values are stored compactly: datetimes as epoch milliseconds (int), everything else as the string
-HubSpot would return; "" or null clears a property (HubSpot's documented way to clear a value).
+Validation errors copy HubSpot's codes and messages: `PROPERTY_DOESNT_EXIST`, `INVALID_OPTION`
+("v was not one of the allowed options: [...]"), `INVALID_LONG` ("v was not a valid long.", what
+HubSpot answers for a bad datetime). Datetimes are stored as epoch ms, everything else as the
+string HubSpot returns; "" or null clears a property (HubSpot's documented way).
 """
 
 from __future__ import annotations

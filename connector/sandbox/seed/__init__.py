@@ -32,9 +32,7 @@ class SeedData:
     @property
     def contact_count(self) -> int | None:
         """How many contacts `contacts()` yields; None in dataset mode with contacts=0 (all)."""
-        if self._dataset is not None:
-            return self.spec.contacts or None
-        return self.spec.contacts
+        return self.spec.contacts if self._dataset is None else (self.spec.contacts or None)
 
     def picklist_options(self) -> dict[str, tuple[str, ...]]:
         """Dataset mode: each picklist property's values in the file (for provisioning the
@@ -43,24 +41,20 @@ class SeedData:
 
     def companies(self) -> Iterator[Company]:
         """Every company, competitors first. Dataset mode has none (the file holds none)."""
-        if self._dataset is not None:
-            return iter(())
-        return self._synthetic.companies()
+        return iter(()) if self._dataset is not None else self._synthetic.companies()
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         """Contacts `start`..`stop-1` (all by default), streamed in a stable order."""
-        if self._dataset is not None:
-            return self._dataset.contacts(start, stop)
-        return self._synthetic.contacts(start, stop)
+        return (self._dataset or self._synthetic).contacts(start, stop)
 
     def contact(self, index: int) -> SeedContact:
         """Contact `index` alone (synthetic mode: built without building the ones before)."""
-        if self._dataset is not None:
-            found = next(self._dataset.contacts(index, index + 1), None)
-            if found is None:
-                raise IndexError(f"contact index {index} beyond the dataset")
-            return found
-        return self._synthetic.contact(index)
+        if self._dataset is None:
+            return self._synthetic.contact(index)
+        found = next(self._dataset.contacts(index, index + 1), None)
+        if found is None:
+            raise IndexError(f"contact index {index} beyond the dataset")
+        return found
 
 
 __all__ = [

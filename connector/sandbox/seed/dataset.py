@@ -1,20 +1,14 @@
 """Seed contacts from the public X Education lead history (x-education-leads.csv).
 
-The file is streamed row by row from wherever it lives (never copied into the package). It holds
-no names, e-mail addresses or dates, so those are synthesised deterministically per row; every
-behavioural fact (visits, page views, last activities, opt-outs, source, country, occupation)
-comes from the file.
+The file is streamed from wherever it lives (never copied into the package). It holds no names,
+e-mail addresses or dates, so those are synthesised per row; every behavioural fact (visits, page
+views, last activities, opt-outs, source, country, occupation) comes from the file, and every
+other non-leaky column is carried as a typed property (`SeedContact.properties`).
 
-Every other non-leaky column is also carried as a typed property (`SeedContact.properties`,
-named as in `dataset_properties`), which the emulators load into standard or custom CRM
-properties, with the file's own id in `dataset_record_id`.
-
-Columns that sales wrote after contact leak the outcome (`Tags`, `Lead Quality`, `Lead Profile`,
-the `Asymmetrique *` indices) and are never read. `Converted` is copied verbatim to
-`extra["converted"]` for backtesting; it never becomes a property. Only with
-`SeedSpec.with_outcomes` does it shape the record, the way a CRM records an outcome: a converted
-lead gets a closed-won deal, closed after its last activity, and the customer stage; the others
-stay leads, where sales left them.
+Columns sales wrote after contact leak the outcome (`Tags`, `Lead Quality`, `Lead Profile`,
+`Asymmetrique *`) and are never read. `Converted` goes to `extra["converted"]` for backtesting
+only; with `SeedSpec.with_outcomes` it shapes the record as a CRM records an outcome: a converted
+lead gets a closed-won deal after its last activity and the customer stage.
 """
 
 from __future__ import annotations

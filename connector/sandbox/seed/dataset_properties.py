@@ -1,22 +1,11 @@
-"""Where each non-leaky column of the X Education file lives in a CRM, the way an admin who
-imported the file into a real portal or org would hold it.
+"""Where each non-leaky column of the X Education file lives in a CRM, as an admin who imported
+the file would hold it (the columns are data: dataset_properties.yaml).
 
-The columns are data (dataset_properties.yaml). A column goes into a standard property/field
-where one exists, and into a custom one otherwise (created with its type: HubSpot properties API
-types, Salesforce describe field types):
-
-- HubSpot standard contact properties used: `hs_analytics_num_visits` (Number of Sessions),
-  `hs_analytics_average_page_views` (Average Pageviews), `hs_analytics_source_data_1` (Original
-  Traffic Source Drill-Down 1, where HubSpot keeps the detail of a source such as the referring
-  site), `hs_email_optout`, `city`.
-- Salesforce standard Lead/Contact fields used: `HasOptedOutOfEmail`, `DoNotCall` (boolean on
-  both, per the Lead and Contact field references), `City` (`MailingCity` on Contact).
-- Everything else is custom: HubSpot `snake_case`, Salesforce `Title_Case__c`.
-
-The file's own id (`Prospect ID`) is kept in `dataset_record_id` / `Dataset_Record_Id__c`.
-`Country` is not listed: it already lands in the standard country field the mapping reads as
-the built-in `country`. The leaky columns (`Tags`, `Lead Quality`, `Lead Profile`,
-`Asymmetrique *`) and `Converted` appear nowhere here.
+A column goes into a standard property/field where one exists (HubSpot: sessions, average page
+views, source drill-down, opt-out, city; Salesforce: HasOptedOutOfEmail, DoNotCall, City) and
+into a custom one of its type otherwise (HubSpot `snake_case`, Salesforce `Title_Case__c`); the
+file's id is `dataset_record_id` / `Dataset_Record_Id__c`. `Country` lands in the standard
+country field; the leaky columns and `Converted` appear nowhere here.
 """
 
 from __future__ import annotations

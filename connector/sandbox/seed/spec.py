@@ -50,17 +50,13 @@ class SeedSpec(BaseModel):
 
 @dataclass(frozen=True)
 class SeedContact:
-    """One seeded person: the domain contact (company and deals attached), the engagement
-    history, and CRM-neutral raw extras without a domain field (phone, city, ...).
+    """One seeded person: the domain contact (company and deals attached), the engagement history,
+    CRM-neutral extras without a domain field (phone, city, ...) and, in dataset mode, the file's
+    non-leaky columns as typed `properties` (see `dataset_properties`).
 
-    `properties` (dataset mode): the file's non-leaky columns by their shared property name
-    (see `dataset_properties.DATASET_PROPERTIES`), parsed; each emulator loads them into the
-    property/field that holds them in its CRM.
-
-    `extra["converted"]`, present only in dataset mode, is the file's recorded outcome. It exists
-    for backtesting scoring rules and must never be loaded into a CRM field or used as input
-    (with `SeedSpec.with_outcomes` it shapes the contact's deals and stage instead).
-    """
+    `extra["converted"]` (dataset mode) is the file's recorded outcome, for backtesting only: never
+    loaded into a CRM field nor used as input (`SeedSpec.with_outcomes` shapes deals and stage
+    instead)."""
 
     contact: Contact
     engagements: list[Engagement] = field(default_factory=list)

@@ -18,15 +18,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from connector.domain.contact import (
-    Bant,
-    Company,
-    Contact,
-    Deal,
-    DealStatus,
-    LeadSource,
-    Owner,
-)
+from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v

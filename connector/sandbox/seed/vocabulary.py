@@ -13,7 +13,7 @@ from typing import Any
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
-from connector.sandbox.common.data import package_yaml, weighted
+from connector.sandbox.common.data import keyed, package_yaml, weighted
 
 _DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "vocabulary.yaml")
 
@@ -47,51 +47,45 @@ TITLE_TEMPLATES: dict[str, str] = _DATA["title_templates"]
 FUNCTIONS: tuple[tuple[str, str | None], ...] = _rows("functions")
 IC_TITLES = _words("ic_titles")
 SENIORITY_WEIGHTS: tuple[tuple[str, float], ...] = _rows("seniority_weights")
-ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    seniority: tuple(tuple(pair) for pair in pairs)
-    for seniority, pairs in _DATA["role_weights"].items()
-}
+ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = keyed(
+    str, _DATA["role_weights"], lambda pairs: tuple(map(tuple, pairs))
+)
 LEAD_SOURCE_WEIGHTS = weighted(LeadSource, _DATA["lead_source_weights"])
-LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = {
-    LeadSource(source): tuple(details) for source, details in _DATA["lead_source_details"].items()
-}
+LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = keyed(
+    LeadSource, _DATA["lead_source_details"], tuple
+)
 STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["stage_weights"])
 ENGAGEMENT_WEIGHTS = weighted(EngagementKind, _DATA["engagement_weights"])
 SALES_READY_KINDS = tuple(map(EngagementKind, _DATA["sales_ready_kinds"]))
-SALES_READY_COUNTS: dict[LifecycleStage, tuple[int, int]] = {
-    LifecycleStage(stage): (low, high) for stage, (low, high) in _DATA["sales_ready_counts"].items()
-}
-QUANTITIES: dict[EngagementKind, tuple[int, int]] = {
-    EngagementKind(kind): (low, high) for kind, (low, high) in _DATA["quantities"].items()
-}
-DETAIL_LISTS: dict[EngagementKind, tuple[str, ...]] = {
-    EngagementKind(kind): _words(words) for kind, words in _DATA["detail_lists"].items()
-}
-DETAIL_TEXTS: dict[EngagementKind, str] = {
-    EngagementKind(kind): text for kind, text in _DATA["detail_texts"].items()
-}
+#: (min, max) per stage; (min events, max events, share of "hot": events in the last weeks)
+SALES_READY_COUNTS: dict[LifecycleStage, tuple[int, int]] = keyed(
+    LifecycleStage, _DATA["sales_ready_counts"], tuple
+)
+INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = keyed(
+    LifecycleStage, _DATA["intensity"], tuple
+)
+QUANTITIES: dict[EngagementKind, tuple[int, int]] = keyed(
+    EngagementKind, _DATA["quantities"], tuple
+)
+DETAIL_LISTS: dict[EngagementKind, tuple[str, ...]] = keyed(
+    EngagementKind, _DATA["detail_lists"], _words
+)
+DETAIL_TEXTS: dict[EngagementKind, str] = keyed(EngagementKind, _DATA["detail_texts"])
 OWNER_MAIL_DOMAIN: str = _DATA["owner_mail_domain"]
 OWNER_ROSTER: tuple[tuple[str, str], ...] = _rows("owner_roster")
 STUDENT_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["student_stage_weights"])
 COMPETITOR_STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["competitor_stage_weights"])
 #: ((min employees, max employees), weight)
 SIZE_BUCKETS: tuple[tuple[tuple[int, int], float], ...] = tuple(
-    ((low, high), weight) for (low, high), weight in _DATA["size_buckets"]
+    (tuple(bounds), weight) for bounds, weight in _DATA["size_buckets"]
 )
-SALES_STATUS_WEIGHTS: dict[LifecycleStage, tuple[tuple[SalesStatus | None, float], ...]] = {
-    LifecycleStage(stage): tuple(
-        (SalesStatus(status) if status else None, weight) for status, weight in pairs
-    )
-    for stage, pairs in _DATA["sales_status_weights"].items()
-}
+SALES_STATUS_WEIGHTS: dict[LifecycleStage, tuple[tuple[SalesStatus | None, float], ...]] = keyed(
+    LifecycleStage,
+    _DATA["sales_status_weights"],
+    lambda pairs: tuple((SalesStatus(s) if s else None, w) for s, w in pairs),
+)
 LEGAL_SUFFIX: dict[str, str] = dict(_DATA["legal_suffix"])
 CALLING_CODE: dict[str, str] = dict(_DATA["calling_code"])
-INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = {
-    LifecycleStage(stage): tuple(map(IntentLevel, levels))
-    for stage, levels in _DATA["intent_by_stage"].items()
-}
-#: (min events, max events, share of "hot": events concentrated in the last weeks)
-INTENSITY: dict[LifecycleStage, tuple[int, int, float]] = {
-    LifecycleStage(stage): (low, high, hot)
-    for stage, (low, high, hot) in _DATA["intensity"].items()
-}
+INTENT_BY_STAGE: dict[LifecycleStage, tuple[IntentLevel, ...]] = keyed(
+    LifecycleStage, _DATA["intent_by_stage"], lambda levels: tuple(map(IntentLevel, levels))
+)

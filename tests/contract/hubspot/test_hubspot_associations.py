@@ -1,25 +1,42 @@
-"""Associations v4 with HubSpot's type ids (task→contact 204, contact→task 203, ...)."""
+"""Associations v4 with HubSpot's type ids (task→contact 204, contact→task 203, ...). Records
+are associated at creation (v3 `associations`); v4 lists and batch-reads them."""
 
 from __future__ import annotations
 
 from hubspot import HubSpot
 from hubspot.crm.associations.v4 import (
-    BatchInputPublicDefaultAssociationMultiPost,
     BatchInputPublicFetchAssociationsBatchRequest,
     BatchResponsePublicAssociationMultiWithLabel,
     BatchResponsePublicAssociationMultiWithLabelWithErrors,
-    PublicDefaultAssociationMultiPost,
     PublicFetchAssociationsBatchRequest,
-    PublicObjectId,
 )
-from hubspot.crm.objects import SimplePublicObjectInputForCreate
+from hubspot.crm.objects import (
+    AssociationSpec,
+    PublicAssociationsForObject,
+    PublicObjectId,
+    SimplePublicObjectInputForCreate,
+)
+
+TASK_TO_CONTACT = 204
 
 
-def new_task(client: HubSpot, subject: str = "Follow up") -> str:
+def new_task(client: HubSpot, subject: str = "Follow up", contact: str | None = None) -> str:
+    """A new task, associated with `contact` (type 204) when one is given."""
+    links = [
+        PublicAssociationsForObject(
+            to=PublicObjectId(id=contact),
+            types=[
+                AssociationSpec(
+                    association_category="HUBSPOT_DEFINED", association_type_id=TASK_TO_CONTACT
+                )
+            ],
+        )
+    ]
     created = client.crm.objects.basic_api.create(
         "tasks",
         SimplePublicObjectInputForCreate(
-            properties={"hs_task_subject": subject, "hs_timestamp": "2026-12-01T09:00:00Z"}
+            properties={"hs_task_subject": subject, "hs_timestamp": "2026-12-01T09:00:00Z"},
+            associations=links if contact is not None else None,
         ),
     )
     return created.id
@@ -29,25 +46,19 @@ def first_contact(client: HubSpot, index: int = 0) -> str:
     return client.crm.contacts.basic_api.get_page(limit=index + 1).results[index].id
 
 
-def test_default_association_task_to_contact_uses_204_and_203(client: HubSpot) -> None:
-    task, contact = new_task(client), first_contact(client)
-
-    answer = client.crm.associations.v4.basic_api.create_default("tasks", task, "contacts", contact)
-
-    assert answer.status == "COMPLETE"
-    specs = {
-        (item._from.id, item.to.id): item.association_spec.association_type_id
-        for item in answer.results
-    }
-    assert specs == {(task, contact): 204, (contact, task): 203}
-    assert {item.association_spec.association_category for item in answer.results} == {
-        "HUBSPOT_DEFINED"
-    }
+def batch_read(client: HubSpot, from_type: str, to_type: str, ids: list[str]) -> object:
+    return client.crm.associations.v4.batch_api.get_page(
+        from_type,
+        to_type,
+        BatchInputPublicFetchAssociationsBatchRequest(
+            inputs=[PublicFetchAssociationsBatchRequest(id=one) for one in ids]
+        ),
+    )
 
 
 def test_associations_are_visible_from_both_sides(client: HubSpot) -> None:
-    task, contact = new_task(client), first_contact(client)
-    client.crm.associations.v4.basic_api.create_default("task", task, "contact", contact)
+    contact = first_contact(client)
+    task = new_task(client, contact=contact)
 
     from_task = client.crm.associations.v4.basic_api.get_page("tasks", task, "contacts")
     from_contact = client.crm.associations.v4.basic_api.get_page("contacts", contact, "tasks")
@@ -56,36 +67,22 @@ def test_associations_are_visible_from_both_sides(client: HubSpot) -> None:
         (item.to_object_id, [t.type_id for t in item.association_types])
         for item in from_task.results
     ] == [(contact, [204])]
-    assert task in {item.to_object_id for item in from_contact.results}
+    assert [
+        [(t.type_id, t.category) for t in item.association_types]
+        for item in from_contact.results
+        if item.to_object_id == task
+    ] == [[(203, "HUBSPOT_DEFINED")]]
     read = client.crm.objects.basic_api.get_by_id("tasks", task, associations=["contacts"])
     assert [(r.id, r.type) for r in read.associations["contacts"].results] == [
         (contact, "task_to_contact")
     ]
 
 
-def test_batch_associate_default_and_batch_read(client: HubSpot) -> None:
-    tasks = [new_task(client, f"t{n}") for n in range(3)]
+def test_batch_read(client: HubSpot) -> None:
     contact = first_contact(client)
+    tasks = [new_task(client, f"t{n}", contact=contact) for n in range(3)]
 
-    client.crm.associations.v4.batch_api.create_default(
-        "tasks",
-        "contacts",
-        BatchInputPublicDefaultAssociationMultiPost(
-            inputs=[
-                PublicDefaultAssociationMultiPost(
-                    _from=PublicObjectId(id=t), to=PublicObjectId(id=contact)
-                )
-                for t in tasks
-            ]
-        ),
-    )
-    answer = client.crm.associations.v4.batch_api.get_page(
-        "contacts",
-        "tasks",
-        BatchInputPublicFetchAssociationsBatchRequest(
-            inputs=[PublicFetchAssociationsBatchRequest(id=contact)]
-        ),
-    )
+    answer = batch_read(client, "contacts", "tasks", [contact])
 
     assert isinstance(answer, BatchResponsePublicAssociationMultiWithLabel)
     result = answer.results[0]
@@ -97,13 +94,7 @@ def test_batch_associate_default_and_batch_read(client: HubSpot) -> None:
 def test_batch_read_of_a_record_without_associations_is_207(client: HubSpot) -> None:
     lonely = new_task(client)
 
-    answer = client.crm.associations.v4.batch_api.get_page(
-        "tasks",
-        "contacts",
-        BatchInputPublicFetchAssociationsBatchRequest(
-            inputs=[PublicFetchAssociationsBatchRequest(id=lonely)]
-        ),
-    )
+    answer = batch_read(client, "tasks", "contacts", [lonely])
 
     assert isinstance(answer, BatchResponsePublicAssociationMultiWithLabelWithErrors)
     error = answer.errors[0]
@@ -121,11 +112,6 @@ def test_contact_to_company_has_unlabeled_and_primary_types(client: HubSpot) -> 
 
     types = {(spec.type_id, spec.label) for spec in page.results[0].association_types}
     assert types == {(1, "Primary"), (279, None)}
-
-
-def test_association_labels_between_tasks_and_contacts(client: HubSpot) -> None:
-    labels = client.crm.associations.v4.schema.definitions_api.get_all("tasks", "contacts")
-    assert [(item.type_id, item.category) for item in labels.results] == [(204, "HUBSPOT_DEFINED")]
 
 
 def test_deals_are_associated_with_contact_and_company(client: HubSpot) -> None:

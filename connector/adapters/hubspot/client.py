@@ -85,31 +85,15 @@ class HubSpotClient:
         records: Callable[[Any], int] = lambda _: 0,
         policy: RetryPolicy | None = None,
     ) -> Any:
-        """Send one SDK request with pacing, the shared retry policy and usage counting.
+        """Send one SDK request paced, retried and counted (a retried call costs HubSpot twice);
+        `records` says how many records an answer carried or a write sent; `policy` overrides
+        the retry policy (`max_attempts=1` for a create that must first look what landed)."""
 
-        Every attempt is counted (a retried call costs HubSpot twice); `records` says how many
-        records an answer carried or a write sent. `policy` overrides the retry policy, e.g.
-        `max_attempts=1` for a create whose retry must first re-check what already landed.
-        """
+        def attempt(timeout: tuple[float, float]) -> tuple[Any, Any]:
+            data, _status, headers = call(timeout)
+            return data, headers
 
-        def attempt() -> Any:
-            try:
-                data, _status, headers = call(self._timeout)
-            except Exception as exc:
-                self.pacer.after(getattr(exc, "headers", None))
-                raise
-            self.pacer.after(headers)
-            return data
-
-        return self.transport.send(
-            endpoint.label,
-            attempt,
-            action=action,
-            records=records,
-            policy=policy,
-            to_failure=lambda exc: to_failure(exc, endpoint),
-            before=lambda: self.pacer.before(search=endpoint.search),
-        )
+        return self._send(endpoint, attempt, action, records, policy)
 
     def send_json(
         self,
@@ -120,19 +104,31 @@ class HubSpotClient:
         records: Callable[[Any], int] = raw.result_count,
         policy: RetryPolicy | None = None,
     ) -> Any:
-        """`send` for an SDK call made with `_preload_content=False`: the answer's JSON as
-        plain dicts and lists, without the SDK's model layer (see `raw`). The request is the
-        SDK's all the same (host, token, pool, ApiException on a non-2xx status), so pacing,
-        retries and the error table apply exactly as in `send`."""
+        """`send` for a call made with `_preload_content=False`: the answer's JSON as plain
+        dicts, without the SDK's model layer (see `raw`); the request is still the SDK's."""
 
+        def attempt(timeout: tuple[float, float]) -> tuple[Any, Any]:
+            response = call(timeout)
+            return raw.body(response), response.headers
+
+        return self._send(endpoint, attempt, action, records, policy)
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        call: Callable[[tuple[float, float]], tuple[Any, Any]],
+        action: str,
+        records: Callable[[Any], int],
+        policy: RetryPolicy | None,
+    ) -> Any:
         def attempt() -> Any:
             try:
-                response = call(self._timeout)
+                data, headers = call(self._timeout)
             except Exception as exc:
                 self.pacer.after(getattr(exc, "headers", None))
                 raise
-            self.pacer.after(response.headers)
-            return raw.body(response)
+            self.pacer.after(headers)
+            return data
 
         return self.transport.send(
             endpoint.label,

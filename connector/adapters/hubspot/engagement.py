@@ -1,13 +1,10 @@
 """Engagement from HubSpot: the activity a contact carries in its own properties, and the
 engagement objects (meetings, calls, ...) associated with it.
 
-HubSpot keeps web and e-mail activity on the contact as counters with the date of the latest
-event (`hs_analytics_num_visits` + `hs_analytics_last_visit_timestamp`, ...), flags
-(`hs_email_optout`) and the first/most recent form submission ("conversion") with its date. Each
-counter becomes one Engagement with a quantity rather than invented individual events. Those
-properties are read with the contacts themselves, so they cost no call of their own; what
-`iter_contacts` read is kept (bounded) so `iter_engagements` for the same ids needs no call but
-the batch read of the associated engagement objects.
+HubSpot keeps web and e-mail activity on the contact as counters with the latest event's date
+(each becomes one Engagement with a quantity, not invented events), flags and the first/most
+recent form submission ("conversion"). They are read with the contacts and kept (bounded), so
+`iter_engagements` for the same ids costs only the engagement objects' batch reads.
 """
 
 import re
@@ -30,12 +27,8 @@ from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_datetime
 
 #: Where each engagement object's date is read, first found wins. A meeting is dated when it
-#: was booked (hs_createdate), not when it takes place (hs_timestamp, its start): the rules score
-#: "meeting booked" - the prospect's commitment, made at booking - and let it trigger an SQL
-#: within days of it. The start may lie weeks ahead; dating the meeting there would delay both
-#: until the meeting happened (scoring ignores anything after `now`) and would decay it from a
-#: later day than Salesforce, whose adapter dates an Event at its CreatedDate for the same reason.
-#: A call, e-mail or note is dated when it happened, which is its hs_timestamp.
+#: was booked (hs_createdate), not at its start, which may lie weeks ahead: the rules score the
+#: booking, the prospect's commitment (Salesforce dates an Event at its CreatedDate likewise).
 DATE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "meetings": ("hs_createdate", "hs_timestamp"),
     "calls": ("hs_timestamp",),
@@ -122,9 +115,8 @@ class PropertyEngagement:
                     )
                 )
         for flag in self.config.flags:
-            # An undated flag is dated at the contact's creation: it happened no earlier, and
-            # unlike the last-modified date it does not move when the connector writes the
-            # contact, so re-evaluating an unchanged contact decides the same again.
+            # An undated flag is dated at the contact's creation, which (unlike the modified
+            # date) a connector write does not move: an unchanged contact decides the same.
             if boolean(props.get(flag.property)):
                 out += flagged(
                     contact_id,
@@ -199,8 +191,8 @@ class EngagementReader:
         }
 
     def prefetch(self, inputs: Iterable[EngagementInputs]) -> None:
-        """Batch-read the engagement objects these contacts name, for `engagements()` to find
-        (the contact reader calls this once per read-ahead group, so the reads go out full)."""
+        """Batch-read the engagement objects these contacts name (once per read-ahead group,
+        so the reads go out full)."""
         wanted: dict[str, list[str]] = {object_type: [] for object_type in self.objects}
         for contact_inputs in inputs:
             for object_type, ids in wanted.items():
@@ -241,14 +233,7 @@ class EngagementReader:
 
     def inputs_for(self, contact_ids: Sequence[str]) -> dict[str, EngagementInputs]:
         """Inputs of these contacts: from the cache, else one batch read + association reads."""
-        found: dict[str, EngagementInputs] = {}
-        missing: list[str] = []
-        for contact_id in unique(contact_ids):
-            cached = self.cache.get(contact_id)
-            if cached is None:
-                missing.append(contact_id)
-            else:
-                found[contact_id] = cached
+        found, missing = self.cache.split(contact_ids)
         if missing:
             records = batch_read(self.client, "contacts", missing, self.contact_properties)
             linked = {

@@ -1,11 +1,7 @@
-"""The org's schema (sObject describe) and the checks of mappings/salesforce.yaml against it.
-
-`check_mapping` finds what would otherwise fail at write time or silently read nothing:
-fields that do not exist, fields of a type the domain value cannot live in, fields the
-connector must write but may not, and picklist values that the org does not have.
-`provision` lists the custom fields an admin must create: Salesforce metadata changes stay an
-admin's decision (they touch page layouts, field-level security and profiles), so the adapter
-never creates fields itself.
+"""The org's schema (sObject describe) and the checks of mappings/salesforce.yaml against it
+(missing fields, wrong types, read-only fields the connector writes, unknown picklist values).
+`provision` lists the custom fields an admin must create: metadata changes touch layouts,
+field-level security and profiles, so they stay an admin's decision.
 """
 
 from __future__ import annotations
@@ -121,8 +117,7 @@ def crm_field(raw: Mapping[str, Any]) -> CrmField:
 
 
 def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSchema:
-    """One sObject describe (`GET /sobjects/{name}/describe`) per object: the one way the
-    adapter learns the org's fields, for mapping checks, provisioning and text lengths."""
+    """One sObject describe per object: how the adapter learns the org's fields."""
     objects: dict[str, dict[str, CrmField]] = {}
     for name in names:
         body = client.rest(DESCRIBE, f"sobjects/{name}/describe", action=f"describe {name}")
@@ -225,8 +220,7 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
 
 
 def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
-    """An Account's industry is read through the people's industry map: Lead and Account share
-    the Industry picklist, so the same values must exist on the Account."""
+    """An Account's industry is read through the people's industry map (one vocabulary)."""
     name = mapping.account.get(CompanyField.INDUSTRY)
     found = find_field(schema, "Account", name) if name else None
     problems: list[str] = []

@@ -1,19 +1,11 @@
 """Engagement from Tasks, Events and CampaignMembers (per `engagement` in
-mappings/salesforce.yaml), plus the e-mail flags on the person record.
+mappings/salesforce.yaml), plus the e-mail flags on the person record: one query per object
+per URL-sized chunk of ids, never per person; the connector's own Tasks are left out.
 
-Always in bulk: one query per object per chunk of person ids (chunks sized to the query URL
-limit), never one query per person. Tasks the connector created itself (they carry the task key)
-are left out, so the connector's own follow-ups never feed back into the score.
-
-When each activity happened:
-- Task: CompletedDateTime when completed (a logged call, an e-mail), else CreatedDate (a demo
-  request still open). ActivityDate is a due date, not when it happened.
-- Event: CreatedDate, the moment the meeting was booked (StartDateTime may lie in the future).
-- CampaignMember: CreatedDate, when the person joined the campaign (a status moved up later,
-  e.g. Registered -> Attended, keeps that time: Salesforce records no time for status changes).
-  A membership that `engagement.counters` names also carries how many times, read from number
-  fields on its Lead or Contact in the same query (`Lead.Total_Visits__c`): one engagement per
-  counter with that quantity, which replaces the membership's own engagement of the same kind.
+Dated: a Task at CompletedDateTime, else CreatedDate (ActivityDate is a due date); an Event at
+CreatedDate, when it was booked; a CampaignMember at CreatedDate (Salesforce keeps no time for a
+status change). A membership `engagement.counters` names carries how many times, from number
+fields on its Lead or Contact, replacing its own engagement of the same kind.
 """
 
 from __future__ import annotations
@@ -85,9 +77,8 @@ def _number(value: Any) -> float:
 
 
 def _counted(rule: SalesforceCounter, row: dict[str, Any], person: str) -> int:
-    """How many times, from the member's Lead or Contact (`person` is the relationship); a
-    count above 0 is at least once. `times` left empty multiplies by 1, as an average of
-    pages per visit that was never recorded says nothing more than the visits."""
+    """How many times, from the member's Lead or Contact (`person`); above 0 is at least once,
+    and an empty `times` multiplies by 1."""
     count = _number(row.get(f"{person}.{rule.count}"))
     if rule.times is not None and count:
         count *= _number(row.get(f"{person}.{rule.times}")) or 1.0
@@ -105,8 +96,8 @@ class EngagementReader:
         self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
         self.member_rules = rules.campaign_members
         self.counters = rules.counters
-        #: (status, campaign type) -> the first member rule's kind and the matching counters:
-        #: both are picklists, so an org has a handful of pairs and a backfill ~40,000 members.
+        #: (status, campaign type) -> the first member rule's kind and the matching counters
+        #: (a handful of picklist pairs against ~40,000 members a backfill).
         self._matched: dict[_MemberKey, tuple[EngagementKind | None, list[SalesforceCounter]]]
         self._matched = {}
 

@@ -141,6 +141,5 @@ def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
             )
         case _:
             return CrmRequestError(
-                f"{crm} rejected the request to {action} ({status}{code}){detail}.{extra}",
-                failure,
+                f"{crm} rejected the request to {action} ({status}{code}){detail}.{extra}", failure
             )

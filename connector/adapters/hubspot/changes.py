@@ -20,12 +20,7 @@ from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.query import (
-    next_after,
-    read_associations,
-    search_since,
-    unique,
-)
+from connector.adapters.hubspot.query import next_after, read_associations, search_since, unique
 from connector.adapters.kit import paginate
 
 #: The modification stamp of every engagement object (a default property of each).

@@ -14,12 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.query import (
-    Association,
-    batch_read,
-    read_associations,
-    unique,
-)
+from connector.adapters.hubspot.query import Association, batch_read, read_associations, unique
 from connector.adapters.kit import BoundedMap, chunks
 from connector.adapters.kit.values import boolean, flagged, moment, number
 from connector.domain.engagement import Engagement, EngagementKind

@@ -145,10 +145,7 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
             ),
         )
     return crm_failure(
-        status=status,
-        code=category,
-        message=message,
-        retry_after=_retry_after(headers),
+        status=status, code=category, message=message, retry_after=_retry_after(headers)
     )
 
 

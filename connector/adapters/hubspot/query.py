@@ -50,10 +50,7 @@ def unique(ids: Iterable[str]) -> list[str]:
 
 
 def batch_read(
-    client: HubSpotClient,
-    object_type: str,
-    ids: Iterable[str],
-    properties: Sequence[str],
+    client: HubSpotClient, object_type: str, ids: Iterable[str], properties: Sequence[str]
 ) -> dict[str, Any]:
     """id → record for the ids that exist (missing or archived ones are absent)."""
     found: dict[str, raw.HubSpotRecord] = {}
@@ -67,11 +64,7 @@ def batch_read(
         answer = client.send_json(
             endpoints.batch_read(object_type),
             lambda timeout, body=body: client.batch.read_with_http_info(
-                object_type,
-                body,
-                archived=False,
-                _request_timeout=timeout,
-                _preload_content=False,
+                object_type, body, archived=False, _request_timeout=timeout, _preload_content=False
             ),
             action=f"read {object_type} by id",
         )
@@ -117,11 +110,7 @@ def read_associations(
             answer = client.send_json(
                 endpoints.associations_read(from_type, to_type),
                 lambda timeout, body=body: client.associations.get_page_with_http_info(
-                    from_type,
-                    to_type,
-                    body,
-                    _request_timeout=timeout,
-                    _preload_content=False,
+                    from_type, to_type, body, _request_timeout=timeout, _preload_content=False
                 ),
                 action=f"read {from_type}→{to_type} associations",
                 records=lambda data: sum(

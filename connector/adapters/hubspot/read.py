@@ -44,10 +44,7 @@ from connector.adapters.kit import BoundedMap, chunks, paginate
 from connector.adapters.kit.values import latest_of, moment, number
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
-from connector.mapping.translate import (
-    PersonTranslator,
-    RecordDataError,
-)
+from connector.mapping.translate import PersonTranslator, RecordDataError
 
 log = logging.getLogger(__name__)
 

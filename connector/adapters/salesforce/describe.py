@@ -142,8 +142,7 @@ def find_field(schema: FieldSchema, crm_object: str, name: str) -> CrmField | No
         return found
     lowered = name.lower()
     return next(
-        (f for key, f in schema.objects.get(crm_object, {}).items() if key.lower() == lowered),
-        None,
+        (f for key, f in schema.objects.get(crm_object, {}).items() if key.lower() == lowered), None
     )
 
 

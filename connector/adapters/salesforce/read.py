@@ -44,10 +44,7 @@ from connector.mapping.crm_schema import (
     PersonMapping,
     SalesforceMapping,
 )
-from connector.mapping.translate import (
-    PersonTranslator,
-    RecordDataError,
-)
+from connector.mapping.translate import PersonTranslator, RecordDataError
 
 KEY_PREFIXES = {"Lead": "00Q", "Contact": "003"}
 MODSTAMP = "SystemModstamp"
@@ -589,8 +586,7 @@ class PersonReader:
         a name two Accounts share matches neither: guessing would misroute the lead. A name
         longer than Account.Name matches nothing and could outgrow the URL (HTTP 414)."""
         wanted = sorted(
-            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH},
-            key=str.casefold,
+            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH}, key=str.casefold
         )
         if not wanted:
             return {}

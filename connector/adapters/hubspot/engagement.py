@@ -144,11 +144,8 @@ def object_engagement(
     contact_id: str, object_type: str, kind: EngagementKind, record: Any
 ) -> Engagement | None:
     props = record.properties or {}
-    when = None
-    for name in DATE_PROPERTIES.get(object_type, ("hs_timestamp",)):
-        when = moment(props.get(name))
-        if when is not None:
-            break
+    dates = DATE_PROPERTIES.get(object_type, ("hs_timestamp",))
+    when = moment(*(props.get(name) for name in dates))
     when = when or (record.created_at if isinstance(record.created_at, datetime) else None)
     if when is None:
         return None
@@ -209,16 +206,13 @@ class EngagementReader:
         found: dict[str, Any] = {}
         missing: list[str] = []
         for object_id in unique(ids):
-            if object_id in cache:
-                record = cache.get(object_id)
-                if record is not None:
-                    found[object_id] = record
-            else:
+            if object_id not in cache:
                 missing.append(object_id)
+            elif (record := cache.get(object_id)) is not None:
+                found[object_id] = record
         if missing:
-            read = batch_read(
-                self.client, object_type, missing, OBJECT_PROPERTIES.get(object_type, ())
-            )
+            properties = OBJECT_PROPERTIES.get(object_type, ())
+            read = batch_read(self.client, object_type, missing, properties)
             for object_id in missing:
                 record = read.get(object_id)
                 cache.put(object_id, record)
@@ -236,14 +230,12 @@ class EngagementReader:
                 for object_type in self.objects
             }
             for contact_id, record in records.items():
+                associations: dict[str, list[Association]] = {
+                    kind: linked[kind].get(contact_id, []) for kind in linked
+                }
+                properties = record.properties or {}
                 inputs = inputs_from_record(
-                    record.properties or {},
-                    self.contact_properties,
-                    {
-                        object_type: linked[object_type].get(contact_id, [])
-                        for object_type in linked
-                    },
-                    self.objects,
+                    properties, self.contact_properties, associations, self.objects
                 )
                 self.cache.put(contact_id, inputs)
                 found[contact_id] = inputs
@@ -252,33 +244,23 @@ class EngagementReader:
     def engagements(
         self, inputs: Mapping[str, EngagementInputs], since: datetime | None = None
     ) -> Iterator[Engagement]:
-        engagement: Engagement | None  # from properties first, then from activity records
+        """From properties first, then from the engagement objects."""
         for contact_id, contact_inputs in inputs.items():
-            for engagement in self.from_properties.engagements(
-                contact_id, contact_inputs.properties
-            ):
-                if since is None or engagement.occurred_at >= since:
-                    yield engagement
+            for found in self.from_properties.engagements(contact_id, contact_inputs.properties):
+                if since is None or found.occurred_at >= since:
+                    yield found
         for object_type, kind in self.objects.items():
             wanted = unique(
                 object_id
                 for contact_inputs in inputs.values()
                 for object_id in contact_inputs.objects.get(object_type, [])
             )
-            if not wanted:
-                continue
-            records = self._records_of(object_type, wanted)
+            records = self._records_of(object_type, wanted) if wanted else {}
             for contact_id, contact_inputs in inputs.items():
                 for object_id in contact_inputs.objects.get(object_type, []):
                     record = records.get(object_id)
-                    engagement = (
-                        object_engagement(contact_id, object_type, kind, record)
-                        if record is not None
-                        else None
-                    )
-                    if engagement is not None and (
-                        since is None or engagement.occurred_at >= since
-                    ):
+                    engagement = record and object_engagement(contact_id, object_type, kind, record)
+                    if engagement and (since is None or engagement.occurred_at >= since):
                         yield engagement
 
     def for_contacts(

@@ -102,8 +102,7 @@ class EngagementChanges:
             **source.values,
         )
         action = f"find people whose {source.object} records changed"
-        for records in self.client.query_pages(query, action=action, include_deleted=True):
-            yield from (soql.flatten(record) for record in records)
+        return self.client.rows(query, action=action, include_deleted=True)
 
 
 def _newest(a: datetime | None, b: datetime | None) -> datetime | None:

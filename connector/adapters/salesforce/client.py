@@ -16,7 +16,7 @@ import csv
 import io
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote_plus, urljoin, urlsplit
 
 import requests
@@ -41,12 +41,19 @@ from connector.adapters.salesforce.endpoints import (
 )
 from connector.adapters.salesforce.failures import first_error, to_failure
 from connector.adapters.salesforce.pacing import DailyAllowance
-from connector.adapters.salesforce.query import in_chunks
+from connector.adapters.salesforce.query import flatten, in_chunks
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 
 T = TypeVar("T")
 Record = dict[str, Any]
+
+
+class QueryOf(Protocol):
+    """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
+    as lambda defaults, which mypy infers against a protocol but not a Callable)."""
+
+    def __call__(self, chunk: list[str], /) -> str: ...
 
 
 class _PinnedTransport(HTTPAdapter):
@@ -238,6 +245,16 @@ class SalesforceClient:
         for result in paginate(fetch, next_url, crm="Salesforce", what="query"):
             # Taken out, not copied: the response stays alive while the caller works on it.
             yield result.pop("records", None) or []
+
+    def rows(self, soql: str, *, action: str, include_deleted: bool = False) -> Iterator[Record]:
+        """The records of a query one by one, flattened (`query.flatten`)."""
+        for records in self.query_pages(soql, action=action, include_deleted=include_deleted):
+            yield from map(flatten, records)
+
+    def rows_in(self, values: Sequence[str], build: QueryOf, *, action: str) -> Iterator[Record]:
+        """`rows` of `build(chunk)` for the fewest chunks of `values` whose URL fits."""
+        for query in self.queries_for(values, build):
+            yield from self.rows(query, action=action)
 
     def queries_for(
         self, values: Sequence[str], build: Callable[[list[str]], str]

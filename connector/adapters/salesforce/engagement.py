@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import query as soql
@@ -27,13 +27,6 @@ from connector.mapping.crm_schema import (
     SalesforceActivityRule,
     SalesforceCounter,
 )
-
-
-class _QueryOf(Protocol):
-    """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
-    as lambda defaults, which mypy infers against a protocol but not a Callable)."""
-
-    def __call__(self, chunk: list[str], /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -111,12 +104,6 @@ class EngagementReader:
 
     # --- by person ids ---
 
-    def _chunked(
-        self, ids: Sequence[str], build: _QueryOf, action: str
-    ) -> Iterator[dict[str, Any]]:
-        for query in self.client.queries_for(ids, build):
-            yield from self._all(query, action)
-
     def _by_ids(self, ids: list[str]) -> Iterator[Engagement]:
         wanted = set(ids)
         people = [i for i in ids if i[:3] in KEY_PREFIXES.values()]
@@ -124,16 +111,16 @@ class EngagementReader:
         contacts = [i for i in people if i[:3] == KEY_PREFIXES["Contact"]]
         for query_of, rules, dates, action in self._activity_objects():
             build = partial(query_of, "WhoId IN {ids}")
-            rows = self._chunked(people, lambda chunk, b=build: b(ids=chunk), action)
+            rows = self.client.rows_in(people, lambda chunk, b=build: b(ids=chunk), action=action)
             yield from self._activities(rows, wanted, rules, *dates)
         if self.member_rules or self.counters:
             for field, group in (("LeadId", leads), ("ContactId", contacts)):
-                rows = self._chunked(
+                rows = self.client.rows_in(
                     group,
                     lambda chunk, f=field: self._member_query(
                         "{field:literal} IN {ids}", field=f, ids=chunk
                     ),
-                    "read campaign members",
+                    action="read campaign members",
                 )
                 yield from self._members(rows, wanted)
         yield from self._flags(leads, contacts)
@@ -149,10 +136,10 @@ class EngagementReader:
         for source in self.people.sources:
             prefix = KEY_PREFIXES[source.name]
             group = [i for i in missing if i[:3] == prefix]
-            rows = self._chunked(
+            rows = self.client.rows_in(
                 group,
                 lambda chunk, name=source.name: soql.select(name, fields, "Id IN {ids}", ids=chunk),
-                f"read {source.name} e-mail flags",
+                action=f"read {source.name} e-mail flags",
             )
             for row in rows:
                 person_id = str(row["Id"])
@@ -169,25 +156,20 @@ class EngagementReader:
         stamp = " AND SystemModstamp >= {since}" if after is not None else ""
         for query_of, rules, dates, action in self._activity_objects():
             query = query_of("WhoId != null" + stamp, since=after)
-            yield from self._activities(self._all(query, action), None, rules, *dates)
+            yield from self._activities(self.client.rows(query, action=action), None, rules, *dates)
         if self.member_rules or self.counters:
             where = "SystemModstamp >= {since}" if after is not None else ""
             query = self._member_query(where, since=after)
-            yield from self._members(self._all(query, "read campaign members"), None)
+            yield from self._members(self.client.rows(query, action="read campaign members"), None)
         flags = self.mapping.engagement.flags
         if flags:
             fields = soql.unique(["Id", CREATED, MODSTAMP, *flag_fields(flags)])
             for source in self.people.sources:
                 clauses = [c for c in (source.where, stamp.removeprefix(" AND ")) if c]
                 query = soql.select(source.name, fields, " AND ".join(clauses), since=after)
-                for row in self._all(query, f"read {source.name} e-mail flags"):
+                for row in self.client.rows(query, action=f"read {source.name} e-mail flags"):
                     person_id = str(row["Id"])
                     yield from flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
-
-    def _all(self, query: str, action: str) -> Iterator[dict[str, Any]]:
-        for records in self.client.query_pages(query, action=action):
-            for record in records:
-                yield soql.flatten(record)
 
     # --- queries and rows ---
 

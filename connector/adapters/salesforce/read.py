@@ -361,15 +361,13 @@ class PersonReader:
                 return soql.select(source.name, fields, "Id IN {ids}", "Id", ids=chunk)
 
             action = f"re-read {source.name} records before writing"
-            for query in self.client.queries_for(ids, build):
-                for rows in self._rows(query, action):
-                    for row in rows:
-                        record_id = str(row["Id"])
-                        try:
-                            contact = source.translator.to_contact(record_id, row, None, ())
-                        except RecordDataError:
-                            continue
-                        current[record_id] = self._owned(contact)
+            for row in self.client.rows_in(ids, build, action=action):
+                record_id = str(row["Id"])
+                try:
+                    contact = source.translator.to_contact(record_id, row, None, ())
+                except RecordDataError:
+                    continue
+                current[record_id] = self._owned(contact)
         return current
 
     def _source_pages(
@@ -596,10 +594,8 @@ class PersonReader:
         def build(chunk: list[str]) -> str:
             return soql.select("Account", account_fields, "Name IN {names}", names=chunk)
 
-        for query in self.client.queries_for(wanted, build):
-            for rows in self._rows(query, "match Leads to Accounts"):
-                for row in rows:
-                    found[str(row.get("Name") or "").casefold()].append(row)
+        for row in self.client.rows_in(wanted, build, action="match Leads to Accounts"):
+            found[str(row.get("Name") or "").casefold()].append(row)
         out: dict[str, Company] = {}
         for key, rows in found.items():
             if len(rows) != 1:
@@ -627,12 +623,10 @@ class PersonReader:
             return soql.select("OpportunityContactRole", fields, "ContactId IN {ids}", ids=chunk)
 
         out: dict[str, dict[str, Deal]] = defaultdict(dict)
-        for query in self.client.queries_for(list(contact_ids), build):
-            for rows in self._rows(query, "read opportunities"):
-                for row in rows:
-                    deal = _deal(row)
-                    if deal is not None:
-                        out[str(row["ContactId"])][deal.id] = deal
+        for row in self.client.rows_in(list(contact_ids), build, action="read opportunities"):
+            deal = _deal(row)
+            if deal is not None:
+                out[str(row["ContactId"])][deal.id] = deal
         return {contact: list(deals.values()) for contact, deals in out.items()}
 
     # --- owners ---
@@ -641,18 +635,15 @@ class PersonReader:
         query = soql.select(
             "User", ["Id", "Name", "Email", "IsActive"], "UserType = {kind}", "Id", kind="Standard"
         )
-        owners: list[Owner] = []
-        for records in self.client.query_pages(query, action="list Salesforce users"):
-            for record in records:
-                owners.append(
-                    Owner(
-                        id=str(record["Id"]),
-                        name=record.get("Name"),
-                        email=record.get("Email"),
-                        active=boolean(record.get("IsActive"), default=True),
-                    )
-                )
-        return owners
+        return [
+            Owner(
+                id=str(row["Id"]),
+                name=row.get("Name"),
+                email=row.get("Email"),
+                active=boolean(row.get("IsActive"), default=True),
+            )
+            for row in self.client.rows(query, action="list Salesforce users")
+        ]
 
 
 def _parent(row: Mapping[str, Any], relationship: str) -> dict[str, Any]:

@@ -39,19 +39,19 @@ class TaskStates:
         """key → TaskState for the keys Salesforce holds; one query per URL-sized chunk."""
         wanted = {key.casefold(): key for key in keys}  # SOQL compares text case-insensitively
         out: dict[str, TaskState] = {}
-        for query in self.client.queries_for(list(wanted.values()), self._query):
-            for records in self.client.query_pages(query, action="read task states"):
-                for record in records:
-                    key = wanted.get(str(record.get(self.key_field) or "").casefold())
-                    if key is None or key in out:
-                        continue
-                    out[key] = TaskState(
-                        key=key,
-                        crm_id=str(record["Id"]),
-                        status="done" if boolean(record.get("IsClosed")) else "open",
-                        owner_id=record.get("OwnerId") or None,
-                        contact_id=record.get("WhoId") or None,
-                        due_at=moment(record.get("ActivityDate")),
-                        completed_at=moment(record.get("CompletedDateTime")),
-                    )
+        for row in self.client.rows_in(
+            list(wanted.values()), self._query, action="read task states"
+        ):
+            key = wanted.get(str(row.get(self.key_field) or "").casefold())
+            if key is None or key in out:
+                continue
+            out[key] = TaskState(
+                key=key,
+                crm_id=str(row["Id"]),
+                status="done" if boolean(row.get("IsClosed")) else "open",
+                owner_id=row.get("OwnerId") or None,
+                contact_id=row.get("WhoId") or None,
+                due_at=moment(row.get("ActivityDate")),
+                completed_at=moment(row.get("CompletedDateTime")),
+            )
         return out

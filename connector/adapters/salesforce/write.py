@@ -194,12 +194,9 @@ class Writer:
                 task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
             )
 
-        for query in self.client.queries_for(list(keys), build):
-            for records in self.client.query_pages(query, action="look up existing tasks"):
-                for record in records:
-                    key = record.get(key_field)
-                    if key:
-                        found[str(key)] = str(record["Id"])
+        for row in self.client.rows_in(list(keys), build, action="look up existing tasks"):
+            if row.get(key_field):
+                found[str(row[key_field])] = str(row["Id"])
         return found
 
     def _task_body(self, spec: TaskSpec) -> dict[str, Any]:

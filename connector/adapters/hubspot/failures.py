@@ -128,21 +128,17 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
         return crm_failure(
             status=401,
             code=category,
-            message=(
-                "the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or the "
-                f"private app lacks scope {endpoint.scope}. HubSpot said: {message}"
-            ),
+            message="the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or "
+            f"the private app lacks scope {endpoint.scope}. HubSpot said: {message}",
         )
     if status == 403:
         scopes = _scopes(body) or [endpoint.scope]
         # No code on purpose: a 403 without one is an auth problem in the table (exit 4).
         return crm_failure(
             status=403,
-            message=(
-                f"the access token is missing scope {', '.join(scopes)} "
-                f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
-                f"HubSpot said: {message}"
-            ),
+            message=f"the access token is missing scope {', '.join(scopes)} "
+            f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
+            f"HubSpot said: {message}",
         )
     return crm_failure(
         status=status, code=category, message=message, retry_after=_retry_after(headers)

@@ -4,7 +4,7 @@
 
 Modules named as in the HubSpot package (`settings`, `client`, `endpoints`, `pacing`,
 `failures`, `query`, `read`, `changes`, `engagement`, `write`, `task_state`, `describe`);
-Salesforce's own: `auth` (OAuth token), `deletions`, `flags`, `lengths`.
+Salesforce's own: `auth` (OAuth token), `deletions`, `flags`.
 """
 
 from __future__ import annotations

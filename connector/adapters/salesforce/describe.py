@@ -6,6 +6,7 @@ field-level security and profiles, so they stay an admin's decision.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -130,6 +131,27 @@ def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSch
 def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
     """One sObject describe per object the mapping touches."""
     return describe_objects(client, described_objects(mapping))
+
+
+class FieldLengths:
+    """How many characters each text field the writer fills holds, from the org's describe: an
+    admin may make a field shorter than `mappings provision` says, and a longer value is refused
+    (STRING_TOO_LONG) with the whole record. Described once per object and run, at the first
+    write that carries text for it (a quiet sync or a dry run makes no call)."""
+
+    def __init__(self, client: SalesforceClient) -> None:
+        self.client = client
+        self._schema = FieldSchema()
+        self._lock = threading.Lock()
+
+    def length(self, crm_object: str, field: str, fallback: int) -> int:
+        """The length the org gives `crm_object.field`, else `fallback` (the documented one)."""
+        with self._lock:
+            if crm_object not in self._schema.objects:
+                described = describe_objects(self.client, [crm_object])
+                self._schema.objects[crm_object] = described.objects.get(crm_object, {})
+        found = find_field(self._schema, crm_object, field)
+        return found.length if found is not None and found.length else fallback
 
 
 # --- checking a mapping --------------------------------------------------------------------------

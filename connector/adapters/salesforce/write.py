@@ -22,8 +22,8 @@ from connector.adapters.kit.create_once import lost_answer, once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
 from connector.adapters.salesforce import query as soql
+from connector.adapters.salesforce.describe import FieldLengths
 from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
-from connector.adapters.salesforce.lengths import FieldLengths
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of, unknown_object
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update

@@ -9,7 +9,7 @@ shared tenacity policy is the only one deciding what is retried and how long to 
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from hubspot import HubSpot
 
@@ -22,21 +22,11 @@ from connector.adapters.retry import RetryPolicy
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
 
-T = TypeVar("T")
-
 
 class SdkCall(Protocol):
-    """An SDK `*_with_http_info` call, given the request timeout: (data, status, headers).
-
-    A callback protocol rather than a Callable alias: callers bind loop variables as lambda
-    default arguments (`lambda timeout, body=body: ...`), which mypy infers against a
-    protocol's `__call__` but not against a one-argument Callable."""
-
-    def __call__(self, timeout: tuple[float, float], /) -> tuple[Any, int, Any]: ...
-
-
-class RawSdkCall(Protocol):
-    """The same call made with `_preload_content=False`: the raw urllib3 response."""
+    """An SDK `*_with_http_info` call, given the request timeout: (data, status, headers), or
+    with `_preload_content=False` the raw urllib3 response. A callback protocol: callers bind
+    loop variables as lambda defaults, which mypy infers against a protocol, not a Callable."""
 
     def __call__(self, timeout: tuple[float, float], /) -> Any: ...
 
@@ -98,7 +88,7 @@ class HubSpotClient:
     def send_json(
         self,
         endpoint: Endpoint,
-        call: RawSdkCall,
+        call: SdkCall,
         *,
         action: str,
         records: Callable[[Any], int] = raw.result_count,

@@ -14,7 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.query import Association, batch_read, read_associations, unique
+from connector.adapters.hubspot.query import (
+    ID_PROPERTY,
+    Association,
+    batch_read,
+    read_associations,
+    unique,
+)
 from connector.adapters.kit import BoundedMap, chunks
 from connector.adapters.kit.values import boolean, flagged, moment, number
 from connector.domain.engagement import Engagement, EngagementKind
@@ -174,7 +180,7 @@ class EngagementReader:
         self.objects = dict(self.mapping.engagement.objects)
         self.from_properties = PropertyEngagement(self.mapping, self.modified_property)
         self.contact_properties = unique(
-            [*engagement_properties(self.mapping), self.modified_property, "hs_object_id"]
+            [*engagement_properties(self.mapping), self.modified_property, ID_PROPERTY]
         )
         capacity = self.client.settings.engagement_object_cache_size
         #: Engagement objects by type, id → record (None: HubSpot has no such live record).

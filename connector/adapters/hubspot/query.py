@@ -4,7 +4,7 @@ restartable search by modified date, each at HubSpot's documented maximum per ca
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
@@ -12,7 +12,6 @@ from connector.adapters.hubspot.failures import CRM
 from connector.adapters.kit import CursorGuard, chunks
 from connector.mapping.translate import parse_datetime
 
-T = TypeVar("T")
 ID_PROPERTY = "hs_object_id"
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 #: HubSpot-defined "Primary" association type ids, by (from, to) object type.

@@ -28,6 +28,7 @@ from connector.adapters.hubspot.engagement import (
 )
 from connector.adapters.hubspot.failures import CRM
 from connector.adapters.hubspot.query import (
+    ID_PROPERTY,
     PRIMARY_TYPE_NAMES,
     Association,
     RawRecord,
@@ -54,7 +55,6 @@ log = logging.getLogger(__name__)
 _RawPage = tuple[list[RawRecord], str | None, dict[str, list[str]] | None, int | None]
 
 DEAL_PROPERTIES = ("dealstage", "amount", "closedate", "pipeline")
-ID_PROPERTY = "hs_object_id"
 
 
 def to_ms(moment: datetime) -> int:

@@ -18,7 +18,7 @@ from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 from connector.adapters.base import TaskReassignment, TaskState, WriteResult
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.query import next_after, read_associations, search_page
+from connector.adapters.hubspot.query import ID_PROPERTY, next_after, read_associations, search_page
 from connector.adapters.kit import chunks, paginate
 from connector.adapters.kit.values import moment
 from connector.mapping.crm_schema import HubSpotMapping
@@ -52,7 +52,7 @@ def search_by_key(
                     )
                 ],
                 properties=list(dict.fromkeys([key_field, *properties])),
-                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                sorts=[{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}],
                 limit=200,
                 after=after,
             )

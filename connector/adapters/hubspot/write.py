@@ -19,6 +19,7 @@ from connector.adapters.base import RecordError, WriteResult
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
+from connector.adapters.hubspot.query import HUBSPOT_DEFINED
 from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
 from connector.adapters.kit.create_once import lost_answer, once
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 HUBSPOT_STAGE_ORDER = {stage: rank for rank, stage in enumerate((*FUNNEL, LifecycleStage.OTHER))}
 #: HubSpot-defined association type of a task to a contact (associations v4 type ids).
 TASK_TO_CONTACT = 204
-HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 #: Per-record error categories that say "try again", not "this input is wrong".
 TRANSIENT_CATEGORIES = frozenset(
     {"INTERNAL_ERROR", "SERVICE_UNAVAILABLE", "RATE_LIMITS", "TIMEOUT", "LOCKED"}

@@ -27,8 +27,7 @@ class CrmField(BaseModel):
     options: tuple[str, ...] = ()
     writable: bool = True
     custom: bool = False
-    #: The most characters the field holds, where the CRM's describe says (Salesforce `length`
-    #: of a text field); None where it does not (HubSpot properties carry no length).
+    #: The most characters the field holds, where the CRM says (Salesforce, not HubSpot).
     length: int | None = None
 
 
@@ -43,16 +42,12 @@ class FieldSchema(BaseModel):
 
 class SchemaReport(BaseModel):
     """What an adapter's `check_mapping` found or its `provision` did, in one shape for every
-    CRM, so the CLI and calibration print it without asking which adapter answered."""
+    CRM: mapped fields that disagree (`problems`), "object.field" created through the API
+    (HubSpot), lines for an admin to create by hand (Salesforce), a closing `summary`."""
 
-    #: Mapped fields the CRM lacks or holds with another type or options (check_mapping).
     problems: list[str] = []
-    #: "object.field" the adapter created through the CRM's API (provision, HubSpot).
     created: list[str] = []
-    #: What an admin must create by hand, one line each (provision, Salesforce: metadata
-    #: changes stay an admin's decision).
     for_admin: list[str] = []
-    #: A closing line in the CRM's own terms, e.g. "every connector property exists".
     summary: str = ""
 
     def lines(self) -> list[str]:
@@ -102,30 +97,24 @@ class ContactPage(BaseModel):
     skipped: list[RecordError] = []
     cursor: str | None = None
     max_updated_at: datetime | None = None
-    #: Ids of people the CRM deleted since the watermark, where the adapter can tell (Salesforce
-    #: getDeleted); the engine forgets them. Only an incremental read fills it.
+    #: Ids of people the CRM deleted since the watermark, where the adapter can tell.
     deleted: list[str] = []
 
 
 class KnownDecisions:
     """People a failed sync already decided (its journal was kept), each with the moment that
-    sync's reads began: a person listed again with a change stamp (their own record's, or
-    that of the engagement, company or deal record that brought them) no later than that
-    moment was read after the change, so the kept decision already saw it and the adapter
-    need not read them again. Anyone else, or a listing without a stamp (a deleted
-    engagement), is read as usual, so no change is ever missed. `carried` collects the ids
-    an adapter left unread this way."""
+    sync's reads began: a person listed again with a change stamp no later than that moment
+    was read after the change, so the adapter need not read them again. Anyone else, or a
+    listing without a stamp, is read as usual. `carried` collects the ids left unread."""
 
     def __init__(self, read_at: Mapping[str, datetime]) -> None:
         self.read_at = dict(read_at)
         self.carried: set[str] = set()
 
     def covers(self, record_id: str, stamp: datetime | None, margin: timedelta) -> bool:
-        """True (and noted) when the kept decision of `record_id` saw its change at `stamp`.
-        `margin` is the adapter's read overlap: a CRM stamps a change when its transaction
-        began or committed, not when a read could first see it (the same reason the
-        incremental read starts that much before the watermark), and its clock is not ours;
-        only a change stamped at least that long before the kept read began counts as seen."""
+        """True (and noted) when the kept decision of `record_id` saw its change at `stamp`:
+        stamped at least `margin` (the read overlap: a CRM stamps a change when its transaction
+        began, and its clock is not ours) before the kept read began."""
         seen = self.read_at.get(record_id)
         if seen is None or stamp is None or stamp + margin > seen:
             return False
@@ -135,16 +124,14 @@ class KnownDecisions:
 
 @runtime_checkable
 class ResumableRead(Protocol):
-    """An adapter whose incremental read can leave out people a kept decision covers
-    (`KnownDecisions`); the engine sets `known` around a sync's read and clears it after.
-    Optional: an adapter without it reads everybody, which is slower but just as correct."""
+    """An adapter whose incremental read can leave out people a kept decision covers; the
+    engine sets `known` around a sync's read. Optional: without it, everybody is read."""
 
     known: KnownDecisions | None
 
 
 class TaskState(BaseModel):
-    """A connector-created follow-up task as the CRM holds it now. Escalation reads it so that a
-    task the rep already completed is never escalated, and a reassigned one is not moved twice."""
+    """A connector-created follow-up task as the CRM holds it now, for escalation."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -154,8 +141,7 @@ class TaskState(BaseModel):
     owner_id: str | None = None
     contact_id: str | None = None
     due_at: datetime | None = None
-    #: When the rep completed it, where the CRM reports that (Salesforce `CompletedDateTime`);
-    #: None when open or not reported. The funnel report's speed to lead reads it.
+    #: When the rep completed it, where the CRM tells (for the funnel's speed to lead).
     completed_at: datetime | None = None
 
 

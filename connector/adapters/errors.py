@@ -117,30 +117,27 @@ def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
     extra = f" {hint}" if hint else ""
     match classify(failure):
         case Disposition.AUTH:
-            return CrmAuthError(
+            kind: type[CrmError] = CrmAuthError
+            text = (
                 f"{crm} refused the credentials while trying to {action} ({status}{code}){detail}."
-                f" Check the token or client credentials and their scopes/permissions.{extra}",
-                failure,
+                " Check the token or client credentials and their scopes/permissions."
             )
         case Disposition.MISCONFIGURED:
-            return CrmSettingError(
-                f"{crm} could not be reached while trying to {action}: {failure.message}{extra}",
-                failure,
-            )
+            kind = CrmSettingError
+            text = f"{crm} could not be reached while trying to {action}: {failure.message}"
         case Disposition.STOP:
-            return CrmDailyLimitError(
+            kind = CrmDailyLimitError
+            text = (
                 f"{crm}'s daily API limit is reached while trying to {action}{detail}. "
-                f"Nothing more was sent; run again after the limit resets.{extra}",
-                failure,
+                "Nothing more was sent; run again after the limit resets."
             )
         case Disposition.RETRY | Disposition.RATE_LIMITED:
-            return CrmUnavailableError(
+            kind = CrmUnavailableError
+            text = (
                 f"{crm} kept failing while trying to {action} ({status}{code}){detail}; "
-                f"gave up after retrying.{extra}",
-                failure,
+                "gave up after retrying."
             )
         case _:
-            return CrmRequestError(
-                f"{crm} rejected the request to {action} ({status}{code}){detail}.{extra}",
-                failure,
-            )
+            kind = CrmRequestError
+            text = f"{crm} rejected the request to {action} ({status}{code}){detail}."
+    return kind(text + extra, failure)

@@ -1,16 +1,10 @@
 """The HubSpot adapter: the verbs of `connector.adapters.base.CrmAdapter` on hubspot-api-client.
 
     adapter = HubSpotAdapter(HubSpotSettings(), mapping)   # HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL
-    for page in adapter.iter_contact_pages(since=None): ...
-    adapter.apply_updates(updates); adapter.create_tasks(tasks)
-    adapter.usage.by_endpoint()                              # what the run cost
 
-Split by job (as dlt's verified sources are), named as in the Salesforce package: `settings`
-(endpoints, limits, page sizes), `client` (SDK construction, the kit's transport), `endpoints`
-(usage labels and scopes), `pacing` (rate limits), `failures` (HubSpot errors → the shared error
-table), `query` (batch reads, searches), `read`, `changes`, `engagement`, `write`, `task_state`,
-`describe` (property schema, mapping check, provisioning); HubSpot's own: `echo` (telling the
-connector's writes apart).
+Modules named as in the Salesforce package (`settings`, `client`, `endpoints`, `pacing`,
+`failures`, `query`, `read`, `changes`, `engagement`, `write`, `task_state`, `describe`);
+HubSpot's own: `raw` (answers without the SDK's models), `echo` (telling its writes apart).
 """
 
 from collections.abc import Iterator, Sequence
@@ -20,7 +14,6 @@ from typing import Unpack
 from connector.adapters.base import (
     ContactPage,
     FieldSchema,
-    KnownDecisions,
     SchemaReport,
     TaskReassignment,
     TaskState,
@@ -100,27 +93,13 @@ class HubSpotAdapter(AdapterBase):
         self.task_states_reader = TaskStates(self.client, mapping)
 
     # ---- reading ----------------------------------------------------------------------------
-    @property
-    def known(self) -> KnownDecisions | None:
-        """People a failed sync already decided; an incremental read lists them but reads
-        only those changed since (`ResumableRead`)."""
-        return self.reader.known
-
-    @known.setter
-    def known(self, value: KnownDecisions | None) -> None:
-        self.reader.known = value
-
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None
     ) -> Iterator[ContactPage]:
-        """Full read (since=None: list endpoint, cursor = HubSpot's `after`) or incremental
-        (search; cursor = "<modified ms>" or "<modified ms>:<last id>"). A cursor resumes the
-        same kind of read right after the page that returned it.
-
-        An incremental read yields the contacts whose own record changed since `since`, except
-        those still exactly as the connector's own last write left them (`echo`), then, in
-        pages without a cursor, the contacts whose engagement objects (meetings, calls, ...)
-        changed or were deleted in the same window and were not read already (`changes`)."""
+        """Full read (list endpoint, cursor = HubSpot's `after`) or incremental (search; cursor
+        "<modified ms>[:<last id>]"): the contacts whose own record changed, minus the
+        connector's own echo, then in pages without a cursor those whose engagement objects
+        changed (`changes`)."""
         return self.reader.pages(since, resume_after)
 
     def count_contacts(self, since: datetime | None) -> int | None:
@@ -129,9 +108,8 @@ class HubSpotAdapter(AdapterBase):
     def iter_engagements(
         self, contact_ids: Sequence[str] | None = None, since: datetime | None = None
     ) -> Iterator[Engagement]:
-        """Engagement of these contacts (no call for what iter_contacts already read but the
-        engagement objects' batch reads), optionally only what happened since `since`.
-        Without ids: the engagement of every contact modified since `since`."""
+        """Engagement of these contacts (what iter_contacts read costs no call but the
+        engagement objects' batch reads), or of every contact modified since `since`."""
         if contact_ids is not None:
             yield from self.engagement.for_contacts(contact_ids, since)
             return
@@ -142,20 +120,15 @@ class HubSpotAdapter(AdapterBase):
             yield from self.engagement.for_contacts(ids, since)
 
     def find_contacts(self, key: str) -> ContactPage:
-        """The contact(s) with this record id or e-mail address, as a page."""
         return self.reader.find(key)
 
     def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
-        """These contacts by id (people whose decision fell due), batch-read 100 per call and
-        completed like an incremental page; ids HubSpot no longer holds are absent."""
         return self.reader.by_ids(contact_ids)
 
     def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        """The contacts' own properties now: one batch read per 100 ids, no associations."""
         return self.reader.current(contact_ids)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
-        """Connector-created tasks by key: status (COMPLETED is done), owner, contact, due."""
         return self.task_states_reader.states(keys)
 
     def list_owners(self) -> list[Owner]:
@@ -185,9 +158,8 @@ class HubSpotAdapter(AdapterBase):
 
     # ---- writing ----------------------------------------------------------------------------
     def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
-        """Batch updates, each with the echo fingerprint. A contact this run's search did not
-        hand over (an SLA escalation's owner change, a replayed journal) is read first, one
-        batch read per 100 unless the pre-write re-read already did, so its write is
+        """Batch updates, each with the echo fingerprint; a contact this run's search did not
+        hand over is read first (unless the pre-write re-read did), so that its write is
         fingerprinted too when nothing changed on it since the search (`read.current`)."""
         if self.echo is not None and self.reader.read_until_ms is not None:
             unread = self.echo.unknown(update.contact_id for update in updates)
@@ -199,6 +171,4 @@ class HubSpotAdapter(AdapterBase):
         return self.tasks.create(tasks)
 
     def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
-        """New owners for tasks (`hubspot_owner_id`), 100 per batch update; applied and
-        rejected name the moves by task key."""
         return self.task_states_reader.reassign(moves, self.updates.update_records)

@@ -1,29 +1,15 @@
-"""Change detection through associated records: the contacts whose meetings, calls (every
-engagement object the mapping scores), companies or deals changed or were deleted since the
-watermark (a deal closed won makes a customer; a company's corrected industry changes the fit).
+"""Change detection through associated records: the contacts whose engagement objects (meetings,
+calls, ...) changed or were deleted since the watermark.
 
-A meeting booked or a call logged is a record of its own, associated with the contact; HubSpot
-does not document that creating or deleting one moves the contact's own `lastmodifieddate` (the
-knowledge base only describes calculated activity properties such as `notes_last_updated`,
-refreshed by HubSpot in the background, with no promise of when), so an incremental read by the
-contact's modified date alone would miss the hottest signal there is. The objects are found by
-their own modification stamp instead:
-
-- changed or created: CRM search on `hs_lastmodifieddate` of each engagement object type
-  (developers.hubspot.com, "Search the CRM": engagements are searchable like any object), in the
-  same restartable, cap-free paging as contacts, then the v4 association batch read
-  `{type}/contacts` (1,000 ids per call) maps a page of up to 200 objects to its contacts;
-- deleted: search never returns archived records, so each type's list endpoint is read with
-  `archived=true` (the object APIs' `archived` flag; the records carry `archivedAt`; the
-  knowledge base's "Restore deleted records" keeps them restorable for 90 days) together with
-  `associations=contacts`, and the objects archived inside the window name the contacts to
-  re-decide. The list cannot be filtered by date: it costs one call per 100 archived objects of
-  the type, every sync. That the list answers an archived record's associations inline is not
-  spelled out in HubSpot's reference (a restore brings them back, so they are kept); a portal
-  that answers without them leaves the contact to be re-decided at its next change.
-
-Everything is read in pages and batches, never a call per contact; the caller deduplicates the
-contacts against those whose own record changed.
+HubSpot does not document that creating or deleting a meeting moves the contact's own
+`lastmodifieddate`, so a read by the contact's modified date alone would miss the hottest signal
+there is. The objects are found by their own stamp instead: changed or created ones by a search
+on `hs_lastmodifieddate` (the contacts' restartable paging), mapped to contacts by the v4
+association batch read (1,000 ids per call); deleted ones from the list endpoint with
+`archived=true` and `associations=contacts` (search never returns archived records; the list
+cannot filter by date, so it costs one call per 100 archived objects, every sync). A portal that
+answers an archived record without its associations leaves the contact to its next change.
+The caller deduplicates against the contacts whose own record changed.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -34,16 +20,10 @@ from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.engagement import OBJECT_PROPERTIES
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.query import (
-    next_after,
-    read_associations,
-    search_since,
-    unique,
-)
+from connector.adapters.hubspot.query import next_after, read_associations, search_since, unique
 from connector.adapters.kit import paginate
 
-#: The modification stamp of every engagement object, company and deal (HubSpot's default
-#: properties of each object).
+#: The modification stamp of every engagement object (a default property of each).
 ENGAGEMENT_MODIFIED = "hs_lastmodifieddate"
 
 

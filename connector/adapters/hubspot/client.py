@@ -9,7 +9,7 @@ shared tenacity policy is the only one deciding what is retried and how long to 
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from hubspot import HubSpot
 
@@ -22,21 +22,11 @@ from connector.adapters.retry import RetryPolicy
 from connector.adapters.usage import ApiUsage
 from connector.redact import register_secret
 
-T = TypeVar("T")
-
 
 class SdkCall(Protocol):
-    """An SDK `*_with_http_info` call, given the request timeout: (data, status, headers).
-
-    A callback protocol rather than a Callable alias: callers bind loop variables as lambda
-    default arguments (`lambda timeout, body=body: ...`), which mypy infers against a
-    protocol's `__call__` but not against a one-argument Callable."""
-
-    def __call__(self, timeout: tuple[float, float], /) -> tuple[Any, int, Any]: ...
-
-
-class RawSdkCall(Protocol):
-    """The same call made with `_preload_content=False`: the raw urllib3 response."""
+    """An SDK `*_with_http_info` call, given the request timeout: (data, status, headers), or
+    with `_preload_content=False` the raw urllib3 response. A callback protocol: callers bind
+    loop variables as lambda defaults, which mypy infers against a protocol, not a Callable."""
 
     def __call__(self, timeout: tuple[float, float], /) -> Any: ...
 
@@ -85,54 +75,50 @@ class HubSpotClient:
         records: Callable[[Any], int] = lambda _: 0,
         policy: RetryPolicy | None = None,
     ) -> Any:
-        """Send one SDK request with pacing, the shared retry policy and usage counting.
+        """Send one SDK request paced, retried and counted (a retried call costs HubSpot twice);
+        `records` says how many records an answer carried or a write sent; `policy` overrides
+        the retry policy (`max_attempts=1` for a create that must first look what landed)."""
 
-        Every attempt is counted (a retried call costs HubSpot twice); `records` says how many
-        records an answer carried or a write sent. `policy` overrides the retry policy, e.g.
-        `max_attempts=1` for a create whose retry must first re-check what already landed.
-        """
+        def attempt(timeout: tuple[float, float]) -> tuple[Any, Any]:
+            data, _status, headers = call(timeout)
+            return data, headers
 
-        def attempt() -> Any:
-            try:
-                data, _status, headers = call(self._timeout)
-            except Exception as exc:
-                self.pacer.after(getattr(exc, "headers", None))
-                raise
-            self.pacer.after(headers)
-            return data
-
-        return self.transport.send(
-            endpoint.label,
-            attempt,
-            action=action,
-            records=records,
-            policy=policy,
-            to_failure=lambda exc: to_failure(exc, endpoint),
-            before=lambda: self.pacer.before(search=endpoint.search),
-        )
+        return self._send(endpoint, attempt, action, records, policy)
 
     def send_json(
         self,
         endpoint: Endpoint,
-        call: RawSdkCall,
+        call: SdkCall,
         *,
         action: str,
         records: Callable[[Any], int] = raw.result_count,
         policy: RetryPolicy | None = None,
     ) -> Any:
-        """`send` for an SDK call made with `_preload_content=False`: the answer's JSON as
-        plain dicts and lists, without the SDK's model layer (see `raw`). The request is the
-        SDK's all the same (host, token, pool, ApiException on a non-2xx status), so pacing,
-        retries and the error table apply exactly as in `send`."""
+        """`send` for a call made with `_preload_content=False`: the answer's JSON as plain
+        dicts, without the SDK's model layer (see `raw`); the request is still the SDK's."""
 
+        def attempt(timeout: tuple[float, float]) -> tuple[Any, Any]:
+            response = call(timeout)
+            return raw.body(response), response.headers
+
+        return self._send(endpoint, attempt, action, records, policy)
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        call: Callable[[tuple[float, float]], tuple[Any, Any]],
+        action: str,
+        records: Callable[[Any], int],
+        policy: RetryPolicy | None,
+    ) -> Any:
         def attempt() -> Any:
             try:
-                response = call(self._timeout)
+                data, headers = call(self._timeout)
             except Exception as exc:
                 self.pacer.after(getattr(exc, "headers", None))
                 raise
-            self.pacer.after(response.headers)
-            return raw.body(response)
+            self.pacer.after(headers)
+            return data
 
         return self.transport.send(
             endpoint.label,

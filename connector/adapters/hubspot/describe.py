@@ -1,10 +1,6 @@
-"""The portal's schema: property definitions as a FieldSchema, the mapping checked against it,
-and the connector's own missing properties created.
-
-`check_mapping` is what `connector mappings validate` reports online: a mapping that names a
-property the portal does not have, or one of the wrong type, or values that are not among the
-property's options, would otherwise fail in the middle of a sync (or, worse, write nothing and
-say nothing: HubSpot ignores an unknown enumeration value on some paths).
+"""The portal's schema: property definitions as a FieldSchema, the mapping checked against it
+(a missing property, a wrong type or an unknown option would otherwise fail mid-sync, or write
+nothing and say nothing), and the connector's own missing properties created.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -293,9 +289,8 @@ def provision(
     fingerprint_property: str | None = None,
 ) -> list[str]:
     """Create the connector's own properties that `schema` lacks, in the mapping's property
-    group (created too when missing); returns "object.property" for each one created.
-    Properties that exist are never changed, even with a wrong type: `check_mapping` reports
-    those, because changing a type could destroy a customer's data."""
+    group (created when missing); "object.property" for each one created. An existing one is
+    never changed, even with a wrong type: that could destroy a customer's data."""
     wanted: list[tuple[str, str, _Spec]] = []
     contact = mapping.contact
     for field in CONNECTOR_OWNED_FIELDS:

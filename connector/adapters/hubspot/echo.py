@@ -1,60 +1,25 @@
 """No echo: telling the connector's own writes apart from everyone else's on HubSpot.
 
 Every write moves a contact's `lastmodifieddate`, so an incremental read by modified date finds
-again every contact the connector itself wrote: after a backfill nearly all of them (1,486 of
-1,500), after a sync every contact it updated. What HubSpot offers to tell them apart, and why
-each falls short on its own:
+every contact the connector wrote. HubSpot cannot tell them apart by itself: the batch update's
+`updatedAt` misses an edit between the connector's read and its write, history is not in search
+(and a batch read with history takes 50 inputs), and a search filter never compares two
+properties (bench/README.md, "No echo on HubSpot", has the whole account).
 
-- The batch update answer's `updatedAt` says when *our* write landed; a later modified date
-  means someone wrote after us. But a person editing the contact between the connector's read
-  and its write (a backfill buffers writes for up to a minute) leaves no trace in it, and the
-  stamps would have to be kept between runs.
-- `hs_updated_by_user_id` and the `propertiesWithHistory` sources (sourceType/sourceId) tell who
-  changed what, but history is not available in search, and a batch read with history takes 50
-  records per call — dearer than reading the contacts again.
-- Search filters compare a property with a constant, never with another property, so no query
-  can say "modified after the connector's last write".
+So each update also writes `connector_fingerprint`, a digest of every property the connector
+reads, as it will be once the write has landed (what it read, overlaid with what it writes). The
+next incremental read recomputes it from the search result: equal means nothing the connector
+decides on changed since its own write, and the record is dropped before anything is fetched
+for it; different means someone changed an input (even between read and write), and it is read
+as any other. Engagement objects are not on the contact: see `changes`.
 
-So the connector keeps the answer on the record itself: with each update it writes
-`connector_fingerprint`, a digest of every property it reads, taken as they will be once the
-write has landed (what it read, overlaid with what it writes). The next incremental read
-recomputes the digest from the search result: equal means nothing the connector decides on has
-changed since its own write, whoever moved the modified date, and the record is dropped before
-its companies, deals and engagement are fetched; different means a person, workflow or other
-integration changed an input — before or after the write, even in the gap between read and
-write — and the record is read as any other. The engagement objects (meetings, calls) are not
-on the contact: their changes are found by their own modification stamp (see `changes`).
-
-A contact written without this run's search having handed it over (an SLA escalation's owner
-change, a replayed journal of a killed run) has no read to fingerprint from: it is read by id
-just before the write (one batch read per 100, none when the pre-write re-read of shared fields
-already read it), and fingerprinted only when its last change is one the run's search already
-covered; a contact a person changed since is written without, so the next sync reads it.
-
-Left out of the digest: the modified date itself, the fingerprint, and the connector's own
-output properties (score, grade, reasons, stage marker, recycled-at) whose number and date
-formats HubSpot may render differently from how they were sent; a person overwriting one of
-those is corrected at the contact's next change, not at once. Everything goes through HubSpot's
-ordinary property API: when the portal lacks the property (not provisioned yet), the connector
-writes no fingerprint and simply reads its own writes again, as before.
-
-What this cannot save: the search pages themselves. HubSpot's search has no way to leave the
-echoed records out of its answer, so they still cost one search call per 200 records (instead
-of the association, company, deal and engagement reads that followed for each page). Checked
-against HubSpot's documentation (bench/README.md, "No echo on HubSpot", has the whole account):
-
-- a search filter is a property, an operator and constants (`value`, `highValue`, `values`);
-  no operator names a second property ("Search the CRM"), and a search takes at most 5 filter
-  groups and 25 filters (developer changelog, 2024-08-26);
-- `propertiesWithHistory` is offered by the objects' read and batch read, not by search, and a
-  batch read with history takes 50 inputs ("The maximum number of inputs supported in a batch
-  request for property histories is 50"): reading the written contacts' history would cost 4 times
-  the search pages it would replace;
-- a connector-written batch label searched as "label = L and modified after the end of L's
-  write" needs one filter group per label, and is exact only if a label covers one batch
-  (100 contacts): a person's edit landing on an already-written contact while the rest of its
-  label is written would fall before the label's end and be missed. That is ⌈written / 500⌉
-  searches plus the labels kept between runs, still some 20 times a quiet sync at 100,000.
+A contact written without this run's search having handed it over (an SLA escalation, a
+replayed journal) is read by id just before the write, and fingerprinted only when its last
+change is one the run's search covered. Left out of the digest: the modified date, the
+fingerprint, and the connector's own outputs, whose formats HubSpot may render differently (a
+person overwriting one is corrected at the contact's next change). Without the property (not
+provisioned yet) no fingerprint is written and the connector reads its own writes again. The
+search pages themselves still cost one call per 200 echoed records.
 """
 
 import hashlib
@@ -102,9 +67,8 @@ class EchoFilter:
         self.dropped = 0
 
     def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
-        # One update with the joined text: the same bytes, hence the same digest, as one update
-        # per name and value. Each value formatted inline as `_normal` would (None is "",
-        # f"{v}" is str(v)): no Python call per property, of some 56 per contact.
+        # One update with the joined text, each value formatted inline as `_normal` would: no
+        # Python call per property, of some 56 per contact.
         values = map(properties.get, self.rest)
         text = "".join(
             [

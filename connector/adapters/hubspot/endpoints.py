@@ -1,10 +1,5 @@
-"""The HubSpot operations the adapter uses, each with its usage label and required scope.
-
-Labels are "METHOD /path" with the object type filled in, so a run's API cost reads like
-HubSpot's own logs ("POST /crm/v3/objects/contacts/batch/update: 12 calls, 1,150 records").
-Scopes follow HubSpot's scope list: engagements (tasks, meetings, calls, ...) are governed by the
-contacts scopes; property definitions by `crm.schemas.*`.
-"""
+"""The HubSpot operations the adapter uses, each with its usage label ("METHOD /path", the
+object type filled in) and required scope (engagements fall under the contacts scopes)."""
 
 from collections.abc import Callable
 

@@ -1,13 +1,10 @@
 """Engagement from HubSpot: the activity a contact carries in its own properties, and the
 engagement objects (meetings, calls, ...) associated with it.
 
-HubSpot keeps web and e-mail activity on the contact as counters with the date of the latest
-event (`hs_analytics_num_visits` + `hs_analytics_last_visit_timestamp`, ...), flags
-(`hs_email_optout`) and the first/most recent form submission ("conversion") with its date. Each
-counter becomes one Engagement with a quantity rather than invented individual events. Those
-properties are read with the contacts themselves, so they cost no call of their own; what
-`iter_contacts` read is kept (bounded) so `iter_engagements` for the same ids needs no call but
-the batch read of the associated engagement objects.
+HubSpot keeps web and e-mail activity on the contact as counters with the latest event's date
+(each becomes one Engagement with a quantity, not invented events), flags and the first/most
+recent form submission ("conversion"). They are read with the contacts and kept (bounded), so
+`iter_engagements` for the same ids costs only the engagement objects' batch reads.
 """
 
 import re
@@ -18,6 +15,7 @@ from typing import Any
 
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.query import (
+    ID_PROPERTY,
     Association,
     batch_read,
     read_associations,
@@ -30,12 +28,8 @@ from connector.mapping.crm_schema import HubSpotMapping
 from connector.mapping.translate import parse_datetime
 
 #: Where each engagement object's date is read, first found wins. A meeting is dated when it
-#: was booked (hs_createdate), not when it takes place (hs_timestamp, its start): the rules score
-#: "meeting booked" - the prospect's commitment, made at booking - and let it trigger an SQL
-#: within days of it. The start may lie weeks ahead; dating the meeting there would delay both
-#: until the meeting happened (scoring ignores anything after `now`) and would decay it from a
-#: later day than Salesforce, whose adapter dates an Event at its CreatedDate for the same reason.
-#: A call, e-mail or note is dated when it happened, which is its hs_timestamp.
+#: was booked (hs_createdate), not at its start, which may lie weeks ahead: the rules score the
+#: booking, the prospect's commitment (Salesforce dates an Event at its CreatedDate likewise).
 DATE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "meetings": ("hs_createdate", "hs_timestamp"),
     "calls": ("hs_timestamp",),
@@ -122,9 +116,8 @@ class PropertyEngagement:
                     )
                 )
         for flag in self.config.flags:
-            # An undated flag is dated at the contact's creation: it happened no earlier, and
-            # unlike the last-modified date it does not move when the connector writes the
-            # contact, so re-evaluating an unchanged contact decides the same again.
+            # An undated flag is dated at the contact's creation, which (unlike the modified
+            # date) a connector write does not move: an unchanged contact decides the same.
             if boolean(props.get(flag.property)):
                 out += flagged(
                     contact_id,
@@ -157,11 +150,8 @@ def object_engagement(
     contact_id: str, object_type: str, kind: EngagementKind, record: Any
 ) -> Engagement | None:
     props = record.properties or {}
-    when = None
-    for name in DATE_PROPERTIES.get(object_type, ("hs_timestamp",)):
-        when = moment(props.get(name))
-        if when is not None:
-            break
+    dates = DATE_PROPERTIES.get(object_type, ("hs_timestamp",))
+    when = moment(*(props.get(name) for name in dates))
     when = when or (record.created_at if isinstance(record.created_at, datetime) else None)
     if when is None:
         return None
@@ -190,7 +180,7 @@ class EngagementReader:
         self.objects = dict(self.mapping.engagement.objects)
         self.from_properties = PropertyEngagement(self.mapping, self.modified_property)
         self.contact_properties = unique(
-            [*engagement_properties(self.mapping), self.modified_property, "hs_object_id"]
+            [*engagement_properties(self.mapping), self.modified_property, ID_PROPERTY]
         )
         capacity = self.client.settings.engagement_object_cache_size
         #: Engagement objects by type, id → record (None: HubSpot has no such live record).
@@ -199,8 +189,8 @@ class EngagementReader:
         }
 
     def prefetch(self, inputs: Iterable[EngagementInputs]) -> None:
-        """Batch-read the engagement objects these contacts name, for `engagements()` to find
-        (the contact reader calls this once per read-ahead group, so the reads go out full)."""
+        """Batch-read the engagement objects these contacts name (once per read-ahead group,
+        so the reads go out full)."""
         wanted: dict[str, list[str]] = {object_type: [] for object_type in self.objects}
         for contact_inputs in inputs:
             for object_type, ids in wanted.items():
@@ -222,16 +212,13 @@ class EngagementReader:
         found: dict[str, Any] = {}
         missing: list[str] = []
         for object_id in unique(ids):
-            if object_id in cache:
-                record = cache.get(object_id)
-                if record is not None:
-                    found[object_id] = record
-            else:
+            if object_id not in cache:
                 missing.append(object_id)
+            elif (record := cache.get(object_id)) is not None:
+                found[object_id] = record
         if missing:
-            read = batch_read(
-                self.client, object_type, missing, OBJECT_PROPERTIES.get(object_type, ())
-            )
+            properties = OBJECT_PROPERTIES.get(object_type, ())
+            read = batch_read(self.client, object_type, missing, properties)
             for object_id in missing:
                 record = read.get(object_id)
                 cache.put(object_id, record)
@@ -241,14 +228,7 @@ class EngagementReader:
 
     def inputs_for(self, contact_ids: Sequence[str]) -> dict[str, EngagementInputs]:
         """Inputs of these contacts: from the cache, else one batch read + association reads."""
-        found: dict[str, EngagementInputs] = {}
-        missing: list[str] = []
-        for contact_id in unique(contact_ids):
-            cached = self.cache.get(contact_id)
-            if cached is None:
-                missing.append(contact_id)
-            else:
-                found[contact_id] = cached
+        found, missing = self.cache.split(contact_ids)
         if missing:
             records = batch_read(self.client, "contacts", missing, self.contact_properties)
             linked = {
@@ -256,14 +236,12 @@ class EngagementReader:
                 for object_type in self.objects
             }
             for contact_id, record in records.items():
+                associations: dict[str, list[Association]] = {
+                    kind: linked[kind].get(contact_id, []) for kind in linked
+                }
+                properties = record.properties or {}
                 inputs = inputs_from_record(
-                    record.properties or {},
-                    self.contact_properties,
-                    {
-                        object_type: linked[object_type].get(contact_id, [])
-                        for object_type in linked
-                    },
-                    self.objects,
+                    properties, self.contact_properties, associations, self.objects
                 )
                 self.cache.put(contact_id, inputs)
                 found[contact_id] = inputs
@@ -272,33 +250,23 @@ class EngagementReader:
     def engagements(
         self, inputs: Mapping[str, EngagementInputs], since: datetime | None = None
     ) -> Iterator[Engagement]:
-        engagement: Engagement | None  # from properties first, then from activity records
+        """From properties first, then from the engagement objects."""
         for contact_id, contact_inputs in inputs.items():
-            for engagement in self.from_properties.engagements(
-                contact_id, contact_inputs.properties
-            ):
-                if since is None or engagement.occurred_at >= since:
-                    yield engagement
+            for found in self.from_properties.engagements(contact_id, contact_inputs.properties):
+                if since is None or found.occurred_at >= since:
+                    yield found
         for object_type, kind in self.objects.items():
             wanted = unique(
                 object_id
                 for contact_inputs in inputs.values()
                 for object_id in contact_inputs.objects.get(object_type, [])
             )
-            if not wanted:
-                continue
-            records = self._records_of(object_type, wanted)
+            records = self._records_of(object_type, wanted) if wanted else {}
             for contact_id, contact_inputs in inputs.items():
                 for object_id in contact_inputs.objects.get(object_type, []):
                     record = records.get(object_id)
-                    engagement = (
-                        object_engagement(contact_id, object_type, kind, record)
-                        if record is not None
-                        else None
-                    )
-                    if engagement is not None and (
-                        since is None or engagement.occurred_at >= since
-                    ):
+                    engagement = record and object_engagement(contact_id, object_type, kind, record)
+                    if engagement and (since is None or engagement.occurred_at >= since):
                         yield engagement
 
     def for_contacts(

@@ -1,17 +1,8 @@
-"""HubSpot's failures in the shared error table's terms.
-
-This module only translates: hubspot-api-client's `ApiException` (status, JSON body with
-`category`/`policyName`/`errors`, headers incl. `Retry-After`) and transport errors from urllib3
-(or requests) become a CRM-neutral `Failure`; `connector.adapters.errors` decides what to do.
-
-Body shapes (developers.hubspot.com "Error handling" and "API usage guidelines"):
-- errors: `{"status": "error", "message", "correlationId", "category", "errors": [...]}`;
-- 429: `{"status": "error", "message", "errorType": "RATE_LIMIT", "policyName":
-  "TEN_SECONDLY_ROLLING" | "DAILY", ...}`;
-- 403 MISSING_SCOPES: `errors[].context.requiredGranularScopes` (or `requiredScopes`) names them.
-
-Messages carry HubSpot's own words but never a request URL, header or body: those can hold the
-token or personal data.
+"""HubSpot's failures in the shared error table's terms: `ApiException` (JSON body `{"message",
+"category", "errors"}`; a 429 adds `"policyName": "TEN_SECONDLY_ROLLING" | "DAILY"`; a 403
+names the missing scopes in `errors[].context.requiredGranularScopes`) and urllib3's transport
+errors become a `Failure`. Messages carry HubSpot's words, never a URL, header or body (they can
+hold the token or personal data).
 """
 
 import http.client
@@ -69,8 +60,7 @@ class Endpoint:
 
 
 def _retry_after(headers: Any) -> float | None:
-    """Retry-After in seconds; None when absent or an HTTP date (the policy's backoff then).
-    The SDK hands over urllib3's case-insensitive headers, or a plain dict that is not."""
+    """Retry-After in seconds; None when absent or an HTTP date (the policy's backoff then)."""
     raw = CaseInsensitiveDict(headers or {}).get("Retry-After")
     try:
         return max(float(raw), 0.0) if raw is not None else None
@@ -138,28 +128,20 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
         return crm_failure(
             status=401,
             code=category,
-            message=(
-                "the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or the "
-                f"private app lacks scope {endpoint.scope}. HubSpot said: {message}"
-            ),
+            message="the access token (HUBSPOT_ACCESS_TOKEN) is invalid, expired or revoked, or "
+            f"the private app lacks scope {endpoint.scope}. HubSpot said: {message}",
         )
     if status == 403:
         scopes = _scopes(body) or [endpoint.scope]
-        # No code on purpose: the shared table treats a 403 without a CRM code as an auth
-        # problem (exit 4), which a missing scope is; with a code it would be a plain refusal.
+        # No code on purpose: a 403 without one is an auth problem in the table (exit 4).
         return crm_failure(
             status=403,
-            message=(
-                f"the access token is missing scope {', '.join(scopes)} "
-                f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
-                f"HubSpot said: {message}"
-            ),
+            message=f"the access token is missing scope {', '.join(scopes)} "
+            f"({category or 'FORBIDDEN'}). Add it to the private app and use the new token. "
+            f"HubSpot said: {message}",
         )
     return crm_failure(
-        status=status,
-        code=category,
-        message=message,
-        retry_after=_retry_after(headers),
+        status=status, code=category, message=message, retry_after=_retry_after(headers)
     )
 
 
@@ -174,9 +156,3 @@ def to_failure(exc: BaseException, endpoint: Endpoint) -> Failure | None:
     if isinstance(exc, TRANSPORT_EXCEPTIONS):
         return crm_failure(status=None, message=f"no answer from HubSpot ({type(exc).__name__})")
     return None
-
-
-def is_ambiguous(failure: Failure) -> bool:
-    """Whether a failed write may have been applied anyway: no answer, or a server error after
-    the request reached HubSpot. A 429 or a 4xx means it was refused before anything happened."""
-    return failure.status is None or failure.status >= 500

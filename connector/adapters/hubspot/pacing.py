@@ -1,16 +1,9 @@
-"""Client-side pacing: stay under HubSpot's limits instead of waiting for its 429s.
-
-HubSpot counts requests per app in a rolling ten-second window and search requests per second,
-and reports the window's state on every answer (`X-HubSpot-RateLimit-Max`, `-Remaining`,
-`-Interval-Milliseconds`, `-Daily-Remaining`; "API usage guidelines"). Requests that end in an
-error count against the app's error budget (at most 5 % of the day), so the pacer:
-
-- never sends more than the configured burst limit (or the portal's reported maximum, whichever
-  is lower) within one window, and never more than the search limit per second;
-- spaces requests out evenly once the portal reports that little of the window is left (other
-  integrations of the same app share it, which a local count cannot see);
-- stops cleanly with `CrmDailyLimitError` before sending a request that would eat into the daily
-  reserve the connector leaves for others.
+"""Client-side pacing: stay under HubSpot's limits instead of waiting for its 429s (errors count
+against the app's error budget). HubSpot counts requests per app in a rolling ten-second window
+and searches per second, and reports the window on every answer (`X-HubSpot-RateLimit-*`). The
+pacer keeps under the burst limit (or the portal's maximum) and the search limit, spaces
+requests out once the portal reports little left (other integrations share it), and stops with
+`CrmDailyLimitError` before eating into the daily reserve.
 """
 
 import threading

@@ -1,14 +1,10 @@
-"""HubSpot's query dialect, shared by the readers: batch read by id, association batch read,
-search pages and the restartable search by modified date (Salesforce's counterpart builds SOQL).
-
-Each helper pages or chunks at HubSpot's documented maximum so that reading N records costs
-about N / batch-size calls, never one call per record.
-"""
+"""HubSpot's query dialect: batch read by id, association batch read, search pages and the
+restartable search by modified date, each at HubSpot's documented maximum per call."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
@@ -16,7 +12,6 @@ from connector.adapters.hubspot.failures import CRM
 from connector.adapters.kit import CursorGuard, chunks
 from connector.mapping.translate import parse_datetime
 
-T = TypeVar("T")
 ID_PROPERTY = "hs_object_id"
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 #: HubSpot-defined "Primary" association type ids, by (from, to) object type.
@@ -54,18 +49,13 @@ def unique(ids: Iterable[str]) -> list[str]:
 
 
 def batch_read(
-    client: HubSpotClient,
-    object_type: str,
-    ids: Iterable[str],
-    properties: Sequence[str],
+    client: HubSpotClient, object_type: str, ids: Iterable[str], properties: Sequence[str]
 ) -> dict[str, Any]:
-    """id → record for the ids that exist (missing or archived ones are absent), decoded by
-    `raw` rather than the SDK's models (the hottest call of a backfill after the list)."""
+    """id → record for the ids that exist (missing or archived ones are absent)."""
     found: dict[str, raw.HubSpotRecord] = {}
     wanted = unique(ids)
     for chunk in chunks(wanted, client.settings.batch_size):
-        # The body as the JSON it serializes to (what BatchReadInputSimplePublicObjectId would
-        # give): each SDK model built costs a fresh Configuration, logging setup included.
+        # The JSON an SDK model would serialize to: each model costs a fresh Configuration.
         body = {
             "inputs": [{"id": record_id} for record_id in chunk],
             "properties": list(properties),
@@ -73,11 +63,7 @@ def batch_read(
         answer = client.send_json(
             endpoints.batch_read(object_type),
             lambda timeout, body=body: client.batch.read_with_http_info(
-                object_type,
-                body,
-                archived=False,
-                _request_timeout=timeout,
-                _preload_content=False,
+                object_type, body, archived=False, _request_timeout=timeout, _preload_content=False
             ),
             action=f"read {object_type} by id",
         )
@@ -87,8 +73,7 @@ def batch_read(
 
 
 def _is_primary(from_type: str, to_type: str, types: Sequence[dict[str, Any]]) -> bool:
-    """Whether any of a v4 answer's `associationTypes` ({"category", "typeId", "label"}) is
-    the primary one."""
+    """Whether any of a v4 answer's `associationTypes` is the primary one."""
     primary_id = PRIMARY_TYPE_IDS.get((from_type, to_type))
     for spec in types or []:
         if (spec.get("label") or "").lower() == "primary":
@@ -105,21 +90,16 @@ def _is_primary(from_type: str, to_type: str, types: Sequence[dict[str, Any]]) -
 def read_associations(
     client: HubSpotClient, from_type: str, to_type: str, ids: Iterable[str]
 ) -> dict[str, list[Association]]:
-    """from id → associated records (v4 batch read); records without any are absent.
-
-    HubSpot pages a record's associations (500 per page); a record with more is asked for again
-    with its `after` until done. Records with none come back as a 207 error entry
-    (NO_ASSOCIATIONS_FOUND), which is not a failure here. The answer is read as JSON (`raw`):
-    `{"results": [{"from": {"id"}, "to": [{"toObjectId", "associationTypes": [...]}],
-    "paging"?}], "errors"?}` (CRM API v4 associations, batch read).
-    """
+    """from id → associated records (v4 batch read); records without any are absent (a 207
+    NO_ASSOCIATIONS_FOUND entry). A record with more than a page (500) is asked for again with
+    its `after`. Answer: `{"results": [{"from": {"id"}, "to": [{"toObjectId",
+    "associationTypes"}], "paging"?}]}`."""
     out: dict[str, list[Association]] = {}
     pending: list[tuple[str, str | None]] = [(record_id, None) for record_id in unique(ids)]
     guard = CursorGuard(CRM, f"{from_type}→{to_type} association")
     while pending:
         follow_ups: list[tuple[str, str | None]] = []
         for chunk in chunks(pending, client.settings.association_batch_size):
-            # The JSON of BatchInputPublicFetchAssociationsBatchRequest (see `batch_read`).
             body = {
                 "inputs": [
                     {"id": record_id} if after is None else {"id": record_id, "after": after}
@@ -129,11 +109,7 @@ def read_associations(
             answer = client.send_json(
                 endpoints.associations_read(from_type, to_type),
                 lambda timeout, body=body: client.associations.get_page_with_http_info(
-                    from_type,
-                    to_type,
-                    body,
-                    _request_timeout=timeout,
-                    _preload_content=False,
+                    from_type, to_type, body, _request_timeout=timeout, _preload_content=False
                 ),
                 action=f"read {from_type}→{to_type} associations",
                 records=lambda data: sum(
@@ -155,16 +131,14 @@ def read_associations(
 
 
 def where(name: str, operator: str, value: str) -> dict[str, str]:
-    """One search filter, as the JSON of the SDK's `Filter` (built directly: every SDK model
-    builds a fresh Configuration, logging setup included; see `batch_read`)."""
+    """One search filter, as the JSON of the SDK's `Filter` (see `batch_read`)."""
     return {"propertyName": name, "operator": operator, "value": value}
 
 
 def search_page(
     client: HubSpotClient, object_type: str, request: Any, action: str
 ) -> raw.RecordPage:
-    """One search request (a `PublicObjectSearchRequest` or its JSON); the page decoded by `raw`
-    (results, `after`, `total`)."""
+    """One search request (a `PublicObjectSearchRequest` or its JSON), decoded by `raw`."""
     answer = client.send_json(
         endpoints.search(object_type),
         lambda timeout: client.search.do_search_with_http_info(
@@ -209,16 +183,11 @@ def search_since(
     """Records of `object_type` whose `modified` date lies in [low_ms, until_ms], ascending, as
     (fresh records, cursor, newest modified ms of the page).
 
-    One fresh query per page that restarts from the last modified date seen instead of paging
-    by offset, so the 10,000-result cap of a search never applies, records changed during the
-    run neither shift a page nor come back a second time, and a record at the page boundary is
-    neither skipped nor read twice. When more than a page of records share one modified date
-    (bulk jobs do that), that date is read on its own, sorted by id and restarted after the last
-    id HubSpot returned — never after a client-side maximum, because HubSpot compares ids as
-    text, and its sort and its filter agree with each other, not with us. The cursor is
-    "<modified ms>" or "<modified ms>:<last id>"; passed back as `resume_after` it resumes right
-    after the page that returned it.
-    """
+    Each page is a fresh query from the last modified date seen, not an offset: the 10,000-result
+    cap never applies, and no record is skipped or read twice at a boundary. More than a page
+    of one date (bulk jobs) is read on its own, by id, restarted after the last id HubSpot
+    returned (HubSpot compares ids as text: its sort and filter agree with each other, not with
+    us). The cursor, "<modified ms>[:<last id>]", resumes right after its page."""
     low = low_ms
     strict = False
     tie_after: str | None = None

@@ -1,22 +1,16 @@
 """HubSpot's JSON answers read without the SDK's model layer, on the hot read path.
 
-hubspot-api-client turns every answer into its generated models: each record, each inline
-association, each paging cursor becomes an object built through `__deserialize` with type
-checks, and every `createdAt`/`updatedAt`/`archivedAt` goes through dateutil's parser. On a
-backfill that was 40 % of the connector's CPU (bench/README.md, "CPU"). The generated API
-methods accept `_preload_content=False` and then return the raw urllib3 response instead
-(hubspot-api-client's generated `*_with_http_info` docstrings: "if False, the urllib3.HTTPResponse
-object will be returned without reading/decoding response data"); the request itself still goes
-through the SDK — its host, its access token, its connection pool, its ApiException for a non-2xx
-status — so only the decoding is ours. This module is that decoding: the JSON parsed by the
-standard library, kept as plain dicts and a few slotted records with the attribute names the
-callers already used on the SDK's models, and the three timestamps parsed by
-`datetime.fromisoformat`, which reads HubSpot's "2026-11-02T10:00:00.123Z" since Python 3.11.
+hubspot-api-client builds a generated model for every record, association and cursor and parses
+every timestamp with dateutil: 40 % of a backfill's CPU (bench/README.md, "CPU"). Its API
+methods take `_preload_content=False` and then return the raw urllib3 response; the request is
+still the SDK's (host, token, pool, ApiException on a non-2xx status), only the decoding is
+ours: plain dicts and a few slotted records with the SDK models' attribute names, timestamps by
+`datetime.fromisoformat` (which reads "2026-11-02T10:00:00.123Z" since Python 3.11).
 
-Shapes (CRM API v3 objects and v4 associations reference): a page is
-`{"results": [...], "paging": {"next": {"after": "..."}}}`, a search answer adds `"total"`; a
-record is `{"id", "properties", "createdAt", "updatedAt", "archived", "archivedAt"?,
-"associations"?}`, an inline association collection `{"results": [{"id", "type"}], "paging"?}`.
+Shapes (CRM API v3 objects, v4 associations): a page is `{"results", "paging": {"next":
+{"after"}}}` (search adds `"total"`); a record `{"id", "properties", "createdAt", "updatedAt",
+"archived", "archivedAt"?, "associations"?}`; inline associations `{"results": [{"id", "type"}],
+"paging"?}`.
 """
 
 import json
@@ -44,9 +38,8 @@ class InlineAssociations:
 
 @dataclass(slots=True)
 class HubSpotRecord:
-    """A CRM object as the v3 API returns it, with the SDK model's attribute names. The three
-    system timestamps are kept as sent and parsed when asked for: most records (batch update
-    answers, companies, deals) are never asked, and the parses were half of decoding a record."""
+    """A CRM object as the v3 API returns it; the timestamps are parsed only when asked for
+    (most records never are, and the parses were half of decoding a record)."""
 
     id: str
     properties: dict[str, Any]
@@ -78,8 +71,7 @@ class ErrorDetail:
 
 @dataclass(slots=True)
 class BatchError:
-    """One entry of a 207 batch answer's `errors` (the SDK's StandardError): its category,
-    message, `context` (`ids`, `objectWriteTraceId`, ...) and per-property details."""
+    """One entry of a 207 batch answer's `errors` (the SDK's StandardError)."""
 
     category: str | None = None
     message: str | None = None
@@ -89,9 +81,7 @@ class BatchError:
 
 @dataclass(slots=True)
 class RecordPage:
-    """One page of records (list or search) or a batch answer: the records, the `after` cursor
-    of the next page (None after the last), the search's total (None for a list) and a 207
-    batch answer's per-record errors."""
+    """A list or search page, or a batch answer with a 207's per-record errors."""
 
     results: list[HubSpotRecord]
     after: str | None = None
@@ -100,8 +90,8 @@ class RecordPage:
 
 
 def body(response: Any) -> Any:
-    """The JSON of a raw urllib3 response (an SDK call made with `_preload_content=False`);
-    an empty body is an empty object. The connection goes back to the pool once read."""
+    """The JSON of a raw urllib3 response ({} when empty); the connection goes back to the
+    pool once read."""
     try:
         data = response.data
     finally:
@@ -110,10 +100,8 @@ def body(response: Any) -> Any:
 
 
 def timestamp(value: Any) -> datetime | None:
-    """HubSpot's ISO 8601 system timestamps (createdAt, updatedAt, archivedAt) by the standard
-    library's parse (any ISO 8601 form since Python 3.11, "Z" and 1-6 fraction digits included);
-    None for no value or one that does not parse: no timestamp is better than a failed page, and
-    the callers already treat a missing one as unknown."""
+    """A system timestamp; None for no value or one that does not parse (no timestamp is
+    better than a failed page, and callers treat a missing one as unknown)."""
     if not value or not isinstance(value, str):
         return None
     try:

@@ -1,17 +1,11 @@
 """Reading contacts (with their companies and deals) and owners from HubSpot.
 
-Full read: the contacts list endpoint, 100 per page, with exactly the properties the mapping
-needs and `associations` for companies, deals and the engagement objects, so one call per page
-brings everything but the associated records themselves, which follow in batch reads (100 ids
-per call, companies and deals cached across pages).
-
-Incremental read: search on the modified date since the watermark minus an overlap window (the
-search index lags writes by seconds), bounded above by the moment the read started, in the
-restartable paging of `fetch.search_since` (no 10,000-result cap, no record skipped or read
-twice at a page boundary). Records still exactly as the connector's own last write left them
-are dropped before anything else is fetched for them (`echo`). Then the contacts whose
-engagement objects changed or were deleted in the same window, and were not read already, are
-read by id (`changes`), so a meeting booked on an untouched contact reaches the next sync.
+Full read: the list endpoint, 100 per page, with the mapped properties and inline
+`associations`, the associated records following in batch reads (companies and deals cached
+across pages). Incremental read: `query.search_since` on the modified date from the watermark
+less an overlap (the search index lags writes), up to the moment the read started; the
+connector's own echo is dropped before anything is fetched for it (`echo`), then the contacts
+whose engagement objects changed are read by id (`changes`).
 """
 
 import logging
@@ -34,6 +28,7 @@ from connector.adapters.hubspot.engagement import (
 )
 from connector.adapters.hubspot.failures import CRM
 from connector.adapters.hubspot.query import (
+    ID_PROPERTY,
     PRIMARY_TYPE_NAMES,
     Association,
     RawRecord,
@@ -47,13 +42,10 @@ from connector.adapters.hubspot.query import (
     where,
 )
 from connector.adapters.kit import BoundedMap, chunks, paginate
-from connector.adapters.kit.values import moment, number
+from connector.adapters.kit.values import latest_of, moment, number
 from connector.domain.contact import Company, Contact, Deal, DealStatus, Owner
 from connector.mapping.crm_schema import ContactField, HubSpotMapping
-from connector.mapping.translate import (
-    PersonTranslator,
-    RecordDataError,
-)
+from connector.mapping.translate import PersonTranslator, RecordDataError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +55,6 @@ log = logging.getLogger(__name__)
 _RawPage = tuple[list[RawRecord], str | None, dict[str, list[str]] | None, int | None]
 
 DEAL_PROPERTIES = ("dealstage", "amount", "closedate", "pipeline")
-ID_PROPERTY = "hs_object_id"
 
 
 def to_ms(moment: datetime) -> int:
@@ -114,8 +105,7 @@ class ContactReader:
         if since is None:
             yield from self._read_ahead(self._list_pages(resume_after))
             return
-        # One upper bound for every search of the run: records changed from now on wait for
-        # the next run, and the watermark (the newest date seen) never passes a record unread.
+        # One upper bound for every search of the run: the watermark never passes a record.
         until_ms = int(time.time() * 1000)
         self.read_until_ms = until_ms
         yielded: set[str] = set()
@@ -134,8 +124,7 @@ class ContactReader:
         return int(answer.total or 0)
 
     def find(self, key: str) -> ContactPage:
-        """The contacts whose record id or e-mail address is `key` (for `connector explain`):
-        one search, whose filter groups are ORed."""
+        """The contacts whose record id or e-mail address is `key`: one search (groups OR)."""
         email = self.mapping.contact.fields.get(ContactField.EMAIL, "email")
         names = [email, ID_PROPERTY] if key.isdigit() else [email]
         groups = [{"filters": [where(name, "EQ", key)]} for name in names]
@@ -144,10 +133,8 @@ class ContactReader:
         return self._pages([(self._unlinked(results), None, None, None)])[0]
 
     def by_ids(self, contact_ids: Sequence[str]) -> ContactPage:
-        """These contacts, batch-read 100 ids per call with the properties of the incremental
-        read, then completed exactly as a search page is (associations, companies, deals and
-        the engagement read-ahead), so each comes out as the incremental read makes it. Ids
-        HubSpot no longer holds (deleted, merged away) are simply absent from the answer."""
+        """These contacts, batch-read and completed exactly as a search page is, so each
+        comes out as the incremental read makes it; ids HubSpot no longer holds are absent."""
         wanted = unique(str(contact_id) for contact_id in contact_ids)
         found = batch_read(self.client, "contacts", wanted, self.properties)
         records = self._unlinked([found[i] for i in wanted if i in found])
@@ -157,15 +144,11 @@ class ContactReader:
             (part,) = self._pages([(chunk, None, None, None)])
             page.contacts += part.contacts
             page.skipped += part.skipped
-            if part.max_updated_at is not None and (
-                page.max_updated_at is None or part.max_updated_at > page.max_updated_at
-            ):
-                page.max_updated_at = part.max_updated_at
+            page.max_updated_at = latest_of(page.max_updated_at, part.max_updated_at)
         return page
 
     def current(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        """The contacts' own properties as HubSpot holds them now, batch-read 100 ids per call
-        (POST /crm/v3/objects/contacts/batch/read takes at most 100 inputs) without their
+        """The contacts' own properties as HubSpot holds them now, batch-read without their
         associations: what a write is about to replace. Untranslatable records are absent."""
         wanted = unique(str(contact_id) for contact_id in contact_ids)
         properties = unique([*self.translator.read_fields(), self.modified, ID_PROPERTY])
@@ -186,15 +169,11 @@ class ContactReader:
         return current
 
     def _remember_unread(self, record_id: str, properties: dict[str, Any]) -> None:
-        """Let the write that follows this re-read carry the echo fingerprint for a contact the
-        run's search did not hand over (an SLA escalation's owner change: the person is written
-        without having changed), so the next sync drops that write instead of reading it back.
-
-        Only when the contact's last change is one this run's search already covered, index
-        lag included (modified at or before its upper bound less the overlap window): that
-        change was read and decided, by this run or an earlier one. A contact changed since
-        is left unremembered, so its write goes without a fingerprint and the next sync reads
-        the change, as before. A contact the search read keeps what the search saw."""
+        """Let the write after this re-read carry the echo fingerprint for a contact the run's
+        search did not hand over (an SLA escalation's owner change), so the next sync drops
+        it: only when its last change is one this run's search covered (at or before its upper
+        bound less the overlap), hence already decided. A contact changed since is written
+        without, so the next sync reads the change."""
         if self.echo is None or self.read_until_ms is None or self.echo.knows(record_id):
             return
         modified = moment(properties.get(self.modified))
@@ -228,8 +207,8 @@ class ContactReader:
     def _raw_from_list(
         self, results: Sequence[raw.HubSpotRecord]
     ) -> tuple[list[RawRecord], dict[str, list[str]]]:
-        """Records with their inline associations; per type, the ids whose association list
-        HubSpot paged (more than fit inline), to complete through the v4 batch read."""
+        """Records with their inline associations; per type, the ids whose list HubSpot paged,
+        to complete through the v4 batch read."""
         records: list[RawRecord] = []
         incomplete: dict[str, list[str]] = {}
         for result in results:
@@ -262,16 +241,14 @@ class ContactReader:
         return timedelta(seconds=self.settings.incremental_overlap_seconds)
 
     def _window(self, since: datetime) -> list[dict[str, Any]]:
-        low = since - timedelta(seconds=self.settings.incremental_overlap_seconds)
-        return [where(self.modified, "GTE", str(to_ms(low)))]
+        return [where(self.modified, "GTE", str(to_ms(since - self._overlap)))]
 
     def _search_pages(
         self, since: datetime, resume_after: str | None, until_ms: int, yielded: set[str]
     ) -> Iterator[_RawPage]:
-        """Contacts whose own record changed, minus the connector's own echo (see `echo`):
-        those are left out before anything else is fetched for them, but their modified dates
-        still count towards the page's newest date, so the watermark moves past them."""
-        low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
+        """Contacts whose own record changed, minus the connector's own echo; its modified
+        dates still count towards the page's newest, so the watermark moves past it."""
+        low = to_ms(since - self._overlap)
         for results, cursor, top in search_since(
             self.client,
             "contacts",
@@ -286,8 +263,7 @@ class ContactReader:
                 kept = [r for r in results if not self.echo.is_echo(r.properties or {})]
                 self.echo.dropped += len(results) - len(kept)
             if self.known is not None:
-                # Not added to `yielded`: an engagement change after the kept read still
-                # brings the person back below.
+                # Not `yielded`: an engagement change after the kept read still brings them.
                 known = self.known
                 kept = [
                     r
@@ -304,17 +280,15 @@ class ContactReader:
     def _engagement_pages(
         self, since: datetime, until_ms: int, yielded: set[str]
     ) -> Iterator[_RawPage]:
-        """Contacts whose engagement objects changed or were deleted in the same window, unless
-        already read for a change of their own; each page's newest date is the objects' newest
-        modification, so the watermark moves past engagement already seen."""
+        """Contacts whose engagement objects changed in the same window, unless already read;
+        each page's newest date is the objects' newest, so the watermark moves past them."""
         if self.changes is None:
             return
-        low = to_ms(since - timedelta(seconds=self.settings.incremental_overlap_seconds))
+        low = to_ms(since - self._overlap)
         for contact_ids, top in self.changes.contact_ids(low, until_ms):
             wanted = [i for i in contact_ids if i not in yielded]
             if self.known is not None:
-                # the page's newest object stamp bounds each object's: covered means every
-                # object that brought the person changed before the kept read began
+                # The page's newest object stamp bounds each object's.
                 stamp = datetime.fromtimestamp(top / 1000, tz=UTC) if top is not None else None
                 known = self.known
                 wanted = [i for i in wanted if not known.covers(i, stamp, self._overlap)]
@@ -329,11 +303,9 @@ class ContactReader:
 
     # ---- pages --------------------------------------------------------------------------------
     def _read_ahead(self, raw: Iterator[_RawPage]) -> Iterator[ContactPage]:
-        """Pages as HubSpot returned them, but their associated records fetched for
-        `read_ahead_records` contacts at a time: a list page of 100 contacts names some 25
-        companies and a handful of deals and meetings, so fetching them page by page sends
-        batch reads a quarter full, while a group of pages fills them. Each page still keeps
-        its own cursor, so a backfill checkpoints (and resumes) exactly as before."""
+        """Pages as HubSpot returned them, their associated records fetched for
+        `read_ahead_records` contacts at a time (a page of 100 names some 25 companies: batch
+        reads page by page go out a quarter full). Each page keeps its own cursor."""
         group: list[_RawPage] = []
         size = 0
         for item in raw:
@@ -346,9 +318,8 @@ class ContactReader:
             yield from self._pages(group)
 
     def _pages(self, group: list[_RawPage]) -> list[ContactPage]:
-        """Associations (when the read did not bring them), companies, deals and the engagement
-        objects of a group of pages in bulk, then translation page by page; unusable records are
-        skipped with their reason."""
+        """Associations (unless the read brought them), companies, deals and engagement
+        objects of a group of pages in bulk, then translation page by page."""
         everything = [record for records, _, _, _ in group for record in records]
         to_fetch: dict[str, list[str]] = {}
         for records, _, incomplete, _ in group:
@@ -399,15 +370,11 @@ class ContactReader:
         covered_ms: int | None = None,
     ) -> ContactPage:
         page = ContactPage(cursor=cursor)
-        newest: datetime | None = (
-            datetime.fromtimestamp(covered_ms / 1000, tz=UTC) if covered_ms else None
-        )
+        newest = datetime.fromtimestamp(covered_ms / 1000, tz=UTC) if covered_ms else None
         for record in records:
             if self.echo is not None:
                 self.echo.remember(record.id, record.properties)
-            updated = self._updated(record)
-            if updated is not None and (newest is None or updated > newest):
-                newest = updated
+            newest = latest_of(newest, self._updated(record))
             self.cache.put(record.id, inputs[record.id])
             company_id = company_of[record.id]
             company = companies.get(company_id) if company_id else None

@@ -1,12 +1,8 @@
-"""HubSpot connection settings, from the environment and .env (`HUBSPOT_*`).
-
-The base URL is a setting with the production default, so the sandbox (or a proxy) is reached by
-configuration alone and every request still goes through the unmodified hubspot-api-client.
-Limits default to HubSpot's documented values for the smallest tier (developers.hubspot.com,
-"API usage guidelines": 100 requests per 10 s for a Free/Starter private app; the search guide:
-5 search requests per second per account, 200 records per search page, 100 inputs per batch;
-changelog 2025-02 "Batch Read Limit for HubSpot Associations API": 1,000 ids per association batch
-read). Raise `HUBSPOT_BURST_LIMIT` on Professional/Enterprise portals (190).
+"""HubSpot connection settings, from the environment and .env (`HUBSPOT_*`). The base URL has
+the production default (the sandbox is configuration); limits default to HubSpot's documented
+values for the smallest tier (100 requests per 10 s, 5 searches per second, 200 per search page,
+100 inputs per batch, 1,000 ids per association read): raise `HUBSPOT_BURST_LIMIT` (190) on
+Professional/Enterprise portals.
 """
 
 from typing import Self
@@ -108,10 +104,7 @@ class HubSpotSettings(BaseSettings):
     )
     retry: RetryPolicy = RetryPolicy()
 
-    # --- memory bounds -----------------------------------------------------------------------
-    # The engine asks for a page's engagement right after reading it, so these caches need to
-    # hold one read-ahead group (plus slack), not the run: sized larger they only make the
-    # connector's memory grow with the number of contacts until they fill.
+    # --- memory bounds: one read-ahead group (plus slack), not the run ------------------------
     engagement_cache_contacts: int = Field(
         default=2_000,
         ge=0,

@@ -1,21 +1,11 @@
 """Connector-created HubSpot tasks after the fact: their current state by key, and new owners.
 
-SLA escalation needs to know, for the follow-up tasks the connector created, whether the rep has
-completed them and who holds them now, and to move the open ones to another owner. Both go in
-bulk: states through the tasks search with an IN filter on the key property (100 keys per call,
-as `TaskWriter` looks keys up) plus one v4 association batch read (tasks → contacts, 1,000 ids
-per call) for the contact each task is about; owners through the tasks batch update, 100 per
-call, which needs nothing but the task id and `hubspot_owner_id`.
-
-HubSpot's tasks guide (developers.hubspot.com/docs/api/crm/tasks): `hs_timestamp` "marks the
-task's due date"; `hubspot_owner_id` is "the owner ID of the user assigned to the task";
-`hs_task_status` is "either COMPLETED or NOT_STARTED" for the API (the property's options also
-hold IN_PROGRESS, WAITING and DEFERRED, which the UI sets). Only COMPLETED means the rep is done:
-a task in progress, waiting or deferred is still open and may be escalated.
-
-The key lookup goes through the search index, which lags writes by seconds (the same lag the
-task writer waits out after a lost create): a task created moments before may not be found
-yet. An absent key is therefore "not seen", not proof that the rep deleted the task.
+For SLA escalation, in bulk: states through the tasks search with an IN filter on the key
+property (100 keys per call) plus one v4 association batch read for each task's contact; owners
+through the tasks batch update, 100 per call. Only `hs_task_status` COMPLETED means done (the
+tasks guide; IN_PROGRESS, WAITING and DEFERRED are still open). The key search goes through the
+search index, which lags writes by seconds: an absent key is "not seen", not proof the rep
+deleted the task.
 """
 
 import logging
@@ -28,7 +18,7 @@ from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 from connector.adapters.base import TaskReassignment, TaskState, WriteResult
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.failures import CRM
-from connector.adapters.hubspot.query import next_after, read_associations, search_page
+from connector.adapters.hubspot.query import ID_PROPERTY, next_after, read_associations, search_page
 from connector.adapters.kit import chunks, paginate
 from connector.adapters.kit.values import moment
 from connector.mapping.crm_schema import HubSpotMapping
@@ -48,9 +38,8 @@ def search_by_key(
     properties: Sequence[str],
     action: str,
 ) -> dict[str, Any]:
-    """key → the first task (lowest id) holding it, searched 100 keys per call. HubSpot's guide
-    asks for lower-case values with IN on text properties; the connector's keys are lower-case,
-    and the comparison here ignores case too."""
+    """key → the first task (lowest id) holding it, 100 keys per search; compared ignoring case
+    (HubSpot's guide asks for lower-case values with IN on text properties)."""
     found: dict[str, Any] = {}
     wanted = {key.casefold(): key for key in keys}
     for chunk in chunks(list(wanted), KEYS_PER_SEARCH):
@@ -63,7 +52,7 @@ def search_by_key(
                     )
                 ],
                 properties=list(dict.fromkeys([key_field, *properties])),
-                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                sorts=[{"propertyName": ID_PROPERTY, "direction": "ASCENDING"}],
                 limit=200,
                 after=after,
             )
@@ -113,11 +102,8 @@ class TaskStates:
         return out
 
     def reassign(self, moves: Sequence[TaskReassignment], update: Any) -> WriteResult:
-        """New owners through the tasks batch update (`update` is the adapter's batch updater,
-        which retries transient per-record errors and splits a 400 until the refused inputs are
-        isolated, so one unknown owner never holds back the rest). Applied and rejected name
-        the moves by task key."""
-        # One input per task: HubSpot refuses a repeated id.
+        """New owners through `update`, the adapter's batch updater (it splits a 400, so one
+        unknown owner never holds back the rest); results name the moves by task key."""
         by_id = {move.crm_id: move for move in moves}
         payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
         result = WriteResult()
@@ -140,9 +126,8 @@ class TaskStates:
 
 
 def _completed_at(record: Any, props: dict[str, Any]) -> datetime | None:
-    """When a done task was completed, as far as HubSpot's documented fields tell: its last
-    modification (`updatedAt`). The tasks guide documents no completion timestamp, so this is
-    an upper bound — exact unless someone edits the task after completing it."""
+    """When a done task was completed: its `updatedAt`, an upper bound (the tasks guide
+    documents no completion timestamp)."""
     if props.get("hs_task_status") not in DONE_STATUSES:
         return None
     updated = getattr(record, "updated_at", None)

@@ -1,39 +1,30 @@
 """Writing to HubSpot: contact updates and follow-up tasks, in batches of 100.
 
-Updates carry only the properties the plan found different. A lifecycle stage moving backwards
-(recycle, or away from `other`) is first cleared, then set, in two ordered requests: HubSpot
-silently ignores a backward value otherwise (its stage property only moves forward). Forward
-moves go in one request. The clears of a whole call go first, in full batches, then every set:
-a contact moving back holds no stage between its two requests, for the length of one call.
-Batch updates are idempotent, so retrying one is always safe.
-
-Per-record outcomes follow HubSpot's answers: a 207 names the inputs that failed (by id or
-`objectWriteTraceId`, which the adapter sets to the contact id or task key); transient ones are
-retried, the others are reported with HubSpot's message while the rest of the batch lands. A 400
-for a whole batch (HubSpot validates every input before applying any) is split in halves until
-the inputs it is about are isolated and reported.
-
-Tasks are idempotent by the TaskSpec key stored in the task key property: existing keys are
-searched (IN filter, 100 keys per call) before creating, so a re-run never duplicates a task. A
-batch create is not idempotent, so it is never retried blindly: when its answer is lost (no
-answer, timeout, 5xx after the request went out) the keys are searched again — after the search
-index had time to catch up — and only the still missing tasks are created.
+A lifecycle stage moving backwards is first cleared, then set: HubSpot silently ignores a
+backward value otherwise. All clears of a call go first, in full batches, then every set.
+A 207 names the failed inputs (by id or `objectWriteTraceId`, set to the contact id or task
+key): transient ones are retried, the others reported while the rest lands; a 400 for a whole
+batch (HubSpot validates every input first) is split in halves until the culprits are isolated.
+Tasks are created once by key (kit `create_once`): keys are searched before creating, and after
+a lost answer again once the search index caught up.
 """
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from connector.adapters.base import RecordError, WriteResult
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
-from connector.adapters.hubspot.failures import is_ambiguous
+from connector.adapters.hubspot.query import HUBSPOT_DEFINED
 from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.create_once import lost_answer, once
 from connector.adapters.kit.updates import merge_updates
+from connector.adapters.kit.values import utc_millis
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.domain.text import bounded
@@ -46,7 +37,6 @@ log = logging.getLogger(__name__)
 HUBSPOT_STAGE_ORDER = {stage: rank for rank, stage in enumerate((*FUNNEL, LifecycleStage.OTHER))}
 #: HubSpot-defined association type of a task to a contact (associations v4 type ids).
 TASK_TO_CONTACT = 204
-HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 #: Per-record error categories that say "try again", not "this input is wrong".
 TRANSIENT_CATEGORIES = frozenset(
     {"INTERNAL_ERROR", "SERVICE_UNAVAILABLE", "RATE_LIMITS", "TIMEOUT", "LOCKED"}
@@ -54,23 +44,9 @@ TRANSIENT_CATEGORIES = frozenset(
 SPLITTABLE_STATUSES = frozenset({400, 409, 422})
 
 
-def hubspot_datetime(moment: datetime) -> str:
-    """HubSpot's datetime format, as it returns them: ISO 8601 in UTC with milliseconds."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
-
-
-#: "string: A plain text string, limited to 65,536 characters"
-#: (https://developers.hubspot.com/docs/guides/api/crm/properties); the knowledge base says the
-#: same of single- and multi-line text "when the value is added through the CRM"
-#: (https://knowledge.hubspot.com/properties/property-field-types-in-hubspot). The properties
-#: API reports no per-property length, so there is nothing to describe: this is the limit. The
-#: tasks API (https://developers.hubspot.com/docs/api/crm/tasks) documents `hs_task_subject`
-#: ("The title of the task") and `hs_task_body` ("The task notes") with no limit of their own:
-#: string properties, under the same one. Every text written is cut to it, visibly, instead of
-#: being refused.
+#: "string: A plain text string, limited to 65,536 characters" (developers.hubspot.com,
+#: properties guide); the API reports no per-property length, and the tasks' subject and body
+#: are string properties too. Every text written is cut to it, visibly, instead of refused.
 STRING_LENGTH = 65_536
 
 
@@ -79,7 +55,7 @@ def property_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return hubspot_datetime(value)
+        return utc_millis(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -155,8 +131,7 @@ class UpdateWriter:
     client: HubSpotClient
     mapping: HubSpotMapping
     translator: PersonTranslator
-    #: Extra properties to send with a contact's update: the echo fingerprint (set by the
-    #: adapter; see `echo`). Sent with the final set, so the record is written once more.
+    #: Extra properties to send with a contact's update: the echo fingerprint (see `echo`).
     stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
@@ -191,14 +166,13 @@ class UpdateWriter:
             }
             for update in merged.values()
         }
-        # An update the mapping has no property for (e.g. no lead status mapped) has nothing
-        # to send: it is done, not refused.
+        # An update the mapping has no property for has nothing to send: done, not refused.
         result = result.merge(WriteResult(applied=[c for c, props in payload.items() if not props]))
         payload = {cid: props for cid, props in payload.items() if props}
         if self.stamp is not None:
             payload = {cid: {**props, **self.stamp(cid, props)} for cid, props in payload.items()}
-        # All clears before all sets, each in full batches: clearing per batch of updates would
-        # send a clearing request of two or three contacts with nearly every batch.
+        # All clears before all sets, each in full batches (not a clear of two or three
+        # contacts with nearly every batch).
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
         refused: set[str] = set()
         size = self.client.settings.batch_size
@@ -257,16 +231,14 @@ class UpdateWriter:
             return first.add(second)
 
     def _send(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
-        # The JSON of BatchInputSimplePublicObjectBatchInput, built directly: each SDK model
-        # costs a fresh Configuration (logging setup included), 100 per batch.
+        # Plain JSON in and out (`raw`): each SDK model costs a fresh Configuration, and the
+        # answer echoes every record with all its properties.
         body = {
             "inputs": [
                 {"id": contact_id, "properties": properties, "objectWriteTraceId": contact_id}
                 for contact_id, properties in payload.items()
             ]
         }
-        # The answer echoes every updated record with all its properties: read as JSON
-        # (`raw`), not through the SDK's models, which cost as much again as the read.
         answer = self.client.send_json(
             endpoints.batch_update(object_type),
             lambda timeout: self.client.batch.update_with_http_info(
@@ -292,7 +264,7 @@ class TaskWriter:
             "hs_task_status": self.tasks.status,
             "hs_task_priority": self.tasks.priority.get(spec.priority, spec.priority.value.upper()),
             "hs_task_type": "TODO",
-            "hs_timestamp": hubspot_datetime(spec.due_at),
+            "hs_timestamp": utc_millis(spec.due_at),
             self.key_field: spec.key,
         }
         if spec.owner_id:
@@ -315,7 +287,7 @@ class TaskWriter:
             send=self._send,
             batch_size=settings.batch_size,
             policy=settings.retry,
-            lost=is_ambiguous,
+            lost=lost_answer,
             settle_seconds=settings.search_index_lag_seconds,
             sleep=self.client.sleep,
         )
@@ -329,7 +301,6 @@ class TaskWriter:
 
     def _send(self, pending: dict[str, TaskSpec]) -> Attempt:
         specs = list(pending.values())
-        # The JSON of BatchInputSimplePublicObjectBatchInputForCreate (see `UpdateWriter._send`).
         association = {"associationCategory": HUBSPOT_DEFINED, "associationTypeId": TASK_TO_CONTACT}
         body = {
             "inputs": [
@@ -349,8 +320,7 @@ class TaskWriter:
                 ),
                 action="create tasks",
                 records=lambda _: len(specs),
-                # Never retried as is: a lost answer is settled by searching the keys again.
-                policy=self.client.settings.retry.model_copy(update={"max_attempts": 1}),
+                policy=once(self.client.settings.retry),
             )
         )
         created: dict[str, str] = {}

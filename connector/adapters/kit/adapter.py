@@ -5,9 +5,9 @@ follow from others."""
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from connector.adapters.base import ContactPage
+from connector.adapters.base import ContactPage, KnownDecisions
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact
 
@@ -21,12 +21,24 @@ class AdapterOptions(TypedDict, total=False):
 
 class AdapterBase:
     name: str
+    #: The CRM's contact reader; it holds `known` for the incremental read.
+    reader: Any
 
     def __init__(
         self, *, usage: ApiUsage | None = None, sleep: Callable[[float], None] | None = None
     ) -> None:
         self.usage = usage or ApiUsage()
         self.sleep = sleep or time.sleep
+
+    @property
+    def known(self) -> KnownDecisions | None:
+        """People a failed sync already decided; an incremental read lists them but reads
+        only those changed since (`ResumableRead`)."""
+        return self.reader.known
+
+    @known.setter
+    def known(self, value: KnownDecisions | None) -> None:
+        self.reader.known = value
 
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None

@@ -1,9 +1,5 @@
-"""One bounded, least-recently-used map for every cache an adapter keeps (engagement of
-recently read contacts, engagement records, company/deal records, Salesforce flags).
-
-`functools.lru_cache` memoises a function; these caches are filled from batch reads and asked
-per key, so they need a map. Thread-safe, because the Salesforce readers prefetch in threads.
-"""
+"""One bounded, least-recently-used map for every cache an adapter keeps: filled from batch
+reads and asked per key (so a map, not `functools.lru_cache`); thread-safe."""
 
 import threading
 from collections import OrderedDict

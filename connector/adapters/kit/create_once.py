@@ -1,18 +1,11 @@
 """Create records at most once by an idempotency key, even when an answer is lost.
 
-A batch create is not idempotent: sending it again after a timeout, a dropped connection or a
-5xx may create every record twice. So a create is sent once (no blind retry); the keys are
-looked up before anything is sent and again before every further attempt, and only the keys
-still missing are created.
-
-One lookup timing for both CRMs, the safer of the two the adapters had: look before *every*
-retry, whatever failed — not only after a lost answer — and after a lost answer not before
-`settle_seconds`. Salesforce used to look only after a lost answer, HubSpot before each try;
-a record that landed while the CRM answered 429 or "row locked" (a concurrent run, an answer
-that failed after the commit) is then found instead of duplicated, at the cost of one lookup
-per retry, which is rare. `settle_seconds` is HubSpot's search index lag (its keys are found
-by search, which shows a write only seconds later: `search_index_lag_seconds`); Salesforce looks
-keys up with a SOQL query, not a search index, and passes 0.
+A batch create sent again after a timeout or a 5xx may create every record twice. So a create
+is never retried blindly: the keys are looked up before anything is sent and again before every
+further attempt, whatever failed (a record may land while the CRM answers 429 or "row locked"),
+and only the keys still missing are created. After a lost answer the lookup waits
+`settle_seconds`: HubSpot finds keys through its search index, which shows a write seconds
+later; Salesforce's SOQL lookup passes 0.
 """
 
 import time
@@ -38,6 +31,17 @@ class Attempt:
     rejected: dict[str, RecordError] = field(default_factory=dict)  # refused for good
     transient: dict[str, RecordError] = field(default_factory=dict)  # try again (reject if not)
     taken: dict[str, RecordError] = field(default_factory=dict)  # CRM says the key exists
+
+
+def lost_answer(failure: Failure) -> bool:
+    """No answer, or a 5xx: the create may have landed before the answer failed (a 429 or a
+    4xx means it was refused before anything happened)."""
+    return failure.status is None or failure.status >= 500
+
+
+def once(policy: RetryPolicy) -> RetryPolicy:
+    """`policy` with one attempt: a create is never retried as is (see the module)."""
+    return policy.model_copy(update={"max_attempts": 1})
 
 
 def create_once(

@@ -1,10 +1,6 @@
-"""Cursor paging that refuses to loop (singer-sdk's paginators do the same).
-
-A CRM that hands back a cursor already followed would make a read spin forever, or — when the
-loop merely stops — end early and miss records (for task keys: create a duplicate task). Both
-CRMs' loops therefore go through one guard, and a repeated cursor is a `CrmPagingError`: a
-`CrmError`, so the sync engine ends the run with this message instead of a traceback, and with
-exit code 4 (the CRM misbehaved; nothing was refused).
+"""Cursor paging that refuses to loop (singer-sdk's paginators do the same): a cursor already
+followed would spin forever, or, if the loop merely stopped, miss records (for task keys:
+create a duplicate task). A repeat is a `CrmPagingError`, ending the run with exit code 4.
 """
 
 from collections.abc import Callable, Hashable, Iterator

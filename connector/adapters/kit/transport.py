@@ -1,10 +1,7 @@
 """One way every request to a CRM is sent: check the allowance (or pace), call, count,
-classify, retry.
-
-Both adapters wrap their SDK's one-request callables in `Transport.send`, so HubSpot and
-Salesforce count a retried call twice, retry exactly what the error table says, wait with the
-same tenacity policy (adapters/retry.py: its one place to hook `before_sleep`) and honour the
-sleep injected into the adapter (tests run fault storms without waiting).
+classify, retry. Both adapters wrap their SDK's one-request callables in `Transport.send`, so
+both count a retried call twice, retry what the error table says with the one tenacity policy,
+and honour the adapter's injected sleep (fault storms in tests never wait).
 """
 
 import time
@@ -51,13 +48,10 @@ class Transport:
         before: Callable[[], None] | None = None,
     ) -> T:
         """Run `call` (exactly one HTTP request) under the retry policy, counting every attempt
-        under `label` with the records `records(answer)` says it carried.
-
-        `action` completes "while trying to ..." in the final error. `policy` overrides the
-        retry policy (`max_attempts=1` for a create whose retry must first look what landed).
-        `recover(exc)` may repair the cause of a failure once (Salesforce refreshes an expired
-        session) and returns True to send the request again within the same attempt.
-        """
+        under `label` with the records `records(answer)` says it carried. `action` completes
+        "while trying to ..." in the final error; `policy` overrides the retry policy;
+        `recover(exc)` may repair a failure's cause once (an expired session) and returns True
+        to send the request again within the same attempt."""
         pace = before or self.before
         recovered = False
 

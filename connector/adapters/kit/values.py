@@ -2,7 +2,7 @@
 type nonsense into a text field the mapping reads as one; a flag field set on a record is an
 engagement on either CRM."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from connector.domain.engagement import Engagement, EngagementKind
@@ -53,3 +53,14 @@ def flagged(contact_id: str, kind: EngagementKind, field: str, *dates: Any) -> l
             contact_id=contact_id, kind=kind, occurred_at=when, source_id=f"{contact_id}:{field}"
         )
     ]
+
+
+def latest_of(*stamps: datetime | None) -> datetime | None:
+    """The newest of the stamps that are known, None when none is."""
+    return max((stamp for stamp in stamps if stamp is not None), default=None)
+
+
+def utc_millis(value: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as both CRMs return date-times (naive counts as UTC)."""
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"

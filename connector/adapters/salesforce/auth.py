@@ -1,17 +1,10 @@
 """OAuth 2.0 against the configured login URL: client-credentials, username-password, JWT
 bearer and refresh-token flows, each answering an access token and the org's `instance_url`.
 
-The refresh-token flow ("OAuth 2.0 Refresh Token Flow for Renewed Sessions", Salesforce Help) is
-what most connected apps use once a person authorised them through the web server flow: it posts
-`grant_type=refresh_token`, the refresh token, the client id and (when the connected app
-requires it, the default) the client secret. With refresh token rotation on, Salesforce answers a
-new refresh token and voids the old one; the connector cannot store it back into the settings, so
-it warns (without the value) and the next run's login would fail: turn rotation off for this app.
-
-The token request is made here rather than through simple-salesforce's login helper because
-that helper only builds `https://<domain>.salesforce.com` URLs; the login URL must be a setting
-(My Domain, test.salesforce.com, the sandbox). The REST calls afterwards all go through
-simple-salesforce with the returned instance URL and token.
+Made here because simple-salesforce's login helper only builds `https://<domain>.salesforce.com`
+URLs, while the login URL must be a setting (My Domain, test.salesforce.com, the sandbox); every
+later call goes through simple-salesforce. With refresh token rotation on, Salesforce voids the
+old refresh token, which the connector cannot store back: it warns (turn rotation off).
 """
 
 from __future__ import annotations

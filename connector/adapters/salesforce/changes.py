@@ -1,27 +1,13 @@
 """Which people an incremental read must re-decide because their engagement changed, not
 their own record.
 
-Logging a Task or an Event on a Lead, or adding the Lead to a campaign, writes the activity or
-the CampaignMember. Salesforce documents no change to the person's own LastModifiedDate or
-SystemModstamp for it: LastModifiedDate is "when a user last modified this record" and
-SystemModstamp "when a user or automated process last modified this record" (Object Reference,
-System Fields); the Lead's LastActivityDate is derived from its activities, and nothing promises
-that deriving it moves a stamp. A read of people by SystemModstamp therefore cannot be trusted
-to see a demo request. So each engagement object the mapping scores (Task, Event,
-CampaignMember) is read by its own SystemModstamp and mapped to its person (WhoId; LeadId /
-ContactId): one query per object, paged at 2,000, only two or three id columns per row.
-
-Deleted engagement: the queries go to the QueryAll resource, which also answers soft-deleted
-records ("QueryAll returns records that are soft deleted due to a merge or delete", REST API
-Developer Guide, QueryAll) with their WhoId, and a delete moves SystemModstamp (getDeleted's
-`deletedDate` "is obtained using the SystemModstamp system field", SOAP API, GetDeletedResult).
-The same query thus finds the person of a Task deleted since the watermark, which getDeleted
-cannot (it answers only the Task's id, so a second query by id would be needed anyway). Both
-see a deleted record only while it is in the recycle bin (15 days, or until emptied): a sync
-gap longer than that needs a backfill to drop a deleted activity's points.
-
-The connector's own follow-up Tasks (they carry the task key) are left out here as they are
-from scoring, so creating them does not bring their person back into the next sync.
+Salesforce documents no change to a person's SystemModstamp when a Task, Event or
+CampaignMember is written for them (Object Reference, System Fields), so each scored engagement
+object is read by its own SystemModstamp and mapped to its person: one query per object, a few
+id columns per row. The queries go to QueryAll, which also answers soft-deleted records with
+their WhoId (a delete moves SystemModstamp), so a deleted Task's person is found too, while it
+is in the recycle bin (15 days). The connector's own follow-up Tasks are left out, as from
+scoring.
 """
 
 from __future__ import annotations
@@ -31,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.adapters.kit.values import moment
+from connector.adapters.kit.values import latest_of, moment
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.settings import SalesforceSettings
@@ -81,10 +67,8 @@ class EngagementChanges:
             sources.append(_Source("Event", ("WhoId",), "WhoId != null"))
         if rules.campaign_members:
             sources.append(_Source("CampaignMember", ("LeadId", "ContactId"), ""))
-        # Sales closing an opportunity, or correcting the account's figures, changes neither
-        # the Contact nor its contact role: the parent's stamp says so (SOQL filters on a
-        # parent relationship field). A won opportunity makes a customer; the account's
-        # industry, size and country are the Contact's fit.
+        # A won opportunity or a corrected account changes neither the Contact nor its contact
+        # role: the parent's stamp says so (SOQL filters on a parent relationship field).
         role_stamp, account_stamp = "Opportunity.SystemModstamp", "Account.SystemModstamp"
         sources.append(_Source("OpportunityContactRole", ("ContactId",), "", stamp=role_stamp))
         sources.append(_Source("Contact", ("Id",), "AccountId != null", stamp=account_stamp))
@@ -103,8 +87,7 @@ class EngagementChanges:
                     if person[:3] in PERSON_PREFIXES:
                         found.ids.setdefault(person, None)
                         found.stamps[person] = _newest(found.stamps.get(person, stamp), stamp)
-                if stamp is not None and (found.latest is None or stamp > found.latest):
-                    found.latest = stamp
+                found.latest = latest_of(found.latest, stamp)
         return found
 
     def _rows(self, source: _Source, after: datetime) -> Iterator[dict[str, Any]]:
@@ -119,8 +102,7 @@ class EngagementChanges:
             **source.values,
         )
         action = f"find people whose {source.object} records changed"
-        for records in self.client.query_pages(query, action=action, include_deleted=True):
-            yield from (soql.flatten(record) for record in records)
+        return self.client.rows(query, action=action, include_deleted=True)
 
 
 def _newest(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -1,18 +1,13 @@
 """One authenticated simple-salesforce client with the adapter's transport rules around it.
 
-- TLS: the configured CA file is what is trusted. requests lets `REQUESTS_CA_BUNDLE` override
-  `session.verify`, so the CA is pinned in a transport adapter that every https request of the
-  session goes through (simple-salesforce's own calls included), together with a default
-  timeout, because several SDK calls accept none.
-- Every HTTP request is counted in `ApiUsage` per attempt, so retries show in the run's cost.
-- `Sforce-Limit-Info` is read from every answer (a session response hook); before each call the
-  client stops with `CrmDailyLimitError` if the next request would eat into the reserve kept
-  for other integrations.
-- No redirect that leaves https is followed: a login URL or proxy answering 307/308 towards
-  plain http would otherwise receive the client secret, password and token in clear text
-  (requests resends a POST body on 307/308). Such an answer stops the run with a clear error.
-- One tenacity policy (adapters/retry.py) for every call; an expired session is refreshed once
-  and the call retried.
+- TLS: requests lets `REQUESTS_CA_BUNDLE` override `session.verify`, so the configured CA is
+  pinned in a transport adapter every https request goes through, with a default timeout
+  (several SDK calls take none).
+- `Sforce-Limit-Info` is read from every answer; a call stops with `CrmDailyLimitError` before
+  eating into the reserve kept for other integrations.
+- No redirect off https is followed: requests resends a POST body on 307/308, so the secrets
+  would travel in clear text.
+- Every call goes through the kit's transport; an expired session is refreshed once.
 """
 
 from __future__ import annotations
@@ -21,7 +16,7 @@ import csv
 import io
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote_plus, urljoin, urlsplit
 
 import requests
@@ -30,11 +25,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation
 from simple_salesforce.exceptions import SalesforceExpiredSession
 
-from connector.adapters.errors import (
-    CrmInsecureRedirectError,
-    CrmRequestError,
-    CrmUnavailableError,
-)
+from connector.adapters.errors import CrmInsecureRedirectError, CrmRequestError, CrmUnavailableError
 from connector.adapters.kit import Transport, paginate
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce.auth import Authenticator
@@ -50,12 +41,19 @@ from connector.adapters.salesforce.endpoints import (
 )
 from connector.adapters.salesforce.failures import first_error, to_failure
 from connector.adapters.salesforce.pacing import DailyAllowance
-from connector.adapters.salesforce.query import in_chunks
+from connector.adapters.salesforce.query import flatten, in_chunks
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.usage import ApiUsage
 
 T = TypeVar("T")
 Record = dict[str, Any]
+
+
+class QueryOf(Protocol):
+    """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
+    as lambda defaults, which mypy infers against a protocol but not a Callable)."""
+
+    def __call__(self, chunk: list[str], /) -> str: ...
 
 
 class _PinnedTransport(HTTPAdapter):
@@ -150,8 +148,7 @@ class SalesforceClient:
     # --- session ---
 
     def _ready(self) -> None:
-        """Before each request: stop short of the daily reserve, log in if not yet (the token
-        request is counted as itself, not as the call it precedes)."""
+        """Before each request: stop short of the daily reserve, log in if not yet."""
         self.allowance.check()
         self.sf  # noqa: B018
 
@@ -174,8 +171,7 @@ class SalesforceClient:
         )
 
     def identity(self) -> str | None:
-        """The id of the user the token acts as (from the identity URL), logging in first if
-        no call was made yet; None when the token answer carried no identity URL."""
+        """The id of the user the token acts as (logging in first); None when unknown."""
         if self._sf is None:
             self.login()
         return self.user_id
@@ -199,8 +195,8 @@ class SalesforceClient:
         records: Callable[[T], int] | None = None,
         policy: RetryPolicy | None = None,
     ) -> T:
-        """Run `fn` (exactly one HTTP request) under the retry policy, counting every attempt,
-        stopping before the daily reserve, and refreshing an expired session once."""
+        """Run `fn` (exactly one HTTP request) through the transport; an expired session is
+        refreshed once."""
 
         def refresh(exc: BaseException) -> bool:
             if not isinstance(exc, SalesforceExpiredSession) or not _invalid_session(exc):
@@ -222,13 +218,9 @@ class SalesforceClient:
     def query_pages(
         self, soql: str, *, action: str, include_deleted: bool = False
     ) -> Iterator[list[Record]]:
-        """The records of a SOQL query, one REST page (up to 2,000) at a time.
-
-        This is `query_all_iter`'s loop with each page under the retry policy: the SDK's
-        generator cannot retry a single failed page, and a repeated `nextRecordsUrl` raises
-        instead of spinning. `include_deleted` sends it to the QueryAll resource, which also
-        answers records in the recycle bin (IsDeleted = true) and archived activities.
-        """
+        """The records of a SOQL query, one REST page (up to 2,000) at a time: the SDK's
+        `query_all_iter` cannot retry one page. `include_deleted`: the QueryAll resource
+        (records in the recycle bin and archived activities too)."""
 
         def fetch(next_url: str | None) -> dict[str, Any]:
             if next_url is None:
@@ -251,16 +243,23 @@ class SalesforceClient:
             return str(result.get("nextRecordsUrl") or "") or _no_cursor(action)
 
         for result in paginate(fetch, next_url, crm="Salesforce", what="query"):
-            # Taken out of the response, not copied: this generator and `paginate` keep the
-            # response while the caller works on the page (a sync decides 2,000 people then),
-            # and the raw records would stay alive beside what the caller made of them.
+            # Taken out, not copied: the response stays alive while the caller works on it.
             yield result.pop("records", None) or []
+
+    def rows(self, soql: str, *, action: str, include_deleted: bool = False) -> Iterator[Record]:
+        """The records of a query one by one, flattened (`query.flatten`)."""
+        for records in self.query_pages(soql, action=action, include_deleted=include_deleted):
+            yield from map(flatten, records)
+
+    def rows_in(self, values: Sequence[str], build: QueryOf, *, action: str) -> Iterator[Record]:
+        """`rows` of `build(chunk)` for the fewest chunks of `values` whose URL fits."""
+        for query in self.queries_for(values, build):
+            yield from self.rows(query, action=action)
 
     def queries_for(
         self, values: Sequence[str], build: Callable[[list[str]], str]
     ) -> Iterator[str]:
-        """`build(chunk)` for the fewest chunks of `values` whose query URL stays within
-        `max_query_url_bytes` (query.in_chunks)."""
+        """`build(chunk)` for the fewest chunks whose URL fits `max_query_url_bytes`."""
         budget = self.settings.max_query_url_bytes
         return (query for _, query in in_chunks(values, build, self.query_url_length, budget))
 
@@ -272,9 +271,8 @@ class SalesforceClient:
     # --- Bulk API 2.0 query ---
 
     def _bulk(self, sf: Salesforce, object_name: str) -> Any:
-        """The SDK's Bulk 2.0 client for one object. Its public `query()` generator can neither
-        retry one result set nor resume at a locator, so the adapter drives the same steps
-        (create_job, get_job, get_query_results) itself."""
+        """The SDK's Bulk 2.0 client for one object: its `query()` can neither retry one result
+        set nor resume at a locator, so the adapter drives the same steps itself."""
         return getattr(sf.bulk2, object_name)._client
 
     def bulk_start(self, object_name: str, soql: str, *, action: str) -> str:
@@ -345,8 +343,7 @@ class SalesforceClient:
         records: int = 0,
         policy: RetryPolicy | None = None,
     ) -> Any:
-        """One call of a REST resource below /services/data/vXX.X/ (sObject Collections,
-        describe), through the SDK's `restful`."""
+        """One call of a REST resource below /services/data/vXX.X/, through `restful`."""
         return self.call(
             endpoint,
             lambda sf: sf.restful(path, method=method, json=body, headers=headers or {}),
@@ -356,17 +353,14 @@ class SalesforceClient:
         )
 
 
-#: Kept as they are in `q`: RFC 3986 allows them in a query, and Salesforce asks only that
-#: spaces become `+` or %20 (REST API, "Query", resources_query.htm: `?q=SELECT+name,id+from+
-#: Account`); `&`, `+`, `#`, `%`, `;`, `<`, `>` and non-ASCII text stay percent-encoded.
+#: Kept as they are in `q` (RFC 3986 allows them in a query; Salesforce asks only that spaces
+#: become `+`); `&`, `+`, `#`, `%`, `;`, `<`, `>` and non-ASCII text stay percent-encoded.
 _SOQL_LITERAL = "'(),=!*:@$"
 
 
 def _query(sf: Salesforce, soql: str, include_deleted: bool = False) -> Any:
-    """`sf.query(...)`, the SDK's request (session, token, URL, errors) with `q` encoded here: a
-    URL without `%` takes requests' and urllib3's fast paths instead of being re-checked byte
-    by byte (~3 ms a 16 KB id list). `query_url_length` measures the SDK's longer encoding, so
-    chunks and calls are unchanged."""
+    """`sf.query(...)`'s request with `q` encoded here: a URL without `%` takes requests' fast
+    paths (~3 ms saved a 16 KB id list); `query_url_length` still measures the SDK's encoding."""
     resource = "queryAll" if include_deleted else "query"
     url = f"{sf.base_url}{resource}/?q={quote_plus(soql, safe=_SOQL_LITERAL)}"
     return sf.parse_result_to_json(sf._call_salesforce("GET", url, name="query"))

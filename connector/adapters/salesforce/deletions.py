@@ -1,20 +1,12 @@
-"""Which people (Leads, Contacts) the org deleted since the watermark: sObject Get Deleted.
+"""Which people (Leads, Contacts) the org deleted since the watermark: sObject Get Deleted
+(`sf.Lead.deleted(start, end)`: `{"deletedRecords": [{"id", "deletedDate"}],
+"earliestDateAvailable", "latestDateCovered"}`), since a deleted record drops out of every query.
 
-A deleted record drops out of every query, so an incremental read by SystemModstamp never sees a
-deletion. `GET /services/data/vXX.X/sobjects/<Type>/deleted/?start=&end=` (simple-salesforce's
-`sf.Lead.deleted(start, end)`) answers `{"deletedRecords": [{"id", "deletedDate"}],
-"earliestDateAvailable", "latestDateCovered"}` (REST API Developer Guide, "sObject Get Deleted";
-SOAP API, "GetDeletedResult"). What the documentation sets, and how it is met here:
-- "The API ignores the seconds portion" of both dates, and `start` must precede `end` by more than
-  a minute, else 400 INVALID_REPLICATION_DATE: a span shorter than two minutes is not asked at
-  all (the next sync starts from the watermark less the read overlap, so it asks again).
-- "Results are returned for no more than 15 days previous to the day the call is executed (or
-  earlier if an administrator has purged the Recycle Bin)": `start` is kept inside that horizon,
-  and when the answer's `earliestDateAvailable` is after the asked start (a sync gap longer than
-  the horizon, or a purge), a warning says deletions before it cannot be known.
-- More than 600,000 ids answer 400 EXCEEDED_ID_LIMIT: not split here; a person-level org deleting
-  that many people between two syncs is outside what an incremental sync is for (a backfill is).
-Each answer is one request, counted under one endpoint label for both objects (as describe is).
+The API ignores seconds and wants `start` more than a minute before `end` (else 400
+INVALID_REPLICATION_DATE): a shorter span is not asked (the next sync asks again). It answers
+15 days back at most, or less after a purge: `start` is kept inside, and a later
+`earliestDateAvailable` is warned about. More than 600,000 ids (400 EXCEEDED_ID_LIMIT) is a
+backfill's job, not split here.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
-"""The org's schema (sObject describe) and the checks of mappings/salesforce.yaml against it.
-
-`check_mapping` finds what would otherwise fail at write time or silently read nothing:
-fields that do not exist, fields of a type the domain value cannot live in, fields the
-connector must write but may not, and picklist values that the org does not have.
-`provision` lists the custom fields an admin must create: Salesforce metadata changes stay an
-admin's decision (they touch page layouts, field-level security and profiles), so the adapter
-never creates fields itself.
+"""The org's schema (sObject describe) and the checks of mappings/salesforce.yaml against it
+(missing fields, wrong types, read-only fields the connector writes, unknown picklist values).
+`provision` lists the custom fields an admin must create: metadata changes touch layouts,
+field-level security and profiles, so they stay an admin's decision.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -121,8 +118,7 @@ def crm_field(raw: Mapping[str, Any]) -> CrmField:
 
 
 def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSchema:
-    """One sObject describe (`GET /sobjects/{name}/describe`) per object: the one way the
-    adapter learns the org's fields, for mapping checks, provisioning and text lengths."""
+    """One sObject describe per object: how the adapter learns the org's fields."""
     objects: dict[str, dict[str, CrmField]] = {}
     for name in names:
         body = client.rest(DESCRIBE, f"sobjects/{name}/describe", action=f"describe {name}")
@@ -137,6 +133,27 @@ def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> Fie
     return describe_objects(client, described_objects(mapping))
 
 
+class FieldLengths:
+    """How many characters each text field the writer fills holds, from the org's describe: an
+    admin may make a field shorter than `mappings provision` says, and a longer value is refused
+    (STRING_TOO_LONG) with the whole record. Described once per object and run, at the first
+    write that carries text for it (a quiet sync or a dry run makes no call)."""
+
+    def __init__(self, client: SalesforceClient) -> None:
+        self.client = client
+        self._schema = FieldSchema()
+        self._lock = threading.Lock()
+
+    def length(self, crm_object: str, field: str, fallback: int) -> int:
+        """The length the org gives `crm_object.field`, else `fallback` (the documented one)."""
+        with self._lock:
+            if crm_object not in self._schema.objects:
+                described = describe_objects(self.client, [crm_object])
+                self._schema.objects[crm_object] = described.objects.get(crm_object, {})
+        found = find_field(self._schema, crm_object, field)
+        return found.length if found is not None and found.length else fallback
+
+
 # --- checking a mapping --------------------------------------------------------------------------
 
 
@@ -147,8 +164,7 @@ def find_field(schema: FieldSchema, crm_object: str, name: str) -> CrmField | No
         return found
     lowered = name.lower()
     return next(
-        (f for key, f in schema.objects.get(crm_object, {}).items() if key.lower() == lowered),
-        None,
+        (f for key, f in schema.objects.get(crm_object, {}).items() if key.lower() == lowered), None
     )
 
 
@@ -225,8 +241,7 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
 
 
 def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
-    """An Account's industry is read through the people's industry map: Lead and Account share
-    the Industry picklist, so the same values must exist on the Account."""
+    """An Account's industry is read through the people's industry map (one vocabulary)."""
     name = mapping.account.get(CompanyField.INDUSTRY)
     found = find_field(schema, "Account", name) if name else None
     problems: list[str] = []

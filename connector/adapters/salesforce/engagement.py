@@ -1,19 +1,11 @@
 """Engagement from Tasks, Events and CampaignMembers (per `engagement` in
-mappings/salesforce.yaml), plus the e-mail flags on the person record.
+mappings/salesforce.yaml), plus the e-mail flags on the person record: one query per object
+per URL-sized chunk of ids, never per person; the connector's own Tasks are left out.
 
-Always in bulk: one query per object per chunk of person ids (chunks sized to the query URL
-limit), never one query per person. Tasks the connector created itself (they carry the task key)
-are left out, so the connector's own follow-ups never feed back into the score.
-
-When each activity happened:
-- Task: CompletedDateTime when completed (a logged call, an e-mail), else CreatedDate (a demo
-  request still open). ActivityDate is a due date, not when it happened.
-- Event: CreatedDate, the moment the meeting was booked (StartDateTime may lie in the future).
-- CampaignMember: CreatedDate, when the person joined the campaign (a status moved up later,
-  e.g. Registered -> Attended, keeps that time: Salesforce records no time for status changes).
-  A membership that `engagement.counters` names also carries how many times, read from number
-  fields on its Lead or Contact in the same query (`Lead.Total_Visits__c`): one engagement per
-  counter with that quantity, which replaces the membership's own engagement of the same kind.
+Dated: a Task at CompletedDateTime, else CreatedDate (ActivityDate is a due date); an Event at
+CreatedDate, when it was booked; a CampaignMember at CreatedDate (Salesforce keeps no time for a
+status change). A membership `engagement.counters` names carries how many times, from number
+fields on its Lead or Contact, replacing its own engagement of the same kind.
 """
 
 from __future__ import annotations
@@ -23,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from connector.adapters.kit.values import moment
 from connector.adapters.salesforce import query as soql
@@ -35,13 +27,6 @@ from connector.mapping.crm_schema import (
     SalesforceActivityRule,
     SalesforceCounter,
 )
-
-
-class _QueryOf(Protocol):
-    """Builds the SOQL for one chunk of ids (a callback protocol: callers bind loop variables
-    as lambda defaults, which mypy infers against a protocol but not a Callable)."""
-
-    def __call__(self, chunk: list[str], /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -85,9 +70,8 @@ def _number(value: Any) -> float:
 
 
 def _counted(rule: SalesforceCounter, row: dict[str, Any], person: str) -> int:
-    """How many times, from the member's Lead or Contact (`person` is the relationship); a
-    count above 0 is at least once. `times` left empty multiplies by 1, as an average of
-    pages per visit that was never recorded says nothing more than the visits."""
+    """How many times, from the member's Lead or Contact (`person`); above 0 is at least once,
+    and an empty `times` multiplies by 1."""
     count = _number(row.get(f"{person}.{rule.count}"))
     if rule.times is not None and count:
         count *= _number(row.get(f"{person}.{rule.times}")) or 1.0
@@ -105,8 +89,8 @@ class EngagementReader:
         self.task_rules, self.event_rules = _compile(rules.tasks), _compile(rules.events)
         self.member_rules = rules.campaign_members
         self.counters = rules.counters
-        #: (status, campaign type) -> the first member rule's kind and the matching counters:
-        #: both are picklists, so an org has a handful of pairs and a backfill ~40,000 members.
+        #: (status, campaign type) -> the first member rule's kind and the matching counters
+        #: (a handful of picklist pairs against ~40,000 members a backfill).
         self._matched: dict[_MemberKey, tuple[EngagementKind | None, list[SalesforceCounter]]]
         self._matched = {}
 
@@ -120,12 +104,6 @@ class EngagementReader:
 
     # --- by person ids ---
 
-    def _chunked(
-        self, ids: Sequence[str], build: _QueryOf, action: str
-    ) -> Iterator[dict[str, Any]]:
-        for query in self.client.queries_for(ids, build):
-            yield from self._all(query, action)
-
     def _by_ids(self, ids: list[str]) -> Iterator[Engagement]:
         wanted = set(ids)
         people = [i for i in ids if i[:3] in KEY_PREFIXES.values()]
@@ -133,16 +111,16 @@ class EngagementReader:
         contacts = [i for i in people if i[:3] == KEY_PREFIXES["Contact"]]
         for query_of, rules, dates, action in self._activity_objects():
             build = partial(query_of, "WhoId IN {ids}")
-            rows = self._chunked(people, lambda chunk, b=build: b(ids=chunk), action)
+            rows = self.client.rows_in(people, lambda chunk, b=build: b(ids=chunk), action=action)
             yield from self._activities(rows, wanted, rules, *dates)
         if self.member_rules or self.counters:
             for field, group in (("LeadId", leads), ("ContactId", contacts)):
-                rows = self._chunked(
+                rows = self.client.rows_in(
                     group,
                     lambda chunk, f=field: self._member_query(
                         "{field:literal} IN {ids}", field=f, ids=chunk
                     ),
-                    "read campaign members",
+                    action="read campaign members",
                 )
                 yield from self._members(rows, wanted)
         yield from self._flags(leads, contacts)
@@ -158,10 +136,10 @@ class EngagementReader:
         for source in self.people.sources:
             prefix = KEY_PREFIXES[source.name]
             group = [i for i in missing if i[:3] == prefix]
-            rows = self._chunked(
+            rows = self.client.rows_in(
                 group,
                 lambda chunk, name=source.name: soql.select(name, fields, "Id IN {ids}", ids=chunk),
-                f"read {source.name} e-mail flags",
+                action=f"read {source.name} e-mail flags",
             )
             for row in rows:
                 person_id = str(row["Id"])
@@ -178,25 +156,20 @@ class EngagementReader:
         stamp = " AND SystemModstamp >= {since}" if after is not None else ""
         for query_of, rules, dates, action in self._activity_objects():
             query = query_of("WhoId != null" + stamp, since=after)
-            yield from self._activities(self._all(query, action), None, rules, *dates)
+            yield from self._activities(self.client.rows(query, action=action), None, rules, *dates)
         if self.member_rules or self.counters:
             where = "SystemModstamp >= {since}" if after is not None else ""
             query = self._member_query(where, since=after)
-            yield from self._members(self._all(query, "read campaign members"), None)
+            yield from self._members(self.client.rows(query, action="read campaign members"), None)
         flags = self.mapping.engagement.flags
         if flags:
             fields = soql.unique(["Id", CREATED, MODSTAMP, *flag_fields(flags)])
             for source in self.people.sources:
                 clauses = [c for c in (source.where, stamp.removeprefix(" AND ")) if c]
                 query = soql.select(source.name, fields, " AND ".join(clauses), since=after)
-                for row in self._all(query, f"read {source.name} e-mail flags"):
+                for row in self.client.rows(query, action=f"read {source.name} e-mail flags"):
                     person_id = str(row["Id"])
                     yield from flag_engagements(person_id, row, flags, moment(row.get(CREATED)))
-
-    def _all(self, query: str, action: str) -> Iterator[dict[str, Any]]:
-        for records in self.client.query_pages(query, action=action):
-            for record in records:
-                yield soql.flatten(record)
 
     # --- queries and rows ---
 

@@ -1,9 +1,5 @@
-"""Salesforce's failures in the neutral terms of the shared error table (adapters/errors.py).
-
-simple-salesforce raises a `SalesforceError` subclass per HTTP status, carrying the decoded body
-in `content`: for the REST API a list `[{"errorCode": ..., "message": ...}]`. Transport failures
-come from requests. This module only translates; what to retry is decided by `classify`.
-"""
+"""Salesforce's failures in the shared error table's terms: simple-salesforce's `SalesforceError`
+(body `[{"errorCode", "message"}]` in `content`) and requests' transport errors."""
 
 from __future__ import annotations
 
@@ -19,10 +15,8 @@ CRM = "Salesforce"
 #: A Failure of this CRM.
 crm_failure = partial(Failure, crm=CRM)
 
-# Salesforce answers both an exhausted daily allowance and too many concurrent long requests
-# with 403 REQUEST_LIMIT_EXCEEDED; only the message tells them apart ("TotalRequests Limit
-# exceeded." vs "ConcurrentPerOrgLongTxn Limit exceeded."). Retrying the daily one only burns
-# tomorrow's allowance, so it becomes the table's daily-limit code.
+# 403 REQUEST_LIMIT_EXCEEDED is the daily allowance ("TotalRequests Limit exceeded.") or too
+# many concurrent requests: only the message tells them apart, and the daily one is a stop.
 _DAILY_MESSAGE = "totalrequests limit exceeded"
 DAILY_LIMIT_CODE = "DAILY_API_LIMIT_EXCEEDED"
 
@@ -54,11 +48,8 @@ def to_failure(exc: BaseException) -> Failure | None:
 
 
 def transport_failure(exc: BaseException) -> Failure | None:
-    """A Failure for an error of requests' transport (no HTTP answer), None for anything else.
-
-    TLS problems are settings, not weather: retrying cannot fix them, so they become the table's
-    TLS_ERROR (exit 4 at once) with the settings to look at, not a traceback.
-    """
+    """A Failure for an error of requests' transport (no HTTP answer), None for anything else;
+    TLS problems are settings (TLS_ERROR, no retry), naming the setting to look at."""
     if isinstance(exc, requests.exceptions.SSLError):
         return crm_failure(
             status=None,

@@ -1,9 +1,5 @@
-"""E-mail flags that live on the person record itself (HasOptedOutOfEmail, EmailBouncedDate),
-turned into engagements per `engagement.flags` of mappings/salesforce.yaml.
-
-The person read already fetches these fields, so their engagements are kept in a bounded
-cache and `iter_engagements` for the same people costs no extra call; a person not in the cache
-(e.g. engagement asked for without a read before) is looked up in bulk.
+"""E-mail flags on the person record itself (HasOptedOutOfEmail, EmailBouncedDate) as
+engagements; the person read fetches them, so they are kept (bounded) for `iter_engagements`.
 """
 
 from __future__ import annotations
@@ -18,9 +14,8 @@ from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
 from connector.mapping.translate import parse_bool
 
-#: People whose flags a read keeps for `iter_engagements`. The engine asks for a page's
-#: engagement right after reading the page (2,000 people at most), so a few pages' worth is
-#: enough; a cache sized for the whole run only makes memory grow with the number of people.
+#: People whose flags a read keeps: the engine asks for a page's engagement right after the
+#: page (2,000 people at most), so a few pages' worth is enough.
 DEFAULT_CACHE_SIZE = 10_000
 
 
@@ -46,12 +41,8 @@ def flag_engagements(
     flags: Sequence[SalesforceFlag],
     created_at: datetime | None,
 ) -> tuple[Engagement, ...]:
-    """Engagements for the flags set on one person record.
-
-    A flag without a date field (an opt-out checkbox) is dated at the record's creation:
-    negative points never decay, and the earliest possible date keeps the event inside any
-    evaluation time (a later date could fall after the `now` of a dry run).
-    """
+    """Engagements for the flags set on one person record; one without a date field (an
+    opt-out checkbox) is dated at the record's creation, inside any evaluation time."""
     found: list[Engagement] = []
     for flag in flags:
         if not _is_set(record.get(flag.field)):

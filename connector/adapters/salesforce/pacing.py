@@ -1,9 +1,6 @@
-"""Staying inside Salesforce's limits: the org's daily API allowance, as every answer's
-`Sforce-Limit-Info: api-usage=used/max` header reports it (REST API Developer Guide, "Limit
-Info Header"). Before each request the client stops with `CrmDailyLimitError` once usage has
-reached what the connector leaves for other integrations. (HubSpot's pacing.py paces bursts as
-well; Salesforce counts concurrency and the rolling day, and its 403 REQUEST_LIMIT_EXCEEDED is
-retried by the shared policy.)
+"""Staying inside the org's daily API allowance, as every answer's `Sforce-Limit-Info:
+api-usage=used/max` reports it: no request once usage reaches what the connector leaves for
+other integrations (Salesforce has no burst limit to pace; REQUEST_LIMIT_EXCEEDED is retried).
 """
 
 import math

@@ -1,11 +1,7 @@
-"""Salesforce's query dialect: building SOQL (HubSpot's query.py builds searches). Every value
-goes through simple-salesforce's `format_soql`, which quotes and escapes it (quotes,
-backslashes, newlines...), so no CRM data can change a query's meaning. Object and field names
-come from the validated mapping and are inserted as `:literal`.
-
-Id and name lists are split so each query URL stays within Salesforce's limit (16,384 bytes
-for URI plus headers on a REST call; SOQL itself allows 100,000 characters), never one query
-per person.
+"""Salesforce's query dialect: SOQL. Every value goes through simple-salesforce's
+`format_soql`, which quotes and escapes it, so no CRM data can change a query's meaning; names
+come from the validated mapping as `:literal`. Id lists are split so each query URL stays within
+Salesforce's 16,384 bytes, never one query per person.
 """
 
 from __future__ import annotations
@@ -21,11 +17,7 @@ _QUOTES = len(quote_plus("''"))
 
 
 def select(
-    object_name: str,
-    fields: Iterable[str],
-    where: str = "",
-    order_by: str = "",
-    **values: Any,
+    object_name: str, fields: Iterable[str], where: str = "", order_by: str = "", **values: Any
 ) -> str:
     """`SELECT fields FROM object [WHERE ...] [ORDER BY ...]`; `where` is a format_soql template
     whose `{name}` placeholders are filled, escaped, from `values`."""

@@ -1,28 +1,17 @@
-"""Reading people: unconverted Leads and Contacts (a person may be either), with their company
-(the Contact's Account; the Lead's own firmographics, or the Account whose Name equals the Lead's
-Company), their opportunities (through OpportunityContactRole), and their e-mail flags.
+"""Reading people: unconverted Leads and Contacts, with their company (the Contact's Account;
+the Lead's own firmographics, or the Account named as the Lead's Company), opportunities
+(through OpportunityContactRole) and e-mail flags. Ids keep their key prefix (00Q Lead, 003
+Contact), so an id tells its object.
 
-Ids keep Salesforce's key prefix (00Q Lead, 003 Contact), so the object of a person is always
-known from the id alone. Reads are incremental on SystemModstamp with an overlap window; a read
-of `bulk_threshold` records or more (counted with SELECT COUNT()) goes through Bulk API 2.0,
-smaller ones through REST query pages. Each page carries a cursor to resume after it. A backfill
-counts every object for its progress bar just before reading it; the read takes the Bulk-or-REST
-decision on those counts instead of counting each object a second time.
-
-An incremental read (`since` given) differs from a full one in two ways:
-- It also yields the people whose engagement changed since `since` (changes.py), read by id in
-  chunks after the people whose own record changed, each person once.
-- It leaves out records whose last change was the integration user's own (`LastModifiedById !=
-  <the token's user>`, setting `skip_own_writes`): the connector's writes move SystemModstamp,
-  so without this the first sync after a backfill re-reads every person the backfill wrote,
-  and every sync re-reads what the previous one wrote. A person's edit made after the
-  connector's write is seen (the person is then the last modifier). What it does not see is an
-  edit made between the connector's read of a record and its write of the same record: the
-  connector is then the last modifier and hides it. That window is one page's decide-and-write
-  in a sync and at most the write buffer's wait (60 s by default) in a backfill; the person is
-  re-decided at their next change or engagement. Re-reading every record the connector wrote
-  to close that window is exactly the echo this avoids. Records changed by another tool that
-  shares the integration user are hidden too, hence the setting.
+Reads are incremental on SystemModstamp with an overlap window; `bulk_threshold` records or more
+(by SELECT COUNT(), or the counts a backfill's progress bar just made) go through Bulk API 2.0,
+fewer through REST pages; each page carries a cursor to resume after it. An incremental read
+also yields the people whose engagement changed (changes.py), each person once, and leaves out
+records the integration user changed last (`skip_own_writes`): the connector's writes move
+SystemModstamp, so each sync would re-read what the last one wrote. The cost: an edit made
+between the connector's read and write of a record is hidden until the person's next change
+(one page's decide-and-write in a sync, the write buffer's wait in a backfill); another tool
+sharing the integration user is hidden too, hence the setting.
 """
 
 from __future__ import annotations
@@ -31,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -40,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from connector.adapters.base import ContactPage, KnownDecisions, RecordError
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.kit import paginate
-from connector.adapters.kit.values import boolean, moment, number
+from connector.adapters.kit.values import boolean, latest_of, moment, number
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.changes import EngagementChanges
 from connector.adapters.salesforce.client import SalesforceClient
@@ -55,10 +44,7 @@ from connector.mapping.crm_schema import (
     PersonMapping,
     SalesforceMapping,
 )
-from connector.mapping.translate import (
-    PersonTranslator,
-    RecordDataError,
-)
+from connector.mapping.translate import PersonTranslator, RecordDataError
 
 KEY_PREFIXES = {"Lead": "00Q", "Contact": "003"}
 MODSTAMP = "SystemModstamp"
@@ -67,8 +53,7 @@ QUEUE_PREFIX = "00G"  # Group: a queue can own Leads
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form asks no company
 
 
-#: Account.Name's length (describe: string, length 255).
-ACCOUNT_NAME_LENGTH = 255
+ACCOUNT_NAME_LENGTH = 255  # Account.Name (describe: string, length 255)
 
 
 def _looks_like_id(text: str) -> bool:
@@ -80,6 +65,14 @@ def object_of(record_id: str) -> str | None:
     """Lead or Contact, from the id's key prefix."""
     prefix = record_id[:3]
     return next((name for name, key in KEY_PREFIXES.items() if key == prefix), None)
+
+
+def unknown_object(record_id: str) -> RecordError:
+    return RecordError(
+        record_id=record_id,
+        code="UNKNOWN_OBJECT",
+        message="the id is neither a Lead (00Q) nor a Contact (003)",
+    )
 
 
 def relationship_of(reference_field: str) -> str:
@@ -222,20 +215,14 @@ class PersonReader:
         )
 
     def total(self, since: datetime | None) -> int:
-        """People of both objects changed since `since`, counted now.
-
-        Each object's count is kept for the next read (`pages`) of the same `since`, which
-        decides Bulk or REST on it rather than paying a second COUNT() query per object: a
-        backfill counts for its progress bar right before it reads. Always counted afresh, so
-        calling this twice asks Salesforce twice.
-        """
-        counted = {(source.name, since): self.count(source, since) for source in self.sources}
-        self._counted = counted
-        return sum(counted.values())
+        """People of both objects changed since `since`, counted now; each count is kept for
+        the next read of the same `since` to decide Bulk or REST on (a backfill counts for its
+        progress bar right before it reads), instead of a second COUNT() per object."""
+        self._counted = {(s.name, since): self.count(s, since) for s in self.sources}
+        return sum(self._counted.values())
 
     def _counts_for(self, since: datetime | None) -> dict[str, int]:
-        """The counts `total` made for this `since`, taken once: a later read counts again,
-        so a count is never older than the read that follows it."""
+        """The counts `total` made for this `since`, taken once (never older than the read)."""
         counted, self._counted = self._counted, {}
         return {name: count for (name, when), count in counted.items() if when == since}
 
@@ -267,9 +254,8 @@ class PersonReader:
 
     def _changed_pages(self, since: datetime, counted: dict[str, int]) -> Iterator[ContactPage]:
         """People changed since `since`, then those whose engagement changed and who were not
-        among them, read by id in chunks sized to the query URL limit. The engagement's latest
-        stamp rides on the last page (an empty one if nobody was left to read), so the
-        watermark passes engagement that brought nobody new."""
+        among them, by id; the engagement's latest stamp rides on the last page (an empty one
+        if nobody was left), so the watermark passes engagement that brought nobody new."""
         engaged = self.changes.since(since) if self.changes is not None else None
         pending = engaged.ids if engaged is not None else {}
         for source in self.sources:
@@ -285,7 +271,16 @@ class PersonReader:
             overlap = timedelta(seconds=self.settings.overlap_seconds)
             pending = {i: None for i in pending if not known.covers(i, engaged_at.get(i), overlap)}
         last: ContactPage | None = None
-        for page in self._pages_by_id(list(pending)):
+        pages = (
+            page
+            for source in self.sources
+            for page in self._source_by_id(
+                source,
+                [i for i in pending if object_of(i) == source.name],
+                f"read {source.name} records with changed engagement",
+            )
+        )
+        for page in pages:
             if last is not None:
                 yield last
             last = page
@@ -294,91 +289,66 @@ class PersonReader:
                 return
             done = ReadCursor(object=self.contact.name, mode="done")
             last = ContactPage(cursor=done.model_dump_json(exclude_none=True))
-        stamps = [s for s in (last.max_updated_at, latest) if s is not None]
-        yield last.model_copy(update={"max_updated_at": max(stamps) if stamps else None})
+        yield last.model_copy(update={"max_updated_at": latest_of(last.max_updated_at, latest)})
 
-    def _pages_by_id(self, ids: Sequence[str]) -> Iterator[ContactPage]:
-        for source in self.sources:
-            prefix = KEY_PREFIXES[source.name]
-            group = [i for i in ids if i[:3] == prefix]
-            yield from self._source_by_id(source, group)
+    def _rows(self, query: str, action: str) -> Iterator[list[dict[str, Any]]]:
+        """A query's pages as flattened rows; the raw records are dropped (see `_released`)."""
+        for records in self.client.query_pages(query, action=action):
+            rows = [soql.flatten(record) for record in records]
+            del records
+            yield rows
 
-    def _source_by_id(self, source: PersonSource, ids: list[str]) -> Iterator[ContactPage]:
+    def _source_by_id(
+        self, source: PersonSource, ids: list[str], action: str, order: str = ""
+    ) -> Iterator[ContactPage]:
+        """Pages of these people of one object, with the read's fields and filter (a converted
+        Lead is not a person any more), in as few `Id IN (...)` queries as the URL allows."""
         match = f"{source.where} AND Id IN {{ids}}" if source.where else "Id IN {ids}"
         fields = self.fields(source)
 
         def build(chunk: list[str]) -> str:
-            return soql.select(source.name, fields, match, ids=chunk)
+            return soql.select(source.name, fields, match, order, ids=chunk)
 
         done = ReadCursor(object=source.name, mode="done")
-        action = f"read {source.name} records with changed engagement"
         for query in self.client.queries_for(ids, build):
-            for records in self.client.query_pages(query, action=action):
-                rows = [soql.flatten(record) for record in records]
-                del records  # see `_released`
+            for rows in self._rows(query, action):
                 if rows:
                     yield _released(self._page(source, rows, done), rows)
 
     def find(self, key: str) -> ContactPage:
-        """People of either object whose Id or e-mail address is `key`; the value is escaped
-        by the formatter like every other."""
-        contacts: list[Contact] = []
-        skipped: list[RecordError] = []
+        """People of either object whose Id or e-mail address is `key` (escaped as any value)."""
+        found = ContactPage()
         for source in self.sources:
             email = source.mapping.fields.get(ContactField.EMAIL, "Email")
-            match = (
-                "(Id = {key} OR {email:literal} = {key})"
-                if _looks_like_id(key)
-                else ("{email:literal} = {key}")
-            )
+            match = "{email:literal} = {key}"
+            if _looks_like_id(key):
+                match = f"(Id = {{key}} OR {match})"
             where = f"{source.where} AND {match}" if source.where else match
             query = soql.select(source.name, self.fields(source), where, key=key, email=email)
-            for records in self.client.query_pages(query, action=f"find {source.name} record"):
-                rows = [soql.flatten(record) for record in records]
+            for rows in self._rows(query, f"find {source.name} record"):
                 page = self._page(source, rows, ReadCursor(object=source.name, mode="done"))
-                contacts += page.contacts
-                skipped += page.skipped
-        return ContactPage(contacts=contacts, skipped=skipped)
+                found.contacts += page.contacts
+                found.skipped += page.skipped
+        return found
 
     def by_ids(self, contact_ids: Sequence[str]) -> ContactPage:
-        """These people by id: per object (told by the id's key prefix) `Id IN (...)` queries
-        with the fields and filter of the incremental read (a converted Lead is not a person
-        any more), as few as the URL budget allows, each translated as a read page is (company,
-        Account match, opportunities, e-mail flags). Ids no longer held are simply absent;
-        ids of neither object are skipped with the reason."""
+        """These people by id, each translated as a read page is; ids no longer held are
+        absent, ids of neither object skipped with the reason."""
         wanted = list(dict.fromkeys(str(contact_id) for contact_id in contact_ids))
-        contacts: list[Contact] = []
-        skipped = [
-            RecordError(
-                record_id=record_id,
-                code="UNKNOWN_OBJECT",
-                message="the id is neither a Lead (00Q) nor a Contact (003)",
-            )
-            for record_id in wanted
-            if object_of(record_id) is None
-        ]
-        latest: datetime | None = None
+        found = ContactPage(skipped=[unknown_object(i) for i in wanted if object_of(i) is None])
         for source in self.sources:
             ids = [i for i in wanted if object_of(i) == source.name]
-            build = partial(self._by_id_query, source)
-            for query in self.client.queries_for(ids, build):
-                for records in self.client.query_pages(
-                    query, action=f"read {source.name} records by id"
-                ):
-                    rows = [soql.flatten(record) for record in records]
-                    page = self._page(source, rows, ReadCursor(object=source.name, mode="done"))
-                    contacts += page.contacts
-                    skipped += page.skipped
-                    if page.max_updated_at is not None and (
-                        latest is None or page.max_updated_at > latest
-                    ):
-                        latest = page.max_updated_at
-        return ContactPage(contacts=contacts, skipped=skipped, max_updated_at=latest)
+            action = f"read {source.name} records by id"
+            for page in self._source_by_id(source, ids, action, "Id"):
+                found.contacts += page.contacts
+                found.skipped += page.skipped
+                found.max_updated_at = latest_of(found.max_updated_at, page.max_updated_at)
+        return found
 
     def current(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        """The people's own fields as Salesforce holds them now: per object, `Id IN (...)`
-        queries of the translated fields only (no Account, opportunity or activity), chunked
-        under the URL budget so one call per chunk. Untranslatable records are absent."""
+        """The people's own fields as Salesforce holds them now: the translated fields only (no
+        Account, opportunity or activity), one query per URL-sized chunk; untranslatable
+        records are absent."""
         wanted = list(dict.fromkeys(str(contact_id) for contact_id in contact_ids))
         current: dict[str, Contact] = {}
         for source in self.sources:
@@ -390,23 +360,15 @@ class PersonReader:
             ) -> str:
                 return soql.select(source.name, fields, "Id IN {ids}", "Id", ids=chunk)
 
-            for query in self.client.queries_for(ids, build):
-                for records in self.client.query_pages(
-                    query, action=f"re-read {source.name} records before writing"
-                ):
-                    for record in records:
-                        row = soql.flatten(record)
-                        record_id = str(row["Id"])
-                        try:
-                            contact = source.translator.to_contact(record_id, row, None, ())
-                        except RecordDataError:
-                            continue
-                        current[record_id] = self._owned(contact)
+            action = f"re-read {source.name} records before writing"
+            for row in self.client.rows_in(ids, build, action=action):
+                record_id = str(row["Id"])
+                try:
+                    contact = source.translator.to_contact(record_id, row, None, ())
+                except RecordDataError:
+                    continue
+                current[record_id] = self._owned(contact)
         return current
-
-    def _by_id_query(self, source: PersonSource, ids: list[str]) -> str:
-        where = f"{source.where} AND Id IN {{ids}}" if source.where else "Id IN {ids}"
-        return soql.select(source.name, self.fields(source), where, "Id", ids=ids)
 
     def _source_pages(
         self,
@@ -416,8 +378,7 @@ class PersonReader:
         counted: int | None = None,
     ) -> Iterator[ContactPage]:
         """One object's pages: resumed where the cursor says, else through Bulk API 2.0 when
-        the object holds `bulk_threshold` records or more (`counted`, when the caller already
-        counted them, else counted here)."""
+        it holds `bulk_threshold` records or more (`counted` by the caller, or here)."""
         if cursor is not None and cursor.mode == "done":
             return
         if cursor is not None and cursor.mode == "bulk" and cursor.job:
@@ -426,9 +387,8 @@ class PersonReader:
         if cursor is None:
             size = counted if counted is not None else self.count(source, since)
             if size == 0:
-                # Nothing to read: a quiet sync costs its COUNT() alone. A record committed
-                # after the count is left to the next read, as one committed after a page was
-                # read would be; the overlap window keeps the watermark from passing it.
+                # A quiet sync costs its COUNT() alone; a record committed after the count is
+                # left to the next read, which the overlap window keeps the watermark behind.
                 return
             if size >= self.settings.bulk_threshold:
                 where, values = self._where(source, since)
@@ -448,9 +408,7 @@ class PersonReader:
             where = f"{where} AND Id > {{after}}" if where else "Id > {after}"
             values["after"] = after
         query = soql.select(source.name, self.fields(source), where, "Id", **values)
-        for records in self.client.query_pages(query, action=f"read {source.name} records"):
-            rows = [soql.flatten(record) for record in records]
-            del records  # see `_released`
+        for rows in self._rows(query, f"read {source.name} records"):
             last = str(rows[-1]["Id"]) if rows else after
             cursor = ReadCursor(object=source.name, mode="rest", after=last)
             yield _released(self._page(source, rows, cursor, listed=since is not None), rows)
@@ -488,15 +446,14 @@ class PersonReader:
         """Translate rows with their companies, opportunities and flags. Rows `listed` by a
         read by stamp that a kept decision covers (`known`) are left out before anything is
         fetched for them; their stamps still count towards the page's newest."""
-        covered_latest: datetime | None = None
+        latest: datetime | None = None
         if listed and self.known is not None:
             known, fresh = self.known, []
             overlap = timedelta(seconds=self.settings.overlap_seconds)
             for row in rows:
                 stamp = moment(row.get(MODSTAMP))
                 if known.covers(str(row["Id"]), stamp, overlap):
-                    if stamp is not None and (covered_latest is None or stamp > covered_latest):
-                        covered_latest = stamp
+                    latest = latest_of(latest, stamp)
                 else:
                     fresh.append(row)
             rows = fresh
@@ -508,7 +465,6 @@ class PersonReader:
             deals = self._deals([str(row["Id"]) for row in rows])
         contacts: list[Contact] = []
         skipped: list[RecordError] = []
-        latest: datetime | None = covered_latest
         for row in rows:
             record_id = str(row["Id"])
             try:
@@ -535,9 +491,7 @@ class PersonReader:
                     record_id, row, self.mapping.engagement.flags, moment(row.get(CREATED))
                 ),
             )
-            stamp = moment(row.get(MODSTAMP))
-            if stamp is not None and (latest is None or stamp > latest):
-                latest = stamp
+            latest = latest_of(latest, moment(row.get(MODSTAMP)))
         return ContactPage(
             contacts=contacts,
             skipped=skipped,
@@ -627,13 +581,10 @@ class PersonReader:
 
     def _accounts_named(self, names: Sequence[str]) -> dict[str, Company]:
         """Accounts whose Name equals one of `names` (case-insensitively, as SOQL compares);
-        a name two Accounts share matches neither, since guessing would misroute the lead."""
-        # No Account can be named longer than its Name field (255 characters): such a name
-        # matches nothing, and one in the URL could outgrow what the server takes (HTTP 414)
-        # and fail every run.
+        a name two Accounts share matches neither: guessing would misroute the lead. A name
+        longer than Account.Name matches nothing and could outgrow the URL (HTTP 414)."""
         wanted = sorted(
-            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH},
-            key=str.casefold,
+            {name for name in names if name and len(name) <= ACCOUNT_NAME_LENGTH}, key=str.casefold
         )
         if not wanted:
             return {}
@@ -643,11 +594,8 @@ class PersonReader:
         def build(chunk: list[str]) -> str:
             return soql.select("Account", account_fields, "Name IN {names}", names=chunk)
 
-        for query in self.client.queries_for(wanted, build):
-            for records in self.client.query_pages(query, action="match Leads to Accounts"):
-                for record in records:
-                    row = soql.flatten(record)
-                    found[str(row.get("Name") or "").casefold()].append(row)
+        for row in self.client.rows_in(wanted, build, action="match Leads to Accounts"):
+            found[str(row.get("Name") or "").casefold()].append(row)
         out: dict[str, Company] = {}
         for key, rows in found.items():
             if len(rows) != 1:
@@ -675,13 +623,10 @@ class PersonReader:
             return soql.select("OpportunityContactRole", fields, "ContactId IN {ids}", ids=chunk)
 
         out: dict[str, dict[str, Deal]] = defaultdict(dict)
-        for query in self.client.queries_for(list(contact_ids), build):
-            for records in self.client.query_pages(query, action="read opportunities"):
-                for record in records:
-                    row = soql.flatten(record)
-                    deal = _deal(row)
-                    if deal is not None:
-                        out[str(row["ContactId"])][deal.id] = deal
+        for row in self.client.rows_in(list(contact_ids), build, action="read opportunities"):
+            deal = _deal(row)
+            if deal is not None:
+                out[str(row["ContactId"])][deal.id] = deal
         return {contact: list(deals.values()) for contact, deals in out.items()}
 
     # --- owners ---
@@ -690,18 +635,15 @@ class PersonReader:
         query = soql.select(
             "User", ["Id", "Name", "Email", "IsActive"], "UserType = {kind}", "Id", kind="Standard"
         )
-        owners: list[Owner] = []
-        for records in self.client.query_pages(query, action="list Salesforce users"):
-            for record in records:
-                owners.append(
-                    Owner(
-                        id=str(record["Id"]),
-                        name=record.get("Name"),
-                        email=record.get("Email"),
-                        active=boolean(record.get("IsActive"), default=True),
-                    )
-                )
-        return owners
+        return [
+            Owner(
+                id=str(row["Id"]),
+                name=row.get("Name"),
+                email=row.get("Email"),
+                active=boolean(row.get("IsActive"), default=True),
+            )
+            for row in self.client.rows(query, action="list Salesforce users")
+        ]
 
 
 def _parent(row: Mapping[str, Any], relationship: str) -> dict[str, Any]:
@@ -730,11 +672,7 @@ def _deal(row: Mapping[str, Any]) -> Deal | None:
 
 
 def _released(page: ContactPage, rows: list[dict[str, Any]]) -> ContactPage:
-    """`page`, with the raw rows it was made from emptied.
-
-    A page generator's frame keeps its locals while the sync engine decides the page it
-    yielded (2,000 people on Salesforce); emptied, the flattened records it read are freed
-    then instead of staying alive beside the contacts, engagement and decisions.
-    """
+    """`page`, with the rows it was made from emptied: a page generator's frame keeps its
+    locals while the engine decides the page (2,000 people), and the rows would stay alive."""
     rows.clear()
     return page

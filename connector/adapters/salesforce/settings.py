@@ -1,9 +1,6 @@
-"""How to reach one Salesforce org, from the environment and .env (prefix `SALESFORCE_`).
-
-The login URL is a setting with the production default, so a My Domain, a sandbox org
-(test.salesforce.com) or the local emulator is reached by configuration alone; the adapter has
-no code path that skips the SDK. Secrets are `SecretStr` and are registered with the redactor as
-soon as they are loaded, so no log line or error message can carry them.
+"""How to reach one Salesforce org, from the environment and .env (prefix `SALESFORCE_`). The
+login URL has the production default (My Domain, a sandbox org or the emulator is
+configuration); secrets are registered with the redactor as soon as they are loaded.
 """
 
 from __future__ import annotations

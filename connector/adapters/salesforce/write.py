@@ -1,38 +1,30 @@
 """Writing back: field updates through sObject Collections, and follow-up Tasks.
 
 Updates: PATCH /composite/sobjects, 200 records per call, `allOrNone=false` so one bad record
-never holds back the rest. Only the fields given (already diffed by the plan) are sent. A
-collection may mix object types (processed in chunks per type, at most 10), so Leads and
-Contacts share calls, Leads first. Records refused with UNABLE_TO_LOCK_ROW (another
-transaction held the row) are sent again with backoff; other per-record errors come back as
-`RecordError`s with Salesforce's own message.
-
-Assignment rules: Salesforce applies a Lead's active assignment rules on every REST create or
-update unless the request carries `Sforce-Auto-Assign: FALSE` (REST API Developer Guide,
-"Assignment Rule Header"; default TRUE). So every write says FALSE, except owner changes when
-the mapping sets `fire_assignment_rules: true`; those travel in their own calls with TRUE.
-
-Tasks are idempotent by their TaskSpec key, stored in the mapping's `tasks.key_field` (an
-External ID, Unique text field): existing keys are looked up with one IN query per chunk before
-anything is created, and again after any create whose outcome is unknown (5xx, timeout, dropped
-connection), so neither a re-run nor a crash between creating and recording makes a second task.
+never holds back the rest; Leads and Contacts share calls, Leads first (a mixed collection is
+processed in chunks per type). UNABLE_TO_LOCK_ROW is retried with backoff. Salesforce runs a
+Lead's assignment rules on every REST write unless it carries `Sforce-Auto-Assign: FALSE`
+(REST API Developer Guide, "Assignment Rule Header"), so every write says FALSE except owner
+changes when the mapping sets `fire_assignment_rules: true`, which go in their own calls.
+Tasks are created once by key (kit `create_once`; the key field is an External ID, Unique).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from connector.adapters.base import RecordError, TaskReassignment, WriteResult
-from connector.adapters.errors import Failure
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
+from connector.adapters.kit.create_once import lost_answer, once
 from connector.adapters.kit.updates import merge_updates
+from connector.adapters.kit.values import utc_millis
 from connector.adapters.salesforce import query as soql
+from connector.adapters.salesforce.describe import FieldLengths
 from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
-from connector.adapters.salesforce.lengths import FieldLengths
-from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of
+from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of, unknown_object
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update
 from connector.mapping.crm_schema import ContactField
@@ -40,25 +32,18 @@ from connector.mapping.crm_schema import ContactField
 BATCH_SIZE = 200  # sObject Collections' maximum
 LOCKED = "UNABLE_TO_LOCK_ROW"
 DUPLICATE = "DUPLICATE_VALUE"
-# Documented lengths, the fallback where the org's describe reports none (lengths.py): the
-# describe is what counts, since an admin may have made a field shorter.
+# Documented lengths, where the org's describe reports none (an admin may shorten a field).
 SUBJECT_LENGTH = 255  # Task.Subject (describe: length 255)
 DESCRIPTION_LENGTH = 32_000  # Task.Description (describe: Long Text Area, 32,000)
-#: The connector's own text fields, at the lengths `mappings provision` has the admin create
-#: (adapters/salesforce/describe.py): longer text is refused with STRING_TOO_LONG.
-#: Only free text is cut: a grade or a lead status is a value from the rules or the mapping,
-#: and a cut one would be wrong data (too long a value is refused by Salesforce, visibly, as a
-#: configuration mistake, instead of landing as something no picklist holds).
+#: Free text the connector writes, at the length `mappings provision` asks for (longer is
+#: refused with STRING_TOO_LONG). Only free text is cut: a cut grade or status would be wrong.
 TEXT_LENGTHS = {UpdatableField.SCORE_REASONS: 32_768}
 AUTO_ASSIGN = "Sforce-Auto-Assign"
 
 
 def salesforce_value(value: Any) -> Any:
-    """A domain value as Salesforce's JSON expects it (datetimes in UTC with milliseconds)."""
-    if isinstance(value, datetime):
-        moment = value.astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return value
+    """A domain value as Salesforce's JSON expects it."""
+    return utc_millis(value) if isinstance(value, datetime) else value
 
 
 @dataclass
@@ -98,8 +83,7 @@ class Writer:
         self.lengths = FieldLengths(self.client)
 
     def _text_limits(self, update: ContactUpdate, object_name: str) -> dict[UpdatableField, int]:
-        """The length of each free-text field this update writes, as the org describes it
-        (described on the first such update of the run, never for an update without text)."""
+        """The length of each free-text field this update writes, as the org describes it."""
         source = next(s for s in self.people.sources if s.name == object_name)
         limits: dict[UpdatableField, int] = {}
         for field, documented in TEXT_LENGTHS.items():
@@ -119,13 +103,7 @@ class Writer:
         for update in _merged(updates):
             object_name = object_of(update.contact_id)
             if object_name is None:
-                rejected.append(
-                    RecordError(
-                        record_id=update.contact_id,
-                        code="UNKNOWN_OBJECT",
-                        message="the id is neither a Lead (00Q) nor a Contact (003)",
-                    )
-                )
+                rejected.append(unknown_object(update.contact_id))
                 continue
             limits = self._text_limits(update, object_name)
             fields = translators[object_name].to_crm(bounded_update(update, limits))
@@ -187,11 +165,8 @@ class Writer:
     # --- task owners (SLA escalation) ---
 
     def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
-        """New `OwnerId`s through sObject Collections, 200 Tasks per call, `allOrNone=false`:
-        an owner Salesforce refuses (INVALID_CROSS_REFERENCE_KEY for a User that does not
-        exist, INACTIVE_OWNER_OR_USER for a deactivated one) comes back against the move's
-        task key while the rest land. Assignment rules apply to Leads and Cases only; the
-        header still says FALSE like every other write."""
+        """New `OwnerId`s, 200 Tasks per call; a refused owner (INVALID_CROSS_REFERENCE_KEY,
+        INACTIVE_OWNER_OR_USER) comes back against the move's task key, the rest land."""
         by_id = {move.crm_id: move for move in moves}  # one record per task per collection
         task_object = self.mapping.tasks.object
         pending = [
@@ -219,12 +194,9 @@ class Writer:
                 task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
             )
 
-        for query in self.client.queries_for(list(keys), build):
-            for records in self.client.query_pages(query, action="look up existing tasks"):
-                for record in records:
-                    key = record.get(key_field)
-                    if key:
-                        found[str(key)] = str(record["Id"])
+        for row in self.client.rows_in(list(keys), build, action="look up existing tasks"):
+            if row.get(key_field):
+                found[str(row[key_field])] = str(row["Id"])
         return found
 
     def _task_body(self, spec: TaskSpec) -> dict[str, Any]:
@@ -248,8 +220,7 @@ class Writer:
         return body
 
     def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
-        """One task per key (the last spec of a key wins), created at most once (kit
-        `create_once`); a 5xx, timeout or dropped connection is a lost answer."""
+        """One task per key (the last spec of a key wins), created at most once."""
         return create_once(
             {
                 spec.key: _Pending(spec.key, self._task_body(spec), spec.contact_id)
@@ -259,7 +230,7 @@ class Writer:
             send=self._create_batch,
             batch_size=BATCH_SIZE,
             policy=self.settings.retry,
-            lost=_unanswered,
+            lost=lost_answer,
             sleep=self.client.sleep,
         )
 
@@ -273,8 +244,7 @@ class Writer:
             headers={AUTO_ASSIGN: "FALSE"},
             records=len(batch),
             action=f"create {len(batch)} Salesforce tasks",
-            # Never retried as is: a lost answer is settled by looking the keys up again.
-            policy=self.settings.retry.model_copy(update={"max_attempts": 1}),
+            policy=once(self.settings.retry),
         )
         attempt = Attempt()
         for item, outcome in zip(batch, results, strict=True):
@@ -289,12 +259,6 @@ class Writer:
             else:
                 attempt.rejected[item.key] = _task_rejected(item, code, message, field)
         return attempt
-
-
-def _unanswered(failure: Failure) -> bool:
-    """No answer or a 5xx: the collection may have been committed before the answer failed.
-    (A 429 or REQUEST_LIMIT_EXCEEDED answer means the request was never processed.)"""
-    return failure.status is None or failure.status >= 500
 
 
 def _task_rejected(item: _Pending, code: str, message: str, field: str | None) -> RecordError:

@@ -58,7 +58,9 @@ _TASKS: dict[EngagementKind, tuple[str, str, str, str]] = {
 _MEMBERSHIPS: dict[EngagementKind, tuple[str, str]] = {
     EngagementKind(kind): tuple(row) for kind, row in seeding("memberships").items()
 }
-_CAMPAIGN_NAMES = keyed(EngagementKind, seeding("campaign_names"))
+_CAMPAIGN_NAMES: dict[EngagementKind, tuple[str, str]] = keyed(
+    EngagementKind, seeding("campaign_names"), tuple
+)
 _DAY_MS = 86_400_000
 
 

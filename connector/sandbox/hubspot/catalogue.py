@@ -97,6 +97,9 @@ def property_def(spec: dict[str, Any], group: str) -> PropertyDef:
     choices = spec.pop("options", "yes_no" if kind == "bool" else ())
     spec["hubspot_defined"] = not spec.pop("custom", False)
     spec["group_name"] = spec.pop("group", group)
+    unknown = sorted(set(spec) - set(PropertyDef.model_fields))
+    if unknown:  # the model ignores what a request may carry; the catalogue's own typos fail
+        raise ValueError(f"catalogue.yaml: property {spec.get('name')!r}: unknown keys {unknown}")
     return PropertyDef(type=kind, field_type=field_type, options=options(choices), **spec)
 
 

@@ -2,8 +2,7 @@
 
 
 class CalibrationError(Exception):
-    """History, rules or options that cannot give a trustworthy result; the message says what
-    was wrong and what to do about it."""
+    """History, rules or options that cannot give a trustworthy result (the message says why)."""
 
 
 class MissingExtraError(CalibrationError):
@@ -17,7 +16,7 @@ class MissingExtraError(CalibrationError):
 
 
 def require_sklearn() -> None:
-    """Fail early, with the install command, when the optional fitting library is missing."""
+    """Fail early, with the install command."""
     try:
         import sklearn  # noqa: F401
     except ImportError:

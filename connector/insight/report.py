@@ -1,8 +1,5 @@
-"""The funnel report: every figure of `connector report`, assembled from the inputs.
-
-`build_report` is pure (inputs in, `FunnelReport` out); `connector.insight.run.run_report` reads
-the inputs and writes nothing anywhere.
-"""
+"""The funnel report: every figure of `connector report`, assembled purely from the inputs
+(`run.run_report` reads them)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -59,8 +56,7 @@ def build_report(
     since: datetime | None,
     spend: Mapping[str, float] | None = None,
 ) -> FunnelReport:
-    """Every figure. With `since`, conversion only looks at people who moved in the period (the
-    funnel now always shows everyone)."""
+    """Every figure; with `since`, conversion looks only at people who moved in the period."""
     moved = {move.contact_id for move in moves}
     cohort = [person for person in people if person.contact_id in moved] if since else people
     return FunnelReport(
@@ -84,5 +80,5 @@ def build_report(
         },
         owner_load=figures.owner_load(people, capacities(policy), owner_name),
         score_by_grade=figures.score_by_grade(people),
-        cost_per_source=(None if spend is None else figures.cost_per_source(spend, people, moves)),
+        cost_per_source=None if spend is None else figures.cost_per_source(spend, people, moves),
     )

@@ -1,16 +1,13 @@
-"""Decide every person twice — live rules and proposed rules — and count the difference.
-
-Pure: people in (a stream), a `WhatIf` out. Nothing is written anywhere; each side threads its
-own copy of the stored routing state, so round-robin and capacity decisions are those each
-rule set would make from where the real runs left off.
-"""
+"""Decide every person twice, with the live and the proposed rules, and count the difference.
+Pure: nothing is written; each side threads its own copy of the stored routing state, so
+round-robin and capacity decide as each rule set would from where the real runs left off."""
 
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
@@ -36,8 +33,8 @@ class Side(BaseModel):
     owner: str | None
     score: int
     grade: str
-    task: str | None = Field(description="the follow-up task's subject, if one would be made")
-    reasons: list[str] = Field(description="the stage move's reasons, then the score lines")
+    task: str | None  # the follow-up task's subject, if one would be made
+    reasons: list[str]  # the stage move's reasons, then the score lines
 
 
 class Mover(BaseModel):
@@ -45,7 +42,7 @@ class Mover(BaseModel):
     stage_now: str
     live: Side
     proposed: Side
-    distance: int = Field(description="funnel steps between the two outcomes")
+    distance: int  # funnel steps between the two outcomes
 
 
 class TaskPreview(BaseModel):
@@ -69,15 +66,9 @@ class OwnerLoad(BaseModel):
 class WhatIf(BaseModel):
     people: int = 0
     skipped: int = 0
-    people_changed: int = Field(
-        default=0, description="people whose stage, owner or task would differ"
-    )
-    stage_changes: dict[str, int] = Field(
-        default_factory=dict, description="'live -> proposed' outcome counts, changed only"
-    )
-    stage_matrix: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="live outcome → proposed outcome → people (all)"
-    )
+    people_changed: int = 0  # whose stage, owner or task would differ
+    stage_changes: dict[str, int] = {}  # 'live -> proposed' outcome counts, changed only
+    stage_matrix: dict[str, dict[str, int]] = {}  # live outcome → proposed outcome → people
     mql_live: int = 0
     mql_proposed: int = 0
     mql_gained: int = 0
@@ -87,13 +78,9 @@ class WhatIf(BaseModel):
     owner_load: list[OwnerLoad] = []
     tasks_live: int = 0
     tasks_proposed: int = 0
-    tasks_added: int = Field(
-        default=0, description="tasks the proposed rules make that live ones don't"
-    )
+    tasks_added: int = 0  # tasks the proposed rules make that live ones don't
     tasks_removed: int = 0
-    new_tasks: list[TaskPreview] = Field(
-        default_factory=list, description=f"the first {TASKS_LISTED} added tasks"
-    )
+    new_tasks: list[TaskPreview] = []  # the first TASKS_LISTED added tasks
     movers: list[Mover] = []
 
 

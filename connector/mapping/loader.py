@@ -54,22 +54,15 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
 
 
 def _unwrap(annotation: Any, part: str | int) -> Any:
-    """Step through Optional, tuple/list items and dict values to the model inside."""
-    for _ in range(4):
-        args = typing.get_args(annotation)
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = args[0]
-            continue
-        if origin in (tuple, list) and isinstance(part, int):
-            return args[0] if args else None
-        if origin is dict and isinstance(part, str):
-            return args[1] if len(args) == 2 else None
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if models:
-            return models[0]
-        return annotation
-    return annotation
+    """Step through Annotated, Optional, tuple/list items and dict values to the model inside."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    args, origin = typing.get_args(annotation), typing.get_origin(annotation)
+    if origin in (tuple, list) and isinstance(part, int):
+        return args[0] if args else None
+    if origin is dict and isinstance(part, str):
+        return args[1] if len(args) == 2 else None
+    return next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation)
 
 
 def _clean_path(document: YamlDocument, loc: tuple[Any, ...]) -> FieldPath:
@@ -133,17 +126,13 @@ def load_rules(path: Path) -> RulesPolicy:
 
 
 def file_kind(path: Path) -> FileKind | None:
-    """Whether a file is a rules file or a CRM mapping: by its name when it has a shipped one,
-    otherwise by its content (a top-level `crm:` key, or the rules' own sections), so a rules
-    file kept under another name (rules.dataset.yaml, a proposal from `calibrate`) is checked
-    as rules. None: neither. A file that does not parse raises its ConfigError."""
+    """Rules file or CRM mapping (None: neither): by a shipped name, else by content (`crm:`, or
+    the rules' sections), so rules.dataset.yaml or a `calibrate` proposal is checked as rules."""
     if path.name == RULES_FILE:
         return "rules"
     if path.name in CRM_FILES.values():
         return "crm"
-    data = load_yaml(path).data
-    if not isinstance(data, dict):
-        return None
+    data = load_yaml(path).data  # a mapping of keys, or a ConfigError
     if "crm" in data:
         return "crm"
     if RULES_KEYS & set(data):
@@ -160,14 +149,8 @@ def load_crm_mapping(path: Path) -> CrmMapping:
         "salesforce": SalesforceMapping,
     }
     if crm not in schemas:
-        raise ConfigError(
-            [
-                document.problem(
-                    ("crm",),
-                    f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}",
-                )
-            ]
-        )
+        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}"
+        raise ConfigError([document.problem(("crm",), message)])
     return _validate(document, schemas[crm])  # type: ignore[return-value]
 
 
@@ -180,31 +163,23 @@ class MappingSet:
 
 
 def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> list[ConfigProblem]:
-    """What the rules need from a CRM mapping that the mapping does not give.
-
-    Each would otherwise surface mid-sync as a value the connector cannot write or a rule that
-    can never fire, so they are reported up front, against the CRM file that must change.
-    """
+    """What the rules need from a CRM mapping that it does not give, reported up front against
+    the CRM file: mid-sync it would be a value the connector cannot write or a rule never firing."""
     problems: list[str] = []
+    lifecycle = rules.lifecycle
+    recycle, disqualify = lifecycle.recycle, lifecycle.disqualify
+    stages = (*recycle.from_stages, recycle.to, disqualify.to, *_FUNNEL_WRITES)
+    used = (recycle.set_sales_status, disqualify.set_sales_status, *lifecycle.sql.sales_statuses)
+    statuses = [s for s in dict.fromkeys((*used, *recycle.sales_statuses)) if s is not None]
     for person in mapping.people:
         values = person.values
-        for stage in (
-            *rules.lifecycle.recycle.from_stages,
-            rules.lifecycle.recycle.to,
-            rules.lifecycle.disqualify.to,
-            *_FUNNEL_WRITES,
-        ):
+        for stage in stages:
             if stage not in values.lifecycle_stage:
                 problems.append(
                     f"{person.object}: values.lifecycle_stage has no CRM value for "
                     f"{stage.value!r}, which the rules can write"
                 )
-        written = [
-            rules.lifecycle.recycle.set_sales_status,
-            rules.lifecycle.disqualify.set_sales_status,
-        ]
-        read = [*rules.lifecycle.sql.sales_statuses, *rules.lifecycle.recycle.sales_statuses]
-        for status in dict.fromkeys(s for s in (*written, *read) if s is not None):
+        for status in statuses:
             if status not in values.sales_status:
                 problems.append(
                     f"{person.object}: values.sales_status has no CRM value for {status.value!r}, "
@@ -238,11 +213,8 @@ def _conditions(rules: RulesPolicy) -> list[tuple[str, Condition]]:
 
 
 def _translated_away(rules: RulesPolicy, crm_object: str, values: ValueMaps) -> list[str]:
-    """Rule values that name a CRM value which the mapping translates into another term.
-
-    Such a rule can never fire on that CRM: the rules only ever see the translated term. (A
-    value the mapping does not list passes through, so a rule may name it; see `ValueMaps`.)
-    """
+    """Rule values naming a CRM value the mapping translates into another term: such a rule can
+    never fire, the rules only see the term (an unlisted value passes through, see `ValueMaps`)."""
     maps = {FitField.INDUSTRY: values.industry, FitField.DECISION_ROLE: values.decision_role}
     problems: list[str] = []
     for where, condition in _conditions(rules):

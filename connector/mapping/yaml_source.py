@@ -1,9 +1,5 @@
-"""Reading YAML while remembering where every key and item stood in the file.
-
-ruamel.yaml's round-trip loader records line and column for each key and sequence item; the
-data is converted to plain dicts and lists for pydantic, and the positions are kept in a side
-table keyed by the same paths pydantic reports in its errors.
-"""
+"""Reading YAML while remembering where every key and item stood: ruamel.yaml's round-trip
+positions, kept beside plain data for pydantic, keyed by the paths pydantic reports."""
 
 from pathlib import Path
 from typing import Any

@@ -1,12 +1,7 @@
-"""The demo's story: a few named people, so the counts have faces.
-
-A new user should see, on real adapters and a real sandbox, what the product is for: a person
-becoming marketing-qualified with the score lines that made it, the owner they got and why, the
-follow-up task and its due time; a meeting booked in the CRM making a sales-qualified lead with
-an owner and a task at the next sync; a lead sales rejected being recycled; and days later, with
-nobody touching the CRM, overdue follow-ups escalated. Each line is read back from the CRM or the
-state store, never made up.
-"""
+"""The demo's story: a few named people, so the counts have faces. A person made an MQL by the
+score lines shown, with owner and task; a booked meeting making an SQL at the next sync; a
+rejected lead recycled; days later, overdue follow-ups escalated. Each line is read back from
+the CRM or the state store, never made up."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,8 +33,7 @@ def _owner_names(session: Session) -> dict[str, str]:
 
 
 def _evaluation(session: Session, person: Contact, now: datetime) -> Evaluation | None:
-    """What the rules decide for `person` now, as `connector explain` shows it (None: the
-    rules cannot use the record)."""
+    """What the rules decide for `person` now, as `connector explain` shows it (None: unusable)."""
     found = explain_contact(
         session.adapter, session.mappings.rules, session.store, session.account, person.id, now
     ).explanations
@@ -50,8 +44,7 @@ MQLS_NAMED = 5
 
 
 def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | None:
-    """How many people the rules made marketing-qualified, the best-scored few by name, and
-    which rules decided it (learned from the history's outcomes, or the file as written)."""
+    """How many people the rules made MQLs, the best-scored few by name, and which rules."""
     found = sorted(
         (p for p in people if p.lifecycle_stage == LifecycleStage.MQL),
         key=lambda p: -(p.score or 0),
@@ -74,8 +67,7 @@ def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | No
 
 
 def qualified_person(session: Session, people: list[Contact], now: datetime) -> Chapter | None:
-    """A marketing-qualified person with an owner, line by line; where the data holds none,
-    the lead closest to it, with what it still lacks."""
+    """An MQL with an owner, line by line; else the lead closest to it."""
     threshold = session.mappings.rules.lifecycle.mql.min_score
     qualified = [
         p
@@ -86,12 +78,9 @@ def qualified_person(session: Session, people: list[Contact], now: datetime) -> 
         and (p.score or 0) >= threshold
     ]
     leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
-    pool = qualified or sorted(leads, key=lambda p: -(p.score or 0))[:1]
-    if not pool:
-        return None
-    chosen = pool[0]
-    evaluation = _evaluation(session, chosen, now)
-    if evaluation is None:
+    chosen = next(iter(qualified or sorted(leads, key=lambda p: -(p.score or 0))), None)
+    evaluation = None if chosen is None else _evaluation(session, chosen, now)
+    if chosen is None or evaluation is None:
         return None
     top = sorted(evaluation.score.lines, key=lambda line: -abs(line.points))[:4]
     owners = _owner_names(session)
@@ -135,8 +124,7 @@ def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> Non
 
 
 def meeting_preview(session: Session, person: Contact, now: datetime) -> list[str]:
-    """What the next sync will do for the booked person and why (as `connector explain` says
-    it before anything is written): the stage move, the owner decision, the task's due time."""
+    """What the next sync will do for the booked person and why, before anything is written."""
     evaluation = _evaluation(session, person, now)
     if evaluation is None:
         return []

@@ -147,11 +147,8 @@ def meeting_outcome(session: Session, person: Contact, preview: list[str]) -> Ch
     """The booked person as the CRM holds them after the next sync, and the task they got."""
     after = next(iter(session.adapter.find_contacts(person.id).contacts), person)
     owners = _owner_names(session)
-    tasks = [
-        entry
-        for entry in session.store.audit_entries(session.account, person.id)
-        if entry["kind"] == "task"
-    ]
+    audit = session.store.audit_entries(session.account, person.id)
+    tasks = [entry for entry in audit if entry["kind"] == "task"]
     stage = after.lifecycle_stage.value if after.lifecycle_stage else "none"
     lines = [
         f"{name_of(person)} booked a product demo in the CRM; their own record did not change.",
@@ -183,11 +180,8 @@ def recycled_person(session: Session, run_id: int | None) -> Chapter | None:
 def escalations(session: Session, run_id: int | None) -> Chapter | None:
     """Follow-ups left open past their SLA, escalated by a later sync."""
     owners = _owner_names(session)
-    found = [
-        entry
-        for entry in session.store.audit_entries(session.account)
-        if entry["kind"] == "escalation" and entry["run_id"] == run_id
-    ]
+    audit = session.store.audit_entries(session.account)
+    found = [e for e in audit if e["kind"] == "escalation" and e["run_id"] == run_id]
     if not found:
         return None
     lines = [

@@ -5,19 +5,12 @@ class CalibrationError(Exception):
     """History, rules or options that cannot give a trustworthy result (the message says why)."""
 
 
-class MissingExtraError(CalibrationError):
-    """scikit-learn (the `calibrate` extra) is not installed."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "calibrate and backtest need scikit-learn: "
-            "pip install 'crm-lifecycle-connector[calibrate]'"
-        )
-
-
 def require_sklearn() -> None:
-    """Fail early, with the install command."""
+    """Fail early, with the install command, when the `calibrate` extra is missing."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
-        raise MissingExtraError() from None
+        raise CalibrationError(
+            "calibrate and backtest need scikit-learn: "
+            "pip install 'crm-lifecycle-connector[calibrate]'"
+        ) from None

@@ -106,12 +106,6 @@ def _side(evaluation: Evaluation, contact: Contact, owner_name: dict[str, str]) 
     )
 
 
-def _task_sig(evaluation: Evaluation) -> str | None:
-    """Which follow-up a person gets (by target stage); who gets it is the owner comparison."""
-    task = evaluation.task
-    return None if task is None else task.stage.value
-
-
 class WhatIfCounter:
     """Accumulates the comparison person by person; memory holds counters, the top movers and
     a bounded list of new tasks, never the people."""
@@ -146,11 +140,13 @@ class WhatIfCounter:
         result.mql_lost += live_stage == mql and new_stage != mql
         result.sql_gained += new_stage == sql and live_stage != sql
         result.sql_lost += live_stage == sql and new_stage != sql
-        live_task, new_task = _task_sig(live), _task_sig(proposed)
+        # which follow-up a person gets (by target stage); who gets it is the owner comparison
+        live_task = live.task.stage.value if live.task else None
+        new_task = proposed.task.stage.value if proposed.task else None
         result.tasks_live += live_task is not None
         result.tasks_proposed += new_task is not None
         if new_task != live_task:
-            if new_task is not None and proposed.task is not None:
+            if proposed.task is not None:
                 result.tasks_added += 1
                 if len(result.new_tasks) < TASKS_LISTED:
                     task = proposed.task
@@ -185,11 +181,8 @@ class WhatIfCounter:
             proposed=_side(proposed, contact, self._owner_name),
             distance=distance,
         )
-        item = (*entry, mover)
-        if len(self._heap) < TOP_MOVERS:
-            heapq.heappush(self._heap, item)
-        else:
-            heapq.heapreplace(self._heap, item)
+        push = heapq.heappush if len(self._heap) < TOP_MOVERS else heapq.heapreplace
+        push(self._heap, (*entry, mover))
 
     def finish(self) -> WhatIf:
         result = self.result

@@ -13,12 +13,7 @@ from connector.domain.contact import Owner
 from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
 from connector.domain.routing import unknown_owner_problems
 from connector.domain.stages import FUNNEL, LifecycleStage
-from connector.mapping.crm_schema import (
-    CrmMapping,
-    HubSpotMapping,
-    SalesforceMapping,
-    ValueMaps,
-)
+from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, SalesforceMapping, ValueMaps
 from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
 from connector.mapping.property_rules import property_rule_problems
 from connector.mapping.translate import reverse_map

@@ -77,9 +77,8 @@ def _message(error: ErrorDetails, model: type[BaseModel], path: FieldPath) -> st
     given = error.get("input")
     if kind == "extra_forbidden":
         parent = _model_at(model, path[:-1])
-        allowed = (
-            ", ".join(f.alias or name for name, f in parent.model_fields.items()) if parent else ""
-        )
+        fields = parent.model_fields.items() if parent else []
+        allowed = ", ".join(f.alias or name for name, f in fields)
         hint = f"; allowed here: {allowed}" if allowed else ""
         return f"unknown key {path[-1]!r}: remove it or fix its spelling{hint}"
     if kind == "missing":
@@ -112,10 +111,7 @@ def load_rules(path: Path) -> RulesPolicy:
     """mappings/rules.yaml → RulesPolicy, or a ConfigError listing every problem."""
     document = load_yaml(path)
     policy = _validate(document, RulesPolicy)
-    problems = [
-        document.problem(problem.path, problem.message) for problem in policy_problems(policy)
-    ]
-    if problems:
+    if problems := [document.problem(p.path, p.message) for p in policy_problems(policy)]:
         raise ConfigError(problems)
     return policy
 
@@ -250,22 +246,13 @@ def load_mapping_dir(directory: Path) -> MappingSet:
         except ConfigError as exc:
             problems.extend(exc.problems)
     if rules is not None:
-        for crm, mapping in crms.items():
-            problems.extend(cross_file_problems(rules, mapping, directory / CRM_FILES[crm]))
-        problems.extend(
-            property_rule_problems(
-                rules,
-                directory / RULES_FILE,
-                {crm: (mapping, directory / CRM_FILES[crm]) for crm, mapping in crms.items()},
-            )
-        )
+        files = {crm: (mapping, directory / CRM_FILES[crm]) for crm, mapping in crms.items()}
+        for mapping, path in files.values():
+            problems.extend(cross_file_problems(rules, mapping, path))
+        problems.extend(property_rule_problems(rules, directory / RULES_FILE, files))
     if not crms and not problems:
-        problems.append(
-            ConfigProblem(
-                file=directory,
-                message=f"no CRM mapping found: add {' or '.join(CRM_FILES.values())}",
-            )
-        )
+        missing = f"no CRM mapping found: add {' or '.join(CRM_FILES.values())}"
+        problems.append(ConfigProblem(file=directory, message=missing))
     if problems:
         raise ConfigError(problems)
     assert rules is not None

@@ -14,33 +14,16 @@ from simple_salesforce import Salesforce, SFType
 
 from connector.adapters.kit.chunks import chunks
 from connector.domain.stages import SalesStatus
-from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping, PersonMapping
+from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping
 from connector.sandbox.launch import RunningSandbox
 from connector.sandbox.salesforce import SalesforceSandbox
 
-BANT = (
-    ContactField.BANT_BUDGET,
-    ContactField.BANT_AUTHORITY,
-    ContactField.BANT_NEED,
-    ContactField.BANT_TIMELINE,
-)
+BANT = tuple(field for field in ContactField if field.value.startswith("bant_"))
 
 
 class ActivityReport(BaseModel):
     qualified: int = 0  # BANT filled in by a rep
     rejected: int = 0  # lead status set to the mapping's "rejected" value
-
-
-def _pick(ids: list[str], share: float, rng: random.Random) -> tuple[list[str], list[str]]:
-    """Two disjoint random samples, each `share / 2` of the people."""
-    count = max(1, round(len(ids) * share / 2)) if ids else 0
-    chosen = rng.sample(ids, min(len(ids), 2 * count))
-    return chosen[:count], chosen[count:]
-
-
-def _rejected_value(person: PersonMapping) -> str | None:
-    values = person.values.sales_status.get(SalesStatus.REJECTED)
-    return values[0] if values else None
 
 
 def simulate_sales(
@@ -59,8 +42,11 @@ def simulate_sales(
             Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
         )
         person, ids, write = mapping.lead, salesforce.open_lead_ids(), salesforce.update_leads
-    qualify, reject = _pick(ids, share, random.Random(seed))
-    fields, rejected = person.fields, _rejected_value(person)
+    count = max(1, round(len(ids) * share / 2)) if ids else 0  # two disjoint samples of share/2
+    chosen = random.Random(seed).sample(ids, min(len(ids), 2 * count))
+    qualify, reject = chosen[:count], chosen[count:]
+    fields = person.fields
+    rejected = next(iter(person.values.sales_status.get(SalesStatus.REJECTED, ())), None)
     changes: dict[str, dict[str, Any]] = {
         i: {fields[f]: True for f in BANT if f in fields} for i in qualify
     }

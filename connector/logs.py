@@ -56,13 +56,6 @@ class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
-class PersonalDataFilter(ScrubFilter):
-    """Masks e-mail addresses anywhere in a line: a library's warning may quote a record."""
-
-    def __init__(self) -> None:
-        super().__init__(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text))
-
-
 def _timestamp(record: logging.LogRecord) -> str:
     moment = datetime.fromtimestamp(record.created, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -74,9 +67,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{_timestamp(record)} {record.levelname} {record.name} {record.getMessage()}"
-        if record.exc_text:
-            line += "\n" + record.exc_text
-        return line
+        return f"{line}\n{record.exc_text}" if record.exc_text else line
 
 
 class JsonFormatter(logging.Formatter):
@@ -108,9 +99,10 @@ def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") 
     handler = _CurrentStderrHandler()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
-    # order matters: secrets first (the e-mail mask must not cut a token in two), then e-mails
+    # secrets first (the e-mail mask must not cut a token in two), then e-mail addresses anywhere
+    # in a line (a library's warning may quote a record)
     protect_handler(handler)
-    handler.addFilter(PersonalDataFilter())
+    handler.addFilter(ScrubFilter(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text)))
     root.addHandler(handler)
     chosen = LEVELS[level]
     root.setLevel(max(chosen, LIBRARY_LEVEL))

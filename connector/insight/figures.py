@@ -235,10 +235,7 @@ def conversion(
 
 
 def _bucket(minutes: float) -> str:
-    for limit, label in SPEED_BUCKETS:
-        if limit is None or minutes < limit:
-            return label
-    return SPEED_BUCKETS[-1][1]
+    return next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
 
 
 def speed_to_lead(

@@ -123,7 +123,10 @@ def run_demo(
         later = session.engine().sync(session.options())
         story.append(demo_story.escalations(session, _last_run_id(session)))
         announce("Writing the funnel report...")
-        report_path = _write_report(session, report_dir)
+        directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
+        report_path = directory / "report.html"
+        figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
+        report_path.write_text(render_report(figures), encoding="utf-8")
     finally:
         running.stop()
         shutil.rmtree(work, ignore_errors=True)  # state and TLS files of a throwaway sandbox
@@ -157,11 +160,3 @@ def _with_rules(mappings_dir: Path, rules: Path, target: Path) -> Path:
 def _last_run_id(session: Session) -> int | None:
     runs = session.store.last_runs(session.account, 1)
     return int(runs[0]["id"]) if runs else None
-
-
-def _write_report(session: Session, report_dir: Path | None) -> Path:
-    directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
-    figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
-    path = directory / "report.html"
-    path.write_text(render_report(figures), encoding="utf-8")
-    return path

@@ -218,10 +218,9 @@ def _rescaled(document: Any, policy: RulesPolicy, threshold: int) -> list[Change
         return []
     changes = []
     for path in SCALED_THRESHOLDS:
-        node = document
-        for part in path[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        value = node.get(path[-1]) if isinstance(node, dict) else None
+        value = document
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
         if isinstance(value, int | float) and not isinstance(value, bool):
             scaled = max(0, round(value * threshold / old))
             note = f"was {value:g}, scaled with mql.min_score ({old:g} -> {threshold})"

@@ -53,7 +53,6 @@ class RuleCounts:
         self.people = total
         self._low = np.minimum(self._low, x.min(axis=0))
         self._high = np.maximum(self._high, x.max(axis=0))
-        del x, y, fired
         self._block = array("f")
         self._block_outcomes = array("b")
 

@@ -175,8 +175,7 @@ class PersonMapping(_Strict):
 
     @model_validator(mode="after")
     def _required_fields(self) -> Self:
-        missing = [field.value for field in REQUIRED_CONTACT_FIELDS if field not in self.fields]
-        if missing:
+        if missing := [f.value for f in REQUIRED_CONTACT_FIELDS if f not in self.fields]:
             raise ValueError(f"`fields` must map {', '.join(missing)}")
         return self
 

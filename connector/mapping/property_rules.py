@@ -64,8 +64,7 @@ def property_rule_problems(
 ) -> list[ConfigProblem]:
     """Unknown properties, operators not fitting a property's type, types differing by file."""
     types, problems = _types(crms)
-    # rules.yaml parsed again (for lines and columns) only when a problem needs placing
-    document: YamlDocument | None = None
+    found: list[tuple[FieldPath, str]] = []  # placed at the end: rules.yaml is parsed again
     for path, condition in property_conditions(rules):
         name = condition.property
         assert name is not None
@@ -76,27 +75,18 @@ def property_rule_problems(
             if name not in person.properties
         ]
         if lacking:
-            where: FieldPath = (*path, "property")
-            document = document or load_yaml(rules_path)
-            problems.append(
-                document.problem(
-                    where,
-                    f"unknown property {name!r}: map it under `properties` in "
-                    f"{', '.join(lacking)} (its CRM field and type)",
-                )
+            message = (
+                f"unknown property {name!r}: map it under `properties` in "
+                f"{', '.join(lacking)} (its CRM field and type)"
             )
+            found.append(((*path, "property"), message))
             continue
-        kind = types[name]
-        operator = condition.operator
+        kind, operator = types[name], condition.operator
         if operator not in OPERATORS[kind]:
-            where = (*path, operator)
             allowed = ", ".join(sorted(OPERATORS[kind]))
-            document = document or load_yaml(rules_path)
-            problems.append(
-                document.problem(
-                    where,
-                    f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of "
-                    f"{allowed}",
-                )
-            )
+            message = f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of"
+            found.append(((*path, operator), f"{message} {allowed}"))
+    if found:
+        document = load_yaml(rules_path)
+        problems += [document.problem(where, message) for where, message in found]
     return problems

@@ -45,16 +45,12 @@ MQLS_NAMED = 5
 
 def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | None:
     """How many people the rules made MQLs, the best-scored few by name, and which rules."""
-    found = sorted(
-        (p for p in people if p.lifecycle_stage == LifecycleStage.MQL),
-        key=lambda p: -(p.score or 0),
-    )
+    qualified = [p for p in people if p.lifecycle_stage == LifecycleStage.MQL]
+    found = sorted(qualified, key=lambda p: -(p.score or 0))
     mql = session.mappings.rules.lifecycle.mql
-    how = (
-        "rules learned from this history's outcomes by `connector calibrate`"
-        if learned
-        else "the rules as written in rules.yaml"
-    )
+    how = "the rules as written in rules.yaml"
+    if learned:
+        how = "rules learned from this history's outcomes by `connector calibrate`"
     lines = [
         f"{len(found):,} people are marketing-qualified (score >= {mql.min_score:g}, grade "
         f"{mql.min_grade} or better), by the {how}."

@@ -68,9 +68,7 @@ def settings_in_effect(
     """Each setting's variable, value in effect (secrets masked) and where it came from;
     `from_env_file` names the variables an `--env-file` put into the environment."""
     from_env_file = from_env_file or {}
-    from_file = (
-        {k: v for k, v in dotenv_values(env_file).items() if v} if env_file.is_file() else {}
-    )
+    from_file = {k: v for k, v in dotenv_values(env_file).items() if v}  # {} without a file
     rows = []
     for instance in settings:
         prefix = str(instance.model_config.get("env_prefix", ""))

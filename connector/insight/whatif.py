@@ -224,17 +224,12 @@ def what_if(
             counter.result.skipped += 1
             continue
         basis = assess(contact, person.engagements, live, now)
+        new_basis = basis if shared else None
         live_eval, live_state = evaluate(
             contact, person.engagements, live, owners, live_state, now, assessed=basis
         )
         new_eval, proposed_state = evaluate(
-            contact,
-            person.engagements,
-            proposed,
-            owners,
-            proposed_state,
-            now,
-            assessed=basis if shared else None,
+            contact, person.engagements, proposed, owners, proposed_state, now, assessed=new_basis
         )
         counter.add(contact, live_eval, new_eval)
     return counter.finish()

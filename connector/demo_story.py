@@ -65,14 +65,8 @@ def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | No
 def qualified_person(session: Session, people: list[Contact], now: datetime) -> Chapter | None:
     """An MQL with an owner, line by line; else the lead closest to it."""
     threshold = session.mappings.rules.lifecycle.mql.min_score
-    qualified = [
-        p
-        for p in people
-        if p.lifecycle_stage == LifecycleStage.MQL
-        and p.owner_id
-        and p.email
-        and (p.score or 0) >= threshold
-    ]
+    reachable = [p for p in people if p.lifecycle_stage == LifecycleStage.MQL and p.email]
+    qualified = [p for p in reachable if p.owner_id and (p.score or 0) >= threshold]
     leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
     chosen = next(iter(qualified or sorted(leads, key=lambda p: -(p.score or 0))), None)
     evaluation = None if chosen is None else _evaluation(session, chosen, now)
@@ -80,11 +74,9 @@ def qualified_person(session: Session, people: list[Contact], now: datetime) -> 
         return None
     top = sorted(evaluation.score.lines, key=lambda line: -abs(line.points))[:4]
     owners = _owner_names(session)
-    status = (
-        "is a marketing-qualified lead"
-        if qualified
-        else f"is the lead closest to MQL ({threshold:g} points needed)"
-    )
+    status = "is a marketing-qualified lead"
+    if not qualified:
+        status = f"is the lead closest to MQL ({threshold:g} points needed)"
     lines = [
         f"{name_of(chosen)} {status}: score {evaluation.score.total}, fit grade "
         f"{evaluation.fit.grade}.",
@@ -97,17 +89,8 @@ def qualified_person(session: Session, people: list[Contact], now: datetime) -> 
 
 def meeting_target(people: list[Contact]) -> Contact | None:
     """A lead the rules can route: at stage lead, with an e-mail and a usable grade."""
-    return next(
-        (
-            p
-            for p in people
-            if p.lifecycle_stage == LifecycleStage.LEAD
-            and p.email
-            and p.grade in ROUTABLE_GRADES
-            and not p.owner_id
-        ),
-        None,
-    )
+    leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
+    return next((p for p in leads if p.grade in ROUTABLE_GRADES and not p.owner_id), None)
 
 
 def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> None:

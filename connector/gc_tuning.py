@@ -4,8 +4,6 @@ every object the imports left (0.25 CPU-s per 1,000 HubSpot contacts, bench/READ
 them (as Python's docs advise before forking) and a young generation of 10,000 avoid that
 without holding more: a collection frees only reference cycles."""
 
-from __future__ import annotations
-
 import gc
 
 #: allocations between young collections; CPython's default is 700

@@ -199,11 +199,9 @@ def _changes(space: FeatureSpace, rules: list[LearnedRule]) -> list[Change]:
         if rule.status == "kept" and rule.proposed == rule.current:
             continue
         changes.append(Change(feature.path, rule.proposed, describe(rule)))
-        if rule.proposed:
-            for name, units in feature.cap_units.items():
-                changes.append(
-                    Change((*feature.path[:-1], name), round(units * abs(rule.proposed)), None)
-                )
+        for name, units in feature.cap_units.items() if rule.proposed else ():
+            cap = round(units * abs(rule.proposed))  # stops as many events or units as before
+            changes.append(Change((*feature.path[:-1], name), cap, None))
     return changes
 
 

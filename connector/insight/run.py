@@ -23,10 +23,7 @@ def run_report(
     spend = None if spend_file is None else spend_by_source(read_spend(spend_file), since)
     adapter, engine, account = session.adapter, session.store.engine, session.account
     start = None if since is None else datetime.combine(since, time.min, tzinfo=UTC)
-    owner_name = {
-        owner.id: (owner.email or owner.name or owner.id).casefold()
-        for owner in adapter.list_owners()
-    }
+    owner_name = {o.id: (o.email or o.name or o.id).casefold() for o in adapter.list_owners()}
     people = list(people_now(adapter))
     moves = stage_moves(engine, account, start)
     return build_report(

@@ -190,14 +190,13 @@ class WhatIfCounter:
             result.stage_matrix.setdefault(live, {})[new] = count
             if live != new:
                 result.stage_changes[f"{live} -> {new}"] = count
-        owners = sorted(set(self._load_live) | set(self._load_proposed))
         result.owner_load = [
             OwnerLoad(
                 owner=self._owner_name.get(owner, owner),
                 live=self._load_live[owner],
                 proposed=self._load_proposed[owner],
             )
-            for owner in owners
+            for owner in sorted(set(self._load_live) | set(self._load_proposed))
         ]
         result.movers = [item[3] for item in sorted(self._heap, reverse=True)]
         return result

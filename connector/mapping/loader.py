@@ -36,12 +36,10 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
     current: Any = root
     for part in path:
         if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
-            field = next(
-                (f for name, f in current.model_fields.items() if part in (name, f.alias)), None
-            )
-            if field is None:
+            fields = [f for name, f in current.model_fields.items() if part in (name, f.alias)]
+            if not fields:
                 return None
-            current = field.annotation
+            current = fields[0].annotation
         current = _unwrap(current, part)
         if current is None:
             return None

@@ -8,17 +8,6 @@ from pydantic import BaseModel
 
 from connector.domain.policy import RulesPolicy
 from connector.insight import figures
-from connector.insight.figures import (
-    ConversionRow,
-    OwnerLoadRow,
-    PersonNow,
-    SpeedToLead,
-    SpendRow,
-    StageCount,
-    StageFlow,
-    StageMove,
-    TaskRecord,
-)
 from connector.insight.sources import capacities
 
 
@@ -29,27 +18,27 @@ class FunnelReport(BaseModel):
     since: datetime | None
     people: int
     stage_moves: int
-    funnel: list[StageCount]
-    flow: list[StageFlow]
+    funnel: list[figures.StageCount]
+    flow: list[figures.StageFlow]
     recycle_reasons: dict[str, int]
     disqualify_reasons: dict[str, int]
-    conversion_by_source: list[ConversionRow]
-    conversion_by_intent: list[ConversionRow]
-    conversion_by_persona: list[ConversionRow]
-    speed_to_lead: SpeedToLead
+    conversion_by_source: list[figures.ConversionRow]
+    conversion_by_intent: list[figures.ConversionRow]
+    conversion_by_persona: list[figures.ConversionRow]
+    speed_to_lead: figures.SpeedToLead
     sla_minutes: dict[str, int]
-    owner_load: list[OwnerLoadRow]
+    owner_load: list[figures.OwnerLoadRow]
     score_by_grade: dict[str, dict[str, int]]
-    cost_per_source: list[SpendRow] | None = None
+    cost_per_source: list[figures.SpendRow] | None = None
 
 
 def build_report(
     *,
     account: str,
     crm: str,
-    people: Sequence[PersonNow],
-    moves: Sequence[StageMove],
-    tasks: Sequence[TaskRecord],
+    people: Sequence[figures.PersonNow],
+    moves: Sequence[figures.StageMove],
+    tasks: Sequence[figures.TaskRecord],
     policy: RulesPolicy,
     owner_name: Mapping[str, str],
     now: datetime,

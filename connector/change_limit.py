@@ -1,10 +1,6 @@
-"""The change limit as a value: a count of contacts (500) or a share of them (5%).
-
-It lives on its own, below both `connector.settings` (which validates CONNECTOR_MAX_CHANGES
-when the settings load) and `connector.sync.guard` (which applies it), so that neither imports
-the other: the settings module is read by the sync layer, and a settings module that imported
-the sync layer back made the two one import cycle.
-"""
+"""The change limit as a value: a count of contacts (500) or a share (5%). On its own, below
+`connector.settings` (which validates it) and `connector.sync.guard` (which applies it), so the
+two do not import each other in a cycle."""
 
 import re
 

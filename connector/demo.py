@@ -1,10 +1,6 @@
-"""`connector demo`: the whole product on a fresh machine, against an embedded sandbox.
-
-It starts the HubSpot or Salesforce emulator in-process, seeds it with histories leading up to
-now, and then does exactly what a deployment does: a backfill, some sales activity in the CRM,
-an incremental sync. The connector reaches the sandbox only through the settings a user would
-set (base/login URL, credentials, CA file), so the demo runs the real adapters over real HTTP.
-"""
+"""`connector demo`: the whole product on a fresh machine, against an embedded sandbox seeded
+with histories up to now: a backfill, sales activity in the CRM, an incremental sync. The
+connector reaches the sandbox only through the settings a user would set (real adapters, HTTP)."""
 
 import shutil
 import tempfile
@@ -27,9 +23,8 @@ from connector.sync.engine import Progress
 from connector.sync.report import RunSummary
 from connector.sync.session import Session, open_session
 
-#: The rules `connector calibrate` learned from the X Education history (mappings/), used by
-#: the demo's dataset mode in place of rules.yaml: the shipped rules are written for a B2B
-#: software funnel and qualify almost none of a course provider's leads.
+#: Rules `connector calibrate` learned from the X Education history, used in dataset mode: the
+#: shipped B2B software rules qualify almost none of a course provider's leads.
 DATASET_RULES = "rules.dataset.yaml"
 ACTIVITY_SHARE = 0.04  # 2 % qualified by sales, 2 % rejected
 LATER = timedelta(days=5)  # how far the demo's last sync jumps: at least three business days
@@ -45,7 +40,7 @@ class DemoReport(BaseModel):
     sync: RunSummary
     wall_seconds: float
     report_path: Path | None = None
-    #: the sync five days later, when only time has passed (due people, cooled scores, escalations)
+    #: the sync five days later, when only time has passed
     later: RunSummary | None = None
     story: list[demo_story.Chapter] = []
     #: the rules file the demo ran with, and whether calibrate learned it from the history
@@ -54,8 +49,8 @@ class DemoReport(BaseModel):
 
     @property
     def exit_code(self) -> int:
-        """0 when both runs ran: the records they skipped or the CRM rejected are part of the
-        show (reported, and seeded on purpose). A failed or aborted run keeps its code."""
+        """0 when the runs ran (skipped and rejected records are seeded on purpose); a failed or
+        aborted run keeps its code."""
         runs = (self.backfill, self.sync, *([self.later] if self.later else []))
         worst = max(run.exit_code for run in runs)
         return worst if worst >= 2 else 0
@@ -71,8 +66,8 @@ def run_demo(
     with_outcomes: bool = False,
     report_dir: Path | None = None,
 ) -> DemoReport:
-    """`report_dir`: where the funnel report goes (default a new temporary directory, which the
-    demo leaves for the user to open; the rest of its files are removed)."""
+    """`report_dir`: where the funnel report goes (default: a new temporary directory, left for
+    the user to open)."""
     began = time.perf_counter()
     announce(f"Seeding an embedded {crm} sandbox with {contacts or 'every'} contact(s)...")
     work = Path(tempfile.mkdtemp(prefix="connector-demo-"))
@@ -102,12 +97,13 @@ def run_demo(
         session = open_session(settings, crm, environment=running.settings)
         backfill = session.engine().backfill(session.options(), progress=progress)
         announce("Simulating sales activity in the CRM (BANT filled in, leads rejected)...")
-        mapping = session.mappings.crms[crm]
-        activity = simulate_sales(running, mapping, ACTIVITY_SHARE, seed=config.seed)
+        activity = simulate_sales(running, session.mappings.crms[crm], ACTIVITY_SHARE, config.seed)
         now = datetime.now(UTC)
         people = list(session.adapter.iter_contacts(None))
-        story = [c for c in [demo_story.mqls(session, people, learned)] if c]
-        story += [c for c in [demo_story.qualified_person(session, people, now)] if c]
+        story = [
+            demo_story.mqls(session, people, learned),
+            demo_story.qualified_person(session, people, now),
+        ]
         booked = demo_story.meeting_target(people)
         if booked is not None:
             announce(f"{demo_story.name_of(booked)} books a product demo in the CRM...")
@@ -118,17 +114,19 @@ def run_demo(
         # A fresh session per run, as each scheduled run is a fresh process with fresh counters.
         session = open_session(settings, crm, environment=running.settings)
         sync = session.engine().sync(session.options())
-        sync_run = _last_run_id(session)
         if booked is not None:
             story.append(demo_story.meeting_outcome(session, booked, preview))
-        story += [c for c in [demo_story.recycled_person(session, sync_run)] if c]
+        story.append(demo_story.recycled_person(session, _last_run_id(session)))
         announce("Five days later, with nobody touching the CRM: the next sync...")
         later_settings = settings.model_copy(update={"as_of": now + LATER})
         session = open_session(later_settings, crm, environment=running.settings)
         later = session.engine().sync(session.options())
-        story += [c for c in [demo_story.escalations(session, _last_run_id(session))] if c]
+        story.append(demo_story.escalations(session, _last_run_id(session)))
         announce("Writing the funnel report...")
-        report_path = _write_report(session, report_dir)
+        directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
+        report_path = directory / "report.html"
+        figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
+        report_path.write_text(render_report(figures), encoding="utf-8")
     finally:
         running.stop()
         shutil.rmtree(work, ignore_errors=True)  # state and TLS files of a throwaway sandbox
@@ -141,7 +139,7 @@ def run_demo(
         activity=activity,
         sync=sync,
         later=later,
-        story=story,
+        story=[chapter for chapter in story if chapter],
         wall_seconds=time.perf_counter() - began,
         report_path=report_path,
         rules_file=rules_file,
@@ -150,8 +148,7 @@ def run_demo(
 
 
 def _with_rules(mappings_dir: Path, rules: Path, target: Path) -> Path:
-    """A copy of the CRM files beside `rules` as rules.yaml: the folder shape every command
-    loads (the shipped folder itself is never written to)."""
+    """The CRM files with `rules` as rules.yaml, in a new folder (never the shipped one)."""
     target.mkdir()
     for name in CRM_FILES.values():
         if (mappings_dir / name).is_file():
@@ -163,12 +160,3 @@ def _with_rules(mappings_dir: Path, rules: Path, target: Path) -> Path:
 def _last_run_id(session: Session) -> int | None:
     runs = session.store.last_runs(session.account, 1)
     return int(runs[0]["id"]) if runs else None
-
-
-def _write_report(session: Session, report_dir: Path | None) -> Path:
-    """The funnel report of what the demo just did, as `connector report` writes it."""
-    directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
-    figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
-    path = directory / "report.html"
-    path.write_text(render_report(figures), encoding="utf-8")
-    return path

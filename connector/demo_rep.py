@@ -1,11 +1,7 @@
-"""Sales activity between two runs, simulated through the CRM's public API — what reps do in
-the CRM while the connector is not running — so the demo's incremental sync has real changes
-to find: some people get their BANT qualification filled in (they should become SQLs), some get
-a "rejected" lead status (sales turned them down: recycle).
-
-The writes go through the sandbox's HTTP API as any other integration's would (never into its
-memory), so they move modification dates exactly as a real CRM does.
-"""
+"""What reps do in the CRM between two runs, through its public API, so the demo's incremental
+sync has real changes to find: BANT filled in (SQLs to be), a "rejected" lead status (recycle).
+The writes go over HTTP as any integration's (never into the sandbox's memory), so they move
+modification dates as a real CRM does."""
 
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -18,16 +14,11 @@ from simple_salesforce import Salesforce, SFType
 
 from connector.adapters.kit.chunks import chunks
 from connector.domain.stages import SalesStatus
-from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping, PersonMapping
+from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping
 from connector.sandbox.launch import RunningSandbox
 from connector.sandbox.salesforce import SalesforceSandbox
 
-BANT = (
-    ContactField.BANT_BUDGET,
-    ContactField.BANT_AUTHORITY,
-    ContactField.BANT_NEED,
-    ContactField.BANT_TIMELINE,
-)
+BANT = tuple(field for field in ContactField if field.value.startswith("bant_"))
 
 
 class ActivityReport(BaseModel):
@@ -35,23 +26,11 @@ class ActivityReport(BaseModel):
     rejected: int = 0  # lead status set to the mapping's "rejected" value
 
 
-def _pick(ids: list[str], share: float, rng: random.Random) -> tuple[list[str], list[str]]:
-    """Two disjoint random samples, each `share / 2` of the people."""
-    count = max(1, round(len(ids) * share / 2)) if ids else 0
-    chosen = rng.sample(ids, min(len(ids), 2 * count))
-    return chosen[:count], chosen[count:]
-
-
-def _rejected_value(person: PersonMapping) -> str | None:
-    values = person.values.sales_status.get(SalesStatus.REJECTED)
-    return values[0] if values else None
-
-
 def simulate_sales(
     running: RunningSandbox, mapping: CrmMapping, share: float, seed: int
 ) -> ActivityReport:
-    """Reps at work between two runs: BANT filled in for some people (HubSpot contacts,
-    Salesforce open leads), the mapping's "rejected" lead status set on as many others."""
+    """BANT filled in for some people (HubSpot contacts, Salesforce open leads), the mapping's
+    "rejected" lead status set on as many others."""
     if isinstance(mapping, HubSpotMapping):
         hubspot = HubSpotRep.of(running)
         person, ids, write = mapping.contact, hubspot.contact_ids(), hubspot.update_contacts
@@ -63,8 +42,11 @@ def simulate_sales(
             Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
         )
         person, ids, write = mapping.lead, salesforce.open_lead_ids(), salesforce.update_leads
-    qualify, reject = _pick(ids, share, random.Random(seed))
-    fields, rejected = person.fields, _rejected_value(person)
+    count = max(1, round(len(ids) * share / 2)) if ids else 0  # two disjoint samples of share/2
+    chosen = random.Random(seed).sample(ids, min(len(ids), 2 * count))
+    qualify, reject = chosen[:count], chosen[count:]
+    fields = person.fields
+    rejected = next(iter(person.values.sales_status.get(SalesStatus.REJECTED, ())), None)
     changes: dict[str, dict[str, Any]] = {
         i: {fields[f]: True for f in BANT if f in fields} for i in qualify
     }
@@ -81,11 +63,8 @@ def _salesforce(running: RunningSandbox) -> SalesforceSandbox:
     return running.sandbox
 
 
-# --- a sales rep at work, one action at a time ---------------------------------------------------
-#
-# Tests and the demo act as a human in the CRM through these: completing a follow-up task,
-# booking a meeting, logging a call or a request. Every action is one ordinary API request, so
-# the CRM stamps (modification dates, SystemModstamp, IsClosed) move as they do for a person.
+# A sales rep at work, one ordinary API request an action (tests and the demo act as a person in
+# the CRM through these), so the CRM's stamps move as they do for a person.
 
 #: HubSpot-defined association type ids, meeting → contact and call → contact (associations v4).
 MEETING_TO_CONTACT = 200
@@ -137,18 +116,13 @@ class HubSpotRep:
             self._send("POST", "/crm/v3/objects/contacts/batch/update", {"inputs": chunk})
 
     def complete_task(self, task_id: str) -> None:
-        """Mark a task done, as the rep's "Complete" checkbox does (hs_task_status COMPLETED)."""
-        self._send(
-            "PATCH",
-            f"/crm/v3/objects/tasks/{task_id}",
-            {"properties": {"hs_task_status": "COMPLETED"}},
-        )
+        """Mark a task done, as the rep's "Complete" checkbox does."""
+        self.set_task_status(task_id, "COMPLETED")
 
     def set_task_status(self, task_id: str, status: str) -> None:
-        """Any other status the UI offers (NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED)."""
-        self._send(
-            "PATCH", f"/crm/v3/objects/tasks/{task_id}", {"properties": {"hs_task_status": status}}
-        )
+        """A status the UI offers (NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED, COMPLETED)."""
+        properties = {"properties": {"hs_task_status": status}}
+        self._send("PATCH", f"/crm/v3/objects/tasks/{task_id}", properties)
 
     def book_meeting(
         self,
@@ -162,6 +136,7 @@ class HubSpotRep:
         """A meeting object associated with the contact (type 200), as a booked meeting link or
         a rep logging one makes it; returns the meeting id."""
         end = start + timedelta(minutes=minutes)
+        kind = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": MEETING_TO_CONTACT}
         body = {
             "properties": {
                 "hs_meeting_title": title,
@@ -170,17 +145,7 @@ class HubSpotRep:
                 "hs_meeting_outcome": outcome,
                 "hs_timestamp": _hubspot_time(start),
             },
-            "associations": [
-                {
-                    "to": {"id": contact_id},
-                    "types": [
-                        {
-                            "associationCategory": "HUBSPOT_DEFINED",
-                            "associationTypeId": MEETING_TO_CONTACT,
-                        }
-                    ],
-                }
-            ],
+            "associations": [{"to": {"id": contact_id}, "types": [kind]}],
         }
         return str(self._send("POST", "/crm/v3/objects/meetings", body)["id"])
 

@@ -1,12 +1,7 @@
-"""The demo's story: a few named people, so the counts have faces.
-
-A new user should see, on real adapters and a real sandbox, what the product is for: a person
-becoming marketing-qualified with the score lines that made it, the owner they got and why, the
-follow-up task and its due time; a meeting booked in the CRM making a sales-qualified lead with
-an owner and a task at the next sync; a lead sales rejected being recycled; and days later, with
-nobody touching the CRM, overdue follow-ups escalated. Each line is read back from the CRM or the
-state store, never made up.
-"""
+"""The demo's story: a few named people, so the counts have faces. A person made an MQL by the
+score lines shown, with owner and task; a booked meeting making an SQL at the next sync; a
+rejected lead recycled; days later, overdue follow-ups escalated. Each line is read back from
+the CRM or the state store, never made up."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,8 +33,7 @@ def _owner_names(session: Session) -> dict[str, str]:
 
 
 def _evaluation(session: Session, person: Contact, now: datetime) -> Evaluation | None:
-    """What the rules decide for `person` now, as `connector explain` shows it (None: the
-    rules cannot use the record)."""
+    """What the rules decide for `person` now, as `connector explain` shows it (None: unusable)."""
     found = explain_contact(
         session.adapter, session.mappings.rules, session.store, session.account, person.id, now
     ).explanations
@@ -50,18 +44,13 @@ MQLS_NAMED = 5
 
 
 def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | None:
-    """How many people the rules made marketing-qualified, the best-scored few by name, and
-    which rules decided it (learned from the history's outcomes, or the file as written)."""
-    found = sorted(
-        (p for p in people if p.lifecycle_stage == LifecycleStage.MQL),
-        key=lambda p: -(p.score or 0),
-    )
+    """How many people the rules made MQLs, the best-scored few by name, and which rules."""
+    qualified = [p for p in people if p.lifecycle_stage == LifecycleStage.MQL]
+    found = sorted(qualified, key=lambda p: -(p.score or 0))
     mql = session.mappings.rules.lifecycle.mql
-    how = (
-        "rules learned from this history's outcomes by `connector calibrate`"
-        if learned
-        else "the rules as written in rules.yaml"
-    )
+    how = "the rules as written in rules.yaml"
+    if learned:
+        how = "rules learned from this history's outcomes by `connector calibrate`"
     lines = [
         f"{len(found):,} people are marketing-qualified (score >= {mql.min_score:g}, grade "
         f"{mql.min_grade} or better), by the {how}."
@@ -74,32 +63,20 @@ def mqls(session: Session, people: list[Contact], learned: bool) -> Chapter | No
 
 
 def qualified_person(session: Session, people: list[Contact], now: datetime) -> Chapter | None:
-    """A marketing-qualified person with an owner, line by line; where the data holds none,
-    the lead closest to it, with what it still lacks."""
+    """An MQL with an owner, line by line; else the lead closest to it."""
     threshold = session.mappings.rules.lifecycle.mql.min_score
-    qualified = [
-        p
-        for p in people
-        if p.lifecycle_stage == LifecycleStage.MQL
-        and p.owner_id
-        and p.email
-        and (p.score or 0) >= threshold
-    ]
+    reachable = [p for p in people if p.lifecycle_stage == LifecycleStage.MQL and p.email]
+    qualified = [p for p in reachable if p.owner_id and (p.score or 0) >= threshold]
     leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
-    pool = qualified or sorted(leads, key=lambda p: -(p.score or 0))[:1]
-    if not pool:
-        return None
-    chosen = pool[0]
-    evaluation = _evaluation(session, chosen, now)
-    if evaluation is None:
+    chosen = next(iter(qualified or sorted(leads, key=lambda p: -(p.score or 0))), None)
+    evaluation = None if chosen is None else _evaluation(session, chosen, now)
+    if chosen is None or evaluation is None:
         return None
     top = sorted(evaluation.score.lines, key=lambda line: -abs(line.points))[:4]
     owners = _owner_names(session)
-    status = (
-        "is a marketing-qualified lead"
-        if qualified
-        else f"is the lead closest to MQL ({threshold:g} points needed)"
-    )
+    status = "is a marketing-qualified lead"
+    if not qualified:
+        status = f"is the lead closest to MQL ({threshold:g} points needed)"
     lines = [
         f"{name_of(chosen)} {status}: score {evaluation.score.total}, fit grade "
         f"{evaluation.fit.grade}.",
@@ -112,17 +89,8 @@ def qualified_person(session: Session, people: list[Contact], now: datetime) -> 
 
 def meeting_target(people: list[Contact]) -> Contact | None:
     """A lead the rules can route: at stage lead, with an e-mail and a usable grade."""
-    return next(
-        (
-            p
-            for p in people
-            if p.lifecycle_stage == LifecycleStage.LEAD
-            and p.email
-            and p.grade in ROUTABLE_GRADES
-            and not p.owner_id
-        ),
-        None,
-    )
+    leads = [p for p in people if p.lifecycle_stage == LifecycleStage.LEAD and p.email]
+    return next((p for p in leads if p.grade in ROUTABLE_GRADES and not p.owner_id), None)
 
 
 def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> None:
@@ -135,8 +103,7 @@ def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> Non
 
 
 def meeting_preview(session: Session, person: Contact, now: datetime) -> list[str]:
-    """What the next sync will do for the booked person and why (as `connector explain` says
-    it before anything is written): the stage move, the owner decision, the task's due time."""
+    """What the next sync will do for the booked person and why, before anything is written."""
     evaluation = _evaluation(session, person, now)
     if evaluation is None:
         return []
@@ -159,11 +126,8 @@ def meeting_outcome(session: Session, person: Contact, preview: list[str]) -> Ch
     """The booked person as the CRM holds them after the next sync, and the task they got."""
     after = next(iter(session.adapter.find_contacts(person.id).contacts), person)
     owners = _owner_names(session)
-    tasks = [
-        entry
-        for entry in session.store.audit_entries(session.account, person.id)
-        if entry["kind"] == "task"
-    ]
+    audit = session.store.audit_entries(session.account, person.id)
+    tasks = [entry for entry in audit if entry["kind"] == "task"]
     stage = after.lifecycle_stage.value if after.lifecycle_stage else "none"
     lines = [
         f"{name_of(person)} booked a product demo in the CRM; their own record did not change.",
@@ -195,11 +159,8 @@ def recycled_person(session: Session, run_id: int | None) -> Chapter | None:
 def escalations(session: Session, run_id: int | None) -> Chapter | None:
     """Follow-ups left open past their SLA, escalated by a later sync."""
     owners = _owner_names(session)
-    found = [
-        entry
-        for entry in session.store.audit_entries(session.account)
-        if entry["kind"] == "escalation" and entry["run_id"] == run_id
-    ]
+    audit = session.store.audit_entries(session.account)
+    found = [e for e in audit if e["kind"] == "escalation" and e["run_id"] == run_id]
     if not found:
         return None
     lines = [

@@ -1,14 +1,7 @@
-"""One form for every duration setting: a number of seconds, given as seconds or ISO 8601.
-
-Settings used to mix forms (`HUBSPOT_INCREMENTAL_OVERLAP_SECONDS=300` next to
-`SALESFORCE_OVERLAP=PT5M`), so a user had to know which setting took which. Every duration
-setting is now a `Seconds` field whose name ends in `_SECONDS` and which accepts both forms:
-`300`, `2.5` or an ISO 8601 duration such as `PT5M`, `PT1H30M` or `P1D` (parsed by pydantic's
-own timedelta parser). The value the code reads is a float of seconds — what `time.sleep`,
-requests' timeouts and tenacity take.
-
-Years and months (`P1Y`, `P1M`) are refused: they have no fixed length in seconds.
-"""
+"""One form for every duration setting (`*_SECONDS`): a float of seconds, as `time.sleep`,
+requests and tenacity take it, given as `300`, `2.5` or ISO 8601 (`PT5M`, `P1D`, by pydantic's
+timedelta parser), so a user need not know which setting takes which. Years and months have no
+fixed length and are refused."""
 
 import contextlib
 import re
@@ -53,23 +46,17 @@ Seconds = Annotated[float, BeforeValidator(to_seconds)]
 def old_name(
     old_env: str, new_env: str, *, gt: float | None = None, ge: float | None = None
 ) -> Any:
-    """The declaration of a setting's old name, kept for one deprecation cycle: read from the
-    environment and .env (so `adopt_deprecated` can carry it over), left out of dumps, and
-    bounded like the new name (`gt=0` or `ge=0`)."""
+    """A setting's old name for one deprecation cycle: read from the environment (for
+    `adopt_deprecated`), left out of dumps, bounded like the new name."""
     return Field(default=None, deprecated=f"{old_env}: use {new_env}", exclude=True, gt=gt, ge=ge)
 
 
 def adopt_deprecated(
     settings: BaseModel, renamed: Mapping[str, tuple[str, float]], prefix: str
 ) -> None:
-    """Carry values given under old setting names over to their new names, with a warning.
-
-    `renamed` maps an old field name to the new field name and the factor that turns the old
-    unit into seconds (60 for a setting that was in minutes). The old fields stay declared
-    (with `deprecated=`) so pydantic-settings still reads them from the environment and .env
-    for one deprecation cycle; call this from a `mode="after"` model validator. A value given
-    under the new name wins over one under the old.
-    """
+    """Carry values under old setting names to the new ones, with a warning (call from a
+    `mode="after"` validator). `renamed`: old field -> (new field, factor to seconds); a value
+    under the new name wins."""
     given = settings.model_fields_set
     for old, (new, factor) in renamed.items():
         if old not in given:

@@ -1,18 +1,8 @@
-"""The cyclic garbage collector set for a batch run rather than an interactive program.
-
-A backfill allocates millions of short-lived objects (decoded records, models, plan rows) that
-reference counting frees on its own; CPython's default young generation of 700 allocations
-still starts a collection every few hundred of them, and each full collection walks every
-object the imports left behind (the SDKs' generated models, pydantic schemas, SQLAlchemy). In
-the HubSpot backfill that was about 0.25 CPU-seconds per 1,000 contacts, the largest cost outside
-the rules (bench/README.md, "CPU of the connector process"). Freezing what exists once the
-connector is imported moves it out of every later collection — the step Python's documentation
-recommends before forking, so a forked run's pages are not touched by the collector either — and
-a young generation of 10,000 makes collections rarer without holding more: the objects a
-collection would free are only those in reference cycles.
-"""
-
-from __future__ import annotations
+"""The cyclic garbage collector set for a batch run. A backfill's millions of short-lived objects
+are freed by reference counting, yet start a collection every 700 allocations, each walking
+every object the imports left (0.25 CPU-s per 1,000 HubSpot contacts, bench/README.md). Freezing
+them (as Python's docs advise before forking) and a young generation of 10,000 avoid that
+without holding more: a collection frees only reference cycles."""
 
 import gc
 
@@ -21,11 +11,8 @@ YOUNG_GENERATION = 10_000
 
 
 def tune_for_batch_run() -> None:
-    """Freeze what is alive now (imports, mappings, settings) and make young collections rarer.
-
-    Called where a command has opened its session (`sync.session.open_session`), after the
-    imports a run needs, so a forked worker run gets it too.
-    Calling it again freezes what was allocated since, which is harmless."""
+    """Freeze what is alive now and make young collections rarer; called by `open_session` after
+    a run's imports (a forked worker gets it too). Calling it again is harmless."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from connector.sync.accounts import AccountStatus
 
 JSON_SCHEMA_VERSION = 1  # bumped when a --json layout of these views changes incompatibly
+_AUDIT_TEXT = ("kind", "field", "old_value", "new_value", "rule")  # printed as data, never markup
 
 
 def _when(value: Any) -> str:
@@ -54,11 +55,7 @@ def audit_table(rows: Iterable[Mapping[str, Any]], contact_id: str) -> Table:
         table.add_row(
             _when(row.get("at")),
             str(row.get("run_id") or ""),
-            shown(row.get("kind") or ""),
-            shown(row.get("field") or ""),
-            shown(row.get("old_value") or ""),
-            shown(row.get("new_value") or ""),
-            shown(row.get("rule") or ""),
+            *(shown(row.get(key) or "") for key in _AUDIT_TEXT),
         )
     return table
 
@@ -71,9 +68,7 @@ def settings_in_effect(
     """Each setting's variable, value in effect (secrets masked) and where it came from;
     `from_env_file` names the variables an `--env-file` put into the environment."""
     from_env_file = from_env_file or {}
-    from_file = (
-        {k: v for k, v in dotenv_values(env_file).items() if v} if env_file.is_file() else {}
-    )
+    from_file = {k: v for k, v in dotenv_values(env_file).items() if v}  # {} without a file
     rows = []
     for instance in settings:
         prefix = str(instance.model_config.get("env_prefix", ""))

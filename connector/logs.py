@@ -1,17 +1,7 @@
-"""The event log: one line per event on stderr, as text or JSON, with no secret and no e-mail
-address in it.
-
-Why stderr: stdout carries `--json` output and the printed summary, which a scheduler or a
-script parses; a log line there would break it. Why one line per event: a cron job's log is read
-with grep and shipped line by line. Each event is logged through `event()`, which keeps its
-fields apart from the message, so the JSON format prints them as keys rather than as text to
-parse again.
-
-Levels: `--log-level` (or CONNECTOR_LOG_LEVEL) sets the connector's own loggers (`connector.*`,
-one per layer: connector.sync, connector.adapters.hubspot, ...). Other libraries stay at
-WARNING whatever the level: urllib3's and the SDKs' debug lines print request URLs, and a
-Salesforce query URL holds SOQL values, i.e. personal data.
-"""
+"""The event log: one line per event on stderr (stdout carries `--json` output a script parses),
+as text or JSON, with no secret and no e-mail address. `event()` keeps fields apart from the
+message, so JSON prints them as keys. `--log-level` sets the `connector.*` loggers only; other
+libraries stay at WARNING, since their debug lines print URLs holding SOQL values."""
 
 import json
 import logging
@@ -36,11 +26,8 @@ EMAIL_PLACEHOLDER = "<e-mail>"
 
 
 def event(log: logging.Logger, level: int, name: str, **fields: object) -> None:
-    """Log one event: `name` (snake_case, stable: a log query selects by it) and its fields.
-
-    Fields must be counts, CRM ids, object names or settings, never an e-mail address, a name
-    or a CRM message (which may quote a value): the log is read by more people than the CRM.
-    """
+    """Log one event: a stable snake_case `name` and fields that are counts, ids, object names or
+    settings, never an e-mail, a name or a CRM message (the log has more readers than the CRM)."""
     if not log.isEnabledFor(level):
         return
     text = " ".join([name, *(f"{key}={_text_value(value)}" for key, value in fields.items())])
@@ -57,9 +44,8 @@ def _text_value(value: object) -> str:
 
 
 class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
-    """Writes to whatever sys.stderr is when a line is written, not when the handler was
-    made: a test runner (or an embedding program) that swaps sys.stderr gets the lines, and a
-    stream closed after one command is never written to by the next."""
+    """Writes to sys.stderr as it is at each line, not when made: a swapped or closed stream
+    (a test runner's, an embedding program's) is never written to by the next command."""
 
     @property
     def stream(self) -> TextIO:
@@ -68,14 +54,6 @@ class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
     @stream.setter
     def stream(self, _value: TextIO) -> None:
         pass
-
-
-class PersonalDataFilter(ScrubFilter):
-    """Masks e-mail addresses in every part of a line: the connector's own events carry ids
-    only, but a library's warning or an exception may quote a record."""
-
-    def __init__(self) -> None:
-        super().__init__(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text))
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -89,16 +67,12 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{_timestamp(record)} {record.levelname} {record.name} {record.getMessage()}"
-        if record.exc_text:
-            line += "\n" + record.exc_text
-        return line
+        return f"{line}\n{record.exc_text}" if record.exc_text else line
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, event, then the event's fields.
-
-    A line from a library (no event name) carries its message as the event, as structlog does.
-    """
+    """One JSON object per line: time, level, logger, event (a library's message, as structlog
+    does), then the event's fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", None)
@@ -116,12 +90,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") -> logging.Handler:
-    """Send log lines to stderr in `log_format`, the connector's loggers at `level`.
-
-    Replaces the handler an earlier call installed (a test runs many commands in one process),
-    and leaves every other handler alone. The handler carries the secret filter and the e-mail
-    mask, so no line it writes can hold either.
-    """
+    """Log lines to stderr in `log_format`, the connector's loggers at `level`, through a handler
+    carrying the secret filter and the e-mail mask; replaces an earlier call's handler only."""
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == _HANDLER_NAME:
@@ -129,9 +99,10 @@ def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") 
     handler = _CurrentStderrHandler()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
-    # order matters: secrets first (the e-mail mask must not cut a token in two), then e-mails
+    # secrets first (the e-mail mask must not cut a token in two), then e-mail addresses anywhere
+    # in a line (a library's warning may quote a record)
     protect_handler(handler)
-    handler.addFilter(PersonalDataFilter())
+    handler.addFilter(ScrubFilter(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text)))
     root.addHandler(handler)
     chosen = LEVELS[level]
     root.setLevel(max(chosen, LIBRARY_LEVEL))

@@ -1,9 +1,6 @@
-"""Keeping secrets out of logs and error messages.
-
-Every secret the connector loads is registered here; a logging filter and `redact()` replace
-any occurrence with a placeholder, so an SDK that echoes a header or URL into an exception can
-never leak a token into a log file or a terminal.
-"""
+"""Keeping secrets out of logs and error messages: every secret loaded is registered here, and a
+logging filter and `redact()` replace it, so an SDK echoing a header into an exception leaks
+nothing."""
 
 import logging
 import threading
@@ -22,7 +19,6 @@ _secrets: set[str] = set()
 
 
 def register_secret(secret: str | None) -> None:
-    """Remember a secret so it is scrubbed from every later log line and error message."""
     if secret and len(secret) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(secret)
@@ -36,8 +32,7 @@ def redact(text: str) -> str:
     return text
 
 
-#: Attributes every LogRecord has; anything else on a record came in through `extra=` (a
-#: structured event's fields) and is scrubbed as well, since a JSON formatter prints it.
+#: Attributes every LogRecord has; anything else came in through `extra=` and is scrubbed too.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
@@ -55,13 +50,9 @@ def _scrubbed(value: object, scrub: Callable[[str], str]) -> object:
 
 
 class ScrubFilter(logging.Filter):
-    """Applies `scrub` to a record: its final message (args included), its traceback, its
-    stack and every field passed with `extra=`.
-
-    The traceback is formatted here, before any formatter sees the record: a formatter caches
-    it in `exc_text` only while formatting, after the filters ran, so scrubbing `exc_text`
-    alone would miss every first formatting of an exception (an SDK error quoting a header).
-    """
+    """Applies `scrub` to a record's message (args included), traceback, stack and `extra=`
+    fields. The traceback is formatted here: a formatter caches `exc_text` only after the
+    filters ran, so scrubbing `exc_text` alone would miss an exception's first formatting."""
 
     def __init__(self, scrub: Callable[[str], str]) -> None:
         super().__init__()
@@ -92,12 +83,8 @@ class SecretFilter(ScrubFilter):
 
 
 def protect_handler(handler: logging.Handler) -> logging.Handler:
-    """Attach the secret filter to one handler (once) and return it.
-
-    A filter on a logger does not see records that propagate from its children, a filter on a
-    handler sees every record it writes: anyone who configures their own handler (a file, a
-    syslog or a JSON shipper) calls this on it.
-    """
+    """Attach the secret filter to a handler (once): unlike a logger's filter, it sees every
+    record written, propagated ones too. Call it on any handler you configure yourself."""
     if not any(isinstance(existing, SecretFilter) for existing in handler.filters):
         handler.addFilter(SecretFilter())
     return handler
@@ -113,14 +100,9 @@ def install_secret_filter(logger: logging.Logger | None = None) -> None:
 
 
 def clean_secret(value: object) -> object:
-    """A secret setting as it must be used: surrounding white space removed, nothing unprintable
-    inside.
-
-    Secrets mounted from files or pasted from a vault often end in a newline; sent as is, the
-    HTTP library refuses the header and its error (a traceback) quotes the header in full. The
-    raw and the cleaned value are both registered first, so even an error raised about the value
-    can never show it, and the message names the problem, never the value.
-    """
+    """A secret setting stripped of surrounding white space, nothing unprintable inside: a
+    mounted secret's trailing newline makes the HTTP library quote the header in its error. Raw
+    and cleaned values are registered first, so no error about the value can show it."""
     if isinstance(value, SecretStr):
         value = value.get_secret_value()
     if not isinstance(value, str):

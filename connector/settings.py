@@ -1,8 +1,5 @@
-"""Settings from the environment and .env (documented in .env.example).
-
-Secrets are `SecretStr` so they never print in logs, reprs or error messages. CRM credentials
-live in each adapter's own settings (HUBSPOT_*, SALESFORCE_*); these are the connector's.
-"""
+"""The connector's settings from the environment and .env (documented in .env.example); CRM
+credentials live in each adapter's settings, as `SecretStr` so they never print."""
 
 from pathlib import Path
 from typing import Literal, Self
@@ -26,16 +23,12 @@ CONFIG = SettingsConfigDict(
 
 
 class LogSettings(BaseSettings):
-    """How the connector logs. Read on its own before any command runs, so that a command's
-    own settings problems are already logged (and a bad log setting is reported first)."""
+    """How the connector logs: read before any command runs, so its settings problems are logged."""
 
     model_config = CONFIG
 
     log_level: Literal["debug", "info", "warning", "error"] = Field(
-        default="info",
-        description="connector log lines on stderr at this level and above: info gives one "
-        "line at each run's start and end plus retries, guard decisions, skips and rejects; "
-        "debug adds every page read and write batch",
+        default="info", description="info: runs, retries, guards, skips; debug: every page too"
     )
     log_format: Literal["text", "json"] = Field(
         default="text", description="log lines as text, or one JSON object per line"
@@ -48,7 +41,7 @@ class LogSettings(BaseSettings):
 
 
 class Settings(LogSettings, BaseSettings):
-    """Every connector setting (the log settings included, so `connector config` shows them)."""
+    """Every connector setting (the log ones too, so `connector config` shows them)."""
 
     model_config = CONFIG
 
@@ -56,57 +49,38 @@ class Settings(LogSettings, BaseSettings):
         default=None, description="which CRM this deployment syncs"
     )
     mappings_dir: Path | None = Field(
-        default=None,
-        description="folder with rules.yaml, hubspot.yaml and salesforce.yaml (default: "
-        "./mappings; `connector init` writes an editable copy of the shipped defaults)",
+        default=None, description="folder with rules.yaml and the CRM files (default ./mappings)"
     )
     state_url: str = Field(
         default="connector-state.sqlite",
         description="state store: a SQLite file path or any SQLAlchemy URL",
     )
     accounts_file: Path | None = Field(
-        default=None,
-        description="the accounts file for `--account` and `--all-accounts` (default: "
-        "./accounts.yaml); it names each account's CRM, mappings and credential variables",
+        default=None, description="for --account and --all-accounts (default ./accounts.yaml)"
     )
     account: str | None = Field(
-        default=None,
-        description="name of this CRM account in the state store (default: the CRM's name); "
-        "give each portal or org its own when one state store serves several",
+        default=None, description="this CRM account's name in the state store (default: the CRM)"
     )
     max_changes: str | None = Field(
-        default=None,
-        description="change-limit guard for sync: a count (500) or a share (5%) of the "
-        "account's contacts whose stage or owner may change in one run",
+        default=None, description="most contacts (500) or share (5%) a sync may re-stage or move"
     )
     max_changes_floor: int = Field(
-        default=10,
-        ge=0,
-        description="the change limit never aborts a sync that changes this many people or "
-        "fewer (a small account's genuine qualifications)",
+        default=10, ge=0, description="the change limit never aborts this many changes or fewer"
     )
     stale_lock_seconds: Seconds = Field(
-        default=1800.0,
-        gt=0,
-        description="a run lock older than this is taken over (seconds, or ISO 8601: PT30M)",
+        default=1800.0, gt=0, description="a run lock older than this is taken over"
     )
     stale_lock_minutes: float | None = old_name(
         "CONNECTOR_STALE_LOCK_MINUTES", "CONNECTOR_STALE_LOCK_SECONDS", gt=0
     )
     write_buffer_records: int = Field(
-        default=5000,
-        ge=1,
-        description="a backfill writes the CRM once this many planned updates have gathered "
-        "(full batches; fewer calls). Lower it on memory-tight hosts: a few kB per contact",
+        default=5000, ge=1, description="planned updates a backfill gathers (a few kB each)"
     )
     fail_on_skipped: bool = Field(
-        default=False,
-        description="exit 1 when records were skipped as unusable (no e-mail, impossible "
-        "dates), as for records the CRM rejected; by default they are reported and exit 0",
+        default=False, description="exit 1 when records were skipped as unusable, not 0"
     )
     as_of: AwareDatetime | None = Field(
-        default=None,
-        description="decide as of this moment instead of now (reproducible dry runs, tests)",
+        default=None, description="decide as of this moment instead of now (reproducible runs)"
     )
 
     @model_validator(mode="after")

@@ -1,9 +1,5 @@
-"""Text from the CRM or the rules files, made safe to print on a terminal.
-
-rich reads `[...]` as markup: an industry list or a company name would lose text, a `[/]` would
-crash the command, a `[link=...]` would turn live. Terminal escape sequences in a name would reach
-the terminal itself. Everything data-derived is printed through `shown()` instead.
-"""
+"""Text from the CRM or the rules files made safe to print: rich would read `[...]` as markup
+(lose text, crash on `[/]`, make a live link) and escape sequences would reach the terminal."""
 
 import re
 

@@ -1,6 +1,3 @@
-"""Learning explainable points from sales outcomes (`connector calibrate`) and scoring a CRM's
-history with a rules file to measure it (`connector backtest`).
-
-Both only read the CRM. The rules engine itself is unchanged: a learned rules file is an
-ordinary rules.yaml whose score is still the sum of its readable lines.
-"""
+"""`connector calibrate` (learn explainable points from sales outcomes) and `connector backtest`
+(measure a rules file against them). Both only read the CRM; a learned file is an ordinary
+rules.yaml whose score is still the sum of its readable lines."""

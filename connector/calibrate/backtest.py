@@ -1,27 +1,22 @@
-"""`connector backtest`: score every person in the CRM with a rules file, exactly as a sync would
-decide (same engine, same `now`), and measure the scores against the outcomes the CRM holds.
-
-Read-only: nothing is written to the CRM or the state store. The CSV goes to a temporary file
-renamed into place at the end, so a failed run leaves no half-written file.
-"""
+"""`connector backtest`: score everyone with a rules file exactly as a sync would (same engine,
+same `now`) and measure the scores against the CRM's outcomes. Read-only; the CSV is staged and
+renamed into place, so a failed run leaves no half-written file."""
 
 import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 import numpy as np
 
 from connector.adapters.base import CrmAdapter
-from connector.calibrate.calibrate import check_schema, staged
-from connector.calibrate.errors import CalibrationError
+from connector.calibrate.calibrate import check_out_dir, check_schema, staged
 from connector.calibrate.history import Part, ReadCounts, Split, iter_people
 from connector.calibrate.metrics import gate, ranking
 from connector.calibrate.outcomes import OutcomeRules
 from connector.calibrate.report import BacktestReport, Mql
-from connector.domain.contact import Contact
 from connector.domain.engine import evaluate
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
@@ -29,22 +24,17 @@ from connector.domain.routing import RoutingState
 COLUMNS = ("crm_id", "external_id", "score", "grade", "stage", "mql", "outcome")
 
 
-def _external_id(contact: Contact, field: str) -> str:
-    """The dataset's own id when the CRM file maps one (rules on any CRM property expose
-    mapped properties on the contact); empty otherwise."""
-    value = contact.properties.get(field)
-    return "" if value is None else str(value)
-
-
 @contextmanager
-def _csv_target(out: Path | None) -> Iterator[TextIO | None]:
+def _csv_writer(out: Path | None) -> Iterator[Any]:
+    """A CSV writer (header written) into a staged `out`; None without --out."""
     if out is None:
         yield None
         return
-    if not out.parent.is_dir():
-        raise CalibrationError(f"{out.parent}: no such directory (--out)")
+    check_out_dir(out)
     with staged(out, newline="") as (file, _):
-        yield file
+        writer = csv.writer(file)
+        writer.writerow(COLUMNS)
+        yield writer
 
 
 def backtest(
@@ -66,10 +56,7 @@ def backtest(
     passes: list[bool] = []
     min_score = policy.lifecycle.mql.min_score
     limit = policy.fit.grade_rank(policy.lifecycle.mql.min_grade)
-    with _csv_target(out) as file:
-        writer = csv.writer(file) if file is not None else None
-        if writer is not None:
-            writer.writerow(COLUMNS)
+    with _csv_writer(out) as writer:
         for person in iter_people(adapter, now, counts):
             contact = person.contact
             if part != Part.ALL and (split or Split()).held_out(contact) != (part == Part.HOLDOUT):
@@ -78,29 +65,21 @@ def backtest(
             evaluation, _ = evaluate(
                 contact, person.engagements, policy, owners, RoutingState(), now
             )
-            rank = policy.fit.grade_rank(evaluation.fit.grade)
-            mql = (
-                evaluation.score.total >= min_score
-                and rank is not None
-                and limit is not None
-                and rank <= limit
-            )
+            score, grade = evaluation.score.total, evaluation.fit.grade
+            rank = policy.fit.grade_rank(grade)
+            mql = score >= min_score and rank is not None and limit is not None and rank <= limit
             stage = evaluation.final_stage or contact.lifecycle_stage
             outcome = outcomes.outcome(contact, person.last_activity, now)
             if writer is not None:
+                external = contact.properties.get(external_id_field)  # the dataset's own id
+                external_id = "" if external is None else str(external)
+                label = "" if outcome is None else int(outcome)
+                stage_text = stage.value if stage else ""
                 writer.writerow(
-                    (
-                        contact.id,
-                        _external_id(contact, external_id_field),
-                        evaluation.score.total,
-                        evaluation.fit.grade,
-                        stage.value if stage else "",
-                        int(mql),
-                        "" if outcome is None else int(outcome),
-                    )
+                    (contact.id, external_id, score, grade, stage_text, int(mql), label)
                 )
             if outcome is not None:
-                scores.append(evaluation.score.total)
+                scores.append(score)
                 known.append(outcome)
                 passes.append(mql)
     measured = len(set(known)) == 2
@@ -108,15 +87,10 @@ def backtest(
     outcome_array = np.array(known, dtype=bool)
     mql_report = None
     if measured:
-        grade = policy.lifecycle.mql.min_grade
-        passed = gate(score_array, np.array(passes, dtype=bool), outcome_array, min_score, grade)
-        mql_report = Mql(
-            threshold=min_score,
-            min_grade=grade,
-            mqls=passed.mqls,
-            precision=passed.precision,
-            recall=passed.recall,
-        )
+        gate_passes, min_grade = np.array(passes, dtype=bool), policy.lifecycle.mql.min_grade
+        passed = gate(score_array, gate_passes, outcome_array, min_score, min_grade)
+        fields = passed.model_dump(include={"min_grade", "mqls", "precision", "recall"})
+        mql_report = Mql(threshold=min_score, **fields)
     return BacktestReport(
         people_read=counts.people,
         skipped=counts.skipped,

@@ -1,9 +1,6 @@
-"""`connector calibrate`: read the CRM's history, learn points, propose a rules file.
-
-Order matters for "nothing half-written": every check (mapping against the live schema,
-outcomes of both kinds, a rules file that validates) happens before the proposed file and its
-chart are written, each through a temporary file renamed into place.
-"""
+"""`connector calibrate`: read the CRM's history, learn points, propose a rules file. Nothing
+half-written: every check (live schema, both outcomes, a proposal that validates) comes before
+the file and its chart are renamed into place."""
 
 import os
 import tempfile
@@ -42,22 +39,24 @@ MQL_THRESHOLD = ("lifecycle", "mql", "min_score")
 
 
 def check_schema(adapter: CrmAdapter) -> None:
-    """Every mapped property/field still exists in the CRM with its type: a rule reading a
-    vanished field would silently learn from empty values."""
-    problems = online_mapping_problems(adapter)
-    if problems:
+    """A rule reading a field the CRM no longer has would silently learn from empty values."""
+    if problems := online_mapping_problems(adapter):
         raise CalibrationError(
             "the CRM no longer matches the mapping file (run `connector mappings validate`):\n"
             + "\n".join(f"  {problem}" for problem in problems)
         )
 
 
+def check_out_dir(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise CalibrationError(f"{out.parent}: no such directory (--out)")
+
+
 def read_history(
     adapter: CrmAdapter, space: FeatureSpace, options: CalibrateOptions, now: datetime
 ) -> tuple[History, ReadCounts]:
-    history = History(
-        len(space.features), options.sample_size, options.holdout_size, options.split_seed
-    )
+    width, seed = len(space.features), options.split_seed
+    history = History(width, options.sample_size, options.holdout_size, seed)
     counts = ReadCounts()
     split = Split(options.holdout_share, options.split_seed, options.split_by)
     for person in iter_people(adapter, now, counts):
@@ -93,18 +92,14 @@ def calibrate(
     options: CalibrateOptions,
     now: datetime,
 ) -> CalibrationReport:
-    """Learn points from the CRM's history and write the proposed rules file (and its chart).
-
-    The holdout figures score people with the learned points times each rule's evidence: what
-    the engine's lines add up to before each line is rounded (and the source bonus computed
-    from rounded lines), so they can differ from `backtest`'s exact scores in the last digit.
-    """
+    """Learn points from the CRM's history and write the proposed rules file and its chart.
+    Holdout figures sum points x evidence before the engine rounds each line, so they can differ
+    from `backtest`'s exact scores in the last digit."""
     try:
         text = rules_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CalibrationError(f"{rules_path}: cannot read the rules file: {exc}") from None
-    if not out.parent.is_dir():
-        raise CalibrationError(f"{out.parent}: no such directory (--out)")
+    check_out_dir(out)
     document = load_document(text)
     check_schema(adapter)
     space = FeatureSpace(policy)
@@ -125,8 +120,7 @@ def calibrate(
         *_rescaled(document, policy, chosen.threshold),
     ]
     proposed = patch(text, changes, document)
-    if chosen.min_grade != policy.lifecycle.mql.min_grade:
-        was = policy.lifecycle.mql.min_grade
+    if (was := policy.lifecycle.mql.min_grade) != chosen.min_grade:
         proposed = patch_grade(proposed, chosen.min_grade, was, document)
     chart_path = out.with_suffix(".svg")
     report = CalibrationReport(
@@ -160,20 +154,16 @@ def _choose(
     held: HoldoutSample,
     options: CalibrateOptions,
 ) -> tuple[Ranking, dict[str, list[TradeOff]], float, TradeOff, bool]:
-    """The held-out people scored with the proposed points: ranking, trade-off per grade gate,
-    and the threshold and grade gate proposed for the target rate."""
-    x, y, disqualified = held.x, held.y, held.disqualified
-    points = fitted.points()
-    score_cols, fit_cols = space.indices("score"), space.indices("fit")
-    scores = x[:, score_cols] @ points[score_cols]
-    fit_points_ = x[:, fit_cols] @ points[fit_cols]
-    by_grade = {
-        band.grade: tradeoff(
-            scores, grade_gate(policy.fit, band.grade, fit_points_, disqualified), y, band.grade
-        )
-        for band in policy.fit.grades
-    }
-    held_ranking = ranking(scores, y)
+    """The holdout scored with the proposed points: ranking, trade-off per grade gate, and the
+    gate proposed for the target rate."""
+    points, score_cols, fit_cols = fitted.points(), space.indices("score"), space.indices("fit")
+    scores = held.x[:, score_cols] @ points[score_cols]
+    fit_scores = held.x[:, fit_cols] @ points[fit_cols]
+    by_grade: dict[str, list[TradeOff]] = {}
+    for band in policy.fit.grades:
+        passing = grade_gate(policy.fit, band.grade, fit_scores, held.disqualified)
+        by_grade[band.grade] = tradeoff(scores, passing, held.y, band.grade)
+    held_ranking = ranking(scores, held.y)
     target = options.target_rate or min(2 * held_ranking.base_rate, 0.95)
     chosen, met = propose_threshold([row for rows in by_grade.values() for row in rows], target)
     return held_ranking, by_grade, target, chosen, met
@@ -182,10 +172,9 @@ def _choose(
 def _scale_kept(
     space: FeatureSpace, rules: list[LearnedRule], old_threshold: float, threshold: int
 ) -> bool:
-    """Score rules kept at their points (too few people to learn from) scaled like the MQL
-    threshold: the learned points are on another scale than the file's, and a kept demo request
-    worth 50 of a 100-point threshold must stay worth half of the new one, not five times it.
-    Fit rules keep theirs: the grade bands they add up to are not rescaled. True if any moved."""
+    """Kept score rules (too few people to learn from) scaled like the MQL threshold: a kept
+    demo request worth 50 of 100 must stay worth half the new threshold. Fit rules keep theirs
+    (grade bands are not rescaled). True if any moved."""
     if old_threshold <= 0 or threshold == old_threshold:
         return False
     factor = threshold / old_threshold
@@ -210,30 +199,26 @@ def _changes(space: FeatureSpace, rules: list[LearnedRule]) -> list[Change]:
         if rule.status == "kept" and rule.proposed == rule.current:
             continue
         changes.append(Change(feature.path, rule.proposed, describe(rule)))
-        if rule.proposed:
-            for name, units in feature.cap_units.items():
-                changes.append(
-                    Change((*feature.path[:-1], name), round(units * abs(rule.proposed)), None)
-                )
+        for name, units in feature.cap_units.items() if rule.proposed else ():
+            cap = round(units * abs(rule.proposed))  # stops as many events or units as before
+            changes.append(Change((*feature.path[:-1], name), cap, None))
     return changes
 
 
-#: Score thresholds on the same scale as the MQL threshold: when that moves, they move with it.
+#: Score thresholds on the MQL threshold's scale: they move with it.
 SCALED_THRESHOLDS = (("lifecycle", "lead", "min_score"), ("lifecycle", "recycle", "below_score"))
 
 
 def _rescaled(document: Any, policy: RulesPolicy, threshold: int) -> list[Change]:
-    """The other score thresholds, scaled by the same factor as the MQL threshold (a lead at 10
-    of 100 stays a lead at a tenth of the new MQL threshold), where the file sets them."""
+    """The other score thresholds the file sets, scaled with the MQL threshold."""
     old = policy.lifecycle.mql.min_score
     if old <= 0:
         return []
     changes = []
     for path in SCALED_THRESHOLDS:
-        node = document
-        for part in path[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        value = node.get(path[-1]) if isinstance(node, dict) else None
+        value = document
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
         if isinstance(value, int | float) and not isinstance(value, bool):
             scaled = max(0, round(value * threshold / old))
             note = f"was {value:g}, scaled with mql.min_score ({old:g} -> {threshold})"
@@ -253,8 +238,8 @@ def _threshold_comment(policy: RulesPolicy, chosen: TradeOff, target: float, met
 
 @contextmanager
 def staged(out: Path, newline: str | None = None) -> Iterator[tuple[TextIO, Path]]:
-    """A file written beside `out` (and its path), renamed onto `out` only when the block
-    finishes: a failed run leaves no half-written file, and an earlier `out` stays as it was."""
+    """A file beside `out` (and its path), renamed onto `out` only when the block finishes: a
+    failed run leaves no half-written file and an earlier `out` as it was."""
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as file:
@@ -266,8 +251,7 @@ def staged(out: Path, newline: str | None = None) -> Iterator[tuple[TextIO, Path
 
 
 def _write_both(out: Path, rules: str, chart: Path, svg: str) -> None:
-    """Both files or neither: the proposed rules must load as a valid rules file before either
-    is renamed into place."""
+    """Both files or neither, and only proposed rules that load as a valid rules file."""
     with staged(out) as (rules_file, rules_path), staged(chart) as (chart_file, _):
         rules_file.write(rules)
         rules_file.flush()

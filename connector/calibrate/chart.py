@@ -1,8 +1,6 @@
-"""The calibration chart, as a self-contained SVG written beside the proposed rules file: lift
-per decile (bars) and the MQL gate's trade-off (MQL share against MQL -> conversion rate).
-
-Hand-written SVG rather than a plotting library: two small panels do not justify a heavy
-dependency, and text is escaped (rule and CRM text never reaches the chart unescaped)."""
+"""The calibration chart beside the proposed rules file, a self-contained SVG: lift per decile
+and the MQL gate's trade-off. Hand-written: two small panels do not justify a plotting library;
+text is escaped."""
 
 from xml.sax.saxutils import escape
 

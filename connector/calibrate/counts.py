@@ -1,12 +1,7 @@
-"""Per-rule evidence over *every* training person, streamed: how many people each rule fired for,
-how many of them converted, and each rule's spread — exact whatever the size of the sample the
-fit learns from, in memory that does not grow with the people.
-
-Rows are gathered in small blocks and folded in with numpy; the mean and the sum of squared
-deviations of blocks are merged with Chan, Golub and LeVeque's pairwise update, which stays
-accurate where the naive sum of squares would cancel. Minimum and maximum are kept too, so "the
-rule has no spread" (fired alike for everyone) is decided exactly, not by a rounding residue.
-"""
+"""Per-rule support, conversions and spread over *every* training person, streamed in memory
+that does not grow with the people. Blocks are merged with Chan, Golub and LeVeque's pairwise
+update (accurate where a naive sum of squares cancels); min and max decide "no spread" exactly,
+not by a rounding residue."""
 
 from array import array
 from collections.abc import Sequence
@@ -58,13 +53,11 @@ class RuleCounts:
         self.people = total
         self._low = np.minimum(self._low, x.min(axis=0))
         self._high = np.maximum(self._high, x.max(axis=0))
-        del x, y, fired
         self._block = array("f")
         self._block_outcomes = array("b")
 
     def finish(self) -> None:
-        """Fold the last partial block (call once every row was added)."""
-        self._fold()
+        self._fold()  # the last partial block
 
     def spread(self) -> NDArray[np.float64]:
         """Population standard deviation per rule (0 exactly where every value was the same)."""

@@ -2,23 +2,15 @@
 
 
 class CalibrationError(Exception):
-    """History, rules or options that cannot give a trustworthy result; the message says what
-    was wrong and what to do about it."""
-
-
-class MissingExtraError(CalibrationError):
-    """scikit-learn (the `calibrate` extra) is not installed."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "calibrate and backtest need scikit-learn: "
-            "pip install 'crm-lifecycle-connector[calibrate]'"
-        )
+    """History, rules or options that cannot give a trustworthy result (the message says why)."""
 
 
 def require_sklearn() -> None:
-    """Fail early, with the install command, when the optional fitting library is missing."""
+    """Fail early, with the install command, when the `calibrate` extra is missing."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
-        raise MissingExtraError() from None
+        raise CalibrationError(
+            "calibrate and backtest need scikit-learn: "
+            "pip install 'crm-lifecycle-connector[calibrate]'"
+        ) from None

@@ -1,17 +1,10 @@
-"""What each scoring and fit rule saw in one person: the rule's evidence at one point, so that a
-fitted weight *is* the rule's points.
+"""What each scoring and fit rule saw in one person, as its evidence at one point: a fitted
+weight *is* the rule's points.
 
-The features come from the rules engine itself, run with a *unit policy*: the same rules.yaml
-with every learnable rule worth 1 point (engagement caps converted into event units, so a cap
-still stops the same burst), source weights neutral. Reading the engine's own ScoreLines and
-FitLines means every cap, decay, window and match is exactly the engine's — the learned points,
-put back in the file, give a score that is the weighted sum of these same lines.
-
-Only `score_contact` and `grade_contact` run here, never the lifecycle rules: stage, deals,
-lead status and the recycle marker (the outcome, see `outcomes.py`) cannot become features.
-
-Adding a rule family means telling `_features` where its rules sit in the policy, their line
-label and the YAML path of their points, and `_unit_policy` how to make them worth one point.
+The engine itself computes them, run with a *unit policy* (every learnable rule worth 1, caps in
+event units, source weights neutral), so every cap, decay, window and match is the engine's.
+Only scoring and fit run, never the lifecycle rules: the outcome fields (`outcomes.py`) cannot
+become features. A new rule family goes into `_features` and `_unit_policy`.
 """
 
 from collections.abc import Iterator, Sequence
@@ -23,23 +16,24 @@ from connector.domain.contact import Contact, IntentLevel
 from connector.domain.engagement import Engagement
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
-from connector.domain.policy import RulesPolicy
+from connector.domain.policy import FitCriterion, PropertyRule, RulesPolicy
 from connector.domain.scoring import score_contact
 
 Section = Literal["score", "fit"]
+PerUnitRule = PropertyRule | FitCriterion
 YamlPath = tuple[str | int, ...]
-#: Allowed sign of learned points: positive engagement keeps decaying, so it cannot turn
-#: negative (a fading penalty would raise scores over time), and a penalty cannot turn into a
-#: reward without changing how it decays; both are held at their sign.
+#: Allowed sign of learned points: decaying engagement cannot turn negative (a fading penalty
+#: would raise scores over time), nor a penalty into a reward; both are held at their sign.
 Sign = Literal["positive", "negative", "any"]
-#: How a rule's line becomes its evidence: decayed engagement points (under the total cap), a
-#: yes/no match (1), or whole units of a number (under the cap) for a `per_unit` rule.
+#: A line's evidence: decayed engagement points, a match (1) or a `per_unit` rule's units.
 Evidence = Literal["decayed", "match", "units"]
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One learnable rule: its line label, where its points live in the file, what they are."""
+    """One learnable rule: its line label, where its points live in the file, what they are.
+    `cap_units`: its caps in events or units, rescaled with the learned points; `intent_rank`:
+    an intent level's order (intent points must not decrease)."""
 
     label: str
     section: Section
@@ -47,12 +41,8 @@ class Feature:
     current: float
     sign: Sign
     evidence: Evidence = "match"
-    #: caps of the rule in events or units (cap in points / |points|): rescaled with the
-    #: learned points so a cap keeps stopping the same number of events or units
     cap_units: dict[str, float] = field(default_factory=dict)
-    #: multiplied by the contact's source weight (positive engagement only, as the engine does)
-    source_weighted: bool = False
-    #: the order position of an intent level (intent points must not decrease)
+    source_weighted: bool = False  # times the source weight (positive engagement, as the engine)
     intent_rank: int | None = None
 
 
@@ -68,15 +58,12 @@ class FeatureSpace:
     def __init__(self, policy: RulesPolicy) -> None:
         self.policy = policy
         self.features: list[Feature] = list(_features(policy))
-        self._score_index = {
-            f.label: i for i, f in enumerate(self.features) if f.section == "score"
-        }
-        self._fit_index = {f.label: i for i, f in enumerate(self.features) if f.section == "fit"}
+        numbered = list(enumerate(self.features))
+        self._score_index = {f.label: i for i, f in numbered if f.section == "score"}
+        self._fit_index = {f.label: i for i, f in numbered if f.section == "fit"}
         self.unit_policy = _unit_policy(policy, self.features)
         self._caps = {
-            i: f.cap_units["cap_total"]
-            for i, f in enumerate(self.features)
-            if "cap_total" in f.cap_units
+            i: f.cap_units["cap_total"] for i, f in numbered if "cap_total" in f.cap_units
         }
 
     def indices(self, section: Section) -> list[int]:
@@ -119,54 +106,30 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
     for index, rule in enumerate(scoring.engagement):
         caps = _cap_units(rule.points, cap_per_day=rule.cap_per_day, cap_total=rule.cap_total)
         positive = rule.points > 0 or (rule.points == 0 and rule.decays is not False)
-        yield Feature(
-            label=f"engagement: {rule.kind.value}",
-            section="score",
-            path=("scoring", "engagement", index, "points"),
-            current=rule.points,
-            sign="positive" if positive else "negative",
-            evidence="decayed",
-            cap_units=caps,
-            source_weighted=positive,
-        )
+        label, path = f"engagement: {rule.kind.value}", ("scoring", "engagement", index, "points")
+        sign: Sign = "positive" if positive else "negative"
+        yield Feature(label, "score", path, rule.points, sign, "decayed", caps, positive)
     for index, domain in enumerate(scoring.domains):
-        yield Feature(
-            label=f"e-mail domain: {domain.name}",
-            section="score",
-            path=("scoring", "domains", index, "points"),
-            current=domain.points,
-            sign="any",
-        )
+        path = ("scoring", "domains", index, "points")
+        yield Feature(f"e-mail domain: {domain.name}", "score", path, domain.points, "any")
     for index, prop in enumerate(scoring.properties):
-        yield Feature(
-            label=f"property: {prop.name}",
-            section="score",
-            path=("scoring", "properties", index, "points"),
-            current=prop.points,
-            sign="any",  # property points neither decay nor get a source weight
-            evidence="match" if prop.per_unit is None else "units",
-            cap_units=_cap_units(prop.points, cap=prop.cap),
-        )
+        path = ("scoring", "properties", index, "points")
+        yield _per_unit(f"property: {prop.name}", "score", path, prop)
     for rank, level in enumerate(IntentLevel):
         if level in scoring.intent_points:
-            yield Feature(
-                label=f"intent: {level.value}",
-                section="score",
-                path=("scoring", "intent_points", level.value),
-                current=scoring.intent_points[level],
-                sign="positive",
-                intent_rank=rank,
-            )
+            label, key = f"intent: {level.value}", ("scoring", "intent_points", level.value)
+            points = scoring.intent_points[level]
+            yield Feature(label, "score", key, points, "positive", intent_rank=rank)
     for index, criterion in enumerate(policy.fit.criteria):
-        yield Feature(
-            label=criterion.name,
-            section="fit",
-            path=("fit", "criteria", index, "points"),
-            current=criterion.points,
-            sign="any",
-            evidence="match" if criterion.per_unit is None else "units",
-            cap_units=_cap_units(criterion.points, cap=criterion.cap),
-        )
+        yield _per_unit(criterion.name, "fit", ("fit", "criteria", index, "points"), criterion)
+
+
+def _per_unit(label: str, section: Section, path: YamlPath, rule: PerUnitRule) -> Feature:
+    """A property or fit rule (no decay, no source weight): a match, or a `per_unit` rule's
+    whole units under its cap."""
+    evidence: Evidence = "match" if rule.per_unit is None else "units"
+    caps = _cap_units(rule.points, cap=rule.cap)
+    return Feature(label, section, path, rule.points, "any", evidence, caps)
 
 
 def _cap_units(points: float, **caps: float | None) -> dict[str, float]:
@@ -175,9 +138,8 @@ def _cap_units(points: float, **caps: float | None) -> dict[str, float]:
 
 
 def _unit_policy(policy: RulesPolicy, features: Sequence[Feature]) -> RulesPolicy:
-    """The policy with every learnable rule worth one point and its caps in events or units
-    (rebuilt from its dump, so no value cached from the original points survives). Penalties
-    are worth 1 too: evidence is a magnitude, the fit gives the sign."""
+    """The policy with every learnable rule worth one point (penalties too: the fit gives the
+    sign), caps in events or units; rebuilt from its dump so no cached value survives."""
     data: dict[str, Any] = policy.model_dump(by_alias=True, mode="python")
     for feature in features:
         node: Any = data

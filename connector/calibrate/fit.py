@@ -1,20 +1,15 @@
-"""Fitting whole-number points: L1-regularised logistic regression (scikit-learn) on the rules'
-own evidence, rounded to integers at a fixed number of points per unit of log-odds.
+"""Whole-number points from L1-regularised logistic regression (scikit-learn) on the rules' own
+evidence, rounded at a fixed number of points per unit of log-odds.
 
-Why this shape: a logistic model's log-odds is a sum of per-rule terms, exactly how a score is
-built, so its weights can be written back as points and the score stays the sum of its readable
-lines. L1 zeroes rules that add nothing beyond the others (fewer, larger points to review);
-features are standardised for the fit so the penalty treats a page-view count and a yes/no
-criterion alike, and unscaled afterwards. A rule that fired for fewer than `min_support`
-training people keeps its points: too little evidence to explain a change.
+A logistic model's log-odds is a sum of per-rule terms, as a score is, so its weights can be
+written back as points. L1 zeroes rules that add nothing beyond the others; features are
+standardised for the fit so the penalty treats a count and a yes/no alike. A rule that fired
+for fewer than `min_support` training people keeps its points (too little evidence).
 
-Memory is flat in the number of people (`History`): a rule's support, conversion and lift and
-its spread are counted over every training person as they stream past; the fit itself learns
-from at most `sample_size` rows, a seeded reservoir sample per outcome weighted back to the
-whole training part, and the holdout figures are measured on at most `holdout_size` held-out
-people. Up to the caps (50,000 each: a CRM of ~190,000 people at the synthetic history's share
-of known outcomes) nothing is sampled and the proposed file is byte for byte what holding every
-row gave; bench/calibrate_sample.py measures what a smaller sample changes.
+Memory is flat in the people (`History`): support, conversion, lift and spread are streamed
+over every training person; the fit learns from at most `sample_size` rows (a seeded reservoir
+per outcome, weighted back) and the holdout is measured on at most `holdout_size`. Below the
+caps nothing is sampled (bench/calibrate_sample.py measures what a smaller sample changes).
 """
 
 from dataclasses import dataclass
@@ -48,10 +43,7 @@ class CalibrateOptions(BaseModel):
         default=None, gt=0, le=1, description="MQL -> conversion rate to reach; None: 2x base"
     )
     sample_size: int = Field(
-        default=50_000,
-        ge=100,
-        description="most training rows the fit holds (half per outcome); beyond, a uniform "
-        "sample: memory stays flat in the number of people (bench/README.md measures the points)",
+        default=50_000, ge=100, description="most training rows fitted (half per outcome)"
     )
     holdout_size: int = Field(
         default=50_000, ge=100, description="most held-out rows measured; beyond, a uniform sample"
@@ -64,8 +56,8 @@ CONVERTED, DISQUALIFIED = 1, 2
 
 @dataclass(frozen=True)
 class TrainingSample:
-    """The training rows the fit learns from, in CRM read order. `weights` is None when every
-    training person is there; otherwise each row stands for `weight` people of its class."""
+    """The training rows, in CRM read order; with `weights`, each row stands for that many people
+    of its class (None: every training person is there)."""
 
     x: NDArray[np.float32]
     y: NDArray[np.bool_]
@@ -74,7 +66,7 @@ class TrainingSample:
 
 @dataclass(frozen=True)
 class HoldoutSample:
-    """The held-out rows measured (all of them, or a uniform sample), in CRM read order."""
+    """The held-out rows measured (all, or a uniform sample), in CRM read order."""
 
     x: NDArray[np.float32]
     y: NDArray[np.bool_]
@@ -82,11 +74,9 @@ class HoldoutSample:
 
 
 class History:
-    """What calibrate keeps of the people with a known outcome, in memory that stops growing:
-    exact streamed per-rule counts of the training part (`counts`, see counts.py), a bounded
-    uniform sample of training rows per class for the fit, and a bounded uniform sample of
-    held-out rows to measure the proposed points on. Below the caps every row is kept and the
-    result is what holding them all gave. Never the records: only feature values (float32)."""
+    """What calibrate keeps of the people with a known outcome, in bounded memory: exact streamed
+    per-rule counts of the training part, and uniform samples of training rows (per class) and
+    of held-out rows. Only feature values (float32), never the records."""
 
     def __init__(
         self, width: int, sample_size: int = 50_000, holdout_size: int = 50_000, seed: int = 42
@@ -114,15 +104,13 @@ class History:
             self.training[int(outcome)].offer(row.values, int(outcome), order)
 
     def finish(self) -> None:
-        """Call once every person was added."""
-        self.counts.finish()
+        self.counts.finish()  # once every person was added
 
     def __len__(self) -> int:
         return self._offered
 
     @property
     def fit_rows(self) -> int:
-        """Training rows the fit learns from (every training person, up to the cap)."""
         return sum(len(reservoir) for reservoir in self.training)
 
     def training_sample(self) -> TrainingSample:
@@ -179,12 +167,9 @@ def check_history(history: History) -> None:
 
 
 def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions) -> Fitted:
-    """Proposed points for every learnable rule, with the evidence behind each.
-
-    Support, conversion and lift count every training person (streamed). The fit learns from
-    the training sample: when a class was sampled, each kept row is weighted by the people of
-    its class it stands for, so liblinear minimises the same C * sum(loss) + |w|_1 as on all of
-    them (in expectation) and the L1 penalty keeps its strength relative to the data."""
+    """Proposed points for every learnable rule, with the evidence behind each. A sampled row is
+    weighted by the people of its class it stands for, so liblinear minimises the same
+    C * sum(loss) + |w|_1 as on all of them (in expectation): L1 keeps its strength."""
     counts = history.counts
     sample = history.training_sample()
     x, y = sample.x, sample.y
@@ -214,8 +199,6 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
             break
         held.update(wrong)
         active = [j for j in active if j not in held]
-    else:
-        coefficients = {}
 
     rules = []
     for j, feature in enumerate(space.features):
@@ -256,16 +239,12 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
 
 
 def _wrong_sign(feature: Feature, coefficient: float) -> bool:
-    if feature.sign == "positive":
-        return coefficient < 0
-    if feature.sign == "negative":
-        return coefficient > 0
-    return False
+    return {"positive": 1, "negative": -1}.get(feature.sign, 0) * coefficient < 0
 
 
 def intent_never_decreases(space: FeatureSpace, rules: list[LearnedRule]) -> None:
-    """The rules file requires intent points that never decrease along the journey: a later
-    level inherits the earlier level's points when it learned fewer."""
+    """Intent points must never decrease along the journey (the rules file requires it): a later
+    level that learned fewer inherits the earlier level's."""
     best = None
     for feature, rule in zip(space.features, rules, strict=True):
         if feature.intent_rank is None:

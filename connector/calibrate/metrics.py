@@ -1,5 +1,5 @@
-"""Ranking measures shared by calibrate (on its holdout) and backtest: ROC AUC from
-scikit-learn, lift per decile, and the MQL gate's precision and recall."""
+"""Ranking measures of calibrate (on its holdout) and backtest: ROC AUC (scikit-learn), lift per
+decile, the MQL gate's precision and recall."""
 
 from collections.abc import Sequence
 
@@ -11,8 +11,8 @@ from connector.calibrate.report import Decile, Ranking, TradeOff
 
 
 def ranking(scores: NDArray[np.float64], outcomes: NDArray[np.bool_]) -> Ranking:
-    """AUC and lift per decile (decile 1 = the tenth with the highest scores; ties are cut in
-    CRM read order, so a decile boundary never depends on chance)."""
+    """AUC and lift per decile (1 = the highest scores; ties cut in CRM read order, so a decile
+    boundary never depends on chance)."""
     people = len(scores)
     converted = int(outcomes.sum())
     base = converted / people
@@ -66,8 +66,7 @@ def tradeoff(
     outcomes: NDArray[np.bool_],
     min_grade: str,
 ) -> list[TradeOff]:
-    """The gate at every 5th percentile of the scores (whole numbers, never below 0: an MQL
-    threshold is a non-negative score), lowest threshold first."""
+    """The gate at every 5th percentile of the scores (whole, non-negative), lowest first."""
     candidates: Sequence[float] = sorted(
         {max(0, int(np.ceil(v))) for v in np.percentile(scores, list(range(0, 100, 5)))}
     )
@@ -76,8 +75,7 @@ def tradeoff(
 
 def propose_threshold(rows: list[TradeOff], target: float) -> tuple[TradeOff, bool]:
     """The gate with the most MQLs whose MQL -> conversion rate reaches `target` (ties: the
-    stricter grade, listed first); when none does, the most precise one, flagged as missing
-    the target."""
+    stricter grade, listed first); else the most precise one, flagged as missing it."""
     reaching = [row for row in rows if row.precision is not None and row.precision >= target]
     if reaching:
         return max(reaching, key=lambda row: row.mqls), True

@@ -1,9 +1,6 @@
-"""Which people have a known outcome, and which: the label calibration learns from.
-
-Read only from what sales and the CRM recorded (stage, deals, lead status, the connector's
-recycle marker, idleness) — and used only as the label: none of these fields is ever a feature
-(see `features.py`, which evaluates only the score and fit rules, never the lifecycle rules).
-"""
+"""The label calibration learns from: converted, not, or unknown, read from what sales and the
+CRM recorded (stage, deals, lead status, recycle marker, idleness). None of these is ever a
+feature (`features.py` runs only the score and fit rules)."""
 
 from datetime import datetime, timedelta
 
@@ -14,13 +11,9 @@ from connector.domain.stages import LifecycleStage, SalesStatus
 
 
 class OutcomeRules(BaseModel):
-    """What counts as converted and what as not converted. Everyone else is unknown and left
-    out of the fit (an open lead that is still being worked has no outcome yet).
-
-    Defaults follow the funnel: reaching SQL (sales verified), an opportunity or a customer is
-    a success; sales rejecting or disqualifying a lead, the connector recycling it, or no
-    activity for `idle_days` is a failure.
-    """
+    """What counts as converted and as not; everyone else (a lead still being worked) is left
+    out. Defaults: reaching SQL or beyond is a success; sales rejecting or disqualifying a lead,
+    the connector recycling it, or `idle_days` without activity is a failure."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -34,16 +27,11 @@ class OutcomeRules(BaseModel):
     )
     failure_stages: tuple[LifecycleStage, ...] = (LifecycleStage.OTHER,)
     recycled_is_failure: bool = True
-    idle_days: int | None = Field(
-        default=90,
-        ge=0,
-        description="no activity for this many days is a failure (None: idleness is unknown)",
-    )
+    idle_days: int | None = Field(default=90, ge=0)  # None: idleness is unknown
 
     def outcome(
         self, contact: Contact, last_activity: datetime | None, now: datetime
     ) -> bool | None:
-        """True (converted), False (did not) or None (unknown yet)."""
         stage = contact.lifecycle_stage
         success_rank = self.success_from.rank or 0
         if stage is not None and stage.rank is not None and stage.rank >= success_rank:
@@ -61,10 +49,8 @@ class OutcomeRules(BaseModel):
         if self.recycled_is_failure and contact.recycled_at is not None:
             return False
         if self.idle_days is not None:
-            last = max(
-                (moment for moment in (last_activity, contact.created_at) if moment is not None),
-                default=None,
-            )
+            moments = [moment for moment in (last_activity, contact.created_at) if moment]
+            last = max(moments, default=None)
             if last is not None and now - last >= timedelta(days=self.idle_days):
                 return False
         return None

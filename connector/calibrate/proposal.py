@@ -1,11 +1,7 @@
-"""Writing the proposed rules.yaml: the current file, byte for byte, with only the learned
-values and a comment on each changed.
-
-ruamel.yaml's round-trip loader gives the line and column of every value; the values are
-replaced in the original text at those positions rather than re-dumped, because a dump
-re-flows the aligned flow mappings of `scoring.engagement` and would turn the reviewable diff
-into a rewrite of the whole section.
-"""
+"""The proposed rules.yaml: the current file byte for byte, but for the learned values and a
+comment on each. Values are replaced in the text at the positions ruamel.yaml's round-trip
+loader gives, not re-dumped: a dump re-flows `scoring.engagement`'s aligned flow mappings and
+would turn a reviewable diff into a rewrite."""
 
 import re
 from collections.abc import Sequence
@@ -36,31 +32,26 @@ def _number(value: float) -> str:
 
 
 def _position(document: Any, path: Sequence[str | int]) -> tuple[int, int]:
-    """(line, column), 0-based, of the value at `path` (`document` is ruamel's round-trip
-    tree, whose nodes and `.lc` positions ruamel types as Any)."""
+    """(line, column), 0-based, of the value at `path` in ruamel's round-trip tree."""
     node = document
     for part in path[:-1]:
         node = node[part]
     last = path[-1]
-    if isinstance(node, CommentedMap):
-        line, column = node.lc.value(last)
-        return int(line), int(column)
-    if isinstance(node, CommentedSeq):
-        line, column = node.lc.item(last)
+    if isinstance(node, CommentedMap | CommentedSeq):
+        line, column = node.lc.value(last) if isinstance(node, CommentedMap) else node.lc.item(last)
         return int(line), int(column)
     raise CalibrationError(f"cannot place a value at {'.'.join(map(str, path))}")
 
 
 def load_document(text: str) -> Any:
-    """The round-trip document of a rules file: where each value stands. Edits made by `patch`
-    stay within their lines, and each line is edited right to left, so one document serves
-    every edit of the same text (a round-trip load costs about half a second)."""
+    """Where each value of a rules file stands. `patch` edits within lines, right to left, so one
+    document (half a second to load) serves every edit of the same text."""
     return YAML(typ="rt").load(text)
 
 
 def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
-    """`text` with each change's number replaced in place and its comment set at the end of
-    that line (a previous `calibrated:` comment is replaced, any other comment kept after it)."""
+    """`text` with each change's value replaced in place and its comment at the line's end (an
+    earlier `calibrated:` comment replaced, any other kept after it)."""
     document = load_document(text) if document is None else document
     lines = text.splitlines(keepends=True)
     by_line: dict[int, list[tuple[int, Change]]] = {}
@@ -97,8 +88,8 @@ def patch(text: str, changes: Sequence[Change], document: Any = None) -> str:
 
 
 def _split_comment(body: str, after: int) -> tuple[str, str]:
-    """The line before its comment and the comment's text, looking only past column `after`
-    (the edited value), where a `#` after whitespace starts a YAML comment."""
+    """The line before its comment and the comment's text; a `#` after whitespace past column
+    `after` (the edited value) starts a YAML comment."""
     found = re.search(r"\s#", body[after:])
     if found is None:
         return body, ""
@@ -121,8 +112,6 @@ def describe(rule: LearnedRule) -> str:
 
 
 def patch_grade(text: str, grade: str, was: str, document: Any = None) -> str:
-    """`lifecycle.mql.min_grade` set to `grade` in place, with a comment saying it was learned
-    with the threshold (the trade-off picked the grade gate that lets most MQLs through at the
-    target rate)."""
+    """`lifecycle.mql.min_grade` set to `grade` (chosen with the threshold), with its comment."""
     change = Change(("lifecycle", "mql", "min_grade"), grade, f"was {was}, chosen with min_score")
     return patch(text, [change], document)

@@ -1,5 +1,4 @@
-"""What the two commands report, as pydantic models: printed as rich tables, dumped with
-`--json`, drawn into the SVG chart. One shape for people and machines."""
+"""What the two commands report: one shape for the tables, `--json` and the chart."""
 
 from typing import Literal
 
@@ -64,8 +63,7 @@ class CalibrationReport(_Report):
     known_outcome: int
     train: int
     holdout: int
-    #: training rows the fit learned from and held-out people measured: `train` and `holdout`
-    #: up to the caps (--sample-size, --holdout-size), a uniform sample beyond them
+    #: rows fitted and held-out people measured: all, or a sample beyond the caps
     fit_rows: int
     holdout_measured: int
     points_per_logit: float

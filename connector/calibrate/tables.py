@@ -1,5 +1,5 @@
-"""Rich tables for people: the holdout ranking, the MQL trade-off and the learned rules.
-Rule names and CRM values are user text: passed as `Text`, never parsed as rich markup."""
+"""Rich tables of the learned rules, ranking and MQL trade-off; user text is passed as `Text`,
+never parsed as markup."""
 
 from rich.console import Console
 from rich.table import Table

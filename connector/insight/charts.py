@@ -1,9 +1,5 @@
-"""Bar charts as plain geometry for inline SVG: the page needs no script and no CDN, opens
-offline, and every bar is a `<rect class="bar">` a browser test can count.
-
-Horizontal bars (label on the left, value on the right) read well at a phone's width too: the
-SVG scales with its `viewBox`, the labels never need rotating.
-"""
+"""Horizontal bar charts as plain geometry for inline SVG: no script, opens offline, every bar a
+`<rect class="bar">`; the SVG scales with its `viewBox` and labels never need rotating."""
 
 from collections.abc import Sequence
 
@@ -58,7 +54,7 @@ def bar_chart(
     bars = []
     for index, (label, value) in enumerate(items):
         length = abs(value) * scale
-        marker = (markers or [None] * len(items))[index] if markers else None
+        marker = markers[index] if markers else None
         bars.append(
             Bar(
                 label=label,

@@ -1,21 +1,11 @@
-"""The funnel report's figures, each a pure function of plain inputs.
+"""The funnel report's figures, each a pure function of plain inputs (`sources.py` reads them);
+empty inputs give empty rows, never an error. Definitions (the tests hand-count against them):
 
-Inputs are what the report reads (see `connector/insight/sources.py`): people as the CRM holds
-them now, the stage moves of the audit log, the connector's follow-up tasks with their CRM state,
-and optionally spend per source. Definitions (the tests hand-count against them):
-
-- *reached* a stage: the person's current stage, or any stage the audit log moved them into
-  (in the period). A cohort "at least S" holds people who reached S or any later funnel stage;
-  conversion S→T is |at least T| / |at least S| within the same group of people.
-- A stage move is *moved on* when it goes further down the funnel, *recycled* when it goes
-  back up the funnel, *disqualified* when it goes to `other`.
-- Persona is fit grade x score band (the run summary's score buckets).
-- Speed to lead runs from the stage move that made the task to its completion as the CRM
-  reports it; within the SLA when completed by the task's due time.
-- Owner load counts the open leads (MQL and SQL) each owner holds now, against the capacity
-  the rules give them (None: no cap).
-
-Every figure copes with nothing to count: empty inputs give empty rows, never an error.
+- *reached* a stage: the current stage, or any the audit log moved the person into. Conversion
+  S→T is |reached T or later| / |reached S or later| within the same people.
+- A move is *moved on* further down the funnel, *recycled* back up, *disqualified* to `other`.
+- Persona is fit grade x score band; speed to lead runs from the move that made the task to its
+  completion, within the SLA when done by the due time; owner load counts open leads (MQL, SQL).
 """
 
 import re
@@ -48,7 +38,7 @@ _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 @dataclass(frozen=True)
 class PersonNow:
-    """A person as the CRM holds them now (what the report needs of a Contact)."""
+    """What the report needs of a person as the CRM holds them now."""
 
     contact_id: str
     stage: str | None
@@ -73,8 +63,8 @@ class StageMove:
 
 @dataclass(frozen=True)
 class TaskRecord:
-    """A follow-up task the connector created, joined with the move that made it and the
-    task's state in the CRM now (status None: the CRM no longer holds it)."""
+    """A follow-up task the connector created, with the move that made it and its CRM state now
+    (status None: the CRM no longer holds it)."""
 
     key: str
     contact_id: str
@@ -85,9 +75,6 @@ class TaskRecord:
     due_at: datetime | None = None
     completed_at: datetime | None = None
     escalated: bool = False
-
-
-# --- output models ---------------------------------------------------------------------------
 
 
 class StageCount(BaseModel):
@@ -150,12 +137,9 @@ class SpendRow(BaseModel):
     cost_per_sql: float | None
 
 
-# --- figures ---------------------------------------------------------------------------------
-
-
 def funnel_now(people: Iterable[PersonNow]) -> list[StageCount]:
-    """People per current stage, in funnel order (`other` last, no stage as `none`); stages
-    nobody is in are listed with 0 so the funnel's shape is always the same."""
+    """People per current stage in funnel order (`other` last, no stage as `none`), empty stages
+    with 0 so the funnel's shape is always the same."""
     counts = Counter(person.stage or "none" for person in people)
     order = STAGE_ORDER + (["none"] if counts.get("none") else [])
     extra = sorted(set(counts) - set(order))
@@ -172,8 +156,7 @@ def _kind(move: StageMove) -> str:
 
 
 def stage_flow(moves: Iterable[StageMove]) -> list[StageFlow]:
-    """Per stage: how many moves entered it, and how many left it forward, back (recycle) or
-    out of the funnel (disqualify)."""
+    """Per stage: moves into it, and out of it forward, back or out of the funnel."""
     flows = {stage: StageFlow(stage=stage) for stage in STAGE_ORDER}
     for move in moves:
         flows.setdefault(move.to_stage, StageFlow(stage=move.to_stage)).entered += 1
@@ -186,10 +169,9 @@ def stage_flow(moves: Iterable[StageMove]) -> list[StageFlow]:
 
 
 def exit_reasons(moves: Iterable[StageMove], kind: str) -> dict[str, int]:
-    """Why people were recycled (kind "recycled") or disqualified: reason → moves, most first.
-    A move's reasons are its audit rule text, one reason per "; "-separated part, with its
-    numbers written as # so one rule's reasons group ("score 11 fell below 40" and "score 12
-    fell below 40" are the same reason)."""
+    """Why people were recycled or disqualified (`kind`): reason → moves, most first. Each
+    "; "-separated part of the audit rule is a reason, numbers as # so one rule's reasons group
+    ("score 11 fell below 40" and "score 12 fell below 40")."""
     counts: Counter[str] = Counter()
     for move in moves:
         if _kind(move) == kind:
@@ -213,7 +195,7 @@ def _furthest(stages: set[str]) -> int:
     return max((_RANK[stage] for stage in stages if stage in _RANK), default=-1)
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
+def _rate(numerator: float, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
@@ -225,9 +207,8 @@ def persona(grade: str | None, score: int | None) -> str:
 def conversion(
     people: Sequence[PersonNow], moves: Sequence[StageMove], dimension: str
 ) -> list[ConversionRow]:
-    """MQL→SQL, SQL→opportunity and opportunity→customer by `dimension` ("source", "intent"
-    or "persona"), with the cohort counts so a 1-of-2 cell is seen as the tiny cell it is.
-    Only people who reached at least MQL appear; rows are ordered by MQL count."""
+    """MQL→SQL→opportunity→customer rates by `dimension` ("source", "intent" or "persona"),
+    with the cohort counts so a 1-of-2 cell shows as tiny; people who reached MQL, most first."""
     reached = _reached(people, moves)
     cohorts: dict[str, Counter[str]] = defaultdict(Counter)
     steps = ("mql", "sql", "opportunity", "customer")
@@ -239,9 +220,7 @@ def conversion(
             key = persona(person.grade, person.score)
         else:
             key = getattr(person, dimension) or UNKNOWN
-        for step in steps:
-            if furthest >= _RANK[step]:
-                cohorts[key][step] += 1
+        cohorts[key].update(step for step in steps if furthest >= _RANK[step])
     rows = [
         ConversionRow(
             key=key,
@@ -256,17 +235,14 @@ def conversion(
 
 
 def _bucket(minutes: float) -> str:
-    for limit, label in SPEED_BUCKETS:
-        if limit is None or minutes < limit:
-            return label
-    return SPEED_BUCKETS[-1][1]
+    return next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
 
 
 def speed_to_lead(
     tasks: Iterable[TaskRecord], now: datetime, owner_name: Mapping[str, str] | None = None
 ) -> SpeedToLead:
-    """Time from the stage move to the follow-up being done, its distribution, the share done
-    within the SLA (by the task's due time) and per owner; open, overdue and escalated tasks."""
+    """Time from the stage move to the follow-up done: distribution, share within the SLA, per
+    owner; open, overdue and escalated tasks."""
     names = owner_name or {}
     result = SpeedToLead(distribution={label: 0 for _, label in SPEED_BUCKETS})
     per_owner: dict[str, list[tuple[float, bool]]] = defaultdict(list)
@@ -309,18 +285,16 @@ def owner_load(
     capacity: Mapping[str, int | None],
     owner_name: Mapping[str, str] | None = None,
 ) -> list[OwnerLoadRow]:
-    """Open leads (MQL, SQL) per owner now against their capacity. `capacity` is keyed by the
-    owner's display name (their e-mail, as the rules name them); every owner the rules name is
-    listed, with 0 when they hold nothing."""
+    """Open leads per owner now against their capacity (keyed by e-mail, as the rules name
+    owners); every owner the rules name is listed."""
     names = owner_name or {}
     load: Counter[str] = Counter()
     for person in people:
         if person.stage in OPEN_LEADS and person.owner_id:
             load[names.get(person.owner_id, person.owner_id)] += 1
-    owners = sorted(set(load) | set(capacity))
     return [
         OwnerLoadRow(owner=owner, open_leads=load.get(owner, 0), capacity=capacity.get(owner))
-        for owner in owners
+        for owner in sorted(set(load) | set(capacity))
     ]
 
 
@@ -338,28 +312,20 @@ def score_by_grade(people: Iterable[PersonNow]) -> dict[str, dict[str, int]]:
 def cost_per_source(
     spend: Mapping[str, float], people: Sequence[PersonNow], moves: Sequence[StageMove]
 ) -> list[SpendRow]:
-    """Spend per source divided by the MQLs and SQLs that source produced in the period (people
-    the audit log moved into MQL / SQL). A source with spend but no MQL shows no cost (None)."""
+    """Spend per source over the people the audit log moved into MQL / SQL in the period; no
+    MQL, no cost (None)."""
     source_of = {person.contact_id: person.source or UNKNOWN for person in people}
-    mqls: dict[str, set[str]] = defaultdict(set)
-    sqls: dict[str, set[str]] = defaultdict(set)
+    moved: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source, stage) -> people
     for move in moves:
-        source = source_of.get(move.contact_id, UNKNOWN)
-        if move.to_stage == "mql":
-            mqls[source].add(move.contact_id)
-        elif move.to_stage == "sql":
-            sqls[source].add(move.contact_id)
-    rows = []
-    for source in sorted(spend):
-        amount, m, s = spend[source], len(mqls[source]), len(sqls[source])
-        rows.append(
-            SpendRow(
-                source=source,
-                spend=amount,
-                mqls=m,
-                sqls=s,
-                cost_per_mql=None if m == 0 else amount / m,
-                cost_per_sql=None if s == 0 else amount / s,
-            )
+        moved[source_of.get(move.contact_id, UNKNOWN), move.to_stage].add(move.contact_id)
+    return [
+        SpendRow(
+            source=source,
+            spend=spend[source],
+            mqls=len(moved[source, "mql"]),
+            sqls=len(moved[source, "sql"]),
+            cost_per_mql=_rate(spend[source], len(moved[source, "mql"])),
+            cost_per_sql=_rate(spend[source], len(moved[source, "sql"])),
         )
-    return rows
+        for source in sorted(spend)
+    ]

@@ -1,6 +1,5 @@
-"""HTML pages of the report and the what-if: one self-contained file each (inline CSS and SVG,
-no script, no CDN), rendered by Jinja2 with autoescaping on, so any text from the CRM or the
-rules (names, reasons, task subjects) is escaped, never interpreted."""
+"""The report and what-if pages: one self-contained file each (inline CSS and SVG, no script, no
+CDN), rendered by Jinja2 with autoescaping, so CRM and rules text is never interpreted."""
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -81,15 +80,12 @@ def whatif_charts(result: WhatIf) -> dict[str, object]:
 
 
 def render_whatif(result: WhatIf, rules_file: str, source: str) -> str:
-    stages = [*STAGE_ORDER, "none"]
+    matrix = result.stage_matrix
+    shown = set(matrix).union(*matrix.values())  # a stage on either side of any change
     return _env.get_template("whatif.html.j2").render(
         w=result,
         charts=whatif_charts(result),
         rules_file=rules_file,
         source=source,
-        stages=[
-            s
-            for s in stages
-            if s in result.stage_matrix or any(s in row for row in result.stage_matrix.values())
-        ],
+        stages=[stage for stage in (*STAGE_ORDER, "none") if stage in shown],
     )

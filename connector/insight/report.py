@@ -1,8 +1,5 @@
-"""The funnel report: every figure of `connector report`, assembled from the inputs.
-
-`build_report` is pure (inputs in, `FunnelReport` out); `connector.insight.run.run_report` reads
-the inputs and writes nothing anywhere.
-"""
+"""The funnel report: every figure of `connector report`, assembled purely from the inputs
+(`run.run_report` reads them)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -11,17 +8,6 @@ from pydantic import BaseModel
 
 from connector.domain.policy import RulesPolicy
 from connector.insight import figures
-from connector.insight.figures import (
-    ConversionRow,
-    OwnerLoadRow,
-    PersonNow,
-    SpeedToLead,
-    SpendRow,
-    StageCount,
-    StageFlow,
-    StageMove,
-    TaskRecord,
-)
 from connector.insight.sources import capacities
 
 
@@ -32,35 +18,34 @@ class FunnelReport(BaseModel):
     since: datetime | None
     people: int
     stage_moves: int
-    funnel: list[StageCount]
-    flow: list[StageFlow]
+    funnel: list[figures.StageCount]
+    flow: list[figures.StageFlow]
     recycle_reasons: dict[str, int]
     disqualify_reasons: dict[str, int]
-    conversion_by_source: list[ConversionRow]
-    conversion_by_intent: list[ConversionRow]
-    conversion_by_persona: list[ConversionRow]
-    speed_to_lead: SpeedToLead
+    conversion_by_source: list[figures.ConversionRow]
+    conversion_by_intent: list[figures.ConversionRow]
+    conversion_by_persona: list[figures.ConversionRow]
+    speed_to_lead: figures.SpeedToLead
     sla_minutes: dict[str, int]
-    owner_load: list[OwnerLoadRow]
+    owner_load: list[figures.OwnerLoadRow]
     score_by_grade: dict[str, dict[str, int]]
-    cost_per_source: list[SpendRow] | None = None
+    cost_per_source: list[figures.SpendRow] | None = None
 
 
 def build_report(
     *,
     account: str,
     crm: str,
-    people: Sequence[PersonNow],
-    moves: Sequence[StageMove],
-    tasks: Sequence[TaskRecord],
+    people: Sequence[figures.PersonNow],
+    moves: Sequence[figures.StageMove],
+    tasks: Sequence[figures.TaskRecord],
     policy: RulesPolicy,
     owner_name: Mapping[str, str],
     now: datetime,
     since: datetime | None,
     spend: Mapping[str, float] | None = None,
 ) -> FunnelReport:
-    """Every figure. With `since`, conversion only looks at people who moved in the period (the
-    funnel now always shows everyone)."""
+    """Every figure; with `since`, conversion looks only at people who moved in the period."""
     moved = {move.contact_id for move in moves}
     cohort = [person for person in people if person.contact_id in moved] if since else people
     return FunnelReport(
@@ -84,5 +69,5 @@ def build_report(
         },
         owner_load=figures.owner_load(people, capacities(policy), owner_name),
         score_by_grade=figures.score_by_grade(people),
-        cost_per_source=(None if spend is None else figures.cost_per_source(spend, people, moves)),
+        cost_per_source=None if spend is None else figures.cost_per_source(spend, people, moves),
     )

@@ -18,18 +18,12 @@ from connector.sync.snapshot import PeopleSnapshot, SnapshotPerson
 def run_report(
     session: Session, now: datetime, since: date | None, spend_file: Path | None
 ) -> FunnelReport:
-    """The report of the session's account, everything read and nothing written: the audit log
-    and task keys from the state store, people, owners and task states from the CRM. A bad spend
-    file raises SpendError before the CRM is read."""
-    spend = None
-    if spend_file is not None:
-        spend = spend_by_source(read_spend(spend_file), since)
+    """The report of the session's account, read-only; a bad spend file raises SpendError before
+    the CRM is read."""
+    spend = None if spend_file is None else spend_by_source(read_spend(spend_file), since)
     adapter, engine, account = session.adapter, session.store.engine, session.account
     start = None if since is None else datetime.combine(since, time.min, tzinfo=UTC)
-    owner_name = {
-        owner.id: (owner.email or owner.name or owner.id).casefold()
-        for owner in adapter.list_owners()
-    }
+    owner_name = {o.id: (o.email or o.name or o.id).casefold() for o in adapter.list_owners()}
     people = list(people_now(adapter))
     moves = stage_moves(engine, account, start)
     return build_report(
@@ -47,8 +41,8 @@ def run_report(
 
 
 def live_people(adapter: CrmAdapter) -> Iterator[SnapshotPerson]:
-    """Everyone read from the CRM now, page by page, with engagement fetched per page in bulk
-    (`whatif --refresh`): the same inputs a backfill decides on."""
+    """Everyone in the CRM now with their engagement, in bulk per page (`whatif --refresh`): the
+    inputs a backfill decides on."""
     for page in adapter.iter_contact_pages(None):
         by_contact: dict[str, list] = {contact.id: [] for contact in page.contacts}
         for engagement in adapter.iter_engagements(list(by_contact)):
@@ -64,22 +58,19 @@ class EmptySnapshotError(Exception):
 def run_whatif(
     session: Session, rules_file: Path, now: datetime, refresh: bool
 ) -> tuple[WhatIf, str]:
-    """Decide everyone with the live rules and with `rules_file`; nothing is written. Raises
-    ConfigError (the proposed file's problems, file:line) or EmptySnapshotError."""
+    """Decide everyone with the live rules and with `rules_file`, writing nothing; ConfigError
+    names the proposed file's problems."""
     proposed = load_rules(rules_file)
     mapping = session.mappings.crms[session.crm]
-    problems = cross_file_problems(
-        proposed, mapping, session.rules_file.parent / CRM_FILES[session.crm]
-    )
-    if problems:
+    crm_file = session.rules_file.parent / CRM_FILES[session.crm]
+    if problems := cross_file_problems(proposed, mapping, crm_file):
         raise ConfigError(problems)
     snapshot = PeopleSnapshot(session.store.engine)
     if refresh:
         people: Iterator[SnapshotPerson] = live_people(session.adapter)
         source = "read from the CRM now"
     else:
-        count = snapshot.count(session.account)
-        if count == 0:
+        if (count := snapshot.count(session.account)) == 0:
             raise EmptySnapshotError(
                 f"no snapshot for account {session.account} yet: run `connector backfill` or "
                 "`connector sync` first, or add --refresh to read the CRM now"

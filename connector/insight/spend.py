@@ -1,10 +1,6 @@
-"""The `--spend` file: marketing spend per lead source and period, for cost per MQL and SQL.
-
-CSV with a header row `source,period,amount`: source in the rules' shared vocabulary
-(referral, paid_search, purchased_list, ...), period a month (2026-11) or a day (2026-11-18),
-amount a non-negative number in one currency. Every bad row is reported as `file:line: what is
-wrong and what to write instead`, all at once, and nothing is computed from a half-read file.
-"""
+"""The `--spend` file (CSV `source,period,amount`: a lead source of the rules' vocabulary, a month
+2026-11 or a day 2026-11-18, an amount >= 0) for cost per MQL and SQL. Every bad row is reported
+at once as `file:line: what to write instead`; nothing is computed from a half-read file."""
 
 import calendar
 import csv
@@ -56,12 +52,8 @@ def read_spend(path: Path) -> list[SpendRow]:
     reader = csv.reader(text.splitlines())
     header = [cell.strip().casefold() for cell in next(reader, [])]
     if tuple(header) != COLUMNS:
-        raise SpendError(
-            [
-                f"{path}:1: the header must be {','.join(COLUMNS)}, "
-                f"got {','.join(header) or 'nothing'}"
-            ]
-        )
+        got = ",".join(header) or "nothing"
+        raise SpendError([f"{path}:1: the header must be {','.join(COLUMNS)}, got {got}"])
     rows: list[SpendRow] = []
     problems: list[str] = []
     for line, cells in enumerate(reader, start=2):

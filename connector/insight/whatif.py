@@ -1,16 +1,13 @@
-"""Decide every person twice — live rules and proposed rules — and count the difference.
-
-Pure: people in (a stream), a `WhatIf` out. Nothing is written anywhere; each side threads its
-own copy of the stored routing state, so round-robin and capacity decisions are those each
-rule set would make from where the real runs left off.
-"""
+"""Decide every person twice, with the live and the proposed rules, and count the difference.
+Pure: nothing is written; each side threads its own copy of the stored routing state, so
+round-robin and capacity decide as each rule set would from where the real runs left off."""
 
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
@@ -36,8 +33,8 @@ class Side(BaseModel):
     owner: str | None
     score: int
     grade: str
-    task: str | None = Field(description="the follow-up task's subject, if one would be made")
-    reasons: list[str] = Field(description="the stage move's reasons, then the score lines")
+    task: str | None  # the follow-up task's subject, if one would be made
+    reasons: list[str]  # the stage move's reasons, then the score lines
 
 
 class Mover(BaseModel):
@@ -45,7 +42,7 @@ class Mover(BaseModel):
     stage_now: str
     live: Side
     proposed: Side
-    distance: int = Field(description="funnel steps between the two outcomes")
+    distance: int  # funnel steps between the two outcomes
 
 
 class TaskPreview(BaseModel):
@@ -69,15 +66,9 @@ class OwnerLoad(BaseModel):
 class WhatIf(BaseModel):
     people: int = 0
     skipped: int = 0
-    people_changed: int = Field(
-        default=0, description="people whose stage, owner or task would differ"
-    )
-    stage_changes: dict[str, int] = Field(
-        default_factory=dict, description="'live -> proposed' outcome counts, changed only"
-    )
-    stage_matrix: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="live outcome → proposed outcome → people (all)"
-    )
+    people_changed: int = 0  # whose stage, owner or task would differ
+    stage_changes: dict[str, int] = {}  # 'live -> proposed' outcome counts, changed only
+    stage_matrix: dict[str, dict[str, int]] = {}  # live outcome → proposed outcome → people
     mql_live: int = 0
     mql_proposed: int = 0
     mql_gained: int = 0
@@ -87,13 +78,9 @@ class WhatIf(BaseModel):
     owner_load: list[OwnerLoad] = []
     tasks_live: int = 0
     tasks_proposed: int = 0
-    tasks_added: int = Field(
-        default=0, description="tasks the proposed rules make that live ones don't"
-    )
+    tasks_added: int = 0  # tasks the proposed rules make that live ones don't
     tasks_removed: int = 0
-    new_tasks: list[TaskPreview] = Field(
-        default_factory=list, description=f"the first {TASKS_LISTED} added tasks"
-    )
+    new_tasks: list[TaskPreview] = []  # the first TASKS_LISTED added tasks
     movers: list[Mover] = []
 
 
@@ -117,12 +104,6 @@ def _side(evaluation: Evaluation, contact: Contact, owner_name: dict[str, str]) 
         task=evaluation.task.subject if evaluation.task else None,
         reasons=reasons + evaluation.score.explain().splitlines(),
     )
-
-
-def _task_sig(evaluation: Evaluation) -> str | None:
-    """Which follow-up a person gets (by target stage); who gets it is the owner comparison."""
-    task = evaluation.task
-    return None if task is None else task.stage.value
 
 
 class WhatIfCounter:
@@ -159,11 +140,13 @@ class WhatIfCounter:
         result.mql_lost += live_stage == mql and new_stage != mql
         result.sql_gained += new_stage == sql and live_stage != sql
         result.sql_lost += live_stage == sql and new_stage != sql
-        live_task, new_task = _task_sig(live), _task_sig(proposed)
+        # which follow-up a person gets (by target stage); who gets it is the owner comparison
+        live_task = live.task.stage.value if live.task else None
+        new_task = proposed.task.stage.value if proposed.task else None
         result.tasks_live += live_task is not None
         result.tasks_proposed += new_task is not None
         if new_task != live_task:
-            if new_task is not None and proposed.task is not None:
+            if proposed.task is not None:
                 result.tasks_added += 1
                 if len(result.new_tasks) < TASKS_LISTED:
                     task = proposed.task
@@ -198,11 +181,8 @@ class WhatIfCounter:
             proposed=_side(proposed, contact, self._owner_name),
             distance=distance,
         )
-        item = (*entry, mover)
-        if len(self._heap) < TOP_MOVERS:
-            heapq.heappush(self._heap, item)
-        else:
-            heapq.heapreplace(self._heap, item)
+        push = heapq.heappush if len(self._heap) < TOP_MOVERS else heapq.heapreplace
+        push(self._heap, (*entry, mover))
 
     def finish(self) -> WhatIf:
         result = self.result
@@ -210,14 +190,13 @@ class WhatIfCounter:
             result.stage_matrix.setdefault(live, {})[new] = count
             if live != new:
                 result.stage_changes[f"{live} -> {new}"] = count
-        owners = sorted(set(self._load_live) | set(self._load_proposed))
         result.owner_load = [
             OwnerLoad(
                 owner=self._owner_name.get(owner, owner),
                 live=self._load_live[owner],
                 proposed=self._load_proposed[owner],
             )
-            for owner in owners
+            for owner in sorted(set(self._load_live) | set(self._load_proposed))
         ]
         result.movers = [item[3] for item in sorted(self._heap, reverse=True)]
         return result
@@ -244,17 +223,12 @@ def what_if(
             counter.result.skipped += 1
             continue
         basis = assess(contact, person.engagements, live, now)
+        new_basis = basis if shared else None
         live_eval, live_state = evaluate(
             contact, person.engagements, live, owners, live_state, now, assessed=basis
         )
         new_eval, proposed_state = evaluate(
-            contact,
-            person.engagements,
-            proposed,
-            owners,
-            proposed_state,
-            now,
-            assessed=basis if shared else None,
+            contact, person.engagements, proposed, owners, proposed_state, now, assessed=new_basis
         )
         counter.add(contact, live_eval, new_eval)
     return counter.finish()

@@ -1,15 +1,10 @@
-"""Schemas of mappings/hubspot.yaml and mappings/salesforce.yaml: which CRM field holds each
-domain field, and which CRM values mean which domain value.
+"""Schemas of mappings/hubspot.yaml and salesforce.yaml: which CRM field holds each domain field,
+and which CRM values mean which domain value.
 
-Value maps list, for each domain value, the CRM values that mean it; the FIRST one listed is
-the value the connector writes. That keeps reading tolerant (several picklist values may mean
-"working") and writing unambiguous.
-
-Two kinds of value map exist. Stage, sales status, source and intent map onto closed domain
-enumerations the rules are keyed by. Industry and decision role map onto open vocabularies: the
-domain keeps them as text because every CRM (and every org) has its own list, and the rules only
-compare them. Mapping both CRMs' lists onto one vocabulary is what lets one rules file grade the
-same company the same way in HubSpot and in Salesforce.
+A value map lists, per domain value, the CRM values that mean it; the FIRST is the one written
+(reading tolerant, writing unambiguous). Stage, sales status, source and intent map onto closed
+enumerations the rules are keyed by; industry and decision role onto open vocabularies (text:
+every org has its own list), so one rules file grades a company alike on both CRMs.
 """
 
 import re
@@ -39,7 +34,7 @@ _TERM = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def _compiles(pattern: str) -> str:
-    """A `matches` pattern is refused where it is written, not when the first record reaches it."""
+    """Refused where it is written, not when the first record reaches it."""
     try:
         re.compile(pattern)
     except re.error as exc:
@@ -51,8 +46,8 @@ Regex = Annotated[str, Field(min_length=1), AfterValidator(_compiles)]
 
 
 def _domain_term(value: str) -> str:
-    """Terms of an open vocabulary are lower_snake_case, as the closed ones are, so a term and
-    the CRM's own spelling of it can never be confused (nor two terms differ only in case)."""
+    """lower_snake_case, as the closed vocabularies: a term and the CRM's spelling of it can never
+    be confused (nor two terms differ only in case)."""
     if not _TERM.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a domain term: write it in lower_snake_case (e.g. 'technology', "
@@ -99,7 +94,7 @@ class ContactField(StrEnum):
     RECYCLED_AT = "recycled_at"
 
 
-# The connector's own fields: `connector mappings provision` creates them when they are missing.
+# The connector's own fields (`connector mappings provision` creates missing ones).
 CONNECTOR_OWNED_FIELDS = (
     ContactField.SCORE,
     ContactField.GRADE,
@@ -143,15 +138,10 @@ def _no_value_twice(maps: dict[str, dict]) -> None:
 
 
 class ValueMaps(_Strict):
-    """Domain value -> the CRM values that mean it, per field.
-
-    A CRM value no map lists: a lifecycle stage is a record error (the connector must not
-    overwrite a stage it does not understand); a sales status, source or intent reads as unknown
-    (None), since the rules are keyed by their enumerations; an industry or decision role passes
-    through as the CRM holds it (trimmed), because those fields are open text in the domain and
-    the rules compare them case-insensitively: a rule can still name a CRM value nobody mapped,
-    and a file without these maps reads the CRM's values unchanged, as before they existed.
-    """
+    """Domain value -> the CRM values that mean it, per field. A CRM value no map lists is, for a
+    stage, a record error (never overwrite a stage not understood); for a sales status, source or
+    intent, unknown (None); an industry or decision role passes through trimmed (open text the
+    rules compare case-insensitively, so a rule may name a value nobody mapped)."""
 
     lifecycle_stage: dict[LifecycleStage, CrmValues]
     sales_status: dict[SalesStatus, CrmValues] = {}
@@ -167,21 +157,16 @@ class ValueMaps(_Strict):
 
 
 class MappedProperty(_Strict):
-    """Where one CRM keeps a property the rules may name (`property:` in rules.yaml), and what
-    type its values have. The same shared name maps to each CRM's own property or field, with
-    the same type, so one rule reads the same fact on every CRM."""
+    """Where one CRM keeps a property the rules may name (`property:`) and its type: one shared
+    name per fact on every CRM."""
 
     field: CrmName
     type: PropertyType
 
 
 class PersonMapping(_Strict):
-    """One CRM object that holds people (a HubSpot contact, a Salesforce Lead or Contact).
-
-    `properties`: shared property name (lower_snake_case) -> the CRM field and its type; any
-    property or field, custom ones included. The adapters read exactly these (besides `fields`)
-    into `Contact.properties`.
-    """
+    """A CRM object holding people (a HubSpot contact, a Salesforce Lead or Contact); the
+    adapters read `properties` (any field, custom ones included) into `Contact.properties`."""
 
     object: CrmName
     fields: dict[ContactField, CrmName]
@@ -190,8 +175,7 @@ class PersonMapping(_Strict):
 
     @model_validator(mode="after")
     def _required_fields(self) -> Self:
-        missing = [field.value for field in REQUIRED_CONTACT_FIELDS if field not in self.fields]
-        if missing:
+        if missing := [f.value for f in REQUIRED_CONTACT_FIELDS if f not in self.fields]:
             raise ValueError(f"`fields` must map {', '.join(missing)}")
         return self
 
@@ -203,11 +187,8 @@ class TaskMapping(_Strict):
     status: str = Field(min_length=1, description="the status new tasks are created with")
 
 
-# --- HubSpot --------------------------------------------------------------------------------
-
-
 class HubSpotCounter(_Strict):
-    """A contact property that counts an activity, with the property holding its latest date."""
+    """A contact property counting an activity, and the one holding its latest date."""
 
     kind: EngagementKind
     count: CrmName
@@ -233,8 +214,7 @@ class HubSpotConversion(_Strict):
 
 
 class HubSpotConversions(_Strict):
-    """Form submissions ("conversions") become engagement kinds by their names, first match
-    wins; a conversion whose name matches nothing counts as a plain form submission."""
+    """Form submissions become engagement kinds by name (first match; else `default_kind`)."""
 
     properties: tuple[HubSpotConversion, ...] = ()
     names: tuple[NamePattern, ...] = ()
@@ -267,9 +247,6 @@ class HubSpotMapping(_Strict):
         return (self.contact,)
 
 
-# --- Salesforce -----------------------------------------------------------------------------
-
-
 class SalesforceActivityRule(_Strict):
     """A Task or Event becomes an engagement kind when `field` matches the pattern."""
 
@@ -285,19 +262,11 @@ class CampaignMemberRule(_Strict):
 
 
 class SalesforceCounter(_Strict):
-    """How many times a person did something, kept as a number on the person (Lead and Contact
-    fields of the same API name), dated by their membership in the campaign the rule names.
-
-    Salesforce keeps no record per web visit: a CampaignMember is the one relationship between a
-    campaign and a lead or contact (Object Reference, CampaignMember; its Status moves, no row
-    is added per response), so a "Website" membership says only that the person visited, and
-    when they first did. The counts come from
-    whatever tracks the site (an import, a marketing tool) into number fields. HubSpot keeps the
-    same counts on the contact (`hs_analytics_num_visits`, `hs_analytics_num_page_views`), so
-    both CRMs hand the rules the same quantities. `times` multiplies (page views = visits x
-    page views per visit, when only the average is kept). A matching membership whose count is
-    empty or 0 is read by `campaign_members` as before.
-    """
+    """How many times a person did something: a number field on the Lead and Contact, dated by
+    their membership in the campaign the rule names. Salesforce keeps no row per web visit (a
+    CampaignMember only says the person visited, and when first), so the count comes from a
+    number field, as HubSpot's `hs_analytics_num_visits`. `times` multiplies (visits x page views
+    per visit); an empty or 0 count is read by `campaign_members` instead."""
 
     kind: EngagementKind
     count: CrmName

@@ -13,12 +13,7 @@ from connector.domain.contact import Owner
 from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
 from connector.domain.routing import unknown_owner_problems
 from connector.domain.stages import FUNNEL, LifecycleStage
-from connector.mapping.crm_schema import (
-    CrmMapping,
-    HubSpotMapping,
-    SalesforceMapping,
-    ValueMaps,
-)
+from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, SalesforceMapping, ValueMaps
 from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
 from connector.mapping.property_rules import property_rule_problems
 from connector.mapping.translate import reverse_map
@@ -41,12 +36,10 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
     current: Any = root
     for part in path:
         if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
-            field = next(
-                (f for name, f in current.model_fields.items() if part in (name, f.alias)), None
-            )
-            if field is None:
+            fields = [f for name, f in current.model_fields.items() if part in (name, f.alias)]
+            if not fields:
                 return None
-            current = field.annotation
+            current = fields[0].annotation
         current = _unwrap(current, part)
         if current is None:
             return None
@@ -54,22 +47,15 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
 
 
 def _unwrap(annotation: Any, part: str | int) -> Any:
-    """Step through Optional, tuple/list items and dict values to the model inside."""
-    for _ in range(4):
-        args = typing.get_args(annotation)
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = args[0]
-            continue
-        if origin in (tuple, list) and isinstance(part, int):
-            return args[0] if args else None
-        if origin is dict and isinstance(part, str):
-            return args[1] if len(args) == 2 else None
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if models:
-            return models[0]
-        return annotation
-    return annotation
+    """Step through Annotated, Optional, tuple/list items and dict values to the model inside."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    args, origin = typing.get_args(annotation), typing.get_origin(annotation)
+    if origin in (tuple, list) and isinstance(part, int):
+        return args[0] if args else None
+    if origin is dict and isinstance(part, str):
+        return args[1] if len(args) == 2 else None
+    return next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation)
 
 
 def _clean_path(document: YamlDocument, loc: tuple[Any, ...]) -> FieldPath:
@@ -89,9 +75,8 @@ def _message(error: ErrorDetails, model: type[BaseModel], path: FieldPath) -> st
     given = error.get("input")
     if kind == "extra_forbidden":
         parent = _model_at(model, path[:-1])
-        allowed = (
-            ", ".join(f.alias or name for name, f in parent.model_fields.items()) if parent else ""
-        )
+        fields = parent.model_fields.items() if parent else []
+        allowed = ", ".join(f.alias or name for name, f in fields)
         hint = f"; allowed here: {allowed}" if allowed else ""
         return f"unknown key {path[-1]!r}: remove it or fix its spelling{hint}"
     if kind == "missing":
@@ -124,26 +109,19 @@ def load_rules(path: Path) -> RulesPolicy:
     """mappings/rules.yaml → RulesPolicy, or a ConfigError listing every problem."""
     document = load_yaml(path)
     policy = _validate(document, RulesPolicy)
-    problems = [
-        document.problem(problem.path, problem.message) for problem in policy_problems(policy)
-    ]
-    if problems:
+    if problems := [document.problem(p.path, p.message) for p in policy_problems(policy)]:
         raise ConfigError(problems)
     return policy
 
 
 def file_kind(path: Path) -> FileKind | None:
-    """Whether a file is a rules file or a CRM mapping: by its name when it has a shipped one,
-    otherwise by its content (a top-level `crm:` key, or the rules' own sections), so a rules
-    file kept under another name (rules.dataset.yaml, a proposal from `calibrate`) is checked
-    as rules. None: neither. A file that does not parse raises its ConfigError."""
+    """Rules file or CRM mapping (None: neither): by a shipped name, else by content (`crm:`, or
+    the rules' sections), so rules.dataset.yaml or a `calibrate` proposal is checked as rules."""
     if path.name == RULES_FILE:
         return "rules"
     if path.name in CRM_FILES.values():
         return "crm"
-    data = load_yaml(path).data
-    if not isinstance(data, dict):
-        return None
+    data = load_yaml(path).data  # a mapping of keys, or a ConfigError
     if "crm" in data:
         return "crm"
     if RULES_KEYS & set(data):
@@ -160,14 +138,8 @@ def load_crm_mapping(path: Path) -> CrmMapping:
         "salesforce": SalesforceMapping,
     }
     if crm not in schemas:
-        raise ConfigError(
-            [
-                document.problem(
-                    ("crm",),
-                    f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}",
-                )
-            ]
-        )
+        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}"
+        raise ConfigError([document.problem(("crm",), message)])
     return _validate(document, schemas[crm])  # type: ignore[return-value]
 
 
@@ -180,31 +152,23 @@ class MappingSet:
 
 
 def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> list[ConfigProblem]:
-    """What the rules need from a CRM mapping that the mapping does not give.
-
-    Each would otherwise surface mid-sync as a value the connector cannot write or a rule that
-    can never fire, so they are reported up front, against the CRM file that must change.
-    """
+    """What the rules need from a CRM mapping that it does not give, reported up front against
+    the CRM file: mid-sync it would be a value the connector cannot write or a rule never firing."""
     problems: list[str] = []
+    lifecycle = rules.lifecycle
+    recycle, disqualify = lifecycle.recycle, lifecycle.disqualify
+    stages = (*recycle.from_stages, recycle.to, disqualify.to, *_FUNNEL_WRITES)
+    used = (recycle.set_sales_status, disqualify.set_sales_status, *lifecycle.sql.sales_statuses)
+    statuses = [s for s in dict.fromkeys((*used, *recycle.sales_statuses)) if s is not None]
     for person in mapping.people:
         values = person.values
-        for stage in (
-            *rules.lifecycle.recycle.from_stages,
-            rules.lifecycle.recycle.to,
-            rules.lifecycle.disqualify.to,
-            *_FUNNEL_WRITES,
-        ):
+        for stage in stages:
             if stage not in values.lifecycle_stage:
                 problems.append(
                     f"{person.object}: values.lifecycle_stage has no CRM value for "
                     f"{stage.value!r}, which the rules can write"
                 )
-        written = [
-            rules.lifecycle.recycle.set_sales_status,
-            rules.lifecycle.disqualify.set_sales_status,
-        ]
-        read = [*rules.lifecycle.sql.sales_statuses, *rules.lifecycle.recycle.sales_statuses]
-        for status in dict.fromkeys(s for s in (*written, *read) if s is not None):
+        for status in statuses:
             if status not in values.sales_status:
                 problems.append(
                     f"{person.object}: values.sales_status has no CRM value for {status.value!r}, "
@@ -238,11 +202,8 @@ def _conditions(rules: RulesPolicy) -> list[tuple[str, Condition]]:
 
 
 def _translated_away(rules: RulesPolicy, crm_object: str, values: ValueMaps) -> list[str]:
-    """Rule values that name a CRM value which the mapping translates into another term.
-
-    Such a rule can never fire on that CRM: the rules only ever see the translated term. (A
-    value the mapping does not list passes through, so a rule may name it; see `ValueMaps`.)
-    """
+    """Rule values naming a CRM value the mapping translates into another term: such a rule can
+    never fire, the rules only see the term (an unlisted value passes through, see `ValueMaps`)."""
     maps = {FitField.INDUSTRY: values.industry, FitField.DECISION_ROLE: values.decision_role}
     problems: list[str] = []
     for where, condition in _conditions(rules):
@@ -283,22 +244,13 @@ def load_mapping_dir(directory: Path) -> MappingSet:
         except ConfigError as exc:
             problems.extend(exc.problems)
     if rules is not None:
-        for crm, mapping in crms.items():
-            problems.extend(cross_file_problems(rules, mapping, directory / CRM_FILES[crm]))
-        problems.extend(
-            property_rule_problems(
-                rules,
-                directory / RULES_FILE,
-                {crm: (mapping, directory / CRM_FILES[crm]) for crm, mapping in crms.items()},
-            )
-        )
+        files = {crm: (mapping, directory / CRM_FILES[crm]) for crm, mapping in crms.items()}
+        for mapping, path in files.values():
+            problems.extend(cross_file_problems(rules, mapping, path))
+        problems.extend(property_rule_problems(rules, directory / RULES_FILE, files))
     if not crms and not problems:
-        problems.append(
-            ConfigProblem(
-                file=directory,
-                message=f"no CRM mapping found: add {' or '.join(CRM_FILES.values())}",
-            )
-        )
+        missing = f"no CRM mapping found: add {' or '.join(CRM_FILES.values())}"
+        problems.append(ConfigProblem(file=directory, message=missing))
     if problems:
         raise ConfigError(problems)
     assert rules is not None

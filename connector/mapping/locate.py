@@ -1,11 +1,6 @@
-"""Where the rules and CRM mapping files are, and the defaults shipped inside the package.
-
-Commands look for `CONNECTOR_MAPPINGS_DIR`, then `./mappings`, and otherwise say to run
-`connector init`, which writes an editable, commented copy of the shipped defaults (and a `.env`
-from the example) — so a plain `pip install` works from any folder, as `dbt init` and
-`meltano init` do. Only the demo falls back to the shipped files directly: it must run from an
-empty folder with nothing to configure.
-"""
+"""Where the rules and CRM mapping files are: `CONNECTOR_MAPPINGS_DIR`, then `./mappings`, else
+run `connector init` (an editable copy of the shipped defaults and a `.env`, as `dbt init` does).
+Only the demo uses the shipped files directly: it runs from an empty folder."""
 
 from importlib import resources
 from pathlib import Path
@@ -18,12 +13,10 @@ class MappingsNotFoundError(Exception):
 
 
 def packaged_defaults() -> Path:
-    """The shipped rules.yaml, hubspot.yaml and salesforce.yaml (package data)."""
     return Path(str(resources.files("connector") / "defaults" / "mappings"))
 
 
 def packaged_env_example() -> Path:
-    """The shipped .env.example: every setting, documented."""
     return Path(str(resources.files("connector") / "defaults" / "env.example"))
 
 

@@ -1,8 +1,5 @@
-"""Configuration problems that name the file, line and field, and say what is expected.
-
-CRM admins edit these files; an error they cannot place is an error they cannot fix, so every
-problem carries a location and the loader never lets a traceback through.
-"""
+"""Configuration problems naming file, line and field, and what is expected: CRM admins edit
+these files, and an error they cannot place is one they cannot fix."""
 
 from pathlib import Path
 
@@ -29,11 +26,8 @@ class ConfigProblem(BaseModel):
     message: str
 
     def __str__(self) -> str:
-        where = str(self.file)
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
+        where = f"{self.file}" + (f":{self.line}" if self.line is not None else "")
+        where += f":{self.column}" if self.line is not None and self.column is not None else ""
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 

@@ -1,17 +1,13 @@
-"""Offline checks of the rules that name a mapped CRM property (`property:` in rules.yaml)
-against the CRM files' `properties` sections, each problem placed at its file, line and column.
-
-A rule on a property no CRM file maps would never fire; an operator that does not fit the
-property's type (`matches` on a number, `within_days` on text) would silently never match; and
-a property typed differently in two CRM files would make the same rule decide differently on
-HubSpot and Salesforce. All three are reported before a sync runs.
-"""
+"""Offline checks of the rules naming a mapped CRM property (`property:`) against the CRM files'
+`properties`, placed at file, line and column, before a sync runs: a property no file maps (the
+rule never fires), an operator that does not fit its type (never matches), and a property typed
+differently in two files (the same rule would decide differently on each CRM)."""
 
 from pathlib import Path
 
 from connector.domain.policy import Condition, RulesPolicy
 from connector.domain.properties import OPERATORS, PropertyType
-from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, PersonMapping
+from connector.mapping.crm_schema import CrmMapping, PersonMapping
 from connector.mapping.problems import ConfigProblem, FieldPath
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
@@ -34,17 +30,14 @@ def property_conditions(rules: RulesPolicy) -> list[tuple[FieldPath, Condition]]
 
 
 def person_objects(mapping: CrmMapping) -> list[tuple[str, PersonMapping]]:
-    """Each person mapping with its key in the CRM file (`contact`, `lead`)."""
-    if isinstance(mapping, HubSpotMapping):
-        return [("contact", mapping.contact)]
-    return [("lead", mapping.lead), ("contact", mapping.contact)]
+    """Each person mapping with its key in the CRM file (`lead`, `contact`)."""
+    return [(key, getattr(mapping, key)) for key in ("lead", "contact") if hasattr(mapping, key)]
 
 
 def _types(
     crms: dict[str, tuple[CrmMapping, Path]],
 ) -> tuple[dict[str, PropertyType], list[ConfigProblem]]:
-    """The type of each mapped property (the first mapping's), and every mapping that types
-    the same name differently."""
+    """Each mapped property's type (the first mapping's), and every mapping typing it otherwise."""
     types: dict[str, tuple[PropertyType, str]] = {}
     problems: list[ConfigProblem] = []
     for mapping, path in crms.values():
@@ -69,11 +62,9 @@ def _types(
 def property_rule_problems(
     rules: RulesPolicy, rules_path: Path, crms: dict[str, tuple[CrmMapping, Path]]
 ) -> list[ConfigProblem]:
-    """Unknown properties, operators that do not fit a property's type, and properties typed
-    differently across CRM files; rules.yaml problems carry its line and column."""
+    """Unknown properties, operators not fitting a property's type, types differing by file."""
     types, problems = _types(crms)
-    # rules.yaml parsed again (for lines and columns) only when a problem needs placing
-    document: YamlDocument | None = None
+    found: list[tuple[FieldPath, str]] = []  # placed at the end: rules.yaml is parsed again
     for path, condition in property_conditions(rules):
         name = condition.property
         assert name is not None
@@ -84,27 +75,18 @@ def property_rule_problems(
             if name not in person.properties
         ]
         if lacking:
-            where: FieldPath = (*path, "property")
-            document = document or load_yaml(rules_path)
-            problems.append(
-                document.problem(
-                    where,
-                    f"unknown property {name!r}: map it under `properties` in "
-                    f"{', '.join(lacking)} (its CRM field and type)",
-                )
+            message = (
+                f"unknown property {name!r}: map it under `properties` in "
+                f"{', '.join(lacking)} (its CRM field and type)"
             )
+            found.append(((*path, "property"), message))
             continue
-        kind = types[name]
-        operator = condition.operator
+        kind, operator = types[name], condition.operator
         if operator not in OPERATORS[kind]:
-            where = (*path, operator)
             allowed = ", ".join(sorted(OPERATORS[kind]))
-            document = document or load_yaml(rules_path)
-            problems.append(
-                document.problem(
-                    where,
-                    f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of "
-                    f"{allowed}",
-                )
-            )
+            message = f"`{operator}` cannot test {name!r}, a {kind.value} property: use one of"
+            found.append(((*path, operator), f"{message} {allowed}"))
+    if found:
+        document = load_yaml(rules_path)
+        problems += [document.problem(where, message) for where, message in found]
     return problems

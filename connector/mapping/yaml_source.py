@@ -1,9 +1,5 @@
-"""Reading YAML while remembering where every key and item stood in the file.
-
-ruamel.yaml's round-trip loader records line and column for each key and sequence item; the
-data is converted to plain dicts and lists for pydantic, and the positions are kept in a side
-table keyed by the same paths pydantic reports in its errors.
-"""
+"""Reading YAML while remembering where every key and item stood: ruamel.yaml's round-trip
+positions, kept beside plain data for pydantic, keyed by the paths pydantic reports."""
 
 from pathlib import Path
 from typing import Any
@@ -46,22 +42,18 @@ class YamlDocument:
 
 
 def _plain(node: Any, path: FieldPath, positions: dict[FieldPath, Position]) -> Any:
+    entries: list[tuple[str | int, Any, Any]]  # (key or index, ruamel's 0-based position, value)
     if isinstance(node, CommentedMap):
-        result = {}
-        for key, value in node.items():
-            line, column = node.lc.key(key)
-            key_path = (*path, str(key))
-            positions[key_path] = (line + 1, column + 1)
-            result[str(key)] = _plain(value, key_path, positions)
-        return result
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            line, column = node.lc.item(index)
-            positions[(*path, index)] = (line + 1, column + 1)
-            items.append(_plain(value, (*path, index), positions))
-        return items
-    return node
+        entries = [(str(key), node.lc.key(key), value) for key, value in node.items()]
+    elif isinstance(node, CommentedSeq):
+        entries = [(index, node.lc.item(index), value) for index, value in enumerate(node)]
+    else:
+        return node
+    plain: dict[str | int, Any] = {}
+    for part, (line, column), value in entries:
+        positions[(*path, part)] = (line + 1, column + 1)
+        plain[part] = _plain(value, (*path, part), positions)
+    return plain if isinstance(node, CommentedMap) else list(plain.values())
 
 
 def _unusable(

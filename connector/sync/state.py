@@ -656,9 +656,12 @@ class StateStore:
             tx.execute(delete(contact_due).where(these))
         latest = {entry.contact_id: entry for entry in entries}  # a later decision wins
         common = {"account": account, "updated_at": _now()}
+        # Rows from a model's `__dict__` (its field values, pydantic 2): `dict(model)` asks the
+        # model for `keys` (a failing __getattr__) and then iterates it, several times the cost
+        # per row, paid per person by every backfill (here, for marks, audit and escalations).
         rows = [
             {
-                **dict(entry),
+                **entry.__dict__,
                 "score_refreshed_at": entry.score_refreshed_at or held.get(entry.contact_id),
                 **common,
             }
@@ -704,7 +707,7 @@ class StateStore:
             known = set(tx.execute(query).scalars())
             common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
-                {**common, **dict(watch), "crm_id": created[watch.key][0], "updated_at": _now()}
+                {**common, **watch.__dict__, "crm_id": created[watch.key][0], "updated_at": _now()}
                 for watch in {w.key: w for w in watched}.values()
                 if watch.key not in known
             ]
@@ -767,7 +770,7 @@ class StateStore:
                 [{"a": account, "c": contact_id, "f": name} for contact_id, name in latest],
             )
             common = {"account": account, "run_id": run_id, "updated_at": at}
-            rows = [{**common, **dict(mark)} for mark in latest.values()]
+            rows = [{**common, **mark.__dict__} for mark in latest.values()]
             executemany(tx, insert(field_marks), rows)
 
     # --- audit -------------------------------------------------------------------------------
@@ -783,7 +786,12 @@ class StateStore:
             return
         common = {"run_id": run_id, "account": account, "at": _now(), "actor": actor()}
         rows = [
-            {**common, **dict(e), "old_value": _text(e.old_value), "new_value": _text(e.new_value)}
+            {
+                **common,
+                **e.__dict__,
+                "old_value": _text(e.old_value),
+                "new_value": _text(e.new_value),
+            }
             for e in entries
         ]
         with self._use(connection) as tx:

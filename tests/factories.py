@@ -5,6 +5,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hypothesis import strategies as st
+
 from connector.domain.contact import Company, Contact, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.policy import RulesPolicy
@@ -88,6 +90,22 @@ def event(
         kind=EngagementKind(kind),
         occurred_at=now - timedelta(days=days_ago),
         quantity=quantity,
+    )
+
+
+def engagement_lists(
+    *, newest_days_ago: float, oldest_days_ago: float, most: int, max_size: int
+) -> st.SearchStrategy[list[Engagement]]:
+    """One person's engagement for property tests: any kind, dated between `newest_days_ago`
+    (negative: in the future) and `oldest_days_ago`, each of 1 to `most` occurrences."""
+    return st.lists(
+        st.builds(
+            lambda kind, age, quantity: event(kind, days_ago=age, quantity=quantity),
+            st.sampled_from(list(EngagementKind)),
+            st.floats(min_value=newest_days_ago, max_value=oldest_days_ago, allow_nan=False),
+            st.integers(min_value=1, max_value=most),
+        ),
+        max_size=max_size,
     )
 
 

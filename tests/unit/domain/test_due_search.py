@@ -29,7 +29,15 @@ from connector.domain.scoring import DecayingScore, score_contact, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import SeedData, SeedSpec
 from connector.sync.plan import plan_update
-from tests.factories import NOW, contact, event, owners, policy_with, shipped_policy
+from tests.factories import (
+    NOW,
+    contact,
+    engagement_lists,
+    event,
+    owners,
+    policy_with,
+    shipped_policy,
+)
 
 
 @contextmanager
@@ -102,16 +110,7 @@ def decided(person: Contact, events: list[Engagement], now: datetime = NOW) -> C
     return as_written(person, update.changes if update else {})
 
 
-kinds = st.sampled_from(list(EngagementKind))
-events_strategy = st.lists(
-    st.builds(
-        lambda kind, age, quantity: event(kind, days_ago=age, quantity=quantity),
-        kinds,
-        st.floats(min_value=-20, max_value=200, allow_nan=False),
-        st.integers(min_value=1, max_value=40),
-    ),
-    max_size=16,
-)
+events_strategy = engagement_lists(newest_days_ago=-20, oldest_days_ago=200, most=40, max_size=16)
 stages = st.sampled_from(
     [None, LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD, LifecycleStage.MQL, LifecycleStage.SQL]
 )

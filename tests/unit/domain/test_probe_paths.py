@@ -20,7 +20,7 @@ from connector.domain.policy import RulesPolicy
 from connector.domain.scoring import DecayingScore, fixed_points, score_total
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import SeedData, SeedSpec
-from tests.factories import NOW, contact, event, shipped_policy
+from tests.factories import NOW, contact, engagement_lists, event, shipped_policy
 
 LATER = [timedelta(days=days) for days in (0, 0.5, 3, 17, 45, 120, 365)]
 
@@ -67,15 +67,7 @@ class _Total:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    events=st.lists(
-        st.builds(
-            lambda kind, age, quantity: event(kind, days_ago=age, quantity=quantity),
-            st.sampled_from(list(EngagementKind)),
-            st.floats(min_value=-30, max_value=300, allow_nan=False),
-            st.integers(min_value=1, max_value=40),
-        ),
-        max_size=20,
-    ),
+    events=engagement_lists(newest_days_ago=-30, oldest_days_ago=300, most=40, max_size=20),
     stage=st.sampled_from([None, *LifecycleStage]),
     status=st.none() | st.sampled_from(list(SalesStatus)),
     source=st.none() | st.sampled_from(list(LeadSource)),

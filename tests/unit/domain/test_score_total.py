@@ -9,20 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.contact import IntentLevel, LeadSource
-from connector.domain.engagement import EngagementKind
 from connector.domain.scoring import score_contact, score_total
 from connector.sandbox.seed import SeedData, SeedSpec
-from tests.factories import NOW, contact, event, shipped_policy
+from tests.factories import NOW, contact, engagement_lists, shipped_policy
 
-events_strategy = st.lists(
-    st.builds(
-        lambda kind, age, quantity: event(kind, days_ago=age, quantity=quantity),
-        st.sampled_from(list(EngagementKind)),
-        st.floats(min_value=-30, max_value=400, allow_nan=False),
-        st.integers(min_value=1, max_value=60),
-    ),
-    max_size=40,
-)
+events_strategy = engagement_lists(newest_days_ago=-30, oldest_days_ago=400, most=60, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)

@@ -121,8 +121,13 @@ class EchoFilter:
         )
 
     def stamp(self, contact_id: str, sending: Mapping[str, str]) -> dict[str, str]:
-        """The fingerprint property to send with this update ({} when unknown or unusable)."""
-        known = self._read.get(contact_id)
+        """The fingerprint property to send with this update ({} when unknown or unusable).
+
+        The read is spent by the write it fingerprints, so what is kept is what is read and not
+        yet written (a backfill's write buffer, a sync's unwritten people), not the whole run:
+        a backfill's memory stays flat however many contacts it writes. A second write of the
+        same contact in one run goes without (its next read is a read, not an echo)."""
+        known = self._read.pop(contact_id, None)
         if known is None or not self.available():
             return {}
         rest, held = known

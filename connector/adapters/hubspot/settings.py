@@ -83,7 +83,7 @@ class HubSpotSettings(BaseSettings):
     echo_memory_contacts: int = Field(
         default=200_000,
         ge=0,
-        description="contacts per run whose read inputs are kept until written (about 100 bytes "
+        description="contacts per run whose read inputs are kept until written (about 500 bytes "
         "each); a write beyond that goes without a fingerprint and is read again next time",
     )
     search_index_lag_seconds: Seconds = Field(

@@ -80,6 +80,19 @@ def test_no_fingerprint_without_a_read_or_beyond_capacity_and_none_is_never_an_e
     assert not echo.is_echo(READ_BACK)  # never written by the connector
 
 
+def test_a_write_spends_its_read_so_a_run_keeps_only_what_is_not_yet_written():
+    """A backfill reads and writes every contact: were reads kept after their write, the
+    memory would grow with the portal (about 500 bytes a contact) up to the capacity."""
+    echo = echo_filter()
+    for number in range(25):  # well past the capacity of 10, written as they come
+        contact_id = str(number)
+        echo.remember(contact_id, READ_BACK)
+        assert echo.knows(contact_id)
+        assert set(echo.stamp(contact_id, {"lifecyclestage": "lead"})) == {"connector_fingerprint"}
+        assert not echo.knows(contact_id)
+    assert echo.stamp("24", {"lifecyclestage": "lead"}) == {}  # a second write goes without
+
+
 def test_the_digest_is_the_documented_byte_layout_so_stored_fingerprints_keep_matching():
     """Fingerprints already written to HubSpot must still match after a release: the digest is
     blake2b-128 of the version byte and "name\\x00value\\x01" for every unwritten input (sorted,

@@ -17,12 +17,9 @@ import socket
 import socketserver
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -95,29 +92,6 @@ class Request:
         return list(self.query.get(name, []))
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, set | frozenset):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def dumps_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON; datetimes as ISO 8601 UTC with `Z`, enums by value."""
-    return json.dumps(
-        value, default=_json_default, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
-
-
 @dataclass
 class Response:
     status: int
@@ -134,7 +108,8 @@ class Response:
         if body is None:
             return b"", self.content_type
         if isinstance(body, dict | list):
-            return dumps_json(body), self.content_type or JSON_CONTENT_TYPE
+            compact = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            return compact.encode("utf-8"), self.content_type or JSON_CONTENT_TYPE
         if isinstance(body, str):
             return body.encode("utf-8"), self.content_type or TEXT_CONTENT_TYPE
         return bytes(body), self.content_type or "application/octet-stream"
@@ -142,7 +117,7 @@ class Response:
 
 Handler = Callable[[Request], Response]
 
-_PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<path>:path)?\}$")
+_PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 @dataclass(frozen=True)
@@ -151,50 +126,38 @@ class _Route:
     regex: re.Pattern[str]
     handler: Handler
     name: str
-    specificity: tuple[int, int, int]  # lower sorts first: (has rest, params, registration order)
-
-
-def _normalise(path: str) -> str:
-    """Trailing slashes are insignificant (simple-salesforce adds them, HubSpot's SDK does not)."""
-    return path.rstrip("/") or "/"
+    specificity: tuple[int, int]  # lower sorts first: (parameters, registration order)
 
 
 class Router:
-    """Maps (method, path) to a handler. `{name}` matches one segment, a trailing
-    `{name:path}` the remainder. When several routes match, literal segments win over
-    parameters, and earlier registration wins among equals."""
+    """Maps (method, path) to a handler; `{name}` matches one segment. When several routes
+    match, literal segments win over parameters, and earlier registration wins among equals.
+    Trailing slashes are insignificant (simple-salesforce adds them, HubSpot's SDK does not)."""
 
     def __init__(self) -> None:
         self._routes: list[_Route] = []
 
     def add(self, method: str, pattern: str, handler: Handler, name: str | None = None) -> None:
         method = method.upper()
-        segments = [segment for segment in pattern.split("/") if segment]
         parts: list[str] = []
-        params = has_rest = 0
-        for index, segment in enumerate(segments):
+        for segment in filter(None, pattern.split("/")):
             found = _PARAM.match(segment)
-            if found is None:
-                if "{" in segment or "}" in segment:
-                    raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
+            if found is not None:
+                parts.append(f"(?P<{found['name']}>[^/]+)")
+            elif "{" in segment or "}" in segment:
+                raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
+            else:
                 parts.append(re.escape(segment))
-                continue
-            if found["path"] and index != len(segments) - 1:
-                raise ValueError(f"route {pattern!r}: only the last segment may be :path")
-            params, has_rest = params + 1, int(bool(found["path"]))
-            parts.append(f"(?P<{found['name']}>{'.*' if found['path'] else '[^/]+'})")
         regex = re.compile("^/" + "/".join(parts) + "$")
-        specificity = (has_rest, params, len(self._routes))
+        specificity = (pattern.count("{"), len(self._routes))
         self._routes.append(
             _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
         )
 
     def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
-        normal = _normalise(path)
+        normal = path.rstrip("/") or "/"
         for route in self._routes:
             found = route.regex.match(normal)
-            if found is None and route.specificity[0]:
-                found = route.regex.match(normal + "/")  # `{rest:path}` may be empty
             if found is not None:
                 yield route, found
 
@@ -270,12 +233,12 @@ class EmulatorApp:
         injected error faults, before_handler rejections, 500s); may add headers."""
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
-        """The CRM-specific answer to an injected 429/500/502/503."""
+        """The CRM-specific answer to an injected 429/500/502/503 (and, by default, to a bug)."""
         status = fault.status or 500
         if fault is Fault.RATE_LIMITED:
             message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
             return _error(status, message, "RATE_LIMITS", retry)
-        return _error(status, "Injected server error.", "INTERNAL_ERROR")
+        return _error(status, "Internal server error.", "INTERNAL_ERROR")
 
     def not_found(self, request: Request) -> Response:
         return _error(404, f"No route for {request.path}", "OBJECT_NOT_FOUND")
@@ -290,8 +253,8 @@ class EmulatorApp:
         return _error(400, message, "VALIDATION_ERROR")
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
-        message = f"Internal error in the sandbox ({type(exc).__name__}); see the server log."
-        return _error(500, message, "INTERNAL_ERROR")
+        """The answer when a handler or hook raises: the CRM's own 500, the traceback logged."""
+        return self.render_fault(Fault.SERVER_ERROR_500, request)
 
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
@@ -302,14 +265,13 @@ class EmulatorApp:
         Never raises: a handler's exception becomes a 500 (traceback to the Python logger).
         """
         started_at = datetime.now(UTC)
-        started = time.perf_counter()
         fault: Fault | None = None
         outcome: Response | Fault
         try:
             outcome, fault = self._run(request)
         except Exception as exc:  # a broken hook must not kill the server thread either
             logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
-            outcome = self._safe_internal_error(request, exc)
+            outcome = self.internal_error(request, exc)
         answered = outcome if isinstance(outcome, Response) else Response(0)
         self.log.record(
             LoggedRequest(
@@ -320,7 +282,6 @@ class EmulatorApp:
                 records_read=answered.records_read,
                 records_written=answered.records_written,
                 started_at=started_at,
-                duration_s=time.perf_counter() - started,
                 fault=fault,
                 query=request.query,
             )
@@ -353,32 +314,19 @@ class EmulatorApp:
             for hook in list(self._request_hooks):
                 hook(request)
             response = self._call(handler, request)
-        try:
-            self.after_handler(request, response)
-        except Exception:
-            logger.exception("after_handler failed for %s", request.endpoint)
+        self.after_handler(request, response)
         if fault is Fault.SLOW:
             response.delay_seconds = self.faults.slow_seconds
         return response, fault
 
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
-            response = self.before_handler(request) or handler(request)
-            if not isinstance(response, Response):
-                raise TypeError(f"handler returned {type(response).__name__}, not Response")
-            return response
+            return self.before_handler(request) or handler(request)
         except BadRequestBody as exc:
             return self.bad_request(request, str(exc))
         except Exception as exc:
             logger.exception("sandbox handler failed for %s", request.endpoint)
-            return self._safe_internal_error(request, exc)
-
-    def _safe_internal_error(self, request: Request, exc: BaseException) -> Response:
-        try:
             return self.internal_error(request, exc)
-        except Exception:
-            logger.exception("internal_error hook failed")
-            return _error(500, "Internal error in the sandbox.", "INTERNAL")
 
 
 # ---- the server ------------------------------------------------------------------------------

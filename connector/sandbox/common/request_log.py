@@ -24,7 +24,6 @@ class LoggedRequest:
     started_at: datetime
     records_read: int = 0
     records_written: int = 0
-    duration_s: float = 0.0
     fault: Fault | None = None
     # The query string's parameters (e.g. which properties a list call asked for), so tests can
     # assert what was requested, not only how often.

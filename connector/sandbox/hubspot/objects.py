@@ -29,8 +29,6 @@ from connector.sandbox.hubspot.graph import AssociationType, association_type
 from connector.sandbox.hubspot.records import Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, SearchBody
 from connector.sandbox.hubspot.state import (
-    BATCH_LIMIT,
-    HISTORY_LIMIT,
     CrmState,
     after_id,
     batch_inputs,
@@ -174,30 +172,22 @@ class ObjectsApi:
                 out[other.name] = {"results": results}
         return out
 
-    def _render(
-        self,
-        projection: Projection,
-        row: int,
-        history: Sequence[str] = (),
-        associations: Sequence[ObjectType] = (),
-    ) -> dict[str, object]:
-        body = projection.record(row)
-        if history:
-            body["propertiesWithHistory"] = records.with_history(projection, row, history)
-        if linked := self._associations(projection.table, row, associations):
-            body["associations"] = linked
-        return body
-
     def _renderer(self, table: Table, request: Request) -> Callable[[int], dict[str, object]]:
-        """Renders rows as a GET asks: `properties`, `propertiesWithHistory`, `associations`.
-        An `associations` type the portal lacks is skipped: "If any of the specified
-        associations do not exist, they will be ignored" (HubSpot's CRM objects OpenAPI spec,
-        as the SDK's `basic_api.get_page` docstring carries it)."""
+        """Renders rows as a GET asks: `properties` and `associations`. An `associations` type
+        the portal lacks is skipped: "If any of the specified associations do not exist, they
+        will be ignored" (HubSpot's CRM objects OpenAPI spec, as the SDK's `basic_api.get_page`
+        docstring carries it)."""
         projection = Projection(table, split_names(request.params("properties")) or None)
-        history = split_names(request.params("propertiesWithHistory"))
         found = map(resolve_object_type, split_names(request.params("associations")))
         kinds = list(dict.fromkeys(other for other in found if other is not None))
-        return lambda row: self._render(projection, row, history, kinds)
+
+        def render(row: int) -> dict[str, object]:
+            body = projection.record(row)
+            if linked := self._associations(table, row, kinds):
+                body["associations"] = linked
+            return body
+
+        return render
 
     def _check_email(
         self,
@@ -263,8 +253,6 @@ class ObjectsApi:
     def list_records(self, object_type: ObjectType, request: Request) -> Response:
         table = self._table(object_type)
         limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
-        if split_names(request.params("propertiesWithHistory")):
-            limit = min(limit, HISTORY_LIMIT)
         after = after_id(request, "a record id")
         start = 0 if after is None else bisect_left(table.ids, after)
         wanted = int(flag(request, "archived"))
@@ -350,8 +338,7 @@ class ObjectsApi:
         table = self._table(object_type)
         started = self.crm.store.now_ms()
         body = json_object(request)
-        history = [str(name) for name in body.get("propertiesWithHistory") or []]
-        inputs = batch_inputs(body, HISTORY_LIMIT if history else BATCH_LIMIT)
+        inputs = batch_inputs(body)
         id_property = body.get("idProperty")
         archived = flag(request, "archived")
         projection = Projection(table, [str(name) for name in body.get("properties") or []] or None)
@@ -365,7 +352,7 @@ class ObjectsApi:
                 missing.append(raw)
             elif row not in seen:
                 seen.add(row)
-                results.append(self._render(projection, row, history=history))
+                results.append(projection.record(row))
         problems = [_not_found(object_type, {"ids": missing})] if missing else []
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), read=len(results)

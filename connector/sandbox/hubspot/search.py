@@ -59,10 +59,10 @@ class SortBody(ApiBody):
 
 
 class SearchBody(ApiBody):
-    """`PublicObjectSearchRequest`; `sorts` as objects or as strings ("prop", "-prop")."""
+    """`PublicObjectSearchRequest`."""
 
     filter_groups: list[FilterGroupBody] = Field(default=[])
-    sorts: list[SortBody | str] = Field(default=[])
+    sorts: list[SortBody] = Field(default=[])
     query: str | None = None
     properties: list[str] = Field(default=[])
     limit: int = DEFAULT_LIMIT
@@ -244,13 +244,8 @@ class SearchEngine:
         if not body.sorts:
             return rows  # rows are in id order already: HubSpot's default
         first = body.sorts[0]  # HubSpot applies a single sort rule
-        if isinstance(first, str):
-            descending = first.startswith("-")
-            name = first.lstrip("-")
-        else:
-            descending = first.direction.upper() == "DESCENDING"
-            name = first.property_name
-        get, _ = compiled.getter(name)
+        descending = first.direction.upper() == "DESCENDING"
+        get, _ = compiled.getter(first.property_name)
         present = [row for row in rows if get(row) is not None]
         missing = [row for row in rows if get(row) is None]
         # list.sort is stable even with reverse=True, so ties stay in id order either way.

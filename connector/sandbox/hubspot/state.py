@@ -20,8 +20,6 @@ from connector.sandbox.hubspot.values import format_datetime
 
 #: HubSpot's limit on inputs per batch request (using-object-apis: "Limits").
 BATCH_LIMIT = 100
-#: With propertiesWithHistory HubSpot takes at most 50 inputs / records per page.
-HISTORY_LIMIT = 50
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -89,9 +87,8 @@ def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict
     if not all(isinstance(item, dict) for item in inputs):
         raise errors.invalid_json("every element of 'inputs' must be a JSON object")
     if len(inputs) > limit:
-        what = " request for property histories" if limit == HISTORY_LIMIT else ""
         raise errors.validation(
-            f"The maximum number of inputs supported in a batch{what} is {limit}. "
+            f"The maximum number of inputs supported in a batch is {limit}. "
             "Please reduce the number of items and try again"
         )
     return inputs

@@ -316,7 +316,7 @@ class EmulatorApp:
             response = self._call(handler, request)
         self.after_handler(request, response)
         if fault is Fault.SLOW:
-            response.delay_seconds = self.faults.slow_seconds
+            response.delay_seconds = self.faults.plan.slow_seconds
         return response, fault
 
     def _call(self, handler: Handler, request: Request) -> Response:

@@ -35,8 +35,8 @@ class ServedSandbox(Served, Generic[Report]):
         tls_directory: Path | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
-        self.log: RequestLog = self.config.make_request_log()
-        self.faults: FaultInjector = self.config.make_fault_injector()
+        self.log = RequestLog(keep_entries=self.config.keep_log_entries)
+        self.faults = FaultInjector(self.config.fault_plan())
         self._seed_data = seed_data
         self._tls_directory = tls_directory
         self._owned_tls_directory: Path | None = None

@@ -80,10 +80,11 @@ def test_keep_alive_serves_many_requests_on_one_connection(server: EmulatorServe
         conn.close()
 
 
-def test_chunked_request_body_is_read(server: EmulatorServer) -> None:
+def test_chunked_request_body_is_refused_not_misread(server: EmulatorServer) -> None:
     chunks = iter([b'{"inputs": ', b"[1, 2, 3]}"])
     got = requests.post(f"{server.url}/items/batch", data=chunks, headers=AUTH, timeout=5)
-    assert got.json() == {"n": 3}
+    assert got.status_code == 400
+    assert requests.get(f"{server.url}/items/1", headers=AUTH, timeout=5).status_code == 200
 
 
 def test_handler_exception_is_500_and_server_keeps_serving(

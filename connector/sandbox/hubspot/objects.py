@@ -56,8 +56,8 @@ Link = tuple[AssociationType, int]  # a new record's association: its type and t
 
 def _not_found(object_type: ObjectType, context: dict[str, list[str]]) -> dict[str, object]:
     message = (
-        f"Could not get some {object_type.upper} objects, they may be deleted or not exist. "
-        "Check that ids are valid."
+        f"Could not get some {object_type.singular.upper()} objects, they may be deleted or "
+        "not exist. Check that ids are valid."
     )
     return errors.standard_error(message, "OBJECT_NOT_FOUND", context)
 

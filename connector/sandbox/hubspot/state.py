@@ -94,24 +94,17 @@ def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict
     return inputs
 
 
-def flag(request: Request, name: str, default: bool = False) -> bool:
+def flag(request: Request, name: str) -> bool:
     """A boolean query parameter; the SDK sends Python's `True`/`False`, others `true`/`false`."""
-    raw = request.param(name)
-    return raw.strip().lower() == "true" if raw else default
-
-
-def int_param(request: Request, name: str, default: int) -> int:
-    raw = request.param(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise errors.validation(f"{name} must be a number; got {raw}") from None
+    return (request.param(name) or "").strip().lower() == "true"
 
 
 def limit_param(request: Request, default: int, maximum: int) -> int:
-    return max(1, min(int_param(request, "limit", default), maximum))
+    raw = request.param("limit")
+    try:
+        return max(1, min(int(raw) if raw else default, maximum))
+    except ValueError:
+        raise errors.validation(f"limit must be a number; got {raw}") from None
 
 
 def next_page(crm: CrmState, request: Request, after: str) -> dict[str, object]:

@@ -50,7 +50,7 @@ LIST_MAX_LIMIT = 100
 #: The batch writes that honour PARTIAL_BATCH fault injection.
 BATCH_WRITES = ("create", "update")
 
-ObjectHandler = Callable[[ObjectType, Request], Response]
+ObjectHandler = Callable[[Table, Request], Response]
 Link = tuple[AssociationType, int]  # a new record's association: its type and the other id
 
 
@@ -126,16 +126,14 @@ class ObjectsApi:
             f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
         ]
 
-    @staticmethod
     def _bind(
-        handler: ObjectHandler, object_type: ObjectType | None
+        self, handler: ObjectHandler, object_type: ObjectType | None
     ) -> Callable[[Request], Response]:
-        return lambda request: handler(object_type or object_type_of(request), request)
+        """The route's handler, called with the table of its object type."""
+        store = self.crm.store
+        return lambda request: handler(store.table(object_type or object_type_of(request)), request)
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _table(self, object_type: ObjectType) -> Table:
-        return self.crm.store.table(object_type)
-
     def _locate(
         self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
     ) -> int | None:
@@ -242,7 +240,7 @@ class ObjectsApi:
                     raise errors.validation(
                         f"association type id {type_id} doesn't exist from {object_type.singular}"
                     )
-                if to_id is None or self._table(kind.to_type).live_row(to_id) is None:
+                if to_id is None or self.crm.store.table(kind.to_type).live_row(to_id) is None:
                     raise errors.validation(
                         f"No {kind.to_type.singular} with id {to.get('id')} exists to associate"
                     )
@@ -250,8 +248,7 @@ class ObjectsApi:
         return resolved
 
     # ---- single-record endpoints ---------------------------------------------------------------
-    def list_records(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def list_records(self, table: Table, request: Request) -> Response:
         limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         after = after_id(request, "a record id")
         start = 0 if after is None else bisect_left(table.ids, after)
@@ -265,8 +262,7 @@ class ObjectsApi:
             body["paging"] = next_page(self.crm, request, str(table.ids[following[0]]))
         return Response(200, body, records_read=len(page))
 
-    def get(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def get(self, table: Table, request: Request) -> Response:
         row = self._locate(
             table,
             request.path_params["object_id"],
@@ -277,13 +273,11 @@ class ObjectsApi:
             raise errors.not_found()
         return Response(200, self._renderer(table, request)(row), records_read=1)
 
-    def create(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def create(self, table: Table, request: Request) -> Response:
         prepared, links = self._accept(table, json_object(request))
         return Response(201, self._create(table, prepared, links), records_written=1)
 
-    def update(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def update(self, table: Table, request: Request) -> Response:
         body = json_object(request)
         properties = _properties(body)
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
@@ -292,8 +286,7 @@ class ObjectsApi:
         prepared = self._prepare(table, properties, creating=False)
         return Response(200, self._apply(table, row, prepared), records_written=1)
 
-    def archive(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def archive(self, table: Table, request: Request) -> Response:
         row = self._locate(table, request.path_params["object_id"], None)
         if row is not None:
             table.archive(row, self.crm.store.now_ms())
@@ -334,8 +327,7 @@ class ObjectsApi:
         return _written(table, row, prepared)
 
     # ---- batch endpoints ------------------------------------------------------------------------
-    def batch_read(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_read(self, table: Table, request: Request) -> Response:
         started = self.crm.store.now_ms()
         body = json_object(request)
         inputs = batch_inputs(body)
@@ -353,13 +345,12 @@ class ObjectsApi:
             elif row not in seen:
                 seen.add(row)
                 results.append(projection.record(row))
-        problems = [_not_found(object_type, {"ids": missing})] if missing else []
+        problems = [_not_found(table.object_type, {"ids": missing})] if missing else []
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), read=len(results)
         )
 
-    def batch_create(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_create(self, table: Table, request: Request) -> Response:
         started = self.crm.store.now_ms()
         inputs = batch_inputs(json_object(request))
         traced = bool(inputs) and all(item.get("objectWriteTraceId") for item in inputs)
@@ -390,8 +381,7 @@ class ObjectsApi:
             results, problems, started, self.crm.store.now_ms(), ok=201, written=len(results)
         )
 
-    def batch_update(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_update(self, table: Table, request: Request) -> Response:
         store = self.crm.store
         started = store.now_ms()
         inputs = batch_inputs(json_object(request))
@@ -417,12 +407,11 @@ class ObjectsApi:
             else:
                 results.append(self._apply(table, row, prepared))
         if missing:
-            problems.insert(0, _not_found(object_type, _inputs_context(missing)))
+            problems.insert(0, _not_found(table.object_type, _inputs_context(missing)))
         return batch_response(results, problems, started, store.now_ms(), written=len(results))
 
     # ---- search -------------------------------------------------------------------------------
-    def search(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def search(self, table: Table, request: Request) -> Response:
         body = parse_body(SearchBody, json_object(request))
         engine = self.crm.search
         engine.validate(body)

@@ -259,7 +259,7 @@ class ObjectsApi:
         render = self._renderer(table, request)
         body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
-            body["paging"] = next_page(self.crm, request, str(table.ids[following[0]]))
+            body["paging"] = next_page(request, str(table.ids[following[0]]))
         return Response(200, body, records_read=len(page))
 
     def get(self, table: Table, request: Request) -> Response:

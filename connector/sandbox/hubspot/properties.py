@@ -104,7 +104,7 @@ class PropertiesApi:
         page = listing[start : start + limit]
         body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
         if start + limit < len(listing):
-            body["paging"] = next_page(self.crm, request, str(listing[start + limit].id))
+            body["paging"] = next_page(request, str(listing[start + limit].id))
         return Response(200, body, records_read=len(page))
 
     def properties(self, request: Request) -> Response:

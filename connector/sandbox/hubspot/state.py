@@ -29,8 +29,6 @@ class CrmState:
     graph: AssociationGraph
     owners: Owners
     search: SearchEngine
-    #: The base URL a client used to reach us ("http://127.0.0.1:PORT"), for absolute links.
-    base_url: Callable[[Request], str]
 
 
 def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
@@ -107,11 +105,12 @@ def limit_param(request: Request, default: int, maximum: int) -> int:
         raise errors.validation(f"limit must be a number; got {raw}") from None
 
 
-def next_page(crm: CrmState, request: Request, after: str) -> dict[str, object]:
+def next_page(request: Request, after: str) -> dict[str, object]:
     """`paging` to the page that starts at `after`, with HubSpot's absolute `link`: the request's
-    own URL with `after` replaced."""
+    own URL (its host as the client named it, in the Host header every HTTP/1.1 client sends)
+    with `after` replaced."""
     query = {key: list(values) for key, values in request.query.items()} | {"after": [after]}
-    link = f"{crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
+    link = f"http://{request.headers.get('Host')}{request.path}?{urlencode(query, doseq=True)}"
     return {"next": {"after": after, "link": link}}
 
 

@@ -95,7 +95,7 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: bytes | str | dict[str, Any] | list[Any] | None = None
+    body: str | dict[str, Any] | list[Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
     records_read: int = 0
@@ -107,12 +107,10 @@ class Response:
         body = self.body
         if body is None:
             return b"", self.content_type
-        if isinstance(body, dict | list):
-            compact = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-            return compact.encode("utf-8"), self.content_type or JSON_CONTENT_TYPE
         if isinstance(body, str):
             return body.encode("utf-8"), self.content_type or TEXT_CONTENT_TYPE
-        return bytes(body), self.content_type or "application/octet-stream"
+        compact = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return compact.encode("utf-8"), self.content_type or JSON_CONTENT_TYPE
 
 
 Handler = Callable[[Request], Response]
@@ -190,13 +188,12 @@ class EmulatorApp:
 
     Subclasses register routes on `self.router` and override the hooks. The sets
     `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
-    (names whose handler honours `request.partial_failure`) may be overridden too; if
-    `batch_endpoints` is None every endpoint counts as a batch endpoint.
+    (names whose handler honours `request.partial_failure`) may be overridden too.
     """
 
     auth_exempt_endpoints: frozenset[str] = frozenset()
     fault_exempt_endpoints: frozenset[str] = frozenset()
-    batch_endpoints: frozenset[str] | None = None
+    batch_endpoints: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -303,7 +300,7 @@ class EmulatorApp:
                 return rejection, None
         fault = None
         if request.endpoint not in self.fault_exempt_endpoints:
-            batch = self.batch_endpoints is None or request.endpoint in self.batch_endpoints
+            batch = request.endpoint in self.batch_endpoints
             fault = self.faults.decide(request.endpoint, batch=batch)
         if fault is Fault.DROP:
             return Fault.DROP, fault

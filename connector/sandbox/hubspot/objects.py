@@ -278,8 +278,7 @@ class ObjectsApi:
         return Response(201, self._create(table, prepared, links), records_written=1)
 
     def update(self, table: Table, request: Request) -> Response:
-        body = json_object(request)
-        properties = _properties(body)
+        properties = _properties(json_object(request))
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
         if row is None:
             raise errors.not_found()

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connector.sandbox.common.faults import FaultInjector, FaultPlan
-from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.faults import FaultPlan
 
 
 class SandboxConfig(BaseModel):
@@ -46,9 +45,3 @@ class SandboxConfig(BaseModel):
         return FaultPlan(
             rate=self.fault_rate, seed=self.effective_fault_seed, slow_seconds=self.slow_seconds
         )
-
-    def make_fault_injector(self) -> FaultInjector:
-        return FaultInjector(self.fault_plan())
-
-    def make_request_log(self) -> RequestLog:
-        return RequestLog(keep_entries=self.keep_log_entries)

@@ -66,23 +66,15 @@ class FaultInjector:
 
     def __init__(self, plan: FaultPlan | None = None) -> None:
         self._lock = threading.Lock()
-        self._plan = plan or FaultPlan()
-        self._rng = random.Random(self._plan.seed)
+        self.plan = plan or FaultPlan()
+        self._rng = random.Random(self.plan.seed)
         self._forced: list[_Forced] = []
         self.injected: Counter[Fault] = Counter()
-
-    @property
-    def plan(self) -> FaultPlan:
-        return self._plan
-
-    @property
-    def slow_seconds(self) -> float:
-        return self._plan.slow_seconds
 
     def set_plan(self, plan: FaultPlan) -> None:
         """Replace the plan and restart its random sequence from the plan's seed."""
         with self._lock:
-            self._plan = plan
+            self.plan = plan
             self._rng = random.Random(plan.seed)
 
     def force(self, fault: Fault, count: int = 1, endpoint: str | None = None) -> None:
@@ -133,7 +125,7 @@ class FaultInjector:
         return None
 
     def _draw(self, endpoint: str, batch: bool) -> Fault | None:
-        plan = self._plan
+        plan = self.plan
         if plan.rate <= 0.0:
             return None
         if plan.endpoints is not None and endpoint not in plan.endpoints:

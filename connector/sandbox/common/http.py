@@ -17,12 +17,9 @@ import socket
 import socketserver
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -95,33 +92,10 @@ class Request:
         return list(self.query.get(name, []))
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, set | frozenset):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def dumps_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON; datetimes as ISO 8601 UTC with `Z`, enums by value."""
-    return json.dumps(
-        value, default=_json_default, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
-
-
 @dataclass
 class Response:
     status: int
-    body: bytes | str | dict[str, Any] | list[Any] | None = None
+    body: str | dict[str, Any] | list[Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
     records_read: int = 0
@@ -133,16 +107,15 @@ class Response:
         body = self.body
         if body is None:
             return b"", self.content_type
-        if isinstance(body, dict | list):
-            return dumps_json(body), self.content_type or JSON_CONTENT_TYPE
         if isinstance(body, str):
             return body.encode("utf-8"), self.content_type or TEXT_CONTENT_TYPE
-        return bytes(body), self.content_type or "application/octet-stream"
+        compact = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return compact.encode("utf-8"), self.content_type or JSON_CONTENT_TYPE
 
 
 Handler = Callable[[Request], Response]
 
-_PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<path>:path)?\}$")
+_PARAM = re.compile(r"^\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 @dataclass(frozen=True)
@@ -151,50 +124,38 @@ class _Route:
     regex: re.Pattern[str]
     handler: Handler
     name: str
-    specificity: tuple[int, int, int]  # lower sorts first: (has rest, params, registration order)
-
-
-def _normalise(path: str) -> str:
-    """Trailing slashes are insignificant (simple-salesforce adds them, HubSpot's SDK does not)."""
-    return path.rstrip("/") or "/"
+    specificity: tuple[int, int]  # lower sorts first: (parameters, registration order)
 
 
 class Router:
-    """Maps (method, path) to a handler. `{name}` matches one segment, a trailing
-    `{name:path}` the remainder. When several routes match, literal segments win over
-    parameters, and earlier registration wins among equals."""
+    """Maps (method, path) to a handler; `{name}` matches one segment. When several routes
+    match, literal segments win over parameters, and earlier registration wins among equals.
+    Trailing slashes are insignificant (simple-salesforce adds them, HubSpot's SDK does not)."""
 
     def __init__(self) -> None:
         self._routes: list[_Route] = []
 
     def add(self, method: str, pattern: str, handler: Handler, name: str | None = None) -> None:
         method = method.upper()
-        segments = [segment for segment in pattern.split("/") if segment]
         parts: list[str] = []
-        params = has_rest = 0
-        for index, segment in enumerate(segments):
+        for segment in filter(None, pattern.split("/")):
             found = _PARAM.match(segment)
-            if found is None:
-                if "{" in segment or "}" in segment:
-                    raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
+            if found is not None:
+                parts.append(f"(?P<{found['name']}>[^/]+)")
+            elif "{" in segment or "}" in segment:
+                raise ValueError(f"route {pattern!r}: a parameter must be a whole segment")
+            else:
                 parts.append(re.escape(segment))
-                continue
-            if found["path"] and index != len(segments) - 1:
-                raise ValueError(f"route {pattern!r}: only the last segment may be :path")
-            params, has_rest = params + 1, int(bool(found["path"]))
-            parts.append(f"(?P<{found['name']}>{'.*' if found['path'] else '[^/]+'})")
         regex = re.compile("^/" + "/".join(parts) + "$")
-        specificity = (has_rest, params, len(self._routes))
+        specificity = (pattern.count("{"), len(self._routes))
         self._routes.append(
             _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
         )
 
     def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
-        normal = _normalise(path)
+        normal = path.rstrip("/") or "/"
         for route in self._routes:
             found = route.regex.match(normal)
-            if found is None and route.specificity[0]:
-                found = route.regex.match(normal + "/")  # `{rest:path}` may be empty
             if found is not None:
                 yield route, found
 
@@ -227,13 +188,12 @@ class EmulatorApp:
 
     Subclasses register routes on `self.router` and override the hooks. The sets
     `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
-    (names whose handler honours `request.partial_failure`) may be overridden too; if
-    `batch_endpoints` is None every endpoint counts as a batch endpoint.
+    (names whose handler honours `request.partial_failure`) may be overridden too.
     """
 
     auth_exempt_endpoints: frozenset[str] = frozenset()
     fault_exempt_endpoints: frozenset[str] = frozenset()
-    batch_endpoints: frozenset[str] | None = None
+    batch_endpoints: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -270,12 +230,12 @@ class EmulatorApp:
         injected error faults, before_handler rejections, 500s); may add headers."""
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
-        """The CRM-specific answer to an injected 429/500/502/503."""
+        """The CRM-specific answer to an injected 429/500/502/503 (and, by default, to a bug)."""
         status = fault.status or 500
         if fault is Fault.RATE_LIMITED:
             message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
             return _error(status, message, "RATE_LIMITS", retry)
-        return _error(status, "Injected server error.", "INTERNAL_ERROR")
+        return _error(status, "Internal server error.", "INTERNAL_ERROR")
 
     def not_found(self, request: Request) -> Response:
         return _error(404, f"No route for {request.path}", "OBJECT_NOT_FOUND")
@@ -290,8 +250,8 @@ class EmulatorApp:
         return _error(400, message, "VALIDATION_ERROR")
 
     def internal_error(self, request: Request, exc: BaseException) -> Response:
-        message = f"Internal error in the sandbox ({type(exc).__name__}); see the server log."
-        return _error(500, message, "INTERNAL_ERROR")
+        """The answer when a handler or hook raises: the CRM's own 500, the traceback logged."""
+        return self.render_fault(Fault.SERVER_ERROR_500, request)
 
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
@@ -302,14 +262,13 @@ class EmulatorApp:
         Never raises: a handler's exception becomes a 500 (traceback to the Python logger).
         """
         started_at = datetime.now(UTC)
-        started = time.perf_counter()
         fault: Fault | None = None
         outcome: Response | Fault
         try:
             outcome, fault = self._run(request)
         except Exception as exc:  # a broken hook must not kill the server thread either
             logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
-            outcome = self._safe_internal_error(request, exc)
+            outcome = self.internal_error(request, exc)
         answered = outcome if isinstance(outcome, Response) else Response(0)
         self.log.record(
             LoggedRequest(
@@ -320,7 +279,6 @@ class EmulatorApp:
                 records_read=answered.records_read,
                 records_written=answered.records_written,
                 started_at=started_at,
-                duration_s=time.perf_counter() - started,
                 fault=fault,
                 query=request.query,
             )
@@ -342,7 +300,7 @@ class EmulatorApp:
                 return rejection, None
         fault = None
         if request.endpoint not in self.fault_exempt_endpoints:
-            batch = self.batch_endpoints is None or request.endpoint in self.batch_endpoints
+            batch = request.endpoint in self.batch_endpoints
             fault = self.faults.decide(request.endpoint, batch=batch)
         if fault is Fault.DROP:
             return Fault.DROP, fault
@@ -353,32 +311,19 @@ class EmulatorApp:
             for hook in list(self._request_hooks):
                 hook(request)
             response = self._call(handler, request)
-        try:
-            self.after_handler(request, response)
-        except Exception:
-            logger.exception("after_handler failed for %s", request.endpoint)
+        self.after_handler(request, response)
         if fault is Fault.SLOW:
-            response.delay_seconds = self.faults.slow_seconds
+            response.delay_seconds = self.faults.plan.slow_seconds
         return response, fault
 
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
-            response = self.before_handler(request) or handler(request)
-            if not isinstance(response, Response):
-                raise TypeError(f"handler returned {type(response).__name__}, not Response")
-            return response
+            return self.before_handler(request) or handler(request)
         except BadRequestBody as exc:
             return self.bad_request(request, str(exc))
         except Exception as exc:
             logger.exception("sandbox handler failed for %s", request.endpoint)
-            return self._safe_internal_error(request, exc)
-
-    def _safe_internal_error(self, request: Request, exc: BaseException) -> Response:
-        try:
             return self.internal_error(request, exc)
-        except Exception:
-            logger.exception("internal_error hook failed")
-            return _error(500, "Internal error in the sandbox.", "INTERNAL")
 
 
 # ---- the server ------------------------------------------------------------------------------
@@ -393,11 +338,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     server: _Server
 
-    # The default request lines carry paths and query strings, which may hold e-mail addresses;
-    # `EmulatorApp.dispatch` logs the endpoint name instead.
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
+    # The default request lines (log_request calls this) carry paths and query strings, which
+    # may hold e-mail addresses; `EmulatorApp.dispatch` logs the endpoint name instead.
     def log_message(self, format: str, *args: Any) -> None:
         return
 
@@ -405,24 +347,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         logger.debug("sandbox http protocol error %s", args[0] if args else "")
 
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size_line = self.rfile.readline(65537)
-                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537).strip():  # trailers
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(3)
-        length = self.headers.get("Content-Length")
-        if not length:
-            return b""
-        count = int(length)
-        if count < 0:
-            raise ValueError("negative Content-Length")
-        return self.rfile.read(count)
+        """The body by its Content-Length, which every client served sends: a chunked body is
+        refused (400) rather than misread."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or "Transfer-Encoding" in self.headers:
+            raise ValueError("unsupported body framing")
+        return self.rfile.read(length)
 
     def _serve(self) -> None:
         try:
@@ -435,19 +365,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.command, self.path, CaseInsensitiveDict(self.headers.items()), body
         )
         outcome = self.server.app.dispatch(request)
-        if isinstance(outcome, Fault):  # DROP: vanish without a byte
+        # DROP vanishes without a byte; a SLOW answer still waiting when the server stops too.
+        if isinstance(outcome, Fault) or (
+            outcome.delay_seconds > 0 and self.server.stopping.wait(outcome.delay_seconds)
+        ):
             self.close_connection = True
-            self._abort()
-            return
-        if outcome.delay_seconds > 0 and self.server.stopping.wait(outcome.delay_seconds):
-            self.close_connection = True
-            self._abort()
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._write(outcome)
-
-    def _abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _write(self, response: Response) -> None:
         payload, content_type = response.encode()

@@ -13,10 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
-
-
 class RollingWindowLimiter:
     """At most `limit` acquisitions in any `window_seconds`; `limit=None` means unlimited."""
 
@@ -26,10 +22,6 @@ class RollingWindowLimiter:
         window_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if limit is not None and limit < 0:
-            raise ValueError("limit must be >= 0 or None")
-        if window_seconds <= 0:
-            raise ValueError("window_seconds must be > 0")
         self.limit = limit
         self.window_seconds = window_seconds
         self._clock = clock
@@ -67,9 +59,9 @@ class RollingWindowLimiter:
 class DailyCounter:
     """A daily allowance that starts afresh when `today()` changes; `limit=None` is unlimited."""
 
-    def __init__(self, limit: int | None, today: Callable[[], date] = _utc_today) -> None:
-        if limit is not None and limit < 0:
-            raise ValueError("limit must be >= 0 or None")
+    def __init__(
+        self, limit: int | None, today: Callable[[], date] = lambda: datetime.now(UTC).date()
+    ) -> None:
         self.limit = limit
         self._today = today
         self._lock = threading.Lock()
@@ -116,8 +108,6 @@ class ConcurrencyLimiter:
     """
 
     def __init__(self, limit: int | None) -> None:
-        if limit is not None and limit < 0:
-            raise ValueError("limit must be >= 0 or None")
         self.limit = limit
         self._lock = threading.Lock()
         self._in_flight = 0

@@ -5,7 +5,6 @@ shut down and clean up - so `HubSpotSandbox` and `SalesforceSandbox` only say wh
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -35,11 +34,11 @@ class ServedSandbox(Served, Generic[Report]):
         tls_directory: Path | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
-        self.log: RequestLog = self.config.make_request_log()
-        self.faults: FaultInjector = self.config.make_fault_injector()
+        self.log = RequestLog(keep_entries=self.config.keep_log_entries)
+        self.faults = FaultInjector(self.config.fault_plan())
         self._seed_data = seed_data
         self._tls_directory = tls_directory
-        self._owned_tls_directory: Path | None = None
+        self._owned_tls: tempfile.TemporaryDirectory[str] | None = None
         self.tls: TlsMaterial | None = None
         self._server: EmulatorServer | None = None
         self._seed_report: Report | None = None
@@ -75,9 +74,8 @@ class ServedSandbox(Served, Generic[Report]):
         if self.use_tls:
             directory = self._tls_directory
             if directory is None:
-                directory = self._owned_tls_directory = Path(
-                    tempfile.mkdtemp(prefix="sandbox-tls-")
-                )
+                self._owned_tls = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
+                directory = Path(self._owned_tls.name)
             self.tls = make_tls_material(directory)
         self._server = EmulatorServer(
             self.app, self.config.host, self.config.port, tls=self.tls
@@ -89,9 +87,9 @@ class ServedSandbox(Served, Generic[Report]):
         if self._server is not None:
             self._server.stop()
             self._server = None
-        if self._owned_tls_directory is not None:
-            shutil.rmtree(self._owned_tls_directory, ignore_errors=True)
-            self._owned_tls_directory = None
+        if self._owned_tls is not None:
+            self._owned_tls.cleanup()
+            self._owned_tls = None
 
     @property
     def url(self) -> str:

@@ -92,6 +92,3 @@ class HubSpotApp(EmulatorApp):
 
     def bad_request(self, request: Request, message: str) -> Response:
         return errors.invalid_json(message).response()
-
-    def internal_error(self, request: Request, exc: BaseException) -> Response:
-        return Response(500, errors.error_body("internal error", "INTERNAL_ERROR"))

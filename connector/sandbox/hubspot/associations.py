@@ -59,17 +59,14 @@ class AssociationsApi:
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
         return object_type_of(request, "from_type"), object_type_of(request, "to_type")
 
-    def _exists(self, object_type: ObjectType, raw: object) -> int | None:
-        number = record_id(raw)
-        return number if self.crm.store.table(object_type).live_row(number) is not None else None
-
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
     ) -> list[dict[str, object]]:
         out = []
         for to_id, type_ids in self.crm.graph.targets(from_type, from_id, to_type):
             specs = [
-                kind.spec_with_label()
+                # Every type the portal has is HubSpot's own: none is user-defined.
+                {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": kind.label}
                 for type_id in type_ids
                 if (kind := association_type(from_type, type_id, to_type)) is not None
             ]
@@ -78,8 +75,8 @@ class AssociationsApi:
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)
-        from_id = self._exists(from_type, request.path_params["from_id"])
-        if from_id is None:
+        from_id = record_id(request.path_params["from_id"])
+        if from_id is None or self.crm.store.table(from_type).live_row(from_id) is None:
             raise errors.not_found()
         limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
         targets = self._targets(from_type, from_id, to_type)

@@ -28,11 +28,6 @@ class ObjectType:
     #: Properties a create must carry (using-object-apis: "Required properties to create").
     required_on_create: tuple[str, ...] = ()
 
-    @property
-    def upper(self) -> str:
-        """The upper-case singular of some messages ("Could not get some CONTACT objects...")."""
-        return self.singular.upper()
-
 
 def catalogue() -> dict[str, Any]:
     return package_yaml("connector.sandbox.hubspot", "catalogue.yaml")

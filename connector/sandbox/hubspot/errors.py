@@ -134,10 +134,9 @@ def property_validation(problems: Sequence[InvalidValue]) -> HubSpotError:
 
 def rate_limited(policy: str, headers: Mapping[str, str]) -> HubSpotError:
     """429 as documented in HubSpot's usage guidelines (policyName TEN_SECONDLY_ROLLING | DAILY)."""
-    label = "ten_secondly_rolling" if policy == "TEN_SECONDLY_ROLLING" else policy.lower()
     body: Body = {
         "status": "error",
-        "message": f"You have reached your {label} limit.",
+        "message": f"You have reached your {policy.lower()} limit.",
         "errorType": "RATE_LIMIT",
         "correlationId": correlation_id(),
         "policyName": policy,

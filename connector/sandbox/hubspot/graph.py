@@ -13,7 +13,6 @@ from typing import Any
 
 from connector.sandbox.hubspot.catalogue import BY_NAME, ObjectType, catalogue
 
-HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 _SHIFT = 16
 _MASK = (1 << _SHIFT) - 1
 
@@ -25,7 +24,6 @@ class AssociationType:
     type_id: int
     reverse_id: int
     label: str | None = None
-    category: str = HUBSPOT_DEFINED
 
     @property
     def v3_name(self) -> str:
@@ -34,9 +32,6 @@ class AssociationType:
         if self.label is None and labelled_type(self.from_type, self.to_type, "Primary"):
             return base + "_unlabeled"
         return base
-
-    def spec_with_label(self) -> dict[str, object]:
-        return {"category": self.category, "typeId": self.type_id, "label": self.label}
 
 
 def _both_ways(row: list[Any]) -> tuple[AssociationType, AssociationType]:

@@ -23,7 +23,7 @@ class RateLimits:
 
     def acquire(self) -> errors.HubSpotError | None:
         """Count one request; the 429 to answer instead when a limit is spent."""
-        if self.daily.limit is not None and (self.daily.remaining or 0) <= 0:
+        if self.daily.remaining == 0:  # None: no daily limit
             return errors.rate_limited(DAILY, self.headers())
         if not self.burst.try_acquire():
             return errors.rate_limited(TEN_SECONDLY_ROLLING, self.headers())

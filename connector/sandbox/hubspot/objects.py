@@ -29,8 +29,6 @@ from connector.sandbox.hubspot.graph import AssociationType, association_type
 from connector.sandbox.hubspot.records import Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, SearchBody
 from connector.sandbox.hubspot.state import (
-    BATCH_LIMIT,
-    HISTORY_LIMIT,
     CrmState,
     after_id,
     batch_inputs,
@@ -52,14 +50,14 @@ LIST_MAX_LIMIT = 100
 #: The batch writes that honour PARTIAL_BATCH fault injection.
 BATCH_WRITES = ("create", "update")
 
-ObjectHandler = Callable[[ObjectType, Request], Response]
+ObjectHandler = Callable[[Table, Request], Response]
 Link = tuple[AssociationType, int]  # a new record's association: its type and the other id
 
 
 def _not_found(object_type: ObjectType, context: dict[str, list[str]]) -> dict[str, object]:
     message = (
-        f"Could not get some {object_type.upper} objects, they may be deleted or not exist. "
-        "Check that ids are valid."
+        f"Could not get some {object_type.singular.upper()} objects, they may be deleted or "
+        "not exist. Check that ids are valid."
     )
     return errors.standard_error(message, "OBJECT_NOT_FOUND", context)
 
@@ -72,6 +70,15 @@ def _injected_failure(context: dict[str, list[str]]) -> dict[str, object]:
         "INTERNAL_ERROR",
         context,
     )
+
+
+def _inputs_context(items: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The `context` of an error about some update inputs: their ids and any trace ids."""
+    context = {"ids": [str(item.get("id", "")) for item in items]}
+    traces = [str(item["objectWriteTraceId"]) for item in items if item.get("objectWriteTraceId")]
+    if traces:
+        context["objectWriteTraceId"] = traces
+    return context
 
 
 def _properties(item: dict[str, Any]) -> dict[str, Any]:
@@ -119,16 +126,14 @@ class ObjectsApi:
             f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
         ]
 
-    @staticmethod
     def _bind(
-        handler: ObjectHandler, object_type: ObjectType | None
+        self, handler: ObjectHandler, object_type: ObjectType | None
     ) -> Callable[[Request], Response]:
-        return lambda request: handler(object_type or object_type_of(request), request)
+        """The route's handler, called with the table of its object type."""
+        store = self.crm.store
+        return lambda request: handler(store.table(object_type or object_type_of(request)), request)
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _table(self, object_type: ObjectType) -> Table:
-        return self.crm.store.table(object_type)
-
     def _locate(
         self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
     ) -> int | None:
@@ -148,13 +153,6 @@ class ObjectsApi:
             return None
         return row
 
-    def _association_types(self, request: Request) -> list[ObjectType]:
-        """The object types of the `associations` parameter; one the portal lacks is skipped:
-        "If any of the specified associations do not exist, they will be ignored" (HubSpot's
-        CRM objects OpenAPI spec, as the SDK's `basic_api.get_page` docstring carries it)."""
-        found = map(resolve_object_type, split_names(request.params("associations")))
-        return list(dict.fromkeys(other for other in found if other is not None))
-
     def _associations(
         self, table: Table, row: int, kinds: Sequence[ObjectType]
     ) -> dict[str, object]:
@@ -172,41 +170,55 @@ class ObjectsApi:
                 out[other.name] = {"results": results}
         return out
 
-    def _render(
-        self,
-        projection: Projection,
-        row: int,
-        *,
-        history: Sequence[str] = (),
-        associations: Sequence[ObjectType] = (),
-    ) -> dict[str, object]:
-        body = projection.record(row)
-        if history:
-            body["propertiesWithHistory"] = records.with_history(projection, row, history)
-        if associations:
-            linked = self._associations(projection.table, row, associations)
-            if linked:
-                body["associations"] = linked
-        return body
-
     def _renderer(self, table: Table, request: Request) -> Callable[[int], dict[str, object]]:
-        """Renders rows as a GET asks: `properties`, `propertiesWithHistory`, `associations`."""
+        """Renders rows as a GET asks: `properties` and `associations`. An `associations` type
+        the portal lacks is skipped: "If any of the specified associations do not exist, they
+        will be ignored" (HubSpot's CRM objects OpenAPI spec, as the SDK's `basic_api.get_page`
+        docstring carries it)."""
         projection = Projection(table, split_names(request.params("properties")) or None)
-        history = split_names(request.params("propertiesWithHistory"))
-        kinds = self._association_types(request)
-        return lambda row: self._render(projection, row, history=history, associations=kinds)
+        found = map(resolve_object_type, split_names(request.params("associations")))
+        kinds = list(dict.fromkeys(other for other in found if other is not None))
+
+        def render(row: int) -> dict[str, object]:
+            body = projection.record(row)
+            if linked := self._associations(table, row, kinds):
+                body["associations"] = linked
+            return body
+
+        return render
 
     def _check_email(
-        self, table: Table, prepared: records.Prepared, row: int | None = None
+        self,
+        table: Table,
+        prepared: records.Prepared,
+        row: int | None = None,
+        batch: set[str] | None = None,
     ) -> None:
-        if table.object_type is not CONTACTS:
-            return
+        """A contact's e-mail is unique: in the portal and among one batch create's inputs."""
         email = prepared.get("email")
-        if not isinstance(email, str):
+        if table.object_type is not CONTACTS or not isinstance(email, str):
             return
         existing = table.find_unique("email", email)
         if existing is not None and existing != row:
             raise errors.conflict(f"Contact already exists. Existing ID: {table.ids[existing]}")
+        if batch is not None:
+            if email.lower() in batch:
+                raise errors.conflict("Contact already exists in this batch: duplicate email")
+            batch.add(email.lower())
+
+    def _accept(
+        self, table: Table, item: dict[str, Any], batch: set[str] | None = None
+    ) -> tuple[records.Prepared, list[Link]]:
+        """A create input's checked properties and associations; HubSpotError when refused."""
+        prepared = self._prepare(table, _properties(item), creating=True)
+        self._check_email(table, prepared, batch=batch)
+        return prepared, self._resolve_associations(table.object_type, item.get("associations"))
+
+    def _apply(self, table: Table, row: int, prepared: records.Prepared) -> dict[str, object]:
+        """Update `row` with checked properties; the record as HubSpot answers the update."""
+        self._check_email(table, prepared, row)
+        records.apply(table, row, prepared, self.crm.store.now_ms())
+        return _written(table, row, prepared)
 
     def _resolve_associations(self, object_type: ObjectType, raw: Any) -> list[Link]:
         """Validate the `associations` of a create input: [(AssociationType, to id)]."""
@@ -228,7 +240,7 @@ class ObjectsApi:
                     raise errors.validation(
                         f"association type id {type_id} doesn't exist from {object_type.singular}"
                     )
-                if to_id is None or self._table(kind.to_type).live_row(to_id) is None:
+                if to_id is None or self.crm.store.table(kind.to_type).live_row(to_id) is None:
                     raise errors.validation(
                         f"No {kind.to_type.singular} with id {to.get('id')} exists to associate"
                     )
@@ -236,11 +248,8 @@ class ObjectsApi:
         return resolved
 
     # ---- single-record endpoints ---------------------------------------------------------------
-    def list_records(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def list_records(self, table: Table, request: Request) -> Response:
         limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
-        if split_names(request.params("propertiesWithHistory")):
-            limit = min(limit, HISTORY_LIMIT)
         after = after_id(request, "a record id")
         start = 0 if after is None else bisect_left(table.ids, after)
         wanted = int(flag(request, "archived"))
@@ -250,11 +259,10 @@ class ObjectsApi:
         render = self._renderer(table, request)
         body: dict[str, object] = {"results": [render(row) for row in page]}
         if following:
-            body["paging"] = next_page(self.crm, request, str(table.ids[following[0]]))
+            body["paging"] = next_page(request, str(table.ids[following[0]]))
         return Response(200, body, records_read=len(page))
 
-    def get(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def get(self, table: Table, request: Request) -> Response:
         row = self._locate(
             table,
             request.path_params["object_id"],
@@ -265,30 +273,19 @@ class ObjectsApi:
             raise errors.not_found()
         return Response(200, self._renderer(table, request)(row), records_read=1)
 
-    def create(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
-        body = json_object(request)
-        properties = _properties(body)
-        prepared = self._prepare(table, properties, creating=True)
-        self._check_email(table, prepared)
-        links = self._resolve_associations(object_type, body.get("associations"))
-        row = self._create_row(table, prepared, links)
-        return Response(201, _written(table, row, prepared), records_written=1)
+    def create(self, table: Table, request: Request) -> Response:
+        prepared, links = self._accept(table, json_object(request))
+        return Response(201, self._create(table, prepared, links), records_written=1)
 
-    def update(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
-        body = json_object(request)
-        properties = _properties(body)
+    def update(self, table: Table, request: Request) -> Response:
+        properties = _properties(json_object(request))
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
         if row is None:
             raise errors.not_found()
         prepared = self._prepare(table, properties, creating=False)
-        self._check_email(table, prepared, row)
-        records.apply(table, row, prepared, self.crm.store.now_ms())
-        return Response(200, _written(table, row, prepared), records_written=1)
+        return Response(200, self._apply(table, row, prepared), records_written=1)
 
-    def archive(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def archive(self, table: Table, request: Request) -> Response:
         row = self._locate(table, request.path_params["object_id"], None)
         if row is not None:
             table.archive(row, self.crm.store.now_ms())
@@ -313,7 +310,10 @@ class ObjectsApi:
             raise errors.property_validation(unknown)
         return prepared
 
-    def _create_row(self, table: Table, prepared: records.Prepared, links: list[Link]) -> int:
+    def _create(
+        self, table: Table, prepared: records.Prepared, links: list[Link]
+    ) -> dict[str, object]:
+        """Store a new record; the record as HubSpot answers the create."""
         store = self.crm.store
         new_id = store.next_id()
         row = records.create(table, new_id, prepared, store.now_ms())
@@ -323,15 +323,13 @@ class ObjectsApi:
         # `notes_last_updated`, are refreshed in the background, with no promise of when).
         for kind, to_id in links:
             self.crm.graph.add(kind, new_id, to_id)
-        return row
+        return _written(table, row, prepared)
 
     # ---- batch endpoints ------------------------------------------------------------------------
-    def batch_read(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_read(self, table: Table, request: Request) -> Response:
         started = self.crm.store.now_ms()
         body = json_object(request)
-        history = [str(name) for name in body.get("propertiesWithHistory") or []]
-        inputs = batch_inputs(body, HISTORY_LIMIT if history else BATCH_LIMIT)
+        inputs = batch_inputs(body)
         id_property = body.get("idProperty")
         archived = flag(request, "archived")
         projection = Projection(table, [str(name) for name in body.get("properties") or []] or None)
@@ -345,14 +343,13 @@ class ObjectsApi:
                 missing.append(raw)
             elif row not in seen:
                 seen.add(row)
-                results.append(self._render(projection, row, history=history))
-        problems = [_not_found(object_type, {"ids": missing})] if missing else []
+                results.append(projection.record(row))
+        problems = [_not_found(table.object_type, {"ids": missing})] if missing else []
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), read=len(results)
         )
 
-    def batch_create(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_create(self, table: Table, request: Request) -> Response:
         started = self.crm.store.now_ms()
         inputs = batch_inputs(json_object(request))
         traced = bool(inputs) and all(item.get("objectWriteTraceId") for item in inputs)
@@ -366,15 +363,7 @@ class ObjectsApi:
                 problems.append(_injected_failure(context))
                 continue
             try:
-                properties = _properties(item)
-                prepared = self._prepare(table, properties, creating=True)
-                self._check_email(table, prepared)
-                email = prepared.get("email") if object_type is CONTACTS else None
-                if isinstance(email, str) and email.lower() in emails_in_batch:
-                    raise errors.conflict("Contact already exists in this batch: duplicate email")
-                if isinstance(email, str):
-                    emails_in_batch.add(email.lower())
-                links = self._resolve_associations(object_type, item.get("associations"))
+                accepted.append(self._accept(table, item, emails_in_batch))
             except errors.HubSpotError as failure:
                 if not traced:
                     raise
@@ -386,18 +375,12 @@ class ObjectsApi:
                         errors=failure.body.get("errors") or [],  # type: ignore[arg-type]
                     )
                 )
-                continue
-            accepted.append((prepared, links))
-        results = []
-        for prepared, links in accepted:
-            row = self._create_row(table, prepared, links)
-            results.append(_written(table, row, prepared))
+        results = [self._create(table, prepared, links) for prepared, links in accepted]
         return batch_response(
             results, problems, started, self.crm.store.now_ms(), ok=201, written=len(results)
         )
 
-    def batch_update(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def batch_update(self, table: Table, request: Request) -> Response:
         store = self.crm.store
         started = store.now_ms()
         inputs = batch_inputs(json_object(request))
@@ -411,43 +394,30 @@ class ObjectsApi:
             self._prepare(table, _properties(item), creating=False) for item in inputs
         ]
         problems: list[dict[str, object]] = []
-        missing: list[str] = []
-        missing_traces: list[str] = []
+        missing: list[dict[str, Any]] = []
         results: list[dict[str, object]] = []
         for index, (item, prepared) in enumerate(zip(inputs, prepared_inputs, strict=True)):
-            raw = str(item.get("id", ""))
             if request.partial_failure and index % 2 == 1:
-                context = {"ids": [raw]}
-                if item.get("objectWriteTraceId"):
-                    context["objectWriteTraceId"] = [str(item["objectWriteTraceId"])]
-                problems.append(_injected_failure(context))
+                problems.append(_injected_failure(_inputs_context([item])))
                 continue
-            row = self._locate(table, raw, item.get("idProperty"))
+            row = self._locate(table, ids[index], item.get("idProperty"))
             if row is None:
-                missing.append(raw)
-                if item.get("objectWriteTraceId"):
-                    missing_traces.append(str(item["objectWriteTraceId"]))
-                continue
-            self._check_email(table, prepared, row)
-            records.apply(table, row, prepared, store.now_ms())
-            results.append(_written(table, row, prepared))
+                missing.append(item)
+            else:
+                results.append(self._apply(table, row, prepared))
         if missing:
-            context = {"ids": missing}
-            if missing_traces:
-                context["objectWriteTraceId"] = missing_traces
-            problems.insert(0, _not_found(object_type, context))
+            problems.insert(0, _not_found(table.object_type, _inputs_context(missing)))
         return batch_response(results, problems, started, store.now_ms(), written=len(results))
 
     # ---- search -------------------------------------------------------------------------------
-    def search(self, object_type: ObjectType, request: Request) -> Response:
-        table = self._table(object_type)
+    def search(self, table: Table, request: Request) -> Response:
         body = parse_body(SearchBody, json_object(request))
         engine = self.crm.search
         engine.validate(body)
         offset = engine.offset(body)
         rows = engine.matching_rows(table, body)
         end = min(offset + body.limit, len(rows), MAX_RESULTS)
-        page = rows[offset:end] if offset < end else []
+        page = rows[offset:end]
         projection = Projection(table, body.properties or None)
         response: dict[str, object] = {
             "total": len(rows),

@@ -17,9 +17,9 @@ from bisect import bisect_left
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import catalogue
+from connector.sandbox.hubspot.catalogue import options as vocabulary
 from connector.sandbox.hubspot.schema import (
     PROPERTY_NAME,
-    Option,
     PropertyDef,
     PropertyGroup,
     PropertyRegistry,
@@ -104,7 +104,7 @@ class PropertiesApi:
         page = listing[start : start + limit]
         body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
         if start + limit < len(listing):
-            body["paging"] = next_page(self.crm, request, str(listing[start + limit].id))
+            body["paging"] = next_page(request, str(listing[start + limit].id))
         return Response(200, body, records_read=len(page))
 
     def properties(self, request: Request) -> Response:
@@ -142,10 +142,7 @@ class PropertiesApi:
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
         if body.type == "bool" and not options:
-            options = (
-                Option(value="true", label="Yes"),
-                Option(value="false", label="No", display_order=1),
-            )
+            options = vocabulary("yes_no")  # HubSpot's own Yes/No, as on its bool properties
         now = format_datetime(self.crm.store.now_ms())
         fields = body.model_dump(exclude=EMULATOR_FIELDS)
         definition = registry.add(

@@ -136,20 +136,3 @@ class Projection:
         if table.is_archived(row):
             body["archivedAt"] = format_datetime(table.archived_at[row])
         return body
-
-
-def with_history(
-    projection: Projection, row: int, names: Sequence[str]
-) -> dict[str, list[dict[str, object]]]:
-    """`propertiesWithHistory`: the emulator keeps no history, so each set property has one
-    version, its current value stamped with the record's last modification."""
-    table = projection.table
-    stamp = format_datetime(table.updated[row])
-    values = Projection(table, list(names)).properties(row)
-    return {
-        name: []
-        if values[name] is None
-        else [{"value": values[name], "timestamp": stamp, "sourceType": "API"}]
-        for name in dict.fromkeys(names)
-        if name in values
-    }

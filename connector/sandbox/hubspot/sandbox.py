@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.common.http import Request
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.catalogue import standard_catalog
@@ -34,7 +33,7 @@ class HubSpotSandbox(ServedSandbox[None]):
         self.graph = AssociationGraph()
         self.owners: Owners = {}
         self.search = SearchEngine()
-        self.crm = CrmState(self.store, self.graph, self.owners, self.search, self._base_url)
+        self.crm = CrmState(self.store, self.graph, self.owners, self.search)
         self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)
         self.app = HubSpotApp(
             self.config, self.crm, limits=self.limits, faults=self.faults, log=self.log
@@ -49,9 +48,3 @@ class HubSpotSandbox(ServedSandbox[None]):
         self.log.reset()
         self.faults.clear()
         self.limits.reset()
-
-    def _base_url(self, request: Request) -> str:
-        host = request.headers.get("Host")
-        if host:
-            return f"http://{host}"
-        return self.url

@@ -86,27 +86,15 @@ class PropertyDef(ApiBody):
         return self._option_index.get(raw.lower())
 
     def to_api(self) -> dict[str, object]:
-        body: dict[str, object] = {
-            "updatedAt": self.updated_at,
-            "createdAt": self.created_at,
-            "name": self.name,
-            "label": self.label,
-            "type": self.type,
-            "fieldType": self.field_type,
-            "description": self.description,
-            "groupName": self.group_name,
-            "options": [option.to_api() for option in self.options],
-            "displayOrder": self.display_order,
+        emulator_only = {"hubspot_defined", "read_only_value", "referenced_object_type"}
+        body = self.model_dump(by_alias=True, exclude=emulator_only)
+        body |= {
             "calculated": False,
-            "externalOptions": self.external_options,
-            "hasUniqueValue": self.has_unique_value,
-            "hidden": self.hidden,
             "modificationMetadata": {
                 "archivable": not self.hubspot_defined,
                 "readOnlyDefinition": self.hubspot_defined,
                 "readOnlyValue": self.read_only_value,
             },
-            "formField": self.form_field,
             "archived": False,
         }
         if self.hubspot_defined:

@@ -12,9 +12,8 @@ paging through one query costs one scan, not one per page.
 
 from __future__ import annotations
 
-import json
-from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from operator import ge, gt, le, lt
 from typing import Any
 
@@ -59,10 +58,10 @@ class SortBody(ApiBody):
 
 
 class SearchBody(ApiBody):
-    """`PublicObjectSearchRequest`; `sorts` as objects or as strings ("prop", "-prop")."""
+    """`PublicObjectSearchRequest`."""
 
     filter_groups: list[FilterGroupBody] = Field(default=[])
-    sorts: list[SortBody | str] = Field(default=[])
+    sorts: list[SortBody] = Field(default=[])
     query: str | None = None
     properties: list[str] = Field(default=[])
     limit: int = DEFAULT_LIMIT
@@ -91,90 +90,75 @@ def _number(value: object) -> float | None:
         return None
 
 
-class _Compiled:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
-    def getter(self, name: str) -> tuple[Getter, str]:
-        """A row → comparable value function and its kind: "number" or "string"."""
-        table = self.table
-        if name == "hs_object_id":
-            return table.ids.__getitem__, "number"
-        if name == table.object_type.modified_property:
-            return table.updated.__getitem__, "number"
-        definition = table.registry.get(name)
-        if definition is None:
-            raise errors.validation(f"Unable to search on property {name}: it does not exist.")
-        if definition.type == "datetime":
-            return (lambda row: table.get(row, name)), "number"
-        if definition.type == "date":  # stored as YYYY-MM-DD, compared as midnight UTC
-            return (
-                lambda row: (
-                    None if (v := table.get(row, name)) is None else parse_datetime_ms(str(v))
-                )
-            ), "number"
-        if definition.type == "number":
-            return (lambda row: _number(table.get(row, name))), "number"
+def _getter(table: Table, name: str) -> tuple[Getter, str]:
+    """A row → comparable value function and its kind: "number", "datetime" or "string"."""
+    if name == "hs_object_id":
+        return table.ids.__getitem__, "number"
+    if name == table.object_type.modified_property:
+        return table.updated.__getitem__, "datetime"
+    definition = table.registry.get(name)
+    if definition is None:
+        raise errors.validation(f"Unable to search on property {name}: it does not exist.")
+    if definition.type == "datetime":
+        return (lambda row: table.get(row, name)), "datetime"
+    if definition.type == "date":  # stored as YYYY-MM-DD, compared as midnight UTC
         return (
-            lambda row: None if (v := table.get(row, name)) is None else str(v).lower()
-        ), "string"
+            lambda row: None if (v := table.get(row, name)) is None else parse_datetime_ms(str(v))
+        ), "datetime"
+    if definition.type == "number":
+        return (lambda row: _number(table.get(row, name))), "number"
+    return (lambda row: None if (v := table.get(row, name)) is None else str(v).lower()), "string"
 
-    def operand(self, kind: str, name: str, raw: Scalar | None) -> float | str:
-        text = _text(raw)
-        if kind == "string":
-            return text.lower()
-        definition = self.table.registry.get(name)
-        if definition is not None and definition.type in ("datetime", "date"):
-            parsed = parse_datetime_ms(text)
-            if parsed is None:
-                raise errors.validation(f"{text} is not a valid value for datetime property {name}")
-            return parsed
-        number = _number(text)
-        if number is None:
-            raise errors.validation(f"{text} is not a valid value for number property {name}")
-        return number
 
-    def predicate(self, body: FilterBody) -> Predicate:
-        operator = body.operator.upper()
-        if operator not in OPERATORS:
-            raise errors.validation(f"Unsupported filter operator {body.operator}")
-        positive = _NEGATED.get(operator, operator)
-        test = self._test(positive, body)
-        return test if positive == operator else (lambda row: not test(row))
+def _operand(kind: str, name: str, raw: Scalar | None) -> float | str:
+    text = _text(raw)
+    if kind == "string":
+        return text.lower()
+    value = parse_datetime_ms(text) if kind == "datetime" else _number(text)
+    if value is None:
+        raise errors.validation(f"{text} is not a valid value for {kind} property {name}")
+    return value
 
-    def _test(self, operator: str, body: FilterBody) -> Predicate:
-        name = body.property_name
-        get, kind = self.getter(name)
-        if operator == "HAS_PROPERTY":
-            return lambda row: get(row) is not None
-        if operator in ("EQ", "IN"):
-            raw = body.values if operator == "IN" and body.values is not None else [body.value]
-            wanted = {
-                self.operand(kind, name, item)
-                for item in raw
-                if operator == "EQ" or item is not None
-            }
-            definition = self.table.registry.get(name)
-            if definition is not None and definition.multi_valued:
-                # A multi-select matches when any of its values does.
-                return lambda row: (
-                    (v := get(row)) is not None and not wanted.isdisjoint(str(v).split(";"))
-                )
-            return lambda row: (v := get(row)) is not None and v in wanted
-        low = self.operand(kind, name, body.value)
-        if operator == "BETWEEN":
-            high = self.operand(kind, name, body.high_value)
-            return lambda row: (v := get(row)) is not None and low <= v <= high  # type: ignore[operator]
-        compare = _COMPARE[operator]
-        return lambda row: (v := get(row)) is not None and compare(v, low)
+
+def _predicate(table: Table, body: FilterBody) -> Predicate:
+    operator = body.operator.upper()
+    if operator not in OPERATORS:
+        raise errors.validation(f"Unsupported filter operator {body.operator}")
+    positive = _NEGATED.get(operator, operator)
+    test = _test(table, positive, body)
+    return test if positive == operator else (lambda row: not test(row))
+
+
+def _test(table: Table, operator: str, body: FilterBody) -> Predicate:
+    name = body.property_name
+    get, kind = _getter(table, name)
+    if operator == "HAS_PROPERTY":
+        return lambda row: get(row) is not None
+    if operator in ("EQ", "IN"):
+        raw = body.values if operator == "IN" and body.values is not None else [body.value]
+        wanted = {
+            _operand(kind, name, item) for item in raw if operator == "EQ" or item is not None
+        }
+        definition = table.registry.get(name)
+        if definition is not None and definition.multi_valued:
+            # A multi-select matches when any of its values does.
+            return lambda row: (
+                (v := get(row)) is not None and not wanted.isdisjoint(str(v).split(";"))
+            )
+        return lambda row: (v := get(row)) is not None and v in wanted
+    low = _operand(kind, name, body.value)
+    if operator == "BETWEEN":
+        high = _operand(kind, name, body.high_value)
+        return lambda row: (v := get(row)) is not None and low <= v <= high  # type: ignore[operator]
+    compare = _COMPARE[operator]
+    return lambda row: (v := get(row)) is not None and compare(v, low)
 
 
 class SearchEngine:
     """Evaluates searches on one store; caches matched rows per (query, table version)."""
 
     def __init__(self, cache_size: int = 16) -> None:
-        self._cache: OrderedDict[tuple[str, str, int], list[int]] = OrderedDict()
-        self._cache_size = cache_size
+        self._matching = lru_cache(maxsize=cache_size)(self._evaluate)
 
     def validate(self, body: SearchBody) -> None:
         if body.query:
@@ -208,28 +192,15 @@ class SearchEngine:
         return offset
 
     def matching_rows(self, table: Table, body: SearchBody) -> list[int]:
-        key = (
-            table.object_type.name,
-            json.dumps(
-                [body.model_dump(include={"filter_groups", "sorts"}, mode="json")],
-                sort_keys=True,
-            ),
-            table.version,
-        )
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        rows = self._evaluate(table, body)
-        self._cache[key] = rows
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return rows
+        query = body.model_dump_json(include={"filter_groups", "sorts"})
+        return self._matching(table, query, table.version)
 
-    def _evaluate(self, table: Table, body: SearchBody) -> list[int]:
-        compiled = _Compiled(table)
+    @staticmethod
+    def _evaluate(table: Table, query: str, version: int) -> list[int]:
+        """The rows matching `query` (filters and sorts) at the table's `version`."""
+        body = SearchBody.model_validate_json(query)
         groups = [
-            [compiled.predicate(item) for item in group.filters] for group in body.filter_groups
+            [_predicate(table, item) for item in group.filters] for group in body.filter_groups
         ]
         matched = [
             row
@@ -237,22 +208,12 @@ class SearchEngine:
             if not table.archived[row]
             and (not groups or any(all(p(row) for p in group) for group in groups))
         ]
-        return self._sort(compiled, matched, body)
-
-    @staticmethod
-    def _sort(compiled: _Compiled, rows: list[int], body: SearchBody) -> list[int]:
         if not body.sorts:
-            return rows  # rows are in id order already: HubSpot's default
+            return matched  # rows are in id order already: HubSpot's default
         first = body.sorts[0]  # HubSpot applies a single sort rule
-        if isinstance(first, str):
-            descending = first.startswith("-")
-            name = first.lstrip("-")
-        else:
-            descending = first.direction.upper() == "DESCENDING"
-            name = first.property_name
-        get, _ = compiled.getter(name)
-        present = [row for row in rows if get(row) is not None]
-        missing = [row for row in rows if get(row) is None]
+        get, _ = _getter(table, first.property_name)
+        present = [row for row in matched if get(row) is not None]
+        missing = [row for row in matched if get(row) is None]
         # list.sort is stable even with reverse=True, so ties stay in id order either way.
-        present.sort(key=get, reverse=descending)  # type: ignore[arg-type]
+        present.sort(key=get, reverse=first.direction.upper() == "DESCENDING")  # type: ignore[arg-type]
         return present + missing

@@ -20,8 +20,6 @@ from connector.sandbox.hubspot.values import format_datetime
 
 #: HubSpot's limit on inputs per batch request (using-object-apis: "Limits").
 BATCH_LIMIT = 100
-#: With propertiesWithHistory HubSpot takes at most 50 inputs / records per page.
-HISTORY_LIMIT = 50
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -31,8 +29,6 @@ class CrmState:
     graph: AssociationGraph
     owners: Owners
     search: SearchEngine
-    #: The base URL a client used to reach us ("http://127.0.0.1:PORT"), for absolute links.
-    base_url: Callable[[Request], str]
 
 
 def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
@@ -89,39 +85,32 @@ def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict
     if not all(isinstance(item, dict) for item in inputs):
         raise errors.invalid_json("every element of 'inputs' must be a JSON object")
     if len(inputs) > limit:
-        what = " request for property histories" if limit == HISTORY_LIMIT else ""
         raise errors.validation(
-            f"The maximum number of inputs supported in a batch{what} is {limit}. "
+            f"The maximum number of inputs supported in a batch is {limit}. "
             "Please reduce the number of items and try again"
         )
     return inputs
 
 
-def flag(request: Request, name: str, default: bool = False) -> bool:
+def flag(request: Request, name: str) -> bool:
     """A boolean query parameter; the SDK sends Python's `True`/`False`, others `true`/`false`."""
-    raw = request.param(name)
-    return raw.strip().lower() == "true" if raw else default
-
-
-def int_param(request: Request, name: str, default: int) -> int:
-    raw = request.param(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise errors.validation(f"{name} must be a number; got {raw}") from None
+    return (request.param(name) or "").strip().lower() == "true"
 
 
 def limit_param(request: Request, default: int, maximum: int) -> int:
-    return max(1, min(int_param(request, "limit", default), maximum))
+    raw = request.param("limit")
+    try:
+        return max(1, min(int(raw) if raw else default, maximum))
+    except ValueError:
+        raise errors.validation(f"limit must be a number; got {raw}") from None
 
 
-def next_page(crm: CrmState, request: Request, after: str) -> dict[str, object]:
+def next_page(request: Request, after: str) -> dict[str, object]:
     """`paging` to the page that starts at `after`, with HubSpot's absolute `link`: the request's
-    own URL with `after` replaced."""
+    own URL (its host as the client named it, in the Host header every HTTP/1.1 client sends)
+    with `after` replaced."""
     query = {key: list(values) for key, values in request.query.items()} | {"after": [after]}
-    link = f"{crm.base_url(request)}{request.path}?{urlencode(query, doseq=True)}"
+    link = f"http://{request.headers.get('Host')}{request.path}?{urlencode(query, doseq=True)}"
     return {"next": {"after": after, "link": link}}
 
 

@@ -13,7 +13,6 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
 
 from connector.sandbox.hubspot.catalogue import OBJECT_TYPES, ObjectType
 from connector.sandbox.hubspot.schema import PropertyRegistry
@@ -132,20 +131,14 @@ class Table:
 class Store:
     """Every table, the id sequence and the clock; `lock` serialises requests that touch them."""
 
-    def __init__(
-        self,
-        catalog: dict[str, PropertyRegistry],
-        clock: Callable[[], float] = time.time,
-        first_id: int = 1001,
-    ) -> None:
+    def __init__(self, catalog: dict[str, PropertyRegistry]) -> None:
         self.lock = threading.RLock()
         self.catalog = catalog
         self.tables: dict[str, Table] = {
             object_type.name: Table(object_type, catalog[object_type.name])
             for object_type in OBJECT_TYPES
         }
-        self._clock = clock
-        self._next_id = first_id
+        self._next_id = 1001
         self._last_ms = 0
         self._offset_ms = 0
 
@@ -160,7 +153,7 @@ class Store:
 
     def now_ms(self) -> int:
         """Wall-clock milliseconds, never going backwards (so modified dates order writes)."""
-        ms = int(self._clock() * 1000) + self._offset_ms
+        ms = int(time.time() * 1000) + self._offset_ms
         if ms < self._last_ms:
             ms = self._last_ms
         self._last_ms = ms
@@ -169,6 +162,6 @@ class Store:
     def not_before(self, ms: int) -> None:
         """Make the clock run after `ms` (the newest seeded timestamp): a write must always look
         newer than the data it changes, or incremental reads by modified date would miss it."""
-        wall = int(self._clock() * 1000)
+        wall = int(time.time() * 1000)
         if wall + self._offset_ms <= ms:
             self._offset_ms = ms - wall + 1

@@ -87,10 +87,9 @@ def normalize_value(definition: PropertyDef, raw: object) -> str | int | None:
             raise InvalidValue(definition.name, "INVALID_FLOAT", f"{text} was not a valid number.")
         return sys.intern(_as_text(number) if not isinstance(raw, str) else text.strip())
     if kind == "bool":
-        lowered = text.lower()
-        if lowered not in ("true", "false"):
+        if text.lower() not in ("true", "false"):
             raise _invalid_option(definition, text)
-        return "true" if lowered == "true" else "false"
+        return text.lower()
     if kind == "enumeration":
         if definition.external_options:  # e.g. hubspot_owner_id: owners, checked by the caller
             return sys.intern(text)

@@ -31,7 +31,6 @@ class EchoApp(EmulatorApp):
         add("GET", "/boom", self.boom, name="boom")
         add("POST", "/token", lambda r: Response(200, {"access_token": TOKEN}), name="token")
         add("GET", "/health", lambda r: Response(200, "ok"), name="health")
-        add("GET", "/files/{rest:path}", lambda r: Response(200, r.path_params), name="files")
 
     def authenticate(self, request: Request) -> Response | None:
         if request.headers.get("authorization") != f"Bearer {TOKEN}":

@@ -34,10 +34,8 @@ def test_literal_segment_beats_parameter_registered_earlier(server: EmulatorServ
     assert got.json() == {"special": True}
 
 
-def test_trailing_slash_and_rest_path(server: EmulatorServer) -> None:
+def test_trailing_slash_is_insignificant(server: EmulatorServer) -> None:
     assert requests.get(f"{server.url}/items/7/", headers=AUTH, timeout=5).json()["id"] == "7"
-    got = requests.get(f"{server.url}/files/a/b/c.csv", headers=AUTH, timeout=5)
-    assert got.json() == {"rest": "a/b/c.csv"}
 
 
 def test_unknown_path_is_404_and_wrong_method_is_405(server: EmulatorServer) -> None:
@@ -82,10 +80,11 @@ def test_keep_alive_serves_many_requests_on_one_connection(server: EmulatorServe
         conn.close()
 
 
-def test_chunked_request_body_is_read(server: EmulatorServer) -> None:
+def test_chunked_request_body_is_refused_not_misread(server: EmulatorServer) -> None:
     chunks = iter([b'{"inputs": ', b"[1, 2, 3]}"])
     got = requests.post(f"{server.url}/items/batch", data=chunks, headers=AUTH, timeout=5)
-    assert got.json() == {"n": 3}
+    assert got.status_code == 400
+    assert requests.get(f"{server.url}/items/1", headers=AUTH, timeout=5).status_code == 200
 
 
 def test_handler_exception_is_500_and_server_keeps_serving(
@@ -94,7 +93,7 @@ def test_handler_exception_is_500_and_server_keeps_serving(
     with caplog.at_level(logging.ERROR, logger="connector.sandbox.common.http"):
         got = requests.get(f"{server.url}/boom", headers=AUTH, timeout=5)
     assert got.status_code == 500
-    assert "RuntimeError" in got.json()["message"]
+    assert got.json()["category"] == "INTERNAL_ERROR"  # answered as the app renders a 500
     assert any("handler bug" in (record.exc_text or "") for record in caplog.records)
     assert requests.get(f"{server.url}/items/1", headers=AUTH, timeout=5).status_code == 200
 
@@ -192,8 +191,6 @@ def test_router_rejects_bad_patterns_and_reports_methods() -> None:
     router = Router()
     with pytest.raises(ValueError, match="whole segment"):
         router.add("GET", "/a/x{b}", lambda r: Response(200))
-    with pytest.raises(ValueError, match="last segment"):
-        router.add("GET", "/a/{rest:path}/b", lambda r: Response(200))
     router.add("GET", "/a/{b}", lambda r: Response(200))
     router.add("patch", "/a/{b}", lambda r: Response(200), name="patch-a")
     assert router.allowed_methods("/a/1") == {"GET", "PATCH"}

@@ -316,7 +316,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         "state": contact.region,
         "city": extra.get("city"),
         "phone": extra.get("phone"),
-        "company": extra.get("company_name") or (company.name if company else None),
+        "company": company.name if company else None,
         # A person without a company may still have answered an industry question (the
         # dataset's specialization): HubSpot's contact `industry` then holds it in HubSpot's own
         # spelling, as Salesforce's seed puts it in Lead.Industry.
@@ -337,7 +337,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
         values["connector_grade"] = contact.grade
     if contact.recycled_at is not None:
         values["connector_recycled_at"] = _ms(contact.recycled_at)
-    values.update(_activity_counters(item.engagements, extra))
+    values.update(_activity_counters(item.engagements))
     if item.properties:
         values.update(_dataset_values(item, values))
     rows = ContactRows(values, created, updated, company)
@@ -433,13 +433,11 @@ def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def _activity_counters(
-    engagements: list[Engagement], extra: dict[str, str]
-) -> dict[str, str | int | None]:
+def _activity_counters(engagements: list[Engagement]) -> Values:
     """HubSpot's web, e-mail and conversion counters from an engagement history."""
     counts = dict.fromkeys((counter for counter, _ in _COUNTED.values()), 0)
     last: dict[str, datetime | None] = dict.fromkeys(date for _, date in _COUNTED.values())
-    optout = extra.get("email_opt_out") == "true"
+    optout = False
     conversions: list[tuple[datetime, str]] = []
     for engagement in engagements:
         kind, at = engagement.kind, engagement.occurred_at
@@ -454,14 +452,12 @@ def _activity_counters(
             name = conversion_name(engagement)
             if name is not None:
                 conversions.append((at, name))
-    if extra.get("email_bounced") == "true" and not counts["hs_email_bounce"]:
-        counts["hs_email_bounce"] = 1
     conversions.sort(key=lambda item: item[0])
     # Every open, click or bounce follows a send, so the latest of them is the latest send the
     # history proves.
     emails = ("hs_email_last_send_date", "hs_email_last_open_date", "hs_email_last_click_date")
     last[emails[0]] = max((d for d in map(last.get, emails) if d), default=None)
-    values: dict[str, str | int | None] = {name: str(count) for name, count in counts.items()}
+    values: Values = {name: str(count) for name, count in counts.items()}
     values.update({name: _ms(at) if at else None for name, at in last.items()})
     values["hs_email_optout"] = "true" if optout else None
     values["num_conversion_events"] = str(len(conversions))

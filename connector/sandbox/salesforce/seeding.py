@@ -195,7 +195,7 @@ class SalesforceSeeder:
         modified = contact.updated_at or created
         owner = self._owner(contact.owner_id)
         person = self._person_values(contact, seeded.extra, seeded.properties)
-        opted_out = seeded.extra.get("email_opt_out") == "true"
+        opted_out = False
         bounce: datetime | None = None
         last_activity: datetime | None = None
         for engagement in seeded.engagements:
@@ -238,12 +238,11 @@ class SalesforceSeeder:
             "City": extra.get("city"),
             "Phone": extra.get("phone"),
             "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
-            "Company": (company.name if company and company.name else extra.get("company_name"))
-            or NOT_PROVIDED,
+            "Company": (company.name if company else None) or NOT_PROVIDED,
             "Industry": industry(company.industry if company else extra.get("industry")),
             "NumberOfEmployees": company.employees if company else None,
             "AnnualRevenue": company.annual_revenue if company else None,
-            "Website": extra.get("website"),
+            "Website": f"https://www.{company.domain}" if company and company.domain else None,
             "Status": self._lead_status(contact),
             "Rating": RATING[contact.intent] if contact.intent else None,
             "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")

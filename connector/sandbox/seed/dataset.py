@@ -207,7 +207,7 @@ class _RowBuilder:
         return SeedContact(
             contact=contact,
             engagements=engagements,
-            extra=self._extra(raw_source),
+            extra=self._extra(),
             properties=self._properties(),
         )
 
@@ -288,24 +288,13 @@ class _RowBuilder:
 
         return engagement_history(contact_id, items, 2)
 
-    def _extra(self, raw_source: str | None) -> dict[str, str]:
-        row = self.row
-        extra: dict[str, str] = {"persona": "dataset"}
-        for key, column in _DATA["extra_columns"].items():
-            value = _value(row, column)
-            if value is not None:
-                extra[key] = value
-        if raw_source:
-            extra["lead_source_detail"] = raw_source
-        specialization = _value(row, "Specialization")
+    def _extra(self) -> dict[str, str]:
+        extra: dict[str, str] = {}
+        specialization = _value(self.row, "Specialization")
         if specialization and specialization.lower() in SPECIALIZATIONS:
             extra["industry"] = SPECIALIZATIONS[specialization.lower()]
-        if _value(row, "Do Not Email") == "Yes":
-            extra["email_opt_out"] = "true"
-        if _value(row, "Do Not Call") == "Yes":
-            extra["do_not_call"] = "true"
         # Backtesting only: the recorded outcome. Never an input, never loaded into a CRM.
-        outcome = _value(row, OUTCOME_COLUMN)
+        outcome = _value(self.row, OUTCOME_COLUMN)
         if outcome is not None:
             extra["converted"] = outcome
         return extra

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, LeadSource, Owner
+from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v
@@ -211,7 +211,7 @@ class _ContactBuilder:
         if persona == "student":
             stage = _STUDENT_STAGE.draw(rng)
             seniority = v.SENIORITY_STUDENT
-            title, function = rng.choice(("Student", "MBA Student", "Graduate Student")), None
+            title = rng.choice(("Student", "MBA Student", "Graduate Student"))
         else:
             stage = _COMPETITOR_STAGE.draw(rng) if persona == "competitor" else _STAGE.draw(rng)
             seniority = _SENIORITY.draw(rng)
@@ -261,8 +261,7 @@ class _ContactBuilder:
             created_at=created_at,
             updated_at=updated_at,
         )
-        extra = self._extra(persona, country, company, source, function, engagements)
-        return SeedContact(contact=contact, engagements=engagements, extra=extra)
+        return SeedContact(contact=contact, engagements=engagements, extra=self._extra(country))
 
     @staticmethod
     def _title(seniority: str, function: str, chief: str | None) -> str:
@@ -379,34 +378,14 @@ class _ContactBuilder:
         words = v.DETAIL_LISTS.get(kind)
         return self.rng.choice(words) if words is not None else v.DETAIL_TEXTS.get(kind)
 
-    def _extra(
-        self,
-        persona: str,
-        country: str | None,
-        company: Company | None,
-        source: LeadSource | None,
-        function: str | None,
-        engagements: list[Engagement],
-    ) -> dict[str, str]:
+    def _extra(self, country: str | None) -> dict[str, str]:
         rng = self.rng
-        extra: dict[str, str] = {"persona": persona}
+        extra: dict[str, str] = {}
         if rng.random() < 0.8:
             extra["phone"] = self._phone(country)
         entry = next((item for item in v.COUNTRIES if item[0] == country), None)
         if entry is not None and rng.random() < 0.85:
             extra["city"] = rng.choice(entry[4])
-        if source is not None:
-            extra["lead_source_detail"] = rng.choice(v.LEAD_SOURCE_DETAILS[source])
-        if function is not None:
-            extra["job_function"] = function
-        if company is not None and company.name:
-            extra["company_name"] = company.name
-        if company is not None and company.domain:
-            extra["website"] = f"https://www.{company.domain}"
-        if any(e.kind == EngagementKind.UNSUBSCRIBE for e in engagements):
-            extra["email_opt_out"] = "true"
-        if any(e.kind == EngagementKind.EMAIL_BOUNCE for e in engagements):
-            extra["email_bounced"] = "true"
         return extra
 
     def _phone(self, country: str | None) -> str:

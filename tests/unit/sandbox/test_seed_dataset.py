@@ -70,7 +70,7 @@ def test_rows_map_to_domain_values(leads: list[SeedContact]) -> None:
         if row["Country"] in ("", "unknown"):
             assert lead.contact.country is None
         if row["City"] == "Select":
-            assert "city" not in lead.extra
+            assert "city" not in lead.properties
         assert lead.contact.lifecycle_stage == LifecycleStage.LEAD
         assert lead.extra["converted"] == row["Converted"]
 

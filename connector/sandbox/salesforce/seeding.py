@@ -29,7 +29,7 @@ from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
 from connector.sandbox.salesforce.writes import derive
 from connector.sandbox.seed import SeedContact, SeedData
 from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
-from connector.sandbox.seed.spec import item_rng
+from connector.sandbox.seed.spec import item_rng, opted_out
 
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form has no company
@@ -195,18 +195,12 @@ class SalesforceSeeder:
         modified = contact.updated_at or created
         owner = self._owner(contact.owner_id)
         person = self._person_values(contact, seeded.extra, seeded.properties)
-        opted_out = False
-        bounce: datetime | None = None
-        last_activity: datetime | None = None
-        for engagement in seeded.engagements:
-            last_activity = max(last_activity or engagement.occurred_at, engagement.occurred_at)
-            if engagement.kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
-                opted_out = True
-            elif engagement.kind == EngagementKind.EMAIL_BOUNCE:
-                bounce = engagement.occurred_at
-        person["HasOptedOutOfEmail"] = opted_out
-        if bounce is not None:
-            person["EmailBouncedDate"] = datetime_to_ms(bounce)
+        engagements = seeded.engagements
+        bounces = [e.occurred_at for e in engagements if e.kind == EngagementKind.EMAIL_BOUNCE]
+        last_activity = max((e.occurred_at for e in engagements), default=None)
+        person["HasOptedOutOfEmail"] = opted_out(engagements)
+        if bounces:
+            person["EmailBouncedDate"] = datetime_to_ms(bounces[-1])
             person["EmailBouncedReason"] = BOUNCE_REASON
         if last_activity is not None:
             person["LastActivityDate"] = date_to_days(last_activity.date())
@@ -223,7 +217,7 @@ class SalesforceSeeder:
         else:
             person_id = self._insert("Lead", person, created, modified)
             self.summary.leads += 1
-        self._engagements(seeded.engagements, person_id, as_contact, owner)
+        self._engagements(engagements, person_id, as_contact, owner)
 
     def _person_values(
         self, contact: Contact, extra: dict[str, str], properties: Mapping[str, Any]

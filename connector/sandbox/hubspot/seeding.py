@@ -46,7 +46,7 @@ from connector.sandbox.hubspot.owners import OwnerRecord, Owners
 from connector.sandbox.hubspot.store import Store, Table
 from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
-from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import opted_out
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ BUYING_ROLE: dict[str, str] = dict(seeding("buying_role"))
 #: The seed's free-text industries (lower case) → HubSpot's company `industry` values.
 INDUSTRY: dict[str, str] = dict(seeding("industry"))
 #: Engagements HubSpot records as a conversion (a form submission on the contact).
-CONVERSION_NAMES: dict[EngagementKind, str] = keyed(EngagementKind, seeding("conversion_names"))
+CONVERSION_NAMES: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("conversions"))
 _OPEN_DEAL_STAGES: tuple[str, ...] = tuple(seeding("open_deal_stages"))
 _CLOSED_DEAL_STAGES = {DealStatus.WON: "closedwon", DealStatus.LOST: "closedlost"}
 #: Engagement kind -> the HubSpot counter it adds to and the "last" date property it moves.
@@ -80,16 +80,10 @@ _COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("count
 
 
 def conversion_name(engagement: Engagement) -> str | None:
-    kind = engagement.kind
-    if kind in CONVERSION_NAMES:
-        return CONVERSION_NAMES[kind]
-    if kind == EngagementKind.FORM_SUBMISSION:
-        return engagement.detail or "Contact us"
-    if kind == EngagementKind.CONTENT_DOWNLOAD:
-        return f"Whitepaper download: {engagement.detail or 'content'}"
-    if kind == EngagementKind.WEBINAR_REGISTERED:
-        return f"Webinar registration: {engagement.detail or 'webinar'}"
-    return None
+    names = CONVERSION_NAMES.get(engagement.kind)
+    if names is None:
+        return None
+    return names[0].format(detail=engagement.detail) if engagement.detail else names[1]
 
 
 def _amount(value: float | None) -> str | None:
@@ -336,8 +330,7 @@ class Seeder:
         """Give the dataset's picklist properties (present in every emulated portal) the
         values the file holds as options, as an admin would before importing it."""
         registry = self.store.catalog[CONTACTS.name]
-        for name, values in data.picklist_options().items():
-            prop = BY_NAME[name]
+        for prop, values in data.picklist_options().items():
             existing = registry.get(prop.hubspot)
             if existing is None or existing.type != "enumeration":
                 continue

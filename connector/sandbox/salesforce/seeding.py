@@ -28,7 +28,7 @@ from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
 from connector.sandbox.salesforce.writes import derive
 from connector.sandbox.seed import SeedContact, SeedData
-from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import item_rng, opted_out
 
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
@@ -145,8 +145,7 @@ class SalesforceSeeder:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> SeedSummary:
         with self.store.lock:
-            if self.data.is_dataset:
-                self._dataset_fields()
+            self._dataset_fields()
             self._users()
             for index, seeded in enumerate(self.data.contacts()):
                 self._person(index, seeded)
@@ -156,13 +155,11 @@ class SalesforceSeeder:
         """Give the dataset's picklist fields (present in every emulated org, on Lead and
         Contact) the values the file holds, as an admin would before importing it."""
         objects = self.store.objects
-        for name, values in self.data.picklist_options().items():
-            prop = BY_NAME[name]
-            lead, contact = (
+        for prop, values in self.data.picklist_options().items():
+            for definition, api_name in (
                 (objects["Lead"], prop.salesforce_lead),
                 (objects["Contact"], prop.salesforce_contact),
-            )
-            for definition, api_name in (lead, contact):
+            ):
                 existing = definition.field(api_name)
                 if existing is not None and existing.type is FieldType.PICKLIST:
                     updated = replace(existing, picklist=tuple(map(PicklistValue, values)))

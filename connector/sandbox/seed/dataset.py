@@ -27,7 +27,7 @@ from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, DatasetProperty
 from connector.sandbox.seed.spec import (
     SeedContact,
     SeedDataError,
@@ -88,22 +88,19 @@ class DatasetSeed:
         self.path = Path(path)
         if not self.path.is_file():
             raise SeedDataError(f"{self.path}: dataset file not found")
-        self._options: dict[str, tuple[str, ...]] | None = None
 
-    def picklist_options(self) -> dict[str, tuple[str, ...]]:
+    def picklist_options(self) -> dict[DatasetProperty, tuple[str, ...]]:
         """The values each picklist property takes in the whole file, sorted: what an admin
         would list as the picklist's options before importing it ("Select" is no option)."""
-        if self._options is None:
-            picklists = [p for p in DATASET_PROPERTIES if p.type == PropertyType.PICKLIST]
-            seen: dict[str, set[str]] = {p.name: set() for p in picklists}
-            with self.path.open(newline="", encoding="utf-8-sig") as handle:
-                for row in csv.DictReader(handle):
-                    for prop in picklists:
-                        value = _value(row, prop.column)
-                        if value is not None:
-                            seen[prop.name].add(value)
-            self._options = {name: tuple(sorted(values)) for name, values in seen.items()}
-        return self._options
+        picklists = [p for p in DATASET_PROPERTIES if p.type == PropertyType.PICKLIST]
+        seen: dict[DatasetProperty, set[str]] = {p: set() for p in picklists}
+        with self.path.open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                for prop in picklists:
+                    value = _value(row, prop.column)
+                    if value is not None:
+                        seen[prop].add(value)
+        return {prop: tuple(sorted(values)) for prop, values in seen.items()}
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         limit = self.spec.contacts or None

@@ -288,12 +288,8 @@ class _ContactBuilder:
         if stage == LifecycleStage.MQL:
             return Bant(need=True) if rng.random() < 0.2 else Bant()
         if stage == LifecycleStage.SQL and rng.random() < 0.6:
-            answers = [
-                (True if rng.random() < 0.7 else rng.choice((None, False))) for _ in range(4)
-            ]
-            return Bant(
-                budget=answers[0], authority=answers[1], need=answers[2], timeline=answers[3]
-            )
+            answers = [True if rng.random() < 0.7 else rng.choice((None, False)) for _ in range(4)]
+            return Bant(**dict(zip(Bant.model_fields, answers, strict=True)))
         return Bant(budget=True, authority=True, need=True, timeline=True)
 
     def _deals(

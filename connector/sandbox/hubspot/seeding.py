@@ -43,7 +43,7 @@ from connector.sandbox.hubspot.catalogue import (
 )
 from connector.sandbox.hubspot.graph import AssociationGraph, labelled_type
 from connector.sandbox.hubspot.owners import OwnerRecord, Owners
-from connector.sandbox.hubspot.store import Store, Table
+from connector.sandbox.hubspot.store import Store
 from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
@@ -105,9 +105,10 @@ class ContactRows:
     created: int
     updated: int
     company: Company | None  # the seed's company, mapped to a HubSpot id by the loader
+    # (values, created, updated) of each
     deals: list[tuple[Values, int, int]] = field(default_factory=list)
-    meetings: list[tuple[Values, int]] = field(default_factory=list)
-    calls: list[tuple[Values, int]] = field(default_factory=list)
+    meetings: list[tuple[Values, int, int]] = field(default_factory=list)
+    calls: list[tuple[Values, int, int]] = field(default_factory=list)
 
 
 def owner_ids(owners: list[Owner]) -> dict[str, int]:
@@ -118,22 +119,6 @@ def owner_ids(owners: list[Owner]) -> dict[str, int]:
 def _owner(owners: dict[str, int], owner_id: str | None) -> str | None:
     mapped = owners.get(owner_id) if owner_id is not None else None
     return str(mapped) if mapped is not None else None
-
-
-def company_values(company: Company, owners: dict[str, int], now_ms: int) -> tuple[Values, int]:
-    created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
-    values: Values = {
-        "createdate": created,
-        "name": company.name,
-        "domain": company.domain,
-        "industry": INDUSTRY.get((company.industry or "").lower()),
-        "numberofemployees": str(company.employees) if company.employees is not None else None,
-        "annualrevenue": _amount(company.annual_revenue),
-        "country": company.country,
-        "state": company.region,
-        "hubspot_owner_id": _owner(owners, company.owner_id),
-    }
-    return values, created
 
 
 def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) -> ContactRows:
@@ -215,7 +200,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
                 "hs_meeting_outcome": "SCHEDULED" if start > now else "COMPLETED",
                 "hubspot_owner_id": owner,
             }
-            rows.meetings.append((meeting, booked))
+            rows.meetings.append((meeting, booked, booked))
         elif engagement.kind == EngagementKind.CALL:
             outcome = "Connected" if _stable(engagement.source_id or "") % 3 else "Left voicemail"
             call: Values = {
@@ -228,7 +213,7 @@ def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) ->
                 "hs_call_duration": "420000" if outcome == "Connected" else "45000",
                 "hubspot_owner_id": owner,
             }
-            rows.calls.append((call, booked))
+            rows.calls.append((call, booked, booked))
     return rows
 
 
@@ -395,7 +380,18 @@ class Seeder:
             )
 
     def _company(self, company: Company, owners: dict[str, int], now_ms: int) -> int:
-        values, created = company_values(company, owners, now_ms)
+        created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
+        values: Values = {
+            "createdate": created,
+            "name": company.name,
+            "domain": company.domain,
+            "industry": INDUSTRY.get((company.industry or "").lower()),
+            "numberofemployees": str(company.employees) if company.employees is not None else None,
+            "annualrevenue": _amount(company.annual_revenue),
+            "country": company.country,
+            "state": company.region,
+            "hubspot_owner_id": _owner(owners, company.owner_id),
+        }
         record_id = self._record(COMPANIES, values, created, created)
         self.company_ids[company.id] = record_id
         return record_id
@@ -410,27 +406,18 @@ class Seeder:
         self._newest = max(self._newest, rows.updated)
         if company_id is not None:
             self._link(CONTACTS, record_id, COMPANIES, company_id, primary=True)
-        for values, created, updated in rows.deals:
-            deal_id = self._record(DEALS, values, created, updated)
-            self._link(DEALS, deal_id, CONTACTS, record_id)
-            if company_id is not None:
-                self._link(DEALS, deal_id, COMPANIES, company_id, primary=True)
-        for kind, activities in ((MEETINGS, rows.meetings), (CALLS, rows.calls)):
-            for values, stamp in activities:
-                activity_id = self._record(kind, values, stamp, stamp)
-                self._link(kind, activity_id, CONTACTS, record_id)
-                if company_id is not None:
-                    self._link(kind, activity_id, COMPANIES, company_id)
+        for kind, records in ((DEALS, rows.deals), (MEETINGS, rows.meetings), (CALLS, rows.calls)):
+            for values, created, updated in records:
+                related = self._record(kind, values, created, updated)
+                self._link(kind, related, CONTACTS, record_id)
+                if company_id is not None:  # a deal's company is its primary one
+                    self._link(kind, related, COMPANIES, company_id, primary=kind is DEALS)
 
     def _record(self, object_type: ObjectType, values: Values, created: int, updated: int) -> int:
         table = self.store.table(object_type)
         record_id = self.store.next_id()
         row = table.append(record_id, created, updated)
-        self._fill(table, row, values)
-        return record_id
-
-    def _fill(self, table: Table, row: int, values: Values) -> None:
-        """Store already-normalised values, skipping empty ones and unprovisioned properties."""
+        # Already-normalised values, skipping empty ones and unprovisioned properties.
         known = table.registry
         share = self._strings.setdefault
         table.fill(
@@ -443,6 +430,7 @@ class Seeder:
                 if value is not None and value != "" and name in known
             },
         )
+        return record_id
 
     def _link(
         self,

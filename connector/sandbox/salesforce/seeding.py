@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
+from connector.domain.contact import Contact, DealStatus, IntentLevel, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.common.data import keyed
@@ -236,9 +236,7 @@ class SalesforceSeeder:
             "Website": f"https://www.{company.domain}" if company and company.domain else None,
             "Status": self._lead_status(contact),
             "Rating": RATING[contact.intent] if contact.intent else None,
-            "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")
-            if contact.decision_role
-            else None,
+            "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or ""),
         }
         for part in ("budget", "authority", "need", "timeline"):
             values[f"{part.title()}_Confirmed__c"] = bool(getattr(contact.bant, part))
@@ -272,19 +270,6 @@ class SalesforceSeeder:
         found = self._accounts.get(key)
         if found is not None:
             return found
-        values = self._account_values(company, contact, extra, owner)
-        account_id = self._insert("Account", values, created - timedelta(days=1))
-        self._accounts[key] = account_id
-        self.summary.accounts += 1
-        return account_id
-
-    def _account_values(
-        self,
-        company: Company | None,
-        contact: Contact,
-        extra: dict[str, str],
-        owner: str,
-    ) -> dict[str, Any]:
         if company is None:
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "Unknown"
             # The Account lead conversion would have made: the standard mapping carries
@@ -309,7 +294,10 @@ class SalesforceSeeder:
                 "Type": "Prospect",
                 "OwnerId": self._owner(company.owner_id),
             }
-        return values
+        account_id = self._insert("Account", values, created - timedelta(days=1))
+        self._accounts[key] = account_id
+        self.summary.accounts += 1
+        return account_id
 
     def _deals(
         self,

@@ -174,8 +174,8 @@ class _RowBuilder:
             OCCUPATIONS.get(occupation.lower(), (occupation, None)) if occupation else (None, None)
         )
 
-        history = timedelta(days=spec.history_days)
-        created_at = self._at(rng.uniform(86_400, history.total_seconds()))
+        age = timedelta(seconds=rng.uniform(86_400, spec.history_days * 86_400))
+        created_at = (spec.now - age).replace(microsecond=0)
         engagements = self._engagements(contact_id, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
         deals: tuple[Deal, ...] = ()
@@ -228,9 +228,6 @@ class _RowBuilder:
             else:
                 found[prop.name] = text
         return found
-
-    def _at(self, age_seconds: float) -> datetime:
-        return (self.spec.now - timedelta(seconds=max(age_seconds, 60.0))).replace(microsecond=0)
 
     def _between(self, start: datetime, end: datetime) -> datetime:
         """A time between start and end (both before `now`), to the second."""

@@ -13,10 +13,10 @@ import bisect
 import itertools
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, Owner
 from connector.domain.engagement import Engagement, EngagementKind
@@ -34,29 +34,24 @@ assert math.gcd(_STRIDE, _NAME_SPACE) == 1 and math.gcd(_STRIDE, _COMPANY_SPACE)
 _MINUTE = timedelta(minutes=1)
 
 
-class _Weighted(Generic[T]):
+def _weighted(pairs: Sequence[tuple[T, float]]) -> Callable[[random.Random], T]:
     """A categorical distribution drawn with one `random()` call (cheap at a million items)."""
-
-    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
-        self.values = [value for value, _ in pairs]
-        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
-
-    def draw(self, rng: random.Random) -> T:
-        point = rng.random() * self.cumulative[-1]
-        return self.values[bisect.bisect_right(self.cumulative, point)]
+    values = [value for value, _ in pairs]
+    cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+    return lambda rng: values[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
-_INDUSTRY = _Weighted(v.INDUSTRIES)
-_COUNTRY = _Weighted([(entry, entry[2]) for entry in v.COUNTRIES])
-_SENIORITY = _Weighted(v.SENIORITY_WEIGHTS)
-_ROLES = {seniority: _Weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.items()}
-_SOURCE = _Weighted(v.LEAD_SOURCE_WEIGHTS)
-_STAGE = _Weighted(v.STAGE_WEIGHTS)
-_ENGAGEMENT = _Weighted(v.ENGAGEMENT_WEIGHTS)
-_STUDENT_STAGE = _Weighted(v.STUDENT_STAGE_WEIGHTS)
-_COMPETITOR_STAGE = _Weighted(v.COMPETITOR_STAGE_WEIGHTS)
-_SIZE_BUCKETS = _Weighted(v.SIZE_BUCKETS)
-_SALES_STATUS = {stage: _Weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
+_INDUSTRY = _weighted(v.INDUSTRIES)
+_COUNTRY = _weighted([(entry, entry[2]) for entry in v.COUNTRIES])
+_SENIORITY = _weighted(v.SENIORITY_WEIGHTS)
+_ROLES = {seniority: _weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.items()}
+_SOURCE = _weighted(v.LEAD_SOURCE_WEIGHTS)
+_STAGE = _weighted(v.STAGE_WEIGHTS)
+_ENGAGEMENT = _weighted(v.ENGAGEMENT_WEIGHTS)
+_STUDENT_STAGE = _weighted(v.STUDENT_STAGE_WEIGHTS)
+_COMPETITOR_STAGE = _weighted(v.COMPETITOR_STAGE_WEIGHTS)
+_SIZE_BUCKETS = _weighted(v.SIZE_BUCKETS)
+_SALES_STATUS = {stage: _weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
 _DOWNSTREAM = frozenset(LifecycleStage) - {
     LifecycleStage.SUBSCRIBER,
     LifecycleStage.LEAD,
@@ -138,18 +133,18 @@ class SyntheticSeed:
         prefix = v.COMPANY_PREFIXES[slot % len(v.COMPANY_PREFIXES)]
         core = v.COMPANY_CORES[slot // len(v.COMPANY_PREFIXES)]
         number = f" {generation + 1}" if generation else ""
-        country, region, _, tld, _ = _COUNTRY.draw(rng)
+        country, region, _, tld, _ = _COUNTRY(rng)
         base = f"{prefix} {core}{number}"
         suffix = v.LEGAL_SUFFIX.get(country)
         name = f"{base} {suffix}" if suffix and rng.random() < 0.5 else base
-        low, high = _SIZE_BUCKETS.draw(rng)
+        low, high = _SIZE_BUCKETS(rng)
         employees = round(math.exp(rng.uniform(math.log(low), math.log(high))))
         revenue = round(employees * rng.uniform(60_000, 350_000), -3)
         return Company(
             id=f"seed-company-{index + 1:06d}",
             name=name,
             domain=f"{slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
-            industry=_INDUSTRY.draw(rng) if rng.random() < 0.95 else None,
+            industry=_INDUSTRY(rng) if rng.random() < 0.95 else None,
             employees=employees if rng.random() < 0.93 else None,
             annual_revenue=revenue if rng.random() < 0.85 else None,
             country=country,
@@ -209,26 +204,26 @@ class _ContactBuilder:
             email = None  # a business card typed in without the address
 
         if persona == "student":
-            stage = _STUDENT_STAGE.draw(rng)
+            stage = _STUDENT_STAGE(rng)
             seniority = v.SENIORITY_STUDENT
             title = rng.choice(("Student", "MBA Student", "Graduate Student"))
         else:
-            stage = _COMPETITOR_STAGE.draw(rng) if persona == "competitor" else _STAGE.draw(rng)
-            seniority = _SENIORITY.draw(rng)
+            stage = _COMPETITOR_STAGE(rng) if persona == "competitor" else _STAGE(rng)
+            seniority = _SENIORITY(rng)
             function, chief = rng.choice(v.FUNCTIONS)
             title = self._title(seniority, function, chief)
-        role = _ROLES[seniority].draw(rng) if rng.random() < 0.6 else None
+        role = _ROLES[seniority](rng) if rng.random() < 0.6 else None
 
         country: str | None
         region: str | None
         if company is not None and company.country and rng.random() < 0.9:
             country, region = company.country, company.region
         else:
-            country, region, *_ = _COUNTRY.draw(rng)
+            country, region, *_ = _COUNTRY(rng)
         if rng.random() < 0.04:
             country, region = None, None  # never asked
 
-        source = _SOURCE.draw(rng) if rng.random() < 0.92 else None
+        source = _SOURCE(rng) if rng.random() < 0.92 else None
         history = timedelta(days=spec.history_days)
         created_at = _at(
             spec.now, timedelta(seconds=rng.uniform(2 * 86_400, (history * 1.6).total_seconds()))
@@ -237,7 +232,7 @@ class _ContactBuilder:
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
 
         if stage in _SALES_STATUS:
-            status = _SALES_STATUS[stage].draw(rng)
+            status = _SALES_STATUS[stage](rng)
         else:  # subscribers have none; sales qualified every opportunity and customer
             status = SalesStatus.QUALIFIED if stage in _DOWNSTREAM else None
         contact = Contact(
@@ -345,7 +340,7 @@ class _ContactBuilder:
             return _at(spec.now, timedelta(seconds=age) + _MINUTE)
 
         items: list[tuple[EngagementKind, datetime]] = [
-            (_ENGAGEMENT.draw(rng), when()) for _ in range(count)
+            (_ENGAGEMENT(rng), when()) for _ in range(count)
         ]
         sales_ready = v.SALES_READY_COUNTS.get(stage)
         if sales_ready is None and stage == LifecycleStage.MQL and rng.random() < 0.15:

@@ -67,8 +67,6 @@ def _at(now: datetime, age: timedelta) -> datetime:
 class SyntheticSeed:
     """Random-access synthetic data for one spec: `contact(k)` and `company(i)` stand alone."""
 
-    COMPETITOR_PREFIX = "seed-company-competitor-"
-
     def __init__(self, spec: SeedSpec) -> None:
         self.spec = spec
         self.company_count = (
@@ -116,7 +114,7 @@ class SyntheticSeed:
     def _competitor(self, index: int) -> Company:
         name, domain = v.COMPETITORS[index]
         return Company(
-            id=f"{self.COMPETITOR_PREFIX}{index + 1}",
+            id=f"seed-company-competitor-{index + 1}",
             name=name,
             domain=domain,
             industry="Software",

@@ -45,17 +45,9 @@ class SeedData:
         return iter(()) if self._dataset is not None else self._synthetic.companies()
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
-        """Contacts `start`..`stop-1` (all by default), streamed in a stable order."""
+        """Contacts `start`..`stop-1` (all by default), streamed in a stable order (synthetic
+        mode: built without building the ones before `start`)."""
         return (self._dataset or self._synthetic).contacts(start, stop)
-
-    def contact(self, index: int) -> SeedContact:
-        """Contact `index` alone (synthetic mode: built without building the ones before)."""
-        if self._dataset is None:
-            return self._synthetic.contact(index)
-        found = next(self._dataset.contacts(index, index + 1), None)
-        if found is None:
-            raise IndexError(f"contact index {index} beyond the dataset")
-        return found
 
 
 __all__ = [

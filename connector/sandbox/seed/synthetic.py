@@ -65,7 +65,7 @@ def _at(now: datetime, age: timedelta) -> datetime:
 
 
 class SyntheticSeed:
-    """Random-access synthetic data for one spec: `contact(k)` and `company(i)` stand alone."""
+    """Random-access synthetic data for one spec: contact k and `company(i)` stand alone."""
 
     def __init__(self, spec: SeedSpec) -> None:
         self.spec = spec
@@ -154,12 +154,7 @@ class SyntheticSeed:
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         end = self.spec.contacts if stop is None else min(stop, self.spec.contacts)
         for index in range(max(start, 0), end):
-            yield self.contact(index)
-
-    def contact(self, index: int) -> SeedContact:
-        if not 0 <= index < self.spec.contacts:
-            raise IndexError(f"contact index {index} outside 0..{self.spec.contacts - 1}")
-        return _ContactBuilder(self, index).build()
+            yield _ContactBuilder(self, index).build()
 
 
 class _ContactBuilder:

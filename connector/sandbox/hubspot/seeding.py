@@ -111,21 +111,17 @@ class ContactRows:
     calls: list[tuple[Values, int, int]] = field(default_factory=list)
 
 
-def owner_ids(owners: list[Owner]) -> dict[str, int]:
-    """Seed owner id → HubSpot owner id (by position, so every process agrees)."""
-    return {owner.id: FIRST_OWNER_ID + index for index, owner in enumerate(owners)}
+def owner_ids(owners: list[Owner]) -> dict[str, str]:
+    """Seed owner id → HubSpot owner id as a property holds it (by position, so every process
+    agrees)."""
+    return {owner.id: str(FIRST_OWNER_ID + index) for index, owner in enumerate(owners)}
 
 
-def _owner(owners: dict[str, int], owner_id: str | None) -> str | None:
-    mapped = owners.get(owner_id) if owner_id is not None else None
-    return str(mapped) if mapped is not None else None
-
-
-def convert_contact(item: SeedContact, owners: dict[str, int], now: datetime) -> ContactRows:
+def convert_contact(item: SeedContact, owners: dict[str, str], now: datetime) -> ContactRows:
     contact, extra = item.contact, item.extra
     created = _ms(contact.created_at or now)
     updated = _ms(contact.updated_at or contact.created_at or now)
-    owner = _owner(owners, contact.owner_id)
+    owner = owners.get(contact.owner_id or "")
     company = contact.company
     values: Values = {
         "createdate": created,
@@ -325,7 +321,7 @@ class Seeder:
             definition.display_order = existing.display_order
             registry.add(definition)
 
-    def _contact_rows(self, data: SeedData, owners: dict[str, int]) -> Iterator[ContactRows]:
+    def _contact_rows(self, data: SeedData, owners: dict[str, str]) -> Iterator[ContactRows]:
         count = data.contact_count or 0
         workers = os.cpu_count() or 1
         parallel = (
@@ -379,7 +375,7 @@ class Seeder:
                 archived=not owner.active,
             )
 
-    def _company(self, company: Company, owners: dict[str, int], now_ms: int) -> int:
+    def _company(self, company: Company, owners: dict[str, str], now_ms: int) -> int:
         created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
         values: Values = {
             "createdate": created,
@@ -390,13 +386,13 @@ class Seeder:
             "annualrevenue": _amount(company.annual_revenue),
             "country": company.country,
             "state": company.region,
-            "hubspot_owner_id": _owner(owners, company.owner_id),
+            "hubspot_owner_id": owners.get(company.owner_id or ""),
         }
         record_id = self._record(COMPANIES, values, created, created)
         self.company_ids[company.id] = record_id
         return record_id
 
-    def _contact(self, rows: ContactRows, owners: dict[str, int], now_ms: int) -> None:
+    def _contact(self, rows: ContactRows, owners: dict[str, str], now_ms: int) -> None:
         company_id = None
         if rows.company is not None:  # a company the seed did not list is loaded now
             company_id = self.company_ids.get(rows.company.id)

@@ -73,10 +73,7 @@ REGIONS: dict[str, str] = {
 
 
 def _value(row: dict[str, str | None], column: str) -> str | None:
-    raw = row.get(column)
-    if raw is None:
-        return None
-    text = raw.strip()
+    text = (row.get(column) or "").strip()
     return None if text.lower() in _MISSING else text
 
 

@@ -79,13 +79,6 @@ _CLOSED_DEAL_STAGES = {DealStatus.WON: "closedwon", DealStatus.LOST: "closedlost
 _COUNTED: dict[EngagementKind, list[str]] = keyed(EngagementKind, seeding("counters"))
 
 
-def conversion_name(engagement: Engagement) -> str | None:
-    names = CONVERSION_NAMES.get(engagement.kind)
-    if names is None:
-        return None
-    return names[0].format(detail=engagement.detail) if engagement.detail else names[1]
-
-
 def _amount(value: float | None) -> str | None:
     if value is None:
         return None
@@ -261,12 +254,11 @@ def _activity_counters(engagements: list[Engagement]) -> Values:
         if kind in _COUNTED:
             counter, date = _COUNTED[kind]
             counts[counter] += engagement.quantity
-            latest = last[date]
-            last[date] = at if latest is None or at > latest else latest
-        else:
-            name = conversion_name(engagement)
-            if name is not None:
-                conversions.append((at, name))
+            last[date] = max(at, last[date] or at)
+        elif kind in CONVERSION_NAMES:
+            named, unnamed = CONVERSION_NAMES[kind]
+            detail = engagement.detail
+            conversions.append((at, named.format(detail=detail) if detail else unnamed))
     conversions.sort(key=lambda item: item[0])
     # Every open, click or bounce follows a send, so the latest of them is the latest send the
     # history proves.

@@ -316,8 +316,7 @@ class SalesforceSeeder:
         account_name = accounts.get(account_row, "Name")
         now = self.spec.now
         for number, deal in enumerate(contact.deals, start=1):
-            closed_stage = CLOSED_STAGES.get(deal.status)
-            stage, probability = closed_stage or OPEN_STAGES[rng.randrange(len(OPEN_STAGES))]
+            stage, probability = CLOSED_STAGES.get(deal.status) or rng.choice(OPEN_STAGES)
             closed = deal.closed_at
             if closed is not None:
                 close_date = closed.date()

@@ -36,33 +36,19 @@ def start_sandbox(
     """Start, seed and describe one emulator; the caller stops it."""
     if crm == "hubspot":
         hubspot = HubSpotSandbox(config).start()
-        return RunningSandbox(
-            crm=crm,
-            sandbox=hubspot,
-            url=hubspot.url,
-            ca_file=None,
-            settings={
-                "CONNECTOR_CRM": "hubspot",
-                "HUBSPOT_BASE_URL": hubspot.url,
-                "HUBSPOT_ACCESS_TOKEN": hubspot.token,
-            },
-        )
+        settings = {"HUBSPOT_BASE_URL": hubspot.url, "HUBSPOT_ACCESS_TOKEN": hubspot.token}
+        return RunningSandbox(crm, hubspot, hubspot.url, None, {"CONNECTOR_CRM": crm, **settings})
     salesforce = SalesforceSandbox(config, tls_directory=tls_directory).start()
     creds = salesforce.credentials
-    return RunningSandbox(
-        crm=crm,
-        sandbox=salesforce,
-        url=salesforce.url,
-        ca_file=Path(salesforce.ca_file),
-        settings={
-            "CONNECTOR_CRM": "salesforce",
-            "SALESFORCE_LOGIN_URL": salesforce.login_url,
-            "SALESFORCE_AUTH_FLOW": "password",
-            "SALESFORCE_CLIENT_ID": creds.client_id,
-            "SALESFORCE_CLIENT_SECRET": creds.client_secret,
-            "SALESFORCE_USERNAME": creds.username,
-            "SALESFORCE_PASSWORD": creds.password,
-            "SALESFORCE_SECURITY_TOKEN": creds.security_token,
-            "SALESFORCE_CA_FILE": str(salesforce.ca_file),
-        },
-    )
+    settings = {
+        "CONNECTOR_CRM": crm,
+        "SALESFORCE_LOGIN_URL": salesforce.login_url,
+        "SALESFORCE_AUTH_FLOW": "password",
+        "SALESFORCE_CLIENT_ID": creds.client_id,
+        "SALESFORCE_CLIENT_SECRET": creds.client_secret,
+        "SALESFORCE_USERNAME": creds.username,
+        "SALESFORCE_PASSWORD": creds.password,
+        "SALESFORCE_SECURITY_TOKEN": creds.security_token,
+        "SALESFORCE_CA_FILE": str(salesforce.ca_file),
+    }
+    return RunningSandbox(crm, salesforce, salesforce.url, salesforce.ca_file, settings)

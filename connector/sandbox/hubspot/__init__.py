@@ -17,7 +17,7 @@ properties batch read, `propertiesWithHistory`. Request log route names are
 The seeded portal (the connector's HubSpot mapping relies on its names) is data: object types,
 properties and options in `catalogue.yaml` (the connector's own group "connector" only with
 `provision_connector_fields`), how seed values become them in its `seeding` tables
-(`seed_mapping`). Web and e-mail activity become the contact's counters, conversions its
+(read by `seeding.py`). Web and e-mail activity become the contact's counters, conversions its
 `*_conversion_*` properties; booked meetings and calls are meeting and call objects associated
 with the contact and its company; contact→company associations are both unlabeled (279) and
 Primary (1); deals sit in pipeline "default". Owners have ids from 52000001 (user ids from

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector.domain.contact import Company, Contact, DealStatus, IntentLevel, LeadSource
+from connector.domain.contact import Contact, DealStatus, IntentLevel, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.common.data import keyed
@@ -28,8 +28,8 @@ from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
 from connector.sandbox.salesforce.writes import derive
 from connector.sandbox.seed import SeedContact, SeedData
-from connector.sandbox.seed.dataset_properties import BY_NAME, DATASET_PROPERTIES
-from connector.sandbox.seed.spec import item_rng
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.spec import item_rng, opted_out
 
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)
 NOT_PROVIDED = "[not provided]"  # what Web-to-Lead stores when a form has no company
@@ -145,8 +145,7 @@ class SalesforceSeeder:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> SeedSummary:
         with self.store.lock:
-            if self.data.is_dataset:
-                self._dataset_fields()
+            self._dataset_fields()
             self._users()
             for index, seeded in enumerate(self.data.contacts()):
                 self._person(index, seeded)
@@ -156,13 +155,11 @@ class SalesforceSeeder:
         """Give the dataset's picklist fields (present in every emulated org, on Lead and
         Contact) the values the file holds, as an admin would before importing it."""
         objects = self.store.objects
-        for name, values in self.data.picklist_options().items():
-            prop = BY_NAME[name]
-            lead, contact = (
+        for prop, values in self.data.picklist_options().items():
+            for definition, api_name in (
                 (objects["Lead"], prop.salesforce_lead),
                 (objects["Contact"], prop.salesforce_contact),
-            )
-            for definition, api_name in (lead, contact):
+            ):
                 existing = definition.field(api_name)
                 if existing is not None and existing.type is FieldType.PICKLIST:
                     updated = replace(existing, picklist=tuple(map(PicklistValue, values)))
@@ -195,18 +192,12 @@ class SalesforceSeeder:
         modified = contact.updated_at or created
         owner = self._owner(contact.owner_id)
         person = self._person_values(contact, seeded.extra, seeded.properties)
-        opted_out = seeded.extra.get("email_opt_out") == "true"
-        bounce: datetime | None = None
-        last_activity: datetime | None = None
-        for engagement in seeded.engagements:
-            last_activity = max(last_activity or engagement.occurred_at, engagement.occurred_at)
-            if engagement.kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT):
-                opted_out = True
-            elif engagement.kind == EngagementKind.EMAIL_BOUNCE:
-                bounce = engagement.occurred_at
-        person["HasOptedOutOfEmail"] = opted_out
-        if bounce is not None:
-            person["EmailBouncedDate"] = datetime_to_ms(bounce)
+        engagements = seeded.engagements
+        bounces = [e.occurred_at for e in engagements if e.kind == EngagementKind.EMAIL_BOUNCE]
+        last_activity = max((e.occurred_at for e in engagements), default=None)
+        person["HasOptedOutOfEmail"] = opted_out(engagements)
+        if bounces:
+            person["EmailBouncedDate"] = datetime_to_ms(bounces[-1])
             person["EmailBouncedReason"] = BOUNCE_REASON
         if last_activity is not None:
             person["LastActivityDate"] = date_to_days(last_activity.date())
@@ -223,7 +214,7 @@ class SalesforceSeeder:
         else:
             person_id = self._insert("Lead", person, created, modified)
             self.summary.leads += 1
-        self._engagements(seeded.engagements, person_id, as_contact, owner)
+        self._engagements(engagements, person_id, as_contact, owner)
 
     def _person_values(
         self, contact: Contact, extra: dict[str, str], properties: Mapping[str, Any]
@@ -238,17 +229,14 @@ class SalesforceSeeder:
             "City": extra.get("city"),
             "Phone": extra.get("phone"),
             "LeadSource": LEAD_SOURCE[contact.source] if contact.source else None,
-            "Company": (company.name if company and company.name else extra.get("company_name"))
-            or NOT_PROVIDED,
+            "Company": (company.name if company else None) or NOT_PROVIDED,
             "Industry": industry(company.industry if company else extra.get("industry")),
             "NumberOfEmployees": company.employees if company else None,
             "AnnualRevenue": company.annual_revenue if company else None,
-            "Website": extra.get("website"),
+            "Website": f"https://www.{company.domain}" if company and company.domain else None,
             "Status": self._lead_status(contact),
             "Rating": RATING[contact.intent] if contact.intent else None,
-            "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or "")
-            if contact.decision_role
-            else None,
+            "Buying_Role__c": BUYING_ROLE.get(contact.decision_role or ""),
         }
         for part in ("budget", "authority", "need", "timeline"):
             values[f"{part.title()}_Confirmed__c"] = bool(getattr(contact.bant, part))
@@ -282,19 +270,6 @@ class SalesforceSeeder:
         found = self._accounts.get(key)
         if found is not None:
             return found
-        values = self._account_values(company, contact, extra, owner)
-        account_id = self._insert("Account", values, created - timedelta(days=1))
-        self._accounts[key] = account_id
-        self.summary.accounts += 1
-        return account_id
-
-    def _account_values(
-        self,
-        company: Company | None,
-        contact: Contact,
-        extra: dict[str, str],
-        owner: str,
-    ) -> dict[str, Any]:
         if company is None:
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or "Unknown"
             # The Account lead conversion would have made: the standard mapping carries
@@ -319,7 +294,10 @@ class SalesforceSeeder:
                 "Type": "Prospect",
                 "OwnerId": self._owner(company.owner_id),
             }
-        return values
+        account_id = self._insert("Account", values, created - timedelta(days=1))
+        self._accounts[key] = account_id
+        self.summary.accounts += 1
+        return account_id
 
     def _deals(
         self,
@@ -338,8 +316,7 @@ class SalesforceSeeder:
         account_name = accounts.get(account_row, "Name")
         now = self.spec.now
         for number, deal in enumerate(contact.deals, start=1):
-            closed_stage = CLOSED_STAGES.get(deal.status)
-            stage, probability = closed_stage or OPEN_STAGES[rng.randrange(len(OPEN_STAGES))]
+            stage, probability = CLOSED_STAGES.get(deal.status) or rng.choice(OPEN_STAGES)
             closed = deal.closed_at
             if closed is not None:
                 close_date = closed.date()

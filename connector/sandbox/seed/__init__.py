@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from connector.domain.contact import Company, Owner
 from connector.sandbox.seed.dataset import LEAKING_COLUMNS, DatasetSeed
+from connector.sandbox.seed.dataset_properties import DatasetProperty
 from connector.sandbox.seed.spec import DEFAULT_NOW, SeedContact, SeedDataError, SeedSpec
 from connector.sandbox.seed.synthetic import SyntheticSeed
 
@@ -34,7 +35,7 @@ class SeedData:
         """How many contacts `contacts()` yields; None in dataset mode with contacts=0 (all)."""
         return self.spec.contacts if self._dataset is None else (self.spec.contacts or None)
 
-    def picklist_options(self) -> dict[str, tuple[str, ...]]:
+    def picklist_options(self) -> dict[DatasetProperty, tuple[str, ...]]:
         """Dataset mode: each picklist property's values in the file (for provisioning the
         CRM's picklists); empty in synthetic mode."""
         return self._dataset.picklist_options() if self._dataset is not None else {}
@@ -44,17 +45,9 @@ class SeedData:
         return iter(()) if self._dataset is not None else self._synthetic.companies()
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
-        """Contacts `start`..`stop-1` (all by default), streamed in a stable order."""
+        """Contacts `start`..`stop-1` (all by default), streamed in a stable order (synthetic
+        mode: built without building the ones before `start`)."""
         return (self._dataset or self._synthetic).contacts(start, stop)
-
-    def contact(self, index: int) -> SeedContact:
-        """Contact `index` alone (synthetic mode: built without building the ones before)."""
-        if self._dataset is None:
-            return self._synthetic.contact(index)
-        found = next(self._dataset.contacts(index, index + 1), None)
-        if found is None:
-            raise IndexError(f"contact index {index} beyond the dataset")
-        return found
 
 
 __all__ = [

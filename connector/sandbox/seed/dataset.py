@@ -27,7 +27,7 @@ from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, DatasetProperty
 from connector.sandbox.seed.spec import (
     SeedContact,
     SeedDataError,
@@ -73,10 +73,7 @@ REGIONS: dict[str, str] = {
 
 
 def _value(row: dict[str, str | None], column: str) -> str | None:
-    raw = row.get(column)
-    if raw is None:
-        return None
-    text = raw.strip()
+    text = (row.get(column) or "").strip()
     return None if text.lower() in _MISSING else text
 
 
@@ -88,22 +85,19 @@ class DatasetSeed:
         self.path = Path(path)
         if not self.path.is_file():
             raise SeedDataError(f"{self.path}: dataset file not found")
-        self._options: dict[str, tuple[str, ...]] | None = None
 
-    def picklist_options(self) -> dict[str, tuple[str, ...]]:
+    def picklist_options(self) -> dict[DatasetProperty, tuple[str, ...]]:
         """The values each picklist property takes in the whole file, sorted: what an admin
         would list as the picklist's options before importing it ("Select" is no option)."""
-        if self._options is None:
-            picklists = [p for p in DATASET_PROPERTIES if p.type == PropertyType.PICKLIST]
-            seen: dict[str, set[str]] = {p.name: set() for p in picklists}
-            with self.path.open(newline="", encoding="utf-8-sig") as handle:
-                for row in csv.DictReader(handle):
-                    for prop in picklists:
-                        value = _value(row, prop.column)
-                        if value is not None:
-                            seen[prop.name].add(value)
-            self._options = {name: tuple(sorted(values)) for name, values in seen.items()}
-        return self._options
+        picklists = [p for p in DATASET_PROPERTIES if p.type == PropertyType.PICKLIST]
+        seen: dict[DatasetProperty, set[str]] = {p: set() for p in picklists}
+        with self.path.open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                for prop in picklists:
+                    value = _value(row, prop.column)
+                    if value is not None:
+                        seen[prop].add(value)
+        return {prop: tuple(sorted(values)) for prop, values in seen.items()}
 
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         limit = self.spec.contacts or None
@@ -177,8 +171,8 @@ class _RowBuilder:
             OCCUPATIONS.get(occupation.lower(), (occupation, None)) if occupation else (None, None)
         )
 
-        history = timedelta(days=spec.history_days)
-        created_at = self._at(rng.uniform(86_400, history.total_seconds()))
+        age = timedelta(seconds=rng.uniform(86_400, spec.history_days * 86_400))
+        created_at = (spec.now - age).replace(microsecond=0)
         engagements = self._engagements(contact_id, created_at)
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
         deals: tuple[Deal, ...] = ()
@@ -207,7 +201,7 @@ class _RowBuilder:
         return SeedContact(
             contact=contact,
             engagements=engagements,
-            extra=self._extra(raw_source),
+            extra=self._extra(),
             properties=self._properties(),
         )
 
@@ -231,9 +225,6 @@ class _RowBuilder:
             else:
                 found[prop.name] = text
         return found
-
-    def _at(self, age_seconds: float) -> datetime:
-        return (self.spec.now - timedelta(seconds=max(age_seconds, 60.0))).replace(microsecond=0)
 
     def _between(self, start: datetime, end: datetime) -> datetime:
         """A time between start and end (both before `now`), to the second."""
@@ -288,24 +279,13 @@ class _RowBuilder:
 
         return engagement_history(contact_id, items, 2)
 
-    def _extra(self, raw_source: str | None) -> dict[str, str]:
-        row = self.row
-        extra: dict[str, str] = {"persona": "dataset"}
-        for key, column in _DATA["extra_columns"].items():
-            value = _value(row, column)
-            if value is not None:
-                extra[key] = value
-        if raw_source:
-            extra["lead_source_detail"] = raw_source
-        specialization = _value(row, "Specialization")
+    def _extra(self) -> dict[str, str]:
+        extra: dict[str, str] = {}
+        specialization = _value(self.row, "Specialization")
         if specialization and specialization.lower() in SPECIALIZATIONS:
             extra["industry"] = SPECIALIZATIONS[specialization.lower()]
-        if _value(row, "Do Not Email") == "Yes":
-            extra["email_opt_out"] = "true"
-        if _value(row, "Do Not Call") == "Yes":
-            extra["do_not_call"] = "true"
         # Backtesting only: the recorded outcome. Never an input, never loaded into a CRM.
-        outcome = _value(row, OUTCOME_COLUMN)
+        outcome = _value(self.row, OUTCOME_COLUMN)
         if outcome is not None:
             extra["converted"] = outcome
         return extra

@@ -55,4 +55,3 @@ def _property(entry: dict[str, str]) -> DatasetProperty:
 DATASET_PROPERTIES: tuple[DatasetProperty, ...] = tuple(
     _property(entry) for entry in package_yaml("connector.sandbox.seed", "dataset_properties.yaml")
 )
-BY_NAME: dict[str, DatasetProperty] = {prop.name: prop for prop in DATASET_PROPERTIES}

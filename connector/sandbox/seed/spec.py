@@ -82,6 +82,13 @@ def engagement_history(
     ]
 
 
+def opted_out(engagements: list[Engagement]) -> bool:
+    """Whether the history holds an unsubscribe or a spam report: either CRM's e-mail opt-out."""
+    return any(
+        e.kind in (EngagementKind.UNSUBSCRIBE, EngagementKind.SPAM_REPORT) for e in engagements
+    )
+
+
 def slug(text: str) -> str:
     """Lower-case letters and digits only (for made-up e-mail addresses and domains)."""
     return "".join(ch for ch in text.lower() if ch.isalnum())

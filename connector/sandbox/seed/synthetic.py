@@ -13,12 +13,12 @@ import bisect
 import itertools
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import TypeVar
 
-from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, LeadSource, Owner
+from connector.domain.contact import Bant, Company, Contact, Deal, DealStatus, Owner
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.sandbox.seed import vocabulary as v
@@ -34,29 +34,24 @@ assert math.gcd(_STRIDE, _NAME_SPACE) == 1 and math.gcd(_STRIDE, _COMPANY_SPACE)
 _MINUTE = timedelta(minutes=1)
 
 
-class _Weighted(Generic[T]):
+def _weighted(pairs: Sequence[tuple[T, float]]) -> Callable[[random.Random], T]:
     """A categorical distribution drawn with one `random()` call (cheap at a million items)."""
-
-    def __init__(self, pairs: Sequence[tuple[T, float]]) -> None:
-        self.values = [value for value, _ in pairs]
-        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
-
-    def draw(self, rng: random.Random) -> T:
-        point = rng.random() * self.cumulative[-1]
-        return self.values[bisect.bisect_right(self.cumulative, point)]
+    values = [value for value, _ in pairs]
+    cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+    return lambda rng: values[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
-_INDUSTRY = _Weighted(v.INDUSTRIES)
-_COUNTRY = _Weighted([(entry, entry[2]) for entry in v.COUNTRIES])
-_SENIORITY = _Weighted(v.SENIORITY_WEIGHTS)
-_ROLES = {seniority: _Weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.items()}
-_SOURCE = _Weighted(v.LEAD_SOURCE_WEIGHTS)
-_STAGE = _Weighted(v.STAGE_WEIGHTS)
-_ENGAGEMENT = _Weighted(v.ENGAGEMENT_WEIGHTS)
-_STUDENT_STAGE = _Weighted(v.STUDENT_STAGE_WEIGHTS)
-_COMPETITOR_STAGE = _Weighted(v.COMPETITOR_STAGE_WEIGHTS)
-_SIZE_BUCKETS = _Weighted(v.SIZE_BUCKETS)
-_SALES_STATUS = {stage: _Weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
+_INDUSTRY = _weighted(v.INDUSTRIES)
+_COUNTRY = _weighted([(entry, entry[2]) for entry in v.COUNTRIES])
+_SENIORITY = _weighted(v.SENIORITY_WEIGHTS)
+_ROLES = {seniority: _weighted(pairs) for seniority, pairs in v.ROLE_WEIGHTS.items()}
+_SOURCE = _weighted(v.LEAD_SOURCE_WEIGHTS)
+_STAGE = _weighted(v.STAGE_WEIGHTS)
+_ENGAGEMENT = _weighted(v.ENGAGEMENT_WEIGHTS)
+_STUDENT_STAGE = _weighted(v.STUDENT_STAGE_WEIGHTS)
+_COMPETITOR_STAGE = _weighted(v.COMPETITOR_STAGE_WEIGHTS)
+_SIZE_BUCKETS = _weighted(v.SIZE_BUCKETS)
+_SALES_STATUS = {stage: _weighted(pairs) for stage, pairs in v.SALES_STATUS_WEIGHTS.items()}
 _DOWNSTREAM = frozenset(LifecycleStage) - {
     LifecycleStage.SUBSCRIBER,
     LifecycleStage.LEAD,
@@ -70,9 +65,7 @@ def _at(now: datetime, age: timedelta) -> datetime:
 
 
 class SyntheticSeed:
-    """Random-access synthetic data for one spec: `contact(k)` and `company(i)` stand alone."""
-
-    COMPETITOR_PREFIX = "seed-company-competitor-"
+    """Random-access synthetic data for one spec: contact k and `company(i)` stand alone."""
 
     def __init__(self, spec: SeedSpec) -> None:
         self.spec = spec
@@ -121,7 +114,7 @@ class SyntheticSeed:
     def _competitor(self, index: int) -> Company:
         name, domain = v.COMPETITORS[index]
         return Company(
-            id=f"{self.COMPETITOR_PREFIX}{index + 1}",
+            id=f"seed-company-competitor-{index + 1}",
             name=name,
             domain=domain,
             industry="Software",
@@ -138,18 +131,18 @@ class SyntheticSeed:
         prefix = v.COMPANY_PREFIXES[slot % len(v.COMPANY_PREFIXES)]
         core = v.COMPANY_CORES[slot // len(v.COMPANY_PREFIXES)]
         number = f" {generation + 1}" if generation else ""
-        country, region, _, tld, _ = _COUNTRY.draw(rng)
+        country, region, _, tld, _ = _COUNTRY(rng)
         base = f"{prefix} {core}{number}"
         suffix = v.LEGAL_SUFFIX.get(country)
         name = f"{base} {suffix}" if suffix and rng.random() < 0.5 else base
-        low, high = _SIZE_BUCKETS.draw(rng)
+        low, high = _SIZE_BUCKETS(rng)
         employees = round(math.exp(rng.uniform(math.log(low), math.log(high))))
         revenue = round(employees * rng.uniform(60_000, 350_000), -3)
         return Company(
             id=f"seed-company-{index + 1:06d}",
             name=name,
             domain=f"{slug(prefix + core)}{generation + 1 if generation else ''}.{tld}",
-            industry=_INDUSTRY.draw(rng) if rng.random() < 0.95 else None,
+            industry=_INDUSTRY(rng) if rng.random() < 0.95 else None,
             employees=employees if rng.random() < 0.93 else None,
             annual_revenue=revenue if rng.random() < 0.85 else None,
             country=country,
@@ -161,12 +154,7 @@ class SyntheticSeed:
     def contacts(self, start: int = 0, stop: int | None = None) -> Iterator[SeedContact]:
         end = self.spec.contacts if stop is None else min(stop, self.spec.contacts)
         for index in range(max(start, 0), end):
-            yield self.contact(index)
-
-    def contact(self, index: int) -> SeedContact:
-        if not 0 <= index < self.spec.contacts:
-            raise IndexError(f"contact index {index} outside 0..{self.spec.contacts - 1}")
-        return _ContactBuilder(self, index).build()
+            yield _ContactBuilder(self, index).build()
 
 
 class _ContactBuilder:
@@ -209,26 +197,26 @@ class _ContactBuilder:
             email = None  # a business card typed in without the address
 
         if persona == "student":
-            stage = _STUDENT_STAGE.draw(rng)
+            stage = _STUDENT_STAGE(rng)
             seniority = v.SENIORITY_STUDENT
-            title, function = rng.choice(("Student", "MBA Student", "Graduate Student")), None
+            title = rng.choice(("Student", "MBA Student", "Graduate Student"))
         else:
-            stage = _COMPETITOR_STAGE.draw(rng) if persona == "competitor" else _STAGE.draw(rng)
-            seniority = _SENIORITY.draw(rng)
+            stage = _COMPETITOR_STAGE(rng) if persona == "competitor" else _STAGE(rng)
+            seniority = _SENIORITY(rng)
             function, chief = rng.choice(v.FUNCTIONS)
             title = self._title(seniority, function, chief)
-        role = _ROLES[seniority].draw(rng) if rng.random() < 0.6 else None
+        role = _ROLES[seniority](rng) if rng.random() < 0.6 else None
 
         country: str | None
         region: str | None
         if company is not None and company.country and rng.random() < 0.9:
             country, region = company.country, company.region
         else:
-            country, region, *_ = _COUNTRY.draw(rng)
+            country, region, *_ = _COUNTRY(rng)
         if rng.random() < 0.04:
             country, region = None, None  # never asked
 
-        source = _SOURCE.draw(rng) if rng.random() < 0.92 else None
+        source = _SOURCE(rng) if rng.random() < 0.92 else None
         history = timedelta(days=spec.history_days)
         created_at = _at(
             spec.now, timedelta(seconds=rng.uniform(2 * 86_400, (history * 1.6).total_seconds()))
@@ -237,7 +225,7 @@ class _ContactBuilder:
         updated_at = max([created_at, *(e.occurred_at for e in engagements)])
 
         if stage in _SALES_STATUS:
-            status = _SALES_STATUS[stage].draw(rng)
+            status = _SALES_STATUS[stage](rng)
         else:  # subscribers have none; sales qualified every opportunity and customer
             status = SalesStatus.QUALIFIED if stage in _DOWNSTREAM else None
         contact = Contact(
@@ -261,8 +249,7 @@ class _ContactBuilder:
             created_at=created_at,
             updated_at=updated_at,
         )
-        extra = self._extra(persona, country, company, source, function, engagements)
-        return SeedContact(contact=contact, engagements=engagements, extra=extra)
+        return SeedContact(contact=contact, engagements=engagements, extra=self._extra(country))
 
     @staticmethod
     def _title(seniority: str, function: str, chief: str | None) -> str:
@@ -289,12 +276,8 @@ class _ContactBuilder:
         if stage == LifecycleStage.MQL:
             return Bant(need=True) if rng.random() < 0.2 else Bant()
         if stage == LifecycleStage.SQL and rng.random() < 0.6:
-            answers = [
-                (True if rng.random() < 0.7 else rng.choice((None, False))) for _ in range(4)
-            ]
-            return Bant(
-                budget=answers[0], authority=answers[1], need=answers[2], timeline=answers[3]
-            )
+            answers = [True if rng.random() < 0.7 else rng.choice((None, False)) for _ in range(4)]
+            return Bant(**dict(zip(Bant.model_fields, answers, strict=True)))
         return Bant(budget=True, authority=True, need=True, timeline=True)
 
     def _deals(
@@ -350,7 +333,7 @@ class _ContactBuilder:
             return _at(spec.now, timedelta(seconds=age) + _MINUTE)
 
         items: list[tuple[EngagementKind, datetime]] = [
-            (_ENGAGEMENT.draw(rng), when()) for _ in range(count)
+            (_ENGAGEMENT(rng), when()) for _ in range(count)
         ]
         sales_ready = v.SALES_READY_COUNTS.get(stage)
         if sales_ready is None and stage == LifecycleStage.MQL and rng.random() < 0.15:
@@ -379,34 +362,14 @@ class _ContactBuilder:
         words = v.DETAIL_LISTS.get(kind)
         return self.rng.choice(words) if words is not None else v.DETAIL_TEXTS.get(kind)
 
-    def _extra(
-        self,
-        persona: str,
-        country: str | None,
-        company: Company | None,
-        source: LeadSource | None,
-        function: str | None,
-        engagements: list[Engagement],
-    ) -> dict[str, str]:
+    def _extra(self, country: str | None) -> dict[str, str]:
         rng = self.rng
-        extra: dict[str, str] = {"persona": persona}
+        extra: dict[str, str] = {}
         if rng.random() < 0.8:
             extra["phone"] = self._phone(country)
         entry = next((item for item in v.COUNTRIES if item[0] == country), None)
         if entry is not None and rng.random() < 0.85:
             extra["city"] = rng.choice(entry[4])
-        if source is not None:
-            extra["lead_source_detail"] = rng.choice(v.LEAD_SOURCE_DETAILS[source])
-        if function is not None:
-            extra["job_function"] = function
-        if company is not None and company.name:
-            extra["company_name"] = company.name
-        if company is not None and company.domain:
-            extra["website"] = f"https://www.{company.domain}"
-        if any(e.kind == EngagementKind.UNSUBSCRIBE for e in engagements):
-            extra["email_opt_out"] = "true"
-        if any(e.kind == EngagementKind.EMAIL_BOUNCE for e in engagements):
-            extra["email_bounced"] = "true"
         return extra
 
     def _phone(self, country: str | None) -> str:

@@ -51,9 +51,6 @@ ROLE_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = keyed(
     str, _DATA["role_weights"], lambda pairs: tuple(map(tuple, pairs))
 )
 LEAD_SOURCE_WEIGHTS = weighted(LeadSource, _DATA["lead_source_weights"])
-LEAD_SOURCE_DETAILS: dict[LeadSource, tuple[str, ...]] = keyed(
-    LeadSource, _DATA["lead_source_details"], tuple
-)
 STAGE_WEIGHTS = weighted(LifecycleStage, _DATA["stage_weights"])
 ENGAGEMENT_WEIGHTS = weighted(EngagementKind, _DATA["engagement_weights"])
 SALES_READY_KINDS = tuple(map(EngagementKind, _DATA["sales_ready_kinds"]))

@@ -94,9 +94,6 @@ class PerEventSeed(SeedData):
         for item in super().contacts(start, stop):
             yield _per_event(item)
 
-    def contact(self, index: int) -> SeedContact:
-        return _per_event(super().contact(index))
-
 
 def _per_event(item: SeedContact) -> SeedContact:
     kept = [e for e in item.engagements if e.kind in PER_EVENT_KINDS]

@@ -36,10 +36,9 @@ def test_same_spec_gives_identical_data(thousand: list[SeedContact]) -> None:
 
 def test_item_k_stands_alone(thousand: list[SeedContact]) -> None:
     data = SeedData(SeedSpec(contacts=1000))
-    assert data.contact(737) == thousand[737]
+    assert list(data.contacts(737, 738)) == [thousand[737]]
     assert list(data.contacts(500, 510)) == thousand[500:510]
-    with pytest.raises(IndexError):
-        data.contact(1000)
+    assert list(data.contacts(999, 1005)) == [thousand[999]]
 
 
 def test_contacts_are_streamed() -> None:
@@ -47,7 +46,7 @@ def test_contacts_are_streamed() -> None:
     stream = data.contacts()
     assert isinstance(stream, Iterator)
     assert next(stream).contact.id == "seed-000001"
-    assert data.contact(999_999).contact.id == "seed-1000000"
+    assert next(data.contacts(999_999)).contact.id == "seed-1000000"
 
 
 def test_memory_stays_flat_while_streaming() -> None:

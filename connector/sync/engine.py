@@ -58,7 +58,6 @@ from connector.sync.state import (
     AuditEntry,
     Checkpoint,
     DueEntry,
-    DueRow,
     FieldMark,
     KeptJournal,
     LockHeldError,
@@ -565,7 +564,7 @@ class SyncEngine:
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
         by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
-        held: dict[str, DueRow] = self.store.due_rows(self.account, [c.id for c in usable])
+        held: dict[str, DueEntry] = self.store.due_rows(self.account, [c.id for c in usable])
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
             self.snapshot.save(self.account, people, self.wall_clock())

@@ -41,7 +41,7 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
 from connector.sync import events
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
-from connector.sync.heartbeat import Heartbeat
+from connector.sync.heartbeat import heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -212,7 +212,7 @@ class SyncEngine:
             resume=options.resume,
         )
         beating: AbstractContextManager[object] = (
-            Heartbeat(self.store, self.account, options.stale_lock_after)
+            heartbeat(self.store, self.account, options.stale_lock_after)
             if run_id is not None
             else nullcontext()
         )
@@ -263,11 +263,12 @@ class SyncEngine:
         )
         summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
-    def _known_owners(self) -> list[Owner]:
+    def _known_owners(self, summary: RunSummary) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""
         owners = self.adapter.list_owners()
         if problems := self.owner_check(owners):
             raise OwnerConfigError(problems)
+        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         return owners
 
     # --- sync --------------------------------------------------------------------------------
@@ -290,8 +291,7 @@ class SyncEngine:
                 "--from-scratch` to do it anyway). Nothing was run."
             )
             return
-        owners = self._known_owners()
-        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
+        owners = self._known_owners(summary)
         routing = self.store.routing_state(self.account)
         kept = self._kept_journal(since, options)
         if kept is not None:
@@ -482,8 +482,7 @@ class SyncEngine:
             if checkpoint is not None and checkpoint.total is not None
             else self.adapter.count_contacts(None)
         )
-        owners = self._known_owners()
-        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
+        owners = self._known_owners(summary)
         routing = self.store.routing_state(self.account)
         buffer: PendingWrite | None = None
         buffered_since = self.wall_clock()
@@ -714,12 +713,8 @@ class SyncEngine:
         ]
         if shared:
             checked = recheck(updates, self.adapter.current_values(shared), ownership)
-            updates, holds, dropped, owners_now = (
-                checked.updates,
-                checked.holds,
-                checked.dropped,
-                checked.owners,
-            )
+            updates, holds, dropped = checked.updates, checked.holds, checked.dropped
+            owners_now = checked.owners
         summary.fields_held += len(holds)
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}

@@ -30,6 +30,7 @@ from connector.adapters.base import (
     ResumableRead,
 )
 from connector.adapters.errors import CrmDailyLimitError, CrmError
+from connector.adapters.kit.chunks import chunks
 from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
@@ -301,23 +302,17 @@ class SyncEngine:
         redone = 0
         changes = ChangeCount()
         watermark: datetime | None = None
-        seen: set[str] = set()
         resumable = self.adapter if isinstance(self.adapter, ResumableRead) else None
         if resumable is not None and kept is not None:
             resumable.known = KnownDecisions(kept.read_at)
         try:
-            for page in self._changed_then_due(since, now, seen, summary, kept):
+            for page in self._changed_then_due(since, now, summary, kept):
                 due_read = isinstance(page, _DuePage)
-                page_plans, routing, page_skipped = self._decide(
-                    page, owners, routing, now, summary, due_read=due_read
-                )
+                part = self._decide("sync", page, owners, routing, now, summary, run_id, due_read)
+                routing = part.routing
                 if run_id is not None:
                     self.store.heartbeat(self.account)
-                self._tally(page_plans, summary)
-                part = self._pending("sync", page_plans, page_skipped, routing, run_id)
-                part.decided = [p.contact.id for p in page_plans] + [
-                    e.record_id for e in page_skipped
-                ]
+                part.decided = [c.id for c in page.contacts] + [e.record_id for e in page.skipped]
                 part.read_at, part.basis = read_at, basis
                 if isinstance(page, _DuePage):
                     part.forget_due = page.gone
@@ -416,25 +411,20 @@ class SyncEngine:
         """The guard's verdict. A share is taken of the account's population, counted in the CRM
         (one call) only when the run changes more than the floor and more than that share of
         what it read (`evaluated`), so a quiet sync pays nothing for it."""
-        population = evaluated
-        verdict = check_change_limit(changes, population, limit, floor)
+        verdict = check_change_limit(changes, evaluated, limit, floor)
         if verdict.tripped and limit.percent is not None:
-            population = max(self.adapter.count_contacts(None) or 0, population)
+            population = max(self.adapter.count_contacts(None) or 0, evaluated)
             verdict = check_change_limit(changes, population, limit, floor)
         return verdict
 
     def _changed_then_due(
-        self,
-        since: datetime | None,
-        now: datetime,
-        seen: set[str],
-        summary: RunSummary,
-        kept: KeptJournal | None = None,
+        self, since: datetime | None, now: datetime, summary: RunSummary, kept: KeptJournal | None
     ) -> Iterable[ContactPage]:
         """The pages of the incremental read, then the people whose decision fell due with
         no CRM change (read by id, in full batches), minus those the first read already
         brought and those a kept journal already decided: each person is decided once per
         sync, and nobody is read without reason."""
+        seen: set[str] = set()
         for page in self.adapter.iter_contact_pages(since):
             seen.update(contact.id for contact in page.contacts)
             seen.update(error.record_id for error in page.skipped)
@@ -447,8 +437,7 @@ class SyncEngine:
             for cid in self.store.due_contacts(self.account, now)
             if cid not in seen and cid not in decided
         ]
-        for start in range(0, len(due), DUE_READ_BATCH):
-            wanted = due[start : start + DUE_READ_BATCH]
+        for wanted in chunks(due, DUE_READ_BATCH):
             summary.contacts_due += len(wanted)
             page = self.adapter.read_contacts(wanted)
             found = {c.id for c in page.contacts} | {e.record_id for e in page.skipped}
@@ -488,11 +477,10 @@ class SyncEngine:
         buffered_since = self.wall_clock()
         for page in self.adapter.iter_contact_pages(None, resume_after=cursor):
             now = self.clock()
-            plans, routing, skipped = self._decide(page, owners, routing, now, summary)
-            self._tally(plans, summary)
+            part = self._decide("backfill", page, owners, routing, now, summary, run_id)
+            routing = part.routing
             if not options.dry_run:
                 summary.pages_done += 1
-                part = self._pending("backfill", plans, skipped, routing, run_id)
                 part.checkpoint = Checkpoint(
                     cursor=page.cursor,
                     pages_done=summary.pages_done,
@@ -511,11 +499,10 @@ class SyncEngine:
                     self._push(buffer, summary)
                     buffer = None
                 self.store.heartbeat(self.account)
-                del part
             # Journaled and buffered: the page's decisions go now, not when the next page's
             # replace them (they would stay alive through its read and decisions: 2,000 people
             # a page on Salesforce, ~25 MB of the backfill's peak).
-            del plans, skipped
+            del part
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
         if buffer is not None:
@@ -539,15 +526,17 @@ class SyncEngine:
 
     def _decide(
         self,
+        job: str,
         page: ContactPage,
         owners: list[Owner],
         routing: RoutingState,
         now: datetime,
         summary: RunSummary,
-        *,
+        run_id: int | None,
         due_read: bool = False,
-    ) -> tuple[list[ContactPlan], RoutingState, list[RecordError]]:
-        """Evaluate a page of contacts; each plan carries the person's next due time. A score
+    ) -> PendingWrite:
+        """Evaluate a page of contacts, counted in the summary, into its journal entry (with the
+        routing state it leaves); each plan carries the person's next due time. A score
         that only cooled (people read because due, or whose update only lowers the score) is
         written only under the refresh rule, so the decision does not depend on the read."""
         skipped = list(page.skipped)
@@ -590,7 +579,35 @@ class SyncEngine:
             # a refresh is a write of a score that only cooled; the interval limits those
             plan.score_refreshed = cooled and update is not None and is_refresh(update)
             plans.append(plan)
-        return plans, routing, skipped
+        self._tally(plans, summary)
+        return PendingWrite(
+            job=job,
+            updates=[plan.update for plan in plans if plan.update is not None],
+            tasks=[plan.task for plan in plans if plan.task is not None],
+            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
+            marks=[mark for plan in plans for mark in plan.marks],
+            skipped=[
+                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+            ],
+            routing=routing,
+            run_id=run_id,
+            due=[
+                DueEntry(
+                    contact_id=plan.contact.id,
+                    due_at=plan.due.at,
+                    reason=plan.due.reason,
+                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
+                )
+                for plan in plans
+                if plan.due is not None
+            ],
+            watches=[
+                watch
+                for plan in plans
+                if plan.task is not None
+                and (watch := escalation_watch(plan.task, self.policy)) is not None
+            ],
+        )
 
     def _plan(
         self,
@@ -651,43 +668,6 @@ class SyncEngine:
 
     # --- push and record ---------------------------------------------------------------------
 
-    def _pending(
-        self,
-        job: str,
-        plans: list[ContactPlan],
-        skipped: list[RecordError],
-        routing: RoutingState,
-        run_id: int | None,
-    ) -> PendingWrite:
-        return PendingWrite(
-            job=job,
-            updates=[plan.update for plan in plans if plan.update is not None],
-            tasks=[plan.task for plan in plans if plan.task is not None],
-            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
-            marks=[mark for plan in plans for mark in plan.marks],
-            skipped=[
-                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
-            ],
-            routing=routing,
-            run_id=run_id,
-            due=[
-                DueEntry(
-                    contact_id=plan.contact.id,
-                    due_at=plan.due.at,
-                    reason=plan.due.reason,
-                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
-                )
-                for plan in plans
-                if plan.due is not None
-            ],
-            watches=[
-                watch
-                for plan in plans
-                if plan.task is not None
-                and (watch := escalation_watch(plan.task, self.policy)) is not None
-            ],
-        )
-
     def _push_journal(self, summary: RunSummary, options: RunOptions) -> None:
         """Write the approved journal in chunks of about `write_buffer_records` updates, each
         committed (and its rows dropped) as soon as it landed."""
@@ -726,7 +706,11 @@ class SyncEngine:
         if pending.reassignments:
             # a task moves only with its person: a rejected owner update keeps the task too, and
             # so does one a person changed in the meantime (their choice of owner stands)
-            held = _keys_of(pending, {**rejected, **dict.fromkeys(owners_now, "")})
+            held = {
+                plan.task_key
+                for plan in pending.escalations
+                if plan.contact_id in rejected or plan.contact_id in owners_now
+            }
             moves = [m for m in pending.reassignments if m.key not in held]
             if moves:
                 moved = self.adapter.reassign_tasks(moves)
@@ -846,11 +830,6 @@ def _stalled(summary: RunSummary) -> bool:
     daily allowance, it would stop at the same point."""
     moved = summary.pages_done > (summary.resumed_from_page or 0)
     return not moved and not summary.updates_applied and not summary.tasks_created
-
-
-def _keys_of(pending: PendingWrite, rejected: dict[str, str]) -> set[str]:
-    """Task keys of escalations whose contact update the CRM rejected: their task stays."""
-    return {plan.task_key for plan in pending.escalations if plan.contact_id in rejected}
 
 
 def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:

@@ -556,11 +556,9 @@ class StateStore:
         with self._use(connection) as tx:
             _upsert(tx, checkpoints, {"account": account, "job": job}, values)
 
-    def clear_checkpoint(
-        self, account: str, job: str, connection: Connection | None = None
-    ) -> None:
+    def clear_checkpoint(self, account: str, job: str) -> None:
         key = {"account": account, "job": job}
-        with self._use(connection) as tx:
+        with self.engine.begin() as tx:
             tx.execute(delete(checkpoints).where(*_match(checkpoints, key)))
 
     # --- routing state -----------------------------------------------------------------------
@@ -690,11 +688,9 @@ class StateStore:
         """Watch the created tasks that escalate; record what each escalation became."""
         watched = [watch for watch in pending.watches if watch.key in created]
         if watched:
-            keys = task_escalations.c.key.in_([watch.key for watch in watched])
-            query = select(task_escalations.c.key).where(
-                task_escalations.c.account == account, keys
-            )
-            known = set(tx.execute(query).scalars())
+            query = select(task_escalations.c.key).where(task_escalations.c.account == account)
+            keys = [watch.key for watch in watched]
+            known = {row.key for row in _rows_in(tx, query, task_escalations.c.key, keys)}
             common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
                 {**common, **watch.__dict__, "crm_id": created[watch.key][0], "updated_at": _now()}

@@ -551,7 +551,9 @@ class SyncEngine:
         summary.skipped.extend(skipped)
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
-        by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
+        by_contact: dict[str, list[Engagement]] = {}
+        for engagement in self.adapter.iter_engagements([c.id for c in usable]):
+            by_contact.setdefault(engagement.contact_id, []).append(engagement)
         held: dict[str, DueEntry] = self.store.due_rows(self.account, [c.id for c in usable])
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
@@ -653,18 +655,15 @@ class SyncEngine:
             summary.score_distribution[score_bucket(plan.evaluation.score.total)] += 1
             if plan.update is not None:
                 summary.updates_planned += 1
-                if UpdatableField.OWNER_ID in plan.update.changes:
-                    summary.owners_assigned += 1
+                summary.owners_assigned += UpdatableField.OWNER_ID in plan.update.changes
                 if summary.dry_run:
                     summary.plan.append(_planned(plan))
             transition = plan.evaluation.stage.transition
             if transition is not None:
                 origin = transition.from_stage.value if transition.from_stage else "none"
                 summary.stage_changes[f"{origin} -> {transition.to_stage.value}"] += 1
-            if plan.task is not None:
-                summary.tasks_planned += 1
-            if plan.score_refreshed:
-                summary.scores_refreshed += 1
+            summary.tasks_planned += plan.task is not None
+            summary.scores_refreshed += plan.score_refreshed
 
     # --- push and record ---------------------------------------------------------------------
 
@@ -830,13 +829,6 @@ def _stalled(summary: RunSummary) -> bool:
     daily allowance, it would stop at the same point."""
     moved = summary.pages_done > (summary.resumed_from_page or 0)
     return not moved and not summary.updates_applied and not summary.tasks_created
-
-
-def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:
-    grouped: dict[str, list[Engagement]] = {}
-    for engagement in engagements:
-        grouped.setdefault(engagement.contact_id, []).append(engagement)
-    return grouped
 
 
 def _planned(plan: ContactPlan) -> PlannedChange:

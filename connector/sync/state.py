@@ -455,6 +455,11 @@ class StateStore:
     def head_revision() -> str | None:
         return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
+    def _read(self, query: Select[Any]) -> Sequence[Row[Any]]:
+        """The rows of a query, read in a transaction of its own."""
+        with self.engine.begin() as tx:
+            return tx.execute(query).all()
+
     def _use(self, connection: Connection | None) -> AbstractContextManager[Connection]:
         """The caller's transaction (so several writes commit together), or a new one."""
         return self.engine.begin() if connection is None else nullcontext(connection)
@@ -499,14 +504,8 @@ class StateStore:
         return ids
 
     def last_runs(self, account: str, limit: int = 10) -> list[dict[str, Any]]:
-        with self.engine.begin() as tx:
-            rows = tx.execute(
-                select(runs)
-                .where(runs.c.account == account)
-                .order_by(runs.c.id.desc())
-                .limit(limit)
-            )
-            return [dict(row._mapping) for row in rows]
+        query = select(runs).where(runs.c.account == account).order_by(runs.c.id.desc())
+        return [dict(row._mapping) for row in self._read(query.limit(limit))]
 
     # --- watermarks --------------------------------------------------------------------------
 
@@ -515,13 +514,10 @@ class StateStore:
 
     def watermarks(self, account: str) -> dict[str, datetime]:
         """Every object's watermark of the account (empty before its first finished run)."""
-        with self.engine.begin() as tx:
-            rows = tx.execute(
-                select(watermarks.c.object, watermarks.c.value).where(
-                    watermarks.c.account == account
-                )
-            )
-            return {row.object: row.value for row in rows}
+        query = select(watermarks.c.object, watermarks.c.value).where(
+            watermarks.c.account == account
+        )
+        return {row.object: row.value for row in self._read(query)}
 
     def set_watermark(
         self,
@@ -545,9 +541,8 @@ class StateStore:
 
     def checkpoint(self, account: str, job: str) -> Checkpoint | None:
         key = {"account": account, "job": job}
-        with self.engine.begin() as tx:
-            row = tx.execute(select(checkpoints).where(*_match(checkpoints, key))).one_or_none()
-        return None if row is None else Checkpoint.model_validate(dict(row._mapping))
+        rows = self._read(select(checkpoints).where(*_match(checkpoints, key)))
+        return Checkpoint.model_validate(dict(rows[0]._mapping)) if rows else None
 
     def save_checkpoint(
         self, account: str, job: str, checkpoint: Checkpoint, connection: Connection | None = None
@@ -564,11 +559,8 @@ class StateStore:
     # --- routing state -----------------------------------------------------------------------
 
     def routing_state(self, account: str) -> RoutingState:
-        with self.engine.begin() as tx:
-            raw = tx.execute(
-                select(routing_states.c.state).where(routing_states.c.account == account)
-            ).scalar_one_or_none()
-        return RoutingState() if raw is None else RoutingState.model_validate(raw)
+        rows = self._read(select(routing_states.c.state).where(routing_states.c.account == account))
+        return RoutingState.model_validate(rows[0].state) if rows else RoutingState()
 
     def save_routing_state(
         self, account: str, state: RoutingState, connection: Connection | None = None
@@ -623,8 +615,7 @@ class StateStore:
         )
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.begin() as tx:
-            return list(tx.execute(query).scalars())
+        return [row.contact_id for row in self._read(query)]
 
     def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueEntry]:
         query = select(contact_due).where(contact_due.c.account == account)
@@ -668,14 +659,12 @@ class StateStore:
             )
             .order_by(task_escalations.c.escalate_at, task_escalations.c.key)
         )
-        with self.engine.begin() as tx:
-            return [EscalationRow.model_validate(dict(row._mapping)) for row in tx.execute(query)]
+        return [EscalationRow.model_validate(dict(row._mapping)) for row in self._read(query)]
 
     def escalation_states(self, account: str) -> dict[str, dict[str, Any]]:
         """Every watched task of the account by key (for tests, `connector explain`)."""
-        with self.engine.begin() as tx:
-            rows = tx.execute(select(task_escalations).where(task_escalations.c.account == account))
-            return {row.key: dict(row._mapping) for row in rows}
+        rows = self._read(select(task_escalations).where(task_escalations.c.account == account))
+        return {row.key: dict(row._mapping) for row in rows}
 
     def _save_escalations(
         self,
@@ -783,8 +772,7 @@ class StateStore:
         query = select(audit_log).where(audit_log.c.account == account).order_by(audit_log.c.id)
         if contact_id is not None:
             query = query.where(audit_log.c.contact_id == contact_id)
-        with self.engine.begin() as tx:
-            return [dict(row._mapping) for row in tx.execute(query)]
+        return [dict(row._mapping) for row in self._read(query)]
 
     # --- pending writes (write-ahead journal) --------------------------------------------------
 
@@ -1020,9 +1008,9 @@ class StateStore:
             )
 
     def lock_holder(self, account: str) -> LockInfo | None:
-        with self.engine.begin() as tx:
-            row = tx.execute(select(locks).where(locks.c.account == account)).one_or_none()
-        return None if row is None else LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+        for row in self._read(select(locks).where(locks.c.account == account)):
+            return LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+        return None
 
     def release_lock(self, account: str) -> None:
         with self.engine.begin() as tx:

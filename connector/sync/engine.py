@@ -765,13 +765,11 @@ class SyncEngine:
             if task.key in created
         ]
         entries += pending.skipped
-        escalated = [
-            plan
+        summary.escalations_applied += sum(
+            plan.to_owner_id is not None
+            and plan.task_key not in reassign_rejected
+            and (plan.notify_task is None or plan.notify_task.key in created)
             for plan in pending.escalations
-            if plan.to_owner_id is not None and plan.task_key not in reassign_rejected
-        ]
-        summary.escalations_applied += len(
-            [p for p in escalated if p.notify_task is None or p.notify_task.key in created]
         )
         if rejected:
             pending = pending.model_copy(

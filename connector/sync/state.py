@@ -381,10 +381,9 @@ class StateStore:
 
             @event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-                cursor.execute("PRAGMA busy_timeout=10000")
-                cursor.close()
+                # WAL: readers never block the writer
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA busy_timeout=10000")
 
         # newest first: walk_revisions goes from the head down to the first migration
         known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]

@@ -122,21 +122,6 @@ class CompanyField(StrEnum):
     OWNER_ID = "owner_id"
 
 
-def _no_value_twice(maps: dict[str, dict]) -> None:
-    for field, mapping in maps.items():
-        seen: dict[str, str] = {}
-        for domain_value, crm_values in mapping.items():
-            for crm_value in crm_values:
-                key = crm_value.casefold()
-                if key in seen:
-                    raise ValueError(
-                        f"{field}: CRM value {crm_value!r} is listed under both "
-                        f"{seen[key]!r} and {str(domain_value)!r}; "
-                        "a CRM value can mean only one thing"
-                    )
-                seen[key] = str(domain_value)
-
-
 class ValueMaps(_Strict):
     """Domain value -> the CRM values that mean it, per field. A CRM value no map lists is, for a
     stage, a record error (never overwrite a stage not understood); for a sales status, source or
@@ -152,7 +137,18 @@ class ValueMaps(_Strict):
 
     @model_validator(mode="after")
     def _unambiguous(self) -> Self:
-        _no_value_twice({name: getattr(self, name) for name in type(self).model_fields})
+        for field in type(self).model_fields:
+            seen: dict[str, str] = {}
+            for domain_value, crm_values in getattr(self, field).items():
+                for crm_value in crm_values:
+                    key = crm_value.casefold()
+                    if key in seen:
+                        raise ValueError(
+                            f"{field}: CRM value {crm_value!r} is listed under both "
+                            f"{seen[key]!r} and {str(domain_value)!r}; "
+                            "a CRM value can mean only one thing"
+                        )
+                    seen[key] = str(domain_value)
         return self
 
 

@@ -32,12 +32,8 @@ class RecordDataError(ValueError):
     """A value in a CRM record the rules cannot use; the record is skipped with this reason."""
 
     def __init__(self, record_id: str, field: str, crm_field: str, reason: str) -> None:
-        self.record_id, self.field, self.crm_field, self.reason = (
-            record_id,
-            field,
-            crm_field,
-            reason,
-        )
+        self.record_id, self.field, self.crm_field = record_id, field, crm_field
+        self.reason = reason
         super().__init__(f"record {record_id}: {field} ({crm_field}) {reason}")
 
 
@@ -253,28 +249,24 @@ class PersonTranslator:
             return None if _blank(value) else value
 
         def number(field: CompanyField) -> float | None:
+            """The employees or the annual revenue, if believable."""
             value = get(field)
             if value is None:
                 return None
+            ceiling = MAX_EMPLOYEES if field == CompanyField.EMPLOYEES else MAX_ANNUAL_REVENUE
             try:
                 parsed = parse_number(value)
             except (ValueError, TypeError) as exc:
-                raise RecordDataError(
-                    company_id, field.value, self.company_fields[field], f"has {value!r}: {exc}"
-                ) from None
-            if parsed < 0:
-                raise RecordDataError(
-                    company_id, field.value, self.company_fields[field], f"is negative ({value})"
+                reason = f"has {value!r}: {exc}"
+            else:
+                if 0 <= parsed <= ceiling:
+                    return parsed
+                reason = (
+                    f"is negative ({value})"
+                    if parsed < 0
+                    else f"is implausibly large ({value}; at most {ceiling:,.0f} is believable)"
                 )
-            ceiling = MAX_EMPLOYEES if field == CompanyField.EMPLOYEES else MAX_ANNUAL_REVENUE
-            if field in (CompanyField.EMPLOYEES, CompanyField.ANNUAL_REVENUE) and parsed > ceiling:
-                raise RecordDataError(
-                    company_id,
-                    field.value,
-                    self.company_fields[field],
-                    f"is implausibly large ({value}; at most {ceiling:,.0f} is believable)",
-                )
-            return parsed
+            raise RecordDataError(company_id, field.value, self.company_fields[field], reason)
 
         employees = number(CompanyField.EMPLOYEES)
         industry = _text(get(CompanyField.INDUSTRY))

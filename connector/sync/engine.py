@@ -30,6 +30,7 @@ from connector.adapters.base import (
     ResumableRead,
 )
 from connector.adapters.errors import CrmDailyLimitError, CrmError
+from connector.adapters.kit.chunks import chunks
 from connector.domain.contact import Contact, Owner
 from connector.domain.due import DueTime, as_written, next_due
 from connector.domain.engagement import Engagement
@@ -41,7 +42,7 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
 from connector.sync import events
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
-from connector.sync.heartbeat import Heartbeat
+from connector.sync.heartbeat import heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -58,7 +59,6 @@ from connector.sync.state import (
     AuditEntry,
     Checkpoint,
     DueEntry,
-    DueRow,
     FieldMark,
     KeptJournal,
     LockHeldError,
@@ -213,7 +213,7 @@ class SyncEngine:
             resume=options.resume,
         )
         beating: AbstractContextManager[object] = (
-            Heartbeat(self.store, self.account, options.stale_lock_after)
+            heartbeat(self.store, self.account, options.stale_lock_after)
             if run_id is not None
             else nullcontext()
         )
@@ -264,11 +264,12 @@ class SyncEngine:
         )
         summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
-    def _known_owners(self) -> list[Owner]:
+    def _known_owners(self, summary: RunSummary) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""
         owners = self.adapter.list_owners()
         if problems := self.owner_check(owners):
             raise OwnerConfigError(problems)
+        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
         return owners
 
     # --- sync --------------------------------------------------------------------------------
@@ -291,8 +292,7 @@ class SyncEngine:
                 "--from-scratch` to do it anyway). Nothing was run."
             )
             return
-        owners = self._known_owners()
-        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
+        owners = self._known_owners(summary)
         routing = self.store.routing_state(self.account)
         kept = self._kept_journal(since, options)
         if kept is not None:
@@ -302,23 +302,17 @@ class SyncEngine:
         redone = 0
         changes = ChangeCount()
         watermark: datetime | None = None
-        seen: set[str] = set()
         resumable = self.adapter if isinstance(self.adapter, ResumableRead) else None
         if resumable is not None and kept is not None:
             resumable.known = KnownDecisions(kept.read_at)
         try:
-            for page in self._changed_then_due(since, now, seen, summary, kept):
+            for page in self._changed_then_due(since, now, summary, kept):
                 due_read = isinstance(page, _DuePage)
-                page_plans, routing, page_skipped = self._decide(
-                    page, owners, routing, now, summary, due_read=due_read
-                )
+                part = self._decide("sync", page, owners, routing, now, summary, run_id, due_read)
+                routing = part.routing
                 if run_id is not None:
                     self.store.heartbeat(self.account)
-                self._tally(page_plans, summary)
-                part = self._pending("sync", page_plans, page_skipped, routing, run_id)
-                part.decided = [p.contact.id for p in page_plans] + [
-                    e.record_id for e in page_skipped
-                ]
+                part.decided = [c.id for c in page.contacts] + [e.record_id for e in page.skipped]
                 part.read_at, part.basis = read_at, basis
                 if isinstance(page, _DuePage):
                     part.forget_due = page.gone
@@ -417,25 +411,20 @@ class SyncEngine:
         """The guard's verdict. A share is taken of the account's population, counted in the CRM
         (one call) only when the run changes more than the floor and more than that share of
         what it read (`evaluated`), so a quiet sync pays nothing for it."""
-        population = evaluated
-        verdict = check_change_limit(changes, population, limit, floor)
+        verdict = check_change_limit(changes, evaluated, limit, floor)
         if verdict.tripped and limit.percent is not None:
-            population = max(self.adapter.count_contacts(None) or 0, population)
+            population = max(self.adapter.count_contacts(None) or 0, evaluated)
             verdict = check_change_limit(changes, population, limit, floor)
         return verdict
 
     def _changed_then_due(
-        self,
-        since: datetime | None,
-        now: datetime,
-        seen: set[str],
-        summary: RunSummary,
-        kept: KeptJournal | None = None,
+        self, since: datetime | None, now: datetime, summary: RunSummary, kept: KeptJournal | None
     ) -> Iterable[ContactPage]:
         """The pages of the incremental read, then the people whose decision fell due with
         no CRM change (read by id, in full batches), minus those the first read already
         brought and those a kept journal already decided: each person is decided once per
         sync, and nobody is read without reason."""
+        seen: set[str] = set()
         for page in self.adapter.iter_contact_pages(since):
             seen.update(contact.id for contact in page.contacts)
             seen.update(error.record_id for error in page.skipped)
@@ -448,8 +437,7 @@ class SyncEngine:
             for cid in self.store.due_contacts(self.account, now)
             if cid not in seen and cid not in decided
         ]
-        for start in range(0, len(due), DUE_READ_BATCH):
-            wanted = due[start : start + DUE_READ_BATCH]
+        for wanted in chunks(due, DUE_READ_BATCH):
             summary.contacts_due += len(wanted)
             page = self.adapter.read_contacts(wanted)
             found = {c.id for c in page.contacts} | {e.record_id for e in page.skipped}
@@ -483,18 +471,16 @@ class SyncEngine:
             if checkpoint is not None and checkpoint.total is not None
             else self.adapter.count_contacts(None)
         )
-        owners = self._known_owners()
-        summary.owner_names = {owner.id: owner.name or owner.email or owner.id for owner in owners}
+        owners = self._known_owners(summary)
         routing = self.store.routing_state(self.account)
         buffer: PendingWrite | None = None
         buffered_since = self.wall_clock()
         for page in self.adapter.iter_contact_pages(None, resume_after=cursor):
             now = self.clock()
-            plans, routing, skipped = self._decide(page, owners, routing, now, summary)
-            self._tally(plans, summary)
+            part = self._decide("backfill", page, owners, routing, now, summary, run_id)
+            routing = part.routing
             if not options.dry_run:
                 summary.pages_done += 1
-                part = self._pending("backfill", plans, skipped, routing, run_id)
                 part.checkpoint = Checkpoint(
                     cursor=page.cursor,
                     pages_done=summary.pages_done,
@@ -513,11 +499,10 @@ class SyncEngine:
                     self._push(buffer, summary)
                     buffer = None
                 self.store.heartbeat(self.account)
-                del part
             # Journaled and buffered: the page's decisions go now, not when the next page's
             # replace them (they would stay alive through its read and decisions: 2,000 people
             # a page on Salesforce, ~25 MB of the backfill's peak).
-            del plans, skipped
+            del part
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
         if buffer is not None:
@@ -541,15 +526,17 @@ class SyncEngine:
 
     def _decide(
         self,
+        job: str,
         page: ContactPage,
         owners: list[Owner],
         routing: RoutingState,
         now: datetime,
         summary: RunSummary,
-        *,
+        run_id: int | None,
         due_read: bool = False,
-    ) -> tuple[list[ContactPlan], RoutingState, list[RecordError]]:
-        """Evaluate a page of contacts; each plan carries the person's next due time. A score
+    ) -> PendingWrite:
+        """Evaluate a page of contacts, counted in the summary, into its journal entry (with the
+        routing state it leaves); each plan carries the person's next due time. A score
         that only cooled (people read because due, or whose update only lowers the score) is
         written only under the refresh rule, so the decision does not depend on the read."""
         skipped = list(page.skipped)
@@ -564,8 +551,10 @@ class SyncEngine:
         summary.skipped.extend(skipped)
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
-        by_contact = _group(self.adapter.iter_engagements([c.id for c in usable]))
-        held: dict[str, DueRow] = self.store.due_rows(self.account, [c.id for c in usable])
+        by_contact: dict[str, list[Engagement]] = {}
+        for engagement in self.adapter.iter_engagements([c.id for c in usable]):
+            by_contact.setdefault(engagement.contact_id, []).append(engagement)
+        held: dict[str, DueEntry] = self.store.due_rows(self.account, [c.id for c in usable])
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
             self.snapshot.save(self.account, people, self.wall_clock())
@@ -592,7 +581,35 @@ class SyncEngine:
             # a refresh is a write of a score that only cooled; the interval limits those
             plan.score_refreshed = cooled and update is not None and is_refresh(update)
             plans.append(plan)
-        return plans, routing, skipped
+        self._tally(plans, summary)
+        return PendingWrite(
+            job=job,
+            updates=[plan.update for plan in plans if plan.update is not None],
+            tasks=[plan.task for plan in plans if plan.task is not None],
+            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
+            marks=[mark for plan in plans for mark in plan.marks],
+            skipped=[
+                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+            ],
+            routing=routing,
+            run_id=run_id,
+            due=[
+                DueEntry(
+                    contact_id=plan.contact.id,
+                    due_at=plan.due.at,
+                    reason=plan.due.reason,
+                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
+                )
+                for plan in plans
+                if plan.due is not None
+            ],
+            watches=[
+                watch
+                for plan in plans
+                if plan.task is not None
+                and (watch := escalation_watch(plan.task, self.policy)) is not None
+            ],
+        )
 
     def _plan(
         self,
@@ -638,57 +655,17 @@ class SyncEngine:
             summary.score_distribution[score_bucket(plan.evaluation.score.total)] += 1
             if plan.update is not None:
                 summary.updates_planned += 1
-                if UpdatableField.OWNER_ID in plan.update.changes:
-                    summary.owners_assigned += 1
+                summary.owners_assigned += UpdatableField.OWNER_ID in plan.update.changes
                 if summary.dry_run:
                     summary.plan.append(_planned(plan))
             transition = plan.evaluation.stage.transition
             if transition is not None:
                 origin = transition.from_stage.value if transition.from_stage else "none"
                 summary.stage_changes[f"{origin} -> {transition.to_stage.value}"] += 1
-            if plan.task is not None:
-                summary.tasks_planned += 1
-            if plan.score_refreshed:
-                summary.scores_refreshed += 1
+            summary.tasks_planned += plan.task is not None
+            summary.scores_refreshed += plan.score_refreshed
 
     # --- push and record ---------------------------------------------------------------------
-
-    def _pending(
-        self,
-        job: str,
-        plans: list[ContactPlan],
-        skipped: list[RecordError],
-        routing: RoutingState,
-        run_id: int | None,
-    ) -> PendingWrite:
-        return PendingWrite(
-            job=job,
-            updates=[plan.update for plan in plans if plan.update is not None],
-            tasks=[plan.task for plan in plans if plan.task is not None],
-            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
-            marks=[mark for plan in plans for mark in plan.marks],
-            skipped=[
-                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
-            ],
-            routing=routing,
-            run_id=run_id,
-            due=[
-                DueEntry(
-                    contact_id=plan.contact.id,
-                    due_at=plan.due.at,
-                    reason=plan.due.reason,
-                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
-                )
-                for plan in plans
-                if plan.due is not None
-            ],
-            watches=[
-                watch
-                for plan in plans
-                if plan.task is not None
-                and (watch := escalation_watch(plan.task, self.policy)) is not None
-            ],
-        )
 
     def _push_journal(self, summary: RunSummary, options: RunOptions) -> None:
         """Write the approved journal in chunks of about `write_buffer_records` updates, each
@@ -715,12 +692,8 @@ class SyncEngine:
         ]
         if shared:
             checked = recheck(updates, self.adapter.current_values(shared), ownership)
-            updates, holds, dropped, owners_now = (
-                checked.updates,
-                checked.holds,
-                checked.dropped,
-                checked.owners,
-            )
+            updates, holds, dropped = checked.updates, checked.holds, checked.dropped
+            owners_now = checked.owners
         summary.fields_held += len(holds)
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
@@ -732,7 +705,11 @@ class SyncEngine:
         if pending.reassignments:
             # a task moves only with its person: a rejected owner update keeps the task too, and
             # so does one a person changed in the meantime (their choice of owner stands)
-            held = _keys_of(pending, {**rejected, **dict.fromkeys(owners_now, "")})
+            held = {
+                plan.task_key
+                for plan in pending.escalations
+                if plan.contact_id in rejected or plan.contact_id in owners_now
+            }
             moves = [m for m in pending.reassignments if m.key not in held]
             if moves:
                 moved = self.adapter.reassign_tasks(moves)
@@ -788,13 +765,11 @@ class SyncEngine:
             if task.key in created
         ]
         entries += pending.skipped
-        escalated = [
-            plan
+        summary.escalations_applied += sum(
+            plan.to_owner_id is not None
+            and plan.task_key not in reassign_rejected
+            and (plan.notify_task is None or plan.notify_task.key in created)
             for plan in pending.escalations
-            if plan.to_owner_id is not None and plan.task_key not in reassign_rejected
-        ]
-        summary.escalations_applied += len(
-            [p for p in escalated if p.notify_task is None or p.notify_task.key in created]
         )
         if rejected:
             pending = pending.model_copy(
@@ -852,18 +827,6 @@ def _stalled(summary: RunSummary) -> bool:
     daily allowance, it would stop at the same point."""
     moved = summary.pages_done > (summary.resumed_from_page or 0)
     return not moved and not summary.updates_applied and not summary.tasks_created
-
-
-def _keys_of(pending: PendingWrite, rejected: dict[str, str]) -> set[str]:
-    """Task keys of escalations whose contact update the CRM rejected: their task stays."""
-    return {plan.task_key for plan in pending.escalations if plan.contact_id in rejected}
-
-
-def _group(engagements: Iterable[Engagement]) -> dict[str, list[Engagement]]:
-    grouped: dict[str, list[Engagement]] = {}
-    for engagement in engagements:
-        grouped.setdefault(engagement.contact_id, []).append(engagement)
-    return grouped
 
 
 def _planned(plan: ContactPlan) -> PlannedChange:

@@ -9,6 +9,8 @@ times per timeout, and stops with it (a killed process stops beating, as it shou
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from connector.sync.state import StateStore
@@ -16,27 +18,23 @@ from connector.sync.state import StateStore
 log = logging.getLogger(__name__)
 
 
-class Heartbeat:
-    """`with Heartbeat(store, account, stale_after):` beats every quarter of `stale_after`."""
+@contextmanager
+def heartbeat(store: StateStore, account: str, stale_after: timedelta) -> Iterator[None]:
+    """`with heartbeat(store, account, stale_after):` beats every quarter of `stale_after`."""
+    every = max(stale_after.total_seconds() / 4, 0.05)
+    stop = threading.Event()
 
-    def __init__(self, store: StateStore, account: str, stale_after: timedelta) -> None:
-        self.store = store
-        self.account = account
-        self.every = max(stale_after.total_seconds() / 4, 0.05)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="lock-heartbeat", daemon=True)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.every):
+    def beat() -> None:
+        while not stop.wait(every):
             try:
-                self.store.heartbeat(self.account)
+                store.heartbeat(account)
             except Exception:  # a busy store must not kill the run; the next beat retries
                 log.warning("lock heartbeat failed; retrying", exc_info=False)
 
-    def __enter__(self) -> "Heartbeat":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    thread = threading.Thread(target=beat, name="lock-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

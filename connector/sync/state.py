@@ -29,6 +29,8 @@ from sqlalchemy import (
     Delete,
     Engine,
     Insert,
+    Row,
+    Select,
     Table,
     bindparam,
     create_engine,
@@ -123,10 +125,6 @@ class EscalationWatch(BaseModel):
     owner_id: str | None
     task_due_at: datetime
     escalate_at: datetime
-
-
-#: a stored due time reads back as the entry that wrote it
-DueRow = DueEntry
 
 
 class EscalationRow(EscalationWatch):
@@ -282,6 +280,14 @@ def _upsert(tx: Connection, table: Table, key: dict[str, Any], values: dict[str,
         tx.execute(insert(table).values(**key, **values))
 
 
+def _rows_in(
+    tx: Connection, query: Select[Any], column: ColumnElement[Any], ids: Iterable[str]
+) -> Iterator[Row[Any]]:
+    """The rows of `query` whose `column` is one of `ids`, asked for IN_LIST ids at a time."""
+    for chunk in chunks(dict.fromkeys(ids), IN_LIST):
+        yield from tx.execute(query.where(column.in_(chunk)))
+
+
 def _unapproved(account: str) -> ColumnElement[bool]:
     return (write_journal.c.account == account) & ~write_journal.c.approved
 
@@ -375,10 +381,9 @@ class StateStore:
 
             @event.listens_for(engine, "connect")
             def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-                cursor.execute("PRAGMA busy_timeout=10000")
-                cursor.close()
+                # WAL: readers never block the writer
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA busy_timeout=10000")
 
         # newest first: walk_revisions goes from the head down to the first migration
         known = [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
@@ -449,8 +454,10 @@ class StateStore:
     def head_revision() -> str | None:
         return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
-    def _tx(self) -> AbstractContextManager[Connection]:
-        return self.engine.begin()
+    def _read(self, query: Select[Any]) -> Sequence[Row[Any]]:
+        """The rows of a query, read in a transaction of its own."""
+        with self.engine.begin() as tx:
+            return tx.execute(query).all()
 
     def _use(self, connection: Connection | None) -> AbstractContextManager[Connection]:
         """The caller's transaction (so several writes commit together), or a new one."""
@@ -459,7 +466,7 @@ class StateStore:
     # --- runs ------------------------------------------------------------------------------
 
     def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             result = tx.execute(
                 insert(runs).values(account=account, kind=kind, dry_run=dry_run, started_at=_now())
             )
@@ -471,7 +478,7 @@ class StateStore:
     def finish_run(
         self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]
     ) -> None:
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             tx.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -485,7 +492,7 @@ class StateStore:
         open_runs = (
             (runs.c.account == account) & runs.c.finished_at.is_(None) & (runs.c.id != by_run)
         )
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             ids = [int(i) for i in tx.execute(select(runs.c.id).where(open_runs)).scalars()]
             if ids:
                 tx.execute(
@@ -496,14 +503,8 @@ class StateStore:
         return ids
 
     def last_runs(self, account: str, limit: int = 10) -> list[dict[str, Any]]:
-        with self._tx() as tx:
-            rows = tx.execute(
-                select(runs)
-                .where(runs.c.account == account)
-                .order_by(runs.c.id.desc())
-                .limit(limit)
-            )
-            return [dict(row._mapping) for row in rows]
+        query = select(runs).where(runs.c.account == account).order_by(runs.c.id.desc())
+        return [dict(row._mapping) for row in self._read(query.limit(limit))]
 
     # --- watermarks --------------------------------------------------------------------------
 
@@ -512,13 +513,10 @@ class StateStore:
 
     def watermarks(self, account: str) -> dict[str, datetime]:
         """Every object's watermark of the account (empty before its first finished run)."""
-        with self._tx() as tx:
-            rows = tx.execute(
-                select(watermarks.c.object, watermarks.c.value).where(
-                    watermarks.c.account == account
-                )
-            )
-            return {row.object: row.value for row in rows}
+        query = select(watermarks.c.object, watermarks.c.value).where(
+            watermarks.c.account == account
+        )
+        return {row.object: row.value for row in self._read(query)}
 
     def set_watermark(
         self,
@@ -542,9 +540,8 @@ class StateStore:
 
     def checkpoint(self, account: str, job: str) -> Checkpoint | None:
         key = {"account": account, "job": job}
-        with self._tx() as tx:
-            row = tx.execute(select(checkpoints).where(*_match(checkpoints, key))).one_or_none()
-        return None if row is None else Checkpoint.model_validate(dict(row._mapping))
+        rows = self._read(select(checkpoints).where(*_match(checkpoints, key)))
+        return Checkpoint.model_validate(dict(rows[0]._mapping)) if rows else None
 
     def save_checkpoint(
         self, account: str, job: str, checkpoint: Checkpoint, connection: Connection | None = None
@@ -553,21 +550,16 @@ class StateStore:
         with self._use(connection) as tx:
             _upsert(tx, checkpoints, {"account": account, "job": job}, values)
 
-    def clear_checkpoint(
-        self, account: str, job: str, connection: Connection | None = None
-    ) -> None:
+    def clear_checkpoint(self, account: str, job: str) -> None:
         key = {"account": account, "job": job}
-        with self._use(connection) as tx:
+        with self.engine.begin() as tx:
             tx.execute(delete(checkpoints).where(*_match(checkpoints, key)))
 
     # --- routing state -----------------------------------------------------------------------
 
     def routing_state(self, account: str) -> RoutingState:
-        with self._tx() as tx:
-            raw = tx.execute(
-                select(routing_states.c.state).where(routing_states.c.account == account)
-            ).scalar_one_or_none()
-        return RoutingState() if raw is None else RoutingState.model_validate(raw)
+        rows = self._read(select(routing_states.c.state).where(routing_states.c.account == account))
+        return RoutingState.model_validate(rows[0].state) if rows else RoutingState()
 
     def save_routing_state(
         self, account: str, state: RoutingState, connection: Connection | None = None
@@ -582,16 +574,9 @@ class StateStore:
         self, account: str, keys: Iterable[str], connection: Connection | None = None
     ) -> dict[str, str]:
         """Which of these keys the connector already created a task for (key → CRM id)."""
-        found: dict[str, str] = {}
+        query = select(task_keys.c.key, task_keys.c.crm_id).where(task_keys.c.account == account)
         with self._use(connection) as tx:
-            for chunk in chunks(dict.fromkeys(keys), IN_LIST):
-                rows = tx.execute(
-                    select(task_keys.c.key, task_keys.c.crm_id).where(
-                        task_keys.c.account == account, task_keys.c.key.in_(chunk)
-                    )
-                )
-                found.update({row.key: row.crm_id for row in rows})
-        return found
+            return {row.key: row.crm_id for row in _rows_in(tx, query, task_keys.c.key, keys)}
 
     def record_tasks(
         self,
@@ -629,20 +614,13 @@ class StateStore:
         )
         if limit is not None:
             query = query.limit(limit)
-        with self._tx() as tx:
-            return list(tx.execute(query).scalars())
+        return [row.contact_id for row in self._read(query)]
 
-    def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueRow]:
-        found: dict[str, DueRow] = {}
-        with self._tx() as tx:
-            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
-                rows = tx.execute(
-                    select(contact_due).where(
-                        contact_due.c.account == account, contact_due.c.contact_id.in_(chunk)
-                    )
-                )
-                found.update({row.contact_id: DueRow.model_validate(row._mapping) for row in rows})
-        return found
+    def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueEntry]:
+        query = select(contact_due).where(contact_due.c.account == account)
+        with self.engine.begin() as tx:
+            rows = _rows_in(tx, query, contact_due.c.contact_id, contact_ids)
+            return {row.contact_id: DueEntry.model_validate(row._mapping) for row in rows}
 
     def _save_due(
         self, tx: Connection, account: str, entries: Sequence[DueEntry], forget: Sequence[str]
@@ -680,14 +658,12 @@ class StateStore:
             )
             .order_by(task_escalations.c.escalate_at, task_escalations.c.key)
         )
-        with self._tx() as tx:
-            return [EscalationRow.model_validate(dict(row._mapping)) for row in tx.execute(query)]
+        return [EscalationRow.model_validate(dict(row._mapping)) for row in self._read(query)]
 
     def escalation_states(self, account: str) -> dict[str, dict[str, Any]]:
         """Every watched task of the account by key (for tests, `connector explain`)."""
-        with self._tx() as tx:
-            rows = tx.execute(select(task_escalations).where(task_escalations.c.account == account))
-            return {row.key: dict(row._mapping) for row in rows}
+        rows = self._read(select(task_escalations).where(task_escalations.c.account == account))
+        return {row.key: dict(row._mapping) for row in rows}
 
     def _save_escalations(
         self,
@@ -700,11 +676,9 @@ class StateStore:
         """Watch the created tasks that escalate; record what each escalation became."""
         watched = [watch for watch in pending.watches if watch.key in created]
         if watched:
-            keys = task_escalations.c.key.in_([watch.key for watch in watched])
-            query = select(task_escalations.c.key).where(
-                task_escalations.c.account == account, keys
-            )
-            known = set(tx.execute(query).scalars())
+            query = select(task_escalations.c.key).where(task_escalations.c.account == account)
+            keys = [watch.key for watch in watched]
+            known = {row.key for row in _rows_in(tx, query, task_escalations.c.key, keys)}
             common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
                 {**common, **watch.__dict__, "crm_id": created[watch.key][0], "updated_at": _now()}
@@ -734,15 +708,11 @@ class StateStore:
     ) -> dict[str, dict[str, str | None]]:
         """contact id → {field: the value the connector last wrote or first saw}."""
         found: dict[str, dict[str, str | None]] = {}
-        with self._tx() as tx:
-            for chunk in chunks(dict.fromkeys(contact_ids), IN_LIST):
-                rows = tx.execute(
-                    select(
-                        field_marks.c.contact_id, field_marks.c.field, field_marks.c.value
-                    ).where(field_marks.c.account == account, field_marks.c.contact_id.in_(chunk))
-                )
-                for row in rows:
-                    found.setdefault(row.contact_id, {})[row.field] = row.value
+        marks = field_marks.c
+        query = select(marks.contact_id, marks.field, marks.value).where(marks.account == account)
+        with self.engine.begin() as tx:
+            for row in _rows_in(tx, query, marks.contact_id, contact_ids):
+                found.setdefault(row.contact_id, {})[row.field] = row.value
         return found
 
     def save_marks(
@@ -801,33 +771,21 @@ class StateStore:
         query = select(audit_log).where(audit_log.c.account == account).order_by(audit_log.c.id)
         if contact_id is not None:
             query = query.where(audit_log.c.contact_id == contact_id)
-        with self._tx() as tx:
-            return [dict(row._mapping) for row in tx.execute(query)]
-
-    def audit_count(self, account: str) -> int:
-        query = select(func.count()).select_from(audit_log).where(audit_log.c.account == account)
-        with self._tx() as tx:
-            return int(tx.execute(query).scalar_one())
+        return [dict(row._mapping) for row in self._read(query)]
 
     # --- pending writes (write-ahead journal) --------------------------------------------------
-
-    def save_pending(self, account: str, pending: PendingWrite) -> None:
-        """Journal `pending`, approved, as the account's only entry."""
-        with self._tx() as tx:
-            tx.execute(delete(write_journal).where(write_journal.c.account == account))
-            self._journal(tx, account, pending, approved=True)
 
     def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
         """Journal one more page of planned writes. A backfill's pages are approved as decided;
         a sync's stay unapproved until its change-limit guard has judged the whole run
         (`approve_pending`), so a run killed before that leaves nothing to replay unguarded."""
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             self._journal(tx, account, pending, approved)
 
     def approve_pending(self, account: str, closing: PendingWrite) -> None:
         """The guard let the journaled plan through: approve every row and add `closing`, the
         state only the whole plan may commit (a sync's new watermark), as the last row."""
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             rows = write_journal.c.account == account
             tx.execute(update(write_journal).where(rows).values(approved=True))
             self._journal(tx, account, closing, approved=True)
@@ -835,7 +793,7 @@ class StateStore:
     def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
         """Drop journaled rows (all, or those no guard approved); how many were dropped."""
         condition = _unapproved(account) if unapproved_only else write_journal.c.account == account
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             return tx.execute(delete(write_journal).where(condition)).rowcount or 0
 
     def kept_decisions(self, account: str, basis: str) -> KeptJournal | None:
@@ -864,7 +822,7 @@ class StateStore:
             for contact_id in entry.decided:
                 read_at[contact_id], row_of[contact_id] = entry.read_at, seq
         if stale:
-            with self._tx() as tx:
+            with self.engine.begin() as tx:
                 unapproved = _unapproved(account)
                 tx.execute(delete(write_journal).where(unapproved & write_journal.c.seq.in_(stale)))
         if routing is None:
@@ -880,11 +838,11 @@ class StateStore:
     def _journal_rows(self, where: ColumnElement[bool]) -> Iterator[tuple[int, str, Any]]:
         """(seq, job, payload) of the journal rows `where` selects, in order, read one at a time
         in a transaction each: a long run's journal never sits in memory at once."""
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             query = select(write_journal.c.seq).where(where).order_by(write_journal.c.seq)
             seqs = list(tx.execute(query).scalars())
         for seq in seqs:
-            with self._tx() as tx:
+            with self.engine.begin() as tx:
                 row = tx.execute(
                     select(write_journal.c.job, write_journal.c.payload).where(
                         where & (write_journal.c.seq == seq)
@@ -906,7 +864,7 @@ class StateStore:
         if rows is not None:
             unapproved = unapproved & write_journal.c.seq.in_(sorted(set(rows)))
         changed = 0
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             for seq, payload in tx.execute(
                 select(write_journal.c.seq, write_journal.c.payload).where(unapproved)
             ).all():
@@ -979,7 +937,7 @@ class StateStore:
         entries, the field marks (`marks`: those of the written values), the routing state,
         the checkpoint or watermark; the journal's rows they cover (up to `through_seq`, or
         all) go."""
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             self.record_tasks(account, created, pending.run_id, connection=tx)
             self.audit(account, pending.run_id, entries, connection=tx)
             self._save_due(tx, account, pending.due, pending.forget_due)
@@ -1006,12 +964,12 @@ class StateStore:
         host, pid, now = socket.gethostname(), os.getpid(), _now()
         values = dict(holder=holder, host=host, pid=pid, acquired_at=now, heartbeat_at=now)
         try:  # the lock is the account's row: the primary key lets only one insert land
-            with self._tx() as tx:
+            with self.engine.begin() as tx:
                 tx.execute(insert(locks).values(account=account, **values))
             return
         except IntegrityError:
             pass  # held, or left by a killed run (PostgreSQL: the failed insert rolled back)
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             # FOR UPDATE (PostgreSQL; SQLite has one writer anyway): of two runs that find the
             # same stale lock, the second waits here for the first to commit and then sees the
             # first's fresh heartbeat, so exactly one takes the lock over, on any machine.
@@ -1043,16 +1001,16 @@ class StateStore:
                 raise LockHeldError(f"another run took over the lock of account {account} first")
 
     def heartbeat(self, account: str) -> None:
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             tx.execute(
                 update(locks).where(locks.c.account == account, _mine()).values(heartbeat_at=_now())
             )
 
     def lock_holder(self, account: str) -> LockInfo | None:
-        with self._tx() as tx:
-            row = tx.execute(select(locks).where(locks.c.account == account)).one_or_none()
-        return None if row is None else LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+        for row in self._read(select(locks).where(locks.c.account == account)):
+            return LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+        return None
 
     def release_lock(self, account: str) -> None:
-        with self._tx() as tx:
+        with self.engine.begin() as tx:
             tx.execute(delete(locks).where(locks.c.account == account, _mine()))

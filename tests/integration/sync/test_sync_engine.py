@@ -41,7 +41,7 @@ def test_backfill_writes_decisions_and_a_second_pass_changes_nothing(sandbox, st
     assert store.pending("portal") is None
     assert store.watermark("portal", "contacts") is not None
     assert store.checkpoint("portal", "backfill") is None
-    assert store.audit_count("portal") > 0
+    assert store.audit_entries("portal")
     tasks_written = sandbox.log.records_written(CREATE_TASKS)
 
     again = make_engine(sandbox, store).backfill(RunOptions())
@@ -118,7 +118,9 @@ def test_buffering_pages_changes_the_calls_not_the_outcome(sandbox, tmp_path, ma
             sandbox, make_engine, per_page_store
         )
         assert buffered_store.routing_state("portal") == per_page_store.routing_state("portal")
-        assert buffered_store.audit_count("portal") == per_page_store.audit_count("portal")
+        assert len(buffered_store.audit_entries("portal")) == len(
+            per_page_store.audit_entries("portal")
+        )
         buffered_calls = twin.log.calls(UPDATE) + twin.log.calls(CREATE_TASKS)
     assert buffered_calls < per_page_calls
 

@@ -8,7 +8,7 @@ No logic lives here (see DESIGN.md); exit codes follow the convention there:
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -457,16 +457,13 @@ def backfill(
     _finish(summary, as_json, plan)
 
 
-@contextmanager
-def _progress_bar(as_json: bool) -> "Iterator[Progress | None]":
+def _progress_bar(as_json: bool) -> "AbstractContextManager[Progress | None]":
     """A backfill's progress bar on stderr for people; none with --json, which is for machines."""
     if as_json:
-        yield None
-        return
+        return nullcontext()
     from connector.render import progress_bar
 
-    with progress_bar(errors, "backfill") as progress:
-        yield progress
+    return progress_bar(errors, "backfill")
 
 
 @contextmanager
@@ -1221,7 +1218,6 @@ def mappings_provision(crm: CrmOption = None) -> None:
     decision.
     """
     from connector.mapping.loader import CRM_FILES
-    from connector.sync.connect import provision_report
 
     chosen = _crm_choice(crm)
     mapping_path = _mappings_dir(_settings()) / CRM_FILES[chosen]
@@ -1229,7 +1225,7 @@ def mappings_provision(crm: CrmOption = None) -> None:
         _print_config_problems(problems, None)
         raise typer.Exit(EXIT_CONFIG)
     with _reported():
-        lines = provision_report(_connect(chosen, mapping_path))
+        lines = _connect(chosen, mapping_path).provision().lines()
     for line in lines:
         console.print(shown(line))
 

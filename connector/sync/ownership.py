@@ -145,17 +145,14 @@ def restrict(
     )
     if len(kept) == len(update.changes):
         return result  # nothing left out: the update as planned
-    result.update = (
-        update.model_copy(
-            update={
-                "changes": kept,
-                "previous": {k: v for k, v in update.previous.items() if k in kept},
-            }
-        )
-        if kept
-        else None
-    )
+    result.update = _narrowed(update, kept) if kept else None
     return result
+
+
+def _narrowed(update: ContactUpdate, kept: dict[UpdatableField, FieldValue]) -> ContactUpdate:
+    """`update` with only the `kept` changes and their previous values."""
+    previous = {name: value for name, value in update.previous.items() if name in kept}
+    return update.model_copy(update={"changes": kept, "previous": previous})
 
 
 def _hold(
@@ -228,14 +225,7 @@ def recheck(
                 if kept.pop(name, None) is not None:
                     dropped.add((update.contact_id, name.value))
         if kept:
-            kept_updates.append(
-                update.model_copy(
-                    update={
-                        "changes": kept,
-                        "previous": {k: v for k, v in update.previous.items() if k in kept},
-                    }
-                )
-            )
+            kept_updates.append(_narrowed(update, kept))
     return Recheck(kept_updates, holds, dropped, owners)
 
 

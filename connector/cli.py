@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,6 +25,7 @@ from connector.shown import shown
 # keeps it that way.
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from pydantic_settings import BaseSettings
     from rich.table import Table
 
     from connector.calibrate.outcomes import OutcomeRules
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from connector.sync.guard import ChangeLimit
     from connector.sync.report import RunSummary
     from connector.sync.session import Session
+
+SettingsT = TypeVar("SettingsT", bound="BaseSettings")
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -152,43 +155,38 @@ def _common(
     _configure_logging(log_level, log_format)
 
 
-def _configure_logging(level: str | None, log_format: str | None) -> None:
-    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
-    info as text. Set up before any command runs, so every command logs the same way; a bad
-    value is a usage error naming the option or the variable (exit 2)."""
+def _loaded(kind: "type[SettingsT]", hint: str = "", **options: str | None) -> "SettingsT":
+    """`kind` from the `options` given (None: not given), else the environment and .env; a bad
+    value is a usage error (exit 2) naming the option or the variable, never a traceback."""
     from pydantic import ValidationError
 
+    given = {name: value for name, value in options.items() if value is not None}
+    try:
+        return kind(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = "_".join(str(part) for part in error["loc"])
+            option = "--" + field.replace("_", "-")
+            source = option if field in given else f"CONNECTOR_{field.upper()}"
+            errors.print(shown(f"{source}: {error['msg']}{hint}"))
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def _configure_logging(level: str | None, log_format: str | None) -> None:
+    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
+    info as text. Set up before any command runs, so every command logs the same way."""
     from connector.logs import configure_logging
     from connector.settings import LogSettings
 
-    given = {"log_level": level, "log_format": log_format}
-    given = {name: value for name, value in given.items() if value is not None}
-    try:
-        chosen = LogSettings(**given)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            field = str(error["loc"][0])
-            option = "--" + field.replace("_", "-")
-            source = option if field in given else f"CONNECTOR_{field.upper()}"
-            errors.print(shown(f"{source}: {error['msg']}"))
-        raise typer.Exit(EXIT_CONFIG) from None
+    chosen = _loaded(LogSettings, log_level=level, log_format=log_format)
     configure_logging(chosen.log_level, chosen.log_format)
 
 
 def _settings() -> "Settings":
-    """Settings from the environment and .env; a bad value is a usage error (exit 2) that
-    names the variable, never a traceback."""
-    from pydantic import ValidationError
-
+    """Settings from the environment and .env (a bad value: exit 2, see `_loaded`)."""
     from connector.settings import Settings
 
-    try:
-        return Settings()
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            name = "CONNECTOR_" + "_".join(str(part) for part in error["loc"]).upper()
-            errors.print(shown(f"{name}: {error['msg']} (see .env.example)"))
-        raise typer.Exit(EXIT_CONFIG) from None
+    return _loaded(Settings, " (see .env.example)")
 
 
 AccountOption = Annotated[

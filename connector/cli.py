@@ -617,27 +617,24 @@ SplitByOption = Annotated[
 ]
 
 
-def _outcomes(success_from: str, idle_days: int) -> "OutcomeRules":
-    from pydantic import ValidationError
-
-    from connector.calibrate.outcomes import OutcomeRules
-
-    try:
-        return OutcomeRules.model_validate({"success_from": success_from, "idle_days": idle_days})
-    except ValidationError as exc:
-        _fail(f"--success-from: {exc.errors()[0]['msg']}")
-
-
 def _read_only(
     crm: str | None, success_from: str, idle_days: int
 ) -> "tuple[Session, OutcomeRules]":
     """calibrate and backtest: the fitting extra they need and the outcome rules, checked before
     anything is opened; then a session whose adapter only reads."""
+    from pydantic import ValidationError
+
     from connector.calibrate.errors import CalibrationError, require_sklearn
+    from connector.calibrate.outcomes import OutcomeRules
 
     with _reported(CalibrationError):
         require_sklearn()
-    outcomes = _outcomes(success_from, idle_days)
+    try:
+        outcomes = OutcomeRules.model_validate(
+            {"success_from": success_from, "idle_days": idle_days}
+        )
+    except ValidationError as exc:
+        _fail(f"--success-from: {exc.errors()[0]['msg']}")
     return _open(crm, environment=READ_ONLY_SETTINGS), outcomes
 
 

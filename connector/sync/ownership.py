@@ -83,9 +83,10 @@ def restrict(
                     value=canonical(current_value(contact, name)),
                 )
             )
-    # Edits the connector leaves alone without a planned write to drop: a manual stage holds
-    # the lifecycle rules (no transition), and a field the rules want otherwise but that is
-    # not in the update. A field the rules do not want to change at all is not audited.
+    # Edits the connector leaves alone without a planned write to drop (a manual stage holds
+    # the lifecycle rules: no transition; a field the rules want otherwise, not in the update)
+    # are audited all the same, so the log says why the connector did nothing. A field the
+    # rules do not want to change at all is not audited.
     standing = [
         edit
         for name, edit in edits.items()
@@ -98,8 +99,6 @@ def restrict(
         )
     ]
     for edit in standing:
-        # Left alone without even a planned write to drop (a manual stage holds the rules'
-        # move back): audited all the same, so the log says why the connector did nothing.
         result.holds.append(
             _hold(
                 contact.id,

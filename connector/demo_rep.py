@@ -66,9 +66,8 @@ def _salesforce(running: RunningSandbox) -> SalesforceSandbox:
 # A sales rep at work, one ordinary API request an action (tests and the demo act as a person in
 # the CRM through these), so the CRM's stamps move as they do for a person.
 
-#: HubSpot-defined association type ids, meeting → contact and call → contact (associations v4).
+#: HubSpot-defined association type id, meeting → contact (associations v4).
 MEETING_TO_CONTACT = 200
-CALL_TO_CONTACT = 194
 
 
 def _hubspot_time(moment: datetime) -> str:

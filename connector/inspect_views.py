@@ -22,6 +22,14 @@ JSON_SCHEMA_VERSION = 1  # bumped when a --json layout of these views changes in
 _AUDIT_TEXT = ("kind", "field", "old_value", "new_value", "rule")  # printed as data, never markup
 
 
+def table_of(title: str, *columns: str, numbers: int = 1, show_header: bool = True) -> Table:
+    """A table whose last `numbers` columns hold numbers (right-aligned)."""
+    table = Table(title=title, show_header=show_header)
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="right" if index >= len(columns) - numbers else "left")
+    return table
+
+
 def _when(value: Any) -> str:
     return f"{value:%Y-%m-%d %H:%M:%S} UTC" if isinstance(value, datetime) else ""
 
@@ -48,9 +56,8 @@ def runs_table(rows: Iterable[Mapping[str, Any]], account: str) -> Table:
 
 
 def audit_table(rows: Iterable[Mapping[str, Any]], contact_id: str) -> Table:
-    table = Table(title=f"audit trail of {contact_id}, oldest first")
-    for column in ("at", "run", "what", "field", "old", "new", "rule"):
-        table.add_column(column)
+    columns = ("at", "run", "what", "field", "old", "new", "rule")
+    table = table_of(f"audit trail of {contact_id}, oldest first", *columns, numbers=0)
     for row in rows:
         table.add_row(
             _when(row.get("at")),
@@ -121,10 +128,8 @@ def _lag(seconds: int | None) -> str:
 
 def accounts_table(statuses: "Iterable[AccountStatus]", now: datetime) -> Table:
     """`connector accounts list`: one account a row; lag is how old its newest data may be."""
-    table = Table(title=f"accounts at {_when(now)}")
-    for column in ("account", "crm", "every", "last run", "outcome", "watermark", "lag", "lock"):
-        table.add_column(column)
-    table.add_column("unset credentials")
+    columns = ("account", "crm", "every", "last run", "outcome", "watermark", "lag", "lock")
+    table = table_of(f"accounts at {_when(now)}", *columns, "unset credentials", numbers=0)
     for status in statuses:
         last = status.last_run
         lock = status.lock
@@ -146,9 +151,7 @@ def accounts_table(statuses: "Iterable[AccountStatus]", now: datetime) -> Table:
 
 def accounts_run_table(results: Iterable[Mapping[str, Any]]) -> Table:
     """How each account's sync of `sync --all-accounts` ended."""
-    table = Table(title="sync of every account")
-    table.add_column("account")
-    table.add_column("exit code", justify="right")
+    table = table_of("sync of every account", "account", "exit code")
     for result in results:
         table.add_row(shown(result["account"]), str(result["exit_code"]))
     return table

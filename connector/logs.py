@@ -8,13 +8,12 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
-from typing import Literal, TextIO, get_args
+from typing import Literal, TextIO
 
 from connector.redact import ScrubFilter, protect_handler
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["text", "json"]
-LEVELS = {name: logging.getLevelNamesMapping()[name.upper()] for name in get_args(LogLevel)}
 #: The connector's loggers all live under this name; only they follow --log-level.
 ROOT_LOGGER = "connector"
 #: Libraries log at this level at most (their debug lines print URLs with query values).
@@ -104,7 +103,7 @@ def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") 
     protect_handler(handler)
     handler.addFilter(ScrubFilter(lambda text: _EMAIL.sub(EMAIL_PLACEHOLDER, text)))
     root.addHandler(handler)
-    chosen = LEVELS[level]
+    chosen = logging.getLevelNamesMapping()[level.upper()]
     root.setLevel(max(chosen, LIBRARY_LEVEL))
     logging.getLogger(ROOT_LOGGER).setLevel(chosen)
     return handler

@@ -90,15 +90,6 @@ def protect_handler(handler: logging.Handler) -> logging.Handler:
     return handler
 
 
-def install_secret_filter(logger: logging.Logger | None = None) -> None:
-    """Attach the filter to the logger and every handler it has (the root logger by default)."""
-    target = logger or logging.getLogger()
-    if not any(isinstance(existing, SecretFilter) for existing in target.filters):
-        target.addFilter(SecretFilter())
-    for handler in target.handlers:
-        protect_handler(handler)
-
-
 def clean_secret(value: object) -> object:
     """A secret setting stripped of surrounding white space, nothing unprintable inside: a
     mounted secret's trailing newline makes the HTTP library quote the header in its error. Raw

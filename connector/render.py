@@ -25,6 +25,7 @@ from rich.text import Text
 
 from connector.demo import DemoReport
 from connector.insight.whatif import WhatIf
+from connector.inspect_views import table_of
 from connector.shown import shown
 from connector.sync.engine import Progress as ProgressCallback
 from connector.sync.explain import ExplainResult, Explanation
@@ -66,16 +67,8 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
         yield update
 
 
-def _table_of(title: str, *columns: str, numbers: int = 1, show_header: bool = True) -> Table:
-    """A table whose last `numbers` columns hold numbers (right-aligned)."""
-    table = Table(title=title, show_header=show_header)
-    for index, column in enumerate(columns):
-        table.add_column(column, justify="right" if index >= len(columns) - numbers else "left")
-    return table
-
-
 def _counts_table(summary: RunSummary) -> Table:
-    table = _table_of(f"{summary.kind} of {summary.account}", "what", "count", show_header=False)
+    table = table_of(f"{summary.kind} of {summary.account}", "what", "count", show_header=False)
     rows = [
         ("outcome", summary.outcome + (" (dry run: nothing written)" if summary.dry_run else "")),
         ("contacts read", f"{summary.contacts_read:,}"),
@@ -111,7 +104,7 @@ def _counts_table(summary: RunSummary) -> Table:
 
 
 def _distribution_table(summary: RunSummary) -> Table:
-    table = _table_of("score distribution", "score", "contacts")
+    table = table_of("score distribution", "score", "contacts")
     labels = [label for _, _, label in SCORE_BUCKETS] + ["100+"]
     for label in labels:
         table.add_row(label, f"{summary.score_distribution.get(label, 0):,}")
@@ -119,7 +112,7 @@ def _distribution_table(summary: RunSummary) -> Table:
 
 
 def _stages_table(summary: RunSummary) -> Table:
-    table = _table_of("stage changes", "from -> to", "contacts")
+    table = table_of("stage changes", "from -> to", "contacts")
     for move, count in sorted(summary.stage_changes.items(), key=lambda item: -item[1]):
         table.add_row(move, f"{count:,}")
     if not summary.stage_changes:
@@ -128,7 +121,7 @@ def _stages_table(summary: RunSummary) -> Table:
 
 
 def _calls_table(summary: RunSummary) -> Table:
-    table = _table_of("API calls", "endpoint", "calls", "records", numbers=2)
+    table = table_of("API calls", "endpoint", "calls", "records", numbers=2)
     for endpoint, usage in sorted(summary.api_calls.items()):
         table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
     every = summary.api_calls.values()
@@ -172,7 +165,7 @@ def _plan_overview(summary: RunSummary) -> Table:
     for change in summary.plan:
         fields.update(field for field in change.changes if field != "score_reasons")
     tasks = sum(1 for change in summary.plan if change.task is not None)
-    table = _table_of(
+    table = table_of(
         f"plan: {len(summary.plan):,} contact(s) would change", "what would change", "contacts"
     )
     for field, count in fields.most_common():
@@ -192,7 +185,7 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     if not full:
         console.print(_plan_overview(summary))
     title = f"{len(shown_plan):,} of {len(summary.plan):,} contact(s) in detail"
-    table = _table_of(title, "contact", "field", "now", "would become", numbers=0)
+    table = table_of(title, "contact", "field", "now", "would become", numbers=0)
     table.columns[0].overflow = "fold"  # a Salesforce id is never cut when piped
     for change in shown_plan:
         first = True
@@ -236,7 +229,7 @@ def _explanation(console: Console, item: Explanation) -> None:
         )
     )
     columns = ("rule", "events", "raw", "after day cap", "after decay", "points")
-    score = _table_of(f"score {evaluation.score.total}", *columns, numbers=5)
+    score = table_of(f"score {evaluation.score.total}", *columns, numbers=5)
     for line in evaluation.score.lines:
         score.add_row(
             shown(line.rule + (f" ({line.note})" if line.note else "")),
@@ -249,7 +242,7 @@ def _explanation(console: Console, item: Explanation) -> None:
     score.add_row("total", "", "", "", "", str(evaluation.score.total), style="bold")
     console.print(score)
     title = f"fit grade {evaluation.fit.grade} ({evaluation.fit.points} points)"
-    fit = _table_of(title, "rule", "matched", "points")
+    fit = table_of(title, "rule", "matched", "points")
     for fit_line in evaluation.fit.lines:
         fit.add_row(shown(fit_line.rule), shown(fit_line.matched), f"{fit_line.points:+d}")
     console.print(fit)
@@ -353,7 +346,7 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
     if not summary.escalations:
         return
     title = f"SLA escalations: {len(summary.escalations):,} overdue task(s)"
-    table = _table_of(title, "task", "contact", "action", "from", "to", "why", numbers=0)
+    table = table_of(title, "task", "contact", "action", "from", "to", "why", numbers=0)
     for plan in summary.escalations:
         table.add_row(
             plan.task_crm_id,
@@ -375,7 +368,7 @@ def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
         f"{result.tasks_removed} no longer."
     )
     if result.stage_changes:
-        table = _table_of("Stage changes (live -> proposed)", "change", "people")
+        table = table_of("Stage changes (live -> proposed)", "change", "people")
         for change, count in result.stage_changes.items():
             table.add_row(shown(change), str(count))
         console.print(table)

@@ -85,9 +85,3 @@ def _settings_for(crm: str, adapter_class: Any, environment: Mapping[str, str] |
 def online_mapping_problems(adapter: CrmAdapter) -> list[str]:
     """Every mapped field the CRM lacks or holds with the wrong type or options."""
     return adapter.check_mapping().problems
-
-
-def provision_report(adapter: CrmAdapter) -> list[str]:
-    """Create the connector's own missing fields where the CRM's API allows it (HubSpot), or
-    list what an admin must create (Salesforce metadata stays an admin's decision)."""
-    return adapter.provision().lines()

@@ -83,9 +83,10 @@ def restrict(
                     value=canonical(current_value(contact, name)),
                 )
             )
-    # Edits the connector leaves alone without a planned write to drop: a manual stage holds
-    # the lifecycle rules (no transition), and a field the rules want otherwise but that is
-    # not in the update. A field the rules do not want to change at all is not audited.
+    # Edits the connector leaves alone without a planned write to drop (a manual stage holds
+    # the lifecycle rules: no transition; a field the rules want otherwise, not in the update)
+    # are audited all the same, so the log says why the connector did nothing. A field the
+    # rules do not want to change at all is not audited.
     standing = [
         edit
         for name, edit in edits.items()
@@ -98,8 +99,6 @@ def restrict(
         )
     ]
     for edit in standing:
-        # Left alone without even a planned write to drop (a manual stage holds the rules'
-        # move back): audited all the same, so the log says why the connector did nothing.
         result.holds.append(
             _hold(
                 contact.id,
@@ -145,17 +144,14 @@ def restrict(
     )
     if len(kept) == len(update.changes):
         return result  # nothing left out: the update as planned
-    result.update = (
-        update.model_copy(
-            update={
-                "changes": kept,
-                "previous": {k: v for k, v in update.previous.items() if k in kept},
-            }
-        )
-        if kept
-        else None
-    )
+    result.update = _narrowed(update, kept) if kept else None
     return result
+
+
+def _narrowed(update: ContactUpdate, kept: dict[UpdatableField, FieldValue]) -> ContactUpdate:
+    """`update` with only the `kept` changes and their previous values."""
+    previous = {name: value for name, value in update.previous.items() if name in kept}
+    return update.model_copy(update={"changes": kept, "previous": previous})
 
 
 def _hold(
@@ -228,14 +224,7 @@ def recheck(
                 if kept.pop(name, None) is not None:
                     dropped.add((update.contact_id, name.value))
         if kept:
-            kept_updates.append(
-                update.model_copy(
-                    update={
-                        "changes": kept,
-                        "previous": {k: v for k, v in update.previous.items() if k in kept},
-                    }
-                )
-            )
+            kept_updates.append(_narrowed(update, kept))
     return Recheck(kept_updates, holds, dropped, owners)
 
 

@@ -96,12 +96,6 @@ class PeopleSnapshot:
 
     def people(self, account: str, batch: int = READ_BATCH) -> Iterator[SnapshotPerson]:
         """Every person of the account, in contact-id order, `batch` rows per query."""
-        for payloads in self.payload_batches(account, batch):
-            for payload in payloads:
-                yield SnapshotPerson.model_validate_json(payload)
-
-    def payload_batches(self, account: str, batch: int = READ_BATCH) -> Iterator[list[str]]:
-        """The raw JSON rows in batches (for a what-if split over worker processes)."""
         after: str | None = None
         while True:
             query = (
@@ -117,7 +111,8 @@ class PeopleSnapshot:
             if not rows:
                 return
             after = rows[-1].contact_id
-            yield [row.payload for row in rows]
+            for row in rows:
+                yield SnapshotPerson.model_validate_json(row.payload)
 
 
 def _delete(tx: Connection, account: str, contact_ids: list[str]) -> None:

@@ -95,13 +95,6 @@ def escalation_watch(task: TaskSpec, policy: RulesPolicy) -> EscalationWatch | N
     )
 
 
-def _task_states(adapter: CrmAdapter, keys: Sequence[str]) -> dict[str, TaskState]:
-    states: dict[str, TaskState] = {}
-    for batch in chunks(keys, TASK_STATE_BATCH):
-        states.update(adapter.task_states(batch))
-    return states
-
-
 def _closed(row: EscalationRow, action: EscalationAction, reason: str) -> EscalationPlan:
     return EscalationPlan(
         task_key=row.key,
@@ -169,7 +162,9 @@ def escalation_part(
     """The journal entry of this run's escalations: the tasks' states read in bulk, one plan
     per task, the owner moves as contact updates (so the change-limit guard counts them),
     the task moves and the notify tasks; every plan audited with who, from, to and why."""
-    states = _task_states(adapter, [row.key for row in rows])
+    states: dict[str, TaskState] = {}
+    for batch in chunks([row.key for row in rows], TASK_STATE_BATCH):
+        states.update(adapter.task_states(batch))
     plans: list[EscalationPlan] = []
     updates: list[ContactUpdate] = []
     moves: list[TaskReassignment] = []

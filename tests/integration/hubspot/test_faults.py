@@ -10,7 +10,7 @@ import pytest
 from connector.adapters.errors import CrmAuthError, CrmDailyLimitError, CrmUnavailableError
 from connector.adapters.hubspot import HubSpotAdapter
 from connector.domain.outcomes import ContactUpdate, UpdatableField
-from connector.redact import install_secret_filter
+from connector.redact import protect_handler
 from connector.sandbox.common.faults import Fault, FaultPlan
 from connector.sandbox.hubspot.catalogue import CONTACTS
 
@@ -152,7 +152,7 @@ def test_a_wrong_token_is_an_auth_error_that_never_shows_the_token(
     make_sandbox, make_adapter, make_specs, caplog
 ):
     sandbox = make_sandbox(token="the-right-token")
-    install_secret_filter()
+    protect_handler(caplog.handler)
     caplog.set_level(logging.DEBUG)
     adapter: HubSpotAdapter = make_adapter(sandbox, access_token=SECRET)
     with pytest.raises(CrmAuthError) as caught:

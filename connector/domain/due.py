@@ -80,26 +80,21 @@ class DueTime(BaseModel):
     reason: str = ""
 
 
+_ENUM_FIELDS = {
+    UpdatableField.LIFECYCLE_STAGE: LifecycleStage,
+    UpdatableField.SALES_STATUS: SalesStatus,
+}
+
+
 def as_written(contact: Contact, desired: dict[UpdatableField, FieldValue]) -> Contact:
     """The contact as the CRM holds it once the desired values landed: the starting point of
-    every later decision made without new input."""
+    every later decision made without new input (each field is the contact's attribute of the
+    same name)."""
     values: dict[str, object] = {}
     for field, value in desired.items():
-        match field:
-            case UpdatableField.SCORE:
-                values["score"] = value
-            case UpdatableField.GRADE:
-                values["grade"] = value
-            case UpdatableField.LIFECYCLE_STAGE:
-                values["lifecycle_stage"] = LifecycleStage(str(value)) if value else None
-            case UpdatableField.OWNER_ID:
-                values["owner_id"] = value
-            case UpdatableField.SALES_STATUS:
-                values["sales_status"] = SalesStatus(str(value)) if value else None
-            case UpdatableField.RECYCLED_AT:
-                values["recycled_at"] = value
-            case UpdatableField.SCORE_REASONS:
-                values["score_reasons"] = value
+        if field in _ENUM_FIELDS:
+            value = _ENUM_FIELDS[field](str(value)) if value else None
+        values[field.value] = value
     return contact.model_copy(update=values)
 
 

@@ -145,9 +145,6 @@ class ScoringRules(_Rules):
             )
         return self
 
-    def rule_for(self, kind: EngagementKind) -> EngagementRule | None:
-        return next((rule for rule in self.engagement if rule.kind == kind), None)
-
     @cached_property
     def positive_kinds(self) -> frozenset[EngagementKind]:
         """Kinds worth positive points: what counts as engaging (computed once per policy,
@@ -171,10 +168,6 @@ class FitField(StrEnum):
     DECISION_ROLE = "decision_role"
     EMAIL_DOMAIN = "email_domain"
     SOURCE = "source"
-
-
-def _operator_names(fields: list[str]) -> list[str]:
-    return ["in" if name == "any_of" else name for name in fields]
 
 
 _OPERATORS = (
@@ -590,59 +583,45 @@ class PolicyProblem(BaseModel):
     message: str
 
 
-def _duplicates(names: list[str], path: Path, what: str) -> list[PolicyProblem]:
-    seen: set[str] = set()
-    problems = []
-    for index, name in enumerate(names):
-        if name in seen:
-            problems.append(
-                PolicyProblem(
-                    path=(*path, index),
-                    message=f"duplicate {what} {name!r}: each {what} must be unique",
-                )
-            )
-        seen.add(name)
-    return problems
-
-
 def policy_problems(policy: RulesPolicy) -> list[PolicyProblem]:
     """Every cross-reference and uniqueness mistake in a rules policy, each with its path."""
-    problems = [
-        *_duplicates(
-            [rule.kind.value for rule in policy.scoring.engagement],
-            ("scoring", "engagement"),
-            "engagement kind",
-        ),
-        *_duplicates(
-            [rule.name for rule in policy.scoring.domains], ("scoring", "domains"), "name"
-        ),
-        *_duplicates([band.grade for band in policy.fit.grades], ("fit", "grades"), "grade"),
-        *_duplicates(
-            [rule.name for rule in policy.scoring.properties], ("scoring", "properties"), "name"
-        ),
-        *_duplicates([rule.name for rule in policy.fit.criteria], ("fit", "criteria"), "name"),
-        *_duplicates([rule.name for rule in policy.fit.disqualify], ("fit", "disqualify"), "name"),
-        *_duplicates([rule.name for rule in policy.routing.rules], ("routing", "rules"), "name"),
+    scoring, fit = policy.scoring, policy.fit
+    unique: list[tuple[Path, str, list[str]]] = [
+        (("scoring", "engagement"), "engagement kind", [r.kind.value for r in scoring.engagement]),
+        (("scoring", "domains"), "name", [rule.name for rule in scoring.domains]),
+        (("fit", "grades"), "grade", [band.grade for band in fit.grades]),
+        (("scoring", "properties"), "name", [rule.name for rule in scoring.properties]),
+        (("fit", "criteria"), "name", [rule.name for rule in fit.criteria]),
+        (("fit", "disqualify"), "name", [rule.name for rule in fit.disqualify]),
+        (("routing", "rules"), "name", [rule.name for rule in policy.routing.rules]),
     ]
-    for index, rule in enumerate(policy.routing.rules):
-        for position, condition in enumerate(rule.when):
-            if condition.within_days is not None:
-                problems.append(
-                    PolicyProblem(
-                        path=("routing", "rules", index, "when", position, "within_days"),
-                        message="routing conditions cannot test recency (`within_days`): an "
-                        "owner must not depend on the day the sync runs",
-                    )
-                )
-    if policy.fit.disqualified_grade in {band.grade for band in policy.fit.grades}:
+    problems = [
+        PolicyProblem(
+            path=(*path, index), message=f"duplicate {what} {name!r}: each {what} must be unique"
+        )
+        for path, what, names in unique
+        for index, name in enumerate(names)
+        if name in names[:index]
+    ]
+    problems += [
+        PolicyProblem(
+            path=("routing", "rules", index, "when", position, "within_days"),
+            message="routing conditions cannot test recency (`within_days`): an owner must not "
+            "depend on the day the sync runs",
+        )
+        for index, rule in enumerate(policy.routing.rules)
+        for position, condition in enumerate(rule.when)
+        if condition.within_days is not None
+    ]
+    if fit.disqualified_grade in {band.grade for band in fit.grades}:
         problems.append(
             PolicyProblem(
                 path=("fit", "disqualified_grade"),
                 message="disqualified_grade must differ from every grade under fit.grades",
             )
         )
-    if policy.fit.grade_rank(policy.lifecycle.mql.min_grade) is None:
-        known = ", ".join(band.grade for band in policy.fit.grades)
+    if fit.grade_rank(policy.lifecycle.mql.min_grade) is None:
+        known = ", ".join(band.grade for band in fit.grades)
         problems.append(
             PolicyProblem(
                 path=("lifecycle", "mql", "min_grade"),

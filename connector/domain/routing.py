@@ -86,14 +86,6 @@ class _Directory:
         return bool(owner.email) and normalise_email(owner.email or "") in self.out_of_office
 
 
-@dataclass(frozen=True)
-class _Skip:
-    """A pool member that could not take the lead, and why (for the reasons trail)."""
-
-    email: str
-    why: str
-
-
 def _availability(
     email: str, directory: _Directory, state: RoutingState, capacity: int | None
 ) -> tuple[Owner | None, str | None]:
@@ -165,10 +157,6 @@ def _smooth_pick(
     return chosen, updated
 
 
-def _summarise_skips(skips: Sequence[_Skip]) -> str:
-    return f"{len(skips)} skipped: " + ", ".join(f"{s.email} {s.why}" for s in skips)
-
-
 @dataclass(frozen=True)
 class _Outcome:
     """What trying one rule gave: an owner (and the reason), or only a reason why not."""
@@ -185,14 +173,14 @@ def _pool_text(pool: Sequence[PoolMember]) -> str:
 def _route_pool(rule: RoutingRule, directory: _Directory, state: RoutingState) -> _Outcome:
     """Weighted round robin within a rule's pool, skipping members who cannot take a lead."""
     available: list[tuple[PoolMember, Owner]] = []
-    skips: list[_Skip] = []
+    skips: list[str] = []  # "<e-mail> <why>" of each member who cannot take the lead
     for member in rule.pool:
         owner, why = _availability(member.owner, directory, state, member.capacity)
         if owner is None:
-            skips.append(_Skip(email=member.owner, why=why or "unavailable"))
+            skips.append(f"{member.owner} {why or 'unavailable'}")
         else:
             available.append((member, owner))
-    skipped_text = f" ({_summarise_skips(skips)})" if skips else ""
+    skipped_text = f" ({len(skips)} skipped: {', '.join(skips)})" if skips else ""
     if not available:
         return _Outcome(
             owner=None,

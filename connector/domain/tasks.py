@@ -20,11 +20,7 @@ from connector.domain.policy import TaskRules
 from connector.domain.stages import LifecycleStage
 from connector.domain.text import bounded
 
-PLACEHOLDERS = ("name", "email", "company", "score", "grade", "stage")
 PLACEHOLDER_LENGTH = 255
-"""The placeholders a task subject may use. Any other `{word}` is left in the subject as
-written (never an error), so a typo shows up in the CRM instead of stopping a sync; braces that
-do not form a placeholder are left alone too."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -42,7 +38,8 @@ def transition_day(transition: Transition) -> date:
 
 
 def render_subject(template: str, values: Mapping[str, str]) -> str:
-    """Fill known `{placeholder}`s and leave everything else exactly as written."""
+    """Fill known `{placeholder}`s and leave everything else exactly as written: an unknown
+    `{word}` is never an error, so a typo shows up in the CRM instead of stopping a sync."""
 
     def fill(match: re.Match[str]) -> str:
         return values.get(match.group(1), match.group(0))

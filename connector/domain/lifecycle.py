@@ -8,6 +8,7 @@ produces two transitions for one contact.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
@@ -35,10 +36,6 @@ class StageDecision(BaseModel):
 
     transition: Transition | None
     notes: tuple[str, ...] = ()
-
-
-def _occurred_at(event: Engagement) -> datetime:
-    return event.occurred_at
 
 
 def _moves_forward(current: LifecycleStage | None, target: LifecycleStage) -> bool:
@@ -120,7 +117,7 @@ def _sql_reasons(
     triggers = [e for e in history.of_kinds(sql.trigger_kinds) if e.occurred_at >= since]
     if triggers:
         # of simultaneous triggers the first given (max keeps the first of equal keys)
-        latest = max(triggers, key=_occurred_at)
+        latest = max(triggers, key=attrgetter("occurred_at"))
         return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
     return []
 

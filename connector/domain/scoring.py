@@ -56,17 +56,10 @@ def _clamp(value: float, cap: float | None) -> float:
     return max(-cap, min(cap, value))
 
 
-def _line(
-    rule: EngagementRule,
-    count: int,
-    raw: float,
-    capped: float,
-    decayed: float,
-    half_life: float,
-) -> ScoreLine:
+def _line(rule: EngagementRule, kept: "_Capped", decayed: float, half_life: float) -> ScoreLine:
     final = _clamp(decayed, rule.cap_total)
     notes = []
-    if capped != raw:
+    if kept.capped != kept.raw:
         notes.append(f"daily cap {rule.cap_per_day:g}")
     if rule.applies_decay:
         notes.append(f"half-life {half_life:g} d")
@@ -74,16 +67,13 @@ def _line(
         notes.append(f"total cap {rule.cap_total:g}")
     return ScoreLine(
         rule=f"engagement: {rule.kind.value}",
-        events=count,
-        raw_points=round(raw, 4),
-        capped_points=round(capped, 4),
+        events=kept.events,
+        raw_points=round(kept.raw, 4),
+        capped_points=round(kept.capped, 4),
         decayed_points=round(decayed, 4),
         points=_round(final),
         note=", ".join(notes),
     )
-
-
-Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points of one kind
 
 
 class _Capped(NamedTuple):
@@ -154,16 +144,16 @@ def _capped_kinds(
     return kinds
 
 
-def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
+def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> float:
     """The capped points, each decayed by its age at `now` unless the rule does not decay:
     the same terms added in the same order as one pass over the events would, so the same
     float whether or not the capped points came from the memo."""
     if not rule.applies_decay:
-        return capped.events, capped.raw, capped.capped, capped.capped
+        return capped.capped
     decayed = 0.0
     for occurred_at, allowed in capped.allowed:
         decayed += allowed * decay_factor(occurred_at, now, half_life)
-    return capped.events, capped.raw, capped.capped, decayed
+    return decayed
 
 
 def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
@@ -296,13 +286,13 @@ def _score(
     total = 0
     positive_behaviour = 0
     for rule, kept in _capped_kinds(rules, history):
-        count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
+        decayed = _decayed(rule, kept, now, half_life)
         points = _round(_clamp(decayed, rule.cap_total))
         total += points
         if points > 0:
             positive_behaviour += points
         if lines is not None:
-            lines.append(_line(rule, count, raw, capped, decayed, half_life))
+            lines.append(_line(rule, kept, decayed, half_life))
 
     total += _source_bonus(contact, rules, positive_behaviour, lines)
     if fixed is None:
@@ -363,7 +353,7 @@ class DecayingScore:
         self._points = self._positive = 0  # of the kinds that do not decay
         self._decaying: list[tuple[float, float | None]] = []
         for rule, kept in _capped_kinds(rules, history):
-            decayed = _decayed(rule, kept, self._at, self._half_life)[3]
+            decayed = _decayed(rule, kept, self._at, self._half_life)
             if rule.applies_decay:
                 self._decaying.append((decayed, rule.cap_total))
                 continue

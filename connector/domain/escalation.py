@@ -14,8 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.business_hours import add_business_minutes
 from connector.domain.contact import Owner
 from connector.domain.outcomes import TaskPriority, TaskSpec
@@ -24,11 +23,9 @@ from connector.domain.routing import RoutingState, normalise_email, pool_of, rer
 from connector.domain.stages import LifecycleStage
 
 
-class EscalationPlan(BaseModel):
+class EscalationPlan(Value):
     """One escalation decided: who, from whom, to whom, why. `to_owner_id` is None when
     nobody could take it (then nothing is written and the reason says why)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     task_key: str
     task_crm_id: str

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from connector.domain import Value
 from connector.domain.outcomes import FieldValue, UpdatableField
 
 
@@ -29,11 +30,9 @@ class FieldOwner(StrEnum):
     HUMAN = "human"
 
 
-class FieldOwnership(BaseModel):
+class FieldOwnership(Value):
     """`ownership:` in rules.yaml, one entry per field the connector writes; the defaults are
     the issue's (and README's) table, so a rules file without the section behaves safely."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     score: FieldOwner = FieldOwner.CONNECTOR
     grade: FieldOwner = FieldOwner.CONNECTOR

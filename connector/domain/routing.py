@@ -14,8 +14,9 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
+from connector.domain import Value
 from connector.domain.conditions import condition_holds, describe
 from connector.domain.contact import Contact, Owner
 from connector.domain.outcomes import Assignment
@@ -31,7 +32,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class RoutingState(BaseModel):
+class RoutingState(Value):
     """What routing remembers between runs; JSON-serialisable so the sync engine can store it.
 
     `weights` holds, per routing rule name, the smooth-weighted-round-robin current weight of
@@ -40,24 +41,20 @@ class RoutingState(BaseModel):
     against it.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    weights: dict[str, dict[str, int]] = {}
-    load: dict[str, int] = {}
+    weights: dict[str, dict[str, int]] = Field(default_factory=dict)
+    load: dict[str, int] = Field(default_factory=dict)
 
     def load_of(self, email: str) -> int:
         return self.load.get(normalise_email(email), 0)
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Value):
     """The outcome of routing one contact.
 
     `reasons` is the whole trail (every rule tried and why it did or did not yield an owner);
     `assignment.reasons` holds only why the chosen owner was chosen. `state` is the routing
     state to persist after this decision.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     assignment: Assignment | None
     reasons: tuple[str, ...]

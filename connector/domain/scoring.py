@@ -156,10 +156,11 @@ def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: fl
     return decayed
 
 
-def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
+def _constant_line(rule: str, points: float, note: str = "", raw: float | None = None) -> ScoreLine:
+    """A line that does not decay: `points` before rounding (`raw`: before a cap, if any)."""
     return ScoreLine(
         rule=rule,
-        raw_points=points,
+        raw_points=points if raw is None else raw,
         capped_points=points,
         decayed_points=points,
         points=_round(points),
@@ -194,14 +195,8 @@ def _property_points(rule: PropertyRule, contact: Contact, now: datetime) -> _Pr
 def _property_line(rule: PropertyRule, points: _PropertyPoints) -> ScoreLine:
     if rule.per_unit is None:
         return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
-    return ScoreLine(
-        rule=f"property: {rule.name}",
-        raw_points=points.raw,
-        capped_points=points.capped,
-        decayed_points=points.capped,
-        points=_round(points.capped),
-        note=describe_per_unit(rule, points.value, points.units),
-    )
+    note = describe_per_unit(rule, points.value, points.units)
+    return _constant_line(f"property: {rule.name}", points.capped, note, points.raw)
 
 
 def infer_intent(

@@ -79,8 +79,13 @@ class _Directory:
                 self.by_email[key] = owner
         self.out_of_office = {normalise_email(email) for email in out_of_office}
 
-    def is_out_of_office(self, owner: Owner) -> bool:
-        return bool(owner.email) and normalise_email(owner.email or "") in self.out_of_office
+    def unavailable(self, owner: Owner) -> str | None:
+        """Why a known owner cannot take a lead whatever the load, or None."""
+        if not owner.active:
+            return "inactive"
+        if owner.email and normalise_email(owner.email) in self.out_of_office:
+            return "out of office"
+        return None
 
 
 def _availability(
@@ -90,10 +95,8 @@ def _availability(
     owner = directory.by_email.get(normalise_email(email))
     if owner is None:
         return None, "unknown owner"
-    if not owner.active:
-        return None, "inactive"
-    if directory.is_out_of_office(owner):
-        return None, "out of office"
+    if why := directory.unavailable(owner):
+        return None, why
     if capacity is not None and state.load_of(email) >= capacity:
         return None, f"at capacity {state.load_of(email)}/{capacity}"
     return owner, None
@@ -229,10 +232,8 @@ def _route_account_owner(contact: Contact, directory: _Directory, state: Routing
     owner = directory.by_id.get(company.owner_id)
     if owner is None:
         why = f"{company.owner_id} is not a known owner"
-    elif not owner.active:
-        why = f"{owner.email or owner.id} is inactive"
-    elif directory.is_out_of_office(owner):
-        why = f"{owner.email or owner.id} is out of office"
+    elif unavailable := directory.unavailable(owner):
+        why = f"{owner.email or owner.id} is {unavailable}"
     else:
         return _Outcome(owner=owner, reason=label, state=state)
     return _Outcome(owner=None, reason=f"{label}: {why}", state=state)

@@ -73,6 +73,12 @@ def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
     )
 
 
+def _overruled(contact: Contact, rules: LifecycleRules, reasons: list[str]) -> "Move":
+    """A move up that sales' status already rejects: recycled instead, with both reasons."""
+    but = f"but sales set the lead status to {contact.sales_status}"
+    return rules.recycle.to, TransitionKind.RECYCLE, [*reasons, but]
+
+
 def _idle_reasons(
     contact: Contact,
     rules: LifecycleRules,
@@ -230,11 +236,7 @@ def _decide(
             # run, leaving its follow-up task behind. Sales' verdict stands (as for an MQL
             # below): recycled now, one run, one write, a fixed point; a new request after
             # this recycle makes it an SQL, sales' status then being the recycle's own.
-            return (
-                rules.recycle.to,
-                TransitionKind.RECYCLE,
-                [*sql, f"but sales set the lead status to {contact.sales_status}"],
-            )
+            return _overruled(contact, rules, sql)
         if sql:
             return LifecycleStage.SQL, TransitionKind.ADVANCE, sql
 
@@ -262,11 +264,7 @@ def _decide(
                 # Sales already rejected this lead: as an MQL it would be recycled on the very
                 # next run, so it is recycled now — one run, one write, the same end state —
                 # and waits for new engagement like any recycled MQL.
-                return (
-                    rules.recycle.to,
-                    TransitionKind.RECYCLE,
-                    [*qualified, f"but sales set the lead status to {contact.sales_status}"],
-                )
+                return _overruled(contact, rules, qualified)
             return LifecycleStage.MQL, TransitionKind.ADVANCE, qualified
         if score.total >= mql.min_score and not fit_ok:
             notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")

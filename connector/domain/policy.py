@@ -54,10 +54,6 @@ class EngagementRule(Value):
         return self
 
     @property
-    def name(self) -> str:
-        return self.kind.value
-
-    @property
     def applies_decay(self) -> bool:
         return self.points > 0 if self.decays is None else self.decays
 

@@ -40,11 +40,7 @@ def transition_day(transition: Transition) -> date:
 def render_subject(template: str, values: Mapping[str, str]) -> str:
     """Fill known `{placeholder}`s and leave everything else exactly as written: an unknown
     `{word}` is never an error, so a typo shows up in the CRM instead of stopping a sync."""
-
-    def fill(match: re.Match[str]) -> str:
-        return values.get(match.group(1), match.group(0))
-
-    return _PLACEHOLDER.sub(fill, template)
+    return _PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), template)
 
 
 def _display_name(contact: Contact) -> str:

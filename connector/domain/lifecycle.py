@@ -74,7 +74,10 @@ def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
 
 
 def _overruled(contact: Contact, rules: LifecycleRules, reasons: list[str]) -> "Move":
-    """A move up that sales' status already rejects: recycled instead, with both reasons."""
+    """A move up to MQL or SQL that sales' status already rejects. As such it would be recycled
+    on the very next run (an SQL leaving its follow-up task behind), so sales' verdict stands:
+    recycled now, one run, one write, a fixed point; it waits for new engagement like any
+    recycled lead, and sales' status is then the recycle's own."""
     but = f"but sales set the lead status to {contact.sales_status}"
     return rules.recycle.to, TransitionKind.RECYCLE, [*reasons, but]
 
@@ -232,10 +235,6 @@ def _decide(
     if _moves_forward(current, LifecycleStage.SQL):
         sql = _sql_reasons(contact, rules, history, fresh, now)
         if sql and _rejected_by_sales(contact, rules):
-            # Sales already rejected this lead: as an SQL it would be recycled on the very next
-            # run, leaving its follow-up task behind. Sales' verdict stands (as for an MQL
-            # below): recycled now, one run, one write, a fixed point; a new request after
-            # this recycle makes it an SQL, sales' status then being the recycle's own.
             return _overruled(contact, rules, sql)
         if sql:
             return LifecycleStage.SQL, TransitionKind.ADVANCE, sql
@@ -261,9 +260,6 @@ def _decide(
                 f"fit grade {fit.grade} is {mql.min_grade} or better",
             ]
             if contact.sales_status in rules.recycle.sales_statuses:
-                # Sales already rejected this lead: as an MQL it would be recycled on the very
-                # next run, so it is recycled now — one run, one write, the same end state —
-                # and waits for new engagement like any recycled MQL.
                 return _overruled(contact, rules, qualified)
             return LifecycleStage.MQL, TransitionKind.ADVANCE, qualified
         if score.total >= mql.min_score and not fit_ok:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from connector.calibrate.history import Person
 from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
@@ -203,7 +204,7 @@ class WhatIfCounter:
 
 
 def what_if(
-    people: Iterable[SnapshotPerson],
+    people: Iterable[SnapshotPerson | Person],
     live: RulesPolicy,
     proposed: RulesPolicy,
     owners: Sequence[Owner],

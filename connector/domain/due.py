@@ -30,8 +30,7 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.engine import Assessment
@@ -71,10 +70,8 @@ its instants are thinned to one per 1/256 of the sum, so a sum x gives about
 Signature = tuple[TransitionKind | None, LifecycleStage | None, bool]
 
 
-class DueTime(BaseModel):
+class DueTime(Value):
     """The next moment the person's decision changes on its own, and what changes then."""
-
-    model_config = ConfigDict(frozen=True)
 
     at: datetime | None
     reason: str = ""

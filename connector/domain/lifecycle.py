@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Protocol, cast
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.engagement import Engagement
 from connector.domain.history import EngagementHistory
@@ -29,10 +28,8 @@ class ScoreTotal(Protocol):
     def total(self) -> int: ...
 
 
-class StageDecision(BaseModel):
+class StageDecision(Value):
     """The transition (if any) and, when there is none, why the contact stays where it is."""
-
-    model_config = ConfigDict(frozen=True)
 
     transition: Transition | None
     notes: tuple[str, ...] = ()

@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from connector.domain import Value
 from connector.domain.outcomes import FieldValue, UpdatableField
 
@@ -64,10 +62,8 @@ def canonical(value: FieldValue) -> str | None:
     return str(value)
 
 
-class HumanEdit(BaseModel):
+class HumanEdit(Value):
     """A shared field someone else changed since the connector last wrote (or first saw) it."""
-
-    model_config = ConfigDict(frozen=True)
 
     field: UpdatableField
     connector_value: str | None

@@ -50,12 +50,11 @@ def escalation_template(stage: LifecycleStage, rules: TaskRules) -> TaskTemplate
 def escalate_at(task: TaskSpec, rules: TaskRules) -> datetime | None:
     """When `task` is escalated if still open: its due time plus the stage's margin in business
     minutes; None when the stage does not escalate."""
-    template = escalation_template(task.stage, rules)
-    if template is None or template.escalate_after_business_minutes is None:
+    template = rules.on_stage.get(task.stage)
+    minutes = template.escalate_after_business_minutes if template else None
+    if minutes is None:
         return None
-    return add_business_minutes(
-        task.due_at, template.escalate_after_business_minutes, rules.business_hours
-    )
+    return add_business_minutes(task.due_at, minutes, rules.business_hours)
 
 
 def escalation_key(task_key: str) -> str:

@@ -46,10 +46,6 @@ def decay_factor(occurred_at: datetime, now: datetime, half_life_days: float) ->
     return 0.5 ** (age_days / half_life_days)
 
 
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
-
-
 def _clamp(value: float, cap: float | None) -> float:
     if cap is None:
         return value
@@ -105,7 +101,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
         raw += value
         allowed = value
         if cap_per_day is not None:
-            day = _utc_day(event.occurred_at)
+            day = event.occurred_at.astimezone(UTC).date()
             spent = spent_per_day.get(day, 0.0)
             room = cap_per_day - spent
             if not room >= 0.0:  # max(room, 0.0), and 0.0 for a NaN

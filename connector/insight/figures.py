@@ -234,10 +234,6 @@ def conversion(
     return sorted(rows, key=lambda row: (-row.mql, row.key))
 
 
-def _bucket(minutes: float) -> str:
-    return next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
-
-
 def speed_to_lead(
     tasks: Iterable[TaskRecord], now: datetime, owner_name: Mapping[str, str] | None = None
 ) -> SpeedToLead:
@@ -264,7 +260,8 @@ def speed_to_lead(
         minutes = max(0.0, (task.completed_at - task.decided_at).total_seconds() / 60)
         within = task.due_at is not None and task.completed_at <= task.due_at
         result.within_sla += within
-        result.distribution[_bucket(minutes)] += 1
+        bucket = next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
+        result.distribution[bucket] += 1
         per_owner[owner].append((minutes, within))
     timed = result.done - result.done_time_unknown
     result.share_within_sla = _rate(result.within_sla, timed)

@@ -181,18 +181,13 @@ def exit_reasons(moves: Iterable[StageMove], kind: str) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-def _reached(people: Iterable[PersonNow], moves: Iterable[StageMove]) -> dict[str, set[str]]:
-    reached: dict[str, set[str]] = defaultdict(set)
-    for person in people:
-        if person.stage:
-            reached[person.contact_id].add(person.stage)
-    for move in moves:
-        reached[move.contact_id].add(move.to_stage)
-    return reached
-
-
-def _furthest(stages: set[str]) -> int:
-    return max((_RANK[stage] for stage in stages if stage in _RANK), default=-1)
+def _furthest(people: Iterable[PersonNow], moves: Iterable[StageMove]) -> dict[str, int]:
+    """Each person's furthest funnel rank reached, now or by a move (-1: none in the funnel)."""
+    furthest: dict[str, int] = {}
+    pairs = [(p.contact_id, p.stage) for p in people] + [(m.contact_id, m.to_stage) for m in moves]
+    for contact_id, stage in pairs:
+        furthest[contact_id] = max(furthest.get(contact_id, -1), _RANK.get(stage or "", -1))
+    return furthest
 
 
 def _rate(numerator: float, denominator: int) -> float | None:
@@ -209,11 +204,11 @@ def conversion(
 ) -> list[ConversionRow]:
     """MQL→SQL→opportunity→customer rates by `dimension` ("source", "intent" or "persona"),
     with the cohort counts so a 1-of-2 cell shows as tiny; people who reached MQL, most first."""
-    reached = _reached(people, moves)
+    reached = _furthest(people, moves)
     cohorts: dict[str, Counter[str]] = defaultdict(Counter)
     steps = ("mql", "sql", "opportunity", "customer")
     for person in people:
-        furthest = _furthest(reached.get(person.contact_id, set()))
+        furthest = reached.get(person.contact_id, -1)
         if furthest < _RANK["mql"]:
             continue
         if dimension == "persona":

@@ -251,4 +251,4 @@ def intent_never_decreases(space: FeatureSpace, rules: list[LearnedRule]) -> Non
         if best is not None and rule.proposed < best:
             rule.proposed = best
             rule.why = (rule.why + "; " if rule.why else "") + "raised to the level before it"
-        best = rule.proposed if best is None else max(best, rule.proposed)
+        best = rule.proposed  # never below the best before it, raised or not

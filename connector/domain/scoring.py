@@ -196,20 +196,14 @@ def _property_line(rule: PropertyRule, points: _PropertyPoints) -> ScoreLine:
 
 
 def infer_intent(
-    contact: Contact,
-    events: Iterable[Engagement] | EngagementHistory,
-    rules: ScoringRules,
-    now: datetime,
+    contact: Contact, history: EngagementHistory, rules: ScoringRules, now: datetime
 ) -> IntentLevel | None:
     """The CRM's intent value when it has one; otherwise the furthest level whose engagement
-    kinds happened within the intent window. A history is read as it stands (its contact's
-    engagements up to its `now`); plain engagements are all taken into account."""
+    kinds happened within the intent window (of the history's engagements, up to its `now`)."""
     if contact.intent is not None:
         return contact.intent
     since = now - timedelta(days=rules.intent_window_days)
-    if isinstance(events, EngagementHistory):
-        events = events.events
-    recent_kinds = {event.kind for event in events if event.occurred_at >= since}
+    recent_kinds = {event.kind for event in history.events if event.occurred_at >= since}
     found = None
     for level in _INTENT_LEVELS:
         if recent_kinds.intersection(rules.intent_from_kinds.get(level, ())):

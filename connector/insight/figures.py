@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.sync.report import score_bucket
 
-STAGE_ORDER = [stage.value for stage in FUNNEL] + [LifecycleStage.OTHER.value]
+STAGE_ORDER = [stage.value for stage in LifecycleStage]  # the funnel, then `other`
 _RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
 OPEN_LEADS = (LifecycleStage.MQL.value, LifecycleStage.SQL.value)
 SCORE_BANDS = ("< 0", "0-24", "25-49", "50-99", "100+")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sklearn.linear_model import LogisticRegression
 
 from connector.calibrate.counts import RuleCounts
@@ -25,11 +25,10 @@ from connector.calibrate.features import Feature, FeatureSpace, Row
 from connector.calibrate.outcomes import OutcomeRules
 from connector.calibrate.report import LearnedRule, RuleStatus
 from connector.calibrate.sample import Reservoir
+from connector.domain import Value
 
 
-class CalibrateOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class CalibrateOptions(Value):
     outcomes: OutcomeRules = OutcomeRules()
     holdout_share: float = Field(default=0.3, gt=0, lt=1)
     split_seed: int = 42
@@ -252,4 +251,4 @@ def intent_never_decreases(space: FeatureSpace, rules: list[LearnedRule]) -> Non
         if best is not None and rule.proposed < best:
             rule.proposed = best
             rule.why = (rule.why + "; " if rule.why else "") + "raised to the level before it"
-        best = rule.proposed if best is None else max(best, rule.proposed)
+        best = rule.proposed  # never below the best before it, raised or not

@@ -56,16 +56,20 @@ class Split:
         return int.from_bytes(digest[:8], "big") / 2**64 < self.share
 
 
-def iter_people(adapter: CrmAdapter, now: datetime, counts: ReadCounts) -> Iterator[Person]:
-    """Every usable person with their engagement (read in bulk per page, as a backfill does);
-    records the rules cannot use are counted, not scored."""
+def iter_people(
+    adapter: CrmAdapter, now: datetime, counts: ReadCounts | None = None
+) -> Iterator[Person]:
+    """Everyone in the CRM with their engagement, read in bulk per page as a backfill does.
+    With `counts`, only usable people: records the rules cannot use are counted, not scored."""
     for page in adapter.iter_contact_pages(None):
-        usable = [contact for contact in page.contacts if unusable_reason(contact, now) is None]
-        counts.skipped += len(page.skipped) + len(page.contacts) - len(usable)
+        usable = page.contacts
+        if counts is not None:
+            usable = [contact for contact in usable if unusable_reason(contact, now) is None]
+            counts.skipped += len(page.skipped) + len(page.contacts) - len(usable)
+            counts.people += len(usable)
         by_contact: dict[str, list[Engagement]] = defaultdict(list)
         if usable:
             for event in adapter.iter_engagements([c.id for c in usable]):
                 by_contact[event.contact_id].append(event)
         for contact in usable:
-            counts.people += 1
             yield Person(contact, by_contact.get(contact.id, []))

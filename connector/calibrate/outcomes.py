@@ -4,18 +4,17 @@ feature (`features.py` runs only the score and fit rules)."""
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from connector.domain import Value
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.stages import LifecycleStage, SalesStatus
 
 
-class OutcomeRules(BaseModel):
+class OutcomeRules(Value):
     """What counts as converted and as not; everyone else (a lead still being worked) is left
     out. Defaults: reaching SQL or beyond is a success; sales rejecting or disqualifying a lead,
     the connector recycling it, or `idle_days` without activity is a failure."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     success_from: LifecycleStage = LifecycleStage.SQL
     success_statuses: tuple[SalesStatus, ...] = (SalesStatus.QUALIFIED,)

@@ -96,22 +96,6 @@ def is_within_business_hours(moment: datetime, hours: BusinessHours) -> bool:
     return False
 
 
-def next_opening(moment: datetime, hours: BusinessHours) -> datetime:
-    """The first instant at or after `moment` that is within business hours, in UTC.
-
-    A moment already inside business hours is returned as it is (converted to UTC), because
-    counting may start right away.
-
-    Raises:
-        ValueError: when `moment` is naive, or no working day is reachable (see
-            `SEARCH_LIMIT_DAYS`).
-    """
-    _require_aware(moment, "moment")
-    moment = moment.astimezone(UTC)
-    opening, _ = next(_windows_reaching(moment, hours))
-    return max(opening, moment)
-
-
 def add_business_minutes(start: datetime, minutes: int, hours: BusinessHours) -> datetime:
     """The instant, in UTC, at which `minutes` of business time have passed since `start`.
 

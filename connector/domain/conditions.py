@@ -11,30 +11,19 @@ from connector.domain.properties import PropertyValue
 
 
 def field_value(contact: Contact, field: FitField) -> str | float | None:
-    """The contact's value for a rule field; company attributes come from its company, and
-    geography falls back to the company's when the person has none."""
+    """The contact's value for a rule field (the attribute of the same name); company attributes
+    come from its company, and geography falls back to the company's when the person has none."""
     company = contact.company
     match field:
         case FitField.INDUSTRY:
             return (company.industry if company else None) or contact.industry
-        case FitField.EMPLOYEES:
-            return company.employees if company else None
-        case FitField.ANNUAL_REVENUE:
-            return company.annual_revenue if company else None
-        case FitField.COUNTRY:
-            return contact.country or (company.country if company else None)
-        case FitField.REGION:
-            return contact.region or (company.region if company else None)
-        case FitField.JOB_TITLE:
-            return contact.job_title
-        case FitField.SENIORITY:
-            return contact.seniority
-        case FitField.DECISION_ROLE:
-            return contact.decision_role
-        case FitField.EMAIL_DOMAIN:
-            return contact.email_domain
+        case FitField.EMPLOYEES | FitField.ANNUAL_REVENUE:
+            return getattr(company, field.value, None)  # None without a company
+        case FitField.COUNTRY | FitField.REGION:
+            return getattr(contact, field.value) or getattr(company, field.value, None)
         case FitField.SOURCE:
             return contact.source.value if contact.source else None
+    return getattr(contact, field.value)  # job title, seniority, decision role, e-mail domain
 
 
 def condition_value(condition: Condition, contact: Contact) -> PropertyValue | None:

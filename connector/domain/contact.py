@@ -7,8 +7,9 @@ field name. Every field a CRM may leave empty is optional, because real CRM data
 from collections.abc import Mapping
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
+from connector.domain import Value
 from connector.domain.properties import PropertyValue
 from connector.domain.stages import LifecycleStage, SalesStatus
 
@@ -43,11 +44,7 @@ class DealStatus(StrEnum):
     LOST = "lost"
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Company(_Value):
+class Company(Value):
     id: str
     name: str | None = None
     domain: str | None = None
@@ -59,14 +56,14 @@ class Company(_Value):
     owner_id: str | None = None
 
 
-class Deal(_Value):
+class Deal(Value):
     id: str
     status: DealStatus
     amount: float | None = None
     closed_at: AwareDatetime | None = None
 
 
-class Bant(_Value):
+class Bant(Value):
     """Sales' verification of budget, authority, need and timeline; None means not yet asked."""
 
     budget: bool | None = None
@@ -79,14 +76,14 @@ class Bant(_Value):
         return all((self.budget, self.authority, self.need, self.timeline))
 
 
-class Owner(_Value):
+class Owner(Value):
     id: str
     name: str | None = None
     email: str | None = None
     active: bool = True
 
 
-class Contact(_Value):
+class Contact(Value):
     """A person in the CRM (a HubSpot contact, a Salesforce Lead or Contact).
 
     `industry` is the person's own answer (many forms ask it); the company's industry, when

@@ -24,14 +24,13 @@ between those instants the stage rules read the score's total alone.
 """
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.engine import Assessment
@@ -71,35 +70,28 @@ its instants are thinned to one per 1/256 of the sum, so a sum x gives about
 Signature = tuple[TransitionKind | None, LifecycleStage | None, bool]
 
 
-class DueTime(BaseModel):
+class DueTime(Value):
     """The next moment the person's decision changes on its own, and what changes then."""
-
-    model_config = ConfigDict(frozen=True)
 
     at: datetime | None
     reason: str = ""
 
 
+_ENUM_FIELDS = {
+    UpdatableField.LIFECYCLE_STAGE: LifecycleStage,
+    UpdatableField.SALES_STATUS: SalesStatus,
+}
+
+
 def as_written(contact: Contact, desired: dict[UpdatableField, FieldValue]) -> Contact:
     """The contact as the CRM holds it once the desired values landed: the starting point of
-    every later decision made without new input."""
+    every later decision made without new input (each field is the contact's attribute of the
+    same name)."""
     values: dict[str, object] = {}
     for field, value in desired.items():
-        match field:
-            case UpdatableField.SCORE:
-                values["score"] = value
-            case UpdatableField.GRADE:
-                values["grade"] = value
-            case UpdatableField.LIFECYCLE_STAGE:
-                values["lifecycle_stage"] = LifecycleStage(str(value)) if value else None
-            case UpdatableField.OWNER_ID:
-                values["owner_id"] = value
-            case UpdatableField.SALES_STATUS:
-                values["sales_status"] = SalesStatus(str(value)) if value else None
-            case UpdatableField.RECYCLED_AT:
-                values["recycled_at"] = value
-            case UpdatableField.SCORE_REASONS:
-                values["score_reasons"] = value
+        if field in _ENUM_FIELDS:
+            value = _ENUM_FIELDS[field](str(value)) if value else None
+        values[field.value] = value
     return contact.model_copy(update=values)
 
 
@@ -121,19 +113,10 @@ def _boundaries(
     """The moments after `now` where a window-based rule may flip: just after a trigger,
     intent or idle window closes (the rules compare with `>=` or `>`, so a window is still
     open at its last instant), and when an engagement dated in the future becomes visible."""
-    lifecycle, scoring = policy.lifecycle, policy.scoring
     latest = _latest_by_kind(engagements, now)
     moments = [e.occurred_at for e in engagements if now < e.occurred_at < end]
-    windows: list[tuple[Iterable[EngagementKind], timedelta]] = [
-        (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
-        (
-            {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds},
-            timedelta(days=scoring.intent_window_days),
-        ),
-    ]
-    if lifecycle.recycle.idle_days is not None:
-        windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
-    for kinds, length in windows:
+    stage_windows, intent_windows = _windows(policy)
+    for kinds, length in [*stage_windows, *intent_windows]:
         for kind in kinds:
             if kind in latest:
                 moments.append(latest[kind] + length + _JUST_AFTER)
@@ -257,17 +240,9 @@ def _flips(contact: Contact, engagements: Sequence[Engagement], policy: RulesPol
     the CRM holds the person's intent, `infer_intent`), only the stage rules the trigger and
     idle windows; each set's stretches are cut only where it reads something new, so a
     boundary that moves nothing it reads does not cost it a decision."""
-    lifecycle, scoring = policy.lifecycle, policy.scoring
-    stage_windows: list[tuple[Collection[EngagementKind], timedelta]] = [
-        (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days)),
-    ]
-    if lifecycle.recycle.idle_days is not None:
-        stage_windows.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
-    intent_windows: list[tuple[Collection[EngagementKind], timedelta]] = []
-    if contact.intent is None:
-        intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
-        length = timedelta(days=scoring.intent_window_days)
-        intent_windows = [((kind,), length) for kind in intent_kinds]
+    stage_windows, intent_windows = _windows(policy)
+    if contact.intent is not None:
+        intent_windows = []
     by_kind: dict[EngagementKind, list[datetime]] = {}
     for event in engagements:
         if event.contact_id == contact.id:
@@ -281,9 +256,25 @@ def _flips(contact: Contact, engagements: Sequence[Engagement], policy: RulesPol
     )
 
 
+_Window = tuple[Collection[EngagementKind], timedelta]  # any of these kinds, open this long
+
+
+def _windows(policy: RulesPolicy) -> tuple[list[_Window], list[_Window]]:
+    """The windows the stage rules read (any SQL trigger; any positive kind, for the idle
+    timer) and the ones the score reads (each intent kind: intent reads which are recent)."""
+    lifecycle, scoring = policy.lifecycle, policy.scoring
+    stage: list[_Window] = [
+        (lifecycle.sql.trigger_kinds, timedelta(days=lifecycle.sql.trigger_within_days))
+    ]
+    if lifecycle.recycle.idle_days is not None:
+        stage.append((scoring.positive_kinds, timedelta(days=lifecycle.recycle.idle_days)))
+    intent_kinds = {kind for kinds in scoring.intent_from_kinds.values() for kind in kinds}
+    length = timedelta(days=scoring.intent_window_days)
+    return stage, [((kind,), length) for kind in intent_kinds]
+
+
 def _closings(
-    by_kind: dict[EngagementKind, list[datetime]],
-    windows: Iterable[tuple[Collection[EngagementKind], timedelta]],
+    by_kind: dict[EngagementKind, list[datetime]], windows: Iterable[_Window]
 ) -> list[datetime]:
     """Just after each window closes on the last engagement it holds (`by_kind`: each kind's
     times)."""
@@ -392,13 +383,7 @@ def _back_within_tolerance(
     def above(total: int) -> bool:
         return total > stored and refresh.drifted(stored, total)
 
-    first, last = 0, len(guide)
-    while first < last:
-        index = (first + last) // 2
-        if above(total_at(guide[index])):
-            first = index + 1
-        else:
-            last = index
+    first = bisect_left(guide, True, key=lambda probe: not above(total_at(probe)))
     if first == len(guide) or refresh.drifted(stored, total_at(guide[first])):
         return None
     return guide[first]
@@ -418,14 +403,9 @@ def _first_change(
     first narrow a bracket (same at `before`, different at `after`) by bisection over them;
     then the bisection over time is replayed, and a midpoint is decided afresh only when it
     falls inside the bracket — outside it, the stay-once-changed premise already answers."""
-    before, after = low, high
-    first, last = 0, len(guide)
-    while first < last:
-        index = (first + last) // 2
-        if signature(guide[index]) != start:
-            after, last = guide[index], index
-        else:
-            before, first = guide[index], index + 1
+    first = bisect_left(guide, True, key=lambda probe: signature(probe) != start)
+    before = guide[first - 1] if first else low
+    after = guide[first] if first < len(guide) else high
     while high - low > RESOLUTION:
         middle = low + (high - low) / 2
         if middle >= after:

@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+
+from connector.domain import Value
 
 
 class EngagementKind(StrEnum):
@@ -26,15 +28,13 @@ class EngagementKind(StrEnum):
     SPAM_REPORT = "spam_report"
 
 
-class Engagement(BaseModel):
+class Engagement(Value):
     """An activity attributed to one contact.
 
     `quantity` exists because CRMs often expose only counters (e.g. number of page views) with
     the date of the latest one; such a counter becomes one engagement with a quantity instead of
     invented individual events.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     contact_id: str
     kind: EngagementKind

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.contact import Contact, Owner
 from connector.domain.engagement import Engagement
 from connector.domain.fit import grade_contact
@@ -31,9 +30,7 @@ from connector.domain.stages import LifecycleStage
 from connector.domain.tasks import build_task
 
 
-class Evaluation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Evaluation(Value):
     contact_id: str
     score: ScoreCard
     fit: FitCard

@@ -13,9 +13,9 @@ these functions, journals the outcome and writes it. Each task is escalated once
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.business_hours import add_business_minutes
 from connector.domain.contact import Owner
 from connector.domain.outcomes import TaskPriority, TaskSpec
@@ -24,11 +24,9 @@ from connector.domain.routing import RoutingState, normalise_email, pool_of, rer
 from connector.domain.stages import LifecycleStage
 
 
-class EscalationPlan(BaseModel):
+class EscalationPlan(Value):
     """One escalation decided: who, from whom, to whom, why. `to_owner_id` is None when
     nobody could take it (then nothing is written and the reason says why)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     task_key: str
     task_crm_id: str
@@ -52,12 +50,11 @@ def escalation_template(stage: LifecycleStage, rules: TaskRules) -> TaskTemplate
 def escalate_at(task: TaskSpec, rules: TaskRules) -> datetime | None:
     """When `task` is escalated if still open: its due time plus the stage's margin in business
     minutes; None when the stage does not escalate."""
-    template = escalation_template(task.stage, rules)
-    if template is None or template.escalate_after_business_minutes is None:
+    template = rules.on_stage.get(task.stage)
+    minutes = template.escalate_after_business_minutes if template else None
+    if minutes is None:
         return None
-    return add_business_minutes(
-        task.due_at, template.escalate_after_business_minutes, rules.business_hours
-    )
+    return add_business_minutes(task.due_at, minutes, rules.business_hours)
 
 
 def escalation_key(task_key: str) -> str:
@@ -77,26 +74,24 @@ def reassign(
 ) -> tuple[EscalationPlan, RoutingState]:
     """The next available owner of the pool the current owner belongs to, never that owner;
     the load moves with the lead. The routing state comes back for the caller to commit."""
-
-    def plan(to_owner: str | None, reason: str) -> EscalationPlan:
-        return EscalationPlan(
-            task_key=task_key,
-            task_crm_id=task_crm_id,
-            contact_id=contact_id,
-            action=EscalationAction.REASSIGN,
-            from_owner_id=from_owner_id,
-            to_owner_id=to_owner,
-            reason=reason,
-        )
-
+    plan = partial(
+        EscalationPlan,
+        task_key=task_key,
+        task_crm_id=task_crm_id,
+        contact_id=contact_id,
+        action=EscalationAction.REASSIGN,
+        from_owner_id=from_owner_id,
+    )
     rule = pool_of(from_owner_id, owners, rules)
     previous = next((o for o in owners if o.id == from_owner_id), None)
     if rule is None or previous is None or not previous.email:
-        return plan(None, f"owner {from_owner_id} is in no routing pool: nobody to take it"), state
+        why = f"owner {from_owner_id} is in no routing pool: nobody to take it"
+        return plan(to_owner_id=None, reason=why), state
     owner, why, moved = reroute_in_pool(rule, previous.email, owners, rules, state)
     if owner is None:
-        return plan(None, why), state
-    return plan(owner.id, f"follow-up still open at {now.isoformat()} past its SLA; {why}"), moved
+        return plan(to_owner_id=None, reason=why), state
+    why = f"follow-up still open at {now.isoformat()} past its SLA; {why}"
+    return plan(to_owner_id=owner.id, reason=why), moved
 
 
 def notify(
@@ -114,21 +109,16 @@ def notify(
     """One task for the template's `notify_owner`, keyed so it is never created twice."""
     email = normalise_email(template.notify_owner or "")
     owner = next((o for o in owners if o.email and normalise_email(o.email) == email), None)
-
-    def plan(to_owner: str | None, reason: str, task: TaskSpec | None) -> EscalationPlan:
-        return EscalationPlan(
-            task_key=task_key,
-            task_crm_id=task_crm_id,
-            contact_id=contact_id,
-            action=EscalationAction.NOTIFY,
-            from_owner_id=from_owner_id,
-            to_owner_id=to_owner,
-            reason=reason,
-            notify_task=task,
-        )
-
+    plan = partial(
+        EscalationPlan,
+        task_key=task_key,
+        task_crm_id=task_crm_id,
+        contact_id=contact_id,
+        action=EscalationAction.NOTIFY,
+        from_owner_id=from_owner_id,
+    )
     if owner is None or not owner.active:
-        return plan(None, f"notify_owner {email} is not an active CRM owner", None)
+        return plan(to_owner_id=None, reason=f"notify_owner {email} is not an active CRM owner")
     reason = (
         f"follow-up task {task_crm_id} ({stage.value}) was due {task_due_at.isoformat()} "
         f"and is still open at {now.isoformat()}"
@@ -143,4 +133,4 @@ def notify(
         due_at=add_business_minutes(now, template.sla_business_minutes, rules.business_hours),
         stage=stage,
     )
-    return plan(owner.id, reason, task)
+    return plan(to_owner_id=owner.id, reason=reason, notify_task=task)

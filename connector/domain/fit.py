@@ -18,25 +18,21 @@ from connector.domain.outcomes import FitCard, FitLine
 from connector.domain.policy import FitCriterion, FitRules
 
 
-def _points(criterion: FitCriterion, contact: Contact, now: datetime | None) -> int | None:
-    """The criterion's points for this contact, or None when it does not apply. A per-unit
-    criterion applies when its value is a number and earns at least one whole unit."""
+def _applies(
+    criterion: FitCriterion, contact: Contact, now: datetime | None, explain: bool
+) -> tuple[int, str] | None:
+    """The criterion's points for this contact and (with `explain`) what it matched, or None
+    when it does not apply. A per-unit criterion applies when its value is a number and earns
+    at least one whole unit."""
     if criterion.per_unit is None:
-        return criterion.points if condition_holds(criterion, contact, now) else None
+        if not condition_holds(criterion, contact, now):
+            return None
+        return criterion.points, describe(criterion) if explain else ""
     value = condition_value(criterion, contact)
     units, _, capped = per_unit_points(value, criterion.per_unit, criterion.points, criterion.cap)
-    return None if units == 0 else int(capped)
-
-
-def _line(criterion: FitCriterion, contact: Contact, points: int) -> FitLine:
-    """The line of a criterion that applies (`_points`), saying what it matched."""
-    if criterion.per_unit is None:
-        return FitLine(rule=criterion.name, points=points, matched=describe(criterion))
-    value = condition_value(criterion, contact)
-    units, _, _ = per_unit_points(value, criterion.per_unit, criterion.points, criterion.cap)
-    return FitLine(
-        rule=criterion.name, points=points, matched=describe_per_unit(criterion, value, units)
-    )
+    if units == 0:
+        return None
+    return int(capped), describe_per_unit(criterion, value, units) if explain else ""
 
 
 def reads_dates(rules: FitRules) -> bool:
@@ -64,11 +60,11 @@ def grade_contact(
     points = 0
     lines: list[FitLine] = []
     for criterion in rules.criteria:
-        found = _points(criterion, contact, now)
+        found = _applies(criterion, contact, now, explain)
         if found is not None:
-            points += found
+            points += found[0]
             if explain:
-                lines.append(_line(criterion, contact, found))
+                lines.append(FitLine(rule=criterion.name, points=found[0], matched=found[1]))
     if reasons:
         grade = rules.disqualified_grade
     else:

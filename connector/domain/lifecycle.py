@@ -8,10 +8,10 @@ produces two transitions for one contact.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Protocol, cast
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.engagement import Engagement
 from connector.domain.history import EngagementHistory
@@ -28,17 +28,11 @@ class ScoreTotal(Protocol):
     def total(self) -> int: ...
 
 
-class StageDecision(BaseModel):
+class StageDecision(Value):
     """The transition (if any) and, when there is none, why the contact stays where it is."""
-
-    model_config = ConfigDict(frozen=True)
 
     transition: Transition | None
     notes: tuple[str, ...] = ()
-
-
-def _occurred_at(event: Engagement) -> datetime:
-    return event.occurred_at
 
 
 def _moves_forward(current: LifecycleStage | None, target: LifecycleStage) -> bool:
@@ -74,6 +68,15 @@ def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
         and contact.sales_status not in rules.sql.sales_statuses
         and LifecycleStage.SQL in recycle.from_stages
     )
+
+
+def _overruled(contact: Contact, rules: LifecycleRules, reasons: list[str]) -> "Move":
+    """A move up to MQL or SQL that sales' status already rejects. As such it would be recycled
+    on the very next run (an SQL leaving its follow-up task behind), so sales' verdict stands:
+    recycled now, one run, one write, a fixed point; it waits for new engagement like any
+    recycled lead, and sales' status is then the recycle's own."""
+    but = f"but sales set the lead status to {contact.sales_status}"
+    return rules.recycle.to, TransitionKind.RECYCLE, [*reasons, but]
 
 
 def _idle_reasons(
@@ -120,7 +123,7 @@ def _sql_reasons(
     triggers = [e for e in history.of_kinds(sql.trigger_kinds) if e.occurred_at >= since]
     if triggers:
         # of simultaneous triggers the first given (max keeps the first of equal keys)
-        latest = max(triggers, key=_occurred_at)
+        latest = max(triggers, key=attrgetter("occurred_at"))
         return [f"{latest.kind.value} on {latest.occurred_at.date().isoformat()}"]
     return []
 
@@ -229,15 +232,7 @@ def _decide(
     if _moves_forward(current, LifecycleStage.SQL):
         sql = _sql_reasons(contact, rules, history, fresh, now)
         if sql and _rejected_by_sales(contact, rules):
-            # Sales already rejected this lead: as an SQL it would be recycled on the very next
-            # run, leaving its follow-up task behind. Sales' verdict stands (as for an MQL
-            # below): recycled now, one run, one write, a fixed point; a new request after
-            # this recycle makes it an SQL, sales' status then being the recycle's own.
-            return (
-                rules.recycle.to,
-                TransitionKind.RECYCLE,
-                [*sql, f"but sales set the lead status to {contact.sales_status}"],
-            )
+            return _overruled(contact, rules, sql)
         if sql:
             return LifecycleStage.SQL, TransitionKind.ADVANCE, sql
 
@@ -262,14 +257,7 @@ def _decide(
                 f"fit grade {fit.grade} is {mql.min_grade} or better",
             ]
             if contact.sales_status in rules.recycle.sales_statuses:
-                # Sales already rejected this lead: as an MQL it would be recycled on the very
-                # next run, so it is recycled now — one run, one write, the same end state —
-                # and waits for new engagement like any recycled MQL.
-                return (
-                    rules.recycle.to,
-                    TransitionKind.RECYCLE,
-                    [*qualified, f"but sales set the lead status to {contact.sales_status}"],
-                )
+                return _overruled(contact, rules, qualified)
             return LifecycleStage.MQL, TransitionKind.ADVANCE, qualified
         if score.total >= mql.min_score and not fit_ok:
             notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")

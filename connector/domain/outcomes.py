@@ -7,16 +7,13 @@ before they trust it with their CRM.
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
+from connector.domain import Value
 from connector.domain.stages import LifecycleStage
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ScoreLine(_Value):
+class ScoreLine(Value):
     """One rule's contribution, shown at each step so a reader can follow the arithmetic:
     `raw_points` before anything, `capped_points` after the per-day cap, `decayed_points` after
     time decay, and `points` (what it adds to the total) after the total cap, rounded."""
@@ -30,7 +27,7 @@ class ScoreLine(_Value):
     note: str = ""
 
 
-class ScoreCard(_Value):
+class ScoreCard(Value):
     total: int
     lines: tuple[ScoreLine, ...]
     computed_at: AwareDatetime
@@ -47,13 +44,13 @@ class ScoreCard(_Value):
         return "\n".join(rows)
 
 
-class FitLine(_Value):
+class FitLine(Value):
     rule: str
     points: int
     matched: str
 
 
-class FitCard(_Value):
+class FitCard(Value):
     """The fit grade, kept apart from behaviour: who they are, not what they did."""
 
     grade: str
@@ -72,7 +69,7 @@ class TransitionKind(StrEnum):
     DISQUALIFY = "disqualify"
 
 
-class Transition(_Value):
+class Transition(Value):
     contact_id: str
     from_stage: LifecycleStage | None
     to_stage: LifecycleStage
@@ -81,7 +78,7 @@ class Transition(_Value):
     reasons: tuple[str, ...] = Field(min_length=1)
 
 
-class Assignment(_Value):
+class Assignment(Value):
     contact_id: str
     owner_id: str
     rule: str
@@ -94,7 +91,7 @@ class TaskPriority(StrEnum):
     LOW = "low"
 
 
-class TaskSpec(_Value):
+class TaskSpec(Value):
     """A follow-up for a human. `key` is stable for (contact, transition, day) so that a re-run
     or a crash between creating the task and recording it never produces a second task."""
 
@@ -123,11 +120,11 @@ class UpdatableField(StrEnum):
 FieldValue = str | int | datetime | None
 
 
-class ContactUpdate(_Value):
+class ContactUpdate(Value):
     """Only the fields whose desired value differs from what the CRM holds, with the old values
     kept for the audit log."""
 
     contact_id: str
     changes: dict[UpdatableField, FieldValue]
-    previous: dict[UpdatableField, FieldValue] = {}
+    previous: dict[UpdatableField, FieldValue] = Field(default_factory=dict)
     reasons: tuple[str, ...] = ()

@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from connector.domain import Value
 from connector.domain.outcomes import FieldValue, UpdatableField
 
 
@@ -29,11 +28,9 @@ class FieldOwner(StrEnum):
     HUMAN = "human"
 
 
-class FieldOwnership(BaseModel):
+class FieldOwnership(Value):
     """`ownership:` in rules.yaml, one entry per field the connector writes; the defaults are
     the issue's (and README's) table, so a rules file without the section behaves safely."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     score: FieldOwner = FieldOwner.CONNECTOR
     grade: FieldOwner = FieldOwner.CONNECTOR
@@ -65,10 +62,8 @@ def canonical(value: FieldValue) -> str | None:
     return str(value)
 
 
-class HumanEdit(BaseModel):
+class HumanEdit(Value):
     """A shared field someone else changed since the connector last wrote (or first saw) it."""
-
-    model_config = ConfigDict(frozen=True)
 
     field: UpdatableField
     connector_value: str | None

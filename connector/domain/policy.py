@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from connector.domain import Value
 from connector.domain.contact import IntentLevel, LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.domain.outcomes import TaskPriority
@@ -25,14 +26,10 @@ NonNegative = Annotated[float, Field(ge=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 
 
-class _Rules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # --- Scoring -----------------------------------------------------------------------------------
 
 
-class EngagementRule(_Rules):
+class EngagementRule(Value):
     """Points for one kind of engagement. Positive points cool off with the half-life; negative
     ones (unsubscribe, bounce) are facts that do not fade."""
 
@@ -57,15 +54,11 @@ class EngagementRule(_Rules):
         return self
 
     @property
-    def name(self) -> str:
-        return self.kind.value
-
-    @property
     def applies_decay(self) -> bool:
         return self.points > 0 if self.decays is None else self.decays
 
 
-class DomainRule(_Rules):
+class DomainRule(Value):
     """Points (usually negative) for e-mail domains: competitors, students, free mail."""
 
     name: str = Field(min_length=1)
@@ -95,7 +88,7 @@ class DomainRule(_Rules):
         return tuple(s.lower() for s in self.suffixes)
 
 
-class ScoreRefresh(_Rules):
+class ScoreRefresh(Value):
     """When a score that only cooled with time (no new engagement, no other change) is written
     again. Decay moves every score a little every day; writing each drift would make every sync
     write every contact. The stored score is refreshed when it is off the true decayed score by
@@ -114,7 +107,7 @@ class ScoreRefresh(_Rules):
         return abs(true - stored) > max(self.points, self.percent / 100 * abs(true))
 
 
-class ScoringRules(_Rules):
+class ScoringRules(Value):
     half_life_days: float = Field(default=30, gt=0)
     engagement: tuple[EngagementRule, ...] = Field(min_length=1)
     domains: tuple[DomainRule, ...] = ()
@@ -145,9 +138,6 @@ class ScoringRules(_Rules):
             )
         return self
 
-    def rule_for(self, kind: EngagementKind) -> EngagementRule | None:
-        return next((rule for rule in self.engagement if rule.kind == kind), None)
-
     @cached_property
     def positive_kinds(self) -> frozenset[EngagementKind]:
         """Kinds worth positive points: what counts as engaging (computed once per policy,
@@ -173,10 +163,6 @@ class FitField(StrEnum):
     SOURCE = "source"
 
 
-def _operator_names(fields: list[str]) -> list[str]:
-    return ["in" if name == "any_of" else name for name in fields]
-
-
 _OPERATORS = (
     "equals",
     "any_of",
@@ -196,7 +182,7 @@ def operator_name(attribute: str) -> str:
     return {"any_of": "in", "is_": "is"}.get(attribute, attribute)
 
 
-class Condition(_Rules):
+class Condition(Value):
     """One test on one field or mapped CRM property. Exactly one of the operators is given; text
     compares case-insensitively, `between` is inclusive, `within_days` holds for a date no
     older than that many days at the time of evaluation, `is` tests a yes/no property.
@@ -219,7 +205,7 @@ class Condition(_Rules):
     is_: bool | None = Field(default=None, alias="is")
     missing: bool | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     #: Whether `per_unit` counts as this rule's operator (only rules that carry points).
     _takes_per_unit: ClassVar[bool] = False
@@ -274,7 +260,7 @@ class Condition(_Rules):
         return None if self.matches is None else re.compile(self.matches, flags=re.IGNORECASE)
 
 
-class PerUnit(_Rules):
+class PerUnit(Value):
     """Points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
     full 60 (seconds on site, say), never more than 30 (nor less than -30 for negative points).
     Whole units only, so every point is explainable as "N units x P"."""
@@ -317,12 +303,12 @@ class Disqualifier(Condition):
     name: str = Field(min_length=1)
 
 
-class GradeBand(_Rules):
+class GradeBand(Value):
     grade: str = Field(min_length=1, max_length=10)
     min_points: int
 
 
-class FitRules(_Rules):
+class FitRules(Value):
     grades: tuple[GradeBand, ...] = Field(min_length=1)
     criteria: tuple[FitCriterion, ...] = ()
     disqualify: tuple[Disqualifier, ...] = ()
@@ -353,19 +339,19 @@ class FitRules(_Rules):
 # --- Lifecycle -----------------------------------------------------------------------------------
 
 
-class LeadRule(_Rules):
+class LeadRule(Value):
     """When a subscriber (or a contact with no stage) becomes a lead."""
 
     min_score: float | None = 1
     kinds: tuple[EngagementKind, ...] = (EngagementKind.FORM_SUBMISSION,)
 
 
-class MqlRule(_Rules):
+class MqlRule(Value):
     min_score: NonNegative = 100
     min_grade: str = Field(description="the worst fit grade that may still become an MQL")
 
 
-class SqlRule(_Rules):
+class SqlRule(Value):
     """Sales verification. The score alone never makes an SQL, so there is no score here."""
 
     bant_complete: bool = True
@@ -378,7 +364,7 @@ class SqlRule(_Rules):
     trigger_within_days: PositiveInt = 30
 
 
-class RecycleRule(_Rules):
+class RecycleRule(Value):
     to: LifecycleStage = LifecycleStage.LEAD
     from_stages: tuple[LifecycleStage, ...] = (LifecycleStage.MQL, LifecycleStage.SQL)
     sales_statuses: tuple[SalesStatus, ...] = (SalesStatus.REJECTED,)
@@ -388,7 +374,7 @@ class RecycleRule(_Rules):
     set_sales_status: SalesStatus | None = SalesStatus.NURTURE
 
 
-class DisqualifyRule(_Rules):
+class DisqualifyRule(Value):
     to: LifecycleStage = LifecycleStage.OTHER
     from_stages: tuple[LifecycleStage, ...] = (
         LifecycleStage.SUBSCRIBER,
@@ -398,7 +384,7 @@ class DisqualifyRule(_Rules):
     set_sales_status: SalesStatus | None = SalesStatus.DISQUALIFIED
 
 
-class LifecycleRules(_Rules):
+class LifecycleRules(Value):
     lead: LeadRule = LeadRule()
     mql: MqlRule
     sql: SqlRule = SqlRule()
@@ -420,7 +406,7 @@ class LifecycleRules(_Rules):
 # --- Routing -------------------------------------------------------------------------------------
 
 
-class PoolMember(_Rules):
+class PoolMember(Value):
     owner: str = Field(min_length=3, description="the owner's e-mail address in the CRM")
     weight: PositiveInt = 1
     capacity: PositiveInt | None = Field(
@@ -434,7 +420,7 @@ class RouteKind(StrEnum):
     ROUND_ROBIN = "round_robin"
 
 
-class RoutingRule(_Rules):
+class RoutingRule(Value):
     """One step of routing, tried in order until one yields an available owner.
 
     `when` narrows a territory or round-robin rule to contacts matching every condition.
@@ -457,7 +443,7 @@ class RoutingRule(_Rules):
         return self
 
 
-class RoutingRules(_Rules):
+class RoutingRules(Value):
     assign_from_stage: LifecycleStage = LifecycleStage.MQL
     keep_existing_owner: bool = True
     rules: tuple[RoutingRule, ...] = Field(min_length=1)
@@ -483,7 +469,7 @@ class Weekday(StrEnum):
         return list(Weekday).index(self)
 
 
-class BusinessHours(_Rules):
+class BusinessHours(Value):
     time_zone: str = "UTC"
     days: tuple[Weekday, ...] = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
     start: time = time(9, 0)
@@ -521,7 +507,7 @@ class EscalationAction(StrEnum):
     NOTIFY = "notify"  # one task for `notify_owner` (e.g. the team lead); the task stays
 
 
-class TaskTemplate(_Rules):
+class TaskTemplate(Value):
     """A follow-up task for one stage. `{name}`, `{email}`, `{company}`, `{score}`, `{grade}`
     and `{stage}` are filled in.
 
@@ -554,7 +540,7 @@ class TaskTemplate(_Rules):
         return self
 
 
-class TaskRules(_Rules):
+class TaskRules(Value):
     business_hours: BusinessHours = BusinessHours()
     on_stage: dict[LifecycleStage, TaskTemplate] = Field(default_factory=dict)
 
@@ -565,7 +551,7 @@ class TaskRules(_Rules):
 ScoringRules.model_rebuild()
 
 
-class RulesPolicy(_Rules):
+class RulesPolicy(Value):
     """Everything in mappings/rules.yaml."""
 
     version: int = Field(default=1, ge=1, le=1)
@@ -590,59 +576,45 @@ class PolicyProblem(BaseModel):
     message: str
 
 
-def _duplicates(names: list[str], path: Path, what: str) -> list[PolicyProblem]:
-    seen: set[str] = set()
-    problems = []
-    for index, name in enumerate(names):
-        if name in seen:
-            problems.append(
-                PolicyProblem(
-                    path=(*path, index),
-                    message=f"duplicate {what} {name!r}: each {what} must be unique",
-                )
-            )
-        seen.add(name)
-    return problems
-
-
 def policy_problems(policy: RulesPolicy) -> list[PolicyProblem]:
     """Every cross-reference and uniqueness mistake in a rules policy, each with its path."""
-    problems = [
-        *_duplicates(
-            [rule.kind.value for rule in policy.scoring.engagement],
-            ("scoring", "engagement"),
-            "engagement kind",
-        ),
-        *_duplicates(
-            [rule.name for rule in policy.scoring.domains], ("scoring", "domains"), "name"
-        ),
-        *_duplicates([band.grade for band in policy.fit.grades], ("fit", "grades"), "grade"),
-        *_duplicates(
-            [rule.name for rule in policy.scoring.properties], ("scoring", "properties"), "name"
-        ),
-        *_duplicates([rule.name for rule in policy.fit.criteria], ("fit", "criteria"), "name"),
-        *_duplicates([rule.name for rule in policy.fit.disqualify], ("fit", "disqualify"), "name"),
-        *_duplicates([rule.name for rule in policy.routing.rules], ("routing", "rules"), "name"),
+    scoring, fit = policy.scoring, policy.fit
+    unique: list[tuple[Path, str, list[str]]] = [
+        (("scoring", "engagement"), "engagement kind", [r.kind.value for r in scoring.engagement]),
+        (("scoring", "domains"), "name", [rule.name for rule in scoring.domains]),
+        (("fit", "grades"), "grade", [band.grade for band in fit.grades]),
+        (("scoring", "properties"), "name", [rule.name for rule in scoring.properties]),
+        (("fit", "criteria"), "name", [rule.name for rule in fit.criteria]),
+        (("fit", "disqualify"), "name", [rule.name for rule in fit.disqualify]),
+        (("routing", "rules"), "name", [rule.name for rule in policy.routing.rules]),
     ]
-    for index, rule in enumerate(policy.routing.rules):
-        for position, condition in enumerate(rule.when):
-            if condition.within_days is not None:
-                problems.append(
-                    PolicyProblem(
-                        path=("routing", "rules", index, "when", position, "within_days"),
-                        message="routing conditions cannot test recency (`within_days`): an "
-                        "owner must not depend on the day the sync runs",
-                    )
-                )
-    if policy.fit.disqualified_grade in {band.grade for band in policy.fit.grades}:
+    problems = [
+        PolicyProblem(
+            path=(*path, index), message=f"duplicate {what} {name!r}: each {what} must be unique"
+        )
+        for path, what, names in unique
+        for index, name in enumerate(names)
+        if name in names[:index]
+    ]
+    problems += [
+        PolicyProblem(
+            path=("routing", "rules", index, "when", position, "within_days"),
+            message="routing conditions cannot test recency (`within_days`): an owner must not "
+            "depend on the day the sync runs",
+        )
+        for index, rule in enumerate(policy.routing.rules)
+        for position, condition in enumerate(rule.when)
+        if condition.within_days is not None
+    ]
+    if fit.disqualified_grade in {band.grade for band in fit.grades}:
         problems.append(
             PolicyProblem(
                 path=("fit", "disqualified_grade"),
                 message="disqualified_grade must differ from every grade under fit.grades",
             )
         )
-    if policy.fit.grade_rank(policy.lifecycle.mql.min_grade) is None:
-        known = ", ".join(band.grade for band in policy.fit.grades)
+    if fit.grade_rank(policy.lifecycle.mql.min_grade) is None:
+        known = ", ".join(band.grade for band in fit.grades)
         problems.append(
             PolicyProblem(
                 path=("lifecycle", "mql", "min_grade"),

@@ -14,8 +14,9 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
+from connector.domain import Value
 from connector.domain.conditions import condition_holds, describe
 from connector.domain.contact import Contact, Owner
 from connector.domain.outcomes import Assignment
@@ -31,7 +32,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class RoutingState(BaseModel):
+class RoutingState(Value):
     """What routing remembers between runs; JSON-serialisable so the sync engine can store it.
 
     `weights` holds, per routing rule name, the smooth-weighted-round-robin current weight of
@@ -40,24 +41,20 @@ class RoutingState(BaseModel):
     against it.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    weights: dict[str, dict[str, int]] = {}
-    load: dict[str, int] = {}
+    weights: dict[str, dict[str, int]] = Field(default_factory=dict)
+    load: dict[str, int] = Field(default_factory=dict)
 
     def load_of(self, email: str) -> int:
         return self.load.get(normalise_email(email), 0)
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Value):
     """The outcome of routing one contact.
 
     `reasons` is the whole trail (every rule tried and why it did or did not yield an owner);
     `assignment.reasons` holds only why the chosen owner was chosen. `state` is the routing
     state to persist after this decision.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     assignment: Assignment | None
     reasons: tuple[str, ...]
@@ -82,16 +79,13 @@ class _Directory:
                 self.by_email[key] = owner
         self.out_of_office = {normalise_email(email) for email in out_of_office}
 
-    def is_out_of_office(self, owner: Owner) -> bool:
-        return bool(owner.email) and normalise_email(owner.email or "") in self.out_of_office
-
-
-@dataclass(frozen=True)
-class _Skip:
-    """A pool member that could not take the lead, and why (for the reasons trail)."""
-
-    email: str
-    why: str
+    def unavailable(self, owner: Owner) -> str | None:
+        """Why a known owner cannot take a lead whatever the load, or None."""
+        if not owner.active:
+            return "inactive"
+        if owner.email and normalise_email(owner.email) in self.out_of_office:
+            return "out of office"
+        return None
 
 
 def _availability(
@@ -101,10 +95,8 @@ def _availability(
     owner = directory.by_email.get(normalise_email(email))
     if owner is None:
         return None, "unknown owner"
-    if not owner.active:
-        return None, "inactive"
-    if directory.is_out_of_office(owner):
-        return None, "out of office"
+    if why := directory.unavailable(owner):
+        return None, why
     if capacity is not None and state.load_of(email) >= capacity:
         return None, f"at capacity {state.load_of(email)}/{capacity}"
     return owner, None
@@ -165,10 +157,6 @@ def _smooth_pick(
     return chosen, updated
 
 
-def _summarise_skips(skips: Sequence[_Skip]) -> str:
-    return f"{len(skips)} skipped: " + ", ".join(f"{s.email} {s.why}" for s in skips)
-
-
 @dataclass(frozen=True)
 class _Outcome:
     """What trying one rule gave: an owner (and the reason), or only a reason why not."""
@@ -185,14 +173,14 @@ def _pool_text(pool: Sequence[PoolMember]) -> str:
 def _route_pool(rule: RoutingRule, directory: _Directory, state: RoutingState) -> _Outcome:
     """Weighted round robin within a rule's pool, skipping members who cannot take a lead."""
     available: list[tuple[PoolMember, Owner]] = []
-    skips: list[_Skip] = []
+    skips: list[str] = []  # "<e-mail> <why>" of each member who cannot take the lead
     for member in rule.pool:
         owner, why = _availability(member.owner, directory, state, member.capacity)
         if owner is None:
-            skips.append(_Skip(email=member.owner, why=why or "unavailable"))
+            skips.append(f"{member.owner} {why or 'unavailable'}")
         else:
             available.append((member, owner))
-    skipped_text = f" ({_summarise_skips(skips)})" if skips else ""
+    skipped_text = f" ({len(skips)} skipped: {', '.join(skips)})" if skips else ""
     if not available:
         return _Outcome(
             owner=None,
@@ -244,10 +232,8 @@ def _route_account_owner(contact: Contact, directory: _Directory, state: Routing
     owner = directory.by_id.get(company.owner_id)
     if owner is None:
         why = f"{company.owner_id} is not a known owner"
-    elif not owner.active:
-        why = f"{owner.email or owner.id} is inactive"
-    elif directory.is_out_of_office(owner):
-        why = f"{owner.email or owner.id} is out of office"
+    elif unavailable := directory.unavailable(owner):
+        why = f"{owner.email or owner.id} is {unavailable}"
     else:
         return _Outcome(owner=owner, reason=label, state=state)
     return _Outcome(owner=None, reason=f"{label}: {why}", state=state)

@@ -46,27 +46,16 @@ def decay_factor(occurred_at: datetime, now: datetime, half_life_days: float) ->
     return 0.5 ** (age_days / half_life_days)
 
 
-def _utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
-
-
 def _clamp(value: float, cap: float | None) -> float:
     if cap is None:
         return value
     return max(-cap, min(cap, value))
 
 
-def _line(
-    rule: EngagementRule,
-    count: int,
-    raw: float,
-    capped: float,
-    decayed: float,
-    half_life: float,
-) -> ScoreLine:
+def _line(rule: EngagementRule, kept: "_Capped", decayed: float, half_life: float) -> ScoreLine:
     final = _clamp(decayed, rule.cap_total)
     notes = []
-    if capped != raw:
+    if kept.capped != kept.raw:
         notes.append(f"daily cap {rule.cap_per_day:g}")
     if rule.applies_decay:
         notes.append(f"half-life {half_life:g} d")
@@ -74,16 +63,13 @@ def _line(
         notes.append(f"total cap {rule.cap_total:g}")
     return ScoreLine(
         rule=f"engagement: {rule.kind.value}",
-        events=count,
-        raw_points=round(raw, 4),
-        capped_points=round(capped, 4),
+        events=kept.events,
+        raw_points=round(kept.raw, 4),
+        capped_points=round(kept.capped, 4),
         decayed_points=round(decayed, 4),
         points=_round(final),
         note=", ".join(notes),
     )
-
-
-Sums = tuple[int, float, float, float]  # events, raw, capped and decayed points of one kind
 
 
 class _Capped(NamedTuple):
@@ -115,7 +101,7 @@ def _capped(rule: EngagementRule, events: Sequence[Engagement]) -> _Capped:
         raw += value
         allowed = value
         if cap_per_day is not None:
-            day = _utc_day(event.occurred_at)
+            day = event.occurred_at.astimezone(UTC).date()
             spent = spent_per_day.get(day, 0.0)
             room = cap_per_day - spent
             if not room >= 0.0:  # max(room, 0.0), and 0.0 for a NaN
@@ -154,22 +140,23 @@ def _capped_kinds(
     return kinds
 
 
-def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> Sums:
+def _decayed(rule: EngagementRule, capped: _Capped, now: datetime, half_life: float) -> float:
     """The capped points, each decayed by its age at `now` unless the rule does not decay:
     the same terms added in the same order as one pass over the events would, so the same
     float whether or not the capped points came from the memo."""
     if not rule.applies_decay:
-        return capped.events, capped.raw, capped.capped, capped.capped
+        return capped.capped
     decayed = 0.0
     for occurred_at, allowed in capped.allowed:
         decayed += allowed * decay_factor(occurred_at, now, half_life)
-    return capped.events, capped.raw, capped.capped, decayed
+    return decayed
 
 
-def _constant_line(rule: str, points: float, note: str = "") -> ScoreLine:
+def _constant_line(rule: str, points: float, note: str = "", raw: float | None = None) -> ScoreLine:
+    """A line that does not decay: `points` before rounding (`raw`: before a cap, if any)."""
     return ScoreLine(
         rule=rule,
-        raw_points=points,
+        raw_points=points if raw is None else raw,
         capped_points=points,
         decayed_points=points,
         points=_round(points),
@@ -204,31 +191,19 @@ def _property_points(rule: PropertyRule, contact: Contact, now: datetime) -> _Pr
 def _property_line(rule: PropertyRule, points: _PropertyPoints) -> ScoreLine:
     if rule.per_unit is None:
         return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
-    return ScoreLine(
-        rule=f"property: {rule.name}",
-        raw_points=points.raw,
-        capped_points=points.capped,
-        decayed_points=points.capped,
-        points=_round(points.capped),
-        note=describe_per_unit(rule, points.value, points.units),
-    )
+    note = describe_per_unit(rule, points.value, points.units)
+    return _constant_line(f"property: {rule.name}", points.capped, note, points.raw)
 
 
 def infer_intent(
-    contact: Contact,
-    events: Iterable[Engagement] | EngagementHistory,
-    rules: ScoringRules,
-    now: datetime,
+    contact: Contact, history: EngagementHistory, rules: ScoringRules, now: datetime
 ) -> IntentLevel | None:
     """The CRM's intent value when it has one; otherwise the furthest level whose engagement
-    kinds happened within the intent window. A history is read as it stands (its contact's
-    engagements up to its `now`); plain engagements are all taken into account."""
+    kinds happened within the intent window (of the history's engagements, up to its `now`)."""
     if contact.intent is not None:
         return contact.intent
     since = now - timedelta(days=rules.intent_window_days)
-    if isinstance(events, EngagementHistory):
-        events = events.events
-    recent_kinds = {event.kind for event in events if event.occurred_at >= since}
+    recent_kinds = {event.kind for event in history.events if event.occurred_at >= since}
     found = None
     for level in _INTENT_LEVELS:
         if recent_kinds.intersection(rules.intent_from_kinds.get(level, ())):
@@ -296,13 +271,13 @@ def _score(
     total = 0
     positive_behaviour = 0
     for rule, kept in _capped_kinds(rules, history):
-        count, raw, capped, decayed = _decayed(rule, kept, now, half_life)
+        decayed = _decayed(rule, kept, now, half_life)
         points = _round(_clamp(decayed, rule.cap_total))
         total += points
         if points > 0:
             positive_behaviour += points
         if lines is not None:
-            lines.append(_line(rule, count, raw, capped, decayed, half_life))
+            lines.append(_line(rule, kept, decayed, half_life))
 
     total += _source_bonus(contact, rules, positive_behaviour, lines)
     if fixed is None:
@@ -363,7 +338,7 @@ class DecayingScore:
         self._points = self._positive = 0  # of the kinds that do not decay
         self._decaying: list[tuple[float, float | None]] = []
         for rule, kept in _capped_kinds(rules, history):
-            decayed = _decayed(rule, kept, self._at, self._half_life)[3]
+            decayed = _decayed(rule, kept, self._at, self._half_life)
             if rule.applies_decay:
                 self._decaying.append((decayed, rule.cap_total))
                 continue

@@ -28,15 +28,8 @@ class LifecycleStage(StrEnum):
         return mine is not None and theirs is not None and mine < theirs
 
 
-FUNNEL: tuple[LifecycleStage, ...] = (
-    LifecycleStage.SUBSCRIBER,
-    LifecycleStage.LEAD,
-    LifecycleStage.MQL,
-    LifecycleStage.SQL,
-    LifecycleStage.OPPORTUNITY,
-    LifecycleStage.CUSTOMER,
-    LifecycleStage.EVANGELIST,
-)
+#: The funnel in order: every stage but `other`.
+FUNNEL: tuple[LifecycleStage, ...] = tuple(s for s in LifecycleStage if s != LifecycleStage.OTHER)
 _FUNNEL_RANK = {stage: index for index, stage in enumerate(FUNNEL)}
 
 

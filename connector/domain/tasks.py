@@ -20,11 +20,7 @@ from connector.domain.policy import TaskRules
 from connector.domain.stages import LifecycleStage
 from connector.domain.text import bounded
 
-PLACEHOLDERS = ("name", "email", "company", "score", "grade", "stage")
 PLACEHOLDER_LENGTH = 255
-"""The placeholders a task subject may use. Any other `{word}` is left in the subject as
-written (never an error), so a typo shows up in the CRM instead of stopping a sync; braces that
-do not form a placeholder are left alone too."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -42,12 +38,9 @@ def transition_day(transition: Transition) -> date:
 
 
 def render_subject(template: str, values: Mapping[str, str]) -> str:
-    """Fill known `{placeholder}`s and leave everything else exactly as written."""
-
-    def fill(match: re.Match[str]) -> str:
-        return values.get(match.group(1), match.group(0))
-
-    return _PLACEHOLDER.sub(fill, template)
+    """Fill known `{placeholder}`s and leave everything else exactly as written: an unknown
+    `{word}` is never an error, so a typo shows up in the CRM instead of stopping a sync."""
+    return _PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), template)
 
 
 def _display_name(contact: Contact) -> str:

@@ -39,7 +39,6 @@ def bar_chart(
     title: str,
     items: Sequence[tuple[str, float]],
     *,
-    unit: str = "",
     markers: Sequence[float | None] | None = None,
 ) -> Chart:
     """One horizontal bar per item, scaled to the largest magnitude (and marker). Negative
@@ -59,7 +58,7 @@ def bar_chart(
             Bar(
                 label=label,
                 value=value,
-                text=f"{value:+g}{unit}" if signed else f"{value:g}{unit}",
+                text=f"{value:+g}" if signed else f"{value:g}",
                 x=zero - length if value < 0 else zero,
                 y=TOP + index * ROW,
                 width=max(length, 1 if value else 0),

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.sync.report import score_bucket
 
-STAGE_ORDER = [stage.value for stage in FUNNEL] + [LifecycleStage.OTHER.value]
+STAGE_ORDER = [stage.value for stage in LifecycleStage]  # the funnel, then `other`
 _RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
 OPEN_LEADS = (LifecycleStage.MQL.value, LifecycleStage.SQL.value)
 SCORE_BANDS = ("< 0", "0-24", "25-49", "50-99", "100+")
@@ -181,18 +181,13 @@ def exit_reasons(moves: Iterable[StageMove], kind: str) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-def _reached(people: Iterable[PersonNow], moves: Iterable[StageMove]) -> dict[str, set[str]]:
-    reached: dict[str, set[str]] = defaultdict(set)
-    for person in people:
-        if person.stage:
-            reached[person.contact_id].add(person.stage)
-    for move in moves:
-        reached[move.contact_id].add(move.to_stage)
-    return reached
-
-
-def _furthest(stages: set[str]) -> int:
-    return max((_RANK[stage] for stage in stages if stage in _RANK), default=-1)
+def _furthest(people: Iterable[PersonNow], moves: Iterable[StageMove]) -> dict[str, int]:
+    """Each person's furthest funnel rank reached, now or by a move (-1: none in the funnel)."""
+    furthest: dict[str, int] = {}
+    pairs = [(p.contact_id, p.stage) for p in people] + [(m.contact_id, m.to_stage) for m in moves]
+    for contact_id, stage in pairs:
+        furthest[contact_id] = max(furthest.get(contact_id, -1), _RANK.get(stage or "", -1))
+    return furthest
 
 
 def _rate(numerator: float, denominator: int) -> float | None:
@@ -209,11 +204,11 @@ def conversion(
 ) -> list[ConversionRow]:
     """MQL→SQL→opportunity→customer rates by `dimension` ("source", "intent" or "persona"),
     with the cohort counts so a 1-of-2 cell shows as tiny; people who reached MQL, most first."""
-    reached = _reached(people, moves)
+    reached = _furthest(people, moves)
     cohorts: dict[str, Counter[str]] = defaultdict(Counter)
     steps = ("mql", "sql", "opportunity", "customer")
     for person in people:
-        furthest = _furthest(reached.get(person.contact_id, set()))
+        furthest = reached.get(person.contact_id, -1)
         if furthest < _RANK["mql"]:
             continue
         if dimension == "persona":
@@ -232,10 +227,6 @@ def conversion(
         for key, c in cohorts.items()
     ]
     return sorted(rows, key=lambda row: (-row.mql, row.key))
-
-
-def _bucket(minutes: float) -> str:
-    return next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
 
 
 def speed_to_lead(
@@ -264,7 +255,8 @@ def speed_to_lead(
         minutes = max(0.0, (task.completed_at - task.decided_at).total_seconds() / 60)
         within = task.due_at is not None and task.completed_at <= task.due_at
         result.within_sla += within
-        result.distribution[_bucket(minutes)] += 1
+        bucket = next(label for limit, label in SPEED_BUCKETS if limit is None or minutes < limit)
+        result.distribution[bucket] += 1
         per_owner[owner].append((minutes, within))
     timed = result.done - result.done_time_unknown
     result.share_within_sla = _rate(result.within_sla, timed)

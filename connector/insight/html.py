@@ -23,10 +23,12 @@ def _percent(part: int, whole: int) -> str:
     return "n/a" if whole == 0 else f"{100 * part / whole:.0f} %"
 
 
-def report_charts(report: FunnelReport) -> dict[str, object]:
-    """The report's charts, by the name each carries in the page (`data-chart`)."""
+def render_report(report: FunnelReport) -> str:
+    mql_in = sum(flow.entered for flow in report.flow if flow.stage == "mql")
+    mql = sum(row.mql for row in report.conversion_by_source)
+    sql = sum(row.sql for row in report.conversion_by_source)
     speed = report.speed_to_lead
-    return {
+    charts = {  # by the name each carries in the page (`data-chart`)
         "funnel": bar_chart(
             "funnel", "People per stage now", [(s.stage, s.people) for s in report.funnel]
         ),
@@ -48,16 +50,9 @@ def report_charts(report: FunnelReport) -> dict[str, object]:
             markers=[row.capacity for row in report.owner_load],
         ),
     }
-
-
-def render_report(report: FunnelReport) -> str:
-    mql_in = sum(flow.entered for flow in report.flow if flow.stage == "mql")
-    mql = sum(row.mql for row in report.conversion_by_source)
-    sql = sum(row.sql for row in report.conversion_by_source)
-    speed = report.speed_to_lead
     return _env.get_template("report.html.j2").render(
         r=report,
-        charts=report_charts(report),
+        charts=charts,
         small=SMALL_COHORT,
         bands=SCORE_BANDS,
         mql_in=mql_in,
@@ -66,25 +61,18 @@ def render_report(report: FunnelReport) -> str:
     )
 
 
-def whatif_charts(result: WhatIf) -> dict[str, object]:
-    return {
-        "changes": bar_chart(
-            "changes", "People per stage change", list(result.stage_changes.items())
-        ),
-        "load": bar_chart(
-            "load",
-            "Open leads per owner, proposed minus live",
-            [(row.owner, row.change) for row in result.owner_load if row.change],
-        ),
-    }
-
-
 def render_whatif(result: WhatIf, rules_file: str, source: str) -> str:
     matrix = result.stage_matrix
     shown = set(matrix).union(*matrix.values())  # a stage on either side of any change
+    load = [(row.owner, row.change) for row in result.owner_load if row.change]
     return _env.get_template("whatif.html.j2").render(
         w=result,
-        charts=whatif_charts(result),
+        charts={
+            "changes": bar_chart(
+                "changes", "People per stage change", list(result.stage_changes.items())
+            ),
+            "load": bar_chart("load", "Open leads per owner, proposed minus live", load),
+        },
         rules_file=rules_file,
         source=source,
         stages=[stage for stage in (*STAGE_ORDER, "none") if stage in shown],

@@ -1,10 +1,10 @@
 """The two commands' work, between the CLI (which parses and prints) and the pure figures."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from connector.adapters.base import CrmAdapter
+from connector.calibrate.history import Person, iter_people
 from connector.insight.report import FunnelReport, build_report
 from connector.insight.sources import people_now, stage_moves, task_records
 from connector.insight.spend import read_spend, spend_by_source
@@ -40,17 +40,6 @@ def run_report(
     )
 
 
-def live_people(adapter: CrmAdapter) -> Iterator[SnapshotPerson]:
-    """Everyone in the CRM now with their engagement, in bulk per page (`whatif --refresh`): the
-    inputs a backfill decides on."""
-    for page in adapter.iter_contact_pages(None):
-        by_contact: dict[str, list] = {contact.id: [] for contact in page.contacts}
-        for engagement in adapter.iter_engagements(list(by_contact)):
-            by_contact.setdefault(engagement.contact_id, []).append(engagement)
-        for contact in page.contacts:
-            yield SnapshotPerson(contact=contact, engagements=by_contact[contact.id])
-
-
 class EmptySnapshotError(Exception):
     """No run has filled the snapshot yet for this account."""
 
@@ -67,7 +56,7 @@ def run_whatif(
         raise ConfigError(problems)
     snapshot = PeopleSnapshot(session.store.engine)
     if refresh:
-        people: Iterator[SnapshotPerson] = live_people(session.adapter)
+        people: Iterable[SnapshotPerson | Person] = iter_people(session.adapter, now)
         source = "read from the CRM now"
     else:
         if (count := snapshot.count(session.account)) == 0:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from connector.calibrate.history import Person
 from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
@@ -146,21 +147,18 @@ class WhatIfCounter:
         result.tasks_live += live_task is not None
         result.tasks_proposed += new_task is not None
         if new_task != live_task:
-            if proposed.task is not None:
-                result.tasks_added += 1
-                if len(result.new_tasks) < TASKS_LISTED:
-                    task = proposed.task
-                    result.new_tasks.append(
-                        TaskPreview(
-                            contact_id=contact.id,
-                            owner=self._owner_name.get(task.owner_id or "", task.owner_id),
-                            stage=task.stage.value,
-                            subject=task.subject,
-                            due_at=task.due_at,
-                        )
+            result.tasks_added += new_task is not None
+            result.tasks_removed += live_task is not None
+            if (task := proposed.task) is not None and len(result.new_tasks) < TASKS_LISTED:
+                result.new_tasks.append(
+                    TaskPreview(
+                        contact_id=contact.id,
+                        owner=self._owner_name.get(task.owner_id or "", task.owner_id),
+                        stage=task.stage.value,
+                        subject=task.subject,
+                        due_at=task.due_at,
                     )
-            if live_task is not None:
-                result.tasks_removed += 1
+                )
         if live_key == new_key and live_owner == new_owner and live_task == new_task:
             return
         result.people_changed += 1
@@ -203,7 +201,7 @@ class WhatIfCounter:
 
 
 def what_if(
-    people: Iterable[SnapshotPerson],
+    people: Iterable[SnapshotPerson | Person],
     live: RulesPolicy,
     proposed: RulesPolicy,
     owners: Sequence[Owner],

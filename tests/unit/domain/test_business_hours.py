@@ -11,7 +11,6 @@ from connector.domain.business_hours import (
     SEARCH_LIMIT_DAYS,
     add_business_minutes,
     is_within_business_hours,
-    next_opening,
 )
 from connector.domain.policy import BusinessHours, Weekday
 
@@ -146,7 +145,7 @@ class TestDaylightSavingTime:
             time_zone="Europe/Berlin", days=EVERY_DAY, start=time(2, 30), end=time(5)
         )
         start = datetime(2024, 3, 31, 0, tzinfo=BERLIN)
-        assert next_opening(start, hours) == datetime(2024, 3, 31, 3, 30, tzinfo=BERLIN)
+        assert add_business_minutes(start, 0, hours) == datetime(2024, 3, 31, 3, 30, tzinfo=BERLIN)
         assert add_business_minutes(start, 90, hours) == datetime(2024, 3, 31, 5, tzinfo=BERLIN)
 
 
@@ -164,8 +163,6 @@ class TestErrors:
         hours = BusinessHours(days=(Weekday.MON,), holidays=mondays)
         with pytest.raises(ValueError, match="no working day"):
             add_business_minutes(utc(2024, 1, 1, 10), 60, hours)
-        with pytest.raises(ValueError, match="no working day"):
-            next_opening(utc(2024, 1, 1, 10), hours)
 
     def test_a_distant_but_reachable_working_day_is_found(self):
         mondays_2024 = tuple(date(2024, 1, 1) + timedelta(weeks=week) for week in range(53))
@@ -176,11 +173,9 @@ class TestErrors:
     def test_search_limit_is_about_three_years(self):
         assert 3 * 365 <= SEARCH_LIMIT_DAYS <= 3 * 366 + 1
 
-    def test_naive_moment_is_refused_by_the_other_functions(self):
+    def test_naive_moment_is_refused_by_is_within_business_hours(self):
         with pytest.raises(ValueError, match="timezone-aware"):
             is_within_business_hours(datetime(2024, 1, 8, 10), UTC_HOURS)
-        with pytest.raises(ValueError, match="timezone-aware"):
-            next_opening(datetime(2024, 1, 8, 10), UTC_HOURS)
 
 
 class TestIsWithinAndNextOpening:
@@ -209,15 +204,15 @@ class TestIsWithinAndNextOpening:
 
     def test_next_opening_inside_hours_is_the_moment_itself(self):
         moment = datetime(2024, 1, 8, 11, tzinfo=BERLIN)
-        opened = next_opening(moment, BERLIN_HOURS)
+        opened = add_business_minutes(moment, 0, BERLIN_HOURS)
         assert opened == moment
         assert opened.tzinfo is UTC
 
     def test_next_opening_after_hours_is_next_working_morning(self):
-        assert next_opening(utc(2024, 1, 5, 18), UTC_HOURS) == utc(2024, 1, 8, 9)
+        assert add_business_minutes(utc(2024, 1, 5, 18), 0, UTC_HOURS) == utc(2024, 1, 8, 9)
 
     def test_next_opening_at_closing_is_closing(self):
-        assert next_opening(utc(2024, 1, 8, 17), UTC_HOURS) == utc(2024, 1, 8, 17)
+        assert add_business_minutes(utc(2024, 1, 8, 17), 0, UTC_HOURS) == utc(2024, 1, 8, 17)
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -276,7 +271,7 @@ def test_same_input_gives_same_output(hours: BusinessHours, start: datetime, min
 @settings(max_examples=100, deadline=None)
 @given(hours=business_hours(), start=starts)
 def test_next_opening_is_within_hours_and_not_before(hours: BusinessHours, start: datetime):
-    opened = next_opening(start, hours)
+    opened = add_business_minutes(start, 0, hours)
     assert opened >= start
     assert is_within_business_hours(opened, hours)
     assert is_within_business_hours(start, hours) == (opened == start)

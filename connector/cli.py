@@ -1063,12 +1063,15 @@ def demo(
     from connector.render import print_demo
     from connector.sandbox.seed import SeedDataError
 
-    try:  # the demo runs anywhere: without local files it uses the shipped defaults
-        mappings_dir = find_mappings_dir(settings.mappings_dir)
-    except MappingsNotFoundError:
-        if settings.mappings_dir is not None:
-            raise
-        mappings_dir = packaged_defaults()
+    # The demo runs anywhere: without local files it uses the shipped defaults; a
+    # CONNECTOR_MAPPINGS_DIR that is not a folder is the user's to fix, as for every command.
+    if settings.mappings_dir is not None:
+        mappings_dir = _mappings_dir(settings)
+    else:
+        try:
+            mappings_dir = find_mappings_dir(None)
+        except MappingsNotFoundError:
+            mappings_dir = packaged_defaults()
     with _reported(SeedDataError), _progress_bar(as_json) as progress:
         report = run_demo(
             crm,  # type: ignore[arg-type]

@@ -291,6 +291,23 @@ def test_a_bad_setting_is_named_without_a_traceback(make_crm):
     assert "Traceback" not in result.stderr
 
 
+def test_the_demo_names_a_mappings_folder_that_is_not_there_as_a_setting_to_fix(tmp_path):
+    """Not an internal error (exit 5, "this is a bug"): the user's setting, exit 2."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONNECTOR_")}
+    env["CONNECTOR_MAPPINGS_DIR"] = str(tmp_path / "missing")
+    result = subprocess.run(
+        [sys.executable, "-m", "connector", "demo", "--contacts", "10"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "CONNECTOR_MAPPINGS_DIR" in result.stderr and "not a folder" in result.stderr
+    assert "internal error" not in result.stderr
+
+
 @pytest.mark.parametrize("crm", CRMS)
 def test_the_demo_runs_on_a_machine_with_nothing_configured(crm, tmp_path):
     """The README's first command: embedded sandbox, backfill, sales activity, sync."""

@@ -37,12 +37,6 @@ class InList(Generic[P, V]):
 
 
 @dataclass(frozen=True)
-class Like(Generic[P]):
-    path: P
-    pattern: Token  # a string literal; its like_parts tell `\%` from `%`
-
-
-@dataclass(frozen=True)
 class And(Generic[P, V]):
     children: tuple[Condition[P, V], ...]
 
@@ -57,7 +51,7 @@ class Not(Generic[P, V]):
     child: Condition[P, V]
 
 
-Condition = Comparison[P, V] | InList[P, V] | Like[P] | And[P, V] | Or[P, V] | Not[P, V]
+Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V] | Not[P, V]
 
 
 @dataclass(frozen=True)

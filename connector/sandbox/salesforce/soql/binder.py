@@ -18,7 +18,6 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Like,
     Not,
     Or,
     OrderItem,
@@ -154,26 +153,13 @@ class Binder:
         path = self.path(obj, node.path, "filtered")
         if isinstance(node, Comparison):
             return Comparison(path, node.op, self.literal(path, node.value))
-        if isinstance(node, InList):
-            return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
-        if path.leaf.kind is not Kind.TEXT or _is_id(path.leaf):
-            kind = "id" if _is_id(path.leaf) else KIND_NAMES[path.leaf.kind][1]
-            raise SoqlError(
-                f"invalid operator on {kind} field: LIKE", node.path.pos, "INVALID_FIELD"
-            )
-        return Like(path, node.pattern)
+        return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
 
     def literal(self, path: BoundPath, literal: Token) -> object:
         """The literal in the store's representation, once its type fits the field's."""
         leaf = path.leaf
         if literal.kind is Tok.NULL:
             return None
-        if literal.has_wildcard_escape:
-            raise SoqlError(
-                f"Invalid string literal {literal.text}. Illegal character sequence '\\_' or "
-                "'\\%' outside a LIKE expression.",
-                literal.pos,
-            )
         expected, type_name = _LITERALS[leaf.kind], KIND_NAMES[leaf.kind][1]
         if literal.kind is not expected:
             quotes = "should be" if leaf.kind is Kind.TEXT else "should not be"

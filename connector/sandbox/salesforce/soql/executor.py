@@ -5,7 +5,7 @@ still in play (or, for `Id`/lookup equality and IN, reads the lookup index), AND
 candidates child by child with the indexed children first, OR unites, NOT subtracts. That keeps
 `WhoId IN (...)` on millions of tasks and `SystemModstamp > ...` on a million leads fast.
 
-Semantics follow SOQL: text comparisons (=, !=, <, >, IN, LIKE) and ORDER BY are case-insensitive;
+Semantics follow SOQL: text comparisons (=, !=, <, >, IN) and ORDER BY are case-insensitive;
 ids compare by their 18-character form; a comparison with a null field value is false except
 `= null`, so `!= 'x'` and `NOT IN` also match nulls; nulls sort first unless NULLS LAST.
 """
@@ -13,13 +13,12 @@ ids compare by their 18-character form; a comparison with a null field value is 
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.schema import FieldType, Kind
-from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
+from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Not, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
 from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, read_field, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
@@ -122,9 +121,6 @@ class _Runner:
         return sorted(found) if rows is None else [row for row in rows if row in found]
 
     def predicate(self, node: Bound) -> Callable[[Any], bool]:
-        if isinstance(node, Like):
-            pattern = _like_regex(node.pattern.like_parts)
-            return lambda value: value is not None and pattern.fullmatch(value) is not None
         if isinstance(node, InList):
             members = {_fold(v, _folds(node.path)) for v in node.values}
             if node.negated:
@@ -175,10 +171,3 @@ def _comparison(node: Comparison[BoundPath, object]) -> Callable[[Any], bool]:
     if node.op in ("=", "!="):
         return lambda value: compare(value, target)
     return lambda value: value is not None and target is not None and compare(value, target)
-
-
-def _like_regex(parts: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    """`%` and `_` are wildcards unless escaped (`\\%`, `\\_`)."""
-    wild = {"%": ".*", "_": "."}
-    pieces = (re.escape(c) if escaped or c not in wild else wild[c] for c, escaped in parts)
-    return re.compile("".join(pieces), re.IGNORECASE | re.DOTALL)

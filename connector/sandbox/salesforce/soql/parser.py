@@ -3,8 +3,9 @@
     SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
     [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n] [OFFSET n]
 
-Conditions: = != <> < <= > >=, [NOT] IN (...), LIKE, NOT, AND, OR, parentheses; as on
-Salesforce, AND and OR are not mixed at one level without parentheses. Keywords and names are
+Conditions: = != <> < <= > >=, [NOT] IN (...), NOT, AND, OR, parentheses; as on Salesforce, AND
+and OR are not mixed at one level without parentheses. LIKE is not emulated: the connector
+matches by equality and IN. Keywords and names are
 case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
@@ -20,7 +21,6 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Like,
     Not,
     Or,
     OrderItem,
@@ -28,11 +28,11 @@ from connector.sandbox.salesforce.soql.ast import (
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
 
-# Clauses of full SOQL this emulator does not implement; refused with a clear message. (The word
-# lists are split strings, which read better here than one list item per line.)
-UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES".split())  # noqa: SIM905
+# Clauses and operators of full SOQL this emulator does not implement; refused with a clear
+# message. (The word lists are split strings, which read better here than one item per line.)
+UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE".split())  # noqa: SIM905
 KEYWORDS = UNSUPPORTED | frozenset(
-    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN LIKE TRUE "  # noqa: SIM905
+    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN TRUE "  # noqa: SIM905
     "FALSE NULL".split()
 )
 _LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME})
@@ -82,7 +82,7 @@ class _Parser:
     def unexpected(self, token: Token | None = None) -> NoReturn:
         token = token or self.current
         if token.kind is Tok.IDENT and token.upper() in UNSUPPORTED:
-            _not_emulated("this SOQL clause is", token)
+            _not_emulated("this SOQL keyword is", token)
         raise SoqlError(f"unexpected token: '{token.text}'", token.pos)
 
     def separated(self, item: Callable[[], T]) -> list[T]:
@@ -189,11 +189,6 @@ class _Parser:
         if token.kind is Tok.OP and token.text in COMPARISON_OPERATORS:
             self.advance()
             return Comparison(path, "!=" if token.text == "<>" else token.text, self.value())
-        if self.accept("LIKE"):
-            pattern = self.value()
-            if pattern.kind is not Tok.STRING:
-                self.unexpected(pattern)
-            return Like(path, pattern)
         negated = self.accept("NOT") is not None
         if not self.accept("IN"):
             self.unexpected()

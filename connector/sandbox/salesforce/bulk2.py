@@ -3,7 +3,7 @@ uses; deleting and listing jobs are not emulated).
 
 Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information About a Query Job",
 "Get Results for a Query Job"): `POST /jobs/query` with `{"operation": "query"|"queryAll",
-"query"}` answers the job in state UploadComplete (COUNT() and OFFSET queries are refused); each
+"query"}` answers the job in state UploadComplete (COUNT() queries are refused); each
 `GET /jobs/query/<id>` moves it to InProgress and, after `polls_to_complete` polls, JobComplete,
 as simple-salesforce's `wait_for_job` expects; `GET .../results?locator=&maxRecords=` answers
 CSV with `Sforce-NumberOfRecords` and `Sforce-Locator` (the next set's, or `null` after the
@@ -113,7 +113,7 @@ class Bulk2QueryJobs:
                 message = f"Failed to process query: {exc.error_code}: {exc.message}"
                 raise ApiError(400, "INVALIDJOB", message) from exc
             now = self.store.now_ms()
-        if bound.count_only or bound.offset is not None:
+        if bound.count_only:
             raise ApiError(
                 400,
                 "INVALIDJOB",

@@ -70,5 +70,3 @@ class Query:
     where: Condition[FieldPath, Token] | None = None
     order_by: list[OrderItem[FieldPath]] = field(default_factory=list)
     limit: int | None = None
-    offset: int | None = None
-    offset_pos: int = 0

@@ -1,8 +1,7 @@
 """Checks a parsed query against the org's metadata and resolves every name to a field, with
 Salesforce's errors as the API prints them (SOQL and SOSL Reference): INVALID_TYPE for an unknown
 object, INVALID_FIELD for an unknown field or relationship, a literal of the wrong type or a
-long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal,
-NUMBER_OUTSIDE_VALID_RANGE for OFFSET above 2,000."""
+long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal."""
 
 from __future__ import annotations
 
@@ -25,8 +24,6 @@ from connector.sandbox.salesforce.soql.ast import (
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms, parse_datetime_text
-
-MAX_OFFSET = 2000
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,6 @@ class BoundQuery:
     where: Bound | None = None
     order_by: list[OrderItem[BoundPath]] = field(default_factory=list)
     limit: int | None = None
-    offset: int | None = None
 
 
 #: The literal each kind of field is compared with.
@@ -94,11 +90,7 @@ class Binder:
         for item in query.order_by:
             resolved = self.path(obj, item.path, "sorted")
             bound.order_by.append(OrderItem(resolved, item.descending, item.nulls_last))
-        if query.offset is not None and query.offset > MAX_OFFSET:
-            message = f"Maximum SOQL offset allowed is {MAX_OFFSET}"
-            raise SoqlError(message, query.offset_pos, "NUMBER_OUTSIDE_VALID_RANGE")
         bound.limit = query.limit
-        bound.offset = query.offset
         return bound
 
     def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:

@@ -28,7 +28,7 @@ Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
 
 
 def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> Rows:
-    """The rows of `query.object` matching WHERE, ordered, after OFFSET and LIMIT."""
+    """The rows of `query.object` matching WHERE, ordered, up to LIMIT."""
     table = store.table(query.object.name)
     runner = _Runner(store, table)
     rows = list(range(len(table))) if query.where is None else runner.filter(query.where, None)
@@ -47,8 +47,7 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
         ]
     if query.order_by:
         rows = runner.order(rows, query)
-    start = query.offset or 0
-    return rows[start : None if query.limit is None else start + query.limit]
+    return rows[: query.limit]
 
 
 class _Runner:

@@ -1,11 +1,11 @@
 """A recursive-descent parser for the SOQL subset the connector (and tools like it) use:
 
     SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
-    [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n] [OFFSET n]
+    [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n]
 
 Conditions: = != <> < <= > >=, [NOT] IN (...), NOT, AND, OR, parentheses; as on Salesforce, AND
-and OR are not mixed at one level without parentheses. LIKE is not emulated: the connector
-matches by equality and IN. Keywords and names are
+and OR are not mixed at one level without parentheses. LIKE and OFFSET are not emulated: the
+connector matches by equality and IN, and pages by keyset (`Id > ...`). Keywords and names are
 case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
@@ -30,9 +30,9 @@ from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, token
 
 # Clauses and operators of full SOQL this emulator does not implement; refused with a clear
 # message. (The word lists are split strings, which read better here than one item per line.)
-UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE".split())  # noqa: SIM905
+UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE OFFSET".split())  # noqa: SIM905
 KEYWORDS = UNSUPPORTED | frozenset(
-    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN TRUE "  # noqa: SIM905
+    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT AND OR NOT IN TRUE "  # noqa: SIM905
     "FALSE NULL".split()
 )
 _LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME})
@@ -113,9 +113,6 @@ class _Parser:
             query.order_by = self.separated(self.order_item)
         if self.accept("LIMIT"):
             query.limit = self.non_negative_int()
-        if offset := self.accept("OFFSET"):
-            query.offset_pos = offset.pos
-            query.offset = self.non_negative_int()
         if self.current.kind is not Tok.EOF:
             self.unexpected()
         return query

@@ -10,8 +10,9 @@ endpoint counts against DailyApiRequests and answers `Sforce-Limit-Info: api-usa
 exhausted allowance answers 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.", too many
 concurrent requests "ConcurrentPerOrgLongTxn Limit exceeded.". Salesforce counts only requests
 running over 20 seconds towards concurrency; the sandbox counts every request in flight, so a
-small limit is easy to provoke in tests. `/limits` is not emulated: the connector reads its
-usage from the header.
+small limit is easy to provoke in tests. `/limits` and the resource list of a version
+(`/services/data/vXX.X`) are not emulated: the connector reads its usage from the header and
+knows its resources' paths.
 """
 
 from __future__ import annotations
@@ -34,12 +35,7 @@ from connector.sandbox.salesforce.errors import (
     concurrent_limit_exceeded,
     not_found,
 )
-from connector.sandbox.salesforce.oauth import (
-    ORG_ID,
-    SalesforceCredentials,
-    SessionStore,
-    TokenEndpoint,
-)
+from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
 from connector.sandbox.salesforce.replication import deleted_records
@@ -128,7 +124,6 @@ class SalesforceApp(EmulatorApp):
         routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
             ("GET", "/services/data", self.versions, "versions"),
-            ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
@@ -156,13 +151,6 @@ class SalesforceApp(EmulatorApp):
             {"label": version_label(n), "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
             for n in range(MIN_VERSION, MAX_VERSION + 1)
         ]
-        return Response(200, body)
-
-    def resources(self, request: Request) -> Response:
-        base = f"/services/data/{request.path_params['version']}"
-        names = ("sobjects", "query", "queryAll", "composite", "jobs")
-        body: dict[str, str] = {name: f"{base}/{name}" for name in names}
-        body["identity"] = f"{self.tokens.base_url}/id/{ORG_ID}/{self.integration_user_id}"
         return Response(200, body)
 
     def user_of(self, request: Request) -> str:

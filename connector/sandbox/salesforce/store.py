@@ -213,10 +213,6 @@ class Store:
         deleted = self.tables[object_name].deleted
         return (row for row in range(len(deleted)) if not deleted[row])
 
-    def iter_deleted(self, object_name: str) -> Iterator[int]:
-        deleted = self.tables[object_name].deleted
-        return (row for row in range(len(deleted)) if deleted[row])
-
     def count(self, object_name: str) -> int:
         """Live records of an object."""
         table = self.tables[object_name]

@@ -65,10 +65,6 @@ class ApiError(Exception):
     def response(self) -> Response:
         return Response(self.status, self.body(), headers=dict(self.headers))
 
-    @classmethod
-    def from_record_error(cls, error: RecordError) -> ApiError:
-        return cls(400, error.status_code, error.message, error.fields)
-
 
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", "The requested resource does not exist")

@@ -77,7 +77,7 @@ class RecordResources:
             try:
                 return write(writer)
             except RecordError as error:
-                raise ApiError.from_record_error(error) from error
+                raise ApiError(400, error.status_code, error.message, error.fields) from error
 
     def _record(self, request: Request) -> tuple[Table, int, ObjectDef]:
         """The live record the path names: its table, row and object."""

@@ -66,17 +66,15 @@ def full_record_json(
     return {"attributes": attributes(table.definition.name, table.ids[row], version), **record}
 
 
-def csv_rows(
-    store: Store, table: Table, rows: list[int], paths: list[BoundPath], delimiter: str, end: str
-) -> str:
+def csv_rows(store: Store, table: Table, rows: list[int], paths: list[BoundPath]) -> str:
     """Quoted by hand: Salesforce quotes every value and leaves nulls empty, which no csv
     module dialect does."""
-    lines = [delimiter.join(_quote(path.text) for path in paths)]
+    lines = [",".join(_quote(path.text) for path in paths)]
     for row in rows:
         values = ((path, resolve(store, table, row, path)) for path in paths)
         cells = ("" if v is None else _quote(to_csv_text(p.leaf, v)) for p, v in values)
-        lines.append(delimiter.join(cells))
-    return end.join(lines) + end
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 def _quote(text: str) -> str:

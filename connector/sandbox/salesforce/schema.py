@@ -91,7 +91,6 @@ class FieldDef:
     relationship_name: str | None = None
     default_value: Any = None
     extra_type_info: str | None = None
-    calculated: bool = False
     formula: Formula | None = field(default=None, compare=False, repr=False)
 
     @property

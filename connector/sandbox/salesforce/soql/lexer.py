@@ -23,7 +23,6 @@ class Tok(StrEnum):
     LPAREN = "("
     RPAREN = ")"
     COMMA = ","
-    COLON = ":"
     EOF = "<EOF>"
 
 
@@ -55,7 +54,7 @@ _IDENT = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 _TOKEN = re.compile(
     rf"""\s*(?:
       (?P<string>')
-    | (?P<punct>[(),:])
+    | (?P<punct>[(),])
     | (?P<op><=|>=|!=|<>|=|<|>)
     | (?P<datetime>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,3}})?
         (?:Z|[+-]\d{{2}}:\d{{2}})(?![\w:]))

@@ -213,11 +213,6 @@ class Store:
         deleted = self.tables[object_name].deleted
         return (row for row in range(len(deleted)) if not deleted[row])
 
-    def count(self, object_name: str) -> int:
-        """Live records of an object."""
-        table = self.tables[object_name]
-        return len(table) - table.deleted.count(1)
-
 
 # ---- reading values: shared by SOQL, the record resources and Bulk API CSV, so a value looks the
 # same whichever API reads it.

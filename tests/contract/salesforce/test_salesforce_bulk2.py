@@ -58,7 +58,7 @@ def test_results_headers_locator_and_states(sandbox: SalesforceSandbox, sf: Sale
     assert done["state"] == "JobComplete"
     assert done["jobType"] == "V2Query"
     total = done["numberRecordsProcessed"]
-    assert total == sandbox.store.count("Contact")
+    assert total == len(sandbox.ids_of("Contact"))
     first = client.get_query_results(job["id"], "", 50)
     assert first["number_of_records"] == 50
     assert first["locator"] == "NTA"  # Base64 of the next offset, "50"

@@ -46,7 +46,7 @@ def test_create_200_records_in_one_call(sandbox: SalesforceSandbox, sf: Salesfor
 
 
 def test_more_than_200_records_is_refused(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
-    before = sandbox.store.count("Lead")
+    before = len(sandbox.ids_of("Lead"))
     with pytest.raises(SalesforceMalformedRequest) as failure:
         _post(sf, _leads(201, "Too Many Co"), all_or_none=False)
     assert failure.value.status == 400
@@ -56,7 +56,7 @@ def test_more_than_200_records_is_refused(sandbox: SalesforceSandbox, sf: Salesf
             "errorCode": "EXCEEDED_ID_LIMIT",
         }
     ]
-    assert sandbox.store.count("Lead") == before
+    assert len(sandbox.ids_of("Lead")) == before
 
 
 def test_partial_success_keeps_input_order(sf: Salesforce) -> None:

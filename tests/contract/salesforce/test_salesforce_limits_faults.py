@@ -146,7 +146,7 @@ def test_request_log_counts_exactly(sandbox: SalesforceSandbox, sf: Salesforce) 
         },
     )
     sf.Account.describe()
-    contacts = sandbox.store.count("Contact")
+    contacts = len(sandbox.ids_of("Contact"))
     assert sandbox.log.calls_by_endpoint() == {
         "query": 2,
         "sobject.get": 1,

@@ -207,7 +207,7 @@ def test_unique_external_id_refuses_a_duplicate(sandbox: SalesforceSandbox, sf: 
         "duplicate value found: Connector_Task_Key__c duplicates value on record with id: "
         f"{first['id']}"
     )
-    assert sandbox.store.count("Task") == sandbox.seed_summary.tasks + 1  # type: ignore[union-attr]
+    assert len(sandbox.ids_of("Task")) == sandbox.seed_summary.tasks + 1  # type: ignore[union-attr]
 
 
 def test_locked_record_is_unable_to_lock_row(sandbox: SalesforceSandbox, sf: Salesforce) -> None:

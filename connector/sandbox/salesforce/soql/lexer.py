@@ -17,7 +17,7 @@ class Tok(StrEnum):
     NUMBER = "number"
     DATE = "date"
     DATETIME = "datetime"
-    BOOLEAN = "boolean"  # TRUE/FALSE and NULL are identifiers the parser reads as literals
+    BOOLEAN = "boolean"  # TRUE/FALSE and NULL: words, read as literals (any case)
     NULL = "null"
     OP = "op"
     LPAREN = "("
@@ -67,6 +67,7 @@ _TOKEN = re.compile(
 #: A string's body up to its closing quote, if it has one.
 _STRING_BODY = re.compile(r"((?:[^'\\]|\\.)*)(')?", re.DOTALL)
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)|(.)", re.DOTALL)
+_WORDS = {"TRUE": (Tok.BOOLEAN, True), "FALSE": (Tok.BOOLEAN, False), "NULL": (Tok.NULL, None)}
 #: Backslash escapes: n r t b f in either case, and the quotes and the backslash themselves.
 _SIMPLE_ESCAPES = dict(zip("nNrRtTbBfF\"'\\", "\n\n\r\r\t\t\b\b\f\f\"'\\", strict=True))
 
@@ -83,6 +84,9 @@ def tokenize(soql: str) -> list[Token]:
             token = Token(Tok(text) if kind == "punct" else Tok.OP, text, start)
         elif kind == "number":
             token = Token(Tok.NUMBER, text, start, float(text) if "." in text else int(text))
+        elif text.upper() in _WORDS:
+            literal, value = _WORDS[text.upper()]
+            token = Token(literal, text, start, value)
         else:
             token = Token(Tok(kind), text, start, text)
         tokens.append(token)

@@ -32,10 +32,9 @@ from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, token
 # message. (The word lists are split strings, which read better here than one item per line.)
 UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE OFFSET".split())  # noqa: SIM905
 KEYWORDS = UNSUPPORTED | frozenset(
-    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT AND OR NOT IN TRUE "  # noqa: SIM905
-    "FALSE NULL".split()
+    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT AND OR NOT IN".split()  # noqa: SIM905
 )
-_LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME})
+_LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME, Tok.BOOLEAN, Tok.NULL})
 COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
 Parsed = Condition[FieldPath, Token]
 T = TypeVar("T")
@@ -197,14 +196,4 @@ class _Parser:
         return InList(path, tuple(values), negated)
 
     def value(self) -> Token:
-        """A literal: TRUE, FALSE and NULL come from the lexer as identifiers."""
-        token = self.current
-        word = token.upper() if token.kind is Tok.IDENT else ""
-        if token.kind in _LITERALS:
-            return self.advance()
-        if word not in ("TRUE", "FALSE", "NULL"):
-            self.unexpected()
-        self.advance()
-        if word == "NULL":
-            return replace(token, kind=Tok.NULL, value=None)
-        return replace(token, kind=Tok.BOOLEAN, value=word == "TRUE")
+        return self.advance() if self.current.kind in _LITERALS else self.unexpected()

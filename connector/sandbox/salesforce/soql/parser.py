@@ -35,7 +35,6 @@ KEYWORDS = UNSUPPORTED | frozenset(
     "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT AND OR NOT IN".split()  # noqa: SIM905
 )
 _LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME, Tok.BOOLEAN, Tok.NULL})
-COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
 Parsed = Condition[FieldPath, Token]
 T = TypeVar("T")
 
@@ -92,14 +91,11 @@ class _Parser:
             items.append(item())
         return items
 
-    def at_count(self) -> bool:
-        return self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN
-
     # -- grammar ------------------------------------------------------------------------------
     def query(self) -> Query:
         self.expect_keyword("SELECT")
-        count = self.at_count() and self.count()
-        fields = [] if count else self.separated(self.select_item)
+        count = self.count()
+        fields = [] if count else self.separated(self.field_path)
         self.expect_keyword("FROM")
         object_token = self.expect(Tok.IDENT)
         if object_token.upper() in KEYWORDS or "." in object_token.text:
@@ -111,25 +107,25 @@ class _Parser:
             self.expect_keyword("BY")
             query.order_by = self.separated(self.order_item)
         if self.accept("LIMIT"):
-            query.limit = self.non_negative_int()
+            limit = self.expect(Tok.NUMBER)
+            if not isinstance(limit.value, int) or limit.value < 0:
+                self.unexpected(limit)
+            query.limit = limit.value
         if self.current.kind is not Tok.EOF:
             self.unexpected()
         return query
 
     def count(self) -> bool:
-        """`COUNT()`: only totalSize is answered. COUNT(field) and other aggregates are not
-        emulated (nothing in the connector asks for them)."""
+        """Whether the select list is `COUNT()`: only totalSize is answered. COUNT(field) and
+        other aggregates are not emulated (nothing in the connector asks for them)."""
+        if not self.is_keyword("COUNT") or self.tokens[self.index + 1].kind is not Tok.LPAREN:
+            return False
         self.advance()  # COUNT
         self.expect(Tok.LPAREN)
         if self.current.kind is not Tok.RPAREN:
             _not_emulated("COUNT(field) is", self.current)
         self.expect(Tok.RPAREN)
         return True
-
-    def select_item(self) -> FieldPath:
-        if self.at_count():  # COUNT() is the whole select list or absent
-            self.unexpected()
-        return self.field_path()
 
     def field_path(self) -> FieldPath:
         token = self.current
@@ -140,13 +136,6 @@ class _Parser:
             # A function call (FIELDS(ALL), toLabel(...), ...) or a subquery: not emulated.
             _not_emulated(f"functions such as {token.text}() are", self.current)
         return FieldPath(tuple(token.text.split(".")), token.pos)
-
-    def non_negative_int(self) -> int:
-        token = self.current
-        if token.kind is not Tok.NUMBER or not isinstance(token.value, int) or token.value < 0:
-            self.unexpected()
-        self.advance()
-        return token.value
 
     def order_item(self) -> OrderItem[FieldPath]:
         path = self.field_path()
@@ -182,7 +171,7 @@ class _Parser:
     def predicate(self) -> Parsed:
         path = self.field_path()
         token = self.current
-        if token.kind is Tok.OP and token.text in COMPARISON_OPERATORS:
+        if token.kind is Tok.OP:  # = != <> < <= > >=
             self.advance()
             return Comparison(path, "!=" if token.text == "<>" else token.text, self.value())
         negated = self.accept("NOT") is not None

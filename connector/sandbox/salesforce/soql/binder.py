@@ -5,7 +5,7 @@ long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from connector.sandbox.salesforce import ids
@@ -43,11 +43,11 @@ Bound = Condition[BoundPath, object]  # a condition over resolved paths and stor
 @dataclass
 class BoundQuery:
     object: ObjectDef
-    fields: list[BoundPath] = field(default_factory=list)
-    count_only: bool = False
-    where: Bound | None = None
-    order_by: list[OrderItem[BoundPath]] = field(default_factory=list)
-    limit: int | None = None
+    fields: list[BoundPath]
+    count_only: bool
+    where: Bound | None
+    order_by: list[OrderItem[BoundPath]]
+    limit: int | None
 
 
 #: The literal each kind of field is compared with.
@@ -78,20 +78,18 @@ class Binder:
             hint = custom_hint("object", "entity name")
             message = f"sObject type '{query.object_name}' is not supported. {hint}"
             raise SoqlError(message, query.object_pos, "INVALID_TYPE")
-        bound = BoundQuery(obj)
+        fields: list[BoundPath] = []
         for path in query.fields:
             resolved = self.path(obj, path)
-            if any(resolved.text.lower() == other.text.lower() for other in bound.fields):
+            if any(resolved.text.lower() == other.text.lower() for other in fields):
                 raise SoqlError(f"duplicate field selected: {path.text}", path.pos)
-            bound.fields.append(resolved)
-        bound.count_only = query.count
-        if query.where is not None:
-            bound.where = self.condition(obj, query.where)
-        for item in query.order_by:
-            resolved = self.path(obj, item.path, "sorted")
-            bound.order_by.append(OrderItem(resolved, item.descending, item.nulls_last))
-        bound.limit = query.limit
-        return bound
+            fields.append(resolved)
+        where = None if query.where is None else self.condition(obj, query.where)
+        order_by = [
+            OrderItem(self.path(obj, item.path, "sorted"), item.descending, item.nulls_last)
+            for item in query.order_by
+        ]
+        return BoundQuery(obj, fields, query.count, where, order_by, query.limit)
 
     def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:
         """Resolve `path` on `obj`; `use` ("filtered", "sorted") also checks the leaf allows it."""
@@ -131,9 +129,9 @@ class Binder:
         return BoundPath(".".join(parts), tuple(hops), tuple(objects), leaf, path.pos)
 
     def _target(self, hop: FieldDef) -> ObjectDef | None:
-        if hop.polymorphic:
-            return self.name_object
-        return self.objects.get(hop.reference_to[0].lower()) if hop.reference_to else None
+        """The object a lookup leads to: `Name` for a polymorphic one, None outside the org."""
+        target = self.objects.get(hop.reference_to[0].lower())
+        return self.name_object if hop.polymorphic else target
 
     def condition(self, obj: ObjectDef, node: Condition[FieldPath, Token]) -> Bound:
         if isinstance(node, And):

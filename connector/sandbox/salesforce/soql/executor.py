@@ -20,7 +20,7 @@ from typing import Any, TypeGuard
 from connector.sandbox.salesforce.schema import FieldType, Kind
 from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Not, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
-from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, read_field, resolve
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
 
 Rows = list[int]
@@ -65,8 +65,6 @@ class _Runner:
         if not path.hops and leaf.formula is None:
             get = table.columns[leaf.name].get
             return (lambda row: _fold(get(row))) if fold else get
-        if not path.hops:
-            return lambda row: _fold(read_field(table, row, leaf), fold)
         store = self.store
         return lambda row: _fold(resolve(store, table, row, path), fold)
 
@@ -120,13 +118,18 @@ class _Runner:
         return sorted(found) if rows is None else [row for row in rows if row in found]
 
     def predicate(self, node: Bound) -> Callable[[Any], bool]:
+        """`= null` and `!= null` test for null; any other comparison with a null is false."""
         if isinstance(node, InList):
             members = {_fold(v, _folds(node.path)) for v in node.values}
             if node.negated:
                 return lambda value: value not in members
             return lambda value: value in members
         assert isinstance(node, Comparison)
-        return _comparison(node)
+        target = _fold(node.value, _folds(node.path))
+        compare = _OPERATORS[node.op]
+        if node.op in ("=", "!="):
+            return lambda value: compare(value, target)
+        return lambda value: value is not None and target is not None and compare(value, target)
 
     def order(self, rows: Rows, query: BoundQuery) -> Rows:
         ordered = list(rows)
@@ -161,12 +164,3 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-
-
-def _comparison(node: Comparison[BoundPath, object]) -> Callable[[Any], bool]:
-    """`= null` and `!= null` test for null; any other comparison with a null is false."""
-    target = _fold(node.value, _folds(node.path))
-    compare = _OPERATORS[node.op]
-    if node.op in ("=", "!="):
-        return lambda value: compare(value, target)
-    return lambda value: value is not None and target is not None and compare(value, target)

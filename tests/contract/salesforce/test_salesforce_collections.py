@@ -113,7 +113,7 @@ def test_update_reports_each_record(sandbox: SalesforceSandbox, sf: Salesforce) 
     ]
     fetched = sf.query(
         "SELECT Id, Connector_Score__c, Connector_Grade__c FROM Lead "
-        f"WHERE Id IN ('{ids[0]}', '{ids[2]}') ORDER BY Connector_Score__c NULLS LAST"
+        f"WHERE Id IN ('{ids[0]}', '{ids[2]}') ORDER BY Connector_Grade__c"
     )["records"]
     assert [(r["Id"], r["Connector_Score__c"], r["Connector_Grade__c"]) for r in fetched] == [
         (ids[0], 10.0, None),

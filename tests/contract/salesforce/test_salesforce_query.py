@@ -168,21 +168,15 @@ def test_where_operators(
     assert found == set(expected)
 
 
-def test_order_by_nulls_limit(sf: Salesforce, operator_leads: dict[str, str]) -> None:
+def test_order_by_and_limit(sf: Salesforce, operator_leads: dict[str, str]) -> None:
     base = f"SELECT LastName FROM Lead WHERE Company = '{OPS_COMPANY}'"
 
     def names(suffix: str) -> list[str]:
         return [r["LastName"] for r in sf.query(f"{base} {suffix}")["records"]]
 
     assert names("ORDER BY NumberOfEmployees") == ["Delta_%", "Alpha", "beta", "Gamma"]
-    assert names("ORDER BY NumberOfEmployees NULLS LAST") == ["Alpha", "beta", "Gamma", "Delta_%"]
-    assert names("ORDER BY NumberOfEmployees DESC NULLS LAST") == [
-        "Gamma",
-        "beta",
-        "Alpha",
-        "Delta_%",
-    ]
-    assert names("ORDER BY LastName DESC") == ["Gamma", "Delta_%", "beta", "Alpha"]
+    assert names("ORDER BY LeadSource ASC") == ["Delta_%", "Gamma", "beta", "Alpha"]
+    assert names("ORDER BY HasOptedOutOfEmail, LastName") == ["beta", "Delta_%", "Gamma", "Alpha"]
     assert names("ORDER BY LastName LIMIT 2") == ["Alpha", "beta"]
     assert sf.query(f"SELECT COUNT() FROM Lead WHERE Company = '{OPS_COMPANY}'") == {
         "totalSize": 4,
@@ -273,12 +267,13 @@ def test_malformed_query(sf: Salesforce) -> None:
         _error(sf, "SELECT Id FROM Lead WHERE LastName = 'bad \\x escape'")["errorCode"]
         == "MALFORMED_QUERY"
     )
-    # LIKE and OFFSET are not emulated (the connector matches by = and IN, pages by Id):
-    # refused, not misread.
+    # LIKE, OFFSET, DESC and NULLS are not emulated (the connector matches by = and IN, pages by
+    # Id ascending): refused, not misread.
     assert _error(sf, "SELECT Id FROM Lead WHERE LastName LIKE 'a%'")["message"].endswith(
         "unexpected token: 'LIKE' (this SOQL keyword is not emulated by the Salesforce sandbox)"
     )
-    assert _error(sf, "SELECT Id FROM Lead LIMIT 2 OFFSET 1")["errorCode"] == "MALFORMED_QUERY"
+    for refused in ("LIMIT 2 OFFSET 1", "ORDER BY LastName DESC", "ORDER BY Title NULLS LAST"):
+        assert _error(sf, f"SELECT Id FROM Lead {refused}")["errorCode"] == "MALFORMED_QUERY"
 
 
 def test_invalid_field_and_type(sf: Salesforce) -> None:

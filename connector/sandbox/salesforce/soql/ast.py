@@ -54,13 +54,6 @@ class Not(Generic[P, V]):
 Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V] | Not[P, V]
 
 
-@dataclass(frozen=True)
-class OrderItem(Generic[P]):
-    path: P
-    descending: bool = False
-    nulls_last: bool = False  # Salesforce's default: nulls first
-
-
 @dataclass
 class Query:
     object_name: str
@@ -68,5 +61,5 @@ class Query:
     fields: list[FieldPath] = field(default_factory=list)
     count: bool = False  # SELECT COUNT()
     where: Condition[FieldPath, Token] | None = None
-    order_by: list[OrderItem[FieldPath]] = field(default_factory=list)
+    order_by: list[FieldPath] = field(default_factory=list)  # ascending, nulls first
     limit: int | None = None

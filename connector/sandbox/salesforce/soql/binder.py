@@ -19,7 +19,6 @@ from connector.sandbox.salesforce.soql.ast import (
     InList,
     Not,
     Or,
-    OrderItem,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
@@ -46,7 +45,7 @@ class BoundQuery:
     fields: list[BoundPath]
     count_only: bool
     where: Bound | None
-    order_by: list[OrderItem[BoundPath]]
+    order_by: list[BoundPath]
     limit: int | None
 
 
@@ -85,10 +84,7 @@ class Binder:
                 raise SoqlError(f"duplicate field selected: {path.text}", path.pos)
             fields.append(resolved)
         where = None if query.where is None else self.condition(obj, query.where)
-        order_by = [
-            OrderItem(self.path(obj, item.path, "sorted"), item.descending, item.nulls_last)
-            for item in query.order_by
-        ]
+        order_by = [self.path(obj, path, "sorted") for path in query.order_by]
         return BoundQuery(obj, fields, query.count, where, order_by, query.limit)
 
     def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:

@@ -7,7 +7,7 @@ candidates child by child with the indexed children first, OR unites, NOT subtra
 
 Semantics follow SOQL: text comparisons (=, !=, <, >, IN) and ORDER BY are case-insensitive;
 ids compare by their 18-character form; a comparison with a null field value is false except
-`= null`, so `!= 'x'` and `NOT IN` also match nulls; nulls sort first unless NULLS LAST.
+`= null`, so `!= 'x'` and `NOT IN` also match nulls; nulls sort first.
 """
 
 from __future__ import annotations
@@ -133,18 +133,15 @@ class _Runner:
 
     def order(self, rows: Rows, query: BoundQuery) -> Rows:
         ordered = list(rows)
-        # Stable sorts from the last key to the first give a multi-key order with per-key
-        # direction; the null flag is placed so nulls land first or last after any reversal.
-        for item in reversed(query.order_by):
-            null_flag = 1 if item.nulls_last != item.descending else 0
-            key = partial(_sort_key, self.getter(item.path), null_flag)
-            ordered.sort(key=key, reverse=item.descending)
+        # Stable sorts from the last key to the first give the multi-key order.
+        for path in reversed(query.order_by):
+            ordered.sort(key=partial(_sort_key, self.getter(path)))
         return ordered
 
 
-def _sort_key(get: Callable[[int], Any], null_flag: int, row: int) -> tuple[int, Any]:
+def _sort_key(get: Callable[[int], Any], row: int) -> tuple[int, Any]:
     value = get(row)
-    return (null_flag, 0) if value is None else (1 - null_flag, value)
+    return (0, 0) if value is None else (1, value)
 
 
 def _folds(path: BoundPath) -> bool:

@@ -1,11 +1,12 @@
 """A recursive-descent parser for the SOQL subset the connector (and tools like it) use:
 
     SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
-    [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n]
+    [ORDER BY path [ASC] {, path [ASC]}] [LIMIT n]
 
 Conditions: = != <> < <= > >=, [NOT] IN (...), NOT, AND, OR, parentheses; as on Salesforce, AND
-and OR are not mixed at one level without parentheses. LIKE and OFFSET are not emulated: the
-connector matches by equality and IN, and pages by keyset (`Id > ...`). Keywords and names are
+and OR are not mixed at one level without parentheses. LIKE, OFFSET, DESC and NULLS FIRST|LAST are
+not emulated: the connector matches by equality and IN, and pages by keyset (`Id > ...` in
+ascending order, where nulls come first as on Salesforce). Keywords and names are
 case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
@@ -23,17 +24,16 @@ from connector.sandbox.salesforce.soql.ast import (
     InList,
     Not,
     Or,
-    OrderItem,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
 
 # Clauses and operators of full SOQL this emulator does not implement; refused with a clear
 # message. (The word lists are split strings, which read better here than one item per line.)
-UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE OFFSET".split())  # noqa: SIM905
-KEYWORDS = UNSUPPORTED | frozenset(
-    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT AND OR NOT IN".split()  # noqa: SIM905
+UNSUPPORTED = frozenset(
+    "GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE OFFSET DESC NULLS".split()  # noqa: SIM905
 )
+KEYWORDS = UNSUPPORTED | frozenset("SELECT FROM WHERE ORDER BY ASC LIMIT AND OR NOT IN".split())  # noqa: SIM905
 _LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME, Tok.BOOLEAN, Tok.NULL})
 Parsed = Condition[FieldPath, Token]
 T = TypeVar("T")
@@ -137,13 +137,10 @@ class _Parser:
             _not_emulated(f"functions such as {token.text}() are", self.current)
         return FieldPath(tuple(token.text.split(".")), token.pos)
 
-    def order_item(self) -> OrderItem[FieldPath]:
+    def order_item(self) -> FieldPath:
         path = self.field_path()
-        direction = self.accept("ASC", "DESC")
-        nulls_last = False
-        if self.accept("NULLS"):
-            nulls_last = (self.accept("FIRST", "LAST") or self.unexpected()).upper() == "LAST"
-        return OrderItem(path, direction is not None and direction.upper() == "DESC", nulls_last)
+        self.accept("ASC")
+        return path
 
     def condition(self) -> Parsed:
         first = self.unary()

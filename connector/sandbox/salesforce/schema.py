@@ -118,9 +118,6 @@ class FieldDef:
     def picklist_values(self) -> list[str]:
         return [value.value for value in self.picklist if value.active]
 
-    def default_picklist_value(self) -> str | None:
-        return next((value.value for value in self.picklist if value.default), None)
-
 
 @dataclass
 class ObjectDef:

@@ -256,8 +256,6 @@ def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: boo
 
 def resolve(store: Store, table: Table, row: int, path: BoundPath) -> Any:
     """The value of a bound path for one base row."""
-    if not path.hops:
-        return read_field(table, row, path.leaf)
     reached = follow(store, table, row, path.hops)
-    via_name = path.objects[-1].name == "Name"
+    via_name = bool(path.objects) and path.objects[-1].name == "Name"
     return None if reached is None else read_on_target(*reached, path.leaf, via_name)

@@ -46,12 +46,7 @@ class Or(Generic[P, V]):
     children: tuple[Condition[P, V], ...]
 
 
-@dataclass(frozen=True)
-class Not(Generic[P, V]):
-    child: Condition[P, V]
-
-
-Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V] | Not[P, V]
+Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V]
 
 
 @dataclass

@@ -17,7 +17,6 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Not,
     Or,
     Query,
 )
@@ -134,8 +133,6 @@ class Binder:
             return And(tuple(self.condition(obj, child) for child in node.children))
         if isinstance(node, Or):
             return Or(tuple(self.condition(obj, child) for child in node.children))
-        if isinstance(node, Not):
-            return Not(self.condition(obj, node.child))
         path = self.path(obj, node.path, "filtered")
         if isinstance(node, Comparison):
             return Comparison(path, node.op, self.literal(path, node.value))

@@ -2,7 +2,7 @@
 
 Conditions are evaluated set-wise rather than row by row: each comparison scans only the rows
 still in play (or, for `Id`/lookup equality and IN, reads the lookup index), AND narrows the
-candidates child by child with the indexed children first, OR unites, NOT subtracts. That keeps
+candidates child by child with the indexed children first, OR unites. That keeps
 `WhoId IN (...)` on millions of tasks and `SystemModstamp > ...` on a million leads fast.
 
 Semantics follow SOQL: text comparisons (=, !=, <, >, IN) and ORDER BY are case-insensitive;
@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.schema import FieldType, Kind
-from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Not, Or
+from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
 from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
@@ -82,10 +82,6 @@ class _Runner:
             for child in node.children:
                 matched.update(self.filter(child, rows))
             return sorted(matched)
-        if isinstance(node, Not):
-            excluded = set(self.filter(node.child, rows))
-            candidates = rows if rows is not None else range(len(self.table))
-            return [row for row in candidates if row not in excluded]
         if self.indexable(node):
             return self.indexed(node, rows)
         test = self.predicate(node)

@@ -3,10 +3,10 @@
     SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
     [ORDER BY path [ASC] {, path [ASC]}] [LIMIT n]
 
-Conditions: = != <> < <= > >=, [NOT] IN (...), NOT, AND, OR, parentheses; as on Salesforce, AND
-and OR are not mixed at one level without parentheses. LIKE, OFFSET, DESC and NULLS FIRST|LAST are
-not emulated: the connector matches by equality and IN, and pages by keyset (`Id > ...` in
-ascending order, where nulls come first as on Salesforce). Keywords and names are
+Conditions: = != <> < <= > >=, [NOT] IN (...), AND, OR, parentheses; as on Salesforce, AND and
+OR are not mixed at one level without parentheses. LIKE, a leading NOT, OFFSET, DESC and NULLS
+FIRST|LAST are not emulated: the connector matches by =, != and IN, and pages by keyset (`Id >
+...` in ascending order, where nulls come first as on Salesforce). Keywords and names are
 case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
@@ -22,7 +22,6 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Not,
     Or,
     Query,
 )
@@ -156,8 +155,8 @@ class _Parser:
         return And(tuple(children)) if word == "AND" else Or(tuple(children))
 
     def unary(self) -> Parsed:
-        if self.accept("NOT"):
-            return Not(self.unary())
+        if self.is_keyword("NOT"):  # NOT IN is read by predicate
+            _not_emulated("a leading NOT is", self.current)
         if self.current.kind is not Tok.LPAREN:
             return self.predicate()
         self.advance()

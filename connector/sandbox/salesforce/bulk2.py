@@ -108,7 +108,7 @@ class Bulk2QueryJobs:
                 message = f"Failed to process query: {exc.error_code}: {exc.message}"
                 raise ApiError(400, "INVALIDJOB", message) from exc
             now = self.store.now_ms()
-        if bound.count_only:
+        if bound.count:
             raise ApiError(
                 400,
                 "INVALIDJOB",

@@ -1,5 +1,5 @@
-"""A SOQL query's conditions and ordering: the parser builds them over `FieldPath`s and literal
-tokens, the binder rebuilds them over `BoundPath`s and stored values for the executor."""
+"""A SOQL query and its conditions: the parser builds them over names and literal tokens, the
+binder rebuilds them over definitions (`ObjectDef`, `BoundPath`) and stored values."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from connector.sandbox.salesforce.soql.lexer import Token
 
+S = TypeVar("S")  # the sObject: its name's token as parsed, its ObjectDef once bound
 P = TypeVar("P")  # a field path: FieldPath as parsed, BoundPath once bound
 V = TypeVar("V")  # a value: the literal's token as parsed, its stored form once bound
 
@@ -50,11 +51,13 @@ Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V]
 
 
 @dataclass
-class Query:
-    object_name: str
-    object_pos: int
-    fields: list[FieldPath] = field(default_factory=list)
-    count: bool = False  # SELECT COUNT()
-    where: Condition[FieldPath, Token] | None = None
-    order_by: list[FieldPath] = field(default_factory=list)  # ascending, nulls first
+class Query(Generic[S, P, V]):
+    object: S
+    fields: list[P]
+    count: bool  # SELECT COUNT(): only totalSize is answered
+    where: Condition[P, V] | None = None
+    order_by: list[P] = field(default_factory=list)  # ascending, nulls first
     limit: int | None = None
+
+
+Parsed = Query[Token, FieldPath, Token]

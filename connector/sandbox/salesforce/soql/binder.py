@@ -18,6 +18,7 @@ from connector.sandbox.salesforce.soql.ast import (
     FieldPath,
     InList,
     Or,
+    Parsed,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
@@ -38,14 +39,7 @@ class BoundPath:
 Bound = Condition[BoundPath, object]  # a condition over resolved paths and stored values
 
 
-@dataclass
-class BoundQuery:
-    object: ObjectDef
-    fields: list[BoundPath]
-    count_only: bool
-    where: Bound | None
-    order_by: list[BoundPath]
-    limit: int | None
+BoundQuery = Query[ObjectDef, BoundPath, object]
 
 
 #: The literal each kind of field is compared with.
@@ -70,12 +64,12 @@ class Binder:
         self.objects = {name.lower(): obj for name, obj in objects.items()}
         self.name_object = name_object
 
-    def bind(self, query: Query) -> BoundQuery:
-        obj = self.objects.get(query.object_name.lower())
+    def bind(self, query: Parsed) -> BoundQuery:
+        obj = self.objects.get(query.object.text.lower())
         if obj is None or not obj.queryable:
             hint = custom_hint("object", "entity name")
-            message = f"sObject type '{query.object_name}' is not supported. {hint}"
-            raise SoqlError(message, query.object_pos, "INVALID_TYPE")
+            message = f"sObject type '{query.object.text}' is not supported. {hint}"
+            raise SoqlError(message, query.object.pos, "INVALID_TYPE")
         fields: list[BoundPath] = []
         for path in query.fields:
             resolved = self.path(obj, path)
@@ -84,7 +78,7 @@ class Binder:
             fields.append(resolved)
         where = None if query.where is None else self.condition(obj, query.where)
         order_by = [self.path(obj, path, "sorted") for path in query.order_by]
-        return BoundQuery(obj, fields, query.count, where, order_by, query.limit)
+        return Query(obj, fields, query.count, where, order_by, query.limit)
 
     def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:
         """Resolve `path` on `obj`; `use` ("filtered", "sorted") also checks the leaf allows it."""

@@ -23,6 +23,7 @@ from connector.sandbox.salesforce.soql.ast import (
     FieldPath,
     InList,
     Or,
+    Parsed,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
@@ -34,11 +35,11 @@ UNSUPPORTED = frozenset(
 )
 KEYWORDS = UNSUPPORTED | frozenset("SELECT FROM WHERE ORDER BY ASC LIMIT AND OR NOT IN".split())  # noqa: SIM905
 _LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME, Tok.BOOLEAN, Tok.NULL})
-Parsed = Condition[FieldPath, Token]
+Clause = Condition[FieldPath, Token]
 T = TypeVar("T")
 
 
-def parse(soql: str) -> Query:
+def parse(soql: str) -> Parsed:
     return _Parser(tokenize(soql)).query()
 
 
@@ -91,7 +92,7 @@ class _Parser:
         return items
 
     # -- grammar ------------------------------------------------------------------------------
-    def query(self) -> Query:
+    def query(self) -> Parsed:
         self.expect_keyword("SELECT")
         count = self.count()
         fields = [] if count else self.separated(self.field_path)
@@ -99,7 +100,7 @@ class _Parser:
         object_token = self.expect(Tok.IDENT)
         if object_token.upper() in KEYWORDS or "." in object_token.text:
             self.unexpected(object_token)
-        query = Query(object_token.text, object_token.pos, fields, count)
+        query: Parsed = Query(object_token, fields, count)
         if self.accept("WHERE"):
             query.where = self.condition()
         if self.accept("ORDER"):
@@ -141,7 +142,7 @@ class _Parser:
         self.accept("ASC")
         return path
 
-    def condition(self) -> Parsed:
+    def condition(self) -> Clause:
         first = self.unary()
         connective = self.accept("AND", "OR")
         if connective is None:
@@ -154,7 +155,7 @@ class _Parser:
             self.unexpected()
         return And(tuple(children)) if word == "AND" else Or(tuple(children))
 
-    def unary(self) -> Parsed:
+    def unary(self) -> Clause:
         if self.is_keyword("NOT"):  # NOT IN is read by predicate
             _not_emulated("a leading NOT is", self.current)
         if self.current.kind is not Tok.LPAREN:
@@ -164,7 +165,7 @@ class _Parser:
         self.expect(Tok.RPAREN)
         return inner
 
-    def predicate(self) -> Parsed:
+    def predicate(self) -> Clause:
         path = self.field_path()
         token = self.current
         if token.kind is Tok.OP:  # = != <> < <= > >=

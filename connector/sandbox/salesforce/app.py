@@ -17,6 +17,7 @@ knows its API version and resources' paths.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import threading
@@ -98,7 +99,7 @@ class SalesforceApp(EmulatorApp):
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
         self._state_lock = threading.Lock()
-        self._partial_counter = 0
+        self._partial_batches = itertools.count(1)
         self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.writer_for)
@@ -146,10 +147,7 @@ class SalesforceApp(EmulatorApp):
         return Writer(self.store, self.user_of(request))
 
     def _partial_rng(self) -> random.Random:
-        with self._state_lock:
-            self._partial_counter += 1
-            counter = self._partial_counter
-        return random.Random(f"{self._fault_seed}:partial:{counter}")
+        return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:

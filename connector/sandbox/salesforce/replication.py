@@ -42,7 +42,7 @@ def deleted_records(store: Store, request: Request) -> Response:
     start, end = bounds
     if start >= end:
         raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
-    horizon = _minute_ms(store.now() - RECYCLE_BIN)
+    horizon = _minute_ms(store.clock() - RECYCLE_BIN)
     table = store.table(obj.name)
     with store.lock:
         deleted = (row for row in range(len(table)) if table.deleted[row])

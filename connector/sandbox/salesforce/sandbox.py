@@ -103,7 +103,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
 
     def _create_integration_user(self) -> str:
         users, username = self.store.table("User"), self.credentials.username
-        user_id, now = users.new_id(), datetime_to_ms(self.store.now())
+        user_id, now = users.new_id(), datetime_to_ms(self.store.clock())
         person = {"Username": username, "FirstName": "Sandbox", "LastName": "Integration"}
         stamps = dict.fromkeys(("CreatedDate", "LastModifiedDate", "SystemModstamp"), now)
         authors = dict.fromkeys(("CreatedById", "LastModifiedById"), user_id)
@@ -112,7 +112,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         return user_id
 
     def _load(self, data: SeedData) -> SeedSummary:
-        lag = data.spec.now - self.store.now()
+        lag = data.spec.now - self.store.clock()
         if self._clock is None and lag > timedelta(0):
             # The seed's history ends at `spec.now`; if this machine's clock is behind it,
             # run the org's clock ahead so new writes never look older than seeded ones

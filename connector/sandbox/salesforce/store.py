@@ -181,9 +181,6 @@ class Store:
         self.locked_ids: set[str] = set()
         self._last_ms = 0
 
-    def now(self) -> datetime:
-        return self.clock()
-
     def now_ms(self) -> int:
         """A strictly increasing timestamp, so SystemModstamp orders writes even within 1 ms."""
         stamp = datetime_to_ms(self.clock())

@@ -38,7 +38,7 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     elif deleted.count(1):
         # "After these records are permanently removed from the recycle bin, you can no longer
         # query them" (REST API Developer Guide, QueryAll). Their delete set SystemModstamp.
-        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN)
+        purged_before = datetime_to_ms(store.clock() - RECYCLE_BIN)
         stamps = table.columns.get("SystemModstamp")
         rows = [
             row

@@ -46,7 +46,7 @@ class RecordResources:
 
     def describe(self, request: Request) -> Response:
         obj = object_of(self.store, request)
-        return Response(200, sobject_describe(obj, self.store.objects, version_of(request)))
+        return Response(200, sobject_describe(obj, version_of(request)))
 
     def create(self, request: Request) -> Response:
         obj = object_of(self.store, request)

@@ -18,8 +18,9 @@ from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.describe import global_describe, sobject_describe
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body, not_found
-from connector.sandbox.salesforce.render import full_record_json
+from connector.sandbox.salesforce.render import record_json
 from connector.sandbox.salesforce.schema import ObjectDef
+from connector.sandbox.salesforce.soql import BoundPath
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.writes import Writer
 
@@ -55,8 +56,9 @@ class RecordResources:
 
     def get(self, request: Request) -> Response:
         table, row, obj = self._record(request)
+        every_field = [BoundPath(f.name, (), (), f, 0) for f in obj.fields]  # flat, in order
         with self.store.lock:
-            record = full_record_json(table, row, obj.fields, version_of(request))
+            record = record_json(self.store, table, row, every_field, version_of(request))
         return Response(200, record, records_read=1)
 
     def update(self, request: Request) -> Response:

@@ -11,16 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.sandbox.salesforce.schema import FieldDef
 from connector.sandbox.salesforce.soql.binder import BoundPath
-from connector.sandbox.salesforce.store import (
-    Store,
-    Table,
-    follow,
-    read_field,
-    read_on_target,
-    resolve,
-)
+from connector.sandbox.salesforce.store import Store, Table, follow, read_on_target, resolve
 from connector.sandbox.salesforce.values import to_csv_text, to_json
 
 
@@ -56,14 +48,6 @@ def record_json(
             value = read_on_target(*current, path.leaf, via_name)
             container[path.leaf.name] = to_json(path.leaf, value)
     return record
-
-
-def full_record_json(
-    table: Table, row: int, fields: list[FieldDef], version: str
-) -> dict[str, Any]:
-    """A record as `GET /sobjects/<Type>/<Id>` answers it: every field, flat."""
-    record = {field.name: to_json(field, read_field(table, row, field)) for field in fields}
-    return {"attributes": attributes(table.definition.name, table.ids[row], version), **record}
 
 
 def csv_rows(store: Store, table: Table, rows: list[int], paths: list[BoundPath]) -> str:

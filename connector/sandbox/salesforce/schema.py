@@ -150,8 +150,3 @@ class ObjectDef:
     def relationship(self, name: str) -> FieldDef | None:
         """The lookup field whose relationship name is `name` (e.g. Owner -> OwnerId)."""
         return self._relationships.get(name.lower())
-
-    @property
-    def stored_fields(self) -> list[FieldDef]:
-        """The fields with a column: all but the formula fields, computed when read."""
-        return [f for f in self.fields if f.formula is None]

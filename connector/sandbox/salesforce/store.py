@@ -92,7 +92,7 @@ class Table:
 
     def __init__(self, definition: ObjectDef) -> None:
         self.definition = definition
-        stored = definition.stored_fields
+        stored = [f for f in definition.fields if f.formula is None]  # formulas: computed on read
         # Ids live in `ids`/`row_of`, not in a column.
         self.columns = {f.name: Column(f) for f in stored if f.type is not FieldType.ID}
         self.ids: list[str] = []

@@ -219,7 +219,9 @@ class SalesforceApp(EmulatorApp):
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
         message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"
-        return ApiError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": allowed}).response()
+        response = ApiError(405, "METHOD_NOT_ALLOWED", message).response()
+        response.headers["Allow"] = allowed
+        return response
 
     def bad_request(self, request: Request, message: str) -> Response:
         return ApiError(400, "JSON_PARSER_ERROR", message).response()

@@ -5,17 +5,19 @@ Salesforce about them: bearer sessions (401 INVALID_SESSION_ID), the API version
 org's allowances, and Salesforce's error array for every failure, injected faults included (a
 rate limit is REQUEST_LIMIT_EXCEEDED 403, a 500 UNKNOWN_EXCEPTION, a 503 SERVER_UNAVAILABLE).
 
-Allowances (REST API "Limit Info Header"): every call but the Versions resource and the token
-endpoint counts against DailyApiRequests and answers `Sforce-Limit-Info: api-usage=N/M`; an
+Allowances (REST API "Limit Info Header"): every call but the token endpoint counts against
+DailyApiRequests and answers `Sforce-Limit-Info: api-usage=N/M`; an
 exhausted allowance answers 403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.", too many
 concurrent requests "ConcurrentPerOrgLongTxn Limit exceeded.". Salesforce counts only requests
 running over 20 seconds towards concurrency; the sandbox counts every request in flight, so a
-small limit is easy to provoke in tests. `/limits` is not emulated: the connector reads its
-usage from the header.
+small limit is easy to provoke in tests. `/limits`, the Versions resource (`/services/data`) and
+a version's resource list are not emulated: the connector reads its usage from the header and
+knows its API version and resources' paths.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import threading
@@ -34,12 +36,7 @@ from connector.sandbox.salesforce.errors import (
     concurrent_limit_exceeded,
     not_found,
 )
-from connector.sandbox.salesforce.oauth import (
-    ORG_ID,
-    SalesforceCredentials,
-    SessionStore,
-    TokenEndpoint,
-)
+from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
 from connector.sandbox.salesforce.replication import deleted_records
@@ -47,14 +44,13 @@ from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import Writer
 
 #: The API versions the sandbox serves (Summer '14 to Winter '25); simple-salesforce defaults to
-#: 59.0. Labels follow Salesforce's release names, three releases a year.
+#: 59.0.
 MIN_VERSION = 31
 MAX_VERSION = 62
 _VERSION = re.compile(r"^v(\d+)\.0$")
-_SEASONS = ("Winter", "Spring", "Summer")
 
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
-_UNCOUNTED = frozenset({"oauth.token", "versions"})
+_UNCOUNTED = frozenset({"oauth.token"})
 _BATCH = frozenset({"collections.create", "collections.update"})
 
 
@@ -64,12 +60,6 @@ class ApiAllowance:
     def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
         self.daily = DailyCounter(100_000 if daily_limit is None else daily_limit)
         self.concurrency = ConcurrencyLimiter(concurrent_limit)
-
-
-def version_label(number: int) -> str:
-    """Salesforce's release name for API version `number` (e.g. 59 -> Winter '24)."""
-    offset = number - 20  # v20.0 was Winter '11
-    return f"{_SEASONS[offset % 3]} '{11 + offset // 3:02d}"
 
 
 def _guard(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -109,7 +99,7 @@ class SalesforceApp(EmulatorApp):
         self._acquired: set[int] = set()
         self._users: dict[int, str] = {}
         self._state_lock = threading.Lock()
-        self._partial_counter = 0
+        self._partial_batches = itertools.count(1)
         self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.writer_for)
@@ -127,8 +117,6 @@ class SalesforceApp(EmulatorApp):
         job = f"{data}/jobs/query/{{job_id}}"
         routes: list[tuple[str, str, Callable[[Request], Response], str]] = [
             ("POST", "/services/oauth2/token", self.tokens.token, "oauth.token"),
-            ("GET", "/services/data", self.versions, "versions"),
-            ("GET", data, self.resources, "resources"),
             ("GET", f"{data}/sobjects", self.records.global_describe, "describe.global"),
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
@@ -150,21 +138,7 @@ class SalesforceApp(EmulatorApp):
         for method, pattern, handler, name in routes:
             self.router.add(method, pattern, _guard(handler), name=name)
 
-    # -- small resources --------------------------------------------------------------------------
-    def versions(self, request: Request) -> Response:
-        body = [
-            {"label": version_label(n), "url": f"/services/data/v{n}.0", "version": f"{n}.0"}
-            for n in range(MIN_VERSION, MAX_VERSION + 1)
-        ]
-        return Response(200, body)
-
-    def resources(self, request: Request) -> Response:
-        base = f"/services/data/{request.path_params['version']}"
-        names = ("sobjects", "query", "queryAll", "composite", "jobs")
-        body: dict[str, str] = {name: f"{base}/{name}" for name in names}
-        body["identity"] = f"{self.tokens.base_url}/id/{ORG_ID}/{self.integration_user_id}"
-        return Response(200, body)
-
+    # -- the acting user ------------------------------------------------------------------------
     def user_of(self, request: Request) -> str:
         with self._state_lock:
             return self._users.get(id(request), self.integration_user_id)
@@ -173,10 +147,7 @@ class SalesforceApp(EmulatorApp):
         return Writer(self.store, self.user_of(request))
 
     def _partial_rng(self) -> random.Random:
-        with self._state_lock:
-            self._partial_counter += 1
-            counter = self._partial_counter
-        return random.Random(f"{self._fault_seed}:partial:{counter}")
+        return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
@@ -248,7 +219,9 @@ class SalesforceApp(EmulatorApp):
     def method_not_allowed(self, request: Request) -> Response:
         allowed = ",".join(sorted(self.router.allowed_methods(request.path)))
         message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"
-        return ApiError(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": allowed}).response()
+        response = ApiError(405, "METHOD_NOT_ALLOWED", message).response()
+        response.headers["Allow"] = allowed
+        return response
 
     def bad_request(self, request: Request, message: str) -> Response:
         return ApiError(400, "JSON_PARSER_ERROR", message).response()

@@ -3,12 +3,13 @@ uses; deleting and listing jobs are not emulated).
 
 Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information About a Query Job",
 "Get Results for a Query Job"): `POST /jobs/query` with `{"operation": "query"|"queryAll",
-"query"}` answers the job in state UploadComplete (COUNT() and OFFSET queries are refused); each
+"query"}` answers the job in state UploadComplete (COUNT() queries are refused); each
 `GET /jobs/query/<id>` moves it to InProgress and, after `polls_to_complete` polls, JobComplete,
 as simple-salesforce's `wait_for_job` expects; `GET .../results?locator=&maxRecords=` answers
 CSV with `Sforce-NumberOfRecords` and `Sforce-Locator` (the next set's, or `null` after the
 last). A locator is opaque (Base64 of the offset here, like Salesforce's `MTAwMDA`) and stays
-valid as long as the job exists.
+valid as long as the job exists. CSV is COMMA-delimited with LF line endings, the defaults and
+what the connector reads; the other `columnDelimiter`s and `lineEnding`s are refused.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 
 from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
-from connector.sandbox.salesforce.catalogue import catalogue
 from connector.sandbox.salesforce.errors import ApiError, json_body, not_found
 from connector.sandbox.salesforce.records import version_of
 from connector.sandbox.salesforce.render import csv_rows
@@ -32,8 +32,6 @@ from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import format_datetime
 
 DEFAULT_MAX_RECORDS = 50_000
-_DELIMITERS: dict[str, str] = catalogue()["bulk2_csv"]["column_delimiters"]
-_LINE_ENDINGS: dict[str, str] = catalogue()["bulk2_csv"]["line_endings"]
 
 
 @dataclass
@@ -44,8 +42,6 @@ class QueryJob:
     created_by: str
     created_ms: int
     api_version: str
-    column_delimiter: str
-    line_ending: str
     modified_ms: int = 0
     state: str = "UploadComplete"
     polls: int = 0
@@ -64,8 +60,8 @@ class QueryJob:
             "contentType": "CSV",
             "apiVersion": float(self.api_version),
             **({"jobType": "V2Query"} if detailed else {}),
-            "lineEnding": self.line_ending,
-            "columnDelimiter": self.column_delimiter,
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
         }
         if detailed:
             rows = len(self.rows) if self.rows is not None else 0
@@ -102,10 +98,9 @@ class Bulk2QueryJobs:
             raise ApiError(400, "API_ERROR", f"Invalid operation: {operation}")
         if not isinstance(soql, str) or not soql.strip():
             raise ApiError(400, "API_ERROR", "query is required")
-        delimiter = str(body.get("columnDelimiter", "COMMA"))
-        line_ending = str(body.get("lineEnding", "LF"))
-        if delimiter not in _DELIMITERS or line_ending not in _LINE_ENDINGS:
-            raise ApiError(400, "API_ERROR", "Invalid columnDelimiter or lineEnding")
+        if body.get("columnDelimiter", "COMMA") != "COMMA" or body.get("lineEnding", "LF") != "LF":
+            message = "the Salesforce sandbox emulates columnDelimiter COMMA and lineEnding LF only"
+            raise ApiError(400, "API_ERROR", message)
         with self.store.lock:
             try:
                 bound = prepare(self.store, soql)
@@ -113,7 +108,7 @@ class Bulk2QueryJobs:
                 message = f"Failed to process query: {exc.error_code}: {exc.message}"
                 raise ApiError(400, "INVALIDJOB", message) from exc
             now = self.store.now_ms()
-        if bound.count_only or bound.offset is not None:
+        if bound.count:
             raise ApiError(
                 400,
                 "INVALIDJOB",
@@ -122,16 +117,8 @@ class Bulk2QueryJobs:
             )
         with self._lock:
             job_id = ids.make_id("750", len(self._jobs) + 1)
-            job = QueryJob(
-                job_id,
-                operation,
-                bound,
-                self.user_of(request),
-                now,
-                version_of(request),
-                delimiter,
-                line_ending,
-            )
+            user, version = self.user_of(request), version_of(request)
+            job = QueryJob(job_id, operation, bound, user, now, version)
             self._jobs[job_id] = job
         return Response(200, job.info(detailed=False))
 
@@ -186,14 +173,7 @@ class Bulk2QueryJobs:
         end = min(offset + int(limit or DEFAULT_MAX_RECORDS), len(job.rows))
         table = self.store.table(job.query.object.name)
         with self.store.lock:
-            text = csv_rows(
-                self.store,
-                table,
-                list(job.rows[offset:end]),
-                job.query.fields,
-                _DELIMITERS[job.column_delimiter],
-                _LINE_ENDINGS[job.line_ending],
-            )
+            text = csv_rows(self.store, table, list(job.rows[offset:end]), job.query.fields)
         following = base64.b64encode(str(end).encode()).decode().rstrip("=")
         headers = {
             "Sforce-NumberOfRecords": str(end - offset),

@@ -126,15 +126,7 @@ def _success(record_id: str) -> dict[str, Any]:
     return {"id": record_id, "success": True, "errors": []}
 
 
-def _lock_target(record: Any, fallback: str) -> str:
-    """The record whose lock is contended: the record itself on update, else the parent it
-    references (inserts contend for their Account, Who, ... or their owner)."""
-    if not isinstance(record, dict):
-        return fallback
-    own = record.get("id") or record.get("Id")
-    parents = (
-        value
-        for key, value in record.items()
-        if key.endswith("Id") and isinstance(value, str) and ids.looks_like_id(value)
-    )
-    return str(own) if own else next(parents, fallback)
+def _lock_target(record: Any, owner: str) -> str:
+    """The record whose lock is contended: the record itself on update, its owner on insert."""
+    own = (record.get("id") or record.get("Id")) if isinstance(record, dict) else None
+    return str(own or owner)

@@ -82,24 +82,9 @@ def field_describe(field: FieldDef) -> dict[str, Any]:
     )
 
 
-def _child_relationships(obj: ObjectDef, objects: dict[str, ObjectDef]) -> list[dict[str, Any]]:
-    """Every lookup to `obj` but the audit ones; the first of each child object is named."""
-    children = []
-    for child in sorted(objects.values(), key=lambda o: o.name):
-        lookups = [
-            f
-            for f in child.fields
-            if obj.name in f.reference_to and f.name not in ("CreatedById", "LastModifiedById")
-        ]
-        for number, field in enumerate(lookups):
-            name = None if number else child.label_plural.replace(" ", "")
-            entry = {"childSObject": child.name, "field": field.name, "relationshipName": name}
-            children.append(_sorted(catalogue()["describe"]["child_relationship"], entry))
-    return children
-
-
-def sobject_describe(obj: ObjectDef, objects: dict[str, ObjectDef], version: str) -> dict[str, Any]:
-    """The summary's properties plus the per-object detail."""
+def sobject_describe(obj: ObjectDef, version: str) -> dict[str, Any]:
+    """The summary's properties plus the per-object detail. `childRelationships` is answered
+    empty: nothing the sandbox serves reads it, and SOQL here has no child subqueries."""
     plural = obj.label_plural.lower()
     layout = f"/services/data/v{version}/sobjects/{obj.name}/describe/layouts/"
     master = {
@@ -107,7 +92,7 @@ def sobject_describe(obj: ObjectDef, objects: dict[str, ObjectDef], version: str
         "recordTypeId": MASTER_RECORD_TYPE_ID,
     }
     detail = {
-        "childRelationships": _child_relationships(obj, objects),
+        "childRelationships": [],
         "fields": [field_describe(field) for field in obj.fields],
         "recordTypeInfos": [{**master, "urls": {"layout": layout + MASTER_RECORD_TYPE_ID}}],
         "supportedScopes": [

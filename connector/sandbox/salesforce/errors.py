@@ -42,32 +42,19 @@ class ApiError(Exception):
     """A request-level failure answered with `status` and Salesforce's JSON error array."""
 
     def __init__(
-        self,
-        status: int,
-        error_code: str,
-        message: str,
-        fields: list[str] | None = None,
-        headers: dict[str, str] | None = None,
+        self, status: int, error_code: str, message: str, fields: list[str] | None = None
     ) -> None:
         super().__init__(f"{status} {error_code}: {message}")
         self.status = status
         self.error_code = error_code
         self.message = message
         self.fields = fields
-        self.headers = headers or {}
 
-    def body(self) -> list[dict[str, Any]]:
+    def response(self) -> Response:
         entry: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
         if self.fields is not None:
             entry["fields"] = self.fields
-        return [entry]
-
-    def response(self) -> Response:
-        return Response(self.status, self.body(), headers=dict(self.headers))
-
-    @classmethod
-    def from_record_error(cls, error: RecordError) -> ApiError:
-        return cls(400, error.status_code, error.message, error.fields)
+        return Response(self.status, [entry])
 
 
 def not_found() -> ApiError:

@@ -53,7 +53,7 @@ class QueryResource:
         with self.store.lock:
             bound = prepare(self.store, soql)
             rows = execute(self.store, bound, include_deleted=resource == "queryAll")
-            if bound.count_only:
+            if bound.count:
                 return Response(200, {"totalSize": len(rows), "done": True, "records": []})
             locator = Locator("", bound, array("i", rows), resource, time.monotonic())
             return self._page(locator, 0, version)

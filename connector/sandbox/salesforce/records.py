@@ -18,8 +18,9 @@ from connector.sandbox.common.http import Request, Response
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.describe import global_describe, sobject_describe
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body, not_found
-from connector.sandbox.salesforce.render import full_record_json
+from connector.sandbox.salesforce.render import record_json
 from connector.sandbox.salesforce.schema import ObjectDef
+from connector.sandbox.salesforce.soql import BoundPath
 from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.writes import Writer
 
@@ -46,7 +47,7 @@ class RecordResources:
 
     def describe(self, request: Request) -> Response:
         obj = object_of(self.store, request)
-        return Response(200, sobject_describe(obj, self.store.objects, version_of(request)))
+        return Response(200, sobject_describe(obj, version_of(request)))
 
     def create(self, request: Request) -> Response:
         obj = object_of(self.store, request)
@@ -55,8 +56,9 @@ class RecordResources:
 
     def get(self, request: Request) -> Response:
         table, row, obj = self._record(request)
+        every_field = [BoundPath(f.name, (), (), f, 0) for f in obj.fields]  # flat, in order
         with self.store.lock:
-            record = full_record_json(table, row, obj.fields, version_of(request))
+            record = record_json(self.store, table, row, every_field, version_of(request))
         return Response(200, record, records_read=1)
 
     def update(self, request: Request) -> Response:
@@ -77,7 +79,7 @@ class RecordResources:
             try:
                 return write(writer)
             except RecordError as error:
-                raise ApiError.from_record_error(error) from error
+                raise ApiError(400, error.status_code, error.message, error.fields) from error
 
     def _record(self, request: Request) -> tuple[Table, int, ObjectDef]:
         """The live record the path names: its table, row and object."""

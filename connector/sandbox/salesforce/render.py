@@ -11,16 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.sandbox.salesforce.schema import FieldDef
 from connector.sandbox.salesforce.soql.binder import BoundPath
-from connector.sandbox.salesforce.store import (
-    Store,
-    Table,
-    follow,
-    read_field,
-    read_on_target,
-    resolve,
-)
+from connector.sandbox.salesforce.store import Store, Table, follow, read_on_target, resolve
 from connector.sandbox.salesforce.values import to_csv_text, to_json
 
 
@@ -58,25 +50,15 @@ def record_json(
     return record
 
 
-def full_record_json(
-    table: Table, row: int, fields: list[FieldDef], version: str
-) -> dict[str, Any]:
-    """A record as `GET /sobjects/<Type>/<Id>` answers it: every field, flat."""
-    record = {field.name: to_json(field, read_field(table, row, field)) for field in fields}
-    return {"attributes": attributes(table.definition.name, table.ids[row], version), **record}
-
-
-def csv_rows(
-    store: Store, table: Table, rows: list[int], paths: list[BoundPath], delimiter: str, end: str
-) -> str:
+def csv_rows(store: Store, table: Table, rows: list[int], paths: list[BoundPath]) -> str:
     """Quoted by hand: Salesforce quotes every value and leaves nulls empty, which no csv
     module dialect does."""
-    lines = [delimiter.join(_quote(path.text) for path in paths)]
+    lines = [",".join(_quote(path.text) for path in paths)]
     for row in rows:
         values = ((path, resolve(store, table, row, path)) for path in paths)
         cells = ("" if v is None else _quote(to_csv_text(p.leaf, v)) for p, v in values)
-        lines.append(delimiter.join(cells))
-    return end.join(lines) + end
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 def _quote(text: str) -> str:

@@ -42,12 +42,11 @@ def deleted_records(store: Store, request: Request) -> Response:
     start, end = bounds
     if start >= end:
         raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
-    horizon = _minute_ms(store.now() - RECYCLE_BIN)
+    horizon = _minute_ms(store.clock() - RECYCLE_BIN)
     table = store.table(obj.name)
     with store.lock:
-        stamps = (
-            (row, table.get(row, "SystemModstamp") or 0) for row in store.iter_deleted(obj.name)
-        )
+        deleted = (row for row in range(len(table)) if table.deleted[row])
+        stamps = ((row, table.get(row, "SystemModstamp") or 0) for row in deleted)
         records = [
             {"id": table.ids[row], "deletedDate": format_datetime(stamp)}
             for row, stamp in stamps

@@ -103,7 +103,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
 
     def _create_integration_user(self) -> str:
         users, username = self.store.table("User"), self.credentials.username
-        user_id, now = users.new_id(), datetime_to_ms(self.store.now())
+        user_id, now = users.new_id(), datetime_to_ms(self.store.clock())
         person = {"Username": username, "FirstName": "Sandbox", "LastName": "Integration"}
         stamps = dict.fromkeys(("CreatedDate", "LastModifiedDate", "SystemModstamp"), now)
         authors = dict.fromkeys(("CreatedById", "LastModifiedById"), user_id)
@@ -112,7 +112,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         return user_id
 
     def _load(self, data: SeedData) -> SeedSummary:
-        lag = data.spec.now - self.store.now()
+        lag = data.spec.now - self.store.clock()
         if self._clock is None and lag > timedelta(0):
             # The seed's history ends at `spec.now`; if this machine's clock is behind it,
             # run the org's clock ahead so new writes never look older than seeded ones
@@ -146,10 +146,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             raise RuntimeError("the sandbox is not running")
         return self.tls.ca_file
 
-    @property
-    def my_domain(self) -> str:
-        return self.credentials.my_domain
-
     def session(self) -> requests.Session:
         """A requests session that trusts the sandbox CA and routes simple-salesforce's login
         hosts (login/test/My Domain .salesforce.com) here; pass it as `Salesforce(session=...)`.
@@ -157,7 +153,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         session = requests.Session()
         session.verify, session.trust_env = str(self.ca_file), False
         adapter = _LoginHostAdapter(self.url)
-        for host in ("login", "test", self.my_domain):
+        for host in ("login", "test", self.credentials.my_domain):
             session.mount(f"https://{host}.salesforce.com/", adapter)
         return session
 
@@ -173,12 +169,8 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             "version": DEFAULT_API_VERSION,
         }
 
-    # ---- test controls --------------------------------------------------------------------------
-    def expire_sessions(self) -> int:
-        """Invalidate every access token (the pre-issued one too): the next call answers
-        401 INVALID_SESSION_ID, so a client's re-login can be tested."""
-        return self.sessions.expire_all()
-
+    # ---- test controls (the login ones are `sessions.expire_all()` and `app.tokens`' refresh
+    # tokens and JWT certificates) -----------------------------------------------------------------
     def lock_records(self, record_ids: Iterable[str]) -> None:
         """Hold a lock on records: writes to them fail with UNABLE_TO_LOCK_ROW until unlocked."""
         with self.store.lock:
@@ -188,19 +180,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         with self.store.lock:
             locked = self.store.locked_ids
             locked -= set(locked if record_ids is None else map(ids.to18, record_ids))
-
-    def add_jwt_certificate(self, pem: bytes | str) -> None:
-        """Upload a certificate (or RSA public key) to the sandbox's connected app, so JWT bearer
-        assertions signed with its private key log in (`grant_type=...:jwt-bearer`)."""
-        self.app.tokens.add_jwt_certificate(pem)
-
-    def issue_refresh_token(self) -> str:
-        """A new refresh token of the connected app, for `grant_type=refresh_token`."""
-        return self.app.tokens.issue_refresh_token()
-
-    def revoke_refresh_token(self, token: str) -> bool:
-        """Revoke a refresh token: its next use answers `invalid_grant`."""
-        return self.app.tokens.revoke_refresh_token(token)
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the daily API usage."""

@@ -91,7 +91,6 @@ class FieldDef:
     relationship_name: str | None = None
     default_value: Any = None
     extra_type_info: str | None = None
-    calculated: bool = False
     formula: Formula | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -118,9 +117,6 @@ class FieldDef:
 
     def picklist_values(self) -> list[str]:
         return [value.value for value in self.picklist if value.active]
-
-    def default_picklist_value(self) -> str | None:
-        return next((value.value for value in self.picklist if value.default), None)
 
 
 @dataclass
@@ -154,8 +150,3 @@ class ObjectDef:
     def relationship(self, name: str) -> FieldDef | None:
         """The lookup field whose relationship name is `name` (e.g. Owner -> OwnerId)."""
         return self._relationships.get(name.lower())
-
-    @property
-    def stored_fields(self) -> list[FieldDef]:
-        """The fields with a column: all but the formula fields, computed when read."""
-        return [f for f in self.fields if f.formula is None]

@@ -92,7 +92,7 @@ class Table:
 
     def __init__(self, definition: ObjectDef) -> None:
         self.definition = definition
-        stored = definition.stored_fields
+        stored = [f for f in definition.fields if f.formula is None]  # formulas: computed on read
         # Ids live in `ids`/`row_of`, not in a column.
         self.columns = {f.name: Column(f) for f in stored if f.type is not FieldType.ID}
         self.ids: list[str] = []
@@ -181,9 +181,6 @@ class Store:
         self.locked_ids: set[str] = set()
         self._last_ms = 0
 
-    def now(self) -> datetime:
-        return self.clock()
-
     def now_ms(self) -> int:
         """A strictly increasing timestamp, so SystemModstamp orders writes even within 1 ms."""
         stamp = datetime_to_ms(self.clock())
@@ -212,15 +209,6 @@ class Store:
     def iter_live(self, object_name: str) -> Iterator[int]:
         deleted = self.tables[object_name].deleted
         return (row for row in range(len(deleted)) if not deleted[row])
-
-    def iter_deleted(self, object_name: str) -> Iterator[int]:
-        deleted = self.tables[object_name].deleted
-        return (row for row in range(len(deleted)) if deleted[row])
-
-    def count(self, object_name: str) -> int:
-        """Live records of an object."""
-        table = self.tables[object_name]
-        return len(table) - table.deleted.count(1)
 
 
 # ---- reading values: shared by SOQL, the record resources and Bulk API CSV, so a value looks the
@@ -265,8 +253,6 @@ def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: boo
 
 def resolve(store: Store, table: Table, row: int, path: BoundPath) -> Any:
     """The value of a bound path for one base row."""
-    if not path.hops:
-        return read_field(table, row, path.leaf)
     reached = follow(store, table, row, path.hops)
-    via_name = path.objects[-1].name == "Name"
+    via_name = bool(path.objects) and path.objects[-1].name == "Name"
     return None if reached is None else read_on_target(*reached, path.leaf, via_name)

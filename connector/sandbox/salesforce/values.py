@@ -122,14 +122,10 @@ def to_json(field: FieldDef, stored: Any) -> Any:
 
 
 def to_csv_text(field: FieldDef, stored: Any) -> str:
-    """A Bulk API 2.0 CSV cell (before quoting)."""
-    if stored is None:
-        return ""
-    kind = field.kind
-    if kind is Kind.BOOL:
+    """A Bulk API 2.0 CSV cell of a non-null value (before quoting)."""
+    if field.kind is Kind.BOOL:
         return "true" if stored else "false"
-    if kind is Kind.FLOAT:
+    if field.kind is Kind.FLOAT:
         as_float = float(stored)
         return str(int(as_float)) if as_float.is_integer() else repr(as_float)
-    value = to_json(field, stored)
-    return str(value)
+    return str(to_json(field, stored))

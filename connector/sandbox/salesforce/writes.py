@@ -163,11 +163,9 @@ class Writer:
 
     def _defaults(self, obj: ObjectDef) -> dict[str, Any]:
         defaults = {
-            f.name: default
+            f.name: f.default_value
             for f in obj.fields
-            if f.type is FieldType.PICKLIST
-            and f.defaulted_on_create
-            and (default := f.default_picklist_value()) is not None
+            if f.type is FieldType.PICKLIST and f.default_value is not None
         }
         if obj.field("OwnerId") is not None:
             defaults["OwnerId"] = self.user_id

@@ -47,7 +47,7 @@ def test_oauth_client_credentials_flow(sandbox: SalesforceSandbox) -> None:
     sf = Salesforce(
         consumer_key=creds.client_id,
         consumer_secret=creds.client_secret,
-        domain=sandbox.my_domain,
+        domain=sandbox.credentials.my_domain,
         session=sandbox.session(),
     )
     assert sf.auth_type == "client-credentials"
@@ -74,7 +74,7 @@ def test_bad_client_credentials(sandbox: SalesforceSandbox) -> None:
         Salesforce(
             consumer_key=creds.client_id,
             consumer_secret="nope",
-            domain=sandbox.my_domain,
+            domain=sandbox.credentials.my_domain,
             session=sandbox.session(),
         )
     assert wrong_secret.value.code == "invalid_client"
@@ -82,7 +82,7 @@ def test_bad_client_credentials(sandbox: SalesforceSandbox) -> None:
         Salesforce(
             consumer_key="unknown",
             consumer_secret=creds.client_secret,
-            domain=sandbox.my_domain,
+            domain=sandbox.credentials.my_domain,
             session=sandbox.session(),
         )
     assert unknown_client.value.code == "invalid_client_id"
@@ -153,7 +153,7 @@ def test_expired_session_makes_the_client_log_in_again(sandbox: SalesforceSandbo
     )
     first_token = sf.session_id
     sandbox.reset_counters()
-    assert sandbox.expire_sessions() >= 1
+    assert sandbox.sessions.expire_all() >= 1
     assert sf.query("SELECT Id FROM Lead LIMIT 1")["totalSize"] == 1
     assert sf.session_id != first_token
     log = sandbox.log
@@ -198,7 +198,7 @@ def test_jwt_bearer_flow(sandbox: SalesforceSandbox) -> None:
         "invalid_grant",
         "invalid assertion",
     )
-    sandbox.add_jwt_certificate(public)  # the connected app's uploaded certificate
+    sandbox.app.tokens.add_jwt_certificate(public)  # the connected app's uploaded certificate
     sf = Salesforce(
         username=creds.username,
         consumer_key=creds.client_id,

@@ -46,7 +46,7 @@ def test_create_200_records_in_one_call(sandbox: SalesforceSandbox, sf: Salesfor
 
 
 def test_more_than_200_records_is_refused(sandbox: SalesforceSandbox, sf: Salesforce) -> None:
-    before = sandbox.store.count("Lead")
+    before = len(sandbox.ids_of("Lead"))
     with pytest.raises(SalesforceMalformedRequest) as failure:
         _post(sf, _leads(201, "Too Many Co"), all_or_none=False)
     assert failure.value.status == 400
@@ -56,7 +56,7 @@ def test_more_than_200_records_is_refused(sandbox: SalesforceSandbox, sf: Salesf
             "errorCode": "EXCEEDED_ID_LIMIT",
         }
     ]
-    assert sandbox.store.count("Lead") == before
+    assert len(sandbox.ids_of("Lead")) == before
 
 
 def test_partial_success_keeps_input_order(sf: Salesforce) -> None:
@@ -113,7 +113,7 @@ def test_update_reports_each_record(sandbox: SalesforceSandbox, sf: Salesforce) 
     ]
     fetched = sf.query(
         "SELECT Id, Connector_Score__c, Connector_Grade__c FROM Lead "
-        f"WHERE Id IN ('{ids[0]}', '{ids[2]}') ORDER BY Connector_Score__c NULLS LAST"
+        f"WHERE Id IN ('{ids[0]}', '{ids[2]}') ORDER BY Connector_Grade__c"
     )["records"]
     assert [(r["Id"], r["Connector_Score__c"], r["Connector_Grade__c"]) for r in fetched] == [
         (ids[0], 10.0, None),

@@ -142,9 +142,6 @@ CASES = [
     ("LastName != 'alpha'", {"beta", "Gamma", "Delta_%"}),
     ("LastName < 'c'", {"Alpha", "beta"}),
     ("LastName >= 'Gamma'", {"Gamma"}),
-    ("LastName LIKE 'a%'", {"Alpha"}),
-    ("LastName LIKE '_eta'", {"beta"}),
-    ("LastName LIKE '%\\_\\%'", {"Delta_%"}),
     ("FirstName = null", {"Gamma"}),
     ("LeadSource IN ('Web', 'Partner')", {"Alpha", "Gamma"}),
     ("LeadSource NOT IN ('Web', 'Partner')", {"beta", "Delta_%"}),
@@ -153,10 +150,9 @@ CASES = [
     ("EmailBouncedDate > 2024-01-31T00:00:00Z", {"beta"}),
     ("EmailBouncedDate <= 2024-01-10T08:00:00+00:00", {"Alpha"}),
     ("EmailBouncedDate < 2024-01-10T09:00:00+01:00", {}),
-    ("NOT NumberOfEmployees > 10", {"Alpha", "Delta_%"}),
     ("(NumberOfEmployees = 10 OR NumberOfEmployees = 30) AND LeadSource = 'Partner'", {"Gamma"}),
     (
-        "NumberOfEmployees = 10 OR (LastName LIKE 'g%' AND NOT LeadSource = 'Web')",
+        "NumberOfEmployees = 10 OR (LastName = 'GAMMA' AND LeadSource != 'Web')",
         {"Alpha", "Gamma"},
     ),
 ]
@@ -171,22 +167,16 @@ def test_where_operators(
     assert found == set(expected)
 
 
-def test_order_by_nulls_limit_offset(sf: Salesforce, operator_leads: dict[str, str]) -> None:
+def test_order_by_and_limit(sf: Salesforce, operator_leads: dict[str, str]) -> None:
     base = f"SELECT LastName FROM Lead WHERE Company = '{OPS_COMPANY}'"
 
     def names(suffix: str) -> list[str]:
         return [r["LastName"] for r in sf.query(f"{base} {suffix}")["records"]]
 
     assert names("ORDER BY NumberOfEmployees") == ["Delta_%", "Alpha", "beta", "Gamma"]
-    assert names("ORDER BY NumberOfEmployees NULLS LAST") == ["Alpha", "beta", "Gamma", "Delta_%"]
-    assert names("ORDER BY NumberOfEmployees DESC NULLS LAST") == [
-        "Gamma",
-        "beta",
-        "Alpha",
-        "Delta_%",
-    ]
-    assert names("ORDER BY LastName DESC") == ["Gamma", "Delta_%", "beta", "Alpha"]
-    assert names("ORDER BY LastName LIMIT 2 OFFSET 1") == ["beta", "Delta_%"]
+    assert names("ORDER BY LeadSource ASC") == ["Delta_%", "Gamma", "beta", "Alpha"]
+    assert names("ORDER BY HasOptedOutOfEmail, LastName") == ["beta", "Delta_%", "Gamma", "Alpha"]
+    assert names("ORDER BY LastName LIMIT 2") == ["Alpha", "beta"]
     assert sf.query(f"SELECT COUNT() FROM Lead WHERE Company = '{OPS_COMPANY}'") == {
         "totalSize": 4,
         "done": True,
@@ -241,10 +231,6 @@ def test_format_soql_escaping_round_trips(
     soql = format_soql("SELECT Id, LastName FROM Lead WHERE LastName = {}", NASTY)
     records = sf.query(soql)["records"]
     assert [(r["Id"], r["LastName"]) for r in records] == [(nasty_id, NASTY)]
-    like = format_soql(
-        "SELECT Id FROM Lead WHERE LastName LIKE '{:like}%'", 'O\'Brien \\ "Bob" 100%'
-    )
-    assert [r["Id"] for r in sf.query(like)["records"]] == [nasty_id]
     # A value crafted to break out of the literal stays a literal.
     injection = "x' OR LastName != 'y"
     escaped = format_soql("SELECT Id FROM Lead WHERE LastName = {}", injection)
@@ -280,6 +266,18 @@ def test_malformed_query(sf: Salesforce) -> None:
         _error(sf, "SELECT Id FROM Lead WHERE LastName = 'bad \\x escape'")["errorCode"]
         == "MALFORMED_QUERY"
     )
+    # LIKE, a leading NOT, OFFSET, DESC and NULLS are not emulated (the connector matches by =, !=
+    # and IN, pages by Id ascending): refused, not misread.
+    assert _error(sf, "SELECT Id FROM Lead WHERE LastName LIKE 'a%'")["message"].endswith(
+        "unexpected token: 'LIKE' (this SOQL keyword is not emulated by the Salesforce sandbox)"
+    )
+    for refused in (
+        "WHERE NOT Title = 'x'",
+        "LIMIT 2 OFFSET 1",
+        "ORDER BY LastName DESC",
+        "ORDER BY Title NULLS LAST",
+    ):
+        assert _error(sf, f"SELECT Id FROM Lead {refused}")["errorCode"] == "MALFORMED_QUERY"
 
 
 def test_invalid_field_and_type(sf: Salesforce) -> None:
@@ -305,7 +303,4 @@ def test_invalid_field_and_type(sf: Salesforce) -> None:
     )
     assert _error(sf, "SELECT Id FROM Lead WHERE Description = 'x'")["errorCode"] == (
         "INVALID_FIELD"
-    )
-    assert _error(sf, "SELECT Id FROM Lead OFFSET 2001")["errorCode"] == (
-        "NUMBER_OUTSIDE_VALID_RANGE"
     )

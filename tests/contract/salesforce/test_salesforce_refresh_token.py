@@ -97,10 +97,10 @@ def test_refresh_token_failures_answer_oauth_errors(
 
 
 def test_a_revoked_refresh_token_is_refused(sandbox: SalesforceSandbox) -> None:
-    token = sandbox.issue_refresh_token()
+    token = sandbox.app.tokens.issue_refresh_token()
     assert _refresh(sandbox, token)[0] == 200
 
-    assert sandbox.revoke_refresh_token(token) is True
+    assert sandbox.app.tokens.revoke_refresh_token(token) is True
 
     assert _refresh(sandbox, token) == (
         400,
@@ -112,7 +112,7 @@ def test_a_revoked_refresh_token_is_refused(sandbox: SalesforceSandbox) -> None:
 def test_with_rotation_on_each_use_answers_a_new_refresh_token_and_voids_the_old(
     sandbox: SalesforceSandbox,
 ) -> None:
-    first = sandbox.issue_refresh_token()
+    first = sandbox.app.tokens.issue_refresh_token()
     sandbox.app.tokens.rotate_refresh_tokens = True
     try:
         status, body = _refresh(sandbox, first)

@@ -88,10 +88,8 @@ def test_engagement_records(sf: Salesforce) -> None:
         for r in sf.query_all("SELECT Subject FROM Task WHERE Status = 'Completed'")["records"]
     }
     assert "Email:" in subjects
-    opened = sf.query(
-        "SELECT Who.Type, TaskSubtype, ActivityDate FROM Task "
-        "WHERE Subject LIKE 'Email: opened %' LIMIT 1"
-    )["records"][0]
+    tasks = sf.query_all("SELECT Subject, Who.Type, TaskSubtype, ActivityDate FROM Task")
+    opened = next(r for r in tasks["records"] if (r["Subject"] or "").startswith("Email: opened "))
     assert opened["TaskSubtype"] == "Email"
     members = sf.query_all(
         "SELECT Status, HasResponded, Campaign.Type, LeadId, ContactId FROM CampaignMember"

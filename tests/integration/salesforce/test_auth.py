@@ -54,7 +54,7 @@ def _refresh_adapter(sandbox, make_adapter, refresh_token):
 def test_refresh_token_flow_logs_in_and_queries_through_simple_salesforce(
     sandbox, make_adapter, counts
 ):
-    refresh = sandbox.issue_refresh_token()
+    refresh = sandbox.app.tokens.issue_refresh_token()
     adapter, sent = _refresh_adapter(sandbox, make_adapter, refresh)
 
     assert adapter.count_contacts(None) == 300
@@ -73,15 +73,15 @@ def test_refresh_token_flow_logs_in_and_queries_through_simple_salesforce(
 def test_refresh_token_flow_renews_an_expired_session(sandbox, make_adapter, counts):
     adapter, _ = _refresh_adapter(sandbox, make_adapter, sandbox.credentials.refresh_token)
     adapter.count_contacts(None)
-    sandbox.expire_sessions()
+    sandbox.sessions.expire_all()
 
     assert adapter.count_contacts(None) == 300
     assert counts.calls(adapter) == {TOKEN_ENDPOINT: 2, sf.QUERY: 5}
 
 
 def test_a_revoked_refresh_token_fails_at_once_without_the_token(sandbox, make_adapter, counts):
-    refresh = sandbox.issue_refresh_token()
-    sandbox.revoke_refresh_token(refresh)
+    refresh = sandbox.app.tokens.issue_refresh_token()
+    sandbox.app.tokens.revoke_refresh_token(refresh)
     adapter, _ = _refresh_adapter(sandbox, make_adapter, refresh)
 
     with pytest.raises(CrmAuthError) as caught:
@@ -95,7 +95,7 @@ def test_a_revoked_refresh_token_fails_at_once_without_the_token(sandbox, make_a
 
 def test_a_rotated_refresh_token_is_warned_about_without_its_value(sandbox, make_adapter, caplog):
     sandbox.app.tokens.rotate_refresh_tokens = True
-    adapter, _ = _refresh_adapter(sandbox, make_adapter, sandbox.issue_refresh_token())
+    adapter, _ = _refresh_adapter(sandbox, make_adapter, sandbox.app.tokens.issue_refresh_token())
 
     assert adapter.count_contacts(None) == 300
 
@@ -154,14 +154,14 @@ def test_jwt_flow_sends_a_signed_assertion(sandbox, make_adapter, tmp_path):
 
 def test_jwt_flow_logs_in_once_the_certificate_is_uploaded(sandbox, make_adapter, tmp_path):
     adapter, public, sent = _jwt_adapter(sandbox, make_adapter, tmp_path)
-    sandbox.add_jwt_certificate(public)  # what uploading it to the connected app does
+    sandbox.app.tokens.add_jwt_certificate(public)  # what uploading it to the connected app does
     assert adapter.count_contacts(None) == 300
     assert sent[0]["grant_type"] == [JWT_GRANT]
 
 
 def test_an_expired_session_is_refreshed_once(sandbox, adapter, counts):
     adapter.count_contacts(None)
-    sandbox.expire_sessions()
+    sandbox.sessions.expire_all()
 
     assert adapter.count_contacts(None) == 300
 

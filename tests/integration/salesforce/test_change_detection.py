@@ -228,7 +228,7 @@ def test_people_found_through_engagement_are_read_in_url_sized_chunks(sandbox, m
     query URL budget (~100 ids in 3,000 bytes), never one query per person."""
     rep = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
     people = sandbox.ids_of("Lead") + sandbox.ids_of("Contact")
-    since = sandbox.store.now()
+    since = sandbox.store.clock()
     for start in range(0, len(people), 200):
         records = [
             {"attributes": {"type": "Task"}, "WhoId": who, "Subject": "Call", "Status": "Open"}

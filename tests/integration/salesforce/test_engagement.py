@@ -97,7 +97,7 @@ def test_flags_without_a_prior_read_are_fetched_in_bulk(sandbox, adapter, counts
 
 def test_engagement_since_a_time(sandbox, adapter):
     api = Salesforce(**sandbox.salesforce_kwargs())
-    before = sandbox.store.now()
+    before = sandbox.store.clock()
     contact = sandbox.ids_of("Contact")[0]
     task = api.Task.create({"WhoId": contact, "Subject": "Pricing page visit: quote"})
     api.Contact.update(contact, {"HasOptedOutOfEmail": True})

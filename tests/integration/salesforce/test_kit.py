@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from simple_salesforce import Salesforce
+from simple_salesforce.format import format_soql
 
 from connector.adapters.retry import RetryPolicy
 from connector.adapters.salesforce import SalesforceAdapter
@@ -59,5 +60,7 @@ def test_a_lost_create_is_looked_up_and_not_repeated(sandbox, sandbox_settings, 
     assert slept == [0.5]  # one backoff before the second try, with the injected sleep
     assert adapter.usage.calls(sf.QUERY) == 2  # looked up before the first and second try
     api = Salesforce(**sandbox.salesforce_kwargs())
-    soql = "SELECT Id FROM Task WHERE Connector_Task_Key__c LIKE 'kit-%'"
+    soql = format_soql(
+        "SELECT Id FROM Task WHERE Connector_Task_Key__c IN {}", [s.key for s in specs]
+    )
     assert api.query_all(soql)["totalSize"] == 3

@@ -105,7 +105,7 @@ def test_bulk_cursor_resumes_at_the_locator(sandbox, make_adapter, counts):
 def test_incremental_read_uses_system_modstamp_and_the_overlap(sandbox, make_adapter):
     api = Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
     lead_ids, contact_ids = sandbox.ids_of("Lead")[:3], sandbox.ids_of("Contact")[:2]
-    before = sandbox.store.now()
+    before = sandbox.store.clock()
     for lead_id in lead_ids:
         api.Lead.update(lead_id, {"Title": "Head of Data"})
     for contact_id in contact_ids:

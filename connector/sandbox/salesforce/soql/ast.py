@@ -1,5 +1,5 @@
-"""A SOQL query's conditions and ordering: the parser builds them over `FieldPath`s and literal
-tokens, the binder rebuilds them over `BoundPath`s and stored values for the executor."""
+"""A SOQL query and its conditions: the parser builds them over names and literal tokens, the
+binder rebuilds them over definitions (`ObjectDef`, `BoundPath`) and stored values."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from connector.sandbox.salesforce.soql.lexer import Token
 
+S = TypeVar("S")  # the sObject: its name's token as parsed, its ObjectDef once bound
 P = TypeVar("P")  # a field path: FieldPath as parsed, BoundPath once bound
 V = TypeVar("V")  # a value: the literal's token as parsed, its stored form once bound
 
@@ -37,12 +38,6 @@ class InList(Generic[P, V]):
 
 
 @dataclass(frozen=True)
-class Like(Generic[P]):
-    path: P
-    pattern: Token  # a string literal; its like_parts tell `\%` from `%`
-
-
-@dataclass(frozen=True)
 class And(Generic[P, V]):
     children: tuple[Condition[P, V], ...]
 
@@ -52,29 +47,17 @@ class Or(Generic[P, V]):
     children: tuple[Condition[P, V], ...]
 
 
-@dataclass(frozen=True)
-class Not(Generic[P, V]):
-    child: Condition[P, V]
-
-
-Condition = Comparison[P, V] | InList[P, V] | Like[P] | And[P, V] | Or[P, V] | Not[P, V]
-
-
-@dataclass(frozen=True)
-class OrderItem(Generic[P]):
-    path: P
-    descending: bool = False
-    nulls_last: bool = False  # Salesforce's default: nulls first
+Condition = Comparison[P, V] | InList[P, V] | And[P, V] | Or[P, V]
 
 
 @dataclass
-class Query:
-    object_name: str
-    object_pos: int
-    fields: list[FieldPath] = field(default_factory=list)
-    count: bool = False  # SELECT COUNT()
-    where: Condition[FieldPath, Token] | None = None
-    order_by: list[OrderItem[FieldPath]] = field(default_factory=list)
+class Query(Generic[S, P, V]):
+    object: S
+    fields: list[P]
+    count: bool  # SELECT COUNT(): only totalSize is answered
+    where: Condition[P, V] | None = None
+    order_by: list[P] = field(default_factory=list)  # ascending, nulls first
     limit: int | None = None
-    offset: int | None = None
-    offset_pos: int = 0
+
+
+Parsed = Query[Token, FieldPath, Token]

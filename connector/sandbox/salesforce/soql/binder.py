@@ -1,12 +1,11 @@
 """Checks a parsed query against the org's metadata and resolves every name to a field, with
 Salesforce's errors as the API prints them (SOQL and SOSL Reference): INVALID_TYPE for an unknown
 object, INVALID_FIELD for an unknown field or relationship, a literal of the wrong type or a
-long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal,
-NUMBER_OUTSIDE_VALID_RANGE for OFFSET above 2,000."""
+long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed id literal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from connector.sandbox.salesforce import ids
@@ -18,16 +17,12 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Like,
-    Not,
     Or,
-    OrderItem,
+    Parsed,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms, parse_datetime_text
-
-MAX_OFFSET = 2000
 
 
 @dataclass(frozen=True)
@@ -44,15 +39,7 @@ class BoundPath:
 Bound = Condition[BoundPath, object]  # a condition over resolved paths and stored values
 
 
-@dataclass
-class BoundQuery:
-    object: ObjectDef
-    fields: list[BoundPath] = field(default_factory=list)
-    count_only: bool = False
-    where: Bound | None = None
-    order_by: list[OrderItem[BoundPath]] = field(default_factory=list)
-    limit: int | None = None
-    offset: int | None = None
+BoundQuery = Query[ObjectDef, BoundPath, object]
 
 
 #: The literal each kind of field is compared with.
@@ -77,30 +64,21 @@ class Binder:
         self.objects = {name.lower(): obj for name, obj in objects.items()}
         self.name_object = name_object
 
-    def bind(self, query: Query) -> BoundQuery:
-        obj = self.objects.get(query.object_name.lower())
+    def bind(self, query: Parsed) -> BoundQuery:
+        obj = self.objects.get(query.object.text.lower())
         if obj is None or not obj.queryable:
             hint = custom_hint("object", "entity name")
-            message = f"sObject type '{query.object_name}' is not supported. {hint}"
-            raise SoqlError(message, query.object_pos, "INVALID_TYPE")
-        bound = BoundQuery(obj)
+            message = f"sObject type '{query.object.text}' is not supported. {hint}"
+            raise SoqlError(message, query.object.pos, "INVALID_TYPE")
+        fields: list[BoundPath] = []
         for path in query.fields:
             resolved = self.path(obj, path)
-            if any(resolved.text.lower() == other.text.lower() for other in bound.fields):
+            if any(resolved.text.lower() == other.text.lower() for other in fields):
                 raise SoqlError(f"duplicate field selected: {path.text}", path.pos)
-            bound.fields.append(resolved)
-        bound.count_only = query.count
-        if query.where is not None:
-            bound.where = self.condition(obj, query.where)
-        for item in query.order_by:
-            resolved = self.path(obj, item.path, "sorted")
-            bound.order_by.append(OrderItem(resolved, item.descending, item.nulls_last))
-        if query.offset is not None and query.offset > MAX_OFFSET:
-            message = f"Maximum SOQL offset allowed is {MAX_OFFSET}"
-            raise SoqlError(message, query.offset_pos, "NUMBER_OUTSIDE_VALID_RANGE")
-        bound.limit = query.limit
-        bound.offset = query.offset
-        return bound
+            fields.append(resolved)
+        where = None if query.where is None else self.condition(obj, query.where)
+        order_by = [self.path(obj, path, "sorted") for path in query.order_by]
+        return Query(obj, fields, query.count, where, order_by, query.limit)
 
     def path(self, obj: ObjectDef, path: FieldPath, use: str | None = None) -> BoundPath:
         """Resolve `path` on `obj`; `use` ("filtered", "sorted") also checks the leaf allows it."""
@@ -140,40 +118,25 @@ class Binder:
         return BoundPath(".".join(parts), tuple(hops), tuple(objects), leaf, path.pos)
 
     def _target(self, hop: FieldDef) -> ObjectDef | None:
-        if hop.polymorphic:
-            return self.name_object
-        return self.objects.get(hop.reference_to[0].lower()) if hop.reference_to else None
+        """The object a lookup leads to: `Name` for a polymorphic one, None outside the org."""
+        target = self.objects.get(hop.reference_to[0].lower())
+        return self.name_object if hop.polymorphic else target
 
     def condition(self, obj: ObjectDef, node: Condition[FieldPath, Token]) -> Bound:
         if isinstance(node, And):
             return And(tuple(self.condition(obj, child) for child in node.children))
         if isinstance(node, Or):
             return Or(tuple(self.condition(obj, child) for child in node.children))
-        if isinstance(node, Not):
-            return Not(self.condition(obj, node.child))
         path = self.path(obj, node.path, "filtered")
         if isinstance(node, Comparison):
             return Comparison(path, node.op, self.literal(path, node.value))
-        if isinstance(node, InList):
-            return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
-        if path.leaf.kind is not Kind.TEXT or _is_id(path.leaf):
-            kind = "id" if _is_id(path.leaf) else KIND_NAMES[path.leaf.kind][1]
-            raise SoqlError(
-                f"invalid operator on {kind} field: LIKE", node.path.pos, "INVALID_FIELD"
-            )
-        return Like(path, node.pattern)
+        return InList(path, tuple(self.literal(path, v) for v in node.values), node.negated)
 
     def literal(self, path: BoundPath, literal: Token) -> object:
         """The literal in the store's representation, once its type fits the field's."""
         leaf = path.leaf
         if literal.kind is Tok.NULL:
             return None
-        if literal.has_wildcard_escape:
-            raise SoqlError(
-                f"Invalid string literal {literal.text}. Illegal character sequence '\\_' or "
-                "'\\%' outside a LIKE expression.",
-                literal.pos,
-            )
         expected, type_name = _LITERALS[leaf.kind], KIND_NAMES[leaf.kind][1]
         if literal.kind is not expected:
             quotes = "should be" if leaf.kind is Kind.TEXT else "should not be"

@@ -2,26 +2,25 @@
 
 Conditions are evaluated set-wise rather than row by row: each comparison scans only the rows
 still in play (or, for `Id`/lookup equality and IN, reads the lookup index), AND narrows the
-candidates child by child with the indexed children first, OR unites, NOT subtracts. That keeps
+candidates child by child with the indexed children first, OR unites. That keeps
 `WhoId IN (...)` on millions of tasks and `SystemModstamp > ...` on a million leads fast.
 
-Semantics follow SOQL: text comparisons (=, !=, <, >, IN, LIKE) and ORDER BY are case-insensitive;
+Semantics follow SOQL: text comparisons (=, !=, <, >, IN) and ORDER BY are case-insensitive;
 ids compare by their 18-character form; a comparison with a null field value is false except
-`= null`, so `!= 'x'` and `NOT IN` also match nulls; nulls sort first unless NULLS LAST.
+`= null`, so `!= 'x'` and `NOT IN` also match nulls; nulls sort first.
 """
 
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeGuard
 
 from connector.sandbox.salesforce.schema import FieldType, Kind
-from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Like, Not, Or
+from connector.sandbox.salesforce.soql.ast import And, Comparison, InList, Or
 from connector.sandbox.salesforce.soql.binder import Bound, BoundPath, BoundQuery
-from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, read_field, resolve
+from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table, resolve
 from connector.sandbox.salesforce.values import datetime_to_ms
 
 Rows = list[int]
@@ -29,7 +28,7 @@ Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
 
 
 def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> Rows:
-    """The rows of `query.object` matching WHERE, ordered, after OFFSET and LIMIT."""
+    """The rows of `query.object` matching WHERE, ordered, up to LIMIT."""
     table = store.table(query.object.name)
     runner = _Runner(store, table)
     rows = list(range(len(table))) if query.where is None else runner.filter(query.where, None)
@@ -39,7 +38,7 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
     elif deleted.count(1):
         # "After these records are permanently removed from the recycle bin, you can no longer
         # query them" (REST API Developer Guide, QueryAll). Their delete set SystemModstamp.
-        purged_before = datetime_to_ms(store.now() - RECYCLE_BIN)
+        purged_before = datetime_to_ms(store.clock() - RECYCLE_BIN)
         stamps = table.columns.get("SystemModstamp")
         rows = [
             row
@@ -48,8 +47,7 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
         ]
     if query.order_by:
         rows = runner.order(rows, query)
-    start = query.offset or 0
-    return rows[start : None if query.limit is None else start + query.limit]
+    return rows[: query.limit]
 
 
 class _Runner:
@@ -67,8 +65,6 @@ class _Runner:
         if not path.hops and leaf.formula is None:
             get = table.columns[leaf.name].get
             return (lambda row: _fold(get(row))) if fold else get
-        if not path.hops:
-            return lambda row: _fold(read_field(table, row, leaf), fold)
         store = self.store
         return lambda row: _fold(resolve(store, table, row, path), fold)
 
@@ -86,10 +82,6 @@ class _Runner:
             for child in node.children:
                 matched.update(self.filter(child, rows))
             return sorted(matched)
-        if isinstance(node, Not):
-            excluded = set(self.filter(node.child, rows))
-            candidates = rows if rows is not None else range(len(self.table))
-            return [row for row in candidates if row not in excluded]
         if self.indexable(node):
             return self.indexed(node, rows)
         test = self.predicate(node)
@@ -122,31 +114,30 @@ class _Runner:
         return sorted(found) if rows is None else [row for row in rows if row in found]
 
     def predicate(self, node: Bound) -> Callable[[Any], bool]:
-        if isinstance(node, Like):
-            pattern = _like_regex(node.pattern.like_parts)
-            return lambda value: value is not None and pattern.fullmatch(value) is not None
+        """`= null` and `!= null` test for null; any other comparison with a null is false."""
         if isinstance(node, InList):
             members = {_fold(v, _folds(node.path)) for v in node.values}
             if node.negated:
                 return lambda value: value not in members
             return lambda value: value in members
         assert isinstance(node, Comparison)
-        return _comparison(node)
+        target = _fold(node.value, _folds(node.path))
+        compare = _OPERATORS[node.op]
+        if node.op in ("=", "!="):
+            return lambda value: compare(value, target)
+        return lambda value: value is not None and target is not None and compare(value, target)
 
     def order(self, rows: Rows, query: BoundQuery) -> Rows:
         ordered = list(rows)
-        # Stable sorts from the last key to the first give a multi-key order with per-key
-        # direction; the null flag is placed so nulls land first or last after any reversal.
-        for item in reversed(query.order_by):
-            null_flag = 1 if item.nulls_last != item.descending else 0
-            key = partial(_sort_key, self.getter(item.path), null_flag)
-            ordered.sort(key=key, reverse=item.descending)
+        # Stable sorts from the last key to the first give the multi-key order.
+        for path in reversed(query.order_by):
+            ordered.sort(key=partial(_sort_key, self.getter(path)))
         return ordered
 
 
-def _sort_key(get: Callable[[int], Any], null_flag: int, row: int) -> tuple[int, Any]:
+def _sort_key(get: Callable[[int], Any], row: int) -> tuple[int, Any]:
     value = get(row)
-    return (null_flag, 0) if value is None else (1 - null_flag, value)
+    return (0, 0) if value is None else (1, value)
 
 
 def _folds(path: BoundPath) -> bool:
@@ -166,19 +157,3 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-
-
-def _comparison(node: Comparison[BoundPath, object]) -> Callable[[Any], bool]:
-    """`= null` and `!= null` test for null; any other comparison with a null is false."""
-    target = _fold(node.value, _folds(node.path))
-    compare = _OPERATORS[node.op]
-    if node.op in ("=", "!="):
-        return lambda value: compare(value, target)
-    return lambda value: value is not None and target is not None and compare(value, target)
-
-
-def _like_regex(parts: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    """`%` and `_` are wildcards unless escaped (`\\%`, `\\_`)."""
-    wild = {"%": ".*", "_": "."}
-    pieces = (re.escape(c) if escaped or c not in wild else wild[c] for c, escaped in parts)
-    return re.compile("".join(pieces), re.IGNORECASE | re.DOTALL)

@@ -1,12 +1,13 @@
 """SOQL tokens. String escapes follow "Quoted String Escape Sequences" (SOQL and SOSL Reference):
-`\\n \\r \\t \\b \\f` (either case), `\\" \\' \\\\`, `\\uXXXX`, and - in LIKE patterns only -
-`\\_` and `\\%`; "If you use a backslash character in any other context, an error occurs". Date and
-datetime literals are unquoted (`1999-01-01`, `1999-01-01T23:01:01Z`, `...-08:00`)."""
+`\\n \\r \\t \\b \\f` (either case), `\\" \\' \\\\` and `\\uXXXX`; `\\_` and `\\%` belong to LIKE,
+which is not emulated, and "If you use a backslash character in any other context, an error
+occurs". Date and datetime literals are unquoted (`1999-01-01`, `1999-01-01T23:01:01Z`,
+`...-08:00`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -16,13 +17,12 @@ class Tok(StrEnum):
     NUMBER = "number"
     DATE = "date"
     DATETIME = "datetime"
-    BOOLEAN = "boolean"  # TRUE/FALSE and NULL are identifiers the parser reads as literals
+    BOOLEAN = "boolean"  # TRUE/FALSE and NULL: words, read as literals (any case)
     NULL = "null"
     OP = "op"
     LPAREN = "("
     RPAREN = ")"
     COMMA = ","
-    COLON = ":"
     EOF = "<EOF>"
 
 
@@ -34,16 +34,9 @@ class Token:
     text: str  # the source text, used in error messages
     pos: int
     value: object = None
-    # For strings: (char, escaped) pairs, so LIKE can tell `\%` from `%`.
-    like_parts: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
 
     def upper(self) -> str:
         return self.text.upper()
-
-    @property
-    def has_wildcard_escape(self) -> bool:
-        """`\\_` or `\\%`: allowed in a LIKE pattern only."""
-        return any(escaped and char in "_%" for char, escaped in self.like_parts)
 
 
 class SoqlError(Exception):
@@ -61,7 +54,7 @@ _IDENT = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 _TOKEN = re.compile(
     rf"""\s*(?:
       (?P<string>')
-    | (?P<punct>[(),:])
+    | (?P<punct>[(),])
     | (?P<op><=|>=|!=|<>|=|<|>)
     | (?P<datetime>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,3}})?
         (?:Z|[+-]\d{{2}}:\d{{2}})(?![\w:]))
@@ -74,6 +67,7 @@ _TOKEN = re.compile(
 #: A string's body up to its closing quote, if it has one.
 _STRING_BODY = re.compile(r"((?:[^'\\]|\\.)*)(')?", re.DOTALL)
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)|(.)", re.DOTALL)
+_WORDS = {"TRUE": (Tok.BOOLEAN, True), "FALSE": (Tok.BOOLEAN, False), "NULL": (Tok.NULL, None)}
 #: Backslash escapes: n r t b f in either case, and the quotes and the backslash themselves.
 _SIMPLE_ESCAPES = dict(zip("nNrRtTbBfF\"'\\", "\n\n\r\r\t\t\b\b\f\f\"'\\", strict=True))
 
@@ -90,6 +84,9 @@ def tokenize(soql: str) -> list[Token]:
             token = Token(Tok(text) if kind == "punct" else Tok.OP, text, start)
         elif kind == "number":
             token = Token(Tok.NUMBER, text, start, float(text) if "." in text else int(text))
+        elif text.upper() in _WORDS:
+            literal, value = _WORDS[text.upper()]
+            token = Token(literal, text, start, value)
         else:
             token = Token(Tok(kind), text, start, text)
         tokens.append(token)
@@ -104,15 +101,15 @@ def tokenize(soql: str) -> list[Token]:
 def _string(soql: str, start: int) -> Token:
     body = _STRING_BODY.match(soql, start + 1)
     assert body is not None  # it matches the empty string
-    parts: list[tuple[str, bool]] = []
+    chars: list[str] = []
     for piece in _ESCAPE.finditer(body.group(1)):
         escape, plain = piece.group(1), piece.group(2)
         if plain is not None:
-            parts.append((plain, False))
-        elif escape in _SIMPLE_ESCAPES or escape in "_%":
-            parts.append((_SIMPLE_ESCAPES.get(escape, escape), True))
+            chars.append(plain)
+        elif escape in _SIMPLE_ESCAPES:
+            chars.append(_SIMPLE_ESCAPES[escape])
         elif len(escape) == 5:  # \uXXXX
-            parts.append((chr(int(escape[1:], 16)), True))
+            chars.append(chr(int(escape[1:], 16)))
         else:
             end = start + 1 + piece.end()
             raise SoqlError(
@@ -122,5 +119,4 @@ def _string(soql: str, start: int) -> Token:
             )
     if body.group(2) is None:
         raise SoqlError("unexpected token: '<EOF>'", start)
-    value = "".join(char for char, _ in parts)
-    return Token(Tok.STRING, soql[start : body.end()], start, value, tuple(parts))
+    return Token(Tok.STRING, soql[start : body.end()], start, "".join(chars))

@@ -1,10 +1,12 @@
 """A recursive-descent parser for the SOQL subset the connector (and tools like it) use:
 
     SELECT (COUNT() | path {, path}) FROM object [WHERE condition]
-    [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST] {, ...}] [LIMIT n] [OFFSET n]
+    [ORDER BY path [ASC] {, path [ASC]}] [LIMIT n]
 
-Conditions: = != <> < <= > >=, [NOT] IN (...), LIKE, NOT, AND, OR, parentheses; as on
-Salesforce, AND and OR are not mixed at one level without parentheses. Keywords and names are
+Conditions: = != <> < <= > >=, [NOT] IN (...), AND, OR, parentheses; as on Salesforce, AND and
+OR are not mixed at one level without parentheses. LIKE, a leading NOT, OFFSET, DESC and NULLS
+FIRST|LAST are not emulated: the connector matches by =, != and IN, and pages by keyset (`Id >
+...` in ascending order, where nulls come first as on Salesforce). Keywords and names are
 case-insensitive; syntax errors raise `SoqlError` (MALFORMED_QUERY).
 """
 
@@ -20,28 +22,24 @@ from connector.sandbox.salesforce.soql.ast import (
     Condition,
     FieldPath,
     InList,
-    Like,
-    Not,
     Or,
-    OrderItem,
+    Parsed,
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token, tokenize
 
-# Clauses of full SOQL this emulator does not implement; refused with a clear message. (The word
-# lists are split strings, which read better here than one list item per line.)
-UNSUPPORTED = frozenset("GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES".split())  # noqa: SIM905
-KEYWORDS = UNSUPPORTED | frozenset(
-    "SELECT FROM WHERE ORDER BY ASC DESC NULLS FIRST LAST LIMIT OFFSET AND OR NOT IN LIKE TRUE "  # noqa: SIM905
-    "FALSE NULL".split()
+# Clauses and operators of full SOQL this emulator does not implement; refused with a clear
+# message. (The word lists are split strings, which read better here than one item per line.)
+UNSUPPORTED = frozenset(
+    "GROUP HAVING WITH FOR USING TYPEOF INCLUDES EXCLUDES LIKE OFFSET DESC NULLS".split()  # noqa: SIM905
 )
-_LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME})
-COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
-Parsed = Condition[FieldPath, Token]
+KEYWORDS = UNSUPPORTED | frozenset("SELECT FROM WHERE ORDER BY ASC LIMIT AND OR NOT IN".split())  # noqa: SIM905
+_LITERALS = frozenset({Tok.STRING, Tok.NUMBER, Tok.DATE, Tok.DATETIME, Tok.BOOLEAN, Tok.NULL})
+Clause = Condition[FieldPath, Token]
 T = TypeVar("T")
 
 
-def parse(soql: str) -> Query:
+def parse(soql: str) -> Parsed:
     return _Parser(tokenize(soql)).query()
 
 
@@ -82,7 +80,7 @@ class _Parser:
     def unexpected(self, token: Token | None = None) -> NoReturn:
         token = token or self.current
         if token.kind is Tok.IDENT and token.upper() in UNSUPPORTED:
-            _not_emulated("this SOQL clause is", token)
+            _not_emulated("this SOQL keyword is", token)
         raise SoqlError(f"unexpected token: '{token.text}'", token.pos)
 
     def separated(self, item: Callable[[], T]) -> list[T]:
@@ -93,47 +91,41 @@ class _Parser:
             items.append(item())
         return items
 
-    def at_count(self) -> bool:
-        return self.is_keyword("COUNT") and self.tokens[self.index + 1].kind is Tok.LPAREN
-
     # -- grammar ------------------------------------------------------------------------------
-    def query(self) -> Query:
+    def query(self) -> Parsed:
         self.expect_keyword("SELECT")
-        count = self.at_count() and self.count()
-        fields = [] if count else self.separated(self.select_item)
+        count = self.count()
+        fields = [] if count else self.separated(self.field_path)
         self.expect_keyword("FROM")
         object_token = self.expect(Tok.IDENT)
         if object_token.upper() in KEYWORDS or "." in object_token.text:
             self.unexpected(object_token)
-        query = Query(object_token.text, object_token.pos, fields, count)
+        query: Parsed = Query(object_token, fields, count)
         if self.accept("WHERE"):
             query.where = self.condition()
         if self.accept("ORDER"):
             self.expect_keyword("BY")
             query.order_by = self.separated(self.order_item)
         if self.accept("LIMIT"):
-            query.limit = self.non_negative_int()
-        if offset := self.accept("OFFSET"):
-            query.offset_pos = offset.pos
-            query.offset = self.non_negative_int()
+            limit = self.expect(Tok.NUMBER)
+            if not isinstance(limit.value, int) or limit.value < 0:
+                self.unexpected(limit)
+            query.limit = limit.value
         if self.current.kind is not Tok.EOF:
             self.unexpected()
         return query
 
     def count(self) -> bool:
-        """`COUNT()`: only totalSize is answered. COUNT(field) and other aggregates are not
-        emulated (nothing in the connector asks for them)."""
+        """Whether the select list is `COUNT()`: only totalSize is answered. COUNT(field) and
+        other aggregates are not emulated (nothing in the connector asks for them)."""
+        if not self.is_keyword("COUNT") or self.tokens[self.index + 1].kind is not Tok.LPAREN:
+            return False
         self.advance()  # COUNT
         self.expect(Tok.LPAREN)
         if self.current.kind is not Tok.RPAREN:
             _not_emulated("COUNT(field) is", self.current)
         self.expect(Tok.RPAREN)
         return True
-
-    def select_item(self) -> FieldPath:
-        if self.at_count():  # COUNT() is the whole select list or absent
-            self.unexpected()
-        return self.field_path()
 
     def field_path(self) -> FieldPath:
         token = self.current
@@ -145,22 +137,12 @@ class _Parser:
             _not_emulated(f"functions such as {token.text}() are", self.current)
         return FieldPath(tuple(token.text.split(".")), token.pos)
 
-    def non_negative_int(self) -> int:
-        token = self.current
-        if token.kind is not Tok.NUMBER or not isinstance(token.value, int) or token.value < 0:
-            self.unexpected()
-        self.advance()
-        return token.value
-
-    def order_item(self) -> OrderItem[FieldPath]:
+    def order_item(self) -> FieldPath:
         path = self.field_path()
-        direction = self.accept("ASC", "DESC")
-        nulls_last = False
-        if self.accept("NULLS"):
-            nulls_last = (self.accept("FIRST", "LAST") or self.unexpected()).upper() == "LAST"
-        return OrderItem(path, direction is not None and direction.upper() == "DESC", nulls_last)
+        self.accept("ASC")
+        return path
 
-    def condition(self) -> Parsed:
+    def condition(self) -> Clause:
         first = self.unary()
         connective = self.accept("AND", "OR")
         if connective is None:
@@ -173,9 +155,9 @@ class _Parser:
             self.unexpected()
         return And(tuple(children)) if word == "AND" else Or(tuple(children))
 
-    def unary(self) -> Parsed:
-        if self.accept("NOT"):
-            return Not(self.unary())
+    def unary(self) -> Clause:
+        if self.is_keyword("NOT"):  # NOT IN is read by predicate
+            _not_emulated("a leading NOT is", self.current)
         if self.current.kind is not Tok.LPAREN:
             return self.predicate()
         self.advance()
@@ -183,17 +165,12 @@ class _Parser:
         self.expect(Tok.RPAREN)
         return inner
 
-    def predicate(self) -> Parsed:
+    def predicate(self) -> Clause:
         path = self.field_path()
         token = self.current
-        if token.kind is Tok.OP and token.text in COMPARISON_OPERATORS:
+        if token.kind is Tok.OP:  # = != <> < <= > >=
             self.advance()
             return Comparison(path, "!=" if token.text == "<>" else token.text, self.value())
-        if self.accept("LIKE"):
-            pattern = self.value()
-            if pattern.kind is not Tok.STRING:
-                self.unexpected(pattern)
-            return Like(path, pattern)
         negated = self.accept("NOT") is not None
         if not self.accept("IN"):
             self.unexpected()
@@ -205,14 +182,4 @@ class _Parser:
         return InList(path, tuple(values), negated)
 
     def value(self) -> Token:
-        """A literal: TRUE, FALSE and NULL come from the lexer as identifiers."""
-        token = self.current
-        word = token.upper() if token.kind is Tok.IDENT else ""
-        if token.kind in _LITERALS:
-            return self.advance()
-        if word not in ("TRUE", "FALSE", "NULL"):
-            self.unexpected()
-        self.advance()
-        if word == "NULL":
-            return replace(token, kind=Tok.NULL, value=None)
-        return replace(token, kind=Tok.BOOLEAN, value=word == "TRUE")
+        return self.advance() if self.current.kind in _LITERALS else self.unexpected()

@@ -32,6 +32,7 @@ from connector.adapters.salesforce import SalesforceAdapter, SalesforceSettings
 from connector.mapping.crm_schema import HubSpotMapping, SalesforceMapping
 from connector.mapping.loader import MappingSet, load_mapping_dir
 from connector.sandbox.seed.spec import DEFAULT_NOW
+from connector.settings import Settings
 from connector.sync.engine import RunOptions, SyncEngine
 from connector.sync.state import StateStore
 
@@ -284,10 +285,11 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     if watch is not None:
         watch.__enter__()
     try:
-        if job["kind"] == "backfill":
-            summary = engine.backfill(RunOptions())
-        else:
-            summary = engine.sync(RunOptions())
+        # The run options a user's settings give (CONNECTOR_WRITE_BUFFER_RECORDS, ...).
+        options = RunOptions(
+            write_buffer_records=Settings(_env_file=None).write_buffer_records  # type: ignore[call-arg]
+        )
+        summary = engine.backfill(options) if job["kind"] == "backfill" else engine.sync(options)
     finally:
         if watch is not None:
             watch.__exit__()

@@ -473,8 +473,8 @@ class SyncEngine:
         )
         owners = self._known_owners(summary)
         routing = self.store.routing_state(self.account)
-        buffer: PendingWrite | None = None
-        buffered_since = self.wall_clock()
+        # Updates journaled since the last write, and since when (None: nothing journaled).
+        buffered, buffered_since = 0, None
         for page in self.adapter.iter_contact_pages(None, resume_after=cursor):
             now = self.clock()
             part = self._decide("backfill", page, owners, routing, now, summary, run_id)
@@ -490,35 +490,33 @@ class SyncEngine:
                 )
                 # Journaled now, written later: the page is done for --resume once journaled,
                 # since whatever run comes next finishes the journal before anything else.
+                # The write reads them back from the journal, as a sync's does, so no page's
+                # plans stay alive while later pages are read and decided: the backfill's peak
+                # is the larger of a page and a write chunk, not their sum.
                 self.store.append_pending(self.account, part)
-                if buffer is None:
-                    buffer, buffered_since = part, self.wall_clock()
-                else:
-                    buffer = buffer.followed_by(part)
-                if self._buffer_full(buffer, buffered_since, options):
-                    self._push(buffer, summary)
-                    buffer = None
+                buffered += len(part.updates)
+                buffered_since = buffered_since or self.wall_clock()
+                if self._buffer_full(buffered, buffered_since, options):
+                    self._push_journal(summary, options)
+                    buffered, buffered_since = 0, None
                 self.store.heartbeat(self.account)
-            # Journaled and buffered: the page's decisions go now, not when the next page's
-            # replace them (they would stay alive through its read and decisions: 2,000 people
-            # a page on Salesforce, ~25 MB of the backfill's peak).
+            # The page's decisions go now, not when the next page's replace them (they would
+            # stay alive through its read and decisions: 2,000 people a page on Salesforce).
             del part
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
-        if buffer is not None:
-            self._push(buffer, summary)
+        if buffered_since is not None:
+            self._push_journal(summary, options)
         if not options.dry_run:
             # A full pass covers every change made before it started.
             self.store.set_watermark(self.account, CONTACTS, started, run_id)
             self.store.clear_checkpoint(self.account, BACKFILL_JOB)
 
-    def _buffer_full(
-        self, buffer: PendingWrite, buffered_since: datetime, options: RunOptions
-    ) -> bool:
+    def _buffer_full(self, buffered: int, buffered_since: datetime, options: RunOptions) -> bool:
         """Time to write: enough updates gathered for full batches, or the oldest buffered
         write waited long enough (a rate-limited CRM reads slowly; its tasks' SLA runs)."""
         return (
-            len(buffer.updates) >= options.write_buffer_records
+            buffered >= options.write_buffer_records
             or self.wall_clock() - buffered_since >= options.write_buffer_wait
         )
 

@@ -74,7 +74,7 @@ class Settings(LogSettings, BaseSettings):
         "CONNECTOR_STALE_LOCK_MINUTES", "CONNECTOR_STALE_LOCK_SECONDS", gt=0
     )
     write_buffer_records: int = Field(
-        default=5000, ge=1, description="planned updates a backfill gathers (a few kB each)"
+        default=2000, ge=1, description="planned updates a backfill gathers (a few kB each)"
     )
     fail_on_skipped: bool = Field(
         default=False, description="exit 1 when records were skipped as unusable, not 0"

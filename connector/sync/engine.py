@@ -84,8 +84,9 @@ class RunOptions(BaseModel):
     stale_lock_after: timedelta = timedelta(minutes=30)
     #: A backfill writes the CRM once this many planned updates have gathered (or the oldest
     #: has waited `write_buffer_wait`), so writes go out in full batches, not one partial
-    #: batch per page; memory grows with it (a few kB per buffered contact).
-    write_buffer_records: int = Field(default=5000, ge=1)
+    #: batch per page; memory grows with it (a few kB per buffered contact). 2,000: a
+    #: Salesforce page, and 20 full HubSpot batches (bench/README.md, "Memory at 100,000").
+    write_buffer_records: int = Field(default=2000, ge=1)
     write_buffer_wait: timedelta = timedelta(seconds=60)
     #: Records skipped as unusable (no e-mail, impossible dates) are counted and reported but do
     #: not fail the run: they are the CRM's data, not the run's fault, and a cron alert on a
@@ -490,19 +491,18 @@ class SyncEngine:
                 )
                 # Journaled now, written later: the page is done for --resume once journaled,
                 # since whatever run comes next finishes the journal before anything else.
-                # The write reads them back from the journal, as a sync's does, so no page's
-                # plans stay alive while later pages are read and decided: the backfill's peak
-                # is the larger of a page and a write chunk, not their sum.
                 self.store.append_pending(self.account, part)
                 buffered += len(part.updates)
                 buffered_since = buffered_since or self.wall_clock()
-                if self._buffer_full(buffered, buffered_since, options):
-                    self._push_journal(summary, options)
-                    buffered, buffered_since = 0, None
+            # The page and its decisions go now: the write reads them back from the journal, as
+            # a sync's does, so the backfill holds a page or a write chunk, never both, nor
+            # several pages' plans while later pages are read (2,000 people a Salesforce page).
+            del part, page
+            if buffered_since is not None and self._buffer_full(buffered, buffered_since, options):
+                self._push_journal(summary, options)
+                buffered, buffered_since = 0, None
+            if not options.dry_run:
                 self.store.heartbeat(self.account)
-            # The page's decisions go now, not when the next page's replace them (they would
-            # stay alive through its read and decisions: 2,000 people a page on Salesforce).
-            del part
             if progress is not None:
                 progress(summary.contacts_read, summary.contacts_total)
         if buffered_since is not None:

@@ -22,6 +22,7 @@ import pstats
 import sys
 import threading
 import time
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
@@ -108,7 +109,12 @@ class PeakWatch:
                     short = name.split("/connector/", 1)[1]
                     stack.append(f"{short}:{frame.f_lineno} {frame.f_code.co_name}")
                 frame = frame.f_back
-            self.marks.append({"rss_mb": round(now / 1024), "stack": stack})
+            mark: dict[str, Any] = {"rss_mb": round(now / 1024), "stack": stack}
+            if tracemalloc.is_tracing():  # BENCH_TRACEMALLOC=1: what the Python heap held then
+                mark["python_heap_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20)
+                top = tracemalloc.take_snapshot().statistics("lineno")[:12]
+                mark["top"] = [f"{round(s.size / 2**20, 1)} MB {s.traceback[0]}" for s in top]
+            self.marks.append(mark)
 
 
 def build_adapter(job: dict[str, Any], mappings: MappingSet) -> CrmAdapter:
@@ -280,6 +286,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     clock = None if job.get("decide_now") else (lambda: DEFAULT_NOW)
     engine = SyncEngine(adapter, mappings.rules, store, account=job["crm"], clock=clock)
     rss_before_kb = _status_kb("VmRSS")
+    if os.environ.get("BENCH_TRACEMALLOC") == "1":  # a diagnostic: several times slower
+        tracemalloc.start()
     watch = PeakWatch() if job.get("watch") else None
     began = time.perf_counter()
     if watch is not None:

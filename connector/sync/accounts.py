@@ -212,7 +212,9 @@ class LastRun(BaseModel):
     outcome: str | None
 
 
-class LockView(BaseModel):
+class LockInfo(BaseModel):
+    """Who holds an account's run lock (`StateStore.lock_holder`); here, free of SQLAlchemy."""
+
     holder: str
     host: str
     pid: int
@@ -230,7 +232,7 @@ class AccountStatus(BaseModel):
     #: the oldest of the account's object watermarks: everything before it has been synced
     watermark: datetime | None
     lag_seconds: int | None
-    lock: LockView | None
+    lock: LockInfo | None
 
     @property
     def behind(self) -> bool:
@@ -244,7 +246,6 @@ def account_status(
     """What the state store knows of `account` (None: no state store exists yet)."""
     runs = store.last_runs(account.name, 1) if store is not None else []
     marks = store.watermarks(account.name) if store is not None else {}
-    lock = store.lock_holder(account.name) if store is not None else None
     oldest = min(marks.values()) if marks else None
     return AccountStatus(
         name=account.name,
@@ -256,5 +257,5 @@ def account_status(
         last_run=LastRun.model_validate(runs[0]) if runs else None,
         watermark=oldest,
         lag_seconds=None if oldest is None else max(0, int((now - oldest).total_seconds())),
-        lock=None if lock is None else LockView(**vars(lock)),
+        lock=store.lock_holder(account.name) if store is not None else None,
     )

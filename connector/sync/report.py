@@ -86,23 +86,18 @@ class RunSummary(BaseModel):
         return (self.finished_at - self.started_at).total_seconds()
 
     def counts(self) -> dict[str, int]:
+        """The run's counts, as its run record and its `run_end` event keep them."""
+        sizes = {"rejected": len(self.rejected), "skipped": len(self.skipped)}
+        sizes["cpu_ms"] = round(self.cpu_seconds * 1000)
         return {
-            "contacts_read": self.contacts_read,
-            "updates_planned": self.updates_planned,
-            "updates_applied": self.updates_applied,
-            "tasks_created": self.tasks_created,
-            "tasks_already_existed": self.tasks_already_existed,
-            "owners_assigned": self.owners_assigned,
-            "rejected": len(self.rejected),
-            "skipped": len(self.skipped),
-            "contacts_due": self.contacts_due,
-            "contacts_deleted": self.contacts_deleted,
-            "scores_refreshed": self.scores_refreshed,
-            "escalations_planned": self.escalations_planned,
-            "escalations_applied": self.escalations_applied,
-            "escalations_closed": self.escalations_closed,
-            "fields_held": self.fields_held,
-            "recovered_updates": self.recovered_updates,
-            "decisions_carried_over": self.decisions_carried_over,
-            "cpu_ms": round(self.cpu_seconds * 1000),
+            name: sizes[name] if name in sizes else getattr(self, name) for name in _COUNTS.split()
         }
+
+
+#: The counts of `RunSummary.counts`, in the order a log line shows them.
+_COUNTS = (
+    "contacts_read updates_planned updates_applied tasks_created tasks_already_existed "
+    "owners_assigned rejected skipped contacts_due contacts_deleted scores_refreshed "
+    "escalations_planned escalations_applied escalations_closed fields_held recovered_updates "
+    "decisions_carried_over cpu_ms"
+)

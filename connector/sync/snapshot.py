@@ -19,10 +19,9 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
 from connector.sync.schema import snapshot_people
-from connector.sync.state import executemany
+from connector.sync.state import executemany, rows_in
 
 READ_BATCH = 2000
-_DELETE_CHUNK = 500  # bound parameters per statement stay well under SQLite's limit
 
 
 class SnapshotPerson(BaseModel):
@@ -65,19 +64,10 @@ class PeopleSnapshot:
 
     def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
         """Which of these people the snapshot holds."""
-        wanted = list(dict.fromkeys(contact_ids))
-        found: set[str] = set()
+        query = select(snapshot_people.c.contact_id).where(snapshot_people.c.account == account)
         with self.engine.connect() as connection:
-            for start in range(0, len(wanted), _DELETE_CHUNK):
-                found.update(
-                    connection.execute(
-                        select(snapshot_people.c.contact_id).where(
-                            snapshot_people.c.account == account,
-                            snapshot_people.c.contact_id.in_(wanted[start : start + _DELETE_CHUNK]),
-                        )
-                    ).scalars()
-                )
-        return found
+            rows = rows_in(connection, query, snapshot_people.c.contact_id, contact_ids)
+            return {row.contact_id for row in rows}
 
     def forget(self, account: str, contact_ids: Sequence[str]) -> None:
         """Drop these people's rows (the CRM deleted them)."""

@@ -12,7 +12,6 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -51,6 +50,7 @@ from connector.adapters.kit.chunks import chunks
 from connector.domain.escalation import EscalationPlan
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.domain.routing import RoutingState
+from connector.sync.accounts import LockInfo
 from connector.sync.schema import (
     audit_log,
     checkpoints,
@@ -214,14 +214,6 @@ def later_of(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b)
 
 
-@dataclass(frozen=True)
-class LockInfo:
-    holder: str
-    host: str
-    pid: int
-    heartbeat_at: datetime
-
-
 @cache
 def actor() -> str:
     """Who writes: the OS user, the host and the connector's version, for every audit entry
@@ -282,7 +274,7 @@ def _upsert(tx: Connection, table: Table, key: dict[str, Any], values: dict[str,
         tx.execute(insert(table).values(**key, **values))
 
 
-def _rows_in(
+def rows_in(
     tx: Connection, query: Select[Any], column: ColumnElement[Any], ids: Iterable[str]
 ) -> Iterator[Row[Any]]:
     """The rows of `query` whose `column` is one of `ids`, asked for IN_LIST ids at a time."""
@@ -578,7 +570,7 @@ class StateStore:
         """Which of these keys the connector already created a task for (key → CRM id)."""
         query = select(task_keys.c.key, task_keys.c.crm_id).where(task_keys.c.account == account)
         with self._use(connection) as tx:
-            return {row.key: row.crm_id for row in _rows_in(tx, query, task_keys.c.key, keys)}
+            return {row.key: row.crm_id for row in rows_in(tx, query, task_keys.c.key, keys)}
 
     def record_tasks(
         self,
@@ -621,7 +613,7 @@ class StateStore:
     def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueEntry]:
         query = select(contact_due).where(contact_due.c.account == account)
         with self.engine.begin() as tx:
-            rows = _rows_in(tx, query, contact_due.c.contact_id, contact_ids)
+            rows = rows_in(tx, query, contact_due.c.contact_id, contact_ids)
             return {row.contact_id: DueEntry.model_validate(row._mapping) for row in rows}
 
     def _save_due(
@@ -680,7 +672,7 @@ class StateStore:
         if watched:
             query = select(task_escalations.c.key).where(task_escalations.c.account == account)
             keys = [watch.key for watch in watched]
-            known = {row.key for row in _rows_in(tx, query, task_escalations.c.key, keys)}
+            known = {row.key for row in rows_in(tx, query, task_escalations.c.key, keys)}
             common = {"account": account, "state": "waiting", "run_id": pending.run_id}
             rows = [
                 {**common, **watch.__dict__, "crm_id": created[watch.key][0], "updated_at": _now()}
@@ -713,7 +705,7 @@ class StateStore:
         marks = field_marks.c
         query = select(marks.contact_id, marks.field, marks.value).where(marks.account == account)
         with self.engine.begin() as tx:
-            for row in _rows_in(tx, query, marks.contact_id, contact_ids):
+            for row in rows_in(tx, query, marks.contact_id, contact_ids):
                 found.setdefault(row.contact_id, {})[row.field] = row.value
         return found
 
@@ -902,10 +894,7 @@ class StateStore:
 
     def pending(self, account: str) -> PendingWrite | None:
         """Everything approved and not yet committed, as one entry (None when nothing is)."""
-        merged: PendingWrite | None = None
-        for chunk, _ in self.pending_chunks(account, max_updates=None):
-            merged = chunk if merged is None else merged.followed_by(chunk)
-        return merged
+        return next((whole for whole, _ in self.pending_chunks(account, max_updates=None)), None)
 
     def pending_chunks(
         self, account: str, max_updates: int | None
@@ -1012,7 +1001,7 @@ class StateStore:
 
     def lock_holder(self, account: str) -> LockInfo | None:
         for row in self._read(select(locks).where(locks.c.account == account)):
-            return LockInfo(row.holder, row.host, row.pid, row.heartbeat_at)
+            return LockInfo.model_validate(row._mapping)
         return None
 
     def release_lock(self, account: str) -> None:

@@ -8,7 +8,7 @@ skip that record with its reason instead of writing nonsense back.
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -16,11 +16,12 @@ from pydantic import ValidationError
 
 from connector.domain.contact import Bant, Company, Contact, Deal
 from connector.domain.outcomes import ContactUpdate, UpdatableField
-from connector.domain.properties import PropertyType, PropertyValue
+from connector.domain.properties import PropertyType
 from connector.domain.stages import LifecycleStage, SalesStatus
 from connector.mapping.crm_schema import CompanyField, ContactField, PersonMapping
 
 V = TypeVar("V", bound=str)
+Parser = Callable[[Any], Any]
 _BOOLS = {
     **dict.fromkeys(("true", "yes", "1", "y", "checked"), True),
     **dict.fromkeys(("false", "no", "0", "n", "unchecked"), False),
@@ -124,10 +125,11 @@ class PersonTranslator:
             (n, mapped[f]) for n in _TEXT.split() if (f := ContactField(n)) in mapped
         )
         self._parsed = tuple(
-            (name, f, mapped[f], parser) for name, f, parser in _PARSED_FIELDS if f in mapped
+            (name, f.value, mapped[f], parser) for name, f, parser in _PARSED_FIELDS if f in mapped
         )
         self._property_parsers = tuple(
-            (name, p.field, _PROPERTY_PARSERS[p.type]) for name, p in self._properties.items()
+            (name, f"properties.{name}", p.field, _PROPERTY_PARSERS[p.type])
+            for name, p in self._properties.items()
         )
         # A vocabulary's value is its domain term; one the mapping does not list passes through
         # as the CRM holds it in an open vocabulary, and is None in a closed one.
@@ -152,22 +154,22 @@ class PersonTranslator:
         nothing more."""
         return sorted({*self.fields.values(), *(p.field for p in self._properties.values())})
 
-    def _read_properties(
-        self, record_id: str, record: Mapping[str, Any]
-    ) -> dict[str, PropertyValue]:
-        """The mapped properties the record holds, parsed by their declared type; a value that
-        does not parse is a RecordDataError naming the property and the CRM field."""
-        found: dict[str, PropertyValue] = {}
-        for name, crm_field, parser in self._property_parsers:
-            raw = record.get(crm_field)
+    @staticmethod
+    def _parse(
+        record_id: str, get: Callable[[str], Any], fields: Iterable[tuple[str, str, str, Parser]]
+    ) -> dict[str, Any]:
+        """name → parsed value of the (name, label, CRM field, parser) `fields` the record
+        holds; a value that does not parse is a RecordDataError naming the label (the domain
+        field, or `properties.NAME`) and the CRM field."""
+        found: dict[str, Any] = {}
+        for name, label, crm_field, parser in fields:
+            raw = get(crm_field)
             if raw is None or (isinstance(raw, str) and not raw.strip()):  # _blank, inlined
                 continue
             try:
                 found[name] = parser(raw)
             except (ValueError, TypeError, OverflowError) as exc:
-                raise RecordDataError(
-                    record_id, f"properties.{name}", crm_field, f"has {raw!r}: {exc}"
-                ) from None
+                raise RecordDataError(record_id, label, crm_field, f"has {raw!r}: {exc}") from None
         return found
 
     def company_read_fields(self) -> list[str]:
@@ -207,15 +209,7 @@ class PersonTranslator:
             text = _text(get(crm_field))
             if text is not None:
                 values[name] = lookup.get(text.casefold(), text if is_open else None)
-        for name, field, crm_field, parser in self._parsed:
-            raw = get(crm_field)
-            if raw is not None and not (isinstance(raw, str) and not raw.strip()):  # _blank
-                try:
-                    values[name] = parser(raw)
-                except (ValueError, TypeError, OverflowError) as exc:
-                    raise RecordDataError(
-                        record_id, field.value, crm_field, f"has {raw!r}: {exc}"
-                    ) from None
+        values.update(self._parse(record_id, get, self._parsed))
         marker = None if self._marker_field is None else _text(get(self._marker_field))
         score = values.pop("score")
         bant = Bant(**{part: values.pop(part) for part in _BANT})
@@ -232,7 +226,7 @@ class PersonTranslator:
                 company=company,
                 deals=tuple(deals),
                 score=None if score is None else round(score),
-                properties=self._read_properties(record_id, record),
+                properties=self._parse(record_id, get, self._property_parsers),
                 **values,
             )
         except ValidationError as exc:
@@ -343,7 +337,7 @@ def _property_text(value: Any) -> str:
     return str(value).strip()
 
 
-_PROPERTY_PARSERS: dict[PropertyType, Any] = {
+_PROPERTY_PARSERS: dict[PropertyType, Parser] = {
     PropertyType.NUMBER: parse_number,
     PropertyType.TEXT: _property_text,
     PropertyType.PICKLIST: _property_text,

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
 from connector.sync.schema import snapshot_people
-from connector.sync.state import executemany, rows_in
+from connector.sync.state import delete_rows, executemany, rows_in
 
 READ_BATCH = 2000
 
@@ -59,7 +59,8 @@ class PeopleSnapshot:
             for contact, engagements in latest.values()
         ]
         with self.engine.begin() as tx:
-            _delete(tx, account, list(latest))
+            keys = [{"account": account, "contact_id": c} for c in latest]
+            delete_rows(tx, snapshot_people, keys)
             executemany(tx, insert(snapshot_people), rows)
 
     def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
@@ -72,7 +73,8 @@ class PeopleSnapshot:
     def forget(self, account: str, contact_ids: Sequence[str]) -> None:
         """Drop these people's rows (the CRM deleted them)."""
         with self.engine.begin() as tx:
-            _delete(tx, account, list(dict.fromkeys(contact_ids)))
+            keys = [{"account": account, "contact_id": c} for c in dict.fromkeys(contact_ids)]
+            delete_rows(tx, snapshot_people, keys)
 
     def count(self, account: str) -> int:
         with self.engine.connect() as connection:
@@ -103,13 +105,3 @@ class PeopleSnapshot:
             after = rows[-1].contact_id
             for row in rows:
                 yield SnapshotPerson.model_validate_json(row.payload)
-
-
-def _delete(tx: Connection, account: str, contact_ids: list[str]) -> None:
-    """These people's rows go: a delete by primary key, run for each (executemany)."""
-    where = (snapshot_people.c.account == bindparam("a")) & (
-        snapshot_people.c.contact_id == bindparam("c")
-    )
-    executemany(
-        tx, delete(snapshot_people).where(where), [{"a": account, "c": c} for c in contact_ids]
-    )

@@ -264,6 +264,13 @@ def executemany(tx: Connection, statement: Insert | Delete, rows: Sequence[dict[
     tx.exec_driver_sql(str(compiled), params)
 
 
+def delete_rows(tx: Connection, table: Table, keys: Sequence[dict[str, Any]]) -> None:
+    """Delete the rows of these primary keys: one statement run for each (executemany)."""
+    if keys:
+        where = [table.c[name] == bindparam(name) for name in keys[0]]
+        executemany(tx, delete(table).where(*where), keys)
+
+
 def _match(table: Table, key: dict[str, Any]) -> list[ColumnElement[bool]]:
     return [table.c[name] == value for name, value in key.items()]
 
@@ -723,16 +730,8 @@ class StateStore:
             return
         at = _now()
         with self._use(connection) as tx:
-            # a delete by primary key and an insert, each run for every mark (executemany)
-            executemany(
-                tx,
-                delete(field_marks).where(
-                    field_marks.c.account == bindparam("a"),
-                    field_marks.c.contact_id == bindparam("c"),
-                    field_marks.c.field == bindparam("f"),
-                ),
-                [{"a": account, "c": contact_id, "f": name} for contact_id, name in latest],
-            )
+            keys = [{"account": account, "contact_id": c, "field": f} for c, f in latest]
+            delete_rows(tx, field_marks, keys)
             common = {"account": account, "run_id": run_id, "updated_at": at}
             rows = [{**common, **mark.__dict__} for mark in latest.values()]
             executemany(tx, insert(field_marks), rows)

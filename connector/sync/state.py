@@ -800,20 +800,19 @@ class StateStore:
         routing: RoutingState | None = None
         rows = 0
         stale: list[int] = []
-        for seq, job, payload in self._journal_rows(_unapproved(account)):
-            try:
-                entry = PendingWrite.model_validate_json(payload)
-            except ValueError:  # written by another version
-                return None
-            if job != "sync" or entry.basis != basis or entry.read_at is None:
-                return None
-            if entry.escalations or entry.reassignments:
-                stale.append(seq)
-                continue
-            rows += 1
-            routing = entry.routing
-            for contact_id in entry.decided:
-                read_at[contact_id], row_of[contact_id] = entry.read_at, seq
+        try:
+            for seq, entry in self._journal_rows(_unapproved(account)):
+                if entry.job != "sync" or entry.basis != basis or entry.read_at is None:
+                    return None
+                if entry.escalations or entry.reassignments:
+                    stale.append(seq)
+                    continue
+                rows += 1
+                routing = entry.routing
+                for contact_id in entry.decided:
+                    read_at[contact_id], row_of[contact_id] = entry.read_at, seq
+        except ValueError:  # a row written by another version
+            return None
         if stale:
             with self.engine.begin() as tx:
                 unapproved = _unapproved(account)
@@ -825,26 +824,25 @@ class StateStore:
     def unapproved_rows(self, account: str) -> Iterator[PendingWrite]:
         """The unapproved journal in order, one row at a time (the guard counts a sync's
         plan, kept and new, without holding it in memory)."""
-        for _, _, payload in self._journal_rows(_unapproved(account)):
-            yield PendingWrite.model_validate_json(payload)
+        return (entry for _, entry in self._journal_rows(_unapproved(account)))
 
-    def _journal_rows(self, where: ColumnElement[bool]) -> Iterator[tuple[int, str, str]]:
-        """(seq, job, payload) of the journal rows `where` selects, in order, read one at a time
-        in a transaction each: a long run's journal never sits in memory at once. The payload
-        as its JSON text, which pydantic parses into a PendingWrite in one pass (a backfill
+    def _journal_rows(self, where: ColumnElement[bool]) -> Iterator[tuple[int, PendingWrite]]:
+        """(seq, entry) of the journal rows `where` selects, in order, read one at a time in a
+        transaction each: a long run's journal never sits in memory at once. The payload is
+        read as its JSON text, which pydantic parses into a PendingWrite in one pass (a backfill
         reads back every page it wrote: json.loads, then validating the dicts, cost twice)."""
         with self.engine.begin() as tx:
             query = select(write_journal.c.seq).where(where).order_by(write_journal.c.seq)
             seqs = list(tx.execute(query).scalars())
         for seq in seqs:
             with self.engine.begin() as tx:
-                row = tx.execute(
-                    select(
-                        write_journal.c.job, cast(write_journal.c.payload, Text).label("payload")
-                    ).where(where & (write_journal.c.seq == seq))
-                ).one_or_none()
-            if row is not None:
-                yield seq, row.job, row.payload
+                payload = tx.execute(
+                    select(cast(write_journal.c.payload, Text)).where(
+                        where & (write_journal.c.seq == seq)
+                    )
+                ).scalar_one_or_none()
+            if payload is not None:
+                yield seq, PendingWrite.model_validate_json(payload)
 
     def drop_decided(
         self, account: str, contact_ids: Iterable[str], rows: Iterable[int] | None = None
@@ -904,8 +902,7 @@ class StateStore:
         merged: PendingWrite | None = None
         last = 0
         approved = (write_journal.c.account == account) & write_journal.c.approved
-        for last, _, payload in self._journal_rows(approved):
-            entry = PendingWrite.model_validate_json(payload)
+        for last, entry in self._journal_rows(approved):
             merged = entry if merged is None else merged.followed_by(entry)
             if max_updates is not None and len(merged.updates) >= max_updates:
                 yield merged, last

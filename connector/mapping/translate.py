@@ -108,12 +108,10 @@ def reverse_map(mapping: Mapping[V, Iterable[str]]) -> dict[str, V]:
 class PersonTranslator:
     """Reads one person object's records into Contacts and turns updates into field values."""
 
-    def __init__(
-        self, mapping: PersonMapping, company_fields: Mapping[CompanyField, str] | None = None
-    ) -> None:
+    def __init__(self, mapping: PersonMapping, company_fields: Mapping[CompanyField, str]) -> None:
         self.mapping = mapping
         self.fields = mapping.fields
-        self.company_fields = dict(company_fields or {})
+        self.company_fields = dict(company_fields)
         values = mapping.values
         self._stages = reverse_map(values.lifecycle_stage)
         self._industries = reverse_map(values.industry)

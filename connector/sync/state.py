@@ -602,19 +602,14 @@ class StateStore:
 
     # --- due times and escalations (speed to lead) ----------------------------------------------
 
-    def due_contacts(self, account: str, now: datetime, limit: int | None = None) -> list[str]:
-        """The people whose decision is due at `now` (due time reached), oldest due first."""
+    def due_contacts(self, account: str, now: datetime) -> list[str]:
+        """The people whose decision is due at `now` (due time reached; a NULL one never is),
+        oldest due first."""
         query = (
             select(contact_due.c.contact_id)
-            .where(
-                contact_due.c.account == account,
-                contact_due.c.due_at.is_not(None),
-                contact_due.c.due_at <= now,
-            )
+            .where(contact_due.c.account == account, contact_due.c.due_at <= now)
             .order_by(contact_due.c.due_at, contact_due.c.contact_id)
         )
-        if limit is not None:
-            query = query.limit(limit)
         return [row.contact_id for row in self._read(query)]
 
     def due_rows(self, account: str, contact_ids: Iterable[str]) -> dict[str, DueEntry]:

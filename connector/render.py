@@ -178,26 +178,21 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     table = table_of(title, "contact", "field", "now", "would become", numbers=0)
     table.columns[0].overflow = "fold"  # a Salesforce id is never cut when piped
     for change in shown_plan:
-        first = True
-        for field, value in change.changes.items():
-            if field == "score_reasons":
-                continue  # the explanation text itself; shown by `connector explain`
-            table.add_row(
-                change.contact_id if first else "",
+        rows: list[tuple[str, str | Text, Text]] = [
+            (
                 field,
                 shown(_plan_value(field, change.previous.get(field), summary)),
                 shown(_plan_value(field, value, summary)),
             )
-            first = False
+            for field, value in change.changes.items()
+            if field != "score_reasons"  # the explanation text itself; shown by `connector explain`
+        ]
         if change.task is not None:
             due = f"{change.task.due_at:%Y-%m-%d %H:%M} UTC"
             owner = _plan_value("owner_id", change.task.owner_id, summary) or "nobody"
-            table.add_row(
-                "" if not first else change.contact_id,
-                "task",
-                "",
-                shown(f"{change.task.subject} for {owner} (due {due})"),
-            )
+            rows.append(("task", "", shown(f"{change.task.subject} for {owner} (due {due})")))
+        for index, row in enumerate(rows):  # the contact's id on its first line only
+            table.add_row(change.contact_id if index == 0 else "", *row)
     console.print(table)
     if len(shown_plan) < len(summary.plan):
         rest = len(summary.plan) - len(shown_plan)

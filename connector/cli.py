@@ -1059,19 +1059,14 @@ def demo(
         _fail("--contacts 0 only means every row together with --dataset")
     settings = _settings()
     from connector.demo import run_demo
-    from connector.mapping.locate import MappingsNotFoundError, find_mappings_dir, packaged_defaults
+    from connector.mapping.locate import LOCAL_MAPPINGS, packaged_defaults
     from connector.render import print_demo
     from connector.sandbox.seed import SeedDataError
 
     # The demo runs anywhere: without local files it uses the shipped defaults; a
     # CONNECTOR_MAPPINGS_DIR that is not a folder is the user's to fix, as for every command.
-    if settings.mappings_dir is not None:
-        mappings_dir = _mappings_dir(settings)
-    else:
-        try:
-            mappings_dir = find_mappings_dir(None)
-        except MappingsNotFoundError:
-            mappings_dir = packaged_defaults()
+    local = settings.mappings_dir is not None or LOCAL_MAPPINGS.is_dir()
+    mappings_dir = _mappings_dir(settings) if local else packaged_defaults()
     with _reported(SeedDataError), _progress_bar(as_json) as progress:
         report = run_demo(
             crm,  # type: ignore[arg-type]
@@ -1121,23 +1116,17 @@ def _file_among(targets: list[Path], name: str, is_it: Callable[[Path], bool]) -
     return None
 
 
-def _crm_file(targets: list[Path], crm: str) -> Path | None:
-    from connector.mapping.loader import CRM_FILES
-
-    return _file_among(targets, CRM_FILES[crm], lambda file: file.name == CRM_FILES[crm])
-
-
-def _online_problems(adapter: "CrmAdapter", targets: list[Path]) -> "list[ConfigProblem]":
+def _online_problems(
+    adapter: "CrmAdapter", mapping_path: Path, targets: list[Path]
+) -> "list[ConfigProblem]":
     """What the CRM itself says is wrong: mapped fields it lacks or holds with another type or
     options, and owners rules.yaml names that it has no active user for."""
     from connector.mapping.loader import RULES_FILE, file_kind, load_rules, owner_problems
     from connector.mapping.problems import ConfigProblem
     from connector.sync.connect import online_mapping_problems
 
-    mapping_path = _crm_file(targets, adapter.name)
     found = [
-        ConfigProblem(file=mapping_path or targets[0], message=text)
-        for text in online_mapping_problems(adapter)
+        ConfigProblem(file=mapping_path, message=text) for text in online_mapping_problems(adapter)
     ]
     rules_file = _file_among(targets, RULES_FILE, lambda file: file_kind(file) == "rules")
     if rules_file is not None:
@@ -1190,11 +1179,12 @@ def mappings_validate(
     problems = [problem for path in targets for problem in _problems_for(path)]
     if not offline and not problems:
         chosen = _crm_choice(crm)
-        mapping_path = _crm_file(targets, chosen)
+        name = CRM_FILES[chosen]
+        mapping_path = _file_among(targets, name, lambda file: file.name == name)
         if mapping_path is None:
-            _fail(f"No {CRM_FILES[chosen]} among {', '.join(map(str, targets))}.")
+            _fail(f"No {name} among {', '.join(map(str, targets))}.")
         with _reported():
-            problems = _online_problems(_connect(chosen, mapping_path), targets)
+            problems = _online_problems(_connect(chosen, mapping_path), mapping_path, targets)
     if as_json:
         found = [problem.model_dump(mode="json") for problem in problems]
         _print_json("mappings_validate", {"problems": found})

@@ -35,12 +35,7 @@ def simulate_sales(
         hubspot = HubSpotRep.of(running)
         person, ids, write = mapping.contact, hubspot.contact_ids(), hubspot.update_contacts
     else:
-        sandbox = _salesforce(running)
-        # As a rep, not as the integration user: the connector leaves its own writes out of an
-        # incremental read, and these are people's changes it must see.
-        salesforce = SalesforceRep(
-            Salesforce(**sandbox.salesforce_kwargs(user_id=sandbox.rep_user_id()))
-        )
+        salesforce = SalesforceRep.of(running, as_rep=True)
         person, ids, write = mapping.lead, salesforce.open_lead_ids(), salesforce.update_leads
     count = max(1, round(len(ids) * share / 2)) if ids else 0  # two disjoint samples of share/2
     chosen = random.Random(seed).sample(ids, min(len(ids), 2 * count))
@@ -54,13 +49,6 @@ def simulate_sales(
         changes |= {i: {fields[ContactField.SALES_STATUS]: rejected} for i in reject}
     write(changes)
     return ActivityReport(qualified=len(qualify), rejected=len(reject) if rejected else 0)
-
-
-def _salesforce(running: RunningSandbox) -> SalesforceSandbox:
-    """The running Salesforce sandbox (a HubSpot one has no simple-salesforce login)."""
-    if not isinstance(running.sandbox, SalesforceSandbox):
-        raise TypeError(f"a Salesforce sandbox is needed here, not {running.crm}")
-    return running.sandbox
 
 
 # A sales rep at work, one ordinary API request an action (tests and the demo act as a person in
@@ -168,8 +156,15 @@ class SalesforceRep:
         return handle
 
     @classmethod
-    def of(cls, running: RunningSandbox) -> "SalesforceRep":
-        return cls(Salesforce(**_salesforce(running).salesforce_kwargs()))
+    def of(cls, running: RunningSandbox, *, as_rep: bool = False) -> "SalesforceRep":
+        """Logged in to a running Salesforce sandbox as the integration user, or `as_rep` as a
+        rep: the connector leaves its own user's writes out of an incremental read, and a rep's
+        changes are people's changes it must see."""
+        sandbox = running.sandbox
+        if not isinstance(sandbox, SalesforceSandbox):
+            raise TypeError(f"a Salesforce sandbox is needed here, not {running.crm}")
+        user = sandbox.rep_user_id() if as_rep else None
+        return cls(Salesforce(**sandbox.salesforce_kwargs(user_id=user)))
 
     def open_lead_ids(self) -> list[str]:
         rows = self.client.query_all("SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id")

@@ -3,7 +3,7 @@ trail, and the settings in effect with where each came from (like `dbt debug` or
 list`). Rendering only; the data comes from the state store and pydantic-settings."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dotenv import dotenv_values
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings
+from rich.console import RenderableType
 from rich.table import Table
 
 from connector.shown import shown
@@ -22,11 +23,19 @@ JSON_SCHEMA_VERSION = 1  # bumped when a --json layout of these views changes in
 _AUDIT_TEXT = ("kind", "field", "old_value", "new_value", "rule")  # printed as data, never markup
 
 
-def table_of(title: str, *columns: str, numbers: int = 1, show_header: bool = True) -> Table:
-    """A table whose last `numbers` columns hold numbers (right-aligned)."""
+def table_of(
+    title: str,
+    *columns: str,
+    rows: Iterable[Sequence[RenderableType]] = (),
+    numbers: int = 1,
+    show_header: bool = True,
+) -> Table:
+    """A table of `rows` whose last `numbers` columns hold numbers (right-aligned)."""
     table = Table(title=title, show_header=show_header)
     for index, column in enumerate(columns):
         table.add_column(column, justify="right" if index >= len(columns) - numbers else "left")
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -151,7 +160,5 @@ def accounts_table(statuses: "Iterable[AccountStatus]", now: datetime) -> Table:
 
 def accounts_run_table(results: Iterable[Mapping[str, Any]]) -> Table:
     """How each account's sync of `sync --all-accounts` ended."""
-    table = table_of("sync of every account", "account", "exit code")
-    for result in results:
-        table.add_row(shown(result["account"]), str(result["exit_code"]))
-    return table
+    rows = [(shown(result["account"]), str(result["exit_code"])) for result in results]
+    return table_of("sync of every account", "account", "exit code", rows=rows)

@@ -68,7 +68,6 @@ def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
 
 
 def _counts_table(summary: RunSummary) -> Table:
-    table = table_of(f"{summary.kind} of {summary.account}", "what", "count", show_header=False)
     rows = [
         ("outcome", summary.outcome + (" (dry run: nothing written)" if summary.dry_run else "")),
         ("contacts read", f"{summary.contacts_read:,}"),
@@ -98,32 +97,25 @@ def _counts_table(summary: RunSummary) -> Table:
     if summary.wall_seconds is not None:
         rate = summary.contacts_read / summary.wall_seconds if summary.wall_seconds else 0.0
         rows.append(("wall time", f"{summary.wall_seconds:.1f} s ({rate:,.0f} contacts/s)"))
-    for row in rows:
-        table.add_row(*row)
-    return table
+    title = f"{summary.kind} of {summary.account}"
+    return table_of(title, "what", "count", rows=rows, show_header=False)
 
 
 def _distribution_table(summary: RunSummary) -> Table:
-    table = table_of("score distribution", "score", "contacts")
     labels = [label for _, _, label in SCORE_BUCKETS] + ["100+"]
-    for label in labels:
-        table.add_row(label, f"{summary.score_distribution.get(label, 0):,}")
-    return table
+    rows = [(label, f"{summary.score_distribution.get(label, 0):,}") for label in labels]
+    return table_of("score distribution", "score", "contacts", rows=rows)
 
 
 def _stages_table(summary: RunSummary) -> Table:
-    table = table_of("stage changes", "from -> to", "contacts")
-    for move, count in sorted(summary.stage_changes.items(), key=lambda item: -item[1]):
-        table.add_row(move, f"{count:,}")
-    if not summary.stage_changes:
-        table.add_row("(none)", "0")
-    return table
+    moves = sorted(summary.stage_changes.items(), key=lambda item: -item[1])
+    rows = [(move, f"{count:,}") for move, count in moves] or [("(none)", "0")]
+    return table_of("stage changes", "from -> to", "contacts", rows=rows)
 
 
 def _calls_table(summary: RunSummary) -> Table:
-    table = table_of("API calls", "endpoint", "calls", "records", numbers=2)
-    for endpoint, usage in sorted(summary.api_calls.items()):
-        table.add_row(endpoint, f"{usage.calls:,}", f"{usage.records:,}")
+    rows = [(e, f"{u.calls:,}", f"{u.records:,}") for e, u in sorted(summary.api_calls.items())]
+    table = table_of("API calls", "endpoint", "calls", "records", rows=rows, numbers=2)
     every = summary.api_calls.values()
     calls, records = sum(u.calls for u in every), sum(u.records for u in every)
     table.add_row("total", f"{calls:,}", f"{records:,}", style="bold")
@@ -165,13 +157,11 @@ def _plan_overview(summary: RunSummary) -> Table:
     for change in summary.plan:
         fields.update(field for field in change.changes if field != "score_reasons")
     tasks = sum(1 for change in summary.plan if change.task is not None)
-    table = table_of(
-        f"plan: {len(summary.plan):,} contact(s) would change", "what would change", "contacts"
+    rows = [(field, f"{count:,}") for field, count in fields.most_common()]
+    title = f"plan: {len(summary.plan):,} contact(s) would change"
+    return table_of(
+        title, "what would change", "contacts", rows=[*rows, ("task created", f"{tasks:,}")]
     )
-    for field, count in fields.most_common():
-        table.add_row(field, f"{count:,}")
-    table.add_row("task created", f"{tasks:,}")
-    return table
 
 
 def print_plan(console: Console, summary: RunSummary, full: bool = False) -> None:
@@ -188,26 +178,21 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     table = table_of(title, "contact", "field", "now", "would become", numbers=0)
     table.columns[0].overflow = "fold"  # a Salesforce id is never cut when piped
     for change in shown_plan:
-        first = True
-        for field, value in change.changes.items():
-            if field == "score_reasons":
-                continue  # the explanation text itself; shown by `connector explain`
-            table.add_row(
-                change.contact_id if first else "",
+        rows: list[tuple[str, str | Text, Text]] = [
+            (
                 field,
                 shown(_plan_value(field, change.previous.get(field), summary)),
                 shown(_plan_value(field, value, summary)),
             )
-            first = False
+            for field, value in change.changes.items()
+            if field != "score_reasons"  # the explanation text itself; shown by `connector explain`
+        ]
         if change.task is not None:
             due = f"{change.task.due_at:%Y-%m-%d %H:%M} UTC"
             owner = _plan_value("owner_id", change.task.owner_id, summary) or "nobody"
-            table.add_row(
-                "" if not first else change.contact_id,
-                "task",
-                "",
-                shown(f"{change.task.subject} for {owner} (due {due})"),
-            )
+            rows.append(("task", "", shown(f"{change.task.subject} for {owner} (due {due})")))
+        for index, row in enumerate(rows):  # the contact's id on its first line only
+            table.add_row(change.contact_id if index == 0 else "", *row)
     console.print(table)
     if len(shown_plan) < len(summary.plan):
         rest = len(summary.plan) - len(shown_plan)
@@ -242,10 +227,8 @@ def _explanation(console: Console, item: Explanation) -> None:
     score.add_row("total", "", "", "", "", str(evaluation.score.total), style="bold")
     console.print(score)
     title = f"fit grade {evaluation.fit.grade} ({evaluation.fit.points} points)"
-    fit = table_of(title, "rule", "matched", "points")
-    for fit_line in evaluation.fit.lines:
-        fit.add_row(shown(fit_line.rule), shown(fit_line.matched), f"{fit_line.points:+d}")
-    console.print(fit)
+    fits = [(shown(f.rule), shown(f.matched), f"{f.points:+d}") for f in evaluation.fit.lines]
+    console.print(table_of(title, "rule", "matched", "points", rows=fits))
     for reason in evaluation.fit.disqualified_reasons:
         console.print(shown(f"  disqualifier: {reason}"))
     transition = evaluation.stage.transition
@@ -368,8 +351,6 @@ def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
         f"{result.tasks_removed} no longer."
     )
     if result.stage_changes:
-        table = table_of("Stage changes (live -> proposed)", "change", "people")
-        for change, count in result.stage_changes.items():
-            table.add_row(shown(change), str(count))
-        console.print(table)
+        rows = [(shown(change), str(count)) for change, count in result.stage_changes.items()]
+        console.print(table_of("Stage changes (live -> proposed)", "change", "people", rows=rows))
     console.print(shown(f"what-if written to {page}"))

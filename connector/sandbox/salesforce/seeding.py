@@ -77,15 +77,10 @@ def _campaign_name(kind: EngagementKind, detail: str | None) -> str:
 
 @dataclass
 class SeedSummary:
-    users: int = 0
     leads: int = 0
     contacts: int = 0
-    accounts: int = 0
     opportunities: int = 0
     tasks: int = 0
-    events: int = 0
-    campaigns: int = 0
-    campaign_members: int = 0
     owner_ids: dict[str, str] = field(default_factory=dict)  # seed owner id -> User id
 
 
@@ -176,7 +171,6 @@ class SalesforceSeeder:
             name = owner.name or "Sandbox Owner"
             user_id = self._user(email, name, IsActive=owner.active, UserType="Standard")
             self.summary.owner_ids[owner.id] = user_id
-            self.summary.users += 1
 
     def _person(self, index: int, seeded: SeedContact) -> None:
         contact = seeded.contact
@@ -296,7 +290,6 @@ class SalesforceSeeder:
             }
         account_id = self._insert("Account", values, created - timedelta(days=1))
         self._accounts[key] = account_id
-        self.summary.accounts += 1
         return account_id
 
     def _deals(
@@ -390,7 +383,6 @@ class SalesforceSeeder:
                     },
                     at,
                 )
-                self.summary.events += 1
             elif kind in _MEMBERSHIPS:
                 campaign_type, status = _MEMBERSHIPS[kind]
                 campaign_id = self._campaign(campaign_type, _campaign_name(kind, engagement.detail))
@@ -403,7 +395,6 @@ class SalesforceSeeder:
         for campaign_id, (status, first) in members.items():
             member = {"CampaignId": campaign_id, person_field: person_id, "Status": status}
             self._insert("CampaignMember", member, first)
-            self.summary.campaign_members += 1
 
     def _campaign(self, campaign_type: str, name: str) -> str:
         key = (campaign_type, name)
@@ -424,5 +415,4 @@ class SalesforceSeeder:
             start,
         )
         self._campaigns[key] = campaign_id
-        self.summary.campaigns += 1
         return campaign_id

@@ -30,14 +30,15 @@ from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.salesforce.task_state import TaskStates
 from connector.adapters.salesforce.write import Writer
-from connector.domain.contact import Contact, Owner
+from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
 class SalesforceAdapter(AdapterBase):
-    """Leads and Contacts in, score/grade/stage/owner updates and follow-up Tasks out."""
+    """Leads and Contacts in (unconverted Leads, then Contacts, each page resumable),
+    score/grade/stage/owner updates and follow-up Tasks out."""
 
     name = "salesforce"
 
@@ -61,12 +62,6 @@ class SalesforceAdapter(AdapterBase):
 
     # --- reads ---
 
-    def iter_contact_pages(
-        self, since: datetime | None, resume_after: str | None = None
-    ) -> Iterator[base.ContactPage]:
-        """Leads (unconverted) then Contacts, page by page, each page resumable."""
-        return self.reader.pages(since, resume_after)
-
     def count_contacts(self, since: datetime | None) -> int | None:
         """Leads and Contacts changed since `since`; the next read of the same `since` reuses
         these counts for its Bulk-or-REST decision (one COUNT() per object per backfill)."""
@@ -76,15 +71,6 @@ class SalesforceAdapter(AdapterBase):
         self, contact_ids: Sequence[str] | None = None, since: datetime | None = None
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
-
-    def find_contacts(self, key: str) -> base.ContactPage:
-        return self.reader.find(key)
-
-    def read_contacts(self, contact_ids: Sequence[str]) -> base.ContactPage:
-        return self.reader.by_ids(contact_ids)
-
-    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        return self.reader.current(contact_ids)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
         return self._task_states.states(list(keys))

@@ -21,7 +21,8 @@ from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
     ProvisionPlan,
     check_mapping,
-    describe_fields,
+    describe_objects,
+    described_objects,
     provision,
 )
 from connector.adapters.salesforce.engagement import EngagementReader
@@ -79,7 +80,8 @@ class SalesforceAdapter(AdapterBase):
         return self.reader.owners()
 
     def describe_fields(self) -> base.FieldSchema:
-        return describe_fields(self.client, self.mapping)
+        """One sObject describe per object the mapping touches."""
+        return describe_objects(self.client, described_objects(self.mapping))
 
     def check_mapping(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
         return base.SchemaReport(

@@ -128,11 +128,6 @@ def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSch
     return FieldSchema(objects=objects)
 
 
-def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
-    """One sObject describe per object the mapping touches."""
-    return describe_objects(client, described_objects(mapping))
-
-
 class FieldLengths:
     """How many characters each text field the writer fills holds, from the org's describe: an
     admin may make a field shorter than `mappings provision` says, and a longer value is refused
@@ -240,27 +235,23 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
     return problems
 
 
-def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
-    """An Account's industry is read through the people's industry map (one vocabulary)."""
-    name = mapping.account.get(CompanyField.INDUSTRY)
-    found = find_field(schema, "Account", name) if name else None
-    problems: list[str] = []
-    for person in mapping.people:
-        for term, crm_values in person.values.industry.items():
-            problems += _picklist_problems(found, "Account", f"account industry {term}", crm_values)
-    return problems
-
-
 def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
     """Every way mappings/salesforce.yaml disagrees with the org, one sentence each."""
     problems: list[str] = []
     for person in mapping.people:
         problems += _person_problems(person, schema)
     if mapping.account:
+        account: dict[CompanyField, CrmField | None] = {}
         for field, name in mapping.account.items():
             what, expected = f"account {field.value}", COMPANY_TYPES.get(field, ())
-            problems += _field_problems(schema, "Account", name, what, expected)[1]
-        problems += _account_industry_problems(mapping, schema)
+            account[field], issues = _field_problems(schema, "Account", name, what, expected)
+            problems += issues
+        # An Account's industry is read through the people's industry map (one vocabulary).
+        industry = account.get(CompanyField.INDUSTRY)
+        for person in mapping.people:
+            for term, crm_values in person.values.industry.items():
+                what = f"account industry {term}"
+                problems += _picklist_problems(industry, "Account", what, crm_values)
     engagement = mapping.engagement
     for rule in engagement.tasks:
         problems += _field_problems(schema, "Task", rule.field, f"task rule {rule.kind}", ())[1]
@@ -319,7 +310,6 @@ _SPECS: dict[ContactField, tuple[str, str]] = {
     ContactField.SCORE_REASONS: ("Long Text Area", "length 32,768"),
     ContactField.CONNECTOR_STAGE: ("Text", "length 40"),
     ContactField.RECYCLED_AT: ("Date/Time", ""),
-    ContactField.LIFECYCLE_STAGE: ("Picklist", ""),
 }
 
 
@@ -347,32 +337,25 @@ class ProvisionPlan(BaseModel):
 def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
     """The connector's own custom fields that the org lacks, as specifications for an admin."""
     missing: list[FieldSpec] = []
-    for person in mapping.people:
-        for field in (*CONNECTOR_OWNED_FIELDS, ContactField.LIFECYCLE_STAGE):
-            name = person.fields.get(field)
-            if name is None or not name.endswith("__c"):
-                continue
-            if find_field(schema, person.object, name) is not None:
-                continue
-            kind, details = _SPECS[field]
-            if field == ContactField.LIFECYCLE_STAGE:
-                values = [crm_values[0] for crm_values in person.values.lifecycle_stage.values()]
-                details = "values (in this order): " + ", ".join(values)
+
+    def need(obj: str, name: str | None, kind: str, details: str) -> None:
+        if name and name.endswith("__c") and find_field(schema, obj, name) is None:
             missing.append(
-                FieldSpec(
-                    object=person.object, name=name, label=_label(name), type=kind, details=details
-                )
+                FieldSpec(object=obj, name=name, label=_label(name), type=kind, details=details)
             )
-    key_field = mapping.tasks.key_field
-    if key_field.endswith("__c") and find_field(schema, mapping.tasks.object, key_field) is None:
-        missing.append(
-            FieldSpec(
-                object=mapping.tasks.object,
-                name=key_field,
-                label=_label(key_field),
-                type="Text",
-                details="length 80, External ID, Unique (case-insensitive): the idempotency key "
-                "that keeps follow-up tasks from being created twice",
-            )
-        )
+
+    for person in mapping.people:
+        for field in CONNECTOR_OWNED_FIELDS:
+            need(person.object, person.fields.get(field), *_SPECS[field])
+        stages = [crm_values[0] for crm_values in person.values.lifecycle_stage.values()]
+        order = "values (in this order): " + ", ".join(stages)
+        need(person.object, person.fields.get(ContactField.LIFECYCLE_STAGE), "Picklist", order)
+    tasks = mapping.tasks
+    need(
+        tasks.object,
+        tasks.key_field,
+        "Text",
+        "length 80, External ID, Unique (case-insensitive): the idempotency key that keeps "
+        "follow-up tasks from being created twice",
+    )
     return ProvisionPlan(missing=missing)

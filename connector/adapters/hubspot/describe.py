@@ -5,7 +5,6 @@ nothing and say nothing), and the connector's own missing properties created.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 
@@ -77,15 +76,11 @@ def describe_fields(client: HubSpotClient, object_types: Iterable[str]) -> Field
     """One properties call per object type."""
     objects: dict[str, dict[str, CrmField]] = {}
     for object_type in dict.fromkeys(object_types):
-
-        def get_all(timeout: tuple[float, float], object_type: str = object_type) -> Any:
-            return client.properties.get_all_with_http_info(
-                object_type, archived=False, _request_timeout=timeout
-            )
-
         answer = client.send(
             endpoints.properties(object_type),
-            get_all,
+            lambda timeout, object_type=object_type: client.properties.get_all_with_http_info(
+                object_type, archived=False, _request_timeout=timeout
+            ),
             action=f"read the {object_type} property definitions",
             records=lambda data: len(data.results or []),
         )

@@ -26,7 +26,7 @@ from connector.adapters.salesforce.describe import (
     provision,
 )
 from connector.adapters.salesforce.engagement import EngagementReader
-from connector.adapters.salesforce.flags import FlagCache
+from connector.adapters.salesforce.flags import DEFAULT_CACHE_SIZE, FlagCache
 from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.salesforce.task_state import TaskStates
@@ -55,7 +55,7 @@ class SalesforceAdapter(AdapterBase):
         self.settings = settings
         self.mapping = mapping
         self.client = SalesforceClient(settings, self.usage, session=session, sleep=self.sleep)
-        self._flags = FlagCache()
+        self._flags = FlagCache(DEFAULT_CACHE_SIZE)
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
         self._writer = Writer(self.reader)

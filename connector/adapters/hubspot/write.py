@@ -22,7 +22,7 @@ from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.query import HUBSPOT_DEFINED
 from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
-from connector.adapters.kit.create_once import lost_answer, once
+from connector.adapters.kit.create_once import once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
@@ -273,7 +273,6 @@ class TaskWriter:
             send=self._send,
             batch_size=settings.batch_size,
             policy=settings.retry,
-            lost=lost_answer,
             settle_seconds=settings.search_index_lag_seconds,
             sleep=self.client.sleep,
         )

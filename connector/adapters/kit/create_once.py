@@ -51,24 +51,20 @@ def create_once(
     send: Callable[[dict[str, V]], Attempt],
     batch_size: int,
     policy: RetryPolicy,
-    lost: Callable[[Failure], bool],
     settle_seconds: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WriteResult:
     """Create the records of `items` (key → what to create) whose key `find` does not know.
 
-    `send` makes one create call (without retries of its own) for up to `batch_size` items.
-    `lost(failure)` says a failed call's outcome is unknown (it may have landed). A key found
-    after its create's answer was lost counts as applied (this run made it), any other key
-    found counts as already existing."""
+    `send` makes one create call (without retries of its own) for up to `batch_size` items. A
+    key found after its create's answer was lost (`lost_answer`) counts as applied (this run
+    made it), any other key found counts as already existing."""
     existing = find(list(items))
     result = WriteResult(created_ids=dict(existing), already_existed=list(existing))
     todo = [key for key in items if key not in existing]
     for batch in chunks(todo, batch_size):
         pending = {key: items[key] for key in batch}
-        result = result.merge(
-            _create_batch(pending, find, send, policy, lost, settle_seconds, sleep)
-        )
+        result = result.merge(_create_batch(pending, find, send, policy, settle_seconds, sleep))
     return result
 
 
@@ -77,7 +73,6 @@ def _create_batch(
     find: Find,
     send: Callable[[dict[str, V]], Attempt],
     policy: RetryPolicy,
-    lost: Callable[[Failure], bool],
     settle_seconds: float,
     sleep: Callable[[float], None],
 ) -> WriteResult:
@@ -110,7 +105,7 @@ def _create_batch(
                 raise
             last, transient = problem, {}
             wait = backoff(policy, attempt, failure.retry_after)
-            if lost(failure):
+            if lost_answer(failure):
                 unanswered.update(pending)
                 wait = max(wait, settle_seconds)  # let the lookup see what may have landed
             if attempt < policy.max_attempts:

@@ -18,7 +18,7 @@ from typing import Any
 
 from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
-from connector.adapters.kit.create_once import lost_answer, once
+from connector.adapters.kit.create_once import once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
 from connector.adapters.salesforce import query as soql
@@ -224,7 +224,6 @@ class Writer:
             send=self._create_batch,
             batch_size=BATCH_SIZE,
             policy=self.settings.retry,
-            lost=lost_answer,
             sleep=self.client.sleep,
         )
 

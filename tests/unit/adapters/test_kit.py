@@ -157,7 +157,6 @@ def test_create_once_settles_a_lost_answer_by_looking_after_the_settle_time():
         send=crm.send,
         batch_size=100,
         policy=NO_JITTER,
-        lost=lambda failure: failure.status is None,
         settle_seconds=5.0,
         sleep=slept.append,
     )
@@ -182,7 +181,6 @@ def test_create_once_raises_when_every_attempt_failed():
             send=refuse,
             batch_size=10,
             policy=NO_JITTER,
-            lost=lambda failure: True,
             sleep=lambda _: None,
         )
     assert len(crm.lookups) == NO_JITTER.max_attempts  # looked before each of the 4 tries

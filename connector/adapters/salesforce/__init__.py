@@ -59,7 +59,7 @@ class SalesforceAdapter(AdapterBase):
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
         self._writer = Writer(self.reader)
-        self._task_states = TaskStates(self.client, mapping, settings)
+        self._task_states = TaskStates(self.client, mapping)
 
     # --- reads ---
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from connector.adapters.base import CrmField, FieldSchema
-from connector.adapters.kit.schema import WRITTEN_FIELDS
+from connector.adapters.kit.schema import VALUE_MAPPED, WRITTEN_FIELDS
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.endpoints import DESCRIBE
 from connector.domain.properties import PropertyType
@@ -69,16 +69,8 @@ COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.REGION: _TEXT,
     CompanyField.OWNER_ID: frozenset({"reference"}),
 }
-_VALUE_FIELDS = {
-    "lifecycle_stage": ContactField.LIFECYCLE_STAGE,
-    "sales_status": ContactField.SALES_STATUS,
-    "source": ContactField.SOURCE,
-    "intent": ContactField.INTENT,
-    "industry": ContactField.INDUSTRY,
-    "decision_role": ContactField.DECISION_ROLE,
-}
 #: Value maps of open vocabularies: only read, never written, so no value is "the one written".
-_READ_ONLY_VALUES = frozenset({"industry", "decision_role"})
+_READ_ONLY_VALUES = frozenset({_F.INDUSTRY, _F.DECISION_ROLE})
 
 
 # --- describe ------------------------------------------------------------------------------------
@@ -227,10 +219,10 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
     for shared, mapped in person.properties.items():
         what, expected = f"property {shared}", PROPERTY_TYPES[mapped.type]
         problems += _field_problems(schema, crm_object, mapped.field, what, expected)[1]
-    for attribute, field in _VALUE_FIELDS.items():
-        crm, written = found.get(field), attribute not in _READ_ONLY_VALUES
-        for domain_value, crm_values in getattr(person.values, attribute).items():
-            what, chosen = f"{attribute} {domain_value}", crm_values[:1] if written else ()
+    for field in VALUE_MAPPED:
+        crm, written = found.get(field), field not in _READ_ONLY_VALUES
+        for domain_value, crm_values in getattr(person.values, field.value).items():
+            what, chosen = f"{field.value} {domain_value}", crm_values[:1] if written else ()
             problems += _picklist_problems(crm, crm_object, what, crm_values, chosen)
     return problems
 

@@ -110,19 +110,17 @@ class TaskStates:
         unknown owner never holds back the rest); results name the moves by task key."""
         by_id = {move.crm_id: move for move in moves}
         payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
-        result = WriteResult()
-        for chunk in chunks(list(payload), self.client.settings.batch_size):
-            outcome = update({crm_id: payload[crm_id] for crm_id in chunk}, self.object)
-            result.applied += [by_id[crm_id].key for crm_id in outcome.applied]
-            result.rejected += [
-                error.model_copy(
-                    update={
-                        "record_id": by_id[error.record_id].key,
-                        "message": f"task {error.record_id}: {error.message}",
-                    }
-                )
-                for error in outcome.rejected
-            ]
+        outcome = update(payload, self.object)
+        result = WriteResult(applied=[by_id[crm_id].key for crm_id in outcome.applied])
+        result.rejected += [
+            error.model_copy(
+                update={
+                    "record_id": by_id[error.record_id].key,
+                    "message": f"task {error.record_id}: {error.message}",
+                }
+            )
+            for error in outcome.rejected
+        ]
         log.debug(
             "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
         )

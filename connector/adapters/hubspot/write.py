@@ -168,17 +168,11 @@ class UpdateWriter:
         # All clears before all sets, each in full batches (not a clear of two or three
         # contacts with nearly every batch).
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
-        refused: set[str] = set()
-        size = self.client.settings.batch_size
-        for chunk in chunks(backwards, size):
-            cleared = self.update_records({cid: {self.stage_property: ""} for cid in chunk})
-            result.rejected += cleared.rejected
-            refused |= {r.record_id for r in cleared.rejected}
-        settable = [cid for cid in payload if cid not in refused]
-        for chunk in chunks(settable, size):
-            done = self.update_records({cid: payload[cid] for cid in chunk})
-            result.applied += done.applied
-            result.rejected += done.rejected
+        cleared = self.update_records({cid: {self.stage_property: ""} for cid in backwards})
+        refused = {r.record_id for r in cleared.rejected}
+        done = self.update_records({c: props for c, props in payload.items() if c not in refused})
+        result.applied += done.applied
+        result.rejected += [*cleared.rejected, *done.rejected]
         log.debug(
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
             len(result.applied),
@@ -190,14 +184,18 @@ class UpdateWriter:
     def update_records(
         self, payload: dict[str, dict[str, str]], object_type: str = "contacts"
     ) -> Outcome:
-        """One logical batch update of `object_type` records (contacts, or tasks when they
-        change owner): transient per-record failures retried, 400s split."""
-        return retry_records(
-            payload,
-            lambda pending: self._send_split(pending, object_type),
-            policy=self.client.settings.retry,
-            sleep=self.client.sleep,
-        )
+        """Batch updates of `object_type` records (contacts, or tasks when they change owner), in
+        full batches: transient per-record failures retried, 400s split."""
+        outcome = Outcome()
+        for chunk in chunks(list(payload), self.client.settings.batch_size):
+            done = retry_records(
+                {record_id: payload[record_id] for record_id in chunk},
+                lambda pending: self._send_split(pending, object_type),
+                policy=self.client.settings.retry,
+                sleep=self.client.sleep,
+            )
+            outcome = outcome.add(done)
+        return outcome
 
     def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         if not payload:

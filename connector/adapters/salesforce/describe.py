@@ -259,16 +259,13 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
                 problems += _picklist_problems(
                     campaign_type, "Campaign", what, [member.campaign_type]
                 )
-    for flag in engagement.flags:
+    # Flags and counters are read off the person record itself, Lead and Contact alike.
+    on_people = [(f"flag {f.kind}", (f.field, f.date), _FLAG) for f in engagement.flags]
+    on_people += [(f"counter {c.kind}", (c.count, c.times), _NUMBER) for c in engagement.counters]
+    for what, names, expected in on_people:
         for person in mapping.people:
-            for name in filter(None, (flag.field, flag.date)):
-                what = f"flag {flag.kind}"
-                problems += _field_problems(schema, person.object, name, what, _FLAG)[1]
-    for counter in engagement.counters:
-        for person in mapping.people:
-            for name in filter(None, (counter.count, counter.times)):
-                what = f"counter {counter.kind}"
-                problems += _field_problems(schema, person.object, name, what, _NUMBER)[1]
+            for name in filter(None, names):
+                problems += _field_problems(schema, person.object, name, what, expected)[1]
     tasks = mapping.tasks
     problems += _field_problems(schema, tasks.object, tasks.key_field, "task key", {"string"})[1]
     # The task's priorities and status are values the connector writes.

@@ -108,13 +108,12 @@ class CrmPagingError(CrmError):
     unreachable", never 1, which README keeps for a run that finished with rejected records."""
 
 
-def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
+def error_for(failure: Failure, action: str) -> CrmError:
     """The exception (and message) for a failure that will not be retried (any more)."""
     crm = failure.crm or "the CRM"
     detail = f": {failure.message}" if failure.message else ""
     code = f" [{failure.code}]" if failure.code else ""
     status = f"HTTP {failure.status}" if failure.status is not None else "no response"
-    extra = f" {hint}" if hint else ""
     match classify(failure):
         case Disposition.AUTH:
             kind: type[CrmError] = CrmAuthError
@@ -140,4 +139,4 @@ def error_for(failure: Failure, action: str, hint: str = "") -> CrmError:
         case _:
             kind = CrmRequestError
             text = f"{crm} rejected the request to {action} ({status}{code}){detail}."
-    return kind(text + extra, failure)
+    return kind(text, failure)

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Unpack
 
 from connector.adapters.base import (
-    ContactPage,
     FieldSchema,
     SchemaReport,
     TaskReassignment,
@@ -30,7 +29,7 @@ from connector.adapters.hubspot.task_state import TaskStates
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.kit.schema import WRITTEN_FIELDS
-from connector.domain.contact import Contact, Owner
+from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import CONNECTOR_OWNED_FIELDS, ContactField, HubSpotMapping
@@ -60,7 +59,12 @@ def echo_filter(
 
 class HubSpotAdapter(AdapterBase):
     """One HubSpot portal, read and written through the mapping. Not thread-safe: one adapter
-    per sync; its `usage` counts every request it made."""
+    per sync; its `usage` counts every request it made.
+
+    A full read pages the list endpoint (cursor: HubSpot's `after`), an incremental one the
+    search (cursor "<modified ms>[:<last id>]"): the contacts whose own record changed, minus
+    the connector's own echo, then in pages without a cursor those whose engagement objects
+    changed (`changes`)."""
 
     name = "hubspot"
 
@@ -93,15 +97,6 @@ class HubSpotAdapter(AdapterBase):
         self.task_states_reader = TaskStates(self.client, mapping)
 
     # ---- reading ----------------------------------------------------------------------------
-    def iter_contact_pages(
-        self, since: datetime | None, resume_after: str | None = None
-    ) -> Iterator[ContactPage]:
-        """Full read (list endpoint, cursor = HubSpot's `after`) or incremental (search; cursor
-        "<modified ms>[:<last id>]"): the contacts whose own record changed, minus the
-        connector's own echo, then in pages without a cursor those whose engagement objects
-        changed (`changes`)."""
-        return self.reader.pages(since, resume_after)
-
     def count_contacts(self, since: datetime | None) -> int | None:
         return self.reader.count(since)
 
@@ -118,15 +113,6 @@ class HubSpotAdapter(AdapterBase):
         for page in self.iter_contact_pages(since):
             ids = [c.id for c in page.contacts] + [s.record_id for s in page.skipped]
             yield from self.engagement.for_contacts(ids, since)
-
-    def find_contacts(self, key: str) -> ContactPage:
-        return self.reader.find(key)
-
-    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
-        return self.reader.by_ids(contact_ids)
-
-    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        return self.reader.current(contact_ids)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         return self.task_states_reader.states(keys)

@@ -38,7 +38,7 @@ class EngagementChanges:
         self,
         client: HubSpotClient,
         object_types: Sequence[str],
-        remember: Callable[[str, Sequence[Any]], None] | None = None,
+        remember: Callable[[str, Sequence[Any]], None],
     ) -> None:
         self.client = client
         self.object_types = list(object_types)
@@ -56,8 +56,7 @@ class EngagementChanges:
                 low_ms=low_ms,
                 until_ms=until_ms,
             ):
-                if self.remember is not None:
-                    self.remember(object_type, records)
+                self.remember(object_type, records)
                 linked = read_associations(
                     self.client, object_type, "contacts", [str(r.id) for r in records]
                 )

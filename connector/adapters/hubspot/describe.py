@@ -5,7 +5,6 @@ nothing and say nothing), and the connector's own missing properties created.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 
@@ -14,7 +13,7 @@ from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints
 from connector.adapters.hubspot.client import HubSpotClient, SdkCall
 from connector.adapters.hubspot.failures import Endpoint
-from connector.adapters.kit.schema import WRITTEN_FIELDS
+from connector.adapters.kit.schema import VALUE_MAPPED, WRITTEN_FIELDS
 from connector.domain.properties import PropertyType
 from connector.mapping.crm_schema import (
     CONNECTOR_OWNED_FIELDS,
@@ -77,15 +76,11 @@ def describe_fields(client: HubSpotClient, object_types: Iterable[str]) -> Field
     """One properties call per object type."""
     objects: dict[str, dict[str, CrmField]] = {}
     for object_type in dict.fromkeys(object_types):
-
-        def get_all(timeout: tuple[float, float], object_type: str = object_type) -> Any:
-            return client.properties.get_all_with_http_info(
-                object_type, archived=False, _request_timeout=timeout
-            )
-
         answer = client.send(
             endpoints.properties(object_type),
-            get_all,
+            lambda timeout, object_type=object_type: client.properties.get_all_with_http_info(
+                object_type, archived=False, _request_timeout=timeout
+            ),
             action=f"read the {object_type} property definitions",
             records=lambda data: len(data.results or []),
         )
@@ -187,17 +182,11 @@ def check_mapping(mapping: HubSpotMapping, schema: FieldSchema) -> list[str]:
         problems += _check_property(schema, obj, mapped.field, allowed, what)
         problems += _check_yes_no(schema, obj, mapped.field, mapped.type, what)
     value_maps = contact.values
-    for field, values, written in (
-        (ContactField.LIFECYCLE_STAGE, value_maps.lifecycle_stage, True),
-        (ContactField.SALES_STATUS, value_maps.sales_status, True),
-        (ContactField.SOURCE, value_maps.source, False),
-        (ContactField.INTENT, value_maps.intent, False),
-        (ContactField.INDUSTRY, value_maps.industry, False),
-        (ContactField.DECISION_ROLE, value_maps.decision_role, False),
-    ):
-        crm_name = contact.fields.get(field)
+    for field in VALUE_MAPPED:
+        crm_name, values = contact.fields.get(field), getattr(value_maps, field.value)
         if crm_name and values:
             by_value = {str(k): v for k, v in values.items()}
+            written = field in WRITTEN_FIELDS
             problems += _check_values(schema, obj, crm_name, field.value, by_value, written=written)
     for company_field, company_name in mapping.company.items():
         what, allowed = f"company {company_field.value}", COMPANY_TYPES.get(company_field, ANY)

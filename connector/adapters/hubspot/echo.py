@@ -79,13 +79,9 @@ class EchoFilter:
         return hashlib.blake2b(DIGEST_VERSION + text.encode(), digest_size=16).digest()
 
     def _fingerprint(self, rest: bytes, written: tuple[str, ...]) -> str:
-        digest = hashlib.blake2b(rest, digest_size=16)
-        for name, value in zip(self.written, written, strict=True):
-            digest.update(name.encode())
-            digest.update(b"\x00")
-            digest.update(value.encode())
-            digest.update(b"\x01")
-        return digest.hexdigest()
+        pairs = zip(self.written, written, strict=True)
+        text = "".join([f"{name}\x00{value}\x01" for name, value in pairs])
+        return hashlib.blake2b(rest + text.encode(), digest_size=16).hexdigest()
 
     def fingerprint(self, properties: Mapping[str, Any]) -> str:
         """The digest of a record's inputs as it is now."""

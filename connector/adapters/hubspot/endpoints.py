@@ -5,40 +5,33 @@ from collections.abc import Callable
 
 from connector.adapters.hubspot.failures import Endpoint
 
-_OBJECT_SCOPE = {"companies": "companies", "deals": "deals", "owners": "owners"}
-_SCHEMA_SCOPE = {"companies": "companies", "deals": "deals"}
+#: Object types with scopes of their own, per kind of scope; any other (engagements too) falls
+#: under the contacts scopes.
+_OWN_SCOPES = {"objects": {"companies", "deals", "owners"}, "schemas": {"companies", "deals"}}
 
 
-def _scope(object_type: str, access: str) -> str:
-    return f"crm.objects.{_OBJECT_SCOPE.get(object_type, 'contacts')}.{access}"
+def _scope(object_type: str, access: str, kind: str = "objects") -> str:
+    scoped = object_type if object_type in _OWN_SCOPES[kind] else "contacts"
+    return f"crm.{kind}.{scoped}.{access}"
 
 
-def _schema_scope(object_type: str, access: str) -> str:
-    return f"crm.schemas.{_SCHEMA_SCOPE.get(object_type, 'contacts')}.{access}"
+def _on(path: str, method: str, suffix: str, access: str, **kw: bool) -> Callable[[str], Endpoint]:
+    """An operation on /crm/v3/{path}/{type}{suffix}, scoped by the object type: `objects`, or
+    `properties` (property definitions and groups, under the schemas scopes)."""
+    kind = "schemas" if path == "properties" else "objects"
+    return lambda t: Endpoint(method, f"/crm/v3/{path}/{t}{suffix}", _scope(t, access, kind), **kw)
 
 
-def _object(method: str, suffix: str, access: str, **kind: bool) -> Callable[[str], Endpoint]:
-    """An operation on /crm/v3/objects/{type}{suffix}, scoped by the object type."""
-    return lambda t: Endpoint(method, f"/crm/v3/objects/{t}{suffix}", _scope(t, access), **kind)
-
-
-def _schema(method: str, suffix: str, access: str, **kind: bool) -> Callable[[str], Endpoint]:
-    """An operation on /crm/v3/properties/{type}{suffix} (property definitions and groups)."""
-    return lambda t: Endpoint(
-        method, f"/crm/v3/properties/{t}{suffix}", _schema_scope(t, access), **kind
-    )
-
-
-list_objects = _object("GET", "", "read", collection=True)
-search = _object("POST", "/search", "read", search=True, collection=True)
-batch_read = _object("POST", "/batch/read", "read")
-batch_update = _object("POST", "/batch/update", "write")
-batch_create = _object("POST", "/batch/create", "write")
-properties = _schema("GET", "", "read", collection=True)
-property_definition = _schema("GET", "/{propertyName}", "read")
-create_property = _schema("POST", "", "write")
-groups = _schema("GET", "/groups", "read")
-create_group = _schema("POST", "/groups", "write")
+list_objects = _on("objects", "GET", "", "read", collection=True)
+search = _on("objects", "POST", "/search", "read", search=True, collection=True)
+batch_read = _on("objects", "POST", "/batch/read", "read")
+batch_update = _on("objects", "POST", "/batch/update", "write")
+batch_create = _on("objects", "POST", "/batch/create", "write")
+properties = _on("properties", "GET", "", "read", collection=True)
+property_definition = _on("properties", "GET", "/{propertyName}", "read")
+create_property = _on("properties", "POST", "", "write")
+groups = _on("properties", "GET", "/groups", "read")
+create_group = _on("properties", "POST", "/groups", "write")
 OWNERS = Endpoint("GET", "/crm/v3/owners", "crm.objects.owners.read", collection=True)
 
 

@@ -86,6 +86,10 @@ class TaskStates:
         out: dict[str, TaskState] = {}
         for key, record in records.items():
             props = record.properties or {}
+            done = props.get("hs_task_status") in DONE_STATUSES
+            # A done task's `updatedAt` is when it was completed, at the latest (the tasks guide
+            # documents no completion timestamp).
+            updated = getattr(record, "updated_at", None)
             contacts = sorted(
                 (a.to_id for a in linked.get(str(record.id), [])),
                 key=lambda value: (len(value), value),
@@ -93,11 +97,11 @@ class TaskStates:
             out[key] = TaskState(
                 key=key,
                 crm_id=str(record.id),
-                status="done" if props.get("hs_task_status") in DONE_STATUSES else "open",
+                status="done" if done else "open",
                 owner_id=str(props["hubspot_owner_id"]) if props.get("hubspot_owner_id") else None,
                 contact_id=contacts[0] if contacts else None,
                 due_at=moment(props.get("hs_timestamp")),
-                completed_at=_completed_at(record, props),
+                completed_at=updated if done and isinstance(updated, datetime) else None,
             )
         return out
 
@@ -106,29 +110,18 @@ class TaskStates:
         unknown owner never holds back the rest); results name the moves by task key."""
         by_id = {move.crm_id: move for move in moves}
         payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
-        result = WriteResult()
-        for chunk in chunks(list(payload), self.client.settings.batch_size):
-            outcome = update({crm_id: payload[crm_id] for crm_id in chunk}, self.object)
-            result.applied += [by_id[crm_id].key for crm_id in outcome.applied]
-            result.rejected += [
-                error.model_copy(
-                    update={
-                        "record_id": by_id[error.record_id].key,
-                        "message": f"task {error.record_id}: {error.message}",
-                    }
-                )
-                for error in outcome.rejected
-            ]
+        outcome = update(payload, self.object)
+        result = WriteResult(applied=[by_id[crm_id].key for crm_id in outcome.applied])
+        result.rejected += [
+            error.model_copy(
+                update={
+                    "record_id": by_id[error.record_id].key,
+                    "message": f"task {error.record_id}: {error.message}",
+                }
+            )
+            for error in outcome.rejected
+        ]
         log.debug(
             "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
         )
         return result
-
-
-def _completed_at(record: Any, props: dict[str, Any]) -> datetime | None:
-    """When a done task was completed: its `updatedAt`, an upper bound (the tasks guide
-    documents no completion timestamp)."""
-    if props.get("hs_task_status") not in DONE_STATUSES:
-        return None
-    updated = getattr(record, "updated_at", None)
-    return updated if isinstance(updated, datetime) else None

@@ -22,7 +22,7 @@ from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.query import HUBSPOT_DEFINED
 from connector.adapters.hubspot.task_state import search_by_key
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
-from connector.adapters.kit.create_once import lost_answer, once
+from connector.adapters.kit.create_once import once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
@@ -98,7 +98,7 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
     unattributed: list[str] = []
     for error in getattr(answer, "errors", None) or []:
         message = _error_message(error)
-        ids = [i for i in _error_ids(error) if i in sent_set] or []
+        ids = [i for i in _error_ids(error) if i in sent_set]
         if not ids:
             unattributed.append(message)
             continue
@@ -116,9 +116,7 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
                         field=_error_field(error),
                     )
                 )
-    settled = (
-        set(outcome.applied) | set(outcome.transient) | {r.record_id for r in outcome.rejected}
-    )
+    settled = {*outcome.applied, *outcome.transient, *(r.record_id for r in outcome.rejected)}
     for record_id in sent:
         if record_id not in settled:
             message = "; ".join(unattributed) or "HubSpot did not confirm this record"
@@ -141,24 +139,20 @@ class UpdateWriter:
     def moves_backwards(update: ContactUpdate) -> bool:
         """True when the new stage is earlier in HubSpot's order than the one held, or when
         what is held is unknown (clearing first is then the only safe way)."""
-        if UpdatableField.LIFECYCLE_STAGE not in update.changes:
-            return False
-        new = update.changes[UpdatableField.LIFECYCLE_STAGE]
+        stage = UpdatableField.LIFECYCLE_STAGE
+        new = update.changes.get(stage)
         if new is None:
             return False
-        if UpdatableField.LIFECYCLE_STAGE not in update.previous:
+        if stage not in update.previous:
             return True
-        old = update.previous[UpdatableField.LIFECYCLE_STAGE]
-        if old is None:
-            return False
-        return (
+        old = update.previous[stage]
+        return old is not None and (
             HUBSPOT_STAGE_ORDER[LifecycleStage(str(new))]
             < HUBSPOT_STAGE_ORDER[LifecycleStage(str(old))]
         )
 
     def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
         merged = merge_updates(updates)
-        result = WriteResult()
         payload = {
             update.contact_id: {
                 name: property_value(value)
@@ -167,23 +161,18 @@ class UpdateWriter:
             for update in merged.values()
         }
         # An update the mapping has no property for has nothing to send: done, not refused.
-        result = result.merge(WriteResult(applied=[c for c, props in payload.items() if not props]))
+        result = WriteResult(applied=[cid for cid, props in payload.items() if not props])
         payload = {cid: props for cid, props in payload.items() if props}
         if self.stamp is not None:
             payload = {cid: {**props, **self.stamp(cid, props)} for cid, props in payload.items()}
         # All clears before all sets, each in full batches (not a clear of two or three
         # contacts with nearly every batch).
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
-        refused: set[str] = set()
-        size = self.client.settings.batch_size
-        for chunk in chunks(backwards, size):
-            cleared = self.update_records({cid: {self.stage_property: ""} for cid in chunk})
-            result = result.merge(WriteResult(rejected=cleared.rejected))
-            refused |= {r.record_id for r in cleared.rejected}
-        settable = [cid for cid in payload if cid not in refused]
-        for chunk in chunks(settable, size):
-            done = self.update_records({cid: payload[cid] for cid in chunk})
-            result = result.merge(WriteResult(applied=done.applied, rejected=done.rejected))
+        cleared = self.update_records({cid: {self.stage_property: ""} for cid in backwards})
+        refused = {r.record_id for r in cleared.rejected}
+        done = self.update_records({c: props for c, props in payload.items() if c not in refused})
+        result.applied += done.applied
+        result.rejected += [*cleared.rejected, *done.rejected]
         log.debug(
             "hubspot contact updates: %d applied, %d rejected (%d moved back a stage)",
             len(result.applied),
@@ -195,14 +184,18 @@ class UpdateWriter:
     def update_records(
         self, payload: dict[str, dict[str, str]], object_type: str = "contacts"
     ) -> Outcome:
-        """One logical batch update of `object_type` records (contacts, or tasks when they
-        change owner): transient per-record failures retried, 400s split."""
-        return retry_records(
-            payload,
-            lambda pending: self._send_split(pending, object_type),
-            policy=self.client.settings.retry,
-            sleep=self.client.sleep,
-        )
+        """Batch updates of `object_type` records (contacts, or tasks when they change owner), in
+        full batches: transient per-record failures retried, 400s split."""
+        outcome = Outcome()
+        for chunk in chunks(list(payload), self.client.settings.batch_size):
+            done = retry_records(
+                {record_id: payload[record_id] for record_id in chunk},
+                lambda pending: self._send_split(pending, object_type),
+                policy=self.client.settings.retry,
+                sleep=self.client.sleep,
+            )
+            outcome = outcome.add(done)
+        return outcome
 
     def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         if not payload:
@@ -214,21 +207,13 @@ class UpdateWriter:
             if failure is None or failure.status not in SPLITTABLE_STATUSES:
                 raise
             if len(payload) == 1:
-                (contact_id,) = payload
-                return Outcome(
-                    rejected=[
-                        RecordError(
-                            record_id=contact_id, message=failure.message, code=failure.code
-                        )
-                    ]
-                )
+                (record_id,) = payload
+                error = RecordError(record_id=record_id, message=failure.message, code=failure.code)
+                return Outcome(rejected=[error])
             items = list(payload.items())
             half = len(items) // 2
-            first, second = (
-                self._send_split(dict(items[:half]), object_type),
-                self._send_split(dict(items[half:]), object_type),
-            )
-            return first.add(second)
+            first = self._send_split(dict(items[:half]), object_type)
+            return first.add(self._send_split(dict(items[half:]), object_type))
 
     def _send(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         # Plain JSON in and out (`raw`): each SDK model costs a fresh Configuration, and the
@@ -253,7 +238,6 @@ class UpdateWriter:
 class TaskWriter:
     def __init__(self, client: HubSpotClient, mapping: HubSpotMapping) -> None:
         self.client = client
-        self.mapping = mapping
         self.tasks = mapping.tasks
         self.key_field = mapping.tasks.key_field
 
@@ -287,7 +271,6 @@ class TaskWriter:
             send=self._send,
             batch_size=settings.batch_size,
             policy=settings.retry,
-            lost=lost_answer,
             settle_seconds=settings.search_index_lag_seconds,
             sleep=self.client.sleep,
         )
@@ -323,18 +306,13 @@ class TaskWriter:
                 policy=once(self.client.settings.retry),
             )
         )
-        created: dict[str, str] = {}
-        for record in answer.results:
-            key = str((record.properties or {}).get(self.key_field) or "")
-            if key in pending:
-                created[key] = str(record.id)
-        outcome = sort_outcome(
-            answer,
-            list(pending),
-            lambda record: str((record.properties or {}).get(self.key_field) or ""),
-        )
+
+        def key_of(record: Any) -> str:
+            return str((record.properties or {}).get(self.key_field) or "")
+
+        outcome = sort_outcome(answer, list(pending), key_of)
         return Attempt(
-            created=created,
+            created={key_of(r): str(r.id) for r in answer.results if key_of(r) in pending},
             rejected={error.record_id: error for error in outcome.rejected},
             transient=outcome.transient,
         )

@@ -1,9 +1,9 @@
 """The part of an adapter class that is the same for every CRM: the request counter, the
-injected sleep (tests and fault storms never wait on the wall clock), and the verbs that
-follow from others."""
+injected sleep (tests and fault storms never wait on the wall clock), the verbs that follow
+from others, and those its contact reader answers as they are."""
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -21,7 +21,8 @@ class AdapterOptions(TypedDict, total=False):
 
 class AdapterBase:
     name: str
-    #: The CRM's contact reader; it holds `known` for the incremental read.
+    #: The CRM's contact reader (`pages`, `find`, `by_ids`, `current`); it holds `known` for
+    #: the incremental read.
     reader: Any
 
     def __init__(
@@ -43,7 +44,16 @@ class AdapterBase:
     def iter_contact_pages(
         self, since: datetime | None, resume_after: str | None = None
     ) -> Iterator[ContactPage]:
-        raise NotImplementedError
+        return self.reader.pages(since, resume_after)
+
+    def find_contacts(self, key: str) -> ContactPage:
+        return self.reader.find(key)
+
+    def read_contacts(self, contact_ids: Sequence[str]) -> ContactPage:
+        return self.reader.by_ids(contact_ids)
+
+    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
+        return self.reader.current(contact_ids)
 
     def iter_contacts(self, since: datetime | None) -> Iterator[Contact]:
         """The contacts of `iter_contact_pages`, page after page."""

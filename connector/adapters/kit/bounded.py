@@ -49,15 +49,6 @@ class BoundedMap(Generic[K, V]):
                 found[key] = value
         return found, missing
 
-    def __getitem__(self, key: K) -> V:
-        with self._lock:
-            self._items.move_to_end(key)
-            return self._items[key]
-
     def __contains__(self, key: object) -> bool:
         with self._lock:
             return key in self._items
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)

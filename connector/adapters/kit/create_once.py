@@ -51,90 +51,76 @@ def create_once(
     send: Callable[[dict[str, V]], Attempt],
     batch_size: int,
     policy: RetryPolicy,
-    lost: Callable[[Failure], bool],
     settle_seconds: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WriteResult:
     """Create the records of `items` (key → what to create) whose key `find` does not know.
 
-    `send` makes one create call (without retries of its own) for up to `batch_size` items.
-    `lost(failure)` says a failed call's outcome is unknown (it may have landed). A key found
-    after its create's answer was lost counts as applied (this run made it), any other key
-    found counts as already existing."""
+    `send` makes one create call (without retries of its own) for up to `batch_size` items. A
+    key found after its create's answer was lost (`lost_answer`) counts as applied (this run
+    made it), any other key found counts as already existing."""
+
+    def create_batch(pending: dict[str, V]) -> WriteResult:
+        result = WriteResult()
+        unanswered: set[str] = set()  # keys of a create whose answer was lost
+        transient: dict[str, RecordError] = {}
+        last: CrmError | None = None
+
+        def settle(keys: Sequence[str]) -> dict[str, str]:
+            found = find(keys)
+            for key, crm_id in found.items():
+                result.created_ids[key] = crm_id
+                (result.applied if key in unanswered else result.already_existed).append(key)
+                pending.pop(key, None)
+            return found
+
+        for attempt in range(1, policy.max_attempts + 1):
+            if attempt > 1:
+                settle(list(pending))
+            if not pending:
+                return result
+            try:
+                outcome = send(dict(pending))
+            except CrmError as problem:
+                failure = problem.failure
+                if failure is None or classify(failure) not in (
+                    Disposition.RETRY,
+                    Disposition.RATE_LIMITED,
+                ):
+                    raise
+                last, transient = problem, {}
+                wait = backoff(policy, attempt, failure.retry_after)
+                if lost_answer(failure):
+                    unanswered.update(pending)
+                    wait = max(wait, settle_seconds)  # let the lookup see what may have landed
+                if attempt < policy.max_attempts:
+                    sleep(wait)
+                continue
+            last, transient = None, outcome.transient
+            for key, crm_id in outcome.created.items():
+                result.created_ids[key] = crm_id
+                result.applied.append(key)
+            result.rejected += outcome.rejected.values()
+            done = {*outcome.created, *outcome.rejected, *outcome.taken}
+            pending = {key: value for key, value in pending.items() if key not in done}
+            if outcome.taken:
+                # A concurrent run, or an earlier attempt that landed, holds the key already.
+                found = settle(list(outcome.taken))
+                result.rejected += [e for k, e in outcome.taken.items() if k not in found]
+            if not pending:
+                return result
+            if attempt < policy.max_attempts:
+                sleep(backoff(policy, attempt))
+        if last is not None:
+            raise last
+        for key in pending:
+            unsent = RecordError(record_id=key, message="not created", code="TRANSIENT")
+            result.rejected.append(transient.get(key, unsent))
+        return result
+
     existing = find(list(items))
-    result = WriteResult(created_ids=dict(existing), already_existed=list(existing))
+    total = WriteResult(created_ids=dict(existing), already_existed=list(existing))
     todo = [key for key in items if key not in existing]
     for batch in chunks(todo, batch_size):
-        pending = {key: items[key] for key in batch}
-        result = result.merge(
-            _create_batch(pending, find, send, policy, lost, settle_seconds, sleep)
-        )
-    return result
-
-
-def _create_batch(
-    pending: dict[str, V],
-    find: Find,
-    send: Callable[[dict[str, V]], Attempt],
-    policy: RetryPolicy,
-    lost: Callable[[Failure], bool],
-    settle_seconds: float,
-    sleep: Callable[[float], None],
-) -> WriteResult:
-    result = WriteResult()
-    unanswered: set[str] = set()  # keys of a create whose answer was lost
-    transient: dict[str, RecordError] = {}
-    last: CrmError | None = None
-
-    def settle(keys: Sequence[str]) -> dict[str, str]:
-        found = find(keys)
-        for key, crm_id in found.items():
-            result.created_ids[key] = crm_id
-            (result.applied if key in unanswered else result.already_existed).append(key)
-            pending.pop(key, None)
-        return found
-
-    for attempt in range(1, policy.max_attempts + 1):
-        if attempt > 1:
-            settle(list(pending))
-        if not pending:
-            return result
-        try:
-            outcome = send(dict(pending))
-        except CrmError as problem:
-            failure = problem.failure
-            if failure is None or classify(failure) not in (
-                Disposition.RETRY,
-                Disposition.RATE_LIMITED,
-            ):
-                raise
-            last, transient = problem, {}
-            wait = backoff(policy, attempt, failure.retry_after)
-            if lost(failure):
-                unanswered.update(pending)
-                wait = max(wait, settle_seconds)  # let the lookup see what may have landed
-            if attempt < policy.max_attempts:
-                sleep(wait)
-            continue
-        last, transient = None, outcome.transient
-        for key, crm_id in outcome.created.items():
-            result.created_ids[key] = crm_id
-            result.applied.append(key)
-        result.rejected += outcome.rejected.values()
-        done = {*outcome.created, *outcome.rejected, *outcome.taken}
-        pending = {key: value for key, value in pending.items() if key not in done}
-        if outcome.taken:
-            # A concurrent run, or an earlier attempt that landed, holds the key already.
-            found = settle(list(outcome.taken))
-            result.rejected += [e for k, e in outcome.taken.items() if k not in found]
-        if not pending:
-            return result
-        if attempt < policy.max_attempts:
-            sleep(backoff(policy, attempt))
-    if last is not None:
-        raise last
-    result.rejected += [
-        transient.get(key) or RecordError(record_id=key, message="not created", code="TRANSIENT")
-        for key in pending
-    ]
-    return result
+        total = total.merge(create_batch({key: items[key] for key in batch}))
+    return total

@@ -21,23 +21,25 @@ from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
     ProvisionPlan,
     check_mapping,
-    describe_fields,
+    describe_objects,
+    described_objects,
     provision,
 )
 from connector.adapters.salesforce.engagement import EngagementReader
-from connector.adapters.salesforce.flags import FlagCache
+from connector.adapters.salesforce.flags import DEFAULT_CACHE_SIZE, FlagCache
 from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.adapters.salesforce.task_state import TaskStates
 from connector.adapters.salesforce.write import Writer
-from connector.domain.contact import Contact, Owner
+from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
 from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
 class SalesforceAdapter(AdapterBase):
-    """Leads and Contacts in, score/grade/stage/owner updates and follow-up Tasks out."""
+    """Leads and Contacts in (unconverted Leads, then Contacts, each page resumable),
+    score/grade/stage/owner updates and follow-up Tasks out."""
 
     name = "salesforce"
 
@@ -53,19 +55,13 @@ class SalesforceAdapter(AdapterBase):
         self.settings = settings
         self.mapping = mapping
         self.client = SalesforceClient(settings, self.usage, session=session, sleep=self.sleep)
-        self._flags = FlagCache()
+        self._flags = FlagCache(DEFAULT_CACHE_SIZE)
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
         self._writer = Writer(self.reader)
-        self._task_states = TaskStates(self.client, mapping, settings)
+        self._task_states = TaskStates(self.client, mapping)
 
     # --- reads ---
-
-    def iter_contact_pages(
-        self, since: datetime | None, resume_after: str | None = None
-    ) -> Iterator[base.ContactPage]:
-        """Leads (unconverted) then Contacts, page by page, each page resumable."""
-        return self.reader.pages(since, resume_after)
 
     def count_contacts(self, since: datetime | None) -> int | None:
         """Leads and Contacts changed since `since`; the next read of the same `since` reuses
@@ -77,15 +73,6 @@ class SalesforceAdapter(AdapterBase):
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
 
-    def find_contacts(self, key: str) -> base.ContactPage:
-        return self.reader.find(key)
-
-    def read_contacts(self, contact_ids: Sequence[str]) -> base.ContactPage:
-        return self.reader.by_ids(contact_ids)
-
-    def current_values(self, contact_ids: Sequence[str]) -> dict[str, Contact]:
-        return self.reader.current(contact_ids)
-
     def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
         return self._task_states.states(list(keys))
 
@@ -93,7 +80,8 @@ class SalesforceAdapter(AdapterBase):
         return self.reader.owners()
 
     def describe_fields(self) -> base.FieldSchema:
-        return describe_fields(self.client, self.mapping)
+        """One sObject describe per object the mapping touches."""
+        return describe_objects(self.client, described_objects(self.mapping))
 
     def check_mapping(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
         return base.SchemaReport(

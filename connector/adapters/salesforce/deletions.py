@@ -12,7 +12,7 @@ backfill's job, not split here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,21 +37,16 @@ class DeletedPeople:
     """The ids of deleted records of the person objects (Lead, Contact), by getDeleted."""
 
     def __init__(
-        self,
-        client: SalesforceClient,
-        settings: SalesforceSettings,
-        objects: Sequence[str],
-        clock: Callable[[], datetime] | None = None,
+        self, client: SalesforceClient, settings: SalesforceSettings, objects: Sequence[str]
     ) -> None:
         self.client = client
         self.settings = settings
         self.objects = tuple(objects)
-        self.clock = clock or (lambda: datetime.now(UTC))
 
     def since(self, since: datetime) -> list[str]:
         """Ids of the people deleted from `since` (less the read overlap) until now, in the
         order the org answers them, Leads first."""
-        end = _minute(self.clock())
+        end = _minute(datetime.now(UTC))
         wanted = _minute(since - timedelta(seconds=self.settings.overlap_seconds))
         start = max(wanted, end - HORIZON)
         if end - start < SHORTEST_SPAN:

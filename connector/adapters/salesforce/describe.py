@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from connector.adapters.base import CrmField, FieldSchema
-from connector.adapters.kit.schema import WRITTEN_FIELDS
+from connector.adapters.kit.schema import VALUE_MAPPED, WRITTEN_FIELDS
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.endpoints import DESCRIBE
 from connector.domain.properties import PropertyType
@@ -69,16 +69,8 @@ COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
     CompanyField.REGION: _TEXT,
     CompanyField.OWNER_ID: frozenset({"reference"}),
 }
-_VALUE_FIELDS = {
-    "lifecycle_stage": ContactField.LIFECYCLE_STAGE,
-    "sales_status": ContactField.SALES_STATUS,
-    "source": ContactField.SOURCE,
-    "intent": ContactField.INTENT,
-    "industry": ContactField.INDUSTRY,
-    "decision_role": ContactField.DECISION_ROLE,
-}
 #: Value maps of open vocabularies: only read, never written, so no value is "the one written".
-_READ_ONLY_VALUES = frozenset({"industry", "decision_role"})
+_READ_ONLY_VALUES = frozenset({_F.INDUSTRY, _F.DECISION_ROLE})
 
 
 # --- describe ------------------------------------------------------------------------------------
@@ -126,11 +118,6 @@ def describe_objects(client: SalesforceClient, names: Iterable[str]) -> FieldSch
             str(raw["name"]): crm_field(raw) for raw in (body or {}).get("fields") or []
         }
     return FieldSchema(objects=objects)
-
-
-def describe_fields(client: SalesforceClient, mapping: SalesforceMapping) -> FieldSchema:
-    """One sObject describe per object the mapping touches."""
-    return describe_objects(client, described_objects(mapping))
 
 
 class FieldLengths:
@@ -232,22 +219,11 @@ def _person_problems(person: PersonMapping, schema: FieldSchema) -> list[str]:
     for shared, mapped in person.properties.items():
         what, expected = f"property {shared}", PROPERTY_TYPES[mapped.type]
         problems += _field_problems(schema, crm_object, mapped.field, what, expected)[1]
-    for attribute, field in _VALUE_FIELDS.items():
-        crm, written = found.get(field), attribute not in _READ_ONLY_VALUES
-        for domain_value, crm_values in getattr(person.values, attribute).items():
-            what, chosen = f"{attribute} {domain_value}", crm_values[:1] if written else ()
+    for field in VALUE_MAPPED:
+        crm, written = found.get(field), field not in _READ_ONLY_VALUES
+        for domain_value, crm_values in getattr(person.values, field.value).items():
+            what, chosen = f"{field.value} {domain_value}", crm_values[:1] if written else ()
             problems += _picklist_problems(crm, crm_object, what, crm_values, chosen)
-    return problems
-
-
-def _account_industry_problems(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
-    """An Account's industry is read through the people's industry map (one vocabulary)."""
-    name = mapping.account.get(CompanyField.INDUSTRY)
-    found = find_field(schema, "Account", name) if name else None
-    problems: list[str] = []
-    for person in mapping.people:
-        for term, crm_values in person.values.industry.items():
-            problems += _picklist_problems(found, "Account", f"account industry {term}", crm_values)
     return problems
 
 
@@ -257,10 +233,17 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
     for person in mapping.people:
         problems += _person_problems(person, schema)
     if mapping.account:
+        account: dict[CompanyField, CrmField | None] = {}
         for field, name in mapping.account.items():
             what, expected = f"account {field.value}", COMPANY_TYPES.get(field, ())
-            problems += _field_problems(schema, "Account", name, what, expected)[1]
-        problems += _account_industry_problems(mapping, schema)
+            account[field], issues = _field_problems(schema, "Account", name, what, expected)
+            problems += issues
+        # An Account's industry is read through the people's industry map (one vocabulary).
+        industry = account.get(CompanyField.INDUSTRY)
+        for person in mapping.people:
+            for term, crm_values in person.values.industry.items():
+                what = f"account industry {term}"
+                problems += _picklist_problems(industry, "Account", what, crm_values)
     engagement = mapping.engagement
     for rule in engagement.tasks:
         problems += _field_problems(schema, "Task", rule.field, f"task rule {rule.kind}", ())[1]
@@ -276,16 +259,13 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
                 problems += _picklist_problems(
                     campaign_type, "Campaign", what, [member.campaign_type]
                 )
-    for flag in engagement.flags:
+    # Flags and counters are read off the person record itself, Lead and Contact alike.
+    on_people = [(f"flag {f.kind}", (f.field, f.date), _FLAG) for f in engagement.flags]
+    on_people += [(f"counter {c.kind}", (c.count, c.times), _NUMBER) for c in engagement.counters]
+    for what, names, expected in on_people:
         for person in mapping.people:
-            for name in filter(None, (flag.field, flag.date)):
-                what = f"flag {flag.kind}"
-                problems += _field_problems(schema, person.object, name, what, _FLAG)[1]
-    for counter in engagement.counters:
-        for person in mapping.people:
-            for name in filter(None, (counter.count, counter.times)):
-                what = f"counter {counter.kind}"
-                problems += _field_problems(schema, person.object, name, what, _NUMBER)[1]
+            for name in filter(None, names):
+                problems += _field_problems(schema, person.object, name, what, expected)[1]
     tasks = mapping.tasks
     problems += _field_problems(schema, tasks.object, tasks.key_field, "task key", {"string"})[1]
     # The task's priorities and status are values the connector writes.
@@ -319,7 +299,6 @@ _SPECS: dict[ContactField, tuple[str, str]] = {
     ContactField.SCORE_REASONS: ("Long Text Area", "length 32,768"),
     ContactField.CONNECTOR_STAGE: ("Text", "length 40"),
     ContactField.RECYCLED_AT: ("Date/Time", ""),
-    ContactField.LIFECYCLE_STAGE: ("Picklist", ""),
 }
 
 
@@ -347,32 +326,25 @@ class ProvisionPlan(BaseModel):
 def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
     """The connector's own custom fields that the org lacks, as specifications for an admin."""
     missing: list[FieldSpec] = []
-    for person in mapping.people:
-        for field in (*CONNECTOR_OWNED_FIELDS, ContactField.LIFECYCLE_STAGE):
-            name = person.fields.get(field)
-            if name is None or not name.endswith("__c"):
-                continue
-            if find_field(schema, person.object, name) is not None:
-                continue
-            kind, details = _SPECS[field]
-            if field == ContactField.LIFECYCLE_STAGE:
-                values = [crm_values[0] for crm_values in person.values.lifecycle_stage.values()]
-                details = "values (in this order): " + ", ".join(values)
+
+    def need(obj: str, name: str | None, kind: str, details: str) -> None:
+        if name and name.endswith("__c") and find_field(schema, obj, name) is None:
             missing.append(
-                FieldSpec(
-                    object=person.object, name=name, label=_label(name), type=kind, details=details
-                )
+                FieldSpec(object=obj, name=name, label=_label(name), type=kind, details=details)
             )
-    key_field = mapping.tasks.key_field
-    if key_field.endswith("__c") and find_field(schema, mapping.tasks.object, key_field) is None:
-        missing.append(
-            FieldSpec(
-                object=mapping.tasks.object,
-                name=key_field,
-                label=_label(key_field),
-                type="Text",
-                details="length 80, External ID, Unique (case-insensitive): the idempotency key "
-                "that keeps follow-up tasks from being created twice",
-            )
-        )
+
+    for person in mapping.people:
+        for field in CONNECTOR_OWNED_FIELDS:
+            need(person.object, person.fields.get(field), *_SPECS[field])
+        stages = [crm_values[0] for crm_values in person.values.lifecycle_stage.values()]
+        order = "values (in this order): " + ", ".join(stages)
+        need(person.object, person.fields.get(ContactField.LIFECYCLE_STAGE), "Picklist", order)
+    tasks = mapping.tasks
+    need(
+        tasks.object,
+        tasks.key_field,
+        "Text",
+        "length 80, External ID, Unique (case-insensitive): the idempotency key that keeps "
+        "follow-up tasks from being created twice",
+    )
     return ProvisionPlan(missing=missing)

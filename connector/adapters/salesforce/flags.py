@@ -57,8 +57,5 @@ def flag_engagements(
     return tuple(found)
 
 
-class FlagCache(BoundedMap[str, tuple[Engagement, ...]]):
-    """Flag engagements of recently read people (id -> engagements, possibly none)."""
-
-    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
-        super().__init__(size)
+#: Flag engagements of recently read people (id -> engagements, possibly none).
+FlagCache = BoundedMap[str, tuple[Engagement, ...]]

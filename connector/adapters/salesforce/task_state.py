@@ -9,7 +9,6 @@ from connector.adapters.base import TaskState
 from connector.adapters.kit.values import boolean, moment
 from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.client import SalesforceClient
-from connector.adapters.salesforce.settings import SalesforceSettings
 from connector.mapping.crm_schema import SalesforceMapping
 
 # CompletedDateTime (Task object reference: "the date and time the task was completed", set by
@@ -18,11 +17,8 @@ STATE_FIELDS = ("Id", "Status", "IsClosed", "OwnerId", "WhoId", "ActivityDate", 
 
 
 class TaskStates:
-    def __init__(
-        self, client: SalesforceClient, mapping: SalesforceMapping, settings: SalesforceSettings
-    ) -> None:
+    def __init__(self, client: SalesforceClient, mapping: SalesforceMapping) -> None:
         self.client = client
-        self.settings = settings
         self.object = mapping.tasks.object
         self.key_field = mapping.tasks.key_field
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_records
-from connector.adapters.kit.create_once import lost_answer, once
+from connector.adapters.kit.create_once import once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
 from connector.adapters.salesforce import query as soql
@@ -123,12 +123,12 @@ class Writer:
             target.append(_Pending(update.contact_id, body))
         result = WriteResult(applied=applied, rejected=rejected)
         for pending, fire in ((quiet, False), (firing, True)):
-            for batch in chunks(pending, BATCH_SIZE):
-                result = result.merge(self._update_batch(batch, fire))
+            result = result.merge(self._update(pending, fire))
         return result
 
-    def _update_batch(self, batch: list[_Pending], fire: bool) -> WriteResult:
-        """One collection call; records refused with UNABLE_TO_LOCK_ROW go again, alone."""
+    def _update(self, records: list[_Pending], fire: bool) -> WriteResult:
+        """One collection call per 200 records; those refused with UNABLE_TO_LOCK_ROW go again,
+        alone."""
         headers = {AUTO_ASSIGN: "TRUE" if fire else "FALSE"}
 
         def send(pending: dict[str, _Pending]) -> Outcome:
@@ -154,13 +154,13 @@ class Writer:
                     outcome.rejected.append(error)
             return outcome
 
-        done = retry_records(
-            {item.key: item for item in batch},
-            send,
-            policy=self.settings.retry,
-            sleep=self.client.sleep,
-        )
-        return WriteResult(applied=done.applied, rejected=done.rejected)
+        result = WriteResult()
+        for batch in chunks(records, BATCH_SIZE):
+            pending = {item.key: item for item in batch}
+            done = retry_records(pending, send, policy=self.settings.retry, sleep=self.client.sleep)
+            result.applied += done.applied
+            result.rejected += done.rejected
+        return result
 
     # --- task owners (SLA escalation) ---
 
@@ -176,10 +176,7 @@ class Writer:
             )
             for crm_id, move in by_id.items()
         ]
-        result = WriteResult()
-        for batch in chunks(pending, BATCH_SIZE):
-            result = result.merge(self._update_batch(batch, fire=False))
-        return result
+        return self._update(pending, fire=False)
 
     # --- tasks ---
 
@@ -187,17 +184,14 @@ class Writer:
         """Task id per key already in Salesforce, looked up in bulk."""
         key_field = self.mapping.tasks.key_field
         task_object = self.mapping.tasks.object
-        found: dict[str, str] = {}
 
         def build(chunk: list[str]) -> str:
             return soql.select(
                 task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
             )
 
-        for row in self.client.rows_in(list(keys), build, action="look up existing tasks"):
-            if row.get(key_field):
-                found[str(row[key_field])] = str(row["Id"])
-        return found
+        rows = self.client.rows_in(list(keys), build, action="look up existing tasks")
+        return {str(row[key_field]): str(row["Id"]) for row in rows if row.get(key_field)}
 
     def _task_body(self, spec: TaskSpec) -> dict[str, Any]:
         tasks = self.mapping.tasks
@@ -230,7 +224,6 @@ class Writer:
             send=self._create_batch,
             batch_size=BATCH_SIZE,
             policy=self.settings.retry,
-            lost=lost_answer,
             sleep=self.client.sleep,
         )
 

@@ -10,7 +10,7 @@ import re
 from datetime import date, time
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -189,8 +189,8 @@ class Condition(Value):
 
     `field` names one of the built-in contact attributes (`FitField`); `property` names any
     property the CRM files map under `properties` (custom ones included). Exactly one of the
-    two is given. `per_unit` is not a test but a points rule (see `FitCriterion` and
-    `PropertyRule`): only rules that carry points accept it.
+    two is given. `per_unit` is not a test but a points rule (see `PointsRule`): only rules
+    that carry points accept it.
     """
 
     field: FitField | None = None
@@ -207,9 +207,6 @@ class Condition(Value):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    #: Whether `per_unit` counts as this rule's operator (only rules that carry points).
-    _takes_per_unit: ClassVar[bool] = False
-
     @model_validator(mode="after")
     def _exactly_one_operator(self) -> Self:
         if (self.field is None) == (self.property is None):
@@ -217,8 +214,8 @@ class Condition(Value):
                 "give exactly one of `field` (a built-in attribute) or `property` (a property "
                 "the CRM files map under `properties`)"
             )
-        allowed = [op for op in _OPERATORS if op != "per_unit" or self._takes_per_unit]
-        given = [name for name in allowed if getattr(self, name, None) is not None]
+        allowed = [op for op in _OPERATORS if op in type(self).model_fields]  # per_unit: points
+        given = [name for name in allowed if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
                 f"give exactly one of: {', '.join(operator_name(op) for op in allowed)}"
@@ -260,11 +257,14 @@ class Condition(Value):
         return None if self.matches is None else re.compile(self.matches, flags=re.IGNORECASE)
 
 
-class PerUnit(Value):
-    """Points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
+class PointsRule(Condition):
+    """A named condition worth `points` when it holds. With `per_unit` it is not a test but
+    points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
     full 60 (seconds on site, say), never more than 30 (nor less than -30 for negative points).
     Whole units only, so every point is explainable as "N units x P"."""
 
+    name: str = Field(min_length=1)
+    points: float
     per_unit: float | None = Field(default=None, gt=0)
     cap: NonNegative | None = Field(
         default=None, description="most points (in absolute value) a per_unit rule can give"
@@ -277,26 +277,17 @@ class PerUnit(Value):
         return self
 
 
-class FitCriterion(Condition, PerUnit):
+class FitCriterion(PointsRule):
     """Fit points for a match; with `per_unit`, `points` per whole unit of the value (capped)."""
 
-    name: str = Field(min_length=1)
     points: int
 
-    _takes_per_unit: ClassVar[bool] = True
 
-
-class PropertyRule(Condition, PerUnit):
+class PropertyRule(PointsRule):
     """Behaviour points from a property the CRM keeps on the person (time on site, last
-    activity, ...): `points` when the condition holds, or with `per_unit` that many points per
-    whole unit of the value, capped. Property points are a snapshot of the CRM's value: they
-    neither decay (the CRM already keeps the value current) nor get a source weight, so each
-    rule adds exactly the points its line shows and learned points stay additive."""
-
-    name: str = Field(min_length=1)
-    points: float
-
-    _takes_per_unit: ClassVar[bool] = True
+    activity, ...). Property points are a snapshot of the CRM's value: they neither decay (the
+    CRM already keeps the value current) nor get a source weight, so each rule adds exactly the
+    points its line shows and learned points stay additive."""
 
 
 class Disqualifier(Condition):

@@ -222,14 +222,7 @@ def decide_move(
     notes: list[str] = []
     if _moves_forward(current, LifecycleStage.MQL):
         mql = rules.mql
-        grade_rank = policy.fit.grade_rank(fit.grade)
-        worst_rank = policy.fit.grade_rank(mql.min_grade)
-        fit_ok = (
-            not fit.disqualified
-            and grade_rank is not None
-            and worst_rank is not None
-            and grade_rank <= worst_rank
-        )
+        fit_ok = not fit.disqualified and policy.fit.at_least(fit.grade, mql.min_grade)
         if total >= mql.min_score and fit_ok and fresh:
             qualified = [
                 f"score {total} >= MQL threshold {mql.min_score:g}",

@@ -318,6 +318,11 @@ class FitRules(Value):
         """0 for the best grade; None for a grade that is not defined."""
         return self._ranks.get(grade)
 
+    def at_least(self, grade: str, min_grade: str) -> bool:
+        """Whether `grade` is `min_grade` or better (an undefined grade never is)."""
+        rank, limit = self._ranks.get(grade), self._ranks.get(min_grade)
+        return rank is not None and limit is not None and rank <= limit
+
     @cached_property
     def _ranks(self) -> dict[str, int]:
         """Each grade's first band (the stage rules rank two grades at every decision)."""

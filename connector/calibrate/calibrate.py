@@ -27,7 +27,7 @@ from connector.calibrate.fit import (
 )
 from connector.calibrate.history import ReadCounts, Split, iter_people
 from connector.calibrate.metrics import propose_threshold, ranking, tradeoff
-from connector.calibrate.proposal import Change, describe, load_document, patch, patch_grade
+from connector.calibrate.proposal import Change, describe, load_document, patch
 from connector.calibrate.report import CalibrationReport, LearnedRule, Ranking, TradeOff
 from connector.domain.policy import FitRules, RulesPolicy
 from connector.mapping.loader import load_rules
@@ -35,6 +35,7 @@ from connector.mapping.problems import ConfigError
 from connector.sync.connect import online_mapping_problems
 
 MQL_THRESHOLD = ("lifecycle", "mql", "min_score")
+MQL_GRADE = ("lifecycle", "mql", "min_grade")
 
 
 def check_schema(adapter: CrmAdapter) -> None:
@@ -118,9 +119,9 @@ def calibrate(
         Change(MQL_THRESHOLD, chosen.threshold, _threshold_comment(policy, chosen, target, met)),
         *_rescaled(document, policy, chosen.threshold),
     ]
-    proposed = patch(text, changes, document)
     if (was := policy.lifecycle.mql.min_grade) != chosen.min_grade:
-        proposed = patch_grade(proposed, chosen.min_grade, was, document)
+        changes.append(Change(MQL_GRADE, chosen.min_grade, f"was {was}, chosen with min_score"))
+    proposed = patch(text, changes, document)
     chart_path = out.with_suffix(".svg")
     report = CalibrationReport(
         people_read=counts.people,

@@ -92,7 +92,7 @@ def condition_holds(condition: Condition, contact: Contact, now: datetime | None
         return number >= condition.at_least
     if condition.below is not None:
         return number < condition.below
-    return getattr(condition, "per_unit", None) is not None
+    return isinstance(condition, PointsRule) and condition.per_unit is not None
 
 
 class RulePoints(NamedTuple):
@@ -150,13 +150,9 @@ def describe(condition: Condition) -> str:
         )
     if condition.at_least is not None:
         return f"{field} >= {_number(condition.at_least)}"
-    per_unit = getattr(condition, "per_unit", None)
-    if per_unit is not None:
-        points = getattr(condition, "points", 0)
-        cap = getattr(condition, "cap", None)
-        return f"{_number(points)} per {_number(per_unit)} of {field}" + (
-            f", at most {_number(cap)}" if cap is not None else ""
-        )
+    if isinstance(condition, PointsRule) and condition.per_unit is not None:
+        cap = "" if condition.cap is None else f", at most {_number(condition.cap)}"
+        return f"{_number(condition.points)} per {_number(condition.per_unit)} of {field}{cap}"
     return f"{field} < {_number(condition.below or 0)}"
 
 

@@ -22,7 +22,8 @@ from connector.sync.report import score_bucket
 
 STAGE_ORDER = [stage.value for stage in LifecycleStage]  # the funnel, then `other`
 _RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
-OPEN_LEADS = (LifecycleStage.MQL.value, LifecycleStage.SQL.value)
+#: Stages where a person counts against an owner's load: the open leads sales works on.
+OPEN_LEADS = (LifecycleStage.MQL, LifecycleStage.SQL)
 SCORE_BANDS = ("< 0", "0-24", "25-49", "50-99", "100+")
 #: Speed-to-lead buckets: upper bound in minutes (None: open-ended) and label.
 SPEED_BUCKETS: tuple[tuple[float | None, str], ...] = (

@@ -14,15 +14,13 @@ from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
-from connector.domain.stages import FUNNEL, LifecycleStage
-from connector.insight.figures import OPEN_LEADS
+from connector.domain.stages import LifecycleStage
+from connector.insight.figures import FUNNEL_RANK, OPEN_LEADS
 from connector.sync.engine import unusable_reason
 from connector.sync.snapshot import SnapshotPerson
 
 TOP_MOVERS = 20
 TASKS_LISTED = 200
-# `other` (disqualified) sits below the funnel for "how far did they move".
-_RANK = {LifecycleStage.OTHER: -1} | {stage: rank for rank, stage in enumerate(FUNNEL)}
 NONE = "none"
 
 
@@ -161,8 +159,8 @@ class WhatIfCounter:
         if live_key == new_key and live_owner == new_owner and live_task == new_task:
             return
         result.people_changed += 1
-        distance = (
-            abs(_RANK.get(new_stage, 0) - _RANK.get(live_stage, 0))
+        distance = (  # `other` (disqualified) sits below the funnel, at -1
+            abs(FUNNEL_RANK.get(new_stage, -1) - FUNNEL_RANK.get(live_stage, -1))
             if (live_stage and new_stage)
             else int(live_stage != new_stage)
         )

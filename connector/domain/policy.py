@@ -163,23 +163,19 @@ class FitField(StrEnum):
     SOURCE = "source"
 
 
-_OPERATORS = (
-    "equals",
-    "any_of",
-    "matches",
-    "between",
-    "at_least",
-    "below",
-    "within_days",
-    "is_",
-    "per_unit",
-    "missing",
-)
-
-
-def operator_name(attribute: str) -> str:
-    """The rules-file spelling of a Condition attribute (`any_of` is `in`, `is_` is `is`)."""
-    return {"any_of": "in", "is_": "is"}.get(attribute, attribute)
+#: A Condition's operators by attribute, with their rules-file spelling (`any_of` is `in`).
+_OPERATORS = {
+    "equals": "equals",
+    "any_of": "in",
+    "matches": "matches",
+    "between": "between",
+    "at_least": "at_least",
+    "below": "below",
+    "within_days": "within_days",
+    "is_": "is",
+    "per_unit": "per_unit",
+    "missing": "missing",
+}
 
 
 class Condition(Value):
@@ -218,8 +214,8 @@ class Condition(Value):
         given = [name for name in allowed if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"give exactly one of: {', '.join(operator_name(op) for op in allowed)}"
-                + (f" (got {', '.join(operator_name(g) for g in given)})" if given else "")
+                f"give exactly one of: {', '.join(_OPERATORS[op] for op in allowed)}"
+                + (f" (got {', '.join(_OPERATORS[g] for g in given)})" if given else "")
             )
         if self.matches is not None:
             try:
@@ -243,7 +239,7 @@ class Condition(Value):
     def operator(self) -> str:
         """The one operator given, in the rules-file spelling (`in`, `is`, `per_unit`, ...)."""
         return next(
-            operator_name(name) for name in _OPERATORS if getattr(self, name, None) is not None
+            spelled for name, spelled in _OPERATORS.items() if getattr(self, name, None) is not None
         )
 
     # What `condition_holds` compares against, prepared once per rule rather than once per

@@ -65,14 +65,13 @@ def _fit(rows: list[tuple], space: FeatureSpace, size: int, options: CalibrateOp
     for row, outcome, held_out in rows:
         history.add(Row(row.values, row.disqualified), outcome, held_out)
     history.finish()
-    fitted = fit_points(space, history, sized)
-    held = history.holdout_sample()
-    ranking, *_ = _choose(space, space.policy, fitted, held.x, held.y, held.disqualified, sized)
+    rules = fit_points(space, history, sized)
+    ranking, *_ = _choose(space, space.policy, rules, history.holdout_sample(), sized)
     return {
         "fit_rows": history.fit_rows,
         "train": history.counts.people,
         "holdout_auc": round(ranking.auc, 4),
-        "points": {rule.label: rule.proposed for rule in fitted.rules},
+        "points": {rule.label: rule.proposed for rule in rules},
     }
 
 

@@ -54,8 +54,7 @@ def backtest(
     scores: list[float] = []
     known: list[bool] = []
     passes: list[bool] = []
-    min_score = policy.lifecycle.mql.min_score
-    limit = policy.fit.grade_rank(policy.lifecycle.mql.min_grade)
+    min_score, min_grade = policy.lifecycle.mql.min_score, policy.lifecycle.mql.min_grade
     with _csv_writer(out) as writer:
         for person in iter_people(adapter, now, counts):
             contact = person.contact
@@ -66,8 +65,7 @@ def backtest(
                 contact, person.engagements, policy, owners, RoutingState(), now
             )
             score, grade = evaluation.score.total, evaluation.fit.grade
-            rank = policy.fit.grade_rank(grade)
-            mql = score >= min_score and rank is not None and limit is not None and rank <= limit
+            mql = score >= min_score and policy.fit.at_least(grade, min_grade)
             stage = evaluation.final_stage or contact.lifecycle_stage
             outcome = outcomes.outcome(contact, person.last_activity, now)
             if writer is not None:
@@ -87,7 +85,7 @@ def backtest(
     outcome_array = np.array(known, dtype=bool)
     mql_report = None
     if measured:
-        gate_passes, min_grade = np.array(passes, dtype=bool), policy.lifecycle.mql.min_grade
+        gate_passes = np.array(passes, dtype=bool)
         passed = gate(score_array, gate_passes, outcome_array, min_score, min_grade)
         fields = passed.model_dump(include={"min_grade", "mqls", "precision", "recall"})
         mql_report = Mql(threshold=min_score, **fields)

@@ -19,7 +19,6 @@ from connector.calibrate.errors import CalibrationError
 from connector.calibrate.features import FeatureSpace
 from connector.calibrate.fit import (
     CalibrateOptions,
-    Fitted,
     History,
     HoldoutSample,
     check_history,
@@ -28,7 +27,7 @@ from connector.calibrate.fit import (
 )
 from connector.calibrate.history import ReadCounts, Split, iter_people
 from connector.calibrate.metrics import propose_threshold, ranking, tradeoff
-from connector.calibrate.proposal import Change, describe, load_document, patch, patch_grade
+from connector.calibrate.proposal import Change, describe, load_document, patch
 from connector.calibrate.report import CalibrationReport, LearnedRule, Ranking, TradeOff
 from connector.domain.policy import FitRules, RulesPolicy
 from connector.mapping.loader import load_rules
@@ -36,6 +35,7 @@ from connector.mapping.problems import ConfigError
 from connector.sync.connect import online_mapping_problems
 
 MQL_THRESHOLD = ("lifecycle", "mql", "min_score")
+MQL_GRADE = ("lifecycle", "mql", "min_grade")
 
 
 def check_schema(adapter: CrmAdapter) -> None:
@@ -105,23 +105,23 @@ def calibrate(
     space = FeatureSpace(policy)
     history, counts = read_history(adapter, space, options, now)
     check_history(history)
-    fitted = fit_points(space, history, options)
+    rules = fit_points(space, history, options)
 
     held = history.holdout_sample()
-    held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
-    if _scale_kept(space, fitted.rules, policy.lifecycle.mql.min_score, chosen.threshold):
+    held_ranking, by_grade, target, chosen, met = _choose(space, policy, rules, held, options)
+    if _scale_kept(space, rules, policy.lifecycle.mql.min_score, chosen.threshold):
         # the kept rules now weigh on the learned scale: measure and choose again with them
-        held_ranking, by_grade, target, chosen, met = _choose(space, policy, fitted, held, options)
+        held_ranking, by_grade, target, chosen, met = _choose(space, policy, rules, held, options)
     rows = by_grade[chosen.min_grade]
 
     changes = [
-        *_changes(space, fitted.rules),
+        *_changes(space, rules),
         Change(MQL_THRESHOLD, chosen.threshold, _threshold_comment(policy, chosen, target, met)),
         *_rescaled(document, policy, chosen.threshold),
     ]
-    proposed = patch(text, changes, document)
     if (was := policy.lifecycle.mql.min_grade) != chosen.min_grade:
-        proposed = patch_grade(proposed, chosen.min_grade, was, document)
+        changes.append(Change(MQL_GRADE, chosen.min_grade, f"was {was}, chosen with min_score"))
+    proposed = patch(text, changes, document)
     chart_path = out.with_suffix(".svg")
     report = CalibrationReport(
         people_read=counts.people,
@@ -138,7 +138,7 @@ def calibrate(
         proposed_threshold=chosen.threshold,
         proposed_min_grade=chosen.min_grade,
         target_met=met,
-        rules=fitted.rules,
+        rules=rules,
         out=str(out),
         chart=str(chart_path),
     )
@@ -150,13 +150,14 @@ def calibrate(
 def _choose(
     space: FeatureSpace,
     policy: RulesPolicy,
-    fitted: Fitted,
+    rules: list[LearnedRule],
     held: HoldoutSample,
     options: CalibrateOptions,
 ) -> tuple[Ranking, dict[str, list[TradeOff]], float, TradeOff, bool]:
     """The holdout scored with the proposed points: ranking, trade-off per grade gate, and the
     gate proposed for the target rate."""
-    points, score_cols, fit_cols = fitted.points(), space.indices("score"), space.indices("fit")
+    points = np.array([rule.proposed for rule in rules])
+    score_cols, fit_cols = space.indices("score"), space.indices("fit")
     scores = held.x[:, score_cols] @ points[score_cols]
     fit_scores = held.x[:, fit_cols] @ points[fit_cols]
     by_grade: dict[str, list[TradeOff]] = {}

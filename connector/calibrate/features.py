@@ -16,11 +16,10 @@ from connector.domain.contact import Contact, IntentLevel
 from connector.domain.engagement import Engagement
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
-from connector.domain.policy import FitCriterion, PropertyRule, RulesPolicy
+from connector.domain.policy import PointsRule, RulesPolicy
 from connector.domain.scoring import score_contact
 
 Section = Literal["score", "fit"]
-PerUnitRule = PropertyRule | FitCriterion
 YamlPath = tuple[str | int, ...]
 #: Allowed sign of learned points: decaying engagement cannot turn negative (a fading penalty
 #: would raise scores over time), nor a penalty into a reward; both are held at their sign.
@@ -124,7 +123,7 @@ def _features(policy: RulesPolicy) -> Iterator[Feature]:
         yield _per_unit(criterion.name, "fit", ("fit", "criteria", index, "points"), criterion)
 
 
-def _per_unit(label: str, section: Section, path: YamlPath, rule: PerUnitRule) -> Feature:
+def _per_unit(label: str, section: Section, path: YamlPath, rule: PointsRule) -> Feature:
     """A property or fit rule (no decay, no source weight): a match, or a `per_unit` rule's
     whole units under its cap."""
     evidence: Evidence = "match" if rule.per_unit is None else "units"

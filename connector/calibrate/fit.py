@@ -132,14 +132,6 @@ class History:
         )
 
 
-@dataclass(frozen=True)
-class Fitted:
-    rules: list[LearnedRule]
-
-    def points(self) -> NDArray[np.float64]:
-        return np.array([rule.proposed for rule in self.rules])
-
-
 def _check_classes(people: int, positives: int, where: str, hint: str) -> None:
     if people == 0:
         raise CalibrationError(f"no people with a known outcome in {where}: {hint}")
@@ -165,7 +157,9 @@ def check_history(history: History) -> None:
     _check_classes(*held, "the holdout part", hint + ", or a larger --holdout")
 
 
-def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions) -> Fitted:
+def fit_points(
+    space: FeatureSpace, history: History, options: CalibrateOptions
+) -> list[LearnedRule]:
     """Proposed points for every learnable rule, with the evidence behind each. A sampled row is
     weighted by the people of its class it stands for, so liblinear minimises the same
     C * sum(loss) + |w|_1 as on all of them (in expectation): L1 keeps its strength."""
@@ -234,7 +228,7 @@ def fit_points(space: FeatureSpace, history: History, options: CalibrateOptions)
             )
         )
     intent_never_decreases(space, rules)
-    return Fitted(rules)
+    return rules
 
 
 def _wrong_sign(feature: Feature, coefficient: float) -> bool:

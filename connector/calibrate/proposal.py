@@ -109,9 +109,3 @@ def describe(rule: LearnedRule) -> str:
     if rule.why:
         parts.append(rule.why)
     return ", ".join(parts)
-
-
-def patch_grade(text: str, grade: str, was: str, document: Any = None) -> str:
-    """`lifecycle.mql.min_grade` set to `grade` (chosen with the threshold), with its comment."""
-    change = Change(("lifecycle", "mql", "min_grade"), grade, f"was {was}, chosen with min_score")
-    return patch(text, [change], document)

@@ -4,9 +4,10 @@ everywhere."""
 
 import math
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from connector.domain.contact import Contact
-from connector.domain.policy import Condition, FitField
+from connector.domain.policy import Condition, FitField, PointsRule
 from connector.domain.properties import PropertyValue
 
 
@@ -55,7 +56,7 @@ def condition_holds(condition: Condition, contact: Contact, now: datetime | None
 
     `now` is needed by `within_days` only (a recency test without a `now` never holds, which is
     why routing, which has none, may not use it). A `per_unit` rule holds when its value is a
-    number: its points come from `per_unit_points`.
+    number: its points come from `rule_points`.
     """
     value = condition_value(condition, contact)
     if condition.missing is not None:
@@ -91,21 +92,37 @@ def condition_holds(condition: Condition, contact: Contact, now: datetime | None
         return number >= condition.at_least
     if condition.below is not None:
         return number < condition.below
-    return getattr(condition, "per_unit", None) is not None
+    return isinstance(condition, PointsRule) and condition.per_unit is not None
 
 
-def per_unit_points(
-    value: PropertyValue | None, per_unit: float, points: float, cap: float | None
-) -> tuple[int, float, float]:
-    """(whole units, raw points, points after the cap) of a per-unit rule: `points` for each
-    whole `per_unit` in the value. Negative values count no units: "time on site" or "visits"
-    below zero is a data error, not a reason for negative points."""
+class RulePoints(NamedTuple):
+    """What a points rule (fit criterion, property rule) gives one contact: its points before
+    and after its cap, and for a per-unit rule the whole units and the value they were counted
+    from (for the explanation)."""
+
+    raw: float
+    capped: float
+    units: int
+    value: PropertyValue | None
+
+
+def rule_points(rule: PointsRule, contact: Contact, now: datetime | None) -> RulePoints | None:
+    """The rule's points for this contact, or None when it does not apply: `points` when the
+    condition holds; for a per-unit rule, `points` for each whole `per_unit` in the value, when
+    that is at least one. Negative values count no units: "time on site" or "visits" below zero
+    is a data error, not a reason for negative points."""
+    if rule.per_unit is None:
+        if not condition_holds(rule, contact, now):
+            return None
+        return RulePoints(rule.points, rule.points, 0, None)
+    value = condition_value(rule, contact)
     number = _as_number(value)
-    units = 0 if number is None or number <= 0 else int(number // per_unit)
-    raw = units * points
-    if cap is None:
-        return units, raw, raw
-    return units, raw, max(-cap, min(cap, raw))
+    units = 0 if number is None or number <= 0 else int(number // rule.per_unit)
+    if units == 0:
+        return None
+    raw = units * rule.points
+    capped = raw if rule.cap is None else max(-rule.cap, min(rule.cap, raw))
+    return RulePoints(raw, capped, units, value)
 
 
 def _number(value: float) -> str:
@@ -133,19 +150,19 @@ def describe(condition: Condition) -> str:
         )
     if condition.at_least is not None:
         return f"{field} >= {_number(condition.at_least)}"
-    per_unit = getattr(condition, "per_unit", None)
-    if per_unit is not None:
-        points = getattr(condition, "points", 0)
-        cap = getattr(condition, "cap", None)
-        return f"{_number(points)} per {_number(per_unit)} of {field}" + (
-            f", at most {_number(cap)}" if cap is not None else ""
-        )
+    if isinstance(condition, PointsRule) and condition.per_unit is not None:
+        cap = "" if condition.cap is None else f", at most {_number(condition.cap)}"
+        return f"{_number(condition.points)} per {_number(condition.per_unit)} of {field}{cap}"
     return f"{field} < {_number(condition.below or 0)}"
 
 
-def describe_per_unit(condition: Condition, value: PropertyValue | None, units: int) -> str:
-    """A per-unit rule applied to one contact: "time_on_site 734: 12 x 1 per 60, at most 30"."""
+def describe_points(rule: PointsRule, found: RulePoints) -> str:
+    """What a points rule matched in one contact: its condition, or for a per-unit rule the
+    arithmetic ("time_on_site 734: 12 x 1 per 60, at most 30")."""
+    if rule.per_unit is None:
+        return describe(rule)
+    value = found.value
     shown = (
         _number(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
     )
-    return f"{condition.subject} {shown}: {units} x {describe(condition)}"
+    return f"{rule.subject} {shown}: {found.units} x {describe(rule)}"

@@ -19,7 +19,7 @@ around those instants brackets the change before the bisection over time is repl
 afresh only the midpoints inside the bracket: the very instant the plain bisection returns. A
 probe factors the decay from one moment (`scoring.DecayingScore`, scored in full at a rounding
 edge), takes the other points once per stretch between the instants that can move them
-(`_flips`), and decides each total once per stretch (`lifecycle.stage_move`, no models):
+(`_flips`), and decides each total once per stretch (`lifecycle.decide_move`, no models):
 between those instants the stage rules read the score's total alone.
 """
 
@@ -36,7 +36,7 @@ from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.engine import Assessment
 from connector.domain.fit import grade_contact, reads_dates
 from connector.domain.history import EngagementHistory
-from connector.domain.lifecycle import stage_move
+from connector.domain.lifecycle import decide_move
 from connector.domain.outcomes import FieldValue, TransitionKind, UpdatableField
 from connector.domain.policy import RulesPolicy, ScoreRefresh, ScoringRules
 from connector.domain.scoring import DecayingScore, fixed_points, score_total
@@ -175,9 +175,9 @@ def next_due(
         key = (bisect_right(flips.stage, at), total)
         found = decided.get(key)
         if found is None:
-            move = stage_move(contact, histories.at(at), _Total(total), fit, policy, at)
+            move = decide_move(contact, histories.at(at), total, fit, policy, at)
             drifted = contact.score is not None and refresh.drifted(contact.score, total)
-            found = (None, None, drifted) if move is None else (move[0], move[1], drifted)
+            found = (None, None, drifted) if isinstance(move, list) else (move[1], move[0], drifted)
             decided[key] = found
         return found
 
@@ -290,12 +290,6 @@ def _closings(
             if index == last or times[index + 1] > closing:  # else still open then
                 moments.append(closing + _JUST_AFTER)
     return moments
-
-
-class _Total(NamedTuple):
-    """A score as the stage rules read it (`lifecycle.ScoreTotal`): the total alone."""
-
-    total: int
 
 
 class _Histories:

@@ -87,7 +87,7 @@ def evaluate(
     """
     assessed = assessed or assess(contact, engagements, policy, now)
     history, score, fit = assessed.history, assessed.score, assessed.fit
-    stage = decide_stage(contact, history, score, fit, policy, now)
+    stage = decide_stage(contact, history, score.total, fit, policy, now)
     transition = stage.transition
     stage_after = transition.to_stage if transition else contact.lifecycle_stage
 

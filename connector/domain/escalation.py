@@ -20,7 +20,7 @@ from connector.domain.business_hours import add_business_minutes
 from connector.domain.contact import Owner
 from connector.domain.outcomes import TaskPriority, TaskSpec
 from connector.domain.policy import EscalationAction, RoutingRules, TaskRules, TaskTemplate
-from connector.domain.routing import RoutingState, normalise_email, pool_of, reroute_in_pool
+from connector.domain.routing import RoutingState, normalise_email, reroute_in_pool
 from connector.domain.stages import LifecycleStage
 
 
@@ -82,12 +82,14 @@ def reassign(
         action=EscalationAction.REASSIGN,
         from_owner_id=from_owner_id,
     )
-    rule = pool_of(from_owner_id, owners, rules)
     previous = next((o for o in owners if o.id == from_owner_id), None)
-    if rule is None or previous is None or not previous.email:
+    found = None
+    if previous is not None and previous.email:
+        found = reroute_in_pool(previous.email, owners, rules, state)
+    if found is None:
         why = f"owner {from_owner_id} is in no routing pool: nobody to take it"
         return plan(to_owner_id=None, reason=why), state
-    owner, why, moved = reroute_in_pool(rule, previous.email, owners, rules, state)
+    owner, why, moved = found
     if owner is None:
         return plan(to_owner_id=None, reason=why), state
     why = f"follow-up still open at {now.isoformat()} past its SLA; {why}"

@@ -6,33 +6,10 @@ an eager student are different problems for sales; the lifecycle rules combine t
 
 from datetime import datetime
 
-from connector.domain.conditions import (
-    condition_holds,
-    condition_value,
-    describe,
-    describe_per_unit,
-    per_unit_points,
-)
+from connector.domain.conditions import condition_holds, describe, describe_points, rule_points
 from connector.domain.contact import Contact
 from connector.domain.outcomes import FitCard, FitLine
-from connector.domain.policy import FitCriterion, FitRules
-
-
-def _applies(
-    criterion: FitCriterion, contact: Contact, now: datetime | None, explain: bool
-) -> tuple[int, str] | None:
-    """The criterion's points for this contact and (with `explain`) what it matched, or None
-    when it does not apply. A per-unit criterion applies when its value is a number and earns
-    at least one whole unit."""
-    if criterion.per_unit is None:
-        if not condition_holds(criterion, contact, now):
-            return None
-        return criterion.points, describe(criterion) if explain else ""
-    value = condition_value(criterion, contact)
-    units, _, capped = per_unit_points(value, criterion.per_unit, criterion.points, criterion.cap)
-    if units == 0:
-        return None
-    return int(capped), describe_per_unit(criterion, value, units) if explain else ""
+from connector.domain.policy import FitRules
 
 
 def reads_dates(rules: FitRules) -> bool:
@@ -60,11 +37,14 @@ def grade_contact(
     points = 0
     lines: list[FitLine] = []
     for criterion in rules.criteria:
-        found = _applies(criterion, contact, now, explain)
+        found = rule_points(criterion, contact, now)
         if found is not None:
-            points += found[0]
+            points += int(found.capped)
             if explain:
-                lines.append(FitLine(rule=criterion.name, points=found[0], matched=found[1]))
+                matched = describe_points(criterion, found)
+                lines.append(
+                    FitLine(rule=criterion.name, points=int(found.capped), matched=matched)
+                )
     if reasons:
         grade = rules.disqualified_grade
     else:

@@ -9,7 +9,7 @@ produces two transitions for one contact.
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Protocol, cast
+from typing import cast
 
 from connector.domain import Value
 from connector.domain.contact import Contact, DealStatus
@@ -18,14 +18,6 @@ from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import FitCard, Transition, TransitionKind
 from connector.domain.policy import LifecycleRules, RulesPolicy, ScoringRules
 from connector.domain.stages import LifecycleStage
-
-
-class ScoreTotal(Protocol):
-    """What the lifecycle rules read of a score: its total alone (a `ScoreCard` is one). The
-    due search decides at many moments from a bare total, without building a card."""
-
-    @property
-    def total(self) -> int: ...
 
 
 class StageDecision(Value):
@@ -82,7 +74,7 @@ def _overruled(contact: Contact, rules: LifecycleRules, reasons: list[str]) -> "
 def _idle_reasons(
     contact: Contact,
     rules: LifecycleRules,
-    score: ScoreTotal,
+    total: int,
     last_engaged: datetime | None,
     now: datetime,
 ) -> list[str]:
@@ -92,13 +84,13 @@ def _idle_reasons(
         and contact.lifecycle_stage in recycle.idle_from_stages
         and recycle.idle_days is not None
         and recycle.below_score is not None
-        and score.total < recycle.below_score
+        and total < recycle.below_score
         and (last_engaged is None or now - last_engaged > timedelta(days=recycle.idle_days))
     ):
         since = f"since {last_engaged.date().isoformat()}" if last_engaged else "ever"
         return [
             f"no engagement for more than {recycle.idle_days} days ({since})",
-            f"score {score.total} fell below the recycle threshold {recycle.below_score:g}",
+            f"score {total} fell below the recycle threshold {recycle.below_score:g}",
         ]
     return []
 
@@ -153,15 +145,15 @@ Move = tuple[LifecycleStage, TransitionKind, list[str]]  # the target, the kind,
 def decide_stage(
     contact: Contact,
     engagements: Sequence[Engagement] | EngagementHistory,
-    score: ScoreTotal,
+    total: int,
     fit: FitCard,
     policy: RulesPolicy,
     now: datetime,
 ) -> StageDecision:
-    """The next lifecycle stage for a contact at `now`, or why it stays. `engagements` may be
-    an `EngagementHistory` already built for this contact and `now`."""
+    """The next lifecycle stage for a contact whose score is `total` at `now`, or why it stays.
+    `engagements` may be an `EngagementHistory` already built for this contact and `now`."""
     history = EngagementHistory.of(contact.id, engagements, now)
-    found = _decide(contact, history, score, fit, policy, now)
+    found = decide_move(contact, history, total, fit, policy, now)
     if isinstance(found, list):
         return StageDecision(transition=None, notes=tuple(found))
     to_stage, kind, reasons = found
@@ -178,29 +170,16 @@ def decide_stage(
     )
 
 
-def stage_move(
+def decide_move(
     contact: Contact,
     history: EngagementHistory,
-    score: ScoreTotal,
-    fit: FitCard,
-    policy: RulesPolicy,
-    now: datetime,
-) -> tuple[TransitionKind, LifecycleStage] | None:
-    """`decide_stage`'s transition as (kind, target) alone, from the same rules (`_decide`)
-    without the models: what the due search compares at each moment it decides."""
-    found = _decide(contact, history, score, fit, policy, now)
-    return None if isinstance(found, list) else (found[1], found[0])
-
-
-def _decide(
-    contact: Contact,
-    history: EngagementHistory,
-    score: ScoreTotal,
+    total: int,
     fit: FitCard,
     policy: RulesPolicy,
     now: datetime,
 ) -> Move | list[str]:
-    """The rules themselves: the move, or the notes on why the contact stays."""
+    """The rules themselves: the move, or the notes on why the contact stays. The due search
+    decides with this at every moment it probes: no models, and of the score the total alone."""
     rules = policy.lifecycle
     current = contact.lifecycle_stage
     last_engaged, fresh = _last_engaged(contact, history, policy.scoring)
@@ -236,35 +215,28 @@ def _decide(
         if sql:
             return LifecycleStage.SQL, TransitionKind.ADVANCE, sql
 
-    idle = _idle_reasons(contact, rules, score, last_engaged, now)
+    idle = _idle_reasons(contact, rules, total, last_engaged, now)
     if idle:
         return rules.recycle.to, TransitionKind.RECYCLE, idle
 
     notes: list[str] = []
     if _moves_forward(current, LifecycleStage.MQL):
         mql = rules.mql
-        grade_rank = policy.fit.grade_rank(fit.grade)
-        worst_rank = policy.fit.grade_rank(mql.min_grade)
-        fit_ok = (
-            not fit.disqualified
-            and grade_rank is not None
-            and worst_rank is not None
-            and grade_rank <= worst_rank
-        )
-        if score.total >= mql.min_score and fit_ok and fresh:
+        fit_ok = not fit.disqualified and policy.fit.at_least(fit.grade, mql.min_grade)
+        if total >= mql.min_score and fit_ok and fresh:
             qualified = [
-                f"score {score.total} >= MQL threshold {mql.min_score:g}",
+                f"score {total} >= MQL threshold {mql.min_score:g}",
                 f"fit grade {fit.grade} is {mql.min_grade} or better",
             ]
             if contact.sales_status in rules.recycle.sales_statuses:
                 return _overruled(contact, rules, qualified)
             return LifecycleStage.MQL, TransitionKind.ADVANCE, qualified
-        if score.total >= mql.min_score and not fit_ok:
+        if total >= mql.min_score and not fit_ok:
             notes.append(f"score reaches MQL but fit grade {fit.grade} is below {mql.min_grade}")
-        elif score.total >= mql.min_score and not fresh:
+        elif total >= mql.min_score and not fresh:
             notes.append("recycled earlier: waiting for new engagement before MQL again")
         else:
-            notes.append(f"score {score.total} is below the MQL threshold {mql.min_score:g}")
+            notes.append(f"score {total} is below the MQL threshold {mql.min_score:g}")
 
     if current in (None, LifecycleStage.SUBSCRIBER):
         lead = rules.lead
@@ -272,11 +244,11 @@ def _decide(
         hit = hits[-1].kind if hits else None  # the last given, as the CRM listed them
         if hit is not None:
             return LifecycleStage.LEAD, TransitionKind.ADVANCE, [f"{hit.value}"]
-        if lead.min_score is not None and score.total >= lead.min_score:
+        if lead.min_score is not None and total >= lead.min_score:
             return (
                 LifecycleStage.LEAD,
                 TransitionKind.ADVANCE,
-                [f"score {score.total} >= lead threshold {lead.min_score:g}"],
+                [f"score {total} >= lead threshold {lead.min_score:g}"],
             )
         if current is None:
             return LifecycleStage.SUBSCRIBER, TransitionKind.ADVANCE, ["new contact"]

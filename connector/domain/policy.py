@@ -10,7 +10,7 @@ import re
 from datetime import date, time
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -163,23 +163,19 @@ class FitField(StrEnum):
     SOURCE = "source"
 
 
-_OPERATORS = (
-    "equals",
-    "any_of",
-    "matches",
-    "between",
-    "at_least",
-    "below",
-    "within_days",
-    "is_",
-    "per_unit",
-    "missing",
-)
-
-
-def operator_name(attribute: str) -> str:
-    """The rules-file spelling of a Condition attribute (`any_of` is `in`, `is_` is `is`)."""
-    return {"any_of": "in", "is_": "is"}.get(attribute, attribute)
+#: A Condition's operators by attribute, with their rules-file spelling (`any_of` is `in`).
+_OPERATORS = {
+    "equals": "equals",
+    "any_of": "in",
+    "matches": "matches",
+    "between": "between",
+    "at_least": "at_least",
+    "below": "below",
+    "within_days": "within_days",
+    "is_": "is",
+    "per_unit": "per_unit",
+    "missing": "missing",
+}
 
 
 class Condition(Value):
@@ -189,8 +185,8 @@ class Condition(Value):
 
     `field` names one of the built-in contact attributes (`FitField`); `property` names any
     property the CRM files map under `properties` (custom ones included). Exactly one of the
-    two is given. `per_unit` is not a test but a points rule (see `FitCriterion` and
-    `PropertyRule`): only rules that carry points accept it.
+    two is given. `per_unit` is not a test but a points rule (see `PointsRule`): only rules
+    that carry points accept it.
     """
 
     field: FitField | None = None
@@ -207,9 +203,6 @@ class Condition(Value):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    #: Whether `per_unit` counts as this rule's operator (only rules that carry points).
-    _takes_per_unit: ClassVar[bool] = False
-
     @model_validator(mode="after")
     def _exactly_one_operator(self) -> Self:
         if (self.field is None) == (self.property is None):
@@ -217,12 +210,12 @@ class Condition(Value):
                 "give exactly one of `field` (a built-in attribute) or `property` (a property "
                 "the CRM files map under `properties`)"
             )
-        allowed = [op for op in _OPERATORS if op != "per_unit" or self._takes_per_unit]
-        given = [name for name in allowed if getattr(self, name, None) is not None]
+        allowed = [op for op in _OPERATORS if op in type(self).model_fields]  # per_unit: points
+        given = [name for name in allowed if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"give exactly one of: {', '.join(operator_name(op) for op in allowed)}"
-                + (f" (got {', '.join(operator_name(g) for g in given)})" if given else "")
+                f"give exactly one of: {', '.join(_OPERATORS[op] for op in allowed)}"
+                + (f" (got {', '.join(_OPERATORS[g] for g in given)})" if given else "")
             )
         if self.matches is not None:
             try:
@@ -246,7 +239,7 @@ class Condition(Value):
     def operator(self) -> str:
         """The one operator given, in the rules-file spelling (`in`, `is`, `per_unit`, ...)."""
         return next(
-            operator_name(name) for name in _OPERATORS if getattr(self, name, None) is not None
+            spelled for name, spelled in _OPERATORS.items() if getattr(self, name, None) is not None
         )
 
     # What `condition_holds` compares against, prepared once per rule rather than once per
@@ -260,11 +253,14 @@ class Condition(Value):
         return None if self.matches is None else re.compile(self.matches, flags=re.IGNORECASE)
 
 
-class PerUnit(Value):
-    """Points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
+class PointsRule(Condition):
+    """A named condition worth `points` when it holds. With `per_unit` it is not a test but
+    points per unit of a number, capped: `per_unit: 60, points: 1, cap: 30` is one point per
     full 60 (seconds on site, say), never more than 30 (nor less than -30 for negative points).
     Whole units only, so every point is explainable as "N units x P"."""
 
+    name: str = Field(min_length=1)
+    points: float
     per_unit: float | None = Field(default=None, gt=0)
     cap: NonNegative | None = Field(
         default=None, description="most points (in absolute value) a per_unit rule can give"
@@ -277,26 +273,17 @@ class PerUnit(Value):
         return self
 
 
-class FitCriterion(Condition, PerUnit):
+class FitCriterion(PointsRule):
     """Fit points for a match; with `per_unit`, `points` per whole unit of the value (capped)."""
 
-    name: str = Field(min_length=1)
     points: int
 
-    _takes_per_unit: ClassVar[bool] = True
 
-
-class PropertyRule(Condition, PerUnit):
+class PropertyRule(PointsRule):
     """Behaviour points from a property the CRM keeps on the person (time on site, last
-    activity, ...): `points` when the condition holds, or with `per_unit` that many points per
-    whole unit of the value, capped. Property points are a snapshot of the CRM's value: they
-    neither decay (the CRM already keeps the value current) nor get a source weight, so each
-    rule adds exactly the points its line shows and learned points stay additive."""
-
-    name: str = Field(min_length=1)
-    points: float
-
-    _takes_per_unit: ClassVar[bool] = True
+    activity, ...). Property points are a snapshot of the CRM's value: they neither decay (the
+    CRM already keeps the value current) nor get a source weight, so each rule adds exactly the
+    points its line shows and learned points stay additive."""
 
 
 class Disqualifier(Condition):
@@ -326,6 +313,11 @@ class FitRules(Value):
     def grade_rank(self, grade: str) -> int | None:
         """0 for the best grade; None for a grade that is not defined."""
         return self._ranks.get(grade)
+
+    def at_least(self, grade: str, min_grade: str) -> bool:
+        """Whether `grade` is `min_grade` or better (an undefined grade never is)."""
+        rank, limit = self._ranks.get(grade), self._ranks.get(min_grade)
+        return rank is not None and limit is not None and rank <= limit
 
     @cached_property
     def _ranks(self) -> dict[str, int]:

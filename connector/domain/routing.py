@@ -370,22 +370,21 @@ def unknown_owner_problems(rules: RoutingRules, owners: Sequence[Owner]) -> list
 
 
 def reroute_in_pool(
-    rule: RoutingRule,
-    away_from: str,
-    owners: Sequence[Owner],
-    rules: RoutingRules,
-    state: RoutingState,
-) -> tuple[Owner | None, str, RoutingState]:
-    """The next available owner of `rule`'s pool other than `away_from` (an e-mail), with the
-    load moved from that owner to the new one (SLA escalation: the lead changes hands, the
-    owner who let it lapse is never chosen again). Capacity and out-of-office apply as in
-    `route`; when nobody is available the owner is None, the reason says why and the state
-    is unchanged."""
-    others = tuple(
-        member
-        for member in rule.pool
-        if normalise_email(member.owner) != normalise_email(away_from)
-    )
+    away_from: str, owners: Sequence[Owner], rules: RoutingRules, state: RoutingState
+) -> tuple[Owner | None, str, RoutingState] | None:
+    """The next available owner of the first pool (in the rules' order) that names
+    `away_from` (an e-mail), other than `away_from`, with the load moved from that owner to
+    the new one (SLA escalation: the lead changes hands, the owner who let it lapse is never
+    chosen again); None when no pool names `away_from`. Capacity and out-of-office apply as in
+    `route`; when nobody is available the owner is None, the reason says why and the state is
+    unchanged."""
+    key = normalise_email(away_from)
+    for rule in rules.rules:
+        others = tuple(member for member in rule.pool if normalise_email(member.owner) != key)
+        if len(others) < len(rule.pool):
+            break
+    else:
+        return None
     if not others:
         return None, f"{_kind_label(rule)}: no other owner in the pool", state
     directory = _Directory(owners, rules.out_of_office)
@@ -394,17 +393,3 @@ def reroute_in_pool(
         return None, outcome.reason, state
     moved = release(_with_load(outcome.state, outcome.owner), away_from)
     return outcome.owner, outcome.reason, moved
-
-
-def pool_of(
-    owner_id: str | None, owners: Sequence[Owner], rules: RoutingRules
-) -> RoutingRule | None:
-    """The first pool rule (in the rules' order) the owner belongs to, by e-mail."""
-    owner = next((o for o in owners if o.id == owner_id), None)
-    if owner is None or not owner.email:
-        return None
-    email = normalise_email(owner.email)
-    for rule in rules.rules:
-        if any(normalise_email(member.owner) == email for member in rule.pool):
-            return rule
-    return None

@@ -17,19 +17,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, cast
 
-from connector.domain.conditions import (
-    condition_holds,
-    condition_value,
-    describe,
-    describe_per_unit,
-    per_unit_points,
-)
+from connector.domain.conditions import describe_points, rule_points
 from connector.domain.contact import Contact, IntentLevel
 from connector.domain.engagement import Engagement
 from connector.domain.history import EngagementHistory
 from connector.domain.outcomes import ScoreCard, ScoreLine
-from connector.domain.policy import EngagementRule, PropertyRule, ScoringRules
-from connector.domain.properties import PropertyValue
+from connector.domain.policy import EngagementRule, ScoringRules
 
 SECONDS_PER_DAY = 86_400.0
 _INTENT_LEVELS = tuple(IntentLevel)  # iterating the enum itself runs Python code each time
@@ -162,37 +155,6 @@ def _constant_line(rule: str, points: float, note: str = "", raw: float | None =
         points=_round(points),
         note=note,
     )
-
-
-class _PropertyPoints(NamedTuple):
-    """What a `scoring.properties` rule adds: its points before and after its cap, and for a
-    per-unit rule the whole units and the value they were counted from (for the line's note)."""
-
-    raw: float
-    capped: float
-    units: int
-    value: PropertyValue | None
-
-
-def _property_points(rule: PropertyRule, contact: Contact, now: datetime) -> _PropertyPoints | None:
-    """A `scoring.properties` rule's points, or None when it does not apply: the points when the
-    condition holds; for a per-unit rule, `points` per whole unit (raw) and after the cap."""
-    if rule.per_unit is None:
-        if not condition_holds(rule, contact, now):
-            return None
-        return _PropertyPoints(rule.points, rule.points, 0, None)
-    value = condition_value(rule, contact)
-    units, raw, capped = per_unit_points(value, rule.per_unit, rule.points, rule.cap)
-    if units == 0:
-        return None
-    return _PropertyPoints(raw, capped, units, value)
-
-
-def _property_line(rule: PropertyRule, points: _PropertyPoints) -> ScoreLine:
-    if rule.per_unit is None:
-        return _constant_line(f"property: {rule.name}", rule.points, describe(rule))
-    note = describe_per_unit(rule, points.value, points.units)
-    return _constant_line(f"property: {rule.name}", points.capped, note, points.raw)
 
 
 def infer_intent(
@@ -409,9 +371,12 @@ def _fixed(
 
     # After the source weight, which multiplies engagement only (see `PropertyRule`).
     for property_rule in rules.properties:
-        found = _property_points(property_rule, contact, now)
+        found = rule_points(property_rule, contact, now)
         if found is not None:
             total += _round(found.capped)
             if lines is not None:
-                lines.append(_property_line(property_rule, found))
+                note = describe_points(property_rule, found)
+                lines.append(
+                    _constant_line(f"property: {property_rule.name}", found.capped, note, found.raw)
+                )
     return total

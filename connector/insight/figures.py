@@ -21,8 +21,9 @@ from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.sync.report import score_bucket
 
 STAGE_ORDER = [stage.value for stage in LifecycleStage]  # the funnel, then `other`
-_RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
-OPEN_LEADS = (LifecycleStage.MQL.value, LifecycleStage.SQL.value)
+FUNNEL_RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
+#: Stages where a person counts against an owner's load: the open leads sales works on.
+OPEN_LEADS = (LifecycleStage.MQL, LifecycleStage.SQL)
 SCORE_BANDS = ("< 0", "0-24", "25-49", "50-99", "100+")
 #: Speed-to-lead buckets: upper bound in minutes (None: open-ended) and label.
 SPEED_BUCKETS: tuple[tuple[float | None, str], ...] = (
@@ -149,7 +150,7 @@ def funnel_now(people: Iterable[PersonNow]) -> list[StageCount]:
 def _kind(move: StageMove) -> str:
     if move.to_stage == LifecycleStage.OTHER.value:
         return "disqualified"
-    before, after = _RANK.get(move.from_stage or ""), _RANK.get(move.to_stage)
+    before, after = FUNNEL_RANK.get(move.from_stage or ""), FUNNEL_RANK.get(move.to_stage)
     if before is not None and after is not None and after < before:
         return "recycled"
     return "moved_on"
@@ -186,7 +187,7 @@ def _furthest(people: Iterable[PersonNow], moves: Iterable[StageMove]) -> dict[s
     furthest: dict[str, int] = {}
     pairs = [(p.contact_id, p.stage) for p in people] + [(m.contact_id, m.to_stage) for m in moves]
     for contact_id, stage in pairs:
-        furthest[contact_id] = max(furthest.get(contact_id, -1), _RANK.get(stage or "", -1))
+        furthest[contact_id] = max(furthest.get(contact_id, -1), FUNNEL_RANK.get(stage or "", -1))
     return furthest
 
 
@@ -209,13 +210,13 @@ def conversion(
     steps = ("mql", "sql", "opportunity", "customer")
     for person in people:
         furthest = reached.get(person.contact_id, -1)
-        if furthest < _RANK["mql"]:
+        if furthest < FUNNEL_RANK["mql"]:
             continue
         if dimension == "persona":
             key = persona(person.grade, person.score)
         else:
             key = getattr(person, dimension) or UNKNOWN
-        cohorts[key].update(step for step in steps if furthest >= _RANK[step])
+        cohorts[key].update(step for step in steps if furthest >= FUNNEL_RANK[step])
     rows = [
         ConversionRow(
             key=key,

@@ -14,16 +14,13 @@ from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
-from connector.domain.stages import FUNNEL, LifecycleStage
+from connector.domain.stages import LifecycleStage
+from connector.insight.figures import FUNNEL_RANK, OPEN_LEADS
 from connector.sync.engine import unusable_reason
 from connector.sync.snapshot import SnapshotPerson
 
 TOP_MOVERS = 20
 TASKS_LISTED = 200
-#: Stages where a person counts against an owner's load: the open leads sales works on.
-OPEN_LEAD_STAGES = frozenset({LifecycleStage.MQL, LifecycleStage.SQL})
-# `other` (disqualified) sits below the funnel for "how far did they move".
-_RANK = {LifecycleStage.OTHER: -1} | {stage: rank for rank, stage in enumerate(FUNNEL)}
 NONE = "none"
 
 
@@ -130,9 +127,9 @@ class WhatIfCounter:
         new_key = new_stage.value if new_stage else NONE
         self._matrix[(live_key, new_key)] += 1
         live_owner, new_owner = _owner_after(live, contact), _owner_after(proposed, contact)
-        if live_stage in OPEN_LEAD_STAGES and live_owner:
+        if live_stage in OPEN_LEADS and live_owner:
             self._load_live[live_owner] += 1
-        if new_stage in OPEN_LEAD_STAGES and new_owner:
+        if new_stage in OPEN_LEADS and new_owner:
             self._load_proposed[new_owner] += 1
         mql, sql = LifecycleStage.MQL, LifecycleStage.SQL
         result.mql_live += live_stage == mql
@@ -162,8 +159,8 @@ class WhatIfCounter:
         if live_key == new_key and live_owner == new_owner and live_task == new_task:
             return
         result.people_changed += 1
-        distance = (
-            abs(_RANK.get(new_stage, 0) - _RANK.get(live_stage, 0))
+        distance = (  # `other` (disqualified) sits below the funnel, at -1
+            abs(FUNNEL_RANK.get(new_stage, -1) - FUNNEL_RANK.get(live_stage, -1))
             if (live_stage and new_stage)
             else int(live_stage != new_stage)
         )

@@ -4,7 +4,7 @@ comments added or replaced, everything else byte for byte."""
 import pytest
 
 from connector.calibrate.errors import CalibrationError
-from connector.calibrate.proposal import Change, patch, patch_grade
+from connector.calibrate.proposal import Change, patch
 
 TEXT = """\
 # header comment
@@ -49,7 +49,8 @@ def test_an_existing_comment_is_kept_after_ours_and_ours_is_replaced_next_time()
 
 
 def test_the_grade_gate_is_replaced_in_place():
-    out = patch_grade(TEXT, "D", "C").splitlines()
+    grade = Change(("lifecycle", "mql", "min_grade"), "D", "was C, chosen with min_score")
+    out = patch(TEXT, [grade]).splitlines()
     assert (
         out[8] == "    min_grade: D  # calibrated: was C, chosen with min_score — the worst grade"
     )

@@ -42,16 +42,16 @@ from tests.factories import (
 
 @contextmanager
 def counting_decisions() -> Iterator[list[int]]:
-    """Counts the stage decisions `next_due` derives (`stage_move`, one per moment and total
+    """Counts the stage decisions `next_due` derives (`decide_move`, one per moment and total
     it has not decided yet)."""
     count = [0]
-    real = due.stage_move
+    real = due.decide_move
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         count[0] += 1
         return real(*args, **kwargs)
 
-    with mock.patch.object(due, "stage_move", counted):
+    with mock.patch.object(due, "decide_move", counted):
         yield count
 
 
@@ -62,7 +62,7 @@ def decision_signature(
     score has drifted from the CRM's."""
     fit = grade_contact(person, policy.fit)
     total = score_total(person, events, policy.scoring, at)
-    transition = decide_stage(person, events, due._Total(total), fit, policy, at).transition
+    transition = decide_stage(person, events, total, fit, policy, at).transition
     drifted = person.score is not None and policy.scoring.refresh.drifted(person.score, total)
     return (transition.kind, transition.to_stage) if transition else (None, None), drifted
 

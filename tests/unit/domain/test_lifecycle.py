@@ -19,7 +19,7 @@ def decide(person, events=(), policy=None, now=NOW):
     policy = policy or shipped_policy()
     score = score_contact(person, events, policy.scoring, now)
     fit = grade_contact(person, policy.fit)
-    return decide_stage(person, list(events), score, fit, policy, now)
+    return decide_stage(person, list(events), score.total, fit, policy, now)
 
 
 def hot_events():

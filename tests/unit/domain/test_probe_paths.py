@@ -1,4 +1,4 @@
-"""The due search's cheaper readings of the rules agree with the full ones: `stage_move` with
+"""The due search's cheaper readings of the rules agree with the full ones: `decide_move` with
 `decide_stage`'s transition, `grade_contact(explain=False)` with the explained card,
 `DecayingScore` (a history's decay factored from one moment) and `fixed_points` with
 `score_total` — on generated people and histories and on the sandbox's seeded population, at
@@ -14,7 +14,7 @@ from connector.domain.contact import Contact, LeadSource
 from connector.domain.engagement import Engagement, EngagementKind
 from connector.domain.fit import grade_contact
 from connector.domain.history import EngagementHistory
-from connector.domain.lifecycle import decide_stage, stage_move
+from connector.domain.lifecycle import decide_move, decide_stage
 from connector.domain.outcomes import FitCard
 from connector.domain.policy import RulesPolicy
 from connector.domain.scoring import DecayingScore, fixed_points, score_total
@@ -52,17 +52,13 @@ def compare(person: Contact, events: list[Engagement], policy: RulesPolicy) -> t
                 assert quick == total
                 factored += 1
         for score in (total, total - 40, total + 40):
-            transition = decide_stage(person, history, _Total(score), full_fit, policy, at)
+            transition = decide_stage(person, history, score, full_fit, policy, at)
             expected = transition.transition
-            found = stage_move(person, history, _Total(score), bare_fit, policy, at)
+            move = decide_move(person, history, score, bare_fit, policy, at)
+            found = None if isinstance(move, list) else (move[1], move[0])
             assert found == (None if expected is None else (expected.kind, expected.to_stage))
             moved += found is not None
     return factored, moved
-
-
-class _Total:
-    def __init__(self, total: int) -> None:
-        self.total = total
 
 
 @settings(max_examples=200, deadline=None)

@@ -41,6 +41,20 @@ class BadRequestBody(ValueError):
     """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
 
 
+class ErrorAnswer(Exception):
+    """An error answer, raised anywhere in a handler and answered as it is by `dispatch`: each
+    CRM's subclass only says how its error bodies look."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(body)
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+    def response(self) -> Response:
+        return Response(self.status, self.body, headers=dict(self.headers))
+
+
 @dataclass
 class Request:
     method: str
@@ -259,7 +273,8 @@ class EmulatorApp:
 
         Returns `Fault.DROP` when the server must close the connection without answering. A SLOW
         fault is served normally with `response.delay_seconds` set for the server to honour.
-        Never raises: a handler's exception becomes a 500 (traceback to the Python logger).
+        Never raises: a handler's `ErrorAnswer` is its answer, any other exception a 500
+        (traceback to the Python logger).
         """
         started_at = datetime.now(UTC)
         fault: Fault | None = None
@@ -319,6 +334,8 @@ class EmulatorApp:
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
             return self.before_handler(request) or handler(request)
+        except ErrorAnswer as exc:
+            return exc.response()
         except BadRequestBody as exc:
             return self.bad_request(request, str(exc))
         except Exception as exc:
@@ -450,24 +467,13 @@ class _Server(ThreadingHTTPServer):
                 conn.shutdown(socket.SHUT_RDWR)
 
 
-class Served:
-    """`with` starts what `start()` starts and stops it again, whatever happens inside."""
+class EmulatorServer:
+    """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given);
+    `with` starts it and stops it again, whatever happens inside."""
 
-    def start(self) -> Self:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-class EmulatorServer(Served):
-    """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given)."""
+    tls: TlsMaterial | None = None
+    _server: _Server | None = None
+    _thread: threading.Thread | None = None
 
     def __init__(
         self,
@@ -480,27 +486,24 @@ class EmulatorServer(Served):
         self.host = host
         self.port = port
         self.tls = tls
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         if self._server is None:
-            raise RuntimeError("the server is not started")
+            raise RuntimeError("the server is not running")
         scheme = "https" if self.tls is not None else "http"
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{host}:{self._server.server_address[1]}"
 
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already started")
         context = self.tls.server_context() if self.tls is not None else None
         self._server = _Server((self.host, self.port), self.app, context)
-        self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},
-            name=f"sandbox-{type(self.app).__name__}-{self.port}",
+            name=f"sandbox-{type(self.app).__name__}-{self._server.server_address[1]}",
             daemon=True,
         )
         self._thread.start()
@@ -519,3 +522,9 @@ class EmulatorServer(Served):
             thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

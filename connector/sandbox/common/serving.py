@@ -12,15 +12,15 @@ from typing import Generic, Self, TypeVar
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import FaultInjector
-from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Served
+from connector.sandbox.common.http import EmulatorApp, EmulatorServer
 from connector.sandbox.common.request_log import RequestLog
-from connector.sandbox.common.tls import TlsMaterial, make_tls_material
+from connector.sandbox.common.tls import make_tls_material
 from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
 
 Report = TypeVar("Report")
 
 
-class ServedSandbox(Served, Generic[Report]):
+class ServedSandbox(EmulatorServer, Generic[Report]):
     """A seeded emulator served on loopback. Subclasses set `app` and implement `_load`."""
 
     #: Serve https (simple-salesforce only builds https URLs); HubSpot's SDK takes any host.
@@ -34,13 +34,13 @@ class ServedSandbox(Served, Generic[Report]):
         tls_directory: Path | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        self.host = self.config.host
+        self.port = self.config.port
         self.log = RequestLog(keep_entries=self.config.keep_log_entries)
         self.faults = FaultInjector(self.config.fault_plan())
         self._seed_data = seed_data
         self._tls_directory = tls_directory
         self._owned_tls: tempfile.TemporaryDirectory[str] | None = None
-        self.tls: TlsMaterial | None = None
-        self._server: EmulatorServer | None = None
         self._seed_report: Report | None = None
         self.seed_seconds: float | None = None
 
@@ -77,25 +77,15 @@ class ServedSandbox(Served, Generic[Report]):
                 self._owned_tls = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
                 directory = Path(self._owned_tls.name)
             self.tls = make_tls_material(directory)
-        self._server = EmulatorServer(
-            self.app, self.config.host, self.config.port, tls=self.tls
-        ).start()
-        self._started(self._server.url)
+        super().start()
+        self._started(self.url)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        super().stop()
         if self._owned_tls is not None:
             self._owned_tls.cleanup()
             self._owned_tls = None
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        return self._server.url
 
     @property
     def token(self) -> str:

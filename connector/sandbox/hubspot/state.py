@@ -62,15 +62,12 @@ def register(
     router: Router, crm: CrmState, routes: Sequence[tuple[str, str, Callable[[Request], Response]]]
 ) -> None:
     """Add each (method, pattern, handler), named "METHOD /pattern" in the request log; handlers
-    run under the store lock and a raised HubSpotError becomes its answer."""
+    run under the store lock."""
 
     def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def run(request: Request) -> Response:
-            try:
-                with crm.store.lock:
-                    return handler(request)
-            except errors.HubSpotError as error:
-                return error.response()
+            with crm.store.lock:
+                return handler(request)
 
         return run
 

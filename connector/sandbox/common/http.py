@@ -138,7 +138,6 @@ class _Route:
     regex: re.Pattern[str]
     handler: Handler
     name: str
-    specificity: tuple[int, int]  # lower sorts first: (parameters, registration order)
 
 
 class Router:
@@ -161,10 +160,9 @@ class Router:
             else:
                 parts.append(re.escape(segment))
         regex = re.compile("^/" + "/".join(parts) + "$")
-        specificity = (pattern.count("{"), len(self._routes))
-        self._routes.append(
-            _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
-        )
+        self._routes.append(_Route(method, regex, handler, name or f"{method} {pattern}"))
+        # Fewest parameters first; the sort is stable, so earlier registration wins among equals.
+        self._routes.sort(key=lambda route: route.regex.groups)
 
     def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
         normal = path.rstrip("/") or "/"
@@ -174,16 +172,10 @@ class Router:
                 yield route, found
 
     def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | None:
-        method = method.upper()
-        matches = [
-            (route, found)
-            for route, found in self._candidates(path)
-            if route.method == method or (method == "HEAD" and route.method == "GET")
-        ]
-        if not matches:
-            return None
-        route, found = min(matches, key=lambda match: match[0].specificity)
-        return route.handler, route.name, found.groupdict()
+        for route, found in self._candidates(path):
+            if route.method == method.upper():
+                return route.handler, route.name, found.groupdict()
+        return None
 
     def allowed_methods(self, path: str) -> set[str]:
         """Methods registered for `path`; empty when the path is unknown (→ 404, else 405)."""
@@ -394,21 +386,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _write(self, response: Response) -> None:
         payload, content_type = response.encode()
-        no_body = response.status in (204, 304) or 100 <= response.status < 200
         self.send_response(response.status)
-        sent = {name.lower() for name in response.headers}
-        if content_type and not no_body and "content-type" not in sent:
-            self.send_header("Content-Type", content_type)
-        if not no_body and "content-length" not in sent:
+        if response.status != 204:  # the one status without a body the emulators answer
+            if content_type:
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if not no_body and self.command != "HEAD":
+        if response.status != 204:
             self.wfile.write(payload)
         self.wfile.flush()
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
 
 class _Server(ThreadingHTTPServer):

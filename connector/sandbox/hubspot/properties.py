@@ -111,7 +111,7 @@ class PropertiesApi:
         registry = self._registry(request)
         if flag(request, "archived"):
             return Response(200, {"results": []})  # nothing is ever archived here
-        results = [definition.to_api() for definition in registry.all()]
+        results = [definition.to_api() for definition in registry.values()]
         return Response(200, {"results": results}, records_read=len(results))
 
     def property(self, request: Request) -> Response:
@@ -135,9 +135,9 @@ class PropertiesApi:
                 f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
             )
         _check_name("Property", body.name)
-        if registry.group(body.group_name) is None:
+        if body.group_name not in registry.groups:
             raise errors.validation(f"Property group {body.group_name} does not exist")
-        _refuse_taken("Property", body.name, registry.get(body.name) is not None)
+        _refuse_taken("Property", body.name, body.name in registry)
         options = tuple(body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
@@ -154,7 +154,7 @@ class PropertiesApi:
 
     def groups(self, request: Request) -> Response:
         registry = self._registry(request)
-        results = [group.to_api() for group in registry.groups()]
+        results = [group.to_api() for group in registry.groups.values()]
         return Response(200, {"results": results}, records_read=len(results))
 
     def create_group(self, request: Request) -> Response:
@@ -163,6 +163,6 @@ class PropertiesApi:
             update={"archived": False}
         )
         _check_name("Group", group.name)
-        _refuse_taken("Property group", group.name, registry.group(group.name) is not None)
-        registry.add_group(group)
+        _refuse_taken("Property group", group.name, group.name in registry.groups)
+        registry.groups[group.name] = group
         return Response(201, group.to_api(), records_written=1)

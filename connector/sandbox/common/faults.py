@@ -25,11 +25,6 @@ class Fault(StrEnum):
     SLOW = "slow"
     PARTIAL_BATCH = "partial_batch"
 
-    @property
-    def status(self) -> int | None:
-        """The HTTP status an error fault answers with; None for transport/batch faults."""
-        return ERROR_FAULTS.get(self)
-
 
 #: Faults answered with an error response instead of the handler's answer, and their status.
 ERROR_FAULTS: dict[Fault, int] = {

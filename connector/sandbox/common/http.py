@@ -237,7 +237,7 @@ class EmulatorApp:
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         """The CRM-specific answer to an injected 429/500/502/503 (and, by default, to a bug)."""
-        status = fault.status or 500
+        status = ERROR_FAULTS.get(fault, 500)
         if fault is Fault.RATE_LIMITED:
             message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
             return _error(status, message, "RATE_LIMITS", retry)

@@ -6,7 +6,6 @@ shut down and clean up - so `HubSpotSandbox` and `SalesforceSandbox` only say wh
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 from typing import Generic, Self, TypeVar
 
@@ -42,7 +41,7 @@ class ServedSandbox(EmulatorServer, Generic[Report]):
         self._tls_directory = tls_directory
         self._owned_tls: tempfile.TemporaryDirectory[str] | None = None
         self._seed_report: Report | None = None
-        self.seed_seconds: float | None = None
+        self._seeded = False
 
     def _load(self, data: SeedData) -> Report:
         raise NotImplementedError
@@ -50,27 +49,20 @@ class ServedSandbox(EmulatorServer, Generic[Report]):
     def _started(self, url: str) -> None:
         """Called once the server listens (e.g. to tell the app its own base URL)."""
 
-    def seed(self) -> Report | None:
-        """Load the seed data (once); `start()` calls this when it was not called before."""
-        if self.seed_seconds is None:
-            data = self._seed_data or SeedData(
-                SeedSpec(
-                    contacts=self.config.contacts,
-                    seed=self.config.seed,
-                    dataset=self.config.dataset,
-                    with_outcomes=self.config.with_outcomes,
-                    now=self.config.seed_now or DEFAULT_NOW,
-                )
-            )
-            began = time.perf_counter()
-            self._seed_report = self._load(data)
-            self.seed_seconds = time.perf_counter() - began
-        return self._seed_report
-
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        self.seed()
+        if not self._seeded:  # once: a sandbox started again keeps what it holds
+            config = self.config
+            spec = SeedSpec(
+                contacts=config.contacts,
+                seed=config.seed,
+                dataset=config.dataset,
+                with_outcomes=config.with_outcomes,
+                now=config.seed_now or DEFAULT_NOW,
+            )
+            self._seed_report = self._load(self._seed_data or SeedData(spec))
+            self._seeded = True
         if self.use_tls:
             directory = self._tls_directory
             if directory is None:

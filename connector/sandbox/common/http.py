@@ -182,17 +182,11 @@ class Router:
         return {route.method for route, _ in self._candidates(path)}
 
 
-def _error(
-    status: int, message: str, category: str, headers: dict[str, str] | None = None
-) -> Response:
-    body = {"status": "error", "message": message, "category": category, "httpStatus": status}
-    return Response(status, body, headers=headers or {})
-
-
 class EmulatorApp:
     """Base class of the CRM emulators: routing, hooks, fault injection and the request log.
 
-    Subclasses register routes on `self.router` and override the hooks. The sets
+    Subclasses register routes on `self.router`, say how their CRM answers errors (the hooks
+    that raise NotImplementedError here) and may override the other hooks. The sets
     `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
     (names whose handler honours `request.partial_failure`) may be overridden too.
     """
@@ -236,28 +230,19 @@ class EmulatorApp:
         injected error faults, before_handler rejections, 500s); may add headers."""
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
-        """The CRM-specific answer to an injected 429/500/502/503 (and, by default, to a bug)."""
-        status = ERROR_FAULTS.get(fault, 500)
-        if fault is Fault.RATE_LIMITED:
-            message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
-            return _error(status, message, "RATE_LIMITS", retry)
-        return _error(status, "Internal server error.", "INTERNAL_ERROR")
+        """The CRM's answer to an injected 429/500/502/503, and its 500 when a handler or hook
+        raises (the traceback is logged)."""
+        raise NotImplementedError
 
     def not_found(self, request: Request) -> Response:
-        return _error(404, f"No route for {request.path}", "OBJECT_NOT_FOUND")
+        raise NotImplementedError
 
     def method_not_allowed(self, request: Request) -> Response:
-        allowed = {"Allow": ", ".join(sorted(self.router.allowed_methods(request.path)))}
-        message = f"Method {request.method} not allowed here"
-        return _error(405, message, "METHOD_NOT_ALLOWED", allowed)
+        raise NotImplementedError
 
     def bad_request(self, request: Request, message: str) -> Response:
         """The answer when a handler raises `BadRequestBody`."""
-        return _error(400, message, "VALIDATION_ERROR")
-
-    def internal_error(self, request: Request, exc: BaseException) -> Response:
-        """The answer when a handler or hook raises: the CRM's own 500, the traceback logged."""
-        return self.render_fault(Fault.SERVER_ERROR_500, request)
+        raise NotImplementedError
 
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
@@ -273,9 +258,9 @@ class EmulatorApp:
         outcome: Response | Fault
         try:
             outcome, fault = self._run(request)
-        except Exception as exc:  # a broken hook must not kill the server thread either
+        except Exception:  # a broken hook must not kill the server thread either
             logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
-            outcome = self.internal_error(request, exc)
+            outcome = self.render_fault(Fault.SERVER_ERROR_500, request)
         answered = outcome if isinstance(outcome, Response) else Response(0)
         self.log.record(
             LoggedRequest(
@@ -330,9 +315,9 @@ class EmulatorApp:
             return exc.response()
         except BadRequestBody as exc:
             return self.bad_request(request, str(exc))
-        except Exception as exc:
+        except Exception:
             logger.exception("sandbox handler failed for %s", request.endpoint)
-            return self.internal_error(request, exc)
+            return self.render_fault(Fault.SERVER_ERROR_500, request)
 
 
 # ---- the server ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -194,6 +195,8 @@ class EmulatorApp:
     auth_exempt_endpoints: frozenset[str] = frozenset()
     fault_exempt_endpoints: frozenset[str] = frozenset()
     batch_endpoints: frozenset[str] = frozenset()
+    #: Held while a handler runs (e.g. a store lock, so a batch write is atomic to others).
+    handler_lock: AbstractContextManager[object] = contextlib.nullcontext()
 
     def __init__(
         self,
@@ -310,7 +313,11 @@ class EmulatorApp:
 
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
-            return self.before_handler(request) or handler(request)
+            refusal = self.before_handler(request)
+            if refusal is not None:
+                return refusal
+            with self.handler_lock:
+                return handler(request)
         except ErrorAnswer as exc:
             return exc.response()
         except BadRequestBody as exc:

@@ -35,6 +35,7 @@ class HubSpotApp(EmulatorApp):
         self.config = config
         self.crm = crm
         self.limits = limits
+        self.handler_lock = crm.store.lock
         batch = ObjectsApi(crm).register(self.router)
         AssociationsApi(crm).register(self.router)
         PropertiesApi(crm).register(self.router)

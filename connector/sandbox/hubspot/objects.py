@@ -40,7 +40,6 @@ from connector.sandbox.hubspot.state import (
     object_type_of,
     parse_body,
     record_id,
-    register,
 )
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import InvalidValue
@@ -121,7 +120,8 @@ class ObjectsApi:
             for prefix, object_type in prefixes
             for method, suffix, handler in handlers
         ]
-        register(router, self.crm, routes)
+        for route in routes:
+            router.add(*route)
         return [
             f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
         ]

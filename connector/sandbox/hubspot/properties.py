@@ -33,7 +33,6 @@ from connector.sandbox.hubspot.state import (
     next_page,
     object_type_of,
     parse_body,
-    register,
 )
 from connector.sandbox.hubspot.values import format_datetime
 
@@ -82,7 +81,8 @@ class PropertiesApi:
             ("GET", "/crm/v3/schemas", self.schemas),
             ("GET", "/crm-object-schemas/v3/schemas", self.schemas),
         ]
-        register(router, self.crm, routes)
+        for route in routes:
+            router.add(*route)
 
     def _registry(self, request: Request) -> PropertyRegistry:
         return self.crm.store.catalog[object_type_of(request).name]

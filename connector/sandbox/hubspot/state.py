@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
-from connector.sandbox.common.http import Request, Response, Router
+from connector.sandbox.common.http import Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
@@ -56,23 +56,6 @@ def parse_body(model: type[M], raw: object) -> M:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise errors.invalid_json(f"{where}: {first['msg']}") from None
-
-
-def register(
-    router: Router, crm: CrmState, routes: Sequence[tuple[str, str, Callable[[Request], Response]]]
-) -> None:
-    """Add each (method, pattern, handler), named "METHOD /pattern" in the request log; handlers
-    run under the store lock."""
-
-    def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-        def run(request: Request) -> Response:
-            with crm.store.lock:
-                return handler(request)
-
-        return run
-
-    for method, pattern, handler in routes:
-        router.add(method, pattern, guarded(handler), name=f"{method} {pattern}")
 
 
 def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:

@@ -46,7 +46,6 @@ class FaultPlan(BaseModel):
     )
     seed: int = 0
     slow_seconds: float = Field(default=2.0, ge=0.0)
-    endpoints: set[str] | None = None
 
 
 @dataclass
@@ -102,7 +101,7 @@ class FaultInjector:
         with self._lock:
             fault = self._take_forced(endpoint, batch)
             if fault is None:
-                fault = self._draw(endpoint, batch)
+                fault = self._draw(batch)
             if fault is not None:
                 self.injected[fault] += 1
             return fault
@@ -119,13 +118,9 @@ class FaultInjector:
             return item.fault
         return None
 
-    def _draw(self, endpoint: str, batch: bool) -> Fault | None:
+    def _draw(self, batch: bool) -> Fault | None:
         plan = self.plan
-        if plan.rate <= 0.0:
-            return None
-        if plan.endpoints is not None and endpoint not in plan.endpoints:
-            return None
-        if self._rng.random() >= plan.rate:
+        if plan.rate <= 0.0 or self._rng.random() >= plan.rate:
             return None
         kinds = [
             (fault, weight)

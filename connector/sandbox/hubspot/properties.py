@@ -12,8 +12,6 @@ source-hubspot) call it at start-up and stop on a 404.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import catalogue
@@ -26,11 +24,10 @@ from connector.sandbox.hubspot.schema import (
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
-    after_id,
     flag,
+    id_page,
     json_object,
     limit_param,
-    next_page,
     object_type_of,
     parse_body,
 )
@@ -99,12 +96,9 @@ class PropertiesApi:
             if owner.archived == archived
             and (email is None or (owner.email or "").lower() == email.lower())
         ]
-        after = after_id(request, "an owner id")
-        start = 0 if after is None else bisect_left([owner.id for owner in listing], after)
-        page = listing[start : start + limit]
-        body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
-        if start + limit < len(listing):
-            body["paging"] = next_page(request, str(listing[start + limit].id))
+        ids = [owner.id for owner in listing]
+        page, paging = id_page(request, ids, limit, "an owner id")
+        body = {"results": [listing[i].to_api() for i in page], **paging}
         return Response(200, body, records_read=len(page))
 
     def properties(self, request: Request) -> Response:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -100,15 +102,24 @@ def record_id(raw: object) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def after_id(request: Request, what: str) -> int | None:
-    """The `after` cursor of the list endpoints that page by id: the id to start at."""
+def id_page(
+    request: Request,
+    ids: Sequence[int],
+    limit: int,
+    what: str,
+    keep: Callable[[int], bool] = lambda _: True,
+) -> tuple[list[int], dict[str, object]]:
+    """One page of a list that pages by id (`after` = the id to start at) over ascending `ids`:
+    the positions that `keep` accepts, and the `paging` to the next page when there is one."""
     raw = request.param("after")
-    if not raw:
-        return None
-    number = record_id(raw)
-    if number is None:
+    after = record_id(raw) if raw else None
+    if raw and after is None:
         raise errors.validation(f"after must be {what}; got {raw}")
-    return number
+    start = 0 if after is None else bisect_left(ids, after)
+    page = list(islice((i for i in range(start, len(ids)) if keep(i)), limit + 1))
+    if len(page) > limit:
+        return page[:limit], {"paging": next_page(request, str(ids[page[limit]]))}
+    return page, {}
 
 
 def batch_response(

@@ -112,13 +112,9 @@ class ObjectsApi:
             (f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES
         ]
         prefixes.append(("/crm/v3/objects/{object_type}", None))
-        routes = [
-            (method, prefix + suffix, self._bind(handler, object_type))
-            for prefix, object_type in prefixes
-            for method, suffix, handler in handlers
-        ]
-        for route in routes:
-            router.add(*route)
+        for prefix, object_type in prefixes:
+            for method, suffix, handler in handlers:
+                router.add(method, prefix + suffix, self._bind(handler, object_type))
         return [
             f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
         ]

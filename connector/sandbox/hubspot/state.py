@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -28,9 +28,9 @@ M = TypeVar("M", bound=BaseModel)
 @dataclass
 class CrmState:
     store: Store
-    graph: AssociationGraph
-    owners: Owners
-    search: SearchEngine
+    graph: AssociationGraph = field(default_factory=AssociationGraph)
+    owners: Owners = field(default_factory=dict)
+    search: SearchEngine = field(default_factory=SearchEngine)
 
 
 def object_type_of(request: Request, key: str = "object_type") -> ObjectType:

@@ -41,16 +41,13 @@ OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
 
 
-def _check_name(kind: str, name: str) -> None:
-    """A new property's or group's name must be HubSpot's pattern (lowercase, a-z, 0-9, _)."""
+def _check_new_name(kind: str, name: str, taken: bool) -> None:
+    """A new property's or group's name must be HubSpot's pattern (lowercase, a-z, 0-9, _), and
+    HubSpot answers 409 OBJECT_ALREADY_EXISTS for one in use."""
     if not PROPERTY_NAME.match(name):
         raise errors.validation(
             f"{kind} name {name} must start with a lowercase letter and use only a-z, 0-9 and _"
         )
-
-
-def _refuse_taken(kind: str, name: str, taken: bool) -> None:
-    """HubSpot answers 409 OBJECT_ALREADY_EXISTS for a property or group name in use."""
     if taken:
         raise errors.HubSpotError(
             409,
@@ -128,10 +125,9 @@ class PropertiesApi:
             raise errors.validation(
                 f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
             )
-        _check_name("Property", body.name)
         if body.group_name not in registry.groups:
             raise errors.validation(f"Property group {body.group_name} does not exist")
-        _refuse_taken("Property", body.name, body.name in registry)
+        _check_new_name("Property", body.name, body.name in registry)
         options = tuple(body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
@@ -156,7 +152,6 @@ class PropertiesApi:
         group = parse_body(PropertyGroup, json_object(request)).model_copy(
             update={"archived": False}
         )
-        _check_name("Group", group.name)
-        _refuse_taken("Property group", group.name, group.name in registry.groups)
+        _check_new_name("Property group", group.name, group.name in registry.groups)
         registry.groups[group.name] = group
         return Response(201, group.to_api(), records_written=1)

@@ -33,6 +33,7 @@ class ServedSandbox(EmulatorServer, Generic[Report]):
         tls_directory: Path | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        # EmulatorServer's settings, set here: subclasses build `app` only after this returns.
         self.host = self.config.host
         self.port = self.config.port
         self.log = RequestLog(keep_entries=self.config.keep_log_entries)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,7 +62,6 @@ class FaultInjector:
         self.plan = plan or FaultPlan()
         self._rng = random.Random(self.plan.seed)
         self._forced: list[_Forced] = []
-        self.injected: Counter[Fault] = Counter()
 
     def set_plan(self, plan: FaultPlan) -> None:
         """Replace the plan and restart its random sequence from the plan's seed."""
@@ -83,10 +81,9 @@ class FaultInjector:
             self._forced.append(_Forced(Fault(fault), count, endpoint))
 
     def clear(self) -> None:
-        """Drop pending forced faults and zero the counters (the plan stays)."""
+        """Drop pending forced faults (the plan stays; the request log counts injected ones)."""
         with self._lock:
             self._forced.clear()
-            self.injected.clear()
 
     def pending_forced(self) -> int:
         with self._lock:
@@ -100,11 +97,7 @@ class FaultInjector:
         """
         with self._lock:
             fault = self._take_forced(endpoint, batch)
-            if fault is None:
-                fault = self._draw(batch)
-            if fault is not None:
-                self.injected[fault] += 1
-            return fault
+            return fault if fault is not None else self._draw(batch)
 
     def _take_forced(self, endpoint: str, batch: bool) -> Fault | None:
         for index, item in enumerate(self._forced):

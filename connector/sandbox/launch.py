@@ -12,6 +12,7 @@ from typing import Literal
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
 from connector.sandbox.salesforce import SalesforceSandbox
+from connector.sandbox.seed import SeedData
 
 Crm = Literal["hubspot", "salesforce"]
 
@@ -31,14 +32,19 @@ class RunningSandbox:
 
 
 def start_sandbox(
-    crm: Crm, config: SandboxConfig, tls_directory: Path | None = None
+    crm: Crm,
+    config: SandboxConfig,
+    tls_directory: Path | None = None,
+    seed_data: SeedData | None = None,
 ) -> RunningSandbox:
-    """Start, seed and describe one emulator; the caller stops it."""
+    """Start, seed (from `config`, or with `seed_data`) and describe one emulator; the caller
+    stops it."""
     if crm == "hubspot":
-        hubspot = HubSpotSandbox(config).start()
+        hubspot = HubSpotSandbox(config, seed_data=seed_data).start()
         settings = {"HUBSPOT_BASE_URL": hubspot.url, "HUBSPOT_ACCESS_TOKEN": hubspot.token}
         return RunningSandbox(crm, hubspot, hubspot.url, None, {"CONNECTOR_CRM": crm, **settings})
-    salesforce = SalesforceSandbox(config, tls_directory=tls_directory).start()
+    salesforce = SalesforceSandbox(config, seed_data=seed_data, tls_directory=tls_directory)
+    salesforce.start()
     creds = salesforce.credentials
     settings = {
         "CONNECTOR_CRM": crm,

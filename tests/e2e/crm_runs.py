@@ -24,7 +24,7 @@ from connector.mapping.loader import load_crm_mapping
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import FaultPlan
 from connector.sandbox.launch import Crm, RunningSandbox, start_sandbox
-from connector.sandbox.seed import DEFAULT_NOW
+from connector.sandbox.seed import DEFAULT_NOW, SeedData
 from connector.sync.connect import build_adapter
 from tests.factories import MAPPINGS, REPO
 
@@ -192,11 +192,14 @@ def start_crm(
     contacts: int = 200,
     mappings: Path = MAPPINGS,
     state_url: str | None = None,
+    seed_data: SeedData | None = None,
     **config: Any,
 ) -> CrmUnderTest:
-    """A sandbox of `crm` and the environment to run `connector` on it; the state in a SQLite
-    file in `tmp_path`, or at `state_url` (e.g. a PostgreSQL database, tests/postgres.py)."""
-    running = start_sandbox(crm, SandboxConfig(contacts=contacts, **config), tmp_path / "tls")
+    """A sandbox of `crm` (seeded with `seed_data` when given) and the environment to run
+    `connector` on it; the state in a SQLite file in `tmp_path`, or at `state_url` (e.g. a
+    PostgreSQL database, tests/postgres.py)."""
+    config = SandboxConfig(contacts=contacts, **config)
+    running = start_sandbox(crm, config, tmp_path / "tls", seed_data)
     env = {
         key: value
         for key, value in os.environ.items()

@@ -4,20 +4,15 @@ written or not, and numbers checked against an independent computation."""
 
 import csv
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.hubspot import HubSpotSandbox
-from connector.sandbox.salesforce import SalesforceSandbox
-from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
-from tests.e2e.crm_runs import FAST_RETRIES, CrmUnderTest
+from connector.sandbox.seed import SeedData, SeedSpec
+from tests.e2e.crm_runs import CrmUnderTest, start_crm
 from tests.factories import MAPPINGS
 from tests.integration.calibrate.planted import PlantedHistory, by_status, only_converted
 
@@ -26,40 +21,16 @@ DATASET = Path("/work/shared/datasets/x-education-leads.csv")
 
 
 @contextmanager
-def crm_with(crm: str, data: SeedData, tmp_path: Path, mappings: Path = MAPPINGS) -> Iterator[Any]:
+def crm_with(
+    crm: str, data: SeedData, tmp_path: Path, mappings: Path = MAPPINGS
+) -> Iterator[CrmUnderTest]:
     """A sandbox holding `data`, and the environment that points `connector` at it."""
-    config = SandboxConfig(contacts=data.contact_count or 0)
-    if crm == "hubspot":
-        sandbox: Any = HubSpotSandbox(config, seed_data=data).start()
-        settings = {"HUBSPOT_BASE_URL": sandbox.url, "HUBSPOT_ACCESS_TOKEN": sandbox.token}
-    else:
-        sandbox = SalesforceSandbox(config, seed_data=data, tls_directory=tmp_path / "tls").start()
-        creds = sandbox.credentials
-        settings = {
-            "SALESFORCE_LOGIN_URL": sandbox.login_url,
-            "SALESFORCE_AUTH_FLOW": "password",
-            "SALESFORCE_CLIENT_ID": creds.client_id,
-            "SALESFORCE_CLIENT_SECRET": creds.client_secret,
-            "SALESFORCE_USERNAME": creds.username,
-            "SALESFORCE_PASSWORD": creds.password,
-            "SALESFORCE_SECURITY_TOKEN": creds.security_token,
-            "SALESFORCE_CA_FILE": str(sandbox.ca_file),
-        }
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUBSPOT_", "SALESFORCE_"))}
-    env.update(settings)
-    env.update(FAST_RETRIES)
-    env.update(
-        {
-            "CONNECTOR_CRM": crm,
-            "CONNECTOR_MAPPINGS_DIR": str(mappings),
-            "CONNECTOR_STATE_URL": str(tmp_path / "state.sqlite"),
-            "CONNECTOR_AS_OF": DEFAULT_NOW.isoformat(),
-        }
-    )
+    contacts = data.contact_count or 0
+    under_test = start_crm(crm, tmp_path, contacts=contacts, mappings=mappings, seed_data=data)
     try:
-        yield CrmUnderTest(crm, None, env, tmp_path / "state.sqlite")  # type: ignore[arg-type]
+        yield under_test
     finally:
-        sandbox.stop()
+        under_test.running.stop()
 
 
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])

@@ -103,9 +103,7 @@ def test_a_wrong_credential_at_debug_level_leaks_nowhere(make_crm, crm):
 def test_a_5xx_storm_at_debug_level_is_retried_logged_and_leaks_nowhere(make_crm, crm):
     under_test = make_crm(crm)
     tokens = watch_tokens(under_test)
-    under_test.running.sandbox.faults.set_plan(
-        FaultPlan(rate=0.4, weights=SERVER_ERRORS, seed=7, endpoints=None)
-    )
+    under_test.running.sandbox.faults.set_plan(FaultPlan(rate=0.4, weights=SERVER_ERRORS, seed=7))
     result = under_test.connector(
         "--log-level", "debug", "--log-format", "json", "backfill", "--json"
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,11 +23,6 @@ class Fault(StrEnum):
     DROP = "drop"
     SLOW = "slow"
     PARTIAL_BATCH = "partial_batch"
-
-    @property
-    def status(self) -> int | None:
-        """The HTTP status an error fault answers with; None for transport/batch faults."""
-        return ERROR_FAULTS.get(self)
 
 
 #: Faults answered with an error response instead of the handler's answer, and their status.
@@ -51,7 +45,6 @@ class FaultPlan(BaseModel):
     )
     seed: int = 0
     slow_seconds: float = Field(default=2.0, ge=0.0)
-    endpoints: set[str] | None = None
 
 
 @dataclass
@@ -69,7 +62,6 @@ class FaultInjector:
         self.plan = plan or FaultPlan()
         self._rng = random.Random(self.plan.seed)
         self._forced: list[_Forced] = []
-        self.injected: Counter[Fault] = Counter()
 
     def set_plan(self, plan: FaultPlan) -> None:
         """Replace the plan and restart its random sequence from the plan's seed."""
@@ -89,10 +81,9 @@ class FaultInjector:
             self._forced.append(_Forced(Fault(fault), count, endpoint))
 
     def clear(self) -> None:
-        """Drop pending forced faults and zero the counters (the plan stays)."""
+        """Drop pending forced faults (the plan stays; the request log counts injected ones)."""
         with self._lock:
             self._forced.clear()
-            self.injected.clear()
 
     def pending_forced(self) -> int:
         with self._lock:
@@ -106,11 +97,7 @@ class FaultInjector:
         """
         with self._lock:
             fault = self._take_forced(endpoint, batch)
-            if fault is None:
-                fault = self._draw(endpoint, batch)
-            if fault is not None:
-                self.injected[fault] += 1
-            return fault
+            return fault if fault is not None else self._draw(batch)
 
     def _take_forced(self, endpoint: str, batch: bool) -> Fault | None:
         for index, item in enumerate(self._forced):
@@ -124,13 +111,9 @@ class FaultInjector:
             return item.fault
         return None
 
-    def _draw(self, endpoint: str, batch: bool) -> Fault | None:
+    def _draw(self, batch: bool) -> Fault | None:
         plan = self.plan
-        if plan.rate <= 0.0:
-            return None
-        if plan.endpoints is not None and endpoint not in plan.endpoints:
-            return None
-        if self._rng.random() >= plan.rate:
+        if plan.rate <= 0.0 or self._rng.random() >= plan.rate:
             return None
         kinds = [
             (fault, weight)

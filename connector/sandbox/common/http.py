@@ -18,6 +18,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,20 @@ UNMATCHED_ENDPOINT = "<unmatched>"
 
 class BadRequestBody(ValueError):
     """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
+
+
+class ErrorAnswer(Exception):
+    """An error answer, raised anywhere in a handler and answered as it is by `dispatch`: each
+    CRM's subclass only says how its error bodies look."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(body)
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+    def response(self) -> Response:
+        return Response(self.status, self.body, headers=dict(self.headers))
 
 
 @dataclass
@@ -124,7 +139,6 @@ class _Route:
     regex: re.Pattern[str]
     handler: Handler
     name: str
-    specificity: tuple[int, int]  # lower sorts first: (parameters, registration order)
 
 
 class Router:
@@ -147,10 +161,9 @@ class Router:
             else:
                 parts.append(re.escape(segment))
         regex = re.compile("^/" + "/".join(parts) + "$")
-        specificity = (pattern.count("{"), len(self._routes))
-        self._routes.append(
-            _Route(method, regex, handler, name or f"{method} {pattern}", specificity)
-        )
+        self._routes.append(_Route(method, regex, handler, name or f"{method} {pattern}"))
+        # Fewest parameters first; the sort is stable, so earlier registration wins among equals.
+        self._routes.sort(key=lambda route: route.regex.groups)
 
     def _candidates(self, path: str) -> Iterator[tuple[_Route, re.Match[str]]]:
         normal = path.rstrip("/") or "/"
@@ -160,33 +173,21 @@ class Router:
                 yield route, found
 
     def match(self, method: str, path: str) -> tuple[Handler, str, dict[str, str]] | None:
-        method = method.upper()
-        matches = [
-            (route, found)
-            for route, found in self._candidates(path)
-            if route.method == method or (method == "HEAD" and route.method == "GET")
-        ]
-        if not matches:
-            return None
-        route, found = min(matches, key=lambda match: match[0].specificity)
-        return route.handler, route.name, found.groupdict()
+        for route, found in self._candidates(path):
+            if route.method == method.upper():
+                return route.handler, route.name, found.groupdict()
+        return None
 
     def allowed_methods(self, path: str) -> set[str]:
         """Methods registered for `path`; empty when the path is unknown (→ 404, else 405)."""
         return {route.method for route, _ in self._candidates(path)}
 
 
-def _error(
-    status: int, message: str, category: str, headers: dict[str, str] | None = None
-) -> Response:
-    body = {"status": "error", "message": message, "category": category, "httpStatus": status}
-    return Response(status, body, headers=headers or {})
-
-
 class EmulatorApp:
     """Base class of the CRM emulators: routing, hooks, fault injection and the request log.
 
-    Subclasses register routes on `self.router` and override the hooks. The sets
+    Subclasses register routes on `self.router`, say how their CRM answers errors (the hooks
+    that raise NotImplementedError here) and may override the other hooks. The sets
     `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
     (names whose handler honours `request.partial_failure`) may be overridden too.
     """
@@ -194,6 +195,8 @@ class EmulatorApp:
     auth_exempt_endpoints: frozenset[str] = frozenset()
     fault_exempt_endpoints: frozenset[str] = frozenset()
     batch_endpoints: frozenset[str] = frozenset()
+    #: Held while a handler runs (e.g. a store lock, so a batch write is atomic to others).
+    handler_lock: AbstractContextManager[object] = contextlib.nullcontext()
 
     def __init__(
         self,
@@ -230,28 +233,19 @@ class EmulatorApp:
         injected error faults, before_handler rejections, 500s); may add headers."""
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
-        """The CRM-specific answer to an injected 429/500/502/503 (and, by default, to a bug)."""
-        status = fault.status or 500
-        if fault is Fault.RATE_LIMITED:
-            message, retry = "You have reached your rate limit.", {"Retry-After": "1"}
-            return _error(status, message, "RATE_LIMITS", retry)
-        return _error(status, "Internal server error.", "INTERNAL_ERROR")
+        """The CRM's answer to an injected 429/500/502/503, and its 500 when a handler or hook
+        raises (the traceback is logged)."""
+        raise NotImplementedError
 
     def not_found(self, request: Request) -> Response:
-        return _error(404, f"No route for {request.path}", "OBJECT_NOT_FOUND")
+        raise NotImplementedError
 
     def method_not_allowed(self, request: Request) -> Response:
-        allowed = {"Allow": ", ".join(sorted(self.router.allowed_methods(request.path)))}
-        message = f"Method {request.method} not allowed here"
-        return _error(405, message, "METHOD_NOT_ALLOWED", allowed)
+        raise NotImplementedError
 
     def bad_request(self, request: Request, message: str) -> Response:
         """The answer when a handler raises `BadRequestBody`."""
-        return _error(400, message, "VALIDATION_ERROR")
-
-    def internal_error(self, request: Request, exc: BaseException) -> Response:
-        """The answer when a handler or hook raises: the CRM's own 500, the traceback logged."""
-        return self.render_fault(Fault.SERVER_ERROR_500, request)
+        raise NotImplementedError
 
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
@@ -259,16 +253,17 @@ class EmulatorApp:
 
         Returns `Fault.DROP` when the server must close the connection without answering. A SLOW
         fault is served normally with `response.delay_seconds` set for the server to honour.
-        Never raises: a handler's exception becomes a 500 (traceback to the Python logger).
+        Never raises: a handler's `ErrorAnswer` is its answer, any other exception a 500
+        (traceback to the Python logger).
         """
         started_at = datetime.now(UTC)
         fault: Fault | None = None
         outcome: Response | Fault
         try:
             outcome, fault = self._run(request)
-        except Exception as exc:  # a broken hook must not kill the server thread either
+        except Exception:  # a broken hook must not kill the server thread either
             logger.exception("sandbox hook failed for %s %s", request.method, request.endpoint)
-            outcome = self.internal_error(request, exc)
+            outcome = self.render_fault(Fault.SERVER_ERROR_500, request)
         answered = outcome if isinstance(outcome, Response) else Response(0)
         self.log.record(
             LoggedRequest(
@@ -318,12 +313,18 @@ class EmulatorApp:
 
     def _call(self, handler: Handler, request: Request) -> Response:
         try:
-            return self.before_handler(request) or handler(request)
+            refusal = self.before_handler(request)
+            if refusal is not None:
+                return refusal
+            with self.handler_lock:
+                return handler(request)
+        except ErrorAnswer as exc:
+            return exc.response()
         except BadRequestBody as exc:
             return self.bad_request(request, str(exc))
-        except Exception as exc:
+        except Exception:
             logger.exception("sandbox handler failed for %s", request.endpoint)
-            return self.internal_error(request, exc)
+            return self.render_fault(Fault.SERVER_ERROR_500, request)
 
 
 # ---- the server ------------------------------------------------------------------------------
@@ -377,21 +378,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _write(self, response: Response) -> None:
         payload, content_type = response.encode()
-        no_body = response.status in (204, 304) or 100 <= response.status < 200
         self.send_response(response.status)
-        sent = {name.lower() for name in response.headers}
-        if content_type and not no_body and "content-type" not in sent:
-            self.send_header("Content-Type", content_type)
-        if not no_body and "content-length" not in sent:
+        if response.status != 204:  # the one status without a body the emulators answer
+            if content_type:
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if not no_body and self.command != "HEAD":
+        if response.status != 204:
             self.wfile.write(payload)
         self.wfile.flush()
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
 
 class _Server(ThreadingHTTPServer):
@@ -450,24 +449,13 @@ class _Server(ThreadingHTTPServer):
                 conn.shutdown(socket.SHUT_RDWR)
 
 
-class Served:
-    """`with` starts what `start()` starts and stops it again, whatever happens inside."""
+class EmulatorServer:
+    """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given);
+    `with` starts it and stops it again, whatever happens inside."""
 
-    def start(self) -> Self:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-class EmulatorServer(Served):
-    """Serves an `EmulatorApp` on loopback in a daemon thread (plain HTTP, or TLS when given)."""
+    tls: TlsMaterial | None = None
+    _server: _Server | None = None
+    _thread: threading.Thread | None = None
 
     def __init__(
         self,
@@ -480,27 +468,24 @@ class EmulatorServer(Served):
         self.host = host
         self.port = port
         self.tls = tls
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         if self._server is None:
-            raise RuntimeError("the server is not started")
+            raise RuntimeError("the server is not running")
         scheme = "https" if self.tls is not None else "http"
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{host}:{self._server.server_address[1]}"
 
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the server is already started")
         context = self.tls.server_context() if self.tls is not None else None
         self._server = _Server((self.host, self.port), self.app, context)
-        self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},
-            name=f"sandbox-{type(self.app).__name__}-{self.port}",
+            name=f"sandbox-{type(self.app).__name__}-{self._server.server_address[1]}",
             daemon=True,
         )
         self._thread.start()
@@ -519,3 +504,9 @@ class EmulatorServer(Served):
             thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -90,11 +90,7 @@ class DailyCounter:
 
     @property
     def remaining(self) -> int | None:
-        if self.limit is None:
-            return None
-        with self._lock:
-            self._roll()
-            return max(self.limit - self._used, 0)
+        return None if self.limit is None else max(self.limit - self.used, 0)
 
     def reset(self) -> None:
         with self._lock:

@@ -6,21 +6,20 @@ shut down and clean up - so `HubSpotSandbox` and `SalesforceSandbox` only say wh
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 from typing import Generic, Self, TypeVar
 
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.faults import FaultInjector
-from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Served
+from connector.sandbox.common.http import EmulatorApp, EmulatorServer
 from connector.sandbox.common.request_log import RequestLog
-from connector.sandbox.common.tls import TlsMaterial, make_tls_material
+from connector.sandbox.common.tls import make_tls_material
 from connector.sandbox.seed import DEFAULT_NOW, SeedData, SeedSpec
 
 Report = TypeVar("Report")
 
 
-class ServedSandbox(Served, Generic[Report]):
+class ServedSandbox(EmulatorServer, Generic[Report]):
     """A seeded emulator served on loopback. Subclasses set `app` and implement `_load`."""
 
     #: Serve https (simple-salesforce only builds https URLs); HubSpot's SDK takes any host.
@@ -34,15 +33,16 @@ class ServedSandbox(Served, Generic[Report]):
         tls_directory: Path | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        # EmulatorServer's settings, set here: subclasses build `app` only after this returns.
+        self.host = self.config.host
+        self.port = self.config.port
         self.log = RequestLog(keep_entries=self.config.keep_log_entries)
         self.faults = FaultInjector(self.config.fault_plan())
         self._seed_data = seed_data
         self._tls_directory = tls_directory
         self._owned_tls: tempfile.TemporaryDirectory[str] | None = None
-        self.tls: TlsMaterial | None = None
-        self._server: EmulatorServer | None = None
         self._seed_report: Report | None = None
-        self.seed_seconds: float | None = None
+        self._seeded = False
 
     def _load(self, data: SeedData) -> Report:
         raise NotImplementedError
@@ -50,52 +50,35 @@ class ServedSandbox(Served, Generic[Report]):
     def _started(self, url: str) -> None:
         """Called once the server listens (e.g. to tell the app its own base URL)."""
 
-    def seed(self) -> Report | None:
-        """Load the seed data (once); `start()` calls this when it was not called before."""
-        if self.seed_seconds is None:
-            data = self._seed_data or SeedData(
-                SeedSpec(
-                    contacts=self.config.contacts,
-                    seed=self.config.seed,
-                    dataset=self.config.dataset,
-                    with_outcomes=self.config.with_outcomes,
-                    now=self.config.seed_now or DEFAULT_NOW,
-                )
-            )
-            began = time.perf_counter()
-            self._seed_report = self._load(data)
-            self.seed_seconds = time.perf_counter() - began
-        return self._seed_report
-
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        self.seed()
+        if not self._seeded:  # once: a sandbox started again keeps what it holds
+            config = self.config
+            spec = SeedSpec(
+                contacts=config.contacts,
+                seed=config.seed,
+                dataset=config.dataset,
+                with_outcomes=config.with_outcomes,
+                now=config.seed_now or DEFAULT_NOW,
+            )
+            self._seed_report = self._load(self._seed_data or SeedData(spec))
+            self._seeded = True
         if self.use_tls:
             directory = self._tls_directory
             if directory is None:
                 self._owned_tls = tempfile.TemporaryDirectory(prefix="sandbox-tls-")
                 directory = Path(self._owned_tls.name)
             self.tls = make_tls_material(directory)
-        self._server = EmulatorServer(
-            self.app, self.config.host, self.config.port, tls=self.tls
-        ).start()
-        self._started(self._server.url)
+        super().start()
+        self._started(self.url)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        super().stop()
         if self._owned_tls is not None:
             self._owned_tls.cleanup()
             self._owned_tls = None
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        return self._server.url
 
     @property
     def token(self) -> str:

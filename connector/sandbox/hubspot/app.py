@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 
 from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.common.faults import Fault, FaultInjector
+from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.hubspot import errors
@@ -35,6 +35,7 @@ class HubSpotApp(EmulatorApp):
         self.config = config
         self.crm = crm
         self.limits = limits
+        self.handler_lock = crm.store.lock
         batch = ObjectsApi(crm).register(self.router)
         AssociationsApi(crm).register(self.router)
         PropertiesApi(crm).register(self.router)
@@ -75,7 +76,7 @@ class HubSpotApp(EmulatorApp):
                 "<body><h1>502 Bad Gateway</h1></body></html>",
                 content_type="text/html",
             )
-        status = fault.status or 500
+        status = ERROR_FAULTS.get(fault, 500)
         message = "Service Unavailable" if status == 503 else "internal error"
         category = "SERVICE_UNAVAILABLE" if status == 503 else "INTERNAL_ERROR"
         return Response(status, errors.error_body(message, category))

@@ -23,7 +23,6 @@ from connector.sandbox.hubspot.state import (
     limit_param,
     object_type_of,
     record_id,
-    register,
 )
 
 LIST_DEFAULT_LIMIT = 500
@@ -54,7 +53,8 @@ class AssociationsApi:
             ("GET", objects + "/{to_type}", self.list),
             ("POST", pairs + "/batch/read", self.batch_read),
         ]
-        register(router, self.crm, routes)
+        for route in routes:
+            router.add(*route)
 
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
         return object_type_of(request, "from_type"), object_type_of(request, "to_type")

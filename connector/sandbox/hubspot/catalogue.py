@@ -145,16 +145,15 @@ def standard_catalog(provision_connector_fields: bool) -> dict[str, PropertyRegi
         if provision_connector_fields:
             extra = data["connector_properties"].get(object_type.name, ())
             definitions.extend(_properties(extra, group))
-        registry = PropertyRegistry(object_type)
+        registry = PropertyRegistry()
         for order, definition in enumerate(definitions):
             definition.display_order = order
             registry.add(definition)
-            if registry.group(definition.group_name) is None:
-                name = definition.group_name
-                registry.add_group(
-                    PropertyGroup(
-                        name=name, label=labels[name], display_order=len(registry.groups())
-                    )
+            name = definition.group_name
+            if name not in registry.groups:
+                rank = len(registry.groups)
+                registry.groups[name] = PropertyGroup(
+                    name=name, label=labels[name], display_order=rank
                 )
         catalog[object_type.name] = registry
     return catalog

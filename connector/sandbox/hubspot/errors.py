@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
-from connector.sandbox.common.http import Response
+from connector.sandbox.common.http import ErrorAnswer
 from connector.sandbox.hubspot.values import InvalidValue
 
 #: The emulated portal's hub id, as HubSpot puts it into validation messages.
@@ -22,17 +22,10 @@ PORTAL_ID = 8_675_309
 Body = dict[str, object]
 
 
-class HubSpotError(Exception):
-    """An error answer: raised anywhere in a handler, rendered by the app."""
+class HubSpotError(ErrorAnswer):
+    """An error answer with HubSpot's JSON error body."""
 
-    def __init__(self, status: int, body: Body, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(body.get("message"))
-        self.status = status
-        self.body = body
-        self.headers = dict(headers or {})
-
-    def response(self) -> Response:
-        return Response(self.status, self.body, headers=dict(self.headers))
+    body: Body
 
 
 def correlation_id() -> str:

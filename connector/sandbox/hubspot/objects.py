@@ -12,9 +12,7 @@ property naming no owner is a 400 whose property error is INVALID_OWNER_ID.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from itertools import islice
 from typing import Any
 
 from connector.sandbox.common.http import Request, Response, Router
@@ -30,17 +28,15 @@ from connector.sandbox.hubspot.records import Projection, split_names
 from connector.sandbox.hubspot.search import MAX_RESULTS, SearchBody
 from connector.sandbox.hubspot.state import (
     CrmState,
-    after_id,
     batch_inputs,
     batch_response,
     flag,
+    id_page,
     json_object,
     limit_param,
-    next_page,
     object_type_of,
     parse_body,
     record_id,
-    register,
 )
 from connector.sandbox.hubspot.store import Table
 from connector.sandbox.hubspot.values import InvalidValue
@@ -116,12 +112,9 @@ class ObjectsApi:
             (f"/crm/v3/objects/{t.name}", t) for t in OBJECT_TYPES
         ]
         prefixes.append(("/crm/v3/objects/{object_type}", None))
-        routes = [
-            (method, prefix + suffix, self._bind(handler, object_type))
-            for prefix, object_type in prefixes
-            for method, suffix, handler in handlers
-        ]
-        register(router, self.crm, routes)
+        for prefix, object_type in prefixes:
+            for method, suffix, handler in handlers:
+                router.add(method, prefix + suffix, self._bind(handler, object_type))
         return [
             f"POST {prefix}/batch/{action}" for prefix, _ in prefixes for action in BATCH_WRITES
         ]
@@ -250,17 +243,13 @@ class ObjectsApi:
     # ---- single-record endpoints ---------------------------------------------------------------
     def list_records(self, table: Table, request: Request) -> Response:
         limit = limit_param(request, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT)
-        after = after_id(request, "a record id")
-        start = 0 if after is None else bisect_left(table.ids, after)
         wanted = int(flag(request, "archived"))
-        listed = (row for row in range(start, len(table)) if table.archived[row] == wanted)
-        rows = list(islice(listed, limit + 1))
-        page, following = rows[:limit], rows[limit:]
+        rows, paging = id_page(
+            request, table.ids, limit, "a record id", lambda row: table.archived[row] == wanted
+        )
         render = self._renderer(table, request)
-        body: dict[str, object] = {"results": [render(row) for row in page]}
-        if following:
-            body["paging"] = next_page(request, str(table.ids[following[0]]))
-        return Response(200, body, records_read=len(page))
+        body = {"results": [render(row) for row in rows], **paging}
+        return Response(200, body, records_read=len(rows))
 
     def get(self, table: Table, request: Request) -> Response:
         row = self._locate(

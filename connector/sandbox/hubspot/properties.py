@@ -12,8 +12,6 @@ source-hubspot) call it at start-up and stop on a 404.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import catalogue
@@ -26,14 +24,12 @@ from connector.sandbox.hubspot.schema import (
 )
 from connector.sandbox.hubspot.state import (
     CrmState,
-    after_id,
     flag,
+    id_page,
     json_object,
     limit_param,
-    next_page,
     object_type_of,
     parse_body,
-    register,
 )
 from connector.sandbox.hubspot.values import format_datetime
 
@@ -45,16 +41,13 @@ OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
 
 
-def _check_name(kind: str, name: str) -> None:
-    """A new property's or group's name must be HubSpot's pattern (lowercase, a-z, 0-9, _)."""
+def _check_new_name(kind: str, name: str, taken: bool) -> None:
+    """A new property's or group's name must be HubSpot's pattern (lowercase, a-z, 0-9, _), and
+    HubSpot answers 409 OBJECT_ALREADY_EXISTS for one in use."""
     if not PROPERTY_NAME.match(name):
         raise errors.validation(
             f"{kind} name {name} must start with a lowercase letter and use only a-z, 0-9 and _"
         )
-
-
-def _refuse_taken(kind: str, name: str, taken: bool) -> None:
-    """HubSpot answers 409 OBJECT_ALREADY_EXISTS for a property or group name in use."""
     if taken:
         raise errors.HubSpotError(
             409,
@@ -82,7 +75,8 @@ class PropertiesApi:
             ("GET", "/crm/v3/schemas", self.schemas),
             ("GET", "/crm-object-schemas/v3/schemas", self.schemas),
         ]
-        register(router, self.crm, routes)
+        for route in routes:
+            router.add(*route)
 
     def _registry(self, request: Request) -> PropertyRegistry:
         return self.crm.store.catalog[object_type_of(request).name]
@@ -99,19 +93,16 @@ class PropertiesApi:
             if owner.archived == archived
             and (email is None or (owner.email or "").lower() == email.lower())
         ]
-        after = after_id(request, "an owner id")
-        start = 0 if after is None else bisect_left([owner.id for owner in listing], after)
-        page = listing[start : start + limit]
-        body: dict[str, object] = {"results": [owner.to_api() for owner in page]}
-        if start + limit < len(listing):
-            body["paging"] = next_page(request, str(listing[start + limit].id))
+        ids = [owner.id for owner in listing]
+        page, paging = id_page(request, ids, limit, "an owner id")
+        body = {"results": [listing[i].to_api() for i in page], **paging}
         return Response(200, body, records_read=len(page))
 
     def properties(self, request: Request) -> Response:
         registry = self._registry(request)
         if flag(request, "archived"):
             return Response(200, {"results": []})  # nothing is ever archived here
-        results = [definition.to_api() for definition in registry.all()]
+        results = [definition.to_api() for definition in registry.values()]
         return Response(200, {"results": results}, records_read=len(results))
 
     def property(self, request: Request) -> Response:
@@ -134,10 +125,9 @@ class PropertiesApi:
             raise errors.validation(
                 f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
             )
-        _check_name("Property", body.name)
-        if registry.group(body.group_name) is None:
+        if body.group_name not in registry.groups:
             raise errors.validation(f"Property group {body.group_name} does not exist")
-        _refuse_taken("Property", body.name, registry.get(body.name) is not None)
+        _check_new_name("Property", body.name, body.name in registry)
         options = tuple(body.options)
         if body.type == "enumeration" and not options and not body.external_options:
             raise errors.validation("An enumeration property needs at least one option")
@@ -154,7 +144,7 @@ class PropertiesApi:
 
     def groups(self, request: Request) -> Response:
         registry = self._registry(request)
-        results = [group.to_api() for group in registry.groups()]
+        results = [group.to_api() for group in registry.groups.values()]
         return Response(200, {"results": results}, records_read=len(results))
 
     def create_group(self, request: Request) -> Response:
@@ -162,7 +152,6 @@ class PropertiesApi:
         group = parse_body(PropertyGroup, json_object(request)).model_copy(
             update={"archived": False}
         )
-        _check_name("Group", group.name)
-        _refuse_taken("Property group", group.name, registry.group(group.name) is not None)
-        registry.add_group(group)
+        _check_new_name("Property group", group.name, group.name in registry.groups)
+        registry.groups[group.name] = group
         return Response(201, group.to_api(), records_written=1)

@@ -22,11 +22,9 @@ from connector.sandbox.hubspot.values import InvalidValue, format_datetime, norm
 Prepared = dict[str, Stored]
 
 
-def prepare(table: Table, raw: Mapping[str, object] | None, *, creating: bool) -> Prepared:
+def prepare(table: Table, raw: Mapping[str, object], *, creating: bool) -> Prepared:
     """Validate and normalise one input's properties; every problem of the input is in the one
     HubSpotError raised (a 400, or a 207 entry where the batch asks for one)."""
-    if raw is None:
-        raw = {}
     registry = table.registry
     problems: list[InvalidValue] = []
     prepared: Prepared = {}

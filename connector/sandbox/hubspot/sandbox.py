@@ -7,10 +7,7 @@ from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.catalogue import standard_catalog
-from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.limits import RateLimits
-from connector.sandbox.hubspot.owners import Owners
-from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.seeding import Seeder
 from connector.sandbox.hubspot.state import CrmState
 from connector.sandbox.hubspot.store import Store
@@ -29,11 +26,8 @@ class HubSpotSandbox(ServedSandbox[None]):
         self, config: SandboxConfig | None = None, *, seed_data: SeedData | None = None
     ) -> None:
         super().__init__(config, seed_data)
-        self.store = Store(standard_catalog(self.config.provision_connector_fields))
-        self.graph = AssociationGraph()
-        self.owners: Owners = {}
-        self.search = SearchEngine()
-        self.crm = CrmState(self.store, self.graph, self.owners, self.search)
+        self.crm = CrmState(Store(standard_catalog(self.config.provision_connector_fields)))
+        self.store, self.graph, self.owners = self.crm.store, self.crm.graph, self.crm.owners
         self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)
         self.app = HubSpotApp(
             self.config, self.crm, limits=self.limits, faults=self.faults, log=self.log

@@ -9,13 +9,10 @@ SDK refuses a property without them.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
-
-if TYPE_CHECKING:
-    from connector.sandbox.hubspot.catalogue import ObjectType
 
 #: When the standard catalog "was created"; HubSpot-defined properties predate every portal.
 CATALOG_EPOCH = "2019-08-06T02:43:14.491Z"
@@ -104,36 +101,17 @@ class PropertyDef(ApiBody):
         return body
 
 
-class PropertyRegistry:
-    """The properties and groups of one object type. Mutable: custom properties can be created."""
+class PropertyRegistry(dict[str, PropertyDef]):
+    """The properties of one object type by name, and its property groups by name. Mutable:
+    custom properties and groups can be created."""
 
-    def __init__(self, object_type: ObjectType) -> None:
-        self.object_type = object_type
-        self._properties: dict[str, PropertyDef] = {}
-        self._groups: dict[str, PropertyGroup] = {}
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: dict[str, PropertyGroup] = {}
 
     def add(self, definition: PropertyDef) -> PropertyDef:
-        self._properties[definition.name] = definition
+        self[definition.name] = definition
         return definition
-
-    def add_group(self, group: PropertyGroup) -> PropertyGroup:
-        self._groups[group.name] = group
-        return group
-
-    def get(self, name: str) -> PropertyDef | None:
-        return self._properties.get(name)
-
-    def group(self, name: str) -> PropertyGroup | None:
-        return self._groups.get(name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._properties
-
-    def all(self) -> list[PropertyDef]:
-        return list(self._properties.values())
-
-    def groups(self) -> list[PropertyGroup]:
-        return list(self._groups.values())
 
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.schema import ApiBody
 from connector.sandbox.hubspot.store import Table
-from connector.sandbox.hubspot.values import parse_datetime_ms
+from connector.sandbox.hubspot.values import as_text, parse_datetime_ms
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10
@@ -73,12 +73,6 @@ class SearchBody(ApiBody):
         return cls.model_fields[str(info.field_name)].default if value is None else value
 
 
-def _text(value: Scalar | None) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 Getter = Callable[[int], object]
 Predicate = Callable[[int], bool]
 
@@ -111,7 +105,7 @@ def _getter(table: Table, name: str) -> tuple[Getter, str]:
 
 
 def _operand(kind: str, name: str, raw: Scalar | None) -> float | str:
-    text = _text(raw)
+    text = "" if raw is None else as_text(raw)
     if kind == "string":
         return text.lower()
     value = parse_datetime_ms(text) if kind == "datetime" else _number(text)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
-from connector.sandbox.common.http import Request, Response, Router
+from connector.sandbox.common.http import Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
@@ -26,9 +28,9 @@ M = TypeVar("M", bound=BaseModel)
 @dataclass
 class CrmState:
     store: Store
-    graph: AssociationGraph
-    owners: Owners
-    search: SearchEngine
+    graph: AssociationGraph = field(default_factory=AssociationGraph)
+    owners: Owners = field(default_factory=dict)
+    search: SearchEngine = field(default_factory=SearchEngine)
 
 
 def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
@@ -56,26 +58,6 @@ def parse_body(model: type[M], raw: object) -> M:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise errors.invalid_json(f"{where}: {first['msg']}") from None
-
-
-def register(
-    router: Router, crm: CrmState, routes: Sequence[tuple[str, str, Callable[[Request], Response]]]
-) -> None:
-    """Add each (method, pattern, handler), named "METHOD /pattern" in the request log; handlers
-    run under the store lock and a raised HubSpotError becomes its answer."""
-
-    def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-        def run(request: Request) -> Response:
-            try:
-                with crm.store.lock:
-                    return handler(request)
-            except errors.HubSpotError as error:
-                return error.response()
-
-        return run
-
-    for method, pattern, handler in routes:
-        router.add(method, pattern, guarded(handler), name=f"{method} {pattern}")
 
 
 def batch_inputs(body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
@@ -120,15 +102,24 @@ def record_id(raw: object) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def after_id(request: Request, what: str) -> int | None:
-    """The `after` cursor of the list endpoints that page by id: the id to start at."""
+def id_page(
+    request: Request,
+    ids: Sequence[int],
+    limit: int,
+    what: str,
+    keep: Callable[[int], bool] = lambda _: True,
+) -> tuple[list[int], dict[str, object]]:
+    """One page of a list that pages by id (`after` = the id to start at) over ascending `ids`:
+    the positions that `keep` accepts, and the `paging` to the next page when there is one."""
     raw = request.param("after")
-    if not raw:
-        return None
-    number = record_id(raw)
-    if number is None:
+    after = record_id(raw) if raw else None
+    if raw and after is None:
         raise errors.validation(f"after must be {what}; got {raw}")
-    return number
+    start = 0 if after is None else bisect_left(ids, after)
+    page = list(islice((i for i in range(start, len(ids)) if keep(i)), limit + 1))
+    if len(page) > limit:
+        return page[:limit], {"paging": next_page(request, str(ids[page[limit]]))}
+    return page, {}
 
 
 def batch_response(

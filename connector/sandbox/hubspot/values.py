@@ -56,7 +56,8 @@ def parse_datetime_ms(raw: str) -> int | None:
         return None
 
 
-def _as_text(raw: object) -> str:
+def as_text(raw: object) -> str:
+    """A JSON scalar as the text HubSpot reads it as (`true`, `5` for 5.0)."""
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, float) and raw.is_integer():
@@ -68,7 +69,7 @@ def normalize_value(definition: PropertyDef, raw: object) -> str | int | None:
     """The stored form of `raw` for `definition`; None clears. Raises InvalidValue."""
     if raw is None:
         return None
-    text = _as_text(raw)
+    text = as_text(raw)
     if text == "":
         return None
     kind = definition.type
@@ -85,7 +86,7 @@ def normalize_value(definition: PropertyDef, raw: object) -> str | int | None:
         if not math.isfinite(number):
             # The code HubSpot uses for a non-numeric number is not documented; this one is ours.
             raise InvalidValue(definition.name, "INVALID_FLOAT", f"{text} was not a valid number.")
-        return sys.intern(_as_text(number) if not isinstance(raw, str) else text.strip())
+        return sys.intern(as_text(number) if not isinstance(raw, str) else text.strip())
     if kind == "bool":
         if text.lower() not in ("true", "false"):
             raise _invalid_option(definition, text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.sandbox.common.http import BadRequestBody, Request, Response
+from connector.sandbox.common.http import BadRequestBody, ErrorAnswer, Request
 
 
 def custom_hint(kind: str, after: str, suffix: str = "__c") -> str:
@@ -38,23 +38,18 @@ class RecordError(Exception):
         return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
 
 
-class ApiError(Exception):
+class ApiError(ErrorAnswer):
     """A request-level failure answered with `status` and Salesforce's JSON error array."""
 
     def __init__(
         self, status: int, error_code: str, message: str, fields: list[str] | None = None
     ) -> None:
-        super().__init__(f"{status} {error_code}: {message}")
-        self.status = status
+        entry: dict[str, Any] = {"message": message, "errorCode": error_code}
+        if fields is not None:
+            entry["fields"] = fields
+        super().__init__(status, [entry])
         self.error_code = error_code
         self.message = message
-        self.fields = fields
-
-    def response(self) -> Response:
-        entry: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
-        if self.fields is not None:
-            entry["fields"] = self.fields
-        return Response(self.status, [entry])
 
 
 def not_found() -> ApiError:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from connector.sandbox.common.faults import FaultInjector, FaultPlan
+from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector, FaultPlan
 from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Request, Response
 from connector.sandbox.common.request_log import RequestLog
 
@@ -39,6 +39,21 @@ class EchoApp(EmulatorApp):
 
     def after_handler(self, request: Request, response: Response) -> None:
         response.headers["X-Endpoint"] = request.endpoint
+
+    def render_fault(self, fault: Fault, request: Request) -> Response:
+        if fault is Fault.RATE_LIMITED:
+            return Response(429, {"category": "RATE_LIMITS"}, headers={"Retry-After": "1"})
+        return Response(ERROR_FAULTS[fault], {"category": "INTERNAL_ERROR"})
+
+    def not_found(self, request: Request) -> Response:
+        return Response(404, {"message": f"No route for {request.path}"})
+
+    def method_not_allowed(self, request: Request) -> Response:
+        allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
+        return Response(405, {"message": "Method not allowed"}, headers={"Allow": allowed})
+
+    def bad_request(self, request: Request, message: str) -> Response:
+        return Response(400, {"message": message})
 
     def get_item(self, request: Request) -> Response:
         return Response(

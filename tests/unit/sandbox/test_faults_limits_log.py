@@ -29,21 +29,17 @@ def test_same_seed_same_faults_and_other_seed_differs() -> None:
     assert set(first) == {None, *Fault}
 
 
-def test_set_plan_restarts_the_sequence_and_counts() -> None:
+def test_set_plan_restarts_the_sequence() -> None:
     injector = FaultInjector(FaultPlan(rate=0.5, seed=1))
     first = _sequence(injector, 100)
     injector.set_plan(FaultPlan(rate=0.5, seed=1))
     assert _sequence(injector, 100) == first
-    assert injector.injected.total() == 2 * sum(fault is not None for fault in first)
 
 
-def test_rate_zero_weights_and_endpoint_filter() -> None:
+def test_rate_zero_and_weights() -> None:
     assert set(_sequence(FaultInjector())) == {None}
     only_429 = FaultInjector(FaultPlan(rate=1.0, weights={Fault.RATE_LIMITED: 1.0}))
     assert set(_sequence(only_429, 50)) == {Fault.RATE_LIMITED}
-    filtered = FaultInjector(FaultPlan(rate=1.0, endpoints={"endpoint-1"}))
-    decisions = [(i % 3, fault) for i, fault in enumerate(_sequence(filtered, 30))]
-    assert all((fault is not None) == (n == 1) for n, fault in decisions)
 
 
 def test_non_batch_endpoints_never_get_partial_batch() -> None:
@@ -60,24 +56,26 @@ def test_force_takes_precedence_in_order_and_by_endpoint() -> None:
     assert injector.decide("b") is Fault.DROP
     assert injector.decide("b") is None
     assert [injector.decide("a") for _ in range(3)] == [Fault.UNAVAILABLE_503] * 2 + [None]
-    assert injector.injected == Counter({Fault.UNAVAILABLE_503: 2, Fault.DROP: 1})
     with pytest.raises(ValueError):
         injector.force(Fault.DROP, count=0)
 
 
 def test_injector_is_thread_safe() -> None:
-    injector = FaultInjector(FaultPlan(rate=1.0, seed=3))
+    injector = FaultInjector(FaultPlan(rate=1.0, seed=3, weights={Fault.SLOW: 1.0}))
+    injector.force(Fault.DROP, count=1000)
+    decided: list[Fault | None] = []
 
     def work() -> None:
         for _ in range(1000):
-            injector.decide("x")
+            decided.append(injector.decide("x"))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert injector.injected.total() == 4000
+    assert Counter(decided) == {Fault.DROP: 1000, Fault.SLOW: 3000}
+    assert injector.pending_forced() == 0
 
 
 def test_plan_validation() -> None:

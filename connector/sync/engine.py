@@ -72,6 +72,9 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 AUDIT_TEXT_LENGTH = 255
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
+#: People decided together: their engagement is read in one go (a Salesforce query takes about
+#: 500 ids in a URL) and their histories and evaluations are let go before the next slice.
+DECIDE_SLICE = 500
 
 Progress = Callable[[int, int | None], None]
 
@@ -549,6 +552,54 @@ class SyncEngine:
         summary.skipped.extend(skipped)
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
+        entry = PendingWrite(
+            job=job,
+            skipped=[
+                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+            ],
+            routing=routing,
+            run_id=run_id,
+        )
+        holds: list[AuditEntry] = []
+        # A slice's people, engagement and evaluations go before the next slice is read: what
+        # a page holds at once is its people and their planned writes, not 2,000 histories.
+        for part in chunks(usable, DECIDE_SLICE):
+            plans, entry.routing = self._plans(part, owners, entry.routing, now, due_read)
+            self._tally(plans, summary)
+            entry.updates += [plan.update for plan in plans if plan.update is not None]
+            entry.tasks += [plan.task for plan in plans if plan.task is not None]
+            entry.audit += _planned_audit(plans)
+            holds += [hold for plan in plans for hold in plan.holds]
+            entry.marks += [mark for plan in plans for mark in plan.marks]
+            entry.due += [
+                DueEntry(
+                    contact_id=plan.contact.id,
+                    due_at=plan.due.at,
+                    reason=plan.due.reason,
+                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
+                )
+                for plan in plans
+                if plan.due is not None
+            ]
+            entry.watches += [
+                watch
+                for plan in plans
+                if plan.task is not None
+                and (watch := escalation_watch(plan.task, self.policy)) is not None
+            ]
+        entry.audit += holds
+        return entry
+
+    def _plans(
+        self,
+        usable: Sequence[Contact],
+        owners: list[Owner],
+        routing: RoutingState,
+        now: datetime,
+        due_read: bool,
+    ) -> tuple[list[ContactPlan], RoutingState]:
+        """The plans of these people, each with its next due time, read with their engagement,
+        and the routing state they leave."""
         by_contact: dict[str, list[Engagement]] = {}
         for engagement in self.adapter.iter_engagements([c.id for c in usable]):
             by_contact.setdefault(engagement.contact_id, []).append(engagement)
@@ -579,35 +630,7 @@ class SyncEngine:
             # a refresh is a write of a score that only cooled; the interval limits those
             plan.score_refreshed = cooled and update is not None and is_refresh(update)
             plans.append(plan)
-        self._tally(plans, summary)
-        return PendingWrite(
-            job=job,
-            updates=[plan.update for plan in plans if plan.update is not None],
-            tasks=[plan.task for plan in plans if plan.task is not None],
-            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
-            marks=[mark for plan in plans for mark in plan.marks],
-            skipped=[
-                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
-            ],
-            routing=routing,
-            run_id=run_id,
-            due=[
-                DueEntry(
-                    contact_id=plan.contact.id,
-                    due_at=plan.due.at,
-                    reason=plan.due.reason,
-                    score_refreshed_at=self.clock() if plan.score_refreshed else None,
-                )
-                for plan in plans
-                if plan.due is not None
-            ],
-            watches=[
-                watch
-                for plan in plans
-                if plan.task is not None
-                and (watch := escalation_watch(plan.task, self.policy)) is not None
-            ],
-        )
+        return plans, routing
 
     def _plan(
         self,

@@ -43,7 +43,7 @@ class PeopleSnapshot:
         people: Sequence[tuple[Contact, Sequence[Engagement]]],
         read_at: datetime | None = None,
     ) -> None:
-        """Replace these people's rows (one transaction per page the engine decided)."""
+        """Replace these people's rows (one transaction per slice of a page the engine decided)."""
         if not people:
             return
         at, latest = read_at or datetime.now(UTC), {c.id: (c, e) for c, e in people}

@@ -10,12 +10,14 @@ from connector.domain.outcomes import ContactUpdate, UpdatableField
 from connector.domain.routing import RoutingState
 from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.hubspot import HubSpotSandbox
+from connector.sync import engine as engine_module
 from connector.sync.engine import RunOptions
 from connector.sync.guard import ChangeLimit
 from connector.sync.state import PendingWrite, StateStore
 
 UPDATE = "POST /crm/v3/objects/contacts/batch/update"
 CREATE_TASKS = "POST /crm/v3/objects/tasks/batch/create"
+ENGAGEMENT_READS = "POST /crm/v3/objects/meetings/batch/read"
 
 
 @pytest.fixture
@@ -152,3 +154,37 @@ def test_a_plan_no_guard_approved_is_never_replayed(sandbox, store, make_engine)
     after = {c.id: c for c in make_engine(sandbox, store).adapter.iter_contacts(None)}
     assert after[victim.id].score != 999
     assert store.discard_pending("portal") == 0
+
+
+def _audited(store: StateStore) -> list[dict[str, object]]:
+    """The audit log in order, without when and by whom it was written."""
+    return [
+        {k: v for k, v in entry.items() if k not in ("id", "at", "actor")}
+        for entry in store.audit_entries("portal")
+    ]
+
+
+def test_deciding_a_page_in_slices_changes_the_reads_not_the_outcome(
+    sandbox, tmp_path, make_engine, monkeypatch
+):
+    """A page is decided a slice of people at a time (each slice's engagement read, decided and
+    let go before the next): slices of 7 people must journal, write and audit exactly what
+    slices larger than a page do, in the same order; only the engagement reads multiply."""
+    whole_store = StateStore.open(str(tmp_path / "whole.sqlite"))
+    whole = make_engine(sandbox, whole_store).backfill(RunOptions())
+    assert whole.exit_code in (0, 1), whole.message
+    whole_reads = sandbox.log.calls(ENGAGEMENT_READS)
+    monkeypatch.setattr(engine_module, "DECIDE_SLICE", 7)
+    with HubSpotSandbox(SandboxConfig(contacts=400)) as twin:
+        sliced_store = StateStore.open(str(tmp_path / "sliced.sqlite"))
+        sliced = make_engine(twin, sliced_store).backfill(RunOptions())
+        assert sliced.exit_code == whole.exit_code
+        assert sliced.updates_applied == whole.updates_applied > 0
+        assert sliced.tasks_created == whole.tasks_created > 0
+        assert sliced.stage_changes == whole.stage_changes
+        assert _crm_state(twin, make_engine, sliced_store) == _crm_state(
+            sandbox, make_engine, whole_store
+        )
+        assert sliced_store.routing_state("portal") == whole_store.routing_state("portal")
+        assert _audited(sliced_store) == _audited(whole_store)
+        assert twin.log.calls(ENGAGEMENT_READS) > whole_reads

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import random
 import re
-import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -62,16 +61,6 @@ class ApiAllowance:
         self.concurrency = ConcurrencyLimiter(concurrent_limit)
 
 
-def _guard(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    def run(request: Request) -> Response:
-        try:
-            return handler(request)
-        except ApiError as error:
-            return error.response()
-
-    return run
-
-
 class SalesforceApp(EmulatorApp):
     auth_exempt_endpoints = _UNCOUNTED
     fault_exempt_endpoints = _UNCOUNTED
@@ -87,8 +76,6 @@ class SalesforceApp(EmulatorApp):
         sessions: SessionStore,
         faults: FaultInjector,
         log: RequestLog,
-        bulk_polls_to_complete: int = 2,
-        partial_batch_fraction: float = 0.1,
     ) -> None:
         super().__init__(faults=faults, log=log)
         self.store = store
@@ -96,17 +83,12 @@ class SalesforceApp(EmulatorApp):
         self.allowance = ApiAllowance(config.daily_limit, config.rate_limit)
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
-        self._acquired: set[int] = set()
-        self._users: dict[int, str] = {}
-        self._state_lock = threading.Lock()
         self._partial_batches = itertools.count(1)
         self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.writer_for)
-        self.collections = CollectionResources(
-            store, self.writer_for, self._partial_rng, partial_batch_fraction
-        )
-        self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
+        self.collections = CollectionResources(store, self.writer_for, self._partial_rng)
+        self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
     # -- routes -------------------------------------------------------------------------------
@@ -136,12 +118,32 @@ class SalesforceApp(EmulatorApp):
             ("GET", f"{job}/results", self.bulk2.results, "bulk2.query.results"),
         ]
         for method, pattern, handler, name in routes:
-            self.router.add(method, pattern, _guard(handler), name=name)
+            self.router.add(method, pattern, partial(self._serve, handler), name=name)
+
+    def _serve(self, handler: Callable[[Request], Response], request: Request) -> Response:
+        """Run a route's handler holding a concurrent-request slot (the token endpoint takes
+        none); a refusal it raises answers Salesforce's error array."""
+        counted = request.endpoint not in _UNCOUNTED
+        if counted and not self.allowance.concurrency.try_acquire():
+            return concurrent_limit_exceeded().response()
+        try:
+            return handler(request)
+        except ApiError as error:
+            return error.response()
+        finally:
+            if counted:
+                self.allowance.concurrency.release()
 
     # -- the acting user ------------------------------------------------------------------------
+    def _session_user(self, request: Request) -> str | None:
+        """The user of the request's bearer session; None without a valid one."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
+        session = self.sessions.validate(token.strip()) if bearer else None
+        return None if session is None else session.user_id
+
     def user_of(self, request: Request) -> str:
-        with self._state_lock:
-            return self._users.get(id(request), self.integration_user_id)
+        return self._session_user(request) or self.integration_user_id
 
     def writer_for(self, request: Request) -> Writer:
         return Writer(self.store, self.user_of(request))
@@ -151,13 +153,8 @@ class SalesforceApp(EmulatorApp):
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
-        session = self.sessions.validate(token.strip()) if bearer else None
-        if session is None:
+        if self._session_user(request) is None:
             return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
-        with self._state_lock:
-            self._users[id(request)] = session.user_id
         return None
 
     def before_handler(self, request: Request) -> Response | None:
@@ -172,19 +169,9 @@ class SalesforceApp(EmulatorApp):
             return ApiError(
                 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
             ).response()
-        if not self.allowance.concurrency.try_acquire():
-            return concurrent_limit_exceeded().response()
-        with self._state_lock:
-            self._acquired.add(id(request))
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:
-        with self._state_lock:
-            acquired = id(request) in self._acquired
-            self._acquired.discard(id(request))
-            self._users.pop(id(request), None)
-        if acquired:
-            self.allowance.concurrency.release()
         if request.endpoint not in _UNCOUNTED:
             daily = self.allowance.daily
             response.headers.setdefault(

@@ -25,6 +25,7 @@ from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import Pending, PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
+PARTIAL_FRACTION = 0.1  # of a PARTIAL_BATCH fault's records that fail (at least one)
 ROLLED_BACK = RecordError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using AllOrNone "
@@ -38,12 +39,10 @@ class CollectionResources:
         store: Store,
         writer_for: Callable[[Request], Writer],
         partial_rng: Callable[[], random.Random],
-        partial_fraction: float = 0.1,
     ) -> None:
         self.store = store
         self.writer_for = writer_for
         self.partial_rng = partial_rng
-        self.partial_fraction = partial_fraction
 
     def create(self, request: Request) -> Response:
         def prepare(writer: Writer, record: Any, pending: Pending) -> PreparedWrite:
@@ -90,7 +89,7 @@ class CollectionResources:
             raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
         locked: set[int] = set()
         if request.partial_failure and records:
-            how_many = max(1, round(len(records) * self.partial_fraction))
+            how_many = max(1, round(len(records) * PARTIAL_FRACTION))
             locked = set(self.partial_rng().sample(range(len(records)), how_many))
         writer = self.writer_for(request)
         results: list[dict[str, Any] | None] = [None] * len(records)

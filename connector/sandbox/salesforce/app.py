@@ -38,7 +38,6 @@ from connector.sandbox.salesforce.errors import (
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
-from connector.sandbox.salesforce.replication import deleted_records
 from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.writes import Writer
 
@@ -103,7 +102,7 @@ class SalesforceApp(EmulatorApp):
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),
-            ("GET", f"{sobject}/deleted", partial(deleted_records, self.store), "sobject.deleted"),
+            ("GET", f"{sobject}/deleted", self.records.deleted, "sobject.deleted"),
             ("PATCH", record, self.records.update, "sobject.update"),
             ("DELETE", record, self.records.delete, "sobject.delete"),
             ("GET", f"{data}/query", self.queries.run, "query"),

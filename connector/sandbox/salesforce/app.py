@@ -39,7 +39,6 @@ from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionSto
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.writes import Writer
 
 #: The API versions the sandbox serves (Summer '14 to Winter '25); simple-salesforce defaults to
 #: 59.0.
@@ -85,8 +84,8 @@ class SalesforceApp(EmulatorApp):
         self._partial_batches = itertools.count(1)
         self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
-        self.records = RecordResources(store, self.writer_for)
-        self.collections = CollectionResources(store, self.writer_for, self._partial_rng)
+        self.records = RecordResources(store, self.user_of)
+        self.collections = CollectionResources(store, self.user_of, self._partial_rng)
         self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
@@ -143,9 +142,6 @@ class SalesforceApp(EmulatorApp):
 
     def user_of(self, request: Request) -> str:
         return self._session_user(request) or self.integration_user_id
-
-    def writer_for(self, request: Request) -> Writer:
-        return Writer(self.store, self.user_of(request))
 
     def _partial_rng(self) -> random.Random:
         return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")

@@ -37,11 +37,11 @@ class CollectionResources:
     def __init__(
         self,
         store: Store,
-        writer_for: Callable[[Request], Writer],
+        user_of: Callable[[Request], str],
         partial_rng: Callable[[], random.Random],
     ) -> None:
         self.store = store
-        self.writer_for = writer_for
+        self.user_of = user_of
         self.partial_rng = partial_rng
 
     def create(self, request: Request) -> Response:
@@ -91,7 +91,7 @@ class CollectionResources:
         if request.partial_failure and records:
             how_many = max(1, round(len(records) * PARTIAL_FRACTION))
             locked = set(self.partial_rng().sample(range(len(records)), how_many))
-        writer = self.writer_for(request)
+        writer = Writer(self.store, self.user_of(request))
         results: list[dict[str, Any] | None] = [None] * len(records)
         with self.store.lock:
             pending: Pending = {}

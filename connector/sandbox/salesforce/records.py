@@ -52,9 +52,9 @@ def object_of(store: Store, request: Request) -> ObjectDef:
 
 
 class RecordResources:
-    def __init__(self, store: Store, writer_for: Callable[[Request], Writer]) -> None:
+    def __init__(self, store: Store, user_of: Callable[[Request], str]) -> None:
         self.store = store
-        self.writer_for = writer_for  # request -> Writer (acting as the session's user)
+        self.user_of = user_of  # request -> the session's user, who writes
 
     def global_describe(self, request: Request) -> Response:
         return Response(200, global_describe(self.store.objects, version_of(request)))
@@ -124,7 +124,7 @@ class RecordResources:
 
     def _write(self, request: Request, write: Callable[[Writer], str]) -> str:
         """Run `write` under the store's lock; a record's failure answers 400 with its error."""
-        writer = self.writer_for(request)
+        writer = Writer(self.store, self.user_of(request))
         with self.store.lock:
             try:
                 return write(writer)

@@ -120,10 +120,7 @@ class Table:
         self.ids.append(record_id)
         self.row_of[record_id] = row
         self.deleted.append(0)
-        for name, value in values.items():
-            self.columns[name].set(row, value)
-            if name in self.indexes or name in self.unique:
-                self._index(name, value, row)
+        self.update(row, values)  # on a new row: every value set and indexed, none unindexed
         return row
 
     def update(self, row: int, values: dict[str, Any]) -> None:

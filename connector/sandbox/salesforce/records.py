@@ -138,14 +138,14 @@ class RecordResources:
         if not ids.looks_like_id(record_id):
             message = f"Provided external ID field does not exist or is not accessible: {record_id}"
             raise ApiError(404, "NOT_FOUND", message)
-        with self.store.lock:
-            located = self.store.locate(record_id)
         table = self.store.table(obj.name)
-        if located is None or located[0] is not table:
+        with self.store.lock:
+            row = table.row(record_id)
+        if row is None:
             raise not_found()
-        if table.is_deleted(located[1]):
+        if table.is_deleted(row):
             raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
-        return table, located[1], obj
+        return table, row, obj
 
 
 def _minute_ms(moment: datetime) -> int:

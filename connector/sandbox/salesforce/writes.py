@@ -90,14 +90,13 @@ class Writer:
 
     def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
         """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
-        located = self.store.locate(record_id)
         table = self.store.table(obj.name)
-        if located is None or located[0] is not table or table.is_deleted(located[1]):
+        row = table.row(record_id)
+        if row is None or table.is_deleted(row):
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        full_id = table.ids[located[1]]
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
-        return table, located[1], full_id
+        if table.ids[row] in self.store.locked_ids:
+            raise locked_error(table.ids[row])
+        return table, row, table.ids[row]
 
     def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -51,14 +51,6 @@ _UNCOUNTED = frozenset({"oauth.token"})
 _BATCH = frozenset({"collections.create", "collections.update"})
 
 
-class ApiAllowance:
-    """The org's daily request allowance (100,000 unless set) and concurrent request cap."""
-
-    def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
-        self.daily = DailyCounter(100_000 if daily_limit is None else daily_limit)
-        self.concurrency = ConcurrencyLimiter(concurrent_limit)
-
-
 class SalesforceApp(EmulatorApp):
     auth_exempt_endpoints = _UNCOUNTED
     fault_exempt_endpoints = _UNCOUNTED
@@ -78,7 +70,9 @@ class SalesforceApp(EmulatorApp):
         super().__init__(faults=faults, log=log)
         self.store = store
         self.integration_user_id = integration_user_id
-        self.allowance = ApiAllowance(config.daily_limit, config.rate_limit)
+        # The org's allowances: DailyApiRequests (100,000 unless set) and concurrent requests.
+        self.daily = DailyCounter(100_000 if config.daily_limit is None else config.daily_limit)
+        self.concurrency = ConcurrencyLimiter(config.rate_limit)
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
         self._partial_batches = itertools.count(1)
@@ -122,7 +116,7 @@ class SalesforceApp(EmulatorApp):
         """Run a route's handler holding a concurrent-request slot (the token endpoint takes
         none); a refusal it raises answers Salesforce's error array."""
         counted = request.endpoint not in _UNCOUNTED
-        if counted and not self.allowance.concurrency.try_acquire():
+        if counted and not self.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         try:
             return handler(request)
@@ -130,7 +124,7 @@ class SalesforceApp(EmulatorApp):
             return error.response()
         finally:
             if counted:
-                self.allowance.concurrency.release()
+                self.concurrency.release()
 
     # -- the acting user ------------------------------------------------------------------------
     def _session_user(self, request: Request) -> str | None:
@@ -160,7 +154,7 @@ class SalesforceApp(EmulatorApp):
                 return not_found().response()
         if request.endpoint in _UNCOUNTED:
             return None
-        if not self.allowance.daily.try_acquire():
+        if not self.daily.try_acquire():
             return ApiError(
                 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
             ).response()
@@ -168,10 +162,8 @@ class SalesforceApp(EmulatorApp):
 
     def after_handler(self, request: Request, response: Response) -> None:
         if request.endpoint not in _UNCOUNTED:
-            daily = self.allowance.daily
-            response.headers.setdefault(
-                "Sforce-Limit-Info", f"api-usage={daily.used}/{daily.limit}"
-            )
+            usage = f"api-usage={self.daily.used}/{self.daily.limit}"
+            response.headers.setdefault("Sforce-Limit-Info", usage)
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:

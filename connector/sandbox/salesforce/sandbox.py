@@ -94,7 +94,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             faults=self.faults,
             log=self.log,
         )
-        self.sessions, self.allowance = self.app.sessions, self.app.allowance
+        self.sessions = self.app.sessions
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
@@ -181,7 +181,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         """Zero the request log, pending forced faults and the daily API usage."""
         self.log.reset()
         self.faults.clear()
-        self.allowance.daily.reset()
+        self.app.daily.reset()
 
     def rep_user_id(self) -> str:
         """A seeded, active sales rep (a Standard user other than the integration user), to

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import random
 import re
-import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -39,9 +38,7 @@ from connector.sandbox.salesforce.errors import (
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
-from connector.sandbox.salesforce.replication import deleted_records
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.writes import Writer
 
 #: The API versions the sandbox serves (Summer '14 to Winter '25); simple-salesforce defaults to
 #: 59.0.
@@ -52,24 +49,6 @@ _VERSION = re.compile(r"^v(\d+)\.0$")
 #: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
 _UNCOUNTED = frozenset({"oauth.token"})
 _BATCH = frozenset({"collections.create", "collections.update"})
-
-
-class ApiAllowance:
-    """The org's daily request allowance (100,000 unless set) and concurrent request cap."""
-
-    def __init__(self, daily_limit: int | None, concurrent_limit: int | None) -> None:
-        self.daily = DailyCounter(100_000 if daily_limit is None else daily_limit)
-        self.concurrency = ConcurrencyLimiter(concurrent_limit)
-
-
-def _guard(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    def run(request: Request) -> Response:
-        try:
-            return handler(request)
-        except ApiError as error:
-            return error.response()
-
-    return run
 
 
 class SalesforceApp(EmulatorApp):
@@ -87,26 +66,21 @@ class SalesforceApp(EmulatorApp):
         sessions: SessionStore,
         faults: FaultInjector,
         log: RequestLog,
-        bulk_polls_to_complete: int = 2,
-        partial_batch_fraction: float = 0.1,
     ) -> None:
         super().__init__(faults=faults, log=log)
         self.store = store
         self.integration_user_id = integration_user_id
-        self.allowance = ApiAllowance(config.daily_limit, config.rate_limit)
+        # The org's allowances: DailyApiRequests (100,000 unless set) and concurrent requests.
+        self.daily = DailyCounter(100_000 if config.daily_limit is None else config.daily_limit)
+        self.concurrency = ConcurrencyLimiter(config.rate_limit)
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
-        self._acquired: set[int] = set()
-        self._users: dict[int, str] = {}
-        self._state_lock = threading.Lock()
         self._partial_batches = itertools.count(1)
         self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
-        self.records = RecordResources(store, self.writer_for)
-        self.collections = CollectionResources(
-            store, self.writer_for, self._partial_rng, partial_batch_fraction
-        )
-        self.bulk2 = Bulk2QueryJobs(store, self.user_of, bulk_polls_to_complete)
+        self.records = RecordResources(store, self.user_of)
+        self.collections = CollectionResources(store, self.user_of, self._partial_rng)
+        self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
     # -- routes -------------------------------------------------------------------------------
@@ -121,7 +95,7 @@ class SalesforceApp(EmulatorApp):
             ("POST", sobject, self.records.create, "sobject.create"),
             ("GET", f"{sobject}/describe", self.records.describe, "sobject.describe"),
             ("GET", record, self.records.get, "sobject.get"),
-            ("GET", f"{sobject}/deleted", partial(deleted_records, self.store), "sobject.deleted"),
+            ("GET", f"{sobject}/deleted", self.records.deleted, "sobject.deleted"),
             ("PATCH", record, self.records.update, "sobject.update"),
             ("DELETE", record, self.records.delete, "sobject.delete"),
             ("GET", f"{data}/query", self.queries.run, "query"),
@@ -136,28 +110,40 @@ class SalesforceApp(EmulatorApp):
             ("GET", f"{job}/results", self.bulk2.results, "bulk2.query.results"),
         ]
         for method, pattern, handler, name in routes:
-            self.router.add(method, pattern, _guard(handler), name=name)
+            self.router.add(method, pattern, partial(self._serve, handler), name=name)
+
+    def _serve(self, handler: Callable[[Request], Response], request: Request) -> Response:
+        """Run a route's handler holding a concurrent-request slot (the token endpoint takes
+        none); a refusal it raises answers Salesforce's error array."""
+        counted = request.endpoint not in _UNCOUNTED
+        if counted and not self.concurrency.try_acquire():
+            return concurrent_limit_exceeded().response()
+        try:
+            return handler(request)
+        except ApiError as error:
+            return error.response()
+        finally:
+            if counted:
+                self.concurrency.release()
 
     # -- the acting user ------------------------------------------------------------------------
-    def user_of(self, request: Request) -> str:
-        with self._state_lock:
-            return self._users.get(id(request), self.integration_user_id)
+    def _session_user(self, request: Request) -> str | None:
+        """The user of the request's bearer session; None without a valid one."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
+        session = self.sessions.validate(token.strip()) if bearer else None
+        return None if session is None else session.user_id
 
-    def writer_for(self, request: Request) -> Writer:
-        return Writer(self.store, self.user_of(request))
+    def user_of(self, request: Request) -> str:
+        return self._session_user(request) or self.integration_user_id
 
     def _partial_rng(self) -> random.Random:
         return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        bearer = scheme.lower() in ("bearer", "oauth") and token.strip()
-        session = self.sessions.validate(token.strip()) if bearer else None
-        if session is None:
+        if self._session_user(request) is None:
             return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
-        with self._state_lock:
-            self._users[id(request)] = session.user_id
         return None
 
     def before_handler(self, request: Request) -> Response | None:
@@ -168,28 +154,16 @@ class SalesforceApp(EmulatorApp):
                 return not_found().response()
         if request.endpoint in _UNCOUNTED:
             return None
-        if not self.allowance.daily.try_acquire():
+        if not self.daily.try_acquire():
             return ApiError(
                 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
             ).response()
-        if not self.allowance.concurrency.try_acquire():
-            return concurrent_limit_exceeded().response()
-        with self._state_lock:
-            self._acquired.add(id(request))
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:
-        with self._state_lock:
-            acquired = id(request) in self._acquired
-            self._acquired.discard(id(request))
-            self._users.pop(id(request), None)
-        if acquired:
-            self.allowance.concurrency.release()
         if request.endpoint not in _UNCOUNTED:
-            daily = self.allowance.daily
-            response.headers.setdefault(
-                "Sforce-Limit-Info", f"api-usage={daily.used}/{daily.limit}"
-            )
+            usage = f"api-usage={self.daily.used}/{self.daily.limit}"
+            response.headers.setdefault("Sforce-Limit-Info", usage)
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:

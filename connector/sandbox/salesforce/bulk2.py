@@ -4,7 +4,7 @@ uses; deleting and listing jobs are not emulated).
 Per the Bulk API 2.0 Developer Guide ("Create a Query Job", "Get Information About a Query Job",
 "Get Results for a Query Job"): `POST /jobs/query` with `{"operation": "query"|"queryAll",
 "query"}` answers the job in state UploadComplete (COUNT() queries are refused); each
-`GET /jobs/query/<id>` moves it to InProgress and, after `polls_to_complete` polls, JobComplete,
+`GET /jobs/query/<id>` moves it to InProgress and, after `POLLS_TO_COMPLETE` polls, JobComplete,
 as simple-salesforce's `wait_for_job` expects; `GET .../results?locator=&maxRecords=` answers
 CSV with `Sforce-NumberOfRecords` and `Sforce-Locator` (the next set's, or `null` after the
 last). A locator is opaque (Base64 of the offset here, like Salesforce's `MTAwMDA`) and stays
@@ -32,6 +32,7 @@ from connector.sandbox.salesforce.store import Store
 from connector.sandbox.salesforce.values import format_datetime
 
 DEFAULT_MAX_RECORDS = 50_000
+POLLS_TO_COMPLETE = 2
 
 
 @dataclass
@@ -80,12 +81,9 @@ def _decode_locator(locator: str) -> int | None:
 
 
 class Bulk2QueryJobs:
-    def __init__(
-        self, store: Store, user_of: Callable[[Request], str], polls_to_complete: int = 2
-    ) -> None:
+    def __init__(self, store: Store, user_of: Callable[[Request], str]) -> None:
         self.store = store
         self.user_of = user_of
-        self.polls_to_complete = polls_to_complete
         self._lock = threading.Lock()
         self._jobs: dict[str, QueryJob] = {}
 
@@ -136,7 +134,7 @@ class Bulk2QueryJobs:
             if job.state in ("UploadComplete", "InProgress"):
                 job.polls += 1
                 job.state = "InProgress"
-            if job.state == "InProgress" and job.polls >= self.polls_to_complete:
+            if job.state == "InProgress" and job.polls >= POLLS_TO_COMPLETE:
                 with self.store.lock:
                     rows = execute(self.store, job.query, job.operation == "queryAll")
                     job.rows = array("i", rows)

@@ -22,9 +22,10 @@ from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import ApiError, RecordError, json_body
 from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.store import Store
-from connector.sandbox.salesforce.writes import Pending, PreparedWrite, Writer, locked_error
+from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
 
 MAX_RECORDS = 200
+PARTIAL_FRACTION = 0.1  # of a PARTIAL_BATCH fault's records that fail (at least one)
 ROLLED_BACK = RecordError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using AllOrNone "
@@ -36,24 +37,22 @@ class CollectionResources:
     def __init__(
         self,
         store: Store,
-        writer_for: Callable[[Request], Writer],
+        user_of: Callable[[Request], str],
         partial_rng: Callable[[], random.Random],
-        partial_fraction: float = 0.1,
     ) -> None:
         self.store = store
-        self.writer_for = writer_for
+        self.user_of = user_of
         self.partial_rng = partial_rng
-        self.partial_fraction = partial_fraction
 
     def create(self, request: Request) -> Response:
-        def prepare(writer: Writer, record: Any, pending: Pending) -> PreparedWrite:
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:
             fields = {key: value for key, value in record.items() if key != "attributes"}
-            return writer.prepare_create(self._object_for(record), fields, pending)
+            return writer.prepare_create(self._object_for(record), fields)
 
         return self._write(request, prepare)
 
     def update(self, request: Request) -> Response:
-        def prepare(writer: Writer, record: Any, pending: Pending) -> PreparedWrite:
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:
             obj = self._object_for(record)
             record_id = str(record.get("id") or record.get("Id") or "")
             if not record_id:
@@ -61,7 +60,7 @@ class CollectionResources:
             if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
                 raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
             fields = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}
-            return writer.prepare_update(obj, record_id, fields, pending)
+            return writer.prepare_update(obj, record_id, fields)
 
         return self._write(request, prepare)
 
@@ -75,9 +74,7 @@ class CollectionResources:
             raise RecordError("INVALID_TYPE", f"sObject type '{type_name}' is not supported.")
         return obj
 
-    def _write(
-        self, request: Request, prepare: Callable[[Writer, Any, Pending], PreparedWrite]
-    ) -> Response:
+    def _write(self, request: Request, prepare: Callable[[Writer, Any], PreparedWrite]) -> Response:
         """Each record's result in order; with allOrNone nothing is applied unless all are valid."""
         body = json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
@@ -90,25 +87,22 @@ class CollectionResources:
             raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
         locked: set[int] = set()
         if request.partial_failure and records:
-            how_many = max(1, round(len(records) * self.partial_fraction))
+            how_many = max(1, round(len(records) * PARTIAL_FRACTION))
             locked = set(self.partial_rng().sample(range(len(records)), how_many))
-        writer = self.writer_for(request)
+        writer = Writer(self.store, self.user_of(request), all_or_none)
         results: list[dict[str, Any] | None] = [None] * len(records)
         with self.store.lock:
-            pending: Pending = {}
             prepared: dict[int, PreparedWrite] = {}
             for index, record in enumerate(records):
                 try:
                     if index in locked:
                         raise locked_error(_lock_target(record, writer.user_id))
-                    write = prepare(writer, record, pending)
+                    write = prepare(writer, record)
                 except RecordError as error:
                     results[index] = _failure(error)
                     continue
                 if all_or_none:
                     prepared[index] = write
-                    for name, lowered in write.claimed.items():
-                        pending[(name, lowered)] = write.record_id or "(pending)"
                 else:
                     results[index] = _success(writer.apply(write))
             failed = any(result is not None for result in results)

@@ -16,34 +16,29 @@ from connector.sandbox.salesforce.store import Store, Table, follow, read_on_tar
 from connector.sandbox.salesforce.values import to_csv_text, to_json
 
 
-def attributes(object_name: str, record_id: str, version: str) -> dict[str, str]:
-    url = f"/services/data/v{version}/sobjects/{object_name}/{record_id}"
+def attributes(table: Table, row: int, version: str) -> dict[str, str]:
+    object_name = table.definition.name
+    url = f"/services/data/v{version}/sobjects/{object_name}/{table.ids[row]}"
     return {"type": object_name, "url": url}
 
 
 def record_json(
     store: Store, table: Table, row: int, paths: list[BoundPath], version: str
 ) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "attributes": attributes(table.definition.name, table.ids[row], version)
-    }
+    record: dict[str, Any] = {"attributes": attributes(table, row, version)}
     for path in paths:
-        container: dict[str, Any] | None = record
-        current = (table, row)
+        container, current = record, (table, row)
         for hop, shown in zip(path.hops, path.objects, strict=True):
-            assert container is not None
             key = hop.relationship_name or hop.name
             reached = follow(store, *current, (hop,))
             if reached is None:  # a null lookup answers `"Owner": null`
-                container = container.setdefault(key, None)
+                container.setdefault(key, None)
                 break
             if container.get(key) is None:
-                located = attributes(
-                    reached[0].definition.name, reached[0].ids[reached[1]], version
-                )
+                located = attributes(*reached, version)
                 container[key] = {"attributes": {**located, "type": shown.name}}
             container, current = container[key], reached
-        if container is not None:
+        else:
             via_name = bool(path.objects) and path.objects[-1].name == "Name"
             value = read_on_target(*current, path.leaf, via_name)
             container[path.leaf.name] = to_json(path.leaf, value)

@@ -77,8 +77,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         credentials: SalesforceCredentials | None = None,
         seed_data: SeedData | None = None,
         session_ttl_seconds: float | None = None,
-        bulk_polls_to_complete: int = 2,
-        partial_batch_fraction: float = 0.1,
         tls_directory: Path | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -95,10 +93,8 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
             sessions=SessionStore(ttl_seconds=session_ttl_seconds),
             faults=self.faults,
             log=self.log,
-            bulk_polls_to_complete=bulk_polls_to_complete,
-            partial_batch_fraction=partial_batch_fraction,
         )
-        self.sessions, self.allowance = self.app.sessions, self.app.allowance
+        self.sessions = self.app.sessions
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
@@ -185,7 +181,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         """Zero the request log, pending forced faults and the daily API usage."""
         self.log.reset()
         self.faults.clear()
-        self.allowance.daily.reset()
+        self.app.daily.reset()
 
     def rep_user_id(self) -> str:
         """A seeded, active sales rep (a Standard user other than the integration user), to

@@ -120,10 +120,7 @@ class Table:
         self.ids.append(record_id)
         self.row_of[record_id] = row
         self.deleted.append(0)
-        for name, value in values.items():
-            self.columns[name].set(row, value)
-            if name in self.indexes or name in self.unique:
-                self._index(name, value, row)
+        self.update(row, values)  # on a new row: every value set and indexed, none unindexed
         return row
 
     def update(self, row: int, values: dict[str, Any]) -> None:
@@ -151,6 +148,10 @@ class Table:
 
     def get(self, row: int, name: str) -> Any:
         return self.columns[name].get(row)
+
+    def row(self, record_id: str) -> int | None:
+        """The row of this table's record `record_id` (15 or 18 characters), deleted included."""
+        return self.row_of.get(ids.to18(record_id)) if ids.looks_like_id(record_id) else None
 
     def is_deleted(self, row: int) -> bool:
         return self.deleted[row] == 1
@@ -198,13 +199,9 @@ class Store:
 
     def locate(self, record_id: str) -> tuple[Table, int] | None:
         """The table and row of an id (15 or 18 characters), deleted rows included."""
-        if not ids.looks_like_id(record_id):
-            return None
         table = self._by_prefix.get(record_id[:3])
-        if table is None:
-            return None
-        row = table.row_of.get(ids.to18(record_id))
-        return None if row is None else (table, row)
+        row = None if table is None else table.row(record_id)
+        return None if table is None or row is None else (table, row)
 
     def iter_live(self, object_name: str) -> Iterator[int]:
         deleted = self.tables[object_name].deleted

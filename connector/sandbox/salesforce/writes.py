@@ -13,7 +13,7 @@ Salesforce document says logging an activity moves them, so the connector must n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from connector.sandbox.salesforce import ids
@@ -40,10 +40,6 @@ def _required_missing(names: list[str]) -> RecordError:
     )
 
 
-#: Unique values claimed by earlier records of an allOrNone request: (field, value) -> id.
-Pending = dict[tuple[str, str], str]
-
-
 @dataclass
 class PreparedWrite:
     """A validated write, ready to apply: `values` are in the store's representation."""
@@ -52,20 +48,20 @@ class PreparedWrite:
     values: dict[str, Any]
     row: int | None = None  # None: insert
     record_id: str | None = None
-    claimed: dict[str, str] = field(default_factory=dict)  # unique field -> lowered value
 
 
 class Writer:
-    """Validates and applies writes as `user_id` (the session's user)."""
+    """Validates and applies writes as `user_id` (the session's user). With `all_or_none`
+    nothing is applied before all are valid, so the unique values the validated writes will
+    hold are claimed meanwhile: (field, lowered value) -> the id (or "(pending)") holding it."""
 
-    def __init__(self, store: Store, user_id: str) -> None:
+    def __init__(self, store: Store, user_id: str, all_or_none: bool = False) -> None:
         self.store = store
         self.user_id = user_id
+        self.claims: dict[tuple[str, str], str] | None = {} if all_or_none else None
 
     # -- validation ----------------------------------------------------------------------------
-    def prepare_create(
-        self, obj: ObjectDef, body: dict[str, Any], pending: Pending | None = None
-    ) -> PreparedWrite:
+    def prepare_create(self, obj: ObjectDef, body: dict[str, Any]) -> PreparedWrite:
         table = self.store.table(obj.name)
         values = {**self._defaults(obj), **self._convert(obj, body, creating=True)}
         missing = [
@@ -75,29 +71,26 @@ class Writer:
             missing.extend(["LeadId", "ContactId"])  # a member is a Lead or a Contact
         if missing:
             raise _required_missing(missing)
-        return self._unique(PreparedWrite(table, values), pending)
+        return self._unique(PreparedWrite(table, values))
 
-    def prepare_update(
-        self, obj: ObjectDef, record_id: str, body: dict[str, Any], pending: Pending | None = None
-    ) -> PreparedWrite:
+    def prepare_update(self, obj: ObjectDef, record_id: str, body: dict[str, Any]) -> PreparedWrite:
         table, row, full_id = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
         fields = {f.name: f for f in obj.fields}
         nulled = [n for n, v in values.items() if v is None and not fields[n].nillable]
         if nulled:
             raise _required_missing(nulled)
-        return self._unique(PreparedWrite(table, values, row, full_id), pending)
+        return self._unique(PreparedWrite(table, values, row, full_id))
 
     def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
         """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
-        located = self.store.locate(record_id)
         table = self.store.table(obj.name)
-        if located is None or located[0] is not table or table.is_deleted(located[1]):
+        row = table.row(record_id)
+        if row is None or table.is_deleted(row):
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        full_id = table.ids[located[1]]
-        if full_id in self.store.locked_ids:
-            raise locked_error(full_id)
-        return table, located[1], full_id
+        if table.ids[row] in self.store.locked_ids:
+            raise locked_error(table.ids[row])
+        return table, row, table.ids[row]
 
     def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -171,10 +164,10 @@ class Writer:
             defaults["OwnerId"] = self.user_id
         return defaults
 
-    def _unique(self, prepared: PreparedWrite, pending: Pending | None) -> PreparedWrite:
+    def _unique(self, prepared: PreparedWrite) -> PreparedWrite:
         """`prepared`, once no other record (nor an earlier one of the request) holds one of
         its unique values."""
-        table = prepared.table
+        table, claimed = prepared.table, {}
         for name in table.unique:
             value = prepared.values.get(name)
             if value is None:
@@ -182,11 +175,13 @@ class Writer:
             lowered = str(value).lower()
             holder = table.find_unique(name, lowered)
             holder_id = table.ids[holder] if holder not in (None, prepared.row) else None
-            holder_id = holder_id or (pending or {}).get((name, lowered))
+            holder_id = holder_id or (self.claims or {}).get((name, lowered))
             if holder_id is not None:
                 message = f"duplicate value found: {name} duplicates value on record with id"
                 raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
-            prepared.claimed[name] = lowered
+            claimed[(name, lowered)] = prepared.record_id or "(pending)"
+        if self.claims is not None:
+            self.claims.update(claimed)
         return prepared
 
     # -- applying ------------------------------------------------------------------------------

@@ -48,8 +48,6 @@ def make_sandbox() -> Iterator[Callable[..., SalesforceSandbox]]:
 _SANDBOX_OPTIONS = {
     "credentials",
     "session_ttl_seconds",
-    "bulk_polls_to_complete",
-    "partial_batch_fraction",
     "seed_data",
 }
 

@@ -164,3 +164,25 @@ def test_locked_record_in_a_collection_update(sandbox: SalesforceSandbox, sf: Sa
     assert results is not None
     assert results[0]["success"] is True
     assert results[1]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"
+
+
+@pytest.mark.parametrize("all_or_none", [True, False])
+def test_a_unique_value_twice_in_one_request(
+    sandbox: SalesforceSandbox, sf: Salesforce, all_or_none: bool
+) -> None:
+    """The second record claiming a unique value is a DUPLICATE_VALUE: of the first's id once it
+    was written, of "(pending)" while allOrNone holds every write back (then rolled back)."""
+    who = sandbox.ids_of("Lead")[2]
+    key = f"dup-in-request-{all_or_none}"
+    task = {"attributes": {"type": "Task"}, "Subject": "Call", "WhoId": who}
+    first, second = _post(
+        sf,
+        [{**task, "Connector_Task_Key__c": key}, {**task, "Connector_Task_Key__c": key.upper()}],
+        all_or_none,
+    )
+    holder = "(pending)" if all_or_none else first["id"]
+    assert second["errors"][0]["statusCode"] == "DUPLICATE_VALUE"
+    assert second["errors"][0]["message"].endswith(f"on record with id: {holder}")
+    assert first["success"] is not all_or_none
+    if all_or_none:
+        assert first["errors"] == [ROLLED_BACK]

@@ -41,12 +41,12 @@ def test_concurrency_limit_is_request_limit_exceeded(make_sandbox) -> None:  # t
     running: SalesforceSandbox = make_sandbox(rate_limit=1)
     sf = Salesforce(**running.salesforce_kwargs())
     assert sf.query("SELECT Id FROM User")["totalSize"] >= 1
-    assert running.allowance.concurrency.try_acquire()  # a long transaction is in flight
+    assert running.app.concurrency.try_acquire()  # a long transaction is in flight
     try:
         with pytest.raises(SalesforceRefusedRequest) as refused:
             sf.query("SELECT Id FROM User")
     finally:
-        running.allowance.concurrency.release()
+        running.app.concurrency.release()
     assert refused.value.content[0] == {  # type: ignore[index]
         "message": "ConcurrentPerOrgLongTxn Limit exceeded.",
         "errorCode": "REQUEST_LIMIT_EXCEEDED",
@@ -155,4 +155,4 @@ def test_request_log_counts_exactly(sandbox: SalesforceSandbox, sf: Salesforce) 
     assert sandbox.log.records_read("query") == 5 + contacts
     assert sandbox.log.records_read("sobject.get") == 1
     assert sandbox.log.records_written() == 1 + 7
-    assert sandbox.allowance.daily.used == 6
+    assert sandbox.app.daily.used == 6

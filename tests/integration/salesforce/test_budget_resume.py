@@ -56,14 +56,14 @@ def test_a_backfill_resumed_day_after_day_moves_on_every_day_and_ends(
         if summary.outcome != "failed":
             break
         assert f"daily API usage is {DAILY_LIMIT} of {DAILY_LIMIT}" in summary.message
-        assert sandbox.allowance.daily.used == DAILY_LIMIT  # the day's allowance, no more
+        assert sandbox.app.daily.used == DAILY_LIMIT  # the day's allowance, no more
         assert checkpoint is not None or not progress  # a page is committed from day 2 on
         done = checkpoint.pages_done if checkpoint is not None else 0
         if progress:
             # every day moves on: a page more is committed, or its writes finally landed
             assert (done, written) > progress[-1], progress
         progress.append((done, written))
-        sandbox.allowance.daily.reset()  # the next day
+        sandbox.app.daily.reset()  # the next day
     assert summary.outcome in ("ok", "finished_with_rejects"), (summary.message, progress)
     assert len(progress) >= 3, "the allowance should have stopped the backfill several times"
     assert store.checkpoint("org", "backfill") is None
@@ -95,4 +95,4 @@ def test_an_allowance_smaller_than_one_page_says_resuming_will_not_help(
         assert "daily API usage is 8 of 8" in summary.message
         assert "would stop at the same point" in summary.message
         assert store.checkpoint("org", "backfill") is None
-        sandbox.allowance.daily.reset()
+        sandbox.app.daily.reset()

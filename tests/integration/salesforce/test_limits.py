@@ -18,7 +18,7 @@ def test_the_reserve_is_never_spent(make_sandbox, make_adapter):
         while True:
             adapter.count_contacts(None)  # two calls each
 
-    assert sandbox.allowance.daily.used == 40  # 10 of 50 left for other integrations
+    assert sandbox.app.daily.used == 40  # 10 of 50 left for other integrations
     assert adapter.usage.calls(sf.QUERY) == 40
 
 

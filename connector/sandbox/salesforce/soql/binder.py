@@ -37,8 +37,6 @@ class BoundPath:
 
 
 Bound = Condition[BoundPath, object]  # a condition over resolved paths and stored values
-
-
 BoundQuery = Query[ObjectDef, BoundPath, object]
 
 
@@ -51,10 +49,6 @@ _LITERALS = {
     Kind.DATE: Tok.DATE,
     Kind.DATETIME: Tok.DATETIME,
 }
-
-
-def _is_id(leaf: FieldDef) -> bool:
-    return leaf.type in (FieldType.ID, FieldType.REFERENCE)
 
 
 class Binder:
@@ -145,7 +139,7 @@ class Binder:
                 f"and {quotes} enclosed in quotes"
             )
             raise SoqlError(message, literal.pos, "INVALID_FIELD")
-        if _is_id(leaf):
+        if leaf.type in (FieldType.ID, FieldType.REFERENCE):
             if not ids.looks_like_id(str(literal.value)):
                 message = f"invalid ID field: {literal.value}"
                 raise SoqlError(message, literal.pos, "INVALID_QUERY_FILTER_OPERATOR")

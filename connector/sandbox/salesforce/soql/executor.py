@@ -39,12 +39,8 @@ def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> R
         # "After these records are permanently removed from the recycle bin, you can no longer
         # query them" (REST API Developer Guide, QueryAll). Their delete set SystemModstamp.
         purged_before = datetime_to_ms(store.clock() - RECYCLE_BIN)
-        stamps = table.columns.get("SystemModstamp")
-        rows = [
-            row
-            for row in rows
-            if not deleted[row] or stamps is None or (stamps.get(row) or 0) >= purged_before
-        ]
+        stamps = table.columns["SystemModstamp"]  # on every object
+        rows = [row for row in rows if not deleted[row] or stamps.get(row) >= purged_before]
     if query.order_by:
         rows = runner.order(rows, query)
     return rows[: query.limit]

@@ -35,9 +35,6 @@ class Token:
     pos: int
     value: object = None
 
-    def upper(self) -> str:
-        return self.text.upper()
-
 
 class SoqlError(Exception):
     """A query Salesforce refuses: `error_code` with `message`, about the text at `pos`."""

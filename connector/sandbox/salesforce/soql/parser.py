@@ -65,7 +65,7 @@ class _Parser:
         return token
 
     def is_keyword(self, *words: str) -> bool:
-        return self.current.kind is Tok.IDENT and self.current.upper() in words
+        return self.current.kind is Tok.IDENT and self.current.text.upper() in words
 
     def accept(self, *words: str) -> Token | None:
         """The current token, consumed, when it is one of the keywords `words`."""
@@ -79,7 +79,7 @@ class _Parser:
 
     def unexpected(self, token: Token | None = None) -> NoReturn:
         token = token or self.current
-        if token.kind is Tok.IDENT and token.upper() in UNSUPPORTED:
+        if token.kind is Tok.IDENT and token.text.upper() in UNSUPPORTED:
             _not_emulated("this SOQL keyword is", token)
         raise SoqlError(f"unexpected token: '{token.text}'", token.pos)
 
@@ -98,7 +98,7 @@ class _Parser:
         fields = [] if count else self.separated(self.field_path)
         self.expect_keyword("FROM")
         object_token = self.expect(Tok.IDENT)
-        if object_token.upper() in KEYWORDS or "." in object_token.text:
+        if object_token.text.upper() in KEYWORDS or "." in object_token.text:
             self.unexpected(object_token)
         query: Parsed = Query(object_token, fields, count)
         if self.accept("WHERE"):
@@ -129,7 +129,7 @@ class _Parser:
 
     def field_path(self) -> FieldPath:
         token = self.current
-        if token.kind is not Tok.IDENT or token.upper() in KEYWORDS:
+        if token.kind is not Tok.IDENT or token.text.upper() in KEYWORDS:
             self.unexpected()
         self.advance()
         if self.current.kind is Tok.LPAREN:
@@ -147,7 +147,7 @@ class _Parser:
         connective = self.accept("AND", "OR")
         if connective is None:
             return first
-        word = connective.upper()
+        word = connective.text.upper()
         children = [first, self.unary()]
         while self.accept(word):
             children.append(self.unary())

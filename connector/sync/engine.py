@@ -72,9 +72,8 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 AUDIT_TEXT_LENGTH = 255
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
-#: People decided together: their engagement is read in one go (a Salesforce query takes about
-#: 500 ids in a URL) and their histories and evaluations are let go before the next slice.
-DECIDE_SLICE = 500
+#: People whose evaluations a page holds at once (their plans become journal entries, then go).
+DECIDE_SLICE = 200
 
 Progress = Callable[[int, int | None], None]
 
@@ -560,11 +559,25 @@ class SyncEngine:
             routing=routing,
             run_id=run_id,
         )
+        ids = [c.id for c in usable]
+        by_contact: dict[str, list[Engagement]] = {}
+        for engagement in self.adapter.iter_engagements(ids):
+            by_contact.setdefault(engagement.contact_id, []).append(engagement)
+        if self._keep_snapshot:
+            people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
+            self.snapshot.save(self.account, people, self.wall_clock())
+        held, marks = (
+            self.store.due_rows(self.account, ids),
+            self.store.field_marks(self.account, ids),
+        )
         holds: list[AuditEntry] = []
-        # A slice's people, engagement and evaluations go before the next slice is read: what
-        # a page holds at once is its people and their planned writes, not 2,000 histories.
+        # The page's engagement is read at once (a query takes hundreds of people), but its
+        # evaluations only a slice at a time: each slice's plans become journal entries and go,
+        # and each person's history with them, so a 2,000-person page never holds 2,000 of both.
         for part in chunks(usable, DECIDE_SLICE):
-            plans, entry.routing = self._plans(part, owners, entry.routing, now, due_read)
+            plans, entry.routing = self._plans(
+                part, by_contact, held, marks, owners, entry.routing, now, due_read
+            )
             self._tally(plans, summary)
             entry.updates += [plan.update for plan in plans if plan.update is not None]
             entry.tasks += [plan.task for plan in plans if plan.task is not None]
@@ -593,21 +606,16 @@ class SyncEngine:
     def _plans(
         self,
         usable: Sequence[Contact],
+        by_contact: dict[str, list[Engagement]],
+        held: dict[str, DueEntry],
+        marks: dict[str, dict[str, str | None]],
         owners: list[Owner],
         routing: RoutingState,
         now: datetime,
         due_read: bool,
     ) -> tuple[list[ContactPlan], RoutingState]:
-        """The plans of these people, each with its next due time, read with their engagement,
-        and the routing state they leave."""
-        by_contact: dict[str, list[Engagement]] = {}
-        for engagement in self.adapter.iter_engagements([c.id for c in usable]):
-            by_contact.setdefault(engagement.contact_id, []).append(engagement)
-        held: dict[str, DueEntry] = self.store.due_rows(self.account, [c.id for c in usable])
-        if self._keep_snapshot:
-            people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
-            self.snapshot.save(self.account, people, self.wall_clock())
-        marks = self.store.field_marks(self.account, [c.id for c in usable])
+        """The plans of these people, each with its next due time, and the routing state they
+        leave; each person's engagement leaves `by_contact` once decided."""
         plans = []
         for contact in usable:
             plan, routing, assessed = self._plan(
@@ -622,7 +630,7 @@ class SyncEngine:
                 else (plan.update, None)
             )
             written = as_written(plan.contact, update.changes if update is not None else {})
-            engagements = by_contact.get(contact.id, [])
+            engagements = by_contact.pop(contact.id, [])
             due = next_due(written, engagements, self.policy, now, assessed=assessed)
             if wait_until is not None and (due.at is None or wait_until < due.at):
                 due = DueTime(at=wait_until, reason="cooled score: refresh interval")

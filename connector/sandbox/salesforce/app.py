@@ -199,6 +199,3 @@ class SalesforceApp(EmulatorApp):
 
     def bad_request(self, request: Request, message: str) -> Response:
         return ApiError(400, "JSON_PARSER_ERROR", message).response()
-
-    def internal_error(self, request: Request, exc: BaseException) -> Response:
-        return self.render_fault(Fault.SERVER_ERROR_500, request)

@@ -657,7 +657,7 @@ class StateStore:
         return [EscalationRow.model_validate(dict(row._mapping)) for row in self._read(query)]
 
     def escalation_states(self, account: str) -> dict[str, dict[str, Any]]:
-        """Every watched task of the account by key (for tests, `connector explain`)."""
+        """Every watched task of the account by key, as stored (the escalation tests read it)."""
         rows = self._read(select(task_escalations).where(task_escalations.c.account == account))
         return {row.key: dict(row._mapping) for row in rows}
 

@@ -16,15 +16,12 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, insert, select
 
-from connector.adapters.kit.chunks import chunks
 from connector.domain.contact import Contact
 from connector.domain.engagement import Engagement
 from connector.sync.schema import snapshot_people
 from connector.sync.state import delete_rows, executemany, rows_in
 
 READ_BATCH = 2000
-#: People serialised and inserted together.
-WRITE_CHUNK = 200
 
 
 class SnapshotPerson(BaseModel):
@@ -46,28 +43,25 @@ class PeopleSnapshot:
         people: Sequence[tuple[Contact, Sequence[Engagement]]],
         read_at: datetime | None = None,
     ) -> None:
-        """Replace these people's rows, in one transaction (one per page the engine decided).
-        Rows are serialised a chunk at a time: a page's histories as JSON at once would be tens
-        of megabytes beside the page itself."""
+        """Replace these people's rows (one transaction per page the engine decided)."""
         if not people:
             return
         at, latest = read_at or datetime.now(UTC), {c.id: (c, e) for c, e in people}
+        rows = [
+            {
+                "account": account,
+                "contact_id": contact.id,
+                "payload": SnapshotPerson(
+                    contact=contact, engagements=list(engagements)
+                ).model_dump_json(),
+                "read_at": at,
+            }
+            for contact, engagements in latest.values()
+        ]
         with self.engine.begin() as tx:
             keys = [{"account": account, "contact_id": c} for c in latest]
             delete_rows(tx, snapshot_people, keys)
-            for part in chunks(latest.values(), WRITE_CHUNK):
-                rows = [
-                    {
-                        "account": account,
-                        "contact_id": contact.id,
-                        "payload": SnapshotPerson(
-                            contact=contact, engagements=list(engagements)
-                        ).model_dump_json(),
-                        "read_at": at,
-                    }
-                    for contact, engagements in part
-                ]
-                executemany(tx, insert(snapshot_people), rows)
+            executemany(tx, insert(snapshot_people), rows)
 
     def known(self, account: str, contact_ids: Sequence[str]) -> set[str]:
         """Which of these people the snapshot holds."""

@@ -3,7 +3,6 @@ real adapter and HTTP, refreshed for the people a sync reads again, never by a d
 
 import requests
 
-from connector.sync import snapshot as snapshot_module
 from connector.sync.engine import RunOptions
 from connector.sync.snapshot import PeopleSnapshot
 
@@ -43,23 +42,3 @@ def test_a_dry_run_keeps_no_snapshot(sandbox, store, make_engine):
     make_engine(sandbox, store).backfill(RunOptions(dry_run=True))
     make_engine(sandbox, store).sync(RunOptions(dry_run=True))
     assert PeopleSnapshot(store.engine).count("portal") == 0
-
-
-def test_a_save_larger_than_a_chunk_replaces_every_person_once(
-    sandbox, store, make_engine, monkeypatch
-):
-    """A page is serialised a chunk at a time inside its one transaction: saved in chunks of 7,
-    every person's row is replaced once, with the contact and engagement given."""
-    make_engine(sandbox, store).backfill(RunOptions())
-    snapshot = PeopleSnapshot(store.engine)
-    people = list(snapshot.people("portal"))
-    assert len(people) > 7
-    monkeypatch.setattr(snapshot_module, "WRITE_CHUNK", 7)
-    renamed = [
-        (p.contact.model_copy(update={"job_title": "Chunked"}), p.engagements) for p in people
-    ]
-    snapshot.save("portal", renamed)
-    again = {p.contact.id: p for p in snapshot.people("portal")}
-    assert snapshot.count("portal") == len(again) == len(people)
-    assert all(again[c.id].contact.job_title == "Chunked" for c, _ in renamed)
-    assert all(again[c.id].engagements == list(e) for c, e in renamed)

@@ -311,24 +311,26 @@ class SyncEngine:
         try:
             for page in self._changed_then_due(since, now, summary, kept):
                 due_read = isinstance(page, _DuePage)
-                part = self._decide("sync", page, owners, routing, now, summary, run_id, due_read)
-                routing = part.routing
+                rows = self._decide("sync", page, owners, routing, now, summary, run_id, due_read)
+                last = rows[-1]
+                routing = last.routing
                 if run_id is not None:
                     self.store.heartbeat(self.account)
-                part.decided = [c.id for c in page.contacts] + [e.record_id for e in page.skipped]
-                part.read_at, part.basis = read_at, basis
+                for row in rows:
+                    row.read_at, row.basis = read_at, basis
+                    changes += ChangeCount.of(row.updates)
                 if isinstance(page, _DuePage):
-                    part.forget_due = page.gone
+                    last.forget_due = page.gone
                 if page.deleted:
-                    self._forget_deleted(page.deleted, part, summary, options.dry_run)
-                changes += ChangeCount.of(part.updates)
+                    self._forget_deleted(page.deleted, last, summary, options.dry_run)
                 if not due_read:  # a read by id says nothing about what changed since when
                     watermark = later_of(watermark, page.max_updated_at)
                 if kept is not None:
-                    redone += self._supersede(kept, [*part.decided, *page.deleted])
+                    decided = [cid for row in rows for cid in row.decided]
+                    redone += self._supersede(kept, [*decided, *page.deleted])
                     summary.decisions_carried_over = len(kept.read_at)
                 if not options.dry_run:
-                    self.store.append_pending(self.account, part, approved=False)
+                    self.store.append_pending(self.account, rows, approved=False)
         finally:
             if resumable is not None:
                 resumable.known = None
@@ -347,7 +349,7 @@ class SyncEngine:
             part.read_at, part.basis = read_at, basis
             changes += ChangeCount.of(part.updates)
             if not options.dry_run:
-                self.store.append_pending(self.account, part, approved=False)
+                self.store.append_pending(self.account, [part], approved=False)
         if options.max_changes is not None and not options.force:
             evaluated = summary.contacts_read + len(escalations) + summary.decisions_carried_over
             verdict = self._judge(changes, evaluated, options.max_changes, options.change_floor)
@@ -480,11 +482,11 @@ class SyncEngine:
         buffered, buffered_since = 0, None
         for page in self.adapter.iter_contact_pages(None, resume_after=cursor):
             now = self.clock()
-            part = self._decide("backfill", page, owners, routing, now, summary, run_id)
-            routing = part.routing
+            rows = self._decide("backfill", page, owners, routing, now, summary, run_id)
+            routing = rows[-1].routing
             if not options.dry_run:
                 summary.pages_done += 1
-                part.checkpoint = Checkpoint(
+                rows[-1].checkpoint = Checkpoint(
                     cursor=page.cursor,
                     pages_done=summary.pages_done,
                     records_done=summary.contacts_read,
@@ -493,13 +495,13 @@ class SyncEngine:
                 )
                 # Journaled now, written later: the page is done for --resume once journaled,
                 # since whatever run comes next finishes the journal before anything else.
-                self.store.append_pending(self.account, part)
-                buffered += len(part.updates)
+                self.store.append_pending(self.account, rows)
+                buffered += sum(len(row.updates) for row in rows)
                 buffered_since = buffered_since or self.wall_clock()
             # The page and its decisions go now: the write reads them back from the journal, as
             # a sync's does, so the backfill holds a page or a write chunk, never both, nor
             # several pages' plans while later pages are read (2,000 people a Salesforce page).
-            del part, page
+            del rows, page
             if buffered_since is not None and self._buffer_full(buffered, buffered_since, options):
                 self._push_journal(summary, options)
                 buffered, buffered_since = 0, None
@@ -534,11 +536,13 @@ class SyncEngine:
         summary: RunSummary,
         run_id: int | None,
         due_read: bool = False,
-    ) -> PendingWrite:
-        """Evaluate a page of contacts, counted in the summary, into its journal entry (with the
-        routing state it leaves); each plan carries the person's next due time. A score
-        that only cooled (people read because due, or whose update only lowers the score) is
-        written only under the refresh rule, so the decision does not depend on the read."""
+    ) -> list[PendingWrite]:
+        """Evaluate a page of contacts, counted in the summary, into its journal rows: one per
+        `DECIDE_SLICE` people, each with the routing state it leaves and the people it decided
+        (the last row also holds the page's skipped records; a page with nobody usable is one
+        row). Each plan carries the person's next due time. A score that only cooled (people
+        read because due, or whose update only lowers the score) is written only under the
+        refresh rule, so the decision does not depend on the read."""
         skipped = list(page.skipped)
         summary.contacts_read += len(page.contacts) + len(page.skipped)
         usable: list[Contact] = []
@@ -551,14 +555,6 @@ class SyncEngine:
         summary.skipped.extend(skipped)
         events.page_read(page, due=due_read)
         events.records_skipped(skipped)
-        entry = PendingWrite(
-            job=job,
-            skipped=[
-                AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
-            ],
-            routing=routing,
-            run_id=run_id,
-        )
         ids = [c.id for c in usable]
         by_contact: dict[str, list[Engagement]] = {}
         for engagement in self.adapter.iter_engagements(ids):
@@ -566,25 +562,42 @@ class SyncEngine:
         if self._keep_snapshot:
             people = [(contact, by_contact.get(contact.id, [])) for contact in usable]
             self.snapshot.save(self.account, people, self.wall_clock())
-        held, marks = (
-            self.store.due_rows(self.account, ids),
-            self.store.field_marks(self.account, ids),
-        )
-        holds: list[AuditEntry] = []
-        # The page's engagement is read at once (a query takes hundreds of people), but its
-        # evaluations only a slice at a time: each slice's plans become journal entries and go,
-        # and each person's history with them, so a 2,000-person page never holds 2,000 of both.
-        for part in chunks(usable, DECIDE_SLICE):
-            plans, entry.routing = self._plans(
-                part, by_contact, held, marks, owners, entry.routing, now, due_read
+        held = self.store.due_rows(self.account, ids)
+        marks = self.store.field_marks(self.account, ids)
+        # The page's engagement is read at once (a query takes hundreds of people), but it is
+        # decided and journaled a slice at a time: each slice's plans become a journal row and
+        # go, each person's history with them, and the write reads the rows back one by one
+        # (a row's JSON is parsed whole), so no step holds 2,000 people's plans at once.
+        rows = []
+        for part in list(chunks(usable, DECIDE_SLICE)) or [[]]:
+            plans, routing = self._plans(
+                part, by_contact, held, marks, owners, routing, now, due_read
             )
             self._tally(plans, summary)
-            entry.updates += [plan.update for plan in plans if plan.update is not None]
-            entry.tasks += [plan.task for plan in plans if plan.task is not None]
-            entry.audit += _planned_audit(plans)
-            holds += [hold for plan in plans for hold in plan.holds]
-            entry.marks += [mark for plan in plans for mark in plan.marks]
-            entry.due += [
+            rows.append(self._journal_row(job, plans, routing, run_id))
+        rows[-1].skipped = [
+            AuditEntry(contact_id=e.record_id, kind="skip", rule=e.message) for e in skipped
+        ]
+        rows[-1].decided += [e.record_id for e in skipped]
+        rows[-1].page_end = True
+        return rows
+
+    def _journal_row(
+        self, job: str, plans: list[ContactPlan], routing: RoutingState, run_id: int | None
+    ) -> PendingWrite:
+        """The journal row of these people's plans (not yet the page's last): what to write and
+        what to commit after."""
+        return PendingWrite(
+            job=job,
+            routing=routing,
+            run_id=run_id,
+            page_end=False,
+            decided=[plan.contact.id for plan in plans],
+            updates=[plan.update for plan in plans if plan.update is not None],
+            tasks=[plan.task for plan in plans if plan.task is not None],
+            audit=[*_planned_audit(plans), *(hold for plan in plans for hold in plan.holds)],
+            marks=[mark for plan in plans for mark in plan.marks],
+            due=[
                 DueEntry(
                     contact_id=plan.contact.id,
                     due_at=plan.due.at,
@@ -593,15 +606,14 @@ class SyncEngine:
                 )
                 for plan in plans
                 if plan.due is not None
-            ]
-            entry.watches += [
+            ],
+            watches=[
                 watch
                 for plan in plans
                 if plan.task is not None
                 and (watch := escalation_watch(plan.task, self.policy)) is not None
-            ]
-        entry.audit += holds
-        return entry
+            ],
+        )
 
     def _plans(
         self,

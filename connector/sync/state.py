@@ -165,6 +165,10 @@ class PendingWrite(BaseModel):
     decided: list[str] = []
     read_at: datetime | None = None
     basis: str | None = None
+    #: False on every row of a page but its last (a page is journaled a slice of people a row):
+    #: the write takes whole pages, as it did when a page was one row, so splitting the rows
+    #: costs no call (a chunk's task lookup, create and re-read batches stay as full).
+    page_end: bool = True
 
     def without(self, contact_ids: Iterable[str]) -> "PendingWrite":
         """This entry without anything it planned for these people (their decision is
@@ -186,6 +190,7 @@ class PendingWrite(BaseModel):
             run_id=later.run_id if later.run_id is not None else self.run_id,
             read_at=later.read_at or self.read_at,
             basis=later.basis or self.basis,
+            page_end=later.page_end,
             **{n: [*getattr(self, n), *getattr(later, n)] for n in _LISTS},
         )
 
@@ -763,12 +768,17 @@ class StateStore:
 
     # --- pending writes (write-ahead journal) --------------------------------------------------
 
-    def append_pending(self, account: str, pending: PendingWrite, *, approved: bool = True) -> None:
-        """Journal one more page of planned writes. A backfill's pages are approved as decided;
-        a sync's stay unapproved until its change-limit guard has judged the whole run
-        (`approve_pending`), so a run killed before that leaves nothing to replay unguarded."""
+    def append_pending(
+        self, account: str, rows: Sequence[PendingWrite], *, approved: bool = True
+    ) -> None:
+        """Journal one more page of planned writes, as these rows (a slice of its people each),
+        in one transaction: a page is journaled whole or not at all. A backfill's pages are
+        approved as decided; a sync's stay unapproved until its change-limit guard has judged
+        the whole run (`approve_pending`), so a run killed before that leaves nothing to
+        replay unguarded."""
         with self.engine.begin() as tx:
-            self._journal(tx, account, pending, approved)
+            for row in rows:
+                self._journal(tx, account, row, approved)
 
     def approve_pending(self, account: str, closing: PendingWrite) -> None:
         """The guard let the journaled plan through: approve every row and add `closing`, the
@@ -892,14 +902,14 @@ class StateStore:
         self, account: str, max_updates: int | None
     ) -> Iterator[tuple[PendingWrite, int]]:
         """The approved journal in order, as entries of about `max_updates` updates (whole
-        rows; None: one entry), each with the last row it covers for `commit_pending`. Rows
+        pages; None: one entry), each with the last row it covers for `commit_pending`. Rows
         are read one at a time (`_journal_rows`)."""
         merged: PendingWrite | None = None
         last = 0
         approved = (write_journal.c.account == account) & write_journal.c.approved
         for last, entry in self._journal_rows(approved):
             merged = entry if merged is None else merged.followed_by(entry)
-            if max_updates is not None and len(merged.updates) >= max_updates:
+            if entry.page_end and max_updates is not None and len(merged.updates) >= max_updates:
                 yield merged, last
                 merged = None
         if merged is not None:

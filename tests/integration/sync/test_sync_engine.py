@@ -146,7 +146,7 @@ def test_a_plan_no_guard_approved_is_never_replayed(sandbox, store, make_engine)
         updates=[ContactUpdate(contact_id=victim.id, changes={UpdatableField.SCORE: 999})],
         routing=RoutingState(),
     )
-    store.append_pending("portal", unguarded, approved=False)
+    store.append_pending("portal", [unguarded], approved=False)
     summary = make_engine(sandbox, store).sync(RunOptions())
     assert summary.exit_code in (0, 1), summary.message
     assert summary.recovered_updates == 0
@@ -155,27 +155,48 @@ def test_a_plan_no_guard_approved_is_never_replayed(sandbox, store, make_engine)
     assert store.discard_pending("portal") == 0
 
 
+def _journaled_rows(store: StateStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many journal rows each page was journaled as, recorded as the store is called."""
+    counts: list[int] = []
+    append = store.append_pending
+
+    def recording(account: str, rows: list[PendingWrite], **options: bool) -> None:
+        counts.append(len(rows))
+        append(account, rows, **options)
+
+    monkeypatch.setattr(store, "append_pending", recording)
+    return counts
+
+
 def _audited(store: StateStore) -> list[dict[str, object]]:
-    """The audit log in order, without when and by whom it was written."""
-    return [
+    """Each person's audit trail in order (people by id), without when and by whom it was
+    written: a page's rows are written together, so only whose entries come first may differ
+    with the slice (a person's decision and holds stay together, in order)."""
+    entries = [
         {k: v for k, v in entry.items() if k not in ("id", "at", "actor")}
         for entry in store.audit_entries("portal")
     ]
+    return sorted(entries, key=lambda entry: str(entry["contact_id"]))
 
 
 def test_deciding_a_page_in_slices_changes_nothing_the_crm_or_the_state_sees(
     sandbox, tmp_path, make_engine, monkeypatch
 ):
-    """A page's evaluations are held a slice of people at a time (each slice's plans become
-    journal entries and go): slices of 7 people must read, journal, write and audit exactly
-    what slices larger than a page do, in the same order and with the same calls."""
+    """A page is decided and journaled a slice of people at a time (each slice's plans become
+    a journal row and go): slices of 7 people must read, write and audit exactly what slices
+    larger than a page do, each person's trail in the same order, with the same calls; the
+    page's rows are journaled in one transaction, one row per slice."""
     whole_store = StateStore.open(str(tmp_path / "whole.sqlite"))
+    whole_rows = _journaled_rows(whole_store, monkeypatch)
     whole = make_engine(sandbox, whole_store).backfill(RunOptions())
     assert whole.exit_code in (0, 1), whole.message
+    assert whole_rows == [1] * 4  # four pages of 100, a row each
     monkeypatch.setattr(engine_module, "DECIDE_SLICE", 7)
     with HubSpotSandbox(SandboxConfig(contacts=400)) as twin:
         sliced_store = StateStore.open(str(tmp_path / "sliced.sqlite"))
+        sliced_rows = _journaled_rows(sliced_store, monkeypatch)
         sliced = make_engine(twin, sliced_store).backfill(RunOptions())
+        assert len(sliced_rows) == 4 and max(sliced_rows) == 15  # 100 people in slices of 7
         assert sliced.exit_code == whole.exit_code
         assert sliced.updates_applied == whole.updates_applied > 0
         assert sliced.tasks_created == whole.tasks_created > 0

@@ -27,7 +27,7 @@ def store(tmp_path) -> StateStore:
 
 
 def _commit(store: StateStore, pending: PendingWrite, created=None, rejected=()) -> None:
-    store.append_pending("a", pending)
+    store.append_pending("a", [pending])
     store.commit_pending(
         "a", pending, created or {}, [], "backfill", "contacts", rejected_escalations=rejected
     )
@@ -41,7 +41,7 @@ def test_due_times_commit_with_their_journal_entry_and_only_due_people_come_back
         DueEntry(contact_id="4", due_at=T0, score_refreshed_at=T0 - timedelta(hours=2)),
     ]
     pending = PendingWrite(job="sync", routing=RoutingState(), due=entries)
-    store.append_pending("a", pending)
+    store.append_pending("a", [pending])
     assert store.due_contacts("a", T0) == []  # journaled, not yet committed
     store.commit_pending("a", pending, {}, [], "backfill", "contacts")
     assert store.due_contacts("a", T0) == ["1", "4"]

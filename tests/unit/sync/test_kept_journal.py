@@ -55,8 +55,8 @@ def page(people: list[str], read_at: datetime | None, turn: int, **extra) -> Pen
 
 
 def test_the_kept_decisions_say_who_was_decided_when_and_the_routing_to_continue_from(store):
-    store.append_pending("p", page(["a", "b"], T0, 1), approved=False)
-    store.append_pending("p", page(["c"], T1, 2), approved=False)  # a resumed run's page
+    store.append_pending("p", [page(["a", "b"], T0, 1)], approved=False)
+    store.append_pending("p", [page(["c"], T1, 2)], approved=False)  # a resumed run's page
     kept = store.kept_decisions("p", BASIS)
     assert kept is not None
     assert kept.read_at == {"a": T0, "b": T0, "c": T1}
@@ -66,7 +66,7 @@ def test_the_kept_decisions_say_who_was_decided_when_and_the_routing_to_continue
 
 
 def test_a_person_decided_again_leaves_the_kept_journal_and_nobody_else_does(store):
-    store.append_pending("p", page(["a", "b"], T0, 1), approved=False)
+    store.append_pending("p", [page(["a", "b"], T0, 1)], approved=False)
     kept = store.kept_decisions("p", BASIS)
     assert kept is not None
     assert store.drop_decided("p", ["a"], [kept.row_of["a"]]) == 1
@@ -91,15 +91,15 @@ def test_a_person_decided_again_leaves_the_kept_journal_and_nobody_else_does(sto
     ],
 )
 def test_a_journal_the_next_sync_cannot_trust_is_not_kept(store, untrusted):
-    store.append_pending("p", page(["a"], T0, 1), approved=False)
+    store.append_pending("p", [page(["a"], T0, 1)], approved=False)
     untrusted = dict(untrusted)  # the parameter is shared by the SQLite and PostgreSQL cases
     read_at = untrusted.pop("read_at", T0)
-    store.append_pending("p", page(["b"], read_at, 2, **untrusted), approved=False)
+    store.append_pending("p", [page(["b"], read_at, 2, **untrusted)], approved=False)
     assert store.kept_decisions("p", BASIS) is None
 
 
 def test_escalation_rows_are_dropped_and_approved_rows_are_not_the_kept_journal(store):
-    store.append_pending("p", page(["a"], T0, 1), approved=False)
+    store.append_pending("p", [page(["a"], T0, 1)], approved=False)
     escalation = EscalationPlan(
         task_key="cl-x",
         task_crm_id="9",
@@ -109,8 +109,8 @@ def test_escalation_rows_are_dropped_and_approved_rows_are_not_the_kept_journal(
         to_owner_id="o2",
         reason="overdue",
     )
-    store.append_pending("p", page([], T0, 2, escalations=[escalation]), approved=False)
-    store.append_pending("q", page(["z"], T0, 1), approved=True)
+    store.append_pending("p", [page([], T0, 2, escalations=[escalation])], approved=False)
+    store.append_pending("q", [page(["z"], T0, 1)], approved=True)
     kept = store.kept_decisions("p", BASIS)
     assert kept is not None
     assert kept.read_at == {"a": T0}

@@ -205,7 +205,7 @@ def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
             cursor="c2", pages_done=2, records_done=200, total=None, started_at=T0
         ),
     )
-    store.append_pending("a", pending)
+    store.append_pending("a", [pending])
     assert store.pending("a") == pending
     assert store.pending("b") is None
     store.commit_pending(
@@ -243,8 +243,8 @@ def _page(number: int, contact_id: str, routing: RoutingState) -> PendingWrite:
 def test_journaled_pages_read_back_as_one_entry_with_the_newest_state(store):
     first = _page(1, "7", RoutingState(weights={"pool": {"a": 1}}))
     second = _page(2, "8", RoutingState(weights={"pool": {"a": 2}}))
-    store.append_pending("a", first)
-    store.append_pending("a", second)
+    store.append_pending("a", [first])
+    store.append_pending("a", [second])
     merged = store.pending("a")
     assert merged is not None
     assert [u.contact_id for u in merged.updates] == ["7", "8"]
@@ -285,7 +285,7 @@ def test_a_pending_write_left_by_the_previous_release_is_carried_over(state_url)
     upgraded = StateStore.open(path)
     assert upgraded.schema_revision() == StateStore.head_revision()
     assert upgraded.pending("a") == left
-    upgraded.append_pending("a", _page(2, "8", RoutingState()))
+    upgraded.append_pending("a", [_page(2, "8", RoutingState())])
     with upgraded.engine.begin() as connection:
         command.downgrade(_alembic_config(connection), "0002")
         pending_writes = table("pending_writes", column("account"), column("payload", JSON))
@@ -298,8 +298,8 @@ def test_a_pending_write_left_by_the_previous_release_is_carried_over(state_url)
 
 
 def test_a_syncs_unapproved_pages_are_not_pending_until_approved(store):
-    store.append_pending("a", _page(1, "7", RoutingState()), approved=False)
-    store.append_pending("a", _page(2, "8", RoutingState()), approved=False)
+    store.append_pending("a", [_page(1, "7", RoutingState())], approved=False)
+    store.append_pending("a", [_page(2, "8", RoutingState())], approved=False)
     assert store.pending("a") is None  # not guarded yet: nothing a next run may replay
     closing = PendingWrite(job="sync", routing=RoutingState(), watermark=T0, run_id=4)
     store.approve_pending("a", closing)
@@ -310,8 +310,8 @@ def test_a_syncs_unapproved_pages_are_not_pending_until_approved(store):
 
 
 def test_only_unapproved_rows_are_discarded_when_asked(store):
-    store.append_pending("a", _page(1, "7", RoutingState()))
-    store.append_pending("a", _page(2, "8", RoutingState()), approved=False)
+    store.append_pending("a", [_page(1, "7", RoutingState())])
+    store.append_pending("a", [_page(2, "8", RoutingState())], approved=False)
     assert store.discard_pending("a", unapproved_only=True) == 1
     merged = store.pending("a")
     assert merged is not None and [u.contact_id for u in merged.updates] == ["7"]
@@ -321,7 +321,7 @@ def test_only_unapproved_rows_are_discarded_when_asked(store):
 
 def test_the_journal_is_read_and_committed_in_chunks_of_whole_rows(store):
     for number in range(1, 6):
-        store.append_pending("a", _page(number, str(number), RoutingState()))
+        store.append_pending("a", [_page(number, str(number), RoutingState())])
     chunks = list(store.pending_chunks("a", max_updates=2))
     assert [[u.contact_id for u in chunk.updates] for chunk, _ in chunks] == [
         ["1", "2"],
@@ -333,6 +333,30 @@ def test_the_journal_is_read_and_committed_in_chunks_of_whole_rows(store):
     left = store.pending("a")
     assert left is not None and [u.contact_id for u in left.updates] == ["3", "4", "5"]
     assert store.checkpoint("a", "backfill").cursor == "c2"  # the committed chunk's own
+
+
+def test_a_chunk_ends_only_where_a_page_ends(store):
+    """A page is journaled as several rows (a slice of its people each); a chunk takes whole
+    pages, so rows that are not a page's last never end one, however many updates they hold,
+    and a page's rows are written and committed together."""
+    for number in range(1, 4):
+        rows = [_page(number, f"{number}-{part}", RoutingState()) for part in range(3)]
+        for row in rows[:-1]:
+            row.page_end, row.checkpoint = False, None
+        store.append_pending("a", rows)
+    chunks = list(store.pending_chunks("a", max_updates=1))
+    assert [[u.contact_id for u in chunk.updates] for chunk, _ in chunks] == [
+        ["1-0", "1-1", "1-2"],
+        ["2-0", "2-1", "2-2"],
+        ["3-0", "3-1", "3-2"],
+    ]
+    assert [chunk.checkpoint.cursor for chunk, _ in chunks] == ["c1", "c2", "c3"]
+    assert all(chunk.page_end for chunk, _ in chunks)
+    first, through = chunks[0]
+    store.commit_pending("a", first, {}, first.audit, "backfill", "contacts", through)
+    left = store.pending("a")
+    assert left is not None and [u.contact_id for u in left.updates][:1] == ["2-0"]
+    assert store.checkpoint("a", "backfill").cursor == "c1"
 
 
 def test_field_marks_keep_the_last_value_per_person_and_field(store):

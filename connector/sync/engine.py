@@ -72,7 +72,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 AUDIT_TEXT_LENGTH = 255
 CONTACTS = "contacts"
 BACKFILL_JOB = "backfill"
-#: People whose evaluations a page holds at once (their plans become journal entries, then go).
+#: People a page decides and journals at once (their plans become one journal row, then go).
 DECIDE_SLICE = 200
 
 Progress = Callable[[int, int | None], None]

@@ -125,7 +125,8 @@ locks = Table(
     Column("heartbeat_at", UtcDateTime, nullable=False),
 )
 
-# Added by revision 0002 as one row per account, made one row per page by 0003: the writes a run
+# Added by revision 0002 as one row per account, made one row per page by 0003 (a row per slice
+# of a page's people since, in the payload alone: `PendingWrite.page_end`): the writes a run
 # is about to make, recorded before it makes them, so a run killed mid-write is finished by the
 # next one exactly as planned (see SyncEngine).
 write_journal = Table(

@@ -192,7 +192,6 @@ def _settings() -> "Settings":
 AccountOption = Annotated[
     str | None,
     typer.Option(
-        "--account",
         help="Run for this account of the accounts file (CONNECTOR_ACCOUNTS_FILE, default "
         "./accounts.yaml): its CRM, mappings, change limit and credential variables.",
     ),
@@ -319,7 +318,7 @@ def _change_limit(text: str | None) -> "ChangeLimit | None":
 
 CrmOption = Annotated[
     str | None,
-    typer.Option("--crm", help="hubspot or salesforce (default: CONNECTOR_CRM)."),
+    typer.Option(help="hubspot or salesforce (default: CONNECTOR_CRM)."),
 ]
 DryRunOption = Annotated[
     bool,
@@ -329,7 +328,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the run summary 
 PlanOption = Annotated[
     str,
     typer.Option(
-        "--plan",
         help="What a dry run prints: 'summary' (an overview and the first 20 people) or 'full' "
         "(every person).",
     ),
@@ -547,7 +545,7 @@ def _write_page(out: Path | None, default: str, as_json: bool, html: Callable[[]
     return path
 
 
-OutOption = Annotated[Path | None, typer.Option("--out", help="Where to write the HTML page.")]
+OutOption = Annotated[Path | None, typer.Option(help="Where to write the HTML page.")]
 
 
 @app.command()
@@ -586,7 +584,6 @@ def report(
 SuccessFromOption = Annotated[
     str,
     typer.Option(
-        "--success-from",
         help="Earliest stage that counts as converted (sql, opportunity or customer); a deal "
         "or a qualified lead status counts too.",
     ),
@@ -594,7 +591,6 @@ SuccessFromOption = Annotated[
 IdleDaysOption = Annotated[
     int,
     typer.Option(
-        "--idle-days",
         min=0,
         help="No activity for this many days counts as not converted (as do rejected, "
         "disqualified, nurtured and recycled people).",
@@ -602,15 +598,12 @@ IdleDaysOption = Annotated[
 ]
 HoldoutOption = Annotated[
     float,
-    typer.Option(
-        "--holdout", min=0.01, max=0.99, help="Share of people held out (by hashed CRM id)."
-    ),
+    typer.Option(min=0.01, max=0.99, help="Share of people held out (by hashed CRM id)."),
 ]
-SplitSeedOption = Annotated[int, typer.Option("--split-seed", help="Seed of the split.")]
+SplitSeedOption = Annotated[int, typer.Option(help="Seed of the split.")]
 SplitByOption = Annotated[
     str | None,
     typer.Option(
-        "--split-by",
         help="Split by this mapped property (an external id, say) instead of the CRM id, so "
         "two CRMs holding the same people hold out the same ones.",
     ),

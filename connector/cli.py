@@ -263,10 +263,10 @@ def _open(
 
 def _print_json(kind: str, payload: "BaseModel | dict[str, Any]") -> None:
     """Every --json has one layout: an object naming its `kind` and the `schema_version` of
-    the layouts (connector.inspect_views.JSON_SCHEMA_VERSION), then the command's own fields."""
+    the layouts (connector.render.JSON_SCHEMA_VERSION), then the command's own fields."""
     import json
 
-    from connector.inspect_views import JSON_SCHEMA_VERSION
+    from connector.render import JSON_SCHEMA_VERSION
 
     body = payload if isinstance(payload, dict) else payload.model_dump(mode="json")
     header = {"schema_version": JSON_SCHEMA_VERSION, "kind": kind}
@@ -398,7 +398,7 @@ def _sync_all_accounts(argv: list[str], as_json: bool) -> None:
     import json
     import subprocess
 
-    from connector.inspect_views import accounts_run_table
+    from connector.render import accounts_run_table
 
     accounts = _account_set(_settings())
     at = argv.index("sync")
@@ -762,7 +762,7 @@ def runs(
     """Past runs of this account from the state store: kind, start and end, outcome, contacts
     read, updates, tasks, rejects and skips (no sqlite3 needed)."""
 
-    from connector.inspect_views import runs_table
+    from connector.render import runs_table
 
     session = _open(crm, account)
     rows = session.store.last_runs(session.account, limit)
@@ -775,7 +775,7 @@ def accounts_list(as_json: JsonOption = False) -> None:
     """Every account of the accounts file: its CRM and schedule, its last run, how far its
     data lags behind now (the oldest watermark), who holds its lock and which credential
     variables are unset. Reads the state store only; talks to no CRM."""
-    from connector.inspect_views import accounts_table
+    from connector.render import accounts_table
     from connector.sync.accounts import account_status
     from connector.sync.session import StateStoreError, open_state_store
 
@@ -863,7 +863,7 @@ def audit(
     """One person's audit trail from the state store: every transition and write the connector
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
 
-    from connector.inspect_views import audit_table
+    from connector.render import audit_table
 
     session = _open(crm)
     ids = [contact]
@@ -890,7 +890,7 @@ def config(
     """The settings in effect and where each came from (environment, .env or default), secrets
     masked: what a run would use, before it runs."""
 
-    from connector.inspect_views import settings_in_effect, settings_table
+    from connector.render import settings_in_effect, settings_table
     from connector.sync.connect import ConnectionConfigError, adapter_settings
 
     settings = _settings()
@@ -987,9 +987,8 @@ def backtest(
     from connector.mapping.loader import load_rules
 
     rules_path = rules or session.rules_file
-    with _reported():
-        policy = load_rules(rules_path) if rules is not None else session.mappings.rules
     with _reported(CalibrationError):
+        policy = load_rules(rules_path) if rules is not None else session.mappings.rules
         report = run_backtest(
             session.adapter,
             policy,
@@ -1012,15 +1011,11 @@ WithOutcomesOption = Annotated[
 ]
 
 
-def _check_seeding(crm: str, dataset: Path | None, with_outcomes: bool, named: str = "") -> None:
-    """demo and sandbox serve: a CRM there is a sandbox of, and a dataset file that exists
-    (`named`: how the message names the option)."""
-    from connector.mapping.loader import CRM_FILES
-
-    if crm not in CRM_FILES:
-        _fail("--crm must be hubspot or salesforce")
+def _check_seeding(crm: str, dataset: Path | None, with_outcomes: bool) -> None:
+    """demo and sandbox serve: a CRM there is a sandbox of, and a dataset file that exists."""
+    _crm_choice(crm)
     if dataset is not None and not dataset.is_file():
-        _fail(f"{dataset}: no such file{named}")
+        _fail(f"{dataset}: no such file (--dataset)")
     if with_outcomes and dataset is None:
         _fail("--with-outcomes needs --dataset (the outcomes come from the file)")
 
@@ -1047,7 +1042,7 @@ def demo(
     distribution, stage changes, owners assigned, tasks created, records rejected, API calls by
     endpoint and wall time.
     """
-    _check_seeding(crm, dataset, with_outcomes, " (--dataset)")
+    _check_seeding(crm, dataset, with_outcomes)
     if contacts == 0 and dataset is None:
         _fail("--contacts 0 only means every row together with --dataset")
     settings = _settings()

@@ -152,7 +152,13 @@ def _common(
             {name: env_file for name in dotenv_values(env_file) if name not in os.environ}
         )
         load_dotenv(env_file, override=False)
-    _configure_logging(log_level, log_format)
+    # Set up before any command runs, so every command logs the same way: as the options say,
+    # else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else info as text.
+    from connector.logs import configure_logging
+    from connector.settings import LogSettings
+
+    chosen = _loaded(LogSettings, log_level=log_level, log_format=log_format)
+    configure_logging(chosen.log_level, chosen.log_format)
 
 
 def _loaded(kind: "type[SettingsT]", hint: str = "", **options: str | None) -> "SettingsT":
@@ -170,16 +176,6 @@ def _loaded(kind: "type[SettingsT]", hint: str = "", **options: str | None) -> "
             source = option if field in given else f"CONNECTOR_{field.upper()}"
             errors.print(shown(f"{source}: {error['msg']}{hint}"))
         raise typer.Exit(EXIT_CONFIG) from None
-
-
-def _configure_logging(level: str | None, log_format: str | None) -> None:
-    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
-    info as text. Set up before any command runs, so every command logs the same way."""
-    from connector.logs import configure_logging
-    from connector.settings import LogSettings
-
-    chosen = _loaded(LogSettings, log_level=level, log_format=log_format)
-    configure_logging(chosen.log_level, chosen.log_format)
 
 
 def _settings() -> "Settings":
@@ -328,6 +324,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the run summary 
 PlanOption = Annotated[
     str,
     typer.Option(
+        callback=_plan_choice,
         help="What a dry run prints: 'summary' (an overview and the first 20 people) or 'full' "
         "(every person).",
     ),
@@ -376,7 +373,6 @@ def sync(
     failing (e.g. a paging cursor handed back twice), auth failed or daily limit reached,
     5 internal error.
     """
-    plan = _plan_choice(plan)
     if all_accounts:
         if account is not None or crm is not None:
             _fail("--all-accounts runs every account: give neither --account nor --crm")
@@ -436,7 +432,6 @@ def backfill(
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
-    plan = _plan_choice(plan)
     session = _open(crm, account)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)

@@ -858,7 +858,7 @@ def audit(
     """One person's audit trail from the state store: every transition and write the connector
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
 
-    from connector.render import audit_table
+    from connector.render import print_audit
 
     session = _open(crm)
     ids = [contact]
@@ -868,13 +868,7 @@ def audit(
         if not ids:
             _fail(f"no contact has the e-mail address {contact}")
     trails = {person: session.store.audit_entries(session.account, person) for person in ids}
-    if as_json:
-        _print_json("audit", {"account": session.account, "contacts": trails})
-    else:
-        for person, rows in trails.items():
-            console.print(audit_table(rows, person))
-            if not rows:
-                console.print(shown(f"The connector has written nothing for {person}."))
+    _show("audit", {"account": session.account, "contacts": trails}, as_json, print_audit)
 
 
 @app.command()

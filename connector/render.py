@@ -412,16 +412,20 @@ def runs_table(rows: Iterable[Mapping[str, Any]], account: str) -> Table:
     return table
 
 
-def audit_table(rows: Iterable[Mapping[str, Any]], contact_id: str) -> Table:
+def print_audit(console: Console, audit: Mapping[str, Any]) -> None:
+    """`connector audit`: each person's trail (audit["contacts"]: id -> rows), oldest first."""
     columns = ("at", "run", "what", "field", "old", "new", "rule")
-    table = table_of(f"audit trail of {contact_id}, oldest first", *columns, numbers=0)
-    for row in rows:
-        table.add_row(
-            _when(row.get("at")),
-            str(row.get("run_id") or ""),
-            *(shown(row.get(key) or "") for key in _AUDIT_TEXT),
-        )
-    return table
+    for contact_id, rows in audit["contacts"].items():
+        table = table_of(f"audit trail of {contact_id}, oldest first", *columns, numbers=0)
+        for row in rows:
+            table.add_row(
+                _when(row.get("at")),
+                str(row.get("run_id") or ""),
+                *(shown(row.get(key) or "") for key in _AUDIT_TEXT),
+            )
+        console.print(table)
+        if not rows:
+            console.print(shown(f"The connector has written nothing for {contact_id}."))
 
 
 def settings_in_effect(

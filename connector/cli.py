@@ -152,7 +152,13 @@ def _common(
             {name: env_file for name in dotenv_values(env_file) if name not in os.environ}
         )
         load_dotenv(env_file, override=False)
-    _configure_logging(log_level, log_format)
+    # Set up before any command runs, so every command logs the same way: as the options say,
+    # else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else info as text.
+    from connector.logs import configure_logging
+    from connector.settings import LogSettings
+
+    chosen = _loaded(LogSettings, log_level=log_level, log_format=log_format)
+    configure_logging(chosen.log_level, chosen.log_format)
 
 
 def _loaded(kind: "type[SettingsT]", hint: str = "", **options: str | None) -> "SettingsT":
@@ -172,16 +178,6 @@ def _loaded(kind: "type[SettingsT]", hint: str = "", **options: str | None) -> "
         raise typer.Exit(EXIT_CONFIG) from None
 
 
-def _configure_logging(level: str | None, log_format: str | None) -> None:
-    """Logging as the options say, else CONNECTOR_LOG_LEVEL/FORMAT (environment, .env), else
-    info as text. Set up before any command runs, so every command logs the same way."""
-    from connector.logs import configure_logging
-    from connector.settings import LogSettings
-
-    chosen = _loaded(LogSettings, log_level=level, log_format=log_format)
-    configure_logging(chosen.log_level, chosen.log_format)
-
-
 def _settings() -> "Settings":
     """Settings from the environment and .env (a bad value: exit 2, see `_loaded`)."""
     from connector.settings import Settings
@@ -192,7 +188,6 @@ def _settings() -> "Settings":
 AccountOption = Annotated[
     str | None,
     typer.Option(
-        "--account",
         help="Run for this account of the accounts file (CONNECTOR_ACCOUNTS_FILE, default "
         "./accounts.yaml): its CRM, mappings, change limit and credential variables.",
     ),
@@ -264,10 +259,10 @@ def _open(
 
 def _print_json(kind: str, payload: "BaseModel | dict[str, Any]") -> None:
     """Every --json has one layout: an object naming its `kind` and the `schema_version` of
-    the layouts (connector.inspect_views.JSON_SCHEMA_VERSION), then the command's own fields."""
+    the layouts (connector.render.JSON_SCHEMA_VERSION), then the command's own fields."""
     import json
 
-    from connector.inspect_views import JSON_SCHEMA_VERSION
+    from connector.render import JSON_SCHEMA_VERSION
 
     body = payload if isinstance(payload, dict) else payload.model_dump(mode="json")
     header = {"schema_version": JSON_SCHEMA_VERSION, "kind": kind}
@@ -319,7 +314,7 @@ def _change_limit(text: str | None) -> "ChangeLimit | None":
 
 CrmOption = Annotated[
     str | None,
-    typer.Option("--crm", help="hubspot or salesforce (default: CONNECTOR_CRM)."),
+    typer.Option(help="hubspot or salesforce (default: CONNECTOR_CRM)."),
 ]
 DryRunOption = Annotated[
     bool,
@@ -329,7 +324,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the run summary 
 PlanOption = Annotated[
     str,
     typer.Option(
-        "--plan",
+        callback=_plan_choice,
         help="What a dry run prints: 'summary' (an overview and the first 20 people) or 'full' "
         "(every person).",
     ),
@@ -378,7 +373,6 @@ def sync(
     failing (e.g. a paging cursor handed back twice), auth failed or daily limit reached,
     5 internal error.
     """
-    plan = _plan_choice(plan)
     if all_accounts:
         if account is not None or crm is not None:
             _fail("--all-accounts runs every account: give neither --account nor --crm")
@@ -400,7 +394,7 @@ def _sync_all_accounts(argv: list[str], as_json: bool) -> None:
     import json
     import subprocess
 
-    from connector.inspect_views import accounts_run_table
+    from connector.render import accounts_run_table
 
     accounts = _account_set(_settings())
     at = argv.index("sync")
@@ -438,7 +432,6 @@ def backfill(
 ) -> None:
     """A full pass over every contact, page by page, with a progress bar. Checkpoints after
     each page's writes, so --resume after a crash or Ctrl-C redoes no finished page."""
-    plan = _plan_choice(plan)
     session = _open(crm, account)
     engine = session.engine()
     options = session.options(dry_run=dry_run, resume=resume)
@@ -547,7 +540,7 @@ def _write_page(out: Path | None, default: str, as_json: bool, html: Callable[[]
     return path
 
 
-OutOption = Annotated[Path | None, typer.Option("--out", help="Where to write the HTML page.")]
+OutOption = Annotated[Path | None, typer.Option(help="Where to write the HTML page.")]
 
 
 @app.command()
@@ -586,7 +579,6 @@ def report(
 SuccessFromOption = Annotated[
     str,
     typer.Option(
-        "--success-from",
         help="Earliest stage that counts as converted (sql, opportunity or customer); a deal "
         "or a qualified lead status counts too.",
     ),
@@ -594,7 +586,6 @@ SuccessFromOption = Annotated[
 IdleDaysOption = Annotated[
     int,
     typer.Option(
-        "--idle-days",
         min=0,
         help="No activity for this many days counts as not converted (as do rejected, "
         "disqualified, nurtured and recycled people).",
@@ -602,15 +593,12 @@ IdleDaysOption = Annotated[
 ]
 HoldoutOption = Annotated[
     float,
-    typer.Option(
-        "--holdout", min=0.01, max=0.99, help="Share of people held out (by hashed CRM id)."
-    ),
+    typer.Option(min=0.01, max=0.99, help="Share of people held out (by hashed CRM id)."),
 ]
-SplitSeedOption = Annotated[int, typer.Option("--split-seed", help="Seed of the split.")]
+SplitSeedOption = Annotated[int, typer.Option(help="Seed of the split.")]
 SplitByOption = Annotated[
     str | None,
     typer.Option(
-        "--split-by",
         help="Split by this mapped property (an external id, say) instead of the CRM id, so "
         "two CRMs holding the same people hold out the same ones.",
     ),
@@ -769,7 +757,7 @@ def runs(
     """Past runs of this account from the state store: kind, start and end, outcome, contacts
     read, updates, tasks, rejects and skips (no sqlite3 needed)."""
 
-    from connector.inspect_views import runs_table
+    from connector.render import runs_table
 
     session = _open(crm, account)
     rows = session.store.last_runs(session.account, limit)
@@ -782,7 +770,7 @@ def accounts_list(as_json: JsonOption = False) -> None:
     """Every account of the accounts file: its CRM and schedule, its last run, how far its
     data lags behind now (the oldest watermark), who holds its lock and which credential
     variables are unset. Reads the state store only; talks to no CRM."""
-    from connector.inspect_views import accounts_table
+    from connector.render import accounts_table
     from connector.sync.accounts import account_status
     from connector.sync.session import StateStoreError, open_state_store
 
@@ -870,7 +858,7 @@ def audit(
     """One person's audit trail from the state store: every transition and write the connector
     made, old and new value, the rule and the run. An e-mail address is looked up in the CRM."""
 
-    from connector.inspect_views import audit_table
+    from connector.render import print_audit
 
     session = _open(crm)
     ids = [contact]
@@ -880,13 +868,7 @@ def audit(
         if not ids:
             _fail(f"no contact has the e-mail address {contact}")
     trails = {person: session.store.audit_entries(session.account, person) for person in ids}
-    if as_json:
-        _print_json("audit", {"account": session.account, "contacts": trails})
-    else:
-        for person, rows in trails.items():
-            console.print(audit_table(rows, person))
-            if not rows:
-                console.print(shown(f"The connector has written nothing for {person}."))
+    _show("audit", {"account": session.account, "contacts": trails}, as_json, print_audit)
 
 
 @app.command()
@@ -897,7 +879,7 @@ def config(
     """The settings in effect and where each came from (environment, .env or default), secrets
     masked: what a run would use, before it runs."""
 
-    from connector.inspect_views import settings_in_effect, settings_table
+    from connector.render import settings_in_effect, settings_table
     from connector.sync.connect import ConnectionConfigError, adapter_settings
 
     settings = _settings()
@@ -994,9 +976,8 @@ def backtest(
     from connector.mapping.loader import load_rules
 
     rules_path = rules or session.rules_file
-    with _reported():
-        policy = load_rules(rules_path) if rules is not None else session.mappings.rules
     with _reported(CalibrationError):
+        policy = load_rules(rules_path) if rules is not None else session.mappings.rules
         report = run_backtest(
             session.adapter,
             policy,
@@ -1019,15 +1000,11 @@ WithOutcomesOption = Annotated[
 ]
 
 
-def _check_seeding(crm: str, dataset: Path | None, with_outcomes: bool, named: str = "") -> None:
-    """demo and sandbox serve: a CRM there is a sandbox of, and a dataset file that exists
-    (`named`: how the message names the option)."""
-    from connector.mapping.loader import CRM_FILES
-
-    if crm not in CRM_FILES:
-        _fail("--crm must be hubspot or salesforce")
+def _check_seeding(crm: str, dataset: Path | None, with_outcomes: bool) -> None:
+    """demo and sandbox serve: a CRM there is a sandbox of, and a dataset file that exists."""
+    _crm_choice(crm)
     if dataset is not None and not dataset.is_file():
-        _fail(f"{dataset}: no such file{named}")
+        _fail(f"{dataset}: no such file (--dataset)")
     if with_outcomes and dataset is None:
         _fail("--with-outcomes needs --dataset (the outcomes come from the file)")
 
@@ -1054,7 +1031,7 @@ def demo(
     distribution, stage changes, owners assigned, tasks created, records rejected, API calls by
     endpoint and wall time.
     """
-    _check_seeding(crm, dataset, with_outcomes, " (--dataset)")
+    _check_seeding(crm, dataset, with_outcomes)
     if contacts == 0 and dataset is None:
         _fail("--contacts 0 only means every row together with --dataset")
     settings = _settings()

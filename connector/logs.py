@@ -88,7 +88,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(body, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") -> logging.Handler:
+def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") -> None:
     """Log lines to stderr in `log_format`, the connector's loggers at `level`, through a handler
     carrying the secret filter and the e-mail mask; replaces an earlier call's handler only."""
     root = logging.getLogger()
@@ -106,4 +106,3 @@ def configure_logging(level: LogLevel = "info", log_format: LogFormat = "text") 
     chosen = logging.getLevelNamesMapping()[level.upper()]
     root.setLevel(max(chosen, LIBRARY_LEVEL))
     logging.getLogger(ROOT_LOGGER).setLevel(chosen)
-    return handler

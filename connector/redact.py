@@ -75,18 +75,11 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class SecretFilter(ScrubFilter):
-    """Scrubs registered secrets from every part of a record."""
-
-    def __init__(self) -> None:
-        super().__init__(redact)
-
-
 def protect_handler(handler: logging.Handler) -> logging.Handler:
     """Attach the secret filter to a handler (once): unlike a logger's filter, it sees every
     record written, propagated ones too. Call it on any handler you configure yourself."""
-    if not any(isinstance(existing, SecretFilter) for existing in handler.filters):
-        handler.addFilter(SecretFilter())
+    if not any(getattr(existing, "scrub", None) is redact for existing in handler.filters):
+        handler.addFilter(ScrubFilter(redact))
     return handler
 
 

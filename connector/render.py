@@ -3,14 +3,22 @@
 Only record ids are printed, never names or e-mail addresses (personal data stays in the CRM),
 except in `explain`, whose user asked about one person by name.
 Everything that comes from the CRM or the rules files is printed through `shown()`.
+The views of past runs, audit trails and the settings in effect (like `dbt debug` or `meltano
+config list`) render what the state store and pydantic-settings hold, and nothing else.
 """
 
+import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from dotenv import dotenv_values
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,14 +31,18 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from connector.demo import DemoReport
-from connector.insight.whatif import WhatIf
-from connector.inspect_views import table_of
 from connector.shown import shown
-from connector.sync.engine import Progress as ProgressCallback
-from connector.sync.explain import ExplainResult, Explanation
 from connector.sync.report import SCORE_BUCKETS, RunSummary
 
+# Types only: `connector runs`, `config` and `accounts list` need no sandbox, engine or insight.
+if TYPE_CHECKING:
+    from connector.demo import DemoReport
+    from connector.insight.whatif import WhatIf
+    from connector.sync.accounts import AccountStatus
+    from connector.sync.engine import Progress as ProgressCallback
+    from connector.sync.explain import ExplainResult, Explanation
+
+JSON_SCHEMA_VERSION = 1  # bumped when a --json layout changes incompatibly
 MAX_LISTED_PROBLEMS = 20
 PLAN_PREVIEW = 20  # people a dry run details unless --plan full
 NEXT_STEPS = (
@@ -44,7 +56,7 @@ NEXT_STEPS = (
 
 
 @contextmanager
-def progress_bar(console: Console, label: str) -> Iterator[ProgressCallback]:
+def progress_bar(console: Console, label: str) -> "Iterator[ProgressCallback]":
     """A bar with records done/total, rate and ETA; yields the engine's progress callback."""
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -200,7 +212,7 @@ def print_plan(console: Console, summary: RunSummary, full: bool = False) -> Non
     _print_escalations(console, summary)
 
 
-def _explanation(console: Console, item: Explanation) -> None:
+def _explanation(console: Console, item: "Explanation") -> None:
     contact, evaluation = item.contact, item.evaluation
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     header = shown(contact.id)
@@ -266,7 +278,7 @@ def _explanation(console: Console, item: Explanation) -> None:
         console.print(shown(f"  a sync would write: {writes}"))
 
 
-def print_explanations(console: Console, result: ExplainResult) -> None:
+def print_explanations(console: Console, result: "ExplainResult") -> None:
     for item in result.explanations:
         _explanation(console, item)
     for problem in result.unusable:
@@ -275,7 +287,7 @@ def print_explanations(console: Console, result: ExplainResult) -> None:
         )
 
 
-def print_demo(console: Console, report: DemoReport) -> None:
+def print_demo(console: Console, report: "DemoReport") -> None:
     source = f"rows of {report.dataset}" if report.dataset else "generated contacts"
     console.print(
         f"[bold]Demo on the embedded {report.crm} sandbox[/bold]: {report.contacts_seeded:,} "
@@ -342,7 +354,7 @@ def _print_escalations(console: Console, summary: RunSummary) -> None:
     console.print(table)
 
 
-def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
+def print_whatif(console: Console, result: "WhatIf", page: Path) -> None:
     """The what-if's headline numbers, its stage changes and where its page was written."""
     console.print(
         f"{result.people} people decided twice: {result.people_changed} would change; "
@@ -354,3 +366,151 @@ def print_whatif(console: Console, result: WhatIf, page: Path) -> None:
         rows = [(shown(change), str(count)) for change, count in result.stage_changes.items()]
         console.print(table_of("Stage changes (live -> proposed)", "change", "people", rows=rows))
     console.print(shown(f"what-if written to {page}"))
+
+
+_AUDIT_TEXT = ("kind", "field", "old_value", "new_value", "rule")  # printed as data, never markup
+
+
+def table_of(
+    title: str,
+    *columns: str,
+    rows: Iterable[Sequence[RenderableType]] = (),
+    numbers: int = 1,
+    show_header: bool = True,
+) -> Table:
+    """A table of `rows` whose last `numbers` columns hold numbers (right-aligned)."""
+    table = Table(title=title, show_header=show_header)
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="right" if index >= len(columns) - numbers else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _when(value: Any) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if isinstance(value, datetime) else ""
+
+
+def runs_table(rows: Iterable[Mapping[str, Any]], account: str) -> Table:
+    table = Table(title=f"runs of {account}, newest first")
+    for column in ("run", "kind", "started", "finished", "outcome", "read", "updated", "tasks"):
+        table.add_column(column, justify="right" if column in ("run", "read") else "left")
+    table.add_column("rejected / skipped", justify="right")
+    for row in rows:
+        counts = row.get("counts") or {}
+        table.add_row(
+            str(row["id"]),
+            row["kind"] + (" (dry run)" if row.get("dry_run") else ""),
+            _when(row.get("started_at")),
+            _when(row.get("finished_at")),
+            shown(row.get("outcome") or "unfinished"),
+            f"{counts.get('contacts_read', 0):,}",
+            f"{counts.get('updates_applied', 0):,}",
+            f"{counts.get('tasks_created', 0):,}",
+            f"{counts.get('rejected', 0):,} / {counts.get('skipped', 0):,}",
+        )
+    return table
+
+
+def print_audit(console: Console, audit: Mapping[str, Any]) -> None:
+    """`connector audit`: each person's trail (audit["contacts"]: id -> rows), oldest first."""
+    columns = ("at", "run", "what", "field", "old", "new", "rule")
+    for contact_id, rows in audit["contacts"].items():
+        table = table_of(f"audit trail of {contact_id}, oldest first", *columns, numbers=0)
+        for row in rows:
+            table.add_row(
+                _when(row.get("at")),
+                str(row.get("run_id") or ""),
+                *(shown(row.get(key) or "") for key in _AUDIT_TEXT),
+            )
+        console.print(table)
+        if not rows:
+            console.print(shown(f"The connector has written nothing for {contact_id}."))
+
+
+def settings_in_effect(
+    settings: Iterable[BaseSettings],
+    env_file: Path = Path(".env"),
+    from_env_file: Mapping[str, Path] | None = None,
+) -> list[dict[str, str]]:
+    """Each setting's variable, value in effect (secrets masked) and where it came from;
+    `from_env_file` names the variables an `--env-file` put into the environment."""
+    from_env_file = from_env_file or {}
+    from_file = {k: v for k, v in dotenv_values(env_file).items() if v}  # {} without a file
+    rows = []
+    for instance in settings:
+        prefix = str(instance.model_config.get("env_prefix", ""))
+        for name, field in type(instance).model_fields.items():
+            if field.deprecated:  # an old name: its value shows under the new one
+                continue
+            variable = f"{prefix}{name}".upper()
+            value = getattr(instance, name)
+            if variable in from_env_file:
+                source = f"--env-file {from_env_file[variable]}"
+            elif os.environ.get(variable):
+                source = "environment"
+            elif variable in from_file:
+                source = str(env_file)
+            elif any(key.startswith(f"{variable}__") for key in (*os.environ, *from_file)):
+                source = "environment or .env (nested)"
+            else:
+                source = "default"
+            if isinstance(value, SecretStr):
+                shown_value = "*** (set)" if value.get_secret_value() else "(empty)"
+            elif value is None:
+                shown_value = "(not set)"
+            elif isinstance(value, BaseModel):
+                shown_value = str(value.model_dump())
+            else:
+                shown_value = str(value)
+            rows.append({"setting": variable, "value": shown_value, "source": source})
+    return rows
+
+
+def settings_table(rows: Iterable[Mapping[str, str]]) -> Table:
+    table = Table(title="settings in effect")
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["setting"], shown(row["value"]), row["source"])
+    return table
+
+
+def _lag(seconds: int | None) -> str:
+    if seconds is None:
+        return "never synced"
+    minutes, _ = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def accounts_table(statuses: "Iterable[AccountStatus]", now: datetime) -> Table:
+    """`connector accounts list`: one account a row; lag is how old its newest data may be."""
+    columns = ("account", "crm", "every", "last run", "outcome", "watermark", "lag", "lock")
+    table = table_of(f"accounts at {_when(now)}", *columns, "unset credentials", numbers=0)
+    for status in statuses:
+        last = status.last_run
+        lock = status.lock
+        table.add_row(
+            shown(status.name),
+            status.crm,
+            _lag(status.every_seconds),
+            "" if last is None else f"{last.kind} {_when(last.started_at)}",
+            "" if last is None else shown(last.outcome or "unfinished"),
+            _when(status.watermark),
+            _lag(status.lag_seconds) + (" (behind)" if status.behind else ""),
+            ""
+            if lock is None
+            else shown(f"pid {lock.pid} on {lock.host} since {_when(lock.heartbeat_at)}"),
+            shown(", ".join(status.missing_credentials)),
+        )
+    return table
+
+
+def accounts_run_table(results: Iterable[Mapping[str, Any]]) -> Table:
+    """How each account's sync of `sync --all-accounts` ended."""
+    rows = [(shown(result["account"]), str(result["exit_code"])) for result in results]
+    return table_of("sync of every account", "account", "exit code", rows=rows)

@@ -1,14 +1,49 @@
 """The connector's settings from the environment and .env (documented in .env.example); CRM
-credentials live in each adapter's settings, as `SecretStr` so they never print."""
+credentials live in each adapter's settings, as `SecretStr` so they never print. The change
+limit's value type lives here too, where it is validated: `connector.sync.guard` applies it."""
 
+import re
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connector.change_limit import ChangeLimit
 from connector.durations import Seconds, adopt_deprecated, old_name
+
+_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+
+
+class ChangeLimit(BaseModel):
+    """Either an absolute number of contacts or a percentage of the contacts evaluated."""
+
+    count: int | None = Field(default=None, ge=0)
+    percent: float | None = Field(default=None, ge=0, le=100)
+
+    @classmethod
+    def parse(cls, text: str) -> "ChangeLimit":
+        match = _LIMIT.match(text)
+        if not match:
+            raise ValueError(f"{text!r} is not a change limit: use a number (500) or a share (5%)")
+        number, percent = match.groups()
+        if percent:
+            return cls(percent=float(number))
+        if "." in number:
+            raise ValueError(f"{text!r}: a count of contacts must be a whole number")
+        return cls(count=int(number))
+
+    def allows(self, changed: int, evaluated: int, floor: int = 0) -> bool:
+        if changed <= floor:
+            return True
+        if self.count is not None:
+            return changed <= self.count
+        if self.percent is not None and evaluated:
+            return changed * 100 <= self.percent * evaluated
+        return True
+
+    def __str__(self) -> str:
+        return f"{self.percent:g}%" if self.percent is not None else f"{self.count}"
+
 
 # old name -> (new name, factor to seconds): read for one deprecation cycle, with a warning
 _RENAMED = {"stale_lock_minutes": ("stale_lock_seconds", 60.0)}

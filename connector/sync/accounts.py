@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from connector.change_limit import ChangeLimit
 from connector.durations import Seconds
 from connector.mapping.loader import load_model
 from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.settings import ChangeLimit
 
 if TYPE_CHECKING:
     from connector.sync.state import StateStore

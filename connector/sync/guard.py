@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from connector.change_limit import ChangeLimit
 from connector.domain.outcomes import ContactUpdate, UpdatableField
+from connector.settings import ChangeLimit
 
 __all__ = ["ChangeCount", "ChangeLimit", "GuardVerdict", "check_change_limit"]
 

@@ -149,7 +149,7 @@ def test_a_name_taken_from_ones_own_package_init_counts(tmp_path, monkeypatch):
 def test_the_graph_holds_known_imports():
     graph = import_graph()
     assert "connector.domain.history" in graph["connector.domain.scoring"]
-    assert "connector.change_limit" in graph["connector.settings"]
+    assert "connector.durations" in graph["connector.settings"]
 
 
 def test_no_module_imports_itself_through_others():

@@ -14,7 +14,7 @@ from connector.adapters.errors import (
     classify,
 )
 from connector.adapters.retry import RetryPolicy, call_with_retries
-from connector.redact import SecretFilter, redact, register_secret
+from connector.redact import ScrubFilter, redact, register_secret
 
 
 class FakeApiError(Exception):
@@ -125,7 +125,7 @@ def test_secrets_never_reach_errors_or_logs(caplog):
     assert "SECRET-TOKEN" not in str(caught.value)
     assert redact("Bearer pat-na1-SECRET-TOKEN-123") == "Bearer ***"
     logger = logging.getLogger("test.secrets")
-    logger.addFilter(SecretFilter())
+    logger.addFilter(ScrubFilter(redact))
     with caplog.at_level(logging.INFO, logger="test.secrets"):
         logger.info("calling with %s", "pat-na1-SECRET-TOKEN-123")
     assert "SECRET-TOKEN" not in caplog.text

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from simple_salesforce import Salesforce, SFType
 
 from connector.adapters.kit.chunks import chunks
+from connector.adapters.kit.values import utc_millis
 from connector.domain.stages import SalesStatus
 from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping
 from connector.sandbox.launch import RunningSandbox
@@ -56,11 +57,6 @@ def simulate_sales(
 
 #: HubSpot-defined association type id, meeting → contact (associations v4).
 MEETING_TO_CONTACT = 200
-
-
-def _hubspot_time(moment: datetime) -> str:
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class HubSpotRep:
@@ -127,10 +123,10 @@ class HubSpotRep:
         body = {
             "properties": {
                 "hs_meeting_title": title,
-                "hs_meeting_start_time": _hubspot_time(start),
-                "hs_meeting_end_time": _hubspot_time(end),
+                "hs_meeting_start_time": utc_millis(start),
+                "hs_meeting_end_time": utc_millis(end),
                 "hs_meeting_outcome": outcome,
-                "hs_timestamp": _hubspot_time(start),
+                "hs_timestamp": utc_millis(start),
             },
             "associations": [{"to": {"id": contact_id}, "types": [kind]}],
         }

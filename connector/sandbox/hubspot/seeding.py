@@ -317,7 +317,7 @@ class Seeder:
         count = data.contact_count or 0
         workers = os.cpu_count() or 1
         parallel = (
-            not data.is_dataset
+            data.spec.dataset is None
             and workers >= 2
             and count >= PARALLEL_THRESHOLD
             and sys.platform == "linux"

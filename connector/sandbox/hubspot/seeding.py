@@ -19,12 +19,12 @@ import os
 import sys
 import threading
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 
 from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
@@ -339,19 +339,15 @@ class Seeder:
     @staticmethod
     def _parallel_rows(data: SeedData, count: int, workers: int) -> Iterator[ContactRows]:
         spec = data.spec.model_dump_json()
-        todo = iter([(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)])
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: list[Future[list[ContactRows]]] = [
-                pool.submit(convert_range, spec, start, stop)
-                for start, stop in islice(todo, 2 * workers)  # a window keeps memory flat
-            ]
-            while pending:
-                chunk = pending.pop(0).result()
-                pending.extend(
-                    pool.submit(convert_range, spec, start, stop) for start, stop in islice(todo, 1)
-                )
-                yield from chunk
+            pending: deque[Future[list[ContactRows]]] = deque()
+            for start in range(0, count, CHUNK):
+                if len(pending) == 2 * workers:  # a window keeps memory flat
+                    yield from pending.popleft().result()
+                pending.append(pool.submit(convert_range, spec, start, min(start + CHUNK, count)))
+            for future in pending:
+                yield from future.result()
 
     def _owners(self, data: SeedData, now_ms: int) -> None:
         for index, owner in enumerate(data.owners):

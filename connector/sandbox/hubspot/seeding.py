@@ -142,12 +142,6 @@ def convert_contact(item: SeedContact, owners: dict[str, str], now: datetime) ->
         "hs_analytics_source": ANALYTICS_SOURCE.get(contact.source) if contact.source else None,
         **{f"bant_{key}": _bool(value) for key, value in contact.bant.model_dump().items()},
     }
-    if contact.score is not None:
-        values["connector_score"] = str(contact.score)
-    if contact.grade is not None:
-        values["connector_grade"] = contact.grade
-    if contact.recycled_at is not None:
-        values["connector_recycled_at"] = _ms(contact.recycled_at)
     values.update(_activity_counters(item.engagements))
     if item.properties:
         values.update(_dataset_values(item, values))

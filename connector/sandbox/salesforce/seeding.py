@@ -242,10 +242,6 @@ class SalesforceSeeder:
                 values[prop.salesforce_lead] = value
         if self.provision and contact.lifecycle_stage is not None:
             values["Lifecycle_Stage__c"] = LIFECYCLE[contact.lifecycle_stage]
-            if contact.score is not None:
-                values["Connector_Score__c"] = float(contact.score)
-            if contact.grade is not None:
-                values["Connector_Grade__c"] = contact.grade[:10]
         return values
 
     @staticmethod

@@ -253,7 +253,7 @@ def book_meeting(running: RunningSandbox, person: Contact, now: datetime) -> Non
     """What a prospect booking a demo leaves in the CRM: a meeting on their record only."""
     start = now - timedelta(minutes=1)
     if running.crm == "hubspot":
-        HubSpotRep.of(running).book_meeting(person.id, start, title="Product demo")
+        HubSpotRep.of(running).book_meeting(person.id, start)
     else:
         SalesforceRep.of(running).log_event(person.id, "Product demo", start)
 

@@ -78,10 +78,7 @@ def run_demo(
     progress: Progress | None = None,
     announce: Callable[[str], None] = lambda _: None,
     with_outcomes: bool = False,
-    report_dir: Path | None = None,
 ) -> DemoReport:
-    """`report_dir`: where the funnel report goes (default: a new temporary directory, left for
-    the user to open)."""
     began = time.perf_counter()
     announce(f"Seeding an embedded {crm} sandbox with {contacts or 'every'} contact(s)...")
     work = Path(tempfile.mkdtemp(prefix="connector-demo-"))
@@ -137,8 +134,8 @@ def run_demo(
         later = session.engine().sync(session.options())
         story.append(escalations(session, _last_run_id(session)))
         announce("Writing the funnel report...")
-        directory = report_dir or Path(tempfile.mkdtemp(prefix="connector-demo-report-"))
-        report_path = directory / "report.html"
+        # in a directory of its own, left for the user to open (`work` goes when the demo ends)
+        report_path = Path(tempfile.mkdtemp(prefix="connector-demo-report-")) / "report.html"
         figures = run_report(session, datetime.now(UTC), since=None, spend_file=None)
         report_path.write_text(render_report(figures), encoding="utf-8")
     finally:

@@ -347,11 +347,8 @@ class SalesforceSeeder:
             at_ms = datetime_to_ms(at)
             if kind in _TASKS:
                 prefix, subtype, type_, priority = _TASKS[kind]
-                subject = (
-                    f"{prefix} {engagement.detail}"
-                    if (engagement.detail and subtype == "Email")
-                    else prefix
-                )
+                detailed = engagement.detail and subtype == "Email"
+                subject = f"{prefix} {engagement.detail}" if detailed else prefix
                 task: dict[str, Any] = {
                     "WhoId": person_id,
                     "Subject": subject[:255],

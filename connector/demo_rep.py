@@ -4,7 +4,7 @@ The writes go over HTTP as any integration's (never into the sandbox's memory), 
 modification dates as a real CRM does."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -181,11 +181,10 @@ class SalesforceRep:
 
     def log_event(self, who_id: str, subject: str, start: datetime) -> str:
         """A half-hour Event (a meeting) on a Lead or Contact; returns its id."""
-        moment = start.astimezone(UTC) if start.tzinfo else start.replace(tzinfo=UTC)
         values = {
             "WhoId": who_id,
             "Subject": subject,
-            "StartDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+            "StartDateTime": utc_millis(start.replace(microsecond=0)),
             "DurationInMinutes": 30,
         }
         return str(self._sobject("Event").create(values)["id"])

@@ -358,6 +358,9 @@ class Seeder:
             )
 
     def _company(self, company: Company, owners: dict[str, str], now_ms: int) -> int:
+        """Its record id; a company first met on a contact (the seed did not list it) loads now."""
+        if company.id in self.company_ids:
+            return self.company_ids[company.id]
         created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
         values: Values = {
             "createdate": created,
@@ -375,11 +378,7 @@ class Seeder:
         return record_id
 
     def _contact(self, rows: ContactRows, owners: dict[str, str], now_ms: int) -> None:
-        company_id = None
-        if rows.company is not None:  # a company the seed did not list is loaded now
-            company_id = self.company_ids.get(rows.company.id)
-            if company_id is None:
-                company_id = self._company(rows.company, owners, now_ms)
+        company_id = None if rows.company is None else self._company(rows.company, owners, now_ms)
         record_id = self._record(CONTACTS, rows.values, rows.created, rows.updated)
         self._newest = max(self._newest, rows.updated)
         if company_id is not None:

@@ -4,7 +4,7 @@ The writes go over HTTP as any integration's (never into the sandbox's memory), 
 modification dates as a real CRM does."""
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from simple_salesforce import Salesforce, SFType
 
 from connector.adapters.kit.chunks import chunks
+from connector.adapters.kit.values import utc_millis
 from connector.domain.stages import SalesStatus
 from connector.mapping.crm_schema import ContactField, CrmMapping, HubSpotMapping
 from connector.sandbox.launch import RunningSandbox
@@ -56,11 +57,6 @@ def simulate_sales(
 
 #: HubSpot-defined association type id, meeting → contact (associations v4).
 MEETING_TO_CONTACT = 200
-
-
-def _hubspot_time(moment: datetime) -> str:
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class HubSpotRep:
@@ -111,26 +107,18 @@ class HubSpotRep:
         properties = {"properties": {"hs_task_status": status}}
         self._send("PATCH", f"/crm/v3/objects/tasks/{task_id}", properties)
 
-    def book_meeting(
-        self,
-        contact_id: str,
-        start: datetime,
-        *,
-        title: str = "Product demo",
-        minutes: int = 30,
-        outcome: str = "SCHEDULED",
-    ) -> str:
-        """A meeting object associated with the contact (type 200), as a booked meeting link or
-        a rep logging one makes it; returns the meeting id."""
-        end = start + timedelta(minutes=minutes)
+    def book_meeting(self, contact_id: str, start: datetime) -> str:
+        """A scheduled half-hour "Product demo" associated with the contact (type 200), as a
+        booked meeting link or a rep logging one makes it; returns the meeting id."""
+        end = start + timedelta(minutes=30)
         kind = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": MEETING_TO_CONTACT}
         body = {
             "properties": {
-                "hs_meeting_title": title,
-                "hs_meeting_start_time": _hubspot_time(start),
-                "hs_meeting_end_time": _hubspot_time(end),
-                "hs_meeting_outcome": outcome,
-                "hs_timestamp": _hubspot_time(start),
+                "hs_meeting_title": "Product demo",
+                "hs_meeting_start_time": utc_millis(start),
+                "hs_meeting_end_time": utc_millis(end),
+                "hs_meeting_outcome": "SCHEDULED",
+                "hs_timestamp": utc_millis(start),
             },
             "associations": [{"to": {"id": contact_id}, "types": [kind]}],
         }
@@ -185,32 +173,19 @@ class SalesforceRep:
         """Status Completed: Salesforce derives IsClosed (and CompletedDateTime) from it."""
         self._sobject("Task").update(task_id, {"Status": "Completed"})
 
-    def log_task(
-        self,
-        who_id: str,
-        subject: str,
-        *,
-        status: str = "Completed",
-        due: date | None = None,
-        kind: str | None = None,
-    ) -> str:
+    def log_task(self, who_id: str, subject: str, *, status: str = "Completed") -> str:
         """A Task on a Lead or Contact (WhoId), e.g. "Demo request" or a logged call; returns
         its id."""
-        values: dict[str, Any] = {"WhoId": who_id, "Subject": subject, "Status": status}
-        if due is not None:
-            values["ActivityDate"] = due.isoformat()
-        if kind is not None:
-            values["Type"] = kind
+        values = {"WhoId": who_id, "Subject": subject, "Status": status}
         return str(self._sobject("Task").create(values)["id"])
 
-    def log_event(self, who_id: str, subject: str, start: datetime, *, minutes: int = 30) -> str:
-        """An Event (a meeting) on a Lead or Contact; returns its id."""
-        moment = start.astimezone(UTC) if start.tzinfo else start.replace(tzinfo=UTC)
+    def log_event(self, who_id: str, subject: str, start: datetime) -> str:
+        """A half-hour Event (a meeting) on a Lead or Contact; returns its id."""
         values = {
             "WhoId": who_id,
             "Subject": subject,
-            "StartDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
-            "DurationInMinutes": minutes,
+            "StartDateTime": utc_millis(start.replace(microsecond=0)),
+            "DurationInMinutes": 30,
         }
         return str(self._sobject("Event").create(values)["id"])
 

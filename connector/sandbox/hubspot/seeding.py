@@ -19,12 +19,12 @@ import os
 import sys
 import threading
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 
 from connector.domain.contact import Company, DealStatus, LeadSource, Owner
 from connector.domain.engagement import Engagement, EngagementKind
@@ -142,12 +142,6 @@ def convert_contact(item: SeedContact, owners: dict[str, str], now: datetime) ->
         "hs_analytics_source": ANALYTICS_SOURCE.get(contact.source) if contact.source else None,
         **{f"bant_{key}": _bool(value) for key, value in contact.bant.model_dump().items()},
     }
-    if contact.score is not None:
-        values["connector_score"] = str(contact.score)
-    if contact.grade is not None:
-        values["connector_grade"] = contact.grade
-    if contact.recycled_at is not None:
-        values["connector_recycled_at"] = _ms(contact.recycled_at)
     values.update(_activity_counters(item.engagements))
     if item.properties:
         values.update(_dataset_values(item, values))
@@ -317,7 +311,7 @@ class Seeder:
         count = data.contact_count or 0
         workers = os.cpu_count() or 1
         parallel = (
-            not data.is_dataset
+            data.spec.dataset is None
             and workers >= 2
             and count >= PARALLEL_THRESHOLD
             and sys.platform == "linux"
@@ -339,19 +333,15 @@ class Seeder:
     @staticmethod
     def _parallel_rows(data: SeedData, count: int, workers: int) -> Iterator[ContactRows]:
         spec = data.spec.model_dump_json()
-        todo = iter([(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)])
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: list[Future[list[ContactRows]]] = [
-                pool.submit(convert_range, spec, start, stop)
-                for start, stop in islice(todo, 2 * workers)  # a window keeps memory flat
-            ]
-            while pending:
-                chunk = pending.pop(0).result()
-                pending.extend(
-                    pool.submit(convert_range, spec, start, stop) for start, stop in islice(todo, 1)
-                )
-                yield from chunk
+            pending: deque[Future[list[ContactRows]]] = deque()
+            for start in range(0, count, CHUNK):
+                if len(pending) == 2 * workers:  # a window keeps memory flat
+                    yield from pending.popleft().result()
+                pending.append(pool.submit(convert_range, spec, start, min(start + CHUNK, count)))
+            for future in pending:
+                yield from future.result()
 
     def _owners(self, data: SeedData, now_ms: int) -> None:
         for index, owner in enumerate(data.owners):
@@ -368,6 +358,9 @@ class Seeder:
             )
 
     def _company(self, company: Company, owners: dict[str, str], now_ms: int) -> int:
+        """Its record id; a company first met on a contact (the seed did not list it) loads now."""
+        if company.id in self.company_ids:
+            return self.company_ids[company.id]
         created = now_ms - (400 + _stable(company.id) % 400) * 86_400_000
         values: Values = {
             "createdate": created,
@@ -385,11 +378,7 @@ class Seeder:
         return record_id
 
     def _contact(self, rows: ContactRows, owners: dict[str, str], now_ms: int) -> None:
-        company_id = None
-        if rows.company is not None:  # a company the seed did not list is loaded now
-            company_id = self.company_ids.get(rows.company.id)
-            if company_id is None:
-                company_id = self._company(rows.company, owners, now_ms)
+        company_id = None if rows.company is None else self._company(rows.company, owners, now_ms)
         record_id = self._record(CONTACTS, rows.values, rows.created, rows.updated)
         self._newest = max(self._newest, rows.updated)
         if company_id is not None:

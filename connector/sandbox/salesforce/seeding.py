@@ -242,10 +242,6 @@ class SalesforceSeeder:
                 values[prop.salesforce_lead] = value
         if self.provision and contact.lifecycle_stage is not None:
             values["Lifecycle_Stage__c"] = LIFECYCLE[contact.lifecycle_stage]
-            if contact.score is not None:
-                values["Connector_Score__c"] = float(contact.score)
-            if contact.grade is not None:
-                values["Connector_Grade__c"] = contact.grade[:10]
         return values
 
     @staticmethod
@@ -351,11 +347,8 @@ class SalesforceSeeder:
             at_ms = datetime_to_ms(at)
             if kind in _TASKS:
                 prefix, subtype, type_, priority = _TASKS[kind]
-                subject = (
-                    f"{prefix} {engagement.detail}"
-                    if (engagement.detail and subtype == "Email")
-                    else prefix
-                )
+                detailed = engagement.detail and subtype == "Email"
+                subject = f"{prefix} {engagement.detail}" if detailed else prefix
                 task: dict[str, Any] = {
                     "WhoId": person_id,
                     "Subject": subject[:255],

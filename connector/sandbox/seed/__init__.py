@@ -27,10 +27,6 @@ class SeedData:
         self.owners: list[Owner] = list(self._synthetic.owners)
 
     @property
-    def is_dataset(self) -> bool:
-        return self._dataset is not None
-
-    @property
     def contact_count(self) -> int | None:
         """How many contacts `contacts()` yields; None in dataset mode with contacts=0 (all)."""
         return self.spec.contacts if self._dataset is None else (self.spec.contacts or None)

@@ -122,9 +122,7 @@ class DatasetSeed:
             )
         try:
             return _RowBuilder(self.spec, row, index).build()
-        except SeedDataError as exc:
-            raise SeedDataError(f"{self.path}:{line}: {exc}") from None
-        except ValueError as exc:  # pydantic validation of the domain types
+        except ValueError as exc:  # a bad cell, or pydantic validation of the domain types
             raise SeedDataError(f"{self.path}:{line}: {exc}") from exc
 
 

@@ -80,7 +80,6 @@ class History:
     def __init__(
         self, width: int, sample_size: int = 50_000, holdout_size: int = 50_000, seed: int = 42
     ) -> None:
-        self.width = width
         per_class = max(1, sample_size // 2)
         # one reservoir per class: a rare outcome is kept whole, the common one sampled
         self.training = (Reservoir(width, per_class, seed), Reservoir(width, per_class, seed + 1))

@@ -11,10 +11,14 @@ from connector.domain.policy import Condition, FitField, PointsRule
 from connector.domain.properties import PropertyValue
 
 
-def field_value(contact: Contact, field: FitField) -> str | float | None:
-    """The contact's value for a rule field (the attribute of the same name); company attributes
-    come from its company, and geography falls back to the company's when the person has none."""
-    company = contact.company
+def condition_value(condition: Condition, contact: Contact) -> PropertyValue | None:
+    """What the condition looks at (None when absent): a mapped property, or the contact's
+    attribute named by the field; company attributes come from its company, and geography
+    falls back to the company's when the person has none."""
+    if condition.property is not None:
+        return contact.properties.get(condition.property)
+    field, company = condition.field, contact.company
+    assert field is not None
     match field:
         case FitField.INDUSTRY:
             return (company.industry if company else None) or contact.industry
@@ -25,14 +29,6 @@ def field_value(contact: Contact, field: FitField) -> str | float | None:
         case FitField.SOURCE:
             return contact.source.value if contact.source else None
     return getattr(contact, field.value)  # job title, seniority, decision role, e-mail domain
-
-
-def condition_value(condition: Condition, contact: Contact) -> PropertyValue | None:
-    """What the condition looks at: a built-in field or a mapped property (None when absent)."""
-    if condition.property is not None:
-        return contact.properties.get(condition.property)
-    assert condition.field is not None
-    return field_value(contact, condition.field)
 
 
 def _as_number(value: PropertyValue | None) -> float | None:

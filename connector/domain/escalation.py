@@ -89,11 +89,10 @@ def reassign(
     if found is None:
         why = f"owner {from_owner_id} is in no routing pool: nobody to take it"
         return plan(to_owner_id=None, reason=why), state
-    owner, why, moved = found
-    if owner is None:
-        return plan(to_owner_id=None, reason=why), state
-    why = f"follow-up still open at {now.isoformat()} past its SLA; {why}"
-    return plan(to_owner_id=owner.id, reason=why), moved
+    owner_id, why, moved = found  # nobody available: the state as it was
+    if owner_id is not None:
+        why = f"follow-up still open at {now.isoformat()} past its SLA; {why}"
+    return plan(to_owner_id=owner_id, reason=why), moved
 
 
 def notify(

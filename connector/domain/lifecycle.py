@@ -43,15 +43,6 @@ def _deal_transition(contact: Contact) -> tuple[LifecycleStage, str] | None:
     return None
 
 
-def _rejection_reasons(contact: Contact, rules: LifecycleRules) -> list[str]:
-    recycle = rules.recycle
-    if contact.lifecycle_stage in recycle.from_stages and contact.sales_status in (
-        recycle.sales_statuses
-    ):
-        return [f"sales set the lead status to {contact.sales_status.value}"]
-    return []
-
-
 def _rejected_by_sales(contact: Contact, rules: LifecycleRules) -> bool:
     """Sales' status rejects the lead, and an SQL with it would be recycled straight away."""
     recycle = rules.recycle
@@ -157,11 +148,10 @@ def decide_stage(
     if isinstance(found, list):
         return StageDecision(transition=None, notes=tuple(found))
     to_stage, kind, reasons = found
-    current = contact.lifecycle_stage
     return StageDecision(
         transition=Transition(
             contact_id=contact.id,
-            from_stage=current,
+            from_stage=contact.lifecycle_stage,
             to_stage=to_stage,
             kind=kind,
             at=now,
@@ -203,9 +193,10 @@ def decide_move(
             ["outside the ideal customer profile", *fit.disqualified_reasons],
         )
 
-    rejected = _rejection_reasons(contact, rules)
-    if rejected:
-        return rules.recycle.to, TransitionKind.RECYCLE, rejected
+    recycle = rules.recycle
+    if current in recycle.from_stages and contact.sales_status in recycle.sales_statuses:
+        rejected = f"sales set the lead status to {contact.sales_status.value}"
+        return recycle.to, TransitionKind.RECYCLE, [rejected]
 
     # Sales' own verification outranks the idle rule: a verified buyer is not "cold".
     if _moves_forward(current, LifecycleStage.SQL):

@@ -11,7 +11,7 @@ away. Nothing lives in module globals; the same input always gives the same deci
 """
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -159,9 +159,10 @@ def _smooth_pick(
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What trying one rule gave: an owner (and the reason), or only a reason why not."""
+    """What trying one rule gave: an owner (and the reason) with the state after choosing them,
+    or only a reason why not."""
 
-    owner: Owner | None
+    owner_id: str | None
     reason: str
     state: RoutingState
 
@@ -183,7 +184,7 @@ def _route_pool(rule: RoutingRule, directory: _Directory, state: RoutingState) -
     skipped_text = f" ({len(skips)} skipped: {', '.join(skips)})" if skips else ""
     if not available:
         return _Outcome(
-            owner=None,
+            owner_id=None,
             reason=f"{_kind_label(rule)}: no available owner among "
             f"{_pool_text(rule.pool)}{skipped_text}",
             state=state,
@@ -198,9 +199,9 @@ def _route_pool(rule: RoutingRule, directory: _Directory, state: RoutingState) -
     owner = next(owner for member, owner in available if member is chosen)
     weights = {**state.weights, rule.name: current}
     return _Outcome(
-        owner=owner,
+        owner_id=owner.id,
         reason=_success_reason(rule, skipped_text),
-        state=state.model_copy(update={"weights": weights}),
+        state=_with_load(state.model_copy(update={"weights": weights}), owner),
     )
 
 
@@ -225,18 +226,18 @@ def _route_account_owner(contact: Contact, directory: _Directory, state: Routing
     do not apply, because an account is not a fresh lead to spread."""
     company = contact.company
     if company is None:
-        return _Outcome(owner=None, reason="account owner: the contact has no company", state=state)
+        return _Outcome(None, "account owner: the contact has no company", state)
     label = f"account owner of {company.name or f'company {company.id}'}"
     if company.owner_id is None:
-        return _Outcome(owner=None, reason=f"{label}: the company has no owner", state=state)
+        return _Outcome(None, f"{label}: the company has no owner", state)
     owner = directory.by_id.get(company.owner_id)
     if owner is None:
         why = f"{company.owner_id} is not a known owner"
     elif unavailable := directory.unavailable(owner):
         why = f"{owner.email or owner.id} is {unavailable}"
     else:
-        return _Outcome(owner=owner, reason=label, state=state)
-    return _Outcome(owner=None, reason=f"{label}: {why}", state=state)
+        return _Outcome(owner.id, label, _with_load(state, owner))
+    return _Outcome(None, f"{label}: {why}", state)
 
 
 def _try_rule(
@@ -247,9 +248,7 @@ def _try_rule(
         return _route_account_owner(contact, directory, state)
     if not all(condition_holds(condition, contact) for condition in rule.when):
         return _Outcome(
-            owner=None,
-            reason=f"{_kind_label(rule)}: does not match ({_describe_when(rule)})",
-            state=state,
+            None, f"{_kind_label(rule)}: does not match ({_describe_when(rule)})", state
         )
     return _route_pool(rule, directory, state)
 
@@ -258,30 +257,33 @@ def _fallback(rules: RoutingRules, directory: _Directory, state: RoutingState) -
     """The last resort; capacity caps do not apply, since the fallback exists to take what
     nobody else can."""
     if rules.fallback_owner is None:
-        return _Outcome(owner=None, reason="no fallback owner is configured", state=state)
+        return _Outcome(None, "no fallback owner is configured", state)
     owner, why = _availability(rules.fallback_owner, directory, state, capacity=None)
     if owner is None:
-        return _Outcome(
-            owner=None, reason=f"fallback owner {rules.fallback_owner}: {why}", state=state
-        )
-    return _Outcome(owner=owner, reason=f"fallback owner {rules.fallback_owner}", state=state)
+        return _Outcome(None, f"fallback owner {rules.fallback_owner}: {why}", state)
+    return _Outcome(owner.id, f"fallback owner {rules.fallback_owner}", _with_load(state, owner))
 
 
-def _existing_owner(
-    contact: Contact, rules: RoutingRules, directory: _Directory
-) -> tuple[bool, str | None]:
-    """Whether to keep the contact's current owner, and a reason when it is not kept.
-
-    A person's choice in the CRM wins, even for an owner who is out of office (that is
-    temporary) or not in the owner list (it may be a queue); only an owner the CRM reports as
-    deactivated is routed away from, since nobody would ever follow the lead up.
-    """
-    if not contact.owner_id or not rules.keep_existing_owner:
-        return False, None
-    owner = directory.by_id.get(contact.owner_id)
-    if owner is not None and not owner.active:
-        return False, f"existing owner {owner.email or owner.id} is inactive: routing again"
-    return True, None
+def _attempts(
+    contact: Contact, rules: RoutingRules, directory: _Directory, state: RoutingState
+) -> Iterator[tuple[str, _Outcome]]:
+    """The existing owner's outcome, each rule's in order, then the fallback's, each from the
+    same state; lazily, so nothing after the first that yields an owner is tried."""
+    if contact.owner_id and rules.keep_existing_owner:
+        # A person's choice in the CRM wins, even for an owner who is out of office (that is
+        # temporary) or not in the owner list (it may be a queue); only an owner the CRM
+        # reports as deactivated is routed away from, since nobody would follow the lead up.
+        # Kept, their load is unchanged.
+        current = directory.by_id.get(contact.owner_id)
+        if current is None or current.active:
+            reason = f"kept existing owner {contact.owner_id}"
+            yield EXISTING_OWNER_RULE, _Outcome(contact.owner_id, reason, state)
+        else:
+            reason = f"existing owner {current.email or current.id} is inactive: routing again"
+            yield EXISTING_OWNER_RULE, _Outcome(None, reason, state)
+    for rule in rules.rules:
+        yield rule.name, _try_rule(rule, contact, directory, state)
+    yield FALLBACK_RULE, _fallback(rules, directory, state)
 
 
 def route(
@@ -294,41 +296,19 @@ def route(
     chosen owner's load grows by one. When nobody is available the assignment is None and the
     reasons say why.
     """
-    directory = _Directory(owners, rules.out_of_office)
-    keep, why_not = _existing_owner(contact, rules, directory)
-    if keep and contact.owner_id:
-        reason = f"kept existing owner {contact.owner_id}"
-        assignment = Assignment(
-            contact_id=contact.id,
-            owner_id=contact.owner_id,
-            rule=EXISTING_OWNER_RULE,
-            reasons=(reason,),
-        )
-        return RoutingDecision(assignment=assignment, reasons=(reason,), state=state)
-    trail: list[str] = [why_not] if why_not else []
-    for rule in rules.rules:
-        outcome = _try_rule(rule, contact, directory, state)
+    trail: list[str] = []
+    for rule, outcome in _attempts(contact, rules, _Directory(owners, rules.out_of_office), state):
         trail.append(outcome.reason)
-        if outcome.owner is not None:
-            return _decide(contact, outcome.owner, outcome, rule.name, trail)
-    outcome = _fallback(rules, directory, state)
-    trail.append(outcome.reason)
-    if outcome.owner is not None:
-        return _decide(contact, outcome.owner, outcome, FALLBACK_RULE, trail)
+        if outcome.owner_id is not None:
+            assignment = Assignment(
+                contact_id=contact.id,
+                owner_id=outcome.owner_id,
+                rule=rule,
+                reasons=(outcome.reason,),
+            )
+            return RoutingDecision(assignment=assignment, reasons=tuple(trail), state=outcome.state)
     trail.append("no owner assigned: no routing rule yielded an available owner")
     return RoutingDecision(assignment=None, reasons=tuple(trail), state=state)
-
-
-def _decide(
-    contact: Contact, owner: Owner, outcome: _Outcome, rule: str, trail: list[str]
-) -> RoutingDecision:
-    """The decision for the owner `rule` found, with that owner's load counted."""
-    assignment = Assignment(
-        contact_id=contact.id, owner_id=owner.id, rule=rule, reasons=(outcome.reason,)
-    )
-    return RoutingDecision(
-        assignment=assignment, reasons=tuple(trail), state=_with_load(outcome.state, owner)
-    )
 
 
 def unknown_owner_problems(rules: RoutingRules, owners: Sequence[Owner]) -> list[PolicyProblem]:
@@ -371,8 +351,8 @@ def unknown_owner_problems(rules: RoutingRules, owners: Sequence[Owner]) -> list
 
 def reroute_in_pool(
     away_from: str, owners: Sequence[Owner], rules: RoutingRules, state: RoutingState
-) -> tuple[Owner | None, str, RoutingState] | None:
-    """The next available owner of the first pool (in the rules' order) that names
+) -> tuple[str | None, str, RoutingState] | None:
+    """The id of the next available owner of the first pool (in the rules' order) that names
     `away_from` (an e-mail), other than `away_from`, with the load moved from that owner to
     the new one (SLA escalation: the lead changes hands, the owner who let it lapse is never
     chosen again); None when no pool names `away_from`. Capacity and out-of-office apply as in
@@ -389,7 +369,6 @@ def reroute_in_pool(
         return None, f"{_kind_label(rule)}: no other owner in the pool", state
     directory = _Directory(owners, rules.out_of_office)
     outcome = _route_pool(rule.model_copy(update={"pool": others}), directory, state)
-    if outcome.owner is None:
+    if outcome.owner_id is None:
         return None, outcome.reason, state
-    moved = release(_with_load(outcome.state, outcome.owner), away_from)
-    return outcome.owner, outcome.reason, moved
+    return outcome.owner_id, outcome.reason, release(outcome.state, away_from)

@@ -20,7 +20,7 @@ class LifecycleStage(StrEnum):
     @property
     def rank(self) -> int | None:
         """Position in the funnel; None for `other`, which is off the funnel."""
-        return _FUNNEL_RANK.get(self)
+        return FUNNEL_RANK.get(self)
 
     def is_before(self, other: "LifecycleStage") -> bool:
         """True when `other` lies strictly further down the funnel than this stage."""
@@ -28,9 +28,9 @@ class LifecycleStage(StrEnum):
         return mine is not None and theirs is not None and mine < theirs
 
 
-#: The funnel in order: every stage but `other`.
+#: The funnel in order (every stage but `other`) and each one's position, by stage or value.
 FUNNEL: tuple[LifecycleStage, ...] = tuple(s for s in LifecycleStage if s != LifecycleStage.OTHER)
-_FUNNEL_RANK = {stage: index for index, stage in enumerate(FUNNEL)}
+FUNNEL_RANK: dict[str, int] = {stage: index for index, stage in enumerate(FUNNEL)}
 
 
 class SalesStatus(StrEnum):

@@ -14,7 +14,6 @@ TOP = 6
 
 class Bar(BaseModel):
     label: str
-    value: float
     text: str
     x: float
     y: float
@@ -57,7 +56,6 @@ def bar_chart(
         bars.append(
             Bar(
                 label=label,
-                value=value,
                 text=f"{value:+g}" if signed else f"{value:g}",
                 x=zero - length if value < 0 else zero,
                 y=TOP + index * ROW,

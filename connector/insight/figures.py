@@ -17,11 +17,10 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from connector.domain.stages import FUNNEL, LifecycleStage
+from connector.domain.stages import FUNNEL_RANK, LifecycleStage
 from connector.sync.report import score_bucket
 
 STAGE_ORDER = [stage.value for stage in LifecycleStage]  # the funnel, then `other`
-FUNNEL_RANK = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
 #: Stages where a person counts against an owner's load: the open leads sales works on.
 OPEN_LEADS = (LifecycleStage.MQL, LifecycleStage.SQL)
 SCORE_BANDS = ("< 0", "0-24", "25-49", "50-99", "100+")

@@ -14,8 +14,8 @@ from connector.domain.contact import Contact, Owner
 from connector.domain.engine import Evaluation, assess, evaluate
 from connector.domain.policy import RulesPolicy
 from connector.domain.routing import RoutingState
-from connector.domain.stages import LifecycleStage
-from connector.insight.figures import FUNNEL_RANK, OPEN_LEADS
+from connector.domain.stages import FUNNEL_RANK, LifecycleStage
+from connector.insight.figures import OPEN_LEADS
 from connector.sync.engine import unusable_reason
 from connector.sync.snapshot import SnapshotPerson
 

@@ -22,8 +22,8 @@ from connector.sandbox.hubspot.state import (
     json_object,
     limit_param,
     object_type_of,
-    record_id,
 )
+from connector.sandbox.hubspot.store import record_id
 
 LIST_DEFAULT_LIMIT = 500
 LIST_MAX_LIMIT = 500

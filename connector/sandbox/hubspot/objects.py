@@ -36,10 +36,8 @@ from connector.sandbox.hubspot.state import (
     limit_param,
     object_type_of,
     parse_body,
-    record_id,
 )
-from connector.sandbox.hubspot.store import Table
-from connector.sandbox.hubspot.values import InvalidValue
+from connector.sandbox.hubspot.store import Table, record_id
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
@@ -203,7 +201,7 @@ class ObjectsApi:
         self, table: Table, item: dict[str, Any], batch: set[str] | None = None
     ) -> tuple[records.Prepared, list[Link]]:
         """A create input's checked properties and associations; HubSpotError when refused."""
-        prepared = self._prepare(table, _properties(item), creating=True)
+        prepared = records.prepare(table, _properties(item), self.crm.owners, creating=True)
         self._check_email(table, prepared, batch=batch)
         return prepared, self._resolve_associations(table.object_type, item.get("associations"))
 
@@ -271,7 +269,7 @@ class ObjectsApi:
         row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
         if row is None:
             raise errors.not_found()
-        prepared = self._prepare(table, properties, creating=False)
+        prepared = records.prepare(table, properties, self.crm.owners, creating=False)
         return Response(200, self._apply(table, row, prepared), records_written=1)
 
     def archive(self, table: Table, request: Request) -> Response:
@@ -279,25 +277,6 @@ class ObjectsApi:
         if row is not None:
             table.archive(row, self.crm.store.now_ms())
         return Response(204, records_written=1 if row is not None else 0)
-
-    def _prepare(
-        self, table: Table, properties: dict[str, Any], *, creating: bool
-    ) -> records.Prepared:
-        """`records.prepare`, and owner properties (`hubspot_owner_id`, whose options are the
-        portal's owners) must name an owner: HubSpot refuses anything else with
-        INVALID_OWNER_ID (the owners guide; the message wording is the emulator's)."""
-        prepared = records.prepare(table, properties, creating=creating)
-        unknown = [
-            InvalidValue(name, "INVALID_OWNER_ID", f"{value} is not a valid owner id")
-            for name, value in prepared.items()
-            if value is not None
-            and (definition := table.registry.get(name)) is not None
-            and definition.external_options
-            and self.crm.owners.get(record_id(value) or -1) is None
-        ]
-        if unknown:
-            raise errors.property_validation(unknown)
-        return prepared
 
     def _create(
         self, table: Table, prepared: records.Prepared, links: list[Link]
@@ -380,7 +359,8 @@ class ObjectsApi:
             message = f"Duplicate IDs found in batch input: [{listed}]. IDs must be unique"
             raise errors.validation(message, context={"ids": duplicates})
         prepared_inputs = [
-            self._prepare(table, _properties(item), creating=False) for item in inputs
+            records.prepare(table, _properties(item), self.crm.owners, creating=False)
+            for item in inputs
         ]
         problems: list[dict[str, object]] = []
         missing: list[dict[str, Any]] = []

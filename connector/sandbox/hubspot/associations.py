@@ -14,7 +14,6 @@ from typing import TypeVar
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType
-from connector.sandbox.hubspot.graph import association_type
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
@@ -62,16 +61,17 @@ class AssociationsApi:
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
     ) -> list[dict[str, object]]:
-        out = []
-        for to_id, type_ids in self.crm.graph.targets(from_type, from_id, to_type):
-            specs = [
-                # Every type the portal has is HubSpot's own: none is user-defined.
-                {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": kind.label}
-                for type_id in type_ids
-                if (kind := association_type(from_type, type_id, to_type)) is not None
-            ]
-            out.append({"toObjectId": to_id, "associationTypes": specs})
-        return out
+        # Every type the portal has is HubSpot's own: none is user-defined.
+        return [
+            {
+                "toObjectId": to_id,
+                "associationTypes": [
+                    {"category": "HUBSPOT_DEFINED", "typeId": kind.type_id, "label": kind.label}
+                    for kind in kinds
+                ],
+            }
+            for to_id, kinds in self.crm.graph.targets(from_type, from_id, to_type)
+        ]
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)

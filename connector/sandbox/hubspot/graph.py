@@ -88,12 +88,15 @@ class AssociationGraph:
 
     def targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
-    ) -> list[tuple[int, list[int]]]:
-        """(to id, [type ids]) pairs in ascending to-id order."""
+    ) -> list[tuple[int, list[AssociationType]]]:
+        """(to id, [association types by id]) pairs in ascending to-id order."""
         bucket = self._edges.get((from_type.name, to_type.name))
         if not bucket:
             return []
         grouped: dict[int, list[int]] = {}
         for packed in bucket.get(from_id, ()):
             grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
-        return sorted((to_id, sorted(types)) for to_id, types in grouped.items())
+        return [
+            (to_id, [_BY_FROM_ID[from_type.name, type_id] for type_id in sorted(grouped[to_id])])
+            for to_id in sorted(grouped)
+        ]

@@ -150,13 +150,11 @@ class ObjectsApi:
         record = table.ids[row]
         out: dict[str, object] = {}
         for other in kinds:
-            results: list[dict[str, str]] = []
-            for to_id, type_ids in self.crm.graph.targets(table.object_type, record, other):
-                for type_id in type_ids:
-                    kind = association_type(table.object_type, type_id, other)
-                    results.append(
-                        {"id": str(to_id), "type": kind.v3_name if kind else str(type_id)}
-                    )
+            results = [
+                {"id": str(to_id), "type": kind.v3_name}
+                for to_id, kinds in self.crm.graph.targets(table.object_type, record, other)
+                for kind in kinds
+            ]
             if results:
                 out[other.name] = {"results": results}
         return out

@@ -61,17 +61,15 @@ class AssociationsApi:
     def _targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
     ) -> list[dict[str, object]]:
-        # Every type the portal has is HubSpot's own: none is user-defined.
-        return [
-            {
-                "toObjectId": to_id,
-                "associationTypes": [
-                    {"category": "HUBSPOT_DEFINED", "typeId": kind.type_id, "label": kind.label}
-                    for kind in kinds
-                ],
-            }
-            for to_id, kinds in self.crm.graph.targets(from_type, from_id, to_type)
-        ]
+        out = []
+        for to_id, kinds in self.crm.graph.targets(from_type, from_id, to_type):
+            # Every type the portal has is HubSpot's own: none is user-defined.
+            specs = [
+                {"category": "HUBSPOT_DEFINED", "typeId": kind.type_id, "label": kind.label}
+                for kind in kinds
+            ]
+            out.append({"toObjectId": to_id, "associationTypes": specs})
+        return out
 
     def list(self, request: Request) -> Response:
         from_type, to_type = self._types(request)

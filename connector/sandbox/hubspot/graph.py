@@ -93,10 +93,8 @@ class AssociationGraph:
         bucket = self._edges.get((from_type.name, to_type.name))
         if not bucket:
             return []
-        grouped: dict[int, list[int]] = {}
-        for packed in bucket.get(from_id, ()):
-            grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
-        return [
-            (to_id, [_BY_FROM_ID[from_type.name, type_id] for type_id in sorted(grouped[to_id])])
-            for to_id in sorted(grouped)
-        ]
+        grouped: dict[int, list[AssociationType]] = {}
+        for packed in sorted(bucket.get(from_id, ())):  # by to id, then by type id
+            kind = _BY_FROM_ID[from_type.name, packed & _MASK]
+            grouped.setdefault(packed >> _SHIFT, []).append(kind)
+        return list(grouped.items())

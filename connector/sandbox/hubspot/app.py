@@ -68,14 +68,6 @@ class HubSpotApp(EmulatorApp):
         if fault is Fault.RATE_LIMITED:
             forced = self.limits.forced_headers()
             return errors.rate_limited(TEN_SECONDLY_ROLLING, forced).response()
-        if fault is Fault.BAD_GATEWAY_502:
-            # A gateway in front of the API answers 502, not the API: an HTML page, not JSON.
-            return Response(
-                502,
-                "<html><head><title>502 Bad Gateway</title></head>"
-                "<body><h1>502 Bad Gateway</h1></body></html>",
-                content_type="text/html",
-            )
         status = ERROR_FAULTS.get(fault, 500)
         message = "Service Unavailable" if status == 503 else "internal error"
         category = "SERVICE_UNAVAILABLE" if status == 503 else "INTERNAL_ERROR"

@@ -168,12 +168,6 @@ class SalesforceApp(EmulatorApp):
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
             return concurrent_limit_exceeded().response()
-        if fault is Fault.BAD_GATEWAY_502:
-            return Response(
-                502,
-                "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
-                content_type="text/html",
-            )
         if fault is Fault.UNAVAILABLE_503:
             message = (
                 "The server is unavailable to handle the request. Typically this issue occurs "

@@ -7,7 +7,6 @@ from connector.sandbox.common.config import SandboxConfig
 from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.hubspot.app import HubSpotApp
 from connector.sandbox.hubspot.catalogue import standard_catalog
-from connector.sandbox.hubspot.limits import RateLimits
 from connector.sandbox.hubspot.seeding import Seeder
 from connector.sandbox.hubspot.state import CrmState
 from connector.sandbox.hubspot.store import Store
@@ -15,6 +14,8 @@ from connector.sandbox.seed import SeedData
 
 
 class HubSpotSandbox(ServedSandbox[None]):
+    app: HubSpotApp
+
     """A HubSpot emulator seeded from `config` and served on `config.host:config.port`.
 
     Point the unmodified SDK at it with `HubSpot(access_token=sandbox.token, host=sandbox.url)`
@@ -28,10 +29,7 @@ class HubSpotSandbox(ServedSandbox[None]):
         super().__init__(config, seed_data)
         self.crm = CrmState(Store(standard_catalog(self.config.provision_connector_fields)))
         self.store, self.graph, self.owners = self.crm.store, self.crm.graph, self.crm.owners
-        self.limits = RateLimits(self.config.rate_limit, self.config.daily_limit)
-        self.app = HubSpotApp(
-            self.config, self.crm, limits=self.limits, faults=self.faults, log=self.log
-        )
+        self.app = HubSpotApp(self.config, self.crm, faults=self.faults, log=self.log)
 
     def _load(self, data: SeedData) -> None:
         with self.store.lock:
@@ -41,4 +39,4 @@ class HubSpotSandbox(ServedSandbox[None]):
         """Zero the request log, pending forced faults and the rate-limit windows."""
         self.log.reset()
         self.faults.clear()
-        self.limits.reset()
+        self.app.limits.reset()

@@ -125,24 +125,10 @@ class ObjectsApi:
         return lambda request: handler(store.table(object_type or object_type_of(request)), request)
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _locate(
-        self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
-    ) -> int | None:
-        if id_property and id_property != "hs_object_id":
-            definition = table.registry.get(id_property)
-            unique = definition is not None and (
-                definition.has_unique_value
-                or (table.object_type is CONTACTS and id_property == "email")
-            )
-            if not unique:
-                raise errors.validation(f"{id_property} is not a unique identifier property")
-            row = table.find_unique(id_property, raw_id)
-        else:
-            number = record_id(raw_id)
-            row = table.row_of(number) if number is not None else None
-        if row is None or table.is_archived(row) != archived:
-            return None
-        return row
+    def _locate(self, table: Table, raw_id: str, archived: bool = False) -> int | None:
+        number = record_id(raw_id)
+        row = table.row_of(number) if number is not None else None
+        return row if row is not None and table.is_archived(row) == archived else None
 
     def _associations(
         self, table: Table, row: int, kinds: Sequence[ObjectType]
@@ -248,12 +234,7 @@ class ObjectsApi:
         return Response(200, body, records_read=len(rows))
 
     def get(self, table: Table, request: Request) -> Response:
-        row = self._locate(
-            table,
-            request.path_params["object_id"],
-            request.param("idProperty"),
-            flag(request, "archived"),
-        )
+        row = self._locate(table, request.path_params["object_id"], flag(request, "archived"))
         if row is None:
             raise errors.not_found()
         return Response(200, self._renderer(table, request)(row), records_read=1)
@@ -264,14 +245,14 @@ class ObjectsApi:
 
     def update(self, table: Table, request: Request) -> Response:
         properties = _properties(json_object(request))
-        row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
+        row = self._locate(table, request.path_params["object_id"])
         if row is None:
             raise errors.not_found()
         prepared = records.prepare(table, properties, self.crm.owners, creating=False)
         return Response(200, self._apply(table, row, prepared), records_written=1)
 
     def archive(self, table: Table, request: Request) -> Response:
-        row = self._locate(table, request.path_params["object_id"], None)
+        row = self._locate(table, request.path_params["object_id"])
         if row is not None:
             table.archive(row, self.crm.store.now_ms())
         return Response(204, records_written=1 if row is not None else 0)
@@ -296,7 +277,6 @@ class ObjectsApi:
         started = self.crm.store.now_ms()
         body = json_object(request)
         inputs = batch_inputs(body)
-        id_property = body.get("idProperty")
         archived = flag(request, "archived")
         projection = Projection(table, [str(name) for name in body.get("properties") or []] or None)
         results: list[dict[str, object]] = []
@@ -304,7 +284,7 @@ class ObjectsApi:
         seen: set[int] = set()
         for item in inputs:
             raw = str(item.get("id", ""))
-            row = self._locate(table, raw, id_property, archived)
+            row = self._locate(table, raw, archived)
             if row is None:
                 missing.append(raw)
             elif row not in seen:
@@ -367,7 +347,7 @@ class ObjectsApi:
             if request.partial_failure and index % 2 == 1:
                 problems.append(_injected_failure(_inputs_context([item])))
                 continue
-            row = self._locate(table, ids[index], item.get("idProperty"))
+            row = self._locate(table, ids[index])
             if row is None:
                 missing.append(item)
             else:

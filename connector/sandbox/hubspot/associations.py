@@ -46,14 +46,8 @@ class AssociationsApi:
         self.crm = crm
 
     def register(self, router: Router) -> None:
-        objects = V4 + "/objects/{from_type}/{from_id}/associations"
-        pairs = V4 + "/associations/{from_type}/{to_type}"
-        routes = [
-            ("GET", objects + "/{to_type}", self.list),
-            ("POST", pairs + "/batch/read", self.batch_read),
-        ]
-        for route in routes:
-            router.add(*route)
+        router.add("GET", V4 + "/objects/{from_type}/{from_id}/associations/{to_type}", self.list)
+        router.add("POST", V4 + "/associations/{from_type}/{to_type}/batch/read", self.batch_read)
 
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
         return object_type_of(request, "from_type"), object_type_of(request, "to_type")

@@ -65,18 +65,14 @@ class PropertiesApi:
 
     def register(self, router: Router) -> None:
         props = "/crm/v3/properties/{object_type}"
-        routes = [
-            ("GET", "/crm/v3/owners", self.owners),
-            ("GET", props + "/groups", self.groups),
-            ("POST", props + "/groups", self.create_group),
-            ("GET", props, self.properties),
-            ("POST", props, self.create_property),
-            ("GET", props + "/{property_name}", self.property),
-            ("GET", "/crm/v3/schemas", self.schemas),
-            ("GET", "/crm-object-schemas/v3/schemas", self.schemas),
-        ]
-        for route in routes:
-            router.add(*route)
+        router.add("GET", "/crm/v3/owners", self.owners)
+        router.add("GET", props + "/groups", self.groups)
+        router.add("POST", props + "/groups", self.create_group)
+        router.add("GET", props, self.properties)
+        router.add("POST", props, self.create_property)
+        router.add("GET", props + "/{property_name}", self.property)
+        router.add("GET", "/crm/v3/schemas", self.schemas)
+        router.add("GET", "/crm-object-schemas/v3/schemas", self.schemas)
 
     def _registry(self, request: Request) -> PropertyRegistry:
         return self.crm.store.catalog[object_type_of(request).name]

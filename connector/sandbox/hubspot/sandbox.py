@@ -14,14 +14,10 @@ from connector.sandbox.seed import SeedData
 
 
 class HubSpotSandbox(ServedSandbox[None]):
+    """A HubSpot emulator seeded from `config` and served on `config.host:config.port`; the
+    package docstring says how the unmodified SDK reaches it."""
+
     app: HubSpotApp
-
-    """A HubSpot emulator seeded from `config` and served on `config.host:config.port`.
-
-    Point the unmodified SDK at it with `HubSpot(access_token=sandbox.token, host=sandbox.url)`
-    (hubspot-api-client 12 copies every extra keyword of `HubSpot(...)` onto each API's
-    `Configuration`, and `Configuration.host` replaces `https://api.hubapi.com`).
-    """
 
     def __init__(
         self, config: SandboxConfig | None = None, *, seed_data: SeedData | None = None

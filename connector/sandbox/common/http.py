@@ -43,7 +43,7 @@ BAD_GATEWAY_PAGE = (
 
 
 class BadRequestBody(ValueError):
-    """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
+    """The request body is no JSON document; each CRM's body reader answers it as its 400."""
 
 
 class ErrorAnswer(Exception):
@@ -247,10 +247,6 @@ class EmulatorApp:
     def method_not_allowed(self, request: Request) -> Response:
         raise NotImplementedError
 
-    def bad_request(self, request: Request, message: str) -> Response:
-        """The answer when a handler raises `BadRequestBody`."""
-        raise NotImplementedError
-
     # ---- the pipeline ------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | Fault:
         """route → authenticate → fault → before_handler → handler → after_handler → log.
@@ -326,8 +322,6 @@ class EmulatorApp:
                 return handler(request)
         except ErrorAnswer as exc:
             return exc.response()
-        except BadRequestBody as exc:
-            return self.bad_request(request, str(exc))
         except Exception:
             logger.exception("sandbox handler failed for %s", request.endpoint)
             return self.render_fault(Fault.SERVER_ERROR_500, request)

@@ -127,6 +127,3 @@ class HubSpotApp(EmulatorApp):
             f"Method {request.method} is not supported here", "VALIDATION_ERROR"
         )
         return Response(405, body, headers={"Allow": allowed})
-
-    def bad_request(self, request: Request, message: str) -> Response:
-        return errors.invalid_json(message).response()

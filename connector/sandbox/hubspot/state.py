@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
-from connector.sandbox.common.http import Request, Response
+from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
@@ -43,8 +43,10 @@ def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
 
 
 def json_object(request: Request) -> dict[str, Any]:
-    # A body that is no JSON raises BadRequestBody, which the app answers as `bad_request`.
-    body = request.json()
+    try:
+        body = request.json()
+    except BadRequestBody as exc:
+        raise errors.invalid_json(str(exc)) from exc
     if not isinstance(body, dict):
         raise errors.invalid_json("a JSON object was expected")
     return body

@@ -190,6 +190,3 @@ class SalesforceApp(EmulatorApp):
         response = ApiError(405, "METHOD_NOT_ALLOWED", message).response()
         response.headers["Allow"] = allowed
         return response
-
-    def bad_request(self, request: Request, message: str) -> Response:
-        return ApiError(400, "JSON_PARSER_ERROR", message).response()

@@ -49,13 +49,9 @@ _BY_FROM_ID: dict[tuple[str, int], AssociationType] = {
 }
 
 
-def association_type(
-    from_type: ObjectType, type_id: int, to_type: ObjectType | None = None
-) -> AssociationType | None:
-    """The type `type_id` from `from_type` (type ids are unique per source object type), when
-    it leads to `to_type` (or anywhere, without one)."""
-    kind = _BY_FROM_ID.get((from_type.name, type_id))
-    return kind if kind is not None and to_type in (None, kind.to_type) else None
+def association_type(from_type: ObjectType, type_id: int) -> AssociationType | None:
+    """The type `type_id` from `from_type` (type ids are unique per source object type)."""
+    return _BY_FROM_ID.get((from_type.name, type_id))
 
 
 @cache

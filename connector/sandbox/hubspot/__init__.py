@@ -25,7 +25,6 @@ Primary (1); deals sit in pipeline "default". Owners have ids from 52000001 (use
 9100001); the seed's inactive owner is archived.
 """
 
-from connector.sandbox.hubspot.app import HubSpotApp
-from connector.sandbox.hubspot.sandbox import HubSpotSandbox
+from connector.sandbox.hubspot.app import HubSpotSandbox
 
-__all__ = ["HubSpotApp", "HubSpotSandbox"]
+__all__ = ["HubSpotSandbox"]

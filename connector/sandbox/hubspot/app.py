@@ -1,4 +1,6 @@
-"""The HubSpot emulator as an `EmulatorApp`: bearer-token auth, rate limits, fault bodies.
+"""The HubSpot emulator: `HubSpotApp`, an `EmulatorApp` with bearer-token auth, rate limits and
+fault bodies, and `HubSpotSandbox`, the app seeded and served in one object (for tests, the CLI
+and `connector demo`).
 
 Per request (the base class owns the order): route, 401 for a missing or wrong token, injected
 fault, rate limits (429), handler. Every answer after authentication carries the configured
@@ -20,11 +22,16 @@ from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.limits import DailyCounter, RollingWindowLimiter
 from connector.sandbox.common.request_log import RequestLog
+from connector.sandbox.common.serving import ServedSandbox
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.associations import AssociationsApi
+from connector.sandbox.hubspot.catalogue import standard_catalog
 from connector.sandbox.hubspot.objects import ObjectsApi
 from connector.sandbox.hubspot.properties import PropertiesApi
+from connector.sandbox.hubspot.seeding import Seeder
 from connector.sandbox.hubspot.state import CrmState
+from connector.sandbox.hubspot.store import Store
+from connector.sandbox.seed import SeedData
 
 WINDOW_SECONDS = 10.0
 TEN_SECONDLY_ROLLING = "TEN_SECONDLY_ROLLING"
@@ -127,3 +134,28 @@ class HubSpotApp(EmulatorApp):
             f"Method {request.method} is not supported here", "VALIDATION_ERROR"
         )
         return Response(405, body, headers={"Allow": allowed})
+
+
+class HubSpotSandbox(ServedSandbox[None]):
+    """A HubSpot emulator seeded from `config` and served on `config.host:config.port`; the
+    package docstring says how the unmodified SDK reaches it."""
+
+    app: HubSpotApp
+
+    def __init__(
+        self, config: SandboxConfig | None = None, *, seed_data: SeedData | None = None
+    ) -> None:
+        super().__init__(config, seed_data)
+        self.crm = CrmState(Store(standard_catalog(self.config.provision_connector_fields)))
+        self.store, self.graph, self.owners = self.crm.store, self.crm.graph, self.crm.owners
+        self.app = HubSpotApp(self.config, self.crm, faults=self.faults, log=self.log)
+
+    def _load(self, data: SeedData) -> None:
+        with self.store.lock:
+            return Seeder(self.store, self.graph, self.owners).load(data)
+
+    def reset_counters(self) -> None:
+        """Zero the request log, pending forced faults and the rate-limit windows."""
+        self.log.reset()
+        self.faults.clear()
+        self.app.limits.reset()

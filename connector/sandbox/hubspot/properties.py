@@ -98,12 +98,10 @@ class PropertiesApi:
         return Response(200, {"results": results}, records_read=len(results))
 
     def property(self, request: Request) -> Response:
-        registry = self._registry(request)
-        definition = registry.get(request.path_params["property_name"])
+        name = request.path_params["property_name"]
+        definition = self._registry(request).get(name)
         if definition is None:
-            raise errors.not_found(
-                f"Property {request.path_params['property_name']} does not exist"
-            )
+            raise errors.not_found(f"Property {name} does not exist")
         return Response(200, definition.to_api(), records_read=1)
 
     def create_property(self, request: Request) -> Response:

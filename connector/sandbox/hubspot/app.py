@@ -18,7 +18,7 @@ from __future__ import annotations
 import hmac
 
 from connector.sandbox.common.config import SandboxConfig
-from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector
+from connector.sandbox.common.faults import Fault, FaultInjector
 from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.limits import DailyCounter, RollingWindowLimiter
 from connector.sandbox.common.request_log import RequestLog
@@ -120,10 +120,9 @@ class HubSpotApp(EmulatorApp):
         if fault is Fault.RATE_LIMITED:
             forced = self.limits.forced_headers()
             return errors.rate_limited(TEN_SECONDLY_ROLLING, forced).response()
-        status = ERROR_FAULTS.get(fault, 500)
-        message = "Service Unavailable" if status == 503 else "internal error"
-        category = "SERVICE_UNAVAILABLE" if status == 503 else "INTERNAL_ERROR"
-        return Response(status, errors.error_body(message, category))
+        if fault is Fault.UNAVAILABLE_503:
+            return Response(503, errors.error_body("Service Unavailable", "SERVICE_UNAVAILABLE"))
+        return Response(500, errors.error_body("internal error", "INTERNAL_ERROR"))
 
     def not_found(self, request: Request) -> Response:
         return errors.not_found().response()

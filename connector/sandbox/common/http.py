@@ -36,10 +36,14 @@ logger = logging.getLogger(__name__)
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 UNMATCHED_ENDPOINT = "<unmatched>"
+#: A 502 comes from a gateway in front of the API, not from the API: an HTML page, not JSON.
+BAD_GATEWAY_PAGE = (
+    "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
+)
 
 
 class BadRequestBody(ValueError):
-    """The request body is not what the endpoint accepts; `dispatch` turns it into a 400."""
+    """The request body is no JSON document; each CRM's body reader answers it as its 400."""
 
 
 class ErrorAnswer(Exception):
@@ -233,7 +237,7 @@ class EmulatorApp:
         injected error faults, before_handler rejections, 500s); may add headers."""
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
-        """The CRM's answer to an injected 429/500/502/503, and its 500 when a handler or hook
+        """The CRM's answer to an injected 429/500/503, and its 500 when a handler or hook
         raises (the traceback is logged)."""
         raise NotImplementedError
 
@@ -241,10 +245,6 @@ class EmulatorApp:
         raise NotImplementedError
 
     def method_not_allowed(self, request: Request) -> Response:
-        raise NotImplementedError
-
-    def bad_request(self, request: Request, message: str) -> Response:
-        """The answer when a handler raises `BadRequestBody`."""
         raise NotImplementedError
 
     # ---- the pipeline ------------------------------------------------------------------------
@@ -299,7 +299,9 @@ class EmulatorApp:
             fault = self.faults.decide(request.endpoint, batch=batch)
         if fault is Fault.DROP:
             return Fault.DROP, fault
-        if fault in ERROR_FAULTS:
+        if fault is Fault.BAD_GATEWAY_502:
+            response = Response(502, BAD_GATEWAY_PAGE, content_type="text/html")
+        elif fault in ERROR_FAULTS:
             response = self.render_fault(fault, request)
         else:
             request.partial_failure = fault is Fault.PARTIAL_BATCH
@@ -320,8 +322,6 @@ class EmulatorApp:
                 return handler(request)
         except ErrorAnswer as exc:
             return exc.response()
-        except BadRequestBody as exc:
-            return self.bad_request(request, str(exc))
         except Exception:
             logger.exception("sandbox handler failed for %s", request.endpoint)
             return self.render_fault(Fault.SERVER_ERROR_500, request)

@@ -11,8 +11,9 @@ batch read/create/update, search), associations v4 (one record's list, batch rea
 properties and property groups (list, read, create). Not emulated, because nothing in the
 connector, the demo or the bench uses them: batch upsert/archive, association creation (records
 are associated at creation) and removal, association labels, one owner by id, one group by name,
-properties batch read, `propertiesWithHistory`. Request log route names are
-"METHOD /path/pattern", e.g. "POST /crm/v3/objects/tasks/batch/create".
+properties batch read, `propertiesWithHistory`, `idProperty` (records are read and written by
+id). Request log route names are "METHOD /path/pattern", e.g.
+"POST /crm/v3/objects/tasks/batch/create".
 
 The seeded portal (the connector's HubSpot mapping relies on its names) is data: object types,
 properties and options in `catalogue.yaml` (the connector's own group "connector" only with
@@ -24,7 +25,6 @@ Primary (1); deals sit in pipeline "default". Owners have ids from 52000001 (use
 9100001); the seed's inactive owner is archived.
 """
 
-from connector.sandbox.hubspot.app import HubSpotApp
-from connector.sandbox.hubspot.sandbox import HubSpotSandbox
+from connector.sandbox.hubspot.app import HubSpotSandbox
 
-__all__ = ["HubSpotApp", "HubSpotSandbox"]
+__all__ = ["HubSpotSandbox"]

@@ -14,7 +14,6 @@ from typing import TypeVar
 from connector.sandbox.common.http import Request, Response, Router
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType
-from connector.sandbox.hubspot.graph import association_type
 from connector.sandbox.hubspot.state import (
     CrmState,
     batch_inputs,
@@ -22,8 +21,8 @@ from connector.sandbox.hubspot.state import (
     json_object,
     limit_param,
     object_type_of,
-    record_id,
 )
+from connector.sandbox.hubspot.store import record_id
 
 LIST_DEFAULT_LIMIT = 500
 LIST_MAX_LIMIT = 500
@@ -47,14 +46,8 @@ class AssociationsApi:
         self.crm = crm
 
     def register(self, router: Router) -> None:
-        objects = V4 + "/objects/{from_type}/{from_id}/associations"
-        pairs = V4 + "/associations/{from_type}/{to_type}"
-        routes = [
-            ("GET", objects + "/{to_type}", self.list),
-            ("POST", pairs + "/batch/read", self.batch_read),
-        ]
-        for route in routes:
-            router.add(*route)
+        router.add("GET", V4 + "/objects/{from_type}/{from_id}/associations/{to_type}", self.list)
+        router.add("POST", V4 + "/associations/{from_type}/{to_type}/batch/read", self.batch_read)
 
     def _types(self, request: Request) -> tuple[ObjectType, ObjectType]:
         return object_type_of(request, "from_type"), object_type_of(request, "to_type")
@@ -63,12 +56,11 @@ class AssociationsApi:
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
     ) -> list[dict[str, object]]:
         out = []
-        for to_id, type_ids in self.crm.graph.targets(from_type, from_id, to_type):
+        for to_id, kinds in self.crm.graph.targets(from_type, from_id, to_type):
+            # Every type the portal has is HubSpot's own: none is user-defined.
             specs = [
-                # Every type the portal has is HubSpot's own: none is user-defined.
-                {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": kind.label}
-                for type_id in type_ids
-                if (kind := association_type(from_type, type_id, to_type)) is not None
+                {"category": "HUBSPOT_DEFINED", "typeId": kind.type_id, "label": kind.label}
+                for kind in kinds
             ]
             out.append({"toObjectId": to_id, "associationTypes": specs})
         return out

@@ -49,13 +49,9 @@ _BY_FROM_ID: dict[tuple[str, int], AssociationType] = {
 }
 
 
-def association_type(
-    from_type: ObjectType, type_id: int, to_type: ObjectType | None = None
-) -> AssociationType | None:
-    """The type `type_id` from `from_type` (type ids are unique per source object type), when
-    it leads to `to_type` (or anywhere, without one)."""
-    kind = _BY_FROM_ID.get((from_type.name, type_id))
-    return kind if kind is not None and to_type in (None, kind.to_type) else None
+def association_type(from_type: ObjectType, type_id: int) -> AssociationType | None:
+    """The type `type_id` from `from_type` (type ids are unique per source object type)."""
+    return _BY_FROM_ID.get((from_type.name, type_id))
 
 
 @cache
@@ -88,12 +84,13 @@ class AssociationGraph:
 
     def targets(
         self, from_type: ObjectType, from_id: int, to_type: ObjectType
-    ) -> list[tuple[int, list[int]]]:
-        """(to id, [type ids]) pairs in ascending to-id order."""
+    ) -> list[tuple[int, list[AssociationType]]]:
+        """(to id, [association types by id]) pairs in ascending to-id order."""
         bucket = self._edges.get((from_type.name, to_type.name))
         if not bucket:
             return []
-        grouped: dict[int, list[int]] = {}
-        for packed in bucket.get(from_id, ()):
-            grouped.setdefault(packed >> _SHIFT, []).append(packed & _MASK)
-        return sorted((to_id, sorted(types)) for to_id, types in grouped.items())
+        grouped: dict[int, list[AssociationType]] = {}
+        for packed in sorted(bucket.get(from_id, ())):  # by to id, then by type id
+            kind = _BY_FROM_ID[from_type.name, packed & _MASK]
+            grouped.setdefault(packed >> _SHIFT, []).append(kind)
+        return list(grouped.items())

@@ -36,10 +36,8 @@ from connector.sandbox.hubspot.state import (
     limit_param,
     object_type_of,
     parse_body,
-    record_id,
 )
-from connector.sandbox.hubspot.store import Table
-from connector.sandbox.hubspot.values import InvalidValue
+from connector.sandbox.hubspot.store import Table, record_id
 
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
@@ -127,24 +125,10 @@ class ObjectsApi:
         return lambda request: handler(store.table(object_type or object_type_of(request)), request)
 
     # ---- helpers ------------------------------------------------------------------------------
-    def _locate(
-        self, table: Table, raw_id: str, id_property: str | None, archived: bool = False
-    ) -> int | None:
-        if id_property and id_property != "hs_object_id":
-            definition = table.registry.get(id_property)
-            unique = definition is not None and (
-                definition.has_unique_value
-                or (table.object_type is CONTACTS and id_property == "email")
-            )
-            if not unique:
-                raise errors.validation(f"{id_property} is not a unique identifier property")
-            row = table.find_unique(id_property, raw_id)
-        else:
-            number = record_id(raw_id)
-            row = table.row_of(number) if number is not None else None
-        if row is None or table.is_archived(row) != archived:
-            return None
-        return row
+    def _locate(self, table: Table, raw_id: str, archived: bool = False) -> int | None:
+        number = record_id(raw_id)
+        row = table.row_of(number) if number is not None else None
+        return row if row is not None and table.is_archived(row) == archived else None
 
     def _associations(
         self, table: Table, row: int, kinds: Sequence[ObjectType]
@@ -152,13 +136,11 @@ class ObjectsApi:
         record = table.ids[row]
         out: dict[str, object] = {}
         for other in kinds:
-            results: list[dict[str, str]] = []
-            for to_id, type_ids in self.crm.graph.targets(table.object_type, record, other):
-                for type_id in type_ids:
-                    kind = association_type(table.object_type, type_id, other)
-                    results.append(
-                        {"id": str(to_id), "type": kind.v3_name if kind else str(type_id)}
-                    )
+            results = [
+                {"id": str(to_id), "type": kind.v3_name}
+                for to_id, kinds in self.crm.graph.targets(table.object_type, record, other)
+                for kind in kinds
+            ]
             if results:
                 out[other.name] = {"results": results}
         return out
@@ -203,7 +185,7 @@ class ObjectsApi:
         self, table: Table, item: dict[str, Any], batch: set[str] | None = None
     ) -> tuple[records.Prepared, list[Link]]:
         """A create input's checked properties and associations; HubSpotError when refused."""
-        prepared = self._prepare(table, _properties(item), creating=True)
+        prepared = records.prepare(table, _properties(item), self.crm.owners, creating=True)
         self._check_email(table, prepared, batch=batch)
         return prepared, self._resolve_associations(table.object_type, item.get("associations"))
 
@@ -252,12 +234,7 @@ class ObjectsApi:
         return Response(200, body, records_read=len(rows))
 
     def get(self, table: Table, request: Request) -> Response:
-        row = self._locate(
-            table,
-            request.path_params["object_id"],
-            request.param("idProperty"),
-            flag(request, "archived"),
-        )
+        row = self._locate(table, request.path_params["object_id"], flag(request, "archived"))
         if row is None:
             raise errors.not_found()
         return Response(200, self._renderer(table, request)(row), records_read=1)
@@ -268,36 +245,17 @@ class ObjectsApi:
 
     def update(self, table: Table, request: Request) -> Response:
         properties = _properties(json_object(request))
-        row = self._locate(table, request.path_params["object_id"], request.param("idProperty"))
+        row = self._locate(table, request.path_params["object_id"])
         if row is None:
             raise errors.not_found()
-        prepared = self._prepare(table, properties, creating=False)
+        prepared = records.prepare(table, properties, self.crm.owners, creating=False)
         return Response(200, self._apply(table, row, prepared), records_written=1)
 
     def archive(self, table: Table, request: Request) -> Response:
-        row = self._locate(table, request.path_params["object_id"], None)
+        row = self._locate(table, request.path_params["object_id"])
         if row is not None:
             table.archive(row, self.crm.store.now_ms())
         return Response(204, records_written=1 if row is not None else 0)
-
-    def _prepare(
-        self, table: Table, properties: dict[str, Any], *, creating: bool
-    ) -> records.Prepared:
-        """`records.prepare`, and owner properties (`hubspot_owner_id`, whose options are the
-        portal's owners) must name an owner: HubSpot refuses anything else with
-        INVALID_OWNER_ID (the owners guide; the message wording is the emulator's)."""
-        prepared = records.prepare(table, properties, creating=creating)
-        unknown = [
-            InvalidValue(name, "INVALID_OWNER_ID", f"{value} is not a valid owner id")
-            for name, value in prepared.items()
-            if value is not None
-            and (definition := table.registry.get(name)) is not None
-            and definition.external_options
-            and self.crm.owners.get(record_id(value) or -1) is None
-        ]
-        if unknown:
-            raise errors.property_validation(unknown)
-        return prepared
 
     def _create(
         self, table: Table, prepared: records.Prepared, links: list[Link]
@@ -319,7 +277,6 @@ class ObjectsApi:
         started = self.crm.store.now_ms()
         body = json_object(request)
         inputs = batch_inputs(body)
-        id_property = body.get("idProperty")
         archived = flag(request, "archived")
         projection = Projection(table, [str(name) for name in body.get("properties") or []] or None)
         results: list[dict[str, object]] = []
@@ -327,7 +284,7 @@ class ObjectsApi:
         seen: set[int] = set()
         for item in inputs:
             raw = str(item.get("id", ""))
-            row = self._locate(table, raw, id_property, archived)
+            row = self._locate(table, raw, archived)
             if row is None:
                 missing.append(raw)
             elif row not in seen:
@@ -380,7 +337,8 @@ class ObjectsApi:
             message = f"Duplicate IDs found in batch input: [{listed}]. IDs must be unique"
             raise errors.validation(message, context={"ids": duplicates})
         prepared_inputs = [
-            self._prepare(table, _properties(item), creating=False) for item in inputs
+            records.prepare(table, _properties(item), self.crm.owners, creating=False)
+            for item in inputs
         ]
         problems: list[dict[str, object]] = []
         missing: list[dict[str, Any]] = []
@@ -389,7 +347,7 @@ class ObjectsApi:
             if request.partial_failure and index % 2 == 1:
                 problems.append(_injected_failure(_inputs_context([item])))
                 continue
-            row = self._locate(table, ids[index], item.get("idProperty"))
+            row = self._locate(table, ids[index])
             if row is None:
                 missing.append(item)
             else:
@@ -402,7 +360,6 @@ class ObjectsApi:
     def search(self, table: Table, request: Request) -> Response:
         body = parse_body(SearchBody, json_object(request))
         engine = self.crm.search
-        engine.validate(body)
         offset = engine.offset(body)
         rows = engine.matching_rows(table, body)
         end = min(offset + body.limit, len(rows), MAX_RESULTS)

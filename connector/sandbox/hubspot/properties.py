@@ -1,10 +1,10 @@
 """Owners (`/crm/v3/owners`), the properties API (`/crm/v3/properties`) and custom object
 schemas: the portal's schema side, which adapters read to validate mappings and provision fields.
 
-Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `email`, `archived`; the
-SDK asks for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read
-one, create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them):
-one owner by id, one group by name, properties batch read. `GET /crm/v3/schemas` (and
+Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `archived`; the SDK asks
+for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read one,
+create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them): one
+owner by id, owners by `email`, one group by name, properties batch read. `GET /crm/v3/schemas` (and
 `/crm-object-schemas/v3/schemas`, what the SDK's `crm.schemas.core_api.get_all` calls) lists no
 custom object, as a portal without any answers: third-party taps (singer tap-hubspot, airbyte
 source-hubspot) call it at start-up and stop on a 404.
@@ -65,18 +65,14 @@ class PropertiesApi:
 
     def register(self, router: Router) -> None:
         props = "/crm/v3/properties/{object_type}"
-        routes = [
-            ("GET", "/crm/v3/owners", self.owners),
-            ("GET", props + "/groups", self.groups),
-            ("POST", props + "/groups", self.create_group),
-            ("GET", props, self.properties),
-            ("POST", props, self.create_property),
-            ("GET", props + "/{property_name}", self.property),
-            ("GET", "/crm/v3/schemas", self.schemas),
-            ("GET", "/crm-object-schemas/v3/schemas", self.schemas),
-        ]
-        for route in routes:
-            router.add(*route)
+        router.add("GET", "/crm/v3/owners", self.owners)
+        router.add("GET", props + "/groups", self.groups)
+        router.add("POST", props + "/groups", self.create_group)
+        router.add("GET", props, self.properties)
+        router.add("POST", props, self.create_property)
+        router.add("GET", props + "/{property_name}", self.property)
+        router.add("GET", "/crm/v3/schemas", self.schemas)
+        router.add("GET", "/crm-object-schemas/v3/schemas", self.schemas)
 
     def _registry(self, request: Request) -> PropertyRegistry:
         return self.crm.store.catalog[object_type_of(request).name]
@@ -86,15 +82,11 @@ class PropertiesApi:
 
     def owners(self, request: Request) -> Response:
         limit = limit_param(request, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
-        archived, email = flag(request, "archived"), request.param("email")
+        archived = flag(request, "archived")
         listing = [
-            owner
-            for _, owner in sorted(self.crm.owners.items())
-            if owner.archived == archived
-            and (email is None or (owner.email or "").lower() == email.lower())
+            owner for _, owner in sorted(self.crm.owners.items()) if owner.archived == archived
         ]
-        ids = [owner.id for owner in listing]
-        page, paging = id_page(request, ids, limit, "an owner id")
+        page, paging = id_page(request, [owner.id for owner in listing], limit, "an owner id")
         body = {"results": [listing[i].to_api() for i in page], **paging}
         return Response(200, body, records_read=len(page))
 
@@ -106,25 +98,21 @@ class PropertiesApi:
         return Response(200, {"results": results}, records_read=len(results))
 
     def property(self, request: Request) -> Response:
-        registry = self._registry(request)
-        definition = registry.get(request.path_params["property_name"])
+        name = request.path_params["property_name"]
+        definition = self._registry(request).get(name)
         if definition is None:
-            raise errors.not_found(
-                f"Property {request.path_params['property_name']} does not exist"
-            )
+            raise errors.not_found(f"Property {name} does not exist")
         return Response(200, definition.to_api(), records_read=1)
 
     def create_property(self, request: Request) -> Response:
         registry = self._registry(request)
         body = parse_body(PropertyDef, json_object(request))
-        if body.type not in PROPERTY_TYPES:
-            raise errors.validation(
-                f"Invalid property type {body.type}; one of {sorted(PROPERTY_TYPES)}"
-            )
-        if body.field_type not in FIELD_TYPES:
-            raise errors.validation(
-                f"Invalid fieldType {body.field_type}; one of {sorted(FIELD_TYPES)}"
-            )
+        for what, value, known in (
+            ("property type", body.type, PROPERTY_TYPES),
+            ("fieldType", body.field_type, FIELD_TYPES),
+        ):
+            if value not in known:
+                raise errors.validation(f"Invalid {what} {value}; one of {sorted(known)}")
         if body.group_name not in registry.groups:
             raise errors.validation(f"Property group {body.group_name} does not exist")
         _check_new_name("Property", body.name, body.name in registry)

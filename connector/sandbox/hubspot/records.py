@@ -12,19 +12,24 @@ modified dates always come along.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import CONTACTS, LIFECYCLE_ORDER
-from connector.sandbox.hubspot.store import Stored, Table
+from connector.sandbox.hubspot.store import Stored, Table, record_id
 from connector.sandbox.hubspot.values import InvalidValue, format_datetime, normalize_value
 
 Prepared = dict[str, Stored]
 
 
-def prepare(table: Table, raw: Mapping[str, object], *, creating: bool) -> Prepared:
+def prepare(
+    table: Table, raw: Mapping[str, object], owners: Container[int | None], *, creating: bool
+) -> Prepared:
     """Validate and normalise one input's properties; every problem of the input is in the one
-    HubSpotError raised (a 400, or a 207 entry where the batch asks for one)."""
+    HubSpotError raised (a 400, or a 207 entry where the batch asks for one). Owner properties
+    (`hubspot_owner_id`, whose options are the portal's `owners`) must name an owner: HubSpot
+    refuses anything else with INVALID_OWNER_ID (the owners guide; the message wording is the
+    emulator's)."""
     registry = table.registry
     problems: list[InvalidValue] = []
     prepared: Prepared = {}
@@ -40,9 +45,13 @@ def prepare(table: Table, raw: Mapping[str, object], *, creating: bool) -> Prepa
             problems.append(InvalidValue(name, "READ_ONLY_VALUE", message))
             continue
         try:
-            prepared[name] = normalize_value(definition, value)
+            stored = prepared[name] = normalize_value(definition, value)
         except InvalidValue as problem:
             problems.append(problem)
+            continue
+        if definition.external_options and stored is not None and record_id(stored) not in owners:
+            message = f"{stored} is not a valid owner id"
+            problems.append(InvalidValue(name, "INVALID_OWNER_ID", message))
     if creating:
         for name in table.object_type.required_on_create:
             if prepared.get(name) is None and not any(p.name == name for p in problems):
@@ -76,8 +85,8 @@ def apply(table: Table, row: int, prepared: Prepared, now_ms: int) -> bool:
     return changed
 
 
-def create(table: Table, record_id: int, prepared: Prepared, now_ms: int) -> int:
-    row = table.append(record_id, now_ms, now_ms)
+def create(table: Table, new_id: int, prepared: Prepared, now_ms: int) -> int:
+    row = table.append(new_id, now_ms, now_ms)
     created_property = table.object_type.created_property
     if prepared.get(created_property) is None:
         table.set(row, created_property, now_ms)

@@ -154,7 +154,9 @@ class SearchEngine:
     def __init__(self, cache_size: int = 16) -> None:
         self._matching = lru_cache(maxsize=cache_size)(self._evaluate)
 
-    def validate(self, body: SearchBody) -> None:
+    def offset(self, body: SearchBody) -> int:
+        """Where the page `after` asks for starts, once the search is checked against HubSpot's
+        limits."""
         if body.query:
             raise errors.validation("The sandbox does not emulate the free-text query of a search")
         if body.limit > MAX_LIMIT or body.limit < 0:
@@ -168,8 +170,6 @@ class SearchEngine:
             )
         if sum(sizes) > MAX_FILTERS:
             raise errors.validation(f"A search may have at most {MAX_FILTERS} filters in all")
-
-    def offset(self, body: SearchBody) -> int:
         if body.after in (None, ""):
             return 0
         try:

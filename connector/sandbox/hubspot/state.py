@@ -11,13 +11,13 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
-from connector.sandbox.common.http import Request, Response
+from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
 from connector.sandbox.hubspot.owners import Owners
 from connector.sandbox.hubspot.search import SearchEngine
-from connector.sandbox.hubspot.store import Store
+from connector.sandbox.hubspot.store import Store, record_id
 from connector.sandbox.hubspot.values import format_datetime
 
 #: HubSpot's limit on inputs per batch request (using-object-apis: "Limits").
@@ -43,8 +43,10 @@ def object_type_of(request: Request, key: str = "object_type") -> ObjectType:
 
 
 def json_object(request: Request) -> dict[str, Any]:
-    # A body that is no JSON raises BadRequestBody, which the app answers as `bad_request`.
-    body = request.json()
+    try:
+        body = request.json()
+    except BadRequestBody as exc:
+        raise errors.invalid_json(str(exc)) from exc
     if not isinstance(body, dict):
         raise errors.invalid_json("a JSON object was expected")
     return body
@@ -94,12 +96,6 @@ def next_page(request: Request, after: str) -> dict[str, object]:
     query = {key: list(values) for key, values in request.query.items()} | {"after": [after]}
     link = f"http://{request.headers.get('Host')}{request.path}?{urlencode(query, doseq=True)}"
     return {"next": {"after": after, "link": link}}
-
-
-def record_id(raw: object) -> int | None:
-    """A HubSpot record id (numeric string) as an int; None when it cannot be one."""
-    text = str(raw).strip()
-    return int(text) if text.isdigit() else None
 
 
 def id_page(

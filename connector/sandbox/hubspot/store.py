@@ -20,6 +20,12 @@ from connector.sandbox.hubspot.schema import PropertyRegistry
 Stored = str | int | None
 
 
+def record_id(raw: object) -> int | None:
+    """A HubSpot record id (numeric string) as an int; None when it cannot be one."""
+    text = str(raw).strip()
+    return int(text) if text.isdigit() else None
+
+
 class Table:
     """The records of one object type."""
 

@@ -168,12 +168,6 @@ class SalesforceApp(EmulatorApp):
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault is Fault.RATE_LIMITED:
             return concurrent_limit_exceeded().response()
-        if fault is Fault.BAD_GATEWAY_502:
-            return Response(
-                502,
-                "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
-                content_type="text/html",
-            )
         if fault is Fault.UNAVAILABLE_503:
             message = (
                 "The server is unavailable to handle the request. Typically this issue occurs "
@@ -196,6 +190,3 @@ class SalesforceApp(EmulatorApp):
         response = ApiError(405, "METHOD_NOT_ALLOWED", message).response()
         response.headers["Allow"] = allowed
         return response
-
-    def bad_request(self, request: Request, message: str) -> Response:
-        return ApiError(400, "JSON_PARSER_ERROR", message).response()

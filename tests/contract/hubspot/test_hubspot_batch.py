@@ -101,16 +101,6 @@ def test_batch_read_with_missing_ids_is_207_and_names_them(client: HubSpot) -> N
     assert sorted(item.id for item in answer.results) == sorted(ids)
 
 
-def test_batch_read_by_email(client: HubSpot) -> None:
-    contacts = client.crm.contacts.basic_api.get_page(limit=2, properties=["email"]).results
-    request = read_request([item.properties["email"] for item in contacts])
-    request.id_property = "email"
-
-    answer = client.crm.contacts.batch_api.read(request)
-
-    assert sorted(item.id for item in answer.results) == sorted(item.id for item in contacts)
-
-
 def test_batch_update_applies_the_good_inputs_and_reports_missing_ids(client: HubSpot) -> None:
     ids = some_ids(client, 2)
     inputs = [

@@ -154,16 +154,6 @@ def test_archive_hides_a_record_unless_archived_is_asked_for(client: HubSpot) ->
     assert [item.id for item in listed] == [contact.id]
 
 
-def test_get_by_email_with_id_property(client: HubSpot) -> None:
-    contact = client.crm.contacts.basic_api.get_page(limit=1, properties=["email"]).results[0]
-
-    found = client.crm.contacts.basic_api.get_by_id(
-        contact.properties["email"].upper(), id_property="email"
-    )
-
-    assert found.id == contact.id
-
-
 def test_create_sets_created_and_modified_dates(client: HubSpot) -> None:
     before = datetime.now(UTC)
     created = client.crm.contacts.basic_api.create(

@@ -34,7 +34,8 @@ def test_tasks_are_created_in_batches_with_everything_the_owner_needs(
     assert table.get(row, "hubspot_owner_id") == spec.owner_id
     assert table.get(row, "hs_timestamp") == int(spec.due_at.timestamp() * 1000)
     linked = sandbox.graph.targets(TASKS, task_id, CONTACTS)
-    assert [(to_id, 204 in types) for to_id, types in linked] == [(int(spec.contact_id), True)]
+    types = [(to_id, {kind.type_id for kind in kinds}) for to_id, kinds in linked]
+    assert [(to_id, 204 in ids) for to_id, ids in types] == [(int(spec.contact_id), True)]
 
 
 def test_a_rerun_creates_nothing_twice(sandbox, make_adapter, make_specs, portal_tasks):

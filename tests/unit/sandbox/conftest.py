@@ -7,7 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from connector.sandbox.common.faults import ERROR_FAULTS, Fault, FaultInjector, FaultPlan
-from connector.sandbox.common.http import EmulatorApp, EmulatorServer, Request, Response
+from connector.sandbox.common.http import (
+    BadRequestBody,
+    EmulatorApp,
+    EmulatorServer,
+    Request,
+    Response,
+)
 from connector.sandbox.common.request_log import RequestLog
 
 TOKEN = "test-token"
@@ -52,9 +58,6 @@ class EchoApp(EmulatorApp):
         allowed = ", ".join(sorted(self.router.allowed_methods(request.path)))
         return Response(405, {"message": "Method not allowed"}, headers={"Allow": allowed})
 
-    def bad_request(self, request: Request, message: str) -> Response:
-        return Response(400, {"message": message})
-
     def get_item(self, request: Request) -> Response:
         return Response(
             200,
@@ -66,7 +69,10 @@ class EchoApp(EmulatorApp):
         return Response(200, {"special": True})
 
     def create(self, request: Request) -> Response:
-        body = request.json()
+        try:
+            body = request.json()
+        except BadRequestBody as exc:  # as each CRM's body reader answers it, in its dialect
+            return Response(400, {"message": str(exc)})
         return Response(201, {"created": body}, records_written=1)
 
     def batch(self, request: Request) -> Response:

@@ -30,11 +30,7 @@ from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
-from connector.sandbox.salesforce.errors import (
-    ApiError,
-    concurrent_limit_exceeded,
-    not_found,
-)
+from connector.sandbox.salesforce.errors import ApiError, concurrent_limit_exceeded, not_found
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
@@ -114,14 +110,12 @@ class SalesforceApp(EmulatorApp):
 
     def _serve(self, handler: Callable[[Request], Response], request: Request) -> Response:
         """Run a route's handler holding a concurrent-request slot (the token endpoint takes
-        none); a refusal it raises answers Salesforce's error array."""
+        none); a refusal it raises is answered by dispatch, as every ErrorAnswer is."""
         counted = request.endpoint not in _UNCOUNTED
         if counted and not self.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         try:
             return handler(request)
-        except ApiError as error:
-            return error.response()
         finally:
             if counted:
                 self.concurrency.release()

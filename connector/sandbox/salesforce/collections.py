@@ -45,9 +45,8 @@ class CollectionResources:
         self.partial_rng = partial_rng
 
     def create(self, request: Request) -> Response:
-        def prepare(writer: Writer, record: Any) -> PreparedWrite:
-            fields = {key: value for key, value in record.items() if key != "attributes"}
-            return writer.prepare_create(self._object_for(record), fields)
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:  # attributes: not a field
+            return writer.prepare_create(self._object_for(record), record)
 
         return self._write(request, prepare)
 
@@ -59,8 +58,7 @@ class CollectionResources:
                 raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
             if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
                 raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
-            fields = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}
-            return writer.prepare_update(obj, record_id, fields)
+            return writer.prepare_update(obj, record_id, record)  # its Id names the record
 
         return self._write(request, prepare)
 

@@ -163,7 +163,7 @@ class Bulk2QueryJobs:
         if limit is not None and (not limit.isdigit() or int(limit) < 1):
             raise ApiError(400, "API_ERROR", f"Invalid maxRecords: {limit}")
         end = min(offset + int(limit or DEFAULT_MAX_RECORDS), len(job.rows))
-        table = self.store.table(job.query.object.name)
+        table = self.store.tables[job.query.object.name]
         with self.store.lock:
             text = csv_rows(self.store, table, list(job.rows[offset:end]), job.query.fields)
         following = base64.b64encode(str(end).encode()).decode().rstrip("=")

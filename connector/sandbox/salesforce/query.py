@@ -69,7 +69,7 @@ class QueryResource:
             return self._page(locator, int(offset), version)
 
     def _page(self, locator: Locator, offset: int, version: str) -> Response:
-        table = self.store.table(locator.query.object.name)
+        table = self.store.tables[locator.query.object.name]
         end = min(offset + PAGE_SIZE, len(locator.rows))
         records = [
             record_json(self.store, table, row, locator.query.fields, version)

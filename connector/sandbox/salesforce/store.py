@@ -191,9 +191,6 @@ class Store:
         self._last_ms = stamp
         return stamp
 
-    def table(self, name: str) -> Table:
-        return self.tables[name]
-
     def object_named(self, name: str) -> ObjectDef | None:
         lowered = name.lower()
         return next((o for o in self.objects.values() if o.name.lower() == lowered), None)

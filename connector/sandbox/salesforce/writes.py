@@ -62,7 +62,7 @@ class Writer:
 
     # -- validation ----------------------------------------------------------------------------
     def prepare_create(self, obj: ObjectDef, body: dict[str, Any]) -> PreparedWrite:
-        table = self.store.table(obj.name)
+        table = self.store.tables[obj.name]
         values = {**self._defaults(obj), **self._convert(obj, body, creating=True)}
         missing = [
             f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
@@ -84,7 +84,7 @@ class Writer:
 
     def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
         """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
-        table = self.store.table(obj.name)
+        table = self.store.tables[obj.name]
         row = table.row(record_id)
         if row is None or table.is_deleted(row):
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
@@ -229,7 +229,7 @@ class Writer:
         """The latest ActivityDate of the person's live Events and closed Tasks."""
         days = []
         for name in ACTIVITY_OBJECTS:
-            activities = self.store.table(name)
+            activities = self.store.tables[name]
             for row in activities.rows_with("WhoId", who):
                 closed = name != "Task" or activities.get(row, "IsClosed")
                 if closed and not activities.is_deleted(row):

@@ -172,10 +172,9 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         with self.store.lock:
             self.store.locked_ids.update(ids.to18(record_id) for record_id in record_ids)
 
-    def unlock_records(self, record_ids: Iterable[str] | None = None) -> None:
+    def unlock_records(self) -> None:
         with self.store.lock:
-            locked = self.store.locked_ids
-            locked -= set(locked if record_ids is None else map(ids.to18, record_ids))
+            self.store.locked_ids.clear()
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the daily API usage."""

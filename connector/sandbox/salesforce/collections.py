@@ -111,7 +111,8 @@ class CollectionResources:
 
 
 def _failure(error: RecordError) -> dict[str, Any]:
-    return {"success": False, "errors": [error.as_result_error()]}
+    entry = {"statusCode": error.status_code, "message": error.message, "fields": error.fields}
+    return {"success": False, "errors": [entry]}
 
 
 def _success(record_id: str) -> dict[str, Any]:

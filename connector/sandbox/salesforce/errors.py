@@ -34,9 +34,6 @@ class RecordError(Exception):
         self.message = message
         self.fields = fields or []
 
-    def as_result_error(self) -> dict[str, Any]:
-        return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
-
 
 class ApiError(ErrorAnswer):
     """A request-level failure answered with `status` and Salesforce's JSON error array."""

@@ -33,10 +33,6 @@ def format_datetime(ms: int) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}+0000"
 
 
-def format_date(days: int) -> str:
-    return (_EPOCH_DATE + timedelta(days=days)).isoformat()
-
-
 def parse_datetime_text(text: str) -> datetime:
     """Parse the ISO 8601 forms clients send (`Z`, `+hh:mm` or `+hhmm`, optional fraction);
     no offset means UTC."""
@@ -115,7 +111,7 @@ def to_json(field: FieldDef, stored: Any) -> Any:
     if kind is Kind.DATETIME:
         return format_datetime(stored)
     if kind is Kind.DATE:
-        return format_date(stored)
+        return (_EPOCH_DATE + timedelta(days=stored)).isoformat()
     if kind is Kind.FLOAT:
         return float(stored)
     return stored

@@ -141,17 +141,14 @@ class SalesforceApp(EmulatorApp):
         return None
 
     def before_handler(self, request: Request) -> Response | None:
+        """Refusals are raised: dispatch answers them as it answers a handler's."""
         version = request.path_params.get("version")
         if version is not None:
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
-                return not_found().response()
-        if request.endpoint in _UNCOUNTED:
-            return None
-        if not self.daily.try_acquire():
-            return ApiError(
-                403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
-            ).response()
+                raise not_found()
+        if request.endpoint not in _UNCOUNTED and not self.daily.try_acquire():
+            raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:

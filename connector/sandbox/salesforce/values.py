@@ -46,7 +46,7 @@ def to_stored(field: FieldDef, value: Any) -> Any:
     if value is None:
         return None
     try:
-        return _CONVERTERS[field.kind](value)
+        return CONVERTERS[field.kind](value)
     except (TypeError, ValueError) as exc:
         token = "VALUE_STRING" if isinstance(value, str) else "VALUE_NUMBER_INT"
         if isinstance(value, bool):
@@ -93,7 +93,8 @@ def _text_only(value: Any) -> str:
     return value
 
 
-_CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
+#: How a value a client sends (in JSON, or as a SOQL literal) becomes the stored form, by kind.
+CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.TEXT: _text,
     Kind.BOOL: _bool,
     Kind.INT: lambda value: _number(value, integral=True),

@@ -17,7 +17,6 @@ knows its API version and resources' paths.
 
 from __future__ import annotations
 
-import itertools
 import random
 import re
 from collections.abc import Callable
@@ -71,11 +70,9 @@ class SalesforceApp(EmulatorApp):
         self.concurrency = ConcurrencyLimiter(config.rate_limit)
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
-        self._partial_batches = itertools.count(1)
-        self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.user_of)
-        self.collections = CollectionResources(store, self.user_of, self._partial_rng)
+        self.collections = CollectionResources(store, self.user_of, config.effective_fault_seed)
         self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
@@ -130,9 +127,6 @@ class SalesforceApp(EmulatorApp):
 
     def user_of(self, request: Request) -> str:
         return self._session_user(request) or self.integration_user_id
-
-    def _partial_rng(self) -> random.Random:
-        return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")
 
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:

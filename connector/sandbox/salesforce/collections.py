@@ -13,6 +13,7 @@ another transaction's lock produces.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -34,15 +35,11 @@ ROLLED_BACK = RecordError(
 
 
 class CollectionResources:
-    def __init__(
-        self,
-        store: Store,
-        user_of: Callable[[Request], str],
-        partial_rng: Callable[[], random.Random],
-    ) -> None:
+    def __init__(self, store: Store, user_of: Callable[[Request], str], fault_seed: int) -> None:
         self.store = store
         self.user_of = user_of
-        self.partial_rng = partial_rng
+        self.fault_seed = fault_seed
+        self._partial_batches = itertools.count(1)  # numbers each PARTIAL_BATCH fault's draw
 
     def create(self, request: Request) -> Response:
         def prepare(writer: Writer, record: Any) -> PreparedWrite:  # attributes: not a field
@@ -86,7 +83,8 @@ class CollectionResources:
         locked: set[int] = set()
         if request.partial_failure and records:
             how_many = max(1, round(len(records) * PARTIAL_FRACTION))
-            locked = set(self.partial_rng().sample(range(len(records)), how_many))
+            rng = random.Random(f"{self.fault_seed}:partial:{next(self._partial_batches)}")
+            locked = set(rng.sample(range(len(records)), how_many))
         writer = Writer(self.store, self.user_of(request), all_or_none)
         results: list[dict[str, Any] | None] = [None] * len(records)
         with self.store.lock:

@@ -17,7 +17,6 @@ knows its API version and resources' paths.
 
 from __future__ import annotations
 
-import itertools
 import random
 import re
 from collections.abc import Callable
@@ -30,11 +29,7 @@ from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
 from connector.sandbox.salesforce.collections import CollectionResources
-from connector.sandbox.salesforce.errors import (
-    ApiError,
-    concurrent_limit_exceeded,
-    not_found,
-)
+from connector.sandbox.salesforce.errors import ApiError, concurrent_limit_exceeded, not_found
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
 from connector.sandbox.salesforce.records import RecordResources
@@ -75,11 +70,9 @@ class SalesforceApp(EmulatorApp):
         self.concurrency = ConcurrencyLimiter(config.rate_limit)
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
-        self._partial_batches = itertools.count(1)
-        self._fault_seed = config.effective_fault_seed
         self.queries = QueryResource(store)
         self.records = RecordResources(store, self.user_of)
-        self.collections = CollectionResources(store, self.user_of, self._partial_rng)
+        self.collections = CollectionResources(store, self.user_of, config.effective_fault_seed)
         self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
@@ -114,14 +107,12 @@ class SalesforceApp(EmulatorApp):
 
     def _serve(self, handler: Callable[[Request], Response], request: Request) -> Response:
         """Run a route's handler holding a concurrent-request slot (the token endpoint takes
-        none); a refusal it raises answers Salesforce's error array."""
+        none); a refusal it raises is answered by dispatch, as every ErrorAnswer is."""
         counted = request.endpoint not in _UNCOUNTED
         if counted and not self.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         try:
             return handler(request)
-        except ApiError as error:
-            return error.response()
         finally:
             if counted:
                 self.concurrency.release()
@@ -137,9 +128,6 @@ class SalesforceApp(EmulatorApp):
     def user_of(self, request: Request) -> str:
         return self._session_user(request) or self.integration_user_id
 
-    def _partial_rng(self) -> random.Random:
-        return random.Random(f"{self._fault_seed}:partial:{next(self._partial_batches)}")
-
     # -- hooks ------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response | None:
         if self._session_user(request) is None:
@@ -147,17 +135,14 @@ class SalesforceApp(EmulatorApp):
         return None
 
     def before_handler(self, request: Request) -> Response | None:
+        """Refusals are raised: dispatch answers them as it answers a handler's."""
         version = request.path_params.get("version")
         if version is not None:
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
-                return not_found().response()
-        if request.endpoint in _UNCOUNTED:
-            return None
-        if not self.daily.try_acquire():
-            return ApiError(
-                403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
-            ).response()
+                raise not_found()
+        if request.endpoint not in _UNCOUNTED and not self.daily.try_acquire():
+            raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:

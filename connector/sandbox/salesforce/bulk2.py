@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,8 +83,7 @@ class Bulk2QueryJobs:
     def __init__(self, store: Store, user_of: Callable[[Request], str]) -> None:
         self.store = store
         self.user_of = user_of
-        self._lock = threading.Lock()
-        self._jobs: dict[str, QueryJob] = {}
+        self._jobs: dict[str, QueryJob] = {}  # guarded, like the records, by the store's lock
 
     def create(self, request: Request) -> Response:
         body = json_body(request, "API_ERROR")
@@ -105,24 +103,22 @@ class Bulk2QueryJobs:
             except ApiError as exc:  # Salesforce refuses a query it cannot run at creation
                 message = f"Failed to process query: {exc.error_code}: {exc.message}"
                 raise ApiError(400, "INVALIDJOB", message) from exc
-            now = self.store.now_ms()
-        if bound.count:
-            raise ApiError(
-                400,
-                "INVALIDJOB",
-                "Failed to process query: Bulk API 2.0 does not support COUNT(), aggregate "
-                "functions or OFFSET in query jobs",
-            )
-        with self._lock:
+            if bound.count:
+                raise ApiError(
+                    400,
+                    "INVALIDJOB",
+                    "Failed to process query: Bulk API 2.0 does not support COUNT(), aggregate "
+                    "functions or OFFSET in query jobs",
+                )
             job_id = ids.make_id("750", len(self._jobs) + 1)
             user, version = self.user_of(request), version_of(request)
-            job = QueryJob(job_id, operation, bound, user, now, version)
+            job = QueryJob(job_id, operation, bound, user, self.store.now_ms(), version)
             self._jobs[job_id] = job
         return Response(200, job.info(detailed=False))
 
     def _job(self, request: Request) -> QueryJob:
         job_id = request.path_params["job_id"]
-        with self._lock:
+        with self.store.lock:
             job = self._jobs.get(ids.to18(job_id)) if ids.looks_like_id(job_id) else None
         if job is None:
             raise not_found()
@@ -130,15 +126,13 @@ class Bulk2QueryJobs:
 
     def get(self, request: Request) -> Response:
         job = self._job(request)
-        with self._lock:
+        with self.store.lock:
             if job.state in ("UploadComplete", "InProgress"):
                 job.polls += 1
                 job.state = "InProgress"
             if job.state == "InProgress" and job.polls >= POLLS_TO_COMPLETE:
-                with self.store.lock:
-                    rows = execute(self.store, job.query, job.operation == "queryAll")
-                    job.rows = array("i", rows)
-                    job.modified_ms = self.store.now_ms()
+                job.rows = array("i", execute(self.store, job.query, job.operation == "queryAll"))
+                job.modified_ms = self.store.now_ms()
                 job.state = "JobComplete"
         return Response(200, job.info(detailed=True))
 
@@ -147,7 +141,7 @@ class Bulk2QueryJobs:
         body = json_body(request, "API_ERROR")
         if not isinstance(body, dict) or body.get("state") != "Aborted":
             raise ApiError(400, "API_ERROR", "Only the Aborted state can be set on a query job")
-        with self._lock:
+        with self.store.lock:
             if job.state in ("JobComplete", "Failed", "Aborted"):
                 raise ApiError(400, "API_ERROR", f"Job is already in a terminal state: {job.state}")
             job.state = "Aborted"
@@ -169,7 +163,7 @@ class Bulk2QueryJobs:
         if limit is not None and (not limit.isdigit() or int(limit) < 1):
             raise ApiError(400, "API_ERROR", f"Invalid maxRecords: {limit}")
         end = min(offset + int(limit or DEFAULT_MAX_RECORDS), len(job.rows))
-        table = self.store.table(job.query.object.name)
+        table = self.store.tables[job.query.object.name]
         with self.store.lock:
             text = csv_rows(self.store, table, list(job.rows[offset:end]), job.query.fields)
         following = base64.b64encode(str(end).encode()).decode().rstrip("=")

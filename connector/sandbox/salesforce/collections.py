@@ -13,6 +13,7 @@ another transaction's lock produces.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -34,20 +35,15 @@ ROLLED_BACK = RecordError(
 
 
 class CollectionResources:
-    def __init__(
-        self,
-        store: Store,
-        user_of: Callable[[Request], str],
-        partial_rng: Callable[[], random.Random],
-    ) -> None:
+    def __init__(self, store: Store, user_of: Callable[[Request], str], fault_seed: int) -> None:
         self.store = store
         self.user_of = user_of
-        self.partial_rng = partial_rng
+        self.fault_seed = fault_seed
+        self._partial_batches = itertools.count(1)  # numbers each PARTIAL_BATCH fault's draw
 
     def create(self, request: Request) -> Response:
-        def prepare(writer: Writer, record: Any) -> PreparedWrite:
-            fields = {key: value for key, value in record.items() if key != "attributes"}
-            return writer.prepare_create(self._object_for(record), fields)
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:  # attributes: not a field
+            return writer.prepare_create(self._object_for(record), record)
 
         return self._write(request, prepare)
 
@@ -59,8 +55,7 @@ class CollectionResources:
                 raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
             if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
                 raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
-            fields = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}
-            return writer.prepare_update(obj, record_id, fields)
+            return writer.prepare_update(obj, record_id, record)  # its Id names the record
 
         return self._write(request, prepare)
 
@@ -88,7 +83,8 @@ class CollectionResources:
         locked: set[int] = set()
         if request.partial_failure and records:
             how_many = max(1, round(len(records) * PARTIAL_FRACTION))
-            locked = set(self.partial_rng().sample(range(len(records)), how_many))
+            rng = random.Random(f"{self.fault_seed}:partial:{next(self._partial_batches)}")
+            locked = set(rng.sample(range(len(records)), how_many))
         writer = Writer(self.store, self.user_of(request), all_or_none)
         results: list[dict[str, Any] | None] = [None] * len(records)
         with self.store.lock:
@@ -113,7 +109,8 @@ class CollectionResources:
 
 
 def _failure(error: RecordError) -> dict[str, Any]:
-    return {"success": False, "errors": [error.as_result_error()]}
+    entry = {"statusCode": error.status_code, "message": error.message, "fields": error.fields}
+    return {"success": False, "errors": [entry]}
 
 
 def _success(record_id: str) -> dict[str, Any]:

@@ -34,9 +34,6 @@ class RecordError(Exception):
         self.message = message
         self.fields = fields or []
 
-    def as_result_error(self) -> dict[str, Any]:
-        return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
-
 
 class ApiError(ErrorAnswer):
     """A request-level failure answered with `status` and Salesforce's JSON error array."""
@@ -68,11 +65,8 @@ def json_body(request: Request, error_code: str = "JSON_PARSER_ERROR") -> Any:
         raise ApiError(400, error_code, str(exc)) from exc
 
 
-def query_error(error_code: str, message: str, soql: str, position: int | None) -> ApiError:
+def query_error(error_code: str, message: str, soql: str, position: int) -> ApiError:
     """A SOQL error in Salesforce's layout: the query line, a caret, the row and column."""
-    if position is None:
-        return ApiError(400, error_code, message)
-    position = max(0, min(position, len(soql)))
     line_start = soql.rfind("\n", 0, position) + 1
     line = soql[line_start:].split("\n", 1)[0]
     row = soql.count("\n", 0, position) + 1

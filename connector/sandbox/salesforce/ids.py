@@ -42,5 +42,4 @@ def make_id(key_prefix: str, number: int) -> str:
     body = body.rjust(9, "0")
     if len(body) > 9:
         raise ValueError("record number too large for a Salesforce id")
-    id15 = key_prefix + _INSTANCE + body
-    return id15 + checksum(id15)
+    return to18(key_prefix + _INSTANCE + body)

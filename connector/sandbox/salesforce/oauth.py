@@ -29,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 import jwt
 from cryptography import x509
@@ -146,11 +146,7 @@ class TokenEndpoint:
 
     def token(self, request: Request) -> Response:
         form = {key: values[0] for key, values in request.query.items() if values}
-        try:
-            body = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            body = {}
-        form.update({key: values[0] for key, values in body.items() if values})
+        form.update(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         grant, creds = form.get("grant_type"), self.credentials
         if grant == JWT_GRANT:
             return self._jwt(form.get("assertion", ""))
@@ -239,7 +235,7 @@ def _basic_client(request: Request) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:  # UnicodeDecodeError included
         return None
     client_id, _, secret = decoded.partition(":")
     return client_id, secret

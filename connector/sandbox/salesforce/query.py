@@ -11,7 +11,6 @@ Salesforce's do; an unknown one answers INVALID_QUERY_LOCATOR.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from array import array
 from collections import OrderedDict
@@ -42,8 +41,7 @@ class Locator:
 class QueryResource:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = threading.Lock()
-        self._locators: OrderedDict[str, Locator] = OrderedDict()
+        self._locators: OrderedDict[str, Locator] = OrderedDict()  # under the store's lock
 
     def run(self, request: Request) -> Response:
         soql, resource = request.param("q"), request.endpoint  # "query" or "queryAll"
@@ -60,20 +58,18 @@ class QueryResource:
 
     def more(self, request: Request) -> Response:
         version = version_of(request)
-        locator_id, _, offset_text = request.path_params["locator"].rpartition("-")
-        with self._lock:
+        locator_id, _, offset = request.path_params["locator"].rpartition("-")
+        with self.store.lock:
             self._expire()
             locator = self._locators.get(locator_id)
-            if locator is not None:
-                locator.last_used = time.monotonic()
-                self._locators.move_to_end(locator_id)
-        if locator is None or not offset_text.isdigit() or int(offset_text) >= len(locator.rows):
-            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        with self.store.lock:
-            return self._page(locator, int(offset_text), version)
+            if locator is None or not offset.isdigit() or int(offset) >= len(locator.rows):
+                raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+            locator.last_used = time.monotonic()
+            self._locators.move_to_end(locator_id)
+            return self._page(locator, int(offset), version)
 
     def _page(self, locator: Locator, offset: int, version: str) -> Response:
-        table = self.store.table(locator.query.object.name)
+        table = self.store.tables[locator.query.object.name]
         end = min(offset + PAGE_SIZE, len(locator.rows))
         records = [
             record_json(self.store, table, row, locator.query.fields, version)
@@ -90,12 +86,11 @@ class QueryResource:
         return Response(200, body, records_read=len(records))
 
     def _register(self, locator: Locator) -> None:
-        with self._lock:
-            self._expire()
-            locator.id = "01ggK" + secrets.token_hex(5).upper()[:10] + "AAA"
-            self._locators[locator.id] = locator
-            while len(self._locators) > MAX_OPEN_LOCATORS:
-                self._locators.popitem(last=False)
+        self._expire()
+        locator.id = "01ggK" + secrets.token_hex(5).upper()[:10] + "AAA"
+        self._locators[locator.id] = locator
+        while len(self._locators) > MAX_OPEN_LOCATORS:
+            self._locators.popitem(last=False)
 
     def _expire(self) -> None:
         horizon = time.monotonic() - LOCATOR_IDLE_SECONDS

@@ -101,7 +101,7 @@ class RecordResources:
         if start >= end:
             raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must be before endDate")
         horizon = _minute_ms(self.store.clock() - RECYCLE_BIN)
-        table = self.store.table(obj.name)
+        table = self.store.tables[obj.name]
         with self.store.lock:
             deleted = (row for row in range(len(table)) if table.deleted[row])
             stamps = ((row, table.get(row, "SystemModstamp") or 0) for row in deleted)
@@ -138,7 +138,7 @@ class RecordResources:
         if not ids.looks_like_id(record_id):
             message = f"Provided external ID field does not exist or is not accessible: {record_id}"
             raise ApiError(404, "NOT_FOUND", message)
-        table = self.store.table(obj.name)
+        table = self.store.tables[obj.name]
         with self.store.lock:
             row = table.row(record_id)
         if row is None:

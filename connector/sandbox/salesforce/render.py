@@ -39,9 +39,7 @@ def record_json(
                 container[key] = {"attributes": {**located, "type": shown.name}}
             container, current = container[key], reached
         else:
-            via_name = bool(path.objects) and path.objects[-1].name == "Name"
-            value = read_on_target(*current, path.leaf, via_name)
-            container[path.leaf.name] = to_json(path.leaf, value)
+            container[path.leaf.name] = to_json(path.leaf, read_on_target(*current, path))
     return record
 
 

@@ -98,7 +98,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         self.sessions.issue(self.integration_user_id, token=self.config.token)
 
     def _create_integration_user(self) -> str:
-        users, username = self.store.table("User"), self.credentials.username
+        users, username = self.store.tables["User"], self.credentials.username
         user_id, now = users.new_id(), datetime_to_ms(self.store.clock())
         person = {"Username": username, "FirstName": "Sandbox", "LastName": "Integration"}
         stamps = dict.fromkeys(("CreatedDate", "LastModifiedDate", "SystemModstamp"), now)
@@ -172,10 +172,9 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
         with self.store.lock:
             self.store.locked_ids.update(ids.to18(record_id) for record_id in record_ids)
 
-    def unlock_records(self, record_ids: Iterable[str] | None = None) -> None:
+    def unlock_records(self) -> None:
         with self.store.lock:
-            locked = self.store.locked_ids
-            locked -= set(locked if record_ids is None else map(ids.to18, record_ids))
+            self.store.locked_ids.clear()
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the daily API usage."""
@@ -186,7 +185,7 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
     def rep_user_id(self) -> str:
         """A seeded, active sales rep (a Standard user other than the integration user), to
         act as a person working in the CRM."""
-        users = self.store.table("User")
+        users = self.store.tables["User"]
         with self.store.lock:
             for row in self.store.iter_live("User"):
                 rep = users.get(row, "UserType") == "Standard" and users.get(row, "IsActive")
@@ -196,6 +195,6 @@ class SalesforceSandbox(ServedSandbox[SeedSummary]):
 
     def ids_of(self, object_name: str) -> list[str]:
         """Every live record id of an object, in creation order (a test convenience)."""
-        table = self.store.table(object_name)
+        table = self.store.tables[object_name]
         with self.store.lock:
             return [table.ids[row] for row in self.store.iter_live(object_name)]

@@ -15,6 +15,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from connector.sandbox.salesforce import ids
@@ -190,9 +191,6 @@ class Store:
         self._last_ms = stamp
         return stamp
 
-    def table(self, name: str) -> Table:
-        return self.tables[name]
-
     def object_named(self, name: str) -> ObjectDef | None:
         lowered = name.lower()
         return next((o for o in self.objects.values() if o.name.lower() == lowered), None)
@@ -210,17 +208,13 @@ class Store:
 
 # ---- reading values: shared by SOQL, the record resources and Bulk API CSV, so a value looks the
 # same whichever API reads it.
-def read(table: Table, row: int, name: str) -> Any:
-    """A field's stored-representation value; formula fields are computed on the fly."""
-    field = table.definition.field(name)
-    return None if field is None else read_field(table, row, field)
-
-
 def read_field(table: Table, row: int, field: FieldDef) -> Any:
+    """A field's stored-representation value; formula fields are computed on the fly (from
+    the record's stored fields)."""
     if field.type is FieldType.ID:
         return table.ids[row]
     if field.formula is not None:
-        return field.formula(lambda other: read(table, row, other))
+        return field.formula(partial(table.get, row))
     return table.columns[field.name].get(row)
 
 
@@ -237,10 +231,12 @@ def follow(
     return table, row
 
 
-def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: bool) -> Any:
-    """Read `leaf` on the record a path reached. Through the polymorphic `Name` pseudo-object,
-    `Type` is the record's object name and other fields map by name (absent ones are null)."""
-    if not via_name_object:
+def read_on_target(target: Table, row: int, path: BoundPath) -> Any:
+    """Read the leaf of `path` on the record it reached. Through the polymorphic `Name`
+    pseudo-object, `Type` is the record's object name and other fields map by name (absent ones
+    are null)."""
+    leaf = path.leaf
+    if not path.objects or path.objects[-1].name != "Name":
         return read_field(target, row, leaf)
     if leaf.name == "Type":
         return target.definition.name
@@ -251,5 +247,4 @@ def read_on_target(target: Table, row: int, leaf: FieldDef, via_name_object: boo
 def resolve(store: Store, table: Table, row: int, path: BoundPath) -> Any:
     """The value of a bound path for one base row."""
     reached = follow(store, table, row, path.hops)
-    via_name = bool(path.objects) and path.objects[-1].name == "Name"
-    return None if reached is None else read_on_target(*reached, path.leaf, via_name)
+    return None if reached is None else read_on_target(*reached, path)

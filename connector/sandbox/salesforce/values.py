@@ -33,10 +33,6 @@ def format_datetime(ms: int) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}+0000"
 
 
-def format_date(days: int) -> str:
-    return (_EPOCH_DATE + timedelta(days=days)).isoformat()
-
-
 def parse_datetime_text(text: str) -> datetime:
     """Parse the ISO 8601 forms clients send (`Z`, `+hh:mm` or `+hhmm`, optional fraction);
     no offset means UTC."""
@@ -50,7 +46,7 @@ def to_stored(field: FieldDef, value: Any) -> Any:
     if value is None:
         return None
     try:
-        return _CONVERTERS[field.kind](value)
+        return CONVERTERS[field.kind](value)
     except (TypeError, ValueError) as exc:
         token = "VALUE_STRING" if isinstance(value, str) else "VALUE_NUMBER_INT"
         if isinstance(value, bool):
@@ -97,7 +93,8 @@ def _text_only(value: Any) -> str:
     return value
 
 
-_CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
+#: How a value a client sends (in JSON, or as a SOQL literal) becomes the stored form, by kind.
+CONVERTERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.TEXT: _text,
     Kind.BOOL: _bool,
     Kind.INT: lambda value: _number(value, integral=True),
@@ -115,7 +112,7 @@ def to_json(field: FieldDef, stored: Any) -> Any:
     if kind is Kind.DATETIME:
         return format_datetime(stored)
     if kind is Kind.DATE:
-        return format_date(stored)
+        return (_EPOCH_DATE + timedelta(days=stored)).isoformat()
     if kind is Kind.FLOAT:
         return float(stored)
     return stored

@@ -47,7 +47,6 @@ class PreparedWrite:
     table: Table
     values: dict[str, Any]
     row: int | None = None  # None: insert
-    record_id: str | None = None
 
 
 class Writer:
@@ -62,7 +61,7 @@ class Writer:
 
     # -- validation ----------------------------------------------------------------------------
     def prepare_create(self, obj: ObjectDef, body: dict[str, Any]) -> PreparedWrite:
-        table = self.store.table(obj.name)
+        table = self.store.tables[obj.name]
         values = {**self._defaults(obj), **self._convert(obj, body, creating=True)}
         missing = [
             f.name for f in obj.fields if f.required_on_create and values.get(f.name) is None
@@ -74,23 +73,23 @@ class Writer:
         return self._unique(PreparedWrite(table, values))
 
     def prepare_update(self, obj: ObjectDef, record_id: str, body: dict[str, Any]) -> PreparedWrite:
-        table, row, full_id = self._writable(obj, record_id)
+        table, row = self._writable(obj, record_id)
         values = self._convert(obj, body, creating=False)
         fields = {f.name: f for f in obj.fields}
         nulled = [n for n, v in values.items() if v is None and not fields[n].nillable]
         if nulled:
             raise _required_missing(nulled)
-        return self._unique(PreparedWrite(table, values, row, full_id))
+        return self._unique(PreparedWrite(table, values, row))
 
-    def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int, str]:
-        """The live, unlocked record `record_id` of `obj`: its table, row and 18-character id."""
-        table = self.store.table(obj.name)
+    def _writable(self, obj: ObjectDef, record_id: str) -> tuple[Table, int]:
+        """The live, unlocked record `record_id` of `obj`: its table and row."""
+        table = self.store.tables[obj.name]
         row = table.row(record_id)
         if row is None or table.is_deleted(row):
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
         if table.ids[row] in self.store.locked_ids:
             raise locked_error(table.ids[row])
-        return table, row, table.ids[row]
+        return table, row
 
     def _convert(self, obj: ObjectDef, body: dict[str, Any], creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -167,19 +166,19 @@ class Writer:
     def _unique(self, prepared: PreparedWrite) -> PreparedWrite:
         """`prepared`, once no other record (nor an earlier one of the request) holds one of
         its unique values."""
-        table, claimed = prepared.table, {}
+        table, row, claimed = prepared.table, prepared.row, {}
         for name in table.unique:
             value = prepared.values.get(name)
             if value is None:
                 continue
             lowered = str(value).lower()
             holder = table.find_unique(name, lowered)
-            holder_id = table.ids[holder] if holder not in (None, prepared.row) else None
+            holder_id = table.ids[holder] if holder not in (None, row) else None
             holder_id = holder_id or (self.claims or {}).get((name, lowered))
             if holder_id is not None:
                 message = f"duplicate value found: {name} duplicates value on record with id"
                 raise RecordError("DUPLICATE_VALUE", f"{message}: {holder_id}")
-            claimed[(name, lowered)] = prepared.record_id or "(pending)"
+            claimed[(name, lowered)] = "(pending)" if row is None else table.ids[row]
         if self.claims is not None:
             self.claims.update(claimed)
         return prepared
@@ -203,11 +202,11 @@ class Writer:
         return table.ids[row]
 
     def delete(self, obj: ObjectDef, record_id: str) -> str:
-        table, row, full_id = self._writable(obj, record_id)
+        table, row = self._writable(obj, record_id)
         table.update(row, self._stamps(self.store.now_ms()))
         table.mark_deleted(row)
         self._roll_up_activity(table, row, None)
-        return full_id
+        return table.ids[row]
 
     def _stamps(self, now: int) -> dict[str, Any]:
         return {"LastModifiedDate": now, "LastModifiedById": self.user_id, "SystemModstamp": now}
@@ -229,7 +228,7 @@ class Writer:
         """The latest ActivityDate of the person's live Events and closed Tasks."""
         days = []
         for name in ACTIVITY_OBJECTS:
-            activities = self.store.table(name)
+            activities = self.store.tables[name]
             for row in activities.rows_with("WhoId", who):
                 closed = name != "Task" or activities.get(row, "IsClosed")
                 if closed and not activities.is_deleted(row):

@@ -62,7 +62,7 @@ def test_leads_with_such_companies_get_their_own_account(sandbox, adapter, accou
 
 def test_an_owner_name_cannot_widen_a_user_query(sandbox, adapter):
     nasty = "Ann O'Neil\\' OR Name != '"
-    users = sandbox.store.table("User")
+    users = sandbox.store.tables["User"]
     with sandbox.store.lock:
         row = users.insert(
             {

@@ -201,7 +201,7 @@ def test_placeholder_owners_read_as_unassigned(sandbox, make_adapter):
     owners = {}
     with sandbox.store.lock:
         for record_id, object_name in records.items():
-            table = sandbox.store.table(object_name)
+            table = sandbox.store.tables[object_name]
             owners[record_id] = table.get(table.row_of[record_id], "OwnerId")
     held_by_api_user = [i for i, owner in owners.items() if owner == api_user]
     held_by_seller = [i for i, owner in owners.items() if owner == seller]

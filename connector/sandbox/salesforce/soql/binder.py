@@ -6,7 +6,6 @@ long text area filtered or sorted, INVALID_QUERY_FILTER_OPERATOR for a malformed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from connector.sandbox.salesforce import ids
 from connector.sandbox.salesforce.errors import custom_hint
@@ -22,7 +21,7 @@ from connector.sandbox.salesforce.soql.ast import (
     Query,
 )
 from connector.sandbox.salesforce.soql.lexer import SoqlError, Tok, Token
-from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms, parse_datetime_text
+from connector.sandbox.salesforce.values import CONVERTERS
 
 
 @dataclass(frozen=True)
@@ -144,10 +143,6 @@ class Binder:
                 message = f"invalid ID field: {literal.value}"
                 raise SoqlError(message, literal.pos, "INVALID_QUERY_FILTER_OPERATOR")
             return ids.to18(str(literal.value))
-        if literal.kind is Tok.DATE:
-            return date_to_days(date.fromisoformat(str(literal.value)))
-        if literal.kind is Tok.DATETIME:
-            return datetime_to_ms(parse_datetime_text(str(literal.value)))
-        if literal.kind is Tok.NUMBER and leaf.kind is Kind.FLOAT:
-            return float(literal.value)  # type: ignore[arg-type]
+        if leaf.kind in (Kind.DATE, Kind.DATETIME, Kind.FLOAT):
+            return CONVERTERS[leaf.kind](literal.value)
         return literal.value

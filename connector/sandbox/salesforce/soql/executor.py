@@ -29,7 +29,7 @@ Indexable = Comparison[BoundPath, object] | InList[BoundPath, object]
 
 def execute(store: Store, query: BoundQuery, include_deleted: bool = False) -> Rows:
     """The rows of `query.object` matching WHERE, ordered, up to LIMIT."""
-    table = store.table(query.object.name)
+    table = store.tables[query.object.name]
     runner = _Runner(store, table)
     rows = list(range(len(table))) if query.where is None else runner.filter(query.where, None)
     deleted = table.deleted

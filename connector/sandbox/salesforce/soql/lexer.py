@@ -39,7 +39,7 @@ class Token:
 class SoqlError(Exception):
     """A query Salesforce refuses: `error_code` with `message`, about the text at `pos`."""
 
-    def __init__(self, message: str, pos: int | None, error_code: str = "MALFORMED_QUERY") -> None:
+    def __init__(self, message: str, pos: int, error_code: str = "MALFORMED_QUERY") -> None:
         super().__init__(message)
         self.message = message
         self.pos = pos

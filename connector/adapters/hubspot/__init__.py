@@ -25,7 +25,7 @@ from connector.adapters.hubspot.echo import EchoFilter
 from connector.adapters.hubspot.engagement import EngagementCache, EngagementReader
 from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
-from connector.adapters.hubspot.task_state import TaskStates
+from connector.adapters.hubspot.task_state import task_states
 from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.kit.schema import WRITTEN_FIELDS
@@ -94,7 +94,6 @@ class HubSpotAdapter(AdapterBase):
             self.reader.properties.append(settings.fingerprint_property)
             self.updates.stamp = self.echo.stamp
         self.tasks = TaskWriter(self.client, mapping)
-        self.task_states_reader = TaskStates(self.client, mapping)
 
     # ---- reading ----------------------------------------------------------------------------
     def count_contacts(self, since: datetime | None) -> int | None:
@@ -115,7 +114,7 @@ class HubSpotAdapter(AdapterBase):
             yield from self.engagement.for_contacts(ids, since)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
-        return self.task_states_reader.states(keys)
+        return task_states(self.client, self.mapping.tasks, keys)
 
     def list_owners(self) -> list[Owner]:
         return list_owners(self.client)
@@ -157,4 +156,4 @@ class HubSpotAdapter(AdapterBase):
         return self.tasks.create(tasks)
 
     def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
-        return self.task_states_reader.reassign(moves, self.updates.update_records)
+        return self.updates.reassign_tasks(moves)

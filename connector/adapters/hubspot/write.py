@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
@@ -196,6 +196,27 @@ class UpdateWriter:
             )
             outcome = outcome.add(done)
         return outcome
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """New owners through the batch update (it splits a 400, so one unknown owner never
+        holds back the rest); results name the moves by task key."""
+        by_id = {move.crm_id: move for move in moves}
+        payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
+        outcome = self.update_records(payload, self.mapping.tasks.object)
+        result = WriteResult(applied=[by_id[crm_id].key for crm_id in outcome.applied])
+        result.rejected += [
+            error.model_copy(
+                update={
+                    "record_id": by_id[error.record_id].key,
+                    "message": f"task {error.record_id}: {error.message}",
+                }
+            )
+            for error in outcome.rejected
+        ]
+        log.debug(
+            "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
+        )
+        return result
 
     def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         if not payload:

@@ -29,7 +29,7 @@ from connector.adapters.salesforce.engagement import EngagementReader
 from connector.adapters.salesforce.flags import DEFAULT_CACHE_SIZE, FlagCache
 from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
-from connector.adapters.salesforce.task_state import TaskStates
+from connector.adapters.salesforce.task_state import task_states
 from connector.adapters.salesforce.write import Writer
 from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
@@ -59,7 +59,6 @@ class SalesforceAdapter(AdapterBase):
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
         self._writer = Writer(self.reader)
-        self._task_states = TaskStates(self.client, mapping)
 
     # --- reads ---
 
@@ -74,7 +73,7 @@ class SalesforceAdapter(AdapterBase):
         return self._engagement.engagements(contact_ids, since)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
-        return self._task_states.states(list(keys))
+        return task_states(self.client, self.mapping.tasks, keys)
 
     def list_owners(self) -> list[Owner]:
         return self.reader.owners()

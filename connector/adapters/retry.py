@@ -6,19 +6,13 @@ message from the error table.
 """
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connector.adapters.errors import Disposition, Failure, classify, error_for
 from connector.durations import Seconds
@@ -48,19 +42,20 @@ def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None)
     The one formula for whole requests (tenacity, below) and for per-record retries (kit)."""
     if retry_after is not None:
         return min(max(retry_after, 0.0), policy.max_wait)
-    exponential = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
-    jitter = wait_random(0, policy.jitter)
-    state = RetryCallState(Retrying(), None, (), {})  # the waits read only attempt_number
-    state.attempt_number = attempt
-    return exponential(state) + jitter(state)
+    exponential = min(policy.initial_wait * 2 ** (attempt - 1), policy.max_wait)
+    return exponential + random.uniform(0, policy.jitter)
+
+
+def _failure(state: RetryCallState) -> Failure | None:
+    """The classified failure of the attempt that just failed."""
+    exc = state.outcome.exception() if state.outcome else None
+    return exc.failure if isinstance(exc, _Retryable) else None
 
 
 def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     def wait(state: RetryCallState) -> float:
-        outcome = state.outcome
-        exc = outcome.exception() if outcome else None
-        retry_after = exc.failure.retry_after if isinstance(exc, _Retryable) else None
-        return backoff(policy, state.attempt_number, retry_after)
+        failure = _failure(state)
+        return backoff(policy, state.attempt_number, failure.retry_after if failure else None)
 
     return wait
 
@@ -71,8 +66,7 @@ def _log_retry(action: str) -> Callable[[RetryCallState], None]:
     CRM's message, which may quote a record) and the wait about to be slept."""
 
     def before_sleep(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        failure = exc.failure if isinstance(exc, _Retryable) else None
+        failure = _failure(state)
         crm = failure.crm.lower() if failure and failure.crm else ""
         event(
             logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),

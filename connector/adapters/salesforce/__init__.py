@@ -19,10 +19,10 @@ from connector.adapters import base
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
-    ProvisionPlan,
     check_mapping,
     describe_objects,
     described_objects,
+    instructions,
     provision,
 )
 from connector.adapters.salesforce.engagement import EngagementReader
@@ -89,10 +89,10 @@ class SalesforceAdapter(AdapterBase):
 
     def provision(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
         """The custom fields an admin must create (`for_admin`); nothing is created."""
-        plan = provision(self.mapping, schema or self.describe_fields())
-        if not plan.missing:
-            return base.SchemaReport(summary=plan.instructions())
-        return base.SchemaReport(for_admin=plan.instructions().splitlines())
+        missing = provision(self.mapping, schema or self.describe_fields())
+        if not missing:
+            return base.SchemaReport(summary=instructions(missing))
+        return base.SchemaReport(for_admin=instructions(missing).splitlines())
 
     # --- writes ---
 
@@ -106,4 +106,4 @@ class SalesforceAdapter(AdapterBase):
         return self._writer.reassign_tasks(moves)
 
 
-__all__ = ["ProvisionPlan", "SalesforceAdapter", "SalesforceSettings", "check_mapping", "provision"]
+__all__ = ["SalesforceAdapter", "SalesforceSettings", "check_mapping", "instructions", "provision"]

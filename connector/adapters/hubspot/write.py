@@ -125,7 +125,7 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
 
 
 @dataclass(eq=False)
-class UpdateWriter:
+class Writer:
     client: HubSpotClient
     mapping: HubSpotMapping
     translator: PersonTranslator
@@ -151,7 +151,7 @@ class UpdateWriter:
             < HUBSPOT_STAGE_ORDER[LifecycleStage(str(old))]
         )
 
-    def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
         merged = merge_updates(updates)
         payload = {
             update.contact_id: {
@@ -255,41 +255,38 @@ class UpdateWriter:
         )
         return sort_outcome(raw.page(answer), list(payload), lambda record: str(record.id))
 
+    # --- tasks ---
 
-class TaskWriter:
-    def __init__(self, client: HubSpotClient, mapping: HubSpotMapping) -> None:
-        self.client = client
-        self.tasks = mapping.tasks
-        self.key_field = mapping.tasks.key_field
-
-    def properties(self, spec: TaskSpec) -> dict[str, str]:
+    def task_properties(self, spec: TaskSpec) -> dict[str, str]:
+        tasks = self.mapping.tasks
         props = {
             "hs_task_subject": bounded(spec.subject, STRING_LENGTH),
             "hs_task_body": bounded(spec.body, STRING_LENGTH),
-            "hs_task_status": self.tasks.status,
-            "hs_task_priority": self.tasks.priority.get(spec.priority, spec.priority.value.upper()),
+            "hs_task_status": tasks.status,
+            "hs_task_priority": tasks.priority.get(spec.priority, spec.priority.value.upper()),
             "hs_task_type": "TODO",
             "hs_timestamp": utc_millis(spec.due_at),
-            self.key_field: spec.key,
+            tasks.key_field: spec.key,
         }
         if spec.owner_id:
             props["hubspot_owner_id"] = spec.owner_id
         return props
 
-    def find(self, keys: Iterable[str]) -> dict[str, str]:
+    def existing_tasks(self, keys: Iterable[str]) -> dict[str, str]:
         """key → id of an existing task, searched 100 keys per call."""
-        found = search_by_key(self.client, self.key_field, keys, (), "look up existing tasks")
+        key_field = self.mapping.tasks.key_field
+        found = search_by_key(self.client, key_field, keys, (), "look up existing tasks")
         return {key: str(record.id) for key, record in found.items()}
 
-    def create(self, specs: Sequence[TaskSpec]) -> WriteResult:
+    def create_tasks(self, specs: Sequence[TaskSpec]) -> WriteResult:
         settings = self.client.settings
         unique: dict[str, TaskSpec] = {}
         for spec in specs:
             unique.setdefault(spec.key, spec)
         result = create_once(
             unique,
-            find=self.find,
-            send=self._send,
+            find=self.existing_tasks,
+            send=self._create_batch,
             batch_size=settings.batch_size,
             policy=settings.retry,
             settle_seconds=settings.search_index_lag_seconds,
@@ -303,13 +300,13 @@ class TaskWriter:
         )
         return result
 
-    def _send(self, pending: dict[str, TaskSpec]) -> Attempt:
+    def _create_batch(self, pending: dict[str, TaskSpec]) -> Attempt:
         specs = list(pending.values())
         association = {"associationCategory": HUBSPOT_DEFINED, "associationTypeId": TASK_TO_CONTACT}
         body = {
             "inputs": [
                 {
-                    "properties": self.properties(spec),
+                    "properties": self.task_properties(spec),
                     "objectWriteTraceId": spec.key,
                     "associations": [{"to": {"id": spec.contact_id}, "types": [association]}],
                 }
@@ -329,7 +326,7 @@ class TaskWriter:
         )
 
         def key_of(record: Any) -> str:
-            return str((record.properties or {}).get(self.key_field) or "")
+            return str((record.properties or {}).get(self.mapping.tasks.key_field) or "")
 
         outcome = sort_outcome(answer, list(pending), key_of)
         return Attempt(

@@ -33,7 +33,6 @@ from connector.adapters.salesforce.task_state import task_states
 from connector.adapters.salesforce.write import Writer
 from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
@@ -58,7 +57,7 @@ class SalesforceAdapter(AdapterBase):
         self._flags = FlagCache(DEFAULT_CACHE_SIZE)
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
-        self._writer = Writer(self.reader)
+        self.writer = Writer(self.reader)
 
     # --- reads ---
 
@@ -93,17 +92,6 @@ class SalesforceAdapter(AdapterBase):
         if not missing:
             return base.SchemaReport(summary=instructions(missing))
         return base.SchemaReport(for_admin=instructions(missing).splitlines())
-
-    # --- writes ---
-
-    def apply_updates(self, updates: Sequence[ContactUpdate]) -> base.WriteResult:
-        return self._writer.apply_updates(updates)
-
-    def create_tasks(self, tasks: Sequence[TaskSpec]) -> base.WriteResult:
-        return self._writer.create_tasks(tasks)
-
-    def reassign_tasks(self, moves: Sequence[base.TaskReassignment]) -> base.WriteResult:
-        return self._writer.reassign_tasks(moves)
 
 
 __all__ = ["SalesforceAdapter", "SalesforceSettings", "check_mapping", "instructions", "provision"]

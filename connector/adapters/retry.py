@@ -9,6 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
@@ -52,36 +53,29 @@ def _failure(state: RetryCallState) -> Failure | None:
     return exc.failure if isinstance(exc, _Retryable) else None
 
 
-def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    def wait(state: RetryCallState) -> float:
-        failure = _failure(state)
-        return backoff(policy, state.attempt_number, failure.retry_after if failure else None)
-
-    return wait
+def _wait(policy: RetryPolicy, state: RetryCallState) -> float:
+    failure = _failure(state)
+    return backoff(policy, state.attempt_number, failure.retry_after if failure else None)
 
 
-def _log_retry(action: str) -> Callable[[RetryCallState], None]:
+def _log_retry(action: str, state: RetryCallState) -> None:
     """tenacity's before_sleep: one line per retry, on the logger of the CRM that failed
     (connector.adapters.hubspot, ...), with the reason (status and CRM error code, never the
     CRM's message, which may quote a record) and the wait about to be slept."""
-
-    def before_sleep(state: RetryCallState) -> None:
-        failure = _failure(state)
-        crm = failure.crm.lower() if failure and failure.crm else ""
-        event(
-            logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),
-            logging.WARNING,
-            "retry",
-            action=action,
-            attempt=state.attempt_number,
-            status=failure.status if failure else None,
-            code=(failure.code or None) if failure else None,
-            reason=classify(failure).value if failure else None,
-            retry_after=failure.retry_after if failure else None,
-            wait_seconds=round(state.next_action.sleep, 3) if state.next_action else None,
-        )
-
-    return before_sleep
+    failure = _failure(state)
+    crm = failure.crm.lower() if failure and failure.crm else ""
+    event(
+        logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),
+        logging.WARNING,
+        "retry",
+        action=action,
+        attempt=state.attempt_number,
+        status=failure.status if failure else None,
+        code=(failure.code or None) if failure else None,
+        reason=classify(failure).value if failure else None,
+        retry_after=failure.retry_after if failure else None,
+        wait_seconds=round(state.next_action.sleep, 3) if state.next_action else None,
+    )
 
 
 def call_with_retries(
@@ -113,9 +107,9 @@ def call_with_retries(
     retrying = Retrying(
         retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
         stop=stop_after_attempt(policy.max_attempts),
-        wait=_wait(policy),
+        wait=partial(_wait, policy),
         sleep=sleep,
-        before_sleep=_log_retry(action),
+        before_sleep=partial(_log_retry, action),
         reraise=True,
     )
     try:

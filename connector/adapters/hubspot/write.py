@@ -132,9 +132,6 @@ class Writer:
     #: Extra properties to send with a contact's update: the echo fingerprint (see `echo`).
     stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
 
-    def __post_init__(self) -> None:
-        self.stage_property = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
-
     @staticmethod
     def moves_backwards(update: ContactUpdate) -> bool:
         """True when the new stage is earlier in HubSpot's order than the one held, or when
@@ -168,7 +165,8 @@ class Writer:
         # All clears before all sets, each in full batches (not a clear of two or three
         # contacts with nearly every batch).
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
-        cleared = self.update_records({cid: {self.stage_property: ""} for cid in backwards})
+        stage = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
+        cleared = self.update_records({cid: {stage: ""} for cid in backwards})
         refused = {r.record_id for r in cleared.rejected}
         done = self.update_records({c: props for c, props in payload.items() if c not in refused})
         result.applied += done.applied

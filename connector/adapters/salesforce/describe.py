@@ -58,13 +58,10 @@ PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
     PropertyType.BOOL: frozenset({"boolean"}),
 }
 COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
-    CompanyField.NAME: _TEXT,
+    **dict.fromkeys(CompanyField, _TEXT),  # text but for the fields below
     CompanyField.DOMAIN: frozenset({"url", "string"}),
-    CompanyField.INDUSTRY: _TEXT,
     CompanyField.EMPLOYEES: _NUMBER,
     CompanyField.ANNUAL_REVENUE: _NUMBER,
-    CompanyField.COUNTRY: _TEXT,
-    CompanyField.REGION: _TEXT,
     CompanyField.OWNER_ID: frozenset({"reference"}),
 }
 #: Value maps of open vocabularies: only read, never written, so no value is "the one written".

@@ -5,7 +5,7 @@ from others, and those its contact reader or its writer answers as they are."""
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 from connector.adapters.base import ContactPage, KnownDecisions, TaskReassignment, WriteResult
 from connector.adapters.usage import ApiUsage
@@ -28,11 +28,9 @@ class AdapterBase:
     #: The CRM's writer (`apply_updates`, `create_tasks`, `reassign_tasks`).
     writer: Any
 
-    def __init__(
-        self, *, usage: ApiUsage | None = None, sleep: Callable[[float], None] | None = None
-    ) -> None:
-        self.usage = usage or ApiUsage()
-        self.sleep = sleep or time.sleep
+    def __init__(self, **options: Unpack[AdapterOptions]) -> None:
+        self.usage = options.get("usage") or ApiUsage()
+        self.sleep = options.get("sleep") or time.sleep
 
     @property
     def known(self) -> KnownDecisions | None:

@@ -102,20 +102,14 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
         if not ids:
             unattributed.append(message)
             continue
+        code, field = error.category or "", _error_field(error)
         for record_id in ids:
-            if (error.category or "") in TRANSIENT_CATEGORIES:
-                outcome.transient[record_id] = RecordError(
-                    record_id=record_id, message=message, code="TRANSIENT"
-                )
+            if code in TRANSIENT_CATEGORIES:
+                transient = RecordError(record_id=record_id, message=message, code="TRANSIENT")
+                outcome.transient[record_id] = transient
             else:
-                outcome.rejected.append(
-                    RecordError(
-                        record_id=record_id,
-                        message=message,
-                        code=error.category or "",
-                        field=_error_field(error),
-                    )
-                )
+                reject = RecordError(record_id=record_id, message=message, code=code, field=field)
+                outcome.rejected.append(reject)
     settled = {*outcome.applied, *outcome.transient, *(r.record_id for r in outcome.rejected)}
     for record_id in sent:
         if record_id not in settled:

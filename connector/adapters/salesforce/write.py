@@ -238,16 +238,11 @@ class Writer:
                 continue
             code, message, field = _error(outcome)
             if code == DUPLICATE:
-                attempt.taken[item.key] = _task_rejected(item, code, "the task key is taken", None)
-            elif code == LOCKED:
-                attempt.transient[item.key] = _task_rejected(item, code, message, field)
-            else:
-                attempt.rejected[item.key] = _task_rejected(item, code, message, field)
+                message, field = "the task key is taken", None
+            # A refused task is reported against its contact, with the key that names the task.
+            error = RecordError(
+                record_id=item.person, message=f"task {item.key}: {message}", code=code, field=field
+            )
+            into = {DUPLICATE: attempt.taken, LOCKED: attempt.transient}.get(code, attempt.rejected)
+            into[item.key] = error
         return attempt
-
-
-def _task_rejected(item: _Pending, code: str, message: str, field: str | None) -> RecordError:
-    """A refused task, reported against its contact with the key that names the task."""
-    return RecordError(
-        record_id=item.person, message=f"task {item.key}: {message}", code=code, field=field
-    )

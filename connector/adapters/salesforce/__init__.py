@@ -15,7 +15,7 @@ from typing import Unpack
 
 import requests
 
-from connector.adapters import base
+from connector.adapters.base import FieldSchema, SchemaReport, TaskState
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
@@ -71,27 +71,25 @@ class SalesforceAdapter(AdapterBase):
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
 
-    def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
+    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
         return task_states(self.client, self.mapping.tasks, keys)
 
     def list_owners(self) -> list[Owner]:
         return self.reader.owners()
 
-    def describe_fields(self) -> base.FieldSchema:
+    def describe_fields(self) -> FieldSchema:
         """One sObject describe per object the mapping touches."""
         return describe_objects(self.client, described_objects(self.mapping))
 
-    def check_mapping(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
-        return base.SchemaReport(
-            problems=check_mapping(self.mapping, schema or self.describe_fields())
-        )
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
         """The custom fields an admin must create (`for_admin`); nothing is created."""
         missing = provision(self.mapping, schema or self.describe_fields())
         if not missing:
-            return base.SchemaReport(summary=instructions(missing))
-        return base.SchemaReport(for_admin=instructions(missing).splitlines())
+            return SchemaReport(summary=instructions(missing))
+        return SchemaReport(for_admin=instructions(missing).splitlines())
 
 
 __all__ = ["SalesforceAdapter", "SalesforceSettings", "check_mapping", "instructions", "provision"]

@@ -6,19 +6,14 @@ message from the error table.
 """
 
 import logging
+import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connector.adapters.errors import Disposition, Failure, classify, error_for
 from connector.durations import Seconds
@@ -48,46 +43,39 @@ def backoff(policy: RetryPolicy, attempt: int, retry_after: float | None = None)
     The one formula for whole requests (tenacity, below) and for per-record retries (kit)."""
     if retry_after is not None:
         return min(max(retry_after, 0.0), policy.max_wait)
-    exponential = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
-    jitter = wait_random(0, policy.jitter)
-    state = RetryCallState(Retrying(), None, (), {})  # the waits read only attempt_number
-    state.attempt_number = attempt
-    return exponential(state) + jitter(state)
+    exponential = min(policy.initial_wait * 2 ** (attempt - 1), policy.max_wait)
+    return exponential + random.uniform(0, policy.jitter)
 
 
-def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    def wait(state: RetryCallState) -> float:
-        outcome = state.outcome
-        exc = outcome.exception() if outcome else None
-        retry_after = exc.failure.retry_after if isinstance(exc, _Retryable) else None
-        return backoff(policy, state.attempt_number, retry_after)
-
-    return wait
+def _failure(state: RetryCallState) -> Failure | None:
+    """The classified failure of the attempt that just failed."""
+    exc = state.outcome.exception() if state.outcome else None
+    return exc.failure if isinstance(exc, _Retryable) else None
 
 
-def _log_retry(action: str) -> Callable[[RetryCallState], None]:
+def _wait(policy: RetryPolicy, state: RetryCallState) -> float:
+    failure = _failure(state)
+    return backoff(policy, state.attempt_number, failure.retry_after if failure else None)
+
+
+def _log_retry(action: str, state: RetryCallState) -> None:
     """tenacity's before_sleep: one line per retry, on the logger of the CRM that failed
     (connector.adapters.hubspot, ...), with the reason (status and CRM error code, never the
     CRM's message, which may quote a record) and the wait about to be slept."""
-
-    def before_sleep(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        failure = exc.failure if isinstance(exc, _Retryable) else None
-        crm = failure.crm.lower() if failure and failure.crm else ""
-        event(
-            logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),
-            logging.WARNING,
-            "retry",
-            action=action,
-            attempt=state.attempt_number,
-            status=failure.status if failure else None,
-            code=(failure.code or None) if failure else None,
-            reason=classify(failure).value if failure else None,
-            retry_after=failure.retry_after if failure else None,
-            wait_seconds=round(state.next_action.sleep, 3) if state.next_action else None,
-        )
-
-    return before_sleep
+    failure = _failure(state)
+    crm = failure.crm.lower() if failure and failure.crm else ""
+    event(
+        logging.getLogger(f"connector.adapters.{crm}" if crm else "connector.adapters"),
+        logging.WARNING,
+        "retry",
+        action=action,
+        attempt=state.attempt_number,
+        status=failure.status if failure else None,
+        code=(failure.code or None) if failure else None,
+        reason=classify(failure).value if failure else None,
+        retry_after=failure.retry_after if failure else None,
+        wait_seconds=round(state.next_action.sleep, 3) if state.next_action else None,
+    )
 
 
 def call_with_retries(
@@ -119,9 +107,9 @@ def call_with_retries(
     retrying = Retrying(
         retry=retry_if_exception(lambda exc: isinstance(exc, _Retryable)),
         stop=stop_after_attempt(policy.max_attempts),
-        wait=_wait(policy),
+        wait=partial(_wait, policy),
         sleep=sleep,
-        before_sleep=_log_retry(action),
+        before_sleep=partial(_log_retry, action),
         reraise=True,
     )
     try:

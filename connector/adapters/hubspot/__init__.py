@@ -11,13 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Unpack
 
-from connector.adapters.base import (
-    FieldSchema,
-    SchemaReport,
-    TaskReassignment,
-    TaskState,
-    WriteResult,
-)
+from connector.adapters.base import FieldSchema, SchemaReport, TaskState, WriteResult
 from connector.adapters.hubspot.changes import EngagementChanges
 from connector.adapters.hubspot.client import HubSpotClient
 from connector.adapters.hubspot.describe import check_mapping, describe_fields, provision
@@ -25,13 +19,13 @@ from connector.adapters.hubspot.echo import EchoFilter
 from connector.adapters.hubspot.engagement import EngagementCache, EngagementReader
 from connector.adapters.hubspot.read import ContactReader, list_owners
 from connector.adapters.hubspot.settings import HubSpotSettings
-from connector.adapters.hubspot.task_state import TaskStates
-from connector.adapters.hubspot.write import TaskWriter, UpdateWriter
+from connector.adapters.hubspot.task_state import task_states
+from connector.adapters.hubspot.write import Writer
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.kit.schema import WRITTEN_FIELDS
 from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec
+from connector.domain.outcomes import ContactUpdate
 from connector.mapping.crm_schema import CONNECTOR_OWNED_FIELDS, ContactField, HubSpotMapping
 from connector.mapping.translate import PersonTranslator
 
@@ -86,15 +80,13 @@ class HubSpotAdapter(AdapterBase):
         self.reader.changes = EngagementChanges(
             self.client, self.reader.association_types, self.engagement.remember
         )
-        self.updates = UpdateWriter(self.client, mapping, self.translator)
+        self.writer = Writer(self.client, mapping, self.translator)
         self.echo: EchoFilter | None = None
         if settings.skip_own_writes:
             self.echo = echo_filter(self.client, mapping, self.reader.properties)
             self.reader.echo = self.echo
             self.reader.properties.append(settings.fingerprint_property)
-            self.updates.stamp = self.echo.stamp
-        self.tasks = TaskWriter(self.client, mapping)
-        self.task_states_reader = TaskStates(self.client, mapping)
+            self.writer.stamp = self.echo.stamp
 
     # ---- reading ----------------------------------------------------------------------------
     def count_contacts(self, since: datetime | None) -> int | None:
@@ -115,7 +107,7 @@ class HubSpotAdapter(AdapterBase):
             yield from self.engagement.for_contacts(ids, since)
 
     def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
-        return self.task_states_reader.states(keys)
+        return task_states(self.client, self.mapping.tasks, keys)
 
     def list_owners(self) -> list[Owner]:
         return list_owners(self.client)
@@ -151,10 +143,4 @@ class HubSpotAdapter(AdapterBase):
             unread = self.echo.unknown(update.contact_id for update in updates)
             if unread:
                 self.reader.current(unread)
-        return self.updates.apply(updates)
-
-    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
-        return self.tasks.create(tasks)
-
-    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
-        return self.task_states_reader.reassign(moves, self.updates.update_records)
+        return super().apply_updates(updates)

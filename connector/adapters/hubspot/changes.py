@@ -13,6 +13,7 @@ The caller deduplicates against the contacts whose own record changed.
 """
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,19 +32,14 @@ def _ms(moment: Any) -> int | None:
     return int(moment.timestamp() * 1000) if isinstance(moment, datetime) else None
 
 
+@dataclass(eq=False)
 class EngagementChanges:
     """Finds, type by type, the contacts whose engagement changed within a window."""
 
-    def __init__(
-        self,
-        client: HubSpotClient,
-        object_types: Sequence[str],
-        remember: Callable[[str, Sequence[Any]], None],
-    ) -> None:
-        self.client = client
-        self.object_types = list(object_types)
-        #: Called with each page of changed objects, so their records need no second read.
-        self.remember = remember
+    client: HubSpotClient
+    object_types: Sequence[str]
+    #: Called with each page of changed objects, so their records need no second read.
+    remember: Callable[[str, Sequence[Any]], None]
 
     def contact_ids(self, low_ms: int, until_ms: int) -> Iterator[tuple[list[str], int | None]]:
         """(contact ids, newest stamp the batch covers) per page of changed or deleted objects."""

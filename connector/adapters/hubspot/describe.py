@@ -45,13 +45,9 @@ CONTACT_TYPES: dict[ContactField, frozenset[str]] = {
     _F.CONNECTOR_STAGE: TEXT,
 }
 COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
-    CompanyField.NAME: TEXT,
-    CompanyField.DOMAIN: TEXT,
-    CompanyField.INDUSTRY: TEXT,
+    **dict.fromkeys(CompanyField, TEXT),  # text but for the fields below
     CompanyField.EMPLOYEES: NUMBER,
     CompanyField.ANNUAL_REVENUE: NUMBER,
-    CompanyField.COUNTRY: TEXT,
-    CompanyField.REGION: TEXT,
     CompanyField.OWNER_ID: frozenset({"enumeration", "string", "number"}),
 }
 #: HubSpot property types that can hold each mapped property type (`properties:`). A yes/no

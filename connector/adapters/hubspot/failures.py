@@ -116,14 +116,8 @@ def _http_failure(exc: Any, endpoint: Endpoint) -> Failure:
             message=f"HTTP 404 for {endpoint.label}, which every portal has: HUBSPOT_BASE_URL "
             "is not HubSpot's API root (https://api.hubapi.com, without a path)",
         )
-    if status == 429:
-        policy = str(body.get("policyName") or "")
-        return crm_failure(
-            status=429,
-            code=policy,
-            message=message or "too many requests",
-            retry_after=_retry_after(headers),
-        )
+    if status == 429:  # coded by the policy hit: TEN_SECONDLY_ROLLING (retry) or DAILY (stop)
+        category, message = str(body.get("policyName") or ""), message or "too many requests"
     if status == 401:
         return crm_failure(
             status=401,

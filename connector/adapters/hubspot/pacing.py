@@ -18,11 +18,8 @@ SEARCH_WINDOW_SECONDS = 1.0
 
 
 def _int(headers: Mapping[str, Any] | Any, name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
     try:
-        return int(str(value).strip())
+        return int(str(headers.get(name)))  # an absent header reads "None": no number either
     except ValueError:
         return None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connector.adapters.base import RecordError, WriteResult
+from connector.adapters.base import RecordError, TaskReassignment, WriteResult
 from connector.adapters.errors import CrmRequestError
 from connector.adapters.hubspot import endpoints, raw
 from connector.adapters.hubspot.client import HubSpotClient
@@ -102,20 +102,14 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
         if not ids:
             unattributed.append(message)
             continue
+        code, field = error.category or "", _error_field(error)
         for record_id in ids:
-            if (error.category or "") in TRANSIENT_CATEGORIES:
-                outcome.transient[record_id] = RecordError(
-                    record_id=record_id, message=message, code="TRANSIENT"
-                )
+            if code in TRANSIENT_CATEGORIES:
+                transient = RecordError(record_id=record_id, message=message, code="TRANSIENT")
+                outcome.transient[record_id] = transient
             else:
-                outcome.rejected.append(
-                    RecordError(
-                        record_id=record_id,
-                        message=message,
-                        code=error.category or "",
-                        field=_error_field(error),
-                    )
-                )
+                reject = RecordError(record_id=record_id, message=message, code=code, field=field)
+                outcome.rejected.append(reject)
     settled = {*outcome.applied, *outcome.transient, *(r.record_id for r in outcome.rejected)}
     for record_id in sent:
         if record_id not in settled:
@@ -125,15 +119,12 @@ def sort_outcome(answer: Any, sent: Sequence[str], key_of: Callable[[Any], str |
 
 
 @dataclass(eq=False)
-class UpdateWriter:
+class Writer:
     client: HubSpotClient
     mapping: HubSpotMapping
     translator: PersonTranslator
     #: Extra properties to send with a contact's update: the echo fingerprint (see `echo`).
     stamp: Callable[[str, dict[str, str]], dict[str, str]] | None = None
-
-    def __post_init__(self) -> None:
-        self.stage_property = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
 
     @staticmethod
     def moves_backwards(update: ContactUpdate) -> bool:
@@ -151,7 +142,7 @@ class UpdateWriter:
             < HUBSPOT_STAGE_ORDER[LifecycleStage(str(old))]
         )
 
-    def apply(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
         merged = merge_updates(updates)
         payload = {
             update.contact_id: {
@@ -168,7 +159,8 @@ class UpdateWriter:
         # All clears before all sets, each in full batches (not a clear of two or three
         # contacts with nearly every batch).
         backwards = [u.contact_id for u in merged.values() if self.moves_backwards(u)]
-        cleared = self.update_records({cid: {self.stage_property: ""} for cid in backwards})
+        stage = self.mapping.contact.fields[ContactField.LIFECYCLE_STAGE]
+        cleared = self.update_records({cid: {stage: ""} for cid in backwards})
         refused = {r.record_id for r in cleared.rejected}
         done = self.update_records({c: props for c, props in payload.items() if c not in refused})
         result.applied += done.applied
@@ -196,6 +188,27 @@ class UpdateWriter:
             )
             outcome = outcome.add(done)
         return outcome
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        """New owners through the batch update (it splits a 400, so one unknown owner never
+        holds back the rest); results name the moves by task key."""
+        by_id = {move.crm_id: move for move in moves}
+        payload = {crm_id: {"hubspot_owner_id": move.owner_id} for crm_id, move in by_id.items()}
+        outcome = self.update_records(payload, self.mapping.tasks.object)
+        result = WriteResult(applied=[by_id[crm_id].key for crm_id in outcome.applied])
+        result.rejected += [
+            error.model_copy(
+                update={
+                    "record_id": by_id[error.record_id].key,
+                    "message": f"task {error.record_id}: {error.message}",
+                }
+            )
+            for error in outcome.rejected
+        ]
+        log.debug(
+            "hubspot task owners: %d moved, %d rejected", len(result.applied), len(result.rejected)
+        )
+        return result
 
     def _send_split(self, payload: dict[str, dict[str, str]], object_type: str) -> Outcome:
         if not payload:
@@ -234,41 +247,38 @@ class UpdateWriter:
         )
         return sort_outcome(raw.page(answer), list(payload), lambda record: str(record.id))
 
+    # --- tasks ---
 
-class TaskWriter:
-    def __init__(self, client: HubSpotClient, mapping: HubSpotMapping) -> None:
-        self.client = client
-        self.tasks = mapping.tasks
-        self.key_field = mapping.tasks.key_field
-
-    def properties(self, spec: TaskSpec) -> dict[str, str]:
+    def task_properties(self, spec: TaskSpec) -> dict[str, str]:
+        tasks = self.mapping.tasks
         props = {
             "hs_task_subject": bounded(spec.subject, STRING_LENGTH),
             "hs_task_body": bounded(spec.body, STRING_LENGTH),
-            "hs_task_status": self.tasks.status,
-            "hs_task_priority": self.tasks.priority.get(spec.priority, spec.priority.value.upper()),
+            "hs_task_status": tasks.status,
+            "hs_task_priority": tasks.priority.get(spec.priority, spec.priority.value.upper()),
             "hs_task_type": "TODO",
             "hs_timestamp": utc_millis(spec.due_at),
-            self.key_field: spec.key,
+            tasks.key_field: spec.key,
         }
         if spec.owner_id:
             props["hubspot_owner_id"] = spec.owner_id
         return props
 
-    def find(self, keys: Iterable[str]) -> dict[str, str]:
+    def existing_tasks(self, keys: Iterable[str]) -> dict[str, str]:
         """key → id of an existing task, searched 100 keys per call."""
-        found = search_by_key(self.client, self.key_field, keys, (), "look up existing tasks")
+        key_field = self.mapping.tasks.key_field
+        found = search_by_key(self.client, key_field, keys, (), "look up existing tasks")
         return {key: str(record.id) for key, record in found.items()}
 
-    def create(self, specs: Sequence[TaskSpec]) -> WriteResult:
+    def create_tasks(self, specs: Sequence[TaskSpec]) -> WriteResult:
         settings = self.client.settings
         unique: dict[str, TaskSpec] = {}
         for spec in specs:
             unique.setdefault(spec.key, spec)
         result = create_once(
             unique,
-            find=self.find,
-            send=self._send,
+            find=self.existing_tasks,
+            send=self._create_batch,
             batch_size=settings.batch_size,
             policy=settings.retry,
             settle_seconds=settings.search_index_lag_seconds,
@@ -282,13 +292,13 @@ class TaskWriter:
         )
         return result
 
-    def _send(self, pending: dict[str, TaskSpec]) -> Attempt:
+    def _create_batch(self, pending: dict[str, TaskSpec]) -> Attempt:
         specs = list(pending.values())
         association = {"associationCategory": HUBSPOT_DEFINED, "associationTypeId": TASK_TO_CONTACT}
         body = {
             "inputs": [
                 {
-                    "properties": self.properties(spec),
+                    "properties": self.task_properties(spec),
                     "objectWriteTraceId": spec.key,
                     "associations": [{"to": {"id": spec.contact_id}, "types": [association]}],
                 }
@@ -308,7 +318,7 @@ class TaskWriter:
         )
 
         def key_of(record: Any) -> str:
-            return str((record.properties or {}).get(self.key_field) or "")
+            return str((record.properties or {}).get(self.mapping.tasks.key_field) or "")
 
         outcome = sort_outcome(answer, list(pending), key_of)
         return Attempt(

@@ -1,15 +1,16 @@
 """The part of an adapter class that is the same for every CRM: the request counter, the
 injected sleep (tests and fault storms never wait on the wall clock), the verbs that follow
-from others, and those its contact reader answers as they are."""
+from others, and those its contact reader or its writer answers as they are."""
 
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
-from connector.adapters.base import ContactPage, KnownDecisions
+from connector.adapters.base import ContactPage, KnownDecisions, TaskReassignment, WriteResult
 from connector.adapters.usage import ApiUsage
 from connector.domain.contact import Contact
+from connector.domain.outcomes import ContactUpdate, TaskSpec
 
 
 class AdapterOptions(TypedDict, total=False):
@@ -24,12 +25,12 @@ class AdapterBase:
     #: The CRM's contact reader (`pages`, `find`, `by_ids`, `current`); it holds `known` for
     #: the incremental read.
     reader: Any
+    #: The CRM's writer (`apply_updates`, `create_tasks`, `reassign_tasks`).
+    writer: Any
 
-    def __init__(
-        self, *, usage: ApiUsage | None = None, sleep: Callable[[float], None] | None = None
-    ) -> None:
-        self.usage = usage or ApiUsage()
-        self.sleep = sleep or time.sleep
+    def __init__(self, **options: Unpack[AdapterOptions]) -> None:
+        self.usage = options.get("usage") or ApiUsage()
+        self.sleep = options.get("sleep") or time.sleep
 
     @property
     def known(self) -> KnownDecisions | None:
@@ -59,3 +60,12 @@ class AdapterBase:
         """The contacts of `iter_contact_pages`, page after page."""
         for page in self.iter_contact_pages(since):
             yield from page.contacts
+
+    def apply_updates(self, updates: Sequence[ContactUpdate]) -> WriteResult:
+        return self.writer.apply_updates(updates)
+
+    def create_tasks(self, tasks: Sequence[TaskSpec]) -> WriteResult:
+        return self.writer.create_tasks(tasks)
+
+    def reassign_tasks(self, moves: Sequence[TaskReassignment]) -> WriteResult:
+        return self.writer.reassign_tasks(moves)

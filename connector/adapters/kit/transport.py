@@ -6,6 +6,7 @@ and honour the adapter's injected sleep (fault storms in tests never wait).
 
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from typing import TypeVar
 
 from connector.adapters.errors import Failure
@@ -16,24 +17,17 @@ T = TypeVar("T")
 ToFailure = Callable[[BaseException], Failure | None]
 
 
+@dataclass(eq=False)
 class Transport:
     """Sends requests for one adapter: `usage` counts them, `policy` retries them, `sleep`
     waits, `before` runs before every attempt (pacing, the daily reserve: it may raise)."""
 
-    def __init__(
-        self,
-        usage: ApiUsage,
-        policy: RetryPolicy,
-        to_failure: ToFailure,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        before: Callable[[], None] | None = None,
-    ) -> None:
-        self.usage = usage
-        self.policy = policy
-        self.to_failure = to_failure
-        self.sleep = sleep
-        self.before = before
+    usage: ApiUsage
+    policy: RetryPolicy
+    to_failure: ToFailure
+    _: KW_ONLY
+    sleep: Callable[[float], None] = time.sleep
+    before: Callable[[], None] | None = None
 
     def send(
         self,

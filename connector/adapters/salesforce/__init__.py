@@ -15,25 +15,24 @@ from typing import Unpack
 
 import requests
 
-from connector.adapters import base
+from connector.adapters.base import FieldSchema, SchemaReport, TaskState
 from connector.adapters.kit.adapter import AdapterBase, AdapterOptions
 from connector.adapters.salesforce.client import SalesforceClient
 from connector.adapters.salesforce.describe import (
-    ProvisionPlan,
     check_mapping,
     describe_objects,
     described_objects,
+    instructions,
     provision,
 )
 from connector.adapters.salesforce.engagement import EngagementReader
 from connector.adapters.salesforce.flags import DEFAULT_CACHE_SIZE, FlagCache
 from connector.adapters.salesforce.read import PersonReader
 from connector.adapters.salesforce.settings import SalesforceSettings
-from connector.adapters.salesforce.task_state import TaskStates
+from connector.adapters.salesforce.task_state import task_states
 from connector.adapters.salesforce.write import Writer
 from connector.domain.contact import Owner
 from connector.domain.engagement import Engagement
-from connector.domain.outcomes import ContactUpdate, TaskSpec
 from connector.mapping.crm_schema import SalesforceMapping
 
 
@@ -58,8 +57,7 @@ class SalesforceAdapter(AdapterBase):
         self._flags = FlagCache(DEFAULT_CACHE_SIZE)
         self.reader = PersonReader(self.client, mapping, settings, self._flags)
         self._engagement = EngagementReader(self.reader, self._flags)
-        self._writer = Writer(self.reader)
-        self._task_states = TaskStates(self.client, mapping)
+        self.writer = Writer(self.reader)
 
     # --- reads ---
 
@@ -73,38 +71,25 @@ class SalesforceAdapter(AdapterBase):
     ) -> Iterator[Engagement]:
         return self._engagement.engagements(contact_ids, since)
 
-    def task_states(self, keys: Sequence[str]) -> dict[str, base.TaskState]:
-        return self._task_states.states(list(keys))
+    def task_states(self, keys: Sequence[str]) -> dict[str, TaskState]:
+        return task_states(self.client, self.mapping.tasks, keys)
 
     def list_owners(self) -> list[Owner]:
         return self.reader.owners()
 
-    def describe_fields(self) -> base.FieldSchema:
+    def describe_fields(self) -> FieldSchema:
         """One sObject describe per object the mapping touches."""
         return describe_objects(self.client, described_objects(self.mapping))
 
-    def check_mapping(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
-        return base.SchemaReport(
-            problems=check_mapping(self.mapping, schema or self.describe_fields())
-        )
+    def check_mapping(self, schema: FieldSchema | None = None) -> SchemaReport:
+        return SchemaReport(problems=check_mapping(self.mapping, schema or self.describe_fields()))
 
-    def provision(self, schema: base.FieldSchema | None = None) -> base.SchemaReport:
+    def provision(self, schema: FieldSchema | None = None) -> SchemaReport:
         """The custom fields an admin must create (`for_admin`); nothing is created."""
-        plan = provision(self.mapping, schema or self.describe_fields())
-        if not plan.missing:
-            return base.SchemaReport(summary=plan.instructions())
-        return base.SchemaReport(for_admin=plan.instructions().splitlines())
-
-    # --- writes ---
-
-    def apply_updates(self, updates: Sequence[ContactUpdate]) -> base.WriteResult:
-        return self._writer.apply_updates(updates)
-
-    def create_tasks(self, tasks: Sequence[TaskSpec]) -> base.WriteResult:
-        return self._writer.create_tasks(tasks)
-
-    def reassign_tasks(self, moves: Sequence[base.TaskReassignment]) -> base.WriteResult:
-        return self._writer.reassign_tasks(moves)
+        missing = provision(self.mapping, schema or self.describe_fields())
+        if not missing:
+            return SchemaReport(summary=instructions(missing))
+        return SchemaReport(for_admin=instructions(missing).splitlines())
 
 
-__all__ = ["ProvisionPlan", "SalesforceAdapter", "SalesforceSettings", "check_mapping", "provision"]
+__all__ = ["SalesforceAdapter", "SalesforceSettings", "check_mapping", "instructions", "provision"]

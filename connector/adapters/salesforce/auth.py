@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,15 +142,13 @@ def _parse(response: requests.Response) -> dict[str, Any]:
     return body
 
 
+@dataclass(eq=False)
 class Authenticator:
     """Gets (and on demand renews) the access token; every token request is counted."""
 
-    def __init__(
-        self, settings: SalesforceSettings, session: requests.Session, usage: ApiUsage
-    ) -> None:
-        self.settings = settings
-        self.session = session
-        self.usage = usage
+    settings: SalesforceSettings
+    session: requests.Session
+    usage: ApiUsage
 
     def fetch(self) -> AccessToken:
         settings = self.settings

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,15 +34,13 @@ def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+@dataclass(eq=False)
 class DeletedPeople:
     """The ids of deleted records of the person objects (Lead, Contact), by getDeleted."""
 
-    def __init__(
-        self, client: SalesforceClient, settings: SalesforceSettings, objects: Sequence[str]
-    ) -> None:
-        self.client = client
-        self.settings = settings
-        self.objects = tuple(objects)
+    client: SalesforceClient
+    settings: SalesforceSettings
+    objects: Sequence[str]
 
     def since(self, since: datetime) -> list[str]:
         """Ids of the people deleted from `since` (less the read overlap) until now, in the

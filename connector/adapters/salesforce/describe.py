@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, NamedTuple
 
 from connector.adapters.base import CrmField, FieldSchema
 from connector.adapters.kit.schema import VALUE_MAPPED, WRITTEN_FIELDS
@@ -60,13 +58,10 @@ PROPERTY_TYPES: dict[PropertyType, frozenset[str]] = {
     PropertyType.BOOL: frozenset({"boolean"}),
 }
 COMPANY_TYPES: dict[CompanyField, frozenset[str]] = {
-    CompanyField.NAME: _TEXT,
+    **dict.fromkeys(CompanyField, _TEXT),  # text but for the fields below
     CompanyField.DOMAIN: frozenset({"url", "string"}),
-    CompanyField.INDUSTRY: _TEXT,
     CompanyField.EMPLOYEES: _NUMBER,
     CompanyField.ANNUAL_REVENUE: _NUMBER,
-    CompanyField.COUNTRY: _TEXT,
-    CompanyField.REGION: _TEXT,
     CompanyField.OWNER_ID: frozenset({"reference"}),
 }
 #: Value maps of open vocabularies: only read, never written, so no value is "the one written".
@@ -281,14 +276,11 @@ def check_mapping(mapping: SalesforceMapping, schema: FieldSchema) -> list[str]:
 # --- provisioning --------------------------------------------------------------------------------
 
 
-class FieldSpec(BaseModel):
+class FieldSpec(NamedTuple):
     """A custom field an admin creates in Setup > Object Manager > <object> > Fields."""
-
-    model_config = ConfigDict(frozen=True)
 
     object: str
     name: str
-    label: str
     type: str
     details: str = ""
 
@@ -302,36 +294,28 @@ _SPECS: dict[ContactField, tuple[str, str]] = {
 }
 
 
-def _label(api_name: str) -> str:
-    return api_name.removesuffix("__c").replace("_", " ")
+def instructions(missing: Sequence[FieldSpec]) -> str:
+    if not missing:
+        return "Every custom field the connector needs exists."
+    lines = [
+        "Salesforce custom fields are created by an admin (Setup > Object Manager > "
+        "<object> > Fields & Relationships > New), then made editable for the integration "
+        "user's profile or permission set. Missing:"
+    ]
+    for spec in missing:
+        label = spec.name.removesuffix("__c").replace("_", " ")
+        extra = f", {spec.details}" if spec.details else ""
+        lines.append(f"- {spec.object}: {label} ({spec.name}), {spec.type}{extra}")
+    return "\n".join(lines)
 
 
-class ProvisionPlan(BaseModel):
-    missing: list[FieldSpec] = []
-
-    def instructions(self) -> str:
-        if not self.missing:
-            return "Every custom field the connector needs exists."
-        lines = [
-            "Salesforce custom fields are created by an admin (Setup > Object Manager > "
-            "<object> > Fields & Relationships > New), then made editable for the integration "
-            "user's profile or permission set. Missing:"
-        ]
-        for spec in self.missing:
-            extra = f", {spec.details}" if spec.details else ""
-            lines.append(f"- {spec.object}: {spec.label} ({spec.name}), {spec.type}{extra}")
-        return "\n".join(lines)
-
-
-def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
+def provision(mapping: SalesforceMapping, schema: FieldSchema) -> list[FieldSpec]:
     """The connector's own custom fields that the org lacks, as specifications for an admin."""
     missing: list[FieldSpec] = []
 
     def need(obj: str, name: str | None, kind: str, details: str) -> None:
         if name and name.endswith("__c") and find_field(schema, obj, name) is None:
-            missing.append(
-                FieldSpec(object=obj, name=name, label=_label(name), type=kind, details=details)
-            )
+            missing.append(FieldSpec(obj, name, kind, details))
 
     for person in mapping.people:
         for field in CONNECTOR_OWNED_FIELDS:
@@ -347,4 +331,4 @@ def provision(mapping: SalesforceMapping, schema: FieldSchema) -> ProvisionPlan:
         "length 80, External ID, Unique (case-insensitive): the idempotency key that keeps "
         "follow-up tasks from being created twice",
     )
-    return ProvisionPlan(missing=missing)
+    return missing

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from connector.adapters.kit import BoundedMap
-from connector.adapters.kit.values import flagged
+from connector.adapters.kit.values import boolean, flagged
 from connector.domain.engagement import Engagement
 from connector.mapping.crm_schema import SalesforceFlag
-from connector.mapping.translate import parse_bool
 
 #: People whose flags a read keeps: the engine asks for a page's engagement right after the
 #: page (2,000 people at most), so a few pages' worth is enough.
@@ -27,12 +26,7 @@ def _is_set(value: Any) -> bool:
     """A checkbox that is true, or any other field that holds a value (a bounce date)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return False
-    if isinstance(value, bool):
-        return value
-    try:
-        return parse_bool(value)
-    except ValueError:
-        return True  # a date or text: being filled in is the event
+    return boolean(value, default=True)  # a date or text: being filled in is the event
 
 
 def flag_engagements(

@@ -21,10 +21,10 @@ from connector.adapters.kit import Attempt, Outcome, chunks, create_once, retry_
 from connector.adapters.kit.create_once import once
 from connector.adapters.kit.updates import merge_updates
 from connector.adapters.kit.values import utc_millis
-from connector.adapters.salesforce import query as soql
 from connector.adapters.salesforce.describe import FieldLengths
 from connector.adapters.salesforce.endpoints import COLLECTIONS_CREATE, COLLECTIONS_UPDATE
 from connector.adapters.salesforce.read import KEY_PREFIXES, PersonReader, object_of, unknown_object
+from connector.adapters.salesforce.task_state import rows_by_key
 from connector.domain.outcomes import ContactUpdate, TaskSpec, UpdatableField
 from connector.domain.text import bounded, bounded_update
 from connector.mapping.crm_schema import ContactField
@@ -182,16 +182,8 @@ class Writer:
 
     def existing_tasks(self, keys: Sequence[str]) -> dict[str, str]:
         """Task id per key already in Salesforce, looked up in bulk."""
-        key_field = self.mapping.tasks.key_field
-        task_object = self.mapping.tasks.object
-
-        def build(chunk: list[str]) -> str:
-            return soql.select(
-                task_object, ["Id", key_field], "{key:literal} IN {keys}", key=key_field, keys=chunk
-            )
-
-        rows = self.client.rows_in(list(keys), build, action="look up existing tasks")
-        return {str(row[key_field]): str(row["Id"]) for row in rows if row.get(key_field)}
+        rows = rows_by_key(self.client, self.mapping.tasks, keys, ["Id"], "look up existing tasks")
+        return {key: str(row["Id"]) for key, row in rows.items()}
 
     def _task_body(self, spec: TaskSpec) -> dict[str, Any]:
         tasks = self.mapping.tasks
@@ -246,16 +238,11 @@ class Writer:
                 continue
             code, message, field = _error(outcome)
             if code == DUPLICATE:
-                attempt.taken[item.key] = _task_rejected(item, code, "the task key is taken", None)
-            elif code == LOCKED:
-                attempt.transient[item.key] = _task_rejected(item, code, message, field)
-            else:
-                attempt.rejected[item.key] = _task_rejected(item, code, message, field)
+                message, field = "the task key is taken", None
+            # A refused task is reported against its contact, with the key that names the task.
+            error = RecordError(
+                record_id=item.person, message=f"task {item.key}: {message}", code=code, field=field
+            )
+            into = {DUPLICATE: attempt.taken, LOCKED: attempt.transient}.get(code, attempt.rejected)
+            into[item.key] = error
         return attempt
-
-
-def _task_rejected(item: _Pending, code: str, message: str, field: str | None) -> RecordError:
-    """A refused task, reported against its contact with the key that names the task."""
-    return RecordError(
-        record_id=item.person, message=f"task {item.key}: {message}", code=code, field=field
-    )

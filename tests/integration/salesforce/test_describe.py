@@ -4,7 +4,7 @@ custom fields an admin must create."""
 from __future__ import annotations
 
 from connector.adapters.salesforce import endpoints as sf
-from connector.adapters.salesforce.describe import check_mapping, provision
+from connector.adapters.salesforce.describe import check_mapping, instructions, provision
 from connector.domain.contact import LeadSource
 from connector.domain.engagement import EngagementKind
 from connector.mapping.crm_schema import ContactField, SalesforceCounter
@@ -147,9 +147,9 @@ def test_provisioning_lists_the_missing_custom_fields(make_sandbox, make_adapter
 
     plan = provision(adapter.mapping, schema)
     report = adapter.provision(schema)
-    assert report.created == [] and report.for_admin == plan.instructions().splitlines()
+    assert report.created == [] and report.for_admin == instructions(plan).splitlines()
 
-    names = sorted((spec.object, spec.name) for spec in plan.missing)
+    names = sorted((spec.object, spec.name) for spec in plan)
     per_person = [
         "Connector_Grade__c",
         "Connector_Recycled_At__c",
@@ -163,7 +163,7 @@ def test_provisioning_lists_the_missing_custom_fields(make_sandbox, make_adapter
         + [("Lead", n) for n in per_person]
         + [("Task", "Connector_Task_Key__c")]
     )
-    text = plan.instructions()
+    text = instructions(plan)
     assert (
         "Task: Connector Task Key (Connector_Task_Key__c), Text, length 80, External ID, Unique"
         in text

@@ -23,6 +23,7 @@ _Model = typing.TypeVar("_Model", bound=BaseModel)
 
 RULES_FILE = "rules.yaml"
 CRM_FILES = {"hubspot": "hubspot.yaml", "salesforce": "salesforce.yaml"}
+_SCHEMAS: dict[str, type[BaseModel]] = {"hubspot": HubSpotMapping, "salesforce": SalesforceMapping}
 #: Top-level keys only a rules file has (a CRM mapping file has `crm:` instead).
 RULES_KEYS = frozenset({"scoring", "fit", "lifecycle", "routing"})
 FileKind = typing.Literal["rules", "crm"]
@@ -133,14 +134,10 @@ def load_crm_mapping(path: Path) -> CrmMapping:
     """mappings/hubspot.yaml or salesforce.yaml → its mapping model, chosen by its `crm` key."""
     document = load_yaml(path)
     crm = document.data.get("crm")
-    schemas: dict[str, type[BaseModel]] = {
-        "hubspot": HubSpotMapping,
-        "salesforce": SalesforceMapping,
-    }
-    if crm not in schemas:
-        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}"
+    if crm not in _SCHEMAS:
+        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(_SCHEMAS))}"
         raise ConfigError([document.problem(("crm",), message)])
-    return _validate(document, schemas[crm])  # type: ignore[return-value]
+    return _validate(document, _SCHEMAS[crm])  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from connector.domain.contact import Owner
-from connector.domain.policy import Condition, FitField, RulesPolicy, policy_problems
+from connector.domain.policy import FitField, RulesPolicy, policy_problems
 from connector.domain.routing import unknown_owner_problems
 from connector.domain.stages import FUNNEL, LifecycleStage
 from connector.mapping.crm_schema import CrmMapping, HubSpotMapping, SalesforceMapping, ValueMaps
 from connector.mapping.problems import ConfigError, ConfigProblem, FieldPath
-from connector.mapping.property_rules import property_rule_problems
+from connector.mapping.property_rules import property_rule_problems, rule_conditions
 from connector.mapping.translate import reverse_map
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
@@ -23,6 +23,7 @@ _Model = typing.TypeVar("_Model", bound=BaseModel)
 
 RULES_FILE = "rules.yaml"
 CRM_FILES = {"hubspot": "hubspot.yaml", "salesforce": "salesforce.yaml"}
+_SCHEMAS: dict[str, type[BaseModel]] = {"hubspot": HubSpotMapping, "salesforce": SalesforceMapping}
 #: Top-level keys only a rules file has (a CRM mapping file has `crm:` instead).
 RULES_KEYS = frozenset({"scoring", "fit", "lifecycle", "routing"})
 FileKind = typing.Literal["rules", "crm"]
@@ -133,14 +134,10 @@ def load_crm_mapping(path: Path) -> CrmMapping:
     """mappings/hubspot.yaml or salesforce.yaml → its mapping model, chosen by its `crm` key."""
     document = load_yaml(path)
     crm = document.data.get("crm")
-    schemas: dict[str, type[BaseModel]] = {
-        "hubspot": HubSpotMapping,
-        "salesforce": SalesforceMapping,
-    }
-    if crm not in schemas:
-        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(schemas))}"
+    if crm not in _SCHEMAS:
+        message = f"got {crm!r}: `crm` must be one of {', '.join(sorted(_SCHEMAS))}"
         raise ConfigError([document.problem(("crm",), message)])
-    return _validate(document, schemas[crm])  # type: ignore[return-value]
+    return _validate(document, _SCHEMAS[crm])  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -188,25 +185,12 @@ def cross_file_problems(rules: RulesPolicy, mapping: CrmMapping, path: Path) -> 
     return [ConfigProblem(file=path, message=text) for text in dict.fromkeys(problems)]
 
 
-def _conditions(rules: RulesPolicy) -> list[tuple[str, Condition]]:
-    """Every condition in the rules, with the words that name it in a problem."""
-    return [
-        *((f"fit criterion {rule.name!r}", rule) for rule in rules.fit.criteria),
-        *((f"disqualifier {rule.name!r}", rule) for rule in rules.fit.disqualify),
-        *(
-            (f"routing rule {rule.name!r}", condition)
-            for rule in rules.routing.rules
-            for condition in rule.when
-        ),
-    ]
-
-
 def _translated_away(rules: RulesPolicy, crm_object: str, values: ValueMaps) -> list[str]:
     """Rule values naming a CRM value the mapping translates into another term: such a rule can
     never fire, the rules only see the term (an unlisted value passes through, see `ValueMaps`)."""
     maps = {FitField.INDUSTRY: values.industry, FitField.DECISION_ROLE: values.decision_role}
     problems: list[str] = []
-    for where, condition in _conditions(rules):
+    for _, where, condition in rule_conditions(rules):
         if condition.field is None:  # a `property:` condition: no value map applies
             continue
         mapping = maps.get(condition.field)

@@ -38,3 +38,18 @@ class ConfigError(Exception):
     def __init__(self, problems: list[ConfigProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+    @classmethod
+    def of(
+        cls,
+        file: Path,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        field: str = "",
+    ) -> "ConfigError":
+        """The error of the one problem that stops a command (a file unreadable, a name unknown)."""
+        return cls(
+            [ConfigProblem(file=file, line=line, column=column, field=field, message=message)]
+        )

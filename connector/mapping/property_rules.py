@@ -3,30 +3,35 @@
 rule never fires), an operator that does not fit its type (never matches), and a property typed
 differently in two files (the same rule would decide differently on each CRM)."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from connector.domain.policy import Condition, RulesPolicy
+from connector.domain.policy import Condition, Disqualifier, FitCriterion, RulesPolicy
 from connector.domain.properties import OPERATORS, PropertyType
 from connector.mapping.crm_schema import CrmMapping, PersonMapping
 from connector.mapping.problems import ConfigProblem, FieldPath
 from connector.mapping.yaml_source import YamlDocument, load_yaml
 
 
-def property_conditions(rules: RulesPolicy) -> list[tuple[FieldPath, Condition]]:
-    """Every condition in the rules that names a property, with its path in rules.yaml."""
-    found: list[tuple[FieldPath, Condition]] = []
-    sections: list[tuple[FieldPath, tuple[Condition, ...]]] = [
-        (("scoring", "properties"), rules.scoring.properties),
-        (("fit", "criteria"), rules.fit.criteria),
-        (("fit", "disqualify"), rules.fit.disqualify),
+def rule_conditions(rules: RulesPolicy) -> list[tuple[FieldPath, str, Condition]]:
+    """Every condition of the fit and routing rules: its path in rules.yaml, the words that name
+    it in a problem, and itself."""
+    named: list[tuple[FieldPath, str, Sequence[FitCriterion | Disqualifier]]] = [
+        (("fit", "criteria"), "fit criterion", rules.fit.criteria),
+        (("fit", "disqualify"), "disqualifier", rules.fit.disqualify),
     ]
-    for index, routing in enumerate(rules.routing.rules):
-        sections.append((("routing", "rules", index, "when"), routing.when))
-    for path, conditions in sections:
-        for index, condition in enumerate(conditions):
-            if condition.property is not None:
-                found.append(((*path, index), condition))
-    return found
+    return [
+        *(
+            ((*path, i), f"{words} {rule.name!r}", rule)
+            for path, words, section in named
+            for i, rule in enumerate(section)
+        ),
+        *(
+            (("routing", "rules", i, "when", j), f"routing rule {rule.name!r}", condition)
+            for i, rule in enumerate(rules.routing.rules)
+            for j, condition in enumerate(rule.when)
+        ),
+    ]
 
 
 def person_objects(mapping: CrmMapping) -> list[tuple[str, PersonMapping]]:
@@ -65,9 +70,10 @@ def property_rule_problems(
     """Unknown properties, operators not fitting a property's type, types differing by file."""
     types, problems = _types(crms)
     found: list[tuple[FieldPath, str]] = []  # placed at the end: rules.yaml is parsed again
-    for path, condition in property_conditions(rules):
-        name = condition.property
-        assert name is not None
+    scoring = [(("scoring", "properties", i), r) for i, r in enumerate(rules.scoring.properties)]
+    for path, condition in [*scoring, *((path, c) for path, _, c in rule_conditions(rules))]:
+        if (name := condition.property) is None:
+            continue
         lacking = [
             f"{file.name} ({key})"
             for mapping, file in crms.values()

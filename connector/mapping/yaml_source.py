@@ -56,21 +56,14 @@ def _plain(node: Any, path: FieldPath, positions: dict[FieldPath, Position]) -> 
     return plain if isinstance(node, CommentedMap) else list(plain.values())
 
 
-def _unusable(
-    path: Path, message: str, line: int | None = None, column: int | None = None
-) -> ConfigError:
-    """The one problem that stops a file from being read at all."""
-    return ConfigError([ConfigProblem(file=path, line=line, column=column, message=message)])
-
-
 def load_yaml(path: Path) -> YamlDocument:
     """Parse one file; syntax errors and duplicate keys become a ConfigError with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise _unusable(path, "file not found: check the path") from None
+        raise ConfigError.of(path, "file not found: check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise _unusable(path, f"cannot read the file: {exc}") from None
+        raise ConfigError.of(path, f"cannot read the file: {exc}") from None
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
@@ -79,11 +72,11 @@ def load_yaml(path: Path) -> YamlDocument:
         if "duplicate key" in what:
             what += ": each key may appear only once in the same block"
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise _unusable(path, f"YAML syntax: {what}", line, column) from None
+        raise ConfigError.of(path, f"YAML syntax: {what}", line=line, column=column) from None
     except YAMLError as exc:
-        raise _unusable(path, f"YAML syntax: {exc}") from None
+        raise ConfigError.of(path, f"YAML syntax: {exc}") from None
     positions: dict[FieldPath, Position] = {(): (1, 1)}
     plain = _plain(data, (), positions)
     if not isinstance(plain, dict):
-        raise _unusable(path, "expected a mapping of keys at the top", line=1)
+        raise ConfigError.of(path, "expected a mapping of keys at the top", line=1)
     return YamlDocument(path, plain, positions)

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from connector.durations import Seconds
 from connector.mapping.loader import load_model
-from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.mapping.problems import ConfigError
 from connector.settings import ChangeLimit
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class AccountSet:
             if account.name == name:
                 return account
         known = ", ".join(account.name for account in self.accounts)
-        raise _problem(self.path, f"no account named {name!r} (known: {known})")
+        raise ConfigError.of(self.path, f"no account named {name!r} (known: {known})")
 
     def environment_for(self, account: Account, environ: Mapping[str, str]) -> dict[str, str]:
         """The settings a run of `account` gets on top of the process environment.
@@ -168,11 +168,11 @@ class AccountSet:
             if not environ.get(variable)
         ]
         if missing:
-            raise _problem(
+            raise ConfigError.of(
                 self.path,
                 f"unset in the environment: {', '.join(missing)}; export them (or put them in "
                 ".env) before running this account",
-                f"{account.name}.credentials",
+                field=f"{account.name}.credentials",
             )
         overlay = {setting: _text(value) for setting, value in account.settings.items()}
         overlay |= {setting: environ[variable] for setting, variable in account.credentials.items()}
@@ -184,10 +184,6 @@ class AccountSet:
         return overlay
 
 
-def _problem(file: Path, message: str, field: str = "") -> ConfigError:
-    return ConfigError([ConfigProblem(file=file, field=field, message=message)])
-
-
 def _text(value: SettingValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -197,7 +193,7 @@ def find_accounts_file(given: Path | None) -> Path:
     ./accounts.yaml; a ConfigError saying what to do when there is none."""
     path = given if given is not None else Path(ACCOUNTS_FILE)
     if not path.is_file():
-        raise _problem(
+        raise ConfigError.of(
             path,
             "no accounts file here: write one (README, 'Running many accounts') or point "
             "CONNECTOR_ACCOUNTS_FILE at it",

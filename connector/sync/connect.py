@@ -3,6 +3,7 @@ need the CRM itself. Adapters are found through the `connector.adapters` entry p
 third-party CRM plugs in the same way as the built-in two."""
 
 from collections.abc import Mapping
+from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, get_type_hints
 
@@ -39,6 +40,7 @@ class _Overrides(EnvSettingsSource):
         return {name.lower(): value for name, value in self._variables.items()}
 
 
+@cache
 def _adapter_class(crm: str) -> Any:
     found = {entry.name: entry for entry in entry_points(group=ADAPTER_GROUP)}
     if crm not in found:
@@ -51,25 +53,12 @@ def _adapter_class(crm: str) -> Any:
 def adapter_settings(crm: str, environment: Mapping[str, str] | None = None) -> Any:
     """The settings the adapter for `crm` would be configured with (ConnectionConfigError when
     they are incomplete or invalid, naming each variable)."""
-    return _settings_for(crm, _adapter_class(crm), environment)
-
-
-def build_adapter(
-    crm: str, mapping: CrmMapping, environment: Mapping[str, str] | None = None
-) -> CrmAdapter:
-    """The adapter registered for `crm`, configured from the environment (and .env), with
-    `environment` taking precedence (how the demo points the connector at its sandbox)."""
-    adapter_class = _adapter_class(crm)
-    return adapter_class(_settings_for(crm, adapter_class, environment), mapping)
-
-
-def _settings_for(crm: str, adapter_class: Any, environment: Mapping[str, str] | None) -> Any:
-    settings_class = get_type_hints(adapter_class.__init__)["settings"]
+    settings_class = get_type_hints(_adapter_class(crm).__init__)["settings"]
     try:
         # Values from `environment` are init arguments: they win over the process environment
         # and .env, which the settings class still reads for everything else.
         overrides = _Overrides(settings_class, environment)() if environment else {}
-        settings = settings_class(**overrides)
+        return settings_class(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
             f"{settings_class.model_config.get('env_prefix', '')}"
@@ -79,7 +68,14 @@ def _settings_for(crm: str, adapter_class: Any, environment: Mapping[str, str] |
         raise ConnectionConfigError(
             f"{crm} settings are incomplete: {problems} (see .env.example)"
         ) from None
-    return settings
+
+
+def build_adapter(
+    crm: str, mapping: CrmMapping, environment: Mapping[str, str] | None = None
+) -> CrmAdapter:
+    """The adapter registered for `crm`, configured from the environment (and .env), with
+    `environment` taking precedence (how the demo points the connector at its sandbox)."""
+    return _adapter_class(crm)(adapter_settings(crm, environment), mapping)
 
 
 def online_mapping_problems(adapter: CrmAdapter) -> list[str]:

@@ -20,7 +20,7 @@ from connector.mapping.loader import (
     owner_problems,
 )
 from connector.mapping.locate import LOCAL_MAPPINGS, MappingsNotFoundError, find_mappings_dir
-from connector.mapping.problems import ConfigError, ConfigProblem
+from connector.mapping.problems import ConfigError
 from connector.settings import Settings
 from connector.sync.connect import build_adapter
 from connector.sync.engine import RunOptions, SyncEngine
@@ -89,13 +89,12 @@ def open_session(
     try:
         mappings_dir = find_mappings_dir(settings.mappings_dir)
     except MappingsNotFoundError as exc:
-        raise ConfigError([ConfigProblem(file=LOCAL_MAPPINGS, message=str(exc))]) from None
+        raise ConfigError.of(LOCAL_MAPPINGS, str(exc)) from None
     mappings = load_mapping_dir(mappings_dir)
     mapping = mappings.crms.get(crm)
     if mapping is None:
         message = f"no {CRM_FILES[crm]} in {mappings_dir}: the {crm} field mapping is required"
-        problem = ConfigProblem(file=mappings_dir / CRM_FILES[crm], message=f"{message} to sync it")
-        raise ConfigError([problem])
+        raise ConfigError.of(mappings_dir / CRM_FILES[crm], f"{message} to sync it")
     adapter = build_adapter(crm, mapping, environment)
     store = open_state_store(settings.state_url)
     assert store is not None

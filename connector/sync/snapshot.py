@@ -77,27 +77,20 @@ class PeopleSnapshot:
             delete_rows(tx, snapshot_people, keys)
 
     def count(self, account: str) -> int:
+        query = select(func.count()).where(snapshot_people.c.account == account)
         with self.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(func.count())
-                    .select_from(snapshot_people)
-                    .where(snapshot_people.c.account == account)
-                ).scalar_one()
-            )
+            return int(connection.execute(query).scalar_one())
 
     def people(self, account: str, batch: int = READ_BATCH) -> Iterator[SnapshotPerson]:
         """Every person of the account, in contact-id order, `batch` rows per query."""
-        after: str | None = None
+        after = ""  # below every contact id
         while True:
             query = (
                 select(snapshot_people.c.contact_id, snapshot_people.c.payload)
-                .where(snapshot_people.c.account == account)
+                .where(snapshot_people.c.account == account, snapshot_people.c.contact_id > after)
                 .order_by(snapshot_people.c.contact_id)
                 .limit(batch)
             )
-            if after is not None:
-                query = query.where(snapshot_people.c.contact_id > after)
             with self.engine.connect() as connection:
                 rows = connection.execute(query).all()
             if not rows:

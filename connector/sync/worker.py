@@ -19,7 +19,6 @@ leaves no run behind that would hold the account.
 import asyncio
 import contextlib
 import ctypes
-import dataclasses
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -57,16 +56,15 @@ class WorkerConfigError(Exception):
 class WorkerOptions:
     accounts_file: Path
     state_url: str
+    #: a picklable top-level function(argv, accounts_file) that runs one command line in the
+    #: forked process (the CLI's; this layer does not import the CLI)
+    run_command: Callable[[list[str], str], None]
     #: how often the schedule is looked at (a periodic task; seconds, ≥ 1)
     tick_seconds: int = 60
     concurrency: int = 2
     heartbeat_seconds: float = 10.0
     #: a worker silent this long is taken for dead and its job is queued again
     stalled_after_seconds: float = 30.0
-    #: a picklable top-level function(argv, accounts_file) that runs one command line in the
-    #: forked process (the CLI's; this layer does not import the CLI)
-    run_command: Callable[[list[str], str], None] | None = None
-    context: multiprocessing.context.ForkServerContext | None = None
 
 
 def queue_url(state_url: str) -> str:
@@ -176,7 +174,7 @@ PRELOAD = [
 def fork_server() -> multiprocessing.context.ForkServerContext:
     """Runs start as forks of a server that has imported the connector once: each keeps its
     own process (its settings, its lock, killed with its worker) without paying a second of
-    imports per run."""
+    imports per run (the server starts with the first run; later calls return its context)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
@@ -188,8 +186,7 @@ async def run_account(account: str, options: WorkerOptions) -> None:
     history = await asyncio.to_thread(_has_history, options, account)
     command = ["sync"] if history else ["backfill", "--resume"]
     argv = [*command, "--account", account, "--json"]
-    context = options.context if options.context is not None else fork_server()
-    child = context.Process(
+    child = fork_server().Process(
         target=options.run_command, args=(argv, str(options.accounts_file)), name=account
     )
     child.start()
@@ -231,10 +228,8 @@ def run_worker(
 ) -> None:
     """Run a worker until SIGINT/SIGTERM: it executes queued account runs and, with every
     other worker, the schedule."""
-    if options.run_command is None:
-        raise WorkerConfigError("a worker needs the command line to run accounts with")
     prepare_queue(options)
-    app = build_app(dataclasses.replace(options, context=fork_server()))
+    app = build_app(options)
     if on_start is not None:
         on_start()
     app.run_worker(

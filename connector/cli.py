@@ -1100,10 +1100,9 @@ def _online_problems(
     options, and owners rules.yaml names that it has no active user for."""
     from connector.mapping.loader import RULES_FILE, file_kind, load_rules, owner_problems
     from connector.mapping.problems import ConfigProblem
-    from connector.sync.connect import online_mapping_problems
 
     found = [
-        ConfigProblem(file=mapping_path, message=text) for text in online_mapping_problems(adapter)
+        ConfigProblem(file=mapping_path, message=text) for text in adapter.check_mapping().problems
     ]
     rules_file = _file_among(targets, RULES_FILE, lambda file: file_kind(file) == "rules")
     if rules_file is not None:

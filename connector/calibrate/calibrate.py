@@ -32,7 +32,6 @@ from connector.calibrate.report import CalibrationReport, LearnedRule, Ranking, 
 from connector.domain.policy import FitRules, RulesPolicy
 from connector.mapping.loader import load_rules
 from connector.mapping.problems import ConfigError
-from connector.sync.connect import online_mapping_problems
 
 MQL_THRESHOLD = ("lifecycle", "mql", "min_score")
 MQL_GRADE = ("lifecycle", "mql", "min_grade")
@@ -40,7 +39,7 @@ MQL_GRADE = ("lifecycle", "mql", "min_grade")
 
 def check_schema(adapter: CrmAdapter) -> None:
     """A rule reading a field the CRM no longer has would silently learn from empty values."""
-    if problems := online_mapping_problems(adapter):
+    if problems := adapter.check_mapping().problems:
         raise CalibrationError(
             "the CRM no longer matches the mapping file (run `connector mappings validate`):\n"
             + "\n".join(f"  {problem}" for problem in problems)

@@ -32,9 +32,10 @@ class RuleCounts:
         self._block.extend(values)
         self._block_outcomes.append(outcome)
         if len(self._block_outcomes) >= BLOCK:
-            self._fold()
+            self.finish()
 
-    def _fold(self) -> None:
+    def finish(self) -> None:
+        """Fold the rows gathered into the counts: a full block, or the last partial one."""
         rows = len(self._block_outcomes)
         if not rows:
             return
@@ -55,9 +56,6 @@ class RuleCounts:
         self._high = np.maximum(self._high, x.max(axis=0))
         self._block = array("f")
         self._block_outcomes = array("b")
-
-    def finish(self) -> None:
-        self._fold()  # the last partial block
 
     def spread(self) -> NDArray[np.float64]:
         """Population standard deviation per rule (0 exactly where every value was the same)."""

@@ -76,8 +76,3 @@ def build_adapter(
     """The adapter registered for `crm`, configured from the environment (and .env), with
     `environment` taking precedence (how the demo points the connector at its sandbox)."""
     return _adapter_class(crm)(adapter_settings(crm, environment), mapping)
-
-
-def online_mapping_problems(adapter: CrmAdapter) -> list[str]:
-    """Every mapped field the CRM lacks or holds with the wrong type or options."""
-    return adapter.check_mapping().problems

@@ -1,10 +1,10 @@
 """Owners (`/crm/v3/owners`), the properties API (`/crm/v3/properties`) and custom object
 schemas: the portal's schema side, which adapters read to validate mappings and provision fields.
 
-Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `archived`; the SDK asks
-for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read one,
-create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them): one
-owner by id, owners by `email`, one group by name, properties batch read. `GET /crm/v3/schemas` (and
+Owners page as HubSpot's do (`limit` default 100, at most 500, `after`, `email`, `archived`; the
+SDK asks for `/crm/v3/owners/`, and the router ignores trailing slashes). Properties: list, read
+one, create (409 for a name in use); groups: list, create. Not emulated (no adapter reads them):
+one owner by id, one group by name, properties batch read. `GET /crm/v3/schemas` (and
 `/crm-object-schemas/v3/schemas`, what the SDK's `crm.schemas.core_api.get_all` calls) lists no
 custom object, as a portal without any answers: third-party taps (singer tap-hubspot, airbyte
 source-hubspot) call it at start-up and stop on a 404.
@@ -82,9 +82,12 @@ class PropertiesApi:
 
     def owners(self, request: Request) -> Response:
         limit = limit_param(request, OWNERS_DEFAULT_LIMIT, OWNERS_MAX_LIMIT)
-        archived = flag(request, "archived")
+        archived, email = flag(request, "archived"), request.param("email")
         listing = [
-            owner for _, owner in sorted(self.crm.owners.items()) if owner.archived == archived
+            owner
+            for _, owner in sorted(self.crm.owners.items())
+            if owner.archived == archived
+            and (email is None or (owner.email or "").lower() == email.lower())
         ]
         page, paging = id_page(request, [owner.id for owner in listing], limit, "an owner id")
         body = {"results": [listing[i].to_api() for i in page], **paging}

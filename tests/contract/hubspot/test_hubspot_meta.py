@@ -46,6 +46,15 @@ def test_owners_page_and_skip_the_archived(sandbox: HubSpotSandbox, client: HubS
     assert active[0].id.isdigit() and isinstance(active[0].user_id, int)
 
 
+def test_owners_by_email_ignore_case(client: HubSpot) -> None:
+    """`email` narrows the owners list to that address, in any case (HubSpot's owners API)."""
+    owners = client.crm.owners.owners_api.get_page(limit=100).results
+    wanted = owners[1]
+    found = client.crm.owners.owners_api.get_page(email=wanted.email.upper()).results
+    assert [owner.id for owner in found] == [wanted.id]
+    assert client.crm.owners.owners_api.get_page(email="nobody@example.invalid").results == []
+
+
 def test_seeded_owner_ids_are_what_records_point_to(client: HubSpot) -> None:
     owners = {owner.id for owner in client.crm.owners.owners_api.get_page(limit=100).results}
     owners |= {owner.id for owner in client.crm.owners.owners_api.get_page(archived=True).results}

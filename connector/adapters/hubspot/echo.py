@@ -64,6 +64,7 @@ class EchoFilter:
         #: contact id → (digest of the unwritten inputs, values of the written ones), as read.
         self._read: dict[str, tuple[bytes, tuple[str, ...]]] = {}
         self._exists: bool | None = None
+        self.dropped = 0
 
     def _rest_digest(self, properties: Mapping[str, Any]) -> bytes:
         # One update with the joined text, each value formatted inline as `_normal` would: no

@@ -261,6 +261,7 @@ class ContactReader:
             kept = results
             if self.echo is not None:
                 kept = [r for r in results if not self.echo.is_echo(r.properties or {})]
+                self.echo.dropped += len(results) - len(kept)
             if self.known is not None:
                 # Not `yielded`: an engagement change after the kept read still brings them.
                 known = self.known

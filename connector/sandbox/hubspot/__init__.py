@@ -12,8 +12,8 @@ properties and property groups (list, read, create). Not emulated, because nothi
 connector, the demo or the bench uses them: batch upsert/archive, association creation (records
 are associated at creation) and removal, association labels, one owner by id, one group by name,
 properties batch read, `propertiesWithHistory`, `idProperty` (records are read and written by
-id). Request log route names are "METHOD /path/pattern", e.g.
-"POST /crm/v3/objects/tasks/batch/create".
+id; a read that asks for either is a 400 naming it). Request log route names are
+"METHOD /path/pattern", e.g. "POST /crm/v3/objects/tasks/batch/create".
 
 The seeded portal (the connector's HubSpot mapping relies on its names) is data: object types,
 properties and options in `catalogue.yaml` (the connector's own group "connector" only with

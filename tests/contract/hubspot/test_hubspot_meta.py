@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput
 from hubspot.crm.properties import ApiException as PropertiesApiException
@@ -53,6 +54,30 @@ def test_owners_by_email_ignore_case(client: HubSpot) -> None:
     found = client.crm.owners.owners_api.get_page(email=wanted.email.upper()).results
     assert [owner.id for owner in found] == [wanted.id]
     assert client.crm.owners.owners_api.get_page(email="nobody@example.invalid").results == []
+
+
+@pytest.mark.parametrize("option", ["idProperty=email", "propertiesWithHistory=email"])
+def test_read_options_the_sandbox_does_not_emulate_are_refused(
+    sandbox: HubSpotSandbox, http: requests.Session, option: str
+) -> None:
+    """A read option left out of the emulation is a 400 naming it, not a record read as if the
+    option were absent (or a 404 for an id that is really an e-mail address)."""
+    listed = http.get(sandbox.url + "/crm/v3/objects/contacts?limit=1", timeout=10).json()
+    contact = listed["results"][0]["id"]
+    for path in (
+        f"/crm/v3/objects/contacts/{contact}?{option}",
+        f"/crm/v3/objects/contacts?{option}",
+    ):
+        answer = http.get(sandbox.url + path, timeout=10)
+        assert answer.status_code == 400, path
+        assert answer.json()["category"] == "VALIDATION_ERROR"
+        assert option.split("=")[0] in answer.json()["message"]
+    batch = http.post(
+        sandbox.url + "/crm/v3/objects/contacts/batch/read",
+        json={"inputs": [{"id": "x@example.com"}], "idProperty": "email"},
+        timeout=10,
+    )
+    assert batch.status_code == 400 and "idProperty" in batch.json()["message"]
 
 
 def test_seeded_owner_ids_are_what_records_point_to(client: HubSpot) -> None:

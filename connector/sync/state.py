@@ -777,8 +777,7 @@ class StateStore:
         the whole run (`approve_pending`), so a run killed before that leaves nothing to
         replay unguarded."""
         with self.engine.begin() as tx:
-            for row in rows:
-                self._journal(tx, account, row, approved)
+            self._journal(tx, account, rows, approved)
 
     def approve_pending(self, account: str, closing: PendingWrite) -> None:
         """The guard let the journaled plan through: approve every row and add `closing`, the
@@ -786,7 +785,7 @@ class StateStore:
         with self.engine.begin() as tx:
             rows = write_journal.c.account == account
             tx.execute(update(write_journal).where(rows).values(approved=True))
-            self._journal(tx, account, closing, approved=True)
+            self._journal(tx, account, [closing], approved=True)
 
     def discard_pending(self, account: str, *, unapproved_only: bool = False) -> int:
         """Drop journaled rows (all, or those no guard approved); how many were dropped."""
@@ -878,21 +877,26 @@ class StateStore:
         return changed
 
     @staticmethod
-    def _journal(tx: Connection, account: str, pending: PendingWrite, approved: bool) -> None:
-        """Add `pending` as the account's next journal row."""
+    def _journal(
+        tx: Connection, account: str, rows: Sequence[PendingWrite], approved: bool
+    ) -> None:
+        """Add `rows` as the account's next journal rows, in order (the last seq is looked up
+        once: a page's slices are journaled together)."""
         last = tx.execute(
             select(func.max(write_journal.c.seq)).where(write_journal.c.account == account)
         ).scalar_one_or_none()
-        tx.execute(
-            insert(write_journal).values(
-                account=account,
-                seq=0 if last is None else last + 1,
-                job=pending.job,
-                approved=approved,
-                payload=pending,
-                created_at=_now(),
+        first = 0 if last is None else last + 1
+        for seq, pending in enumerate(rows, start=first):
+            tx.execute(
+                insert(write_journal).values(
+                    account=account,
+                    seq=seq,
+                    job=pending.job,
+                    approved=approved,
+                    payload=pending,
+                    created_at=_now(),
+                )
             )
-        )
 
     def pending(self, account: str) -> PendingWrite | None:
         """Everything approved and not yet committed, as one entry (None when nothing is)."""

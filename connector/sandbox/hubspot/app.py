@@ -151,7 +151,7 @@ class HubSpotSandbox(ServedSandbox[None]):
 
     def _load(self, data: SeedData) -> None:
         with self.store.lock:
-            return Seeder(self.store, self.graph, self.owners).load(data)
+            return Seeder(self.crm).load(data)
 
     def reset_counters(self) -> None:
         """Zero the request log, pending forced faults and the rate-limit windows."""

@@ -41,9 +41,8 @@ from connector.sandbox.hubspot.catalogue import (
     dataset_property,
     seeding,
 )
-from connector.sandbox.hubspot.graph import AssociationGraph, labelled_type
-from connector.sandbox.hubspot.owners import OwnerRecord, Owners
-from connector.sandbox.hubspot.store import Store
+from connector.sandbox.hubspot.graph import labelled_type
+from connector.sandbox.hubspot.state import CrmState, OwnerRecord
 from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
 from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
@@ -273,10 +272,8 @@ def _activity_counters(engagements: list[Engagement]) -> Values:
 class Seeder:
     """Loads one `SeedData` into a store."""
 
-    def __init__(self, store: Store, graph: AssociationGraph, owners: Owners) -> None:
-        self.store = store
-        self.graph = graph
-        self.owners = owners
+    def __init__(self, crm: CrmState) -> None:
+        self.store, self.graph, self.owners = crm.store, crm.graph, crm.owners
         self.company_ids: dict[str, int] = {}
         self._newest = 0
         # Most contact values repeat (countries, titles, stages): keep one string of each.

@@ -15,7 +15,6 @@ from connector.sandbox.common.http import BadRequestBody, Request, Response
 from connector.sandbox.hubspot import errors
 from connector.sandbox.hubspot.catalogue import ObjectType, resolve_object_type
 from connector.sandbox.hubspot.graph import AssociationGraph
-from connector.sandbox.hubspot.owners import Owners
 from connector.sandbox.hubspot.search import SearchEngine
 from connector.sandbox.hubspot.store import Store, record_id
 from connector.sandbox.hubspot.values import format_datetime
@@ -26,10 +25,39 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
+class OwnerRecord:
+    """An owner (`/crm/v3/owners`) as the SDK's `PublicOwner` has it; a deactivated user's owner
+    is archived and listed only with `archived=true`, as in HubSpot."""
+
+    id: int
+    user_id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    created_ms: int
+    updated_ms: int
+    archived: bool = False
+
+    def to_api(self) -> dict[str, object]:
+        return {
+            "id": str(self.id),
+            "email": self.email,
+            "type": "PERSON",
+            "firstName": self.first_name or "",
+            "lastName": self.last_name or "",
+            "userId": self.user_id,
+            "userIdIncludingInactive": self.user_id,
+            "createdAt": format_datetime(self.created_ms),
+            "updatedAt": format_datetime(self.updated_ms),
+            "archived": self.archived,
+        }
+
+
+@dataclass
 class CrmState:
     store: Store
     graph: AssociationGraph = field(default_factory=AssociationGraph)
-    owners: Owners = field(default_factory=dict)
+    owners: dict[int, OwnerRecord] = field(default_factory=dict)  # by owner id
     search: SearchEngine = field(default_factory=SearchEngine)
 
 

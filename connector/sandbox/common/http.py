@@ -192,12 +192,12 @@ class EmulatorApp:
 
     Subclasses register routes on `self.router`, say how their CRM answers errors (the hooks
     that raise NotImplementedError here) and may override the other hooks. The sets
-    `auth_exempt_endpoints` and `fault_exempt_endpoints` (route names) and `batch_endpoints`
-    (names whose handler honours `request.partial_failure`) may be overridden too.
+    `exempt_endpoints` (route names that are no API call, e.g. a token endpoint: neither
+    authenticated nor faulted) and `batch_endpoints` (names whose handler honours
+    `request.partial_failure`) may be overridden too.
     """
 
-    auth_exempt_endpoints: frozenset[str] = frozenset()
-    fault_exempt_endpoints: frozenset[str] = frozenset()
+    exempt_endpoints: frozenset[str] = frozenset()
     batch_endpoints: frozenset[str] = frozenset()
     #: Held while a handler runs (e.g. a store lock, so a batch write is atomic to others).
     handler_lock: AbstractContextManager[object] = contextlib.nullcontext()
@@ -289,12 +289,11 @@ class EmulatorApp:
                 return self.method_not_allowed(request), None
             return self.not_found(request), None
         handler, request.endpoint, request.path_params = matched
-        if request.endpoint not in self.auth_exempt_endpoints:
+        fault = None
+        if request.endpoint not in self.exempt_endpoints:
             rejection = self.authenticate(request)
             if rejection is not None:
                 return rejection, None
-        fault = None
-        if request.endpoint not in self.fault_exempt_endpoints:
             batch = request.endpoint in self.batch_endpoints
             fault = self.faults.decide(request.endpoint, batch=batch)
         if fault is Fault.DROP:

@@ -41,15 +41,11 @@ MIN_VERSION = 31
 MAX_VERSION = 62
 _VERSION = re.compile(r"^v(\d+)\.0$")
 
-#: Endpoints that are not REST API calls: no session, no allowance, no Sforce-Limit-Info.
-_UNCOUNTED = frozenset({"oauth.token"})
-_BATCH = frozenset({"collections.create", "collections.update"})
-
 
 class SalesforceApp(EmulatorApp):
-    auth_exempt_endpoints = _UNCOUNTED
-    fault_exempt_endpoints = _UNCOUNTED
-    batch_endpoints = _BATCH
+    #: Not REST API calls: no session, no fault, no allowance, no Sforce-Limit-Info.
+    exempt_endpoints = frozenset({"oauth.token"})
+    batch_endpoints = frozenset({"collections.create", "collections.update"})
 
     def __init__(
         self,
@@ -108,7 +104,7 @@ class SalesforceApp(EmulatorApp):
     def _serve(self, handler: Callable[[Request], Response], request: Request) -> Response:
         """Run a route's handler holding a concurrent-request slot (the token endpoint takes
         none); a refusal it raises is answered by dispatch, as every ErrorAnswer is."""
-        counted = request.endpoint not in _UNCOUNTED
+        counted = request.endpoint not in self.exempt_endpoints
         if counted and not self.concurrency.try_acquire():
             return concurrent_limit_exceeded().response()
         try:
@@ -141,12 +137,12 @@ class SalesforceApp(EmulatorApp):
             found = _VERSION.match(version)
             if found is None or not MIN_VERSION <= int(found.group(1)) <= MAX_VERSION:
                 raise not_found()
-        if request.endpoint not in _UNCOUNTED and not self.daily.try_acquire():
+        if request.endpoint not in self.exempt_endpoints and not self.daily.try_acquire():
             raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         return None
 
     def after_handler(self, request: Request, response: Response) -> None:
-        if request.endpoint not in _UNCOUNTED:
+        if request.endpoint not in self.exempt_endpoints:
             usage = f"api-usage={self.daily.used}/{self.daily.limit}"
             response.headers.setdefault("Sforce-Limit-Info", usage)
 

@@ -22,8 +22,7 @@ TOKEN = "test-token"
 class EchoApp(EmulatorApp):
     """Routes exercising every part of the pipeline; `token` and `health` need no auth."""
 
-    auth_exempt_endpoints = frozenset({"token", "health"})
-    fault_exempt_endpoints = frozenset({"token"})
+    exempt_endpoints = frozenset({"token", "health"})
     batch_endpoints = frozenset({"batch"})
 
     def __init__(self, **kwargs: object) -> None:

@@ -96,9 +96,8 @@ def _object(name: str, spec: dict[str, Any], extra: Iterable[dict[str, Any]] = (
     return ObjectDef(name, spec["label"], spec["plural"], spec["prefix"], fields, **flags)
 
 
-def name_object() -> ObjectDef:
-    """The SOQL `Name` pseudo-object a polymorphic relationship path resolves to."""
-    return _object("Name", catalogue()["name_object"])
+#: The SOQL `Name` pseudo-object a polymorphic relationship path resolves to.
+NAME_OBJECT = _object("Name", catalogue()["name_object"])
 
 
 def build_objects(provision_connector_fields: bool) -> dict[str, ObjectDef]:

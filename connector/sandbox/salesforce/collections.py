@@ -65,7 +65,7 @@ class CollectionResources:
         if not type_name:
             raise RecordError("INVALID_TYPE", "Must send a concrete entity type.")
         obj = self.store.object_named(str(type_name))
-        if obj is None or not obj.queryable:
+        if obj is None:
             raise RecordError("INVALID_TYPE", f"sObject type '{type_name}' is not supported.")
         return obj
 

@@ -44,9 +44,9 @@ def version_of(request: Request) -> str:
 
 
 def object_of(store: Store, request: Request) -> ObjectDef:
-    """The queryable object the path names (`/sobjects/<Type>/...`), else 404 NOT_FOUND."""
+    """The object the path names (`/sobjects/<Type>/...`), else 404 NOT_FOUND."""
     obj = store.object_named(request.path_params["sobject"])
-    if obj is None or not obj.queryable:
+    if obj is None:
         raise not_found()
     return obj
 

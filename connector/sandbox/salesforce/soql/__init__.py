@@ -3,7 +3,6 @@ a bound query or raises the ApiError Salesforce would answer, with its row/colum
 
 from __future__ import annotations
 
-from connector.sandbox.salesforce.catalogue import name_object
 from connector.sandbox.salesforce.errors import ApiError, query_error
 from connector.sandbox.salesforce.soql.binder import Binder, BoundPath, BoundQuery
 from connector.sandbox.salesforce.soql.executor import execute
@@ -13,12 +12,10 @@ from connector.sandbox.salesforce.store import Store
 
 __all__ = ["BoundPath", "BoundQuery", "execute", "prepare"]
 
-_NAME_OBJECT = name_object()
-
 
 def prepare(store: Store, soql: str) -> BoundQuery:
     try:
-        return Binder(store.objects, _NAME_OBJECT).bind(parse(soql))
+        return Binder(store.objects).bind(parse(soql))
     except SoqlError as exc:
         raise query_error(exc.error_code, exc.message, soql, exc.pos) from exc
     except ValueError as exc:  # an impossible date such as 2024-02-30

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connector.sandbox.salesforce import ids
+from connector.sandbox.salesforce.catalogue import NAME_OBJECT
 from connector.sandbox.salesforce.errors import custom_hint
 from connector.sandbox.salesforce.schema import KIND_NAMES, FieldDef, FieldType, Kind, ObjectDef
 from connector.sandbox.salesforce.soql.ast import (
@@ -53,13 +54,12 @@ _LITERALS = {
 class Binder:
     """Resolves names against `objects`; `literal` converts literals to stored form."""
 
-    def __init__(self, objects: dict[str, ObjectDef], name_object: ObjectDef) -> None:
+    def __init__(self, objects: dict[str, ObjectDef]) -> None:
         self.objects = {name.lower(): obj for name, obj in objects.items()}
-        self.name_object = name_object
 
     def bind(self, query: Parsed) -> BoundQuery:
         obj = self.objects.get(query.object.text.lower())
-        if obj is None or not obj.queryable:
+        if obj is None:
             hint = custom_hint("object", "entity name")
             message = f"sObject type '{query.object.text}' is not supported. {hint}"
             raise SoqlError(message, query.object.pos, "INVALID_TYPE")
@@ -113,7 +113,7 @@ class Binder:
     def _target(self, hop: FieldDef) -> ObjectDef | None:
         """The object a lookup leads to: `Name` for a polymorphic one, None outside the org."""
         target = self.objects.get(hop.reference_to[0].lower())
-        return self.name_object if hop.polymorphic else target
+        return NAME_OBJECT if hop.polymorphic else target
 
     def condition(self, obj: ObjectDef, node: Condition[FieldPath, Token]) -> Bound:
         if isinstance(node, And):

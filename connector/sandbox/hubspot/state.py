@@ -117,15 +117,6 @@ def limit_param(request: Request, default: int, maximum: int) -> int:
         raise errors.validation(f"limit must be a number; got {raw}") from None
 
 
-def next_page(request: Request, after: str) -> dict[str, object]:
-    """`paging` to the page that starts at `after`, with HubSpot's absolute `link`: the request's
-    own URL (its host as the client named it, in the Host header every HTTP/1.1 client sends)
-    with `after` replaced."""
-    query = {key: list(values) for key, values in request.query.items()} | {"after": [after]}
-    link = f"http://{request.headers.get('Host')}{request.path}?{urlencode(query, doseq=True)}"
-    return {"next": {"after": after, "link": link}}
-
-
 def id_page(
     request: Request,
     ids: Sequence[int],
@@ -134,16 +125,21 @@ def id_page(
     keep: Callable[[int], bool] = lambda _: True,
 ) -> tuple[list[int], dict[str, object]]:
     """One page of a list that pages by id (`after` = the id to start at) over ascending `ids`:
-    the positions that `keep` accepts, and the `paging` to the next page when there is one."""
+    the positions that `keep` accepts, and the `paging` to the next page when there is one, with
+    HubSpot's absolute `link`: the request's own URL (its host as the client named it, in the
+    Host header every HTTP/1.1 client sends) with `after` replaced."""
     raw = request.param("after")
     after = record_id(raw) if raw else None
     if raw and after is None:
         raise errors.validation(f"after must be {what}; got {raw}")
     start = 0 if after is None else bisect_left(ids, after)
     page = list(islice((i for i in range(start, len(ids)) if keep(i)), limit + 1))
-    if len(page) > limit:
-        return page[:limit], {"paging": next_page(request, str(ids[page[limit]]))}
-    return page, {}
+    if len(page) <= limit:
+        return page, {}
+    following = str(ids[page[limit]])
+    query = {key: list(values) for key, values in request.query.items()} | {"after": [following]}
+    link = f"http://{request.headers.get('Host')}{request.path}?{urlencode(query, doseq=True)}"
+    return page[:limit], {"paging": {"next": {"after": following, "link": link}}}
 
 
 def batch_response(

@@ -12,7 +12,7 @@ from typing import Any
 
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.hubspot.schema import Option, PropertyDef, PropertyGroup, PropertyRegistry
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, HUBSPOT_GROUP
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES, HUBSPOT_GROUP
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from connector.sandbox.hubspot.graph import labelled_type
 from connector.sandbox.hubspot.state import CrmState, OwnerRecord
 from connector.sandbox.hubspot.values import datetime_to_ms as _ms
 from connector.sandbox.seed import SeedContact, SeedData, SeedSpec
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import opted_out
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Any
 
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.salesforce.schema import FieldDef, FieldType, ObjectDef, PicklistValue
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES
 
 
 def _full_name(get: Callable[[str], Any]) -> str | None:
@@ -63,7 +63,7 @@ def field_def(spec: dict[str, Any]) -> FieldDef:
 
 
 def _dataset_fields(object_name: str) -> Iterator[FieldDef]:
-    """The X Education columns' custom fields (seed/dataset_properties.py) on Lead or Contact,
+    """The X Education columns' custom fields (seed/dataset.py) on Lead or Contact,
     as an admin creates them for an imported file (catalogue.yaml `dataset_fields` by the seed's
     property type; the file's record id a unique External ID, so a re-import can upsert by it).
     The emulated org is one that imported that file, so they exist (empty) in every mode, as BANT

@@ -28,7 +28,7 @@ from connector.sandbox.salesforce.store import Store, Table
 from connector.sandbox.salesforce.values import date_to_days, datetime_to_ms
 from connector.sandbox.salesforce.writes import derive
 from connector.sandbox.seed import SeedContact, SeedData
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES
 from connector.sandbox.seed.spec import item_rng, opted_out
 
 CONTACT_SHARE = 0.27  # of the not-yet-sales people with a company (about 40 % Contacts overall)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from connector.domain.contact import Company, Owner
-from connector.sandbox.seed.dataset import LEAKING_COLUMNS, DatasetSeed
-from connector.sandbox.seed.dataset_properties import DatasetProperty
+from connector.sandbox.seed.dataset import LEAKING_COLUMNS, DatasetProperty, DatasetSeed
 from connector.sandbox.seed.spec import DEFAULT_NOW, SeedContact, SeedDataError, SeedSpec
 from connector.sandbox.seed.synthetic import SyntheticSeed
 

@@ -9,6 +9,13 @@ Columns sales wrote after contact leak the outcome (`Tags`, `Lead Quality`, `Lea
 `Asymmetrique *`) and are never read. `Converted` goes to `extra["converted"]` for backtesting
 only; with `SeedSpec.with_outcomes` it shapes the record as a CRM records an outcome: a converted
 lead gets a closed-won deal after its last activity and the customer stage.
+
+Where each non-leaky column lives in a CRM, as an admin who imported the file would hold it, is
+data (dataset_properties.yaml): a standard property/field where one exists (HubSpot: sessions,
+average page views, source drill-down, opt-out, city; Salesforce: HasOptedOutOfEmail, DoNotCall,
+City), a custom one of its type otherwise (HubSpot `snake_case`, Salesforce `Title_Case__c`); the
+file's id is `dataset_record_id` / `Dataset_Record_Id__c`; `Country` lands in the standard
+country field; the leaky columns and `Converted` appear nowhere there.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -27,7 +35,6 @@ from connector.domain.properties import PropertyType, PropertyValue
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.common.data import package_yaml
 from connector.sandbox.seed import vocabulary as v
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES, DatasetProperty
 from connector.sandbox.seed.spec import (
     SeedContact,
     SeedDataError,
@@ -37,6 +44,46 @@ from connector.sandbox.seed.spec import (
     slug,
 )
 
+#: HubSpot property group the custom dataset properties are created in.
+HUBSPOT_GROUP = "dataset"
+
+
+@dataclass(frozen=True)
+class DatasetProperty:
+    """One file column as a CRM property: the shared name the mapping files use, its type, and
+    the property/field that holds it in each CRM (Salesforce: on Lead, and on Contact)."""
+
+    column: str
+    name: str
+    type: PropertyType
+    label: str
+    hubspot: str
+    salesforce_lead: str
+    salesforce_contact: str
+    hubspot_standard: bool = False
+    salesforce_standard: bool = False
+
+
+def _property(entry: dict[str, str]) -> DatasetProperty:
+    name = entry["name"]
+    custom = "_".join(part.capitalize() for part in name.split("_")) + "__c"
+    lead = entry.get("salesforce", custom)
+    return DatasetProperty(
+        column=entry["column"],
+        name=name,
+        type=PropertyType(entry["type"]),
+        label=entry["label"],
+        hubspot=entry.get("hubspot", name),
+        salesforce_lead=lead,
+        salesforce_contact=entry.get("salesforce_contact", lead),
+        hubspot_standard="hubspot" in entry,
+        salesforce_standard="salesforce" in entry,
+    )
+
+
+DATASET_PROPERTIES: tuple[DatasetProperty, ...] = tuple(
+    _property(entry) for entry in package_yaml("connector.sandbox.seed", "dataset_properties.yaml")
+)
 _DATA: dict[str, Any] = package_yaml("connector.sandbox.seed", "dataset.yaml")
 #: Columns read to shape a contact. Anything else in the file is ignored.
 USED_COLUMNS: tuple[str, ...] = tuple(_DATA["used_columns"])

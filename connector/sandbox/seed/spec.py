@@ -52,7 +52,7 @@ class SeedSpec(BaseModel):
 class SeedContact:
     """One seeded person: the domain contact (company and deals attached), the engagement history,
     CRM-neutral extras without a domain field (phone, city, ...) and, in dataset mode, the file's
-    non-leaky columns as typed `properties` (see `dataset_properties`).
+    non-leaky columns as typed `properties` (see `dataset`).
 
     `extra["converted"]` (dataset mode) is the file's recorded outcome, for backtesting only: never
     loaded into a CRM field nor used as input (`SeedSpec.with_outcomes` shapes deals and stage

@@ -14,7 +14,7 @@ from connector.adapters.hubspot.engagement import engagement_properties
 from connector.domain.contact import DealStatus
 from connector.domain.properties import PropertyType
 from connector.domain.stages import LifecycleStage
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES
 from tests.factories import DATASET
 
 pytestmark = pytest.mark.skipif(not DATASET.is_file(), reason="x-education-leads.csv absent")

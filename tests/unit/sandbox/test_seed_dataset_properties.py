@@ -12,8 +12,7 @@ from connector.domain.contact import DealStatus
 from connector.domain.properties import PropertyType
 from connector.domain.stages import LifecycleStage
 from connector.sandbox.seed import LEAKING_COLUMNS, SeedContact, SeedData, SeedSpec
-from connector.sandbox.seed.dataset import USED_COLUMNS
-from connector.sandbox.seed.dataset_properties import DATASET_PROPERTIES
+from connector.sandbox.seed.dataset import DATASET_PROPERTIES, USED_COLUMNS
 from tests.factories import DATASET
 
 pytestmark = pytest.mark.skipif(not DATASET.is_file(), reason="x-education-leads.csv absent")

@@ -10,8 +10,8 @@ clients trust (`sandbox.ca_file`; never `verify=False`):
 post form-encoded OAuth to `sandbox.token_url`. What is served, and what is left out because
 nothing in the connector uses it, is in README "Trying it against a sandbox" and, with what
 Salesforce documents for each part, in the modules: app.py (routes, whose names the request log
-uses, and allowances), oauth.py, records.py (Get Deleted too), query.py and soql/, collections.py,
-bulk2.py. The seeded org, whose names the connector's Salesforce mapping relies on, is data
+uses, and allowances), oauth.py, records.py (Get Deleted and sObject Collections too), query.py and
+soql/, bulk2.py. The seeded org, whose names the connector's Salesforce mapping relies on, is data
 (catalogue.yaml); seeding.py says who becomes a Lead or a Contact, and writes.py which fields
 Salesforce derives and why logging an activity leaves the person's LastModifiedDate alone.
 """

@@ -28,7 +28,6 @@ from connector.sandbox.common.http import EmulatorApp, Request, Response
 from connector.sandbox.common.limits import ConcurrencyLimiter, DailyCounter
 from connector.sandbox.common.request_log import RequestLog
 from connector.sandbox.salesforce.bulk2 import Bulk2QueryJobs
-from connector.sandbox.salesforce.collections import CollectionResources
 from connector.sandbox.salesforce.errors import ApiError, concurrent_limit_exceeded, not_found
 from connector.sandbox.salesforce.oauth import SalesforceCredentials, SessionStore, TokenEndpoint
 from connector.sandbox.salesforce.query import QueryResource
@@ -67,8 +66,7 @@ class SalesforceApp(EmulatorApp):
         self.sessions = sessions
         self.tokens = TokenEndpoint(credentials, sessions, integration_user_id)
         self.queries = QueryResource(store)
-        self.records = RecordResources(store, self.user_of)
-        self.collections = CollectionResources(store, self.user_of, config.effective_fault_seed)
+        self.records = RecordResources(store, self.user_of, config.effective_fault_seed)
         self.bulk2 = Bulk2QueryJobs(store, self.user_of)
         self._register()
 
@@ -91,8 +89,8 @@ class SalesforceApp(EmulatorApp):
             ("GET", f"{data}/query/{{locator}}", self.queries.more, "query.more"),
             ("GET", f"{data}/queryAll", self.queries.run, "queryAll"),
             ("GET", f"{data}/queryAll/{{locator}}", self.queries.more, "queryAll.more"),
-            ("POST", f"{data}/composite/sobjects", self.collections.create, "collections.create"),
-            ("PATCH", f"{data}/composite/sobjects", self.collections.update, "collections.update"),
+            ("POST", f"{data}/composite/sobjects", self.records.create_many, "collections.create"),
+            ("PATCH", f"{data}/composite/sobjects", self.records.update_many, "collections.update"),
             ("POST", f"{data}/jobs/query", self.bulk2.create, "bulk2.query.create"),
             ("GET", job, self.bulk2.get, "bulk2.query.get"),
             ("PATCH", job, self.bulk2.abort, "bulk2.query.abort"),

@@ -1,6 +1,6 @@
-"""The sObject resources: describe and single records (create, get, update, delete). An object's
-basic information, `?fields=` on a get, and get/upsert by external id are not emulated: the
-connector uses none of them.
+"""The sObject resources: describe, single records (create, get, update, delete) and sObject
+Collections (below). An object's basic information, `?fields=` on a get, and get/upsert by
+external id are not emulated: the connector uses none of them.
 
 Per the REST API Developer Guide: create -> 201 `{"id", "success": true, "errors": []}`; update
 and delete -> 204; get -> the record with `attributes` and all its fields; a wrong object or id
@@ -17,10 +17,22 @@ answer is `{"deletedRecords": [{"id", "deletedDate"}], "earliestDateAvailable",
 more than the recycle bin's 15 days (also `earliestDateAvailable`: the sandbox never purges
 earlier); more than 600,000 ids answer 400 EXCEEDED_ID_LIMIT. `latestDateCovered` is `end`: the
 sandbox has no long-running transactions that would hold it back.
+
+sObject Collections create and update up to 200 records per call (what the connector and the
+demo's reps use; upsert, delete and retrieve are not emulated). Per the REST API Developer Guide
+("sObject Collections"): more than 200 records answer 400 EXCEEDED_ID_LIMIT; results come back
+one per record in request order (`{"id", "success": true, "errors": []}` or `{"success": false,
+"errors": [{"statusCode", "message", "fields"}]}`); `allOrNone: true` rolls the whole request
+back when any record fails (the others answer ALL_OR_NONE_OPERATION_ROLLED_BACK); each record
+needs `attributes.type`, and an update its `id` (MALFORMED_ID "malformed id <id>" when it is not
+one). A PARTIAL_BATCH fault (or a record locked with `SalesforceSandbox.lock_records`) fails
+records with UNABLE_TO_LOCK_ROW, the transient error another transaction's lock produces.
 """
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -34,9 +46,16 @@ from connector.sandbox.salesforce.schema import ObjectDef
 from connector.sandbox.salesforce.soql import BoundPath
 from connector.sandbox.salesforce.store import RECYCLE_BIN, Store, Table
 from connector.sandbox.salesforce.values import datetime_to_ms, format_datetime, parse_datetime_text
-from connector.sandbox.salesforce.writes import Writer
+from connector.sandbox.salesforce.writes import PreparedWrite, Writer, locked_error
 
 MAX_DELETED_IDS = 600_000
+MAX_RECORDS = 200  # per sObject Collections call
+PARTIAL_FRACTION = 0.1  # of a PARTIAL_BATCH fault's records that fail (at least one)
+ROLLED_BACK = RecordError(
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone "
+    "header",
+)
 
 
 def version_of(request: Request) -> str:
@@ -52,9 +71,11 @@ def object_of(store: Store, request: Request) -> ObjectDef:
 
 
 class RecordResources:
-    def __init__(self, store: Store, user_of: Callable[[Request], str]) -> None:
+    def __init__(self, store: Store, user_of: Callable[[Request], str], fault_seed: int) -> None:
         self.store = store
         self.user_of = user_of  # request -> the session's user, who writes
+        self.fault_seed = fault_seed
+        self._partial_batches = itertools.count(1)  # numbers each PARTIAL_BATCH fault's draw
 
     def global_describe(self, request: Request) -> Response:
         return Response(200, global_describe(self.store.objects, version_of(request)))
@@ -66,7 +87,7 @@ class RecordResources:
     def create(self, request: Request) -> Response:
         obj = object_of(self.store, request)
         record_id = self._write(request, lambda w: w.apply(w.prepare_create(obj, _body(request))))
-        return Response(201, {"id": record_id, "success": True, "errors": []}, records_written=1)
+        return Response(201, _success(record_id), records_written=1)
 
     def get(self, request: Request) -> Response:
         table, row, obj = self._record(request)
@@ -147,6 +168,75 @@ class RecordResources:
             raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
         return table, row, obj
 
+    def create_many(self, request: Request) -> Response:
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:  # attributes: not a field
+            return writer.prepare_create(self._object_for(record), record)
+
+        return self._write_many(request, prepare)
+
+    def update_many(self, request: Request) -> Response:
+        def prepare(writer: Writer, record: Any) -> PreparedWrite:
+            obj = self._object_for(record)
+            record_id = str(record.get("id") or record.get("Id") or "")
+            if not record_id:
+                raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
+            if not ids.looks_like_id(record_id) or record_id[:3] != obj.key_prefix:
+                raise RecordError("MALFORMED_ID", f"malformed id {record_id}")
+            return writer.prepare_update(obj, record_id, record)  # its Id names the record
+
+        return self._write_many(request, prepare)
+
+    def _object_for(self, record: Any) -> ObjectDef:
+        """A collection record's object, named by its `attributes.type`."""
+        attributes = record.get("attributes") if isinstance(record, dict) else None
+        type_name = attributes.get("type") if isinstance(attributes, dict) else None
+        if not type_name:
+            raise RecordError("INVALID_TYPE", "Must send a concrete entity type.")
+        obj = self.store.object_named(str(type_name))
+        if obj is None:
+            raise RecordError("INVALID_TYPE", f"sObject type '{type_name}' is not supported.")
+        return obj
+
+    def _write_many(
+        self, request: Request, prepare: Callable[[Writer, Any], PreparedWrite]
+    ) -> Response:
+        """Each record's result in order; with allOrNone nothing is applied unless all are valid."""
+        body = json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise ApiError(400, "JSON_PARSER_ERROR", "Request body must contain a list of records")
+        all_or_none, records = body.get("allOrNone", False), body["records"]
+        if not isinstance(all_or_none, bool):
+            raise ApiError(400, "JSON_PARSER_ERROR", "allOrNone must be a boolean")
+        if len(records) > MAX_RECORDS:
+            message = f"record limit reached. cannot submit more than {MAX_RECORDS} records"
+            raise ApiError(400, "EXCEEDED_ID_LIMIT", f"{message} into this call")
+        locked: set[int] = set()
+        if request.partial_failure and records:
+            how_many = max(1, round(len(records) * PARTIAL_FRACTION))
+            rng = random.Random(f"{self.fault_seed}:partial:{next(self._partial_batches)}")
+            locked = set(rng.sample(range(len(records)), how_many))
+        writer = Writer(self.store, self.user_of(request), all_or_none)
+        results: list[dict[str, Any] | None] = [None] * len(records)
+        with self.store.lock:
+            prepared: dict[int, PreparedWrite] = {}
+            for index, record in enumerate(records):
+                try:
+                    if index in locked:
+                        raise locked_error(_lock_target(record, writer.user_id))
+                    write = prepare(writer, record)
+                except RecordError as error:
+                    results[index] = _failure(error)
+                    continue
+                if all_or_none:
+                    prepared[index] = write
+                else:
+                    results[index] = _success(writer.apply(write))
+            failed = any(result is not None for result in results)
+            for index, write in prepared.items():
+                results[index] = _failure(ROLLED_BACK) if failed else _success(writer.apply(write))
+        written = sum(1 for result in results if result is not None and result["success"])
+        return Response(200, results, records_written=written)
+
 
 def _minute_ms(moment: datetime) -> int:
     return datetime_to_ms(moment.replace(second=0, microsecond=0))
@@ -162,3 +252,18 @@ def _body(request: Request) -> dict[str, Any]:
             "missing a required field",
         )
     return body
+
+
+def _failure(error: RecordError) -> dict[str, Any]:
+    entry = {"statusCode": error.status_code, "message": error.message, "fields": error.fields}
+    return {"success": False, "errors": [entry]}
+
+
+def _success(record_id: str) -> dict[str, Any]:
+    return {"id": record_id, "success": True, "errors": []}
+
+
+def _lock_target(record: Any, owner: str) -> str:
+    """The record whose lock is contended: the record itself on update, its owner on insert."""
+    own = (record.get("id") or record.get("Id")) if isinstance(record, dict) else None
+    return str(own or owner)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from connector.calibrate.history import Person, iter_people
-from connector.insight.report import FunnelReport, build_report
+from connector.insight.figures import FunnelReport, build_report
 from connector.insight.sources import people_now, stage_moves, task_records
 from connector.insight.spend import read_spend, spend_by_source
 from connector.insight.whatif import WhatIf, what_if

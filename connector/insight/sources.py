@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select
 
 from connector.adapters.base import CrmAdapter, TaskState
 from connector.adapters.kit.chunks import chunks
-from connector.domain.policy import RulesPolicy
 from connector.insight.figures import PersonNow, StageMove, TaskRecord
 from connector.sync.schema import audit_log, task_keys
 
@@ -106,12 +105,3 @@ def task_records(
             )
         )
     return records
-
-
-def capacities(policy: RulesPolicy) -> dict[str, int | None]:
-    """Each pool member's capacity by e-mail (the first pool that names them wins)."""
-    found: dict[str, int | None] = {}
-    for rule in policy.routing.rules:
-        for member in rule.pool:
-            found.setdefault(member.owner.casefold(), member.capacity)
-    return found

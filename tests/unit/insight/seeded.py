@@ -4,8 +4,7 @@ tests)."""
 from datetime import UTC, datetime, timedelta
 
 from connector.domain.routing import RoutingState
-from connector.insight.figures import PersonNow, StageMove, TaskRecord
-from connector.insight.report import FunnelReport, build_report
+from connector.insight.figures import FunnelReport, PersonNow, StageMove, TaskRecord, build_report
 from connector.insight.whatif import WhatIf, what_if
 from tests.factories import NOW, owners, shipped_policy
 from tests.unit.insight.test_whatif import _lowered, _people

@@ -69,7 +69,6 @@ class TaskRecord:
     (status None: the CRM no longer holds it)."""
 
     key: str
-    contact_id: str
     stage: str | None
     decided_at: datetime
     status: str | None = None

@@ -97,7 +97,6 @@ def task_records(
         records.append(
             TaskRecord(
                 key=row.key,
-                contact_id=row.contact_id,
                 stage=move.to_stage if move is not None else None,
                 decided_at=min(move.at if move is not None else row.created_at, row.created_at),
                 escalated=any(f"task {row.crm_id}" in rule for rule in escalations),

@@ -29,12 +29,12 @@ def seeded_report() -> FunnelReport:
     ]
     tasks = [
         TaskRecord(
-            "k1", "a", "mql", T0, "done", "100", T0 + timedelta(hours=1), T0 + timedelta(minutes=20)
+            "k1", "mql", T0, "done", "100", T0 + timedelta(hours=1), T0 + timedelta(minutes=20)
         ),
         TaskRecord(
-            "k2", "b", "sql", T0, "done", "101", T0 + timedelta(hours=4), T0 + timedelta(hours=30)
+            "k2", "sql", T0, "done", "101", T0 + timedelta(hours=4), T0 + timedelta(hours=30)
         ),
-        TaskRecord("k3", "d", "mql", T0, "open", "101", T0 + timedelta(hours=1)),
+        TaskRecord("k3", "mql", T0, "open", "101", T0 + timedelta(hours=1)),
     ]
     names = {owner.id: owner.email or owner.id for owner in owners()}
     return build_report(

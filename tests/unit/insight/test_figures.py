@@ -95,7 +95,6 @@ def test_speed_to_lead_distribution_sla_owner_overdue():
     def task(key, status, done_after_minutes=None, owner="o1", escalated=False):
         return TaskRecord(
             key=key,
-            contact_id=key,
             stage="mql",
             decided_at=T0,
             status=status,
@@ -113,7 +112,7 @@ def test_speed_to_lead_distribution_sla_owner_overdue():
         task("k3", "done", 60 * 30, owner="o2"),  # 1-3 d, late
         task("k4", "done", None),  # done, CRM gave no time
         task("k5", "open", escalated=True),  # overdue (due T0+1h, now T0+5d)
-        TaskRecord(key="k6", contact_id="k6", stage="sql", decided_at=T0),  # gone from CRM
+        TaskRecord(key="k6", stage="sql", decided_at=T0),  # gone from CRM
     ]
     speed = f.speed_to_lead(tasks, now, {"o1": "ann@x.example"})
     assert (speed.tasks, speed.done, speed.done_time_unknown, speed.open) == (6, 4, 1, 1)

@@ -44,9 +44,8 @@ def backtest(
     out: Path | None,
     outcomes: OutcomeRules,
     now: datetime,
-    part: Part = Part.ALL,
-    split: Split | None = None,
-    external_id_field: str = "dataset_record_id",
+    part: Part,
+    split: Split,
 ) -> BacktestReport:
     check_schema(adapter)
     owners = adapter.list_owners()
@@ -58,7 +57,7 @@ def backtest(
     with _csv_writer(out) as writer:
         for person in iter_people(adapter, now, counts):
             contact = person.contact
-            if part != Part.ALL and (split or Split()).held_out(contact) != (part == Part.HOLDOUT):
+            if part != Part.ALL and split.held_out(contact) != (part == Part.HOLDOUT):
                 continue
             # a fresh routing state per person: routing does not change a score or a stage
             evaluation, _ = evaluate(
@@ -69,7 +68,7 @@ def backtest(
             stage = evaluation.final_stage or contact.lifecycle_stage
             outcome = outcomes.outcome(contact, person.last_activity, now)
             if writer is not None:
-                external = contact.properties.get(external_id_field)  # the dataset's own id
+                external = contact.properties.get("dataset_record_id")  # the dataset's id
                 external_id = "" if external is None else str(external)
                 label = "" if outcome is None else int(outcome)
                 stage_text = stage.value if stage else ""

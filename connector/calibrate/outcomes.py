@@ -10,22 +10,16 @@ from connector.domain import Value
 from connector.domain.contact import Contact, DealStatus
 from connector.domain.stages import LifecycleStage, SalesStatus
 
+SUCCESS_STATUSES = (SalesStatus.QUALIFIED,)
+FAILURE_STATUSES = (SalesStatus.REJECTED, SalesStatus.DISQUALIFIED, SalesStatus.NURTURE)
+
 
 class OutcomeRules(Value):
     """What counts as converted and as not; everyone else (a lead still being worked) is left
-    out. Defaults: reaching SQL or beyond is a success; sales rejecting or disqualifying a lead,
-    the connector recycling it, or `idle_days` without activity is a failure."""
+    out. Success: `success_from` or beyond, a qualified lead status, an open or won deal; failure:
+    rejected, disqualified or nurtured by sales, `other`, recycled, `idle_days` without activity."""
 
     success_from: LifecycleStage = LifecycleStage.SQL
-    success_statuses: tuple[SalesStatus, ...] = (SalesStatus.QUALIFIED,)
-    deals_are_success: bool = True
-    failure_statuses: tuple[SalesStatus, ...] = (
-        SalesStatus.REJECTED,
-        SalesStatus.DISQUALIFIED,
-        SalesStatus.NURTURE,
-    )
-    failure_stages: tuple[LifecycleStage, ...] = (LifecycleStage.OTHER,)
-    recycled_is_failure: bool = True
     idle_days: int | None = Field(default=90, ge=0)  # None: idleness is unknown
 
     def outcome(
@@ -35,17 +29,13 @@ class OutcomeRules(Value):
         success_rank = self.success_from.rank or 0
         if stage is not None and stage.rank is not None and stage.rank >= success_rank:
             return True
-        if contact.sales_status is not None and contact.sales_status in self.success_statuses:
-            return True
-        if self.deals_are_success and any(
+        if contact.sales_status in SUCCESS_STATUSES or any(
             deal.status in (DealStatus.OPEN, DealStatus.WON) for deal in contact.deals
         ):
             return True
-        if contact.sales_status is not None and contact.sales_status in self.failure_statuses:
+        if contact.sales_status in FAILURE_STATUSES or stage == LifecycleStage.OTHER:
             return False
-        if stage is not None and stage in self.failure_stages:
-            return False
-        if self.recycled_is_failure and contact.recycled_at is not None:
+        if contact.recycled_at is not None:
             return False
         if self.idle_days is not None:
             moments = [moment for moment in (last_activity, contact.created_at) if moment]

@@ -1,5 +1,6 @@
-"""The funnel report's figures, each a pure function of plain inputs (`sources.py` reads them);
-empty inputs give empty rows, never an error. Definitions (the tests hand-count against them):
+"""The funnel report (`build_report`) and its figures, each a pure function of plain inputs
+(`sources.py` reads them); empty inputs give empty rows, never an error. Definitions (the tests
+hand-count against them):
 
 - *reached* a stage: the current stage, or any the audit log moved the person into. Conversion
   S→T is |reached T or later| / |reached S or later| within the same people.
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from connector.domain.policy import RulesPolicy
 from connector.domain.stages import FUNNEL_RANK, LifecycleStage
 from connector.sync.report import score_bucket
 
@@ -67,7 +69,6 @@ class TaskRecord:
     (status None: the CRM no longer holds it)."""
 
     key: str
-    contact_id: str
     stage: str | None
     decided_at: datetime
     status: str | None = None
@@ -321,3 +322,74 @@ def cost_per_source(
         )
         for source in sorted(spend)
     ]
+
+
+def capacities(policy: RulesPolicy) -> dict[str, int | None]:
+    """Each pool member's capacity by e-mail (the first pool that names them wins)."""
+    found: dict[str, int | None] = {}
+    for rule in policy.routing.rules:
+        for member in rule.pool:
+            found.setdefault(member.owner.casefold(), member.capacity)
+    return found
+
+
+class FunnelReport(BaseModel):
+    account: str
+    crm: str
+    generated_at: datetime
+    since: datetime | None
+    people: int
+    stage_moves: int
+    funnel: list[StageCount]
+    flow: list[StageFlow]
+    recycle_reasons: dict[str, int]
+    disqualify_reasons: dict[str, int]
+    conversion_by_source: list[ConversionRow]
+    conversion_by_intent: list[ConversionRow]
+    conversion_by_persona: list[ConversionRow]
+    speed_to_lead: SpeedToLead
+    sla_minutes: dict[str, int]
+    owner_load: list[OwnerLoadRow]
+    score_by_grade: dict[str, dict[str, int]]
+    cost_per_source: list[SpendRow] | None = None
+
+
+def build_report(
+    *,
+    account: str,
+    crm: str,
+    people: Sequence[PersonNow],
+    moves: Sequence[StageMove],
+    tasks: Sequence[TaskRecord],
+    policy: RulesPolicy,
+    owner_name: Mapping[str, str],
+    now: datetime,
+    since: datetime | None,
+    spend: Mapping[str, float] | None = None,
+) -> FunnelReport:
+    """Every figure; with `since`, conversion looks only at people who moved in the period."""
+    moved = {move.contact_id for move in moves}
+    cohort = [person for person in people if person.contact_id in moved] if since else people
+    return FunnelReport(
+        account=account,
+        crm=crm,
+        generated_at=now,
+        since=since,
+        people=len(people),
+        stage_moves=len(moves),
+        funnel=funnel_now(people),
+        flow=stage_flow(moves),
+        recycle_reasons=exit_reasons(moves, "recycled"),
+        disqualify_reasons=exit_reasons(moves, "disqualified"),
+        conversion_by_source=conversion(cohort, moves, "source"),
+        conversion_by_intent=conversion(cohort, moves, "intent"),
+        conversion_by_persona=conversion(cohort, moves, "persona"),
+        speed_to_lead=speed_to_lead(tasks, now, owner_name),
+        sla_minutes={
+            stage.value: template.sla_business_minutes
+            for stage, template in policy.tasks.on_stage.items()
+        },
+        owner_load=owner_load(people, capacities(policy), owner_name),
+        score_by_grade=score_by_grade(people),
+        cost_per_source=None if spend is None else cost_per_source(spend, people, moves),
+    )

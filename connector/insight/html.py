@@ -4,8 +4,7 @@ CDN), rendered by Jinja2 with autoescaping, so CRM and rules text is never inter
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from connector.insight.charts import bar_chart
-from connector.insight.figures import SCORE_BANDS, SPEED_BUCKETS, STAGE_ORDER
-from connector.insight.report import FunnelReport
+from connector.insight.figures import SCORE_BANDS, SPEED_BUCKETS, STAGE_ORDER, FunnelReport
 from connector.insight.whatif import WhatIf
 
 #: Cohorts smaller than this are greyed: a 1-of-2 rate is noise, not a finding.

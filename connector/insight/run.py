@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from connector.calibrate.history import Person, iter_people
-from connector.insight.report import FunnelReport, build_report
+from connector.insight.figures import FunnelReport, build_report
 from connector.insight.sources import people_now, stage_moves, task_records
-from connector.insight.spend import read_spend, spend_by_source
+from connector.insight.spend import read_spend
 from connector.insight.whatif import WhatIf, what_if
 from connector.mapping.loader import CRM_FILES, cross_file_problems, load_rules
 from connector.mapping.problems import ConfigError
@@ -20,7 +20,7 @@ def run_report(
 ) -> FunnelReport:
     """The report of the session's account, read-only; a bad spend file raises SpendError before
     the CRM is read."""
-    spend = None if spend_file is None else spend_by_source(read_spend(spend_file), since)
+    spend = None if spend_file is None else read_spend(spend_file, since)
     adapter, engine, account = session.adapter, session.store.engine, session.account
     start = None if since is None else datetime.combine(since, time.min, tzinfo=UTC)
     owner_name = {o.id: (o.email or o.name or o.id).casefold() for o in adapter.list_owners()}

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select
 
 from connector.adapters.base import CrmAdapter, TaskState
 from connector.adapters.kit.chunks import chunks
-from connector.domain.policy import RulesPolicy
 from connector.insight.figures import PersonNow, StageMove, TaskRecord
 from connector.sync.schema import audit_log, task_keys
 
@@ -98,7 +97,6 @@ def task_records(
         records.append(
             TaskRecord(
                 key=row.key,
-                contact_id=row.contact_id,
                 stage=move.to_stage if move is not None else None,
                 decided_at=min(move.at if move is not None else row.created_at, row.created_at),
                 escalated=any(f"task {row.crm_id}" in rule for rule in escalations),
@@ -106,12 +104,3 @@ def task_records(
             )
         )
     return records
-
-
-def capacities(policy: RulesPolicy) -> dict[str, int | None]:
-    """Each pool member's capacity by e-mail (the first pool that names them wins)."""
-    found: dict[str, int | None] = {}
-    for rule in policy.routing.rules:
-        for member in rule.pool:
-            found.setdefault(member.owner.casefold(), member.capacity)
-    return found

@@ -8,8 +8,6 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from connector.domain.contact import LeadSource
 
 COLUMNS = ("source", "period", "amount")
@@ -24,25 +22,17 @@ class SpendError(Exception):
         self.problems = problems
 
 
-class SpendRow(BaseModel):
-    source: str
-    first_day: date
-    last_day: date
-    amount: float
-
-
-def _period(text: str) -> tuple[date, date]:
-    """A month (YYYY-MM) as its first and last day, or a day (YYYY-MM-DD) as itself."""
+def _last_day(text: str) -> date:
+    """A month's (YYYY-MM) last day, or a day (YYYY-MM-DD) itself."""
     if len(text) == 7:
         year, month = (int(part) for part in text.split("-"))
-        first = date(year, month, 1)
-        return first, date(year, month, calendar.monthrange(year, month)[1])
-    day = date.fromisoformat(text)
-    return day, day
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date.fromisoformat(text)
 
 
-def read_spend(path: Path) -> list[SpendRow]:
-    """Every row of the file, or SpendError naming each bad line."""
+def read_spend(path: Path, since: date | None) -> dict[str, float]:
+    """Total spend per source over the periods that reach into the report's period (from
+    `since`), or SpendError naming each bad line of the file."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -54,7 +44,7 @@ def read_spend(path: Path) -> list[SpendRow]:
     if tuple(header) != COLUMNS:
         got = ",".join(header) or "nothing"
         raise SpendError([f"{path}:1: the header must be {','.join(COLUMNS)}, got {got}"])
-    rows: list[SpendRow] = []
+    totals: dict[str, float] = defaultdict(float)
     problems: list[str] = []
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -68,7 +58,7 @@ def read_spend(path: Path) -> list[SpendRow]:
             problems.append(f"{where}: source {source!r} is not one of {', '.join(SOURCES)}")
             continue
         try:
-            first, last = _period(period)
+            last = _last_day(period)
         except ValueError:
             problems.append(
                 f"{where}: period {period!r} is not a month (2026-11) or a day (2026-11-18)"
@@ -83,18 +73,8 @@ def read_spend(path: Path) -> list[SpendRow]:
                 f"{where}: amount {amount!r} must be a number of 0 or more (no currency sign)"
             )
             continue
-        rows.append(
-            SpendRow(source=source.casefold(), first_day=first, last_day=last, amount=value)
-        )
+        if since is None or last >= since:
+            totals[source.casefold()] += value
     if problems:
         raise SpendError(problems)
-    return rows
-
-
-def spend_by_source(rows: list[SpendRow], since: date | None) -> dict[str, float]:
-    """Total spend per source over the periods that reach into the report's period."""
-    totals: dict[str, float] = defaultdict(float)
-    for row in rows:
-        if since is None or row.last_day >= since:
-            totals[row.source] += row.amount
     return dict(totals)

@@ -4,8 +4,7 @@ tests)."""
 from datetime import UTC, datetime, timedelta
 
 from connector.domain.routing import RoutingState
-from connector.insight.figures import PersonNow, StageMove, TaskRecord
-from connector.insight.report import FunnelReport, build_report
+from connector.insight.figures import FunnelReport, PersonNow, StageMove, TaskRecord, build_report
 from connector.insight.whatif import WhatIf, what_if
 from tests.factories import NOW, owners, shipped_policy
 from tests.unit.insight.test_whatif import _lowered, _people
@@ -30,12 +29,12 @@ def seeded_report() -> FunnelReport:
     ]
     tasks = [
         TaskRecord(
-            "k1", "a", "mql", T0, "done", "100", T0 + timedelta(hours=1), T0 + timedelta(minutes=20)
+            "k1", "mql", T0, "done", "100", T0 + timedelta(hours=1), T0 + timedelta(minutes=20)
         ),
         TaskRecord(
-            "k2", "b", "sql", T0, "done", "101", T0 + timedelta(hours=4), T0 + timedelta(hours=30)
+            "k2", "sql", T0, "done", "101", T0 + timedelta(hours=4), T0 + timedelta(hours=30)
         ),
-        TaskRecord("k3", "d", "mql", T0, "open", "101", T0 + timedelta(hours=1)),
+        TaskRecord("k3", "mql", T0, "open", "101", T0 + timedelta(hours=1)),
     ]
     names = {owner.id: owner.email or owner.id for owner in owners()}
     return build_report(

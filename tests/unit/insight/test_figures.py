@@ -6,7 +6,7 @@ import pytest
 
 from connector.insight import figures as f
 from connector.insight.figures import PersonNow, StageMove, TaskRecord
-from connector.insight.spend import SpendError, read_spend, spend_by_source
+from connector.insight.spend import SpendError, read_spend
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -95,7 +95,6 @@ def test_speed_to_lead_distribution_sla_owner_overdue():
     def task(key, status, done_after_minutes=None, owner="o1", escalated=False):
         return TaskRecord(
             key=key,
-            contact_id=key,
             stage="mql",
             decided_at=T0,
             status=status,
@@ -113,7 +112,7 @@ def test_speed_to_lead_distribution_sla_owner_overdue():
         task("k3", "done", 60 * 30, owner="o2"),  # 1-3 d, late
         task("k4", "done", None),  # done, CRM gave no time
         task("k5", "open", escalated=True),  # overdue (due T0+1h, now T0+5d)
-        TaskRecord(key="k6", contact_id="k6", stage="sql", decided_at=T0),  # gone from CRM
+        TaskRecord(key="k6", stage="sql", decided_at=T0),  # gone from CRM
     ]
     speed = f.speed_to_lead(tasks, now, {"o1": "ann@x.example"})
     assert (speed.tasks, speed.done, speed.done_time_unknown, speed.open) == (6, 4, 1, 1)
@@ -166,17 +165,16 @@ def test_spend_file_totals_and_period(tmp_path):
         "source,period,amount\nreferral,2026-10,100\nreferral,2026-11,250.5\n"
         "event,2026-11-20,40\n\n"
     )
-    rows = read_spend(path)
-    assert spend_by_source(rows, None) == {"referral": 350.5, "event": 40}
+    assert read_spend(path, None) == {"referral": 350.5, "event": 40}
     # since Nov 1st: October's spend is outside the period
-    assert spend_by_source(rows, T0.date()) == {"referral": 250.5, "event": 40}
+    assert read_spend(path, T0.date()) == {"referral": 250.5, "event": 40}
 
 
 def test_spend_file_errors_name_every_bad_line(tmp_path):
     path = tmp_path / "spend.csv"
     path.write_text("source,period,amount\nreferral,2026-13,1\nevent,2026-11,-3\nevent,2026-11\n")
     with pytest.raises(SpendError) as caught:
-        read_spend(path)
+        read_spend(path, None)
     assert [p.split(": ")[0] for p in caught.value.problems] == [
         f"{path}:2",
         f"{path}:3",
@@ -185,4 +183,4 @@ def test_spend_file_errors_name_every_bad_line(tmp_path):
     bad_header = tmp_path / "h.csv"
     bad_header.write_text("channel,month,eur\n")
     with pytest.raises(SpendError, match=r"h\.csv:1: the header must be source,period,amount"):
-        read_spend(bad_header)
+        read_spend(bad_header, None)

@@ -41,7 +41,7 @@ def test_whatif_page_counts_and_escapes():
 
 
 def test_empty_report_renders_empty_sections_not_errors():
-    from connector.insight.report import build_report
+    from connector.insight.figures import build_report
     from tests.factories import NOW, shipped_policy
 
     empty = build_report(

@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,9 @@ PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 #: BENCH_TAG=before appends "-before" to the result file's name, so a before/after pair of the
 #: same scenario can sit side by side in bench/results/.
 TAG = f"-{os.environ['BENCH_TAG']}" if os.environ.get("BENCH_TAG") else ""
+#: BENCH_WORKER_PREFIX="valgrind --tool=cachegrind --cache-sim=no" runs each worker under that
+#: command: a sampling profiler, or an instruction count that a loaded machine does not move.
+WORKER_PREFIX = shlex.split(os.environ.get("BENCH_WORKER_PREFIX", ""))
 
 #: The batch size of the issue's minimum: HubSpot batches 100 inputs, Salesforce 200 records.
 MIN_BATCH = {"hubspot": 100, "salesforce": 200}
@@ -217,7 +221,7 @@ def run_worker(
     sandbox = running.sandbox
     sandbox.reset_counters()
     done = subprocess.run(
-        [sys.executable, str(WORKER)],
+        [*WORKER_PREFIX, sys.executable, str(WORKER)],
         input=json.dumps(job, default=str),
         capture_output=True,
         text=True,

@@ -275,7 +275,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     gc_tuned = tune_gc is not None and os.environ.get("BENCH_GC_DEFAULT") != "1"
     if gc_tuned:
         tune_gc()
-    cpu_at_start = time.process_time()
+    cpu_at_start, times_at_start = time.process_time(), os.times()
     gc_times = GcTimes()
     # Timed by process_time: the profile shows where CPU goes, not where the run waited on
     # the sandbox (a wall-clock profile puts socket reads at the top).
@@ -317,7 +317,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         if watch is not None:
             watch.__exit__()
     wall = time.perf_counter() - began
-    cpu_at_end = time.process_time()
+    cpu_at_end, times_at_end = time.process_time(), os.times()
     if profiler is not None:
         profiler.disable()
         _write_profile(profiler, Path(job["profile"]))
@@ -333,6 +333,10 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "wall_seconds": wall,
         "cpu_seconds": {
             "run": cpu_at_end - cpu_at_start,
+            # the run's CPU in user and kernel mode: system calls (sockets, the state store's
+            # file, clocks) are the kernel's part
+            "run_user": times_at_end.user - times_at_start.user,
+            "run_system": times_at_end.system - times_at_start.system,
             "with_imports": cpu_at_end,
             "imports": cpu_at_start,
             "profiled": profiler is not None,

@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -49,9 +50,15 @@ WATCH_MEMORY = os.environ.get("BENCH_WATCH_MEMORY") == "1"
 #: BENCH_PROFILE=1 runs each worker under cProfile and writes bench/results/profiles/*.prof and
 #: a top-15 .txt next to it (a diagnostic: the profiler inflates the run's CPU seconds).
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+#: BENCH_CPU_SPLIT=0 leaves out the worker's per-call CPU timers (rules / adapter split): they
+#: add CPU of their own per person and per engagement record, so the connector's own CPU per
+#: 1,000 contacts is measured without them (the worker reads it from the environment).
 #: BENCH_TAG=before appends "-before" to the result file's name, so a before/after pair of the
 #: same scenario can sit side by side in bench/results/.
 TAG = f"-{os.environ['BENCH_TAG']}" if os.environ.get("BENCH_TAG") else ""
+#: BENCH_WORKER_PREFIX="valgrind --tool=cachegrind --cache-sim=no" runs each worker under that
+#: command: a sampling profiler, or an instruction count that a loaded machine does not move.
+WORKER_PREFIX = shlex.split(os.environ.get("BENCH_WORKER_PREFIX", ""))
 
 #: The batch size of the issue's minimum: HubSpot batches 100 inputs, Salesforce 200 records.
 MIN_BATCH = {"hubspot": 100, "salesforce": 200}
@@ -214,7 +221,7 @@ def run_worker(
     sandbox = running.sandbox
     sandbox.reset_counters()
     done = subprocess.run(
-        [sys.executable, str(WORKER)],
+        [*WORKER_PREFIX, sys.executable, str(WORKER)],
         input=json.dumps(job, default=str),
         capture_output=True,
         text=True,
@@ -644,11 +651,16 @@ def _show(crm: str, contacts: int, label: str, run: dict[str, Any]) -> None:
         f"{run['wall_seconds']:.1f} s  {run['contacts_read'] / run['wall_seconds']:,.0f}/s  "
         f"peak RSS {run['peak_rss_mb']:.0f} MB  failed {run['failed_requests']}  "
         f"CPU {run['cpu_seconds']['run']:.1f} s (with imports "
-        f"{run['cpu_seconds']['with_imports']:.1f} s; outside the rules "
-        f"{run['cpu_seconds'].get('outside_rules', 0):.1f}, adapter "
-        f"{run['cpu_seconds'].get('adapter', 0):.1f})",
+        f"{run['cpu_seconds']['with_imports']:.1f} s{_split(run['cpu_seconds'])})",
         flush=True,
     )
+
+
+def _split(cpu: dict[str, Any]) -> str:
+    """The CPU by part, when the run timed its parts (not under BENCH_CPU_SPLIT=0)."""
+    if "outside_rules" not in cpu:
+        return "; no split timers"
+    return f"; outside the rules {cpu['outside_rules']:.1f}, adapter {cpu['adapter']:.1f}"
 
 
 def _x(value: float | None) -> str:

@@ -243,6 +243,17 @@ class GcTimes:
         self.collections[info["generation"]] += 1
 
 
+def _split_seconds(split: Any, adapter_cpu: Any, run_seconds: float) -> dict[str, float]:
+    """The run's CPU by part, from the per-call timers."""
+    return {
+        "rules_evaluate": split.seconds["evaluate"],
+        "rules_next_due": split.seconds["next_due"],
+        "outside_rules": run_seconds - sum(split.seconds.values()),
+        "adapter": adapter_cpu.seconds["adapter"],
+        "adapter_translate": adapter_cpu.seconds["translate"],
+    }
+
+
 def _write_profile(profiler: cProfile.Profile, path: Path) -> None:
     """The run's profile: the raw stats (for snakeviz/pstats) and the top 15 by own time as
     text next to it. Profiling slows the run, so a profiled run's CPU is no measurement."""
@@ -264,20 +275,24 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     gc_tuned = tune_gc is not None and os.environ.get("BENCH_GC_DEFAULT") != "1"
     if gc_tuned:
         tune_gc()
-    cpu_at_start = time.process_time()
+    cpu_at_start, times_at_start = time.process_time(), os.times()
     gc_times = GcTimes()
     # Timed by process_time: the profile shows where CPU goes, not where the run waited on
     # the sandbox (a wall-clock profile puts socket reads at the top).
     profiler = cProfile.Profile(time.process_time) if job.get("profile") else None
     if profiler is not None:
         profiler.enable()
-    split = CpuSplit()
+    # BENCH_CPU_SPLIT=0: no per-call timers. They cost the run CPU of their own (two
+    # process_time() system calls and a wrapper per person and per engagement record, about
+    # 0.05 CPU-s per 1,000 contacts), so the connector's own CPU is measured without them.
+    timers = os.environ.get("BENCH_CPU_SPLIT") != "0"
+    split = CpuSplit() if timers else None
     # mappings/ loaded once, for the adapter and the engine, as a CLI run does (`connector
     # backfill` loads it once); the worker loaded it twice before, a fixed ~0.15-0.3 CPU-s.
     mappings = load_mapping_dir(Path(job["mappings"]))
     adapter = build_adapter(job, mappings)
     actions = _count_actions(adapter)
-    adapter_cpu = AdapterCpu(adapter)
+    adapter_cpu = AdapterCpu(adapter) if timers else None
     store = StateStore.open(job["state"])
     # Decide at the seed's reference time, as the tests do: the seeded histories are then as
     # fresh as they were generated to be, and every run decides the same. A job with
@@ -302,7 +317,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         if watch is not None:
             watch.__exit__()
     wall = time.perf_counter() - began
-    cpu_at_end = time.process_time()
+    cpu_at_end, times_at_end = time.process_time(), os.times()
     if profiler is not None:
         profiler.disable()
         _write_profile(profiler, Path(job["profile"]))
@@ -318,14 +333,15 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         "wall_seconds": wall,
         "cpu_seconds": {
             "run": cpu_at_end - cpu_at_start,
+            # the run's CPU in user and kernel mode: system calls (sockets, the state store's
+            # file, clocks) are the kernel's part
+            "run_user": times_at_end.user - times_at_start.user,
+            "run_system": times_at_end.system - times_at_start.system,
             "with_imports": cpu_at_end,
             "imports": cpu_at_start,
             "profiled": profiler is not None,
-            "rules_evaluate": split.seconds["evaluate"],
-            "rules_next_due": split.seconds["next_due"],
-            "outside_rules": cpu_at_end - cpu_at_start - sum(split.seconds.values()),
-            "adapter": adapter_cpu.seconds["adapter"],
-            "adapter_translate": adapter_cpu.seconds["translate"],
+            "split": timers,
+            **(_split_seconds(split, adapter_cpu, cpu_at_end - cpu_at_start) if timers else {}),
             "gc": gc_times.seconds,
             "gc_collections": gc_times.collections,
             "gc_tuned": gc_tuned,

@@ -211,7 +211,8 @@ class EngagementReader:
     def _matching(
         self, row: dict[str, Any]
     ) -> tuple[EngagementKind | None, list[SalesforceCounter]]:
-        key = tuple(str(row.get(f) or "").strip().casefold() for f in ("Status", "Campaign.Type"))
+        status, campaign_type = row.get("Status"), row.get("Campaign.Type")
+        key = (str(status or "").strip().casefold(), str(campaign_type or "").strip().casefold())
         found = self._matched.get(key)
         if found is None:
             kind = next((r.kind for r in self.member_rules if _member_matches(r, key)), None)
@@ -222,13 +223,17 @@ class EngagementReader:
     def _members(self, rows: Any, wanted: set[str] | None) -> Iterator[Engagement]:
         for row in rows:
             kind, counters = self._matching(row)
+            contact, lead = str(row.get("ContactId") or ""), str(row.get("LeadId") or "")
+            if contact and (wanted is None or contact in wanted):
+                who, person = contact, "Contact"
+            elif lead and (wanted is None or lead in wanted):
+                who, person = lead, "Lead"
+            else:
+                continue
             when = moment(row.get(CREATED))
-            candidates = [str(row.get(f) or "") for f in ("ContactId", "LeadId")]
-            who = next((c for c in candidates if c and (wanted is None or c in wanted)), None)
-            if when is None or who is None:
+            if when is None:
                 continue
             counted = set()
-            person = "Contact" if who == row.get("ContactId") else "Lead"
             for counter in counters:
                 quantity = _counted(counter, row, person)
                 if quantity:

@@ -56,6 +56,8 @@ from connector.sync.speed import (
     only_cools,
 )
 from connector.sync.state import (
+    BACKFILL_JOB,
+    CONTACTS,
     AuditEntry,
     Checkpoint,
     DueEntry,
@@ -70,8 +72,6 @@ from connector.sync.state import (
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 #: A task subject in the audit log names the task, it need not hold all of it.
 AUDIT_TEXT_LENGTH = 255
-CONTACTS = "contacts"
-BACKFILL_JOB = "backfill"
 #: People a page decides and journals at once (their plans become one journal row, then go).
 DECIDE_SLICE = 200
 
@@ -725,17 +725,13 @@ class SyncEngine:
         Just before the write, the shared fields about to be written are read again (one call
         per batch) and any a person changed since the decision are left alone, audited: no
         lost update, neither in a run nor in the replay of a killed run's journal."""
-        ownership = self.policy.ownership
-        updates, holds, dropped = list(pending.updates), [], set()
-        owners_now: dict[str, str | None] = {}
+        ownership, updates = self.policy.ownership, pending.updates
         shared = [
             u.contact_id for u in updates if any(ownership.of(f) == "shared" for f in u.changes)
         ]
-        if shared:
-            checked = recheck(updates, self.adapter.current_values(shared), ownership)
-            updates, holds, dropped = checked.updates, checked.holds, checked.dropped
-            owners_now = checked.owners
-        summary.fields_held += len(holds)
+        checked = recheck(updates, self.adapter.current_values(shared) if shared else {}, ownership)
+        updates, dropped, owners_now = checked.updates, checked.dropped, checked.owners
+        summary.fields_held += len(checked.holds)
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
@@ -790,7 +786,7 @@ class SyncEngine:
                 or (entry.contact_id, entry.field) not in dropped
             )
         ]
-        entries += holds
+        entries += checked.holds
         entries += [
             AuditEntry(contact_id=contact_id, kind="reject", rule=message)
             for contact_id, message in rejected.items()
@@ -823,8 +819,6 @@ class SyncEngine:
             pending,
             created,
             entries,
-            BACKFILL_JOB,
-            CONTACTS,
             through_seq,
             rejected_escalations=reassign_rejected,
             marks=marks,

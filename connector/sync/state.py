@@ -73,6 +73,9 @@ from connector.sync.state_check import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the watermark a run moves and the checkpoint a backfill keeps (one of each per account)
+CONTACTS = "contacts"
+BACKFILL_JOB = "backfill"
 #: the most values one IN list of a query holds
 IN_LIST = 500
 
@@ -925,8 +928,6 @@ class StateStore:
         pending: PendingWrite,
         created: dict[str, tuple[str, str]],
         entries: Sequence[AuditEntry],
-        job_name: str,
-        object_name: str,
         through_seq: int | None = None,
         rejected_escalations: Iterable[str] = (),
         marks: Sequence[FieldMark] = (),
@@ -943,11 +944,9 @@ class StateStore:
             self.save_marks(account, marks, pending.run_id, connection=tx)
             self.save_routing_state(account, pending.routing, connection=tx)
             if pending.checkpoint is not None:
-                self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)
+                self.save_checkpoint(account, BACKFILL_JOB, pending.checkpoint, connection=tx)
             if pending.watermark is not None:
-                self.set_watermark(
-                    account, object_name, pending.watermark, pending.run_id, connection=tx
-                )
+                self.set_watermark(account, CONTACTS, pending.watermark, pending.run_id, tx)
             covered = write_journal.c.account == account
             if through_seq is not None:
                 covered = covered & (write_journal.c.seq <= through_seq)

@@ -738,22 +738,20 @@ class SyncEngine:
             events.write_batch("contacts", result, planned=len(updates))
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
-        reassign_rejected: set[str] = set()
-        if pending.reassignments:
-            # a task moves only with its person: a rejected owner update keeps the task too, and
-            # so does one a person changed in the meantime (their choice of owner stands)
-            held = {
-                plan.task_key
-                for plan in pending.escalations
-                if plan.contact_id in rejected or plan.contact_id in owners_now
-            }
-            moves = [m for m in pending.reassignments if m.key not in held]
-            if moves:
-                moved = self.adapter.reassign_tasks(moves)
-                events.write_batch("task_owners", moved, planned=len(moves))
-                summary.rejected.extend(moved.rejected)
-                reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
-            reassign_rejected |= held
+        # a task moves only with its person: a rejected owner update keeps the task too, and
+        # so does one a person changed in the meantime (their choice of owner stands)
+        reassign_rejected = {
+            plan.task_key
+            for plan in pending.escalations
+            if pending.reassignments
+            and (plan.contact_id in rejected or plan.contact_id in owners_now)
+        }
+        moves = [m for m in pending.reassignments if m.key not in reassign_rejected]
+        if moves:
+            moved = self.adapter.reassign_tasks(moves)
+            events.write_batch("task_owners", moved, planned=len(moves))
+            summary.rejected.extend(moved.rejected)
+            reassign_rejected |= {error.record_id for error in moved.rejected}  # task keys
         notices = {p.notify_task.key for p in pending.escalations if p.notify_task is not None}
         stage_left = {cid for cid, name in dropped if name == UpdatableField.LIFECYCLE_STAGE}
         tasks = [

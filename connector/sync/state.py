@@ -475,14 +475,9 @@ class StateStore:
     # --- runs ------------------------------------------------------------------------------
 
     def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
+        values = {"account": account, "kind": kind, "dry_run": dry_run, "started_at": _now()}
         with self.engine.begin() as tx:
-            result = tx.execute(
-                insert(runs).values(account=account, kind=kind, dry_run=dry_run, started_at=_now())
-            )
-            key = result.inserted_primary_key  # None only for a statement that inserts nothing
-            if key is None:
-                raise RuntimeError("the runs insert returned no primary key")
-            return int(key[0])
+            return int(tx.execute(insert(runs).values(values).returning(runs.c.id)).scalar_one())
 
     def finish_run(
         self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]

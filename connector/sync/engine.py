@@ -14,9 +14,11 @@ clears, and sending those per page would cost a call each where one call takes 1
 """
 
 import hashlib
+import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -42,7 +44,6 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
 from connector.sync import events
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
-from connector.sync.heartbeat import heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -76,6 +77,7 @@ AUDIT_TEXT_LENGTH = 255
 DECIDE_SLICE = 200
 
 Progress = Callable[[int, int | None], None]
+log = logging.getLogger("connector.sync.heartbeat")
 
 
 class RunOptions(BaseModel):
@@ -846,6 +848,34 @@ class SyncEngine:
         applied_before = summary.updates_applied
         self._push_journal(summary, options)
         summary.recovered_updates = summary.updates_applied - applied_before
+
+
+@contextmanager
+def heartbeat(store: StateStore, account: str, stale_after: timedelta) -> Iterator[None]:
+    """Keeps a run's lock alive while it works, whatever it is waiting for: beats every quarter
+    of `stale_after`, and stops with the run (a killed process stops beating, as it should).
+
+    The lock of a run whose heartbeat is older than the stale-lock timeout is taken over, on
+    the assumption that its run was killed. A page loop's heartbeat is not enough: a write
+    phase of thousands of updates against a rate-limited CRM can outlast the timeout, and a
+    second run would then take the lock and write the same people."""
+    every = max(stale_after.total_seconds() / 4, 0.05)
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                store.heartbeat(account)
+            except Exception:  # a busy store must not kill the run; the next beat retries
+                log.warning("lock heartbeat failed; retrying", exc_info=False)
+
+    thread = threading.Thread(target=beat, name="lock-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _DuePage(ContactPage):

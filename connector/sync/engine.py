@@ -225,8 +225,12 @@ class SyncEngine:
         try:
             beating.__enter__()
             self._recover(summary, options, keep_unapproved=kind == "sync")
-            if run_id is not None:
-                self._close_killed(run_id, summary)
+            if run_id is not None:  # runs still open while this one holds the lock were killed
+                note = (
+                    f"killed; its lock was taken over by run {run_id}, which finished its "
+                    f"journal ({summary.recovered_updates} update(s) written on its behalf)"
+                )
+                summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
             body(summary, options, run_id)
             if summary.outcome == "running":
                 bad = summary.rejected or (options.fail_on_skipped and summary.skipped)
@@ -259,15 +263,6 @@ class SyncEngine:
                 self.store.release_lock(self.account)
             events.run_finished(run_id, self.adapter.name, summary)
         return summary
-
-    def _close_killed(self, run_id: int, summary: RunSummary) -> None:
-        """Runs still open while this one holds the lock were killed: close them as `killed`,
-        saying what this run finished of their journal, so the history tells the truth."""
-        note = (
-            f"killed; its lock was taken over by run {run_id}, which finished its journal "
-            f"({summary.recovered_updates} update(s) written on its behalf)"
-        )
-        summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
     def _known_owners(self, summary: RunSummary) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""

@@ -846,18 +846,14 @@ class StateStore:
             if payload is not None:
                 yield seq, PendingWrite.model_validate_json(payload)
 
-    def drop_decided(
-        self, account: str, contact_ids: Iterable[str], rows: Iterable[int] | None = None
-    ) -> int:
-        """Take these people's decisions out of the unapproved journal (a newer read decides
-        them again), in one transaction; only `rows` (seqs, from `KeptJournal.row_of`) are
-        looked at when given. How many rows changed."""
+    def drop_decided(self, account: str, contact_ids: Iterable[str], rows: Iterable[int]) -> int:
+        """Take these people's decisions out of the unapproved journal rows `rows` (seqs, from
+        `KeptJournal.row_of`; a newer read decides them again), in one transaction. How many
+        rows changed."""
         gone = set(contact_ids)
         if not gone:
             return 0
-        unapproved = _unapproved(account)
-        if rows is not None:
-            unapproved = unapproved & write_journal.c.seq.in_(sorted(set(rows)))
+        unapproved = _unapproved(account) & write_journal.c.seq.in_(sorted(set(rows)))
         changed = 0
         with self.engine.begin() as tx:
             for seq, payload in tx.execute(

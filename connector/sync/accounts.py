@@ -13,7 +13,6 @@ can leak into another's; `--all-accounts` starts one process per account.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -138,12 +137,12 @@ class AccountsFile(BaseModel):
         return self
 
 
-@dataclass
 class AccountSet:
     """The accounts of one file, with paths resolved against the file's folder."""
 
-    path: Path
-    accounts: list[Account]
+    def __init__(self, path: Path, accounts: list[Account]) -> None:
+        self.path = path
+        self.accounts = accounts
 
     @classmethod
     def load(cls, path: Path) -> "AccountSet":

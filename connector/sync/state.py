@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from connector import __version__
 from connector.adapters.base import TaskReassignment
 from connector.adapters.kit.chunks import chunks
 from connector.domain.escalation import EscalationPlan
@@ -226,17 +227,11 @@ def later_of(a: datetime | None, b: datetime | None) -> datetime | None:
 def actor() -> str:
     """Who writes: the OS user, the host and the connector's version, for every audit entry
     (an auditor asks "who changed this?" before "why?")."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        release = version("crm-lifecycle-connector")
-    except PackageNotFoundError:
-        release = "unknown"
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = f"uid{os.getuid()}"
-    return f"{user}@{socket.gethostname()} connector/{release}"[:200]
+    return f"{user}@{socket.gethostname()} connector/{__version__}"[:200]
 
 
 def _now() -> datetime:

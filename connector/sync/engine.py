@@ -315,7 +315,7 @@ class SyncEngine:
                     self.store.heartbeat(self.account)
                 for row in rows:
                     row.read_at, row.basis = read_at, basis
-                    changes += ChangeCount.of(row.updates)
+                    changes.add(row.updates)
                 if isinstance(page, _DuePage):
                     last.forget_due = page.gone
                 if page.deleted:
@@ -337,14 +337,14 @@ class SyncEngine:
                 # the guard judges the kept and the new decisions together
                 changes = ChangeCount()
                 for row in self.store.unapproved_rows(self.account):
-                    changes += ChangeCount.of(row.updates)
+                    changes.add(row.updates)
         escalations = self.store.due_escalations(self.account, now)
         if escalations:
             part, routing = escalation_part(
                 escalations, self.adapter, self.policy, owners, routing, now, run_id, summary
             )
             part.read_at, part.basis = read_at, basis
-            changes += ChangeCount.of(part.updates)
+            changes.add(part.updates)
             if not options.dry_run:
                 self.store.append_pending(self.account, [part], approved=False)
         if options.max_changes is not None and not options.force:

@@ -340,10 +340,10 @@ class SyncEngine:
                     changes.add(row.updates)
         escalations = self.store.due_escalations(self.account, now)
         if escalations:
-            part, routing = escalation_part(
+            part = escalation_part(
                 escalations, self.adapter, self.policy, owners, routing, now, run_id, summary
             )
-            part.read_at, part.basis = read_at, basis
+            part.read_at, part.basis, routing = read_at, basis, part.routing
             changes.add(part.updates)
             if not options.dry_run:
                 self.store.append_pending(self.account, [part], approved=False)
@@ -462,8 +462,7 @@ class SyncEngine:
         checkpoint = self.store.checkpoint(self.account, BACKFILL_JOB) if options.resume else None
         cursor = checkpoint.cursor if checkpoint else None
         if checkpoint is not None:
-            summary.resumed_from_page = checkpoint.pages_done
-            summary.pages_done = checkpoint.pages_done
+            summary.resumed_from_page = summary.pages_done = checkpoint.pages_done
             summary.contacts_read = checkpoint.records_done
             started = checkpoint.started_at
         # A resumed backfill takes the total (a progress figure) from its checkpoint: under a

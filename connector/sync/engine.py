@@ -14,9 +14,11 @@ clears, and sending those per page would cost a call each where one call takes 1
 """
 
 import hashlib
+import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -42,7 +44,6 @@ from connector.domain.routing import RoutingState, unknown_owner_problems
 from connector.domain.text import bounded
 from connector.sync import events
 from connector.sync.guard import ChangeCount, ChangeLimit, GuardVerdict, check_change_limit
-from connector.sync.heartbeat import heartbeat
 from connector.sync.ownership import edits_of, recheck, restrict, retarget, written_marks
 from connector.sync.plan import plan_update
 from connector.sync.report import PlannedChange, RunSummary, score_bucket
@@ -56,6 +57,8 @@ from connector.sync.speed import (
     only_cools,
 )
 from connector.sync.state import (
+    BACKFILL_JOB,
+    CONTACTS,
     AuditEntry,
     Checkpoint,
     DueEntry,
@@ -70,12 +73,11 @@ from connector.sync.state import (
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG, EXIT_GUARD = 0, 1, 2, 3
 #: A task subject in the audit log names the task, it need not hold all of it.
 AUDIT_TEXT_LENGTH = 255
-CONTACTS = "contacts"
-BACKFILL_JOB = "backfill"
 #: People a page decides and journals at once (their plans become one journal row, then go).
 DECIDE_SLICE = 200
 
 Progress = Callable[[int, int | None], None]
+log = logging.getLogger("connector.sync.heartbeat")
 
 
 class RunOptions(BaseModel):
@@ -223,8 +225,12 @@ class SyncEngine:
         try:
             beating.__enter__()
             self._recover(summary, options, keep_unapproved=kind == "sync")
-            if run_id is not None:
-                self._close_killed(run_id, summary)
+            if run_id is not None:  # runs still open while this one holds the lock were killed
+                note = (
+                    f"killed; its lock was taken over by run {run_id}, which finished its "
+                    f"journal ({summary.recovered_updates} update(s) written on its behalf)"
+                )
+                summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
             body(summary, options, run_id)
             if summary.outcome == "running":
                 bad = summary.rejected or (options.fail_on_skipped and summary.skipped)
@@ -257,15 +263,6 @@ class SyncEngine:
                 self.store.release_lock(self.account)
             events.run_finished(run_id, self.adapter.name, summary)
         return summary
-
-    def _close_killed(self, run_id: int, summary: RunSummary) -> None:
-        """Runs still open while this one holds the lock were killed: close them as `killed`,
-        saying what this run finished of their journal, so the history tells the truth."""
-        note = (
-            f"killed; its lock was taken over by run {run_id}, which finished its journal "
-            f"({summary.recovered_updates} update(s) written on its behalf)"
-        )
-        summary.killed_runs = self.store.close_killed_runs(self.account, run_id, note)
 
     def _known_owners(self, summary: RunSummary) -> list[Owner]:
         """The CRM's owners, once every owner the rules name is among the active ones."""
@@ -318,7 +315,7 @@ class SyncEngine:
                     self.store.heartbeat(self.account)
                 for row in rows:
                     row.read_at, row.basis = read_at, basis
-                    changes += ChangeCount.of(row.updates)
+                    changes.add(row.updates)
                 if isinstance(page, _DuePage):
                     last.forget_due = page.gone
                 if page.deleted:
@@ -340,14 +337,14 @@ class SyncEngine:
                 # the guard judges the kept and the new decisions together
                 changes = ChangeCount()
                 for row in self.store.unapproved_rows(self.account):
-                    changes += ChangeCount.of(row.updates)
+                    changes.add(row.updates)
         escalations = self.store.due_escalations(self.account, now)
         if escalations:
-            part, routing = escalation_part(
+            part = escalation_part(
                 escalations, self.adapter, self.policy, owners, routing, now, run_id, summary
             )
-            part.read_at, part.basis = read_at, basis
-            changes += ChangeCount.of(part.updates)
+            part.read_at, part.basis, routing = read_at, basis, part.routing
+            changes.add(part.updates)
             if not options.dry_run:
                 self.store.append_pending(self.account, [part], approved=False)
         if options.max_changes is not None and not options.force:
@@ -465,8 +462,7 @@ class SyncEngine:
         checkpoint = self.store.checkpoint(self.account, BACKFILL_JOB) if options.resume else None
         cursor = checkpoint.cursor if checkpoint else None
         if checkpoint is not None:
-            summary.resumed_from_page = checkpoint.pages_done
-            summary.pages_done = checkpoint.pages_done
+            summary.resumed_from_page = summary.pages_done = checkpoint.pages_done
             summary.contacts_read = checkpoint.records_done
             started = checkpoint.started_at
         # A resumed backfill takes the total (a progress figure) from its checkpoint: under a
@@ -725,39 +721,33 @@ class SyncEngine:
         Just before the write, the shared fields about to be written are read again (one call
         per batch) and any a person changed since the decision are left alone, audited: no
         lost update, neither in a run nor in the replay of a killed run's journal."""
-        ownership = self.policy.ownership
-        updates, holds, dropped = list(pending.updates), [], set()
-        owners_now: dict[str, str | None] = {}
+        ownership, updates = self.policy.ownership, pending.updates
         shared = [
             u.contact_id for u in updates if any(ownership.of(f) == "shared" for f in u.changes)
         ]
-        if shared:
-            checked = recheck(updates, self.adapter.current_values(shared), ownership)
-            updates, holds, dropped = checked.updates, checked.holds, checked.dropped
-            owners_now = checked.owners
-        summary.fields_held += len(holds)
+        checked = recheck(updates, self.adapter.current_values(shared) if shared else {}, ownership)
+        updates, dropped, owners_now = checked.updates, checked.dropped, checked.owners
+        summary.fields_held += len(checked.holds)
         result = self.adapter.apply_updates(updates) if updates else None
         rejected = {error.record_id: error.message for error in result.rejected} if result else {}
         if result is not None:
             events.write_batch("contacts", result, planned=len(updates))
             summary.rejected.extend(result.rejected)
             summary.updates_applied += len(result.applied)
-        reassign_rejected: set[str] = set()
-        if pending.reassignments:
-            # a task moves only with its person: a rejected owner update keeps the task too, and
-            # so does one a person changed in the meantime (their choice of owner stands)
-            held = {
-                plan.task_key
-                for plan in pending.escalations
-                if plan.contact_id in rejected or plan.contact_id in owners_now
-            }
-            moves = [m for m in pending.reassignments if m.key not in held]
-            if moves:
-                moved = self.adapter.reassign_tasks(moves)
-                events.write_batch("task_owners", moved, planned=len(moves))
-                summary.rejected.extend(moved.rejected)
-                reassign_rejected = {error.record_id for error in moved.rejected}  # task keys
-            reassign_rejected |= held
+        # a task moves only with its person: a rejected owner update keeps the task too, and
+        # so does one a person changed in the meantime (their choice of owner stands)
+        reassign_rejected = {
+            plan.task_key
+            for plan in pending.escalations
+            if pending.reassignments
+            and (plan.contact_id in rejected or plan.contact_id in owners_now)
+        }
+        moves = [m for m in pending.reassignments if m.key not in reassign_rejected]
+        if moves:
+            moved = self.adapter.reassign_tasks(moves)
+            events.write_batch("task_owners", moved, planned=len(moves))
+            summary.rejected.extend(moved.rejected)
+            reassign_rejected |= {error.record_id for error in moved.rejected}  # task keys
         notices = {p.notify_task.key for p in pending.escalations if p.notify_task is not None}
         stage_left = {cid for cid, name in dropped if name == UpdatableField.LIFECYCLE_STAGE}
         tasks = [
@@ -790,7 +780,7 @@ class SyncEngine:
                 or (entry.contact_id, entry.field) not in dropped
             )
         ]
-        entries += holds
+        entries += checked.holds
         entries += [
             AuditEntry(contact_id=contact_id, kind="reject", rule=message)
             for contact_id, message in rejected.items()
@@ -823,8 +813,6 @@ class SyncEngine:
             pending,
             created,
             entries,
-            BACKFILL_JOB,
-            CONTACTS,
             through_seq,
             rejected_escalations=reassign_rejected,
             marks=marks,
@@ -854,6 +842,34 @@ class SyncEngine:
         applied_before = summary.updates_applied
         self._push_journal(summary, options)
         summary.recovered_updates = summary.updates_applied - applied_before
+
+
+@contextmanager
+def heartbeat(store: StateStore, account: str, stale_after: timedelta) -> Iterator[None]:
+    """Keeps a run's lock alive while it works, whatever it is waiting for: beats every quarter
+    of `stale_after`, and stops with the run (a killed process stops beating, as it should).
+
+    The lock of a run whose heartbeat is older than the stale-lock timeout is taken over, on
+    the assumption that its run was killed. A page loop's heartbeat is not enough: a write
+    phase of thousands of updates against a rate-limited CRM can outlast the timeout, and a
+    second run would then take the lock and write the same people."""
+    every = max(stale_after.total_seconds() / 4, 0.05)
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                store.heartbeat(account)
+            except Exception:  # a busy store must not kill the run; the next beat retries
+                log.warning("lock heartbeat failed; retrying", exc_info=False)
+
+    thread = threading.Thread(target=beat, name="lock-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _DuePage(ContactPage):

@@ -43,23 +43,14 @@ class ChangeCount(BaseModel):
     owner: int = 0
     changed: int = 0
 
-    @classmethod
-    def of(cls, updates: Iterable[ContactUpdate]) -> "ChangeCount":
-        count = cls()
+    def add(self, updates: Iterable[ContactUpdate]) -> None:
+        """Count these updates in (a page's, as it is journaled)."""
         for update in updates:
             stage = UpdatableField.LIFECYCLE_STAGE in update.changes
             owner = UpdatableField.OWNER_ID in update.changes
-            count.stage += stage
-            count.owner += owner
-            count.changed += stage or owner
-        return count
-
-    def __add__(self, other: "ChangeCount") -> "ChangeCount":
-        return ChangeCount(
-            stage=self.stage + other.stage,
-            owner=self.owner + other.owner,
-            changed=self.changed + other.changed,
-        )
+            self.stage += stage
+            self.owner += owner
+            self.changed += stage or owner
 
 
 def check_change_limit(

@@ -39,13 +39,10 @@ def edits_of(
     """The shared fields of `contact` a person changed since the connector's mark."""
     if not marks:  # never written nor seen (a first backfill's everyone): nothing to compare
         return {}
-    known = {UpdatableField(name): value for name, value in marks.items() if _field(name)}
+    fields = UpdatableField._value2member_map_
+    known = {UpdatableField(name): value for name, value in marks.items() if name in fields}
     held = {f: current_value(contact, f) for f in UpdatableField}
     return human_edits(held, known, ownership)
-
-
-def _field(name: str) -> bool:
-    return name in UpdatableField._value2member_map_
 
 
 @dataclass
@@ -223,7 +220,9 @@ def recheck(
             for name in _WITH_STAGE:
                 if kept.pop(name, None) is not None:
                     dropped.add((update.contact_id, name.value))
-        if kept:
+        if len(kept) == len(update.changes):
+            kept_updates.append(update)  # nothing left alone (or not re-read): as planned
+        elif kept:
             kept_updates.append(_narrowed(update, kept))
     return Recheck(kept_updates, holds, dropped, owners)
 

@@ -158,7 +158,7 @@ def escalation_part(
     now: datetime,
     run_id: int | None,
     summary: RunSummary,
-) -> tuple[PendingWrite, RoutingState]:
+) -> PendingWrite:
     """The journal entry of this run's escalations: the tasks' states read in bulk, one plan
     per task, the owner moves as contact updates (so the change-limit guard counts them),
     the task moves and the notify tasks; every plan audited with who, from, to and why."""
@@ -215,7 +215,7 @@ def escalation_part(
         )
     if summary.dry_run:
         summary.escalations.extend(plans)
-    part = PendingWrite(
+    return PendingWrite(
         job="sync",
         updates=updates,
         tasks=tasks,
@@ -225,4 +225,3 @@ def escalation_part(
         escalations=plans,
         reassignments=moves,
     )
-    return part, routing

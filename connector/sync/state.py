@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from connector import __version__
 from connector.adapters.base import TaskReassignment
 from connector.adapters.kit.chunks import chunks
 from connector.domain.escalation import EscalationPlan
@@ -73,6 +74,9 @@ from connector.sync.state_check import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the watermark a run moves and the checkpoint a backfill keeps (one of each per account)
+CONTACTS = "contacts"
+BACKFILL_JOB = "backfill"
 #: the most values one IN list of a query holds
 IN_LIST = 500
 
@@ -223,17 +227,11 @@ def later_of(a: datetime | None, b: datetime | None) -> datetime | None:
 def actor() -> str:
     """Who writes: the OS user, the host and the connector's version, for every audit entry
     (an auditor asks "who changed this?" before "why?")."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        release = version("crm-lifecycle-connector")
-    except PackageNotFoundError:
-        release = "unknown"
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = f"uid{os.getuid()}"
-    return f"{user}@{socket.gethostname()} connector/{release}"[:200]
+    return f"{user}@{socket.gethostname()} connector/{__version__}"[:200]
 
 
 def _now() -> datetime:
@@ -472,14 +470,9 @@ class StateStore:
     # --- runs ------------------------------------------------------------------------------
 
     def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
+        values = {"account": account, "kind": kind, "dry_run": dry_run, "started_at": _now()}
         with self.engine.begin() as tx:
-            result = tx.execute(
-                insert(runs).values(account=account, kind=kind, dry_run=dry_run, started_at=_now())
-            )
-            key = result.inserted_primary_key  # None only for a statement that inserts nothing
-            if key is None:
-                raise RuntimeError("the runs insert returned no primary key")
-            return int(key[0])
+            return int(tx.execute(insert(runs).values(values).returning(runs.c.id)).scalar_one())
 
     def finish_run(
         self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]
@@ -848,18 +841,14 @@ class StateStore:
             if payload is not None:
                 yield seq, PendingWrite.model_validate_json(payload)
 
-    def drop_decided(
-        self, account: str, contact_ids: Iterable[str], rows: Iterable[int] | None = None
-    ) -> int:
-        """Take these people's decisions out of the unapproved journal (a newer read decides
-        them again), in one transaction; only `rows` (seqs, from `KeptJournal.row_of`) are
-        looked at when given. How many rows changed."""
+    def drop_decided(self, account: str, contact_ids: Iterable[str], rows: Iterable[int]) -> int:
+        """Take these people's decisions out of the unapproved journal rows `rows` (seqs, from
+        `KeptJournal.row_of`; a newer read decides them again), in one transaction. How many
+        rows changed."""
         gone = set(contact_ids)
         if not gone:
             return 0
-        unapproved = _unapproved(account)
-        if rows is not None:
-            unapproved = unapproved & write_journal.c.seq.in_(sorted(set(rows)))
+        unapproved = _unapproved(account) & write_journal.c.seq.in_(sorted(set(rows)))
         changed = 0
         with self.engine.begin() as tx:
             for seq, payload in tx.execute(
@@ -925,8 +914,6 @@ class StateStore:
         pending: PendingWrite,
         created: dict[str, tuple[str, str]],
         entries: Sequence[AuditEntry],
-        job_name: str,
-        object_name: str,
         through_seq: int | None = None,
         rejected_escalations: Iterable[str] = (),
         marks: Sequence[FieldMark] = (),
@@ -943,11 +930,9 @@ class StateStore:
             self.save_marks(account, marks, pending.run_id, connection=tx)
             self.save_routing_state(account, pending.routing, connection=tx)
             if pending.checkpoint is not None:
-                self.save_checkpoint(account, job_name, pending.checkpoint, connection=tx)
+                self.save_checkpoint(account, BACKFILL_JOB, pending.checkpoint, connection=tx)
             if pending.watermark is not None:
-                self.set_watermark(
-                    account, object_name, pending.watermark, pending.run_id, connection=tx
-                )
+                self.set_watermark(account, CONTACTS, pending.watermark, pending.run_id, tx)
             covered = write_journal.c.account == account
             if through_seq is not None:
                 covered = covered & (write_journal.c.seq <= through_seq)

@@ -28,9 +28,7 @@ def store(tmp_path) -> StateStore:
 
 def _commit(store: StateStore, pending: PendingWrite, created=None, rejected=()) -> None:
     store.append_pending("a", [pending])
-    store.commit_pending(
-        "a", pending, created or {}, [], "backfill", "contacts", rejected_escalations=rejected
-    )
+    store.commit_pending("a", pending, created or {}, [], rejected_escalations=rejected)
 
 
 def test_due_times_commit_with_their_journal_entry_and_only_due_people_come_back(store):
@@ -43,7 +41,7 @@ def test_due_times_commit_with_their_journal_entry_and_only_due_people_come_back
     pending = PendingWrite(job="sync", routing=RoutingState(), due=entries)
     store.append_pending("a", [pending])
     assert store.due_contacts("a", T0) == []  # journaled, not yet committed
-    store.commit_pending("a", pending, {}, [], "backfill", "contacts")
+    store.commit_pending("a", pending, {}, [])
     assert store.due_contacts("a", T0) == ["1", "4"]
     assert store.due_contacts("b", T0) == []
     # a later decision replaces the due time but keeps the last refresh unless it refreshed

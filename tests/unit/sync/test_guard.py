@@ -9,14 +9,14 @@ def _update(contact_id: str, *fields: UpdatableField) -> ContactUpdate:
 
 
 def test_counts_stage_owner_and_contacts_changing_either():
-    page_one = ChangeCount.of(
+    total = ChangeCount()
+    total.add(  # page one
         [
             _update("1", UpdatableField.LIFECYCLE_STAGE, UpdatableField.OWNER_ID),
             _update("2", UpdatableField.SCORE),
         ]
     )
-    page_two = ChangeCount.of([_update("3", UpdatableField.OWNER_ID, UpdatableField.SCORE)])
-    total = page_one + page_two
+    total.add([_update("3", UpdatableField.OWNER_ID, UpdatableField.SCORE)])  # page two
     assert (total.stage, total.owner, total.changed) == (1, 2, 2)
 
 

@@ -77,7 +77,7 @@ def test_a_person_decided_again_leaves_the_kept_journal_and_nobody_else_does(sto
     assert [a.contact_id for a in row.audit] == ["b"]
     assert [d.contact_id for d in row.due] == ["b"]
     assert row.routing.load == {"rep@example.com": 1}  # the round-robin step stays taken
-    assert store.drop_decided("p", ["nobody"]) == 0
+    assert store.drop_decided("p", ["nobody"], [kept.row_of["b"]]) == 0
     again = store.kept_decisions("p", BASIS)
     assert again is not None and again.read_at == {"b": T0}
 

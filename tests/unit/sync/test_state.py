@@ -213,8 +213,6 @@ def test_a_journaled_write_is_committed_with_its_state_in_one_step(store):
         pending,
         {"key-1": ("task-9", "7")},
         [AuditEntry(contact_id="7", kind="write", field="score", new_value=12)],
-        "backfill",
-        "contacts",
     )
     assert store.pending("a") is None
     assert store.routing_state("a") == routing
@@ -252,7 +250,7 @@ def test_journaled_pages_read_back_as_one_entry_with_the_newest_state(store):
     assert merged.routing == second.routing  # decided after both pages
     assert merged.checkpoint is not None and merged.checkpoint.cursor == "c2"
     assert merged == first.followed_by(second)
-    store.commit_pending("a", merged, {}, merged.audit, "backfill", "contacts")
+    store.commit_pending("a", merged, {}, merged.audit)
     assert store.pending("a") is None
     assert store.checkpoint("a", "backfill").pages_done == 2
     with store.engine.begin() as connection:
@@ -329,7 +327,7 @@ def test_the_journal_is_read_and_committed_in_chunks_of_whole_rows(store):
         ["5"],
     ]
     first, through = chunks[0]
-    store.commit_pending("a", first, {}, first.audit, "backfill", "contacts", through)
+    store.commit_pending("a", first, {}, first.audit, through)
     left = store.pending("a")
     assert left is not None and [u.contact_id for u in left.updates] == ["3", "4", "5"]
     assert store.checkpoint("a", "backfill").cursor == "c2"  # the committed chunk's own
@@ -353,7 +351,7 @@ def test_a_chunk_ends_only_where_a_page_ends(store):
     assert [chunk.checkpoint.cursor for chunk, _ in chunks] == ["c1", "c2", "c3"]
     assert all(chunk.page_end for chunk, _ in chunks)
     first, through = chunks[0]
-    store.commit_pending("a", first, {}, first.audit, "backfill", "contacts", through)
+    store.commit_pending("a", first, {}, first.audit, through)
     left = store.pending("a")
     assert left is not None and [u.contact_id for u in left.updates][:1] == ["2-0"]
     assert store.checkpoint("a", "backfill").cursor == "c1"

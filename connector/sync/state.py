@@ -472,7 +472,11 @@ class StateStore:
     def begin_run(self, account: str, kind: str, *, dry_run: bool = False) -> int:
         values = {"account": account, "kind": kind, "dry_run": dry_run, "started_at": _now()}
         with self.engine.begin() as tx:
-            return int(tx.execute(insert(runs).values(values).returning(runs.c.id)).scalar_one())
+            # not RETURNING: SQLite has it only from 3.35, older than some systems' Python links
+            key = tx.execute(insert(runs).values(values)).inserted_primary_key
+            if key is None:  # only for a statement that inserts nothing
+                raise RuntimeError("the runs insert returned no primary key")
+            return int(key[0])
 
     def finish_run(
         self, run_id: int, outcome: str, counts: dict[str, Any], api_calls: dict[str, Any]

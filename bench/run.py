@@ -230,7 +230,9 @@ def run_worker(
     )
     if done.returncode != 0:
         raise RuntimeError(f"the {kind} worker failed:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout)
+    # the worker's one JSON line; a BENCH_WORKER_PREFIX command (py-spy) prints lines of its own
+    printed = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    result: dict[str, Any] = json.loads(printed[-1])
     result["sandbox_calls"] = sum(sandbox.log.calls_by_endpoint().values())
     result["sandbox_statuses"] = {str(k): v for k, v in sandbox.log.statuses().items()}
     result["failed_requests"] = sum(

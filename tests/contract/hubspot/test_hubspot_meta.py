@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -13,6 +12,7 @@ from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
 from connector.sandbox.hubspot import HubSpotSandbox
+from tests.factories import DATASET
 
 CONNECTOR_CONTACT_PROPERTIES = {
     "connector_score": ("number", "number"),
@@ -189,11 +189,6 @@ def test_deal_stages_and_company_industries_are_enumerations(client: HubSpot) ->
     companies = client.crm.companies.basic_api.get_page(limit=100, properties=["industry"]).results
     values = {item.properties["industry"] for item in companies} - {None}
     assert values and values <= {option.value for option in industry.options}
-
-
-DATASET = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "x-education-leads.csv"
-)
 
 
 @pytest.mark.skipif(not DATASET.exists(), reason="the X Education dataset is not available")

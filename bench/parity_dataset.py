@@ -40,7 +40,12 @@ from connector.sandbox.launch import start_sandbox  # noqa: E402
 from connector.sandbox.seed import DEFAULT_NOW  # noqa: E402
 from connector.sync.connect import build_adapter  # noqa: E402
 
-DATASET = Path("/work/shared/datasets/x-education-leads.csv")
+#: The X Education lead history (not in the repository): BENCH_DATASET, else the shared
+#: datasets folder beside the checkout.
+DATASET = Path(
+    os.environ.get("BENCH_DATASET")
+    or Path(__file__).resolve().parents[2] / "shared" / "datasets" / "x-education-leads.csv"
+)
 SPLIT = Split(0.3, 42, "dataset_record_id")  # calibrate_bench.py's held-out part
 
 
